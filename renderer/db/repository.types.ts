@@ -1,0 +1,157 @@
+/**
+ * The one door to case storage. UI code reads and writes only through this interface (so
+ * encryption at rest or sync hooks can be added in one place). Every method that changes more than
+ * one record does so in a single Dexie transaction that also appends the audit entries; when it
+ * throws, nothing was written.
+ */
+import type { CaseFile } from '../../shared/caseFile.ts';
+import type {
+  AnyRecord,
+  AttachmentRecord,
+  AuditEntry,
+  CaseRecord,
+  CaseStatus,
+  ChartNodeView,
+  ChartRecord,
+  EntityProperties,
+  EntityRecord,
+  Grading,
+  Markings,
+  NoteRecord,
+  NoticeRecord,
+  ValidationErrors,
+} from '../../shared/model/index.ts';
+
+/** Who is acting: recorded in provenance and the audit trail. */
+export interface Actor {
+  readonly userName: string;
+  readonly agencyId: string;
+}
+
+/** Thrown when input is invalid; `errors` maps a field or property name to a message. */
+export class RecordValidationError extends Error {
+  override readonly name = 'RecordValidationError';
+  constructor(readonly errors: ValidationErrors) {
+    super(Object.values(errors).join('; '));
+  }
+}
+
+/** Thrown when the browser refuses to store more (quota); nothing of the change was saved. */
+export class StorageFullError extends Error {
+  override readonly name = 'StorageFullError';
+}
+
+export interface NewCaseInput {
+  readonly reference: string;
+  readonly title: string;
+  readonly leadInvestigator: string;
+  readonly crimeAreas?: readonly string[];
+  readonly jurisdictions?: readonly string[];
+  readonly openedOn?: string;
+  readonly description?: string;
+}
+
+export interface CasePatch {
+  readonly reference?: string;
+  readonly title?: string;
+  readonly status?: CaseStatus;
+  readonly leadInvestigator?: string;
+  readonly crimeAreas?: readonly string[];
+  readonly jurisdictions?: readonly string[];
+  readonly closedOn?: string;
+  readonly description?: string;
+}
+
+export interface EntityMeta {
+  /** Source document or report; defaults to "Recorded in Tessera". */
+  readonly source?: string;
+  readonly grading?: Grading;
+  readonly markings?: Markings;
+}
+
+export interface EntityPatch extends EntityMeta {
+  /** Replaces the whole property map (the editor always sends the full set). */
+  readonly properties?: EntityProperties;
+}
+
+export interface NewAttachmentInput {
+  readonly fileName: string;
+  readonly mediaType: string;
+  readonly content: Blob;
+  readonly entityId?: string;
+  readonly description?: string;
+}
+
+export interface NewNoteInput {
+  readonly title: string;
+  readonly body: string;
+  readonly entityId?: string;
+}
+
+export type NoticeInput = Pick<
+  NoticeRecord,
+  'noticeType' | 'reference' | 'issuingAgency' | 'status' | 'summary'
+> &
+  Partial<Pick<NoticeRecord, 'subjectId' | 'issuedOn' | 'expiresOn'>>;
+
+export interface StorageEstimate {
+  readonly usage: number;
+  readonly quota: number;
+  readonly persisted: boolean;
+}
+
+export interface CaseRepository {
+  // Cases
+  createCase(input: NewCaseInput): Promise<CaseRecord>;
+  updateCase(caseId: string, patch: CasePatch): Promise<CaseRecord>;
+  getCase(caseId: string): Promise<CaseRecord | undefined>;
+  /** Live lists are read with dexie-react-hooks from the queries module; this is for one-off reads. */
+  listCases(): Promise<CaseRecord[]>;
+
+  // Entities and relationships (relationships are entities with an edge schema)
+  createEntity(caseId: string, schema: string, properties: EntityProperties, meta?: EntityMeta): Promise<EntityRecord>;
+  updateEntity(entityId: string, patch: EntityPatch): Promise<EntityRecord>;
+  /** Tombstones the entity and every relationship that has it at one end, in one transaction. */
+  deleteEntity(entityId: string): Promise<void>;
+  listEntities(caseId: string): Promise<EntityRecord[]>;
+
+  // Attachments (content stored as a Blob; SHA-256 computed on the way in, checked on the way out)
+  addAttachment(caseId: string, input: NewAttachmentInput): Promise<AttachmentRecord>;
+  getAttachmentContent(attachmentId: string): Promise<Blob>;
+  deleteAttachment(attachmentId: string): Promise<void>;
+
+  // Notes
+  createNote(caseId: string, input: NewNoteInput): Promise<NoteRecord>;
+  updateNote(noteId: string, patch: Partial<NewNoteInput>): Promise<NoteRecord>;
+  deleteNote(noteId: string): Promise<void>;
+
+  // Notices
+  createNotice(caseId: string, input: NoticeInput): Promise<NoticeRecord>;
+  updateNotice(noticeId: string, patch: Partial<NoticeInput>): Promise<NoticeRecord>;
+  deleteNotice(noticeId: string): Promise<void>;
+
+  // Charts
+  createChart(caseId: string, name: string, nodes?: Record<string, ChartNodeView>): Promise<ChartRecord>;
+  updateChart(chartId: string, patch: Partial<Pick<ChartRecord, 'name' | 'nodes' | 'layout' | 'viewport'>>): Promise<ChartRecord>;
+  deleteChart(chartId: string): Promise<void>;
+
+  /**
+   * Writes the given versions of records back (with fresh clocks) in one transaction, auditing each
+   * one. This is how undo and redo apply: the command layer keeps the before/after versions.
+   */
+  restoreVersions(versions: readonly AnyRecord[], reason: string): Promise<void>;
+
+  // Audit
+  history(recordId: string): Promise<AuditEntry[]>;
+
+  // Whole cases
+  exportCase(caseId: string): Promise<CaseFile>;
+  /** Imports a case file as one transaction: all or nothing. Returns the case id. */
+  importCase(file: CaseFile): Promise<string>;
+  /** Removes every record of the case for good (used for "Start empty" on the demo). */
+  purgeCase(caseId: string): Promise<void>;
+
+  // Storage
+  requestPersistence(): Promise<boolean>;
+  estimateStorage(): Promise<StorageEstimate>;
+}

@@ -1,0 +1,6 @@
+export * from './app.ts';
+export * from './client.ts';
+export * from './contract.ts';
+export * from './dispatch.ts';
+export * from './files.ts';
+export * from './settings.ts';

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+export const settingsSchema = z.object({
+  /** Name recorded in provenance and the audit trail. */
+  userName: z.string().min(1).max(200),
+  /** This installation's agency id, the originator of every record it creates. */
+  agencyId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/),
+  agencyName: z.string().min(1).max(200),
+  theme: z.enum(['light', 'dark', 'system']),
+  /** Has the first start (demo case or empty) been answered? */
+  onboarded: z.boolean(),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const DEFAULT_SETTINGS: Settings = {
+  userName: 'investigator',
+  agencyId: 'local',
+  agencyName: 'Local agency',
+  theme: 'system',
+  onboarded: false,
+};
+
+export const settingsMethods = {
+  'settings.get': { input: z.object({}).strict(), output: settingsSchema },
+  'settings.update': { input: settingsSchema.partial().strict(), output: settingsSchema },
+} as const;

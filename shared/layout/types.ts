@@ -1,0 +1,11 @@
+/** A graph to lay out: nodes are 0..nodeCount-1, edge k joins edgeSources[k] and edgeTargets[k]. */
+export interface LayoutGraph {
+  nodeCount: number;
+  edgeSources: Uint32Array;
+  edgeTargets: Uint32Array;
+  /** Node diameters in layout units; defaults to DEFAULT_NODE_SIZE for every node. */
+  nodeSizes?: Float32Array;
+}
+
+/** Node diameter assumed when a graph carries no nodeSizes (Cytoscape's default node width). */
+export const DEFAULT_NODE_SIZE = 30;

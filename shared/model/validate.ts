@@ -1,0 +1,132 @@
+/**
+ * Validation of FtM entity data before it is stored. It returns every problem at once, keyed by
+ * property, with a message a person can act on; the repository refuses to save while any remain.
+ */
+import type { EntityProperties } from './records.ts';
+import { getSchema, isKnownSchema, model } from './schema.ts';
+
+export type ValidationErrors = Readonly<Record<string, string>>;
+
+const DATE_PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
+
+/** An FtM date: a full or partial ISO-8601 date ("2024", "2024-02", "2024-02-29", with time). */
+export function validateDate(value: string): string | undefined {
+  const match = DATE_PATTERN.exec(value);
+  if (!match) return `"${value}" is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)`;
+  const year = Number(match[1]);
+  const month = match[2] === undefined ? undefined : Number(match[2]);
+  const day = match[3] === undefined ? undefined : Number(match[3]);
+  if (year < 1000 || year > 2999) return `${year} is not a plausible year`;
+  if (month !== undefined && (month < 1 || month > 12)) return `month ${month} does not exist`;
+  if (month !== undefined && day !== undefined) {
+    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+    if (day < 1 || day > daysInMonth) {
+      return `${value} does not exist (${year}-${String(month).padStart(2, '0')} has ${daysInMonth} days)`;
+    }
+  }
+  if (match[4] !== undefined && (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6] ?? 0) > 59)) {
+    return `"${value}" has an impossible time of day`;
+  }
+  return undefined;
+}
+
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const PHONE_PATTERN = /^\+?[0-9 ()./-]{4,32}$/;
+const URL_PATTERN = /^https?:\/\/\S+$/i;
+
+export function validateIban(value: string): string | undefined {
+  const iban = value.replace(/\s+/g, '').toUpperCase();
+  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban)) return `"${value}" is not an IBAN`;
+  const rearranged = iban.slice(4) + iban.slice(0, 4);
+  let remainder = 0;
+  for (const char of rearranged) {
+    const digits = /\d/.test(char) ? char : String(char.charCodeAt(0) - 55);
+    for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
+  }
+  return remainder === 1 ? undefined : `"${value}" fails the IBAN check digits`;
+}
+
+function validateValue(typeName: string, value: string): string | undefined {
+  switch (typeName) {
+    case 'date':
+      return validateDate(value);
+    case 'country':
+      return model.types.country?.values.has(value.toLowerCase())
+        ? undefined
+        : `"${value}" is not a country code (ISO 3166, e.g. de, fr, ro)`;
+    case 'email':
+      return EMAIL_PATTERN.test(value) ? undefined : `"${value}" is not an e-mail address`;
+    case 'phone':
+      return PHONE_PATTERN.test(value) ? undefined : `"${value}" is not a phone number`;
+    case 'iban':
+      return validateIban(value);
+    case 'url':
+      return URL_PATTERN.test(value) ? undefined : `"${value}" is not a web address (http…)`;
+    case 'number':
+      return Number.isFinite(Number(value.replace(/[, ]/g, ''))) ? undefined : `"${value}" is not a number`;
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Checks an entity against its schema: known type and properties, required values present,
+ * values well-formed for their FtM type, entity references present (`knownIds` when given).
+ */
+export function validateEntity(
+  schemaName: string,
+  properties: EntityProperties,
+  knownIds?: ReadonlySet<string>,
+): ValidationErrors {
+  const errors: Record<string, string> = {};
+  if (!isKnownSchema(schemaName)) return { schema: `unknown entity type: ${schemaName}` };
+  const schema = getSchema(schemaName);
+  const schemaProperties = schema.getProperties();
+  for (const [name, values] of Object.entries(properties)) {
+    const property = schemaProperties.get(name);
+    if (!property) {
+      errors[name] = `${schema.label} has no property "${name}"`;
+      continue;
+    }
+    for (const raw of values) {
+      const value = raw.trim();
+      if (value.length === 0) continue;
+      if (value.length > property.maxLength) {
+        errors[name] = `${property.label} is longer than ${property.maxLength} characters`;
+        break;
+      }
+      const problem = property.type.isEntity
+        ? knownIds && !knownIds.has(value)
+          ? `${property.label} refers to an entity that is not in this case`
+          : undefined
+        : validateValue(property.type.name, value);
+      if (problem) {
+        errors[name] = `${property.label}: ${problem}`;
+        break;
+      }
+    }
+  }
+  const required = new Set(schema.required);
+  if (schema.edge) {
+    required.add(schema.edge.source);
+    required.add(schema.edge.target);
+  }
+  for (const name of required) {
+    const hasValue = (properties[name] ?? []).some((value) => value.trim().length > 0);
+    if (!hasValue && !errors[name]) {
+      const label = schemaProperties.get(name)?.label ?? name;
+      errors[name] = `${label} is required`;
+    }
+  }
+  return errors;
+}
+
+/** Trims values, drops empty ones and properties left without values. */
+export function cleanProperties(properties: EntityProperties): EntityProperties {
+  const cleaned: Record<string, string[]> = {};
+  for (const [name, values] of Object.entries(properties)) {
+    const kept = [...new Set(values.map((value) => value.trim()).filter((value) => value.length > 0))];
+    if (kept.length > 0) cleaned[name] = kept;
+  }
+  return cleaned;
+}
