@@ -94,6 +94,12 @@ export type NoticeInput = Pick<
 > &
   Partial<Pick<NoticeRecord, 'subjectId' | 'issuedOn' | 'expiresOn'>>;
 
+export interface UndoState {
+  /** Label of the change undo() would revert, e.g. "Edit Ivan Petrov". */
+  readonly undoLabel?: string;
+  readonly redoLabel?: string;
+}
+
 export interface StorageEstimate {
   readonly usage: number;
   readonly quota: number;
@@ -140,6 +146,13 @@ export interface CaseRepository {
    * one. This is how undo and redo apply: the command layer keeps the before/after versions.
    */
   restoreVersions(versions: readonly AnyRecord[], reason: string): Promise<void>;
+
+  // Undo and redo of this session's changes (each public mutation above is one undoable change)
+  undo(): Promise<string | undefined>;
+  redo(): Promise<string | undefined>;
+  undoState(): UndoState;
+  /** Calls `listener` whenever undoState() changes; returns the unsubscribe function. */
+  subscribeUndo(listener: (state: UndoState) => void): () => void;
 
   // Audit
   history(recordId: string): Promise<AuditEntry[]>;

@@ -165,6 +165,7 @@ export const auditEntrySchema: z.ZodType<AuditEntry> = z.object({
   actor: shortText,
   at: isoDate,
   hlc,
+  changeId: id,
   before: anyRecordSchema.optional(),
   after: anyRecordSchema.optional(),
   summary: z.string().max(10_000),

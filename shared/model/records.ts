@@ -144,6 +144,8 @@ export interface AuditEntry {
   /** ISO wall time, for people; `hlc` orders entries. */
   readonly at: string;
   readonly hlc: string;
+  /** Entries written by one user action (one transaction) share a change id; undo works per change. */
+  readonly changeId: string;
   readonly before?: AnyRecord;
   readonly after?: AnyRecord;
   /** Human summary, e.g. "name: 'Ivan P.' → 'Ivan Petrov'". */

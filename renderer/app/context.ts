@@ -1,0 +1,27 @@
+/**
+ * React contexts through which every feature reaches the app's services. Components never build
+ * their own repository or service client; the App shell provides them.
+ */
+import { createContext, useContext } from 'react';
+import type { ServiceApi, Settings } from '../../shared/contract/index.ts';
+import type { CaseRepository } from '../db/repository.types.ts';
+
+export interface AppServices {
+  readonly repository: CaseRepository;
+  readonly services: ServiceApi;
+  readonly settings: Settings;
+  /** Shows a transient message in the status area (errors stay until dismissed). */
+  notify(message: string, kind?: 'info' | 'error'): void;
+}
+
+export const AppServicesContext = createContext<AppServices | null>(null);
+
+export function useAppServices(): AppServices {
+  const value = useContext(AppServicesContext);
+  if (!value) throw new Error('useAppServices outside <AppServicesContext.Provider>');
+  return value;
+}
+
+export function useRepository(): CaseRepository {
+  return useAppServices().repository;
+}

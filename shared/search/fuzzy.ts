@@ -1,0 +1,62 @@
+// Edit distances used by search (typo tolerance) and resolution (name similarity).
+
+/**
+ * Optimal-string-alignment distance (Levenshtein plus adjacent transposition) if it is at most
+ * `max`, otherwise `max + 1`. Only a diagonal band of width 2·max+1 is computed, and the loop
+ * stops as soon as a whole row exceeds `max`.
+ */
+export function boundedEditDistance(a: string, b: string, max: number): number {
+  const la = a.length;
+  const lb = b.length;
+  if (Math.abs(la - lb) > max) return max + 1;
+  if (la === 0 || lb === 0) return Math.max(la, lb);
+  const big = max + 1;
+  let prev2 = new Array<number>(lb + 1).fill(big);
+  let prev = new Array<number>(lb + 1);
+  let cur = new Array<number>(lb + 1).fill(big);
+  for (let j = 0; j <= lb; j++) prev[j] = j <= max ? j : big;
+  for (let i = 1; i <= la; i++) {
+    const lo = Math.max(1, i - max);
+    const hi = Math.min(lb, i + max);
+    cur.fill(big);
+    cur[0] = i <= max ? i : big;
+    let rowMin = cur[0];
+    const ca = a.charCodeAt(i - 1);
+    for (let j = lo; j <= hi; j++) {
+      const cb = b.charCodeAt(j - 1);
+      const cost = ca === cb ? 0 : 1;
+      let v = Math.min(prev[j - 1]! + cost, prev[j]! + 1, cur[j - 1]! + 1);
+      if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
+        v = Math.min(v, prev2[j - 2]! + 1);
+      }
+      if (v > big) v = big;
+      cur[j] = v;
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > max) return big;
+    const t = prev2;
+    prev2 = prev;
+    prev = cur;
+    cur = t;
+  }
+  return Math.min(prev[lb]!, big);
+}
+
+/** Full Levenshtein distance (no bound), for similarity ratios of short strings. */
+export function editDistance(a: string, b: string): number {
+  return boundedEditDistance(a, b, Math.max(a.length, b.length));
+}
+
+/** The edit budget for a query term of this length: 0 below 4 chars, 1 for 4–7, 2 from 8. */
+export function typoBudget(length: number): number {
+  if (length < 4) return 0;
+  return length < 8 ? 1 : 2;
+}
+
+/** Padded trigrams ('$$iv', …) of a term; a term of length L yields L + 2 of them. */
+export function trigrams(term: string): string[] {
+  const padded = `$$${term}$$`;
+  const out: string[] = [];
+  for (let i = 0; i + 3 <= padded.length - 1; i++) out.push(padded.slice(i, i + 3));
+  return out;
+}
