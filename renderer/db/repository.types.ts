@@ -112,6 +112,7 @@ export interface CaseRepository {
   updateCase(caseId: string, patch: CasePatch): Promise<CaseRecord>;
   getCase(caseId: string): Promise<CaseRecord | undefined>;
   /** Live lists are read with dexie-react-hooks from the queries module; this is for one-off reads. */
+  /** Non-deleted cases, most recently changed first (archived ones included; the UI filters). */
   listCases(): Promise<CaseRecord[]>;
 
   // Entities and relationships (relationships are entities with an edge schema)
@@ -119,27 +120,34 @@ export interface CaseRepository {
   updateEntity(entityId: string, patch: EntityPatch): Promise<EntityRecord>;
   /** Tombstones the entity and every relationship that has it at one end, in one transaction. */
   deleteEntity(entityId: string): Promise<void>;
+  /** Live (non-deleted) entities and relationships of a case. */
   listEntities(caseId: string): Promise<EntityRecord[]>;
+  getEntity(entityId: string): Promise<EntityRecord | undefined>;
 
   // Attachments (content stored as a Blob; SHA-256 computed on the way in, checked on the way out)
   addAttachment(caseId: string, input: NewAttachmentInput): Promise<AttachmentRecord>;
   getAttachmentContent(attachmentId: string): Promise<Blob>;
+  listAttachments(caseId: string): Promise<AttachmentRecord[]>;
   deleteAttachment(attachmentId: string): Promise<void>;
 
   // Notes
   createNote(caseId: string, input: NewNoteInput): Promise<NoteRecord>;
   updateNote(noteId: string, patch: Partial<NewNoteInput>): Promise<NoteRecord>;
   deleteNote(noteId: string): Promise<void>;
+  listNotes(caseId: string): Promise<NoteRecord[]>;
 
   // Notices
   createNotice(caseId: string, input: NoticeInput): Promise<NoticeRecord>;
   updateNotice(noticeId: string, patch: Partial<NoticeInput>): Promise<NoticeRecord>;
   deleteNotice(noticeId: string): Promise<void>;
+  listNotices(caseId: string): Promise<NoticeRecord[]>;
 
   // Charts
   createChart(caseId: string, name: string, nodes?: Record<string, ChartNodeView>): Promise<ChartRecord>;
   updateChart(chartId: string, patch: Partial<Pick<ChartRecord, 'name' | 'nodes' | 'layout' | 'viewport'>>): Promise<ChartRecord>;
   deleteChart(chartId: string): Promise<void>;
+  listCharts(caseId: string): Promise<ChartRecord[]>;
+  getChart(chartId: string): Promise<ChartRecord | undefined>;
 
   /**
    * Writes the given versions of records back (with fresh clocks) in one transaction, auditing each
