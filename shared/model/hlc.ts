@@ -25,7 +25,7 @@ export function formatHlc(ts: HlcTimestamp): string {
     .padStart(COUNTER_DIGITS, '0')}-${ts.node}`;
 }
 
-const HLC_PATTERN = /^([0-9a-f]{13})-([0-9a-f]{4})-([A-Za-z0-9_.:]{1,64})$/;
+const HLC_PATTERN = /^([0-9a-f]{13})-([0-9a-f]{4})-([A-Za-z0-9_.:-]{1,64})$/;
 
 export function parseHlc(text: string): HlcTimestamp {
   const match = HLC_PATTERN.exec(text);
@@ -58,7 +58,7 @@ export class HybridLogicalClock {
     readonly node: string,
     private readonly physicalNow: () => number = () => Date.now(),
   ) {
-    if (!/^[A-Za-z0-9_.:]{1,64}$/.test(node)) throw new Error(`invalid clock node id: ${node}`);
+    if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(node)) throw new Error(`invalid clock node id: ${node}`);
   }
 
   now(): string {

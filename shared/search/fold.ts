@@ -155,6 +155,18 @@ const TABLE: Record<string, string> = {
 // eslint-disable-next-line no-control-regex
 const ASCII = /^[\x00-\x7f]*$/;
 const MARKS = /\p{M}+/gu;
+// Greek vowel digraphs romanised as pairs ('Παπαδόπουλος' → 'papadopoulos', not '…poylos').
+const GREEK_DIGRAPHS = /ο[υύ]|[αά]υ|[εέ]υ|γγ|γκ/g;
+const GREEK_DIGRAPH: Record<string, string> = {
+  ου: 'ou',
+  ού: 'ou',
+  αυ: 'av',
+  άυ: 'av',
+  ευ: 'ev',
+  έυ: 'ev',
+  γγ: 'ng',
+  γκ: 'gk',
+};
 const NON_ASCII_CHAR = /[^\x00-\x7f]/gu;
 
 /** Lower-cases, transliterates and strips diacritics; separators are kept as they are. */
@@ -162,6 +174,8 @@ export function foldText(value: string): string {
   const lower = value.toLowerCase();
   if (ASCII.test(lower)) return lower;
   return lower
+    .normalize('NFC')
+    .replace(GREEK_DIGRAPHS, (pair) => GREEK_DIGRAPH[pair] ?? pair)
     .replace(NON_ASCII_CHAR, (ch) => TABLE[ch] ?? ch)
     .normalize('NFKD')
     .replace(MARKS, '')

@@ -57,6 +57,6 @@ export function typoBudget(length: number): number {
 export function trigrams(term: string): string[] {
   const padded = `$$${term}$$`;
   const out: string[] = [];
-  for (let i = 0; i + 3 <= padded.length - 1; i++) out.push(padded.slice(i, i + 3));
+  for (let i = 0; i + 3 <= padded.length; i++) out.push(padded.slice(i, i + 3));
   return out;
 }

@@ -1,0 +1,179 @@
+import { describe, expect, it } from 'vitest';
+import { foldText, tokenize } from './fold.ts';
+import { boundedEditDistance } from './fuzzy.ts';
+import { createSearchIndex, deserializeSearchIndex } from './searchIndex.ts';
+import type { SearchDocument } from './types.ts';
+
+const docs: SearchDocument[] = [
+  {
+    id: 'p1',
+    schema: 'Person',
+    properties: {
+      name: ['Ivan Petrov'],
+      birthDate: ['1980-02-03'],
+      nationality: ['ru'],
+      phone: ['+359 88 123 4567'],
+    },
+  },
+  {
+    id: 'p2',
+    schema: 'Person',
+    properties: { name: ['Мария Иванова'], birthDate: ['1975'], nationality: ['bg'] },
+  },
+  {
+    id: 'p3',
+    schema: 'Person',
+    properties: { name: ['José Müller'], birthDate: ['1990-07'], country: ['de'] },
+  },
+  {
+    id: 'c1',
+    schema: 'Company',
+    properties: {
+      name: ['Petrov Trading Ltd'],
+      incorporationDate: ['2010-05-01'],
+      jurisdiction: ['cy'],
+    },
+  },
+  { id: 'g1', schema: 'Person', properties: { name: ['Δημήτρης Παπαδόπουλος'] } },
+  {
+    kind: 'note',
+    id: 'n1',
+    caseId: 'case-1',
+    body: 'Met the informant near the harbour. He said Petrov ships cigarettes through Varna every Tuesday.',
+  },
+  { kind: 'attachment', id: 'a1', name: 'invoice.pdf', text: 'Invoice 4471 for Petrov Trading' },
+];
+
+function build() {
+  const index = createSearchIndex();
+  for (const doc of docs) index.add(doc);
+  return index;
+}
+
+const ids = (hits: { id: string }[]) => hits.map((h) => h.id);
+
+describe('folding', () => {
+  it('normalises diacritics and transliterates Cyrillic and Greek', () => {
+    expect(foldText('José Müller')).toBe('jose muller');
+    expect(foldText('Иван Петров')).toBe('ivan petrov');
+    expect(foldText('Δημήτρης')).toBe('dimitris');
+    expect(foldText('Straße')).toBe('strasse');
+    expect(tokenize('+359 (88) 123-4567')).toEqual(['359', '88', '123', '4567']);
+  });
+
+  it('bounds edit distance and counts a swap once', () => {
+    expect(boundedEditDistance('petrov', 'petrvo', 1)).toBe(1);
+    expect(boundedEditDistance('petrov', 'pterov', 1)).toBe(1);
+    expect(boundedEditDistance('kitten', 'sitting', 2)).toBe(3);
+    expect(boundedEditDistance('kitten', 'sitting', 3)).toBe(3);
+  });
+});
+
+describe('search index', () => {
+  it('finds exact terms with entity snippets', () => {
+    const hits = build().search('ivan petrov');
+    expect(hits[0]).toMatchObject({
+      id: 'p1',
+      kind: 'entity',
+      schema: 'Person',
+      matchedTerms: ['ivan', 'petrov'],
+      snippet: 'name: Ivan Petrov',
+    });
+  });
+
+  it('matches regardless of script', () => {
+    const index = build();
+    expect(ids(index.search('Иван Петров'))[0]).toBe('p1');
+    expect(ids(index.search('maria ivanova'))).toEqual(['p2']);
+    expect(ids(index.search('papadopoulos'))).toEqual(['g1']);
+    expect(ids(index.search('muller jose'))).toEqual(['p3']);
+  });
+
+  it('tolerates typos within the length budget', () => {
+    const index = build();
+    expect(ids(index.search('ivan petorv'))[0]).toBe('p1'); // swap, distance 1
+    expect(ids(index.search('ivn'))).toEqual([]); // 3 chars: no typo budget, no prefix match
+    expect(ids(index.search('papdopolos'))).toEqual(['g1']); // 10 chars, distance 2
+    expect(ids(index.search('muler'))).toEqual(['p3']);
+    const typo = index.search('petrv');
+    expect(typo.map((h) => h.matchedTerms[0])).toContain('petrov');
+  });
+
+  it('completes the last term being typed, not earlier ones', () => {
+    const index = build();
+    expect(ids(index.search('ivan pet'))[0]).toBe('p1');
+    expect(ids(index.search('ivan pet '))).toEqual(['p1']); // trailing space: 'pet' is complete… no match, soft AND keeps ivan
+    expect(index.search('cigar')[0]).toMatchObject({ id: 'n1', kind: 'note' });
+  });
+
+  it('ranks an exact name above a partial one and quotes notes', () => {
+    const index = build();
+    const hits = index.search('petrov');
+    expect(ids(hits)).toEqual(expect.arrayContaining(['p1', 'c1', 'n1', 'a1']));
+    const note = hits.find((h) => h.id === 'n1')!;
+    expect(note.snippet).toContain('Petrov ships cigarettes');
+    expect(ids(index.search('petrov trading ltd'))[0]).toBe('c1');
+  });
+
+  it('finds phone numbers in compact form', () => {
+    const index = build();
+    expect(ids(index.search('359881234567'))).toEqual(['p1']);
+    expect(ids(index.search('4567'))).toEqual(['p1']);
+  });
+
+  it('filters by schema family, kind, dates and countries', () => {
+    const index = build();
+    expect(ids(index.search('petrov', { schemata: ['Person'] }))).toEqual(['p1']);
+    expect(ids(index.search('petrov', { schemata: ['LegalEntity'] })).sort()).toEqual(['c1', 'p1']);
+    expect(ids(index.search('petrov', { schemata: ['note', 'attachment'] })).sort()).toEqual([
+      'a1',
+      'n1',
+    ]);
+    expect(ids(index.search('petrov', { dateFrom: '1980-01', dateTo: '1980-12-31' }))).toEqual([
+      'p1',
+    ]);
+    // A partial date overlaps a range that covers part of it.
+    expect(ids(index.search('', { dateFrom: '1975-06-01', dateTo: '1975-06-30' }))).toEqual(['p2']);
+    expect(ids(index.search('', { dateFrom: '2000' })).sort()).toEqual(['c1']);
+    expect(ids(index.search('petrov', { countries: ['CY'] }))).toEqual(['c1']);
+    expect(ids(index.search('', { countries: ['bg', 'de'] })).sort()).toEqual(['p2', 'p3']);
+    expect(() => index.search('x', { dateFrom: 'yesterday' })).toThrow(/dateFrom/);
+  });
+
+  it('updates and removes incrementally', () => {
+    const index = build();
+    index.update({ id: 'p1', schema: 'Person', properties: { name: ['Ivan Sidorov'] } });
+    expect(ids(index.search('petrov', { schemata: ['Person'] }))).toEqual([]);
+    expect(ids(index.search('sidorov'))).toEqual(['p1']);
+    expect(index.remove('p1')).toBe(true);
+    expect(index.remove('p1')).toBe(false);
+    expect(ids(index.search('sidorov'))).toEqual([]);
+    expect(ids(index.search('sidor'))).toEqual([]);
+    index.add({ id: 'p9', schema: 'Person', properties: { name: ['Ivan Sidorov'] } });
+    expect(ids(index.search('sidor'))).toEqual(['p9']);
+    expect(index.size).toBe(docs.length);
+  });
+
+  it('survives many adds and removes (slot reuse, vocabulary merge)', () => {
+    const index = createSearchIndex();
+    for (let i = 0; i < 3000; i++) {
+      index.add({ id: `e${i}`, schema: 'Person', properties: { name: [`name${i} surname${i}`] } });
+    }
+    for (let i = 0; i < 3000; i += 2) index.remove(`e${i}`);
+    expect(index.size).toBe(1500);
+    expect(ids(index.search('name2999'))).toEqual(['e2999']);
+    expect(ids(index.search('name2998'))).toEqual([]);
+    // 'surname29' itself plus at most 40 completions of the term being typed.
+    const hits = index.search('surname29', { limit: 100 });
+    expect(hits.length).toBe(41);
+    expect(hits[0]!.id).toBe('e29');
+    expect(hits.every((h) => /^e29\d*$/.test(h.id))).toBe(true);
+  });
+
+  it('round-trips through a snapshot', () => {
+    const index = build();
+    const copy = deserializeSearchIndex(JSON.parse(JSON.stringify(index.serialize())));
+    expect(ids(copy.search('ivan petrov'))).toEqual(ids(index.search('ivan petrov')));
+    expect(copy.size).toBe(index.size);
+  });
+});
