@@ -122,7 +122,7 @@ export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}
     }
     x = fx;
     y = fy;
-    relax(finer, x, y, kLevel, 0.2 * kLevel, maxIterations, tolerance, theta, workspace);
+    relax(finer, x, y, kLevel, ((globalThis as any).RS ?? 0.2) * kLevel, maxIterations, tolerance, theta, workspace);
   }
 
   // Scale so the mean edge length is the ideal one; with no edges the drawing already uses K.
@@ -227,6 +227,6 @@ function relax(
       step *= COOLING;
     }
     previousEnergy = energy;
-    if (step < tolerance * K) break;
+    if (step < tolerance * K) { if ((globalThis as any).DBG) console.log("level n", n, "iters", iteration + 1); break; }
   }
 }

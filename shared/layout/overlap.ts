@@ -20,6 +20,11 @@ export interface OverlapOptions {
   margin?: number;
   /** Sweeps between enlargements of the whole drawing. Default 50. */
   sweepsPerRound?: number;
+  /**
+   * Before pushing, enlarge the drawing uniformly until this fraction of nodes overlaps its
+   * nearest neighbour (0 disables). Default 0.1.
+   */
+  crowdingQuantile?: number;
   seed?: number;
 }
 
@@ -31,7 +36,7 @@ export function removeOverlaps(positions: Float64Array, options: OverlapOptions 
   const n = positions.length >> 1;
   const sizes = options.nodeSizes;
   const margin = options.margin ?? 0.01;
-  const sweepsPerRound = options.sweepsPerRound ?? 50;
+  const sweepsPerRound = options.sweepsPerRound ?? 10;
   const random = createRandom((options.seed ?? 1) ^ 0x2545f491);
   const radius = new Float64Array(n);
   let maxDiameter = 0;
@@ -42,6 +47,21 @@ export function removeOverlaps(positions: Float64Array, options: OverlapOptions 
   }
   if (n < 2 || maxDiameter === 0) return 0;
   const cellSize = maxDiameter * (1 + margin);
+  const quantile = options.crowdingQuantile ?? 0.1;
+  if (quantile > 0) {
+    // Uniform enlargement keeps every ratio of distances, so it costs no quality; start with enough
+    // of it that most nodes are clear of their nearest neighbour and pushing is only local.
+    const crowding = new Float64Array(n);
+    forEachNearPair(buildGrid(positions, n, cellSize), (i, j) => {
+      const d = Math.hypot(positions[2 * j]! - positions[2 * i]!, positions[2 * j + 1]! - positions[2 * i + 1]!);
+      const t = d > 0 ? ((radius[i]! + radius[j]!) * (1 + margin)) / d : Infinity;
+      if (t > crowding[i]!) crowding[i] = t;
+      if (t > crowding[j]!) crowding[j] = t;
+    });
+    crowding.sort();
+    const factor = Math.min(crowding[Math.floor(quantile * (n - 1))]!, 1e6);
+    if (factor > 1) scaleAbout(positions, n, factor);
+  }
   let sweeps = 0;
   for (;;) {
     for (let s = 0; s < sweepsPerRound; s++) {
@@ -72,19 +92,24 @@ export function removeOverlaps(positions: Float64Array, options: OverlapOptions 
         positions[2 * j]! += dx * push * (1 - shareI);
         positions[2 * j + 1]! += dy * push * (1 - shareI);
       });
+      if ((globalThis as any).DBG) console.log("sweep", sweeps, overlaps);
       if (overlaps === 0) return sweeps;
     }
-    let cx = 0;
-    let cy = 0;
-    for (let i = 0; i < n; i++) {
-      cx += positions[2 * i]!;
-      cy += positions[2 * i + 1]!;
-    }
-    cx /= n;
-    cy /= n;
-    for (let i = 0; i < n; i++) {
-      positions[2 * i] = cx + (positions[2 * i]! - cx) * 1.1;
-      positions[2 * i + 1] = cy + (positions[2 * i + 1]! - cy) * 1.1;
-    }
+    scaleAbout(positions, n, 1.05);
+  }
+}
+
+function scaleAbout(positions: Float64Array, n: number, factor: number): void {
+  let cx = 0;
+  let cy = 0;
+  for (let i = 0; i < n; i++) {
+    cx += positions[2 * i]!;
+    cy += positions[2 * i + 1]!;
+  }
+  cx /= n;
+  cy /= n;
+  for (let i = 0; i < n; i++) {
+    positions[2 * i] = cx + (positions[2 * i]! - cx) * factor;
+    positions[2 * i + 1] = cy + (positions[2 * i + 1]! - cy) * factor;
   }
 }

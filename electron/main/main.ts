@@ -1,0 +1,92 @@
+/**
+ * Electron entry (bundled to dist/electron/main.cjs). Wiring only: services come from
+ * ../services/handlers.ts, every security decision from policy.ts through security.ts.
+ */
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session } from 'electron';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createServiceHandlers, createServices } from '../services/handlers.ts';
+import { buildMenuTemplate } from './menu.ts';
+import { registerIpc } from './ipc.ts';
+import { applySessionPolicies, hardenWebContents } from './security.ts';
+import { buildWindowOptions } from './window.ts';
+import { fitToDisplays, loadWindowState, saveWindowState } from './windowState.ts';
+
+// Bundled as CommonJS next to preload.cjs; the renderer build sits in ../renderer.
+const preloadPath = join(__dirname, 'preload.cjs');
+const indexPath = join(__dirname, '..', 'renderer', 'index.html');
+const appIndexUrl = pathToFileURL(indexPath).href;
+
+let mainWindow: BrowserWindow | null = null;
+
+function dataDir(): string {
+  return process.env.TESSERA_DATA_DIR || app.getPath('userData');
+}
+
+async function createWindow(): Promise<void> {
+  const saved = await loadWindowState(dataDir());
+  const fitted = saved ? fitToDisplays(saved, screen.getAllDisplays().map((d) => d.workArea)) : null;
+  const win = new BrowserWindow(buildWindowOptions({ preloadPath, bounds: fitted ?? undefined }));
+  mainWindow = win;
+  if (fitted?.maximized) win.maximize();
+  win.once('ready-to-show', () => win.show());
+  win.on('close', () => {
+    const bounds = win.getNormalBounds();
+    void saveWindowState(dataDir(), { ...bounds, maximized: win.isMaximized() }).catch((error: unknown) =>
+      console.error('[tessera] could not save the window state:', error),
+    );
+  });
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  await win.loadFile(indexPath);
+}
+
+async function chooseSavePath(suggestedName: string): Promise<string | null> {
+  const options = { defaultPath: join(app.getPath('documents'), suggestedName) };
+  const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+  return result.canceled || !result.filePath ? null : result.filePath;
+}
+
+function start(): void {
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.enableSandbox();
+  app.on('second-instance', () => {
+    if (!mainWindow) return;
+    if (mainWindow.isMinimized()) mainWindow.restore();
+    mainWindow.focus();
+  });
+  app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, appIndexUrl));
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('activate', () => {
+    if (BrowserWindow.getAllWindows().length === 0) void createWindow();
+  });
+
+  void app
+    .whenReady()
+    .then(async () => {
+      applySessionPolicies(session.defaultSession);
+      const services = createServices({
+        name: app.getName(),
+        version: app.getVersion(),
+        carrier: 'electron',
+        platform: process.platform,
+        dataDir: dataDir(),
+        chooseSavePath,
+      });
+      registerIpc(ipcMain, createServiceHandlers(services), appIndexUrl);
+      Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate(process.platform, app.getName())));
+      await createWindow();
+    })
+    .catch((error: unknown) => {
+      console.error('[tessera] start-up failed:', error);
+      app.exit(1);
+    });
+}
+
+start();

@@ -1,0 +1,67 @@
+/**
+ * Start-up: reach the Node services over whichever carrier exists, read the settings, open the
+ * case database and build the repository. On the very first start the demo case is loaded, so a
+ * newcomer sees a working investigation at once ("Start empty" removes it).
+ */
+import { createDemoCase } from '../../shared/demo/demoCase.ts';
+import type { ServiceApi, Settings } from '../../shared/contract/index.ts';
+import { HybridLogicalClock, newId } from '../../shared/model/index.ts';
+import { openDatabase } from '../db/database.ts';
+import { createRepository } from '../db/repository.ts';
+import type { CaseRepository } from '../db/repository.types.ts';
+import { connectServices } from '../platform/serviceClient.ts';
+
+export const DEMO_CASE_KEY = 'tessera.demoCaseId';
+const INSTALLATION_KEY = 'tessera.installationId';
+
+export interface BootResult {
+  readonly services: ServiceApi;
+  readonly settings: Settings;
+  readonly repository: CaseRepository;
+}
+
+/** A per-browser-profile id, so two installations of one agency never issue equal clock values. */
+function installationId(): string {
+  let id = localStorage.getItem(INSTALLATION_KEY);
+  if (!id) {
+    id = newId().slice(-10).toLowerCase();
+    localStorage.setItem(INSTALLATION_KEY, id);
+  }
+  return id;
+}
+
+let started: Promise<BootResult> | null = null;
+
+/** Boots once per page, even when React runs effects twice (StrictMode). */
+export function boot(settingsRef: { current: Settings | null }): Promise<BootResult> {
+  started ??= bootNow(settingsRef);
+  return started;
+}
+
+async function bootNow(settingsRef: { current: Settings | null }): Promise<BootResult> {
+  const services = await connectServices();
+  const settings = await services['settings.get']({});
+  settingsRef.current = settings;
+  const db = openDatabase();
+  const clock = new HybridLogicalClock(`${settings.agencyId}.${installationId()}`);
+  const repository = createRepository(db, {
+    actor: () => {
+      const current = settingsRef.current ?? settings;
+      return { userName: current.userName, agencyId: current.agencyId };
+    },
+    clock,
+  });
+  void repository.requestPersistence();
+  if (!settings.onboarded) {
+    const existing = await repository.listCases();
+    if (existing.length === 0) {
+      const demo = createDemoCase({ agencyId: settings.agencyId, now: new Date() });
+      const caseId = await repository.importCase(demo);
+      localStorage.setItem(DEMO_CASE_KEY, caseId);
+    }
+    const updated = await services['settings.update']({ onboarded: true });
+    settingsRef.current = updated;
+    return { services, settings: updated, repository };
+  }
+  return { services, settings, repository };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { diffRecords, propertyNameOf } from './auditDiff.ts';
+
+const before = {
+  kind: 'entity',
+  id: 'e1',
+  updatedAt: '1',
+  schema: 'Person',
+  properties: { name: ['Ivan P.'], nationality: ['ru'], notes: ['x'] },
+  markings: { tlp: 'AMBER', releasableTo: [] },
+  grading: { source: 'F', information: '6' },
+  deleted: false,
+};
+
+describe('audit diff', () => {
+  it('reports changed, added and removed fields with list deltas, ignoring clocks', () => {
+    const after = {
+      ...before,
+      updatedAt: '2',
+      properties: { name: ['Ivan Petrov', 'Ivan P.'], nationality: ['ru'], birthDate: ['1980'] },
+      markings: { tlp: 'RED', releasableTo: [] },
+      grading: { source: 'B', information: '6' },
+    };
+    expect(diffRecords(before, after)).toEqual([
+      {
+        path: 'properties.name',
+        before: 'Ivan P.',
+        after: 'Ivan Petrov; Ivan P.',
+        added: ['Ivan Petrov'],
+        removed: [],
+      },
+      { path: 'properties.birthDate', before: undefined, after: '1980', added: ['1980'], removed: [] },
+      { path: 'markings.tlp', before: 'AMBER', after: 'RED' },
+      { path: 'grading.source', before: 'F', after: 'B' },
+      { path: 'properties.notes', before: 'x', after: undefined, added: [], removed: ['x'] },
+    ]);
+  });
+
+  it('treats a missing side as creation or deletion', () => {
+    const created = diffRecords(undefined, before);
+    expect(created.map((change) => change.path)).toContain('properties.name');
+    expect(created.every((change) => change.before === undefined)).toBe(true);
+    expect(diffRecords(before, { ...before, deleted: true })).toEqual([
+      { path: 'deleted', before: 'false', after: 'true' },
+    ]);
+    expect(diffRecords(before, before)).toEqual([]);
+  });
+
+  it('names FtM properties', () => {
+    expect(propertyNameOf('properties.birthDate')).toBe('birthDate');
+    expect(propertyNameOf('markings.tlp')).toBeUndefined();
+  });
+});

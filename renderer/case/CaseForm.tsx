@@ -1,0 +1,74 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import type { CaseRecord } from '../../shared/model/index.ts';
+import { useAppServices } from '../app/context.ts';
+import { RecordValidationError } from '../db/repository.types.ts';
+import { splitList } from './caseListModel.ts';
+import { Dialog } from '../app/Dialog.tsx';
+
+interface CaseFormProps {
+  readonly existing?: CaseRecord;
+  onSaved(record: CaseRecord): void;
+  onCancel(): void;
+}
+
+export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
+  const { repository, settings, notify } = useAppServices();
+  const [reference, setReference] = useState(existing?.reference ?? '');
+  const [title, setTitle] = useState(existing?.title ?? '');
+  const [lead, setLead] = useState(existing?.leadInvestigator ?? settings.userName);
+  const [crimeAreas, setCrimeAreas] = useState(existing?.crimeAreas.join(', ') ?? '');
+  const [jurisdictions, setJurisdictions] = useState(existing?.jurisdictions.join(', ') ?? '');
+  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const input = {
+      reference: reference.trim(),
+      title: title.trim(),
+      leadInvestigator: lead.trim(),
+      crimeAreas: splitList(crimeAreas),
+      jurisdictions: splitList(jurisdictions).map((code) => code.toLowerCase()),
+    };
+    try {
+      const saved = existing ? await repository.updateCase(existing.id, input) : await repository.createCase(input);
+      onSaved(saved);
+    } catch (error) {
+      if (error instanceof RecordValidationError) setErrors(error.errors);
+      else notify(error instanceof Error ? error.message : String(error), 'error');
+    }
+  };
+
+  const field = (name: string, label: string, value: string, set: (value: string) => void, hint?: string) => (
+    <label className="form-field">
+      <span>{label}</span>
+      <input value={value} onChange={(event) => set(event.target.value)} data-testid={`case-field-${name}`} />
+      {hint && <small className="muted">{hint}</small>}
+      {errors[name] && (
+        <small className="error-text" data-testid={`case-error-${name}`}>
+          {errors[name]}
+        </small>
+      )}
+    </label>
+  );
+
+  return (
+    <Dialog title={existing ? 'Edit case' : 'New case'} onClose={onCancel}>
+      <form className="case-form" onSubmit={(event) => void submit(event)} data-testid="case-form">
+        {field('reference', 'Reference number', reference, setReference, 'e.g. RO/DIICOT/2024/117')}
+        {field('title', 'Title', title, setTitle)}
+        {field('leadInvestigator', 'Lead investigator', lead, setLead)}
+        {field('crimeAreas', 'Crime areas', crimeAreas, setCrimeAreas, 'comma separated')}
+        {field('jurisdictions', 'Jurisdictions', jurisdictions, setJurisdictions, 'country codes, e.g. ro, at, it')}
+        <div className="form-actions">
+          <button type="button" onClick={onCancel}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" data-testid="case-save">
+            {existing ? 'Save' : 'Create case'}
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
