@@ -7,7 +7,10 @@
  * files and the service contract, and nothing it loads may open another page or window.
  */
 
-/** Must stay equal to the meta CSP in renderer/index.html. */
+/**
+ * Must stay equal to the meta CSP in renderer/index.html, plus `frame-ancestors`, which only a
+ * header can carry.
+ */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
   "script-src 'self'",
@@ -16,6 +19,7 @@ export const CONTENT_SECURITY_POLICY = [
   "font-src 'self' data:",
   "connect-src 'self' ws://127.0.0.1:*",
   "worker-src 'self' blob:",
+  "frame-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'none'",
   "form-action 'none'",

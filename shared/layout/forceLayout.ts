@@ -16,11 +16,11 @@
 // the step grows by 1/0.9; if it rose, the step shrinks by 0.9. A level ends when the step drops
 // below tol·K_l or after maxIterations.
 //
-// A weak pull towards the centroid keeps disconnected components from drifting apart. Afterwards
-// the drawing is scaled so that the mean edge length equals idealEdgeLength, and overlap.ts pushes
-// apart any node discs that still overlap.
+// Each connected component is drawn on its own (pure repulsion would push components apart without
+// bound) and scaled so that its mean edge length equals idealEdgeLength; overlap.ts then separates
+// node discs that still overlap, and the components are packed in rows.
 
-import { buildCsr, coarsen } from './graph.ts';
+import { buildCsr, coarsen, connectedComponents, inducedSubgraph } from './graph.ts';
 import type { CsrGraph } from './graph.ts';
 import { removeOverlaps } from './overlap.ts';
 import { BarnesHut, accumulateRepulsionExact } from './quadtree.ts';
@@ -50,6 +50,8 @@ const COARSEST_SIZE = 50;
 /** Below this many nodes the exact O(n²) repulsion is cheaper than building a quadtree. */
 const EXACT_REPULSION_LIMIT = 80;
 const COOLING = 0.9;
+/** Initial step of a refined level, relative to its K: its start is already roughly right. */
+const REFINE_STEP = 0.2;
 
 interface Workspace {
   barnesHut: BarnesHut;
@@ -63,10 +65,6 @@ interface Workspace {
  */
 export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}): Float64Array {
   const n = Math.max(0, Math.floor(graph.nodeCount));
-  const seed = options.seed ?? 1;
-  const maxIterations = options.maxIterations ?? 300;
-  const theta = options.theta ?? 1;
-  const tolerance = options.tolerance ?? 0.02;
   const sizes = graph.nodeSizes;
   let meanSize = DEFAULT_NODE_SIZE;
   if (sizes && n > 0) {
@@ -74,11 +72,103 @@ export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}
     for (let i = 0; i < n; i++) meanSize += sizes[i] ?? DEFAULT_NODE_SIZE;
     meanSize /= n;
   }
-  const idealEdgeLength = options.idealEdgeLength ?? 2.5 * meanSize;
+  const settings: Settings = {
+    seed: options.seed ?? 1,
+    maxIterations: options.maxIterations ?? 300,
+    theta: options.theta ?? 1,
+    tolerance: options.tolerance ?? 0.02,
+    idealEdgeLength: options.idealEdgeLength ?? 2.5 * meanSize,
+    removeOverlaps: options.removeOverlaps ?? true,
+  };
   const positions = new Float64Array(2 * n);
   if (n === 0) return positions;
-
   const fine = buildCsr(n, graph.edgeSources, graph.edgeTargets);
+  const components = connectedComponents(fine);
+  if (components.count === 1) {
+    const local = layoutComponent(fine, sizes, settings);
+    positions.set(local);
+    centre(positions);
+    return positions;
+  }
+  // Separate components would drift apart under pure repulsion, so each is drawn on its own and
+  // the drawings are packed in shelves (rows), tallest first, like bricks.
+  const boxes: { id: number; minX: number; minY: number; width: number; height: number }[] = [];
+  const drawings: Float64Array[] = [];
+  const gap = meanSize;
+  const localIndex = new Uint32Array(n);
+  for (let c = 0; c < components.count; c++) {
+    const members = components.members.subarray(components.offsets[c]!, components.offsets[c + 1]!);
+    for (let k = 0; k < members.length; k++) localIndex[members[k]!] = k;
+    const sub = inducedSubgraph(fine, members, localIndex);
+    const subSizes = sizes ? Float32Array.from(members, (i) => sizes[i] ?? DEFAULT_NODE_SIZE) : undefined;
+    const local = layoutComponent(sub, subSizes, { ...settings, seed: settings.seed + c });
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (let k = 0; k < members.length; k++) {
+      const r = (subSizes?.[k] ?? DEFAULT_NODE_SIZE) / 2;
+      minX = Math.min(minX, local[2 * k]! - r);
+      maxX = Math.max(maxX, local[2 * k]! + r);
+      minY = Math.min(minY, local[2 * k + 1]! - r);
+      maxY = Math.max(maxY, local[2 * k + 1]! + r);
+    }
+    boxes.push({ id: c, minX, minY, width: maxX - minX, height: maxY - minY });
+    drawings.push(local);
+  }
+  let area = 0;
+  let widest = 0;
+  for (const box of boxes) {
+    area += (box.width + gap) * (box.height + gap);
+    widest = Math.max(widest, box.width + gap);
+  }
+  const rowWidth = Math.max(widest, Math.sqrt(area) * 1.2);
+  const byHeight = boxes.slice().sort((a, b) => b.height - a.height || a.id - b.id);
+  let cursorX = 0;
+  let cursorY = 0;
+  let rowHeight = 0;
+  for (const box of byHeight) {
+    if (cursorX > 0 && cursorX + box.width > rowWidth) {
+      cursorX = 0;
+      cursorY += rowHeight + gap;
+      rowHeight = 0;
+    }
+    const local = drawings[box.id]!;
+    const members = components.members.subarray(
+      components.offsets[box.id]!,
+      components.offsets[box.id + 1]!,
+    );
+    for (let k = 0; k < members.length; k++) {
+      const i = members[k]!;
+      positions[2 * i] = local[2 * k]! - box.minX + cursorX;
+      positions[2 * i + 1] = local[2 * k + 1]! - box.minY + cursorY;
+    }
+    cursorX += box.width + gap;
+    rowHeight = Math.max(rowHeight, box.height);
+  }
+  centre(positions);
+  return positions;
+}
+
+interface Settings {
+  seed: number;
+  maxIterations: number;
+  theta: number;
+  tolerance: number;
+  idealEdgeLength: number;
+  removeOverlaps: boolean;
+}
+
+/** Multilevel layout of one connected graph, scaled to the ideal edge length, overlaps removed. */
+function layoutComponent(
+  fine: CsrGraph,
+  sizes: Float32Array | undefined,
+  settings: Settings,
+): Float64Array {
+  const n = fine.nodeCount;
+  const positions = new Float64Array(2 * n);
+  if (n === 1) return positions;
+  const { seed, maxIterations, tolerance, theta, idealEdgeLength } = settings;
   const levels: CsrGraph[] = [fine];
   const maps: Uint32Array[] = [];
   for (let current = fine; current.nodeCount > COARSEST_SIZE; ) {
@@ -97,16 +187,16 @@ export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}
     fy: new Float64Array(n),
   };
   let level = levels.length - 1;
-  let coarse = levels[level]!;
-  let x = new Float64Array(coarse.nodeCount);
-  let y = new Float64Array(coarse.nodeCount);
-  let kLevel = K * Math.sqrt(n / coarse.nodeCount);
-  const side = kLevel * Math.sqrt(coarse.nodeCount);
-  for (let i = 0; i < coarse.nodeCount; i++) {
+  const coarsest = levels[level]!;
+  let x = new Float64Array(coarsest.nodeCount);
+  let y = new Float64Array(coarsest.nodeCount);
+  let kLevel = K * Math.sqrt(n / coarsest.nodeCount);
+  const side = kLevel * Math.sqrt(coarsest.nodeCount);
+  for (let i = 0; i < coarsest.nodeCount; i++) {
     x[i] = random() * side;
     y[i] = random() * side;
   }
-  relax(coarse, x, y, kLevel, kLevel, maxIterations, tolerance, theta, workspace);
+  relax(coarsest, x, y, kLevel, kLevel, maxIterations, tolerance, theta, workspace);
   while (level > 0) {
     const map = maps[level - 1]!;
     level--;
@@ -122,10 +212,10 @@ export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}
     }
     x = fx;
     y = fy;
-    relax(finer, x, y, kLevel, ((globalThis as any).RS ?? 0.2) * kLevel, maxIterations, tolerance, theta, workspace);
+    relax(finer, x, y, kLevel, REFINE_STEP * kLevel, maxIterations, tolerance, theta, workspace);
   }
 
-  // Scale so the mean edge length is the ideal one; with no edges the drawing already uses K.
+  // Scale so the mean edge length is the ideal one (a connected graph of 2+ nodes has edges).
   let total = 0;
   let count = 0;
   for (let u = 0; u < n; u++) {
@@ -137,20 +227,29 @@ export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}
     }
   }
   const scale = count > 0 && total > 0 ? (idealEdgeLength * count) / total : 1;
+  for (let i = 0; i < n; i++) {
+    positions[2 * i] = x[i]! * scale;
+    positions[2 * i + 1] = y[i]! * scale;
+  }
+  if (settings.removeOverlaps) removeOverlaps(positions, { nodeSizes: sizes, seed });
+  return positions;
+}
+
+/** Moves the centroid of interleaved positions to the origin. */
+function centre(positions: Float64Array): void {
+  const n = positions.length >> 1;
   let cx = 0;
   let cy = 0;
   for (let i = 0; i < n; i++) {
-    cx += x[i]!;
-    cy += y[i]!;
+    cx += positions[2 * i]!;
+    cy += positions[2 * i + 1]!;
   }
   cx /= n;
   cy /= n;
   for (let i = 0; i < n; i++) {
-    positions[2 * i] = (x[i]! - cx) * scale;
-    positions[2 * i + 1] = (y[i]! - cy) * scale;
+    positions[2 * i]! -= cx;
+    positions[2 * i + 1]! -= cy;
   }
-  if (options.removeOverlaps ?? true) removeOverlaps(positions, { nodeSizes: sizes, seed });
-  return positions;
 }
 
 /** Refines positions (x, y) of `graph` in place with natural length K; see the file overview. */
@@ -171,9 +270,6 @@ function relax(
   const fx = workspace.fx;
   const fy = workspace.fy;
   const strength = REPULSION * K * K;
-  // Gravity towards the centroid: weak enough to leave a connected drawing almost untouched, but
-  // it stops separate components and isolated nodes from being pushed off indefinitely.
-  const gravity = (0.02 * REPULSION * K) / Math.sqrt(n);
   let step = initialStep;
   let previousEnergy = Infinity;
   let progress = 0;
@@ -182,13 +278,9 @@ function relax(
     fy.fill(0, 0, n);
     if (n <= EXACT_REPULSION_LIMIT) accumulateRepulsionExact(n, x, y, fx, fy, strength);
     else workspace.barnesHut.accumulate(n, x, y, fx, fy, strength, theta);
-    let cx = 0;
-    let cy = 0;
     for (let u = 0; u < n; u++) {
       const ux = x[u]!;
       const uy = y[u]!;
-      cx += ux;
-      cy += uy;
       let ax = 0;
       let ay = 0;
       for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
@@ -202,12 +294,10 @@ function relax(
       fx[u]! += ax;
       fy[u]! += ay;
     }
-    cx /= n;
-    cy /= n;
     let energy = 0;
     for (let u = 0; u < n; u++) {
-      const gx = fx[u]! - gravity * (x[u]! - cx);
-      const gy = fy[u]! - gravity * (y[u]! - cy);
+      const gx = fx[u]!;
+      const gy = fy[u]!;
       const f2 = gx * gx + gy * gy;
       energy += f2;
       if (f2 > 0) {
@@ -227,6 +317,6 @@ function relax(
       step *= COOLING;
     }
     previousEnergy = energy;
-    if (step < tolerance * K) { if ((globalThis as any).DBG) console.log("level n", n, "iters", iteration + 1); break; }
+    if (step < tolerance * K) break;
   }
 }

@@ -191,3 +191,73 @@ export function coarsen(fine: CsrGraph, seed: number): CoarseLevel {
     clusterOf,
   };
 }
+
+export interface Components {
+  count: number;
+  /** Nodes of component c are members[offsets[c] .. offsets[c+1]), in ascending order. */
+  offsets: Uint32Array;
+  members: Uint32Array;
+}
+
+/** Connected components, numbered by their smallest node. */
+export function connectedComponents(graph: CsrGraph): Components {
+  const n = graph.nodeCount;
+  const component = new Int32Array(n).fill(-1);
+  const queue = new Uint32Array(n);
+  let count = 0;
+  for (let s = 0; s < n; s++) {
+    if (component[s] !== -1) continue;
+    component[s] = count;
+    let head = 0;
+    let tail = 0;
+    queue[tail++] = s;
+    while (head < tail) {
+      const u = queue[head++]!;
+      for (let e = graph.offsets[u]!; e < graph.offsets[u + 1]!; e++) {
+        const v = graph.adjacency[e]!;
+        if (component[v] === -1) {
+          component[v] = count;
+          queue[tail++] = v;
+        }
+      }
+    }
+    count++;
+  }
+  const offsets = new Uint32Array(count + 1);
+  for (let i = 0; i < n; i++) offsets[component[i]! + 1]!++;
+  for (let c = 0; c < count; c++) offsets[c + 1]! += offsets[c]!;
+  const fill = offsets.slice(0, count);
+  const members = new Uint32Array(n);
+  for (let i = 0; i < n; i++) members[fill[component[i]!]!++] = i;
+  return { count, offsets, members };
+}
+
+/**
+ * The subgraph on `members` (which must be a union of components, so no edge leaves it), with node
+ * members[k] renumbered k; localIndex must already map each member to its k.
+ */
+export function inducedSubgraph(
+  graph: CsrGraph,
+  members: Uint32Array,
+  localIndex: Uint32Array,
+): CsrGraph {
+  const m = members.length;
+  const offsets = new Uint32Array(m + 1);
+  for (let k = 0; k < m; k++) {
+    const u = members[k]!;
+    offsets[k + 1] = offsets[k]! + graph.offsets[u + 1]! - graph.offsets[u]!;
+  }
+  const adjacency = new Uint32Array(offsets[m]!);
+  const weights = new Float64Array(offsets[m]!);
+  for (let k = 0; k < m; k++) {
+    const u = members[k]!;
+    let write = offsets[k]!;
+    for (let e = graph.offsets[u]!; e < graph.offsets[u + 1]!; e++) {
+      adjacency[write] = localIndex[graph.adjacency[e]!]!;
+      weights[write] = graph.weights[e]!;
+      write++;
+    }
+  }
+  const masses = Float64Array.from(members, (u) => graph.masses[u]!);
+  return { nodeCount: m, offsets, adjacency, weights, masses };
+}

@@ -92,7 +92,7 @@ export function removeOverlaps(positions: Float64Array, options: OverlapOptions 
         positions[2 * j]! += dx * push * (1 - shareI);
         positions[2 * j + 1]! += dy * push * (1 - shareI);
       });
-      if ((globalThis as any).DBG) console.log("sweep", sweeps, overlaps);
+
       if (overlaps === 0) return sweeps;
     }
     scaleAbout(positions, n, 1.05);

@@ -1,0 +1,269 @@
+/**
+ * The link chart's view model: which nodes and edges a chart shows, derived from the case's
+ * entities and the saved chart record, plus the Cytoscape style sheet. Everything here is plain,
+ * JSON-serialisable data and pure functions, so it is unit-tested without a browser and Cytoscape
+ * stays behind the adapter.
+ *
+ * Rules: a node is an entity listed in `chart.nodes` that is live (not tombstoned) and not itself a
+ * relationship; an edge is a live relationship (edge schema) whose two ends are both nodes.
+ */
+import type { ElementDefinition } from 'cytoscape';
+import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
+import { captionOf, edgeEnds, isEdgeSchema, model } from '../../shared/model/index.ts';
+import { CHART_ICONS, iconDataUri, iconKeyFor } from './chartIcons.ts';
+
+export interface ChartNodeModel {
+  readonly id: string;
+  readonly label: string;
+  readonly schema: string;
+  /** Key into CHART_ICONS; the style sheet has one rule per key. */
+  readonly iconKey: string;
+  readonly x: number;
+  readonly y: number;
+  readonly color?: string;
+  readonly size?: number;
+}
+
+export interface ChartEdgeModel {
+  readonly id: string;
+  readonly source: string;
+  readonly target: string;
+  readonly schema: string;
+  readonly label: string;
+  readonly directed: boolean;
+}
+
+export interface ChartViewModel {
+  readonly nodes: readonly ChartNodeModel[];
+  readonly edges: readonly ChartEdgeModel[];
+}
+
+export const EMPTY_VIEW_MODEL: ChartViewModel = { nodes: [], edges: [] };
+
+/** Layouts offered in the toolbar, keyed by the name stored in `ChartRecord.layout`. */
+export const CHART_LAYOUTS = [
+  { name: 'cose', label: 'Force' },
+  { name: 'breadthfirst', label: 'Hierarchy' },
+  { name: 'concentric', label: 'Concentric' },
+  { name: 'grid', label: 'Grid' },
+] as const;
+export type ChartLayoutName = (typeof CHART_LAYOUTS)[number]['name'];
+
+function first(entity: EntityRecord, property: string): string | undefined {
+  return entity.properties[property]?.[0];
+}
+
+/** "Ownership (51%)\n2021-03-04 · 25000 EUR": type, its caption detail, date and amount. */
+export function relationshipLabel(entity: EntityRecord): string {
+  const schema = model.schemata[entity.schema];
+  const typeLabel = schema?.label ?? entity.schema;
+  const detailProps = (schema?.edge?.caption ?? []).filter(
+    (name) => name !== 'date' && name !== 'amount',
+  );
+  const detail = detailProps.map((name) => first(entity, name)).find((v) => v !== undefined);
+  const head = detail ? `${typeLabel} (${detail})` : typeLabel;
+  const extras: string[] = [];
+  const date = first(entity, 'date') ?? first(entity, 'startDate');
+  if (date) extras.push(date);
+  const amount = first(entity, 'amount');
+  if (amount) {
+    const currency = first(entity, 'currency');
+    extras.push(currency ? `${amount} ${currency}` : amount);
+  }
+  return extras.length > 0 ? `${head}\n${extras.join(' · ')}` : head;
+}
+
+/** Derives what a chart shows from the case's entities (live and tombstoned alike may be passed). */
+export function buildChartElements(
+  entities: readonly EntityRecord[],
+  chart: Pick<ChartRecord, 'nodes'>,
+): ChartViewModel {
+  const nodes: ChartNodeModel[] = [];
+  const shown = new Set<string>();
+  const byId = new Map<string, EntityRecord>();
+  for (const entity of entities) if (!entity.deleted) byId.set(entity.id, entity);
+
+  for (const [id, view] of Object.entries(chart.nodes)) {
+    const entity = byId.get(id);
+    if (!entity || isEdgeSchema(entity.schema)) continue;
+    shown.add(id);
+    nodes.push({
+      id,
+      label: captionOf(entity.schema, entity.properties),
+      schema: entity.schema,
+      iconKey: iconKeyFor(entity.schema),
+      x: view.x,
+      y: view.y,
+      ...(view.color !== undefined ? { color: view.color } : {}),
+      ...(view.size !== undefined ? { size: view.size } : {}),
+    });
+  }
+
+  const edges: ChartEdgeModel[] = [];
+  for (const entity of byId.values()) {
+    if (!isEdgeSchema(entity.schema)) continue;
+    const ends = edgeEnds(entity.schema, entity.properties);
+    if (!ends || !shown.has(ends.source) || !shown.has(ends.target)) continue;
+    edges.push({
+      id: entity.id,
+      source: ends.source,
+      target: ends.target,
+      schema: entity.schema,
+      label: relationshipLabel(entity),
+      directed: model.schemata[entity.schema]?.edge?.directed ?? false,
+    });
+  }
+  return { nodes, edges };
+}
+
+/** Node entities of the case that the chart does not show yet, sorted by caption. */
+export function entitiesNotOnChart(
+  entities: readonly EntityRecord[],
+  chart: Pick<ChartRecord, 'nodes'>,
+): { id: string; label: string; schema: string }[] {
+  return entities
+    .filter((e) => !e.deleted && !isEdgeSchema(e.schema) && !(e.id in chart.nodes))
+    .map((e) => ({ id: e.id, label: captionOf(e.schema, e.properties), schema: e.schema }))
+    .sort((a, b) => a.label.localeCompare(b.label));
+}
+
+export function nodeElement(node: ChartNodeModel): ElementDefinition {
+  const data: Record<string, string | number> = {
+    id: node.id,
+    label: node.label,
+    schema: node.schema,
+    iconKey: node.iconKey,
+  };
+  if (node.color !== undefined) data.color = node.color;
+  if (node.size !== undefined) data.size = node.size;
+  return { group: 'nodes', data, position: { x: node.x, y: node.y } };
+}
+
+export function edgeElement(edge: ChartEdgeModel): ElementDefinition {
+  return {
+    group: 'edges',
+    data: {
+      id: edge.id,
+      source: edge.source,
+      target: edge.target,
+      schema: edge.schema,
+      label: edge.label,
+    },
+    classes: edge.directed ? 'directed' : '',
+  };
+}
+
+export function toCytoscapeElements(view: ChartViewModel): ElementDefinition[] {
+  return [...view.nodes.map(nodeElement), ...view.edges.map(edgeElement)];
+}
+
+/** Concrete colours for the canvas (Cytoscape cannot read CSS custom properties). */
+export interface ChartTheme {
+  readonly dark: boolean;
+  readonly bg: string;
+  readonly fg: string;
+  readonly fgMuted: string;
+  readonly accent: string;
+  readonly edge: string;
+}
+
+export const LIGHT_CHART_THEME: ChartTheme = {
+  dark: false,
+  bg: '#ffffff',
+  fg: '#1f2937',
+  fgMuted: '#6b7280',
+  accent: '#2563eb',
+  edge: '#94a3b8',
+};
+
+export const DARK_CHART_THEME: ChartTheme = {
+  dark: true,
+  bg: '#111827',
+  fg: '#e5e7eb',
+  fgMuted: '#9ca3af',
+  accent: '#60a5fa',
+  edge: '#64748b',
+};
+
+export interface ChartStyleBlock {
+  readonly selector: string;
+  readonly style: Readonly<Record<string, string | number>>;
+}
+
+export function buildChartStylesheet(theme: ChartTheme): ChartStyleBlock[] {
+  const sheet: ChartStyleBlock[] = [
+    {
+      selector: 'node',
+      style: {
+        width: 40,
+        height: 40,
+        shape: 'ellipse',
+        'background-color': CHART_ICONS.Thing!.color,
+        'background-fit': 'none',
+        'background-width': '62%',
+        'background-height': '62%',
+        'border-width': 2,
+        'border-color': theme.bg,
+        label: 'data(label)',
+        color: theme.fg,
+        'font-size': 11,
+        'text-valign': 'bottom',
+        'text-halign': 'center',
+        'text-margin-y': 4,
+        'text-wrap': 'ellipsis',
+        'text-max-width': '140px',
+        'text-background-color': theme.bg,
+        'text-background-opacity': 0.8,
+        'text-background-padding': '2px',
+        'text-background-shape': 'roundrectangle',
+      },
+    },
+  ];
+  for (const [key, icon] of Object.entries(CHART_ICONS)) {
+    sheet.push({
+      selector: `node[iconKey = "${key}"]`,
+      style: { 'background-color': icon.color, 'background-image': iconDataUri(key) },
+    });
+  }
+  sheet.push(
+    { selector: 'node[color]', style: { 'background-color': 'data(color)' } },
+    { selector: 'node[size]', style: { width: 'data(size)', height: 'data(size)' } },
+    {
+      selector: 'edge',
+      style: {
+        width: 1.5,
+        'curve-style': 'bezier',
+        'line-color': theme.edge,
+        'target-arrow-color': theme.edge,
+        'target-arrow-shape': 'none',
+        label: 'data(label)',
+        color: theme.fgMuted,
+        'font-size': 9,
+        'text-wrap': 'wrap',
+        'text-rotation': 'autorotate',
+        'text-background-color': theme.bg,
+        'text-background-opacity': 0.85,
+        'text-background-padding': '1px',
+      },
+    },
+    { selector: 'edge.directed', style: { 'target-arrow-shape': 'triangle' } },
+    {
+      selector: 'node:selected',
+      style: { 'border-width': 4, 'border-color': theme.accent, 'font-weight': 'bold' },
+    },
+    {
+      selector: 'edge:selected',
+      style: {
+        width: 3,
+        'line-color': theme.accent,
+        'target-arrow-color': theme.accent,
+        color: theme.fg,
+      },
+    },
+    {
+      selector: 'node.chart-link-source, node.chart-link-target',
+      style: { 'border-width': 4, 'border-color': theme.accent, 'border-style': 'dashed' },
+    },
+  );
+  return sheet;
+}

@@ -1,0 +1,80 @@
+/**
+ * The change set between the view model last applied to Cytoscape and the next one, so the
+ * adapter patches the live graph (keeping zoom, selection and nodes mid-drag) instead of
+ * rebuilding it. Positions are compared with the model last applied, not with the canvas: a
+ * node the user has dragged but not yet saved stays where the user put it until the saved
+ * position really changes.
+ */
+import type { ChartEdgeModel, ChartNodeModel, ChartViewModel } from './chartModel.ts';
+
+export interface ElementPatch {
+  readonly removeNodes: string[];
+  readonly removeEdges: string[];
+  readonly addNodes: ChartNodeModel[];
+  readonly addEdges: ChartEdgeModel[];
+  /** Nodes whose data (label, type, style overrides) changed. */
+  readonly updateNodes: ChartNodeModel[];
+  readonly updateEdges: ChartEdgeModel[];
+  /** Nodes whose saved position changed since the last apply. */
+  readonly moveNodes: ChartNodeModel[];
+}
+
+function sameNodeData(a: ChartNodeModel, b: ChartNodeModel): boolean {
+  return (
+    a.label === b.label &&
+    a.schema === b.schema &&
+    a.iconKey === b.iconKey &&
+    a.color === b.color &&
+    a.size === b.size
+  );
+}
+
+function sameEdgeData(a: ChartEdgeModel, b: ChartEdgeModel): boolean {
+  return a.label === b.label && a.schema === b.schema && a.directed === b.directed;
+}
+
+export function diffViewModels(prev: ChartViewModel, next: ChartViewModel): ElementPatch {
+  const patch: ElementPatch = {
+    removeNodes: [],
+    removeEdges: [],
+    addNodes: [],
+    addEdges: [],
+    updateNodes: [],
+    updateEdges: [],
+    moveNodes: [],
+  };
+  const prevNodes = new Map(prev.nodes.map((n) => [n.id, n]));
+  const prevEdges = new Map(prev.edges.map((e) => [e.id, e]));
+  const nextNodeIds = new Set(next.nodes.map((n) => n.id));
+  const nextEdgeIds = new Set(next.edges.map((e) => e.id));
+
+  for (const id of prevNodes.keys()) if (!nextNodeIds.has(id)) patch.removeNodes.push(id);
+  for (const id of prevEdges.keys()) if (!nextEdgeIds.has(id)) patch.removeEdges.push(id);
+
+  for (const node of next.nodes) {
+    const old = prevNodes.get(node.id);
+    if (!old) {
+      patch.addNodes.push(node);
+      continue;
+    }
+    if (!sameNodeData(old, node)) patch.updateNodes.push(node);
+    if (old.x !== node.x || old.y !== node.y) patch.moveNodes.push(node);
+  }
+  for (const edge of next.edges) {
+    const old = prevEdges.get(edge.id);
+    if (!old) {
+      patch.addEdges.push(edge);
+    } else if (old.source !== edge.source || old.target !== edge.target) {
+      // Cytoscape edges cannot change ends in place through data(); replace the edge.
+      patch.removeEdges.push(edge.id);
+      patch.addEdges.push(edge);
+    } else if (!sameEdgeData(old, edge)) {
+      patch.updateEdges.push(edge);
+    }
+  }
+  return patch;
+}
+
+export function isEmptyPatch(patch: ElementPatch): boolean {
+  return Object.values(patch).every((list: unknown[]) => list.length === 0);
+}
