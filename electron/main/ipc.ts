@@ -16,12 +16,19 @@ export async function handleInvoke(
   input: unknown,
 ): Promise<ServiceReply> {
   if (!isTrustedSender(senderUrl, appIndexUrl)) {
-    return { ok: false, error: { code: 'forbidden', message: 'service calls are only answered for the app itself' } };
+    return {
+      ok: false,
+      error: { code: 'forbidden', message: 'service calls are only answered for the app itself' },
+    };
   }
   return replyOf(() => dispatch(handlers, method, input));
 }
 
-export function registerIpc(ipcMain: IpcMain, handlers: ServiceHandlers, appIndexUrl: string): () => void {
+export function registerIpc(
+  ipcMain: IpcMain,
+  handlers: ServiceHandlers,
+  appIndexUrl: string,
+): () => void {
   ipcMain.handle(INVOKE_CHANNEL, (event: IpcMainInvokeEvent, method: unknown, input: unknown) =>
     handleInvoke(handlers, appIndexUrl, event.senderFrame?.url, method, input),
   );

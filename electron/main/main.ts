@@ -25,15 +25,20 @@ function dataDir(): string {
 
 async function createWindow(): Promise<void> {
   const saved = await loadWindowState(dataDir());
-  const fitted = saved ? fitToDisplays(saved, screen.getAllDisplays().map((d) => d.workArea)) : null;
+  const fitted = saved
+    ? fitToDisplays(
+        saved,
+        screen.getAllDisplays().map((d) => d.workArea),
+      )
+    : null;
   const win = new BrowserWindow(buildWindowOptions({ preloadPath, bounds: fitted ?? undefined }));
   mainWindow = win;
   if (fitted?.maximized) win.maximize();
   win.once('ready-to-show', () => win.show());
   win.on('close', () => {
     const bounds = win.getNormalBounds();
-    void saveWindowState(dataDir(), { ...bounds, maximized: win.isMaximized() }).catch((error: unknown) =>
-      console.error('[tessera] could not save the window state:', error),
+    void saveWindowState(dataDir(), { ...bounds, maximized: win.isMaximized() }).catch(
+      (error: unknown) => console.error('[tessera] could not save the window state:', error),
     );
   });
   win.on('closed', () => {
@@ -44,7 +49,9 @@ async function createWindow(): Promise<void> {
 
 async function chooseSavePath(suggestedName: string): Promise<string | null> {
   const options = { defaultPath: join(app.getPath('documents'), suggestedName) };
-  const result = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
+  const result = mainWindow
+    ? await dialog.showSaveDialog(mainWindow, options)
+    : await dialog.showSaveDialog(options);
   return result.canceled || !result.filePath ? null : result.filePath;
 }
 
@@ -80,7 +87,9 @@ function start(): void {
         chooseSavePath,
       });
       registerIpc(ipcMain, createServiceHandlers(services), appIndexUrl);
-      Menu.setApplicationMenu(Menu.buildFromTemplate(buildMenuTemplate(process.platform, app.getName())));
+      Menu.setApplicationMenu(
+        Menu.buildFromTemplate(buildMenuTemplate(process.platform, app.getName())),
+      );
       await createWindow();
     })
     .catch((error: unknown) => {

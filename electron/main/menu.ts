@@ -4,7 +4,10 @@ import type { MenuItemConstructorOptions } from 'electron';
  * The application menu uses roles only: no item opens a web page, because the workbench is meant
  * to run on machines with no network, and a help link would be a way out of the sandbox.
  */
-export function buildMenuTemplate(platform: string, appName = 'Tessera'): MenuItemConstructorOptions[] {
+export function buildMenuTemplate(
+  platform: string,
+  appName = 'Tessera',
+): MenuItemConstructorOptions[] {
   const isMac = platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
   if (isMac) {

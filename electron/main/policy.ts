@@ -80,7 +80,10 @@ export function isRequestAllowed(url: string): boolean {
 }
 
 /** IPC is answered only for the app's own top-level page, never for a frame that came from elsewhere. */
-export function isTrustedSender(senderUrl: string | undefined | null, appIndexUrl: string): boolean {
+export function isTrustedSender(
+  senderUrl: string | undefined | null,
+  appIndexUrl: string,
+): boolean {
   return isAppUrl(senderUrl, appIndexUrl);
 }
 

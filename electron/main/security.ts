@@ -24,7 +24,9 @@ export function applySessionPolicies(session: Session): void {
   session.setPermissionRequestHandler((_contents, permission, callback) => {
     callback(decidePermission(permission) === 'allow');
   });
-  session.setPermissionCheckHandler((_contents, permission) => decidePermission(permission) === 'allow');
+  session.setPermissionCheckHandler(
+    (_contents, permission) => decidePermission(permission) === 'allow',
+  );
 }
 
 export function hardenWebContents(contents: WebContents, appIndexUrl: string): void {

@@ -23,7 +23,9 @@ export interface Area {
 
 export async function loadWindowState(dataDir: string): Promise<WindowState | null> {
   try {
-    const parsed = windowStateSchema.safeParse(JSON.parse(await readFile(join(dataDir, WINDOW_STATE_FILE), 'utf8')));
+    const parsed = windowStateSchema.safeParse(
+      JSON.parse(await readFile(join(dataDir, WINDOW_STATE_FILE), 'utf8')),
+    );
     return parsed.success ? parsed.data : null;
   } catch {
     return null;
@@ -32,14 +34,18 @@ export async function loadWindowState(dataDir: string): Promise<WindowState | nu
 
 export async function saveWindowState(dataDir: string, state: WindowState): Promise<void> {
   const parsed = windowStateSchema.safeParse(state);
-  if (parsed.success) await writeFileAtomic(join(dataDir, WINDOW_STATE_FILE), JSON.stringify(parsed.data));
+  if (parsed.success)
+    await writeFileAtomic(join(dataDir, WINDOW_STATE_FILE), JSON.stringify(parsed.data));
 }
 
 /**
  * A remembered window may sit on a monitor that is gone: keep the position only if enough of the
  * title bar would be on a current display, and never make the window larger than that display.
  */
-export function fitToDisplays(state: WindowState, workAreas: readonly Area[]): WindowState | Omit<WindowState, 'x' | 'y'> {
+export function fitToDisplays(
+  state: WindowState,
+  workAreas: readonly Area[],
+): WindowState | Omit<WindowState, 'x' | 'y'> {
   const visible = workAreas.find(
     (area) =>
       state.x + 100 <= area.x + area.width &&

@@ -13,6 +13,11 @@ import { connectServices } from '../platform/serviceClient.ts';
 
 export const DEMO_CASE_KEY = 'tessera.demoCaseId';
 const INSTALLATION_KEY = 'tessera.installationId';
+/**
+ * Kept beside the cases (per browser profile), not in the Node-side settings: a second browser
+ * profile on the same web host has its own, empty database and should get its own demo.
+ */
+const ONBOARDED_KEY = 'tessera.onboarded';
 
 export interface BootResult {
   readonly services: ServiceApi;
@@ -52,16 +57,14 @@ async function bootNow(settingsRef: { current: Settings | null }): Promise<BootR
     clock,
   });
   void repository.requestPersistence();
-  if (!settings.onboarded) {
+  if (!localStorage.getItem(ONBOARDED_KEY)) {
     const existing = await repository.listCases();
     if (existing.length === 0) {
       const demo = createDemoCase({ agencyId: settings.agencyId, now: new Date() });
       const caseId = await repository.importCase(demo);
       localStorage.setItem(DEMO_CASE_KEY, caseId);
     }
-    const updated = await services['settings.update']({ onboarded: true });
-    settingsRef.current = updated;
-    return { services, settings: updated, repository };
+    localStorage.setItem(ONBOARDED_KEY, new Date().toISOString());
   }
   return { services, settings, repository };
 }

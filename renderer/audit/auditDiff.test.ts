@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffRecords, propertyNameOf } from './auditDiff.ts';
+import { diffRecords, pathLabel, propertyNameOf } from './auditDiff.ts';
 
 const before = {
   kind: 'entity',
@@ -26,13 +26,31 @@ describe('audit diff', () => {
         path: 'properties.name',
         before: 'Ivan P.',
         after: 'Ivan Petrov; Ivan P.',
+        beforeValues: ['Ivan P.'],
+        afterValues: ['Ivan Petrov', 'Ivan P.'],
         added: ['Ivan Petrov'],
         removed: [],
       },
-      { path: 'properties.birthDate', before: undefined, after: '1980', added: ['1980'], removed: [] },
+      {
+        path: 'properties.birthDate',
+        before: undefined,
+        after: '1980',
+        beforeValues: [],
+        afterValues: ['1980'],
+        added: ['1980'],
+        removed: [],
+      },
       { path: 'markings.tlp', before: 'AMBER', after: 'RED' },
       { path: 'grading.source', before: 'F', after: 'B' },
-      { path: 'properties.notes', before: 'x', after: undefined, added: [], removed: ['x'] },
+      {
+        path: 'properties.notes',
+        before: 'x',
+        after: undefined,
+        beforeValues: ['x'],
+        afterValues: [],
+        added: [],
+        removed: ['x'],
+      },
     ]);
   });
 
@@ -49,5 +67,7 @@ describe('audit diff', () => {
   it('names FtM properties', () => {
     expect(propertyNameOf('properties.birthDate')).toBe('birthDate');
     expect(propertyNameOf('markings.tlp')).toBeUndefined();
+    expect(pathLabel('grading.source')).toBe('Source reliability');
+    expect(pathLabel('viewport.panX')).toBe('Viewport › pan x');
   });
 });

@@ -9,7 +9,9 @@ export interface FieldChange {
   readonly path: string;
   readonly before?: string;
   readonly after?: string;
-  /** For list fields: values only in `after` / only in `before`. */
+  /** For list fields: each side's values, and those only in `after` / only in `before`. */
+  readonly beforeValues?: readonly string[];
+  readonly afterValues?: readonly string[];
   readonly added?: readonly string[];
   readonly removed?: readonly string[];
 }
@@ -36,14 +38,17 @@ function flatten(value: unknown, prefix: string, into: Flat): void {
 function show(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   if (Array.isArray(value)) return value.map((item) => show(item) ?? '').join('; ');
-  if (isPlainObject(value)) return JSON.stringify(value);
-  return String(value as string | number | boolean | null);
+  if (typeof value === 'string') return value;
+  // Numbers, booleans, null and any nested object: JSON reads well for all of them.
+  return JSON.stringify(value);
 }
 
 function listDelta(before: unknown, after: unknown) {
   const beforeList = Array.isArray(before) ? before.map((item) => show(item) ?? '') : [];
   const afterList = Array.isArray(after) ? after.map((item) => show(item) ?? '') : [];
   return {
+    beforeValues: beforeList,
+    afterValues: afterList,
     added: afterList.filter((item) => !beforeList.includes(item)),
     removed: beforeList.filter((item) => !afterList.includes(item)),
   };
@@ -67,6 +72,36 @@ export function diffRecords(before: unknown, after: unknown): FieldChange[] {
     changes.push(Array.isArray(a) || Array.isArray(b) ? { ...change, ...listDelta(b, a) } : change);
   }
   return changes;
+}
+
+const PATH_LABELS: Readonly<Record<string, string>> = {
+  'grading.source': 'Source reliability',
+  'grading.information': 'Information credibility',
+  'markings.classification': 'Classification',
+  'markings.tlp': 'TLP',
+  'markings.handlingCode': 'Handling code',
+  'markings.releasableTo': 'Releasable to',
+  'markings.referToOriginator': 'Refer to originator',
+  'markings.retainUntil': 'Retain until',
+  'provenance.source': 'Source',
+  'provenance.recordedBy': 'Recorded by',
+  'provenance.recordedAt': 'Recorded at',
+  'provenance.originAgency': 'Origin agency',
+  originAgency: 'Origin agency',
+  deleted: 'Deleted',
+  schema: 'Type',
+};
+
+/** A readable name for a non-FtM path: known fields by name, else "a.bC" → "a › b c". */
+export function pathLabel(path: string): string {
+  return (
+    PATH_LABELS[path] ??
+    path
+      .split('.')
+      .map((part) => part.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())
+      .join(' › ')
+      .replace(/^./, (first) => first.toUpperCase())
+  );
 }
 
 /** "properties.birthDate" → "birthDate" for FtM properties; other paths read as they are. */

@@ -59,7 +59,7 @@ export function placeNewNodes(
   const spiral = squareSpiral();
   for (const id of ids) {
     for (;;) {
-      const [i, j] = spiral.next().value as [number, number];
+      const [i, j] = spiral.next().value;
       const key = `${i},${j}`;
       if (occupied.has(key)) continue;
       occupied.add(key);

@@ -122,7 +122,7 @@ export function iconKeyFor(schemaName: string): string {
 
 /** A standalone SVG document for the glyph, stroked in `stroke`. */
 export function iconSvg(key: string, stroke = '#ffffff'): string {
-  const icon = CHART_ICONS[key] ?? CHART_ICONS[GENERIC_ICON_KEY]!;
+  const icon = CHART_ICONS[key] ?? CHART_ICONS[GENERIC_ICON_KEY];
   return (
     '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96" viewBox="0 0 24 24" ' +
     `fill="none" stroke="${stroke}" stroke-width="1.8" stroke-linecap="round" stroke-linejoin="round">` +

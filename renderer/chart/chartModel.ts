@@ -198,7 +198,7 @@ export function buildChartStylesheet(theme: ChartTheme): ChartStyleBlock[] {
         width: 40,
         height: 40,
         shape: 'ellipse',
-        'background-color': CHART_ICONS.Thing!.color,
+        'background-color': CHART_ICONS.Thing.color,
         'background-fit': 'none',
         'background-width': '62%',
         'background-height': '62%',

@@ -47,9 +47,10 @@ export class TesseraDatabase extends Dexie {
   }
 }
 
-/** Opens (creating or upgrading as needed) the app database. */
-export async function openDatabase(name = 'tessera'): Promise<TesseraDatabase> {
-  const db = new TesseraDatabase(name);
-  await db.open();
-  return db;
+/**
+ * The app database. Dexie opens it (creating or upgrading as needed) on the first query, so this
+ * returns at once; call `await db.open()` to surface open errors early.
+ */
+export function openDatabase(name = 'tessera'): TesseraDatabase {
+  return new TesseraDatabase(name);
 }

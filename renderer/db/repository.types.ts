@@ -116,7 +116,12 @@ export interface CaseRepository {
   listCases(): Promise<CaseRecord[]>;
 
   // Entities and relationships (relationships are entities with an edge schema)
-  createEntity(caseId: string, schema: string, properties: EntityProperties, meta?: EntityMeta): Promise<EntityRecord>;
+  createEntity(
+    caseId: string,
+    schema: string,
+    properties: EntityProperties,
+    meta?: EntityMeta,
+  ): Promise<EntityRecord>;
   updateEntity(entityId: string, patch: EntityPatch): Promise<EntityRecord>;
   /** Tombstones the entity and every relationship that has it at one end, in one transaction. */
   deleteEntity(entityId: string): Promise<void>;
@@ -143,8 +148,15 @@ export interface CaseRepository {
   listNotices(caseId: string): Promise<NoticeRecord[]>;
 
   // Charts
-  createChart(caseId: string, name: string, nodes?: Record<string, ChartNodeView>): Promise<ChartRecord>;
-  updateChart(chartId: string, patch: Partial<Pick<ChartRecord, 'name' | 'nodes' | 'layout' | 'viewport'>>): Promise<ChartRecord>;
+  createChart(
+    caseId: string,
+    name: string,
+    nodes?: Record<string, ChartNodeView>,
+  ): Promise<ChartRecord>;
+  updateChart(
+    chartId: string,
+    patch: Partial<Pick<ChartRecord, 'name' | 'nodes' | 'layout' | 'viewport'>>,
+  ): Promise<ChartRecord>;
   deleteChart(chartId: string): Promise<void>;
   listCharts(caseId: string): Promise<ChartRecord[]>;
   getChart(chartId: string): Promise<ChartRecord | undefined>;

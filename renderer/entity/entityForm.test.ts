@@ -3,6 +3,8 @@ import type { EntityRecord } from '../../shared/model/index.ts';
 import { DEFAULT_MARKINGS, getSchema, UNGRADED } from '../../shared/model/index.ts';
 import {
   addValue,
+  clearChangedErrors,
+  filterFields,
   carryOver,
   countryOptions,
   entityOptions,
@@ -35,9 +37,7 @@ function entity(id: string, schema: string, name: string): EntityRecord {
 describe('entity form logic', () => {
   it('puts featured properties first and the other editable ones under more', () => {
     const plan = fieldPlan('Person');
-    expect(plan.featured.map((property) => property.name)).toEqual(
-      getSchema('Person').featured,
-    );
+    expect(plan.featured.map((property) => property.name)).toEqual(getSchema('Person').featured);
     const more = plan.more.map((property) => property.name);
     expect(more).toContain('birthPlace');
     expect(more).not.toContain('name');
@@ -93,5 +93,18 @@ describe('entity form logic', () => {
       'birthDate',
       'zzz',
     ]);
+  });
+
+  it('clears the errors of fields being fixed and filters long field lists', () => {
+    const errors = { name: 'a', birthDate: 'b' };
+    expect(clearChangedErrors(errors, { name: ['x'] }, { name: ['x'] })).toBe(errors);
+    expect(clearChangedErrors(errors, { name: ['x'] }, { name: ['y'] })).toEqual({
+      birthDate: 'b',
+    });
+    const more = fieldPlan('Person').more;
+    expect(filterFields(more, '').length).toBe(more.length);
+    expect(filterFields(more, 'PASSPORT').map((property) => property.name)).toContain(
+      'passportNumber',
+    );
   });
 });

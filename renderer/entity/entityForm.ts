@@ -88,7 +88,12 @@ export function fieldValues(values: FormValues, property: string): readonly stri
   return current && current.length > 0 ? current : [''];
 }
 
-export function setValue(values: FormValues, property: string, index: number, value: string): FormValues {
+export function setValue(
+  values: FormValues,
+  property: string,
+  index: number,
+  value: string,
+): FormValues {
   const next = [...fieldValues(values, property)];
   next[index] = value;
   return { ...values, [property]: next };
@@ -120,4 +125,26 @@ export function orderedErrorKeys(
     const ib = order.indexOf(b);
     return (ia < 0 ? order.length : ia) - (ib < 0 ? order.length : ib);
   });
+}
+
+/** Drops the errors of fields whose values changed: the person is fixing them. */
+export function clearChangedErrors(
+  errors: Readonly<Record<string, string>>,
+  before: FormValues,
+  after: FormValues,
+): Readonly<Record<string, string>> {
+  const kept = Object.entries(errors).filter(
+    ([name]) => (before[name] ?? []).join('\u0000') === (after[name] ?? []).join('\u0000'),
+  );
+  return kept.length === Object.keys(errors).length ? errors : Object.fromEntries(kept);
+}
+
+/** The "more" fields whose label or name contains `filter` (case-insensitive). */
+export function filterFields(properties: readonly Property[], filter: string): readonly Property[] {
+  const needle = filter.trim().toLowerCase();
+  if (!needle) return properties;
+  return properties.filter(
+    (property) =>
+      property.label.toLowerCase().includes(needle) || property.name.toLowerCase().includes(needle),
+  );
 }

@@ -42,7 +42,12 @@ describe('entity table model', () => {
   const rows = buildRows(entities);
 
   it('shows nodes by default and relationships on request, named by their ends', () => {
-    expect(filterAndSort(rows, DEFAULT_QUERY).map((row) => row.id)).toEqual(['ph1', 'p2', 'c1', 'p1']);
+    expect(filterAndSort(rows, DEFAULT_QUERY).map((row) => row.id)).toEqual([
+      'ph1',
+      'p2',
+      'c1',
+      'p1',
+    ]);
     const edges = filterAndSort(rows, { ...DEFAULT_QUERY, showRelationships: true });
     expect(edges.map((row) => row.name)).toEqual(['Ivan Petrov → Blue Lagoon Ltd']);
   });

@@ -122,8 +122,7 @@ export function filterAndSort(rows: readonly EntityRow[], query: EntityTableQuer
   const sign = query.sortDirection === 'asc' ? 1 : -1;
   // The id breaks ties so the order is stable across renders and sorts.
   return kept.sort(
-    (a, b) =>
-      sign * compareRows(a, b, query.sortKey) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
+    (a, b) => sign * compareRows(a, b, query.sortKey) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
   );
 }
 

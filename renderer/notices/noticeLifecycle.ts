@@ -49,16 +49,56 @@ export interface NoticeTypeInfo {
 }
 
 export const NOTICE_TYPES: Readonly<Record<NoticeType, NoticeTypeInfo>> = {
-  red: { label: 'Red', purpose: 'Locate and arrest for extradition', colour: '#c62828', ink: '#fff' },
+  red: {
+    label: 'Red',
+    purpose: 'Locate and arrest for extradition',
+    colour: '#c62828',
+    ink: '#fff',
+  },
   yellow: { label: 'Yellow', purpose: 'Locate a missing person', colour: '#f9d423', ink: '#222' },
-  blue: { label: 'Blue', purpose: 'Collect information on identity or location', colour: '#1e63c4', ink: '#fff' },
+  blue: {
+    label: 'Blue',
+    purpose: 'Collect information on identity or location',
+    colour: '#1e63c4',
+    ink: '#fff',
+  },
   black: { label: 'Black', purpose: 'Identify an unidentified body', colour: '#222', ink: '#fff' },
-  green: { label: 'Green', purpose: 'Warn about criminal activities', colour: '#2e7d32', ink: '#fff' },
-  orange: { label: 'Orange', purpose: 'Warn of an imminent threat', colour: '#ef6c00', ink: '#fff' },
-  purple: { label: 'Purple', purpose: 'Share modus operandi, objects, concealment', colour: '#6a1b9a', ink: '#fff' },
-  diffusion: { label: 'Diffusion', purpose: 'Request sent directly to chosen countries', colour: '#607d8b', ink: '#fff' },
-  warrant: { label: 'Warrant', purpose: 'Arrest warrant (e.g. European Arrest Warrant)', colour: '#8d6e63', ink: '#fff' },
-  alert: { label: 'Alert', purpose: 'Alert in a shared information system (e.g. SIS)', colour: '#455a64', ink: '#fff' },
+  green: {
+    label: 'Green',
+    purpose: 'Warn about criminal activities',
+    colour: '#2e7d32',
+    ink: '#fff',
+  },
+  orange: {
+    label: 'Orange',
+    purpose: 'Warn of an imminent threat',
+    colour: '#ef6c00',
+    ink: '#fff',
+  },
+  purple: {
+    label: 'Purple',
+    purpose: 'Share modus operandi, objects, concealment',
+    colour: '#6a1b9a',
+    ink: '#fff',
+  },
+  diffusion: {
+    label: 'Diffusion',
+    purpose: 'Request sent directly to chosen countries',
+    colour: '#607d8b',
+    ink: '#fff',
+  },
+  warrant: {
+    label: 'Warrant',
+    purpose: 'Arrest warrant (e.g. European Arrest Warrant)',
+    colour: '#8d6e63',
+    ink: '#fff',
+  },
+  alert: {
+    label: 'Alert',
+    purpose: 'Alert in a shared information system (e.g. SIS)',
+    colour: '#455a64',
+    ink: '#fff',
+  },
 };
 
 export interface NoticeDraft {

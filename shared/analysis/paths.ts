@@ -84,7 +84,8 @@ export function distancesFrom(
 
 export function assertNonNegative(weights: Float64Array): void {
   for (let i = 0; i < weights.length; i++) {
-    if (weights[i]! < 0) throw new Error('negative edge weights are not supported for path lengths');
+    if (weights[i]! < 0)
+      throw new Error('negative edge weights are not supported for path lengths');
   }
 }
 

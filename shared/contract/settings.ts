@@ -7,8 +7,6 @@ export const settingsSchema = z.object({
   agencyId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/),
   agencyName: z.string().min(1).max(200),
   theme: z.enum(['light', 'dark', 'system']),
-  /** Has the first start (demo case or empty) been answered? */
-  onboarded: z.boolean(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -17,7 +15,6 @@ export const DEFAULT_SETTINGS: Settings = {
   agencyId: 'local',
   agencyName: 'Local agency',
   theme: 'system',
-  onboarded: false,
 };
 
 export const settingsMethods = {

@@ -10,15 +10,15 @@ export function bytesToBase64(bytes: Uint8Array): string {
   const parts: string[] = [];
   let chunk = '';
   for (let i = 0; i < bytes.length; i += 3) {
-    const a = bytes[i]!;
+    const a = bytes[i];
     const b = bytes[i + 1];
     const c = bytes[i + 2];
     const n = (a << 16) | ((b ?? 0) << 8) | (c ?? 0);
     chunk +=
-      ALPHABET[(n >> 18) & 63]! +
-      ALPHABET[(n >> 12) & 63]! +
-      (b === undefined ? '=' : ALPHABET[(n >> 6) & 63]!) +
-      (c === undefined ? '=' : ALPHABET[n & 63]!);
+      ALPHABET[(n >> 18) & 63] +
+      ALPHABET[(n >> 12) & 63] +
+      (b === undefined ? '=' : ALPHABET[(n >> 6) & 63]) +
+      (c === undefined ? '=' : ALPHABET[n & 63]);
     if (chunk.length >= 8192) {
       parts.push(chunk);
       chunk = '';
@@ -40,7 +40,7 @@ export function base64ToBytes(text: string): Uint8Array {
     for (let j = 0; j < 4; j += 1) {
       const code = clean.charCodeAt(i + j);
       const isPad = code === 61 && i + j >= clean.length - padding;
-      const value = isPad ? 0 : code < 128 ? LOOKUP[code]! : -1;
+      const value = isPad ? 0 : code < 128 ? LOOKUP[code] : -1;
       if (value < 0) throw new Error('invalid base64: unexpected character');
       n = (n << 6) | value;
     }
@@ -60,7 +60,12 @@ export function utf8Bytes(text: string): Uint8Array {
     else if (cp < 0x800) out.push(0xc0 | (cp >> 6), 0x80 | (cp & 63));
     else if (cp < 0x10000) out.push(0xe0 | (cp >> 12), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
     else
-      out.push(0xf0 | (cp >> 18), 0x80 | ((cp >> 12) & 63), 0x80 | ((cp >> 6) & 63), 0x80 | (cp & 63));
+      out.push(
+        0xf0 | (cp >> 18),
+        0x80 | ((cp >> 12) & 63),
+        0x80 | ((cp >> 6) & 63),
+        0x80 | (cp & 63),
+      );
   }
   return Uint8Array.from(out);
 }

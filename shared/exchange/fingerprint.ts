@@ -95,7 +95,7 @@ export function formatFingerprintHex(fingerprint: Uint8Array): string {
 
 /** 16 words from FINGERPRINT_WORDS, one per byte, separated by single spaces. */
 export function formatFingerprintWords(fingerprint: Uint8Array): string {
-  return Array.from(displayBytes(fingerprint), (byte) => FINGERPRINT_WORDS[byte]!).join(' ');
+  return Array.from(displayBytes(fingerprint), (byte) => FINGERPRINT_WORDS[byte]).join(' ');
 }
 
 /**
@@ -103,7 +103,10 @@ export function formatFingerprintWords(fingerprint: Uint8Array): string {
  * fingerprint. Returns false rather than throwing on malformed input.
  */
 export function fingerprintMatches(fingerprint: Uint8Array, typed: string): boolean {
-  const normal = typed.trim().toLowerCase().replace(/[\s,.-]+/g, ' ');
+  const normal = typed
+    .trim()
+    .toLowerCase()
+    .replace(/[\s,.-]+/g, ' ');
   if (/^[0-9a-f ]+$/.test(normal)) {
     return normal.replace(/ /g, '') === bytesToHex(displayBytes(fingerprint));
   }

@@ -25,7 +25,7 @@ import type { CsrGraph } from './graph.ts';
 import { removeOverlaps } from './overlap.ts';
 import { BarnesHut, accumulateRepulsionExact } from './quadtree.ts';
 import { createRandom } from './random.ts';
-import { DEFAULT_NODE_SIZE } from './types.ts';
+import { DEFAULT_NODE_SIZE, nodeRadii } from './types.ts';
 import type { LayoutGraph } from './types.ts';
 
 export interface ForceLayoutOptions {
@@ -65,19 +65,19 @@ interface Workspace {
  */
 export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}): Float64Array {
   const n = Math.max(0, Math.floor(graph.nodeCount));
-  const sizes = graph.nodeSizes;
+  const radius = nodeRadii(graph.nodeSizes, n);
+  const sizes = Float32Array.from(radius, (r) => 2 * r);
   let meanSize = DEFAULT_NODE_SIZE;
-  if (sizes && n > 0) {
-    meanSize = 0;
-    for (let i = 0; i < n; i++) meanSize += sizes[i] ?? DEFAULT_NODE_SIZE;
-    meanSize /= n;
-  }
+  if (n > 0) meanSize = (2 * radius.reduce((a, b) => a + b, 0)) / n;
   const settings: Settings = {
     seed: options.seed ?? 1,
     maxIterations: options.maxIterations ?? 300,
     theta: options.theta ?? 1,
     tolerance: options.tolerance ?? 0.02,
-    idealEdgeLength: options.idealEdgeLength ?? 2.5 * meanSize,
+    idealEdgeLength: positiveOr(
+      options.idealEdgeLength,
+      positiveOr(2.5 * meanSize, 2.5 * DEFAULT_NODE_SIZE),
+    ),
     removeOverlaps: options.removeOverlaps ?? true,
   };
   const positions = new Float64Array(2 * n);
@@ -97,21 +97,21 @@ export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}
   const gap = meanSize;
   const localIndex = new Uint32Array(n);
   for (let c = 0; c < components.count; c++) {
-    const members = components.members.subarray(components.offsets[c]!, components.offsets[c + 1]!);
-    for (let k = 0; k < members.length; k++) localIndex[members[k]!] = k;
+    const members = components.members.subarray(components.offsets[c], components.offsets[c + 1]);
+    for (let k = 0; k < members.length; k++) localIndex[members[k]] = k;
     const sub = inducedSubgraph(fine, members, localIndex);
-    const subSizes = sizes ? Float32Array.from(members, (i) => sizes[i] ?? DEFAULT_NODE_SIZE) : undefined;
+    const subSizes = Float32Array.from(members, (i) => sizes[i]);
     const local = layoutComponent(sub, subSizes, { ...settings, seed: settings.seed + c });
     let minX = Infinity;
     let minY = Infinity;
     let maxX = -Infinity;
     let maxY = -Infinity;
     for (let k = 0; k < members.length; k++) {
-      const r = (subSizes?.[k] ?? DEFAULT_NODE_SIZE) / 2;
-      minX = Math.min(minX, local[2 * k]! - r);
-      maxX = Math.max(maxX, local[2 * k]! + r);
-      minY = Math.min(minY, local[2 * k + 1]! - r);
-      maxY = Math.max(maxY, local[2 * k + 1]! + r);
+      const r = subSizes[k] / 2;
+      minX = Math.min(minX, local[2 * k] - r);
+      maxX = Math.max(maxX, local[2 * k] + r);
+      minY = Math.min(minY, local[2 * k + 1] - r);
+      maxY = Math.max(maxY, local[2 * k + 1] + r);
     }
     boxes.push({ id: c, minX, minY, width: maxX - minX, height: maxY - minY });
     drawings.push(local);
@@ -133,15 +133,15 @@ export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}
       cursorY += rowHeight + gap;
       rowHeight = 0;
     }
-    const local = drawings[box.id]!;
+    const local = drawings[box.id];
     const members = components.members.subarray(
-      components.offsets[box.id]!,
-      components.offsets[box.id + 1]!,
+      components.offsets[box.id],
+      components.offsets[box.id + 1],
     );
     for (let k = 0; k < members.length; k++) {
-      const i = members[k]!;
-      positions[2 * i] = local[2 * k]! - box.minX + cursorX;
-      positions[2 * i + 1] = local[2 * k + 1]! - box.minY + cursorY;
+      const i = members[k];
+      positions[2 * i] = local[2 * k] - box.minX + cursorX;
+      positions[2 * i + 1] = local[2 * k + 1] - box.minY + cursorY;
     }
     cursorX += box.width + gap;
     rowHeight = Math.max(rowHeight, box.height);
@@ -160,18 +160,14 @@ interface Settings {
 }
 
 /** Multilevel layout of one connected graph, scaled to the ideal edge length, overlaps removed. */
-function layoutComponent(
-  fine: CsrGraph,
-  sizes: Float32Array | undefined,
-  settings: Settings,
-): Float64Array {
+function layoutComponent(fine: CsrGraph, sizes: Float32Array, settings: Settings): Float64Array {
   const n = fine.nodeCount;
   const positions = new Float64Array(2 * n);
   if (n === 1) return positions;
   const { seed, maxIterations, tolerance, theta, idealEdgeLength } = settings;
   const levels: CsrGraph[] = [fine];
   const maps: Uint32Array[] = [];
-  for (let current = fine; current.nodeCount > COARSEST_SIZE; ) {
+  for (let current = fine; current.nodeCount > COARSEST_SIZE;) {
     const next = coarsen(current, seed + 7919 * levels.length);
     if (next.graph.nodeCount > 0.95 * current.nodeCount) break;
     levels.push(next.graph);
@@ -187,7 +183,7 @@ function layoutComponent(
     fy: new Float64Array(n),
   };
   let level = levels.length - 1;
-  const coarsest = levels[level]!;
+  const coarsest = levels[level];
   let x = new Float64Array(coarsest.nodeCount);
   let y = new Float64Array(coarsest.nodeCount);
   let kLevel = K * Math.sqrt(n / coarsest.nodeCount);
@@ -198,17 +194,17 @@ function layoutComponent(
   }
   relax(coarsest, x, y, kLevel, kLevel, maxIterations, tolerance, theta, workspace);
   while (level > 0) {
-    const map = maps[level - 1]!;
+    const map = maps[level - 1];
     level--;
-    const finer = levels[level]!;
+    const finer = levels[level];
     kLevel = K * Math.sqrt(n / finer.nodeCount);
     const fx = new Float64Array(finer.nodeCount);
     const fy = new Float64Array(finer.nodeCount);
     const jitter = 0.1 * kLevel;
     for (let i = 0; i < finer.nodeCount; i++) {
-      const c = map[i]!;
-      fx[i] = x[c]! + (random() - 0.5) * jitter;
-      fy[i] = y[c]! + (random() - 0.5) * jitter;
+      const c = map[i];
+      fx[i] = x[c] + (random() - 0.5) * jitter;
+      fy[i] = y[c] + (random() - 0.5) * jitter;
     }
     x = fx;
     y = fy;
@@ -219,20 +215,24 @@ function layoutComponent(
   let total = 0;
   let count = 0;
   for (let u = 0; u < n; u++) {
-    for (let e = fine.offsets[u]!; e < fine.offsets[u + 1]!; e++) {
-      const v = fine.adjacency[e]!;
+    for (let e = fine.offsets[u]; e < fine.offsets[u + 1]; e++) {
+      const v = fine.adjacency[e];
       if (v <= u) continue;
-      total += Math.hypot(x[u]! - x[v]!, y[u]! - y[v]!);
+      total += Math.hypot(x[u] - x[v], y[u] - y[v]);
       count++;
     }
   }
   const scale = count > 0 && total > 0 ? (idealEdgeLength * count) / total : 1;
   for (let i = 0; i < n; i++) {
-    positions[2 * i] = x[i]! * scale;
-    positions[2 * i + 1] = y[i]! * scale;
+    positions[2 * i] = x[i] * scale;
+    positions[2 * i + 1] = y[i] * scale;
   }
   if (settings.removeOverlaps) removeOverlaps(positions, { nodeSizes: sizes, seed });
   return positions;
+}
+
+function positiveOr(value: number | undefined, fallback: number): number {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : fallback;
 }
 
 /** Moves the centroid of interleaved positions to the origin. */
@@ -241,14 +241,14 @@ function centre(positions: Float64Array): void {
   let cx = 0;
   let cy = 0;
   for (let i = 0; i < n; i++) {
-    cx += positions[2 * i]!;
-    cy += positions[2 * i + 1]!;
+    cx += positions[2 * i];
+    cy += positions[2 * i + 1];
   }
   cx /= n;
   cy /= n;
   for (let i = 0; i < n; i++) {
-    positions[2 * i]! -= cx;
-    positions[2 * i + 1]! -= cy;
+    positions[2 * i] -= cx;
+    positions[2 * i + 1] -= cy;
   }
 }
 
@@ -279,31 +279,31 @@ function relax(
     if (n <= EXACT_REPULSION_LIMIT) accumulateRepulsionExact(n, x, y, fx, fy, strength);
     else workspace.barnesHut.accumulate(n, x, y, fx, fy, strength, theta);
     for (let u = 0; u < n; u++) {
-      const ux = x[u]!;
-      const uy = y[u]!;
+      const ux = x[u];
+      const uy = y[u];
       let ax = 0;
       let ay = 0;
-      for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
-        const v = adjacency[e]!;
-        const dx = x[v]! - ux;
-        const dy = y[v]! - uy;
-        const f = (weights[e]! * Math.sqrt(dx * dx + dy * dy)) / K;
+      for (let e = offsets[u]; e < offsets[u + 1]; e++) {
+        const v = adjacency[e];
+        const dx = x[v] - ux;
+        const dy = y[v] - uy;
+        const f = (weights[e] * Math.sqrt(dx * dx + dy * dy)) / K;
         ax += dx * f;
         ay += dy * f;
       }
-      fx[u]! += ax;
-      fy[u]! += ay;
+      fx[u] += ax;
+      fy[u] += ay;
     }
     let energy = 0;
     for (let u = 0; u < n; u++) {
-      const gx = fx[u]!;
-      const gy = fy[u]!;
+      const gx = fx[u];
+      const gy = fy[u];
       const f2 = gx * gx + gy * gy;
       energy += f2;
       if (f2 > 0) {
         const s = step / Math.sqrt(f2);
-        x[u]! += gx * s;
-        y[u]! += gy * s;
+        x[u] += gx * s;
+        y[u] += gy * s;
       }
     }
     if (energy < previousEnergy) {

@@ -50,7 +50,7 @@ export function generateScaleFreeGraph(
       }
       chosen[k] = target;
     }
-    for (let k = 0; k < m; k++) addEdge(v, chosen[k]!);
+    for (let k = 0; k < m; k++) addEdge(v, chosen[k]);
   }
   return { nodeCount: n, edgeSources: sources, edgeTargets: targets };
 }

@@ -33,35 +33,35 @@ export function buildCsr(
   const edgeCount = Math.min(edgeSources.length, edgeTargets.length);
   const degree = new Uint32Array(nodeCount + 1);
   for (let k = 0; k < edgeCount; k++) {
-    const a = edgeSources[k]!;
-    const b = edgeTargets[k]!;
+    const a = edgeSources[k];
+    const b = edgeTargets[k];
     if (a === b || a >= nodeCount || b >= nodeCount) continue;
-    degree[a]!++;
-    degree[b]!++;
+    degree[a]++;
+    degree[b]++;
   }
   const offsets = new Uint32Array(nodeCount + 1);
-  for (let i = 0; i < nodeCount; i++) offsets[i + 1] = offsets[i]! + degree[i]!;
+  for (let i = 0; i < nodeCount; i++) offsets[i + 1] = offsets[i] + degree[i];
   const fill = offsets.slice(0, nodeCount);
-  const raw = new Uint32Array(offsets[nodeCount]!);
+  const raw = new Uint32Array(offsets[nodeCount]);
   for (let k = 0; k < edgeCount; k++) {
-    const a = edgeSources[k]!;
-    const b = edgeTargets[k]!;
+    const a = edgeSources[k];
+    const b = edgeTargets[k];
     if (a === b || a >= nodeCount || b >= nodeCount) continue;
-    raw[fill[a]!++] = b;
-    raw[fill[b]!++] = a;
+    raw[fill[a]++] = b;
+    raw[fill[b]++] = a;
   }
   // Sort each neighbour list and squeeze out repeats in place.
   const compactOffsets = new Uint32Array(nodeCount + 1);
   let write = 0;
   for (let i = 0; i < nodeCount; i++) {
-    const start = offsets[i]!;
-    const end = offsets[i + 1]!;
+    const start = offsets[i];
+    const end = offsets[i + 1];
     const list = raw.subarray(start, end);
     list.sort();
     compactOffsets[i] = write;
     let previous = -1;
     for (let k = 0; k < list.length; k++) {
-      const v = list[k]!;
+      const v = list[k];
       if (v !== previous) raw[write++] = v;
       previous = v;
     }
@@ -93,7 +93,7 @@ export function coarsen(fine: CsrGraph, seed: number): CoarseLevel {
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
-    const t = order[i]!;
+    const t = order[i];
     order[i] = order[j]!;
     order[j] = t;
   }
@@ -101,15 +101,15 @@ export function coarsen(fine: CsrGraph, seed: number): CoarseLevel {
   const clusterMass: number[] = [];
   let clusterCount = 0;
   for (let k = 0; k < n; k++) {
-    const u = order[k]!;
+    const u = order[k];
     if (cluster[u] !== -1) continue;
     let best = -1;
     let bestScore = -1;
-    const mu = masses[u]!;
-    for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
-      const v = adjacency[e]!;
+    const mu = masses[u];
+    for (let e = offsets[u]; e < offsets[u + 1]; e++) {
+      const v = adjacency[e];
       if (cluster[v] !== -1) continue;
-      const score = weights[e]! / (mu * masses[v]!);
+      const score = weights[e] / (mu * masses[v]);
       if (score > bestScore) {
         bestScore = score;
         best = v;
@@ -118,39 +118,39 @@ export function coarsen(fine: CsrGraph, seed: number): CoarseLevel {
     if (best >= 0) {
       cluster[u] = clusterCount;
       cluster[best] = clusterCount;
-      clusterMass.push(mu + masses[best]!);
+      clusterMass.push(mu + masses[best]);
       clusterCount++;
     }
   }
   for (let k = 0; k < n; k++) {
-    const u = order[k]!;
+    const u = order[k];
     if (cluster[u] !== -1) continue;
     let best = -1;
     let bestMass = Infinity;
-    for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
-      const c = cluster[adjacency[e]!]!;
-      if (c >= 0 && clusterMass[c]! < bestMass) {
+    for (let e = offsets[u]; e < offsets[u + 1]; e++) {
+      const c = cluster[adjacency[e]];
+      if (c >= 0 && clusterMass[c] < bestMass) {
         bestMass = clusterMass[c]!;
         best = c;
       }
     }
     if (best >= 0) {
       cluster[u] = best;
-      clusterMass[best]! += masses[u]!;
+      clusterMass[best] += masses[u];
     } else {
       cluster[u] = clusterCount++;
-      clusterMass.push(masses[u]!);
+      clusterMass.push(masses[u]);
     }
   }
   const clusterOf = new Uint32Array(cluster.buffer);
 
   // Group fine nodes by cluster (counting sort) so each coarse adjacency list is built in one sweep.
   const memberOffsets = new Uint32Array(clusterCount + 1);
-  for (let u = 0; u < n; u++) memberOffsets[clusterOf[u]! + 1]!++;
-  for (let c = 0; c < clusterCount; c++) memberOffsets[c + 1]! += memberOffsets[c]!;
+  for (let u = 0; u < n; u++) memberOffsets[clusterOf[u] + 1]++;
+  for (let c = 0; c < clusterCount; c++) memberOffsets[c + 1] += memberOffsets[c];
   const members = new Uint32Array(n);
   const memberFill = memberOffsets.slice(0, clusterCount);
-  for (let u = 0; u < n; u++) members[memberFill[clusterOf[u]!]!++] = u;
+  for (let u = 0; u < n; u++) members[memberFill[clusterOf[u]]++] = u;
 
   const coarseOffsets = new Uint32Array(clusterCount + 1);
   const coarseAdjacency = new Uint32Array(adjacency.length);
@@ -161,15 +161,15 @@ export function coarsen(fine: CsrGraph, seed: number): CoarseLevel {
   for (let c = 0; c < clusterCount; c++) {
     coarseOffsets[c] = write;
     const rowStart = write;
-    for (let m = memberOffsets[c]!; m < memberOffsets[c + 1]!; m++) {
-      const u = members[m]!;
-      coarseMasses[c]! += masses[u]!;
-      for (let e = offsets[u]!; e < offsets[u + 1]!; e++) {
-        const d = clusterOf[adjacency[e]!]!;
+    for (let m = memberOffsets[c]; m < memberOffsets[c + 1]; m++) {
+      const u = members[m];
+      coarseMasses[c] += masses[u];
+      for (let e = offsets[u]; e < offsets[u + 1]; e++) {
+        const d = clusterOf[adjacency[e]];
         if (d === c) continue;
-        const s = slot[d]!;
+        const s = slot[d];
         if (s >= rowStart) {
-          coarseWeights[s]! += weights[e]!;
+          coarseWeights[s] += weights[e];
         } else {
           slot[d] = write;
           coarseAdjacency[write] = d;
@@ -212,9 +212,9 @@ export function connectedComponents(graph: CsrGraph): Components {
     let tail = 0;
     queue[tail++] = s;
     while (head < tail) {
-      const u = queue[head++]!;
-      for (let e = graph.offsets[u]!; e < graph.offsets[u + 1]!; e++) {
-        const v = graph.adjacency[e]!;
+      const u = queue[head++];
+      for (let e = graph.offsets[u]; e < graph.offsets[u + 1]; e++) {
+        const v = graph.adjacency[e];
         if (component[v] === -1) {
           component[v] = count;
           queue[tail++] = v;
@@ -224,11 +224,11 @@ export function connectedComponents(graph: CsrGraph): Components {
     count++;
   }
   const offsets = new Uint32Array(count + 1);
-  for (let i = 0; i < n; i++) offsets[component[i]! + 1]!++;
-  for (let c = 0; c < count; c++) offsets[c + 1]! += offsets[c]!;
+  for (let i = 0; i < n; i++) offsets[component[i] + 1]++;
+  for (let c = 0; c < count; c++) offsets[c + 1] += offsets[c];
   const fill = offsets.slice(0, count);
   const members = new Uint32Array(n);
-  for (let i = 0; i < n; i++) members[fill[component[i]!]!++] = i;
+  for (let i = 0; i < n; i++) members[fill[component[i]]++] = i;
   return { count, offsets, members };
 }
 
@@ -244,20 +244,20 @@ export function inducedSubgraph(
   const m = members.length;
   const offsets = new Uint32Array(m + 1);
   for (let k = 0; k < m; k++) {
-    const u = members[k]!;
-    offsets[k + 1] = offsets[k]! + graph.offsets[u + 1]! - graph.offsets[u]!;
+    const u = members[k];
+    offsets[k + 1] = offsets[k] + graph.offsets[u + 1] - graph.offsets[u];
   }
-  const adjacency = new Uint32Array(offsets[m]!);
-  const weights = new Float64Array(offsets[m]!);
+  const adjacency = new Uint32Array(offsets[m]);
+  const weights = new Float64Array(offsets[m]);
   for (let k = 0; k < m; k++) {
-    const u = members[k]!;
-    let write = offsets[k]!;
-    for (let e = graph.offsets[u]!; e < graph.offsets[u + 1]!; e++) {
-      adjacency[write] = localIndex[graph.adjacency[e]!]!;
+    const u = members[k];
+    let write = offsets[k];
+    for (let e = graph.offsets[u]; e < graph.offsets[u + 1]; e++) {
+      adjacency[write] = localIndex[graph.adjacency[e]]!;
       weights[write] = graph.weights[e]!;
       write++;
     }
   }
-  const masses = Float64Array.from(members, (u) => graph.masses[u]!);
+  const masses = Float64Array.from(members, (u) => graph.masses[u]);
   return { nodeCount: m, offsets, adjacency, weights, masses };
 }

@@ -9,24 +9,26 @@
 // strictly increases every distance: the loop therefore always terminates with no overlap, and the
 // drawing grows only where local pushing could not cope.
 
-import { buildGrid, forEachNearPair } from './grid.ts';
+import { forEachCandidatePair } from './grid.ts';
 import { createRandom } from './random.ts';
-import { DEFAULT_NODE_SIZE } from './types.ts';
+import { nodeRadii } from './types.ts';
 
 export interface OverlapOptions {
-  /** Node diameters; DEFAULT_NODE_SIZE where absent. */
-  nodeSizes?: Float32Array | undefined;
+  /** Node diameters; DEFAULT_NODE_SIZE where absent or invalid. */
+  nodeSizes?: ArrayLike<number> | undefined;
   /** Extra clearance relative to the sum of radii. Default 0.01. */
   margin?: number;
-  /** Sweeps between enlargements of the whole drawing. Default 50. */
-  sweepsPerRound?: number;
   /**
-   * Before pushing, enlarge the drawing uniformly until this fraction of nodes overlaps its
+   * Before pushing, enlarge the drawing uniformly until this fraction of nodes is clear of its
    * nearest neighbour (0 disables). Default 0.1.
    */
   crowdingQuantile?: number;
   seed?: number;
 }
+
+/** A sweep that removes less than this share of the previous sweep's overlaps counts as stalled. */
+const STALL_RATIO = 0.8;
+const ENLARGEMENT = 1.05;
 
 /**
  * Moves the nodes of the interleaved `positions` [x0, y0, …] in place until no two discs overlap.
@@ -34,68 +36,88 @@ export interface OverlapOptions {
  */
 export function removeOverlaps(positions: Float64Array, options: OverlapOptions = {}): number {
   const n = positions.length >> 1;
-  const sizes = options.nodeSizes;
   const margin = options.margin ?? 0.01;
-  const sweepsPerRound = options.sweepsPerRound ?? 10;
   const random = createRandom((options.seed ?? 1) ^ 0x2545f491);
-  const radius = new Float64Array(n);
-  let maxDiameter = 0;
+  const radius = nodeRadii(options.nodeSizes, n);
+  // Candidate search uses the radii grown by the margin, since that is the clearance enforced.
+  const reach = radius.map((r) => r * (1 + margin));
+  if (n < 2 || reach.every((r) => r === 0)) return 0;
+
+  // A drawing far denser than its discs allow is first enlarged to half the area they need, which
+  // no overlap-free result can undercut; this keeps the grid cells below sparse enough to be cheap.
+  let minX = Infinity;
+  let minY = Infinity;
+  let maxX = -Infinity;
+  let maxY = -Infinity;
+  let needed = 0;
   for (let i = 0; i < n; i++) {
-    const d = Math.max(0, sizes?.[i] ?? DEFAULT_NODE_SIZE);
-    radius[i] = d / 2;
-    if (d > maxDiameter) maxDiameter = d;
+    minX = Math.min(minX, positions[2 * i]);
+    maxX = Math.max(maxX, positions[2 * i]);
+    minY = Math.min(minY, positions[2 * i + 1]);
+    maxY = Math.max(maxY, positions[2 * i + 1]);
+    needed += 4 * reach[i] * reach[i];
   }
-  if (n < 2 || maxDiameter === 0) return 0;
-  const cellSize = maxDiameter * (1 + margin);
+  const area = (maxX - minX) * (maxY - minY);
+  if (area > 0 && area < 0.5 * needed) scaleAbout(positions, n, Math.sqrt((0.5 * needed) / area));
+
   const quantile = options.crowdingQuantile ?? 0.1;
   if (quantile > 0) {
     // Uniform enlargement keeps every ratio of distances, so it costs no quality; start with enough
-    // of it that most nodes are clear of their nearest neighbour and pushing is only local.
+    // of it that a share of the nodes is clear of its nearest neighbour and pushing is only local.
     const crowding = new Float64Array(n);
-    forEachNearPair(buildGrid(positions, n, cellSize), (i, j) => {
-      const d = Math.hypot(positions[2 * j]! - positions[2 * i]!, positions[2 * j + 1]! - positions[2 * i + 1]!);
-      const t = d > 0 ? ((radius[i]! + radius[j]!) * (1 + margin)) / d : Infinity;
-      if (t > crowding[i]!) crowding[i] = t;
-      if (t > crowding[j]!) crowding[j] = t;
+    forEachCandidatePair(positions, reach, (i, j) => {
+      const d = Math.hypot(
+        positions[2 * j] - positions[2 * i],
+        positions[2 * j + 1] - positions[2 * i + 1],
+      );
+      // Coincident nodes say nothing about scale; the sweeps below split them.
+      if (d === 0) return;
+      const t = (reach[i] + reach[j]) / d;
+      if (t > crowding[i]) crowding[i] = t;
+      if (t > crowding[j]) crowding[j] = t;
     });
     crowding.sort();
-    const factor = Math.min(crowding[Math.floor(quantile * (n - 1))]!, 1e6);
+    const factor = crowding[Math.floor(quantile * (n - 1))];
     if (factor > 1) scaleAbout(positions, n, factor);
   }
-  let sweeps = 0;
-  for (;;) {
-    for (let s = 0; s < sweepsPerRound; s++) {
-      sweeps++;
-      let overlaps = 0;
-      const grid = buildGrid(positions, n, cellSize);
-      forEachNearPair(grid, (i, j) => {
-        const clearance = (radius[i]! + radius[j]!) * (1 + margin);
-        let dx = positions[2 * j]! - positions[2 * i]!;
-        let dy = positions[2 * j + 1]! - positions[2 * i + 1]!;
-        let d2 = dx * dx + dy * dy;
-        if (d2 >= clearance * clearance) return;
-        overlaps++;
-        if (d2 < 1e-18 * clearance * clearance) {
-          const angle = random() * 2 * Math.PI;
-          dx = Math.cos(angle) * 1e-6 * clearance;
-          dy = Math.sin(angle) * 1e-6 * clearance;
-          d2 = dx * dx + dy * dy;
-        }
-        const d = Math.sqrt(d2);
-        // Push a little past contact so that the pair does not sit exactly on the boundary.
-        const push = ((clearance - d) * 1.05) / d;
-        const ri2 = radius[i]! * radius[i]!;
-        const rj2 = radius[j]! * radius[j]!;
-        const shareI = ri2 + rj2 > 0 ? rj2 / (ri2 + rj2) : 0.5;
-        positions[2 * i]! -= dx * push * shareI;
-        positions[2 * i + 1]! -= dy * push * shareI;
-        positions[2 * j]! += dx * push * (1 - shareI);
-        positions[2 * j + 1]! += dy * push * (1 - shareI);
-      });
 
-      if (overlaps === 0) return sweeps;
+  let sweeps = 0;
+  let previous = Infinity;
+  for (;;) {
+    sweeps++;
+    let overlaps = 0;
+    forEachCandidatePair(positions, reach, (i, j) => {
+      const clearance = reach[i] + reach[j];
+      let dx = positions[2 * j] - positions[2 * i];
+      let dy = positions[2 * j + 1] - positions[2 * i + 1];
+      let d2 = dx * dx + dy * dy;
+      if (d2 >= clearance * clearance) return;
+      overlaps++;
+      if (d2 < 1e-18 * clearance * clearance) {
+        const angle = random() * 2 * Math.PI;
+        dx = Math.cos(angle) * 1e-6 * clearance;
+        dy = Math.sin(angle) * 1e-6 * clearance;
+        d2 = dx * dx + dy * dy;
+      }
+      const d = Math.sqrt(d2);
+      // Push a little past contact so that the pair does not sit exactly on the boundary.
+      const push = ((clearance - d) * 1.05) / d;
+      const ri2 = radius[i] * radius[i];
+      const rj2 = radius[j] * radius[j];
+      const shareI = ri2 + rj2 > 0 ? rj2 / (ri2 + rj2) : 0.5;
+      positions[2 * i] -= dx * push * shareI;
+      positions[2 * i + 1] -= dy * push * shareI;
+      positions[2 * j] += dx * push * (1 - shareI);
+      positions[2 * j + 1] += dy * push * (1 - shareI);
+    });
+    if (overlaps === 0) return sweeps;
+    if (overlaps > STALL_RATIO * previous) {
+      // Local pushing has jammed: give every pair a little more room.
+      scaleAbout(positions, n, ENLARGEMENT);
+      previous = Infinity;
+    } else {
+      previous = overlaps;
     }
-    scaleAbout(positions, n, 1.05);
   }
 }
 
@@ -103,13 +125,13 @@ function scaleAbout(positions: Float64Array, n: number, factor: number): void {
   let cx = 0;
   let cy = 0;
   for (let i = 0; i < n; i++) {
-    cx += positions[2 * i]!;
-    cy += positions[2 * i + 1]!;
+    cx += positions[2 * i];
+    cy += positions[2 * i + 1];
   }
   cx /= n;
   cy /= n;
   for (let i = 0; i < n; i++) {
-    positions[2 * i] = cx + (positions[2 * i]! - cx) * factor;
-    positions[2 * i + 1] = cy + (positions[2 * i + 1]! - cy) * factor;
+    positions[2 * i] = cx + (positions[2 * i] - cx) * factor;
+    positions[2 * i + 1] = cy + (positions[2 * i + 1] - cy) * factor;
   }
 }

@@ -81,8 +81,8 @@ export class BarnesHut {
     let maxX = -Infinity;
     let maxY = -Infinity;
     for (let i = 0; i < n; i++) {
-      const px = x[i]!;
-      const py = y[i]!;
+      const px = x[i];
+      const py = y[i];
       if (px < minX) minX = px;
       if (px > maxX) maxX = px;
       if (py < minY) minY = py;
@@ -95,8 +95,8 @@ export class BarnesHut {
     let otherCodes = this.scratchCodes;
     let otherOrder = this.scratchOrder;
     for (let i = 0; i < n; i++) {
-      const qx = Math.floor((x[i]! - minX) * scale);
-      const qy = Math.floor((y[i]! - minY) * scale);
+      const qx = Math.floor((x[i] - minX) * scale);
+      const qy = Math.floor((y[i] - minY) * scale);
       codes[i] = (spreadBits(qx) | (spreadBits(qy) << 1)) >>> 0;
       order[i] = i;
     }
@@ -104,16 +104,16 @@ export class BarnesHut {
     const counts = new Uint32Array(256);
     for (let shift = 0; shift < 32; shift += 8) {
       counts.fill(0);
-      for (let i = 0; i < n; i++) counts[(codes[i]! >>> shift) & 255]!++;
+      for (let i = 0; i < n; i++) counts[(codes[i] >>> shift) & 255]++;
       let sum = 0;
       for (let b = 0; b < 256; b++) {
-        const c = counts[b]!;
+        const c = counts[b];
         counts[b] = sum;
         sum += c;
       }
       for (let i = 0; i < n; i++) {
-        const code = codes[i]!;
-        const at = counts[(code >>> shift) & 255]!++;
+        const code = codes[i];
+        const at = counts[(code >>> shift) & 255]++;
         otherCodes[at] = code;
         otherOrder[at] = order[i]!;
       }
@@ -127,7 +127,7 @@ export class BarnesHut {
     const sx = this.sortedX;
     const sy = this.sortedY;
     for (let k = 0; k < n; k++) {
-      const i = order[k]!;
+      const i = order[k];
       sx[k] = x[i]!;
       sy[k] = y[i]!;
     }
@@ -144,7 +144,7 @@ export class BarnesHut {
       // Path compression: descend while every point shares the next quadrant digit.
       while (level < MAX_DEPTH) {
         const shift = 30 - 2 * level;
-        if (((codes[start]! >>> shift) & 3) !== ((codes[end - 1]! >>> shift) & 3)) break;
+        if (((codes[start] >>> shift) & 3) !== ((codes[end - 1] >>> shift) & 3)) break;
         level++;
         width *= 0.5;
       }
@@ -157,8 +157,8 @@ export class BarnesHut {
       let cx = 0;
       let cy = 0;
       for (let k = start; k < end; k++) {
-        cx += sx[k]!;
-        cy += sy[k]!;
+        cx += sx[k];
+        cy += sy[k];
       }
       const mass = end - start;
       real[4 * cell] = cx / mass;
@@ -173,20 +173,20 @@ export class BarnesHut {
     let cy = 0;
     let childStart = start;
     while (childStart < end) {
-      const digit = (codes[childStart]! >>> shift) & 3;
+      const digit = (codes[childStart] >>> shift) & 3;
       // Binary search for the end of this quadrant's run.
       let lo = childStart + 1;
       let hi = end;
       while (lo < hi) {
         const mid = (lo + hi) >>> 1;
-        if (((codes[mid]! >>> shift) & 3) === digit) lo = mid + 1;
+        if (((codes[mid] >>> shift) & 3) === digit) lo = mid + 1;
         else hi = mid;
       }
       const child = this.cellCount;
       this.buildCell(childStart, lo, level + 1, width * 0.5);
-      const m = real[4 * child + 2]!;
-      cx += real[4 * child]! * m;
-      cy += real[4 * child + 1]! * m;
+      const m = real[4 * child + 2];
+      cx += real[4 * child] * m;
+      cy += real[4 * child + 1] * m;
       childStart = lo;
     }
     const mass = end - start;
@@ -205,28 +205,28 @@ export class BarnesHut {
     const order = this.order;
     const cellCount = this.cellCount;
     for (let k = 0; k < n; k++) {
-      const px = sx[k]!;
-      const py = sy[k]!;
+      const px = sx[k];
+      const py = sy[k];
       let ax = 0;
       let ay = 0;
       let cell = 0;
       while (cell < cellCount) {
         const r = 4 * cell;
-        const dx = px - real[r]!;
-        const dy = py - real[r + 1]!;
+        const dx = px - real[r];
+        const dy = py - real[r + 1];
         const d2 = dx * dx + dy * dy;
-        const start = ints[r + 1]!;
-        const end = ints[r + 2]!;
-        const skip = ints[r]!;
-        if (d2 > real[r + 3]! && (k < start || k >= end)) {
-          const f = real[r + 2]! / d2;
+        const start = ints[r + 1];
+        const end = ints[r + 2];
+        const skip = ints[r];
+        if (d2 > real[r + 3] && (k < start || k >= end)) {
+          const f = real[r + 2] / d2;
           ax += dx * f;
           ay += dy * f;
           cell = skip;
         } else if (skip === cell + 1) {
           for (let j = start; j < end; j++) {
-            const ex = px - sx[j]!;
-            const ey = py - sy[j]!;
+            const ex = px - sx[j];
+            const ey = py - sy[j];
             const e2 = ex * ex + ey * ey;
             if (e2 > 0) {
               ax += ex / e2;
@@ -238,9 +238,9 @@ export class BarnesHut {
           cell++;
         }
       }
-      const i = order[k]!;
-      fx[i]! += strength * ax;
-      fy[i]! += strength * ay;
+      const i = order[k];
+      fx[i] += strength * ax;
+      fy[i] += strength * ay;
     }
   }
 }
@@ -255,20 +255,20 @@ export function accumulateRepulsionExact(
   strength: number,
 ): void {
   for (let i = 0; i < n; i++) {
-    const px = x[i]!;
-    const py = y[i]!;
+    const px = x[i];
+    const py = y[i];
     let ax = 0;
     let ay = 0;
     for (let j = 0; j < n; j++) {
-      const dx = px - x[j]!;
-      const dy = py - y[j]!;
+      const dx = px - x[j];
+      const dy = py - y[j];
       const d2 = dx * dx + dy * dy;
       if (d2 > 0) {
         ax += dx / d2;
         ay += dy / d2;
       }
     }
-    fx[i]! += strength * ax;
-    fy[i]! += strength * ay;
+    fx[i] += strength * ax;
+    fy[i] += strength * ay;
   }
 }

@@ -9,28 +9,21 @@
 //   0 means drawn distances are exactly proportional to graph distances.
 
 import { buildCsr } from './graph.ts';
-import { buildGrid, forEachNearPair } from './grid.ts';
+import { forEachCandidatePair } from './grid.ts';
 import { createRandom } from './random.ts';
-import { DEFAULT_NODE_SIZE } from './types.ts';
+import { nodeRadii } from './types.ts';
 import type { LayoutGraph } from './types.ts';
 
 /** Number of overlapping node pairs in interleaved `positions` for diameters `nodeSizes`. */
 export function countOverlaps(positions: ArrayLike<number>, nodeSizes?: ArrayLike<number>): number {
   const n = positions.length >> 1;
   const xy = Float64Array.from(positions);
-  let maxDiameter = 0;
-  const radius = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    const d = nodeSizes?.[i] ?? DEFAULT_NODE_SIZE;
-    radius[i] = d / 2;
-    if (d > maxDiameter) maxDiameter = d;
-  }
-  if (n < 2 || maxDiameter <= 0) return 0;
+  const radius = nodeRadii(nodeSizes, n);
   let overlaps = 0;
-  forEachNearPair(buildGrid(xy, n, maxDiameter), (i, j) => {
-    const limit = (radius[i]! + radius[j]!) * (1 - 1e-6);
-    const dx = xy[2 * j]! - xy[2 * i]!;
-    const dy = xy[2 * j + 1]! - xy[2 * i + 1]!;
+  forEachCandidatePair(xy, radius, (i, j) => {
+    const limit = (radius[i] + radius[j]) * (1 - 1e-6);
+    const dx = xy[2 * j] - xy[2 * i];
+    const dy = xy[2 * j + 1] - xy[2 * i + 1];
     if (dx * dx + dy * dy < limit * limit) overlaps++;
   });
   return overlaps;
@@ -50,12 +43,12 @@ export function edgeLengthStats(positions: ArrayLike<number>, graph: LayoutGraph
   let count = 0;
   const edgeCount = Math.min(graph.edgeSources.length, graph.edgeTargets.length);
   for (let k = 0; k < edgeCount; k++) {
-    const a = graph.edgeSources[k]!;
-    const b = graph.edgeTargets[k]!;
+    const a = graph.edgeSources[k];
+    const b = graph.edgeTargets[k];
     if (a === b) continue;
     const length = Math.hypot(
-      positions[2 * a]! - positions[2 * b]!,
-      positions[2 * a + 1]! - positions[2 * b + 1]!,
+      positions[2 * a] - positions[2 * b],
+      positions[2 * a + 1] - positions[2 * b + 1],
     );
     sum += length;
     sumSquares += length * length;
@@ -99,32 +92,32 @@ export function sampledStress(
     let tail = 0;
     queue[tail++] = source;
     while (head < tail) {
-      const u = queue[head++]!;
-      for (let e = csr.offsets[u]!; e < csr.offsets[u + 1]!; e++) {
-        const v = csr.adjacency[e]!;
+      const u = queue[head++];
+      for (let e = csr.offsets[u]; e < csr.offsets[u + 1]; e++) {
+        const v = csr.adjacency[e];
         if (distance[v] === -1) {
-          distance[v] = distance[u]! + 1;
+          distance[v] = distance[u] + 1;
           queue[tail++] = v;
         }
       }
     }
     if (tail < 2) continue;
     for (let t = 0; t < targetsPerSource; t++) {
-      const target = queue[1 + Math.floor(random() * (tail - 1))]!;
+      const target = queue[1 + Math.floor(random() * (tail - 1))];
       drawn.push(
         Math.hypot(
-          positions[2 * source]! - positions[2 * target]!,
-          positions[2 * source + 1]! - positions[2 * target + 1]!,
+          positions[2 * source] - positions[2 * target],
+          positions[2 * source + 1] - positions[2 * target + 1],
         ),
       );
-      graphDistance.push(distance[target]!);
+      graphDistance.push(distance[target]);
     }
   }
   // With w = 1/d², the best scale is s = Σ(D/d) / Σ(D²/d²).
   let numerator = 0;
   let denominator = 0;
   for (let k = 0; k < drawn.length; k++) {
-    const ratio = drawn[k]! / graphDistance[k]!;
+    const ratio = drawn[k] / graphDistance[k];
     numerator += ratio;
     denominator += ratio * ratio;
   }
@@ -132,7 +125,7 @@ export function sampledStress(
   const scale = numerator / denominator;
   let stress = 0;
   for (let k = 0; k < drawn.length; k++) {
-    const residual = (scale * drawn[k]!) / graphDistance[k]! - 1;
+    const residual = (scale * drawn[k]) / graphDistance[k] - 1;
     stress += residual * residual;
   }
   return stress / drawn.length;

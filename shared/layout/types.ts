@@ -9,3 +9,13 @@ export interface LayoutGraph {
 
 /** Node diameter assumed when a graph carries no nodeSizes (Cytoscape's default node width). */
 export const DEFAULT_NODE_SIZE = 30;
+
+/** Radii from optional diameters: missing, negative or non-finite sizes count as the default. */
+export function nodeRadii(nodeSizes: ArrayLike<number> | undefined, n: number): Float64Array {
+  const radius = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const d = nodeSizes?.[i];
+    radius[i] = (d !== undefined && Number.isFinite(d) && d >= 0 ? d : DEFAULT_NODE_SIZE) / 2;
+  }
+  return radius;
+}

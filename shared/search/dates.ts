@@ -11,7 +11,7 @@ function daysInMonth(year: number, month: number): number {
 export function dateInterval(value: string): [string, string] | null {
   const m = DATE.exec(value.trim());
   if (!m) return null;
-  const year = m[1]!;
+  const year = m[1];
   if (m[2] === undefined) return [`${year}-01-01`, `${year}-12-31`];
   const month = Number(m[2]);
   if (month < 1 || month > 12) return null;

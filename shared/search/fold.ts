@@ -152,8 +152,7 @@ const TABLE: Record<string, string> = {
   ħ: 'h',
 };
 
-// eslint-disable-next-line no-control-regex
-const ASCII = /^[\x00-\x7f]*$/;
+const ASCII = /^\p{ASCII}*$/u;
 const MARKS = /\p{M}+/gu;
 // Greek vowel digraphs romanised as pairs ('Παπαδόπουλος' → 'papadopoulos', not '…poylos').
 const GREEK_DIGRAPHS = /ο[υύ]|[αά]υ|[εέ]υ|γγ|γκ/g;
@@ -167,7 +166,7 @@ const GREEK_DIGRAPH: Record<string, string> = {
   γγ: 'ng',
   γκ: 'gk',
 };
-const NON_ASCII_CHAR = /[^\x00-\x7f]/gu;
+const NON_ASCII_CHAR = /\P{ASCII}/gu;
 
 /** Lower-cases, transliterates and strips diacritics; separators are kept as they are. */
 export function foldText(value: string): string {

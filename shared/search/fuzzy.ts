@@ -11,23 +11,30 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
   if (Math.abs(la - lb) > max) return max + 1;
   if (la === 0 || lb === 0) return Math.max(la, lb);
   const big = max + 1;
-  let prev2 = new Array<number>(lb + 1).fill(big);
-  let prev = new Array<number>(lb + 1);
-  let cur = new Array<number>(lb + 1).fill(big);
+  if (rows[0].length < lb + 2) rows = [0, 1, 2].map(() => new Int32Array(2 * (lb + 1)));
+  let prev2 = rows[0];
+  let prev = rows[1];
+  let cur = rows[2];
   for (let j = 0; j <= lb; j++) prev[j] = j <= max ? j : big;
   for (let i = 1; i <= la; i++) {
     const lo = Math.max(1, i - max);
     const hi = Math.min(lb, i + max);
-    cur.fill(big);
+    // Only the band is computed; the cells just outside it must read as 'too far'.
     cur[0] = i <= max ? i : big;
+    if (lo > 1) cur[lo - 1] = big;
+    if (hi < lb) cur[hi + 1] = big;
     let rowMin = cur[0];
     const ca = a.charCodeAt(i - 1);
     for (let j = lo; j <= hi; j++) {
       const cb = b.charCodeAt(j - 1);
-      const cost = ca === cb ? 0 : 1;
-      let v = Math.min(prev[j - 1]! + cost, prev[j]! + 1, cur[j - 1]! + 1);
+      let v = prev[j - 1] + (ca === cb ? 0 : 1);
+      const del = prev[j] + 1;
+      const ins = cur[j - 1] + 1;
+      if (del < v) v = del;
+      if (ins < v) v = ins;
       if (i > 1 && j > 1 && ca === b.charCodeAt(j - 2) && a.charCodeAt(i - 2) === cb) {
-        v = Math.min(v, prev2[j - 2]! + 1);
+        const tr = prev2[j - 2] + 1;
+        if (tr < v) v = tr;
       }
       if (v > big) v = big;
       cur[j] = v;
@@ -39,8 +46,11 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
     prev = cur;
     cur = t;
   }
-  return Math.min(prev[lb]!, big);
+  return Math.min(prev[lb], big);
 }
+
+// Reused rows (two before the current one, for transpositions); grown on demand.
+let rows = [0, 1, 2].map(() => new Int32Array(64));
 
 /** Full Levenshtein distance (no bound), for similarity ratios of short strings. */
 export function editDistance(a: string, b: string): number {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { foldText, tokenize } from './fold.ts';
 import { boundedEditDistance } from './fuzzy.ts';
 import { createSearchIndex, deserializeSearchIndex } from './searchIndex.ts';
+import type { SearchSnapshot } from './searchIndex.ts';
 import type { SearchDocument } from './types.ts';
 
 const docs: SearchDocument[] = [
@@ -66,6 +67,36 @@ describe('folding', () => {
     expect(boundedEditDistance('petrov', 'pterov', 1)).toBe(1);
     expect(boundedEditDistance('kitten', 'sitting', 2)).toBe(3);
     expect(boundedEditDistance('kitten', 'sitting', 3)).toBe(3);
+  });
+
+  it('agrees with a plain dynamic programme on random strings', () => {
+    const osa = (a: string, b: string) => {
+      const d = Array.from({ length: a.length + 1 }, (_, i) =>
+        Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+      );
+      for (let i = 1; i <= a.length; i++) {
+        for (let j = 1; j <= b.length; j++) {
+          const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+          d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+          if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
+            d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+          }
+        }
+      }
+      return d[a.length][b.length];
+    };
+    let seed = 1;
+    const rand = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const word = () => Array.from({ length: rand(9) }, () => 'abc'[rand(3)]).join('');
+    for (let k = 0; k < 2000; k++) {
+      const a = word();
+      const b = word();
+      const max = rand(4);
+      expect(boundedEditDistance(a, b, max)).toBe(Math.min(osa(a, b), max + 1));
+    }
   });
 });
 
@@ -166,13 +197,15 @@ describe('search index', () => {
     // 'surname29' itself plus at most 40 completions of the term being typed.
     const hits = index.search('surname29', { limit: 100 });
     expect(hits.length).toBe(41);
-    expect(hits[0]!.id).toBe('e29');
+    expect(hits[0].id).toBe('e29');
     expect(hits.every((h) => /^e29\d*$/.test(h.id))).toBe(true);
   });
 
   it('round-trips through a snapshot', () => {
     const index = build();
-    const copy = deserializeSearchIndex(JSON.parse(JSON.stringify(index.serialize())));
+    const copy = deserializeSearchIndex(
+      JSON.parse(JSON.stringify(index.serialize())) as SearchSnapshot,
+    );
     expect(ids(copy.search('ivan petrov'))).toEqual(ids(index.search('ivan petrov')));
     expect(copy.size).toBe(index.size);
   });

@@ -242,8 +242,8 @@ class InvertedIndex implements SearchIndex {
     let i = 0;
     for (const [term, freq] of tf) {
       ids[i++] = term;
-      this.postDocs[term]!.push(n);
-      this.postTfs[term]!.push(freq);
+      this.postDocs[term].push(n);
+      this.postTfs[term].push(freq);
     }
     this.docIds[n] = doc.id;
     this.docNo.set(doc.id, n);
@@ -260,8 +260,8 @@ class InvertedIndex implements SearchIndex {
     const n = this.docNo.get(id);
     if (n === undefined) return false;
     for (const term of this.docTerms[n]!) {
-      const docs = this.postDocs[term]!;
-      const tfs = this.postTfs[term]!;
+      const docs = this.postDocs[term];
+      const tfs = this.postTfs[term];
       const at = docs.lastIndexOf(n);
       const last = docs.length - 1;
       docs[at] = docs[last]!;
@@ -269,7 +269,7 @@ class InvertedIndex implements SearchIndex {
       docs.pop();
       tfs.pop();
     }
-    this.totalLen -= this.docLen[n]!;
+    this.totalLen -= this.docLen[n];
     this.live--;
     this.docNo.delete(id);
     this.docIds[n] = '';
@@ -303,7 +303,7 @@ class InvertedIndex implements SearchIndex {
   }
 
   private df(termId: number): number {
-    return this.postDocs[termId]!.length;
+    return this.postDocs[termId].length;
   }
 
   // --- vocabulary lookups ---------------------------------------------------------------
@@ -318,9 +318,9 @@ class InvertedIndex implements SearchIndex {
     let j = 0;
     // Dead terms stay: their ids live on and may be reused, and lookups skip df 0 anyway.
     const keep = (t: string) => out.push(t);
-    while (i < old.length && j < add.length) keep(old[i]! < add[j]! ? old[i++]! : add[j++]!);
-    while (i < old.length) keep(old[i++]!);
-    while (j < add.length) keep(add[j++]!);
+    while (i < old.length && j < add.length) keep(old[i] < add[j] ? old[i++] : add[j++]);
+    while (i < old.length) keep(old[i++]);
+    while (j < add.length) keep(add[j++]);
     this.sorted = out;
   }
 
@@ -332,11 +332,11 @@ class InvertedIndex implements SearchIndex {
     let hi = sorted.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (sorted[mid]! < prefix) lo = mid + 1;
+      if (sorted[mid] < prefix) lo = mid + 1;
       else hi = mid;
     }
-    for (let i = lo; i < sorted.length && sorted[i]!.startsWith(prefix); i++) {
-      found.push(this.termId.get(sorted[i]!)!);
+    for (let i = lo; i < sorted.length && sorted[i].startsWith(prefix); i++) {
+      found.push(this.termId.get(sorted[i])!);
     }
     for (const t of this.pending) if (t.startsWith(prefix)) found.push(this.termId.get(t)!);
     const live = found.filter((id) => this.df(id) > 0 && this.terms[id] !== prefix);
@@ -344,7 +344,7 @@ class InvertedIndex implements SearchIndex {
     live.sort((a, b) => this.df(b) - this.df(a));
     return live.slice(0, MAX_COMPLETIONS).map((id) => ({
       termId: id,
-      weight: 0.9 * Math.sqrt(prefix.length / this.terms[id]!.length),
+      weight: 0.9 * Math.sqrt(prefix.length / this.terms[id].length),
     }));
   }
 
@@ -362,7 +362,7 @@ class InvertedIndex implements SearchIndex {
     const out: (Variant & { d: number })[] = [];
     for (const [id, count] of counts) {
       if (count < need) continue;
-      const candidate = this.terms[id]!;
+      const candidate = this.terms[id];
       if (candidate === term || Math.abs(candidate.length - term.length) > budget) continue;
       if (this.df(id) === 0) continue;
       const d = boundedEditDistance(term, candidate, budget);
@@ -445,22 +445,22 @@ class InvertedIndex implements SearchIndex {
     for (const variants of groups) {
       const groupDocs: number[] = [];
       for (const { termId, weight } of variants) {
-        const docs = this.postDocs[termId]!;
-        const tfs = this.postTfs[termId]!;
+        const docs = this.postDocs[termId];
+        const tfs = this.postTfs[termId];
         const df = docs.length;
         const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5)) * weight;
         for (let k = 0; k < df; k++) {
-          const n = docs[k]!;
-          const tf = tfs[k]!;
-          const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.docLen[n]!) / avgLen));
+          const n = docs[k];
+          const tf = tfs[k];
+          const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.docLen[n]) / avgLen));
           if (best[n] === 0) groupDocs.push(n);
-          if (s > best[n]!) best[n] = s;
+          if (s > best[n]) best[n] = s;
         }
       }
       for (const n of groupDocs) {
         if (hits[n] === 0) touched.push(n);
-        total[n] = total[n]! + best[n]!;
-        hits[n] = hits[n]! + 1;
+        total[n] = total[n] + best[n];
+        hits[n] = hits[n] + 1;
         best[n] = 0;
       }
     }
@@ -470,7 +470,7 @@ class InvertedIndex implements SearchIndex {
     const kept: number[] = [];
     for (const n of touched) {
       if (filter && !filter(n)) continue;
-      if (hits[n]! > maxHits) {
+      if (hits[n] > maxHits) {
         maxHits = hits[n]!;
         kept.length = 0;
       }
@@ -478,7 +478,7 @@ class InvertedIndex implements SearchIndex {
     }
     const pool = topK(kept, total, Math.max(RERANK_POOL, limit));
     const scores = new Map<number, number>();
-    for (const n of pool) scores.set(n, total[n]! * this.exactBoost(n, tokens));
+    for (const n of pool) scores.set(n, total[n] * this.exactBoost(n, tokens));
     for (const n of touched) {
       total[n] = 0;
       hits[n] = 0;
@@ -521,7 +521,7 @@ class InvertedIndex implements SearchIndex {
     for (const variants of groups) {
       // The variant listed first is the strongest kind (exact, then completion, then typo).
       const v = variants.find((x) => own.has(x.termId));
-      if (v) matched.push(this.terms[v.termId]!);
+      if (v) matched.push(this.terms[v.termId]);
     }
     const hit: SearchHit = {
       id: doc.id,
@@ -540,28 +540,28 @@ function topK(docs: number[], score: Float64Array, k: number): number[] {
   if (docs.length <= k) return docs.slice();
   // Min-heap of the k best so far.
   const heap: number[] = [];
-  const less = (a: number, b: number) => score[a]! < score[b]! || (score[a] === score[b] && a > b);
+  const less = (a: number, b: number) => score[a] < score[b] || (score[a] === score[b] && a > b);
   for (const n of docs) {
     if (heap.length < k) {
       heap.push(n);
       let i = heap.length - 1;
       while (i > 0) {
         const p = (i - 1) >> 1;
-        if (!less(heap[i]!, heap[p]!)) break;
-        [heap[i], heap[p]] = [heap[p]!, heap[i]!];
+        if (!less(heap[i], heap[p])) break;
+        [heap[i], heap[p]] = [heap[p], heap[i]];
         i = p;
       }
-    } else if (less(heap[0]!, n)) {
+    } else if (less(heap[0], n)) {
       heap[0] = n;
       let i = 0;
       for (;;) {
         const l = 2 * i + 1;
         const r = l + 1;
         let m = i;
-        if (l < k && less(heap[l]!, heap[m]!)) m = l;
-        if (r < k && less(heap[r]!, heap[m]!)) m = r;
+        if (l < k && less(heap[l], heap[m])) m = l;
+        if (r < k && less(heap[r], heap[m])) m = r;
         if (m === i) break;
-        [heap[i], heap[m]] = [heap[m]!, heap[i]!];
+        [heap[i], heap[m]] = [heap[m], heap[i]];
         i = m;
       }
     }
@@ -583,12 +583,12 @@ function snippetFor(doc: SearchDocument, matched: Set<string>): string | undefin
       const text = value.length > 160 ? `${value.slice(0, 157)}…` : value;
       return `${field}: ${text}`;
     }
-    const at = first ?? spans[0]!;
+    const at = first ?? spans[0];
     let start = Math.max(0, at.start - SNIPPET_BEFORE);
     let end = Math.min(value.length, at.end + SNIPPET_AFTER);
     // Widen to whole words.
-    for (let k = 0; k < WIDEN && start > 0 && /\S/.test(value[start - 1]!); k++) start--;
-    for (let k = 0; k < WIDEN && end < value.length && /\S/.test(value[end]!); k++) end++;
+    for (let k = 0; k < WIDEN && start > 0 && /\S/.test(value[start - 1]); k++) start--;
+    for (let k = 0; k < WIDEN && end < value.length && /\S/.test(value[end]); k++) end++;
     const body = value.slice(start, end).replace(/\s+/g, ' ').trim();
     return `${start > 0 ? '…' : ''}${body}${end < value.length ? '…' : ''}`;
   }

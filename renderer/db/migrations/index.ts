@@ -11,7 +11,7 @@ export type { Migration } from './types.ts';
 
 export const MIGRATIONS: readonly Migration[] = [v1, v2];
 
-export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1]!.version;
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 
 /** Declares `migrations` on `db` (before it is opened); tests pass a prefix to build old databases. */
 export function applyMigrations(db: Dexie, migrations: readonly Migration[] = MIGRATIONS): void {

@@ -1,0 +1,116 @@
+/**
+ * Bundle benchmark (issue 3 §9): seal and open a bundle carrying one 512 MiB attachment with
+ * Tessera, and encrypt / decrypt the same attachment with the `age` CLI in the same run.
+ * ratio = age time / Tessera time (goal ≥ 0.5). Set TESSERA_BENCH_MIB to change the size.
+ * The delta-bundle figures (size and import time after changing 1% of a 100,000-entity case)
+ * are added by the sync work: see the marked place at the end.
+ */
+import { execFileSync } from 'node:child_process';
+import crypto from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openBundle, sealBundle } from '../electron/services/bundle/index.ts';
+import {
+  exportAgeSecretKey,
+  IdentityStore,
+  PassphraseProtector,
+} from '../electron/services/identity/index.ts';
+
+const MIB = 1024 * 1024;
+const sizeMib = Number(process.env['TESSERA_BENCH_MIB'] ?? 512);
+
+function seconds(start: bigint): number {
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+async function writeRandomFile(file: string, bytes: number): Promise<void> {
+  const fh = await fs.open(file, 'w');
+  try {
+    // Random-looking but cheap: one random MiB, varied per block so nothing repeats exactly.
+    const block = crypto.randomBytes(MIB);
+    for (let written = 0; written < bytes; written += MIB) {
+      block.writeUInt32BE(written / MIB, 0);
+      await fs.appendFile(fh, block.subarray(0, Math.min(MIB, bytes - written)));
+    }
+  } finally {
+    await fh.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'tessera-bench-bundle-'));
+  try {
+    const protector = new PassphraseProtector(() => 'bench', { logN: 12, r: 8, p: 1 });
+    const a = new IdentityStore(path.join(dir, 'a'), protector);
+    const b = new IdentityStore(path.join(dir, 'b'), protector);
+    const cardA = await a.create({ agencyName: 'Bench Agency A' });
+    const cardB = await b.create({ agencyName: 'Bench Agency B' });
+    const idA = await a.unlock();
+    const idB = await b.unlock();
+    const keyFile = path.join(dir, 'b.key');
+    await fs.writeFile(keyFile, `${exportAgeSecretKey(idB)}\n`, { mode: 0o600 });
+
+    const input = path.join(dir, 'attachment.bin');
+    await writeRandomFile(input, sizeMib * MIB);
+
+    // Disk timings on a shared machine are noisy: interleave the tools and keep each one's best.
+    const reps = Number(process.env['TESSERA_BENCH_REPS'] ?? 3);
+    let ageSeal = Infinity;
+    let ageOpen = Infinity;
+    let tesseraSeal = Infinity;
+    let tesseraOpen = Infinity;
+    const ageFile = path.join(dir, 'plain.age');
+    const bundle = path.join(dir, 'bundle.tsb');
+    const openedDir = path.join(dir, 'opened');
+    for (let rep = 0; rep < reps; rep++) {
+      let t = process.hrtime.bigint();
+      execFileSync('age', ['-r', cardB.ageRecipient, '-o', ageFile, input]);
+      ageSeal = Math.min(ageSeal, seconds(t));
+      t = process.hrtime.bigint();
+      execFileSync('age', ['-d', '-i', keyFile, '-o', path.join(dir, 'plain.out'), ageFile]);
+      ageOpen = Math.min(ageOpen, seconds(t));
+      await fs.rm(ageFile);
+      await fs.rm(path.join(dir, 'plain.out'));
+
+      t = process.hrtime.bigint();
+      await sealBundle({
+        identity: idA,
+        recipients: [cardB],
+        manifestFields: { caseId: 'bench-case', policyVersion: 'bench' },
+        operations: Buffer.from('{}'),
+        attachments: [{ name: 'attachment.bin', path: input }],
+        out: bundle,
+      });
+      tesseraSeal = Math.min(tesseraSeal, seconds(t));
+      t = process.hrtime.bigint();
+      const opened = await openBundle(bundle, idB, cardA, openedDir);
+      tesseraOpen = Math.min(tesseraOpen, seconds(t));
+      if (opened.attachments[0]?.size !== sizeMib * MIB)
+        throw new Error('bench: attachment size mismatch');
+      await fs.rm(bundle);
+      await fs.rm(openedDir, { recursive: true });
+    }
+
+    console.log(`attachment size: ${sizeMib} MiB`);
+    console.log(`repetitions (best of): ${reps}`);
+    console.log(`seal throughput tessera: ${(sizeMib / tesseraSeal).toFixed(1)} MiB/s`);
+    console.log(`seal throughput age: ${(sizeMib / ageSeal).toFixed(1)} MiB/s`);
+    console.log(`open throughput tessera: ${(sizeMib / tesseraOpen).toFixed(1)} MiB/s`);
+    console.log(`open throughput age: ${(sizeMib / ageOpen).toFixed(1)} MiB/s`);
+    console.log(`seal time tessera: ${tesseraSeal.toFixed(3)} s`);
+    console.log(`seal time age: ${ageSeal.toFixed(3)} s`);
+    console.log(`open time tessera: ${tesseraOpen.toFixed(3)} s`);
+    console.log(`open time age: ${ageOpen.toFixed(3)} s`);
+    console.log(`seal ratio vs age: ${(ageSeal / tesseraSeal).toFixed(2)}`);
+    console.log(`open ratio vs age: ${(ageOpen / tesseraOpen).toFixed(2)}`);
+
+    // ---- DELTA BUNDLE (sync helper): size and import time of the delta bundle after changing 1%
+    // ---- of a 100,000-entity case, vs a full bundle. Print `delta bundle size: …`,
+    // ---- `full bundle size: …`, `delta size ratio: …`, `delta import time: … ms` here.
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();

@@ -1,0 +1,144 @@
+/**
+ * E2E harness: a web host on a temporary data directory, system Chromium through playwright-core,
+ * and pages that can reach nothing but the host. Every request or WebSocket to anywhere else is
+ * aborted and recorded, so `assertNoExternalRequests()` proves the offline-first promise.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
+import { startWebHost } from '../../electron/web/server.ts';
+import type { WebHost } from '../../electron/web/server.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
+export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
+
+export const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export interface TestHost extends WebHost {
+  /** Removed by close(), with the data directory in it. */
+  readonly tempDir: string;
+}
+
+export async function startHost(
+  options: { staticDir?: string; dataDir?: string } = {},
+): Promise<TestHost> {
+  const tempDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
+  const host = await startWebHost({
+    port: 0,
+    dataDir: options.dataDir ?? join(tempDir, 'data'),
+    staticDir: options.staticDir ?? RENDERER_DIR,
+  });
+  return {
+    ...host,
+    tempDir,
+    async close() {
+      await host.close();
+      await rm(tempDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/** Loopback and in-memory URLs only. */
+export function isLocalUrl(url: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (['data:', 'blob:', 'about:'].includes(parsed.protocol)) return true;
+  if (!['http:', 'https:', 'ws:', 'wss:'].includes(parsed.protocol)) return false;
+  return parsed.hostname === '127.0.0.1' || parsed.hostname === 'localhost';
+}
+
+export interface AppPage {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  /** The response to the first navigation. */
+  readonly response: Response | null;
+  /** Requests (and WebSockets) that tried to leave the machine; all were aborted. */
+  readonly externalRequests: readonly string[];
+  /** Uncaught exceptions and console errors seen on the page. */
+  readonly pageErrors: readonly string[];
+  assertNoExternalRequests(): void;
+  close(): Promise<void>;
+}
+
+export async function openApp(
+  browser: Browser,
+  host: Pick<WebHost, 'url'>,
+  options: { path?: string; testHooks?: boolean } = {},
+): Promise<AppPage> {
+  const context = await browser.newContext({
+    viewport: { width: 1366, height: 768 },
+    serviceWorkers: 'block',
+  });
+  const externalRequests: string[] = [];
+  const pageErrors: string[] = [];
+  await context.route('**/*', async (route) => {
+    const url = route.request().url();
+    if (isLocalUrl(url)) return route.continue();
+    externalRequests.push(url);
+    return route.abort('blockedbyclient');
+  });
+  await context.routeWebSocket(
+    (url) => !isLocalUrl(url.href),
+    (ws) => {
+      externalRequests.push(ws.url());
+      void ws.close({ code: 1008, reason: 'blocked by the e2e harness' });
+    },
+  );
+  if (options.testHooks) {
+    await context.addInitScript(() => {
+      (window as unknown as { __TESSERA_TEST__: boolean }).__TESSERA_TEST__ = true;
+    });
+  }
+  const page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  const target = options.path ? host.url.replace(/\/#/, `${options.path}#`) : host.url;
+  const response = await page.goto(target, { waitUntil: 'load' });
+  return {
+    page,
+    context,
+    response,
+    externalRequests,
+    pageErrors,
+    assertNoExternalRequests() {
+      if (externalRequests.length > 0) {
+        throw new Error(`the page tried to reach the network:\n  ${externalRequests.join('\n  ')}`);
+      }
+    },
+    close: () => context.close(),
+  };
+}
+
+/** Saves `test-results/screenshots/NAME.png` and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(SCREENSHOT_DIR, { recursive: true });
+  const path = join(SCREENSHOT_DIR, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
+  await page.screenshot({ path, fullPage: false });
+  return path;
+}

@@ -1,0 +1,2 @@
+export { AttachmentsPanel } from './AttachmentsPanel.tsx';
+export type { AttachmentsPanelProps } from './AttachmentsPanel.tsx';

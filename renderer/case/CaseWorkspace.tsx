@@ -1,0 +1,235 @@
+import { useEffect, useState } from 'react';
+import { isEdgeSchema } from '../../shared/model/index.ts';
+import type { EntityRecord } from '../../shared/model/index.ts';
+import { useAppServices } from '../app/context.ts';
+import type { CommandId } from '../app/commands.ts';
+import { Dialog } from '../app/Dialog.tsx';
+import { AttachmentsPanel } from '../attachments/index.ts';
+import { addEntityToChart, ChartPanel } from '../chart/index.ts';
+import type { Point } from '../chart/index.ts';
+import { useCase, useEntities } from '../db/queries.ts';
+import { EntityDetails, EntityEditor, EntityTable, RelationshipEditor } from '../entity/index.ts';
+import { NotesPanel } from '../notes/index.ts';
+import { NoticesPanel } from '../notices/index.ts';
+import { WORKSPACE_TABS } from './workspaceTabs.ts';
+import type { WorkspaceTab } from './workspaceTabs.ts';
+import './case.css';
+
+type Editing =
+  | { readonly kind: 'new-entity'; readonly placeOn?: { chartId: string; position: Point } }
+  | { readonly kind: 'edit-entity'; readonly entityId: string }
+  | { readonly kind: 'new-link'; readonly sourceId: string; readonly targetId: string }
+  | { readonly kind: 'edit-link'; readonly entityId: string };
+
+interface CaseWorkspaceProps {
+  readonly caseId: string;
+  /** The latest keyboard command meant for the workspace; `seq` changes on every press. */
+  readonly command: { readonly id: CommandId; readonly seq: number } | null;
+  onClose(): void;
+}
+
+const TAB_KEY = 'tessera.workspaceTab';
+
+export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) {
+  const { repository, notify } = useAppServices();
+  const record = useCase(caseId);
+  const entities = useEntities(caseId);
+  const [tab, setTab] = useState<WorkspaceTab>(
+    () => (sessionStorage.getItem(TAB_KEY) as WorkspaceTab | null) ?? 'entities',
+  );
+  const [selectedId, setSelectedId] = useState<string | undefined>();
+  const [editing, setEditing] = useState<Editing | null>(null);
+
+  const showTab = (next: WorkspaceTab) => {
+    setTab(next);
+    sessionStorage.setItem(TAB_KEY, next);
+  };
+
+  useEffect(() => {
+    if (!command) return;
+    switch (command.id) {
+      case 'newEntity':
+        setEditing({ kind: 'new-entity' });
+        break;
+      case 'showChart':
+        showTab('chart');
+        break;
+      case 'showTable':
+        showTab('entities');
+        break;
+      case 'search':
+        showTab('entities');
+        setTimeout(() => document.querySelector<HTMLInputElement>('[data-testid="entity-search"]')?.focus(), 0);
+        break;
+      default:
+        break;
+    }
+  }, [command]);
+
+  const selected = selectedId ? entities?.find((entity) => entity.id === selectedId) : undefined;
+
+  const editEntity = (entityId: string) => {
+    const entity = entities?.find((item) => item.id === entityId);
+    if (!entity) return;
+    setEditing(isEdgeSchema(entity.schema) ? { kind: 'edit-link', entityId } : { kind: 'edit-entity', entityId });
+  };
+
+  const onEntitySaved = async (entity: EntityRecord) => {
+    const placeOn = editing?.kind === 'new-entity' ? editing.placeOn : undefined;
+    setEditing(null);
+    setSelectedId(entity.id);
+    if (placeOn) {
+      try {
+        await addEntityToChart(repository, placeOn.chartId, entity.id, placeOn.position);
+      } catch (error) {
+        notify(error instanceof Error ? error.message : String(error), 'error');
+      }
+    }
+  };
+
+  if (record === undefined) return <p className="case-workspace-loading muted">Opening case…</p>;
+  if (!record || record.deleted) {
+    return (
+      <div className="case-workspace-missing">
+        <p>This case no longer exists.</p>
+        <button type="button" onClick={onClose}>
+          Back to the case list
+        </button>
+      </div>
+    );
+  }
+
+  return (
+    <div className="case-workspace" data-testid="case-workspace">
+      <nav className="case-tabs" aria-label="Case sections">
+        {WORKSPACE_TABS.map((item) => (
+          <button
+            key={item.id}
+            type="button"
+            className={item.id === tab ? 'case-tab case-tab-active' : 'case-tab'}
+            aria-current={item.id === tab ? 'page' : undefined}
+            onClick={() => showTab(item.id)}
+            title={item.shortcut ? `${item.label} (${item.shortcut})` : item.label}
+            data-testid={`tab-${item.id}`}
+          >
+            {item.label}
+          </button>
+        ))}
+        <span className="case-tabs-spacer" />
+        <button type="button" className="primary" onClick={() => setEditing({ kind: 'new-entity' })} data-testid="new-entity" title="New entity (N)">
+          + Entity
+        </button>
+      </nav>
+      <div className="case-body">
+        <section className="case-main-pane">
+          {tab === 'entities' && <EntityTable caseId={caseId} onSelect={setSelectedId} selectedId={selectedId} />}
+          {tab === 'chart' && entities && (
+            <ChartPanel
+              caseId={caseId}
+              entities={entities}
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+              onRequestNewEntity={(position, chartId) =>
+                setEditing({ kind: 'new-entity', placeOn: { chartId, position } })
+              }
+              onLinkRequest={(sourceId, targetId) => setEditing({ kind: 'new-link', sourceId, targetId })}
+            />
+          )}
+          {tab === 'notes' && <NotesPanel caseId={caseId} />}
+          {tab === 'attachments' && <AttachmentsPanel caseId={caseId} />}
+          {tab === 'notices' && <NoticesPanel caseId={caseId} onSelectEntity={setSelectedId} />}
+        </section>
+        <aside className="case-details-pane" aria-label="Details">
+          {selected ? (
+            <EntityDetails
+              key={selected.id}
+              caseId={caseId}
+              entityId={selected.id}
+              onSelect={setSelectedId}
+              onEdit={editEntity}
+              onDeleted={() => setSelectedId(undefined)}
+            />
+          ) : (
+            <CaseSummary caseId={caseId} entityCount={entities?.length} />
+          )}
+        </aside>
+      </div>
+      {editing?.kind === 'new-entity' && (
+        <Dialog title="New entity" onClose={() => setEditing(null)} wide>
+          <EntityEditor caseId={caseId} onSaved={(entity) => void onEntitySaved(entity)} onCancel={() => setEditing(null)} />
+        </Dialog>
+      )}
+      {editing?.kind === 'edit-entity' && (
+        <Dialog title="Edit entity" onClose={() => setEditing(null)} wide>
+          <EntityEditor
+            caseId={caseId}
+            entityId={editing.entityId}
+            onSaved={(entity) => void onEntitySaved(entity)}
+            onCancel={() => setEditing(null)}
+          />
+        </Dialog>
+      )}
+      {editing?.kind === 'new-link' && (
+        <Dialog title="New relationship" onClose={() => setEditing(null)} wide>
+          <RelationshipEditor
+            caseId={caseId}
+            sourceId={editing.sourceId}
+            targetId={editing.targetId}
+            onSaved={(entity) => void onEntitySaved(entity)}
+            onCancel={() => setEditing(null)}
+          />
+        </Dialog>
+      )}
+      {editing?.kind === 'edit-link' && (
+        <EditLinkDialog caseId={caseId} entityId={editing.entityId} entities={entities ?? []} onDone={() => setEditing(null)} />
+      )}
+    </div>
+  );
+}
+
+function EditLinkDialog({
+  caseId,
+  entityId,
+  entities,
+  onDone,
+}: {
+  caseId: string;
+  entityId: string;
+  entities: readonly EntityRecord[];
+  onDone(): void;
+}) {
+  const link = entities.find((entity) => entity.id === entityId);
+  if (!link) return null;
+  return (
+    <Dialog title="Edit relationship" onClose={onDone} wide>
+      <RelationshipEditor caseId={caseId} sourceId="" targetId="" entityId={entityId} onSaved={onDone} onCancel={onDone} />
+    </Dialog>
+  );
+}
+
+function CaseSummary({ caseId, entityCount }: { caseId: string; entityCount: number | undefined }) {
+  const record = useCase(caseId);
+  if (!record) return null;
+  return (
+    <div className="case-summary" data-testid="case-summary">
+      <h2>{record.title}</h2>
+      <dl>
+        <dt>Reference</dt>
+        <dd className="mono">{record.reference}</dd>
+        <dt>Status</dt>
+        <dd>{record.status}</dd>
+        <dt>Lead investigator</dt>
+        <dd>{record.leadInvestigator}</dd>
+        <dt>Crime areas</dt>
+        <dd>{record.crimeAreas.join(', ') || '—'}</dd>
+        <dt>Jurisdictions</dt>
+        <dd>{record.jurisdictions.map((code) => code.toUpperCase()).join(', ') || '—'}</dd>
+        <dt>Opened</dt>
+        <dd>{record.openedOn}</dd>
+        <dt>Records</dt>
+        <dd>{entityCount ?? '…'} entities and relationships</dd>
+      </dl>
+      <p className="muted">Select an entity in the table or on the chart to see its details.</p>
+    </div>
+  );
+}

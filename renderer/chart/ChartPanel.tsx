@@ -1,0 +1,285 @@
+import { useMemo, useRef, useState } from 'react';
+import type { EntityRecord } from '../../shared/model/index.ts';
+import { captionOf, isEdgeSchema } from '../../shared/model/index.ts';
+import { useAppServices, useRepository } from '../app/context.ts';
+import { Dialog } from '../app/Dialog.tsx';
+import { useCharts } from '../db/queries.ts';
+import { AddToChart } from './AddToChart.tsx';
+import type { Point } from './chartGeometry.ts';
+import { exportFileName, placeNewNodes } from './chartGeometry.ts';
+import type { ChartLayoutName } from './chartModel.ts';
+import { CHART_LAYOUTS, entitiesNotOnChart } from './chartModel.ts';
+import { ChartPicker } from './ChartPicker.tsx';
+import type { ChartViewHandle } from './ChartView.tsx';
+import { ChartView } from './ChartView.tsx';
+import './chart.css';
+
+export interface ChartPanelProps {
+  readonly caseId: string;
+  /** The case's live entities and relationships (useEntities(caseId)). */
+  readonly entities: readonly EntityRecord[];
+  readonly selectedId?: string | undefined;
+  onSelect: (entityId: string | undefined) => void;
+  /** Double-click on the background; add the new entity with addEntityToChart(…, chartId, id, position). */
+  onRequestNewEntity: (position: Point, chartId: string) => void;
+  /** A relationship was drawn between two entities: open the relationship dialog. */
+  onLinkRequest: (sourceId: string, targetId: string) => void;
+  /** When given, Delete and "Delete entity" call it instead of the panel's own confirmation. */
+  onDeleteRequest?: (entityId: string) => void;
+  /** The chart to show first (else the first chart of the case). */
+  readonly initialChartId?: string;
+}
+
+type Confirm = { readonly kind: 'entity' | 'chart'; readonly id: string; readonly name: string };
+
+function download(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  link.style.display = 'none';
+  document.body.append(link);
+  link.click();
+  link.remove();
+  // Revoking at once can cancel the download in some browsers.
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function ChartPanel(props: ChartPanelProps) {
+  const { caseId, entities, selectedId, onSelect, onDeleteRequest } = props;
+  const repository = useRepository();
+  const services = useAppServices();
+  const allCharts = useCharts(caseId);
+  const charts = useMemo(() => (allCharts ?? []).filter((c) => !c.deleted), [allCharts]);
+  const [pickedId, setPickedId] = useState(props.initialChartId);
+  const [linkMode, setLinkMode] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [confirm, setConfirm] = useState<Confirm>();
+  const viewRef = useRef<ChartViewHandle>(null);
+
+  const chart = charts.find((c) => c.id === pickedId) ?? charts[0];
+  const candidates = useMemo(
+    () => (chart ? entitiesNotOnChart(entities, chart) : []),
+    [entities, chart],
+  );
+  const selected = entities.find((e) => e.id === selectedId && !e.deleted);
+  const selectedOnChart =
+    selected !== undefined && chart !== undefined && selected.id in chart.nodes;
+
+  const guard = async (action: () => Promise<unknown>) => {
+    try {
+      await action();
+    } catch (error) {
+      services.notify(errorMessage(error), 'error');
+    }
+  };
+
+  const addToChart = (ids: readonly string[]) => {
+    if (!chart || ids.length === 0) return;
+    const anchor = viewRef.current?.viewportCenter() ?? { x: 0, y: 0 };
+    const placed = placeNewNodes(Object.values(chart.nodes), ids, anchor);
+    void guard(() => repository.updateChart(chart.id, { nodes: { ...chart.nodes, ...placed } }));
+  };
+
+  const removeFromChart = (id: string) => {
+    if (!chart || !(id in chart.nodes)) return;
+    const nodes = { ...chart.nodes };
+    delete nodes[id];
+    void guard(() => repository.updateChart(chart.id, { nodes }));
+    onSelect(undefined);
+  };
+
+  const requestDelete = (id: string) => {
+    if (onDeleteRequest) {
+      onDeleteRequest(id);
+      return;
+    }
+    const entity = entities.find((e) => e.id === id);
+    if (entity)
+      setConfirm({ kind: 'entity', id, name: captionOf(entity.schema, entity.properties) });
+  };
+
+  const confirmed = async (target: Confirm) => {
+    setConfirm(undefined);
+    if (target.kind === 'entity') {
+      await guard(() => repository.deleteEntity(target.id));
+      if (selectedId === target.id) onSelect(undefined);
+    } else {
+      await guard(() => repository.deleteChart(target.id));
+      setPickedId(undefined);
+    }
+  };
+
+  const runLayout = async (name: ChartLayoutName) => {
+    setBusy(true);
+    try {
+      await viewRef.current?.runLayout(name);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const exportImage = (format: 'png' | 'svg') => {
+    if (!chart || !viewRef.current) return;
+    try {
+      const blob =
+        format === 'png'
+          ? viewRef.current.exportPng()
+          : new Blob([viewRef.current.exportSvg() ?? ''], { type: 'image/svg+xml' });
+      if (blob) download(blob, exportFileName(chart.name, format));
+    } catch (error) {
+      services.notify(`Export failed: ${errorMessage(error)}`, 'error');
+    }
+  };
+
+  const picker = (
+    <ChartPicker
+      charts={charts}
+      chartId={chart?.id}
+      onPick={setPickedId}
+      onCreate={async (name) => {
+        const created = await repository.createChart(caseId, name);
+        setPickedId(created.id);
+      }}
+      onRename={async (id, name) => {
+        await repository.updateChart(id, { name });
+      }}
+      onDelete={(id) => {
+        const target = charts.find((c) => c.id === id);
+        if (target) setConfirm({ kind: 'chart', id, name: target.name });
+      }}
+    />
+  );
+
+  return (
+    <section className="chart-panel" aria-label="Link chart" data-testid="chart-panel">
+      <div className="chart-toolbar" role="toolbar" aria-label="Chart tools">
+        {picker}
+        {chart && (
+          <>
+            <AddToChart
+              candidates={candidates}
+              onAdd={addToChart}
+              onAddAll={() => addToChart(candidates.map((c) => c.id))}
+            />
+            <button
+              type="button"
+              aria-pressed={linkMode}
+              data-testid="chart-link-mode"
+              title="Drag from one entity to another to link them (or hold Shift while dragging)"
+              onClick={() => setLinkMode((v) => !v)}
+            >
+              Link mode
+            </button>
+            <div className="chart-group" role="group" aria-label="Layout">
+              {CHART_LAYOUTS.map((layout) => (
+                <button
+                  key={layout.name}
+                  type="button"
+                  disabled={busy}
+                  aria-pressed={chart.layout === layout.name}
+                  data-testid={`chart-layout-${layout.name}`}
+                  onClick={() => void runLayout(layout.name)}
+                >
+                  {layout.label}
+                </button>
+              ))}
+            </div>
+            <button type="button" data-testid="chart-fit" onClick={() => viewRef.current?.fit()}>
+              Fit
+            </button>
+            <div className="chart-group" role="group" aria-label="Export">
+              <button
+                type="button"
+                data-testid="chart-export-png"
+                onClick={() => exportImage('png')}
+              >
+                Export PNG
+              </button>
+              <button
+                type="button"
+                data-testid="chart-export-svg"
+                onClick={() => exportImage('svg')}
+              >
+                Export SVG
+              </button>
+            </div>
+            {/* Always rendered (disabled when empty) so selecting does not reflow the toolbar. */}
+            <div className="chart-group" role="group" aria-label="Selection">
+              <button
+                type="button"
+                disabled={
+                  !selectedOnChart || (selected !== undefined && isEdgeSchema(selected.schema))
+                }
+                data-testid="chart-remove-selected"
+                onClick={() => selected && removeFromChart(selected.id)}
+              >
+                Remove from chart
+              </button>
+              <button
+                type="button"
+                className="chart-danger"
+                disabled={selected === undefined}
+                data-testid="chart-delete-selected"
+                onClick={() => selected && requestDelete(selected.id)}
+              >
+                Delete {selected && isEdgeSchema(selected.schema) ? 'relationship' : 'entity'}
+              </button>
+            </div>
+          </>
+        )}
+      </div>
+      {chart ? (
+        <ChartView
+          ref={viewRef}
+          caseId={caseId}
+          chartId={chart.id}
+          entities={entities}
+          selectedId={selectedId}
+          onSelect={onSelect}
+          onRequestNewEntity={(position) => props.onRequestNewEntity(position, chart.id)}
+          onLinkRequest={props.onLinkRequest}
+          onDeleteRequest={requestDelete}
+          linkMode={linkMode}
+        />
+      ) : (
+        <div className="chart-none" data-testid="chart-none">
+          {allCharts === undefined ? (
+            <p>Loading charts…</p>
+          ) : (
+            <p>This case has no chart yet. Use “New chart” to start one.</p>
+          )}
+        </div>
+      )}
+      {confirm && (
+        <Dialog
+          title={confirm.kind === 'entity' ? 'Delete entity' : 'Delete chart'}
+          onClose={() => setConfirm(undefined)}
+        >
+          <p>
+            {confirm.kind === 'entity'
+              ? `Delete “${confirm.name}” from the case? Its relationships are deleted too; other charts lose it as well.`
+              : `Delete the chart “${confirm.name}”? The entities stay in the case.`}
+          </p>
+          <div className="chart-confirm-actions">
+            <button type="button" onClick={() => setConfirm(undefined)}>
+              Cancel
+            </button>
+            <button
+              type="button"
+              className="chart-danger"
+              data-testid="chart-confirm-delete"
+              onClick={() => void confirmed(confirm)}
+            >
+              Delete
+            </button>
+          </div>
+        </Dialog>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,127 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import type { ChartRecord } from '../../shared/model/index.ts';
+import { RecordValidationError } from '../db/repository.types.ts';
+
+type Editing = { readonly mode: 'create' | 'rename'; readonly name: string } | undefined;
+
+/** Chart selector with create / rename / delete; names are edited inline (Electron has no prompt()). */
+export function ChartPicker({
+  charts,
+  chartId,
+  onPick,
+  onCreate,
+  onRename,
+  onDelete,
+}: {
+  charts: readonly ChartRecord[];
+  chartId: string | undefined;
+  onPick: (chartId: string) => void;
+  /** Resolve when saved; reject with RecordValidationError to show the message inline. */
+  onCreate: (name: string) => Promise<void>;
+  onRename: (chartId: string, name: string) => Promise<void>;
+  onDelete: (chartId: string) => void;
+}) {
+  const [editing, setEditing] = useState<Editing>();
+  const [error, setError] = useState<string>();
+  const current = charts.find((c) => c.id === chartId);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!editing) return;
+    const name = editing.name.trim();
+    if (!name) {
+      setError('A chart needs a name.');
+      return;
+    }
+    try {
+      if (editing.mode === 'create') await onCreate(name);
+      else if (chartId) await onRename(chartId, name);
+      setEditing(undefined);
+      setError(undefined);
+    } catch (e) {
+      // Validation messages come from the repository; storage errors are shown the same way.
+      setError(e instanceof RecordValidationError || e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  if (editing) {
+    return (
+      <form className="chart-picker" onSubmit={(event) => void submit(event)}>
+        <label>
+          <span>{editing.mode === 'create' ? 'New chart name' : 'Chart name'}</span>
+          <input
+            value={editing.name}
+            autoFocus
+            maxLength={200}
+            data-testid="chart-name-input"
+            aria-invalid={error !== undefined}
+            onChange={(event) => setEditing({ ...editing, name: event.target.value })}
+            onKeyDown={(event) => {
+              if (event.key === 'Escape') setEditing(undefined);
+            }}
+          />
+        </label>
+        <button type="submit" data-testid="chart-name-save">
+          {editing.mode === 'create' ? 'Create' : 'Rename'}
+        </button>
+        <button
+          type="button"
+          onClick={() => {
+            setEditing(undefined);
+            setError(undefined);
+          }}
+        >
+          Cancel
+        </button>
+        {error && (
+          <span className="chart-error" role="alert">
+            {error}
+          </span>
+        )}
+      </form>
+    );
+  }
+
+  return (
+    <div className="chart-picker">
+      {charts.length > 0 && (
+        <label>
+          <span>Chart</span>
+          <select
+            value={chartId ?? ''}
+            data-testid="chart-picker"
+            onChange={(event) => onPick(event.target.value)}
+          >
+            {charts.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </label>
+      )}
+      <button
+        type="button"
+        data-testid="chart-new"
+        onClick={() => setEditing({ mode: 'create', name: `Chart ${charts.length + 1}` })}
+      >
+        New chart
+      </button>
+      {current && (
+        <>
+          <button
+            type="button"
+            data-testid="chart-rename"
+            onClick={() => setEditing({ mode: 'rename', name: current.name })}
+          >
+            Rename
+          </button>
+          <button type="button" data-testid="chart-delete" onClick={() => onDelete(current.id)}>
+            Delete chart
+          </button>
+        </>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,268 @@
+import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
+import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
+import type { Core, EventObject } from 'cytoscape';
+import CytoscapeComponent from 'react-cytoscapejs';
+import type { EntityRecord } from '../../shared/model/index.ts';
+import { useAppServices, useRepository } from '../app/context.ts';
+import { useChart } from '../db/queries.ts';
+import type { Point } from './chartGeometry.ts';
+import { mergePositions } from './chartGeometry.ts';
+import type { ChartLayoutName } from './chartModel.ts';
+import { buildChartElements, EMPTY_VIEW_MODEL } from './chartModel.ts';
+import { ChartAdapter } from './cytoscapeAdapter.ts';
+import { installChartTestHook } from './testHooks.ts';
+import { useChartTheme } from './useChartTheme.ts';
+import { useLinkGesture } from './useLinkGesture.ts';
+import './chart.css';
+
+/** What the toolbar can ask of the view. */
+export interface ChartViewHandle {
+  fit(): void;
+  /** Runs the layout, then saves the positions and the layout name to the chart. */
+  runLayout(name: ChartLayoutName): Promise<void>;
+  exportPng(): Blob | undefined;
+  exportSvg(): string | undefined;
+  /** Model coordinates of the centre of the visible area. */
+  viewportCenter(): Point | undefined;
+}
+
+export interface ChartViewProps {
+  readonly caseId: string;
+  readonly chartId: string;
+  /** The case's live entities and relationships (from useEntities). */
+  readonly entities: readonly EntityRecord[];
+  readonly selectedId?: string | undefined;
+  onSelect: (entityId: string | undefined) => void;
+  /** Double-click on the background: `position` is in chart (model) coordinates. */
+  onRequestNewEntity: (position: Point) => void;
+  /** A relationship was drawn from `sourceId` to `targetId`; the parent opens the dialog. */
+  onLinkRequest: (sourceId: string, targetId: string) => void;
+  /** Delete or Backspace with an element selected. */
+  onDeleteRequest?: (entityId: string) => void;
+  /** While on, dragging from a node draws a link instead of moving it (Shift does the same). */
+  readonly linkMode?: boolean;
+  readonly ref?: Ref<ChartViewHandle>;
+}
+
+const NO_ELEMENTS: never[] = [];
+const NO_STYLE: never[] = [];
+const SAVE_DELAY_MS = 400;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function ChartView(props: ChartViewProps) {
+  const { caseId, chartId, entities, selectedId, linkMode = false, ref } = props;
+  const repository = useRepository();
+  const services = useAppServices();
+  const chart = useChart(chartId);
+  const theme = useChartTheme();
+  const loaded = chart !== undefined && chart.id === chartId;
+  const view = useMemo(
+    () => (chart && chart.id === chartId ? buildChartElements(entities, chart) : EMPTY_VIEW_MODEL),
+    [entities, chart, chartId],
+  );
+
+  const wrapperRef = useRef<HTMLDivElement>(null);
+  const adapterRef = useRef<ChartAdapter | undefined>(undefined);
+  const [adapterVersion, setAdapterVersion] = useState(0);
+  const propsRef = useRef(props);
+  const chartRef = useRef(chart);
+  /** The chart whose nodes the canvas shows: positions are only ever saved back to it. */
+  const appliedChartRef = useRef<string | undefined>(undefined);
+  const needsFitRef = useRef(true);
+  const saveTimerRef = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
+  const pendingLayoutRef = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    propsRef.current = props;
+    chartRef.current = chart;
+  });
+
+  const onCy = useCallback((cy: Core) => {
+    if (adapterRef.current?.cy === cy) return;
+    adapterRef.current = new ChartAdapter(cy);
+    setAdapterVersion((v) => v + 1);
+  }, []);
+
+  const savePositions = useCallback(async () => {
+    const adapter = adapterRef.current;
+    const current = chartRef.current;
+    const layout = pendingLayoutRef.current;
+    pendingLayoutRef.current = undefined;
+    if (!adapter || !current || current.deleted || current.id !== appliedChartRef.current) return;
+    const nodes = mergePositions(current.nodes, adapter.positions());
+    const layoutChanged = layout !== undefined && layout !== current.layout;
+    if (!nodes && !layoutChanged) return;
+    try {
+      await repository.updateChart(current.id, {
+        ...(nodes ? { nodes } : {}),
+        ...(layoutChanged ? { layout } : {}),
+      });
+    } catch (error) {
+      services.notify(`Could not save the chart: ${errorMessage(error)}`, 'error');
+    }
+  }, [repository, services]);
+
+  const flushSave = useCallback(() => {
+    if (saveTimerRef.current === undefined) return;
+    clearTimeout(saveTimerRef.current);
+    saveTimerRef.current = undefined;
+    void savePositions();
+  }, [savePositions]);
+
+  const scheduleSave = useCallback(
+    (layout?: string) => {
+      if (layout !== undefined) pendingLayoutRef.current = layout;
+      if (saveTimerRef.current !== undefined) clearTimeout(saveTimerRef.current);
+      saveTimerRef.current = setTimeout(() => {
+        saveTimerRef.current = undefined;
+        void savePositions();
+      }, SAVE_DELAY_MS);
+    },
+    [savePositions],
+  );
+
+  // A pending save belongs to the chart being left; write it before the canvas switches.
+  useEffect(() => {
+    needsFitRef.current = true;
+    return flushSave;
+  }, [chartId, flushSave]);
+
+  useEffect(() => {
+    const adapter = adapterRef.current;
+    if (!adapter) return undefined;
+    const cy = adapter.cy;
+    const onTap = (event: EventObject) => {
+      wrapperRef.current?.focus({ preventScroll: true });
+      const target = event.target as Core | { id(): string };
+      propsRef.current.onSelect(target === cy ? undefined : (target as { id(): string }).id());
+    };
+    const onDoubleTap = (event: EventObject) => {
+      if (event.target === cy) propsRef.current.onRequestNewEntity({ ...event.position });
+    };
+    const onDragFree = () => scheduleSave();
+    cy.on('tap', onTap);
+    cy.on('dbltap', onDoubleTap);
+    cy.on('dragfree', 'node', onDragFree);
+    return () => {
+      if (cy.destroyed()) return;
+      cy.removeListener('tap', onTap);
+      cy.removeListener('dbltap', onDoubleTap);
+      cy.removeListener('dragfree', 'node', onDragFree);
+    };
+  }, [adapterVersion, scheduleSave]);
+
+  useEffect(() => {
+    const adapter = adapterRef.current;
+    const wrapper = wrapperRef.current;
+    if (!adapter || !wrapper) return undefined;
+    const observer = new ResizeObserver(() => adapter.resize());
+    observer.observe(wrapper);
+    return () => observer.disconnect();
+  }, [adapterVersion]);
+
+  useEffect(() => {
+    adapterRef.current?.setTheme(theme);
+  }, [adapterVersion, theme]);
+
+  useEffect(() => {
+    const adapter = adapterRef.current;
+    if (!adapter) return;
+    adapter.update(view);
+    appliedChartRef.current = loaded ? chartId : undefined;
+    adapter.select(propsRef.current.selectedId);
+    if (loaded && needsFitRef.current) {
+      needsFitRef.current = false;
+      adapter.fit();
+    }
+  }, [adapterVersion, view, loaded, chartId]);
+
+  useEffect(() => {
+    adapterRef.current?.select(selectedId);
+  }, [adapterVersion, selectedId]);
+
+  useEffect(() => {
+    const adapter = adapterRef.current;
+    return adapter ? installChartTestHook(chartId, adapter) : undefined;
+  }, [adapterVersion, chartId]);
+
+  useEffect(
+    () => () => {
+      if (saveTimerRef.current !== undefined) clearTimeout(saveTimerRef.current);
+    },
+    [],
+  );
+
+  useImperativeHandle(
+    ref,
+    () => ({
+      fit: () => adapterRef.current?.fit(),
+      runLayout: async (name) => {
+        const adapter = adapterRef.current;
+        if (!adapter) return;
+        await adapter.runLayout(name);
+        scheduleSave(name);
+        flushSave();
+      },
+      exportPng: () => adapterRef.current?.exportPng(theme.bg),
+      exportSvg: () => adapterRef.current?.exportSvg(theme.bg),
+      viewportCenter: () => adapterRef.current?.viewportCenter(),
+    }),
+    [scheduleSave, flushSave, theme.bg],
+  );
+
+  const linkRequest = useCallback(
+    (sourceId: string, targetId: string) => propsRef.current.onLinkRequest(sourceId, targetId),
+    [],
+  );
+  const preview = useLinkGesture(wrapperRef, adapterRef, linkMode, linkRequest);
+
+  const onKeyDown = (event: ReactKeyboardEvent<HTMLDivElement>) => {
+    if (event.target !== event.currentTarget || event.altKey || event.ctrlKey || event.metaKey)
+      return;
+    if ((event.key === 'Delete' || event.key === 'Backspace') && selectedId !== undefined) {
+      event.preventDefault();
+      propsRef.current.onDeleteRequest?.(selectedId);
+    } else if (event.key === 'f' || event.key === 'F') {
+      event.preventDefault();
+      adapterRef.current?.fit();
+    }
+  };
+
+  return (
+    <div
+      ref={wrapperRef}
+      className={`chart-view${linkMode ? ' chart-view-link-mode' : ''}`}
+      tabIndex={0}
+      role="application"
+      aria-label="Link chart. Shift-drag from one entity to another to link them; F fits; Delete deletes the selection."
+      data-testid="chart-view"
+      data-case-id={caseId}
+      data-chart-id={chartId}
+      data-node-count={view.nodes.length}
+      data-edge-count={view.edges.length}
+      onKeyDown={onKeyDown}
+    >
+      <CytoscapeComponent
+        elements={NO_ELEMENTS}
+        stylesheet={NO_STYLE}
+        cy={onCy}
+        className="chart-canvas"
+        minZoom={0.05}
+        maxZoom={4}
+        boxSelectionEnabled={false}
+      />
+      {preview && (
+        <svg className="chart-link-preview" data-testid="chart-link-preview" aria-hidden="true">
+          <line x1={preview.from.x} y1={preview.from.y} x2={preview.to.x} y2={preview.to.y} />
+        </svg>
+      )}
+      {loaded && view.nodes.length === 0 && (
+        <p className="chart-empty" data-testid="chart-empty">
+          This chart is empty. Add entities from the toolbar, or double-click to create one here.
+        </p>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,1295 @@
+/**
+ * The Dexie implementation of CaseRepository (see repository.types.ts for the contract).
+ *
+ * Write path: every public mutation validates its input, builds the new record versions, then runs
+ * ONE read-write transaction that puts them and appends one audit entry per record (all entries of
+ * the change share a change id). Anything thrown inside the transaction aborts it, so a failed
+ * change writes nothing; quota failures surface as StorageFullError. Records are never hard-deleted
+ * (tombstones travel to partners) except by purgeCase.
+ *
+ * Undo/redo: each mutation pushes { label, pairs of (before, after) } on an in-memory stack of this
+ * repository instance. Undo writes the `before` versions back through restoreVersions (a created
+ * record's "before" is its own tombstone); redo writes the `after` versions. Both get fresh clocks.
+ *
+ * Import: the whole case file is checked first (zod schema, FtM validation of every entity with the
+ * file's ids as the known set, attachment hashes), then written with bulkPut in one transaction.
+ * The audit trail gets ONE compact 'import' entry per import (on the case record) rather than one
+ * per record: each record keeps its own provenance, and per-record entries would double the write
+ * volume of large imports. Imports and purges are not undoable.
+ */
+import type { Table } from 'dexie';
+import { z } from 'zod';
+import type { CaseFile } from '../../shared/caseFile.ts';
+import { CASE_FILE_FORMAT, CASE_FILE_VERSION } from '../../shared/caseFile.ts';
+import { base64ToBytes, bytesToBase64 } from '../../shared/demo/base64.ts';
+import {
+  DEFAULT_MARKINGS,
+  UNGRADED,
+  captionOf,
+  cleanProperties,
+  edgeEnds,
+  formatGrading,
+  getSchema,
+  model,
+  newId,
+  validateDate,
+  validateEntity,
+} from '../../shared/model/index.ts';
+import type {
+  AnyRecord,
+  AttachmentRecord,
+  AuditEntry,
+  CaseRecord,
+  ChartNodeView,
+  ChartRecord,
+  EntityProperties,
+  EntityRecord,
+  HybridLogicalClock,
+  NoteRecord,
+  NoticeRecord,
+  RecordKind,
+  ValidationErrors,
+} from '../../shared/model/index.ts';
+import {
+  anyRecordSchema,
+  attachmentRecordSchema,
+  caseRecordSchema,
+  chartRecordSchema,
+  entityRecordSchema,
+  noteRecordSchema,
+  noticeRecordSchema,
+} from '../../shared/model/recordSchemas.ts';
+import type { StoredEntity, TesseraDatabase } from './database.ts';
+import { RecordValidationError, StorageFullError } from './repository.types.ts';
+import type {
+  Actor,
+  CasePatch,
+  CaseRepository,
+  EntityMeta,
+  EntityPatch,
+  NewAttachmentInput,
+  NewCaseInput,
+  NewNoteInput,
+  NoticeInput,
+  StorageEstimate,
+  UndoState,
+} from './repository.types.ts';
+import { entitySearchText } from './searchText.ts';
+
+export const DEFAULT_SOURCE = 'Recorded in Tessera';
+export const STORAGE_FULL_MESSAGE =
+  'Storage is full: nothing of this change was saved. Free disk space or remove old cases, then try again.';
+
+export interface RepositoryOptions {
+  readonly actor: () => Actor;
+  readonly clock: HybridLogicalClock;
+  /** Storage usage and quota; defaults to navigator.storage.estimate(). */
+  readonly estimate?: () => Promise<{ usage: number; quota: number }>;
+  /** Asks for persistent storage; defaults to navigator.storage.persist(). */
+  readonly persist?: () => Promise<boolean>;
+}
+
+interface VersionPair {
+  readonly before?: AnyRecord;
+  readonly after: AnyRecord;
+}
+
+interface Change {
+  readonly label: string;
+  readonly pairs: readonly VersionPair[];
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+const MAX_UNDO = 200;
+/** Entities checked and written per step of an import (see importCase). */
+const IMPORT_CHUNK = 2000;
+
+/**
+ * The case-file schema with the entities left unparsed: importCase parses those in chunks, and
+ * repeats caseFileSchema's remaining checks (same case, unique ids) itself.
+ */
+const caseFileHeaderSchema = z.object({
+  format: z.literal(CASE_FILE_FORMAT),
+  version: z.literal(CASE_FILE_VERSION),
+  exportedAt: z.string(),
+  exportedBy: z.string().max(64),
+  case: caseRecordSchema,
+  entities: z.array(z.unknown()),
+  notes: z.array(noteRecordSchema),
+  attachments: z.array(attachmentRecordSchema.extend({ contentBase64: z.string() })),
+  notices: z.array(noticeRecordSchema),
+  charts: z.array(chartRecordSchema),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+function isQuotaError(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 5) return false;
+  const e = error as { name?: unknown; inner?: unknown; failures?: unknown; cause?: unknown };
+  if (e.name === 'QuotaExceededError') return true;
+  if (isQuotaError(e.inner, depth + 1) || isQuotaError(e.cause, depth + 1)) return true;
+  if (Array.isArray(e.failures)) return e.failures.some((f) => isQuotaError(f, depth + 1));
+  return false;
+}
+
+function mapStorageError(error: unknown): unknown {
+  return isQuotaError(error) ? new StorageFullError(STORAGE_FULL_MESSAGE) : error;
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function stripEntity(stored: StoredEntity): EntityRecord {
+  const { searchText: _searchText, ...record } = stored;
+  return record;
+}
+
+function storeEntity(record: EntityRecord): StoredEntity {
+  return { ...record, searchText: entitySearchText(record.schema, record.properties) };
+}
+
+async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', data as BufferSource);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+function quote(value: unknown): string {
+  let text: string;
+  if (value === undefined || value === null) text = '';
+  else if (typeof value === 'string') text = value;
+  else if (Array.isArray(value)) text = value.map(String).join(', ');
+  else text = JSON.stringify(value) ?? '';
+  return `'${text.length > 80 ? `${text.slice(0, 77)}…` : text}'`;
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** What a person calls the record, e.g. "Person 'Ivan Petrov'". */
+export function describeRecord(record: AnyRecord): string {
+  switch (record.kind) {
+    case 'case':
+      return `case '${record.reference}'`;
+    case 'entity':
+      return `${model.schemata[record.schema]?.label ?? record.schema} '${captionOf(record.schema, record.properties)}'`;
+    case 'note':
+      return `note '${record.title}'`;
+    case 'attachment':
+      return `attachment '${record.fileName}'`;
+    case 'notice':
+      return `${record.noticeType} notice '${record.reference}'`;
+    case 'chart':
+      return `chart '${record.name}'`;
+  }
+}
+
+function entityDisplayName(record: EntityRecord): string {
+  return captionOf(record.schema, record.properties);
+}
+
+const IGNORED_FIELDS = new Set(['id', 'kind', 'updatedAt', 'createdAt', 'deleted', 'caseId']);
+
+/** Human summary of one record change, e.g. "name: 'Ivan P.' → 'Ivan Petrov'". */
+export function summariseChange(before: AnyRecord | undefined, after: AnyRecord): string {
+  if (!before) return `created ${describeRecord(after)}`;
+  if (after.deleted && !before.deleted) return `deleted ${describeRecord(after)}`;
+  if (!after.deleted && before.deleted) return `restored ${describeRecord(after)}`;
+  const parts: string[] = [];
+  const diffField = (name: string, a: unknown, b: unknown): void => {
+    if (sameValue(a, b)) return;
+    const empty = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length === 0);
+    if (empty(a)) parts.push(`${name}: added ${quote(b)}`);
+    else if (empty(b)) parts.push(`${name}: removed ${quote(a)}`);
+    else if (name === 'nodes' && typeof a === 'object' && typeof b === 'object') {
+      parts.push(
+        `nodes: ${Object.keys(a as object).length} → ${Object.keys(b as object).length} placed`,
+      );
+    } else parts.push(`${name}: ${quote(a)} → ${quote(b)}`);
+  };
+  if (before.kind === 'entity' && after.kind === 'entity') {
+    const names = new Set([...Object.keys(before.properties), ...Object.keys(after.properties)]);
+    for (const name of [...names].sort())
+      diffField(name, before.properties[name], after.properties[name]);
+    if (!sameValue(before.grading, after.grading)) {
+      parts.push(`grading: ${formatGrading(before.grading)} → ${formatGrading(after.grading)}`);
+    }
+    diffField('source', before.provenance.source, after.provenance.source);
+    diffField('markings', before.markings, after.markings);
+    diffField('propertyMarkings', before.propertyMarkings, after.propertyMarkings);
+  } else {
+    const b = before as unknown as Record<string, unknown>;
+    const a = after as unknown as Record<string, unknown>;
+    const names = new Set([...Object.keys(b), ...Object.keys(a)]);
+    for (const name of [...names].sort()) {
+      if (!IGNORED_FIELDS.has(name)) diffField(name, b[name], a[name]);
+    }
+  }
+  return parts.length > 0 ? parts.join('; ') : `no visible change to ${describeRecord(after)}`;
+}
+
+function auditAction(before: AnyRecord | undefined, after: AnyRecord): AuditEntry['action'] {
+  if (!before) return 'create';
+  if (after.deleted && !before.deleted) return 'delete';
+  return 'update';
+}
+
+function caseIdOf(record: AnyRecord): string {
+  return record.kind === 'case' ? record.id : record.caseId;
+}
+
+function requireText(
+  errors: Record<string, string>,
+  field: string,
+  label: string,
+  value: unknown,
+): void {
+  if (typeof value !== 'string' || value.trim().length === 0)
+    errors[field] = `${label} is required`;
+  else if (value.length > 1024) errors[field] = `${label} is longer than 1024 characters`;
+}
+
+function checkDate(
+  errors: Record<string, string>,
+  field: string,
+  label: string,
+  value?: string,
+): void {
+  if (value === undefined || value === '') return;
+  const problem = validateDate(value);
+  if (problem) errors[field] = `${label}: ${problem}`;
+}
+
+function checkOrder(
+  errors: Record<string, string>,
+  field: string,
+  message: string,
+  from?: string,
+  to?: string,
+): void {
+  if (from && to && !errors[field] && to < from) errors[field] = message;
+}
+
+/** Final guard: the stored shape must match the record schema the exchange formats enforce. */
+function checkShape(record: AnyRecord): void {
+  const result = anyRecordSchema.safeParse(record);
+  if (result.success) return;
+  const errors: Record<string, string> = {};
+  for (const issue of result.error.issues.slice(0, 10)) {
+    errors[issue.path.join('.') || 'record'] = issue.message;
+  }
+  throw new RecordValidationError(errors);
+}
+
+function throwIfErrors(errors: ValidationErrors): void {
+  if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
+}
+
+function validateCaseFields(record: CaseRecord): void {
+  const errors: Record<string, string> = {};
+  requireText(errors, 'reference', 'Reference', record.reference);
+  requireText(errors, 'title', 'Title', record.title);
+  requireText(errors, 'leadInvestigator', 'Lead investigator', record.leadInvestigator);
+  checkDate(errors, 'openedOn', 'Opened on', record.openedOn);
+  checkDate(errors, 'closedOn', 'Closed on', record.closedOn);
+  checkOrder(errors, 'closedOn', 'Closed on is before opened on', record.openedOn, record.closedOn);
+  const countries = model.types.country?.values;
+  const unknown = record.jurisdictions.filter((code) => countries && !countries.has(code));
+  if (unknown.length > 0) {
+    errors.jurisdictions = `not a country code (ISO 3166, e.g. de, fr, ro): ${unknown.join(', ')}`;
+  }
+  throwIfErrors(errors);
+  checkShape(record);
+}
+
+function validateNoticeFields(record: NoticeRecord): void {
+  const errors: Record<string, string> = {};
+  requireText(errors, 'reference', 'Reference', record.reference);
+  requireText(errors, 'issuingAgency', 'Issuing agency', record.issuingAgency);
+  checkDate(errors, 'issuedOn', 'Issued on', record.issuedOn);
+  checkDate(errors, 'expiresOn', 'Expires on', record.expiresOn);
+  checkOrder(
+    errors,
+    'expiresOn',
+    'Expires on is before issued on',
+    record.issuedOn,
+    record.expiresOn,
+  );
+  throwIfErrors(errors);
+  checkShape(record);
+}
+
+function validateNoteFields(record: NoteRecord): void {
+  const errors: Record<string, string> = {};
+  requireText(errors, 'title', 'Title', record.title);
+  throwIfErrors(errors);
+  checkShape(record);
+}
+
+function entityReferences(schemaName: string, properties: EntityProperties): Map<string, string[]> {
+  const refs = new Map<string, string[]>();
+  const schema = getSchema(schemaName);
+  for (const [name, values] of Object.entries(properties)) {
+    if (schema.getProperties().get(name)?.type.isEntity) refs.set(name, [...values]);
+  }
+  return refs;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export function createRepository(db: TesseraDatabase, options: RepositoryOptions): CaseRepository {
+  const { clock } = options;
+  let undoStack: Change[] = [];
+  let redoStack: Change[] = [];
+  const listeners = new Set<(state: UndoState) => void>();
+
+  const tableFor = (kind: RecordKind): Table<AnyRecord, string> => {
+    const tables: Record<RecordKind, Table> = {
+      case: db.cases,
+      entity: db.entities,
+      note: db.notes,
+      attachment: db.attachments,
+      notice: db.notices,
+      chart: db.charts,
+    };
+    return tables[kind] as Table<AnyRecord, string>;
+  };
+  const recordTables = (): Table[] => [
+    db.cases,
+    db.entities,
+    db.notes,
+    db.attachments,
+    db.notices,
+    db.charts,
+    db.audit,
+  ];
+
+  function undoState(): UndoState {
+    return { undoLabel: undoStack.at(-1)?.label, redoLabel: redoStack.at(-1)?.label };
+  }
+
+  function notify(): void {
+    const state = undoState();
+    for (const listener of listeners) listener(state);
+  }
+
+  function pushChange(change: Change): void {
+    undoStack.push(change);
+    if (undoStack.length > MAX_UNDO) undoStack = undoStack.slice(-MAX_UNDO);
+    redoStack = [];
+    notify();
+  }
+
+  function base(): Pick<
+    AnyRecord,
+    'id' | 'createdAt' | 'updatedAt' | 'deleted' | 'originAgency' | 'markings'
+  > {
+    const hlc = clock.now();
+    return {
+      id: newId(),
+      createdAt: hlc,
+      updatedAt: hlc,
+      deleted: false,
+      originAgency: options.actor().agencyId,
+      markings: DEFAULT_MARKINGS,
+    };
+  }
+
+  function provenance(source?: string): EntityRecord['provenance'] {
+    const actor = options.actor();
+    return {
+      source: source ?? DEFAULT_SOURCE,
+      originAgency: actor.agencyId,
+      recordedBy: actor.userName,
+      recordedAt: new Date().toISOString(),
+    };
+  }
+
+  async function putRecord(record: AnyRecord): Promise<void> {
+    if (record.kind === 'entity') await db.entities.put(storeEntity(record));
+    else await tableFor(record.kind).put(record);
+  }
+
+  async function getRecord(kind: RecordKind, id: string): Promise<AnyRecord | undefined> {
+    const found = await tableFor(kind).get(id);
+    return found && found.kind === 'entity' ? stripEntity(found as StoredEntity) : found;
+  }
+
+  /** Writes the pairs' `after` versions and their audit entries; call inside a transaction. */
+  async function writePairs(
+    pairs: readonly VersionPair[],
+    changeId: string,
+    action?: AuditEntry['action'],
+    reason?: string,
+  ): Promise<void> {
+    const actor = options.actor();
+    const at = new Date().toISOString();
+    const entries: AuditEntry[] = [];
+    for (const { before, after } of pairs) {
+      await putRecord(after);
+      const summary = summariseChange(before, after);
+      entries.push({
+        id: newId(),
+        caseId: caseIdOf(after),
+        recordId: after.id,
+        recordKind: after.kind,
+        action: action ?? auditAction(before, after),
+        actor: actor.userName,
+        at,
+        hlc: after.updatedAt,
+        changeId,
+        ...(before ? { before } : {}),
+        after,
+        summary: reason ? `${reason}: ${summary}` : summary,
+      });
+    }
+    await db.audit.bulkAdd(entries);
+  }
+
+  /**
+   * Runs `build` in one read-write transaction; it returns the new versions, which are written
+   * together with their audit entries. On success the change becomes undoable.
+   */
+  async function mutate<T>(
+    label: (result: T) => string,
+    build: () => Promise<{ result: T; pairs: VersionPair[] }>,
+    extraTables: Table[] = [],
+  ): Promise<T> {
+    let outcome: { result: T; pairs: VersionPair[] };
+    try {
+      outcome = await db.transaction('rw', [...recordTables(), ...extraTables], async () => {
+        const built = await build();
+        await writePairs(built.pairs, newId());
+        return built;
+      });
+    } catch (error) {
+      throw mapStorageError(error);
+    }
+    if (outcome.pairs.length > 0)
+      pushChange({ label: label(outcome.result), pairs: outcome.pairs });
+    return outcome.result;
+  }
+
+  async function liveCase(caseId: string): Promise<CaseRecord> {
+    const record = await db.cases.get(caseId);
+    if (!record || record.deleted) throw new Error(`case ${caseId} does not exist`);
+    return record;
+  }
+
+  async function liveRecord<K extends RecordKind>(
+    kind: K,
+    id: string,
+  ): Promise<Extract<AnyRecord, { kind: K }>> {
+    const record = await getRecord(kind, id);
+    if (!record || record.deleted) throw new Error(`${kind} ${id} does not exist`);
+    return record as Extract<AnyRecord, { kind: K }>;
+  }
+
+  /** Checks an entity reference of a note, notice or attachment: a live entity of the same case. */
+  async function checkEntityRef(
+    caseId: string,
+    field: string,
+    label: string,
+    id?: string,
+  ): Promise<void> {
+    if (!id) return;
+    const target = await db.entities.get(id);
+    if (!target || target.deleted || target.caseId !== caseId) {
+      throw new RecordValidationError({
+        [field]: `${label} refers to an entity that is not in this case`,
+      });
+    }
+  }
+
+  async function validatedProperties(
+    caseId: string,
+    schema: string,
+    properties: EntityProperties,
+    selfId?: string,
+  ): Promise<EntityProperties> {
+    const cleaned = cleanProperties(properties);
+    throwIfErrors(validateEntity(schema, cleaned));
+    const refs = entityReferences(schema, cleaned);
+    if (refs.size > 0) {
+      const ids = [...new Set([...refs.values()].flat())];
+      const found = await db.entities.bulkGet(ids);
+      const known = new Set<string>();
+      for (const entity of found) {
+        if (entity && !entity.deleted && entity.caseId === caseId) known.add(entity.id);
+      }
+      if (selfId) known.add(selfId);
+      throwIfErrors(validateEntity(schema, cleaned, known));
+    }
+    return cleaned;
+  }
+
+  function checkGradingAndMarkings(meta: EntityMeta): void {
+    const errors: Record<string, string> = {};
+    if (meta.source !== undefined && meta.source.length > 1024)
+      errors.source = 'Source is longer than 1024 characters';
+    if (meta.grading && !/^[A-F][1-6]$/.test(`${meta.grading.source}${meta.grading.information}`)) {
+      errors.grading = 'Grading must be an Admiralty grade (A–F and 1–6)';
+    }
+    throwIfErrors(errors);
+  }
+
+  async function restore(versions: readonly AnyRecord[], reason: string): Promise<VersionPair[]> {
+    for (const version of versions) checkShape(version);
+    try {
+      return await db.transaction('rw', recordTables(), async () => {
+        const pairs: VersionPair[] = [];
+        for (const version of versions) {
+          const current = await getRecord(version.kind, version.id);
+          const restored = { ...version, updatedAt: clock.now() } as AnyRecord;
+          pairs.push({ ...(current ? { before: current } : {}), after: restored });
+        }
+        await writePairs(pairs, newId(), 'restore', reason);
+        return pairs;
+      });
+    } catch (error) {
+      throw mapStorageError(error);
+    }
+  }
+
+  const repository: CaseRepository = {
+    // ---- Cases
+    createCase(input: NewCaseInput) {
+      return mutate(
+        (record) => `Create case ${record.reference}`,
+        () => {
+          const record: CaseRecord = {
+            ...base(),
+            kind: 'case',
+            reference: input.reference.trim(),
+            title: input.title.trim(),
+            status: 'open',
+            leadInvestigator: input.leadInvestigator.trim(),
+            crimeAreas: (input.crimeAreas ?? []).map((area) => area.trim()).filter(Boolean),
+            jurisdictions: (input.jurisdictions ?? [])
+              .map((code) => code.trim().toLowerCase())
+              .filter(Boolean),
+            openedOn: input.openedOn ?? today(),
+            ...(input.description ? { description: input.description } : {}),
+          };
+          validateCaseFields(record);
+          return Promise.resolve({ result: record, pairs: [{ after: record }] });
+        },
+      );
+    },
+
+    updateCase(caseId: string, patch: CasePatch) {
+      return mutate(
+        (record) => `Edit case ${record.reference}`,
+        async () => {
+          const before = await liveCase(caseId);
+          const next: Mutable<CaseRecord> = { ...before, updatedAt: clock.now() };
+          for (const [key, value] of Object.entries(patch) as [keyof CasePatch, unknown][]) {
+            if (value === undefined) continue;
+            (next as Record<string, unknown>)[key] =
+              typeof value === 'string' ? value.trim() : value;
+          }
+          if (patch.jurisdictions)
+            next.jurisdictions = patch.jurisdictions.map((c) => c.trim().toLowerCase());
+          if ((next.status === 'closed' || next.status === 'archived') && !next.closedOn)
+            next.closedOn = today();
+          validateCaseFields(next);
+          return { result: next, pairs: [{ before, after: next }] };
+        },
+      );
+    },
+
+    async getCase(caseId: string) {
+      const record = await db.cases.get(caseId);
+      return record && !record.deleted ? record : undefined;
+    },
+
+    async listCases() {
+      const all = await db.cases.orderBy('updatedAt').reverse().toArray();
+      return all.filter((record) => !record.deleted);
+    },
+
+    // ---- Entities
+    createEntity(
+      caseId: string,
+      schema: string,
+      properties: EntityProperties,
+      meta: EntityMeta = {},
+    ) {
+      return mutate(
+        (record) => `Add ${entityDisplayName(record)}`,
+        async () => {
+          await liveCase(caseId);
+          checkGradingAndMarkings(meta);
+          const cleaned = await validatedProperties(caseId, schema, properties);
+          const record: EntityRecord = {
+            ...base(),
+            kind: 'entity',
+            caseId,
+            schema,
+            properties: cleaned,
+            provenance: provenance(meta.source),
+            grading: meta.grading ?? UNGRADED,
+            markings: meta.markings ?? DEFAULT_MARKINGS,
+          };
+          checkShape(record);
+          return { result: record, pairs: [{ after: record }] };
+        },
+      );
+    },
+
+    updateEntity(entityId: string, patch: EntityPatch) {
+      return mutate(
+        (record) => `Edit ${entityDisplayName(record)}`,
+        async () => {
+          const before = await liveRecord('entity', entityId);
+          checkGradingAndMarkings(patch);
+          const properties = patch.properties
+            ? await validatedProperties(before.caseId, before.schema, patch.properties, before.id)
+            : before.properties;
+          const after: EntityRecord = {
+            ...before,
+            updatedAt: clock.now(),
+            properties,
+            provenance:
+              patch.source !== undefined
+                ? { ...before.provenance, source: patch.source }
+                : before.provenance,
+            grading: patch.grading ?? before.grading,
+            markings: patch.markings ?? before.markings,
+          };
+          checkShape(after);
+          return { result: after, pairs: [{ before, after }] };
+        },
+      );
+    },
+
+    async deleteEntity(entityId: string) {
+      await mutate(
+        (record) => `Delete ${entityDisplayName(record)}`,
+        async () => {
+          const before = await liveRecord('entity', entityId);
+          const pairs: VersionPair[] = [
+            { before, after: { ...before, deleted: true, updatedAt: clock.now() } },
+          ];
+          const attached = await db.entities
+            .where('caseId')
+            .equals(before.caseId)
+            .filter((entity) => {
+              if (entity.deleted || entity.id === entityId) return false;
+              const ends = edgeEnds(entity.schema, entity.properties);
+              return ends !== undefined && (ends.source === entityId || ends.target === entityId);
+            })
+            .toArray();
+          for (const stored of attached) {
+            const relationship = stripEntity(stored);
+            pairs.push({
+              before: relationship,
+              after: { ...relationship, deleted: true, updatedAt: clock.now() },
+            });
+          }
+          return { result: before, pairs };
+        },
+      );
+    },
+
+    async listEntities(caseId: string) {
+      const stored = await db.entities.where('caseId').equals(caseId).toArray();
+      const out: EntityRecord[] = [];
+      for (const entity of stored) if (!entity.deleted) out.push(stripEntity(entity));
+      return out;
+    },
+
+    async getEntity(entityId: string) {
+      const stored = await db.entities.get(entityId);
+      return stored && !stored.deleted ? stripEntity(stored) : undefined;
+    },
+
+    // ---- Attachments
+    async addAttachment(caseId: string, input: NewAttachmentInput) {
+      const bytes = await input.content.arrayBuffer();
+      const sha256 = await sha256Hex(bytes);
+      return mutate(
+        (record) => `Attach ${record.fileName}`,
+        async () => {
+          await liveCase(caseId);
+          await checkEntityRef(caseId, 'entityId', 'The attachment', input.entityId);
+          const record: AttachmentRecord = {
+            ...base(),
+            kind: 'attachment',
+            caseId,
+            fileName: input.fileName.trim(),
+            mediaType: input.mediaType || 'application/octet-stream',
+            size: bytes.byteLength,
+            sha256,
+            provenance: provenance(),
+            ...(input.entityId ? { entityId: input.entityId } : {}),
+            ...(input.description ? { description: input.description } : {}),
+          };
+          if (!record.fileName)
+            throw new RecordValidationError({ fileName: 'File name is required' });
+          checkShape(record);
+          await db.attachmentBlobs.put({ id: record.id, content: input.content });
+          return { result: record, pairs: [{ after: record }] };
+        },
+        [db.attachmentBlobs],
+      );
+    },
+
+    async getAttachmentContent(attachmentId: string) {
+      const [record, blob] = await db.transaction('r', [db.attachments, db.attachmentBlobs], () =>
+        Promise.all([db.attachments.get(attachmentId), db.attachmentBlobs.get(attachmentId)]),
+      );
+      if (!record) throw new Error(`attachment ${attachmentId} does not exist`);
+      if (!blob) throw new Error(`the content of attachment '${record.fileName}' is missing`);
+      const actual = await sha256Hex(await blob.content.arrayBuffer());
+      if (actual !== record.sha256) {
+        throw new Error(
+          `attachment '${record.fileName}' has been altered: its SHA-256 no longer matches the one recorded when it was added`,
+        );
+      }
+      return blob.content;
+    },
+
+    async listAttachments(caseId: string) {
+      const all = await db.attachments.where('caseId').equals(caseId).toArray();
+      return all.filter((record) => !record.deleted);
+    },
+
+    async deleteAttachment(attachmentId: string) {
+      await mutate(
+        (record) => `Delete ${record.fileName}`,
+        async () => {
+          const before = await liveRecord('attachment', attachmentId);
+          return {
+            result: before,
+            pairs: [{ before, after: { ...before, deleted: true, updatedAt: clock.now() } }],
+          };
+        },
+      );
+    },
+
+    // ---- Notes
+    createNote(caseId: string, input: NewNoteInput) {
+      return mutate(
+        (record) => `Add note ${record.title}`,
+        async () => {
+          await liveCase(caseId);
+          await checkEntityRef(caseId, 'entityId', 'The note', input.entityId);
+          const record: NoteRecord = {
+            ...base(),
+            kind: 'note',
+            caseId,
+            title: input.title.trim(),
+            body: input.body,
+            author: options.actor().userName,
+            ...(input.entityId ? { entityId: input.entityId } : {}),
+          };
+          validateNoteFields(record);
+          return { result: record, pairs: [{ after: record }] };
+        },
+      );
+    },
+
+    updateNote(noteId: string, patch: Partial<NewNoteInput>) {
+      return mutate(
+        (record) => `Edit note ${record.title}`,
+        async () => {
+          const before = await liveRecord('note', noteId);
+          await checkEntityRef(before.caseId, 'entityId', 'The note', patch.entityId);
+          const after: NoteRecord = {
+            ...before,
+            updatedAt: clock.now(),
+            ...(patch.title !== undefined ? { title: patch.title.trim() } : {}),
+            ...(patch.body !== undefined ? { body: patch.body } : {}),
+            ...(patch.entityId !== undefined ? { entityId: patch.entityId } : {}),
+          };
+          validateNoteFields(after);
+          return { result: after, pairs: [{ before, after }] };
+        },
+      );
+    },
+
+    async deleteNote(noteId: string) {
+      await mutate(
+        (record) => `Delete note ${record.title}`,
+        async () => {
+          const before = await liveRecord('note', noteId);
+          return {
+            result: before,
+            pairs: [{ before, after: { ...before, deleted: true, updatedAt: clock.now() } }],
+          };
+        },
+      );
+    },
+
+    async listNotes(caseId: string) {
+      const all = await db.notes.where('caseId').equals(caseId).toArray();
+      return all.filter((record) => !record.deleted);
+    },
+
+    // ---- Notices
+    createNotice(caseId: string, input: NoticeInput) {
+      return mutate(
+        (record) => `Add ${record.noticeType} notice ${record.reference}`,
+        async () => {
+          await liveCase(caseId);
+          await checkEntityRef(caseId, 'subjectId', 'The subject', input.subjectId);
+          const record: NoticeRecord = {
+            ...base(),
+            kind: 'notice',
+            caseId,
+            noticeType: input.noticeType,
+            reference: input.reference.trim(),
+            issuingAgency: input.issuingAgency.trim(),
+            status: input.status,
+            summary: input.summary,
+            ...(input.subjectId ? { subjectId: input.subjectId } : {}),
+            ...(input.issuedOn ? { issuedOn: input.issuedOn } : {}),
+            ...(input.expiresOn ? { expiresOn: input.expiresOn } : {}),
+          };
+          validateNoticeFields(record);
+          return { result: record, pairs: [{ after: record }] };
+        },
+      );
+    },
+
+    updateNotice(noticeId: string, patch: Partial<NoticeInput>) {
+      return mutate(
+        (record) => `Edit ${record.noticeType} notice ${record.reference}`,
+        async () => {
+          const before = await liveRecord('notice', noticeId);
+          await checkEntityRef(before.caseId, 'subjectId', 'The subject', patch.subjectId);
+          const next: Record<string, unknown> = { ...before, updatedAt: clock.now() };
+          for (const [key, value] of Object.entries(patch)) {
+            if (value !== undefined) next[key] = typeof value === 'string' ? value.trim() : value;
+          }
+          const after = next as unknown as NoticeRecord;
+          validateNoticeFields(after);
+          return { result: after, pairs: [{ before, after }] };
+        },
+      );
+    },
+
+    async deleteNotice(noticeId: string) {
+      await mutate(
+        (record) => `Delete ${record.noticeType} notice ${record.reference}`,
+        async () => {
+          const before = await liveRecord('notice', noticeId);
+          return {
+            result: before,
+            pairs: [{ before, after: { ...before, deleted: true, updatedAt: clock.now() } }],
+          };
+        },
+      );
+    },
+
+    async listNotices(caseId: string) {
+      const all = await db.notices.where('caseId').equals(caseId).toArray();
+      return all.filter((record) => !record.deleted);
+    },
+
+    // ---- Charts
+    createChart(caseId: string, name: string, nodes: Record<string, ChartNodeView> = {}) {
+      return mutate(
+        (record) => `Create chart ${record.name}`,
+        async () => {
+          await liveCase(caseId);
+          const record: ChartRecord = {
+            ...base(),
+            kind: 'chart',
+            caseId,
+            name: name.trim(),
+            nodes,
+            layout: 'manual',
+          };
+          if (!record.name) throw new RecordValidationError({ name: 'Chart name is required' });
+          checkShape(record);
+          return { result: record, pairs: [{ after: record }] };
+        },
+      );
+    },
+
+    updateChart(
+      chartId: string,
+      patch: Partial<Pick<ChartRecord, 'name' | 'nodes' | 'layout' | 'viewport'>>,
+    ) {
+      return mutate(
+        (record) => `Edit chart ${record.name}`,
+        async () => {
+          const before = await liveRecord('chart', chartId);
+          const after: ChartRecord = {
+            ...before,
+            updatedAt: clock.now(),
+            ...(patch.name !== undefined ? { name: patch.name.trim() } : {}),
+            ...(patch.nodes !== undefined ? { nodes: patch.nodes } : {}),
+            ...(patch.layout !== undefined ? { layout: patch.layout } : {}),
+            ...(patch.viewport !== undefined ? { viewport: patch.viewport } : {}),
+          };
+          if (!after.name) throw new RecordValidationError({ name: 'Chart name is required' });
+          checkShape(after);
+          return { result: after, pairs: [{ before, after }] };
+        },
+      );
+    },
+
+    async deleteChart(chartId: string) {
+      await mutate(
+        (record) => `Delete chart ${record.name}`,
+        async () => {
+          const before = await liveRecord('chart', chartId);
+          return {
+            result: before,
+            pairs: [{ before, after: { ...before, deleted: true, updatedAt: clock.now() } }],
+          };
+        },
+      );
+    },
+
+    async listCharts(caseId: string) {
+      const all = await db.charts.where('caseId').equals(caseId).toArray();
+      return all.filter((record) => !record.deleted);
+    },
+
+    async getChart(chartId: string) {
+      const record = await db.charts.get(chartId);
+      return record && !record.deleted ? record : undefined;
+    },
+
+    // ---- Undo
+    async restoreVersions(versions: readonly AnyRecord[], reason: string) {
+      const pairs = await restore(versions, reason);
+      if (pairs.length > 0) pushChange({ label: reason, pairs });
+    },
+
+    async undo() {
+      const change = undoStack.at(-1);
+      if (!change) return undefined;
+      const versions = change.pairs.map(
+        ({ before, after }) => before ?? { ...after, deleted: true },
+      );
+      await restore(versions, `Undo ${change.label}`);
+      undoStack.pop();
+      redoStack.push(change);
+      notify();
+      return change.label;
+    },
+
+    async redo() {
+      const change = redoStack.at(-1);
+      if (!change) return undefined;
+      await restore(
+        change.pairs.map(({ after }) => after),
+        `Redo ${change.label}`,
+      );
+      redoStack.pop();
+      undoStack.push(change);
+      notify();
+      return change.label;
+    },
+
+    undoState,
+
+    subscribeUndo(listener: (state: UndoState) => void) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    // ---- Audit
+    async history(recordId: string) {
+      const entries = await db.audit.where('recordId').equals(recordId).toArray();
+      return entries.sort((a, b) =>
+        a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.id < b.id ? -1 : 1,
+      );
+    },
+
+    // ---- Whole cases
+    async exportCase(caseId: string): Promise<CaseFile> {
+      const [record, entities, notes, attachments, blobs, notices, charts] = await db.transaction(
+        'r',
+        [
+          db.cases,
+          db.entities,
+          db.notes,
+          db.attachments,
+          db.attachmentBlobs,
+          db.notices,
+          db.charts,
+        ],
+        async () => {
+          const attachmentRecords = await db.attachments.where('caseId').equals(caseId).toArray();
+          return Promise.all([
+            db.cases.get(caseId),
+            db.entities.where('caseId').equals(caseId).toArray(),
+            db.notes.where('caseId').equals(caseId).toArray(),
+            Promise.resolve(attachmentRecords),
+            db.attachmentBlobs.bulkGet(attachmentRecords.map((a) => a.id)),
+            db.notices.where('caseId').equals(caseId).toArray(),
+            db.charts.where('caseId').equals(caseId).toArray(),
+          ]);
+        },
+      );
+      if (!record || record.deleted) throw new Error(`case ${caseId} does not exist`);
+      const withContent: CaseFile['attachments'] = [];
+      for (let i = 0; i < attachments.length; i += 1) {
+        const attachment = attachments[i];
+        const blob = blobs[i];
+        if (!blob) throw new Error(`the content of attachment '${attachment.fileName}' is missing`);
+        const bytes = new Uint8Array(await blob.content.arrayBuffer());
+        if ((await sha256Hex(bytes)) !== attachment.sha256) {
+          throw new Error(
+            `attachment '${attachment.fileName}' has been altered since it was added`,
+          );
+        }
+        withContent.push({
+          ...attachment,
+          contentBase64: bytesToBase64(bytes),
+        } as CaseFile['attachments'][number]);
+      }
+      return {
+        format: CASE_FILE_FORMAT,
+        version: CASE_FILE_VERSION,
+        exportedAt: new Date().toISOString(),
+        exportedBy: options.actor().agencyId,
+        case: record,
+        entities: entities.map(stripEntity),
+        notes,
+        attachments: withContent,
+        notices,
+        charts,
+      } as CaseFile;
+    },
+
+    async importCase(file: CaseFile) {
+      // Everything but the entities is checked up front; the entities (the bulk of a large case)
+      // are checked chunk by chunk inside the transaction, each chunk's bulkPut being issued before
+      // the next chunk is checked, so validation overlaps the database's disk writes. A problem
+      // found in any chunk throws, which aborts the transaction: still all or nothing.
+      const header = caseFileHeaderSchema.safeParse(file);
+      if (!header.success) {
+        const errors: Record<string, string> = {};
+        for (const issue of header.error.issues.slice(0, 10)) {
+          errors[issue.path.join('.') || 'file'] = issue.message;
+        }
+        throw new RecordValidationError(errors);
+      }
+      const data = header.data;
+      const caseId = data.case.id;
+      const errors: Record<string, string> = {};
+      const addError = (key: string, message: string): void => {
+        if (Object.keys(errors).length < 10) errors[key] = message;
+      };
+      const entityIds = new Set<string>();
+      for (const raw of data.entities) {
+        const entityId = (raw as { id?: unknown } | null)?.id;
+        if (typeof entityId === 'string') entityIds.add(entityId);
+      }
+      const seen = new Set<string>();
+      let latest = data.case.updatedAt;
+      for (const [list, items] of [
+        ['notes', data.notes],
+        ['attachments', data.attachments],
+        ['notices', data.notices],
+        ['charts', data.charts],
+      ] as const) {
+        items.forEach((item, index) => {
+          if (item.caseId !== caseId)
+            addError(`${list}[${index}]`, `record ${item.id} belongs to another case`);
+          if (seen.has(item.id) || entityIds.has(item.id))
+            addError(`${list}[${index}]`, `duplicate record id ${item.id}`);
+          seen.add(item.id);
+          if (item.updatedAt > latest) latest = item.updatedAt;
+        });
+      }
+      data.notes.forEach((note, index) => {
+        if (note.entityId && !entityIds.has(note.entityId))
+          addError(`notes[${index}]`, `${note.id}: unknown entity`);
+      });
+      data.notices.forEach((notice, index) => {
+        if (notice.subjectId && !entityIds.has(notice.subjectId)) {
+          addError(`notices[${index}]`, `${notice.id}: unknown subject`);
+        }
+        for (const [field, value] of [
+          ['issuedOn', notice.issuedOn],
+          ['expiresOn', notice.expiresOn],
+        ] as const) {
+          const problem = value ? validateDate(value) : undefined;
+          if (problem) addError(`notices[${index}].${field}`, problem);
+        }
+      });
+      for (const [field, value] of [
+        ['openedOn', data.case.openedOn],
+        ['closedOn', data.case.closedOn],
+      ] as const) {
+        const problem = value ? validateDate(value) : undefined;
+        if (problem) addError(`case.${field}`, problem);
+      }
+      const blobs: { id: string; content: Blob }[] = [];
+      for (const [index, attachment] of data.attachments.entries()) {
+        let bytes: Uint8Array;
+        try {
+          bytes = base64ToBytes(attachment.contentBase64);
+        } catch (error) {
+          addError(`attachments[${index}]`, `${attachment.fileName}: ${(error as Error).message}`);
+          continue;
+        }
+        if (bytes.length !== attachment.size) {
+          addError(
+            `attachments[${index}]`,
+            `${attachment.fileName}: size does not match its content`,
+          );
+        } else if ((await sha256Hex(bytes)) !== attachment.sha256) {
+          addError(
+            `attachments[${index}]`,
+            `${attachment.fileName}: SHA-256 does not match its content`,
+          );
+        }
+        blobs.push({
+          id: attachment.id,
+          content: new Blob([bytes as BlobPart], { type: attachment.mediaType }),
+        });
+      }
+      throwIfErrors(errors);
+
+      /** Parses and validates entities [start, end); returns them ready to store or throws. */
+      const checkEntities = (start: number, end: number): StoredEntity[] => {
+        const out: StoredEntity[] = [];
+        for (let index = start; index < end; index += 1) {
+          const parsed = entityRecordSchema.safeParse(data.entities[index]);
+          if (!parsed.success) {
+            const issue = parsed.error.issues[0]!;
+            addError(`entities[${index}]`, `${issue.path.join('.')}: ${issue.message}`);
+            continue;
+          }
+          const entity = parsed.data as EntityRecord;
+          if (entity.caseId !== caseId)
+            addError(`entities[${index}]`, `record ${entity.id} belongs to another case`);
+          if (seen.has(entity.id))
+            addError(`entities[${index}]`, `duplicate record id ${entity.id}`);
+          seen.add(entity.id);
+          if (entity.updatedAt > latest) latest = entity.updatedAt;
+          const messages = Object.values(
+            validateEntity(entity.schema, entity.properties, entityIds),
+          );
+          if (messages.length > 0) {
+            addError(`entities[${index}]`, `${entity.schema} ${entity.id}: ${messages.join('; ')}`);
+          }
+          out.push(storeEntity(entity));
+        }
+        throwIfErrors(errors);
+        return out;
+      };
+
+      const actor = options.actor();
+      const attachments = data.attachments.map(
+        ({ contentBase64: _content, ...attachment }) => attachment,
+      );
+      try {
+        await db.transaction('rw', [...recordTables(), db.attachmentBlobs], async () => {
+          if (await db.cases.get(caseId)) {
+            throw new Error(
+              `case ${data.case.reference} is already stored here; remove it before importing this file`,
+            );
+          }
+          const pending: Promise<unknown>[] = [];
+          const track = (request: Promise<unknown>): void => {
+            // Awaited together below; the catch only keeps an abort from being reported twice.
+            request.catch(() => undefined);
+            pending.push(request);
+          };
+          track(db.cases.put(data.case));
+          track(db.notes.bulkPut(data.notes));
+          track(db.attachments.bulkPut(attachments));
+          track(db.attachmentBlobs.bulkPut(blobs));
+          track(db.notices.bulkPut(data.notices));
+          track(db.charts.bulkPut(data.charts));
+          for (let start = 0; start < data.entities.length; start += IMPORT_CHUNK) {
+            track(
+              db.entities.bulkPut(
+                checkEntities(start, Math.min(start + IMPORT_CHUNK, data.entities.length)),
+              ),
+            );
+          }
+          try {
+            clock.receive(latest);
+          } catch (error) {
+            throw new RecordValidationError({ file: (error as Error).message });
+          }
+          const entry: AuditEntry = {
+            id: newId(),
+            caseId,
+            recordId: caseId,
+            recordKind: 'case',
+            action: 'import',
+            actor: actor.userName,
+            at: new Date().toISOString(),
+            hlc: clock.now(),
+            changeId: newId(),
+            after: data.case,
+            summary:
+              `imported case '${data.case.reference}' exported by ${data.exportedBy} on ${data.exportedAt}: ` +
+              `${data.entities.length} entities and relationships, ${data.notes.length} notes, ` +
+              `${data.attachments.length} attachments, ${data.notices.length} notices, ${data.charts.length} charts`,
+          };
+          track(db.audit.add(entry));
+          await Promise.all(pending);
+        });
+      } catch (error) {
+        throw mapStorageError(error);
+      }
+      return caseId;
+    },
+    async purgeCase(caseId: string) {
+      try {
+        await db.transaction('rw', [...recordTables(), db.attachmentBlobs], async () => {
+          const attachmentIds = await db.attachments.where('caseId').equals(caseId).primaryKeys();
+          await db.attachmentBlobs.bulkDelete(attachmentIds);
+          for (const table of [
+            db.entities,
+            db.notes,
+            db.attachments,
+            db.notices,
+            db.charts,
+            db.audit,
+          ] as Table[]) {
+            await table.where('caseId').equals(caseId).delete();
+          }
+          await db.cases.delete(caseId);
+        });
+      } catch (error) {
+        throw mapStorageError(error);
+      }
+      const touches = (change: Change): boolean =>
+        change.pairs.some(({ after }) => caseIdOf(after) === caseId);
+      undoStack = undoStack.filter((change) => !touches(change));
+      redoStack = redoStack.filter((change) => !touches(change));
+      notify();
+    },
+
+    // ---- Storage
+    async requestPersistence() {
+      if (options.persist) return options.persist();
+      const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+      if (!storage || typeof storage.persist !== 'function') return false;
+      return storage.persist();
+    },
+
+    async estimateStorage(): Promise<StorageEstimate> {
+      const storage = typeof navigator === 'undefined' ? undefined : navigator.storage;
+      const persisted =
+        storage && typeof storage.persisted === 'function'
+          ? await storage.persisted().catch(() => false)
+          : false;
+      if (options.estimate) return { ...(await options.estimate()), persisted };
+      if (!storage || typeof storage.estimate !== 'function')
+        return { usage: 0, quota: 0, persisted };
+      const estimate = await storage.estimate();
+      return { usage: estimate.usage ?? 0, quota: estimate.quota ?? 0, persisted };
+    },
+  };
+  return repository;
+}

@@ -1,0 +1,213 @@
+import type { FormEvent, KeyboardEvent } from 'react';
+import { useMemo, useState } from 'react';
+import type { EntityProperties, EntityRecord } from '../../shared/model/index.ts';
+import {
+  cleanProperties,
+  DEFAULT_MARKINGS,
+  getSchema,
+  isKnownSchema,
+  NODE_SCHEMATA,
+  UNGRADED,
+  validateEntity,
+} from '../../shared/model/index.ts';
+import { useAppServices } from '../app/context.ts';
+import { useEntities, useEntity } from '../db/queries.ts';
+import type { FormValues } from './entityForm.ts';
+import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import type { MetaValue } from './MetaFields.tsx';
+import { MetaFields } from './MetaFields.tsx';
+import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
+import { describeSaveError } from './saveError.ts';
+import './entity.css';
+
+export interface EntityEditorProps {
+  readonly caseId: string;
+  /** Edit this entity; leave out to create one. */
+  readonly entityId?: string;
+  /** Type of a new entity; without it the form starts with a type picker. */
+  readonly schema?: string;
+  /** Values a new entity starts with (e.g. from a search or an import suggestion). */
+  readonly initialProperties?: EntityProperties;
+  readonly onSaved: (entity: EntityRecord) => void;
+  readonly onCancel: () => void;
+}
+
+/** Create or edit a node entity through a form generated from its FtM schema. */
+export function EntityEditor(props: EntityEditorProps) {
+  const existing = useEntity(props.entityId);
+  if (props.entityId) {
+    if (!existing) return <p className="entity-loading">Loading…</p>;
+    return <EntityForm key={existing.id} {...props} existing={existing} />;
+  }
+  return <EntityForm {...props} />;
+}
+
+interface EntityFormProps extends EntityEditorProps {
+  readonly existing?: EntityRecord;
+}
+
+function EntityForm({
+  caseId,
+  existing,
+  schema,
+  initialProperties,
+  onSaved,
+  onCancel,
+}: EntityFormProps) {
+  const app = useAppServices();
+  const { repository } = app;
+  const entities = useEntities(caseId);
+  const [schemaName, setSchemaName] = useState(
+    existing?.schema ?? (schema && isKnownSchema(schema) ? schema : ''),
+  );
+  const [values, setValues] = useState<FormValues>(existing?.properties ?? initialProperties ?? {});
+  const [meta, setMeta] = useState<MetaValue>({
+    source: existing?.provenance.source ?? '',
+    grading: existing?.grading ?? UNGRADED,
+    markings: existing?.markings ?? DEFAULT_MARKINGS,
+  });
+  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
+  const [saving, setSaving] = useState(false);
+  const plan = useMemo(() => (schemaName ? fieldPlan(schemaName) : undefined), [schemaName]);
+  const knownIds = useMemo(
+    () => (entities ? new Set(entities.map((entity) => entity.id)) : undefined),
+    [entities],
+  );
+  const errorOrder = plan ? orderedErrorKeys(errors, plan) : Object.keys(errors);
+  const idPrefix = `entity-${existing?.id ?? 'new'}`;
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (saving) return;
+    if (!schemaName) {
+      setErrors({ schema: 'Choose the type of entity' });
+      return;
+    }
+    const properties = cleanProperties(values);
+    const problems = validateEntity(schemaName, properties, knownIds);
+    setErrors(problems);
+    if (Object.keys(problems).length > 0) {
+      focusFirstError(idPrefix, plan ? orderedErrorKeys(problems, plan)[0] : undefined);
+      return;
+    }
+    const entityMeta = {
+      source: meta.source.trim() || undefined,
+      grading: meta.grading,
+      markings: meta.markings,
+    };
+    setSaving(true);
+    try {
+      const saved = existing
+        ? await repository.updateEntity(existing.id, { ...entityMeta, properties })
+        : await repository.createEntity(caseId, schemaName, properties, entityMeta);
+      onSaved(saved);
+    } catch (error) {
+      const failure = describeSaveError(error);
+      if (failure.fieldErrors) setErrors(failure.fieldErrors);
+      if (failure.message) app.notify(failure.message, 'error');
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onCancel();
+    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      // Plain Enter in a textarea is a new line; Ctrl+Enter submits from anywhere.
+      event.preventDefault();
+      void submit();
+    }
+  };
+
+  const title = existing
+    ? `Edit ${getSchema(existing.schema).label.toLowerCase()}`
+    : schemaName
+      ? `New ${getSchema(schemaName).label.toLowerCase()}`
+      : 'New entity';
+
+  return (
+    <form
+      className="entity-form"
+      data-testid="entity-editor"
+      aria-label={title}
+      noValidate
+      onSubmit={(event) => void submit(event)}
+      onKeyDown={onKeyDown}
+    >
+      <h2 className="entity-form-title">{title}</h2>
+      <ErrorSummary errors={errors} order={errorOrder} />
+      <div className="entity-field">
+        <label className="entity-field-label" htmlFor={`${idPrefix}-schema`}>
+          Type
+        </label>
+        <select
+          id={`${idPrefix}-schema`}
+          data-testid="entity-type-select"
+          value={schemaName}
+          disabled={existing !== undefined}
+          autoFocus={!existing && !schemaName}
+          onChange={(event) => {
+            const next = event.target.value;
+            setSchemaName(next);
+            if (next) setValues(carryOver(values, next));
+            setErrors({});
+          }}
+        >
+          {!schemaName && <option value="">Choose a type…</option>}
+          {existing && !(NODE_SCHEMATA as readonly string[]).includes(existing.schema) && (
+            <option value={existing.schema}>{getSchema(existing.schema).label}</option>
+          )}
+          {NODE_SCHEMATA.map((name) => (
+            <option key={name} value={name}>
+              {getSchema(name).label}
+            </option>
+          ))}
+        </select>
+        {errors.schema && (
+          <p className="entity-field-error" data-testid="field-error-schema">
+            {errors.schema}
+          </p>
+        )}
+      </div>
+      {plan && (
+        <PropertyFields
+          plan={plan}
+          errors={errors}
+          values={values}
+          onChange={(next) => {
+            setErrors(clearChangedErrors(errors, values, next));
+            setValues(next);
+          }}
+          entities={entities ?? []}
+          selfId={existing?.id}
+          idPrefix={idPrefix}
+        />
+      )}
+      {plan && <MetaFields value={meta} onChange={setMeta} idPrefix={idPrefix} />}
+      <div className="entity-form-actions">
+        <button
+          type="submit"
+          className="entity-primary"
+          data-testid="entity-save"
+          disabled={saving}
+        >
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+        <button type="button" data-testid="entity-cancel" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** Moves the focus to the first invalid field, so keyboard users land on the problem. */
+export function focusFirstError(idPrefix: string, property: string | undefined): void {
+  if (!property) return;
+  // The "More fields" section may open on this render; wait for it.
+  requestAnimationFrame(() => {
+    document.getElementById(`${idPrefix}-${property}-0`)?.focus();
+  });
+}

@@ -1,0 +1,239 @@
+import type { FormEvent, KeyboardEvent } from 'react';
+import { useMemo, useState } from 'react';
+import type { EntityRecord } from '../../shared/model/index.ts';
+import {
+  captionOf,
+  cleanProperties,
+  DEFAULT_MARKINGS,
+  edgeEnds,
+  edgeSchemataBetween,
+  getSchema,
+  UNGRADED,
+  validateEntity,
+} from '../../shared/model/index.ts';
+import { useAppServices } from '../app/context.ts';
+import { useEntities, useEntity } from '../db/queries.ts';
+import { focusFirstError } from './EntityEditor.tsx';
+import type { FormValues } from './entityForm.ts';
+import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import type { MetaValue } from './MetaFields.tsx';
+import { MetaFields } from './MetaFields.tsx';
+import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
+import { describeSaveError } from './saveError.ts';
+import './entity.css';
+
+export interface RelationshipEditorProps {
+  readonly caseId: string;
+  /** The entity the relationship starts from (ignored when editing: the stored ends apply). */
+  readonly sourceId: string;
+  readonly targetId: string;
+  /** Edit this relationship; leave out to create one. */
+  readonly entityId?: string;
+  readonly onSaved: (relationship: EntityRecord) => void;
+  readonly onCancel: () => void;
+}
+
+/** Create or edit a relationship (an FtM edge entity) between two entities. */
+export function RelationshipEditor(props: RelationshipEditorProps) {
+  const existing = useEntity(props.entityId);
+  const entities = useEntities(props.caseId);
+  if ((props.entityId && !existing) || !entities) return <p className="entity-loading">Loading…</p>;
+  const ends = existing ? edgeEnds(existing.schema, existing.properties) : undefined;
+  return (
+    <RelationshipForm
+      key={existing?.id ?? `${props.sourceId}-${props.targetId}`}
+      {...props}
+      sourceId={ends?.source ?? props.sourceId}
+      targetId={ends?.target ?? props.targetId}
+      existing={existing}
+      entities={entities}
+    />
+  );
+}
+
+interface RelationshipFormProps extends RelationshipEditorProps {
+  readonly existing?: EntityRecord;
+  readonly entities: readonly EntityRecord[];
+}
+
+function RelationshipForm(props: RelationshipFormProps) {
+  const { caseId, existing, entities, onSaved, onCancel } = props;
+  const app = useAppServices();
+  const { repository } = app;
+  const [fromId, setFromId] = useState(props.sourceId);
+  const [toId, setToId] = useState(props.targetId);
+  const byId = useMemo(() => new Map(entities.map((entity) => [entity.id, entity])), [entities]);
+  const from = byId.get(fromId);
+  const to = byId.get(toId);
+  const types = useMemo(
+    () => (from && to ? edgeSchemataBetween(from.schema, to.schema) : []),
+    [from, to],
+  );
+  const [schemaName, setSchemaName] = useState(existing?.schema ?? types[0] ?? '');
+  const [values, setValues] = useState<FormValues>(existing?.properties ?? {});
+  const [meta, setMeta] = useState<MetaValue>({
+    source: existing?.provenance.source ?? '',
+    grading: existing?.grading ?? UNGRADED,
+    markings: existing?.markings ?? DEFAULT_MARKINGS,
+  });
+  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
+  const [saving, setSaving] = useState(false);
+  const plan = useMemo(() => (schemaName ? fieldPlan(schemaName) : undefined), [schemaName]);
+  const idPrefix = `relationship-${existing?.id ?? 'new'}`;
+
+  if (!from || !to) {
+    return <p className="entity-field-error">One end of this relationship is not in the case.</p>;
+  }
+  const reversedTypes = edgeSchemataBetween(to.schema, from.schema);
+  // A stored relationship keeps its type, so it can only be turned round when that type allows it.
+  const canSwap = existing ? reversedTypes.includes(existing.schema) : reversedTypes.length > 0;
+  const swap = () => {
+    setFromId(toId);
+    setToId(fromId);
+    if (!existing && !reversedTypes.includes(schemaName)) {
+      const next = reversedTypes[0] ?? '';
+      setSchemaName(next);
+      if (next) setValues(carryOver(values, next));
+    }
+  };
+
+  const submit = async (event?: FormEvent) => {
+    event?.preventDefault();
+    if (saving) return;
+    if (!schemaName) {
+      setErrors({ schema: 'Choose the type of relationship' });
+      return;
+    }
+    const edge = getSchema(schemaName).edge;
+    if (!edge) return;
+    const properties = {
+      ...cleanProperties(values),
+      [edge.source]: [fromId],
+      [edge.target]: [toId],
+    };
+    const problems = validateEntity(schemaName, properties, new Set(byId.keys()));
+    setErrors(problems);
+    if (Object.keys(problems).length > 0) {
+      focusFirstError(idPrefix, plan ? orderedErrorKeys(problems, plan)[0] : undefined);
+      return;
+    }
+    const entityMeta = {
+      source: meta.source.trim() || undefined,
+      grading: meta.grading,
+      markings: meta.markings,
+    };
+    setSaving(true);
+    try {
+      const saved = existing
+        ? await repository.updateEntity(existing.id, { ...entityMeta, properties })
+        : await repository.createEntity(caseId, schemaName, properties, entityMeta);
+      onSaved(saved);
+    } catch (error) {
+      const failure = describeSaveError(error);
+      if (failure.fieldErrors) setErrors(failure.fieldErrors);
+      if (failure.message) app.notify(failure.message, 'error');
+    } finally {
+      setSaving(false);
+    }
+  };
+
+  const onKeyDown = (event: KeyboardEvent) => {
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      onCancel();
+    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      void submit();
+    }
+  };
+
+  const errorOrder = plan ? orderedErrorKeys(errors, plan) : Object.keys(errors);
+  const title = existing ? 'Edit relationship' : 'New relationship';
+  return (
+    <form
+      className="entity-form"
+      data-testid="relationship-editor"
+      aria-label={title}
+      noValidate
+      onSubmit={(event) => void submit(event)}
+      onKeyDown={onKeyDown}
+    >
+      <h2 className="entity-form-title">{title}</h2>
+      <ErrorSummary errors={errors} order={errorOrder} />
+      <div className="relationship-ends">
+        <span data-testid="relationship-source">{captionOf(from.schema, from.properties)}</span>
+        <span aria-hidden="true">→</span>
+        <span data-testid="relationship-target">{captionOf(to.schema, to.properties)}</span>
+        <button
+          type="button"
+          data-testid="relationship-swap"
+          disabled={!canSwap}
+          title={canSwap ? undefined : 'This type of relationship cannot point the other way'}
+          onClick={swap}
+        >
+          ⇄ Swap direction
+        </button>
+      </div>
+      <div className="entity-field">
+        <label className="entity-field-label" htmlFor={`${idPrefix}-schema`}>
+          Relationship type
+        </label>
+        <select
+          id={`${idPrefix}-schema`}
+          data-testid="relationship-type-select"
+          value={schemaName}
+          disabled={existing !== undefined}
+          autoFocus={!existing}
+          onChange={(event) => {
+            setSchemaName(event.target.value);
+            if (event.target.value) setValues(carryOver(values, event.target.value));
+            setErrors({});
+          }}
+        >
+          {types.length === 0 && !existing && <option value="">No relationship type fits</option>}
+          {existing && !types.includes(existing.schema) && (
+            <option value={existing.schema}>{getSchema(existing.schema).label}</option>
+          )}
+          {types.map((name) => (
+            <option key={name} value={name}>
+              {getSchema(name).label}
+            </option>
+          ))}
+        </select>
+        {errors.schema && (
+          <p className="entity-field-error" data-testid="field-error-schema">
+            {errors.schema}
+          </p>
+        )}
+      </div>
+      {plan && (
+        <PropertyFields
+          plan={plan}
+          errors={errors}
+          values={values}
+          onChange={(next) => {
+            setErrors(clearChangedErrors(errors, values, next));
+            setValues(next);
+          }}
+          entities={entities}
+          selfId={existing?.id}
+          idPrefix={idPrefix}
+        />
+      )}
+      {plan && <MetaFields value={meta} onChange={setMeta} idPrefix={idPrefix} />}
+      <div className="entity-form-actions">
+        <button
+          type="submit"
+          className="entity-primary"
+          data-testid="relationship-save"
+          disabled={saving || !schemaName}
+        >
+          {saving ? 'Saving…' : 'Save'}
+        </button>
+        <button type="button" data-testid="relationship-cancel" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,14 @@
+// Force-directed layout for large link charts: multilevel spring-electrical layout with Barnes–Hut
+// repulsion and overlap removal, plus the graph generator and quality measures used to check it.
+export { forceLayout } from './forceLayout.ts';
+export type { ForceLayoutOptions } from './forceLayout.ts';
+export { removeOverlaps } from './overlap.ts';
+export type { OverlapOptions } from './overlap.ts';
+export { countOverlaps, edgeLengthStats, sampledStress } from './quality.ts';
+export type { EdgeLengthStats, StressOptions } from './quality.ts';
+export { generateScaleFreeGraph } from './generate.ts';
+export type { ScaleFreeOptions } from './generate.ts';
+export { BarnesHut, accumulateRepulsionExact } from './quadtree.ts';
+export { createRandom } from './random.ts';
+export { DEFAULT_NODE_SIZE } from './types.ts';
+export type { LayoutGraph } from './types.ts';
