@@ -43,7 +43,11 @@ async function createCase(page: Page, reference: string, title: string): Promise
   await page.getByTestId('case-workspace').waitFor();
 }
 
-async function addEntity(page: Page, schema: string, fields: Record<string, string>): Promise<void> {
+async function addEntity(
+  page: Page,
+  schema: string,
+  fields: Record<string, string>,
+): Promise<void> {
   await page.getByTestId('new-entity').click();
   await page.getByTestId('entity-type-select').selectOption(schema);
   for (const [name, value] of Object.entries(fields)) {
@@ -162,8 +166,12 @@ describe('workbench', () => {
     await page.getByTestId('field-name').fill('   ');
     await page.getByTestId('field-birthDate').fill('1987-02-30');
     await page.getByTestId('entity-save').click();
-    await expect.poll(() => page.getByTestId('field-error-name').textContent()).toContain('required');
-    expect(await page.getByTestId('field-error-birthDate').textContent()).toContain('does not exist');
+    await expect
+      .poll(() => page.getByTestId('field-error-name').textContent())
+      .toContain('required');
+    expect(await page.getByTestId('field-error-birthDate').textContent()).toContain(
+      'does not exist',
+    );
     await screenshot(page, 'validation-errors');
     await page.getByTestId('entity-cancel').click();
     expect(await entityCount(page)).toBe(0);
@@ -183,7 +191,9 @@ describe('workbench', () => {
     await page.getByTestId('entity-table').waitFor();
     await screenshot(page, 'demo-workspace');
     await page.getByTestId('tab-chart').click();
-    await expect.poll(async () => (await chartCounts(page)).nodes, { timeout: 30_000 }).toBeGreaterThanOrEqual(50);
+    await expect
+      .poll(async () => (await chartCounts(page)).nodes, { timeout: 30_000 })
+      .toBeGreaterThanOrEqual(50);
     expect((await chartCounts(page)).edges).toBeGreaterThanOrEqual(80);
     await screenshot(page, 'demo-chart');
   });

@@ -12,15 +12,21 @@ const available = readdirSync(benchDir)
 const requested = process.argv.slice(2);
 const unknown = requested.filter((group) => !available.includes(group));
 if (unknown.length > 0) {
-  console.error(`unknown benchmark group(s): ${unknown.join(', ')}; available: ${available.join(', ')}`);
+  console.error(
+    `unknown benchmark group(s): ${unknown.join(', ')}; available: ${available.join(', ')}`,
+  );
   process.exit(2);
 }
 let failed = false;
 for (const group of requested.length > 0 ? requested : available) {
   console.log(`# bench ${group}`);
-  const result = spawnSync(process.execPath, ['--import', 'tsx', join(benchDir, `${group}.bench.ts`)], {
-    stdio: 'inherit',
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', join(benchDir, `${group}.bench.ts`)],
+    {
+      stdio: 'inherit',
+    },
+  );
   if (result.status !== 0) failed = true;
 }
 process.exit(failed ? 1 : 0);

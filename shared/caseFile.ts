@@ -38,13 +38,20 @@ export const caseFileSchema = z
   })
   .superRefine((file, ctx) => {
     const caseId = file.case.id;
-    const items = [...file.entities, ...file.notes, ...file.attachments, ...file.notices, ...file.charts];
+    const items = [
+      ...file.entities,
+      ...file.notes,
+      ...file.attachments,
+      ...file.notices,
+      ...file.charts,
+    ];
     const seen = new Set<string>();
     for (const item of items) {
       if (item.caseId !== caseId) {
         ctx.addIssue({ code: 'custom', message: `record ${item.id} belongs to another case` });
       }
-      if (seen.has(item.id)) ctx.addIssue({ code: 'custom', message: `duplicate record id ${item.id}` });
+      if (seen.has(item.id))
+        ctx.addIssue({ code: 'custom', message: `duplicate record id ${item.id}` });
       seen.add(item.id);
     }
   });
@@ -57,7 +64,9 @@ export function parseCaseFile(text: string): CaseFile {
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw new Error(`not a Tessera case file: invalid JSON (${error instanceof Error ? error.message : ''})`);
+    throw new Error(
+      `not a Tessera case file: invalid JSON (${error instanceof Error ? error.message : ''})`,
+    );
   }
   const result = caseFileSchema.safeParse(json);
   if (!result.success) {

@@ -30,9 +30,13 @@ export function App() {
   const [booted, setBooted] = useState<BootResult | null>(null);
   const [bootError, setBootError] = useState<string | null>(null);
   const [settings, setSettings] = useState<Settings | null>(null);
-  const [openCaseId, setOpenCaseId] = useState<string | null>(() => localStorage.getItem(OPEN_CASE_KEY));
+  const [openCaseId, setOpenCaseId] = useState<string | null>(() =>
+    localStorage.getItem(OPEN_CASE_KEY),
+  );
   const [showSettings, setShowSettings] = useState(false);
-  const [workspaceCommand, setWorkspaceCommand] = useState<{ id: CommandId; seq: number } | null>(null);
+  const [workspaceCommand, setWorkspaceCommand] = useState<{ id: CommandId; seq: number } | null>(
+    null,
+  );
   const { messages, notify, dismiss } = useNotifications();
   useAppliedTheme(settings?.theme);
 
@@ -42,7 +46,9 @@ export function App() {
         setBooted(result);
         setSettings(result.settings);
       })
-      .catch((error: unknown) => setBootError(error instanceof Error ? error.message : String(error)));
+      .catch((error: unknown) =>
+        setBootError(error instanceof Error ? error.message : String(error)),
+      );
   }, []);
 
   const openCase = useCallback((caseId: string | null) => {
@@ -72,13 +78,21 @@ export function App() {
       };
       switch (id) {
         case 'undo':
-          repository.undo().then((label) => report(label, 'Undone'), (error: unknown) => notify(String(error), 'error'));
+          repository.undo().then(
+            (label) => report(label, 'Undone'),
+            (error: unknown) => notify(String(error), 'error'),
+          );
           break;
         case 'redo':
-          repository.redo().then((label) => report(label, 'Redone'), (error: unknown) => notify(String(error), 'error'));
+          repository.redo().then(
+            (label) => report(label, 'Redone'),
+            (error: unknown) => notify(String(error), 'error'),
+          );
           break;
         case 'toggleTheme':
-          void updateSettings({ theme: document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark' });
+          void updateSettings({
+            theme: document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark',
+          });
           break;
         case 'closeCase':
           openCase(null);
@@ -125,7 +139,9 @@ export function App() {
       <div className="app-boot-error" role="alert">
         <h1>Tessera could not start</h1>
         <p>{bootError}</p>
-        <p className="muted">Reload the page; if you use the web host, open the address it printed.</p>
+        <p className="muted">
+          Reload the page; if you use the web host, open the address it printed.
+        </p>
       </div>
     );
   }

@@ -9,7 +9,7 @@ export function Dialog({
   wide = false,
 }: {
   title: string;
-  onClose(): void;
+  readonly onClose: () => void;
   children: ReactNode;
   wide?: boolean;
 }) {

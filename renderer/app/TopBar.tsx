@@ -7,9 +7,9 @@ interface TopBarProps {
   readonly caseId: string | null;
   readonly undoState: UndoState;
   readonly isMac: boolean;
-  onHome(): void;
-  onCommand(id: CommandId): void;
-  onSettings(): void;
+  readonly onHome: () => void;
+  readonly onCommand: (id: CommandId) => void;
+  readonly onSettings: () => void;
 }
 
 export function TopBar({ caseId, undoState, isMac, onHome, onCommand, onSettings }: TopBarProps) {
@@ -17,9 +17,19 @@ export function TopBar({ caseId, undoState, isMac, onHome, onCommand, onSettings
   const hint = (shortcut: string) => displayShortcut(shortcut, isMac);
   return (
     <header className="app-topbar">
-      <button type="button" className="app-brand" onClick={onHome} title="Case list" data-testid="home">
+      <button
+        type="button"
+        className="app-brand"
+        onClick={onHome}
+        title="Case list"
+        data-testid="home"
+      >
         <svg viewBox="0 0 24 24" width="20" height="20" aria-hidden="true">
-          <path d="M3 3h8v8H3zM13 3h8v8h-8zM3 13h8v8H3zM13 13h8v8h-8z" fill="currentColor" opacity="0.85" />
+          <path
+            d="M3 3h8v8H3zM13 3h8v8h-8zM3 13h8v8H3zM13 13h8v8h-8z"
+            fill="currentColor"
+            opacity="0.85"
+          />
         </svg>
         Tessera
       </button>

@@ -19,10 +19,16 @@ describe('keyboard commands', () => {
     expect(commandForKey(key('z', { metaKey: true }), context, false)).toBeUndefined();
   });
   it('does not fire disabled commands', () => {
-    expect(commandForKey(key('Z', { ctrlKey: true, shiftKey: true }), context, false)).toBeUndefined();
-    expect(commandForKey(key('Z', { ctrlKey: true, shiftKey: true }), { ...context, canRedo: true }, false)).toBe(
-      'redo',
-    );
+    expect(
+      commandForKey(key('Z', { ctrlKey: true, shiftKey: true }), context, false),
+    ).toBeUndefined();
+    expect(
+      commandForKey(
+        key('Z', { ctrlKey: true, shiftKey: true }),
+        { ...context, canRedo: true },
+        false,
+      ),
+    ).toBe('redo');
   });
   it('keeps single-key shortcuts out of text fields', () => {
     expect(commandForKey(key('n'), context, false)).toBe('newEntity');
@@ -30,7 +36,9 @@ describe('keyboard commands', () => {
   });
   it('requires the exact modifiers', () => {
     expect(matchesShortcut('N', key('n', { ctrlKey: true }), false)).toBe(false);
-    expect(matchesShortcut('Mod+Shift+L', key('L', { ctrlKey: true, shiftKey: true }), false)).toBe(true);
+    expect(matchesShortcut('Mod+Shift+L', key('L', { ctrlKey: true, shiftKey: true }), false)).toBe(
+      true,
+    );
   });
   it('shows shortcuts per platform', () => {
     expect(displayShortcut('Mod+Shift+Z', false)).toBe('Ctrl+Shift+Z');

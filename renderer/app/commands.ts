@@ -24,12 +24,42 @@ export const COMMANDS = {
   undo: { id: 'undo', label: 'Undo', shortcut: 'Mod+Z', isEnabled: (c) => c.canUndo },
   redo: { id: 'redo', label: 'Redo', shortcut: 'Mod+Shift+Z', isEnabled: (c) => c.canRedo },
   redoAlt: { id: 'redo', label: 'Redo', shortcut: 'Mod+Y', isEnabled: (c) => c.canRedo },
-  newEntity: { id: 'newEntity', label: 'New entity', shortcut: 'N', isEnabled: (c) => c.caseOpen && !c.typing },
-  search: { id: 'search', label: 'Search entities', shortcut: '/', isEnabled: (c) => c.caseOpen && !c.typing },
-  showChart: { id: 'showChart', label: 'Show chart', shortcut: 'G', isEnabled: (c) => c.caseOpen && !c.typing },
-  showTable: { id: 'showTable', label: 'Show entity table', shortcut: 'T', isEnabled: (c) => c.caseOpen && !c.typing },
-  toggleTheme: { id: 'toggleTheme', label: 'Toggle dark theme', shortcut: 'Mod+Shift+L', isEnabled: () => true },
-  closeCase: { id: 'closeCase', label: 'Back to case list', shortcut: 'Mod+Shift+W', isEnabled: (c) => c.caseOpen },
+  newEntity: {
+    id: 'newEntity',
+    label: 'New entity',
+    shortcut: 'N',
+    isEnabled: (c) => c.caseOpen && !c.typing,
+  },
+  search: {
+    id: 'search',
+    label: 'Search entities',
+    shortcut: '/',
+    isEnabled: (c) => c.caseOpen && !c.typing,
+  },
+  showChart: {
+    id: 'showChart',
+    label: 'Show chart',
+    shortcut: 'G',
+    isEnabled: (c) => c.caseOpen && !c.typing,
+  },
+  showTable: {
+    id: 'showTable',
+    label: 'Show entity table',
+    shortcut: 'T',
+    isEnabled: (c) => c.caseOpen && !c.typing,
+  },
+  toggleTheme: {
+    id: 'toggleTheme',
+    label: 'Toggle dark theme',
+    shortcut: 'Mod+Shift+L',
+    isEnabled: () => true,
+  },
+  closeCase: {
+    id: 'closeCase',
+    label: 'Back to case list',
+    shortcut: 'Mod+Shift+W',
+    isEnabled: (c) => c.caseOpen,
+  },
 } as const satisfies Record<string, Command>;
 
 export type CommandId = (typeof COMMANDS)[keyof typeof COMMANDS]['id'];
@@ -57,9 +87,17 @@ export function matchesShortcut(shortcut: string, event: KeyStroke, isMac: boole
 }
 
 /** The command a key press triggers, if any is enabled for it. */
-export function commandForKey(event: KeyStroke, context: CommandContext, isMac: boolean): CommandId | undefined {
+export function commandForKey(
+  event: KeyStroke,
+  context: CommandContext,
+  isMac: boolean,
+): CommandId | undefined {
   for (const command of Object.values(COMMANDS)) {
-    if (command.shortcut && matchesShortcut(command.shortcut, event, isMac) && command.isEnabled(context)) {
+    if (
+      command.shortcut &&
+      matchesShortcut(command.shortcut, event, isMac) &&
+      command.isEnabled(context)
+    ) {
       return command.id;
     }
   }

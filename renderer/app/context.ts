@@ -11,7 +11,7 @@ export interface AppServices {
   readonly services: ServiceApi;
   readonly settings: Settings;
   /** Shows a transient message in the status area (errors stay until dismissed). */
-  notify(message: string, kind?: 'info' | 'error'): void;
+  readonly notify: (message: string, kind?: 'info' | 'error') => void;
 }
 
 export const AppServicesContext = createContext<AppServices | null>(null);

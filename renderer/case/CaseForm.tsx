@@ -8,8 +8,8 @@ import { Dialog } from '../app/Dialog.tsx';
 
 interface CaseFormProps {
   readonly existing?: CaseRecord;
-  onSaved(record: CaseRecord): void;
-  onCancel(): void;
+  readonly onSaved: (record: CaseRecord) => void;
+  readonly onCancel: () => void;
 }
 
 export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
@@ -31,7 +31,9 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
       jurisdictions: splitList(jurisdictions).map((code) => code.toLowerCase()),
     };
     try {
-      const saved = existing ? await repository.updateCase(existing.id, input) : await repository.createCase(input);
+      const saved = existing
+        ? await repository.updateCase(existing.id, input)
+        : await repository.createCase(input);
       onSaved(saved);
     } catch (error) {
       if (error instanceof RecordValidationError) setErrors(error.errors);
@@ -39,10 +41,20 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
     }
   };
 
-  const field = (name: string, label: string, value: string, set: (value: string) => void, hint?: string) => (
+  const field = (
+    name: string,
+    label: string,
+    value: string,
+    set: (value: string) => void,
+    hint?: string,
+  ) => (
     <label className="form-field">
       <span>{label}</span>
-      <input value={value} onChange={(event) => set(event.target.value)} data-testid={`case-field-${name}`} />
+      <input
+        value={value}
+        onChange={(event) => set(event.target.value)}
+        data-testid={`case-field-${name}`}
+      />
       {hint && <small className="muted">{hint}</small>}
       {errors[name] && (
         <small className="error-text" data-testid={`case-error-${name}`}>
@@ -59,7 +71,13 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
         {field('title', 'Title', title, setTitle)}
         {field('leadInvestigator', 'Lead investigator', lead, setLead)}
         {field('crimeAreas', 'Crime areas', crimeAreas, setCrimeAreas, 'comma separated')}
-        {field('jurisdictions', 'Jurisdictions', jurisdictions, setJurisdictions, 'country codes, e.g. ro, at, it')}
+        {field(
+          'jurisdictions',
+          'Jurisdictions',
+          jurisdictions,
+          setJurisdictions,
+          'country codes, e.g. ro, at, it',
+        )}
         <div className="form-actions">
           <button type="button" onClick={onCancel}>
             Cancel

@@ -8,7 +8,7 @@ import { CaseForm } from './CaseForm.tsx';
 import type { CaseRecord } from '../../shared/model/index.ts';
 import './case.css';
 
-export function CaseList({ onOpen }: { onOpen(caseId: string): void }) {
+export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
   const { repository, notify } = useAppServices();
   const cases = useCases();
   const [search, setSearch] = useState('');
@@ -16,7 +16,8 @@ export function CaseList({ onOpen }: { onOpen(caseId: string): void }) {
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<CaseRecord | null>(null);
   const demoCaseId = localStorage.getItem(DEMO_CASE_KEY);
-  const demoPresent = demoCaseId !== null && cases?.some((item) => item.id === demoCaseId && !item.deleted);
+  const demoPresent =
+    demoCaseId !== null && cases?.some((item) => item.id === demoCaseId && !item.deleted);
 
   const startEmpty = async () => {
     if (!demoCaseId) return;
@@ -43,7 +44,8 @@ export function CaseList({ onOpen }: { onOpen(caseId: string): void }) {
       {demoPresent && (
         <div className="case-demo-banner" data-testid="demo-banner">
           <span>
-            This is a <strong>demo case</strong>: a fully synthetic trafficking investigation to explore.
+            This is a <strong>demo case</strong>: a fully synthetic trafficking investigation to
+            explore.
           </span>
           <button type="button" onClick={() => void startEmpty()} data-testid="start-empty">
             Start empty
@@ -69,7 +71,12 @@ export function CaseList({ onOpen }: { onOpen(caseId: string): void }) {
           <option value="archived">Archived</option>
           <option value="all">All</option>
         </select>
-        <button type="button" className="primary" onClick={() => setCreating(true)} data-testid="new-case">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setCreating(true)}
+          data-testid="new-case"
+        >
           New case
         </button>
       </div>
@@ -94,7 +101,11 @@ export function CaseList({ onOpen }: { onOpen(caseId: string): void }) {
           </thead>
           <tbody>
             {visible.map((item) => (
-              <tr key={item.id} data-testid={`case-row-${item.id}`} onDoubleClick={() => onOpen(item.id)}>
+              <tr
+                key={item.id}
+                data-testid={`case-row-${item.id}`}
+                onDoubleClick={() => onOpen(item.id)}
+              >
                 <td className="mono">{item.reference}</td>
                 <td>
                   <button type="button" className="case-open-link" onClick={() => onOpen(item.id)}>
@@ -108,7 +119,11 @@ export function CaseList({ onOpen }: { onOpen(caseId: string): void }) {
                 <td>{item.jurisdictions.map((code) => code.toUpperCase()).join(', ')}</td>
                 <td>{item.openedOn}</td>
                 <td className="case-actions">
-                  <button type="button" onClick={() => setRenaming(item)} aria-label={`Edit ${item.title}`}>
+                  <button
+                    type="button"
+                    onClick={() => setRenaming(item)}
+                    aria-label={`Edit ${item.title}`}
+                  >
                     Edit
                   </button>
                   {item.status === 'archived' ? (
@@ -136,7 +151,11 @@ export function CaseList({ onOpen }: { onOpen(caseId: string): void }) {
         />
       )}
       {renaming && (
-        <CaseForm existing={renaming} onCancel={() => setRenaming(null)} onSaved={() => setRenaming(null)} />
+        <CaseForm
+          existing={renaming}
+          onCancel={() => setRenaming(null)}
+          onSaved={() => setRenaming(null)}
+        />
       )}
     </section>
   );

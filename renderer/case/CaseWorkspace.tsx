@@ -25,7 +25,7 @@ interface CaseWorkspaceProps {
   readonly caseId: string;
   /** The latest keyboard command meant for the workspace; `seq` changes on every press. */
   readonly command: { readonly id: CommandId; readonly seq: number } | null;
-  onClose(): void;
+  readonly onClose: () => void;
 }
 
 const TAB_KEY = 'tessera.workspaceTab';
@@ -59,7 +59,10 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
         break;
       case 'search':
         showTab('entities');
-        setTimeout(() => document.querySelector<HTMLInputElement>('[data-testid="entity-search"]')?.focus(), 0);
+        setTimeout(
+          () => document.querySelector<HTMLInputElement>('[data-testid="entity-search"]')?.focus(),
+          0,
+        );
         break;
       default:
         break;
@@ -71,7 +74,11 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
   const editEntity = (entityId: string) => {
     const entity = entities?.find((item) => item.id === entityId);
     if (!entity) return;
-    setEditing(isEdgeSchema(entity.schema) ? { kind: 'edit-link', entityId } : { kind: 'edit-entity', entityId });
+    setEditing(
+      isEdgeSchema(entity.schema)
+        ? { kind: 'edit-link', entityId }
+        : { kind: 'edit-entity', entityId },
+    );
   };
 
   const onEntitySaved = async (entity: EntityRecord) => {
@@ -116,13 +123,21 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
           </button>
         ))}
         <span className="case-tabs-spacer" />
-        <button type="button" className="primary" onClick={() => setEditing({ kind: 'new-entity' })} data-testid="new-entity" title="New entity (N)">
+        <button
+          type="button"
+          className="primary"
+          onClick={() => setEditing({ kind: 'new-entity' })}
+          data-testid="new-entity"
+          title="New entity (N)"
+        >
           + Entity
         </button>
       </nav>
       <div className="case-body">
         <section className="case-main-pane">
-          {tab === 'entities' && <EntityTable caseId={caseId} onSelect={setSelectedId} selectedId={selectedId} />}
+          {tab === 'entities' && (
+            <EntityTable caseId={caseId} onSelect={setSelectedId} selectedId={selectedId} />
+          )}
           {tab === 'chart' && entities && (
             <ChartPanel
               caseId={caseId}
@@ -132,7 +147,9 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
               onRequestNewEntity={(position, chartId) =>
                 setEditing({ kind: 'new-entity', placeOn: { chartId, position } })
               }
-              onLinkRequest={(sourceId, targetId) => setEditing({ kind: 'new-link', sourceId, targetId })}
+              onLinkRequest={(sourceId, targetId) =>
+                setEditing({ kind: 'new-link', sourceId, targetId })
+              }
             />
           )}
           {tab === 'notes' && <NotesPanel caseId={caseId} />}
@@ -156,7 +173,11 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
       </div>
       {editing?.kind === 'new-entity' && (
         <Dialog title="New entity" onClose={() => setEditing(null)} wide>
-          <EntityEditor caseId={caseId} onSaved={(entity) => void onEntitySaved(entity)} onCancel={() => setEditing(null)} />
+          <EntityEditor
+            caseId={caseId}
+            onSaved={(entity) => void onEntitySaved(entity)}
+            onCancel={() => setEditing(null)}
+          />
         </Dialog>
       )}
       {editing?.kind === 'edit-entity' && (
@@ -181,7 +202,12 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
         </Dialog>
       )}
       {editing?.kind === 'edit-link' && (
-        <EditLinkDialog caseId={caseId} entityId={editing.entityId} entities={entities ?? []} onDone={() => setEditing(null)} />
+        <EditLinkDialog
+          caseId={caseId}
+          entityId={editing.entityId}
+          entities={entities ?? []}
+          onDone={() => setEditing(null)}
+        />
       )}
     </div>
   );
@@ -196,13 +222,20 @@ function EditLinkDialog({
   caseId: string;
   entityId: string;
   entities: readonly EntityRecord[];
-  onDone(): void;
+  readonly onDone: () => void;
 }) {
   const link = entities.find((entity) => entity.id === entityId);
   if (!link) return null;
   return (
     <Dialog title="Edit relationship" onClose={onDone} wide>
-      <RelationshipEditor caseId={caseId} sourceId="" targetId="" entityId={entityId} onSaved={onDone} onCancel={onDone} />
+      <RelationshipEditor
+        caseId={caseId}
+        sourceId=""
+        targetId=""
+        entityId={entityId}
+        onSaved={onDone}
+        onCancel={onDone}
+      />
     </Dialog>
   );
 }

@@ -25,8 +25,16 @@ function makeCase(id: string, patch: Partial<CaseRecord>): CaseRecord {
 
 describe('case list', () => {
   const cases = [
-    makeCase('1', { title: 'Danube route', crimeAreas: ['trafficking'], updatedAt: '0000000000003-0000-a' }),
-    makeCase('2', { title: 'Harbour cocaine', status: 'archived', updatedAt: '0000000000002-0000-a' }),
+    makeCase('1', {
+      title: 'Danube route',
+      crimeAreas: ['trafficking'],
+      updatedAt: '0000000000003-0000-a',
+    }),
+    makeCase('2', {
+      title: 'Harbour cocaine',
+      status: 'archived',
+      updatedAt: '0000000000002-0000-a',
+    }),
     makeCase('3', { title: 'Deleted', deleted: true }),
   ];
   it('hides archived and deleted cases by default, newest first', () => {

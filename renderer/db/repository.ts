@@ -1161,7 +1161,7 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
         for (let index = start; index < end; index += 1) {
           const parsed = entityRecordSchema.safeParse(data.entities[index]);
           if (!parsed.success) {
-            const issue = parsed.error.issues[0]!;
+            const issue = parsed.error.issues[0];
             addError(`entities[${index}]`, `${issue.path.join('.')}: ${issue.message}`);
             continue;
           }

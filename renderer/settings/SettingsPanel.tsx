@@ -7,8 +7,8 @@ import type { StorageEstimate } from '../db/repository.types.ts';
 import { formatBytes } from './formatBytes.ts';
 
 interface SettingsPanelProps {
-  onClose(): void;
-  onChange(patch: Partial<Settings>): Promise<void>;
+  readonly onClose: () => void;
+  readonly onChange: (patch: Partial<Settings>) => Promise<void>;
 }
 
 export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
@@ -24,7 +24,10 @@ export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
 
   const requestPersistence = async () => {
     const granted = await repository.requestPersistence();
-    notify(granted ? 'Storage is now persistent.' : 'The browser did not grant persistent storage.', granted ? 'info' : 'error');
+    notify(
+      granted ? 'Storage is now persistent.' : 'The browser did not grant persistent storage.',
+      granted ? 'info' : 'error',
+    );
     setStorage(await repository.estimateStorage());
   };
 
@@ -47,18 +50,31 @@ export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
   const usedShare = storage && storage.quota > 0 ? storage.usage / storage.quota : 0;
   return (
     <Dialog title="Settings" onClose={onClose}>
-      <form className="settings-form" onSubmit={(event) => void submit(event)} data-testid="settings-panel">
+      <form
+        className="settings-form"
+        onSubmit={(event) => void submit(event)}
+        data-testid="settings-panel"
+      >
         <label className="form-field">
           <span>Your name (recorded in provenance and the audit trail)</span>
-          <input value={draft.userName} onChange={(e) => setDraft({ ...draft, userName: e.target.value })} />
+          <input
+            value={draft.userName}
+            onChange={(e) => setDraft({ ...draft, userName: e.target.value })}
+          />
         </label>
         <label className="form-field">
           <span>Agency id</span>
-          <input value={draft.agencyId} onChange={(e) => setDraft({ ...draft, agencyId: e.target.value })} />
+          <input
+            value={draft.agencyId}
+            onChange={(e) => setDraft({ ...draft, agencyId: e.target.value })}
+          />
         </label>
         <label className="form-field">
           <span>Agency name</span>
-          <input value={draft.agencyName} onChange={(e) => setDraft({ ...draft, agencyName: e.target.value })} />
+          <input
+            value={draft.agencyName}
+            onChange={(e) => setDraft({ ...draft, agencyName: e.target.value })}
+          />
         </label>
         <label className="form-field">
           <span>Theme</span>
@@ -77,9 +93,12 @@ export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
             <>
               <meter min={0} max={1} value={usedShare} aria-label="Storage used" />
               <p>
-                {formatBytes(storage.usage)} used of {formatBytes(storage.quota)} available to Tessera
+                {formatBytes(storage.usage)} used of {formatBytes(storage.quota)} available to
+                Tessera
                 {' · '}
-                {storage.persisted ? 'persistent (the browser will not evict it)' : 'not yet persistent'}
+                {storage.persisted
+                  ? 'persistent (the browser will not evict it)'
+                  : 'not yet persistent'}
               </p>
               {!storage.persisted && (
                 <button type="button" onClick={() => void requestPersistence()}>
@@ -95,8 +114,8 @@ export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
           <legend>About</legend>
           {info ? (
             <p>
-              {info.name} {info.version} · {info.carrier === 'electron' ? 'desktop app' : 'web host'} ·{' '}
-              {info.platform}
+              {info.name} {info.version} ·{' '}
+              {info.carrier === 'electron' ? 'desktop app' : 'web host'} · {info.platform}
               <br />
               <span className="muted">Data folder: </span>
               <span className="mono">{info.dataDir}</span>
@@ -105,7 +124,8 @@ export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
             <p className="muted">…</p>
           )}
           <p className="muted">
-            Tessera works offline and makes no outbound connection unless you configure a partner server.
+            Tessera works offline and makes no outbound connection unless you configure a partner
+            server.
           </p>
         </fieldset>
         <div className="form-actions">

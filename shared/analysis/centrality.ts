@@ -56,7 +56,13 @@ export function betweennessRaw(
   const rows = breadthFirstRelabel(graph);
   const given = options.sources ?? allNodes(n);
   const sources = new Int32Array(given.length);
-  for (let i = 0; i < given.length; i++) sources[i] = rows.newIndex[given[i]!]!;
+  for (let i = 0; i < given.length; i++) {
+    const source = given[i]!;
+    if (!(source >= 0 && source < n && Number.isInteger(source))) {
+      throw new RangeError(`betweenness source ${source} is not a node number`);
+    }
+    sources[i] = rows.newIndex[source]!;
+  }
   const sums = new Float64Array(n);
   if (weighted) weightedBrandes(rows, sources, sums);
   else unweightedBrandes(rows, sources, sums);
@@ -451,17 +457,15 @@ export interface RankedNode {
 export function mostConnected(graph: Graph, limit = 10): RankedNode[] {
   const degree = degrees(graph);
   const ids = graph.ids;
-  return allNodes(graph.nodeCount)
-    .sort((a, b) => {
-      const byDegree = degree[b]! - degree[a]!;
-      if (byDegree !== 0) return byDegree;
-      const idA = ids[a]!;
-      const idB = ids[b]!;
-      return idA < idB ? -1 : idA > idB ? 1 : 0;
-    })
-    .subarray(0, Math.max(0, limit))
-    .reduce<RankedNode[]>((list, i) => {
-      list.push({ id: ids[i]!, degree: degree[i]! });
-      return list;
-    }, []);
+  const ranked = allNodes(graph.nodeCount).sort((a, b) => {
+    const byDegree = degree[b]! - degree[a]!;
+    if (byDegree !== 0) return byDegree;
+    const idA = ids[a]!;
+    const idB = ids[b]!;
+    return idA < idB ? -1 : idA > idB ? 1 : 0;
+  });
+  return Array.from(ranked.subarray(0, Math.max(0, limit)), (i) => ({
+    id: ids[i]!,
+    degree: degree[i]!,
+  }));
 }

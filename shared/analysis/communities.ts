@@ -242,7 +242,7 @@ function compactLabels(raw: Int32Array): { labels: Int32Array; count: number } {
 /** Phase 2: one node per community, weights summed, internal weight kept as a self-loop. */
 function aggregate(level: LevelGraph, labels: Int32Array, count: number): LevelGraph {
   const loops = new Float64Array(count);
-  const buckets: Map<number, number>[] = Array.from({ length: count }, () => new Map());
+  const buckets = Array.from({ length: count }, () => new Map<number, number>());
   for (let v = 0; v < level.n; v++) {
     const cv = labels[v]!;
     loops[cv] += level.loops[v]!;

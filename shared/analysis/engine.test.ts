@@ -217,6 +217,10 @@ describe('CSV reader', () => {
       ],
       directed: true,
     });
+    expect(parseCsvEdges('1 2 0.5\n2  3 1\n').edges).toEqual([
+      { source: '1', target: '2', weight: 0.5 },
+      { source: '2', target: '3', weight: 1 },
+    ]);
     expect(parseCsvEdges('Source\tTarget\nu1\tu2').edges).toEqual([{ source: 'u1', target: 'u2' }]);
   });
 

@@ -9,7 +9,8 @@
  * `<default>`) becomes the edge weight. Nested graphs are flattened.
  *
  * CSV: one edge per line as `source,target[,weight]`; comma, tab or semicolon separated (sniffed
- * from the first line); RFC 4180 quotes within a line; blank lines and lines starting with `#`
+ * from the first line, falling back to runs of spaces as in `nx.write_weighted_edgelist`);
+ * RFC 4180 quotes within a line; blank lines and lines starting with `#`
  * are skipped. The first line is taken as a header when it names the columns (source/target,
  * from/to, …) or its weight column is not a number; with a header, a column called "weight" is
  * used wherever it stands.
@@ -258,8 +259,10 @@ export function parseCsvEdges(text: string, options: CsvOptions = {}): GraphInpu
         ? '\t'
         : raw.includes(';')
           ? ';'
-          : ',';
-    rows.push({ line: index + 1, fields: splitCsvLine(raw, delimiter, index + 1) });
+          : ' ';
+    const fields =
+      delimiter === ' ' ? raw.trim().split(/\s+/) : splitCsvLine(raw, delimiter, index + 1);
+    rows.push({ line: index + 1, fields });
   });
   let sourceColumn = 0;
   let targetColumn = 1;

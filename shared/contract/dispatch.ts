@@ -16,9 +16,16 @@ export class ServiceError extends Error {
   }
 }
 
-export async function dispatch(handlers: ServiceHandlers, method: unknown, input: unknown): Promise<unknown> {
+export async function dispatch(
+  handlers: ServiceHandlers,
+  method: unknown,
+  input: unknown,
+): Promise<unknown> {
   if (!isMethodName(method)) {
-    throw new ServiceError(`unknown service method: ${String(method).slice(0, 64)}`, 'unknown-method');
+    throw new ServiceError(
+      `unknown service method: ${String(method).slice(0, 64)}`,
+      'unknown-method',
+    );
   }
   const spec = contract[method];
   const parsedInput = spec.input.safeParse(input);
@@ -34,9 +41,13 @@ export async function dispatch(handlers: ServiceHandlers, method: unknown, input
   try {
     result = await handler(parsedInput.data);
   } catch (error) {
-    throw new ServiceError(`${method}: ${error instanceof Error ? error.message : String(error)}`, 'failed');
+    throw new ServiceError(
+      `${method}: ${error instanceof Error ? error.message : String(error)}`,
+      'failed',
+    );
   }
   const parsedOutput = spec.output.safeParse(result);
-  if (!parsedOutput.success) throw new ServiceError(`${method}: handler returned an invalid result`, 'invalid-output');
+  if (!parsedOutput.success)
+    throw new ServiceError(`${method}: handler returned an invalid result`, 'invalid-output');
   return parsedOutput.data;
 }

@@ -4,7 +4,11 @@ export const settingsSchema = z.object({
   /** Name recorded in provenance and the audit trail. */
   userName: z.string().min(1).max(200),
   /** This installation's agency id, the originator of every record it creates. */
-  agencyId: z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/),
+  agencyId: z
+    .string()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.:-]+$/),
   agencyName: z.string().min(1).max(200),
   theme: z.enum(['light', 'dark', 'system']),
 });

@@ -112,9 +112,10 @@ export function categoryOfSchema(schemaName: string): DataCategory | undefined {
 }
 
 /** The category of any case item; the case record itself has none (it is the container). */
-export function categoryOf(
-  record: { readonly kind: RecordKind; readonly schema?: string },
-): DataCategory | undefined {
+export function categoryOf(record: {
+  readonly kind: RecordKind;
+  readonly schema?: string;
+}): DataCategory | undefined {
   switch (record.kind) {
     case 'entity':
       return record.schema === undefined ? undefined : categoryOfSchema(record.schema);
@@ -152,16 +153,23 @@ export const sharingAgreementSchema = z
     highestClassification: z.string().min(1).max(64),
     categories: z.array(z.enum(DATA_CATEGORIES)).max(DATA_CATEGORIES.length),
     /** How long the partner may keep what it receives. */
-    retentionDays: z.number().int().positive().max(365 * 100),
+    retentionDays: z
+      .number()
+      .int()
+      .positive()
+      .max(365 * 100),
     validFrom: isoDate,
     /** Absent: open-ended. */
     validTo: isoDate.optional(),
     note: z.string().max(2000).optional(),
   })
-  .refine((agreement) => agreement.validTo === undefined || agreement.validTo >= agreement.validFrom, {
-    message: 'validTo is before validFrom',
-    path: ['validTo'],
-  });
+  .refine(
+    (agreement) => agreement.validTo === undefined || agreement.validTo >= agreement.validFrom,
+    {
+      message: 'validTo is before validFrom',
+      path: ['validTo'],
+    },
+  );
 export type SharingAgreement = z.infer<typeof sharingAgreementSchema>;
 
 /** Parses an agreement from outside (a settings file, the partner directory); throws naming issues. */

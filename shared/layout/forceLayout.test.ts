@@ -127,6 +127,35 @@ describe('forceLayout', () => {
     expect(Math.hypot(ax - bx, ay - by)).toBeGreaterThan(extentA / 2);
   });
 
+  it('packs many small components into a compact block at their ideal edge length', () => {
+    const pairs: [number, number][] = [];
+    for (let k = 0; k < 300; k++) pairs.push([2 * k, 2 * k + 1]);
+    const positions = forceLayout(edges(900, pairs), { idealEdgeLength: 75 });
+    expect(countOverlaps(positions)).toBe(0);
+    for (let k = 0; k < 300; k++) {
+      const d = Math.hypot(
+        positions[4 * k] - positions[4 * k + 2],
+        positions[4 * k + 1] - positions[4 * k + 3],
+      );
+      expect(d).toBeCloseTo(75, 6);
+    }
+    let minX = Infinity;
+    let maxX = -Infinity;
+    let minY = Infinity;
+    let maxY = -Infinity;
+    for (let i = 0; i < 900; i++) {
+      minX = Math.min(minX, positions[2 * i]);
+      maxX = Math.max(maxX, positions[2 * i]);
+      minY = Math.min(minY, positions[2 * i + 1]);
+      maxY = Math.max(maxY, positions[2 * i + 1]);
+    }
+    const width = maxX - minX;
+    const height = maxY - minY;
+    expect(Math.max(width, height) / Math.min(width, height)).toBeLessThan(3);
+    // 900 discs of 30 need about 0.8 M square units; the packing should not use 10 times that.
+    expect(width * height).toBeLessThan(8e6);
+  });
+
   it('ignores self-loops, duplicate edges and out-of-range endpoints', () => {
     const base = generateScaleFreeGraph(300, { seed: 4 });
     const pairs: [number, number][] = [];

@@ -2,8 +2,10 @@
 // force-directed graph drawing", Mathematica Journal 10(1), 2005).
 //
 // Model: the spring-electrical model. Every pair of nodes repels with force C·K²/d and every edge
-// attracts with force w·d²/K, where K is the natural spring length and w the edge weight; the
-// repulsion is approximated with a Barnes–Hut quadtree (quadtree.ts).
+// attracts with force d²/K, where K is the natural spring length; the repulsion is approximated with
+// a Barnes–Hut quadtree (quadtree.ts). Coarse edges attract like single edges whatever the number of
+// original edges they stand for: weighting them pulls a hub's merged leaves onto one side of it,
+// and the leaves never wrap round the hub again at the finer levels.
 //
 // Multilevel scheme: the graph is coarsened repeatedly (graph.ts) until it is small or stops
 // shrinking. The coarsest graph starts from seeded random positions; each finer graph starts from
@@ -33,7 +35,11 @@ export interface ForceLayoutOptions {
   seed?: number;
   /** Iteration cap per level. Default 300. */
   maxIterations?: number;
-  /** Target mean edge length of the result, in the units of nodeSizes. Default 2.5 × mean node size. */
+  /**
+   * Mean edge length of the force layout, in the units of nodeSizes; overlap removal then enlarges
+   * the drawing where nodes are crowded (a dense hairball far more than a sparse tree). Default
+   * 2.5 × mean node size.
+   */
   idealEdgeLength?: number;
   /** Barnes–Hut opening criterion; smaller is more exact and slower. Default 1. */
   theta?: number;
@@ -60,8 +66,9 @@ interface Workspace {
 }
 
 /**
- * Lays out `graph` and returns interleaved positions [x0, y0, x1, y1, …]. Self-loops, duplicate
- * edges and out-of-range endpoints are ignored. Pure and deterministic for a given seed.
+ * Lays out `graph` and returns interleaved positions [x0, y0, x1, y1, …] centred on the origin, in
+ * the units of nodeSizes. Self-loops, duplicate edges and out-of-range endpoints are ignored. Pure
+ * and deterministic for a given seed.
  */
 export function forceLayout(graph: LayoutGraph, options: ForceLayoutOptions = {}): Float64Array {
   const n = Math.max(0, Math.floor(graph.nodeCount));
@@ -266,7 +273,7 @@ function relax(
 ): void {
   const n = graph.nodeCount;
   if (n < 2) return;
-  const { offsets, adjacency, weights } = graph;
+  const { offsets, adjacency } = graph;
   const fx = workspace.fx;
   const fy = workspace.fy;
   const strength = REPULSION * K * K;
@@ -287,7 +294,7 @@ function relax(
         const v = adjacency[e];
         const dx = x[v] - ux;
         const dy = y[v] - uy;
-        const f = (weights[e] * Math.sqrt(dx * dx + dy * dy)) / K;
+        const f = Math.sqrt(dx * dx + dy * dy) / K;
         ax += dx * f;
         ay += dy * f;
       }

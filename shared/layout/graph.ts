@@ -3,8 +3,8 @@
 // Coarsening merges nodes into clusters in two passes. First a heavy-edge matching: nodes are visited
 // in a seeded random order and each unmatched node pairs with the unmatched neighbour that has the
 // heaviest edge relative to both masses. On scale-free graphs a plain matching stalls, because many
-// low-degree nodes hang off a few hubs that can each take only one partner, so in the second pass
-// every node still alone joins the lightest cluster among its neighbours. Each cluster becomes one
+// low-degree nodes hang off a few hubs that can each take only one partner, so a second pass pairs
+// the nodes still alone that hang off the same neighbour (two-hop matching). Each cluster becomes one
 // node of the coarser graph whose mass is the number of original nodes it holds and whose edge
 // weights count the original edges between clusters.
 
@@ -122,25 +122,48 @@ export function coarsen(fine: CsrGraph, seed: number): CoarseLevel {
       clusterCount++;
     }
   }
+  // Second pass: a node left alone has only matched neighbours. Nodes left alone around the same
+  // anchor (their neighbour in the lightest cluster) pair up with each other — the two-hop matching
+  // that lets the leaves of a star shrink by half per level instead of piling into the hub's
+  // cluster. An odd one out joins its anchor's cluster.
+  const anchorOf = new Int32Array(n).fill(-1);
+  const waiting = new Int32Array(n).fill(-1);
   for (let k = 0; k < n; k++) {
     const u = order[k];
     if (cluster[u] !== -1) continue;
-    let best = -1;
-    let bestMass = Infinity;
+    let anchor = -1;
+    let anchorMass = Infinity;
     for (let e = offsets[u]; e < offsets[u + 1]; e++) {
-      const c = cluster[adjacency[e]];
-      if (c >= 0 && clusterMass[c] < bestMass) {
-        bestMass = clusterMass[c]!;
-        best = c;
+      const v = adjacency[e];
+      const m = clusterMass[cluster[v]];
+      if (cluster[v] >= 0 && m < anchorMass) {
+        anchorMass = m;
+        anchor = v;
       }
     }
-    if (best >= 0) {
-      cluster[u] = best;
-      clusterMass[best] += masses[u];
-    } else {
+    if (anchor < 0) {
       cluster[u] = clusterCount++;
       clusterMass.push(masses[u]);
+      continue;
     }
+    anchorOf[u] = anchor;
+    const partner = waiting[anchor];
+    if (partner === -1) {
+      waiting[anchor] = u;
+    } else {
+      waiting[anchor] = -1;
+      cluster[u] = clusterCount;
+      cluster[partner] = clusterCount;
+      clusterMass.push(masses[u] + masses[partner]);
+      clusterCount++;
+    }
+  }
+  for (let k = 0; k < n; k++) {
+    const u = order[k];
+    if (cluster[u] !== -1) continue;
+    const c = cluster[anchorOf[u]];
+    cluster[u] = c;
+    clusterMass[c] += masses[u];
   }
   const clusterOf = new Uint32Array(cluster.buffer);
 

@@ -1,13 +1,16 @@
 // Overlap removal: a final pass that separates node discs (diameter nodeSizes[i]) that overlap.
 //
-// Each sweep buckets the nodes into a grid whose cells are at least one diameter wide, visits every
-// pair of nodes in the same or adjacent cells, and pushes each overlapping pair apart along the line
-// between their centres until they just clear (plus a small margin), the smaller disc moving more.
-// Moves are applied immediately (Gauss–Seidel), so a sweep also resolves chains of overlaps. Sweeps
-// repeat until one finds no overlap. Dense knots around hubs can take many sweeps to relax, so after
-// a budget of sweeps without success the whole drawing is enlarged by 10% about its centroid, which
-// strictly increases every distance: the loop therefore always terminates with no overlap, and the
-// drawing grows only where local pushing could not cope.
+// 1. Uniform enlargement, which keeps every ratio of distances and so costs no layout quality:
+//    first up to half the area the discs need (cheap, from the bounding box), then until a share
+//    (crowdingQuantile) of the nodes is clear of its nearest neighbour.
+// 2. Sweeps: each sweep finds candidate pairs with a grid (grid.ts) and pushes each overlapping pair
+//    apart along the line between their centres until they just clear (plus a small margin), the
+//    smaller disc moving more. Moves apply at once (Gauss–Seidel), so a sweep also works through
+//    chains of overlaps. Coincident centres are split in a seeded random direction.
+// 3. When a sweep removes less than a fifth of the previous sweep's overlaps, pushing has jammed
+//    (typically in the dense core of a hairball) and the whole drawing is enlarged by 5% about its
+//    centroid. Enlargement strictly increases every distance, so the loop always ends with no
+//    overlap, and the drawing grows only as far as local pushing could not cope.
 
 import { forEachCandidatePair } from './grid.ts';
 import { createRandom } from './random.ts';
@@ -57,7 +60,10 @@ export function removeOverlaps(positions: Float64Array, options: OverlapOptions 
     maxY = Math.max(maxY, positions[2 * i + 1]);
     needed += 4 * reach[i] * reach[i];
   }
-  const area = (maxX - minX) * (maxY - minY);
+  // Pad the box by a mean diameter so that a thin drawing (a path, a pair) is not mistaken for a
+  // crowded one.
+  const pad = Math.sqrt(needed / n);
+  const area = (maxX - minX + pad) * (maxY - minY + pad);
   if (area > 0 && area < 0.5 * needed) scaleAbout(positions, n, Math.sqrt((0.5 * needed) / area));
 
   const quantile = options.crowdingQuantile ?? 0.1;

@@ -37,7 +37,9 @@ describe('hybrid logical clock', () => {
 
   it('refuses a remote clock more than a day ahead', () => {
     const clock = new HybridLogicalClock('a', () => 0);
-    expect(() => clock.receive(formatHlc({ wallMs: 2 * 86_400_000, counter: 0, node: 'b' }))).toThrow(/ahead/);
+    expect(() =>
+      clock.receive(formatHlc({ wallMs: 2 * 86_400_000, counter: 0, node: 'b' })),
+    ).toThrow(/ahead/);
   });
 
   it('rejects malformed timestamps and node ids', () => {

@@ -5,7 +5,12 @@
  */
 
 /** Default classification ladder, lowest first. Agencies may configure their own. */
-export const DEFAULT_CLASSIFICATIONS = ['UNCLASSIFIED', 'RESTRICTED', 'CONFIDENTIAL', 'SECRET'] as const;
+export const DEFAULT_CLASSIFICATIONS = [
+  'UNCLASSIFIED',
+  'RESTRICTED',
+  'CONFIDENTIAL',
+  'SECRET',
+] as const;
 
 /** Traffic Light Protocol 2.0 labels, least restrictive first. */
 export const TLP_LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;

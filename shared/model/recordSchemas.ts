@@ -7,7 +7,11 @@ import { isHlc } from './hlc.ts';
 import { TLP_LEVELS } from './markings.ts';
 import type { AnyRecord, AuditEntry } from './records.ts';
 
-const id = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'invalid id');
+const id = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'invalid id');
 const hlc = z.string().refine(isHlc, 'invalid hybrid logical clock timestamp');
 const isoDate = z.string().min(4).max(40);
 const shortText = z.string().max(1024);

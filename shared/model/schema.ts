@@ -90,7 +90,9 @@ export function edgeEndRange(edgeSchema: string, end: 'source' | 'target'): Sche
 /** Relationship types that can link an entity of type `from` to one of type `to`. */
 export function edgeSchemataBetween(from: string, to: string): string[] {
   return EDGE_SCHEMATA.filter(
-    (name) => getSchema(from).isA(edgeEndRange(name, 'source')) && getSchema(to).isA(edgeEndRange(name, 'target')),
+    (name) =>
+      getSchema(from).isA(edgeEndRange(name, 'source')) &&
+      getSchema(to).isA(edgeEndRange(name, 'target')),
   );
 }
 

@@ -40,7 +40,8 @@ const phone: SchemaDatum = {
 const stolenProperty: SchemaDatum = {
   label: 'Stolen property',
   plural: 'Stolen property',
-  description: 'An item reported stolen: artwork, firearm, vehicle part, document (Tessera extension).',
+  description:
+    'An item reported stolen: artwork, firearm, vehicle part, document (Tessera extension).',
   extends: ['Thing'],
   schemata: ['StolenProperty', 'Thing'],
   matchable: true,
@@ -49,12 +50,23 @@ const stolenProperty: SchemaDatum = {
   featured: ['name', 'serialNumber', 'stolenStatus', 'reportReference'],
   properties: {
     itemType: prop('StolenProperty', 'itemType', 'Item type', 'string'),
-    serialNumber: prop('StolenProperty', 'serialNumber', 'Serial number / identifier', 'identifier', {
-      matchable: true,
-      maxLength: 64,
-    }),
+    serialNumber: prop(
+      'StolenProperty',
+      'serialNumber',
+      'Serial number / identifier',
+      'identifier',
+      {
+        matchable: true,
+        maxLength: 64,
+      },
+    ),
     stolenStatus: prop('StolenProperty', 'stolenStatus', 'Status', 'string', { maxLength: 64 }),
-    reportReference: prop('StolenProperty', 'reportReference', 'Theft report reference', 'identifier'),
+    reportReference: prop(
+      'StolenProperty',
+      'reportReference',
+      'Theft report reference',
+      'identifier',
+    ),
     stolenDate: prop('StolenProperty', 'stolenDate', 'Date stolen', 'date', { maxLength: 32 }),
     owner: prop('StolenProperty', 'owner', 'Rightful owner', 'entity', { range: 'LegalEntity' }),
   },
@@ -79,7 +91,9 @@ const biometricRecord: SchemaDatum = {
       matchable: true,
     }),
     holdingAgency: prop('BiometricRecord', 'holdingAgency', 'Holding agency', 'string'),
-    collectedDate: prop('BiometricRecord', 'collectedDate', 'Date collected', 'date', { maxLength: 32 }),
+    collectedDate: prop('BiometricRecord', 'collectedDate', 'Date collected', 'date', {
+      maxLength: 32,
+    }),
     subject: prop('BiometricRecord', 'subject', 'Subject', 'entity', { range: 'Person' }),
   },
 };

@@ -5,7 +5,13 @@ import { cleanProperties, validateDate, validateEntity, validateIban } from './v
 
 describe('validateDate', () => {
   it('accepts full and partial ISO dates', () => {
-    for (const value of ['2024', '2024-02', '2024-02-29', '2024-02-29T13:45', '2024-02-29T13:45:10Z']) {
+    for (const value of [
+      '2024',
+      '2024-02',
+      '2024-02-29',
+      '2024-02-29T13:45',
+      '2024-02-29T13:45:10Z',
+    ]) {
       expect(validateDate(value)).toBeUndefined();
     }
   });
@@ -24,17 +30,28 @@ describe('validateEntity', () => {
     expect(errors.birthDate).toMatch(/1990-04-31 does not exist/);
   });
   it('accepts a valid person', () => {
-    expect(validateEntity('Person', { name: ['Ana Vlad'], nationality: ['ro'], birthDate: ['1985'] })).toEqual({});
+    expect(
+      validateEntity('Person', { name: ['Ana Vlad'], nationality: ['ro'], birthDate: ['1985'] }),
+    ).toEqual({});
   });
   it('checks country codes, e-mail, IBAN and unknown properties', () => {
-    const errors = validateEntity('Person', { name: ['X'], nationality: ['Romania'], email: ['nope'], colour: ['red'] });
+    const errors = validateEntity('Person', {
+      name: ['X'],
+      nationality: ['Romania'],
+      email: ['nope'],
+      colour: ['red'],
+    });
     expect(Object.keys(errors).sort()).toEqual(['colour', 'email', 'nationality']);
     expect(validateEntity('BankAccount', { iban: ['DE89370400440532013000'] })).toEqual({});
     expect(validateIban('DE89370400440532013001')).toMatch(/check digits/);
   });
   it('requires both ends of a relationship and known targets', () => {
     expect(validateEntity('Ownership', { owner: ['a'] })).toEqual({ asset: 'Asset is required' });
-    const errors = validateEntity('Associate', { person: ['a'], associate: ['zz'] }, new Set(['a']));
+    const errors = validateEntity(
+      'Associate',
+      { person: ['a'], associate: ['zz'] },
+      new Set(['a']),
+    );
     expect(errors.associate).toMatch(/not in this case/);
   });
   it('knows the Tessera extension schemata', () => {
@@ -50,7 +67,10 @@ describe('validateEntity', () => {
 describe('schema helpers', () => {
   it('treats Call as a relationship between parties', () => {
     expect(isEdgeSchema('Call')).toBe(true);
-    expect(edgeEnds('Call', { caller: ['p1'], receiver: ['p2'] })).toEqual({ source: 'p1', target: 'p2' });
+    expect(edgeEnds('Call', { caller: ['p1'], receiver: ['p2'] })).toEqual({
+      source: 'p1',
+      target: 'p2',
+    });
   });
   it('offers only relationship types whose ends fit', () => {
     expect(edgeSchemataBetween('Person', 'Person')).toContain('Family');

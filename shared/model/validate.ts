@@ -7,7 +7,8 @@ import { getSchema, isKnownSchema, model } from './schema.ts';
 
 export type ValidationErrors = Readonly<Record<string, string>>;
 
-const DATE_PATTERN = /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
+const DATE_PATTERN =
+  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
 
 /** An FtM date: a full or partial ISO-8601 date ("2024", "2024-02", "2024-02-29", with time). */
 export function validateDate(value: string): string | undefined {
@@ -24,7 +25,10 @@ export function validateDate(value: string): string | undefined {
       return `${value} does not exist (${year}-${String(month).padStart(2, '0')} has ${daysInMonth} days)`;
     }
   }
-  if (match[4] !== undefined && (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6] ?? 0) > 59)) {
+  if (
+    match[4] !== undefined &&
+    (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6] ?? 0) > 59)
+  ) {
     return `"${value}" has an impossible time of day`;
   }
   return undefined;
@@ -63,7 +67,9 @@ function validateValue(typeName: string, value: string): string | undefined {
     case 'url':
       return URL_PATTERN.test(value) ? undefined : `"${value}" is not a web address (http…)`;
     case 'number':
-      return Number.isFinite(Number(value.replace(/[, ]/g, ''))) ? undefined : `"${value}" is not a number`;
+      return Number.isFinite(Number(value.replace(/[, ]/g, '')))
+        ? undefined
+        : `"${value}" is not a number`;
     default:
       return undefined;
   }
@@ -125,7 +131,9 @@ export function validateEntity(
 export function cleanProperties(properties: EntityProperties): EntityProperties {
   const cleaned: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(properties)) {
-    const kept = [...new Set(values.map((value) => value.trim()).filter((value) => value.length > 0))];
+    const kept = [
+      ...new Set(values.map((value) => value.trim()).filter((value) => value.length > 0)),
+    ];
     if (kept.length > 0) cleaned[name] = kept;
   }
   return cleaned;

@@ -108,6 +108,13 @@ function knownCode(digits: string): string | undefined {
   return undefined;
 }
 
+/** The national significant number of an E.164 number whose calling code is in the table. */
+export function nationalNumber(e164: string): string | undefined {
+  const digits = e164.replace(/^\+/, '');
+  const code = knownCode(digits);
+  return code ? digits.slice(code.length) : undefined;
+}
+
 const EXTENSION = /\s*(?:ext\.?|extension|x|#)\s*\d{1,6}\s*$/i;
 const ALLOWED = /^[\d\s\-./()+]+$/;
 

@@ -150,6 +150,9 @@ describe('search index', () => {
     const index = build();
     expect(ids(index.search('359881234567'))).toEqual(['p1']);
     expect(ids(index.search('4567'))).toEqual(['p1']);
+    expect(ids(index.search('088 123 4567'))).toEqual(['p1']); // national, by its parts
+    expect(ids(index.search('0881234567'))).toEqual(['p1']); // national, trunk 0 dropped
+    expect(ids(index.search('00359881234567'))).toEqual(['p1']);
   });
 
   it('filters by schema family, kind, dates and countries', () => {

@@ -17,14 +17,18 @@
 // count filter — an edit destroys at most 4 distinct query trigrams — and verified with a banded
 // distance. A variant scores BM25 (k1 1.2, b 0.75) times a weight (exact 1, completion ≤ 0.9,
 // typo 0.7 / 0.5); a term contributes its best variant per document. Only documents matching the
-// largest number of query terms are kept, then the best few hundred get exact-match boosts
+// largest number of query terms (among those passing the filters, checked bucket by bucket from
+// the most terms matched down) are kept, then the best few hundred get exact-match boosts
 // (a field equal to the query, in any word order, or starting with it) before the final cut.
-// Property fields are weighted: names 2, identifiers 1.5, everything else 1.
+// Property fields are weighted: names 2, identifiers 1.5, everything else 1. Values with digits
+// are also indexed compacted ('+359 88 123 4567' → '359881234567'), phones also by E.164 digits
+// and national number; a long digit query token also tries itself without '00' / trunk '0'.
 
 import { dateInterval } from './dates.ts';
 import { tokenize, tokenSpans } from './fold.ts';
 import { boundedEditDistance, trigrams, typoBudget } from './fuzzy.ts';
 import { isSchemaA } from './schemata.ts';
+import { nationalNumber, normalizePhone } from '../resolution/phone.ts';
 import type { DocKind, SearchDocument, SearchHit, SearchOptions } from './types.ts';
 
 const NAME_PROPS = new Set([
@@ -168,6 +172,8 @@ class InvertedIndex implements SearchIndex {
   private docLen: number[] = [];
   private docDates: ([string, string][] | null)[] = [];
   private docCountries: (string[] | null)[] = [];
+  /** Folded name and identifier values ('ivan petrov'), for exact-match boosts. */
+  private docKeys: (string[] | null)[] = [];
   private free: number[] = [];
   private totalLen = 0;
   private live = 0;
@@ -214,6 +220,7 @@ class InvertedIndex implements SearchIndex {
     let len = 0;
     let dates: [string, string][] | null = null;
     let countries: string[] | null = null;
+    let keys: string[] | null = null;
     for (const [prop, value, weight] of fieldsOf(doc)) {
       if (kindOf(doc) === 'entity') {
         if (isDateProp(prop)) {
@@ -232,10 +239,22 @@ class InvertedIndex implements SearchIndex {
       }
       const tokens = tokenize(value);
       for (const token of tokens) this.addTerm(tf, token, weight);
+      if (weight >= 1.5 && kindOf(doc) === 'entity' && tokens.length > 0) {
+        (keys ??= []).push(tokens.join(' '));
+      }
       len += weight * tokens.length;
       // '+359 88 123 4567' is also findable as '359881234567', 'BG80 BNBG …' as 'bg80bnbg…'.
+      const compact = tokens.join('');
       if (tokens.length > 1 && HAS_DIGIT.test(value) && value.length <= 64) {
-        this.addTerm(tf, tokens.join(''), weight);
+        this.addTerm(tf, compact, weight);
+      }
+      // A phone is also findable by its E.164 digits and national number, so '0881234567'
+      // (trunk 0 dropped at query time) finds '+359 88 123 4567'.
+      if (prop === 'phone') {
+        const e164 = normalizePhone(value);
+        if (e164 && e164.slice(1) !== compact) this.addTerm(tf, e164.slice(1), weight);
+        const national = e164 && nationalNumber(e164);
+        if (national && national !== compact) this.addTerm(tf, national, weight);
       }
     }
     const ids = new Int32Array(tf.size);
@@ -252,6 +271,7 @@ class InvertedIndex implements SearchIndex {
     this.docLen[n] = len;
     this.docDates[n] = dates;
     this.docCountries[n] = countries;
+    this.docKeys[n] = keys;
     this.totalLen += len;
     this.live++;
   }
@@ -278,6 +298,7 @@ class InvertedIndex implements SearchIndex {
     this.docLen[n] = 0;
     this.docDates[n] = null;
     this.docCountries[n] = null;
+    this.docKeys[n] = null;
     this.free.push(n);
     return true;
   }
@@ -385,12 +406,12 @@ class InvertedIndex implements SearchIndex {
 
   private filterFor(options: SearchOptions): ((n: number) => boolean) | null {
     const schemata = options.schemata?.filter((s) => s !== '') ?? [];
-    const countries = (options.countries ?? []).map((c) => c.toLowerCase());
+    const countries = new Set((options.countries ?? []).map((c) => c.toLowerCase()));
     const from = options.dateFrom ? dateInterval(options.dateFrom)?.[0] : undefined;
     const to = options.dateTo ? dateInterval(options.dateTo)?.[1] : undefined;
     if (options.dateFrom && !from) throw new Error(`invalid dateFrom: ${options.dateFrom}`);
     if (options.dateTo && !to) throw new Error(`invalid dateTo: ${options.dateTo}`);
-    if (schemata.length === 0 && countries.length === 0 && !from && !to) return null;
+    if (schemata.length === 0 && countries.size === 0 && !from && !to) return null;
     const schemaOk = new Map<string, boolean>();
     const wanted = new Set(schemata);
     return (n) => {
@@ -407,9 +428,12 @@ class InvertedIndex implements SearchIndex {
           if (!ok) return false;
         }
       }
-      if (countries.length > 0) {
+      if (countries.size > 0) {
         const have = this.docCountries[n];
-        if (!have || !have.some((c) => countries.includes(c))) return false;
+        if (!have) return false;
+        let any = false;
+        for (const c of have) if (countries.has(c)) any = true;
+        if (!any) return false;
       }
       if (from || to) {
         const dates = this.docDates[n];
@@ -431,8 +455,10 @@ class InvertedIndex implements SearchIndex {
     const typing = ALNUM_END.test(query);
     const groups: Variant[][] = tokens.map((token, i) => {
       const variants: Variant[] = [];
-      const exact = this.termId.get(token);
-      if (exact !== undefined && this.df(exact) > 0) variants.push({ termId: exact, weight: 1 });
+      for (const form of numberForms(token)) {
+        const exact = this.termId.get(form);
+        if (exact !== undefined && this.df(exact) > 0) variants.push({ termId: exact, weight: 1 });
+      }
       if (typing && i === tokens.length - 1) variants.push(...this.completions(token));
       variants.push(...this.typoVariants(token));
       return variants;
@@ -466,19 +492,19 @@ class InvertedIndex implements SearchIndex {
     }
 
     // Keep documents that match the most query terms (soft AND), best scores first.
-    let maxHits = 0;
-    const kept: number[] = [];
-    for (const n of touched) {
-      if (filter && !filter(n)) continue;
-      if (hits[n] > maxHits) {
-        maxHits = hits[n]!;
-        kept.length = 0;
-      }
-      if (hits[n] === maxHits) kept.push(n);
+    // The filter runs bucket by bucket from the most terms matched down, so it usually sees
+    // only the few documents of the top bucket rather than every document touched.
+    const buckets: number[][] = Array.from({ length: groups.length + 1 }, () => []);
+    for (const n of touched) buckets[hits[n]!]!.push(n);
+    let kept: number[] = [];
+    for (let h = groups.length; h > 0 && kept.length === 0; h--) {
+      kept = filter ? buckets[h]!.filter(filter) : buckets[h]!;
     }
     const pool = topK(kept, total, Math.max(RERANK_POOL, limit));
     const scores = new Map<number, number>();
-    for (const n of pool) scores.set(n, total[n] * this.exactBoost(n, tokens));
+    const q = tokens.join(' ');
+    const qSorted = [...tokens].sort().join(' ');
+    for (const n of pool) scores.set(n, total[n] * this.exactBoost(n, q, qSorted));
     for (const n of touched) {
       total[n] = 0;
       hits[n] = 0;
@@ -497,18 +523,11 @@ class InvertedIndex implements SearchIndex {
     return out;
   }
 
-  private exactBoost(n: number, tokens: string[]): number {
-    const doc = this.sources[n]!;
-    if (doc.kind === 'note' || doc.kind === 'attachment') return 1;
-    const q = tokens.join(' ');
-    const qSorted = [...tokens].sort().join(' ');
+  private exactBoost(n: number, q: string, qSorted: string): number {
     let boost = 1;
-    for (const [, value, weight] of fieldsOf(doc)) {
-      if (weight < 1.5) break; // fields come names first, then identifiers
-      const t = tokenize(value);
-      const v = t.join(' ');
+    for (const v of this.docKeys[n] ?? []) {
       if (v === q) return 2;
-      if (t.length === tokens.length && [...t].sort().join(' ') === qSorted) boost = 1.8;
+      if (v.length === q.length && v.split(' ').sort().join(' ') === qSorted) boost = 1.8;
       else if (boost < 1.3 && v.startsWith(q)) boost = 1.3;
     }
     return boost;
@@ -534,6 +553,12 @@ class InvertedIndex implements SearchIndex {
     if (snippet) hit.snippet = snippet;
     return hit;
   }
+}
+
+/** A query token plus, for long digit strings, the number without '00' or a trunk '0'. */
+function numberForms(token: string): string[] {
+  if (token.length < 6 || !/^\d+$/.test(token) || token[0] !== '0') return [token];
+  return [token, token.startsWith('00') ? token.slice(2) : token.slice(1)];
 }
 
 function topK(docs: number[], score: Float64Array, k: number): number[] {

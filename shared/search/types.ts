@@ -33,7 +33,7 @@ export interface SearchOptions {
   limit?: number;
   /**
    * FtM schema names (a parent such as 'LegalEntity' also admits its descendants) and/or the
-   * kinds 'note' / 'attachment'. Empty or absent: everything.
+   * kinds 'entity' / 'note' / 'attachment'. Empty or absent: everything.
    */
   schemata?: string[];
   /** ISO date, possibly partial ('1980', '1980-02'); documents with a date property overlapping. */

@@ -99,6 +99,17 @@ function formatError(error: unknown): never {
   throw error;
 }
 
+function parseHeaderChecked(start: Buffer): ParsedHeader {
+  try {
+    return parseHeader(start, {
+      maxStanzas: BUNDLE_LIMITS.maxStanzas,
+      maxBytes: BUNDLE_LIMITS.maxHeaderBytes,
+    });
+  } catch (error) {
+    return formatError(error);
+  }
+}
+
 interface Head {
   readonly fh: FileHandle;
   readonly size: number;
@@ -122,15 +133,7 @@ async function readHead(file: string, sender: IdentityCard, options: VerifyOptio
   try {
     const { size } = await fh.stat();
     const start = await readFully(fh, 0, Math.min(size, BUNDLE_LIMITS.maxHeaderBytes));
-    let header: ParsedHeader;
-    try {
-      header = parseHeader(start, {
-        maxStanzas: BUNDLE_LIMITS.maxStanzas,
-        maxBytes: BUNDLE_LIMITS.maxHeaderBytes,
-      });
-    } catch (error) {
-      formatError(error);
-    }
+    const header = parseHeaderChecked(start);
     const sigIndexes = header.stanzas.flatMap((s, i) =>
       s.type === SIGNATURE_STANZA_TYPE ? [i] : [],
     );

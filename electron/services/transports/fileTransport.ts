@@ -34,7 +34,12 @@ export class FileTransport implements Transport {
   constructor(private readonly deps: FileTransportDeps) {}
 
   describe(): TransportDescription {
-    return { kind: 'file', label: 'File (save and open)', automatic: false, acknowledgement: 'none' };
+    return {
+      kind: 'file',
+      label: 'File (save and open)',
+      automatic: false,
+      acknowledgement: 'none',
+    };
   }
 
   probe(): Promise<ProbeResult> {

@@ -70,10 +70,22 @@ export interface ProbeResult {
 export interface Transport {
   describe(): TransportDescription;
   probe(): Promise<ProbeResult>;
-  put(mailbox: string, name: string, source: TransportSource, options?: PutOptions): Promise<PutResult>;
+  put(
+    mailbox: string,
+    name: string,
+    source: TransportSource,
+    options?: PutOptions,
+  ): Promise<PutResult>;
   list(mailbox: string): Promise<MailboxEntry[]>;
-  get(mailbox: string, name: string, destinationPath: string, options?: GetOptions): Promise<MailboxEntry>;
+  get(
+    mailbox: string,
+    name: string,
+    destinationPath: string,
+    options?: GetOptions,
+  ): Promise<MailboxEntry>;
   acknowledge(mailbox: string, name: string): Promise<void>;
+  /** Releases sockets or handles, where the transport holds any. */
+  destroy?(): void;
 }
 
 export type TransportErrorCode =
@@ -101,7 +113,10 @@ export class TransportError extends Error {
   }
 }
 
-export function isTransportError(error: unknown, code?: TransportErrorCode): error is TransportError {
+export function isTransportError(
+  error: unknown,
+  code?: TransportErrorCode,
+): error is TransportError {
   return error instanceof TransportError && (code === undefined || error.code === code);
 }
 

@@ -1,0 +1,15 @@
+export {
+  CHECKPOINT_FORMAT,
+  ExchangeLog,
+  GENESIS_HASH,
+  HEAD_CONTEXT,
+  checkpointPathFor,
+  headStatement,
+  releaseDecisionEntry,
+  verifyLog,
+  type LogEntry,
+  type LogEntryInput,
+  type LogEntryType,
+  type LogSigner,
+  type VerifyLogResult,
+} from './exchangeLog.ts';
