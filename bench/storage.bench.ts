@@ -6,6 +6,9 @@
  *   raw bulkPut insert: N records/s  (the same records with one Dexie bulkPut, fresh database)
  *   insert ratio: X                  (repository / raw; goal ≥ 0.8)
  * Further measurements go in the STEPS list below (each calls a function of window.tesseraBench).
+ * Then, through the real app on the loopback web host (built renderer, same Chromium):
+ *   open case first table page: X ms   (click on the case → first page of the entity table drawn)
+ *   chart 2000 render: X ms            (open a saved chart of 2,000 of its entities → all drawn)
  */
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
@@ -16,6 +19,10 @@ import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
 import type { InsertResult, StorageBenchApi } from './storage/entry.ts';
+import { generateLargeCase } from './storage/generate.ts';
+import { startWebHost } from '../electron/web/server.ts';
+import { ensureRenderer, ROOT } from '../scripts/web.mjs';
+import type { Browser } from 'playwright-core';
 
 const ENTITIES = 20_000;
 const RELATIONSHIPS = 40_000;
@@ -114,12 +121,78 @@ async function main(): Promise<void> {
       await page.goto(`http://127.0.0.1:${port}/`);
       await page.waitForFunction(() => 'tesseraBench' in globalThis);
       for (const step of STEPS) await step(page);
+      await measureThroughTheApp(browser);
     } finally {
       await browser.close();
     }
   } finally {
     server.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const CHART_ENTITIES = 2_000;
+
+/** Loads the generated case into the real app, then times what an investigator waits for. */
+async function measureThroughTheApp(browser: Browser): Promise<void> {
+  if (!ensureRenderer()) throw new Error('the renderer build failed');
+  const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-app-'));
+  const host = await startWebHost({ port: 0, dataDir, staticDir: join(ROOT, 'dist', 'renderer') });
+  const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+  try {
+    await context.addInitScript(() => {
+      (window as unknown as { __TESSERA_TEST__: boolean }).__TESSERA_TEST__ = true;
+    });
+    const page = await context.newPage();
+    await page.goto(host.url);
+    await page.waitForFunction(() => window.__tesseraApp !== undefined, undefined, {
+      timeout: 60_000,
+    });
+    const caseFile = generateLargeCase(ENTITIES, RELATIONSHIPS, 7);
+    const chartNodes: Record<string, { x: number; y: number }> = {};
+    caseFile.entities
+      .filter((entity) => entity.schema === 'Person' || entity.schema === 'Company')
+      .slice(0, CHART_ENTITIES)
+      .forEach((entity, index) => {
+        chartNodes[entity.id] = { x: (index % 50) * 90, y: Math.floor(index / 50) * 90 };
+      });
+    await page.evaluate(
+      async ({ file, nodes }) => {
+        const repository = window.__tesseraApp!.repository;
+        const caseId = await repository.importCase(
+          file as Parameters<typeof repository.importCase>[0],
+        );
+        await repository.createChart(caseId, 'Bench chart', nodes);
+      },
+      { file: caseFile, nodes: chartNodes },
+    );
+    await page.reload();
+    const link = page.locator('.case-open-link', { hasText: 'Benchmark case' });
+    await link.waitFor({ timeout: 60_000 });
+    const openStart = Date.now();
+    await link.click();
+    await page.getByTestId('tab-entities').click();
+    await page.locator('[data-testid^="entity-row-"]').first().waitFor({ timeout: 120_000 });
+    console.log(`open case first table page: ${Date.now() - openStart} ms`);
+
+    const chartStart = Date.now();
+    await page.getByTestId('tab-chart').click();
+    await page.waitForFunction(
+      (count) =>
+        document.querySelector('[data-testid="chart-view"]')?.getAttribute('data-node-count') ===
+        String(count),
+      CHART_ENTITIES,
+      { timeout: 120_000 },
+    );
+    // Two animation frames: the one that draws, and proof that it finished.
+    await page.evaluate(
+      () => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))),
+    );
+    console.log(`chart ${CHART_ENTITIES} render: ${Date.now() - chartStart} ms`);
+  } finally {
+    await context.close();
+    await host.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 

@@ -13,6 +13,7 @@ import { Notifications, useNotifications } from './Notifications.tsx';
 import { TopBar } from './TopBar.tsx';
 import { useUndoState } from './useUndoState.ts';
 import { useAppliedTheme } from './useTheme.ts';
+import { installAppTestHook } from './testHooks.ts';
 import './app.css';
 
 const OPEN_CASE_KEY = 'tessera.openCaseId';
@@ -43,6 +44,7 @@ export function App() {
   useEffect(() => {
     boot(settingsRef)
       .then((result) => {
+        installAppTestHook(result.repository);
         setBooted(result);
         setSettings(result.settings);
       })

@@ -1,14 +1,17 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
+import cytoscape from 'cytoscape';
 import type { Core, EventObject } from 'cytoscape';
-import CytoscapeComponent from 'react-cytoscapejs';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../app/context.ts';
 import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
 import { mergePositions } from './chartGeometry.ts';
 import type { ChartLayoutName } from './chartModel.ts';
-import { buildChartElements, EMPTY_VIEW_MODEL } from './chartModel.ts';
+import { buildChartElements, EMPTY_VIEW_MODEL, isBigChart } from './chartModel.ts';
+import type { ChartOverlay } from './chartOverlay.ts';
+import { applyOverlay, entityNodeCount } from './chartOverlay.ts';
+import { coreOptions, webglAvailable } from './bigChart.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
 import { installChartTestHook } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
@@ -41,11 +44,12 @@ export interface ChartViewProps {
   onDeleteRequest?: (entityId: string) => void;
   /** While on, dragging from a node draws a link instead of moving it (Shift does the same). */
   readonly linkMode?: boolean;
+  /** Filters, formatting, grouping and highlights drawn over the saved chart. */
+  readonly overlay?: ChartOverlay;
+  /** Called when the chart crosses BIG_CHART_ELEMENTS (performance settings on or off). */
+  onBigChange?: (big: boolean) => void;
   readonly ref?: Ref<ChartViewHandle>;
 }
-
-const NO_ELEMENTS: never[] = [];
-const NO_STYLE: never[] = [];
 const SAVE_DELAY_MS = 400;
 
 function errorMessage(error: unknown): string {
@@ -53,18 +57,23 @@ function errorMessage(error: unknown): string {
 }
 
 export function ChartView(props: ChartViewProps) {
-  const { caseId, chartId, entities, selectedId, linkMode = false, ref } = props;
+  const { caseId, chartId, entities, selectedId, linkMode = false, overlay, ref } = props;
   const repository = useRepository();
   const services = useAppServices();
   const chart = useChart(chartId);
   const theme = useChartTheme();
   const loaded = chart !== undefined && chart.id === chartId;
-  const view = useMemo(
+  const baseView = useMemo(
     () => (chart && chart.id === chartId ? buildChartElements(entities, chart) : EMPTY_VIEW_MODEL),
     [entities, chart, chartId],
   );
+  const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
+  const view = useMemo(() => applyOverlay(baseView, byId, overlay), [baseView, byId, overlay]);
+  // The Core is rebuilt when a chart crosses the threshold: renderer options are fixed at creation.
+  const big = isBigChart(baseView);
 
   const wrapperRef = useRef<HTMLDivElement>(null);
+  const canvasRef = useRef<HTMLDivElement>(null);
   const adapterRef = useRef<ChartAdapter | undefined>(undefined);
   const [adapterVersion, setAdapterVersion] = useState(0);
   const propsRef = useRef(props);
@@ -79,11 +88,24 @@ export function ChartView(props: ChartViewProps) {
     chartRef.current = chart;
   });
 
-  const onCy = useCallback((cy: Core) => {
-    if (adapterRef.current?.cy === cy) return;
-    adapterRef.current = new ChartAdapter(cy);
+  useEffect(() => {
+    const container = canvasRef.current;
+    if (!container) return undefined;
+    const webgl = big && webglAvailable();
+    container.style.backgroundColor = theme.bg;
+    const cy: Core = cytoscape({ container, ...coreOptions({ big, webgl }) });
+    adapterRef.current = new ChartAdapter(cy, big, webgl);
+    needsFitRef.current = true;
     setAdapterVersion((v) => v + 1);
-  }, []);
+    propsRef.current.onBigChange?.(big);
+    return () => {
+      adapterRef.current?.destroy();
+      adapterRef.current = undefined;
+      cy.destroy();
+    };
+    // The theme's background is read once here; setTheme restyles the live Core.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [big]);
 
   const savePositions = useCallback(async () => {
     const adapter = adapterRef.current;
@@ -164,6 +186,7 @@ export function ChartView(props: ChartViewProps) {
 
   useEffect(() => {
     adapterRef.current?.setTheme(theme);
+    if (canvasRef.current) canvasRef.current.style.backgroundColor = theme.bg;
   }, [adapterVersion, theme]);
 
   useEffect(() => {
@@ -240,19 +263,12 @@ export function ChartView(props: ChartViewProps) {
       data-testid="chart-view"
       data-case-id={caseId}
       data-chart-id={chartId}
-      data-node-count={view.nodes.length}
+      data-node-count={entityNodeCount(view)}
       data-edge-count={view.edges.length}
+      data-big-chart={big ? 'true' : 'false'}
       onKeyDown={onKeyDown}
     >
-      <CytoscapeComponent
-        elements={NO_ELEMENTS}
-        stylesheet={NO_STYLE}
-        cy={onCy}
-        className="chart-canvas"
-        minZoom={0.05}
-        maxZoom={4}
-        boxSelectionEnabled={false}
-      />
+      <div ref={canvasRef} className="chart-canvas" data-testid="chart-canvas" />
       {preview && (
         <svg className="chart-link-preview" data-testid="chart-link-preview" aria-hidden="true">
           <line x1={preview.from.x} y1={preview.from.y} x2={preview.to.x} y2={preview.to.y} />

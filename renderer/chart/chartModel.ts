@@ -22,6 +22,12 @@ export interface ChartNodeModel {
   readonly y: number;
   readonly color?: string;
   readonly size?: number;
+  /** Border from a conditional-formatting rule. */
+  readonly borderColor?: string;
+  /** Compound node (a group) this node sits in. */
+  readonly parent?: string;
+  /** Space-separated Cytoscape classes (analysis highlights, `chart-group`). */
+  readonly classes?: string;
 }
 
 export interface ChartEdgeModel {
@@ -31,6 +37,7 @@ export interface ChartEdgeModel {
   readonly schema: string;
   readonly label: string;
   readonly directed: boolean;
+  readonly classes?: string;
 }
 
 export interface ChartViewModel {
@@ -46,6 +53,7 @@ export const CHART_LAYOUTS = [
   { name: 'breadthfirst', label: 'Hierarchy' },
   { name: 'concentric', label: 'Concentric' },
   { name: 'grid', label: 'Grid' },
+  { name: 'force-fast', label: 'Force (fast)' },
 ] as const;
 export type ChartLayoutName = (typeof CHART_LAYOUTS)[number]['name'];
 
@@ -136,7 +144,14 @@ export function nodeElement(node: ChartNodeModel): ElementDefinition {
   };
   if (node.color !== undefined) data.color = node.color;
   if (node.size !== undefined) data.size = node.size;
-  return { group: 'nodes', data, position: { x: node.x, y: node.y } };
+  if (node.borderColor !== undefined) data.borderColor = node.borderColor;
+  if (node.parent !== undefined) data.parent = node.parent;
+  return {
+    group: 'nodes',
+    data,
+    position: { x: node.x, y: node.y },
+    ...(node.classes ? { classes: node.classes } : {}),
+  };
 }
 
 export function edgeElement(edge: ChartEdgeModel): ElementDefinition {
@@ -149,8 +164,12 @@ export function edgeElement(edge: ChartEdgeModel): ElementDefinition {
       schema: edge.schema,
       label: edge.label,
     },
-    classes: edge.directed ? 'directed' : '',
+    classes: edgeClasses(edge),
   };
+}
+
+export function edgeClasses(edge: ChartEdgeModel): string {
+  return [edge.directed ? 'directed' : '', edge.classes ?? ''].filter(Boolean).join(' ');
 }
 
 export function toCytoscapeElements(view: ChartViewModel): ElementDefinition[] {
@@ -190,7 +209,19 @@ export interface ChartStyleBlock {
   readonly style: Readonly<Record<string, string | number>>;
 }
 
-export function buildChartStylesheet(theme: ChartTheme): ChartStyleBlock[] {
+/** Nodes plus edges above which a chart switches to the performance settings (see bigChart.ts). */
+export const BIG_CHART_ELEMENTS = 2000;
+
+export function isBigChart(view: ChartViewModel): boolean {
+  return view.nodes.length + view.edges.length > BIG_CHART_ELEMENTS;
+}
+
+/**
+ * `big`: the performance style for charts over BIG_CHART_ELEMENTS: no icons, no label
+ * backgrounds, straight (haystack) edges without labels, and labels only once zoomed in far enough
+ * to read them (min-zoomed-font-size).
+ */
+export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyleBlock[] {
   const sheet: ChartStyleBlock[] = [
     {
       selector: 'node',
@@ -222,7 +253,9 @@ export function buildChartStylesheet(theme: ChartTheme): ChartStyleBlock[] {
   for (const [key, icon] of Object.entries(CHART_ICONS)) {
     sheet.push({
       selector: `node[iconKey = "${key}"]`,
-      style: { 'background-color': icon.color, 'background-image': iconDataUri(key) },
+      style: big
+        ? { 'background-color': icon.color }
+        : { 'background-color': icon.color, 'background-image': iconDataUri(key) },
     });
   }
   sheet.push(
@@ -264,6 +297,61 @@ export function buildChartStylesheet(theme: ChartTheme): ChartStyleBlock[] {
       selector: 'node.chart-link-source, node.chart-link-target',
       style: { 'border-width': 4, 'border-color': theme.accent, 'border-style': 'dashed' },
     },
+    { selector: 'node[borderColor]', style: { 'border-width': 4, 'border-color': 'data(borderColor)' } },
+    {
+      selector: 'node.chart-group',
+      style: {
+        shape: 'round-rectangle',
+        'background-color': theme.fgMuted,
+        'background-opacity': 0.08,
+        'background-image': 'none',
+        'border-width': 1,
+        'border-style': 'dashed',
+        'border-color': theme.fgMuted,
+        'text-valign': 'top',
+        'text-margin-y': -4,
+        'font-weight': 'bold',
+        padding: '16px',
+      },
+    },
+    { selector: '.analysis-dim', style: { opacity: 0.25 } },
+    {
+      selector: 'node.analysis-path',
+      style: { 'border-width': 5, 'border-color': ANALYSIS_HIGHLIGHT, opacity: 1 },
+    },
+    {
+      selector: 'edge.analysis-path',
+      style: {
+        width: 5,
+        'line-color': ANALYSIS_HIGHLIGHT,
+        'target-arrow-color': ANALYSIS_HIGHLIGHT,
+        opacity: 1,
+        'z-index': 10,
+      },
+    },
   );
+  if (big) {
+    sheet.push(
+      {
+        selector: 'node',
+        style: {
+          'border-width': 0,
+          'min-zoomed-font-size': 14,
+          'text-background-opacity': 0,
+          'text-wrap': 'none',
+        },
+      },
+      { selector: 'node[borderColor]', style: { 'border-width': 4 } },
+      {
+        selector: 'edge',
+        style: { 'curve-style': 'haystack', label: '', width: 1, 'target-arrow-shape': 'none' },
+      },
+      { selector: 'edge.analysis-path', style: { width: 5 } },
+      { selector: 'node:selected', style: { 'border-width': 4, 'border-color': theme.accent } },
+    );
+  }
   return sheet;
 }
+
+/** Colour of analysis highlights (paths): one fixed colour reads on both themes. */
+export const ANALYSIS_HIGHLIGHT = '#f59e0b';

@@ -9,8 +9,16 @@ import type { Core, LayoutOptions, NodeSingular } from 'cytoscape';
 import cytoscapeSvg from 'cytoscape-svg';
 import type { Point, HitCircle } from './chartGeometry.ts';
 import type { ChartLayoutName, ChartTheme, ChartViewModel } from './chartModel.ts';
-import { buildChartStylesheet, EMPTY_VIEW_MODEL, edgeElement, nodeElement } from './chartModel.ts';
+import {
+  buildChartStylesheet,
+  EMPTY_VIEW_MODEL,
+  edgeClasses,
+  edgeElement,
+  nodeElement,
+} from './chartModel.ts';
 import type { ElementPatch } from './elementDiff.ts';
+import { layoutGraphOf } from './fastLayout.ts';
+import { runLayoutInWorker } from './layout/runLayoutInWorker.ts';
 import { diffViewModels, isEmptyPatch } from './elementDiff.ts';
 
 declare module 'cytoscape' {
@@ -29,7 +37,10 @@ export function registerCytoscapeExtensions(): void {
   extensionsRegistered = true;
 }
 
-export function layoutOptions(name: ChartLayoutName): LayoutOptions {
+/** Layouts Cytoscape runs itself; 'force-fast' runs in the layout worker instead. */
+export type BuiltInLayoutName = Exclude<ChartLayoutName, 'force-fast'>;
+
+export function layoutOptions(name: BuiltInLayoutName): LayoutOptions {
   // The adapter fits afterwards with a zoom cap; a layout's own fit zooms small charts too far in.
   const common = { fit: false, animate: false } as const;
   switch (name) {
@@ -67,12 +78,20 @@ export function layoutOptions(name: ChartLayoutName): LayoutOptions {
 export class ChartAdapter {
   private applied: ChartViewModel = EMPTY_VIEW_MODEL;
 
-  constructor(readonly cy: Core) {
+  /**
+   * `big`: the Core was created with the performance settings and gets the lighter style;
+   * `webgl`: with the WebGL renderer.
+   */
+  constructor(
+    readonly cy: Core,
+    readonly big = false,
+    readonly webgl = false,
+  ) {
     registerCytoscapeExtensions();
   }
 
   setTheme(theme: ChartTheme): void {
-    this.cy.style(buildChartStylesheet(theme));
+    this.cy.style(buildChartStylesheet(theme, this.big));
   }
 
   /** Patches the graph to show `view`; returns what changed. */
@@ -82,15 +101,29 @@ export class ChartAdapter {
     if (isEmptyPatch(patch)) return patch;
     const cy = this.cy;
     cy.batch(() => {
-      for (const id of [...patch.removeEdges, ...patch.removeNodes]) cy.getElementById(id).remove();
-      if (patch.addNodes.length > 0) cy.add(patch.addNodes.map(nodeElement));
+      // Order matters for compound nodes: removing a group would take its children with it, so
+      // new groups are added and children moved out before any node is removed.
+      for (const id of patch.removeEdges) cy.getElementById(id).remove();
+      if (patch.addNodes.length > 0) {
+        const groupsFirst = [...patch.addNodes].sort(
+          (a, b) => Number(b.parent === undefined) - Number(a.parent === undefined),
+        );
+        cy.add(groupsFirst.map(nodeElement));
+      }
       for (const node of patch.updateNodes) {
         const ele = cy.getElementById(node.id);
         const data = nodeElement(node).data;
+        delete data.parent;
         if (node.color === undefined) ele.removeData('color');
         if (node.size === undefined) ele.removeData('size');
+        if (node.borderColor === undefined) ele.removeData('borderColor');
         ele.data(data);
+        ele.classes(node.classes ?? '');
+        const parent = ele.parent();
+        const currentParent = parent.nonempty() ? parent.first().id() : undefined;
+        if (currentParent !== node.parent) ele.move({ parent: node.parent ?? null });
       }
+      for (const id of patch.removeNodes) cy.getElementById(id).remove();
       for (const node of patch.moveNodes)
         cy.getElementById(node.id).position({ x: node.x, y: node.y });
       if (patch.addEdges.length > 0) cy.add(patch.addEdges.map(edgeElement));
@@ -98,7 +131,7 @@ export class ChartAdapter {
         const ele = cy.getElementById(edge.id);
         ele.data('label', edge.label);
         ele.data('schema', edge.schema);
-        ele.classes(edge.directed ? 'directed' : '');
+        ele.classes(edgeClasses(edge));
       }
     });
     return patch;
@@ -117,12 +150,34 @@ export class ChartAdapter {
   /** Runs a built-in layout to completion and returns the new positions. */
   async runLayout(name: ChartLayoutName): Promise<Record<string, Point>> {
     if (this.cy.nodes().length === 0) return {};
+    if (name === 'force-fast') {
+      await this.runFastLayout();
+      this.fit();
+      return this.positions();
+    }
     const layout = this.cy.layout(layoutOptions(name));
     const stopped = layout.promiseOn('layoutstop');
     layout.run();
     await stopped;
     this.fit();
     return this.positions();
+  }
+
+  /** The multilevel force layout in a Web Worker: the UI keeps running while it computes. */
+  private async runFastLayout(): Promise<void> {
+    const nodes = this.cy.nodes().filter((n) => !n.hasClass('chart-group'));
+    const graph = layoutGraphOf(
+      nodes.map((node) => ({ id: node.id(), size: node.width() })),
+      this.cy.edges().map((edge) => ({ source: edge.source().id(), target: edge.target().id() })),
+    );
+    const positions = await runLayoutInWorker(graph.graph, { transferInput: true });
+    this.cy.batch(() => {
+      graph.ids.forEach((id, index) => {
+        this.cy
+          .getElementById(id)
+          .position({ x: positions[2 * index]!, y: positions[2 * index + 1]! });
+      });
+    });
   }
 
   /** Call when the container changed size: Cytoscape only notices window resizes itself. */
@@ -158,10 +213,13 @@ export class ChartAdapter {
 
   /** Node discs in container pixels, for hit-testing the pointer. */
   renderedNodeCircles(): HitCircle[] {
-    return this.cy.nodes().map((node) => {
+    const circles: HitCircle[] = [];
+    this.cy.nodes().forEach((node) => {
+      if (node.hasClass('chart-group')) return;
       const { x, y } = node.renderedPosition();
-      return { id: node.id(), x, y, radius: node.renderedOuterWidth() / 2 };
+      circles.push({ id: node.id(), x, y, radius: node.renderedOuterWidth() / 2 });
     });
+    return circles;
   }
 
   renderedPosition(id: string): Point | undefined {
@@ -182,8 +240,12 @@ export class ChartAdapter {
     return this.cy.svg({ full: true, scale: 1, bg });
   }
 
+  /** Entity nodes (group boxes left out). */
   nodeIds(): string[] {
-    return this.cy.nodes().map((n) => n.id());
+    return this.cy
+      .nodes()
+      .filter((n) => !n.hasClass('chart-group'))
+      .map((n) => n.id());
   }
 
   edgeIds(): string[] {

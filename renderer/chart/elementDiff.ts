@@ -25,12 +25,20 @@ function sameNodeData(a: ChartNodeModel, b: ChartNodeModel): boolean {
     a.schema === b.schema &&
     a.iconKey === b.iconKey &&
     a.color === b.color &&
-    a.size === b.size
+    a.size === b.size &&
+    a.borderColor === b.borderColor &&
+    a.parent === b.parent &&
+    (a.classes ?? '') === (b.classes ?? '')
   );
 }
 
 function sameEdgeData(a: ChartEdgeModel, b: ChartEdgeModel): boolean {
-  return a.label === b.label && a.schema === b.schema && a.directed === b.directed;
+  return (
+    a.label === b.label &&
+    a.schema === b.schema &&
+    a.directed === b.directed &&
+    (a.classes ?? '') === (b.classes ?? '')
+  );
 }
 
 export function diffViewModels(prev: ChartViewModel, next: ChartViewModel): ElementPatch {

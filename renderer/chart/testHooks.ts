@@ -17,6 +17,24 @@ export interface ChartTestHook {
   /** Model positions by entity id. */
   positions(): Record<string, Point>;
   fit(): void;
+  /** What is drawn for a node: size and colour data, drawn width, classes. */
+  nodeStyle(entityId: string): NodeStyleInfo | undefined;
+  /** Nodes and edges highlighted by the analysis panel (a path). */
+  highlighted(): { nodes: string[]; edges: string[] };
+  /** Whether the performance settings (and the WebGL renderer) are in use. */
+  renderInfo(): { big: boolean; webgl: boolean; nodes: number; edges: number };
+  /** Resolves after Cytoscape has drawn a frame with the current elements. */
+  afterRender(): Promise<void>;
+  zoom(): number;
+}
+
+export interface NodeStyleInfo {
+  readonly size?: number;
+  readonly color?: string;
+  readonly borderColor?: string;
+  readonly width: number;
+  readonly classes: string[];
+  readonly parent?: string;
 }
 
 declare global {
@@ -55,6 +73,36 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
     edgeIds: () => adapter.edgeIds(),
     positions: () => adapter.positions(),
     fit: () => adapter.fit(),
+    nodeStyle(entityId) {
+      const node = adapter.cy.getElementById(entityId);
+      if (node.empty()) return undefined;
+      const data = node.data() as Record<string, unknown>;
+      const parent = node.parent();
+      return {
+        ...(typeof data.size === 'number' ? { size: data.size } : {}),
+        ...(typeof data.color === 'string' ? { color: data.color } : {}),
+        ...(typeof data.borderColor === 'string' ? { borderColor: data.borderColor } : {}),
+        width: node.width(),
+        classes: node.classes(),
+        ...(parent.nonempty() ? { parent: parent.first().id() } : {}),
+      };
+    },
+    highlighted: () => ({
+      nodes: adapter.cy.nodes('.analysis-path').map((n) => n.id()),
+      edges: adapter.cy.edges('.analysis-path').map((e) => e.id()),
+    }),
+    renderInfo: () => ({
+      big: adapter.big,
+      webgl: adapter.webgl,
+      nodes: adapter.cy.nodes().length,
+      edges: adapter.cy.edges().length,
+    }),
+    afterRender: () =>
+      new Promise<void>((resolve) => {
+        adapter.cy.one('render', () => requestAnimationFrame(() => resolve()));
+        adapter.cy.forceRender();
+      }),
+    zoom: () => adapter.cy.zoom(),
   };
   window.__tesseraChart = hook;
   return () => {

@@ -134,7 +134,7 @@ function isQuotaError(error: unknown, depth = 0): boolean {
   return false;
 }
 
-function mapStorageError(error: unknown): unknown {
+export function mapStorageError(error: unknown): unknown {
   return isQuotaError(error) ? new StorageFullError(STORAGE_FULL_MESSAGE) : error;
 }
 
@@ -142,12 +142,12 @@ function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-function stripEntity(stored: StoredEntity): EntityRecord {
+export function stripEntity(stored: StoredEntity): EntityRecord {
   const { searchText: _searchText, ...record } = stored;
   return record;
 }
 
-function storeEntity(record: EntityRecord): StoredEntity {
+export function storeEntity(record: EntityRecord): StoredEntity {
   return { ...record, searchText: entitySearchText(record.schema, record.properties) };
 }
 
@@ -274,7 +274,7 @@ function checkOrder(
 }
 
 /** Final guard: the stored shape must match the record schema the exchange formats enforce. */
-function checkShape(record: AnyRecord): void {
+export function checkShape(record: AnyRecord): void {
   const result = anyRecordSchema.safeParse(record);
   if (result.success) return;
   const errors: Record<string, string> = {};

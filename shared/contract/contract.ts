@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod';
 import { appMethods } from './app.ts';
+import { exchangeMethods } from './exchange.ts';
 import { filesMethods } from './files.ts';
 import { settingsMethods } from './settings.ts';
 
@@ -18,6 +19,7 @@ export const contract = {
   ...appMethods,
   ...settingsMethods,
   ...filesMethods,
+  ...exchangeMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

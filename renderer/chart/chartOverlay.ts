@@ -1,0 +1,162 @@
+/**
+ * What the chart shows on top of the saved record, without changing it: type filters (legend),
+ * a time-range filter from the timeline (visibleEntityIds), conditional-formatting rules, grouping
+ * into compound nodes, and analysis highlights. `applyOverlay` turns the plain view model into the
+ * one drawn; it is pure, so it is tested without a browser.
+ *
+ * Visibility: a node shows when its type is not hidden and (with visibleEntityIds) its id is in
+ * the set; an edge shows when both ends show, its type is not hidden and (with visibleEntityIds)
+ * its own id is in the set.
+ *
+ * Grouping: 'organisation' puts every member, director or employee of an organisation on the chart
+ * into a box with the organisation (the first such link wins, as a node has one parent);
+ * 'country' boxes nodes by their first country / jurisdiction / nationality value.
+ */
+import type { EntityRecord } from '../../shared/model/index.ts';
+import type { ChartEdgeModel, ChartNodeModel, ChartViewModel } from './chartModel.ts';
+
+export type ChartGrouping = 'none' | 'organisation' | 'country';
+
+export type RuleCondition =
+  | { readonly kind: 'type'; readonly schema: string }
+  | {
+      readonly kind: 'property';
+      readonly property: string;
+      readonly op: 'has' | 'equals' | 'contains';
+      readonly value?: string;
+    };
+
+export interface FormatRule {
+  readonly id: string;
+  readonly when: RuleCondition;
+  readonly color?: string;
+  readonly size?: number;
+  readonly borderColor?: string;
+}
+
+export interface ChartHighlight {
+  readonly nodes: ReadonlySet<string>;
+  readonly edges: ReadonlySet<string>;
+}
+
+export interface ChartOverlay {
+  readonly hiddenSchemata?: ReadonlySet<string>;
+  readonly visibleEntityIds?: ReadonlySet<string>;
+  readonly grouping?: ChartGrouping;
+  readonly rules?: readonly FormatRule[];
+  readonly highlight?: ChartHighlight;
+}
+
+/** Relationship types whose target is an organisation its source belongs to. */
+export const MEMBERSHIP_SCHEMATA = new Set(['Membership', 'Directorship', 'Employment']);
+const COUNTRY_PROPERTIES = ['country', 'jurisdiction', 'nationality'];
+export const GROUP_PREFIX = 'chart-group:';
+
+export function ruleMatches(condition: RuleCondition, entity: EntityRecord): boolean {
+  if (condition.kind === 'type') return entity.schema === condition.schema;
+  const values = entity.properties[condition.property] ?? [];
+  if (condition.op === 'has') return values.length > 0;
+  const wanted = (condition.value ?? '').trim().toLowerCase();
+  if (condition.op === 'equals') return values.some((v) => v.trim().toLowerCase() === wanted);
+  return wanted !== '' && values.some((v) => v.toLowerCase().includes(wanted));
+}
+
+/** Later rules win over earlier ones, property by property. */
+function formatNode(
+  node: ChartNodeModel,
+  entity: EntityRecord | undefined,
+  rules: readonly FormatRule[],
+): ChartNodeModel {
+  if (!entity || rules.length === 0) return node;
+  let next = node;
+  for (const rule of rules) {
+    if (!ruleMatches(rule.when, entity)) continue;
+    next = {
+      ...next,
+      ...(rule.color !== undefined ? { color: rule.color } : {}),
+      ...(rule.size !== undefined ? { size: rule.size } : {}),
+      ...(rule.borderColor !== undefined ? { borderColor: rule.borderColor } : {}),
+    };
+  }
+  return next;
+}
+
+function groupKeys(
+  grouping: ChartGrouping,
+  nodes: readonly ChartNodeModel[],
+  edges: readonly ChartEdgeModel[],
+  byId: ReadonlyMap<string, EntityRecord>,
+): Map<string, { key: string; label: string }> {
+  const result = new Map<string, { key: string; label: string }>();
+  if (grouping === 'country') {
+    for (const node of nodes) {
+      const entity = byId.get(node.id);
+      const code = COUNTRY_PROPERTIES.map((p) => entity?.properties[p]?.[0]).find(Boolean);
+      if (code) result.set(node.id, { key: `country:${code}`, label: code.toUpperCase() });
+    }
+  } else if (grouping === 'organisation') {
+    const labels = new Map(nodes.map((n) => [n.id, n.label]));
+    for (const edge of edges) {
+      if (!MEMBERSHIP_SCHEMATA.has(edge.schema)) continue;
+      const org = edge.target;
+      const key = `org:${org}`;
+      const label = labels.get(org) ?? org;
+      if (!result.has(org)) result.set(org, { key, label });
+      if (!result.has(edge.source)) result.set(edge.source, { key, label });
+    }
+  }
+  return result;
+}
+
+export function applyOverlay(
+  view: ChartViewModel,
+  entities: ReadonlyMap<string, EntityRecord>,
+  overlay: ChartOverlay | undefined,
+): ChartViewModel {
+  if (!overlay) return view;
+  const { hiddenSchemata, visibleEntityIds, grouping = 'none', rules = [], highlight } = overlay;
+  const dim = highlight !== undefined && (highlight.nodes.size > 0 || highlight.edges.size > 0);
+  const visible = (id: string, schema: string): boolean =>
+    !hiddenSchemata?.has(schema) && (!visibleEntityIds || visibleEntityIds.has(id));
+
+  let nodes = view.nodes.filter((n) => visible(n.id, n.schema));
+  const shown = new Set(nodes.map((n) => n.id));
+  const edges = view.edges
+    .filter((e) => visible(e.id, e.schema) && shown.has(e.source) && shown.has(e.target))
+    .map((edge): ChartEdgeModel => {
+      if (!dim) return edge;
+      return { ...edge, classes: highlight.edges.has(edge.id) ? 'analysis-path' : 'analysis-dim' };
+    });
+
+  const groups = grouping === 'none' ? undefined : groupKeys(grouping, nodes, edges, entities);
+  const groupNodes = new Map<string, ChartNodeModel>();
+  nodes = nodes.map((node) => {
+    let next = formatNode(node, entities.get(node.id), rules);
+    if (dim) {
+      next = { ...next, classes: highlight.nodes.has(node.id) ? 'analysis-path' : 'analysis-dim' };
+    }
+    const group = groups?.get(node.id);
+    if (group) {
+      const id = GROUP_PREFIX + group.key;
+      if (!groupNodes.has(id)) {
+        groupNodes.set(id, {
+          id,
+          label: group.label,
+          schema: 'Group',
+          iconKey: 'Group',
+          x: 0,
+          y: 0,
+          classes: 'chart-group',
+        });
+      }
+      next = { ...next, parent: id };
+    }
+    return next;
+  });
+  return { nodes: [...groupNodes.values(), ...nodes], edges };
+}
+
+/** Entity nodes only (group boxes left out). */
+export function entityNodeCount(view: ChartViewModel): number {
+  return view.nodes.filter((n) => !n.id.startsWith(GROUP_PREFIX)).length;
+}

@@ -1,0 +1,943 @@
+/**
+ * The renderer's side of partner exchange: bulk marking, the import review model, applying what
+ * the reviewer accepted, the operations to send, and the purge of received material whose
+ * retention ended. Crypto and transports stay in the Node services; this module only works on the
+ * local Dexie database and the pure merge (shared/exchange/merge.ts).
+ *
+ * Sync metadata lives in the `meta` table next to the records:
+ * - `sync.meta.<recordId>`: the record's per-field clocks (RecordMeta) as of the last import;
+ * - `sync.pending.<caseId>`: operations for records not here yet (out-of-order arrival);
+ * - `sync.last.<caseId>.<partner>`: HLC of the last exchange with that partner (conflicts are
+ *   fields changed on both sides after it);
+ * - `sync.received.<recordId>`: who sent a foreign record, when, and until when it may be kept.
+ * Local edits go through the repository, which keeps no field clocks; they are recovered from the
+ * audit trail (every change stores before/after with its HLC) and joined with the stored metadata,
+ * so a field edited here after an import carries the edit's clock.
+ *
+ * Review: the staged operations are merged into a copy of the case (nothing written), and every
+ * record the merge would change becomes an item: new, changed (field by field) or conflicting
+ * (both sides changed a field since the last exchange; LWW picked a winner). Changes to fields only
+ * the originator owns come back as proposals. applyAccepted then writes all accepted items in ONE
+ * transaction with 'import' audit entries, or nothing. Taking the loser of a conflict (accepting
+ * the remote value where ours won, or keeping ours where theirs won) is a new edit with a fresh
+ * clock, so it travels back and wins at the partner too.
+ */
+import type { Table } from 'dexie';
+import type { ClassificationLadder } from '../../shared/exchange/markings.ts';
+import { isLowering, loweringReasons } from '../../shared/exchange/markings.ts';
+import type { Conflict, MergeState } from '../../shared/exchange/merge.ts';
+import { applyOperations, createMergeState } from '../../shared/exchange/merge.ts';
+import type { Operation, RecordMeta } from '../../shared/exchange/operations.ts';
+import {
+  canonicalJson,
+  diffRecords,
+  hlcRangeOf,
+  operationsSince,
+  readField,
+  writeField,
+} from '../../shared/exchange/operations.ts';
+import { captionOfRecord } from '../../shared/exchange/policy.ts';
+import {
+  DEFAULT_CLASSIFICATIONS,
+  TLP_LEVELS,
+  compareHlc,
+  edgeEnds,
+  newId,
+  parseHlc,
+  validateDate,
+  validateEntity,
+} from '../../shared/model/index.ts';
+import type {
+  AnyRecord,
+  AuditEntry,
+  HybridLogicalClock,
+  Markings,
+  RecordKind,
+  Tlp,
+} from '../../shared/model/index.ts';
+import type { StoredEntity, TesseraDatabase } from './database.ts';
+import {
+  checkShape,
+  mapStorageError,
+  storeEntity,
+  stripEntity,
+  summariseChange,
+} from './repository.ts';
+import { RecordValidationError } from './repository.types.ts';
+import type { Actor } from './repository.types.ts';
+
+export interface ExchangeDeps {
+  readonly db: TesseraDatabase;
+  /** A clock of this installation (its node must differ from the repository's). */
+  readonly clock: HybridLogicalClock;
+  readonly actor: () => Actor;
+  readonly classifications?: ClassificationLadder;
+  /** HLC node ids of this installation; only their writes count as local changes. */
+  readonly localNodes?: readonly string[];
+}
+
+const META_KEY = 'sync.meta.';
+const PENDING_KEY = 'sync.pending.';
+const LAST_KEY = 'sync.last.';
+const RECEIVED_KEY = 'sync.received.';
+
+type ItemKind = Exclude<RecordKind, 'case'>;
+const ITEM_KINDS: readonly ItemKind[] = ['entity', 'note', 'attachment', 'notice', 'chart'];
+
+function tableFor(db: TesseraDatabase, kind: RecordKind): Table<AnyRecord, string> {
+  const tables: Record<RecordKind, Table> = {
+    case: db.cases,
+    entity: db.entities,
+    note: db.notes,
+    attachment: db.attachments,
+    notice: db.notices,
+    chart: db.charts,
+  };
+  return tables[kind] as Table<AnyRecord, string>;
+}
+
+function recordTables(db: TesseraDatabase): Table[] {
+  return [
+    db.cases,
+    db.entities,
+    db.notes,
+    db.attachments,
+    db.notices,
+    db.charts,
+    db.audit,
+    db.meta,
+  ];
+}
+
+function fromStore(record: AnyRecord): AnyRecord {
+  return record.kind === 'entity' ? stripEntity(record as StoredEntity) : record;
+}
+
+async function putRecord(db: TesseraDatabase, record: AnyRecord): Promise<void> {
+  if (record.kind === 'entity') await db.entities.put(storeEntity(record));
+  else await tableFor(db, record.kind).put(record);
+}
+
+function caseIdOf(record: AnyRecord): string {
+  return record.kind === 'case' ? record.id : record.caseId;
+}
+
+function auditEntry(
+  actor: Actor,
+  changeId: string,
+  before: AnyRecord | undefined,
+  after: AnyRecord,
+  action: AuditEntry['action'],
+  summary: string,
+): AuditEntry {
+  return {
+    id: newId(),
+    caseId: caseIdOf(after),
+    recordId: after.id,
+    recordKind: after.kind,
+    action,
+    actor: actor.userName,
+    at: new Date().toISOString(),
+    hlc: after.updatedAt,
+    changeId,
+    ...(before ? { before } : {}),
+    after,
+    summary,
+  };
+}
+
+async function findRecord(db: TesseraDatabase, id: string): Promise<AnyRecord | undefined> {
+  for (const kind of ['case', ...ITEM_KINDS] as RecordKind[]) {
+    const found = await tableFor(db, kind).get(id);
+    if (found) return fromStore(found);
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bulk marking
+
+/** A change to apply to the markings of many records at once; absent fields stay as they are. */
+export interface MarkingsPatch {
+  readonly classification?: string;
+  readonly tlp?: Tlp;
+  /** null clears the handling code. */
+  readonly handlingCode?: string | null;
+  readonly releasableTo?: {
+    readonly mode: 'set' | 'add' | 'remove';
+    readonly partners: readonly string[];
+  };
+  readonly referToOriginator?: boolean;
+  /** ISO date; null clears it (the agreement decides). */
+  readonly retainUntil?: string | null;
+}
+
+export function patchMarkings(current: Markings, patch: MarkingsPatch): Markings {
+  let releasableTo = [...current.releasableTo];
+  if (patch.releasableTo) {
+    const partners = patch.releasableTo.partners.map((p) => p.trim()).filter(Boolean);
+    if (patch.releasableTo.mode === 'set') releasableTo = partners;
+    else if (patch.releasableTo.mode === 'add') releasableTo = [...releasableTo, ...partners];
+    else releasableTo = releasableTo.filter((p) => !partners.includes(p));
+  }
+  const handlingCode =
+    patch.handlingCode === undefined
+      ? current.handlingCode
+      : patch.handlingCode?.trim() || undefined;
+  const retainUntil =
+    patch.retainUntil === undefined ? current.retainUntil : patch.retainUntil || undefined;
+  return {
+    classification: patch.classification ?? current.classification,
+    tlp: patch.tlp ?? current.tlp,
+    releasableTo: [...new Set(releasableTo)].sort(),
+    referToOriginator: patch.referToOriginator ?? current.referToOriginator,
+    ...(handlingCode ? { handlingCode } : {}),
+    ...(retainUntil ? { retainUntil } : {}),
+  };
+}
+
+export function validateMarkingsPatch(
+  patch: MarkingsPatch,
+  ladder: ClassificationLadder = DEFAULT_CLASSIFICATIONS,
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (patch.classification !== undefined && !ladder.includes(patch.classification))
+    errors.classification = `not a classification of this agency: ${patch.classification}`;
+  if (patch.tlp !== undefined && !TLP_LEVELS.includes(patch.tlp))
+    errors.tlp = `not a TLP label: ${String(patch.tlp)}`;
+  if (patch.retainUntil) {
+    const problem = validateDate(patch.retainUntil);
+    if (problem) errors.retainUntil = `Retain until: ${problem}`;
+  }
+  const bad = (patch.releasableTo?.partners ?? []).filter(
+    (p) => !/^[A-Za-z0-9_.:-]{1,64}$/.test(p),
+  );
+  if (bad.length > 0) errors.releasableTo = `not an agency id: ${bad.join(', ')}`;
+  if (patch.handlingCode && patch.handlingCode.length > 200)
+    errors.handlingCode = 'Handling code is longer than 200 characters';
+  return errors;
+}
+
+export interface RefusedItem {
+  readonly id: string;
+  readonly caption: string;
+  readonly reasons: readonly string[];
+}
+
+export interface BulkMarkingsResult {
+  readonly updated: readonly string[];
+  readonly unchanged: readonly string[];
+  /** Material of another agency whose markings the patch would lower: left as it was. */
+  readonly refused: readonly RefusedItem[];
+}
+
+/**
+ * Sets the markings of the given records (entities, notes, attachments, notices, charts) in one
+ * transaction with one audit change. Material from another agency is never lowered: such records
+ * are refused (and reported); the others are changed.
+ */
+export async function setMarkingsBulk(
+  deps: ExchangeDeps,
+  recordIds: readonly string[],
+  patch: MarkingsPatch,
+): Promise<BulkMarkingsResult> {
+  const ladder = deps.classifications ?? DEFAULT_CLASSIFICATIONS;
+  const errors = validateMarkingsPatch(patch, ladder);
+  if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
+  const { db } = deps;
+  const actor = deps.actor();
+  try {
+    return await db.transaction('rw', recordTables(db), async () => {
+      const updated: string[] = [];
+      const unchanged: string[] = [];
+      const refused: RefusedItem[] = [];
+      const changeId = newId();
+      const entries: AuditEntry[] = [];
+      for (const id of new Set(recordIds)) {
+        const found = await findRecord(db, id);
+        if (!found || found.deleted || found.kind === 'case')
+          throw new Error(`record ${id} does not exist`);
+        const markings = patchMarkings(found.markings, patch);
+        if (canonicalJson(markings) === canonicalJson(found.markings)) {
+          unchanged.push(id);
+          continue;
+        }
+        if (found.originAgency !== actor.agencyId && isLowering(found.markings, markings, ladder)) {
+          refused.push({
+            id,
+            caption: captionOfRecord(found),
+            reasons: [
+              `material of ${found.originAgency}: ${loweringReasons(found.markings, markings, ladder).join('; ')}`,
+            ],
+          });
+          continue;
+        }
+        const after = { ...found, markings, updatedAt: deps.clock.now() } as AnyRecord;
+        checkShape(after);
+        await putRecord(db, after);
+        entries.push(
+          auditEntry(
+            actor,
+            changeId,
+            found,
+            after,
+            'update',
+            `bulk marking: ${summariseChange(found, after)}`,
+          ),
+        );
+        updated.push(id);
+      }
+      await db.audit.bulkAdd(entries);
+      return { updated, unchanged, refused };
+    });
+  } catch (error) {
+    throw mapStorageError(error);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Merge state from the database
+
+async function caseRecords(db: TesseraDatabase, caseId: string): Promise<AnyRecord[]> {
+  const out: AnyRecord[] = [];
+  const record = await db.cases.get(caseId);
+  if (record) out.push(record);
+  for (const kind of ITEM_KINDS) {
+    const items = await tableFor(db, kind).where('caseId').equals(caseId).toArray();
+    for (const item of items) out.push(fromStore(item));
+  }
+  return out;
+}
+
+/**
+ * The per-field clocks of a record: the stored ones (from imports) joined with those of the local
+ * edits in its audit trail (sorted by HLC). Without either, every field has the record's clock.
+ */
+export function deriveMeta(
+  record: AnyRecord,
+  stored: RecordMeta | undefined,
+  entries: readonly AuditEntry[],
+): RecordMeta | undefined {
+  const edits = entries.filter((entry) => entry.action !== 'import' && entry.after);
+  if (!stored && edits.length === 0) return undefined;
+  let base = stored?.base;
+  if (base === undefined) {
+    const first = edits[0]!;
+    base = first.before ? first.before.updatedAt : record.createdAt;
+  }
+  const clocks: Record<string, string> = { ...(stored?.clocks ?? {}) };
+  const bump = (field: string, hlc: string): void => {
+    const current = clocks[field] ?? base;
+    if (compareHlc(hlc, current) > 0) clocks[field] = hlc;
+  };
+  for (const entry of edits) {
+    const after = entry.after!;
+    if (!entry.before) continue;
+    for (const op of diffRecords(entry.before, after, entry.hlc, '-')) {
+      if (op.op === 'set') bump(op.field, entry.hlc);
+      else if (op.op === 'tombstone' || op.op === 'restore') bump('deleted', entry.hlc);
+    }
+  }
+  const meta: RecordMeta = { ...(stored ?? {}), base, clocks };
+  return meta;
+}
+
+async function loadState(
+  db: TesseraDatabase,
+  caseId: string,
+): Promise<{ records: AnyRecord[]; state: MergeState }> {
+  const records = await caseRecords(db, caseId);
+  const storedMetas = await db.meta.bulkGet(records.map((r) => `${META_KEY}${r.id}`));
+  const audit = await db.audit.where('caseId').equals(caseId).toArray();
+  audit.sort((a, b) => compareHlc(a.hlc, b.hlc));
+  const byRecord = new Map<string, AuditEntry[]>();
+  for (const entry of audit) {
+    const list = byRecord.get(entry.recordId);
+    if (list) list.push(entry);
+    else byRecord.set(entry.recordId, [entry]);
+  }
+  const metas: [string, RecordMeta][] = [];
+  records.forEach((record, index) => {
+    const stored = storedMetas[index]?.value as RecordMeta | undefined;
+    const meta = deriveMeta(record, stored, byRecord.get(record.id) ?? []);
+    if (meta) metas.push([record.id, meta]);
+  });
+  const pending = ((await db.meta.get(`${PENDING_KEY}${caseId}`))?.value ?? []) as Operation[];
+  return { records, state: createMergeState(records, metas, pending) };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Review
+
+export interface FieldChange {
+  readonly field: string;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+export type ReviewStatus = 'new' | 'changed' | 'conflict';
+
+export interface ReviewItem {
+  readonly id: string;
+  readonly kind: RecordKind;
+  readonly status: ReviewStatus;
+  readonly caption: string;
+  /** The record as it is here; undefined for a new one. */
+  readonly local?: AnyRecord;
+  /** The record as it would be with the partner's changes (on conflicts: their values). */
+  readonly incoming: AnyRecord;
+  readonly changes: readonly FieldChange[];
+  readonly conflicts: readonly Conflict[];
+  /** Why the item cannot be accepted as it is (e.g. it refers to an entity not here). */
+  readonly problems: readonly string[];
+  /** Ids of new items this one needs (the ends of a relationship, the case, …). */
+  readonly requires: readonly string[];
+}
+
+export interface ReviewProposal {
+  /** `<recordId>#<field>` */
+  readonly key: string;
+  readonly recordId: string;
+  readonly caption: string;
+  readonly field: string;
+  readonly current: unknown;
+  readonly proposed: unknown;
+  readonly agency: string;
+  readonly reason: string;
+  /** Only our own records' proposals can be taken (foreign markings are never lowered here). */
+  readonly acceptable: boolean;
+}
+
+export interface StagedImport {
+  readonly caseId: string;
+  /** The verified sender agency. */
+  readonly sender: string;
+  readonly bundleId?: string;
+  readonly operations: readonly Operation[];
+}
+
+export interface ReviewModel {
+  readonly caseId: string;
+  readonly sender: string;
+  readonly bundleId?: string;
+  readonly items: readonly ReviewItem[];
+  readonly proposals: readonly ReviewProposal[];
+  readonly rejected: readonly { readonly recordId: string; readonly reason: string }[];
+  /** Operations waiting for records that have not arrived. */
+  readonly pendingCount: number;
+  readonly unchanged: number;
+  /** The case after the merge, and the field clocks before it (for applyAccepted). */
+  readonly merged: MergeState;
+  readonly localMeta: ReadonlyMap<string, RecordMeta>;
+  readonly hlcTo: string | null;
+}
+
+function fieldChanges(local: AnyRecord | undefined, after: AnyRecord): FieldChange[] {
+  if (!local) return [];
+  const changes: FieldChange[] = [];
+  for (const op of diffRecords(local, after, '0000000000000-0000-x', '-')) {
+    if (op.op === 'set') {
+      changes.push({
+        field: op.field,
+        before: readField(local, op.field),
+        after: op.value ?? undefined,
+      });
+    } else if (op.op === 'tombstone' || op.op === 'restore') {
+      changes.push({ field: 'deleted', before: local.deleted, after: after.deleted });
+    }
+  }
+  return changes;
+}
+
+function entityRefs(record: AnyRecord): string[] {
+  if (record.kind === 'entity') {
+    const ends = edgeEnds(record.schema, record.properties);
+    const refs = ends ? [ends.source, ends.target] : [];
+    // Other entity references are validated by validateEntity; the ends are what must exist.
+    return refs;
+  }
+  if (record.kind === 'note' || record.kind === 'attachment')
+    return record.entityId ? [record.entityId] : [];
+  if (record.kind === 'notice') return record.subjectId ? [record.subjectId] : [];
+  return [];
+}
+
+/** Merges the staged operations into a copy of the case and lists what would change. Writes nothing. */
+export async function buildReview(deps: ExchangeDeps, staged: StagedImport): Promise<ReviewModel> {
+  const { db } = deps;
+  const local = deps.actor().agencyId;
+  const { state, lastSync } = await db.transaction('r', recordTables(db), async () => {
+    const loaded = await loadState(db, staged.caseId);
+    const last = (await db.meta.get(`${LAST_KEY}${staged.caseId}.${staged.sender}`))?.value;
+    return { state: loaded.state, lastSync: typeof last === 'string' ? last : null };
+  });
+  const result = applyOperations(state, staged.operations, {
+    localAgency: local,
+    sender: staged.sender,
+    lastSyncHlc: lastSync,
+    ...(deps.localNodes ? { localNodes: deps.localNodes } : {}),
+    ...(deps.classifications ? { classifications: deps.classifications } : {}),
+  });
+  const conflictsById = new Map<string, Conflict[]>();
+  for (const conflict of result.conflicts) {
+    conflictsById.set(conflict.recordId, [
+      ...(conflictsById.get(conflict.recordId) ?? []),
+      conflict,
+    ]);
+  }
+  const ids = new Set([...result.changedIds, ...conflictsById.keys()]);
+  const knownEntities = new Set<string>();
+  for (const record of result.state.records.values()) {
+    if (record.kind === 'entity' && !record.deleted && record.caseId === staged.caseId)
+      knownEntities.add(record.id);
+  }
+  const items: ReviewItem[] = [];
+  for (const id of ids) {
+    const before = state.records.get(id);
+    let incoming = result.state.records.get(id)!;
+    const conflicts = conflictsById.get(id) ?? [];
+    for (const conflict of conflicts) {
+      if (conflict.winner === 'local')
+        incoming = writeField(incoming, conflict.field, conflict.remote);
+    }
+    const problems: string[] = [];
+    if (caseIdOf(incoming) !== staged.caseId) problems.push('belongs to another case');
+    if (incoming.kind === 'entity' && !incoming.deleted) {
+      const messages = Object.values(
+        validateEntity(incoming.schema, incoming.properties, knownEntities),
+      );
+      problems.push(...messages);
+    }
+    const requires = [
+      ...entityRefs(incoming),
+      ...(incoming.kind === 'case' ? [] : [staged.caseId]),
+    ].filter((ref) => !state.records.get(ref) || state.records.get(ref)!.deleted);
+    items.push({
+      id,
+      kind: incoming.kind,
+      status: conflicts.length > 0 ? 'conflict' : before ? 'changed' : 'new',
+      caption: captionOfRecord(incoming),
+      ...(before ? { local: before } : {}),
+      incoming,
+      changes: fieldChanges(before, incoming),
+      conflicts,
+      problems,
+      requires: requires.filter((ref) => ids.has(ref)),
+    });
+  }
+  const order: Record<RecordKind, number> = {
+    case: 0,
+    entity: 1,
+    note: 2,
+    attachment: 3,
+    notice: 4,
+    chart: 5,
+  };
+  items.sort((a, b) => order[a.kind] - order[b.kind] || a.caption.localeCompare(b.caption));
+  const proposals: ReviewProposal[] = result.proposals.map((proposal) => {
+    const record = result.state.records.get(proposal.recordId)!;
+    return {
+      key: `${proposal.recordId}#${proposal.field}`,
+      recordId: proposal.recordId,
+      caption: captionOfRecord(record),
+      field: proposal.field,
+      current: proposal.current,
+      proposed: proposal.value,
+      agency: proposal.agency,
+      reason: proposal.reason,
+      acceptable: record.originAgency === local,
+    };
+  });
+  const range = hlcRangeOf(staged.operations);
+  return {
+    caseId: staged.caseId,
+    sender: staged.sender,
+    ...(staged.bundleId ? { bundleId: staged.bundleId } : {}),
+    items,
+    proposals,
+    rejected: result.rejected.map(({ op, reason }) => ({
+      recordId: op.op === 'create' ? op.record.id : op.recordId,
+      reason,
+    })),
+    pendingCount: result.state.pending.length,
+    unchanged: result.unchanged,
+    merged: result.state,
+    localMeta: state.meta,
+    hlcTo: range?.to ?? null,
+  };
+}
+
+/** The new items an item needs, transitively (accepting it accepts them too in the UI). */
+export function requiredClosure(review: ReviewModel, id: string): string[] {
+  const byId = new Map(review.items.map((item) => [item.id, item]));
+  const out = new Set<string>();
+  const visit = (current: string): void => {
+    for (const ref of byId.get(current)?.requires ?? []) {
+      if (!out.has(ref)) {
+        out.add(ref);
+        visit(ref);
+      }
+    }
+  };
+  visit(id);
+  return [...out];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Apply
+
+export interface ApplyDecisions {
+  /** Items (record ids) to take; the others are rejected. */
+  readonly acceptedIds: ReadonlySet<string>;
+  /** Proposal keys to take (our own records only). */
+  readonly acceptedProposals?: ReadonlySet<string>;
+  /** Content of accepted new attachments, checked against their SHA-256. */
+  readonly attachmentBlobs?: ReadonlyMap<string, Blob>;
+  /** ISO date until which received material may be kept (from the sharing agreement). */
+  readonly retainUntil?: string;
+}
+
+export interface ApplyResult {
+  readonly changeId: string;
+  readonly written: number;
+}
+
+interface ReceivedEntry {
+  readonly caseId: string;
+  readonly sender: string;
+  readonly receivedAt: string;
+  readonly retainUntil?: string;
+}
+
+async function sha256Hex(blob: Blob): Promise<string> {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Writes every accepted item (and accepted proposal) in ONE transaction with 'import' audit
+ * entries; all or nothing. Throws RecordValidationError when an accepted item is invalid or needs
+ * a rejected one, and an Error when the case changed since the review was built.
+ */
+export async function applyAccepted(
+  deps: ExchangeDeps,
+  review: ReviewModel,
+  decisions: ApplyDecisions,
+): Promise<ApplyResult> {
+  const { db, clock } = deps;
+  const actor = deps.actor();
+  const errors: Record<string, string> = {};
+  const accepted = review.items.filter((item) => decisions.acceptedIds.has(item.id));
+  const acceptedIds = new Set(accepted.map((item) => item.id));
+  for (const item of accepted) {
+    if (item.problems.length > 0) errors[item.id] = `${item.caption}: ${item.problems.join('; ')}`;
+    const missing = item.requires.filter((ref) => !acceptedIds.has(ref));
+    if (missing.length > 0) {
+      const names = missing.map((ref) => review.items.find((i) => i.id === ref)?.caption ?? ref);
+      errors[item.id] = `${item.caption} needs ${names.join(', ')}, which is not accepted`;
+    }
+  }
+  const blobs = new Map<string, Blob>();
+  for (const item of accepted) {
+    if (item.kind !== 'attachment' || item.status !== 'new' || item.incoming.kind !== 'attachment')
+      continue;
+    const blob = decisions.attachmentBlobs?.get(item.id);
+    if (!blob) errors[item.id] = `${item.caption}: its content did not arrive`;
+    else if ((await sha256Hex(blob)) !== item.incoming.sha256)
+      errors[item.id] = `${item.caption}: content does not match its SHA-256`;
+    else blobs.set(item.id, blob);
+  }
+  if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
+  try {
+    if (review.hlcTo) clock.receive(review.hlcTo);
+  } catch (error) {
+    throw new RecordValidationError({ bundle: (error as Error).message });
+  }
+  const changeId = newId();
+  const receivedAt = new Date().toISOString();
+  try {
+    return await db.transaction('rw', [...recordTables(db), db.attachmentBlobs], async () => {
+      const entries: AuditEntry[] = [];
+      const writes = new Map<string, { before?: AnyRecord; after: AnyRecord; meta: RecordMeta }>();
+      const metaOf = (id: string): RecordMeta =>
+        writes.get(id)?.meta ?? review.merged.meta.get(id) ?? { base: '', clocks: {} };
+      for (const item of review.items) {
+        const current = await tableFor(db, item.kind).get(item.id);
+        const here = current ? fromStore(current) : undefined;
+        if ((here?.updatedAt ?? null) !== (item.local?.updatedAt ?? null)) {
+          throw new Error(
+            `${item.caption} changed here since the review was opened; open the import again`,
+          );
+        }
+        const keepLocal = item.conflicts.filter((c) => c.winner === 'remote');
+        const takeRemote = item.conflicts.filter((c) => c.winner === 'local');
+        const take = (
+          record: AnyRecord,
+          startMeta: RecordMeta,
+          fields: readonly Conflict[],
+          side: 'local' | 'remote',
+        ): { record: AnyRecord; meta: RecordMeta } => {
+          let next = record;
+          let meta = startMeta;
+          for (const conflict of fields) {
+            const hlc = clock.now();
+            const value = side === 'local' ? conflict.local : conflict.remote;
+            next = { ...writeField(next, conflict.field, value), updatedAt: hlc } as AnyRecord;
+            meta = { ...meta, clocks: { ...meta.clocks, [conflict.field]: hlc } };
+          }
+          return { record: next, meta };
+        };
+        let written: { record: AnyRecord; meta: RecordMeta } | undefined;
+        if (acceptedIds.has(item.id)) {
+          const merged = review.merged.records.get(item.id)!;
+          const meta = review.merged.meta.get(item.id) ?? { base: merged.updatedAt, clocks: {} };
+          written = take(merged, meta, takeRemote, 'remote');
+        } else if (keepLocal.length > 0 && item.local) {
+          // Keeping ours where theirs won is a new edit, so that it wins at the partner too.
+          const meta = review.localMeta.get(item.id) ?? { base: item.local.updatedAt, clocks: {} };
+          written = take(item.local, meta, keepLocal, 'local');
+        }
+        if (!written) continue;
+        checkShape(written.record);
+        writes.set(item.id, {
+          ...(here ? { before: here } : {}),
+          after: written.record,
+          meta: written.meta,
+        });
+      }
+      for (const proposal of review.proposals) {
+        if (!decisions.acceptedProposals?.has(proposal.key) || !proposal.acceptable) continue;
+        const existing = writes.get(proposal.recordId);
+        const stored = await findRecord(db, proposal.recordId);
+        const base = existing?.after ?? stored;
+        if (!base) continue;
+        const hlc = clock.now();
+        const after = (
+          proposal.field === 'deleted'
+            ? { ...base, deleted: proposal.proposed === true, updatedAt: hlc }
+            : { ...writeField(base, proposal.field, proposal.proposed), updatedAt: hlc }
+        ) as AnyRecord;
+        checkShape(after);
+        const meta = metaOf(proposal.recordId);
+        writes.set(proposal.recordId, {
+          ...((existing?.before ?? stored) ? { before: existing?.before ?? stored } : {}),
+          after,
+          meta: {
+            ...meta,
+            base: meta.base || base.updatedAt,
+            clocks: { ...meta.clocks, [proposal.field]: hlc },
+          },
+        });
+      }
+      // Entity references must resolve among what is here and what is accepted.
+      const known = new Set(
+        (await db.entities.where('caseId').equals(review.caseId).toArray())
+          .filter((e) => !e.deleted)
+          .map((e) => e.id),
+      );
+      for (const { after } of writes.values()) {
+        if (after.kind === 'entity') {
+          if (after.deleted) known.delete(after.id);
+          else known.add(after.id);
+        }
+      }
+      for (const { after } of writes.values()) {
+        if (after.kind !== 'entity' || after.deleted) continue;
+        const problems = Object.values(validateEntity(after.schema, after.properties, known));
+        if (problems.length > 0)
+          errors[after.id] = `${captionOfRecord(after)}: ${problems.join('; ')}`;
+      }
+      if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
+      for (const { before, after, meta } of writes.values()) {
+        await putRecord(db, after);
+        await db.meta.put({ key: `${META_KEY}${after.id}`, value: meta });
+        const taken = !before ? 'new' : 'changed';
+        entries.push(
+          auditEntry(
+            actor,
+            changeId,
+            before,
+            after,
+            'import',
+            `import from ${review.sender} (${taken}): ${summariseChange(before, after)}`,
+          ),
+        );
+        if (after.originAgency !== actor.agencyId) {
+          const key = `${RECEIVED_KEY}${after.id}`;
+          const previous = (await db.meta.get(key))?.value as ReceivedEntry | undefined;
+          const entry: ReceivedEntry = previous ?? {
+            caseId: caseIdOf(after),
+            sender: review.sender,
+            receivedAt,
+            ...(decisions.retainUntil ? { retainUntil: decisions.retainUntil } : {}),
+          };
+          await db.meta.put({ key, value: entry });
+        }
+      }
+      for (const [id, content] of blobs) await db.attachmentBlobs.put({ id, content });
+      await db.meta.put({ key: `${PENDING_KEY}${review.caseId}`, value: review.merged.pending });
+      const lastKey = `${LAST_KEY}${review.caseId}.${review.sender}`;
+      const previous = (await db.meta.get(lastKey))?.value as string | undefined;
+      const marks = [previous, review.hlcTo].filter((h): h is string => typeof h === 'string');
+      if (marks.length > 0) {
+        await db.meta.put({
+          key: lastKey,
+          value: marks.reduce((a, b) => (compareHlc(a, b) >= 0 ? a : b)),
+        });
+      }
+      await db.audit.bulkAdd(entries);
+      return { changeId, written: writes.size };
+    });
+  } catch (error) {
+    throw mapStorageError(error);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Outgoing
+
+/** The HLC of the last exchange with a partner about a case, or null. */
+export async function lastSyncOf(
+  db: TesseraDatabase,
+  caseId: string,
+  partner: string,
+): Promise<string | null> {
+  const value = (await db.meta.get(`${LAST_KEY}${caseId}.${partner}`))?.value;
+  return typeof value === 'string' ? value : null;
+}
+
+/** Notes that everything up to `hlc` went to the partner (call after sealing). */
+export async function markSynced(
+  db: TesseraDatabase,
+  caseId: string,
+  partner: string,
+  hlc: string,
+): Promise<void> {
+  const key = `${LAST_KEY}${caseId}.${partner}`;
+  await db.transaction('rw', db.meta, async () => {
+    const previous = (await db.meta.get(key))?.value;
+    if (typeof previous !== 'string' || compareHlc(hlc, previous) > 0)
+      await db.meta.put({ key, value: hlc });
+  });
+}
+
+/**
+ * The operations that carry `records` (the released set of a case) changed after `since` (null:
+ * everything), with per-field clocks where known. The sender is this agency.
+ */
+export async function outgoingOperations(
+  deps: ExchangeDeps,
+  caseId: string,
+  records: readonly AnyRecord[],
+  since: string | null,
+): Promise<Operation[]> {
+  const { state } = await deps.db.transaction('r', recordTables(deps.db), () =>
+    loadState(deps.db, caseId),
+  );
+  return operationsSince(records, since, {
+    agency: deps.actor().agencyId,
+    metaOf: (id) => state.meta.get(id),
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Retention
+
+export interface PurgeResult {
+  readonly purged: readonly {
+    readonly id: string;
+    readonly kind: RecordKind;
+    readonly sender: string;
+  }[];
+}
+
+/**
+ * Removes for good the received records whose retention ended before `now` (the sharing
+ * agreement's date noted at import, or the record's own retainUntil, whichever is earlier),
+ * with relationships whose end goes. Earlier audit entries of a purged record carry copies of
+ * it, so they go too; one 'delete' entry per record (kind, id, sender, date, no content) stays.
+ */
+export async function purgeExpired(deps: ExchangeDeps, now: Date): Promise<PurgeResult> {
+  const { db } = deps;
+  const actor = deps.actor();
+  const today = now.toISOString().slice(0, 10);
+  try {
+    return await db.transaction('rw', [...recordTables(db), db.attachmentBlobs], async () => {
+      const received = await db.meta.where('key').startsWith(RECEIVED_KEY).toArray();
+      const expired = new Map<string, { record: AnyRecord; sender: string; until: string }>();
+      for (const { key, value } of received) {
+        const entry = value as ReceivedEntry;
+        const id = key.slice(RECEIVED_KEY.length);
+        const record = await findRecord(db, id);
+        if (!record) {
+          await db.meta.delete(key);
+          continue;
+        }
+        const dates = [entry.retainUntil, record.markings.retainUntil].filter(
+          (d): d is string => !!d,
+        );
+        if (dates.length === 0) continue;
+        const until = dates.sort()[0]!.slice(0, 10);
+        if (until < today) expired.set(id, { record, sender: entry.sender, until });
+      }
+      // A relationship whose end is purged goes with it.
+      const caseIds = new Set([...expired.values()].map(({ record }) => caseIdOf(record)));
+      for (const caseId of caseIds) {
+        const entities = await db.entities.where('caseId').equals(caseId).toArray();
+        for (const stored of entities) {
+          const entity = stripEntity(stored);
+          const ends = edgeEnds(entity.schema, entity.properties);
+          if (
+            ends &&
+            !expired.has(entity.id) &&
+            (expired.has(ends.source) || expired.has(ends.target))
+          ) {
+            expired.set(entity.id, { record: entity, sender: entity.originAgency, until: today });
+          }
+        }
+      }
+      const changeId = newId();
+      const entries: AuditEntry[] = [];
+      const purged: { id: string; kind: RecordKind; sender: string }[] = [];
+      // Cases last: one goes only once nothing of it is left.
+      const ordered = [...expired].sort(
+        ([, a], [, b]) => Number(a.record.kind === 'case') - Number(b.record.kind === 'case'),
+      );
+      for (const [id, { record, sender, until }] of ordered) {
+        if (record.kind === 'case') {
+          const own = await Promise.all(
+            ITEM_KINDS.map((kind) => tableFor(db, kind).where('caseId').equals(id).count()),
+          );
+          // The case stays while it still holds records (own or not yet expired).
+          if (own.some((n) => n > 0)) continue;
+        }
+        await tableFor(db, record.kind).delete(id);
+        if (record.kind === 'attachment') await db.attachmentBlobs.delete(id);
+        await db.audit.where('recordId').equals(id).delete();
+        await db.meta.bulkDelete([`${RECEIVED_KEY}${id}`, `${META_KEY}${id}`]);
+        entries.push({
+          id: newId(),
+          caseId: caseIdOf(record),
+          recordId: id,
+          recordKind: record.kind,
+          action: 'delete',
+          actor: actor.userName,
+          at: now.toISOString(),
+          hlc: deps.clock.now(),
+          changeId,
+          summary: `purged ${record.kind} ${id} received from ${sender}: retention ended ${until}`,
+        });
+        purged.push({ id, kind: record.kind, sender });
+      }
+      await db.audit.bulkAdd(entries);
+      return { purged };
+    });
+  } catch (error) {
+    throw mapStorageError(error);
+  }
+}
+
+/** The node of an HLC (which installation wrote it), for callers building `localNodes`. */
+export function nodeOf(hlc: string): string {
+  return parseHlc(hlc).node;
+}

@@ -1,0 +1,402 @@
+/**
+ * Merging two entities of a case judged to be the same, and undoing such a merge.
+ *
+ * A merge is ONE read-write transaction that writes, under one audit change id:
+ * - the kept entity with the union of both property sets (shared/resolution/merge.ts decides the
+ *   order and the schema), audit action 'merge', `before` = the kept entity as it was;
+ * - the dropped entity as a tombstone, audit action 'merge', `before` = the dropped entity as it
+ *   was. Both before-versions together are the merge's provenance: `mergeEntities(keptBefore,
+ *   droppedBefore)` recomputes which value came from which entity;
+ * - every record that pointed at the dropped entity re-pointed to the kept one (audit 'update'):
+ *   entity-reference properties of entities and relationships, `entityId` of notes and
+ *   attachments, `subjectId` of notices, chart nodes. A relationship that would link the kept
+ *   entity to itself is tombstoned instead.
+ *
+ * Undo reads the audit entries of that change id and writes every `before` back (fresh clocks,
+ * audit 'restore', one transaction). A record edited since the merge is not silently overwritten:
+ * the undo refuses, except for charts, where only the moved node is put back.
+ */
+import type { Table } from 'dexie';
+import {
+  TLP_LEVELS,
+  captionOf,
+  cleanProperties,
+  getSchema,
+  newId,
+  validateEntity,
+} from '../../shared/model/index.ts';
+import type {
+  AnyRecord,
+  AuditEntry,
+  ChartRecord,
+  EntityProperties,
+  EntityRecord,
+  HybridLogicalClock,
+  Markings,
+} from '../../shared/model/index.ts';
+import { mergeEntities } from '../../shared/resolution/merge.ts';
+import type { TesseraDatabase } from './database.ts';
+import {
+  checkShape,
+  describeRecord,
+  mapStorageError,
+  storeEntity,
+  stripEntity,
+  summariseChange,
+} from './repository.ts';
+import { RecordValidationError } from './repository.types.ts';
+import type { Actor } from './repository.types.ts';
+
+export interface MergeDeps {
+  readonly actor: () => Actor;
+  /** The same clock the repository uses, so merge versions order with every other change. */
+  readonly clock: HybridLogicalClock;
+}
+
+export interface MergeOutcome {
+  /** Audit change id of the merge; pass it to undoMergeInCase. */
+  readonly changeId: string;
+  readonly kept: EntityRecord;
+  readonly dropped: EntityRecord;
+  /** Records re-pointed from the dropped entity to the kept one (tombstoned self-links included). */
+  readonly repointed: number;
+}
+
+/** A merge found in the audit trail. */
+export interface MergeSummary {
+  readonly changeId: string;
+  readonly keptId: string;
+  readonly droppedId: string;
+  readonly keptCaption: string;
+  readonly droppedCaption: string;
+  /** ISO wall time of the merge. */
+  readonly at: string;
+  readonly actor: string;
+  /** False once undone, or when the dropped entity was restored some other way. */
+  readonly undoable: boolean;
+}
+
+const MERGE_PREFIX = 'merge';
+
+function tables(db: TesseraDatabase): Table[] {
+  return [db.cases, db.entities, db.notes, db.attachments, db.notices, db.charts, db.audit];
+}
+
+function tableFor(db: TesseraDatabase, record: AnyRecord): Table<AnyRecord, string> {
+  const map: Record<AnyRecord['kind'], Table> = {
+    case: db.cases,
+    entity: db.entities,
+    note: db.notes,
+    attachment: db.attachments,
+    notice: db.notices,
+    chart: db.charts,
+  };
+  return map[record.kind] as Table<AnyRecord, string>;
+}
+
+async function putRecord(db: TesseraDatabase, record: AnyRecord): Promise<void> {
+  if (record.kind === 'entity') await db.entities.put(storeEntity(record));
+  else await tableFor(db, record).put(record);
+}
+
+async function getRecord(db: TesseraDatabase, record: AnyRecord): Promise<AnyRecord | undefined> {
+  if (record.kind === 'entity') {
+    const stored = await db.entities.get(record.id);
+    return stored && stripEntity(stored);
+  }
+  return tableFor(db, record).get(record.id);
+}
+
+/** Replaces `from` by `to` in entity-reference properties; undefined when nothing refers to it. */
+function repointProperties(
+  schemaName: string,
+  properties: EntityProperties,
+  from: string,
+  to: string,
+): EntityProperties | undefined {
+  const schemaProps = getSchema(schemaName).getProperties();
+  let changed = false;
+  const next: Record<string, readonly string[]> = {};
+  for (const [name, values] of Object.entries(properties)) {
+    if (schemaProps.get(name)?.type.isEntity && values.includes(from)) {
+      changed = true;
+      next[name] = [...new Set(values.map((value) => (value === from ? to : value)))];
+    } else next[name] = values;
+  }
+  return changed ? next : undefined;
+}
+
+/** True when every entity reference of the record is `id` (a link from an entity to itself). */
+function onlyRefersTo(schemaName: string, properties: EntityProperties, id: string): boolean {
+  const schemaProps = getSchema(schemaName).getProperties();
+  const refs = Object.entries(properties)
+    .filter(([name]) => schemaProps.get(name)?.type.isEntity)
+    .flatMap(([, values]) => values);
+  return refs.length > 1 && refs.every((value) => value === id);
+}
+
+
+/** The stricter of two markings field by field: merged data must not be handled more loosely. */
+function stricterMarkings(a: Markings, b: Markings): Markings {
+  const tlp = TLP_LEVELS.indexOf(b.tlp) > TLP_LEVELS.indexOf(a.tlp) ? b.tlp : a.tlp;
+  // Release only where both records may go; the classification ladder is agency-specific, so the
+  // kept record's rung stays and a person reviews it.
+  const releasableTo = a.releasableTo.filter((agency) => b.releasableTo.includes(agency));
+  return {
+    ...a,
+    tlp,
+    releasableTo,
+    referToOriginator: a.referToOriginator || b.referToOriginator,
+  };
+}
+
+function entry(
+  deps: MergeDeps,
+  changeId: string,
+  action: AuditEntry['action'],
+  before: AnyRecord | undefined,
+  after: AnyRecord,
+  summary: string,
+): AuditEntry {
+  return {
+    id: newId(),
+    caseId: after.kind === 'case' ? after.id : after.caseId,
+    recordId: after.id,
+    recordKind: after.kind,
+    action,
+    actor: deps.actor().userName,
+    at: new Date().toISOString(),
+    hlc: after.updatedAt,
+    changeId,
+    ...(before ? { before } : {}),
+    after,
+    summary,
+  };
+}
+
+/** Merges `dropId` into `keepId` (both live entities of one case) in one transaction. */
+export async function mergeEntitiesInCase(
+  db: TesseraDatabase,
+  deps: MergeDeps,
+  keepId: string,
+  dropId: string,
+): Promise<MergeOutcome> {
+  if (keepId === dropId) throw new Error('cannot merge an entity with itself');
+  const { clock } = deps;
+  try {
+    return await db.transaction('rw', tables(db), async () => {
+      const [keepStored, dropStored] = await db.entities.bulkGet([keepId, dropId]);
+      if (!keepStored || keepStored.deleted) throw new Error(`entity ${keepId} does not exist`);
+      if (!dropStored || dropStored.deleted) throw new Error(`entity ${dropId} does not exist`);
+      const keep = stripEntity(keepStored);
+      const drop = stripEntity(dropStored);
+      if (keep.caseId !== drop.caseId) throw new Error('cannot merge entities of different cases');
+      const caseId = keep.caseId;
+      const merged = mergeEntities(
+        { id: keep.id, schema: keep.schema, properties: keep.properties as Record<string, string[]> },
+        { id: drop.id, schema: drop.schema, properties: drop.properties as Record<string, string[]> },
+      );
+      // A reference from one of the two to the other would become a reference to itself.
+      const ownProps =
+        repointProperties(merged.entity.schema, merged.entity.properties, dropId, keepId) ??
+        merged.entity.properties;
+      const properties = cleanProperties(ownProps);
+      const errors = validateEntity(merged.entity.schema, properties);
+      if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
+
+      const changeId = newId();
+      const entries: AuditEntry[] = [];
+      const write = async (
+        action: AuditEntry['action'],
+        before: AnyRecord,
+        after: AnyRecord,
+        summary: string,
+      ) => {
+        checkShape(after);
+        await putRecord(db, after);
+        entries.push(entry(deps, changeId, action, before, after, summary));
+      };
+
+      const kept: EntityRecord = {
+        ...keep,
+        schema: merged.entity.schema,
+        properties,
+        markings: stricterMarkings(keep.markings, drop.markings),
+        ...(keep.propertyMarkings || drop.propertyMarkings
+          ? { propertyMarkings: { ...drop.propertyMarkings, ...keep.propertyMarkings } }
+          : {}),
+        updatedAt: clock.now(),
+      };
+      const dropped: EntityRecord = { ...drop, deleted: true, updatedAt: clock.now() };
+      await write(
+        'merge',
+        keep,
+        kept,
+        `${MERGE_PREFIX}d ${describeRecord(drop)} (${drop.id}) into this record: ${summariseChange(keep, kept)}`,
+      );
+      await write(
+        'merge',
+        drop,
+        dropped,
+        `${MERGE_PREFIX}d into ${describeRecord(keep)} (${keep.id})`,
+      );
+
+      let repointed = 0;
+      const why = `re-pointed from ${describeRecord(drop)} to ${describeRecord(keep)}`;
+      const others = await db.entities.where('caseId').equals(caseId).toArray();
+      for (const stored of others) {
+        if (stored.deleted || stored.id === keepId || stored.id === dropId) continue;
+        const next = repointProperties(stored.schema, stored.properties, dropId, keepId);
+        if (!next) continue;
+        const before = stripEntity(stored);
+        const selfLink = onlyRefersTo(stored.schema, next, keepId);
+        const after: EntityRecord = {
+          ...before,
+          properties: next,
+          deleted: selfLink,
+          updatedAt: clock.now(),
+        };
+        await write(
+          'update',
+          before,
+          after,
+          selfLink
+            ? `${why}: removed, it would link ${describeRecord(keep)} to itself`
+            : `${why}: ${summariseChange(before, after)}`,
+        );
+        repointed += 1;
+      }
+      for (const note of await db.notes.where('caseId').equals(caseId).toArray()) {
+        if (note.deleted || note.entityId !== dropId) continue;
+        await write('update', note, { ...note, entityId: keepId, updatedAt: clock.now() }, why);
+        repointed += 1;
+      }
+      for (const file of await db.attachments.where('caseId').equals(caseId).toArray()) {
+        if (file.deleted || file.entityId !== dropId) continue;
+        await write('update', file, { ...file, entityId: keepId, updatedAt: clock.now() }, why);
+        repointed += 1;
+      }
+      for (const notice of await db.notices.where('caseId').equals(caseId).toArray()) {
+        if (notice.deleted || notice.subjectId !== dropId) continue;
+        await write(
+          'update',
+          notice,
+          { ...notice, subjectId: keepId, updatedAt: clock.now() },
+          why,
+        );
+        repointed += 1;
+      }
+      for (const chart of await db.charts.where('caseId').equals(caseId).toArray()) {
+        const view = chart.nodes[dropId];
+        if (chart.deleted || !view) continue;
+        const { [dropId]: _gone, ...nodes } = chart.nodes;
+        // Where both were placed, the kept entity stays where it is.
+        const after: ChartRecord = {
+          ...chart,
+          nodes: chart.nodes[keepId] ? nodes : { ...nodes, [keepId]: view },
+          updatedAt: clock.now(),
+        };
+        await write('update', chart, after, `${why} on chart '${chart.name}'`);
+        repointed += 1;
+      }
+      await db.audit.bulkAdd(entries);
+      return { changeId, kept, dropped, repointed };
+    });
+  } catch (error) {
+    throw mapStorageError(error);
+  }
+}
+
+/** Restores every record a merge wrote, as it was before the merge, in one transaction. */
+export async function undoMergeInCase(
+  db: TesseraDatabase,
+  deps: MergeDeps,
+  changeId: string,
+): Promise<void> {
+  const { clock } = deps;
+  try {
+    await db.transaction('rw', tables(db), async () => {
+      const entries = await db.audit.where('changeId').equals(changeId).toArray();
+      const merges = entries.filter((e) => e.action === 'merge');
+      if (merges.length !== 2) throw new Error(`change ${changeId} is not a merge`);
+      const undoId = newId();
+      const out: AuditEntry[] = [];
+      for (const done of entries) {
+        const { before, after } = done;
+        if (!before || !after) continue;
+        const current = await getRecord(db, after);
+        if (!current) throw new Error(`${describeRecord(after)} no longer exists`);
+        let restored: AnyRecord;
+        if (current.updatedAt === after.updatedAt) {
+          restored = { ...before, updatedAt: clock.now() } as AnyRecord;
+        } else if (current.kind === 'chart' && before.kind === 'chart') {
+          restored = { ...restoreChartNode(current, before, merges), updatedAt: clock.now() };
+        } else {
+          throw new Error(
+            `${describeRecord(current)} was changed after the merge; undo those changes first`,
+          );
+        }
+        checkShape(restored);
+        await putRecord(db, restored);
+        out.push(
+          entry(
+            deps,
+            undoId,
+            'restore',
+            current,
+            restored,
+            `undo merge: ${summariseChange(current, restored)}`,
+          ),
+        );
+      }
+      await db.audit.bulkAdd(out);
+    });
+  } catch (error) {
+    throw mapStorageError(error);
+  }
+}
+
+/** A chart moved since the merge: put only the dropped entity's node back. */
+function restoreChartNode(
+  current: ChartRecord,
+  before: ChartRecord,
+  merges: readonly AuditEntry[],
+): ChartRecord {
+  const droppedId = merges.find((e) => e.after?.deleted)?.recordId ?? '';
+  const keptId = merges.find((e) => !e.after?.deleted)?.recordId ?? '';
+  const nodes = { ...current.nodes };
+  const droppedView = before.nodes[droppedId];
+  if (droppedView) nodes[droppedId] = nodes[droppedId] ?? droppedView;
+  if (!before.nodes[keptId]) delete nodes[keptId];
+  return { ...current, nodes };
+}
+
+/** Merges recorded in the case's audit trail, newest first. */
+export async function listMerges(db: TesseraDatabase, caseId: string): Promise<MergeSummary[]> {
+  const merges = await db.audit
+    .where('caseId')
+    .equals(caseId)
+    .filter((e) => e.action === 'merge')
+    .toArray();
+  const byChange = new Map<string, AuditEntry[]>();
+  for (const e of merges) byChange.set(e.changeId, [...(byChange.get(e.changeId) ?? []), e]);
+  const out: MergeSummary[] = [];
+  for (const [changeId, pair] of byChange) {
+    const dropEntry = pair.find((e) => e.after?.deleted);
+    const keepEntry = pair.find((e) => !e.after?.deleted);
+    if (!dropEntry || !keepEntry || dropEntry.before?.kind !== 'entity') continue;
+    if (keepEntry.before?.kind !== 'entity') continue;
+    const current = await db.entities.get(dropEntry.recordId);
+    out.push({
+      changeId,
+      keptId: keepEntry.recordId,
+      droppedId: dropEntry.recordId,
+      keptCaption: captionOf(keepEntry.before.schema, keepEntry.before.properties),
+      droppedCaption: captionOf(dropEntry.before.schema, dropEntry.before.properties),
+      at: keepEntry.at,
+      actor: keepEntry.actor,
+      undoable: current?.updatedAt === dropEntry.after?.updatedAt,
+    });
+  }
+  return out.sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0));
+}

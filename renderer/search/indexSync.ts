@@ -1,0 +1,135 @@
+/**
+ * Keeps the search worker's index in step with a case's live records, incrementally.
+ *
+ * Each record kind (entities, notes, attachments) has its own map id → updatedAt of what was last
+ * sent. When a live query delivers a new list, only records that are new or whose `updatedAt`
+ * changed are (re)sent and ids that disappeared are removed, so an edit costs one document, not a
+ * rebuild. Requests reach the worker in the order they are posted and it applies them in order,
+ * so no waiting is needed between batches. Attachment text is extracted in the worker from the
+ * stored bytes; the bytes are fetched first, and a result is dropped when the attachment changed
+ * or went away meanwhile (a request is posted only while its version is the current one, so any
+ * later removal or update is applied after it).
+ */
+import type { AttachmentRecord, EntityRecord, NoteRecord } from '../../shared/model/index.ts';
+import type { SearchRpc } from '../../shared/search/rpc.ts';
+import type { SearchDocument } from '../../shared/search/types.ts';
+
+export interface Versioned {
+  readonly id: string;
+  readonly updatedAt: string;
+}
+
+export interface Diff<T> {
+  /** New or changed since the last sync. */
+  readonly upserts: T[];
+  readonly removed: string[];
+}
+
+/** Compares `next` with the versions last seen and updates `seen` to match `next`. */
+export function diffVersions<T extends Versioned>(
+  seen: Map<string, string>,
+  next: readonly T[],
+): Diff<T> {
+  const upserts: T[] = [];
+  const present = new Set<string>();
+  for (const record of next) {
+    present.add(record.id);
+    if (seen.get(record.id) !== record.updatedAt) {
+      upserts.push(record);
+      seen.set(record.id, record.updatedAt);
+    }
+  }
+  const removed: string[] = [];
+  for (const id of seen.keys()) if (!present.has(id)) removed.push(id);
+  for (const id of removed) seen.delete(id);
+  return { upserts, removed };
+}
+
+export function entityDocument(record: EntityRecord): SearchDocument {
+  return {
+    id: record.id,
+    schema: record.schema,
+    properties: record.properties as Record<string, string[]>,
+  };
+}
+
+export function noteDocument(record: NoteRecord): SearchDocument {
+  return {
+    kind: 'note',
+    id: record.id,
+    caseId: record.caseId,
+    body: record.title ? `${record.title}\n${record.body}` : record.body,
+  };
+}
+
+type Client = Pick<SearchRpc, 'update' | 'remove' | 'indexAttachment'>;
+
+/** Batches above this size are sent in slices so the worker answers searches in between. */
+const BATCH = 5000;
+
+export class CaseIndexSync {
+  private readonly entities = new Map<string, string>();
+  private readonly notes = new Map<string, string>();
+  private readonly attachments = new Map<string, string>();
+
+  constructor(
+    private readonly client: Client,
+    /** The stored bytes of an attachment. */
+    private readonly fetchContent: (attachmentId: string) => Promise<Uint8Array>,
+  ) {}
+
+  /** Resolves once the worker has applied the changes; true when anything changed. */
+  async syncEntities(records: readonly EntityRecord[]): Promise<boolean> {
+    return this.apply(diffVersions(this.entities, records), entityDocument);
+  }
+
+  async syncNotes(records: readonly NoteRecord[]): Promise<boolean> {
+    return this.apply(diffVersions(this.notes, records), noteDocument);
+  }
+
+  async syncAttachments(records: readonly AttachmentRecord[]): Promise<boolean> {
+    const { upserts, removed } = diffVersions(this.attachments, records);
+    const waits: Promise<unknown>[] = [];
+    if (removed.length > 0) waits.push(this.client.remove(removed));
+    for (const record of upserts) waits.push(this.indexAttachment(record));
+    await Promise.all(waits);
+    return upserts.length > 0 || removed.length > 0;
+  }
+
+  private async indexAttachment(record: AttachmentRecord): Promise<void> {
+    const nameOnly = () =>
+      this.client.update([
+        { kind: 'attachment', id: record.id, text: record.description ?? '', name: record.fileName },
+      ]);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.fetchContent(record.id);
+    } catch {
+      // Content missing or altered: still findable by its name.
+      if (this.attachments.get(record.id) === record.updatedAt) await nameOnly();
+      return;
+    }
+    if (this.attachments.get(record.id) !== record.updatedAt) return;
+    const chars = await this.client.indexAttachment(
+      record.id,
+      record.mediaType,
+      bytes,
+      record.fileName,
+    );
+    // Posted only while this version is current, so a later removal or update lands after it.
+    if (chars === null && this.attachments.get(record.id) === record.updatedAt) await nameOnly();
+  }
+
+  private async apply<T extends Versioned>(
+    { upserts, removed }: Diff<T>,
+    toDoc: (record: T) => SearchDocument,
+  ): Promise<boolean> {
+    const waits: Promise<unknown>[] = [];
+    if (removed.length > 0) waits.push(this.client.remove(removed));
+    for (let i = 0; i < upserts.length; i += BATCH) {
+      waits.push(this.client.update(upserts.slice(i, i + BATCH).map(toDoc)));
+    }
+    await Promise.all(waits);
+    return upserts.length > 0 || removed.length > 0;
+  }
+}
