@@ -2,7 +2,7 @@
  * Electron entry (bundled to dist/electron/main.cjs). Wiring only: services come from
  * ../services/handlers.ts, every security decision from policy.ts through security.ts.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createServiceHandlers, createServices } from '../services/handlers.ts';
@@ -85,6 +85,11 @@ function start(): void {
         platform: process.platform,
         dataDir: dataDir(),
         chooseSavePath,
+        // The OS keyring protects the agency keys where it is real; otherwise a passphrase.
+        exchange: {
+          safeStorage,
+          ...(process.env.TESSERA_PASSPHRASE ? { passphrase: process.env.TESSERA_PASSPHRASE } : {}),
+        },
       });
       registerIpc(ipcMain, createServiceHandlers(services), appIndexUrl);
       Menu.setApplicationMenu(

@@ -5,6 +5,7 @@
  */
 import type { AppInfo, ServiceHandlers } from '../../shared/contract/index.ts';
 import { AppInfoService } from './app/appInfoService.ts';
+import { ExchangeService, type ExchangeServiceOptions } from './exchange/exchangeService.ts';
 import { FilesService } from './files/filesService.ts';
 import type { ChooseSavePath } from './files/filesService.ts';
 import { SettingsService } from './settings/settingsService.ts';
@@ -13,6 +14,7 @@ export interface Services {
   readonly appInfo: AppInfoService;
   readonly settings: SettingsService;
   readonly files: FilesService;
+  readonly exchange: ExchangeService;
 }
 
 export interface ServicesOptions {
@@ -22,6 +24,8 @@ export interface ServicesOptions {
   readonly platform: string;
   readonly dataDir: string;
   readonly chooseSavePath: ChooseSavePath;
+  /** Partner exchange: passphrase (web host: TESSERA_PASSPHRASE) and/or the OS keyring. */
+  readonly exchange?: Partial<Omit<ExchangeServiceOptions, 'dataDir' | 'chooseSavePath'>>;
 }
 
 export function createServices(options: ServicesOptions): Services {
@@ -30,6 +34,7 @@ export function createServices(options: ServicesOptions): Services {
     appInfo: new AppInfoService({ name, version, carrier, platform, dataDir }),
     settings: new SettingsService({ dataDir }),
     files: new FilesService({ chooseSavePath }),
+    exchange: new ExchangeService({ dataDir, chooseSavePath, ...options.exchange }),
   };
 }
 
@@ -39,5 +44,31 @@ export function createServiceHandlers(deps: Services): ServiceHandlers {
     'settings.get': () => deps.settings.get(),
     'settings.update': (patch) => deps.settings.update(patch),
     'files.export': (input) => deps.files.export(input),
+    'exchange.status': () => deps.exchange.status(),
+    'exchange.identity.create': (input) => deps.exchange.createIdentity(input),
+    'exchange.identity.unlock': (input) => deps.exchange.unlock(input),
+    'exchange.identity.lock': () => deps.exchange.lock(),
+    'exchange.identity.card': () => deps.exchange.card(),
+    'exchange.identity.rotate': () => deps.exchange.rotate(),
+    'exchange.identity.revoke': (input) => deps.exchange.revoke(input),
+    'exchange.partners.list': () => deps.exchange.listPartners(),
+    'exchange.partners.import': (input) => deps.exchange.importPartner(input),
+    'exchange.partners.confirm': (input) => deps.exchange.confirmPartner(input),
+    'exchange.partners.setAgreement': (input) => deps.exchange.setAgreement(input),
+    'exchange.partners.remove': (input) => deps.exchange.removePartner(input),
+    'exchange.transport.configure': (input) => deps.exchange.configureTransport(input),
+    'exchange.sync.now': (input) => deps.exchange.syncNow(input),
+    'exchange.export.preview': (input) => deps.exchange.preview(input),
+    'exchange.export.seal': (input) => deps.exchange.seal(input),
+    'exchange.export.save': (input) => deps.exchange.saveExport(input),
+    'exchange.export.read': (input) => deps.exchange.readExport(input),
+    'exchange.import.fromFile': (input) => deps.exchange.importFromFile(input),
+    'exchange.import.list': () => deps.exchange.listPending(),
+    'exchange.import.open': (input) => deps.exchange.openImport(input),
+    'exchange.import.attachment': (input) => deps.exchange.attachment(input),
+    'exchange.import.complete': (input) => deps.exchange.completeImport(input),
+    'exchange.import.discard': (input) => deps.exchange.discardImport(input),
+    'exchange.log.list': (input) => deps.exchange.listLog(input),
+    'exchange.log.verify': () => deps.exchange.verifyLog(),
   };
 }

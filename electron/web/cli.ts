@@ -53,7 +53,12 @@ async function main(): Promise<void> {
   if (!existsSync(join(staticDir, 'index.html'))) {
     fail(`no built renderer in ${staticDir}; run \`npm run build:renderer\` first`);
   }
-  const host = await startWebHost({ port, dataDir, staticDir }).catch((error: unknown) =>
+  const host = await startWebHost({
+    port,
+    dataDir,
+    staticDir,
+    ...(process.env.TESSERA_PASSPHRASE ? { passphrase: process.env.TESSERA_PASSPHRASE } : {}),
+  }).catch((error: unknown) =>
     fail(`could not start: ${error instanceof Error ? error.message : String(error)}`),
   );
   process.stdout.write(`Tessera web host: ${host.url}\n`);

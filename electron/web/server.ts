@@ -41,6 +41,8 @@ export interface WebHostOptions {
   readonly staticDir: string;
   /** Replaces the standard services (tests, or a host with extra wiring). */
   readonly handlers?: ServiceHandlers;
+  /** Unlocks the agency identity for partner exchange (from TESSERA_PASSPHRASE). */
+  readonly passphrase?: string;
 }
 
 export interface WebHost {
@@ -110,18 +112,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const staticRoot = await realpath(resolve(options.staticDir));
   const dataDir = resolve(options.dataDir);
   const token = randomBytes(24).toString('base64url');
-  const handlers =
-    options.handlers ??
-    createServiceHandlers(
-      createServices({
+  const services = options.handlers
+    ? null
+    : createServices({
         name: 'Tessera',
         version: packageVersion(),
         carrier: 'web',
         platform: process.platform,
         dataDir,
         chooseSavePath: exportsFolderChooser(dataDir),
-      }),
-    );
+        exchange: options.passphrase ? { passphrase: options.passphrase } : {},
+      });
+  const handlers = options.handlers ?? createServiceHandlers(services!);
 
   let port = 0;
   const allowedHosts = () => [`${LOOPBACK}:${port}`, `localhost:${port}`];
@@ -276,7 +278,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         wss.close();
         server.close(() => done());
         server.closeAllConnections();
-      });
+      }).then(() => services?.exchange.close());
       return closing;
     },
   };

@@ -32,7 +32,7 @@ export const COMMANDS = {
   },
   search: {
     id: 'search',
-    label: 'Search entities',
+    label: 'Search the case',
     shortcut: '/',
     isEnabled: (c) => c.caseOpen && !c.typing,
   },

@@ -11,6 +11,12 @@ import { useCase, useEntities } from '../db/queries.ts';
 import { EntityDetails, EntityEditor, EntityTable, RelationshipEditor } from '../entity/index.ts';
 import { NotesPanel } from '../notes/index.ts';
 import { NoticesPanel } from '../notices/index.ts';
+import { MapPanel } from '../map/index.ts';
+import { TimelinePanel, TimeRangeChip, useTimeFilter } from '../timeline/index.ts';
+import type { TimeRange } from '../timeline/index.ts';
+import { ExchangePanel } from '../exchange/index.ts';
+import { DuplicatesPanel } from '../resolution/index.ts';
+import { SearchPanel, useCaseSearchIndex } from '../search/index.ts';
 import { WORKSPACE_TABS } from './workspaceTabs.ts';
 import type { WorkspaceTab } from './workspaceTabs.ts';
 import './case.css';
@@ -39,6 +45,12 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
   );
   const [selectedId, setSelectedId] = useState<string | undefined>();
   const [editing, setEditing] = useState<Editing | null>(null);
+  // The timeline's date filter, shared by the chart and the map.
+  const [timeRange, setTimeRange] = useState<TimeRange | null>(null);
+  const timeFilter = useTimeFilter(caseId, entities, timeRange);
+  // Kept while the case is open, so the index is ready when the Search tab is shown.
+  const searchIndex = useCaseSearchIndex(caseId);
+  const [searchFocus, setSearchFocus] = useState(0);
 
   const showTab = (next: WorkspaceTab) => {
     setTab(next);
@@ -58,11 +70,8 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
         showTab('entities');
         break;
       case 'search':
-        showTab('entities');
-        setTimeout(
-          () => document.querySelector<HTMLInputElement>('[data-testid="entity-search"]')?.focus(),
-          0,
-        );
+        showTab('search');
+        setSearchFocus((value) => value + 1);
         break;
       default:
         break;
@@ -123,6 +132,7 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
           </button>
         ))}
         <span className="case-tabs-spacer" />
+        <TimeRangeChip range={timeRange} onClear={() => setTimeRange(null)} />
         <button
           type="button"
           className="primary"
@@ -144,6 +154,7 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
               entities={entities}
               selectedId={selectedId}
               onSelect={setSelectedId}
+              visibleEntityIds={timeFilter}
               onRequestNewEntity={(position, chartId) =>
                 setEditing({ kind: 'new-entity', placeOn: { chartId, position } })
               }
@@ -152,9 +163,42 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
               }
             />
           )}
+          {tab === 'timeline' && entities && (
+            <TimelinePanel
+              caseId={caseId}
+              entities={entities}
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+              range={timeRange}
+              onRangeChange={setTimeRange}
+            />
+          )}
+          {tab === 'map' && entities && (
+            <MapPanel
+              caseId={caseId}
+              entities={entities}
+              selectedId={selectedId}
+              onSelect={setSelectedId}
+              visibleEntityIds={timeFilter}
+            />
+          )}
           {tab === 'notes' && <NotesPanel caseId={caseId} />}
           {tab === 'attachments' && <AttachmentsPanel caseId={caseId} />}
           {tab === 'notices' && <NoticesPanel caseId={caseId} onSelectEntity={setSelectedId} />}
+          {tab === 'exchange' && <ExchangePanel caseId={caseId} />}
+          {tab === 'search' && (
+            <SearchPanel
+              caseId={caseId}
+              index={searchIndex}
+              focusRequest={searchFocus}
+              onSelectEntity={setSelectedId}
+              onOpenNote={() => showTab('notes')}
+              onOpenAttachment={() => showTab('attachments')}
+            />
+          )}
+          {tab === 'duplicates' && (
+            <DuplicatesPanel caseId={caseId} onSelectEntity={setSelectedId} />
+          )}
         </section>
         <aside className="case-details-pane" aria-label="Details">
           {selected ? (

@@ -1,14 +1,18 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { captionOf, isEdgeSchema } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../app/context.ts';
 import { Dialog } from '../app/Dialog.tsx';
+import { AnalysisPanel } from '../analysis/index.ts';
 import { useCharts } from '../db/queries.ts';
 import { AddToChart } from './AddToChart.tsx';
 import type { Point } from './chartGeometry.ts';
 import { exportFileName, placeNewNodes } from './chartGeometry.ts';
 import type { ChartLayoutName } from './chartModel.ts';
-import { CHART_LAYOUTS, entitiesNotOnChart } from './chartModel.ts';
+import { buildChartElements, CHART_LAYOUTS, entitiesNotOnChart } from './chartModel.ts';
+import { ChartLegend } from './ChartLegend.tsx';
+import type { ChartGrouping, ChartHighlight, ChartOverlay, FormatRule } from './chartOverlay.ts';
+import { parseRules, typeCounts } from './chartOverlay.ts';
 import { ChartPicker } from './ChartPicker.tsx';
 import type { ChartViewHandle } from './ChartView.tsx';
 import { ChartView } from './ChartView.tsx';
@@ -28,6 +32,24 @@ export interface ChartPanelProps {
   onDeleteRequest?: (entityId: string) => void;
   /** The chart to show first (else the first chart of the case). */
   readonly initialChartId?: string;
+  /**
+   * Time-range filter (from the timeline): when given, only these entities and relationships
+   * are drawn; a relationship also needs both ends drawn.
+   */
+  readonly visibleEntityIds?: ReadonlySet<string>;
+}
+
+/** Layouts too slow for big charts (fCoSE-style layouts take minutes at 5,000 nodes). */
+const SLOW_LAYOUTS = new Set(['cose', 'breadthfirst', 'concentric']);
+const RULES_KEY = 'tessera.chartRules.';
+
+function loadRules(chartId: string | undefined): FormatRule[] {
+  if (!chartId) return [];
+  try {
+    return parseRules(localStorage.getItem(RULES_KEY + chartId));
+  } catch {
+    return [];
+  }
 }
 
 type Confirm = { readonly kind: 'entity' | 'chart'; readonly id: string; readonly name: string };
@@ -60,8 +82,37 @@ export function ChartPanel(props: ChartPanelProps) {
   const [busy, setBusy] = useState(false);
   const [confirm, setConfirm] = useState<Confirm>();
   const viewRef = useRef<ChartViewHandle>(null);
+  const [side, setSide] = useState<'analysis' | 'legend'>();
+  const [big, setBig] = useState(false);
+  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const [grouping, setGrouping] = useState<ChartGrouping>('none');
+  const [highlight, setHighlight] = useState<ChartHighlight>();
+  const [rulesState, setRulesState] = useState<{ chartId?: string; rules: FormatRule[] }>({
+    rules: [],
+  });
 
   const chart = charts.find((c) => c.id === pickedId) ?? charts[0];
+  const rules = rulesState.chartId === chart?.id ? rulesState.rules : loadRules(chart?.id);
+  const setRules = (next: FormatRule[]) => {
+    setRulesState({ chartId: chart?.id, rules: next });
+    if (chart) localStorage.setItem(RULES_KEY + chart.id, JSON.stringify(next));
+  };
+  useEffect(() => setHighlight(undefined), [chart?.id]);
+  const { visibleEntityIds } = props;
+  const overlay = useMemo<ChartOverlay>(
+    () => ({
+      hiddenSchemata: hidden,
+      grouping,
+      rules,
+      ...(highlight ? { highlight } : {}),
+      ...(visibleEntityIds ? { visibleEntityIds } : {}),
+    }),
+    [hidden, grouping, rules, highlight, visibleEntityIds],
+  );
+  const types = useMemo(
+    () => (side === 'legend' && chart ? typeCounts(buildChartElements(entities, chart)) : []),
+    [side, chart, entities],
+  );
   const candidates = useMemo(
     () => (chart ? entitiesNotOnChart(entities, chart) : []),
     [entities, chart],
@@ -180,7 +231,12 @@ export function ChartPanel(props: ChartPanelProps) {
                 <button
                   key={layout.name}
                   type="button"
-                  disabled={busy}
+                  disabled={busy || (big && SLOW_LAYOUTS.has(layout.name))}
+                  title={
+                    big && SLOW_LAYOUTS.has(layout.name)
+                      ? 'Too slow for a chart this big: use Force (fast)'
+                      : undefined
+                  }
                   aria-pressed={chart.layout === layout.name}
                   data-testid={`chart-layout-${layout.name}`}
                   onClick={() => void runLayout(layout.name)}
@@ -191,6 +247,22 @@ export function ChartPanel(props: ChartPanelProps) {
             </div>
             <button type="button" data-testid="chart-fit" onClick={() => viewRef.current?.fit()}>
               Fit
+            </button>
+            <button
+              type="button"
+              aria-pressed={side === 'legend'}
+              data-testid="chart-legend-toggle"
+              onClick={() => setSide((v) => (v === 'legend' ? undefined : 'legend'))}
+            >
+              Legend
+            </button>
+            <button
+              type="button"
+              aria-pressed={side === 'analysis'}
+              data-testid="chart-analysis-toggle"
+              onClick={() => setSide((v) => (v === 'analysis' ? undefined : 'analysis'))}
+            >
+              Analysis
             </button>
             <div className="chart-group" role="group" aria-label="Export">
               <button
@@ -234,18 +306,50 @@ export function ChartPanel(props: ChartPanelProps) {
         )}
       </div>
       {chart ? (
-        <ChartView
-          ref={viewRef}
-          caseId={caseId}
-          chartId={chart.id}
-          entities={entities}
-          selectedId={selectedId}
-          onSelect={onSelect}
-          onRequestNewEntity={(position) => props.onRequestNewEntity(position, chart.id)}
-          onLinkRequest={props.onLinkRequest}
-          onDeleteRequest={requestDelete}
-          linkMode={linkMode}
-        />
+        <div className="chart-body">
+          <ChartView
+            ref={viewRef}
+            caseId={caseId}
+            chartId={chart.id}
+            entities={entities}
+            selectedId={selectedId}
+            onSelect={onSelect}
+            onRequestNewEntity={(position) => props.onRequestNewEntity(position, chart.id)}
+            onLinkRequest={props.onLinkRequest}
+            onDeleteRequest={requestDelete}
+            linkMode={linkMode}
+            overlay={overlay}
+            onBigChange={setBig}
+          />
+          {side === 'legend' && (
+            <ChartLegend
+              types={types}
+              hidden={hidden}
+              onToggleType={(schema) =>
+                setHidden((prev) => {
+                  const next = new Set(prev);
+                  if (!next.delete(schema)) next.add(schema);
+                  return next;
+                })
+              }
+              grouping={grouping}
+              onGrouping={setGrouping}
+              rules={rules}
+              onRules={setRules}
+            />
+          )}
+          {side === 'analysis' && (
+            <AnalysisPanel
+              entities={entities}
+              chart={chart}
+              selectedId={selectedId}
+              onSelect={onSelect}
+              onHighlight={setHighlight}
+              onAddToChart={addToChart}
+              onClose={() => setSide(undefined)}
+            />
+          )}
+        </div>
       ) : (
         <div className="chart-none" data-testid="chart-none">
           {allCharts === undefined ? (

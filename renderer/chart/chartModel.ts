@@ -297,7 +297,10 @@ export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyle
       selector: 'node.chart-link-source, node.chart-link-target',
       style: { 'border-width': 4, 'border-color': theme.accent, 'border-style': 'dashed' },
     },
-    { selector: 'node[borderColor]', style: { 'border-width': 4, 'border-color': 'data(borderColor)' } },
+    {
+      selector: 'node[borderColor]',
+      style: { 'border-width': 4, 'border-color': 'data(borderColor)' },
+    },
     {
       selector: 'node.chart-group',
       style: {

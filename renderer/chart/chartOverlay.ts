@@ -160,3 +160,38 @@ export function applyOverlay(
 export function entityNodeCount(view: ChartViewModel): number {
   return view.nodes.filter((n) => !n.id.startsWith(GROUP_PREFIX)).length;
 }
+
+export interface TypeCount {
+  readonly schema: string;
+  readonly count: number;
+  readonly edge: boolean;
+}
+
+/** The entity and relationship types a view shows, with counts, for the legend. */
+export function typeCounts(view: ChartViewModel): TypeCount[] {
+  const nodes = new Map<string, number>();
+  const edges = new Map<string, number>();
+  for (const n of view.nodes) nodes.set(n.schema, (nodes.get(n.schema) ?? 0) + 1);
+  for (const e of view.edges) edges.set(e.schema, (edges.get(e.schema) ?? 0) + 1);
+  const list = (map: Map<string, number>, edge: boolean) =>
+    [...map].map(([schema, count]) => ({ schema, count, edge })).sort((a, b) => b.count - a.count);
+  return [...list(nodes, false), ...list(edges, true)];
+}
+
+/** Rules are kept per chart in the browser (the chart record's schema stays as it is). */
+export function parseRules(text: string | null): FormatRule[] {
+  if (!text) return [];
+  try {
+    const value: unknown = JSON.parse(text);
+    if (!Array.isArray(value)) return [];
+    return value.filter(
+      (r): r is FormatRule =>
+        typeof r === 'object' &&
+        r !== null &&
+        typeof (r as FormatRule).id === 'string' &&
+        typeof (r as FormatRule).when === 'object',
+    );
+  } catch {
+    return [];
+  }
+}

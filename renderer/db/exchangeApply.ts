@@ -32,6 +32,7 @@ import {
   canonicalJson,
   diffRecords,
   hlcRangeOf,
+  isRelationship,
   operationsSince,
   readField,
   writeField,
@@ -255,8 +256,7 @@ export async function setMarkingsBulk(
       const entries: AuditEntry[] = [];
       for (const id of new Set(recordIds)) {
         const found = await findRecord(db, id);
-        if (!found || found.deleted || found.kind === 'case')
-          throw new Error(`record ${id} does not exist`);
+        if (!found || found.deleted) throw new Error(`record ${id} does not exist`);
         const markings = patchMarkings(found.markings, patch);
         if (canonicalJson(markings) === canonicalJson(found.markings)) {
           unchanged.push(id);
@@ -342,16 +342,36 @@ export function deriveMeta(
   return meta;
 }
 
+/**
+ * A relationship's add/remove tags spelled out (an absent list and an empty one compare unequal in
+ * the merge, which would make every resent relationship look changed).
+ */
+function withRelationshipTags(
+  record: AnyRecord,
+  meta: RecordMeta | undefined,
+): RecordMeta | undefined {
+  if (!isRelationship(record)) return meta;
+  const base = meta ?? { base: record.updatedAt, clocks: {} };
+  return {
+    ...base,
+    adds: base.adds ?? [record.createdAt],
+    removes: base.removes ?? (record.deleted ? [record.createdAt] : []),
+  };
+}
+
 async function loadState(
   db: TesseraDatabase,
   caseId: string,
-): Promise<{ records: AnyRecord[]; state: MergeState }> {
+): Promise<{ records: AnyRecord[]; state: MergeState; localNodes: Set<string> }> {
   const records = await caseRecords(db, caseId);
   const storedMetas = await db.meta.bulkGet(records.map((r) => `${META_KEY}${r.id}`));
   const audit = await db.audit.where('caseId').equals(caseId).toArray();
   audit.sort((a, b) => compareHlc(a.hlc, b.hlc));
   const byRecord = new Map<string, AuditEntry[]>();
+  // Every change in the audit trail that is not an import was made here: its clock node is ours.
+  const localNodes = new Set<string>();
   for (const entry of audit) {
+    if (entry.action !== 'import') localNodes.add(parseHlc(entry.hlc).node);
     const list = byRecord.get(entry.recordId);
     if (list) list.push(entry);
     else byRecord.set(entry.recordId, [entry]);
@@ -359,11 +379,14 @@ async function loadState(
   const metas: [string, RecordMeta][] = [];
   records.forEach((record, index) => {
     const stored = storedMetas[index]?.value as RecordMeta | undefined;
-    const meta = deriveMeta(record, stored, byRecord.get(record.id) ?? []);
+    const meta = withRelationshipTags(
+      record,
+      deriveMeta(record, stored, byRecord.get(record.id) ?? []),
+    );
     if (meta) metas.push([record.id, meta]);
   });
   const pending = ((await db.meta.get(`${PENDING_KEY}${caseId}`))?.value ?? []) as Operation[];
-  return { records, state: createMergeState(records, metas, pending) };
+  return { records, state: createMergeState(records, metas, pending), localNodes };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -466,16 +489,21 @@ function entityRefs(record: AnyRecord): string[] {
 export async function buildReview(deps: ExchangeDeps, staged: StagedImport): Promise<ReviewModel> {
   const { db } = deps;
   const local = deps.actor().agencyId;
-  const { state, lastSync } = await db.transaction('r', recordTables(db), async () => {
+  const { state, lastSync, nodes } = await db.transaction('r', recordTables(db), async () => {
     const loaded = await loadState(db, staged.caseId);
     const last = (await db.meta.get(`${LAST_KEY}${staged.caseId}.${staged.sender}`))?.value;
-    return { state: loaded.state, lastSync: typeof last === 'string' ? last : null };
+    return {
+      state: loaded.state,
+      nodes: loaded.localNodes,
+      lastSync: typeof last === 'string' ? last : null,
+    };
   });
+  const localNodes = [...new Set([...(deps.localNodes ?? []), ...nodes])];
   const result = applyOperations(state, staged.operations, {
     localAgency: local,
     sender: staged.sender,
     lastSyncHlc: lastSync,
-    ...(deps.localNodes ? { localNodes: deps.localNodes } : {}),
+    localNodes,
     ...(deps.classifications ? { classifications: deps.classifications } : {}),
   });
   const conflictsById = new Map<string, Conflict[]>();
@@ -838,6 +866,18 @@ export async function outgoingOperations(
     agency: deps.actor().agencyId,
     metaOf: (id) => state.meta.get(id),
   });
+}
+
+/**
+ * Field clocks of every record of the case that has them (for `exchange.export.seal`'s
+ * `recordMeta`, so that deltas travel per field).
+ */
+export async function recordMetaForCase(
+  db: TesseraDatabase,
+  caseId: string,
+): Promise<Record<string, RecordMeta>> {
+  const { state } = await db.transaction('r', recordTables(db), () => loadState(db, caseId));
+  return Object.fromEntries(state.meta);
 }
 
 // ---------------------------------------------------------------------------------------------

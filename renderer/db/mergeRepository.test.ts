@@ -53,7 +53,11 @@ async function fixture() {
     person: [keep.id],
     relative: [drop.id],
   });
-  const note = await repo.createNote(c.id, { title: 'Seen', body: 'at the port', entityId: drop.id });
+  const note = await repo.createNote(c.id, {
+    title: 'Seen',
+    body: 'at the port',
+    entityId: drop.id,
+  });
   const notice = await repo.createNotice(c.id, {
     noticeType: 'red',
     reference: 'RN-1',

@@ -21,6 +21,7 @@ import {
   TLP_LEVELS,
   captionOf,
   cleanProperties,
+  compareHlc,
   getSchema,
   newId,
   validateEntity,
@@ -135,7 +136,6 @@ function onlyRefersTo(schemaName: string, properties: EntityProperties, id: stri
   return refs.length > 1 && refs.every((value) => value === id);
 }
 
-
 /** The stricter of two markings field by field: merged data must not be handled more loosely. */
 function stricterMarkings(a: Markings, b: Markings): Markings {
   const tlp = TLP_LEVELS.indexOf(b.tlp) > TLP_LEVELS.indexOf(a.tlp) ? b.tlp : a.tlp;
@@ -193,8 +193,16 @@ export async function mergeEntitiesInCase(
       if (keep.caseId !== drop.caseId) throw new Error('cannot merge entities of different cases');
       const caseId = keep.caseId;
       const merged = mergeEntities(
-        { id: keep.id, schema: keep.schema, properties: keep.properties as Record<string, string[]> },
-        { id: drop.id, schema: drop.schema, properties: drop.properties as Record<string, string[]> },
+        {
+          id: keep.id,
+          schema: keep.schema,
+          properties: keep.properties as Record<string, string[]>,
+        },
+        {
+          id: drop.id,
+          schema: drop.schema,
+          properties: drop.properties as Record<string, string[]>,
+        },
       );
       // A reference from one of the two to the other would become a reference to itself.
       const ownProps =
@@ -203,6 +211,22 @@ export async function mergeEntitiesInCase(
       const properties = cleanProperties(ownProps);
       const errors = validateEntity(merged.entity.schema, properties);
       if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
+
+      // Every new version must order after every version it replaces, whoever's clock wrote it.
+      const touched = await Promise.all([
+        db.entities.where('caseId').equals(caseId).toArray(),
+        db.notes.where('caseId').equals(caseId).toArray(),
+        db.attachments.where('caseId').equals(caseId).toArray(),
+        db.notices.where('caseId').equals(caseId).toArray(),
+        db.charts.where('caseId').equals(caseId).toArray(),
+      ]);
+      let latest = keep.updatedAt;
+      for (const list of touched) {
+        for (const record of list)
+          if (compareHlc(record.updatedAt, latest) > 0) latest = record.updatedAt;
+      }
+      clock.receive(latest);
+      const [others, notes, files, notices, charts] = touched;
 
       const changeId = newId();
       const entries: AuditEntry[] = [];
@@ -213,6 +237,8 @@ export async function mergeEntitiesInCase(
         summary: string,
       ) => {
         checkShape(after);
+        if (compareHlc(after.updatedAt, before.updatedAt) <= 0)
+          throw new Error('clock went backwards');
         await putRecord(db, after);
         entries.push(entry(deps, changeId, action, before, after, summary));
       };
@@ -243,7 +269,6 @@ export async function mergeEntitiesInCase(
 
       let repointed = 0;
       const why = `re-pointed from ${describeRecord(drop)} to ${describeRecord(keep)}`;
-      const others = await db.entities.where('caseId').equals(caseId).toArray();
       for (const stored of others) {
         if (stored.deleted || stored.id === keepId || stored.id === dropId) continue;
         const next = repointProperties(stored.schema, stored.properties, dropId, keepId);
@@ -266,17 +291,17 @@ export async function mergeEntitiesInCase(
         );
         repointed += 1;
       }
-      for (const note of await db.notes.where('caseId').equals(caseId).toArray()) {
+      for (const note of notes) {
         if (note.deleted || note.entityId !== dropId) continue;
         await write('update', note, { ...note, entityId: keepId, updatedAt: clock.now() }, why);
         repointed += 1;
       }
-      for (const file of await db.attachments.where('caseId').equals(caseId).toArray()) {
+      for (const file of files) {
         if (file.deleted || file.entityId !== dropId) continue;
         await write('update', file, { ...file, entityId: keepId, updatedAt: clock.now() }, why);
         repointed += 1;
       }
-      for (const notice of await db.notices.where('caseId').equals(caseId).toArray()) {
+      for (const notice of notices) {
         if (notice.deleted || notice.subjectId !== dropId) continue;
         await write(
           'update',
@@ -286,7 +311,7 @@ export async function mergeEntitiesInCase(
         );
         repointed += 1;
       }
-      for (const chart of await db.charts.where('caseId').equals(caseId).toArray()) {
+      for (const chart of charts) {
         const view = chart.nodes[dropId];
         if (chart.deleted || !view) continue;
         const { [dropId]: _gone, ...nodes } = chart.nodes;
@@ -319,6 +344,12 @@ export async function undoMergeInCase(
       const entries = await db.audit.where('changeId').equals(changeId).toArray();
       const merges = entries.filter((e) => e.action === 'merge');
       if (merges.length !== 2) throw new Error(`change ${changeId} is not a merge`);
+      let latest = entries[0]?.hlc ?? '';
+      for (const done of entries) {
+        const current = done.after && (await getRecord(db, done.after));
+        if (current && compareHlc(current.updatedAt, latest) > 0) latest = current.updatedAt;
+      }
+      if (latest) clock.receive(latest);
       const undoId = newId();
       const out: AuditEntry[] = [];
       for (const done of entries) {

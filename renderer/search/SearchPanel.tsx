@@ -177,7 +177,9 @@ export function SearchPanel(props: SearchPanelProps) {
           <li key={row.id}>
             <button
               type="button"
-              className={position === active ? 'search-result search-result-active' : 'search-result'}
+              className={
+                position === active ? 'search-result search-result-active' : 'search-result'
+              }
               onClick={() => open(row)}
               onMouseEnter={() => setActive(position)}
               data-testid={`search-result-${row.id}`}
@@ -189,7 +191,7 @@ export function SearchPanel(props: SearchPanelProps) {
                 </span>
                 <span className="search-result-type">{row.typeLabel}</span>
               </span>
-              {row.snippet && (
+              {row.snippet && row.snippet !== `name: ${row.caption}` && (
                 <span className="search-result-snippet">
                   <Highlighted text={row.snippet} terms={row.matchedTerms} />
                 </span>

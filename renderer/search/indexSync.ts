@@ -99,7 +99,12 @@ export class CaseIndexSync {
   private async indexAttachment(record: AttachmentRecord): Promise<void> {
     const nameOnly = () =>
       this.client.update([
-        { kind: 'attachment', id: record.id, text: record.description ?? '', name: record.fileName },
+        {
+          kind: 'attachment',
+          id: record.id,
+          text: record.description ?? '',
+          name: record.fileName,
+        },
       ]);
     let bytes: Uint8Array;
     try {

@@ -52,7 +52,12 @@ describe('diffVersions', () => {
     ]);
     expect(second.upserts.map((r) => r.id)).toEqual(['b', 'c']);
     expect(second.removed).toEqual(['a']);
-    expect(diffVersions(seen, [...seen].map(([id, updatedAt]) => ({ id, updatedAt })))).toEqual({
+    expect(
+      diffVersions(
+        seen,
+        [...seen].map(([id, updatedAt]) => ({ id, updatedAt })),
+      ),
+    ).toEqual({
       upserts: [],
       removed: [],
     });
@@ -73,9 +78,9 @@ describe('CaseIndexSync', () => {
       entity('p2', '1', 'Person', { name: ['Elena Cazacu'] }),
     ];
     expect(await sync.syncEntities(people)).toBe(true);
-    expect(await sync.syncNotes([note('n1', '1', 'Meeting', 'Cazacu met a driver in Verona')])).toBe(
-      true,
-    );
+    expect(
+      await sync.syncNotes([note('n1', '1', 'Meeting', 'Cazacu met a driver in Verona')]),
+    ).toBe(true);
     await sync.syncAttachments([
       attachment('f1', '1', 'log.txt', 'text/plain'),
       attachment('f2', '1', 'photo.png', 'image/png'),
@@ -100,9 +105,9 @@ describe('CaseIndexSync', () => {
 
 describe('search model', () => {
   it('builds engine options and checks the filter fields', () => {
-    expect(searchOptions({ type: 'Person', dateFrom: '1979', dateTo: '', countries: 'RO, at' })).toEqual(
-      { limit: 50, schemata: ['Person'], dateFrom: '1979', countries: ['ro', 'at'] },
-    );
+    expect(
+      searchOptions({ type: 'Person', dateFrom: '1979', dateTo: '', countries: 'RO, at' }),
+    ).toEqual({ limit: 50, schemata: ['Person'], dateFrom: '1979', countries: ['ro', 'at'] });
     expect(searchOptions(NO_FILTERS)).toEqual({ limit: 50 });
     expect(filterProblems({ ...NO_FILTERS, dateFrom: '14/03/1979', countries: 'rom' })).toEqual({
       dateFrom: 'Use YYYY, YYYY-MM or YYYY-MM-DD',

@@ -22,7 +22,9 @@ export const NO_FILTERS: SearchFilters = { type: '', dateFrom: '', dateTo: '', c
 const PARTIAL_DATE = /^\d{4}(-\d{2}(-\d{2})?)?$/;
 
 /** Problems with the filter fields, by field; empty when they can be used. */
-export function filterProblems(filters: SearchFilters): Partial<Record<keyof SearchFilters, string>> {
+export function filterProblems(
+  filters: SearchFilters,
+): Partial<Record<keyof SearchFilters, string>> {
   const problems: Partial<Record<keyof SearchFilters, string>> = {};
   for (const field of ['dateFrom', 'dateTo'] as const) {
     const value = filters[field].trim();
@@ -81,7 +83,12 @@ export interface CaseLookup {
 export function resultRows(hits: readonly SearchHit[], lookup: CaseLookup): ResultRow[] {
   const rows: ResultRow[] = [];
   for (const hit of hits) {
-    const base = { id: hit.id, kind: hit.kind, snippet: hit.snippet, matchedTerms: hit.matchedTerms };
+    const base = {
+      id: hit.id,
+      kind: hit.kind,
+      snippet: hit.snippet,
+      matchedTerms: hit.matchedTerms,
+    };
     if (hit.kind === 'entity') {
       const entity = lookup.entities.get(hit.id);
       if (!entity) continue;

@@ -11,7 +11,7 @@ import { startSearchWorker } from './searchClient.ts';
 import type { StartedSearchClient } from './searchClient.ts';
 
 export interface CaseSearchIndex {
-  search(query: string, options?: SearchOptions): Promise<SearchHit[]>;
+  readonly search: (query: string, options?: SearchOptions) => Promise<SearchHit[]>;
   /** Grows whenever the indexed content changed, so a shown result list can be refreshed. */
   readonly revision: number;
   /** True once the case's records have been indexed once. */

@@ -27,7 +27,10 @@ const BY_NAME: Readonly<Record<string, string>> = {
 };
 
 /** The alpha-2 code (lower case) of a basemap feature, from its numeric id or, failing that, its name. */
-export function alpha2OfFeature(id: string | number | undefined, name?: string): string | undefined {
+export function alpha2OfFeature(
+  id: string | number | undefined,
+  name?: string,
+): string | undefined {
   if (id !== undefined) {
     const code = BY_NUMERIC.get(String(id).padStart(3, '0'));
     if (code) return code;

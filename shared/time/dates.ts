@@ -49,13 +49,25 @@ export function parseDate(value: string): ParsedDate | undefined {
   const ms = frac === undefined ? 0 : Math.floor(Number(`0.${frac}`) * 1000);
   const shift = offsetMinutes(zone) * 60_000;
   // Date.UTC treats years 0–99 as 1900–1999; setUTCFullYear does not.
-  const utc = (yy: number, mm: number, dd: number, hh: number, mn: number, ss: number, ml: number) => {
+  const utc = (
+    yy: number,
+    mm: number,
+    dd: number,
+    hh: number,
+    mn: number,
+    ss: number,
+    ml: number,
+  ) => {
     const date = new Date(Date.UTC(2000, mm, dd, hh, mn, ss, ml));
     date.setUTCFullYear(yy);
     return date.getTime();
   };
   if (month === undefined) {
-    return { start: utc(year, 0, 1, 0, 0, 0, 0), end: utc(year + 1, 0, 1, 0, 0, 0, 0) - 1, precision: 'year' };
+    return {
+      start: utc(year, 0, 1, 0, 0, 0, 0),
+      end: utc(year + 1, 0, 1, 0, 0, 0, 0) - 1,
+      precision: 'year',
+    };
   }
   if (day === undefined) {
     return {

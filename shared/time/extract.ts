@@ -19,14 +19,7 @@ import type { DatePrecision, TimeSpan } from './dates.ts';
 import { overlaps, parseDate } from './dates.ts';
 
 export type TimeLane =
-  | 'event'
-  | 'trip'
-  | 'call'
-  | 'payment'
-  | 'relationship'
-  | 'life'
-  | 'notice'
-  | 'other';
+  'event' | 'trip' | 'call' | 'payment' | 'relationship' | 'life' | 'notice' | 'other';
 
 /** Lanes in display order, with their labels. */
 export const TIME_LANES: readonly { readonly id: TimeLane; readonly label: string }[] = [
@@ -119,7 +112,9 @@ function intervalDetail(entity: EntityRecord, lane: TimeLane): string | undefine
 }
 
 /** The interval an Interval-type record covers, or undefined when it has no usable date. */
-export function intervalOf(entity: EntityRecord): (TimeSpan & { precision: DatePrecision }) | undefined {
+export function intervalOf(
+  entity: EntityRecord,
+): (TimeSpan & { precision: DatePrecision }) | undefined {
   const p = entity.properties;
   const date = firstParsed(p.date);
   const startDate = firstParsed(p.startDate);

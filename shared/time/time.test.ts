@@ -50,7 +50,15 @@ describe('parseDate', () => {
   });
 
   it('rejects what is not a date', () => {
-    for (const bad of ['', 'yesterday', '2023-02-29', '2024-13', '2024-00-10', '24-01-01', '2024-01-01T25'])
+    for (const bad of [
+      '',
+      'yesterday',
+      '2023-02-29',
+      '2024-13',
+      '2024-00-10',
+      '24-01-01',
+      '2024-01-01T25',
+    ])
       expect(parseDate(bad)).toBeUndefined();
   });
 });
@@ -65,7 +73,12 @@ describe('extractTimeItems', () => {
     entity('trip', 'Trip', { name: ['Drive'], startDate: ['2024-04-01'], endDate: ['2024-04-03'] }),
   ];
   const links = [
-    entity('call', 'Call', { caller: ['a'], receiver: ['b'], date: ['2024-03-01T10:00:00Z'], duration: ['90'] }),
+    entity('call', 'Call', {
+      caller: ['a'],
+      receiver: ['b'],
+      date: ['2024-03-01T10:00:00Z'],
+      duration: ['90'],
+    }),
     entity('pay', 'Payment', {
       payer: ['co'],
       beneficiary: ['b'],
@@ -74,7 +87,11 @@ describe('extractTimeItems', () => {
       currency: ['EUR'],
       date: ['2024-02'],
     }),
-    entity('dir', 'Directorship', { director: ['a'], organization: ['co'], startDate: ['2023-06-01'] }),
+    entity('dir', 'Directorship', {
+      director: ['a'],
+      organization: ['co'],
+      startDate: ['2023-06-01'],
+    }),
     entity('own', 'Ownership', { owner: ['b'], asset: ['co'], endDate: ['2019'] }),
     entity('part', 'UnknownLink', { subject: ['b'], object: ['ev'], role: ['participant'] }),
     entity('fam', 'Family', { person: ['a'], relative: ['b'] }),
@@ -115,10 +132,20 @@ describe('extractTimeItems', () => {
         'n1:notice',
       ].sort(),
     );
-    expect(byKey.get('a:birthDate')).toMatchObject({ lane: 'life', start: T('1980-05-01T00:00:00Z') });
+    expect(byKey.get('a:birthDate')).toMatchObject({
+      lane: 'life',
+      start: T('1980-05-01T00:00:00Z'),
+    });
     expect(byKey.get('co:incorporationDate')?.lane).toBe('other');
-    expect(byKey.get('trip:interval')).toMatchObject({ lane: 'trip', end: T('2024-04-04T00:00:00Z') - 1 });
-    expect(byKey.get('n1:notice')).toMatchObject({ lane: 'notice', selectId: 'a', entityIds: ['a'] });
+    expect(byKey.get('trip:interval')).toMatchObject({
+      lane: 'trip',
+      end: T('2024-04-04T00:00:00Z') - 1,
+    });
+    expect(byKey.get('n1:notice')).toMatchObject({
+      lane: 'notice',
+      selectId: 'a',
+      entityIds: ['a'],
+    });
   });
 
   it('gives calls their duration, payments their amount, open intervals infinite ends', () => {
@@ -130,10 +157,14 @@ describe('extractTimeItems', () => {
       label: 'Call: Ana → Bo',
     });
     expect(byKey.get('pay:interval')).toMatchObject({ lane: 'payment', detail: '1500.00 EUR' });
-    expect(byKey.get('pay:interval')?.entityIds).toEqual(expect.arrayContaining(['pay', 'co', 'b', 'acc']));
+    expect(byKey.get('pay:interval')?.entityIds).toEqual(
+      expect.arrayContaining(['pay', 'co', 'b', 'acc']),
+    );
     expect(byKey.get('dir:interval')?.end).toBe(Number.POSITIVE_INFINITY);
     expect(byKey.get('own:interval')?.start).toBe(Number.NEGATIVE_INFINITY);
-    expect(byKey.get('ev:interval')?.entityIds).toEqual(expect.arrayContaining(['ev', 'part', 'b']));
+    expect(byKey.get('ev:interval')?.entityIds).toEqual(
+      expect.arrayContaining(['ev', 'part', 'b']),
+    );
   });
 
   it('entitiesInRange: relationships in range bring their ends', () => {
@@ -170,7 +201,12 @@ describe('extractTimeItems', () => {
     expect(demoItems.filter((item) => item.lane === 'call')).toHaveLength(22);
     const extent = timeExtent(demoItems)!;
     const everything = visibleInRange(demo.entities, demoItems, extent.start, extent.end);
-    const lastMonth = visibleInRange(demo.entities, demoItems, T('2024-05-01T00:00:00Z'), extent.end);
+    const lastMonth = visibleInRange(
+      demo.entities,
+      demoItems,
+      T('2024-05-01T00:00:00Z'),
+      extent.end,
+    );
     expect(lastMonth.size).toBeGreaterThan(0);
     expect(lastMonth.size).toBeLessThan(everything.size);
   });

@@ -1,0 +1,144 @@
+/**
+ * Graph analysis on the link chart, through the real UI in Chromium: the demo case's chart,
+ * betweenness in the analysis panel (computed in a Web Worker), node sizes from it saved to the
+ * chart, and a shortest path highlighted on the canvas. Checked through the chart test hook.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { launchBrowser, openApp, screenshot, startHost } from './harness/index.ts';
+import type { AppPage, TestHost } from './harness/index.ts';
+
+let host: TestHost;
+let browser: Browser;
+let app: AppPage | undefined;
+
+beforeAll(async () => {
+  host = await startHost();
+  browser = await launchBrowser();
+});
+afterEach(async () => {
+  const current = app;
+  app = undefined;
+  current?.assertNoExternalRequests();
+  await current?.close();
+});
+afterAll(async () => {
+  await browser?.close();
+  await host?.close();
+});
+
+async function openDemoChart(): Promise<Page> {
+  app = await openApp(browser, host, { testHooks: true });
+  const page = app.page;
+  await page.getByTestId('demo-banner').waitFor();
+  await page.locator('.case-open-link', { hasText: 'demo' }).click();
+  await page.getByTestId('case-workspace').waitFor();
+  await page.getByTestId('tab-chart').click();
+  await expect
+    .poll(
+      async () => Number(await page.getByTestId('chart-view').getAttribute('data-node-count')),
+      { timeout: 30_000 },
+    )
+    .toBeGreaterThanOrEqual(20);
+  return page;
+}
+
+describe('analysis on the chart', () => {
+  it('ranks by betweenness, sizes nodes by it and highlights a shortest path', async () => {
+    const page = await openDemoChart();
+    await page.getByTestId('chart-analysis-toggle').click();
+    await page.getByTestId('analysis-panel').waitFor();
+    await page.getByTestId('analysis-measure').selectOption('betweenness');
+    await page.getByTestId('analysis-run').click();
+    await page.getByTestId('analysis-table').waitFor();
+
+    const rows = page.locator('[data-testid^="analysis-row-"]');
+    const nodeCount = Number(await page.getByTestId('chart-view').getAttribute('data-node-count'));
+    expect(await rows.count()).toBe(nodeCount);
+    const values = await page
+      .getByTestId('analysis-value')
+      .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
+    expect(values.every((v) => v >= 0 && v <= 1)).toBe(true);
+    expect(values[0]).toBeGreaterThan(0);
+    // Ranked highest first.
+    expect([...values].sort((a, b) => b - a)).toEqual(values);
+    const ids = await rows.evaluateAll((list) =>
+      list.map((row) => row.getAttribute('data-testid')!.replace('analysis-row-', '')),
+    );
+    const top = ids[0]!;
+    const last = ids[ids.length - 1]!;
+
+    // Size nodes by betweenness: saved to the chart record and drawn.
+    await page.getByTestId('analysis-size-apply').click();
+    await expect
+      .poll(() => page.evaluate((id) => window.__tesseraChart!.nodeStyle(id)?.size, top))
+      .toBe(96);
+    const small = await page.evaluate((id) => window.__tesseraChart!.nodeStyle(id), last);
+    expect(small?.size).toBeLessThan(96);
+    expect(small?.width).toBe(small?.size);
+
+    // Shortest path between the most central entity and a peripheral one (isolated entities
+    // have none, so the least central entities are tried in turn).
+    await page.getByTestId('analysis-from').selectOption(top);
+    let target: string | undefined;
+    const messageBox = page.getByTestId('analysis-path-message');
+    let previous = '';
+    for (const candidate of [...ids].reverse().slice(0, 15)) {
+      await page.getByTestId('analysis-to').selectOption(candidate);
+      await page.getByTestId('analysis-path-run').click();
+      await expect
+        .poll(async () => ((await messageBox.count()) > 0 ? await messageBox.textContent() : ''))
+        .not.toBe(previous);
+      const message = (await messageBox.textContent()) ?? '';
+      previous = message;
+      if (message.startsWith('Shortest path')) {
+        target = candidate;
+        break;
+      }
+    }
+    if (!target) throw new Error('no path from the most central entity to a peripheral one');
+    const highlighted = await page.evaluate(() => window.__tesseraChart!.highlighted());
+    expect(highlighted.nodes).toContain(top);
+    expect(highlighted.nodes).toContain(target);
+    // Every relationship between consecutive entities is drawn (calls, payments, …).
+    expect(highlighted.edges.length).toBeGreaterThanOrEqual(highlighted.nodes.length - 1);
+    await page.evaluate(() => window.__tesseraChart!.fit());
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    await screenshot(page, 'analysis');
+
+    // Sizes survive a reload (they are saved with the chart).
+    await page.reload();
+    await page.getByTestId('case-workspace').waitFor();
+    await page.getByTestId('tab-chart').click();
+    await expect
+      .poll(() => page.evaluate((id) => window.__tesseraChart?.nodeStyle(id)?.size, top), {
+        timeout: 30_000,
+      })
+      .toBe(96);
+  });
+
+  it('hides a type from the legend and groups by country', async () => {
+    const page = await openDemoChart();
+    const before = Number(await page.getByTestId('chart-view').getAttribute('data-node-count'));
+    await page.getByTestId('chart-legend-toggle').click();
+    await page.getByTestId('chart-legend').waitFor();
+    const personBox = page.getByTestId('chart-legend-type-Person');
+    await personBox.uncheck();
+    await expect
+      .poll(async () =>
+        Number(await page.getByTestId('chart-view').getAttribute('data-node-count')),
+      )
+      .toBeLessThan(before);
+    await personBox.check();
+    await page.getByTestId('chart-grouping-country').check();
+    await expect
+      .poll(() =>
+        page.evaluate(() => {
+          const chart = window.__tesseraChart!;
+          return chart.nodeIds().filter((id) => chart.nodeStyle(id)?.parent !== undefined).length;
+        }),
+      )
+      .toBeGreaterThan(0);
+    await screenshot(page, 'analysis-legend');
+  });
+});

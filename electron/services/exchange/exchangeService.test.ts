@@ -1,0 +1,408 @@
+/**
+ * Two agencies exchanging through the service HANDLERS, in process: each with its own data
+ * directory and ExchangeService, sharing a folder (or an S3 server on 127.0.0.1). Inputs and
+ * outputs go through the contract's zod schemas, as the carriers do.
+ */
+import crypto from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index.ts';
+import { contract } from '../../../shared/contract/index.ts';
+import type { ServiceHandlers } from '../../../shared/contract/index.ts';
+import type { CaseFile } from '../../../shared/caseFile.ts';
+import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
+import type { SharingAgreement } from '../../../shared/exchange/agreement.ts';
+import { createDemoCase } from '../../../shared/demo/demoCase.ts';
+import { formatHlc } from '../../../shared/model/hlc.ts';
+import { exportsFolderChooser } from '../files/filesService.ts';
+import { createServiceHandlers, createServices } from '../handlers.ts';
+import type { Services } from '../handlers.ts';
+import { startS3TestServer, type S3TestServer } from '../transports/s3TestServer.ts';
+
+interface Agency {
+  readonly id: string;
+  readonly dir: string;
+  readonly services: Services;
+  readonly handlers: ServiceHandlers;
+  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+}
+
+let root: string;
+const agencies: Agency[] = [];
+
+async function agency(id: string): Promise<Agency> {
+  const dir = await mkdtemp(path.join(root, `${id}-`));
+  const services = createServices({
+    name: 'Tessera',
+    version: 'test',
+    carrier: 'web',
+    platform: process.platform,
+    dataDir: dir,
+    chooseSavePath: exportsFolderChooser(dir),
+    exchange: { autoSync: false, scryptParams: { logN: 10, r: 8, p: 1 } },
+  });
+  const handlers = createServiceHandlers(services);
+  const call = async <M extends MethodName>(
+    method: M,
+    input: MethodInput<M>,
+  ): Promise<MethodOutput<M>> => {
+    const parsed = contract[method].input.parse(input) as Parameters<ServiceHandlers[M]>[0];
+    const output = await (handlers[method] as (i: unknown) => Promise<unknown>)(parsed);
+    return contract[method].output.parse(output) as MethodOutput<M>;
+  };
+  const created: Agency = { id, dir, services, handlers, call };
+  agencies.push(created);
+  await call('exchange.identity.create', {
+    agencyName: `Agency ${id}`,
+    agencyId: id,
+    passphrase: `secret of ${id}`,
+  });
+  return created;
+}
+
+function agreementFor(partner: string): SharingAgreement {
+  return {
+    partnerAgencyId: partner,
+    legalBasis: 'MOU test 2024/1',
+    crimeAreas: ['trafficking in human beings', 'labour exploitation', 'money laundering'],
+    highestClassification: 'SECRET',
+    categories: [...DATA_CATEGORIES],
+    retentionDays: 365,
+    validFrom: '2020-01-01',
+  };
+}
+
+/** The demo case, releasable to `partner` except one entity (and what hangs on it). */
+function caseFor(owner: string, partner: string): { file: CaseFile; withheldId: string } {
+  const demo = createDemoCase({ agencyId: owner, now: new Date('2024-05-01T10:00:00Z') });
+  const mark = <T extends { markings: CaseFile['case']['markings'] }>(record: T): T => ({
+    ...record,
+    markings: { ...record.markings, releasableTo: [partner] },
+  });
+  const entities = demo.entities.map(mark);
+  const withheldId = entities.find((e) => e.schema === 'Person')!.id;
+  return {
+    withheldId,
+    file: {
+      ...demo,
+      case: mark(demo.case),
+      entities: entities.map((e) =>
+        e.id === withheldId ? { ...e, markings: { ...e.markings, releasableTo: [] } } : e,
+      ),
+      notes: demo.notes.map(mark),
+      attachments: demo.attachments.map(mark),
+      notices: demo.notices.map(mark),
+      charts: demo.charts.map(mark),
+    },
+  };
+}
+
+/** Exchange cards both ways, confirm fingerprints out of band, set agreements. */
+async function pair(a: Agency, b: Agency): Promise<void> {
+  const cardA = await a.call('exchange.identity.card', {});
+  const cardB = await b.call('exchange.identity.card', {});
+  expect(cardA.qrSvg).toContain('<svg');
+  const imported = await a.call('exchange.partners.import', { cardJson: cardB.cardJson });
+  expect(imported.partner.state).toBe('unconfirmed');
+  await b.call('exchange.partners.import', { cardJson: cardA.cardJson });
+  await expect(
+    a.call('exchange.partners.confirm', {
+      agencyId: b.id,
+      fingerprint: cardA.summary.fingerprintHex,
+    }),
+  ).rejects.toThrow(/does not match/);
+  const confirmed = await a.call('exchange.partners.confirm', {
+    agencyId: b.id,
+    fingerprint: cardB.summary.fingerprintHex,
+  });
+  expect(confirmed.partner.state).toBe('trusted');
+  await b.call('exchange.partners.confirm', {
+    agencyId: a.id,
+    fingerprint: cardA.summary.fingerprintWords,
+  });
+  await a.call('exchange.partners.setAgreement', { agencyId: b.id, agreement: agreementFor(b.id) });
+  await b.call('exchange.partners.setAgreement', { agencyId: a.id, agreement: agreementFor(a.id) });
+}
+
+async function inboxFile(agencyDir: string, name: string): Promise<string> {
+  const transports = path.join(agencyDir, 'exchange', 'transports');
+  for (const key of await readdir(transports)) {
+    const file = path.join(transports, key, 'inbox', name);
+    if (
+      await stat(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
+  }
+  throw new Error(`no ${name} in an inbox`);
+}
+
+/** A seals to B over the transport; B opens and applies; the receipt returns to A. */
+async function roundTrip(
+  a: Agency,
+  b: Agency,
+  file: CaseFile,
+  withheldId: string,
+): Promise<string> {
+  const preview = await a.call('exchange.export.preview', { partnerIds: [b.id], caseFile: file });
+  const forB = preview.partners[0]!;
+  expect(forB.ready).toBe(true);
+  expect(forB.fullSnapshot).toBe(true);
+  expect(forB.withheld.map((w) => w.id)).toContain(withheldId);
+  expect(forB.withheld.find((w) => w.id === withheldId)!.reasons.join(' ')).toMatch(/releasable/i);
+
+  const sealed = await a.call('exchange.export.seal', {
+    partnerIds: [b.id],
+    caseFile: file,
+    delivery: 'transport',
+  });
+  const bundle = sealed.bundles[0]!;
+  expect(bundle.sequence).toBe(1);
+  expect(bundle.operations).toBeGreaterThan(10);
+  expect((await a.call('exchange.status', {})).partners[0]!.sync!.outbox).toBe(1);
+
+  await a.call('exchange.sync.now', {});
+  await b.call('exchange.sync.now', {});
+  const list = await b.call('exchange.import.list', {});
+  expect(list.items).toHaveLength(1);
+  const item = list.items[0]!;
+  expect(item).toMatchObject({ partnerId: a.id, source: 'transport', state: 'pending' });
+
+  const staged = await b.call('exchange.import.open', { bundleRef: item.bundleRef });
+  expect(staged.bundleId).toBe(bundle.bundleId);
+  expect(staged.incoming.status).toBe('next');
+  const ids = staged.operations.map((op) => (op.op === 'create' ? op.record.id : op.recordId));
+  expect(ids).not.toContain(withheldId);
+  expect(ids).toContain(file.case.id);
+  if (staged.attachments.length > 0) {
+    const part = staged.attachments[0]!;
+    const content = await b.call('exchange.import.attachment', {
+      bundleRef: item.bundleRef,
+      name: part.name,
+    });
+    const sha = crypto
+      .createHash('sha256')
+      .update(Buffer.from(content.contentBase64, 'base64'))
+      .digest('hex');
+    expect(sha).toBe(part.sha256);
+  }
+  const inboxCopy = path.join(root, `${b.id}-${bundle.bundleId}.copy`);
+  await writeFile(inboxCopy, await readFile(await inboxFile(b.dir, item.fileName)));
+
+  const done = await b.call('exchange.import.complete', {
+    bundleRef: item.bundleRef,
+    acceptedIds: ids,
+    rejectedIds: [],
+  });
+  expect(done).toMatchObject({ receiptStatus: 'applied', queued: true, missing: [] });
+  expect((await b.call('exchange.import.list', {})).items).toHaveLength(0);
+
+  const before = await a.call('exchange.status', {});
+  expect(before.partners[0]!.unacknowledged).toBe(1);
+  await b.call('exchange.sync.now', {});
+  await a.call('exchange.sync.now', {});
+  const after = await a.call('exchange.status', {});
+  expect(after.partners[0]!.unacknowledged).toBe(0);
+  expect(after.network).toBe('online');
+  const partners = await a.call('exchange.partners.list', {});
+  expect(partners.partners[0]!.cases[0]).toMatchObject({
+    caseId: file.case.id,
+    acknowledged: 1,
+    unacknowledged: 0,
+  });
+  for (const side of [a, b]) {
+    const verified = await side.call('exchange.log.verify', {});
+    expect(verified.problems).toEqual([]);
+    expect(verified.ok).toBe(true);
+  }
+  const log = await a.call('exchange.log.list', { limit: 20 });
+  expect(log.entries.map((e) => e.type)).toEqual(
+    expect.arrayContaining(['release-decision', 'bundle-sent', 'receipt-received']),
+  );
+  return inboxCopy;
+}
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), 'tessera-exchange-'));
+});
+
+afterAll(async () => {
+  for (const a of agencies) await a.services.exchange.close();
+  await rm(root, { recursive: true, force: true });
+});
+
+describe('exchange service over a shared folder', () => {
+  let a: Agency;
+  let b: Agency;
+  let shared: string;
+  let replayCopy: string;
+  let demo: ReturnType<typeof caseFor>;
+
+  beforeAll(async () => {
+    a = await agency('agency-a');
+    b = await agency('agency-b');
+    shared = await mkdtemp(path.join(root, 'shared-'));
+    await pair(a, b);
+    await a.call('exchange.transport.configure', {
+      agencyId: b.id,
+      config: { kind: 'folder', root: shared },
+    });
+    await b.call('exchange.transport.configure', {
+      agencyId: a.id,
+      config: { kind: 'folder', root: shared },
+    });
+    demo = caseFor(a.id, b.id);
+  });
+
+  it('runs a full round trip with a receipt back to the sender', async () => {
+    replayCopy = await roundTrip(a, b, demo.file, demo.withheldId);
+  });
+
+  it('refuses a replayed bundle handed in again', async () => {
+    const imported = await b.call('exchange.import.fromFile', {
+      fileName: 'again.tessera',
+      contentBase64: (await readFile(replayCopy)).toString('base64'),
+    });
+    expect(imported.kind).toBe('bundle');
+    await expect(
+      b.call('exchange.import.open', { bundleRef: imported.bundleRef! }),
+    ).rejects.toThrow(/replay/);
+    const listed = (await b.call('exchange.import.list', {})).items;
+    expect(listed.find((i) => i.bundleRef === imported.bundleRef)?.state).toBe('failed');
+    await b.call('exchange.import.discard', { bundleRef: imported.bundleRef! });
+  });
+
+  it('refuses a tampered bundle in the inbox and stages nothing', async () => {
+    const changed: CaseFile = {
+      ...demo.file,
+      case: {
+        ...demo.file.case,
+        title: 'Changed title',
+        updatedAt: formatHlc({ wallMs: Date.parse('2024-06-01'), counter: 0, node: 'demo' }),
+      },
+    };
+    const sealed = await a.call('exchange.export.seal', {
+      partnerIds: [b.id],
+      caseFile: changed,
+      delivery: 'transport',
+    });
+    expect(sealed.bundles[0]!.sequence).toBe(2);
+    await a.call('exchange.sync.now', {});
+    await b.call('exchange.sync.now', {});
+    const item = (await b.call('exchange.import.list', {})).items[0]!;
+    const file = await inboxFile(b.dir, item.fileName);
+    const bytes = await readFile(file);
+    bytes[bytes.length - 100] ^= 0x01;
+    await writeFile(file, bytes);
+    await expect(b.call('exchange.import.open', { bundleRef: item.bundleRef })).rejects.toThrow(
+      /bundle|signature|authenticat|corrupt/i,
+    );
+    const staging = path.join(b.dir, 'exchange', 'staging', item.bundleRef);
+    expect(
+      await stat(staging).then(
+        () => true,
+        () => false,
+      ),
+    ).toBe(false);
+    const listed = (await b.call('exchange.import.list', {})).items[0]!;
+    expect(listed.state).toBe('failed');
+    expect(listed.error).toBeTruthy();
+  });
+
+  it('refuses bundles from unconfirmed and blocked partners', async () => {
+    const d = await agency('agency-d');
+    const cardD = await d.call('exchange.identity.card', {});
+    const cardB = await b.call('exchange.identity.card', {});
+    await d.call('exchange.partners.import', { cardJson: cardB.cardJson });
+    await d.call('exchange.partners.confirm', {
+      agencyId: b.id,
+      fingerprint: cardB.summary.fingerprintHex,
+    });
+    await d.call('exchange.partners.setAgreement', {
+      agencyId: b.id,
+      agreement: agreementFor(b.id),
+    });
+    const fromD = caseFor(d.id, b.id);
+    const sealed = await d.call('exchange.export.seal', {
+      partnerIds: [b.id],
+      caseFile: fromD.file,
+      delivery: 'file',
+    });
+    const exported = await d.call('exchange.export.read', {
+      exportRef: sealed.bundles[0]!.exportRef!,
+    });
+
+    // B knows D's card but has not confirmed it.
+    await b.call('exchange.partners.import', { cardJson: cardD.cardJson });
+    const handed = await b.call('exchange.import.fromFile', {
+      fileName: exported.fileName,
+      contentBase64: exported.contentBase64,
+    });
+    expect(handed.kind).toBe('bundle');
+    await expect(b.call('exchange.import.open', { bundleRef: handed.bundleRef! })).rejects.toThrow(
+      /not been confirmed/,
+    );
+
+    // Another key presented for agency-d, not signed by the pinned one: blocked.
+    const impostor = await agency('agency-d');
+    const fake = await impostor.call('exchange.identity.card', {});
+    const blocked = await b.call('exchange.partners.import', { cardJson: fake.cardJson });
+    expect(blocked.partner.state).toBe('blocked');
+    expect(blocked.partner.warning).toMatch(/changed/);
+    await expect(b.call('exchange.import.open', { bundleRef: handed.bundleRef! })).rejects.toThrow(
+      /blocked/,
+    );
+    await expect(
+      b.call('exchange.partners.confirm', {
+        agencyId: 'agency-d',
+        fingerprint: cardD.summary.fingerprintHex,
+      }),
+    ).rejects.toThrow(/does not match/);
+  });
+
+  it('keeps the transport secrets encrypted and survives lock and unlock', async () => {
+    const text = await readFile(path.join(a.dir, 'exchange', 'transports.json'), 'utf8');
+    expect(text).not.toContain(shared);
+    await a.call('exchange.identity.lock', {});
+    expect((await a.call('exchange.status', {})).identity.unlocked).toBe(false);
+    await expect(a.call('exchange.identity.unlock', { passphrase: 'wrong' })).rejects.toThrow();
+    await a.call('exchange.identity.unlock', { passphrase: `secret of ${a.id}` });
+    const partner = (await a.call('exchange.partners.list', {})).partners[0]!;
+    expect(partner.transport).toEqual({ kind: 'folder', root: shared });
+  });
+});
+
+describe('exchange service over S3', () => {
+  let s3: S3TestServer;
+
+  beforeAll(async () => {
+    s3 = await startS3TestServer();
+  });
+
+  afterAll(async () => {
+    await s3.close();
+  });
+
+  it('runs the round trip through an S3-compatible server', async () => {
+    const a = await agency('s3-a');
+    const b = await agency('s3-b');
+    await pair(a, b);
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      await self.call('exchange.transport.configure', {
+        agencyId: other.id,
+        config: { kind: 's3', ...s3.config },
+      });
+    }
+    const listed = (await a.call('exchange.partners.list', {})).partners[0]!;
+    expect(listed.transport).toMatchObject({ kind: 's3', secretAccessKey: '********' });
+    const { file, withheldId } = caseFor(a.id, b.id);
+    await roundTrip(a, b, file, withheldId);
+  });
+});

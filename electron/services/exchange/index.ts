@@ -1,0 +1,1 @@
+export { ExchangeService, type ExchangeServiceOptions } from './exchangeService.ts';

@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { runAnalysis } from '../../shared/analysis/index.ts';
+import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
+import {
+  COMMUNITY_PALETTE,
+  entityLabels,
+  groupColors,
+  groupRows,
+  linksOf,
+  pathHighlight,
+  scaleSizes,
+  scopedGraph,
+  sortRows,
+  valueRows,
+  withNodeStyle,
+} from './analysisModel.ts';
+
+function entity(id: string, schema: string, properties: Record<string, string[]>): EntityRecord {
+  return { id, schema, properties, deleted: false } as unknown as EntityRecord;
+}
+const person = (id: string, name: string) => entity(id, 'Person', { name: [name] });
+const knows = (id: string, a: string, b: string) =>
+  entity(id, 'Associate', { person: [a], associate: [b] });
+
+// a - b - c - d, plus e linked to a but not on the chart.
+const entities = [
+  person('a', 'Anna'),
+  person('b', 'Bogdan'),
+  person('c', 'Carla'),
+  person('d', 'Dan'),
+  person('e', 'Eva'),
+  knows('ab', 'a', 'b'),
+  knows('bc', 'b', 'c'),
+  knows('cd', 'c', 'd'),
+  knows('ae', 'a', 'e'),
+];
+const chart = {
+  nodes: { a: { x: 0, y: 0 }, b: { x: 1, y: 0 }, c: { x: 2, y: 0 }, d: { x: 3, y: 0, size: 50 } },
+} as unknown as ChartRecord;
+
+describe('scopedGraph', () => {
+  it('takes the chart nodes and the relationships between them', () => {
+    const graph = scopedGraph(entities, chart, 'chart');
+    expect(graph.input.nodes).toEqual(['a', 'b', 'c', 'd']);
+    expect(graph.edgeIds).toEqual(['ab', 'bc', 'cd']);
+  });
+  it('takes every entity for the whole case', () => {
+    const graph = scopedGraph(entities, chart, 'case');
+    expect(graph.input.nodes).toHaveLength(5);
+    expect(graph.edgeIds).toContain('ae');
+  });
+});
+
+describe('rows', () => {
+  it('ranks by value with shared ranks for ties', () => {
+    const result = runAnalysis({
+      measure: 'degree',
+      graph: scopedGraph(entities, chart, 'chart').input,
+    });
+    if (result.kind !== 'values') throw new Error('values expected');
+    const rows = valueRows(result.values, entityLabels(entities));
+    expect(rows.map((r) => [r.label, r.rank])).toEqual([
+      ['Bogdan', 1],
+      ['Carla', 1],
+      ['Anna', 3],
+      ['Dan', 3],
+    ]);
+    expect(sortRows(rows, 'label', true).map((r) => r.label)).toEqual([
+      'Dan',
+      'Carla',
+      'Bogdan',
+      'Anna',
+    ]);
+    expect(sortRows(rows, 'value', false)[0]!.value).toBeCloseTo(1 / 3);
+  });
+  it('numbers groups largest first', () => {
+    const rows = groupRows([['d'], ['a', 'b']], entityLabels(entities));
+    expect(rows.map((r) => [r.id, r.value])).toEqual([
+      ['a', 1],
+      ['b', 1],
+      ['d', 2],
+    ]);
+  });
+});
+
+describe('chart styles', () => {
+  it('scales sizes from the minimum to the maximum', () => {
+    expect(scaleSizes({ a: 0, b: 1, c: 0.5 }, 20, 80)).toEqual({ a: 20, b: 80, c: 50 });
+    expect(scaleSizes({ a: 0 }, 20, 80)).toEqual({ a: 20 });
+  });
+  it('colours groups from the palette, largest first', () => {
+    expect(groupColors([['x'], ['y', 'z']])).toEqual({
+      x: COMMUNITY_PALETTE[1],
+      y: COMMUNITY_PALETTE[0],
+      z: COMMUNITY_PALETTE[0],
+    });
+  });
+  it('sets and clears a style on the chart nodes, keeping positions', () => {
+    const sized = withNodeStyle(chart.nodes, 'size', { a: 30 })!;
+    expect(sized.a).toEqual({ x: 0, y: 0, size: 30 });
+    expect(sized.d).toEqual({ x: 3, y: 0 });
+    expect(withNodeStyle(sized, 'size', { a: 30 })).toBeUndefined();
+    expect(withNodeStyle(sized, 'size', undefined)!.a).toEqual({ x: 0, y: 0 });
+  });
+});
+
+describe('pathHighlight', () => {
+  it('marks the nodes and the relationships along a path', () => {
+    const graph = scopedGraph(entities, chart, 'chart');
+    const result = runAnalysis({ measure: 'path', graph: graph.input, from: 'a', to: 'd' });
+    if (result.kind !== 'path' || !result.path) throw new Error('path expected');
+    const highlight = pathHighlight([result.path], linksOf(graph));
+    expect([...highlight.nodes]).toEqual(['a', 'b', 'c', 'd']);
+    expect([...highlight.edges].sort()).toEqual(['ab', 'bc', 'cd']);
+  });
+});

@@ -1,0 +1,92 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import { DATA_CATEGORIES, DATA_CATEGORY_LABELS } from '../../shared/exchange/agreement.ts';
+import type { SharingAgreement } from '../../shared/exchange/agreement.ts';
+import { DEFAULT_CLASSIFICATIONS } from '../../shared/model/index.ts';
+import { agreementFromDraft, draftFromAgreement } from './exchangeModel.ts';
+
+export interface AgreementFormProps {
+  readonly partnerId: string;
+  readonly agreement: SharingAgreement | null;
+  readonly onSave: (agreement: SharingAgreement) => Promise<void>;
+  readonly onCancel: () => void;
+}
+
+/** The sharing agreement with one partner: legal basis, crime areas, ceiling, categories, retention. */
+export function AgreementForm({ partnerId, agreement, onSave, onCancel }: AgreementFormProps) {
+  const [draft, setDraft] = useState(() =>
+    draftFromAgreement(agreement, new Date().toISOString().slice(0, 10)),
+  );
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const result = agreementFromDraft(partnerId, draft);
+    if (result.errors) setErrors(result.errors);
+    else void onSave(result.value);
+  };
+  const field = (key: keyof typeof draft, label: string, type = 'text') => (
+    <label className="form-field">
+      <span>{label}</span>
+      <input
+        type={type}
+        value={draft[key] as string}
+        onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
+        data-testid={`agreement-${key}`}
+      />
+      {errors[key] && <small className="exchange-error">{errors[key]}</small>}
+    </label>
+  );
+  return (
+    <form
+      className="exchange-form exchange-agreement"
+      onSubmit={submit}
+      data-testid="agreement-form"
+    >
+      {field('legalBasis', 'Legal basis / MOU reference')}
+      {field('crimeAreas', 'Crime areas (comma separated)')}
+      <label className="form-field">
+        <span>Highest classification</span>
+        <select
+          value={draft.highestClassification}
+          onChange={(e) => setDraft({ ...draft, highestClassification: e.target.value })}
+          data-testid="agreement-highestClassification"
+        >
+          {DEFAULT_CLASSIFICATIONS.map((c) => (
+            <option key={c}>{c}</option>
+          ))}
+        </select>
+      </label>
+      <fieldset className="exchange-categories">
+        <legend>Data categories</legend>
+        {DATA_CATEGORIES.map((category) => (
+          <label key={category} className="exchange-check">
+            <input
+              type="checkbox"
+              checked={draft.categories.includes(category)}
+              onChange={(e) =>
+                setDraft({
+                  ...draft,
+                  categories: e.target.checked
+                    ? [...draft.categories, category]
+                    : draft.categories.filter((c) => c !== category),
+                })
+              }
+            />
+            {DATA_CATEGORY_LABELS[category]}
+          </label>
+        ))}
+      </fieldset>
+      {field('retentionDays', 'Retention (days)', 'number')}
+      {field('validFrom', 'Valid from', 'date')}
+      {field('validTo', 'Valid to (optional)', 'date')}
+      <div className="form-actions">
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+        <button type="submit" className="primary" data-testid="agreement-save">
+          Save agreement
+        </button>
+      </div>
+    </form>
+  );
+}

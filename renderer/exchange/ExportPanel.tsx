@@ -1,0 +1,216 @@
+import { useState } from 'react';
+import type { PartnerView, ReleasePreview, SealedBundle } from '../../shared/contract/exchange.ts';
+import { useAppServices } from '../app/context.ts';
+import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
+import { base64ToBlob, downloadBlob, errorText, useExchangeDeps } from './exchangeDeps.ts';
+
+export interface ExportPanelProps {
+  readonly caseId: string;
+  readonly partners: readonly PartnerView[];
+  readonly onChanged: () => void;
+}
+
+/** Share this case: choose partners, preview what goes and what is withheld (and why), seal. */
+export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
+  const { services, repository, notify } = useAppServices();
+  const deps = useExchangeDeps();
+  const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
+  const [previews, setPreviews] = useState<readonly ReleasePreview[] | null>(null);
+  const [sealed, setSealed] = useState<readonly SealedBundle[] | null>(null);
+  const [delivery, setDelivery] = useState<'transport' | 'file'>('transport');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const eligible = partners.filter((p) => p.state === 'trusted');
+  const allHaveTransport = [...chosen].every(
+    (id) => partners.find((p) => p.agencyId === id)?.transport,
+  );
+
+  const toggle = (id: string, on: boolean) => {
+    const next = new Set(chosen);
+    if (on) next.add(id);
+    else next.delete(id);
+    setChosen(next);
+    setPreviews(null);
+    setSealed(null);
+  };
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const preview = () =>
+    run(async () => {
+      const caseFile = await repository.exportCase(caseId);
+      const result = await services['exchange.export.preview']({
+        partnerIds: [...chosen],
+        caseFile,
+      });
+      setPreviews(result.partners);
+      setSealed(null);
+    });
+
+  const seal = () =>
+    run(async () => {
+      const caseFile = await repository.exportCase(caseId);
+      const recordMeta = await recordMetaForCase(deps.db, caseId);
+      const mode = delivery === 'transport' && allHaveTransport ? 'transport' : 'file';
+      const { bundles } = await services['exchange.export.seal']({
+        partnerIds: [...chosen],
+        caseFile,
+        delivery: mode,
+        recordMeta,
+      });
+      const hlc = deps.clock.now();
+      for (const bundle of bundles) await markSynced(deps.db, caseId, bundle.partnerId, hlc);
+      setSealed(bundles);
+      notify(`${bundles.length} bundle${bundles.length === 1 ? '' : 's'} sealed`);
+      onChanged();
+    });
+
+  const download = (bundle: SealedBundle) =>
+    run(async () => {
+      if (!bundle.exportRef) return;
+      const file = await services['exchange.export.read']({ exportRef: bundle.exportRef });
+      downloadBlob(base64ToBlob(file.contentBase64), file.fileName);
+    });
+
+  const ready = previews !== null && previews.every((p) => p.ready);
+  return (
+    <section className="exchange-section" aria-label="Share this case" data-testid="export-panel">
+      <h3>Share this case</h3>
+      {eligible.length === 0 && (
+        <p className="muted">No trusted partner yet: import a card and confirm its fingerprint.</p>
+      )}
+      <div className="exchange-actions">
+        {eligible.map((partner) => (
+          <label key={partner.agencyId} className="exchange-check">
+            <input
+              type="checkbox"
+              checked={chosen.has(partner.agencyId)}
+              onChange={(e) => toggle(partner.agencyId, e.target.checked)}
+              data-testid={`export-partner-${partner.agencyId}`}
+            />
+            {partner.agencyName}
+          </label>
+        ))}
+        <button
+          type="button"
+          disabled={busy || chosen.size === 0}
+          onClick={() => void preview()}
+          data-testid="export-preview"
+        >
+          Preview
+        </button>
+      </div>
+      {error && (
+        <p className="exchange-error" role="alert">
+          {error}
+        </p>
+      )}
+      {previews?.map((p) => (
+        <div key={p.partnerId} className="exchange-preview" data-testid={`preview-${p.partnerId}`}>
+          <h4>
+            To {p.partnerName}: {p.released.case ? 'the case' : 'nothing'}, {p.released.entities}{' '}
+            entities and relationships, {p.released.notes} notes, {p.released.attachments}{' '}
+            attachments, {p.released.notices} notices, {p.released.charts} charts
+            <span className="muted">
+              {' '}
+              · {p.fullSnapshot ? 'full snapshot' : `${p.operations} changes`} · bundle #
+              {p.nextSequence}
+            </span>
+          </h4>
+          {p.problems.map((problem) => (
+            <p key={problem} className="exchange-error">
+              {problem}
+            </p>
+          ))}
+          {p.withheld.length > 0 && (
+            <table className="exchange-table" data-testid={`withheld-${p.partnerId}`}>
+              <caption>Withheld ({p.withheld.length})</caption>
+              <tbody>
+                {p.withheld.map((item) => (
+                  <tr key={item.id} data-testid={`withheld-item-${item.id}`}>
+                    <td>{item.caption}</td>
+                    <td>{item.reasons.join('; ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+          {p.stripped.length > 0 && (
+            <table className="exchange-table">
+              <caption>Properties left out ({p.stripped.length})</caption>
+              <tbody>
+                {p.stripped.map((item) => (
+                  <tr key={`${item.id}-${item.property}`}>
+                    <td>
+                      {item.caption}: {item.property}
+                    </td>
+                    <td>{item.reasons.join('; ')}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </div>
+      ))}
+      {previews && (
+        <div className="exchange-actions">
+          <label className="exchange-check">
+            <input
+              type="radio"
+              name="delivery"
+              checked={delivery === 'transport'}
+              disabled={!allHaveTransport}
+              onChange={() => setDelivery('transport')}
+            />
+            Send by transport
+          </label>
+          <label className="exchange-check">
+            <input
+              type="radio"
+              name="delivery"
+              checked={delivery === 'file' || !allHaveTransport}
+              onChange={() => setDelivery('file')}
+              data-testid="delivery-file"
+            />
+            Save as a file
+          </label>
+          <button
+            type="button"
+            className="primary"
+            disabled={busy || !ready}
+            onClick={() => void seal()}
+            data-testid="export-seal"
+          >
+            Seal and send
+          </button>
+        </div>
+      )}
+      {sealed?.map((bundle) => (
+        <p key={bundle.bundleId} className="exchange-ok" data-testid={`sealed-${bundle.partnerId}`}>
+          Bundle #{bundle.sequence} for {bundle.partnerId}: {bundle.released} items,{' '}
+          {bundle.withheld} withheld,{' '}
+          {bundle.delivery === 'transport' ? 'queued in the outbox' : `saved as ${bundle.fileName}`}
+          {bundle.exportRef && (
+            <button
+              type="button"
+              onClick={() => void download(bundle)}
+              data-testid={`download-${bundle.partnerId}`}
+            >
+              Download
+            </button>
+          )}
+        </p>
+      ))}
+    </section>
+  );
+}

@@ -1,0 +1,288 @@
+import { useState } from 'react';
+import type { FormEvent } from 'react';
+import type { ExchangeStatus, IdentityCardView } from '../../shared/contract/exchange.ts';
+import { useAppServices } from '../app/context.ts';
+import { downloadBlob, errorText } from './exchangeDeps.ts';
+
+export interface IdentityPanelProps {
+  readonly status: ExchangeStatus;
+  readonly onChanged: () => void;
+}
+
+/** Create or unlock this agency's exchange identity, and show its card for partners. */
+export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
+  const { services, settings, notify } = useAppServices();
+  const [card, setCard] = useState<IdentityCardView | null>(null);
+  const [passphrase, setPassphrase] = useState('');
+  const [repeat, setRepeat] = useState('');
+  const [agencyName, setAgencyName] = useState(settings.agencyName);
+  const [agencyId, setAgencyId] = useState(settings.agencyId);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const { identity } = status;
+  const needsPassphrase = identity.protection === 'passphrase';
+
+  const run = async (action: () => Promise<void>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await action();
+      onChanged();
+    } catch (err) {
+      setError(errorText(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const create = (event: FormEvent) => {
+    event.preventDefault();
+    if (needsPassphrase && passphrase !== repeat) {
+      setError('The two passphrases differ');
+      return;
+    }
+    void run(async () => {
+      const view = await services['exchange.identity.create']({
+        agencyName: agencyName.trim(),
+        agencyId: agencyId.trim(),
+        ...(passphrase ? { passphrase } : {}),
+      });
+      setCard(view);
+      setPassphrase('');
+      setRepeat('');
+    });
+  };
+
+  const unlock = (event: FormEvent) => {
+    event.preventDefault();
+    void run(async () => {
+      await services['exchange.identity.unlock'](passphrase ? { passphrase } : {});
+      setPassphrase('');
+      setCard(await services['exchange.identity.card']({}));
+    });
+  };
+
+  const showCard = () =>
+    void run(async () => setCard(await services['exchange.identity.card']({})));
+
+  const rotate = () => {
+    if (!window.confirm('Create new keys? Partners need your new card afterwards.')) return;
+    void run(async () => setCard(await services['exchange.identity.rotate']({})));
+  };
+
+  const revoke = () => {
+    if (!window.confirm('Revoke the current key as compromised? Exchange stops until you rotate.'))
+      return;
+    void run(async () =>
+      setCard((await services['exchange.identity.revoke']({ reason: 'compromised' })).card),
+    );
+  };
+
+  const copyCard = async (json: string) => {
+    try {
+      await navigator.clipboard.writeText(json);
+      notify('Identity card copied');
+    } catch {
+      notify('Copying is not allowed here: select the text and copy it', 'error');
+    }
+  };
+
+  if (!identity.present) {
+    return (
+      <section
+        className="exchange-section"
+        aria-label="Agency identity"
+        data-testid="identity-setup"
+      >
+        <h3>Agency identity</h3>
+        <p className="muted">
+          Create the keys partners use to send to you and to check what you send.
+        </p>
+        <form onSubmit={create} className="exchange-form">
+          <label className="form-field">
+            <span>Agency name</span>
+            <input
+              value={agencyName}
+              onChange={(e) => setAgencyName(e.target.value)}
+              required
+              data-testid="identity-name"
+            />
+          </label>
+          <label className="form-field">
+            <span>Agency id</span>
+            <input
+              value={agencyId}
+              onChange={(e) => setAgencyId(e.target.value)}
+              required
+              data-testid="identity-agency-id"
+            />
+          </label>
+          {agencyId.trim() !== settings.agencyId && (
+            <p className="exchange-warning">
+              Records here are stamped with agency id “{settings.agencyId}” (Settings); use the same
+              id.
+            </p>
+          )}
+          {needsPassphrase && (
+            <>
+              <label className="form-field">
+                <span>Passphrase</span>
+                <input
+                  type="password"
+                  value={passphrase}
+                  onChange={(e) => setPassphrase(e.target.value)}
+                  required
+                  minLength={8}
+                  data-testid="identity-passphrase"
+                />
+              </label>
+              <label className="form-field">
+                <span>Repeat passphrase</span>
+                <input
+                  type="password"
+                  value={repeat}
+                  onChange={(e) => setRepeat(e.target.value)}
+                  required
+                  data-testid="identity-passphrase-repeat"
+                />
+              </label>
+            </>
+          )}
+          {error && (
+            <p className="exchange-error" role="alert">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="primary" disabled={busy} data-testid="identity-create">
+            Create identity
+          </button>
+        </form>
+      </section>
+    );
+  }
+
+  if (!identity.unlocked) {
+    return (
+      <section
+        className="exchange-section"
+        aria-label="Agency identity"
+        data-testid="identity-unlock"
+      >
+        <h3>Agency identity: locked</h3>
+        <form onSubmit={unlock} className="exchange-form exchange-inline">
+          {needsPassphrase && (
+            <label className="form-field">
+              <span>Passphrase</span>
+              <input
+                type="password"
+                value={passphrase}
+                onChange={(e) => setPassphrase(e.target.value)}
+                required
+                data-testid="unlock-passphrase"
+              />
+            </label>
+          )}
+          <button
+            type="submit"
+            className="primary"
+            disabled={busy}
+            data-testid="identity-unlock-button"
+          >
+            Unlock
+          </button>
+        </form>
+        {error && (
+          <p className="exchange-error" role="alert">
+            {error}
+          </p>
+        )}
+      </section>
+    );
+  }
+
+  const summary = card?.summary ?? identity.card;
+  return (
+    <section className="exchange-section" aria-label="Agency identity" data-testid="identity-card">
+      <h3>
+        {summary?.agencyName} <span className="mono muted">({summary?.agencyId})</span>
+      </h3>
+      {summary?.revoked && (
+        <p className="exchange-error">
+          Key revoked ({summary.revoked.reason}) on {summary.revoked.at}: rotate to exchange again.
+        </p>
+      )}
+      <dl className="exchange-fingerprint">
+        <dt>Fingerprint</dt>
+        <dd className="mono" data-testid="own-fingerprint-hex">
+          {summary?.fingerprintHex}
+        </dd>
+        <dt>Words</dt>
+        <dd data-testid="own-fingerprint-words">{summary?.fingerprintWords}</dd>
+      </dl>
+      {card ? (
+        <div className="exchange-card-view">
+          <img
+            className="exchange-qr"
+            alt="QR code of the identity card"
+            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(card.qrSvg)}`}
+            data-testid="own-card-qr"
+          />
+          <label className="form-field exchange-grow">
+            <span>Identity card (hand it to partners)</span>
+            <textarea
+              readOnly
+              rows={7}
+              value={card.cardJson}
+              className="mono"
+              data-testid="own-card-json"
+            />
+          </label>
+        </div>
+      ) : null}
+      <div className="exchange-actions">
+        {!card && (
+          <button type="button" onClick={showCard} disabled={busy} data-testid="show-card">
+            Show card
+          </button>
+        )}
+        {card && (
+          <>
+            <button type="button" onClick={() => void copyCard(card.cardJson)}>
+              Copy card
+            </button>
+            <button
+              type="button"
+              onClick={() =>
+                downloadBlob(
+                  new Blob([card.cardJson], { type: 'application/json' }),
+                  `${card.summary.agencyId}-card.json`,
+                )
+              }
+              data-testid="save-card"
+            >
+              Save card…
+            </button>
+          </>
+        )}
+        <button type="button" onClick={rotate} disabled={busy}>
+          Rotate keys
+        </button>
+        <button type="button" className="danger" onClick={revoke} disabled={busy}>
+          Revoke key
+        </button>
+        <button
+          type="button"
+          onClick={() => void run(async () => void (await services['exchange.identity.lock']({})))}
+          disabled={busy}
+        >
+          Lock
+        </button>
+      </div>
+      {error && (
+        <p className="exchange-error" role="alert">
+          {error}
+        </p>
+      )}
+    </section>
+  );
+}

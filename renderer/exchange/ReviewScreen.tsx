@@ -1,0 +1,261 @@
+import { useMemo, useState } from 'react';
+import type { StagedBundle } from '../../shared/contract/exchange.ts';
+import { describeMarkings } from '../../shared/exchange/markings.ts';
+import { useAppServices } from '../app/context.ts';
+import { applyAccepted } from '../db/exchangeApply.ts';
+import type { ReviewItem, ReviewModel } from '../db/exchangeApply.ts';
+import { RecordValidationError } from '../db/repository.types.ts';
+import { base64ToBlob, errorText, useExchangeDeps } from './exchangeDeps.ts';
+import {
+  fieldLabel,
+  formatValue,
+  initialDecisions,
+  reviewCounts,
+  toggleItem,
+} from './exchangeModel.ts';
+
+export interface ReviewScreenProps {
+  readonly staged: StagedBundle;
+  readonly review: ReviewModel;
+  /** ISO date until which received material may be kept (the agreement with the sender). */
+  readonly retainUntil?: string;
+  readonly onDone: () => void;
+}
+
+function ItemRow({
+  item,
+  accepted,
+  onToggle,
+  localAgency,
+}: {
+  item: ReviewItem;
+  accepted: boolean;
+  onToggle: (on: boolean) => void;
+  localAgency: string;
+}) {
+  const foreign = item.incoming.originAgency !== localAgency;
+  const conflictFields = new Set(item.conflicts.map((c) => c.field));
+  const rows =
+    item.status === 'new'
+      ? []
+      : item.conflicts.length > 0
+        ? item.conflicts.map((c) => ({ field: c.field, before: c.local, after: c.remote }))
+        : item.changes;
+  return (
+    <li
+      className={`exchange-review-item exchange-review-${item.status}`}
+      data-testid={`review-item-${item.id}`}
+      data-status={item.status}
+    >
+      <div className="exchange-review-head">
+        <label className="exchange-check">
+          <input
+            type="checkbox"
+            checked={accepted}
+            disabled={item.problems.length > 0}
+            onChange={(e) => onToggle(e.target.checked)}
+            data-testid={`review-accept-${item.id}`}
+          />
+          <strong>{item.caption}</strong>
+        </label>
+        <span className={`exchange-badge exchange-badge-${item.status}`}>{item.status}</span>
+        {foreign && (
+          <span className="exchange-origin" data-testid={`review-origin-${item.id}`}>
+            from {item.incoming.originAgency} · {describeMarkings(item.incoming.markings)}
+          </span>
+        )}
+      </div>
+      {item.problems.length > 0 && <p className="exchange-error">{item.problems.join('; ')}</p>}
+      {rows.length > 0 && (
+        <table className="exchange-table exchange-diff">
+          <thead>
+            <tr>
+              <th>Field</th>
+              <th>Here</th>
+              <th>Incoming</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr
+                key={row.field}
+                className={conflictFields.has(row.field) ? 'exchange-conflict-row' : undefined}
+              >
+                <td>{fieldLabel(row.field)}</td>
+                <td data-testid={`review-local-${item.id}`}>{formatValue(row.before)}</td>
+                <td data-testid={`review-remote-${item.id}`}>{formatValue(row.after)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {item.conflicts.length > 0 && (
+        <p className="muted">
+          Both sides changed this since the last exchange. Accept takes the incoming value; reject
+          keeps yours (and sends it back).
+          {item.conflicts.some((c) => c.winner === 'remote')
+            ? ' Without a decision the incoming value would win.'
+            : ''}
+        </p>
+      )}
+    </li>
+  );
+}
+
+/** New, changed and conflicting items side by side; accept or reject each or all; apply. */
+export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScreenProps) {
+  const { services, settings, notify } = useAppServices();
+  const deps = useExchangeDeps();
+  const [accepted, setAccepted] = useState<ReadonlySet<string>>(() => initialDecisions(review));
+  const [proposals, setProposals] = useState<ReadonlySet<string>>(new Set());
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const counts = useMemo(() => reviewCounts(review), [review]);
+
+  const apply = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const blobs = new Map<string, Blob>();
+      for (const part of staged.attachments) {
+        const item = review.items.find((i) => i.id === part.recordId);
+        if (!part.recordId || !item || item.status !== 'new' || !accepted.has(part.recordId))
+          continue;
+        const content = await services['exchange.import.attachment']({
+          bundleRef: staged.bundleRef,
+          name: part.name,
+        });
+        blobs.set(part.recordId, base64ToBlob(content.contentBase64));
+      }
+      const result = await applyAccepted(deps, review, {
+        acceptedIds: accepted,
+        acceptedProposals: proposals,
+        attachmentBlobs: blobs,
+        ...(retainUntil ? { retainUntil } : {}),
+      });
+      const acceptedIds = review.items.filter((i) => accepted.has(i.id)).map((i) => i.id);
+      const rejectedIds = review.items.filter((i) => !accepted.has(i.id)).map((i) => i.id);
+      await services['exchange.import.complete']({
+        bundleRef: staged.bundleRef,
+        acceptedIds,
+        rejectedIds,
+      });
+      notify(`Import applied: ${result.written} records written`);
+      onDone();
+    } catch (err) {
+      setError(
+        err instanceof RecordValidationError
+          ? Object.values(err.errors).join('\n')
+          : errorText(err),
+      );
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="exchange-review" data-testid="review-screen">
+      <p>
+        Bundle #{staged.sequence} from <strong>{staged.sender.agencyName}</strong> (
+        {staged.sender.agencyId}), sealed {staged.createdAt}:{' '}
+        <span data-testid="review-counts">
+          {counts.new} new, {counts.changed} changed, {counts.conflict} conflicting
+        </span>
+        {review.unchanged > 0 && <span className="muted"> · {review.unchanged} already here</span>}
+      </p>
+      {staged.incoming.status !== 'next' && (
+        <p className="exchange-warning">{staged.incoming.message}</p>
+      )}
+      {review.rejected.length > 0 && (
+        <details className="exchange-warning">
+          <summary>{review.rejected.length} changes refused</summary>
+          <ul>
+            {review.rejected.map((r, i) => (
+              <li key={i}>{r.reason}</li>
+            ))}
+          </ul>
+        </details>
+      )}
+      <div className="exchange-actions">
+        <button
+          type="button"
+          onClick={() => setAccepted(initialDecisions(review))}
+          data-testid="review-accept-all"
+        >
+          Accept all
+        </button>
+        <button
+          type="button"
+          onClick={() => setAccepted(new Set())}
+          data-testid="review-reject-all"
+        >
+          Reject all
+        </button>
+      </div>
+      {review.items.length === 0 && <p className="muted">Nothing new in this bundle.</p>}
+      <ul className="exchange-review-list">
+        {review.items.map((item) => (
+          <ItemRow
+            key={item.id}
+            item={item}
+            accepted={accepted.has(item.id)}
+            localAgency={settings.agencyId}
+            onToggle={(on) => setAccepted(toggleItem(review, accepted, item.id, on))}
+          />
+        ))}
+      </ul>
+      {review.proposals.length > 0 && (
+        <table className="exchange-table" data-testid="review-proposals">
+          <caption>Proposed by partners (only the originator decides)</caption>
+          <tbody>
+            {review.proposals.map((p) => (
+              <tr key={p.key}>
+                <td>
+                  <input
+                    type="checkbox"
+                    aria-label={`Take the proposal for ${p.caption}`}
+                    disabled={!p.acceptable}
+                    checked={proposals.has(p.key)}
+                    onChange={(e) => {
+                      const next = new Set(proposals);
+                      if (e.target.checked) next.add(p.key);
+                      else next.delete(p.key);
+                      setProposals(next);
+                    }}
+                  />
+                </td>
+                <td>
+                  {p.caption}: {fieldLabel(p.field)}
+                </td>
+                <td>{formatValue(p.current)}</td>
+                <td>→ {formatValue(p.proposed)}</td>
+                <td className="muted">
+                  {p.agency}: {p.reason}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {error && (
+        <p className="exchange-error exchange-pre" role="alert">
+          {error}
+        </p>
+      )}
+      <div className="form-actions">
+        <button type="button" onClick={onDone}>
+          Later
+        </button>
+        <button
+          type="button"
+          className="primary"
+          disabled={busy}
+          onClick={() => void apply()}
+          data-testid="review-apply"
+        >
+          Apply {accepted.size} of {review.items.length}
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,93 @@
+import type { TimeSpan } from '../../shared/time/index.ts';
+import { DAY, dayIndex } from './timelineModel.ts';
+import type { TimeRange } from './timeRange.ts';
+
+interface RangeSliderProps {
+  /** The span the handles can move over (the items' extent). */
+  readonly extent: TimeSpan;
+  readonly range: TimeRange | null;
+  readonly onChange: (range: TimeRange | null) => void;
+}
+
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+const parseDay = (text: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(text) ? Date.parse(`${text}T00:00:00Z`) : NaN;
+
+/**
+ * Two handles over whole UTC days, drawn as two overlaid native range inputs (keyboard and screen
+ * readers work as usual), plus date fields for exact entry. Moving a handle to both ends clears the
+ * range, so "everything" is never a filter.
+ */
+export function RangeSlider({ extent, range, onChange }: RangeSliderProps) {
+  const origin = Math.floor(extent.start / DAY) * DAY;
+  const max = Math.max(dayIndex(origin, Math.floor(extent.end / DAY) * DAY), 1);
+  const fromIndex = range ? Math.min(Math.max(dayIndex(origin, range.from), 0), max) : 0;
+  const toIndex = range ? Math.min(Math.max(dayIndex(origin, range.to - DAY + 1), 0), max) : max;
+
+  const set = (from: number, to: number) => {
+    const lo = Math.max(0, Math.min(from, to));
+    const hi = Math.min(max, Math.max(from, to));
+    if (lo === 0 && hi === max) onChange(null);
+    else onChange({ from: origin + lo * DAY, to: origin + (hi + 1) * DAY - 1 });
+  };
+  const left = (fromIndex / max) * 100;
+  const right = 100 - (toIndex / max) * 100;
+
+  return (
+    <div className="timeline-slider" data-testid="timeline-slider">
+      <label className="timeline-slider-date">
+        <span>From</span>
+        <input
+          type="date"
+          value={isoDay(origin + fromIndex * DAY)}
+          min={isoDay(origin)}
+          max={isoDay(origin + max * DAY)}
+          onChange={(event) => {
+            const t = parseDay(event.target.value);
+            if (Number.isFinite(t)) set(dayIndex(origin, t), toIndex);
+          }}
+          data-testid="timeline-range-from-date"
+        />
+      </label>
+      <div className="timeline-slider-track">
+        <div className="timeline-slider-fill" style={{ left: `${left}%`, right: `${right}%` }} />
+        <input
+          type="range"
+          min={0}
+          max={max}
+          step={1}
+          value={fromIndex}
+          onChange={(event) => set(Math.min(Number(event.target.value), toIndex), toIndex)}
+          aria-label="Start of the date range"
+          aria-valuetext={isoDay(origin + fromIndex * DAY)}
+          data-testid="timeline-range-from"
+        />
+        <input
+          type="range"
+          min={0}
+          max={max}
+          step={1}
+          value={toIndex}
+          onChange={(event) => set(fromIndex, Math.max(Number(event.target.value), fromIndex))}
+          aria-label="End of the date range"
+          aria-valuetext={isoDay(origin + toIndex * DAY)}
+          data-testid="timeline-range-to"
+        />
+      </div>
+      <label className="timeline-slider-date">
+        <span>To</span>
+        <input
+          type="date"
+          value={isoDay(origin + toIndex * DAY)}
+          min={isoDay(origin)}
+          max={isoDay(origin + max * DAY)}
+          onChange={(event) => {
+            const t = parseDay(event.target.value);
+            if (Number.isFinite(t)) set(fromIndex, dayIndex(origin, t));
+          }}
+          data-testid="timeline-range-to-date"
+        />
+      </label>
+    </div>
+  );
+}

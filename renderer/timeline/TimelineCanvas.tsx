@@ -1,0 +1,210 @@
+import { useEffect, useMemo, useRef } from 'react';
+import type { PointerEvent as ReactPointerEvent } from 'react';
+import type { TimeItem, TimeLane } from '../../shared/time/index.ts';
+import { formatDate, TIME_LANES } from '../../shared/time/index.ts';
+import type { Domain, Scale } from './timelineModel.ts';
+import { fromX, itemExtent, packRows, timeTicks, toX } from './timelineModel.ts';
+import type { TimeRange } from './timeRange.ts';
+
+const GUTTER = 128;
+const ROW = 16;
+const LANE_PAD = 6;
+const AXIS = 24;
+const MAX_ROWS = 6;
+
+interface TimelineCanvasProps {
+  readonly items: readonly TimeItem[];
+  readonly domain: Domain;
+  readonly width: number;
+  readonly range: TimeRange | null;
+  readonly selectedId?: string | undefined;
+  readonly onSelect: (id: string) => void;
+  /** Zoom by factor around time `anchor`. */
+  readonly onZoom: (factor: number, anchor: number) => void;
+  /** Shift the domain by `ms` (positive moves the view later). */
+  readonly onPan: (ms: number) => void;
+}
+
+function describe(item: TimeItem): string {
+  const start = formatDate(item.start, item.precision);
+  const end = formatDate(item.end, item.precision);
+  const when = item.start === item.end || start === end ? start : `${start} → ${end}`;
+  return `${item.label}\n${when}${item.detail ? `\n${item.detail}` : ''}`;
+}
+
+/** The SVG timeline: a date axis and one band per lane that has items; wheel zooms, drag pans. */
+export function TimelineCanvas(props: TimelineCanvasProps) {
+  const { items, domain, width, range, selectedId, onSelect } = props;
+  const svgRef = useRef<SVGSVGElement>(null);
+  const handlers = useRef(props);
+  handlers.current = props;
+  const plotWidth = Math.max(width - GUTTER, 50);
+  const scale: Scale = useMemo(() => ({ ...domain, width: plotWidth }), [domain, plotWidth]);
+
+  const lanes = useMemo(() => {
+    let y = AXIS;
+    const result: {
+      id: TimeLane;
+      label: string;
+      y: number;
+      height: number;
+      items: TimeItem[];
+      rows: Map<string, number>;
+    }[] = [];
+    for (const lane of TIME_LANES) {
+      const laneItems = items.filter((item) => item.lane === lane.id);
+      if (laneItems.length === 0) continue;
+      const { rows, rowCount } = packRows(laneItems, scale, MAX_ROWS);
+      const height = rowCount * ROW + LANE_PAD * 2;
+      result.push({ ...lane, y, height, items: laneItems, rows });
+      y += height;
+    }
+    return result;
+  }, [items, scale]);
+  const height = (lanes.at(-1)?.y ?? AXIS) + (lanes.at(-1)?.height ?? 0) + 4;
+  const ticks = useMemo(
+    () => timeTicks(domain, Math.max(2, Math.floor(plotWidth / 90))),
+    [domain, plotWidth],
+  );
+
+  // Wheel zoom needs a non-passive listener to keep the page from scrolling.
+  useEffect(() => {
+    const svg = svgRef.current;
+    if (!svg) return undefined;
+    const onWheel = (event: WheelEvent) => {
+      if (event.ctrlKey === false && Math.abs(event.deltaX) > Math.abs(event.deltaY)) return;
+      event.preventDefault();
+      const box = svg.getBoundingClientRect();
+      const { domain: current, width: w } = handlers.current;
+      const anchor = fromX(
+        { ...current, width: Math.max(w - GUTTER, 50) },
+        event.clientX - box.left - GUTTER,
+      );
+      handlers.current.onZoom(event.deltaY > 0 ? 1.25 : 0.8, anchor);
+    };
+    svg.addEventListener('wheel', onWheel, { passive: false });
+    return () => svg.removeEventListener('wheel', onWheel);
+  }, []);
+
+  const onPointerDown = (event: ReactPointerEvent<SVGSVGElement>) => {
+    if ((event.target as Element).closest('.timeline-item')) return;
+    const svg = event.currentTarget;
+    let lastX = event.clientX;
+    svg.setPointerCapture(event.pointerId);
+    const move = (e: PointerEvent) => {
+      const dx = e.clientX - lastX;
+      lastX = e.clientX;
+      const { domain: current } = handlers.current;
+      handlers.current.onPan((-dx / plotWidth) * (current.end - current.start));
+    };
+    const up = () => {
+      svg.removeEventListener('pointermove', move);
+      svg.removeEventListener('pointerup', up);
+    };
+    svg.addEventListener('pointermove', move);
+    svg.addEventListener('pointerup', up);
+  };
+
+  const rangeX = range ? { x1: toX(scale, range.from), x2: toX(scale, range.to) } : undefined;
+  const inRange = (item: TimeItem) => !range || (item.start <= range.to && item.end >= range.from);
+
+  return (
+    <svg
+      ref={svgRef}
+      className="timeline-svg"
+      width={width}
+      height={height}
+      onPointerDown={onPointerDown}
+      data-testid="timeline-svg"
+      role="group"
+      aria-label="Timeline"
+    >
+      <g transform={`translate(${GUTTER},0)`}>
+        {ticks.map((tick) => {
+          const x = toX(scale, tick.t);
+          return (
+            <g key={tick.t} className="timeline-tick">
+              <line x1={x} x2={x} y1={AXIS - 4} y2={height} />
+              <text x={x + 3} y={AXIS - 8}>
+                {tick.label}
+              </text>
+            </g>
+          );
+        })}
+        {rangeX && (
+          <g className="timeline-outside">
+            <rect
+              x={-GUTTER}
+              y={AXIS}
+              width={Math.max(0, rangeX.x1 + GUTTER)}
+              height={height - AXIS}
+            />
+            <rect
+              x={rangeX.x2}
+              y={AXIS}
+              width={Math.max(0, plotWidth - rangeX.x2)}
+              height={height - AXIS}
+            />
+          </g>
+        )}
+      </g>
+      {lanes.map((lane) => (
+        <g
+          key={lane.id}
+          className={`timeline-lane timeline-lane-${lane.id}`}
+          data-testid={`timeline-lane-${lane.id}`}
+        >
+          <rect
+            className="timeline-lane-band"
+            x={0}
+            y={lane.y}
+            width={width}
+            height={lane.height}
+          />
+          <text className="timeline-lane-label" x={8} y={lane.y + LANE_PAD + 12}>
+            {lane.label} ({lane.items.length})
+          </text>
+          <svg x={GUTTER} y={lane.y} width={plotWidth} height={lane.height} overflow="hidden">
+            {lane.items.map((item) => {
+              const { x1, x2 } = itemExtent(item, scale);
+              if (x2 < -10 || x1 > plotWidth + 10) return null;
+              const y = LANE_PAD + (lane.rows.get(item.key) ?? 0) * ROW + 2;
+              const point = x2 - x1 <= 8.5;
+              const classes = [
+                'timeline-item',
+                item.selectId && item.selectId === selectedId ? 'timeline-item-selected' : '',
+                inRange(item) ? '' : 'timeline-item-outside',
+              ].join(' ');
+              const activate = () => item.selectId && onSelect(item.selectId);
+              return (
+                <g
+                  key={item.key}
+                  className={classes}
+                  role="button"
+                  tabIndex={0}
+                  aria-label={describe(item).replace(/\n/g, ', ')}
+                  data-testid="timeline-item"
+                  data-record-id={item.recordId}
+                  onClick={activate}
+                  onKeyDown={(event) => {
+                    if (event.key === 'Enter' || event.key === ' ') {
+                      event.preventDefault();
+                      activate();
+                    }
+                  }}
+                >
+                  <title>{describe(item)}</title>
+                  {point ? (
+                    <path d={`M${(x1 + x2) / 2} ${y} l5 6 l-5 6 l-5 -6 z`} />
+                  ) : (
+                    <rect x={x1} y={y} width={x2 - x1} height={ROW - 4} rx={3} />
+                  )}
+                </g>
+              );
+            })}
+          </svg>
+        </g>
+      ))}
+    </svg>
+  );
+}

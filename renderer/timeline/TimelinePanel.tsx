@@ -1,0 +1,131 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { EntityRecord } from '../../shared/model/index.ts';
+import { extractTimeItems, timeExtent } from '../../shared/time/index.ts';
+import { useNotices } from '../db/queries.ts';
+import { RangeSlider } from './RangeSlider.tsx';
+import { TimelineCanvas } from './TimelineCanvas.tsx';
+import type { Domain } from './timelineModel.ts';
+import { clampDomain, paddedDomain, zoomDomain } from './timelineModel.ts';
+import { TimeRangeChip } from './TimeRangeChip.tsx';
+import type { TimeRange } from './timeRange.ts';
+import './timeline.css';
+
+export interface TimelinePanelProps {
+  readonly caseId: string;
+  /** The case's live entities and relationships (useEntities(caseId)). */
+  readonly entities: readonly EntityRecord[];
+  readonly selectedId?: string | undefined;
+  readonly onSelect: (entityId: string) => void;
+  /** The workspace's date filter (null: none); the chart and the map follow it. */
+  readonly range: TimeRange | null;
+  readonly onRangeChange: (range: TimeRange | null) => void;
+}
+
+/** Dated entities, relationships and notices on lanes by kind, with the date-range filter below. */
+export function TimelinePanel(props: TimelinePanelProps) {
+  const { caseId, entities, selectedId, onSelect, range, onRangeChange } = props;
+  const notices = useNotices(caseId);
+  const items = useMemo(() => extractTimeItems(entities, notices ?? []), [entities, notices]);
+  const extent = useMemo(() => timeExtent(items), [items]);
+  const limit = useMemo(() => (extent ? paddedDomain(extent) : undefined), [extent]);
+  const [view, setView] = useState<Domain | undefined>();
+  const [width, setWidth] = useState(900);
+  const boxRef = useRef<HTMLDivElement>(null);
+  const hasItems = extent !== undefined;
+
+  useEffect(() => {
+    const box = boxRef.current;
+    if (!box) return undefined;
+    const observer = new ResizeObserver(([entry]) => {
+      if (entry) setWidth(Math.max(320, Math.floor(entry.contentRect.width)));
+    });
+    observer.observe(box);
+    return () => observer.disconnect();
+  }, [hasItems]);
+
+  if (!extent || !limit) {
+    return (
+      <section className="timeline-panel" aria-label="Timeline" data-testid="timeline-panel">
+        <p className="timeline-empty">
+          No dated entities yet. Dates of events, calls, payments, trips, relationships (start and
+          end), births and notices appear here.
+        </p>
+      </section>
+    );
+  }
+
+  const domain = clampDomain(view ?? limit, limit);
+  const zoom = (factor: number, anchor = (domain.start + domain.end) / 2) =>
+    setView(zoomDomain(domain, factor, anchor, limit));
+  const visibleCount = range
+    ? items.filter((item) => item.start <= range.to && item.end >= range.from).length
+    : items.length;
+
+  return (
+    <section
+      className="timeline-panel"
+      aria-label="Timeline"
+      data-testid="timeline-panel"
+      data-item-count={items.length}
+    >
+      <div className="timeline-toolbar">
+        <button
+          type="button"
+          onClick={() => zoom(0.5)}
+          aria-label="Zoom in"
+          title="Zoom in (or scroll)"
+        >
+          +
+        </button>
+        <button type="button" onClick={() => zoom(2)} aria-label="Zoom out" title="Zoom out">
+          −
+        </button>
+        <button type="button" onClick={() => setView(undefined)} data-testid="timeline-fit">
+          Fit all
+        </button>
+        <button
+          type="button"
+          disabled={!range}
+          onClick={() => range && setView(paddedDomain({ start: range.from, end: range.to }))}
+        >
+          Zoom to range
+        </button>
+        <button
+          type="button"
+          onClick={() =>
+            onRangeChange({
+              from: Math.max(domain.start, extent.start),
+              to: Math.min(domain.end, extent.end),
+            })
+          }
+          title="Filter the chart and the map to the dates now in view"
+          data-testid="timeline-range-from-view"
+        >
+          Filter to view
+        </button>
+        <span className="timeline-count" data-testid="timeline-count">
+          {range
+            ? `${visibleCount} of ${items.length} dated items in range`
+            : `${items.length} dated items`}
+        </span>
+        <span className="timeline-spacer" />
+        <TimeRangeChip range={range} onClear={() => onRangeChange(null)} />
+      </div>
+      <div className="timeline-scroll" ref={boxRef}>
+        <TimelineCanvas
+          items={items}
+          domain={domain}
+          width={width}
+          range={range}
+          selectedId={selectedId}
+          onSelect={onSelect}
+          onZoom={(factor, anchor) => zoom(factor, anchor)}
+          onPan={(ms) =>
+            setView(clampDomain({ start: domain.start + ms, end: domain.end + ms }, limit))
+          }
+        />
+      </div>
+      <RangeSlider extent={extent} range={range} onChange={onRangeChange} />
+    </section>
+  );
+}
