@@ -124,7 +124,7 @@ describe('IPC', () => {
     'settings.get': () => Promise.resolve(DEFAULT_SETTINGS),
     'settings.update': () => Promise.resolve(DEFAULT_SETTINGS),
     'files.export': () => Promise.resolve({ path: null }),
-  } as ServiceHandlers;
+  } as unknown as ServiceHandlers;
 
   it('answers the app page and refuses other senders', async () => {
     await expect(handleInvoke(handlers, INDEX, INDEX, 'app.info', {})).resolves.toMatchObject({

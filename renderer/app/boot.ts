@@ -10,6 +10,7 @@ import { openDatabase } from '../db/database.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 import { connectServices } from '../platform/serviceClient.ts';
+import { registerMergeBackend } from '../resolution/index.ts';
 
 export const DEMO_CASE_KEY = 'tessera.demoCaseId';
 const INSTALLATION_KEY = 'tessera.installationId';
@@ -49,13 +50,13 @@ async function bootNow(settingsRef: { current: Settings | null }): Promise<BootR
   settingsRef.current = settings;
   const db = openDatabase();
   const clock = new HybridLogicalClock(`${settings.agencyId}.${installationId()}`);
-  const repository = createRepository(db, {
-    actor: () => {
-      const current = settingsRef.current ?? settings;
-      return { userName: current.userName, agencyId: current.agencyId };
-    },
-    clock,
-  });
+  const actor = () => {
+    const current = settingsRef.current ?? settings;
+    return { userName: current.userName, agencyId: current.agencyId };
+  };
+  const repository = createRepository(db, { actor, clock });
+  // Merges write through their own module; they must use the repository's clock and actor.
+  registerMergeBackend(db, { actor, clock });
   void repository.requestPersistence();
   if (!localStorage.getItem(ONBOARDED_KEY)) {
     const existing = await repository.listCases();
