@@ -26,10 +26,12 @@ import type {
 } from '../model/index.ts';
 import {
   DEFAULT_MARKINGS,
+  edgeEnds,
   HybridLogicalClock,
   isEdgeSchema,
   parseGrading,
 } from '../model/index.ts';
+import { forceLayout } from '../layout/index.ts';
 import { base64ToBytes, bytesToBase64, utf8Bytes } from './base64.ts';
 
 export interface DemoCaseOptions {
@@ -874,36 +876,45 @@ export function createDemoCase(options: DemoCaseOptions): CaseFile {
     },
   );
 
-  // ---- The "Overview" chart: concentric rings, one band per kind of node.
-  const RING_ORDER: readonly (readonly string[])[] = [
-    ['Person'],
-    ['Company', 'Organization'],
-    ['Phone', 'BankAccount', 'CryptoWallet'],
-    ['Vehicle', 'Address', 'Event', 'Passport', 'BiometricRecord', 'StolenProperty'],
-  ];
+  // ---- The "Overview" chart, laid out once with Tessera's own force-directed layout (seeded, so
+  // every demo looks the same) and a node size that leaves room for the labels.
   const nodes: Record<string, ChartNodeView> = {};
   const nodeEntities = entities.filter((entity) => !isEdgeSchema(entity.schema));
-  RING_ORDER.forEach((schemata, ring) => {
-    const members = nodeEntities.filter(
-      (entity) => schemata.includes(entity.schema) && entity.id !== id('radu'),
-    );
-    const radius = 140 + ring * 170;
-    members.forEach((entity, index) => {
-      const angle = (2 * Math.PI * index) / members.length + ring * 0.3;
-      nodes[entity.id] = {
-        x: Math.round(radius * Math.cos(angle)),
-        y: Math.round(radius * Math.sin(angle)),
-      };
-    });
+  const indexOf = new Map(nodeEntities.map((entity, index) => [entity.id, index]));
+  const sources: number[] = [];
+  const targets: number[] = [];
+  for (const entity of entities) {
+    const ends = edgeEnds(entity.schema, entity.properties);
+    const source = ends ? indexOf.get(ends.source) : undefined;
+    const target = ends ? indexOf.get(ends.target) : undefined;
+    if (source !== undefined && target !== undefined) {
+      sources.push(source);
+      targets.push(target);
+    }
+  }
+  const positions = forceLayout(
+    {
+      nodeCount: nodeEntities.length,
+      edgeSources: Uint32Array.from(sources),
+      edgeTargets: Uint32Array.from(targets),
+      nodeSizes: new Float32Array(nodeEntities.length).fill(70),
+    },
+    { seed: 417, idealEdgeLength: 150 },
+  );
+  nodeEntities.forEach((entity, index) => {
+    nodes[entity.id] = {
+      x: Math.round(positions[2 * index]!),
+      y: Math.round(positions[2 * index + 1]!),
+    };
   });
-  nodes[id('radu')] = { x: 0, y: 0, size: 60 };
+  nodes[id('radu')] = { ...nodes[id('radu')]!, size: 60 };
   const chart: ChartRecord = {
     ...base(),
     kind: 'chart',
     caseId,
     name: 'Overview',
     nodes,
-    layout: 'concentric',
+    layout: 'force-fast',
   };
 
   return {
