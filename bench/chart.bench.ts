@@ -162,7 +162,6 @@ async function importCase(page: Page, file: CaseFile): Promise<void> {
 
 /** Opens the case and times the click on the chart tab until a frame with every node is drawn. */
 async function timeChartRender(page: Page, title: string, nodeCount: number): Promise<number> {
-  await page.click().catch(() => undefined);
   const link = page.locator('.case-open-link', { hasText: title });
   await link.waitFor({ timeout: 60_000 });
   await link.click();

@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startS3TestServer } from '../electron/services/transports/index.ts';
-import type { S3TestServer } from '../electron/services/transports/index.ts';
+import { startS3TestServer } from '../electron/services/transports/s3TestServer.ts';
+import type { S3TestServer } from '../electron/services/transports/s3TestServer.ts';
 import type { EntityRecord } from '../shared/model/index.ts';
+import type { CaseRepository } from '../renderer/db/repository.types.ts';
 import { launchBrowser, openApp, screenshot, startHost } from './harness/index.ts';
 import type { AppPage, TestHost } from './harness/index.ts';
 
@@ -44,22 +45,8 @@ afterAll(async () => {
   await rm(shared, { recursive: true, force: true });
 });
 
-type Repo = NonNullable<Window['__tesseraApp']>['repository'];
-
-/** Runs `fn` against the page's repository (the harness's test hook). */
-function withRepo<T, A>(page: Page, fn: (repo: Repo, arg: A) => Promise<T>, arg: A): Promise<T> {
-  return page.evaluate(
-    async ({ source, value }) => {
-      const repo = window.__tesseraApp!.repository;
-      // eslint-disable-next-line @typescript-eslint/no-implied-eval
-      const run = new Function('repo', 'arg', `return (${source})(repo, arg);`) as (
-        r: Repo,
-        a: unknown,
-      ) => Promise<unknown>;
-      return run(repo, value);
-    },
-    { source: fn.toString(), value: arg },
-  ) as Promise<T>;
+interface TestWindow {
+  readonly __tesseraApp: { readonly repository: CaseRepository };
 }
 
 async function start(host: TestHost, agencyId: string, agencyName: string): Promise<AppPage> {
@@ -84,7 +71,7 @@ async function openCase(page: Page, caseId?: string): Promise<void> {
   const row = caseId
     ? page.getByTestId(`case-row-${caseId}`)
     : page.locator('[data-testid^="case-row-"]').first();
-  await row.click();
+  await row.locator('.case-open-link').click();
   await page.getByTestId('case-workspace').waitFor();
 }
 
@@ -102,18 +89,30 @@ async function createIdentity(page: Page, agencyId: string, name: string): Promi
   await page.getByTestId('identity-create').click();
   const card = page.getByTestId('own-card-json');
   await card.waitFor();
-  await expect.poll(() => page.getByTestId('own-card-qr').getAttribute('src')).toMatch(/^data:image\/svg\+xml/);
+  await expect
+    .poll(() => page.getByTestId('own-card-qr').getAttribute('src'))
+    .toMatch(/^data:image\/svg\+xml/);
   return card.inputValue();
 }
 
-async function addPartner(page: Page, partnerId: string, cardJson: string, fingerprint: string, transport: () => Promise<void>) {
+async function addPartner(
+  page: Page,
+  partnerId: string,
+  cardJson: string,
+  fingerprint: string,
+  transport: () => Promise<void>,
+) {
   await exchangeSection(page, 'partners');
   await page.getByTestId('partner-card-input').fill(cardJson);
   await page.getByTestId('partner-card-import').click();
-  await expect.poll(() => page.getByTestId(`partner-state-${partnerId}`).textContent()).toBe('not confirmed');
+  await expect
+    .poll(() => page.getByTestId(`partner-state-${partnerId}`).textContent())
+    .toBe('not confirmed');
   await page.getByTestId(`partner-fingerprint-${partnerId}`).fill(fingerprint);
   await page.getByTestId(`partner-confirm-${partnerId}`).click();
-  await expect.poll(() => page.getByTestId(`partner-state-${partnerId}`).textContent()).toBe('trusted');
+  await expect
+    .poll(() => page.getByTestId(`partner-state-${partnerId}`).textContent())
+    .toBe('trusted');
   await page.getByTestId(`partner-agreement-${partnerId}`).click();
   await page.getByTestId('agreement-legalBasis').fill(`MOU ${partnerId}/2026`);
   await page.getByTestId('agreement-crimeAreas').fill(CRIME_AREA);
@@ -160,7 +159,7 @@ async function syncAndOpen(page: Page, shot?: string): Promise<void> {
         await page.getByTestId('sync-now').isEnabled();
         return pending.count();
       },
-      { timeout: 30_000, intervals: [500, 1000, 2000] },
+      { timeout: 30_000, interval: 1000 },
     )
     .toBeGreaterThan(0);
   await pending.first().click();
@@ -180,23 +179,31 @@ describe('exchange between two agencies', () => {
   let informant: EntityRecord;
 
   it('A shares what is releasable, B accepts, replies, and a concurrent edit shows as a conflict', async () => {
-    [appA, appB] = await Promise.all([start(hostA, 'AGA', 'Agency A'), start(hostB, 'AGB', 'Agency B')]);
+    [appA, appB] = await Promise.all([
+      start(hostA, 'AGA', 'Agency A'),
+      start(hostB, 'AGB', 'Agency B'),
+    ]);
     const a = appA.page;
     const b = appB.page;
 
     // A's case, with an informant that must not leave A.
-    const created = await withRepo(
-      a,
-      async (repo, area) => {
-        const c = await repo.createCase({ reference: 'A/2026/7', title: 'Harbour shipments', leadInvestigator: 'Lead A', crimeAreas: [area] });
-        const ivan = await repo.createEntity(c.id, 'Person', { name: ['Ivan Petrov'] });
-        const firm = await repo.createEntity(c.id, 'Company', { name: ['Danube Freight'] });
-        await repo.createEntity(c.id, 'Directorship', { director: [ivan.id], organization: [firm.id] });
-        const informant = await repo.createEntity(c.id, 'Person', { name: ['Informant K-7'] });
-        return { caseId: c.id, ivan, firm, informant };
-      },
-      CRIME_AREA,
-    );
+    const created = await a.evaluate(async (area) => {
+      const repo = (window as unknown as TestWindow).__tesseraApp.repository;
+      const c = await repo.createCase({
+        reference: 'A/2026/7',
+        title: 'Harbour shipments',
+        leadInvestigator: 'Lead A',
+        crimeAreas: [area],
+      });
+      const ivan = await repo.createEntity(c.id, 'Person', { name: ['Ivan Petrov'] });
+      const firm = await repo.createEntity(c.id, 'Company', { name: ['Danube Freight'] });
+      await repo.createEntity(c.id, 'Directorship', {
+        director: [ivan.id],
+        organization: [firm.id],
+      });
+      const informant = await repo.createEntity(c.id, 'Person', { name: ['Informant K-7'] });
+      return { caseId: c.id, ivan, firm, informant };
+    }, CRIME_AREA);
     ({ caseId, ivan, firm, informant } = created);
     await openCase(a, caseId);
     await openCase(b);
@@ -207,6 +214,11 @@ describe('exchange between two agencies', () => {
     const fingerprintB = (await b.getByTestId('own-fingerprint-words').textContent()) ?? '';
     await addPartner(a, 'AGB', cardB, fingerprintB, () => folderTransport(a));
     await addPartner(b, 'AGA', cardA, fingerprintA, () => folderTransport(b));
+    await screenshot(a, 'exchange-partners');
+    await exchangeSection(a, 'identity');
+    await a.getByTestId('show-card').click();
+    await a.getByTestId('own-card-qr').waitFor();
+    await screenshot(a, 'exchange-identity');
 
     // Bulk marking: everything releasable to B, then the informant back to A only.
     await exchangeSection(a, 'markings');
@@ -214,33 +226,55 @@ describe('exchange between two agencies', () => {
     await a.getByTestId('markings-releasable-mode').selectOption('set');
     await a.getByTestId('markings-partners').fill('AGB');
     await a.getByTestId('markings-apply').click();
-    await expect.poll(() => a.getByTestId(`markings-current-${ivan.id}`).textContent()).toContain('to AGB');
+    await expect
+      .poll(() => a.getByTestId(`markings-current-${ivan.id}`).textContent())
+      .toContain('to AGB');
     await a.getByTestId(`markings-select-${informant.id}`).check();
     await a.getByTestId('markings-releasable-mode').selectOption('remove');
     await a.getByTestId('markings-partners').fill('AGB');
     await a.getByTestId('markings-apply').click();
-    await expect.poll(() => a.getByTestId(`markings-current-${informant.id}`).textContent()).toContain('not releasable');
+    await expect
+      .poll(() => a.getByTestId(`markings-current-${informant.id}`).textContent())
+      .toContain('not releasable');
 
     await sealTo(a, 'AGB', 'exchange-preview');
-    await expect(a.getByTestId(`withheld-item-${informant.id}`).textContent()).resolves.toMatch(/not marked releasable|AGB/);
+    await expect(a.getByTestId(`withheld-item-${informant.id}`).textContent()).resolves.toMatch(
+      /not marked releasable|AGB/,
+    );
     await exchangeSection(a, 'inbox');
     await a.getByTestId('sync-now').click();
 
     // B receives, reviews, accepts all: only what was releasable arrives.
     await syncAndOpen(b, 'exchange-review-new');
     await expect(b.getByTestId('review-counts').textContent()).resolves.toMatch(/^4 new/);
-    await expect(b.getByTestId(`review-origin-${ivan.id}`).textContent()).resolves.toContain('from AGA');
+    await expect(b.getByTestId(`review-origin-${ivan.id}`).textContent()).resolves.toContain(
+      'from AGA',
+    );
     await apply(b);
-    const atB = await withRepo(b, (repo, id) => repo.listEntities(id), caseId);
-    expect(atB.map((e) => e.properties.name?.[0]).filter(Boolean).sort()).toEqual(['Danube Freight', 'Ivan Petrov']);
+    const atB = await b.evaluate(
+      (id) => (window as unknown as TestWindow).__tesseraApp.repository.listEntities(id),
+      caseId,
+    );
+    expect(
+      atB
+        .map((e) => e.properties.name?.[0])
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(['Danube Freight', 'Ivan Petrov']);
     expect(atB).toHaveLength(3);
     expect(atB.every((e) => e.originAgency === 'AGA')).toBe(true);
 
     // Concurrent edits: both rename Ivan; B also renames the firm. B replies.
-    await withRepo(a, (repo, id) => repo.updateEntity(id, { properties: { name: ['Ivan A. Petrov'] } }), ivan.id);
-    await withRepo(
-      b,
-      async (repo, ids) => {
+    await a.evaluate(
+      (id) =>
+        (window as unknown as TestWindow).__tesseraApp.repository.updateEntity(id, {
+          properties: { name: ['Ivan A. Petrov'] },
+        }),
+      ivan.id,
+    );
+    await b.evaluate(
+      async (ids) => {
+        const repo = (window as unknown as TestWindow).__tesseraApp.repository;
         await repo.updateEntity(ids.firm, { properties: { name: ['Danube Freight SRL'] } });
         await repo.updateEntity(ids.ivan, { properties: { name: ['Ivan B. Petrov'] } });
       },
@@ -252,15 +286,29 @@ describe('exchange between two agencies', () => {
     await b.getByTestId('sync-now').click();
 
     await syncAndOpen(a, 'exchange-review-conflict');
-    await expect(a.getByTestId(`review-item-${firm.id}`).getAttribute('data-status')).resolves.toBe('changed');
-    await expect(a.getByTestId(`review-item-${ivan.id}`).getAttribute('data-status')).resolves.toBe('conflict');
-    await expect(a.getByTestId(`review-local-${ivan.id}`).textContent()).resolves.toBe('Ivan A. Petrov');
-    await expect(a.getByTestId(`review-remote-${ivan.id}`).textContent()).resolves.toBe('Ivan B. Petrov');
+    await expect(a.getByTestId(`review-item-${firm.id}`).getAttribute('data-status')).resolves.toBe(
+      'changed',
+    );
+    await expect(a.getByTestId(`review-item-${ivan.id}`).getAttribute('data-status')).resolves.toBe(
+      'conflict',
+    );
+    await expect(a.getByTestId(`review-local-${ivan.id}`).textContent()).resolves.toBe(
+      'Ivan A. Petrov',
+    );
+    await expect(a.getByTestId(`review-remote-${ivan.id}`).textContent()).resolves.toBe(
+      'Ivan B. Petrov',
+    );
     // A takes B's firm name and keeps its own name for Ivan.
     await a.getByTestId(`review-accept-${ivan.id}`).uncheck();
     await apply(a);
-    const firmAtA = await withRepo(a, (repo, id) => repo.getEntity(id), firm.id);
-    const ivanAtA = await withRepo(a, (repo, id) => repo.getEntity(id), ivan.id);
+    const firmAtA = await a.evaluate(
+      (id) => (window as unknown as TestWindow).__tesseraApp.repository.getEntity(id),
+      firm.id,
+    );
+    const ivanAtA = await a.evaluate(
+      (id) => (window as unknown as TestWindow).__tesseraApp.repository.getEntity(id),
+      ivan.id,
+    );
     expect(firmAtA?.properties.name).toEqual(['Danube Freight SRL']);
     expect(ivanAtA?.properties.name).toEqual(['Ivan A. Petrov']);
 
@@ -284,14 +332,25 @@ describe('exchange between two agencies', () => {
       await page.getByTestId('transport-save').click();
       await page.getByTestId('transport-form').waitFor({ state: 'detached' });
     }
-    await withRepo(a, (repo, id) => repo.updateEntity(id, { properties: { name: ['Danube Freight Holding'] } }), firm.id);
+    await a.evaluate(
+      (id) =>
+        (window as unknown as TestWindow).__tesseraApp.repository.updateEntity(id, {
+          properties: { name: ['Danube Freight Holding'] },
+        }),
+      firm.id,
+    );
     await sealTo(a, 'AGB');
     await exchangeSection(a, 'inbox');
     await a.getByTestId('sync-now').click();
     await syncAndOpen(b);
-    await expect(b.getByTestId(`review-item-${firm.id}`).getAttribute('data-status')).resolves.toBe('changed');
+    await expect(b.getByTestId(`review-item-${firm.id}`).getAttribute('data-status')).resolves.toBe(
+      'changed',
+    );
     await apply(b);
-    const firmAtB = await withRepo(b, (repo, id) => repo.getEntity(id), firm.id);
+    const firmAtB = await b.evaluate(
+      (id) => (window as unknown as TestWindow).__tesseraApp.repository.getEntity(id),
+      firm.id,
+    );
     expect(firmAtB?.properties.name).toEqual(['Danube Freight Holding']);
   });
 });

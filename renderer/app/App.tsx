@@ -131,7 +131,13 @@ export function App() {
   const appServices = useMemo<AppServices | null>(
     () =>
       booted && settings
-        ? { repository: booted.repository, services: booted.services, settings, notify }
+        ? {
+            repository: booted.repository,
+            storage: booted.storage,
+            services: booted.services,
+            settings,
+            notify,
+          }
         : null,
     [booted, settings, notify],
   );

@@ -9,8 +9,8 @@ import { HybridLogicalClock, newId } from '../../shared/model/index.ts';
 import { openDatabase } from '../db/database.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
+import type { StorageDeps } from './context.ts';
 import { connectServices } from '../platform/serviceClient.ts';
-import { registerMergeBackend } from '../resolution/index.ts';
 
 export const DEMO_CASE_KEY = 'tessera.demoCaseId';
 const INSTALLATION_KEY = 'tessera.installationId';
@@ -24,6 +24,7 @@ export interface BootResult {
   readonly services: ServiceApi;
   readonly settings: Settings;
   readonly repository: CaseRepository;
+  readonly storage: StorageDeps;
 }
 
 /** A per-browser-profile id, so two installations of one agency never issue equal clock values. */
@@ -55,8 +56,6 @@ async function bootNow(settingsRef: { current: Settings | null }): Promise<BootR
     return { userName: current.userName, agencyId: current.agencyId };
   };
   const repository = createRepository(db, { actor, clock });
-  // Merges write through their own module; they must use the repository's clock and actor.
-  registerMergeBackend(db, { actor, clock });
   void repository.requestPersistence();
   if (!localStorage.getItem(ONBOARDED_KEY)) {
     const existing = await repository.listCases();
@@ -67,5 +66,5 @@ async function bootNow(settingsRef: { current: Settings | null }): Promise<BootR
     }
     localStorage.setItem(ONBOARDED_KEY, new Date().toISOString());
   }
-  return { services, settings, repository };
+  return { services, settings, repository, storage: { db, clock, actor } };
 }

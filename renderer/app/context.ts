@@ -4,10 +4,23 @@
  */
 import { createContext, useContext } from 'react';
 import type { ServiceApi, Settings } from '../../shared/contract/index.ts';
-import type { CaseRepository } from '../db/repository.types.ts';
+import type { TesseraDatabase } from '../db/database.ts';
+import type { Actor, CaseRepository } from '../db/repository.types.ts';
+import type { HybridLogicalClock } from '../../shared/model/index.ts';
+
+/**
+ * The one database handle, clock and actor of this page. Writers outside the repository (merges,
+ * exchange imports, bulk marking) use these, so every change is ordered by the same clock.
+ */
+export interface StorageDeps {
+  readonly db: TesseraDatabase;
+  readonly clock: HybridLogicalClock;
+  readonly actor: () => Actor;
+}
 
 export interface AppServices {
   readonly repository: CaseRepository;
+  readonly storage: StorageDeps;
   readonly services: ServiceApi;
   readonly settings: Settings;
   /** Shows a transient message in the status area (errors stay until dismissed). */

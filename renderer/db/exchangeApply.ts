@@ -31,6 +31,7 @@ import type { Operation, RecordMeta } from '../../shared/exchange/operations.ts'
 import {
   canonicalJson,
   diffRecords,
+  fieldsOf,
   hlcRangeOf,
   isRelationship,
   operationsSince,
@@ -41,6 +42,8 @@ import { captionOfRecord } from '../../shared/exchange/policy.ts';
 import {
   DEFAULT_CLASSIFICATIONS,
   TLP_LEVELS,
+  captionOf,
+  model,
   compareHlc,
   edgeEnds,
   newId,
@@ -455,8 +458,54 @@ export interface ReviewModel {
   readonly hlcTo: string | null;
 }
 
+/** Fields shown for a new record: its content, not the bookkeeping (markings show apart). */
+const HIDDEN_NEW_FIELDS = new Set([
+  'markings',
+  'provenance',
+  'grading',
+  'propertyMarkings',
+  'nodes',
+  'viewport',
+]);
+
+/** A relationship reads "Directorship: Ivan Petrov → Danube Freight"; anything else as usual. */
+function reviewCaption(record: AnyRecord, state: MergeState): string {
+  if (record.kind === 'entity') {
+    const ends = edgeEnds(record.schema, record.properties);
+    if (ends) {
+      const name = (id: string): string => {
+        const end = state.records.get(id);
+        return end?.kind === 'entity' ? captionOf(end.schema, end.properties) : id;
+      };
+      const label = model.schemata[record.schema]?.label ?? record.schema;
+      return `${label}: ${name(ends.source)} → ${name(ends.target)}`;
+    }
+  }
+  return captionOfRecord(record);
+}
+
+/** Entity references in a change read as the entities' captions rather than their ids. */
+function readableRefs(record: AnyRecord, changes: FieldChange[], state: MergeState): FieldChange[] {
+  if (record.kind !== 'entity') return changes;
+  const properties = model.schemata[record.schema]?.getProperties();
+  const name = (value: unknown): unknown => {
+    const end = typeof value === 'string' ? state.records.get(value) : undefined;
+    return end?.kind === 'entity' ? captionOf(end.schema, end.properties) : value;
+  };
+  const names = (value: unknown): unknown => (Array.isArray(value) ? value.map(name) : value);
+  return changes.map((change) => {
+    const property = change.field.startsWith('properties.') ? change.field.slice(11) : undefined;
+    if (!property || !properties?.get(property)?.type.isEntity) return change;
+    return { ...change, before: names(change.before), after: names(change.after) };
+  });
+}
+
 function fieldChanges(local: AnyRecord | undefined, after: AnyRecord): FieldChange[] {
-  if (!local) return [];
+  if (!local) {
+    return fieldsOf(after)
+      .filter((field) => !HIDDEN_NEW_FIELDS.has(field.split('.')[0]!))
+      .map((field) => ({ field, before: undefined, after: readField(after, field) }));
+  }
   const changes: FieldChange[] = [];
   for (const op of diffRecords(local, after, '0000000000000-0000-x', '-')) {
     if (op.op === 'set') {
@@ -544,10 +593,10 @@ export async function buildReview(deps: ExchangeDeps, staged: StagedImport): Pro
       id,
       kind: incoming.kind,
       status: conflicts.length > 0 ? 'conflict' : before ? 'changed' : 'new',
-      caption: captionOfRecord(incoming),
+      caption: reviewCaption(before ?? incoming, result.state),
       ...(before ? { local: before } : {}),
       incoming,
-      changes: fieldChanges(before, incoming),
+      changes: readableRefs(incoming, fieldChanges(before, incoming), result.state),
       conflicts,
       problems,
       requires: requires.filter((ref) => ids.has(ref)),

@@ -58,7 +58,7 @@ export function MarkingsPanel({ caseId, partnerIds }: MarkingsPanelProps) {
     try {
       const result = await setMarkingsBulk(deps, [...selected], patch);
       notify(
-        `Markings set on ${result.updated.length} records${result.unchanged.length ? `, ${result.unchanged.length} already so` : ''}`,
+        `Markings set on ${result.updated.length} record${result.updated.length === 1 ? '' : 's'}${result.unchanged.length ? `, ${result.unchanged.length} already so` : ''}`,
       );
       if (result.refused.length > 0)
         setError(

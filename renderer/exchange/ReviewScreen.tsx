@@ -35,12 +35,7 @@ function ItemRow({
 }) {
   const foreign = item.incoming.originAgency !== localAgency;
   const conflictFields = new Set(item.conflicts.map((c) => c.field));
-  const rows =
-    item.status === 'new'
-      ? []
-      : item.conflicts.length > 0
-        ? item.conflicts.map((c) => ({ field: c.field, before: c.local, after: c.remote }))
-        : item.changes;
+  const rows = item.changes;
   return (
     <li
       className={`exchange-review-item exchange-review-${item.status}`}

@@ -1,51 +1,11 @@
-/**
- * The database handle and clock the exchange screens work with. The repository does not expose
- * its Dexie instance or clock, so this opens the same IndexedDB database (Dexie's live queries see
- * writes from any instance of it in the page) and keeps one clock per agency whose node differs
- * from the repository's (`…-x`), so the two never issue equal timestamps. Both nodes count as
- * local when the merge looks for local edits.
- */
+/** Helpers of the exchange screens; storage comes from the app shell (one db, one clock). */
 import { useMemo } from 'react';
-import { HybridLogicalClock } from '../../shared/model/index.ts';
 import { useAppServices } from '../app/context.ts';
-import { openDatabase } from '../db/database.ts';
-import type { TesseraDatabase } from '../db/database.ts';
 import type { ExchangeDeps } from '../db/exchangeApply.ts';
 
-/** Same key as the boot code uses for the repository's clock node. */
-const INSTALLATION_KEY = 'tessera.installationId';
-
-let database: TesseraDatabase | undefined;
-const clocks = new Map<string, HybridLogicalClock>();
-
-function clockFor(node: string): HybridLogicalClock {
-  let clock = clocks.get(node);
-  if (!clock) {
-    clock = new HybridLogicalClock(node);
-    clocks.set(node, clock);
-  }
-  return clock;
-}
-
-export function exchangeDeps(agencyId: string, userName: string): ExchangeDeps {
-  database ??= openDatabase();
-  const installation = localStorage.getItem(INSTALLATION_KEY) ?? 'web';
-  const repositoryNode = `${agencyId}.${installation}`.slice(0, 62);
-  const node = `${repositoryNode}-x`;
-  return {
-    db: database,
-    clock: clockFor(node),
-    actor: () => ({ userName, agencyId }),
-    localNodes: [repositoryNode, node],
-  };
-}
-
 export function useExchangeDeps(): ExchangeDeps {
-  const { settings } = useAppServices();
-  return useMemo(
-    () => exchangeDeps(settings.agencyId, settings.userName),
-    [settings.agencyId, settings.userName],
-  );
+  const { storage } = useAppServices();
+  return useMemo(() => ({ ...storage, localNodes: [storage.clock.node] }), [storage]);
 }
 
 /** Error text for people (service errors carry their message). */

@@ -5,9 +5,17 @@ import { createGazetteer, placeEntities } from '../../shared/geo/index.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import type { Basemap } from './basemap.ts';
 import { loadBasemap } from './basemap.ts';
-import { MapMarkers } from './MapMarkers.tsx';
+import { ClusterList, MapMarkers } from './MapMarkers.tsx';
 import type { View } from './mapModel.ts';
-import { coLocated, fitPoints, layoutMarkers, MAX_ZOOM, visibleTiles, zoomAt } from './mapModel.ts';
+import {
+  coLocated,
+  fitPoints,
+  layoutMarkers,
+  MAX_ZOOM,
+  spotKey,
+  visibleTiles,
+  zoomAt,
+} from './mapModel.ts';
 import { MapSettings, useTileServerUrl } from './MapSettings.tsx';
 import { MARKER_LEGEND, markerPath } from './markerStyle.ts';
 import './map.css';
@@ -23,6 +31,8 @@ export interface MapPanelProps {
 }
 
 const CLUSTER_RADIUS = 22;
+/** Up to this many entities at one spot fan out on a ring; more open a list. */
+const SPIDER_MAX = 24;
 const WORLD: View = { k: 1, x: 0, y: 0 };
 
 /** Entities on an offline world map: placed by coordinates, city or country; clustered when dense. */
@@ -32,6 +42,8 @@ export function MapPanel({ entities, selectedId, onSelect, visibleEntityIds }: M
   const [size, setSize] = useState({ width: 900, height: 560 });
   const [view, setView] = useState<View>();
   const [openCluster, setOpenCluster] = useState<number>();
+  // The spot whose entities are fanned out (spotKey), if any.
+  const [expanded, setExpanded] = useState<string>();
   const [tileUrl] = useTileServerUrl();
   const boxRef = useRef<HTMLDivElement>(null);
   const svgRef = useRef<SVGSVGElement>(null);
@@ -118,9 +130,9 @@ export function MapPanel({ entities, selectedId, onSelect, visibleEntityIds }: M
   const groups = useMemo(
     () =>
       project
-        ? layoutMarkers(shown, project, current, CLUSTER_RADIUS)
+        ? layoutMarkers(shown, project, current, CLUSTER_RADIUS, expanded)
         : { singles: [], clusters: [] },
-    [shown, project, current],
+    [shown, project, current, expanded],
   );
 
   const handlers = useRef({ current, setView });
@@ -147,7 +159,8 @@ export function MapPanel({ entities, selectedId, onSelect, visibleEntityIds }: M
   }, [basemap]);
 
   const onPointerDown = (event: ReactPointerEvent<SVGSVGElement>) => {
-    if ((event.target as Element).closest('.map-marker, .map-cluster')) return;
+    if ((event.target as Element).closest('.map-marker, .map-cluster, .map-spider')) return;
+    setExpanded(undefined);
     const svg = event.currentTarget;
     let last = { x: event.clientX, y: event.clientY };
     svg.setPointerCapture(event.pointerId);
@@ -172,6 +185,11 @@ export function MapPanel({ entities, selectedId, onSelect, visibleEntityIds }: M
   const clickCluster = (index: number) => {
     const cluster = groups.clusters[index];
     if (!cluster || !project) return;
+    if (coLocated(cluster.members) && cluster.members.length <= SPIDER_MAX) {
+      setExpanded(spotKey(cluster.members[0]!));
+      setOpenCluster(undefined);
+      return;
+    }
     if (coLocated(cluster.members) || current.k >= MAX_ZOOM) {
       setOpenCluster(index);
       return;
@@ -271,34 +289,13 @@ export function MapPanel({ entities, selectedId, onSelect, visibleEntityIds }: M
           />
         </svg>
         {listed && (
-          <div
-            className="map-cluster-list"
-            style={{
-              left: Math.min(listed.x + 16, size.width - 260),
-              top: Math.min(listed.y, size.height - 200),
-            }}
-            data-testid="map-cluster-list"
-          >
-            <div className="map-cluster-list-head">
-              <strong>{listed.members.length} here</strong>
-              <button
-                type="button"
-                onClick={() => setOpenCluster(undefined)}
-                aria-label="Close the list"
-              >
-                ×
-              </button>
-            </div>
-            <ul>
-              {listed.members.map((member) => (
-                <li key={member.entityId}>
-                  <button type="button" onClick={() => onSelect(member.entityId)}>
-                    {member.label} <span className="map-muted">{member.schema}</span>
-                  </button>
-                </li>
-              ))}
-            </ul>
-          </div>
+          <ClusterList
+            members={listed.members}
+            left={Math.min(listed.x + 16, size.width - 260)}
+            top={Math.min(listed.y, size.height - 200)}
+            onSelect={onSelect}
+            onClose={() => setOpenCluster(undefined)}
+          />
         )}
         <ul className="map-legend" aria-label="Legend">
           {MARKER_LEGEND.map((item) => (

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import { createGazetteer, placeEntities } from '../../shared/geo/index.ts';
 import { buildBasemap } from './basemap.ts';
-import { coLocated, fitPoints, layoutMarkers, visibleTiles, zoomAt } from './mapModel.ts';
+import { coLocated, fitPoints, layoutMarkers, spotKey, visibleTiles, zoomAt } from './mapModel.ts';
 import type { Project } from './mapModel.ts';
 import world from 'world-atlas/countries-110m.json';
 import type { Topology } from 'topojson-specification';
@@ -51,7 +51,14 @@ describe('map view', () => {
       expect(marker.sx).toBeGreaterThan(0);
       expect(marker.sx).toBeLessThan(1000);
     }
-    expect(groups.clusters.some((cluster) => coLocated(cluster.members))).toBe(true);
+    const together = groups.clusters.find((cluster) => coLocated(cluster.members))!;
+    expect(together).toBeDefined();
+    const fanned = layoutMarkers(placed, project, view, 22, spotKey(together.members[0]!));
+    expect(fanned.spider?.members).toHaveLength(together.members.length);
+    const ring = fanned.spider!.members.map((m) =>
+      Math.hypot(m.sx - fanned.spider!.x, m.sy - fanned.spider!.y),
+    );
+    for (const distance of ring) expect(distance).toBeGreaterThanOrEqual(48 - 1e-9);
   });
 
   it('lays out XYZ tiles aligned with the projection', () => {

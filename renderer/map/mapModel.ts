@@ -54,25 +54,67 @@ export function fitPoints(
 export interface ScreenMarker extends Placement {
   readonly sx: number;
   readonly sy: number;
+  /** Where the label goes; fanned-out markers on the left of their ring label leftwards. */
+  readonly labelSide?: 'left' | 'right';
+}
+
+export interface Spider {
+  /** Screen position of the shared spot. */
+  readonly x: number;
+  readonly y: number;
+  /** Members on a ring around the spot (their sx, sy are on the ring). */
+  readonly members: ScreenMarker[];
 }
 
 export interface MarkerGroups {
   readonly singles: ScreenMarker[];
   readonly clusters: (Cluster & { readonly members: ScreenMarker[] })[];
+  /** The expanded spot, when one is. */
+  readonly spider?: Spider;
 }
 
-/** Projects placements to the screen and clusters those closer than `radius` pixels. */
+/** Identifies a spot shared by several entities (a city or a country centroid). */
+export function spotKey(place: Placement): string {
+  return `${place.lat},${place.lon}`;
+}
+
+/**
+ * Projects placements to the screen and clusters those closer than `radius` pixels. The entities
+ * at the `expanded` spot are not clustered but fanned out on a ring around it ("spiderfied"), so
+ * entities placed at the same city or centroid can each be seen and clicked.
+ */
 export function layoutMarkers(
   placements: readonly Placement[],
   project: Project,
   view: View,
   radius: number,
+  expanded?: string,
 ): MarkerGroups {
   const markers: ScreenMarker[] = [];
+  const fanned: ScreenMarker[] = [];
   for (const place of placements) {
     const base = project([place.lon, place.lat]);
     if (!base) continue;
-    markers.push({ ...place, sx: view.k * base[0] + view.x, sy: view.k * base[1] + view.y });
+    const marker = { ...place, sx: view.k * base[0] + view.x, sy: view.k * base[1] + view.y };
+    (expanded !== undefined && spotKey(place) === expanded ? fanned : markers).push(marker);
+  }
+  let spider: Spider | undefined;
+  if (fanned.length > 0) {
+    const { sx: x, sy: y } = fanned[0]!;
+    const ring = Math.max(48, (fanned.length * 40) / (2 * Math.PI));
+    spider = {
+      x,
+      y,
+      members: fanned.map((marker, index) => {
+        const angle = -Math.PI / 2 + (2 * Math.PI * index) / fanned.length;
+        return {
+          ...marker,
+          sx: x + ring * Math.cos(angle),
+          sy: y + ring * Math.sin(angle),
+          labelSide: Math.cos(angle) < -1e-9 ? ('left' as const) : ('right' as const),
+        };
+      }),
+    };
   }
   const byId = new Map(markers.map((marker) => [marker.entityId, marker]));
   const singles: ScreenMarker[] = [];
@@ -85,7 +127,7 @@ export function layoutMarkers(
     if (members.length === 1) singles.push(members[0]!);
     else clusters.push({ ...cluster, members });
   }
-  return { singles, clusters };
+  return spider ? { singles, clusters, spider } : { singles, clusters };
 }
 
 /** True when every member sits on the same spot, so zooming will never separate them. */

@@ -1,3 +1,3 @@
 export { DuplicatesPanel } from './DuplicatesPanel.tsx';
 export type { DuplicatesPanelProps } from './DuplicatesPanel.tsx';
-export { registerMergeBackend } from './mergeBackend.ts';
+export { useMergeBackend } from './mergeBackend.ts';

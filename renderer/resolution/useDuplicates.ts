@@ -19,7 +19,6 @@ import {
   resolutionInput,
 } from './duplicatesModel.ts';
 import { findCandidates } from './findCandidates.ts';
-import { mergeBackend } from './mergeBackend.ts';
 import type { MergeBackend } from './mergeBackend.ts';
 
 export interface DuplicatesState {
@@ -37,8 +36,11 @@ export interface DuplicatesState {
 const RESCAN_DELAY_MS = 250;
 
 export function useDuplicates(caseId: string): DuplicatesState {
-  const { settings } = useAppServices();
-  const backend = useMemo(() => mergeBackend(settings), [settings]);
+  const { storage } = useAppServices();
+  const backend = useMemo(
+    () => ({ db: storage.db, deps: { actor: storage.actor, clock: storage.clock } }),
+    [storage],
+  );
   const entities = useEntities(caseId);
   const [found, setFound] = useState<DuplicateCandidate[] | undefined>();
   const [scanning, setScanning] = useState(false);

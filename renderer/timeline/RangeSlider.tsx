@@ -30,8 +30,8 @@ export function RangeSlider({ extent, range, onChange }: RangeSliderProps) {
     if (lo === 0 && hi === max) onChange(null);
     else onChange({ from: origin + lo * DAY, to: origin + (hi + 1) * DAY - 1 });
   };
-  const left = (fromIndex / max) * 100;
-  const right = 100 - (toIndex / max) * 100;
+  // A native thumb's centre runs from half a thumb in from each end: 7px for the 14px thumb.
+  const at = (index: number) => `calc(${(index / max) * 100}% + ${7 - (index / max) * 14}px)`;
 
   return (
     <div className="timeline-slider" data-testid="timeline-slider">
@@ -50,7 +50,10 @@ export function RangeSlider({ extent, range, onChange }: RangeSliderProps) {
         />
       </label>
       <div className="timeline-slider-track">
-        <div className="timeline-slider-fill" style={{ left: `${left}%`, right: `${right}%` }} />
+        <div
+          className="timeline-slider-fill"
+          style={{ left: at(fromIndex), width: `calc(${at(toIndex)} - ${at(fromIndex)})` }}
+        />
         <input
           type="range"
           min={0}

@@ -32,6 +32,20 @@ function describe(item: TimeItem): string {
   return `${item.label}\n${when}${item.detail ? `\n${item.detail}` : ''}`;
 }
 
+/** The item's label inside its bar, where the visible part of the bar is wide enough. */
+function barLabel(item: TimeItem, x1: number, x2: number, plotWidth: number, y: number) {
+  const left = Math.max(x1, 0) + 4;
+  const room = Math.min(x2, plotWidth) - left - 4;
+  if (room < 60) return null;
+  const chars = Math.floor(room / 6.2);
+  const text = item.label.length > chars ? `${item.label.slice(0, chars - 1)}…` : item.label;
+  return (
+    <text className="timeline-bar-label" x={left} y={y + ROW / 2 + 1}>
+      {text}
+    </text>
+  );
+}
+
 /** The SVG timeline: a date axis and one band per lane that has items; wheel zooms, drag pans. */
 export function TimelineCanvas(props: TimelineCanvasProps) {
   const { items, domain, width, range, selectedId, onSelect } = props;
@@ -134,15 +148,15 @@ export function TimelineCanvas(props: TimelineCanvasProps) {
         {rangeX && (
           <g className="timeline-outside">
             <rect
-              x={-GUTTER}
+              x={0}
               y={AXIS}
-              width={Math.max(0, rangeX.x1 + GUTTER)}
+              width={Math.min(Math.max(0, rangeX.x1), plotWidth)}
               height={height - AXIS}
             />
             <rect
-              x={rangeX.x2}
+              x={Math.max(0, Math.min(rangeX.x2, plotWidth))}
               y={AXIS}
-              width={Math.max(0, plotWidth - rangeX.x2)}
+              width={Math.max(0, plotWidth - Math.max(0, rangeX.x2))}
               height={height - AXIS}
             />
           </g>
@@ -199,6 +213,7 @@ export function TimelineCanvas(props: TimelineCanvasProps) {
                   ) : (
                     <rect x={x1} y={y} width={x2 - x1} height={ROW - 4} rx={3} />
                   )}
+                  {!point && barLabel(item, x1, x2, plotWidth, y)}
                 </g>
               );
             })}

@@ -5,8 +5,7 @@ import { useNotices } from '../db/queries.ts';
 import { RangeSlider } from './RangeSlider.tsx';
 import { TimelineCanvas } from './TimelineCanvas.tsx';
 import type { Domain } from './timelineModel.ts';
-import { clampDomain, paddedDomain, zoomDomain } from './timelineModel.ts';
-import { TimeRangeChip } from './TimeRangeChip.tsx';
+import { clampDomain, focusExtent, paddedDomain, zoomDomain } from './timelineModel.ts';
 import type { TimeRange } from './timeRange.ts';
 import './timeline.css';
 
@@ -28,6 +27,7 @@ export function TimelinePanel(props: TimelinePanelProps) {
   const items = useMemo(() => extractTimeItems(entities, notices ?? []), [entities, notices]);
   const extent = useMemo(() => timeExtent(items), [items]);
   const limit = useMemo(() => (extent ? paddedDomain(extent) : undefined), [extent]);
+  const focus = useMemo(() => focusExtent(items), [items]);
   const [view, setView] = useState<Domain | undefined>();
   const [width, setWidth] = useState(900);
   const boxRef = useRef<HTMLDivElement>(null);
@@ -54,7 +54,7 @@ export function TimelinePanel(props: TimelinePanelProps) {
     );
   }
 
-  const domain = clampDomain(view ?? limit, limit);
+  const domain = clampDomain(view ?? paddedDomain(focus ?? extent), limit);
   const zoom = (factor: number, anchor = (domain.start + domain.end) / 2) =>
     setView(zoomDomain(domain, factor, anchor, limit));
   const visibleCount = range
@@ -80,8 +80,15 @@ export function TimelinePanel(props: TimelinePanelProps) {
         <button type="button" onClick={() => zoom(2)} aria-label="Zoom out" title="Zoom out">
           −
         </button>
-        <button type="button" onClick={() => setView(undefined)} data-testid="timeline-fit">
+        <button type="button" onClick={() => setView(limit)} data-testid="timeline-fit">
           Fit all
+        </button>
+        <button
+          type="button"
+          onClick={() => setView(undefined)}
+          title="Show the period of events, calls and payments"
+        >
+          Activity
         </button>
         <button
           type="button"
@@ -108,8 +115,6 @@ export function TimelinePanel(props: TimelinePanelProps) {
             ? `${visibleCount} of ${items.length} dated items in range`
             : `${items.length} dated items`}
         </span>
-        <span className="timeline-spacer" />
-        <TimeRangeChip range={range} onClear={() => onRangeChange(null)} />
       </div>
       <div className="timeline-scroll" ref={boxRef}>
         <TimelineCanvas
@@ -125,7 +130,7 @@ export function TimelinePanel(props: TimelinePanelProps) {
           }
         />
       </div>
-      <RangeSlider extent={extent} range={range} onChange={onRangeChange} />
+      <RangeSlider extent={focus ?? extent} range={range} onChange={onRangeChange} />
     </section>
   );
 }

@@ -20,6 +20,8 @@ export interface Placement extends LatLon {
   readonly precision: PlacePrecision;
   /** What the position rests on, for the tooltip: "Address: …", "city: Wien", "country: at". */
   readonly basis: string;
+  /** The place itself, short: a city name, an upper-case country code, or "coordinates". */
+  readonly place: string;
 }
 
 export interface PlacementResult {
@@ -46,7 +48,7 @@ function ownSpot(entity: EntityRecord, gazetteer: Gazetteer): Spot | undefined {
   const lat = coordinate(p.latitude, 90);
   const lon = coordinate(p.longitude, 180);
   if (lat !== undefined && lon !== undefined) {
-    return { lat, lon, precision: 'exact', basis: 'coordinates' };
+    return { lat, lon, precision: 'exact', basis: 'coordinates', place: 'coordinates' };
   }
   const country = COUNTRY_PROPS.map((name) => p[name]?.[0]).find(Boolean);
   const texts =
@@ -55,13 +57,17 @@ function ownSpot(entity: EntityRecord, gazetteer: Gazetteer): Spot | undefined {
       : TEXT_PROPS.flatMap((name) => p[name] ?? []);
   for (const text of texts) {
     const city = gazetteer.cityInText(text, country);
-    if (city)
-      return { lat: city.lat, lon: city.lon, precision: 'city', basis: `city: ${city.name}` };
+    if (city) {
+      const { lat: cityLat, lon: cityLon, name } = city;
+      return { lat: cityLat, lon: cityLon, precision: 'city', basis: `city: ${name}`, place: name };
+    }
   }
   if (country) {
     const point = gazetteer.countryPoint(country);
-    if (point)
-      return { ...point, precision: 'country', basis: `country: ${country.toUpperCase()}` };
+    if (point) {
+      const code = country.toUpperCase();
+      return { ...point, precision: 'country', basis: `country: ${code}`, place: code };
+    }
   }
   return undefined;
 }

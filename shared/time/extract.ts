@@ -10,6 +10,7 @@
  *   incorporationDate…) are point items in the "other" lane; bookkeeping dates (createdAt…) are not.
  * - Notices run from issuedOn to expiresOn (or are a point at issuedOn) and activate their subject.
  * - A relationship activates itself and every entity it references (its ends, payment accounts).
+ *   A document (passport, identification) activates only itself while valid.
  *   An event or trip activates itself, the entities it references, and the undated relationships
  *   that tie entities to it (participants recorded as links) with their other ends.
  */
@@ -176,7 +177,9 @@ export function extractTimeItems(
     const lane = laneOf(entity.schema);
     const interval = schema.isA('Interval') ? intervalOf(entity) : undefined;
     if (interval) {
-      const active = new Set<string>([entity.id, ...entityRefs(entity)]);
+      // A document's validity does not make its holder active; a relationship or event does.
+      const involves = schema.isEdge || lane === 'event' || lane === 'trip';
+      const active = new Set<string>([entity.id, ...(involves ? entityRefs(entity) : [])]);
       if (lane === 'event' || lane === 'trip') {
         for (const link of undatedLinks.get(entity.id) ?? []) {
           active.add(link.id);

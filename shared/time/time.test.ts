@@ -70,6 +70,7 @@ describe('extractTimeItems', () => {
     entity('co', 'Company', { name: ['Co'], incorporationDate: ['2010'], createdAt: ['2020'] }),
     entity('acc', 'BankAccount', { iban: ['X'] }),
     entity('ev', 'Event', { name: ['Meeting'], date: ['2024-03-10'] }),
+    entity('pp', 'Passport', { holder: ['a'], number: ['X1'], endDate: ['2030'] }),
     entity('trip', 'Trip', { name: ['Drive'], startDate: ['2024-04-01'], endDate: ['2024-04-03'] }),
   ];
   const links = [
@@ -122,6 +123,7 @@ describe('extractTimeItems', () => {
     expect([...byKey.keys()].sort()).toEqual(
       [
         'a:birthDate',
+        'pp:interval',
         'co:incorporationDate',
         'ev:interval',
         'trip:interval',
@@ -137,6 +139,7 @@ describe('extractTimeItems', () => {
       start: T('1980-05-01T00:00:00Z'),
     });
     expect(byKey.get('co:incorporationDate')?.lane).toBe('other');
+    expect(byKey.get('pp:interval')).toMatchObject({ lane: 'other', entityIds: ['pp'] });
     expect(byKey.get('trip:interval')).toMatchObject({
       lane: 'trip',
       end: T('2024-04-04T00:00:00Z') - 1,
@@ -169,11 +172,11 @@ describe('extractTimeItems', () => {
 
   it('entitiesInRange: relationships in range bring their ends', () => {
     const march = entitiesInRange(items, T('2024-03-01T00:00:00Z'), T('2024-03-31T23:59:59Z'));
-    expect([...march].sort()).toEqual(['a', 'b', 'call', 'co', 'dir', 'ev', 'part'].sort());
+    expect([...march].sort()).toEqual(['a', 'b', 'call', 'co', 'dir', 'ev', 'part', 'pp'].sort());
     const old = entitiesInRange(items, T('2000-01-01T00:00:00Z'), T('2012-01-01T00:00:00Z'));
-    expect([...old].sort()).toEqual(['b', 'co', 'own'].sort());
+    expect([...old].sort()).toEqual(['b', 'co', 'own', 'pp'].sort());
     expect(entitiesInRange(items, T('2030-01-01T00:00:00Z'), T('2031-01-01T00:00:00Z'))).toEqual(
-      new Set(['dir', 'a', 'co']),
+      new Set(['dir', 'a', 'co', 'pp']),
     );
   });
 
@@ -188,7 +191,7 @@ describe('extractTimeItems', () => {
   it('timeExtent ignores open ends', () => {
     expect(timeExtent(items)).toEqual({
       start: T('1980-05-01T00:00:00Z'),
-      end: T('2024-05-02T00:00:00Z') - 1,
+      end: T('2031-01-01T00:00:00Z') - 1,
     });
   });
 
