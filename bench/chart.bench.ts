@@ -1,25 +1,34 @@
 /**
  * Chart interaction benchmark through the real app (built renderer on the loopback web host) in
- * Debian's Chromium. A seeded scale-free case (shared/layout/generate.ts, 2 edges per node) is
- * imported through the repository with a chart holding every entity, then:
- *   chart 50k first render: X s      (click on the Link chart tab → every element drawn)
- *   chart 50k pan frame p50: X ms    (requestAnimationFrame deltas while dragging the background
- *   chart 50k pan frame p95: X ms     for ~3 s, in small steps, as a user pans)
- *   chart 2k render: X ms            (the same for a 2,000-entity chart)
- * and a line saying which renderer drew (WebGL or the 2D canvas with the big-chart settings).
- * Node positions are placed as the graph grows (each node near the first node it links to), so
- * the chart has the clustered look of a laid-out network without running a layout first.
+ * Debian's Chromium. Two seeded scale-free cases (shared/layout/generate.ts, 2 edges per node) of
+ * 2,000 and 50,000 entities, each with a chart holding every entity, are written straight into the
+ * app's IndexedDB with raw bulkPut through the app test hook (`__tesseraApp.storage()`): the
+ * records are built and checked here, with their stored `searchText`, and the chart positions come
+ * from Tessera's force layout run in Node, so neither validation nor layout runs in the page.
+ * Then, each in a fresh tab:
+ *   chart 2k render: X ms            (click on the Link chart tab → every element drawn)
+ *   chart 50k first render: X s      (the same for the 50,000-entity chart)
+ *   chart 50k pan frame p50: X ms    (requestAnimationFrame deltas while the mouse drags the
+ *   chart 50k pan frame p95: X ms     background for ~3 s in small steps, as a user pans)
+ * plus info lines: load time, which renderer drew (WebGL or the 2D canvas with the big-chart
+ * settings), and the page's own chart timings (`chart:*` performance measures) where present.
+ * Every wait has a time limit; on a timeout the bench prints what the page showed and exits 1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import type { Browser, Page } from 'playwright-core';
-import type { CaseFile } from '../shared/caseFile.ts';
-import { CASE_FILE_FORMAT, CASE_FILE_VERSION } from '../shared/caseFile.ts';
-import { createRandom, generateScaleFreeGraph } from '../shared/layout/index.ts';
-import type { ChartNodeView, EntityRecord } from '../shared/model/index.ts';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { createRandom, forceLayout, generateScaleFreeGraph } from '../shared/layout/index.ts';
+import type {
+  CaseRecord,
+  ChartNodeView,
+  ChartRecord,
+  EntityRecord,
+} from '../shared/model/index.ts';
 import { DEFAULT_MARKINGS, formatHlc, UNGRADED } from '../shared/model/index.ts';
+import { validateEntity } from '../shared/model/index.ts';
+import { entitySearchText } from '../renderer/db/searchText.ts';
 import { startWebHost } from '../electron/web/server.ts';
 import { ensureRenderer, ROOT } from '../scripts/web.mjs';
 
@@ -34,8 +43,22 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 const PAN_MS = 3000;
+const WRITE_CHUNK = 10_000;
+/** The whole run is stopped past this, whatever it is waiting for. */
+const WATCHDOG_MS = 330_000;
+/** Drawn node diameter the layout keeps apart (the chart's default node size). */
+const NODE_SIZE = 40;
 
-function generateCase(caseId: string, title: string, nodeCount: number, seed: number): CaseFile {
+interface GeneratedCase {
+  readonly caseRecord: CaseRecord;
+  readonly entities: (EntityRecord & { searchText: string })[];
+  readonly chart: ChartRecord;
+  readonly nodeCount: number;
+  readonly edgeCount: number;
+}
+
+/** Entities (people and companies), one relationship per graph edge, and a laid-out chart. */
+function generateCase(caseId: string, title: string, nodeCount: number, seed: number): GeneratedCase {
   const graph = generateScaleFreeGraph(nodeCount, { edgesPerNode: 2, seed });
   const random = createRandom(seed + 1);
   let counter = 0;
@@ -63,9 +86,14 @@ function generateCase(caseId: string, title: string, nodeCount: number, seed: nu
   };
   const entityId = (i: number) => `${caseId}-n${i}`;
   const isCompany = (i: number) => i % 5 === 0;
-  const entities: EntityRecord[] = [];
-  for (let i = 0; i < nodeCount; i++) {
+  const entities: (EntityRecord & { searchText: string })[] = [];
+  const push = (record: Omit<EntityRecord, 'searchText'>) =>
     entities.push({
+      ...(record as EntityRecord),
+      searchText: entitySearchText(record.schema, record.properties),
+    });
+  for (let i = 0; i < nodeCount; i++) {
+    push({
       ...common(entityId(i)),
       kind: 'entity',
       caseId,
@@ -77,22 +105,9 @@ function generateCase(caseId: string, title: string, nodeCount: number, seed: nu
       grading: UNGRADED,
     } as EntityRecord);
   }
-  const nodes: Record<string, ChartNodeView> = {};
-  const x = new Float64Array(nodeCount);
-  const y = new Float64Array(nodeCount);
-  const placed = new Uint8Array(nodeCount);
   for (let k = 0; k < graph.edgeSources.length; k++) {
     const s = graph.edgeSources[k]!;
     const t = graph.edgeTargets[k]!;
-    // Each new node is the source of its first edge and links to an older node.
-    if (!placed[s]) {
-      const angle = random() * 2 * Math.PI;
-      const r = placed[t] ? 150 + random() * 450 : 0;
-      x[s] = x[t] + r * Math.cos(angle);
-      y[s] = y[t] + r * Math.sin(angle);
-      placed[s] = 1;
-      placed[t] = 1;
-    }
     let properties: Record<string, string[]>;
     let schema: string;
     if (isCompany(s) || isCompany(t)) {
@@ -104,7 +119,7 @@ function generateCase(caseId: string, title: string, nodeCount: number, seed: nu
       schema = 'Associate';
       properties = { person: [entityId(s)], associate: [entityId(t)] };
     }
-    entities.push({
+    push({
       ...common(`${caseId}-r${k}`),
       kind: 'entity',
       caseId,
@@ -114,71 +129,197 @@ function generateCase(caseId: string, title: string, nodeCount: number, seed: nu
       grading: UNGRADED,
     } as EntityRecord);
   }
-  for (let i = 0; i < nodeCount; i++) {
-    nodes[entityId(i)] = { x: Math.round(x[i]! * 10) / 10, y: Math.round(y[i]! * 10) / 10 };
+  // The records skip importCase's checks, so check them here (on a sample: they are uniform).
+  const ids = new Set(entities.map((e) => e.id));
+  for (let i = 0; i < entities.length; i += Math.max(1, Math.floor(entities.length / 500))) {
+    const entity = entities[i]!;
+    const problems = Object.values(validateEntity(entity.schema, entity.properties, ids));
+    if (problems.length > 0) throw new Error(`generated ${entity.id}: ${problems.join('; ')}`);
   }
-  return {
-    format: CASE_FILE_FORMAT,
-    version: CASE_FILE_VERSION,
-    exportedAt: '2024-01-01T00:00:00.000Z',
-    exportedBy: 'bench',
-    case: {
-      ...common(caseId),
-      kind: 'case',
-      reference: `BENCH/${nodeCount}`,
-      title,
-      status: 'open',
-      leadInvestigator: 'Bench',
-      crimeAreas: [],
-      jurisdictions: ['ro'],
-      openedOn: '2024-01-01',
-    },
-    entities,
-    notes: [],
-    attachments: [],
-    notices: [],
-    charts: [
-      {
-        ...common(`${caseId}-chart`),
-        kind: 'chart',
-        caseId,
-        name: 'All entities',
-        nodes,
-        layout: 'force-fast',
-      },
-    ],
-  } as unknown as CaseFile;
+
+  const positions = forceLayout(
+    { ...graph, nodeSizes: new Float32Array(nodeCount).fill(NODE_SIZE) },
+    { seed: Math.floor(random() * 1e6) },
+  );
+  const nodes: Record<string, ChartNodeView> = {};
+  for (let i = 0; i < nodeCount; i++) {
+    nodes[entityId(i)] = {
+      x: Math.round(positions[2 * i]! * 10) / 10,
+      y: Math.round(positions[2 * i + 1]! * 10) / 10,
+    };
+  }
+  const caseRecord = {
+    ...common(caseId),
+    kind: 'case',
+    reference: `BENCH/${nodeCount}`,
+    title,
+    status: 'open',
+    leadInvestigator: 'Bench',
+    crimeAreas: [],
+    jurisdictions: ['ro'],
+    openedOn: '2024-01-01',
+  } as unknown as CaseRecord;
+  const chart = {
+    ...common(`${caseId}-chart`),
+    kind: 'chart',
+    caseId,
+    name: 'All entities',
+    nodes,
+    layout: 'force-fast',
+  } as ChartRecord;
+  return { caseRecord, entities, chart, nodeCount, edgeCount: graph.edgeSources.length };
 }
 
-async function importCase(page: Page, file: CaseFile): Promise<void> {
-  await page.evaluate(async (caseFile) => {
-    await window.__tesseraApp!.repository.importCase(
-      caseFile as Parameters<
-        NonNullable<typeof window.__tesseraApp>['repository']['importCase']
-      >[0],
+/** Raw bulkPut into the app's own tables, in chunks so no one CDP message is huge. */
+async function writeCase(page: Page, generated: GeneratedCase): Promise<void> {
+  for (let start = 0; start < generated.entities.length; start += WRITE_CHUNK) {
+    const chunk = generated.entities.slice(start, start + WRITE_CHUNK);
+    await withTimeout(
+      `write entities ${start}…`,
+      60_000,
+      page.evaluate(async (records) => {
+        const { db } = await window.__tesseraApp!.storage();
+        await db.entities.bulkPut(records as Parameters<typeof db.entities.bulkPut>[0]);
+      }, chunk),
+      page,
     );
-  }, file);
+  }
+  await withTimeout(
+    'write case and chart',
+    60_000,
+    page.evaluate(
+      async ({ caseRecord, chart }) => {
+        const { db } = await window.__tesseraApp!.storage();
+        await db.transaction('rw', db.cases, db.charts, async () => {
+          await db.cases.put(caseRecord as Parameters<typeof db.cases.put>[0]);
+          await db.charts.put(chart as Parameters<typeof db.charts.put>[0]);
+        });
+      },
+      { caseRecord: generated.caseRecord, chart: generated.chart },
+    ),
+    page,
+  );
+}
+
+class StepTimeout extends Error {}
+
+/** What the page shows, for a timeout report. */
+async function describePage(page: Page): Promise<string> {
+  try {
+    return await Promise.race([
+      page.evaluate(() => {
+        const view = document.querySelector('[data-testid="chart-view"]');
+        let info = 'no chart hook';
+        try {
+          info = JSON.stringify(window.__tesseraChart?.renderInfo() ?? null);
+        } catch (error) {
+          info = String(error);
+        }
+        const measures = performance
+          .getEntriesByType('measure')
+          .map((m) => `${m.name}=${Math.round(m.duration)}ms`)
+          .join(' ');
+        return [
+          `url=${location.href}`,
+          `chart-view=${view ? `nodes ${view.getAttribute('data-node-count')} edges ${view.getAttribute('data-edge-count')} big ${view.getAttribute('data-big-chart')}` : 'absent'}`,
+          `renderInfo=${info}`,
+          `measures=${measures || 'none'}`,
+          `text=${document.body.innerText.slice(0, 300).replace(/\s+/g, ' ')}`,
+        ].join('\n  ');
+      }),
+      new Promise<string>((resolve) =>
+        setTimeout(() => resolve('the page did not answer within 10 s (main thread busy?)'), 10_000),
+      ),
+    ]);
+  } catch (error) {
+    return `could not read the page: ${(error as Error).message}`;
+  }
+}
+
+async function withTimeout<T>(step: string, ms: number, work: Promise<T>, page?: Page): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new StepTimeout(step)), ms);
+      }),
+    ]);
+  } catch (error) {
+    const seen = page ? await describePage(page) : '';
+    const why = error instanceof StepTimeout ? `timed out after ${ms / 1000} s` : String(error);
+    throw new Error(`${step}: ${why}${seen ? `\n  ${seen}` : ''}`);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A fresh tab on the case list (no case reopened, no remembered workspace tab). */
+async function openAppPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  await withTimeout('load the app', 60_000, page.goto(url, { waitUntil: 'domcontentloaded' }), page);
+  await withTimeout(
+    'boot the app',
+    60_000,
+    page.waitForFunction(() => window.__tesseraApp !== undefined, undefined, { timeout: 60_000 }),
+    page,
+  );
+  return page;
 }
 
 /** Opens the case and times the click on the chart tab until a frame with every node is drawn. */
 async function timeChartRender(page: Page, title: string, nodeCount: number): Promise<number> {
+  await page.evaluate(() => {
+    localStorage.removeItem('tessera.openCaseId');
+    sessionStorage.removeItem('tessera.workspaceTab');
+  });
+  await withTimeout('reload onto the case list', 60_000, page.reload({ waitUntil: 'domcontentloaded' }), page);
   const link = page.locator('.case-open-link', { hasText: title });
-  await link.waitFor({ timeout: 60_000 });
-  await link.click();
-  await page.getByTestId('case-workspace').waitFor();
-  await page.getByTestId('tab-entities').click();
-  await page.locator('[data-testid^="entity-row-"]').first().waitFor({ timeout: 180_000 });
-  const start = Date.now();
-  await page.getByTestId('tab-chart').click();
-  await page.waitForFunction(
-    (count) =>
-      document.querySelector('[data-testid="chart-view"]')?.getAttribute('data-node-count') ===
-        String(count) && window.__tesseraChart?.renderInfo().nodes === count,
-    nodeCount,
-    { timeout: 300_000, polling: 50 },
+  await withTimeout('case list', 60_000, link.waitFor({ timeout: 60_000 }), page);
+  const openStart = Date.now();
+  await link.click({ timeout: 30_000 });
+  await withTimeout('case workspace', 60_000, page.getByTestId('case-workspace').waitFor(), page);
+  await page.getByTestId('tab-entities').click({ timeout: 30_000 });
+  await withTimeout(
+    'entity table',
+    120_000,
+    page.locator('[data-testid^="entity-row-"]').first().waitFor({ timeout: 120_000 }),
+    page,
   );
-  await page.evaluate(() => window.__tesseraChart!.afterRender());
+  console.log(`chart bench ${title}: case open to first table row: ${Date.now() - openStart} ms`);
+  await page.evaluate(() => performance.clearMeasures());
+  const start = Date.now();
+  await page.getByTestId('tab-chart').click({ timeout: 60_000 });
+  await withTimeout(
+    'chart drawn with every node',
+    180_000,
+    page.waitForFunction(
+      (count) =>
+        document.querySelector('[data-testid="chart-view"]')?.getAttribute('data-node-count') ===
+          String(count) && window.__tesseraChart?.renderInfo().nodes === count,
+      nodeCount,
+      { timeout: 180_000, polling: 100 },
+    ),
+    page,
+  );
+  await withTimeout(
+    'afterRender',
+    60_000,
+    page.evaluate(() => window.__tesseraChart!.afterRender()),
+    page,
+  );
   return Date.now() - start;
+}
+
+async function printPageMeasures(page: Page, label: string): Promise<void> {
+  const measures = await page.evaluate(() =>
+    performance
+      .getEntriesByType('measure')
+      .filter((m) => m.name.startsWith('chart:'))
+      .map((m) => `${m.name} ${Math.round(m.duration)} ms`),
+  );
+  if (measures.length > 0) console.log(`chart bench ${label} page timings: ${measures.join(', ')}`);
 }
 
 async function panFrames(page: Page): Promise<number[]> {
@@ -209,15 +350,19 @@ async function panFrames(page: Page): Promise<number[]> {
     const dy = Math.round(4 * Math.sin(step / 40)) + 2;
     px = Math.min(box.x + box.width - 5, Math.max(box.x + 5, px + dx));
     py = Math.min(box.y + box.height - 5, Math.max(box.y + 5, py + dy));
-    await page.mouse.move(px, py);
+    await withTimeout('pan step', 30_000, page.mouse.move(px, py), page);
   }
-  await page.mouse.up();
-  const frames = await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
-    w.__framesOn = false;
-    return w.__frames.slice(1);
-  });
-  return frames;
+  await withTimeout('pan release', 30_000, page.mouse.up(), page);
+  return withTimeout(
+    'collect frames',
+    30_000,
+    page.evaluate(() => {
+      const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+      w.__framesOn = false;
+      return w.__frames.slice(1);
+    }),
+    page,
+  );
 }
 
 function percentile(values: readonly number[], p: number): number {
@@ -227,7 +372,17 @@ function percentile(values: readonly number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  const watchdog = setTimeout(() => {
+    console.error(`chart bench: stopped after ${WATCHDOG_MS / 1000} s`);
+    process.exit(1);
+  }, WATCHDOG_MS);
+  watchdog.unref();
   if (!ensureRenderer()) throw new Error('the renderer build failed');
+  let t = Date.now();
+  const small = generateCase('bench-2k', 'Chart bench 2k', 2_000, 11);
+  const big = generateCase('bench-50k', 'Chart bench 50k', 50_000, 7);
+  console.log(`chart bench generate and lay out: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-chart-'));
   const host = await startWebHost({ port: 0, dataDir, staticDir: join(ROOT, 'dist', 'renderer') });
   let browser: Browser | undefined;
@@ -237,38 +392,38 @@ async function main(): Promise<void> {
     await context.addInitScript(() => {
       (window as unknown as { __TESSERA_TEST__: boolean }).__TESSERA_TEST__ = true;
     });
-    const page = await context.newPage();
-    page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-    await page.goto(host.url);
-    await page.waitForFunction(() => window.__tesseraApp !== undefined, undefined, {
-      timeout: 60_000,
-    });
 
-    const small = generateCase('bench-2k', 'Chart bench 2k', 2_000, 11);
-    const big = generateCase('bench-50k', 'Chart bench 50k', 50_000, 7);
-    const importStart = Date.now();
-    await importCase(page, small);
-    await importCase(page, big);
-    console.log(`chart bench import: ${((Date.now() - importStart) / 1000).toFixed(1)} s`);
+    let page = await openAppPage(context, host.url);
+    t = Date.now();
+    await writeCase(page, small);
+    await writeCase(page, big);
+    console.log(
+      `chart bench write ${small.entities.length + big.entities.length} records: ${((Date.now() - t) / 1000).toFixed(1)} s`,
+    );
+    await page.close();
 
-    await page.reload();
-    const smallMs = await timeChartRender(page, 'Chart bench 2k', 2_000);
+    page = await openAppPage(context, host.url);
+    const smallMs = await timeChartRender(page, 'Chart bench 2k', small.nodeCount);
     console.log(`chart 2k render: ${smallMs} ms`);
+    await printPageMeasures(page, '2k');
+    await page.close();
 
-    await page.reload();
-    const bigMs = await timeChartRender(page, 'Chart bench 50k', 50_000);
-    const info = await page.evaluate(() => window.__tesseraChart!.renderInfo());
+    page = await openAppPage(context, host.url);
+    const bigMs = await timeChartRender(page, 'Chart bench 50k', big.nodeCount);
     console.log(`chart 50k first render: ${(bigMs / 1000).toFixed(2)} s`);
+    await printPageMeasures(page, '50k');
+    const info = await page.evaluate(() => window.__tesseraChart!.renderInfo());
     const frames = await panFrames(page);
     console.log(`chart 50k pan frame p50: ${percentile(frames, 50).toFixed(1)} ms`);
     console.log(`chart 50k pan frame p95: ${percentile(frames, 95).toFixed(1)} ms`);
     console.log(
-      `chart 50k renderer: ${info.webgl ? 'webgl' : 'canvas (big-chart settings)'}, ${info.nodes} nodes, ${info.edges} edges, ${frames.length} frames`,
+      `chart 50k renderer: ${info.webgl ? 'webgl' : 'canvas (big-chart settings)'}, ${info.nodes} nodes, ${info.edges} edges, ${frames.length} frames in ${PAN_MS / 1000} s of panning`,
     );
   } finally {
     await browser?.close();
     await host.close();
     await rm(dataDir, { recursive: true, force: true });
+    clearTimeout(watchdog);
   }
 }
 

@@ -2,11 +2,17 @@
  * End-to-end tests and benchmarks need to load large generated cases without clicking through
  * thousands of forms. With `window.__TESSERA_TEST__ = true` (set by the harness in an init script)
  * the app exposes its repository as `window.__tesseraApp`; nothing is exposed otherwise.
+ * `storage()` gives the page's one database handle, clock and actor (the same ones the repository
+ * uses), so a benchmark can write pre-validated records with raw bulkPut instead of importCase.
  */
 import type { CaseRepository } from '../db/repository.types.ts';
+import { boot } from './boot.ts';
+import type { StorageDeps } from './context.ts';
 
 export interface AppTestHook {
   readonly repository: CaseRepository;
+  /** The booted page's storage (boot() runs once per page, so this is the app's own handle). */
+  storage(): Promise<StorageDeps>;
 }
 
 declare global {
@@ -17,6 +23,9 @@ declare global {
 
 export function installAppTestHook(repository: CaseRepository): void {
   if ((window as { __TESSERA_TEST__?: boolean }).__TESSERA_TEST__ === true) {
-    window.__tesseraApp = { repository };
+    window.__tesseraApp = {
+      repository,
+      storage: () => boot({ current: null }).then((result) => result.storage),
+    };
   }
 }
