@@ -136,6 +136,20 @@ describe('workbench', () => {
     await expect.poll(() => chartCounts(page)).toEqual({ nodes: 3, edges: 1 });
   });
 
+  it('undoes and redoes an edit with the keyboard', async () => {
+    const page = await start();
+    await createCase(page, 'AT/LKA/2026/11', 'Undo check');
+    await addEntity(page, 'Organization', { name: 'Sunrise Logistics' });
+    await page.getByTestId('tab-entities').click();
+    await expect.poll(() => entityCount(page)).toBe(1);
+    await page.locator('body').click({ position: { x: 5, y: 400 } });
+    await page.keyboard.press('Control+z');
+    await expect.poll(() => entityCount(page)).toBe(0);
+    await page.keyboard.press('Control+Shift+Z');
+    await expect.poll(() => entityCount(page)).toBe(1);
+    expect(await page.getByTestId('entity-table').textContent()).toContain('Sunrise Logistics');
+  });
+
   it('shows an edit in the audit history of the record', async () => {
     const page = await start();
     await createCase(page, 'RO/DIICOT/2026/7', 'Audit trail check');

@@ -7,6 +7,7 @@ import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import type { ServiceApi, Settings } from '../../shared/contract/index.ts';
 import { HybridLogicalClock, newId } from '../../shared/model/index.ts';
 import { openDatabase } from '../db/database.ts';
+import { purgeExpired } from '../db/exchangeApply.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 import type { StorageDeps } from './context.ts';
@@ -57,6 +58,11 @@ async function bootNow(settingsRef: { current: Settings | null }): Promise<BootR
   };
   const repository = createRepository(db, { actor, clock });
   void repository.requestPersistence();
+  // Received material past its retention is purged at every start, not only when someone opens
+  // the exchange screens: the legal limit does not wait for a click.
+  purgeExpired({ db, clock, actor }, new Date()).catch((error: unknown) =>
+    console.error('purging expired received material failed', error),
+  );
   if (!localStorage.getItem(ONBOARDED_KEY)) {
     const existing = await repository.listCases();
     if (existing.length === 0) {

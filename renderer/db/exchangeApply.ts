@@ -72,7 +72,7 @@ import type { Actor } from './repository.types.ts';
 
 export interface ExchangeDeps {
   readonly db: TesseraDatabase;
-  /** A clock of this installation (its node must differ from the repository's). */
+  /** The installation's clock (the repository's, so every change orders on one clock). */
   readonly clock: HybridLogicalClock;
   readonly actor: () => Actor;
   readonly classifications?: ClassificationLadder;
