@@ -3,32 +3,14 @@
  * betweenness in the analysis panel (computed in a Web Worker), node sizes from it saved to the
  * chart, and a shortest path highlighted on the canvas. Checked through the chart test hook.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openApp, screenshot, startHost } from './harness/index.ts';
-import type { AppPage, TestHost } from './harness/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshot, useBrowserSuite } from './harness/index.ts';
 
-let host: TestHost;
-let browser: Browser;
-let app: AppPage | undefined;
-
-beforeAll(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  const current = app;
-  app = undefined;
-  current?.assertNoExternalRequests();
-  await current?.close();
-});
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-});
+const suite = useBrowserSuite();
 
 async function openDemoChart(): Promise<Page> {
-  app = await openApp(browser, host, { testHooks: true });
+  const app = await suite.open({ testHooks: true });
   const page = app.page;
   await page.getByTestId('demo-banner').waitFor();
   await page.locator('.case-open-link', { hasText: 'demo' }).click();

@@ -3,32 +3,14 @@
  * name finds the right person first, the type filter narrows the results, and a planted duplicate
  * is reviewed, merged (its relationships move to the kept entity) and the merge undone.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openApp, screenshot, startHost } from './harness/index.ts';
-import type { AppPage, TestHost } from './harness/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshot, useBrowserSuite } from './harness/index.ts';
 
-let host: TestHost;
-let browser: Browser;
-let app: AppPage | undefined;
-
-beforeAll(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  const current = app;
-  app = undefined;
-  current?.assertNoExternalRequests();
-  await current?.close();
-});
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-});
+const suite = useBrowserSuite();
 
 async function openDemo(): Promise<Page> {
-  app = await openApp(browser, host);
+  const app = await suite.open();
   const page = app.page;
   await page.getByTestId('demo-banner').waitFor();
   await page.locator('.case-open-link', { hasText: 'demo' }).click();
@@ -154,6 +136,6 @@ describe('search and duplicates', () => {
     expect(await referencesTo(page, newId)).toBe(0);
     // Both are live again, so the pair is back for review.
     await page.getByTestId('duplicate-pair-0').waitFor();
-    expect(app?.pageErrors ?? []).toEqual([]);
+    expect(suite.current()?.pageErrors ?? []).toEqual([]);
   });
 });

@@ -4,32 +4,14 @@
  * the offline map draws country outlines and markers, and nothing leaves 127.0.0.1 — the harness
  * aborts and records any other request, and afterEach fails the test on one.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
-import { launchBrowser, openApp, screenshot, startHost } from './harness/index.ts';
-import type { AppPage, TestHost } from './harness/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshot, useBrowserSuite } from './harness/index.ts';
 
-let host: TestHost;
-let browser: Browser;
-let app: AppPage | undefined;
-
-beforeAll(async () => {
-  host = await startHost();
-  browser = await launchBrowser();
-});
-afterEach(async () => {
-  const current = app;
-  app = undefined;
-  current?.assertNoExternalRequests();
-  await current?.close();
-});
-afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-});
+const suite = useBrowserSuite();
 
 async function openDemo(): Promise<Page> {
-  app = await openApp(browser, host, { testHooks: true });
+  const app = await suite.open({ testHooks: true });
   const page = app.page;
   await page.getByTestId('case-list').waitFor();
   await page.getByTestId('demo-banner').waitFor();

@@ -7,6 +7,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { startWebHost } from '../../electron/web/server.ts';
@@ -141,4 +142,44 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   const path = join(SCREENSHOT_DIR, `${name.replace(/[^A-Za-z0-9._-]+/g, '-')}.png`);
   await page.screenshot({ path, fullPage: false });
   return path;
+}
+
+export interface BrowserSuite {
+  /** Opens the app in a fresh browser context; it is checked and closed after the test. */
+  open(options?: { path?: string; testHooks?: boolean }): Promise<AppPage>;
+  /** The page opened last in the running test, if any. */
+  current(): AppPage | undefined;
+}
+
+/**
+ * Registers the hooks every browser test file needs: one web host and one Chromium per file, a
+ * fresh context per test, and after each test a failure if the page tried to leave 127.0.0.1.
+ */
+export function useBrowserSuite(): BrowserSuite {
+  let host: TestHost | undefined;
+  let browser: Browser | undefined;
+  let opened: AppPage[] = [];
+  beforeAll(async () => {
+    host = await startHost();
+    browser = await launchBrowser();
+  });
+  afterEach(async () => {
+    const pages = opened;
+    opened = [];
+    for (const page of pages) await page.close();
+    for (const page of pages) page.assertNoExternalRequests();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+  return {
+    async open(options = {}) {
+      if (!browser || !host) throw new Error('useBrowserSuite: open() before beforeAll ran');
+      const page = await openApp(browser, host, options);
+      opened.push(page);
+      return page;
+    },
+    current: () => opened[opened.length - 1],
+  };
 }
