@@ -6,10 +6,22 @@ import { filterCases } from './caseListModel.ts';
 import type { CaseListFilter } from './caseListModel.ts';
 import { CaseForm } from './CaseForm.tsx';
 import type { CaseRecord } from '../../shared/model/index.ts';
+import { exportFileName, exportText, importCaseText } from './caseTransfer.ts';
 import './case.css';
 
+function download(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const link = document.createElement('a');
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
 export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
-  const { repository, notify } = useAppServices();
+  const { repository, storage, settings, notify } = useAppServices();
   const cases = useCases();
   const [search, setSearch] = useState('');
   const [filter, setFilter] = useState<CaseListFilter>('active');
@@ -33,6 +45,40 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
   const setStatus = async (item: CaseRecord, status: CaseRecord['status']) => {
     try {
       await repository.updateCase(item.id, { status });
+    } catch (error) {
+      notify(error instanceof Error ? error.message : String(error), 'error');
+    }
+  };
+
+  const importFiles = async (files: FileList | null) => {
+    for (const file of Array.from(files ?? [])) {
+      try {
+        const outcome = await importCaseText(file.name, await file.text(), {
+          repository,
+          clock: storage.clock,
+          agencyId: settings.agencyId,
+          userName: settings.userName,
+          now: new Date(),
+        });
+        notify(
+          `Imported ${file.name}: ${outcome.entities} entities and relationships` +
+            (outcome.format === 'ftm' ? ' (FollowTheMoney)' : ''),
+        );
+      } catch (error) {
+        notify(`${file.name}: ${error instanceof Error ? error.message : String(error)}`, 'error');
+      }
+    }
+  };
+
+  const exportCase = async (item: CaseRecord, kind: 'tessera' | 'ftm') => {
+    try {
+      const file = await repository.exportCase(item.id);
+      download(exportText(file, kind), exportFileName(file, kind));
+      if (kind === 'ftm') {
+        notify(
+          'FollowTheMoney keeps entities only: markings, grading, notes and attachments stay behind.',
+        );
+      }
     } catch (error) {
       notify(error instanceof Error ? error.message : String(error), 'error');
     }
@@ -71,6 +117,23 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
           <option value="archived">Archived</option>
           <option value="all">All</option>
         </select>
+        <label
+          className="case-import"
+          title="A Tessera case file or FollowTheMoney JSON lines (Aleph, OpenSanctions)"
+        >
+          <span>Import…</span>
+          <input
+            type="file"
+            accept=".json,.jsonl,.ndjson,application/json"
+            multiple
+            aria-label="Import a case file"
+            data-testid="case-import-input"
+            onChange={(event) => {
+              void importFiles(event.target.files);
+              event.target.value = '';
+            }}
+          />
+        </label>
         <button
           type="button"
           className="primary"
@@ -125,6 +188,22 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
                     aria-label={`Edit ${item.title}`}
                   >
                     Edit
+                  </button>
+                  <button
+                    type="button"
+                    onClick={() => void exportCase(item, 'tessera')}
+                    title="Everything in the case, markings included"
+                    data-testid={`case-export-${item.id}`}
+                  >
+                    Export
+                  </button>
+                  <button
+                    type="button"
+                    onClick={() => void exportCase(item, 'ftm')}
+                    title="Entities as FollowTheMoney JSON lines, for Aleph and OpenSanctions"
+                    data-testid={`case-export-ftm-${item.id}`}
+                  >
+                    FtM
                   </button>
                   {item.status === 'archived' ? (
                     <button type="button" onClick={() => void setStatus(item, 'open')}>

@@ -103,7 +103,7 @@ export function validateEntity(
       }
       const problem = property.type.isEntity
         ? knownIds && !knownIds.has(value)
-          ? `${property.label} refers to an entity that is not in this case`
+          ? 'refers to an entity that is not in this case'
           : undefined
         : validateValue(property.type.name, value);
       if (problem) {

@@ -1,0 +1,97 @@
+/**
+ * Whole cases in and out as files, through the case list: export the demo case as a Tessera case
+ * file and as FollowTheMoney lines, import FtM lines into a new case, and refuse a broken file and
+ * a duplicate case with a clear message and no change.
+ */
+import { readFile } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshot, useBrowserSuite } from './harness/index.ts';
+
+const suite = useBrowserSuite();
+
+async function caseRows(page: Page): Promise<number> {
+  return page.locator('[data-testid^="case-row-"]').count();
+}
+
+async function downloadFrom(page: Page, testId: string): Promise<{ name: string; text: string }> {
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId(testId).click(),
+  ]);
+  const path = await download.path();
+  return { name: download.suggestedFilename(), text: await readFile(path, 'utf8') };
+}
+
+describe('case files', () => {
+  it('exports the demo case, imports FtM lines as a new case and refuses broken files', async () => {
+    const { page } = await suite.open();
+    await page.getByTestId('demo-banner').waitFor();
+    const demoRow = page.locator('[data-testid^="case-row-"]').first();
+    const demoId = (await demoRow.getAttribute('data-testid'))!.replace('case-row-', '');
+
+    const caseFile = await downloadFrom(page, `case-export-${demoId}`);
+    expect(caseFile.name).toMatch(/\.tessera\.json$/);
+    const parsed = JSON.parse(caseFile.text) as { format: string; entities: unknown[] };
+    expect(parsed.format).toBe('tessera.case');
+    expect(parsed.entities.length).toBeGreaterThan(150);
+
+    const ftm = await downloadFrom(page, `case-export-ftm-${demoId}`);
+    const lines = ftm.text.trim().split('\n');
+    expect(lines).toHaveLength(parsed.entities.length);
+    expect(JSON.parse(lines[0]!)).toHaveProperty('schema');
+
+    // The same case again: refused, nothing changes.
+    const input = page.getByTestId('case-import-input');
+    await input.setInputFiles({
+      name: caseFile.name,
+      mimeType: 'application/json',
+      buffer: Buffer.from(caseFile.text),
+    });
+    await expect
+      .poll(() => page.getByTestId('notification-error').last().textContent())
+      .toContain('already in Tessera');
+    expect(await caseRows(page)).toBe(1);
+
+    // A broken FtM file: one bad line refuses the whole file.
+    const people = lines.filter((line) => line.includes('"schema":"Person"')).slice(0, 3);
+    const broken = `${people.join('\n')}\n{"id":"x1","schema":"Person","properties":{"birthDate":["2023-02-30"]}}\n`;
+    await input.setInputFiles({
+      name: 'broken.ftm.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(broken),
+    });
+    await expect
+      .poll(() => page.getByTestId('notification-error').last().textContent())
+      .toContain('nothing was changed');
+    expect(await page.getByTestId('notification-error').last().textContent()).toContain(
+      'does not exist',
+    );
+    await screenshot(page, 'case-import-refused');
+    expect(await caseRows(page)).toBe(1);
+
+    // Valid FtM lines (the demo's entities): a new case with all of them.
+    await input.setInputFiles({
+      name: 'lantern.ftm.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(ftm.text),
+    });
+    await expect.poll(() => caseRows(page)).toBe(2);
+    await page.locator('.case-open-link', { hasText: 'Imported: lantern' }).click();
+    await page.getByTestId('tab-entities').click();
+    await page.getByTestId('entity-table').waitFor();
+    const nodeCount = Number(
+      (await page.getByTestId('entity-count').textContent())!.match(/\d+/)![0],
+    );
+    await page.getByTestId('entity-show-relationships').check();
+    await expect
+      .poll(async () =>
+        Number((await page.getByTestId('entity-count').textContent())!.match(/\d+/)![0]),
+      )
+      .toBeGreaterThan(0);
+    const edgeCount = Number(
+      (await page.getByTestId('entity-count').textContent())!.match(/\d+/)![0],
+    );
+    expect(nodeCount + edgeCount).toBe(lines.length);
+  });
+});
