@@ -58,7 +58,12 @@ interface GeneratedCase {
 }
 
 /** Entities (people and companies), one relationship per graph edge, and a laid-out chart. */
-function generateCase(caseId: string, title: string, nodeCount: number, seed: number): GeneratedCase {
+function generateCase(
+  caseId: string,
+  title: string,
+  nodeCount: number,
+  seed: number,
+): GeneratedCase {
   const graph = generateScaleFreeGraph(nodeCount, { edgesPerNode: 2, seed });
   const random = createRandom(seed + 1);
   let counter = 0;
@@ -177,10 +182,11 @@ async function writeCase(page: Page, generated: GeneratedCase): Promise<void> {
     await withTimeout(
       `write entities ${start}…`,
       60_000,
-      page.evaluate(async (records) => {
+      page.evaluate(async (json) => {
         const { db } = await window.__tesseraApp!.storage();
-        await db.entities.bulkPut(records as Parameters<typeof db.entities.bulkPut>[0]);
-      }, chunk),
+        // One string crosses CDP far faster than Playwright's walk of 10,000 nested objects.
+        await db.entities.bulkPut(JSON.parse(json) as Parameters<typeof db.entities.bulkPut>[0]);
+      }, JSON.stringify(chunk)),
       page,
     );
   }
@@ -228,7 +234,10 @@ async function describePage(page: Page): Promise<string> {
         ].join('\n  ');
       }),
       new Promise<string>((resolve) =>
-        setTimeout(() => resolve('the page did not answer within 10 s (main thread busy?)'), 10_000),
+        setTimeout(
+          () => resolve('the page did not answer within 10 s (main thread busy?)'),
+          10_000,
+        ),
       ),
     ]);
   } catch (error) {
@@ -258,7 +267,12 @@ async function withTimeout<T>(step: string, ms: number, work: Promise<T>, page?:
 async function openAppPage(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
-  await withTimeout('load the app', 60_000, page.goto(url, { waitUntil: 'domcontentloaded' }), page);
+  await withTimeout(
+    'load the app',
+    60_000,
+    page.goto(url, { waitUntil: 'domcontentloaded' }),
+    page,
+  );
   await withTimeout(
     'boot the app',
     60_000,
@@ -274,7 +288,12 @@ async function timeChartRender(page: Page, title: string, nodeCount: number): Pr
     localStorage.removeItem('tessera.openCaseId');
     sessionStorage.removeItem('tessera.workspaceTab');
   });
-  await withTimeout('reload onto the case list', 60_000, page.reload({ waitUntil: 'domcontentloaded' }), page);
+  await withTimeout(
+    'reload onto the case list',
+    60_000,
+    page.reload({ waitUntil: 'domcontentloaded' }),
+    page,
+  );
   const link = page.locator('.case-open-link', { hasText: title });
   await withTimeout('case list', 60_000, link.waitFor({ timeout: 60_000 }), page);
   const openStart = Date.now();
@@ -289,6 +308,10 @@ async function timeChartRender(page: Page, title: string, nodeCount: number): Pr
   );
   console.log(`chart bench ${title}: case open to first table row: ${Date.now() - openStart} ms`);
   await page.evaluate(() => performance.clearMeasures());
+  return profiled(page, title, () => clickAndWaitForChart(page, nodeCount));
+}
+
+async function clickAndWaitForChart(page: Page, nodeCount: number): Promise<number> {
   const start = Date.now();
   await page.getByTestId('tab-chart').click({ timeout: 60_000 });
   await withTimeout(
@@ -325,18 +348,19 @@ async function printPageMeasures(page: Page, label: string): Promise<void> {
 async function panFrames(page: Page): Promise<number[]> {
   const box = await page.getByTestId('chart-view').boundingBox();
   if (!box) throw new Error('no chart on the page');
-  await page.evaluate(() => {
-    const w = window as unknown as { __frames: number[]; __framesOn: boolean };
-    w.__frames = [];
-    w.__framesOn = true;
+  // A string, not a function: tsx compiles named inner functions with a `__name` helper that
+  // does not exist in the page.
+  await page.evaluate(`(() => {
+    window.__frames = [];
+    window.__framesOn = true;
     let last = performance.now();
-    const tick = (now: number) => {
-      w.__frames.push(now - last);
+    const tick = (now) => {
+      window.__frames.push(now - last);
       last = now;
-      if (w.__framesOn) requestAnimationFrame(tick);
+      if (window.__framesOn) requestAnimationFrame(tick);
     };
     requestAnimationFrame(tick);
-  });
+  })()`);
   // A corner of the view is background after a fit (40 px padding), so the drag pans.
   let px = box.x + 12;
   let py = box.y + 12;
@@ -365,6 +389,67 @@ async function panFrames(page: Page): Promise<number[]> {
   );
 }
 
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
+  hitCount?: number;
+}
+
+/**
+ * With CHART_BENCH_PROFILE=1, samples the page's main thread (CDP Profiler) around `work` and
+ * prints the functions with the most self time: where a slow render goes.
+ */
+async function profiled<T>(page: Page, label: string, work: () => Promise<T>): Promise<T> {
+  if (process.env.CHART_BENCH_PROFILE !== '1') return work();
+  const session = await page.context().newCDPSession(page);
+  await session.send('Profiler.enable');
+  await session.send('Profiler.setSamplingInterval', { interval: 1000 });
+  await session.send('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = (await session.send('Profiler.stop')) as unknown as {
+      profile: { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+    };
+    const perSample = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
+    const self = new Map<string, number>();
+    for (const node of profile.nodes) {
+      const { functionName, url, lineNumber, columnNumber } = node.callFrame;
+      const file = url.split('/').pop() ?? '';
+      const key = `${functionName || '(anonymous)'} ${file}:${lineNumber + 1}:${columnNumber + 1}`;
+      self.set(key, (self.get(key) ?? 0) + (node.hitCount ?? 0) * perSample);
+    }
+    const top = [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 25);
+    console.log(`chart bench ${label} profile (self time, ms):`);
+    for (const [key, ms] of top) console.log(`  ${Math.round(ms).toString().padStart(7)}  ${key}`);
+    if (process.env.CHART_BENCH_PROFILE_TOTAL === '1') {
+      // Inclusive time per function (a recursive function counts once per path, so roughly).
+      const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+      const totals = new Map<string, number>();
+      const visit = (node: ProfileNode & { children?: number[] }, onPath: Set<string>): number => {
+        const { functionName, url, lineNumber } = node.callFrame;
+        const key = `${functionName || '(anonymous)'} ${url.split('/').pop() ?? ''}:${lineNumber + 1}`;
+        let total = (node.hitCount ?? 0) * perSample;
+        const fresh = !onPath.has(key);
+        if (fresh) onPath.add(key);
+        for (const child of node.children ?? []) total += visit(byId.get(child)!, onPath);
+        if (fresh) {
+          onPath.delete(key);
+          totals.set(key, (totals.get(key) ?? 0) + total);
+        }
+        return total;
+      };
+      visit(profile.nodes[0]!, new Set());
+      console.log(`chart bench ${label} profile (total time, ms):`);
+      const topTotals = [...totals.entries()].sort((a, b) => b[1] - a[1]).slice(0, 60);
+      for (const [key, ms] of topTotals) {
+        console.log(`  ${Math.round(ms).toString().padStart(7)}  ${key}`);
+      }
+    }
+    await session.detach();
+  }
+}
+
 function percentile(values: readonly number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   if (sorted.length === 0) return NaN;
@@ -384,7 +469,9 @@ async function main(): Promise<void> {
   console.log(`chart bench generate and lay out: ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-chart-'));
-  const host = await startWebHost({ port: 0, dataDir, staticDir: join(ROOT, 'dist', 'renderer') });
+  // CHART_BENCH_STATIC_DIR serves another build (an unminified one makes profiles readable).
+  const staticDir = process.env.CHART_BENCH_STATIC_DIR ?? join(ROOT, 'dist', 'renderer');
+  const host = await startWebHost({ port: 0, dataDir, staticDir });
   let browser: Browser | undefined;
   try {
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });

@@ -13,7 +13,7 @@ import type { ChartOverlay } from './chartOverlay.ts';
 import { applyOverlay, entityNodeCount } from './chartOverlay.ts';
 import { coreOptions, webglAvailable } from './bigChart.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
-import { installChartTestHook } from './testHooks.ts';
+import { installChartTestHook, timed } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
 import { useLinkGesture } from './useLinkGesture.ts';
 import './chart.css';
@@ -64,11 +64,17 @@ export function ChartView(props: ChartViewProps) {
   const theme = useChartTheme();
   const loaded = chart !== undefined && chart.id === chartId;
   const baseView = useMemo(
-    () => (chart && chart.id === chartId ? buildChartElements(entities, chart) : EMPTY_VIEW_MODEL),
+    () =>
+      chart && chart.id === chartId
+        ? timed('build', () => buildChartElements(entities, chart))
+        : EMPTY_VIEW_MODEL,
     [entities, chart, chartId],
   );
   const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
-  const view = useMemo(() => applyOverlay(baseView, byId, overlay), [baseView, byId, overlay]);
+  const view = useMemo(
+    () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
+    [baseView, byId, overlay],
+  );
   // The Core is rebuilt when a chart crosses the threshold: renderer options are fixed at creation.
   const big = isBigChart(baseView);
 
@@ -93,8 +99,13 @@ export function ChartView(props: ChartViewProps) {
     if (!container) return undefined;
     const webgl = big && webglAvailable();
     container.style.backgroundColor = theme.bg;
-    const cy: Core = cytoscape({ container, ...coreOptions({ big, webgl }) });
+    const cy: Core = timed('create', () =>
+      cytoscape({ container, ...coreOptions({ big, webgl }) }),
+    );
     adapterRef.current = new ChartAdapter(cy, big, webgl);
+    // Styled before the first elements arrive (the update effect runs before the theme effect
+    // sees the new adapter), so a big chart is not styled twice.
+    adapterRef.current.setTheme(theme);
     needsFitRef.current = true;
     setAdapterVersion((v) => v + 1);
     propsRef.current.onBigChange?.(big);
@@ -185,19 +196,20 @@ export function ChartView(props: ChartViewProps) {
   }, [adapterVersion]);
 
   useEffect(() => {
-    adapterRef.current?.setTheme(theme);
+    const adapter = adapterRef.current;
+    if (adapter) timed('style', () => adapter.setTheme(theme));
     if (canvasRef.current) canvasRef.current.style.backgroundColor = theme.bg;
   }, [adapterVersion, theme]);
 
   useEffect(() => {
     const adapter = adapterRef.current;
     if (!adapter) return;
-    adapter.update(view);
+    timed('update', () => adapter.update(view));
     appliedChartRef.current = loaded ? chartId : undefined;
     adapter.select(propsRef.current.selectedId);
     if (loaded && needsFitRef.current) {
       needsFitRef.current = false;
-      adapter.fit();
+      timed('fit', () => adapter.fit());
     }
   }, [adapterVersion, view, loaded, chartId]);
 

@@ -14,11 +14,23 @@ export function webglAvailable(): boolean {
   if (webgl !== undefined) return webgl;
   try {
     const canvas = document.createElement('canvas');
-    webgl = canvas.getContext('webgl2') !== null;
+    const gl = canvas.getContext('webgl2');
+    webgl = gl !== null && !softwareRenderer(gl);
   } catch {
     webgl = false;
   }
   return webgl;
+}
+
+/**
+ * Whether WebGL is emulated on the CPU (SwiftShader, llvmpipe: no usable GPU, a blocklisted
+ * driver or a browser started with --disable-gpu). There the 2D canvas with the big-chart
+ * settings draws a big chart far faster than emulated WebGL.
+ */
+function softwareRenderer(gl: WebGL2RenderingContext): boolean {
+  const info = gl.getExtension('WEBGL_debug_renderer_info');
+  const name = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+  return /swiftshader|llvmpipe|software/i.test(name);
 }
 
 export interface CoreSettings {

@@ -3,6 +3,12 @@
  * patches the live graph by diff (see elementDiff.ts), reads positions back, runs the built-in
  * layouts and exports images. react-cytoscapejs owns the Core's lifetime (create on mount,
  * destroy on unmount); the adapter attaches to whichever Core it is given.
+ *
+ * Big charts on the WebGL renderer get labels on demand: that renderer ignores
+ * min-zoomed-font-size and rasterises every label into its texture atlases, which for tens of
+ * thousands of nodes costs over a minute and then thrashes the atlases on every frame. So labels
+ * are off by default there, and once the viewport settles at a zoom where they are readable the
+ * nodes on screen (at most MAX_ON_DEMAND_LABELS) get the `chart-label` class that shows them.
  */
 import cytoscape from 'cytoscape';
 import type { Core, LayoutOptions, NodeSingular } from 'cytoscape';
@@ -75,8 +81,20 @@ export function layoutOptions(name: BuiltInLayoutName): LayoutOptions {
   }
 }
 
+/** Node label font size in the big-chart style, and the smallest on-screen size worth drawing. */
+const BIG_LABEL_FONT_PX = 11;
+const BIG_LABEL_MIN_SCREEN_PX = 14;
+const MAX_ON_DEMAND_LABELS = 1000;
+const LABEL_SETTLE_MS = 120;
+const ON_DEMAND_LABEL_CLASS = 'chart-label';
+
 export class ChartAdapter {
   private applied: ChartViewModel = EMPTY_VIEW_MODEL;
+  private theme: ChartTheme | undefined;
+  /** Nodes showing their label (labels on demand only). */
+  private labelled = new Set<string>();
+  private labelTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly onViewport = () => this.scheduleLabels();
 
   /**
    * `big`: the Core was created with the performance settings and gets the lighter style;
@@ -88,14 +106,34 @@ export class ChartAdapter {
     readonly webgl = false,
   ) {
     registerCytoscapeExtensions();
+    if (this.labelsOnDemand) cy.on('viewport', this.onViewport);
   }
 
+  /** Whether node labels are shown only for the nodes on screen (see the file comment). */
+  get labelsOnDemand(): boolean {
+    return this.big && this.webgl;
+  }
+
+  /** Restyles every element, so the theme already applied (same object) is skipped. */
   setTheme(theme: ChartTheme): void {
-    this.cy.style(buildChartStylesheet(theme, this.big));
+    if (theme === this.theme) return;
+    this.theme = theme;
+    const sheet = buildChartStylesheet(theme, this.big);
+    if (this.labelsOnDemand) {
+      sheet.push(
+        { selector: 'node', style: { label: '' } },
+        {
+          selector: `node.${ON_DEMAND_LABEL_CLASS}, node.chart-group`,
+          style: { label: 'data(label)' },
+        },
+      );
+    }
+    this.cy.style(sheet);
   }
 
   /** Patches the graph to show `view`; returns what changed. */
   update(view: ChartViewModel): ElementPatch {
+    if (view === this.applied) return diffViewModels(EMPTY_VIEW_MODEL, EMPTY_VIEW_MODEL);
     const patch = diffViewModels(this.applied, view);
     this.applied = view;
     if (isEmptyPatch(patch)) return patch;
@@ -134,7 +172,43 @@ export class ChartAdapter {
         ele.classes(edgeClasses(edge));
       }
     });
+    if (this.labelsOnDemand) {
+      // Classes set by the patch replace the label class; the next pass puts it back.
+      for (const node of patch.updateNodes) this.labelled.delete(node.id);
+      this.scheduleLabels();
+    }
     return patch;
+  }
+
+  private scheduleLabels(): void {
+    if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
+    this.labelTimer = setTimeout(() => {
+      this.labelTimer = undefined;
+      if (!this.cy.destroyed()) this.updateLabels();
+    }, LABEL_SETTLE_MS);
+  }
+
+  /** Shows the labels of the nodes on screen when zoomed in far enough to read them. */
+  private updateLabels(): void {
+    const cy = this.cy;
+    const next = new Set<string>();
+    if (cy.zoom() * BIG_LABEL_FONT_PX >= BIG_LABEL_MIN_SCREEN_PX) {
+      const { x1, x2, y1, y2 } = cy.extent();
+      const nodes = cy.nodes();
+      for (let i = 0; i < nodes.length && next.size < MAX_ON_DEMAND_LABELS; i++) {
+        const { x, y } = nodes[i]!.position();
+        if (x >= x1 && x <= x2 && y >= y1 && y <= y2) next.add(nodes[i]!.id());
+      }
+    }
+    cy.batch(() => {
+      for (const id of this.labelled) {
+        if (!next.has(id)) cy.getElementById(id).removeClass(ON_DEMAND_LABEL_CLASS);
+      }
+      for (const id of next) {
+        if (!this.labelled.has(id)) cy.getElementById(id).addClass(ON_DEMAND_LABEL_CLASS);
+      }
+    });
+    this.labelled = next;
   }
 
   /** Model positions of every node, by entity id. */
@@ -187,8 +261,42 @@ export class ChartAdapter {
 
   fit(): void {
     if (this.cy.nodes().length === 0) return;
-    this.cy.fit(undefined, 40);
+    if (this.big) this.fitToNodeDiscs(40);
+    else this.cy.fit(undefined, 40);
     if (this.cy.zoom() > 1.5) this.cy.zoom({ level: 1.5, position: this.viewportCenter() });
+  }
+
+  /**
+   * cy.fit() on a big chart measures the bounding box of every element, edges and labels
+   * included (seconds for 100,000 edges); the node discs bound the drawing well enough.
+   */
+  private fitToNodeDiscs(padding: number): void {
+    const cy = this.cy;
+    let x1 = Infinity;
+    let y1 = Infinity;
+    let x2 = -Infinity;
+    let y2 = -Infinity;
+    cy.nodes().forEach((node) => {
+      if (node.isParent()) return;
+      const { x, y } = node.position();
+      const r = node.width() / 2;
+      x1 = Math.min(x1, x - r);
+      y1 = Math.min(y1, y - r);
+      x2 = Math.max(x2, x + r);
+      y2 = Math.max(y2, y + r);
+    });
+    if (!Number.isFinite(x1)) return;
+    const width = cy.width();
+    const height = cy.height();
+    const fitted = Math.min(
+      (width - 2 * padding) / Math.max(1, x2 - x1),
+      (height - 2 * padding) / Math.max(1, y2 - y1),
+    );
+    const zoom = Math.min(cy.maxZoom(), Math.max(cy.minZoom(), fitted));
+    cy.viewport({
+      zoom,
+      pan: { x: (width - zoom * (x1 + x2)) / 2, y: (height - zoom * (y1 + y2)) / 2 },
+    });
   }
 
   /** Model coordinates of the visible area's centre (where new entities go). */
@@ -255,5 +363,10 @@ export class ChartAdapter {
   /** Forgets what was applied; the Core itself is destroyed by its owner. */
   destroy(): void {
     this.applied = EMPTY_VIEW_MODEL;
+    this.theme = undefined;
+    if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
+    this.labelTimer = undefined;
+    this.labelled.clear();
+    if (!this.cy.destroyed()) this.cy.removeListener('viewport', this.onViewport);
   }
 }

@@ -99,8 +99,20 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
     }),
     afterRender: () =>
       new Promise<void>((resolve) => {
-        adapter.cy.one('render', () => requestAnimationFrame(() => resolve()));
+        // Cytoscape's WebGL renderer draws in its animation-frame loop without emitting 'render',
+        // so this watches the renderer's pending-frame flag instead: once a frame after the forced
+        // redraw has cleared it, everything current has been drawn (one more frame to present).
+        const core = adapter.cy as unknown as { renderer?: () => { requestedFrame?: boolean } };
+        const renderer = core.renderer?.();
         adapter.cy.forceRender();
+        const check = () => {
+          if (renderer?.requestedFrame === true && !adapter.cy.destroyed()) {
+            requestAnimationFrame(check);
+          } else {
+            requestAnimationFrame(() => resolve());
+          }
+        };
+        requestAnimationFrame(check);
       }),
     zoom: () => adapter.cy.zoom(),
   };
@@ -108,4 +120,18 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
   return () => {
     if (window.__tesseraChart === hook) delete window.__tesseraChart;
   };
+}
+
+/**
+ * Runs `work` and, with test hooks on, records its duration as the performance measure
+ * `chart:NAME` (benchmarks read them to say where a slow first render spends its time).
+ */
+export function timed<T>(name: string, work: () => T): T {
+  if (!testHooksEnabled()) return work();
+  const start = performance.now();
+  try {
+    return work();
+  } finally {
+    performance.measure(`chart:${name}`, { start, end: performance.now() });
+  }
 }
