@@ -59,7 +59,7 @@ describe('workbench', () => {
     await addEntity(page, 'Company', { name: 'Danube Freight SRL' });
     await addEntity(page, 'Phone', { number: '+43 660 1234567' });
     await page.getByTestId('tab-entities').click();
-    expect(await entityCount(page)).toBe(3);
+    await expect.poll(() => entityCount(page)).toBe(3);
 
     // A chart with all three entities; then Shift-drag from the person to the company.
     await page.getByTestId('tab-chart').click();

@@ -229,6 +229,51 @@ function chunkNonce(counter: number, last: boolean): Buffer {
 }
 
 /**
+ * Encrypts `plain` (a whole multiple of CHUNK_SIZE, or ending with the last chunk when `final`) as
+ * consecutive STREAM chunks from `counter`, handing each ciphertext and tag to `out` (which must
+ * copy them at once). Returns the next counter.
+ */
+export function sealChunks(
+  key: Buffer,
+  counter: number,
+  plain: Uint8Array,
+  final: boolean,
+  out: (data: Uint8Array) => void,
+): number {
+  for (let offset = 0; offset < plain.length || (final && offset === 0); offset += CHUNK_SIZE) {
+    const end = Math.min(offset + CHUNK_SIZE, plain.length);
+    const cipher = aead(key, chunkNonce(counter++, final && end === plain.length));
+    out(cipher.update(plain.subarray(offset, end)));
+    cipher.final();
+    out(cipher.getAuthTag());
+    if (end === plain.length) break;
+  }
+  return counter;
+}
+
+/**
+ * Decrypts consecutive whole STREAM chunks of `sealed` from `counter` (with `final`, its last chunk
+ * is the payload's last), handing each plaintext to `out` once it authenticates. Returns the first
+ * chunk that does not authenticate, or null.
+ */
+export function openChunks(
+  key: Buffer,
+  counter: number,
+  sealed: Uint8Array,
+  final: boolean,
+  out: (data: Buffer) => void,
+): { counter: number; last: boolean } | null {
+  for (let offset = 0; offset < sealed.length; offset += CIPHER_CHUNK_SIZE, counter++) {
+    const end = Math.min(offset + CIPHER_CHUNK_SIZE, sealed.length);
+    const last = final && end === sealed.length;
+    const plain = aeadOpen(key, chunkNonce(counter, last), sealed.subarray(offset, end));
+    if (!plain) return { counter, last };
+    out(plain);
+  }
+  return null;
+}
+
+/**
  * STREAM encryption with bounded memory: feed plaintext of any size, get ciphertext chunks back.
  * A full chunk is held until more input shows that it is not the last one.
  */

@@ -1,110 +1,174 @@
 /**
- * Bounded-memory file I/O for bundles: positioned writes with one write in flight while the next
- * batch is being encrypted, and block reads with one read ahead while the current block is
- * processed. Crypto runs on the main thread; the file system runs on libuv's pool meanwhile.
+ * Bounded-memory file I/O for bundles, in SharedArrayBuffer blocks that the crypto threads read and
+ * write in place while the libuv pool reads and writes the files: a block is reused once every job
+ * on it has settled, and at most a few blocks are in flight, so memory stays a few MiB whatever
+ * the size of the data.
  */
-import type { Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import type { CryptoThread } from './cryptoWorker.ts';
 
 export const IO_BLOCK = 1024 * 1024;
+/** Blocks in flight before a writer waits (per sink). */
+export const MAX_IN_FLIGHT = 4;
 
 function noop(): void {}
 
-export class PositionedSink {
-  private batch: Buffer[] = [];
-  private batchBytes = 0;
-  private inflight: Promise<void> = Promise.resolve();
-  written = 0;
+export function sharedBlock(size: number): Buffer {
+  return Buffer.from(new SharedArrayBuffer(size));
+}
 
-  constructor(
-    private readonly fh: FileHandle,
-    private position: number,
-    private readonly hash?: Hash,
-  ) {}
+/** Free blocks of one size, allocated on demand. */
+export class BlockPool {
+  private readonly free: Buffer[] = [];
 
-  push(buffers: readonly Buffer[]): void {
-    for (const buffer of buffers) {
-      this.hash?.update(buffer);
-      this.batch.push(buffer);
-      this.batchBytes += buffer.length;
-    }
+  constructor(readonly size: number) {}
+
+  take(): Buffer {
+    return this.free.pop() ?? sharedBlock(this.size);
   }
 
-  async maybeFlush(): Promise<void> {
-    if (this.batchBytes >= IO_BLOCK) await this.flush();
-  }
-
-  async flush(): Promise<void> {
-    await this.inflight;
-    if (this.batchBytes === 0) return;
-    const buffers = this.batch;
-    const position = this.position;
-    this.position += this.batchBytes;
-    this.written += this.batchBytes;
-    this.batch = [];
-    this.batchBytes = 0;
-    const write = writeAll(this.fh, buffers, position);
-    write.catch(noop);
-    this.inflight = write;
-  }
-
-  async close(): Promise<void> {
-    await this.flush();
-    await this.inflight;
+  give(block: Buffer): void {
+    this.free.push(block);
   }
 }
 
-async function writeAll(fh: FileHandle, buffers: Buffer[], position: number): Promise<void> {
-  let pending = buffers;
-  while (pending.length > 0) {
-    const { bytesWritten } = await fh.writev(pending, position);
-    position += bytesWritten;
-    let skip = bytesWritten;
-    const rest: Buffer[] = [];
-    for (const buffer of pending) {
-      if (skip >= buffer.length) {
-        skip -= buffer.length;
-      } else {
-        rest.push(skip > 0 ? buffer.subarray(skip) : buffer);
-        skip = 0;
-      }
-    }
-    pending = rest;
+/** FIFO of completions of blocks in flight; `drain` bounds their number. */
+export class InFlight {
+  private readonly queue: Promise<void>[] = [];
+
+  add(done: Promise<void>): void {
+    done.catch(noop);
+    this.queue.push(done);
+  }
+
+  get size(): number {
+    return this.queue.length;
+  }
+
+  async drain(max: number): Promise<void> {
+    while (this.queue.length > max) await this.queue.shift();
+  }
+
+  /** Waits for all, without throwing (after a failure). */
+  async settle(): Promise<void> {
+    await Promise.allSettled(this.queue.splice(0));
+  }
+}
+
+export async function writeFully(
+  fh: FileHandle,
+  data: Uint8Array,
+  position: number,
+): Promise<void> {
+  let done = 0;
+  while (done < data.length) {
+    const { bytesWritten } = await fh.write(data, done, data.length - done, position + done);
+    done += bytesWritten;
+  }
+}
+
+/**
+ * Writes to one file one at a time, in order. Concurrent writes to one file gain nothing (they go
+ * to the page cache) and contend for the file's lock in the kernel, burning CPU time that the
+ * crypto threads need.
+ */
+export class SerialWriter {
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly fh: FileHandle | Promise<FileHandle>) {}
+
+  write(data: Uint8Array, position: number): Promise<void> {
+    const done = this.last.then(async () => writeFully(await this.fh, data, position));
+    this.last = done.catch(noop);
+    return done;
+  }
+}
+
+/**
+ * A file written from views of shared blocks, each view hashed on `hasher` as it is written; no
+ * copy is made, so a view's memory must stay as it is until its `put` settles.
+ */
+export class SharedFileSink {
+  private position = 0;
+  private readonly writer: SerialWriter;
+
+  constructor(
+    fh: Promise<FileHandle>,
+    private readonly hasher: CryptoThread,
+    private readonly hashId: number,
+  ) {
+    this.writer = new SerialWriter(fh);
+  }
+
+  put(view: Uint8Array): Promise<void> {
+    const position = this.position;
+    this.position += view.length;
+    const write = this.writer.write(view, position);
+    return Promise.all([write, this.hasher.update(this.hashId, view)]).then(noop);
   }
 }
 
 export async function readFully(fh: FileHandle, position: number, length: number): Promise<Buffer> {
-  const buffer = Buffer.allocUnsafe(length);
+  return readInto(fh, Buffer.allocUnsafe(length), position);
+}
+
+/** Fills `buffer` from `position`; a shorter view at the end of the file. */
+export async function readInto(fh: FileHandle, buffer: Buffer, position: number): Promise<Buffer> {
   let filled = 0;
-  while (filled < length) {
-    const { bytesRead } = await fh.read(buffer, filled, length - filled, position + filled);
+  while (filled < buffer.length) {
+    const { bytesRead } = await fh.read(buffer, filled, buffer.length - filled, position + filled);
     if (bytesRead === 0) break;
     filled += bytesRead;
   }
-  return filled === length ? buffer : buffer.subarray(0, filled);
+  return filled === buffer.length ? buffer : buffer.subarray(0, filled);
 }
 
-/** Calls `onBlock` for consecutive blocks of [start, end), reading the next block meanwhile. */
+/** What `onBlock` returns: optionally a promise that settles once the block may be reused. */
+export type BlockResult = void | { readonly release: Promise<void> };
+
+/**
+ * Calls `onBlock` for consecutive blocks of [start, end), reading ahead meanwhile. Blocks of
+ * `blockSize` come from `pool` when given (and go back to it once `onBlock`'s promise and the
+ * block's `release` promise settle), else they are fresh buffers.
+ */
 export async function readBlocks(
   fh: FileHandle,
   start: number,
   end: number,
-  onBlock: (block: Buffer) => void | Promise<void>,
+  onBlock: (block: Buffer) => BlockResult | Promise<BlockResult>,
   onShort: () => Error,
+  pool?: BlockPool,
 ): Promise<void> {
+  const blockSize = pool?.size ?? IO_BLOCK;
   const readAt = async (position: number): Promise<Buffer> => {
-    const length = Math.min(IO_BLOCK, end - position);
-    const block = await readFully(fh, position, length);
+    const length = Math.min(blockSize, end - position);
+    const block = pool
+      ? await readInto(fh, pool.take().subarray(0, length), position)
+      : await readFully(fh, position, length);
     if (block.length !== length) throw onShort();
     return block;
   };
+  const releases = new InFlight();
   let position = start;
   let next: Promise<Buffer> | null = position < end ? readAt(position) : null;
-  while (next) {
-    const block = await next;
-    position += block.length;
-    next = position < end ? readAt(position) : null;
-    next?.catch(noop);
-    await onBlock(block);
+  try {
+    while (next) {
+      const block = await next;
+      position += block.length;
+      // Keep the pool bounded: wait for old blocks before reading one more.
+      await releases.drain(MAX_IN_FLIGHT);
+      next = position < end ? readAt(position) : null;
+      next?.catch(noop);
+      const result = await onBlock(block);
+      if (pool) {
+        const whole = Buffer.from(block.buffer, 0, blockSize);
+        const release = result && 'release' in result ? result.release : Promise.resolve();
+        releases.add(release.then(() => pool.give(whole)));
+      }
+    }
+    await releases.drain(0);
+  } finally {
+    await next?.catch(noop);
+    await releases.settle();
   }
 }

@@ -40,13 +40,26 @@ import {
   type ParsedHeader,
   parseHeader,
   payloadKey,
+  CHUNK_SIZE,
+  CIPHER_CHUNK_SIZE,
   StreamDecryptor,
   TAG_SIZE,
   unwrapX25519,
 } from './age.ts';
 import { type ContainerHandler, ContainerParser } from './container.ts';
 import { BundleError } from './errors.ts';
-import { PositionedSink, readBlocks, readFully } from './io.ts';
+import { type CryptoThread, cryptoThreads } from './cryptoWorker.ts';
+import {
+  BlockPool,
+  IO_BLOCK,
+  InFlight,
+  MAX_IN_FLIGHT,
+  readBlocks,
+  readFully,
+  readInto,
+  SharedFileSink,
+  sharedBlock,
+} from './io.ts';
 import { bundleDigestOf, outerSignedMessage } from './seal.ts';
 
 export interface VerifyOptions {
@@ -229,6 +242,11 @@ function payloadBounds(head: Head): { start: number; cipherLength: number } {
   return { start, cipherLength };
 }
 
+const VERIFY_BLOCK = 4 * 1024 * 1024;
+/** Ciphertext read blocks hold whole STREAM chunks, so no chunk straddles two blocks. */
+const CIPHER_BLOCK = (IO_BLOCK / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
+const PLAIN_BLOCK = IO_BLOCK;
+
 async function hashPayload(head: Head): Promise<Buffer> {
   const hash = crypto.createHash('sha256');
   await readBlocks(
@@ -237,6 +255,7 @@ async function hashPayload(head: Head): Promise<Buffer> {
     head.size,
     (block) => void hash.update(block),
     () => new BundleError('truncated', 'the bundle file shrank while being read'),
+    new BlockPool(VERIFY_BLOCK),
   );
   return hash.digest();
 }
@@ -273,22 +292,31 @@ export async function verifyBundle(
 interface SeenPart {
   readonly name: string;
   size: number;
-  readonly hash: crypto.Hash;
   sha256?: string;
+  /** In-memory parts (manifest, its signature). */
+  readonly hash?: crypto.Hash;
+  readonly memory?: Buffer[];
+  /** Parts written to files, hashed on a hash thread. */
   readonly file?: string;
-  sink?: PositionedSink;
-  fh?: FileHandle;
-  memory?: Buffer[];
+  readonly fh?: Promise<FileHandle>;
+  readonly sink?: SharedFileSink;
+  readonly hashId?: number;
+  closed?: boolean;
 }
 
 /** Writes parts into `workDir` as they stream by; enforces order, names and sizes. */
 class PartCollector implements ContainerHandler {
   readonly parts: SeenPart[] = [];
   private current: SeenPart | null = null;
-  private readonly opening: Promise<void>[] = [];
   private readonly toClose: SeenPart[] = [];
+  /** Writes of the current block's data, and of everything not yet settled. */
+  private writes: Promise<void>[] = [];
+  private readonly allWrites = new InFlight();
 
-  constructor(private readonly workDir: string) {}
+  constructor(
+    private readonly workDir: string,
+    private readonly hasher: CryptoThread,
+  ) {}
 
   private fail(message: string): never {
     throw new BundleError('malformed', `bundle container: ${message}`);
@@ -308,17 +336,17 @@ class PartCollector implements ContainerHandler {
       this.fail(`invalid part name ${JSON.stringify(name.slice(0, 40))}`);
     }
     if (this.parts.some((p) => p.name === name)) this.fail(`duplicate part ${name}`);
-    const inMemory = name === PART_MANIFEST || name === PART_MANIFEST_SIG;
-    const part: SeenPart = inMemory
-      ? { name, size: 0, hash: crypto.createHash('sha256'), memory: [] }
-      : { name, size: 0, hash: crypto.createHash('sha256'), file: path.join(this.workDir, name) };
-    if (part.file) {
-      const opened = fs.open(part.file, 'wx').then((fh) => {
-        part.fh = fh;
-        part.sink = new PositionedSink(fh, 0, part.hash);
-      });
-      opened.catch(() => undefined);
-      this.opening.push(opened);
+    let part: SeenPart;
+    if (name === PART_MANIFEST || name === PART_MANIFEST_SIG) {
+      part = { name, size: 0, hash: crypto.createHash('sha256'), memory: [] };
+    } else {
+      const file = path.join(this.workDir, name);
+      // Written to as soon as data arrives: the sink waits for the open on its first write.
+      const fh = fs.open(file, 'wx');
+      fh.catch(() => undefined);
+      const hashId = this.hasher.newHash();
+      const sink = new SharedFileSink(fh, this.hasher, hashId);
+      part = { name, size: 0, file, fh, hashId, sink };
     }
     this.parts.push(part);
     this.current = part;
@@ -337,14 +365,14 @@ class PartCollector implements ContainerHandler {
             : Number.MAX_SAFE_INTEGER;
     if (part.size > limit)
       throw new BundleError('too-large', `bundle part ${part.name} exceeds its size limit`);
-    if (!part.file) {
-      part.hash.update(data);
-      part.memory!.push(data);
-    } else if (part.sink) {
-      part.sink.push([data]);
+    if (part.sink) {
+      const write = part.sink.put(data);
+      this.writes.push(write);
+      this.allWrites.add(write);
     } else {
-      // The file is still being opened: keep the data until it is (bounded by one read block).
-      (part.memory ??= []).push(data);
+      const copy = Buffer.from(data);
+      part.hash!.update(copy);
+      part.memory!.push(copy);
     }
   }
 
@@ -353,29 +381,37 @@ class PartCollector implements ContainerHandler {
     this.current = null;
   }
 
-  /** Called between read blocks: completes opens, writes batches, closes finished parts. */
+  /** The writes from the data seen since the last call (which use its memory). */
+  takeWrites(): Promise<void>[] {
+    const writes = this.writes;
+    this.writes = [];
+    return writes;
+  }
+
+  /** Called between blocks: closes finished parts once their writes are done. */
   async flush(): Promise<void> {
-    await Promise.all(this.opening.splice(0));
-    for (const part of this.parts) {
-      if (part.sink && part.memory) {
-        part.sink.push(part.memory);
-        part.memory = undefined;
-      }
-    }
-    if (this.current?.sink) await this.current.sink.maybeFlush();
+    if (this.toClose.length === 0) return;
+    await this.allWrites.drain(0);
     for (const part of this.toClose.splice(0)) {
       if (part.sink) {
-        await part.sink.close();
-        await part.fh!.close();
-        part.fh = undefined;
+        part.closed = true;
+        await (await part.fh!).close();
+        part.sha256 = (await this.hasher.digest(part.hashId!)).toString('hex');
+      } else {
+        part.sha256 = part.hash!.digest('hex');
       }
-      part.sha256 = part.hash.digest('hex');
     }
   }
 
   async abort(): Promise<void> {
-    await Promise.allSettled(this.opening.splice(0));
-    for (const part of this.parts) await part.fh?.close().catch(() => undefined);
+    await this.allWrites.settle();
+    for (const part of this.parts) {
+      if (!part.sink || part.closed) continue;
+      part.closed = true;
+      const fh = await part.fh!.catch(() => null);
+      await fh?.close().catch(() => undefined);
+      if (part.sha256 === undefined) this.hasher.discard(part.hashId!);
+    }
   }
 }
 
@@ -438,6 +474,7 @@ export async function openBundle(
   const head = await readHead(file, senderCard, options);
   let workDir: string | null = null;
   let collector: PartCollector | null = null;
+  let payloadHash: { readonly thread: CryptoThread; readonly id: number } | null = null;
   try {
     if (await options.seenBundleIds?.(head.bundleId)) {
       throw new BundleError('replay', `bundle ${head.bundleId} was already received (replayed)`);
@@ -473,43 +510,59 @@ export async function openBundle(
     workDir = await fs.mkdtemp(
       path.join(outDir ? path.dirname(path.resolve(outDir)) : os.tmpdir(), '.tessera-open-'),
     );
-    const parts = new PartCollector(workDir);
+    const threads = cryptoThreads();
+    const parts = new PartCollector(workDir, threads.plainHash);
     collector = parts;
     const parser = new ContainerParser(parts);
-    const payloadHash = crypto.createHash('sha256');
-    const key = fileKey;
-    const state: { decryptor: StreamDecryptor | null } = { decryptor: null };
-    const plain: Buffer[] = [];
-    await readBlocks(
-      head.fh,
-      start,
-      head.size,
-      async (block) => {
-        payloadHash.update(block);
-        let cipher = block;
-        if (!state.decryptor) {
-          // The first block holds the whole nonce: IO_BLOCK is far larger than 16 bytes.
-          state.decryptor = new StreamDecryptor(
-            payloadKey(key, block.subarray(0, PAYLOAD_NONCE_SIZE)),
-            cipherLength,
-          );
-          cipher = block.subarray(PAYLOAD_NONCE_SIZE);
-        }
-        state.decryptor.update(cipher, plain);
-        for (const chunk of plain) parser.update(chunk);
-        plain.length = 0;
-        await parts.flush();
-      },
-      () => new BundleError('truncated', 'the bundle file shrank while being read'),
-    ).catch(formatError);
+    const payloadId = threads.cipherHash.newHash();
+    payloadHash = { thread: threads.cipherHash, id: payloadId };
+    const nonce = await readInto(head.fh, sharedBlock(PAYLOAD_NONCE_SIZE), start);
+    if (nonce.length !== PAYLOAD_NONCE_SIZE)
+      throw new BundleError('truncated', 'the bundle file shrank while being read');
+    await threads.cipherHash.update(payloadId, nonce);
     try {
-      state.decryptor!.final();
+      // Checks that the chunk layout of this length is possible.
+      new StreamDecryptor(Buffer.alloc(32), cipherLength);
     } catch (error) {
       formatError(error);
     }
+    const key = payloadKey(fileKey, Buffer.from(nonce));
+    const plainPool = new BlockPool(PLAIN_BLOCK);
+    const plainInFlight = new InFlight();
+    let counter = 0;
+    let consumed = 0;
+    await readBlocks(
+      head.fh,
+      start + PAYLOAD_NONCE_SIZE,
+      head.size,
+      async (block) => {
+        // The ciphertext is hashed on its thread while another one decrypts it.
+        const release = threads.cipherHash.update(payloadId, block);
+        release.catch(() => undefined);
+        consumed += block.length;
+        const plain = plainPool.take();
+        const length = await threads.cipher.open(
+          key,
+          counter,
+          block,
+          consumed === cipherLength,
+          plain,
+        );
+        counter += Math.ceil(block.length / CIPHER_CHUNK_SIZE);
+        parser.update(plain.subarray(0, length));
+        plainInFlight.add(Promise.all(parts.takeWrites()).then(() => plainPool.give(plain)));
+        await parts.flush();
+        await plainInFlight.drain(MAX_IN_FLIGHT);
+        return { release };
+      },
+      () => new BundleError('truncated', 'the bundle file shrank while being read'),
+      new BlockPool(CIPHER_BLOCK),
+    ).catch(formatError);
+    await plainInFlight.drain(0);
     parser.final();
     await parts.flush();
-    const payloadSha256 = payloadHash.digest();
+    const payloadSha256 = await threads.cipherHash.digest(payloadId);
+    payloadHash = null;
     checkOuterSignature(head, senderCard, payloadSha256);
 
     const manifestPart = parts.parts.at(-2);
@@ -578,6 +631,7 @@ export async function openBundle(
     };
   } finally {
     await collector?.abort();
+    payloadHash?.thread.discard(payloadHash.id);
     if (workDir) await fs.rm(workDir, { recursive: true, force: true });
     await head.fh.close();
   }

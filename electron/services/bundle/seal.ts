@@ -9,7 +9,8 @@
  *      header MAC over all stanzas, write the header into the kept space, rename into place.
  */
 import crypto from 'node:crypto';
-import { createReadStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import {
   BUNDLE_DIGEST_CONTEXT,
   BUNDLE_FORMAT_VERSION,
@@ -37,18 +38,30 @@ import type { UnlockedIdentity } from '../identity/store.ts';
 import {
   AGE_INTRO,
   buildHeader,
+  CHUNK_SIZE,
+  CIPHER_CHUNK_SIZE,
   MAC_LINE_LENGTH,
   newFileKey,
   PAYLOAD_NONCE_SIZE,
   payloadKey,
   type Stanza,
   stanzaText,
-  StreamEncryptor,
+  TAG_SIZE,
   wrapX25519,
 } from './age.ts';
 import { CONTAINER_END, MAGIC, PART_END, partHeader, segmentHeader } from './container.ts';
 import { BundleError } from './errors.ts';
-import { PositionedSink } from './io.ts';
+import { type CryptoThreads, cryptoThreads } from './cryptoWorker.ts';
+import {
+  BlockPool,
+  InFlight,
+  IO_BLOCK,
+  MAX_IN_FLIGHT,
+  readInto,
+  SerialWriter,
+  sharedBlock,
+  writeFully,
+} from './io.ts';
 
 export type SealAttachment = { readonly name: string; readonly label?: string } & (
   | { readonly path: string }
@@ -118,15 +131,147 @@ export function bundleDigestOf(header: Buffer, payloadSha256: Buffer): string {
     .digest('hex');
 }
 
-async function* chunksOf(attachment: SealAttachment): AsyncIterable<Uint8Array> {
-  if ('bytes' in attachment) {
-    yield attachment.bytes;
-  } else if ('path' in attachment) {
-    yield* createReadStream(attachment.path, {
-      highWaterMark: BUNDLE_LIMITS.maxSegmentBytes,
-    }) as AsyncIterable<Buffer>;
-  } else {
-    yield* attachment.stream;
+/** The container is encrypted in blocks of whole STREAM chunks. */
+const PLAIN_BLOCK = IO_BLOCK;
+const SEALED_BLOCK = (PLAIN_BLOCK / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
+
+function noop(): void {}
+
+/**
+ * Builds the container plaintext in shared blocks; the crypto threads hash each part's data and
+ * encrypt every full block, and the ciphertext goes to the file (and its hash) from there. A full
+ * block is encrypted only when more data follows it, so the last STREAM chunk is always known.
+ */
+class PayloadWriter {
+  private readonly plainPool = new BlockPool(PLAIN_BLOCK);
+  private readonly sealedPool = new BlockPool(SEALED_BLOCK);
+  private readonly inFlight = new InFlight();
+  private block: Buffer;
+  private filled = 0;
+  /** Part-data ranges of the current block not yet handed to the hash thread. */
+  private ranges: { id: number; start: number; end: number }[] = [];
+  private hashing: Promise<void>[] = [];
+  private readonly ids = new Set<number>();
+  private counter = 0;
+  private readonly writer: SerialWriter;
+
+  constructor(
+    private readonly key: Buffer,
+    fh: FileHandle,
+    /** File position of the first ciphertext chunk. */
+    private position: number,
+    private readonly threads: CryptoThreads,
+    private readonly payloadHashId: number,
+  ) {
+    this.block = this.plainPool.take();
+    this.writer = new SerialWriter(fh);
+  }
+
+  newHash(): number {
+    const id = this.threads.plainHash.newHash();
+    this.ids.add(id);
+    return id;
+  }
+
+  private addRange(hashId: number | undefined, start: number, length: number): void {
+    if (hashId === undefined) return;
+    const last = this.ranges.at(-1);
+    if (last?.id === hashId && last.end === start) last.end += length;
+    else this.ranges.push({ id: hashId, start, end: start + length });
+  }
+
+  /** Appends container bytes; those with a `hashId` count towards that part's hash. */
+  write(data: Uint8Array, hashId?: number): void {
+    let offset = 0;
+    while (offset < data.length) {
+      if (this.filled === PLAIN_BLOCK) this.seal(false);
+      const n = Math.min(PLAIN_BLOCK - this.filled, data.length - offset);
+      this.block.set(data.subarray(offset, offset + n), this.filled);
+      this.addRange(hashId, this.filled, n);
+      this.filled += n;
+      offset += n;
+    }
+  }
+
+  /** Appends `length` bytes of a file, read straight into the blocks. */
+  async writeFrom(fh: FileHandle, position: number, length: number, hashId: number): Promise<void> {
+    while (length > 0) {
+      if (this.filled === PLAIN_BLOCK) this.seal(false);
+      const n = Math.min(PLAIN_BLOCK - this.filled, length);
+      const read = await readInto(fh, this.block.subarray(this.filled, this.filled + n), position);
+      if (read.length !== n) {
+        throw new BundleError('invalid-input', 'an attachment changed while it was being sealed');
+      }
+      this.addRange(hashId, this.filled, n);
+      this.filled += n;
+      position += n;
+      length -= n;
+    }
+  }
+
+  private postRanges(): void {
+    for (const { id, start, end } of this.ranges) {
+      this.hashing.push(this.threads.plainHash.update(id, this.block.subarray(start, end)));
+    }
+    this.ranges = [];
+  }
+
+  private seal(final: boolean): void {
+    this.postRanges();
+    const block = this.block;
+    const sealedBlock = this.sealedPool.take();
+    const chunks = Math.max(1, Math.ceil(this.filled / CHUNK_SIZE));
+    const position = this.position;
+    this.position += this.filled + chunks * TAG_SIZE;
+    const { cipher, cipherHash } = this.threads;
+    const sealed = cipher.seal(
+      this.key,
+      this.counter,
+      block.subarray(0, this.filled),
+      final,
+      sealedBlock,
+    );
+    this.counter += chunks;
+    // The cipher thread answers in order, so the ciphertext hash is fed in order.
+    const stored = sealed.then((length) => {
+      const view = sealedBlock.subarray(0, length);
+      return Promise.all([
+        this.writer.write(view, position),
+        cipherHash.update(this.payloadHashId, view),
+      ]);
+    });
+    const plainDone = Promise.all([sealed, ...this.hashing]).then(() => this.plainPool.give(block));
+    const sealedDone = stored.then(() => this.sealedPool.give(sealedBlock));
+    this.inFlight.add(Promise.all([plainDone, sealedDone]).then(noop));
+    this.hashing = [];
+    this.block = final ? Buffer.alloc(0) : this.plainPool.take();
+    this.filled = 0;
+  }
+
+  async digest(id: number): Promise<string> {
+    this.postRanges();
+    this.ids.delete(id);
+    return (await this.threads.plainHash.digest(id)).toString('hex');
+  }
+
+  /** File position after the ciphertext written so far. */
+  get end(): number {
+    return this.position;
+  }
+
+  drain(): Promise<void> {
+    return this.inFlight.drain(MAX_IN_FLIGHT);
+  }
+
+  /** Encrypts the rest (the last chunk) and waits until everything is written. */
+  async finish(): Promise<void> {
+    this.seal(true);
+    await this.inFlight.drain(0);
+  }
+
+  async abort(): Promise<void> {
+    await this.inFlight.settle();
+    for (const id of this.ids) this.threads.plainHash.discard(id);
   }
 }
 
@@ -193,52 +338,89 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
   const temp = `${options.out}.tmp-${crypto.randomBytes(6).toString('hex')}`;
   const fh = await fs.open(temp, 'wx');
   let closed = false;
+  let writer: PayloadWriter | null = null;
+  const threads = cryptoThreads();
+  const payloadHashId = threads.cipherHash.newHash();
   try {
-    const payloadHash = crypto.createHash('sha256');
-    const sink = new PositionedSink(fh, headerLength, payloadHash);
     const nonce = crypto.randomBytes(PAYLOAD_NONCE_SIZE);
-    sink.push([nonce]);
-    const encryptor = new StreamEncryptor(payloadKey(fileKey, nonce));
-    const out: Buffer[] = [];
-    const emit = (data: Uint8Array): void => {
-      encryptor.update(data, out);
-      if (out.length > 0) {
-        sink.push(out);
-        out.length = 0;
+    const sharedNonce = sharedBlock(PAYLOAD_NONCE_SIZE);
+    sharedNonce.set(nonce);
+    await Promise.all([
+      writeFully(fh, sharedNonce, headerLength),
+      threads.cipherHash.update(payloadHashId, sharedNonce),
+    ]);
+    const payloadStart = headerLength + PAYLOAD_NONCE_SIZE;
+    writer = new PayloadWriter(
+      payloadKey(fileKey, nonce),
+      fh,
+      payloadStart,
+      threads,
+      payloadHashId,
+    );
+    const payload = writer;
+    const segments = async (
+      length: number,
+      write: (at: number, n: number) => void | Promise<void>,
+    ) => {
+      for (let at = 0; at < length; at += BUNDLE_LIMITS.maxSegmentBytes) {
+        const n = Math.min(BUNDLE_LIMITS.maxSegmentBytes, length - at);
+        payload.write(segmentHeader(n));
+        await write(at, n);
+        await payload.drain();
       }
     };
     const writePart = async (
       name: string,
-      chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
-    ) => {
-      const hash = crypto.createHash('sha256');
+      source: SealAttachment | { readonly bytes: Uint8Array },
+    ): Promise<{ size: number; sha256: Promise<string> }> => {
+      const id = payload.newHash();
       let size = 0;
-      emit(partHeader(name));
-      for await (const chunk of chunks) {
-        for (let i = 0; i < chunk.length; i += BUNDLE_LIMITS.maxSegmentBytes) {
-          const segment = chunk.subarray(i, i + BUNDLE_LIMITS.maxSegmentBytes);
-          hash.update(segment);
-          size += segment.length;
-          emit(segmentHeader(segment.length));
-          emit(segment);
-          await sink.maybeFlush();
+      payload.write(partHeader(name));
+      if ('bytes' in source) {
+        const bytes = source.bytes;
+        size = bytes.length;
+        await segments(size, (at, n) => payload.write(bytes.subarray(at, at + n), id));
+      } else if ('path' in source) {
+        const input = await fs.open(source.path, 'r');
+        try {
+          size = (await input.stat()).size;
+          await segments(size, (at, n) => payload.writeFrom(input, at, n, id));
+        } finally {
+          await input.close();
+        }
+      } else {
+        for await (const chunk of source.stream) {
+          size += chunk.length;
+          await segments(chunk.length, (at, n) => payload.write(chunk.subarray(at, at + n), id));
         }
       }
-      emit(PART_END);
-      return { size, sha256: hash.digest('hex') };
+      payload.write(PART_END);
+      const sha256 = payload.digest(id);
+      sha256.catch(noop);
+      return { size, sha256 };
     };
 
-    emit(MAGIC);
-    const parts: ManifestPart[] = [];
-    const ops = await writePart(PART_OPERATIONS, [options.operations]);
-    parts.push({ name: PART_OPERATIONS, kind: 'operations', ...ops });
+    payload.write(MAGIC);
+    const written: { name: string; size: number; sha256: Promise<string>; label?: string }[] = [];
+    written.push({
+      name: PART_OPERATIONS,
+      ...(await writePart(PART_OPERATIONS, { bytes: options.operations })),
+    });
     for (const attachment of options.attachments ?? []) {
-      const written = await writePart(attachment.name, chunksOf(attachment));
-      parts.push({
+      written.push({
         name: attachment.name,
-        kind: 'attachment',
-        ...written,
+        ...(await writePart(attachment.name, attachment)),
         ...(attachment.label === undefined ? {} : { label: attachment.label.slice(0, 255) }),
+      });
+    }
+    const parts: ManifestPart[] = [];
+    for (const [i, part] of written.entries()) {
+      parts.push({
+        name: part.name,
+        kind: i === 0 ? 'operations' : 'attachment',
+        size: part.size,
+        sha256: await part.sha256,
+        ...(part.label === undefined ? {} : { label: part.label }),
       });
     }
     const manifestCandidate: BundleManifest = {
@@ -272,17 +454,17 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     if (manifestBytes.length > BUNDLE_LIMITS.maxManifestBytes) {
       throw new BundleError('invalid-input', 'manifest too large');
     }
-    await writePart(PART_MANIFEST, [manifestBytes]);
+    await writePart(PART_MANIFEST, { bytes: manifestBytes });
     const manifestSignature = ed25519Sign(
       options.identity.secrets.signingSeed,
       Buffer.concat([Buffer.from(MANIFEST_SIGNATURE_CONTEXT), manifestBytes]),
     );
-    await writePart(PART_MANIFEST_SIG, [manifestSignature]);
-    emit(CONTAINER_END);
-    encryptor.final(out);
-    sink.push(out);
-    await sink.close();
-    const payloadSha256 = payloadHash.digest();
+    await writePart(PART_MANIFEST_SIG, { bytes: manifestSignature });
+    payload.write(CONTAINER_END);
+    await payload.finish();
+    const size = payload.end;
+    writer = null;
+    const payloadSha256 = await threads.cipherHash.digest(payloadHashId);
 
     const signature = ed25519Sign(
       options.identity.secrets.signingSeed,
@@ -303,10 +485,12 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
       bundleId,
       bundleDigest: bundleDigestOf(header, payloadSha256),
       payloadSha256: payloadSha256.toString('hex'),
-      size: headerLength + sink.written,
+      size,
       manifest,
     };
   } catch (error) {
+    await writer?.abort();
+    threads.cipherHash.discard(payloadHashId);
     if (!closed) await fh.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
     throw error;
