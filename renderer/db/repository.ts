@@ -488,6 +488,28 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
     return record as Extract<AnyRecord, { kind: K }>;
   }
 
+  /** Deletion is a tombstone: the record stays, marked deleted, so the deletion can travel. */
+  async function tombstone<K extends 'attachment' | 'note' | 'notice' | 'chart'>(
+    kind: K,
+    id: string,
+    label: (record: Extract<AnyRecord, { kind: K }>) => string,
+  ): Promise<void> {
+    await mutate(label, async () => {
+      const before = await liveRecord(kind, id);
+      const after = { ...before, deleted: true, updatedAt: clock.now() };
+      return { result: before, pairs: [{ before, after }] };
+    });
+  }
+
+  /** The live (non-deleted) records of one case in a table indexed by caseId. */
+  async function liveInCase<T extends { readonly deleted: boolean }>(
+    table: Table<T, string>,
+    caseId: string,
+  ): Promise<T[]> {
+    const all = await table.where('caseId').equals(caseId).toArray();
+    return all.filter((record) => !record.deleted);
+  }
+
   /** Checks an entity reference of a note, notice or attachment: a live entity of the same case. */
   async function checkEntityRef(
     caseId: string,
@@ -753,22 +775,12 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       return blob.content;
     },
 
-    async listAttachments(caseId: string) {
-      const all = await db.attachments.where('caseId').equals(caseId).toArray();
-      return all.filter((record) => !record.deleted);
+    listAttachments(caseId: string) {
+      return liveInCase(db.attachments, caseId);
     },
 
-    async deleteAttachment(attachmentId: string) {
-      await mutate(
-        (record) => `Delete ${record.fileName}`,
-        async () => {
-          const before = await liveRecord('attachment', attachmentId);
-          return {
-            result: before,
-            pairs: [{ before, after: { ...before, deleted: true, updatedAt: clock.now() } }],
-          };
-        },
-      );
+    deleteAttachment(attachmentId: string) {
+      return tombstone('attachment', attachmentId, (record) => `Delete ${record.fileName}`);
     },
 
     // ---- Notes
@@ -812,22 +824,12 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       );
     },
 
-    async deleteNote(noteId: string) {
-      await mutate(
-        (record) => `Delete note ${record.title}`,
-        async () => {
-          const before = await liveRecord('note', noteId);
-          return {
-            result: before,
-            pairs: [{ before, after: { ...before, deleted: true, updatedAt: clock.now() } }],
-          };
-        },
-      );
+    deleteNote(noteId: string) {
+      return tombstone('note', noteId, (record) => `Delete note ${record.title}`);
     },
 
-    async listNotes(caseId: string) {
-      const all = await db.notes.where('caseId').equals(caseId).toArray();
-      return all.filter((record) => !record.deleted);
+    listNotes(caseId: string) {
+      return liveInCase(db.notes, caseId);
     },
 
     // ---- Notices
@@ -873,22 +875,16 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       );
     },
 
-    async deleteNotice(noticeId: string) {
-      await mutate(
+    deleteNotice(noticeId: string) {
+      return tombstone(
+        'notice',
+        noticeId,
         (record) => `Delete ${record.noticeType} notice ${record.reference}`,
-        async () => {
-          const before = await liveRecord('notice', noticeId);
-          return {
-            result: before,
-            pairs: [{ before, after: { ...before, deleted: true, updatedAt: clock.now() } }],
-          };
-        },
       );
     },
 
-    async listNotices(caseId: string) {
-      const all = await db.notices.where('caseId').equals(caseId).toArray();
-      return all.filter((record) => !record.deleted);
+    listNotices(caseId: string) {
+      return liveInCase(db.notices, caseId);
     },
 
     // ---- Charts
@@ -935,22 +931,12 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       );
     },
 
-    async deleteChart(chartId: string) {
-      await mutate(
-        (record) => `Delete chart ${record.name}`,
-        async () => {
-          const before = await liveRecord('chart', chartId);
-          return {
-            result: before,
-            pairs: [{ before, after: { ...before, deleted: true, updatedAt: clock.now() } }],
-          };
-        },
-      );
+    deleteChart(chartId: string) {
+      return tombstone('chart', chartId, (record) => `Delete chart ${record.name}`);
     },
 
-    async listCharts(caseId: string) {
-      const all = await db.charts.where('caseId').equals(caseId).toArray();
-      return all.filter((record) => !record.deleted);
+    listCharts(caseId: string) {
+      return liveInCase(db.charts, caseId);
     },
 
     async getChart(chartId: string) {
