@@ -1,4 +1,4 @@
-import type { FormEvent, KeyboardEvent } from 'react';
+import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import type { EntityProperties, EntityRecord } from '../../shared/model/index.ts';
 import {
@@ -8,7 +8,6 @@ import {
   isKnownSchema,
   NODE_SCHEMATA,
   UNGRADED,
-  validateEntity,
 } from '../../shared/model/index.ts';
 import { useAppServices } from '../app/context.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
@@ -17,7 +16,7 @@ import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './en
 import type { MetaValue } from './MetaFields.tsx';
 import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
-import { describeSaveError } from './saveError.ts';
+import { editorKeyDown, saveEntityForm } from './saveEntityForm.ts';
 import './entity.css';
 
 export interface EntityEditorProps {
@@ -83,43 +82,24 @@ function EntityForm({
       setErrors({ schema: 'Choose the type of entity' });
       return;
     }
-    const properties = cleanProperties(values);
-    const problems = validateEntity(schemaName, properties, knownIds);
-    setErrors(problems);
-    if (Object.keys(problems).length > 0) {
-      focusFirstError(idPrefix, plan ? orderedErrorKeys(problems, plan)[0] : undefined);
-      return;
-    }
-    const entityMeta = {
-      source: meta.source.trim() || undefined,
-      grading: meta.grading,
-      markings: meta.markings,
-    };
-    setSaving(true);
-    try {
-      const saved = existing
-        ? await repository.updateEntity(existing.id, { ...entityMeta, properties })
-        : await repository.createEntity(caseId, schemaName, properties, entityMeta);
-      onSaved(saved);
-    } catch (error) {
-      const failure = describeSaveError(error);
-      if (failure.fieldErrors) setErrors(failure.fieldErrors);
-      if (failure.message) app.notify(failure.message, 'error');
-    } finally {
-      setSaving(false);
-    }
+    await saveEntityForm({
+      repository,
+      caseId,
+      existing,
+      schemaName,
+      properties: cleanProperties(values),
+      knownIds,
+      meta,
+      idPrefix,
+      plan,
+      setErrors,
+      setSaving,
+      notify: app.notify,
+      onSaved,
+    });
   };
 
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      // Plain Enter in a textarea is a new line; Ctrl+Enter submits from anywhere.
-      event.preventDefault();
-      void submit();
-    }
-  };
+  const onKeyDown = editorKeyDown(onCancel, submit);
 
   const title = existing
     ? `Edit ${getSchema(existing.schema).label.toLowerCase()}`
@@ -201,13 +181,4 @@ function EntityForm({
       </div>
     </form>
   );
-}
-
-/** Moves the focus to the first invalid field, so keyboard users land on the problem. */
-export function focusFirstError(idPrefix: string, property: string | undefined): void {
-  if (!property) return;
-  // The "More fields" section may open on this render; wait for it.
-  requestAnimationFrame(() => {
-    document.getElementById(`${idPrefix}-${property}-0`)?.focus();
-  });
 }

@@ -1,4 +1,4 @@
-import type { FormEvent, KeyboardEvent } from 'react';
+import type { FormEvent } from 'react';
 import { useMemo, useState } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import {
@@ -9,17 +9,15 @@ import {
   edgeSchemataBetween,
   getSchema,
   UNGRADED,
-  validateEntity,
 } from '../../shared/model/index.ts';
 import { useAppServices } from '../app/context.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
-import { focusFirstError } from './EntityEditor.tsx';
 import type { FormValues } from './entityForm.ts';
 import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './entityForm.ts';
 import type { MetaValue } from './MetaFields.tsx';
 import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
-import { describeSaveError } from './saveError.ts';
+import { editorKeyDown, saveEntityForm } from './saveEntityForm.ts';
 import './entity.css';
 
 export interface RelationshipEditorProps {
@@ -111,41 +109,24 @@ function RelationshipForm(props: RelationshipFormProps) {
       [edge.source]: [fromId],
       [edge.target]: [toId],
     };
-    const problems = validateEntity(schemaName, properties, new Set(byId.keys()));
-    setErrors(problems);
-    if (Object.keys(problems).length > 0) {
-      focusFirstError(idPrefix, plan ? orderedErrorKeys(problems, plan)[0] : undefined);
-      return;
-    }
-    const entityMeta = {
-      source: meta.source.trim() || undefined,
-      grading: meta.grading,
-      markings: meta.markings,
-    };
-    setSaving(true);
-    try {
-      const saved = existing
-        ? await repository.updateEntity(existing.id, { ...entityMeta, properties })
-        : await repository.createEntity(caseId, schemaName, properties, entityMeta);
-      onSaved(saved);
-    } catch (error) {
-      const failure = describeSaveError(error);
-      if (failure.fieldErrors) setErrors(failure.fieldErrors);
-      if (failure.message) app.notify(failure.message, 'error');
-    } finally {
-      setSaving(false);
-    }
+    await saveEntityForm({
+      repository,
+      caseId,
+      existing,
+      schemaName,
+      properties,
+      knownIds: new Set(byId.keys()),
+      meta,
+      idPrefix,
+      plan,
+      setErrors,
+      setSaving,
+      notify: app.notify,
+      onSaved,
+    });
   };
 
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      void submit();
-    }
-  };
+  const onKeyDown = editorKeyDown(onCancel, submit);
 
   const errorOrder = plan ? orderedErrorKeys(errors, plan) : Object.keys(errors);
   const title = existing ? 'Edit relationship' : 'New relationship';
