@@ -3,7 +3,7 @@ import { useEffect, useId, useState } from 'react';
 import type { AttachmentRecord } from '../../shared/model/index.ts';
 import { useAppServices } from '../app/context.ts';
 import { useAttachments } from '../db/queries.ts';
-import { describeSaveError } from '../entity/saveError.ts';
+import { describeSaveError } from '../app/saveError.ts';
 import { formatBytes, mediaTypeOf, previewKind, shortHash } from './attachmentFormat.ts';
 import './attachments.css';
 

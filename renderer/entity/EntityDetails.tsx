@@ -15,7 +15,7 @@ import { HistoryPanel } from '../audit/HistoryPanel.tsx';
 import { formatIsoTime } from '../audit/time.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
 import { NotesPanel } from '../notes/NotesPanel.tsx';
-import { describeSaveError } from './saveError.ts';
+import { describeSaveError } from '../app/saveError.ts';
 import './entity.css';
 
 export interface EntityDetailsProps {

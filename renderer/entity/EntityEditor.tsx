@@ -16,7 +16,8 @@ import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './en
 import type { MetaValue } from './MetaFields.tsx';
 import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
-import { editorKeyDown, saveEntityForm } from './saveEntityForm.ts';
+import { editorKeyDown } from '../app/saveError.ts';
+import { saveEntityForm } from './saveEntityForm.ts';
 import './entity.css';
 
 export interface EntityEditorProps {

@@ -3,14 +3,13 @@
  * every problem at its field and focus the first one, or write through the repository and sort a
  * refusal into field errors and a notification. Nothing is written while a problem remains.
  */
-import type { KeyboardEvent } from 'react';
 import type { EntityProperties, EntityRecord, ValidationErrors } from '../../shared/model/index.ts';
 import { validateEntity } from '../../shared/model/index.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 import type { FieldPlan } from './entityForm.ts';
 import { orderedErrorKeys } from './entityForm.ts';
 import type { MetaValue } from './MetaFields.tsx';
-import { describeSaveError } from './saveError.ts';
+import { reportSaveError } from '../app/saveError.ts';
 
 export interface EntityFormSave {
   readonly repository: CaseRepository;
@@ -59,25 +58,10 @@ export async function saveEntityForm(form: EntityFormSave): Promise<void> {
         );
     form.onSaved(saved);
   } catch (error) {
-    const failure = describeSaveError(error);
-    if (failure.fieldErrors) form.setErrors(failure.fieldErrors);
-    if (failure.message) form.notify(failure.message, 'error');
+    reportSaveError(error, form.setErrors, form.notify);
   } finally {
     form.setSaving(false);
   }
-}
-
-/** Escape cancels; Ctrl+Enter (Cmd+Enter) saves from anywhere, since Enter in a textarea is a new line. */
-export function editorKeyDown(onCancel: () => void, submit: () => Promise<void>) {
-  return (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onCancel();
-    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      void submit();
-    }
-  };
 }
 
 /** Moves the focus to the first invalid field, so keyboard users land on the problem. */

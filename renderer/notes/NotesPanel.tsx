@@ -1,10 +1,10 @@
-import type { FormEvent, KeyboardEvent } from 'react';
+import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
 import type { NoteRecord } from '../../shared/model/index.ts';
 import { useAppServices } from '../app/context.ts';
 import { formatHlcTime } from '../audit/time.ts';
 import { useNotes } from '../db/queries.ts';
-import { describeSaveError } from '../entity/saveError.ts';
+import { describeSaveError, editorKeyDown, reportSaveError } from '../app/saveError.ts';
 import './notes.css';
 
 /** `editing` holds this instead of a record id while a new record is being written. */
@@ -139,23 +139,13 @@ function NoteForm({ note, onSubmit, onDone }: NoteFormProps) {
       await onSubmit({ title: title.trim(), body });
       onDone();
     } catch (error) {
-      const failure = describeSaveError(error);
-      if (failure.fieldErrors) setErrors(failure.fieldErrors);
-      if (failure.message) app.notify(failure.message, 'error');
+      reportSaveError(error, setErrors, app.notify);
     } finally {
       setSaving(false);
     }
   };
 
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onDone();
-    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      void submit();
-    }
-  };
+  const onKeyDown = editorKeyDown(onDone, submit);
 
   return (
     <form

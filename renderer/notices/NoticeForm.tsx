@@ -1,4 +1,4 @@
-import type { FormEvent, KeyboardEvent, ReactNode } from 'react';
+import type { FormEvent, ReactNode } from 'react';
 import { useId, useMemo, useState } from 'react';
 import type {
   EntityRecord,
@@ -9,7 +9,7 @@ import type {
 import { captionOf, getSchema, isEdgeSchema } from '../../shared/model/index.ts';
 import { useAppServices } from '../app/context.ts';
 import type { NoticeInput } from '../db/repository.types.ts';
-import { describeSaveError } from '../entity/saveError.ts';
+import { editorKeyDown, reportSaveError } from '../app/saveError.ts';
 import type { NoticeDraft } from './noticeLifecycle.ts';
 import {
   NOTICE_STATUS_LABELS,
@@ -84,23 +84,13 @@ export function NoticeForm({
       else await repository.createNotice(caseId, input);
       onDone();
     } catch (error) {
-      const failure = describeSaveError(error);
-      if (failure.fieldErrors) setErrors(failure.fieldErrors);
-      if (failure.message) app.notify(failure.message, 'error');
+      reportSaveError(error, setErrors, app.notify);
     } finally {
       setSaving(false);
     }
   };
 
-  const onKeyDown = (event: KeyboardEvent) => {
-    if (event.key === 'Escape') {
-      event.preventDefault();
-      onDone();
-    } else if (event.key === 'Enter' && (event.ctrlKey || event.metaKey)) {
-      event.preventDefault();
-      void submit();
-    }
-  };
+  const onKeyDown = editorKeyDown(onDone, submit);
 
   const field = (name: keyof NoticeDraft, label: string, input: ReactNode) => (
     <div className="notices-field">

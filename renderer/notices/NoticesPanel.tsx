@@ -3,7 +3,7 @@ import type { NoticeRecord } from '../../shared/model/index.ts';
 import { captionOf } from '../../shared/model/index.ts';
 import { useAppServices } from '../app/context.ts';
 import { useEntities, useNotices } from '../db/queries.ts';
-import { describeSaveError } from '../entity/saveError.ts';
+import { describeSaveError } from '../app/saveError.ts';
 import { NoticeForm } from './NoticeForm.tsx';
 import { NOTICE_STATUS_LABELS, NOTICE_TYPES } from './noticeLifecycle.ts';
 import './notices.css';
