@@ -12,8 +12,12 @@
  *                                    element texture caches then)
  *   chart 50k pan frame p50: X ms    (3 s later: requestAnimationFrame deltas while the mouse drags the
  *   chart 50k pan frame p95: X ms     background for ~3 s in small steps, as a user pans)
+ *   chart 50k wheel zoom in / pan zoomed in / wheel zoom out: frame times as the mouse wheel zooms
+ *                                    in until Cytoscape draws the window on screen, a pan there, and
+ *                                    the zoom back out to the overview bitmap
  * plus info lines: load time, which renderer drew (WebGL or the 2D canvas with the big-chart
- * settings), and the page's own chart timings (`chart:*` performance measures) where present.
+ * settings), whether the overview bitmap stood in at fit, and the page's own chart timings
+ * (`chart:*` performance measures) where present.
  * Every wait has a time limit; on a timeout the bench prints what the page showed and exits 1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -21,16 +25,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { createRandom, forceLayout, generateScaleFreeGraph } from '../shared/layout/index.ts';
-import type {
-  CaseRecord,
-  ChartNodeView,
-  ChartRecord,
-  EntityRecord,
-} from '../shared/model/index.ts';
-import { DEFAULT_MARKINGS, formatHlc, UNGRADED } from '../shared/model/index.ts';
-import { validateEntity } from '../shared/model/index.ts';
-import { entitySearchText } from '../renderer/db/searchText.ts';
+import type { GeneratedCase } from '../e2e/harness/generatedCase.ts';
+import { generateChartCase, writeGeneratedCase } from '../e2e/harness/generatedCase.ts';
 import { startWebHost } from '../electron/web/server.ts';
 import { ensureRenderer, ROOT } from '../scripts/web.mjs';
 
@@ -45,166 +41,15 @@ const CHROMIUM_FLAGS = [
   '--disable-sync',
 ];
 const PAN_MS = 3000;
-const WRITE_CHUNK = 10_000;
 /** The whole run is stopped past this, whatever it is waiting for. */
 const WATCHDOG_MS = 330_000;
-/** Drawn node diameter the layout keeps apart (the chart's default node size). */
-const NODE_SIZE = 40;
 
-interface GeneratedCase {
-  readonly caseRecord: CaseRecord;
-  readonly entities: (EntityRecord & { searchText: string })[];
-  readonly chart: ChartRecord;
-  readonly nodeCount: number;
-  readonly edgeCount: number;
-}
-
-/** Entities (people and companies), one relationship per graph edge, and a laid-out chart. */
-function generateCase(
-  caseId: string,
-  title: string,
-  nodeCount: number,
-  seed: number,
-): GeneratedCase {
-  const graph = generateScaleFreeGraph(nodeCount, { edgesPerNode: 2, seed });
-  const random = createRandom(seed + 1);
-  let counter = 0;
-  const common = (id: string) => {
-    counter += 1;
-    const stamp = formatHlc({
-      wallMs: Date.UTC(2024, 0, 1) + Math.floor(counter / 60000),
-      counter: counter % 60000,
-      node: 'bench',
-    });
-    return {
-      id,
-      createdAt: stamp,
-      updatedAt: stamp,
-      deleted: false,
-      originAgency: 'bench',
-      markings: DEFAULT_MARKINGS,
-    };
-  };
-  const provenance = {
-    source: 'bench',
-    originAgency: 'bench',
-    recordedBy: 'bench',
-    recordedAt: '2024-01-01',
-  };
-  const entityId = (i: number) => `${caseId}-n${i}`;
-  const isCompany = (i: number) => i % 5 === 0;
-  const entities: (EntityRecord & { searchText: string })[] = [];
-  const push = (record: Omit<EntityRecord, 'searchText'>) =>
-    entities.push({
-      ...(record as EntityRecord),
-      searchText: entitySearchText(record.schema, record.properties),
-    });
-  for (let i = 0; i < nodeCount; i++) {
-    push({
-      ...common(entityId(i)),
-      kind: 'entity',
-      caseId,
-      schema: isCompany(i) ? 'Company' : 'Person',
-      properties: isCompany(i)
-        ? { name: [`Holding ${i} SRL`], jurisdiction: [i % 2 ? 'ro' : 'at'] }
-        : { name: [`Person ${i}`], nationality: [i % 3 ? 'ro' : 'it'] },
-      provenance,
-      grading: UNGRADED,
-    } as EntityRecord);
-  }
-  for (let k = 0; k < graph.edgeSources.length; k++) {
-    const s = graph.edgeSources[k]!;
-    const t = graph.edgeTargets[k]!;
-    let properties: Record<string, string[]>;
-    let schema: string;
-    if (isCompany(s) || isCompany(t)) {
-      const org = isCompany(t) ? t : s;
-      const other = org === t ? s : t;
-      schema = 'Directorship';
-      properties = { director: [entityId(other)], organization: [entityId(org)] };
-    } else {
-      schema = 'Associate';
-      properties = { person: [entityId(s)], associate: [entityId(t)] };
-    }
-    push({
-      ...common(`${caseId}-r${k}`),
-      kind: 'entity',
-      caseId,
-      schema,
-      properties,
-      provenance,
-      grading: UNGRADED,
-    } as EntityRecord);
-  }
-  // The records skip importCase's checks, so check them here (on a sample: they are uniform).
-  const ids = new Set(entities.map((e) => e.id));
-  for (let i = 0; i < entities.length; i += Math.max(1, Math.floor(entities.length / 500))) {
-    const entity = entities[i]!;
-    const problems = Object.values(validateEntity(entity.schema, entity.properties, ids));
-    if (problems.length > 0) throw new Error(`generated ${entity.id}: ${problems.join('; ')}`);
-  }
-
-  const positions = forceLayout(
-    { ...graph, nodeSizes: new Float32Array(nodeCount).fill(NODE_SIZE) },
-    { seed: Math.floor(random() * 1e6) },
-  );
-  const nodes: Record<string, ChartNodeView> = {};
-  for (let i = 0; i < nodeCount; i++) {
-    nodes[entityId(i)] = {
-      x: Math.round(positions[2 * i]! * 10) / 10,
-      y: Math.round(positions[2 * i + 1]! * 10) / 10,
-    };
-  }
-  const caseRecord = {
-    ...common(caseId),
-    kind: 'case',
-    reference: `BENCH/${nodeCount}`,
-    title,
-    status: 'open',
-    leadInvestigator: 'Bench',
-    crimeAreas: [],
-    jurisdictions: ['ro'],
-    openedOn: '2024-01-01',
-  } as unknown as CaseRecord;
-  const chart = {
-    ...common(`${caseId}-chart`),
-    kind: 'chart',
-    caseId,
-    name: 'All entities',
-    nodes,
-    layout: 'force-fast',
-  } as ChartRecord;
-  return { caseRecord, entities, chart, nodeCount, edgeCount: graph.edgeSources.length };
-}
-
-/** Raw bulkPut into the app's own tables, in chunks so no one CDP message is huge. */
+/** Writes a generated case into the app's database, within a time limit. */
 async function writeCase(page: Page, generated: GeneratedCase): Promise<void> {
-  for (let start = 0; start < generated.entities.length; start += WRITE_CHUNK) {
-    const chunk = generated.entities.slice(start, start + WRITE_CHUNK);
-    await withTimeout(
-      `write entities ${start}…`,
-      60_000,
-      page.evaluate(async (json) => {
-        const { db } = await window.__tesseraApp!.storage();
-        // One string crosses CDP far faster than Playwright's walk of 10,000 nested objects.
-        await db.entities.bulkPut(JSON.parse(json) as Parameters<typeof db.entities.bulkPut>[0]);
-      }, JSON.stringify(chunk)),
-      page,
-    );
-  }
   await withTimeout(
-    'write case and chart',
-    60_000,
-    page.evaluate(
-      async ({ caseRecord, chart }) => {
-        const { db } = await window.__tesseraApp!.storage();
-        await db.transaction('rw', db.cases, db.charts, async () => {
-          await db.cases.put(caseRecord as Parameters<typeof db.cases.put>[0]);
-          await db.charts.put(chart as Parameters<typeof db.charts.put>[0]);
-        });
-      },
-      { caseRecord: generated.caseRecord, chart: generated.chart },
-    ),
+    `write ${generated.entities.length} records`,
+    180_000,
+    writeGeneratedCase(page, generated),
     page,
   );
 }
@@ -269,6 +114,7 @@ async function withTimeout<T>(step: string, ms: number, work: Promise<T>, page?:
 async function openAppPage(context: BrowserContext, url: string): Promise<Page> {
   const page = await context.newPage();
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+
   await withTimeout(
     'load the app',
     60_000,
@@ -350,9 +196,17 @@ async function printPageMeasures(page: Page, label: string): Promise<void> {
 /** Pause between the early and the settled pan measurement. */
 const SETTLE_MS = 3_000;
 
-async function panFrames(page: Page): Promise<number[]> {
-  const box = await page.getByTestId('chart-view').boundingBox();
-  if (!box) throw new Error('no chart on the page');
+/** Zoom and whether the overview stands in for Cytoscape, for the info lines. */
+async function overviewState(page: Page): Promise<string> {
+  const state = await page.evaluate(() => ({
+    zoom: window.__tesseraChart!.zoom(),
+    overview: window.__tesseraChart!.renderInfo().overview,
+  }));
+  return `zoom ${state.zoom.toFixed(4)}, overview ${state.overview ? 'on' : 'off'}`;
+}
+
+/** Starts recording requestAnimationFrame deltas in the page. */
+async function startFrames(page: Page): Promise<void> {
   // A string, not a function: tsx compiles named inner functions with a `__name` helper that
   // does not exist in the page.
   await page.evaluate(`(() => {
@@ -366,22 +220,9 @@ async function panFrames(page: Page): Promise<number[]> {
     };
     requestAnimationFrame(tick);
   })()`);
-  // A corner of the view is background after a fit (40 px padding), so the drag pans.
-  let px = box.x + 12;
-  let py = box.y + 12;
-  await page.mouse.move(px, py);
-  await page.mouse.down();
-  const end = Date.now() + PAN_MS;
-  let step = 0;
-  while (Date.now() < end) {
-    step++;
-    const dx = Math.round(6 * Math.cos(step / 25));
-    const dy = Math.round(4 * Math.sin(step / 40)) + 2;
-    px = Math.min(box.x + box.width - 5, Math.max(box.x + 5, px + dx));
-    py = Math.min(box.y + box.height - 5, Math.max(box.y + 5, py + dy));
-    await withTimeout('pan step', 30_000, page.mouse.move(px, py), page);
-  }
-  await withTimeout('pan release', 30_000, page.mouse.up(), page);
+}
+
+async function stopFrames(page: Page): Promise<number[]> {
   return withTimeout(
     'collect frames',
     30_000,
@@ -392,6 +233,69 @@ async function panFrames(page: Page): Promise<number[]> {
     }),
     page,
   );
+}
+
+async function panFrames(page: Page, from: 'corner' | 'centre' = 'corner'): Promise<number[]> {
+  const box = await page.getByTestId('chart-view').boundingBox();
+  if (!box) throw new Error('no chart on the page');
+  await startFrames(page);
+  // A corner of the view is background after a fit (40 px padding), so the drag pans; zoomed in,
+  // the drag starts where the zoom centred, which may be a node (then it moves that node).
+  let px = from === 'corner' ? box.x + 12 : box.x + box.width / 2;
+  let py = from === 'corner' ? box.y + 12 : box.y + box.height / 2;
+  await page.mouse.move(px, py);
+  await page.mouse.down();
+  const end = Date.now() + PAN_MS;
+  let step = 0;
+  while (Date.now() < end) {
+    step++;
+    // Back and forth around the start, so the chart stays on screen as the user looks at it.
+    const dx = step % 80 < 40 ? 5 : -5;
+    const dy = step % 120 < 60 ? 3 : -3;
+    px = Math.min(box.x + box.width - 5, Math.max(box.x + 5, px + dx));
+    py = Math.min(box.y + box.height - 5, Math.max(box.y + 5, py + dy));
+    await withTimeout('pan step', 30_000, page.mouse.move(px, py), page);
+  }
+  await withTimeout('pan release', 30_000, page.mouse.up(), page);
+  return stopFrames(page);
+}
+
+const WHEEL_STEPS_MAX = 80;
+
+/**
+ * Zooms with the mouse wheel at the centre of the view, in steps as a user does, until the
+ * overview hands over to Cytoscape (`in`) or takes over again (`out`). Returns the frame deltas
+ * and the number of wheel steps it took.
+ */
+async function wheelFrames(
+  page: Page,
+  direction: 'in' | 'out',
+): Promise<{ frames: number[]; steps: number }> {
+  const box = await page.getByTestId('chart-view').boundingBox();
+  if (!box) throw new Error('no chart on the page');
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await startFrames(page);
+  let steps = 0;
+  const wantOverview = direction === 'out';
+  while (steps < WHEEL_STEPS_MAX) {
+    steps++;
+    await withTimeout('wheel', 30_000, page.mouse.wheel(0, direction === 'in' ? -120 : 120), page);
+    await page.waitForTimeout(40);
+    const overview = await withTimeout(
+      'read overview state',
+      30_000,
+      page.evaluate(() => window.__tesseraChart!.renderInfo().overview),
+      page,
+    );
+    if (overview === wantOverview) break;
+  }
+  // Let the frame after the last step land, then one more second as the user looks.
+  await page.waitForTimeout(1000);
+  return { frames: await stopFrames(page), steps };
+}
+
+function frameLine(label: string, frames: readonly number[]): string {
+  return `${label}: p50 ${percentile(frames, 50).toFixed(1)} ms, p95 ${percentile(frames, 95).toFixed(1)} ms, max ${Math.max(...frames).toFixed(1)} ms (${frames.length} frames)`;
 }
 
 interface ProfileNode {
@@ -470,8 +374,8 @@ async function main(): Promise<void> {
   watchdog.unref();
   if (!ensureRenderer()) throw new Error('the renderer build failed');
   let t = Date.now();
-  const small = generateCase('bench-2k', 'Chart bench 2k', 2_000, 11);
-  const big = generateCase('bench-50k', 'Chart bench 50k', 50_000, 7);
+  const small = generateChartCase('bench-2k', 'Chart bench 2k', 2_000, 11);
+  const big = generateChartCase('bench-50k', 'Chart bench 50k', 50_000, 7);
   console.log(`chart bench generate and lay out: ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
   const dataDir = await mkdtemp(join(tmpdir(), 'tessera-bench-chart-'));
@@ -506,19 +410,33 @@ async function main(): Promise<void> {
     console.log(`chart 50k first render: ${(bigMs / 1000).toFixed(2)} s`);
     await printPageMeasures(page, '50k');
     const info = await page.evaluate(() => window.__tesseraChart!.renderInfo());
-    // Right after the first draw Cytoscape is still filling its element texture caches, a few
-    // seconds of work spread over frames; panning then is slow. Measured both ways.
-    const early = await panFrames(page);
-    console.log(
-      `chart 50k pan right after first render: p50 ${percentile(early, 50).toFixed(1)} ms, p95 ${percentile(early, 95).toFixed(1)} ms`,
-    );
+    // Right after the first draw Cytoscape (when it draws) is still filling its element texture
+    // caches, a few seconds of work spread over frames; panning then was slow. Measured both ways.
+    const early = await profiled(page, 'early', () => panFrames(page));
+    console.log(frameLine('chart 50k pan right after first render', early));
+    console.log(`chart 50k after that pan: ${await overviewState(page)}`);
     await page.waitForTimeout(SETTLE_MS);
     const frames = await profiled(page, 'pan', () => panFrames(page));
     console.log(`chart 50k pan frame p50: ${percentile(frames, 50).toFixed(1)} ms`);
     console.log(`chart 50k pan frame p95: ${percentile(frames, 95).toFixed(1)} ms`);
     console.log(
-      `chart 50k renderer: ${info.webgl ? 'webgl' : 'canvas (big-chart settings)'}, ${info.nodes} nodes, ${info.edges} edges, ${frames.length} frames in ${PAN_MS / 1000} s of panning`,
+      `chart 50k renderer: ${info.webgl ? 'webgl' : 'canvas (big-chart settings)'}, overview bitmap at fit: ${info.overview ? 'yes' : 'no'}, ${info.nodes} nodes, ${info.edges} edges, ${frames.length} frames in ${PAN_MS / 1000} s of panning`,
     );
+    const zoomIn = await profiled(page, 'zoom', () => wheelFrames(page, 'in'));
+    const zoomed = await page.evaluate(() => ({
+      zoom: window.__tesseraChart!.zoom(),
+      overview: window.__tesseraChart!.renderInfo().overview,
+    }));
+    console.log(
+      frameLine(
+        `chart 50k wheel zoom in (${zoomIn.steps} steps to zoom ${zoomed.zoom.toFixed(3)}, overview ${zoomed.overview ? 'still on' : 'handed to Cytoscape'})`,
+        zoomIn.frames,
+      ),
+    );
+    await page.waitForTimeout(SETTLE_MS);
+    console.log(frameLine('chart 50k pan zoomed in', await panFrames(page, 'centre')));
+    const zoomOut = await wheelFrames(page, 'out');
+    console.log(frameLine(`chart 50k wheel zoom out (${zoomOut.steps} steps)`, zoomOut.frames));
   } finally {
     await browser?.close();
     await host.close();

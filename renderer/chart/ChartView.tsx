@@ -80,6 +80,7 @@ export function ChartView(props: ChartViewProps) {
 
   const wrapperRef = useRef<HTMLDivElement>(null);
   const canvasRef = useRef<HTMLDivElement>(null);
+  const overviewRef = useRef<HTMLCanvasElement>(null);
   const adapterRef = useRef<ChartAdapter | undefined>(undefined);
   const [adapterVersion, setAdapterVersion] = useState(0);
   const propsRef = useRef(props);
@@ -102,7 +103,7 @@ export function ChartView(props: ChartViewProps) {
     const cy: Core = timed('create', () =>
       cytoscape({ container, ...coreOptions({ big, webgl }) }),
     );
-    adapterRef.current = new ChartAdapter(cy, big, webgl);
+    adapterRef.current = new ChartAdapter(cy, big, webgl, overviewRef.current ?? undefined);
     // Styled before the first elements arrive (the update effect runs before the theme effect
     // sees the new adapter), so a big chart is not styled twice.
     adapterRef.current.setTheme(theme);
@@ -281,6 +282,13 @@ export function ChartView(props: ChartViewProps) {
       onKeyDown={onKeyDown}
     >
       <div ref={canvasRef} className="chart-canvas" data-testid="chart-canvas" />
+      <canvas
+        ref={overviewRef}
+        className="chart-overview"
+        data-testid="chart-overview"
+        aria-hidden="true"
+        hidden
+      />
       {preview && (
         <svg className="chart-link-preview" data-testid="chart-link-preview" aria-hidden="true">
           <line x1={preview.from.x} y1={preview.from.y} x2={preview.to.x} y2={preview.to.y} />

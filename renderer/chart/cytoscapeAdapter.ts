@@ -26,6 +26,8 @@ import type { ElementPatch } from './elementDiff.ts';
 import { layoutGraphOf } from './fastLayout.ts';
 import { runLayoutInWorker } from './layout/runLayoutInWorker.ts';
 import { diffViewModels, isEmptyPatch } from './elementDiff.ts';
+import { ChartOverview } from './overview/ChartOverview.ts';
+import { gridPositions, isGroupNode } from './overview/overviewScene.ts';
 
 declare module 'cytoscape' {
   interface Core {
@@ -88,25 +90,63 @@ const MAX_ON_DEMAND_LABELS = 1000;
 const LABEL_SETTLE_MS = 120;
 const ON_DEMAND_LABEL_CLASS = 'chart-label';
 
+/** Default node diameter (the style sheet's), for layouts of nodes Cytoscape does not hold. */
+const NODE_SIZE = 40;
+
 export class ChartAdapter {
+  /** What the chart shows; `applied` is the part of it Cytoscape holds (all of it, or a window). */
+  private full: ChartViewModel = EMPTY_VIEW_MODEL;
   private applied: ChartViewModel = EMPTY_VIEW_MODEL;
   private theme: ChartTheme | undefined;
   /** Nodes showing their label (labels on demand only). */
   private labelled = new Set<string>();
   private labelTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly onViewport = () => this.scheduleLabels();
+  /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
+  private readonly overview: ChartOverview | undefined;
 
   /**
    * `big`: the Core was created with the performance settings and gets the lighter style;
-   * `webgl`: with the WebGL renderer.
+   * `webgl`: with the WebGL renderer; `overviewCanvas`: where a big chart on the 2D canvas shows
+   * its overview bitmap while zoomed out too far for Cytoscape to draw every node quickly.
    */
   constructor(
     readonly cy: Core,
     readonly big = false,
     readonly webgl = false,
+    overviewCanvas?: HTMLCanvasElement,
   ) {
     registerCytoscapeExtensions();
     if (this.labelsOnDemand) cy.on('viewport', this.onViewport);
+    if (big && !webgl && overviewCanvas) {
+      this.overview = new ChartOverview(cy, overviewCanvas, () => this.applyWindow());
+    }
+  }
+
+  /** Whether Cytoscape holds only part of the chart (a huge chart; see ChartOverview). */
+  get windowed(): boolean {
+    const window = this.overview?.window;
+    return window !== undefined && window !== 'all';
+  }
+
+  /** Nodes and edges the chart shows, and how many of them Cytoscape holds now. */
+  counts(): { nodes: number; edges: number; heldNodes: number; heldEdges: number } {
+    return {
+      nodes: this.full.nodes.filter((node) => !isGroupNode(node)).length,
+      edges: this.full.edges.length,
+      heldNodes: this.cy.nodes().length,
+      heldEdges: this.cy.edges().length,
+    };
+  }
+
+  /** Whether the overview bitmap stands in for Cytoscape's drawing now. */
+  get overviewActive(): boolean {
+    return this.overview?.active ?? false;
+  }
+
+  /** Resolves once the overview, where it is showing, is painted for the current chart. */
+  overviewDrawn(): Promise<void> {
+    return this.overview?.whenDrawn() ?? Promise.resolve();
   }
 
   /** Whether node labels are shown only for the nodes on screen (see the file comment). */
@@ -129,14 +169,39 @@ export class ChartAdapter {
       );
     }
     this.cy.style(sheet);
+    this.overview?.setTheme(theme);
   }
 
   /** Patches the graph to show `view`; returns what changed. */
   update(view: ChartViewModel): ElementPatch {
-    if (view === this.applied) return diffViewModels(EMPTY_VIEW_MODEL, EMPTY_VIEW_MODEL);
-    const patch = diffViewModels(this.applied, view);
-    this.applied = view;
+    if (view === this.full) return diffViewModels(EMPTY_VIEW_MODEL, EMPTY_VIEW_MODEL);
+    this.full = view;
+    this.overview?.setView(view);
+    return this.applyWindow();
+  }
+
+  /** Makes Cytoscape hold the part of the chart the overview's window asks for. */
+  private applyWindow(): ElementPatch {
+    const window = this.overview?.window ?? 'all';
+    const next =
+      window === 'all'
+        ? this.full
+        : window === 'none'
+          ? EMPTY_VIEW_MODEL
+          : (this.overview?.windowView ?? EMPTY_VIEW_MODEL);
+    const patch = diffViewModels(this.applied, next);
+    this.applied = next;
     if (isEmptyPatch(patch)) return patch;
+    this.applyPatch(patch);
+    if (this.labelsOnDemand) {
+      // Classes set by the patch replace the label class; the next pass puts it back.
+      for (const node of patch.updateNodes) this.labelled.delete(node.id);
+      this.scheduleLabels();
+    }
+    return patch;
+  }
+
+  private applyPatch(patch: ElementPatch): void {
     const cy = this.cy;
     cy.batch(() => {
       // Order matters for compound nodes: removing a group would take its children with it, so
@@ -172,12 +237,6 @@ export class ChartAdapter {
         ele.classes(edgeClasses(edge));
       }
     });
-    if (this.labelsOnDemand) {
-      // Classes set by the patch replace the label class; the next pass puts it back.
-      for (const node of patch.updateNodes) this.labelled.delete(node.id);
-      this.scheduleLabels();
-    }
-    return patch;
   }
 
   private scheduleLabels(): void {
@@ -214,6 +273,9 @@ export class ChartAdapter {
   /** Model positions of every node, by entity id. */
   positions(): Record<string, Point> {
     const result: Record<string, Point> = {};
+    if (this.windowed) {
+      for (const node of this.full.nodes) result[node.id] = { x: node.x, y: node.y };
+    }
     this.cy.nodes().forEach((node) => {
       const { x, y } = node.position();
       result[node.id()] = { x, y };
@@ -223,34 +285,61 @@ export class ChartAdapter {
 
   /** Runs a built-in layout to completion and returns the new positions. */
   async runLayout(name: ChartLayoutName): Promise<Record<string, Point>> {
-    if (this.cy.nodes().length === 0) return {};
+    if (this.full.nodes.length === 0) return {};
     if (name === 'force-fast') {
       await this.runFastLayout();
-      this.fit();
-      return this.positions();
+    } else if (this.windowed) {
+      // Cytoscape holds only a window, so its layouts would place only that; the toolbar offers
+      // a huge chart the grid and the fast force layout, both computed here for every node.
+      if (name === 'grid') this.placeNodes(gridPositions(this.layoutNodes().map((n) => n.id)));
+      else await this.runFastLayout();
+    } else {
+      const layout = this.cy.layout(layoutOptions(name));
+      const stopped = layout.promiseOn('layoutstop');
+      layout.run();
+      await stopped;
     }
-    const layout = this.cy.layout(layoutOptions(name));
-    const stopped = layout.promiseOn('layoutstop');
-    layout.run();
-    await stopped;
     this.fit();
     return this.positions();
   }
 
+  /** Entity nodes of the chart with their drawn diameter (group boxes left out). */
+  private layoutNodes(): { id: string; size: number }[] {
+    return this.full.nodes
+      .filter((node) => !isGroupNode(node))
+      .map((node) => ({ id: node.id, size: node.size ?? NODE_SIZE }));
+  }
+
   /** The multilevel force layout in a Web Worker: the UI keeps running while it computes. */
   private async runFastLayout(): Promise<void> {
-    const nodes = this.cy.nodes().filter((n) => !n.hasClass('chart-group'));
     const graph = layoutGraphOf(
-      nodes.map((node) => ({ id: node.id(), size: node.width() })),
-      this.cy.edges().map((edge) => ({ source: edge.source().id(), target: edge.target().id() })),
+      this.layoutNodes(),
+      this.full.edges.map((edge) => ({ source: edge.source, target: edge.target })),
     );
     const positions = await runLayoutInWorker(graph.graph, { transferInput: true });
+    const placed = new Map<string, Point>();
+    graph.ids.forEach((id, index) => {
+      placed.set(id, { x: positions[2 * index]!, y: positions[2 * index + 1]! });
+    });
+    this.placeNodes(placed);
+  }
+
+  /** Moves nodes to new positions (a layout's), whether or not Cytoscape holds them. */
+  private placeNodes(placed: ReadonlyMap<string, Point>): void {
+    if (this.windowed) {
+      this.full = {
+        ...this.full,
+        nodes: this.full.nodes.map((node) => {
+          const at = placed.get(node.id);
+          return at ? { ...node, x: at.x, y: at.y } : node;
+        }),
+      };
+      this.overview?.setView(this.full);
+      this.applyWindow();
+      return;
+    }
     this.cy.batch(() => {
-      graph.ids.forEach((id, index) => {
-        this.cy
-          .getElementById(id)
-          .position({ x: positions[2 * index]!, y: positions[2 * index + 1]! });
-      });
+      for (const [id, at] of placed) this.cy.getElementById(id).position(at);
     });
   }
 
@@ -260,7 +349,7 @@ export class ChartAdapter {
   }
 
   fit(): void {
-    if (this.cy.nodes().length === 0) return;
+    if (this.full.nodes.length === 0) return;
     if (this.big) this.fitToNodeDiscs(40);
     else this.cy.fit(undefined, 40);
     if (this.cy.zoom() > 1.5) this.cy.zoom({ level: 1.5, position: this.viewportCenter() });
@@ -272,6 +361,11 @@ export class ChartAdapter {
    */
   private fitToNodeDiscs(padding: number): void {
     const cy = this.cy;
+    const known = this.overview?.sceneBounds;
+    if (known) {
+      this.fitTo(known, padding);
+      return;
+    }
     let x1 = Infinity;
     let y1 = Infinity;
     let x2 = -Infinity;
@@ -286,6 +380,12 @@ export class ChartAdapter {
       y2 = Math.max(y2, y + r);
     });
     if (!Number.isFinite(x1)) return;
+    this.fitTo({ x1, y1, x2, y2 }, padding);
+  }
+
+  private fitTo(bounds: { x1: number; y1: number; x2: number; y2: number }, padding: number): void {
+    const { x1, y1, x2, y2 } = bounds;
+    const cy = this.cy;
     const width = cy.width();
     const height = cy.height();
     const fitted = Math.min(
@@ -308,6 +408,7 @@ export class ChartAdapter {
   /** Makes the Cytoscape selection match the app's: exactly `id`, or nothing. */
   select(id: string | undefined): void {
     const cy = this.cy;
+    this.overview?.select(id);
     cy.batch(() => {
       cy.$(':selected').forEach((ele) => {
         if (ele.id() !== id) ele.unselect();
@@ -332,7 +433,13 @@ export class ChartAdapter {
 
   renderedPosition(id: string): Point | undefined {
     const node = this.cy.getElementById(id);
-    return node.nonempty() && node.isNode() ? node.renderedPosition() : undefined;
+    if (node.nonempty() && node.isNode()) return node.renderedPosition();
+    // A huge chart's node outside the window Cytoscape holds: where it would be drawn.
+    const shown = this.windowed ? this.full.nodes.find((n) => n.id === id) : undefined;
+    if (!shown) return undefined;
+    const zoom = this.cy.zoom();
+    const pan = this.cy.pan();
+    return { x: shown.x * zoom + pan.x, y: shown.y * zoom + pan.y };
   }
 
   setClass(id: string | undefined, className: string): void {
@@ -340,33 +447,36 @@ export class ChartAdapter {
     if (id !== undefined) this.cy.getElementById(id).addClass(className);
   }
 
-  exportPng(bg: string): Blob {
+  /** The whole chart as PNG (a huge chart's is its overview bitmap: Cytoscape holds a window). */
+  exportPng(bg: string): Blob | undefined {
+    if (this.windowed) return this.overview?.exportPng();
     return this.cy.png({ output: 'blob', full: true, scale: 2, bg });
   }
 
-  exportSvg(bg: string): string {
+  /** The whole chart as SVG (a huge chart's as plain discs and lines, from its overview). */
+  exportSvg(bg: string): string | undefined {
+    if (this.windowed) return this.overview?.exportSvg();
     return this.cy.svg({ full: true, scale: 1, bg });
   }
 
-  /** Entity nodes (group boxes left out). */
+  /** Entity nodes the chart shows (group boxes left out). */
   nodeIds(): string[] {
-    return this.cy
-      .nodes()
-      .filter((n) => !n.hasClass('chart-group'))
-      .map((n) => n.id());
+    return this.full.nodes.filter((node) => !isGroupNode(node)).map((node) => node.id);
   }
 
   edgeIds(): string[] {
-    return this.cy.edges().map((e) => e.id());
+    return this.full.edges.map((edge) => edge.id);
   }
 
   /** Forgets what was applied; the Core itself is destroyed by its owner. */
   destroy(): void {
+    this.full = EMPTY_VIEW_MODEL;
     this.applied = EMPTY_VIEW_MODEL;
     this.theme = undefined;
     if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
     this.labelTimer = undefined;
     this.labelled.clear();
+    this.overview?.destroy();
     if (!this.cy.destroyed()) this.cy.removeListener('viewport', this.onViewport);
   }
 }

@@ -21,9 +21,20 @@ export interface ChartTestHook {
   nodeStyle(entityId: string): NodeStyleInfo | undefined;
   /** Nodes and edges highlighted by the analysis panel (a path). */
   highlighted(): { nodes: string[]; edges: string[] };
-  /** Whether the performance settings (and the WebGL renderer) are in use. */
-  renderInfo(): { big: boolean; webgl: boolean; nodes: number; edges: number };
-  /** Resolves after Cytoscape has drawn a frame with the current elements. */
+  /**
+   * Whether the performance settings (and the WebGL renderer) are in use, and whether the
+   * overview bitmap stands in for Cytoscape's drawing at the current zoom.
+   */
+  renderInfo(): {
+    big: boolean;
+    webgl: boolean;
+    overview: boolean;
+    nodes: number;
+    edges: number;
+    /** Nodes Cytoscape holds: all, or for a huge chart the window on screen (none zoomed out). */
+    heldNodes: number;
+  };
+  /** Resolves after a frame with the current elements is drawn (by Cytoscape or the overview). */
   afterRender(): Promise<void>;
   zoom(): number;
 }
@@ -91,29 +102,36 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       nodes: adapter.cy.nodes('.analysis-path').map((n) => n.id()),
       edges: adapter.cy.edges('.analysis-path').map((e) => e.id()),
     }),
-    renderInfo: () => ({
-      big: adapter.big,
-      webgl: adapter.webgl,
-      nodes: adapter.cy.nodes().length,
-      edges: adapter.cy.edges().length,
-    }),
+    renderInfo: () => {
+      const counts = adapter.counts();
+      return {
+        big: adapter.big,
+        webgl: adapter.webgl,
+        overview: adapter.overviewActive,
+        nodes: counts.nodes,
+        edges: counts.edges,
+        heldNodes: counts.heldNodes,
+      };
+    },
     afterRender: () =>
-      new Promise<void>((resolve) => {
-        // Cytoscape's WebGL renderer draws in its animation-frame loop without emitting 'render',
-        // so this watches the renderer's pending-frame flag instead: once a frame after the forced
-        // redraw has cleared it, everything current has been drawn (one more frame to present).
-        const core = adapter.cy as unknown as { renderer?: () => { requestedFrame?: boolean } };
-        const renderer = core.renderer?.();
-        adapter.cy.forceRender();
-        const check = () => {
-          if (renderer?.requestedFrame === true && !adapter.cy.destroyed()) {
+      adapter.overviewActive
+        ? adapter.overviewDrawn()
+        : new Promise<void>((resolve) => {
+            // Cytoscape's WebGL renderer draws in its animation-frame loop without emitting 'render',
+            // so this watches the renderer's pending-frame flag instead: once a frame after the forced
+            // redraw has cleared it, everything current has been drawn (one more frame to present).
+            const core = adapter.cy as unknown as { renderer?: () => { requestedFrame?: boolean } };
+            const renderer = core.renderer?.();
+            adapter.cy.forceRender();
+            const check = () => {
+              if (renderer?.requestedFrame === true && !adapter.cy.destroyed()) {
+                requestAnimationFrame(check);
+              } else {
+                requestAnimationFrame(() => resolve());
+              }
+            };
             requestAnimationFrame(check);
-          } else {
-            requestAnimationFrame(() => resolve());
-          }
-        };
-        requestAnimationFrame(check);
-      }),
+          }),
     zoom: () => adapter.cy.zoom(),
   };
   window.__tesseraChart = hook;

@@ -1,0 +1,112 @@
+/**
+ * A chart too big for Cytoscape to draw whole at every frame, in the real UI in Chromium without
+ * a GPU: zoomed out, the overview bitmap (painted in a worker) stands in for Cytoscape; the mouse
+ * wheel zooms in until Cytoscape draws the few nodes on screen itself, where a click selects an
+ * entity; zooming back out brings the overview back with the selection marked on it.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshot, useBrowserSuite } from './harness/index.ts';
+import { generateChartCase, writeGeneratedCase } from './harness/generatedCase.ts';
+
+const suite = useBrowserSuite();
+const NODES = 6000;
+const HUB = 'e2e-big-n0';
+
+function renderInfo(page: Page) {
+  return page.evaluate(() => window.__tesseraChart?.renderInfo());
+}
+
+/** Pixels of the overlay canvas that differ from its top-left (background) pixel. */
+function paintedPixels(page: Page): Promise<number> {
+  return page.getByTestId('chart-overview').evaluate((element) => {
+    const canvas = element as HTMLCanvasElement;
+    const context = canvas.getContext('2d');
+    if (!context || canvas.width === 0) return 0;
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let painted = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) painted++;
+    }
+    return painted;
+  });
+}
+
+/** Share of the overlay's pixels that are opaque: 1 while it covers Cytoscape. */
+function opaqueShare(page: Page): Promise<number> {
+  return page.getByTestId('chart-overview').evaluate((element) => {
+    const canvas = element as HTMLCanvasElement;
+    const context = canvas.getContext('2d');
+    if (!context || canvas.width === 0) return 0;
+    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
+    let opaque = 0;
+    for (let i = 3; i < data.length; i += 4) if (data[i] === 255) opaque++;
+    return opaque / (data.length / 4);
+  });
+}
+
+async function wheelUntilOverview(page: Page, wanted: boolean, deltaY: number): Promise<number> {
+  for (let step = 1; step <= 60; step++) {
+    const at = await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB);
+    await page.mouse.move(at!.x, at!.y);
+    await page.mouse.wheel(0, deltaY);
+    await page.waitForTimeout(60);
+    if ((await renderInfo(page))?.overview === wanted) return step;
+  }
+  throw new Error(`the overview never turned ${wanted ? 'on' : 'off'}`);
+}
+
+describe('huge chart overview', () => {
+  it('shows the overview zoomed out and hands over to Cytoscape zoomed in', async () => {
+    const app = await suite.open({ testHooks: true });
+    const page = app.page;
+    await page.waitForFunction(() => window.__tesseraApp !== undefined);
+    await writeGeneratedCase(page, generateChartCase('e2e-big', 'Big network', NODES, 3));
+    await page.reload();
+    await page.locator('.case-open-link', { hasText: 'Big network' }).click();
+    await page.getByTestId('case-workspace').waitFor();
+    await page.getByTestId('tab-chart').click();
+    await expect
+      .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'), {
+        timeout: 60_000,
+      })
+      .toBe(String(NODES));
+    await expect
+      .poll(async () => (await renderInfo(page))?.overview, { timeout: 30_000 })
+      .toBe(true);
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    expect(await page.getByTestId('chart-overview').isVisible()).toBe(true);
+    expect(await opaqueShare(page)).toBe(1);
+    // Thousands of node discs and edges, not a blank canvas or just the "drawing" notice.
+    expect(await paintedPixels(page)).toBeGreaterThan(20_000);
+    await screenshot(page, 'chart-overview-zoomed-out');
+
+    const zoomedOut = await page.evaluate(() => window.__tesseraChart!.zoom());
+    const steps = await wheelUntilOverview(page, false, -240);
+    expect(steps).toBeGreaterThan(1);
+    expect(await page.evaluate(() => window.__tesseraChart!.zoom())).toBeGreaterThan(
+      zoomedOut * 1.5,
+    );
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    // Cytoscape holds only the window around the view, and drew it.
+    const held = (await renderInfo(page))!.heldNodes;
+    expect(held).toBeGreaterThan(0);
+    expect(held).toBeLessThan(NODES);
+    // The overlay now only draws the edges that leave the window, over Cytoscape's drawing.
+    await expect.poll(() => opaqueShare(page)).toBeLessThan(0.2);
+    await screenshot(page, 'chart-overview-zoomed-in');
+
+    const hub = await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB);
+    await page.mouse.click(hub!.x, hub!.y);
+    await expect(page.getByTestId('entity-details').textContent()).resolves.toContain(
+      'Holding 0 SRL',
+    );
+
+    await wheelUntilOverview(page, true, 480);
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    expect(await page.getByTestId('chart-overview').isVisible()).toBe(true);
+    expect(await paintedPixels(page)).toBeGreaterThan(20_000);
+    await screenshot(page, 'chart-overview-selection');
+    expect(app.pageErrors).toEqual([]);
+  });
+});

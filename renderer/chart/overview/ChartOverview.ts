@@ -1,0 +1,409 @@
+/**
+ * Level of detail for huge charts on the 2D canvas. Cytoscape's per-element work (style, z-order,
+ * bounding boxes, a hit test on every mouse move) grows with every element it holds, whether on
+ * screen or not, so for a chart over OVERVIEW_NODE_BUDGET nodes Cytoscape holds only a window:
+ *
+ * - zoomed out, where the viewport would show more than the budget, the window is empty and a
+ *   canvas over Cytoscape shows the overview bitmap (painted by a worker), moved and scaled with
+ *   the viewport: a frame is one drawImage;
+ * - zoomed in, the window is the visible area plus a margin, and Cytoscape draws and hit-tests the
+ *   elements in it as usual; panning past the margin moves the window.
+ *
+ * Cytoscape keeps handling every gesture in both modes (it pans and zooms an empty graph too); the
+ * overlay takes no pointer events. The adapter owns the elements: it asks `window` which part of
+ * the chart to hold and is told through `onWindowChange` when that changes.
+ */
+import type { Core } from 'cytoscape';
+import type { ChartTheme, ChartViewModel } from '../chartModel.ts';
+import type { Point } from '../chartGeometry.ts';
+import type { Bounds, ChartWindowView, OverviewScene, Raster } from './overviewScene.ts';
+import {
+  buildOverviewScene,
+  CROSSING_STRIDE,
+  contains,
+  DensityGrid,
+  expand,
+  extentOf,
+  overviewWanted,
+  paintScene,
+  placeRaster,
+  rasterFor,
+  sceneToSvg,
+  windowOfView,
+} from './overviewScene.ts';
+import type { PaintRequest, PaintResponse } from './protocol.ts';
+
+/**
+ * Most nodes on screen Cytoscape's 2D canvas is asked to draw. Its per-element work is paid for
+ * every element it holds (styles, z-order, bounding boxes; about 13 s for 150,000 elements on the
+ * first frame without a GPU), so above this the overview stands in, and below it Cytoscape holds
+ * only the window on screen.
+ */
+export const OVERVIEW_NODE_BUDGET = 3000;
+/** Share of the visible width and height added on each side of the window Cytoscape holds. */
+const WINDOW_MARGIN = 0.25;
+
+/** What Cytoscape holds: the whole chart, nothing (overview shown) or the elements in a rectangle. */
+export type ChartWindow = 'all' | 'none' | Bounds;
+
+type Source = ImageBitmap | HTMLCanvasElement;
+
+export class ChartOverview {
+  private view: ChartViewModel | undefined;
+  private theme: ChartTheme | undefined;
+  private grid: DensityGrid | undefined;
+  private bounds: Bounds | undefined;
+  private raster: Raster | undefined;
+  /** Kept (copied to the worker, not transferred) for the SVG export. */
+  private scene: OverviewScene | undefined;
+  private bitmap: Source | undefined;
+  private bitmapGeneration = -1;
+  private drawnGeneration = -1;
+  private generation = 0;
+  private worker: Worker | undefined;
+  private current: ChartWindow = 'all';
+  /** The view and crossing edges of the current window, when it is a rectangle. */
+  private split: ChartWindowView | undefined;
+  /** The overview covers Cytoscape until its first frame after the window was filled. */
+  private covering = false;
+  private frame: number | undefined;
+  private selectedId: string | undefined;
+  private waiters: (() => void)[] = [];
+  private lastPaintMs: number | undefined;
+  private readonly onViewport = () => this.viewportChanged();
+  private readonly onRender = () => {
+    // Cytoscape has drawn the detailed view: only now may the overview stop covering its canvas.
+    if (this.active || !this.covering) return;
+    this.covering = false;
+    this.scheduleDraw();
+  };
+
+  constructor(
+    private readonly cy: Core,
+    private readonly canvas: HTMLCanvasElement,
+    private readonly onWindowChange: () => void,
+  ) {
+    cy.on('viewport', this.onViewport);
+    cy.on('render', this.onRender);
+  }
+
+  /** Whether the overview is standing in for Cytoscape now. */
+  get active(): boolean {
+    return this.current === 'none';
+  }
+
+  /** The part of the chart Cytoscape should hold now. */
+  get window(): ChartWindow {
+    return this.current;
+  }
+
+  /** What Cytoscape holds for a rectangular window (undefined otherwise). */
+  get windowView(): ChartViewModel | undefined {
+    return this.split?.view;
+  }
+
+  /** Model bounds of the chart's node discs and group boxes, when the chart is huge. */
+  get sceneBounds(): Bounds | undefined {
+    return this.bounds;
+  }
+
+  /** Painting time of the latest bitmap (for the benchmark's info line). */
+  get paintMilliseconds(): number | undefined {
+    return this.lastPaintMs;
+  }
+
+  setTheme(theme: ChartTheme): void {
+    if (theme === this.theme) return;
+    this.theme = theme;
+    if (this.view) this.rebuild(true);
+  }
+
+  /**
+   * The chart now shows `view`. Updates `window` without calling onWindowChange: the adapter
+   * applies the view (and so the window) itself afterwards.
+   */
+  setView(view: ChartViewModel): void {
+    this.view = view;
+    this.rebuild(false);
+  }
+
+  select(id: string | undefined): void {
+    this.selectedId = id;
+    if (this.active) this.scheduleDraw();
+  }
+
+  /** Resolves once what the viewport needs is on screen: the current bitmap, or nothing held. */
+  whenDrawn(): Promise<void> {
+    if (!this.active || this.drawnGeneration === this.generation) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  /** The overview bitmap as PNG: the whole chart, as drawn zoomed out. */
+  exportPng(): Blob | undefined {
+    const bitmap = this.bitmap;
+    if (!bitmap) return undefined;
+    const canvas = document.createElement('canvas');
+    canvas.width = bitmap.width;
+    canvas.height = bitmap.height;
+    canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
+    // toDataURL is synchronous, as the export path expects (cy.png returns its Blob at once).
+    const base64 = canvas.toDataURL('image/png').split(',')[1] ?? '';
+    const binary = atob(base64);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new Blob([bytes], { type: 'image/png' });
+  }
+
+  exportSvg(): string | undefined {
+    return this.scene ? sceneToSvg(this.scene) : undefined;
+  }
+
+  destroy(): void {
+    if (this.frame !== undefined) cancelAnimationFrame(this.frame);
+    this.worker?.terminate();
+    this.worker = undefined;
+    if (this.bitmap && 'close' in this.bitmap) this.bitmap.close();
+    this.bitmap = undefined;
+    this.current = 'all';
+    this.canvas.hidden = true;
+    if (!this.cy.destroyed()) {
+      this.cy.removeListener('viewport', this.onViewport);
+      this.cy.removeListener('render', this.onRender);
+    }
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+
+  private rebuild(notify: boolean): void {
+    const view = this.view;
+    const theme = this.theme;
+    if (!view || !theme || this.cy.destroyed()) return;
+    const firstScene = this.grid === undefined;
+    if (view.nodes.length <= OVERVIEW_NODE_BUDGET) {
+      // Small enough for Cytoscape to hold whole at any zoom.
+      this.grid = undefined;
+      this.bounds = undefined;
+      this.scene = undefined;
+      this.setWindow('all', notify);
+      return;
+    }
+    const cy = this.cy;
+    const scene = buildOverviewScene(view, theme, (id) => {
+      const node = cy.getElementById(id);
+      return node.nonempty() ? node.position() : undefined;
+    });
+    this.bounds = scene.bounds;
+    this.scene = scene;
+    this.grid = new DensityGrid(scene.bounds, scene.nodeX, scene.nodeY);
+    this.raster = rasterFor(scene.bounds);
+    this.generation += 1;
+    this.paint(scene, this.raster, this.generation);
+    if (typeof this.current === 'object') this.split = windowOfView(view, this.current);
+    // A chart that just became huge starts on the overview: the fit that follows picks the window.
+    if (firstScene) this.setWindow('none', notify);
+    else this.evaluate(notify);
+  }
+
+  private paint(scene: OverviewScene, raster: Raster, generation: number): void {
+    if (typeof OffscreenCanvas === 'undefined' || typeof Worker === 'undefined') {
+      // No worker canvas in this browser: paint here, once per scene.
+      const canvas = document.createElement('canvas');
+      canvas.width = raster.width;
+      canvas.height = raster.height;
+      const context = canvas.getContext('2d');
+      if (!context) return;
+      const started = performance.now();
+      paintScene(context, scene, raster);
+      this.received(canvas, generation, performance.now() - started);
+      return;
+    }
+    if (!this.worker) {
+      this.worker = new Worker(new URL('./overviewWorker.ts', import.meta.url), {
+        type: 'module',
+      });
+      this.worker.onmessage = (event: MessageEvent<PaintResponse>) => {
+        const response = event.data;
+        if (response.ok) {
+          this.received(response.bitmap, response.generation, response.milliseconds);
+        } else {
+          console.error(`chart overview: ${response.error}`);
+        }
+      };
+      this.worker.onerror = (event) => console.error(`chart overview worker: ${event.message}`);
+    }
+    const request: PaintRequest = { generation, scene, raster };
+    this.worker.postMessage(request);
+  }
+
+  private received(bitmap: Source, generation: number, milliseconds: number): void {
+    if (generation !== this.generation) {
+      // A newer scene is on its way; this one is already out of date.
+      if ('close' in bitmap) bitmap.close();
+      return;
+    }
+    if (this.bitmap && 'close' in this.bitmap) this.bitmap.close();
+    this.bitmap = bitmap;
+    this.bitmapGeneration = generation;
+    this.lastPaintMs = milliseconds;
+    if (this.active) this.scheduleDraw();
+    else this.notifyDrawn();
+  }
+
+  private viewportChanged(): void {
+    this.evaluate(true);
+  }
+
+  /** Picks the window for the current viewport. */
+  private evaluate(notify: boolean): void {
+    if (this.cy.destroyed()) return;
+    const grid = this.grid;
+    if (!grid) {
+      this.setWindow('all', notify);
+      return;
+    }
+    const extent = extentOf(this.viewport(), this.cy.width(), this.cy.height());
+    const onScreen = grid.countIn(extent);
+    if (overviewWanted(this.active, onScreen, OVERVIEW_NODE_BUDGET)) {
+      this.setWindow('none', notify);
+    } else if (
+      this.current === 'none' ||
+      this.current === 'all' ||
+      !contains(this.current, extent)
+    ) {
+      this.setWindow(this.windowAround(extent, grid), notify);
+    }
+    this.scheduleDraw();
+  }
+
+  /**
+   * The visible area plus a margin to pan into, narrower where the chart is dense: the margin is
+   * measured in screen widths, so zoomed out beside the chart it could reach thousands of nodes.
+   */
+  private windowAround(extent: Bounds, grid: DensityGrid): Bounds {
+    for (const margin of [WINDOW_MARGIN, WINDOW_MARGIN / 2]) {
+      const candidate = expand(extent, margin);
+      if (grid.countIn(candidate) <= 2 * OVERVIEW_NODE_BUDGET) return candidate;
+    }
+    return extent;
+  }
+
+  private viewport(): { zoom: number; pan: Point } {
+    return { zoom: this.cy.zoom(), pan: this.cy.pan() };
+  }
+
+  private setWindow(next: ChartWindow, notify: boolean): void {
+    if (next === this.current) return;
+    const wasOverview = this.current === 'none';
+    this.current = next;
+    this.split = typeof next === 'object' && this.view ? windowOfView(this.view, next) : undefined;
+    this.canvas.hidden = next === 'all';
+    if (next !== 'none') {
+      // The overview stays up until Cytoscape has drawn the window (see onRender).
+      if (wasOverview) this.covering = true;
+      this.cy.forceRender();
+      this.notifyDrawn();
+    }
+    if (notify) this.onWindowChange();
+    this.scheduleDraw();
+  }
+
+  private scheduleDraw(): void {
+    if (this.frame !== undefined) return;
+    this.frame = requestAnimationFrame(() => {
+      this.frame = undefined;
+      this.draw();
+    });
+  }
+
+  private draw(): void {
+    if (this.current === 'all' || this.cy.destroyed()) return;
+    const canvas = this.canvas;
+    const width = Math.max(1, Math.round(this.cy.width()));
+    const height = Math.max(1, Math.round(this.cy.height()));
+    if (canvas.width !== width) canvas.width = width;
+    if (canvas.height !== height) canvas.height = height;
+    const context = canvas.getContext('2d');
+    if (!context || !this.theme) return;
+    context.setTransform(1, 0, 0, 1, 0, 0);
+    const viewport = this.viewport();
+    if (!this.active && !this.covering) {
+      context.clearRect(0, 0, width, height);
+      this.drawCrossingEdges(context, viewport);
+      return;
+    }
+    context.fillStyle = this.theme.bg;
+    context.fillRect(0, 0, width, height);
+    if (this.bitmap && this.raster) {
+      const at = placeRaster(this.raster, viewport);
+      context.imageSmoothingEnabled = true;
+      context.drawImage(this.bitmap, at.x, at.y, at.width, at.height);
+    }
+    if (this.bitmapGeneration !== this.generation) {
+      context.fillStyle = this.theme.fgMuted;
+      context.font = '13px system-ui, sans-serif';
+      context.textAlign = 'center';
+      context.fillText('Drawing the chart overview…', width / 2, 24);
+    }
+    this.drawSelection(context, viewport);
+    if (this.bitmapGeneration === this.generation) {
+      this.drawnGeneration = this.generation;
+      this.notifyDrawn();
+    }
+  }
+
+  /** Edges leaving the window, from the border of their inside node outwards. */
+  private drawCrossingEdges(
+    context: CanvasRenderingContext2D,
+    viewport: { zoom: number; pan: Point },
+  ): void {
+    const crossing = this.split?.crossing;
+    if (!crossing || crossing.length === 0 || !this.theme) return;
+    const { zoom, pan } = viewport;
+    context.strokeStyle = this.theme.edge;
+    context.globalAlpha = 0.7;
+    context.lineWidth = Math.max(0.5, Math.min(1.5, zoom));
+    context.beginPath();
+    for (let i = 0; i < crossing.length; i += CROSSING_STRIDE) {
+      const nx = crossing[i]! * zoom + pan.x;
+      const ny = crossing[i + 1]! * zoom + pan.y;
+      const fx = crossing[i + 2]! * zoom + pan.x;
+      const fy = crossing[i + 3]! * zoom + pan.y;
+      const length = Math.hypot(fx - nx, fy - ny);
+      const radius = crossing[i + 4]! * zoom;
+      if (length <= radius) continue;
+      context.moveTo(nx + ((fx - nx) * radius) / length, ny + ((fy - ny) * radius) / length);
+      context.lineTo(fx, fy);
+    }
+    context.stroke();
+    context.globalAlpha = 1;
+  }
+
+  /** A ring around the selected entity: dark halo, then the accent, so it shows on any fill. */
+  private drawSelection(
+    context: CanvasRenderingContext2D,
+    viewport: { zoom: number; pan: Point },
+  ): void {
+    const selected = this.selectedId;
+    if (selected === undefined || !this.theme || !this.view) return;
+    const node = this.view.nodes.find((candidate) => candidate.id === selected);
+    if (!node) return;
+    const live = this.cy.getElementById(selected);
+    const { x, y } = live.nonempty() && live.isNode() ? live.position() : node;
+    const cx = x * viewport.zoom + viewport.pan.x;
+    const cy = y * viewport.zoom + viewport.pan.y;
+    const radius = Math.max(7, ((node.size ?? 40) / 2) * viewport.zoom + 4);
+    for (const [colour, width] of [
+      [this.theme.fg, 6],
+      [this.theme.accent, 3],
+    ] as const) {
+      context.strokeStyle = colour;
+      context.lineWidth = width;
+      context.beginPath();
+      context.arc(cx, cy, radius, 0, 2 * Math.PI);
+      context.stroke();
+    }
+  }
+
+  private notifyDrawn(): void {
+    for (const resolve of this.waiters.splice(0)) resolve();
+  }
+}

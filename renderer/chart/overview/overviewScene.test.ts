@@ -1,0 +1,279 @@
+import { describe, expect, it } from 'vitest';
+import type { ChartEdgeModel, ChartNodeModel, ChartViewModel } from '../chartModel.ts';
+import { ANALYSIS_HIGHLIGHT, LIGHT_CHART_THEME } from '../chartModel.ts';
+import { CHART_ICONS } from '../chartIcons.ts';
+import type { Paint2D } from './overviewScene.ts';
+import {
+  buildOverviewScene,
+  DensityGrid,
+  EdgeLook,
+  extentOf,
+  overviewWanted,
+  paintScene,
+  placeRaster,
+  rasterFor,
+  sceneToSvg,
+  windowOfView,
+} from './overviewScene.ts';
+
+function node(
+  id: string,
+  x: number,
+  y: number,
+  extra: Partial<ChartNodeModel> = {},
+): ChartNodeModel {
+  return { id, label: id, schema: 'Person', iconKey: 'Person', x, y, ...extra };
+}
+
+function edge(id: string, source: string, target: string, classes?: string): ChartEdgeModel {
+  return {
+    id,
+    source,
+    target,
+    schema: 'Associate',
+    label: '',
+    directed: false,
+    ...(classes ? { classes } : {}),
+  };
+}
+
+const view: ChartViewModel = {
+  nodes: [
+    node('chart-group:acme', 0, 0, { classes: 'chart-group', schema: 'Company' }),
+    node('a', 0, 0, { parent: 'chart-group:acme' }),
+    node('b', 100, 0, { parent: 'chart-group:acme', color: '#ff0000', size: 60 }),
+    node('c', 0, 200, { classes: 'analysis-dim' }),
+    node('d', 300, 300, { classes: 'analysis-path', borderColor: '#00ff00' }),
+    node('e', -100, 50, { borderColor: '#00ff00' }),
+  ],
+  edges: [
+    edge('ab', 'a', 'b'),
+    edge('bc', 'b', 'c', 'analysis-dim'),
+    edge('cd', 'c', 'd', 'analysis-path'),
+    edge('dangling', 'a', 'nowhere'),
+  ],
+};
+
+describe('buildOverviewScene', () => {
+  const scene = buildOverviewScene(view, LIGHT_CHART_THEME, (id) =>
+    id === 'e' ? { x: -200, y: 60 } : undefined,
+  );
+
+  it('keeps entity nodes, leaves group boxes out of the node list and drops dangling edges', () => {
+    expect(scene.nodeX.length).toBe(5);
+    expect(scene.edgeSource.length).toBe(3);
+    expect([...scene.edgeLook]).toEqual([EdgeLook.Plain, EdgeLook.Dimmed, EdgeLook.Highlighted]);
+    // Edge ends are node indexes: a=0, b=1, c=2, d=3.
+    expect([...scene.edgeSource]).toEqual([0, 1, 2]);
+    expect([...scene.edgeTarget]).toEqual([1, 2, 3]);
+  });
+
+  it('takes live positions over the view model and sizes from the node', () => {
+    expect(scene.nodeX[4]).toBe(-200);
+    expect(scene.nodeY[4]).toBe(60);
+    expect(scene.nodeRadius[0]).toBe(20);
+    expect(scene.nodeRadius[1]).toBe(30);
+  });
+
+  it('colours by formatting rule, else by type, and marks dimmed nodes and rings', () => {
+    expect(scene.palette[scene.nodeFill[0]!]).toBe(CHART_ICONS.Person!.color);
+    expect(scene.palette[scene.nodeFill[1]!]).toBe('#ff0000');
+    expect([...scene.nodeDimmed]).toEqual([0, 0, 1, 0, 0]);
+    // A path highlight wins over a formatting border.
+    expect(scene.palette[scene.nodeRing[3]! - 1]).toBe(ANALYSIS_HIGHLIGHT);
+    expect(scene.palette[scene.nodeRing[4]! - 1]).toBe('#00ff00');
+    expect(scene.nodeRing[0]).toBe(0);
+  });
+
+  it('boxes a group around its members with padding, and bounds everything drawn', () => {
+    // a at (0,0) r20, b at (100,0) r30, padding 16.
+    expect([...scene.groupBoxes]).toEqual([-36, -46, 146, 46]);
+    expect(scene.bounds).toEqual({ x1: -220, y1: -46, x2: 320, y2: 320 });
+  });
+});
+
+describe('raster geometry', () => {
+  it('keeps the bitmap within the size limit and never finer than a pixel per model unit', () => {
+    const big = rasterFor({ x1: -5000, y1: 0, x2: 15000, y2: 10000 }, 4096);
+    expect(big.width).toBeLessThanOrEqual(4096);
+    expect(big.height).toBeLessThanOrEqual(4096);
+    expect(big.scale).toBeCloseTo((4096 - 8) / 20000, 9);
+    const small = rasterFor({ x1: 0, y1: 0, x2: 300, y2: 100 }, 4096);
+    expect(small.scale).toBe(1);
+    expect(small.width).toBe(308);
+  });
+
+  it('places the bitmap so every model point lands where Cytoscape would draw it', () => {
+    const raster = rasterFor({ x1: -1000, y1: -500, x2: 3000, y2: 2500 }, 2048);
+    const viewport = { zoom: 0.07, pan: { x: 130, y: -45 } };
+    const at = placeRaster(raster, viewport);
+    for (const point of [
+      { x: -1000, y: -500 },
+      { x: 1234, y: 987 },
+      { x: 3000, y: 2500 },
+    ]) {
+      const u = (point.x - raster.originX) * raster.scale;
+      const v = (point.y - raster.originY) * raster.scale;
+      const screenX = at.x + (u * at.width) / raster.width;
+      const screenY = at.y + (v * at.height) / raster.height;
+      expect(screenX).toBeCloseTo(point.x * viewport.zoom + viewport.pan.x, 6);
+      expect(screenY).toBeCloseTo(point.y * viewport.zoom + viewport.pan.y, 6);
+    }
+  });
+
+  it('turns a viewport into the model rectangle it shows', () => {
+    expect(extentOf({ zoom: 2, pan: { x: 100, y: -50 } }, 800, 600)).toEqual({
+      x1: -50,
+      y1: 25,
+      x2: 350,
+      y2: 325,
+    });
+  });
+});
+
+/** Records what the painter asks of a 2D context. */
+class RecordingContext implements Paint2D {
+  fillStyle: string | CanvasGradient | CanvasPattern = '';
+  strokeStyle: string | CanvasGradient | CanvasPattern = '';
+  lineWidth = 1;
+  globalAlpha = 1;
+  arcs: { x: number; y: number; r: number }[] = [];
+  lines = 0;
+  rects = 0;
+  strokeRects: number[][] = [];
+  fills: { style: string; alpha: number; shapes: number }[] = [];
+  strokes: { style: string; alpha: number; width: number }[] = [];
+  private shapes = 0;
+  fillRect(): void {}
+  strokeRect(x: number, y: number, w: number, h: number): void {
+    this.strokeRects.push([x, y, w, h]);
+  }
+  beginPath(): void {
+    this.shapes = 0;
+  }
+  moveTo(): void {}
+  lineTo(): void {
+    this.lines += 1;
+  }
+  arc(x: number, y: number, r: number): void {
+    this.arcs.push({ x, y, r });
+    this.shapes += 1;
+  }
+  rect(): void {
+    this.rects += 1;
+    this.shapes += 1;
+  }
+  fill(): void {
+    this.fills.push({
+      style: this.fillStyle as string,
+      alpha: this.globalAlpha,
+      shapes: this.shapes,
+    });
+  }
+  stroke(): void {
+    this.strokes.push({
+      style: this.strokeStyle as string,
+      alpha: this.globalAlpha,
+      width: this.lineWidth,
+    });
+  }
+}
+
+describe('paintScene', () => {
+  it('paints every node disc at its bitmap position, every edge once, groups and rings', () => {
+    const scene = buildOverviewScene(view, LIGHT_CHART_THEME);
+    const raster = rasterFor(scene.bounds, 4096);
+    const context = new RecordingContext();
+    paintScene(context, scene, raster);
+    // 5 discs plus 2 rings (d and e).
+    expect(context.arcs.length).toBe(7);
+    const discOfB = context.arcs.find((a) => a.r === 30);
+    expect(discOfB).toEqual({
+      x: (100 - raster.originX) * raster.scale,
+      y: (0 - raster.originY) * raster.scale,
+      r: 30,
+    });
+    expect(context.lines).toBe(3);
+    expect(context.strokeRects.length).toBe(1);
+    // The dimmed node is filled on its own, at a quarter opacity.
+    expect(context.fills).toContainEqual({
+      style: CHART_ICONS.Person!.color,
+      alpha: 0.25,
+      shapes: 1,
+    });
+    expect(context.strokes).toContainEqual({ style: ANALYSIS_HIGHLIGHT, alpha: 1, width: 3 });
+  });
+
+  it('paints nodes smaller than a pixel or two as squares', () => {
+    const many: ChartViewModel = {
+      nodes: Array.from({ length: 50 }, (_, i) => node(`n${i}`, i * 2000, 0)),
+      edges: [],
+    };
+    const scene = buildOverviewScene(many, LIGHT_CHART_THEME);
+    const context = new RecordingContext();
+    paintScene(context, scene, rasterFor(scene.bounds, 512));
+    expect(context.rects).toBe(50);
+    expect(context.arcs.length).toBe(0);
+  });
+});
+
+describe('DensityGrid', () => {
+  // 100 × 100 points on a unit lattice over [0, 99]².
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (let i = 0; i < 100; i++) {
+    for (let j = 0; j < 100; j++) {
+      xs.push(i);
+      ys.push(j);
+    }
+  }
+  const grid = new DensityGrid({ x1: 0, y1: 0, x2: 100, y2: 100 }, xs, ys, 10, 10);
+
+  it('counts everything for an extent that covers the chart and nothing outside it', () => {
+    expect(grid.countIn({ x1: -10, y1: -10, x2: 200, y2: 200 })).toBe(10_000);
+    expect(grid.countIn({ x1: 150, y1: 0, x2: 300, y2: 100 })).toBe(0);
+  });
+
+  it('counts whole cells: exact on cell borders, an upper bound inside them', () => {
+    expect(grid.countIn({ x1: 0, y1: 0, x2: 49.9, y2: 99.9 })).toBe(5000);
+    expect(grid.countIn({ x1: 12, y1: 12, x2: 14, y2: 14 })).toBe(100);
+  });
+});
+
+describe('overviewWanted', () => {
+  it('takes over above the budget and hands back only below 80 % of it', () => {
+    expect(overviewWanted(false, 3001, 3000)).toBe(true);
+    expect(overviewWanted(false, 3000, 3000)).toBe(false);
+    expect(overviewWanted(true, 2500, 3000)).toBe(true);
+    expect(overviewWanted(true, 2399, 3000)).toBe(false);
+  });
+});
+
+describe('windowOfView', () => {
+  it('holds the nodes inside, the edges between them and their groups; edges leaving are segments', () => {
+    const split = windowOfView(view, { x1: -50, y1: -50, x2: 150, y2: 250 });
+    // a, b (in group acme) and c are inside; d and e are not.
+    expect(split.view.nodes.map((n) => n.id)).toEqual(['chart-group:acme', 'a', 'b', 'c']);
+    expect(split.view.edges.map((e) => e.id)).toEqual(['ab', 'bc']);
+    // c–d leaves the window: from c (0, 200, radius 20) to d (300, 300).
+    expect([...split.crossing]).toEqual([0, 200, 300, 300, 20]);
+  });
+
+  it('holds nothing of a window with no node in it', () => {
+    const split = windowOfView(view, { x1: 1000, y1: 1000, x2: 2000, y2: 2000 });
+    expect(split.view.nodes).toEqual([]);
+    expect(split.view.edges).toEqual([]);
+    expect(split.crossing.length).toBe(0);
+  });
+});
+
+describe('sceneToSvg', () => {
+  it('writes every node as a disc and every edge as a line, in model coordinates', () => {
+    const svg = sceneToSvg(buildOverviewScene(view, LIGHT_CHART_THEME));
+    expect(svg.match(/<circle /g)?.length).toBe(5);
+    expect(svg.match(/<line /g)?.length).toBe(3);
+    expect(svg).toContain('<circle cx="100" cy="0" r="30" fill="#ff0000"/>');
+    expect(svg).toContain(`stroke="${ANALYSIS_HIGHLIGHT}" stroke-width="5"`);
+    expect(svg).toContain('viewBox="-120 -46 440 366"');
+  });
+});

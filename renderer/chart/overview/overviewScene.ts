@@ -1,0 +1,549 @@
+/**
+ * The overview of a huge chart: what the chart shows, flattened into typed arrays that a worker
+ * paints once into a bitmap, and the arithmetic that places that bitmap on screen.
+ *
+ * Why: on a browser without a usable GPU, a Cytoscape frame that draws 50,000 nodes and 100,000
+ * edges takes one to two seconds, and panning the whole chart needs such frames whenever a drag
+ * starts or ends. Zoomed out that far each node covers a pixel or two, so a pre-painted bitmap
+ * moved and scaled with the viewport looks the same and costs one drawImage per frame. Once the
+ * user zooms in to where few enough nodes are on screen, Cytoscape draws them itself (it skips
+ * what is off screen). Everything here is pure, so it is unit-tested without a browser.
+ */
+import type { ChartTheme, ChartViewModel } from '../chartModel.ts';
+import { ANALYSIS_HIGHLIGHT } from '../chartModel.ts';
+import type { Point } from '../chartGeometry.ts';
+import { CHART_ICONS, GENERIC_ICON_KEY } from '../chartIcons.ts';
+
+/** Default node diameter in model units (the style sheet's width). */
+const DEFAULT_NODE_SIZE = 40;
+/** Padding of a group box around its members (the style sheet's compound padding). */
+const GROUP_PADDING = 16;
+
+export const EdgeLook = { Plain: 0, Dimmed: 1, Highlighted: 2 } as const;
+export type EdgeLook = (typeof EdgeLook)[keyof typeof EdgeLook];
+
+export interface OverviewScene {
+  /** Model-space bounds of everything drawn (node discs and group boxes). */
+  readonly bounds: Bounds;
+  /** Fill colours; nodes refer to them by index. */
+  readonly palette: readonly string[];
+  readonly nodeX: Float32Array;
+  readonly nodeY: Float32Array;
+  readonly nodeRadius: Float32Array;
+  readonly nodeFill: Uint16Array;
+  /** 1 where the node is dimmed by an analysis highlight. */
+  readonly nodeDimmed: Uint8Array;
+  /** Ring colour index + 1 (0: no ring): conditional-formatting borders and path highlights. */
+  readonly nodeRing: Uint16Array;
+  /** Edge ends as node indexes. */
+  readonly edgeSource: Uint32Array;
+  readonly edgeTarget: Uint32Array;
+  readonly edgeLook: Uint8Array;
+  /** Group boxes as x1, y1, x2, y2 quadruples. */
+  readonly groupBoxes: Float32Array;
+  readonly edgeColor: string;
+  readonly highlightColor: string;
+  readonly groupColor: string;
+  readonly background: string;
+}
+
+export interface Bounds {
+  readonly x1: number;
+  readonly y1: number;
+  readonly x2: number;
+  readonly y2: number;
+}
+
+export interface Viewport {
+  readonly zoom: number;
+  readonly pan: Point;
+}
+
+function isGroup(classes: string | undefined): boolean {
+  return classes !== undefined && /(^|\s)chart-group(\s|$)/.test(classes);
+}
+
+/** Whether a chart node is a group box (compound node) rather than an entity. */
+export function isGroupNode(node: { readonly classes?: string }): boolean {
+  return isGroup(node.classes);
+}
+
+function hasClass(classes: string | undefined, name: string): boolean {
+  return classes !== undefined && classes.split(/\s+/).includes(name);
+}
+
+/**
+ * Flattens `view` for painting. `positionOf` gives a node's current model position (the live
+ * chart's, which may be newer than the view model's after a drag); nodes it does not know keep
+ * the view model's.
+ */
+export function buildOverviewScene(
+  view: ChartViewModel,
+  theme: ChartTheme,
+  positionOf: (id: string) => Point | undefined = () => undefined,
+): OverviewScene {
+  const members = view.nodes.filter((node) => !isGroup(node.classes));
+  const count = members.length;
+  const nodeX = new Float32Array(count);
+  const nodeY = new Float32Array(count);
+  const nodeRadius = new Float32Array(count);
+  const nodeFill = new Uint16Array(count);
+  const nodeDimmed = new Uint8Array(count);
+  const nodeRing = new Uint16Array(count);
+  const palette: string[] = [];
+  const paletteIndex = new Map<string, number>();
+  const colourIndex = (colour: string): number => {
+    let index = paletteIndex.get(colour);
+    if (index === undefined) {
+      index = palette.length;
+      palette.push(colour);
+      paletteIndex.set(colour, index);
+    }
+    return index;
+  };
+  const indexOf = new Map<string, number>();
+  const groupBounds = new Map<string, [number, number, number, number]>();
+  let x1 = Infinity;
+  let y1 = Infinity;
+  let x2 = -Infinity;
+  let y2 = -Infinity;
+  members.forEach((node, i) => {
+    const at = positionOf(node.id) ?? node;
+    const radius = (node.size ?? DEFAULT_NODE_SIZE) / 2;
+    indexOf.set(node.id, i);
+    nodeX[i] = at.x;
+    nodeY[i] = at.y;
+    nodeRadius[i] = radius;
+    const icon = CHART_ICONS[node.iconKey] ?? CHART_ICONS[GENERIC_ICON_KEY]!;
+    nodeFill[i] = colourIndex(node.color ?? icon.color);
+    nodeDimmed[i] = hasClass(node.classes, 'analysis-dim') ? 1 : 0;
+    const ring = hasClass(node.classes, 'analysis-path') ? ANALYSIS_HIGHLIGHT : node.borderColor;
+    nodeRing[i] = ring === undefined ? 0 : colourIndex(ring) + 1;
+    x1 = Math.min(x1, at.x - radius);
+    y1 = Math.min(y1, at.y - radius);
+    x2 = Math.max(x2, at.x + radius);
+    y2 = Math.max(y2, at.y + radius);
+    if (node.parent !== undefined) {
+      const box = groupBounds.get(node.parent);
+      if (box) {
+        box[0] = Math.min(box[0], at.x - radius);
+        box[1] = Math.min(box[1], at.y - radius);
+        box[2] = Math.max(box[2], at.x + radius);
+        box[3] = Math.max(box[3], at.y + radius);
+      } else {
+        groupBounds.set(node.parent, [at.x - radius, at.y - radius, at.x + radius, at.y + radius]);
+      }
+    }
+  });
+  const groupBoxes = new Float32Array(groupBounds.size * 4);
+  let g = 0;
+  for (const [bx1, by1, bx2, by2] of groupBounds.values()) {
+    groupBoxes.set(
+      [bx1 - GROUP_PADDING, by1 - GROUP_PADDING, bx2 + GROUP_PADDING, by2 + GROUP_PADDING],
+      g,
+    );
+    x1 = Math.min(x1, bx1 - GROUP_PADDING);
+    y1 = Math.min(y1, by1 - GROUP_PADDING);
+    x2 = Math.max(x2, bx2 + GROUP_PADDING);
+    y2 = Math.max(y2, by2 + GROUP_PADDING);
+    g += 4;
+  }
+
+  const edges = view.edges.filter((e) => indexOf.has(e.source) && indexOf.has(e.target));
+  const edgeSource = new Uint32Array(edges.length);
+  const edgeTarget = new Uint32Array(edges.length);
+  const edgeLook = new Uint8Array(edges.length);
+  edges.forEach((edge, k) => {
+    edgeSource[k] = indexOf.get(edge.source)!;
+    edgeTarget[k] = indexOf.get(edge.target)!;
+    edgeLook[k] = hasClass(edge.classes, 'analysis-path')
+      ? EdgeLook.Highlighted
+      : hasClass(edge.classes, 'analysis-dim')
+        ? EdgeLook.Dimmed
+        : EdgeLook.Plain;
+  });
+  const bounds = Number.isFinite(x1) ? { x1, y1, x2, y2 } : { x1: 0, y1: 0, x2: 0, y2: 0 };
+  return {
+    bounds,
+    palette,
+    nodeX,
+    nodeY,
+    nodeRadius,
+    nodeFill,
+    nodeDimmed,
+    nodeRing,
+    edgeSource,
+    edgeTarget,
+    edgeLook,
+    groupBoxes,
+    edgeColor: theme.edge,
+    highlightColor: ANALYSIS_HIGHLIGHT,
+    groupColor: theme.fgMuted,
+    background: theme.bg,
+  };
+}
+
+/** Where the overview bitmap sits: bitmap pixel (u, v) is model point (x1 + u/scale, y1 + v/scale). */
+export interface Raster {
+  readonly width: number;
+  readonly height: number;
+  /** Bitmap pixels per model unit. */
+  readonly scale: number;
+  readonly originX: number;
+  readonly originY: number;
+}
+
+/** Largest bitmap side: 4096² RGBA is 64 MiB, and painting it takes well under a second. */
+export const MAX_RASTER_SIDE = 4096;
+
+/**
+ * Bitmap geometry for `bounds`: at most `maxSide` pixels a side and never finer than one pixel
+ * per model unit (nodes are 40 units wide; the overview is only shown zoomed far out), with a
+ * margin of a few pixels so discs at the edge are not clipped.
+ */
+export function rasterFor(bounds: Bounds, maxSide = MAX_RASTER_SIDE): Raster {
+  const margin = 4;
+  const spanX = Math.max(1, bounds.x2 - bounds.x1);
+  const spanY = Math.max(1, bounds.y2 - bounds.y1);
+  const scale = Math.min(1, (maxSide - 2 * margin) / Math.max(spanX, spanY));
+  return {
+    width: Math.max(1, Math.ceil(spanX * scale) + 2 * margin),
+    height: Math.max(1, Math.ceil(spanY * scale) + 2 * margin),
+    scale,
+    originX: bounds.x1 - margin / scale,
+    originY: bounds.y1 - margin / scale,
+  };
+}
+
+/** Where the bitmap lands in container pixels for `viewport`: drawImage(bitmap, x, y, w, h). */
+export function placeRaster(
+  raster: Raster,
+  viewport: Viewport,
+): { x: number; y: number; width: number; height: number } {
+  const { zoom, pan } = viewport;
+  return {
+    x: pan.x + zoom * raster.originX,
+    y: pan.y + zoom * raster.originY,
+    width: (raster.width * zoom) / raster.scale,
+    height: (raster.height * zoom) / raster.scale,
+  };
+}
+
+/** The subset of the 2D canvas API the painter uses (a worker's OffscreenCanvas, or a test fake). */
+export interface Paint2D {
+  fillStyle: string | CanvasGradient | CanvasPattern;
+  strokeStyle: string | CanvasGradient | CanvasPattern;
+  lineWidth: number;
+  globalAlpha: number;
+  fillRect(x: number, y: number, w: number, h: number): void;
+  strokeRect(x: number, y: number, w: number, h: number): void;
+  beginPath(): void;
+  moveTo(x: number, y: number): void;
+  lineTo(x: number, y: number): void;
+  arc(x: number, y: number, radius: number, start: number, end: number): void;
+  rect(x: number, y: number, w: number, h: number): void;
+  fill(): void;
+  stroke(): void;
+}
+
+/** A disc smaller than this many bitmap pixels is painted as a square: it looks the same. */
+const TINY_DISC_PX = 1.5;
+
+/**
+ * Paints `scene` into a canvas of the raster's size: background, group boxes, edges (one path per
+ * look, so 100,000 edges are three strokes), nodes (one path per colour and dimming), rings.
+ */
+export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raster): void {
+  const { scale, originX, originY } = raster;
+  const px = (x: number) => (x - originX) * scale;
+  const py = (y: number) => (y - originY) * scale;
+  context.globalAlpha = 1;
+  context.fillStyle = scene.background;
+  context.fillRect(0, 0, raster.width, raster.height);
+
+  context.strokeStyle = scene.groupColor;
+  context.lineWidth = 1;
+  context.globalAlpha = 0.6;
+  for (let g = 0; g < scene.groupBoxes.length; g += 4) {
+    const gx = px(scene.groupBoxes[g]!);
+    const gy = py(scene.groupBoxes[g + 1]!);
+    context.strokeRect(
+      gx,
+      gy,
+      px(scene.groupBoxes[g + 2]!) - gx,
+      py(scene.groupBoxes[g + 3]!) - gy,
+    );
+  }
+
+  const edgePasses: { look: EdgeLook; colour: string; alpha: number; width: number }[] = [
+    { look: EdgeLook.Dimmed, colour: scene.edgeColor, alpha: 0.15, width: 1 },
+    { look: EdgeLook.Plain, colour: scene.edgeColor, alpha: 0.6, width: 1 },
+    { look: EdgeLook.Highlighted, colour: scene.highlightColor, alpha: 1, width: 3 },
+  ];
+  for (const pass of edgePasses) {
+    let any = false;
+    context.beginPath();
+    for (let k = 0; k < scene.edgeLook.length; k++) {
+      if (scene.edgeLook[k] !== pass.look) continue;
+      const s = scene.edgeSource[k]!;
+      const t = scene.edgeTarget[k]!;
+      context.moveTo(px(scene.nodeX[s]!), py(scene.nodeY[s]!));
+      context.lineTo(px(scene.nodeX[t]!), py(scene.nodeY[t]!));
+      any = true;
+    }
+    if (!any) continue;
+    context.strokeStyle = pass.colour;
+    context.globalAlpha = pass.alpha;
+    context.lineWidth = pass.width;
+    context.stroke();
+  }
+
+  for (let dimmed = 1; dimmed >= 0; dimmed--) {
+    for (let colour = 0; colour < scene.palette.length; colour++) {
+      let any = false;
+      context.beginPath();
+      for (let i = 0; i < scene.nodeFill.length; i++) {
+        if (scene.nodeFill[i] !== colour || scene.nodeDimmed[i] !== dimmed) continue;
+        const r = Math.max(0.75, scene.nodeRadius[i]! * scale);
+        const x = px(scene.nodeX[i]!);
+        const y = py(scene.nodeY[i]!);
+        if (r * 2 <= TINY_DISC_PX) {
+          context.rect(x - r, y - r, 2 * r, 2 * r);
+        } else {
+          context.moveTo(x + r, y);
+          context.arc(x, y, r, 0, 2 * Math.PI);
+        }
+        any = true;
+      }
+      if (!any) continue;
+      context.fillStyle = scene.palette[colour]!;
+      context.globalAlpha = dimmed ? 0.25 : 1;
+      context.fill();
+    }
+  }
+
+  context.globalAlpha = 1;
+  context.lineWidth = 2;
+  for (let colour = 0; colour < scene.palette.length; colour++) {
+    let any = false;
+    context.beginPath();
+    for (let i = 0; i < scene.nodeRing.length; i++) {
+      if (scene.nodeRing[i] !== colour + 1) continue;
+      const r = Math.max(1.5, scene.nodeRadius[i]! * scale + 1);
+      const x = px(scene.nodeX[i]!);
+      const y = py(scene.nodeY[i]!);
+      context.moveTo(x + r, y);
+      context.arc(x, y, r, 0, 2 * Math.PI);
+      any = true;
+    }
+    if (!any) continue;
+    context.strokeStyle = scene.palette[colour]!;
+    context.stroke();
+  }
+}
+
+/**
+ * Node counts on a coarse grid over the scene, so "how many nodes would this viewport show?" is
+ * answered from a few hundred cells instead of every node.
+ */
+export class DensityGrid {
+  private readonly counts: Uint32Array;
+  private readonly cellWidth: number;
+  private readonly cellHeight: number;
+
+  constructor(
+    private readonly bounds: Bounds,
+    xs: ArrayLike<number>,
+    ys: ArrayLike<number>,
+    private readonly columns = 64,
+    private readonly rows = 64,
+  ) {
+    this.counts = new Uint32Array(columns * rows);
+    this.cellWidth = Math.max(1e-9, (bounds.x2 - bounds.x1) / columns);
+    this.cellHeight = Math.max(1e-9, (bounds.y2 - bounds.y1) / rows);
+    for (let i = 0; i < xs.length; i++) {
+      this.counts[this.cellOf(ys[i]!, xs[i]!)]! += 1;
+    }
+  }
+
+  private column(x: number): number {
+    return Math.min(
+      this.columns - 1,
+      Math.max(0, Math.floor((x - this.bounds.x1) / this.cellWidth)),
+    );
+  }
+
+  private row(y: number): number {
+    return Math.min(this.rows - 1, Math.max(0, Math.floor((y - this.bounds.y1) / this.cellHeight)));
+  }
+
+  private cellOf(y: number, x: number): number {
+    return this.row(y) * this.columns + this.column(x);
+  }
+
+  /**
+   * Nodes in the cells that `extent` touches: an upper bound on the nodes inside it (cells cut
+   * by the border count whole), and exact when the extent covers whole cells.
+   */
+  countIn(extent: Bounds): number {
+    const b = this.bounds;
+    if (extent.x2 < b.x1 || extent.x1 > b.x2 || extent.y2 < b.y1 || extent.y1 > b.y2) return 0;
+    const c1 = this.column(extent.x1);
+    const c2 = this.column(extent.x2);
+    const r1 = this.row(extent.y1);
+    const r2 = this.row(extent.y2);
+    let total = 0;
+    for (let r = r1; r <= r2; r++) {
+      for (let c = c1; c <= c2; c++) total += this.counts[r * this.columns + c]!;
+    }
+    return total;
+  }
+}
+
+/**
+ * Whether the overview should stand in for Cytoscape at this viewport: above `budget` nodes on
+ * screen it does; it hands back only below 80 % of the budget, so a zoom that hovers around the
+ * threshold does not flip between the two every frame.
+ */
+export function overviewWanted(active: boolean, nodesOnScreen: number, budget: number): boolean {
+  return active ? nodesOnScreen > budget * 0.8 : nodesOnScreen > budget;
+}
+
+/** The model-space rectangle a viewport of `width` × `height` container pixels shows. */
+export function extentOf(viewport: Viewport, width: number, height: number): Bounds {
+  const { zoom, pan } = viewport;
+  return {
+    x1: -pan.x / zoom,
+    y1: -pan.y / zoom,
+    x2: (width - pan.x) / zoom,
+    y2: (height - pan.y) / zoom,
+  };
+}
+
+/** Whether `outer` contains all of `inner`. */
+export function contains(outer: Bounds, inner: Bounds): boolean {
+  return (
+    inner.x1 >= outer.x1 && inner.y1 >= outer.y1 && inner.x2 <= outer.x2 && inner.y2 <= outer.y2
+  );
+}
+
+/** `bounds` grown by `share` of its width and height on each side. */
+export function expand(bounds: Bounds, share: number): Bounds {
+  const dx = (bounds.x2 - bounds.x1) * share;
+  const dy = (bounds.y2 - bounds.y1) * share;
+  return { x1: bounds.x1 - dx, y1: bounds.y1 - dy, x2: bounds.x2 + dx, y2: bounds.y2 + dy };
+}
+
+/** The part of a huge chart Cytoscape holds, and the edges that leave it. */
+export interface ChartWindowView {
+  /** Nodes inside the window, the edges between them and the groups they sit in. */
+  readonly view: ChartViewModel;
+  /**
+   * Edges with one end inside and one outside, as model segments from the inside end: Cytoscape
+   * does not hold them (their far ends could be anywhere, and a hub would pull in half the
+   * chart), so the overlay draws them as lines.
+   */
+  readonly crossing: Float32Array;
+}
+
+/** Splits `view` at `window` (see ChartWindowView). Order follows `view`, so diffs are stable. */
+export function windowOfView(view: ChartViewModel, window: Bounds): ChartWindowView {
+  const inside = new Map<string, ChartViewModel['nodes'][number]>();
+  const byId = new Map<string, ChartViewModel['nodes'][number]>();
+  for (const node of view.nodes) {
+    if (isGroup(node.classes)) continue;
+    byId.set(node.id, node);
+    if (node.x >= window.x1 && node.x <= window.x2 && node.y >= window.y1 && node.y <= window.y2) {
+      inside.set(node.id, node);
+    }
+  }
+  const edges: ChartViewModel['edges'][number][] = [];
+  const crossing: number[] = [];
+  for (const edge of view.edges) {
+    const source = inside.get(edge.source);
+    const target = inside.get(edge.target);
+    if (source && target) {
+      edges.push(edge);
+    } else if (source || target) {
+      const near = (source ?? target)!;
+      const far = byId.get(source ? edge.target : edge.source);
+      if (far) crossing.push(near.x, near.y, far.x, far.y, (near.size ?? DEFAULT_NODE_SIZE) / 2);
+    }
+  }
+  const groups = new Set<string>();
+  for (const node of inside.values()) {
+    if (node.parent !== undefined) groups.add(node.parent);
+  }
+  return {
+    view: {
+      nodes: view.nodes.filter((node) => inside.has(node.id) || groups.has(node.id)),
+      edges,
+    },
+    crossing: Float32Array.from(crossing),
+  };
+}
+
+/** Floats per crossing edge in ChartWindowView.crossing: near x, y, far x, y, near radius. */
+export const CROSSING_STRIDE = 5;
+
+/** Grid spacing of the grid layout for huge charts: node diameter plus room for a label. */
+const GRID_SPACING = 110;
+
+/** A square grid, row by row in the given order (the grid layout for charts Cytoscape holds only part of). */
+export function gridPositions(ids: readonly string[]): Map<string, Point> {
+  const columns = Math.max(1, Math.ceil(Math.sqrt(ids.length)));
+  const placed = new Map<string, Point>();
+  ids.forEach((id, index) => {
+    placed.set(id, {
+      x: (index % columns) * GRID_SPACING,
+      y: Math.floor(index / columns) * GRID_SPACING,
+    });
+  });
+  return placed;
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/"/g, '&quot;');
+}
+
+/**
+ * The scene as SVG in model coordinates: group boxes, edges, node discs and rings, with the looks
+ * paintScene gives them. For huge charts, whose SVG export Cytoscape cannot make (it holds only
+ * the window on screen).
+ */
+export function sceneToSvg(scene: OverviewScene): string {
+  const { x1, y1, x2, y2 } = scene.bounds;
+  const width = Math.max(1, x2 - x1);
+  const height = Math.max(1, y2 - y1);
+  const round = (value: number) => Math.round(value * 10) / 10;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" viewBox="${round(x1)} ${round(y1)} ${round(width)} ${round(height)}" width="${Math.ceil(width)}" height="${Math.ceil(height)}">`,
+    `<rect x="${round(x1)}" y="${round(y1)}" width="${round(width)}" height="${round(height)}" fill="${escapeXml(scene.background)}"/>`,
+  ];
+  for (let g = 0; g < scene.groupBoxes.length; g += 4) {
+    const [gx1, gy1, gx2, gy2] = [0, 1, 2, 3].map((k) => scene.groupBoxes[g + k]!);
+    parts.push(
+      `<rect x="${round(gx1!)}" y="${round(gy1!)}" width="${round(gx2! - gx1!)}" height="${round(gy2! - gy1!)}" fill="none" stroke="${escapeXml(scene.groupColor)}" stroke-dasharray="6 4"/>`,
+    );
+  }
+  const looks: Record<EdgeLook, string> = {
+    [EdgeLook.Plain]: `stroke="${escapeXml(scene.edgeColor)}" stroke-width="1"`,
+    [EdgeLook.Dimmed]: `stroke="${escapeXml(scene.edgeColor)}" stroke-width="1" stroke-opacity="0.25"`,
+    [EdgeLook.Highlighted]: `stroke="${escapeXml(scene.highlightColor)}" stroke-width="5"`,
+  };
+  for (let k = 0; k < scene.edgeLook.length; k++) {
+    const s = scene.edgeSource[k]!;
+    const t = scene.edgeTarget[k]!;
+    parts.push(
+      `<line x1="${round(scene.nodeX[s]!)}" y1="${round(scene.nodeY[s]!)}" x2="${round(scene.nodeX[t]!)}" y2="${round(scene.nodeY[t]!)}" ${looks[scene.edgeLook[k] as EdgeLook]}/>`,
+    );
+  }
+  for (let i = 0; i < scene.nodeX.length; i++) {
+    const ring = scene.nodeRing[i]!;
+    parts.push(
+      `<circle cx="${round(scene.nodeX[i]!)}" cy="${round(scene.nodeY[i]!)}" r="${round(scene.nodeRadius[i]!)}" fill="${escapeXml(scene.palette[scene.nodeFill[i]!]!)}"${scene.nodeDimmed[i] ? ' fill-opacity="0.25"' : ''}${ring ? ` stroke="${escapeXml(scene.palette[ring - 1]!)}" stroke-width="4"` : ''}/>`,
+    );
+  }
+  parts.push('</svg>');
+  return parts.join('\n');
+}

@@ -1,0 +1,17 @@
+import type { OverviewScene, Raster } from './overviewScene.ts';
+
+/** One scene to paint; `generation` lets the caller drop a bitmap that a newer scene replaced. */
+export interface PaintRequest {
+  readonly generation: number;
+  readonly scene: OverviewScene;
+  readonly raster: Raster;
+}
+
+export type PaintResponse =
+  | {
+      readonly ok: true;
+      readonly generation: number;
+      readonly bitmap: ImageBitmap;
+      readonly milliseconds: number;
+    }
+  | { readonly ok: false; readonly generation: number; readonly error: string };
