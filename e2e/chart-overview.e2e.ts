@@ -4,6 +4,7 @@
  * wheel zooms in until Cytoscape draws the few nodes on screen itself, where a click selects an
  * entity; zooming back out brings the overview back with the selection marked on it.
  */
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, useBrowserSuite } from './harness/index.ts';
@@ -56,24 +57,46 @@ async function wheelUntilOverview(page: Page, wanted: boolean, deltaY: number): 
   throw new Error(`the overview never turned ${wanted ? 'on' : 'off'}`);
 }
 
+/** Writes a generated case of `NODES` entities with a chart of them all, and opens that chart. */
+async function openBigChart(): Promise<{ page: Page; pageErrors: readonly string[] }> {
+  const app = await suite.open({ testHooks: true });
+  const page = app.page;
+  await page.waitForFunction(() => window.__tesseraApp !== undefined);
+  await writeGeneratedCase(page, generateChartCase('e2e-big', 'Big network', NODES, 3));
+  await page.reload();
+  await page.locator('.case-open-link', { hasText: 'Big network' }).click();
+  await page.getByTestId('case-workspace').waitFor();
+  await page.getByTestId('tab-chart').click();
+  await expect
+    .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'), {
+      timeout: 60_000,
+    })
+    .toBe(String(NODES));
+  await expect.poll(async () => (await renderInfo(page))?.overview, { timeout: 30_000 }).toBe(true);
+  return app;
+}
+
+/** The saved chart's node positions, straight from the app's database. */
+function savedPositions(page: Page): Promise<Record<string, { x: number; y: number }>> {
+  return page.evaluate(async () => {
+    const { db } = await window.__tesseraApp!.storage();
+    const chart = await db.charts.get('e2e-big-chart');
+    return chart!.nodes;
+  });
+}
+
+async function download(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId(testId).click(),
+  ]);
+  return { name: file.suggestedFilename(), bytes: await readFile(await file.path()) };
+}
+
 describe('huge chart overview', () => {
   it('shows the overview zoomed out and hands over to Cytoscape zoomed in', async () => {
-    const app = await suite.open({ testHooks: true });
+    const app = await openBigChart();
     const page = app.page;
-    await page.waitForFunction(() => window.__tesseraApp !== undefined);
-    await writeGeneratedCase(page, generateChartCase('e2e-big', 'Big network', NODES, 3));
-    await page.reload();
-    await page.locator('.case-open-link', { hasText: 'Big network' }).click();
-    await page.getByTestId('case-workspace').waitFor();
-    await page.getByTestId('tab-chart').click();
-    await expect
-      .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'), {
-        timeout: 60_000,
-      })
-      .toBe(String(NODES));
-    await expect
-      .poll(async () => (await renderInfo(page))?.overview, { timeout: 30_000 })
-      .toBe(true);
     await page.evaluate(() => window.__tesseraChart!.afterRender());
     expect(await page.getByTestId('chart-overview').isVisible()).toBe(true);
     expect(await opaqueShare(page)).toBe(1);
@@ -107,6 +130,56 @@ describe('huge chart overview', () => {
     expect(await page.getByTestId('chart-overview').isVisible()).toBe(true);
     expect(await paintedPixels(page)).toBeGreaterThan(20_000);
     await screenshot(page, 'chart-overview-selection');
+    expect(app.pageErrors).toEqual([]);
+  });
+
+  it('filters, lays out and exports the whole chart, not just what Cytoscape holds', async () => {
+    const app = await openBigChart();
+    const page = app.page;
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    const paintedBefore = await paintedPixels(page);
+
+    // Hiding companies (every fifth entity) repaints the overview without them.
+    await page.getByTestId('chart-legend-toggle').click();
+    await page.getByTestId('chart-legend-type-Company').uncheck();
+    await expect
+      .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'))
+      .toBe(String(NODES - NODES / 5));
+    await expect.poll(() => paintedPixels(page)).toBeLessThan(paintedBefore);
+    expect((await renderInfo(page))!.overview).toBe(true);
+    await page.getByTestId('chart-legend-type-Company').check();
+    await expect
+      .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'))
+      .toBe(String(NODES));
+
+    // The fast layout places and saves every node, though Cytoscape holds none of them here.
+    const before = await savedPositions(page);
+    await page.getByTestId('chart-layout-force-fast').click();
+    await expect
+      .poll(
+        async () => {
+          const after = await savedPositions(page);
+          return Object.keys(after).filter(
+            (id) => after[id]!.x !== before[id]!.x || after[id]!.y !== before[id]!.y,
+          ).length;
+        },
+        { timeout: 60_000 },
+      )
+      .toBeGreaterThan(NODES * 0.9);
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    expect((await renderInfo(page))!.overview).toBe(true);
+    expect(await paintedPixels(page)).toBeGreaterThan(20_000);
+
+    // Exports hold the whole chart: the overview bitmap as PNG, every node and edge as SVG.
+    const png = await download(page, 'chart-export-png');
+    expect(png.name).toMatch(/\.png$/);
+    expect(png.bytes.subarray(1, 4).toString('latin1')).toBe('PNG');
+    expect(png.bytes.readUInt32BE(16)).toBeGreaterThan(1000);
+    const svg = await download(page, 'chart-export-svg');
+    const text = svg.bytes.toString('utf8');
+    expect(text.match(/<circle /g)?.length).toBe(NODES);
+    expect(text.match(/<line /g)?.length).toBe((await renderInfo(page))!.edges);
+    await screenshot(page, 'chart-overview-after-layout');
     expect(app.pageErrors).toEqual([]);
   });
 });
