@@ -69,6 +69,21 @@ describe('WebSocket carrier', () => {
     carrier.close();
   });
 
+  it('gives a call its own attempt when the reconnect it joined fails', async () => {
+    let attempts = 0;
+    const carrier = createWebSocketCarrier({
+      url: rpcUrl(host),
+      // The first attempt goes to a closed port, as a reconnect started while the host was down.
+      createSocket: (url) =>
+        socketFrom(host.origin)(attempts++ === 0 ? 'ws://127.0.0.1:1/rpc' : url),
+    });
+    const background = carrier.connect().catch((error: unknown) => error);
+    await expect(carrier.invoke('app.info', {})).resolves.toMatchObject({ carrier: 'web' });
+    expect(await background).toBeInstanceOf(ServiceCallError);
+    expect(attempts).toBe(2);
+    carrier.close();
+  });
+
   it('fails calls in flight when the host goes away, and reconnects when it is back', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'tessera-client-re-'));
     let current = await startWebHost({ dataDir: dir, staticDir: join(root, 'site') });

@@ -179,8 +179,23 @@ export function createWebSocketCarrier(options: WebSocketCarrierOptions): WebSoc
     return connecting;
   }
 
+  /**
+   * A call that joins a connection attempt already under way (a background reconnect started
+   * while the host was down) gets one fresh attempt of its own if that one fails: the host may
+   * be back by now.
+   */
+  async function openForCall(): Promise<SocketLike> {
+    const joined = connecting !== null;
+    try {
+      return await ensureOpen();
+    } catch (error) {
+      if (!joined || closed) throw error;
+      return ensureOpen();
+    }
+  }
+
   const invoke: RawInvoke = async (method: MethodName, input: unknown) => {
-    const open = await ensureOpen();
+    const open = await openForCall();
     const id = nextId++;
     const reply = await new Promise<ServiceReply>((resolve, reject) => {
       const timer = setTimeout(() => {
