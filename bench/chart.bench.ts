@@ -420,7 +420,7 @@ async function main(): Promise<void> {
     console.log(`chart 50k pan frame p50: ${percentile(frames, 50).toFixed(1)} ms`);
     console.log(`chart 50k pan frame p95: ${percentile(frames, 95).toFixed(1)} ms`);
     console.log(
-      `chart 50k renderer: ${info.webgl ? 'webgl' : 'canvas (big-chart settings)'}, overview bitmap at fit: ${info.overview ? 'yes' : 'no'}, ${info.nodes} nodes, ${info.edges} edges, ${frames.length} frames in ${PAN_MS / 1000} s of panning`,
+      `chart 50k renderer: ${info.webgl ? 'webgl' : 'canvas (big-chart settings)'}, overview bitmap at fit: ${info.overview ? `yes (painted in ${Math.round(info.overviewPaintMs ?? NaN)} ms in a worker)` : 'no'}, ${info.nodes} nodes, ${info.edges} edges, ${frames.length} frames in ${PAN_MS / 1000} s of panning`,
     );
     const zoomIn = await profiled(page, 'zoom', () => wheelFrames(page, 'in'));
     const zoomed = await page.evaluate(() => ({

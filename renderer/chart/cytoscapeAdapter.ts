@@ -144,6 +144,11 @@ export class ChartAdapter {
     return this.overview?.active ?? false;
   }
 
+  /** How long the worker took to paint the latest overview bitmap, if there is one. */
+  get overviewPaintMs(): number | undefined {
+    return this.overview?.paintMilliseconds;
+  }
+
   /** Resolves once the overview, where it is showing, is painted for the current chart. */
   overviewDrawn(): Promise<void> {
     return this.overview?.whenDrawn() ?? Promise.resolve();

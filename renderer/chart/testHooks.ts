@@ -33,6 +33,8 @@ export interface ChartTestHook {
     edges: number;
     /** Nodes Cytoscape holds: all, or for a huge chart the window on screen (none zoomed out). */
     heldNodes: number;
+    /** How long the worker took to paint the latest overview bitmap (huge charts only). */
+    overviewPaintMs?: number;
   };
   /** Resolves after a frame with the current elements is drawn (by Cytoscape or the overview). */
   afterRender(): Promise<void>;
@@ -111,6 +113,9 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
         nodes: counts.nodes,
         edges: counts.edges,
         heldNodes: counts.heldNodes,
+        ...(adapter.overviewPaintMs !== undefined
+          ? { overviewPaintMs: adapter.overviewPaintMs }
+          : {}),
       };
     },
     afterRender: () =>

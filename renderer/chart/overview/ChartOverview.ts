@@ -39,9 +39,9 @@ import type { PaintRequest, PaintResponse } from './protocol.ts';
  * first frame without a GPU), so above this the overview stands in, and below it Cytoscape holds
  * only the window on screen.
  */
-export const OVERVIEW_NODE_BUDGET = 3000;
+export const OVERVIEW_NODE_BUDGET = 2000;
 /** Share of the visible width and height added on each side of the window Cytoscape holds. */
-const WINDOW_MARGIN = 0.25;
+const WINDOW_MARGIN = 0.15;
 
 /** What Cytoscape holds: the whole chart, nothing (overview shown) or the elements in a rectangle. */
 export type ChartWindow = 'all' | 'none' | Bounds;
