@@ -19,7 +19,7 @@ import {
 } from './chartModel.ts';
 import type { ChartViewModel } from './chartModel.ts';
 import { exportFileName, mergePositions, nodeAt, placeNewNodes } from './chartGeometry.ts';
-import { diffViewModels, isEmptyPatch } from './elementDiff.ts';
+import { diffViewModels, isEmptyPatch, limitAdditions } from './elementDiff.ts';
 
 function entity(
   id: string,
@@ -270,6 +270,55 @@ describe('diffViewModels', () => {
     expect(patch.removeEdges).toEqual(['r1']);
     expect(patch.addEdges.map((e) => e.id)).toEqual(['r1']);
     expect(patch.updateEdges.map((e) => e.id)).toEqual(['r2']);
+  });
+});
+
+describe('limitAdditions', () => {
+  const node = (id: string, parent?: string) => ({
+    id,
+    label: id,
+    schema: 'Person',
+    iconKey: 'Person',
+    x: 0,
+    y: 0,
+    ...(parent ? { parent } : {}),
+  });
+  const edge = (id: string, source: string, target: string) => ({
+    id,
+    source,
+    target,
+    schema: 'Associate',
+    label: '',
+    directed: false,
+  });
+  const next: ChartViewModel = {
+    nodes: [node('a', 'g'), node('b', 'g'), node('c'), node('d'), node('g')],
+    edges: [edge('ab', 'a', 'b'), edge('bc', 'b', 'c'), edge('cd', 'c', 'd')],
+  };
+  const previous: ChartViewModel = { nodes: [node('old')], edges: [] };
+
+  it('adds a chunk of nodes, groups before members, with only edges whose ends are present', () => {
+    const whole = diffViewModels(previous, next);
+    const { patch, applied } = limitAdditions(previous, next, whole, 3);
+    expect(patch.addNodes.map((n) => n.id)).toEqual(['c', 'd', 'g']);
+    expect(patch.addEdges.map((e) => e.id)).toEqual(['cd']);
+    expect(patch.removeNodes).toEqual(['old']);
+    expect(applied.nodes.map((n) => n.id)).toEqual(['c', 'd', 'g']);
+    expect(applied.edges.map((e) => e.id)).toEqual(['cd']);
+  });
+
+  it('reaches the whole model in chunks, and leaves a patch within the limit as it is', () => {
+    let applied = previous;
+    let rounds = 0;
+    while (applied !== next) {
+      const step = limitAdditions(applied, next, diffViewModels(applied, next), 2);
+      expect(step.patch.addNodes.length).toBeLessThanOrEqual(2);
+      applied = step.applied;
+      rounds++;
+    }
+    expect(rounds).toBe(3);
+    const small = diffViewModels(previous, next);
+    expect(limitAdditions(previous, next, small, 10)).toEqual({ patch: small, applied: next });
   });
 });
 

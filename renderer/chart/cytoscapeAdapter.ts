@@ -25,7 +25,7 @@ import {
 import type { ElementPatch } from './elementDiff.ts';
 import { layoutGraphOf } from './fastLayout.ts';
 import { runLayoutInWorker } from './layout/runLayoutInWorker.ts';
-import { diffViewModels, isEmptyPatch } from './elementDiff.ts';
+import { diffViewModels, isEmptyPatch, limitAdditions } from './elementDiff.ts';
 import { ChartOverview } from './overview/ChartOverview.ts';
 import { gridPositions, isGroupNode } from './overview/overviewScene.ts';
 
@@ -92,6 +92,12 @@ const ON_DEMAND_LABEL_CLASS = 'chart-label';
 
 /** Default node diameter (the style sheet's), for layouts of nodes Cytoscape does not hold. */
 const NODE_SIZE = 40;
+/**
+ * Most nodes (with their edges) added to a huge chart's window per frame: Cytoscape styles and
+ * draws new elements in the frame after they are added, so a window of a few thousand nodes
+ * filled at once would freeze the page for most of a second.
+ */
+const FILL_CHUNK_NODES = 500;
 
 export class ChartAdapter {
   /** What the chart shows; `applied` is the part of it Cytoscape holds (all of it, or a window). */
@@ -101,6 +107,7 @@ export class ChartAdapter {
   /** Nodes showing their label (labels on demand only). */
   private labelled = new Set<string>();
   private labelTimer: ReturnType<typeof setTimeout> | undefined;
+  private fillFrame: number | undefined;
   private readonly onViewport = () => this.scheduleLabels();
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
   private readonly overview: ChartOverview | undefined;
@@ -194,8 +201,16 @@ export class ChartAdapter {
         : window === 'none'
           ? EMPTY_VIEW_MODEL
           : (this.overview?.windowView ?? EMPTY_VIEW_MODEL);
-    const patch = diffViewModels(this.applied, next);
-    this.applied = next;
+    const whole = diffViewModels(this.applied, next);
+    // A window fills over several frames; the overview covers Cytoscape until it is full.
+    const { patch, applied } =
+      typeof window === 'object'
+        ? limitAdditions(this.applied, next, whole, FILL_CHUNK_NODES)
+        : { patch: whole, applied: next };
+    this.applied = applied;
+    const filling = applied !== next;
+    this.overview?.setFilling(filling);
+    if (filling) this.scheduleFill();
     if (isEmptyPatch(patch)) return patch;
     this.applyPatch(patch);
     if (this.labelsOnDemand) {
@@ -204,6 +219,14 @@ export class ChartAdapter {
       this.scheduleLabels();
     }
     return patch;
+  }
+
+  private scheduleFill(): void {
+    if (this.fillFrame !== undefined) return;
+    this.fillFrame = requestAnimationFrame(() => {
+      this.fillFrame = undefined;
+      if (!this.cy.destroyed()) this.applyWindow();
+    });
   }
 
   private applyPatch(patch: ElementPatch): void {
@@ -480,6 +503,8 @@ export class ChartAdapter {
     this.theme = undefined;
     if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
     this.labelTimer = undefined;
+    if (this.fillFrame !== undefined) cancelAnimationFrame(this.fillFrame);
+    this.fillFrame = undefined;
     this.labelled.clear();
     this.overview?.destroy();
     if (!this.cy.destroyed()) this.cy.removeListener('viewport', this.onViewport);

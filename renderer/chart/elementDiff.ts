@@ -86,3 +86,42 @@ export function diffViewModels(prev: ChartViewModel, next: ChartViewModel): Elem
 export function isEmptyPatch(patch: ElementPatch): boolean {
   return Object.values(patch).every((list: unknown[]) => list.length === 0);
 }
+
+/**
+ * `patch` (from `previous` to `next`) cut to add at most `limit` nodes (those outside groups
+ * first, so groups come before their members) and only the edges whose two ends are then
+ * present; everything else in the patch (removals, updates, moves) is kept. `applied` is what the graph shows once that part is applied: diffing it against `next`
+ * again gives the rest. A huge chart fills its window this way over several frames.
+ */
+export function limitAdditions(
+  previous: ChartViewModel,
+  next: ChartViewModel,
+  patch: ElementPatch,
+  limit: number,
+): { patch: ElementPatch; applied: ChartViewModel } {
+  if (patch.addNodes.length <= limit) return { patch, applied: next };
+  const groupsFirst = [...patch.addNodes].sort(
+    (a, b) => Number(b.parent === undefined) - Number(a.parent === undefined),
+  );
+  const addNodes = groupsFirst.slice(0, limit);
+  const removedNodes = new Set(patch.removeNodes);
+  const presentNodes = new Set(
+    previous.nodes.filter((node) => !removedNodes.has(node.id)).map((node) => node.id),
+  );
+  for (const node of addNodes) presentNodes.add(node.id);
+  const addEdges = patch.addEdges.filter(
+    (edge) => presentNodes.has(edge.source) && presentNodes.has(edge.target),
+  );
+  const removedEdges = new Set(patch.removeEdges);
+  const presentEdges = new Set(
+    previous.edges.filter((edge) => !removedEdges.has(edge.id)).map((edge) => edge.id),
+  );
+  for (const edge of addEdges) presentEdges.add(edge.id);
+  return {
+    patch: { ...patch, addNodes, addEdges },
+    applied: {
+      nodes: next.nodes.filter((node) => presentNodes.has(node.id)),
+      edges: next.edges.filter((edge) => presentEdges.has(edge.id)),
+    },
+  };
+}

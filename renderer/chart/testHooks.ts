@@ -11,6 +11,8 @@ export interface ChartTestHook {
   /** Centre of the node in viewport (client) pixels: what page.mouse.move() expects. */
   nodePosition(entityId: string): Point | undefined;
   nodeIds(): string[];
+  /** The point of the view farthest from every drawn node (client pixels): a drag there pans. */
+  backgroundPoint(): Point | undefined;
   /** The label drawn on a node. */
   label(entityId: string): string | undefined;
   edgeIds(): string[];
@@ -79,6 +81,30 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       return { x: rect.left + rendered.x, y: rect.top + rendered.y };
     },
     nodeIds: () => adapter.nodeIds(),
+    backgroundPoint() {
+      const container = adapter.cy.container();
+      if (!container) return undefined;
+      const rect = container.getBoundingClientRect();
+      const circles = adapter.renderedNodeCircles();
+      let best: Point | undefined;
+      let bestClearance = -Infinity;
+      // A 24 × 16 grid of candidates, away from the view's border.
+      for (let i = 1; i < 24; i++) {
+        for (let j = 1; j < 16; j++) {
+          const x = (rect.width * i) / 24;
+          const y = (rect.height * j) / 16;
+          let clearance = Infinity;
+          for (const circle of circles) {
+            clearance = Math.min(clearance, Math.hypot(circle.x - x, circle.y - y) - circle.radius);
+          }
+          if (clearance > bestClearance) {
+            bestClearance = clearance;
+            best = { x: rect.left + x, y: rect.top + y };
+          }
+        }
+      }
+      return best;
+    },
     label: (entityId) => {
       const node = adapter.cy.getElementById(entityId);
       return node.empty() ? undefined : String(node.data('label'));

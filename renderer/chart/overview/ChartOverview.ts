@@ -66,6 +66,8 @@ export class ChartOverview {
   private split: ChartWindowView | undefined;
   /** The overview covers Cytoscape until its first frame after the window was filled. */
   private covering = false;
+  /** The adapter is still adding the window's elements, a chunk a frame. */
+  private filling = false;
   private frame: number | undefined;
   private selectedId: string | undefined;
   private waiters: (() => void)[] = [];
@@ -73,7 +75,7 @@ export class ChartOverview {
   private readonly onViewport = () => this.viewportChanged();
   private readonly onRender = () => {
     // Cytoscape has drawn the detailed view: only now may the overview stop covering its canvas.
-    if (this.active || !this.covering) return;
+    if (this.active || !this.covering || this.filling) return;
     this.covering = false;
     this.scheduleDraw();
   };
@@ -125,6 +127,14 @@ export class ChartOverview {
   setView(view: ChartViewModel): void {
     this.view = view;
     this.rebuild(false);
+  }
+
+  /** Whether the adapter is still filling the window; the overview covers it until it is done. */
+  setFilling(filling: boolean): void {
+    if (filling === this.filling) return;
+    this.filling = filling;
+    // The frame after the last chunk uncovers Cytoscape (see onRender).
+    if (!filling && this.covering) this.cy.forceRender();
   }
 
   select(id: string | undefined): void {
