@@ -15,9 +15,8 @@
  *   chart 50k wheel zoom in / pan zoomed in / wheel zoom out: frame times as the mouse wheel zooms
  *                                    in until Cytoscape draws the window on screen, a pan there, and
  *                                    the zoom back out to the overview bitmap
- * plus info lines: load time, which renderer drew (WebGL or the 2D canvas with the big-chart
- * settings), whether the overview bitmap stood in at fit, and the page's own chart timings
- * (`chart:*` performance measures) where present.
+ * plus info lines: load time, whether the overview bitmap stood in at fit and how long the worker
+ * took to paint it, and the page's own chart timings (`chart:*` performance measures).
  * Every wait has a time limit; on a timeout the bench prints what the page showed and exits 1.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -425,7 +424,7 @@ async function main(): Promise<void> {
     console.log(`chart 50k pan frame p50: ${percentile(frames, 50).toFixed(1)} ms`);
     console.log(`chart 50k pan frame p95: ${percentile(frames, 95).toFixed(1)} ms`);
     console.log(
-      `chart 50k renderer: ${info.webgl ? 'webgl' : 'canvas (big-chart settings)'}, overview bitmap at fit: ${info.overview ? `yes (painted in ${Math.round(info.overviewPaintMs ?? NaN)} ms in a worker)` : 'no'}, ${info.nodes} nodes, ${info.edges} edges, ${frames.length} frames in ${PAN_MS / 1000} s of panning`,
+      `chart 50k renderer: canvas (big-chart settings), overview bitmap at fit: ${info.overview ? `yes (painted in ${Math.round(info.overviewPaintMs ?? NaN)} ms in a worker)` : 'no'}, ${info.nodes} nodes, ${info.edges} edges, ${frames.length} frames in ${PAN_MS / 1000} s of panning`,
     );
     const zoomIn = await profiled(page, 'zoom', () => wheelFrames(page, 'in'));
     const zoomed = await page.evaluate(() => ({

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
-import cytoscape from 'cytoscape';
-import type { Core, EventObject } from 'cytoscape';
+import CytoscapeComponent from 'react-cytoscapejs';
+import type { Core, ElementDefinition, EventObject, StylesheetJson } from 'cytoscape';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../app/context.ts';
 import { useChart } from '../db/queries.ts';
@@ -11,7 +11,7 @@ import type { ChartLayoutName } from './chartModel.ts';
 import { buildChartElements, EMPTY_VIEW_MODEL, isBigChart } from './chartModel.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
 import { applyOverlay, entityNodeCount } from './chartOverlay.ts';
-import { coreOptions, webglAvailable } from './bigChart.ts';
+import { coreProps } from './bigChart.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
 import { installChartTestHook, timed } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
@@ -51,6 +51,14 @@ export interface ChartViewProps {
   readonly ref?: Ref<ChartViewHandle>;
 }
 const SAVE_DELAY_MS = 400;
+/** The component's own element and style diffing stays idle: the adapter patches the Core. */
+const NO_ELEMENTS: ElementDefinition[] = [];
+const NO_STYLESHEET: StylesheetJson = [];
+
+/** The adapter, unless its Core is gone (react-cytoscapejs destroys it when the mode changes). */
+function liveAdapter(adapter: ChartAdapter | undefined): ChartAdapter | undefined {
+  return adapter && !adapter.cy.destroyed() ? adapter : undefined;
+}
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
@@ -77,9 +85,12 @@ export function ChartView(props: ChartViewProps) {
   );
   // The Core is rebuilt when a chart crosses the threshold: renderer options are fixed at creation.
   const big = isBigChart(baseView);
+  /** The Core react-cytoscapejs created (a new one when `big` changes: the component is keyed). */
+  const [core, setCore] = useState<Core | undefined>(undefined);
+  // The component hands its Core over after every update; state changes only with a new Core.
+  const onCore = useCallback((cy: Core) => setCore(cy), []);
 
   const wrapperRef = useRef<HTMLDivElement>(null);
-  const canvasRef = useRef<HTMLDivElement>(null);
   const overviewRef = useRef<HTMLCanvasElement>(null);
   const adapterRef = useRef<ChartAdapter | undefined>(undefined);
   const [adapterVersion, setAdapterVersion] = useState(0);
@@ -96,31 +107,25 @@ export function ChartView(props: ChartViewProps) {
   });
 
   useEffect(() => {
-    const container = canvasRef.current;
-    if (!container) return undefined;
-    const webgl = big && webglAvailable();
-    container.style.backgroundColor = theme.bg;
-    const cy: Core = timed('create', () =>
-      cytoscape({ container, ...coreOptions({ big, webgl }) }),
-    );
-    adapterRef.current = new ChartAdapter(cy, big, webgl, overviewRef.current ?? undefined);
+    if (!core || core.destroyed()) return undefined;
+    const adapter = new ChartAdapter(core, big, overviewRef.current ?? undefined);
+    adapterRef.current = adapter;
     // Styled before the first elements arrive (the update effect runs before the theme effect
     // sees the new adapter), so a big chart is not styled twice.
-    adapterRef.current.setTheme(theme);
+    adapter.setTheme(theme);
     needsFitRef.current = true;
     setAdapterVersion((v) => v + 1);
     propsRef.current.onBigChange?.(big);
     return () => {
-      adapterRef.current?.destroy();
-      adapterRef.current = undefined;
-      cy.destroy();
+      adapter.destroy();
+      if (adapterRef.current === adapter) adapterRef.current = undefined;
     };
-    // The theme's background is read once here; setTheme restyles the live Core.
+    // A new Core means a new adapter; `big` and the theme are those the Core was made for.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [big]);
+  }, [core]);
 
   const savePositions = useCallback(async () => {
-    const adapter = adapterRef.current;
+    const adapter = liveAdapter(adapterRef.current);
     const current = chartRef.current;
     const layout = pendingLayoutRef.current;
     pendingLayoutRef.current = undefined;
@@ -164,7 +169,7 @@ export function ChartView(props: ChartViewProps) {
   }, [chartId, flushSave]);
 
   useEffect(() => {
-    const adapter = adapterRef.current;
+    const adapter = liveAdapter(adapterRef.current);
     if (!adapter) return undefined;
     const cy = adapter.cy;
     const onTap = (event: EventObject) => {
@@ -188,7 +193,7 @@ export function ChartView(props: ChartViewProps) {
   }, [adapterVersion, scheduleSave]);
 
   useEffect(() => {
-    const adapter = adapterRef.current;
+    const adapter = liveAdapter(adapterRef.current);
     const wrapper = wrapperRef.current;
     if (!adapter || !wrapper) return undefined;
     const observer = new ResizeObserver(() => adapter.resize());
@@ -197,13 +202,12 @@ export function ChartView(props: ChartViewProps) {
   }, [adapterVersion]);
 
   useEffect(() => {
-    const adapter = adapterRef.current;
+    const adapter = liveAdapter(adapterRef.current);
     if (adapter) timed('style', () => adapter.setTheme(theme));
-    if (canvasRef.current) canvasRef.current.style.backgroundColor = theme.bg;
   }, [adapterVersion, theme]);
 
   useEffect(() => {
-    const adapter = adapterRef.current;
+    const adapter = liveAdapter(adapterRef.current);
     if (!adapter) return;
     timed('update', () => adapter.update(view));
     appliedChartRef.current = loaded ? chartId : undefined;
@@ -215,11 +219,11 @@ export function ChartView(props: ChartViewProps) {
   }, [adapterVersion, view, loaded, chartId]);
 
   useEffect(() => {
-    adapterRef.current?.select(selectedId);
+    liveAdapter(adapterRef.current)?.select(selectedId);
   }, [adapterVersion, selectedId]);
 
   useEffect(() => {
-    const adapter = adapterRef.current;
+    const adapter = liveAdapter(adapterRef.current);
     return adapter ? installChartTestHook(chartId, adapter) : undefined;
   }, [adapterVersion, chartId]);
 
@@ -233,17 +237,17 @@ export function ChartView(props: ChartViewProps) {
   useImperativeHandle(
     ref,
     () => ({
-      fit: () => adapterRef.current?.fit(),
+      fit: () => liveAdapter(adapterRef.current)?.fit(),
       runLayout: async (name) => {
-        const adapter = adapterRef.current;
+        const adapter = liveAdapter(adapterRef.current);
         if (!adapter) return;
         await adapter.runLayout(name);
         scheduleSave(name);
         flushSave();
       },
-      exportPng: () => adapterRef.current?.exportPng(theme.bg),
-      exportSvg: () => adapterRef.current?.exportSvg(theme.bg),
-      viewportCenter: () => adapterRef.current?.viewportCenter(),
+      exportPng: () => liveAdapter(adapterRef.current)?.exportPng(theme.bg),
+      exportSvg: () => liveAdapter(adapterRef.current)?.exportSvg(theme.bg),
+      viewportCenter: () => liveAdapter(adapterRef.current)?.viewportCenter(),
     }),
     [scheduleSave, flushSave, theme.bg],
   );
@@ -262,7 +266,7 @@ export function ChartView(props: ChartViewProps) {
       propsRef.current.onDeleteRequest?.(selectedId);
     } else if (event.key === 'f' || event.key === 'F') {
       event.preventDefault();
-      adapterRef.current?.fit();
+      liveAdapter(adapterRef.current)?.fit();
     }
   };
 
@@ -281,7 +285,15 @@ export function ChartView(props: ChartViewProps) {
       data-big-chart={big ? 'true' : 'false'}
       onKeyDown={onKeyDown}
     >
-      <div ref={canvasRef} className="chart-canvas" data-testid="chart-canvas" />
+      <CytoscapeComponent
+        key={big ? 'big' : 'small'}
+        cy={onCore}
+        elements={NO_ELEMENTS}
+        stylesheet={NO_STYLESHEET}
+        className="chart-canvas"
+        style={{ backgroundColor: theme.bg }}
+        {...coreProps(big)}
+      />
       <canvas
         ref={overviewRef}
         className="chart-overview"

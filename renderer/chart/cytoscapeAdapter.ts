@@ -2,13 +2,14 @@
  * The only code that talks to Cytoscape. The chart components hand it view models and themes; it
  * patches the live graph by diff (see elementDiff.ts), reads positions back, runs the built-in
  * layouts and exports images. react-cytoscapejs owns the Core's lifetime (create on mount,
- * destroy on unmount); the adapter attaches to whichever Core it is given.
+ * destroy on unmount); the adapter attaches to whichever Core it is given. (That component cannot
+ * pass Cytoscape's `webgl` option, so big charts use the 2D canvas with the settings in
+ * bigChart.ts.)
  *
- * Big charts on the WebGL renderer get labels on demand: that renderer ignores
- * min-zoomed-font-size and rasterises every label into its texture atlases, which for tens of
- * thousands of nodes costs over a minute and then thrashes the atlases on every frame. So labels
- * are off by default there, and once the viewport settles at a zoom where they are readable the
- * nodes on screen (at most MAX_ON_DEMAND_LABELS) get the `chart-label` class that shows them.
+ * Huge charts on the 2D canvas (over OVERVIEW_NODE_BUDGET nodes) are not held whole: Cytoscape
+ * holds the window on screen, or nothing under the overview bitmap (see overview/ChartOverview.ts),
+ * while layouts, positions, exports and the test hooks still see the whole chart.
+
  */
 import cytoscape from 'cytoscape';
 import type { Core, LayoutOptions, NodeSingular } from 'cytoscape';
@@ -83,13 +84,6 @@ export function layoutOptions(name: BuiltInLayoutName): LayoutOptions {
   }
 }
 
-/** Node label font size in the big-chart style, and the smallest on-screen size worth drawing. */
-const BIG_LABEL_FONT_PX = 11;
-const BIG_LABEL_MIN_SCREEN_PX = 14;
-const MAX_ON_DEMAND_LABELS = 1000;
-const LABEL_SETTLE_MS = 120;
-const ON_DEMAND_LABEL_CLASS = 'chart-label';
-
 /** Default node diameter (the style sheet's), for layouts of nodes Cytoscape does not hold. */
 const NODE_SIZE = 40;
 /**
@@ -104,28 +98,22 @@ export class ChartAdapter {
   private full: ChartViewModel = EMPTY_VIEW_MODEL;
   private applied: ChartViewModel = EMPTY_VIEW_MODEL;
   private theme: ChartTheme | undefined;
-  /** Nodes showing their label (labels on demand only). */
-  private labelled = new Set<string>();
-  private labelTimer: ReturnType<typeof setTimeout> | undefined;
   private fillFrame: number | undefined;
-  private readonly onViewport = () => this.scheduleLabels();
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
   private readonly overview: ChartOverview | undefined;
 
   /**
    * `big`: the Core was created with the performance settings and gets the lighter style;
-   * `webgl`: with the WebGL renderer; `overviewCanvas`: where a big chart on the 2D canvas shows
-   * its overview bitmap while zoomed out too far for Cytoscape to draw every node quickly.
+   * `overviewCanvas`: where a big chart shows its overview bitmap while zoomed out too far for
+   * Cytoscape to draw every node quickly.
    */
   constructor(
     readonly cy: Core,
     readonly big = false,
-    readonly webgl = false,
     overviewCanvas?: HTMLCanvasElement,
   ) {
     registerCytoscapeExtensions();
-    if (this.labelsOnDemand) cy.on('viewport', this.onViewport);
-    if (big && !webgl && overviewCanvas) {
+    if (big && overviewCanvas) {
       this.overview = new ChartOverview(cy, overviewCanvas, () => this.applyWindow());
     }
   }
@@ -137,12 +125,11 @@ export class ChartAdapter {
   }
 
   /** Nodes and edges the chart shows, and how many of them Cytoscape holds now. */
-  counts(): { nodes: number; edges: number; heldNodes: number; heldEdges: number } {
+  counts(): { nodes: number; edges: number; heldNodes: number } {
     return {
       nodes: this.full.nodes.filter((node) => !isGroupNode(node)).length,
       edges: this.full.edges.length,
       heldNodes: this.cy.nodes().length,
-      heldEdges: this.cy.edges().length,
     };
   }
 
@@ -161,30 +148,19 @@ export class ChartAdapter {
     return this.overview?.whenDrawn() ?? Promise.resolve();
   }
 
-  /** Whether node labels are shown only for the nodes on screen (see the file comment). */
-  get labelsOnDemand(): boolean {
-    return this.big && this.webgl;
-  }
-
   /** Restyles every element, so the theme already applied (same object) is skipped. */
   setTheme(theme: ChartTheme): void {
     if (theme === this.theme) return;
     this.theme = theme;
     const sheet = buildChartStylesheet(theme, this.big);
-    if (this.labelsOnDemand) {
-      sheet.push(
-        { selector: 'node', style: { label: '' } },
-        {
-          selector: `node.${ON_DEMAND_LABEL_CLASS}, node.chart-group`,
-          style: { label: 'data(label)' },
-        },
-      );
-    }
     this.cy.style(sheet);
     this.overview?.setTheme(theme);
   }
 
-  /** Patches the graph to show `view`; returns what changed. */
+  /**
+   * Patches the graph to show `view`; returns what changed in Cytoscape now (a huge chart's
+   * window may go on filling over the next frames).
+   */
   update(view: ChartViewModel): ElementPatch {
     if (view === this.full) return diffViewModels(EMPTY_VIEW_MODEL, EMPTY_VIEW_MODEL);
     this.full = view;
@@ -213,11 +189,6 @@ export class ChartAdapter {
     if (filling) this.scheduleFill();
     if (isEmptyPatch(patch)) return patch;
     this.applyPatch(patch);
-    if (this.labelsOnDemand) {
-      // Classes set by the patch replace the label class; the next pass puts it back.
-      for (const node of patch.updateNodes) this.labelled.delete(node.id);
-      this.scheduleLabels();
-    }
     return patch;
   }
 
@@ -265,37 +236,6 @@ export class ChartAdapter {
         ele.classes(edgeClasses(edge));
       }
     });
-  }
-
-  private scheduleLabels(): void {
-    if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
-    this.labelTimer = setTimeout(() => {
-      this.labelTimer = undefined;
-      if (!this.cy.destroyed()) this.updateLabels();
-    }, LABEL_SETTLE_MS);
-  }
-
-  /** Shows the labels of the nodes on screen when zoomed in far enough to read them. */
-  private updateLabels(): void {
-    const cy = this.cy;
-    const next = new Set<string>();
-    if (cy.zoom() * BIG_LABEL_FONT_PX >= BIG_LABEL_MIN_SCREEN_PX) {
-      const { x1, x2, y1, y2 } = cy.extent();
-      const nodes = cy.nodes();
-      for (let i = 0; i < nodes.length && next.size < MAX_ON_DEMAND_LABELS; i++) {
-        const { x, y } = nodes[i]!.position();
-        if (x >= x1 && x <= x2 && y >= y1 && y <= y2) next.add(nodes[i]!.id());
-      }
-    }
-    cy.batch(() => {
-      for (const id of this.labelled) {
-        if (!next.has(id)) cy.getElementById(id).removeClass(ON_DEMAND_LABEL_CLASS);
-      }
-      for (const id of next) {
-        if (!this.labelled.has(id)) cy.getElementById(id).addClass(ON_DEMAND_LABEL_CLASS);
-      }
-    });
-    this.labelled = next;
   }
 
   /** Model positions of every node, by entity id. */
@@ -501,12 +441,8 @@ export class ChartAdapter {
     this.full = EMPTY_VIEW_MODEL;
     this.applied = EMPTY_VIEW_MODEL;
     this.theme = undefined;
-    if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
-    this.labelTimer = undefined;
     if (this.fillFrame !== undefined) cancelAnimationFrame(this.fillFrame);
     this.fillFrame = undefined;
-    this.labelled.clear();
     this.overview?.destroy();
-    if (!this.cy.destroyed()) this.cy.removeListener('viewport', this.onViewport);
   }
 }

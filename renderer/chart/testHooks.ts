@@ -24,12 +24,11 @@ export interface ChartTestHook {
   /** Nodes and edges highlighted by the analysis panel (a path). */
   highlighted(): { nodes: string[]; edges: string[] };
   /**
-   * Whether the performance settings (and the WebGL renderer) are in use, and whether the
+   * Whether the performance settings are in use, and whether the
    * overview bitmap stands in for Cytoscape's drawing at the current zoom.
    */
   renderInfo(): {
     big: boolean;
-    webgl: boolean;
     overview: boolean;
     nodes: number;
     edges: number;
@@ -134,7 +133,6 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       const counts = adapter.counts();
       return {
         big: adapter.big,
-        webgl: adapter.webgl,
         overview: adapter.overviewActive,
         nodes: counts.nodes,
         edges: counts.edges,
@@ -148,9 +146,9 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       adapter.overviewActive
         ? adapter.overviewDrawn()
         : new Promise<void>((resolve) => {
-            // Cytoscape's WebGL renderer draws in its animation-frame loop without emitting 'render',
-            // so this watches the renderer's pending-frame flag instead: once a frame after the forced
-            // redraw has cleared it, everything current has been drawn (one more frame to present).
+            // Cytoscape draws in its animation-frame loop; this watches the renderer's pending-frame
+            // flag: once a frame after the forced redraw has cleared it, everything current has
+            // been drawn (one more frame to present).
             const core = adapter.cy as unknown as { renderer?: () => { requestedFrame?: boolean } };
             const renderer = core.renderer?.();
             adapter.cy.forceRender();
