@@ -18,33 +18,28 @@ function renderInfo(page: Page) {
   return page.evaluate(() => window.__tesseraChart?.renderInfo());
 }
 
-/** Pixels of the overlay canvas that differ from its top-left (background) pixel. */
-function paintedPixels(page: Page): Promise<number> {
+/**
+ * What the overlay canvas shows: pixels that differ from its top-left (background) pixel, and the
+ * share of opaque pixels (1 while it covers Cytoscape).
+ */
+function overlayPixels(page: Page): Promise<{ painted: number; opaqueShare: number }> {
   return page.getByTestId('chart-overview').evaluate((element) => {
     const canvas = element as HTMLCanvasElement;
     const context = canvas.getContext('2d');
-    if (!context || canvas.width === 0) return 0;
+    if (!context || canvas.width === 0) return { painted: 0, opaqueShare: 0 };
     const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
     let painted = 0;
+    let opaque = 0;
     for (let i = 0; i < data.length; i += 4) {
       if (data[i] !== data[0] || data[i + 1] !== data[1] || data[i + 2] !== data[2]) painted++;
+      if (data[i + 3] === 255) opaque++;
     }
-    return painted;
+    return { painted, opaqueShare: opaque / (data.length / 4) };
   });
 }
 
-/** Share of the overlay's pixels that are opaque: 1 while it covers Cytoscape. */
-function opaqueShare(page: Page): Promise<number> {
-  return page.getByTestId('chart-overview').evaluate((element) => {
-    const canvas = element as HTMLCanvasElement;
-    const context = canvas.getContext('2d');
-    if (!context || canvas.width === 0) return 0;
-    const data = context.getImageData(0, 0, canvas.width, canvas.height).data;
-    let opaque = 0;
-    for (let i = 3; i < data.length; i += 4) if (data[i] === 255) opaque++;
-    return opaque / (data.length / 4);
-  });
-}
+const paintedPixels = async (page: Page) => (await overlayPixels(page)).painted;
+const opaqueShare = async (page: Page) => (await overlayPixels(page)).opaqueShare;
 
 async function wheelUntilOverview(page: Page, wanted: boolean, deltaY: number): Promise<number> {
   for (let step = 1; step <= 60; step++) {

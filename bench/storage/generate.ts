@@ -6,7 +6,8 @@
 import type { CaseFile } from '../../shared/caseFile.ts';
 import { CASE_FILE_FORMAT, CASE_FILE_VERSION } from '../../shared/caseFile.ts';
 import type { CaseRecord, EntityRecord } from '../../shared/model/index.ts';
-import { DEFAULT_MARKINGS, UNGRADED, formatHlc } from '../../shared/model/index.ts';
+import { UNGRADED } from '../../shared/model/index.ts';
+import { createRecordHeaders } from '../../e2e/harness/generatedCase.ts';
 
 const FIRST = [
   'Ana',
@@ -28,27 +29,7 @@ export function generateLargeCase(n: number, m: number, seed = 42): CaseFile {
     state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
     return state / 4294967296;
   };
-  const wallMs = Date.UTC(2024, 0, 1);
-  let counter = 0;
-  const hlc = (): string => {
-    counter += 1;
-    return formatHlc({
-      wallMs: wallMs + Math.floor(counter / 60000),
-      counter: counter % 60000,
-      node: 'bench',
-    });
-  };
-  const common = (id: string) => {
-    const stamp = hlc();
-    return {
-      id,
-      createdAt: stamp,
-      updatedAt: stamp,
-      deleted: false,
-      originAgency: 'bench',
-      markings: DEFAULT_MARKINGS,
-    };
-  };
+  const common = createRecordHeaders();
   const caseRecord: CaseRecord = {
     ...common('bench-case'),
     kind: 'case',

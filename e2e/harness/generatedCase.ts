@@ -15,6 +15,37 @@ import type {
 import { DEFAULT_MARKINGS, formatHlc, UNGRADED, validateEntity } from '../../shared/model/index.ts';
 import { entitySearchText } from '../../renderer/db/searchText.ts';
 
+/**
+ * Headers for generated records: each call stamps the next hybrid logical clock tick (from
+ * 2024-01-01, node "bench"), with default markings and agency "bench".
+ */
+export function createRecordHeaders(): (id: string) => {
+  id: string;
+  createdAt: string;
+  updatedAt: string;
+  deleted: false;
+  originAgency: string;
+  markings: typeof DEFAULT_MARKINGS;
+} {
+  let counter = 0;
+  return (id) => {
+    counter += 1;
+    const stamp = formatHlc({
+      wallMs: Date.UTC(2024, 0, 1) + Math.floor(counter / 60000),
+      counter: counter % 60000,
+      node: 'bench',
+    });
+    return {
+      id,
+      createdAt: stamp,
+      updatedAt: stamp,
+      deleted: false,
+      originAgency: 'bench',
+      markings: DEFAULT_MARKINGS,
+    };
+  };
+}
+
 /** Drawn node diameter the layout keeps apart (the chart's default node size). */
 const NODE_SIZE = 40;
 
@@ -35,23 +66,7 @@ export function generateChartCase(
 ): GeneratedCase {
   const graph = generateScaleFreeGraph(nodeCount, { edgesPerNode: 2, seed });
   const random = createRandom(seed + 1);
-  let counter = 0;
-  const common = (id: string) => {
-    counter += 1;
-    const stamp = formatHlc({
-      wallMs: Date.UTC(2024, 0, 1) + Math.floor(counter / 60000),
-      counter: counter % 60000,
-      node: 'bench',
-    });
-    return {
-      id,
-      createdAt: stamp,
-      updatedAt: stamp,
-      deleted: false,
-      originAgency: 'bench',
-      markings: DEFAULT_MARKINGS,
-    };
-  };
+  const common = createRecordHeaders();
   const provenance = {
     source: 'bench',
     originAgency: 'bench',

@@ -14,7 +14,7 @@
  * the chart to hold and is told through `onWindowChange` when that changes.
  */
 import type { Core } from 'cytoscape';
-import type { ChartTheme, ChartViewModel } from '../chartModel.ts';
+import type { ChartNodeModel, ChartTheme, ChartViewModel } from '../chartModel.ts';
 import type { Point } from '../chartGeometry.ts';
 import type { Bounds, ChartWindowView, OverviewScene, Raster } from './overviewScene.ts';
 import {
@@ -70,6 +70,8 @@ export class ChartOverview {
   private filling = false;
   private frame: number | undefined;
   private selectedId: string | undefined;
+  /** The selected entity's node, looked up once per selection or view, not once per frame. */
+  private selectedNode: ChartNodeModel | undefined;
   private waiters: (() => void)[] = [];
   private lastPaintMs: number | undefined;
   private readonly onViewport = () => this.viewportChanged();
@@ -126,6 +128,7 @@ export class ChartOverview {
    */
   setView(view: ChartViewModel): void {
     this.view = view;
+    this.selectedNode = this.findSelected();
     this.rebuild(false);
   }
 
@@ -139,6 +142,7 @@ export class ChartOverview {
 
   select(id: string | undefined): void {
     this.selectedId = id;
+    this.selectedNode = this.findSelected();
     if (this.active) this.scheduleDraw();
   }
 
@@ -196,11 +200,13 @@ export class ChartOverview {
       this.setWindow('all', notify);
       return;
     }
-    const cy = this.cy;
-    const scene = buildOverviewScene(view, theme, (id) => {
-      const node = cy.getElementById(id);
-      return node.nonempty() ? node.position() : undefined;
+    // Positions Cytoscape holds may be newer than the view's (a drag not yet saved); it holds at
+    // most a window, so reading its nodes beats looking up every node of the chart in it.
+    const held = new Map<string, Point>();
+    this.cy.nodes().forEach((node) => {
+      held.set(node.id(), node.position());
     });
+    const scene = buildOverviewScene(view, theme, (id) => held.get(id));
     this.bounds = scene.bounds;
     this.scene = scene;
     this.grid = new DensityGrid(scene.bounds, scene.nodeX, scene.nodeY);
@@ -392,11 +398,9 @@ export class ChartOverview {
     context: CanvasRenderingContext2D,
     viewport: { zoom: number; pan: Point },
   ): void {
-    const selected = this.selectedId;
-    if (selected === undefined || !this.theme || !this.view) return;
-    const node = this.view.nodes.find((candidate) => candidate.id === selected);
-    if (!node) return;
-    const live = this.cy.getElementById(selected);
+    const node = this.selectedNode;
+    if (!node || !this.theme) return;
+    const live = this.cy.getElementById(node.id);
     const { x, y } = live.nonempty() && live.isNode() ? live.position() : node;
     const cx = x * viewport.zoom + viewport.pan.x;
     const cy = y * viewport.zoom + viewport.pan.y;
@@ -411,6 +415,11 @@ export class ChartOverview {
       context.arc(cx, cy, radius, 0, 2 * Math.PI);
       context.stroke();
     }
+  }
+
+  private findSelected(): ChartNodeModel | undefined {
+    const id = this.selectedId;
+    return id === undefined ? undefined : this.view?.nodes.find((node) => node.id === id);
   }
 
   private notifyDrawn(): void {
