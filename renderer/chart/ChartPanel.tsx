@@ -177,11 +177,19 @@ export function ChartPanel(props: ChartPanelProps) {
   const exportImage = (format: 'png' | 'svg') => {
     if (!chart || !viewRef.current) return;
     try {
+      const svg = format === 'svg' ? viewRef.current.exportSvg() : undefined;
       const blob =
         format === 'png'
           ? viewRef.current.exportPng()
-          : new Blob([viewRef.current.exportSvg() ?? ''], { type: 'image/svg+xml' });
-      if (blob) download(blob, exportFileName(chart.name, format));
+          : svg === undefined
+            ? undefined
+            : new Blob([svg], { type: 'image/svg+xml' });
+      if (!blob) {
+        // A huge chart exports its overview, which a worker may still be painting.
+        services.notify('The chart is still being drawn; export it again in a moment.', 'error');
+        return;
+      }
+      download(blob, exportFileName(chart.name, format));
     } catch (error) {
       services.notify(`Export failed: ${errorMessage(error)}`, 'error');
     }
