@@ -72,8 +72,8 @@ export default tseslint.config(
   },
   {
     files: ['shared/**/*.ts'],
-    // Tests beside shared code may start reference tools (NetworkX, age) with Node.
-    ignores: ['shared/**/*.test.ts'],
+    // Tests beside shared code, and their fixtures, may start reference tools (NetworkX, age) with Node.
+    ignores: ['shared/**/*.test.ts', 'shared/**/fixtures/**'],
     rules: {
       'no-restricted-imports': [
         'error',

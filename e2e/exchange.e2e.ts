@@ -36,13 +36,14 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  appA?.assertNoExternalRequests();
-  appB?.assertNoExternalRequests();
   await appA?.close();
   await appB?.close();
   await browser?.close();
   await Promise.all([hostA?.close(), hostB?.close(), s3?.close()]);
   await rm(shared, { recursive: true, force: true });
+  appA?.assertNoExternalRequests();
+  appB?.assertNoExternalRequests();
+  expect([...(appA?.pageErrors ?? []), ...(appB?.pageErrors ?? [])]).toEqual([]);
 });
 
 interface TestWindow {

@@ -76,6 +76,7 @@ describe('smoke', () => {
 
       await screenshot(app.page, 'smoke-start');
       app.assertNoExternalRequests();
+      expect(app.pageErrors).toEqual([]);
     } finally {
       await app.close();
     }

@@ -153,7 +153,8 @@ export interface BrowserSuite {
 
 /**
  * Registers the hooks every browser test file needs: one web host and one Chromium per file, a
- * fresh context per test, and after each test a failure if the page tried to leave 127.0.0.1.
+ * fresh context per test, and after each test a failure if the page tried to leave 127.0.0.1 or
+ * reported an uncaught exception or a console error.
  */
 export function useBrowserSuite(): BrowserSuite {
   let host: TestHost | undefined;
@@ -168,6 +169,11 @@ export function useBrowserSuite(): BrowserSuite {
     opened = [];
     for (const page of pages) await page.close();
     for (const page of pages) page.assertNoExternalRequests();
+    // A test that passes while the page threw or logged an error has not shown the feature works.
+    const errors = pages.flatMap((page) => page.pageErrors);
+    if (errors.length > 0) {
+      throw new Error(`the page reported errors:\n  ${errors.join('\n  ')}`);
+    }
   });
   afterAll(async () => {
     await browser?.close();

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { networkxAvailable, PYTHON } from './fixtures/networkx.ts';
 import {
   betweennessCentrality,
   closenessCentrality,
@@ -40,12 +41,7 @@ interface Reference {
   louvain_partition?: string[][];
 }
 
-const PYTHON = '/usr/bin/python3';
-const hasNetworkx =
-  spawnSync(PYTHON, ['-c', 'import networkx, scipy'], { stdio: 'ignore' }).status === 0;
-if (!hasNetworkx) {
-  console.warn(`skipping NetworkX comparisons: ${PYTHON} cannot import networkx and scipy`);
-}
+const hasNetworkx = networkxAvailable('the NetworkX comparisons');
 
 const GRAPHS = [
   'florentine',

@@ -4,15 +4,11 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { networkxAvailable, PYTHON } from '../../../shared/analysis/fixtures/networkx.ts';
 import { buildGraph, modularity, parseGraphML } from '../../../shared/analysis/index.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
-const PYTHON = '/usr/bin/python3';
-const hasNetworkx =
-  spawnSync(PYTHON, ['-c', 'import networkx, scipy'], { stdio: 'ignore' }).status === 0;
-if (!hasNetworkx) {
-  console.warn(`skipping tessera analyze tests: ${PYTHON} cannot import networkx and scipy`);
-}
+const hasNetworkx = networkxAvailable('the tessera analyze tests');
 
 interface Reference {
   betweenness: Record<string, number>;
