@@ -1,3 +1,4 @@
+export * from './dates.ts';
 export * from './grading.ts';
 export * from './hlc.ts';
 export * from './ids.ts';

@@ -2,35 +2,18 @@
  * Validation of FtM entity data before it is stored. It returns every problem at once, keyed by
  * property, with a message a person can act on; the repository refuses to save while any remain.
  */
+import { readDate } from './dates.ts';
 import type { EntityProperties } from './records.ts';
 import { getSchema, isKnownSchema, model } from './schema.ts';
 
 export type ValidationErrors = Readonly<Record<string, string>>;
 
-const DATE_PATTERN =
-  /^(\d{4})(?:-(\d{2})(?:-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2}))?(?:Z|[+-]\d{2}:?\d{2})?)?)?)?$/;
-
-/** An FtM date: a full or partial ISO-8601 date ("2024", "2024-02", "2024-02-29", with time). */
+/** An FtM date (shared/model/dates.ts): a full or partial ISO-8601 date, with a plausible year. */
 export function validateDate(value: string): string | undefined {
-  const match = DATE_PATTERN.exec(value);
-  if (!match) return `"${value}" is not a date; use YYYY-MM-DD (or YYYY-MM, YYYY)`;
-  const year = Number(match[1]);
-  const month = match[2] === undefined ? undefined : Number(match[2]);
-  const day = match[3] === undefined ? undefined : Number(match[3]);
+  const read = readDate(value);
+  if ('code' in read) return read.message;
+  const year = Number(value.trim().slice(0, 4));
   if (year < 1000 || year > 2999) return `${year} is not a plausible year`;
-  if (month !== undefined && (month < 1 || month > 12)) return `month ${month} does not exist`;
-  if (month !== undefined && day !== undefined) {
-    const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-    if (day < 1 || day > daysInMonth) {
-      return `${value} does not exist (${year}-${String(month).padStart(2, '0')} has ${daysInMonth} days)`;
-    }
-  }
-  if (
-    match[4] !== undefined &&
-    (Number(match[4]) > 23 || Number(match[5]) > 59 || Number(match[6] ?? 0) > 59)
-  ) {
-    return `"${value}" has an impossible time of day`;
-  }
   return undefined;
 }
 

@@ -22,7 +22,7 @@ import { callingCodeForCountry, normalizePhone } from './phone.ts';
 import { normalizeEmail, normalizeIban, normalizeIdentifier } from './identifiers.ts';
 import { formSimilarity, nameForm, nameTokens } from './names.ts';
 import type { NameForm } from './names.ts';
-import { dateInterval } from '../search/dates.ts';
+import { dateInterval } from '../model/dates.ts';
 import { isSchemaA, schemataCompatible } from '../search/schemata.ts';
 import type { FtmEntity } from '../search/types.ts';
 

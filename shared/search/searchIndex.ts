@@ -24,7 +24,7 @@
 // are also indexed compacted ('+359 88 123 4567' → '359881234567'), phones also by E.164 digits
 // and national number; a long digit query token also tries itself without '00' / trunk '0'.
 
-import { dateInterval } from './dates.ts';
+import { dateInterval } from '../model/dates.ts';
 import { tokenize, tokenSpans } from './fold.ts';
 import { boundedEditDistance, trigrams, typoBudget } from './fuzzy.ts';
 import { isSchemaA } from './schemata.ts';
