@@ -9,20 +9,9 @@
 // birth date and sometimes a phone.
 
 import { findDuplicateCandidates } from '../shared/resolution/candidates.ts';
+import { createRandom as rng } from '../shared/base/random.ts';
 import { createSearchIndex } from '../shared/search/searchIndex.ts';
 import type { FtmEntity, SearchOptions } from '../shared/search/types.ts';
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    // mulberry32
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const FIRST = (
   'Ivan Petar Georgi Dimitar Nikolai Stefan Maria Elena Anna Olga Natalia Svetlana Irina ' +

@@ -14,8 +14,8 @@
 import { undirectedView } from './graph.ts';
 import type { Graph } from './graph.ts';
 import { groupByLabel } from './paths.ts';
-import { seededRandom, shuffle } from './random.ts';
-import type { Random } from './random.ts';
+import { createRandom, shuffle } from '../base/random.ts';
+import type { Random } from '../base/random.ts';
 
 export interface CommunityOptions {
   seed?: number;
@@ -52,7 +52,7 @@ export function louvainCommunities(graph: Graph, options: CommunityOptions = {})
   const resolution = options.resolution ?? 1;
   const trials = Math.max(1, options.trials ?? 4);
   const threshold = options.threshold ?? 1e-7;
-  const random = seededRandom(options.seed ?? 0);
+  const random = createRandom(options.seed ?? 0);
   const base = levelGraphOf(view, weighted);
   let best: Int32Array | null = null;
   let bestModularity = -Infinity;

@@ -5,11 +5,11 @@
  * edge end makes that draw O(1)).
  */
 import type { EdgeInput, GraphInput } from './graph.ts';
-import { seededRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 
 export function barabasiAlbert(n: number, m: number, seed: number): GraphInput {
   if (m < 1 || m >= n) throw new Error('Barabási–Albert needs 1 <= m < n');
-  const random = seededRandom(seed);
+  const random = createRandom(seed);
   const edges: EdgeInput[] = [];
   const ends: number[] = [];
   for (let leaf = 1; leaf <= m; leaf++) {

@@ -31,6 +31,7 @@ import {
   isEdgeSchema,
   parseGrading,
 } from '../model/index.ts';
+import { createRandom } from '../base/random.ts';
 import { forceLayout } from '../layout/index.ts';
 import { base64ToBytes, bytesToBase64, utf8Bytes } from './base64.ts';
 
@@ -40,18 +41,6 @@ export interface DemoCaseOptions {
 }
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** mulberry32: a tiny seeded generator, good enough for made-up amounts and dates. */
-function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function hashString(text: string): number {
   let h = 2166136261;
@@ -115,7 +104,7 @@ interface NodeSpec {
 export function createDemoCase(options: DemoCaseOptions): CaseFile {
   const { agencyId } = options;
   const nowMs = options.now.getTime();
-  const random = seeded(hashString(`${agencyId}|${nowMs}`));
+  const random = createRandom(hashString(`${agencyId}|${nowMs}`));
   const clock = new HybridLogicalClock('demo', () => nowMs);
   const nowIso = options.now.toISOString();
   const day = (offsetDays: number): string =>

@@ -4,6 +4,7 @@
  * operation sequences applied in different orders and batchings reach the same state.
  */
 import { describe, expect, it } from 'vitest';
+import { createRandom as rng } from '../base/random.ts';
 import { formatHlc } from '../model/hlc.ts';
 import type { Markings } from '../model/markings.ts';
 import { DEFAULT_CLASSIFICATIONS, DEFAULT_MARKINGS } from '../model/markings.ts';
@@ -382,17 +383,6 @@ describe('producing operations', () => {
 
 // ---------------------------------------------------------------------------------------------
 // Convergence, property-based with a seeded generator (no dependency needed for this much).
-
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomOperations(random: () => number): Operation[] {
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;

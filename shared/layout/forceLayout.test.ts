@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { forceLayout } from './forceLayout.ts';
 import { generateScaleFreeGraph } from './generate.ts';
 import { countOverlaps, edgeLengthStats } from './quality.ts';
-import { createRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 import type { LayoutGraph } from './types.ts';
 import { DEFAULT_NODE_SIZE } from './types.ts';
 

@@ -26,7 +26,7 @@ import { buildCsr, coarsen, connectedComponents, inducedSubgraph } from './graph
 import type { CsrGraph } from './graph.ts';
 import { removeOverlaps } from './overlap.ts';
 import { BarnesHut, accumulateRepulsionExact } from './quadtree.ts';
-import { createRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 import { DEFAULT_NODE_SIZE, nodeRadii } from './types.ts';
 import type { LayoutGraph } from './types.ts';
 

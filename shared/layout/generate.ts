@@ -3,7 +3,7 @@
 // degree-proportional draw picks a uniform entry of the list of all edge endpoints so far, in which
 // each node appears once per incident edge.
 
-import { createRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 import type { LayoutGraph } from './types.ts';
 
 export interface ScaleFreeOptions {

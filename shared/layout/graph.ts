@@ -8,7 +8,7 @@
 // node of the coarser graph whose mass is the number of original nodes it holds and whose edge
 // weights count the original edges between clusters.
 
-import { createRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 
 export interface CsrGraph {
   nodeCount: number;

@@ -9,6 +9,6 @@ export type { EdgeLengthStats, StressOptions } from './quality.ts';
 export { generateScaleFreeGraph } from './generate.ts';
 export type { ScaleFreeOptions } from './generate.ts';
 export { BarnesHut, accumulateRepulsionExact } from './quadtree.ts';
-export { createRandom } from './random.ts';
+export { createRandom } from '../base/random.ts';
 export { DEFAULT_NODE_SIZE } from './types.ts';
 export type { LayoutGraph } from './types.ts';

@@ -13,7 +13,7 @@
 //    overlap, and the drawing grows only as far as local pushing could not cope.
 
 import { forEachCandidatePair } from './grid.ts';
-import { createRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 import { nodeRadii } from './types.ts';
 
 export interface OverlapOptions {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BarnesHut, accumulateRepulsionExact } from './quadtree.ts';
-import { createRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 
 function relativeError(
   n: number,

@@ -10,7 +10,7 @@
 
 import { buildCsr } from './graph.ts';
 import { forEachCandidatePair } from './grid.ts';
-import { createRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 import { nodeRadii } from './types.ts';
 import type { LayoutGraph } from './types.ts';
 

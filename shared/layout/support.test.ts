@@ -3,7 +3,7 @@ import { buildCsr, coarsen, connectedComponents } from './graph.ts';
 import { generateScaleFreeGraph } from './generate.ts';
 import { removeOverlaps } from './overlap.ts';
 import { countOverlaps, edgeLengthStats, sampledStress } from './quality.ts';
-import { createRandom } from './random.ts';
+import { createRandom } from '../base/random.ts';
 
 describe('generateScaleFreeGraph', () => {
   it('makes a seeded simple graph with about 2 edges per node', () => {

@@ -1,11 +1,13 @@
 /**
- * Small seeded pseudo-random generator (mulberry32) so that community detection and generated
- * test graphs are reproducible from a seed on every platform.
+ * The one seeded pseudo-random generator: mulberry32, a 32-bit state generator that is fast, has a
+ * period of 2^32 and yields the same sequence on every JavaScript engine, so layouts, community
+ * detection, the demo case, generated test data and benchmarks are reproducible from a seed. Not for
+ * anything secret (keys, ids that must be unguessable): use the platform's CSPRNG there.
  */
 export type Random = () => number;
 
-/** Uniform floats in [0, 1) from a 32-bit seed. */
-export function seededRandom(seed: number): Random {
+/** Uniform floats in [0, 1) determined entirely by `seed`. */
+export function createRandom(seed: number): Random {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
