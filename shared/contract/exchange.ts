@@ -21,6 +21,7 @@ import { caseFileSchema } from '../caseFile.ts';
 import { sharingAgreementSchema } from '../exchange/agreement.ts';
 import { identityCardSchema, revocationSchema } from '../exchange/bundleFormat.ts';
 import { operationSchema, recordMetaSchema } from '../exchange/operations.ts';
+import { transportSettingsSchema, type TransportSettings } from '../exchange/transportConfig.ts';
 
 const empty = z.object({}).strict();
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
@@ -76,32 +77,7 @@ export const syncStatusViewSchema = z.object({
 });
 export type SyncStatusView = z.infer<typeof syncStatusViewSchema>;
 
-/**
- * Transport settings as sent by the UI (validated again, with defaults, by the service against the
- * transport registry). For `s3`, an empty or '********' `secretAccessKey` keeps the stored secret.
- * Stored encrypted with the identity's secret protector (passphrase/scrypt or safeStorage).
- */
-export const transportSettingsSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('file') }),
-  z.object({ kind: z.literal('folder'), root: z.string().min(1) }),
-  z.object({
-    kind: z.literal('s3'),
-    endpoint: z.string().optional(),
-    region: z.string().optional(),
-    bucket: z.string().min(1),
-    prefix: z.string().optional(),
-    accessKeyId: z.string().min(1),
-    secretAccessKey: z.string(),
-    sessionToken: z.string().optional(),
-    forcePathStyle: z.boolean().optional(),
-    partSize: z.number().int().optional(),
-    concurrency: z.number().int().optional(),
-    conditionalWrites: z.boolean().optional(),
-    connectTimeoutMs: z.number().int().optional(),
-    maxAttempts: z.number().int().optional(),
-  }),
-]);
-export type TransportSettings = z.infer<typeof transportSettingsSchema>;
+export { transportSettingsSchema, type TransportSettings };
 
 /** Per case: how far exchange with one partner got (from the sync state). */
 export const partnerCaseSyncSchema = z.object({

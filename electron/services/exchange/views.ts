@@ -4,8 +4,8 @@ import type {
   CardSummary,
   IdentityCardView,
   SyncStatusView,
-  TransportSettings,
 } from '../../../shared/contract/exchange.ts';
+import type { TransportSettingsView } from '../../../shared/exchange/transportConfig.ts';
 import type { IdentityCard } from '../../../shared/exchange/bundleFormat.ts';
 import { fingerprintOf } from '../identity/cards.ts';
 import type { SyncStatus } from '../sync/synchronizer.ts';
@@ -51,6 +51,6 @@ export function syncStatusView(status: SyncStatus): SyncStatusView {
   };
 }
 
-export function transportSettingsView(config: TransportConfig): TransportSettings {
-  return redactTransportConfig(config) as TransportSettings;
+export function transportSettingsView(config: TransportConfig): TransportSettingsView {
+  return redactTransportConfig(config);
 }

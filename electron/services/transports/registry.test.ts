@@ -6,11 +6,33 @@ import {
   transportConfigSchema,
   transportKinds,
 } from './registry.ts';
+import { transportSettingsSchema } from '../../../shared/contract/exchange.ts';
 import { S3Transport } from './s3Transport.ts';
 
 describe('transport registry', () => {
   it('lists every kind once', () => {
     expect(transportKinds().map((k) => k.kind)).toEqual(['file', 'folder', 's3']);
+  });
+
+  it('shares one schema with the contract: the UI may only leave the stored secret out', () => {
+    const settings = {
+      kind: 's3',
+      endpoint: 'http://127.0.0.1:9000',
+      bucket: 'exchange',
+      accessKeyId: 'AKIA',
+      secretAccessKey: '',
+    };
+    expect(transportSettingsSchema.safeParse(settings).success).toBe(true);
+    expect(transportConfigSchema.safeParse(settings).success).toBe(false);
+    // Checks the registry applies are the contract's too (they were two schemas before).
+    for (const bad of [
+      { ...settings, endpoint: 'ftp://x' },
+      { ...settings, bucket: 'Bad_Bucket' },
+      { ...settings, prefix: 'a/../b' },
+      { ...settings, partSize: 1024 },
+    ]) {
+      expect(transportSettingsSchema.safeParse(bad).success).toBe(false);
+    }
   });
 
   it('builds each kind from a validated configuration', () => {

@@ -7,7 +7,8 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3TestServer } from './s3TestServer.ts';
 import { startS3TestServer } from './s3TestServer.ts';
-import { MIN_PART_SIZE, S3Transport, s3Error } from './s3Transport.ts';
+import { MIN_PART_SIZE } from '../../../shared/exchange/transportConfig.ts';
+import { S3Transport, s3Error } from './s3Transport.ts';
 import type { TransferProgress } from './transport.ts';
 import { TransportError } from './transport.ts';
 

@@ -31,6 +31,7 @@ import {
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
 import { Readable } from 'node:stream';
+import { DEFAULT_PART_SIZE, MIN_PART_SIZE } from '../../../shared/exchange/transportConfig.ts';
 import { errnoCode, openSource, writeStreamAtomic } from './atomicFiles.ts';
 import type {
   GetOptions,
@@ -43,9 +44,6 @@ import type {
   TransportSource,
 } from './transport.ts';
 import { TransportError, isValidName, validateMailbox, validateName } from './transport.ts';
-
-export const MIN_PART_SIZE = 5 * 1024 * 1024;
-export const DEFAULT_PART_SIZE = 8 * 1024 * 1024;
 
 export interface S3TransportConfig {
   /** e.g. `http://127.0.0.1:9000`; omitted for AWS S3 itself. */
