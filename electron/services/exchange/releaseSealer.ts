@@ -106,6 +106,11 @@ export interface ReleasePlan {
   readonly releasedIds: readonly string[];
   /** Attachment records whose content goes as parts, in part order. */
   readonly attachmentIds: readonly string[];
+  /**
+   * For a sync state from before `sentRecordIds` was kept: the records presumed held by the partner
+   * (what the policy releases), recorded with this bundle so the list starts complete.
+   */
+  readonly presumedHeld: readonly string[];
 }
 
 export interface PlanOptions {
@@ -170,8 +175,9 @@ export function planRelease(
   const releasedIds = new Set(released.map((record) => record.id));
   // What the partner holds; for a state from before this was kept, presume what the policy
   // releases (deleted records included) went: older versions sent all of it.
-  const held =
-    sentRecordsOf(state) ?? new Set(releasedRecords(decision).map((record) => record.id));
+  const known = sentRecordsOf(state);
+  const presumedHeld = known ? [] : releasedRecords(decision).map((record) => record.id);
+  const held = known ?? new Set(presumedHeld);
 
   // Fields of a released record that the policy left out never travel, not even as a clock.
   const hidden = new Map<string, Set<string>>();
@@ -235,6 +241,7 @@ export function planRelease(
     serialized: serializeOperations(caseId, operations),
     releasedIds: [...releasedIds],
     attachmentIds: [...attachmentIds],
+    presumedHeld,
   };
 }
 
@@ -408,7 +415,7 @@ export class ReleaseSealer {
         digest: sealed.bundleDigest,
         coveredTo: coveredTo(input, now),
         sentAt: now.toISOString(),
-        recordIds: plan.operations.map(operationRecordId),
+        recordIds: [...plan.presumedHeld, ...plan.operations.map(operationRecordId)],
       });
       await this.deps.syncStates.save(state);
       await this.deps.appendLog?.([
