@@ -117,7 +117,7 @@ beforeAll(async () => {
   await fs.writeFile(path.join(root, 'ac.json'), JSON.stringify(agreement('agency-c')));
   const key = tessera('identity', 'export-age-key', '--dir', 'b');
   await fs.writeFile(path.join(root, 'b.key'), key.stdout);
-}, 120_000);
+}, 240_000);
 
 afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
@@ -168,7 +168,8 @@ function openB(bundle: string, out: string, ...extra: string[]) {
   );
 }
 
-describe('tessera identity and bundle', () => {
+// Each test spawns the CLI several times (tsx start-up, scrypt): minutes on a loaded machine.
+describe('tessera identity and bundle', { timeout: 240_000 }, () => {
   it('seals under the policy, verifies, opens; age decrypts with the exported key', async () => {
     const seal = sealAB('CASE.json', 'x.tsb');
     expect(seal.stderr).toBe('');
