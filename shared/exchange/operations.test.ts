@@ -179,6 +179,12 @@ describe('live records', () => {
       received: () => false,
     });
     expect(ops).toEqual([{ op: 'create', record: p, meta }]);
+    // Unchanged since, but newly releasable (say, a wider agreement): it goes all the same.
+    const unchanged = person('p2', 'Olga', { updatedAt: hlc(5) });
+    expect(operationsSince([unchanged], hlc(10), { agency: A, received: () => false })).toEqual([
+      { op: 'create', record: unchanged },
+    ]);
+    expect(operationsSince([unchanged], hlc(10), { agency: A, received: () => true })).toEqual([]);
   });
 
   it('a create carries only the clocks of the fields that go; a left-out field gets no set', () => {

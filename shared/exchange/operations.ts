@@ -383,12 +383,15 @@ export function operationsSince(
   const after = (hlc: string): boolean => since === null || compareHlc(hlc, since) > 0;
   const ops: Operation[] = [];
   for (const record of records) {
-    if (!after(record.updatedAt)) continue;
-    const meta = options.metaOf?.(record.id);
-    const allowed = (field: string): boolean => options.fieldAllowed?.(record.id, field) ?? true;
     const held = options.received
       ? options.received(record.id)
       : since !== null && !after(record.createdAt);
+    // A record the recipient is known not to hold goes whatever its clocks say: it may have become
+    // releasable without changing (a wider agreement).
+    const missing = options.received !== undefined && !held && !record.deleted;
+    if (!after(record.updatedAt) && !missing) continue;
+    const meta = options.metaOf?.(record.id);
+    const allowed = (field: string): boolean => options.fieldAllowed?.(record.id, field) ?? true;
     if (record.deleted) {
       // Only the deletion, and only to whoever may hold the record.
       if (!held) continue;

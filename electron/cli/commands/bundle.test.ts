@@ -11,6 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CaseFile, parseCaseFile } from '../../../shared/caseFile.ts';
 import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
+import { parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
+import { sealBundle } from '../../services/bundle/index.ts';
+import { IdentityStore, PassphraseProtector } from '../../services/identity/index.ts';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
 const env = {
@@ -456,5 +459,40 @@ describe('tessera identity and bundle', { timeout: 240_000 }, () => {
     };
     expect(states.states[0].sentRecordIds).toEqual(['att-1', 'case-1']);
     expect(existsSync(path.join(folder, 'exchange.log'))).toBe(true);
+  });
+
+  it('still opens a bundle sealed by the former `bundle seal`, whose operations part is a case file', async () => {
+    // Sealed here as the former command did (the sealer itself would refuse to: it has no
+    // policy-free mode); the parts follow the case file's attachments.
+    const identity = await new IdentityStore(
+      path.join(root, 'a'),
+      new PassphraseProtector(() => env.TESSERA_PASSPHRASE),
+    ).unlock();
+    const cardB = parseIdentityCard(
+      await fs.readFile(path.join(root, 'b', 'identity.json'), 'utf8'),
+    );
+    const file = parseCaseFile(fixture());
+    await sealBundle({
+      identity,
+      recipients: [cardB],
+      manifestFields: { caseId: file.case.id, policyVersion: 'none' },
+      operations: Buffer.from(
+        JSON.stringify({
+          ...file,
+          attachments: file.attachments.map((a) => ({ ...a, contentBase64: '' })),
+        }),
+      ),
+      attachments: file.attachments.map((a, i) => ({
+        name: `att-${String(i + 1).padStart(6, '0')}`,
+        bytes: Buffer.from(a.contentBase64, 'base64'),
+      })),
+      out: path.join(root, 'legacy.tsb'),
+    });
+    const open = openB('legacy.tsb', 'LEGACY.json');
+    expect(open.stderr).toBe('');
+    expect(open.code).toBe(0);
+    expect(
+      recordsOf(parseCaseFile(await fs.readFile(path.join(root, 'LEGACY.json'), 'utf8'))),
+    ).toEqual(recordsOf(file));
   });
 });
