@@ -14,10 +14,11 @@
  * Bundles for file delivery and receipts for partners without a transport go to
  * `<dataDir>/exports/`.
  *
- * Flow out: preview (release policy) → seal: policy again, operations since the partner's last
- * acknowledged clock (all of it the first time), the second check (`assertReleasable`) on the exact
- * serialized operations, one bundle per partner (encrypted to it and our archive key), log, sync
- * state, outbox or exports.
+ * Flow out: preview and seal both go through releaseSealer.ts, the one sealing path the CLI uses
+ * too: policy, operations since the partner's last acknowledged clock (all of it the first time;
+ * deletions only as bare tombstones to partners that held the record), the second check
+ * (`assertReleasable`) on the exact serialized operations, one bundle per partner (encrypted to it
+ * and our archive key), outbox or exports, sync state, log.
  * Flow in: the sender is identified by the key id in the bundle's signature stanza (readable without
  * decrypting), must be a trusted partner, then the bundle is verified against its pinned card,
  * checked for replay / broken chain, decrypted into staging and every operation validated. The

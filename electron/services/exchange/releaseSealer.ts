@@ -334,6 +334,7 @@ export class ReleaseSealer {
     partner: ReleasePartner,
     options: SealReleaseOptions,
   ): Promise<SealedRelease> {
+    if (!options.out && !options.deliver) throw new Error('sealPlan needs `out` or `deliver`');
     const { identity } = this.deps;
     const own = identity.card.agencyId;
     const now = this.deps.now();
@@ -367,7 +368,6 @@ export class ReleaseSealer {
       attachments.push({ name: `att-${String(index + 1).padStart(6, '0')}`, label: id, ...source });
     }
 
-    if (!options.out && !options.deliver) throw new Error('sealPlan needs `out` or `deliver`');
     const dir = options.tmpDir ?? path.dirname(path.resolve(options.out!));
     if (options.tmpDir) {
       await mkdir(options.tmpDir, { recursive: true, mode: 0o700 });
