@@ -314,12 +314,66 @@ export interface OperationsSinceOptions {
   readonly agency: string;
   /** Sync metadata of a record, where kept; without it a changed record travels as a snapshot. */
   readonly metaOf?: (recordId: string) => RecordMeta | undefined;
+  /**
+   * Whether the recipient holds the record (it went to it in an earlier bundle). Given: a live
+   * record it does not hold travels whole, and a deleted record's tombstone goes only to a
+   * recipient that holds it. Absent: clocks alone decide, and a deleted record's tombstone goes only
+   * when the record existed at `since` (so a first snapshot names no deleted record at all).
+   */
+  readonly received?: (recordId: string) => boolean;
+  /**
+   * Whether a field of a record may travel (the release policy's decision: a stripped property, a
+   * chart node of a withheld entity may not). A field that may not gets no operation and no clock.
+   * Default: every field.
+   */
+  readonly fieldAllowed?: (recordId: string, field: string) => boolean;
+}
+
+/**
+ * A record's sync metadata reduced to what may travel with `record` (the released form): the
+ * clocks of the fields it carries (and of its deletion), never those of fields left out.
+ */
+export function releasedMeta(
+  record: AnyRecord,
+  meta: RecordMeta,
+  fieldAllowed: (field: string) => boolean = () => true,
+): RecordMeta {
+  const carried = new Set(fieldsOf(record));
+  const clocks: Record<string, string> = {};
+  for (const [field, clock] of Object.entries(meta.clocks)) {
+    if (field === 'deleted' || (carried.has(field) && fieldAllowed(field))) clocks[field] = clock;
+  }
+  return { ...meta, clocks };
+}
+
+/**
+ * The bare deletion of a record: its id, kind, the clock of the deletion and the sender; for a
+ * relationship the add tags the deletion removed (clocks, not content). Nothing of the record's
+ * content goes with it.
+ */
+export function tombstoneOf(
+  record: Pick<AnyRecord, 'id' | 'kind' | 'updatedAt'> & { readonly schema?: string },
+  meta: RecordMeta | undefined,
+  agency: string,
+): TombstoneOperation {
+  const hlc = meta ? (meta.clocks['deleted'] ?? meta.base) : record.updatedAt;
+  const relationship = record.kind === 'entity' && isEdgeSchema(record.schema ?? '');
+  return {
+    op: 'tombstone',
+    recordId: record.id,
+    kind: record.kind,
+    hlc,
+    agency,
+    ...(relationship && (meta?.removes?.length ?? 0) > 0 ? { observed: [...meta!.removes!] } : {}),
+  };
 }
 
 /**
  * What changed after `since` (exclusive; null: everything), as operations sorted by clock: a create
- * for a record created since, per-field sets (and tombstone/restore) for a record changed since
- * whose field clocks are known, and a snapshot create for one whose field clocks are not.
+ * for a record created since (or one the recipient does not hold), per-field sets (and
+ * tombstone/restore) for a record changed since whose field clocks are known, and a snapshot create
+ * for one whose field clocks are not. A deleted record never travels with its content: at most a
+ * bare tombstone (tombstoneOf), and only to a recipient that holds it (see `received`).
  */
 export function operationsSince(
   records: Iterable<AnyRecord>,
@@ -329,17 +383,35 @@ export function operationsSince(
   const after = (hlc: string): boolean => since === null || compareHlc(hlc, since) > 0;
   const ops: Operation[] = [];
   for (const record of records) {
-    if (!after(record.updatedAt)) continue;
+    const held = options.received
+      ? options.received(record.id)
+      : since !== null && !after(record.createdAt);
+    // A record the recipient is known not to hold goes whatever its clocks say: it may have become
+    // releasable without changing (a wider agreement).
+    const missing = options.received !== undefined && !held && !record.deleted;
+    if (!after(record.updatedAt) && !missing) continue;
     const meta = options.metaOf?.(record.id);
-    if (after(record.createdAt) || !meta) {
-      ops.push(meta ? { op: 'create', record, meta } : { op: 'create', record });
+    const allowed = (field: string): boolean => options.fieldAllowed?.(record.id, field) ?? true;
+    if (record.deleted) {
+      // Only the deletion, and only to whoever may hold the record.
+      if (!held) continue;
+      const tombstone = tombstoneOf(record, meta, options.agency);
+      if (after(tombstone.hlc)) ops.push(tombstone);
+      continue;
+    }
+    if (!held || after(record.createdAt) || !meta) {
+      ops.push(
+        meta
+          ? { op: 'create', record, meta: releasedMeta(record, meta, allowed) }
+          : { op: 'create', record },
+      );
       continue;
     }
     const fields = new Set([...fieldsOf(record), ...Object.keys(meta.clocks)]);
     fields.delete('deleted');
     for (const field of [...fields].sort()) {
       const clock = meta.clocks[field] ?? meta.base;
-      if (!after(clock) || !isSettableField(record.kind, field)) continue;
+      if (!after(clock) || !isSettableField(record.kind, field) || !allowed(field)) continue;
       ops.push({
         op: 'set',
         recordId: record.id,
@@ -374,8 +446,9 @@ export function operationsSince(
         });
       }
     } else if (after(deletedClock)) {
+      // Live now, so changed since: it was deleted and restored.
       ops.push({
-        op: record.deleted ? 'tombstone' : 'restore',
+        op: 'restore',
         recordId: record.id,
         kind: record.kind,
         hlc: deletedClock,

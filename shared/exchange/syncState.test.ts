@@ -12,6 +12,7 @@ import {
   receiptSignedText,
   recordReceived,
   recordSent,
+  sentRecordsOf,
 } from './syncState.ts';
 
 const hlc = (ms: number) => formatHlc({ wallMs: 1_700_000_000_000 + ms, counter: 0, node: 'nca' });
@@ -152,5 +153,54 @@ describe('incoming bundles', () => {
     const state = recordReceived(sendThree(), incoming(1));
     expect(parseSyncState(JSON.parse(JSON.stringify(state)))).toEqual(state);
     expect(() => parseSyncState({ ...state, lastSentSequence: -1 })).toThrow(/invalid sync state/);
+  });
+
+  it('remembers which records went to the partner, bundle after bundle', () => {
+    let state = initialSyncState('BKA', 'case1');
+    expect(sentRecordsOf(state)).toEqual(new Set());
+    state = recordSent(state, {
+      bundleId: id(1),
+      sequence: 1,
+      digest: digest(1),
+      coveredTo: hlc(10),
+      sentAt: 't',
+      recordIds: ['p2', 'case1', 'p2'],
+    });
+    state = recordSent(state, {
+      bundleId: id(2),
+      sequence: 2,
+      digest: digest(2),
+      coveredTo: hlc(20),
+      sentAt: 't',
+      recordIds: ['p1'],
+    });
+    expect(state.sentRecordIds).toEqual(['case1', 'p1', 'p2']);
+    expect(sentRecordsOf(parseSyncState(JSON.parse(JSON.stringify(state))))).toEqual(
+      new Set(['case1', 'p1', 'p2']),
+    );
+    expect(() => parseSyncState({ ...state, sentRecordIds: ['bad id'] })).toThrow(
+      /invalid sync state/,
+    );
+  });
+
+  it('loads a state file written before sentRecordIds was kept: what was sent is not known', () => {
+    const { sentRecordIds: _gone, ...old } = sendThree();
+    const loaded = parseSyncState(JSON.parse(JSON.stringify(old)));
+    expect(loaded.sentRecordIds).toBeUndefined();
+    expect(loaded.lastSentSequence).toBe(3);
+    expect(sentRecordsOf(loaded)).toBeNull();
+    // An old state that never sent anything: the partner holds nothing.
+    const { sentRecordIds: _none, ...fresh } = initialSyncState('BKA', 'case1');
+    expect(sentRecordsOf(parseSyncState(fresh))).toEqual(new Set());
+    // The next bundle starts the list.
+    const next = recordSent(loaded, {
+      bundleId: id(4),
+      sequence: 4,
+      digest: digest(4),
+      coveredTo: hlc(40),
+      sentAt: 't',
+      recordIds: ['p1'],
+    });
+    expect(next.sentRecordIds).toEqual(['p1']);
   });
 });

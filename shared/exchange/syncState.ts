@@ -7,6 +7,12 @@
  * to the `coveredTo` of the highest bundle such that it and every bundle before it are
  * acknowledged (a later bundle acknowledged over a gap does not prove the earlier ones arrived).
  *
+ * What a partner holds: `sentRecordIds` lists every record id that went to the partner in a bundle
+ * for this case (created or changed there). A deletion travels only to a partner that holds the
+ * record (a bare tombstone: id, kind, clock), so a record the partner never saw is never named to it;
+ * a record the partner does not hold travels whole. States written before this field existed load
+ * with it absent ("not known"), and the sealer presumes what the policy releases today was sent.
+ *
  * Incoming: a bundle whose id or sequence was seen already is a replay (a no-op); sequence n+2
  * while n+1 has not arrived is a gap, shown to the user and remembered until n+1 turns up; a late
  * bundle that fills a gap is accepted. A bundle whose `previousBundleDigest` disagrees with the
@@ -24,6 +30,11 @@ const hlc = z.string().refine(isHlc, 'invalid hybrid logical clock timestamp');
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const bundleId = z.string().regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'bundle id must be a ULID');
 const sequence = z.number().int().positive();
+const recordId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'invalid record id');
 
 const sentBundleSchema = z.object({
   bundleId,
@@ -59,6 +70,11 @@ export const partnerSyncStateSchema = z.object({
   received: z.array(receivedBundleSchema),
   /** Sequences skipped by a later bundle and not received since. */
   missing: z.array(sequence),
+  /**
+   * Ids of the records sent to the partner for this case, sorted. Absent in states written before
+   * it was kept: then what was sent is not known.
+   */
+  sentRecordIds: z.array(recordId).optional(),
 });
 export type PartnerSyncState = z.infer<typeof partnerSyncStateSchema>;
 
@@ -73,6 +89,7 @@ export function initialSyncState(partnerId: string, caseId: string): PartnerSync
     lastReceivedSequence: 0,
     received: [],
     missing: [],
+    sentRecordIds: [],
   };
 }
 
@@ -105,20 +122,38 @@ export function nextOutgoing(state: PartnerSyncState): NextBundle {
   };
 }
 
+/** The ids of the records the partner holds from us, or null when not known (an older state). */
+export function sentRecordsOf(state: PartnerSyncState): ReadonlySet<string> | null {
+  if (state.sentRecordIds === undefined) return state.lastSentSequence === 0 ? new Set() : null;
+  return new Set(state.sentRecordIds);
+}
+
 export function recordSent(
   state: PartnerSyncState,
-  bundle: { bundleId: string; sequence: number; digest: string; coveredTo: string; sentAt: string },
+  bundle: {
+    bundleId: string;
+    sequence: number;
+    digest: string;
+    coveredTo: string;
+    sentAt: string;
+    /** Ids of the records the bundle carried operations for. */
+    recordIds?: Iterable<string>;
+  },
 ): PartnerSyncState {
   if (bundle.sequence !== state.lastSentSequence + 1) {
     throw new Error(
       `bundle ${bundle.bundleId} has sequence ${bundle.sequence}, expected ${state.lastSentSequence + 1}`,
     );
   }
+  const { recordIds, ...sent } = bundle;
+  const ids = new Set(state.sentRecordIds ?? []);
+  for (const id of recordIds ?? []) ids.add(id);
   return {
     ...state,
     lastSentSequence: bundle.sequence,
     previousBundleDigest: bundle.digest,
-    sent: [...state.sent, { ...bundle, acknowledged: false }],
+    sent: [...state.sent, { ...sent, acknowledged: false }],
+    sentRecordIds: [...ids].sort(),
   };
 }
 

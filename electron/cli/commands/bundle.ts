@@ -1,39 +1,92 @@
 /**
- * `tessera bundle seal | open | verify`: signed, age-encrypted bundles of a case export.
- * On seal, the case file's inline attachments (base64) become separate streamed parts named
- * `att-000001`…, in the order of `attachments`, and the operations part is the case file with each
- * `contentBase64` emptied; open puts them back after every check has passed. See
- * docs/bundle-format.md.
+ * `tessera bundle seal | open | verify`: signed, age-encrypted bundles of a case, for partners.
+ *
+ * seal goes through the app's own sealing path (ReleaseSealer): the release policy under the
+ * partner's sharing agreement, the operations for that partner, the second check on the exact bytes,
+ * attachments checked against their size and SHA-256 as sealed, an atomic write. Each partner gets
+ * its own bundle, holding only what the policy releases to it; what it withholds and strips is
+ * printed on stderr, one line per item. There is no way to seal without a policy.
+ *
+ * Partners: `--to CARD.json --agreement AGREEMENT.json` (pairs, in order), or `--partner ID` for a
+ * trusted partner with an agreement in the partner directory (`partners.json` in the identity
+ * folder, or beside it when the folder is the app's `exchange/identity`). The per-partner sync state
+ * (sequence, chain digest, records sent) and the signed exchange log are kept in that same folder.
+ *
+ * open verifies and decrypts a bundle, applies its operations into a case file (attachments inline
+ * as base64, each checked against its record) and writes it atomically; it never replaces `--out`
+ * without `--force`, and it remembers opened bundle ids in `opened-bundles.json` in the identity
+ * folder, refusing a replay (BundleError `replay`) unless `--force`. A bundle whose operations part
+ * is a case file (sealed by earlier versions of this command) still opens. See
+ * docs/bundle-format.md §7.
  */
-import crypto from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { z } from 'zod';
 import { type CaseFile, parseCaseFile } from '../../../shared/caseFile.ts';
-import { type IdentityCard, parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
-import { openBundle, sealBundle, verifyBundle } from '../../services/bundle/index.ts';
-import { IdentityStore } from '../../services/identity/index.ts';
+import { parseSharingAgreement } from '../../../shared/exchange/agreement.ts';
+import type { BundleManifest, IdentityCard } from '../../../shared/exchange/bundleFormat.ts';
+import { parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
+import { applyOperations, createMergeState } from '../../../shared/exchange/merge.ts';
+import { parseOperations } from '../../../shared/exchange/operations.ts';
+import type { ReleaseDecision } from '../../../shared/exchange/policy.ts';
+import { initialSyncState } from '../../../shared/exchange/syncState.ts';
+import type { AnyRecord } from '../../../shared/model/records.ts';
+import {
+  BundleError,
+  openBundle,
+  type OpenedAttachment,
+  type OpenedBundle,
+  verifyBundle,
+} from '../../services/bundle/index.ts';
+import { ExchangeLog } from '../../services/exchangeLog/index.ts';
+import {
+  type ReleasePartner,
+  ReleaseSealer,
+  ReleaseSealError,
+  type SealableAttachment,
+  type SyncStateStore,
+} from '../../services/exchange/releaseSealer.ts';
+import { loadPartners, loadSyncStates, saveSyncStates } from '../../services/exchange/state.ts';
+import { writeFileAtomic } from '../../services/files/atomicWrite.ts';
+import {
+  assertUsable,
+  IdentityStore,
+  type UnlockedIdentity,
+} from '../../services/identity/index.ts';
+import { ed25519Sign } from '../../services/identity/keys.ts';
+import { writeStreamAtomic } from '../../services/transports/atomicFiles.ts';
 import { type CliCommand, UsageError } from '../types.ts';
 import { passphraseFromEnv } from './identity.ts';
 
 const USAGE = [
-  'usage: tessera bundle seal --dir DIR --to CARD.json [--to CARD.json …] --in CASE.json --out FILE',
-  '                           [--sequence N] [--previous DIGEST] [--policy-version V]',
-  '       tessera bundle open --dir DIR --from CARD.json FILE --out CASE.json',
+  'usage: tessera bundle seal --dir DIR --in CASE.json --out FILE',
+  '                           (--to CARD.json --agreement AGREEMENT.json)… | (--partner AGENCY_ID)…',
+  '       tessera bundle open --dir DIR --from CARD.json FILE --out CASE.json [--force]',
   '       tessera bundle verify --from CARD.json FILE',
+  'seal applies the release policy under each partner’s sharing agreement and prints on stderr what',
+  'it withheld; with several partners each gets its own bundle, FILE with the agency id before the',
+  'extension. The secrets are unlocked with the passphrase in TESSERA_PASSPHRASE.',
 ].join('\n');
 
-function attachmentPartName(index: number): string {
-  return `att-${String(index + 1).padStart(6, '0')}`;
+const OPENED_FILE = 'opened-bundles.json';
+
+function one(value: string | undefined, name: string): string {
+  if (!value) throw new UsageError(`missing --${name}\n${USAGE}`);
+  return value;
+}
+
+async function readText(file: string, what: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch {
+    throw new Error(`cannot read ${what} ${file}`);
+  }
 }
 
 async function readCard(file: string): Promise<IdentityCard> {
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch {
-    throw new Error(`cannot read identity card ${file}`);
-  }
+  const text = await readText(file, 'identity card');
   try {
     return parseIdentityCard(text);
   } catch (error) {
@@ -41,34 +94,83 @@ async function readCard(file: string): Promise<IdentityCard> {
   }
 }
 
-async function writeAtomic(file: string, data: string): Promise<void> {
-  const temp = `${file}.tmp-${crypto.randomBytes(6).toString('hex')}`;
+async function readAgreement(file: string) {
+  const text = await readText(file, 'sharing agreement');
   try {
-    await fs.writeFile(temp, data, { flag: 'wx' });
-    await fs.rename(temp, file);
+    return parseSharingAgreement(JSON.parse(text));
   } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
+    throw new Error(`${file}: ${(error as Error).message}`);
   }
 }
 
-function one(value: string | undefined, name: string): string {
-  if (!value) throw new UsageError(`missing --${name}\n${USAGE}`);
-  return value;
+/**
+ * The folder of the partner directory, sync state and exchange log: the app's `exchange/` folder
+ * when DIR is its `identity/` folder, else DIR itself.
+ */
+function exchangeFolder(dir: string): string {
+  if (existsSync(path.join(dir, 'partners.json'))) return dir;
+  const parent = path.dirname(dir);
+  if (path.basename(dir) === 'identity' && existsSync(path.join(parent, 'partners.json')))
+    return parent;
+  return dir;
 }
 
-function hlcRange(file: CaseFile): { from: string; to: string } | null {
-  const stamps = [
-    file.case,
-    ...file.entities,
-    ...file.notes,
-    ...file.attachments,
-    ...file.notices,
-    ...file.charts,
-  ]
-    .map((record) => record.updatedAt)
-    .sort();
-  return stamps.length > 0 ? { from: stamps[0], to: stamps.at(-1)! } : null;
+function syncStateStore(folder: string): SyncStateStore {
+  const file = path.join(folder, 'sync-state.json');
+  return {
+    async load(partnerId, caseId) {
+      const states = await loadSyncStates(file);
+      return (
+        states.find((s) => s.partnerId === partnerId && s.caseId === caseId) ??
+        initialSyncState(partnerId, caseId)
+      );
+    },
+    async save(state) {
+      const states = await loadSyncStates(file);
+      const index = states.findIndex(
+        (s) => s.partnerId === state.partnerId && s.caseId === state.caseId,
+      );
+      if (index < 0) states.push(state);
+      else states[index] = state;
+      await saveSyncStates(file, states);
+    },
+  };
+}
+
+async function partnersFromDirectory(folder: string, ids: readonly string[]) {
+  const directory = await loadPartners(path.join(folder, 'partners.json'));
+  return ids.map((id): ReleasePartner => {
+    const partner = directory.find((p) => p.agencyId === id);
+    if (!partner) throw new UsageError(`no partner ${id} in ${path.join(folder, 'partners.json')}`);
+    if (partner.state !== 'trusted') {
+      throw new Error(
+        `partner ${id} is ${partner.state}: confirm its fingerprint out of band first`,
+      );
+    }
+    if (!partner.agreement) throw new Error(`there is no sharing agreement with ${id}`);
+    assertUsable(partner.card, partner.revocations);
+    return { card: partner.card, agreement: partner.agreement };
+  });
+}
+
+/** One line per withheld item and stripped property, with the rules' reasons. */
+function decisionLines(partner: string, decision: ReleaseDecision<SealableAttachment>): string[] {
+  return [
+    ...decision.withheld.map(
+      (item) =>
+        `withheld from ${partner}: ${item.kind} ${item.caption} (${item.id}): ${item.reasons.join('; ')}`,
+    ),
+    ...decision.stripped.map(
+      (item) =>
+        `stripped for ${partner}: ${item.kind} ${item.caption} (${item.id}) ${item.property}: ${item.reasons.join('; ')}`,
+    ),
+  ];
+}
+
+function outFor(out: string, agencyId: string, several: boolean): string {
+  if (!several) return out;
+  const ext = path.extname(out);
+  return `${out.slice(0, out.length - ext.length)}.${agencyId}${ext}`;
 }
 
 async function seal(args: string[]): Promise<number> {
@@ -77,107 +179,279 @@ async function seal(args: string[]): Promise<number> {
     options: {
       dir: { type: 'string' },
       to: { type: 'string', multiple: true },
+      agreement: { type: 'string', multiple: true },
+      partner: { type: 'string', multiple: true },
       in: { type: 'string' },
       out: { type: 'string' },
+      // Gone: named here only to refuse them with a reason.
+      'policy-version': { type: 'string' },
       sequence: { type: 'string' },
       previous: { type: 'string' },
-      'policy-version': { type: 'string' },
     },
     strict: true,
   });
-  const dir = one(values.dir, 'dir');
+  if (values['policy-version'] !== undefined) {
+    throw new UsageError(
+      '--policy-version is no longer accepted: every bundle is sealed under the release policy, ' +
+        `with the partner's sharing agreement (--agreement or --partner)\n${USAGE}`,
+    );
+  }
+  if (values.sequence !== undefined || values.previous !== undefined) {
+    throw new UsageError(
+      '--sequence and --previous are no longer accepted: the chain to each partner is kept in ' +
+        `sync-state.json beside the identity\n${USAGE}`,
+    );
+  }
+  const dir = path.resolve(one(values.dir, 'dir'));
   const input = one(values.in, 'in');
   const out = path.resolve(one(values.out, 'out'));
-  if (!values.to?.length) throw new UsageError(`at least one --to CARD.json is needed\n${USAGE}`);
-  const sequence = values.sequence === undefined ? 1 : Number(values.sequence);
-  if (!Number.isInteger(sequence) || sequence < 1)
-    throw new UsageError('--sequence must be a positive integer');
-  if (values.previous !== undefined && !/^[0-9a-f]{64}$/.test(values.previous)) {
-    throw new UsageError('--previous must be a bundle digest (64 hex digits)');
+  const cards = values.to ?? [];
+  const agreements = values.agreement ?? [];
+  const ids = values.partner ?? [];
+  if (cards.length !== agreements.length) {
+    throw new UsageError(`each --to CARD.json needs its --agreement AGREEMENT.json\n${USAGE}`);
   }
-  const recipients = await Promise.all(values.to.map(readCard));
-  const caseFile = parseCaseFile(await fs.readFile(input, 'utf8'));
-  const attachments = caseFile.attachments.map((record, index) => {
-    const bytes = Buffer.from(record.contentBase64, 'base64');
-    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-    if (bytes.length !== record.size || sha256 !== record.sha256) {
-      throw new Error(
-        `attachment ${record.id} (${record.fileName}): content does not match its size and SHA-256`,
+  if (cards.length + ids.length === 0) {
+    throw new UsageError(
+      `name the partner: --to CARD.json --agreement AGREEMENT.json, or --partner AGENCY_ID\n${USAGE}`,
+    );
+  }
+  const folder = exchangeFolder(dir);
+  const partners: ReleasePartner[] = [];
+  for (const [index, cardFile] of cards.entries()) {
+    const card = await readCard(cardFile);
+    const agreement = await readAgreement(agreements[index]!);
+    if (agreement.partnerAgencyId !== card.agencyId) {
+      throw new UsageError(
+        `${agreements[index]} is an agreement with ${agreement.partnerAgencyId}, not with ${card.agencyId} (${cardFile})`,
       );
     }
-    return { name: attachmentPartName(index), label: record.id, bytes };
+    partners.push({ card, agreement });
+  }
+  if (ids.length > 0) partners.push(...(await partnersFromDirectory(folder, ids)));
+  const seen = new Set<string>();
+  for (const partner of partners) {
+    if (seen.has(partner.card.agencyId))
+      throw new UsageError(`partner ${partner.card.agencyId} is named twice`);
+    seen.add(partner.card.agencyId);
+  }
+
+  const caseFile = parseCaseFile(await readText(input, 'case file'));
+  const identity = await new IdentityStore(dir, passphraseFromEnv()).unlock();
+  let log: ExchangeLog | null = null;
+  const sealer = new ReleaseSealer({
+    identity,
+    now: () => new Date(),
+    syncStates: syncStateStore(folder),
+    appendLog: async (entries) => {
+      log ??= await ExchangeLog.open(path.join(folder, 'exchange.log'));
+      await log.append(entries, (message) => ed25519Sign(identity.secrets.signingSeed, message));
+    },
   });
-  const operations = Buffer.from(
-    JSON.stringify({
-      ...caseFile,
-      attachments: caseFile.attachments.map((a) => ({ ...a, contentBase64: '' })),
+  // Every partner is planned (and may refuse) before anything is sealed.
+  const plans = [];
+  for (const partner of partners) {
+    try {
+      plans.push({ partner, plan: await sealer.prepare(caseFile, partner) });
+    } catch (error) {
+      if (error instanceof ReleaseSealError && error.code === 'case-withheld') {
+        console.error(
+          `tessera bundle: nothing sealed: ${error.message}\n` +
+            `(mark the case and what may go releasable to ${partner.card.agencyId}, and check the agreement)`,
+        );
+        return 1;
+      }
+      throw error;
+    }
+  }
+  for (const { partner, plan } of plans) {
+    const name = `${partner.card.agencyName} (${partner.card.agencyId})`;
+    for (const line of decisionLines(partner.card.agencyId, plan.decision)) console.error(line);
+    const target = outFor(out, partner.card.agencyId, plans.length > 1);
+    const result = await sealer.sealPlan(plan, caseFile, partner, { out: target });
+    console.log(
+      `sealed bundle ${result.sealed.bundleId} (${result.sealed.size} bytes) for ${name}, ` +
+        `number ${result.sequence}: ${plan.releasedIds.length} records released, ` +
+        `${plan.decision.withheld.length} withheld, ${plan.decision.stripped.length} properties stripped; ` +
+        `${plan.operations.length} operations, ${result.attachments} attachments → ${target}`,
+    );
+    console.log(`bundle digest: ${result.sealed.bundleDigest}`);
+  }
+  return 0;
+}
+
+// ---------------------------------------------------------------------------------------------
+// open
+
+const openedFileSchema = z.object({
+  version: z.literal(1),
+  bundles: z.array(
+    z.object({
+      bundleId: z.string().max(64),
+      sender: z.string().max(64),
+      digest: z.string().max(64),
+      openedAt: z.string().max(40),
+    }),
+  ),
+});
+type OpenedFile = z.infer<typeof openedFileSchema>;
+
+async function loadOpened(file: string): Promise<OpenedFile> {
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { version: 1, bundles: [] };
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new Error(`${file} is damaged: invalid JSON`);
+  }
+  const result = openedFileSchema.safeParse(json);
+  if (!result.success) throw new Error(`${file} is damaged: ${result.error.issues[0]?.message}`);
+  return result.data;
+}
+
+/** The case file a bundle carries: its operations applied to an empty case. */
+async function caseFileOf(opened: OpenedBundle, identity: UnlockedIdentity): Promise<CaseFile> {
+  const manifest: BundleManifest = opened.manifest;
+  const text = opened.operations.toString('utf8');
+  let records: AnyRecord[];
+  let parts: readonly OpenedAttachment[] = opened.attachments;
+  try {
+    const document = parseOperations(text);
+    if (document.caseId !== manifest.caseId)
+      throw new Error('the operations are for another case than the manifest says');
+    const merged = applyOperations(createMergeState([]), document.operations, {
+      localAgency: identity.card.agencyId,
+      sender: manifest.sender.agencyId,
+    });
+    records = [...merged.state.records.values()];
+  } catch (error) {
+    // Bundles sealed by earlier versions of `tessera bundle seal` carry a case file.
+    let legacy: CaseFile;
+    try {
+      legacy = parseCaseFile(text);
+    } catch {
+      throw error;
+    }
+    records = [
+      legacy.case,
+      ...legacy.entities,
+      ...legacy.notes,
+      ...legacy.attachments.map(({ contentBase64: _c, ...record }) => record),
+      ...legacy.notices,
+      ...legacy.charts,
+    ];
+    // Their parts are att-000001… in the order of the case file's attachments.
+    parts = opened.attachments.map((part, index) =>
+      part.label === undefined ? { ...part, label: legacy.attachments[index]?.id ?? '' } : part,
+    );
+  }
+  const caseRecord = records.find((r) => r.kind === 'case');
+  if (!caseRecord || caseRecord.id !== manifest.caseId) {
+    throw new Error(
+      `bundle ${opened.bundleId} carries changes to case ${manifest.caseId}, not the case itself ` +
+        '(a later bundle of a chain): merge it in the app',
+    );
+  }
+  const partByRecord = new Map(parts.map((part) => [part.label ?? '', part]));
+  const of = <K extends AnyRecord['kind']>(kind: K) =>
+    records.filter((r): r is Extract<AnyRecord, { kind: K }> => r.kind === kind);
+  const attachments = await Promise.all(
+    of('attachment').map(async (record) => {
+      const part = partByRecord.get(record.id);
+      if (!part) throw new Error(`attachment ${record.id} has no content in the bundle`);
+      if (part.sha256 !== record.sha256 || part.size !== record.size) {
+        throw new Error(`attachment ${record.id} does not match its bundle part`);
+      }
+      return { ...record, contentBase64: (await fs.readFile(part.path)).toString('base64') };
     }),
   );
-  const identity = await new IdentityStore(path.resolve(dir), passphraseFromEnv()).unlock();
-  const chain = Object.fromEntries(
-    recipients.map((card) => [
-      card.agencyId,
-      { sequence, previousBundleDigest: values.previous ?? null },
-    ]),
-  );
-  const result = await sealBundle({
-    identity,
-    recipients,
-    manifestFields: {
-      caseId: caseFile.case.id,
-      policyVersion: values['policy-version'] ?? 'none',
-      hlcRange: hlcRange(caseFile),
-      chain,
-    },
-    operations,
+  const file = {
+    format: 'tessera.case',
+    version: 1,
+    exportedAt: manifest.createdAt,
+    exportedBy: manifest.sender.agencyId,
+    case: caseRecord,
+    entities: of('entity'),
+    notes: of('note'),
     attachments,
-    out,
-  });
-  console.log(
-    `sealed bundle ${result.bundleId} (${result.size} bytes) to ${recipients.map((r) => r.agencyId).join(', ')}`,
-  );
-  console.log(`bundle digest: ${result.bundleDigest}`);
-  return 0;
+    notices: of('notice'),
+    charts: of('chart'),
+  };
+  return parseCaseFile(JSON.stringify(file));
 }
 
 async function open(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
-    options: { dir: { type: 'string' }, from: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      dir: { type: 'string' },
+      from: { type: 'string' },
+      out: { type: 'string' },
+      force: { type: 'boolean' },
+    },
     allowPositionals: true,
     strict: true,
   });
-  const dir = one(values.dir, 'dir');
+  const dir = path.resolve(one(values.dir, 'dir'));
   const out = path.resolve(one(values.out, 'out'));
+  const force = values.force === true;
   if (positionals.length !== 1) throw new UsageError(`one bundle FILE is needed\n${USAGE}`);
+  // Refused before anything is decrypted.
+  if (!force && existsSync(out)) {
+    throw new Error(`${out} exists: nothing opened (--force replaces it)`);
+  }
   const sender = await readCard(one(values.from, 'from'));
-  const identity = await new IdentityStore(path.resolve(dir), passphraseFromEnv()).unlock();
-  const opened = await openBundle(positionals[0], identity, sender);
+  const identity = await new IdentityStore(dir, passphraseFromEnv()).unlock();
+  const openedFile = path.join(dir, OPENED_FILE);
+  const known = await loadOpened(openedFile);
+  const seen = new Set(known.bundles.map((b) => b.bundleId));
+  let opened: OpenedBundle;
   try {
-    const caseFile = parseCaseFile(opened.operations.toString('utf8'));
-    if (caseFile.case.id !== opened.manifest.caseId)
-      throw new Error('the case in the bundle is not the manifest case');
-    if (opened.attachments.length !== caseFile.attachments.length) {
-      throw new Error('the bundle has a different number of attachments than its case file');
+    opened = await openBundle(positionals[0]!, identity, sender, undefined, {
+      ...(force ? {} : { seenBundleIds: (id: string) => seen.has(id) }),
+    });
+  } catch (error) {
+    if (error instanceof BundleError && error.code === 'replay') {
+      throw new BundleError('replay', `${error.message}: nothing opened (--force opens it again)`);
     }
-    const attachments = await Promise.all(
-      caseFile.attachments.map(async (record, index) => {
-        const part = opened.attachments[index];
-        if (
-          part.name !== attachmentPartName(index) ||
-          part.sha256 !== record.sha256 ||
-          part.size !== record.size
-        ) {
-          throw new Error(`attachment ${record.id} does not match its bundle part`);
-        }
-        return { ...record, contentBase64: (await fs.readFile(part.path)).toString('base64') };
-      }),
-    );
-    const text = `${JSON.stringify({ ...caseFile, attachments }, null, 2)}\n`;
-    parseCaseFile(text);
-    await writeAtomic(out, text);
+    throw error;
+  }
+  try {
+    const caseFile = await caseFileOf(opened, identity);
+    const text = `${JSON.stringify(caseFile, null, 2)}\n`;
+    await writeStreamAtomic(Readable.from([Buffer.from(text)]), out, {
+      createOnly: !force,
+      mode: 0o600,
+    });
   } finally {
     await fs.rm(opened.dir, { recursive: true, force: true });
+  }
+  if (!seen.has(opened.bundleId)) {
+    await writeFileAtomic(
+      openedFile,
+      `${JSON.stringify(
+        {
+          version: 1,
+          bundles: [
+            ...known.bundles,
+            {
+              bundleId: opened.bundleId,
+              sender: sender.agencyId,
+              digest: opened.bundleDigest,
+              openedAt: new Date().toISOString(),
+            },
+          ],
+        } satisfies OpenedFile,
+        null,
+        2,
+      )}\n`,
+    );
   }
   console.log(
     `opened bundle ${opened.bundleId} from ${sender.agencyName} (${sender.agencyId}): case ${opened.manifest.caseId} → ${out}`,
@@ -194,7 +468,7 @@ async function verify(args: string[]): Promise<number> {
   });
   if (positionals.length !== 1) throw new UsageError(`one bundle FILE is needed\n${USAGE}`);
   const sender = await readCard(one(values.from, 'from'));
-  const verified = await verifyBundle(positionals[0], sender);
+  const verified = await verifyBundle(positionals[0]!, sender);
   console.log(
     `authentic: bundle ${verified.bundleId} from ${sender.agencyName} (${sender.agencyId}, key ${verified.signerKeyId}), intact; digest ${verified.bundleDigest}`,
   );
@@ -202,7 +476,7 @@ async function verify(args: string[]): Promise<number> {
 }
 
 export const bundleCommand: CliCommand = {
-  summary: 'seal, open and verify signed, encrypted exchange bundles',
+  summary: 'seal (under the release policy), open and verify signed, encrypted exchange bundles',
   async run(args) {
     const [sub, ...rest] = args;
     try {

@@ -336,7 +336,8 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
   const headerLength = stanzasText.length + sigLine.length + sigBodyLength + MAC_LINE_LENGTH;
 
   const temp = `${options.out}.tmp-${crypto.randomBytes(6).toString('hex')}`;
-  const fh = await fs.open(temp, 'wx');
+  // 0600: a bundle is ciphertext, but it is still the agency's, and it is born private.
+  const fh = await fs.open(temp, 'wx', 0o600);
   let closed = false;
   let writer: PayloadWriter | null = null;
   const threads = cryptoThreads();

@@ -14,10 +14,11 @@
  * Bundles for file delivery and receipts for partners without a transport go to
  * `<dataDir>/exports/`.
  *
- * Flow out: preview (release policy) → seal: policy again, operations since the partner's last
- * acknowledged clock (all of it the first time), the second check (`assertReleasable`) on the exact
- * serialized operations, one bundle per partner (encrypted to it and our archive key), log, sync
- * state, outbox or exports.
+ * Flow out: preview and seal both go through releaseSealer.ts, the one sealing path the CLI uses
+ * too: policy, operations since the partner's last acknowledged clock (all of it the first time;
+ * deletions only as bare tombstones to partners that held the record), the second check
+ * (`assertReleasable`) on the exact serialized operations, one bundle per partner (encrypted to it
+ * and our archive key), outbox or exports, sync state, log.
  * Flow in: the sender is identified by the key id in the bundle's signature stanza (readable without
  * decrypting), must be a trusted partner, then the bundle is verified against its pinned card,
  * checked for replay / broken chain, decrypted into staging and every operation validated. The
@@ -46,19 +47,9 @@ import { isAgreementInForce, parseSharingAgreement } from '../../../shared/excha
 import type { IdentityCard, Revocation } from '../../../shared/exchange/bundleFormat.ts';
 import { parseIdentityCard, SIGNATURE_STANZA_TYPE } from '../../../shared/exchange/bundleFormat.ts';
 import { fingerprintBytes, fingerprintMatches } from '../../../shared/exchange/fingerprint.ts';
-import type { Operation, RecordMeta } from '../../../shared/exchange/operations.ts';
-import {
-  hlcRangeOf,
-  operationsSince,
-  parseOperations,
-  serializeOperations,
-} from '../../../shared/exchange/operations.ts';
-import {
-  assertReleasable,
-  decideRelease,
-  POLICY_VERSION,
-  type ReleaseDecision,
-} from '../../../shared/exchange/policy.ts';
+import type { Operation } from '../../../shared/exchange/operations.ts';
+import { parseOperations } from '../../../shared/exchange/operations.ts';
+import { POLICY_VERSION } from '../../../shared/exchange/policy.ts';
 import type { PartnerSyncState, Receipt } from '../../../shared/exchange/syncState.ts';
 import {
   applyReceipt,
@@ -70,12 +61,10 @@ import {
   RECEIPT_FORMAT,
   RECEIPT_VERSION,
   recordReceived,
-  recordSent,
 } from '../../../shared/exchange/syncState.ts';
-import { compareHlc, formatHlc } from '../../../shared/model/hlc.ts';
-import type { AnyRecord, AttachmentRecord } from '../../../shared/model/records.ts';
-import { openBundle, sealBundle, type SealAttachment } from '../bundle/index.ts';
-import { ExchangeLog, releaseDecisionEntry, verifyLog } from '../exchangeLog/index.ts';
+import type { AnyRecord } from '../../../shared/model/records.ts';
+import { openBundle } from '../bundle/index.ts';
+import { ExchangeLog, verifyLog } from '../exchangeLog/index.ts';
 import type { LogEntryInput } from '../exchangeLog/index.ts';
 import type { ChooseSavePath } from '../files/filesService.ts';
 import { writeFileAtomic } from '../files/atomicWrite.ts';
@@ -113,6 +102,14 @@ import {
   saveSyncStates,
   saveTransports,
 } from './state.ts';
+import {
+  planRelease,
+  type ReleasePartner,
+  type ReleasePlan,
+  ReleaseSealer,
+  ReleaseSealError,
+  type SyncStateStore,
+} from './releaseSealer.ts';
 import { cardSummary, identityCardView, syncStatusView, transportSettingsView } from './views.ts';
 
 /** Handlers receive the parsed input (defaults applied). */
@@ -207,32 +204,6 @@ async function readSignatureStanza(
   } finally {
     await handle.close();
   }
-}
-
-function maxHlc(records: Iterable<{ updatedAt: string }>): string | null {
-  let max: string | null = null;
-  for (const record of records) {
-    if (max === null || compareHlc(record.updatedAt, max) > 0) max = record.updatedAt;
-  }
-  return max;
-}
-
-function releasedRecords(decision: ReleaseDecision): AnyRecord[] {
-  const set = decision.released;
-  const strip = (attachment: AttachmentRecord): AttachmentRecord => {
-    const { contentBase64: _content, ...record } = attachment as AttachmentRecord & {
-      contentBase64?: string;
-    };
-    return record;
-  };
-  return [
-    ...(set.case ? [set.case] : []),
-    ...set.entities,
-    ...set.notes,
-    ...set.attachments.map(strip),
-    ...set.notices,
-    ...set.charts,
-  ];
 }
 
 /** Operations of a case file sealed by `tessera bundle seal` (a snapshot): creates only. */
@@ -941,16 +912,21 @@ export class ExchangeService {
     );
   }
 
-  private buildOperations(
-    decision: ReleaseDecision,
-    since: string | null,
-    agency: string,
-    recordMeta: Readonly<Record<string, RecordMeta>> | undefined,
-  ): Operation[] {
-    return operationsSince(releasedRecords(decision), since, {
-      agency,
-      ...(recordMeta ? { metaOf: (id: string) => recordMeta[id] } : {}),
-    });
+  /** The sync states as the sealer reads and writes them (inside `exclusive`). */
+  private syncStateStore(): SyncStateStore {
+    const file = this.file('sync-state.json');
+    return {
+      load: (partnerId, caseId) => this.syncStateFor(partnerId, caseId),
+      save: async (state) => {
+        const states = await loadSyncStates(file);
+        const index = states.findIndex(
+          (s) => s.partnerId === state.partnerId && s.caseId === state.caseId,
+        );
+        if (index < 0) states.push(state);
+        else states[index] = state;
+        await saveSyncStates(file, states);
+      },
+    };
   }
 
   async preview(input: In<'exchange.export.preview'>): Promise<Out<'exchange.export.preview'>> {
@@ -985,26 +961,33 @@ export class ExchangeService {
         });
         continue;
       }
-      const decision = decideRelease(caseFile, partner.agreement, partnerId, own.agencyId, { now });
+      // The same plan the sealer builds (policy, deletion rule, operations for this partner).
+      const plan = planRelease(caseFile, partnerId, partner.agreement, state, {
+        ownAgencyId: own.agencyId,
+        now,
+      });
+      const { decision } = plan;
       const set = decision.released;
       if (!set.case) problems.push('the case itself may not go to this partner');
-      const operations = this.buildOperations(decision, next.since, own.agencyId, undefined);
+      const live = new Set(plan.releasedIds);
+      const count = (records: readonly { id: string }[]): number =>
+        records.filter((r) => live.has(r.id)).length;
       result.push({
         ...base,
         ready: problems.length === 0,
         problems,
         released: {
           case: set.case !== undefined,
-          entities: set.entities.length,
-          notes: set.notes.length,
-          attachments: set.attachments.length,
-          notices: set.notices.length,
-          charts: set.charts.length,
+          entities: count(set.entities),
+          notes: count(set.notes),
+          attachments: count(set.attachments),
+          notices: count(set.notices),
+          charts: count(set.charts),
         },
-        releasedIds: releasedRecords(decision).map((r) => r.id),
+        releasedIds: [...plan.releasedIds],
         withheld: decision.withheld.map((w) => ({ ...w, reasons: [...w.reasons] })),
         stripped: decision.stripped.map((s) => ({ ...s, reasons: [...s.reasons] })),
-        operations: operations.length,
+        operations: plan.operations.length,
       });
     }
     return { partners: result };
@@ -1015,13 +998,18 @@ export class ExchangeService {
     return this.exclusive(async () => {
       const identity = this.requireIdentity();
       assertUsable(identity.card);
-      const own = identity.card.agencyId;
       const caseFile = input.caseFile as CaseFile;
-      const caseId = caseFile.case.id;
       const partners = await this.partners();
-      const now = this.nowIso();
-      // Every partner is checked before anything is sealed.
-      const plans = input.partnerIds.map((partnerId) => {
+      const sealer = new ReleaseSealer({
+        identity,
+        now: this.now,
+        syncStates: this.syncStateStore(),
+        appendLog: (entries) => this.appendLog(entries),
+      });
+      const recordMeta = input.recordMeta ? { recordMeta: input.recordMeta } : {};
+      // Every partner is checked (and its release planned) before anything is sealed.
+      const plans: { partner: PartnerRecord & ReleasePartner; plan: ReleasePlan }[] = [];
+      for (const partnerId of input.partnerIds) {
         const partner = partners.find((p) => p.agencyId === partnerId);
         const problems = this.exportProblems(partner, partnerId);
         if (input.delivery === 'transport' && !this.slotOf(partnerId)) {
@@ -1030,146 +1018,61 @@ export class ExchangeService {
         if (problems.length > 0 || !partner?.agreement) {
           throw new Error(`cannot seal for ${partnerId}: ${problems.join('; ')}`);
         }
-        const decision = decideRelease(caseFile, partner.agreement, partnerId, own, { now });
-        if (!decision.released.case) {
-          throw new Error(
-            `cannot seal for ${partnerId}: the case itself may not go to this partner`,
-          );
-        }
-        return { partner, agreement: partner.agreement, decision };
-      });
-      const contentById = new Map(caseFile.attachments.map((a) => [a.id, a]));
-      const coveredTo =
-        maxHlc([
-          caseFile.case,
-          ...caseFile.entities,
-          ...caseFile.notes,
-          ...caseFile.attachments,
-          ...caseFile.notices,
-          ...caseFile.charts,
-        ]) ?? formatHlc({ wallMs: this.now().getTime(), counter: 0, node: 'seal' });
-      const results: SealedBundle[] = [];
-      for (const { partner, agreement, decision } of plans) {
-        const state = await this.syncStateFor(partner.agencyId, caseId);
-        const next = nextOutgoing(state);
-        const operations = this.buildOperations(decision, next.since, own, input.recordMeta);
-        const serialized = serializeOperations(caseId, operations);
-        // The second check, on exactly the bytes that are sealed.
+        const releasePartner = { ...partner, agreement: partner.agreement };
         try {
-          assertReleasable(serialized, {
-            input: caseFile,
-            agreement,
-            partnerId: partner.agencyId,
-            ownAgencyId: own,
-            options: { now },
+          plans.push({
+            partner: releasePartner,
+            plan: await sealer.prepare(caseFile, releasePartner, recordMeta),
           });
         } catch (error) {
-          throw new Error(`the release check before sealing refused: ${errorText(error)}`);
-        }
-        const attachmentIds = new Set<string>();
-        for (const op of operations) {
-          if (op.op === 'create' && op.record.kind === 'attachment')
-            attachmentIds.add(op.record.id);
-          if (op.op === 'set' && op.kind === 'attachment' && op.field === 'sha256')
-            attachmentIds.add(op.recordId);
-        }
-        const attachments: SealAttachment[] = [...attachmentIds].map((id, index) => {
-          const record = contentById.get(id);
-          if (!record) throw new Error(`attachment ${id} has no content in the case file`);
-          const bytes = Buffer.from(record.contentBase64, 'base64');
-          const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
-          if (bytes.length !== record.size || sha256 !== record.sha256) {
+          if (error instanceof ReleaseSealError && error.code === 'case-withheld') {
             throw new Error(
-              `attachment ${record.id} (${record.fileName}): content does not match its size and SHA-256`,
+              `cannot seal for ${partnerId}: the case itself may not go to this partner`,
             );
           }
-          return { name: `att-${String(index + 1).padStart(6, '0')}`, label: id, bytes };
-        });
-        await mkdir(this.file('tmp'), { recursive: true });
-        const tmp = this.file(path.join('tmp', `${crypto.randomBytes(8).toString('hex')}.tessera`));
-        try {
-          const sealed = await sealBundle({
-            identity,
-            recipients: [partner.card],
-            manifestFields: {
-              caseId,
-              policyVersion: POLICY_VERSION,
-              hlcRange: hlcRangeOf(operations),
-              chain: {
-                [partner.agencyId]: {
-                  sequence: next.sequence,
-                  previousBundleDigest: next.previousBundleDigest,
-                },
-              },
-            },
-            operations: Buffer.from(serialized),
-            attachments,
-            out: tmp,
-            now: this.now,
-          });
-          const fileName = `${sanitize(caseFile.case.reference || caseId)}-${sanitize(partner.agencyId)}-${next.sequence}-${sealed.bundleId}.tessera`;
-          let exportRef: string | null = null;
-          let exportPath: string | null = null;
-          if (input.delivery === 'transport') {
-            await this.slotOf(partner.agencyId)!.sync.enqueue(tmp, {
-              partner: partner.agencyId,
-              bundleId: sealed.bundleId,
-              sequence: next.sequence,
-              name: `${sealed.bundleId}.tessera`,
-            });
-          } else {
-            await mkdir(this.exportsDir, { recursive: true });
-            exportPath = path.join(this.exportsDir, fileName);
-            await rename(tmp, exportPath);
-            exportRef = `x.${fileName}`;
-          }
-          const states = await loadSyncStates(this.file('sync-state.json'));
-          const updated = recordSent(state, {
-            bundleId: sealed.bundleId,
-            sequence: next.sequence,
-            digest: sealed.bundleDigest,
-            coveredTo,
-            sentAt: now,
-          });
-          const index = states.findIndex(
-            (s) => s.partnerId === partner.agencyId && s.caseId === caseId,
-          );
-          if (index < 0) states.push(updated);
-          else states[index] = updated;
-          await saveSyncStates(this.file('sync-state.json'), states);
-          await this.appendLog([
-            releaseDecisionEntry(caseId, decision),
-            {
-              type: 'bundle-sent',
-              data: {
-                bundleId: sealed.bundleId,
-                caseId,
-                partners: [{ agencyId: partner.agencyId, sequence: next.sequence }],
-                digest: sealed.bundleDigest,
-                policyVersion: POLICY_VERSION,
-                operations: operations.length,
-                attachments: attachments.length,
-              },
-            },
-          ]);
-          results.push({
-            partnerId: partner.agencyId,
-            bundleId: sealed.bundleId,
-            bundleDigest: sealed.bundleDigest,
-            size: sealed.size,
-            sequence: next.sequence,
-            operations: operations.length,
-            attachments: attachments.length,
-            released: releasedRecords(decision).length,
-            withheld: decision.withheld.length,
-            delivery: input.delivery,
-            exportRef,
-            fileName,
-            path: exportPath,
-          });
-        } finally {
-          await rm(tmp, { force: true });
+          throw error;
         }
+      }
+      const results: SealedBundle[] = [];
+      for (const { partner, plan } of plans) {
+        let exportRef: string | null = null;
+        let exportPath: string | null = null;
+        let fileName = '';
+        const sealed = await sealer.sealPlan(plan, caseFile, partner, {
+          ...recordMeta,
+          tmpDir: this.file('tmp'),
+          deliver: async (temp, bundle) => {
+            fileName = `${sanitize(caseFile.case.reference || plan.caseId)}-${sanitize(partner.agencyId)}-${plan.next.sequence}-${bundle.bundleId}.tessera`;
+            if (input.delivery === 'transport') {
+              await this.slotOf(partner.agencyId)!.sync.enqueue(temp, {
+                partner: partner.agencyId,
+                bundleId: bundle.bundleId,
+                sequence: plan.next.sequence,
+                name: `${bundle.bundleId}.tessera`,
+              });
+            } else {
+              await mkdir(this.exportsDir, { recursive: true });
+              exportPath = path.join(this.exportsDir, fileName);
+              await rename(temp, exportPath);
+              exportRef = `x.${fileName}`;
+            }
+          },
+        });
+        results.push({
+          partnerId: partner.agencyId,
+          bundleId: sealed.sealed.bundleId,
+          bundleDigest: sealed.sealed.bundleDigest,
+          size: sealed.sealed.size,
+          sequence: sealed.sequence,
+          operations: plan.operations.length,
+          attachments: sealed.attachments,
+          released: plan.releasedIds.length,
+          withheld: plan.decision.withheld.length,
+          delivery: input.delivery,
+          exportRef,
+          fileName,
+          path: exportPath,
+        });
       }
       return { bundles: results };
     });
