@@ -57,6 +57,7 @@ async function main(): Promise<void> {
     port,
     dataDir,
     staticDir,
+    log: (line) => process.stderr.write(`${line}\n`),
     ...(process.env.TESSERA_PASSPHRASE ? { passphrase: process.env.TESSERA_PASSPHRASE } : {}),
   }).catch((error: unknown) =>
     fail(`could not start: ${error instanceof Error ? error.message : String(error)}`),
