@@ -169,6 +169,19 @@ describe('web host limits', () => {
     b.send(info('b2', 'x'.repeat(3000)));
     await expect.poll(() => gotB.length).toBe(2);
     expect(gotB[1]).toMatchObject({ id: 'b2', ok: true });
+    await expect.poll(() => h.usage().bytesHeld).toBe(0);
+  });
+
+  it('gives the budget back when a client hangs up with requests in flight', async () => {
+    const wait = gate();
+    const h = await host({ memoryBudgetBytes: 100_000 }, wait.opened);
+    const ws = await open(h);
+    for (let i = 0; i < 5; i++) ws.send(info(i, 'x'.repeat(10_000)));
+    await expect.poll(() => h.usage().bytesHeld).toBeGreaterThan(50_000);
+    ws.terminate();
+    await expect.poll(() => h.usage().connections).toBe(0);
+    wait.open();
+    await expect.poll(() => h.usage().bytesHeld).toBe(0);
   });
 
   it('closes a connection that floods messages past its rate with 1008', async () => {
@@ -190,6 +203,19 @@ describe('web host limits', () => {
     sockets.push({ close: () => raw.destroy() });
     await raw.write(encodeFrame({ opcode: OPCODE.text, announcedLength: 1025n }));
     expect(await raw.closed()).toBe(1009);
+  });
+
+  it('destroys a connection that does not answer its close frame', async () => {
+    const h = await host({ closeTimeoutMs: 200 });
+    const raw = await openRawRpc({ port: h.port, token: h.token, origin: h.origin });
+    sockets.push({ close: () => raw.destroy() });
+    const gone = new Promise((resolve) => raw.socket.once('close', resolve));
+    await raw.write(encodeFrame({ opcode: 0x3 }));
+    expect(await raw.closed()).toBe(1002);
+    // The raw client never sends its own close frame; the host must not wait for it forever.
+    const started = Date.now();
+    await gone;
+    expect(Date.now() - started).toBeLessThan(3000);
   });
 
   it('drops a client that upgrades and then stays silent (no pong)', async () => {

@@ -77,6 +77,8 @@ export interface WebHost {
   readonly handlers: ServiceHandlers;
   /** The bounds in force. */
   readonly limits: WebHostLimits;
+  /** What clients hold now: open `/rpc` connections, and bytes counted against the budget. */
+  usage(): { readonly connections: number; readonly bytesHeld: number };
   close(): Promise<void>;
 }
 
@@ -380,6 +382,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     dataDir,
     handlers,
     limits,
+    usage: () => ({ connections: wss.clients.size, bytesHeld: budget.used }),
     close() {
       closing ??= new Promise<void>((done) => {
         clearInterval(heartbeat);
