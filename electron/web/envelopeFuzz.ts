@@ -13,7 +13,8 @@
  * request afterwards, or an exception escaping to the process.
  *
  * Both are deterministic for a seed and return counts; `npm run fuzz` runs them at full size, the
- * unit tests at a small one.
+ * unit tests at a small one. On a busy 2-core machine 10,000 envelopes take about 20 s and 1,000
+ * frame sequences about 11 s (16 connections at a time).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -440,7 +441,7 @@ async function sendFrames(host: WebHost, bytes: Buffer, settleMs: number): Promi
 export async function fuzzFrames(
   count: number,
   seed: number,
-  { parallel = 8, settleMs = 100 }: { parallel?: number; settleMs?: number } = {},
+  { parallel = 16, settleMs = 50 }: { parallel?: number; settleMs?: number } = {},
 ): Promise<FuzzResult> {
   const root = await mkdtemp(join(tmpdir(), 'tessera-frame-fuzz-'));
   await writeFile(join(root, 'index.html'), '<!doctype html>');
