@@ -57,10 +57,17 @@ async function main(): Promise<void> {
     port,
     dataDir,
     staticDir,
+    log: (line) => process.stderr.write(`${line}\n`),
     ...(process.env.TESSERA_PASSPHRASE ? { passphrase: process.env.TESSERA_PASSPHRASE } : {}),
   }).catch((error: unknown) =>
     fail(`could not start: ${error instanceof Error ? error.message : String(error)}`),
   );
+  // The socket code answers everything it is sent, but a service may still leave a promise
+  // rejected behind it; Node's default would end the process and every open session with it.
+  process.on('unhandledRejection', (reason) => {
+    const name = reason instanceof Error ? reason.name : typeof reason;
+    process.stderr.write(`tessera web: a background task failed (${name}); still serving\n`);
+  });
   process.stdout.write(`Tessera web host: ${host.url}\n`);
   process.stdout.write(`Data directory: ${host.dataDir}\n`);
   const stop = () => {

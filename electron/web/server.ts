@@ -11,6 +11,23 @@
  * a per-run random token (handed to the user in the URL fragment, which browsers never send to a
  * server or put in a Referer) and an Origin equal to the host's own. The Host header is checked on
  * every request as well, which defeats DNS rebinding.
+ *
+ * Nothing a client sends may stop the host or let it grow without bound (issue 8, finding 5). The
+ * defaults are in limits.ts (each overridable through `options.limits`, for tests):
+ *   - every socket, WebSocket and server has an `error` handler; a protocol error (invalid UTF-8,
+ *     an unmasked or RSV-flagged frame, a reserved opcode, a bad close code, a length over the cap)
+ *     closes only that connection, with the RFC 6455 code ws chose (1002, 1007, 1009);
+ *   - a message is at most 32 MiB, refused on its frame header before the payload is kept, in at
+ *     most 1024 fragments; compression is off (no inflation bombs); UTF-8 is validated;
+ *   - at most 16 `/rpc` connections (then HTTP 503) and 64 TCP sockets;
+ *   - per connection, at most 32 requests in flight and a token bucket of 200 messages a second
+ *     (burst 400): over the first, a `busy` reply; over the second, close 1008;
+ *   - across connections, at most 64 MiB of requests being processed and answers not yet written
+ *     out: over it, a `busy` reply without running the request (messages still arriving are
+ *     bounded by the connection cap times the message cap);
+ *   - a ping every 30 s: a connection that answered neither it nor anything else is dropped;
+ *     HTTP requests must send their headers within 10 s and finish within 30 s (slow-loris);
+ *   - envelopes are parsed by `parseRpcRequest` and answered by `answerRpc`, which never throw.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream, readFileSync } from 'node:fs';
@@ -19,20 +36,20 @@ import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { pipeline } from 'node:stream';
 import { extname, resolve, sep } from 'node:path';
 import { WebSocketServer } from 'ws';
-import type { RawData, WebSocket } from 'ws';
-import { replyOf } from '../../shared/contract/bridge.ts';
+import type { RawData, ServerOptions, WebSocket } from 'ws';
 import type { RpcResponse } from '../../shared/contract/bridge.ts';
-import { dispatch } from '../../shared/contract/index.ts';
 import type { ServiceHandlers } from '../../shared/contract/index.ts';
 import { CONTENT_SECURITY_POLICY } from '../main/policy.ts';
 import { exportsFolderChooser } from '../services/files/filesService.ts';
 import { createServiceHandlers, createServices } from '../services/handlers.ts';
+import { ByteBudget, DEFAULT_LIMITS, TokenBucket } from './limits.ts';
+import type { WebHostLimits } from './limits.ts';
+import { answerRpc, BINARY_REFUSED, busyResponse, encodeRpcResponse, requestIdOf } from './rpc.ts';
 
 export const LOOPBACK = '127.0.0.1';
-/** Base64 case bundles and chart exports travel in one message. */
-const MAX_MESSAGE_BYTES = 256 * 1024 * 1024;
 
 export interface WebHostOptions {
   /** 0 (the default) picks a free port. */
@@ -43,6 +60,10 @@ export interface WebHostOptions {
   readonly handlers?: ServiceHandlers;
   /** Unlocks the agency identity for partner exchange (from TESSERA_PASSPHRASE). */
   readonly passphrase?: string;
+  /** Overrides some of the bounds on clients (tests); see limits.ts for the defaults. */
+  readonly limits?: Partial<WebHostLimits>;
+  /** Where to report dropped connections and server errors (the CLI passes stderr). */
+  readonly log?: (line: string) => void;
 }
 
 export interface WebHost {
@@ -54,7 +75,35 @@ export interface WebHost {
   readonly port: number;
   readonly dataDir: string;
   readonly handlers: ServiceHandlers;
+  /** The bounds in force. */
+  readonly limits: WebHostLimits;
+  /** What clients hold now: open `/rpc` connections, and bytes counted against the budget. */
+  usage(): { readonly connections: number; readonly bytesHeld: number };
   close(): Promise<void>;
+}
+
+/** Per `/rpc` connection. */
+interface Connection {
+  /** Cleared by each heartbeat; set again by a pong or any message. */
+  alive: boolean;
+  inFlight: number;
+  readonly bucket: TokenBucket;
+}
+
+function messageBytes(data: RawData): number {
+  if (Array.isArray(data)) return data.reduce((sum, part) => sum + part.length, 0);
+  return data.byteLength;
+}
+
+function messageText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Buffer.from(data).toString('utf8');
+}
+
+function errorCode(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'error';
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -109,6 +158,8 @@ function isInside(root: string, path: string): boolean {
 }
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const limits: WebHostLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const log = options.log ?? (() => undefined);
   const staticRoot = await realpath(resolve(options.staticDir));
   const dataDir = resolve(options.dataDir);
   const token = randomBytes(24).toString('base64url');
@@ -189,17 +240,44 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       res.end();
       return;
     }
-    createReadStream(file).pipe(res);
+    // pipeline, not pipe: a read error (the file went away) or a client that hung up must end in
+    // a destroyed response, not in an 'error' event nobody listens to.
+    pipeline(createReadStream(file), res, () => undefined);
   }
 
-  const server = createServer((req, res) => {
-    serveStatic(req, res).catch(() => {
-      if (!res.headersSent) send(res, 500, 'internal error');
-      else res.destroy();
-    });
-  });
+  const server = createServer(
+    {
+      headersTimeout: limits.headersTimeoutMs,
+      requestTimeout: limits.requestTimeoutMs,
+      // Node checks those two timeouts on this period (30 s by default, longer than they are).
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1000, Math.floor(limits.headersTimeoutMs / 2)),
+      ),
+    },
+    (req, res) => {
+      serveStatic(req, res).catch(() => {
+        if (!res.headersSent) send(res, 500, 'internal error');
+        else res.destroy();
+      });
+    },
+  );
+  server.maxConnections = limits.maxSockets;
+  server.on('error', (error) => log(`web host: server error (${errorCode(error)})`));
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  // closeTimeout is in ws 8.23 but not yet in its type definitions.
+  const wsOptions: ServerOptions & { closeTimeout: number } = {
+    noServer: true,
+    maxPayload: limits.maxMessageBytes,
+    maxFragments: limits.maxFragments,
+    perMessageDeflate: false,
+    skipUTF8Validation: false,
+    closeTimeout: limits.closeTimeoutMs,
+  };
+  const wss = new WebSocketServer(wsOptions);
+  wss.on('error', (error) => log(`web host: WebSocket server error (${errorCode(error)})`));
+  const budget = new ByteBudget(limits.memoryBudgetBytes);
+  const connections = new WeakMap<WebSocket, Connection>();
 
   function refuse(socket: Duplex, status: string): void {
     socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
@@ -207,6 +285,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    // From here on the http server no longer watches this socket; a reset during a refusal
+    // would otherwise be an unhandled 'error' event.
+    socket.on('error', () => socket.destroy());
     let url: URL;
     try {
       url = new URL(req.url ?? '/', origin());
@@ -217,43 +298,71 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     if (!allowedHosts().includes(req.headers.host ?? '')) return refuse(socket, '403 Forbidden');
     if (req.headers.origin !== origin()) return refuse(socket, '403 Forbidden');
     if (!sameSecret(url.searchParams.get('token'), token)) return refuse(socket, '403 Forbidden');
+    if (wss.clients.size >= limits.maxConnections) return refuse(socket, '503 Service Unavailable');
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   wss.on('connection', (ws: WebSocket) => {
+    const connection: Connection = {
+      alive: true,
+      inFlight: 0,
+      bucket: new TokenBucket(limits.messagesPerSecond, limits.messageBurst),
+    };
+    connections.set(ws, connection);
+    // ws has already answered a protocol error with its close code and is closing the connection;
+    // without this listener the 'error' event would throw and end the process.
+    ws.on('error', (error) => log(`web host: dropped an /rpc connection (${errorCode(error)})`));
+    ws.on('pong', () => (connection.alive = true));
     ws.on('message', (data: RawData, isBinary: boolean) => {
-      void answer(ws, isBinary ? null : Buffer.isBuffer(data) ? data.toString('utf8') : null);
+      onMessage(ws, connection, data, isBinary);
     });
   });
 
-  async function answer(ws: WebSocket, text: string | null): Promise<void> {
-    let request: unknown;
-    try {
-      request = text === null ? null : JSON.parse(text);
-    } catch {
-      request = null;
+  function onMessage(ws: WebSocket, connection: Connection, data: RawData, isBinary: boolean) {
+    if (ws.readyState !== ws.OPEN) return;
+    connection.alive = true;
+    if (!connection.bucket.take()) {
+      ws.close(1008, 'rate limit exceeded');
+      return;
     }
-    const { id, method, input } = (
-      typeof request === 'object' && request !== null ? request : {}
-    ) as Record<string, unknown>;
-    const validId =
-      (typeof id === 'number' && Number.isFinite(id)) ||
-      (typeof id === 'string' && id.length <= 128);
-    let response: RpcResponse;
-    if (!validId || typeof method !== 'string') {
-      response = {
-        id: validId ? id : null,
-        ok: false,
-        error: {
-          code: 'invalid-input',
-          message: 'malformed request: expected { id, method, input }',
-        },
-      };
-    } else {
-      response = { id, ...(await replyOf(() => dispatch(handlers, method, input))) };
-    }
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(response));
+    if (isBinary) return reply(ws, BINARY_REFUSED, 0);
+    const bytes = messageBytes(data);
+    const text = messageText(data);
+    if (connection.inFlight >= limits.maxInFlightPerConnection)
+      return reply(ws, busyResponse(requestIdOf(text), 'too many requests in flight'), 0);
+    if (!budget.tryReserve(bytes))
+      return reply(ws, busyResponse(requestIdOf(text), 'too much data being processed'), 0);
+    connection.inFlight += 1;
+    void answerRpc(handlers, text).then((response) => {
+      connection.inFlight -= 1;
+      reply(ws, response, bytes);
+    });
   }
+
+  /** Sends an answer; `held` bytes of the budget (and the answer's own) are freed once it is out. */
+  function reply(ws: WebSocket, response: RpcResponse, held: number): void {
+    const text = encodeRpcResponse(response);
+    if (ws.readyState !== ws.OPEN) {
+      budget.release(held);
+      return;
+    }
+    budget.force(text.length);
+    ws.send(text, () => budget.release(held + text.length));
+  }
+
+  const heartbeat = setInterval(() => {
+    for (const ws of wss.clients) {
+      const connection = connections.get(ws);
+      if (!connection) continue;
+      if (!connection.alive) {
+        ws.terminate();
+        continue;
+      }
+      connection.alive = false;
+      ws.ping();
+    }
+  }, limits.heartbeatIntervalMs);
+  heartbeat.unref();
 
   await new Promise<void>((resolveListen, rejectListen) => {
     server.once('error', rejectListen);
@@ -272,8 +381,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     port,
     dataDir,
     handlers,
+    limits,
+    usage: () => ({ connections: wss.clients.size, bytesHeld: budget.used }),
     close() {
       closing ??= new Promise<void>((done) => {
+        clearInterval(heartbeat);
         for (const client of wss.clients) client.terminate();
         wss.close();
         server.close(() => done());
