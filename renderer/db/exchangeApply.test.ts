@@ -17,6 +17,7 @@ import type { ExchangeDeps } from './exchangeApply.ts';
 import { createRepository } from './repository.ts';
 import { RecordValidationError } from './repository.types.ts';
 import type { CaseRepository } from './repository.types.ts';
+import { createUnitOfWork } from './unitOfWork.ts';
 
 interface Agency {
   readonly id: string;
@@ -34,13 +35,10 @@ async function agency(id: string): Promise<Agency> {
   await db.open();
   open.push(db);
   const actor = () => ({ userName: `officer ${id}`, agencyId: id });
-  const repo = createRepository(db, { actor, clock: new HybridLogicalClock(`${id}.repo`) });
-  const deps: ExchangeDeps = {
-    db,
-    clock: new HybridLogicalClock(`${id}.x`),
-    actor,
-    localNodes: [`${id}.repo`, `${id}.x`],
-  };
+  const clock = new HybridLogicalClock(`${id}.repo`);
+  const work = createUnitOfWork(db, { actor, clock });
+  const repo = createRepository(work);
+  const deps: ExchangeDeps = { db, clock, actor, work, localNodes: [`${id}.repo`] };
   return { id, db, repo, deps };
 }
 
