@@ -14,8 +14,8 @@
  * file's ids as the known set, attachment hashes), then written with bulkPut in one transaction.
  * The audit trail gets ONE compact 'import' entry per import (on the case record) rather than one
  * per record: each record keeps its own provenance, and per-record entries would double the write
- * volume of large imports. An import is undoable (undo tombstones the case and its records); the
- * demo case loaded at the first start is not, and purgeCase never is.
+ * volume of large imports. An import is undoable (undo removes what it inserted, so the file can
+ * be imported again); the demo case loaded at the first start is not, and purgeCase never is.
  */
 import type { Table } from 'dexie';
 import { z } from 'zod';
@@ -926,7 +926,7 @@ export function createRepository(
       await work.commit({
         label: `Import case ${data.case.reference}`,
         undoable: options.undoable ?? true,
-        compactAudit: true,
+        bulkInsert: true,
         async write(tx) {
           if (await db.cases.get(caseId)) {
             throw new Error(

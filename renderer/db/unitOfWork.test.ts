@@ -91,6 +91,11 @@ describe('one undo stack for every writer', () => {
   it('an import is one undoable change; the demo case at first start is not', async () => {
     const c = await newCase();
     await repo.createEntity(c.id, 'Person', { name: ['Kept'] });
+    const photo = await repo.addAttachment(c.id, {
+      fileName: 'photo.bin',
+      mediaType: 'application/octet-stream',
+      content: new Blob([new Uint8Array([1, 2, 3])]),
+    });
     const file = await repo.exportCase(c.id);
     await repo.purgeCase(c.id);
     expect(repo.undoState().undoLabel).toBeUndefined();
@@ -100,11 +105,20 @@ describe('one undo stack for every writer', () => {
     await repo.undo();
     expect(await repo.listCases()).toEqual([]);
     expect(await repo.listEntities(c.id)).toEqual([]);
+    expect(await db.attachmentBlobs.count()).toBe(0);
     await repo.redo();
     expect((await repo.listEntities(c.id)).map((e) => e.properties.name)).toEqual([['Kept']]);
+    expect((await repo.getAttachmentContent(photo.id)).size).toBe(3);
     // Undo and redo of an import write one summary entry each, as the import did.
     const history = await repo.history(c.id);
-    expect(history.map((e) => e.action)).toEqual(['import', 'restore', 'restore']);
+    expect(history.map((e) => e.action)).toEqual(['import', 'delete', 'import']);
+    expect(history[1]?.summary).toBe('Undo Import case UOW/1: 3 records removed');
+
+    // Undo leaves nothing behind (no tombstones), so the same file can be imported again.
+    await repo.undo();
+    expect(await db.cases.get(c.id)).toBeUndefined();
+    await repo.importCase(file);
+    expect((await repo.listEntities(c.id)).map((e) => e.properties.name)).toEqual([['Kept']]);
 
     await repo.purgeCase(c.id);
     await repo.importCase(file, { undoable: false });

@@ -11,6 +11,8 @@
  *
  * Undo writes each record's before-image back (a created record's before is its own tombstone),
  * redo the after-image, both with fresh clocks and 'restore' audit entries, in one transaction.
+ * A bulk insert (a case import) is the exception: undo removes what it inserted and redo inserts
+ * it again, with one summary audit entry each (see ChangeSpec.bulkInsert).
  * Before writing, each record must still be the version this stack last wrote (same `updatedAt`;
  * changes above the entry were undone first, so that is the entry's own write or the undo of a
  * later one). Otherwise something off the stack changed it since (another window, a retention
@@ -89,10 +91,12 @@ export interface ChangeSpec<T> {
    */
   readonly undoable?: boolean;
   /**
-   * Undo and redo write one summary audit entry instead of one per record (for changes of
-   * thousands of records whose commit did the same, i.e. imports).
+   * The change only inserts records that did not exist (`insertMany`) and their contents: a case
+   * import. Undo removes them for good (there was nothing before, and a tombstone would stop the
+   * same file from being imported again); redo inserts them again as they were. Each writes one
+   * summary audit entry, as the import did, rather than one per record.
    */
-  readonly compactAudit?: boolean;
+  readonly bulkInsert?: boolean;
   readonly write: (tx: WriteTx) => Promise<T>;
 }
 
@@ -128,8 +132,9 @@ interface UndoPair {
 
 interface UndoEntry {
   readonly label: string;
-  readonly compact: boolean;
   readonly pairs: readonly UndoPair[];
+  /** Set for bulk inserts (see ChangeSpec.bulkInsert): the contents they stored. */
+  readonly inserted?: ReadonlyMap<string, Blob>;
 }
 
 const DEFAULT_MAX_UNDO = 200;
@@ -168,9 +173,12 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
   }
 
   /** Runs `write` in one transaction; returns its result, the pairs it wrote and nothing else. */
-  async function run<T>(
-    write: (tx: WriteTx) => Promise<T>,
-  ): Promise<{ result: T; pairs: UndoPair[]; touched: Set<string> }> {
+  async function run<T>(write: (tx: WriteTx) => Promise<T>): Promise<{
+    result: T;
+    pairs: UndoPair[];
+    touched: Set<string>;
+    blobs: Map<string, Blob>;
+  }> {
     const changeId = newId();
     const who = actor();
     try {
@@ -181,6 +189,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         const pairs = new Map<string, UndoPair>();
         // Every record written or removed, undoable or not.
         const touched = new Set<string>();
+        const blobs = new Map<string, Blob>();
         const tx: WriteTx = {
           db,
           changeId,
@@ -228,6 +237,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
           },
           async putBlob(id, content) {
             await db.attachmentBlobs.put({ id, content });
+            blobs.set(id, content);
           },
           async deleteForGood(record) {
             await recordTable(db, record.kind).delete(record.id);
@@ -254,7 +264,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         };
         const result = await write(tx);
         await db.audit.bulkAdd(entries);
-        return { result, pairs: [...pairs.values()], touched };
+        return { result, pairs: [...pairs.values()], touched, blobs };
       });
     } catch (error) {
       throw mapStorageError(error);
@@ -283,38 +293,25 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       const moved: string[] = [];
       for (const { after } of entry.pairs) {
         const stored = await tx.get(after.kind, after.id);
-        if (!stored || stored.updatedAt !== lastWritten.get(after.id)) {
+        // A bulk insert undone left nothing behind, and must find nothing to redo into.
+        const expected =
+          entry.inserted && direction === 'redo' ? undefined : lastWritten.get(after.id);
+        if (stored?.updatedAt !== expected) {
           moved.push(describeRecord(stored ?? after));
-        } else if (compareHlc(stored.updatedAt, clock.now()) > 0) {
+        } else if (stored && compareHlc(stored.updatedAt, clock.now()) > 0) {
           // The new version must order after the one it replaces, whoever's clock wrote that.
           clock.receive(stored.updatedAt);
         }
       }
       if (moved.length > 0) throw new UndoConflictError(direction, entry.label, moved);
-      const out: AnyRecord[] = [];
+      if (entry.inserted) return revertInsert(tx, entry, direction, reason);
+      const out: [string, string | undefined][] = [];
       for (const pair of entry.pairs) {
         const target =
           direction === 'redo' ? pair.after : (pair.before ?? { ...pair.after, deleted: true });
         const next = { ...target, updatedAt: clock.now() } as AnyRecord;
-        if (entry.compact) {
-          checkShape(next);
-          await putRecord(next);
-        } else {
-          await tx.put(next, { action: 'restore', summary: (auto) => `${reason}: ${auto}` });
-        }
-        out.push(next);
-      }
-      const first = entry.pairs[0];
-      if (entry.compact && first) {
-        const caseId = caseIdOf(first.after);
-        tx.audit({
-          caseId,
-          recordId: caseId,
-          recordKind: 'case',
-          action: 'restore',
-          hlc: clock.now(),
-          summary: `${reason}: ${entry.pairs.length} records ${direction === 'undo' ? 'reverted' : 'written again'}`,
-        });
+        await tx.put(next, { action: 'restore', summary: (auto) => `${reason}: ${auto}` });
+        out.push([next.id, next.updatedAt]);
       }
       return out;
     }).catch((error: unknown) => {
@@ -323,7 +320,44 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       if (error instanceof UndoConflictError) disown(entry.pairs.map(({ after }) => after.id));
       throw error;
     });
-    for (const next of written) lastWritten.set(next.id, next.updatedAt);
+    for (const [id, updatedAt] of written) {
+      if (updatedAt === undefined) lastWritten.delete(id);
+      else lastWritten.set(id, updatedAt);
+    }
+  }
+
+  /** Removes (undo) or inserts again (redo) the records and contents of a bulk insert. */
+  async function revertInsert(
+    tx: WriteTx,
+    entry: UndoEntry,
+    direction: 'undo' | 'redo',
+    reason: string,
+  ): Promise<[string, string | undefined][]> {
+    const records = entry.pairs.map(({ after }) => after);
+    const blobIds = [...(entry.inserted?.keys() ?? [])];
+    if (direction === 'undo') {
+      for (const kind of kinds) {
+        const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
+        if (ids.length > 0) await recordTable(db, kind).bulkDelete(ids);
+      }
+      await db.attachmentBlobs.bulkDelete(blobIds);
+    } else {
+      await tx.insertMany(records);
+      for (const [id, content] of entry.inserted ?? []) await tx.putBlob(id, content);
+    }
+    const first = records[0];
+    if (first) {
+      const caseId = caseIdOf(first);
+      tx.audit({
+        caseId,
+        recordId: caseId,
+        recordKind: 'case',
+        action: direction === 'undo' ? 'delete' : 'import',
+        hlc: clock.now(),
+        summary: `${reason}: ${records.length} records ${direction === 'undo' ? 'removed' : 'imported again'}`,
+      });
+    }
+    return records.map((r) => [r.id, direction === 'undo' ? undefined : r.updatedAt]);
   }
 
   return {
@@ -332,13 +366,13 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     actor,
 
     async commit<T>(change: ChangeSpec<T>): Promise<T> {
-      const { result, pairs, touched } = await run(change.write);
+      const { result, pairs, touched, blobs } = await run(change.write);
       // A change that cannot be undone makes older entries over its records unrevertable too.
       disown(touched);
       if (change.undoable !== false && pairs.length > 0) {
         const label = typeof change.label === 'string' ? change.label : change.label(result);
         for (const { after } of pairs) lastWritten.set(after.id, after.updatedAt);
-        push({ label, compact: change.compactAudit === true, pairs });
+        push({ label, pairs, ...(change.bulkInsert ? { inserted: blobs } : {}) });
       }
       return result;
     },
