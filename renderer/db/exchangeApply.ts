@@ -898,7 +898,6 @@ export async function purgeExpired(deps: ExchangeDeps, now: Date): Promise<Purge
           if (own.some((n) => n > 0)) continue;
         }
         await tx.deleteForGood(record);
-        await forgetRecords(db, [id]);
         tx.audit({
           caseId: caseIdOf(record),
           recordId: id,

@@ -69,7 +69,6 @@ import type {
   NoticeInput,
   StorageEstimate,
 } from './repository.types.ts';
-import { forgetCase } from './syncState.ts';
 import type { UnitOfWork, WriteTx } from './unitOfWork.ts';
 
 export const DEFAULT_SOURCE = 'Recorded in Tessera';
@@ -986,7 +985,6 @@ export function createRepository(
         undoable: false,
         async write(tx) {
           await tx.purgeCase(caseId);
-          await forgetCase(db, caseId);
         },
       });
       work.forgetCase(caseId);

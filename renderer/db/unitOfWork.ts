@@ -46,7 +46,7 @@ import {
 } from './records.ts';
 import { UndoConflictError } from './repository.types.ts';
 import type { Actor, UndoState } from './repository.types.ts';
-import { syncTables } from './syncState.ts';
+import { forgetCase, forgetRecords, syncTables } from './syncState.ts';
 
 /** How an audit entry of a put reads; by default derived from the before/after versions. */
 export interface PutNote {
@@ -71,9 +71,12 @@ export interface WriteTx {
    */
   insertMany(records: readonly AnyRecord[]): Promise<void>;
   putBlob(id: string, content: Blob): Promise<void>;
-  /** Removes a record for good (retention purge), with its content and its earlier audit entries. */
+  /**
+   * Removes a record for good (retention purge), with its content, its sync state and its earlier
+   * audit entries (they hold copies of it).
+   */
   deleteForGood(record: AnyRecord): Promise<void>;
-  /** Removes a case and everything of it for good: records, contents, audit trail. */
+  /** Removes a case and everything of it for good: records, contents, audit trail, sync state. */
   purgeCase(caseId: string): Promise<void>;
   /** Queues an audit entry that no put derives (an import summary, a purge notice). */
   audit(
@@ -227,7 +230,11 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             const byKind = new Map<RecordKind, AnyRecord[]>();
             for (const record of records) {
               if (record.kind === 'entity') entities.push(storeEntity(record));
-              else byKind.set(record.kind, [...(byKind.get(record.kind) ?? []), record]);
+              else {
+                const list = byKind.get(record.kind);
+                if (list) list.push(record);
+                else byKind.set(record.kind, [record]);
+              }
               pairs.set(record.id, { after: record });
               touched.add(record.id);
             }
@@ -243,6 +250,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             await recordTable(db, record.kind).delete(record.id);
             if (record.kind === 'attachment') await db.attachmentBlobs.delete(record.id);
             await db.audit.where('recordId').equals(record.id).delete();
+            await forgetRecords(db, [record.id]);
             pairs.delete(record.id);
             touched.add(record.id);
           },
@@ -254,6 +262,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
                 await recordTable(db, kind).where('caseId').equals(caseId).delete();
             }
             await db.audit.where('caseId').equals(caseId).delete();
+            await forgetCase(db, caseId);
             await db.cases.delete(caseId);
             for (const [id, pair] of pairs) if (caseIdOf(pair.after) === caseId) pairs.delete(id);
             // Stack entries of the case are dropped by forgetCase.
