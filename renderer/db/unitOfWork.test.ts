@@ -169,6 +169,20 @@ describe('undo refuses when a record changed since', () => {
     expect((await repo.getEntity(person.id))?.properties.name).toEqual(['C']);
   });
 
+  it('never brings back a record removed for good since', async () => {
+    const c = await newCase();
+    const note = await repo.createNote(c.id, { title: 'Received', body: 'x' });
+    await work.commit({
+      label: 'retention purge',
+      undoable: false,
+      async write(tx) {
+        await tx.deleteForGood(note);
+      },
+    });
+    await expect(repo.undo()).rejects.toMatchObject({ code: 'undo-conflict' });
+    expect(await db.notes.get(note.id)).toBeUndefined();
+  });
+
   it('redo refuses the same way', async () => {
     const c = await newCase();
     const note = await repo.createNote(c.id, { title: 'One', body: 'x' });

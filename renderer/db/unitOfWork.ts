@@ -16,7 +16,7 @@
  * Before writing, each record must still be the version this stack last wrote (same `updatedAt`;
  * changes above the entry were undone first, so that is the entry's own write or the undo of a
  * later one). Otherwise something off the stack changed it since (another window, a retention
- * purge, a bundle's retention or a change that could not be undone) and putting the old version
+ * purge, any change that cannot be undone) and putting the old version
  * back would silently destroy that work. Then nothing is written, UndoConflictError (code
  * 'undo-conflict') names the records, and the entry leaves the stack: it can never apply again,
  * and keeping it on top would block every older one.
@@ -300,12 +300,19 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     const reason = `${direction === 'undo' ? 'Undo' : 'Redo'} ${entry.label}`;
     const { result: written } = await run(async (tx) => {
       const moved: string[] = [];
-      for (const { after } of entry.pairs) {
-        const stored = await tx.get(after.kind, after.id);
-        // A bulk insert undone left nothing behind, and must find nothing to redo into.
-        const expected =
-          entry.inserted && direction === 'redo' ? undefined : lastWritten.get(after.id);
-        if (stored?.updatedAt !== expected) {
+      // Issued together: an import's undo checks thousands of records.
+      const current = await Promise.all(
+        entry.pairs.map(({ after }) => tx.get(after.kind, after.id)),
+      );
+      for (const [index, { after }] of entry.pairs.entries()) {
+        const stored = current[index];
+        // A bulk insert undone left nothing behind, and must find nothing to redo into; anything
+        // else must find the version this stack wrote last (gone or disowned: a conflict).
+        const moves =
+          entry.inserted && direction === 'redo'
+            ? stored !== undefined
+            : !stored || stored.updatedAt !== lastWritten.get(after.id);
+        if (moves) {
           moved.push(describeRecord(stored ?? after));
         } else if (stored && compareHlc(stored.updatedAt, clock.now()) > 0) {
           // The new version must order after the one it replaces, whoever's clock wrote that.
