@@ -376,6 +376,33 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     return records.map((r) => [r.id, direction === 'undo' ? undefined : r.updatedAt]);
   }
 
+  /**
+   * Undoes or redoes the top entry of its stack, which then moves to the other stack; refused
+   * because its records moved, it leaves the stack (it can never apply again). The stacks are
+   * read again after the write: a change committed meanwhile may have replaced them.
+   */
+  async function step(direction: 'undo' | 'redo'): Promise<string | undefined> {
+    const stacks = () => (direction === 'undo' ? [undoStack, redoStack] : [redoStack, undoStack]);
+    const entry = stacks()[0]!.at(-1);
+    if (!entry) return undefined;
+    const leave = (): void => {
+      const from = stacks()[0]!;
+      const index = from.lastIndexOf(entry);
+      if (index >= 0) from.splice(index, 1);
+    };
+    try {
+      await revert(entry, direction);
+      leave();
+      stacks()[1]!.push(entry);
+      return entry.label;
+    } catch (error) {
+      if (error instanceof UndoConflictError) leave();
+      throw error;
+    } finally {
+      notify();
+    }
+  }
+
   return {
     db,
     clock,
@@ -393,38 +420,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       return result;
     },
 
-    async undo() {
-      const entry = undoStack.at(-1);
-      if (!entry) return undefined;
-      try {
-        await revert(entry, 'undo');
-        undoStack.pop();
-        redoStack.push(entry);
-      } catch (error) {
-        if (error instanceof UndoConflictError) undoStack.pop();
-        notify();
-        throw error;
-      }
-      notify();
-      return entry.label;
-    },
-
-    async redo() {
-      const entry = redoStack.at(-1);
-      if (!entry) return undefined;
-      try {
-        await revert(entry, 'redo');
-        redoStack.pop();
-        undoStack.push(entry);
-      } catch (error) {
-        if (error instanceof UndoConflictError) redoStack.pop();
-        notify();
-        throw error;
-      }
-      notify();
-      return entry.label;
-    },
-
+    undo: () => step('undo'),
+    redo: () => step('redo'),
     undoState,
 
     subscribeUndo(listener) {

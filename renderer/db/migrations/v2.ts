@@ -46,14 +46,11 @@ function v2Fold(value: string): string {
     .toLowerCase();
 }
 
+/** The first non-empty caption property of the schema, else its label (unknown: its name). */
 function v2Caption(schemaName: string, properties: EntityProperties): string {
   const schema = model.schemata[schemaName];
   if (!schema) return schemaName;
-  for (const name of schema.caption) {
-    const value = properties[name]?.[0];
-    if (value) return value;
-  }
-  return schema.label;
+  return schema.caption.map((name) => properties[name]?.[0]).find(Boolean) ?? schema.label;
 }
 
 /** The search key as version 2 computed it: caption, then names and aliases, folded. */
