@@ -799,7 +799,7 @@ export function createRepository(
       } as CaseFile;
     },
 
-    async importCase(file: CaseFile, options: ImportOptions = {}) {
+    async importCase(file: CaseFile, importOptions: ImportOptions = {}) {
       // Everything but the entities is checked up front; the entities (the bulk of a large case)
       // are checked chunk by chunk inside the transaction, each chunk's bulkPut being issued before
       // the next chunk is checked, so validation overlaps the database's disk writes. A problem
@@ -924,7 +924,7 @@ export function createRepository(
       );
       await work.commit({
         label: `Import case ${data.case.reference}`,
-        undoable: options.undoable ?? true,
+        undoable: importOptions.undoable ?? true,
         bulkInsert: true,
         async write(tx) {
           if (await db.cases.get(caseId)) {
