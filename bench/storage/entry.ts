@@ -6,6 +6,7 @@
 import { HybridLogicalClock } from '../../shared/model/index.ts';
 import { TesseraDatabase } from '../../renderer/db/database.ts';
 import { createRepository } from '../../renderer/db/repository.ts';
+import { createUnitOfWork } from '../../renderer/db/unitOfWork.ts';
 import { generateLargeCase } from './generate.ts';
 
 export interface InsertResult {
@@ -39,10 +40,12 @@ async function timeRepository(
   round: number,
 ): Promise<number> {
   const db = await freshDatabase(`bench-repo-${round}`);
-  const repository = createRepository(db, {
-    actor: () => ({ userName: 'bench', agencyId: 'bench' }),
-    clock: new HybridLogicalClock('bench.page'),
-  });
+  const repository = createRepository(
+    createUnitOfWork(db, {
+      actor: () => ({ userName: 'bench', agencyId: 'bench' }),
+      clock: new HybridLogicalClock('bench.page'),
+    }),
+  );
   const start = performance.now();
   await repository.importCase(file);
   const ms = performance.now() - start;

@@ -82,13 +82,17 @@ export function App() {
         case 'undo':
           repository.undo().then(
             (label) => report(label, 'Undone'),
-            (error: unknown) => notify(String(error), 'error'),
+            // UndoConflictError's message says which record changed and that nothing was.
+            (error: unknown) =>
+              notify(error instanceof Error ? error.message : String(error), 'error'),
           );
           break;
         case 'redo':
           repository.redo().then(
             (label) => report(label, 'Redone'),
-            (error: unknown) => notify(String(error), 'error'),
+            // UndoConflictError's message says which record changed and that nothing was.
+            (error: unknown) =>
+              notify(error instanceof Error ? error.message : String(error), 'error'),
           );
           break;
         case 'toggleTheme':

@@ -10,6 +10,7 @@ import { openDatabase } from '../db/database.ts';
 import { purgeExpired } from '../db/exchangeApply.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
+import { createUnitOfWork } from '../db/unitOfWork.ts';
 import type { StorageDeps } from './context.ts';
 import { connectServices } from '../platform/serviceClient.ts';
 
@@ -56,21 +57,24 @@ async function bootNow(settingsRef: { current: Settings | null }): Promise<BootR
     const current = settingsRef.current ?? settings;
     return { userName: current.userName, agencyId: current.agencyId };
   };
-  const repository = createRepository(db, { actor, clock });
+  // One unit of work per page: the repository and every other writer share its undo stack.
+  const work = createUnitOfWork(db, { actor, clock });
+  const repository = createRepository(work);
   void repository.requestPersistence();
   // Received material past its retention is purged at every start, not only when someone opens
   // the exchange screens: the legal limit does not wait for a click.
-  purgeExpired({ db, clock, actor }, new Date()).catch((error: unknown) =>
+  purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
     console.error('purging expired received material failed', error),
   );
   if (!localStorage.getItem(ONBOARDED_KEY)) {
     const existing = await repository.listCases();
     if (existing.length === 0) {
       const demo = createDemoCase({ agencyId: settings.agencyId, now: new Date() });
-      const caseId = await repository.importCase(demo);
+      // Loaded for the newcomer, not by them: Ctrl+Z must not remove it.
+      const caseId = await repository.importCase(demo, { undoable: false });
       localStorage.setItem(DEMO_CASE_KEY, caseId);
     }
     localStorage.setItem(ONBOARDED_KEY, new Date().toISOString());
   }
-  return { services, settings, repository, storage: { db, clock, actor } };
+  return { services, settings, repository, storage: { db, clock, actor, work } };
 }

@@ -6,16 +6,19 @@ import { createContext, useContext } from 'react';
 import type { ServiceApi, Settings } from '../../shared/contract/index.ts';
 import type { TesseraDatabase } from '../db/database.ts';
 import type { Actor, CaseRepository } from '../db/repository.types.ts';
+import type { UnitOfWork } from '../db/unitOfWork.ts';
 import type { HybridLogicalClock } from '../../shared/model/index.ts';
 
 /**
- * The one database handle, clock and actor of this page. Writers outside the repository (merges,
- * exchange imports, bulk marking) use these, so every change is ordered by the same clock.
+ * The one database handle, clock, actor and unit of work of this page. Writers outside the
+ * repository (merges, exchange imports, bulk marking) commit through `work`, so every change is
+ * ordered by the same clock and lands on the same undo stack; `db` is for reads.
  */
 export interface StorageDeps {
   readonly db: TesseraDatabase;
   readonly clock: HybridLogicalClock;
   readonly actor: () => Actor;
+  readonly work: UnitOfWork;
 }
 
 export interface AppServices {

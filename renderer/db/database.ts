@@ -1,7 +1,13 @@
 /**
  * The local IndexedDB database (through Dexie). One table per record kind plus the attachment
- * contents, the append-only audit trail and a small key/value `meta` table. The schema versions
- * live in ./migrations; this class only declares the typed tables. Only the repository writes here.
+ * contents, the append-only audit trail, the exchange's sync state (four tables, see
+ * migrations/v3.ts) and a small key/value `meta` table. The schema versions live in ./migrations;
+ * this class only declares the typed tables.
+ *
+ * Who writes here: every change to records, attachment contents and the audit trail goes through
+ * the unit of work (unitOfWork.ts), which also keeps undo; the sync tables are written only by
+ * syncState.ts (inside a unit of work, or on its own for "sent up to here" marks). Everything else
+ * reads. Tests, the e2e harness and benchmarks may seed tables directly.
  */
 import { Dexie } from 'dexie';
 import type { Table } from 'dexie';
@@ -25,6 +31,35 @@ export interface AttachmentBlob {
   readonly content: Blob;
 }
 
+/**
+ * Sync state rows as stored. Their contents come from partners' bundles, so syncState.ts parses
+ * them on every read rather than trusting these types.
+ */
+export interface SyncClockRow {
+  readonly recordId: string;
+  readonly caseId: string;
+  readonly meta: unknown;
+}
+
+export interface SyncReceivedRow {
+  readonly recordId: string;
+  readonly caseId: string;
+  readonly sender: unknown;
+  readonly receivedAt: unknown;
+  readonly retainUntil?: unknown;
+}
+
+export interface SyncPendingRow {
+  readonly caseId: string;
+  readonly operations: unknown;
+}
+
+export interface SyncPartnerRow {
+  readonly caseId: string;
+  readonly partner: string;
+  readonly hlc: unknown;
+}
+
 export interface MetaEntry {
   readonly key: string;
   readonly value: unknown;
@@ -40,6 +75,10 @@ export class TesseraDatabase extends Dexie {
   declare charts: Table<ChartRecord, string>;
   declare audit: Table<AuditEntry, string>;
   declare meta: Table<MetaEntry, string>;
+  declare syncClocks: Table<SyncClockRow, string>;
+  declare syncReceived: Table<SyncReceivedRow, string>;
+  declare syncPending: Table<SyncPendingRow, string>;
+  declare syncPartners: Table<SyncPartnerRow, [string, string]>;
 
   constructor(name: string, migrations?: readonly Migration[]) {
     super(name);

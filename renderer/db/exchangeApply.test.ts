@@ -17,6 +17,7 @@ import type { ExchangeDeps } from './exchangeApply.ts';
 import { createRepository } from './repository.ts';
 import { RecordValidationError } from './repository.types.ts';
 import type { CaseRepository } from './repository.types.ts';
+import { createUnitOfWork } from './unitOfWork.ts';
 
 interface Agency {
   readonly id: string;
@@ -26,6 +27,12 @@ interface Agency {
 }
 
 let counter = 0;
+/**
+ * Both agencies' clocks read one injected wall clock that moves on at every reading, so a write
+ * made after another (in this test's order) always carries the later time, without sleeping.
+ */
+let wallMs = Date.UTC(2026, 0, 1);
+const physicalNow = (): number => (wallMs += 1);
 const open: TesseraDatabase[] = [];
 
 async function agency(id: string): Promise<Agency> {
@@ -34,13 +41,10 @@ async function agency(id: string): Promise<Agency> {
   await db.open();
   open.push(db);
   const actor = () => ({ userName: `officer ${id}`, agencyId: id });
-  const repo = createRepository(db, { actor, clock: new HybridLogicalClock(`${id}.repo`) });
-  const deps: ExchangeDeps = {
-    db,
-    clock: new HybridLogicalClock(`${id}.x`),
-    actor,
-    localNodes: [`${id}.repo`, `${id}.x`],
-  };
+  const clock = new HybridLogicalClock(`${id}.repo`, physicalNow);
+  const work = createUnitOfWork(db, { actor, clock });
+  const repo = createRepository(work);
+  const deps: ExchangeDeps = { db, clock, actor, work, localNodes: [`${id}.repo`] };
   return { id, db, repo, deps };
 }
 
@@ -155,7 +159,6 @@ describe('import review and apply', () => {
     // B edits the firm's name; A and B both edit Ivan's name.
     await B.repo.updateEntity(firm.id, { properties: { name: ['Danube Freight SRL'] } });
     await A.repo.updateEntity(ivan.id, { properties: { name: ['Ivan A. Petrov'] } });
-    await new Promise((r) => setTimeout(r, 5));
     await B.repo.updateEntity(ivan.id, { properties: { name: ['Ivan B. Petrov'] } });
     const reply = await send(B, A, caseId);
     const byId = new Map(reply.items.map((i) => [i.id, i]));
@@ -219,6 +222,46 @@ describe('import review and apply', () => {
   });
 });
 
+describe('undo and sync state', () => {
+  it('an accepted review and a bulk marking are each one undoable change', async () => {
+    const review = await send(A, B, caseId);
+    await B.repo.createCase({ reference: 'B/0', title: 'Before', leadInvestigator: 'Lead B' });
+    await applyAccepted(B.deps, review, { acceptedIds: new Set(review.items.map((i) => i.id)) });
+    expect(B.repo.undoState().undoLabel).toBe('Accept 4 changes from AGA');
+    await setMarkingsBulk(B.deps, [ivan.id], { tlp: 'RED' });
+    expect(B.repo.undoState().undoLabel).toBe('Set markings of 1 record');
+
+    await B.repo.undo();
+    expect((await B.repo.getEntity(ivan.id))?.markings.tlp).not.toBe('RED');
+    expect(await B.repo.undo()).toBe('Accept 4 changes from AGA');
+    expect(await B.repo.listEntities(caseId)).toEqual([]);
+    expect(await B.repo.getCase(caseId)).toBeUndefined();
+    expect(B.repo.undoState().undoLabel).toBe('Create case B/0');
+    await B.repo.redo();
+    expect((await B.repo.listEntities(caseId)).map((e) => e.id).sort()).toEqual(
+      [ivan.id, firm.id, link.id].sort(),
+    );
+  });
+
+  it('keeps sync state in typed tables and removes it with its case', async () => {
+    const review = await send(A, B, caseId);
+    await applyAccepted(B.deps, review, {
+      acceptedIds: new Set(review.items.map((i) => i.id)),
+      retainUntil: '2030-01-01',
+    });
+    expect(await B.db.syncClocks.where('caseId').equals(caseId).count()).toBe(4);
+    expect(await B.db.syncReceived.where('caseId').equals(caseId).count()).toBe(4);
+    expect(await B.db.syncPartners.where('caseId').equals(caseId).count()).toBe(1);
+    expect(await B.db.syncPending.where('caseId').equals(caseId).count()).toBe(1);
+    expect(await B.db.meta.count()).toBe(0);
+    await B.repo.purgeCase(caseId);
+    for (const table of [B.db.syncClocks, B.db.syncReceived, B.db.syncPartners, B.db.syncPending]) {
+      expect(await table.count()).toBe(0);
+    }
+    expect(B.repo.undoState().undoLabel).toBeUndefined();
+  });
+});
+
 describe('retention', () => {
   it('purges received material past its retention, with an audit entry and no copies left', async () => {
     const review = await send(A, B, caseId);
@@ -239,5 +282,9 @@ describe('retention', () => {
       /purged entity .* received from AGA: retention ended 2030-01-01/,
     );
     expect(trail[0]?.before ?? trail[0]?.after).toBeUndefined();
+    expect(await B.db.syncReceived.get(ivan.id)).toBeUndefined();
+    expect(await B.db.syncClocks.get(ivan.id)).toBeUndefined();
+    // The law's limit is not undoable: Ctrl+Z reaches B's own change, and the purged stay gone.
+    expect(B.repo.undoState().undoLabel).toBe('Add B own');
   });
 });

@@ -4,12 +4,10 @@
  * retention ended. Crypto and transports stay in the Node services; this module only works on the
  * local Dexie database and the pure merge (shared/exchange/merge.ts).
  *
- * Sync metadata lives in the `meta` table next to the records:
- * - `sync.meta.<recordId>`: the record's per-field clocks (RecordMeta) as of the last import;
- * - `sync.pending.<caseId>`: operations for records not here yet (out-of-order arrival);
- * - `sync.last.<caseId>.<partner>`: HLC of the last exchange with that partner (conflicts are
- *   fields changed on both sides after it);
- * - `sync.received.<recordId>`: who sent a foreign record, when, and until when it may be kept.
+ * Sync metadata lives in its own tables next to the records (syncState.ts, migrations/v3.ts):
+ * the record's per-field clocks as of the last import; operations for records not here yet
+ * (out-of-order arrival); the HLC of the last exchange with each partner (conflicts are fields
+ * changed on both sides after it); who sent a foreign record, when, and until when it may be kept.
  * Local edits go through the repository, which keeps no field clocks; they are recovered from the
  * audit trail (every change stores before/after with its HLC) and joined with the stored metadata,
  * so a field edited here after an import carries the edit's clock.
@@ -21,8 +19,11 @@
  * transaction with 'import' audit entries, or nothing. Taking the loser of a conflict (accepting
  * the remote value where ours won, or keeping ours where theirs won) is a new edit with a fresh
  * clock, so it travels back and wins at the partner too.
+ *
+ * Writes (bulk marking, applying a review, the retention purge) commit through the unit of work:
+ * bulk marking and an accepted review are undoable like any edit (undo is a local edit after the
+ * import, so it travels to partners as one); a purge is not: the retention limit is the law.
  */
-import type { Table } from 'dexie';
 import type { ClassificationLadder } from '../../shared/exchange/markings.ts';
 import { isLowering, loweringReasons } from '../../shared/exchange/markings.ts';
 import type { Conflict, MergeState } from '../../shared/exchange/merge.ts';
@@ -46,7 +47,6 @@ import {
   model,
   compareHlc,
   edgeEnds,
-  newId,
   parseHlc,
   validateDate,
   validateEntity,
@@ -61,18 +61,34 @@ import type {
 } from '../../shared/model/index.ts';
 import type { StoredEntity, TesseraDatabase } from './database.ts';
 import {
+  caseIdOf,
   checkShape,
-  mapStorageError,
-  storeEntity,
+  readRecord,
+  recordTable,
+  sha256Hex,
   stripEntity,
-  summariseChange,
-} from './repository.ts';
+} from './records.ts';
 import { RecordValidationError } from './repository.types.ts';
 import type { Actor } from './repository.types.ts';
+import {
+  advanceLastSync,
+  forgetRecords,
+  listReceived,
+  noteReceived,
+  readLastSync,
+  readPending,
+  readRecordMeta,
+  syncTables,
+  writePending,
+  writeRecordMeta,
+} from './syncState.ts';
+import type { UnitOfWork } from './unitOfWork.ts';
 
 export interface ExchangeDeps {
+  /** The page's unit of work: every write of this module commits through it. */
+  readonly work: UnitOfWork;
+  /** The unit of work's database, clock and actor (read here; writes use `work`). */
   readonly db: TesseraDatabase;
-  /** The installation's clock (the repository's, so every change orders on one clock). */
   readonly clock: HybridLogicalClock;
   readonly actor: () => Actor;
   readonly classifications?: ClassificationLadder;
@@ -80,80 +96,22 @@ export interface ExchangeDeps {
   readonly localNodes?: readonly string[];
 }
 
-const META_KEY = 'sync.meta.';
-const PENDING_KEY = 'sync.pending.';
-const LAST_KEY = 'sync.last.';
-const RECEIVED_KEY = 'sync.received.';
-
 type ItemKind = Exclude<RecordKind, 'case'>;
 const ITEM_KINDS: readonly ItemKind[] = ['entity', 'note', 'attachment', 'notice', 'chart'];
 
-function tableFor(db: TesseraDatabase, kind: RecordKind): Table<AnyRecord, string> {
-  const tables: Record<RecordKind, Table> = {
-    case: db.cases,
-    entity: db.entities,
-    note: db.notes,
-    attachment: db.attachments,
-    notice: db.notices,
-    chart: db.charts,
-  };
-  return tables[kind] as Table<AnyRecord, string>;
-}
-
-function recordTables(db: TesseraDatabase): Table[] {
+/** Record tables, audit trail and sync state: what reading a case's merge state touches. */
+function readTables(db: TesseraDatabase) {
   return [
-    db.cases,
-    db.entities,
-    db.notes,
-    db.attachments,
-    db.notices,
-    db.charts,
+    ...(['case', ...ITEM_KINDS] as const).map((kind) => recordTable(db, kind)),
     db.audit,
-    db.meta,
+    ...syncTables(db),
   ];
-}
-
-function fromStore(record: AnyRecord): AnyRecord {
-  return record.kind === 'entity' ? stripEntity(record as StoredEntity) : record;
-}
-
-async function putRecord(db: TesseraDatabase, record: AnyRecord): Promise<void> {
-  if (record.kind === 'entity') await db.entities.put(storeEntity(record));
-  else await tableFor(db, record.kind).put(record);
-}
-
-function caseIdOf(record: AnyRecord): string {
-  return record.kind === 'case' ? record.id : record.caseId;
-}
-
-function auditEntry(
-  actor: Actor,
-  changeId: string,
-  before: AnyRecord | undefined,
-  after: AnyRecord,
-  action: AuditEntry['action'],
-  summary: string,
-): AuditEntry {
-  return {
-    id: newId(),
-    caseId: caseIdOf(after),
-    recordId: after.id,
-    recordKind: after.kind,
-    action,
-    actor: actor.userName,
-    at: new Date().toISOString(),
-    hlc: after.updatedAt,
-    changeId,
-    ...(before ? { before } : {}),
-    after,
-    summary,
-  };
 }
 
 async function findRecord(db: TesseraDatabase, id: string): Promise<AnyRecord | undefined> {
   for (const kind of ['case', ...ITEM_KINDS] as RecordKind[]) {
-    const found = await tableFor(db, kind).get(id);
-    if (found) return fromStore(found);
+    const found = await readRecord(db, kind, id);
+    if (found) return found;
   }
   return undefined;
 }
@@ -248,15 +206,15 @@ export async function setMarkingsBulk(
   const ladder = deps.classifications ?? DEFAULT_CLASSIFICATIONS;
   const errors = validateMarkingsPatch(patch, ladder);
   if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
-  const { db } = deps;
-  const actor = deps.actor();
-  try {
-    return await db.transaction('rw', recordTables(db), async () => {
+  const { db } = deps.work;
+  const actor = deps.work.actor();
+  return deps.work.commit({
+    label: ({ updated }) =>
+      `Set markings of ${updated.length} record${updated.length === 1 ? '' : 's'}`,
+    async write(tx) {
       const updated: string[] = [];
       const unchanged: string[] = [];
       const refused: RefusedItem[] = [];
-      const changeId = newId();
-      const entries: AuditEntry[] = [];
       for (const id of new Set(recordIds)) {
         const found = await findRecord(db, id);
         if (!found || found.deleted) throw new Error(`record ${id} does not exist`);
@@ -275,27 +233,13 @@ export async function setMarkingsBulk(
           });
           continue;
         }
-        const after = { ...found, markings, updatedAt: deps.clock.now() } as AnyRecord;
-        checkShape(after);
-        await putRecord(db, after);
-        entries.push(
-          auditEntry(
-            actor,
-            changeId,
-            found,
-            after,
-            'update',
-            `bulk marking: ${summariseChange(found, after)}`,
-          ),
-        );
+        const after = { ...found, markings, updatedAt: deps.work.clock.now() } as AnyRecord;
+        await tx.put(after, { summary: (derived) => `bulk marking: ${derived}` });
         updated.push(id);
       }
-      await db.audit.bulkAdd(entries);
       return { updated, unchanged, refused };
-    });
-  } catch (error) {
-    throw mapStorageError(error);
-  }
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -306,8 +250,9 @@ async function caseRecords(db: TesseraDatabase, caseId: string): Promise<AnyReco
   const record = await db.cases.get(caseId);
   if (record) out.push(record);
   for (const kind of ITEM_KINDS) {
-    const items = await tableFor(db, kind).where('caseId').equals(caseId).toArray();
-    for (const item of items) out.push(fromStore(item));
+    const items = await recordTable(db, kind).where('caseId').equals(caseId).toArray();
+    for (const item of items)
+      out.push(item.kind === 'entity' ? stripEntity(item as StoredEntity) : item);
   }
   return out;
 }
@@ -367,7 +312,10 @@ async function loadState(
   caseId: string,
 ): Promise<{ records: AnyRecord[]; state: MergeState; localNodes: Set<string> }> {
   const records = await caseRecords(db, caseId);
-  const storedMetas = await db.meta.bulkGet(records.map((r) => `${META_KEY}${r.id}`));
+  const storedMetas = await readRecordMeta(
+    db,
+    records.map((r) => r.id),
+  );
   const audit = await db.audit.where('caseId').equals(caseId).toArray();
   audit.sort((a, b) => compareHlc(a.hlc, b.hlc));
   const byRecord = new Map<string, AuditEntry[]>();
@@ -381,14 +329,14 @@ async function loadState(
   }
   const metas: [string, RecordMeta][] = [];
   records.forEach((record, index) => {
-    const stored = storedMetas[index]?.value as RecordMeta | undefined;
+    const stored = storedMetas[index];
     const meta = withRelationshipTags(
       record,
       deriveMeta(record, stored, byRecord.get(record.id) ?? []),
     );
     if (meta) metas.push([record.id, meta]);
   });
-  const pending = ((await db.meta.get(`${PENDING_KEY}${caseId}`))?.value ?? []) as Operation[];
+  const pending = await readPending(db, caseId);
   return { records, state: createMergeState(records, metas, pending), localNodes };
 }
 
@@ -538,13 +486,12 @@ function entityRefs(record: AnyRecord): string[] {
 export async function buildReview(deps: ExchangeDeps, staged: StagedImport): Promise<ReviewModel> {
   const { db } = deps;
   const local = deps.actor().agencyId;
-  const { state, lastSync, nodes } = await db.transaction('r', recordTables(db), async () => {
+  const { state, lastSync, nodes } = await db.transaction('r', readTables(db), async () => {
     const loaded = await loadState(db, staged.caseId);
-    const last = (await db.meta.get(`${LAST_KEY}${staged.caseId}.${staged.sender}`))?.value;
     return {
       state: loaded.state,
       nodes: loaded.localNodes,
-      lastSync: typeof last === 'string' ? last : null,
+      lastSync: await readLastSync(db, staged.caseId, staged.sender),
     };
   });
   const localNodes = [...new Set([...(deps.localNodes ?? []), ...nodes])];
@@ -679,21 +626,9 @@ export interface ApplyResult {
   readonly written: number;
 }
 
-interface ReceivedEntry {
-  readonly caseId: string;
-  readonly sender: string;
-  readonly receivedAt: string;
-  readonly retainUntil?: string;
-}
-
-async function sha256Hex(blob: Blob): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
 /**
- * Writes every accepted item (and accepted proposal) in ONE transaction with 'import' audit
- * entries; all or nothing. Throws RecordValidationError when an accepted item is invalid or needs
+ * Writes every accepted item (and accepted proposal) in ONE change with 'import' audit entries;
+ * all or nothing, and undoable as one step. Throws RecordValidationError when an accepted item is invalid or needs
  * a rejected one, and an Error when the case changed since the review was built.
  */
 export async function applyAccepted(
@@ -701,8 +636,8 @@ export async function applyAccepted(
   review: ReviewModel,
   decisions: ApplyDecisions,
 ): Promise<ApplyResult> {
-  const { db, clock } = deps;
-  const actor = deps.actor();
+  const { db, clock } = deps.work;
+  const actor = deps.work.actor();
   const errors: Record<string, string> = {};
   const accepted = review.items.filter((item) => decisions.acceptedIds.has(item.id));
   const acceptedIds = new Set(accepted.map((item) => item.id));
@@ -730,17 +665,16 @@ export async function applyAccepted(
   } catch (error) {
     throw new RecordValidationError({ bundle: (error as Error).message });
   }
-  const changeId = newId();
   const receivedAt = new Date().toISOString();
-  try {
-    return await db.transaction('rw', [...recordTables(db), db.attachmentBlobs], async () => {
-      const entries: AuditEntry[] = [];
+  return deps.work.commit({
+    label: ({ written }) =>
+      `Accept ${written} change${written === 1 ? '' : 's'} from ${review.sender}`,
+    async write(tx) {
       const writes = new Map<string, { before?: AnyRecord; after: AnyRecord; meta: RecordMeta }>();
       const metaOf = (id: string): RecordMeta =>
         writes.get(id)?.meta ?? review.merged.meta.get(id) ?? { base: '', clocks: {} };
       for (const item of review.items) {
-        const current = await tableFor(db, item.kind).get(item.id);
-        const here = current ? fromStore(current) : undefined;
+        const here = await tx.get(item.kind, item.id);
         if ((here?.updatedAt ?? null) !== (item.local?.updatedAt ?? null)) {
           throw new Error(
             `${item.caption} changed here since the review was opened; open the import again`,
@@ -826,62 +760,32 @@ export async function applyAccepted(
       }
       if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
       for (const { before, after, meta } of writes.values()) {
-        await putRecord(db, after);
-        await db.meta.put({ key: `${META_KEY}${after.id}`, value: meta });
         const taken = !before ? 'new' : 'changed';
-        entries.push(
-          auditEntry(
-            actor,
-            changeId,
-            before,
-            after,
-            'import',
-            `import from ${review.sender} (${taken}): ${summariseChange(before, after)}`,
-          ),
-        );
+        await tx.put(after, {
+          action: 'import',
+          summary: (derived) => `import from ${review.sender} (${taken}): ${derived}`,
+        });
+        await writeRecordMeta(db, caseIdOf(after), after.id, meta);
         if (after.originAgency !== actor.agencyId) {
-          const key = `${RECEIVED_KEY}${after.id}`;
-          const previous = (await db.meta.get(key))?.value as ReceivedEntry | undefined;
-          const entry: ReceivedEntry = previous ?? {
+          await noteReceived(db, {
+            recordId: after.id,
             caseId: caseIdOf(after),
             sender: review.sender,
             receivedAt,
             ...(decisions.retainUntil ? { retainUntil: decisions.retainUntil } : {}),
-          };
-          await db.meta.put({ key, value: entry });
+          });
         }
       }
-      for (const [id, content] of blobs) await db.attachmentBlobs.put({ id, content });
-      await db.meta.put({ key: `${PENDING_KEY}${review.caseId}`, value: review.merged.pending });
-      const lastKey = `${LAST_KEY}${review.caseId}.${review.sender}`;
-      const previous = (await db.meta.get(lastKey))?.value as string | undefined;
-      const marks = [previous, review.hlcTo].filter((h): h is string => typeof h === 'string');
-      if (marks.length > 0) {
-        await db.meta.put({
-          key: lastKey,
-          value: marks.reduce((a, b) => (compareHlc(a, b) >= 0 ? a : b)),
-        });
-      }
-      await db.audit.bulkAdd(entries);
-      return { changeId, written: writes.size };
-    });
-  } catch (error) {
-    throw mapStorageError(error);
-  }
+      for (const [id, content] of blobs) await tx.putBlob(id, content);
+      await writePending(db, review.caseId, review.merged.pending);
+      if (review.hlcTo) await advanceLastSync(db, review.caseId, review.sender, review.hlcTo);
+      return { changeId: tx.changeId, written: writes.size };
+    },
+  });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Outgoing
-
-/** The HLC of the last exchange with a partner about a case, or null. */
-export async function lastSyncOf(
-  db: TesseraDatabase,
-  caseId: string,
-  partner: string,
-): Promise<string | null> {
-  const value = (await db.meta.get(`${LAST_KEY}${caseId}.${partner}`))?.value;
-  return typeof value === 'string' ? value : null;
-}
 
 /** Notes that everything up to `hlc` went to the partner (call after sealing). */
 export async function markSynced(
@@ -890,12 +794,7 @@ export async function markSynced(
   partner: string,
   hlc: string,
 ): Promise<void> {
-  const key = `${LAST_KEY}${caseId}.${partner}`;
-  await db.transaction('rw', db.meta, async () => {
-    const previous = (await db.meta.get(key))?.value;
-    if (typeof previous !== 'string' || compareHlc(hlc, previous) > 0)
-      await db.meta.put({ key, value: hlc });
-  });
+  await db.transaction('rw', db.syncPartners, () => advanceLastSync(db, caseId, partner, hlc));
 }
 
 /**
@@ -908,7 +807,7 @@ export async function outgoingOperations(
   records: readonly AnyRecord[],
   since: string | null,
 ): Promise<Operation[]> {
-  const { state } = await deps.db.transaction('r', recordTables(deps.db), () =>
+  const { state } = await deps.db.transaction('r', readTables(deps.db), () =>
     loadState(deps.db, caseId),
   );
   return operationsSince(records, since, {
@@ -925,7 +824,7 @@ export async function recordMetaForCase(
   db: TesseraDatabase,
   caseId: string,
 ): Promise<Record<string, RecordMeta>> {
-  const { state } = await db.transaction('r', recordTables(db), () => loadState(db, caseId));
+  const { state } = await db.transaction('r', readTables(db), () => loadState(db, caseId));
   return Object.fromEntries(state.meta);
 }
 
@@ -947,19 +846,19 @@ export interface PurgeResult {
  * it, so they go too; one 'delete' entry per record (kind, id, sender, date, no content) stays.
  */
 export async function purgeExpired(deps: ExchangeDeps, now: Date): Promise<PurgeResult> {
-  const { db } = deps;
-  const actor = deps.actor();
+  const { db, clock } = deps.work;
   const today = now.toISOString().slice(0, 10);
-  try {
-    return await db.transaction('rw', [...recordTables(db), db.attachmentBlobs], async () => {
-      const received = await db.meta.where('key').startsWith(RECEIVED_KEY).toArray();
+  return deps.work.commit({
+    label: 'Purge received material past its retention',
+    undoable: false,
+    async write(tx) {
+      const { rows, unreadable } = await listReceived(db);
+      await forgetRecords(db, unreadable);
       const expired = new Map<string, { record: AnyRecord; sender: string; until: string }>();
-      for (const { key, value } of received) {
-        const entry = value as ReceivedEntry;
-        const id = key.slice(RECEIVED_KEY.length);
-        const record = await findRecord(db, id);
+      for (const entry of rows) {
+        const record = await findRecord(db, entry.recordId);
         if (!record) {
-          await db.meta.delete(key);
+          await forgetRecords(db, [entry.recordId]);
           continue;
         }
         const dates = [entry.retainUntil, record.markings.retainUntil].filter(
@@ -967,7 +866,7 @@ export async function purgeExpired(deps: ExchangeDeps, now: Date): Promise<Purge
         );
         if (dates.length === 0) continue;
         const until = dates.sort()[0]!.slice(0, 10);
-        if (until < today) expired.set(id, { record, sender: entry.sender, until });
+        if (until < today) expired.set(entry.recordId, { record, sender: entry.sender, until });
       }
       // A relationship whose end is purged goes with it.
       const caseIds = new Set([...expired.values()].map(({ record }) => caseIdOf(record)));
@@ -985,8 +884,6 @@ export async function purgeExpired(deps: ExchangeDeps, now: Date): Promise<Purge
           }
         }
       }
-      const changeId = newId();
-      const entries: AuditEntry[] = [];
       const purged: { id: string; kind: RecordKind; sender: string }[] = [];
       // Cases last: one goes only once nothing of it is left.
       const ordered = [...expired].sort(
@@ -995,38 +892,24 @@ export async function purgeExpired(deps: ExchangeDeps, now: Date): Promise<Purge
       for (const [id, { record, sender, until }] of ordered) {
         if (record.kind === 'case') {
           const own = await Promise.all(
-            ITEM_KINDS.map((kind) => tableFor(db, kind).where('caseId').equals(id).count()),
+            ITEM_KINDS.map((kind) => recordTable(db, kind).where('caseId').equals(id).count()),
           );
           // The case stays while it still holds records (own or not yet expired).
           if (own.some((n) => n > 0)) continue;
         }
-        await tableFor(db, record.kind).delete(id);
-        if (record.kind === 'attachment') await db.attachmentBlobs.delete(id);
-        await db.audit.where('recordId').equals(id).delete();
-        await db.meta.bulkDelete([`${RECEIVED_KEY}${id}`, `${META_KEY}${id}`]);
-        entries.push({
-          id: newId(),
+        await tx.deleteForGood(record);
+        tx.audit({
           caseId: caseIdOf(record),
           recordId: id,
           recordKind: record.kind,
           action: 'delete',
-          actor: actor.userName,
           at: now.toISOString(),
-          hlc: deps.clock.now(),
-          changeId,
+          hlc: clock.now(),
           summary: `purged ${record.kind} ${id} received from ${sender}: retention ended ${until}`,
         });
         purged.push({ id, kind: record.kind, sender });
       }
-      await db.audit.bulkAdd(entries);
       return { purged };
-    });
-  } catch (error) {
-    throw mapStorageError(error);
-  }
-}
-
-/** The node of an HLC (which installation wrote it), for callers building `localNodes`. */
-export function nodeOf(hlc: string): string {
-  return parseHlc(hlc).node;
+    },
+  });
 }

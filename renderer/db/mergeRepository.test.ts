@@ -4,24 +4,25 @@ import { HybridLogicalClock } from '../../shared/model/index.ts';
 import type { CaseRecord } from '../../shared/model/index.ts';
 import { TesseraDatabase } from './database.ts';
 import { listMerges, mergeEntitiesInCase, undoMergeInCase } from './mergeRepository.ts';
-import type { MergeDeps } from './mergeRepository.ts';
 import { createRepository } from './repository.ts';
 import type { CaseRepository } from './repository.types.ts';
+import { createUnitOfWork } from './unitOfWork.ts';
+import type { UnitOfWork } from './unitOfWork.ts';
 
 let db: TesseraDatabase;
 let repo: CaseRepository;
-let deps: MergeDeps;
+let work: UnitOfWork;
 let counter = 0;
 
 beforeEach(async () => {
   counter += 1;
   db = new TesseraDatabase(`merge-test-${counter}`);
   await db.open();
-  deps = {
+  work = createUnitOfWork(db, {
     actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
     clock: new HybridLogicalClock('test.node'),
-  };
-  repo = createRepository(db, deps);
+  });
+  repo = createRepository(work);
 });
 
 afterEach(async () => {
@@ -83,7 +84,7 @@ describe('mergeEntitiesInCase', () => {
   it('merges properties, tombstones the dropped entity and re-points everything to the kept one', async () => {
     const f = await fixture();
     const auditBefore = await db.audit.count();
-    const outcome = await mergeEntitiesInCase(db, deps, f.keep.id, f.drop.id);
+    const outcome = await mergeEntitiesInCase(work, f.keep.id, f.drop.id);
     expect(outcome.repointed).toBe(6);
 
     const kept = await repo.getEntity(f.keep.id);
@@ -133,21 +134,21 @@ describe('mergeEntitiesInCase', () => {
       chart: (await repo.getChart(f.chart.id))?.nodes,
     });
     const original = await snapshot();
-    const { changeId } = await mergeEntitiesInCase(db, deps, f.keep.id, f.drop.id);
+    const { changeId } = await mergeEntitiesInCase(work, f.keep.id, f.drop.id);
     expect(await snapshot()).not.toEqual(original);
-    await undoMergeInCase(db, deps, changeId);
+    await undoMergeInCase(work, changeId);
     expect(await snapshot()).toEqual(original);
     expect((await listMerges(db, f.c.id))[0]?.undoable).toBe(false);
-    await expect(undoMergeInCase(db, deps, changeId)).rejects.toThrow(/changed after the merge/);
+    await expect(undoMergeInCase(work, changeId)).rejects.toMatchObject({ code: 'undo-conflict' });
   });
 
   it('puts a chart node back even when the chart moved after the merge', async () => {
     const f = await fixture();
-    const { changeId } = await mergeEntitiesInCase(db, deps, f.keep.id, f.drop.id);
+    const { changeId } = await mergeEntitiesInCase(work, f.keep.id, f.drop.id);
     await repo.updateChart(f.chart.id, {
       nodes: { [f.keep.id]: { x: 99, y: 99 }, [f.company.id]: { x: 5, y: 5 } },
     });
-    await undoMergeInCase(db, deps, changeId);
+    await undoMergeInCase(work, changeId);
     expect((await repo.getChart(f.chart.id))?.nodes).toEqual({
       [f.drop.id]: { x: 10, y: 20 },
       [f.company.id]: { x: 5, y: 5 },
@@ -156,10 +157,10 @@ describe('mergeEntitiesInCase', () => {
 
   it('refuses to undo over a later edit of the kept entity, writing nothing', async () => {
     const f = await fixture();
-    const { changeId } = await mergeEntitiesInCase(db, deps, f.keep.id, f.drop.id);
+    const { changeId } = await mergeEntitiesInCase(work, f.keep.id, f.drop.id);
     await repo.updateEntity(f.keep.id, { properties: { name: ['Ivan Petrov Jr'] } });
     const audit = await db.audit.count();
-    await expect(undoMergeInCase(db, deps, changeId)).rejects.toThrow(/changed after the merge/);
+    await expect(undoMergeInCase(work, changeId)).rejects.toMatchObject({ code: 'undo-conflict' });
     expect(await db.audit.count()).toBe(audit);
     expect(await repo.getEntity(f.drop.id)).toBeUndefined();
   });
@@ -167,11 +168,11 @@ describe('mergeEntitiesInCase', () => {
   it('rejects incompatible or missing entities without writing', async () => {
     const f = await fixture();
     const audit = await db.audit.count();
-    await expect(mergeEntitiesInCase(db, deps, f.keep.id, f.company.id)).rejects.toThrow(
+    await expect(mergeEntitiesInCase(work, f.keep.id, f.company.id)).rejects.toThrow(
       /cannot merge/,
     );
-    await expect(mergeEntitiesInCase(db, deps, f.keep.id, 'nope')).rejects.toThrow(/not exist/);
-    await expect(mergeEntitiesInCase(db, deps, f.keep.id, f.keep.id)).rejects.toThrow(/itself/);
+    await expect(mergeEntitiesInCase(work, f.keep.id, 'nope')).rejects.toThrow(/not exist/);
+    await expect(mergeEntitiesInCase(work, f.keep.id, f.keep.id)).rejects.toThrow(/itself/);
     expect(await db.audit.count()).toBe(audit);
   });
 });

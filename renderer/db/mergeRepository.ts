@@ -12,18 +12,20 @@
  *   attachments, `subjectId` of notices, chart nodes. A relationship that would link the kept
  *   entity to itself is tombstoned instead.
  *
- * Undo reads the audit entries of that change id and writes every `before` back (fresh clocks,
- * audit 'restore', one transaction). A record edited since the merge is not silently overwritten:
- * the undo refuses, except for charts, where only the moved node is put back.
+ * Both commit through the unit of work, so a merge is one undoable change like any other: Ctrl+Z
+ * right after it reverts the merge (not the edit made before it).
+ *
+ * The Duplicates panel can also undo a merge later, from the audit trail: undoMergeInCase reads
+ * the entries of that change id and writes every `before` back (fresh clocks, audit 'restore', one
+ * change, itself undoable). A record edited since the merge is not silently overwritten: the undo
+ * refuses with UndoConflictError, except for charts, where only the moved node is put back.
  */
-import type { Table } from 'dexie';
 import {
   TLP_LEVELS,
   captionOf,
   cleanProperties,
   compareHlc,
   getSchema,
-  newId,
   validateEntity,
 } from '../../shared/model/index.ts';
 import type {
@@ -32,27 +34,13 @@ import type {
   ChartRecord,
   EntityProperties,
   EntityRecord,
-  HybridLogicalClock,
   Markings,
 } from '../../shared/model/index.ts';
 import { mergeEntities } from '../../shared/resolution/merge.ts';
 import type { TesseraDatabase } from './database.ts';
-import {
-  checkShape,
-  describeRecord,
-  mapStorageError,
-  storeEntity,
-  stripEntity,
-  summariseChange,
-} from './repository.ts';
-import { RecordValidationError } from './repository.types.ts';
-import type { Actor } from './repository.types.ts';
-
-export interface MergeDeps {
-  readonly actor: () => Actor;
-  /** The same clock the repository uses, so merge versions order with every other change. */
-  readonly clock: HybridLogicalClock;
-}
+import { describeRecord, stripEntity, summariseChange } from './records.ts';
+import { RecordValidationError, UndoConflictError } from './repository.types.ts';
+import type { UnitOfWork } from './unitOfWork.ts';
 
 export interface MergeOutcome {
   /** Audit change id of the merge; pass it to undoMergeInCase. */
@@ -78,35 +66,6 @@ export interface MergeSummary {
 }
 
 const MERGE_PREFIX = 'merge';
-
-function tables(db: TesseraDatabase): Table[] {
-  return [db.cases, db.entities, db.notes, db.attachments, db.notices, db.charts, db.audit];
-}
-
-function tableFor(db: TesseraDatabase, record: AnyRecord): Table<AnyRecord, string> {
-  const map: Record<AnyRecord['kind'], Table> = {
-    case: db.cases,
-    entity: db.entities,
-    note: db.notes,
-    attachment: db.attachments,
-    notice: db.notices,
-    chart: db.charts,
-  };
-  return map[record.kind] as Table<AnyRecord, string>;
-}
-
-async function putRecord(db: TesseraDatabase, record: AnyRecord): Promise<void> {
-  if (record.kind === 'entity') await db.entities.put(storeEntity(record));
-  else await tableFor(db, record).put(record);
-}
-
-async function getRecord(db: TesseraDatabase, record: AnyRecord): Promise<AnyRecord | undefined> {
-  if (record.kind === 'entity') {
-    const stored = await db.entities.get(record.id);
-    return stored && stripEntity(stored);
-  }
-  return tableFor(db, record).get(record.id);
-}
 
 /** Replaces `from` by `to` in entity-reference properties; undefined when nothing refers to it. */
 function repointProperties(
@@ -150,41 +109,18 @@ function stricterMarkings(a: Markings, b: Markings): Markings {
   };
 }
 
-function entry(
-  deps: MergeDeps,
-  changeId: string,
-  action: AuditEntry['action'],
-  before: AnyRecord | undefined,
-  after: AnyRecord,
-  summary: string,
-): AuditEntry {
-  return {
-    id: newId(),
-    caseId: after.kind === 'case' ? after.id : after.caseId,
-    recordId: after.id,
-    recordKind: after.kind,
-    action,
-    actor: deps.actor().userName,
-    at: new Date().toISOString(),
-    hlc: after.updatedAt,
-    changeId,
-    ...(before ? { before } : {}),
-    after,
-    summary,
-  };
-}
-
 /** Merges `dropId` into `keepId` (both live entities of one case) in one transaction. */
 export async function mergeEntitiesInCase(
-  db: TesseraDatabase,
-  deps: MergeDeps,
+  work: UnitOfWork,
   keepId: string,
   dropId: string,
 ): Promise<MergeOutcome> {
   if (keepId === dropId) throw new Error('cannot merge an entity with itself');
-  const { clock } = deps;
-  try {
-    return await db.transaction('rw', tables(db), async () => {
+  const { db, clock } = work;
+  return work.commit({
+    label: ({ kept, dropped }) =>
+      `Merge ${captionOf(dropped.schema, dropped.properties)} into ${captionOf(kept.schema, kept.properties)}`,
+    async write(tx) {
       const [keepStored, dropStored] = await db.entities.bulkGet([keepId, dropId]);
       if (!keepStored || keepStored.deleted) throw new Error(`entity ${keepId} does not exist`);
       if (!dropStored || dropStored.deleted) throw new Error(`entity ${dropId} does not exist`);
@@ -228,19 +164,15 @@ export async function mergeEntitiesInCase(
       clock.receive(latest);
       const [others, notes, files, notices, charts] = touched;
 
-      const changeId = newId();
-      const entries: AuditEntry[] = [];
       const write = async (
         action: AuditEntry['action'],
         before: AnyRecord,
         after: AnyRecord,
         summary: string,
       ) => {
-        checkShape(after);
         if (compareHlc(after.updatedAt, before.updatedAt) <= 0)
           throw new Error('clock went backwards');
-        await putRecord(db, after);
-        entries.push(entry(deps, changeId, action, before, after, summary));
+        await tx.put(after, { action, summary: () => summary });
       };
 
       const kept: EntityRecord = {
@@ -324,67 +256,54 @@ export async function mergeEntitiesInCase(
         await write('update', chart, after, `${why} on chart '${chart.name}'`);
         repointed += 1;
       }
-      await db.audit.bulkAdd(entries);
-      return { changeId, kept, dropped, repointed };
-    });
-  } catch (error) {
-    throw mapStorageError(error);
-  }
+      return { changeId: tx.changeId, kept, dropped, repointed };
+    },
+  });
 }
 
-/** Restores every record a merge wrote, as it was before the merge, in one transaction. */
-export async function undoMergeInCase(
-  db: TesseraDatabase,
-  deps: MergeDeps,
-  changeId: string,
-): Promise<void> {
-  const { clock } = deps;
-  try {
-    await db.transaction('rw', tables(db), async () => {
+/**
+ * Restores every record a merge wrote, as it was before the merge, in one change (undoable in
+ * turn). Throws UndoConflictError, writing nothing, when a record other than a chart was changed
+ * after the merge.
+ */
+export async function undoMergeInCase(work: UnitOfWork, changeId: string): Promise<void> {
+  const { db, clock } = work;
+  await work.commit({
+    label: (caption: string) => `Undo merge of ${caption}`,
+    async write(tx) {
       const entries = await db.audit.where('changeId').equals(changeId).toArray();
       const merges = entries.filter((e) => e.action === 'merge');
       if (merges.length !== 2) throw new Error(`change ${changeId} is not a merge`);
+      const droppedEntry = merges.find((e) => e.after?.deleted);
+      const caption = droppedEntry?.before ? describeRecord(droppedEntry.before) : changeId;
       let latest = entries[0]?.hlc ?? '';
-      for (const done of entries) {
-        const current = done.after && (await getRecord(db, done.after));
-        if (current && compareHlc(current.updatedAt, latest) > 0) latest = current.updatedAt;
-      }
-      if (latest) clock.receive(latest);
-      const undoId = newId();
-      const out: AuditEntry[] = [];
+      const moved: string[] = [];
+      const restored: { current: AnyRecord; next: AnyRecord }[] = [];
       for (const done of entries) {
         const { before, after } = done;
         if (!before || !after) continue;
-        const current = await getRecord(db, after);
-        if (!current) throw new Error(`${describeRecord(after)} no longer exists`);
-        let restored: AnyRecord;
-        if (current.updatedAt === after.updatedAt) {
-          restored = { ...before, updatedAt: clock.now() } as AnyRecord;
-        } else if (current.kind === 'chart' && before.kind === 'chart') {
-          restored = { ...restoreChartNode(current, before, merges), updatedAt: clock.now() };
-        } else {
-          throw new Error(
-            `${describeRecord(current)} was changed after the merge; undo those changes first`,
-          );
+        const current = await tx.get(after.kind, after.id);
+        if (!current) {
+          moved.push(describeRecord(after));
+          continue;
         }
-        checkShape(restored);
-        await putRecord(db, restored);
-        out.push(
-          entry(
-            deps,
-            undoId,
-            'restore',
-            current,
-            restored,
-            `undo merge: ${summariseChange(current, restored)}`,
-          ),
-        );
+        if (compareHlc(current.updatedAt, latest) > 0) latest = current.updatedAt;
+        if (current.updatedAt === after.updatedAt) restored.push({ current, next: before });
+        else if (current.kind === 'chart' && before.kind === 'chart') {
+          restored.push({ current, next: restoreChartNode(current, before, merges) });
+        } else moved.push(describeRecord(current));
       }
-      await db.audit.bulkAdd(out);
-    });
-  } catch (error) {
-    throw mapStorageError(error);
-  }
+      if (moved.length > 0) throw new UndoConflictError('undo', `Merge of ${caption}`, moved);
+      if (latest) clock.receive(latest);
+      for (const { next } of restored) {
+        await tx.put({ ...next, updatedAt: clock.now() } as AnyRecord, {
+          action: 'restore',
+          summary: (derived) => `undo merge: ${derived}`,
+        });
+      }
+      return caption;
+    },
+  });
 }
 
 /** A chart moved since the merge: put only the dropped entity's node back. */

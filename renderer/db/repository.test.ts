@@ -5,9 +5,11 @@ import { HybridLogicalClock } from '../../shared/model/index.ts';
 import type { CaseRecord } from '../../shared/model/index.ts';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import { TesseraDatabase } from './database.ts';
-import { createRepository, STORAGE_FULL_MESSAGE } from './repository.ts';
+import { STORAGE_FULL_MESSAGE } from './records.ts';
+import { createRepository } from './repository.ts';
 import { RecordValidationError, StorageFullError } from './repository.types.ts';
 import type { CaseRepository } from './repository.types.ts';
+import { createUnitOfWork } from './unitOfWork.ts';
 
 let db: TesseraDatabase;
 let repo: CaseRepository;
@@ -17,10 +19,12 @@ beforeEach(async () => {
   counter += 1;
   db = new TesseraDatabase(`repo-test-${counter}`);
   await db.open();
-  repo = createRepository(db, {
-    actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-    clock: new HybridLogicalClock('test.node'),
-  });
+  repo = createRepository(
+    createUnitOfWork(db, {
+      actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
+      clock: new HybridLogicalClock('test.node'),
+    }),
+  );
 });
 
 afterEach(async () => {

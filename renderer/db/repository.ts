@@ -1,21 +1,21 @@
 /**
  * The Dexie implementation of CaseRepository (see repository.types.ts for the contract).
  *
- * Write path: every public mutation validates its input, builds the new record versions, then runs
- * ONE read-write transaction that puts them and appends one audit entry per record (all entries of
- * the change share a change id). Anything thrown inside the transaction aborts it, so a failed
- * change writes nothing; quota failures surface as StorageFullError. Records are never hard-deleted
- * (tombstones travel to partners) except by purgeCase.
+ * Write path: every public mutation validates its input and builds the new record versions inside
+ * one change of the unit of work (unitOfWork.ts), which stores them in ONE transaction with one
+ * audit entry per record and makes the change undoable. Anything thrown inside the change aborts
+ * it, so a failed change writes nothing; quota failures surface as StorageFullError. Records are
+ * never hard-deleted (tombstones travel to partners) except by purgeCase.
  *
- * Undo/redo: each mutation pushes { label, pairs of (before, after) } on an in-memory stack of this
- * repository instance. Undo writes the `before` versions back through restoreVersions (a created
- * record's "before" is its own tombstone); redo writes the `after` versions. Both get fresh clocks.
+ * Undo/redo belong to the unit of work, which the repository shares with merges, bulk marking
+ * and bundle reviews: undo() reverts the latest change, whoever made it.
  *
  * Import: the whole case file is checked first (zod schema, FtM validation of every entity with the
  * file's ids as the known set, attachment hashes), then written with bulkPut in one transaction.
  * The audit trail gets ONE compact 'import' entry per import (on the case record) rather than one
  * per record: each record keeps its own provenance, and per-record entries would double the write
- * volume of large imports. Imports and purges are not undoable.
+ * volume of large imports. An import is undoable (undo removes what it inserted, so the file can
+ * be imported again); the demo case loaded at the first start is not, and purgeCase never is.
  */
 import type { Table } from 'dexie';
 import { z } from 'zod';
@@ -28,7 +28,6 @@ import {
   captionOf,
   cleanProperties,
   edgeEnds,
-  formatGrading,
   getSchema,
   model,
   newId,
@@ -38,20 +37,17 @@ import {
 import type {
   AnyRecord,
   AttachmentRecord,
-  AuditEntry,
   CaseRecord,
   ChartNodeView,
   ChartRecord,
   EntityProperties,
   EntityRecord,
-  HybridLogicalClock,
   NoteRecord,
   NoticeRecord,
   RecordKind,
   ValidationErrors,
 } from '../../shared/model/index.ts';
 import {
-  anyRecordSchema,
   attachmentRecordSchema,
   caseRecordSchema,
   chartRecordSchema,
@@ -59,10 +55,9 @@ import {
   noteRecordSchema,
   noticeRecordSchema,
 } from '../../shared/model/recordSchemas.ts';
-import type { StoredEntity, TesseraDatabase } from './database.ts';
-import { RecordValidationError, StorageFullError } from './repository.types.ts';
+import { checkShape, readRecord, sha256Hex, stripEntity } from './records.ts';
+import { RecordValidationError } from './repository.types.ts';
 import type {
-  Actor,
   CasePatch,
   CaseRepository,
   EntityMeta,
@@ -70,19 +65,15 @@ import type {
   NewAttachmentInput,
   NewCaseInput,
   NewNoteInput,
+  ImportOptions,
   NoticeInput,
   StorageEstimate,
-  UndoState,
 } from './repository.types.ts';
-import { entitySearchText } from './searchText.ts';
+import type { UnitOfWork, WriteTx } from './unitOfWork.ts';
 
 export const DEFAULT_SOURCE = 'Recorded in Tessera';
-export const STORAGE_FULL_MESSAGE =
-  'Storage is full: nothing of this change was saved. Free disk space or remove old cases, then try again.';
 
 export interface RepositoryOptions {
-  readonly actor: () => Actor;
-  readonly clock: HybridLogicalClock;
   /** Storage usage and quota; defaults to navigator.storage.estimate(). */
   readonly estimate?: () => Promise<{ usage: number; quota: number }>;
   /** Asks for persistent storage; defaults to navigator.storage.persist(). */
@@ -94,14 +85,8 @@ interface VersionPair {
   readonly after: AnyRecord;
 }
 
-interface Change {
-  readonly label: string;
-  readonly pairs: readonly VersionPair[];
-}
-
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const MAX_UNDO = 200;
 /** Entities checked and written per step of an import (see importCase). */
 const IMPORT_CHUNK = 2000;
 
@@ -125,120 +110,12 @@ const caseFileHeaderSchema = z.object({
 // ---------------------------------------------------------------------------------------------
 // Small helpers
 
-function isQuotaError(error: unknown, depth = 0): boolean {
-  if (!error || typeof error !== 'object' || depth > 5) return false;
-  const e = error as { name?: unknown; inner?: unknown; failures?: unknown; cause?: unknown };
-  if (e.name === 'QuotaExceededError') return true;
-  if (isQuotaError(e.inner, depth + 1) || isQuotaError(e.cause, depth + 1)) return true;
-  if (Array.isArray(e.failures)) return e.failures.some((f) => isQuotaError(f, depth + 1));
-  return false;
-}
-
-export function mapStorageError(error: unknown): unknown {
-  return isQuotaError(error) ? new StorageFullError(STORAGE_FULL_MESSAGE) : error;
-}
-
 function today(): string {
   return new Date().toISOString().slice(0, 10);
 }
 
-export function stripEntity(stored: StoredEntity): EntityRecord {
-  const { searchText: _searchText, ...record } = stored;
-  return record;
-}
-
-export function storeEntity(record: EntityRecord): StoredEntity {
-  return { ...record, searchText: entitySearchText(record.schema, record.properties) };
-}
-
-async function sha256Hex(data: ArrayBuffer | Uint8Array): Promise<string> {
-  const digest = await crypto.subtle.digest('SHA-256', data as BufferSource);
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function quote(value: unknown): string {
-  let text: string;
-  if (value === undefined || value === null) text = '';
-  else if (typeof value === 'string') text = value;
-  else if (Array.isArray(value)) text = value.map(String).join(', ');
-  else text = JSON.stringify(value) ?? '';
-  return `'${text.length > 80 ? `${text.slice(0, 77)}…` : text}'`;
-}
-
-function sameValue(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
-}
-
-/** What a person calls the record, e.g. "Person 'Ivan Petrov'". */
-export function describeRecord(record: AnyRecord): string {
-  switch (record.kind) {
-    case 'case':
-      return `case '${record.reference}'`;
-    case 'entity':
-      return `${model.schemata[record.schema]?.label ?? record.schema} '${captionOf(record.schema, record.properties)}'`;
-    case 'note':
-      return `note '${record.title}'`;
-    case 'attachment':
-      return `attachment '${record.fileName}'`;
-    case 'notice':
-      return `${record.noticeType} notice '${record.reference}'`;
-    case 'chart':
-      return `chart '${record.name}'`;
-  }
-}
-
 function entityDisplayName(record: EntityRecord): string {
   return captionOf(record.schema, record.properties);
-}
-
-const IGNORED_FIELDS = new Set(['id', 'kind', 'updatedAt', 'createdAt', 'deleted', 'caseId']);
-
-/** Human summary of one record change, e.g. "name: 'Ivan P.' → 'Ivan Petrov'". */
-export function summariseChange(before: AnyRecord | undefined, after: AnyRecord): string {
-  if (!before) return `created ${describeRecord(after)}`;
-  if (after.deleted && !before.deleted) return `deleted ${describeRecord(after)}`;
-  if (!after.deleted && before.deleted) return `restored ${describeRecord(after)}`;
-  const parts: string[] = [];
-  const diffField = (name: string, a: unknown, b: unknown): void => {
-    if (sameValue(a, b)) return;
-    const empty = (v: unknown): boolean => v === undefined || (Array.isArray(v) && v.length === 0);
-    if (empty(a)) parts.push(`${name}: added ${quote(b)}`);
-    else if (empty(b)) parts.push(`${name}: removed ${quote(a)}`);
-    else if (name === 'nodes' && typeof a === 'object' && typeof b === 'object') {
-      parts.push(
-        `nodes: ${Object.keys(a as object).length} → ${Object.keys(b as object).length} placed`,
-      );
-    } else parts.push(`${name}: ${quote(a)} → ${quote(b)}`);
-  };
-  if (before.kind === 'entity' && after.kind === 'entity') {
-    const names = new Set([...Object.keys(before.properties), ...Object.keys(after.properties)]);
-    for (const name of [...names].sort())
-      diffField(name, before.properties[name], after.properties[name]);
-    if (!sameValue(before.grading, after.grading)) {
-      parts.push(`grading: ${formatGrading(before.grading)} → ${formatGrading(after.grading)}`);
-    }
-    diffField('source', before.provenance.source, after.provenance.source);
-    diffField('markings', before.markings, after.markings);
-    diffField('propertyMarkings', before.propertyMarkings, after.propertyMarkings);
-  } else {
-    const b = before as unknown as Record<string, unknown>;
-    const a = after as unknown as Record<string, unknown>;
-    const names = new Set([...Object.keys(b), ...Object.keys(a)]);
-    for (const name of [...names].sort()) {
-      if (!IGNORED_FIELDS.has(name)) diffField(name, b[name], a[name]);
-    }
-  }
-  return parts.length > 0 ? parts.join('; ') : `no visible change to ${describeRecord(after)}`;
-}
-
-function auditAction(before: AnyRecord | undefined, after: AnyRecord): AuditEntry['action'] {
-  if (!before) return 'create';
-  if (after.deleted && !before.deleted) return 'delete';
-  return 'update';
-}
-
-function caseIdOf(record: AnyRecord): string {
-  return record.kind === 'case' ? record.id : record.caseId;
 }
 
 function requireText(
@@ -271,17 +148,6 @@ function checkOrder(
   to?: string,
 ): void {
   if (from && to && !errors[field] && to < from) errors[field] = message;
-}
-
-/** Final guard: the stored shape must match the record schema the exchange formats enforce. */
-export function checkShape(record: AnyRecord): void {
-  const result = anyRecordSchema.safeParse(record);
-  if (result.success) return;
-  const errors: Record<string, string> = {};
-  for (const issue of result.error.issues.slice(0, 10)) {
-    errors[issue.path.join('.') || 'record'] = issue.message;
-  }
-  throw new RecordValidationError(errors);
 }
 
 function throwIfErrors(errors: ValidationErrors): void {
@@ -340,48 +206,15 @@ function entityReferences(schemaName: string, properties: EntityProperties): Map
 
 // ---------------------------------------------------------------------------------------------
 
-export function createRepository(db: TesseraDatabase, options: RepositoryOptions): CaseRepository {
-  const { clock } = options;
-  let undoStack: Change[] = [];
-  let redoStack: Change[] = [];
-  const listeners = new Set<(state: UndoState) => void>();
-
-  const tableFor = (kind: RecordKind): Table<AnyRecord, string> => {
-    const tables: Record<RecordKind, Table> = {
-      case: db.cases,
-      entity: db.entities,
-      note: db.notes,
-      attachment: db.attachments,
-      notice: db.notices,
-      chart: db.charts,
-    };
-    return tables[kind] as Table<AnyRecord, string>;
-  };
-  const recordTables = (): Table[] => [
-    db.cases,
-    db.entities,
-    db.notes,
-    db.attachments,
-    db.notices,
-    db.charts,
-    db.audit,
-  ];
-
-  function undoState(): UndoState {
-    return { undoLabel: undoStack.at(-1)?.label, redoLabel: redoStack.at(-1)?.label };
-  }
-
-  function notify(): void {
-    const state = undoState();
-    for (const listener of listeners) listener(state);
-  }
-
-  function pushChange(change: Change): void {
-    undoStack.push(change);
-    if (undoStack.length > MAX_UNDO) undoStack = undoStack.slice(-MAX_UNDO);
-    redoStack = [];
-    notify();
-  }
+/**
+ * The repository over the page's unit of work (shared with every other writer, so one undo stack
+ * covers all changes).
+ */
+export function createRepository(
+  work: UnitOfWork,
+  options: RepositoryOptions = {},
+): CaseRepository {
+  const { db, clock } = work;
 
   function base(): Pick<
     AnyRecord,
@@ -393,13 +226,13 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       createdAt: hlc,
       updatedAt: hlc,
       deleted: false,
-      originAgency: options.actor().agencyId,
+      originAgency: work.actor().agencyId,
       markings: DEFAULT_MARKINGS,
     };
   }
 
   function provenance(source?: string): EntityRecord['provenance'] {
-    const actor = options.actor();
+    const actor = work.actor();
     return {
       source: source ?? DEFAULT_SOURCE,
       originAgency: actor.agencyId,
@@ -408,69 +241,24 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
     };
   }
 
-  async function putRecord(record: AnyRecord): Promise<void> {
-    if (record.kind === 'entity') await db.entities.put(storeEntity(record));
-    else await tableFor(record.kind).put(record);
-  }
-
-  async function getRecord(kind: RecordKind, id: string): Promise<AnyRecord | undefined> {
-    const found = await tableFor(kind).get(id);
-    return found && found.kind === 'entity' ? stripEntity(found as StoredEntity) : found;
-  }
-
-  /** Writes the pairs' `after` versions and their audit entries; call inside a transaction. */
-  async function writePairs(
-    pairs: readonly VersionPair[],
-    changeId: string,
-    action?: AuditEntry['action'],
-    reason?: string,
-  ): Promise<void> {
-    const actor = options.actor();
-    const at = new Date().toISOString();
-    const entries: AuditEntry[] = [];
-    for (const { before, after } of pairs) {
-      await putRecord(after);
-      const summary = summariseChange(before, after);
-      entries.push({
-        id: newId(),
-        caseId: caseIdOf(after),
-        recordId: after.id,
-        recordKind: after.kind,
-        action: action ?? auditAction(before, after),
-        actor: actor.userName,
-        at,
-        hlc: after.updatedAt,
-        changeId,
-        ...(before ? { before } : {}),
-        after,
-        summary: reason ? `${reason}: ${summary}` : summary,
-      });
-    }
-    await db.audit.bulkAdd(entries);
-  }
+  const getRecord = (kind: RecordKind, id: string) => readRecord(db, kind, id);
 
   /**
-   * Runs `build` in one read-write transaction; it returns the new versions, which are written
-   * together with their audit entries. On success the change becomes undoable.
+   * One change: `build` validates and returns the new versions (reading through the change's
+   * transaction), which the unit of work stores with their audit entries and makes undoable.
    */
-  async function mutate<T>(
+  function mutate<T>(
     label: (result: T) => string,
-    build: () => Promise<{ result: T; pairs: VersionPair[] }>,
-    extraTables: Table[] = [],
+    build: (tx: WriteTx) => Promise<{ result: T; pairs: VersionPair[] }>,
   ): Promise<T> {
-    let outcome: { result: T; pairs: VersionPair[] };
-    try {
-      outcome = await db.transaction('rw', [...recordTables(), ...extraTables], async () => {
-        const built = await build();
-        await writePairs(built.pairs, newId());
-        return built;
-      });
-    } catch (error) {
-      throw mapStorageError(error);
-    }
-    if (outcome.pairs.length > 0)
-      pushChange({ label: label(outcome.result), pairs: outcome.pairs });
-    return outcome.result;
+    return work.commit({
+      label,
+      async write(tx) {
+        const built = await build(tx);
+        for (const { after } of built.pairs) await tx.put(after);
+        return built.result;
+      },
+    });
   }
 
   async function liveCase(caseId: string): Promise<CaseRecord> {
@@ -556,24 +344,6 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       errors.grading = 'Grading must be an Admiralty grade (A–F and 1–6)';
     }
     throwIfErrors(errors);
-  }
-
-  async function restore(versions: readonly AnyRecord[], reason: string): Promise<VersionPair[]> {
-    for (const version of versions) checkShape(version);
-    try {
-      return await db.transaction('rw', recordTables(), async () => {
-        const pairs: VersionPair[] = [];
-        for (const version of versions) {
-          const current = await getRecord(version.kind, version.id);
-          const restored = { ...version, updatedAt: clock.now() } as AnyRecord;
-          pairs.push({ ...(current ? { before: current } : {}), after: restored });
-        }
-        await writePairs(pairs, newId(), 'restore', reason);
-        return pairs;
-      });
-    } catch (error) {
-      throw mapStorageError(error);
-    }
   }
 
   const repository: CaseRepository = {
@@ -735,7 +505,7 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       const sha256 = await sha256Hex(bytes);
       return mutate(
         (record) => `Attach ${record.fileName}`,
-        async () => {
+        async (tx) => {
           await liveCase(caseId);
           await checkEntityRef(caseId, 'entityId', 'The attachment', input.entityId);
           const record: AttachmentRecord = {
@@ -753,10 +523,9 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
           if (!record.fileName)
             throw new RecordValidationError({ fileName: 'File name is required' });
           checkShape(record);
-          await db.attachmentBlobs.put({ id: record.id, content: input.content });
+          await tx.putBlob(record.id, input.content);
           return { result: record, pairs: [{ after: record }] };
         },
-        [db.attachmentBlobs],
       );
     },
 
@@ -796,7 +565,7 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
             caseId,
             title: input.title.trim(),
             body: input.body,
-            author: options.actor().userName,
+            author: work.actor().userName,
             ...(input.entityId ? { entityId: input.entityId } : {}),
           };
           validateNoteFields(record);
@@ -946,44 +715,24 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
 
     // ---- Undo
     async restoreVersions(versions: readonly AnyRecord[], reason: string) {
-      const pairs = await restore(versions, reason);
-      if (pairs.length > 0) pushChange({ label: reason, pairs });
+      for (const version of versions) checkShape(version);
+      await work.commit({
+        label: reason,
+        async write(tx) {
+          for (const version of versions) {
+            await tx.put({ ...version, updatedAt: clock.now() } as AnyRecord, {
+              action: 'restore',
+              summary: (derived) => `${reason}: ${derived}`,
+            });
+          }
+        },
+      });
     },
 
-    async undo() {
-      const change = undoStack.at(-1);
-      if (!change) return undefined;
-      const versions = change.pairs.map(
-        ({ before, after }) => before ?? { ...after, deleted: true },
-      );
-      await restore(versions, `Undo ${change.label}`);
-      undoStack.pop();
-      redoStack.push(change);
-      notify();
-      return change.label;
-    },
-
-    async redo() {
-      const change = redoStack.at(-1);
-      if (!change) return undefined;
-      await restore(
-        change.pairs.map(({ after }) => after),
-        `Redo ${change.label}`,
-      );
-      redoStack.pop();
-      undoStack.push(change);
-      notify();
-      return change.label;
-    },
-
-    undoState,
-
-    subscribeUndo(listener: (state: UndoState) => void) {
-      listeners.add(listener);
-      return () => {
-        listeners.delete(listener);
-      };
-    },
+    undo: () => work.undo(),
+    redo: () => work.redo(),
+    undoState: () => work.undoState(),
+    subscribeUndo: (listener) => work.subscribeUndo(listener),
 
     // ---- Audit
     async history(recordId: string) {
@@ -1040,7 +789,7 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
         format: CASE_FILE_FORMAT,
         version: CASE_FILE_VERSION,
         exportedAt: new Date().toISOString(),
-        exportedBy: options.actor().agencyId,
+        exportedBy: work.actor().agencyId,
         case: record,
         entities: entities.map(stripEntity),
         notes,
@@ -1050,7 +799,7 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       } as CaseFile;
     },
 
-    async importCase(file: CaseFile) {
+    async importCase(file: CaseFile, importOptions: ImportOptions = {}) {
       // Everything but the entities is checked up front; the entities (the bulk of a large case)
       // are checked chunk by chunk inside the transaction, each chunk's bulkPut being issued before
       // the next chunk is checked, so validation overlaps the database's disk writes. A problem
@@ -1142,8 +891,8 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
       throwIfErrors(errors);
 
       /** Parses and validates entities [start, end); returns them ready to store or throws. */
-      const checkEntities = (start: number, end: number): StoredEntity[] => {
-        const out: StoredEntity[] = [];
+      const checkEntities = (start: number, end: number): EntityRecord[] => {
+        const out: EntityRecord[] = [];
         for (let index = start; index < end; index += 1) {
           const parsed = entityRecordSchema.safeParse(data.entities[index]);
           if (!parsed.success) {
@@ -1164,18 +913,20 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
           if (messages.length > 0) {
             addError(`entities[${index}]`, `${entity.schema} ${entity.id}: ${messages.join('; ')}`);
           }
-          out.push(storeEntity(entity));
+          out.push(entity);
         }
         throwIfErrors(errors);
         return out;
       };
 
-      const actor = options.actor();
       const attachments = data.attachments.map(
         ({ contentBase64: _content, ...attachment }) => attachment,
       );
-      try {
-        await db.transaction('rw', [...recordTables(), db.attachmentBlobs], async () => {
+      await work.commit({
+        label: `Import case ${data.case.reference}`,
+        undoable: importOptions.undoable ?? true,
+        bulkInsert: true,
+        async write(tx) {
           if (await db.cases.get(caseId)) {
             throw new Error(
               `case ${data.case.reference} is already stored here; remove it before importing this file`,
@@ -1187,15 +938,21 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
             request.catch(() => undefined);
             pending.push(request);
           };
-          track(db.cases.put(data.case));
-          track(db.notes.bulkPut(data.notes));
-          track(db.attachments.bulkPut(attachments));
-          track(db.attachmentBlobs.bulkPut(blobs));
-          track(db.notices.bulkPut(data.notices));
-          track(db.charts.bulkPut(data.charts));
+          // Each insertMany issues its bulkPut before returning, so checking the next chunk of
+          // entities overlaps the database's writes of the previous one.
+          track(
+            tx.insertMany([
+              data.case,
+              ...data.notes,
+              ...attachments,
+              ...data.notices,
+              ...data.charts,
+            ] as AnyRecord[]),
+          );
+          for (const blob of blobs) track(tx.putBlob(blob.id, blob.content));
           for (let start = 0; start < data.entities.length; start += IMPORT_CHUNK) {
             track(
-              db.entities.bulkPut(
+              tx.insertMany(
                 checkEntities(start, Math.min(start + IMPORT_CHUNK, data.entities.length)),
               ),
             );
@@ -1205,55 +962,32 @@ export function createRepository(db: TesseraDatabase, options: RepositoryOptions
           } catch (error) {
             throw new RecordValidationError({ file: (error as Error).message });
           }
-          const entry: AuditEntry = {
-            id: newId(),
+          tx.audit({
             caseId,
             recordId: caseId,
             recordKind: 'case',
             action: 'import',
-            actor: actor.userName,
-            at: new Date().toISOString(),
             hlc: clock.now(),
-            changeId: newId(),
             after: data.case,
             summary:
               `imported case '${data.case.reference}' exported by ${data.exportedBy} on ${data.exportedAt}: ` +
               `${data.entities.length} entities and relationships, ${data.notes.length} notes, ` +
               `${data.attachments.length} attachments, ${data.notices.length} notices, ${data.charts.length} charts`,
-          };
-          track(db.audit.add(entry));
+          });
           await Promise.all(pending);
-        });
-      } catch (error) {
-        throw mapStorageError(error);
-      }
+        },
+      });
       return caseId;
     },
     async purgeCase(caseId: string) {
-      try {
-        await db.transaction('rw', [...recordTables(), db.attachmentBlobs], async () => {
-          const attachmentIds = await db.attachments.where('caseId').equals(caseId).primaryKeys();
-          await db.attachmentBlobs.bulkDelete(attachmentIds);
-          for (const table of [
-            db.entities,
-            db.notes,
-            db.attachments,
-            db.notices,
-            db.charts,
-            db.audit,
-          ] as Table[]) {
-            await table.where('caseId').equals(caseId).delete();
-          }
-          await db.cases.delete(caseId);
-        });
-      } catch (error) {
-        throw mapStorageError(error);
-      }
-      const touches = (change: Change): boolean =>
-        change.pairs.some(({ after }) => caseIdOf(after) === caseId);
-      undoStack = undoStack.filter((change) => !touches(change));
-      redoStack = redoStack.filter((change) => !touches(change));
-      notify();
+      await work.commit({
+        label: 'Remove case for good',
+        undoable: false,
+        async write(tx) {
+          await tx.purgeCase(caseId);
+        },
+      });
+      work.forgetCase(caseId);
     },
 
     // ---- Storage

@@ -28,9 +28,18 @@ export interface Actor {
   readonly agencyId: string;
 }
 
+/**
+ * What went wrong, for code to branch on (the message is for people and may be reworded).
+ * - `invalid-record`: input or a record failed validation (RecordValidationError);
+ * - `storage-full`: the browser refused to store more (StorageFullError);
+ * - `undo-conflict`: a record an undo or redo would overwrite changed since (UndoConflictError).
+ */
+export type StoreErrorCode = 'invalid-record' | 'storage-full' | 'undo-conflict';
+
 /** Thrown when input is invalid; `errors` maps a field or property name to a message. */
 export class RecordValidationError extends Error {
   override readonly name = 'RecordValidationError';
+  readonly code: StoreErrorCode = 'invalid-record';
   constructor(readonly errors: ValidationErrors) {
     super(Object.values(errors).join('; '));
   }
@@ -39,6 +48,30 @@ export class RecordValidationError extends Error {
 /** Thrown when the browser refuses to store more (quota); nothing of the change was saved. */
 export class StorageFullError extends Error {
   override readonly name = 'StorageFullError';
+  readonly code: StoreErrorCode = 'storage-full';
+}
+
+/**
+ * Thrown by undo and redo when a record they would put back changed after the change being
+ * reverted (an edit in another window, a merge undone from the Duplicates panel, a purge): the
+ * database is left exactly as it was. `records` names them as people know them.
+ */
+export class UndoConflictError extends Error {
+  override readonly name = 'UndoConflictError';
+  readonly code: StoreErrorCode = 'undo-conflict';
+  constructor(
+    readonly direction: 'undo' | 'redo',
+    /** The label of the change that could not be reverted, e.g. "Edit Ivan Petrov". */
+    readonly label: string,
+    /** Captions of the records changed since, e.g. "Person 'Ivan Petrov'". */
+    readonly records: readonly string[],
+  ) {
+    const shown = records.slice(0, 3).join(', ');
+    const more = records.length > 3 ? ` and ${records.length - 3} more` : '';
+    super(
+      `Cannot ${direction}: ${shown}${more} ${records.length === 1 ? 'was' : 'were'} changed after this (${label}); nothing was changed`,
+    );
+  }
 }
 
 export interface NewCaseInput {
@@ -93,6 +126,11 @@ export type NoticeInput = Pick<
   'noticeType' | 'reference' | 'issuingAgency' | 'status' | 'summary'
 > &
   Partial<Pick<NoticeRecord, 'subjectId' | 'issuedOn' | 'expiresOn'>>;
+
+export interface ImportOptions {
+  /** False for imports people did not ask for (the demo case at the first start). Default true. */
+  readonly undoable?: boolean;
+}
 
 export interface UndoState {
   /** Label of the change undo() would revert, e.g. "Edit Ivan Petrov". */
@@ -162,12 +200,17 @@ export interface CaseRepository {
   getChart(chartId: string): Promise<ChartRecord | undefined>;
 
   /**
-   * Writes the given versions of records back (with fresh clocks) in one transaction, auditing each
-   * one. This is how undo and redo apply: the command layer keeps the before/after versions.
+   * Writes the given versions of records back (with fresh clocks) in one undoable change, auditing
+   * each one as a 'restore' with `reason` (also the change's undo label).
    */
   restoreVersions(versions: readonly AnyRecord[], reason: string): Promise<void>;
 
-  // Undo and redo of this session's changes (each public mutation above is one undoable change)
+  /**
+   * Undo and redo of this page's changes: each public mutation above is one undoable change, and
+   * so is every change other writers commit through the same unit of work (merges, bulk marking,
+   * accepted bundle reviews). They throw UndoConflictError, changing nothing, when a record the
+   * change wrote was changed since by something that is not on the stack.
+   */
   undo(): Promise<string | undefined>;
   redo(): Promise<string | undefined>;
   undoState(): UndoState;
@@ -179,9 +222,12 @@ export interface CaseRepository {
 
   // Whole cases
   exportCase(caseId: string): Promise<CaseFile>;
-  /** Imports a case file as one transaction: all or nothing. Returns the case id. */
-  importCase(file: CaseFile): Promise<string>;
-  /** Removes every record of the case for good (used for "Start empty" on the demo). */
+  /** Imports a case file as one transaction: all or nothing. Returns the case id. Undoable. */
+  importCase(file: CaseFile, options?: ImportOptions): Promise<string>;
+  /**
+   * Removes every record of the case for good, with its audit trail and sync state (used for
+   * "Start empty" on the demo). Not undoable.
+   */
   purgeCase(caseId: string): Promise<void>;
 
   // Storage

@@ -60,7 +60,7 @@ export function DuplicatesPanel({ caseId, onSelectEntity }: DuplicatesPanelProps
 
   const merge = (keepId: string, dropId: string) =>
     void run(async () => {
-      const outcome = await mergeEntitiesInCase(backend.db, backend.deps, keepId, dropId);
+      const outcome = await mergeEntitiesInCase(backend.work, keepId, dropId);
       onSelectEntity?.(keepId);
       const caption = captionOf(outcome.kept.schema, outcome.kept.properties);
       return `Merged into ${caption}; ${outcome.repointed} linked record${outcome.repointed === 1 ? '' : 's'} moved.`;
@@ -68,7 +68,7 @@ export function DuplicatesPanel({ caseId, onSelectEntity }: DuplicatesPanelProps
 
   const undo = (changeId: string) =>
     void run(async () => {
-      await undoMergeInCase(backend.db, backend.deps, changeId);
+      await undoMergeInCase(backend.work, changeId);
       return 'Merge undone.';
     });
 

@@ -1,17 +1,18 @@
 /**
- * Merges write outside the repository (they touch many records at once); they use the app's one
- * database handle, clock and actor, so merge versions order with every other change.
+ * Merges write outside the repository (they touch many records at once); they commit through the
+ * app's one unit of work, so merge versions order with every other change and Ctrl+Z reverts them.
  */
 import { useAppServices } from '../app/context.ts';
 import type { TesseraDatabase } from '../db/database.ts';
-import type { MergeDeps } from '../db/mergeRepository.ts';
+import type { UnitOfWork } from '../db/unitOfWork.ts';
 
 export interface MergeBackend {
+  /** For reads (the merges listed from the audit trail). */
   readonly db: TesseraDatabase;
-  readonly deps: MergeDeps;
+  readonly work: UnitOfWork;
 }
 
 export function useMergeBackend(): MergeBackend {
   const { storage } = useAppServices();
-  return { db: storage.db, deps: { actor: storage.actor, clock: storage.clock } };
+  return { db: storage.db, work: storage.work };
 }

@@ -37,10 +37,7 @@ const RESCAN_DELAY_MS = 250;
 
 export function useDuplicates(caseId: string): DuplicatesState {
   const { storage } = useAppServices();
-  const backend = useMemo(
-    () => ({ db: storage.db, deps: { actor: storage.actor, clock: storage.clock } }),
-    [storage],
-  );
+  const backend = useMemo(() => ({ db: storage.db, work: storage.work }), [storage]);
   const entities = useEntities(caseId);
   const [found, setFound] = useState<DuplicateCandidate[] | undefined>();
   const [scanning, setScanning] = useState(false);

@@ -6,10 +6,11 @@ import type { Dexie } from 'dexie';
 import type { Migration } from './types.ts';
 import { v1 } from './v1.ts';
 import { v2 } from './v2.ts';
+import { v3 } from './v3.ts';
 
 export type { Migration } from './types.ts';
 
-export const MIGRATIONS: readonly Migration[] = [v1, v2];
+export const MIGRATIONS: readonly Migration[] = [v1, v2, v3];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
 

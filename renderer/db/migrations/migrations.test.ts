@@ -1,9 +1,13 @@
 import 'fake-indexeddb/auto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EntityRecord } from '../../../shared/model/index.ts';
 import { DEFAULT_MARKINGS, UNGRADED } from '../../../shared/model/index.ts';
 import { TesseraDatabase } from '../database.ts';
+import { entitySearchText } from '../searchText.ts';
+import { readLastSync, readPending, readReceived, readRecordMeta } from '../syncState.ts';
 import { LATEST_VERSION, MIGRATIONS } from './index.ts';
+import { v2SearchText } from './v2.ts';
 
 function entity(id: string, schema: string, properties: Record<string, string[]>): EntityRecord {
   const hlc = '0018f00000000-0000-fixture';
@@ -63,6 +67,76 @@ describe('schema migrations', () => {
     const found = await db.entities.where('searchText').startsWith('fictional').primaryKeys();
     expect(found).toEqual(['e2']);
     expect(await db.audit.count()).toBe(1);
+    db.close();
+    await db.delete();
+  });
+
+  it('v2 runs a frozen copy of the search normalisation that still matches the live one', () => {
+    const letters = [...'aăâîșțßæøłđ ÄÖÜéèçñ Иванчщюяїєђљ Δημήτρης ουαυγγ محمدعلي ½-.'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.constantFrom(...letters), { maxLength: 24 }).map((chars) => chars.join('')),
+        fc.constantFrom('Person', 'Company', 'Vessel', 'NoSuchSchema'),
+        (name, schema) => {
+          const properties = { name: [name], alias: [name.toUpperCase()] };
+          expect(v2SearchText(schema, properties)).toBe(entitySearchText(schema, properties));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('v2 → v3 moves sync metadata out of `meta` into typed tables, parsed on read', async () => {
+    const name = 'migration-v2-v3';
+    const hlc = '0018f00000000-0000-fixture';
+    const later = '0018f00000001-0000-partner';
+    const old = new TesseraDatabase(name, MIGRATIONS.slice(0, 2));
+    await old.open();
+    expect(old.verno).toBe(2);
+    const caseId = 'case-1';
+    await old.table('cases').put({ kind: 'case', id: caseId });
+    await old
+      .table('entities')
+      .put({ ...entity('e1', 'Person', { name: ['Ana'] }), searchText: 'ana' });
+    await old.table('meta').bulkPut([
+      { key: 'sync.meta.e1', value: { base: hlc, clocks: { 'properties.name': later } } },
+      { key: 'sync.meta.gone', value: { base: hlc, clocks: {} } },
+      { key: 'sync.meta.case-1', value: { base: 'not a clock', clocks: {} } },
+      {
+        key: 'sync.received.e1',
+        value: {
+          caseId,
+          sender: 'DE.BKA',
+          receivedAt: '2024-01-02T00:00:00Z',
+          retainUntil: '2025-01-01',
+        },
+      },
+      { key: `sync.pending.${caseId}`, value: [] },
+      { key: `sync.last.${caseId}.DE.BKA`, value: later },
+      { key: 'tessera.other', value: 42 },
+    ]);
+    old.close();
+
+    const db = new TesseraDatabase(name);
+    await db.open();
+    expect(db.verno).toBe(LATEST_VERSION);
+    const [e1, gone, badClock] = await readRecordMeta(db, ['e1', 'gone', 'case-1']);
+    expect(e1).toEqual({ base: hlc, clocks: { 'properties.name': later } });
+    // A clock of a record that is gone is dropped; one that does not parse reads as absent.
+    expect(gone).toBeUndefined();
+    expect(await db.syncClocks.get('gone')).toBeUndefined();
+    expect(badClock).toBeUndefined();
+    expect(await readReceived(db, 'e1')).toEqual({
+      recordId: 'e1',
+      caseId,
+      sender: 'DE.BKA',
+      receivedAt: '2024-01-02T00:00:00Z',
+      retainUntil: '2025-01-01',
+    });
+    expect(await readPending(db, caseId)).toEqual([]);
+    // The partner id holds a dot: the key is split at the stored case id, not at the first dot.
+    expect(await readLastSync(db, caseId, 'DE.BKA')).toBe(later);
+    expect((await db.meta.toArray()).map((m) => m.key)).toEqual(['tessera.other']);
     db.close();
     await db.delete();
   });

@@ -1,0 +1,442 @@
+/**
+ * The one write path of the case store. Every change (a form saved, a link drawn, a merge, a bulk
+ * marking, an accepted bundle review, a case import, an undo) commits through `commit`, which:
+ * 1. opens ONE read-write Dexie transaction over the record tables, attachment contents, audit
+ *    trail and sync state (so a change is stored whole or not at all);
+ * 2. hands the writer a `WriteTx` whose `put` reads the record's current version (the
+ *    before-image), stores the new one and queues an audit entry with both (one change id for
+ *    every entry of the change);
+ * 3. on success, pushes the before/after pairs on the undo stack under the change's label.
+ * Quota failures surface as StorageFullError.
+ *
+ * Undo writes each record's before-image back (a created record's before is its own tombstone),
+ * redo the after-image, both with fresh clocks and 'restore' audit entries, in one transaction.
+ * A bulk insert (a case import) is the exception: undo removes what it inserted and redo inserts
+ * it again, with one summary audit entry each (see ChangeSpec.bulkInsert).
+ * Before writing, each record must still be the version this stack last wrote (same `updatedAt`;
+ * changes above the entry were undone first, so that is the entry's own write or the undo of a
+ * later one). Otherwise something off the stack changed it since (another window, a retention
+ * purge, any change that cannot be undone) and putting the old version
+ * back would silently destroy that work. Then nothing is written, UndoConflictError (code
+ * 'undo-conflict') names the records, and the entry leaves the stack: it can never apply again,
+ * and keeping it on top would block every older one.
+ *
+ * The undo stack lives in memory, per page: one unit of work per page (boot.ts) is shared by the
+ * repository and every other writer, so Ctrl+Z always reverts the latest change, whoever made it.
+ */
+import type { Table } from 'dexie';
+import { compareHlc, newId } from '../../shared/model/index.ts';
+import type {
+  AnyRecord,
+  AuditEntry,
+  HybridLogicalClock,
+  RecordKind,
+} from '../../shared/model/index.ts';
+import type { StoredEntity, TesseraDatabase } from './database.ts';
+import {
+  auditAction,
+  caseIdOf,
+  checkShape,
+  describeRecord,
+  mapStorageError,
+  readRecord,
+  recordTable,
+  storeEntity,
+  summariseChange,
+} from './records.ts';
+import { UndoConflictError } from './repository.types.ts';
+import type { Actor, UndoState } from './repository.types.ts';
+import { forgetCase, forgetRecords, syncTables } from './syncState.ts';
+
+/** How an audit entry of a put reads; by default derived from the before/after versions. */
+export interface PutNote {
+  readonly action?: AuditEntry['action'];
+  /** The summary, given the derived one (e.g. `(auto) => \`bulk marking: ${auto}\``). */
+  readonly summary?: (derived: string) => string;
+}
+
+/** What a writer may do inside its change. Reads see the change's own writes. */
+export interface WriteTx {
+  readonly db: TesseraDatabase;
+  readonly changeId: string;
+  readonly actor: Actor;
+  /** The record as stored (an entity without its search key), deleted or not. */
+  get(kind: RecordKind, id: string): Promise<AnyRecord | undefined>;
+  /** Stores a new version and queues its audit entry; the before-image is read here. */
+  put(after: AnyRecord, note?: PutNote): Promise<AnyRecord | undefined>;
+  /**
+   * Stores records that cannot exist yet (a case import checked its case is absent), without
+   * reading before-images and without per-record audit entries: the writer adds one summary entry
+   * with `audit`. Undo tombstones them.
+   */
+  insertMany(records: readonly AnyRecord[]): Promise<void>;
+  putBlob(id: string, content: Blob): Promise<void>;
+  /**
+   * Removes a record for good (retention purge), with its content, its sync state and its earlier
+   * audit entries (they hold copies of it).
+   */
+  deleteForGood(record: AnyRecord): Promise<void>;
+  /** Removes a case and everything of it for good: records, contents, audit trail, sync state. */
+  purgeCase(caseId: string): Promise<void>;
+  /** Queues an audit entry that no put derives (an import summary, a purge notice). */
+  audit(
+    entry: Pick<AuditEntry, 'caseId' | 'recordId' | 'recordKind' | 'action' | 'hlc' | 'summary'> &
+      Partial<Pick<AuditEntry, 'before' | 'after' | 'at'>>,
+  ): void;
+}
+
+export interface ChangeSpec<T> {
+  /** Shown by the undo and redo menus and in notices, e.g. "Edit Ivan Petrov". */
+  readonly label: string | ((result: T) => string);
+  /**
+   * False for changes people did not make or must not revert: the demo case loaded at the first
+   * start, a purge whose retention ended. Default true.
+   */
+  readonly undoable?: boolean;
+  /**
+   * The change only inserts records that did not exist (`insertMany`) and their contents: a case
+   * import. Undo removes them for good (there was nothing before, and a tombstone would stop the
+   * same file from being imported again); redo inserts them again as they were. Each writes one
+   * summary audit entry, as the import did, rather than one per record.
+   */
+  readonly bulkInsert?: boolean;
+  readonly write: (tx: WriteTx) => Promise<T>;
+}
+
+export interface UnitOfWork {
+  /** For reads only; writes go through commit. */
+  readonly db: TesseraDatabase;
+  readonly clock: HybridLogicalClock;
+  readonly actor: () => Actor;
+  commit<T>(change: ChangeSpec<T>): Promise<T>;
+  /** Reverts the latest change; returns its label, or undefined when there is none. */
+  undo(): Promise<string | undefined>;
+  redo(): Promise<string | undefined>;
+  undoState(): UndoState;
+  subscribeUndo(listener: (state: UndoState) => void): () => void;
+  /** Drops undo and redo entries that touch a case removed for good. */
+  forgetCase(caseId: string): void;
+}
+
+export interface UnitOfWorkOptions {
+  readonly clock: HybridLogicalClock;
+  readonly actor: () => Actor;
+  /** Changes kept for undo (oldest dropped first). */
+  readonly maxUndo?: number;
+}
+
+/** One record of an undoable change. */
+interface UndoPair {
+  /** The record before the change; undefined: it did not exist, and undo tombstones it. */
+  readonly before?: AnyRecord;
+  /** The record as the change wrote it (what redo puts back). */
+  readonly after: AnyRecord;
+}
+
+interface UndoEntry {
+  readonly label: string;
+  readonly pairs: readonly UndoPair[];
+  /** Set for bulk inserts (see ChangeSpec.bulkInsert): the contents they stored. */
+  readonly inserted?: ReadonlyMap<string, Blob>;
+}
+
+const DEFAULT_MAX_UNDO = 200;
+
+export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions): UnitOfWork {
+  const { clock, actor } = options;
+  const maxUndo = options.maxUndo ?? DEFAULT_MAX_UNDO;
+  let undoStack: UndoEntry[] = [];
+  let redoStack: UndoEntry[] = [];
+  const listeners = new Set<(state: UndoState) => void>();
+  /** Record id → `updatedAt` of the version the stack last wrote (absent: not ours to revert). */
+  const lastWritten = new Map<string, string>();
+
+  const kinds: readonly RecordKind[] = ['case', 'entity', 'note', 'attachment', 'notice', 'chart'];
+  const allTables = (): Table[] => [
+    ...kinds.map((kind) => recordTable(db, kind)),
+    db.attachmentBlobs,
+    db.audit,
+    ...syncTables(db),
+  ];
+
+  function undoState(): UndoState {
+    return { undoLabel: undoStack.at(-1)?.label, redoLabel: redoStack.at(-1)?.label };
+  }
+
+  function notify(): void {
+    const state = undoState();
+    for (const listener of listeners) listener(state);
+  }
+
+  const getRecord = (kind: RecordKind, id: string) => readRecord(db, kind, id);
+
+  async function putRecord(record: AnyRecord): Promise<void> {
+    if (record.kind === 'entity') await db.entities.put(storeEntity(record));
+    else await recordTable(db, record.kind).put(record);
+  }
+
+  /** Runs `write` in one transaction; returns its result, the pairs it wrote and nothing else. */
+  async function run<T>(write: (tx: WriteTx) => Promise<T>): Promise<{
+    result: T;
+    pairs: UndoPair[];
+    touched: Set<string>;
+    blobs: Map<string, Blob>;
+  }> {
+    const changeId = newId();
+    const who = actor();
+    try {
+      return await db.transaction('rw', allTables(), async () => {
+        const at = new Date().toISOString();
+        const entries: AuditEntry[] = [];
+        // Per record: the version before the change (first put) and the latest one.
+        const pairs = new Map<string, UndoPair>();
+        // Every record written or removed, undoable or not.
+        const touched = new Set<string>();
+        const blobs = new Map<string, Blob>();
+        const tx: WriteTx = {
+          db,
+          changeId,
+          actor: who,
+          get: getRecord,
+          async put(after, note = {}) {
+            checkShape(after);
+            const before = await getRecord(after.kind, after.id);
+            await putRecord(after);
+            touched.add(after.id);
+            const derived = summariseChange(before, after);
+            entries.push({
+              id: newId(),
+              caseId: caseIdOf(after),
+              recordId: after.id,
+              recordKind: after.kind,
+              action: note.action ?? auditAction(before, after),
+              actor: who.userName,
+              at,
+              hlc: after.updatedAt,
+              changeId,
+              ...(before ? { before } : {}),
+              after,
+              summary: note.summary ? note.summary(derived) : derived,
+            });
+            const first = pairs.get(after.id);
+            pairs.set(
+              after.id,
+              first ? { ...first, after } : { ...(before ? { before } : {}), after },
+            );
+            return before;
+          },
+          async insertMany(records) {
+            const entities: StoredEntity[] = [];
+            const byKind = new Map<RecordKind, AnyRecord[]>();
+            for (const record of records) {
+              if (record.kind === 'entity') entities.push(storeEntity(record));
+              else {
+                const list = byKind.get(record.kind);
+                if (list) list.push(record);
+                else byKind.set(record.kind, [record]);
+              }
+              pairs.set(record.id, { after: record });
+              touched.add(record.id);
+            }
+            const requests: Promise<unknown>[] = [db.entities.bulkPut(entities)];
+            for (const [kind, list] of byKind) requests.push(recordTable(db, kind).bulkPut(list));
+            await Promise.all(requests);
+          },
+          async putBlob(id, content) {
+            await db.attachmentBlobs.put({ id, content });
+            blobs.set(id, content);
+          },
+          async deleteForGood(record) {
+            await recordTable(db, record.kind).delete(record.id);
+            if (record.kind === 'attachment') await db.attachmentBlobs.delete(record.id);
+            await db.audit.where('recordId').equals(record.id).delete();
+            await forgetRecords(db, [record.id]);
+            pairs.delete(record.id);
+            touched.add(record.id);
+          },
+          async purgeCase(caseId) {
+            const attachmentIds = await db.attachments.where('caseId').equals(caseId).primaryKeys();
+            await db.attachmentBlobs.bulkDelete(attachmentIds);
+            for (const kind of kinds) {
+              if (kind !== 'case')
+                await recordTable(db, kind).where('caseId').equals(caseId).delete();
+            }
+            await db.audit.where('caseId').equals(caseId).delete();
+            await forgetCase(db, caseId);
+            await db.cases.delete(caseId);
+            for (const [id, pair] of pairs) if (caseIdOf(pair.after) === caseId) pairs.delete(id);
+            // Stack entries of the case are dropped by forgetCase.
+          },
+          audit(entry) {
+            entries.push({ id: newId(), actor: who.userName, at, changeId, ...entry });
+          },
+        };
+        const result = await write(tx);
+        await db.audit.bulkAdd(entries);
+        return { result, pairs: [...pairs.values()], touched, blobs };
+      });
+    } catch (error) {
+      throw mapStorageError(error);
+    }
+  }
+
+  /** Forgets what the stack wrote to these records: reverting over them now is a conflict. */
+  function disown(ids: Iterable<string>): void {
+    for (const id of ids) lastWritten.delete(id);
+  }
+
+  function push(entry: UndoEntry): void {
+    undoStack.push(entry);
+    if (undoStack.length > maxUndo) undoStack = undoStack.slice(-maxUndo);
+    redoStack = [];
+    notify();
+  }
+
+  /**
+   * Puts back each record's `before` (undo) or `after` (redo), provided each is still the version
+   * this stack last wrote. Throws UndoConflictError, writing nothing, when any record moved on.
+   */
+  async function revert(entry: UndoEntry, direction: 'undo' | 'redo'): Promise<void> {
+    const reason = `${direction === 'undo' ? 'Undo' : 'Redo'} ${entry.label}`;
+    const { result: written } = await run(async (tx) => {
+      const moved: string[] = [];
+      // Issued together: an import's undo checks thousands of records.
+      const current = await Promise.all(
+        entry.pairs.map(({ after }) => tx.get(after.kind, after.id)),
+      );
+      for (const [index, { after }] of entry.pairs.entries()) {
+        const stored = current[index];
+        // A bulk insert undone left nothing behind, and must find nothing to redo into; anything
+        // else must find the version this stack wrote last (gone or disowned: a conflict).
+        const moves =
+          entry.inserted && direction === 'redo'
+            ? stored !== undefined
+            : !stored || stored.updatedAt !== lastWritten.get(after.id);
+        if (moves) {
+          moved.push(describeRecord(stored ?? after));
+        } else if (stored && compareHlc(stored.updatedAt, clock.now()) > 0) {
+          // The new version must order after the one it replaces, whoever's clock wrote that.
+          clock.receive(stored.updatedAt);
+        }
+      }
+      if (moved.length > 0) throw new UndoConflictError(direction, entry.label, moved);
+      if (entry.inserted) return revertInsert(tx, entry, direction, reason);
+      const out: [string, string | undefined][] = [];
+      for (const pair of entry.pairs) {
+        const target =
+          direction === 'redo' ? pair.after : (pair.before ?? { ...pair.after, deleted: true });
+        const next = { ...target, updatedAt: clock.now() } as AnyRecord;
+        await tx.put(next, { action: 'restore', summary: (auto) => `${reason}: ${auto}` });
+        out.push([next.id, next.updatedAt]);
+      }
+      return out;
+    }).catch((error: unknown) => {
+      // Nothing was stored: what the stack believes it wrote is unchanged unless this failed
+      // because the records moved, in which case the entry is gone and so is its claim.
+      if (error instanceof UndoConflictError) disown(entry.pairs.map(({ after }) => after.id));
+      throw error;
+    });
+    for (const [id, updatedAt] of written) {
+      if (updatedAt === undefined) lastWritten.delete(id);
+      else lastWritten.set(id, updatedAt);
+    }
+  }
+
+  /** Removes (undo) or inserts again (redo) the records and contents of a bulk insert. */
+  async function revertInsert(
+    tx: WriteTx,
+    entry: UndoEntry,
+    direction: 'undo' | 'redo',
+    reason: string,
+  ): Promise<[string, string | undefined][]> {
+    const records = entry.pairs.map(({ after }) => after);
+    const blobIds = [...(entry.inserted?.keys() ?? [])];
+    if (direction === 'undo') {
+      for (const kind of kinds) {
+        const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
+        if (ids.length > 0) await recordTable(db, kind).bulkDelete(ids);
+      }
+      await db.attachmentBlobs.bulkDelete(blobIds);
+    } else {
+      await tx.insertMany(records);
+      for (const [id, content] of entry.inserted ?? []) await tx.putBlob(id, content);
+    }
+    const first = records[0];
+    if (first) {
+      const caseId = caseIdOf(first);
+      tx.audit({
+        caseId,
+        recordId: caseId,
+        recordKind: 'case',
+        action: direction === 'undo' ? 'delete' : 'import',
+        hlc: clock.now(),
+        summary: `${reason}: ${records.length} records ${direction === 'undo' ? 'removed' : 'imported again'}`,
+      });
+    }
+    return records.map((r) => [r.id, direction === 'undo' ? undefined : r.updatedAt]);
+  }
+
+  /**
+   * Undoes or redoes the top entry of its stack, which then moves to the other stack; refused
+   * because its records moved, it leaves the stack (it can never apply again). The stacks are
+   * read again after the write: a change committed meanwhile may have replaced them.
+   */
+  async function step(direction: 'undo' | 'redo'): Promise<string | undefined> {
+    const stacks = () => (direction === 'undo' ? [undoStack, redoStack] : [redoStack, undoStack]);
+    const entry = stacks()[0]!.at(-1);
+    if (!entry) return undefined;
+    const leave = (): void => {
+      const from = stacks()[0]!;
+      const index = from.lastIndexOf(entry);
+      if (index >= 0) from.splice(index, 1);
+    };
+    try {
+      await revert(entry, direction);
+      leave();
+      stacks()[1]!.push(entry);
+      return entry.label;
+    } catch (error) {
+      if (error instanceof UndoConflictError) leave();
+      throw error;
+    } finally {
+      notify();
+    }
+  }
+
+  return {
+    db,
+    clock,
+    actor,
+
+    async commit<T>(change: ChangeSpec<T>): Promise<T> {
+      const { result, pairs, touched, blobs } = await run(change.write);
+      // A change that cannot be undone makes older entries over its records unrevertable too.
+      disown(touched);
+      if (change.undoable !== false && pairs.length > 0) {
+        const label = typeof change.label === 'string' ? change.label : change.label(result);
+        for (const { after } of pairs) lastWritten.set(after.id, after.updatedAt);
+        push({ label, pairs, ...(change.bulkInsert ? { inserted: blobs } : {}) });
+      }
+      return result;
+    },
+
+    undo: () => step('undo'),
+    redo: () => step('redo'),
+    undoState,
+
+    subscribeUndo(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+
+    forgetCase(caseId) {
+      const touches = (entry: UndoEntry): boolean =>
+        entry.pairs.some(({ after }) => caseIdOf(after) === caseId);
+      undoStack = undoStack.filter((entry) => !touches(entry));
+      redoStack = redoStack.filter((entry) => !touches(entry));
+      notify();
+    },
+  };
+}
