@@ -11,6 +11,8 @@ export type ServiceErrorCode = ServiceError['code'] | 'forbidden' | 'disconnecte
 export interface ServiceFailure {
   readonly code: ServiceErrorCode;
   readonly message: string;
+  /** The handler's own error code for a `failed` call (see ServiceError.reason). */
+  readonly reason?: string;
 }
 
 export type ServiceReply =
@@ -33,7 +35,13 @@ export interface RpcRequest {
 export type RpcResponse = ServiceReply & { readonly id: number | string | null };
 
 export function failureFromError(error: unknown): ServiceFailure {
-  if (error instanceof ServiceError) return { code: error.code, message: error.message };
+  if (error instanceof ServiceError) {
+    return {
+      code: error.code,
+      message: error.message,
+      ...(error.reason !== undefined ? { reason: error.reason } : {}),
+    };
+  }
   return { code: 'failed', message: error instanceof Error ? error.message : String(error) };
 }
 

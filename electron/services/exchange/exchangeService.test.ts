@@ -20,13 +20,14 @@ import { exportsFolderChooser } from '../files/filesService.ts';
 import { createServiceHandlers, createServices } from '../handlers.ts';
 import type { Services } from '../handlers.ts';
 import { startS3TestServer, type S3TestServer } from '../transports/s3TestServer.ts';
+import { downloadBytes, uploadBytes, type ContractCall } from '../transfer/testSupport.ts';
 
 interface Agency {
   readonly id: string;
   readonly dir: string;
   readonly services: Services;
   readonly handlers: ServiceHandlers;
-  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  readonly call: ContractCall;
 }
 
 let root: string;
@@ -180,15 +181,14 @@ async function roundTrip(
   expect(ids).toContain(file.case.id);
   if (staged.attachments.length > 0) {
     const part = staged.attachments[0]!;
-    const content = await b.call('exchange.import.attachment', {
+    const content = await downloadBytes(b.call, {
+      kind: 'staged-attachment',
       bundleRef: item.bundleRef,
       name: part.name,
     });
-    const sha = crypto
-      .createHash('sha256')
-      .update(Buffer.from(content.contentBase64, 'base64'))
-      .digest('hex');
+    const sha = crypto.createHash('sha256').update(content.bytes).digest('hex');
     expect(sha).toBe(part.sha256);
+    expect(content.sha256).toBe(part.sha256);
   }
   const inboxCopy = path.join(root, `${b.id}-${bundle.bundleId}.copy`);
   await writeFile(inboxCopy, await readFile(await inboxFile(b.dir, item.fileName)));
@@ -264,8 +264,7 @@ describe('exchange service over a shared folder', () => {
 
   it('refuses a replayed bundle handed in again', async () => {
     const imported = await b.call('exchange.import.fromFile', {
-      fileName: 'again.tessera',
-      contentBase64: (await readFile(replayCopy)).toString('base64'),
+      ref: await uploadBytes(b.call, await readFile(replayCopy), 'bundle-import', 'again.tessera'),
     });
     expect(imported.kind).toBe('bundle');
     await expect(
@@ -332,15 +331,16 @@ describe('exchange service over a shared folder', () => {
       caseFile: fromD.file,
       delivery: 'file',
     });
-    const exported = await d.call('exchange.export.read', {
+    const exported = await downloadBytes(d.call, {
+      kind: 'export',
       exportRef: sealed.bundles[0]!.exportRef!,
     });
+    expect(exported.bytes.length).toBe(sealed.bundles[0]!.size);
 
     // B knows D's card but has not confirmed it.
     await b.call('exchange.partners.import', { cardJson: cardD.cardJson });
     const handed = await b.call('exchange.import.fromFile', {
-      fileName: exported.fileName,
-      contentBase64: exported.contentBase64,
+      ref: await uploadBytes(b.call, exported.bytes, 'bundle-import', exported.fileName),
     });
     expect(handed.kind).toBe('bundle');
     await expect(b.call('exchange.import.open', { bundleRef: handed.bundleRef! })).rejects.toThrow(

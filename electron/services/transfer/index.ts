@@ -1,0 +1,11 @@
+export { TransferError } from './errors.ts';
+export { copyCapped, openRegularFile } from './regularFile.ts';
+export {
+  DEFAULT_TRANSFER_LIMITS,
+  TransferService,
+  type ChooseOpenPath,
+  type DownloadSource,
+  type ResolveDownload,
+  type TransferLimits,
+  type TransferServiceOptions,
+} from './transferService.ts';
