@@ -265,6 +265,8 @@ describe('files chosen in a native dialog', () => {
   /** Nothing partial is left behind by a refusal. */
   async function nothingTaken(): Promise<void> {
     expect((await fs.readdir(root)).filter((name) => name.startsWith('taken-'))).toEqual([]);
+    const scratch = await filesUnder(path.join(root, 'transfer')).catch(() => []);
+    expect(scratch).toEqual([]);
   }
 
   it('copies a regular file (or a link to one)', async () => {

@@ -23,6 +23,7 @@
  * attachment) and streams it out piece by piece, in order; only the last piece can be asked again.
  */
 import crypto from 'node:crypto';
+import { constants } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import { copyFile, mkdir, open, rename, rm, statfs } from 'node:fs/promises';
 import path from 'node:path';
@@ -169,6 +170,17 @@ function scratchSink(writer: ScratchWriter): Sink {
 async function statfsFree(dir: string): Promise<number> {
   const info = await statfs(dir);
   return info.bavail * info.bsize;
+}
+
+/** Renames, or copies then removes across file systems; the target must not exist. */
+async function moveFile(from: string, to: string): Promise<void> {
+  try {
+    await rename(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+    await copyFile(from, to, constants.COPYFILE_EXCL);
+    await rm(from, { force: true });
+  }
 }
 
 const newId = (prefix: string) => `${prefix}${crypto.randomBytes(16).toString('hex')}`;
@@ -412,11 +424,10 @@ export class TransferService {
       const upload = this.takeUpload(ref, purpose);
       this.uploads.delete(upload.id);
       try {
-        await rename(upload.path, target);
+        await moveFile(upload.path, target);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
-        await copyFile(upload.path, target);
         await rm(upload.path, { force: true });
+        throw error;
       }
       return { fileName: upload.fileName, size: upload.size };
     }
@@ -436,8 +447,23 @@ export class TransferService {
       await handle.close();
       throw new TransferError('disk-full', `not enough free disk space for ${chosen.fileName}`);
     }
-    await mkdir(path.dirname(target), { recursive: true });
-    const copied = await copyCapped(handle, target, cap);
+    // Copied into the scratch folder first and moved into place whole: a copy cut short (a kill,
+    // a refusal at the cap) leaves nothing beside the target, and the next start sweeps the rest.
+    let temp: string;
+    try {
+      temp = (await this.scratch()).pathOf(newId('t'));
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    const copied = await copyCapped(handle, temp, cap);
+    try {
+      await mkdir(path.dirname(target), { recursive: true });
+      await moveFile(temp, target);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
     return { fileName: chosen.fileName, size: copied };
   }
 
