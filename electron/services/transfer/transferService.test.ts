@@ -9,6 +9,7 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   contract,
@@ -247,6 +248,116 @@ describe('uploads', () => {
     // An attachment upload is not a bundle.
     expect(await codeOf(service.takeFile(ref, 'bundle-import', path.join(root, 'x')))).toBe(
       'wrong-purpose',
+    );
+  });
+});
+
+describe('generated transfers', () => {
+  it('an upload in any slicing, with stray pieces refused, yields exactly the bytes sent', async () => {
+    const service = make();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 3 * 65536 + 7 }),
+        fc.array(fc.integer({ min: 1, max: 200_000 }), { maxLength: 8 }),
+        fc.array(fc.nat(), { maxLength: 4 }),
+        fc.constantFrom('bundle-import' as const, 'attachment' as const),
+        async (size, cuts, strays, purpose) => {
+          const data = crypto.randomBytes(size);
+          const { uploadId } = await service.beginUpload({
+            purpose,
+            fileName: 'g',
+            size,
+            sha256: sha(data),
+          });
+          let offset = 0;
+          let step = 0;
+          const pieces = [...cuts, size];
+          while (offset < size) {
+            const end = Math.min(
+              size,
+              offset + Math.min(pieces[step++ % pieces.length]!, TRANSFER_CHUNK_BYTES),
+            );
+            // A piece at any other offset is refused and changes nothing.
+            const stray = strays[step % Math.max(1, strays.length)];
+            if (stray !== undefined && stray % (size + 1) !== offset) {
+              expect(
+                await codeOf(
+                  service.uploadChunk({
+                    uploadId,
+                    offset: stray % (size + 1),
+                    contentBase64: b64(data.subarray(0, 1)),
+                  }),
+                ),
+              ).toBe('offset-mismatch');
+            }
+            await service.uploadChunk({
+              uploadId,
+              offset,
+              contentBase64: b64(data.subarray(offset, end)),
+            });
+            offset = end;
+          }
+          const { ref } = await service.finishUpload({ uploadId });
+          let received: Buffer;
+          if (purpose === 'attachment') {
+            const parts: Buffer[] = [];
+            for await (const chunk of service.attachmentContent(ref).stream) parts.push(chunk);
+            received = Buffer.concat(parts);
+            await service.cancelUpload({ uploadId });
+          } else {
+            const target = path.join(root, `g-${uploadId}`);
+            await service.takeFile(ref, 'bundle-import', target);
+            received = await fs.readFile(target);
+            await fs.rm(target);
+          }
+          expect(received.equals(data)).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    expect(service.counts().uploads).toBe(0);
+  });
+
+  it('a download in any source slicing and request length yields exactly the source bytes', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 300_000 }),
+        fc.integer({ min: 1, max: 100_000 }),
+        fc.integer({ min: 1, max: 150_000 }),
+        async (size, sourcePiece, length) => {
+          const data = crypto.randomBytes(size);
+          const service = make({
+            resolveDownload: () =>
+              Promise.resolve({
+                fileName: 'g',
+                size,
+                sha256: null,
+                async *open() {
+                  for (let i = 0; i < size; i += sourcePiece) {
+                    await Promise.resolve();
+                    yield data.subarray(i, i + sourcePiece);
+                  }
+                },
+              }),
+          });
+          const { downloadId } = await service.beginDownload({
+            ref: { kind: 'export', exportRef: 'x.g' },
+          });
+          const parts: Buffer[] = [];
+          let offset = 0;
+          let done = size === 0;
+          while (!done) {
+            const piece = await service.downloadChunk({ downloadId, offset, length });
+            const bytes = Buffer.from(piece.contentBase64, 'base64');
+            expect(bytes.length).toBeLessThanOrEqual(length);
+            parts.push(bytes);
+            offset += bytes.length;
+            done = piece.done;
+          }
+          expect(Buffer.concat(parts).equals(data)).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
     );
   });
 });
