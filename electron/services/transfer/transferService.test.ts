@@ -590,3 +590,21 @@ describe('through the contract dispatch', () => {
     expect(transfer.counts().bytesHeld).toBe(0);
   });
 });
+
+describe('start-up', () => {
+  it("removes a dead process's leftovers at start, before any upload", async () => {
+    // A process that is gone: pid 2^22 + 1 is above the largest pid Linux hands out.
+    const dead = path.join(root, 'transfer', `.tessera-scratch-${2 ** 22 + 1}-abcdef`);
+    await fs.mkdir(dead, { recursive: true });
+    await fs.writeFile(path.join(dead, 'u1'), 'left behind');
+    make();
+    await expect
+      .poll(() =>
+        fs.stat(dead).then(
+          () => true,
+          () => false,
+        ),
+      )
+      .toBe(false);
+  });
+});

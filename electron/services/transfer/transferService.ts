@@ -36,7 +36,12 @@ import {
   type UploadPurpose,
   type UploadRef,
 } from '../../../shared/contract/transfer.ts';
-import { ScratchSpace, type ScratchFile, type ScratchWriter } from '../files/scratch.ts';
+import {
+  ScratchSpace,
+  sweepScratch,
+  type ScratchFile,
+  type ScratchWriter,
+} from '../files/scratch.ts';
 import { TransferError } from './errors.ts';
 import { copyCapped, openRegularFile } from './regularFile.ts';
 
@@ -200,6 +205,9 @@ export class TransferService {
     this.limits = { ...DEFAULT_TRANSFER_LIMITS, ...options.limits };
     this.root = path.join(options.dataDir, 'transfer');
     this.now = options.now ?? Date.now;
+    // Leftovers of a process that died (ciphertext only, but disk space) go at start, not at the
+    // first upload; the sweep spares folders of live processes, this one's included.
+    void sweepScratch(this.root).catch(() => undefined);
   }
 
   /** The scratch folder, made (and dead processes' leftovers swept) on first use. */
