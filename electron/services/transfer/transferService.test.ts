@@ -23,11 +23,8 @@ import { createServiceHandlers, createServices } from '../handlers.ts';
 import { exportsFolderChooser } from '../files/filesService.ts';
 import { TransferError } from './errors.ts';
 import { copyCapped, openRegularFile } from './regularFile.ts';
-import {
-  TransferService,
-  type DownloadSource,
-  type TransferServiceOptions,
-} from './transferService.ts';
+import type { DownloadSource } from './downloads.ts';
+import { TransferService, type TransferServiceOptions } from './transferService.ts';
 
 let root: string;
 const services: TransferService[] = [];

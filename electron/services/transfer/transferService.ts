@@ -19,8 +19,9 @@
  * path behind an opaque `{kind:'chosen', id}`: a path never comes from the renderer. Reading one
  * refuses anything but a regular file and stops at the cap (./regularFile.ts).
  *
- * Downloads. `beginDownload` asks the injected resolver for a source (an exported bundle, a staged
- * attachment) and streams it out piece by piece, in order; only the last piece can be asked again.
+ * Downloads (./downloads.ts). `beginDownload` asks the injected resolver for a source (an exported
+ * bundle, a staged attachment) and streams it out piece by piece, in order; only the last piece can
+ * be asked again.
  */
 import crypto from 'node:crypto';
 import { constants } from 'node:fs';
@@ -43,19 +44,8 @@ import {
   type ScratchWriter,
 } from '../files/scratch.ts';
 import { TransferError } from './errors.ts';
+import { Downloads, type ResolveDownload } from './downloads.ts';
 import { copyCapped, openRegularFile } from './regularFile.ts';
-
-/** Something that can be downloaded in pieces. */
-export interface DownloadSource {
-  readonly fileName: string;
-  readonly size: number;
-  /** Lowercase hex when known. */
-  readonly sha256: string | null;
-  /** The bytes from the start; called once per download. */
-  open(): AsyncIterable<Uint8Array>;
-}
-
-export type ResolveDownload = (ref: DownloadRef) => Promise<DownloadSource>;
 
 /** A native open dialog (Electron main); null when the user cancelled. */
 export type ChooseOpenPath = () => Promise<string | null>;
@@ -124,25 +114,11 @@ interface Upload {
   readers: number;
 }
 
-interface Download {
-  readonly id: string;
-  readonly source: DownloadSource;
-  readonly iterator: AsyncIterator<Uint8Array>;
-  position: number;
-  carry: Buffer;
-  ended: boolean;
-  last: { readonly offset: number; readonly length: number; readonly result: ChunkOut } | null;
-  lastUsed: number;
-  chain: Promise<unknown>;
-}
-
 interface Chosen {
   readonly path: string;
   readonly fileName: string;
   readonly at: number;
 }
-
-type ChunkOut = MethodOutput<'transfer.download.chunk'>;
 
 function plainSink(handle: FileHandle, file: string): Sink {
   return {
@@ -195,7 +171,7 @@ export class TransferService {
   private readonly root: string;
   private readonly now: () => number;
   private readonly uploads = new Map<string, Upload>();
-  private readonly downloads = new Map<string, Download>();
+  private readonly downloads: Downloads;
   private readonly chosen = new Map<string, Chosen>();
   private space: Promise<ScratchSpace> | null = null;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -205,6 +181,7 @@ export class TransferService {
     this.limits = { ...DEFAULT_TRANSFER_LIMITS, ...options.limits };
     this.root = path.join(options.dataDir, 'transfer');
     this.now = options.now ?? Date.now;
+    this.downloads = new Downloads(options.resolveDownload, this.limits.maxDownloads, this.now);
     // Leftovers of a process that died (ciphertext only, but disk space) go at start, not at the
     // first upload; the sweep spares folders of live processes, this one's included.
     void sweepScratch(this.root).catch(() => undefined);
@@ -528,111 +505,25 @@ export class TransferService {
   }
 
   // -------------------------------------------------------------------------------------------
-  // Downloads
+  // Downloads (./downloads.ts)
 
   async beginDownload(input: {
     ref: DownloadRef;
   }): Promise<MethodOutput<'transfer.download.begin'>> {
     await this.sweep();
-    if (this.downloads.size >= this.limits.maxDownloads) {
-      throw new TransferError('busy', 'too many downloads are open: finish or cancel them first');
-    }
-    if (!this.options.resolveDownload) {
-      throw new TransferError('unknown-file', 'nothing can be downloaded from this host');
-    }
-    const source = await this.options.resolveDownload(input.ref);
-    const id = newId('d');
-    this.downloads.set(id, {
-      id,
-      source,
-      iterator: source.open()[Symbol.asyncIterator](),
-      position: 0,
-      carry: Buffer.alloc(0),
-      ended: false,
-      last: null,
-      lastUsed: this.now(),
-      chain: Promise.resolve(),
-    });
-    return {
-      downloadId: id,
-      fileName: source.fileName,
-      size: source.size,
-      sha256: source.sha256,
-      chunkBytes: TRANSFER_CHUNK_BYTES,
-    };
+    return this.downloads.begin(input.ref);
   }
 
-  async downloadChunk(input: {
+  downloadChunk(input: {
     downloadId: string;
     offset: number;
     length: number;
-  }): Promise<ChunkOut> {
-    const download = this.downloads.get(input.downloadId);
-    if (!download) {
-      throw new TransferError(
-        'unknown-download',
-        'no such download (never begun, complete, cancelled, or dropped after being idle)',
-      );
-    }
-    download.lastUsed = this.now();
-    const run = download.chain.then(() => this.readPiece(download, input.offset, input.length));
-    download.chain = run.catch(() => undefined);
-    return run;
+  }): Promise<MethodOutput<'transfer.download.chunk'>> {
+    return this.downloads.chunk(input.downloadId, input.offset, input.length);
   }
 
-  private async readPiece(download: Download, offset: number, length: number): Promise<ChunkOut> {
-    const last = download.last;
-    if (last && last.offset === offset && last.length === length) return last.result;
-    if (offset !== download.position) {
-      throw new TransferError(
-        'offset-mismatch',
-        `the piece at offset ${offset} is out of order: expected offset ${download.position}`,
-      );
-    }
-    const want = Math.min(length, download.source.size - download.position);
-    const parts: Buffer[] = [download.carry];
-    let have = download.carry.length;
-    while (have < want && !download.ended) {
-      const next = await download.iterator.next();
-      if (next.done) {
-        download.ended = true;
-        break;
-      }
-      const piece = Buffer.from(next.value.buffer, next.value.byteOffset, next.value.byteLength);
-      parts.push(piece);
-      have += piece.length;
-    }
-    const all = Buffer.concat(parts, have);
-    if (all.length < want) {
-      await this.closeDownload(download);
-      throw new TransferError(
-        'size-mismatch',
-        `${download.source.fileName} ended before its ${download.source.size} bytes`,
-      );
-    }
-    const bytes = all.subarray(0, want);
-    download.carry = Buffer.from(all.subarray(want));
-    download.position += want;
-    const done = download.position >= download.source.size;
-    const result: ChunkOut = { contentBase64: bytes.toString('base64'), done };
-    download.last = { offset, length, result };
-    if (done) await this.closeDownload(download);
-    return result;
-  }
-
-  async cancelDownload(input: {
-    downloadId: string;
-  }): Promise<MethodOutput<'transfer.download.cancel'>> {
-    const download = this.downloads.get(input.downloadId);
-    if (!download) return { cancelled: false };
-    await this.closeDownload(download);
-    return { cancelled: true };
-  }
-
-  private async closeDownload(download: Download): Promise<void> {
-    this.downloads.delete(download.id);
-    download.carry = Buffer.alloc(0);
-    await download.iterator.return?.().catch(() => undefined);
+  cancelDownload(input: { downloadId: string }): Promise<MethodOutput<'transfer.download.cancel'>> {
+    return this.downloads.cancel(input.downloadId);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -648,12 +539,7 @@ export class TransferService {
         dropped += 1;
       }
     }
-    for (const download of [...this.downloads.values()]) {
-      if (download.lastUsed < cutoff) {
-        await this.closeDownload(download);
-        dropped += 1;
-      }
-    }
+    dropped += await this.downloads.sweep(cutoff);
     for (const [id, chosen] of this.chosen) {
       if (chosen.at < cutoff) {
         this.chosen.delete(id);
@@ -677,7 +563,7 @@ export class TransferService {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     for (const upload of [...this.uploads.values()]) await this.drop(upload).catch(() => undefined);
-    for (const download of [...this.downloads.values()]) await this.closeDownload(download);
+    await this.downloads.closeAll();
     this.chosen.clear();
     this.closed = true;
     const space = this.space;
