@@ -6,7 +6,7 @@
  * B edits and replies while A edits the same field; A's review shows the conflict. Then one more
  * bundle goes A → B over S3 (s3rver on 127.0.0.1).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -353,5 +353,53 @@ describe('exchange between two agencies', () => {
       firm.id,
     );
     expect(firmAtB?.properties.name).toEqual(['Danube Freight Holding']);
+  });
+
+  it('hands a bundle over as a file: downloaded and uploaded in pieces', async () => {
+    const a = appA.page;
+    const b = appB.page;
+    await a.evaluate(
+      (id) =>
+        (window as unknown as TestWindow).__tesseraApp.repository.updateEntity(id, {
+          properties: { name: ['Danube Freight Group'] },
+        }),
+      firm.id,
+    );
+    await exchangeSection(a, 'share');
+    await a.getByTestId('export-partner-AGB').check();
+    await a.getByTestId('export-preview').click();
+    await a.getByTestId('preview-AGB').waitFor();
+    await a.getByTestId('delivery-file').check();
+    await a.getByTestId('export-seal').click();
+    await a.getByTestId('sealed-AGB').waitFor();
+    // The browser download is reassembled from pieces (transfer.download.*).
+    const [download] = await Promise.all([
+      a.waitForEvent('download'),
+      a.getByTestId('download-AGB').click(),
+    ]);
+    const name = download.suggestedFilename();
+    expect(name).toMatch(/\.tessera$/);
+    const bytes = await readFile(await download.path());
+    expect(bytes.subarray(0, 21).toString('latin1')).toBe('age-encryption.org/v1');
+
+    // B hands it in through the file input: uploaded in pieces, then queued for review.
+    await exchangeSection(b, 'inbox');
+    await b.getByTestId('import-file').setInputFiles({
+      name,
+      mimeType: 'application/octet-stream',
+      buffer: bytes,
+    });
+    await expect.poll(() => b.getByTestId('pending-open').count()).toBeGreaterThan(0);
+    await b.getByTestId('pending-open').first().click();
+    await b.getByTestId('review-screen').waitFor();
+    await expect(b.getByTestId(`review-item-${firm.id}`).getAttribute('data-status')).resolves.toBe(
+      'changed',
+    );
+    await apply(b);
+    const firmAtB = await b.evaluate(
+      (id) => (window as unknown as TestWindow).__tesseraApp.repository.getEntity(id),
+      firm.id,
+    );
+    expect(firmAtB?.properties.name).toEqual(['Danube Freight Group']);
   });
 });

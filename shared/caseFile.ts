@@ -23,38 +23,60 @@ import {
 export const CASE_FILE_FORMAT = 'tessera.case';
 export const CASE_FILE_VERSION = 1;
 
-export const caseFileSchema = z
-  .object({
-    format: z.literal(CASE_FILE_FORMAT),
-    version: z.literal(CASE_FILE_VERSION),
-    exportedAt: z.string(),
-    exportedBy: z.string().max(64),
-    case: caseRecordSchema,
-    entities: z.array(entityRecordSchema),
-    notes: z.array(noteRecordSchema),
-    attachments: z.array(attachmentRecordSchema.extend({ contentBase64: z.string() })),
-    notices: z.array(noticeRecordSchema),
-    charts: z.array(chartRecordSchema),
-  })
-  .superRefine((file, ctx) => {
-    const caseId = file.case.id;
-    const items = [
-      ...file.entities,
-      ...file.notes,
-      ...file.attachments,
-      ...file.notices,
-      ...file.charts,
-    ];
-    const seen = new Set<string>();
-    for (const item of items) {
-      if (item.caseId !== caseId) {
-        ctx.addIssue({ code: 'custom', message: `record ${item.id} belongs to another case` });
-      }
-      if (seen.has(item.id))
-        ctx.addIssue({ code: 'custom', message: `duplicate record id ${item.id}` });
-      seen.add(item.id);
+/** The case file's fields, before the checks across records (see `checkCaseFileRecords`). */
+export const caseFileObjectSchema = z.object({
+  format: z.literal(CASE_FILE_FORMAT),
+  version: z.literal(CASE_FILE_VERSION),
+  exportedAt: z.string(),
+  exportedBy: z.string().max(64),
+  case: caseRecordSchema,
+  entities: z.array(entityRecordSchema),
+  notes: z.array(noteRecordSchema),
+  attachments: z.array(attachmentRecordSchema.extend({ contentBase64: z.string() })),
+  notices: z.array(noticeRecordSchema),
+  charts: z.array(chartRecordSchema),
+});
+
+interface CaseItem {
+  readonly id: string;
+  readonly caseId: string;
+}
+
+/**
+ * Every record belongs to the file's case and ids are unique. Shared with the variants of the
+ * schema (the exchange contract's, whose attachments may carry an upload reference instead).
+ */
+export function checkCaseFileRecords(
+  file: {
+    readonly case: { readonly id: string };
+    readonly entities: readonly CaseItem[];
+    readonly notes: readonly CaseItem[];
+    readonly attachments: readonly CaseItem[];
+    readonly notices: readonly CaseItem[];
+    readonly charts: readonly CaseItem[];
+  },
+  ctx: z.RefinementCtx,
+): void {
+  const caseId = file.case.id;
+  const items = [
+    ...file.entities,
+    ...file.notes,
+    ...file.attachments,
+    ...file.notices,
+    ...file.charts,
+  ];
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (item.caseId !== caseId) {
+      ctx.addIssue({ code: 'custom', message: `record ${item.id} belongs to another case` });
     }
-  });
+    if (seen.has(item.id))
+      ctx.addIssue({ code: 'custom', message: `duplicate record id ${item.id}` });
+    seen.add(item.id);
+  }
+}
+
+export const caseFileSchema = caseFileObjectSchema.superRefine(checkCaseFileRecords);
 
 export type CaseFile = z.infer<typeof caseFileSchema>;
 

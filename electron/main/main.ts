@@ -55,6 +55,24 @@ async function chooseSavePath(suggestedName: string): Promise<string | null> {
   return result.canceled || !result.filePath ? null : result.filePath;
 }
 
+/**
+ * The native open dialog for a bundle or receipt, run here in main: the renderer gets an opaque
+ * reference to the chosen file, never the path (issue 8, finding 7).
+ */
+async function chooseOpenPath(): Promise<string | null> {
+  const options = {
+    properties: ['openFile' as const],
+    filters: [
+      { name: 'Tessera bundles and receipts', extensions: ['tessera', 'receipt', 'json'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  };
+  const result = mainWindow
+    ? await dialog.showOpenDialog(mainWindow, options)
+    : await dialog.showOpenDialog(options);
+  return result.canceled ? null : (result.filePaths[0] ?? null);
+}
+
 function start(): void {
   if (!app.requestSingleInstanceLock()) {
     app.quit();
@@ -85,6 +103,7 @@ function start(): void {
         platform: process.platform,
         dataDir: dataDir(),
         chooseSavePath,
+        chooseOpenPath,
         // The OS keyring protects the agency keys where it is real; otherwise a passphrase.
         exchange: {
           safeStorage,

@@ -9,11 +9,13 @@ import { ExchangeService, type ExchangeServiceOptions } from './exchange/exchang
 import { FilesService } from './files/filesService.ts';
 import type { ChooseSavePath } from './files/filesService.ts';
 import { SettingsService } from './settings/settingsService.ts';
+import { TransferService, type ChooseOpenPath } from './transfer/index.ts';
 
 export interface Services {
   readonly appInfo: AppInfoService;
   readonly settings: SettingsService;
   readonly files: FilesService;
+  readonly transfer: TransferService;
   readonly exchange: ExchangeService;
 }
 
@@ -24,17 +26,35 @@ export interface ServicesOptions {
   readonly platform: string;
   readonly dataDir: string;
   readonly chooseSavePath: ChooseSavePath;
+  /** Electron: the native open dialog, run by the main process. The web host has none. */
+  readonly chooseOpenPath?: ChooseOpenPath;
   /** Partner exchange: passphrase (web host: TESSERA_PASSPHRASE) and/or the OS keyring. */
-  readonly exchange?: Partial<Omit<ExchangeServiceOptions, 'dataDir' | 'chooseSavePath'>>;
+  readonly exchange?: Partial<
+    Omit<ExchangeServiceOptions, 'dataDir' | 'chooseSavePath' | 'transfer'>
+  >;
 }
 
 export function createServices(options: ServicesOptions): Services {
-  const { name, version, carrier, platform, dataDir, chooseSavePath } = options;
+  const { name, version, carrier, platform, dataDir, chooseSavePath, chooseOpenPath } = options;
+  // Downloads come from the exchange service, which takes its uploads from the transfer service:
+  // the resolver is called only after both exist.
+  const transfer: TransferService = new TransferService({
+    dataDir,
+    ...(chooseOpenPath ? { chooseOpenPath } : {}),
+    resolveDownload: (ref) => exchange.downloadSource(ref),
+  });
+  const exchange: ExchangeService = new ExchangeService({
+    dataDir,
+    chooseSavePath,
+    ...options.exchange,
+    transfer,
+  });
   return {
     appInfo: new AppInfoService({ name, version, carrier, platform, dataDir }),
     settings: new SettingsService({ dataDir }),
     files: new FilesService({ chooseSavePath }),
-    exchange: new ExchangeService({ dataDir, chooseSavePath, ...options.exchange }),
+    transfer,
+    exchange,
   };
 }
 
@@ -44,6 +64,14 @@ export function createServiceHandlers(deps: Services): ServiceHandlers {
     'settings.get': () => deps.settings.get(),
     'settings.update': (patch) => deps.settings.update(patch),
     'files.export': (input) => deps.files.export(input),
+    'files.chooseImport': () => deps.transfer.chooseImport(),
+    'transfer.upload.begin': (input) => deps.transfer.beginUpload(input),
+    'transfer.upload.chunk': (input) => deps.transfer.uploadChunk(input),
+    'transfer.upload.finish': (input) => deps.transfer.finishUpload(input),
+    'transfer.upload.cancel': (input) => deps.transfer.cancelUpload(input),
+    'transfer.download.begin': (input) => deps.transfer.beginDownload(input),
+    'transfer.download.chunk': (input) => deps.transfer.downloadChunk(input),
+    'transfer.download.cancel': (input) => deps.transfer.cancelDownload(input),
     'exchange.status': () => deps.exchange.status(),
     'exchange.identity.create': (input) => deps.exchange.createIdentity(input),
     'exchange.identity.unlock': (input) => deps.exchange.unlock(input),
@@ -61,11 +89,9 @@ export function createServiceHandlers(deps: Services): ServiceHandlers {
     'exchange.export.preview': (input) => deps.exchange.preview(input),
     'exchange.export.seal': (input) => deps.exchange.seal(input),
     'exchange.export.save': (input) => deps.exchange.saveExport(input),
-    'exchange.export.read': (input) => deps.exchange.readExport(input),
     'exchange.import.fromFile': (input) => deps.exchange.importFromFile(input),
     'exchange.import.list': () => deps.exchange.listPending(),
     'exchange.import.open': (input) => deps.exchange.openImport(input),
-    'exchange.import.attachment': (input) => deps.exchange.attachment(input),
     'exchange.import.complete': (input) => deps.exchange.completeImport(input),
     'exchange.import.discard': (input) => deps.exchange.discardImport(input),
     'exchange.log.list': (input) => deps.exchange.listLog(input),

@@ -2,7 +2,13 @@ import { useState } from 'react';
 import type { PartnerView, ReleasePreview, SealedBundle } from '../../shared/contract/exchange.ts';
 import { useAppServices } from '../app/context.ts';
 import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
-import { base64ToBlob, downloadBlob, errorText, useExchangeDeps } from './exchangeDeps.ts';
+import { downloadToBlob, type TransferProgress } from '../platform/serviceClient.ts';
+import { downloadBlob, errorText, useExchangeDeps } from './exchangeDeps.ts';
+import {
+  TransferProgressLine,
+  withoutAttachmentContent,
+  withUploadedAttachments,
+} from './transferFiles.tsx';
 
 export interface ExportPanelProps {
   readonly caseId: string;
@@ -20,6 +26,10 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
   const [delivery, setDelivery] = useState<'transport' | 'file'>('transport');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [transfer, setTransfer] = useState<{
+    label: string;
+    progress: TransferProgress;
+  } | null>(null);
   const eligible = partners.filter((p) => p.state === 'trusted');
   const allHaveTransport = [...chosen].every(
     (id) => partners.find((p) => p.agencyId === id)?.transport,
@@ -51,7 +61,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
       const caseFile = await repository.exportCase(caseId);
       const result = await services['exchange.export.preview']({
         partnerIds: [...chosen],
-        caseFile,
+        caseFile: withoutAttachmentContent(caseFile),
       });
       setPreviews(result.partners);
       setSealed(null);
@@ -62,12 +72,19 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
       const caseFile = await repository.exportCase(caseId);
       const recordMeta = await recordMetaForCase(deps.db, caseId);
       const mode = delivery === 'transport' && allHaveTransport ? 'transport' : 'file';
+      // Attachments go up in pieces first; the seal message carries only their references.
+      const uploaded = await withUploadedAttachments(
+        services,
+        caseFile,
+        (id) => repository.getAttachmentContent(id),
+        (progress) => setTransfer({ label: 'Preparing attachments', progress }),
+      ).finally(() => setTransfer(null));
       const { bundles } = await services['exchange.export.seal']({
         partnerIds: [...chosen],
-        caseFile,
+        caseFile: uploaded.caseFile,
         delivery: mode,
         recordMeta,
-      });
+      }).finally(() => uploaded.release());
       const hlc = deps.clock.now();
       for (const bundle of bundles) await markSynced(deps.db, caseId, bundle.partnerId, hlc);
       setSealed(bundles);
@@ -78,8 +95,12 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
   const download = (bundle: SealedBundle) =>
     run(async () => {
       if (!bundle.exportRef) return;
-      const file = await services['exchange.export.read']({ exportRef: bundle.exportRef });
-      downloadBlob(base64ToBlob(file.contentBase64), file.fileName);
+      const file = await downloadToBlob(
+        services,
+        { kind: 'export', exportRef: bundle.exportRef },
+        (progress) => setTransfer({ label: 'Downloading', progress }),
+      ).finally(() => setTransfer(null));
+      downloadBlob(file.blob, file.fileName);
     });
 
   const ready = previews !== null && previews.every((p) => p.ready);
@@ -110,6 +131,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
           Preview
         </button>
       </div>
+      {transfer && <TransferProgressLine label={transfer.label} progress={transfer.progress} />}
       {error && (
         <p className="exchange-error" role="alert">
           {error}

@@ -10,8 +10,14 @@ import { useAppServices } from '../app/context.ts';
 import { Dialog } from '../app/Dialog.tsx';
 import { buildReview } from '../db/exchangeApply.ts';
 import type { ReviewModel } from '../db/exchangeApply.ts';
-import { errorText, fileToBase64, useExchangeDeps } from './exchangeDeps.ts';
+import {
+  hasNativeFileDialog,
+  uploadBlob,
+  type TransferProgress,
+} from '../platform/serviceClient.ts';
+import { errorText, useExchangeDeps } from './exchangeDeps.ts';
 import { ReviewScreen } from './ReviewScreen.tsx';
+import { TransferProgressLine } from './transferFiles.tsx';
 
 export interface InboxPanelProps {
   readonly status: ExchangeStatus;
@@ -37,6 +43,7 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
   } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [upload, setUpload] = useState<TransferProgress | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -137,17 +144,39 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
               e.target.value = '';
               if (!file) return;
               void run(async () => {
-                const result = await services['exchange.import.fromFile']({
-                  fileName: file.name,
-                  contentBase64: await fileToBase64(file),
-                });
-                notify(result.message);
+                // In pieces, never the whole file in one message (a bundle may be 1 GiB).
+                try {
+                  const ref = await uploadBlob(services, file, 'bundle-import', setUpload);
+                  const result = await services['exchange.import.fromFile']({ ref });
+                  notify(result.message);
+                } finally {
+                  setUpload(null);
+                }
               });
             }}
           />
           Import a file…
         </label>
+        {hasNativeFileDialog() && (
+          <button
+            type="button"
+            disabled={busy || !status.identity.unlocked}
+            onClick={() =>
+              void run(async () => {
+                // The main process opens the dialog and keeps the path; we get a reference.
+                const { chosen } = await services['files.chooseImport']({});
+                if (!chosen) return;
+                const result = await services['exchange.import.fromFile']({ ref: chosen.ref });
+                notify(result.message);
+              })
+            }
+            data-testid="import-choose"
+          >
+            Choose a file…
+          </button>
+        )}
       </div>
+      <TransferProgressLine label="Uploading" progress={upload} />
       {error && (
         <p className="exchange-error" role="alert">
           {error}

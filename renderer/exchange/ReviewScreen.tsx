@@ -5,7 +5,8 @@ import { useAppServices } from '../app/context.ts';
 import { applyAccepted } from '../db/exchangeApply.ts';
 import type { ReviewItem, ReviewModel } from '../db/exchangeApply.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
-import { base64ToBlob, errorText, useExchangeDeps } from './exchangeDeps.ts';
+import { downloadToBlob } from '../platform/serviceClient.ts';
+import { errorText, useExchangeDeps } from './exchangeDeps.ts';
 import {
   fieldLabel,
   formatValue,
@@ -116,11 +117,12 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
         const item = review.items.find((i) => i.id === part.recordId);
         if (!part.recordId || !item || item.status !== 'new' || !accepted.has(part.recordId))
           continue;
-        const content = await services['exchange.import.attachment']({
+        const content = await downloadToBlob(services, {
+          kind: 'staged-attachment',
           bundleRef: staged.bundleRef,
           name: part.name,
         });
-        blobs.set(part.recordId, base64ToBlob(content.contentBase64));
+        blobs.set(part.recordId, content.blob);
       }
       const result = await applyAccepted(deps, review, {
         acceptedIds: accepted,

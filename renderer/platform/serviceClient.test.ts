@@ -1,19 +1,27 @@
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createServiceClient } from '../../shared/contract/client.ts';
-import { DEFAULT_SETTINGS } from '../../shared/contract/index.ts';
+import {
+  DEFAULT_SETTINGS,
+  TRANSFER_CHUNK_BASE64,
+  TRANSFER_CHUNK_BYTES,
+} from '../../shared/contract/index.ts';
+import type { ServiceApi } from '../../shared/contract/index.ts';
 import { startWebHost } from '../../electron/web/server.ts';
 import type { WebHost } from '../../electron/web/server.ts';
 import {
   createWebSocketCarrier,
+  downloadToBlob,
   ServiceCallError,
   takeToken,
   TOKEN_STORAGE_KEY,
+  uploadBlob,
 } from './serviceClient.ts';
-import type { SocketLike } from './serviceClient.ts';
+import type { SocketLike, TransferProgress } from './serviceClient.ts';
 
 let root: string;
 let host: WebHost;
@@ -106,6 +114,100 @@ describe('WebSocket carrier', () => {
     carrier.close();
     await current.close();
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe('chunked transfer helpers', () => {
+  /** The typed services over the host's WebSocket, recording the size of every request sent. */
+  async function connected() {
+    const sent: number[] = [];
+    const carrier = createWebSocketCarrier({
+      url: rpcUrl(host),
+      createSocket: (url) => {
+        const socket = socketFrom(host.origin)(url);
+        const send = socket.send.bind(socket);
+        return Object.assign(socket, {
+          send(data: string) {
+            sent.push(data.length);
+            send(data);
+          },
+        });
+      },
+    });
+    await carrier.connect();
+    return { services: createServiceClient(carrier.invoke), carrier, sent };
+  }
+
+  it('uploads a Blob in pieces of at most 1 MiB, with progress, over the web host', async () => {
+    const { services, carrier, sent } = await connected();
+    const bytes = randomBytes(3 * TRANSFER_CHUNK_BYTES + 17);
+    const progress: TransferProgress[] = [];
+    const ref = await uploadBlob(
+      services,
+      new Blob([bytes]),
+      'bundle-import',
+      (p) => progress.push(p),
+      { fileName: 'big.tessera', sha256: createHash('sha256').update(bytes).digest('hex') },
+    );
+    expect(ref.kind).toBe('upload');
+    expect(progress.map((p) => p.done)).toEqual([
+      0,
+      TRANSFER_CHUNK_BYTES,
+      2 * TRANSFER_CHUNK_BYTES,
+      3 * TRANSFER_CHUNK_BYTES,
+      bytes.length,
+    ]);
+    expect(Math.max(...sent)).toBeLessThan(TRANSFER_CHUNK_BASE64 + 1000);
+    await services['transfer.upload.cancel']({ uploadId: ref.uploadId });
+    carrier.close();
+  });
+
+  it('gives the transfer code as the reason, and cancels the upload on failure', async () => {
+    const { services, carrier } = await connected();
+    const error: unknown = await uploadBlob(services, new Blob(['abc']), 'attachment', undefined, {
+      sha256: '0'.repeat(64),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceCallError);
+    expect(error).toMatchObject({ code: 'failed', reason: 'sha256-mismatch' });
+    carrier.close();
+
+    const cancelled: string[] = [];
+    const failing = {
+      'transfer.upload.begin': () =>
+        Promise.resolve({ uploadId: `u${'1'.repeat(32)}`, chunkBytes: 4 }),
+      'transfer.upload.chunk': () =>
+        Promise.reject(new ServiceCallError('disk full', 'failed', 'disk-full')),
+      'transfer.upload.finish': () => Promise.reject(new Error('not reached')),
+      'transfer.upload.cancel': ({ uploadId }: { uploadId: string }) => {
+        cancelled.push(uploadId);
+        return Promise.resolve({ cancelled: true });
+      },
+    } as unknown as ServiceApi;
+    await expect(uploadBlob(failing, new Blob(['abcdefgh']), 'attachment')).rejects.toMatchObject({
+      reason: 'disk-full',
+    });
+    expect(cancelled).toEqual([`u${'1'.repeat(32)}`]);
+  });
+
+  it('downloads an exported file in pieces into a Blob', async () => {
+    const { services, carrier, sent } = await connected();
+    const bytes = randomBytes(2 * TRANSFER_CHUNK_BYTES + 99);
+    await mkdir(join(root, 'data', 'exports'), { recursive: true });
+    await writeFile(join(root, 'data', 'exports', 'case-b-1.tessera'), bytes);
+    const progress: number[] = [];
+    const file = await downloadToBlob(
+      services,
+      { kind: 'export', exportRef: 'x.case-b-1.tessera' },
+      (p) => progress.push(p.done),
+    );
+    expect(file.fileName).toBe('case-b-1.tessera');
+    expect(Buffer.from(await file.blob.arrayBuffer()).equals(bytes)).toBe(true);
+    expect(progress).toEqual([0, TRANSFER_CHUNK_BYTES, 2 * TRANSFER_CHUNK_BYTES, bytes.length]);
+    expect(Math.max(...sent)).toBeLessThan(1000);
+    await expect(
+      downloadToBlob(services, { kind: 'export', exportRef: 'x.missing.tessera' }),
+    ).rejects.toThrow(/gone/);
+    carrier.close();
   });
 });
 

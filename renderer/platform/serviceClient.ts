@@ -17,6 +17,8 @@ import type {
 import { createServiceClient } from '../../shared/contract/client.ts';
 import type { RawInvoke } from '../../shared/contract/client.ts';
 import type { MethodName, ServiceApi } from '../../shared/contract/contract.ts';
+import { TRANSFER_CHUNK_BYTES } from '../../shared/contract/transfer.ts';
+import type { DownloadRef, UploadPurpose, UploadRef } from '../../shared/contract/transfer.ts';
 
 declare global {
   interface Window {
@@ -33,6 +35,8 @@ export class ServiceCallError extends Error {
   constructor(
     message: string,
     readonly code: ServiceErrorCode,
+    /** The service's own code for a `failed` call (e.g. a transfer's `too-large`). */
+    readonly reason?: string,
   ) {
     super(message);
   }
@@ -40,7 +44,7 @@ export class ServiceCallError extends Error {
 
 export function unwrapReply(reply: ServiceReply): unknown {
   if (reply.ok) return reply.result;
-  throw new ServiceCallError(reply.error.message, reply.error.code);
+  throw new ServiceCallError(reply.error.message, reply.error.code, reply.error.reason);
 }
 
 /** What the carrier needs of a WebSocket; the DOM's and `ws`'s both fit. */
@@ -282,4 +286,152 @@ export async function connectServices(): Promise<ServiceApi> {
   const carrier = createWebSocketCarrier({ url: rpcUrl(window.location, token) });
   await carrier.connect();
   return createServiceClient(carrier.invoke);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Large files: chunked upload and download (issue 8, finding 6). No message carries a whole file,
+// and an upload never holds more than one piece of it in memory (as bytes and as base64).
+
+/** Bytes moved so far of `total`. */
+export interface TransferProgress {
+  readonly done: number;
+  readonly total: number;
+}
+export type OnTransferProgress = (progress: TransferProgress) => void;
+
+type UploadApi = Pick<
+  ServiceApi,
+  | 'transfer.upload.begin'
+  | 'transfer.upload.chunk'
+  | 'transfer.upload.finish'
+  | 'transfer.upload.cancel'
+>;
+type DownloadApi = Pick<
+  ServiceApi,
+  'transfer.download.begin' | 'transfer.download.chunk' | 'transfer.download.cancel'
+>;
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(binary);
+}
+
+export function base64ToBytes(base64: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(base64);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i += 1) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+export interface UploadOptions {
+  /** Defaults to the File's name. */
+  readonly fileName?: string;
+  /** Checked by the service at finish (lowercase hex). */
+  readonly sha256?: string;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Uploads `blob` in pieces of TRANSFER_CHUNK_BYTES, reading one slice at a time, and returns the
+ * reference to hand to the consuming method. On any failure the upload is cancelled on the Node
+ * side and the error (a ServiceCallError whose `reason` is the transfer code) is thrown.
+ */
+export async function uploadBlob(
+  client: UploadApi,
+  blob: Blob,
+  purpose: UploadPurpose,
+  onProgress?: OnTransferProgress,
+  options: UploadOptions = {},
+): Promise<UploadRef> {
+  const named = (blob as { readonly name?: unknown }).name;
+  const fileName = options.fileName ?? (typeof named === 'string' ? named : '');
+  const { uploadId, chunkBytes } = await client['transfer.upload.begin']({
+    purpose,
+    // The contract takes a plain name of at most 255 characters.
+    fileName: fileName.replace(/[\\/\0]/g, '_').slice(0, 255) || 'upload',
+    size: blob.size,
+    ...(options.sha256 ? { sha256: options.sha256 } : {}),
+  });
+  const step = Math.min(chunkBytes, TRANSFER_CHUNK_BYTES);
+  try {
+    onProgress?.({ done: 0, total: blob.size });
+    for (let offset = 0; offset < blob.size; offset += step) {
+      options.signal?.throwIfAborted();
+      const piece = new Uint8Array(await blob.slice(offset, offset + step).arrayBuffer());
+      const { received } = await client['transfer.upload.chunk']({
+        uploadId,
+        offset,
+        contentBase64: bytesToBase64(piece),
+      });
+      onProgress?.({ done: received, total: blob.size });
+    }
+    const { ref } = await client['transfer.upload.finish']({ uploadId });
+    return ref;
+  } catch (error) {
+    await client['transfer.upload.cancel']({ uploadId }).catch(() => undefined);
+    throw error;
+  }
+}
+
+export interface DownloadedBlob {
+  readonly blob: Blob;
+  readonly fileName: string;
+  /** As recorded by the source (staged attachments), else null. */
+  readonly sha256: string | null;
+}
+
+/**
+ * Downloads the file behind `ref` piece by piece and reassembles it as a Blob (for a browser
+ * download or the attachment store). The download is cancelled on the Node side on failure.
+ */
+export async function downloadToBlob(
+  client: DownloadApi,
+  ref: DownloadRef,
+  onProgress?: OnTransferProgress,
+  options: { readonly type?: string; readonly signal?: AbortSignal } = {},
+): Promise<DownloadedBlob> {
+  const started = await client['transfer.download.begin']({ ref });
+  const { downloadId, size, fileName, sha256 } = started;
+  const step = Math.min(started.chunkBytes, TRANSFER_CHUNK_BYTES);
+  const parts: Uint8Array<ArrayBuffer>[] = [];
+  let offset = 0;
+  try {
+    onProgress?.({ done: 0, total: size });
+    while (offset < size) {
+      options.signal?.throwIfAborted();
+      const piece = await client['transfer.download.chunk']({ downloadId, offset, length: step });
+      const bytes = base64ToBytes(piece.contentBase64);
+      if (bytes.length === 0 && !piece.done) {
+        throw new ServiceCallError(
+          `${fileName}: the download stopped at ${offset} bytes`,
+          'failed',
+        );
+      }
+      parts.push(bytes);
+      offset += bytes.length;
+      onProgress?.({ done: offset, total: size });
+      if (piece.done) break;
+    }
+    if (offset !== size) {
+      throw new ServiceCallError(`${fileName}: ${offset} of ${size} bytes arrived`, 'failed');
+    }
+  } catch (error) {
+    await client['transfer.download.cancel']({ downloadId }).catch(() => undefined);
+    throw error;
+  }
+  // An empty file needs no piece; its download is still open on the Node side.
+  if (size === 0) await client['transfer.download.cancel']({ downloadId }).catch(() => undefined);
+  return {
+    blob: new Blob(parts, { type: options.type ?? 'application/octet-stream' }),
+    fileName,
+    sha256,
+  };
+}
+
+/** True in Electron, where the main process can open a native file dialog (files.chooseImport). */
+export function hasNativeFileDialog(): boolean {
+  return typeof window !== 'undefined' && window.tessera !== undefined;
 }

@@ -21,6 +21,8 @@ export type ServiceErrorCode = ServiceError['code'] | 'forbidden' | 'disconnecte
 export interface ServiceFailure {
   readonly code: ServiceErrorCode;
   readonly message: string;
+  /** The handler's own error code for a `failed` call (see ServiceError.reason). */
+  readonly reason?: string;
 }
 
 export type ServiceReply =
@@ -102,7 +104,13 @@ export function parseRpcRequest(text: string): ParsedRpcRequest {
  */
 export function failureFromError(error: unknown): ServiceFailure {
   try {
-    if (error instanceof ServiceError) return { code: error.code, message: String(error.message) };
+    if (error instanceof ServiceError) {
+      return {
+        code: error.code,
+        message: String(error.message),
+        ...(typeof error.reason === 'string' ? { reason: error.reason } : {}),
+      };
+    }
     return {
       code: 'failed',
       message: error instanceof Error ? String(error.message) : String(error),

@@ -9,6 +9,7 @@ import { appMethods } from './app.ts';
 import { exchangeMethods } from './exchange.ts';
 import { filesMethods } from './files.ts';
 import { settingsMethods } from './settings.ts';
+import { transferMethods } from './transfer.ts';
 
 export interface MethodSpec {
   readonly input: z.ZodType;
@@ -19,6 +20,7 @@ export const contract = {
   ...appMethods,
   ...settingsMethods,
   ...filesMethods,
+  ...transferMethods,
   ...exchangeMethods,
 } as const satisfies Record<string, MethodSpec>;
 

@@ -11,9 +11,23 @@ export class ServiceError extends Error {
   constructor(
     message: string,
     readonly code: 'unknown-method' | 'invalid-input' | 'invalid-output' | 'failed',
+    /**
+     * For `failed`: the handler's own error code (e.g. a transfer's `too-large`), so the renderer
+     * can branch on it; absent when the error had none.
+     */
+    readonly reason?: string,
   ) {
     super(message);
   }
+}
+
+/**
+ * A domain error's code, when it has one in the kebab-case the services use. Node's own codes
+ * (`ENOENT`…) are left out: they name a system call's failure, not something the UI decides on.
+ */
+export function reasonOf(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[a-z][a-z0-9-]{0,63}$/.test(code) ? code : undefined;
 }
 
 export async function dispatch(
@@ -44,6 +58,7 @@ export async function dispatch(
     throw new ServiceError(
       `${method}: ${error instanceof Error ? error.message : String(error)}`,
       'failed',
+      reasonOf(error),
     );
   }
   const parsedOutput = spec.output.safeParse(result);

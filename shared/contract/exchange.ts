@@ -6,9 +6,11 @@
  * (`applyOperations`) before confirming an import.
  *
  * Conventions:
- * - Every method answers with plain JSON. Bytes cross as base64 only for small things (a bundle file
- *   picked in the browser, one attachment on demand); sealed bundles stay on disk in the data
- *   directory and are referenced by an opaque `exportRef` / `bundleRef`.
+ * - Every method answers with plain JSON. File content never crosses in one message: bundles and
+ *   receipts handed in, and attachments for sealing, are uploaded in pieces first (transfer.ts) and
+ *   passed as a reference; exported files and staged attachments are downloaded in pieces
+ *   (`transfer.download.*` with `{kind:'export'}` / `{kind:'staged-attachment'}`). Sealed bundles
+ *   stay on disk in the data directory and are referenced by an opaque `exportRef` / `bundleRef`.
  * - Failures reject with an Error whose message is meant for the officer (e.g. "the key of X changed
  *   …", "bundle … was received before (replay)").
  * - Nothing blocks for long except `exchange.sync.now` (one sync round per partner) and
@@ -17,14 +19,15 @@
  *   to that partner and to our own archive key.
  */
 import { z } from 'zod';
-import { caseFileSchema } from '../caseFile.ts';
+import { caseFileObjectSchema, checkCaseFileRecords } from '../caseFile.ts';
+import { attachmentRecordSchema } from '../model/recordSchemas.ts';
 import { sharingAgreementSchema } from '../exchange/agreement.ts';
 import { identityCardSchema, revocationSchema } from '../exchange/bundleFormat.ts';
 import { operationSchema, recordMetaSchema } from '../exchange/operations.ts';
 import { transportSettingsSchema, type TransportSettings } from '../exchange/transportConfig.ts';
+import { fileRefSchema, uploadRefSchema } from './transfer.ts';
 
 const empty = z.object({}).strict();
-const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
 const agencyId = z
   .string()
   .min(1)
@@ -39,6 +42,25 @@ const ref = z
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
+
+/**
+ * The case file as the exchange methods take it: an attachment carries its content either inline
+ * (`contentBase64`: small files, tests, the CLI) or as a finished upload (`contentRef`, purpose
+ * `attachment`: what the app sends, so no message holds a whole file), or neither for a preview.
+ * Sealing refuses a released attachment without content.
+ */
+export const exchangeCaseFileSchema = caseFileObjectSchema
+  .extend({
+    attachments: z.array(
+      attachmentRecordSchema
+        .extend({ contentBase64: z.string().optional(), contentRef: uploadRefSchema.optional() })
+        .refine((a) => a.contentBase64 === undefined || a.contentRef === undefined, {
+          message: 'give contentBase64 or contentRef, not both',
+        }),
+    ),
+  })
+  .superRefine(checkCaseFileRecords);
+export type ExchangeCaseFile = z.infer<typeof exchangeCaseFileSchema>;
 
 /** A card in short: what lists and headers show. */
 export const cardSummarySchema = z.object({
@@ -211,7 +233,7 @@ export const sealedBundleSchema = z.object({
   withheld: z.number().int().nonnegative(),
   /** transport: queued in the partner's outbox; file: kept under exports (see `exportRef`). */
   delivery: z.enum(['transport', 'file']),
-  /** For file delivery: pass to exchange.export.save / exchange.export.read. */
+  /** For file delivery: pass to exchange.export.save, or download it (`{kind:'export'}`). */
   exportRef: ref.nullable(),
   /** Suggested file name for saving. */
   fileName: z.string(),
@@ -239,7 +261,7 @@ export const stagedBundleSchema = z.object({
   }),
   /** Validated operations (record schemas checked); the renderer merges them. */
   operations: z.array(operationSchema),
-  /** Attachment parts; fetch content with exchange.import.attachment. */
+  /** Attachment parts; download one with `{kind:'staged-attachment', bundleRef, name}`. */
   attachments: z.array(
     z.object({
       name: z.string(),
@@ -388,7 +410,7 @@ export const exchangeMethods = {
    */
   'exchange.export.preview': {
     input: z
-      .object({ partnerIds: z.array(agencyId).min(1).max(50), caseFile: caseFileSchema })
+      .object({ partnerIds: z.array(agencyId).min(1).max(50), caseFile: exchangeCaseFileSchema })
       .strict(),
     output: z.object({ partners: z.array(releasePreviewSchema) }),
   },
@@ -404,7 +426,7 @@ export const exchangeMethods = {
     input: z
       .object({
         partnerIds: z.array(agencyId).min(1).max(50),
-        caseFile: caseFileSchema,
+        caseFile: exchangeCaseFileSchema,
         delivery: z.enum(['transport', 'file']),
         recordMeta: z.record(z.string(), recordMetaSchema).optional(),
       })
@@ -419,28 +441,15 @@ export const exchangeMethods = {
     input: z.object({ exportRef: ref }).strict(),
     output: z.object({ path: z.string().nullable() }),
   },
-  /** An exported file's bytes, for a browser download. Refused above 64 MiB. */
-  'exchange.export.read': {
-    input: z.object({ exportRef: ref }).strict(),
-    output: z.object({ fileName: z.string(), size: z.number().int(), contentBase64: base64 }),
-  },
-
   /**
-   * Hands in a file (bundle or receipt) from an open dialog or a drop. Exactly one of
-   * `contentBase64` (small files, any host) or `path` (Electron, big files) is given. A bundle is
-   * queued for review (`bundleRef`); a receipt is verified and applied at once.
+   * Hands in a file (bundle or receipt): an upload (`transfer.upload.*`, purpose `bundle-import`)
+   * or, in Electron, a file chosen in the native dialog (`files.chooseImport`). Never a path: the
+   * renderer cannot name a file on this machine (issue 8, finding 7). A chosen file must be a
+   * regular file within the cap. A bundle is queued for review (`bundleRef`); a receipt is verified
+   * and applied at once. The reference is used up.
    */
   'exchange.import.fromFile': {
-    input: z
-      .object({
-        fileName: z.string().min(1).max(255),
-        contentBase64: base64.optional(),
-        path: z.string().min(1).optional(),
-      })
-      .strict()
-      .refine((v) => (v.contentBase64 === undefined) !== (v.path === undefined), {
-        message: 'give exactly one of contentBase64 and path',
-      }),
+    input: z.object({ ref: fileRefSchema }).strict(),
     output: z.object({
       kind: z.enum(['bundle', 'receipt']),
       bundleRef: ref.nullable(),
@@ -461,16 +470,6 @@ export const exchangeMethods = {
   'exchange.import.open': {
     input: z.object({ bundleRef: ref }).strict(),
     output: stagedBundleSchema,
-  },
-  /** One staged attachment's bytes (base64), on demand. */
-  'exchange.import.attachment': {
-    input: z.object({ bundleRef: ref, name: z.string().min(1).max(200) }).strict(),
-    output: z.object({
-      name: z.string(),
-      size: z.number().int(),
-      sha256: z.string(),
-      contentBase64: base64,
-    }),
   },
   /**
    * The renderer applied (or rejected) the staged bundle: records the sequence, writes a signed

@@ -4,3 +4,4 @@ export * from './contract.ts';
 export * from './dispatch.ts';
 export * from './files.ts';
 export * from './settings.ts';
+export * from './transfer.ts';

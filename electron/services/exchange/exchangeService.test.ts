@@ -18,21 +18,22 @@ import { createDemoCase } from '../../../shared/demo/demoCase.ts';
 import { formatHlc } from '../../../shared/model/hlc.ts';
 import { exportsFolderChooser } from '../files/filesService.ts';
 import { createServiceHandlers, createServices } from '../handlers.ts';
-import type { Services } from '../handlers.ts';
+import type { Services, ServicesOptions } from '../handlers.ts';
 import { startS3TestServer, type S3TestServer } from '../transports/s3TestServer.ts';
+import { downloadBytes, uploadBytes, type ContractCall } from '../transfer/testSupport.ts';
 
 interface Agency {
   readonly id: string;
   readonly dir: string;
   readonly services: Services;
   readonly handlers: ServiceHandlers;
-  call<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  readonly call: ContractCall;
 }
 
 let root: string;
 const agencies: Agency[] = [];
 
-async function agency(id: string): Promise<Agency> {
+async function agency(id: string, extra: Partial<ServicesOptions> = {}): Promise<Agency> {
   const dir = await mkdtemp(path.join(root, `${id}-`));
   const services = createServices({
     name: 'Tessera',
@@ -41,6 +42,7 @@ async function agency(id: string): Promise<Agency> {
     platform: process.platform,
     dataDir: dir,
     chooseSavePath: exportsFolderChooser(dir),
+    ...extra,
     exchange: { autoSync: false, scryptParams: { logN: 10, r: 8, p: 1 } },
   });
   const handlers = createServiceHandlers(services);
@@ -180,15 +182,14 @@ async function roundTrip(
   expect(ids).toContain(file.case.id);
   if (staged.attachments.length > 0) {
     const part = staged.attachments[0]!;
-    const content = await b.call('exchange.import.attachment', {
+    const content = await downloadBytes(b.call, {
+      kind: 'staged-attachment',
       bundleRef: item.bundleRef,
       name: part.name,
     });
-    const sha = crypto
-      .createHash('sha256')
-      .update(Buffer.from(content.contentBase64, 'base64'))
-      .digest('hex');
+    const sha = crypto.createHash('sha256').update(content.bytes).digest('hex');
     expect(sha).toBe(part.sha256);
+    expect(content.sha256).toBe(part.sha256);
   }
   const inboxCopy = path.join(root, `${b.id}-${bundle.bundleId}.copy`);
   await writeFile(inboxCopy, await readFile(await inboxFile(b.dir, item.fileName)));
@@ -264,8 +265,7 @@ describe('exchange service over a shared folder', () => {
 
   it('refuses a replayed bundle handed in again', async () => {
     const imported = await b.call('exchange.import.fromFile', {
-      fileName: 'again.tessera',
-      contentBase64: (await readFile(replayCopy)).toString('base64'),
+      ref: await uploadBytes(b.call, await readFile(replayCopy), 'bundle-import', 'again.tessera'),
     });
     expect(imported.kind).toBe('bundle');
     await expect(
@@ -332,15 +332,16 @@ describe('exchange service over a shared folder', () => {
       caseFile: fromD.file,
       delivery: 'file',
     });
-    const exported = await d.call('exchange.export.read', {
+    const exported = await downloadBytes(d.call, {
+      kind: 'export',
       exportRef: sealed.bundles[0]!.exportRef!,
     });
+    expect(exported.bytes.length).toBe(sealed.bundles[0]!.size);
 
     // B knows D's card but has not confirmed it.
     await b.call('exchange.partners.import', { cardJson: cardD.cardJson });
     const handed = await b.call('exchange.import.fromFile', {
-      fileName: exported.fileName,
-      contentBase64: exported.contentBase64,
+      ref: await uploadBytes(b.call, exported.bytes, 'bundle-import', exported.fileName),
     });
     expect(handed.kind).toBe('bundle');
     await expect(b.call('exchange.import.open', { bundleRef: handed.bundleRef! })).rejects.toThrow(
@@ -404,5 +405,78 @@ describe('exchange service over S3', () => {
     expect(listed.transport).toMatchObject({ kind: 's3', secretAccessKey: '********' });
     const { file, withheldId } = caseFor(a.id, b.id);
     await roundTrip(a, b, file, withheldId);
+  });
+});
+
+describe('files in pieces (issue 8, findings 6 and 7)', () => {
+  it('seals attachments uploaded in pieces and imports a bundle chosen in a dialog', async () => {
+    let chosenPath: string | null = null;
+    const a = await agency('piece-a');
+    const b = await agency('piece-b', { chooseOpenPath: () => Promise.resolve(chosenPath) });
+    await pair(a, b);
+    const { file } = caseFor(a.id, b.id);
+    expect(file.attachments.length).toBeGreaterThan(0);
+    // What the app sends: each attachment uploaded first, the case file carrying references.
+    const attachments = [];
+    for (const { contentBase64, ...record } of file.attachments) {
+      const ref = await uploadBytes(
+        a.call,
+        Buffer.from(contentBase64, 'base64'),
+        'attachment',
+        record.fileName,
+        record.sha256,
+      );
+      attachments.push({ ...record, contentRef: ref });
+    }
+    const sealed = await a.call('exchange.export.seal', {
+      partnerIds: [b.id],
+      caseFile: { ...file, attachments },
+      delivery: 'file',
+    });
+    const bundle = sealed.bundles[0]!;
+    expect(bundle.attachments).toBeGreaterThan(0);
+    const exported = await downloadBytes(a.call, { kind: 'export', exportRef: bundle.exportRef! });
+    expect(exported.bytes.length).toBe(bundle.size);
+
+    chosenPath = path.join(root, 'chosen.tessera');
+    await writeFile(chosenPath, exported.bytes);
+    const { chosen } = await b.call('files.chooseImport', {});
+    expect(chosen?.fileName).toBe('chosen.tessera');
+    const handed = await b.call('exchange.import.fromFile', { ref: chosen!.ref });
+    const staged = await b.call('exchange.import.open', { bundleRef: handed.bundleRef! });
+    // The upload references stay at home: no operation carries one.
+    expect(JSON.stringify(staged.operations)).not.toMatch(/contentRef|uploadId/);
+    expect(staged.attachments).toHaveLength(bundle.attachments);
+    for (const part of staged.attachments) {
+      const content = await downloadBytes(b.call, {
+        kind: 'staged-attachment',
+        bundleRef: handed.bundleRef!,
+        name: part.name,
+      });
+      const original = file.attachments.find((x) => x.id === part.recordId)!;
+      expect(content.bytes.equals(Buffer.from(original.contentBase64, 'base64'))).toBe(true);
+    }
+  });
+
+  it('refuses to seal an attachment whose upload does not match its record', async () => {
+    const a = await agency('mismatch-a');
+    const b = await agency('mismatch-b');
+    await pair(a, b);
+    const { file } = caseFor(a.id, b.id);
+    const ref = await uploadBytes(a.call, Buffer.from('not the attachment'), 'attachment');
+    // Every attachment points at the wrong bytes (whichever the policy releases).
+    const attachments = file.attachments.map(({ contentBase64: _c, ...record }) => ({
+      ...record,
+      contentRef: ref,
+    }));
+    await expect(
+      a.call('exchange.export.seal', {
+        partnerIds: [b.id],
+        caseFile: { ...file, attachments },
+        delivery: 'file',
+      }),
+    ).rejects.toThrow(/does not match its size and SHA-256/);
+    // The web host has no dialog.
+    await expect(a.call('files.chooseImport', {})).rejects.toMatchObject({ code: 'no-dialog' });
   });
 });

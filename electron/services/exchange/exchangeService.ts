@@ -7,7 +7,9 @@
  *   partners.json, sync-state.json, transports.json (encrypted), failed.json   see state.ts
  *   transports/<key>/outbox|inbox   one Synchronizer per distinct transport (partners that share a
  *                             folder or bucket share it; outbox items name their partner)
- *   imports/<id>.bundle|.json files handed in through exchange.import.fromFile
+ *   imports/<id>.bundle|.json files handed in through exchange.import.fromFile (moved here from an
+ *                             upload, or copied from a file chosen in Electron's dialog; see
+ *                             ../transfer/transferService.ts)
  *   staging/<bundleRef>/      a verified, decrypted bundle waiting for the renderer's review
  *   exchange.log (+ checkpoint)     the signed, hash-chained exchange log
  *   tmp/                      bundles being sealed
@@ -29,12 +31,17 @@
  * never interleave their read-modify-write cycles.
  */
 import crypto from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { pipeline } from 'node:stream/promises';
-import type { MethodName, MethodOutput, ServiceHandlers } from '../../../shared/contract/index.ts';
 import type {
+  DownloadRef,
+  MethodName,
+  MethodOutput,
+  ServiceHandlers,
+} from '../../../shared/contract/index.ts';
+import type {
+  ExchangeCaseFile,
   PartnerView,
   PendingImport,
   ReleasePreview,
@@ -91,6 +98,7 @@ import {
   type TransportConfig,
 } from '../transports/registry.ts';
 import { isValidName } from '../transports/transport.ts';
+import { TransferService, type DownloadSource } from '../transfer/index.ts';
 import {
   loadFailed,
   loadPartners,
@@ -130,6 +138,12 @@ export interface ExchangeServiceOptions {
   /** Automatic mode: time between healthy syncs (default 60 s). */
   readonly pollIntervalMs?: number;
   readonly now?: () => Date;
+  /**
+   * Uploads handed in (bundles, attachments for sealing) and downloads handed out. The host passes
+   * the one its `transfer.*` methods use; without it the service makes its own. Closed with this
+   * service.
+   */
+  readonly transfer?: TransferService;
 }
 
 interface SyncSlot {
@@ -158,7 +172,6 @@ interface StagedFile {
 /** Not `.json`: the synchronizer's queues keep their metadata in `<name>.json`. */
 const RECEIPT_SUFFIX = '.receipt';
 const MAX_RECEIPT_BYTES = 64 * 1024;
-const MAX_READ_BYTES = 64 * 1024 * 1024;
 const MASK = '********';
 
 function errorText(error: unknown): string {
@@ -231,11 +244,18 @@ export class ExchangeService {
   private queue: Promise<unknown> = Promise.resolve();
   private autoUnlock: Promise<void> | null = null;
   private readonly now: () => Date;
+  private readonly transfer: TransferService;
 
   constructor(private readonly options: ExchangeServiceOptions) {
     this.root = path.join(options.dataDir, 'exchange');
     this.exportsDir = path.join(options.dataDir, 'exports');
     this.now = options.now ?? (() => new Date());
+    this.transfer =
+      options.transfer ??
+      new TransferService({
+        dataDir: options.dataDir,
+        resolveDownload: (ref) => this.downloadSource(ref),
+      });
     // The store asks the protector lazily; it is swapped per call through `protectorProxy`.
     this.store = new IdentityStore(path.join(this.root, 'identity'), this.protectorProxy(), () =>
       this.now(),
@@ -1033,6 +1053,7 @@ export class ExchangeService {
           throw error;
         }
       }
+      const attachmentsById = new Map(input.caseFile.attachments.map((a) => [a.id, a]));
       const results: SealedBundle[] = [];
       for (const { partner, plan } of plans) {
         let exportRef: string | null = null;
@@ -1040,6 +1061,11 @@ export class ExchangeService {
         let fileName = '';
         const sealed = await sealer.sealPlan(plan, caseFile, partner, {
           ...recordMeta,
+          // Inline base64 or a finished upload (contentRef), each checked against the record.
+          attachmentContent: (record) => {
+            const original = attachmentsById.get(record.id);
+            return original ? this.attachmentSource(original) : undefined;
+          },
           tmpDir: this.file('tmp'),
           deliver: async (temp, bundle) => {
             fileName = `${sanitize(caseFile.case.reference || plan.caseId)}-${sanitize(partner.agencyId)}-${plan.next.sequence}-${bundle.bundleId}.tessera`;
@@ -1103,19 +1129,53 @@ export class ExchangeService {
     return { path: target };
   }
 
-  async readExport(input: In<'exchange.export.read'>): Promise<Out<'exchange.export.read'>> {
-    const source = this.exportPath(input.exportRef);
+  /**
+   * Where the content of a case file's attachment comes from when it is sealed: inline base64
+   * (checked here against the record's size and SHA-256) or a finished upload (`contentRef`,
+   * checked at its finish and held encrypted since; its size and SHA-256 must be the record's).
+   * The sealer (../bundle/seal.ts) takes either as a `SealAttachment` source.
+   */
+  attachmentSource(
+    record: ExchangeCaseFile['attachments'][number],
+  ): { readonly bytes: Uint8Array } | { readonly stream: AsyncIterable<Uint8Array> } {
+    const mismatch = () =>
+      new Error(
+        `attachment ${record.id} (${record.fileName}): content does not match its size and SHA-256`,
+      );
+    if (record.contentRef !== undefined) {
+      const content = this.transfer.attachmentContent(record.contentRef);
+      if (content.size !== record.size || content.sha256 !== record.sha256) throw mismatch();
+      return { stream: content.stream };
+    }
+    if (record.contentBase64 === undefined) {
+      throw new Error(
+        `attachment ${record.id} (${record.fileName}) has no content in the case file`,
+      );
+    }
+    const bytes = Buffer.from(record.contentBase64, 'base64');
+    const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
+    if (bytes.length !== record.size || sha256 !== record.sha256) throw mismatch();
+    return { bytes };
+  }
+
+  /** What `transfer.download.begin` serves: an exported file or a staged attachment. */
+  async downloadSource(ref: DownloadRef): Promise<DownloadSource> {
+    if (ref.kind === 'export') return this.exportDownload(ref.exportRef);
+    return this.stagedAttachmentDownload(ref.bundleRef, ref.name);
+  }
+
+  /** An exported bundle or receipt, streamed from the exports folder. */
+  private async exportDownload(exportRef: string): Promise<DownloadSource> {
+    const source = this.exportPath(exportRef);
     const info = await stat(source.path).catch(() => {
       throw new Error(`the exported file ${source.fileName} is gone`);
     });
-    if (info.size > MAX_READ_BYTES) {
-      throw new Error(`${source.fileName} is too large to download here; save it instead`);
-    }
-    const bytes = await readFile(source.path);
+    if (!info.isFile()) throw new Error(`the exported file ${source.fileName} is gone`);
     return {
       fileName: source.fileName,
-      size: bytes.length,
-      contentBase64: bytes.toString('base64'),
+      size: info.size,
+      sha256: null,
+      open: () => createReadStream(source.path, { end: Math.max(0, info.size - 1) }),
     };
   }
 
@@ -1144,13 +1204,9 @@ export class ExchangeService {
     await mkdir(dir, { recursive: true });
     const id = crypto.randomBytes(8).toString('hex');
     const target = path.join(dir, `${id}.bundle`);
-    if (input.contentBase64 !== undefined) {
-      await writeFileAtomic(target, Buffer.from(input.contentBase64, 'base64'));
-    } else {
-      const temp = `${target}.tmp`;
-      await pipeline(createReadStream(input.path!), createWriteStream(temp, { flags: 'wx' }));
-      await rename(temp, target);
-    }
+    // An upload is moved into place; a chosen file is copied, refused unless it is a regular file
+    // within the cap. Either way the file is complete once it is there.
+    const { fileName } = await this.transfer.takeFile(input.ref, 'bundle-import', target);
     const head = Buffer.alloc(32);
     const handle = await open(target, 'r');
     const { bytesRead } = await handle.read(head, 0, head.length, 0).finally(() => handle.close());
@@ -1173,17 +1229,17 @@ export class ExchangeService {
     }
     if (!start.startsWith('age-encryption.org/v1')) {
       await rm(target, { force: true });
-      throw new Error(`${input.fileName} is neither a Tessera bundle nor a receipt`);
+      throw new Error(`${fileName} is neither a Tessera bundle nor a receipt`);
     }
     const size = (await stat(target)).size;
     await writeFileAtomic(
       path.join(dir, `${id}.json`),
-      JSON.stringify({ fileName: input.fileName, size, receivedAt: this.nowIso() }),
+      JSON.stringify({ fileName, size, receivedAt: this.nowIso() }),
     );
     return {
       kind: 'bundle' as const,
       bundleRef: `f.${id}`,
-      message: `${input.fileName} is waiting for review`,
+      message: `${fileName} is waiting for review`,
     };
   }
 
@@ -1486,21 +1542,18 @@ export class ExchangeService {
     });
   }
 
-  async attachment(
-    input: In<'exchange.import.attachment'>,
-  ): Promise<Out<'exchange.import.attachment'>> {
-    const staged = await this.loadStaged(input.bundleRef);
-    if (!staged) throw new Error(`bundle ${input.bundleRef} is not staged: open it first`);
-    const part = staged.staged.attachments.find((a) => a.name === input.name);
-    if (!part) throw new Error(`the bundle has no attachment ${input.name}`);
-    if (part.size > MAX_READ_BYTES)
-      throw new Error(`attachment ${input.name} is too large to send here`);
-    const bytes = await readFile(path.join(staged.dir, 'attachments', part.name));
+  /** One attachment of a staged bundle, streamed from staging. */
+  private async stagedAttachmentDownload(bundleRef: string, name: string): Promise<DownloadSource> {
+    const staged = await this.loadStaged(bundleRef);
+    if (!staged) throw new Error(`bundle ${bundleRef} is not staged: open it first`);
+    const part = staged.staged.attachments.find((a) => a.name === name);
+    if (!part) throw new Error(`the bundle has no attachment ${name}`);
+    const file = path.join(staged.dir, 'attachments', part.name);
     return {
-      name: part.name,
-      size: bytes.length,
+      fileName: part.name,
+      size: part.size,
       sha256: part.sha256,
-      contentBase64: bytes.toString('base64'),
+      open: () => createReadStream(file, { end: Math.max(0, part.size - 1) }),
     };
   }
 
@@ -1667,5 +1720,6 @@ export class ExchangeService {
   /** Stops automatic sync (host shutdown). */
   async close(): Promise<void> {
     await this.stopSlots();
+    await this.transfer.close();
   }
 }

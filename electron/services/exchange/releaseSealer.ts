@@ -70,7 +70,14 @@ export class ReleaseSealError extends Error {
 }
 
 /** An attachment as the case file carries it: the record, maybe with its content inline. */
-export type SealableAttachment = AttachmentRecord & { readonly contentBase64?: string };
+/**
+ * An attachment record as a case file may carry it: with its content inline (base64) or as a
+ * reference to a finished upload (`contentRef`). Neither ever goes into an operation.
+ */
+export type SealableAttachment = AttachmentRecord & {
+  readonly contentBase64?: string;
+  readonly contentRef?: unknown;
+};
 /** A case as the case file holds it (CaseFile fits). */
 export type SealableCase = ReleaseInput<SealableAttachment>;
 
@@ -133,7 +140,7 @@ function allRecords<A extends AttachmentRecord>(input: ReleaseInput<A>): AnyReco
 }
 
 function withoutContent(record: SealableAttachment): AttachmentRecord {
-  const { contentBase64: _content, ...rest } = record;
+  const { contentBase64: _content, contentRef: _ref, ...rest } = record;
   return rest;
 }
 
