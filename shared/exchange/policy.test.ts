@@ -566,15 +566,20 @@ describe('release policy: property level', () => {
   });
 
   it('strips references to withheld entities and chart nodes of withheld entities', () => {
+    // Changed for issue 8 (I6): a phone whose owner is withheld used to go without its owner
+    // property; it identifies the owner, so it now stays with it. A company keeps going without
+    // the reference to a withheld parent.
     const phone = entity('ph1', 'Phone', { number: ['+441234'], owner: ['pRed'] });
-    const view = chart('ch1', ['p0', 'pRed', 'ph1']);
-    const decision = decide([okPerson, redPerson, phone, view]);
-    const releasedPhone = decision.released.entities.find((e) => e.id === 'ph1')!;
-    expect(releasedPhone.properties).toEqual({ number: ['+441234'] });
-    expect(Object.keys(decision.released.charts[0]!.nodes).sort()).toEqual(['p0', 'ph1']);
+    const company = entity('co1', 'Company', { name: ['Acme Ltd'], parent: ['pRed'] });
+    const view = chart('ch1', ['p0', 'pRed', 'ph1', 'co1']);
+    const decision = decide([okPerson, redPerson, phone, company, view]);
+    expect(decision.withheld.find((w) => w.id === 'ph1')?.rules).toEqual(['I6']);
+    const releasedCompany = decision.released.entities.find((e) => e.id === 'co1')!;
+    expect(releasedCompany.properties).toEqual({ name: ['Acme Ltd'] });
+    expect(Object.keys(decision.released.charts[0]!.nodes).sort()).toEqual(['co1', 'p0']);
     expect(decision.stripped.map((s) => `${s.id}.${s.property}`).sort()).toEqual([
       'ch1.nodes',
-      'ph1.owner',
+      'co1.parent',
     ]);
   });
 });
