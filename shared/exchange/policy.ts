@@ -93,7 +93,7 @@ import {
   loweringReasons,
   mostRestrictive,
 } from './markings.ts';
-import { MentionFinder, stringsOf } from './mentions.ts';
+import { MentionFinder, normaliseValue, stringsOf } from './mentions.ts';
 import type { Operation } from './operations.ts';
 import { canonicalJson, operationSchema, splitField } from './operations.ts';
 
@@ -412,18 +412,54 @@ function isScanned(cls: FieldClass): boolean {
 }
 
 /**
- * The needles of F5 for one record that does not go: its id, and the distinctive values of its
- * labels, free text, provenance source and FtM properties.
+ * Values typed into `value` fields (user names, media types…) of the records that go: such a
+ * value on a record that stays is shared with released material, so it proves no copy (F5).
  */
-function addRecordNeedles(finder: MentionFinder, record: AnyRecord, label: string): void {
+function commonValuesOf(records: Iterable<AnyRecord>): Set<string> {
+  const common = new Set<string>();
+  for (const record of records) {
+    for (const [field, value] of Object.entries(record as unknown as Json)) {
+      const cls = fieldClass(record.kind, field);
+      if (cls === 'value') for (const text of stringsOf(value)) common.add(normaliseValue(text));
+      else if (cls === 'provenance') {
+        for (const [part, text] of Object.entries(value as Json)) {
+          if (part !== 'source' && typeof text === 'string') common.add(normaliseValue(text));
+        }
+      }
+    }
+  }
+  return common;
+}
+
+/**
+ * The needles of F5 for one record that does not go: its id, and the values of its labels, free
+ * text, provenance and FtM properties (but not codes, dates or numbers, nor the values it shares
+ * with what goes: see commonValuesOf and fieldRules.ts).
+ */
+function addRecordNeedles(
+  finder: MentionFinder,
+  record: AnyRecord,
+  label: string,
+  common: ReadonlySet<string>,
+): void {
   finder.addId(record.id, label);
+  const addUncommon = (value: unknown): void => {
+    for (const text of stringsOf(value)) {
+      if (!common.has(normaliseValue(text))) finder.addValue(text, label);
+    }
+  };
   for (const [field, value] of Object.entries(record as unknown as Json)) {
     const cls = fieldClass(record.kind, field);
     if (cls === 'label' || cls === 'text') {
       if (typeof value === 'string') finder.addValue(value, label);
+    } else if (cls === 'value') {
+      addUncommon(value);
     } else if (cls === 'provenance') {
-      const source = (value as { source?: unknown } | undefined)?.source;
-      if (typeof source === 'string') finder.addValue(source, label);
+      for (const [part, text] of Object.entries(value as Json)) {
+        if (typeof text !== 'string') continue;
+        if (part === 'source') finder.addValue(text, label);
+        else addUncommon(text);
+      }
     } else if (cls === 'properties' && record.kind === 'entity') {
       for (const [property, values] of Object.entries(record.properties)) {
         addPropertyNeedles(finder, record.schema, property, values, label);
@@ -443,22 +479,25 @@ function addPropertyNeedles(
   for (const value of values) finder.addValue(value, label);
 }
 
-/** The needles for everything the decision keeps home (withheld, deleted, stripped by marking). */
+/**
+ * The needles for everything that stays home: records withheld or deleted, and entity properties
+ * stripped by their markings (with the name parts that follow them). `going` are the records that
+ * go, for commonValuesOf.
+ */
 function needlesOf<A extends AttachmentRecord>(
   input: ReleaseInput<A>,
   withheldIds: ReadonlySet<string>,
   stripped: readonly StrippedProperty[],
+  going: Iterable<AnyRecord>,
 ): MentionFinder {
   const finder = new MentionFinder();
+  const common = commonValuesOf(going);
   const byId = new Map<string, AnyRecord>([[input.case.id, input.case]]);
   for (const record of allRecords(input)) {
     byId.set(record.id, record);
     if (record.deleted || withheldIds.has(record.id)) {
-      addRecordNeedles(
-        finder,
-        record,
-        `${record.deleted ? 'deleted' : 'withheld'} ${captionOfRecord(record)}`,
-      );
+      const state = record.deleted ? 'deleted' : 'withheld';
+      addRecordNeedles(finder, record, `${state} ${captionOfRecord(record)}`, common);
     }
   }
   for (const item of stripped) {
@@ -471,13 +510,8 @@ function needlesOf<A extends AttachmentRecord>(
     if (top !== 'properties' || key === undefined) continue;
     const values = record.properties[key];
     if (values && propertyClass(record.schema, key) !== 'reference') {
-      addPropertyNeedles(
-        finder,
-        record.schema,
-        key,
-        values,
-        `withheld ${key} of ${captionOfRecord(record)}`,
-      );
+      const label = `withheld ${key} of ${captionOfRecord(record)}`;
+      addPropertyNeedles(finder, record.schema, key, values, label);
     }
   }
   return finder;
@@ -801,7 +835,9 @@ export function decideRelease<A extends AttachmentRecord>(
     new Set(candidates.filter((record) => reasonsOf(record).length > 0).map((r) => r.id));
   for (let changed = true; changed;) {
     changed = false;
-    const finder = needlesOf(input, staying(), strippedList());
+    const staysHome = staying();
+    const going = candidates.filter((record) => !staysHome.has(record.id));
+    const finder = needlesOf(input, staysHome, strippedList(), going);
     if (finder.size === 0) break;
     for (const record of candidates) {
       const reasons = reasonsOf(record);
@@ -1009,6 +1045,7 @@ export function assertReleasable<A extends AttachmentRecord>(
     input,
     new Set(decision.withheld.map((item) => item.id)),
     decision.stripped,
+    released.values(),
   );
 
   const fail = (code: ReleaseViolationCode, id: string, message: string): never => {
