@@ -8,7 +8,10 @@
  *   a note's text), at least MIN_VALUE_LENGTH characters long, matched anywhere, without regard
  *   to case, runs of white space or Unicode compatibility forms.
  * A value shorter than that is too common to prove a copy; paraphrase cannot be found at all,
- * which is why free text needs an explicit release (F2) before this scan even runs.
+ * which is why free text needs an explicit release (F2) before this scan even runs. A part of a
+ * value is found only when it looks like an identifier (identifierTokens: a passport or account
+ * number, a plate, a reference, a record id quoted in a note), because a word of a note proves
+ * nothing.
  *
  * Cost: needles are indexed by their first `w` characters (w = the shortest needle, at most 8),
  * and each text is read once, position by position, looking its next `w` characters up: about
@@ -24,6 +27,14 @@ const WORD = /[A-Za-z0-9_]/;
 /** The comparable form of a value: NFKC, lower case, runs of white space as one space, trimmed. */
 export function normaliseValue(text: string): string {
   return text.normalize('NFKC').toLowerCase().replace(/\s+/g, ' ').trim();
+}
+
+/** Identifier-like parts of a text: 8 or more characters with both a letter and a digit. */
+export function identifierTokens(text: string): string[] {
+  return text
+    .split(/[\s,;()[\]{}<>"'“”‘’«»]+/)
+    .map((token) => token.replace(/^[.:!?-]+|[.:!?-]+$/g, ''))
+    .filter((token) => token.length >= 8 && /\p{L}/u.test(token) && /\p{N}/u.test(token));
 }
 
 class PrefixIndex {

@@ -93,7 +93,7 @@ import {
   loweringReasons,
   mostRestrictive,
 } from './markings.ts';
-import { MentionFinder, normaliseValue, stringsOf } from './mentions.ts';
+import { identifierTokens, MentionFinder, normaliseValue, stringsOf } from './mentions.ts';
 import type { Operation } from './operations.ts';
 import { canonicalJson, operationSchema, splitField } from './operations.ts';
 
@@ -412,18 +412,30 @@ function isScanned(cls: FieldClass): boolean {
 }
 
 /**
- * Values typed into `value` fields (user names, media types…) of the records that go: such a
- * value on a record that stays is shared with released material, so it proves no copy (F5).
+ * What a record that stays may share with what goes without proving a copy (F5): the values of
+ * `value` fields of the records that go (user names, media types…), their ids, and the case's
+ * own reference and title with their identifier-like parts (every bundle carries them, and notes
+ * cite them).
  */
 function commonValuesOf(records: Iterable<AnyRecord>): Set<string> {
   const common = new Set<string>();
+  const add = (text: string): void => {
+    common.add(normaliseValue(text));
+  };
   for (const record of records) {
+    add(record.id);
+    if (record.kind === 'case') {
+      for (const text of [record.reference, record.title]) {
+        add(text);
+        identifierTokens(text).forEach(add);
+      }
+    }
     for (const [field, value] of Object.entries(record as unknown as Json)) {
       const cls = fieldClass(record.kind, field);
-      if (cls === 'value') for (const text of stringsOf(value)) common.add(normaliseValue(text));
+      if (cls === 'value') for (const text of stringsOf(value)) add(text);
       else if (cls === 'provenance') {
         for (const [part, text] of Object.entries(value as Json)) {
-          if (part !== 'source' && typeof text === 'string') common.add(normaliseValue(text));
+          if (part !== 'source' && typeof text === 'string') add(text);
         }
       }
     }
@@ -441,48 +453,45 @@ function addRecordNeedles(
   record: AnyRecord,
   label: string,
   common: ReadonlySet<string>,
+  only?: readonly string[],
 ): void {
-  finder.addId(record.id, label);
+  if (only === undefined) finder.addId(record.id, label);
+  const addText = (text: string): void => {
+    if (!common.has(normaliseValue(text))) finder.addValue(text, label);
+    for (const token of identifierTokens(text)) {
+      if (!common.has(normaliseValue(token))) finder.addValue(token, label);
+    }
+  };
   const addUncommon = (value: unknown): void => {
     for (const text of stringsOf(value)) {
       if (!common.has(normaliseValue(text))) finder.addValue(text, label);
     }
   };
   for (const [field, value] of Object.entries(record as unknown as Json)) {
+    if (only !== undefined && !only.includes(field)) continue;
     const cls = fieldClass(record.kind, field);
     if (cls === 'label' || cls === 'text') {
-      if (typeof value === 'string') finder.addValue(value, label);
+      if (typeof value === 'string') addText(value);
     } else if (cls === 'value') {
       addUncommon(value);
     } else if (cls === 'provenance') {
       for (const [part, text] of Object.entries(value as Json)) {
         if (typeof text !== 'string') continue;
-        if (part === 'source') finder.addValue(text, label);
+        if (part === 'source') addText(text);
         else addUncommon(text);
       }
     } else if (cls === 'properties' && record.kind === 'entity') {
       for (const [property, values] of Object.entries(record.properties)) {
-        addPropertyNeedles(finder, record.schema, property, values, label);
+        if (!isDistinctiveProperty(record.schema, property)) continue;
+        for (const value of values) addText(value);
       }
     }
   }
 }
 
-function addPropertyNeedles(
-  finder: MentionFinder,
-  schema: string,
-  property: string,
-  values: readonly string[],
-  label: string,
-): void {
-  if (!isDistinctiveProperty(schema, property)) return;
-  for (const value of values) finder.addValue(value, label);
-}
-
 /**
- * The needles for everything that stays home: records withheld or deleted, and entity properties
- * stripped by their markings (with the name parts that follow them). `going` are the records that
- * go, for commonValuesOf.
+ * The needles for everything that stays home: records withheld or deleted, and every field
+ * stripped from a record that goes. `going` are the records that go, for commonValuesOf.
  */
 function needlesOf<A extends AttachmentRecord>(
   input: ReleaseInput<A>,
@@ -501,17 +510,21 @@ function needlesOf<A extends AttachmentRecord>(
     }
   }
   for (const item of stripped) {
-    // Fields left out only because nobody released their free text (F2), or because they
-    // mention something (F5), are not sensitive of themselves: no needles from them.
-    if (item.rules.every((rule) => rule === 'F2' || rule === 'F5')) continue;
+    // Whatever was left out may not come back through another field, whichever rule left it
+    // out: a copy of free text nobody released is as unreleased as the original.
     const record = byId.get(item.id);
-    if (record?.kind !== 'entity') continue;
+    if (!record) continue;
     const { top, key } = splitField(item.field);
-    if (top !== 'properties' || key === undefined) continue;
-    const values = record.properties[key];
-    if (values && propertyClass(record.schema, key) !== 'reference') {
-      const label = `withheld ${key} of ${captionOfRecord(record)}`;
-      addPropertyNeedles(finder, record.schema, key, values, label);
+    const label = `withheld ${item.property} of ${captionOfRecord(record)}`;
+    // The stripped field is added as a partial record, so its values are read as in the record.
+    if (record.kind === 'entity' && top === 'properties' && key !== undefined) {
+      const values = record.properties[key];
+      if (values && propertyClass(record.schema, key) !== 'reference') {
+        const part: EntityRecord = { ...record, properties: { [key]: values } };
+        addRecordNeedles(finder, part, label, common, ['properties']);
+      }
+    } else if (top === 'provenance' || (key === undefined && top !== 'nodes')) {
+      addRecordNeedles(finder, record, label, common, [top]);
     }
   }
   return finder;
