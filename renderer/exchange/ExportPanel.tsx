@@ -3,6 +3,7 @@ import type { PartnerView, ReleasePreview, SealedBundle } from '../../shared/con
 import { useAppServices } from '../app/context.ts';
 import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
 import { base64ToBlob, downloadBlob, errorText, useExchangeDeps } from './exchangeDeps.ts';
+import { ReleasePreviewTables } from './ReleasePreviewTables.tsx';
 
 export interface ExportPanelProps {
   readonly caseId: string;
@@ -10,7 +11,10 @@ export interface ExportPanelProps {
   readonly onChanged: () => void;
 }
 
-/** Share this case: choose partners, preview what goes and what is withheld (and why), seal. */
+/**
+ * Share this case: choose partners, preview what goes and what stays (every withheld record and
+ * every field left out, with the release rule behind it), seal.
+ */
 export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
   const { services, repository, notify } = useAppServices();
   const deps = useExchangeDeps();
@@ -132,34 +136,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
               {problem}
             </p>
           ))}
-          {p.withheld.length > 0 && (
-            <table className="exchange-table" data-testid={`withheld-${p.partnerId}`}>
-              <caption>Withheld ({p.withheld.length})</caption>
-              <tbody>
-                {p.withheld.map((item) => (
-                  <tr key={item.id} data-testid={`withheld-item-${item.id}`}>
-                    <td>{item.caption}</td>
-                    <td>{item.reasons.join('; ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {p.stripped.length > 0 && (
-            <table className="exchange-table">
-              <caption>Properties left out ({p.stripped.length})</caption>
-              <tbody>
-                {p.stripped.map((item) => (
-                  <tr key={`${item.id}-${item.property}`}>
-                    <td>
-                      {item.caption}: {item.property}
-                    </td>
-                    <td>{item.reasons.join('; ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <ReleasePreviewTables preview={p} />
         </div>
       ))}
       {previews && (
