@@ -54,15 +54,15 @@
  *   F4 an attachment's file name, media type, size, hash and description go only with it;
  *   F5 nothing that goes mentions what stays: a value that contains the id of a withheld or deleted
  *      record, or a distinctive value (6 characters or more) of one or of a stripped field, is
- *      stripped, or its record stays when the value is required (mentions.ts).
- * `assertReleasable` is the second check the Node service runs on the exact serialized content
+ *      stripped, or its record stays when the value is required (releaseNeedles.ts, mentions.ts).
+ * `assertReleasable` (releaseCheck.ts) is the second check the Node service runs on the exact serialized content
  * right before sealing. It re-runs this decision on the local case (it shares the rules, so it is
  * not independent of them) and then checks the bytes on their own: every record and operation must
  * concern a released item and carry exactly its released fields, every marking is judged again,
  * deletions carry nothing but an id and a clock, and every string is scanned again for withheld ids
  * and values. It throws naming the first offending item.
  */
-import { isEdgeSchema, edgeEnds, captionOf, model } from '../model/schema.ts';
+import { isEdgeSchema, edgeEnds, model } from '../model/schema.ts';
 import type { Markings } from '../model/markings.ts';
 import { DEFAULT_CLASSIFICATIONS, HANDLING_CODES, parseHandlingCodes } from '../model/markings.ts';
 import type {
@@ -77,25 +77,19 @@ import type {
 } from '../model/records.ts';
 import type { SharingAgreement } from './agreement.ts';
 import { categoryOf, isAgreementInForce, normaliseCrimeArea } from './agreement.ts';
-import type { FieldClass } from './fieldRules.ts';
-import {
-  fieldClass,
-  isDistinctiveProperty,
-  isLegalEntitySchema,
-  OPTIONAL_FIELDS,
-  propertyClass,
-} from './fieldRules.ts';
+import { captionOfRecord } from './captions.ts';
+import { fieldClass, isLegalEntitySchema, OPTIONAL_FIELDS, propertyClass } from './fieldRules.ts';
 import type { ClassificationLadder } from './markings.ts';
-import {
-  classificationRank,
-  effectiveMarkings,
-  isKnownClassification,
-  loweringReasons,
-  mostRestrictive,
-} from './markings.ts';
-import { identifierTokens, MentionFinder, normaliseValue, stringsOf } from './mentions.ts';
-import type { Operation } from './operations.ts';
-import { canonicalJson, operationSchema, splitField } from './operations.ts';
+import { classificationRank, effectiveMarkings, isKnownClassification } from './markings.ts';
+import { stringsOf } from './mentions.ts';
+import { splitField } from './operations.ts';
+import { isScanned, needlesOf } from './releaseNeedles.ts';
+
+// The second check and the record captions live in their own modules; they are part of the
+// policy's interface, so they are exported from here too.
+export { captionOfRecord } from './captions.ts';
+export { assertReleasable, ReleaseViolationError } from './releaseCheck.ts';
+export type { ReleaseCheck, ReleaseViolationCode } from './releaseCheck.ts';
 
 export const POLICY_VERSION = 'tessera-release-policy/2';
 
@@ -200,7 +194,8 @@ export interface ReleaseDecision<A extends AttachmentRecord = AttachmentRecord> 
   readonly deleted: readonly DeletedItem[];
 }
 
-interface Context {
+/** Who releases to whom under which agreement, for the marking rules. */
+export interface ReleaseContext {
   readonly partnerId: string;
   readonly ownAgencyId: string;
   readonly agreement: SharingAgreement;
@@ -213,7 +208,7 @@ const reason = (rule: RuleCode, text: string): Reason => ({ rule, text });
 export function markingReasons(
   markings: Markings,
   originAgency: string,
-  context: Context,
+  context: ReleaseContext,
 ): Reason[] {
   const { partnerId, ownAgencyId, agreement, ladder } = context;
   const reasons: Reason[] = [];
@@ -320,7 +315,7 @@ function unknownFields(record: AnyRecord): string[] {
   );
 }
 
-function caseReasons(record: CaseRecord, context: Context, now: string): Reason[] {
+function caseReasons(record: CaseRecord, context: ReleaseContext, now: string): Reason[] {
   const { agreement, ladder, partnerId } = context;
   const reasons: Reason[] = [];
   if (agreement.partnerAgencyId !== partnerId) {
@@ -361,24 +356,6 @@ function caseReasons(record: CaseRecord, context: Context, now: string): Reason[
   return reasons;
 }
 
-/** A label for people: type and caption of an entity, the title or name of anything else. */
-export function captionOfRecord(record: AnyRecord): string {
-  switch (record.kind) {
-    case 'entity':
-      return `${model.schemata[record.schema]?.label ?? record.schema} “${captionOf(record.schema, record.properties)}”`;
-    case 'case':
-      return `case “${record.title}”`;
-    case 'note':
-      return `note “${record.title}”`;
-    case 'attachment':
-      return `attachment “${record.fileName}”`;
-    case 'notice':
-      return `notice ${record.reference}`;
-    case 'chart':
-      return `chart “${record.name}”`;
-  }
-}
-
 function categoryReasons(record: AnyRecord, agreement: SharingAgreement): Reason[] {
   const category = categoryOf(record);
   if (category === undefined) {
@@ -406,130 +383,6 @@ function allRecords<A extends AttachmentRecord>(input: ReleaseInput<A>): AnyReco
 
 type Json = Readonly<Record<string, unknown>>;
 
-/** Whether a field of this class is searched for mentions of what stays (F5). */
-function isScanned(cls: FieldClass): boolean {
-  return cls === 'value' || cls === 'label' || cls === 'text' || cls === 'provenance';
-}
-
-/**
- * What a record that stays may share with what goes without proving a copy (F5): the values of
- * `value` fields of the records that go (user names, media types…), their ids, and the case's
- * own reference and title with their identifier-like parts (every bundle carries them, and notes
- * cite them).
- */
-function commonValuesOf(records: Iterable<AnyRecord>): Set<string> {
-  const common = new Set<string>();
-  const add = (text: string): void => {
-    common.add(normaliseValue(text));
-  };
-  for (const record of records) {
-    add(record.id);
-    if (record.kind === 'case') {
-      for (const text of [record.reference, record.title]) {
-        add(text);
-        identifierTokens(text).forEach(add);
-      }
-    }
-    for (const [field, value] of Object.entries(record as unknown as Json)) {
-      const cls = fieldClass(record.kind, field);
-      if (cls === 'value') for (const text of stringsOf(value)) add(text);
-      else if (cls === 'provenance') {
-        for (const [part, text] of Object.entries(value as Json)) {
-          if (part !== 'source' && typeof text === 'string') add(text);
-        }
-      }
-    }
-  }
-  return common;
-}
-
-/**
- * The needles of F5 for one record that does not go: its id, and the values of its labels, free
- * text, provenance and FtM properties (but not codes, dates or numbers, nor the values it shares
- * with what goes: see commonValuesOf and fieldRules.ts).
- */
-function addRecordNeedles(
-  finder: MentionFinder,
-  record: AnyRecord,
-  label: string,
-  common: ReadonlySet<string>,
-  only?: readonly string[],
-): void {
-  if (only === undefined) finder.addId(record.id, label);
-  const addText = (text: string): void => {
-    if (!common.has(normaliseValue(text))) finder.addValue(text, label);
-    for (const token of identifierTokens(text)) {
-      if (!common.has(normaliseValue(token))) finder.addValue(token, label);
-    }
-  };
-  const addUncommon = (value: unknown): void => {
-    for (const text of stringsOf(value)) {
-      if (!common.has(normaliseValue(text))) finder.addValue(text, label);
-    }
-  };
-  for (const [field, value] of Object.entries(record as unknown as Json)) {
-    if (only !== undefined && !only.includes(field)) continue;
-    const cls = fieldClass(record.kind, field);
-    if (cls === 'label' || cls === 'text') {
-      if (typeof value === 'string') addText(value);
-    } else if (cls === 'value') {
-      addUncommon(value);
-    } else if (cls === 'provenance') {
-      for (const [part, text] of Object.entries(value as Json)) {
-        if (typeof text !== 'string') continue;
-        if (part === 'source') addText(text);
-        else addUncommon(text);
-      }
-    } else if (cls === 'properties' && record.kind === 'entity') {
-      for (const [property, values] of Object.entries(record.properties)) {
-        if (!isDistinctiveProperty(record.schema, property)) continue;
-        for (const value of values) addText(value);
-      }
-    }
-  }
-}
-
-/**
- * The needles for everything that stays home: records withheld or deleted, and every field
- * stripped from a record that goes. `going` are the records that go, for commonValuesOf.
- */
-function needlesOf<A extends AttachmentRecord>(
-  input: ReleaseInput<A>,
-  withheldIds: ReadonlySet<string>,
-  stripped: readonly StrippedProperty[],
-  going: Iterable<AnyRecord>,
-): MentionFinder {
-  const finder = new MentionFinder();
-  const common = commonValuesOf(going);
-  const byId = new Map<string, AnyRecord>([[input.case.id, input.case]]);
-  for (const record of allRecords(input)) {
-    byId.set(record.id, record);
-    if (record.deleted || withheldIds.has(record.id)) {
-      const state = record.deleted ? 'deleted' : 'withheld';
-      addRecordNeedles(finder, record, `${state} ${captionOfRecord(record)}`, common);
-    }
-  }
-  for (const item of stripped) {
-    // Whatever was left out may not come back through another field, whichever rule left it
-    // out: a copy of free text nobody released is as unreleased as the original.
-    const record = byId.get(item.id);
-    if (!record) continue;
-    const { top, key } = splitField(item.field);
-    const label = `withheld ${item.property} of ${captionOfRecord(record)}`;
-    // The stripped field is added as a partial record, so its values are read as in the record.
-    if (record.kind === 'entity' && top === 'properties' && key !== undefined) {
-      const values = record.properties[key];
-      if (values && propertyClass(record.schema, key) !== 'reference') {
-        const part: EntityRecord = { ...record, properties: { [key]: values } };
-        addRecordNeedles(finder, part, label, common, ['properties']);
-      }
-    } else if (top === 'provenance' || (key === undefined && top !== 'nodes')) {
-      addRecordNeedles(finder, record, label, common, [top]);
-    }
-  }
-  return finder;
-}
-
 /** Decides what of `input` goes to `partnerId` under `agreement`. Pure. */
 export function decideRelease<A extends AttachmentRecord>(
   input: ReleaseInput<A>,
@@ -538,7 +391,7 @@ export function decideRelease<A extends AttachmentRecord>(
   ownAgencyId: string,
   options: ReleaseOptions = {},
 ): ReleaseDecision<A> {
-  const context: Context = {
+  const context: ReleaseContext = {
     partnerId,
     ownAgencyId,
     agreement,
@@ -977,273 +830,4 @@ export function decideRelease<A extends AttachmentRecord>(
     stripped: [...stripped, ...chartStripped],
     deleted,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The second check
-
-/** Why the second check refused: which rule, so callers branch on the code, not the wording. */
-export type ReleaseViolationCode =
-  /** The content is not JSON, or neither a case file nor operations. */
-  | 'malformed'
-  /** A record or operation concerns an item the policy does not release (or another case). */
-  | 'not-released'
-  /** A field, value, reference or chart node that the policy left out. */
-  | 'withheld-field'
-  /** Markings missing, lowered (I5) or failing M1–M7. */
-  | 'markings'
-  /** A deleted record's content, or a deletion of a record that is not deleted (I7). */
-  | 'deleted'
-  /** A string mentions a withheld record's id or a withheld value (F5). */
-  | 'mention';
-
-export class ReleaseViolationError extends Error {
-  override readonly name = 'ReleaseViolationError';
-  constructor(
-    readonly code: ReleaseViolationCode,
-    readonly itemId: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface ReleaseCheck<A extends AttachmentRecord = AttachmentRecord> {
-  /** The local case the content was produced from. */
-  readonly input: ReleaseInput<A>;
-  readonly agreement: SharingAgreement;
-  readonly partnerId: string;
-  readonly ownAgencyId: string;
-  readonly options?: ReleaseOptions;
-}
-
-function asRecords(value: unknown): Json[] {
-  return Array.isArray(value) ? (value.filter((v) => v && typeof v === 'object') as Json[]) : [];
-}
-
-/**
- * Re-checks serialized content (a case file, an operations document or a bare operations array)
- * against the policy right before sealing. It recomputes the decision for the local case, then
- * reads the bytes on their own terms: every record and operation in it must concern an item the
- * decision releases and carry nothing but that item's released fields and values (a field with no
- * rule in fieldRules.ts is refused, F1); the markings it carries are judged again by M1–M7 and must
- * equal or raise the local ones (I5); a deleted record may appear only as a bare tombstone (I7);
- * and every string it carries is searched again for the ids of withheld and deleted records and
- * for withheld values (F5). Throws ReleaseViolationError naming the first offending item.
- */
-export function assertReleasable<A extends AttachmentRecord>(
-  serialized: string,
-  check: ReleaseCheck<A>,
-): void {
-  const { input, agreement, partnerId, ownAgencyId } = check;
-  const ladder = check.options?.classifications ?? DEFAULT_CLASSIFICATIONS;
-  const context: Context = { partnerId, ownAgencyId, agreement, ladder };
-  const decision = decideRelease(input, agreement, partnerId, ownAgencyId, check.options);
-  const local = new Map<string, AnyRecord>([[input.case.id, input.case]]);
-  for (const record of allRecords(input)) local.set(record.id, record);
-  const released = new Map<string, AnyRecord>();
-  const { released: set } = decision;
-  if (set.case) released.set(set.case.id, set.case);
-  for (const record of [
-    ...set.entities,
-    ...set.notes,
-    ...set.attachments,
-    ...set.notices,
-    ...set.charts,
-  ]) {
-    released.set(record.id, record);
-  }
-  const withheldReasons = new Map(decision.withheld.map((item) => [item.id, item]));
-  const finder = needlesOf(
-    input,
-    new Set(decision.withheld.map((item) => item.id)),
-    decision.stripped,
-    released.values(),
-  );
-
-  const fail = (code: ReleaseViolationCode, id: string, message: string): never => {
-    const record = local.get(id);
-    const label = record ? `${captionOfRecord(record)} (${id})` : `record ${id}`;
-    throw new ReleaseViolationError(code, id, `${label} may not go to ${partnerId}: ${message}`);
-  };
-  const releasedRecord = (id: unknown): AnyRecord => {
-    if (typeof id !== 'string') return fail('not-released', String(id), 'it has no valid id');
-    const record = released.get(id);
-    if (record) return record;
-    if (local.get(id)?.deleted) {
-      return fail('deleted', id, 'it is deleted, and a deleted record’s content never goes (I7)');
-    }
-    const withheld = withheldReasons.get(id);
-    return fail(
-      'not-released',
-      id,
-      withheld
-        ? withheld.reasons.map((text, i) => `${text} (${withheld.rules[i]})`).join('; ')
-        : 'it is not part of the released case',
-    );
-  };
-  const scan = (record: AnyRecord, field: string, value: unknown): void => {
-    for (const text of stringsOf(value)) {
-      const hit = finder.find(text);
-      if (hit !== undefined) fail('mention', record.id, `${field} mentions ${hit} (F5)`);
-    }
-  };
-  const ownMarkings = (record: AnyRecord, markings: unknown, property?: string): void => {
-    const localRecord = local.get(record.id)!;
-    const after = markings as Markings | undefined;
-    if (!after || typeof after !== 'object' || !Array.isArray(after.releasableTo)) {
-      fail('markings', record.id, 'its markings are missing');
-      return;
-    }
-    // A property's own markings are compared with its own local ones, and judged combined with
-    // the record's, as the policy does.
-    const before =
-      property === undefined
-        ? localRecord.markings
-        : localRecord.kind === 'entity'
-          ? localRecord.propertyMarkings?.[property]
-          : undefined;
-    if (!before) {
-      fail('markings', record.id, `markings of ${property ?? 'the record'} are not known here`);
-      return;
-    }
-    const lowered = loweringReasons(before, after, ladder);
-    if (lowered.length > 0) {
-      fail('markings', record.id, `markings lowered: ${lowered.join('; ')} (I5)`);
-    }
-    const effective =
-      property === undefined ? after : mostRestrictive(localRecord.markings, after, ladder);
-    const reasons = markingReasons(effective, localRecord.originAgency, context);
-    if (reasons.length > 0) {
-      fail('markings', record.id, reasons.map((r) => `${r.text} (${r.rule})`).join('; '));
-    }
-  };
-  const subset = (allowed: unknown, given: unknown): boolean => {
-    if (!Array.isArray(given)) return canonicalJson(allowed) === canonicalJson(given);
-    if (!Array.isArray(allowed)) return false;
-    const ok = new Set(allowed.map(canonicalJson));
-    return given.every((value) => ok.has(canonicalJson(value)));
-  };
-  const checkField = (record: AnyRecord, field: string, value: unknown): void => {
-    const { top, key } = splitField(field);
-    const cls = fieldClass(record.kind, top);
-    if (cls === undefined) {
-      return fail('withheld-field', record.id, `${top} has no release rule (F1)`);
-    }
-    if (cls === 'structure') return;
-    const allowed = (record as unknown as Json)[top];
-    if (cls === 'markings') {
-      if (value === null || value === undefined) return;
-      if (key !== undefined) ownMarkings(record, value, key);
-      else if (top === 'markings') ownMarkings(record, value);
-      else
-        for (const [name, entry] of Object.entries(value as Json)) ownMarkings(record, entry, name);
-      return;
-    }
-    if (key !== undefined) {
-      const map = allowed as Json | undefined;
-      if (value === null) return; // removing an entry carries nothing
-      if (!map || !Object.hasOwn(map, key))
-        fail('withheld-field', record.id, `${field} is withheld`);
-      else if (!subset(map[key], value)) {
-        fail('withheld-field', record.id, `${field} holds withheld values`);
-      }
-      if (
-        cls !== 'nodes' &&
-        !(record.kind === 'entity' && propertyClass(record.schema, key) === 'reference')
-      ) {
-        scan(record, field, value);
-      }
-      return;
-    }
-    if (value === null || value === undefined) return;
-    if (cls === 'properties' || cls === 'nodes') {
-      if (typeof value !== 'object') fail('withheld-field', record.id, `${field} is not a map`);
-      for (const [name, entry] of Object.entries(value as Json)) {
-        checkField(record, `${top}.${name}`, entry);
-      }
-      return;
-    }
-    if (canonicalJson(allowed) !== canonicalJson(value)) {
-      fail(
-        'withheld-field',
-        record.id,
-        allowed === undefined ? `${field} is withheld` : `${field} differs from what may go`,
-      );
-    }
-    if (isScanned(cls)) scan(record, field, value);
-  };
-  const checkRecord = (value: Json): void => {
-    const record = releasedRecord(value.id);
-    if (value.kind !== record.kind) {
-      fail('not-released', record.id, `it is a ${record.kind}, not a ${String(value.kind)}`);
-    }
-    if (value.deleted !== false) fail('deleted', record.id, 'it is marked deleted (I7)');
-    ownMarkings(record, value.markings);
-    for (const [field, entry] of Object.entries(value)) {
-      if (field === 'markings' || field === 'id' || field === 'kind') continue;
-      checkField(record, field, entry);
-    }
-  };
-  const checkOperation = (value: unknown): void => {
-    const parsed = operationSchema.safeParse(value);
-    if (!parsed.success) {
-      throw new ReleaseViolationError('malformed', '', 'the content holds an invalid operation');
-    }
-    const op = parsed.data as Operation;
-    if (op.op === 'create') {
-      checkRecord(op.record as unknown as Json);
-      return;
-    }
-    if (op.op === 'tombstone') {
-      // A deletion carries an id and a clock, and only for a record deleted here (I7).
-      const record = local.get(op.recordId);
-      if (!record?.deleted) {
-        if (record && !released.has(record.id)) releasedRecord(op.recordId);
-        fail('deleted', op.recordId, 'a deletion may go only for a record deleted here (I7)');
-      }
-      if (record!.kind !== op.kind) fail('deleted', op.recordId, `it is a ${record!.kind}`);
-      return;
-    }
-    const record = releasedRecord(op.recordId);
-    if (op.kind !== record.kind) fail('not-released', record.id, `it is a ${record.kind}`);
-    if (op.op === 'set') checkField(record, op.field, op.value);
-  };
-
-  let json: unknown;
-  try {
-    json = JSON.parse(serialized);
-  } catch {
-    throw new ReleaseViolationError('malformed', '', 'the content to seal is not valid JSON');
-  }
-  if (Array.isArray(json)) {
-    json.forEach(checkOperation);
-    return;
-  }
-  if (!json || typeof json !== 'object') {
-    throw new ReleaseViolationError(
-      'malformed',
-      '',
-      'the content to seal is neither a case nor operations',
-    );
-  }
-  const doc = json as Json;
-  if (Array.isArray(doc.operations)) {
-    if (doc.caseId !== input.case.id) {
-      fail('not-released', String(doc.caseId), 'the operations are for another case');
-    }
-    doc.operations.forEach(checkOperation);
-    return;
-  }
-  if (!doc.case || typeof doc.case !== 'object') {
-    throw new ReleaseViolationError(
-      'malformed',
-      '',
-      'the content to seal is neither a case nor operations',
-    );
-  }
-  checkRecord(doc.case as Json);
-  for (const list of ['entities', 'notes', 'attachments', 'notices', 'charts']) {
-    asRecords(doc[list]).forEach(checkRecord);
-  }
 }
