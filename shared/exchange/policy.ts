@@ -53,14 +53,15 @@
  *      is stripped, all are;
  *   F4 an attachment's file name, media type, size, hash and description go only with it;
  *   F5 nothing that goes mentions what stays: a value that contains the id of a withheld or deleted
- *      record, or a distinctive value (6 characters or more) of one or of a stripped field, is
- *      stripped, or its record stays when the value is required (releaseNeedles.ts, mentions.ts).
- * `assertReleasable` (releaseCheck.ts) is the second check the Node service runs on the exact serialized content
- * right before sealing. It re-runs this decision on the local case (it shares the rules, so it is
- * not independent of them) and then checks the bytes on their own: every record and operation must
- * concern a released item and carry exactly its released fields, every marking is judged again,
- * deletions carry nothing but an id and a clock, and every string is scanned again for withheld ids
- * and values. It throws naming the first offending item.
+ *      record, or a distinctive value (6 characters or more, or an identifier-like part of 8) of
+ *      one or of a stripped field, is stripped, or its record stays when the value is required
+ *      (releaseNeedles.ts, mentions.ts).
+ * `assertReleasable` (releaseCheck.ts) is the second check the Node service runs on the exact
+ * serialized content right before sealing. It re-runs this decision on the local case (it shares
+ * the rules, so it is not independent of them) and then checks the bytes on their own: every
+ * record and operation must concern a released item and carry exactly its released fields, every
+ * marking is judged again, deletions carry nothing but an id and a clock, and every string is
+ * scanned again for withheld ids and values. It throws naming the first offending item.
  */
 import { isEdgeSchema, edgeEnds, model } from '../model/schema.ts';
 import type { Markings } from '../model/markings.ts';
