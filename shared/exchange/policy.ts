@@ -400,11 +400,9 @@ export function decideRelease<A extends AttachmentRecord>(
   };
   const now = options.now ?? new Date().toISOString();
   const withheld: WithheldItem[] = [];
-  const withheldRecords = new Map<string, AnyRecord>();
   const deleted: DeletedItem[] = [];
   const caseId = input.case.id;
   const withhold = (record: AnyRecord, reasons: readonly Reason[]): void => {
-    withheldRecords.set(record.id, record);
     withheld.push({
       id: record.id,
       kind: record.kind,
@@ -744,8 +742,9 @@ export function decideRelease<A extends AttachmentRecord>(
     if (applyLinks()) changed = true;
   }
 
-  // Assemble what goes.
-  const stripped = strippedList();
+  // Assemble what goes (fields of a record that stays are not "left out": the record is).
+  const staysHome = staying();
+  const stripped = strippedList().filter((item) => !staysHome.has(item.id));
   const withoutFields = <T extends AnyRecord>(record: T): T => {
     const fields = strippedFields.get(record.id);
     if (!fields) return record;
