@@ -22,6 +22,19 @@ describe('mention finder', () => {
     expect(finder.find('a short note')).toBeUndefined();
   });
 
+  it('tells apart many needles that share a prefix, short and long', () => {
+    const many = new MentionFinder();
+    for (let i = 0; i < 2000; i++) many.addValue(`Person Number ${i} Smithson`, `person ${i}`);
+    many.addValue('abcdef', 'six');
+    many.addId('01HP0000000000000000000042', 'id 42');
+    many.addId('01HP0000000000000000000043', 'id 43');
+    expect(many.find('we met person number 1999 smithson today')).toBe('person 1999');
+    expect(many.find('person number 2000 smithson')).toBeUndefined();
+    expect(many.find('xxabcdefxx')).toBe('six');
+    expect(many.find('see 01HP0000000000000000000043')).toBe('id 43');
+    expect(many.find('see 01HP00000000000000000000430')).toBeUndefined();
+  });
+
   it('reads every string of a JSON value, keys included', () => {
     expect([...stringsOf({ a: ['x', { b: 'y' }], c: 1 })]).toEqual(['a', 'x', 'b', 'y', 'c']);
   });
