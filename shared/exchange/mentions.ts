@@ -24,10 +24,11 @@ export const MIN_VALUE_LENGTH = 6;
 
 const WORD = /[A-Za-z0-9_]/;
 
-const NON_ASCII = /[^\u0000-\u007f]/;
+const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
 /** The comparable form of a value: NFKC, lower case, runs of white space as one space, trimmed. */
 export function normaliseValue(text: string): string {
+  // NFKC only changes text outside printable ASCII; most case text is ASCII, so skip it there.
   const folded = NON_ASCII.test(text) ? text.normalize('NFKC') : text;
   return folded.toLowerCase().replace(/\s+/g, ' ').trim();
 }
