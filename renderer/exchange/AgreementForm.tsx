@@ -76,6 +76,15 @@ export function AgreementForm({ partnerId, agreement, onSave, onCancel }: Agreem
           </label>
         ))}
       </fieldset>
+      <label className="exchange-check">
+        <input
+          type="checkbox"
+          checked={draft.domestic}
+          onChange={(e) => setDraft({ ...draft, domestic: e.target.checked })}
+          data-testid="agreement-domestic"
+        />
+        Domestic partner (an agency of our own country: NOFORN material may go to it)
+      </label>
       {field('retentionDays', 'Retention (days)', 'number')}
       {field('validFrom', 'Valid from', 'date')}
       {field('validTo', 'Valid to (optional)', 'date')}

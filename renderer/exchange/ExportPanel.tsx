@@ -9,6 +9,7 @@ import {
   withoutAttachmentContent,
   withUploadedAttachments,
 } from './transferFiles.tsx';
+import { ReleasePreviewTables } from './ReleasePreviewTables.tsx';
 
 export interface ExportPanelProps {
   readonly caseId: string;
@@ -16,7 +17,10 @@ export interface ExportPanelProps {
   readonly onChanged: () => void;
 }
 
-/** Share this case: choose partners, preview what goes and what is withheld (and why), seal. */
+/**
+ * Share this case: choose partners, preview what goes and what stays (every withheld record and
+ * every field left out, with the release rule behind it), seal.
+ */
 export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
   const { services, repository, notify } = useAppServices();
   const deps = useExchangeDeps();
@@ -154,34 +158,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
               {problem}
             </p>
           ))}
-          {p.withheld.length > 0 && (
-            <table className="exchange-table" data-testid={`withheld-${p.partnerId}`}>
-              <caption>Withheld ({p.withheld.length})</caption>
-              <tbody>
-                {p.withheld.map((item) => (
-                  <tr key={item.id} data-testid={`withheld-item-${item.id}`}>
-                    <td>{item.caption}</td>
-                    <td>{item.reasons.join('; ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
-          {p.stripped.length > 0 && (
-            <table className="exchange-table">
-              <caption>Properties left out ({p.stripped.length})</caption>
-              <tbody>
-                {p.stripped.map((item) => (
-                  <tr key={`${item.id}-${item.property}`}>
-                    <td>
-                      {item.caption}: {item.property}
-                    </td>
-                    <td>{item.reasons.join('; ')}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          )}
+          <ReleasePreviewTables preview={p} />
         </div>
       ))}
       {previews && (

@@ -1,7 +1,14 @@
 import { useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import { describeMarkings } from '../../shared/exchange/markings.ts';
-import { DEFAULT_CLASSIFICATIONS, TLP_LEVELS, captionOf, model } from '../../shared/model/index.ts';
+import {
+  DEFAULT_CLASSIFICATIONS,
+  HANDLING_CODES,
+  HANDLING_CODE_NAMES,
+  TLP_LEVELS,
+  captionOf,
+  model,
+} from '../../shared/model/index.ts';
 import type { Markings, Tlp } from '../../shared/model/index.ts';
 import { useAppServices } from '../app/context.ts';
 import { useCase, useEntities } from '../db/queries.ts';
@@ -201,13 +208,36 @@ export function MarkingsPanel({ caseId, partnerIds }: MarkingsPanelProps) {
               <option value="no">no</option>
             </select>
           </label>
-          <label className="form-field">
-            <span>Handling code</span>
-            <input
-              value={draft.handlingCode}
-              onChange={(e) => set('handlingCode', e.target.value)}
-            />
-          </label>
+          <fieldset className="form-field exchange-handling" data-testid="markings-handling">
+            <legend>Handling codes</legend>
+            <select
+              value={draft.handlingMode}
+              onChange={(e) => set('handlingMode', e.target.value as MarkingsDraft['handlingMode'])}
+              data-testid="markings-handling-mode"
+            >
+              <option value="">(unchanged)</option>
+              <option value="set">set to the codes ticked (none: clear)</option>
+            </select>
+            {HANDLING_CODE_NAMES.map((code) => (
+              <label key={code} className="exchange-check" title={HANDLING_CODES[code].meaning}>
+                <input
+                  type="checkbox"
+                  disabled={draft.handlingMode !== 'set'}
+                  checked={draft.handlingCodes.includes(code)}
+                  onChange={(e) =>
+                    set(
+                      'handlingCodes',
+                      e.target.checked
+                        ? [...draft.handlingCodes, code]
+                        : draft.handlingCodes.filter((c) => c !== code),
+                    )
+                  }
+                  data-testid={`markings-handling-${code}`}
+                />
+                {HANDLING_CODES[code].label}
+              </label>
+            ))}
+          </fieldset>
           <label className="form-field">
             <span>Retain until</span>
             <input

@@ -121,6 +121,11 @@ export function PartnerDirectory({ partners, onChanged }: PartnerDirectoryProps)
               ) : (
                 <span className="exchange-badge exchange-badge-unconfirmed">no agreement</span>
               )}
+              {partner.agreement?.domestic && (
+                <span className="exchange-badge" title="NOFORN material may go to this partner">
+                  domestic
+                </span>
+              )}
               <span className="muted">
                 {partner.transport ? partner.transport.kind : 'files only'}
               </span>

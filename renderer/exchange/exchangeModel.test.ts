@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ReleasePreview } from '../../shared/contract/exchange.ts';
 import type { ReviewItem, ReviewModel } from '../db/exchangeApply.ts';
 import {
   EMPTY_MARKINGS_DRAFT,
@@ -8,6 +9,7 @@ import {
   formatValue,
   initialDecisions,
   patchFromDraft,
+  previewRows,
   toggleItem,
   transportFromDraft,
   draftFromTransport,
@@ -88,6 +90,77 @@ describe('markings draft', () => {
       releasableTo: { mode: 'remove', partners: ['B', 'C'] },
       retainUntil: null,
     });
+  });
+});
+
+describe('handling codes in the markings draft', () => {
+  it('stores the ticked codes in their canonical form, and none clears them', () => {
+    expect(
+      patchFromDraft({
+        ...EMPTY_MARKINGS_DRAFT,
+        handlingMode: 'set',
+        handlingCodes: ['NOFORN', 'ORCON'],
+      }),
+    ).toEqual({ handlingCode: 'ORCON; NOFORN' });
+    expect(patchFromDraft({ ...EMPTY_MARKINGS_DRAFT, handlingMode: 'set' })).toEqual({
+      handlingCode: null,
+    });
+    expect(patchFromDraft({ ...EMPTY_MARKINGS_DRAFT, handlingCodes: ['H1'] })).toEqual({});
+  });
+});
+
+describe('export preview rows', () => {
+  it('lists every withheld record and every field left out, each reason with its rule', () => {
+    const preview: ReleasePreview = {
+      partnerId: 'BKA',
+      partnerName: 'BKA',
+      policyVersion: 'x',
+      ready: true,
+      problems: [],
+      released: { case: true, entities: 1, notes: 0, attachments: 0, notices: 0, charts: 0 },
+      releasedIds: [],
+      withheld: [
+        {
+          id: 'p1',
+          kind: 'entity',
+          caption: 'Person “A”',
+          reasons: ['TLP:RED never leaves the agency', 'refer to originator'],
+          rules: ['M1', 'M5'],
+        },
+      ],
+      stripped: [
+        {
+          id: 'p2',
+          kind: 'entity',
+          caption: 'Person “B”',
+          property: 'notes',
+          field: 'properties.notes',
+          reasons: ['mentions withheld Person “A”'],
+          rules: ['F5'],
+        },
+        {
+          id: 'c1',
+          kind: 'case',
+          caption: 'case “X”',
+          property: 'description',
+          field: 'description',
+          reasons: ['free text goes only when marked releasable to BKA by name'],
+          rules: ['F2'],
+        },
+      ],
+      fullSnapshot: true,
+      operations: 1,
+      nextSequence: 1,
+    };
+    const rows = previewRows(preview);
+    expect(rows.withheld.map((r) => [r.recordId, r.rule, r.ruleTitle])).toEqual([
+      ['p1', 'M1', 'TLP:RED never leaves'],
+      ['p1', 'M5', 'refer to originator'],
+    ]);
+    expect(rows.fields.map((r) => [r.recordId, r.field, r.rule])).toEqual([
+      ['p2', 'notes', 'F5'],
+      ['c1', 'description', 'F2'],
+    ]);
   });
 });
 

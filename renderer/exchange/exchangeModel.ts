@@ -1,15 +1,17 @@
 /**
  * Pure logic behind the exchange screens: form drafts to contract values (agreement, transport,
- * markings), display of field values in the review, and the review's accept/reject decisions,
+ * markings), the export preview's rows (each withheld record and field with its rule), display of
+ * field values in the review, and the review's accept/reject decisions,
  * which keep dependencies consistent (accepting a relationship accepts its new ends; rejecting an
  * entity rejects what needs it).
  */
 import { DATA_CATEGORIES } from '../../shared/exchange/agreement.ts';
 import type { DataCategory, SharingAgreement } from '../../shared/exchange/agreement.ts';
 import { describeMarkings } from '../../shared/exchange/markings.ts';
-import type { TransportSettings } from '../../shared/contract/exchange.ts';
-import { TLP_LEVELS, formatGrading } from '../../shared/model/index.ts';
-import type { Grading, Markings, Tlp } from '../../shared/model/index.ts';
+import { RELEASE_RULES } from '../../shared/exchange/policy.ts';
+import type { ReleasePreview, TransportSettings } from '../../shared/contract/exchange.ts';
+import { TLP_LEVELS, formatGrading, formatHandlingCodes } from '../../shared/model/index.ts';
+import type { Grading, HandlingCode, Markings, Tlp } from '../../shared/model/index.ts';
 import type { MarkingsPatch, ReviewModel } from '../db/exchangeApply.ts';
 import { requiredClosure } from '../db/exchangeApply.ts';
 
@@ -33,6 +35,8 @@ export interface AgreementDraft {
   readonly retentionDays: string;
   readonly validFrom: string;
   readonly validTo: string;
+  /** The partner is an agency of our own country (NOFORN material may go to it). */
+  readonly domestic: boolean;
 }
 
 export function draftFromAgreement(
@@ -47,6 +51,7 @@ export function draftFromAgreement(
     retentionDays: String(agreement?.retentionDays ?? 365),
     validFrom: agreement?.validFrom ?? today,
     validTo: agreement?.validTo ?? '',
+    domestic: agreement?.domestic ?? false,
   };
 }
 
@@ -76,6 +81,7 @@ export function agreementFromDraft(
       retentionDays: retention,
       validFrom: draft.validFrom,
       ...(draft.validTo ? { validTo: draft.validTo } : {}),
+      ...(draft.domestic ? { domestic: true } : {}),
     },
   };
 }
@@ -154,8 +160,9 @@ export interface MarkingsDraft {
   /** '' leaves the field as it is. */
   readonly classification: string;
   readonly tlp: '' | Tlp;
-  readonly handlingCode: string;
-  readonly clearHandlingCode: boolean;
+  /** '' leaves handling codes as they are; 'set' replaces them by `handlingCodes` (none clears). */
+  readonly handlingMode: '' | 'set';
+  readonly handlingCodes: readonly HandlingCode[];
   readonly releasableMode: '' | 'set' | 'add' | 'remove';
   readonly partners: string;
   readonly referToOriginator: '' | 'yes' | 'no';
@@ -166,8 +173,8 @@ export interface MarkingsDraft {
 export const EMPTY_MARKINGS_DRAFT: MarkingsDraft = {
   classification: '',
   tlp: '',
-  handlingCode: '',
-  clearHandlingCode: false,
+  handlingMode: '',
+  handlingCodes: [],
   releasableMode: '',
   partners: '',
   referToOriginator: '',
@@ -179,11 +186,9 @@ export function patchFromDraft(draft: MarkingsDraft): MarkingsPatch {
   return {
     ...(draft.classification ? { classification: draft.classification } : {}),
     ...(draft.tlp && TLP_LEVELS.includes(draft.tlp) ? { tlp: draft.tlp } : {}),
-    ...(draft.clearHandlingCode
-      ? { handlingCode: null }
-      : draft.handlingCode.trim()
-        ? { handlingCode: draft.handlingCode.trim() }
-        : {}),
+    ...(draft.handlingMode === 'set'
+      ? { handlingCode: formatHandlingCodes(draft.handlingCodes) ?? null }
+      : {}),
     ...(draft.releasableMode
       ? { releasableTo: { mode: draft.releasableMode, partners: splitList(draft.partners) } }
       : {}),
@@ -198,6 +203,59 @@ export function patchFromDraft(draft: MarkingsDraft): MarkingsPatch {
 
 export function isEmptyPatch(patch: MarkingsPatch): boolean {
   return Object.keys(patch).length === 0;
+}
+
+// ---- Export preview
+
+/** One line of the export preview: a withheld record or a field left out, and the rule why. */
+export interface PreviewRow {
+  readonly key: string;
+  readonly recordId: string;
+  readonly caption: string;
+  /** For a field left out: its label (`birthDate`, `description`, `provenance.source`…). */
+  readonly field: string | null;
+  /** Rule code (e.g. "M1"), and its short title for people. */
+  readonly rule: string;
+  readonly ruleTitle: string;
+  readonly reason: string;
+}
+
+function ruleTitle(rule: string): string {
+  return Object.hasOwn(RELEASE_RULES, rule)
+    ? RELEASE_RULES[rule as keyof typeof RELEASE_RULES]
+    : '';
+}
+
+function rowsOf(
+  item: { readonly id: string; readonly caption: string; readonly reasons: readonly string[] },
+  rules: readonly string[] | undefined,
+  field: string | null,
+): PreviewRow[] {
+  return item.reasons.map((reason, i) => {
+    const rule = rules?.[i] ?? '';
+    return {
+      key: `${item.id}/${field ?? ''}/${i}`,
+      recordId: item.id,
+      caption: item.caption,
+      field,
+      rule,
+      ruleTitle: ruleTitle(rule),
+      reason,
+    };
+  });
+}
+
+/** The preview as rows: every withheld record, and every field left out, one row per reason. */
+export function previewRows(preview: ReleasePreview): {
+  readonly withheld: readonly PreviewRow[];
+  readonly fields: readonly PreviewRow[];
+} {
+  return {
+    withheld: preview.withheld.flatMap((item) => rowsOf(item, item.rules, null)),
+    fields: preview.stripped.flatMap((item) =>
+      rowsOf(item, item.rules, fieldLabel(item.field || item.property)),
+    ),
+  };
 }
 
 // ---- Review display

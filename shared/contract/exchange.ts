@@ -195,21 +195,30 @@ export const releasePreviewSchema = z.object({
   released: releasedCountsSchema,
   /** Ids of every released record (to highlight them in the UI). */
   releasedIds: z.array(z.string()),
+  /** Every record that stays, with the rule (`rules`, e.g. "M1") behind each of its reasons. */
   withheld: z.array(
     z.object({
       id: z.string(),
       kind: recordKind,
       caption: z.string(),
       reasons: z.array(z.string()),
+      /** Rule codes of shared/exchange/policy.ts, one per reason, same order. */
+      rules: z.array(z.string()).readonly(),
     }),
   ),
+  /** Every field left out of a record that goes (properties, free text, provenance source…). */
   stripped: z.array(
     z.object({
       id: z.string(),
       kind: recordKind,
       caption: z.string(),
+      /** FtM property name, or the field path for other fields (kept for older readers). */
       property: z.string(),
+      /** Field path as in sync operations: `properties.birthDate`, `description`, `nodes`… */
+      field: z.string(),
       reasons: z.array(z.string()),
+      /** Rule codes of shared/exchange/policy.ts, one per reason, same order. */
+      rules: z.array(z.string()).readonly(),
     }),
   ),
   /** True when no bundle of this case was acknowledged by the partner yet: a full snapshot goes. */

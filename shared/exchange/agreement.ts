@@ -158,6 +158,11 @@ export const sharingAgreementSchema = z
       .int()
       .positive()
       .max(365 * 100),
+    /**
+     * True when the partner is an agency of our own country. Absent or false: the partner is
+     * foreign, and material marked NOFORN never goes to it (policy.ts rule M7).
+     */
+    domestic: z.boolean().optional(),
     validFrom: isoDate,
     /** Absent: open-ended. */
     validTo: isoDate.optional(),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Markings } from '../model/markings.ts';
-import { DEFAULT_MARKINGS } from '../model/markings.ts';
+import { DEFAULT_MARKINGS, formatHandlingCodes, parseHandlingCodes } from '../model/markings.ts';
 import type { EntityRecord } from '../model/records.ts';
 import {
   categoryOf,
@@ -133,5 +133,37 @@ describe('sharing agreements', () => {
     expect(categoryOfSchema('NoSuchSchema')).toBeUndefined();
     expect(categoryOf({ kind: 'note' })).toBe('notes');
     expect(categoryOf({ kind: 'case' })).toBeUndefined();
+  });
+});
+
+describe('handling codes', () => {
+  it('reads "ORCON; NOFORN" as two known codes, whatever the separators and case', () => {
+    expect(parseHandlingCodes('ORCON; NOFORN')).toEqual({
+      codes: ['ORCON', 'NOFORN'],
+      unknown: [],
+    });
+    expect(parseHandlingCodes(' noforn,orcon ')).toEqual({
+      codes: ['ORCON', 'NOFORN'],
+      unknown: [],
+    });
+    expect(parseHandlingCodes('H1 / WNINTEL')).toEqual({ codes: ['H1'], unknown: ['WNINTEL'] });
+    expect(parseHandlingCodes(undefined)).toEqual({ codes: [], unknown: [] });
+  });
+
+  it('stores codes in one canonical form', () => {
+    expect(formatHandlingCodes(['NOFORN', 'orcon'])).toBe('ORCON; NOFORN');
+    expect(formatHandlingCodes([])).toBeUndefined();
+  });
+
+  it('combining keeps every code, and dropping one is lowering, whatever the spelling', () => {
+    expect(
+      mostRestrictive(m({ handlingCode: 'noforn' }), m({ handlingCode: 'ORCON' })),
+    ).toMatchObject({ handlingCode: 'ORCON; NOFORN' });
+    expect(
+      isLowering(m({ handlingCode: 'ORCON; NOFORN' }), m({ handlingCode: 'noforn, orcon' })),
+    ).toBe(false);
+    expect(isLowering(m({ handlingCode: 'ORCON; NOFORN' }), m({ handlingCode: 'ORCON' }))).toBe(
+      true,
+    );
   });
 });

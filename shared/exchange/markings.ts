@@ -9,15 +9,21 @@
  * - referToOriginator: true is more restrictive;
  * - retainUntil: an earlier date is more restrictive; absent means "the agreement decides", which is
  *   less restrictive than any date;
- * - handlingCode: free text without an order, so combining keeps every code that applies and
- *   dropping or replacing a code counts as lowering.
+ * - handlingCode: a set of codes (shared/model/markings.ts HANDLING_CODES, read by
+ *   parseHandlingCodes) without an order, so combining keeps every code that applies and dropping
+ *   or replacing a code counts as lowering. Codes compare without regard to case or separators.
  *
  * The effective marking of a record (or of one property of an entity) is the most restrictive
  * combination of the markings that apply to it. A relationship's effective marking is its own; the
  * release policy handles its ends.
  */
 import type { Markings, Tlp } from '../model/markings.ts';
-import { DEFAULT_CLASSIFICATIONS, TLP_LEVELS } from '../model/markings.ts';
+import {
+  DEFAULT_CLASSIFICATIONS,
+  formatHandlingCodes,
+  parseHandlingCodes,
+  TLP_LEVELS,
+} from '../model/markings.ts';
 import type { AnyRecord } from '../model/records.ts';
 
 export type ClassificationLadder = readonly string[];
@@ -59,16 +65,8 @@ export function compareTlp(a: Tlp, b: Tlp): number {
 }
 
 function splitCodes(code: string | undefined): string[] {
-  if (!code) return [];
-  return code
-    .split(';')
-    .map((part) => part.trim())
-    .filter((part) => part.length > 0);
-}
-
-function joinCodes(codes: readonly string[]): string | undefined {
-  const unique = [...new Set(codes)].sort();
-  return unique.length === 0 ? undefined : unique.join('; ');
+  const { codes, unknown } = parseHandlingCodes(code);
+  return [...codes, ...unknown];
 }
 
 /** The combination of two markings that is at least as restrictive as each of them. */
@@ -86,7 +84,10 @@ export function mostRestrictive(
         : a.retainUntil < b.retainUntil
           ? a.retainUntil
           : b.retainUntil;
-  const handlingCode = joinCodes([...splitCodes(a.handlingCode), ...splitCodes(b.handlingCode)]);
+  const handlingCode = formatHandlingCodes([
+    ...splitCodes(a.handlingCode),
+    ...splitCodes(b.handlingCode),
+  ]);
   return {
     classification:
       compareClassification(a.classification, b.classification, ladder) >= 0

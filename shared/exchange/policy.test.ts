@@ -3,18 +3,6 @@
  * expected outcome; then the case-wide rules, stripping, and the second check on serialized content.
  */
 import { describe, expect, it } from 'vitest';
-import { formatHlc } from '../model/hlc.ts';
-import type { Markings } from '../model/markings.ts';
-import { DEFAULT_MARKINGS } from '../model/markings.ts';
-import type {
-  AttachmentRecord,
-  CaseRecord,
-  ChartRecord,
-  EntityRecord,
-  NoteRecord,
-  NoticeRecord,
-} from '../model/records.ts';
-
 import type { AnyRecord } from '../model/records.ts';
 import type { SharingAgreement } from './agreement.ts';
 import { serializeOperations } from './operations.ts';
@@ -25,184 +13,23 @@ import {
   POLICY_VERSION,
   ReleaseViolationError,
 } from './policy.ts';
-
-const OWN = 'NCA';
-const PARTNER = 'BKA';
-const THIRD = 'FBI';
-const CASE_ID = 'case1';
-
-/** A clock value `n` ms after a fixed epoch, written by `node`. */
-function hlcAt(n: number, node = 'nca', counter = 0): string {
-  return formatHlc({ wallMs: 1_700_000_000_000 + n, counter, node });
-}
-
-function marks(over: Partial<Markings> = {}): Markings {
-  return { ...DEFAULT_MARKINGS, releasableTo: [PARTNER], ...over };
-}
-
-const AGREEMENT: SharingAgreement = {
-  partnerAgencyId: PARTNER,
-  legalBasis: 'MOU NCA-BKA 2023/4',
-  crimeAreas: ['Drug trafficking', 'money laundering'],
-  highestClassification: 'CONFIDENTIAL',
-  categories: [
-    'persons',
-    'organisations',
-    'communications',
-    'financial',
-    'vehicles',
-    'locations',
-    'notes',
-    'attachments',
-    'notices',
-    'charts',
-  ],
-  retentionDays: 365,
-  validFrom: '2024-01-01',
-  validTo: '2030-12-31',
-};
-
-const NOW = '2025-06-01T12:00:00.000Z';
-
-function caseRecord(over: Partial<CaseRecord> = {}): CaseRecord {
-  return {
-    id: CASE_ID,
-    kind: 'case',
-    updatedAt: hlcAt(0),
-    createdAt: hlcAt(0),
-    deleted: false,
-    originAgency: OWN,
-    markings: marks(),
-    reference: 'NCA/2025/1',
-    title: 'Operation Tessera',
-    status: 'open',
-    leadInvestigator: 'J. Smith',
-    crimeAreas: ['drug trafficking', 'Money Laundering'],
-    jurisdictions: ['gb', 'de'],
-    openedOn: '2025-01-01',
-    ...over,
-  };
-}
-
-function entity(
-  id: string,
-  schema: string,
-  properties: Record<string, string[]>,
-  over: Partial<EntityRecord> = {},
-): EntityRecord {
-  const origin = over.originAgency ?? OWN;
-  return {
-    id,
-    kind: 'entity',
-    caseId: CASE_ID,
-    updatedAt: hlcAt(1),
-    createdAt: hlcAt(1),
-    deleted: false,
-    originAgency: origin,
-    markings: marks(),
-    schema,
-    properties,
-    provenance: { source: 'test', originAgency: origin, recordedBy: 'tester', recordedAt: NOW },
-    grading: { source: 'B', information: '2' },
-    ...over,
-  };
-}
-
-function note(
-  id: string,
-  entityId: string | undefined,
-  over: Partial<NoteRecord> = {},
-): NoteRecord {
-  return {
-    id,
-    kind: 'note',
-    caseId: CASE_ID,
-    updatedAt: hlcAt(2),
-    createdAt: hlcAt(2),
-    deleted: false,
-    originAgency: OWN,
-    markings: marks(),
-    ...(entityId === undefined ? {} : { entityId }),
-    title: `Note ${id}`,
-    body: 'text',
-    author: 'tester',
-    ...over,
-  };
-}
-
-function attachment(
-  id: string,
-  entityId: string | undefined,
-  over: Partial<AttachmentRecord> = {},
-): AttachmentRecord {
-  return {
-    id,
-    kind: 'attachment',
-    caseId: CASE_ID,
-    updatedAt: hlcAt(2),
-    createdAt: hlcAt(2),
-    deleted: false,
-    originAgency: OWN,
-    markings: marks(),
-    ...(entityId === undefined ? {} : { entityId }),
-    fileName: `${id}.pdf`,
-    mediaType: 'application/pdf',
-    size: 3,
-    sha256: 'a'.repeat(64),
-    provenance: { source: 'test', originAgency: OWN, recordedBy: 'tester', recordedAt: NOW },
-    ...over,
-  };
-}
-
-function notice(id: string, subjectId: string, over: Partial<NoticeRecord> = {}): NoticeRecord {
-  return {
-    id,
-    kind: 'notice',
-    caseId: CASE_ID,
-    updatedAt: hlcAt(2),
-    createdAt: hlcAt(2),
-    deleted: false,
-    originAgency: OWN,
-    markings: marks(),
-    noticeType: 'red',
-    subjectId,
-    reference: `N-${id}`,
-    issuingAgency: OWN,
-    status: 'issued',
-    summary: 'wanted',
-    ...over,
-  };
-}
-
-function chart(id: string, nodeIds: string[], over: Partial<ChartRecord> = {}): ChartRecord {
-  return {
-    id,
-    kind: 'chart',
-    caseId: CASE_ID,
-    updatedAt: hlcAt(2),
-    createdAt: hlcAt(2),
-    deleted: false,
-    originAgency: OWN,
-    markings: marks(),
-    name: `Chart ${id}`,
-    nodes: Object.fromEntries(nodeIds.map((nodeId, i) => [nodeId, { x: i * 10, y: 0 }])),
-    layout: 'manual',
-    ...over,
-  };
-}
-
-// TESTS
-function inputOf(records: readonly AnyRecord[], over: Partial<ReleaseInput> = {}): ReleaseInput {
-  return {
-    case: caseRecord(),
-    entities: records.filter((r) => r.kind === 'entity'),
-    notes: records.filter((r) => r.kind === 'note'),
-    attachments: records.filter((r) => r.kind === 'attachment'),
-    notices: records.filter((r) => r.kind === 'notice'),
-    charts: records.filter((r) => r.kind === 'chart'),
-    ...over,
-  };
-}
+import {
+  AGREEMENT,
+  attachment,
+  CASE_ID,
+  caseRecord,
+  chart,
+  entity,
+  hlcAt,
+  inputOf,
+  marks,
+  note,
+  notice,
+  NOW,
+  OWN,
+  PARTNER,
+  THIRD,
+} from './testing/releaseFixtures.ts';
 
 function decide(records: readonly AnyRecord[], agreement: SharingAgreement = AGREEMENT) {
   return decideRelease(inputOf(records), agreement, PARTNER, OWN, { now: NOW });
@@ -566,15 +393,20 @@ describe('release policy: property level', () => {
   });
 
   it('strips references to withheld entities and chart nodes of withheld entities', () => {
+    // Changed for issue 8 (I6): a phone whose owner is withheld used to go without its owner
+    // property; it identifies the owner, so it now stays with it. A company keeps going without
+    // the reference to a withheld parent.
     const phone = entity('ph1', 'Phone', { number: ['+441234'], owner: ['pRed'] });
-    const view = chart('ch1', ['p0', 'pRed', 'ph1']);
-    const decision = decide([okPerson, redPerson, phone, view]);
-    const releasedPhone = decision.released.entities.find((e) => e.id === 'ph1')!;
-    expect(releasedPhone.properties).toEqual({ number: ['+441234'] });
-    expect(Object.keys(decision.released.charts[0]!.nodes).sort()).toEqual(['p0', 'ph1']);
+    const company = entity('co1', 'Company', { name: ['Acme Ltd'], parent: ['pRed'] });
+    const view = chart('ch1', ['p0', 'pRed', 'ph1', 'co1']);
+    const decision = decide([okPerson, redPerson, phone, company, view]);
+    expect(decision.withheld.find((w) => w.id === 'ph1')?.rules).toEqual(['I6']);
+    const releasedCompany = decision.released.entities.find((e) => e.id === 'co1')!;
+    expect(releasedCompany.properties).toEqual({ name: ['Acme Ltd'] });
+    expect(Object.keys(decision.released.charts[0]!.nodes).sort()).toEqual(['co1', 'p0']);
     expect(decision.stripped.map((s) => `${s.id}.${s.property}`).sort()).toEqual([
       'ch1.nodes',
-      'ph1.owner',
+      'co1.parent',
     ]);
   });
 });

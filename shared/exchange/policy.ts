@@ -1,39 +1,71 @@
 /**
  * The release policy: what of a case may go to one partner agency. Pure, versioned
- * (POLICY_VERSION travels in every bundle manifest) and DENY BY DEFAULT: an item goes only when
- * every rule below lets it; whatever no rule allows stays home, with the reasons listed per item.
+ * (POLICY_VERSION travels in every bundle manifest) and DENY BY DEFAULT: an item, and every field
+ * of it, goes only when every rule below lets it; whatever no rule allows stays home, with the
+ * rule and the reason listed per item and per field. docs/release-policy.md says the same for
+ * officers, with the per-field table (fieldRules.ts).
  *
  * Whole case (a failure withholds everything):
  *   C1 the agreement is for this partner and in force today;
  *   C2 the agreement's highest classification is a rung of our ladder;
  *   C3 the case has crime areas and every one of them is covered by the agreement;
- *   C4 the case record itself passes the marking rules M1–M6.
+ *   C4 the case record itself passes the marking rules M1–M7 and is not deleted.
  * Markings of an item (its effective markings; see markings.ts):
  *   M1 TLP:RED never leaves the agency;
- *   M2 the partner is listed in releasable-to. Our own material marked TLP:CLEAR at the lowest
- *      classification is public and needs no listing; TLP:AMBER+STRICT always needs the listing
- *      (it restricts material to the named organisation);
+ *   M2 our own material needs the partner listed in releasable-to. Our own material marked
+ *      TLP:CLEAR at the lowest classification is public and needs no listing; TLP:AMBER+STRICT
+ *      always needs the listing (it restricts material to the named organisation);
  *   M3 the classification is on our ladder and not above the agreement's highest;
  *   M4 third-agency material (originAgency neither us nor the partner) needs the partner listed in
  *      its own markings, with no exception for TLP:CLEAR;
- *   M5 "refer to originator" on third-agency material blocks onward release (consent first);
- *   M6 material the partner itself originated may always go back to it (returning it is not onward
- *      release), subject only to C1–C4.
+ *   M5 "refer to originator" on material we did not originate blocks its release (consent first);
+ *   M6 material the partner itself originated needs no listing in releasable-to (returning it is
+ *      not onward release); every other rule still applies to it. Origin never lowers a local
+ *      marking: Tessera cannot tell a marking the partner sent from one added here, so TLP:RED, a
+ *      classification above the agreement, refer-to-originator and handling codes keep the
+ *      partner's own material home as they keep ours;
+ *   M7 handling codes (shared/model/markings.ts HANDLING_CODES) are read as codes: an unknown code
+ *      keeps the item home; ORCON and H5 need the originator's consent (our own material: the
+ *      partner listed); H3 and PROPIN need the partner listed; NOFORN never goes to a partner whose
+ *      agreement is not marked domestic; H4 never leaves.
  * Items:
  *   I1 the item has a data category (agreement.ts) and the agreement allows it;
  *   I2 a relationship goes only if both its ends go (and the properties that hold them);
  *   I3 notes and attachments about an entity, and notices about a subject, go only with it; a chart
  *      goes without the nodes of withheld entities;
- *   I4 a property with its own markings is judged by M1–M6 on the record's markings combined with
+ *   I4 a property with its own markings is judged by M1–M7 on the record's markings combined with
  *      its own; one that fails is stripped and the record goes without it; references to withheld
- *      entities are stripped too (the preview lists each stripped property);
- *   I5 markings are never changed on the way out, so never lowered.
- * `assertReleasable` is the second, independent check the Node service runs on the exact serialized
- * content right before sealing; it throws naming the first offending item.
+ *      entities are stripped too;
+ *   I5 markings are never changed on the way out, so never lowered;
+ *   I6 an entity that is not a person or organisation (a passport, an account, a phone, a vehicle,
+ *      an address, an event…) and is linked to a withheld person or organisation, by a property
+ *      either way or by a relationship, identifies it and stays with it;
+ *   I7 a deleted record's content never goes: the decision lists it apart (`deleted`), and only a
+ *      bare deletion (its id and clock) may travel, to a partner that had received the record.
+ * Fields (fieldRules.ts names the rule of every field of every record kind):
+ *   F1 a field the table does not name never goes (the record stays);
+ *   F2 free text (descriptions, note titles and bodies, notice summaries, FtM text properties such
+ *      as notes and summary, and the provenance source) goes only when the record (or property) is
+ *      marked releasable to the partner by name, or the partner originated it; TLP:CLEAR is not
+ *      enough, because nobody can check free text against the markings automatically. Otherwise it
+ *      is left out, or the record stays when the text is required;
+ *   F3 name parts go with the name: when one name-like property (name, alias, firstName, lastName…)
+ *      is stripped, all are;
+ *   F4 an attachment's file name, media type, size, hash and description go only with it;
+ *   F5 nothing that goes mentions what stays: a value that contains the id of a withheld or deleted
+ *      record, or a distinctive value (6 characters or more, or an identifier-like part of 8) of
+ *      one or of a stripped field, is stripped, or its record stays when the value is required
+ *      (releaseNeedles.ts, mentions.ts).
+ * `assertReleasable` (releaseCheck.ts) is the second check the Node service runs on the exact
+ * serialized content right before sealing. It re-runs this decision on the local case (it shares
+ * the rules, so it is not independent of them) and then checks the bytes on their own: every
+ * record and operation must concern a released item and carry exactly its released fields, every
+ * marking is judged again, deletions carry nothing but an id and a clock, and every string is
+ * scanned again for withheld ids and values. It throws naming the first offending item.
  */
-import { isEdgeSchema, edgeEnds, captionOf, model } from '../model/schema.ts';
+import { isEdgeSchema, edgeEnds, model } from '../model/schema.ts';
 import type { Markings } from '../model/markings.ts';
-import { DEFAULT_CLASSIFICATIONS } from '../model/markings.ts';
+import { DEFAULT_CLASSIFICATIONS, HANDLING_CODES, parseHandlingCodes } from '../model/markings.ts';
 import type {
   AnyRecord,
   AttachmentRecord,
@@ -46,18 +78,55 @@ import type {
 } from '../model/records.ts';
 import type { SharingAgreement } from './agreement.ts';
 import { categoryOf, isAgreementInForce, normaliseCrimeArea } from './agreement.ts';
+import { captionOfRecord } from './captions.ts';
+import { fieldClass, isLegalEntitySchema, OPTIONAL_FIELDS, propertyClass } from './fieldRules.ts';
 import type { ClassificationLadder } from './markings.ts';
-import {
-  classificationRank,
-  effectiveMarkings,
-  isKnownClassification,
-  loweringReasons,
-  mostRestrictive,
-} from './markings.ts';
-import type { Operation } from './operations.ts';
-import { canonicalJson, operationSchema, splitField } from './operations.ts';
+import { classificationRank, effectiveMarkings, isKnownClassification } from './markings.ts';
+import { stringsOf } from './mentions.ts';
+import { splitField } from './operations.ts';
+import { isScanned, needlesOf } from './releaseNeedles.ts';
 
-export const POLICY_VERSION = 'tessera-release-policy/1';
+// The second check and the record captions live in their own modules; they are part of the
+// policy's interface, so they are exported from here too.
+export { captionOfRecord } from './captions.ts';
+export { assertReleasable, ReleaseViolationError } from './releaseCheck.ts';
+export type { ReleaseCheck, ReleaseViolationCode } from './releaseCheck.ts';
+
+export const POLICY_VERSION = 'tessera-release-policy/2';
+
+/** The rules of the opening comment, by code, as a short title for people. */
+export const RELEASE_RULES = {
+  C1: 'agreement with this partner, in force',
+  C2: 'agreement ceiling on the ladder',
+  C3: 'crime areas covered',
+  C4: 'the case itself may go',
+  M1: 'TLP:RED never leaves',
+  M2: 'releasable to the partner',
+  M3: 'classification within the agreement',
+  M4: 'third-agency material',
+  M5: 'refer to originator',
+  M6: 'the partner’s own material',
+  M7: 'handling codes',
+  I1: 'data category in the agreement',
+  I2: 'relationships need both ends',
+  I3: 'goes only with what it is about',
+  I4: 'property markings and references',
+  I5: 'markings never lowered',
+  I6: 'identifying details follow the person',
+  I7: 'deleted records',
+  F1: 'every field has a rule',
+  F2: 'free text needs an explicit release',
+  F3: 'name parts go together',
+  F4: 'attachment details follow the attachment',
+  F5: 'no mention of what stays',
+} as const;
+export type RuleCode = keyof typeof RELEASE_RULES;
+
+/** One reason an item or field stays: the rule and the sentence for people. */
+export interface Reason {
+  readonly rule: RuleCode;
+  readonly text: string;
+}
 
 /** A case and its items, as in the case file (attachments may carry their content along). */
 export interface ReleaseInput<A extends AttachmentRecord = AttachmentRecord> {
@@ -81,15 +150,26 @@ export interface WithheldItem {
   readonly kind: RecordKind;
   readonly caption: string;
   readonly reasons: readonly string[];
+  /** The rule code of each reason, same order and length as `reasons`. */
+  readonly rules: readonly RuleCode[];
 }
 
 export interface StrippedProperty {
   readonly id: string;
   readonly kind: RecordKind;
   readonly caption: string;
-  /** Property name (entities) or `nodes` (charts). */
+  /** FtM property name (entities), else the field path (`description`, `provenance.source`, `nodes`). */
   readonly property: string;
+  /** The field path as in sync operations: `properties.birthDate`, `description`, `nodes`… */
+  readonly field: string;
   readonly reasons: readonly string[];
+  /** The rule code of each reason, same order and length as `reasons`. */
+  readonly rules: readonly RuleCode[];
+}
+
+export interface DeletedItem {
+  readonly id: string;
+  readonly kind: RecordKind;
 }
 
 export interface ReleasedSet<A extends AttachmentRecord = AttachmentRecord> {
@@ -108,132 +188,201 @@ export interface ReleaseDecision<A extends AttachmentRecord = AttachmentRecord> 
   readonly released: ReleasedSet<A>;
   readonly withheld: readonly WithheldItem[];
   readonly stripped: readonly StrippedProperty[];
+  /**
+   * Deleted records (I7): never in `released`, never in `withheld`. The sync layer may send each a
+   * bare tombstone (id and clock), and only to a partner that had received the record.
+   */
+  readonly deleted: readonly DeletedItem[];
 }
 
-interface Context {
+/** Who releases to whom under which agreement, for the marking rules. */
+export interface ReleaseContext {
   readonly partnerId: string;
   readonly ownAgencyId: string;
   readonly agreement: SharingAgreement;
   readonly ladder: ClassificationLadder;
 }
 
-/** M1–M6 on one set of effective markings of material from `originAgency`. */
+const reason = (rule: RuleCode, text: string): Reason => ({ rule, text });
+
+/** M1–M7 on one set of effective markings of material from `originAgency`. */
 export function markingReasons(
   markings: Markings,
   originAgency: string,
-  context: Context,
-): string[] {
+  context: ReleaseContext,
+): Reason[] {
   const { partnerId, ownAgencyId, agreement, ladder } = context;
-  if (originAgency === partnerId) return [];
-  const reasons: string[] = [];
-  if (markings.tlp === 'RED') reasons.push('TLP:RED never leaves the agency');
+  const reasons: Reason[] = [];
+  const own = originAgency === ownAgencyId;
+  const partners = originAgency === partnerId;
   const listed = markings.releasableTo.includes(partnerId);
-  if (originAgency !== ownAgencyId) {
-    if (markings.referToOriginator) {
-      reasons.push(`refer to originator: onward release needs ${originAgency}'s consent`);
-    }
-    if (!listed) {
-      reasons.push(
-        `third-agency material from ${originAgency} is not marked releasable to ${partnerId}`,
-      );
-    }
-  } else if (!listed) {
+  if (markings.tlp === 'RED') reasons.push(reason('M1', 'TLP:RED never leaves the agency'));
+  if (own && !listed) {
     const isPublic =
       markings.tlp === 'CLEAR' && classificationRank(markings.classification, ladder) === 0;
     if (markings.tlp === 'AMBER+STRICT') {
-      reasons.push(`TLP:AMBER+STRICT and ${partnerId} is not named in releasable-to`);
+      reasons.push(reason('M2', `TLP:AMBER+STRICT and ${partnerId} is not named in releasable-to`));
     } else if (!isPublic) {
-      reasons.push(`not marked releasable to ${partnerId}`);
+      reasons.push(reason('M2', `not marked releasable to ${partnerId}`));
     }
+  } else if (!own && !partners && !listed) {
+    reasons.push(
+      reason(
+        'M4',
+        `third-agency material from ${originAgency} is not marked releasable to ${partnerId}`,
+      ),
+    );
+  }
+  if (!own && markings.referToOriginator) {
+    reasons.push(
+      partners
+        ? reason(
+            'M5',
+            `refer to originator is set on ${partnerId}'s own material; it may have been set here, and origin never lowers a marking (M6)`,
+          )
+        : reason('M5', `refer to originator: onward release needs ${originAgency}'s consent`),
+    );
   }
   if (!isKnownClassification(markings.classification, ladder)) {
-    reasons.push(`classification ${markings.classification} is not on the ladder`);
+    reasons.push(reason('M3', `classification ${markings.classification} is not on the ladder`));
   } else if (
     classificationRank(markings.classification, ladder) >
     classificationRank(agreement.highestClassification, ladder)
   ) {
     reasons.push(
-      `classification ${markings.classification} is above the agreement's ${agreement.highestClassification}`,
+      reason(
+        'M3',
+        `classification ${markings.classification} is above the agreement's ${agreement.highestClassification}`,
+      ),
     );
+  }
+  const { codes, unknown } = parseHandlingCodes(markings.handlingCode);
+  for (const token of unknown) {
+    reasons.push(reason('M7', `handling code ${token} is not one Tessera knows`));
+  }
+  for (const code of codes) {
+    switch (HANDLING_CODES[code].effect) {
+      case 'none':
+        break;
+      case 'listed':
+        if (!listed && !partners) {
+          reasons.push(reason('M7', `${code}: ${partnerId} is not named in releasable-to`));
+        }
+        break;
+      case 'originator':
+        if (!own) {
+          reasons.push(
+            reason('M7', `${code}: originator controlled, release needs ${originAgency}'s consent`),
+          );
+        } else if (!listed) {
+          reasons.push(
+            reason(
+              'M7',
+              `${code}: originator controlled and ${partnerId} is not named in releasable-to`,
+            ),
+          );
+        }
+        break;
+      case 'domestic':
+        if (agreement.domestic !== true) {
+          reasons.push(
+            reason(
+              'M7',
+              `${code}: never to a foreign partner, and ${partnerId}'s agreement is not marked domestic`,
+            ),
+          );
+        }
+        break;
+      case 'never':
+        reasons.push(reason('M7', `${code}: never leaves this agency`));
+        break;
+    }
   }
   return reasons;
 }
 
-function caseReasons(
-  record: CaseRecord,
-  partnerId: string,
-  context: Context,
-  now: string,
-): string[] {
-  const { agreement, ladder } = context;
-  const reasons: string[] = [];
+/** Whether free text of material with these markings may go (F2): the partner named, or its own. */
+function explicitlyReleasable(markings: Markings, originAgency: string, partnerId: string) {
+  return originAgency === partnerId || markings.releasableTo.includes(partnerId);
+}
+
+/** Fields of a record that the table does not name (F1). */
+function unknownFields(record: AnyRecord): string[] {
+  return Object.keys(record).filter(
+    (field) =>
+      fieldClass(record.kind, field) === undefined &&
+      // The case file carries attachment content beside the record; the service strips it.
+      !(record.kind === 'attachment' && field === 'contentBase64'),
+  );
+}
+
+function caseReasons(record: CaseRecord, context: ReleaseContext, now: string): Reason[] {
+  const { agreement, ladder, partnerId } = context;
+  const reasons: Reason[] = [];
   if (agreement.partnerAgencyId !== partnerId) {
-    reasons.push(`the agreement is with ${agreement.partnerAgencyId}, not ${partnerId}`);
+    reasons.push(
+      reason('C1', `the agreement is with ${agreement.partnerAgencyId}, not ${partnerId}`),
+    );
   }
-  if (partnerId === context.ownAgencyId) reasons.push('the partner is this agency itself');
+  if (partnerId === context.ownAgencyId)
+    reasons.push(reason('C1', 'the partner is this agency itself'));
   if (!isAgreementInForce(agreement, now)) {
     reasons.push(
-      `the agreement with ${agreement.partnerAgencyId} is not in force on ${now.slice(0, 10)}`,
+      reason(
+        'C1',
+        `the agreement with ${agreement.partnerAgencyId} is not in force on ${now.slice(0, 10)}`,
+      ),
     );
   }
   if (!isKnownClassification(agreement.highestClassification, ladder)) {
     reasons.push(
-      `the agreement's highest classification ${agreement.highestClassification} is not on the ladder`,
+      reason(
+        'C2',
+        `the agreement's highest classification ${agreement.highestClassification} is not on the ladder`,
+      ),
     );
   }
   const covered = new Set(agreement.crimeAreas.map(normaliseCrimeArea));
-  if (record.crimeAreas.length === 0) reasons.push('the case has no crime area');
+  if (record.crimeAreas.length === 0) reasons.push(reason('C3', 'the case has no crime area'));
   const outside = record.crimeAreas.filter((area) => !covered.has(normaliseCrimeArea(area)));
   if (outside.length > 0) {
-    reasons.push(`crime area not covered by the agreement: ${outside.join(', ')}`);
+    reasons.push(reason('C3', `crime area not covered by the agreement: ${outside.join(', ')}`));
+  }
+  if (record.deleted) reasons.push(reason('C4', 'case: the case is deleted'));
+  for (const field of unknownFields(record)) {
+    reasons.push(reason('C4', `case: field ${field} has no release rule (F1)`));
   }
   const own = markingReasons(record.markings, record.originAgency, context);
-  reasons.push(...own.map((reason) => `case: ${reason}`));
+  reasons.push(...own.map((r) => reason('C4', `case: ${r.text} (${r.rule})`)));
   return reasons;
 }
 
-/** A label for people: type and caption of an entity, the title or name of anything else. */
-export function captionOfRecord(record: AnyRecord): string {
-  switch (record.kind) {
-    case 'entity':
-      return `${model.schemata[record.schema]?.label ?? record.schema} “${captionOf(record.schema, record.properties)}”`;
-    case 'case':
-      return `case “${record.title}”`;
-    case 'note':
-      return `note “${record.title}”`;
-    case 'attachment':
-      return `attachment “${record.fileName}”`;
-    case 'notice':
-      return `notice ${record.reference}`;
-    case 'chart':
-      return `chart “${record.name}”`;
-  }
-}
-
-const referenceCache = new Map<string, boolean>();
-
-/** Whether an FtM property holds entity ids (cached: FtM recomputes inherited properties). */
-function isEntityReference(schemaName: string, property: string): boolean {
-  const key = `${schemaName}\u0000${property}`;
-  let known = referenceCache.get(key);
-  if (known === undefined) {
-    const schema = model.schemata[schemaName];
-    known =
-      schema?.hasProperty(property) === true && schema.getProperty(property).type.name === 'entity';
-    referenceCache.set(key, known);
-  }
-  return known;
-}
-
-function categoryReasons(record: AnyRecord, agreement: SharingAgreement): string[] {
+function categoryReasons(record: AnyRecord, agreement: SharingAgreement): Reason[] {
   const category = categoryOf(record);
   if (category === undefined) {
-    return [`${record.kind === 'entity' ? record.schema : record.kind} has no data category`];
+    return [
+      reason(
+        'I1',
+        `${record.kind === 'entity' ? record.schema : record.kind} has no data category`,
+      ),
+    ];
   }
   return agreement.categories.includes(category)
     ? []
-    : [`data category “${category}” is not in the agreement`];
+    : [reason('I1', `data category “${category}” is not in the agreement`)];
 }
+
+function allRecords<A extends AttachmentRecord>(input: ReleaseInput<A>): AnyRecord[] {
+  return [
+    ...input.entities,
+    ...input.notes,
+    ...input.attachments,
+    ...input.notices,
+    ...input.charts,
+  ];
+}
+
+type Json = Readonly<Record<string, unknown>>;
 
 /** Decides what of `input` goes to `partnerId` under `agreement`. Pure. */
 export function decideRelease<A extends AttachmentRecord>(
@@ -243,7 +392,7 @@ export function decideRelease<A extends AttachmentRecord>(
   ownAgencyId: string,
   options: ReleaseOptions = {},
 ): ReleaseDecision<A> {
-  const context: Context = {
+  const context: ReleaseContext = {
     partnerId,
     ownAgencyId,
     agreement,
@@ -251,23 +400,25 @@ export function decideRelease<A extends AttachmentRecord>(
   };
   const now = options.now ?? new Date().toISOString();
   const withheld: WithheldItem[] = [];
-  const stripped: StrippedProperty[] = [];
+  const deleted: DeletedItem[] = [];
   const caseId = input.case.id;
-  const global = caseReasons(input.case, partnerId, context, now);
-  const withhold = (record: AnyRecord, reasons: readonly string[]): void => {
-    withheld.push({ id: record.id, kind: record.kind, caption: captionOfRecord(record), reasons });
+  const withhold = (record: AnyRecord, reasons: readonly Reason[]): void => {
+    withheld.push({
+      id: record.id,
+      kind: record.kind,
+      caption: captionOfRecord(record),
+      reasons: reasons.map((r) => r.text),
+      rules: reasons.map((r) => r.rule),
+    });
   };
-
-  const all: AnyRecord[] = [
-    ...input.entities,
-    ...input.notes,
-    ...input.attachments,
-    ...input.notices,
-    ...input.charts,
-  ];
-  if (global.length > 0) {
-    withhold(input.case, global);
-    for (const record of all) withhold(record, global);
+  const nothing = (reasons: readonly Reason[]): ReleaseDecision<A> => {
+    withheld.length = 0;
+    deleted.length = 0;
+    withhold(input.case, reasons);
+    for (const record of allRecords(input)) {
+      if (record.deleted) deleted.push({ id: record.id, kind: record.kind });
+      else withhold(record, reasons);
+    }
     return {
       policyVersion: POLICY_VERSION,
       partnerId,
@@ -280,345 +431,403 @@ export function decideRelease<A extends AttachmentRecord>(
         charts: [],
       },
       withheld,
-      stripped,
+      stripped: [],
+      deleted,
     };
-  }
+  };
 
-  const ownReasons = (record: AnyRecord): string[] => {
-    const reasons: string[] = [];
-    if (record.kind !== 'case' && record.caseId !== caseId) reasons.push('belongs to another case');
-    if (record.originAgency !== partnerId) reasons.push(...categoryReasons(record, agreement));
+  const global = caseReasons(input.case, context, now);
+  if (global.length > 0) return nothing(global);
+
+  // I7: a deleted record goes nowhere as content; it is listed apart.
+  const live = <T extends AnyRecord>(records: readonly T[]): T[] =>
+    records.filter((record) => {
+      if (record.deleted) deleted.push({ id: record.id, kind: record.kind });
+      return !record.deleted;
+    });
+  const liveEntities = live(input.entities);
+  const liveNotes = live(input.notes);
+  const liveAttachments = live(input.attachments);
+  const liveNotices = live(input.notices);
+  const liveCharts = live(input.charts);
+
+  const ownReasons = (record: AnyRecord): Reason[] => {
+    const reasons: Reason[] = [];
+    if (record.kind !== 'case' && record.caseId !== caseId) {
+      reasons.push(reason('C4', 'belongs to another case'));
+    }
+    for (const field of unknownFields(record)) {
+      reasons.push(reason('F1', `field ${field} has no release rule`));
+    }
+    reasons.push(...categoryReasons(record, agreement));
     reasons.push(...markingReasons(record.markings, record.originAgency, context));
     return reasons;
   };
 
-  // Entities: their own rules first, then relationships whose ends did not make it, until stable.
+  // Stripped fields, per record id and field path.
+  const strippedFields = new Map<string, Map<string, Reason[]>>();
+  const strip = (id: string, field: string, reasons: readonly Reason[]): void => {
+    const map = strippedFields.get(id) ?? new Map<string, Reason[]>();
+    map.set(field, [...(map.get(field) ?? []), ...reasons]);
+    strippedFields.set(id, map);
+  };
+  const isStripped = (id: string, field: string): boolean =>
+    strippedFields.get(id)?.has(field) ?? false;
+
+  // Entities: their own rules first (M, I1, I4, F2, F3), then I6, then relationships (I2).
   const entityById = new Map(input.entities.map((entity) => [entity.id, entity]));
-  const reasonsById = new Map<string, string[]>();
-  const strippedProps = new Map<string, Map<string, string[]>>();
-  for (const entity of input.entities) {
+  const reasonsById = new Map<string, Reason[]>();
+  const stripNameGroup = (entity: EntityRecord, because: string): void => {
+    for (const other of Object.keys(entity.properties)) {
+      if (
+        propertyClass(entity.schema, other) === 'name' &&
+        !isStripped(entity.id, `properties.${other}`)
+      ) {
+        strip(entity.id, `properties.${other}`, [
+          reason('F3', `name parts go together, and ${because} is withheld`),
+        ]);
+      }
+    }
+  };
+  for (const entity of liveEntities) {
     reasonsById.set(entity.id, ownReasons(entity));
-    if (entity.originAgency === partnerId) continue;
     for (const [property, own] of Object.entries(entity.propertyMarkings ?? {})) {
       if (own === undefined || !(property in entity.properties)) continue;
       const markings = effectiveMarkings(entity, property, context.ladder);
       const reasons = markingReasons(markings, entity.originAgency, context);
-      if (reasons.length === 0) continue;
-      const map = strippedProps.get(entity.id) ?? new Map<string, string[]>();
-      map.set(property, reasons);
-      strippedProps.set(entity.id, map);
+      if (reasons.length > 0) strip(entity.id, `properties.${property}`, reasons);
     }
-  }
-  const goes = (id: string): boolean => reasonsById.get(id)?.length === 0;
-  for (let changed = true; changed;) {
-    changed = false;
-    for (const entity of input.entities) {
-      const reasons = reasonsById.get(entity.id)!;
-      if (reasons.length > 0 || !isEdgeSchema(entity.schema)) continue;
-      const edge = model.schemata[entity.schema]!.edge!;
-      const ends = edgeEnds(entity.schema, entity.properties);
-      if (!ends) reasons.push('the relationship lacks an end');
-      else {
-        for (const [end, property] of [
-          [ends.source, edge.source],
-          [ends.target, edge.target],
-        ] as const) {
-          const target = entityById.get(end);
-          if (!target) reasons.push(`its end ${end} is not in the case`);
-          else if (!goes(end)) reasons.push(`its end ${captionOfRecord(target)} is withheld`);
-          else if (strippedProps.get(entity.id)?.has(property)) {
-            reasons.push(`its end property ${property} is withheld`);
-          }
-        }
-      }
-      if (reasons.length > 0) changed = true;
-    }
-  }
-
-  const entities: EntityRecord[] = [];
-  for (const entity of input.entities) {
-    const reasons = reasonsById.get(entity.id)!;
-    if (reasons.length > 0) {
-      withhold(entity, reasons);
-      continue;
-    }
-    const drop = new Map(strippedProps.get(entity.id) ?? []);
-    const properties: Record<string, readonly string[]> = {};
-    for (const [property, values] of Object.entries(entity.properties)) {
-      if (drop.has(property)) continue;
-      if (!isEntityReference(entity.schema, property)) {
-        properties[property] = values;
-        continue;
-      }
-      const kept = values.filter((value) => goes(value));
-      if (kept.length < values.length) {
-        const gone = values.filter((value) => !goes(value));
-        drop.set(property, [
-          `refers to withheld or unknown ${gone.length === 1 ? 'entity' : 'entities'} ${gone.join(', ')}`,
+    for (const property of Object.keys(entity.properties)) {
+      if (isStripped(entity.id, `properties.${property}`)) continue;
+      if (propertyClass(entity.schema, property) !== 'text') continue;
+      const markings = effectiveMarkings(entity, property, context.ladder);
+      if (!explicitlyReleasable(markings, entity.originAgency, partnerId)) {
+        strip(entity.id, `properties.${property}`, [
+          reason('F2', `free text goes only when marked releasable to ${partnerId} by name`),
         ]);
       }
-      if (kept.length > 0) properties[property] = kept;
     }
-    if (drop.size === 0) {
-      entities.push(entity);
-      continue;
-    }
-    for (const [property, reasons] of drop) {
-      stripped.push({
-        id: entity.id,
-        kind: 'entity',
-        caption: captionOfRecord(entity),
-        property,
-        reasons,
-      });
-    }
-    const propertyMarkings = Object.fromEntries(
-      Object.entries(entity.propertyMarkings ?? {}).filter(([property]) => property in properties),
+    const strippedName = Object.keys(entity.properties).find(
+      (property) =>
+        propertyClass(entity.schema, property) === 'name' &&
+        isStripped(entity.id, `properties.${property}`),
     );
-    const { propertyMarkings: _dropped, ...rest } = entity;
-    entities.push({
-      ...rest,
-      properties,
-      ...(Object.keys(propertyMarkings).length > 0 ? { propertyMarkings } : {}),
-    });
+    if (strippedName !== undefined) stripNameGroup(entity, strippedName);
   }
+  const goes = (id: string): boolean => reasonsById.get(id)?.length === 0;
 
-  const about = (record: AnyRecord, entityId: string | undefined, what: string): string[] => {
-    const reasons = ownReasons(record);
-    if (entityId !== undefined && !goes(entityId)) {
+  // I6: identifying entities follow the person or organisation they identify. Returns whether
+  // anything changed.
+  const applyIdentification = (): boolean => {
+    let changed = false;
+    const withheldLegal = new Set(
+      input.entities
+        .filter((entity) => isLegalEntitySchema(entity.schema) && !goes(entity.id))
+        .map((entity) => entity.id),
+    );
+    if (withheldLegal.size === 0) return false;
+    const identifies = (candidate: string, legal: string): void => {
+      const target = entityById.get(candidate);
+      const reasons = reasonsById.get(candidate);
+      if (!target || !reasons || reasons.length > 0) return;
+      if (isEdgeSchema(target.schema) || isLegalEntitySchema(target.schema)) return;
+      const person = entityById.get(legal)!;
+      const state = person.deleted ? 'deleted' : 'withheld';
+      reasons.push(reason('I6', `it identifies ${captionOfRecord(person)}, which is ${state}`));
+      changed = true;
+    };
+    for (const entity of liveEntities) {
+      const references = Object.entries(entity.properties)
+        .filter(([property]) => propertyClass(entity.schema, property) === 'reference')
+        .flatMap(([, values]) => values);
+      if (isEdgeSchema(entity.schema)) {
+        for (const end of references) {
+          if (!withheldLegal.has(end)) continue;
+          for (const other of references) if (other !== end) identifies(other, end);
+        }
+      } else if (withheldLegal.has(entity.id)) {
+        for (const value of references) identifies(value, entity.id);
+      } else {
+        for (const value of references) if (withheldLegal.has(value)) identifies(entity.id, value);
+      }
+    }
+    return changed;
+  };
+
+  // I2: relationships whose ends do not go, until stable.
+  const applyRelationships = (): boolean => {
+    let any = false;
+    for (let changed = true; changed;) {
+      changed = false;
+      for (const entity of liveEntities) {
+        const reasons = reasonsById.get(entity.id)!;
+        if (reasons.length > 0 || !isEdgeSchema(entity.schema)) continue;
+        const edge = model.schemata[entity.schema]!.edge!;
+        const ends = edgeEnds(entity.schema, entity.properties);
+        if (!ends) reasons.push(reason('I2', 'the relationship lacks an end'));
+        else {
+          for (const [end, property] of [
+            [ends.source, edge.source],
+            [ends.target, edge.target],
+          ] as const) {
+            const target = entityById.get(end);
+            if (!target) reasons.push(reason('I2', `its end ${end} is not in the case`));
+            else if (!goes(end)) {
+              const state = target.deleted ? 'deleted' : 'withheld';
+              reasons.push(reason('I2', `its end ${captionOfRecord(target)} is ${state}`));
+            } else if (isStripped(entity.id, `properties.${property}`)) {
+              reasons.push(reason('I2', `its end property ${property} is withheld`));
+            }
+          }
+        }
+        if (reasons.length > 0) changed = any = true;
+      }
+    }
+    return any;
+  };
+
+  // I4: references to entities that do not go are stripped.
+  const stripReferences = (): void => {
+    for (const entity of liveEntities) {
+      if (!goes(entity.id)) continue;
+      for (const [property, values] of Object.entries(entity.properties)) {
+        const path = `properties.${property}`;
+        if (propertyClass(entity.schema, property) !== 'reference' || isStripped(entity.id, path)) {
+          continue;
+        }
+        const gone = values.filter((value) => !goes(value));
+        if (gone.length === 0) continue;
+        const what = gone.length === 1 ? 'entity' : 'entities';
+        strip(entity.id, path, [
+          reason('I4', `refers to withheld, deleted or unknown ${what} ${gone.join(', ')}`),
+        ]);
+      }
+    }
+  };
+
+  // Other items: their own rules, then I3 (they go only with what they are about).
+  const items: (NoteRecord | A | NoticeRecord | ChartRecord)[] = [
+    ...liveNotes,
+    ...liveAttachments,
+    ...liveNotices,
+    ...liveCharts,
+  ];
+  const itemReasons = new Map<string, Reason[]>(items.map((item) => [item.id, ownReasons(item)]));
+  const applyAbout = (): boolean => {
+    let changed = false;
+    for (const item of items) {
+      const reasons = itemReasons.get(item.id)!;
+      if (reasons.length > 0 || item.kind === 'chart') continue;
+      const [entityId, what] =
+        item.kind === 'notice' ? [item.subjectId, 'subject'] : [item.entityId, 'entity'];
+      if (entityId === undefined || goes(entityId)) continue;
       const target = entityById.get(entityId);
       reasons.push(
-        target
-          ? `its ${what} ${captionOfRecord(target)} is withheld`
-          : `its ${what} ${entityId} is not in the case`,
+        reason(
+          'I3',
+          target
+            ? `its ${what} ${captionOfRecord(target)} is ${target.deleted ? 'deleted' : 'withheld'}`
+            : `its ${what} ${entityId} is not in the case`,
+        ),
       );
+      changed = true;
     }
-    return reasons;
+    return changed;
   };
-  const filterItems = <T extends NoteRecord | A | NoticeRecord>(
-    items: readonly T[],
-    reference: (item: T) => string | undefined,
-    what: string,
-  ): T[] =>
-    items.filter((item) => {
-      const reasons = about(item, reference(item), what);
+  const applyLinks = (): boolean => {
+    const identified = applyIdentification();
+    const related = applyRelationships();
+    stripReferences();
+    const about = applyAbout();
+    return identified || related || about;
+  };
+  applyLinks();
+
+  // F2 on the top-level free text of every record that still goes (the case included).
+  const caseReasonsLate: Reason[] = [];
+  const freeText = (record: AnyRecord, reasons: Reason[]): void => {
+    if (explicitlyReleasable(record.markings, record.originAgency, partnerId)) return;
+    const rule = `free text goes only when marked releasable to ${partnerId} by name`;
+    for (const [field, value] of Object.entries(record as unknown as Json)) {
+      const cls = fieldClass(record.kind, field);
+      if (cls === 'text' && value !== undefined) {
+        if (OPTIONAL_FIELDS[record.kind].includes(field))
+          strip(record.id, field, [reason('F2', rule)]);
+        else reasons.push(reason('F2', `its ${field} is free text, and ${rule}`));
+      } else if (cls === 'provenance' && (value as { source?: string }).source) {
+        strip(record.id, 'provenance.source', [reason('F2', rule)]);
+      }
+    }
+  };
+  const reasonsOf = (record: AnyRecord): Reason[] =>
+    record.kind === 'case'
+      ? caseReasonsLate
+      : record.kind === 'entity'
+        ? reasonsById.get(record.id)!
+        : itemReasons.get(record.id)!;
+  const candidates: AnyRecord[] = [input.case, ...liveEntities, ...items];
+  for (const record of candidates) {
+    const reasons = reasonsOf(record);
+    if (reasons.length === 0) freeText(record, reasons);
+  }
+  const caseFails = (): ReleaseDecision<A> =>
+    nothing(caseReasonsLate.map((r) => reason('C4', `case: ${r.text} (${r.rule})`)));
+  if (caseReasonsLate.length > 0) return caseFails();
+
+  // F5: whatever would go is scanned for mentions of what stays, until nothing changes (a record
+  // kept home by a mention brings its own values along as needles, and its links follow it).
+  const byId = new Map<string, AnyRecord>(candidates.map((record) => [record.id, record]));
+  const strippedList = (): StrippedProperty[] => {
+    const list: StrippedProperty[] = [];
+    for (const [id, fields] of strippedFields) {
+      const record = byId.get(id)!;
+      for (const [field, reasons] of fields) {
+        const { top, key } = splitField(field);
+        list.push({
+          id,
+          kind: record.kind,
+          caption: captionOfRecord(record),
+          property: top === 'properties' && key !== undefined ? key : field,
+          field,
+          reasons: reasons.map((r) => r.text),
+          rules: reasons.map((r) => r.rule),
+        });
+      }
+    }
+    return list;
+  };
+  const staying = (): Set<string> =>
+    new Set(candidates.filter((record) => reasonsOf(record).length > 0).map((r) => r.id));
+  for (let changed = true; changed;) {
+    changed = false;
+    const staysHome = staying();
+    const going = candidates.filter((record) => !staysHome.has(record.id));
+    const finder = needlesOf(input, staysHome, strippedList(), going);
+    if (finder.size === 0) break;
+    for (const record of candidates) {
+      const reasons = reasonsOf(record);
+      if (reasons.length > 0) continue;
+      /** Strips the field, or keeps the record home when it is required; true on a mention. */
+      const mention = (field: string, value: unknown, optional: boolean): boolean => {
+        if (isStripped(record.id, field)) return false;
+        let hit: string | undefined;
+        for (const text of stringsOf(value)) if ((hit = finder.find(text)) !== undefined) break;
+        if (hit === undefined) return false;
+        if (optional) strip(record.id, field, [reason('F5', `mentions ${hit}`)]);
+        else reasons.push(reason('F5', `its ${field} mentions ${hit}`));
+        changed = true;
+        return true;
+      };
+      for (const [field, value] of Object.entries(record as unknown as Json)) {
+        const cls = fieldClass(record.kind, field);
+        if (cls === undefined || value === undefined || value === null) continue;
+        if (cls === 'properties' && record.kind === 'entity') {
+          for (const [property, values] of Object.entries(record.properties)) {
+            const kind = propertyClass(record.schema, property);
+            if (kind === 'reference') continue;
+            if (mention(`properties.${property}`, values, true) && kind === 'name') {
+              stripNameGroup(record, property);
+            }
+          }
+        } else if (cls === 'provenance') {
+          for (const [part, text] of Object.entries(value as Json)) {
+            mention(`provenance.${part}`, text, part === 'source');
+          }
+        } else if (isScanned(cls)) {
+          mention(field, value, OPTIONAL_FIELDS[record.kind].includes(field));
+        }
+      }
+    }
+    if (caseReasonsLate.length > 0) return caseFails();
+    if (applyLinks()) changed = true;
+  }
+
+  // Assemble what goes (fields of a record that stays are not "left out": the record is).
+  const staysHome = staying();
+  const stripped = strippedList().filter((item) => !staysHome.has(item.id));
+  const withoutFields = <T extends AnyRecord>(record: T): T => {
+    const fields = strippedFields.get(record.id);
+    if (!fields) return record;
+    let json: Record<string, unknown> = { ...(record as unknown as Json) };
+    for (const field of fields.keys()) {
+      const { top, key } = splitField(field);
+      if (top === 'provenance' && key === 'source') {
+        json = { ...json, provenance: { ...(json.provenance as Json), source: '' } };
+      } else if (key === undefined) {
+        delete json[top];
+      } else {
+        json[top] = Object.fromEntries(
+          Object.entries(json[top] as Json).filter(([k]) => k !== key),
+        );
+      }
+    }
+    if (record.kind === 'entity') {
+      const properties = json.properties as Json;
+      const markings = Object.fromEntries(
+        Object.entries((json.propertyMarkings as Json | undefined) ?? {}).filter(
+          ([property]) => property in properties,
+        ),
+      );
+      delete json.propertyMarkings;
+      if (Object.keys(markings).length > 0) json.propertyMarkings = markings;
+    }
+    return json as unknown as T;
+  };
+
+  const entities: EntityRecord[] = [];
+  for (const entity of liveEntities) {
+    const reasons = reasonsById.get(entity.id)!;
+    if (reasons.length > 0) withhold(entity, reasons);
+    else {
+      entities.push(withoutFields(entity));
+    }
+  }
+  const pick = <T extends NoteRecord | A | NoticeRecord>(items: readonly T[]): T[] => {
+    const out: T[] = [];
+    for (const item of items) {
+      const reasons = itemReasons.get(item.id)!;
       if (reasons.length > 0) withhold(item, reasons);
-      return reasons.length === 0;
-    });
-  const notes = filterItems(input.notes, (note) => note.entityId, 'entity');
-  const attachments = filterItems(input.attachments, (file) => file.entityId, 'entity');
-  const notices = filterItems(input.notices, (notice) => notice.subjectId, 'subject');
+      else out.push(withoutFields(item));
+    }
+    return out;
+  };
+  const notes = pick(liveNotes);
+  const attachments = pick(liveAttachments);
+  const notices = pick(liveNotices);
 
   const charts: ChartRecord[] = [];
-  for (const chart of input.charts) {
-    const reasons = ownReasons(chart);
+  const chartStripped: StrippedProperty[] = [];
+  for (const chart of liveCharts) {
+    const reasons = itemReasons.get(chart.id)!;
     if (reasons.length > 0) {
       withhold(chart, reasons);
       continue;
     }
-    const nodes = Object.fromEntries(Object.entries(chart.nodes).filter(([id]) => goes(id)));
-    const removed = Object.keys(chart.nodes).length - Object.keys(nodes).length;
-    if (removed === 0) charts.push(chart);
+    const view = withoutFields(chart);
+    const nodes = Object.fromEntries(Object.entries(view.nodes).filter(([id]) => goes(id)));
+    const removed = Object.keys(view.nodes).length - Object.keys(nodes).length;
+    if (removed === 0) charts.push(view);
     else {
-      stripped.push({
+      const text = `${removed} withheld ${removed === 1 ? 'entity' : 'entities'} left out of the chart`;
+      chartStripped.push({
         id: chart.id,
         kind: 'chart',
         caption: captionOfRecord(chart),
         property: 'nodes',
-        reasons: [
-          `${removed} withheld ${removed === 1 ? 'entity' : 'entities'} left out of the chart`,
-        ],
+        field: 'nodes',
+        reasons: [text],
+        rules: ['I3'],
       });
-      charts.push({ ...chart, nodes });
+      charts.push({ ...view, nodes });
     }
   }
 
   return {
     policyVersion: POLICY_VERSION,
     partnerId,
-    released: { case: input.case, entities, notes, attachments, notices, charts },
+    released: { case: withoutFields(input.case), entities, notes, attachments, notices, charts },
     withheld,
-    stripped,
+    stripped: [...stripped, ...chartStripped],
+    deleted,
   };
-}
-
-// ---------------------------------------------------------------------------------------------
-// The second check
-
-export class ReleaseViolationError extends Error {
-  constructor(
-    readonly itemId: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ReleaseViolationError';
-  }
-}
-
-export interface ReleaseCheck<A extends AttachmentRecord = AttachmentRecord> {
-  /** The local case the content was produced from. */
-  readonly input: ReleaseInput<A>;
-  readonly agreement: SharingAgreement;
-  readonly partnerId: string;
-  readonly ownAgencyId: string;
-  readonly options?: ReleaseOptions;
-}
-
-type Json = Readonly<Record<string, unknown>>;
-
-function asRecords(value: unknown): Json[] {
-  return Array.isArray(value) ? (value.filter((v) => v && typeof v === 'object') as Json[]) : [];
-}
-
-/**
- * Re-checks serialized content (a case file, an operations document or a bare operations array)
- * against the policy right before sealing: every record and operation in it must concern an item
- * the policy releases, carry no withheld property, entity reference or chart node, pass the marking
- * rules on its own markings, and never lower the local markings. Throws ReleaseViolationError
- * naming the first offending item.
- */
-export function assertReleasable<A extends AttachmentRecord>(
-  serialized: string,
-  check: ReleaseCheck<A>,
-): void {
-  const { input, agreement, partnerId, ownAgencyId } = check;
-  const ladder = check.options?.classifications ?? DEFAULT_CLASSIFICATIONS;
-  const context: Context = { partnerId, ownAgencyId, agreement, ladder };
-  const decision = decideRelease(input, agreement, partnerId, ownAgencyId, check.options);
-  const local = new Map<string, AnyRecord>();
-  for (const record of [
-    input.case,
-    ...input.entities,
-    ...input.notes,
-    ...input.attachments,
-    ...input.notices,
-    ...input.charts,
-  ]) {
-    local.set(record.id, record);
-  }
-  const released = new Map<string, AnyRecord>();
-  const { released: set } = decision;
-  if (set.case) released.set(set.case.id, set.case);
-  for (const record of [
-    ...set.entities,
-    ...set.notes,
-    ...set.attachments,
-    ...set.notices,
-    ...set.charts,
-  ]) {
-    released.set(record.id, record);
-  }
-  const withheldReasons = new Map(decision.withheld.map((item) => [item.id, item.reasons]));
-
-  const fail = (id: string, message: string): never => {
-    const record = local.get(id);
-    const label = record ? `${captionOfRecord(record)} (${id})` : `record ${id}`;
-    throw new ReleaseViolationError(id, `${label} may not go to ${partnerId}: ${message}`);
-  };
-  const releasedRecord = (id: unknown): AnyRecord => {
-    if (typeof id !== 'string') return fail(String(id), 'it has no valid id');
-    const record = released.get(id);
-    if (!record) {
-      return fail(id, withheldReasons.get(id)?.join('; ') ?? 'it is not part of the released case');
-    }
-    return record;
-  };
-  const ownMarkings = (record: AnyRecord, markings: unknown, property?: string): void => {
-    const localRecord = local.get(record.id)!;
-    const after = markings as Markings | undefined;
-    if (!after || typeof after !== 'object' || !Array.isArray(after.releasableTo)) {
-      fail(record.id, 'its markings are missing');
-      return;
-    }
-    // A property's own markings are compared with its own local ones, and judged combined with
-    // the record's, as the policy does.
-    const before =
-      property === undefined
-        ? localRecord.markings
-        : localRecord.kind === 'entity'
-          ? localRecord.propertyMarkings?.[property]
-          : undefined;
-    if (!before)
-      return fail(record.id, `markings of ${property ?? 'the record'} are not known here`);
-    const lowered = loweringReasons(before, after, ladder);
-    if (lowered.length > 0) fail(record.id, `markings lowered: ${lowered.join('; ')}`);
-    const effective =
-      property === undefined ? after : mostRestrictive(localRecord.markings, after, ladder);
-    const reasons = markingReasons(effective, localRecord.originAgency, context);
-    if (reasons.length > 0) fail(record.id, reasons.join('; '));
-  };
-  const subset = (allowed: unknown, given: unknown): boolean => {
-    if (!Array.isArray(given)) return canonicalJson(allowed) === canonicalJson(given);
-    if (!Array.isArray(allowed)) return false;
-    const ok = new Set(allowed.map(canonicalJson));
-    return given.every((value) => ok.has(canonicalJson(value)));
-  };
-  const checkField = (record: AnyRecord, field: string, value: unknown): void => {
-    const { top, key } = splitField(field);
-    const allowed = record as unknown as Json;
-    if (value === null || value === undefined) return;
-    if (top === 'markings') ownMarkings(record, value);
-    else if (key !== undefined) {
-      const map = allowed[top] as Json | undefined;
-      if (!map || !Object.hasOwn(map, key)) fail(record.id, `${field} is withheld`);
-      else if (top === 'propertyMarkings') ownMarkings(record, value, key);
-      else if (!subset(map[key], value)) fail(record.id, `${field} holds withheld values`);
-    } else if (top === 'entityId' || top === 'subjectId') {
-      if (canonicalJson(allowed[top]) !== canonicalJson(value))
-        fail(record.id, `${top} is withheld`);
-    } else if (top === 'properties' || top === 'nodes' || top === 'propertyMarkings') {
-      for (const [name, entry] of Object.entries(value as Json))
-        checkField(record, `${top}.${name}`, entry);
-    }
-  };
-  const checkRecord = (value: Json): void => {
-    const record = releasedRecord(value.id);
-    if (value.kind !== record.kind)
-      fail(record.id, `it is a ${record.kind}, not a ${String(value.kind)}`);
-    ownMarkings(record, value.markings);
-    for (const [field, entry] of Object.entries(value)) {
-      if (field === 'markings' || field === 'id' || field === 'kind') continue;
-      checkField(record, field, entry);
-    }
-  };
-  const checkOperation = (value: unknown): void => {
-    const parsed = operationSchema.safeParse(value);
-    if (!parsed.success)
-      throw new ReleaseViolationError('', 'the content holds an invalid operation');
-    const op = parsed.data as Operation;
-    if (op.op === 'create') {
-      checkRecord(op.record as unknown as Json);
-      return;
-    }
-    const record = releasedRecord(op.recordId);
-    if (op.op === 'set') checkField(record, op.field, op.value);
-  };
-
-  let json: unknown;
-  try {
-    json = JSON.parse(serialized);
-  } catch {
-    throw new ReleaseViolationError('', 'the content to seal is not valid JSON');
-  }
-  if (Array.isArray(json)) {
-    json.forEach(checkOperation);
-    return;
-  }
-  if (!json || typeof json !== 'object') {
-    throw new ReleaseViolationError('', 'the content to seal is neither a case nor operations');
-  }
-  const doc = json as Json;
-  if (Array.isArray(doc.operations)) {
-    if (doc.caseId !== input.case.id)
-      fail(String(doc.caseId), 'the operations are for another case');
-    doc.operations.forEach(checkOperation);
-    return;
-  }
-  if (!doc.case || typeof doc.case !== 'object') {
-    throw new ReleaseViolationError('', 'the content to seal is neither a case nor operations');
-  }
-  checkRecord(doc.case as Json);
-  for (const list of ['entities', 'notes', 'attachments', 'notices', 'charts']) {
-    asRecords(doc[list]).forEach(checkRecord);
-  }
 }
