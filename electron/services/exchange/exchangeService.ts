@@ -80,6 +80,7 @@ import type { LogEntryInput } from '../exchangeLog/index.ts';
 import type { ChooseSavePath } from '../files/filesService.ts';
 import { writeFileAtomic } from '../files/atomicWrite.ts';
 import {
+  assertStrongPassphrase,
   assertUsable,
   IdentityError,
   IdentityStore,
@@ -422,10 +423,18 @@ export class ExchangeService {
     input: In<'exchange.identity.create'>,
   ): Promise<Out<'exchange.identity.create'>> {
     return this.exclusive(async () => {
-      const protector =
-        input.passphrase !== undefined || !this.safeStorageUsable()
-          ? this.passphraseProtector(input.passphrase)
-          : new SafeStorageProtector(this.options.safeStorage!);
+      const usePassphrase = input.passphrase !== undefined || !this.safeStorageUsable();
+      const protector = usePassphrase
+        ? this.passphraseProtector(input.passphrase)
+        : new SafeStorageProtector(this.options.safeStorage!);
+      if (usePassphrase) {
+        // The strength floor applies when the passphrase is chosen (also one from
+        // TESSERA_PASSPHRASE), never when an existing identity is unlocked with it.
+        assertStrongPassphrase(input.passphrase ?? this.options.passphrase ?? '', [
+          input.agencyName,
+          input.agencyId,
+        ]);
+      }
       this.current = protector;
       try {
         await this.store.create({ agencyName: input.agencyName, agencyId: input.agencyId });
