@@ -10,7 +10,6 @@ const repo = path.resolve(import.meta.dirname, '../../..');
 const env = {
   ...process.env,
   TESSERA_PASSPHRASE: 'cli test passphrase',
-  TESSERA_SCRYPT_LOGN: '14',
 };
 let root: string;
 

@@ -12,6 +12,7 @@ import { parseArgs } from 'node:util';
 import { type CaseFile, parseCaseFile } from '../../../shared/caseFile.ts';
 import { type IdentityCard, parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
 import { openBundle, sealBundle, verifyBundle } from '../../services/bundle/index.ts';
+import { sweepPartials, writeViaPartial } from '../../services/files/partialFile.ts';
 import { IdentityStore } from '../../services/identity/index.ts';
 import { type CliCommand, UsageError } from '../types.ts';
 import { passphraseFromEnv } from './identity.ts';
@@ -38,17 +39,6 @@ async function readCard(file: string): Promise<IdentityCard> {
     return parseIdentityCard(text);
   } catch (error) {
     throw new Error(`${file}: ${(error as Error).message}`);
-  }
-}
-
-async function writeAtomic(file: string, data: string): Promise<void> {
-  const temp = `${file}.tmp-${crypto.randomBytes(6).toString('hex')}`;
-  try {
-    await fs.writeFile(temp, data, { flag: 'wx' });
-    await fs.rename(temp, file);
-  } catch (error) {
-    await fs.rm(temp, { force: true });
-    throw error;
   }
 }
 
@@ -152,6 +142,9 @@ async function open(args: string[]): Promise<number> {
   if (positionals.length !== 1) throw new UsageError(`one bundle FILE is needed\n${USAGE}`);
   const sender = await readCard(one(values.from, 'from'));
   const identity = await new IdentityStore(path.resolve(dir), passphraseFromEnv()).unlock();
+  // Partial outputs of an earlier `bundle open` killed halfway (issue 8, finding 8).
+  await sweepPartials(path.dirname(out));
+  // Without an outDir the attachments stay encrypted in a scratch space until dispose().
   const opened = await openBundle(positionals[0], identity, sender);
   try {
     const caseFile = parseCaseFile(opened.operations.toString('utf8'));
@@ -170,14 +163,16 @@ async function open(args: string[]): Promise<number> {
         ) {
           throw new Error(`attachment ${record.id} does not match its bundle part`);
         }
-        return { ...record, contentBase64: (await fs.readFile(part.path)).toString('base64') };
+        const chunks: Buffer[] = [];
+        for await (const chunk of opened.readAttachment(part.name)) chunks.push(chunk);
+        return { ...record, contentBase64: Buffer.concat(chunks).toString('base64') };
       }),
     );
     const text = `${JSON.stringify({ ...caseFile, attachments }, null, 2)}\n`;
     parseCaseFile(text);
-    await writeAtomic(out, text);
+    await writeViaPartial(out, text, { overwrite: true });
   } finally {
-    await fs.rm(opened.dir, { recursive: true, force: true });
+    await opened.dispose();
   }
   console.log(
     `opened bundle ${opened.bundleId} from ${sender.agencyName} (${sender.agencyId}): case ${opened.manifest.caseId} → ${out}`,

@@ -123,7 +123,8 @@ export class ScratchWriter {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether process `pid` still runs (EPERM: it runs, as another user). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
