@@ -7,7 +7,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { existsSync, promises as fs } from 'node:fs';
+import { closeSync, existsSync, openSync, promises as fs, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -18,7 +18,8 @@ import { BundleError } from './errors.ts';
 import { openBundle } from './open.ts';
 import { sealBundle } from './seal.ts';
 import { makeAgency, sealRaw } from './testSupport.ts';
-import { parseHeader } from './age.ts';
+import { parseHeader, payloadKey, StreamEncryptor, unwrapX25519 } from './age.ts';
+import { exportAgeSecretKey } from '../identity/store.ts';
 
 type Agency = Awaited<ReturnType<typeof makeAgency>>;
 
@@ -85,7 +86,7 @@ describe('no plaintext before the signature', () => {
     // B's key opens it (B is a recipient) but A never signed this payload.
     const plain = Buffer.from(
       spawnSync('age', ['-d', '-i', '-', bundle], {
-        input: `${(await import('../identity/store.ts')).exportAgeSecretKey(b.identity)}\n`,
+        input: `${exportAgeSecretKey(b.identity)}\n`,
       }).stdout,
     );
     expect(plain.includes(CANARY)).toBe(true);
@@ -116,6 +117,51 @@ describe('no plaintext before the signature', () => {
     expect(await filesUnder(scratch.dir)).toEqual([]);
     decrypt.mockRestore();
     await scratch.dispose();
+  });
+});
+
+describe('the file changes between the two passes', () => {
+  it('is refused when the decrypted ciphertext is not the one whose signature was checked', async () => {
+    // A co-recipient knows the file key and can make another valid ciphertext of the same length:
+    // swapped in after the signature pass, it must not be accepted as the sender's.
+    const file = path.join(root, 'swapped.tsb');
+    await fs.copyFile(bundle, file);
+    const bytes = await fs.readFile(file);
+    const header = parseHeader(bytes, { maxStanzas: 64, maxBytes: 32 * 1024 });
+    const fileKey = unwrapX25519(header.stanzas, b.identity.secrets.ageSecret)!;
+    const nonce = bytes.subarray(header.length, header.length + 16);
+    const plain = Buffer.from(
+      spawnSync('age', ['-d', '-i', '-', bundle], {
+        input: `${exportAgeSecretKey(b.identity)}\n`,
+        maxBuffer: 64 * MIB,
+      }).stdout,
+    );
+    const at = plain.indexOf('informant');
+    plain.write('INFORMANT', at, 'utf8');
+    const chunks: Buffer[] = [];
+    const encryptor = new StreamEncryptor(payloadKey(fileKey, nonce));
+    encryptor.update(plain, chunks);
+    encryptor.final(chunks);
+    const other = Buffer.concat(chunks);
+    expect(other.length).toBe(bytes.length - header.length - 16);
+
+    const threads = cryptoThreads();
+    const original = threads.cipherHash.newHash.bind(threads.cipherHash);
+    // The second pass starts with a new ciphertext hash: swap the payload in place just then.
+    const swap = vi.spyOn(threads.cipherHash, 'newHash').mockImplementationOnce(() => {
+      const fd = openSync(file, 'r+');
+      writeSync(fd, other, 0, other.length, header.length + 16);
+      closeSync(fd);
+      return original();
+    });
+    const error = await openBundle(file, b.identity, a.card, path.join(root, 'out-swapped')).catch(
+      (e: unknown) => e,
+    );
+    swap.mockRestore();
+    expect(error).toBeInstanceOf(BundleError);
+    expect((error as BundleError).code).toBe('corrupted');
+    expect((error as BundleError).message).toMatch(/changed while it was being opened/);
+    expect(existsSync(path.join(root, 'out-swapped'))).toBe(false);
   });
 });
 
