@@ -13,6 +13,7 @@ import path from 'node:path';
 import { processAlive } from './scratch.ts';
 
 export const PARTIAL_MARK = '.tessera-partial-';
+const WRITE_BATCH = 1024 * 1024;
 const PARTIAL_PATTERN = /^\..+\.tessera-partial-(\d+)$/;
 
 /** The temporary name of `target` for this process. */
@@ -53,7 +54,21 @@ export async function writeViaPartial(
       if (typeof content === 'string' || content instanceof Uint8Array) {
         await handle.writeFile(content);
       } else {
-        for await (const chunk of content) await handle.write(chunk);
+        // Coalesced to about 1 MiB per write: sources often yield 64 KiB pieces.
+        let batch: Uint8Array[] = [];
+        let batched = 0;
+        const flush = async (): Promise<void> => {
+          if (batched === 0) return;
+          await handle.writeFile(Buffer.concat(batch, batched));
+          batch = [];
+          batched = 0;
+        };
+        for await (const chunk of content) {
+          batch.push(chunk);
+          batched += chunk.length;
+          if (batched >= WRITE_BATCH) await flush();
+        }
+        await flush();
       }
       await handle.sync();
     } finally {
