@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ExchangeStatus, IdentityCardView } from '../../shared/contract/exchange.ts';
+import { checkPassphrase, PASSPHRASE_MIN_LENGTH } from '../../shared/exchange/passphrase.ts';
 import { useAppServices } from '../app/context.ts';
 import { downloadBlob, errorText } from './exchangeDeps.ts';
+import { PassphraseStrength } from './PassphraseStrength.tsx';
 
 export interface IdentityPanelProps {
   readonly status: ExchangeStatus;
@@ -21,6 +23,14 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
   const [busy, setBusy] = useState(false);
   const { identity } = status;
   const needsPassphrase = identity.protection === 'passphrase';
+  // The same rule the service applies on create; rated only while a new identity is being set up.
+  const strength = useMemo(
+    () =>
+      !identity.present && needsPassphrase && passphrase
+        ? checkPassphrase(passphrase, [agencyName, agencyId])
+        : null,
+    [identity.present, needsPassphrase, passphrase, agencyName, agencyId],
+  );
 
   const run = async (action: () => Promise<void>) => {
     setBusy(true);
@@ -39,6 +49,10 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
     event.preventDefault();
     if (needsPassphrase && passphrase !== repeat) {
       setError('The two passphrases differ');
+      return;
+    }
+    if (strength && !strength.ok) {
+      setError('Choose a stronger passphrase (see the hints under it)');
       return;
     }
     void run(async () => {
@@ -132,10 +146,12 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
                   value={passphrase}
                   onChange={(e) => setPassphrase(e.target.value)}
                   required
-                  minLength={8}
+                  minLength={PASSPHRASE_MIN_LENGTH}
+                  autoComplete="new-password"
                   data-testid="identity-passphrase"
                 />
               </label>
+              {strength && <PassphraseStrength strength={strength} />}
               <label className="form-field">
                 <span>Repeat passphrase</span>
                 <input

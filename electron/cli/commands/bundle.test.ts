@@ -19,7 +19,6 @@ const repo = path.resolve(import.meta.dirname, '../../..');
 const env = {
   ...process.env,
   TESSERA_PASSPHRASE: 'cli test: quartz lantern meadow 7 harbour',
-  TESSERA_SCRYPT_LOGN: '14',
 };
 let root: string;
 

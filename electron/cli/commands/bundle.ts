@@ -21,7 +21,6 @@
  */
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Readable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { type CaseFile, parseCaseFile } from '../../../shared/caseFile.ts';
@@ -50,13 +49,13 @@ import {
 } from '../../services/exchange/releaseSealer.ts';
 import { loadPartners, loadSyncStates, saveSyncStates } from '../../services/exchange/state.ts';
 import { writeFileAtomic } from '../../services/files/atomicWrite.ts';
+import { sweepPartials, writeViaPartial } from '../../services/files/partialFile.ts';
 import {
   assertUsable,
   IdentityStore,
   type UnlockedIdentity,
 } from '../../services/identity/index.ts';
 import { ed25519Sign } from '../../services/identity/keys.ts';
-import { writeStreamAtomic } from '../../services/transports/atomicFiles.ts';
 import { type CliCommand, UsageError } from '../types.ts';
 import { passphraseFromEnv } from './identity.ts';
 
@@ -368,7 +367,9 @@ async function caseFileOf(opened: OpenedBundle, identity: UnlockedIdentity): Pro
       if (part.sha256 !== record.sha256 || part.size !== record.size) {
         throw new Error(`attachment ${record.id} does not match its bundle part`);
       }
-      return { ...record, contentBase64: (await fs.readFile(part.path)).toString('base64') };
+      const chunks: Buffer[] = [];
+      for await (const chunk of opened.readAttachment(part.name)) chunks.push(chunk);
+      return { ...record, contentBase64: Buffer.concat(chunks).toString('base64') };
     }),
   );
   const file = {
@@ -408,11 +409,14 @@ async function open(args: string[]): Promise<number> {
   }
   const sender = await readCard(one(values.from, 'from'));
   const identity = await new IdentityStore(dir, passphraseFromEnv()).unlock();
+  // Partial outputs of an earlier `bundle open` killed halfway (issue 8, finding 8).
+  await sweepPartials(path.dirname(out));
   const openedFile = path.join(dir, OPENED_FILE);
   const known = await loadOpened(openedFile);
   const seen = new Set(known.bundles.map((b) => b.bundleId));
   let opened: OpenedBundle;
   try {
+    // Without an outDir the attachments stay encrypted in a scratch space until dispose().
     opened = await openBundle(positionals[0]!, identity, sender, undefined, {
       ...(force ? {} : { seenBundleIds: (id: string) => seen.has(id) }),
     });
@@ -425,12 +429,9 @@ async function open(args: string[]): Promise<number> {
   try {
     const caseFile = await caseFileOf(opened, identity);
     const text = `${JSON.stringify(caseFile, null, 2)}\n`;
-    await writeStreamAtomic(Readable.from([Buffer.from(text)]), out, {
-      createOnly: !force,
-      mode: 0o600,
-    });
+    await writeViaPartial(out, text, { overwrite: force });
   } finally {
-    await fs.rm(opened.dir, { recursive: true, force: true });
+    await opened.dispose();
   }
   if (!seen.has(opened.bundleId)) {
     await writeFileAtomic(

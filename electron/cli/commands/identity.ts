@@ -1,11 +1,15 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import {
+  assertStrongPassphrase,
   DEFAULT_SCRYPT,
   exportAgeSecretKey,
   fingerprintOf,
+  IdentityError,
   IdentityStore,
+  MAX_SCRYPT_LOG_N,
   PassphraseProtector,
+  raisedScrypt,
 } from '../../services/identity/index.ts';
 import { type CliCommand, UsageError } from '../types.ts';
 
@@ -16,24 +20,31 @@ const USAGE = [
   'The secrets are protected by the passphrase in the environment variable TESSERA_PASSPHRASE.',
 ].join('\n');
 
+function passphraseFromEnvironment(): string {
+  const value = process.env['TESSERA_PASSPHRASE'];
+  if (!value)
+    throw new UsageError('set the passphrase in the environment variable TESSERA_PASSPHRASE');
+  return value;
+}
+
 /**
- * The passphrase protector of the CLI. TESSERA_SCRYPT_LOGN (14–22, default 17) sets the scrypt cost
- * of newly written secret files, for automation and tests; reading uses the cost stored in the file.
+ * The scrypt cost of newly written secret files. TESSERA_SCRYPT_LOGN (17–22) can raise it, never
+ * lower it below the documented 2^17 (issue 8, finding 10): a lower value is ignored (`lowered`).
  */
-export function passphraseFromEnv(): PassphraseProtector {
-  const logN = Number(process.env['TESSERA_SCRYPT_LOGN'] ?? DEFAULT_SCRYPT.logN);
-  if (!Number.isInteger(logN) || logN < 14 || logN > 22) {
-    throw new UsageError('TESSERA_SCRYPT_LOGN must be an integer from 14 to 22');
+function scryptFromEnv(): ReturnType<typeof raisedScrypt> {
+  const raw = process.env['TESSERA_SCRYPT_LOGN'];
+  const requested = raw === undefined || raw === '' ? undefined : Number(raw);
+  if (requested !== undefined && (!Number.isInteger(requested) || requested > MAX_SCRYPT_LOG_N)) {
+    throw new UsageError(
+      `TESSERA_SCRYPT_LOGN must be an integer from ${DEFAULT_SCRYPT.logN} to ${MAX_SCRYPT_LOG_N}`,
+    );
   }
-  return new PassphraseProtector(
-    () => {
-      const value = process.env['TESSERA_PASSPHRASE'];
-      if (!value)
-        throw new UsageError('set the passphrase in the environment variable TESSERA_PASSPHRASE');
-      return value;
-    },
-    { ...DEFAULT_SCRYPT, logN },
-  );
+  return raisedScrypt(requested);
+}
+
+/** The passphrase protector of the CLI; reading uses the cost stored in the file. */
+export function passphraseFromEnv(): PassphraseProtector {
+  return new PassphraseProtector(passphraseFromEnvironment, scryptFromEnv().params);
 }
 
 function requireOption(values: Record<string, unknown>, name: string): string {
@@ -53,6 +64,16 @@ async function run(args: string[]): Promise<number> {
     case 'create': {
       const name = requireOption(values, 'name');
       const dir = path.resolve(requireOption(values, 'dir'));
+      // The floor applies when a passphrase is chosen; unlocking later never checks it again.
+      assertStrongPassphrase(passphraseFromEnvironment(), [
+        name,
+        ...(values.id ? [values.id] : []),
+      ]);
+      if (scryptFromEnv().lowered) {
+        console.warn(
+          `tessera identity: TESSERA_SCRYPT_LOGN below ${DEFAULT_SCRYPT.logN} is ignored: new secret files use at least the documented cost`,
+        );
+      }
       const store = new IdentityStore(dir, passphraseFromEnv());
       const card = await store.create({
         agencyName: name,
@@ -96,7 +117,11 @@ export const identityCommand: CliCommand = {
     try {
       return await run(args);
     } catch (error) {
-      if (error instanceof UsageError || (error instanceof TypeError && 'code' in error)) {
+      if (
+        error instanceof UsageError ||
+        (error instanceof IdentityError && error.code === 'weak-passphrase') ||
+        (error instanceof TypeError && 'code' in error)
+      ) {
         console.error(`tessera identity: ${error.message}`);
         return 2;
       }

@@ -71,9 +71,19 @@ afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-/** Leftover temporary directories of openBundle next to `dir`. */
+/**
+ * What openBundle may leave behind: its scratch folders (this test process's) in the temporary
+ * folder, partial files next to `dir`, and the temporary folders of the single-pass opener.
+ */
 function leftovers(dir: string): string[] {
-  return readdirSync(dir).filter((name) => name.startsWith('.tessera-open-'));
+  return [
+    ...readdirSync(os.tmpdir()).filter((name) =>
+      name.startsWith(`.tessera-scratch-${process.pid}-`),
+    ),
+    ...readdirSync(dir).filter(
+      (name) => name.startsWith('.tessera-open-') || name.includes('.tessera-partial-'),
+    ),
+  ];
 }
 
 async function expectBundleError(
@@ -136,7 +146,12 @@ describe('seal and open', () => {
   it("opens with the sender's own archive key", async () => {
     const opened = await openBundle(bundle, a.identity, a.card);
     expect(opened.operations.equals(ops)).toBe(true);
-    await fs.rm(opened.dir, { recursive: true });
+    expect(opened.dir).toBeNull();
+    const chunks: Buffer[] = [];
+    for await (const chunk of opened.readAttachment('photo.jpg')) chunks.push(chunk);
+    expect(Buffer.concat(chunks).equals(attachment)).toBe(true);
+    await opened.dispose();
+    expect(leftovers(root)).toEqual([]);
   });
 
   it('verifies without any secret key and yields the same digest as open', async () => {
@@ -145,7 +160,7 @@ describe('seal and open', () => {
     expect(verified.recipientStanzas).toBe(2);
     const opened = await openBundle(bundle, b.identity, a.card);
     expect(opened.bundleDigest).toBe(verified.bundleDigest);
-    await fs.rm(opened.dir, { recursive: true });
+    await opened.dispose();
   });
 });
 
@@ -320,7 +335,7 @@ describe('attacks: each is a clear error and writes nothing', () => {
       seenBundleIds: (id) => seen.has(id),
     });
     seen.add(first.bundleId);
-    await fs.rm(first.dir, { recursive: true });
+    await first.dispose();
     const error = await expectRefused(bundle, b.identity, a.card, ['replay'], /replayed/, {
       seenBundleIds: (id) => seen.has(id),
     });
@@ -329,7 +344,7 @@ describe('attacks: each is a clear error and writes nothing', () => {
     const again = await openBundle(bundle, b.identity, a.card, undefined, {
       seenBundleIds: () => false,
     });
-    await fs.rm(again.dir, { recursive: true });
+    await again.dispose();
   });
 
   it('a bundle for another agency', async () => {

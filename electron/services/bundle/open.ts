@@ -5,14 +5,22 @@
  * the pinned sender's current key, hashes the payload as it is in the file and verifies the
  * Ed25519 signature over the recipient stanzas and that hash.
  *
- * openBundle does the same checks in the same single pass as the decryption: it unwraps the file
- * key, checks the header MAC, decrypts the STREAM chunks, parses the container and writes every
- * part into a fresh temporary directory while hashing. Only when the outer signature, the manifest
- * signature and every part's size and hash agree are the attachments moved to their destination;
- * on any failure the temporary directory is removed, so nothing is left behind.
+ * openBundle produces no plaintext before that signature is checked (issue 8, finding 8): it
+ * unwraps the file key and checks the header MAC (no payload involved), then makes a first pass
+ * over the ciphertext that only hashes it and verifies the sender's signature. The second pass
+ * decrypts the STREAM chunks, parses the container and writes every part into a scratch space
+ * (electron/services/files/scratch.ts: files encrypted under a key held only in memory, 0600 in a
+ * 0700 folder) while hashing both the ciphertext again and each part's plaintext. Only when the
+ * ciphertext hash equals the first pass's (the file did not change in between), the manifest
+ * signature verifies and every part's size and hash agree are the parts released: the operations
+ * are returned in memory, the attachments are written to `outDir` (0600, each through a
+ * `.<name>.tessera-partial-<pid>` file renamed into place) or stay in the scratch space for the
+ * caller. On any failure every scratch file of this call is removed. A `kill -9` at any point
+ * leaves only ciphertext under a key that died with the process (swept at the next start) or a
+ * partial file of a dead process in `outDir` (swept by the next open into that folder).
  */
 import crypto from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +38,8 @@ import {
   SIGNATURE_STANZA_TYPE,
   SIGNATURE_STANZA_VERSION,
 } from '../../../shared/exchange/bundleFormat.ts';
+import { sweepPartials, writeViaPartial } from '../files/partialFile.ts';
+import { type ScratchFile, ScratchSpace, type ScratchWriter } from '../files/scratch.ts';
 import { assertUsable, IdentityError } from '../identity/cards.ts';
 import { ed25519Verify } from '../identity/keys.ts';
 import type { UnlockedIdentity } from '../identity/store.ts';
@@ -57,7 +67,6 @@ import {
   readBlocks,
   readFully,
   readInto,
-  SharedFileSink,
   sharedBlock,
 } from './io.ts';
 import { bundleDigestOf, outerSignedMessage } from './seal.ts';
@@ -70,6 +79,13 @@ export interface VerifyOptions {
 export interface OpenOptions extends VerifyOptions {
   /** Replay hook: true when this bundle id was already imported. */
   readonly seenBundleIds?: (bundleId: string) => boolean | Promise<boolean>;
+  /**
+   * Where decrypted parts wait, encrypted, until every check has passed, and where the attachments
+   * stay when there is no `outDir` (the caller then owns those scratch files). Default: a scratch
+   * space of this call under the system temporary folder, removed by `dispose()` (at once when the
+   * attachments go to `outDir`).
+   */
+  readonly scratch?: ScratchSpace;
 }
 
 export interface VerifiedBundle {
@@ -84,7 +100,10 @@ export interface VerifiedBundle {
 export interface OpenedAttachment {
   readonly name: string;
   readonly label?: string;
-  readonly path: string;
+  /** The file in `outDir`; null when the attachment is held in the scratch space. */
+  readonly path: string | null;
+  /** The encrypted scratch file holding it when there is no `outDir`; null otherwise. */
+  readonly scratchFile: ScratchFile | null;
   readonly size: number;
   readonly sha256: string;
 }
@@ -93,8 +112,15 @@ export interface OpenedBundle extends VerifiedBundle {
   readonly manifest: BundleManifest;
   readonly operations: Buffer;
   readonly attachments: readonly OpenedAttachment[];
-  /** Where the attachments are: `outDir`, or a new temporary directory the caller owns. */
-  readonly dir: string;
+  /** `outDir` (resolved), or null: the attachments are in the scratch space until `dispose()`. */
+  readonly dir: string | null;
+  /** The plaintext of attachment `name`, chunk by chunk (from `outDir` or the scratch space). */
+  readAttachment(name: string): AsyncGenerator<Buffer>;
+  /**
+   * Removes the attachments' scratch files, and the scratch space when openBundle made it; files
+   * written to `outDir` stay. Call it once the attachments are no longer needed.
+   */
+  dispose(): Promise<void>;
 }
 
 function formatError(error: unknown): never {
@@ -242,11 +268,12 @@ function payloadBounds(head: Head): { start: number; cipherLength: number } {
   return { start, cipherLength };
 }
 
-const VERIFY_BLOCK = 4 * 1024 * 1024;
 /** Ciphertext read blocks hold whole STREAM chunks, so no chunk straddles two blocks. */
+const VERIFY_BLOCK = 4 * 1024 * 1024;
 const CIPHER_BLOCK = (IO_BLOCK / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
 const PLAIN_BLOCK = IO_BLOCK;
 
+/** SHA-256 of the payload as it is in the file. */
 async function hashPayload(head: Head): Promise<Buffer> {
   const hash = crypto.createHash('sha256');
   await readBlocks(
@@ -289,6 +316,28 @@ export async function verifyBundle(
   }
 }
 
+function noop(): void {}
+
+/**
+ * One part's plaintext going into a scratch file, each view also hashed on `hasher`. Views are
+ * consumed in order; a view's memory must stay as it is until its `put` settles.
+ */
+class ScratchSink {
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly writer: Promise<ScratchWriter>,
+    private readonly hasher: CryptoThread,
+    private readonly hashId: number,
+  ) {}
+
+  put(view: Uint8Array): Promise<void> {
+    const write = this.last.then(async () => (await this.writer).write(view));
+    this.last = write.catch(noop);
+    return Promise.all([write, this.hasher.update(this.hashId, view)]).then(noop);
+  }
+}
+
 interface SeenPart {
   readonly name: string;
   size: number;
@@ -296,15 +345,15 @@ interface SeenPart {
   /** In-memory parts (manifest, its signature). */
   readonly hash?: crypto.Hash;
   readonly memory?: Buffer[];
-  /** Parts written to files, hashed on a hash thread. */
-  readonly file?: string;
-  readonly fh?: Promise<FileHandle>;
-  readonly sink?: SharedFileSink;
+  /** Parts written to the scratch space, hashed on a hash thread. */
+  readonly sink?: ScratchSink;
   readonly hashId?: number;
+  /** The finished scratch file. */
+  file?: ScratchFile;
   closed?: boolean;
 }
 
-/** Writes parts into `workDir` as they stream by; enforces order, names and sizes. */
+/** Writes parts into the scratch space as they stream by; enforces order, names and sizes. */
 class PartCollector implements ContainerHandler {
   readonly parts: SeenPart[] = [];
   private current: SeenPart | null = null;
@@ -314,7 +363,7 @@ class PartCollector implements ContainerHandler {
   private readonly allWrites = new InFlight();
 
   constructor(
-    private readonly workDir: string,
+    private readonly scratch: ScratchSpace,
     private readonly hasher: CryptoThread,
   ) {}
 
@@ -340,13 +389,12 @@ class PartCollector implements ContainerHandler {
     if (name === PART_MANIFEST || name === PART_MANIFEST_SIG) {
       part = { name, size: 0, hash: crypto.createHash('sha256'), memory: [] };
     } else {
-      const file = path.join(this.workDir, name);
-      // Written to as soon as data arrives: the sink waits for the open on its first write.
-      const fh = fs.open(file, 'wx');
-      fh.catch(() => undefined);
+      // A random scratch name: a shared scratch space may hold parts of other bundles.
+      // Written to as soon as data arrives: the sink waits for the file on its first write.
+      const writer = this.scratch.create();
+      writer.catch(noop);
       const hashId = this.hasher.newHash();
-      const sink = new SharedFileSink(fh, this.hasher, hashId);
-      part = { name, size: 0, file, fh, hashId, sink };
+      part = { name, size: 0, hashId, sink: new ScratchSink(writer, this.hasher, hashId) };
     }
     this.parts.push(part);
     this.current = part;
@@ -395,7 +443,7 @@ class PartCollector implements ContainerHandler {
     for (const part of this.toClose.splice(0)) {
       if (part.sink) {
         part.closed = true;
-        await (await part.fh!).close();
+        part.file = await (await part.sink.writer).end();
         part.sha256 = (await this.hasher.digest(part.hashId!)).toString('hex');
       } else {
         part.sha256 = part.hash!.digest('hex');
@@ -403,13 +451,18 @@ class PartCollector implements ContainerHandler {
     }
   }
 
+  /** After a failure: stops the writes and removes every scratch file of this bundle. */
   async abort(): Promise<void> {
     await this.allWrites.settle();
     for (const part of this.parts) {
-      if (!part.sink || part.closed) continue;
+      if (!part.sink) continue;
+      if (part.file) {
+        await this.scratch.remove(part.file).catch(noop);
+        continue;
+      }
       part.closed = true;
-      const fh = await part.fh!.catch(() => null);
-      await fh?.close().catch(() => undefined);
+      const writer = await part.sink.writer.catch(() => null);
+      await writer?.abort().catch(noop);
       if (part.sha256 === undefined) this.hasher.discard(part.hashId!);
     }
   }
@@ -460,72 +513,52 @@ function checkManifest(
   });
 }
 
-/**
- * Verifies, decrypts and unpacks a bundle. Attachments land in `outDir` (created; existing files
- * are never overwritten) or, without it, in a new temporary directory returned as `dir`.
- */
-export async function openBundle(
-  file: string,
+/** Unwraps the file key with the current key, then the previous ones; checks the header MAC. */
+function fileKeyOf(
+  head: Head,
   identity: UnlockedIdentity,
-  senderCard: IdentityCard,
-  outDir?: string,
-  options: OpenOptions = {},
-): Promise<OpenedBundle> {
-  const head = await readHead(file, senderCard, options);
-  let workDir: string | null = null;
-  let collector: PartCollector | null = null;
-  let payloadHash: { readonly thread: CryptoThread; readonly id: number } | null = null;
+): { readonly fileKey: Buffer; readonly openedWith: string } | null {
+  let fileKey: Buffer | null = null;
+  let openedWith = identity.card.keyId;
   try {
-    if (await options.seenBundleIds?.(head.bundleId)) {
-      throw new BundleError('replay', `bundle ${head.bundleId} was already received (replayed)`);
+    fileKey = unwrapX25519(head.header.stanzas, identity.secrets.ageSecret);
+    for (const previous of identity.previous) {
+      if (fileKey) break;
+      fileKey = unwrapX25519(head.header.stanzas, previous.secrets.ageSecret);
+      openedWith = previous.keyId;
     }
-    const { start, cipherLength } = payloadBounds(head);
-    let fileKey: Buffer | null = null;
-    let openedWith = identity.card.keyId;
-    try {
-      fileKey = unwrapX25519(head.header.stanzas, identity.secrets.ageSecret);
-      for (const previous of identity.previous) {
-        if (fileKey) break;
-        fileKey = unwrapX25519(head.header.stanzas, previous.secrets.ageSecret);
-        openedWith = previous.keyId;
-      }
-    } catch (error) {
-      formatError(error);
-    }
-    if (!fileKey) {
-      // A flipped byte in our stanza looks like "not for us": tell the two apart by the signature.
-      checkOuterSignature(head, senderCard, await hashPayload(head));
-      throw new BundleError(
-        'not-addressed',
-        `this bundle is not addressed to ${identity.card.agencyName} (${identity.card.agencyId})`,
-      );
-    }
-    if (!crypto.timingSafeEqual(headerMac(fileKey, head.header.macInput), head.header.mac)) {
-      throw new BundleError(
-        'corrupted',
-        'the bundle header MAC does not verify: the header was altered',
-      );
-    }
-
-    workDir = await fs.mkdtemp(
-      path.join(outDir ? path.dirname(path.resolve(outDir)) : os.tmpdir(), '.tessera-open-'),
+  } catch (error) {
+    formatError(error);
+  }
+  if (!fileKey) return null;
+  if (!crypto.timingSafeEqual(headerMac(fileKey, head.header.macInput), head.header.mac)) {
+    throw new BundleError(
+      'corrupted',
+      'the bundle header MAC does not verify: the header was altered',
     );
-    const threads = cryptoThreads();
-    const parts = new PartCollector(workDir, threads.plainHash);
-    collector = parts;
-    const parser = new ContainerParser(parts);
-    const payloadId = threads.cipherHash.newHash();
-    payloadHash = { thread: threads.cipherHash, id: payloadId };
+  }
+  return { fileKey, openedWith };
+}
+
+/**
+ * Second pass: decrypts the payload into `parts` (scratch files), hashing the ciphertext again.
+ * Returns that hash; the caller compares it with the one the signature was checked against.
+ */
+async function decryptInto(
+  head: Head,
+  fileKey: Buffer,
+  parts: PartCollector,
+  threads: ReturnType<typeof cryptoThreads>,
+): Promise<Buffer> {
+  const { start, cipherLength } = payloadBounds(head);
+  const parser = new ContainerParser(parts);
+  const payloadId = threads.cipherHash.newHash();
+  let digested = false;
+  try {
     const nonce = await readInto(head.fh, sharedBlock(PAYLOAD_NONCE_SIZE), start);
     if (nonce.length !== PAYLOAD_NONCE_SIZE)
       throw new BundleError('truncated', 'the bundle file shrank while being read');
     await threads.cipherHash.update(payloadId, nonce);
-    try {
-      // Checks that the chunk layout of this length is possible.
-      new StreamDecryptor(Buffer.alloc(32), cipherLength);
-    } catch (error) {
-      formatError(error);
-    }
     const key = payloadKey(fileKey, Buffer.from(nonce));
     const plainPool = new BlockPool(PLAIN_BLOCK);
     const plainInFlight = new InFlight();
@@ -538,7 +571,7 @@ export async function openBundle(
       async (block) => {
         // The ciphertext is hashed on its thread while another one decrypts it.
         const release = threads.cipherHash.update(payloadId, block);
-        release.catch(() => undefined);
+        release.catch(noop);
         consumed += block.length;
         const plain = plainPool.take();
         const length = await threads.cipher.open(
@@ -561,9 +594,101 @@ export async function openBundle(
     await plainInFlight.drain(0);
     parser.final();
     await parts.flush();
-    const payloadSha256 = await threads.cipherHash.digest(payloadId);
-    payloadHash = null;
-    checkOuterSignature(head, senderCard, payloadSha256);
+    digested = true;
+    return await threads.cipherHash.digest(payloadId);
+  } finally {
+    if (!digested) threads.cipherHash.discard(payloadId);
+  }
+}
+
+/** Copies the checked attachments from the scratch space to `dir` (0600, never overwriting). */
+async function releaseTo(
+  dir: string,
+  scratch: ScratchSpace,
+  attachments: readonly { readonly name: string; readonly file: ScratchFile }[],
+): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  for (const { name } of attachments) {
+    const exists = await fs.lstat(path.join(dir, name)).then(
+      () => true,
+      () => false,
+    );
+    if (exists) throw new BundleError('invalid-input', `${path.join(dir, name)} already exists`);
+  }
+  const written: string[] = [];
+  try {
+    for (const { name, file } of attachments) {
+      const target = path.join(dir, name);
+      await writeViaPartial(target, scratch.read(file));
+      written.push(target);
+      await scratch.remove(file);
+    }
+  } catch (error) {
+    // All or nothing: a failure halfway leaves none of this bundle's attachments.
+    for (const target of written) await fs.rm(target, { force: true });
+    if (error instanceof Error && 'code' in error && error.code === 'output-exists') {
+      throw new BundleError('invalid-input', error.message);
+    }
+    throw error;
+  }
+}
+
+/**
+ * Verifies, decrypts and unpacks a bundle. Attachments land in `outDir` (created; existing files
+ * are never overwritten) or, without it, stay encrypted in the scratch space (`readAttachment`);
+ * call `dispose()` when done with them.
+ */
+export async function openBundle(
+  file: string,
+  identity: UnlockedIdentity,
+  senderCard: IdentityCard,
+  outDir?: string,
+  options: OpenOptions = {},
+): Promise<OpenedBundle> {
+  const dir = outDir === undefined ? null : path.resolve(outDir);
+  // Leftovers of an open into this folder that was killed halfway.
+  if (dir) await sweepPartials(dir);
+  const head = await readHead(file, senderCard, options);
+  let scratch: ScratchSpace | null = options.scratch ?? null;
+  const ownScratch = !options.scratch;
+  let collector: PartCollector | null = null;
+  let done = false;
+  try {
+    if (await options.seenBundleIds?.(head.bundleId)) {
+      throw new BundleError('replay', `bundle ${head.bundleId} was already received (replayed)`);
+    }
+    const { cipherLength } = payloadBounds(head);
+    const key = fileKeyOf(head, identity);
+    if (!key) {
+      // A flipped byte in our stanza looks like "not for us": tell the two apart by the signature.
+      checkOuterSignature(head, senderCard, await hashPayload(head));
+      throw new BundleError(
+        'not-addressed',
+        `this bundle is not addressed to ${identity.card.agencyName} (${identity.card.agencyId})`,
+      );
+    }
+    try {
+      // Checks that the chunk layout of this length is possible.
+      new StreamDecryptor(Buffer.alloc(32), cipherLength);
+    } catch (error) {
+      formatError(error);
+    }
+
+    // First pass: nothing is decrypted before the sender's signature over the ciphertext holds.
+    const signedSha256 = await hashPayload(head);
+    checkOuterSignature(head, senderCard, signedSha256);
+
+    scratch ??= await ScratchSpace.create(os.tmpdir());
+    const threads = cryptoThreads();
+    const parts = new PartCollector(scratch, threads.plainHash);
+    collector = parts;
+    const payloadSha256 = await decryptInto(head, key.fileKey, parts, threads);
+    if (!payloadSha256.equals(signedSha256)) {
+      throw new BundleError(
+        'corrupted',
+        'the bundle file changed while it was being opened: its content is not the signed one',
+      );
+    }
 
     const manifestPart = parts.parts.at(-2);
     const sigPart = parts.parts.at(-1);
@@ -590,29 +715,25 @@ export async function openBundle(
     } catch (error) {
       throw manifestError((error as Error).message);
     }
-    checkManifest(manifest, head, senderCard, openedWith, parts.parts);
+    checkManifest(manifest, head, senderCard, key.openedWith, parts.parts);
 
-    const operations = await fs.readFile(path.join(workDir, PART_OPERATIONS));
-    await fs.rm(path.join(workDir, PART_OPERATIONS));
-    let dir = workDir;
-    if (outDir) {
-      dir = path.resolve(outDir);
-      await fs.mkdir(dir, { recursive: true });
-      for (const part of manifest.parts.slice(1)) {
-        const exists = await fs.lstat(path.join(dir, part.name)).then(
-          () => true,
-          () => false,
-        );
-        if (exists)
-          throw new BundleError('invalid-input', `${path.join(dir, part.name)} already exists`);
-      }
-      for (const part of manifest.parts.slice(1)) {
-        await fs.rename(path.join(workDir, part.name), path.join(dir, part.name));
-      }
-      await fs.rm(workDir, { recursive: true, force: true });
+    // Every check passed: the parts may leave the scratch space.
+    const space = scratch;
+    const operationsFile = parts.parts[0]!.file!;
+    const operations = await space.readAll(operationsFile);
+    await space.remove(operationsFile);
+    const held = manifest.parts.slice(1).map((part, i) => ({
+      part,
+      name: part.name,
+      file: parts.parts[i + 1]!.file!,
+    }));
+    if (dir) {
+      await releaseTo(dir, space, held);
+      if (ownScratch) await space.dispose();
     }
-    workDir = null;
-    return {
+    let disposed = false;
+    const byName = new Map(held.map((h) => [h.name, h]));
+    const opened: OpenedBundle = {
       bundleId: head.bundleId,
       signerKeyId: head.signerKeyId,
       bundleDigest: bundleDigestOf(head.headerBytes, payloadSha256),
@@ -620,19 +741,42 @@ export async function openBundle(
       recipientStanzas: head.header.stanzas.filter((s) => s.type === 'X25519').length,
       manifest,
       operations,
-      attachments: manifest.parts.slice(1).map((part) => ({
+      attachments: held.map(({ part, file: scratchFile }) => ({
         name: part.name,
         ...(part.label === undefined ? {} : { label: part.label }),
-        path: path.join(dir, part.name),
+        path: dir ? path.join(dir, part.name) : null,
+        scratchFile: dir ? null : scratchFile,
         size: part.size,
         sha256: part.sha256,
       })),
       dir,
+      async *readAttachment(name: string): AsyncGenerator<Buffer> {
+        const entry = byName.get(name);
+        if (!entry) throw new BundleError('invalid-input', `the bundle has no attachment ${name}`);
+        if (dir) {
+          for await (const chunk of createReadStream(path.join(dir, name))) yield chunk as Buffer;
+        } else {
+          if (disposed) throw new BundleError('invalid-input', 'the opened bundle is disposed');
+          yield* space.read(entry.file);
+        }
+      },
+      async dispose(): Promise<void> {
+        if (disposed || dir) return;
+        disposed = true;
+        if (ownScratch) {
+          await space.dispose();
+        } else {
+          for (const { file: held } of byName.values()) await space.remove(held);
+        }
+      },
     };
+    done = true;
+    return opened;
   } finally {
-    await collector?.abort();
-    payloadHash?.thread.discard(payloadHash.id);
-    if (workDir) await fs.rm(workDir, { recursive: true, force: true });
+    if (!done) {
+      await collector?.abort();
+      if (ownScratch) await scratch?.dispose();
+    }
     await head.fh.close();
   }
 }

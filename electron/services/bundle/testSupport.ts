@@ -14,10 +14,12 @@ import {
   AGE_INTRO,
   buildHeader,
   newFileKey,
+  parseHeader,
   payloadKey,
   type Stanza,
   stanzaText,
   StreamEncryptor,
+  unwrapX25519,
   wrapX25519,
 } from './age.ts';
 import { outerSignedMessage, signatureStanzaLine } from './seal.ts';
@@ -75,4 +77,39 @@ export async function sealRaw(options: {
   }
   const { header } = buildHeader(stanzas, fileKey);
   await fs.writeFile(options.out, Buffer.concat([header, payload]));
+}
+
+/**
+ * Copies the bundle `file` to `out` with its payload changed by `mutate` and the outer signature
+ * made again by `signer` over the changed payload: an authentic bundle whose content the sender
+ * (malicious or broken) got wrong, so checks after the signature can be tested. `recipient` opens
+ * the file key, which the header MAC needs.
+ */
+export async function resignPayload(options: {
+  file: string;
+  out: string;
+  mutate: (payload: Buffer) => void;
+  signer: UnlockedIdentity;
+  recipient: UnlockedIdentity;
+}): Promise<void> {
+  const bytes = await fs.readFile(options.file);
+  const header = parseHeader(bytes, { maxStanzas: 64, maxBytes: 32 * 1024 });
+  const fileKey = unwrapX25519(header.stanzas, options.recipient.secrets.ageSecret);
+  if (!fileKey) throw new Error('resignPayload: the recipient cannot open this bundle');
+  const payload = Buffer.from(bytes.subarray(header.length));
+  options.mutate(payload);
+  const stanzas = header.stanzas.slice(0, -1);
+  const [, keyId, bundleId] = header.stanzas.at(-1)!.args;
+  const message = outerSignedMessage(
+    Buffer.from(`${AGE_INTRO}${stanzas.map(stanzaText).join('')}`),
+    signatureStanzaLine(keyId!, bundleId!),
+    crypto.createHash('sha256').update(payload).digest(),
+  );
+  const signature: Stanza = {
+    type: 'tessera-sig',
+    args: ['1', keyId!, bundleId!],
+    body: ed25519Sign(options.signer.secrets.signingSeed, message),
+  };
+  const rebuilt = buildHeader([...stanzas, signature], fileKey);
+  await fs.writeFile(options.out, Buffer.concat([rebuilt.header, payload]));
 }

@@ -10,7 +10,10 @@
  *   imports/<id>.bundle|.json files handed in through exchange.import.fromFile (moved here from an
  *                             upload, or copied from a file chosen in Electron's dialog; see
  *                             ../transfer/transferService.ts)
- *   staging/<bundleRef>/      a verified, decrypted bundle waiting for the renderer's review
+ *   scratch/                  staging: verified, decrypted bundles waiting for the renderer's
+ *                             review, encrypted under a key held only in memory (ScratchSpace); a
+ *                             restart loses them and the bundle, still in imports/ or the inbox,
+ *                             is opened again (issue 8, finding 9)
  *   exchange.log (+ checkpoint)     the signed, hash-chained exchange log
  *   tmp/                      bundles being sealed
  * Bundles for file delivery and receipts for partners without a transport go to
@@ -74,8 +77,10 @@ import { openBundle } from '../bundle/index.ts';
 import { ExchangeLog, verifyLog } from '../exchangeLog/index.ts';
 import type { LogEntryInput } from '../exchangeLog/index.ts';
 import type { ChooseSavePath } from '../files/filesService.ts';
+import { type ScratchFile, ScratchSpace, sweepScratch } from '../files/scratch.ts';
 import { writeFileAtomic } from '../files/atomicWrite.ts';
 import {
+  assertStrongPassphrase,
   assertUsable,
   IdentityError,
   IdentityStore,
@@ -165,8 +170,15 @@ interface ResolvedRef {
 
 interface StagedFile {
   readonly staged: StagedBundle;
-  /** Staging folder of the attachments. */
-  readonly dir: string;
+  /** The attachments by part name, encrypted in the service's scratch space. */
+  readonly attachments: ReadonlyMap<string, ScratchFile>;
+}
+
+/** Where a staged bundle is held: all of it in the scratch space, nothing in plaintext on disk. */
+interface StagedEntry {
+  /** The StagedBundle as JSON. */
+  readonly staged: ScratchFile;
+  readonly attachments: ReadonlyMap<string, ScratchFile>;
 }
 
 /** Not `.json`: the synchronizer's queues keep their metadata in `<name>.json`. */
@@ -245,6 +257,11 @@ export class ExchangeService {
   private autoUnlock: Promise<void> | null = null;
   private readonly now: () => Date;
   private readonly transfer: TransferService;
+  /** Start-up cleanup of what an earlier process left (run once, before any import). */
+  private leftovers: Promise<void> | null = null;
+  private scratch: Promise<ScratchSpace> | null = null;
+  /** Bundles opened for review, by bundleRef; gone with the process (and its scratch key). */
+  private readonly stagedImports = new Map<string, StagedEntry>();
 
   constructor(private readonly options: ExchangeServiceOptions) {
     this.root = path.join(options.dataDir, 'exchange');
@@ -300,6 +317,7 @@ export class ExchangeService {
 
   /** First use in a host with a configured passphrase: unlock quietly, once. */
   private async ready(): Promise<void> {
+    await this.removeLeftovers();
     if (this.identity || !this.options.passphrase) return;
     this.autoUnlock ??= (async () => {
       if (await this.store.exists()) {
@@ -413,10 +431,18 @@ export class ExchangeService {
     input: In<'exchange.identity.create'>,
   ): Promise<Out<'exchange.identity.create'>> {
     return this.exclusive(async () => {
-      const protector =
-        input.passphrase !== undefined || !this.safeStorageUsable()
-          ? this.passphraseProtector(input.passphrase)
-          : new SafeStorageProtector(this.options.safeStorage!);
+      const usePassphrase = input.passphrase !== undefined || !this.safeStorageUsable();
+      const protector = usePassphrase
+        ? this.passphraseProtector(input.passphrase)
+        : new SafeStorageProtector(this.options.safeStorage!);
+      if (usePassphrase) {
+        // The strength floor applies when the passphrase is chosen (also one from
+        // TESSERA_PASSPHRASE), never when an existing identity is unlocked with it.
+        assertStrongPassphrase(input.passphrase ?? this.options.passphrase ?? '', [
+          input.agencyName,
+          input.agencyId,
+        ]);
+      }
       this.current = protector;
       try {
         await this.store.create({ agencyName: input.agencyName, agencyId: input.agencyId });
@@ -1304,10 +1330,7 @@ export class ExchangeService {
       receivedAt: string,
     ) => {
       const sender = await this.senderOf(file);
-      const staged = await stat(path.join(this.stagingDir(ref), 'staged.json')).then(
-        () => true,
-        () => false,
-      );
+      const staged = this.stagedImports.has(ref);
       const error = failed[ref];
       items.push({
         bundleRef: ref,
@@ -1361,20 +1384,55 @@ export class ExchangeService {
     return { items: await this.listImports() };
   }
 
-  private stagingDir(ref: string): string {
-    return this.file(path.join('staging', ref));
+  /**
+   * Removes, once per process, what earlier ones left: scratch folders of processes that are gone
+   * (ciphertext under a key that died with them) and the plaintext `staging/` folder of versions
+   * before issue 8.
+   */
+  private removeLeftovers(): Promise<void> {
+    this.leftovers ??= (async () => {
+      await sweepScratch(this.file('scratch'));
+      await rm(this.file('staging'), { recursive: true, force: true });
+    })();
+    return this.leftovers;
+  }
+
+  /** This process's scratch space (0700 folder, files encrypted under a key held in memory). */
+  private scratchSpace(): Promise<ScratchSpace> {
+    this.scratch ??= this.removeLeftovers().then(() => ScratchSpace.create(this.file('scratch')));
+    return this.scratch;
   }
 
   private async loadStaged(ref: string): Promise<StagedFile | null> {
-    const dir = this.stagingDir(ref);
+    const entry = this.stagedImports.get(ref);
+    if (!entry) return null;
+    const scratch = await this.scratchSpace();
     try {
       const staged = JSON.parse(
-        await readFile(path.join(dir, 'staged.json'), 'utf8'),
+        (await scratch.readAll(entry.staged)).toString('utf8'),
       ) as StagedBundle;
-      return { staged, dir };
+      return { staged, attachments: entry.attachments };
     } catch {
+      // Unreadable (removed or altered on disk): forget it, the bundle is opened again.
+      await this.dropStaged(ref);
       return null;
     }
+  }
+
+  /** Forgets a staged bundle and removes its scratch files. */
+  private async dropStaged(ref: string): Promise<void> {
+    const entry = this.stagedImports.get(ref);
+    if (!entry) return;
+    this.stagedImports.delete(ref);
+    const scratch = await this.scratchSpace();
+    for (const file of [entry.staged, ...entry.attachments.values()]) await scratch.remove(file);
+  }
+
+  /** The plaintext of a staged attachment, chunk by chunk, each authenticated as it is read. */
+  private async *stagedAttachmentChunks(staged: StagedFile, name: string): AsyncGenerator<Buffer> {
+    const file = staged.attachments.get(name);
+    if (!file) throw new Error(`the bundle has no attachment ${name}`);
+    yield* (await this.scratchSpace()).read(file);
   }
 
   async openImport(input: In<'exchange.import.open'>): Promise<Out<'exchange.import.open'>> {
@@ -1385,7 +1443,6 @@ export class ExchangeService {
       const already = await this.loadStaged(ref);
       if (already) return already.staged;
       const resolved = await this.resolveRef(ref);
-      const stagingDir = this.stagingDir(ref);
       const logRefused = async (
         detail: string,
         partner: PartnerRecord | null,
@@ -1445,15 +1502,15 @@ export class ExchangeService {
           await logRefused(message, partner, { bundleId: stanza.bundleId }, 'replay');
           throw new Error(message);
         }
-        await rm(stagingDir, { recursive: true, force: true });
-        await mkdir(stagingDir, { recursive: true });
-        const opened = await openBundle(
-          resolved.path,
-          identity,
-          partner.card,
-          path.join(stagingDir, 'attachments'),
-          { revocations: partner.revocations, seenBundleIds: seen },
-        );
+        await this.dropStaged(ref);
+        // Decrypted parts go only into the scratch space (finding 9); the attachments stay there.
+        const scratch = await this.scratchSpace();
+        const opened = await openBundle(resolved.path, identity, partner.card, undefined, {
+          revocations: partner.revocations,
+          seenBundleIds: seen,
+          scratch,
+        });
+        let kept = false;
         try {
           const manifest = opened.manifest;
           const mine = manifest.recipients.find((r) => r.agencyId === identity.card.agencyId);
@@ -1522,16 +1579,22 @@ export class ExchangeService {
               sha256: a.sha256,
             })),
           };
-          await writeFileAtomic(path.join(stagingDir, 'staged.json'), JSON.stringify(staged));
+          const stagedFile = await scratch.write(
+            crypto.randomBytes(8).toString('hex'),
+            Buffer.from(JSON.stringify(staged)),
+          );
+          this.stagedImports.set(ref, {
+            staged: stagedFile,
+            attachments: new Map(opened.attachments.map((a) => [a.name, a.scratchFile!])),
+          });
+          kept = true;
           await this.clearFailure(ref);
           return staged;
         } finally {
-          if (opened.dir !== path.join(stagingDir, 'attachments')) {
-            await rm(opened.dir, { recursive: true, force: true });
-          }
+          if (!kept) await opened.dispose();
         }
       } catch (error) {
-        await rm(stagingDir, { recursive: true, force: true });
+        await this.dropStaged(ref);
         const message = errorText(error);
         await this.recordFailure(ref, message);
         if (!/replay|does not follow|is not the one bundle/.test(message)) {
@@ -1542,18 +1605,17 @@ export class ExchangeService {
     });
   }
 
-  /** One attachment of a staged bundle, streamed from staging. */
+  /** One attachment of a staged bundle, streamed (decrypted) from the scratch space. */
   private async stagedAttachmentDownload(bundleRef: string, name: string): Promise<DownloadSource> {
     const staged = await this.loadStaged(bundleRef);
     if (!staged) throw new Error(`bundle ${bundleRef} is not staged: open it first`);
     const part = staged.staged.attachments.find((a) => a.name === name);
     if (!part) throw new Error(`the bundle has no attachment ${name}`);
-    const file = path.join(staged.dir, 'attachments', part.name);
     return {
       fileName: part.name,
       size: part.size,
       sha256: part.sha256,
-      open: () => createReadStream(file, { end: Math.max(0, part.size - 1) }),
+      open: () => this.stagedAttachmentChunks(staged, part.name),
     };
   }
 
@@ -1652,7 +1714,7 @@ export class ExchangeService {
         await rm(resolved.path, { force: true });
         await rm(resolved.path.replace(/\.bundle$/, '.json'), { force: true });
       }
-      await rm(staged.dir, { recursive: true, force: true });
+      await this.dropStaged(input.bundleRef);
       await this.clearFailure(input.bundleRef);
       return {
         bundleId: bundle.bundleId,
@@ -1671,7 +1733,7 @@ export class ExchangeService {
     return this.exclusive(async () => {
       this.requireIdentity();
       const resolved = await this.resolveRef(input.bundleRef).catch(() => null);
-      await rm(this.stagingDir(input.bundleRef), { recursive: true, force: true });
+      await this.dropStaged(input.bundleRef);
       await this.clearFailure(input.bundleRef);
       if (!resolved) return { discarded: false };
       if (resolved.source === 'transport') {
@@ -1721,5 +1783,10 @@ export class ExchangeService {
   async close(): Promise<void> {
     await this.stopSlots();
     await this.transfer.close();
+    // Staged bundles go with the scratch key; the bundles themselves stay for the next start.
+    this.stagedImports.clear();
+    const scratch = this.scratch;
+    this.scratch = null;
+    await (await scratch?.catch(() => null))?.dispose();
   }
 }

@@ -163,7 +163,7 @@ function memoryStates(): SyncStateStore & { states: Map<string, PartnerSyncState
 
 async function decrypt(file: string, who: { identity: UnlockedIdentity }) {
   const opened = await openBundle(file, who.identity, a.card);
-  await rm(opened.dir, { recursive: true, force: true });
+  await opened.dispose();
   return { opened, document: parseOperations(opened.operations.toString('utf8')) };
 }
 

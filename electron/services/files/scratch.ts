@@ -26,6 +26,8 @@ const HEADER_SIZE = MAGIC.length + SALT_SIZE;
 /** Plaintext bytes per chunk. */
 export const SCRATCH_CHUNK = 64 * 1024;
 const TAG_SIZE = 16;
+/** Chunks read per system call. */
+const READ_CHUNKS = 16;
 const FOLDER_PREFIX = '.tessera-scratch-';
 
 export type ScratchErrorCode = 'scratch-corrupted' | 'scratch-closed' | 'scratch-name';
@@ -75,32 +77,48 @@ export class ScratchWriter {
     private readonly key: Buffer,
   ) {}
 
-  private async flushChunk(plain: Buffer, final: boolean): Promise<void> {
+  /** Encrypts the next chunk; returns its ciphertext and tag. */
+  private seal(plain: Uint8Array, final: boolean): Buffer[] {
     const cipher = crypto.createCipheriv('aes-256-gcm', this.key, nonceOf(this.index, final));
-    const body = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
     this.index += 1;
-    await this.handle.write(body);
+    return [cipher.update(plain), cipher.final(), cipher.getAuthTag()];
+  }
+
+  /** Appends `bodies` in one write: one system call per `write()`, not one per 64 KiB chunk. */
+  private async append(bodies: Buffer[]): Promise<void> {
+    if (bodies.length === 0) return;
+    const block = bodies.length === 1 ? bodies[0]! : Buffer.concat(bodies);
+    let done = 0;
+    while (done < block.length) {
+      const { bytesWritten } = await this.handle.write(block, done, block.length - done);
+      done += bytesWritten;
+    }
   }
 
   async write(data: Uint8Array): Promise<void> {
     if (this.done) throw new ScratchError('scratch-closed', 'the scratch file is already closed');
+    const bodies: Buffer[] = [];
     let offset = 0;
+    // A full chunk is sealed only once more data follows, so the final flag lands on the last.
     while (offset < data.length) {
-      // A full chunk is written only once more data follows, so the final flag lands on the last.
-      if (this.pendingSize === SCRATCH_CHUNK) await this.flushPending();
+      if (this.pendingSize === SCRATCH_CHUNK) {
+        bodies.push(...this.seal(Buffer.concat(this.pending, this.pendingSize), false));
+        this.pending = [];
+        this.pendingSize = 0;
+      }
+      if (this.pendingSize === 0 && data.length - offset > SCRATCH_CHUNK) {
+        // Straight from the caller's memory: nothing is copied before it is encrypted.
+        bodies.push(...this.seal(data.subarray(offset, offset + SCRATCH_CHUNK), false));
+        offset += SCRATCH_CHUNK;
+        continue;
+      }
       const take = Math.min(SCRATCH_CHUNK - this.pendingSize, data.length - offset);
       this.pending.push(Buffer.from(data.subarray(offset, offset + take)));
       this.pendingSize += take;
       offset += take;
     }
     this.size += data.length;
-  }
-
-  private async flushPending(): Promise<void> {
-    const plain = Buffer.concat(this.pending, this.pendingSize);
-    this.pending = [];
-    this.pendingSize = 0;
-    await this.flushChunk(plain, false);
+    await this.append(bodies);
   }
 
   async end(): Promise<ScratchFile> {
@@ -108,7 +126,7 @@ export class ScratchWriter {
     const plain = Buffer.concat(this.pending, this.pendingSize);
     this.pending = [];
     this.pendingSize = 0;
-    await this.flushChunk(plain, true);
+    await this.append(this.seal(plain, true));
     this.done = true;
     await this.handle.close();
     return { path: this.path, size: this.size };
@@ -123,7 +141,8 @@ export class ScratchWriter {
   }
 }
 
-function processAlive(pid: number): boolean {
+/** Whether process `pid` still runs (EPERM: it runs, as another user). */
+export function processAlive(pid: number): boolean {
   if (pid === process.pid) return true;
   try {
     process.kill(pid, 0);
@@ -246,27 +265,34 @@ export class ScratchSpace {
       const body = size - HEADER_SIZE;
       const whole = SCRATCH_CHUNK + TAG_SIZE;
       const chunks = Math.max(1, Math.ceil(body / whole));
-      const block = Buffer.alloc(whole);
+      // Read 16 chunks (about 1 MiB) per system call, then authenticate them one by one.
+      const block = Buffer.alloc(whole * READ_CHUNKS);
       let position = HEADER_SIZE;
-      for (let index = 0; index < chunks; index++) {
-        const length = Math.min(whole, size - position);
-        if (length < TAG_SIZE) throw corrupted('is truncated');
-        const read = await handle.read(block, 0, length, position);
-        if (read.bytesRead !== length) throw corrupted('is truncated');
-        position += length;
-        const final = index === chunks - 1;
-        const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonceOf(index, final));
-        decipher.setAuthTag(block.subarray(length - TAG_SIZE, length));
-        let plain: Buffer;
-        try {
-          plain = Buffer.concat([
-            decipher.update(block.subarray(0, length - TAG_SIZE)),
-            decipher.final(),
-          ]);
-        } catch {
-          throw corrupted(final ? 'is truncated or altered' : 'is altered');
+      for (let first = 0; first < chunks; first += READ_CHUNKS) {
+        const count = Math.min(READ_CHUNKS, chunks - first);
+        const want = Math.min(whole * count, size - position);
+        const read = await handle.read(block, 0, want, position);
+        if (read.bytesRead !== want) throw corrupted('is truncated');
+        position += want;
+        for (let i = 0; i < count; i++) {
+          const index = first + i;
+          const start = i * whole;
+          const length = Math.min(whole, want - start);
+          if (length < TAG_SIZE) throw corrupted('is truncated');
+          const final = index === chunks - 1;
+          const decipher = crypto.createDecipheriv('aes-256-gcm', key, nonceOf(index, final));
+          decipher.setAuthTag(block.subarray(start + length - TAG_SIZE, start + length));
+          let plain: Buffer;
+          try {
+            plain = Buffer.concat([
+              decipher.update(block.subarray(start, start + length - TAG_SIZE)),
+              decipher.final(),
+            ]);
+          } catch {
+            throw corrupted(final ? 'is truncated or altered' : 'is altered');
+          }
+          yield plain;
         }
-        yield plain;
       }
     } finally {
       await handle.close();

@@ -36,6 +36,8 @@ export type IdentityErrorCode =
   | 'key-changed'
   | 'revoked'
   | 'wrong-passphrase'
+  /** A new passphrase below the strength floor (shared/exchange/passphrase.ts). */
+  | 'weak-passphrase'
   | 'no-identity'
   | 'exists'
   | 'bad-secret-file'

@@ -8,6 +8,12 @@ import { fingerprintBytes, formatFingerprintHex } from '../../../shared/exchange
 import { testProtector } from '../bundle/testSupport.ts';
 import { fingerprintOf, IdentityError, verifyCard, verifyCardChain } from './cards.ts';
 import { decodeAgeSecretKey, encodeAgeRecipient, x25519PublicFromSecret } from './keys.ts';
+import {
+  assertStrongPassphrase,
+  DEFAULT_SCRYPT,
+  MAX_SCRYPT_LOG_N,
+  raisedScrypt,
+} from './protector.ts';
 import { SafeStorageProtector, type SafeStorageLike } from './safeStorage.ts';
 import { exportAgeSecretKey, IdentityStore } from './store.ts';
 
@@ -176,5 +182,25 @@ describe('SafeStorageProtector', () => {
     );
     const card = await store.create({ agencyName: 'Keyring' });
     expect((await store.unlock()).card.keyId).toBe(card.keyId);
+  });
+});
+
+describe('passphrase floor and scrypt floor (issue 8, finding 10)', () => {
+  it('a requested scrypt cost can raise the default, never lower it', () => {
+    expect(raisedScrypt(undefined)).toEqual({ params: DEFAULT_SCRYPT, lowered: false });
+    expect(raisedScrypt(14)).toEqual({ params: DEFAULT_SCRYPT, lowered: true });
+    expect(raisedScrypt(DEFAULT_SCRYPT.logN).params.logN).toBe(17);
+    expect(raisedScrypt(19).params).toEqual({ ...DEFAULT_SCRYPT, logN: 19 });
+    expect(raisedScrypt(40).params.logN).toBe(MAX_SCRYPT_LOG_N);
+  });
+
+  it('refuses a weak new passphrase with the weak-passphrase code', () => {
+    expectIdentityError(() => assertStrongPassphrase('x'), 'weak-passphrase', /too weak/);
+    expectIdentityError(
+      () => assertStrongPassphrase('password1234'),
+      'weak-passphrase',
+      /commonly used/,
+    );
+    assertStrongPassphrase('correct horse battery staple', ['Agency A']);
   });
 });

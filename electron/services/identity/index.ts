@@ -13,8 +13,11 @@ export {
   verifyRevocation,
 } from './cards.ts';
 export {
+  assertStrongPassphrase,
   DEFAULT_SCRYPT,
+  MAX_SCRYPT_LOG_N,
   PassphraseProtector,
+  raisedScrypt,
   type ScryptParams,
   type SecretProtector,
 } from './protector.ts';

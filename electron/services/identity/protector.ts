@@ -7,6 +7,7 @@
  */
 import crypto from 'node:crypto';
 import { z } from 'zod';
+import { checkPassphrase, weakPassphraseMessage } from '../../../shared/exchange/passphrase.ts';
 import { IdentityError } from './cards.ts';
 
 export interface SecretProtector {
@@ -23,16 +24,20 @@ export interface ScryptParams {
   readonly p: number;
 }
 
-/** About 0.3 s and 128 MiB on a laptop: the stored file must resist offline guessing. */
+/**
+ * About 0.3 s and 128 MiB on a laptop: the stored file must resist offline guessing. This is also
+ * the floor: nothing outside tests writes a secret file with a lower cost (tests pass cheaper
+ * parameters to the PassphraseProtector constructor); `raisedScrypt` can only go up from here.
+ */
 export const DEFAULT_SCRYPT: ScryptParams = { logN: 17, r: 8, p: 1 };
 /** Refused when reading: a crafted file must not make us spend minutes or gigabytes. */
-const MAX_LOG_N = 22;
+export const MAX_SCRYPT_LOG_N = 22;
 
 const passphraseBlobSchema = z.object({
   kind: z.literal('passphrase'),
   kdf: z.object({
     name: z.literal('scrypt'),
-    logN: z.number().int().min(10).max(MAX_LOG_N),
+    logN: z.number().int().min(10).max(MAX_SCRYPT_LOG_N),
     r: z.number().int().min(1).max(32),
     p: z.number().int().min(1).max(16),
     salt: z.string().regex(/^[A-Za-z0-9+/]{22}==$/),
@@ -41,6 +46,36 @@ const passphraseBlobSchema = z.object({
   nonce: z.string().regex(/^[A-Za-z0-9+/]{16}$/),
   ciphertext: z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/),
 });
+
+/**
+ * The scrypt parameters for new files given a requested log2 cost (e.g. from an environment
+ * variable): a request can raise the cost up to MAX_SCRYPT_LOG_N, never lower it below
+ * DEFAULT_SCRYPT. `lowered` tells the caller that a lower request was ignored, so it can say so.
+ */
+export function raisedScrypt(requestedLogN: number | undefined): {
+  readonly params: ScryptParams;
+  readonly lowered: boolean;
+} {
+  if (requestedLogN === undefined || requestedLogN <= DEFAULT_SCRYPT.logN) {
+    return {
+      params: DEFAULT_SCRYPT,
+      lowered: requestedLogN !== undefined && requestedLogN < DEFAULT_SCRYPT.logN,
+    };
+  }
+  return {
+    params: { ...DEFAULT_SCRYPT, logN: Math.min(Math.floor(requestedLogN), MAX_SCRYPT_LOG_N) },
+    lowered: false,
+  };
+}
+
+/**
+ * Refuses a new passphrase below the shared strength floor (IdentityError `weak-passphrase`, with
+ * what is wrong and what to do). For choosing a passphrase only, never for unlocking with one.
+ */
+export function assertStrongPassphrase(passphrase: string, context: readonly string[] = []): void {
+  const strength = checkPassphrase(passphrase, context);
+  if (!strength.ok) throw new IdentityError('weak-passphrase', weakPassphraseMessage(strength));
+}
 
 function scrypt(passphrase: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {
   const N = 2 ** params.logN;
