@@ -45,7 +45,7 @@ function plan(overrides: Partial<CasePlan> = {}): CasePlan {
     attachments: [],
     notices: [],
     charts: [],
-    delta: { deleteIndex: 0, raiseIndex: 0, newNote: false },
+    delta: { deleteIndex: 0, raiseIndex: 0, newNote: false, withMeta: false },
     ...overrides,
   };
 }

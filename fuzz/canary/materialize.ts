@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import type { CaseFile } from '../../shared/caseFile.ts';
 import { CASE_FILE_FORMAT, CASE_FILE_VERSION, caseFileSchema } from '../../shared/caseFile.ts';
 import { formatHlc } from '../../shared/model/hlc.ts';
+import type { RecordMeta } from '../../shared/exchange/operations.ts';
 import type { Markings } from '../../shared/model/markings.ts';
 import type {
   AttachmentRecord,
@@ -291,6 +292,8 @@ export function materialize(plan: CasePlan, salt: string): Materialized {
 
 export interface DeltaChange {
   readonly file: CaseFile;
+  /** Field clocks of every record, when the plan seals the delta with them. */
+  readonly recordMeta?: Readonly<Record<string, RecordMeta>>;
   readonly canaries: readonly Canary[];
   /** The entity deleted after the first bundle (null when none was live). */
   readonly deletedId: string | null;
@@ -357,7 +360,33 @@ export function applyDelta(plan: CasePlan, before: Materialized): DeltaChange {
       author: mint.token(id, 'note', 'author'),
     });
   }
+  const recordMeta: Record<string, RecordMeta> = {};
+  if (plan.delta.withMeta) {
+    for (const record of [
+      file.case,
+      ...entities,
+      ...notes,
+      ...file.attachments,
+      ...file.notices,
+      ...file.charts,
+    ]) {
+      const clocks: Record<string, string> = {};
+      if (record.id === deleted.id) clocks.deleted = at;
+      if (raised && record.id === raised.id) {
+        clocks.markings = at;
+        if (firstValue !== undefined) clocks[`properties.${firstValue}`] = at;
+      }
+      const relationship = record.kind === 'entity' && record.schema in EDGE_SHAPES;
+      recordMeta[record.id] = {
+        base: record.createdAt,
+        clocks,
+        ...(relationship ? { adds: [record.createdAt] } : {}),
+        ...(relationship && record.id === deleted.id ? { removes: [record.createdAt] } : {}),
+      };
+    }
+  }
   return {
+    ...(plan.delta.withMeta ? { recordMeta } : {}),
     file: caseFileSchema.parse({ ...file, entities, notes }),
     canaries: [...before.canaries, ...mint.canaries],
     deletedId: deleted.id,

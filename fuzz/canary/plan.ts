@@ -100,6 +100,8 @@ export interface DeltaPlan {
   readonly raiseIndex: number;
   /** A new note quoting the raised entity's new value. */
   readonly newNote: boolean;
+  /** Seal the delta with field clocks (per-field set and tombstone operations) or without. */
+  readonly withMeta: boolean;
 }
 
 export interface CasePlan {
@@ -232,5 +234,10 @@ export const casePlan: fc.Arbitrary<CasePlan> = fc.record({
   attachments: fc.array(aboutPlan, { maxLength: 2 }),
   notices: fc.array(aboutPlan, { maxLength: 2 }),
   charts: fc.array(chartPlan, { maxLength: 2 }),
-  delta: fc.record({ deleteIndex: index, raiseIndex: index, newNote: fc.boolean() }),
+  delta: fc.record({
+    deleteIndex: index,
+    raiseIndex: index,
+    newNote: fc.boolean(),
+    withMeta: fc.boolean(),
+  }),
 });

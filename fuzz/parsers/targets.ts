@@ -9,7 +9,6 @@
  * card and a sharing agreement.
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { Decrypter } from 'age-encryption';
 import { parseCaseFile } from '../../shared/caseFile.ts';
@@ -31,7 +30,7 @@ import { sealBundle } from '../../electron/services/bundle/seal.ts';
 import { makeAgency, sealRaw } from '../../electron/services/bundle/testSupport.ts';
 import { IdentityError, verifyCard } from '../../electron/services/identity/cards.ts';
 import { exportAgeSecretKey } from '../../electron/services/identity/store.ts';
-import { AGREEMENTS } from '../canary/harness.ts';
+import { AGREEMENTS, scratchDir } from '../canary/harness.ts';
 import { PARTNER_ONE } from '../canary/plan.ts';
 import { Random } from './mutate.ts';
 
@@ -110,7 +109,7 @@ async function entries(dir: string): Promise<string[]> {
 
 /** Builds every target with its seeds. `close()` removes the working folder. */
 export async function buildTargets(): Promise<{ targets: Target[]; close(): Promise<void> }> {
-  const root = await mkdtemp(path.join(os.tmpdir(), 'tessera-fuzz-'));
+  const root = await mkdtemp(path.join(await scratchDir(), 'tessera-fuzz-'));
   const sender = await makeAgency(root, 'Fuzz Sender');
   const recipient = await makeAgency(root, 'Fuzz Recipient');
   const demo = smallDemo();
@@ -299,7 +298,8 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
     openTarget('signed bundle container (openBundle)', [container], (input, file) =>
       sealRaw({
         plaintext: input,
-        recipients: [recipient.card],
+        // The partner and the sender's own archive key, as sealBundle addresses every bundle.
+        recipients: [recipient.card, sender.card],
         signer: sender.identity,
         bundleId: sealed.bundleId,
         out: file,
