@@ -30,6 +30,7 @@ import {
   receiptSignedText,
 } from '../../shared/exchange/syncState.ts';
 import type { Receipt } from '../../shared/exchange/syncState.ts';
+import { ContainerParser } from '../../electron/services/bundle/container.ts';
 import { testProtector } from '../../electron/services/bundle/testSupport.ts';
 import { ExchangeService } from '../../electron/services/exchange/exchangeService.ts';
 import { exportsFolderChooser } from '../../electron/services/files/filesService.ts';
@@ -92,6 +93,8 @@ export interface Leak {
   /** `container` (decrypted bytes), `file name`, `log`. */
   readonly where: string;
   readonly forbidden: Forbidden;
+  /** What carried it: `own record: properties.notes`, `note body`, `attachment part`… */
+  readonly carrier?: string;
 }
 
 export interface SealOutcome {
@@ -355,6 +358,7 @@ export function searchLeaks(
 ): Leak[] {
   const leaks: Leak[] = [];
   for (const { where, bytes } of texts) {
+    let leaves: Leaf[] | null = null;
     for (const item of forbidden) {
       const core = item.value.startsWith('CANARY-') ? item.value.slice(7) : item.value;
       if (
@@ -362,11 +366,119 @@ export function searchLeaks(
         bytes.includes(core) ||
         bytes.includes(core.toUpperCase())
       ) {
-        leaks.push({ partner, bundle, where, forbidden: item });
+        if (where === 'container') leaves ??= containerLeaves(bytes);
+        const carrier = leaves ? carrierOf(leaves, item, core) : undefined;
+        leaks.push({ partner, bundle, where, forbidden: item, ...(carrier ? { carrier } : {}) });
       }
     }
   }
   return leaks;
+}
+
+/** One string of the decrypted container, with the record and field it sits in. */
+interface Leaf {
+  readonly recordId: string | null;
+  readonly place: string;
+  readonly text: string;
+}
+
+/**
+ * The strings of a decrypted container, located: operations (per record and field), the
+ * manifest, attachment parts. Only for telling people where a leak was; detection is on bytes.
+ */
+function containerLeaves(container: Buffer): Leaf[] {
+  const leaves: Leaf[] = [];
+  const parts: { name: string; data: Buffer }[] = [];
+  let chunks: Buffer[] = [];
+  let name = '';
+  try {
+    const parser = new ContainerParser({
+      partStart(n) {
+        name = n;
+        chunks = [];
+      },
+      partData(data) {
+        chunks.push(Buffer.from(data));
+      },
+      partEnd() {
+        parts.push({ name, data: Buffer.concat(chunks) });
+      },
+    });
+    parser.update(container);
+    parser.final();
+  } catch {
+    return [{ recordId: null, place: 'container', text: container.toString('latin1') }];
+  }
+  const walk = (value: unknown, recordId: string | null, place: string): void => {
+    if (typeof value === 'string') leaves.push({ recordId, place, text: value });
+    else if (Array.isArray(value)) value.forEach((v) => walk(v, recordId, place));
+    else if (value && typeof value === 'object') {
+      for (const [key, child] of Object.entries(value)) {
+        walk(key, recordId, `${place} (key)`);
+        walk(child, recordId, place ? `${place}.${key}` : key);
+      }
+    }
+  };
+  // Attachment parts are labelled with their record's id in the manifest.
+  const labels = new Map<string, string>();
+  const manifest = parts.find((p) => p.name === 'manifest.json');
+  try {
+    const parsed = JSON.parse(manifest?.data.toString('utf8') ?? '{}') as {
+      parts?: { name?: string; label?: string }[];
+    };
+    for (const p of parsed.parts ?? []) if (p.name && p.label) labels.set(p.name, p.label);
+  } catch {
+    // No labels: the parts are then reported without their record.
+  }
+  for (const part of parts) {
+    if (part.name === 'operations') {
+      let document: { operations?: unknown };
+      try {
+        document = JSON.parse(part.data.toString('utf8')) as { operations?: unknown };
+      } catch {
+        leaves.push({ recordId: null, place: 'operations', text: part.data.toString('utf8') });
+        continue;
+      }
+      for (const op of Array.isArray(document.operations) ? document.operations : []) {
+        const o = op as {
+          op?: string;
+          record?: { id?: string; kind?: string };
+          recordId?: string;
+          kind?: string;
+          field?: string;
+        };
+        if (o.op === 'create' && o.record) {
+          walk(o.record, o.record.id ?? null, `create ${o.record.kind ?? '?'}:`);
+        } else {
+          walk(
+            op,
+            o.recordId ?? null,
+            `${o.op ?? '?'} ${o.kind ?? '?'}${o.field ? ` ${o.field}` : ''}:`,
+          );
+        }
+      }
+    } else if (part.name === 'manifest.json' || part.name === 'manifest.sig') {
+      leaves.push({ recordId: null, place: part.name, text: part.data.toString('utf8') });
+    } else {
+      leaves.push({
+        recordId: labels.get(part.name) ?? null,
+        place: `attachment part ${part.name}`,
+        text: part.data.toString('latin1'),
+      });
+    }
+  }
+  return leaves;
+}
+
+function carrierOf(leaves: readonly Leaf[], item: Forbidden, core: string): string | undefined {
+  const hits = leaves.filter(
+    (leaf) => leaf.text.includes(core) || leaf.text.includes(core.toUpperCase()),
+  );
+  const other = hits.find((leaf) => leaf.recordId !== item.recordId);
+  const hit = other ?? hits[0];
+  if (!hit) return undefined;
+  const place = hit.place.replace(/:\.?/, ' ').trim();
+  return hit.recordId === item.recordId ? `its own record (${place})` : `another record's ${place}`;
 }
 
 /** Where every canary was put: for the printout of a failing case. */

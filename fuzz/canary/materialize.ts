@@ -133,10 +133,14 @@ export function materialize(plan: CasePlan, salt: string): Materialized {
     quotes: readonly number[],
     self?: number,
   ): string => {
+    // Deleted records are not quoted: their values are not withheld for what they say, and a
+    // live note may well repeat what a record held before it was deleted.
+    const quotable = (i: number): boolean => i !== self && !plan.nodes[i]!.deleted;
     const parts = [own];
-    for (const m of mentions) if (nodeAt(m) !== self) parts.push(`see ${nodeIds[nodeAt(m)]}`);
-    for (const q of quotes)
-      if (nodeAt(q) !== self) parts.push(`quoting “${firstToken[nodeAt(q)]}”`);
+    for (const m of mentions) if (quotable(nodeAt(m))) parts.push(`see ${nodeIds[nodeAt(m)]}`);
+    for (const q of quotes) {
+      if (quotable(nodeAt(q))) parts.push(`quoting “${firstToken[nodeAt(q)]}”`);
+    }
     return parts.join('; ');
   };
 

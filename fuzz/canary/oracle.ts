@@ -19,7 +19,8 @@
  *      description, notice summary, provenance source) goes only when P is explicitly listed;
  *   O7 a relationship goes only when both its ends go and the properties holding them go;
  *      an identifying entity (phone, passport, identification, vehicle, bank account) goes only
- *      when what it identifies goes (its holder / owner, or the owner in an Ownership of it);
+ *      when what it identifies goes (its holder / owner, or the owner in an Ownership of it),
+ *      unless that was deleted (then only its id is forbidden);
  *   O8 notes and attachments about an entity, and notices about a subject, go only with it;
  *   O9 ids of records that do not go are forbidden everywhere (chart nodes, references, text).
  */
@@ -205,6 +206,9 @@ export class Oracle {
         .flatMap((e) => e.properties.owner ?? []),
     ];
     for (const holder of holders) {
+      // A deleted holder's id stays forbidden (O2, O9), but deletion says nothing about what
+      // the document may tell: the reference goes, not necessarily the document.
+      if (this.byId.get(holder)?.deleted === true) continue;
       const stop = this.recordStop(holder, visiting);
       if (stop) return `O7 identifies ${holder}, which does not go (${stop})`;
     }

@@ -129,11 +129,12 @@ const permissive = fc.record({
 });
 
 /**
- * Any marking. Refer-to-originator and ORCON are only put on material we did not originate
- * (on our own material they are our own decision, which the rules leave open).
+ * Any marking. Refer-to-originator is only put on material we did not originate, and ORCON only
+ * on third-agency material: on our own material (or, for ORCON, back to the partner that
+ * originated it) they are the originator's own decision, which the rules leave open.
  */
 function anyMarkings(origin: string): fc.Arbitrary<Markings> {
-  const codes: string[] = [...WITHHOLDING_CODES, ...(origin === OWN ? [] : ['ORCON'])];
+  const codes: string[] = [...WITHHOLDING_CODES, ...(origin === THIRD ? ['ORCON'] : [])];
   return fc
     .record({
       classification: fc.constantFrom(

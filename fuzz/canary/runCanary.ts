@@ -56,7 +56,12 @@ function ruleHead(rule: string): string {
 export function leakClass(leak: Leak): string {
   const { kind, field } = leak.forbidden;
   const name = field.startsWith('properties.') ? 'property' : field;
-  return `${leak.bundle} bundle, ${leak.where}: ${kind} ${name} — ${ruleHead(leak.forbidden.rule)}`;
+  const carrier = (leak.carrier ?? '')
+    .replace(/\.properties\.\w+/, '.properties.*')
+    .replace(/ \(key\)/, ' (as a key)')
+    .replace(/part att-\d+/, 'part');
+  const via = carrier.startsWith('another') ? `, via ${carrier}` : '';
+  return `${leak.bundle} bundle, ${leak.where}: ${kind} ${name} — ${ruleHead(leak.forbidden.rule)}${via}`;
 }
 
 export function describeLeaks(leaks: readonly Leak[], limit = 40): string {
@@ -64,7 +69,7 @@ export function describeLeaks(leaks: readonly Leak[], limit = 40): string {
     .slice(0, limit)
     .map(
       (l) =>
-        `  ${l.partner} ${l.bundle} bundle, in the ${l.where}: ${l.forbidden.value} from ${l.forbidden.kind} ${l.forbidden.recordId} field ${l.forbidden.field} — ${l.forbidden.rule}`,
+        `  ${l.partner} ${l.bundle} bundle, in the ${l.where}${l.carrier ? ` (${l.carrier})` : ''}: ${l.forbidden.value} from ${l.forbidden.kind} ${l.forbidden.recordId} field ${l.forbidden.field} — ${l.forbidden.rule}`,
     );
   if (leaks.length > limit) lines.push(`  … and ${leaks.length - limit} more`);
   return lines.join('\n');
