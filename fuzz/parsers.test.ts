@@ -40,6 +40,7 @@ describe('the fuzz runner reports what it must', () => {
           if (index === 2) throw new RangeError('documented?');
           if (index === 3) leftover = true;
           if (index === 4) return new Promise((resolve) => setTimeout(resolve, 300));
+          if (index === 5) for (;;) void input.length; // an endless loop is interrupted
           if (index === 0) throw new SyntaxError(input.toString('latin1'));
           return undefined;
         },
@@ -50,15 +51,16 @@ describe('the fuzz runner reports what it must', () => {
           return Promise.resolve(left);
         },
       },
-      { inputs: 6, seed: 1, hangMs: 100 },
+      { inputs: 7, seed: 1, hangMs: 100 },
       findings,
     );
-    expect(summary.findings).toBe(4);
+    expect(summary.findings).toBe(5);
     expect(findings.map((f) => [f.index, f.kind])).toEqual([
       [1, 'crash'],
       [2, 'crash'],
       [3, 'partial write'],
       [4, 'hang'],
+      [5, 'hang'],
     ]);
     expect(findings[0]!.detail).toMatch(/^TypeError/);
     expect(Buffer.from(findings[0]!.inputBase64, 'base64').length).toBeGreaterThanOrEqual(0);

@@ -1,13 +1,14 @@
 /**
  * Runs `inputs` mutated inputs through every target (targets.ts) and collects findings:
  *   crash        — something other than the target's documented error was thrown;
- *   hang         — one input took longer than `hangMs` (synchronous parsers cannot be stopped
- *                  midway in this thread, so a parser that never returns stalls the run, which
- *                  CI's own time limit then reports; a slow one is caught here);
+ *   hang         — one input took longer than `hangMs`: a synchronous parser is run through
+ *                  `vm` with a timeout, whose watchdog interrupts even an endless loop; an
+ *                  asynchronous one (openBundle) races a timer;
  *   partial write — a rejected bundle left a file in the temporary or output folder.
  * Each finding keeps its input (base64) so that it can be replayed.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import vm from 'node:vm';
 import path from 'node:path';
 import { useLocalCryptoThreads } from '../../electron/services/bundle/cryptoWorker.ts';
 import { mutate } from './mutate.ts';
@@ -60,11 +61,26 @@ function describe(error: unknown): string {
   return `non-Error thrown: ${String(error).slice(0, 300)}`;
 }
 
+/** One realm for every input: the watchdog of `vm` stops whatever runs, in any realm. */
+const watchdog = vm.createContext({ go: (): unknown => undefined });
+
+function isVmTimeout(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT';
+}
+
 async function withTimeout(run: () => void | Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   try {
+    watchdog.go = run;
+    let started: unknown;
+    try {
+      started = vm.runInContext('go()', watchdog, { timeout: ms });
+    } catch (error) {
+      if (isVmTimeout(error)) throw new Timeout();
+      throw error;
+    }
     await Promise.race([
-      Promise.resolve().then(run),
+      Promise.resolve(started),
       new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(new Timeout()), ms);
       }),
