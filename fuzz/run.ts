@@ -2,6 +2,7 @@
  * `npm run fuzz [-- --cases N --inputs N --seed N --lanes N --delta-every N --only NAME
  *  --no-shrink --findings DIR]`: the canary leak test over N generated cases, then every parser
  * fuzz target over N mutated inputs each. Defaults are the full counts CI runs (10,000 each).
+ * `npm run fuzz -- --replay FILE --only "TARGET NAME"` runs one recorded finding again.
  * The last two lines are always
  *   canary leaks: N of M cases
  *   parser crashes: N of M inputs
@@ -9,7 +10,7 @@
  */
 import { parseArgs } from 'node:util';
 import { runCanary } from './canary/runCanary.ts';
-import { runParsers } from './parsers/runParsers.ts';
+import { replayFinding, runParsers } from './parsers/runParsers.ts';
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
     only: { type: 'string', multiple: true },
     'no-shrink': { type: 'boolean', default: false },
     findings: { type: 'string', default: 'test-results/fuzz' },
+    replay: { type: 'string' },
   },
   strict: true,
 });
@@ -38,6 +40,16 @@ const cases = count('cases', values.cases);
 const inputs = count('inputs', values.inputs);
 const seed = count('seed', values.seed);
 const log = (line: string): void => console.log(line);
+
+if (values.replay !== undefined) {
+  const target = values.only?.[0];
+  if (!target) {
+    console.error('--replay needs --only with the exact target name');
+    process.exit(2);
+  }
+  console.log(await replayFinding(target, values.replay));
+  process.exit(0);
+}
 
 console.log(`fuzz: seed ${seed}, ${cases} canary cases, ${inputs} inputs per parser`);
 const canary =

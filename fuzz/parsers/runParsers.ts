@@ -7,7 +7,7 @@
  *   partial write — a rejected bundle left a file in the temporary or output folder.
  * Each finding keeps its input (base64) so that it can be replayed.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import vm from 'node:vm';
 import path from 'node:path';
 import { useLocalCryptoThreads } from '../../electron/services/bundle/cryptoWorker.ts';
@@ -186,4 +186,35 @@ export async function runParsers(options: ParserRunOptions): Promise<ParserRunRe
   const inputs = summaries.reduce((n, s) => n + s.inputs, 0);
   const crashes = summaries.reduce((n, s) => n + s.findings, 0);
   return { inputs, crashes, findings, targets: summaries };
+}
+
+/** Runs one recorded input (a findings file: detail line, then base64) through the named target. */
+export async function replayFinding(targetName: string, file: string): Promise<string> {
+  const [, base64 = ''] = (await readFile(file, 'utf8')).split('\n');
+  const input = Buffer.from(base64.trim(), 'base64');
+  useLocalCryptoThreads(true);
+  const built = await buildTargets();
+  try {
+    const target = built.targets.find((t) => t.name === targetName);
+    if (!target) {
+      return `no target named ${targetName}; targets: ${built.targets.map((t) => t.name).join(', ')}`;
+    }
+    try {
+      await withTimeout(() => target.run(input, 0), 10_000);
+      return `${targetName}: the input was accepted`;
+    } catch (error) {
+      const verdict =
+        error instanceof Timeout
+          ? 'HANG'
+          : target.accepts(error)
+            ? 'rejected as documented'
+            : 'CRASH';
+      return `${targetName}: ${verdict}: ${describe(error)}`;
+    } finally {
+      const left = target.leftovers ? await target.leftovers() : [];
+      if (left.length > 0) console.error(`left behind: ${left.join(', ')}`);
+    }
+  } finally {
+    await built.close();
+  }
 }
