@@ -110,6 +110,7 @@ if (canary) {
   console.log(
     `canary: ${canary.bundlesSealed} bundles sealed and searched, ${canary.bundlesRefused} refused by the service`,
   );
+  for (const [why, n] of canary.refusals) console.log(`  refused ${n}×: ${why}`);
   if (canary.classes.size > 0) {
     console.log('canary: leaks by class (count, class):');
     for (const [name, n] of [...canary.classes].sort((a, b) => b[1] - a[1])) {

@@ -5,8 +5,8 @@
  * decrypted container (operations, manifest, attachment parts, part names and labels), the bundle
  * file name, and the `bundle-sent` log entry — for every canary and id the oracle forbids.
  *
- * A second bundle per partner (a delta, after the first was acknowledged with a signed receipt)
- * covers the separate code path of changes: a deletion, a marking raised to TLP:RED with a new
+ * For cases that ask for it, a second bundle per partner (a delta, after the first was
+ * acknowledged with a signed receipt) covers the separate code path of changes: a deletion, a marking raised to TLP:RED with a new
  * value, and a new note quoting that value.
  *
  * Identities are made once (partners) and the sender is recreated every `recycleEvery` cases, so
@@ -41,7 +41,7 @@ import {
   IdentityStore,
   type UnlockedIdentity,
 } from '../../electron/services/identity/store.ts';
-import type { Canary, Materialized } from './materialize.ts';
+import type { Materialized } from './materialize.ts';
 import { applyDelta, DELTA_NOW, materialize } from './materialize.ts';
 import type { Forbidden } from './oracle.ts';
 import { Oracle } from './oracle.ts';
@@ -479,9 +479,4 @@ function carrierOf(leaves: readonly Leaf[], item: Forbidden, core: string): stri
   if (!hit) return undefined;
   const place = hit.place.replace(/:\.?/, ' ').trim();
   return hit.recordId === item.recordId ? `its own record (${place})` : `another record's ${place}`;
-}
-
-/** Where every canary was put: for the printout of a failing case. */
-export function describeCanaries(canaries: readonly Canary[]): string {
-  return canaries.map((c) => `${c.token} ${c.kind} ${c.recordId} ${c.field}`).join('\n');
 }

@@ -38,8 +38,6 @@ export interface Materialized {
   readonly salt: string;
   readonly file: CaseFile;
   readonly canaries: readonly Canary[];
-  /** Entity ids in plan order (nodes first, then edges). */
-  readonly entityIds: readonly string[];
 }
 
 export const CASE_NOW = Date.parse('2024-05-01T10:00:00Z');
@@ -54,8 +52,6 @@ export const REFERENCE_PROPERTIES: ReadonlySet<string> = new Set([
   ...Object.values(EDGE_SHAPES).flatMap((shape) => [shape.source, shape.target]),
   ...Object.values(HOLDER_PROPERTY),
 ]);
-
-export const CANARY_PATTERN = /CANARY-[0-9a-f]{8}-[0-9a-f]{5}/g;
 
 type Attachment = AttachmentRecord & { readonly contentBase64: string };
 
@@ -291,7 +287,7 @@ export function materialize(plan: CasePlan, salt: string): Materialized {
     notices,
     charts,
   } satisfies Record<keyof CaseFile, unknown>);
-  return { salt, file, canaries: mint.canaries, entityIds: [...nodeIds, ...edgeIds] };
+  return { salt, file, canaries: mint.canaries };
 }
 
 export interface DeltaChange {

@@ -34,6 +34,8 @@ export interface CanaryRunResult {
   readonly classes: ReadonlyMap<string, number>;
   readonly bundlesSealed: number;
   readonly bundlesRefused: number;
+  /** Why the service refused to seal (ids left out) → how often. */
+  readonly refusals: ReadonlyMap<string, number>;
   /** The shrunk failing case, printed, when one leaked. */
   readonly minimal: string | null;
 }
@@ -102,6 +104,7 @@ export async function runCanary(options: CanaryRunOptions): Promise<CanaryRunRes
     Array.from({ length: lanes }, (_, lane) => CanaryHarness.create({ lane })),
   );
   const classes = new Map<string, number>();
+  const refusals = new Map<string, number>();
   let leakingCases = 0;
   let sealed = 0;
   let refused = 0;
@@ -116,7 +119,14 @@ export async function runCanary(options: CanaryRunOptions): Promise<CanaryRunRes
           const result = await harness.check(plans[index]!, { delta: deltaFor(index) });
           for (const outcome of result.outcomes) {
             if (outcome.sealed) sealed++;
-            else refused++;
+            else {
+              refused++;
+              const why = (outcome.refusal ?? '')
+                .replace(/id\.[0-9a-f]{8}\.[0-9a-f]{5}/g, '…')
+                .replace(/partner-(one|two)/g, 'the partner')
+                .slice(0, 120);
+              refusals.set(why, (refusals.get(why) ?? 0) + 1);
+            }
           }
           if (result.leaks.length > 0) leakingCases++;
           for (const leak of result.leaks) {
@@ -178,6 +188,7 @@ export async function runCanary(options: CanaryRunOptions): Promise<CanaryRunRes
     classes,
     bundlesSealed: sealed,
     bundlesRefused: refused,
+    refusals,
     minimal,
   };
 }
