@@ -139,7 +139,13 @@ export default tseslint.config(
     },
   },
   {
-    files: ['electron/cli/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts', 'e2e/**/*.ts'],
+    files: [
+      'electron/cli/**/*.ts',
+      'bench/**/*.ts',
+      'scripts/**/*.ts',
+      'e2e/**/*.ts',
+      'fuzz/**/*.ts',
+    ],
     rules: { 'no-console': 'off' },
   },
 );
