@@ -47,6 +47,8 @@ import type { Forbidden } from './oracle.ts';
 import { Oracle } from './oracle.ts';
 import type { CasePlan, PartnerId } from './plan.ts';
 import { OWN, PARTNER_ONE, PARTNER_TWO, PARTNERS } from './plan.ts';
+import { TransferService } from '../../electron/services/transfer/index.ts';
+import type { UploadRef } from '../../shared/contract/transfer.ts';
 
 /**
  * A memory-backed folder where there is one (Linux /dev/shm): the service fsyncs every state file
@@ -126,6 +128,7 @@ type Handler<M extends MethodName> = (input: Parsed<M>) => ReturnType<ServiceHan
 
 export class CanaryHarness {
   private sender: ExchangeService | null = null;
+  private transfer: TransferService | null = null;
   private senderDir = '';
   private casesOnSender = 0;
   /** Every case gets fresh ids: a plan checked twice (shrinking) must not meet its own sync state. */
@@ -164,16 +167,36 @@ export class CanaryHarness {
     return (await handler(service)(parsed)) as Awaited<ReturnType<ServiceHandlers[M]>>;
   }
 
+  /** Hands a small file to the sender as a renderer would: one upload piece. */
+  private async upload(bytes: Buffer, fileName: string): Promise<UploadRef> {
+    const transfer = this.transfer!;
+    const { uploadId } = await transfer.beginUpload({
+      purpose: 'bundle-import',
+      fileName,
+      size: bytes.length,
+    });
+    await transfer.uploadChunk({ uploadId, offset: 0, contentBase64: bytes.toString('base64') });
+    return (await transfer.finishUpload({ uploadId })).ref;
+  }
+
   private async freshSender(): Promise<ExchangeService> {
     if (this.sender) await this.sender.close();
     if (this.senderDir) await rm(this.senderDir, { recursive: true, force: true });
     this.senderDir = await mkdtemp(path.join(this.root, 'sender-'));
+    // Files reach the service as uploads, as from a renderer (exchange.import.fromFile takes refs).
+    let exchange: ExchangeService | null = null;
+    this.transfer = new TransferService({
+      dataDir: this.senderDir,
+      resolveDownload: (ref) => exchange!.downloadSource(ref),
+    });
     const service = new ExchangeService({
       dataDir: this.senderDir,
       chooseSavePath: exportsFolderChooser(this.senderDir),
       scryptParams: { logN: 10, r: 8, p: 1 },
       autoSync: false,
+      transfer: this.transfer,
     });
+    exchange = service;
     await this.call(service, 'exchange.identity.create', (s) => (i) => s.createIdentity(i), {
       agencyName: 'Own agency',
       agencyId: OWN,
@@ -287,8 +310,7 @@ export class CanaryHarness {
       'exchange.import.fromFile',
       (s) => (i) => s.importFromFile(i),
       {
-        fileName: `${sealed.bundleId}.receipt`,
-        contentBase64: Buffer.from(JSON.stringify(receipt)).toString('base64'),
+        ref: await this.upload(Buffer.from(JSON.stringify(receipt)), `${sealed.bundleId}.receipt`),
       },
     );
     if (outcome.kind !== 'receipt') throw new Error('the receipt was not taken as a receipt');

@@ -33,6 +33,7 @@ import { exportAgeSecretKey } from '../../electron/services/identity/store.ts';
 import { AGREEMENTS, scratchDir } from '../canary/harness.ts';
 import { PARTNER_ONE } from '../canary/plan.ts';
 import { Random } from './mutate.ts';
+import { fuzzEnvelope, fuzzFrames } from '../../electron/web/envelopeFuzz.ts';
 
 export interface TargetContext {
   readonly root: string;
@@ -175,7 +176,7 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
       process.env.TMPDIR = tmp;
       try {
         const opened = await openBundle(file, recipient.identity, sender.card, outDir);
-        await rm(opened.dir, { recursive: true, force: true });
+        await opened.dispose();
       } finally {
         if (previous === undefined) delete process.env.TMPDIR;
         else process.env.TMPDIR = previous;
@@ -306,8 +307,7 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
       }),
     ),
   ];
-  const envelope = await webSocketEnvelopeTarget();
-  if (envelope) targets.push(envelope);
+  targets.push(...webSocketEnvelopeTargets());
   return {
     targets,
     async close() {
@@ -317,32 +317,27 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
 }
 
 /**
- * The WebSocket envelope of the web host. TODO(issue 8, helper C1): the web host's hardening
- * exports `fuzzEnvelope(count, seed)` from electron/web; once it is on main this finds it and
- * runs it. Until then the target is reported as skipped.
+ * The WebSocket envelope of the web host: generated and mutated `{id, method, input}` texts through
+ * `parseRpcRequest` and dispatch (electron/web/envelopeFuzz.ts), then mutated frames over real
+ * sockets against an in-process host, which must still answer afterwards.
  */
-async function webSocketEnvelopeTarget(): Promise<Target | null> {
-  const candidates = ['../../electron/web/server.ts', '../../electron/web/fuzzEnvelope.ts'];
-  for (const candidate of candidates) {
-    let module: { fuzzEnvelope?: unknown };
-    try {
-      module = (await import(/* @vite-ignore */ candidate)) as { fuzzEnvelope?: unknown };
-    } catch {
-      continue;
-    }
-    if (typeof module.fuzzEnvelope !== 'function') continue;
-    const fuzzEnvelope = module.fuzzEnvelope as (
-      count: number,
-      seed: number,
-    ) => { crashes: number; inputs: number } | Promise<{ crashes: number; inputs: number }>;
-    return {
-      name: 'WebSocket envelope',
-      json: true,
-      seeds: [],
-      run() {},
-      accepts: () => true,
-      external: async (count, seed) => fuzzEnvelope(count, seed),
-    };
-  }
-  return null;
+function webSocketEnvelopeTargets(): Target[] {
+  const external = (
+    name: string,
+    fuzz: (count: number, seed: number) => Promise<{ crashes: number; inputs: number }>,
+  ): Target => ({
+    name,
+    json: true,
+    seeds: [],
+    run() {},
+    accepts: () => true,
+    external: fuzz,
+  });
+  return [
+    external('WebSocket envelope', fuzzEnvelope),
+    // Frames cost a socket round trip each: a tenth of the inputs keeps the run inside CI's time.
+    external('WebSocket frames', (count, seed) =>
+      fuzzFrames(Math.max(1, Math.ceil(count / 10)), seed),
+    ),
+  ];
 }

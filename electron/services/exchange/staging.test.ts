@@ -174,7 +174,7 @@ describe('staged imports are encrypted at rest (finding 9)', () => {
     const staged = await b.call('exchange.import.open', { bundleRef: item.bundleRef });
     expect(staged.attachments.length).toBeGreaterThan(0);
     const part = staged.attachments[0]!;
-    const content = await downloadBytes(b.call, {
+    const content = await downloadBytes((method, input) => b.call(method, input), {
       kind: 'staged-attachment',
       bundleRef: item.bundleRef,
       name: part.name,
@@ -231,7 +231,7 @@ describe('staged imports are encrypted at rest (finding 9)', () => {
     expect(await filesUnder(path.join(b.dir, 'exchange', 'scratch'))).toEqual([]);
     const handed = await restarted.call('exchange.import.fromFile', {
       ref: await uploadBytes(
-        restarted.call,
+        (method, input) => restarted.call(method, input),
         await readFile(replayCopy),
         'bundle-import',
         'again.tessera',
