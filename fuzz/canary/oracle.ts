@@ -146,7 +146,9 @@ export class Oracle {
     const record = this.byId.get(id);
     let stop: string | null;
     if (!record) stop = 'O9 not in the case';
-    else if (visiting.has(id)) stop = 'O7 circular identification';
+    // Back at a record already being judged: a loop of documents naming each other adds no
+    // holder that stays; each record on it is still judged by its own markings.
+    else if (visiting.has(id)) stop = null;
     else stop = this.computeStop(record, new Set([...visiting, id]));
     if (visiting.size === 0) this.goesMemo.set(id, stop);
     return stop;

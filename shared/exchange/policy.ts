@@ -39,7 +39,8 @@
  *   I5 markings are never changed on the way out, so never lowered;
  *   I6 an entity that is not a person or organisation (a passport, an account, a phone, a vehicle,
  *      an address, an event…) and is linked to a withheld person or organisation, by a property
- *      either way or by a relationship, identifies it and stays with it;
+ *      either way or by a relationship, identifies it and stays with it; so does one whose own
+ *      property points at any other withheld entity;
  *   I7 a deleted record's content never goes: the decision lists it apart (`deleted`), and only a
  *      bare deletion (its id and clock) may travel, to a partner that had received the record.
  * Fields (fieldRules.ts names the rule of every field of every record kind):
@@ -525,7 +526,14 @@ export function decideRelease<A extends AttachmentRecord>(
         .filter((entity) => isLegalEntitySchema(entity.schema) && !goes(entity.id))
         .map((entity) => entity.id),
     );
-    if (withheldLegal.size === 0) return false;
+    // A document that points at any withheld thing (a passport whose holder is an entity that
+    // stays, whatever its schema) carries details of it: it stays too.
+    const withheldThings = new Set(
+      input.entities
+        .filter((entity) => !isEdgeSchema(entity.schema) && !goes(entity.id))
+        .map((entity) => entity.id),
+    );
+    if (withheldThings.size === 0) return false;
     const identifies = (candidate: string, legal: string): void => {
       const target = entityById.get(candidate);
       const reasons = reasonsById.get(candidate);
@@ -548,7 +556,7 @@ export function decideRelease<A extends AttachmentRecord>(
       } else if (withheldLegal.has(entity.id)) {
         for (const value of references) identifies(value, entity.id);
       } else {
-        for (const value of references) if (withheldLegal.has(value)) identifies(entity.id, value);
+        for (const value of references) if (withheldThings.has(value)) identifies(entity.id, value);
       }
     }
     return changed;

@@ -2,8 +2,8 @@
  * The needles of release rule F5 (policy.ts): what a release is searched for. Everything that
  * stays home contributes: the ids of records withheld or deleted, and the values of their labels,
  * free text, typed values, provenance and FtM properties, and the values of fields stripped from
- * records that go. Codes, dates and numbers are never needles, nor values that the records going
- * share anyway (commonValuesOf). The search itself is mentions.ts.
+ * records that go. Codes, dates and numbers are no needles (only identifier-shaped values found in
+ * such properties are), nor are values that the records going share anyway (commonValuesOf). The search itself is mentions.ts.
  */
 import type { AnyRecord, AttachmentRecord, EntityRecord } from '../model/records.ts';
 import { captionOfRecord } from './captions.ts';
@@ -91,8 +91,17 @@ function addRecordNeedles(
       }
     } else if (cls === 'properties' && record.kind === 'entity') {
       for (const [property, values] of Object.entries(record.properties)) {
-        if (!isDistinctiveProperty(record.schema, property)) continue;
-        for (const value of values) addText(value);
+        if (isDistinctiveProperty(record.schema, property)) {
+          for (const value of values) addText(value);
+          continue;
+        }
+        // A code, date or number property is no needle by its type, but a value in it that is
+        // shaped like an identifier (letters and digits, 8 or more) is one all the same.
+        for (const value of values) {
+          for (const token of identifierTokens(value)) {
+            if (!common.has(normaliseValue(token))) finder.addValue(token, label);
+          }
+        }
       }
     }
   }

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CaseFile, parseCaseFile } from '../../../shared/caseFile.ts';
 import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
+import { POLICY_VERSION } from '../../../shared/exchange/policy.ts';
 import { parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
 import { sealBundle } from '../../services/bundle/index.ts';
 import { IdentityStore, PassphraseProtector } from '../../services/identity/index.ts';
@@ -189,7 +190,7 @@ describe('tessera identity and bundle', { timeout: 240_000 }, () => {
     expect(recordsOf(reopened)).toEqual(recordsOf(parseCaseFile(fixture())));
     expect(reopened.exportedBy).toBe('agency-a');
     const plain = ageDecrypt('x.tsb');
-    expect(plain).toContain('"policyVersion":"tessera-release-policy/1"');
+    expect(plain).toContain(`"policyVersion":"${POLICY_VERSION}"`);
     expect(plain).toContain('"format":"tessera.operations"');
     // The chain to B is kept beside A's identity: the next bundle is number 2 and names this one.
     const again = sealAB('CASE.json', 'x2.tsb');

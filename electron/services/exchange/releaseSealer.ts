@@ -144,6 +144,14 @@ function withoutContent(record: SealableAttachment): AttachmentRecord {
   return rest;
 }
 
+/**
+ * The case as the policy judges it: attachment records without the content carried beside them
+ * (inline base64 or an upload reference). Content travels as bundle parts, looked up by id.
+ */
+export function policyView(input: SealableCase): ReleaseInput<SealableAttachment> {
+  return { ...input, attachments: input.attachments.map(withoutContent) };
+}
+
 /** The records a decision releases, attachments without their inline content. */
 export function releasedRecords(decision: ReleaseDecision<SealableAttachment>): AnyRecord[] {
   const set = decision.released;
@@ -170,10 +178,11 @@ export function planRelease(
   options: PlanOptions,
 ): ReleasePlan {
   const caseId = input.case.id;
-  const decision = decideRelease(input, agreement, partnerId, options.ownAgencyId, {
+  const records = policyView(input);
+  const decision = decideRelease(records, agreement, partnerId, options.ownAgencyId, {
     now: options.now,
   });
-  const local = new Map(allRecords(input).map((record) => [record.id, record]));
+  const local = new Map(allRecords(records).map((record) => [record.id, record]));
   const deleted: DeletedRecord[] = [];
   for (const record of local.values()) {
     if (record.deleted) deleted.push({ id: record.id, kind: record.kind });
@@ -347,7 +356,7 @@ export class ReleaseSealer {
     const now = this.deps.now();
     try {
       assertReleasable(plan.serialized, {
-        input,
+        input: policyView(input),
         agreement: partner.agreement,
         partnerId: plan.partnerId,
         ownAgencyId: own,
