@@ -80,6 +80,11 @@ export const caseFileSchema = caseFileObjectSchema.superRefine(checkCaseFileReco
 
 export type CaseFile = z.infer<typeof caseFileSchema>;
 
+/** A case file's records with attachment records only (no content): what the exchange judges. */
+export type CaseRecords = Omit<CaseFile, 'attachments'> & {
+  readonly attachments: Omit<CaseFile['attachments'][number], 'contentBase64'>[];
+};
+
 /** Parses a case file's text; throws an Error whose message lists what is wrong. */
 export function parseCaseFile(text: string): CaseFile {
   let json: unknown;

@@ -254,6 +254,20 @@ describe('whole cases', () => {
     await expect(repo.importCase(file)).rejects.toThrow(/already stored/);
   });
 
+  it('exports the records without attachment content for the exchange (content goes in pieces)', async () => {
+    const caseId = await populated();
+    const records = await repo.exportCaseRecords(caseId);
+    const file = await repo.exportCase(caseId);
+    expect(records.attachments).toHaveLength(1);
+    expect(records.attachments[0]).not.toHaveProperty('contentBase64');
+    const inline = file.attachments.map(({ contentBase64: _content, ...record }) => record);
+    expect({ ...records, exportedAt: '' }).toEqual({
+      ...file,
+      attachments: inline,
+      exportedAt: '',
+    });
+  });
+
   it('imports all or nothing', async () => {
     const caseId = await populated();
     const file = await repo.exportCase(caseId);

@@ -19,7 +19,7 @@
  */
 import type { Table } from 'dexie';
 import { z } from 'zod';
-import type { CaseFile } from '../../shared/caseFile.ts';
+import type { CaseFile, CaseRecords } from '../../shared/caseFile.ts';
 import { CASE_FILE_FORMAT, CASE_FILE_VERSION } from '../../shared/caseFile.ts';
 import { base64ToBytes, bytesToBase64 } from '../../shared/demo/base64.ts';
 import {
@@ -743,6 +743,35 @@ export function createRepository(
     },
 
     // ---- Whole cases
+    async exportCaseRecords(caseId: string): Promise<CaseRecords> {
+      const [record, entities, notes, attachments, notices, charts] = await db.transaction(
+        'r',
+        [db.cases, db.entities, db.notes, db.attachments, db.notices, db.charts],
+        () =>
+          Promise.all([
+            db.cases.get(caseId),
+            db.entities.where('caseId').equals(caseId).toArray(),
+            db.notes.where('caseId').equals(caseId).toArray(),
+            db.attachments.where('caseId').equals(caseId).toArray(),
+            db.notices.where('caseId').equals(caseId).toArray(),
+            db.charts.where('caseId').equals(caseId).toArray(),
+          ]),
+      );
+      if (!record || record.deleted) throw new Error(`case ${caseId} does not exist`);
+      return {
+        format: CASE_FILE_FORMAT,
+        version: CASE_FILE_VERSION,
+        exportedAt: new Date().toISOString(),
+        exportedBy: work.actor().agencyId,
+        case: record,
+        entities: entities.map(stripEntity),
+        notes,
+        attachments,
+        notices,
+        charts,
+      } as CaseRecords;
+    },
+
     async exportCase(caseId: string): Promise<CaseFile> {
       const [record, entities, notes, attachments, blobs, notices, charts] = await db.transaction(
         'r',

@@ -4,7 +4,7 @@
  * one record does so in a single Dexie transaction that also appends the audit entries; when it
  * throws, nothing was written.
  */
-import type { CaseFile } from '../../shared/caseFile.ts';
+import type { CaseFile, CaseRecords } from '../../shared/caseFile.ts';
 import type {
   AnyRecord,
   AttachmentRecord,
@@ -222,6 +222,11 @@ export interface CaseRepository {
 
   // Whole cases
   exportCase(caseId: string): Promise<CaseFile>;
+  /**
+   * The case's records without attachment content (a few bytes per attachment instead of its
+   * base64): what the exchange previews and seals from; content is uploaded in pieces apart.
+   */
+  exportCaseRecords(caseId: string): Promise<CaseRecords>;
   /** Imports a case file as one transaction: all or nothing. Returns the case id. Undoable. */
   importCase(file: CaseFile, options?: ImportOptions): Promise<string>;
   /**

@@ -4,11 +4,7 @@ import { useAppServices } from '../app/context.ts';
 import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
 import { downloadToBlob, type TransferProgress } from '../platform/serviceClient.ts';
 import { downloadBlob, errorText, useExchangeDeps } from './exchangeDeps.ts';
-import {
-  TransferProgressLine,
-  withoutAttachmentContent,
-  withUploadedAttachments,
-} from './transferFiles.tsx';
+import { TransferProgressLine, withUploadedAttachments } from './transferFiles.tsx';
 import { ReleasePreviewTables } from './ReleasePreviewTables.tsx';
 
 export interface ExportPanelProps {
@@ -62,10 +58,10 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
 
   const preview = () =>
     run(async () => {
-      const caseFile = await repository.exportCase(caseId);
+      const caseFile = await repository.exportCaseRecords(caseId);
       const result = await services['exchange.export.preview']({
         partnerIds: [...chosen],
-        caseFile: withoutAttachmentContent(caseFile),
+        caseFile,
       });
       setPreviews(result.partners);
       setSealed(null);
@@ -73,7 +69,9 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
 
   const seal = () =>
     run(async () => {
-      const caseFile = await repository.exportCase(caseId);
+      // Records only: each attachment's content is read from its blob and uploaded in pieces, so
+      // no attachment is ever held whole as base64 in the page.
+      const caseFile = await repository.exportCaseRecords(caseId);
       const recordMeta = await recordMetaForCase(deps.db, caseId);
       const mode = delivery === 'transport' && allHaveTransport ? 'transport' : 'file';
       // Attachments go up in pieces first; the seal message carries only their references.

@@ -3,25 +3,20 @@
  * piece by piece before sealing and the case file carries only their references, and a progress
  * line shows how far an upload or download got.
  */
-import type { CaseFile } from '../../shared/caseFile.ts';
+import type { CaseRecords } from '../../shared/caseFile.ts';
 import type { ServiceApi } from '../../shared/contract/contract.ts';
 import type { ExchangeCaseFile } from '../../shared/contract/exchange.ts';
 import type { UploadRef } from '../../shared/contract/transfer.ts';
 import { uploadBlob, type TransferProgress } from '../platform/serviceClient.ts';
 
-/** The case file without attachment content: all a preview needs, in a small message. */
-export function withoutAttachmentContent(file: CaseFile): ExchangeCaseFile {
-  return { ...file, attachments: file.attachments.map(({ contentBase64: _c, ...rest }) => rest) };
-}
-
 /**
  * Uploads every attachment's content (read with `readBlob`, which checks its SHA-256) and returns
- * the case file with `contentRef`s instead of inline base64, plus `release` to drop the uploads
+ * the case file with a `contentRef` on each attachment, plus `release` to drop the uploads
  * once sealed (the service also drops them when idle).
  */
 export async function withUploadedAttachments(
   services: ServiceApi,
-  file: CaseFile,
+  file: CaseRecords,
   readBlob: (attachmentId: string) => Promise<Blob>,
   onProgress?: (progress: TransferProgress) => void,
 ): Promise<{ caseFile: ExchangeCaseFile; release: () => Promise<void> }> {
@@ -35,7 +30,7 @@ export async function withUploadedAttachments(
   let before = 0;
   const attachments: ExchangeCaseFile['attachments'] = [];
   try {
-    for (const { contentBase64: _inline, ...record } of file.attachments) {
+    for (const record of file.attachments) {
       const blob = await readBlob(record.id);
       const ref = await uploadBlob(
         services,
