@@ -28,6 +28,7 @@ import type { CaseFile } from '../../shared/caseFile.ts';
 import { categoryOf, normaliseCrimeArea } from '../../shared/exchange/agreement.ts';
 import type { SharingAgreement } from '../../shared/exchange/agreement.ts';
 import { DEFAULT_CLASSIFICATIONS } from '../../shared/model/markings.ts';
+import { model } from '../../shared/model/schema.ts';
 import type { Markings } from '../../shared/model/markings.ts';
 import type { AnyRecord, EntityRecord } from '../../shared/model/records.ts';
 import type { Canary } from './materialize.ts';
@@ -65,6 +66,12 @@ const NAME_GROUP = new Set([
 const FREE_TEXT_PROPERTIES = new Set(['notes', 'summary', 'description', 'purpose']);
 
 const IDENTIFYING = new Set(['Phone', 'Passport', 'Identification', 'Vehicle', 'BankAccount']);
+
+function isLegalEntity(schemaName: string): boolean {
+  const schema = model.schemata[schemaName];
+  const legal = model.schemata['LegalEntity'];
+  return schema !== undefined && legal !== undefined && schema.isA(legal);
+}
 
 /** Free-text fields of the other record kinds (O6). */
 const FREE_TEXT_FIELDS: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -205,7 +212,13 @@ export class Oracle {
             !e.deleted &&
             (e.properties.asset ?? []).includes(entity.id),
         )
-        .flatMap((e) => e.properties.owner ?? []),
+        .flatMap((e) => e.properties.owner ?? [])
+        // FtM's Ownership.owner is a legal entity (a person or an organisation): a thing named as
+        // owner (a generated case may do that) is no holder whose details the asset carries.
+        .filter((owner) => {
+          const record = this.byId.get(owner);
+          return record?.kind !== 'entity' || isLegalEntity(record.schema);
+        }),
     ];
     for (const holder of holders) {
       // A deleted holder's id stays forbidden (O2, O9), but deletion says nothing about what

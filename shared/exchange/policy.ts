@@ -47,8 +47,9 @@
  *   F1 a field the table does not name never goes (the record stays);
  *   F2 free text (descriptions, note titles and bodies, notice summaries, FtM text properties such
  *      as notes and summary, and the provenance source) goes only when the record (or property) is
- *      marked releasable to the partner by name, or the partner originated it; TLP:CLEAR is not
- *      enough, because nobody can check free text against the markings automatically. Otherwise it
+ *      marked releasable to the partner by name, even on the partner's own material (free text is
+ *      where we add what we learnt); TLP:CLEAR is not enough, because nobody can check free text
+ *      against the markings automatically. Otherwise it
  *      is left out, or the record stays when the text is required;
  *   F3 name parts go with the name: when one name-like property (name, alias, firstName, lastName…)
  *      is stripped, all are;
@@ -302,9 +303,13 @@ export function markingReasons(
   return reasons;
 }
 
-/** Whether free text of material with these markings may go (F2): the partner named, or its own. */
-function explicitlyReleasable(markings: Markings, originAgency: string, partnerId: string) {
-  return originAgency === partnerId || markings.releasableTo.includes(partnerId);
+/**
+ * Whether free text of material with these markings may go (F2): only with the partner named, even
+ * on material the partner originated, since free text is where this agency adds what it learnt
+ * (a note on the partner's record is ours, and nothing tells the two apart).
+ */
+function explicitlyReleasable(markings: Markings, partnerId: string) {
+  return markings.releasableTo.includes(partnerId);
 }
 
 /** Fields of a record that the table does not name (F1). */
@@ -502,7 +507,7 @@ export function decideRelease<A extends AttachmentRecord>(
       if (isStripped(entity.id, `properties.${property}`)) continue;
       if (propertyClass(entity.schema, property) !== 'text') continue;
       const markings = effectiveMarkings(entity, property, context.ladder);
-      if (!explicitlyReleasable(markings, entity.originAgency, partnerId)) {
+      if (!explicitlyReleasable(markings, partnerId)) {
         strip(entity.id, `properties.${property}`, [
           reason('F2', `free text goes only when marked releasable to ${partnerId} by name`),
         ]);
@@ -654,7 +659,7 @@ export function decideRelease<A extends AttachmentRecord>(
   // F2 on the top-level free text of every record that still goes (the case included).
   const caseReasonsLate: Reason[] = [];
   const freeText = (record: AnyRecord, reasons: Reason[]): void => {
-    if (explicitlyReleasable(record.markings, record.originAgency, partnerId)) return;
+    if (explicitlyReleasable(record.markings, partnerId)) return;
     const rule = `free text goes only when marked releasable to ${partnerId} by name`;
     for (const [field, value] of Object.entries(record as unknown as Json)) {
       const cls = fieldClass(record.kind, field);
