@@ -285,6 +285,46 @@ describe('finding 4: marked data never travels through unmarked fields', () => {
     expectOwnReleaseAccepted(input);
   });
 
+  it('a source text shared with what stays goes where it is released by name; a unique one does not', () => {
+    const source = (text: string) => ({
+      source: text,
+      originAgency: OWN,
+      recordedBy: 'tester',
+      recordedAt: NOW,
+    });
+    const listed = marks({ releasableTo: [PARTNER] });
+    const informant = entity(
+      'inf',
+      'Person',
+      { name: ['Informant K-7'] },
+      { markings: marks({ releasableTo: [] }), provenance: source('Recorded in Tessera') },
+    );
+    const colleague = entity(
+      'col',
+      'Person',
+      { name: ['Ivan Listed'] },
+      { markings: listed, provenance: source('Recorded in Tessera') },
+    );
+    const secretSource = entity(
+      'sec',
+      'Person',
+      { name: ['Olga Hidden'] },
+      { markings: marks({ releasableTo: [] }), provenance: source('CHIS 0042 handler log') },
+    );
+    const quoting = note('n1', undefined, {
+      markings: listed,
+      body: 'As the CHIS 0042 handler log says, the van left at six.',
+    });
+    const input = inputOf([informant, colleague, secretSource, quoting]);
+    const decision = decideInput(input);
+    expect((released(decision, 'col') as EntityRecord).provenance.source).toBe(
+      'Recorded in Tessera',
+    );
+    expect(released(decision, 'n1')).toBeUndefined();
+    expect(JSON.stringify(decision.released)).not.toContain('CHIS 0042');
+    expectOwnReleaseAccepted(input);
+  });
+
   it('a withheld entity’s id inside a text property is stripped', () => {
     const pointing = entity('p3', 'Person', {
       name: ['Dora Listed'],

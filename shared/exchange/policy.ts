@@ -715,7 +715,16 @@ export function decideRelease<A extends AttachmentRecord>(
     changed = false;
     const staysHome = staying();
     const going = candidates.filter((record) => !staysHome.has(record.id));
-    const finder = needlesOf(input, staysHome, strippedList(), going);
+    // A source text that goes in its own right (a record released by name, its source not left
+    // out) proves nothing when a record that stays has the same one ("Recorded in Tessera").
+    const releasedSources = going.flatMap((record) =>
+      'provenance' in record &&
+      explicitlyReleasable(record.markings, partnerId) &&
+      !isStripped(record.id, 'provenance.source')
+        ? [record.provenance.source]
+        : [],
+    );
+    const finder = needlesOf(input, staysHome, strippedList(), going, releasedSources);
     if (finder.size === 0) break;
     for (const record of candidates) {
       const reasons = reasonsOf(record);

@@ -106,6 +106,10 @@ export function assertReleasable<A extends AttachmentRecord>(
     new Set(decision.withheld.map((item) => item.id)),
     decision.stripped,
     released.values(),
+    // Source texts the decision lets go in their own right (see decideRelease's F5).
+    [...released.values()].flatMap((record) =>
+      'provenance' in record && record.provenance.source ? [record.provenance.source] : [],
+    ),
   );
 
   const fail = (code: ReleaseViolationCode, id: string, message: string): never => {

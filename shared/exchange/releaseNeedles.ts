@@ -116,9 +116,12 @@ export function needlesOf<A extends AttachmentRecord>(
   withheldIds: ReadonlySet<string>,
   stripped: readonly { readonly id: string; readonly field: string; readonly property: string }[],
   going: Iterable<AnyRecord>,
+  /** Further texts that go in their own right (released source texts). */
+  alsoCommon: Iterable<string> = [],
 ): MentionFinder {
   const finder = new MentionFinder();
   const common = commonValuesOf(going);
+  for (const text of alsoCommon) common.add(normaliseValue(text));
   const byId = new Map<string, AnyRecord>([[input.case.id, input.case]]);
   for (const record of [
     ...input.entities,
