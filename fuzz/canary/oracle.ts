@@ -23,6 +23,8 @@
  *      unless that was deleted (then only its id is forbidden);
  *   O8 notes and attachments about an entity, and notices about a subject, go only with it;
  *   O9 ids of records that do not go are forbidden everywhere (chart nodes, references, text).
+ * The rules judge what a record holds now: a property value replaced since the first bundle is no
+ * longer its record's content, so it is forbidden only as part of a record that quotes it.
  */
 import type { CaseFile } from '../../shared/caseFile.ts';
 import { categoryOf, normaliseCrimeArea } from '../../shared/exchange/agreement.ts';
@@ -267,16 +269,23 @@ export class Oracle {
     }
     for (const canary of canaries) {
       const record = this.byId.get(canary.recordId);
+      // A property value replaced since (the delta raises a record to RED with a new value) is no
+      // longer that record's content: the rules judge what a record holds now, so the old value
+      // is judged only as part of whatever still quotes it (which the partner may have received
+      // with the first bundle). What the record holds now stays forbidden through its stop.
+      if (
+        record?.kind === 'entity' &&
+        canary.field.startsWith('properties.') &&
+        !(record.properties[canary.field.slice('properties.'.length)] ?? []).includes(canary.token)
+      ) {
+        continue;
+      }
       const recordStop = this.recordStop(canary.recordId);
       let rule: string | null = recordStop;
       if (!rule && record) {
         if (record.kind === 'entity' && canary.field.startsWith('properties.')) {
           const property = canary.field.slice('properties.'.length);
-          rule =
-            property in record.properties && !REFERENCE_PROPERTIES.has(property)
-              ? this.propertyStop(record, property)
-              : // The value was replaced later: the old canary no longer belongs to the record.
-                'O9 value no longer in the record';
+          rule = !REFERENCE_PROPERTIES.has(property) ? this.propertyStop(record, property) : null;
         } else if (FREE_TEXT_FIELDS[record.kind]?.has(canary.field)) {
           const origin = record.kind === 'case' ? OWN : record.originAgency;
           rule = this.markingsStop(record.markings, origin, true);

@@ -177,6 +177,9 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
       try {
         const opened = await openBundle(file, recipient.identity, sender.card, outDir);
         await opened.dispose();
+        // An input that still opens (a mutation that changed nothing that matters) wrote its
+        // attachments as the output it is: that is no partial write, so it goes.
+        if (outDir) await rm(outDir, { recursive: true, force: true });
       } finally {
         if (previous === undefined) delete process.env.TMPDIR;
         else process.env.TMPDIR = previous;
