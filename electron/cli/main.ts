@@ -8,6 +8,7 @@ import { bundleCommand } from './commands/bundle.ts';
 import { caseCommand } from './commands/case.ts';
 import { identityCommand } from './commands/identity.ts';
 import type { CliCommand } from './types.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 const commands: Record<string, CliCommand> = {
   analyze: analyzeCommand,
@@ -38,7 +39,7 @@ export async function runCli(argv: string[]): Promise<number> {
   try {
     return await command.run(rest);
   } catch (error) {
-    console.error(`tessera ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    console.error(`tessera ${name}: ${errorMessage(error)}`);
     return 1;
   }
 }

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { startWebHost } from './server.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 const DEFAULT_PORT = 4780;
 const DEFAULT_STATIC = fileURLToPath(new URL('../../dist/renderer', import.meta.url));
@@ -30,7 +31,7 @@ async function main(): Promise<void> {
       strict: true,
     }));
   } catch (error) {
-    fail(error instanceof Error ? error.message : String(error), 2);
+    fail(errorMessage(error), 2);
   }
   if (values.help) {
     process.stdout.write(
@@ -59,9 +60,7 @@ async function main(): Promise<void> {
     staticDir,
     log: (line) => process.stderr.write(`${line}\n`),
     ...(process.env.TESSERA_PASSPHRASE ? { passphrase: process.env.TESSERA_PASSPHRASE } : {}),
-  }).catch((error: unknown) =>
-    fail(`could not start: ${error instanceof Error ? error.message : String(error)}`),
-  );
+  }).catch((error: unknown) => fail(`could not start: ${errorMessage(error)}`));
   // The socket code answers everything it is sent, but a service may still leave a promise
   // rejected behind it; Node's default would end the process and every open session with it.
   process.on('unhandledRejection', (reason) => {

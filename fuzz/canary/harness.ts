@@ -49,6 +49,7 @@ import type { CasePlan, PartnerId } from './plan.ts';
 import { OWN, PARTNER_ONE, PARTNER_TWO, PARTNERS } from './plan.ts';
 import { TransferService } from '../../electron/services/transfer/index.ts';
 import type { UploadRef } from '../../shared/contract/transfer.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 /**
  * A memory-backed folder where there is one (Linux /dev/shm): the service fsyncs every state file
@@ -250,7 +251,7 @@ export class CanaryHarness {
         ...(recordMeta ? { recordMeta: { ...recordMeta } } : {}),
       });
     } catch (error) {
-      return { sealed: false, refusal: error instanceof Error ? error.message : String(error) };
+      return { sealed: false, refusal: errorMessage(error) };
     }
     const bundle = result.bundles[0]!;
     if (!bundle.path) throw new Error('file delivery returned no path');

@@ -17,6 +17,7 @@ import { runAnalysisInWorker } from './analysisClient.ts';
 import { PathTools } from './PathTools.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
 import './analysis.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface AnalysisPanelProps {
   /** The case's live entities and relationships. */
@@ -48,10 +49,6 @@ interface Shown {
   readonly rows: ResultRow[];
   readonly result: AnalysisResult;
   readonly summary: string;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export function AnalysisPanel(props: AnalysisPanelProps) {

@@ -15,6 +15,7 @@ import { useUndoState } from './useUndoState.ts';
 import { useAppliedTheme } from './useTheme.ts';
 import { installAppTestHook } from './testHooks.ts';
 import './app.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 const OPEN_CASE_KEY = 'tessera.openCaseId';
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
@@ -48,9 +49,7 @@ export function App() {
         setBooted(result);
         setSettings(result.settings);
       })
-      .catch((error: unknown) =>
-        setBootError(error instanceof Error ? error.message : String(error)),
-      );
+      .catch((error: unknown) => setBootError(errorMessage(error)));
   }, []);
 
   const openCase = useCallback((caseId: string | null) => {
@@ -83,16 +82,14 @@ export function App() {
           repository.undo().then(
             (label) => report(label, 'Undone'),
             // UndoConflictError's message says which record changed and that nothing was.
-            (error: unknown) =>
-              notify(error instanceof Error ? error.message : String(error), 'error'),
+            (error: unknown) => notify(errorMessage(error), 'error'),
           );
           break;
         case 'redo':
           repository.redo().then(
             (label) => report(label, 'Redone'),
             // UndoConflictError's message says which record changed and that nothing was.
-            (error: unknown) =>
-              notify(error instanceof Error ? error.message : String(error), 'error'),
+            (error: unknown) => notify(errorMessage(error), 'error'),
           );
           break;
         case 'toggleTheme':

@@ -1,6 +1,7 @@
 import type { ValidationErrors } from '../../shared/model/index.ts';
 import type { KeyboardEvent } from 'react';
 import { RecordValidationError, StorageFullError } from '../db/repository.types.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface SaveFailure {
   /** Field → message, when the repository refused the input. */
@@ -15,7 +16,7 @@ export function describeSaveError(error: unknown): SaveFailure {
   if (error instanceof StorageFullError) {
     return { message: `Not saved: the disk is full. ${error.message}`.trim() };
   }
-  return { message: `Not saved: ${error instanceof Error ? error.message : String(error)}` };
+  return { message: `Not saved: ${errorMessage(error)}` };
 }
 
 /** Shows a failed save where it belongs: refused fields inline, anything else as a notification. */

@@ -6,6 +6,7 @@ import { useAttachments } from '../db/queries.ts';
 import { describeSaveError } from '../app/saveError.ts';
 import { formatBytes, mediaTypeOf, previewKind, shortHash } from './attachmentFormat.ts';
 import './attachments.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface AttachmentsPanelProps {
   readonly caseId: string;
@@ -54,7 +55,7 @@ export function AttachmentsPanel({ caseId, entityId }: AttachmentsPanelProps) {
       // The download has started once click() returns; give it a moment before freeing the blob.
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
     } catch (error) {
-      app.notify(`Cannot read ${attachment.fileName}: ${errorText(error)}`, 'error');
+      app.notify(`Cannot read ${attachment.fileName}: ${errorMessage(error)}`, 'error');
     }
   };
 
@@ -192,10 +193,6 @@ export function AttachmentsPanel({ caseId, entityId }: AttachmentsPanelProps) {
   );
 }
 
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 interface PreviewProps {
   readonly attachment: AttachmentRecord;
   readonly onSave: () => void;
@@ -223,7 +220,7 @@ function AttachmentPreview({ attachment, onSave }: PreviewProps) {
         setUrl(objectUrl);
       },
       (error: unknown) => {
-        if (!cancelled) setProblem(errorText(error));
+        if (!cancelled) setProblem(errorMessage(error));
       },
     );
     return () => {

@@ -5,6 +5,7 @@ import { useAppServices } from '../app/context.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
 import { splitList } from './caseListModel.ts';
 import { Dialog } from '../app/Dialog.tsx';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 interface CaseFormProps {
   readonly existing?: CaseRecord;
@@ -37,7 +38,7 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
       onSaved(saved);
     } catch (error) {
       if (error instanceof RecordValidationError) setErrors(error.errors);
-      else notify(error instanceof Error ? error.message : String(error), 'error');
+      else notify(errorMessage(error), 'error');
     }
   };
 

@@ -8,6 +8,7 @@ import { CaseForm } from './CaseForm.tsx';
 import type { CaseRecord } from '../../shared/model/index.ts';
 import { exportFileName, exportText, importCaseText } from './caseTransfer.ts';
 import './case.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 function download(text: string, fileName: string): void {
   const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
@@ -38,7 +39,7 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
       localStorage.removeItem(DEMO_CASE_KEY);
       notify('Demo case removed. Tessera is empty.');
     } catch (error) {
-      notify(error instanceof Error ? error.message : String(error), 'error');
+      notify(errorMessage(error), 'error');
     }
   };
 
@@ -46,7 +47,7 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
     try {
       await repository.updateCase(item.id, { status });
     } catch (error) {
-      notify(error instanceof Error ? error.message : String(error), 'error');
+      notify(errorMessage(error), 'error');
     }
   };
 
@@ -65,7 +66,7 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
             (outcome.format === 'ftm' ? ' (FollowTheMoney)' : ''),
         );
       } catch (error) {
-        notify(`${file.name}: ${error instanceof Error ? error.message : String(error)}`, 'error');
+        notify(`${file.name}: ${errorMessage(error)}`, 'error');
       }
     }
   };
@@ -80,7 +81,7 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
         );
       }
     } catch (error) {
-      notify(error instanceof Error ? error.message : String(error), 'error');
+      notify(errorMessage(error), 'error');
     }
   };
 

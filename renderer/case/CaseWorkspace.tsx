@@ -20,6 +20,7 @@ import { SearchPanel, useCaseSearchIndex } from '../search/index.ts';
 import { WORKSPACE_TABS } from './workspaceTabs.ts';
 import type { WorkspaceTab } from './workspaceTabs.ts';
 import './case.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 type Editing =
   | { readonly kind: 'new-entity'; readonly placeOn?: { chartId: string; position: Point } }
@@ -98,7 +99,7 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
       try {
         await addEntityToChart(repository, placeOn.chartId, entity.id, placeOn.position);
       } catch (error) {
-        notify(error instanceof Error ? error.message : String(error), 'error');
+        notify(errorMessage(error), 'error');
       }
     }
   };

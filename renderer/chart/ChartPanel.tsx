@@ -17,6 +17,7 @@ import { ChartPicker } from './ChartPicker.tsx';
 import type { ChartViewHandle } from './ChartView.tsx';
 import { ChartView } from './ChartView.tsx';
 import './chart.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface ChartPanelProps {
   readonly caseId: string;
@@ -65,10 +66,6 @@ function download(blob: Blob, fileName: string): void {
   link.remove();
   // Revoking at once can cancel the download in some browsers.
   setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export function ChartPanel(props: ChartPanelProps) {

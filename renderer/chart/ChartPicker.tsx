@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ChartRecord } from '../../shared/model/index.ts';
-import { RecordValidationError } from '../db/repository.types.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 type Editing = { readonly mode: 'create' | 'rename'; readonly name: string } | undefined;
 
@@ -41,7 +41,7 @@ export function ChartPicker({
       setError(undefined);
     } catch (e) {
       // Validation messages come from the repository; storage errors are shown the same way.
-      setError(e instanceof RecordValidationError || e instanceof Error ? e.message : String(e));
+      setError(errorMessage(e));
     }
   };
 

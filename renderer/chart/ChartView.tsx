@@ -17,6 +17,7 @@ import { installChartTestHook, timed } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
 import { useLinkGesture } from './useLinkGesture.ts';
 import './chart.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 /** What the toolbar can ask of the view. */
 export interface ChartViewHandle {
@@ -58,10 +59,6 @@ const NO_STYLESHEET: StylesheetJson = [];
 /** The adapter, unless its Core is gone (react-cytoscapejs destroys it when the mode changes). */
 function liveAdapter(adapter: ChartAdapter | undefined): ChartAdapter | undefined {
   return adapter && !adapter.cy.destroyed() ? adapter : undefined;
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 export function ChartView(props: ChartViewProps) {

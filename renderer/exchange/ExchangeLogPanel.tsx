@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { LogEntryView } from '../../shared/contract/exchange.ts';
 import { useAppServices } from '../app/context.ts';
-import { errorText } from './exchangeDeps.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 function summary(entry: LogEntryView): string {
   const d = entry.data;
@@ -31,7 +31,7 @@ export function ExchangeLogPanel() {
     try {
       setEntries((await services['exchange.log.list']({ limit: 100 })).entries);
     } catch (err) {
-      setError(errorText(err));
+      setError(errorMessage(err));
     }
   };
   const verify = async () => {
@@ -44,7 +44,7 @@ export function ExchangeLogPanel() {
           : `Log damaged: ${result.problems.join('; ')}`,
       });
     } catch (err) {
-      setError(errorText(err));
+      setError(errorMessage(err));
     }
   };
 

@@ -3,13 +3,14 @@ import type { ExchangeStatus, PartnerView } from '../../shared/contract/exchange
 import { useAppServices } from '../app/context.ts';
 import { purgeExpired } from '../db/exchangeApply.ts';
 import { ExchangeLogPanel } from './ExchangeLogPanel.tsx';
-import { errorText, useExchangeDeps } from './exchangeDeps.ts';
+import { useExchangeDeps } from './exchangeDeps.ts';
 import { ExportPanel } from './ExportPanel.tsx';
 import { IdentityPanel } from './IdentityPanel.tsx';
 import { InboxPanel } from './InboxPanel.tsx';
 import { MarkingsPanel } from './MarkingsPanel.tsx';
 import { PartnerDirectory } from './PartnerDirectory.tsx';
 import './exchange.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface ExchangePanelProps {
   /** The open case (markings and sharing); without one only identity, partners and inbox show. */
@@ -35,7 +36,7 @@ export function ExchangePanel({ caseId }: ExchangePanelProps) {
       setPartners((await services['exchange.partners.list']({})).partners);
       setError(null);
     } catch (err) {
-      setError(errorText(err));
+      setError(errorMessage(err));
     }
   }, [services]);
 
@@ -51,7 +52,7 @@ export function ExchangePanel({ caseId }: ExchangePanelProps) {
       .then(({ purged }) => {
         if (purged.length > 0) notify(`${purged.length} received records purged: retention ended`);
       })
-      .catch((err: unknown) => notify(errorText(err), 'error'));
+      .catch((err: unknown) => notify(errorMessage(err), 'error'));
   }, [deps, notify]);
 
   if (!status) {

@@ -3,9 +3,10 @@ import type { PartnerView, ReleasePreview, SealedBundle } from '../../shared/con
 import { useAppServices } from '../app/context.ts';
 import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
 import { downloadToBlob, type TransferProgress } from '../platform/serviceClient.ts';
-import { downloadBlob, errorText, useExchangeDeps } from './exchangeDeps.ts';
+import { downloadBlob, useExchangeDeps } from './exchangeDeps.ts';
 import { TransferProgressLine, withUploadedAttachments } from './transferFiles.tsx';
 import { ReleasePreviewTables } from './ReleasePreviewTables.tsx';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface ExportPanelProps {
   readonly caseId: string;
@@ -50,7 +51,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
     try {
       await action();
     } catch (err) {
-      setError(errorText(err));
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
     }

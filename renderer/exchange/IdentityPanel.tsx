@@ -3,8 +3,9 @@ import type { FormEvent } from 'react';
 import type { ExchangeStatus, IdentityCardView } from '../../shared/contract/exchange.ts';
 import { checkPassphrase, PASSPHRASE_MIN_LENGTH } from '../../shared/exchange/passphrase.ts';
 import { useAppServices } from '../app/context.ts';
-import { downloadBlob, errorText } from './exchangeDeps.ts';
+import { downloadBlob } from './exchangeDeps.ts';
 import { PassphraseStrength } from './PassphraseStrength.tsx';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface IdentityPanelProps {
   readonly status: ExchangeStatus;
@@ -39,7 +40,7 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
       await action();
       onChanged();
     } catch (err) {
-      setError(errorText(err));
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
     }

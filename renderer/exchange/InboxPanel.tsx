@@ -15,9 +15,10 @@ import {
   uploadBlob,
   type TransferProgress,
 } from '../platform/serviceClient.ts';
-import { errorText, useExchangeDeps } from './exchangeDeps.ts';
+import { useExchangeDeps } from './exchangeDeps.ts';
 import { ReviewScreen } from './ReviewScreen.tsx';
 import { TransferProgressLine } from './transferFiles.tsx';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface InboxPanelProps {
   readonly status: ExchangeStatus;
@@ -49,7 +50,7 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
     try {
       setItems((await services['exchange.import.list']({})).items);
     } catch (err) {
-      setError(errorText(err));
+      setError(errorMessage(err));
     }
   }, [services]);
   useEffect(() => {
@@ -62,7 +63,7 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
     try {
       await action();
     } catch (err) {
-      setError(errorText(err));
+      setError(errorMessage(err));
     } finally {
       setBusy(false);
       onChanged();

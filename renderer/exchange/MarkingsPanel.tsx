@@ -16,7 +16,8 @@ import { setMarkingsBulk } from '../db/exchangeApply.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
 import { EMPTY_MARKINGS_DRAFT, isEmptyPatch, patchFromDraft } from './exchangeModel.ts';
 import type { MarkingsDraft } from './exchangeModel.ts';
-import { errorText, useExchangeDeps } from './exchangeDeps.ts';
+import { useExchangeDeps } from './exchangeDeps.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface MarkingsPanelProps {
   readonly caseId: string;
@@ -76,7 +77,7 @@ export function MarkingsPanel({ caseId, partnerIds }: MarkingsPanelProps) {
       setError(
         err instanceof RecordValidationError
           ? Object.values(err.errors).join('; ')
-          : errorText(err),
+          : errorMessage(err),
       );
     }
   };

@@ -3,8 +3,8 @@ import type { PartnerView } from '../../shared/contract/exchange.ts';
 import { useAppServices } from '../app/context.ts';
 import { Dialog } from '../app/Dialog.tsx';
 import { AgreementForm } from './AgreementForm.tsx';
-import { errorText } from './exchangeDeps.ts';
 import { TransportForm } from './TransportForm.tsx';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface PartnerDirectoryProps {
   readonly partners: readonly PartnerView[];
@@ -34,8 +34,8 @@ export function PartnerDirectory({ partners, onChanged }: PartnerDirectoryProps)
       if (done) notify(done);
       onChanged();
     } catch (err) {
-      setError(errorText(err));
-      notify(errorText(err), 'error');
+      setError(errorMessage(err));
+      notify(errorMessage(err), 'error');
     }
   };
 

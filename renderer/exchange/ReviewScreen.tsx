@@ -6,7 +6,7 @@ import { applyAccepted } from '../db/exchangeApply.ts';
 import type { ReviewItem, ReviewModel } from '../db/exchangeApply.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
 import { downloadToBlob } from '../platform/serviceClient.ts';
-import { errorText, useExchangeDeps } from './exchangeDeps.ts';
+import { useExchangeDeps } from './exchangeDeps.ts';
 import {
   fieldLabel,
   formatValue,
@@ -14,6 +14,7 @@ import {
   reviewCounts,
   toggleItem,
 } from './exchangeModel.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface ReviewScreenProps {
   readonly staged: StagedBundle;
@@ -143,7 +144,7 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
       setError(
         err instanceof RecordValidationError
           ? Object.values(err.errors).join('\n')
-          : errorText(err),
+          : errorMessage(err),
       );
     } finally {
       setBusy(false);

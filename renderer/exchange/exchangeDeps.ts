@@ -8,11 +8,6 @@ export function useExchangeDeps(): ExchangeDeps {
   return useMemo(() => ({ ...storage, localNodes: [storage.clock.node] }), [storage]);
 }
 
-/** Error text for people (service errors carry their message). */
-export function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
 /** Starts a browser download of `blob` as `fileName`. */
 export function downloadBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);

@@ -19,6 +19,7 @@ import {
 import { MapSettings, useTileServerUrl } from './MapSettings.tsx';
 import { MARKER_LEGEND, markerPath } from './markerStyle.ts';
 import './map.css';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface MapPanelProps {
   readonly caseId: string;
@@ -52,7 +53,7 @@ export function MapPanel({ entities, selectedId, onSelect, visibleEntityIds }: M
     let live = true;
     loadBasemap().then(
       (loaded) => live && setBasemap(loaded),
-      (error: unknown) => live && setFailed(error instanceof Error ? error.message : String(error)),
+      (error: unknown) => live && setFailed(errorMessage(error)),
     );
     return () => {
       live = false;

@@ -2,6 +2,7 @@
 import { findDuplicateCandidates } from '../../shared/resolution/candidates.ts';
 import type { CandidateOptions, DuplicateCandidate } from '../../shared/resolution/candidates.ts';
 import type { FtmEntity } from '../../shared/search/types.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface DuplicatesRequest {
   readonly entities: FtmEntity[];
@@ -22,6 +23,6 @@ scope.onmessage = (event) => {
     const candidates = findDuplicateCandidates(event.data.entities, event.data.options);
     scope.postMessage({ ok: true, candidates });
   } catch (error) {
-    scope.postMessage({ ok: false, error: error instanceof Error ? error.message : String(error) });
+    scope.postMessage({ ok: false, error: errorMessage(error) });
   }
 };

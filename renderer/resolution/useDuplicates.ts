@@ -20,6 +20,7 @@ import {
 } from './duplicatesModel.ts';
 import { findCandidates } from './findCandidates.ts';
 import type { MergeBackend } from './mergeBackend.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface DuplicatesState {
   readonly entities: readonly EntityRecord[] | undefined;
@@ -61,7 +62,7 @@ export function useDuplicates(caseId: string): DuplicatesState {
         },
         (cause: unknown) => {
           if (!current) return;
-          setError(cause instanceof Error ? cause.message : String(cause));
+          setError(errorMessage(cause));
           setScanning(false);
         },
       );

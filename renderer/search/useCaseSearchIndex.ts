@@ -9,6 +9,7 @@ import { useAttachments, useEntities, useNotes } from '../db/queries.ts';
 import { CaseIndexSync } from './indexSync.ts';
 import { startSearchWorker } from './searchClient.ts';
 import type { StartedSearchClient } from './searchClient.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export interface CaseSearchIndex {
   readonly search: (query: string, options?: SearchOptions) => Promise<SearchHit[]>;
@@ -66,7 +67,7 @@ export function useCaseSearchIndex(caseId: string): CaseSearchIndex {
         },
         (cause: unknown) => {
           if (runningRef.current !== target) return;
-          setError(cause instanceof Error ? cause.message : String(cause));
+          setError(errorMessage(cause));
         },
       );
     },

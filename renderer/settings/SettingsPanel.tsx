@@ -5,6 +5,7 @@ import { useAppServices } from '../app/context.ts';
 import { Dialog } from '../app/Dialog.tsx';
 import type { StorageEstimate } from '../db/repository.types.ts';
 import { formatBytes } from './formatBytes.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 interface SettingsPanelProps {
   readonly onClose: () => void;
@@ -43,7 +44,7 @@ export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
       notify('Settings saved.');
       onClose();
     } catch (error) {
-      notify(error instanceof Error ? error.message : String(error), 'error');
+      notify(errorMessage(error), 'error');
     }
   };
 

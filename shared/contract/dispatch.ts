@@ -5,6 +5,7 @@
  */
 import { contract, isMethodName } from './contract.ts';
 import type { ServiceHandlers } from './contract.ts';
+import { errorMessage } from '../base/errors.ts';
 
 export class ServiceError extends Error {
   override readonly name = 'ServiceError';
@@ -55,11 +56,7 @@ export async function dispatch(
   try {
     result = await handler(parsedInput.data);
   } catch (error) {
-    throw new ServiceError(
-      `${method}: ${error instanceof Error ? error.message : String(error)}`,
-      'failed',
-      reasonOf(error),
-    );
+    throw new ServiceError(`${method}: ${errorMessage(error)}`, 'failed', reasonOf(error));
   }
   const parsedOutput = spec.output.safeParse(result);
   if (!parsedOutput.success)

@@ -7,6 +7,7 @@ import type { Inflate } from './extract.ts';
 import { createSearchIndex } from './searchIndex.ts';
 import type { SearchIndex } from './searchIndex.ts';
 import type { SearchDocument, SearchHit, SearchOptions } from './types.ts';
+import { errorMessage } from '../base/errors.ts';
 
 export type SearchRequest =
   | { id: number; type: 'add'; docs: SearchDocument[] }
@@ -76,7 +77,7 @@ export function createSearchHandler(
     try {
       return { id: req.id, ok: true, result: await run(req) };
     } catch (err) {
-      return { id: req.id, ok: false, error: err instanceof Error ? err.message : String(err) };
+      return { id: req.id, ok: false, error: errorMessage(err) };
     }
   };
 }

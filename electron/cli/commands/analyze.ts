@@ -13,6 +13,7 @@ import {
 import type { NodeMeasure } from '../../../shared/analysis/index.ts';
 import type { CliCommand } from '../types.ts';
 import { UsageError } from '../types.ts';
+import { errorMessage } from '../../../shared/base/errors.ts';
 
 const MEASURES = [...NODE_MEASURES, 'components', 'communities', 'path'] as const;
 type CliMeasure = (typeof MEASURES)[number];
@@ -89,7 +90,7 @@ function analyze(args: string[]): number {
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
+    throw new UsageError(errorMessage(error));
   }
   if (values.help) {
     console.log(HELP);

@@ -124,6 +124,7 @@ import {
   type SyncStateStore,
 } from './releaseSealer.ts';
 import { cardSummary, identityCardView, syncStatusView, transportSettingsView } from './views.ts';
+import { errorMessage } from '../../../shared/base/errors.ts';
 
 /** Handlers receive the parsed input (defaults applied). */
 type In<M extends MethodName> = Parameters<ServiceHandlers[M]>[0];
@@ -185,10 +186,6 @@ interface StagedEntry {
 const RECEIPT_SUFFIX = '.receipt';
 const MAX_RECEIPT_BYTES = 64 * 1024;
 const MASK = '********';
-
-function errorText(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
 
 function sanitize(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/\.{2,}/g, '_');
@@ -887,7 +884,7 @@ export class ExchangeService {
         await this.applyReceiptText(await readFile(item.path, 'utf8'));
         await slot.sync.confirmImported(item.name);
       } catch (error) {
-        await this.recordFailure(`t.${slot.key}.${item.name}`, errorText(error));
+        await this.recordFailure(`t.${slot.key}.${item.name}`, errorMessage(error));
         await slot.sync.discard(item.name);
       }
     }
@@ -945,7 +942,7 @@ export class ExchangeService {
     try {
       assertUsable(partner.card, partner.revocations);
     } catch (error) {
-      problems.push(errorText(error));
+      problems.push(errorMessage(error));
     }
     return problems;
   }
@@ -1595,7 +1592,7 @@ export class ExchangeService {
         }
       } catch (error) {
         await this.dropStaged(ref);
-        const message = errorText(error);
+        const message = errorMessage(error);
         await this.recordFailure(ref, message);
         if (!/replay|does not follow|is not the one bundle/.test(message)) {
           await logRefused(message, partner, { bundleId: stanzaBundleId }, 'invalid');

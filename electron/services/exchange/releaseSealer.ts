@@ -48,6 +48,7 @@ import type { AnyRecord, AttachmentRecord, RecordKind } from '../../../shared/mo
 import { sealBundle, type SealAttachment, type SealResult } from '../bundle/index.ts';
 import { releaseDecisionEntry, type LogEntryInput } from '../exchangeLog/index.ts';
 import type { UnlockedIdentity } from '../identity/index.ts';
+import { errorMessage } from '../../../shared/base/errors.ts';
 
 export type ReleaseSealErrorCode =
   /** The case record itself may not go to the partner, so nothing does. */
@@ -365,7 +366,7 @@ export class ReleaseSealer {
     } catch (error) {
       throw new ReleaseSealError(
         'release-check',
-        `the release check before sealing refused: ${error instanceof Error ? error.message : String(error)}`,
+        `the release check before sealing refused: ${errorMessage(error)}`,
       );
     }
     const byId = new Map(input.attachments.map((record) => [record.id, record]));

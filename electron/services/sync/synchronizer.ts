@@ -30,6 +30,7 @@ import type { BackoffPolicy, Clock } from './backoff.ts';
 import { DEFAULT_BACKOFF, backoffDelay, systemClock } from './backoff.ts';
 import type { EnqueueInput, InboxItem, OutboxItem } from './queues.ts';
 import { Inbox, Outbox } from './queues.ts';
+import { errorMessage } from '../../../shared/base/errors.ts';
 
 export type SyncState = 'offline' | 'idle' | 'syncing' | 'error';
 
@@ -250,7 +251,7 @@ export class Synchronizer {
       await this.inbox.ensure();
       const probe = await this.transport.probe().catch((error: unknown) => ({
         status: 'offline' as const,
-        detail: error instanceof Error ? error.message : String(error),
+        detail: errorMessage(error),
       }));
       if (probe.status !== 'online') {
         this.lastError = probe.detail;
@@ -275,7 +276,7 @@ export class Synchronizer {
       const mapped =
         error instanceof TransportError
           ? error
-          : new TransportError('io', error instanceof Error ? error.message : String(error), {
+          : new TransportError('io', errorMessage(error), {
               cause: error,
               retryable: false,
             });
@@ -430,8 +431,4 @@ export class Synchronizer {
       }
     }
   }
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -3,6 +3,7 @@
 // which is also how a layout is cancelled.
 import { forceLayout } from '../../../shared/layout/index.ts';
 import type { LayoutRequest, LayoutResponse } from './protocol.ts';
+import { errorMessage } from '../../../shared/base/errors.ts';
 
 self.onmessage = (event: MessageEvent<LayoutRequest>) => {
   const request = event.data;
@@ -21,7 +22,7 @@ self.onmessage = (event: MessageEvent<LayoutRequest>) => {
     response = { ok: true, positions, milliseconds: performance.now() - started };
     self.postMessage(response, { transfer: [positions.buffer] });
   } catch (error) {
-    response = { ok: false, error: error instanceof Error ? error.message : String(error) };
+    response = { ok: false, error: errorMessage(error) };
     self.postMessage(response);
   }
 };

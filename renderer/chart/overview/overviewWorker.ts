@@ -2,6 +2,7 @@
 // It lives as long as its chart, painting each new scene it is sent; the bitmap is transferred.
 import { paintScene } from './overviewScene.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
+import { errorMessage } from '../../../shared/base/errors.ts';
 
 self.onmessage = (event: MessageEvent<PaintRequest>) => {
   const { generation, scene, raster } = event.data;
@@ -23,7 +24,7 @@ self.onmessage = (event: MessageEvent<PaintRequest>) => {
     const response: PaintResponse = {
       ok: false,
       generation,
-      error: error instanceof Error ? error.message : String(error),
+      error: errorMessage(error),
     };
     self.postMessage(response);
   }

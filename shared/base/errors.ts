@@ -1,0 +1,12 @@
+/**
+ * The one way to turn a caught value into a message for a person. Code that must branch on what
+ * went wrong reads the error's `code` (STYLE.md, item 15), never this text. It never throws: a
+ * thrown value may be anything, including an object whose `message` getter or `toString` throws.
+ */
+export function errorMessage(error: unknown): string {
+  try {
+    return error instanceof Error ? String(error.message) : String(error);
+  } catch {
+    return 'an error that cannot be printed';
+  }
+}
