@@ -56,6 +56,7 @@ import {
   noticeRecordSchema,
 } from '../../shared/model/recordSchemas.ts';
 import { checkShape, readRecord, sha256Hex, stripEntity } from './records.ts';
+import type { StoredEntity } from './database.ts';
 import { RecordValidationError } from './repository.types.ts';
 import type {
   CasePatch,
@@ -242,6 +243,29 @@ export function createRepository(
   }
 
   const getRecord = (kind: RecordKind, id: string) => readRecord(db, kind, id);
+
+  /** A case file around the stored records (entities without their search text). */
+  function caseFileOf<A>(
+    record: CaseRecord,
+    entities: readonly StoredEntity[],
+    notes: readonly NoteRecord[],
+    attachments: readonly A[],
+    notices: readonly NoticeRecord[],
+    charts: readonly ChartRecord[],
+  ) {
+    return {
+      format: CASE_FILE_FORMAT,
+      version: CASE_FILE_VERSION,
+      exportedAt: new Date().toISOString(),
+      exportedBy: work.actor().agencyId,
+      case: record,
+      entities: entities.map(stripEntity),
+      notes,
+      attachments,
+      notices,
+      charts,
+    };
+  }
 
   /**
    * One change: `build` validates and returns the new versions (reading through the change's
@@ -758,18 +782,7 @@ export function createRepository(
           ]),
       );
       if (!record || record.deleted) throw new Error(`case ${caseId} does not exist`);
-      return {
-        format: CASE_FILE_FORMAT,
-        version: CASE_FILE_VERSION,
-        exportedAt: new Date().toISOString(),
-        exportedBy: work.actor().agencyId,
-        case: record,
-        entities: entities.map(stripEntity),
-        notes,
-        attachments,
-        notices,
-        charts,
-      } as CaseRecords;
+      return caseFileOf(record, entities, notes, attachments, notices, charts) as CaseRecords;
     },
 
     async exportCase(caseId: string): Promise<CaseFile> {
@@ -814,18 +827,7 @@ export function createRepository(
           contentBase64: bytesToBase64(bytes),
         } as CaseFile['attachments'][number]);
       }
-      return {
-        format: CASE_FILE_FORMAT,
-        version: CASE_FILE_VERSION,
-        exportedAt: new Date().toISOString(),
-        exportedBy: work.actor().agencyId,
-        case: record,
-        entities: entities.map(stripEntity),
-        notes,
-        attachments: withContent,
-        notices,
-        charts,
-      } as CaseFile;
+      return caseFileOf(record, entities, notes, withContent, notices, charts) as CaseFile;
     },
 
     async importCase(file: CaseFile, importOptions: ImportOptions = {}) {

@@ -87,6 +87,7 @@ import { classificationRank, effectiveMarkings, isKnownClassification } from './
 import { stringsOf } from './mentions.ts';
 import { splitField } from './operations.ts';
 import { isScanned, needlesOf } from './releaseNeedles.ts';
+import { itemsOf } from './caseRecords.ts';
 
 // The second check and the record captions live in their own modules; they are part of the
 // policy's interface, so they are exported from here too.
@@ -378,16 +379,6 @@ function categoryReasons(record: AnyRecord, agreement: SharingAgreement): Reason
     : [reason('I1', `data category “${category}” is not in the agreement`)];
 }
 
-function allRecords<A extends AttachmentRecord>(input: ReleaseInput<A>): AnyRecord[] {
-  return [
-    ...input.entities,
-    ...input.notes,
-    ...input.attachments,
-    ...input.notices,
-    ...input.charts,
-  ];
-}
-
 type Json = Readonly<Record<string, unknown>>;
 
 /** Decides what of `input` goes to `partnerId` under `agreement`. Pure. */
@@ -421,7 +412,7 @@ export function decideRelease<A extends AttachmentRecord>(
     withheld.length = 0;
     deleted.length = 0;
     withhold(input.case, reasons);
-    for (const record of allRecords(input)) {
+    for (const record of itemsOf(input)) {
       if (record.deleted) deleted.push({ id: record.id, kind: record.kind });
       else withhold(record, reasons);
     }

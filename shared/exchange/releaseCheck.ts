@@ -18,6 +18,7 @@ import { canonicalJson, operationSchema, splitField } from './operations.ts';
 import type { ReleaseContext, ReleaseInput, ReleaseOptions } from './policy.ts';
 import { decideRelease, markingReasons } from './policy.ts';
 import { isScanned, needlesOf } from './releaseNeedles.ts';
+import { recordsOf } from './caseRecords.ts';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -78,28 +79,10 @@ export function assertReleasable<A extends AttachmentRecord>(
   const ladder = check.options?.classifications ?? DEFAULT_CLASSIFICATIONS;
   const context: ReleaseContext = { partnerId, ownAgencyId, agreement, ladder };
   const decision = decideRelease(input, agreement, partnerId, ownAgencyId, check.options);
-  const local = new Map<string, AnyRecord>([[input.case.id, input.case]]);
-  for (const record of [
-    ...input.entities,
-    ...input.notes,
-    ...input.attachments,
-    ...input.notices,
-    ...input.charts,
-  ] as AnyRecord[]) {
-    local.set(record.id, record);
-  }
-  const released = new Map<string, AnyRecord>();
-  const { released: set } = decision;
-  if (set.case) released.set(set.case.id, set.case);
-  for (const record of [
-    ...set.entities,
-    ...set.notes,
-    ...set.attachments,
-    ...set.notices,
-    ...set.charts,
-  ]) {
-    released.set(record.id, record);
-  }
+  const local = new Map<string, AnyRecord>(recordsOf(input).map((record) => [record.id, record]));
+  const released = new Map<string, AnyRecord>(
+    recordsOf(decision.released).map((record) => [record.id, record]),
+  );
   const withheldReasons = new Map(decision.withheld.map((item) => [item.id, item]));
   const finder = needlesOf(
     input,

@@ -12,6 +12,7 @@ import { fieldClass, isDistinctiveProperty, propertyClass } from './fieldRules.t
 import { identifierTokens, MentionFinder, normaliseValue, stringsOf } from './mentions.ts';
 import { splitField } from './operations.ts';
 import type { ReleaseInput } from './policy.ts';
+import { itemsOf } from './caseRecords.ts';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -123,13 +124,7 @@ export function needlesOf<A extends AttachmentRecord>(
   const common = commonValuesOf(going);
   for (const text of alsoCommon) common.add(normaliseValue(text));
   const byId = new Map<string, AnyRecord>([[input.case.id, input.case]]);
-  for (const record of [
-    ...input.entities,
-    ...input.notes,
-    ...input.attachments,
-    ...input.notices,
-    ...input.charts,
-  ] as AnyRecord[]) {
+  for (const record of itemsOf(input)) {
     byId.set(record.id, record);
     if (record.deleted || withheldIds.has(record.id)) {
       const state = record.deleted ? 'deleted' : 'withheld';

@@ -30,7 +30,6 @@ import { parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
 import { applyOperations, createMergeState } from '../../../shared/exchange/merge.ts';
 import { parseOperations } from '../../../shared/exchange/operations.ts';
 import type { ReleaseDecision } from '../../../shared/exchange/policy.ts';
-import { initialSyncState } from '../../../shared/exchange/syncState.ts';
 import type { AnyRecord } from '../../../shared/model/records.ts';
 import {
   BundleError,
@@ -45,9 +44,8 @@ import {
   ReleaseSealer,
   ReleaseSealError,
   type SealableAttachment,
-  type SyncStateStore,
 } from '../../services/exchange/releaseSealer.ts';
-import { loadPartners, loadSyncStates, saveSyncStates } from '../../services/exchange/state.ts';
+import { loadPartners, syncStateFile } from '../../services/exchange/state.ts';
 import { writeFileAtomic } from '../../services/files/atomicWrite.ts';
 import { sweepPartials, writeViaPartial } from '../../services/files/partialFile.ts';
 import {
@@ -112,28 +110,6 @@ function exchangeFolder(dir: string): string {
   if (path.basename(dir) === 'identity' && existsSync(path.join(parent, 'partners.json')))
     return parent;
   return dir;
-}
-
-function syncStateStore(folder: string): SyncStateStore {
-  const file = path.join(folder, 'sync-state.json');
-  return {
-    async load(partnerId, caseId) {
-      const states = await loadSyncStates(file);
-      return (
-        states.find((s) => s.partnerId === partnerId && s.caseId === caseId) ??
-        initialSyncState(partnerId, caseId)
-      );
-    },
-    async save(state) {
-      const states = await loadSyncStates(file);
-      const index = states.findIndex(
-        (s) => s.partnerId === state.partnerId && s.caseId === state.caseId,
-      );
-      if (index < 0) states.push(state);
-      else states[index] = state;
-      await saveSyncStates(file, states);
-    },
-  };
 }
 
 async function partnersFromDirectory(folder: string, ids: readonly string[]) {
@@ -241,7 +217,7 @@ async function seal(args: string[]): Promise<number> {
   const sealer = new ReleaseSealer({
     identity,
     now: () => new Date(),
-    syncStates: syncStateStore(folder),
+    syncStates: syncStateFile(path.join(folder, 'sync-state.json')),
     appendLog: async (entries) => {
       log ??= await ExchangeLog.open(path.join(folder, 'exchange.log'));
       await log.append(entries, (message) => ed25519Sign(identity.secrets.signingSeed, message));

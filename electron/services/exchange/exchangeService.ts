@@ -113,6 +113,7 @@ import {
   saveFailed,
   savePartners,
   saveSyncStates,
+  syncStateFile,
   saveTransports,
 } from './state.ts';
 import {
@@ -948,28 +949,12 @@ export class ExchangeService {
   }
 
   private async syncStateFor(partnerId: string, caseId: string): Promise<PartnerSyncState> {
-    const states = await loadSyncStates(this.file('sync-state.json'));
-    return (
-      states.find((s) => s.partnerId === partnerId && s.caseId === caseId) ??
-      initialSyncState(partnerId, caseId)
-    );
+    return this.syncStateStore().load(partnerId, caseId);
   }
 
   /** The sync states as the sealer reads and writes them (inside `exclusive`). */
   private syncStateStore(): SyncStateStore {
-    const file = this.file('sync-state.json');
-    return {
-      load: (partnerId, caseId) => this.syncStateFor(partnerId, caseId),
-      save: async (state) => {
-        const states = await loadSyncStates(file);
-        const index = states.findIndex(
-          (s) => s.partnerId === state.partnerId && s.caseId === state.caseId,
-        );
-        if (index < 0) states.push(state);
-        else states[index] = state;
-        await saveSyncStates(file, states);
-      },
-    };
+    return syncStateFile(this.file('sync-state.json'));
   }
 
   async preview(input: In<'exchange.export.preview'>): Promise<Out<'exchange.export.preview'>> {

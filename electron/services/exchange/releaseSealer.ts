@@ -49,6 +49,7 @@ import { sealBundle, type SealAttachment, type SealResult } from '../bundle/inde
 import { releaseDecisionEntry, type LogEntryInput } from '../exchangeLog/index.ts';
 import type { UnlockedIdentity } from '../identity/index.ts';
 import { errorMessage } from '../../../shared/base/errors.ts';
+import { recordsOf } from '../../../shared/exchange/caseRecords.ts';
 
 export type ReleaseSealErrorCode =
   /** The case record itself may not go to the partner, so nothing does. */
@@ -129,17 +130,6 @@ export interface PlanOptions {
   readonly recordMeta?: Readonly<Record<string, RecordMeta>>;
 }
 
-function allRecords<A extends AttachmentRecord>(input: ReleaseInput<A>): AnyRecord[] {
-  return [
-    input.case,
-    ...input.entities,
-    ...input.notes,
-    ...input.attachments,
-    ...input.notices,
-    ...input.charts,
-  ];
-}
-
 function withoutContent(record: SealableAttachment): AttachmentRecord {
   const { contentBase64: _content, contentRef: _ref, ...rest } = record;
   return rest;
@@ -156,14 +146,7 @@ export function policyView(input: SealableCase): ReleaseInput<SealableAttachment
 /** The records a decision releases, attachments without their inline content. */
 export function releasedRecords(decision: ReleaseDecision<SealableAttachment>): AnyRecord[] {
   const set = decision.released;
-  return [
-    ...(set.case ? [set.case] : []),
-    ...set.entities,
-    ...set.notes,
-    ...set.attachments.map(withoutContent),
-    ...set.notices,
-    ...set.charts,
-  ];
+  return recordsOf({ ...set, attachments: set.attachments.map(withoutContent) });
 }
 
 /**
@@ -183,7 +166,7 @@ export function planRelease(
   const decision = decideRelease(records, agreement, partnerId, options.ownAgencyId, {
     now: options.now,
   });
-  const local = new Map(allRecords(records).map((record) => [record.id, record]));
+  const local = new Map(recordsOf(records).map((record) => [record.id, record]));
   const deleted: DeletedRecord[] = [];
   for (const record of local.values()) {
     if (record.deleted) deleted.push({ id: record.id, kind: record.kind });
@@ -303,7 +286,7 @@ export interface SealedRelease {
 /** The highest clock of the case: every change up to it is covered by a bundle sealed now. */
 function coveredTo(input: SealableCase, now: Date): string {
   let max: string | null = null;
-  for (const record of allRecords(input)) {
+  for (const record of recordsOf(input)) {
     if (max === null || compareHlc(record.updatedAt, max) > 0) max = record.updatedAt;
   }
   return max ?? formatHlc({ wallMs: now.getTime(), counter: 0, node: 'seal' });

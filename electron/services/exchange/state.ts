@@ -19,6 +19,7 @@ import {
 } from '../../../shared/exchange/bundleFormat.ts';
 import type { SharingAgreement } from '../../../shared/exchange/agreement.ts';
 import {
+  initialSyncState,
   partnerSyncStateSchema,
   type PartnerSyncState,
 } from '../../../shared/exchange/syncState.ts';
@@ -107,6 +108,35 @@ export async function saveSyncStates(
   states: readonly PartnerSyncState[],
 ): Promise<void> {
   await writeFileAtomic(path, `${JSON.stringify({ version: 1, states })}\n`);
+}
+
+/**
+ * The per-(partner, case) sync states of one `sync-state.json`, read and written one state at a
+ * time (the app's exchange service and `tessera bundle seal` keep theirs the same way). Callers
+ * serialise writes (the service's `exclusive`, one CLI process).
+ */
+export function syncStateFile(path: string): {
+  load(partnerId: string, caseId: string): Promise<PartnerSyncState>;
+  save(state: PartnerSyncState): Promise<void>;
+} {
+  return {
+    async load(partnerId, caseId) {
+      const states = await loadSyncStates(path);
+      return (
+        states.find((s) => s.partnerId === partnerId && s.caseId === caseId) ??
+        initialSyncState(partnerId, caseId)
+      );
+    },
+    async save(state) {
+      const states = await loadSyncStates(path);
+      const index = states.findIndex(
+        (s) => s.partnerId === state.partnerId && s.caseId === state.caseId,
+      );
+      if (index < 0) states.push(state);
+      else states[index] = state;
+      await saveSyncStates(path, states);
+    },
+  };
 }
 
 function transportsContext(agencyId: string): string {
