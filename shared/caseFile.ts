@@ -9,16 +9,13 @@
  *   "attachments": (AttachmentRecord & { "contentBase64": string })[],
  *   "notices": NoticeRecord[], "charts": ChartRecord[]
  * }
+ * The item lists are those of the registry of record kinds (model/recordKinds.ts), keyed by table
+ * name; attachments alone carry more than their record.
  */
 import { z } from 'zod';
-import {
-  attachmentRecordSchema,
-  caseRecordSchema,
-  chartRecordSchema,
-  entityRecordSchema,
-  noteRecordSchema,
-  noticeRecordSchema,
-} from './model/recordSchemas.ts';
+import type { AnyRecord } from './model/records.ts';
+import type { ItemKind, TableOf } from './model/recordKinds.ts';
+import { ITEM_KINDS, itemArraysShape, itemsOf, RECORD_KINDS } from './model/recordKinds.ts';
 
 export const CASE_FILE_FORMAT = 'tessera.case';
 export const CASE_FILE_VERSION = 1;
@@ -29,15 +26,12 @@ export const caseFileObjectSchema = z.object({
   version: z.literal(CASE_FILE_VERSION),
   exportedAt: z.string(),
   exportedBy: z.string().max(64),
-  case: caseRecordSchema,
-  entities: z.array(entityRecordSchema),
-  notes: z.array(noteRecordSchema),
-  attachments: z.array(attachmentRecordSchema.extend({ contentBase64: z.string() })),
-  notices: z.array(noticeRecordSchema),
-  charts: z.array(chartRecordSchema),
+  case: RECORD_KINDS.case.schema,
+  ...itemArraysShape(),
+  attachments: z.array(RECORD_KINDS.attachment.schema.extend({ contentBase64: z.string() })),
 });
 
-interface CaseItem {
+interface CaseItemRef {
   readonly id: string;
   readonly caseId: string;
 }
@@ -47,24 +41,13 @@ interface CaseItem {
  * schema (the exchange contract's, whose attachments may carry an upload reference instead).
  */
 export function checkCaseFileRecords(
-  file: {
-    readonly case: { readonly id: string };
-    readonly entities: readonly CaseItem[];
-    readonly notes: readonly CaseItem[];
-    readonly attachments: readonly CaseItem[];
-    readonly notices: readonly CaseItem[];
-    readonly charts: readonly CaseItem[];
+  file: { readonly case: { readonly id: string } } & {
+    readonly [K in ItemKind as TableOf<K>]: readonly CaseItemRef[];
   },
   ctx: z.RefinementCtx,
 ): void {
   const caseId = file.case.id;
-  const items = [
-    ...file.entities,
-    ...file.notes,
-    ...file.attachments,
-    ...file.notices,
-    ...file.charts,
-  ];
+  const items = ITEM_KINDS.flatMap((kind) => file[RECORD_KINDS[kind].table]);
   const seen = new Set<string>();
   for (const item of items) {
     if (item.caseId !== caseId) {
@@ -84,6 +67,12 @@ export type CaseFile = z.infer<typeof caseFileSchema>;
 export type CaseRecords = Omit<CaseFile, 'attachments'> & {
   readonly attachments: Omit<CaseFile['attachments'][number], 'contentBase64'>[];
 };
+
+/** The case record and every item of a case file, attachments without their content. */
+export function caseFileRecords(file: CaseFile): AnyRecord[] {
+  const attachments = file.attachments.map(({ contentBase64: _content, ...record }) => record);
+  return [file.case, ...itemsOf({ ...file, attachments })];
+}
 
 /** Parses a case file's text; throws an Error whose message lists what is wrong. */
 export function parseCaseFile(text: string): CaseFile {

@@ -39,7 +39,7 @@ import {
   readField,
   writeField,
 } from '../../shared/exchange/operations.ts';
-import { captionOfRecord } from '../../shared/exchange/policy.ts';
+import { captionOfRecord, ITEM_KINDS, RECORD_KIND_NAMES } from '../../shared/model/recordKinds.ts';
 import {
   DEFAULT_CLASSIFICATIONS,
   TLP_LEVELS,
@@ -96,20 +96,13 @@ export interface ExchangeDeps {
   readonly localNodes?: readonly string[];
 }
 
-type ItemKind = Exclude<RecordKind, 'case'>;
-const ITEM_KINDS: readonly ItemKind[] = ['entity', 'note', 'attachment', 'notice', 'chart'];
-
 /** Record tables, audit trail and sync state: what reading a case's merge state touches. */
 function readTables(db: TesseraDatabase) {
-  return [
-    ...(['case', ...ITEM_KINDS] as const).map((kind) => recordTable(db, kind)),
-    db.audit,
-    ...syncTables(db),
-  ];
+  return [...RECORD_KIND_NAMES.map((kind) => recordTable(db, kind)), db.audit, ...syncTables(db)];
 }
 
 async function findRecord(db: TesseraDatabase, id: string): Promise<AnyRecord | undefined> {
-  for (const kind of ['case', ...ITEM_KINDS] as RecordKind[]) {
+  for (const kind of RECORD_KIND_NAMES) {
     const found = await readRecord(db, kind, id);
     if (found) return found;
   }
@@ -226,7 +219,7 @@ export async function setMarkingsBulk(
         if (found.originAgency !== actor.agencyId && isLowering(found.markings, markings, ladder)) {
           refused.push({
             id,
-            caption: captionOfRecord(found),
+            caption: captionOfRecord(found, 'release'),
             reasons: [
               `material of ${found.originAgency}: ${loweringReasons(found.markings, markings, ladder).join('; ')}`,
             ],
@@ -429,7 +422,7 @@ function reviewCaption(record: AnyRecord, state: MergeState): string {
       return `${label}: ${name(ends.source)} → ${name(ends.target)}`;
     }
   }
-  return captionOfRecord(record);
+  return captionOfRecord(record, 'release');
 }
 
 /** Entity references in a change read as the entities' captions rather than their ids. */
@@ -563,7 +556,7 @@ export async function buildReview(deps: ExchangeDeps, staged: StagedImport): Pro
     return {
       key: `${proposal.recordId}#${proposal.field}`,
       recordId: proposal.recordId,
-      caption: captionOfRecord(record),
+      caption: captionOfRecord(record, 'release'),
       field: proposal.field,
       current: proposal.current,
       proposed: proposal.value,
@@ -756,7 +749,7 @@ export async function applyAccepted(
         if (after.kind !== 'entity' || after.deleted) continue;
         const problems = Object.values(validateEntity(after.schema, after.properties, known));
         if (problems.length > 0)
-          errors[after.id] = `${captionOfRecord(after)}: ${problems.join('; ')}`;
+          errors[after.id] = `${captionOfRecord(after, 'release')}: ${problems.join('; ')}`;
       }
       if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
       for (const { before, after, meta } of writes.values()) {

@@ -36,9 +36,10 @@ import type {
   EntityRecord,
   Markings,
 } from '../../shared/model/index.ts';
+import { captionOfRecord, itemsOf } from '../../shared/model/recordKinds.ts';
 import { mergeEntities } from '../../shared/resolution/merge.ts';
 import type { TesseraDatabase } from './database.ts';
-import { describeRecord, stripEntity, summariseChange } from './records.ts';
+import { readCaseItems, stripEntity, summariseChange } from './records.ts';
 import { RecordValidationError, UndoConflictError } from './repository.types.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
 
@@ -149,20 +150,12 @@ export async function mergeEntitiesInCase(
       if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
 
       // Every new version must order after every version it replaces, whoever's clock wrote it.
-      const touched = await Promise.all([
-        db.entities.where('caseId').equals(caseId).toArray(),
-        db.notes.where('caseId').equals(caseId).toArray(),
-        db.attachments.where('caseId').equals(caseId).toArray(),
-        db.notices.where('caseId').equals(caseId).toArray(),
-        db.charts.where('caseId').equals(caseId).toArray(),
-      ]);
+      const touched = await readCaseItems(db, caseId);
       let latest = keep.updatedAt;
-      for (const list of touched) {
-        for (const record of list)
-          if (compareHlc(record.updatedAt, latest) > 0) latest = record.updatedAt;
-      }
+      for (const record of itemsOf(touched))
+        if (compareHlc(record.updatedAt, latest) > 0) latest = record.updatedAt;
       clock.receive(latest);
-      const [others, notes, files, notices, charts] = touched;
+      const { entities: others, notes, attachments: files, notices, charts } = touched;
 
       const write = async (
         action: AuditEntry['action'],
@@ -190,17 +183,17 @@ export async function mergeEntitiesInCase(
         'merge',
         keep,
         kept,
-        `${MERGE_PREFIX}d ${describeRecord(drop)} (${drop.id}) into this record: ${summariseChange(keep, kept)}`,
+        `${MERGE_PREFIX}d ${captionOfRecord(drop, 'audit')} (${drop.id}) into this record: ${summariseChange(keep, kept)}`,
       );
       await write(
         'merge',
         drop,
         dropped,
-        `${MERGE_PREFIX}d into ${describeRecord(keep)} (${keep.id})`,
+        `${MERGE_PREFIX}d into ${captionOfRecord(keep, 'audit')} (${keep.id})`,
       );
 
       let repointed = 0;
-      const why = `re-pointed from ${describeRecord(drop)} to ${describeRecord(keep)}`;
+      const why = `re-pointed from ${captionOfRecord(drop, 'audit')} to ${captionOfRecord(keep, 'audit')}`;
       for (const stored of others) {
         if (stored.deleted || stored.id === keepId || stored.id === dropId) continue;
         const next = repointProperties(stored.schema, stored.properties, dropId, keepId);
@@ -218,7 +211,7 @@ export async function mergeEntitiesInCase(
           before,
           after,
           selfLink
-            ? `${why}: removed, it would link ${describeRecord(keep)} to itself`
+            ? `${why}: removed, it would link ${captionOfRecord(keep, 'audit')} to itself`
             : `${why}: ${summariseChange(before, after)}`,
         );
         repointed += 1;
@@ -275,7 +268,9 @@ export async function undoMergeInCase(work: UnitOfWork, changeId: string): Promi
       const merges = entries.filter((e) => e.action === 'merge');
       if (merges.length !== 2) throw new Error(`change ${changeId} is not a merge`);
       const droppedEntry = merges.find((e) => e.after?.deleted);
-      const caption = droppedEntry?.before ? describeRecord(droppedEntry.before) : changeId;
+      const caption = droppedEntry?.before
+        ? captionOfRecord(droppedEntry.before, 'audit')
+        : changeId;
       let latest = entries[0]?.hlc ?? '';
       const moved: string[] = [];
       const restored: { current: AnyRecord; next: AnyRecord }[] = [];
@@ -284,14 +279,14 @@ export async function undoMergeInCase(work: UnitOfWork, changeId: string): Promi
         if (!before || !after) continue;
         const current = await tx.get(after.kind, after.id);
         if (!current) {
-          moved.push(describeRecord(after));
+          moved.push(captionOfRecord(after, 'audit'));
           continue;
         }
         if (compareHlc(current.updatedAt, latest) > 0) latest = current.updatedAt;
         if (current.updatedAt === after.updatedAt) restored.push({ current, next: before });
         else if (current.kind === 'chart' && before.kind === 'chart') {
           restored.push({ current, next: restoreChartNode(current, before, merges) });
-        } else moved.push(describeRecord(current));
+        } else moved.push(captionOfRecord(current, 'audit'));
       }
       if (moved.length > 0) throw new UndoConflictError('undo', `Merge of ${caption}`, moved);
       if (latest) clock.receive(latest);

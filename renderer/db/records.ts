@@ -1,12 +1,20 @@
 /**
  * Record helpers every writer of the case store shares: the stored form of an entity (with its
- * search key), the words people read in the audit trail (describeRecord, summariseChange), the
+ * search key), the words people read in the audit trail (summariseChange; record captions are the
+ * registry's, shared/model/recordKinds.ts), the
  * final shape check and the mapping of a browser quota failure to StorageFullError.
  */
-import { captionOf, formatGrading, model } from '../../shared/model/index.ts';
+import { formatGrading } from '../../shared/model/index.ts';
 import type { Table } from 'dexie';
 import type { AnyRecord, AuditEntry, EntityRecord, RecordKind } from '../../shared/model/index.ts';
-import { anyRecordSchema } from '../../shared/model/recordSchemas.ts';
+import type { ItemLists } from '../../shared/model/recordKinds.ts';
+import {
+  anyRecordSchema,
+  captionOfRecord,
+  ITEM_KINDS,
+  perItemList,
+  RECORD_KINDS,
+} from '../../shared/model/recordKinds.ts';
 import type { StoredEntity, TesseraDatabase } from './database.ts';
 import { RecordValidationError, StorageFullError } from './repository.types.ts';
 import { entitySearchText } from './searchText.ts';
@@ -29,15 +37,21 @@ export function mapStorageError(error: unknown): unknown {
 
 /** The table that holds records of `kind` (entities stored with their search key). */
 export function recordTable(db: TesseraDatabase, kind: RecordKind): Table<AnyRecord, string> {
-  const tables: Record<RecordKind, Table> = {
-    case: db.cases,
-    entity: db.entities,
-    note: db.notes,
-    attachment: db.attachments,
-    notice: db.notices,
-    chart: db.charts,
-  };
-  return tables[kind] as Table<AnyRecord, string>;
+  return db[RECORD_KINDS[kind].table] as Table<AnyRecord, string>;
+}
+
+/** A case's items as stored, one list per kind of the registry (entities with their search key). */
+export type StoredCaseItems = Omit<ItemLists, 'entities'> & {
+  readonly entities: readonly StoredEntity[];
+};
+
+/** Every item of a case, deleted or not, read in the caller's transaction when there is one. */
+export async function readCaseItems(db: TesseraDatabase, caseId: string): Promise<StoredCaseItems> {
+  const lists = await Promise.all(
+    ITEM_KINDS.map((kind) => recordTable(db, kind).where('caseId').equals(caseId).toArray()),
+  );
+  const byKind = new Map(ITEM_KINDS.map((kind, index) => [kind, lists[index]!]));
+  return perItemList((kind) => byKind.get(kind)!) as unknown as StoredCaseItems;
 }
 
 /** A record as stored (an entity without its search key), deleted or not. */
@@ -79,31 +93,13 @@ function sameValue(a: unknown, b: unknown): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** What a person calls the record, e.g. "Person 'Ivan Petrov'". */
-export function describeRecord(record: AnyRecord): string {
-  switch (record.kind) {
-    case 'case':
-      return `case '${record.reference}'`;
-    case 'entity':
-      return `${model.schemata[record.schema]?.label ?? record.schema} '${captionOf(record.schema, record.properties)}'`;
-    case 'note':
-      return `note '${record.title}'`;
-    case 'attachment':
-      return `attachment '${record.fileName}'`;
-    case 'notice':
-      return `${record.noticeType} notice '${record.reference}'`;
-    case 'chart':
-      return `chart '${record.name}'`;
-  }
-}
-
 const IGNORED_FIELDS = new Set(['id', 'kind', 'updatedAt', 'createdAt', 'deleted', 'caseId']);
 
 /** Human summary of one record change, e.g. "name: 'Ivan P.' → 'Ivan Petrov'". */
 export function summariseChange(before: AnyRecord | undefined, after: AnyRecord): string {
-  if (!before) return `created ${describeRecord(after)}`;
-  if (after.deleted && !before.deleted) return `deleted ${describeRecord(after)}`;
-  if (!after.deleted && before.deleted) return `restored ${describeRecord(after)}`;
+  if (!before) return `created ${captionOfRecord(after, 'audit')}`;
+  if (after.deleted && !before.deleted) return `deleted ${captionOfRecord(after, 'audit')}`;
+  if (!after.deleted && before.deleted) return `restored ${captionOfRecord(after, 'audit')}`;
   const parts: string[] = [];
   const diffField = (name: string, a: unknown, b: unknown): void => {
     if (sameValue(a, b)) return;
@@ -134,7 +130,9 @@ export function summariseChange(before: AnyRecord | undefined, after: AnyRecord)
       if (!IGNORED_FIELDS.has(name)) diffField(name, b[name], a[name]);
     }
   }
-  return parts.length > 0 ? parts.join('; ') : `no visible change to ${describeRecord(after)}`;
+  return parts.length > 0
+    ? parts.join('; ')
+    : `no visible change to ${captionOfRecord(after, 'audit')}`;
 }
 
 export function auditAction(before: AnyRecord | undefined, after: AnyRecord): AuditEntry['action'] {

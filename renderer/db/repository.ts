@@ -20,7 +20,11 @@
 import type { Table } from 'dexie';
 import { z } from 'zod';
 import type { CaseFile, CaseRecords } from '../../shared/caseFile.ts';
-import { CASE_FILE_FORMAT, CASE_FILE_VERSION } from '../../shared/caseFile.ts';
+import {
+  CASE_FILE_FORMAT,
+  CASE_FILE_VERSION,
+  caseFileObjectSchema,
+} from '../../shared/caseFile.ts';
 import { base64ToBytes, bytesToBase64 } from '../../shared/demo/base64.ts';
 import {
   DEFAULT_MARKINGS,
@@ -37,6 +41,7 @@ import {
 import type {
   AnyRecord,
   AttachmentRecord,
+  CaseItem,
   CaseRecord,
   ChartNodeView,
   ChartRecord,
@@ -47,16 +52,15 @@ import type {
   RecordKind,
   ValidationErrors,
 } from '../../shared/model/index.ts';
+import { entityRecordSchema } from '../../shared/model/recordSchemas.ts';
 import {
-  attachmentRecordSchema,
-  caseRecordSchema,
-  chartRecordSchema,
-  entityRecordSchema,
-  noteRecordSchema,
-  noticeRecordSchema,
-} from '../../shared/model/recordSchemas.ts';
-import { checkShape, readRecord, sha256Hex, stripEntity } from './records.ts';
-import type { StoredEntity } from './database.ts';
+  ITEM_KINDS,
+  itemsOf,
+  RECORD_KINDS,
+  RECORD_TABLES,
+} from '../../shared/model/recordKinds.ts';
+import type { StoredCaseItems } from './records.ts';
+import { checkShape, readCaseItems, readRecord, sha256Hex, stripEntity } from './records.ts';
 import { RecordValidationError } from './repository.types.ts';
 import type {
   CasePatch,
@@ -95,18 +99,7 @@ const IMPORT_CHUNK = 2000;
  * The case-file schema with the entities left unparsed: importCase parses those in chunks, and
  * repeats caseFileSchema's remaining checks (same case, unique ids) itself.
  */
-const caseFileHeaderSchema = z.object({
-  format: z.literal(CASE_FILE_FORMAT),
-  version: z.literal(CASE_FILE_VERSION),
-  exportedAt: z.string(),
-  exportedBy: z.string().max(64),
-  case: caseRecordSchema,
-  entities: z.array(z.unknown()),
-  notes: z.array(noteRecordSchema),
-  attachments: z.array(attachmentRecordSchema.extend({ contentBase64: z.string() })),
-  notices: z.array(noticeRecordSchema),
-  charts: z.array(chartRecordSchema),
-});
+const caseFileHeaderSchema = caseFileObjectSchema.extend({ entities: z.array(z.unknown()) });
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers
@@ -245,25 +238,16 @@ export function createRepository(
   const getRecord = (kind: RecordKind, id: string) => readRecord(db, kind, id);
 
   /** A case file around the stored records (entities without their search text). */
-  function caseFileOf<A>(
-    record: CaseRecord,
-    entities: readonly StoredEntity[],
-    notes: readonly NoteRecord[],
-    attachments: readonly A[],
-    notices: readonly NoticeRecord[],
-    charts: readonly ChartRecord[],
-  ) {
+  function caseFileOf<A>(record: CaseRecord, items: StoredCaseItems, attachments: readonly A[]) {
     return {
       format: CASE_FILE_FORMAT,
       version: CASE_FILE_VERSION,
       exportedAt: new Date().toISOString(),
       exportedBy: work.actor().agencyId,
       case: record,
-      entities: entities.map(stripEntity),
-      notes,
+      ...items,
+      entities: items.entities.map(stripEntity),
       attachments,
-      notices,
-      charts,
     };
   }
 
@@ -768,49 +752,30 @@ export function createRepository(
 
     // ---- Whole cases
     async exportCaseRecords(caseId: string): Promise<CaseRecords> {
-      const [record, entities, notes, attachments, notices, charts] = await db.transaction(
+      const [record, items] = await db.transaction(
         'r',
-        [db.cases, db.entities, db.notes, db.attachments, db.notices, db.charts],
-        () =>
-          Promise.all([
-            db.cases.get(caseId),
-            db.entities.where('caseId').equals(caseId).toArray(),
-            db.notes.where('caseId').equals(caseId).toArray(),
-            db.attachments.where('caseId').equals(caseId).toArray(),
-            db.notices.where('caseId').equals(caseId).toArray(),
-            db.charts.where('caseId').equals(caseId).toArray(),
-          ]),
+        RECORD_TABLES.map((table) => db[table]),
+        () => Promise.all([db.cases.get(caseId), readCaseItems(db, caseId)]),
       );
       if (!record || record.deleted) throw new Error(`case ${caseId} does not exist`);
-      return caseFileOf(record, entities, notes, attachments, notices, charts) as CaseRecords;
+      return caseFileOf(record, items, items.attachments) as CaseRecords;
     },
 
     async exportCase(caseId: string): Promise<CaseFile> {
-      const [record, entities, notes, attachments, blobs, notices, charts] = await db.transaction(
+      const [record, items, blobs] = await db.transaction(
         'r',
-        [
-          db.cases,
-          db.entities,
-          db.notes,
-          db.attachments,
-          db.attachmentBlobs,
-          db.notices,
-          db.charts,
-        ],
+        [...RECORD_TABLES.map((table) => db[table]), db.attachmentBlobs],
         async () => {
-          const attachmentRecords = await db.attachments.where('caseId').equals(caseId).toArray();
+          const items = await readCaseItems(db, caseId);
           return Promise.all([
             db.cases.get(caseId),
-            db.entities.where('caseId').equals(caseId).toArray(),
-            db.notes.where('caseId').equals(caseId).toArray(),
-            Promise.resolve(attachmentRecords),
-            db.attachmentBlobs.bulkGet(attachmentRecords.map((a) => a.id)),
-            db.notices.where('caseId').equals(caseId).toArray(),
-            db.charts.where('caseId').equals(caseId).toArray(),
+            items,
+            db.attachmentBlobs.bulkGet(items.attachments.map((a) => a.id)),
           ]);
         },
       );
       if (!record || record.deleted) throw new Error(`case ${caseId} does not exist`);
+      const { attachments } = items;
       const withContent: CaseFile['attachments'] = [];
       for (let i = 0; i < attachments.length; i += 1) {
         const attachment = attachments[i];
@@ -827,7 +792,7 @@ export function createRepository(
           contentBase64: bytesToBase64(bytes),
         } as CaseFile['attachments'][number]);
       }
-      return caseFileOf(record, entities, notes, withContent, notices, charts) as CaseFile;
+      return caseFileOf(record, items, withContent) as CaseFile;
     },
 
     async importCase(file: CaseFile, importOptions: ImportOptions = {}) {
@@ -856,12 +821,10 @@ export function createRepository(
       }
       const seen = new Set<string>();
       let latest = data.case.updatedAt;
-      for (const [list, items] of [
-        ['notes', data.notes],
-        ['attachments', data.attachments],
-        ['notices', data.notices],
-        ['charts', data.charts],
-      ] as const) {
+      for (const kind of ITEM_KINDS) {
+        if (kind === 'entity') continue; // checked chunk by chunk below
+        const list = RECORD_KINDS[kind].table;
+        const items: readonly CaseItem[] = data[list];
         items.forEach((item, index) => {
           if (item.caseId !== caseId)
             addError(`${list}[${index}]`, `record ${item.id} belongs to another case`);
@@ -971,15 +934,7 @@ export function createRepository(
           };
           // Each insertMany issues its bulkPut before returning, so checking the next chunk of
           // entities overlaps the database's writes of the previous one.
-          track(
-            tx.insertMany([
-              data.case,
-              ...data.notes,
-              ...attachments,
-              ...data.notices,
-              ...data.charts,
-            ] as AnyRecord[]),
-          );
+          track(tx.insertMany([data.case, ...itemsOf({ ...data, entities: [], attachments })]));
           for (const blob of blobs) track(tx.putBlob(blob.id, blob.content));
           for (let start = 0; start < data.entities.length; start += IMPORT_CHUNK) {
             track(

@@ -32,12 +32,12 @@ import type {
   HybridLogicalClock,
   RecordKind,
 } from '../../shared/model/index.ts';
+import { captionOfRecord, ITEM_KINDS, RECORD_KIND_NAMES } from '../../shared/model/recordKinds.ts';
 import type { StoredEntity, TesseraDatabase } from './database.ts';
 import {
   auditAction,
   caseIdOf,
   checkShape,
-  describeRecord,
   mapStorageError,
   readRecord,
   recordTable,
@@ -151,9 +151,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
   /** Record id → `updatedAt` of the version the stack last wrote (absent: not ours to revert). */
   const lastWritten = new Map<string, string>();
 
-  const kinds: readonly RecordKind[] = ['case', 'entity', 'note', 'attachment', 'notice', 'chart'];
   const allTables = (): Table[] => [
-    ...kinds.map((kind) => recordTable(db, kind)),
+    ...RECORD_KIND_NAMES.map((kind) => recordTable(db, kind)),
     db.attachmentBlobs,
     db.audit,
     ...syncTables(db),
@@ -257,9 +256,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
           async purgeCase(caseId) {
             const attachmentIds = await db.attachments.where('caseId').equals(caseId).primaryKeys();
             await db.attachmentBlobs.bulkDelete(attachmentIds);
-            for (const kind of kinds) {
-              if (kind !== 'case')
-                await recordTable(db, kind).where('caseId').equals(caseId).delete();
+            for (const kind of ITEM_KINDS) {
+              await recordTable(db, kind).where('caseId').equals(caseId).delete();
             }
             await db.audit.where('caseId').equals(caseId).delete();
             await forgetCase(db, caseId);
@@ -313,7 +311,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             ? stored !== undefined
             : !stored || stored.updatedAt !== lastWritten.get(after.id);
         if (moves) {
-          moved.push(describeRecord(stored ?? after));
+          moved.push(captionOfRecord(stored ?? after, 'audit'));
         } else if (stored && compareHlc(stored.updatedAt, clock.now()) > 0) {
           // The new version must order after the one it replaces, whoever's clock wrote that.
           clock.receive(stored.updatedAt);
@@ -352,7 +350,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     const records = entry.pairs.map(({ after }) => after);
     const blobIds = [...(entry.inserted?.keys() ?? [])];
     if (direction === 'undo') {
-      for (const kind of kinds) {
+      for (const kind of RECORD_KIND_NAMES) {
         const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
         if (ids.length > 0) await recordTable(db, kind).bulkDelete(ids);
       }

@@ -21,6 +21,7 @@
 import { z } from 'zod';
 import { caseFileObjectSchema, checkCaseFileRecords } from '../caseFile.ts';
 import { attachmentRecordSchema } from '../model/recordSchemas.ts';
+import { perItemList, recordKindSchema } from '../model/recordKinds.ts';
 import { sharingAgreementSchema } from '../exchange/agreement.ts';
 import { identityCardSchema, revocationSchema } from '../exchange/bundleFormat.ts';
 import { operationSchema, recordMetaSchema } from '../exchange/operations.ts';
@@ -173,16 +174,11 @@ export const identityCardViewSchema = z.object({
 });
 export type IdentityCardView = z.infer<typeof identityCardViewSchema>;
 
+/** Whether the case goes, and how many items of each kind (keyed by table name, as in the case file). */
 const releasedCountsSchema = z.object({
   case: z.boolean(),
-  entities: z.number().int().nonnegative(),
-  notes: z.number().int().nonnegative(),
-  attachments: z.number().int().nonnegative(),
-  notices: z.number().int().nonnegative(),
-  charts: z.number().int().nonnegative(),
+  ...perItemList(() => z.number().int().nonnegative()),
 });
-
-const recordKind = z.enum(['case', 'entity', 'note', 'attachment', 'notice', 'chart']);
 
 export const releasePreviewSchema = z.object({
   partnerId: z.string(),
@@ -199,7 +195,7 @@ export const releasePreviewSchema = z.object({
   withheld: z.array(
     z.object({
       id: z.string(),
-      kind: recordKind,
+      kind: recordKindSchema,
       caption: z.string(),
       reasons: z.array(z.string()),
       /** Rule codes of shared/exchange/policy.ts, one per reason, same order. */
@@ -210,7 +206,7 @@ export const releasePreviewSchema = z.object({
   stripped: z.array(
     z.object({
       id: z.string(),
-      kind: recordKind,
+      kind: recordKindSchema,
       caption: z.string(),
       /** FtM property name, or the field path for other fields (kept for older readers). */
       property: z.string(),

@@ -9,6 +9,7 @@
  */
 import { z } from 'zod';
 import type { RecordKind } from '../model/records.ts';
+import { RECORD_KINDS } from '../model/recordKinds.ts';
 import { model } from '../model/schema.ts';
 
 export const DATA_CATEGORIES = [
@@ -111,26 +112,24 @@ export function categoryOfSchema(schemaName: string): DataCategory | undefined {
   return undefined;
 }
 
-/** The category of any case item; the case record itself has none (it is the container). */
+/**
+ * The category of any case item, as the registry of record kinds names it (`release.category`);
+ * the case record itself has none (it is the container).
+ */
 export function categoryOf(record: {
   readonly kind: RecordKind;
   readonly schema?: string;
 }): DataCategory | undefined {
-  switch (record.kind) {
-    case 'entity':
-      return record.schema === undefined ? undefined : categoryOfSchema(record.schema);
-    case 'note':
-      return 'notes';
-    case 'attachment':
-      return 'attachments';
-    case 'notice':
-      return 'notices';
-    case 'chart':
-      return 'charts';
-    case 'case':
-      return undefined;
+  const category: KindCategory = RECORD_KINDS[record.kind].release.category;
+  if (category === 'none') return undefined;
+  if (category === 'schema') {
+    return record.schema === undefined ? undefined : categoryOfSchema(record.schema);
   }
+  return category;
 }
+
+/** The categories the registry names; the assignment above fails to compile unless each is one. */
+type KindCategory = 'none' | 'schema' | DataCategory;
 
 const agencyId = z
   .string()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { anyRecordSchema } from '../model/recordSchemas.ts';
+import { anyRecordSchema } from '../model/recordKinds.ts';
 import type { RecordKind } from '../model/records.ts';
 import { FIELD_RULES, OPTIONAL_FIELDS, propertyClass } from './fieldRules.ts';
 

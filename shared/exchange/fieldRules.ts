@@ -1,7 +1,9 @@
 /**
  * The release rule of every field of every record kind: one table the release policy (policy.ts)
- * walks, so that a field nobody thought about cannot travel by default. A record kind that gains a
- * field fails to compile here (the table is typed by the record types) and fails
+ * walks, so that a field nobody thought about cannot travel by default. The table is kept with
+ * each kind in the registry of record kinds (model/recordKinds.ts, `release.fields`); this module
+ * reads it and adds the rules of FtM properties. A record kind that gains a field fails to compile
+ * there (the table is typed by the record types) and fails
  * fieldRules.test.ts (which reads the field list from the zod record schemas) until the new field
  * has a rule. docs/release-policy.md prints the same table for officers.
  *
@@ -26,129 +28,30 @@
  * - `provenance`: its `source` is free text (F2); who recorded it, when and for which agency are
  *   values.
  */
+import type { FieldClass, FieldRulesOf, RecordOfKind } from '../model/recordKinds.ts';
+import { RECORD_KINDS, RECORD_KIND_NAMES } from '../model/recordKinds.ts';
+import type { RecordKind } from '../model/records.ts';
 import { model } from '../model/schema.ts';
-import type {
-  AttachmentRecord,
-  CaseRecord,
-  ChartRecord,
-  EntityRecord,
-  NoteRecord,
-  NoticeRecord,
-  RecordKind,
-} from '../model/records.ts';
 
-export type FieldClass =
-  | 'structure'
-  | 'markings'
-  | 'code'
-  | 'value'
-  | 'label'
-  | 'text'
-  | 'reference'
-  | 'properties'
-  | 'nodes'
-  | 'provenance';
+export type { FieldClass } from '../model/recordKinds.ts';
 
-/** Every field of a record type, required or optional, mapped to its class. */
-type RulesOf<R> = { readonly [F in keyof R]-?: FieldClass };
-
-interface RecordTypes {
-  readonly case: CaseRecord;
-  readonly entity: EntityRecord;
-  readonly note: NoteRecord;
-  readonly attachment: AttachmentRecord;
-  readonly notice: NoticeRecord;
-  readonly chart: ChartRecord;
-}
-
-const STRUCTURE = {
-  id: 'structure',
-  kind: 'structure',
-  updatedAt: 'structure',
-  createdAt: 'structure',
-  deleted: 'structure',
-  originAgency: 'structure',
-  markings: 'markings',
-} as const;
-
-export const FIELD_RULES: { readonly [K in RecordKind]: RulesOf<RecordTypes[K]> } = {
-  case: {
-    ...STRUCTURE,
-    reference: 'label',
-    title: 'label',
-    status: 'code',
-    leadInvestigator: 'value',
-    crimeAreas: 'code',
-    jurisdictions: 'code',
-    openedOn: 'code',
-    closedOn: 'code',
-    description: 'text',
-  },
-  entity: {
-    ...STRUCTURE,
-    caseId: 'structure',
-    schema: 'code',
-    properties: 'properties',
-    provenance: 'provenance',
-    grading: 'code',
-    propertyMarkings: 'markings',
-  },
-  note: {
-    ...STRUCTURE,
-    caseId: 'structure',
-    entityId: 'reference',
-    title: 'text',
-    body: 'text',
-    author: 'value',
-  },
-  attachment: {
-    ...STRUCTURE,
-    caseId: 'structure',
-    entityId: 'reference',
-    fileName: 'label',
-    mediaType: 'value',
-    size: 'code',
-    sha256: 'code',
-    description: 'text',
-    provenance: 'provenance',
-  },
-  notice: {
-    ...STRUCTURE,
-    caseId: 'structure',
-    noticeType: 'code',
-    subjectId: 'reference',
-    reference: 'label',
-    issuingAgency: 'value',
-    status: 'code',
-    issuedOn: 'code',
-    expiresOn: 'code',
-    summary: 'text',
-  },
-  chart: {
-    ...STRUCTURE,
-    caseId: 'structure',
-    name: 'label',
-    nodes: 'nodes',
-    layout: 'value',
-    viewport: 'code',
-  },
-};
+/** The table itself lives with each kind in the registry of record kinds (`release.fields`). */
+export const FIELD_RULES: { readonly [K in RecordKind]: FieldRulesOf<RecordOfKind<K>> } =
+  Object.fromEntries(
+    RECORD_KIND_NAMES.map((kind) => [kind, RECORD_KINDS[kind].release.fields]),
+  ) as unknown as { readonly [K in RecordKind]: FieldRulesOf<RecordOfKind<K>> };
 
 /** The class of a field, or undefined for a field the table does not name (it never goes). */
 export function fieldClass(kind: RecordKind, field: string): FieldClass | undefined {
-  const rules = FIELD_RULES[kind] as Readonly<Record<string, FieldClass>>;
+  const rules = RECORD_KINDS[kind].release.fields as Readonly<Record<string, FieldClass>>;
   return Object.hasOwn(rules, field) ? rules[field] : undefined;
 }
 
 /** Fields whose absence the record schema allows: a withheld optional field is left out. */
-export const OPTIONAL_FIELDS: { readonly [K in RecordKind]: readonly string[] } = {
-  case: ['closedOn', 'description'],
-  entity: ['propertyMarkings'],
-  note: ['entityId'],
-  attachment: ['entityId', 'description'],
-  notice: ['subjectId', 'issuedOn', 'expiresOn'],
-  chart: ['viewport'],
-};
+export const OPTIONAL_FIELDS: { readonly [K in RecordKind]: readonly string[] } =
+  Object.fromEntries(
+    RECORD_KIND_NAMES.map((kind) => [kind, RECORD_KINDS[kind].release.optional]),
+  ) as unknown as { readonly [K in RecordKind]: readonly string[] };
 
 // ---------------------------------------------------------------------------------------------
 // FollowTheMoney properties

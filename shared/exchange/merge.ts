@@ -22,7 +22,7 @@
  *   reported, with the loser, for the review screen, where keeping the other value is a new edit.
  */
 import { compareHlc, parseHlc } from '../model/hlc.ts';
-import { anyRecordSchema } from '../model/recordSchemas.ts';
+import { anyRecordSchema } from '../model/recordKinds.ts';
 import type { Markings } from '../model/markings.ts';
 import type { AnyRecord, RecordKind } from '../model/records.ts';
 import type { ClassificationLadder } from './markings.ts';

@@ -24,7 +24,7 @@
  */
 import { z } from 'zod';
 import { compareHlc, isHlc } from '../model/hlc.ts';
-import { anyRecordSchema } from '../model/recordSchemas.ts';
+import { anyRecordSchema, recordKindSchema } from '../model/recordKinds.ts';
 import type { AnyRecord, RecordKind } from '../model/records.ts';
 import { isEdgeSchema } from '../model/schema.ts';
 
@@ -34,7 +34,6 @@ const idSchema = z
   .max(64)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'invalid id');
 const hlcSchema = z.string().refine(isHlc, 'invalid hybrid logical clock timestamp');
-const kindSchema = z.enum(['case', 'entity', 'note', 'attachment', 'notice', 'chart']);
 const fieldSchema = z
   .string()
   .min(1)
@@ -63,7 +62,7 @@ export const createOperationSchema = z.object({
 export const setOperationSchema = z.object({
   op: z.literal('set'),
   recordId: idSchema,
-  kind: kindSchema,
+  kind: recordKindSchema,
   field: fieldSchema,
   /** Any JSON value; merge.ts validates the record it would produce. */
   value: z.unknown(),
@@ -73,7 +72,7 @@ export const setOperationSchema = z.object({
 export const tombstoneOperationSchema = z.object({
   op: z.literal('tombstone'),
   recordId: idSchema,
-  kind: kindSchema,
+  kind: recordKindSchema,
   hlc: hlcSchema,
   agency: idSchema,
   /** Relationships: the add tags this deletion saw. */
@@ -82,7 +81,7 @@ export const tombstoneOperationSchema = z.object({
 export const restoreOperationSchema = z.object({
   op: z.literal('restore'),
   recordId: idSchema,
-  kind: kindSchema,
+  kind: recordKindSchema,
   hlc: hlcSchema,
   agency: idSchema,
 });

@@ -68,30 +68,34 @@
 import { isEdgeSchema, edgeEnds, model } from '../model/schema.ts';
 import type { Markings } from '../model/markings.ts';
 import { DEFAULT_CLASSIFICATIONS, HANDLING_CODES, parseHandlingCodes } from '../model/markings.ts';
+import type { ItemLists } from '../model/recordKinds.ts';
+import {
+  aboutOf,
+  captionOfRecord,
+  emptyItemLists,
+  groupItems,
+  itemsOf,
+} from '../model/recordKinds.ts';
 import type {
   AnyRecord,
   AttachmentRecord,
+  CaseItem,
   CaseRecord,
   ChartRecord,
   EntityRecord,
-  NoteRecord,
-  NoticeRecord,
   RecordKind,
 } from '../model/records.ts';
 import type { SharingAgreement } from './agreement.ts';
 import { categoryOf, isAgreementInForce, normaliseCrimeArea } from './agreement.ts';
-import { captionOfRecord } from './captions.ts';
 import { fieldClass, isLegalEntitySchema, OPTIONAL_FIELDS, propertyClass } from './fieldRules.ts';
 import type { ClassificationLadder } from './markings.ts';
 import { classificationRank, effectiveMarkings, isKnownClassification } from './markings.ts';
 import { stringsOf } from './mentions.ts';
 import { splitField } from './operations.ts';
 import { isScanned, needlesOf } from './releaseNeedles.ts';
-import { itemsOf } from './caseRecords.ts';
 
-// The second check and the record captions live in their own modules; they are part of the
-// policy's interface, so they are exported from here too.
-export { captionOfRecord } from './captions.ts';
+// The second check lives in its own module; it is part of the policy's interface, so it is
+// exported from here too.
 export { assertReleasable, ReleaseViolationError } from './releaseCheck.ts';
 export type { ReleaseCheck, ReleaseViolationCode } from './releaseCheck.ts';
 
@@ -131,15 +135,13 @@ export interface Reason {
   readonly text: string;
 }
 
-/** A case and its items, as in the case file (attachments may carry their content along). */
-export interface ReleaseInput<A extends AttachmentRecord = AttachmentRecord> {
+/**
+ * A case and its items, as in the case file: one list per item kind of the registry
+ * (model/recordKinds.ts). Attachments may carry their content along.
+ */
+export type ReleaseInput<A extends AttachmentRecord = AttachmentRecord> = {
   readonly case: CaseRecord;
-  readonly entities: readonly EntityRecord[];
-  readonly notes: readonly NoteRecord[];
-  readonly attachments: readonly A[];
-  readonly notices: readonly NoticeRecord[];
-  readonly charts: readonly ChartRecord[];
-}
+} & ItemLists<A>;
 
 export interface ReleaseOptions {
   /** ISO time the decision is taken at (agreement validity); default: now. */
@@ -175,15 +177,10 @@ export interface DeletedItem {
   readonly kind: RecordKind;
 }
 
-export interface ReleasedSet<A extends AttachmentRecord = AttachmentRecord> {
+export type ReleasedSet<A extends AttachmentRecord = AttachmentRecord> = {
   /** Undefined when the case itself may not go (then nothing goes). */
   readonly case: CaseRecord | undefined;
-  readonly entities: readonly EntityRecord[];
-  readonly notes: readonly NoteRecord[];
-  readonly attachments: readonly A[];
-  readonly notices: readonly NoticeRecord[];
-  readonly charts: readonly ChartRecord[];
-}
+} & ItemLists<A>;
 
 export interface ReleaseDecision<A extends AttachmentRecord = AttachmentRecord> {
   readonly policyVersion: string;
@@ -381,6 +378,9 @@ function categoryReasons(record: AnyRecord, agreement: SharingAgreement): Reason
 
 type Json = Readonly<Record<string, unknown>>;
 
+/** An item that is not an entity (a note, an attachment, a notice, a chart…). */
+type OtherItem<A extends AttachmentRecord> = Exclude<CaseItem, EntityRecord | AttachmentRecord> | A;
+
 /** Decides what of `input` goes to `partnerId` under `agreement`. Pure. */
 export function decideRelease<A extends AttachmentRecord>(
   input: ReleaseInput<A>,
@@ -403,7 +403,7 @@ export function decideRelease<A extends AttachmentRecord>(
     withheld.push({
       id: record.id,
       kind: record.kind,
-      caption: captionOfRecord(record),
+      caption: captionOfRecord(record, 'release'),
       reasons: reasons.map((r) => r.text),
       rules: reasons.map((r) => r.rule),
     });
@@ -419,14 +419,7 @@ export function decideRelease<A extends AttachmentRecord>(
     return {
       policyVersion: POLICY_VERSION,
       partnerId,
-      released: {
-        case: undefined,
-        entities: [],
-        notes: [],
-        attachments: [],
-        notices: [],
-        charts: [],
-      },
+      released: { case: undefined, ...emptyItemLists() },
       withheld,
       stripped: [],
       deleted,
@@ -437,16 +430,11 @@ export function decideRelease<A extends AttachmentRecord>(
   if (global.length > 0) return nothing(global);
 
   // I7: a deleted record goes nowhere as content; it is listed apart.
-  const live = <T extends AnyRecord>(records: readonly T[]): T[] =>
-    records.filter((record) => {
-      if (record.deleted) deleted.push({ id: record.id, kind: record.kind });
-      return !record.deleted;
-    });
-  const liveEntities = live(input.entities);
-  const liveNotes = live(input.notes);
-  const liveAttachments = live(input.attachments);
-  const liveNotices = live(input.notices);
-  const liveCharts = live(input.charts);
+  const liveItems = itemsOf(input).filter((record) => {
+    if (record.deleted) deleted.push({ id: record.id, kind: record.kind });
+    return !record.deleted;
+  });
+  const liveEntities = liveItems.filter((item): item is EntityRecord => item.kind === 'entity');
 
   const ownReasons = (record: AnyRecord): Reason[] => {
     const reasons: Reason[] = [];
@@ -537,7 +525,9 @@ export function decideRelease<A extends AttachmentRecord>(
       if (isEdgeSchema(target.schema) || isLegalEntitySchema(target.schema)) return;
       const person = entityById.get(legal)!;
       const state = person.deleted ? 'deleted' : 'withheld';
-      reasons.push(reason('I6', `it identifies ${captionOfRecord(person)}, which is ${state}`));
+      reasons.push(
+        reason('I6', `it identifies ${captionOfRecord(person, 'release')}, which is ${state}`),
+      );
       changed = true;
     };
     for (const entity of liveEntities) {
@@ -578,7 +568,9 @@ export function decideRelease<A extends AttachmentRecord>(
             if (!target) reasons.push(reason('I2', `its end ${end} is not in the case`));
             else if (!goes(end)) {
               const state = target.deleted ? 'deleted' : 'withheld';
-              reasons.push(reason('I2', `its end ${captionOfRecord(target)} is ${state}`));
+              reasons.push(
+                reason('I2', `its end ${captionOfRecord(target, 'release')} is ${state}`),
+              );
             } else if (isStripped(entity.id, `properties.${property}`)) {
               reasons.push(reason('I2', `its end property ${property} is withheld`));
             }
@@ -610,27 +602,22 @@ export function decideRelease<A extends AttachmentRecord>(
   };
 
   // Other items: their own rules, then I3 (they go only with what they are about).
-  const items: (NoteRecord | A | NoticeRecord | ChartRecord)[] = [
-    ...liveNotes,
-    ...liveAttachments,
-    ...liveNotices,
-    ...liveCharts,
-  ];
+  const items = liveItems.filter((item): item is OtherItem<A> => item.kind !== 'entity');
   const itemReasons = new Map<string, Reason[]>(items.map((item) => [item.id, ownReasons(item)]));
   const applyAbout = (): boolean => {
     let changed = false;
     for (const item of items) {
       const reasons = itemReasons.get(item.id)!;
-      if (reasons.length > 0 || item.kind === 'chart') continue;
-      const [entityId, what] =
-        item.kind === 'notice' ? [item.subjectId, 'subject'] : [item.entityId, 'entity'];
+      const about = aboutOf(item);
+      if (reasons.length > 0 || about === undefined) continue;
+      const { entityId, noun: what } = about;
       if (entityId === undefined || goes(entityId)) continue;
       const target = entityById.get(entityId);
       reasons.push(
         reason(
           'I3',
           target
-            ? `its ${what} ${captionOfRecord(target)} is ${target.deleted ? 'deleted' : 'withheld'}`
+            ? `its ${what} ${captionOfRecord(target, 'release')} is ${target.deleted ? 'deleted' : 'withheld'}`
             : `its ${what} ${entityId} is not in the case`,
         ),
       );
@@ -690,7 +677,7 @@ export function decideRelease<A extends AttachmentRecord>(
         list.push({
           id,
           kind: record.kind,
-          caption: captionOfRecord(record),
+          caption: captionOfRecord(record, 'release'),
           property: top === 'properties' && key !== undefined ? key : field,
           field,
           reasons: reasons.map((r) => r.text),
@@ -795,50 +782,39 @@ export function decideRelease<A extends AttachmentRecord>(
       entities.push(withoutFields(entity));
     }
   }
-  const pick = <T extends NoteRecord | A | NoticeRecord>(items: readonly T[]): T[] => {
-    const out: T[] = [];
-    for (const item of items) {
-      const reasons = itemReasons.get(item.id)!;
-      if (reasons.length > 0) withhold(item, reasons);
-      else out.push(withoutFields(item));
-    }
-    return out;
-  };
-  const notes = pick(liveNotes);
-  const attachments = pick(liveAttachments);
-  const notices = pick(liveNotices);
-
-  const charts: ChartRecord[] = [];
+  // I3 for charts: a chart goes without the nodes of entities that stay.
   const chartStripped: StrippedProperty[] = [];
-  for (const chart of liveCharts) {
-    const reasons = itemReasons.get(chart.id)!;
+  const withoutWithheldNodes = (chart: ChartRecord): ChartRecord => {
+    const nodes = Object.fromEntries(Object.entries(chart.nodes).filter(([id]) => goes(id)));
+    const removed = Object.keys(chart.nodes).length - Object.keys(nodes).length;
+    if (removed === 0) return chart;
+    const text = `${removed} withheld ${removed === 1 ? 'entity' : 'entities'} left out of the chart`;
+    chartStripped.push({
+      id: chart.id,
+      kind: 'chart',
+      caption: captionOfRecord(chart, 'release'),
+      property: 'nodes',
+      field: 'nodes',
+      reasons: [text],
+      rules: ['I3'],
+    });
+    return { ...chart, nodes };
+  };
+  const releasedItems: (EntityRecord | OtherItem<A>)[] = [...entities];
+  for (const item of items) {
+    const reasons = itemReasons.get(item.id)!;
     if (reasons.length > 0) {
-      withhold(chart, reasons);
+      withhold(item, reasons);
       continue;
     }
-    const view = withoutFields(chart);
-    const nodes = Object.fromEntries(Object.entries(view.nodes).filter(([id]) => goes(id)));
-    const removed = Object.keys(view.nodes).length - Object.keys(nodes).length;
-    if (removed === 0) charts.push(view);
-    else {
-      const text = `${removed} withheld ${removed === 1 ? 'entity' : 'entities'} left out of the chart`;
-      chartStripped.push({
-        id: chart.id,
-        kind: 'chart',
-        caption: captionOfRecord(chart),
-        property: 'nodes',
-        field: 'nodes',
-        reasons: [text],
-        rules: ['I3'],
-      });
-      charts.push({ ...view, nodes });
-    }
+    const view = withoutFields(item);
+    releasedItems.push(view.kind === 'chart' ? withoutWithheldNodes(view) : view);
   }
 
   return {
     policyVersion: POLICY_VERSION,
     partnerId,
-    released: { case: withoutFields(input.case), entities, notes, attachments, notices, charts },
+    released: { case: withoutFields(input.case), ...groupItems<A>(releasedItems) },
     withheld,
     stripped: [...stripped, ...chartStripped],
     deleted,

@@ -7,9 +7,9 @@
  */
 import type { Markings } from '../model/markings.ts';
 import { DEFAULT_CLASSIFICATIONS } from '../model/markings.ts';
+import { captionOfRecord, ITEM_KINDS, RECORD_KINDS } from '../model/recordKinds.ts';
 import type { AnyRecord, AttachmentRecord } from '../model/records.ts';
 import type { SharingAgreement } from './agreement.ts';
-import { captionOfRecord } from './captions.ts';
 import { fieldClass, propertyClass } from './fieldRules.ts';
 import { loweringReasons, mostRestrictive } from './markings.ts';
 import { stringsOf } from './mentions.ts';
@@ -97,7 +97,7 @@ export function assertReleasable<A extends AttachmentRecord>(
 
   const fail = (code: ReleaseViolationCode, id: string, message: string): never => {
     const record = local.get(id);
-    const label = record ? `${captionOfRecord(record)} (${id})` : `record ${id}`;
+    const label = record ? `${captionOfRecord(record, 'release')} (${id})` : `record ${id}`;
     throw new ReleaseViolationError(code, id, `${label} may not go to ${partnerId}: ${message}`);
   };
   const releasedRecord = (id: unknown): AnyRecord => {
@@ -282,7 +282,5 @@ export function assertReleasable<A extends AttachmentRecord>(
     );
   }
   checkRecord(doc.case as Json);
-  for (const list of ['entities', 'notes', 'attachments', 'notices', 'charts']) {
-    asRecords(doc[list]).forEach(checkRecord);
-  }
+  for (const kind of ITEM_KINDS) asRecords(doc[RECORD_KINDS[kind].table]).forEach(checkRecord);
 }

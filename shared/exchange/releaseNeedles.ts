@@ -5,14 +5,13 @@
  * records that go. Codes, dates and numbers are no needles (only identifier-shaped values found in
  * such properties are), nor are values that the records going share anyway (commonValuesOf). The search itself is mentions.ts.
  */
+import { captionOfRecord, itemsOf } from '../model/recordKinds.ts';
 import type { AnyRecord, AttachmentRecord, EntityRecord } from '../model/records.ts';
-import { captionOfRecord } from './captions.ts';
 import type { FieldClass } from './fieldRules.ts';
 import { fieldClass, isDistinctiveProperty, propertyClass } from './fieldRules.ts';
 import { identifierTokens, MentionFinder, normaliseValue, stringsOf } from './mentions.ts';
 import { splitField } from './operations.ts';
 import type { ReleaseInput } from './policy.ts';
-import { itemsOf } from './caseRecords.ts';
 
 type Json = Readonly<Record<string, unknown>>;
 
@@ -128,7 +127,7 @@ export function needlesOf<A extends AttachmentRecord>(
     byId.set(record.id, record);
     if (record.deleted || withheldIds.has(record.id)) {
       const state = record.deleted ? 'deleted' : 'withheld';
-      addRecordNeedles(finder, record, `${state} ${captionOfRecord(record)}`, common);
+      addRecordNeedles(finder, record, `${state} ${captionOfRecord(record, 'release')}`, common);
     }
   }
   for (const item of stripped) {
@@ -137,7 +136,7 @@ export function needlesOf<A extends AttachmentRecord>(
     const record = byId.get(item.id);
     if (!record) continue;
     const { top, key } = splitField(item.field);
-    const label = `withheld ${item.property} of ${captionOfRecord(record)}`;
+    const label = `withheld ${item.property} of ${captionOfRecord(record, 'release')}`;
     // The stripped field is added as a partial record, so its values are read as in the record.
     if (record.kind === 'entity' && top === 'properties' && key !== undefined) {
       const values = record.properties[key];

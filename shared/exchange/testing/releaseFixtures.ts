@@ -6,6 +6,7 @@
 import { formatHlc } from '../../model/hlc.ts';
 import type { Markings } from '../../model/markings.ts';
 import { DEFAULT_MARKINGS } from '../../model/markings.ts';
+import { groupItems } from '../../model/recordKinds.ts';
 import type {
   AnyRecord,
   AttachmentRecord,
@@ -193,11 +194,7 @@ export function inputOf(
 ): ReleaseInput {
   return {
     case: caseRecord(),
-    entities: records.filter((r) => r.kind === 'entity'),
-    notes: records.filter((r) => r.kind === 'note'),
-    attachments: records.filter((r) => r.kind === 'attachment'),
-    notices: records.filter((r) => r.kind === 'notice'),
-    charts: records.filter((r) => r.kind === 'chart'),
+    ...groupItems(records),
     ...over,
   };
 }
