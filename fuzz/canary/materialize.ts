@@ -8,6 +8,7 @@
  */
 import crypto from 'node:crypto';
 import type { CaseFile } from '../../shared/caseFile.ts';
+import { itemsOf } from '../../shared/model/recordKinds.ts';
 import { CASE_FILE_FORMAT, CASE_FILE_VERSION, caseFileSchema } from '../../shared/caseFile.ts';
 import { formatHlc } from '../../shared/model/hlc.ts';
 import type { RecordMeta } from '../../shared/exchange/operations.ts';
@@ -362,14 +363,7 @@ export function applyDelta(plan: CasePlan, before: Materialized): DeltaChange {
   }
   const recordMeta: Record<string, RecordMeta> = {};
   if (plan.delta.withMeta) {
-    for (const record of [
-      file.case,
-      ...entities,
-      ...notes,
-      ...file.attachments,
-      ...file.notices,
-      ...file.charts,
-    ]) {
+    for (const record of [file.case, ...itemsOf({ ...file, entities, notes })]) {
       const clocks: Record<string, string> = {};
       if (record.id === deleted.id) clocks.deleted = at;
       if (raised && record.id === raised.id) {

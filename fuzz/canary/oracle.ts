@@ -27,6 +27,7 @@
  * longer its record's content, so it is forbidden only as part of a record that quotes it.
  */
 import type { CaseFile } from '../../shared/caseFile.ts';
+import { itemsOf } from '../../shared/model/recordKinds.ts';
 import { categoryOf, normaliseCrimeArea } from '../../shared/exchange/agreement.ts';
 import type { SharingAgreement } from '../../shared/exchange/agreement.ts';
 import { DEFAULT_CLASSIFICATIONS } from '../../shared/model/markings.ts';
@@ -110,14 +111,7 @@ export class Oracle {
     private readonly partner: string,
     private readonly agreement: SharingAgreement,
   ) {
-    for (const record of [
-      file.case,
-      ...file.entities,
-      ...file.notes,
-      ...file.attachments,
-      ...file.notices,
-      ...file.charts,
-    ]) {
+    for (const record of [file.case, ...itemsOf(file)]) {
       this.byId.set(record.id, record);
     }
   }

@@ -11,7 +11,7 @@
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Decrypter } from 'age-encryption';
-import { parseCaseFile } from '../../shared/caseFile.ts';
+import { caseFileRecords, parseCaseFile } from '../../shared/caseFile.ts';
 import type { CaseFile } from '../../shared/caseFile.ts';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import { parseSharingAgreement } from '../../shared/exchange/agreement.ts';
@@ -22,7 +22,6 @@ import {
   serializeOperations,
 } from '../../shared/exchange/operations.ts';
 import { exportFtmLines, FtmImportError, parseFtmLines } from '../../shared/ftm/ftmInterchange.ts';
-import type { AnyRecord } from '../../shared/model/records.ts';
 import { ContainerParser } from '../../electron/services/bundle/container.ts';
 import { BundleError } from '../../electron/services/bundle/errors.ts';
 import { openBundle } from '../../electron/services/bundle/open.ts';
@@ -114,14 +113,7 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
   const sender = await makeAgency(root, 'Fuzz Sender');
   const recipient = await makeAgency(root, 'Fuzz Recipient');
   const demo = smallDemo();
-  const records: AnyRecord[] = [
-    demo.case,
-    ...demo.entities,
-    ...demo.notes,
-    ...demo.attachments.map(({ contentBase64: _c, ...a }) => a),
-    ...demo.notices,
-    ...demo.charts,
-  ];
+  const records = caseFileRecords(demo);
   const operationsText = serializeOperations(
     demo.case.id,
     operationsSince(records, null, { agency: 'own-agency' }),

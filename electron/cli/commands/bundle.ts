@@ -23,13 +23,14 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { type CaseFile, parseCaseFile } from '../../../shared/caseFile.ts';
+import { type CaseFile, caseFileRecords, parseCaseFile } from '../../../shared/caseFile.ts';
 import { parseSharingAgreement } from '../../../shared/exchange/agreement.ts';
 import type { BundleManifest, IdentityCard } from '../../../shared/exchange/bundleFormat.ts';
 import { parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
 import { applyOperations, createMergeState } from '../../../shared/exchange/merge.ts';
 import { parseOperations } from '../../../shared/exchange/operations.ts';
 import type { ReleaseDecision } from '../../../shared/exchange/policy.ts';
+import { groupItems } from '../../../shared/model/recordKinds.ts';
 import type { AnyRecord } from '../../../shared/model/records.ts';
 import {
   BundleError,
@@ -313,14 +314,7 @@ async function caseFileOf(opened: OpenedBundle, identity: UnlockedIdentity): Pro
     } catch {
       throw error;
     }
-    records = [
-      legacy.case,
-      ...legacy.entities,
-      ...legacy.notes,
-      ...legacy.attachments.map(({ contentBase64: _c, ...record }) => record),
-      ...legacy.notices,
-      ...legacy.charts,
-    ];
+    records = caseFileRecords(legacy);
     // Their parts are att-000001… in the order of the case file's attachments.
     parts = opened.attachments.map((part, index) =>
       part.label === undefined ? { ...part, label: legacy.attachments[index]?.id ?? '' } : part,
@@ -334,10 +328,9 @@ async function caseFileOf(opened: OpenedBundle, identity: UnlockedIdentity): Pro
     );
   }
   const partByRecord = new Map(parts.map((part) => [part.label ?? '', part]));
-  const of = <K extends AnyRecord['kind']>(kind: K) =>
-    records.filter((r): r is Extract<AnyRecord, { kind: K }> => r.kind === kind);
+  const items = groupItems(records);
   const attachments = await Promise.all(
-    of('attachment').map(async (record) => {
+    items.attachments.map(async (record) => {
       const part = partByRecord.get(record.id);
       if (!part) throw new Error(`attachment ${record.id} has no content in the bundle`);
       if (part.sha256 !== record.sha256 || part.size !== record.size) {
@@ -354,11 +347,8 @@ async function caseFileOf(opened: OpenedBundle, identity: UnlockedIdentity): Pro
     exportedAt: manifest.createdAt,
     exportedBy: manifest.sender.agencyId,
     case: caseRecord,
-    entities: of('entity'),
-    notes: of('note'),
+    ...items,
     attachments,
-    notices: of('notice'),
-    charts: of('chart'),
   };
   return parseCaseFile(JSON.stringify(file));
 }
