@@ -373,10 +373,10 @@ export function itemArraysShape(): ItemArraysShape {
 }
 
 /** One value per item kind, keyed by table name (counts per list, one zod field per list…). */
-export function perItemList<T>(make: (kind: ItemKind) => T): {
-  readonly [K in ItemKind as TableOf<K>]: T;
-} {
+export type PerItemList<T> = { readonly [K in ItemKind as TableOf<K>]: T };
+
+export function perItemList<T>(make: (kind: ItemKind) => T): PerItemList<T> {
   return Object.fromEntries(
     ITEM_KINDS.map((kind) => [RECORD_KINDS[kind].table, make(kind)]),
-  ) as unknown as { readonly [K in ItemKind as TableOf<K>]: T };
+  ) as unknown as PerItemList<T>;
 }

@@ -22,6 +22,8 @@
 import { KeyObject, createHash, createPublicKey, verify as verifySignature } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { PerItemList } from '../../../shared/model/recordKinds.ts';
+import { ITEM_KINDS, RECORD_KINDS } from '../../../shared/model/recordKinds.ts';
 import { writeFileAtomic } from '../files/atomicWrite.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -424,14 +426,7 @@ export function releaseDecisionEntry(
   decision: {
     readonly policyVersion: string;
     readonly partnerId: string;
-    readonly released: {
-      readonly case: unknown;
-      readonly entities: readonly unknown[];
-      readonly notes: readonly unknown[];
-      readonly attachments: readonly unknown[];
-      readonly notices: readonly unknown[];
-      readonly charts: readonly unknown[];
-    };
+    readonly released: { readonly case: unknown } & PerItemList<readonly unknown[]>;
     readonly withheld: readonly { readonly id: string }[];
     readonly stripped: readonly unknown[];
   },
@@ -443,13 +438,10 @@ export function releaseDecisionEntry(
       caseId,
       partnerId: decision.partnerId,
       policyVersion: decision.policyVersion,
-      released:
-        (r.case ? 1 : 0) +
-        r.entities.length +
-        r.notes.length +
-        r.attachments.length +
-        r.notices.length +
-        r.charts.length,
+      released: ITEM_KINDS.reduce(
+        (sum, kind) => sum + r[RECORD_KINDS[kind].table].length,
+        r.case ? 1 : 0,
+      ),
       withheld: decision.withheld.length,
       withheldIds: decision.withheld.map((item) => item.id),
       strippedProperties: decision.stripped.length,
