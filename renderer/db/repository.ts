@@ -767,11 +767,11 @@ export function createRepository(
         [...RECORD_TABLES.map((table) => db[table]), db.attachmentBlobs],
         async () => {
           const items = await readCaseItems(db, caseId);
-          return Promise.all([
+          const [record, blobs] = await Promise.all([
             db.cases.get(caseId),
-            items,
             db.attachmentBlobs.bulkGet(items.attachments.map((a) => a.id)),
           ]);
+          return [record, items, blobs] as const;
         },
       );
       if (!record || record.deleted) throw new Error(`case ${caseId} does not exist`);
