@@ -293,25 +293,32 @@ export const anyRecordSchema = z.discriminatedUnion(
   ],
 );
 
-/** The entry of a record's kind, typed for that record (TS cannot correlate the two by itself). */
-function entryOf<R extends AnyRecord>(record: R): RecordKindEntry<R['kind']> {
-  return RECORD_KINDS[record.kind] as unknown as RecordKindEntry<R['kind']>;
+/**
+ * The entry of a record's kind, seen through what every kind has in common: TypeScript cannot tie
+ * `RECORD_KINDS[record.kind]` to the record's own type, so each entry's caption is called with
+ * the record whose kind selected it.
+ */
+interface AnyKindEntry {
+  readonly caption: (record: AnyRecord, style: CaptionStyle) => string;
+  readonly release: {
+    readonly about?: { readonly field: string; readonly noun: string };
+  };
+}
+
+function entryOf(record: AnyRecord): AnyKindEntry {
+  return RECORD_KINDS[record.kind] as unknown as AnyKindEntry;
 }
 
 /** How people read a record's name, in the given style (see CaptionStyle). */
 export function captionOfRecord(record: AnyRecord, style: CaptionStyle): string {
-  return (entryOf(record).caption as (record: AnyRecord, style: CaptionStyle) => string)(
-    record,
-    style,
-  );
+  return entryOf(record).caption(record, style);
 }
 
 /** The entity a record is about (I3), with the word for it, or undefined when it names none. */
 export function aboutOf(
   record: AnyRecord,
 ): { readonly entityId: string | undefined; readonly noun: string } | undefined {
-  const about = entryOf(record).release.about as
-    { readonly field: string; readonly noun: string } | undefined;
+  const about = entryOf(record).release.about;
   if (!about) return undefined;
   const value = (record as unknown as Readonly<Record<string, unknown>>)[about.field];
   return { entityId: typeof value === 'string' ? value : undefined, noun: about.noun };
@@ -327,16 +334,6 @@ export function aboutOf(
 export type ItemLists<A = RecordOfKind<'attachment'>> = {
   readonly [K in ItemKind as TableOf<K>]: readonly (K extends 'attachment' ? A : RecordOfKind<K>)[];
 };
-
-/** The list of one item kind in a record set. */
-export function listOf<K extends ItemKind>(
-  set: ItemLists<unknown>,
-  kind: K,
-): readonly RecordOfKind<K>[] {
-  return (set as unknown as Readonly<Record<string, readonly RecordOfKind<K>[]>>)[
-    RECORD_KINDS[kind].table
-  ]!;
-}
 
 /** Every item of a record set, in listing order. */
 export function itemsOf<A extends RecordOfKind<'attachment'>>(
@@ -367,9 +364,7 @@ export type ItemArraysShape = {
 };
 
 export function itemArraysShape(): ItemArraysShape {
-  return Object.fromEntries(
-    ITEM_KINDS.map((kind) => [RECORD_KINDS[kind].table, z.array(RECORD_KINDS[kind].schema)]),
-  ) as unknown as ItemArraysShape;
+  return perItemList((kind) => z.array(RECORD_KINDS[kind].schema)) as unknown as ItemArraysShape;
 }
 
 /** One value per item kind, keyed by table name (counts per list, one zod field per list…). */
