@@ -13,6 +13,7 @@ import {
   valueRows,
   withNodeStyle,
 } from './analysisModel.ts';
+import { WorkerCallError } from '../platform/workerRunner.ts';
 import { runAnalysisInWorker } from './analysisClient.ts';
 import { PathTools } from './PathTools.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
@@ -82,7 +83,7 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
       );
       return result;
     } catch (error) {
-      if (!(error instanceof DOMException && error.name === 'AbortError'))
+      if (!(error instanceof WorkerCallError && error.code === 'cancelled'))
         notify(`Analysis failed: ${errorMessage(error)}`, 'error');
       return undefined;
     } finally {

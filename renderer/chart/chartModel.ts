@@ -7,7 +7,6 @@
  * Rules: a node is an entity listed in `chart.nodes` that is live (not tombstoned) and not itself a
  * relationship; an edge is a live relationship (edge schema) whose two ends are both nodes.
  */
-import type { ElementDefinition } from 'cytoscape';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { captionOf, edgeEnds, isEdgeSchema, model } from '../../shared/model/index.ts';
 import { CHART_ICONS, iconDataUri, iconKeyFor } from './chartIcons.ts';
@@ -135,8 +134,25 @@ export function entitiesNotOnChart(
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-export function nodeElement(node: ChartNodeModel): ElementDefinition {
-  const data: Record<string, string | number> = {
+/**
+ * A node or edge in the shape Cytoscape's `add()` takes (cytoscapeAdapter.ts hands it over), so
+ * the model itself needs no Cytoscape types.
+ */
+export type ChartElement =
+  | {
+      readonly group: 'nodes';
+      readonly data: { id: string } & Record<string, string | number>;
+      readonly position: { x: number; y: number };
+      readonly classes?: string;
+    }
+  | {
+      readonly group: 'edges';
+      readonly data: { id: string; source: string; target: string; schema: string; label: string };
+      readonly classes: string;
+    };
+
+export function nodeElement(node: ChartNodeModel): Extract<ChartElement, { group: 'nodes' }> {
+  const data: { id: string } & Record<string, string | number> = {
     id: node.id,
     label: node.label,
     schema: node.schema,
@@ -154,7 +170,7 @@ export function nodeElement(node: ChartNodeModel): ElementDefinition {
   };
 }
 
-export function edgeElement(edge: ChartEdgeModel): ElementDefinition {
+export function edgeElement(edge: ChartEdgeModel): Extract<ChartElement, { group: 'edges' }> {
   return {
     group: 'edges',
     data: {
@@ -172,7 +188,7 @@ export function edgeClasses(edge: ChartEdgeModel): string {
   return [edge.directed ? 'directed' : '', edge.classes ?? ''].filter(Boolean).join(' ');
 }
 
-export function toCytoscapeElements(view: ChartViewModel): ElementDefinition[] {
+export function toCytoscapeElements(view: ChartViewModel): ChartElement[] {
   return [...view.nodes.map(nodeElement), ...view.edges.map(edgeElement)];
 }
 
