@@ -196,6 +196,16 @@ describe('WorkerRunner', () => {
     expect(started[0]!.terminated).toBe(true);
   });
 
+  it('rejects with crashed when the worker cannot be created', async () => {
+    const runner = new WorkerRunner<number, number>(
+      () => {
+        throw new DOMException('blocked', 'SecurityError');
+      },
+      { name: 'test' },
+    );
+    expect(await codeOf(runner.run(1))).toBe('crashed');
+  });
+
   it('keeps a keep-alive worker between requests', async () => {
     const { runner, started } = setup<number, number>((n) => n, { keepAlive: true });
     await runner.run(1);

@@ -122,7 +122,14 @@ export class WorkerRunner<Req, Res> {
         reject(this.error('terminated', 'terminated'));
         return;
       }
-      const worker = this.start();
+      let worker: WorkerPort;
+      try {
+        worker = this.start();
+      } catch (cause) {
+        // The Worker constructor itself refused (a blocked or malformed script URL).
+        reject(this.error('crashed', `could not start: ${errorMessage(cause)}`));
+        return;
+      }
       const id = this.nextId++;
       const onAbort = (): void => {
         const entry = this.pending.get(id);
@@ -144,7 +151,9 @@ export class WorkerRunner<Req, Res> {
       } catch (cause) {
         // A payload that cannot be cloned (a function, a detached buffer) fails here, not later.
         this.settle(id, (entry) =>
-          entry.reject(this.error('failed', `could not send: ${errorMessage(cause)}`)),
+          entry.reject(
+            this.error('failed', `could not send to ${this.options.name}: ${errorMessage(cause)}`),
+          ),
         );
       }
     });
@@ -212,8 +221,9 @@ export class WorkerRunner<Req, Res> {
   }
 
   private error(code: WorkerErrorCode, what: string, reason?: string): WorkerCallError {
-    const message =
-      code === 'failed' ? `${this.options.name}: ${what}` : `${this.options.name} worker ${what}`;
+    // A failed request says what its handler said (callers add their own context, as they did
+    // before); the runner's own failures name the worker.
+    const message = code === 'failed' ? what : `${this.options.name} worker ${what}`;
     return new WorkerCallError(message, code, reason);
   }
 }
