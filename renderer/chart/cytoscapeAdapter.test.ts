@@ -22,26 +22,24 @@ vi.mock('./layout/runLayoutInWorker.ts', () => ({
   },
 }));
 
-const node = (id: string, x: number, y: number) => ({
-  id,
-  label: id,
-  schema: 'Person',
-  iconKey: 'Person',
-  x,
-  y,
-});
-const edge = (id: string, source: string, target: string) => ({
-  id,
-  source,
-  target,
-  schema: 'Associate',
-  label: '',
-  directed: false,
-});
-
+// A path a - b - c - d.
 const VIEW: ChartViewModel = {
-  nodes: [node('a', 0, 0), node('b', 10, 0), node('c', 20, 0), node('d', 30, 5)],
-  edges: [edge('ab', 'a', 'b'), edge('bc', 'b', 'c'), edge('cd', 'c', 'd')],
+  nodes: (
+    [
+      ['a', 0, 0],
+      ['b', 10, 0],
+      ['c', 20, 0],
+      ['d', 30, 5],
+    ] as const
+  ).map(([id, x, y]) => ({ id, label: id, schema: 'Person', iconKey: 'Person', x, y })),
+  edges: ['ab', 'bc', 'cd'].map((id) => ({
+    id,
+    source: id[0]!,
+    target: id[1]!,
+    schema: 'Associate',
+    label: '',
+    directed: false,
+  })),
 };
 
 function headlessAdapter(): { adapter: ChartAdapter; layoutCalls: () => number } {

@@ -87,6 +87,13 @@ async function codeOf(promise: Promise<unknown>): Promise<WorkerErrorCode | 'res
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+/** A handler that answers with its request after `ms`. */
+const slowEcho =
+  (ms: number) =>
+  async (n: number): Promise<number> => {
+    await sleep(ms);
+    return n;
+  };
 
 describe('WorkerRunner', () => {
   it('answers each request with its own result, whatever order the handler finishes in', async () => {
@@ -150,10 +157,7 @@ describe('WorkerRunner', () => {
   });
 
   it('cancels: rejects at once, terminates the idle worker, and drops the late reply', async () => {
-    const { runner, started } = setup<number, number>(async (n) => {
-      await sleep(20);
-      return n;
-    });
+    const { runner, started } = setup<number, number>(slowEcho(20));
     const controller = new AbortController();
     const call = runner.run(1, { signal: controller.signal });
     controller.abort();
@@ -172,10 +176,7 @@ describe('WorkerRunner', () => {
   });
 
   it('keeps a cancelled request from stopping others in flight on the same worker', async () => {
-    const { runner, started } = setup<number, number>(async (n) => {
-      await sleep(5);
-      return n;
-    });
+    const { runner, started } = setup<number, number>(slowEcho(5));
     const controller = new AbortController();
     const first = runner.run(1, { signal: controller.signal });
     const second = runner.run(2);
@@ -186,10 +187,7 @@ describe('WorkerRunner', () => {
   });
 
   it('rejects everything pending with crashed when the worker fails', async () => {
-    const { runner, started } = setup<number, number>(async (n) => {
-      await sleep(50);
-      return n;
-    });
+    const { runner, started } = setup<number, number>(slowEcho(50));
     const calls = [runner.run(1), runner.run(2)];
     started[0]!.crash('SyntaxError in worker');
     expect(await Promise.all(calls.map(codeOf))).toEqual(['crashed', 'crashed']);
@@ -217,10 +215,7 @@ describe('WorkerRunner', () => {
   });
 
   it('terminateAll stops every worker; stateless runners restart, stateful ones refuse', async () => {
-    const slow = async (n: number) => {
-      await sleep(50);
-      return n;
-    };
+    const slow = slowEcho(50);
     const stateless = setup<number, number>(slow);
     const index = setup<number, number>(slow, { keepAlive: true, stateful: true });
     const idleIndex = setup<number, number>((n) => n, { keepAlive: true });
