@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AnalysisRequest, AnalysisResult } from '../../shared/analysis/index.ts';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../app/context.ts';
-import type { ChartHighlight } from '../chart/chartOverlay.ts';
+import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
 import type { AnalysisScope, ResultRow, ScopedGraph } from './analysisModel.ts';
 import {
   entityLabels,
@@ -13,6 +13,7 @@ import {
   valueRows,
   withNodeStyle,
 } from './analysisModel.ts';
+import { WorkerCallError } from '../platform/workerRunner.ts';
 import { runAnalysisInWorker } from './analysisClient.ts';
 import { PathTools } from './PathTools.tsx';
 import { ResultsTable } from './ResultsTable.tsx';
@@ -82,7 +83,7 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
       );
       return result;
     } catch (error) {
-      if (!(error instanceof DOMException && error.name === 'AbortError'))
+      if (!(error instanceof WorkerCallError && error.code === 'cancelled'))
         notify(`Analysis failed: ${errorMessage(error)}`, 'error');
       return undefined;
     } finally {

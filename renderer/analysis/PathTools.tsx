@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { AnalysisRequest, AnalysisResult } from '../../shared/analysis/index.ts';
-import type { ChartHighlight } from '../chart/chartOverlay.ts';
+import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
 import type { EntityLabel, LinkEnds, ScopedGraph } from './analysisModel.ts';
 import { linksOf, pathHighlight } from './analysisModel.ts';
 

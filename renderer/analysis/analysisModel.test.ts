@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runAnalysis } from '../../shared/analysis/index.ts';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
@@ -112,5 +115,17 @@ describe('pathHighlight', () => {
     const highlight = pathHighlight([result.path], linksOf(graph));
     expect([...highlight.nodes]).toEqual(['a', 'b', 'c', 'd']);
     expect([...highlight.edges].sort()).toEqual(['ab', 'bc', 'cd']);
+  });
+});
+
+describe('layering', () => {
+  // The chart panel hosts the analysis panel, so analysis must not import the chart back (issue 9):
+  // what both need (which entities a chart shows, a highlight) lives in shared/model/chartGraph.ts.
+  it('imports nothing from renderer/chart', () => {
+    const dir = fileURLToPath(new URL('.', import.meta.url));
+    const offenders = readdirSync(dir)
+      .filter((name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name))
+      .filter((name) => /from '\.\.\/chart\//.test(readFileSync(join(dir, name), 'utf8')));
+    expect(offenders).toEqual([]);
   });
 });

@@ -8,7 +8,7 @@
 import type { EdgeInput, GraphInput } from '../../shared/analysis/index.ts';
 import type { ChartNodeView, ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { captionOf, edgeEnds, isEdgeSchema } from '../../shared/model/index.ts';
-import { buildChartElements } from '../chart/chartModel.ts';
+import { chartGraph } from '../../shared/model/chartGraph.ts';
 
 export type AnalysisScope = 'chart' | 'case';
 
@@ -32,9 +32,9 @@ export function scopedGraph(
   let nodes: string[];
   let links: LinkEnds[];
   if (scope === 'chart' && chart) {
-    const view = buildChartElements(entities, chart);
-    nodes = view.nodes.map((n) => n.id);
-    links = view.edges.map((e) => ({ id: e.id, source: e.source, target: e.target }));
+    const shown = chartGraph(entities, chart);
+    nodes = shown.nodes.map((n) => n.entity.id);
+    links = shown.edges.map((e) => ({ id: e.entity.id, source: e.source, target: e.target }));
   } else {
     const live = entities.filter((e) => !e.deleted);
     const nodeSet = new Set(live.filter((e) => !isEdgeSchema(e.schema)).map((e) => e.id));

@@ -5,5 +5,7 @@ export interface AnalysisWorkerRequest {
   readonly request: AnalysisRequest;
 }
 
-export type AnalysisWorkerResponse =
-  { ok: true; result: AnalysisResult; milliseconds: number } | { ok: false; error: string };
+export interface TimedResult {
+  readonly result: AnalysisResult;
+  readonly milliseconds: number;
+}

@@ -1,7 +1,5 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
-import CytoscapeComponent from 'react-cytoscapejs';
-import type { Core, ElementDefinition, EventObject, StylesheetJson } from 'cytoscape';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../app/context.ts';
 import { useChart } from '../db/queries.ts';
@@ -11,7 +9,6 @@ import type { ChartLayoutName } from './chartModel.ts';
 import { buildChartElements, EMPTY_VIEW_MODEL, isBigChart } from './chartModel.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
 import { applyOverlay, entityNodeCount } from './chartOverlay.ts';
-import { coreProps } from './bigChart.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
 import { installChartTestHook, timed } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
@@ -52,13 +49,10 @@ export interface ChartViewProps {
   readonly ref?: Ref<ChartViewHandle>;
 }
 const SAVE_DELAY_MS = 400;
-/** The component's own element and style diffing stays idle: the adapter patches the Core. */
-const NO_ELEMENTS: ElementDefinition[] = [];
-const NO_STYLESHEET: StylesheetJson = [];
 
-/** The adapter, unless its Core is gone (react-cytoscapejs destroys it when the mode changes). */
+/** The adapter, unless it was destroyed (a new one replaces it when the chart crosses BIG). */
 function liveAdapter(adapter: ChartAdapter | undefined): ChartAdapter | undefined {
-  return adapter && !adapter.cy.destroyed() ? adapter : undefined;
+  return adapter && !adapter.isDestroyed() ? adapter : undefined;
 }
 
 export function ChartView(props: ChartViewProps) {
@@ -80,14 +74,12 @@ export function ChartView(props: ChartViewProps) {
     () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
     [baseView, byId, overlay],
   );
-  // The Core is rebuilt when a chart crosses the threshold: renderer options are fixed at creation.
+  // The adapter is rebuilt when a chart crosses the threshold: renderer options are fixed at creation.
   const big = isBigChart(baseView);
-  /** The Core react-cytoscapejs created (a new one when `big` changes: the component is keyed). */
-  const [core, setCore] = useState<Core | undefined>(undefined);
-  // The component hands its Core over after every update; state changes only with a new Core.
-  const onCore = useCallback((cy: Core) => setCore(cy), []);
 
   const wrapperRef = useRef<HTMLDivElement>(null);
+  /** Where the adapter draws (a new element when `big` changes: it is keyed). */
+  const canvasRef = useRef<HTMLDivElement>(null);
   const overviewRef = useRef<HTMLCanvasElement>(null);
   const adapterRef = useRef<ChartAdapter | undefined>(undefined);
   const [adapterVersion, setAdapterVersion] = useState(0);
@@ -104,8 +96,9 @@ export function ChartView(props: ChartViewProps) {
   });
 
   useEffect(() => {
-    if (!core || core.destroyed()) return undefined;
-    const adapter = new ChartAdapter(core, big, overviewRef.current ?? undefined);
+    const container = canvasRef.current;
+    if (!container) return undefined;
+    const adapter = ChartAdapter.mount(container, big, overviewRef.current ?? undefined);
     adapterRef.current = adapter;
     // Styled before the first elements arrive (the update effect runs before the theme effect
     // sees the new adapter), so a big chart is not styled twice.
@@ -117,9 +110,9 @@ export function ChartView(props: ChartViewProps) {
       adapter.destroy();
       if (adapterRef.current === adapter) adapterRef.current = undefined;
     };
-    // A new Core means a new adapter; `big` and the theme are those the Core was made for.
+    // The theme is applied by its own effect afterwards; only `big` needs a new Core.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [core]);
+  }, [big]);
 
   const savePositions = useCallback(async () => {
     const adapter = liveAdapter(adapterRef.current);
@@ -168,25 +161,14 @@ export function ChartView(props: ChartViewProps) {
   useEffect(() => {
     const adapter = liveAdapter(adapterRef.current);
     if (!adapter) return undefined;
-    const cy = adapter.cy;
-    const onTap = (event: EventObject) => {
-      wrapperRef.current?.focus({ preventScroll: true });
-      const target = event.target as Core | { id(): string };
-      propsRef.current.onSelect(target === cy ? undefined : (target as { id(): string }).id());
-    };
-    const onDoubleTap = (event: EventObject) => {
-      if (event.target === cy) propsRef.current.onRequestNewEntity({ ...event.position });
-    };
-    const onDragFree = () => scheduleSave();
-    cy.on('tap', onTap);
-    cy.on('dbltap', onDoubleTap);
-    cy.on('dragfree', 'node', onDragFree);
-    return () => {
-      if (cy.destroyed()) return;
-      cy.removeListener('tap', onTap);
-      cy.removeListener('dbltap', onDoubleTap);
-      cy.removeListener('dragfree', 'node', onDragFree);
-    };
+    return adapter.onGestures({
+      tap: (targetId) => {
+        wrapperRef.current?.focus({ preventScroll: true });
+        propsRef.current.onSelect(targetId);
+      },
+      backgroundDoubleTap: (position) => propsRef.current.onRequestNewEntity(position),
+      nodeDragged: () => scheduleSave(),
+    });
   }, [adapterVersion, scheduleSave]);
 
   useEffect(() => {
@@ -282,14 +264,11 @@ export function ChartView(props: ChartViewProps) {
       data-big-chart={big ? 'true' : 'false'}
       onKeyDown={onKeyDown}
     >
-      <CytoscapeComponent
+      <div
         key={big ? 'big' : 'small'}
-        cy={onCore}
-        elements={NO_ELEMENTS}
-        stylesheet={NO_STYLESHEET}
+        ref={canvasRef}
         className="chart-canvas"
         style={{ backgroundColor: theme.bg }}
-        {...coreProps(big)}
       />
       <canvas
         ref={overviewRef}

@@ -1,7 +1,7 @@
 /**
- * Core settings for the two ways the chart draws, as props of react-cytoscapejs's component
- * (which creates the Core with them; they cannot change afterwards, so the component is keyed by
- * the mode). Small charts get Cytoscape's defaults. Charts over BIG_CHART_ELEMENTS get the
+ * Core settings for the two ways the chart draws, which the adapter creates its Core with (they
+ * cannot change afterwards, so the view makes a new adapter, in a new element, when the mode
+ * changes). Small charts get Cytoscape's defaults. Charts over BIG_CHART_ELEMENTS get the
  * performance settings: edges hidden and a cached bitmap of the view used while the viewport
  * moves, and a pixel ratio of 1 (a HiDPI screen would otherwise paint four times the pixels).
  * Charts too big even for those are drawn by level of detail (see overview/ChartOverview.ts).

@@ -4,12 +4,11 @@
  * JSON-serialisable data and pure functions, so it is unit-tested without a browser and Cytoscape
  * stays behind the adapter.
  *
- * Rules: a node is an entity listed in `chart.nodes` that is live (not tombstoned) and not itself a
- * relationship; an edge is a live relationship (edge schema) whose two ends are both nodes.
+ * Which entities are nodes and edges is decided by shared/model/chartGraph.ts (analysis reads it too).
  */
-import type { ElementDefinition } from 'cytoscape';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
-import { captionOf, edgeEnds, isEdgeSchema, model } from '../../shared/model/index.ts';
+import { captionOf, isEdgeSchema, model } from '../../shared/model/index.ts';
+import { chartGraph } from '../../shared/model/chartGraph.ts';
 import { CHART_ICONS, iconDataUri, iconKeyFor } from './chartIcons.ts';
 
 export interface ChartNodeModel {
@@ -86,41 +85,25 @@ export function buildChartElements(
   entities: readonly EntityRecord[],
   chart: Pick<ChartRecord, 'nodes'>,
 ): ChartViewModel {
-  const nodes: ChartNodeModel[] = [];
-  const shown = new Set<string>();
-  const byId = new Map<string, EntityRecord>();
-  for (const entity of entities) if (!entity.deleted) byId.set(entity.id, entity);
-
-  for (const [id, view] of Object.entries(chart.nodes)) {
-    const entity = byId.get(id);
-    if (!entity || isEdgeSchema(entity.schema)) continue;
-    shown.add(id);
-    nodes.push({
-      id,
-      label: captionOf(entity.schema, entity.properties),
-      schema: entity.schema,
-      iconKey: iconKeyFor(entity.schema),
-      x: view.x,
-      y: view.y,
-      ...(view.color !== undefined ? { color: view.color } : {}),
-      ...(view.size !== undefined ? { size: view.size } : {}),
-    });
-  }
-
-  const edges: ChartEdgeModel[] = [];
-  for (const entity of byId.values()) {
-    if (!isEdgeSchema(entity.schema)) continue;
-    const ends = edgeEnds(entity.schema, entity.properties);
-    if (!ends || !shown.has(ends.source) || !shown.has(ends.target)) continue;
-    edges.push({
-      id: entity.id,
-      source: ends.source,
-      target: ends.target,
-      schema: entity.schema,
-      label: relationshipLabel(entity),
-      directed: model.schemata[entity.schema]?.edge?.directed ?? false,
-    });
-  }
+  const graph = chartGraph(entities, chart);
+  const nodes = graph.nodes.map(({ entity, view }): ChartNodeModel => ({
+    id: entity.id,
+    label: captionOf(entity.schema, entity.properties),
+    schema: entity.schema,
+    iconKey: iconKeyFor(entity.schema),
+    x: view.x,
+    y: view.y,
+    ...(view.color !== undefined ? { color: view.color } : {}),
+    ...(view.size !== undefined ? { size: view.size } : {}),
+  }));
+  const edges = graph.edges.map(({ entity, source, target }): ChartEdgeModel => ({
+    id: entity.id,
+    source,
+    target,
+    schema: entity.schema,
+    label: relationshipLabel(entity),
+    directed: model.schemata[entity.schema]?.edge?.directed ?? false,
+  }));
   return { nodes, edges };
 }
 
@@ -135,8 +118,25 @@ export function entitiesNotOnChart(
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-export function nodeElement(node: ChartNodeModel): ElementDefinition {
-  const data: Record<string, string | number> = {
+/**
+ * A node or edge in the shape Cytoscape's `add()` takes (cytoscapeAdapter.ts hands it over), so
+ * the model itself needs no Cytoscape types.
+ */
+export type ChartElement =
+  | {
+      readonly group: 'nodes';
+      readonly data: { id: string } & Record<string, string | number>;
+      readonly position: { x: number; y: number };
+      readonly classes?: string;
+    }
+  | {
+      readonly group: 'edges';
+      readonly data: { id: string; source: string; target: string; schema: string; label: string };
+      readonly classes: string;
+    };
+
+export function nodeElement(node: ChartNodeModel): Extract<ChartElement, { group: 'nodes' }> {
+  const data: { id: string } & Record<string, string | number> = {
     id: node.id,
     label: node.label,
     schema: node.schema,
@@ -154,7 +154,7 @@ export function nodeElement(node: ChartNodeModel): ElementDefinition {
   };
 }
 
-export function edgeElement(edge: ChartEdgeModel): ElementDefinition {
+export function edgeElement(edge: ChartEdgeModel): Extract<ChartElement, { group: 'edges' }> {
   return {
     group: 'edges',
     data: {
@@ -172,7 +172,7 @@ export function edgeClasses(edge: ChartEdgeModel): string {
   return [edge.directed ? 'directed' : '', edge.classes ?? ''].filter(Boolean).join(' ');
 }
 
-export function toCytoscapeElements(view: ChartViewModel): ElementDefinition[] {
+export function toCytoscapeElements(view: ChartViewModel): ChartElement[] {
   return [...view.nodes.map(nodeElement), ...view.edges.map(edgeElement)];
 }
 

@@ -12,6 +12,7 @@
  * into a box with the organisation (the first such link wins, as a node has one parent);
  * 'country' boxes nodes by their first country / jurisdiction / nationality value.
  */
+import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import type { ChartEdgeModel, ChartNodeModel, ChartViewModel } from './chartModel.ts';
 
@@ -32,11 +33,6 @@ export interface FormatRule {
   readonly color?: string;
   readonly size?: number;
   readonly borderColor?: string;
-}
-
-export interface ChartHighlight {
-  readonly nodes: ReadonlySet<string>;
-  readonly edges: ReadonlySet<string>;
 }
 
 export interface ChartOverlay {

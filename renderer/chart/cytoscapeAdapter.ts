@@ -1,19 +1,23 @@
 /**
- * The only code that talks to Cytoscape. The chart components hand it view models and themes; it
- * patches the live graph by diff (see elementDiff.ts), reads positions back, runs the built-in
- * layouts and exports images. react-cytoscapejs owns the Core's lifetime (create on mount,
- * destroy on unmount); the adapter attaches to whichever Core it is given. (That component cannot
- * pass Cytoscape's `webgl` option, so big charts use the 2D canvas with the settings in
- * bigChart.ts.)
+ * The only code that talks to Cytoscape (with the files named after it: cytoscapeAdapterLayouts.ts,
+ * cytoscape-svg.d.ts); eslint.config.js keeps every other file from importing it. The adapter
+ * creates the Core in the container it is given and destroys it with itself. The chart components
+ * hand it view models and themes; it patches the live graph by diff (see elementDiff.ts), reads
+ * positions back, runs the layouts in the layout worker (Cytoscape's own on a headless copy of
+ * the graph, see cytoscapeAdapterLayouts.ts), reports gestures, and exports images. What the view,
+ * the link gesture, the overview and the test hooks need of the graph are narrow methods here,
+ * in chart terms (ids, points, rectangles); none of them holds the Core.
  *
- * Huge charts on the 2D canvas (over OVERVIEW_NODE_BUDGET nodes) are not held whole: Cytoscape
- * holds the window on screen, or nothing under the overview bitmap (see overview/ChartOverview.ts),
- * while layouts, positions, exports and the test hooks still see the whole chart.
-
+ * Charts over BIG_CHART_ELEMENTS get the performance settings of bigChart.ts, fixed when the Core
+ * is created (the view makes a new adapter when a chart crosses the threshold). Huge charts on the
+ * 2D canvas (over OVERVIEW_NODE_BUDGET nodes) are not held whole: Cytoscape holds the window on
+ * screen, or nothing under the overview bitmap (see overview/ChartOverview.ts), while layouts,
+ * positions, exports and the test hooks still see the whole chart.
  */
 import cytoscape from 'cytoscape';
-import type { Core, LayoutOptions, NodeSingular } from 'cytoscape';
+import type { Core, EventObject } from 'cytoscape';
 import cytoscapeSvg from 'cytoscape-svg';
+import { coreProps } from './bigChart.ts';
 import type { Point, HitCircle } from './chartGeometry.ts';
 import type { ChartLayoutName, ChartTheme, ChartViewModel } from './chartModel.ts';
 import {
@@ -23,11 +27,13 @@ import {
   edgeElement,
   nodeElement,
 } from './chartModel.ts';
+import { layoutInputOf } from './cytoscapeAdapterLayouts.ts';
 import type { ElementPatch } from './elementDiff.ts';
 import { layoutGraphOf } from './fastLayout.ts';
-import { runLayoutInWorker } from './layout/runLayoutInWorker.ts';
+import { runCytoscapeLayoutInWorker, runLayoutInWorker } from './layout/runLayoutInWorker.ts';
 import { diffViewModels, isEmptyPatch, limitAdditions } from './elementDiff.ts';
 import { ChartOverview } from './overview/ChartOverview.ts';
+import type { OverviewSurface } from './overview/ChartOverview.ts';
 import { gridPositions, isGroupNode } from './overview/overviewScene.ts';
 
 declare module 'cytoscape' {
@@ -46,44 +52,6 @@ export function registerCytoscapeExtensions(): void {
   extensionsRegistered = true;
 }
 
-/** Layouts Cytoscape runs itself; 'force-fast' runs in the layout worker instead. */
-export type BuiltInLayoutName = Exclude<ChartLayoutName, 'force-fast'>;
-
-export function layoutOptions(name: BuiltInLayoutName): LayoutOptions {
-  // The adapter fits afterwards with a zoom cap; a layout's own fit zooms small charts too far in.
-  const common = { fit: false, animate: false } as const;
-  switch (name) {
-    case 'cose':
-      return {
-        ...common,
-        name,
-        randomize: false,
-        nodeRepulsion: () => 400_000,
-        idealEdgeLength: () => 100,
-        componentSpacing: 120,
-        nodeDimensionsIncludeLabels: true,
-      };
-    case 'breadthfirst':
-      return {
-        ...common,
-        name,
-        directed: true,
-        spacingFactor: 1.2,
-        nodeDimensionsIncludeLabels: true,
-      };
-    case 'concentric':
-      return {
-        ...common,
-        name,
-        minNodeSpacing: 50,
-        nodeDimensionsIncludeLabels: true,
-        concentric: (n: NodeSingular) => n.degree(false),
-      };
-    case 'grid':
-      return { ...common, name, avoidOverlap: true, nodeDimensionsIncludeLabels: true };
-  }
-}
-
 /** Default node diameter (the style sheet's), for layouts of nodes Cytoscape does not hold. */
 const NODE_SIZE = 40;
 /**
@@ -92,6 +60,26 @@ const NODE_SIZE = 40;
  * filled at once would freeze the page for most of a second.
  */
 const FILL_CHUNK_NODES = 500;
+
+/** What the user did on the chart, in chart terms (see ChartAdapter.onGestures). */
+export interface ChartGestures {
+  /** A click or tap: on an element (its id), or on the background (undefined). */
+  tap(targetId: string | undefined): void;
+  /** A double click on the background, at this model position. */
+  backgroundDoubleTap(position: Point): void;
+  /** A node was dragged and let go. */
+  nodeDragged(): void;
+}
+
+/** What the test hooks read of a node Cytoscape holds. */
+export interface NodeStyleInfo {
+  readonly size?: number;
+  readonly color?: string;
+  readonly borderColor?: string;
+  readonly width: number;
+  readonly classes: string[];
+  readonly parent?: string;
+}
 
 export class ChartAdapter {
   /** What the chart shows; `applied` is the part of it Cytoscape holds (all of it, or a window). */
@@ -103,19 +91,94 @@ export class ChartAdapter {
   private readonly overview: ChartOverview | undefined;
 
   /**
-   * `big`: the Core was created with the performance settings and gets the lighter style;
+   * Creates the Core in `container`. `big`: with the performance settings and the lighter style;
    * `overviewCanvas`: where a big chart shows its overview bitmap while zoomed out too far for
    * Cytoscape to draw every node quickly.
    */
+  static mount(
+    container: HTMLElement,
+    big = false,
+    overviewCanvas?: HTMLCanvasElement,
+  ): ChartAdapter {
+    registerCytoscapeExtensions();
+    return new ChartAdapter(cytoscape({ container, ...coreProps(big) }), big, overviewCanvas);
+  }
+
+  /** Takes over `cy` (a test may hand in a headless Core); destroy() destroys it. */
   constructor(
-    readonly cy: Core,
+    private readonly cy: Core,
     readonly big = false,
     overviewCanvas?: HTMLCanvasElement,
   ) {
     registerCytoscapeExtensions();
     if (big && overviewCanvas) {
-      this.overview = new ChartOverview(cy, overviewCanvas, () => this.applyWindow());
+      this.overview = new ChartOverview(this.surface(), overviewCanvas, () => this.applyWindow());
     }
+  }
+
+  /** Whether destroy() has run (the Core is gone). */
+  isDestroyed(): boolean {
+    return this.cy.destroyed();
+  }
+
+  /** What the overview needs of the drawing surface. */
+  private surface(): OverviewSurface {
+    const cy = this.cy;
+    const subscribe = (events: string, listener: () => void): (() => void) => {
+      cy.on(events, listener);
+      return () => {
+        if (!cy.destroyed()) cy.removeListener(events, listener);
+      };
+    };
+    return {
+      isDestroyed: () => cy.destroyed(),
+      size: () => ({ width: cy.width(), height: cy.height() }),
+      viewport: () => ({ zoom: cy.zoom(), pan: cy.pan() }),
+      heldPositions: () => {
+        const held = new Map<string, Point>();
+        cy.nodes().forEach((node) => {
+          held.set(node.id(), node.position());
+        });
+        return held;
+      },
+      heldPosition: (id) => {
+        const node = cy.getElementById(id);
+        return node.nonempty() && node.isNode() ? node.position() : undefined;
+      },
+      forceRender: () => cy.forceRender(),
+      onViewport: (listener) => subscribe('viewport', listener),
+      onRender: (listener) => subscribe('render', listener),
+    };
+  }
+
+  /**
+   * Reports the user's taps, double taps and drags until the returned function is called.
+   * Cytoscape's own gestures (pan, zoom, drag) go on regardless.
+   */
+  onGestures(gestures: ChartGestures): () => void {
+    const cy = this.cy;
+    const onTap = (event: EventObject) => {
+      const target = event.target as Core | { id(): string };
+      gestures.tap(target === cy ? undefined : (target as { id(): string }).id());
+    };
+    const onDoubleTap = (event: EventObject) => {
+      if (event.target === cy) gestures.backgroundDoubleTap({ ...event.position });
+    };
+    const onDragFree = () => gestures.nodeDragged();
+    cy.on('tap', onTap);
+    cy.on('dbltap', onDoubleTap);
+    cy.on('dragfree', 'node', onDragFree);
+    return () => {
+      if (cy.destroyed()) return;
+      cy.removeListener('tap', onTap);
+      cy.removeListener('dbltap', onDoubleTap);
+      cy.removeListener('dragfree', 'node', onDragFree);
+    };
+  }
+
+  /** Where the drawing area is on the page (client pixels), while it is mounted. */
+  containerRect(): DOMRect | undefined {
+    return this.cy.container()?.getBoundingClientRect();
   }
 
   /** Whether Cytoscape holds only part of the chart (a huge chart; see ChartOverview). */
@@ -251,7 +314,10 @@ export class ChartAdapter {
     return result;
   }
 
-  /** Runs a built-in layout to completion and returns the new positions. */
+  /**
+   * Runs a layout to completion and returns the new positions. Every layout computes in the
+   * layout worker, so the page keeps answering input however long it takes.
+   */
   async runLayout(name: ChartLayoutName): Promise<Record<string, Point>> {
     if (this.full.nodes.length === 0) return {};
     if (name === 'force-fast') {
@@ -262,10 +328,13 @@ export class ChartAdapter {
       if (name === 'grid') this.placeNodes(gridPositions(this.layoutNodes().map((n) => n.id)));
       else await this.runFastLayout();
     } else {
-      const layout = this.cy.layout(layoutOptions(name));
-      const stopped = layout.promiseOn('layoutstop');
-      layout.run();
-      await stopped;
+      const result = await runCytoscapeLayoutInWorker(layoutInputOf(this.cy, name));
+      if (this.cy.destroyed()) return {};
+      const placed = new Map<string, Point>();
+      result.ids.forEach((id, index) => {
+        placed.set(id, { x: result.positions[2 * index]!, y: result.positions[2 * index + 1]! });
+      });
+      this.placeNodes(placed);
     }
     this.fit();
     return this.positions();
@@ -410,6 +479,62 @@ export class ChartAdapter {
     return { x: shown.x * zoom + pan.x, y: shown.y * zoom + pan.y };
   }
 
+  /** Model zoom level: 1 draws a model pixel as a screen pixel. */
+  zoom(): number {
+    return this.cy.zoom();
+  }
+
+  /** The label drawn on a node Cytoscape holds. */
+  heldLabel(id: string): string | undefined {
+    const node = this.cy.getElementById(id);
+    return node.empty() ? undefined : String(node.data('label'));
+  }
+
+  /** What is drawn for a node Cytoscape holds: size and colour data, drawn width, classes. */
+  heldNodeStyle(id: string): NodeStyleInfo | undefined {
+    const node = this.cy.getElementById(id);
+    if (node.empty()) return undefined;
+    const data = node.data() as Record<string, unknown>;
+    const parent = node.parent();
+    return {
+      ...(typeof data.size === 'number' ? { size: data.size } : {}),
+      ...(typeof data.color === 'string' ? { color: data.color } : {}),
+      ...(typeof data.borderColor === 'string' ? { borderColor: data.borderColor } : {}),
+      width: node.width(),
+      classes: node.classes(),
+      ...(parent.nonempty() ? { parent: parent.first().id() } : {}),
+    };
+  }
+
+  /** Ids of the nodes and edges Cytoscape holds with a class (e.g. an analysis highlight). */
+  heldWithClass(className: string): { nodes: string[]; edges: string[] } {
+    return {
+      nodes: this.cy.nodes(`.${className}`).map((n) => n.id()),
+      edges: this.cy.edges(`.${className}`).map((e) => e.id()),
+    };
+  }
+
+  /** Resolves after a frame with the current elements is drawn (by Cytoscape or the overview). */
+  afterRender(): Promise<void> {
+    if (this.overviewActive) return this.overviewDrawn();
+    return new Promise<void>((resolve) => {
+      // Cytoscape draws in its animation-frame loop; this watches the renderer's pending-frame
+      // flag: once a frame after the forced redraw has cleared it, everything current has been
+      // drawn (one more frame to present).
+      const core = this.cy as unknown as { renderer?: () => { requestedFrame?: boolean } };
+      const renderer = core.renderer?.();
+      this.cy.forceRender();
+      const check = () => {
+        if (renderer?.requestedFrame === true && !this.cy.destroyed()) {
+          requestAnimationFrame(check);
+        } else {
+          requestAnimationFrame(() => resolve());
+        }
+      };
+      requestAnimationFrame(check);
+    });
+  }
+
   setClass(id: string | undefined, className: string): void {
     this.cy.$(`.${className}`).removeClass(className);
     if (id !== undefined) this.cy.getElementById(id).addClass(className);
@@ -436,7 +561,7 @@ export class ChartAdapter {
     return this.full.edges.map((edge) => edge.id);
   }
 
-  /** Forgets what was applied; the Core itself is destroyed by its owner. */
+  /** Destroys the Core and forgets what was applied. */
   destroy(): void {
     this.full = EMPTY_VIEW_MODEL;
     this.applied = EMPTY_VIEW_MODEL;
@@ -444,5 +569,6 @@ export class ChartAdapter {
     if (this.fillFrame !== undefined) cancelAnimationFrame(this.fillFrame);
     this.fillFrame = undefined;
     this.overview?.destroy();
+    if (!this.cy.destroyed()) this.cy.destroy();
   }
 }

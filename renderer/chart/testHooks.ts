@@ -4,7 +4,7 @@
  * so Playwright can find where nodes are drawn. Nothing is exposed otherwise.
  */
 import type { Point } from './chartGeometry.ts';
-import type { ChartAdapter } from './cytoscapeAdapter.ts';
+import type { ChartAdapter, NodeStyleInfo } from './cytoscapeAdapter.ts';
 
 export interface ChartTestHook {
   readonly chartId: string;
@@ -42,15 +42,6 @@ export interface ChartTestHook {
   zoom(): number;
 }
 
-export interface NodeStyleInfo {
-  readonly size?: number;
-  readonly color?: string;
-  readonly borderColor?: string;
-  readonly width: number;
-  readonly classes: string[];
-  readonly parent?: string;
-}
-
 declare global {
   interface Window {
     __TESSERA_TEST__?: boolean;
@@ -74,16 +65,14 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
     chartId,
     nodePosition(entityId) {
       const rendered = adapter.renderedPosition(entityId);
-      const container = adapter.cy.container();
-      if (!rendered || !container) return undefined;
-      const rect = container.getBoundingClientRect();
+      const rect = adapter.containerRect();
+      if (!rendered || !rect) return undefined;
       return { x: rect.left + rendered.x, y: rect.top + rendered.y };
     },
     nodeIds: () => adapter.nodeIds(),
     backgroundPoint() {
-      const container = adapter.cy.container();
-      if (!container) return undefined;
-      const rect = container.getBoundingClientRect();
+      const rect = adapter.containerRect();
+      if (!rect) return undefined;
       const circles = adapter.renderedNodeCircles();
       let best: Point | undefined;
       let bestClearance = -Infinity;
@@ -104,31 +93,12 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       }
       return best;
     },
-    label: (entityId) => {
-      const node = adapter.cy.getElementById(entityId);
-      return node.empty() ? undefined : String(node.data('label'));
-    },
+    label: (entityId) => adapter.heldLabel(entityId),
     edgeIds: () => adapter.edgeIds(),
     positions: () => adapter.positions(),
     fit: () => adapter.fit(),
-    nodeStyle(entityId) {
-      const node = adapter.cy.getElementById(entityId);
-      if (node.empty()) return undefined;
-      const data = node.data() as Record<string, unknown>;
-      const parent = node.parent();
-      return {
-        ...(typeof data.size === 'number' ? { size: data.size } : {}),
-        ...(typeof data.color === 'string' ? { color: data.color } : {}),
-        ...(typeof data.borderColor === 'string' ? { borderColor: data.borderColor } : {}),
-        width: node.width(),
-        classes: node.classes(),
-        ...(parent.nonempty() ? { parent: parent.first().id() } : {}),
-      };
-    },
-    highlighted: () => ({
-      nodes: adapter.cy.nodes('.analysis-path').map((n) => n.id()),
-      edges: adapter.cy.edges('.analysis-path').map((e) => e.id()),
-    }),
+    nodeStyle: (entityId) => adapter.heldNodeStyle(entityId),
+    highlighted: () => adapter.heldWithClass('analysis-path'),
     renderInfo: () => {
       const counts = adapter.counts();
       return {
@@ -142,26 +112,8 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
           : {}),
       };
     },
-    afterRender: () =>
-      adapter.overviewActive
-        ? adapter.overviewDrawn()
-        : new Promise<void>((resolve) => {
-            // Cytoscape draws in its animation-frame loop; this watches the renderer's pending-frame
-            // flag: once a frame after the forced redraw has cleared it, everything current has
-            // been drawn (one more frame to present).
-            const core = adapter.cy as unknown as { renderer?: () => { requestedFrame?: boolean } };
-            const renderer = core.renderer?.();
-            adapter.cy.forceRender();
-            const check = () => {
-              if (renderer?.requestedFrame === true && !adapter.cy.destroyed()) {
-                requestAnimationFrame(check);
-              } else {
-                requestAnimationFrame(() => resolve());
-              }
-            };
-            requestAnimationFrame(check);
-          }),
-    zoom: () => adapter.cy.zoom(),
+    afterRender: () => adapter.afterRender(),
+    zoom: () => adapter.zoom(),
   };
   window.__tesseraChart = hook;
   return () => {

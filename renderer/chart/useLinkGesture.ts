@@ -39,7 +39,7 @@ export function useLinkGesture(
     let sourceId: string | undefined;
 
     const local = (adapter: ChartAdapter, event: MouseEvent): Point => {
-      const rect = (adapter.cy.container() ?? wrapper).getBoundingClientRect();
+      const rect = adapter.containerRect() ?? wrapper.getBoundingClientRect();
       return { x: event.clientX - rect.left, y: event.clientY - rect.top };
     };
     const targetAt = (adapter: ChartAdapter, point: Point): string | undefined => {

@@ -2,8 +2,14 @@
 import { findDuplicateCandidates } from '../../shared/resolution/candidates.ts';
 import type { CandidateOptions, DuplicateCandidate } from '../../shared/resolution/candidates.ts';
 import type { FtmEntity } from '../../shared/search/types.ts';
+import { WorkerRunner } from '../platform/workerRunner.ts';
 import { WORKER_THRESHOLD } from './duplicatesModel.ts';
-import type { DuplicatesRequest, DuplicatesResponse } from './duplicatesWorker.ts';
+import type { DuplicatesRequest } from './duplicatesWorker.ts';
+
+const duplicatesRunner = new WorkerRunner<DuplicatesRequest, DuplicateCandidate[]>(
+  () => new Worker(new URL('./duplicatesWorker.ts', import.meta.url), { type: 'module' }),
+  { name: 'duplicate search' },
+);
 
 export function findCandidates(
   entities: FtmEntity[],
@@ -12,20 +18,5 @@ export function findCandidates(
   if (entities.length <= WORKER_THRESHOLD) {
     return Promise.resolve(findDuplicateCandidates(entities, options));
   }
-  return new Promise((resolve, reject) => {
-    const worker = new Worker(new URL('./duplicatesWorker.ts', import.meta.url), {
-      type: 'module',
-    });
-    worker.onmessage = (event: MessageEvent<DuplicatesResponse>) => {
-      worker.terminate();
-      if (event.data.ok) resolve(event.data.candidates);
-      else reject(new Error(event.data.error));
-    };
-    worker.onerror = (event) => {
-      worker.terminate();
-      reject(new Error(`duplicate search failed: ${event.message}`));
-    };
-    const request: DuplicatesRequest = { entities, options };
-    worker.postMessage(request);
-  });
+  return duplicatesRunner.run({ entities, options });
 }

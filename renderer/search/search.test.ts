@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createSearchHandler, createSearchRpc } from '../../shared/search/rpc.ts';
-import type { SearchPort, SearchRequest, SearchResponse } from '../../shared/search/rpc.ts';
+import type { SearchSend } from '../../shared/search/rpc.ts';
 import type { AttachmentRecord, EntityRecord, NoteRecord } from '../../shared/model/index.ts';
 import { CaseIndexSync, diffVersions } from './indexSync.ts';
 import {
@@ -12,22 +12,17 @@ import {
   typeOptions,
 } from './searchModel.ts';
 
-/** Hands requests to a real handler asynchronously, like the worker; counts requests by type. */
-function fakeWorker(counts: Record<string, number>): SearchPort {
+/** Hands calls to a real handler as the worker would (copied, in order); counts calls by type. */
+function fakeWorker(counts: Record<string, number>): SearchSend {
   const handle = createSearchHandler();
-  let queue = Promise.resolve();
-  const port: SearchPort = {
-    onmessage: null,
-    postMessage(message: SearchRequest) {
-      counts[message.type] = (counts[message.type] ?? 0) + 1;
-      const copy = structuredClone(message);
-      queue = queue.then(async () => {
-        const response: SearchResponse = await handle(copy);
-        port.onmessage?.({ data: structuredClone(response) });
-      });
-    },
+  let queue: Promise<unknown> = Promise.resolve();
+  return (call) => {
+    counts[call.type] = (counts[call.type] ?? 0) + 1;
+    const copy = structuredClone(call);
+    const answer = queue.then(async () => structuredClone(await handle(copy)));
+    queue = answer.catch(() => undefined);
+    return answer;
   };
-  return port;
 }
 
 const entity = (id: string, updatedAt: string, schema: string, properties: object) =>

@@ -1,25 +1,26 @@
-// UI-side handle on the search worker: every method posts a request and resolves with the
-// worker's answer (see shared/search/rpc.ts).
+// UI-side handle on the search worker: every method sends one call through the worker runner and
+// resolves with the worker's answer (see shared/search/rpc.ts for the calls).
 
 import { createSearchRpc } from '../../shared/search/rpc.ts';
-import type { SearchPort, SearchRpc } from '../../shared/search/rpc.ts';
+import type { SearchCall, SearchResult, SearchRpc } from '../../shared/search/rpc.ts';
+import { WorkerRunner } from '../platform/workerRunner.ts';
 
 export type { SearchRpc as SearchClient } from '../../shared/search/rpc.ts';
 
 export interface StartedSearchClient extends SearchRpc {
-  /** Stops the worker; pending calls reject. */
+  /** Stops the worker; pending and later calls reject with a `terminated` WorkerCallError. */
   terminate(): void;
 }
 
 export function startSearchWorker(): StartedSearchClient {
-  const worker = new Worker(new URL('./searchWorker.ts', import.meta.url), { type: 'module' });
-  const rpc = createSearchRpc(worker as unknown as SearchPort);
-  worker.addEventListener('error', (event) => rpc.close(`search worker failed: ${event.message}`));
+  // The worker holds the case's index: after a termination (terminateAll on lock) it must not
+  // come back empty behind the caller's back, so it is stateful.
+  const runner = new WorkerRunner<SearchCall, SearchResult>(
+    () => new Worker(new URL('./searchWorker.ts', import.meta.url), { type: 'module' }),
+    { name: 'search', keepAlive: true, stateful: true },
+  );
   return {
-    ...rpc,
-    terminate() {
-      worker.terminate();
-      rpc.close('search worker terminated');
-    },
+    ...createSearchRpc((call) => runner.run(call)),
+    terminate: () => runner.terminate(),
   };
 }

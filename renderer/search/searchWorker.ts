@@ -1,8 +1,9 @@
-// Web Worker hosting the search index (see shared/search/rpc.ts for the protocol). Started by
+// Web Worker hosting the search index (see shared/search/rpc.ts for the calls). Started by
 // searchClient.ts; FlateDecode PDF streams are inflated with the browser's DecompressionStream.
+// The host answers calls one at a time, in order, so an add is visible to the search after it.
 
 import { createSearchHandler } from '../../shared/search/rpc.ts';
-import type { SearchRequest } from '../../shared/search/rpc.ts';
+import { serveRequests } from '../platform/workerHost.ts';
 
 async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
   const stream = new Blob([bytes as BlobPart])
@@ -11,14 +12,4 @@ async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-const handle = createSearchHandler({ inflate });
-const scope = self as unknown as {
-  onmessage: ((event: MessageEvent<SearchRequest>) => void) | null;
-  postMessage(message: unknown): void;
-};
-
-// Requests are handled one at a time, in order, so an add is visible to the search after it.
-let queue: Promise<void> = Promise.resolve();
-scope.onmessage = (event) => {
-  queue = queue.then(async () => scope.postMessage(await handle(event.data)));
-};
+serveRequests(createSearchHandler({ inflate }));

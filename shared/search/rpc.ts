@@ -1,23 +1,21 @@
 // Message protocol between the UI thread and the search worker, kept free of DOM types so both
-// ends can be tested in Node. Every request carries an id; the worker answers each with exactly
-// one response of the same id, either a result or an error message.
+// ends can be tested in Node. The worker runner (renderer/platform/workerRunner.ts) carries each
+// call with its id and error code; this file only says what a call is and what it answers.
 
 import { extractText } from './extract.ts';
 import type { Inflate } from './extract.ts';
 import { createSearchIndex } from './searchIndex.ts';
 import type { SearchIndex } from './searchIndex.ts';
 import type { SearchDocument, SearchHit, SearchOptions } from './types.ts';
-import { errorMessage } from '../base/errors.ts';
 
-export type SearchRequest =
-  | { id: number; type: 'add'; docs: SearchDocument[] }
-  | { id: number; type: 'update'; docs: SearchDocument[] }
-  | { id: number; type: 'remove'; ids: string[] }
-  | { id: number; type: 'search'; query: string; options?: SearchOptions }
-  | { id: number; type: 'clear' }
-  | { id: number; type: 'size' }
+export type SearchCall =
+  | { type: 'add'; docs: SearchDocument[] }
+  | { type: 'update'; docs: SearchDocument[] }
+  | { type: 'remove'; ids: string[] }
+  | { type: 'search'; query: string; options?: SearchOptions }
+  | { type: 'clear' }
+  | { type: 'size' }
   | {
-      id: number;
       type: 'indexAttachment';
       attachmentId: string;
       name?: string;
@@ -37,16 +35,14 @@ export interface SearchResults {
   indexAttachment: number | null;
 }
 
-export type SearchResponse =
-  | { id: number; ok: true; result: SearchResults[keyof SearchResults] }
-  | { id: number; ok: false; error: string };
+export type SearchResult = SearchResults[keyof SearchResults];
 
-/** Worker side: applies requests to an index. */
+/** Worker side: applies calls to an index; a call that fails throws. */
 export function createSearchHandler(
   options: { index?: SearchIndex; inflate?: Inflate } = {},
-): (request: SearchRequest) => Promise<SearchResponse> {
+): SearchSend {
   const index = options.index ?? createSearchIndex();
-  const run = async (req: SearchRequest): Promise<SearchResults[keyof SearchResults]> => {
+  return async (req: SearchCall): Promise<SearchResult> => {
     switch (req.type) {
       case 'add':
         for (const doc of req.docs) index.add(doc);
@@ -73,22 +69,10 @@ export function createSearchHandler(
       }
     }
   };
-  return async (req) => {
-    try {
-      return { id: req.id, ok: true, result: await run(req) };
-    } catch (err) {
-      return { id: req.id, ok: false, error: errorMessage(err) };
-    }
-  };
 }
 
-/** The minimal port both a Worker and a test double provide. */
-export interface SearchPort {
-  postMessage(message: SearchRequest): void;
-  onmessage: ((event: { data: SearchResponse }) => void) | null;
-}
-
-type Payload<T extends SearchRequest['type']> = Omit<Extract<SearchRequest, { type: T }>, 'id'>;
+/** Delivers one call and resolves with its result: the worker runner, or the handler itself in tests. */
+export type SearchSend = (call: SearchCall) => Promise<SearchResult>;
 
 export interface SearchRpc {
   add(docs: SearchDocument[]): Promise<number>;
@@ -103,41 +87,21 @@ export interface SearchRpc {
     bytes: Uint8Array,
     name?: string,
   ): Promise<number | null>;
-  /** Rejects every pending request (e.g. when the worker is terminated). */
-  close(reason?: string): void;
 }
 
-/** UI side: promise-returning calls over a port. */
-export function createSearchRpc(port: SearchPort): SearchRpc {
-  let nextId = 1;
-  const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  port.onmessage = ({ data }) => {
-    const waiter = pending.get(data.id);
-    if (!waiter) return;
-    pending.delete(data.id);
-    if (data.ok) waiter.resolve(data.result);
-    else waiter.reject(new Error(data.error));
-  };
-  const call = <T extends SearchRequest['type']>(
-    payload: Payload<T> & { type: T },
-  ): Promise<SearchResults[T]> =>
-    new Promise<SearchResults[T]>((resolve, reject) => {
-      const id = nextId++;
-      pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      port.postMessage({ ...payload, id } as SearchRequest);
-    });
+/** UI side: one typed method per call. */
+export function createSearchRpc(send: SearchSend): SearchRpc {
+  const call = <T extends SearchCall['type']>(
+    payload: Extract<SearchCall, { type: T }>,
+  ): Promise<SearchResults[T]> => send(payload) as Promise<SearchResults[T]>;
   return {
     add: (docs) => call({ type: 'add', docs }),
     update: (docs) => call({ type: 'update', docs }),
     remove: (ids) => call({ type: 'remove', ids }),
-    search: (query, options) => call({ type: 'search', query, options }),
+    search: (query, options) => call({ type: 'search', query, ...(options ? { options } : {}) }),
     clear: () => call({ type: 'clear' }),
     size: () => call({ type: 'size' }),
     indexAttachment: (attachmentId, mediaType, bytes, name) =>
-      call({ type: 'indexAttachment', attachmentId, mediaType, bytes, name }),
-    close(reason = 'search worker closed') {
-      for (const waiter of pending.values()) waiter.reject(new Error(reason));
-      pending.clear();
-    },
+      call({ type: 'indexAttachment', attachmentId, mediaType, bytes, ...(name ? { name } : {}) }),
   };
 }

@@ -1,8 +1,11 @@
 // Messages between runLayoutInWorker and layoutWorker. Typed arrays travel as transferables, so a
 // request gives its buffers to the worker and the reply gives the positions buffer back.
 import type { ForceLayoutOptions } from '../../../shared/layout/index.ts';
+import type { CytoscapeLayoutInput, CytoscapeLayoutResult } from '../cytoscapeAdapterLayouts.ts';
 
-export interface LayoutRequest {
+/** The multilevel force layout over an indexed graph. */
+export interface ForceLayoutRequest {
+  readonly kind: 'force';
   nodeCount: number;
   edgeSources: Uint32Array;
   edgeTargets: Uint32Array;
@@ -10,5 +13,22 @@ export interface LayoutRequest {
   options?: ForceLayoutOptions;
 }
 
-export type LayoutResponse =
-  { ok: true; positions: Float64Array; milliseconds: number } | { ok: false; error: string };
+/** One of Cytoscape's own layouts, on a copy of the chart's graph (cytoscapeAdapterLayouts.ts). */
+export interface CytoscapeLayoutRequest {
+  readonly kind: 'cytoscape';
+  readonly input: CytoscapeLayoutInput;
+}
+
+export type LayoutRequest = ForceLayoutRequest | CytoscapeLayoutRequest;
+
+export interface ForceLayoutResponse {
+  readonly kind: 'force';
+  readonly positions: Float64Array;
+  readonly milliseconds: number;
+}
+
+export interface CytoscapeLayoutResponse extends CytoscapeLayoutResult {
+  readonly kind: 'cytoscape';
+}
+
+export type LayoutResponse = ForceLayoutResponse | CytoscapeLayoutResponse;

@@ -11,9 +11,11 @@
  *
  * Cytoscape keeps handling every gesture in both modes (it pans and zooms an empty graph too); the
  * overlay takes no pointer events. The adapter owns the elements: it asks `window` which part of
- * the chart to hold and is told through `onWindowChange` when that changes.
+ * the chart to hold and is told through `onWindowChange` when that changes. The overview sees
+ * Cytoscape only through the narrow `OverviewSurface` the adapter gives it.
  */
-import type { Core } from 'cytoscape';
+import { errorMessage } from '../../../shared/base/errors.ts';
+import { WorkerCallError, WorkerRunner } from '../../platform/workerRunner.ts';
 import type { ChartNodeModel, ChartTheme, ChartViewModel } from '../chartModel.ts';
 import type { Point } from '../chartGeometry.ts';
 import type { Bounds, ChartWindowView, OverviewScene, Raster } from './overviewScene.ts';
@@ -48,6 +50,23 @@ export type ChartWindow = 'all' | 'none' | Bounds;
 
 type Source = ImageBitmap | HTMLCanvasElement;
 
+/** What the overview needs of the surface Cytoscape draws on (cytoscapeAdapter.ts provides it). */
+export interface OverviewSurface {
+  isDestroyed(): boolean;
+  /** Size of the drawing area in CSS pixels. */
+  size(): { width: number; height: number };
+  viewport(): { zoom: number; pan: Point };
+  /** Model positions of the nodes the surface holds now (at most a window of the chart). */
+  heldPositions(): Map<string, Point>;
+  heldPosition(id: string): Point | undefined;
+  /** Redraws the surface in the next frame, even if nothing in it changed. */
+  forceRender(): void;
+  /** Calls `listener` on every pan or zoom; returns the unsubscriber. */
+  onViewport(listener: () => void): () => void;
+  /** Calls `listener` after every frame the surface draws; returns the unsubscriber. */
+  onRender(listener: () => void): () => void;
+}
+
 export class ChartOverview {
   private view: ChartViewModel | undefined;
   private theme: ChartTheme | undefined;
@@ -60,7 +79,9 @@ export class ChartOverview {
   private bitmapGeneration = -1;
   private drawnGeneration = -1;
   private generation = 0;
-  private worker: Worker | undefined;
+  /** The painter worker, started on the first huge scene and kept while the chart is open. */
+  private painter: WorkerRunner<PaintRequest, PaintResponse> | undefined;
+  private readonly unsubscribe: (() => void)[];
   private current: ChartWindow = 'all';
   /** The view and crossing edges of the current window, when it is a rectangle. */
   private split: ChartWindowView | undefined;
@@ -83,12 +104,11 @@ export class ChartOverview {
   };
 
   constructor(
-    private readonly cy: Core,
+    private readonly surface: OverviewSurface,
     private readonly canvas: HTMLCanvasElement,
     private readonly onWindowChange: () => void,
   ) {
-    cy.on('viewport', this.onViewport);
-    cy.on('render', this.onRender);
+    this.unsubscribe = [surface.onViewport(this.onViewport), surface.onRender(this.onRender)];
   }
 
   /** Whether the overview is standing in for Cytoscape now. */
@@ -137,7 +157,7 @@ export class ChartOverview {
     if (filling === this.filling) return;
     this.filling = filling;
     // The frame after the last chunk uncovers Cytoscape (see onRender).
-    if (!filling && this.covering) this.cy.forceRender();
+    if (!filling && this.covering) this.surface.forceRender();
   }
 
   select(id: string | undefined): void {
@@ -174,23 +194,20 @@ export class ChartOverview {
 
   destroy(): void {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
-    this.worker?.terminate();
-    this.worker = undefined;
+    this.painter?.terminate();
+    this.painter = undefined;
     if (this.bitmap && 'close' in this.bitmap) this.bitmap.close();
     this.bitmap = undefined;
     this.current = 'all';
     this.canvas.hidden = true;
-    if (!this.cy.destroyed()) {
-      this.cy.removeListener('viewport', this.onViewport);
-      this.cy.removeListener('render', this.onRender);
-    }
+    if (!this.surface.isDestroyed()) for (const stop of this.unsubscribe) stop();
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
   private rebuild(notify: boolean): void {
     const view = this.view;
     const theme = this.theme;
-    if (!view || !theme || this.cy.destroyed()) return;
+    if (!view || !theme || this.surface.isDestroyed()) return;
     const firstScene = this.grid === undefined;
     if (view.nodes.length <= OVERVIEW_NODE_BUDGET) {
       // Small enough for Cytoscape to hold whole at any zoom.
@@ -202,10 +219,7 @@ export class ChartOverview {
     }
     // Positions Cytoscape holds may be newer than the view's (a drag not yet saved); it holds at
     // most a window, so reading its nodes beats looking up every node of the chart in it.
-    const held = new Map<string, Point>();
-    this.cy.nodes().forEach((node) => {
-      held.set(node.id(), node.position());
-    });
+    const held = this.surface.heldPositions();
     const scene = buildOverviewScene(view, theme, (id) => held.get(id));
     this.bounds = scene.bounds;
     this.scene = scene;
@@ -232,22 +246,18 @@ export class ChartOverview {
       this.received(canvas, generation, performance.now() - started);
       return;
     }
-    if (!this.worker) {
-      this.worker = new Worker(new URL('./overviewWorker.ts', import.meta.url), {
-        type: 'module',
-      });
-      this.worker.onmessage = (event: MessageEvent<PaintResponse>) => {
-        const response = event.data;
-        if (response.ok) {
-          this.received(response.bitmap, response.generation, response.milliseconds);
-        } else {
-          console.error(`chart overview: ${response.error}`);
-        }
-      };
-      this.worker.onerror = (event) => console.error(`chart overview worker: ${event.message}`);
-    }
-    const request: PaintRequest = { generation, scene, raster };
-    this.worker.postMessage(request);
+    this.painter ??= new WorkerRunner<PaintRequest, PaintResponse>(
+      () => new Worker(new URL('./overviewWorker.ts', import.meta.url), { type: 'module' }),
+      { name: 'chart overview', keepAlive: true },
+    );
+    this.painter.run({ generation, scene, raster }).then(
+      (response) => this.received(response.bitmap, response.generation, response.milliseconds),
+      (error: unknown) => {
+        // Terminated means the chart closed (or the app locked): nothing is waiting for it.
+        if (error instanceof WorkerCallError && error.code === 'terminated') return;
+        console.error(`chart overview: ${errorMessage(error)}`);
+      },
+    );
   }
 
   private received(bitmap: Source, generation: number, milliseconds: number): void {
@@ -270,13 +280,14 @@ export class ChartOverview {
 
   /** Picks the window for the current viewport. */
   private evaluate(notify: boolean): void {
-    if (this.cy.destroyed()) return;
+    if (this.surface.isDestroyed()) return;
     const grid = this.grid;
     if (!grid) {
       this.setWindow('all', notify);
       return;
     }
-    const extent = extentOf(this.viewport(), this.cy.width(), this.cy.height());
+    const { width, height } = this.surface.size();
+    const extent = extentOf(this.viewport(), width, height);
     const onScreen = grid.countIn(extent);
     if (overviewWanted(this.active, onScreen, OVERVIEW_NODE_BUDGET)) {
       this.setWindow('none', notify);
@@ -303,7 +314,7 @@ export class ChartOverview {
   }
 
   private viewport(): { zoom: number; pan: Point } {
-    return { zoom: this.cy.zoom(), pan: this.cy.pan() };
+    return this.surface.viewport();
   }
 
   private setWindow(next: ChartWindow, notify: boolean): void {
@@ -315,7 +326,7 @@ export class ChartOverview {
     if (next !== 'none') {
       // The overview stays up until Cytoscape has drawn the window (see onRender).
       if (wasOverview) this.covering = true;
-      this.cy.forceRender();
+      this.surface.forceRender();
       this.notifyDrawn();
     }
     if (notify) this.onWindowChange();
@@ -331,10 +342,11 @@ export class ChartOverview {
   }
 
   private draw(): void {
-    if (this.current === 'all' || this.cy.destroyed()) return;
+    if (this.current === 'all' || this.surface.isDestroyed()) return;
     const canvas = this.canvas;
-    const width = Math.max(1, Math.round(this.cy.width()));
-    const height = Math.max(1, Math.round(this.cy.height()));
+    const size = this.surface.size();
+    const width = Math.max(1, Math.round(size.width));
+    const height = Math.max(1, Math.round(size.height));
     if (canvas.width !== width) canvas.width = width;
     if (canvas.height !== height) canvas.height = height;
     const context = canvas.getContext('2d');
@@ -400,8 +412,7 @@ export class ChartOverview {
   ): void {
     const node = this.selectedNode;
     if (!node || !this.theme) return;
-    const live = this.cy.getElementById(node.id);
-    const { x, y } = live.nonempty() && live.isNode() ? live.position() : node;
+    const { x, y } = this.surface.heldPosition(node.id) ?? node;
     const cx = x * viewport.zoom + viewport.pan.x;
     const cy = y * viewport.zoom + viewport.pan.y;
     const radius = Math.max(7, ((node.size ?? 40) / 2) * viewport.zoom + 4);

@@ -7,11 +7,8 @@ export interface PaintRequest {
   readonly raster: Raster;
 }
 
-export type PaintResponse =
-  | {
-      readonly ok: true;
-      readonly generation: number;
-      readonly bitmap: ImageBitmap;
-      readonly milliseconds: number;
-    }
-  | { readonly ok: false; readonly generation: number; readonly error: string };
+export interface PaintResponse {
+  readonly generation: number;
+  readonly bitmap: ImageBitmap;
+  readonly milliseconds: number;
+}

@@ -1,0 +1,86 @@
+import cytoscape from 'cytoscape';
+import { describe, expect, it, vi } from 'vitest';
+import type { ChartViewModel } from './chartModel.ts';
+import { LIGHT_CHART_THEME } from './chartModel.ts';
+import { ChartAdapter } from './cytoscapeAdapter.ts';
+import { layoutOptions } from './cytoscapeAdapterLayouts.ts';
+import type { CytoscapeLayoutInput } from './cytoscapeAdapterLayouts.ts';
+import { handleLayoutRequest } from './layout/layoutWorker.ts';
+
+// cytoscape-svg reads `window` when loaded; SVG export is not what these tests are about.
+vi.mock('cytoscape-svg', () => ({ default: () => undefined }));
+
+/** Node has no Worker: the layout "worker" is its handler, called as the runner would call it. */
+const sentToWorker: CytoscapeLayoutInput[] = [];
+vi.mock('./layout/runLayoutInWorker.ts', () => ({
+  runLayoutInWorker: () => Promise.reject(new Error('not used here')),
+  runCytoscapeLayoutInWorker: (input: CytoscapeLayoutInput) => {
+    sentToWorker.push(input);
+    return Promise.resolve(
+      handleLayoutRequest({ kind: 'cytoscape', input: structuredClone(input) }),
+    );
+  },
+}));
+
+// A path a - b - c - d.
+const VIEW: ChartViewModel = {
+  nodes: (
+    [
+      ['a', 0, 0],
+      ['b', 10, 0],
+      ['c', 20, 0],
+      ['d', 30, 5],
+    ] as const
+  ).map(([id, x, y]) => ({ id, label: id, schema: 'Person', iconKey: 'Person', x, y })),
+  edges: ['ab', 'bc', 'cd'].map((id) => ({
+    id,
+    source: id[0]!,
+    target: id[1]!,
+    schema: 'Associate',
+    label: '',
+    directed: false,
+  })),
+};
+
+function headlessAdapter(): { adapter: ChartAdapter; layoutCalls: () => number } {
+  const cy = cytoscape({ headless: true, styleEnabled: true });
+  const layout = vi.spyOn(cy, 'layout');
+  const adapter = new ChartAdapter(cy);
+  adapter.setTheme(LIGHT_CHART_THEME);
+  adapter.update(VIEW);
+  return { adapter, layoutCalls: () => layout.mock.calls.length };
+}
+
+describe('ChartAdapter layouts', () => {
+  for (const name of ['cose', 'breadthfirst', 'concentric', 'grid'] as const) {
+    it(`${name} computes in the layout worker, never on the live graph`, async () => {
+      sentToWorker.length = 0;
+      const { adapter, layoutCalls } = headlessAdapter();
+      const reference = cytoscape({ headless: true, styleEnabled: true });
+      const referenceAdapter = new ChartAdapter(reference);
+      referenceAdapter.setTheme(LIGHT_CHART_THEME);
+      referenceAdapter.update(VIEW);
+      // What the same layout does when run on the live graph, as the adapter used to.
+      reference.layout(layoutOptions(name)).run();
+      const expected = referenceAdapter.positions();
+
+      const positions = await adapter.runLayout(name);
+
+      expect(layoutCalls()).toBe(0);
+      expect(sentToWorker.map((input) => input.name)).toEqual([name]);
+      for (const [id, at] of Object.entries(expected)) {
+        expect(positions[id]!.x).toBeCloseTo(at.x, 6);
+        expect(positions[id]!.y).toBeCloseTo(at.y, 6);
+      }
+      adapter.destroy();
+      referenceAdapter.destroy();
+    });
+  }
+
+  it('owns its Core: destroy() destroys it', () => {
+    const { adapter } = headlessAdapter();
+    expect(adapter.isDestroyed()).toBe(false);
+    adapter.destroy();
+    expect(adapter.isDestroyed()).toBe(true);
+  });
+});
