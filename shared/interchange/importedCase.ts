@@ -50,6 +50,9 @@ export interface ImportedCaseInput {
   };
 }
 
+/** Issues that mean the entity itself was not imported. */
+const DROPPING = new Set(['interchange.unknown-schema', 'interchange.entity-dropped']);
+
 /** Record ids in a case file: what `recordSchemas.ts` accepts. */
 export const RECORD_ID_PATTERN = /^[A-Za-z0-9_.:-]{1,64}$/;
 
@@ -132,8 +135,9 @@ export function buildImportedCase(
       issues.push(...round);
       break;
     }
-    // Report the dropped entities now; their relationships show up in the next round.
-    issues.push(...round.filter((issue) => issue.code !== 'interchange.value-dropped'));
+    // Report why entities were dropped now; the next round judges the survivors again (and
+    // reports their dropped values, and the relationships that lost an end, once).
+    issues.push(...round.filter((issue) => DROPPING.has(issue.code)));
     candidates = candidates.filter((entity) => judged.has(entity.id));
   }
 

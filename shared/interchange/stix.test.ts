@@ -186,6 +186,37 @@ describe('STIX import of the examples published with STIX 2.1', () => {
       expect.objectContaining({ code: 'interchange.value-dropped', where: narnia.id }),
     );
   });
+  it('drops an entity that cannot stand and the relationships that pointed at it, reporting each once', () => {
+    const object = (type: string, n: number, extra: object) => ({
+      type,
+      spec_version: '2.1',
+      id: `${type}--00000000-0000-4000-8000-00000000000${n}`,
+      created: '2024-01-01T00:00:00.000Z',
+      modified: '2024-01-01T00:00:00.000Z',
+      ...extra,
+    });
+    const nameless = object('identity', 1, { identity_class: 'individual' });
+    const place = object('location', 2, { country: 'Narnia', region: 'europe' });
+    const link = object('relationship', 3, {
+      relationship_type: 'located-at',
+      source_ref: nameless.id,
+      target_ref: place.id,
+    });
+    const { file, issues } = importStix(
+      JSON.stringify({
+        type: 'bundle',
+        id: 'bundle--00000000-0000-4000-8000-000000000000',
+        objects: [nameless, place, link],
+      }),
+      options,
+    );
+    expect(file.entities.map((record) => record.id)).toEqual([place.id]);
+    expect(issues.map((issue) => [issue.code, issue.where])).toEqual([
+      ['interchange.entity-dropped', nameless.id],
+      ['interchange.entity-dropped', link.id],
+      ['interchange.value-dropped', place.id],
+    ]);
+  });
 });
 
 describe('STIX export', () => {
