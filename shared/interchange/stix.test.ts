@@ -269,6 +269,7 @@ describe('STIX export', () => {
       ],
     };
     const text = exportStix(file);
+    expect(validate(JSON.parse(text))).toEqual([]);
     expect(text).toContain('"TLP:WHITE"');
     expect(text).toContain('"TLP:AMBER+STRICT"');
     const back = importStix(text, options).file;
