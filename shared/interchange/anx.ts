@@ -157,6 +157,8 @@ const parser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   isArray: (name) => REPEATED.has(name),
+  // No callback reads element paths; building them costs a large chart a good part of its parse.
+  jPath: false,
   // Numeric character references (&#10;) are XML; the DOCTYPE is refused before parsing, so no
   // declared entity can exist and the expansion limits only need to allow a whole chart's text.
   htmlEntities: true,
@@ -233,10 +235,26 @@ function entityType(entity: XmlNode): string | undefined {
   return undefined;
 }
 
+/**
+ * A schema's properties, looked up once: FtM builds the map (inherited properties included) anew
+ * on every call, which a chart of thousands of items would pay for each attribute.
+ */
+const propertiesOf = (() => {
+  const cache = new Map<string, ReturnType<ReturnType<typeof getSchema>['getProperties']>>();
+  return (schemaName: string) => {
+    let properties = cache.get(schemaName);
+    if (!properties) {
+      properties = getSchema(schemaName).getProperties();
+      cache.set(schemaName, properties);
+    }
+    return properties;
+  };
+})();
+
 /** The property an attribute class names (by name or label, case and spaces aside). */
 function propertyFor(schemaName: string, attributeClass: string): string | undefined {
   const wanted = normalise(attributeClass).replace(/ /g, '');
-  for (const property of getSchema(schemaName).getProperties().values()) {
+  for (const property of propertiesOf(schemaName).values()) {
     if (property.type.isEntity || property.stub || property.hidden) continue;
     if (
       normalise(property.name) === wanted ||
@@ -250,12 +268,11 @@ function propertyFor(schemaName: string, attributeClass: string): string | undef
 
 /** The property a chart item's label goes to: the schema's first caption property. */
 function labelProperty(schemaName: string): string {
-  const schema = getSchema(schemaName);
-  return schema.caption.find((name) => schema.getProperties().has(name)) ?? 'name';
+  return getSchema(schemaName).caption.find((name) => propertiesOf(schemaName).has(name)) ?? 'name';
 }
 
 function hasProperty(schemaName: string, name: string): boolean {
-  return getSchema(schemaName).getProperties().has(name);
+  return propertiesOf(schemaName).has(name);
 }
 
 /** "2026-02-14T09:30:00.000" with DateSet/TimeSet → an FtM date ("2026-02-14" or with the time). */
@@ -512,9 +529,8 @@ const first = (entity: EntityRecord, name: string) => entity.properties[name]?.[
 
 /** Properties written as attributes: all but those the item's own fields already carry. */
 function attributeProperties(entity: EntityRecord, used: ReadonlySet<string>): [string, string][] {
-  const schema = getSchema(entity.schema);
   return Object.entries(entity.properties).flatMap(([name, values]) => {
-    const property = schema.getProperties().get(name);
+    const property = propertiesOf(entity.schema).get(name);
     if (!property || property.type.isEntity || used.has(name)) return [];
     const kept =
       name === 'notes'

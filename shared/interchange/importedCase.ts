@@ -80,9 +80,18 @@ function judgeEntity(
     return undefined;
   }
   const schema = getSchema(entity.schema);
+  const cleaned = cleanProperties(entity.properties);
+  // One check of the whole entity first (FtM rebuilds a schema's property map on every lookup,
+  // so checks are costly); only the properties it faults are gone through value by value.
+  const faults = validateEntity(entity.schema, cleaned, knownIds);
+  const known = Object.keys(faults).length > 0 ? schema.getProperties() : undefined;
   const kept: Record<string, string[]> = {};
-  for (const [name, values] of Object.entries(cleanProperties(entity.properties))) {
-    if (!schema.getProperties().has(name)) {
+  for (const [name, values] of Object.entries(cleaned)) {
+    if (faults[name] === undefined) {
+      kept[name] = [...values];
+      continue;
+    }
+    if (!known!.has(name)) {
       issues.push({
         code: 'interchange.unknown-property',
         message: `${schema.label} has no property "${name}"; its values were not imported`,
@@ -102,6 +111,7 @@ function judgeEntity(
       }
     }
   }
+  if (Object.keys(faults).length === 0) return kept;
   const missing = Object.entries(validateEntity(entity.schema, kept, knownIds));
   if (missing.length > 0) {
     issues.push({
