@@ -31,8 +31,9 @@
  *   with the type as its role; ArrowOnTail turns the link round; Strength ↔ `status`;
  * - X/Y of each entity ↔ the positions of the case's chart (the first chart on export).
  *
- * Safety: a document type declaration is refused before parsing (no entity expansion of any
- * kind); the parser decodes only XML's predefined and numeric character references.
+ * Safety: a document type declaration is refused before parsing, so no declared entity exists
+ * and nothing can expand; the parser decodes XML's predefined and numeric character references
+ * (and, leniently, HTML's named ones such as &nbsp;, which strict XML would refuse).
  */
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { CaseFile } from '../caseFile.ts';
