@@ -939,7 +939,9 @@ export function createRepository(
           seen.add(entity.id);
           if (entity.updatedAt > latest) latest = entity.updatedAt;
           const messages = Object.values(
-            validateEntity(entity.schema, entity.properties, entityIds),
+            validateEntity(entity.schema, entity.properties, entityIds, {
+              allowMissingRequired: entity.external !== undefined,
+            }),
           );
           if (messages.length > 0) {
             addError(`entities[${index}]`, `${entity.schema} ${entity.id}: ${messages.join('; ')}`);

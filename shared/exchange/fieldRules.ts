@@ -92,6 +92,9 @@ export const FIELD_RULES: { readonly [K in RecordKind]: RulesOf<RecordTypes[K]> 
     provenance: 'provenance',
     grading: 'code',
     propertyMarkings: 'markings',
+    // What an import kept from another tool (values the model could not take among it): free
+    // text, so it goes only with a record marked releasable to the partner.
+    external: 'text',
   },
   note: {
     ...STRUCTURE,
@@ -143,7 +146,7 @@ export function fieldClass(kind: RecordKind, field: string): FieldClass | undefi
 /** Fields whose absence the record schema allows: a withheld optional field is left out. */
 export const OPTIONAL_FIELDS: { readonly [K in RecordKind]: readonly string[] } = {
   case: ['closedOn', 'description'],
-  entity: ['propertyMarkings'],
+  entity: ['propertyMarkings', 'external'],
   note: ['entityId'],
   attachment: ['entityId', 'description'],
   notice: ['subjectId', 'issuedOn', 'expiresOn'],

@@ -1,0 +1,39 @@
+/**
+ * The interchange formats Tessera reads and writes besides its own case file, in one list: the
+ * app's import/export menu, `tessera import` and `tessera export` all read it. The format of an
+ * imported file is read from its content (`detectFormat`), never from its name.
+ */
+import { ftmFormat } from './ftm.ts';
+import type { InterchangeFormat, InterchangeFormatId } from './types.ts';
+
+export type {
+  ImportIssue,
+  ImportOptions,
+  InterchangeFormat,
+  InterchangeFormatId,
+  InterchangeImport,
+} from './types.ts';
+export { InterchangeError } from './caseBuilder.ts';
+
+// TODO(merge): register anxFormat (./anx.ts) and stixFormat (./stix.ts) once they are in the tree.
+/** Every format, the most specific sniff first (FtM's is the loosest: any JSON with "schema"). */
+export const INTERCHANGE_FORMATS: readonly InterchangeFormat[] = [ftmFormat];
+
+/** Every format id the CLI and the UI name, registered or not (anx and stix come with their part). */
+export const INTERCHANGE_FORMAT_IDS: readonly InterchangeFormatId[] = [
+  'ftm',
+  'graphml',
+  'gexf',
+  'cyjs',
+  'anx',
+  'stix',
+];
+
+export function interchangeFormat(id: InterchangeFormatId): InterchangeFormat | undefined {
+  return INTERCHANGE_FORMATS.find((format) => format.id === id);
+}
+
+/** The format the text is written in, read from its content; undefined when none matches. */
+export function detectFormat(text: string): InterchangeFormat | undefined {
+  return INTERCHANGE_FORMATS.find((format) => format.sniff(text));
+}
