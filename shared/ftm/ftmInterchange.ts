@@ -26,7 +26,12 @@ import type { CaseFile } from '../caseFile.ts';
 import { isKnownSchema, model, validateEntity } from '../model/index.ts';
 import type { ExternalEntityData } from '../model/index.ts';
 import { exportIds, InterchangeError, newImportedCase } from '../interchange/caseBuilder.ts';
-import type { ImportIssue, ImportOptions, InterchangeImport } from '../interchange/types.ts';
+import type {
+  ImportIssue,
+  ImportOptions,
+  InterchangeFormatId,
+  InterchangeImport,
+} from '../interchange/types.ts';
 
 /** The longest id read from a file (FtM ids are hashes or prefixed source ids, well below it). */
 export const FTM_ID_MAX = 1024;
@@ -290,9 +295,18 @@ function valueProblem(schema: string, property: string, value: string): string |
 }
 
 /** A new case holding the entities, with every id from the file re-keyed (see the top). */
-export function caseFileFromFtm(read: FtmRead, options: ImportOptions): InterchangeImport {
+export function caseFileFromFtm(
+  read: FtmRead,
+  options: ImportOptions,
+  from: {
+    /** The format the entities were read from (the graph formats map to FtM entities first). */
+    readonly format?: InterchangeFormatId;
+    /** Positions by the file's ids: kept as a chart named "Imported layout". */
+    readonly layout?: ReadonlyMap<string, { readonly x: number; readonly y: number }>;
+  } = {},
+): InterchangeImport {
   const issues = [...read.issues];
-  const target = newImportedCase('ftm', options);
+  const target = newImportedCase(from.format ?? 'ftm', options);
   // Relationships without an end cannot be drawn or checked: left out, and said so.
   const entities = read.entities.filter((entity) => {
     const edge = model.schemata[entity.schema]?.edge;
@@ -364,6 +378,12 @@ export function caseFileFromFtm(read: FtmRead, options: ImportOptions): Intercha
       recordIds.get(id),
     );
   }
+  const nodes: Record<string, { x: number; y: number }> = {};
+  for (const [id, { x, y }] of from.layout ?? []) {
+    const recordId = recordIds.get(id);
+    if (recordId && Number.isFinite(x) && Number.isFinite(y)) nodes[recordId] = { x, y };
+  }
+  if (Object.keys(nodes).length > 0) target.addChart('Imported layout', nodes);
   return { file: target.finish(), issues };
 }
 

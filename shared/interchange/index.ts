@@ -3,7 +3,10 @@
  * app's import/export menu, `tessera import` and `tessera export` all read it. The format of an
  * imported file is read from its content (`detectFormat`), never from its name.
  */
+import { cyjsFormat } from './cyjs.ts';
 import { ftmFormat } from './ftm.ts';
+import { gexfFormat } from './gexf.ts';
+import { graphmlFormat } from './graphml.ts';
 import type { InterchangeFormat, InterchangeFormatId } from './types.ts';
 
 export type {
@@ -17,7 +20,12 @@ export { InterchangeError } from './caseBuilder.ts';
 
 // TODO(merge): register anxFormat (./anx.ts) and stixFormat (./stix.ts) once they are in the tree.
 /** Every format, the most specific sniff first (FtM's is the loosest: any JSON with "schema"). */
-export const INTERCHANGE_FORMATS: readonly InterchangeFormat[] = [ftmFormat];
+export const INTERCHANGE_FORMATS: readonly InterchangeFormat[] = [
+  graphmlFormat,
+  gexfFormat,
+  cyjsFormat,
+  ftmFormat,
+];
 
 /** Every format id the CLI and the UI name, registered or not (anx and stix come with their part). */
 export const INTERCHANGE_FORMAT_IDS: readonly InterchangeFormatId[] = [
