@@ -42,7 +42,7 @@ afterEach(async () => {
 });
 
 const YENTE = readFileSync(
-  new URL('../../shared/ftm/fixtures/yente-zala.ftm.json', import.meta.url),
+  new URL('../../shared/ftm/fixtures/yente-zala.ftm.jsonl', import.meta.url),
   'utf8',
 );
 

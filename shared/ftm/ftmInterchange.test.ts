@@ -21,7 +21,7 @@ const options = {
   agencyId: 'at.bk',
 };
 
-const YENTE = readFileSync(new URL('./fixtures/yente-zala.ftm.json', import.meta.url), 'utf8');
+const YENTE = readFileSync(new URL('./fixtures/yente-zala.ftm.jsonl', import.meta.url), 'utf8');
 
 interface Line {
   id: string;
