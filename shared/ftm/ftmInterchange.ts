@@ -358,13 +358,7 @@ export function caseFileFromFtm(
     }
     const external: Omit<ExternalEntityData, 'format'> = {
       id: entity.id,
-      ...(entity.caption !== undefined && { caption: entity.caption.slice(0, 1024) }),
-      ...(entity.datasets && { datasets: entity.datasets }),
-      ...(entity.referents && { referents: entity.referents }),
-      ...(entity.first_seen !== undefined && { firstSeen: entity.first_seen }),
-      ...(entity.last_seen !== undefined && { lastSeen: entity.last_seen }),
-      ...(entity.last_change !== undefined && { lastChange: entity.last_change }),
-      ...(entity.target !== undefined && { target: entity.target }),
+      ...checkedMetadata(entity, issues),
       ...(Object.keys(extra).length > 0 && { extra }),
     };
     target.addEntity(entity.schema, rewritten, external, recordIds.get(entity.id));
@@ -385,6 +379,78 @@ export function caseFileFromFtm(
   }
   if (Object.keys(nodes).length > 0) target.addChart('Imported layout', nodes);
   return { file: target.finish(), issues };
+}
+
+/** Limits of the kept FtM metadata (see externalEntitySchema). */
+const METADATA_LIMITS = {
+  caption: 1024,
+  dataset: 256,
+  datasets: 1000,
+  referent: 1024,
+  referents: 10_000,
+};
+
+/**
+ * The statement metadata an entity keeps (rule 7), within the record schema's limits: what is
+ * over them, or a date shorter than a year, is left out and reported rather than refusing the file.
+ */
+function checkedMetadata(
+  entity: FtmEntity,
+  issues: ImportIssue[],
+): Omit<ExternalEntityData, 'format' | 'id'> {
+  const dropped: string[] = [];
+  const list = (
+    name: string,
+    values: readonly string[] | undefined,
+    length: number,
+    count: number,
+  ) => {
+    if (!values) return undefined;
+    const kept = values.filter((value) => value.length <= length).slice(0, count);
+    if (kept.length < values.length) dropped.push(`${values.length - kept.length} of ${name}`);
+    return kept;
+  };
+  const date = (name: string, value: string | undefined) => {
+    if (value === undefined || (value.length >= 4 && value.length <= 40)) return value;
+    dropped.push(name);
+    return undefined;
+  };
+  let caption = entity.caption;
+  if (caption !== undefined && caption.length > METADATA_LIMITS.caption) {
+    dropped.push('caption');
+    caption = undefined;
+  }
+  const datasets = list(
+    'datasets',
+    entity.datasets,
+    METADATA_LIMITS.dataset,
+    METADATA_LIMITS.datasets,
+  );
+  const referents = list(
+    'referents',
+    entity.referents,
+    METADATA_LIMITS.referent,
+    METADATA_LIMITS.referents,
+  );
+  const firstSeen = date('first_seen', entity.first_seen);
+  const lastSeen = date('last_seen', entity.last_seen);
+  const lastChange = date('last_change', entity.last_change);
+  if (dropped.length > 0) {
+    issues.push({
+      code: 'ftm.bad-metadata',
+      message: `${entity.id}: ${dropped.join(', ')} left out (over a limit, or not a date)`,
+      where: entity.where,
+    });
+  }
+  return {
+    ...(caption !== undefined && { caption }),
+    ...(datasets && { datasets }),
+    ...(referents && { referents }),
+    ...(firstSeen !== undefined && { firstSeen }),
+    ...(lastSeen !== undefined && { lastSeen }),
+    ...(lastChange !== undefined && { lastChange }),
+    ...(entity.target !== undefined && { target: entity.target }),
+  };
 }
 
 /**

@@ -74,7 +74,7 @@ export function newImportedCase(format: InterchangeFormatId, options: ImportOpti
     ...base(),
     kind: 'case' as const,
     id: caseId,
-    reference: `IMPORT/${recordedAt.slice(0, 10)}/${options.caseTitle.slice(0, 40)}`,
+    reference: `IMPORT/${recordedAt.slice(0, 10)}/${options.caseTitle.replace(/^Imported:\s*/, '').slice(0, 40)}`,
     title: options.caseTitle.slice(0, 1024),
     status: 'open' as const,
     leadInvestigator: options.userName,
