@@ -11,7 +11,7 @@
  */
 import type { CaseFile } from '../caseFile.ts';
 import { InterchangeError } from './caseBuilder.ts';
-import { caseFileFromGraph, graphFromCase } from './graph.ts';
+import { caseFileFromGraph, graphFromCase, readEdge } from './graph.ts';
 import type { Graph, GraphEdge, GraphNode } from './graph.ts';
 import type { ImportIssue, ImportOptions, InterchangeFormat, InterchangeImport } from './types.ts';
 import { head } from './xml.ts';
@@ -111,28 +111,18 @@ export function readCyjs(text: string): { graph: Graph; issues: ImportIssue[] } 
     ];
   });
   const edges: GraphEdge[] = rawEdges.flatMap((item, index) => {
-    const data = isObject(item) && isObject(item.data) ? item.data : undefined;
-    const source = idText(data?.source);
-    const target = idText(data?.target);
-    if (!data || source === undefined || target === undefined) {
-      issues.push({
-        code: 'graph.skipped',
-        message: 'an edge without data.source and data.target was left out',
-        where: `edge ${index + 1}`,
-      });
-      return [];
-    }
-    const id = idText(data.id);
-    const label = typeof data.interaction === 'string' ? data.interaction : undefined;
-    return [
+    const data = isObject(item) && isObject(item.data) ? item.data : {};
+    return readEdge(
       {
-        source,
-        target,
+        id: idText(data.id),
+        source: idText(data.source),
+        target: idText(data.target),
+        label: typeof data.interaction === 'string' ? data.interaction : undefined,
         attributes: attributesOf(data, ['source', 'target', 'interaction', 'name']),
-        ...(id !== undefined && { id }),
-        ...(label !== undefined && { label }),
+        where: `edge ${idText(data.id) ?? index + 1}`,
       },
-    ];
+      issues,
+    );
   });
   return { graph: { directed: true, nodes, edges }, issues };
 }

@@ -10,7 +10,7 @@
  */
 import type { CaseFile } from '../caseFile.ts';
 import { InterchangeError } from './caseBuilder.ts';
-import { caseFileFromGraph, graphFromCase } from './graph.ts';
+import { caseFileFromGraph, graphFromCase, readEdge } from './graph.ts';
 import type { Graph, GraphEdge, GraphNode } from './graph.ts';
 import type { ImportIssue, ImportOptions, InterchangeFormat, InterchangeImport } from './types.ts';
 import { attribute, buildXml, children, head, parseXml, textOf } from './xml.ts';
@@ -65,32 +65,25 @@ export function readGexf(text: string): { graph: Graph; issues: ImportIssue[] } 
       },
     ];
   });
-  const edges: GraphEdge[] = children(children(graph, 'edges')[0], 'edge').flatMap((edge) => {
-    const source = attribute(edge, 'source');
-    const target = attribute(edge, 'target');
-    const id = attribute(edge, 'id');
-    if (!source || !target) {
-      issues.push({
-        code: 'graph.skipped',
-        message: 'an edge without both ends was left out',
-        ...(id !== undefined && { where: `edge ${id}` }),
-      });
-      return [];
-    }
-    const label = attribute(edge, 'label');
-    const weight = attribute(edge, 'weight');
-    const attributes = valuesOf(edge, 'edge');
-    if (weight !== undefined && attributes.weight === undefined) attributes.weight = weight;
-    return [
-      {
-        source,
-        target,
-        attributes,
-        ...(id !== undefined && { id }),
-        ...(label !== undefined && { label }),
-      },
-    ];
-  });
+  const edges: GraphEdge[] = children(children(graph, 'edges')[0], 'edge').flatMap(
+    (edge, index) => {
+      const id = attribute(edge, 'id');
+      const weight = attribute(edge, 'weight');
+      const attributes = valuesOf(edge, 'edge');
+      if (weight !== undefined && attributes.weight === undefined) attributes.weight = weight;
+      return readEdge(
+        {
+          id,
+          source: attribute(edge, 'source'),
+          target: attribute(edge, 'target'),
+          label: attribute(edge, 'label'),
+          attributes,
+          where: `edge ${id ?? index + 1}`,
+        },
+        issues,
+      );
+    },
+  );
   return {
     graph: { directed: attribute(graph, 'defaultedgetype') !== 'undirected', nodes, edges },
     issues,

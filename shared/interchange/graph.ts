@@ -49,6 +49,41 @@ export interface Graph {
   readonly edges: readonly GraphEdge[];
 }
 
+/**
+ * An edge as read from a file, or nothing (reported) when it lacks an end: the readers' common
+ * last step.
+ */
+export function readEdge(
+  read: {
+    readonly id?: string | undefined;
+    readonly source?: string | undefined;
+    readonly target?: string | undefined;
+    readonly label?: string | undefined;
+    readonly attributes: GraphEdge['attributes'];
+    readonly where: string;
+  },
+  issues: ImportIssue[],
+): GraphEdge[] {
+  const { id, source, target, label, attributes, where } = read;
+  if (!source || !target) {
+    issues.push({
+      code: 'graph.skipped',
+      message: 'an edge without both ends was left out',
+      where,
+    });
+    return [];
+  }
+  return [
+    {
+      source,
+      target,
+      attributes,
+      ...(id !== undefined && { id }),
+      ...(label !== undefined && { label }),
+    },
+  ];
+}
+
 /** The node type when a node names none. */
 export const DEFAULT_NODE_SCHEMA = 'LegalEntity';
 /** The edge type when an edge names none. */

@@ -8,7 +8,7 @@
  */
 import type { CaseFile } from '../caseFile.ts';
 import { InterchangeError } from './caseBuilder.ts';
-import { caseFileFromGraph, graphFromCase } from './graph.ts';
+import { caseFileFromGraph, graphFromCase, readEdge } from './graph.ts';
 import type { Graph, GraphEdge, GraphNode } from './graph.ts';
 import type { ImportIssue, ImportOptions, InterchangeFormat, InterchangeImport } from './types.ts';
 import { attribute, buildXml, children, head, parseXml, textOf } from './xml.ts';
@@ -80,28 +80,21 @@ export function readGraphml(text: string): { graph: Graph; issues: ImportIssue[]
     const { label, ...attributes } = dataOf(node, 'node', `node ${id}`);
     return [{ id, attributes, ...(label !== undefined && { label }) }];
   });
-  const edges: GraphEdge[] = children(graph, 'edge').flatMap((edge) => {
-    const source = attribute(edge, 'source');
-    const target = attribute(edge, 'target');
+  const edges: GraphEdge[] = children(graph, 'edge').flatMap((edge, index) => {
     const id = attribute(edge, 'id');
-    if (!source || !target) {
-      issues.push({
-        code: 'graph.skipped',
-        message: 'an edge without both ends was left out',
-        where: id && `edge ${id}`,
-      });
-      return [];
-    }
-    const { label, ...attributes } = dataOf(edge, 'edge', `edge ${id ?? `${source}→${target}`}`);
-    return [
+    const where = `edge ${id ?? index + 1}`;
+    const { label, ...attributes } = dataOf(edge, 'edge', where);
+    return readEdge(
       {
-        source,
-        target,
+        id,
+        source: attribute(edge, 'source'),
+        target: attribute(edge, 'target'),
+        label,
         attributes,
-        ...(id !== undefined && { id }),
-        ...(label !== undefined && { label }),
+        where,
       },
-    ];
+      issues,
+    );
   });
   return {
     graph: { directed: attribute(graph, 'edgedefault') !== 'undirected', nodes, edges },
