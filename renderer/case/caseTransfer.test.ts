@@ -7,13 +7,16 @@ import { TesseraDatabase } from '../db/database.ts';
 import { createRepository } from '../db/repository.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
+import { mergeEntitiesInCase } from '../db/mergeRepository.ts';
 import { createUnitOfWork } from '../db/unitOfWork.ts';
+import type { UnitOfWork } from '../db/unitOfWork.ts';
 import { exportFileName, exportText, importCaseText } from './caseTransfer.ts';
 import type { ImportContext } from './caseTransfer.ts';
 
 let db: TesseraDatabase;
 let repo: CaseRepository;
 let context: ImportContext;
+let work: UnitOfWork;
 let counter = 0;
 
 beforeEach(async () => {
@@ -21,12 +24,11 @@ beforeEach(async () => {
   db = new TesseraDatabase(`transfer-test-${counter}`);
   await db.open();
   const clock = new HybridLogicalClock('test.node');
-  repo = createRepository(
-    createUnitOfWork(db, {
-      actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-      clock,
-    }),
-  );
+  work = createUnitOfWork(db, {
+    actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
+    clock,
+  });
+  repo = createRepository(work);
   context = {
     repository: repo,
     clock,
@@ -107,5 +109,33 @@ describe('importing FtM never changes another case (issue 11)', () => {
       (entity) => entity.schema === 'Passport',
     );
     expect(passport?.properties.number).toBeUndefined();
+  });
+
+  it('resolves an unresolved reference by merging: the export writes the real entity under the id the file used', async () => {
+    const outcome = await importCaseText('zala.ftm.json', YENTE, context);
+    const entities = await repo.listEntities(outcome.caseId);
+    const standIn = entities.find(
+      (entity) => entity.external?.id === 'addr-bb65387b6e14a1dba2427e79358ba418377b9f28',
+    )!;
+    expect(standIn.external?.unresolved).toBe(true);
+    const before = exportText(await repo.exportCase(outcome.caseId), 'ftm');
+    expect(before).not.toContain('"id":"addr-bb65387b6e14a1dba2427e79358ba418377b9f28"');
+    const real = await repo.createEntity(outcome.caseId, 'Address', {
+      full: ['Str. Pushkinskaya 272, Izhevsk'],
+    });
+    await mergeEntitiesInCase(work, standIn.id, real.id);
+    const lines = exportText(await repo.exportCase(outcome.caseId), 'ftm')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id: string; properties: Record<string, string[]> });
+    const address = lines.find(
+      (line) => line.id === 'addr-bb65387b6e14a1dba2427e79358ba418377b9f28',
+    )!;
+    expect(address.properties).toEqual({ full: ['Str. Pushkinskaya 272, Izhevsk'] });
+    expect(
+      lines.some((line) =>
+        line.properties.addressEntity?.includes('addr-bb65387b6e14a1dba2427e79358ba418377b9f28'),
+      ),
+    ).toBe(true);
   });
 });

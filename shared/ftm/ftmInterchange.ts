@@ -26,6 +26,7 @@ import type { CaseFile } from '../caseFile.ts';
 import { isKnownSchema, model, validateEntity } from '../model/index.ts';
 import type { ExternalEntityData } from '../model/index.ts';
 import { exportIds, InterchangeError, newImportedCase } from '../interchange/caseBuilder.ts';
+import { standInName } from '../interchange/standIns.ts';
 import type {
   ImportIssue,
   ImportOptions,
@@ -367,7 +368,7 @@ export function caseFileFromFtm(
     const hasName = model.getSchema(standIn.schema).getProperties().has('name');
     target.addEntity(
       standIn.schema,
-      hasName ? { name: [`Unresolved: ${id}`.slice(0, 200)] } : {},
+      hasName ? { name: [standInName(id)] } : {},
       { id, unresolved: true },
       recordIds.get(id),
     );
