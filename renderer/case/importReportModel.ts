@@ -30,9 +30,8 @@ const TITLES: Readonly<Record<string, string>> = {
   'ftm.no-id': 'Entities without an id, left out',
   'ftm.bad-properties': 'Entities with unreadable properties',
   'ftm.bad-metadata': 'FtM metadata over a limit or not a date, left out',
-  'graph.unresolved-reference': 'Edges to nodes not in the file (kept as unresolved)',
+  'graph.default-type': 'Nodes without a type (imported as Legal entity)',
   'graph.unknown-type': 'Nodes or edges of an unknown type (imported as a generic one)',
-  'graph.invalid-value': 'Values that fail their check (kept aside, exported again)',
   'graph.skipped': 'Elements left out',
 };
 
