@@ -109,6 +109,11 @@ describe('importing FtM never changes another case (issue 11)', () => {
       (entity) => entity.schema === 'Passport',
     );
     expect(passport?.properties.number).toBeUndefined();
+    // Still editable without inventing a number.
+    const edited = await repo.updateEntity(passport!.id, {
+      properties: { ...passport!.properties, country: ['ru'] },
+    });
+    expect(edited.properties.country).toEqual(['ru']);
   });
 
   it('resolves an unresolved reference by merging: the export writes the real entity under the id the file used', async () => {
