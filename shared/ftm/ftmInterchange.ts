@@ -23,7 +23,8 @@
  *      `external` and written back by export, with the file's ids and the extra values.
  */
 import type { CaseFile } from '../caseFile.ts';
-import { isKnownSchema, model, validateEntity } from '../model/index.ts';
+import { isKnownSchema, model, validateValue } from '../model/index.ts';
+import type { Property } from '@alephdata/followthemoney';
 import type { ExternalEntityData } from '../model/index.ts';
 import { exportIds, InterchangeError, newImportedCase } from '../interchange/caseBuilder.ts';
 import { standInName } from '../interchange/standIns.ts';
@@ -288,11 +289,23 @@ function standInSchema(range: string): string {
   return legal && schema && legal.isA(schema) ? 'LegalEntity' : range;
 }
 
-/** Checks one value of a property alone: the validator's message, or undefined when it passes. */
-function valueProblem(schema: string, property: string, value: string): string | undefined {
-  return validateEntity(schema, { [property]: [value] }, undefined, { allowMissingRequired: true })[
-    property
-  ];
+/** A schema's properties by name, inherited ones included; built once per schema (it is slow). */
+const propertiesCache = new Map<string, ReadonlyMap<string, Property>>();
+function propertiesOf(schema: string): ReadonlyMap<string, Property> {
+  let properties = propertiesCache.get(schema);
+  if (!properties) {
+    properties = model.getSchema(schema).getProperties();
+    propertiesCache.set(schema, properties);
+  }
+  return properties;
+}
+
+/** Checks one value of a property alone, as validateEntity would: the problem, or undefined. */
+function valueProblem(property: Property, value: string): string | undefined {
+  if (value.length > property.maxLength)
+    return `${property.label} is longer than ${property.maxLength} characters`;
+  const problem = validateValue(property.type.name, value);
+  return problem && `${property.label}: ${problem}`;
 }
 
 /** A new case holding the entities, with every id from the file re-keyed (see the top). */
@@ -329,7 +342,7 @@ export function caseFileFromFtm(
   const sorted = entities.map((entity) => {
     const sortedValues = sortValues(entity, issues);
     for (const [name, values] of Object.entries(sortedValues.properties)) {
-      const property = model.getSchema(entity.schema).getProperties().get(name);
+      const property = propertiesOf(entity.schema).get(name);
       if (!property?.type.isEntity) continue;
       for (const value of values) {
         if (recordIds.has(value) || standIns.has(value)) continue;
@@ -350,7 +363,7 @@ export function caseFileFromFtm(
     });
   }
   for (const { entity, properties, extra } of sorted) {
-    const known = model.getSchema(entity.schema).getProperties();
+    const known = propertiesOf(entity.schema);
     const rewritten: Record<string, string[]> = {};
     for (const [name, values] of Object.entries(properties)) {
       rewritten[name] = known.get(name)?.type.isEntity
@@ -365,7 +378,7 @@ export function caseFileFromFtm(
     target.addEntity(entity.schema, rewritten, external, recordIds.get(entity.id));
   }
   for (const [id, standIn] of standIns) {
-    const hasName = model.getSchema(standIn.schema).getProperties().has('name');
+    const hasName = propertiesOf(standIn.schema).has('name');
     target.addEntity(
       standIn.schema,
       hasName ? { name: [standInName(id)] } : {},
@@ -462,7 +475,7 @@ function sortValues(
   entity: FtmEntity,
   issues: ImportIssue[],
 ): { properties: Record<string, string[]>; extra: Record<string, string[]> } {
-  const known = model.getSchema(entity.schema).getProperties();
+  const known = propertiesOf(entity.schema);
   const properties: Record<string, string[]> = {};
   const extra: Record<string, string[]> = {};
   const keep = (bag: Record<string, string[]>, name: string, value: string) => {
@@ -486,17 +499,14 @@ function sortValues(
       } else if (property.type.isEntity) {
         keep(properties, name, value);
       } else {
-        const problem = valueProblem(entity.schema, name, value);
+        const problem = valueProblem(property, value);
         const parts = value
           .split(';')
           .map((part) => part.trim())
           .filter((part) => part.length > 0);
         if (!problem) {
           keep(properties, name, value);
-        } else if (
-          parts.length > 1 &&
-          parts.every((part) => !valueProblem(entity.schema, name, part))
-        ) {
+        } else if (parts.length > 1 && parts.every((part) => !valueProblem(property, part))) {
           for (const part of parts) keep(properties, name, part);
           note('ftm.split', `${name} "${value}" was split into ${parts.length} values`);
         } else {
@@ -532,7 +542,7 @@ export function exportFtmLines(file: CaseFile): string {
   return live
     .filter((entity) => !entity.external?.unresolved)
     .map((entity) => {
-      const known = model.schemata[entity.schema]?.getProperties();
+      const known = isKnownSchema(entity.schema) ? propertiesOf(entity.schema) : undefined;
       const properties: Record<string, string[]> = {};
       for (const [name, values] of Object.entries(entity.properties)) {
         properties[name] = known?.get(name)?.type.isEntity

@@ -33,7 +33,8 @@ export function validateIban(value: string): string | undefined {
   return remainder === 1 ? undefined : `"${value}" fails the IBAN check digits`;
 }
 
-function validateValue(typeName: string, value: string): string | undefined {
+/** Checks one (trimmed, non-empty) value of an FtM type; the problem in words, or undefined. */
+export function validateValue(typeName: string, value: string): string | undefined {
   switch (typeName) {
     case 'date':
       return validateDate(value);
