@@ -43,6 +43,14 @@ describe('case files', () => {
     expect(lines).toHaveLength(parsed.entities.length);
     expect(JSON.parse(lines[0]!)).toHaveProperty('schema');
 
+    // The other tools' formats from the "Export as…" menu.
+    const [gexf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId(`case-export-as-${demoId}`).selectOption('gexf'),
+    ]);
+    expect(gexf.suggestedFilename()).toMatch(/\.gexf$/);
+    expect(await readFile(await gexf.path(), 'utf8')).toContain('<gexf');
+
     // The same case again: refused, nothing changes.
     const input = page.getByTestId('case-import-input');
     await input.setInputFiles({

@@ -164,6 +164,7 @@ describe('FtM interchange', () => {
       '{"id":"p3","schema":"Person","properties":{"name":["B",null],"birthDate":["1990-02-30"],"notes":[{"a":1}]}}',
       '{"id":"d1","schema":"Directorship","properties":{"director":["p1"]}}',
       `{"id":"${'x'.repeat(FTM_ID_MAX + 1)}","schema":"Person","properties":{"name":["C"]}}`,
+      `{"id":"p4","schema":"Passport","properties":{"holder":["${'y'.repeat(FTM_ID_MAX + 1)}"]}}`,
     ].join('\n');
     const { file, issues } = importFtm(text, options);
     const codes = issues.map((issue) => `${issue.where} ${issue.code}`);
@@ -176,6 +177,7 @@ describe('FtM interchange', () => {
         'line 4 ftm.object-value',
         'line 5 ftm.edge-without-end',
         'line 6 ftm.id-too-long',
+        'line 7 ftm.id-too-long',
       ]),
     );
     expect(issues.find((issue) => issue.code === 'ftm.id-too-long')!.message).toContain(
@@ -184,7 +186,7 @@ describe('FtM interchange', () => {
     const p3 = byExternalId(file, 'p3');
     expect(p3.properties.name).toEqual(['B']);
     expect(p3.external?.extra).toEqual({ birthDate: ['1990-02-30'], 'notes:json': ['{"a":1}'] });
-    expect(file.entities).toHaveLength(2);
+    expect(file.entities).toHaveLength(3);
   });
 
   it('refuses only a file with nothing to import', () => {

@@ -281,12 +281,13 @@ export function parseFtmLines(text: string): FtmRead {
   return { entities: [...byId.values()], issues };
 }
 
-/** A stand-in's type: the property's range, or LegalEntity where the range is abstract. */
+/** A stand-in's type: the property's range, or LegalEntity where the range is abstract (or Thing). */
 function standInSchema(range: string): string {
   const schema = model.schemata[range];
-  if (schema && !schema.abstract) return range;
+  // A relationship cannot stand in: it would need ends of its own.
+  if (schema && !schema.abstract && !schema.edge) return range;
   const legal = model.schemata.LegalEntity;
-  return legal && schema && legal.isA(schema) ? 'LegalEntity' : range;
+  return legal && schema && !legal.isA(schema) ? 'Thing' : 'LegalEntity';
 }
 
 /** A schema's properties by name, inherited ones included; built once per schema (it is slow). */
@@ -496,6 +497,11 @@ function sortValues(
         );
       } else if (!property) {
         keep(extra, name, value);
+      } else if (property.type.isEntity && value.length > FTM_ID_MAX) {
+        note(
+          'ftm.id-too-long',
+          `a reference in ${name} is ${value.length} characters long, over the limit of ${FTM_ID_MAX}: left out`,
+        );
       } else if (property.type.isEntity) {
         keep(properties, name, value);
       } else {
