@@ -1,7 +1,8 @@
 /**
  * Whole cases in and out as files, through the case list: export the demo case as a Tessera case
- * file and as FollowTheMoney lines, import FtM lines into a new case, and refuse a broken file and
- * a duplicate case with a clear message and no change.
+ * file and as FollowTheMoney lines, import FtM lines into a new case (twice, leaving the demo case
+ * whole), import untidy real data with a report, and refuse an unreadable file and a duplicate
+ * case with a clear message and no change.
  */
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
@@ -42,6 +43,14 @@ describe('case files', () => {
     expect(lines).toHaveLength(parsed.entities.length);
     expect(JSON.parse(lines[0]!)).toHaveProperty('schema');
 
+    // The other tools' formats from the "Export as…" menu.
+    const [gexf] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId(`case-export-as-${demoId}`).selectOption('gexf'),
+    ]);
+    expect(gexf.suggestedFilename()).toMatch(/\.gexf$/);
+    expect(await readFile(await gexf.path(), 'utf8')).toContain('<gexf');
+
     // The same case again: refused, nothing changes.
     const input = page.getByTestId('case-import-input');
     await input.setInputFiles({
@@ -54,31 +63,48 @@ describe('case files', () => {
       .toContain('already in Tessera');
     expect(await caseRows(page)).toBe(1);
 
-    // A broken FtM file: one bad line refuses the whole file.
-    const people = lines.filter((line) => line.includes('"schema":"Person"')).slice(0, 3);
-    const broken = `${people.join('\n')}\n{"id":"x1","schema":"Person","properties":{"birthDate":["2023-02-30"]}}\n`;
+    // A file with nothing to import is refused whole; nothing changes.
     await input.setInputFiles({
       name: 'broken.ftm.json',
       mimeType: 'application/json',
-      buffer: Buffer.from(broken),
+      buffer: Buffer.from('{"id":"x1","schema":"Spaceship","properties":{}}\nnot json\n'),
     });
     await expect
       .poll(() => page.getByTestId('notification-error').last().textContent())
       .toContain('nothing was changed');
-    expect(await page.getByTestId('notification-error').last().textContent()).toContain(
-      'does not exist',
-    );
     await screenshot(page, 'case-import-refused');
     expect(await caseRows(page)).toBe(1);
 
-    // Valid FtM lines (the demo's entities): a new case with all of them.
+    // Valid FtM lines (the demo's own entities), twice: two new cases with all of them, and the
+    // demo case keeps every entity (issue 11: these imports used to move the demo's entities).
+    for (const expected of [2, 3]) {
+      await input.setInputFiles({
+        name: 'lantern.ftm.json',
+        mimeType: 'application/json',
+        buffer: Buffer.from(ftm.text),
+      });
+      await expect.poll(() => caseRows(page)).toBe(expected);
+    }
+    const again = await downloadFrom(page, `case-export-ftm-${demoId}`);
+    expect(again.text.trim().split('\n').sort()).toEqual([...lines].sort());
+
+    // Untidy real data (a yente export): imported, with a report of what was kept and changed.
     await input.setInputFiles({
-      name: 'lantern.ftm.json',
+      name: 'yente-zala.ftm.jsonl',
       mimeType: 'application/json',
-      buffer: Buffer.from(ftm.text),
+      buffer: await readFile(
+        new URL('../shared/ftm/fixtures/yente-zala.ftm.jsonl', import.meta.url),
+      ),
     });
-    await expect.poll(() => caseRows(page)).toBe(2);
-    await page.locator('.case-open-link', { hasText: 'Imported: lantern' }).click();
+    await page.getByTestId('import-report').waitFor();
+    expect(await page.getByTestId('import-report').textContent()).toContain('91 entities');
+    await page.getByTestId('import-issue-ftm.unresolved-reference').waitFor();
+    await page.getByTestId('import-issue-ftm.split').waitFor();
+    await screenshot(page, 'case-import-report');
+    await page.getByTestId('import-report-close').click();
+    await expect.poll(() => caseRows(page)).toBe(4);
+
+    await page.locator('.case-open-link', { hasText: 'Imported: lantern' }).first().click();
     await page.getByTestId('tab-entities').click();
     await page.getByTestId('entity-table').waitFor();
     const edges = lines.filter((line) =>

@@ -7,6 +7,7 @@ import { analyzeCommand } from './commands/analyze.ts';
 import { bundleCommand } from './commands/bundle.ts';
 import { caseCommand } from './commands/case.ts';
 import { identityCommand } from './commands/identity.ts';
+import { exportCommand, importCommand } from './commands/interchange.ts';
 import type { CliCommand } from './types.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -14,7 +15,9 @@ const commands: Record<string, CliCommand> = {
   analyze: analyzeCommand,
   bundle: bundleCommand,
   case: caseCommand,
+  export: exportCommand,
   identity: identityCommand,
+  import: importCommand,
 };
 
 function usage(): string {

@@ -21,7 +21,9 @@ import {
   parseOperations,
   serializeOperations,
 } from '../../shared/exchange/operations.ts';
-import { exportFtmLines, FtmImportError, parseFtmLines } from '../../shared/ftm/ftmInterchange.ts';
+import { exportFtmLines, importFtm } from '../../shared/ftm/ftmInterchange.ts';
+import { InterchangeError } from '../../shared/interchange/index.ts';
+import type { AnyRecord } from '../../shared/model/records.ts';
 import { ContainerParser } from '../../electron/services/bundle/container.ts';
 import { BundleError } from '../../electron/services/bundle/errors.ts';
 import { openBundle } from '../../electron/services/bundle/open.ts';
@@ -258,8 +260,15 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
           ),
         ),
       ],
-      run: (input) => void parseFtmLines(text(input)),
-      accepts: (error) => error instanceof FtmImportError,
+      // The whole import (tolerant reading, re-keying, the case-file check), not just the reader.
+      run: (input) =>
+        void importFtm(text(input), {
+          caseTitle: 'fuzz',
+          now: '2026-01-01T00:00:00Z',
+          userName: 'fuzz',
+          agencyId: 'fuzz',
+        }),
+      accepts: (error) => error instanceof InterchangeError,
     },
     {
       name: 'partner card',

@@ -6,7 +6,9 @@ import { filterCases } from './caseListModel.ts';
 import type { CaseListFilter } from './caseListModel.ts';
 import { CaseForm } from './CaseForm.tsx';
 import type { CaseRecord } from '../../shared/model/index.ts';
-import { exportFileName, exportText, importCaseText } from './caseTransfer.ts';
+import { EXPORT_CHOICES, exportFileName, exportText, importCaseText } from './caseTransfer.ts';
+import type { ImportOutcome, TransferKind } from './caseTransfer.ts';
+import { ImportReport } from './ImportReport.tsx';
 import './case.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -28,6 +30,7 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
   const [filter, setFilter] = useState<CaseListFilter>('active');
   const [creating, setCreating] = useState(false);
   const [renaming, setRenaming] = useState<CaseRecord | null>(null);
+  const [report, setReport] = useState<(ImportOutcome & { fileName: string }) | null>(null);
   const demoCaseId = localStorage.getItem(DEMO_CASE_KEY);
   const demoPresent =
     demoCaseId !== null && cases?.some((item) => item.id === demoCaseId && !item.deleted);
@@ -61,23 +64,21 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
           userName: settings.userName,
           now: new Date(),
         });
-        notify(
-          `Imported ${file.name}: ${outcome.entities} entities and relationships` +
-            (outcome.format === 'ftm' ? ' (FollowTheMoney)' : ''),
-        );
+        notify(`Imported ${file.name}: ${outcome.entities} entities and relationships`);
+        if (outcome.issues.length > 0) setReport({ ...outcome, fileName: file.name });
       } catch (error) {
         notify(`${file.name}: ${errorMessage(error)}`, 'error');
       }
     }
   };
 
-  const exportCase = async (item: CaseRecord, kind: 'tessera' | 'ftm') => {
+  const exportCase = async (item: CaseRecord, kind: TransferKind) => {
     try {
       const file = await repository.exportCase(item.id);
       download(exportText(file, kind), exportFileName(file, kind));
-      if (kind === 'ftm') {
+      if (kind !== 'tessera') {
         notify(
-          'FollowTheMoney keeps entities only: markings, grading, notes and attachments stay behind.',
+          'Other tools keep entities and relationships only: markings, grading, notes and attachments stay behind.',
         );
       }
     } catch (error) {
@@ -120,12 +121,12 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
         </select>
         <label
           className="case-import"
-          title="A Tessera case file or FollowTheMoney JSON lines (Aleph, OpenSanctions)"
+          title="A Tessera case file, FollowTheMoney JSON lines (Aleph, OpenSanctions), GraphML, GEXF or Cytoscape JSON"
         >
           <span>Import…</span>
           <input
             type="file"
-            accept=".json,.jsonl,.ndjson,application/json"
+            accept=".json,.jsonl,.ndjson,.graphml,.gexf,.cyjs,.xml,application/json"
             multiple
             aria-label="Import a case file"
             data-testid="case-import-input"
@@ -144,6 +145,14 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
           New case
         </button>
       </div>
+      {report && (
+        <ImportReport
+          fileName={report.fileName}
+          entities={report.entities}
+          issues={report.issues}
+          onClose={() => setReport(null)}
+        />
+      )}
       {cases === undefined ? (
         <p className="muted">Loading cases…</p>
       ) : visible.length === 0 ? (
@@ -206,6 +215,22 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
                   >
                     FtM
                   </button>
+                  <select
+                    aria-label={`Export ${item.title} as`}
+                    value=""
+                    onChange={(event) => {
+                      if (event.target.value)
+                        void exportCase(item, event.target.value as TransferKind);
+                    }}
+                    data-testid={`case-export-as-${item.id}`}
+                  >
+                    <option value="">Export as…</option>
+                    {EXPORT_CHOICES.filter((choice) => choice.kind !== 'tessera').map((choice) => (
+                      <option key={choice.kind} value={choice.kind}>
+                        {choice.label}
+                      </option>
+                    ))}
+                  </select>
                   {item.status === 'archived' ? (
                     <button type="button" onClick={() => void setStatus(item, 'open')}>
                       Unarchive

@@ -520,8 +520,12 @@ export async function buildReview(deps: ExchangeDeps, staged: StagedImport): Pro
     const problems: string[] = [];
     if (caseIdOf(incoming) !== staged.caseId) problems.push('belongs to another case');
     if (incoming.kind === 'entity' && !incoming.deleted) {
+      // Like an import, a partner's entity may lack a required value (issue 11: a Passport
+      // without a number); only a relationship's ends and well-formed values are insisted on.
       const messages = Object.values(
-        validateEntity(incoming.schema, incoming.properties, knownEntities),
+        validateEntity(incoming.schema, incoming.properties, knownEntities, {
+          allowMissingRequired: true,
+        }),
       );
       problems.push(...messages);
     }
@@ -747,7 +751,9 @@ export async function applyAccepted(
       }
       for (const { after } of writes.values()) {
         if (after.kind !== 'entity' || after.deleted) continue;
-        const problems = Object.values(validateEntity(after.schema, after.properties, known));
+        const problems = Object.values(
+          validateEntity(after.schema, after.properties, known, { allowMissingRequired: true }),
+        );
         if (problems.length > 0)
           errors[after.id] = `${captionOfRecord(after, 'release')}: ${problems.join('; ')}`;
       }

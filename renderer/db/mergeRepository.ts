@@ -37,6 +37,7 @@ import type {
   Markings,
 } from '../../shared/model/index.ts';
 import { captionOfRecord, itemsOf } from '../../shared/model/recordKinds.ts';
+import { mergeExternal, ownProperties } from '../../shared/interchange/standIns.ts';
 import { mergeEntities } from '../../shared/resolution/merge.ts';
 import type { TesseraDatabase } from './database.ts';
 import { readCaseItems, stripEntity, summariseChange } from './records.ts';
@@ -133,12 +134,12 @@ export async function mergeEntitiesInCase(
         {
           id: keep.id,
           schema: keep.schema,
-          properties: keep.properties as Record<string, string[]>,
+          properties: ownProperties(keep) as Record<string, string[]>,
         },
         {
           id: drop.id,
           schema: drop.schema,
-          properties: drop.properties as Record<string, string[]>,
+          properties: ownProperties(drop) as Record<string, string[]>,
         },
       );
       // A reference from one of the two to the other would become a reference to itself.
@@ -146,7 +147,10 @@ export async function mergeEntitiesInCase(
         repointProperties(merged.entity.schema, merged.entity.properties, dropId, keepId) ??
         merged.entity.properties;
       const properties = cleanProperties(ownProps);
-      const errors = validateEntity(merged.entity.schema, properties);
+      // An imported entity may lack a required value (see ValidateOptions); merging keeps that.
+      const errors = validateEntity(merged.entity.schema, properties, undefined, {
+        allowMissingRequired: keep.external !== undefined || drop.external !== undefined,
+      });
       if (Object.keys(errors).length > 0) throw new RecordValidationError(errors);
 
       // Every new version must order after every version it replaces, whoever's clock wrote it.
@@ -168,8 +172,12 @@ export async function mergeEntitiesInCase(
         await tx.put(after, { action, summary: () => summary });
       };
 
+      // Merging resolves an import's stand-in (shared/interchange/standIns.ts).
+      const { external: _external, ...keepRest } = keep;
+      const external = mergeExternal(keep.external, drop.external);
       const kept: EntityRecord = {
-        ...keep,
+        ...keepRest,
+        ...(external && { external }),
         schema: merged.entity.schema,
         properties,
         markings: stricterMarkings(keep.markings, drop.markings),

@@ -22,17 +22,25 @@ import { entitySearchText } from './searchText.ts';
 export const STORAGE_FULL_MESSAGE =
   'Storage is full: nothing of this change was saved. Free disk space or remove old cases, then try again.';
 
-function isQuotaError(error: unknown, depth = 0): boolean {
+export const ALREADY_STORED_MESSAGE =
+  'Some of these records are already stored (in this or another case): nothing was saved.';
+
+/** True when `error` is, or wraps (Dexie's inner, cause, bulk failures), a DOMException `name`. */
+function isErrorNamed(error: unknown, name: string, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 5) return false;
   const e = error as { name?: unknown; inner?: unknown; failures?: unknown; cause?: unknown };
-  if (e.name === 'QuotaExceededError') return true;
-  if (isQuotaError(e.inner, depth + 1) || isQuotaError(e.cause, depth + 1)) return true;
-  if (Array.isArray(e.failures)) return e.failures.some((f) => isQuotaError(f, depth + 1));
+  if (e.name === name) return true;
+  if (isErrorNamed(e.inner, name, depth + 1) || isErrorNamed(e.cause, name, depth + 1)) return true;
+  if (Array.isArray(e.failures)) return e.failures.some((f) => isErrorNamed(f, name, depth + 1));
   return false;
 }
 
 export function mapStorageError(error: unknown): unknown {
-  return isQuotaError(error) ? new StorageFullError(STORAGE_FULL_MESSAGE) : error;
+  if (isErrorNamed(error, 'QuotaExceededError')) return new StorageFullError(STORAGE_FULL_MESSAGE);
+  // Only inserts (insertMany's bulkAdd) can violate a primary key: a record id already stored.
+  if (isErrorNamed(error, 'ConstraintError'))
+    return new RecordValidationError({ file: ALREADY_STORED_MESSAGE });
+  return error;
 }
 
 /** The table that holds records of `kind` (entities stored with their search key). */

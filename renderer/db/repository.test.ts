@@ -291,12 +291,12 @@ describe('whole cases', () => {
     expect(await count()).toBe(0);
 
     // A failure inside the write transaction also leaves nothing behind.
-    const original = db.charts.bulkPut.bind(db.charts);
-    db.charts.bulkPut = () => {
+    const original = db.charts.bulkAdd.bind(db.charts);
+    db.charts.bulkAdd = () => {
       throw new DOMException('quota', 'QuotaExceededError');
     };
     await expect(repo.importCase(file)).rejects.toBeInstanceOf(StorageFullError);
-    db.charts.bulkPut = original;
+    db.charts.bulkAdd = original;
     expect(await count()).toBe(0);
   });
 

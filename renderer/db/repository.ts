@@ -50,6 +50,7 @@ import type {
   NoteRecord,
   NoticeRecord,
   RecordKind,
+  ValidateOptions,
   ValidationErrors,
 } from '../../shared/model/index.ts';
 import { entityRecordSchema } from '../../shared/model/recordSchemas.ts';
@@ -327,9 +328,10 @@ export function createRepository(
     schema: string,
     properties: EntityProperties,
     selfId?: string,
+    options: ValidateOptions = {},
   ): Promise<EntityProperties> {
     const cleaned = cleanProperties(properties);
-    throwIfErrors(validateEntity(schema, cleaned));
+    throwIfErrors(validateEntity(schema, cleaned, undefined, options));
     const refs = entityReferences(schema, cleaned);
     if (refs.size > 0) {
       const ids = [...new Set([...refs.values()].flat())];
@@ -339,7 +341,7 @@ export function createRepository(
         if (entity && !entity.deleted && entity.caseId === caseId) known.add(entity.id);
       }
       if (selfId) known.add(selfId);
-      throwIfErrors(validateEntity(schema, cleaned, known));
+      throwIfErrors(validateEntity(schema, cleaned, known, options));
     }
     return cleaned;
   }
@@ -447,7 +449,10 @@ export function createRepository(
           const before = await liveRecord('entity', entityId);
           checkGradingAndMarkings(patch);
           const properties = patch.properties
-            ? await validatedProperties(before.caseId, before.schema, patch.properties, before.id)
+            ? await validatedProperties(before.caseId, before.schema, patch.properties, before.id, {
+                // An imported entity may have come without a required value (issue 11).
+                allowMissingRequired: before.external !== undefined,
+              })
             : before.properties;
           const after: EntityRecord = {
             ...before,
@@ -902,7 +907,9 @@ export function createRepository(
           seen.add(entity.id);
           if (entity.updatedAt > latest) latest = entity.updatedAt;
           const messages = Object.values(
-            validateEntity(entity.schema, entity.properties, entityIds),
+            validateEntity(entity.schema, entity.properties, entityIds, {
+              allowMissingRequired: entity.external !== undefined,
+            }),
           );
           if (messages.length > 0) {
             addError(`entities[${index}]`, `${entity.schema} ${entity.id}: ${messages.join('; ')}`);

@@ -237,8 +237,11 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
               pairs.set(record.id, { after: record });
               touched.add(record.id);
             }
-            const requests: Promise<unknown>[] = [db.entities.bulkPut(entities)];
-            for (const [kind, list] of byKind) requests.push(recordTable(db, kind).bulkPut(list));
+            // add, not put: an insert must never overwrite a stored record (issue 11: an import
+            // whose ids were already stored moved another case's entities). A clash aborts the
+            // transaction with a ConstraintError, which mapStorageError turns into a coded error.
+            const requests: Promise<unknown>[] = [db.entities.bulkAdd(entities)];
+            for (const [kind, list] of byKind) requests.push(recordTable(db, kind).bulkAdd(list));
             await Promise.all(requests);
           },
           async putBlob(id, content) {

@@ -162,8 +162,11 @@ export const RECORD_KINDS = {
         provenance: 'provenance',
         grading: 'code',
         propertyMarkings: 'markings',
+        // What an import kept from another tool (values the model could not take among it): free
+        // text, so it goes only with a record marked releasable to the partner.
+        external: 'text',
       },
-      optional: ['propertyMarkings'],
+      optional: ['propertyMarkings', 'external'],
     },
   },
   note: {

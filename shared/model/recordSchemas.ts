@@ -66,6 +66,20 @@ export const entityPropertiesSchema = z.record(
   z.array(z.string().max(100_000)).max(10_000),
 );
 
+export const externalEntitySchema = z.object({
+  id: z.string().min(1).max(1024),
+  format: z.string().min(1).max(32),
+  caption: z.string().max(1024).optional(),
+  datasets: z.array(z.string().max(256)).max(1000).optional(),
+  referents: z.array(z.string().max(1024)).max(10_000).optional(),
+  firstSeen: isoDate.optional(),
+  lastSeen: isoDate.optional(),
+  lastChange: isoDate.optional(),
+  target: z.boolean().optional(),
+  extra: entityPropertiesSchema.optional(),
+  unresolved: z.boolean().optional(),
+});
+
 export const entityRecordSchema = z.object({
   ...base,
   kind: z.literal('entity'),
@@ -75,6 +89,7 @@ export const entityRecordSchema = z.object({
   provenance: provenanceSchema,
   grading: gradingSchema,
   propertyMarkings: z.record(z.string().max(128), markingsSchema).optional(),
+  external: externalEntitySchema.optional(),
 });
 
 export const noteRecordSchema = z.object({

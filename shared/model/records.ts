@@ -67,6 +67,37 @@ export interface EntityRecord extends RecordBase {
   readonly grading: Grading;
   /** Markings of single properties, where set; the record's markings apply otherwise. */
   readonly propertyMarkings?: Readonly<Record<string, Markings>>;
+  /** What an import from another tool kept beside the properties (see ExternalEntityData). */
+  readonly external?: ExternalEntityData;
+}
+
+/**
+ * An imported entity's data from the file it came from, kept so an export writes it back (issue 11):
+ * its id there (ids from outside are never used as record ids, so an import cannot touch another
+ * case), the FtM statement metadata, and values the model could not take.
+ */
+export interface ExternalEntityData {
+  /** The entity's id in the file it was imported from; exports write it back. */
+  readonly id: string;
+  /** The format it came from, e.g. "ftm", "graphml". */
+  readonly format: string;
+  readonly caption?: string;
+  readonly datasets?: readonly string[];
+  readonly referents?: readonly string[];
+  readonly firstSeen?: string;
+  readonly lastSeen?: string;
+  readonly lastChange?: string;
+  readonly target?: boolean;
+  /**
+   * Values kept verbatim that the model could not take: properties it does not know, values that
+   * fail their type's check. Exports write them back as properties.
+   */
+  readonly extra?: EntityProperties;
+  /**
+   * True for a stand-in for an entity the file referred to but did not hold: visible in the case,
+   * resolvable later by merging it with the real one; exports leave it out and write its id.
+   */
+  readonly unresolved?: boolean;
 }
 
 export interface NoteRecord extends RecordBase {

@@ -33,7 +33,8 @@ export function validateIban(value: string): string | undefined {
   return remainder === 1 ? undefined : `"${value}" fails the IBAN check digits`;
 }
 
-function validateValue(typeName: string, value: string): string | undefined {
+/** Checks one (trimmed, non-empty) value of an FtM type; the problem in words, or undefined. */
+export function validateValue(typeName: string, value: string): string | undefined {
   switch (typeName) {
     case 'date':
       return validateDate(value);
@@ -58,6 +59,14 @@ function validateValue(typeName: string, value: string): string | undefined {
   }
 }
 
+export interface ValidateOptions {
+  /**
+   * Accept missing required values other than a relationship's two ends: data imported from
+   * other tools (issue 11: an OpenSanctions Passport without a number) is kept as it came.
+   */
+  readonly allowMissingRequired?: boolean;
+}
+
 /**
  * Checks an entity against its schema: known type and properties, required values present,
  * values well-formed for their FtM type, entity references present (`knownIds` when given).
@@ -66,6 +75,7 @@ export function validateEntity(
   schemaName: string,
   properties: EntityProperties,
   knownIds?: ReadonlySet<string>,
+  options: ValidateOptions = {},
 ): ValidationErrors {
   const errors: Record<string, string> = {};
   if (!isKnownSchema(schemaName)) return { schema: `unknown entity type: ${schemaName}` };
@@ -95,7 +105,7 @@ export function validateEntity(
       }
     }
   }
-  const required = new Set(schema.required);
+  const required = new Set(options.allowMissingRequired ? [] : schema.required);
   if (schema.edge) {
     required.add(schema.edge.source);
     required.add(schema.edge.target);

@@ -1,10 +1,10 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { existsSync, promises as fs, readdirSync } from 'node:fs';
+import { existsSync, promises as fs, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { Decrypter, Encrypter } from 'age-encryption';
+import { armor, Decrypter, Encrypter } from 'age-encryption';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BUNDLE_FORMAT_VERSION,
@@ -263,6 +263,18 @@ describe('attacks: each is a clear error and writes nothing', () => {
       }
       await expectRefused(file, b.identity, a.card, ['bad-signature', 'malformed', 'corrupted']);
     }
+  });
+
+  it('an armored copy of a valid bundle says armored bundles are not supported', async () => {
+    const armored = path.join(root, 'armored.age');
+    writeFileSync(armored, armor.encode(readFileSync(bundle)));
+    await expectRefused(
+      armored,
+      b.identity,
+      a.card,
+      ['unsupported'],
+      /armored bundles are not supported/,
+    );
   });
 
   it('a truncated file', async () => {

@@ -21,7 +21,9 @@ export type BundleErrorCode =
   /** The manifest is invalid or disagrees with the container or the header. */
   | 'manifest'
   /** Bad input to seal (cards, names, sizes). */
-  | 'invalid-input';
+  | 'invalid-input'
+  /** Valid age, in a form Tessera does not open: an ASCII-armored ("PEM") file. */
+  | 'unsupported';
 
 /** Every failure of seal / verify / open; `message` is meant for the officer. */
 export class BundleError extends Error {

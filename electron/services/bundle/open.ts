@@ -138,7 +138,18 @@ function formatError(error: unknown): never {
   throw error;
 }
 
+/** The first line of an ASCII-armored age file (https://age-encryption.org/v1, "ASCII armor"). */
+const AGE_ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
+
 function parseHeaderChecked(start: Buffer): ParsedHeader {
+  // Armored files are valid age, so "not an age v1 file" would be wrong (issue 11); bundles are
+  // opened as binary, streamed from disk, and Tessera never writes armor.
+  if (start.toString('latin1', 0, 64).trimStart().startsWith(AGE_ARMOR_BEGIN)) {
+    throw new BundleError(
+      'unsupported',
+      `armored bundles are not supported: this is an ASCII-armored age file (${AGE_ARMOR_BEGIN}); ask the sender for the binary bundle Tessera writes`,
+    );
+  }
   try {
     return parseHeader(start, {
       maxStanzas: BUNDLE_LIMITS.maxStanzas,
