@@ -144,3 +144,25 @@ describe('importing FtM never changes another case (issue 11)', () => {
     ).toBe(true);
   });
 });
+
+describe('every interchange import makes a new case, whatever ids the file holds', () => {
+  const fixture = (path: string) =>
+    readFileSync(new URL(`../../shared/interchange/fixtures/${path}`, import.meta.url), 'utf8');
+  it.each([
+    ['stix/apt1.json', 'stix'],
+    ['stix/sighting-of-an-indicator.json', 'stix'],
+    ['anx/operation-harbour.anx', 'anx'],
+  ])('imports %s twice into two cases with no record in common', async (path, format) => {
+    const text = fixture(path);
+    const first = await importCaseText(path, text, context);
+    const second = await importCaseText(path, text, context);
+    expect(first.format).toBe(format);
+    expect(second.caseId).not.toBe(first.caseId);
+    const a = await repo.exportCase(first.caseId);
+    const b = await repo.exportCase(second.caseId);
+    expect(b.entities.length).toBe(a.entities.length);
+    expect(a.entities.length).toBeGreaterThan(0);
+    const firstIds = new Set(a.entities.map((entity) => entity.id));
+    expect(b.entities.filter((entity) => firstIds.has(entity.id))).toEqual([]);
+  });
+});

@@ -464,6 +464,7 @@ export function importAnx(text: string, options: ImportOptions): InterchangeImpo
 
   const file = buildImportedCase(
     {
+      format: 'anx',
       sourceLabel: "i2 Analyst's Notebook chart (ANX)",
       entities,
       chart: { name: options.caseTitle || 'i2 chart', nodes },

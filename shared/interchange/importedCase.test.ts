@@ -15,6 +15,7 @@ describe('buildImportedCase', () => {
     const issues: ImportIssue[] = [];
     const file = buildImportedCase(
       {
+        format: 'stix',
         sourceLabel: 'test',
         entities: [
           {
@@ -38,9 +39,12 @@ describe('buildImportedCase', () => {
       issues,
     );
     expect(caseFileSchema.safeParse(file).success).toBe(true);
-    expect(file.entities.map((entity) => entity.id)).toEqual(['p1']);
+    // Outside ids never become record ids: p1 is kept as external.id beside a fresh id.
+    expect(file.entities.map((entity) => entity.external)).toEqual([{ id: 'p1', format: 'stix' }]);
+    const recordId = file.entities[0]!.id;
+    expect(recordId).not.toBe('p1');
     expect(file.entities[0]!.properties).toEqual({ name: ['Ana'] });
-    expect(file.charts[0]!.nodes).toEqual({ p1: { x: 1, y: 2 } });
+    expect(file.charts[0]!.nodes).toEqual({ [recordId]: { x: 1, y: 2 } });
     expect(issues.map((issue) => `${issue.code} ${issue.where}`).sort()).toEqual([
       'interchange.entity-dropped l1',
       'interchange.entity-dropped p2',

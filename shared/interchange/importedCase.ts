@@ -40,6 +40,8 @@ export interface ImportedEntity {
 }
 
 export interface ImportedCaseInput {
+  /** The format's id, kept with each entity's outside id (`external`). */
+  readonly format: 'anx' | 'stix';
   /** The format's label, e.g. "STIX 2.1 bundle"; the provenance source of every record. */
   readonly sourceLabel: string;
   readonly entities: readonly ImportedEntity[];
@@ -164,13 +166,28 @@ export function buildImportedCase(
       markings,
     };
   };
+  // Outside ids never become record ids (issue 11: an import must not touch another case, and the
+  // same file imported twice makes two cases); each is kept as `external.id` for the export.
+  const recordIdOf = new Map(candidates.map((entity) => [entity.id, newId()]));
+  const rekeyed = (entity: ImportedEntity): Record<string, string[]> => {
+    const known = getSchema(entity.schema).getProperties();
+    return Object.fromEntries(
+      Object.entries(judged.get(entity.id)!).map(([name, values]) => [
+        name,
+        known.get(name)?.type.isEntity
+          ? values.map((value) => recordIdOf.get(value) ?? value)
+          : values,
+      ]),
+    );
+  };
   const entities: EntityRecord[] = candidates.map((entity) => ({
     ...base(entity.markings),
     kind: 'entity',
-    id: entity.id,
+    id: recordIdOf.get(entity.id)!,
     caseId,
     schema: entity.schema,
-    properties: judged.get(entity.id)!,
+    properties: rekeyed(entity),
+    external: { id: entity.id, format: input.format },
     provenance: {
       source: (entity.source ?? input.sourceLabel).slice(0, 1024),
       originAgency: options.agencyId,
@@ -179,7 +196,10 @@ export function buildImportedCase(
     },
     grading: entity.grading ?? UNGRADED,
   }));
-  const onChart = Object.entries(input.chart?.nodes ?? {}).filter(([id]) => judged.has(id));
+  const onChart = Object.entries(input.chart?.nodes ?? {}).flatMap(([id, view]) => {
+    const recordId = recordIdOf.get(id);
+    return recordId ? [[recordId, view] as const] : [];
+  });
   const charts = input.chart
     ? [
         {

@@ -19,7 +19,11 @@ const options = {
   agencyId: 'at.bk',
 };
 
-const entity = (file: CaseFile, id: string) => file.entities.find((record) => record.id === id);
+/** Imported records get fresh ids; the STIX id stays as `external.id`. */
+const outsideId = (record: { id: string; external?: { id: string } }) =>
+  record.external?.id ?? record.id;
+const entity = (file: CaseFile, id: string) =>
+  file.entities.find((record) => outsideId(record) === id);
 const codes = (issues: readonly { code: string }[]) => issues.map((issue) => issue.code);
 
 const SCHEMA_BASE =
@@ -96,11 +100,11 @@ describe('STIX import of the examples published with STIX 2.1', () => {
     expect(caseFileSchema.safeParse(file).success).toBe(true);
     const bySchema = (schema: string) => file.entities.filter((record) => record.schema === schema);
     expect(bySchema('Note')).toHaveLength(12); // indicators
-    const apt1 = file.entities.find((record) => record.id.startsWith('intrusion-set--'))!;
+    const apt1 = file.entities.find((record) => outsideId(record).startsWith('intrusion-set--'))!;
     expect(apt1.schema).toBe('Organization');
     expect(apt1.properties.name).toEqual(['APT1']);
     expect(apt1.properties.alias).toContain('Comment Crew');
-    const actors = file.entities.filter((record) => record.id.startsWith('threat-actor--'));
+    const actors = file.entities.filter((record) => outsideId(record).startsWith('threat-actor--'));
     expect(actors).toHaveLength(5);
     expect(actors.every((actor) => actor.schema === 'LegalEntity')).toBe(true);
     const indicator = bySchema('Note')[0]!;
@@ -126,14 +130,12 @@ describe('STIX import of the examples published with STIX 2.1', () => {
     const event = entity(file, 'sighting--8356e820-8080-4692-aa91-ecbe94006833')!;
     expect(event.schema).toBe('Event');
     expect(event.properties.startDate).toEqual(['2017-02-27T21:37:11.213Z']);
-    expect(event.properties.involved).toEqual(['identity--5206ba14-478f-4b0b-9a48-395f690c20a2']);
+    const sighter = entity(file, 'identity--5206ba14-478f-4b0b-9a48-395f690c20a2')!;
+    expect(event.properties.involved).toEqual([sighter.id]);
     expect(event.properties.summary).toEqual(['seen 1 time']);
     const link = file.entities.find((record) => record.properties.subject?.[0] === event.id)!;
-    expect(link.properties).toMatchObject({
-      role: ['sighting-of'],
-      object: ['indicator--9299f726-ce06-492e-8472-2b52ccb53191'],
-    });
     const indicator = entity(file, 'indicator--9299f726-ce06-492e-8472-2b52ccb53191')!;
+    expect(link.properties).toMatchObject({ role: ['sighting-of'], object: [indicator.id] });
     expect(indicator.properties.notes).toContain(
       "pattern (stix): [url:value = 'http://paypa1.banking.com']",
     );
@@ -151,14 +153,14 @@ describe('STIX import of the examples published with STIX 2.1', () => {
 
   it('applies the most restrictive granular TLP to the whole record', () => {
     const { file, issues } = importStix(fixture('using-granular-markings.json'), options);
-    const indicator = file.entities.find((record) => record.id.startsWith('indicator--'))!;
+    const indicator = file.entities.find((record) => outsideId(record).startsWith('indicator--'))!;
     expect(indicator.markings.tlp).toBe('RED');
     expect(codes(issues)).toContain('stix.granular-marking');
   });
 
   it('reads a threat actor profile with its aliases and goals', () => {
     const { file } = importStix(fixture('identifying-a-threat-actor-profile.json'), options);
-    const actor = file.entities.find((record) => record.id.startsWith('threat-actor--'))!;
+    const actor = file.entities.find((record) => outsideId(record).startsWith('threat-actor--'))!;
     expect(actor.schema).toBe('LegalEntity');
     expect(actor.properties.alias!.length).toBeGreaterThan(0);
     expect(actor.properties.notes!.some((line) => line.startsWith('goals: '))).toBe(true);
@@ -183,7 +185,7 @@ describe('STIX import of the examples published with STIX 2.1', () => {
     const narnia = entity(file, 'location--2b1c3d4e-5f60-4718-9a2b-3c4d5e6f7a8b')!;
     expect(narnia.properties.country).toBeUndefined();
     expect(issues).toContainEqual(
-      expect.objectContaining({ code: 'interchange.value-dropped', where: narnia.id }),
+      expect.objectContaining({ code: 'interchange.value-dropped', where: outsideId(narnia) }),
     );
   });
   it('drops an entity that cannot stand and the relationships that pointed at it, reporting each once', () => {
@@ -210,7 +212,7 @@ describe('STIX import of the examples published with STIX 2.1', () => {
       }),
       options,
     );
-    expect(file.entities.map((record) => record.id)).toEqual([place.id]);
+    expect(file.entities.map(outsideId)).toEqual([place.id]);
     expect(issues.map((issue) => [issue.code, issue.where])).toEqual([
       ['interchange.entity-dropped', nameless.id],
       ['interchange.entity-dropped', link.id],
@@ -246,7 +248,7 @@ describe('STIX export', () => {
       const summary = (file: CaseFile) =>
         file.entities
           .map((record) => ({
-            id: record.id,
+            id: outsideId(record),
             schema: record.schema,
             name: record.properties.name,
             tlp: record.markings.tlp,

@@ -530,7 +530,7 @@ export function importStix(text: string, options: ImportOptions): InterchangeImp
     }
   }
   const file = buildImportedCase(
-    { sourceLabel: 'STIX 2.1 bundle', entities },
+    { format: 'stix', sourceLabel: 'STIX 2.1 bundle', entities },
     options,
     reader.issues,
   );
@@ -576,7 +576,7 @@ const PATTERN_LINE = /^pattern \(([^)]*)\): ([\s\S]+)$/;
 
 /** Which STIX type a record exports as; undefined when STIX has no place for it (it is left out). */
 function stixTypeOf(entity: EntityRecord): string | undefined {
-  const own = stixIdIn(entity.id)?.type;
+  const own = stixIdIn(entity.external?.id ?? entity.id)?.type;
   switch (entity.schema) {
     case 'Person':
       return 'identity';
@@ -727,7 +727,7 @@ export function exportStix(file: CaseFile): string {
   const stixIds = new Map<string, string>();
   const taken = new Set<string>();
   const idFor = (type: string, entity: EntityRecord) => {
-    let id = stixIdFor(type, entity.id);
+    let id = stixIdFor(type, entity.external?.id ?? entity.id);
     if (taken.has(id)) id = `${type}--${uuidV5(`${type}:${entity.id}:${entity.caseId}`)}`;
     taken.add(id);
     stixIds.set(entity.id, id);
