@@ -22,7 +22,8 @@ import {
   serializeOperations,
 } from '../../shared/exchange/operations.ts';
 import { exportFtmLines, importFtm } from '../../shared/ftm/ftmInterchange.ts';
-import { InterchangeError } from '../../shared/interchange/index.ts';
+import { INTERCHANGE_FORMATS, InterchangeError } from '../../shared/interchange/index.ts';
+import { InterchangeImportError } from '../../shared/interchange/importError.ts';
 import type { AnyRecord } from '../../shared/model/records.ts';
 import { ContainerParser } from '../../electron/services/bundle/container.ts';
 import { BundleError } from '../../electron/services/bundle/errors.ts';
@@ -270,6 +271,22 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
         }),
       accepts: (error) => error instanceof InterchangeError,
     },
+    // Every other interchange reader (GraphML, GEXF, ANX, STIX, Cytoscape JSON), seeded with its
+    // own export of the demo case: the whole import, as the app and `tessera import` run it.
+    ...INTERCHANGE_FORMATS.filter((format) => format.id !== 'ftm').map((format) => ({
+      name: `${format.label} import`,
+      json: format.id === 'stix' || format.id === 'cyjs',
+      seeds: [Buffer.from(format.exportText(demo))],
+      run: (input: Uint8Array) =>
+        void format.importText(text(input), {
+          caseTitle: 'fuzz',
+          now: '2026-01-01T00:00:00Z',
+          userName: 'fuzz',
+          agencyId: 'fuzz',
+        }),
+      accepts: (error: unknown) =>
+        error instanceof InterchangeError || error instanceof InterchangeImportError,
+    })),
     {
       name: 'partner card',
       json: true,
