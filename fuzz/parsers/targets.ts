@@ -24,7 +24,6 @@ import {
 import { exportFtmLines, importFtm } from '../../shared/ftm/ftmInterchange.ts';
 import { INTERCHANGE_FORMATS, InterchangeError } from '../../shared/interchange/index.ts';
 import { InterchangeImportError } from '../../shared/interchange/importError.ts';
-import type { AnyRecord } from '../../shared/model/records.ts';
 import { ContainerParser } from '../../electron/services/bundle/container.ts';
 import { BundleError } from '../../electron/services/bundle/errors.ts';
 import { openBundle } from '../../electron/services/bundle/open.ts';
