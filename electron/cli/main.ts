@@ -7,7 +7,7 @@ import { analyzeCommand } from './commands/analyze.ts';
 import { bundleCommand } from './commands/bundle.ts';
 import { caseCommand } from './commands/case.ts';
 import { identityCommand } from './commands/identity.ts';
-import type { CliCommand } from './types.ts';
+import type { CliCommand } from './commands/types.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
 
 const commands: Record<string, CliCommand> = {

@@ -5,10 +5,10 @@ import { CaseWorkspace } from '../case/CaseWorkspace.tsx';
 import { SettingsPanel } from '../settings/SettingsPanel.tsx';
 import { boot } from './boot.ts';
 import type { BootResult } from './boot.ts';
-import { commandForKey } from './commands.ts';
-import type { CommandId } from './commands.ts';
-import { AppServicesContext } from './context.ts';
-import type { AppServices } from './context.ts';
+import { commandForKey } from '../core/commands.ts';
+import type { CommandId } from '../core/commands.ts';
+import { AppServicesProvider } from '../core/context.ts';
+import type { AppServices } from '../core/context.ts';
 import { Notifications, useNotifications } from './Notifications.tsx';
 import { TopBar } from './TopBar.tsx';
 import { useUndoState } from './useUndoState.ts';
@@ -158,7 +158,7 @@ export function App() {
     return <div className="app-loading">Opening Tessera…</div>;
   }
   return (
-    <AppServicesContext.Provider value={appServices}>
+    <AppServicesProvider value={appServices}>
       <div className="app-shell">
         <TopBar
           caseId={openCaseId}
@@ -185,6 +185,6 @@ export function App() {
         )}
         <Notifications messages={messages} onDismiss={dismiss} />
       </div>
-    </AppServicesContext.Provider>
+    </AppServicesProvider>
   );
 }

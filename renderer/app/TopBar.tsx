@@ -1,6 +1,6 @@
 import { useCase } from '../db/queries.ts';
-import { COMMANDS, displayShortcut } from './commands.ts';
-import type { CommandId } from './commands.ts';
+import { COMMANDS, displayShortcut } from '../core/commands.ts';
+import type { CommandId } from '../core/commands.ts';
 import type { UndoState } from '../db/repository.types.ts';
 
 interface TopBarProps {

@@ -7,7 +7,7 @@
  */
 import type { CaseRepository } from '../db/repository.types.ts';
 import { boot } from './boot.ts';
-import type { StorageDeps } from './context.ts';
+import type { StorageDeps } from '../core/context.ts';
 
 export interface AppTestHook {
   readonly repository: CaseRepository;

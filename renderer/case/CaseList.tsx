@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { useAppServices } from '../app/context.ts';
-import { DEMO_CASE_KEY } from '../app/boot.ts';
+import { useAppServices } from '../core/context.ts';
+import { DEMO_CASE_KEY } from '../core/storageKeys.ts';
 import { useCases } from '../db/queries.ts';
 import { filterCases } from './caseListModel.ts';
 import type { CaseListFilter } from './caseListModel.ts';

@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
 import { isEdgeSchema } from '../../shared/model/index.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
-import type { CommandId } from '../app/commands.ts';
-import { Dialog } from '../app/Dialog.tsx';
+import { useAppServices } from '../core/context.ts';
+import type { CommandId } from '../core/commands.ts';
+import { Dialog } from '../core/Dialog.tsx';
 import { AttachmentsPanel } from '../attachments/index.ts';
 import { addEntityToChart, ChartPanel } from '../chart/index.ts';
 import type { Point } from '../chart/index.ts';

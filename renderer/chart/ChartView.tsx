@@ -3,7 +3,7 @@ import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
 import CytoscapeComponent from 'react-cytoscapejs';
 import type { Core, ElementDefinition, EventObject, StylesheetJson } from 'cytoscape';
 import type { EntityRecord } from '../../shared/model/index.ts';
-import { useAppServices, useRepository } from '../app/context.ts';
+import { useAppServices, useRepository } from '../core/context.ts';
 import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
 import { mergePositions } from './chartGeometry.ts';

@@ -9,13 +9,13 @@ import {
   isEdgeSchema,
   model,
 } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { AttachmentsPanel } from '../attachments/AttachmentsPanel.tsx';
 import { HistoryPanel } from '../audit/HistoryPanel.tsx';
 import { formatIsoTime } from '../audit/time.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
 import { NotesPanel } from '../notes/NotesPanel.tsx';
-import { describeSaveError } from '../app/saveError.ts';
+import { describeSaveError } from '../core/saveError.ts';
 import './entity.css';
 
 export interface EntityDetailsProps {

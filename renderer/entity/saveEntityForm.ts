@@ -9,7 +9,7 @@ import type { CaseRepository } from '../db/repository.types.ts';
 import type { FieldPlan } from './entityForm.ts';
 import { orderedErrorKeys } from './entityForm.ts';
 import type { MetaValue } from './MetaFields.tsx';
-import { reportSaveError } from '../app/saveError.ts';
+import { reportSaveError } from '../core/saveError.ts';
 
 export interface EntityFormSave {
   readonly repository: CaseRepository;
