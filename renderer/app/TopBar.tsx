@@ -14,7 +14,7 @@ interface TopBarProps {
 
 export function TopBar({ caseId, undoState, isMac, onHome, onCommand, onSettings }: TopBarProps) {
   const openCase = useCase(caseId ?? '');
-  const hint = (shortcut: string) => displayShortcut(shortcut, isMac);
+  const hint = (shortcut: string | undefined) => (shortcut ? displayShortcut(shortcut, isMac) : '');
   return (
     <header className="app-topbar">
       <button

@@ -6,20 +6,9 @@ import { filterCases } from './caseListModel.ts';
 import type { CaseListFilter } from './caseListModel.ts';
 import { CaseForm } from './CaseForm.tsx';
 import type { CaseRecord } from '../../shared/model/index.ts';
-import { exportFileName, exportText, importCaseText } from './caseTransfer.ts';
+import { exportCaseFile, importCaseFiles } from './caseFiles.ts';
 import './case.css';
 import { errorMessage } from '../../shared/base/errors.ts';
-
-function download(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}
 
 export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
   const { repository, storage, settings, notify } = useAppServices();
@@ -51,39 +40,17 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
     }
   };
 
-  const importFiles = async (files: FileList | null) => {
-    for (const file of Array.from(files ?? [])) {
-      try {
-        const outcome = await importCaseText(file.name, await file.text(), {
-          repository,
-          clock: storage.clock,
-          agencyId: settings.agencyId,
-          userName: settings.userName,
-          now: new Date(),
-        });
-        notify(
-          `Imported ${file.name}: ${outcome.entities} entities and relationships` +
-            (outcome.format === 'ftm' ? ' (FollowTheMoney)' : ''),
-        );
-      } catch (error) {
-        notify(`${file.name}: ${errorMessage(error)}`, 'error');
-      }
-    }
-  };
+  const importFiles = (files: FileList | null) =>
+    importCaseFiles(Array.from(files ?? []), {
+      repository,
+      clock: storage.clock,
+      agencyId: settings.agencyId,
+      userName: settings.userName,
+      notify,
+    });
 
-  const exportCase = async (item: CaseRecord, kind: 'tessera' | 'ftm') => {
-    try {
-      const file = await repository.exportCase(item.id);
-      download(exportText(file, kind), exportFileName(file, kind));
-      if (kind === 'ftm') {
-        notify(
-          'FollowTheMoney keeps entities only: markings, grading, notes and attachments stay behind.',
-        );
-      }
-    } catch (error) {
-      notify(errorMessage(error), 'error');
-    }
-  };
+  const exportCase = (item: CaseRecord, kind: 'tessera' | 'ftm') =>
+    exportCaseFile(repository, item.id, kind, notify);
 
   const visible = cases ? filterCases(cases, search, filter) : [];
   return (
