@@ -23,8 +23,10 @@ async function openDemoCase(): Promise<Page> {
 async function runFromPalette(page: Page, words: string): Promise<void> {
   await page.locator('body').click({ position: { x: 5, y: 300 } });
   await page.keyboard.press('Control+Shift+P');
-  await page.getByTestId('palette-input').fill(words);
-  await page.getByTestId('palette-input').press('Enter');
+  await page.getByTestId('palette-input').waitFor();
+  // Focus is in the palette's field as it opens: typing goes there.
+  await page.keyboard.type(words);
+  await page.keyboard.press('Enter');
   await page.getByTestId('palette').waitFor({ state: 'detached' });
 }
 

@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import {
   collectImports,
   describeCycles,
+  importsOfTestSupport,
   findCycles,
   folderEdges,
   folderOf,
@@ -32,7 +33,7 @@ describe('the folder graph', () => {
     expect(folderOf('renderer/app/App.tsx')).toBe('renderer/app');
     expect(folderOf('renderer/chart/overview/overviewScene.ts')).toBe('renderer/chart');
     expect(folderOf('renderer/main.tsx')).toBe('renderer');
-    expect(folderOf('shared/exchange/testing/partners.ts')).toBe('shared/exchange');
+    expect(folderOf('shared/analysis/fixtures/networkx.ts')).toBe('shared/analysis');
     expect(folderOf('electron/services/exchange/x/y.ts')).toBe('electron/services/exchange');
     expect(folderOf('electron/services/handlers.ts')).toBe('electron/services');
     expect(folderOf('bench/chart.bench.ts')).toBeUndefined();
@@ -87,6 +88,12 @@ describe('the folder graph', () => {
     write('renderer/c/index.tsx', "export { one } from '../a/one.ts';\n");
     // Tests may import anything: they are left out.
     write('renderer/c/c.test.ts', "import '../b/index.ts';\n");
+    write('renderer/c/fixtures/seed.ts', 'export const seed = 1;\n');
+    write('renderer/c/fixtures/more.ts', "export { seed } from './seed.ts';\n");
+    write(
+      'renderer/d/uses.ts',
+      "import { seed } from '../c/fixtures/seed.ts';\nexport const x = seed;\n",
+    );
 
     it('follows type imports, dynamic imports, re-exports and folder indexes, not tests', () => {
       const imports = collectImports(root);
@@ -99,6 +106,12 @@ describe('the folder graph', () => {
         ['renderer/a', 'renderer/b', 'renderer/c'],
       ]);
     });
+
+    it('finds production code that imports test support, and only that', () => {
+      expect(importsOfTestSupport(root)).toEqual([
+        { from: 'renderer/d/uses.ts', to: 'renderer/c/fixtures/seed.ts' },
+      ]);
+    });
   });
 });
 
@@ -109,5 +122,9 @@ describe('Tessera', () => {
       (cycle) => !pending.has(cycle.folders.join(' ')),
     );
     expect(describeCycles(cycles)).toBe('');
+  });
+
+  it('keeps test support (tests, fixtures/) out of production code', () => {
+    expect(importsOfTestSupport(ROOT)).toEqual([]);
   });
 });

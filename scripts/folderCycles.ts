@@ -96,8 +96,8 @@ function resolveSpecifier(root: string, from: string, specifier: string): string
   return undefined;
 }
 
-/** Every relative import between checked source files of the tree at `root`. */
-export function collectImports(root: string): FileImport[] {
+/** Every relative import of a production source file of the tree at `root`. */
+function productionImports(root: string): FileImport[] {
   const imports: FileImport[] = [];
   for (const layer of LAYERS) {
     for (const file of listSources(root, layer)) {
@@ -106,11 +106,25 @@ export function collectImports(root: string): FileImport[] {
       for (const { fileName } of info.importedFiles) {
         if (!fileName.startsWith('.')) continue;
         const target = resolveSpecifier(root, file, fileName);
-        if (target && !isTestOrSupport(target)) imports.push({ from: file, to: target });
+        if (target) imports.push({ from: file, to: target });
       }
     }
   }
   return imports;
+}
+
+/** Every relative import between checked (production) source files of the tree at `root`. */
+export function collectImports(root: string): FileImport[] {
+  return productionImports(root).filter((item) => !isTestOrSupport(item.to));
+}
+
+/**
+ * Imports from production code of test support (tests, `fixtures/` folders): test support lives
+ * beside the tests and is left out of the production builds (tsconfig.shared.json and
+ * tsconfig.renderer.json exclude `fixtures/`), so production code must not need it.
+ */
+export function importsOfTestSupport(root: string): FileImport[] {
+  return productionImports(root).filter((item) => isTestOrSupport(item.to));
 }
 
 /** The folder graph of a list of file imports; imports within one folder are no edge. */

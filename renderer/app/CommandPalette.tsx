@@ -32,8 +32,9 @@ export function CommandPalette({
   return (
     <Dialog title="Commands" onClose={onClose}>
       <input
-        type="search"
-        autoFocus
+        // Not type="search": there Escape clears the text instead of closing the dialog.
+        type="text"
+        data-autofocus
         placeholder="Type a command…"
         aria-label="Command"
         value={query}

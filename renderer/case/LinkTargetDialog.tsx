@@ -40,8 +40,9 @@ export function LinkTargetDialog({
   return (
     <Dialog title={`Link ${captionOf(source.schema, source.properties)} to…`} onClose={onClose}>
       <input
-        type="search"
-        autoFocus
+        // Not type="search": there Escape clears the text instead of closing the dialog.
+        type="text"
+        data-autofocus
         placeholder="Find an entity…"
         aria-label="Find the other end"
         value={query}

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { isHlc } from './hlc.ts';
 import { TLP_LEVELS } from './markings.ts';
-import type { AnyRecord, AuditEntry } from './records.ts';
+import type { AnyRecord } from './records.ts';
 
 const id = z
   .string()
@@ -153,24 +153,19 @@ export const anyRecordSchema = z.discriminatedUnion('kind', [
   chartRecordSchema,
 ]);
 
-// Compile-time proof that the schemas and the record types describe the same shapes.
+// Compile-time check, both ways, that the schemas and the record types agree: whatever a schema
+// parses is a record, and every record is something a schema may produce. Records are readonly
+// and zod's output is not, so the second direction compares with zod's output made readonly (no
+// cast). A field that one side requires and the other lacks, or a type one side widens, fails
+// here; an optional field that only one side declares does not (TypeScript's assignability allows
+// it), so such a field still needs a parse test.
 type Parsed = z.infer<typeof anyRecordSchema>;
+type DeepReadonly<T> = T extends readonly (infer U)[]
+  ? readonly DeepReadonly<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]: DeepReadonly<T[K]> }
+    : T;
 const _recordsMatch: (value: Parsed) => AnyRecord = (value) => value;
-const _schemasMatch: (value: AnyRecord) => Parsed = (value) => value as Parsed;
+const _schemasMatch: (value: AnyRecord) => DeepReadonly<Parsed> = (value) => value;
 void _recordsMatch;
 void _schemasMatch;
-
-export const auditEntrySchema: z.ZodType<AuditEntry> = z.object({
-  id,
-  caseId: id,
-  recordId: id,
-  recordKind: z.enum(['case', 'entity', 'note', 'attachment', 'notice', 'chart']),
-  action: z.enum(['create', 'update', 'delete', 'restore', 'import', 'merge']),
-  actor: shortText,
-  at: isoDate,
-  hlc,
-  changeId: id,
-  before: anyRecordSchema.optional(),
-  after: anyRecordSchema.optional(),
-  summary: z.string().max(10_000),
-});

@@ -32,11 +32,6 @@ export function nameTokens(name: string, organization = false): string[] {
   return kept.length > 0 ? kept : tokens;
 }
 
-/** Folded, lower-case name with single spaces (for display and exact keys). */
-export function normalizeName(name: string): string {
-  return tokenize(name).join(' ');
-}
-
 // Scratch for jaroWinkler, grown on demand (it runs millions of times in candidate search).
 let usedB = new Uint8Array(64);
 let matchA = new Int32Array(64);

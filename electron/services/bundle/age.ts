@@ -394,9 +394,3 @@ export class StreamDecryptor {
       throw new AgeFormatError('payload is truncated');
   }
 }
-
-/** Ciphertext payload size (nonce included) of a plaintext of `size` bytes. */
-export function payloadSizeFor(size: number): number {
-  const chunks = Math.max(1, Math.ceil(size / CHUNK_SIZE));
-  return PAYLOAD_NONCE_SIZE + size + chunks * TAG_SIZE;
-}
