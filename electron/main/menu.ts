@@ -91,6 +91,6 @@ export function buildMenuTemplate(
 }
 
 /** "Mod+Shift+Z" → Electron's "CmdOrCtrl+Shift+Z"; "/" stays "/". */
-export function toAccelerator(shortcut: Shortcut): string {
+function toAccelerator(shortcut: Shortcut): string {
   return shortcut.replace(/^Mod\+/, 'CmdOrCtrl+');
 }

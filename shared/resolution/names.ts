@@ -137,7 +137,7 @@ function tokenSimilarity(x: string, y: string): number {
 
 let usedTokens = new Uint8Array(16);
 
-export function alignmentSimilarity(a: string[], b: string[]): number {
+function alignmentSimilarity(a: string[], b: string[]): number {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length === 0) return 0;
   if (usedTokens.length < long.length) usedTokens = new Uint8Array(long.length * 2);
@@ -186,7 +186,7 @@ export function formSimilarity(a: NameForm, b: NameForm, organization = false, f
 }
 
 /** Similarity of two token lists (see `formSimilarity`). */
-export function tokenListSimilarity(a: string[], b: string[], organization = false): number {
+function tokenListSimilarity(a: string[], b: string[], organization = false): number {
   return formSimilarity(nameForm(a), nameForm(b), organization);
 }
 
