@@ -243,7 +243,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         </Dialog>
       )}
       {editing?.kind === 'link-target' && (
-        <LinkSource
+        <LinkTargetDialog
           sourceId={editing.sourceId}
           entities={entities ?? []}
           onChoose={(targetId) =>
@@ -272,24 +272,6 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         />
       )}
     </div>
-  );
-}
-
-function LinkSource({
-  sourceId,
-  entities,
-  onChoose,
-  onClose,
-}: {
-  readonly sourceId: string;
-  readonly entities: readonly EntityRecord[];
-  readonly onChoose: (targetId: string) => void;
-  readonly onClose: () => void;
-}) {
-  const source = entities.find((entity) => entity.id === sourceId);
-  if (!source) return null;
-  return (
-    <LinkTargetDialog source={source} entities={entities} onChoose={onChoose} onClose={onClose} />
   );
 }
 

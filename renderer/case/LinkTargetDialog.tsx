@@ -9,32 +9,39 @@ import type { EntityRecord } from '../../shared/model/index.ts';
 import { Dialog } from '../core/Dialog.tsx';
 
 export function LinkTargetDialog({
-  source,
+  sourceId,
   entities,
   onChoose,
   onClose,
 }: {
-  readonly source: EntityRecord;
+  readonly sourceId: string;
   readonly entities: readonly EntityRecord[];
   readonly onChoose: (targetId: string) => void;
   readonly onClose: () => void;
 }) {
+  const source = entities.find((entity) => entity.id === sourceId);
   const [query, setQuery] = useState('');
   const candidates = useMemo(
     () =>
-      entities
-        .filter(
-          (entity) =>
-            !entity.deleted &&
-            entity.id !== source.id &&
-            !isEdgeSchema(entity.schema) &&
-            (edgeSchemataBetween(source.schema, entity.schema).length > 0 ||
-              edgeSchemataBetween(entity.schema, source.schema).length > 0),
-        )
-        .map((entity) => ({ id: entity.id, caption: captionOf(entity.schema, entity.properties) }))
-        .sort((a, b) => a.caption.localeCompare(b.caption)),
+      !source
+        ? []
+        : entities
+            .filter(
+              (entity) =>
+                !entity.deleted &&
+                entity.id !== source.id &&
+                !isEdgeSchema(entity.schema) &&
+                (edgeSchemataBetween(source.schema, entity.schema).length > 0 ||
+                  edgeSchemataBetween(entity.schema, source.schema).length > 0),
+            )
+            .map((entity) => ({
+              id: entity.id,
+              caption: captionOf(entity.schema, entity.properties),
+            }))
+            .sort((a, b) => a.caption.localeCompare(b.caption)),
     [entities, source],
   );
+  if (!source) return null;
   const needle = query.trim().toLowerCase();
   const shown = candidates.filter((item) => item.caption.toLowerCase().includes(needle));
   return (
