@@ -2,6 +2,9 @@
 //   shared/   imports no Node, DOM-only, Electron, React or Dexie code, and nothing from electron/ or renderer/
 //   renderer/ imports no Node built-ins and nothing from electron/
 //   electron/preload imports nothing from electron/main
+//   electron/services, electron/web, electron/cli import no Electron and none of their callers
+//   bench/ and e2e/ drive the app from outside (web host, services, shared/, renderer/db only)
+// Cycles between folders are checked by scripts/folderCycles.test.ts (convention 13).
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
@@ -24,6 +27,18 @@ const nodeBuiltins = [
   'util',
   'worker_threads',
   'zlib',
+];
+
+// Every renderer zone repeats these: a later block's no-restricted-imports replaces an earlier one's.
+const rendererPatterns = [
+  {
+    group: [...nodeBuiltins, 'electron'],
+    message: 'renderer/ runs in a sandbox: no Node, no Electron.',
+  },
+  {
+    group: ['**/electron/**'],
+    message: 'renderer/ reaches electron/ only through the service contract.',
+  },
 ];
 
 export default tseslint.config(
@@ -108,17 +123,44 @@ export default tseslint.config(
     rules: {
       'react-hooks/rules-of-hooks': 'error',
       'react-hooks/exhaustive-deps': 'warn',
+      'no-restricted-imports': ['error', { patterns: rendererPatterns }],
+    },
+  },
+  {
+    // The shell (renderer/app) composes the features; nothing below it imports it back
+    // (convention 13). Features share renderer/core (context, commands, dialogs) and renderer/db.
+    files: ['renderer/**/*.ts', 'renderer/**/*.tsx'],
+    ignores: [
+      'renderer/app/**',
+      'renderer/main.tsx',
+      'renderer/**/*.test.ts',
+      'renderer/**/*.test.tsx',
+    ],
+    rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
+            ...rendererPatterns,
+            { regex: '^(\\.\\./)+app/', message: 'only the shell imports renderer/app.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The core sits under every feature, so it may import only the store and shared/.
+    files: ['renderer/core/**/*.ts', 'renderer/core/**/*.tsx'],
+    ignores: ['renderer/**/*.test.ts', 'renderer/**/*.test.tsx'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...rendererPatterns,
             {
-              group: [...nodeBuiltins, 'electron'],
-              message: 'renderer/ runs in a sandbox: no Node, no Electron.',
-            },
-            {
-              group: ['**/electron/**'],
-              message: 'renderer/ reaches electron/ only through the service contract.',
+              regex: '^\\.\\./(?!db/|\\.\\./shared/)',
+              message: 'renderer/core imports only renderer/db and shared/, never a feature.',
             },
           ],
         },
@@ -133,6 +175,102 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['**/main/**', '**/services/**'], message: 'the preload is a bridge only.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Services are plain Node classes shared by the window, the web host and the CLI: none of them
+    // may reach back into its callers, and none may need Electron (the web host and CLI run without it).
+    files: ['electron/services/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^electron(/|$)',
+              message: 'services run under plain Node too (web host, CLI): no Electron.',
+            },
+            {
+              group: ['**/main/**', '**/preload/**', '**/web/**', '**/cli/**', '**/renderer/**'],
+              message: 'services are called by main, the web host and the CLI; they import none.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The loopback web host serves the same contract as the window without Electron; it shares
+    // main's content security policy (a constant file with no imports) and nothing else of main.
+    files: ['electron/web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^electron(/|$)',
+              message: 'the web host runs under plain Node: no Electron.',
+            },
+            {
+              regex: '(^|/)(main/(?!policy\\.ts$)|preload/|cli/)',
+              message: 'the web host uses services and the contract; of main only policy.ts.',
+            },
+            {
+              group: ['**/renderer/**'],
+              message: 'the web host serves the built renderer; it imports none of its code.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The command line works on case files and bundles with the services, headless.
+    files: ['electron/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^electron(/|$)',
+              message: 'the CLI runs under plain Node: no Electron.',
+            },
+            {
+              group: ['**/main/**', '**/preload/**', '**/web/**', '**/renderer/**'],
+              message: 'the CLI uses services and shared/ only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // Benchmarks and end-to-end tests drive the app from outside: through the web host and a
+    // browser, with the services and shared/ for fixtures. The renderer's store (renderer/db) is
+    // bundled into the browser-side benchmark and typed by the e2e hook, so it alone is open.
+    files: ['bench/**/*.ts', 'e2e/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^electron(/|$)',
+              message: 'benchmarks and e2e tests drive the web host; no Electron.',
+            },
+            {
+              group: ['**/electron/main/**', '**/electron/preload/**', '**/electron/cli/**'],
+              message: 'drive the app through the web host, not the window or the CLI internals.',
+            },
+            {
+              regex: '(^|/)renderer/(?!db/)',
+              message: 'the UI is driven in the browser; of renderer/ only the store is shared.',
+            },
           ],
         },
       ],

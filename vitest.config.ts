@@ -8,6 +8,7 @@ export default defineConfig({
       'renderer/**/*.test.{ts,tsx}',
       'bench/**/*.test.ts',
       'fuzz/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     environment: 'node',
     testTimeout: 60_000,

@@ -45,18 +45,18 @@ import {
   NOW,
   OWN,
   PARTNER,
-} from '../shared/exchange/testing/releaseFixtures.ts';
+} from '../shared/exchange/fixtures/releaseFixtures.ts';
 import { bundleCommand } from './cli/commands/bundle.ts';
 import { BundleError, openBundle, sealBundle } from './services/bundle/index.ts';
-import { makeAgency } from './services/bundle/testSupport.ts';
+import { makeAgency } from './services/bundle/fixtures/testSupport.ts';
 import { planRelease } from './services/exchange/releaseSealer.ts';
 import { ScratchSpace } from './services/files/scratch.ts';
 import { DEFAULT_SCRYPT, raisedScrypt } from './services/identity/protector.ts';
 import { TransferError } from './services/transfer/errors.ts';
 import { TransferService } from './services/transfer/index.ts';
-import { encodeFrame, OPCODE, openRawRpc, textFrame } from './web/hostileClient.ts';
+import { encodeFrame, OPCODE, openRawRpc, textFrame } from './web/fixtures/hostileClient.ts';
 import { startWebHost, type WebHost } from './web/server.ts';
-import { STUB_APP_INFO, stubHandlers } from './web/stubHandlers.ts';
+import { STUB_APP_INFO, stubHandlers } from './web/fixtures/stubHandlers.ts';
 
 const CANARY = `CANARY-${crypto.randomBytes(6).toString('hex')}`;
 let root: string;

@@ -1,5 +1,6 @@
-// Finds the programs the tests compare Tessera with (Chromium, age, minisign, Graphviz, NetworkX with
-// SciPy, igraph, Xvfb, poppler, DejaVu fonts). Used first by `npm test` and by `.ci/run`, so the
+// Finds the programs the tests drive or compare Tessera with (Chromium, age, NetworkX with SciPy, and
+// a font for Chromium's screenshots). Benchmarks need more (Graphviz, igraph) and check for it
+// themselves; nothing uses minisign, Xvfb or poppler. Used first by `npm test` and by `.ci/run`, so the
 // README's two commands are the whole set-up on a fresh Debian machine:
 //   - everything present: prints one line and exits 0;
 //   - something missing, running as root with apt-get: installs the missing Debian packages;
@@ -17,14 +18,12 @@ const pythonImports = (modules) => succeeds(PYTHON, ['-c', `import ${modules}`])
 /** Debian package → how to tell it is there. */
 const TOOLS = [
   ['chromium', () => existsSync(process.env.CHROMIUM_PATH ?? '/usr/bin/chromium')],
+  // Bundle interoperability: our bundles open with `age -d`, and age's files open with ours.
   ['age', () => onPath('age')],
-  ['minisign', () => onPath('minisign')],
-  ['graphviz', () => onPath('sfdp')],
-  ['xvfb', () => onPath('xvfb-run')],
-  ['poppler-utils', () => onPath('pdftotext')],
+  // Analysis correctness: centralities and communities against NetworkX (which needs SciPy).
   ['python3-networkx', () => pythonImports('networkx')],
   ['python3-scipy', () => pythonImports('scipy')],
-  ['python3-igraph', () => pythonImports('igraph')],
+  // Headless Chromium draws text in the e2e screenshots with it.
   ['fonts-dejavu-core', () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')],
 ];
 

@@ -8,7 +8,7 @@ import { bundleCommand } from './commands/bundle.ts';
 import { caseCommand } from './commands/case.ts';
 import { identityCommand } from './commands/identity.ts';
 import { exportCommand, importCommand } from './commands/interchange.ts';
-import type { CliCommand } from './types.ts';
+import type { CliCommand } from './commands/types.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
 
 const commands: Record<string, CliCommand> = {

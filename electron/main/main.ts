@@ -5,6 +5,7 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session } from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { COMMAND_CHANNEL } from '../../shared/contract/commands.ts';
 import { createServiceHandlers, createServices } from '../services/handlers.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { registerIpc } from './ipc.ts';
@@ -112,7 +113,11 @@ function start(): void {
       });
       registerIpc(ipcMain, createServiceHandlers(services), appIndexUrl);
       Menu.setApplicationMenu(
-        Menu.buildFromTemplate(buildMenuTemplate(process.platform, app.getName())),
+        Menu.buildFromTemplate(
+          buildMenuTemplate(process.platform, app.getName(), (id) =>
+            mainWindow?.webContents.send(COMMAND_CHANNEL, id),
+          ),
+        ),
       );
       await createWindow();
     })

@@ -3,7 +3,7 @@
  * and mutated `/rpc` texts through parseRpcRequest + dispatch, and mutated frames over real sockets.
  */
 import { describe, expect, it } from 'vitest';
-import { fuzzEnvelope, fuzzFrames } from './envelopeFuzz.ts';
+import { fuzzEnvelope, fuzzFrames } from './fixtures/envelopeFuzz.ts';
 
 describe('WebSocket envelope fuzzing', () => {
   it('answers every generated or mutated /rpc text without a crash, hang or malformed answer', async () => {

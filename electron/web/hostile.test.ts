@@ -15,8 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RpcResponse } from '../../shared/contract/bridge.ts';
-import { closeFrame, encodeFrame, OPCODE, openRawRpc, textFrame } from './hostileClient.ts';
-import type { RawRpcSocket, RawTarget } from './hostileClient.ts';
+import {
+  closeFrame,
+  encodeFrame,
+  OPCODE,
+  openRawRpc,
+  textFrame,
+} from './fixtures/hostileClient.ts';
+import type { RawRpcSocket, RawTarget } from './fixtures/hostileClient.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MiB = 1024 * 1024;

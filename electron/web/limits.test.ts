@@ -11,12 +11,12 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { RpcResponse } from '../../shared/contract/bridge.ts';
-import { encodeFrame, OPCODE, openRawRpc, textFrame } from './hostileClient.ts';
+import { encodeFrame, OPCODE, openRawRpc, textFrame } from './fixtures/hostileClient.ts';
 import { ByteBudget, TokenBucket } from './limits.ts';
 import type { WebHostLimits } from './limits.ts';
 import { startWebHost } from './server.ts';
 import type { WebHost } from './server.ts';
-import { STUB_APP_INFO, stubHandlers } from './stubHandlers.ts';
+import { STUB_APP_INFO, stubHandlers } from './fixtures/stubHandlers.ts';
 
 let root: string;
 let site: string;
@@ -44,13 +44,19 @@ function gate() {
   return { opened, open: () => open() };
 }
 
-async function host(limits: Partial<WebHostLimits>, wait?: Promise<void>): Promise<WebHost> {
+/** A host whose app.info calls `entered` as it starts and answers once `wait` settles. */
+async function host(
+  limits: Partial<WebHostLimits>,
+  wait?: Promise<void>,
+  entered?: () => void,
+): Promise<WebHost> {
   const started = await startWebHost({
     dataDir: join(root, 'data'),
     staticDir: site,
     limits,
     handlers: stubHandlers(async (method) => {
       if (method !== 'app.info') throw new Error('not stubbed');
+      entered?.();
       await wait;
       return STUB_APP_INFO;
     }),
@@ -153,13 +159,15 @@ describe('web host limits', () => {
 
   it('answers `busy` past the memory budget shared by all connections, and frees it after', async () => {
     const wait = gate();
-    const h = await host({ memoryBudgetBytes: 4096 }, wait.opened);
+    const running = gate();
+    const h = await host({ memoryBudgetBytes: 4096 }, wait.opened, running.open);
     const a = await open(h);
     const b = await open(h);
     const gotA = answers(a);
     const gotB = answers(b);
     a.send(info('a', 'x'.repeat(3000)));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // a's handler runs, so a's bytes are held: b arrives after that by construction, not by a sleep.
+    await running.opened;
     b.send(info('b', 'x'.repeat(3000)));
     await expect.poll(() => gotB.length).toBe(1);
     expect(gotB[0]).toMatchObject({ id: 'b', ok: false, error: { code: 'busy' } });

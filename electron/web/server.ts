@@ -49,7 +49,7 @@ import { ByteBudget, DEFAULT_LIMITS, TokenBucket } from './limits.ts';
 import type { WebHostLimits } from './limits.ts';
 import { answerRpc, BINARY_REFUSED, busyResponse, encodeRpcResponse, requestIdOf } from './rpc.ts';
 
-export const LOOPBACK = '127.0.0.1';
+const LOOPBACK = '127.0.0.1';
 
 export interface WebHostOptions {
   /** 0 (the default) picks a free port. */
@@ -127,7 +127,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.txt': 'text/plain; charset=utf-8',
 };
 
-export const SECURITY_HEADERS: Readonly<Record<string, string>> = {
+const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy': CONTENT_SECURITY_POLICY,
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',

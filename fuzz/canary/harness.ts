@@ -31,7 +31,7 @@ import {
 } from '../../shared/exchange/syncState.ts';
 import type { Receipt } from '../../shared/exchange/syncState.ts';
 import { ContainerParser } from '../../electron/services/bundle/container.ts';
-import { testProtector } from '../../electron/services/bundle/testSupport.ts';
+import { testProtector } from '../../electron/services/bundle/fixtures/testSupport.ts';
 import { ExchangeService } from '../../electron/services/exchange/exchangeService.ts';
 import { exportsFolderChooser } from '../../electron/services/files/filesService.ts';
 import { fingerprintOf } from '../../electron/services/identity/cards.ts';

@@ -28,13 +28,13 @@ import { ContainerParser } from '../../electron/services/bundle/container.ts';
 import { BundleError } from '../../electron/services/bundle/errors.ts';
 import { openBundle } from '../../electron/services/bundle/open.ts';
 import { sealBundle } from '../../electron/services/bundle/seal.ts';
-import { makeAgency, sealRaw } from '../../electron/services/bundle/testSupport.ts';
+import { makeAgency, sealRaw } from '../../electron/services/bundle/fixtures/testSupport.ts';
 import { IdentityError, verifyCard } from '../../electron/services/identity/cards.ts';
 import { exportAgeSecretKey } from '../../electron/services/identity/store.ts';
 import { AGREEMENTS, scratchDir } from '../canary/harness.ts';
 import { PARTNER_ONE } from '../canary/plan.ts';
 import { Random } from './mutate.ts';
-import { fuzzEnvelope, fuzzFrames } from '../../electron/web/envelopeFuzz.ts';
+import { fuzzEnvelope, fuzzFrames } from '../../electron/web/fixtures/envelopeFuzz.ts';
 
 export interface TargetContext {
   readonly root: string;

@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { AnalysisRequest, AnalysisResult } from '../../shared/analysis/index.ts';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
-import { useAppServices, useRepository } from '../app/context.ts';
+import { useAppServices, useRepository } from '../core/context.ts';
 import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
 import type { AnalysisScope, ResultRow, ScopedGraph } from './analysisModel.ts';
 import {

@@ -5,13 +5,14 @@ import { CaseWorkspace } from '../case/CaseWorkspace.tsx';
 import { SettingsPanel } from '../settings/SettingsPanel.tsx';
 import { boot } from './boot.ts';
 import type { BootResult } from './boot.ts';
-import { commandForKey } from './commands.ts';
-import type { CommandId } from './commands.ts';
-import { AppServicesContext } from './context.ts';
-import type { AppServices } from './context.ts';
+import { AppServicesProvider } from '../core/context.ts';
+import type { AppServices } from '../core/context.ts';
 import { Notifications, useNotifications } from './Notifications.tsx';
 import { TopBar } from './TopBar.tsx';
 import { useUndoState } from './useUndoState.ts';
+import { useCommands } from './useCommands.ts';
+import { CommandPalette } from './CommandPalette.tsx';
+import { WorkspaceCommandsContext } from '../core/workspaceCommands.ts';
 import { useAppliedTheme } from './useTheme.ts';
 import { installAppTestHook } from './testHooks.ts';
 import './app.css';
@@ -19,13 +20,6 @@ import { errorMessage } from '../../shared/base/errors.ts';
 
 const OPEN_CASE_KEY = 'tessera.openCaseId';
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
-
-function isTyping(target: EventTarget | null): boolean {
-  return (
-    target instanceof HTMLElement &&
-    (target.isContentEditable || ['INPUT', 'TEXTAREA', 'SELECT'].includes(target.tagName))
-  );
-}
 
 export function App() {
   const settingsRef = useRef<Settings | null>(null);
@@ -36,9 +30,6 @@ export function App() {
     localStorage.getItem(OPEN_CASE_KEY),
   );
   const [showSettings, setShowSettings] = useState(false);
-  const [workspaceCommand, setWorkspaceCommand] = useState<{ id: CommandId; seq: number } | null>(
-    null,
-  );
   const { messages, notify, dismiss } = useNotifications();
   useAppliedTheme(settings?.theme);
 
@@ -70,64 +61,19 @@ export function App() {
 
   const undoState = useUndoState(booted?.repository);
 
-  const runCommand = useCallback(
-    (id: CommandId) => {
-      if (!booted) return;
-      const { repository } = booted;
-      const report = (label: string | undefined, verb: string) => {
-        if (label) notify(`${verb}: ${label}`);
-      };
-      switch (id) {
-        case 'undo':
-          repository.undo().then(
-            (label) => report(label, 'Undone'),
-            // UndoConflictError's message says which record changed and that nothing was.
-            (error: unknown) => notify(errorMessage(error), 'error'),
-          );
-          break;
-        case 'redo':
-          repository.redo().then(
-            (label) => report(label, 'Redone'),
-            // UndoConflictError's message says which record changed and that nothing was.
-            (error: unknown) => notify(errorMessage(error), 'error'),
-          );
-          break;
-        case 'toggleTheme':
-          void updateSettings({
-            theme: document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark',
-          });
-          break;
-        case 'closeCase':
-          openCase(null);
-          break;
-        default:
-          setWorkspaceCommand((previous) => ({ id, seq: (previous?.seq ?? 0) + 1 }));
-      }
+  const commands = useCommands(
+    {
+      repository: booted?.repository,
+      storage: booted?.storage,
+      settings,
+      openCaseId,
+      undoState,
+      notify,
+      openCase,
+      updateSettings,
     },
-    [booted, notify, openCase, updateSettings],
+    isMac,
   );
-
-  useEffect(() => {
-    const onKey = (event: KeyboardEvent) => {
-      const id = commandForKey(
-        event,
-        {
-          caseOpen: openCaseId !== null,
-          canUndo: undoState.undoLabel !== undefined,
-          canRedo: undoState.redoLabel !== undefined,
-          typing: isTyping(event.target),
-        },
-        isMac,
-      );
-      if (!id) return;
-      // Undo inside a text field belongs to the field.
-      if ((id === 'undo' || id === 'redo') && isTyping(event.target)) return;
-      event.preventDefault();
-      runCommand(id);
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [openCaseId, runCommand, undoState]);
 
   const appServices = useMemo<AppServices | null>(
     () =>
@@ -158,33 +104,38 @@ export function App() {
     return <div className="app-loading">Opening Tessera…</div>;
   }
   return (
-    <AppServicesContext.Provider value={appServices}>
-      <div className="app-shell">
-        <TopBar
-          caseId={openCaseId}
-          undoState={undoState}
-          isMac={isMac}
-          onHome={() => openCase(null)}
-          onCommand={runCommand}
-          onSettings={() => setShowSettings(true)}
-        />
-        <main className="app-main">
-          {openCaseId ? (
-            <CaseWorkspace
-              key={openCaseId}
-              caseId={openCaseId}
-              command={workspaceCommand}
-              onClose={() => openCase(null)}
-            />
-          ) : (
-            <CaseList onOpen={openCase} />
+    <AppServicesProvider value={appServices}>
+      <WorkspaceCommandsContext.Provider value={commands.registerWorkspace}>
+        <div className="app-shell">
+          <TopBar
+            caseId={openCaseId}
+            undoState={undoState}
+            isMac={isMac}
+            onHome={() => openCase(null)}
+            onCommand={(id) => void commands.runner.run(id, 'button')}
+            onSettings={() => setShowSettings(true)}
+          />
+          <main className="app-main">
+            {openCaseId ? (
+              <CaseWorkspace key={openCaseId} caseId={openCaseId} onClose={() => openCase(null)} />
+            ) : (
+              <CaseList onOpen={openCase} />
+            )}
+          </main>
+          {showSettings && (
+            <SettingsPanel onClose={() => setShowSettings(false)} onChange={updateSettings} />
           )}
-        </main>
-        {showSettings && (
-          <SettingsPanel onClose={() => setShowSettings(false)} onChange={updateSettings} />
-        )}
-        <Notifications messages={messages} onDismiss={dismiss} />
-      </div>
-    </AppServicesContext.Provider>
+          {commands.paletteOpen && (
+            <CommandPalette
+              state={commands.runner.currentState()}
+              isMac={isMac}
+              onRun={(id) => void commands.runner.run(id, 'palette')}
+              onClose={commands.closePalette}
+            />
+          )}
+          <Notifications messages={messages} onDismiss={dismiss} />
+        </div>
+      </WorkspaceCommandsContext.Provider>
+    </AppServicesProvider>
   );
 }

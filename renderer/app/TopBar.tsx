@@ -1,6 +1,6 @@
 import { useCase } from '../db/queries.ts';
-import { COMMANDS, displayShortcut } from './commands.ts';
-import type { CommandId } from './commands.ts';
+import { COMMANDS, displayShortcut } from '../core/commands.ts';
+import type { CommandId } from '../core/commands.ts';
 import type { UndoState } from '../db/repository.types.ts';
 
 interface TopBarProps {
@@ -14,7 +14,7 @@ interface TopBarProps {
 
 export function TopBar({ caseId, undoState, isMac, onHome, onCommand, onSettings }: TopBarProps) {
   const openCase = useCase(caseId ?? '');
-  const hint = (shortcut: string) => displayShortcut(shortcut, isMac);
+  const hint = (shortcut: string | undefined) => (shortcut ? displayShortcut(shortcut, isMac) : '');
   return (
     <header className="app-topbar">
       <button

@@ -11,10 +11,10 @@ import { purgeExpired } from '../db/exchangeApply.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 import { createUnitOfWork } from '../db/unitOfWork.ts';
-import type { StorageDeps } from './context.ts';
+import type { StorageDeps } from '../core/context.ts';
+import { DEMO_CASE_KEY } from '../core/storageKeys.ts';
 import { connectServices } from '../platform/serviceClient.ts';
 
-export const DEMO_CASE_KEY = 'tessera.demoCaseId';
 const INSTALLATION_KEY = 'tessera.installationId';
 /**
  * Kept beside the cases (per browser profile), not in the Node-side settings: a second browser

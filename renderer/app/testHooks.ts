@@ -4,10 +4,12 @@
  * the app exposes its repository as `window.__tesseraApp`; nothing is exposed otherwise.
  * `storage()` gives the page's one database handle, clock and actor (the same ones the repository
  * uses), so a benchmark can write pre-validated records with raw bulkPut instead of importCase.
+ * It is test support that stays in the production build, unlike the `fixtures/` folders, because
+ * the e2e tests and benchmarks drive the built app; it is inert without the harness's flag.
  */
 import type { CaseRepository } from '../db/repository.types.ts';
 import { boot } from './boot.ts';
-import type { StorageDeps } from './context.ts';
+import type { StorageDeps } from '../core/context.ts';
 
 export interface AppTestHook {
   readonly repository: CaseRepository;

@@ -1,9 +1,9 @@
 import type { DragEvent } from 'react';
 import { useEffect, useId, useState } from 'react';
 import type { AttachmentRecord } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { useAttachments } from '../db/queries.ts';
-import { describeSaveError } from '../app/saveError.ts';
+import { describeSaveError } from '../core/saveError.ts';
 import { formatBytes, mediaTypeOf, previewKind, shortHash } from './attachmentFormat.ts';
 import './attachments.css';
 import { errorMessage } from '../../shared/base/errors.ts';

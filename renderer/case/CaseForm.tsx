@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { CaseRecord } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
 import { splitList } from './caseListModel.ts';
-import { Dialog } from '../app/Dialog.tsx';
+import { Dialog } from '../core/Dialog.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
 
 interface CaseFormProps {

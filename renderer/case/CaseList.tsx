@@ -1,27 +1,17 @@
 import { useState } from 'react';
-import { useAppServices } from '../app/context.ts';
-import { DEMO_CASE_KEY } from '../app/boot.ts';
+import { useAppServices } from '../core/context.ts';
+import { DEMO_CASE_KEY } from '../core/storageKeys.ts';
 import { useCases } from '../db/queries.ts';
 import { filterCases } from './caseListModel.ts';
 import type { CaseListFilter } from './caseListModel.ts';
 import { CaseForm } from './CaseForm.tsx';
 import type { CaseRecord } from '../../shared/model/index.ts';
-import { EXPORT_CHOICES, exportFileName, exportText, importCaseText } from './caseTransfer.ts';
+import { EXPORT_CHOICES } from './caseTransfer.ts';
 import type { ImportOutcome, TransferKind } from './caseTransfer.ts';
 import { ImportReport } from './ImportReport.tsx';
+import { exportCaseFile, importCaseFiles } from './caseFiles.ts';
 import './case.css';
 import { errorMessage } from '../../shared/base/errors.ts';
-
-function download(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
-}
 
 export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
   const { repository, storage, settings, notify } = useAppServices();
@@ -54,37 +44,10 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
     }
   };
 
-  const importFiles = async (files: FileList | null) => {
-    for (const file of Array.from(files ?? [])) {
-      try {
-        const outcome = await importCaseText(file.name, await file.text(), {
-          repository,
-          clock: storage.clock,
-          agencyId: settings.agencyId,
-          userName: settings.userName,
-          now: new Date(),
-        });
-        notify(`Imported ${file.name}: ${outcome.entities} entities and relationships`);
-        if (outcome.issues.length > 0) setReport({ ...outcome, fileName: file.name });
-      } catch (error) {
-        notify(`${file.name}: ${errorMessage(error)}`, 'error');
-      }
-    }
-  };
-
-  const exportCase = async (item: CaseRecord, kind: TransferKind) => {
-    try {
-      const file = await repository.exportCase(item.id);
-      download(exportText(file, kind), exportFileName(file, kind));
-      if (kind !== 'tessera') {
-        notify(
-          'Other tools keep entities and relationships only: markings, grading, notes and attachments stay behind.',
-        );
-      }
-    } catch (error) {
-      notify(errorMessage(error), 'error');
-    }
-  };
+import { EXPORT_CHOICES } from './caseTransfer.ts';
+import type { ImportOutcome, TransferKind } from './caseTransfer.ts';
+import { ImportReport } from './ImportReport.tsx';
+import { exportCaseFile, importCaseFiles } from './caseFiles.ts';
 
   const visible = cases ? filterCases(cases, search, filter) : [];
   return (

@@ -1,9 +1,10 @@
-import { useEffect, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { isEdgeSchema } from '../../shared/model/index.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
-import type { CommandId } from '../app/commands.ts';
-import { Dialog } from '../app/Dialog.tsx';
+import { useAppServices } from '../core/context.ts';
+import type { CommandTab, WorkspaceActions } from '../core/commands.ts';
+import { useWorkspaceCommands } from '../core/workspaceCommands.ts';
+import { Dialog } from '../core/Dialog.tsx';
 import { AttachmentsPanel } from '../attachments/index.ts';
 import { addEntityToChart, ChartPanel } from '../chart/index.ts';
 import type { Point } from '../chart/index.ts';
@@ -17,6 +18,8 @@ import type { TimeRange } from '../timeline/index.ts';
 import { ExchangePanel } from '../exchange/index.ts';
 import { DuplicatesPanel } from '../resolution/index.ts';
 import { SearchPanel, useCaseSearchIndex } from '../search/index.ts';
+import { exportCaseFile } from './caseFiles.ts';
+import { LinkTargetDialog } from './LinkTargetDialog.tsx';
 import { WORKSPACE_TABS } from './workspaceTabs.ts';
 import type { WorkspaceTab } from './workspaceTabs.ts';
 import './case.css';
@@ -25,19 +28,18 @@ import { errorMessage } from '../../shared/base/errors.ts';
 type Editing =
   | { readonly kind: 'new-entity'; readonly placeOn?: { chartId: string; position: Point } }
   | { readonly kind: 'edit-entity'; readonly entityId: string }
+  | { readonly kind: 'link-target'; readonly sourceId: string }
   | { readonly kind: 'new-link'; readonly sourceId: string; readonly targetId: string }
   | { readonly kind: 'edit-link'; readonly entityId: string };
 
 interface CaseWorkspaceProps {
   readonly caseId: string;
-  /** The latest keyboard command meant for the workspace; `seq` changes on every press. */
-  readonly command: { readonly id: CommandId; readonly seq: number } | null;
   readonly onClose: () => void;
 }
 
 const TAB_KEY = 'tessera.workspaceTab';
 
-export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) {
+export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
   const { repository, notify } = useAppServices();
   const record = useCase(caseId);
   const entities = useEntities(caseId);
@@ -52,32 +54,36 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
   // Kept while the case is open, so the index is ready when the Search tab is shown.
   const searchIndex = useCaseSearchIndex(caseId);
   const [searchFocus, setSearchFocus] = useState(0);
+  // Raised by the Delete command: the details pane asks for confirmation as its button does.
+  const [deleteRequest, setDeleteRequest] = useState(0);
 
   const showTab = (next: WorkspaceTab) => {
     setTab(next);
     sessionStorage.setItem(TAB_KEY, next);
   };
 
-  useEffect(() => {
-    if (!command) return;
-    switch (command.id) {
-      case 'newEntity':
-        setEditing({ kind: 'new-entity' });
-        break;
-      case 'showChart':
-        showTab('chart');
-        break;
-      case 'showTable':
-        showTab('entities');
-        break;
-      case 'search':
-        showTab('search');
-        setSearchFocus((value) => value + 1);
-        break;
-      default:
-        break;
-    }
-  }, [command]);
+  // This workspace's part of the command table (renderer/core/commands.ts): the menu, the keys
+  // and the palette reach these through the shell's one CommandRunner.
+  const actions = useMemo<WorkspaceActions>(
+    () => ({
+      selectedEntityId: selectedId,
+      newEntity: () => setEditing({ kind: 'new-entity' }),
+      showTab: (next: CommandTab) => {
+        setTab(next);
+        sessionStorage.setItem(TAB_KEY, next);
+      },
+      focusSearch: () => setSearchFocus((value) => value + 1),
+      linkSelected: () => {
+        if (selectedId) setEditing({ kind: 'link-target', sourceId: selectedId });
+      },
+      deleteSelected: () => {
+        if (selectedId) setDeleteRequest((value) => value + 1);
+      },
+      exportCase: () => void exportCaseFile(repository, caseId, 'tessera', notify),
+    }),
+    [selectedId, repository, caseId, notify],
+  );
+  useWorkspaceCommands(actions);
 
   const selected = selectedId ? entities?.find((entity) => entity.id === selectedId) : undefined;
 
@@ -210,6 +216,7 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
               onSelect={setSelectedId}
               onEdit={editEntity}
               onDeleted={() => setSelectedId(undefined)}
+              deleteRequest={deleteRequest}
             />
           ) : (
             <CaseSummary caseId={caseId} entityCount={entities?.length} />
@@ -234,6 +241,16 @@ export function CaseWorkspace({ caseId, command, onClose }: CaseWorkspaceProps) 
             onCancel={() => setEditing(null)}
           />
         </Dialog>
+      )}
+      {editing?.kind === 'link-target' && (
+        <LinkTargetDialog
+          sourceId={editing.sourceId}
+          entities={entities ?? []}
+          onChoose={(targetId) =>
+            setEditing({ kind: 'new-link', sourceId: editing.sourceId, targetId })
+          }
+          onClose={() => setEditing(null)}
+        />
       )}
       {editing?.kind === 'new-link' && (
         <Dialog title="New relationship" onClose={() => setEditing(null)} wide>

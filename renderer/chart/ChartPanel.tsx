@@ -1,8 +1,8 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { captionOf, isEdgeSchema } from '../../shared/model/index.ts';
-import { useAppServices, useRepository } from '../app/context.ts';
-import { Dialog } from '../app/Dialog.tsx';
+import { useAppServices, useRepository } from '../core/context.ts';
+import { Dialog } from '../core/Dialog.tsx';
 import { AnalysisPanel } from '../analysis/index.ts';
 import { useCharts } from '../db/queries.ts';
 import { AddToChart } from './AddToChart.tsx';

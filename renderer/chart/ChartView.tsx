@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
-import { useAppServices, useRepository } from '../app/context.ts';
+import { useAppServices, useRepository } from '../core/context.ts';
 import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
 import { mergePositions } from './chartGeometry.ts';

@@ -6,8 +6,9 @@
  *
  * Who writes here: every change to records, attachment contents and the audit trail goes through
  * the unit of work (unitOfWork.ts), which also keeps undo; the sync tables are written only by
- * syncState.ts (inside a unit of work, or on its own for "sent up to here" marks). Everything else
- * reads. Tests, the e2e harness and benchmarks may seed tables directly.
+ * syncState.ts (inside a unit of work, or on its own for "sent up to here" marks); the migrations
+ * rewrite rows once, while the database upgrades. Everything else reads. Tests, the e2e harness
+ * and benchmarks may seed tables directly.
  */
 import { Dexie } from 'dexie';
 import type { Table } from 'dexie';

@@ -14,7 +14,7 @@ import type {
   NoteRecord,
   NoticeRecord,
 } from '../../shared/model/index.ts';
-import { useRepository } from '../app/context.ts';
+import { useRepository } from './repositoryContext.ts';
 
 export function useCases(): CaseRecord[] | undefined {
   const repository = useRepository();

@@ -9,13 +9,13 @@ import {
   isEdgeSchema,
   model,
 } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { AttachmentsPanel } from '../attachments/AttachmentsPanel.tsx';
 import { HistoryPanel } from '../audit/HistoryPanel.tsx';
 import { formatIsoTime } from '../audit/time.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
 import { NotesPanel } from '../notes/NotesPanel.tsx';
-import { describeSaveError } from '../app/saveError.ts';
+import { describeSaveError } from '../core/saveError.ts';
 import './entity.css';
 
 export interface EntityDetailsProps {
@@ -26,6 +26,8 @@ export interface EntityDetailsProps {
   readonly onEdit: (entityId: string) => void;
   /** Called after the entity was deleted (tombstoned). */
   readonly onDeleted?: (entityId: string) => void;
+  /** Changes when the Delete command asks for this entity's deletion: confirm as the button does. */
+  readonly deleteRequest?: number;
 }
 
 /** Read view of one entity or relationship, with its links, attachments, notes and history. */
@@ -35,12 +37,18 @@ export function EntityDetails({
   onSelect,
   onEdit,
   onDeleted,
+  deleteRequest = 0,
 }: EntityDetailsProps) {
   const app = useAppServices();
   const { repository } = app;
   const entity = useEntity(entityId);
   const entities = useEntities(caseId);
   const [confirming, setConfirming] = useState(false);
+  const [seenDeleteRequest, setSeenDeleteRequest] = useState(deleteRequest);
+  if (deleteRequest !== seenDeleteRequest) {
+    setSeenDeleteRequest(deleteRequest);
+    setConfirming(true);
+  }
   const [showHistory, setShowHistory] = useState(false);
   const byId = useMemo(() => new Map((entities ?? []).map((e) => [e.id, e])), [entities]);
   const links = useMemo(

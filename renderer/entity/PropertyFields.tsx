@@ -25,7 +25,7 @@ interface PropertyFieldProps {
 }
 
 /** One FtM property: a labelled input per value, with add/remove for multi-valued properties. */
-export function PropertyField(props: PropertyFieldProps) {
+function PropertyField(props: PropertyFieldProps) {
   const { property, values, onChange, error, entities, selfId, idPrefix } = props;
   const kind = inputKindOf(property);
   const options = useMemo(

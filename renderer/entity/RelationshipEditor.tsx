@@ -10,14 +10,14 @@ import {
   getSchema,
   UNGRADED,
 } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
 import type { FormValues } from './entityForm.ts';
 import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './entityForm.ts';
 import type { MetaValue } from './MetaFields.tsx';
 import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
-import { editorKeyDown } from '../app/saveError.ts';
+import { editorKeyDown } from '../core/saveError.ts';
 import { saveEntityForm } from './saveEntityForm.ts';
 import './entity.css';
 

@@ -134,7 +134,7 @@ export interface Page<T> {
   readonly total: number;
 }
 
-export const PAGE_SIZE = 100;
+const PAGE_SIZE = 100;
 
 export function pageOf<T>(items: readonly T[], page: number, pageSize = PAGE_SIZE): Page<T> {
   const pageCount = Math.max(1, Math.ceil(items.length / pageSize));

@@ -9,7 +9,7 @@ import type { CaseRepository } from '../db/repository.types.ts';
 import type { FieldPlan } from './entityForm.ts';
 import { orderedErrorKeys } from './entityForm.ts';
 import type { MetaValue } from './MetaFields.tsx';
-import { reportSaveError } from '../app/saveError.ts';
+import { reportSaveError } from '../core/saveError.ts';
 
 export interface EntityFormSave {
   readonly repository: CaseRepository;
@@ -65,7 +65,7 @@ export async function saveEntityForm(form: EntityFormSave): Promise<void> {
 }
 
 /** Moves the focus to the first invalid field, so keyboard users land on the problem. */
-export function focusFirstError(idPrefix: string, property: string | undefined): void {
+function focusFirstError(idPrefix: string, property: string | undefined): void {
   if (!property) return;
   // The "More fields" section may open on this render; wait for it.
   requestAnimationFrame(() => {

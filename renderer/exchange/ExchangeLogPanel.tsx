@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { LogEntryView } from '../../shared/contract/exchange.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
 
 function summary(entry: LogEntryView): string {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from 'react';
 import type { ExchangeStatus, PartnerView } from '../../shared/contract/exchange.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { purgeExpired } from '../db/exchangeApply.ts';
 import { ExchangeLogPanel } from './ExchangeLogPanel.tsx';
 import { useExchangeDeps } from './exchangeDeps.ts';

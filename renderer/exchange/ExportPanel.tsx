@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { PartnerView, ReleasePreview, SealedBundle } from '../../shared/contract/exchange.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
 import { downloadToBlob, type TransferProgress } from '../platform/serviceClient.ts';
 import { downloadBlob, useExchangeDeps } from './exchangeDeps.ts';

@@ -2,7 +2,7 @@ import { useMemo, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ExchangeStatus, IdentityCardView } from '../../shared/contract/exchange.ts';
 import { checkPassphrase, PASSPHRASE_MIN_LENGTH } from '../../shared/exchange/passphrase.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { downloadBlob } from './exchangeDeps.ts';
 import { PassphraseStrength } from './PassphraseStrength.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';

@@ -6,8 +6,8 @@ import type {
   StagedBundle,
 } from '../../shared/contract/exchange.ts';
 import { retentionEnd } from '../../shared/exchange/agreement.ts';
-import { useAppServices } from '../app/context.ts';
-import { Dialog } from '../app/Dialog.tsx';
+import { useAppServices } from '../core/context.ts';
+import { Dialog } from '../core/Dialog.tsx';
 import { buildReview } from '../db/exchangeApply.ts';
 import type { ReviewModel } from '../db/exchangeApply.ts';
 import {

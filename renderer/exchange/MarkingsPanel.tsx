@@ -10,7 +10,7 @@ import {
   model,
 } from '../../shared/model/index.ts';
 import type { Markings, Tlp } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { useCase, useEntities } from '../db/queries.ts';
 import { setMarkingsBulk } from '../db/exchangeApply.ts';
 import { RecordValidationError } from '../db/repository.types.ts';

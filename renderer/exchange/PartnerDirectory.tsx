@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import type { PartnerView } from '../../shared/contract/exchange.ts';
-import { useAppServices } from '../app/context.ts';
-import { Dialog } from '../app/Dialog.tsx';
+import { useAppServices } from '../core/context.ts';
+import { Dialog } from '../core/Dialog.tsx';
 import { AgreementForm } from './AgreementForm.tsx';
 import { TransportForm } from './TransportForm.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';

@@ -1,7 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { StagedBundle } from '../../shared/contract/exchange.ts';
 import { describeMarkings } from '../../shared/exchange/markings.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { applyAccepted } from '../db/exchangeApply.ts';
 import type { ReviewItem, ReviewModel } from '../db/exchangeApply.ts';
 import { RecordValidationError } from '../db/repository.types.ts';

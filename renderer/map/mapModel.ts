@@ -14,7 +14,7 @@ export interface View {
   readonly y: number;
 }
 
-export const MIN_ZOOM = 1;
+const MIN_ZOOM = 1;
 export const MAX_ZOOM = 64;
 
 export type Project = (lonLat: [number, number]) => [number, number] | null;

@@ -1,10 +1,10 @@
 import type { FormEvent } from 'react';
 import { useId, useState } from 'react';
 import type { NoteRecord } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { formatHlcTime } from '../audit/time.ts';
 import { useNotes } from '../db/queries.ts';
-import { describeSaveError, editorKeyDown, reportSaveError } from '../app/saveError.ts';
+import { describeSaveError, editorKeyDown, reportSaveError } from '../core/saveError.ts';
 import './notes.css';
 
 /** `editing` holds this instead of a record id while a new record is being written. */

@@ -7,9 +7,9 @@ import type {
   NoticeType,
 } from '../../shared/model/index.ts';
 import { captionOf, getSchema, isEdgeSchema } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import type { NoticeInput } from '../db/repository.types.ts';
-import { editorKeyDown, reportSaveError } from '../app/saveError.ts';
+import { editorKeyDown, reportSaveError } from '../core/saveError.ts';
 import type { NoticeDraft } from './noticeLifecycle.ts';
 import {
   NOTICE_STATUS_LABELS,

@@ -1,9 +1,9 @@
 import { useState } from 'react';
 import type { NoticeRecord } from '../../shared/model/index.ts';
 import { captionOf } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { useEntities, useNotices } from '../db/queries.ts';
-import { describeSaveError } from '../app/saveError.ts';
+import { describeSaveError } from '../core/saveError.ts';
 import { NoticeForm } from './NoticeForm.tsx';
 import { NOTICE_STATUS_LABELS, NOTICE_TYPES } from './noticeLifecycle.ts';
 import './notices.css';

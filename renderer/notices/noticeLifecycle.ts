@@ -16,7 +16,7 @@ export const NOTICE_TRANSITIONS: Readonly<Record<NoticeStatus, readonly NoticeSt
 };
 
 /** Statuses a notice may be recorded with when first entered (one already issued elsewhere included). */
-export const INITIAL_STATUSES: readonly NoticeStatus[] = ['requested', 'issued'];
+const INITIAL_STATUSES: readonly NoticeStatus[] = ['requested', 'issued'];
 
 export const NOTICE_STATUS_LABELS: Readonly<Record<NoticeStatus, string>> = {
   requested: 'Requested',

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'react';
 import { captionOf, edgeEnds } from '../../shared/model/index.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { mergeEntitiesInCase, undoMergeInCase } from '../db/mergeRepository.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
 import { pairKey } from './duplicatesModel.ts';

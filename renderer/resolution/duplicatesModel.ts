@@ -5,7 +5,7 @@
 import { isEdgeSchema, model } from '../../shared/model/index.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import type { DuplicateCandidate } from '../../shared/resolution/candidates.ts';
-import { schemataCompatible } from '../../shared/search/schemata.ts';
+import { schemataCompatible } from '../../shared/model/schemata.ts';
 import type { FtmEntity } from '../../shared/search/types.ts';
 
 /** Cases larger than this find candidates in a worker. */

@@ -2,7 +2,7 @@
  * Merges write outside the repository (they touch many records at once); they commit through the
  * app's one unit of work, so merge versions order with every other change and Ctrl+Z reverts them.
  */
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import type { TesseraDatabase } from '../db/database.ts';
 import type { UnitOfWork } from '../db/unitOfWork.ts';
 

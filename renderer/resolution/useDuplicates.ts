@@ -7,7 +7,7 @@ import { useLiveQuery } from 'dexie-react-hooks';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import type { DuplicateCandidate } from '../../shared/resolution/candidates.ts';
-import { useAppServices } from '../app/context.ts';
+import { useAppServices } from '../core/context.ts';
 import { listMerges } from '../db/mergeRepository.ts';
 import type { MergeSummary } from '../db/mergeRepository.ts';
 import { useEntities } from '../db/queries.ts';

@@ -45,7 +45,7 @@ export function diffVersions<T extends Versioned>(
   return { upserts, removed };
 }
 
-export function entityDocument(record: EntityRecord): SearchDocument {
+function entityDocument(record: EntityRecord): SearchDocument {
   return {
     id: record.id,
     schema: record.schema,
@@ -53,7 +53,7 @@ export function entityDocument(record: EntityRecord): SearchDocument {
   };
 }
 
-export function noteDocument(record: NoteRecord): SearchDocument {
+function noteDocument(record: NoteRecord): SearchDocument {
   return {
     kind: 'note',
     id: record.id,

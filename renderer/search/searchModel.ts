@@ -35,7 +35,7 @@ export function filterProblems(
   return problems;
 }
 
-export function parseCountries(text: string): string[] {
+function parseCountries(text: string): string[] {
   return text
     .split(/[\s,;]+/)
     .map((code) => code.trim().toLowerCase())

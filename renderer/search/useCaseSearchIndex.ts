@@ -4,7 +4,7 @@
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SearchHit, SearchOptions } from '../../shared/search/types.ts';
-import { useRepository } from '../app/context.ts';
+import { useRepository } from '../core/context.ts';
 import { useAttachments, useEntities, useNotes } from '../db/queries.ts';
 import { CaseIndexSync } from './indexSync.ts';
 import { startSearchWorker } from './searchClient.ts';

@@ -1,8 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
 import type { AppInfo, Settings } from '../../shared/contract/index.ts';
-import { useAppServices } from '../app/context.ts';
-import { Dialog } from '../app/Dialog.tsx';
+import { useAppServices } from '../core/context.ts';
+import { Dialog } from '../core/Dialog.tsx';
 import type { StorageEstimate } from '../db/repository.types.ts';
 import { formatBytes } from './formatBytes.ts';
 import { errorMessage } from '../../shared/base/errors.ts';

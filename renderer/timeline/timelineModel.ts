@@ -6,7 +6,7 @@
 import type { TimeItem } from '../../shared/time/index.ts';
 import { timeExtent } from '../../shared/time/index.ts';
 
-export const HOUR = 3_600_000;
+const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
 
 export interface Domain {

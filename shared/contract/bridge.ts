@@ -8,6 +8,7 @@
  * request's id when that id at least was usable (so the caller's pending call fails instead of
  * waiting forever).
  */
+import type { CommandId } from './commands.ts';
 import type { MethodName } from './contract.ts';
 import { ServiceError } from './dispatch.ts';
 
@@ -32,6 +33,11 @@ export type ServiceReply =
 /** The one object the preload exposes as `window.tessera`. */
 export interface TesseraBridge {
   invoke(method: MethodName, input: unknown): Promise<ServiceReply>;
+  /**
+   * Calls `listener` with the id of each application-menu command the user picks (only ids in
+   * shared/contract/commands.ts pass); returns the function that stops listening.
+   */
+  onCommand(listener: (id: CommandId) => void): () => void;
 }
 
 /** A WebSocket request to the web host (`/rpc`). */

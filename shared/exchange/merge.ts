@@ -523,16 +523,3 @@ export function fieldClockOf(
   if (!record) return undefined;
   return fieldClock(state.meta.get(recordId) ?? initialMeta(record), field);
 }
-
-/**
- * Records the sync metadata of local edits (the operations diffRecords produced), so that later
- * merges and operationsSince see per-field clocks. Local edits are applied by the repository; this
- * only folds their clocks in.
- */
-export function recordLocalOperations(
-  state: MergeState,
-  operations: readonly Operation[],
-  localAgency: string,
-): MergeState {
-  return applyOperations(state, operations, { localAgency, sender: undefined }).state;
-}

@@ -23,7 +23,7 @@ import {
   NOW,
   OWN,
   PARTNER,
-} from './testing/releaseFixtures.ts';
+} from './fixtures/releaseFixtures.ts';
 
 const WITH_DOCUMENTS: SharingAgreement = {
   ...AGREEMENT,

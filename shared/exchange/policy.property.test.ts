@@ -33,7 +33,7 @@ import {
   OWN,
   PARTNER,
   THIRD,
-} from './testing/releaseFixtures.ts';
+} from './fixtures/releaseFixtures.ts';
 
 const RUNS = Number(process.env.TESSERA_POLICY_RUNS ?? 300);
 

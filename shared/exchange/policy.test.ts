@@ -29,7 +29,7 @@ import {
   OWN,
   PARTNER,
   THIRD,
-} from './testing/releaseFixtures.ts';
+} from './fixtures/releaseFixtures.ts';
 
 function decide(records: readonly AnyRecord[], agreement: SharingAgreement = AGREEMENT) {
   return decideRelease(inputOf(records), agreement, PARTNER, OWN, { now: NOW });

@@ -17,7 +17,7 @@ const WALL_DIGITS = 13;
 const COUNTER_DIGITS = 4;
 const MAX_COUNTER = 0xffff;
 /** A remote clock further ahead than this is refused rather than dragging ours into the future. */
-export const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
+const MAX_CLOCK_DRIFT_MS = 24 * 60 * 60 * 1000;
 
 export function formatHlc(ts: HlcTimestamp): string {
   return `${ts.wallMs.toString(16).padStart(WALL_DIGITS, '0')}-${ts.counter
@@ -42,7 +42,7 @@ export function compareHlc(a: string, b: string): number {
 }
 
 /** The wall-clock time of an HLC string, as an ISO date, for display. */
-export function hlcToIso(text: string): string {
+function hlcToIso(text: string): string {
   return new Date(parseHlc(text).wallMs).toISOString();
 }
 

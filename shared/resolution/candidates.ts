@@ -18,12 +18,12 @@
 // 0.05 for a compatible partial one. Schemata must be compatible (Person with Person or
 // LegalEntity, never with Company); conflicting birth dates cut name evidence to a third.
 
-import { callingCodeForCountry, normalizePhone } from './phone.ts';
+import { callingCodeForCountry, normalizePhone } from '../search/phone.ts';
 import { normalizeEmail, normalizeIban, normalizeIdentifier } from './identifiers.ts';
 import { formSimilarity, nameForm, nameTokens } from './names.ts';
 import type { NameForm } from './names.ts';
 import { dateInterval } from '../model/dates.ts';
-import { isSchemaA, schemataCompatible } from '../search/schemata.ts';
+import { isSchemaA, schemataCompatible } from '../model/schemata.ts';
 import type { FtmEntity } from '../search/types.ts';
 
 export interface CandidateOptions {

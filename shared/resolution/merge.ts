@@ -6,7 +6,7 @@
 // `undoMerge` restores both originals exactly (values, order, schema) and a UI can show where
 // each value came from.
 
-import { moreSpecificSchema, schemataCompatible } from '../search/schemata.ts';
+import { moreSpecificSchema, schemataCompatible } from '../model/schemata.ts';
 import type { FtmEntity } from '../search/types.ts';
 
 export interface ValueSource {

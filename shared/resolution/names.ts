@@ -32,11 +32,6 @@ export function nameTokens(name: string, organization = false): string[] {
   return kept.length > 0 ? kept : tokens;
 }
 
-/** Folded, lower-case name with single spaces (for display and exact keys). */
-export function normalizeName(name: string): string {
-  return tokenize(name).join(' ');
-}
-
 // Scratch for jaroWinkler, grown on demand (it runs millions of times in candidate search).
 let usedB = new Uint8Array(64);
 let matchA = new Int32Array(64);
@@ -142,7 +137,7 @@ function tokenSimilarity(x: string, y: string): number {
 
 let usedTokens = new Uint8Array(16);
 
-export function alignmentSimilarity(a: string[], b: string[]): number {
+function alignmentSimilarity(a: string[], b: string[]): number {
   const [short, long] = a.length <= b.length ? [a, b] : [b, a];
   if (short.length === 0) return 0;
   if (usedTokens.length < long.length) usedTokens = new Uint8Array(long.length * 2);
@@ -191,7 +186,7 @@ export function formSimilarity(a: NameForm, b: NameForm, organization = false, f
 }
 
 /** Similarity of two token lists (see `formSimilarity`). */
-export function tokenListSimilarity(a: string[], b: string[], organization = false): number {
+function tokenListSimilarity(a: string[], b: string[], organization = false): number {
   return formSimilarity(nameForm(a), nameForm(b), organization);
 }
 

@@ -9,7 +9,7 @@ import {
   tokenSetSimilarity,
   tokenSortSimilarity,
 } from './names.ts';
-import { normalizePhone } from './phone.ts';
+import { normalizePhone } from '../search/phone.ts';
 import type { FtmEntity } from '../search/types.ts';
 
 describe('normalizePhone', () => {

@@ -52,11 +52,6 @@ export function boundedEditDistance(a: string, b: string, max: number): number {
 // Reused rows (two before the current one, for transpositions); grown on demand.
 let rows = [0, 1, 2].map(() => new Int32Array(64));
 
-/** Full Levenshtein distance (no bound), for similarity ratios of short strings. */
-export function editDistance(a: string, b: string): number {
-  return boundedEditDistance(a, b, Math.max(a.length, b.length));
-}
-
 /** The edit budget for a query term of this length: 0 below 4 chars, 1 for 4–7, 2 from 8. */
 export function typoBudget(length: number): number {
   if (length < 4) return 0;

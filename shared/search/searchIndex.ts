@@ -27,8 +27,8 @@
 import { dateInterval } from '../model/dates.ts';
 import { tokenize, tokenSpans } from './fold.ts';
 import { boundedEditDistance, trigrams, typoBudget } from './fuzzy.ts';
-import { isSchemaA } from './schemata.ts';
-import { nationalNumber, normalizePhone } from '../resolution/phone.ts';
+import { isSchemaA } from '../model/schemata.ts';
+import { nationalNumber, normalizePhone } from './phone.ts';
 import type { DocKind, SearchDocument, SearchHit, SearchOptions } from './types.ts';
 
 const NAME_PROPS = new Set([

@@ -11,8 +11,8 @@ import {
   toRecord,
 } from '../../../shared/analysis/index.ts';
 import type { NodeMeasure } from '../../../shared/analysis/index.ts';
-import type { CliCommand } from '../types.ts';
-import { UsageError } from '../types.ts';
+import type { CliCommand } from './types.ts';
+import { UsageError } from './types.ts';
 import { errorMessage } from '../../../shared/base/errors.ts';
 
 const MEASURES = [...NODE_MEASURES, 'components', 'communities', 'path'] as const;

@@ -55,7 +55,7 @@ import {
   type UnlockedIdentity,
 } from '../../services/identity/index.ts';
 import { ed25519Sign } from '../../services/identity/keys.ts';
-import { type CliCommand, UsageError } from '../types.ts';
+import { type CliCommand, UsageError } from './types.ts';
 import { passphraseFromEnv } from './identity.ts';
 
 const USAGE = [

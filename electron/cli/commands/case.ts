@@ -7,8 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createDemoCase } from '../../../shared/demo/demoCase.ts';
-import type { CliCommand } from '../types.ts';
-import { UsageError } from '../types.ts';
+import type { CliCommand } from './types.ts';
+import { UsageError } from './types.ts';
 
 const USAGE = 'usage: tessera case demo --out CASE.json [--agency AGENCY-ID] [--now ISO-TIME]';
 

@@ -7,7 +7,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { testProtector } from '../../services/bundle/testSupport.ts';
+import { testProtector } from '../../services/bundle/fixtures/testSupport.ts';
 import { IdentityStore } from '../../services/identity/store.ts';
 
 const repo = path.resolve(import.meta.dirname, '../../..');

@@ -11,7 +11,7 @@ import {
   PassphraseProtector,
   raisedScrypt,
 } from '../../services/identity/index.ts';
-import { type CliCommand, UsageError } from '../types.ts';
+import { type CliCommand, UsageError } from './types.ts';
 
 const USAGE = [
   'usage: tessera identity create --name NAME --dir DIR [--id AGENCY_ID]',

@@ -37,12 +37,12 @@ export class AgeFormatError extends Error {
   override readonly name = 'AgeFormatError';
 }
 
-export function b64encode(data: Uint8Array): string {
+function b64encode(data: Uint8Array): string {
   return Buffer.from(data).toString('base64').replace(/=+$/, '');
 }
 
 /** Strict unpadded base64: refuses padding, stray characters and non-canonical trailing bits. */
-export function b64decode(text: string): Buffer {
+function b64decode(text: string): Buffer {
   if (!/^[A-Za-z0-9+/]*$/.test(text) || text.length % 4 === 1) {
     throw new AgeFormatError('invalid base64 in header');
   }
@@ -393,10 +393,4 @@ export class StreamDecryptor {
     if (this.counter !== this.chunks || this.carried !== 0)
       throw new AgeFormatError('payload is truncated');
   }
-}
-
-/** Ciphertext payload size (nonce included) of a plaintext of `size` bytes. */
-export function payloadSizeFor(size: number): number {
-  const chunks = Math.max(1, Math.ceil(size / CHUNK_SIZE));
-  return PAYLOAD_NONCE_SIZE + size + chunks * TAG_SIZE;
 }

@@ -26,7 +26,7 @@ import { CONTAINER_END, MAGIC, PART_END, partHeader, segmentHeader } from './con
 import { BundleError, type BundleErrorCode } from './errors.ts';
 import { openBundle, type OpenOptions, verifyBundle } from './open.ts';
 import { sealBundle } from './seal.ts';
-import { makeAgency, sealRaw } from './testSupport.ts';
+import { makeAgency, sealRaw } from './fixtures/testSupport.ts';
 
 type Agency = Awaited<ReturnType<typeof makeAgency>>;
 

@@ -7,7 +7,7 @@ import { useLocalCryptoThreads } from './cryptoWorker.ts';
 import { BundleError } from './errors.ts';
 import { openBundle } from './open.ts';
 import { sealBundle } from './seal.ts';
-import { makeAgency, resignPayload } from './testSupport.ts';
+import { makeAgency, resignPayload } from './fixtures/testSupport.ts';
 
 const MIB = 1024 * 1024;
 let root: string;

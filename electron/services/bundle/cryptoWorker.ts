@@ -148,7 +148,7 @@ function shared(view: Uint8Array, name: 'src' | 'dst'): Record<string, unknown> 
   };
 }
 
-export function chunkError(counter: number, last: boolean): AgeFormatError {
+function chunkError(counter: number, last: boolean): AgeFormatError {
   return new AgeFormatError(
     last
       ? `payload chunk ${counter} does not authenticate (the file is truncated or corrupted)`

@@ -5,7 +5,6 @@
  * the size of the data.
  */
 import type { FileHandle } from 'node:fs/promises';
-import type { CryptoThread } from './cryptoWorker.ts';
 
 export const IO_BLOCK = 1024 * 1024;
 /** Blocks in flight before a writer waits (per sink). */
@@ -81,30 +80,6 @@ export class SerialWriter {
     const done = this.last.then(async () => writeFully(await this.fh, data, position));
     this.last = done.catch(noop);
     return done;
-  }
-}
-
-/**
- * A file written from views of shared blocks, each view hashed on `hasher` as it is written; no
- * copy is made, so a view's memory must stay as it is until its `put` settles.
- */
-export class SharedFileSink {
-  private position = 0;
-  private readonly writer: SerialWriter;
-
-  constructor(
-    fh: Promise<FileHandle>,
-    private readonly hasher: CryptoThread,
-    private readonly hashId: number,
-  ) {
-    this.writer = new SerialWriter(fh);
-  }
-
-  put(view: Uint8Array): Promise<void> {
-    const position = this.position;
-    this.position += view.length;
-    const write = this.writer.write(view, position);
-    return Promise.all([write, this.hasher.update(this.hashId, view)]).then(noop);
   }
 }
 

@@ -17,7 +17,7 @@ import { cryptoThreads } from './cryptoWorker.ts';
 import { BundleError } from './errors.ts';
 import { openBundle } from './open.ts';
 import { sealBundle } from './seal.ts';
-import { makeAgency, sealRaw } from './testSupport.ts';
+import { makeAgency, sealRaw } from './fixtures/testSupport.ts';
 import { parseHeader, payloadKey, StreamEncryptor, unwrapX25519 } from './age.ts';
 import { exportAgeSecretKey } from '../identity/store.ts';
 
@@ -212,7 +212,7 @@ describe('kill -9 in the middle of an open', () => {
     // outDir), so whenever it is killed it is somewhere in the middle of an open.
     const code = `
       const { openBundle } = await import(${JSON.stringify(url('open.ts'))});
-      const { testProtector } = await import(${JSON.stringify(url('testSupport.ts'))});
+      const { testProtector } = await import(${JSON.stringify(url('fixtures/testSupport.ts'))});
       const { IdentityStore } = await import(${JSON.stringify(url('../identity/store.ts'))});
       const identity = await new IdentityStore(${JSON.stringify(b.dir)}, testProtector()).unlock();
       const sender = await new IdentityStore(${JSON.stringify(a.dir)}, testProtector()).loadCard();

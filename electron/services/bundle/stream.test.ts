@@ -7,7 +7,7 @@ import vm from 'node:vm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openBundle } from './open.ts';
 import { sealBundle } from './seal.ts';
-import { makeAgency } from './testSupport.ts';
+import { makeAgency } from './fixtures/testSupport.ts';
 
 const MIB = 1024 * 1024;
 const SIZE = 64 * MIB;

@@ -19,8 +19,8 @@ import { formatHlc } from '../../../shared/model/hlc.ts';
 import { exportsFolderChooser } from '../files/filesService.ts';
 import { createServiceHandlers, createServices } from '../handlers.ts';
 import type { Services, ServicesOptions } from '../handlers.ts';
-import { startS3TestServer, type S3TestServer } from '../transports/s3TestServer.ts';
-import { downloadBytes, uploadBytes, type ContractCall } from '../transfer/testSupport.ts';
+import { startS3TestServer, type S3TestServer } from '../transports/fixtures/s3TestServer.ts';
+import { downloadBytes, uploadBytes, type ContractCall } from '../transfer/fixtures/testSupport.ts';
 
 interface Agency {
   readonly id: string;

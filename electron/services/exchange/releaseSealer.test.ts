@@ -20,7 +20,7 @@ import type { Markings } from '../../../shared/model/markings.ts';
 import { DEFAULT_MARKINGS } from '../../../shared/model/markings.ts';
 import type { AttachmentRecord, CaseRecord, EntityRecord } from '../../../shared/model/records.ts';
 import { openBundle } from '../bundle/index.ts';
-import { makeAgency } from '../bundle/testSupport.ts';
+import { makeAgency } from '../bundle/fixtures/testSupport.ts';
 import type { LogEntryInput } from '../exchangeLog/index.ts';
 import type { UnlockedIdentity } from '../identity/index.ts';
 import type { IdentityCard } from '../../../shared/exchange/bundleFormat.ts';

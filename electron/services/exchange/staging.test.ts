@@ -16,12 +16,12 @@ import type { ServiceHandlers } from '../../../shared/contract/index.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
 import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
 import { createDemoCase } from '../../../shared/demo/demoCase.ts';
-import { testProtector } from '../bundle/testSupport.ts';
+import { testProtector } from '../bundle/fixtures/testSupport.ts';
 import { exportsFolderChooser } from '../files/filesService.ts';
 import { createServiceHandlers, createServices, type Services } from '../handlers.ts';
 import { IdentityError } from '../identity/cards.ts';
 import { IdentityStore } from '../identity/store.ts';
-import { downloadBytes, uploadBytes } from '../transfer/testSupport.ts';
+import { downloadBytes, uploadBytes } from '../transfer/fixtures/testSupport.ts';
 
 const CANARY = `CANARY-${crypto.randomBytes(8).toString('hex')}`;
 

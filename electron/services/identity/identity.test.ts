@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
 import { fingerprintBytes, formatFingerprintHex } from '../../../shared/exchange/fingerprint.ts';
-import { testProtector } from '../bundle/testSupport.ts';
+import { testProtector } from '../bundle/fixtures/testSupport.ts';
 import { fingerprintOf, IdentityError, verifyCard, verifyCardChain } from './cards.ts';
 import { decodeAgeSecretKey, encodeAgeRecipient, x25519PublicFromSecret } from './keys.ts';
 import {

@@ -27,7 +27,7 @@ export function isTemporaryName(name: string): boolean {
   return name.startsWith('.') && name.endsWith(TEMP_SUFFIX);
 }
 
-export function temporaryPathFor(finalPath: string): string {
+function temporaryPathFor(finalPath: string): string {
   return join(
     dirname(finalPath),
     `.${basename(finalPath)}.${randomBytes(6).toString('hex')}${TEMP_SUFFIX}`,

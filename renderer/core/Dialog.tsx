@@ -16,7 +16,12 @@ export function Dialog({
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
-    if (dialog && !dialog.open) dialog.showModal();
+    if (dialog && !dialog.open) {
+      dialog.showModal();
+      // showModal focuses the first focusable element (the close button); a dialog that is
+      // typed into first marks its field instead. React's autoFocus runs before showModal.
+      dialog.querySelector<HTMLElement>('[data-autofocus]')?.focus();
+    }
   }, []);
   return (
     <dialog

@@ -1,11 +1,15 @@
 /**
  * React contexts through which every feature reaches the app's services. Components never build
- * their own repository or service client; the App shell provides them.
+ * their own repository or service client; the App shell provides them with
+ * `AppServicesProvider`. This module is part of the renderer's core: features and the shell import
+ * it, and it imports only the store (renderer/db) and shared/ — never a feature or the shell.
  */
-import { createContext, useContext } from 'react';
+import { createContext, createElement, useContext } from 'react';
+import type { ReactNode } from 'react';
 import type { ServiceApi, Settings } from '../../shared/contract/index.ts';
 import type { TesseraDatabase } from '../db/database.ts';
 import type { Actor, CaseRepository } from '../db/repository.types.ts';
+import { RepositoryContext, useRepository } from '../db/repositoryContext.ts';
 import type { UnitOfWork } from '../db/unitOfWork.ts';
 import type { HybridLogicalClock } from '../../shared/model/index.ts';
 
@@ -30,14 +34,28 @@ export interface AppServices {
   readonly notify: (message: string, kind?: 'info' | 'error') => void;
 }
 
-export const AppServicesContext = createContext<AppServices | null>(null);
+const AppServicesContext = createContext<AppServices | null>(null);
 
 export function useAppServices(): AppServices {
   const value = useContext(AppServicesContext);
-  if (!value) throw new Error('useAppServices outside <AppServicesContext.Provider>');
+  if (!value) throw new Error('useAppServices outside <AppServicesProvider>');
   return value;
 }
 
-export function useRepository(): CaseRepository {
-  return useAppServices().repository;
+/** The page's repository (the store's own context, which this provider fills). */
+export { useRepository };
+
+/** Provides the services and, for the store's live-read hooks, the same repository. */
+export function AppServicesProvider({
+  value,
+  children,
+}: {
+  readonly value: AppServices;
+  readonly children?: ReactNode;
+}) {
+  return createElement(
+    AppServicesContext.Provider,
+    { value },
+    createElement(RepositoryContext.Provider, { value: value.repository }, children),
+  );
 }

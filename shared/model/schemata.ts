@@ -27,7 +27,7 @@ const PARENTS: Record<string, readonly string[]> = {
 const ancestorCache = new Map<string, Set<string>>();
 
 /** The schema itself plus every ancestor known to the table. */
-export function schemaAncestors(schema: string): ReadonlySet<string> {
+function schemaAncestors(schema: string): ReadonlySet<string> {
   let set = ancestorCache.get(schema);
   if (set) return set;
   set = new Set([schema]);
