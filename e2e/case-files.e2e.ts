@@ -93,7 +93,7 @@ describe('case files', () => {
       name: 'yente-zala.ftm.jsonl',
       mimeType: 'application/json',
       buffer: await readFile(
-        new URL('../shared/ftm/fixtures/yente-zala.ftm.jsonl', import.meta.url),
+        new URL('../shared/interchange/fixtures/ftm/yente-zala.ftm.jsonl', import.meta.url),
       ),
     });
     await page.getByTestId('import-report').waitFor();

@@ -16,12 +16,6 @@ import type { FolderEdge } from './folderCycles.ts';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-/**
- * Cycles another branch of issue 9 removes (the chart helper splits chart↔analysis). Each entry is
- * a cycle's folder set; delete the entry when that branch lands.
- */
-const PENDING: readonly (readonly string[])[] = [['renderer/analysis', 'renderer/chart']];
-
 const edge = (from: string, to: string): FolderEdge => ({
   from,
   to,
@@ -117,11 +111,7 @@ describe('the folder graph', () => {
 
 describe('Tessera', () => {
   it('has no import cycle between folders of renderer/, shared/ or electron/ (tests aside)', () => {
-    const pending = new Set(PENDING.map((folders) => [...folders].sort().join(' ')));
-    const cycles = findCycles(folderEdges(collectImports(ROOT))).filter(
-      (cycle) => !pending.has(cycle.folders.join(' ')),
-    );
-    expect(describeCycles(cycles)).toBe('');
+    expect(describeCycles(findCycles(folderEdges(collectImports(ROOT))))).toBe('');
   });
 
   it('keeps test support (tests, fixtures/) out of production code', () => {

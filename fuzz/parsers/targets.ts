@@ -21,7 +21,7 @@ import {
   parseOperations,
   serializeOperations,
 } from '../../shared/exchange/operations.ts';
-import { exportFtmLines, importFtm } from '../../shared/ftm/ftmInterchange.ts';
+import { exportFtmLines, importFtm } from '../../shared/interchange/ftmLines.ts';
 import { INTERCHANGE_FORMATS, InterchangeError } from '../../shared/interchange/index.ts';
 import { InterchangeImportError } from '../../shared/interchange/importError.ts';
 import { ContainerParser } from '../../electron/services/bundle/container.ts';

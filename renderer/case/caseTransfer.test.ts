@@ -44,7 +44,7 @@ afterEach(async () => {
 });
 
 const YENTE = readFileSync(
-  new URL('../../shared/ftm/fixtures/yente-zala.ftm.jsonl', import.meta.url),
+  new URL('../../shared/interchange/fixtures/ftm/yente-zala.ftm.jsonl', import.meta.url),
   'utf8',
 );
 

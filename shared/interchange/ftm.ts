@@ -1,5 +1,5 @@
-/** FollowTheMoney JSON lines as an interchange format (the work is in shared/ftm/). */
-import { exportFtmLines, importFtm, sniffFtm } from '../ftm/ftmInterchange.ts';
+/** FollowTheMoney JSON lines as an interchange format (the work is in ftmLines.ts). */
+import { exportFtmLines, importFtm, sniffFtm } from './ftmLines.ts';
 import type { InterchangeFormat } from './types.ts';
 
 export const ftmFormat: InterchangeFormat = {

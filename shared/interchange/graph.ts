@@ -8,7 +8,7 @@
  * Attributes named like a property of the type become that property; a value written as a JSON
  * list of strings is several values; other attributes are kept aside (`external.extra`) and
  * written back by export. A node without a caption value takes its label as its name. The rest of
- * the rules are the FtM import's (shared/ftm/ftmInterchange.ts): fresh record ids, the file's ids
+ * the rules are the FtM import's (shared/interchange/ftmLines.ts): fresh record ids, the file's ids
  * kept as `external.id`, unresolved stand-ins for edges to missing nodes, one report. Positions
  * become a chart named "Imported layout".
  *
@@ -17,8 +17,8 @@
  * `schema` and `label` (the caption) are added; positions come from the case's first chart.
  */
 import type { CaseFile } from '../caseFile.ts';
-import { caseFileFromFtm } from '../ftm/ftmInterchange.ts';
-import type { FtmEntity } from '../ftm/ftmInterchange.ts';
+import { caseFileFromFtm } from './ftmLines.ts';
+import type { FtmEntity } from './ftmLines.ts';
 import { captionOf, edgeEnds, isEdgeSchema, isKnownSchema, model } from '../model/index.ts';
 import { exportIds } from './caseBuilder.ts';
 import type {

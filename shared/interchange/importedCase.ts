@@ -1,7 +1,7 @@
 /**
  * The last step of the ANX and STIX importers: entities read from an outside file become a new
  * case file the repository can store, the way the FtM import builds one
- * (shared/ftm/ftmInterchange.ts): a new case, every record stamped by one clock, provenance naming
+ * (shared/interchange/ftmLines.ts): a new case, every record stamped by one clock, provenance naming
  * the file's format, ungraded unless the file says better, default markings unless the file says
  * better.
  *

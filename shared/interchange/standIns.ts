@@ -1,5 +1,5 @@
 /**
- * Unresolved stand-ins (see ftmInterchange.ts, rule 2): an entity an import created for a reference
+ * Unresolved stand-ins (see ftmLines.ts, rule 2): an entity an import created for a reference
  * to an id the file did not hold. It is resolved by merging it with the real entity; these are the
  * rules that merge follows, so the result exports as the real entity and keeps no placeholder.
  */

@@ -42,7 +42,7 @@ export function compareHlc(a: string, b: string): number {
 }
 
 /** The wall-clock time of an HLC string, as an ISO date, for display. */
-function hlcToIso(text: string): string {
+export function hlcToIso(text: string): string {
   return new Date(parseHlc(text).wallMs).toISOString();
 }
 

@@ -12,7 +12,7 @@ import {
   importFtm,
   parseFtmLines,
   sniffFtm,
-} from './ftmInterchange.ts';
+} from './ftmLines.ts';
 
 const options = {
   caseTitle: 'Imported: zala',
@@ -21,7 +21,7 @@ const options = {
   agencyId: 'at.bk',
 };
 
-const YENTE = readFileSync(new URL('./fixtures/yente-zala.ftm.jsonl', import.meta.url), 'utf8');
+const YENTE = readFileSync(new URL('./fixtures/ftm/yente-zala.ftm.jsonl', import.meta.url), 'utf8');
 
 interface Line {
   id: string;

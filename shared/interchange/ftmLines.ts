@@ -26,14 +26,14 @@ import type { CaseFile } from '../caseFile.ts';
 import { isKnownSchema, model, validateValue } from '../model/index.ts';
 import type { Property } from '@alephdata/followthemoney';
 import type { ExternalEntityData } from '../model/index.ts';
-import { exportIds, InterchangeError, newImportedCase } from '../interchange/caseBuilder.ts';
-import { standInName } from '../interchange/standIns.ts';
+import { exportIds, InterchangeError, newImportedCase } from './caseBuilder.ts';
+import { standInName } from './standIns.ts';
 import type {
   ImportIssue,
   ImportOptions,
   InterchangeFormatId,
   InterchangeImport,
-} from '../interchange/types.ts';
+} from './types.ts';
 
 /** The longest id read from a file (FtM ids are hashes or prefixed source ids, well below it). */
 export const FTM_ID_MAX = 1024;
