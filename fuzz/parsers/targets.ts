@@ -276,7 +276,7 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
       name: `${format.label} import`,
       json: format.id === 'stix' || format.id === 'cyjs',
       seeds: [Buffer.from(format.exportText(demo))],
-      run: (input: Uint8Array) =>
+      run: (input: Buffer) =>
         void format.importText(text(input), {
           caseTitle: 'fuzz',
           now: '2026-01-01T00:00:00Z',

@@ -44,10 +44,18 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
     }
   };
 
-import { EXPORT_CHOICES } from './caseTransfer.ts';
-import type { ImportOutcome, TransferKind } from './caseTransfer.ts';
-import { ImportReport } from './ImportReport.tsx';
-import { exportCaseFile, importCaseFiles } from './caseFiles.ts';
+  const importFiles = (files: FileList | null) =>
+    importCaseFiles(Array.from(files ?? []), {
+      repository,
+      clock: storage.clock,
+      agencyId: settings.agencyId,
+      userName: settings.userName,
+      notify,
+      onReport: setReport,
+    });
+
+  const exportCase = (item: CaseRecord, kind: TransferKind) =>
+    exportCaseFile(repository, item.id, kind, notify);
 
   const visible = cases ? filterCases(cases, search, filter) : [];
   return (

@@ -22,8 +22,8 @@ import {
 } from '../../../shared/interchange/index.ts';
 import type { ImportIssue, InterchangeFormatId } from '../../../shared/interchange/index.ts';
 import { writeFileAtomic } from '../../services/files/atomicWrite.ts';
-import type { CliCommand } from '../types.ts';
-import { UsageError } from '../types.ts';
+import type { CliCommand } from './types.ts';
+import { UsageError } from './types.ts';
 
 const IMPORT_USAGE =
   'usage: tessera import --input FILE [--spec SPEC.json] --out CASE.json [--title TITLE] [--agency ID] [--user NAME] [--now ISO-TIME]';
