@@ -100,7 +100,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
       if (!bundle.exportRef) return;
       const file = await downloadToBlob(
         services,
-        { kind: 'export', exportRef: bundle.exportRef },
+        bundle.exportRef,
         (progress) => setTransfer({ label: 'Downloading', progress }),
       ).finally(() => setTransfer(null));
       downloadBlob(file.blob, file.fileName);

@@ -197,7 +197,7 @@ describe('chunked transfer helpers', () => {
     const progress: number[] = [];
     const file = await downloadToBlob(
       services,
-      { kind: 'export', exportRef: 'x.case-b-1.tessera' },
+      { kind: 'export', name: 'case-b-1.tessera' },
       (p) => progress.push(p.done),
     );
     expect(file.fileName).toBe('case-b-1.tessera');
@@ -205,7 +205,7 @@ describe('chunked transfer helpers', () => {
     expect(progress).toEqual([0, TRANSFER_CHUNK_BYTES, 2 * TRANSFER_CHUNK_BYTES, bytes.length]);
     expect(Math.max(...sent)).toBeLessThan(1000);
     await expect(
-      downloadToBlob(services, { kind: 'export', exportRef: 'x.missing.tessera' }),
+      downloadToBlob(services, { kind: 'export', name: 'missing.tessera' }),
     ).rejects.toThrow(/gone/);
     carrier.close();
   });

@@ -41,7 +41,7 @@ describe('transfer contract', () => {
       expect(valid('exchange.import.fromFile', bad), JSON.stringify(bad)).toBe(false);
     }
     expect(
-      valid('transfer.download.begin', { ref: { kind: 'export', exportRef: '../secret' } }),
+      valid('transfer.download.begin', { ref: { kind: 'export', name: '../secret' } }),
     ).toBe(false);
     expect(
       valid('transfer.download.chunk', {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index.ts';
-import { contract } from '../../../shared/contract/index.ts';
+import { bundleRefKey, contract } from '../../../shared/contract/index.ts';
 import type { ServiceHandlers } from '../../../shared/contract/index.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
 import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
@@ -272,7 +272,9 @@ describe('exchange service over a shared folder', () => {
       b.call('exchange.import.open', { bundleRef: imported.bundleRef! }),
     ).rejects.toThrow(/replay/);
     const listed = (await b.call('exchange.import.list', {})).items;
-    expect(listed.find((i) => i.bundleRef === imported.bundleRef)?.state).toBe('failed');
+    expect(
+      listed.find((i) => bundleRefKey(i.bundleRef) === bundleRefKey(imported.bundleRef!))?.state,
+    ).toBe('failed');
     await b.call('exchange.import.discard', { bundleRef: imported.bundleRef! });
   });
 
@@ -301,7 +303,7 @@ describe('exchange service over a shared folder', () => {
     await expect(b.call('exchange.import.open', { bundleRef: item.bundleRef })).rejects.toThrow(
       /bundle|signature|authenticat|corrupt/i,
     );
-    const staging = path.join(b.dir, 'exchange', 'staging', item.bundleRef);
+    const staging = path.join(b.dir, 'exchange', 'staging', bundleRefKey(item.bundleRef));
     expect(
       await stat(staging).then(
         () => true,
@@ -332,10 +334,7 @@ describe('exchange service over a shared folder', () => {
       caseFile: fromD.file,
       delivery: 'file',
     });
-    const exported = await downloadBytes(d.call, {
-      kind: 'export',
-      exportRef: sealed.bundles[0]!.exportRef!,
-    });
+    const exported = await downloadBytes(d.call, sealed.bundles[0]!.exportRef!);
     expect(exported.bytes.length).toBe(sealed.bundles[0]!.size);
 
     // B knows D's card but has not confirmed it.
@@ -435,7 +434,7 @@ describe('files in pieces (issue 8, findings 6 and 7)', () => {
     });
     const bundle = sealed.bundles[0]!;
     expect(bundle.attachments).toBeGreaterThan(0);
-    const exported = await downloadBytes(a.call, { kind: 'export', exportRef: bundle.exportRef! });
+    const exported = await downloadBytes(a.call, bundle.exportRef!);
     expect(exported.bytes.length).toBe(bundle.size);
 
     chosenPath = path.join(root, 'chosen.tessera');

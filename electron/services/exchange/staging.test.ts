@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index.ts';
-import { contract } from '../../../shared/contract/index.ts';
+import { bundleRefKey, contract } from '../../../shared/contract/index.ts';
 import type { ServiceHandlers } from '../../../shared/contract/index.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
 import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
@@ -203,7 +203,7 @@ describe('staged imports are encrypted at rest (finding 9)', () => {
     const deadScratch = path.join(scratchRoot, `.tessera-scratch-${dead}-0123456789ab`);
     await mkdir(deadScratch, { recursive: true });
     await writeFile(path.join(deadScratch, 'leftover'), 'ciphertext of a dead process');
-    const legacy = path.join(b.dir, 'exchange', 'staging', item.bundleRef);
+    const legacy = path.join(b.dir, 'exchange', 'staging', bundleRefKey(item.bundleRef));
     await mkdir(legacy, { recursive: true });
     await writeFile(path.join(legacy, 'staged.json'), `{"note":"${CANARY}"}`);
 
