@@ -554,7 +554,9 @@ export const exchangeMethods = {
   },
   /** Drops a pending or staged bundle unimported (logged with the reason). */
   'exchange.import.discard': {
-    input: z.object({ bundleRef: bundleRefSchema, reason: z.string().max(2000).optional() }).strict(),
+    input: z
+      .object({ bundleRef: bundleRefSchema, reason: z.string().max(2000).optional() })
+      .strict(),
     output: z.object({ discarded: z.boolean() }),
   },
 

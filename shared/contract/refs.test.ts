@@ -4,7 +4,9 @@ import { contract } from './contract.ts';
 import { bundleRefKey, bundleRefSchema, exportRefSchema, type BundleRef } from './refs.ts';
 
 const hex16 = fc.stringMatching(/^[0-9a-f]{16}$/);
-const name = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$/).filter((n) => !n.includes('..'));
+const name = fc
+  .stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,40}$/)
+  .filter((n) => !n.includes('..'));
 const bundleRef: fc.Arbitrary<BundleRef> = fc.oneof(
   hex16.map((id) => ({ kind: 'handed-in' as const, id })),
   fc.record({ kind: fc.constant('inbox' as const), transport: hex16, name }),

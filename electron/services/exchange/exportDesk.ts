@@ -61,7 +61,14 @@ function sanitize(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/\.{2,}/g, '_');
 }
 
-const NOTHING_RELEASED = { case: false, entities: 0, notes: 0, attachments: 0, notices: 0, charts: 0 };
+const NOTHING_RELEASED = {
+  case: false,
+  entities: 0,
+  notes: 0,
+  attachments: 0,
+  notices: 0,
+  charts: 0,
+};
 
 export class ExportDesk {
   constructor(private readonly options: ExportDeskOptions) {}

@@ -206,9 +206,9 @@ export class IdentitySession {
 
   private async secretKind(): Promise<string | null> {
     try {
-      const json = JSON.parse(
-        await readFile(path.join(this.options.dir, SECRET_FILE), 'utf8'),
-      ) as { protection?: { kind?: unknown } };
+      const json = JSON.parse(await readFile(path.join(this.options.dir, SECRET_FILE), 'utf8')) as {
+        protection?: { kind?: unknown };
+      };
       return typeof json.protection?.kind === 'string' ? json.protection.kind : null;
     } catch {
       return null;

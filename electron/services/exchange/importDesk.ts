@@ -23,11 +23,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { MethodOutput } from '../../../shared/contract/index.ts';
 import type { PendingImport, StagedBundle } from '../../../shared/contract/exchange.ts';
-import {
-  bundleRefKey,
-  type BundleRef,
-  type ExportRef,
-} from '../../../shared/contract/refs.ts';
+import { bundleRefKey, type BundleRef, type ExportRef } from '../../../shared/contract/refs.ts';
 import type { FileRef } from '../../../shared/contract/transfer.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
 import { parseCaseFile } from '../../../shared/caseFile.ts';
@@ -241,7 +237,10 @@ export class ImportDesk {
     this.options.identity();
     const bundle = await this.options.staged.load(ref);
     if (!bundle) {
-      throw new ExchangeError('not-staged', `bundle ${bundleRefKey(ref)} is not staged: open it first`);
+      throw new ExchangeError(
+        'not-staged',
+        `bundle ${bundleRefKey(ref)} is not staged: open it first`,
+      );
     }
     const resolved = await this.resolve(ref);
     const sender = await this.options.partners.get(bundle.sender.agencyId);
@@ -347,7 +346,11 @@ export class ImportDesk {
     }
   }
 
-  private async stage(ref: BundleRef, resolved: Resolved, known: KnownBundle): Promise<StagedBundle> {
+  private async stage(
+    ref: BundleRef,
+    resolved: Resolved,
+    known: KnownBundle,
+  ): Promise<StagedBundle> {
     const identity = this.options.identity();
     const stanza = await readSignatureStanza(resolved.path);
     if (!stanza) {
@@ -396,7 +399,8 @@ export class ImportDesk {
     const scratch = await this.options.staged.space();
     const opened = await openBundle(resolved.path, identity, partner.card, undefined, {
       revocations: partner.revocations,
-      seenBundleIds: (bundleId) => states.some((s) => s.received.some((r) => r.bundleId === bundleId)),
+      seenBundleIds: (bundleId) =>
+        states.some((s) => s.received.some((r) => r.bundleId === bundleId)),
       scratch,
     });
     let kept = false;

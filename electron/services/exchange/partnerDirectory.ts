@@ -142,8 +142,7 @@ export class PartnerDirectory {
 
   /** Sets (or clears) the agreement; it must name this partner (`agreement-mismatch`). */
   async setAgreement(agencyId: string, input: unknown): Promise<PartnerRecord> {
-    const agreement: SharingAgreement | null =
-      input === null ? null : parseSharingAgreement(input);
+    const agreement: SharingAgreement | null = input === null ? null : parseSharingAgreement(input);
     if (agreement && agreement.partnerAgencyId !== agencyId) {
       throw new ExchangeError(
         'agreement-mismatch',

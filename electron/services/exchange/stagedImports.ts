@@ -100,7 +100,10 @@ export class StagedImports {
   async attachment(ref: BundleRef, name: string): Promise<DownloadSource> {
     const staged = await this.load(ref);
     if (!staged) {
-      throw new ExchangeError('not-staged', `bundle ${bundleRefKey(ref)} is not staged: open it first`);
+      throw new ExchangeError(
+        'not-staged',
+        `bundle ${bundleRefKey(ref)} is not staged: open it first`,
+      );
     }
     const part = staged.attachments.find((a) => a.name === name);
     const file = this.entries.get(bundleRefKey(ref))?.attachments.get(name);

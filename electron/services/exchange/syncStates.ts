@@ -48,5 +48,4 @@ export class SyncStates implements SyncStateStore {
     }
     return null;
   }
-
 }
