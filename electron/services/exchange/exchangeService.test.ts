@@ -8,95 +8,36 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index.ts';
-import { bundleRefKey, contract } from '../../../shared/contract/index.ts';
-import type { ServiceHandlers } from '../../../shared/contract/index.ts';
+import { bundleRefKey } from '../../../shared/contract/index.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
-import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
-import type { SharingAgreement } from '../../../shared/exchange/agreement.ts';
-import { createDemoCase } from '../../../shared/demo/demoCase.ts';
 import { formatHlc } from '../../../shared/model/hlc.ts';
-import { exportsFolderChooser } from '../files/filesService.ts';
-import { createServiceHandlers, createServices } from '../handlers.ts';
-import type { Services, ServicesOptions } from '../handlers.ts';
+import type { ServicesOptions } from '../handlers.ts';
 import { startS3TestServer, type S3TestServer } from '../transports/s3TestServer.ts';
-import { downloadBytes, uploadBytes, type ContractCall } from '../transfer/testSupport.ts';
+import { downloadBytes, uploadBytes } from '../transfer/testSupport.ts';
+import { releasableCase, testAgency, testAgreement, type TestAgency } from './testSupport.ts';
 
-interface Agency {
-  readonly id: string;
-  readonly dir: string;
-  readonly services: Services;
-  readonly handlers: ServiceHandlers;
-  readonly call: ContractCall;
-}
+type Agency = TestAgency;
 
 let root: string;
 const agencies: Agency[] = [];
 
 async function agency(id: string, extra: Partial<ServicesOptions> = {}): Promise<Agency> {
-  const dir = await mkdtemp(path.join(root, `${id}-`));
-  const services = createServices({
-    name: 'Tessera',
-    version: 'test',
-    carrier: 'web',
-    platform: process.platform,
-    dataDir: dir,
-    chooseSavePath: exportsFolderChooser(dir),
-    ...extra,
-    exchange: { autoSync: false, scryptParams: { logN: 10, r: 8, p: 1 } },
-  });
-  const handlers = createServiceHandlers(services);
-  const call = async <M extends MethodName>(
-    method: M,
-    input: MethodInput<M>,
-  ): Promise<MethodOutput<M>> => {
-    const parsed = contract[method].input.parse(input) as Parameters<ServiceHandlers[M]>[0];
-    const output = await (handlers[method] as (i: unknown) => Promise<unknown>)(parsed);
-    return contract[method].output.parse(output) as MethodOutput<M>;
-  };
-  const created: Agency = { id, dir, services, handlers, call };
+  const created = await testAgency(root, id, extra);
   agencies.push(created);
-  await call('exchange.identity.create', {
-    agencyName: `Agency ${id}`,
-    agencyId: id,
-    passphrase: `secret of ${id}`,
-  });
   return created;
-}
-
-function agreementFor(partner: string): SharingAgreement {
-  return {
-    partnerAgencyId: partner,
-    legalBasis: 'MOU test 2024/1',
-    crimeAreas: ['trafficking in human beings', 'labour exploitation', 'money laundering'],
-    highestClassification: 'SECRET',
-    categories: [...DATA_CATEGORIES],
-    retentionDays: 365,
-    validFrom: '2020-01-01',
-  };
 }
 
 /** The demo case, releasable to `partner` except one entity (and what hangs on it). */
 function caseFor(owner: string, partner: string): { file: CaseFile; withheldId: string } {
-  const demo = createDemoCase({ agencyId: owner, now: new Date('2024-05-01T10:00:00Z') });
-  const mark = <T extends { markings: CaseFile['case']['markings'] }>(record: T): T => ({
-    ...record,
-    markings: { ...record.markings, releasableTo: [partner] },
-  });
-  const entities = demo.entities.map(mark);
-  const withheldId = entities.find((e) => e.schema === 'Person')!.id;
+  const file = releasableCase(owner, partner);
+  const withheldId = file.entities.find((e) => e.schema === 'Person')!.id;
   return {
     withheldId,
     file: {
-      ...demo,
-      case: mark(demo.case),
-      entities: entities.map((e) =>
+      ...file,
+      entities: file.entities.map((e) =>
         e.id === withheldId ? { ...e, markings: { ...e.markings, releasableTo: [] } } : e,
       ),
-      notes: demo.notes.map(mark),
-      attachments: demo.attachments.map(mark),
-      notices: demo.notices.map(mark),
-      charts: demo.charts.map(mark),
     },
   };
 }
@@ -124,8 +65,14 @@ async function pair(a: Agency, b: Agency): Promise<void> {
     agencyId: a.id,
     fingerprint: cardA.summary.fingerprintWords,
   });
-  await a.call('exchange.partners.setAgreement', { agencyId: b.id, agreement: agreementFor(b.id) });
-  await b.call('exchange.partners.setAgreement', { agencyId: a.id, agreement: agreementFor(a.id) });
+  await a.call('exchange.partners.setAgreement', {
+    agencyId: b.id,
+    agreement: testAgreement(b.id),
+  });
+  await b.call('exchange.partners.setAgreement', {
+    agencyId: a.id,
+    agreement: testAgreement(a.id),
+  });
 }
 
 async function inboxFile(agencyDir: string, name: string): Promise<string> {
@@ -326,7 +273,7 @@ describe('exchange service over a shared folder', () => {
     });
     await d.call('exchange.partners.setAgreement', {
       agencyId: b.id,
-      agreement: agreementFor(b.id),
+      agreement: testAgreement(b.id),
     });
     const fromD = caseFor(d.id, b.id);
     const sealed = await d.call('exchange.export.seal', {

@@ -141,5 +141,8 @@ it('leaves no case content in the clear under either data directory', async () =
   for (const encoding of ['utf8', 'latin1', 'utf16le'] as const) {
     await writeFile(path.join(control, encoding), Buffer.from(`x ${CANARY} x`, encoding));
   }
-  expect(await canaryHits(control, CANARY)).toHaveLength(3);
+  const found = (await canaryHits(control, CANARY)).map((hit) =>
+    path.basename(hit.split(' (')[0]!),
+  );
+  expect(new Set(found)).toEqual(new Set(['utf8', 'latin1', 'utf16le']));
 });

@@ -14,6 +14,7 @@ import {
   RECEIPT_FORMAT,
   RECEIPT_VERSION,
 } from '../../../shared/exchange/syncState.ts';
+import { errorMessage } from '../../../shared/base/errors.ts';
 import type { UnlockedIdentity } from '../identity/index.ts';
 import { ed25519Sign, ed25519Verify } from '../identity/keys.ts';
 import { ExchangeError } from './errors.ts';
@@ -80,7 +81,14 @@ export class Receipts {
         `receipt for a case never sent to ${receipt.from}`,
       );
     }
-    await this.options.syncStates.save(applyReceipt(state, receipt));
+    let updated;
+    try {
+      updated = applyReceipt(state, receipt);
+    } catch (error) {
+      // A receipt for a bundle that was never sent to this partner (or not as numbered).
+      throw new ExchangeError('unknown-receipt', errorMessage(error));
+    }
+    await this.options.syncStates.save(updated);
     await this.options.log.append([
       {
         type: 'receipt-received',

@@ -13,7 +13,12 @@ import type { CaseFile } from '../../../shared/caseFile.ts';
 import { DATA_CATEGORIES, type SharingAgreement } from '../../../shared/exchange/agreement.ts';
 import { createDemoCase } from '../../../shared/demo/demoCase.ts';
 import { exportsFolderChooser } from '../files/filesService.ts';
-import { createServiceHandlers, createServices, type Services } from '../handlers.ts';
+import {
+  createServiceHandlers,
+  createServices,
+  type Services,
+  type ServicesOptions,
+} from '../handlers.ts';
 import type { ContractCall } from '../transfer/testSupport.ts';
 
 export interface TestAgency {
@@ -25,7 +30,11 @@ export interface TestAgency {
 }
 
 /** A new agency (identity created, unlocked) in a fresh folder under `root`. */
-export async function testAgency(root: string, id: string): Promise<TestAgency> {
+export async function testAgency(
+  root: string,
+  id: string,
+  extra: Partial<ServicesOptions> = {},
+): Promise<TestAgency> {
   const dir = await mkdtemp(path.join(root, `${id}-`));
   const services = createServices({
     name: 'Tessera',
@@ -34,6 +43,7 @@ export async function testAgency(root: string, id: string): Promise<TestAgency> 
     platform: process.platform,
     dataDir: dir,
     chooseSavePath: exportsFolderChooser(dir),
+    ...extra,
     exchange: { autoSync: false, scryptParams: { logN: 10, r: 8, p: 1 } },
   });
   const handlers = createServiceHandlers(services);
