@@ -39,7 +39,7 @@ function staged(ref: BundleRef): StagedBundle {
   };
 }
 
-async function space(name: string): Promise<{ staging: StagedImports; dir: string }> {
+function space(name: string): { staging: StagedImports; dir: string } {
   const dir = path.join(root, name);
   const staging = new StagedImports({
     scratchRoot: path.join(dir, 'scratch'),
@@ -50,7 +50,7 @@ async function space(name: string): Promise<{ staging: StagedImports; dir: strin
 
 describe('StagedImports', () => {
   it('holds a staged bundle and its attachments encrypted, and streams them back', async () => {
-    const { staging, dir } = await space('hold');
+    const { staging, dir } = space('hold');
     const ref: BundleRef = { kind: 'inbox', transport: '0123456789abcdef', name: 'b.tessera' };
     const scratch = await staging.space();
     const part = await scratch.write('part', Buffer.from(`attachment ${CANARY}`));
@@ -73,7 +73,7 @@ describe('StagedImports', () => {
   });
 
   it('forgets a bundle whose scratch file was altered; the bundle is opened again', async () => {
-    const { staging, dir } = await space('altered');
+    const { staging, dir } = space('altered');
     const ref: BundleRef = { kind: 'handed-in', id: '0123456789abcdef' };
     await staging.keep(ref, staged(ref), new Map());
     const [file] = await filesUnder(path.join(dir, 'scratch'));
@@ -86,7 +86,7 @@ describe('StagedImports', () => {
   });
 
   it('removes the plaintext staging folder of old versions at start, and its key at close', async () => {
-    const { staging, dir } = await space('legacy');
+    const { staging, dir } = space('legacy');
     await mkdir(path.join(dir, 'staging', 'f.0123456789abcdef'), { recursive: true });
     await writeFile(path.join(dir, 'staging', 'f.0123456789abcdef', 'staged.json'), CANARY);
     await staging.removeLeftovers();
