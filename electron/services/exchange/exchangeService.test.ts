@@ -14,7 +14,13 @@ import { formatHlc } from '../../../shared/model/hlc.ts';
 import type { ServicesOptions } from '../handlers.ts';
 import { startS3TestServer, type S3TestServer } from '../transports/s3TestServer.ts';
 import { downloadBytes, uploadBytes } from '../transfer/testSupport.ts';
-import { releasableCase, testAgency, testAgreement, type TestAgency } from './testSupport.ts';
+import {
+  releasableCase,
+  testAgency,
+  testAgreement,
+  trustPartner,
+  type TestAgency,
+} from './testSupport.ts';
 
 type Agency = TestAgency;
 
@@ -265,16 +271,7 @@ describe('exchange service over a shared folder', () => {
   it('refuses bundles from unconfirmed and blocked partners', async () => {
     const d = await agency('agency-d');
     const cardD = await d.call('exchange.identity.card', {});
-    const cardB = await b.call('exchange.identity.card', {});
-    await d.call('exchange.partners.import', { cardJson: cardB.cardJson });
-    await d.call('exchange.partners.confirm', {
-      agencyId: b.id,
-      fingerprint: cardB.summary.fingerprintHex,
-    });
-    await d.call('exchange.partners.setAgreement', {
-      agencyId: b.id,
-      agreement: testAgreement(b.id),
-    });
+    await trustPartner(d, b);
     const fromD = caseFor(d.id, b.id);
     const sealed = await d.call('exchange.export.seal', {
       partnerIds: [b.id],

@@ -20,6 +20,7 @@ import {
   pairAgencies,
   releasableCase,
   testAgency,
+  trustPartner,
   type TestAgency,
 } from './testSupport.ts';
 
@@ -163,18 +164,7 @@ describe('refusals carry codes and real facts', () => {
     expect(await refusal(unsigned)).toMatchObject({ code: 'unsigned' });
 
     const stranger = await testAgency(root, 'imp-c');
-    await stranger.call('exchange.partners.import', {
-      cardJson: (await b.call('exchange.identity.card', {})).cardJson,
-    });
-    const cardB = await b.call('exchange.identity.card', {});
-    await stranger.call('exchange.partners.confirm', {
-      agencyId: b.id,
-      fingerprint: cardB.summary.fingerprintHex,
-    });
-    await stranger.call('exchange.partners.setAgreement', {
-      agencyId: b.id,
-      agreement: (await a.call('exchange.partners.list', {})).partners[0]!.agreement!,
-    });
+    await trustPartner(stranger, b);
     const fromStranger = await stranger.call('exchange.export.seal', {
       partnerIds: [b.id],
       caseFile: releasableCase(stranger.id, b.id),

@@ -11,17 +11,16 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index.ts';
-import { bundleRefKey, contract } from '../../../shared/contract/index.ts';
-import type { ServiceHandlers } from '../../../shared/contract/index.ts';
+import { bundleRefKey } from '../../../shared/contract/index.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
 import { testProtector } from '../bundle/testSupport.ts';
-import { exportsFolderChooser } from '../files/filesService.ts';
-import { createServiceHandlers, createServices, type Services } from '../handlers.ts';
+import type { Services } from '../handlers.ts';
 import { IdentityError } from '../identity/cards.ts';
 import { IdentityStore } from '../identity/store.ts';
 import { downloadBytes, uploadBytes } from '../transfer/testSupport.ts';
 import {
   canaryHits,
+  connectServices,
   filesUnder,
   pairAgencies,
   releasableCase,
@@ -42,30 +41,9 @@ let root: string;
 const open: Services[] = [];
 
 function connect(dir: string, passphrase?: string): Omit<Agency, 'id' | 'dir'> {
-  const services = createServices({
-    name: 'Tessera',
-    version: 'test',
-    carrier: 'web',
-    platform: process.platform,
-    dataDir: dir,
-    chooseSavePath: exportsFolderChooser(dir),
-    exchange: {
-      autoSync: false,
-      scryptParams: { logN: 10, r: 8, p: 1 },
-      ...(passphrase ? { passphrase } : {}),
-    },
-  });
-  open.push(services);
-  const handlers = createServiceHandlers(services);
-  const call = async <M extends MethodName>(
-    method: M,
-    input: MethodInput<M>,
-  ): Promise<MethodOutput<M>> => {
-    const parsed = contract[method].input.parse(input) as Parameters<ServiceHandlers[M]>[0];
-    const output = await (handlers[method] as (i: unknown) => Promise<unknown>)(parsed);
-    return contract[method].output.parse(output) as MethodOutput<M>;
-  };
-  return { services, call };
+  const connected = connectServices(dir, passphrase ? { passphrase } : {});
+  open.push(connected.services);
+  return connected;
 }
 
 async function agency(id: string): Promise<TestAgency> {

@@ -29,13 +29,14 @@ export interface TestAgency {
   readonly call: ContractCall;
 }
 
-/** A new agency (identity created, unlocked) in a fresh folder under `root`. */
-export async function testAgency(
-  root: string,
-  id: string,
-  extra: Partial<ServicesOptions> = {},
-): Promise<TestAgency> {
-  const dir = await mkdtemp(path.join(root, `${id}-`));
+/**
+ * Services on a data directory (automatic sync off, cheap scrypt), and a `call` that parses input
+ * and output with the contract's schemas. `passphrase`: the web host's TESSERA_PASSPHRASE.
+ */
+export function connectServices(
+  dir: string,
+  options: { passphrase?: string; extra?: Partial<ServicesOptions> } = {},
+): { services: Services; call: ContractCall } {
   const services = createServices({
     name: 'Tessera',
     version: 'test',
@@ -43,8 +44,12 @@ export async function testAgency(
     platform: process.platform,
     dataDir: dir,
     chooseSavePath: exportsFolderChooser(dir),
-    ...extra,
-    exchange: { autoSync: false, scryptParams: { logN: 10, r: 8, p: 1 } },
+    ...options.extra,
+    exchange: {
+      autoSync: false,
+      scryptParams: { logN: 10, r: 8, p: 1 },
+      ...(options.passphrase ? { passphrase: options.passphrase } : {}),
+    },
   });
   const handlers = createServiceHandlers(services);
   const call = async <M extends MethodName>(
@@ -55,6 +60,17 @@ export async function testAgency(
     const output = await (handlers[method] as (i: unknown) => Promise<unknown>)(parsed);
     return contract[method].output.parse(output) as MethodOutput<M>;
   };
+  return { services, call };
+}
+
+/** A new agency (identity created, unlocked) in a fresh folder under `root`. */
+export async function testAgency(
+  root: string,
+  id: string,
+  extra: Partial<ServicesOptions> = {},
+): Promise<TestAgency> {
+  const dir = await mkdtemp(path.join(root, `${id}-`));
+  const { services, call } = connectServices(dir, { extra });
   const passphrase = `secret of ${id}`;
   await call('exchange.identity.create', { agencyName: `Agency ${id}`, agencyId: id, passphrase });
   return { id, dir, passphrase, services, call };
@@ -72,29 +88,29 @@ export function testAgreement(partner: string): SharingAgreement {
   };
 }
 
-/** Cards both ways, fingerprints confirmed, agreements set; a shared folder when given. */
+/** `self` pins `other`'s card, confirms its fingerprint and sets an agreement with it. */
+export async function trustPartner(self: TestAgency, other: TestAgency): Promise<void> {
+  const card = await other.call('exchange.identity.card', {});
+  await self.call('exchange.partners.import', { cardJson: card.cardJson });
+  await self.call('exchange.partners.confirm', {
+    agencyId: other.id,
+    fingerprint: card.summary.fingerprintHex,
+  });
+  await self.call('exchange.partners.setAgreement', {
+    agencyId: other.id,
+    agreement: testAgreement(other.id),
+  });
+}
+
+/** Trust both ways; both use the shared folder as transport when one is given. */
 export async function pairAgencies(a: TestAgency, b: TestAgency, shared?: string): Promise<void> {
-  const cardA = await a.call('exchange.identity.card', {});
-  const cardB = await b.call('exchange.identity.card', {});
-  await a.call('exchange.partners.import', { cardJson: cardB.cardJson });
-  await b.call('exchange.partners.import', { cardJson: cardA.cardJson });
-  await a.call('exchange.partners.confirm', {
-    agencyId: b.id,
-    fingerprint: cardB.summary.fingerprintHex,
-  });
-  await b.call('exchange.partners.confirm', {
-    agencyId: a.id,
-    fingerprint: cardA.summary.fingerprintHex,
-  });
-  for (const [self, other] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    await self.call('exchange.partners.setAgreement', {
-      agencyId: other.id,
-      agreement: testAgreement(other.id),
-    });
-    if (shared) {
+  await trustPartner(a, b);
+  await trustPartner(b, a);
+  if (shared) {
+    for (const [self, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
       await self.call('exchange.transport.configure', {
         agencyId: other.id,
         config: { kind: 'folder', root: shared },
