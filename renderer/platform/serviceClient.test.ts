@@ -195,10 +195,8 @@ describe('chunked transfer helpers', () => {
     await mkdir(join(root, 'data', 'exports'), { recursive: true });
     await writeFile(join(root, 'data', 'exports', 'case-b-1.tessera'), bytes);
     const progress: number[] = [];
-    const file = await downloadToBlob(
-      services,
-      { kind: 'export', name: 'case-b-1.tessera' },
-      (p) => progress.push(p.done),
+    const file = await downloadToBlob(services, { kind: 'export', name: 'case-b-1.tessera' }, (p) =>
+      progress.push(p.done),
     );
     expect(file.fileName).toBe('case-b-1.tessera');
     expect(Buffer.from(await file.blob.arrayBuffer()).equals(bytes)).toBe(true);

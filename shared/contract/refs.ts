@@ -16,7 +16,7 @@ import { z } from 'zod';
 
 const hex16 = z.string().regex(/^[0-9a-f]{16}$/, 'invalid id');
 /** A plain file name kept by the service (never a path). */
-export const storedNameSchema = z
+const storedNameSchema = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/, 'invalid file name')
   .refine((name) => !name.includes('..'), 'invalid file name');
@@ -40,8 +40,4 @@ export type ExportRef = z.infer<typeof exportRefSchema>;
  */
 export function bundleRefKey(ref: BundleRef): string {
   return ref.kind === 'handed-in' ? `f.${ref.id}` : `t.${ref.transport}.${ref.name}`;
-}
-
-export function sameBundleRef(a: BundleRef, b: BundleRef): boolean {
-  return bundleRefKey(a) === bundleRefKey(b);
 }

@@ -13,7 +13,3 @@ export class ExchangeError extends Error {
     super(message);
   }
 }
-
-export function isExchangeError(error: unknown, code?: ExchangeErrorCode): error is ExchangeError {
-  return error instanceof ExchangeError && (code === undefined || error.code === code);
-}

@@ -36,7 +36,7 @@ export interface IdentitySessionOptions {
   readonly now: () => Date;
 }
 
-export type Protection = 'passphrase' | 'safeStorage';
+type Protection = 'passphrase' | 'safeStorage';
 
 export class IdentitySession {
   private readonly store: IdentityStore;
