@@ -20,7 +20,7 @@ import {
   testAgreement,
   trustPartner,
   type TestAgency,
-} from './testSupport.ts';
+} from './fixtures/testSupport.ts';
 
 type Agency = TestAgency;
 

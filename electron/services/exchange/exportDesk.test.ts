@@ -7,7 +7,12 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { downloadBytes } from '../transfer/testSupport.ts';
-import { pairAgencies, releasableCase, testAgency, type TestAgency } from './testSupport.ts';
+import {
+  pairAgencies,
+  releasableCase,
+  testAgency,
+  type TestAgency,
+} from './fixtures/testSupport.ts';
 
 let root: string;
 let a: TestAgency;

@@ -22,7 +22,7 @@ import {
   testAgency,
   trustPartner,
   type TestAgency,
-} from './testSupport.ts';
+} from './fixtures/testSupport.ts';
 
 let root: string;
 let a: TestAgency;

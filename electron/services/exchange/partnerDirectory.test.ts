@@ -7,7 +7,7 @@ import { testProtector } from '../bundle/testSupport.ts';
 import { IdentityStore } from '../identity/store.ts';
 import type { IdentityCard } from '../../../shared/exchange/bundleFormat.ts';
 import { PartnerDirectory, releaseProblems } from './partnerDirectory.ts';
-import { testAgreement } from './testSupport.ts';
+import { testAgreement } from './fixtures/testSupport.ts';
 
 let root: string;
 let partner: IdentityCard;

@@ -20,7 +20,7 @@ import {
   releasableCase,
   testAgency,
   type TestAgency,
-} from './testSupport.ts';
+} from './fixtures/testSupport.ts';
 
 const CANARY = `CANARY-${crypto.randomBytes(6).toString('hex')}`;
 

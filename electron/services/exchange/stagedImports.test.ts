@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StagedBundle } from '../../../shared/contract/exchange.ts';
 import type { BundleRef } from '../../../shared/contract/refs.ts';
 import { StagedImports } from './stagedImports.ts';
-import { canaryHits, filesUnder } from './testSupport.ts';
+import { canaryHits, filesUnder } from './fixtures/testSupport.ts';
 
 const CANARY = 'CANARY-staged-7f3a';
 let root: string;

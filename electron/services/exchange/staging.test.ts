@@ -26,7 +26,7 @@ import {
   releasableCase,
   testAgency,
   type TestAgency,
-} from './testSupport.ts';
+} from './fixtures/testSupport.ts';
 
 const CANARY = `CANARY-${crypto.randomBytes(8).toString('hex')}`;
 
