@@ -97,9 +97,16 @@ it('leaves no case content in the clear under either data directory', async () =
       updatedAt: file.case.updatedAt.replace(/^\d{4}/, '2025'),
     },
   };
+  // As the app sends them: attachments uploaded in pieces first (held encrypted until sealed).
+  const attachments = [];
+  for (const { contentBase64, ...record } of changed.attachments) {
+    const content = Buffer.from(contentBase64, 'base64');
+    const ref = await uploadBytes(a.call, content, 'attachment', record.fileName, record.sha256);
+    attachments.push({ ...record, contentRef: ref });
+  }
   const sealed = await a.call('exchange.export.seal', {
     partnerIds: [b.id],
-    caseFile: changed,
+    caseFile: { ...changed, attachments },
     delivery: 'file',
   });
   const bundle = sealed.bundles[0]!;
