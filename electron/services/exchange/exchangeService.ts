@@ -10,6 +10,7 @@
  *                        distinct automatic transport (transports/<key>/outbox|inbox)
  *   exportDesk.ts        preview and seal through releaseSealer.ts; exports/ for file delivery
  *   importDesk.ts        bundles handed in (imports/) or fetched; open, complete, discard
+ *   bundleOpener.ts      verifies, decrypts and validates one bundle; logs refusals
  *   stagedImports.ts     opened bundles held encrypted in the scratch space (scratch/)
  *   receipts.ts          signed receipts, out and in
  *   syncStates.ts        per (partner, case) sync state (sync-state.json)
@@ -38,6 +39,7 @@ import { isAgreementInForce } from '../../../shared/exchange/agreement.ts';
 import type { ChooseSavePath } from '../files/filesService.ts';
 import type { SafeStorageLike, ScryptParams } from '../identity/index.ts';
 import { TransferService, type DownloadSource } from '../transfer/index.ts';
+import { BundleOpener } from './bundleOpener.ts';
 import { ExchangeError } from './errors.ts';
 import { ExportDesk } from './exportDesk.ts';
 import { IdentitySession } from './identitySession.ts';
@@ -149,6 +151,13 @@ export class ExchangeService {
       ownCard: () => this.session.card(),
       now,
     });
+    const opener = new BundleOpener({
+      partners: this.partners,
+      syncStates: this.syncStates,
+      staged: this.staged,
+      log: this.log,
+      identity,
+    });
     this.imports = new ImportDesk({
       importsDir: file('imports'),
       exportsDir,
@@ -161,6 +170,7 @@ export class ExchangeService {
       receipts,
       log: this.log,
       staged: this.staged,
+      opener,
       identity,
       exclusive: (fn) => this.exclusive(fn),
       now,

@@ -2,16 +2,10 @@
  * Import: bundles and receipts that arrive, by a transport's inbox or handed in by the user
  * (`exchange/imports/<id>.bundle` with `<id>.json`, its file name, size and arrival time).
  *
- * Opening a bundle: the sender is identified by the key id in the bundle's signature stanza
- * (readable without decrypting) and must be a trusted partner; replays are refused before anything
- * is decrypted; the bundle is verified against the partner's pinned card, decrypted into the
- * scratch space (stagedImports.ts), its sequence checked against the chain and every operation
- * validated. Every refusal is coded (ExchangeError, or the BundleError / IdentityError that
- * refused), kept for the import list and logged with what is really known of the bundle: its id,
- * and its case, sequence and digest when they could be read (never placeholders).
- *
- * Completing one (the renderer merged what it accepted): sync state, a signed receipt back to the
- * sender (its outbox, or exports/ for file delivery), the log, and the bundle leaves the inbox.
+ * Opening a bundle is the opener's (bundleOpener.ts); the desk keeps why the last open of each
+ * bundle failed, for the import list. Completing one (the renderer merged what it accepted): sync
+ * state, a signed receipt back to the sender (its outbox, or exports/ for file delivery), the log,
+ * and the bundle leaves the inbox. Receipts handed in or fetched are applied at once.
  *
  * What this writes to disk holds ids, digests, sequence numbers, counts and codes, never case
  * content (issue 10): the failure kept for a bundle whose content does not validate names the
@@ -25,29 +19,19 @@ import type { MethodOutput } from '../../../shared/contract/index.ts';
 import type { PendingImport, StagedBundle } from '../../../shared/contract/exchange.ts';
 import { bundleRefKey, type BundleRef, type ExportRef } from '../../../shared/contract/refs.ts';
 import type { FileRef } from '../../../shared/contract/transfer.ts';
-import type { CaseFile } from '../../../shared/caseFile.ts';
-import { parseCaseFile } from '../../../shared/caseFile.ts';
-import { SIGNATURE_STANZA_TYPE } from '../../../shared/exchange/bundleFormat.ts';
-import type { Operation } from '../../../shared/exchange/operations.ts';
-import { parseOperations } from '../../../shared/exchange/operations.ts';
-import {
-  checkIncoming,
-  initialSyncState,
-  recordReceived,
-} from '../../../shared/exchange/syncState.ts';
-import type { AnyRecord } from '../../../shared/model/records.ts';
+import { initialSyncState, recordReceived } from '../../../shared/exchange/syncState.ts';
 import { errorMessage } from '../../../shared/base/errors.ts';
 import { reasonOf } from '../../../shared/contract/dispatch.ts';
-import { openBundle, verifyBundle } from '../bundle/index.ts';
 import { writeFileAtomic } from '../files/atomicWrite.ts';
 import type { UnlockedIdentity } from '../identity/index.ts';
 import { isValidName } from '../transports/transport.ts';
 import type { TransferService } from '../transfer/index.ts';
+import { readSignatureStanza, type BundleOpener } from './bundleOpener.ts';
 import { ExchangeError } from './errors.ts';
 import type { PartnerDirectory } from './partnerDirectory.ts';
 import { MAX_RECEIPT_BYTES, RECEIPT_SUFFIX, receiptText, type Receipts } from './receipts.ts';
 import type { SignedLog } from './signedLog.ts';
-import { loadFailed, saveFailed, type PartnerRecord } from './state.ts';
+import { loadFailed, saveFailed } from './state.ts';
 import type { StagedImports } from './stagedImports.ts';
 import type { SyncStates } from './syncStates.ts';
 import type { SyncSlot, TransportSlots } from './transportSlots.ts';
@@ -68,6 +52,8 @@ export interface ImportDeskOptions {
   readonly receipts: Receipts;
   readonly log: SignedLog;
   readonly staged: StagedImports;
+  /** Verifies, decrypts and validates a bundle into `staged`. */
+  readonly opener: BundleOpener;
   /** The unlocked identity (throws while locked). */
   readonly identity: () => UnlockedIdentity;
   /** Runs a read-modify-write of the state files one at a time with the service's others. */
@@ -83,15 +69,6 @@ interface Resolved {
   readonly receivedAt: string;
   /** The transport slot holding it; absent for a file handed in. */
   readonly slot?: SyncSlot;
-}
-
-/** What is known of a bundle when it is refused: logged as it is, nothing made up. */
-interface KnownBundle {
-  bundleId?: string;
-  sender?: string;
-  caseId?: string;
-  sequence?: number;
-  digest?: string;
 }
 
 const handedInMetaSchema = z.object({
@@ -217,13 +194,13 @@ export class ImportDesk {
     const already = await this.options.staged.load(ref);
     if (already) return already;
     const resolved = await this.resolve(ref);
-    const known: KnownBundle = {};
     try {
-      return await this.stage(ref, resolved, known);
+      const staged = await this.options.opener.open(ref, resolved.path);
+      await this.clearFailure(ref);
+      return staged;
     } catch (error) {
       await this.options.staged.drop(ref);
       await this.recordFailure(ref, error);
-      await this.logRefused(error, known);
       throw error;
     }
   }
@@ -346,161 +323,6 @@ export class ImportDesk {
     }
   }
 
-  private async stage(
-    ref: BundleRef,
-    resolved: Resolved,
-    known: KnownBundle,
-  ): Promise<StagedBundle> {
-    const identity = this.options.identity();
-    const stanza = await readSignatureStanza(resolved.path);
-    if (!stanza) {
-      throw new ExchangeError(
-        'unsigned',
-        'the file carries no Tessera signature: it may be re-encrypted or forged, and is refused',
-      );
-    }
-    known.bundleId = stanza.bundleId;
-    const partner = await this.options.partners.byKey(stanza.keyId);
-    if (!partner) {
-      throw new ExchangeError(
-        'unknown-sender',
-        `the bundle is signed by an unknown key ${stanza.keyId}: import and confirm the sender’s card first`,
-      );
-    }
-    known.sender = partner.agencyId;
-    if (partner.state === 'unconfirmed') {
-      throw new ExchangeError(
-        'sender-unconfirmed',
-        `the bundle is from ${partner.card.agencyName} (${partner.agencyId}), whose fingerprint has not been confirmed: confirm it out of band first`,
-      );
-    }
-    if (partner.state === 'blocked') {
-      throw new ExchangeError(
-        'sender-blocked',
-        `exchange with ${partner.card.agencyName} (${partner.agencyId}) is blocked: ${partner.warning ?? 'its key changed'}`,
-      );
-    }
-    const earlier = await this.options.syncStates.received(partner.agencyId, stanza.bundleId);
-    if (earlier) {
-      // Refused before decrypting; the log names the case and sequence it was received as, and
-      // the digest of the file in hand when its signature holds.
-      known.caseId = earlier.caseId;
-      known.sequence = earlier.bundle.sequence;
-      const digest = await this.verifiedDigest(resolved.path, partner);
-      if (digest) known.digest = digest;
-      throw new ExchangeError(
-        'replay',
-        `bundle ${stanza.bundleId} was received before (replay): nothing to import`,
-      );
-    }
-    await this.options.staged.drop(ref);
-    const states = await this.options.syncStates.ofPartner(partner.agencyId);
-    // Decrypted parts go only into the scratch space (finding 9); the attachments stay there.
-    const scratch = await this.options.staged.space();
-    const opened = await openBundle(resolved.path, identity, partner.card, undefined, {
-      revocations: partner.revocations,
-      seenBundleIds: (bundleId) =>
-        states.some((s) => s.received.some((r) => r.bundleId === bundleId)),
-      scratch,
-    });
-    let kept = false;
-    try {
-      const manifest = opened.manifest;
-      known.caseId = manifest.caseId;
-      known.digest = opened.bundleDigest;
-      const mine = manifest.recipients.find((r) => r.agencyId === identity.card.agencyId);
-      if (!mine) {
-        throw new ExchangeError(
-          'not-recipient',
-          'the bundle manifest does not list our agency as a recipient',
-        );
-      }
-      known.sequence = mine.sequence;
-      const state =
-        states.find((s) => s.caseId === manifest.caseId) ??
-        initialSyncState(partner.agencyId, manifest.caseId);
-      const check = checkIncoming(state, {
-        bundleId: manifest.bundleId,
-        sequence: mine.sequence,
-        previousBundleDigest: mine.previousBundleDigest,
-        digest: opened.bundleDigest,
-      });
-      if (check.status === 'replay' || check.status === 'broken-chain') {
-        throw new ExchangeError(check.status, check.message);
-      }
-      const document = readOperations(opened.operations.toString('utf8'));
-      if (document.caseId !== manifest.caseId) {
-        throw new ExchangeError(
-          'invalid-operations',
-          'the operations are for another case than the manifest says',
-        );
-      }
-      const staged: StagedBundle = {
-        bundleRef: ref,
-        bundleId: manifest.bundleId,
-        bundleDigest: opened.bundleDigest,
-        caseId: manifest.caseId,
-        createdAt: manifest.createdAt,
-        sender: manifest.sender,
-        sequence: mine.sequence,
-        previousBundleDigest: mine.previousBundleDigest,
-        hlcRange: manifest.hlcRange,
-        policyVersion: manifest.policyVersion,
-        incoming: { status: check.status, missing: [...check.missing], message: check.message },
-        operations: document.operations as StagedBundle['operations'],
-        attachments: opened.attachments.map((a) => ({
-          name: a.name,
-          recordId: a.label ?? null,
-          size: a.size,
-          sha256: a.sha256,
-        })),
-      };
-      await this.options.staged.keep(
-        ref,
-        staged,
-        new Map(opened.attachments.map((a) => [a.name, a.scratchFile!])),
-      );
-      kept = true;
-      await this.clearFailure(ref);
-      return staged;
-    } finally {
-      if (!kept) await opened.dispose();
-    }
-  }
-
-  /** The digest of a bundle whose outer signature verifies against the partner, else null. */
-  private async verifiedDigest(file: string, partner: PartnerRecord): Promise<string | null> {
-    try {
-      return (await verifyBundle(file, partner.card, { revocations: partner.revocations }))
-        .bundleDigest;
-    } catch {
-      return null;
-    }
-  }
-
-  private async logRefused(error: unknown, known: KnownBundle): Promise<void> {
-    if (!known.bundleId || !known.sender) return;
-    const code = reasonOf(error) ?? 'failed';
-    const outcome = code === 'replay' || code === 'broken-chain' ? code : 'invalid';
-    await this.options.log
-      .append([
-        {
-          type: 'bundle-received',
-          data: {
-            bundleId: known.bundleId,
-            sender: known.sender,
-            ...(known.caseId !== undefined ? { caseId: known.caseId } : {}),
-            ...(known.sequence !== undefined ? { sequence: known.sequence } : {}),
-            ...(known.digest !== undefined ? { digest: known.digest } : {}),
-            outcome,
-            // The code, not the message: a message may quote what the bundle carried.
-            detail: code,
-          },
-        },
-      ])
-      .catch(() => undefined);
-  }
-
   private async resolve(ref: BundleRef): Promise<Resolved> {
     if (ref.kind === 'handed-in') {
       const meta = path.join(this.options.importsDir, `${ref.id}.json`);
@@ -556,55 +378,4 @@ export class ImportDesk {
 
 function unknownImport(ref: BundleRef): ExchangeError {
   return new ExchangeError('unknown-import', `no pending import ${bundleRefKey(ref)}`);
-}
-
-/** The key id and bundle id of a bundle's outer signature stanza, read without decrypting. */
-async function readSignatureStanza(
-  file: string,
-): Promise<{ keyId: string; bundleId: string } | null> {
-  const handle = await open(file, 'r');
-  try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-    const text = buffer.subarray(0, bytesRead).toString('latin1');
-    const end = text.indexOf('\n---');
-    const header = end >= 0 ? text.slice(0, end + 1) : text;
-    const match = new RegExp(
-      `^-> ${SIGNATURE_STANZA_TYPE} 1 ([0-9a-f]{16}) ([0-9A-HJKMNP-TV-Z]{26})$`,
-      'm',
-    ).exec(header);
-    return match ? { keyId: match[1]!, bundleId: match[2]! } : null;
-  } finally {
-    await handle.close();
-  }
-}
-
-/**
- * The operations a bundle carries: an operations document, or a case file sealed by
- * `tessera bundle seal` (a snapshot: creates only). `invalid-operations` when it is neither.
- */
-function readOperations(text: string): { caseId: string; operations: Operation[] } {
-  try {
-    const document = parseOperations(text);
-    return { caseId: document.caseId, operations: [...document.operations] };
-  } catch (error) {
-    let file: CaseFile;
-    try {
-      file = parseCaseFile(text);
-    } catch {
-      throw new ExchangeError('invalid-operations', errorMessage(error));
-    }
-    const records: AnyRecord[] = [
-      file.case,
-      ...file.entities,
-      ...file.notes,
-      ...file.attachments.map(({ contentBase64: _c, ...record }) => record),
-      ...file.notices,
-      ...file.charts,
-    ];
-    return {
-      caseId: file.case.id,
-      operations: records.map((record) => ({ op: 'create', record })),
-    };
-  }
 }
