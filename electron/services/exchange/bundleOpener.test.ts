@@ -4,10 +4,9 @@
  * bundle carried, and is logged with what is really known of the bundle, never placeholders.
  */
 import crypto from 'node:crypto';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleRefKey, type BundleRef } from '../../../shared/contract/refs.ts';
 import { serializeOperations } from '../../../shared/exchange/operations.ts';
 import { POLICY_VERSION } from '../../../shared/exchange/policy.ts';
@@ -16,6 +15,7 @@ import { testProtector } from '../bundle/testSupport.ts';
 import { IdentityStore } from '../identity/store.ts';
 import { uploadBytes } from '../transfer/testSupport.ts';
 import {
+  agencyPair,
   canaryHits,
   pairAgencies,
   releasableCase,
@@ -24,21 +24,14 @@ import {
   type TestAgency,
 } from './fixtures/testSupport.ts';
 
+const agencies = agencyPair('imp');
 let root: string;
 let a: TestAgency;
 let b: TestAgency;
 const CANARY = `CANARY-${crypto.randomBytes(6).toString('hex')}`;
 
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'tessera-opener-'));
-  a = await testAgency(root, 'imp-a');
-  b = await testAgency(root, 'imp-b');
-  await pairAgencies(a, b);
-});
-
-afterAll(async () => {
-  for (const agency of [a, b]) await agency.services.exchange.close();
-  await rm(root, { recursive: true, force: true });
+beforeAll(() => {
+  ({ root, a, b } = agencies);
 });
 
 async function handIn(agency: TestAgency, bytes: Buffer): Promise<BundleRef> {

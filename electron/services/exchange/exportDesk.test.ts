@@ -2,32 +2,17 @@
  * The export desk (exportDesk.ts) through the service that composes it: coded refusals before
  * anything is sealed, and sealed files named by ids only.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { downloadBytes } from '../transfer/testSupport.ts';
-import {
-  pairAgencies,
-  releasableCase,
-  testAgency,
-  type TestAgency,
-} from './fixtures/testSupport.ts';
+import { agencyPair, releasableCase, type TestAgency } from './fixtures/testSupport.ts';
 
-let root: string;
+const agencies = agencyPair('exp');
 let a: TestAgency;
 let b: TestAgency;
 
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'tessera-export-'));
-  a = await testAgency(root, 'exp-a');
-  b = await testAgency(root, 'exp-b');
-  await pairAgencies(a, b);
-});
-
-afterAll(async () => {
-  for (const agency of [a, b]) await agency.services.exchange.close();
-  await rm(root, { recursive: true, force: true });
+beforeAll(() => {
+  ({ a, b } = agencies);
 });
 
 describe('ExportDesk', () => {

@@ -3,33 +3,18 @@
  * sorted into bundles (waiting for review, by a tagged reference) and receipts (applied at once);
  * anything else, unknown references and completing what was never opened are refused by code.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFile } from 'node:fs/promises';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { BundleRef } from '../../../shared/contract/refs.ts';
 import { downloadBytes, uploadBytes } from '../transfer/testSupport.ts';
-import {
-  pairAgencies,
-  releasableCase,
-  testAgency,
-  type TestAgency,
-} from './fixtures/testSupport.ts';
+import { agencyPair, releasableCase, type TestAgency } from './fixtures/testSupport.ts';
 
-let root: string;
+const agencies = agencyPair('desk');
 let a: TestAgency;
 let b: TestAgency;
 
-beforeAll(async () => {
-  root = await mkdtemp(path.join(tmpdir(), 'tessera-import-'));
-  a = await testAgency(root, 'desk-a');
-  b = await testAgency(root, 'desk-b');
-  await pairAgencies(a, b);
-});
-
-afterAll(async () => {
-  for (const agency of [a, b]) await agency.services.exchange.close();
-  await rm(root, { recursive: true, force: true });
+beforeAll(() => {
+  ({ a, b } = agencies);
 });
 
 describe('ImportDesk', () => {
