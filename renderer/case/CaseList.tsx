@@ -173,7 +173,7 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
                   <button
                     type="button"
                     onClick={() => void exportCase(item, 'tessera')}
-                    title="Everything in the case, markings included"
+                    title="Everything in the case, markings included, in plain text: anyone who has the file can read it"
                     data-testid={`case-export-${item.id}`}
                   >
                     Export
@@ -181,7 +181,7 @@ export function CaseList({ onOpen }: { onOpen: (caseId: string) => void }) {
                   <button
                     type="button"
                     onClick={() => void exportCase(item, 'ftm')}
-                    title="Entities as FollowTheMoney JSON lines, for Aleph and OpenSanctions"
+                    title="Entities as FollowTheMoney JSON lines, for Aleph and OpenSanctions, in plain text: anyone who has the file can read it"
                     data-testid={`case-export-ftm-${item.id}`}
                   >
                     FtM

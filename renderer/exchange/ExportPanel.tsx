@@ -98,10 +98,8 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
   const download = (bundle: SealedBundle) =>
     run(async () => {
       if (!bundle.exportRef) return;
-      const file = await downloadToBlob(
-        services,
-        { kind: 'export', exportRef: bundle.exportRef },
-        (progress) => setTransfer({ label: 'Downloading', progress }),
+      const file = await downloadToBlob(services, bundle.exportRef, (progress) =>
+        setTransfer({ label: 'Downloading', progress }),
       ).finally(() => setTransfer(null));
       downloadBlob(file.blob, file.fileName);
     });
@@ -160,6 +158,12 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
           <ReleasePreviewTables preview={p} />
         </div>
       ))}
+      {previews && (
+        <p className="muted" data-testid="export-plaintext-note">
+          Bundles are encrypted to each partner; the only files Tessera writes in plain text are
+          those you export yourself from the case list.
+        </p>
+      )}
       {previews && (
         <div className="exchange-actions">
           <label className="exchange-check">

@@ -5,6 +5,7 @@ import type {
   PendingImport,
   StagedBundle,
 } from '../../shared/contract/exchange.ts';
+import { bundleRefKey } from '../../shared/contract/refs.ts';
 import { retentionEnd } from '../../shared/exchange/agreement.ts';
 import { useAppServices } from '../core/context.ts';
 import { Dialog } from '../core/Dialog.tsx';
@@ -187,8 +188,8 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
       <ul className="exchange-inbox-list">
         {items.map((item) => (
           <li
-            key={item.bundleRef}
-            data-testid={`pending-${item.bundleRef}`}
+            key={bundleRefKey(item.bundleRef)}
+            data-testid={`pending-${bundleRefKey(item.bundleRef)}`}
             className="exchange-pending"
           >
             <span>

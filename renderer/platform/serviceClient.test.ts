@@ -195,17 +195,15 @@ describe('chunked transfer helpers', () => {
     await mkdir(join(root, 'data', 'exports'), { recursive: true });
     await writeFile(join(root, 'data', 'exports', 'case-b-1.tessera'), bytes);
     const progress: number[] = [];
-    const file = await downloadToBlob(
-      services,
-      { kind: 'export', exportRef: 'x.case-b-1.tessera' },
-      (p) => progress.push(p.done),
+    const file = await downloadToBlob(services, { kind: 'export', name: 'case-b-1.tessera' }, (p) =>
+      progress.push(p.done),
     );
     expect(file.fileName).toBe('case-b-1.tessera');
     expect(Buffer.from(await file.blob.arrayBuffer()).equals(bytes)).toBe(true);
     expect(progress).toEqual([0, TRANSFER_CHUNK_BYTES, 2 * TRANSFER_CHUNK_BYTES, bytes.length]);
     expect(Math.max(...sent)).toBeLessThan(1000);
     await expect(
-      downloadToBlob(services, { kind: 'export', exportRef: 'x.missing.tessera' }),
+      downloadToBlob(services, { kind: 'export', name: 'missing.tessera' }),
     ).rejects.toThrow(/gone/);
     carrier.close();
   });

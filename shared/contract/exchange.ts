@@ -10,9 +10,10 @@
  *   receipts handed in, and attachments for sealing, are uploaded in pieces first (transfer.ts) and
  *   passed as a reference; exported files and staged attachments are downloaded in pieces
  *   (`transfer.download.*` with `{kind:'export'}` / `{kind:'staged-attachment'}`). Sealed bundles
- *   stay on disk in the data directory and are referenced by an opaque `exportRef` / `bundleRef`.
+ *   stay on disk in the data directory and are referenced by an `ExportRef` / `BundleRef` (refs.ts).
  * - Failures reject with an Error whose message is meant for the officer (e.g. "the key of X changed
- *   …", "bundle … was received before (replay)").
+ *   …", "bundle … was received before (replay)") and whose code (EXCHANGE_ERROR_CODES, or the code
+ *   of the identity, bundle or transfer service that refused) is what code branches on.
  * - Nothing blocks for long except `exchange.sync.now` (one sync round per partner) and
  *   `exchange.export.seal`; the UI polls `exchange.status` every few seconds.
  * - One bundle is sealed per partner (each gets what the release policy lets *it* see), encrypted
@@ -26,6 +27,7 @@ import { sharingAgreementSchema } from '../exchange/agreement.ts';
 import { identityCardSchema, revocationSchema } from '../exchange/bundleFormat.ts';
 import { operationSchema, recordMetaSchema } from '../exchange/operations.ts';
 import { transportSettingsSchema, type TransportSettings } from '../exchange/transportConfig.ts';
+import { bundleRefSchema, exportRefSchema } from './refs.ts';
 import { fileRefSchema, uploadRefSchema } from './transfer.ts';
 
 const empty = z.object({}).strict();
@@ -34,12 +36,59 @@ const agencyId = z
   .min(1)
   .max(64)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'invalid agency id');
-/** Opaque reference to a file kept by the service (an export or an inbox bundle). */
-const ref = z
-  .string()
-  .min(1)
-  .max(300)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'invalid reference');
+
+/**
+ * Codes of exchange failures, carried as the `reason` of a failed call (see bridge.ts): the UI and
+ * the service branch on them, never on a message's wording. Identity (`wrong-passphrase`…), bundle
+ * (`corrupted`, `bad-signature`…), release (`case-withheld`…) and transfer codes pass through as
+ * their own services name them.
+ */
+export const EXCHANGE_ERROR_CODES = [
+  /** No partner with this agency id in the directory. */
+  'unknown-partner',
+  /** The card is our own, not a partner's. */
+  'own-card',
+  /** The fingerprint read out of band is not the card's. */
+  'fingerprint-mismatch',
+  /** A sharing agreement names another partner. */
+  'agreement-mismatch',
+  'invalid-transport',
+  /** The partner has no automatic transport (use file delivery). */
+  'no-transport',
+  /** A partner is not ready for a seal (unconfirmed, blocked, no agreement, revoked key…). */
+  'partner-not-ready',
+  /** The bundle file carries no Tessera signature stanza. */
+  'unsigned',
+  /** Signed by a key of no partner in the directory. */
+  'unknown-sender',
+  /** The sender's fingerprint was not confirmed out of band. */
+  'sender-unconfirmed',
+  /** Exchange with the sender is blocked (its key changed). */
+  'sender-blocked',
+  /** The bundle was received before. */
+  'replay',
+  /** The bundle does not follow the last one received from the sender (or forks the chain). */
+  'broken-chain',
+  /** The manifest does not list us as a recipient. */
+  'not-recipient',
+  /** The operations do not validate, or are for another case than the manifest's. */
+  'invalid-operations',
+  /** A handed-in file is neither a bundle nor a receipt. */
+  'not-a-bundle',
+  /** No pending import under this reference. */
+  'unknown-import',
+  /** The bundle is not staged: open it first. */
+  'not-staged',
+  /** The staged bundle has no such attachment. */
+  'unknown-attachment',
+  /** A receipt that is too large, from an untrusted partner, for another agency or unsigned. */
+  'invalid-receipt',
+  /** A receipt for a case never sent to its sender. */
+  'unknown-receipt',
+  /** No exported file under this reference (or it is gone). */
+  'unknown-export',
+] as const;
+export type ExchangeErrorCode = (typeof EXCHANGE_ERROR_CODES)[number];
 
 // ---------------------------------------------------------------------------------------------
 // Shared shapes
@@ -148,7 +197,7 @@ export const partnerViewSchema = z.object({
 export type PartnerView = z.infer<typeof partnerViewSchema>;
 
 export const pendingImportSchema = z.object({
-  bundleRef: ref,
+  bundleRef: bundleRefSchema,
   /** Where it came from: a transport's inbox or a file handed in by the user. */
   source: z.enum(['transport', 'file']),
   /** Sender as far as known before verification (from the file name); null: unknown. */
@@ -239,7 +288,7 @@ export const sealedBundleSchema = z.object({
   /** transport: queued in the partner's outbox; file: kept under exports (see `exportRef`). */
   delivery: z.enum(['transport', 'file']),
   /** For file delivery: pass to exchange.export.save, or download it (`{kind:'export'}`). */
-  exportRef: ref.nullable(),
+  exportRef: exportRefSchema.nullable(),
   /** Suggested file name for saving. */
   fileName: z.string(),
   /** Absolute path of the file in the data directory (file delivery). */
@@ -248,7 +297,7 @@ export const sealedBundleSchema = z.object({
 export type SealedBundle = z.infer<typeof sealedBundleSchema>;
 
 export const stagedBundleSchema = z.object({
-  bundleRef: ref,
+  bundleRef: bundleRefSchema,
   bundleId: z.string(),
   bundleDigest: z.string(),
   caseId: z.string(),
@@ -443,7 +492,7 @@ export const exchangeMethods = {
    * the exports folder in the web host). Null when cancelled.
    */
   'exchange.export.save': {
-    input: z.object({ exportRef: ref }).strict(),
+    input: z.object({ exportRef: exportRefSchema }).strict(),
     output: z.object({ path: z.string().nullable() }),
   },
   /**
@@ -457,7 +506,7 @@ export const exchangeMethods = {
     input: z.object({ ref: fileRefSchema }).strict(),
     output: z.object({
       kind: z.enum(['bundle', 'receipt']),
-      bundleRef: ref.nullable(),
+      bundleRef: bundleRefSchema.nullable(),
       message: z.string(),
     }),
   },
@@ -473,7 +522,7 @@ export const exchangeMethods = {
    * staged and mark the item failed.
    */
   'exchange.import.open': {
-    input: z.object({ bundleRef: ref }).strict(),
+    input: z.object({ bundleRef: bundleRefSchema }).strict(),
     output: stagedBundleSchema,
   },
   /**
@@ -485,7 +534,7 @@ export const exchangeMethods = {
   'exchange.import.complete': {
     input: z
       .object({
-        bundleRef: ref,
+        bundleRef: bundleRefSchema,
         acceptedIds: z.array(z.string().max(200)).max(10_000_000),
         rejectedIds: z.array(z.string().max(200)).max(10_000_000),
       })
@@ -495,13 +544,15 @@ export const exchangeMethods = {
       receiptStatus: z.enum(['applied', 'rejected']),
       /** True when the receipt went into the sender's outbox. */
       queued: z.boolean(),
-      receiptExportRef: ref.nullable(),
+      receiptExportRef: exportRefSchema.nullable(),
       missing: z.array(z.number().int().positive()),
     }),
   },
   /** Drops a pending or staged bundle unimported (logged with the reason). */
   'exchange.import.discard': {
-    input: z.object({ bundleRef: ref, reason: z.string().max(2000).optional() }).strict(),
+    input: z
+      .object({ bundleRef: bundleRefSchema, reason: z.string().max(2000).optional() })
+      .strict(),
     output: z.object({ discarded: z.boolean() }),
   },
 

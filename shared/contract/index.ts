@@ -5,3 +5,4 @@ export * from './dispatch.ts';
 export * from './files.ts';
 export * from './settings.ts';
 export * from './transfer.ts';
+export * from './refs.ts';

@@ -40,9 +40,9 @@ describe('transfer contract', () => {
     ]) {
       expect(valid('exchange.import.fromFile', bad), JSON.stringify(bad)).toBe(false);
     }
-    expect(
-      valid('transfer.download.begin', { ref: { kind: 'export', exportRef: '../secret' } }),
-    ).toBe(false);
+    expect(valid('transfer.download.begin', { ref: { kind: 'export', name: '../secret' } })).toBe(
+      false,
+    );
     expect(
       valid('transfer.download.chunk', {
         downloadId: `d${'0'.repeat(32)}`,

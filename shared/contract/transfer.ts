@@ -21,6 +21,7 @@
  * an opaque `{kind:'chosen', id}`.
  */
 import { z } from 'zod';
+import { bundleRefSchema, exportRefSchema } from './refs.ts';
 
 /** Largest piece of a file in one message (before base64). */
 export const TRANSFER_CHUNK_BYTES = 1024 * 1024;
@@ -104,20 +105,16 @@ export type FileRef = z.infer<typeof fileRefSchema>;
 export type UploadRef = Extract<FileRef, { kind: 'upload' }>;
 export const uploadRefSchema = fileRefSchema.options[0];
 
-/** Same shape as the exchange domain's opaque export/bundle references. */
-const opaqueRef = z
-  .string()
-  .min(1)
-  .max(300)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._:-]*$/, 'invalid reference');
-
-/** What can be downloaded: an exported bundle or receipt, or one attachment of a staged bundle. */
+/**
+ * What can be downloaded: an exported bundle or receipt (its ExportRef as it is), or one attachment
+ * of a staged bundle.
+ */
 export const downloadRefSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('export'), exportRef: opaqueRef }).strict(),
+  exportRefSchema,
   z
     .object({
       kind: z.literal('staged-attachment'),
-      bundleRef: opaqueRef,
+      bundleRef: bundleRefSchema,
       name: z.string().min(1).max(200),
     })
     .strict(),

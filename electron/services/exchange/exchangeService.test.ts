@@ -8,95 +8,42 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index.ts';
-import { contract } from '../../../shared/contract/index.ts';
-import type { ServiceHandlers } from '../../../shared/contract/index.ts';
+import { bundleRefKey } from '../../../shared/contract/index.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
-import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
-import type { SharingAgreement } from '../../../shared/exchange/agreement.ts';
-import { createDemoCase } from '../../../shared/demo/demoCase.ts';
 import { formatHlc } from '../../../shared/model/hlc.ts';
-import { exportsFolderChooser } from '../files/filesService.ts';
-import { createServiceHandlers, createServices } from '../handlers.ts';
-import type { Services, ServicesOptions } from '../handlers.ts';
+import type { ServicesOptions } from '../handlers.ts';
 import { startS3TestServer, type S3TestServer } from '../transports/fixtures/s3TestServer.ts';
-import { downloadBytes, uploadBytes, type ContractCall } from '../transfer/fixtures/testSupport.ts';
+import { downloadBytes, uploadBytes } from '../transfer/fixtures/testSupport.ts';
+import {
+  releasableCase,
+  testAgency,
+  testAgreement,
+  trustPartner,
+  type TestAgency,
+} from './fixtures/testSupport.ts';
 
-interface Agency {
-  readonly id: string;
-  readonly dir: string;
-  readonly services: Services;
-  readonly handlers: ServiceHandlers;
-  readonly call: ContractCall;
-}
+type Agency = TestAgency;
 
 let root: string;
 const agencies: Agency[] = [];
 
 async function agency(id: string, extra: Partial<ServicesOptions> = {}): Promise<Agency> {
-  const dir = await mkdtemp(path.join(root, `${id}-`));
-  const services = createServices({
-    name: 'Tessera',
-    version: 'test',
-    carrier: 'web',
-    platform: process.platform,
-    dataDir: dir,
-    chooseSavePath: exportsFolderChooser(dir),
-    ...extra,
-    exchange: { autoSync: false, scryptParams: { logN: 10, r: 8, p: 1 } },
-  });
-  const handlers = createServiceHandlers(services);
-  const call = async <M extends MethodName>(
-    method: M,
-    input: MethodInput<M>,
-  ): Promise<MethodOutput<M>> => {
-    const parsed = contract[method].input.parse(input) as Parameters<ServiceHandlers[M]>[0];
-    const output = await (handlers[method] as (i: unknown) => Promise<unknown>)(parsed);
-    return contract[method].output.parse(output) as MethodOutput<M>;
-  };
-  const created: Agency = { id, dir, services, handlers, call };
+  const created = await testAgency(root, id, extra);
   agencies.push(created);
-  await call('exchange.identity.create', {
-    agencyName: `Agency ${id}`,
-    agencyId: id,
-    passphrase: `secret of ${id}`,
-  });
   return created;
-}
-
-function agreementFor(partner: string): SharingAgreement {
-  return {
-    partnerAgencyId: partner,
-    legalBasis: 'MOU test 2024/1',
-    crimeAreas: ['trafficking in human beings', 'labour exploitation', 'money laundering'],
-    highestClassification: 'SECRET',
-    categories: [...DATA_CATEGORIES],
-    retentionDays: 365,
-    validFrom: '2020-01-01',
-  };
 }
 
 /** The demo case, releasable to `partner` except one entity (and what hangs on it). */
 function caseFor(owner: string, partner: string): { file: CaseFile; withheldId: string } {
-  const demo = createDemoCase({ agencyId: owner, now: new Date('2024-05-01T10:00:00Z') });
-  const mark = <T extends { markings: CaseFile['case']['markings'] }>(record: T): T => ({
-    ...record,
-    markings: { ...record.markings, releasableTo: [partner] },
-  });
-  const entities = demo.entities.map(mark);
-  const withheldId = entities.find((e) => e.schema === 'Person')!.id;
+  const file = releasableCase(owner, partner);
+  const withheldId = file.entities.find((e) => e.schema === 'Person')!.id;
   return {
     withheldId,
     file: {
-      ...demo,
-      case: mark(demo.case),
-      entities: entities.map((e) =>
+      ...file,
+      entities: file.entities.map((e) =>
         e.id === withheldId ? { ...e, markings: { ...e.markings, releasableTo: [] } } : e,
       ),
-      notes: demo.notes.map(mark),
-      attachments: demo.attachments.map(mark),
-      notices: demo.notices.map(mark),
-      charts: demo.charts.map(mark),
     },
   };
 }
@@ -124,8 +71,14 @@ async function pair(a: Agency, b: Agency): Promise<void> {
     agencyId: a.id,
     fingerprint: cardA.summary.fingerprintWords,
   });
-  await a.call('exchange.partners.setAgreement', { agencyId: b.id, agreement: agreementFor(b.id) });
-  await b.call('exchange.partners.setAgreement', { agencyId: a.id, agreement: agreementFor(a.id) });
+  await a.call('exchange.partners.setAgreement', {
+    agencyId: b.id,
+    agreement: testAgreement(b.id),
+  });
+  await b.call('exchange.partners.setAgreement', {
+    agencyId: a.id,
+    agreement: testAgreement(a.id),
+  });
 }
 
 async function inboxFile(agencyDir: string, name: string): Promise<string> {
@@ -272,7 +225,9 @@ describe('exchange service over a shared folder', () => {
       b.call('exchange.import.open', { bundleRef: imported.bundleRef! }),
     ).rejects.toThrow(/replay/);
     const listed = (await b.call('exchange.import.list', {})).items;
-    expect(listed.find((i) => i.bundleRef === imported.bundleRef)?.state).toBe('failed');
+    expect(
+      listed.find((i) => bundleRefKey(i.bundleRef) === bundleRefKey(imported.bundleRef!))?.state,
+    ).toBe('failed');
     await b.call('exchange.import.discard', { bundleRef: imported.bundleRef! });
   });
 
@@ -301,7 +256,7 @@ describe('exchange service over a shared folder', () => {
     await expect(b.call('exchange.import.open', { bundleRef: item.bundleRef })).rejects.toThrow(
       /bundle|signature|authenticat|corrupt/i,
     );
-    const staging = path.join(b.dir, 'exchange', 'staging', item.bundleRef);
+    const staging = path.join(b.dir, 'exchange', 'staging', bundleRefKey(item.bundleRef));
     expect(
       await stat(staging).then(
         () => true,
@@ -316,26 +271,14 @@ describe('exchange service over a shared folder', () => {
   it('refuses bundles from unconfirmed and blocked partners', async () => {
     const d = await agency('agency-d');
     const cardD = await d.call('exchange.identity.card', {});
-    const cardB = await b.call('exchange.identity.card', {});
-    await d.call('exchange.partners.import', { cardJson: cardB.cardJson });
-    await d.call('exchange.partners.confirm', {
-      agencyId: b.id,
-      fingerprint: cardB.summary.fingerprintHex,
-    });
-    await d.call('exchange.partners.setAgreement', {
-      agencyId: b.id,
-      agreement: agreementFor(b.id),
-    });
+    await trustPartner(d, b);
     const fromD = caseFor(d.id, b.id);
     const sealed = await d.call('exchange.export.seal', {
       partnerIds: [b.id],
       caseFile: fromD.file,
       delivery: 'file',
     });
-    const exported = await downloadBytes(d.call, {
-      kind: 'export',
-      exportRef: sealed.bundles[0]!.exportRef!,
-    });
+    const exported = await downloadBytes(d.call, sealed.bundles[0]!.exportRef!);
     expect(exported.bytes.length).toBe(sealed.bundles[0]!.size);
 
     // B knows D's card but has not confirmed it.
@@ -435,7 +378,7 @@ describe('files in pieces (issue 8, findings 6 and 7)', () => {
     });
     const bundle = sealed.bundles[0]!;
     expect(bundle.attachments).toBeGreaterThan(0);
-    const exported = await downloadBytes(a.call, { kind: 'export', exportRef: bundle.exportRef! });
+    const exported = await downloadBytes(a.call, bundle.exportRef!);
     expect(exported.bytes.length).toBe(bundle.size);
 
     chosenPath = path.join(root, 'chosen.tessera');

@@ -11,17 +11,22 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MethodInput, MethodName, MethodOutput } from '../../../shared/contract/index.ts';
-import { contract } from '../../../shared/contract/index.ts';
-import type { ServiceHandlers } from '../../../shared/contract/index.ts';
+import { bundleRefKey } from '../../../shared/contract/index.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
-import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
-import { createDemoCase } from '../../../shared/demo/demoCase.ts';
 import { testProtector } from '../bundle/fixtures/testSupport.ts';
-import { exportsFolderChooser } from '../files/filesService.ts';
-import { createServiceHandlers, createServices, type Services } from '../handlers.ts';
+import type { Services } from '../handlers.ts';
 import { IdentityError } from '../identity/cards.ts';
 import { IdentityStore } from '../identity/store.ts';
 import { downloadBytes, uploadBytes } from '../transfer/fixtures/testSupport.ts';
+import {
+  canaryHits,
+  connectServices,
+  filesUnder,
+  pairAgencies,
+  releasableCase,
+  testAgency,
+  type TestAgency,
+} from './fixtures/testSupport.ts';
 
 const CANARY = `CANARY-${crypto.randomBytes(8).toString('hex')}`;
 
@@ -36,116 +41,30 @@ let root: string;
 const open: Services[] = [];
 
 function connect(dir: string, passphrase?: string): Omit<Agency, 'id' | 'dir'> {
-  const services = createServices({
-    name: 'Tessera',
-    version: 'test',
-    carrier: 'web',
-    platform: process.platform,
-    dataDir: dir,
-    chooseSavePath: exportsFolderChooser(dir),
-    exchange: {
-      autoSync: false,
-      scryptParams: { logN: 10, r: 8, p: 1 },
-      ...(passphrase ? { passphrase } : {}),
-    },
-  });
-  open.push(services);
-  const handlers = createServiceHandlers(services);
-  const call = async <M extends MethodName>(
-    method: M,
-    input: MethodInput<M>,
-  ): Promise<MethodOutput<M>> => {
-    const parsed = contract[method].input.parse(input) as Parameters<ServiceHandlers[M]>[0];
-    const output = await (handlers[method] as (i: unknown) => Promise<unknown>)(parsed);
-    return contract[method].output.parse(output) as MethodOutput<M>;
-  };
-  return { services, call };
+  const connected = connectServices(dir, passphrase ? { passphrase } : {});
+  open.push(connected.services);
+  return connected;
 }
 
-async function agency(id: string): Promise<Agency> {
-  const dir = await mkdtemp(path.join(root, `${id}-`));
-  const created: Agency = { id, dir, ...connect(dir) };
-  await created.call('exchange.identity.create', {
-    agencyName: `Agency ${id}`,
-    agencyId: id,
-    passphrase: `secret of ${id}`,
-  });
+async function agency(id: string): Promise<TestAgency> {
+  const created = await testAgency(root, id);
+  open.push(created.services);
   return created;
-}
-
-async function pair(a: Agency, b: Agency, shared: string): Promise<void> {
-  const cardA = await a.call('exchange.identity.card', {});
-  const cardB = await b.call('exchange.identity.card', {});
-  await a.call('exchange.partners.import', { cardJson: cardB.cardJson });
-  await b.call('exchange.partners.import', { cardJson: cardA.cardJson });
-  await a.call('exchange.partners.confirm', {
-    agencyId: b.id,
-    fingerprint: cardB.summary.fingerprintHex,
-  });
-  await b.call('exchange.partners.confirm', {
-    agencyId: a.id,
-    fingerprint: cardA.summary.fingerprintHex,
-  });
-  for (const [self, other] of [
-    [a, b],
-    [b, a],
-  ] as const) {
-    await self.call('exchange.partners.setAgreement', {
-      agencyId: other.id,
-      agreement: {
-        partnerAgencyId: other.id,
-        legalBasis: 'MOU test 2024/1',
-        crimeAreas: ['trafficking in human beings', 'labour exploitation', 'money laundering'],
-        highestClassification: 'SECRET',
-        categories: [...DATA_CATEGORIES],
-        retentionDays: 365,
-        validFrom: '2020-01-01',
-      },
-    });
-    await self.call('exchange.transport.configure', {
-      agencyId: other.id,
-      config: { kind: 'folder', root: shared },
-    });
-  }
 }
 
 /** The demo case, all of it releasable to `partner`, each attachment's bytes full of the canary. */
 function canaryCase(owner: string, partner: string): CaseFile {
-  const demo = createDemoCase({ agencyId: owner, now: new Date('2024-05-01T10:00:00Z') });
-  const mark = <T extends { markings: CaseFile['case']['markings'] }>(record: T): T => ({
-    ...record,
-    markings: { ...record.markings, releasableTo: [partner] },
-  });
+  const file = releasableCase(owner, partner);
+  const bytes = Buffer.from(`${CANARY} `.repeat(5000));
   return {
-    ...demo,
-    case: mark(demo.case),
-    entities: demo.entities.map(mark),
-    notes: demo.notes.map(mark),
-    attachments: demo.attachments.map((record) => {
-      const bytes = Buffer.from(`${CANARY} `.repeat(5000));
-      return mark({
-        ...record,
-        size: bytes.length,
-        sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
-        contentBase64: bytes.toString('base64'),
-      });
-    }),
-    notices: demo.notices.map(mark),
-    charts: demo.charts.map(mark),
+    ...file,
+    attachments: file.attachments.map((record) => ({
+      ...record,
+      size: bytes.length,
+      sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+      contentBase64: bytes.toString('base64'),
+    })),
   };
-}
-
-async function filesUnder(dir: string): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive: true });
-  return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
-}
-
-async function canaryHits(dir: string): Promise<string[]> {
-  const hits: string[] = [];
-  for (const file of await filesUnder(dir)) {
-    if ((await readFile(file)).includes(CANARY)) hits.push(file);
-  }
-  return hits;
 }
 
 beforeAll(async () => {
@@ -162,7 +81,7 @@ describe('staged imports are encrypted at rest (finding 9)', () => {
     const a = await agency('stage-a');
     const b = await agency('stage-b');
     const shared = await mkdtemp(path.join(root, 'shared-'));
-    await pair(a, b, shared);
+    await pairAgencies(a, b, shared);
     await a.call('exchange.export.seal', {
       partnerIds: [b.id],
       caseFile: canaryCase(a.id, b.id),
@@ -183,7 +102,7 @@ describe('staged imports are encrypted at rest (finding 9)', () => {
     expect(content.bytes.toString('utf8')).toContain(CANARY);
     expect((await b.call('exchange.import.list', {})).items[0]!.state).toBe('staged');
     // ... and is nowhere on disk in the clear; the staging files are 0600 in a 0700 folder.
-    expect(await canaryHits(b.dir)).toEqual([]);
+    expect(await canaryHits(b.dir, CANARY)).toEqual([]);
     const scratchRoot = path.join(b.dir, 'exchange', 'scratch');
     const held = await filesUnder(scratchRoot);
     expect(held.length).toBeGreaterThan(staged.attachments.length);
@@ -203,7 +122,7 @@ describe('staged imports are encrypted at rest (finding 9)', () => {
     const deadScratch = path.join(scratchRoot, `.tessera-scratch-${dead}-0123456789ab`);
     await mkdir(deadScratch, { recursive: true });
     await writeFile(path.join(deadScratch, 'leftover'), 'ciphertext of a dead process');
-    const legacy = path.join(b.dir, 'exchange', 'staging', item.bundleRef);
+    const legacy = path.join(b.dir, 'exchange', 'staging', bundleRefKey(item.bundleRef));
     await mkdir(legacy, { recursive: true });
     await writeFile(path.join(legacy, 'staged.json'), `{"note":"${CANARY}"}`);
 
@@ -220,7 +139,7 @@ describe('staged imports are encrypted at rest (finding 9)', () => {
     expect(existsSync(path.join(b.dir, 'exchange', 'staging'))).toBe(false);
     const again = await restarted.call('exchange.import.open', { bundleRef: item.bundleRef });
     expect(again).toEqual(staged);
-    expect(await canaryHits(b.dir)).toEqual([]);
+    expect(await canaryHits(b.dir, CANARY)).toEqual([]);
 
     const ids = again.operations.map((op) => (op.op === 'create' ? op.record.id : op.recordId));
     await restarted.call('exchange.import.complete', {

@@ -50,12 +50,17 @@ const bundleSentSchema = z.object({
   operations: z.number().int().nonnegative(),
   attachments: z.number().int().nonnegative(),
 });
+/**
+ * A bundle received, applied, rejected or refused. A refused bundle names only what could be read
+ * of it (a forged or unreadable one has no trustworthy case, sequence or digest), never a
+ * placeholder.
+ */
 const bundleReceivedSchema = z.object({
   bundleId: id,
-  caseId: id,
+  caseId: id.optional(),
   sender: id,
-  sequence: z.number().int().positive(),
-  digest: hex64,
+  sequence: z.number().int().positive().optional(),
+  digest: hex64.optional(),
   outcome: z.enum(['applied', 'rejected', 'staged', 'replay', 'gap', 'broken-chain', 'invalid']),
   detail: z.string().max(2000).optional(),
 });

@@ -338,7 +338,7 @@ describe('generated transfers', () => {
               }),
           });
           const { downloadId } = await service.beginDownload({
-            ref: { kind: 'export', exportRef: 'x.g' },
+            ref: { kind: 'export', name: 'g' },
           });
           const parts: Buffer[] = [];
           let offset = 0;
@@ -460,7 +460,7 @@ describe('downloads', () => {
     const data = crypto.randomBytes(2 * TRANSFER_CHUNK_BYTES + 5);
     const service = make({ resolveDownload: () => Promise.resolve(sourceOf(data)) });
     const { downloadId, size } = await service.beginDownload({
-      ref: { kind: 'export', exportRef: 'x.file' },
+      ref: { kind: 'export', name: 'file' },
     });
     expect(size).toBe(data.length);
     const ask = (offset: number) =>
@@ -488,12 +488,12 @@ describe('downloads', () => {
       limits: { idleMs: 1000 },
     });
     const { downloadId } = await service.beginDownload({
-      ref: { kind: 'export', exportRef: 'x.a' },
+      ref: { kind: 'export', name: 'a' },
     });
     expect(await codeOf(service.downloadChunk({ downloadId, offset: 0, length: 100 }))).toBe(
       'size-mismatch',
     );
-    await service.beginDownload({ ref: { kind: 'export', exportRef: 'x.a' } });
+    await service.beginDownload({ ref: { kind: 'export', name: 'a' } });
     now += 2000;
     expect(await service.sweep()).toBe(1);
     expect(service.counts().downloads).toBe(0);
