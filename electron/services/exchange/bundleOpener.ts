@@ -15,13 +15,12 @@ import type { StagedBundle } from '../../../shared/contract/exchange.ts';
 import type { BundleRef } from '../../../shared/contract/refs.ts';
 import { reasonOf } from '../../../shared/contract/dispatch.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
-import { parseCaseFile } from '../../../shared/caseFile.ts';
+import { caseFileRecords, parseCaseFile } from '../../../shared/caseFile.ts';
 import { errorMessage } from '../../../shared/base/errors.ts';
 import { SIGNATURE_STANZA_TYPE } from '../../../shared/exchange/bundleFormat.ts';
 import type { Operation } from '../../../shared/exchange/operations.ts';
 import { parseOperations } from '../../../shared/exchange/operations.ts';
 import { checkIncoming, initialSyncState } from '../../../shared/exchange/syncState.ts';
-import type { AnyRecord } from '../../../shared/model/records.ts';
 import { openBundle, verifyBundle } from '../bundle/index.ts';
 import type { UnlockedIdentity } from '../identity/index.ts';
 import { ExchangeError } from './errors.ts';
@@ -250,17 +249,9 @@ function readOperations(text: string): { caseId: string; operations: Operation[]
     } catch {
       throw new ExchangeError('invalid-operations', errorMessage(error));
     }
-    const records: AnyRecord[] = [
-      file.case,
-      ...file.entities,
-      ...file.notes,
-      ...file.attachments.map(({ contentBase64: _c, ...record }) => record),
-      ...file.notices,
-      ...file.charts,
-    ];
     return {
       caseId: file.case.id,
-      operations: records.map((record) => ({ op: 'create', record })),
+      operations: caseFileRecords(file).map((record) => ({ op: 'create', record })),
     };
   }
 }

@@ -6,6 +6,7 @@
  * and the bundle id, never the case reference or title (issue 10): the name travels with the file
  * (mail, USB stick) and sits in the data directory.
  */
+import { perItemList, RECORD_KINDS } from '../../../shared/model/recordKinds.ts';
 import crypto from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises';
@@ -61,14 +62,7 @@ function sanitize(text: string): string {
   return text.replace(/[^A-Za-z0-9._-]/g, '_').replace(/\.{2,}/g, '_');
 }
 
-const NOTHING_RELEASED = {
-  case: false,
-  entities: 0,
-  notes: 0,
-  attachments: 0,
-  notices: 0,
-  charts: 0,
-};
+const NOTHING_RELEASED = { case: false, ...perItemList(() => 0) };
 
 export class ExportDesk {
   constructor(private readonly options: ExportDeskOptions) {}
@@ -122,11 +116,7 @@ export class ExportDesk {
         problems,
         released: {
           case: set.case !== undefined,
-          entities: count(set.entities),
-          notes: count(set.notes),
-          attachments: count(set.attachments),
-          notices: count(set.notices),
-          charts: count(set.charts),
+          ...perItemList((kind) => count(set[RECORD_KINDS[kind].table])),
         },
         releasedIds: [...plan.releasedIds],
         withheld: decision.withheld.map((w) => ({ ...w, reasons: [...w.reasons] })),
