@@ -2,10 +2,22 @@
  * Electron entry (bundled to dist/electron/main.cjs). Wiring only: services come from
  * ../services/handlers.ts, every security decision from policy.ts through security.ts.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  powerMonitor,
+  safeStorage,
+  screen,
+  session,
+} from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { createServiceHandlers, createServices } from '../services/handlers.ts';
+import type { BridgeEvent } from '../../shared/contract/bridge.ts';
+import { EVENT_CHANNEL, forwardLockEvents } from './lockEvents.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { registerIpc } from './ipc.ts';
 import { applySessionPolicies, hardenWebContents } from './security.ts';
@@ -45,6 +57,11 @@ async function createWindow(): Promise<void> {
     if (mainWindow === win) mainWindow = null;
   });
   await win.loadFile(indexPath);
+}
+
+/** Pushes one of the bridge's few events to the open window, if there is one. */
+function sendToPage(event: BridgeEvent): void {
+  if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event);
 }
 
 async function chooseSavePath(suggestedName: string): Promise<string | null> {
@@ -104,6 +121,7 @@ function start(): void {
         dataDir: dataDir(),
         chooseSavePath,
         chooseOpenPath,
+        keystore: safeStorage,
         // The OS keyring protects the agency keys where it is real; otherwise a passphrase.
         exchange: {
           safeStorage,
@@ -112,8 +130,12 @@ function start(): void {
       });
       registerIpc(ipcMain, createServiceHandlers(services), appIndexUrl);
       Menu.setApplicationMenu(
-        Menu.buildFromTemplate(buildMenuTemplate(process.platform, app.getName())),
+        Menu.buildFromTemplate(
+          buildMenuTemplate(process.platform, app.getName(), () => sendToPage('lock')),
+        ),
       );
+      // A suspended laptop or a locked screen may be out of its owner's hands next (issue 10).
+      forwardLockEvents(powerMonitor, sendToPage);
       await createWindow();
     })
     .catch((error: unknown) => {

@@ -1,15 +1,26 @@
 import type { MenuItemConstructorOptions } from 'electron';
 
+/** The app menu's Lock item and the renderer's command share this shortcut (issue 10). */
+export const LOCK_ACCELERATOR = 'CmdOrCtrl+L';
+
 /**
  * The application menu uses roles only: no item opens a web page, because the workbench is meant
- * to run on machines with no network, and a help link would be a way out of the sandbox.
+ * to run on machines with no network, and a help link would be a way out of the sandbox. The one
+ * item with an action of its own is Lock (when `onLock` is given): it asks the page to lock.
  */
 export function buildMenuTemplate(
   platform: string,
   appName = 'Tessera',
+  onLock?: () => void,
 ): MenuItemConstructorOptions[] {
   const isMac = platform === 'darwin';
   const template: MenuItemConstructorOptions[] = [];
+  const lockItems: MenuItemConstructorOptions[] = onLock
+    ? [
+        { label: 'Lock Tessera', accelerator: LOCK_ACCELERATOR, click: () => onLock() },
+        { type: 'separator' },
+      ]
+    : [];
   if (isMac) {
     template.push({
       label: appName,
@@ -25,7 +36,7 @@ export function buildMenuTemplate(
     });
   }
   template.push(
-    { label: 'File', submenu: [isMac ? { role: 'close' } : { role: 'quit' }] },
+    { label: 'File', submenu: [...lockItems, isMac ? { role: 'close' } : { role: 'quit' }] },
     {
       label: 'Edit',
       submenu: [

@@ -29,9 +29,19 @@ export type ServiceReply =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly error: ServiceFailure };
 
+/**
+ * What the main process may push to the page, unasked. One kind only: `lock` (the system is
+ * suspending or its screen locks, or the user chose Lock in the app menu; issue 10). A closed list,
+ * so the preload forwards nothing else.
+ */
+export type BridgeEvent = 'lock';
+export const BRIDGE_EVENTS: readonly BridgeEvent[] = ['lock'];
+
 /** The one object the preload exposes as `window.tessera`. */
 export interface TesseraBridge {
   invoke(method: MethodName, input: unknown): Promise<ServiceReply>;
+  /** Calls `listener` for each event the main process sends; returns the unsubscribe. */
+  onEvent(listener: (event: BridgeEvent) => void): () => void;
 }
 
 /** A WebSocket request to the web host (`/rpc`). */
