@@ -54,6 +54,12 @@ export const COMMANDS = {
     shortcut: 'Mod+Shift+L',
     isEnabled: () => true,
   },
+  lock: {
+    id: 'lock',
+    label: 'Lock Tessera',
+    shortcut: 'Mod+L',
+    isEnabled: () => true,
+  },
   closeCase: {
     id: 'closeCase',
     label: 'Back to case list',

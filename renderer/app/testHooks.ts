@@ -6,12 +6,11 @@
  * uses), so a benchmark can write pre-validated records with raw bulkPut instead of importCase.
  */
 import type { CaseRepository } from '../db/repository.types.ts';
-import { boot } from './boot.ts';
 import type { StorageDeps } from './context.ts';
 
 export interface AppTestHook {
   readonly repository: CaseRepository;
-  /** The booted page's storage (boot() runs once per page, so this is the app's own handle). */
+  /** The unlocked store's handles (rebuilt at each unlock, so this is the app's own handle). */
   storage(): Promise<StorageDeps>;
 }
 
@@ -21,11 +20,13 @@ declare global {
   }
 }
 
-export function installAppTestHook(repository: CaseRepository): void {
+export function installAppTestHook(repository: CaseRepository, storage: StorageDeps): void {
   if ((window as { __TESSERA_TEST__?: boolean }).__TESSERA_TEST__ === true) {
-    window.__tesseraApp = {
-      repository,
-      storage: () => boot({ current: null }).then((result) => result.storage),
-    };
+    window.__tesseraApp = { repository, storage: () => Promise.resolve(storage) };
   }
+}
+
+/** A locked page exposes nothing: the handles would only throw 'vault-locked' anyway. */
+export function removeAppTestHook(): void {
+  delete window.__tesseraApp;
 }
