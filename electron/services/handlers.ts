@@ -37,6 +37,8 @@ export interface ServicesOptions {
   >;
   /** Electron: the OS keyring that may wrap the case store's data key. The web host has none. */
   readonly keystore?: SafeStorageLike;
+  /** Test-only case store switches, reported by app.info (see shared/contract/app.ts). */
+  readonly testing?: AppInfo['testing'];
 }
 
 export function createServices(options: ServicesOptions): Services {
@@ -55,7 +57,14 @@ export function createServices(options: ServicesOptions): Services {
     transfer,
   });
   return {
-    appInfo: new AppInfoService({ name, version, carrier, platform, dataDir }),
+    appInfo: new AppInfoService({
+      name,
+      version,
+      carrier,
+      platform,
+      dataDir,
+      ...(options.testing ? { testing: options.testing } : {}),
+    }),
     settings: new SettingsService({ dataDir }),
     files: new FilesService({ chooseSavePath }),
     transfer,

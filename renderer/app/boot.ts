@@ -15,6 +15,7 @@ import { createUnitOfWork } from '../db/unitOfWork.ts';
 import { createVault } from '../db/vault.ts';
 import type { KeystorePort, Vault } from '../db/vault.ts';
 import { createKeystorePort } from '../lock/keystorePort.ts';
+import { createUnencryptedStoreForTests } from '../lock/unencryptedStore.ts';
 import type { StorageDeps } from './context.ts';
 import { connectServices } from '../platform/serviceClient.ts';
 
@@ -51,6 +52,13 @@ function installationId(): string {
   return id;
 }
 
+/**
+ * Argon2id for the e2e harness only (app.info `testing.fastKdf`, which only a web host started by
+ * the test runner reports): a browser context per test would otherwise spend seconds on every
+ * set-up. The product's cost is DEFAULT_ARGON2 (shared/crypto/passphraseKey.ts).
+ */
+const TEST_ARGON2 = { memoryKiB: 1024, iterations: 1, parallelism: 1 } as const;
+
 let started: Promise<ShellBoot> | null = null;
 
 /** Boots once per page, even when React runs effects twice (StrictMode). */
@@ -61,11 +69,17 @@ export function bootShell(settingsRef: { current: Settings | null }): Promise<Sh
 
 async function bootShellNow(settingsRef: { current: Settings | null }): Promise<ShellBoot> {
   const services = await connectServices();
-  const settings = await services['settings.get']({});
+  const [settings, info] = await Promise.all([
+    services['settings.get']({}),
+    services['app.info']({}),
+  ]);
   settingsRef.current = settings;
   // The web host answers the keystore methods with "unavailable"; Electron with its safeStorage.
   const keystore = createKeystorePort(services);
-  const vault = createVault({ keystore });
+  const testing = info.testing;
+  const vault = testing?.unencryptedStore
+    ? createUnencryptedStoreForTests()
+    : createVault({ keystore, ...(testing?.fastKdf ? { argon2: TEST_ARGON2 } : {}) });
   return { services, settings, vault, keystore };
 }
 
