@@ -1,0 +1,20 @@
+/// <reference lib="webworker" />
+// Runs Argon2id off the UI thread (renderer/db/kdf.ts): one derivation per worker, then it is ended,
+// which also frees the 64 MiB the derivation used.
+import { passphraseKeyMaterial } from '../../shared/crypto/passphraseKey.ts';
+import type { Argon2Params } from '../../shared/crypto/passphraseKey.ts';
+
+interface KdfRequest {
+  readonly passphrase: string;
+  readonly salt: Uint8Array;
+  readonly params: Argon2Params;
+}
+
+const scope = self as unknown as DedicatedWorkerGlobalScope;
+scope.addEventListener('message', (event: MessageEvent<KdfRequest>) => {
+  const { passphrase, salt, params } = event.data;
+  passphraseKeyMaterial(passphrase, salt, params).then(
+    (key) => scope.postMessage({ key }, [key.buffer]),
+    (error: unknown) => scope.postMessage({ error: String(error) }),
+  );
+});
