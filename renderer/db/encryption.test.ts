@@ -1,6 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CHUNK_BYTES, SEALED_CHUNK_BYTES } from '../../shared/crypto/chunks.ts';
+import { CHUNK_BYTES, SEALED_CHUNK_BYTES } from '../../shared/encryption/chunks.ts';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import { HybridLogicalClock } from '../../shared/model/index.ts';
 import { TesseraDatabase } from './database.ts';

@@ -6,14 +6,14 @@
  *
  *   - the primary key and the id-valued fields that queries need (ID_FIELDS: caseId, recordId,
  *     changeId, entityId, subjectId, partner), in the clear: random ULIDs and agency ids;
- *   - every other indexed field as a keyed blind index (shared/crypto/blindIndex.ts), so an
+ *   - every other indexed field as a keyed blind index (shared/encryption/blindIndex.ts), so an
  *     entity's type filter stays an index look-up ([caseId+schema]) without naming the type;
  *   - `_k`: the data key generation, `_v`: the version bound into the envelope (the record's
  *     `updatedAt`, '' for rows without one);
- *   - `_e`: the whole record in a record envelope (shared/crypto/envelope.ts), AES-256-GCM bound
+ *   - `_e`: the whole record in a record envelope (shared/encryption/envelope.ts), AES-256-GCM bound
  *     to table, primary key and version;
  *   - `_b`: each Blob-valued field (attachment contents) as a Blob of 1 MiB encrypted chunks
- *     (shared/crypto/chunks.ts).
+ *     (shared/encryption/chunks.ts).
  *
  * On read the envelope is opened and the clear and blind fields are checked against the plaintext,
  * so a row moved to another case, given another type or replayed under a newer version is refused
@@ -36,12 +36,12 @@ import type {
   DBCoreTransaction,
   Middleware,
 } from 'dexie';
-import { blindIndex } from '../../shared/crypto/blindIndex.ts';
-import { CHUNK_BYTES, openChunks, sealChunks } from '../../shared/crypto/chunks.ts';
-import type { ByteSource } from '../../shared/crypto/chunks.ts';
-import { openRecord, sealRecord } from '../../shared/crypto/envelope.ts';
-import type { DataKeys } from '../../shared/crypto/keys.ts';
-import { fromUtf8, utf8 } from '../../shared/crypto/webCrypto.ts';
+import { blindIndex } from '../../shared/encryption/blindIndex.ts';
+import { CHUNK_BYTES, openChunks, sealChunks } from '../../shared/encryption/chunks.ts';
+import type { ByteSource } from '../../shared/encryption/chunks.ts';
+import { openRecord, sealRecord } from '../../shared/encryption/envelope.ts';
+import type { DataKeys } from '../../shared/encryption/keys.ts';
+import { fromUtf8, utf8 } from '../../shared/encryption/webCrypto.ts';
 import { VaultError } from './vaultError.ts';
 
 /** The keys the store reads and writes with; `null` from the source means locked. */
@@ -333,10 +333,10 @@ function decryptingCursor(
       return inner.trans;
     },
     get key(): unknown {
-      return inner.key;
+      return inner.key as unknown;
     },
     get primaryKey(): unknown {
-      return inner.primaryKey;
+      return inner.primaryKey as unknown;
     },
     get value() {
       return value;
@@ -385,7 +385,9 @@ function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
       down,
       trans,
       Promise.all(
-        rows.map((row) => (row === undefined ? undefined : openRow(layout, store.all, row))),
+        rows.map((row) =>
+          row === undefined ? Promise.resolve(undefined) : openRow(layout, store.all, row),
+        ),
       ),
     );
   return {

@@ -2,8 +2,8 @@
  * Where the vault runs Argon2id: in a Web Worker where there is one (the app), else on the calling
  * thread (Node tests). Tests inject their own function with cheap parameters.
  */
-import { passphraseKeyMaterial } from '../../shared/crypto/passphraseKey.ts';
-import type { Argon2Params } from '../../shared/crypto/passphraseKey.ts';
+import { passphraseKeyMaterial } from '../../shared/encryption/passphraseKey.ts';
+import type { Argon2Params } from '../../shared/encryption/passphraseKey.ts';
 
 export type PassphraseKdf = (
   passphrase: string,

@@ -1,8 +1,8 @@
 /// <reference lib="webworker" />
 // Runs Argon2id off the UI thread (renderer/db/kdf.ts): one derivation per worker, then it is ended,
 // which also frees the 64 MiB the derivation used.
-import { passphraseKeyMaterial } from '../../shared/crypto/passphraseKey.ts';
-import type { Argon2Params } from '../../shared/crypto/passphraseKey.ts';
+import { passphraseKeyMaterial } from '../../shared/encryption/passphraseKey.ts';
+import type { Argon2Params } from '../../shared/encryption/passphraseKey.ts';
 
 interface KdfRequest {
   readonly passphrase: string;

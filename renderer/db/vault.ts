@@ -1,8 +1,8 @@
 /**
  * The vault (issue 10): the keys of the encrypted case store, and the only way to get the store.
  *
- * Hierarchy (shared/crypto/keys.ts draws it): a random 256-bit master key is wrapped under the
- * passphrase (Argon2id, parameters in shared/crypto/passphraseKey.ts, run in a worker), under the
+ * Hierarchy (shared/encryption/keys.ts draws it): a random 256-bit master key is wrapped under the
+ * passphrase (Argon2id, parameters in shared/encryption/passphraseKey.ts, run in a worker), under the
  * recovery key shown once at set-up, and optionally by the OS keystore (KeystorePort: Electron
  * safeStorage, never its basic_text backend). The master key wraps the data keys; the data key
  * derives the record, attachment and blind-index keys the encrypting middleware uses
@@ -26,7 +26,7 @@
  * slows guessing through the UI; against a copied disk only Argon2id's cost counts).
  */
 import { checkPassphrase, weakPassphraseMessage } from '../../shared/exchange/passphrase.ts';
-import { CryptoError } from '../../shared/crypto/errors.ts';
+import { CryptoError } from '../../shared/encryption/errors.ts';
 import {
   deriveDataKeys,
   generateKey,
@@ -34,12 +34,12 @@ import {
   keyEncryptionKey,
   unwrapKey,
   wrapKey,
-} from '../../shared/crypto/keys.ts';
-import type { DataKeys } from '../../shared/crypto/keys.ts';
-import { DEFAULT_ARGON2 } from '../../shared/crypto/passphraseKey.ts';
-import type { Argon2Params } from '../../shared/crypto/passphraseKey.ts';
-import { formatRecoveryKey, parseRecoveryKey } from '../../shared/crypto/recoveryKey.ts';
-import { randomBytes } from '../../shared/crypto/webCrypto.ts';
+} from '../../shared/encryption/keys.ts';
+import type { DataKeys } from '../../shared/encryption/keys.ts';
+import { DEFAULT_ARGON2 } from '../../shared/encryption/passphraseKey.ts';
+import type { Argon2Params } from '../../shared/encryption/passphraseKey.ts';
+import { formatRecoveryKey, parseRecoveryKey } from '../../shared/encryption/recoveryKey.ts';
+import { randomBytes } from '../../shared/encryption/webCrypto.ts';
 import { TesseraDatabase } from './database.ts';
 import { isSealedRow, openRow, sealRow } from './encryption.ts';
 import type { StoreKeys } from './encryption.ts';
@@ -261,7 +261,16 @@ export function createVault(options: VaultOptions = {}): Vault {
     }
     master = key;
     store = { current: all.get(keyring.current)!, all };
-    if (keyring.encrypting) await encryptPlaintext(keyring.encrypting.total, onProgress);
+    if (keyring.encrypting) {
+      try {
+        await encryptPlaintext(keyring.encrypting.total, onProgress);
+      } catch (error) {
+        // Half-encrypted: stay locked, so nothing runs on it; the next unlock resumes.
+        store = null;
+        master = null;
+        throw error;
+      }
+    }
     emit();
   }
 

@@ -2,7 +2,7 @@
  * Test helpers: an encrypting TesseraDatabase under a fresh random test key, without the vault's
  * Argon2id and keyring, so store-level tests stay fast. The app never uses this.
  */
-import { deriveDataKeys, generateKey } from '../../../shared/crypto/keys.ts';
+import { deriveDataKeys, generateKey } from '../../../shared/encryption/keys.ts';
 import { TesseraDatabase } from '../database.ts';
 import type { StoreKeys } from '../encryption.ts';
 

@@ -1,5 +1,5 @@
 /**
- * The slice of WebCrypto (globalThis.crypto) that shared/crypto uses, typed here because shared/
+ * The slice of WebCrypto (globalThis.crypto) that shared/encryption uses, typed here because shared/
  * compiles without the DOM library. Browsers, Electron's renderer, workers and Node ≥ 20 all
  * provide it; nothing in shared/ imports a platform module to get it.
  */
