@@ -118,11 +118,6 @@ async function openCaseStoreNow(
   const work = createUnitOfWork(db, { actor, clock });
   const repository = createRepository(work);
   void repository.requestPersistence();
-  // Received material past its retention is purged at every unlock, not only when someone opens
-  // the exchange screens: the legal limit does not wait for a click.
-  purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
-    console.error('purging expired received material failed', error),
-  );
   if (!localStorage.getItem(ONBOARDED_KEY)) {
     const existing = await repository.listCases();
     if (existing.length === 0) {
@@ -133,6 +128,12 @@ async function openCaseStoreNow(
     }
     localStorage.setItem(ONBOARDED_KEY, new Date().toISOString());
   }
+  // Received material past its retention is purged at every unlock (after the demo
+  // import, not beside it: one writer at a time), not only when someone opens
+  // the exchange screens: the legal limit does not wait for a click.
+  purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
+    console.error('purging expired received material failed', error),
+  );
   return {
     services,
     settings: settingsRef.current ?? settings,
