@@ -204,7 +204,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 export interface BrowserSuite {
   /** Opens the app in a fresh browser context; it is checked and closed after the test. */
-  open(options?: { path?: string; testHooks?: boolean }): Promise<AppPage>;
+  open(options?: {
+    path?: string;
+    testHooks?: boolean;
+    lockScreens?: 'pass' | 'leave';
+  }): Promise<AppPage>;
   /** The page opened last in the running test, if any. */
   current(): AppPage | undefined;
 }

@@ -1,0 +1,85 @@
+/**
+ * The lock screens of issue 10 in Chromium: first start asks for a passphrase (the strength floor
+ * with its hints) and shows the recovery key once; Ctrl+L locks and nothing of a case stays on
+ * screen; a wrong passphrase says so; the recovery key unlocks too; Settings holds the Security
+ * entries. Screenshots of each screen in the light and the dark theme.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { screenshot, TEST_PASSPHRASE, useBrowserSuite } from './harness/index.ts';
+
+const suite = useBrowserSuite();
+
+async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
+  await page.evaluate((value) => {
+    document.documentElement.dataset.theme = value;
+  }, theme);
+}
+
+describe('lock screens', () => {
+  it('sets up, shows the recovery key once, locks on Ctrl+L and unlocks by passphrase or recovery key', async () => {
+    const { page } = await suite.open({ lockScreens: 'leave' });
+    await page.getByTestId('vault-setup').waitFor({ timeout: 60_000 });
+    // Nothing of a case before set-up.
+    await expect(page.getByTestId('case-list').count()).resolves.toBe(0);
+
+    await page.getByTestId('setup-passphrase').fill('password123');
+    await expect(page.locator('#setup-passphrase-hints').innerText()).resolves.toMatch(/Too weak/);
+    await expect(page.getByTestId('setup-submit').isDisabled()).resolves.toBe(true);
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await screenshot(page, `lock-setup-weak-${theme}`);
+    }
+    await page.getByTestId('setup-passphrase').fill(TEST_PASSPHRASE);
+    await page.getByTestId('setup-passphrase-repeat').fill(TEST_PASSPHRASE);
+    await page.getByTestId('setup-submit').click();
+
+    const key = await page.getByTestId('recovery-key').innerText({ timeout: 60_000 });
+    expect(key).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4})+$/);
+    await expect(page.getByTestId('recovery-key-done').isDisabled()).resolves.toBe(true);
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await screenshot(page, `lock-recovery-key-${theme}`);
+    }
+    await page.getByTestId('recovery-key-written').check();
+    await page.getByTestId('recovery-key-done').click();
+    await page.getByTestId('demo-banner').waitFor({ timeout: 60_000 });
+
+    // Ctrl+L locks: the unlock screen, and no case text behind it.
+    await page.keyboard.press('Control+l');
+    await page.getByTestId('vault-unlock').waitFor();
+    const locked = await page.locator('body').innerText();
+    expect(locked).not.toMatch(/demo|Operation|DEMO\//);
+
+    await page.getByTestId('unlock-secret').fill('not the passphrase at all');
+    await page.getByTestId('unlock-submit').click();
+    await expect(page.getByTestId('unlock-error').innerText()).resolves.toBe(
+      'That passphrase is not right. Nothing was unlocked.',
+    );
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await screenshot(page, `lock-unlock-wrong-${theme}`);
+    }
+
+    await page.getByTestId('unlock-switch').click();
+    await page.getByTestId('unlock-secret').fill(key.toLowerCase());
+    await page.getByTestId('unlock-submit').click();
+    await page.getByTestId('demo-banner').waitFor({ timeout: 60_000 });
+
+    // The Lock button, then the passphrase.
+    await page.getByTestId('lock-now').click();
+    await page.getByTestId('vault-unlock').waitFor();
+    await page.getByTestId('unlock-secret').fill(TEST_PASSPHRASE);
+    await page.getByTestId('unlock-submit').click();
+    await page.getByTestId('demo-banner').waitFor({ timeout: 60_000 });
+
+    await page.getByTestId('open-settings').click();
+    await page.getByTestId('settings-security').waitFor();
+    await expect(page.getByTestId('idle-lock-minutes').inputValue()).resolves.toBe('15');
+    await page.getByTestId('settings-security').scrollIntoViewIfNeeded();
+    for (const theme of ['light', 'dark'] as const) {
+      await setTheme(page, theme);
+      await screenshot(page, `lock-settings-${theme}`);
+    }
+  });
+});
