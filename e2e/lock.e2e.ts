@@ -17,7 +17,7 @@ async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
 }
 
 describe('lock screens', () => {
-  it('sets up, shows the recovery key once, locks on Ctrl+L and unlocks by passphrase or recovery key', async () => {
+  it('sets up, shows the recovery key once, locks on Ctrl+L, unlocks by passphrase or recovery key, rotates and changes the passphrase', async () => {
     const { page } = await suite.open({ lockScreens: 'leave' });
     await page.getByTestId('vault-setup').waitFor({ timeout: 60_000 });
     // Nothing of a case before set-up.
@@ -81,5 +81,33 @@ describe('lock screens', () => {
       await setTheme(page, theme);
       await screenshot(page, `lock-settings-${theme}`);
     }
+
+    // Rotate the data key: every record re-encrypted, with progress, while the workbench stays.
+    await page.getByTestId('rotate-data-key').click();
+    await page.getByTestId('rotate-panel').getByRole('button', { name: 'Rotate now' }).click();
+    await page
+      .getByTestId('notification-info')
+      .filter({ hasText: 'new data key' })
+      .waitFor({ timeout: 60_000 });
+
+    // Change the passphrase; the old one stops working, the new one opens the same cases.
+    const next = 'amber kettle meadow violin 77';
+    await page.getByTestId('change-passphrase').click();
+    await page.getByLabel('Current passphrase').fill(TEST_PASSPHRASE);
+    await page.getByTestId('change-passphrase-new').fill(next);
+    await page.getByTestId('change-passphrase-new-repeat').fill(next);
+    await page.getByRole('button', { name: 'Change passphrase', exact: true }).click();
+    await page
+      .getByTestId('notification-info')
+      .filter({ hasText: 'Passphrase changed' })
+      .waitFor({ timeout: 60_000 });
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+l');
+    await page.getByTestId('unlock-secret').fill(TEST_PASSPHRASE);
+    await page.getByTestId('unlock-submit').click();
+    await page.getByTestId('unlock-error').waitFor();
+    await page.getByTestId('unlock-secret').fill(next);
+    await page.getByTestId('unlock-submit').click();
+    await page.getByTestId('demo-banner').waitFor({ timeout: 60_000 });
   });
 });
