@@ -142,6 +142,8 @@ export function createVault(options: VaultOptions = {}): Vault {
   let store: StoreKeys | null = null;
   let master: Uint8Array | null = null;
   let progress: { done: number; total: number } | null = null;
+  // Aborted by lock(): a pass in flight must not go on holding keys.
+  let running = new AbortController();
   const listeners = new Set<(state: VaultState) => void>();
 
   // The app's connection encrypts; `raw` sees stored rows as they are (keyring, migration, rotation).
@@ -291,6 +293,7 @@ export function createVault(options: VaultOptions = {}): Vault {
         {
           total,
           batchSize: options.batchSize,
+          signal: running.signal,
           onProgress(done, all) {
             setProgress({ done, total: all });
             onProgress?.(done, all);
@@ -298,6 +301,11 @@ export function createVault(options: VaultOptions = {}): Vault {
         },
       );
       await raw.keyring.update(KEYRING_ID, { encrypting: undefined });
+    } catch (error) {
+      if (running.signal.aborted) {
+        throw new VaultError('vault-locked', 'locked while encrypting; the next unlock resumes');
+      }
+      throw error;
     } finally {
       setProgress(null);
     }
@@ -404,6 +412,8 @@ export function createVault(options: VaultOptions = {}): Vault {
     lock() {
       store = null;
       master = null;
+      running.abort();
+      running = new AbortController();
       // Closing drops Dexie's in-memory caches of decrypted query results; the next use reopens.
       db.close({ disableAutoOpen: false });
       emit();
@@ -470,6 +480,7 @@ export function createVault(options: VaultOptions = {}): Vault {
       }
       const { from, total } = keyring.rotation!;
       const keys = requireUnlocked();
+      const stop = AbortSignal.any([running.signal, ...(signal ? [signal] : [])]);
       setProgress({ done: 0, total });
       try {
         await rewriteInPlace(
@@ -482,7 +493,7 @@ export function createVault(options: VaultOptions = {}): Vault {
           },
           {
             total,
-            signal,
+            signal: stop,
             batchSize: options.batchSize,
             onProgress(done, all) {
               setProgress({ done, total: all });
@@ -491,7 +502,7 @@ export function createVault(options: VaultOptions = {}): Vault {
           },
         );
       } catch (error) {
-        if (signal?.aborted) throw abortedError();
+        if (stop.aborted) throw abortedError();
         throw error;
       } finally {
         setProgress(null);
