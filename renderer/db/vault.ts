@@ -79,6 +79,11 @@ export interface KeystorePort {
 export interface Vault {
   state(): Promise<VaultState>;
   subscribe(listener: (state: VaultState) => void): () => void;
+  /**
+   * First start: checks the passphrase floor, creates the keys (wrapped by the OS keystore too where
+   * it is available; setKeystoreWrapping(false) undoes that), encrypts an existing plaintext
+   * database in place with progress, and returns the recovery key to show once.
+   */
   setUp(
     passphrase: string,
     onProgress?: (done: number, total: number) => void,
@@ -142,6 +147,8 @@ export function createVault(options: VaultOptions = {}): Vault {
   let store: StoreKeys | null = null;
   let master: Uint8Array | null = null;
   let progress: { done: number; total: number } | null = null;
+  // True while a plaintext database is encrypted in place: its rows are in both forms until done.
+  let encrypting = false;
   // Aborted by lock(): a pass in flight must not go on holding keys.
   let running = new AbortController();
   const listeners = new Set<(state: VaultState) => void>();
@@ -281,6 +288,7 @@ export function createVault(options: VaultOptions = {}): Vault {
     onProgress?: (done: number, total: number) => void,
   ) {
     const keys = store!;
+    encrypting = true;
     setProgress({ done: 0, total });
     try {
       await rewriteInPlace(
@@ -307,6 +315,7 @@ export function createVault(options: VaultOptions = {}): Vault {
       }
       throw error;
     } finally {
+      encrypting = false;
       setProgress(null);
     }
   }
@@ -520,6 +529,8 @@ export function createVault(options: VaultOptions = {}): Vault {
 
     database() {
       requireUnlocked();
+      if (encrypting)
+        throw new VaultError('vault-locked', 'the case store is still being encrypted');
       return db;
     },
   };
