@@ -7,6 +7,15 @@ import { TesseraDatabase } from './database.ts';
 import type { SealedRow } from './encryption.ts';
 import { createRepository } from './repository.ts';
 import { encryptedTestDatabase, testStoreKeys } from './testing/encryptedDatabase.ts';
+import {
+  advanceLastSync,
+  forgetCase,
+  readLastSync,
+  readReceived,
+  noteReceived,
+  writeRecordMeta,
+  readRecordMeta,
+} from './syncState.ts';
 import { createUnitOfWork } from './unitOfWork.ts';
 import type { VaultError } from './vaultError.ts';
 
@@ -197,5 +206,30 @@ describe('the encrypting store', () => {
     expect(
       await codeOf(db.entities.where('[caseId+schema]').between(['c', 'A'], ['c', 'Z']).toArray()),
     ).toBe('unsupported-query');
+  });
+
+  it('encrypts the sync tables and meta too, keyed as before', async () => {
+    const { raw, db } = await setUp();
+    const hlc = '0018f00000000-0000-fixture';
+    await advanceLastSync(db, 'case-1', 'DE.BKA', hlc);
+    await writeRecordMeta(db, 'case-1', 'e1', { base: hlc, clocks: { 'properties.name': hlc } });
+    await noteReceived(db, {
+      recordId: 'e1',
+      caseId: 'case-1',
+      sender: 'DE.BKA',
+      receivedAt: '2024-01-02T00:00:00Z',
+    });
+    await db.meta.put({ key: 'tessera.note', value: 'meta canary 5521' });
+    expect(await readLastSync(db, 'case-1', 'DE.BKA')).toBe(hlc);
+    expect((await readRecordMeta(db, ['e1']))[0]?.base).toBe(hlc);
+    expect((await readReceived(db, 'e1'))?.sender).toBe('DE.BKA');
+    expect((await db.meta.get('tessera.note'))?.value).toBe('meta canary 5521');
+    const text = await rawText(raw);
+    expect(text.includes('meta canary')).toBe(false);
+    expect(text.includes('2024-01-02')).toBe(false);
+    expect(text.includes('properties.name')).toBe(false);
+    await forgetCase(db, 'case-1');
+    expect(await readLastSync(db, 'case-1', 'DE.BKA')).toBeNull();
+    expect(await raw.syncClocks.count()).toBe(0);
   });
 });

@@ -36,7 +36,7 @@ import type {
   DBCoreTransaction,
   Middleware,
 } from 'dexie';
-import { blindIndex } from '../../shared/encryption/blindIndex.ts';
+import { blindIndex as computeBlindIndex } from '../../shared/encryption/blindIndex.ts';
 import { CHUNK_BYTES, openChunks, sealChunks } from '../../shared/encryption/chunks.ts';
 import type { ByteSource } from '../../shared/encryption/chunks.ts';
 import { openRecord, sealRecord } from '../../shared/encryption/envelope.ts';
@@ -88,6 +88,24 @@ export interface RowLayout {
   readonly clear: readonly string[];
   readonly blind: readonly string[];
   readonly extractKey: (value: unknown) => unknown;
+}
+
+// Blind-indexed values repeat (a case has a handful of entity types), so each is computed once per
+// key; the cache lives as long as the key object, i.e. until lock or rotation drops it.
+const blindCache = new WeakMap<Uint8Array, Map<string, string>>();
+const BLIND_CACHE_LIMIT = 10_000;
+
+function blindIndex(key: Uint8Array, table: string, field: string, value: unknown): string {
+  let cache = blindCache.get(key);
+  if (!cache) blindCache.set(key, (cache = new Map<string, string>()));
+  const id = JSON.stringify([table, field, value]);
+  let result = cache.get(id);
+  if (result === undefined) {
+    if (cache.size >= BLIND_CACHE_LIMIT) cache.clear();
+    result = computeBlindIndex(key, table, field, value);
+    cache.set(id, result);
+  }
+  return result;
 }
 
 function keyPaths(index: DBCoreIndex): string[] {

@@ -1,6 +1,5 @@
-/// <reference lib="webworker" />
-// Runs Argon2id off the UI thread (renderer/db/kdf.ts): one derivation per worker, then it is ended,
-// which also frees the 64 MiB the derivation used.
+// Runs Argon2id off the UI thread (renderer/db/kdf.ts): one derivation per worker, then the worker
+// is ended, which also frees the 64 MiB the derivation used.
 import { passphraseKeyMaterial } from '../../shared/encryption/passphraseKey.ts';
 import type { Argon2Params } from '../../shared/encryption/passphraseKey.ts';
 
@@ -10,11 +9,15 @@ interface KdfRequest {
   readonly params: Argon2Params;
 }
 
-const scope = self as unknown as DedicatedWorkerGlobalScope;
-scope.addEventListener('message', (event: MessageEvent<KdfRequest>) => {
+const scope = self as unknown as {
+  onmessage: ((event: MessageEvent<KdfRequest>) => void) | null;
+  postMessage(message: unknown, transfer?: Transferable[]): void;
+};
+
+scope.onmessage = (event) => {
   const { passphrase, salt, params } = event.data;
   passphraseKeyMaterial(passphrase, salt, params).then(
-    (key) => scope.postMessage({ key }, [key.buffer]),
+    (key) => scope.postMessage({ key }, [key.buffer as ArrayBuffer]),
     (error: unknown) => scope.postMessage({ error: String(error) }),
   );
-});
+};

@@ -311,4 +311,22 @@ describe('vault', () => {
     expect((await repositoryOf(restarted.database()).getCase(c.id))?.title).toBe('During rotation');
     restarted.database().close();
   });
+
+  it('stops a rotation when the vault locks; the next unlock can resume it', async () => {
+    const name = freshName();
+    const vault = open(name, { batchSize: 10 });
+    await vault.setUp(PASSPHRASE);
+    await repositoryOf(vault.database()).importCase(
+      createDemoCase({ agencyId: 'demo-agency', now: new Date() }),
+    );
+    const code = await codeOf(vault.rotateDataKey(() => vault.lock()));
+    expect(code).toBe('aborted');
+    expect(await vault.state()).toMatchObject({ kind: 'locked' });
+    const rows = (await rawRows(name)) as { _k: number }[];
+    expect(rows.some((row) => row._k === 1)).toBe(true);
+    await vault.unlockWithPassphrase(PASSPHRASE);
+    await vault.rotateDataKey(() => undefined);
+    expect(((await rawRows(name)) as { _k: number }[]).every((row) => row._k === 2)).toBe(true);
+    vault.database().close();
+  });
 });

@@ -79,6 +79,11 @@ export interface KeystorePort {
 export interface Vault {
   state(): Promise<VaultState>;
   subscribe(listener: (state: VaultState) => void): () => void;
+  /**
+   * First start: checks the passphrase floor, creates the keys (wrapped by the OS keystore too where
+   * it is available; setKeystoreWrapping(false) undoes that), encrypts an existing plaintext
+   * database in place with progress, and returns the recovery key to show once.
+   */
   setUp(
     passphrase: string,
     onProgress?: (done: number, total: number) => void,
@@ -142,6 +147,10 @@ export function createVault(options: VaultOptions = {}): Vault {
   let store: StoreKeys | null = null;
   let master: Uint8Array | null = null;
   let progress: { done: number; total: number } | null = null;
+  // True while a plaintext database is encrypted in place: its rows are in both forms until done.
+  let encrypting = false;
+  // Aborted by lock(): a pass in flight must not go on holding keys.
+  let running = new AbortController();
   const listeners = new Set<(state: VaultState) => void>();
 
   // The app's connection encrypts; `raw` sees stored rows as they are (keyring, migration, rotation).
@@ -279,6 +288,7 @@ export function createVault(options: VaultOptions = {}): Vault {
     onProgress?: (done: number, total: number) => void,
   ) {
     const keys = store!;
+    encrypting = true;
     setProgress({ done: 0, total });
     try {
       await rewriteInPlace(
@@ -291,6 +301,7 @@ export function createVault(options: VaultOptions = {}): Vault {
         {
           total,
           batchSize: options.batchSize,
+          signal: running.signal,
           onProgress(done, all) {
             setProgress({ done, total: all });
             onProgress?.(done, all);
@@ -298,7 +309,13 @@ export function createVault(options: VaultOptions = {}): Vault {
         },
       );
       await raw.keyring.update(KEYRING_ID, { encrypting: undefined });
+    } catch (error) {
+      if (running.signal.aborted) {
+        throw new VaultError('vault-locked', 'locked while encrypting; the next unlock resumes');
+      }
+      throw error;
     } finally {
+      encrypting = false;
       setProgress(null);
     }
   }
@@ -404,6 +421,8 @@ export function createVault(options: VaultOptions = {}): Vault {
     lock() {
       store = null;
       master = null;
+      running.abort();
+      running = new AbortController();
       // Closing drops Dexie's in-memory caches of decrypted query results; the next use reopens.
       db.close({ disableAutoOpen: false });
       emit();
@@ -470,6 +489,7 @@ export function createVault(options: VaultOptions = {}): Vault {
       }
       const { from, total } = keyring.rotation!;
       const keys = requireUnlocked();
+      const stop = AbortSignal.any([running.signal, ...(signal ? [signal] : [])]);
       setProgress({ done: 0, total });
       try {
         await rewriteInPlace(
@@ -482,7 +502,7 @@ export function createVault(options: VaultOptions = {}): Vault {
           },
           {
             total,
-            signal,
+            signal: stop,
             batchSize: options.batchSize,
             onProgress(done, all) {
               setProgress({ done, total: all });
@@ -491,7 +511,7 @@ export function createVault(options: VaultOptions = {}): Vault {
           },
         );
       } catch (error) {
-        if (signal?.aborted) throw abortedError();
+        if (stop.aborted) throw abortedError();
         throw error;
       } finally {
         setProgress(null);
@@ -509,6 +529,8 @@ export function createVault(options: VaultOptions = {}): Vault {
 
     database() {
       requireUnlocked();
+      if (encrypting)
+        throw new VaultError('vault-locked', 'the case store is still being encrypted');
       return db;
     },
   };
