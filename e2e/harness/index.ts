@@ -47,11 +47,17 @@ export interface TestHost extends WebHost {
 }
 
 export async function startHost(
-  options: { staticDir?: string; dataDir?: string; testing?: Partial<StoreTesting> } = {},
+  options: {
+    staticDir?: string;
+    dataDir?: string;
+    testing?: Partial<StoreTesting>;
+    /** A fixed port keeps the page's origin, and so its IndexedDB, across two hosts. */
+    port?: number;
+  } = {},
 ): Promise<TestHost> {
   const tempDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
   const host = await startWebHost({
-    port: 0,
+    port: options.port ?? 0,
     dataDir: options.dataDir ?? join(tempDir, 'data'),
     staticDir: options.staticDir ?? RENDERER_DIR,
     testing: { fastKdf: true, unencryptedStore: false, ...options.testing },

@@ -18,6 +18,7 @@ import { createKeystorePort } from '../lock/keystorePort.ts';
 import { createUnencryptedStoreForTests } from '../lock/unencryptedStore.ts';
 import type { StorageDeps } from './context.ts';
 import { connectServices } from '../platform/serviceClient.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 export const DEMO_CASE_KEY = 'tessera.demoCaseId';
 const INSTALLATION_KEY = 'tessera.installationId';
@@ -132,7 +133,10 @@ async function openCaseStoreNow(
   // import, not beside it: one writer at a time), not only when someone opens
   // the exchange screens: the legal limit does not wait for a click.
   purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
-    console.error('purging expired received material failed', error),
+    console.error(
+      `purging expired received material failed: ${errorMessage(error)}`,
+      (error as { code?: unknown } | null)?.code ?? (error as Error | null)?.name,
+    ),
   );
   return {
     services,
