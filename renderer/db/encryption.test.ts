@@ -232,4 +232,24 @@ describe('the encrypting store', () => {
     expect(await readLastSync(db, 'case-1', 'DE.BKA')).toBeNull();
     expect(await raw.syncClocks.count()).toBe(0);
   });
+
+  it('keeps an explicit read transaction alive across decrypting reads', async () => {
+    const { repo, db } = await setUp();
+    const c = await repo.createCase({
+      reference: 'T/3',
+      title: 'Sequential',
+      leadInvestigator: 'I',
+      jurisdictions: ['RO'],
+    });
+    const a = await repo.createEntity(c.id, 'Person', { name: ['A'] });
+    const b = await repo.createEntity(c.id, 'Company', { name: ['B'] });
+    const names = await db.transaction('r', [db.entities, db.cases], async () => {
+      const first = await db.entities.get(a.id);
+      const theCase = await db.cases.get(c.id);
+      const second = await db.entities.get(b.id);
+      const all = await db.entities.where('caseId').equals(c.id).toArray();
+      return [first?.properties.name, theCase?.title, second?.properties.name, all.length];
+    });
+    expect(names).toEqual([['A'], 'Sequential', ['B'], 2]);
+  });
 });

@@ -289,6 +289,18 @@ async function keepAlive<T>(
   return work;
 }
 
+/**
+ * A read needs the transaction kept alive only if the caller may issue another request in it
+ * afterwards: in a read-write transaction (Dexie's modify reads, then writes) or in an explicit
+ * one (`db.transaction(...)`, which Dexie marks `_explicit` on the IDBTransaction). A lone read in
+ * the read-only transaction Dexie opens just for it may let that transaction finish while it
+ * decrypts, which saves the keep-alive requests on the hot path of opening a case.
+ */
+function needsKeepAlive(trans: DBCoreTransaction): boolean {
+  const idb = trans as DBCoreTransaction & { readonly mode?: string; readonly _explicit?: boolean };
+  return idb.mode !== 'readonly' || idb._explicit === true;
+}
+
 function unsupported(layout: RowLayout, field: string): VaultError {
   return new VaultError(
     'unsupported-query',
@@ -398,16 +410,14 @@ function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
     if (!keys) throw new VaultError('vault-locked', 'the case store is locked');
     return keys;
   };
-  const openAll = (trans: DBCoreTransaction, store: StoreKeys, rows: readonly unknown[]) =>
-    keepAlive(
-      down,
-      trans,
-      Promise.all(
-        rows.map((row) =>
-          row === undefined ? Promise.resolve(undefined) : openRow(layout, store.all, row),
-        ),
+  const openAll = (trans: DBCoreTransaction, store: StoreKeys, rows: readonly unknown[]) => {
+    const opened = Promise.all(
+      rows.map((row) =>
+        row === undefined ? Promise.resolve(undefined) : openRow(layout, store.all, row),
       ),
     );
+    return needsKeepAlive(trans) ? keepAlive(down, trans, opened) : opened;
+  };
   return {
     ...down,
     async mutate(req) {
