@@ -252,4 +252,36 @@ describe('the encrypting store', () => {
     });
     expect(names).toEqual([['A'], 'Sequential', ['B'], 2]);
   });
+
+  it('writes a bulk put in slices and reports a failed add at its position', async () => {
+    const { db } = await setUp();
+    const rows = Array.from({ length: 700 }, (_, i) => ({
+      kind: 'note' as const,
+      id: `n${String(i).padStart(4, '0')}`,
+      caseId: 'case-1',
+      text: `note ${i}`,
+      updatedAt: 'h',
+    }));
+    await db.table('notes').bulkPut(rows);
+    expect(await db.notes.count()).toBe(700);
+    expect(((await db.table('notes').get('n0555')) as { text: string }).text).toBe('note 555');
+    const again = [
+      { ...rows[0]!, id: 'fresh-1' },
+      ...rows.slice(300, 301),
+      { ...rows[0]!, id: 'fresh-2' },
+    ];
+    const many = [
+      ...Array.from({ length: 400 }, (_, i) => ({ ...rows[0]!, id: `x${i}` })),
+      ...again,
+    ];
+    const error = await db
+      .table('notes')
+      .bulkAdd(many)
+      .then(
+        () => undefined,
+        (e: unknown) => e as { failuresByPos: Record<number, Error> },
+      );
+    expect(Object.keys(error?.failuresByPos ?? {})).toEqual(['401']);
+    expect(((await db.table('notes').get('fresh-2')) as { text: string }).text).toBe('note 0');
+  });
 });

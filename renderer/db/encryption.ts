@@ -31,6 +31,7 @@ import type {
   DBCoreCursor,
   DBCoreIndex,
   DBCoreKeyRange,
+  DBCoreMutateResponse,
   DBCoreTable,
   DBCoreTableSchema,
   DBCoreTransaction,
@@ -266,6 +267,9 @@ async function openBlob(keys: DataKeys, id: string, sealed: Blob, type: string):
 /** Chunk size, exported for tests that build attachments just over a boundary. */
 export const ATTACHMENT_CHUNK_BYTES = CHUNK_BYTES;
 
+/** Rows per slice of a bulk write (see mutate). */
+const WRITE_SLICE = 250;
+
 // A key no row has: the keep-alive reads of it find nothing and cost one index probe each.
 const NO_SUCH_KEY = -Infinity;
 
@@ -423,12 +427,44 @@ function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
     async mutate(req) {
       const store = need();
       if (req.type !== 'add' && req.type !== 'put') return down.mutate(req);
-      const values = await keepAlive(
-        down,
-        req.trans,
-        Promise.all(req.values.map((value) => sealRow(layout, store.current, value))),
-      );
-      return down.mutate({ ...req, values });
+      if (req.values.length <= WRITE_SLICE) {
+        const values = await keepAlive(
+          down,
+          req.trans,
+          Promise.all(req.values.map((value) => sealRow(layout, store.current, value))),
+        );
+        return down.mutate({ ...req, values });
+      }
+      // A bulk write is sealed and written in slices: each slice goes to IndexedDB as soon as it is
+      // sealed, so the database writes one while WebCrypto seals the next.
+      const slices: Promise<unknown[]>[] = [];
+      for (let start = 0; start < req.values.length; start += WRITE_SLICE) {
+        const slice = req.values.slice(start, start + WRITE_SLICE);
+        const sealing = Promise.all(slice.map((value) => sealRow(layout, store.current, value)));
+        // Awaited in the loop below; this only keeps a failure after an earlier one from going unheard.
+        sealing.catch(() => undefined);
+        slices.push(sealing);
+      }
+      const writes: Promise<DBCoreMutateResponse>[] = [];
+      for (const [index, sealing] of slices.entries()) {
+        const values = await keepAlive(down, req.trans, sealing);
+        const start = index * WRITE_SLICE;
+        const keys = req.keys?.slice(start, start + values.length);
+        writes.push(down.mutate({ ...req, values, ...(keys ? { keys } : {}) }));
+      }
+      const responses = await Promise.all(writes);
+      const failures: Record<number, Error> = {};
+      responses.forEach((response, index) => {
+        for (const [at, error] of Object.entries(response.failures)) {
+          failures[index * WRITE_SLICE + Number(at)] = error;
+        }
+      });
+      return {
+        numFailures: responses.reduce((sum, response) => sum + response.numFailures, 0),
+        failures,
+        lastResult: responses.at(-1)?.lastResult as unknown,
+        results: responses.flatMap((response) => (response.results ?? []) as unknown[]),
+      };
     },
     async get(req) {
       const store = need();
