@@ -232,4 +232,56 @@ describe('the encrypting store', () => {
     expect(await readLastSync(db, 'case-1', 'DE.BKA')).toBeNull();
     expect(await raw.syncClocks.count()).toBe(0);
   });
+
+  it('keeps an explicit read transaction alive across decrypting reads', async () => {
+    const { repo, db } = await setUp();
+    const c = await repo.createCase({
+      reference: 'T/3',
+      title: 'Sequential',
+      leadInvestigator: 'I',
+      jurisdictions: ['RO'],
+    });
+    const a = await repo.createEntity(c.id, 'Person', { name: ['A'] });
+    const b = await repo.createEntity(c.id, 'Company', { name: ['B'] });
+    const names = await db.transaction('r', [db.entities, db.cases], async () => {
+      const first = await db.entities.get(a.id);
+      const theCase = await db.cases.get(c.id);
+      const second = await db.entities.get(b.id);
+      const all = await db.entities.where('caseId').equals(c.id).toArray();
+      return [first?.properties.name, theCase?.title, second?.properties.name, all.length];
+    });
+    expect(names).toEqual([['A'], 'Sequential', ['B'], 2]);
+  });
+
+  it('writes a bulk put in slices and reports a failed add at its position', async () => {
+    const { db } = await setUp();
+    const rows = Array.from({ length: 700 }, (_, i) => ({
+      kind: 'note' as const,
+      id: `n${String(i).padStart(4, '0')}`,
+      caseId: 'case-1',
+      text: `note ${i}`,
+      updatedAt: 'h',
+    }));
+    await db.table('notes').bulkPut(rows);
+    expect(await db.notes.count()).toBe(700);
+    expect(((await db.table('notes').get('n0555')) as { text: string }).text).toBe('note 555');
+    const again = [
+      { ...rows[0]!, id: 'fresh-1' },
+      ...rows.slice(300, 301),
+      { ...rows[0]!, id: 'fresh-2' },
+    ];
+    const many = [
+      ...Array.from({ length: 400 }, (_, i) => ({ ...rows[0]!, id: `x${i}` })),
+      ...again,
+    ];
+    const error = await db
+      .table('notes')
+      .bulkAdd(many)
+      .then(
+        () => undefined,
+        (e: unknown) => e as { failuresByPos: Record<number, Error> },
+      );
+    expect(Object.keys(error?.failuresByPos ?? {})).toEqual(['401']);
+    expect(((await db.table('notes').get('fresh-2')) as { text: string }).text).toBe('note 0');
+  });
 });

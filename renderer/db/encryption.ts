@@ -31,6 +31,7 @@ import type {
   DBCoreCursor,
   DBCoreIndex,
   DBCoreKeyRange,
+  DBCoreMutateResponse,
   DBCoreTable,
   DBCoreTableSchema,
   DBCoreTransaction,
@@ -266,6 +267,9 @@ async function openBlob(keys: DataKeys, id: string, sealed: Blob, type: string):
 /** Chunk size, exported for tests that build attachments just over a boundary. */
 export const ATTACHMENT_CHUNK_BYTES = CHUNK_BYTES;
 
+/** Rows per slice of a bulk write (see mutate). */
+const WRITE_SLICE = 250;
+
 // A key no row has: the keep-alive reads of it find nothing and cost one index probe each.
 const NO_SUCH_KEY = -Infinity;
 
@@ -287,6 +291,18 @@ async function keepAlive<T>(
   do await table.get({ trans, key: NO_SUCH_KEY });
   while (!settled);
   return work;
+}
+
+/**
+ * A read needs the transaction kept alive only if the caller may issue another request in it
+ * afterwards: in a read-write transaction (Dexie's modify reads, then writes) or in an explicit
+ * one (`db.transaction(...)`, which Dexie marks `_explicit` on the IDBTransaction). A lone read in
+ * the read-only transaction Dexie opens just for it may let that transaction finish while it
+ * decrypts, which saves the keep-alive requests on the hot path of opening a case.
+ */
+function needsKeepAlive(trans: DBCoreTransaction): boolean {
+  const idb = trans as DBCoreTransaction & { readonly mode?: string; readonly _explicit?: boolean };
+  return idb.mode !== 'readonly' || idb._explicit === true;
 }
 
 function unsupported(layout: RowLayout, field: string): VaultError {
@@ -398,27 +414,57 @@ function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
     if (!keys) throw new VaultError('vault-locked', 'the case store is locked');
     return keys;
   };
-  const openAll = (trans: DBCoreTransaction, store: StoreKeys, rows: readonly unknown[]) =>
-    keepAlive(
-      down,
-      trans,
-      Promise.all(
-        rows.map((row) =>
-          row === undefined ? Promise.resolve(undefined) : openRow(layout, store.all, row),
-        ),
+  const openAll = (trans: DBCoreTransaction, store: StoreKeys, rows: readonly unknown[]) => {
+    const opened = Promise.all(
+      rows.map((row) =>
+        row === undefined ? Promise.resolve(undefined) : openRow(layout, store.all, row),
       ),
     );
+    return needsKeepAlive(trans) ? keepAlive(down, trans, opened) : opened;
+  };
   return {
     ...down,
     async mutate(req) {
       const store = need();
       if (req.type !== 'add' && req.type !== 'put') return down.mutate(req);
-      const values = await keepAlive(
-        down,
-        req.trans,
-        Promise.all(req.values.map((value) => sealRow(layout, store.current, value))),
-      );
-      return down.mutate({ ...req, values });
+      if (req.values.length <= WRITE_SLICE) {
+        const values = await keepAlive(
+          down,
+          req.trans,
+          Promise.all(req.values.map((value) => sealRow(layout, store.current, value))),
+        );
+        return down.mutate({ ...req, values });
+      }
+      // A bulk write is sealed and written in slices: each slice goes to IndexedDB as soon as it is
+      // sealed, so the database writes one while WebCrypto seals the next.
+      const slices: Promise<unknown[]>[] = [];
+      for (let start = 0; start < req.values.length; start += WRITE_SLICE) {
+        const slice = req.values.slice(start, start + WRITE_SLICE);
+        const sealing = Promise.all(slice.map((value) => sealRow(layout, store.current, value)));
+        // Awaited in the loop below; this only keeps a failure after an earlier one from going unheard.
+        sealing.catch(() => undefined);
+        slices.push(sealing);
+      }
+      const writes: Promise<DBCoreMutateResponse>[] = [];
+      for (const [index, sealing] of slices.entries()) {
+        const values = await keepAlive(down, req.trans, sealing);
+        const start = index * WRITE_SLICE;
+        const keys = req.keys?.slice(start, start + values.length);
+        writes.push(down.mutate({ ...req, values, ...(keys ? { keys } : {}) }));
+      }
+      const responses = await Promise.all(writes);
+      const failures: Record<number, Error> = {};
+      responses.forEach((response, index) => {
+        for (const [at, error] of Object.entries(response.failures)) {
+          failures[index * WRITE_SLICE + Number(at)] = error;
+        }
+      });
+      return {
+        numFailures: responses.reduce((sum, response) => sum + response.numFailures, 0),
+        failures,
+        lastResult: responses.at(-1)?.lastResult as unknown,
+        results: responses.flatMap((response) => (response.results ?? []) as unknown[]),
+      };
     },
     async get(req) {
       const store = need();

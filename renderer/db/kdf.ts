@@ -1,6 +1,9 @@
 /**
  * Where the vault runs Argon2id: in a Web Worker where there is one (the app), else on the calling
  * thread (Node tests). Tests inject their own function with cheap parameters.
+ * hash-wasm compiles WebAssembly, which a Content-Security-Policy allows only with
+ * 'wasm-unsafe-eval' in script-src (it permits WebAssembly compilation, not JavaScript eval); the
+ * app's policy (electron/main/policy.ts, renderer/index.html) must carry it for the worker to run.
  */
 import { passphraseKeyMaterial } from '../../shared/encryption/passphraseKey.ts';
 import type { Argon2Params } from '../../shared/encryption/passphraseKey.ts';
