@@ -5,6 +5,10 @@
  *   repository insert: N records/s   (importCase of a 20,000-entity, 40,000-relationship case)
  *   raw bulkPut insert: N records/s  (the same records with one Dexie bulkPut, fresh database)
  *   insert ratio: X                  (repository / raw; goal ≥ 0.8)
+ *   encrypted repository insert: N records/s  (the same import through the encrypting store)
+ *   encrypted insert ratio: X        (encrypted repository / raw unencrypted bulkPut; goal ≥ 0.6)
+ *   encrypted open ratio: X          (opening the case to its first entity-table page on the data
+ *                                     path, encrypted / plain, same run; goal ≤ 1.2)
  * Further measurements go in the STEPS list below (each calls a function of window.tesseraBench).
  * Then, through the real app on the loopback web host (built renderer, same Chromium):
  *   open case first table page: X ms   (click on the case → first page of the entity table drawn)
@@ -18,7 +22,7 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import type { Page } from 'playwright-core';
-import type { InsertResult, StorageBenchApi } from './storage/entry.ts';
+import type { EncryptedInsertResult, StorageBenchApi } from './storage/entry.ts';
 import { generateLargeCase } from './storage/generate.ts';
 import { startWebHost } from '../electron/web/server.ts';
 import { ensureRenderer, ROOT } from '../scripts/web.mjs';
@@ -45,19 +49,36 @@ const STEPS: Step[] = [
   async (page) => {
     const result = await page.evaluate(
       ([n, m, rounds]) =>
-        (globalThis as unknown as { tesseraBench: StorageBenchApi }).tesseraBench.insert(
+        (globalThis as unknown as { tesseraBench: StorageBenchApi }).tesseraBench.encryptedInsert(
           n,
           m,
           rounds,
         ),
       [ENTITIES, RELATIONSHIPS, ROUNDS] as const,
     );
-    const { records, repositoryMs, rawMs } = result satisfies InsertResult;
+    const { records, repositoryMs, rawMs, encryptedMs } = result satisfies EncryptedInsertResult;
     const repositoryRate = records / (repositoryMs / 1000);
     const rawRate = records / (rawMs / 1000);
+    const encryptedRate = records / (encryptedMs / 1000);
     console.log(`repository insert: ${Math.round(repositoryRate)} records/s`);
     console.log(`raw bulkPut insert: ${Math.round(rawRate)} records/s`);
     console.log(`insert ratio: ${(repositoryRate / rawRate).toFixed(2)}`);
+    console.log(`encrypted repository insert: ${Math.round(encryptedRate)} records/s`);
+    console.log(`encrypted insert ratio: ${(encryptedRate / rawRate).toFixed(2)}`);
+  },
+  async (page) => {
+    const { plainMs, encryptedMs } = await page.evaluate(
+      ([n, m, rounds]) =>
+        (globalThis as unknown as { tesseraBench: StorageBenchApi }).tesseraBench.open(
+          n,
+          m,
+          rounds,
+        ),
+      [ENTITIES, RELATIONSHIPS, ROUNDS] as const,
+    );
+    console.log(`open case data to first table page: ${Math.round(plainMs)} ms`);
+    console.log(`encrypted open case data to first table page: ${Math.round(encryptedMs)} ms`);
+    console.log(`encrypted open ratio: ${(encryptedMs / plainMs).toFixed(2)}`);
   },
 ];
 

@@ -10,7 +10,7 @@ import { screenshot, useBrowserSuite } from './harness/index.ts';
 const suite = useBrowserSuite();
 
 async function openDemo(): Promise<Page> {
-  const app = await suite.open();
+  const app = await suite.open({ testHooks: true });
   const page = app.page;
   await page.getByTestId('demo-banner').waitFor();
   await page.locator('.case-open-link', { hasText: 'demo' }).click();
@@ -18,32 +18,19 @@ async function openDemo(): Promise<Page> {
   return page;
 }
 
-/** Live records (entities and relationships) whose properties mention `id`, read from IndexedDB. */
+/**
+ * Live records (entities and relationships) whose properties mention `id`, read through the app's
+ * own database handle: the stored rows are ciphertext (issue 10), so reading IndexedDB directly
+ * would see nothing.
+ */
 function referencesTo(page: Page, id: string): Promise<number> {
-  return page.evaluate(
-    (target) =>
-      new Promise<number>((resolve, reject) => {
-        const open = indexedDB.open('tessera');
-        open.onerror = () => reject(new Error(String(open.error)));
-        open.onsuccess = () => {
-          const db = open.result;
-          const all = db.transaction('entities').objectStore('entities').getAll();
-          all.onsuccess = () => {
-            const rows = all.result as { id: string; deleted: boolean; properties: object }[];
-            db.close();
-            resolve(
-              rows.filter(
-                (row) =>
-                  !row.deleted &&
-                  row.id !== target &&
-                  JSON.stringify(row.properties).includes(target),
-              ).length,
-            );
-          };
-        };
-      }),
-    id,
-  );
+  return page.evaluate(async (target) => {
+    const { db } = await window.__tesseraApp!.storage();
+    const rows = await db.entities.toArray();
+    return rows.filter(
+      (row) => !row.deleted && row.id !== target && JSON.stringify(row.properties).includes(target),
+    ).length;
+  }, id);
 }
 
 async function resultIds(page: Page): Promise<string[]> {

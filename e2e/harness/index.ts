@@ -28,19 +28,39 @@ export const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
+/**
+ * The passphrase the harness sets up on each fresh profile (issue 10: nothing of a case is shown
+ * before the store is set up and unlocked). Strong enough for the floor of
+ * shared/exchange/passphrase.ts; hosts started here use a cheap Argon2id (`testing.fastKdf`).
+ */
+export const TEST_PASSPHRASE = 'velvet orbit quarry lantern 42';
+
+/** The case store switches a test host is started with (see shared/contract/app.ts). */
+export interface StoreTesting {
+  readonly fastKdf: boolean;
+  readonly unencryptedStore: boolean;
+}
+
 export interface TestHost extends WebHost {
   /** Removed by close(), with the data directory in it. */
   readonly tempDir: string;
 }
 
 export async function startHost(
-  options: { staticDir?: string; dataDir?: string } = {},
+  options: {
+    staticDir?: string;
+    dataDir?: string;
+    testing?: Partial<StoreTesting>;
+    /** A fixed port keeps the page's origin, and so its IndexedDB, across two hosts. */
+    port?: number;
+  } = {},
 ): Promise<TestHost> {
   const tempDir = await mkdtemp(join(tmpdir(), 'tessera-e2e-'));
   const host = await startWebHost({
-    port: 0,
+    port: options.port ?? 0,
     dataDir: options.dataDir ?? join(tempDir, 'data'),
     staticDir: options.staticDir ?? RENDERER_DIR,
+    testing: { fastKdf: true, unencryptedStore: false, ...options.testing },
   });
   return {
     ...host,
@@ -85,15 +105,51 @@ export interface AppPage {
   close(): Promise<void>;
 }
 
+/**
+ * Gets a page past the lock screens: sets the harness passphrase up on a fresh profile (and
+ * confirms the recovery key), or unlocks with it; returns at once when the workbench shows (the
+ * unencrypted control store has no lock screens).
+ */
+export async function passLockScreens(page: Page, passphrase = TEST_PASSPHRASE): Promise<void> {
+  const setup = page.getByTestId('vault-setup');
+  const unlock = page.getByTestId('vault-unlock');
+  const workbench = page.getByTestId('open-settings');
+  const failed = page.locator('.app-boot-error');
+  await setup.or(unlock).or(workbench).or(failed).first().waitFor({ timeout: 60_000 });
+  if (await failed.isVisible()) {
+    throw new Error(`the app did not start: ${await failed.innerText()}`);
+  }
+  if (await setup.isVisible()) {
+    await page.getByTestId('setup-passphrase').fill(passphrase);
+    await page.getByTestId('setup-passphrase-repeat').fill(passphrase);
+    await page.getByTestId('setup-submit').click();
+    await page.getByTestId('recovery-key-written').check({ timeout: 60_000 });
+    await page.getByTestId('recovery-key-done').click();
+  } else if (await unlock.isVisible()) {
+    await page.getByTestId('unlock-secret').fill(passphrase);
+    await page.getByTestId('unlock-submit').click();
+  }
+  await workbench.waitFor({ timeout: 60_000 });
+}
+
 export async function openApp(
   browser: Browser,
   host: Pick<WebHost, 'url'>,
-  options: { path?: string; testHooks?: boolean } = {},
+  options: { path?: string; testHooks?: boolean; lockScreens?: 'pass' | 'leave' } = {},
 ): Promise<AppPage> {
   const context = await browser.newContext({
     viewport: { width: 1366, height: 768 },
     serviceWorkers: 'block',
   });
+  return openAppIn(context, host, options);
+}
+
+/** As openApp, in a given context (e.g. a persistent profile from launchPersistentContext). */
+export async function openAppIn(
+  context: BrowserContext,
+  host: Pick<WebHost, 'url'>,
+  options: { path?: string; testHooks?: boolean; lockScreens?: 'pass' | 'leave' } = {},
+): Promise<AppPage> {
   const externalRequests: string[] = [];
   const pageErrors: string[] = [];
   await context.route('**/*', async (route) => {
@@ -121,6 +177,14 @@ export async function openApp(
   });
   const target = options.path ? host.url.replace(/\/#/, `${options.path}#`) : host.url;
   const response = await page.goto(target, { waitUntil: 'load' });
+  if (options.lockScreens !== 'leave') {
+    await passLockScreens(page);
+    // A reload locks the store again (the key lives only in the page); tests that reload expect
+    // their data back, so the harness unlocks again in the background while they wait for it.
+    page.on('load', () => {
+      passLockScreens(page).catch(() => undefined);
+    });
+  }
   return {
     page,
     context,
@@ -146,7 +210,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
 
 export interface BrowserSuite {
   /** Opens the app in a fresh browser context; it is checked and closed after the test. */
-  open(options?: { path?: string; testHooks?: boolean }): Promise<AppPage>;
+  open(options?: {
+    path?: string;
+    testHooks?: boolean;
+    lockScreens?: 'pass' | 'leave';
+  }): Promise<AppPage>;
   /** The page opened last in the running test, if any. */
   current(): AppPage | undefined;
 }

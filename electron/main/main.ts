@@ -2,11 +2,23 @@
  * Electron entry (bundled to dist/electron/main.cjs). Wiring only: services come from
  * ../services/handlers.ts, every security decision from policy.ts through security.ts.
  */
-import { app, BrowserWindow, dialog, ipcMain, Menu, safeStorage, screen, session } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Menu,
+  powerMonitor,
+  safeStorage,
+  screen,
+  session,
+} from 'electron';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { COMMAND_CHANNEL } from '../../shared/contract/commands.ts';
 import { createServiceHandlers, createServices } from '../services/handlers.ts';
+import type { BridgeEvent } from '../../shared/contract/bridge.ts';
+import { EVENT_CHANNEL, forwardLockEvents } from './lockEvents.ts';
 import { buildMenuTemplate } from './menu.ts';
 import { registerIpc } from './ipc.ts';
 import { applySessionPolicies, hardenWebContents } from './security.ts';
@@ -46,6 +58,11 @@ async function createWindow(): Promise<void> {
     if (mainWindow === win) mainWindow = null;
   });
   await win.loadFile(indexPath);
+}
+
+/** Pushes one of the bridge's few events to the open window, if there is one. */
+function sendToPage(event: BridgeEvent): void {
+  if (mainWindow && !mainWindow.isDestroyed()) mainWindow.webContents.send(EVENT_CHANNEL, event);
 }
 
 async function chooseSavePath(suggestedName: string): Promise<string | null> {
@@ -105,6 +122,7 @@ function start(): void {
         dataDir: dataDir(),
         chooseSavePath,
         chooseOpenPath,
+        keystore: safeStorage,
         // The OS keyring protects the agency keys where it is real; otherwise a passphrase.
         exchange: {
           safeStorage,
@@ -119,6 +137,8 @@ function start(): void {
           ),
         ),
       );
+      // A suspended laptop or a locked screen may be out of its owner's hands next (issue 10).
+      forwardLockEvents(powerMonitor, sendToPage);
       await createWindow();
     })
     .catch((error: unknown) => {

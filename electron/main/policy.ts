@@ -13,7 +13,9 @@
  */
 export const CONTENT_SECURITY_POLICY = [
   "default-src 'self'",
-  "script-src 'self'",
+  // Argon2id for the case store's passphrase is WebAssembly (hash-wasm, issue 10). 'wasm-unsafe-eval'
+  // lets the page compile WebAssembly and nothing else: eval and new Function stay refused.
+  "script-src 'self' 'wasm-unsafe-eval'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self' data:",

@@ -7,6 +7,8 @@ import type { AppInfo, ServiceHandlers } from '../../shared/contract/index.ts';
 import { AppInfoService } from './app/appInfoService.ts';
 import { ExchangeService, type ExchangeServiceOptions } from './exchange/exchangeService.ts';
 import { FilesService } from './files/filesService.ts';
+import type { SafeStorageLike } from './identity/safeStorage.ts';
+import { KeystoreService } from './keystore/keystoreService.ts';
 import type { ChooseSavePath } from './files/filesService.ts';
 import { SettingsService } from './settings/settingsService.ts';
 import { TransferService, type ChooseOpenPath } from './transfer/index.ts';
@@ -17,6 +19,7 @@ export interface Services {
   readonly files: FilesService;
   readonly transfer: TransferService;
   readonly exchange: ExchangeService;
+  readonly keystore: KeystoreService;
 }
 
 export interface ServicesOptions {
@@ -32,6 +35,10 @@ export interface ServicesOptions {
   readonly exchange?: Partial<
     Omit<ExchangeServiceOptions, 'dataDir' | 'chooseSavePath' | 'transfer'>
   >;
+  /** Electron: the OS keyring that may wrap the case store's data key. The web host has none. */
+  readonly keystore?: SafeStorageLike;
+  /** Test-only case store switches, reported by app.info (see shared/contract/app.ts). */
+  readonly testing?: AppInfo['testing'];
 }
 
 export function createServices(options: ServicesOptions): Services {
@@ -50,11 +57,19 @@ export function createServices(options: ServicesOptions): Services {
     transfer,
   });
   return {
-    appInfo: new AppInfoService({ name, version, carrier, platform, dataDir }),
+    appInfo: new AppInfoService({
+      name,
+      version,
+      carrier,
+      platform,
+      dataDir,
+      ...(options.testing ? { testing: options.testing } : {}),
+    }),
     settings: new SettingsService({ dataDir }),
     files: new FilesService({ chooseSavePath }),
     transfer,
     exchange,
+    keystore: new KeystoreService(options.keystore),
   };
 }
 
@@ -96,5 +111,8 @@ export function createServiceHandlers(deps: Services): ServiceHandlers {
     'exchange.import.discard': (input) => deps.exchange.discardImport(input),
     'exchange.log.list': (input) => deps.exchange.listLog(input),
     'exchange.log.verify': () => deps.exchange.verifyLog(),
+    'keystore.status': () => deps.keystore.status(),
+    'keystore.wrap': (input) => deps.keystore.wrap(input.secretBase64),
+    'keystore.unwrap': (input) => deps.keystore.unwrap(input.wrappedBase64),
   };
 }

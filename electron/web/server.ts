@@ -64,6 +64,11 @@ export interface WebHostOptions {
   readonly limits?: Partial<WebHostLimits>;
   /** Where to report dropped connections and server errors (the CLI passes stderr). */
   readonly log?: (line: string) => void;
+  /**
+   * Test-only case store switches for the e2e harness (shared/contract/app.ts): accepted only
+   * inside the test runner (VITEST set), so no user-reachable start can weaken the store.
+   */
+  readonly testing?: { readonly fastKdf: boolean; readonly unencryptedStore: boolean };
 }
 
 export interface WebHost {
@@ -158,6 +163,9 @@ function isInside(root: string, path: string): boolean {
 }
 
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  if (options.testing && process.env.VITEST !== 'true') {
+    throw new Error('the test-only case store switches are refused outside the test runner');
+  }
   const limits: WebHostLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const log = options.log ?? (() => undefined);
   const staticRoot = await realpath(resolve(options.staticDir));
@@ -173,6 +181,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
         dataDir,
         chooseSavePath: exportsFolderChooser(dataDir),
         exchange: options.passphrase ? { passphrase: options.passphrase } : {},
+        ...(options.testing ? { testing: options.testing } : {}),
       });
   const handlers = options.handlers ?? createServiceHandlers(services!);
 

@@ -1,10 +1,10 @@
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { Settings } from '../../shared/contract/index.ts';
 import { CaseList } from '../case/CaseList.tsx';
 import { CaseWorkspace } from '../case/CaseWorkspace.tsx';
 import { SettingsPanel } from '../settings/SettingsPanel.tsx';
-import { boot } from './boot.ts';
-import type { BootResult } from './boot.ts';
+import { openCaseStore } from './boot.ts';
+import type { BootResult, ShellBoot } from './boot.ts';
 import { AppServicesProvider } from '../core/context.ts';
 import type { AppServices } from '../core/context.ts';
 import { Notifications, useNotifications } from './Notifications.tsx';
@@ -13,51 +13,55 @@ import { useUndoState } from './useUndoState.ts';
 import { useCommands } from './useCommands.ts';
 import { CommandPalette } from './CommandPalette.tsx';
 import { WorkspaceCommandsContext } from '../core/workspaceCommands.ts';
-import { useAppliedTheme } from './useTheme.ts';
-import { installAppTestHook } from './testHooks.ts';
+import { installAppTestHook, removeAppTestHook } from './testHooks.ts';
 import './app.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 
 const OPEN_CASE_KEY = 'tessera.openCaseId';
 const isMac = /Mac|iPhone|iPad/.test(navigator.platform);
 
-export function App() {
-  const settingsRef = useRef<Settings | null>(null);
+export interface AppProps {
+  readonly shell: ShellBoot;
+  readonly settings: Settings;
+  readonly settingsRef: { current: Settings | null };
+  readonly updateSettings: (patch: Partial<Settings>) => Promise<void>;
+  /** Locks the store; this component is unmounted right after (see AppShell.tsx). */
+  readonly onLock: () => void;
+}
+
+/**
+ * The workbench: mounted only while the case store is unlocked (AppShell's LockGate), on a
+ * repository built for this unlock, so a lock discards it with all the React state it fed.
+ */
+export function App({ shell, settings, settingsRef, updateSettings, onLock }: AppProps) {
   const [booted, setBooted] = useState<BootResult | null>(null);
   const [bootError, setBootError] = useState<string | null>(null);
-  const [settings, setSettings] = useState<Settings | null>(null);
   const [openCaseId, setOpenCaseId] = useState<string | null>(() =>
     localStorage.getItem(OPEN_CASE_KEY),
   );
   const [showSettings, setShowSettings] = useState(false);
   const { messages, notify, dismiss } = useNotifications();
-  useAppliedTheme(settings?.theme);
 
   useEffect(() => {
-    boot(settingsRef)
+    let live = true;
+    openCaseStore(shell, settingsRef)
       .then((result) => {
-        installAppTestHook(result.repository);
+        if (!live) return;
+        installAppTestHook(result.repository, result.storage);
         setBooted(result);
-        setSettings(result.settings);
       })
-      .catch((error: unknown) => setBootError(errorMessage(error)));
-  }, []);
+      .catch((error: unknown) => live && setBootError(errorMessage(error)));
+    return () => {
+      live = false;
+      removeAppTestHook();
+    };
+  }, [shell, settingsRef]);
 
   const openCase = useCallback((caseId: string | null) => {
     setOpenCaseId(caseId);
     if (caseId) localStorage.setItem(OPEN_CASE_KEY, caseId);
     else localStorage.removeItem(OPEN_CASE_KEY);
   }, []);
-
-  const updateSettings = useCallback(
-    async (patch: Partial<Settings>) => {
-      if (!booted) return;
-      const next = await booted.services['settings.update'](patch);
-      settingsRef.current = next;
-      setSettings(next);
-    },
-    [booted],
-  );
 
   const undoState = useUndoState(booted?.repository);
 
@@ -71,13 +75,14 @@ export function App() {
       notify,
       openCase,
       updateSettings,
+      lock: onLock,
     },
     isMac,
   );
 
   const appServices = useMemo<AppServices | null>(
     () =>
-      booted && settings
+      booted
         ? {
             repository: booted.repository,
             storage: booted.storage,

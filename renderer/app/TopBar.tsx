@@ -66,6 +66,14 @@ export function TopBar({ caseId, undoState, isMac, onHome, onCommand, onSettings
       >
         ◐
       </button>
+      <button
+        type="button"
+        onClick={() => onCommand('lock')}
+        title={`Lock: hide everything until the passphrase is typed (${hint(COMMANDS.lock.shortcut)})`}
+        data-testid="lock-now"
+      >
+        Lock
+      </button>
       <button type="button" onClick={onSettings} data-testid="open-settings">
         Settings
       </button>

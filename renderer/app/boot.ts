@@ -1,19 +1,25 @@
 /**
- * Start-up: reach the Node services over whichever carrier exists, read the settings, open the
- * case database and build the repository. On the very first start the demo case is loaded, so a
- * newcomer sees a working investigation at once ("Start empty" removes it).
+ * Start-up, in two stages (issue 10). `bootShell` once per page: reach the Node services over
+ * whichever carrier exists, read the settings and build the vault (the encrypted case store's
+ * keys). `openCaseStore` at every unlock: the repository and unit of work on the vault's unlocked
+ * database; a lock drops them with the workbench. On the very first unlock the demo case is loaded,
+ * so a newcomer sees a working investigation at once ("Start empty" removes it).
  */
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import type { ServiceApi, Settings } from '../../shared/contract/index.ts';
 import { HybridLogicalClock, newId } from '../../shared/model/index.ts';
-import { openDatabase } from '../db/database.ts';
 import { purgeExpired } from '../db/exchangeApply.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 import { createUnitOfWork } from '../db/unitOfWork.ts';
+import { createVault } from '../db/vault.ts';
+import type { KeystorePort, Vault } from '../db/vault.ts';
+import { createKeystorePort } from '../lock/keystorePort.ts';
+import { createUnencryptedStoreForTests } from '../lock/unencryptedStore.ts';
 import type { StorageDeps } from '../core/context.ts';
 import { DEMO_CASE_KEY } from '../core/storageKeys.ts';
 import { connectServices } from '../platform/serviceClient.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 
 const INSTALLATION_KEY = 'tessera.installationId';
 /**
@@ -21,6 +27,14 @@ const INSTALLATION_KEY = 'tessera.installationId';
  * profile on the same web host has its own, empty database and should get its own demo.
  */
 const ONBOARDED_KEY = 'tessera.onboarded';
+
+/** What exists while the store is locked: no case data, only the way to the keys. */
+export interface ShellBoot {
+  readonly services: ServiceApi;
+  readonly settings: Settings;
+  readonly vault: Vault;
+  readonly keystore: KeystorePort;
+}
 
 export interface BootResult {
   readonly services: ServiceApi;
@@ -39,33 +53,72 @@ function installationId(): string {
   return id;
 }
 
-let started: Promise<BootResult> | null = null;
+/**
+ * Argon2id for the e2e harness only (app.info `testing.fastKdf`, which only a web host started by
+ * the test runner reports): a browser context per test would otherwise spend seconds on every
+ * set-up. The product's cost is DEFAULT_ARGON2 (shared/crypto/passphraseKey.ts).
+ */
+const TEST_ARGON2 = { memoryKiB: 1024, iterations: 1, parallelism: 1 } as const;
+
+let started: Promise<ShellBoot> | null = null;
 
 /** Boots once per page, even when React runs effects twice (StrictMode). */
-export function boot(settingsRef: { current: Settings | null }): Promise<BootResult> {
-  started ??= bootNow(settingsRef);
+export function bootShell(settingsRef: { current: Settings | null }): Promise<ShellBoot> {
+  started ??= bootShellNow(settingsRef);
   return started;
 }
 
-async function bootNow(settingsRef: { current: Settings | null }): Promise<BootResult> {
+async function bootShellNow(settingsRef: { current: Settings | null }): Promise<ShellBoot> {
   const services = await connectServices();
-  const settings = await services['settings.get']({});
+  const [settings, info] = await Promise.all([
+    services['settings.get']({}),
+    services['app.info']({}),
+  ]);
   settingsRef.current = settings;
-  const db = openDatabase();
+  // The web host answers the keystore methods with "unavailable"; Electron with its safeStorage.
+  const keystore = createKeystorePort(services);
+  const testing = info.testing;
+  const vault = testing?.unencryptedStore
+    ? createUnencryptedStoreForTests()
+    : createVault({ keystore, ...(testing?.fastKdf ? { argon2: TEST_ARGON2 } : {}) });
+  return { services, settings, vault, keystore };
+}
+
+let opened: Promise<BootResult> | null = null;
+
+/**
+ * Builds the repository on the unlocked store; call after each unlock (the vault throws
+ * 'vault-locked' otherwise). One unit of work per unlock: the repository and every other writer
+ * share its undo stack, and `forgetCaseStore` at the lock discards it with the decrypted records
+ * its undo entries hold. Built once per unlock, even when React runs effects twice.
+ */
+export function openCaseStore(
+  shell: ShellBoot,
+  settingsRef: { current: Settings | null },
+): Promise<BootResult> {
+  opened ??= openCaseStoreNow(shell, settingsRef);
+  return opened;
+}
+
+/** Called on lock: the next unlock builds a fresh repository and undo stack. */
+export function forgetCaseStore(): void {
+  opened = null;
+}
+
+async function openCaseStoreNow(
+  shell: ShellBoot,
+  settingsRef: { current: Settings | null },
+): Promise<BootResult> {
+  const { services, settings, vault } = shell;
+  const db = vault.database();
   const clock = new HybridLogicalClock(`${settings.agencyId}.${installationId()}`);
   const actor = () => {
     const current = settingsRef.current ?? settings;
     return { userName: current.userName, agencyId: current.agencyId };
   };
-  // One unit of work per page: the repository and every other writer share its undo stack.
   const work = createUnitOfWork(db, { actor, clock });
   const repository = createRepository(work);
   void repository.requestPersistence();
-  // Received material past its retention is purged at every start, not only when someone opens
-  // the exchange screens: the legal limit does not wait for a click.
-  purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
-    console.error('purging expired received material failed', error),
-  );
   if (!localStorage.getItem(ONBOARDED_KEY)) {
     const existing = await repository.listCases();
     if (existing.length === 0) {
@@ -76,5 +129,19 @@ async function bootNow(settingsRef: { current: Settings | null }): Promise<BootR
     }
     localStorage.setItem(ONBOARDED_KEY, new Date().toISOString());
   }
-  return { services, settings, repository, storage: { db, clock, actor, work } };
+  // Received material past its retention is purged at every unlock (after the demo
+  // import, not beside it: one writer at a time), not only when someone opens
+  // the exchange screens: the legal limit does not wait for a click.
+  purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
+    console.error(
+      `purging expired received material failed: ${errorMessage(error)}`,
+      (error as { code?: unknown } | null)?.code ?? (error as Error | null)?.name,
+    ),
+  );
+  return {
+    services,
+    settings: settingsRef.current ?? settings,
+    repository,
+    storage: { db, clock, actor, work },
+  };
 }

@@ -8,12 +8,11 @@
  * the e2e tests and benchmarks drive the built app; it is inert without the harness's flag.
  */
 import type { CaseRepository } from '../db/repository.types.ts';
-import { boot } from './boot.ts';
 import type { StorageDeps } from '../core/context.ts';
 
 export interface AppTestHook {
   readonly repository: CaseRepository;
-  /** The booted page's storage (boot() runs once per page, so this is the app's own handle). */
+  /** The unlocked store's handles (rebuilt at each unlock, so this is the app's own handle). */
   storage(): Promise<StorageDeps>;
 }
 
@@ -23,11 +22,13 @@ declare global {
   }
 }
 
-export function installAppTestHook(repository: CaseRepository): void {
+export function installAppTestHook(repository: CaseRepository, storage: StorageDeps): void {
   if ((window as { __TESSERA_TEST__?: boolean }).__TESSERA_TEST__ === true) {
-    window.__tesseraApp = {
-      repository,
-      storage: () => boot({ current: null }).then((result) => result.storage),
-    };
+    window.__tesseraApp = { repository, storage: () => Promise.resolve(storage) };
   }
+}
+
+/** A locked page exposes nothing: the handles would only throw 'vault-locked' anyway. */
+export function removeAppTestHook(): void {
+  delete window.__tesseraApp;
 }

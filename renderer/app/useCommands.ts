@@ -24,6 +24,8 @@ export interface CommandShell {
   readonly notify: (message: string, kind?: 'info' | 'error') => void;
   readonly openCase: (caseId: string | null) => void;
   readonly updateSettings: (patch: Partial<Settings>) => Promise<void>;
+  /** Locks the case store (issue 10); the shell unmounts the workbench right after. */
+  readonly lock: () => void;
 }
 
 export interface Commands {
@@ -62,7 +64,8 @@ export function useCommands(shell: CommandShell, isMac: boolean): Commands {
       };
     };
     const api = (): CommandApi => {
-      const { repository, storage, settings, notify, openCase, updateSettings } = shellRef.current;
+      const { repository, storage, settings, notify, openCase, updateSettings, lock } =
+        shellRef.current;
       const step = (run: () => Promise<string | undefined>, verb: string) => {
         run().then(
           (label) => {
@@ -80,6 +83,7 @@ export function useCommands(shell: CommandShell, isMac: boolean): Commands {
             theme: document.documentElement.dataset.theme === 'dark' ? 'light' : 'dark',
           }),
         closeCase: () => openCase(null),
+        lock,
         openPalette: () => setPaletteOpen(true),
         importCase: () => {
           if (!repository || !storage || !settings) return;

@@ -47,6 +47,7 @@ export interface CommandApi {
   readonly undo: () => void;
   readonly redo: () => void;
   readonly toggleTheme: () => void;
+  readonly lock: () => void;
   readonly closeCase: () => void;
   readonly openPalette: () => void;
   readonly importCase: () => void;
@@ -91,6 +92,7 @@ const BEHAVIOUR: { readonly [Id in CommandId]: Behaviour } = {
   showChart: { isEnabled: inCase, perform: (api) => api.workspace?.showTab('chart') },
   showTable: { isEnabled: inCase, perform: (api) => api.workspace?.showTab('entities') },
   toggleTheme: { isEnabled: () => true, perform: (api) => api.toggleTheme() },
+  lock: { isEnabled: () => true, perform: (api) => api.lock() },
   commandPalette: { isEnabled: () => true, perform: (api) => api.openPalette() },
 };
 

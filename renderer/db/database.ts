@@ -21,6 +21,8 @@ import type {
   NoteRecord,
   NoticeRecord,
 } from '../../shared/model/index.ts';
+import { encryptionMiddleware } from './encryption.ts';
+import type { KeySource } from './encryption.ts';
 import { applyMigrations } from './migrations/index.ts';
 import type { Migration } from './migrations/index.ts';
 
@@ -61,6 +63,12 @@ export interface SyncPartnerRow {
   readonly hlc: unknown;
 }
 
+/** The vault's one row (schema v4): wrapped keys and counters only, readable while locked. */
+export interface KeyringRow {
+  readonly id: string;
+  readonly [field: string]: unknown;
+}
+
 export interface MetaEntry {
   readonly key: string;
   readonly value: unknown;
@@ -80,16 +88,28 @@ export class TesseraDatabase extends Dexie {
   declare syncReceived: Table<SyncReceivedRow, string>;
   declare syncPending: Table<SyncPendingRow, string>;
   declare syncPartners: Table<SyncPartnerRow, [string, string]>;
+  declare keyring: Table<KeyringRow, string>;
 
-  constructor(name: string, migrations?: readonly Migration[]) {
+  /**
+   * `encryption`: where the encrypting middleware gets its keys (renderer/db/encryption.ts). The
+   * app always passes it (renderer/db/vault.ts builds the database); without it the tables are
+   * plaintext, which only tests, the legacy migration and the e2e control run use.
+   */
+  constructor(
+    name: string,
+    migrations?: readonly Migration[],
+    options: { readonly encryption?: KeySource } = {},
+  ) {
     super(name);
     applyMigrations(this, migrations);
+    if (options.encryption) this.use(encryptionMiddleware(options.encryption));
   }
 }
 
 /**
- * The app database. Dexie opens it (creating or upgrading as needed) on the first query, so this
- * returns at once; call `await db.open()` to surface open errors early.
+ * A plaintext database. Dexie opens it (creating or upgrading as needed) on the first query, so
+ * this returns at once; call `await db.open()` to surface open errors early. The app opens the
+ * store through the vault (createVault(...).database()); this stays for tests and the e2e control.
  */
 export function openDatabase(name = 'tessera'): TesseraDatabase {
   return new TesseraDatabase(name);

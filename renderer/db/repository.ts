@@ -409,8 +409,11 @@ export function createRepository(
     },
 
     async listCases() {
-      const all = await db.cases.orderBy('updatedAt').reverse().toArray();
-      return all.filter((record) => !record.deleted);
+      // No updatedAt index since schema v4 (it would show when a case changed): sort after decrypting.
+      const all = await db.cases.toArray();
+      return all
+        .filter((record) => !record.deleted)
+        .sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
     },
 
     // ---- Entities

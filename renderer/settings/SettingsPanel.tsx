@@ -5,6 +5,7 @@ import { useAppServices } from '../core/context.ts';
 import { Dialog } from '../core/Dialog.tsx';
 import type { StorageEstimate } from '../db/repository.types.ts';
 import { formatBytes } from './formatBytes.ts';
+import { LockSettings } from '../lock/LockSettings.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
 
 interface SettingsPanelProps {
@@ -40,6 +41,7 @@ export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
         agencyId: draft.agencyId.trim(),
         agencyName: draft.agencyName.trim(),
         theme: draft.theme,
+        idleLockMinutes: draft.idleLockMinutes,
       });
       notify('Settings saved.');
       onClose();
@@ -88,6 +90,12 @@ export function SettingsPanel({ onClose, onChange }: SettingsPanelProps) {
             <option value="dark">Dark</option>
           </select>
         </label>
+        <LockSettings
+          idleMinutes={draft.idleLockMinutes}
+          onIdleMinutesChange={(minutes) => setDraft({ ...draft, idleLockMinutes: minutes })}
+          context={[draft.agencyName, draft.agencyId]}
+          notify={notify}
+        />
         <fieldset className="settings-storage" data-testid="storage-usage">
           <legend>Storage</legend>
           {storage ? (

@@ -30,6 +30,14 @@ export type ServiceReply =
   | { readonly ok: true; readonly result: unknown }
   | { readonly ok: false; readonly error: ServiceFailure };
 
+/**
+ * What the main process may push to the page, unasked. One kind only: `lock` (the system is
+ * suspending or its screen locks; issue 10 — the menu's Lock item is a command). A closed list,
+ * so the preload forwards nothing else.
+ */
+export type BridgeEvent = 'lock';
+export const BRIDGE_EVENTS: readonly BridgeEvent[] = ['lock'];
+
 /** The one object the preload exposes as `window.tessera`. */
 export interface TesseraBridge {
   invoke(method: MethodName, input: unknown): Promise<ServiceReply>;
@@ -38,6 +46,8 @@ export interface TesseraBridge {
    * shared/contract/commands.ts pass); returns the function that stops listening.
    */
   onCommand(listener: (id: CommandId) => void): () => void;
+  /** Calls `listener` for each event the main process sends; returns the unsubscribe. */
+  onEvent(listener: (event: BridgeEvent) => void): () => void;
 }
 
 /** A WebSocket request to the web host (`/rpc`). */

@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { appMethods } from './app.ts';
 import { exchangeMethods } from './exchange.ts';
 import { filesMethods } from './files.ts';
+import { keystoreMethods } from './keystore.ts';
 import { settingsMethods } from './settings.ts';
 import { transferMethods } from './transfer.ts';
 
@@ -22,6 +23,7 @@ export const contract = {
   ...filesMethods,
   ...transferMethods,
   ...exchangeMethods,
+  ...keystoreMethods,
 } as const satisfies Record<string, MethodSpec>;
 
 export type Contract = typeof contract;

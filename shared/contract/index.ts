@@ -3,6 +3,7 @@ export * from './client.ts';
 export * from './contract.ts';
 export * from './dispatch.ts';
 export * from './files.ts';
+export * from './keystore.ts';
 export * from './settings.ts';
 export * from './transfer.ts';
 export * from './refs.ts';

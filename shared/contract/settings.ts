@@ -11,6 +11,11 @@ export const settingsSchema = z.object({
     .regex(/^[A-Za-z0-9_.:-]+$/),
   agencyName: z.string().min(1).max(200),
   theme: z.enum(['light', 'dark', 'system']),
+  /**
+   * Minutes without keyboard, mouse or touch input after which the case store locks (issue 10).
+   * Older settings files lack it and get the default.
+   */
+  idleLockMinutes: z.number().int().min(1).max(480),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
@@ -19,6 +24,7 @@ export const DEFAULT_SETTINGS: Settings = {
   agencyId: 'local',
   agencyName: 'Local agency',
   theme: 'system',
+  idleLockMinutes: 15,
 };
 
 export const settingsMethods = {

@@ -34,6 +34,17 @@ describe('SettingsService', () => {
     });
   });
 
+  it('gives a settings file from before the idle lock the 15-minute default (issue 10)', async () => {
+    const older = { userName: 'ann', agencyId: 'ro.dcco', agencyName: 'DCCO', theme: 'dark' };
+    await writeFile(join(dir, SETTINGS_FILE), JSON.stringify(older));
+    const service = new SettingsService({ dataDir: dir });
+    await expect(service.get()).resolves.toEqual({ ...older, idleLockMinutes: 15 });
+    await expect(service.update({ idleLockMinutes: 0 })).rejects.toThrow();
+    await expect(service.update({ idleLockMinutes: 5 })).resolves.toMatchObject({
+      idleLockMinutes: 5,
+    });
+  });
+
   it('persists updates atomically and leaves no temporary files', async () => {
     const service = new SettingsService({ dataDir: join(dir, 'nested') });
     const results = await Promise.all([

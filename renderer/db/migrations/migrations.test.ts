@@ -53,9 +53,10 @@ describe('schema migrations', () => {
     await old.table('audit').put({ id: 'a1', recordId: 'e1', caseId: 'case-1', changeId: 'c1' });
     old.close();
 
-    const db = new TesseraDatabase(name);
+    // Opened at version 2: version 4 drops the searchText index again (issue 10).
+    const db = new TesseraDatabase(name, MIGRATIONS.slice(0, 2));
     await db.open();
-    expect(db.verno).toBe(LATEST_VERSION);
+    expect(db.verno).toBe(2);
     const e1 = await db.entities.get('e1');
     expect(e1?.searchText).toBe('stefan ionescu fane');
     expect((await db.entities.get('e3'))?.searchText).toBe('+40 700 000 001');
@@ -67,6 +68,31 @@ describe('schema migrations', () => {
     const found = await db.entities.where('searchText').startsWith('fictional').primaryKeys();
     expect(found).toEqual(['e2']);
     expect(await db.audit.count()).toBe(1);
+    db.close();
+    await db.delete();
+  });
+
+  it('v3 → v4 drops the indexes that show content, keeps every row as it was, adds the keyring', async () => {
+    const name = 'migration-v3-v4';
+    const old = new TesseraDatabase(name, MIGRATIONS.slice(0, 3));
+    await old.open();
+    const stored = { ...entity('e1', 'Person', { name: ['Ana'] }), searchText: 'ana' };
+    await old.table('entities').put(stored);
+    await old.table('cases').put({ kind: 'case', id: 'case-1', updatedAt: 'x' });
+    await old
+      .table('audit')
+      .put({ id: 'a1', recordId: 'e1', caseId: 'case-1', changeId: 'c1', hlc: 'h' });
+    old.close();
+
+    const db = new TesseraDatabase(name);
+    await db.open();
+    expect(db.verno).toBe(4);
+    const indexes = (table: string) => db.table(table).schema.indexes.map((index) => index.name);
+    expect(indexes('entities').sort()).toEqual(['[caseId+schema]', 'caseId']);
+    expect(indexes('cases')).toEqual([]);
+    expect(indexes('audit').sort()).toEqual(['caseId', 'changeId', 'recordId']);
+    expect(await db.entities.get('e1')).toEqual(stored);
+    expect(await db.keyring.count()).toBe(0);
     db.close();
     await db.delete();
   });

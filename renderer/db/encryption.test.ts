@@ -1,0 +1,287 @@
+import 'fake-indexeddb/auto';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CHUNK_BYTES, SEALED_CHUNK_BYTES } from '../../shared/encryption/chunks.ts';
+import { createDemoCase } from '../../shared/demo/demoCase.ts';
+import { HybridLogicalClock } from '../../shared/model/index.ts';
+import { TesseraDatabase } from './database.ts';
+import type { SealedRow } from './encryption.ts';
+import { createRepository } from './repository.ts';
+import { encryptedTestDatabase, testStoreKeys } from './testing/encryptedDatabase.ts';
+import {
+  advanceLastSync,
+  forgetCase,
+  readLastSync,
+  readReceived,
+  noteReceived,
+  writeRecordMeta,
+  readRecordMeta,
+} from './syncState.ts';
+import { createUnitOfWork } from './unitOfWork.ts';
+import type { VaultError } from './vaultError.ts';
+
+let counter = 0;
+const opened: TesseraDatabase[] = [];
+
+afterEach(async () => {
+  for (const db of opened.splice(0)) {
+    db.close();
+    await db.delete();
+  }
+});
+
+async function setUp() {
+  counter += 1;
+  const name = `encryption-test-${counter}`;
+  const encrypted = await encryptedTestDatabase(name);
+  await encrypted.db.open();
+  const raw = new TesseraDatabase(name);
+  await raw.open();
+  opened.push(raw, encrypted.db);
+  const repo = createRepository(
+    createUnitOfWork(encrypted.db, {
+      actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
+      clock: new HybridLogicalClock('test.node'),
+    }),
+  );
+  return { ...encrypted, raw, repo, name };
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    return (error as VaultError).code;
+  }
+}
+
+/** Every byte the raw rows hold, as text (Latin-1, so every byte maps to one character). */
+async function rawText(raw: TesseraDatabase): Promise<string> {
+  const parts: string[] = [];
+  for (const table of raw.tables) {
+    for (const row of await table.toArray()) {
+      parts.push(
+        JSON.stringify(row, (_, value: unknown) =>
+          value instanceof Uint8Array ? String.fromCharCode(...value) : value,
+        ),
+      );
+      for (const blob of Object.values((row as SealedRow)._b ?? {})) {
+        parts.push(String.fromCharCode(...new Uint8Array(await blob.arrayBuffer())));
+      }
+    }
+  }
+  return parts.join('\n');
+}
+
+describe('the encrypting store', () => {
+  it('round-trips the demo case through the repository and stores no content in the clear', async () => {
+    const { repo, raw, db } = await setUp();
+    const demo = createDemoCase({ agencyId: 'demo-agency', now: new Date() });
+    const caseId = await repo.importCase(demo);
+    const canary = 'Canary Zbigniew Ostrowski-Quill';
+    const person = await repo.createEntity(caseId, 'Person', { name: [canary] });
+    await repo.addAttachment(caseId, {
+      fileName: 'canary-file.txt',
+      mediaType: 'text/plain',
+      content: new Blob(['canary attachment bytes 7731']),
+    });
+    expect((await repo.listEntities(caseId)).length).toBe(demo.entities.length + 1);
+    expect((await repo.listCases()).map((c) => c.reference)).toEqual([demo.case.reference]);
+    const photo = demo.attachments[0]!;
+    expect((await repo.getAttachmentContent(photo.id)).size).toBe(photo.size);
+    // The type filter is an index look-up on the blind index.
+    const people = await db.entities.where('[caseId+schema]').equals([caseId, 'Person']).toArray();
+    expect(people.map((e) => e.id)).toContain(person.id);
+    expect(people.every((e) => e.schema === 'Person')).toBe(true);
+
+    const text = await rawText(raw);
+    for (const needle of [canary, 'canary-file.txt', 'canary attachment bytes', demo.case.title]) {
+      expect(text.includes(needle), needle).toBe(false);
+    }
+    for (const name of demo.entities.flatMap((e) => e.properties.name ?? []).slice(0, 20)) {
+      expect(text.includes(name), name).toBe(false);
+    }
+    expect(text.includes('"Person"')).toBe(false);
+    const file = await repo.exportCase(caseId);
+    expect(file.entities.length).toBe(demo.entities.length + 1);
+  });
+
+  it('refuses a changed byte, a record moved to another id or case, and a replayed older version', async () => {
+    const { repo, raw, db } = await setUp();
+    const c = await repo.createCase({
+      reference: 'T/1',
+      title: 'Tamper',
+      leadInvestigator: 'I',
+      jurisdictions: ['RO'],
+    });
+    const first = await repo.createEntity(c.id, 'Person', { name: ['Ana'] });
+    const v1 = (await raw.entities.get(first.id)) as unknown as SealedRow;
+    await repo.updateEntity(first.id, { properties: { name: ['Ana Maria'] } });
+    const v2 = (await raw.entities.get(first.id)) as unknown as SealedRow;
+    expect(v2._v).not.toBe(v1._v);
+    const other = await repo.createEntity(c.id, 'Person', { name: ['Bob'] });
+    const put = (row: object) => raw.table('entities').put(row);
+
+    // One flipped byte of the ciphertext.
+    const flipped = v2._e.slice();
+    flipped[20]! ^= 1;
+    await put({ ...v2, _e: flipped });
+    expect(await codeOf(db.entities.get(first.id))).toBe('tampered');
+    // The whole case listing refuses too: nothing unauthenticated is shown.
+    expect(await codeOf(repo.listEntities(c.id))).toBe('tampered');
+    // Moved to another id.
+    await put({ ...v2, id: other.id });
+    expect(await codeOf(db.entities.get(other.id))).toBe('tampered');
+    await put(v2);
+    // Moved to another case (the clear caseId changed).
+    await put({ ...v2, caseId: 'another-case' });
+    expect(await codeOf(db.entities.get(first.id))).toBe('tampered');
+    // Given another type (the blind index changed).
+    await put({ ...v2, schema: (await raw.entities.get(other.id))!.schema + 'x' });
+    expect(await codeOf(db.entities.get(first.id))).toBe('tampered');
+    // The older ciphertext replayed under the newer version.
+    await put({ ...v2, _e: v1._e });
+    expect(await codeOf(db.entities.get(first.id))).toBe('tampered');
+    // A plaintext row slipped in.
+    await put({ ...first, id: 'planted' });
+    expect(await codeOf(db.entities.get('planted'))).toBe('tampered');
+    await raw.table('entities').delete('planted');
+    // Put back as it was, it reads again.
+    await put(v2);
+    expect((await db.entities.get(first.id))?.properties.name).toEqual(['Ana Maria']);
+  });
+
+  it('refuses attachment contents that are truncated or have chunks reordered', async () => {
+    const { raw, db } = await setUp();
+    const size = 2 * CHUNK_BYTES + 10;
+    const content = new Uint8Array(size).map((_, i) => i % 251);
+    await db.attachmentBlobs.put({ id: 'a1', content: new Blob([content], { type: 'image/png' }) });
+    const back = await db.attachmentBlobs.get('a1');
+    expect(back?.content.type).toBe('image/png');
+    const bytes = new Uint8Array(await back!.content.arrayBuffer());
+    expect(bytes.length === size && bytes.every((b, i) => b === content[i])).toBe(true);
+
+    const row = (await raw.attachmentBlobs.get('a1')) as unknown as SealedRow;
+    const sealed = row._b!.content!;
+    expect(sealed.size).toBe(2 * SEALED_CHUNK_BYTES + 10 + 28);
+    const withContent = (blob: Blob) =>
+      raw.table('attachmentBlobs').put({ ...row, _b: { content: blob } });
+    await withContent(sealed.slice(0, 2 * SEALED_CHUNK_BYTES));
+    expect(await codeOf(db.attachmentBlobs.get('a1'))).toBe('tampered');
+    await withContent(sealed.slice(0, sealed.size - 1));
+    expect(await codeOf(db.attachmentBlobs.get('a1'))).toBe('tampered');
+    await withContent(
+      new Blob([
+        sealed.slice(SEALED_CHUNK_BYTES, 2 * SEALED_CHUNK_BYTES),
+        sealed.slice(0, SEALED_CHUNK_BYTES),
+        sealed.slice(2 * SEALED_CHUNK_BYTES),
+      ]),
+    );
+    expect(await codeOf(db.attachmentBlobs.get('a1'))).toBe('tampered');
+    await withContent(sealed);
+    expect((await db.attachmentBlobs.get('a1'))?.content.size).toBe(size);
+  });
+
+  it('throws vault-locked once the keys are dropped, and reads again after', async () => {
+    const { repo, keys, storeKeys, db } = await setUp();
+    const c = await repo.createCase({
+      reference: 'T/2',
+      title: 'Locked',
+      leadInvestigator: 'I',
+      jurisdictions: ['RO'],
+    });
+    keys.set(null);
+    expect(await codeOf(db.cases.get(c.id))).toBe('vault-locked');
+    expect(await codeOf(db.cases.put(c))).toBe('vault-locked');
+    expect(await codeOf(repo.listCases())).toBe('vault-locked');
+    keys.set(storeKeys);
+    expect((await db.cases.get(c.id))?.title).toBe('Locked');
+    // Another data key cannot read it.
+    keys.set(await testStoreKeys());
+    expect(await codeOf(db.cases.get(c.id))).toBe('tampered');
+  });
+
+  it('refuses range queries on a blind index', async () => {
+    const { db } = await setUp();
+    expect(
+      await codeOf(db.entities.where('[caseId+schema]').between(['c', 'A'], ['c', 'Z']).toArray()),
+    ).toBe('unsupported-query');
+  });
+
+  it('encrypts the sync tables and meta too, keyed as before', async () => {
+    const { raw, db } = await setUp();
+    const hlc = '0018f00000000-0000-fixture';
+    await advanceLastSync(db, 'case-1', 'DE.BKA', hlc);
+    await writeRecordMeta(db, 'case-1', 'e1', { base: hlc, clocks: { 'properties.name': hlc } });
+    await noteReceived(db, {
+      recordId: 'e1',
+      caseId: 'case-1',
+      sender: 'DE.BKA',
+      receivedAt: '2024-01-02T00:00:00Z',
+    });
+    await db.meta.put({ key: 'tessera.note', value: 'meta canary 5521' });
+    expect(await readLastSync(db, 'case-1', 'DE.BKA')).toBe(hlc);
+    expect((await readRecordMeta(db, ['e1']))[0]?.base).toBe(hlc);
+    expect((await readReceived(db, 'e1'))?.sender).toBe('DE.BKA');
+    expect((await db.meta.get('tessera.note'))?.value).toBe('meta canary 5521');
+    const text = await rawText(raw);
+    expect(text.includes('meta canary')).toBe(false);
+    expect(text.includes('2024-01-02')).toBe(false);
+    expect(text.includes('properties.name')).toBe(false);
+    await forgetCase(db, 'case-1');
+    expect(await readLastSync(db, 'case-1', 'DE.BKA')).toBeNull();
+    expect(await raw.syncClocks.count()).toBe(0);
+  });
+
+  it('keeps an explicit read transaction alive across decrypting reads', async () => {
+    const { repo, db } = await setUp();
+    const c = await repo.createCase({
+      reference: 'T/3',
+      title: 'Sequential',
+      leadInvestigator: 'I',
+      jurisdictions: ['RO'],
+    });
+    const a = await repo.createEntity(c.id, 'Person', { name: ['A'] });
+    const b = await repo.createEntity(c.id, 'Company', { name: ['B'] });
+    const names = await db.transaction('r', [db.entities, db.cases], async () => {
+      const first = await db.entities.get(a.id);
+      const theCase = await db.cases.get(c.id);
+      const second = await db.entities.get(b.id);
+      const all = await db.entities.where('caseId').equals(c.id).toArray();
+      return [first?.properties.name, theCase?.title, second?.properties.name, all.length];
+    });
+    expect(names).toEqual([['A'], 'Sequential', ['B'], 2]);
+  });
+
+  it('writes a bulk put in slices and reports a failed add at its position', async () => {
+    const { db } = await setUp();
+    const rows = Array.from({ length: 700 }, (_, i) => ({
+      kind: 'note' as const,
+      id: `n${String(i).padStart(4, '0')}`,
+      caseId: 'case-1',
+      text: `note ${i}`,
+      updatedAt: 'h',
+    }));
+    await db.table('notes').bulkPut(rows);
+    expect(await db.notes.count()).toBe(700);
+    expect(((await db.table('notes').get('n0555')) as { text: string }).text).toBe('note 555');
+    const again = [
+      { ...rows[0]!, id: 'fresh-1' },
+      ...rows.slice(300, 301),
+      { ...rows[0]!, id: 'fresh-2' },
+    ];
+    const many = [
+      ...Array.from({ length: 400 }, (_, i) => ({ ...rows[0]!, id: `x${i}` })),
+      ...again,
+    ];
+    const error = await db
+      .table('notes')
+      .bulkAdd(many)
+      .then(
+        () => undefined,
+        (e: unknown) => e as { failuresByPos: Record<number, Error> },
+      );
+    expect(Object.keys(error?.failuresByPos ?? {})).toEqual(['401']);
+    expect(((await db.table('notes').get('fresh-2')) as { text: string }).text).toBe('note 0');
+  });
+});

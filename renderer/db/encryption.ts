@@ -1,0 +1,535 @@
+/**
+ * Encryption at rest for the case store: a Dexie DBCore middleware (https://dexie.org/docs/DBCore)
+ * that sits directly above IndexedDB, below Dexie's own caches and hooks, so that everything above
+ * it (the unit of work, queries, liveQuery) sees plain records and everything below it, i.e. on
+ * disk, sees only this per row:
+ *
+ *   - the primary key and the id-valued fields that queries need (ID_FIELDS: caseId, recordId,
+ *     changeId, entityId, subjectId, partner), in the clear: random ULIDs and agency ids;
+ *   - every other indexed field as a keyed blind index (shared/encryption/blindIndex.ts), so an
+ *     entity's type filter stays an index look-up ([caseId+schema]) without naming the type;
+ *   - `_k`: the data key generation, `_v`: the version bound into the envelope (the record's
+ *     `updatedAt`, '' for rows without one);
+ *   - `_e`: the whole record in a record envelope (shared/encryption/envelope.ts), AES-256-GCM bound
+ *     to table, primary key and version;
+ *   - `_b`: each Blob-valued field (attachment contents) as a Blob of 1 MiB encrypted chunks
+ *     (shared/encryption/chunks.ts).
+ *
+ * On read the envelope is opened and the clear and blind fields are checked against the plaintext,
+ * so a row moved to another case, given another type or replayed under a newer version is refused
+ * with VaultError 'tampered', as is a row without an envelope: nothing unauthenticated is returned.
+ *
+ * WebCrypto is asynchronous, and an IndexedDB transaction commits as soon as no request is pending;
+ * so while a batch is sealed or opened the middleware keeps the transaction alive with cheap reads
+ * of a key that never exists (`keepAlive`) and continues right after one of them succeeds, while
+ * the transaction is still active. Dexie's own Dexie.waitFor does the same one level up.
+ *
+ * The `keyring` table (wrapped keys only) passes through: it must be readable while locked.
+ */
+import type {
+  DBCore,
+  DBCoreCursor,
+  DBCoreIndex,
+  DBCoreKeyRange,
+  DBCoreMutateResponse,
+  DBCoreTable,
+  DBCoreTableSchema,
+  DBCoreTransaction,
+  Middleware,
+} from 'dexie';
+import { blindIndex as computeBlindIndex } from '../../shared/encryption/blindIndex.ts';
+import { CHUNK_BYTES, openChunks, sealChunks } from '../../shared/encryption/chunks.ts';
+import type { ByteSource } from '../../shared/encryption/chunks.ts';
+import { openRecord, sealRecord } from '../../shared/encryption/envelope.ts';
+import type { DataKeys } from '../../shared/encryption/keys.ts';
+import { fromUtf8, utf8 } from '../../shared/encryption/webCrypto.ts';
+import { VaultError } from './vaultError.ts';
+
+/** The keys the store reads and writes with; `null` from the source means locked. */
+export interface StoreKeys {
+  /** The generation new writes use. */
+  readonly current: DataKeys;
+  /** Every generation rows may still be under (two while a rotation runs). */
+  readonly all: ReadonlyMap<number, DataKeys>;
+}
+
+export type KeySource = () => StoreKeys | null;
+
+/** Tables stored as they are: the keyring holds only wrapped keys and must be readable while locked. */
+export const CLEAR_TABLES: ReadonlySet<string> = new Set(['keyring']);
+
+/** Indexed fields whose values are random ids (or agency ids), kept in the clear for look-ups. */
+const ID_FIELDS: ReadonlySet<string> = new Set([
+  'id',
+  'key',
+  'caseId',
+  'recordId',
+  'changeId',
+  'entityId',
+  'subjectId',
+  'partner',
+]);
+
+/** A stored encrypted row (the clear and blind fields sit beside these). */
+export interface SealedRow {
+  readonly _k: number;
+  readonly _v: string;
+  readonly _e: Uint8Array;
+  readonly _b?: Readonly<Record<string, Blob>>;
+  readonly [field: string]: unknown;
+}
+
+interface BlobMark {
+  readonly $blob: string;
+}
+
+/** How one table's rows are split into clear, blind and sealed parts. */
+export interface RowLayout {
+  readonly table: string;
+  readonly clear: readonly string[];
+  readonly blind: readonly string[];
+  readonly extractKey: (value: unknown) => unknown;
+}
+
+// Blind-indexed values repeat (a case has a handful of entity types), so each is computed once per
+// key; the cache lives as long as the key object, i.e. until lock or rotation drops it.
+const blindCache = new WeakMap<Uint8Array, Map<string, string>>();
+const BLIND_CACHE_LIMIT = 10_000;
+
+function blindIndex(key: Uint8Array, table: string, field: string, value: unknown): string {
+  let cache = blindCache.get(key);
+  if (!cache) blindCache.set(key, (cache = new Map<string, string>()));
+  const id = JSON.stringify([table, field, value]);
+  let result = cache.get(id);
+  if (result === undefined) {
+    if (cache.size >= BLIND_CACHE_LIMIT) cache.clear();
+    result = computeBlindIndex(key, table, field, value);
+    cache.set(id, result);
+  }
+  return result;
+}
+
+function keyPaths(index: DBCoreIndex): string[] {
+  if (index.keyPath === null) return [];
+  return typeof index.keyPath === 'string' ? [index.keyPath] : [...index.keyPath];
+}
+
+export function rowLayout(schema: DBCoreTableSchema): RowLayout {
+  const primary = keyPaths(schema.primaryKey);
+  const indexed = schema.indexes.flatMap(keyPaths);
+  const clear = [...new Set([...primary, ...indexed.filter((field) => ID_FIELDS.has(field))])];
+  const blind = [...new Set(indexed.filter((field) => !clear.includes(field)))];
+  const extractKey = schema.primaryKey.extractKey;
+  if (!extractKey) throw new Error(`table ${schema.name}: outbound primary keys are not supported`);
+  return { table: schema.name, clear, blind, extractKey };
+}
+
+export function isSealedRow(row: unknown): row is SealedRow {
+  return (
+    typeof row === 'object' && row !== null && (row as { _e?: unknown })._e instanceof Uint8Array
+  );
+}
+
+function blobSource(blob: Blob): ByteSource {
+  return {
+    size: blob.size,
+    read: async (start, end) => new Uint8Array(await blob.slice(start, end).arrayBuffer()),
+  };
+}
+
+function versionOf(value: Record<string, unknown>): string {
+  return typeof value.updatedAt === 'string' ? value.updatedAt : '';
+}
+
+function tampered(layout: RowLayout, why: string): VaultError {
+  return new VaultError('tampered', `a stored row of ${layout.table} failed its check: ${why}`);
+}
+
+/** Seals one plain record into its stored row. */
+export async function sealRow(
+  layout: RowLayout,
+  keys: DataKeys,
+  value: unknown,
+): Promise<SealedRow> {
+  const record = value as Record<string, unknown>;
+  const id = layout.extractKey(record);
+  const row: Record<string, unknown> = {};
+  for (const field of layout.clear) if (record[field] !== undefined) row[field] = record[field];
+  for (const field of layout.blind) {
+    if (record[field] !== undefined) {
+      row[field] = blindIndex(keys.index, layout.table, field, record[field]);
+    }
+  }
+  let plain: Record<string, unknown> = record;
+  const blobs: Record<string, Blob> = {};
+  for (const [field, content] of Object.entries(record)) {
+    if (!(content instanceof Blob)) continue;
+    if (plain === record) plain = { ...record };
+    plain[field] = { $blob: content.type } satisfies BlobMark;
+    const chunks: BlobPart[] = [];
+    for await (const chunk of sealChunks(
+      keys.attachment,
+      chunkId(layout, id, field),
+      blobSource(content),
+    )) {
+      chunks.push(chunk as Uint8Array<ArrayBuffer>);
+    }
+    blobs[field] = new Blob(chunks);
+  }
+  const version = versionOf(record);
+  const envelope = await sealRecord(
+    keys.record,
+    { table: layout.table, id, version },
+    utf8(JSON.stringify(plain)),
+  );
+  return {
+    ...row,
+    _k: keys.generation,
+    _v: version,
+    _e: envelope,
+    ...(Object.keys(blobs).length > 0 ? { _b: blobs } : {}),
+  };
+}
+
+function chunkId(layout: RowLayout, id: unknown, field: string): string {
+  return JSON.stringify([layout.table, id, field]);
+}
+
+function sameValue(a: unknown, b: unknown): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Opens a stored row; VaultError 'tampered' unless it is exactly what was sealed for this slot. */
+export async function openRow(
+  layout: RowLayout,
+  keys: ReadonlyMap<number, DataKeys>,
+  row: unknown,
+): Promise<unknown> {
+  if (!isSealedRow(row)) throw tampered(layout, 'it holds no envelope');
+  const dataKeys = keys.get(row._k);
+  if (!dataKeys) throw tampered(layout, `no key of generation ${String(row._k)}`);
+  const id = layout.extractKey(row);
+  let plain: Record<string, unknown>;
+  try {
+    const bytes = await openRecord(
+      dataKeys.record,
+      { table: layout.table, id, version: row._v },
+      row._e,
+    );
+    plain = JSON.parse(fromUtf8(bytes)) as Record<string, unknown>;
+  } catch {
+    throw tampered(layout, 'its envelope does not open for this table, id and version');
+  }
+  if (versionOf(plain) !== row._v) throw tampered(layout, 'its version was changed');
+  for (const field of layout.clear) {
+    if (!sameValue(row[field], plain[field])) throw tampered(layout, `its ${field} was changed`);
+  }
+  for (const field of layout.blind) {
+    const expected =
+      plain[field] === undefined
+        ? undefined
+        : blindIndex(dataKeys.index, layout.table, field, plain[field]);
+    if (row[field] !== expected) throw tampered(layout, `its ${field} index was changed`);
+  }
+  for (const [field, mark] of Object.entries(plain)) {
+    if (typeof mark !== 'object' || mark === null || !('$blob' in mark)) continue;
+    const sealed = row._b?.[field];
+    if (!(sealed instanceof Blob)) throw tampered(layout, `its ${field} content is missing`);
+    plain[field] = await openBlob(
+      dataKeys,
+      chunkId(layout, id, field),
+      sealed,
+      (mark as BlobMark).$blob,
+    );
+  }
+  return plain;
+}
+
+/**
+ * Decrypts a chunked Blob one chunk at a time (each verified before it is kept), so memory holds
+ * one 1 MiB chunk of plaintext beyond what the browser keeps in its blob store.
+ */
+async function openBlob(keys: DataKeys, id: string, sealed: Blob, type: string): Promise<Blob> {
+  const parts: BlobPart[] = [];
+  try {
+    for await (const chunk of openChunks(keys.attachment, id, blobSource(sealed))) {
+      parts.push(chunk as Uint8Array<ArrayBuffer>);
+    }
+  } catch {
+    throw new VaultError(
+      'tampered',
+      'an attachment failed its check (changed, truncated or reordered)',
+    );
+  }
+  return new Blob(parts, { type });
+}
+
+/** Chunk size, exported for tests that build attachments just over a boundary. */
+export const ATTACHMENT_CHUNK_BYTES = CHUNK_BYTES;
+
+/** Rows per slice of a bulk write (see mutate). */
+const WRITE_SLICE = 250;
+
+// A key no row has: the keep-alive reads of it find nothing and cost one index probe each.
+const NO_SUCH_KEY = -Infinity;
+
+/**
+ * Runs `work` (WebCrypto) while keeping `trans` alive, and resolves right after one of the
+ * keep-alive reads succeeds, i.e. while the transaction is active and the caller may issue its
+ * next request.
+ */
+async function keepAlive<T>(
+  table: DBCoreTable,
+  trans: DBCoreTransaction,
+  work: Promise<T>,
+): Promise<T> {
+  let settled = false;
+  work.then(
+    () => (settled = true),
+    () => (settled = true),
+  );
+  do await table.get({ trans, key: NO_SUCH_KEY });
+  while (!settled);
+  return work;
+}
+
+/**
+ * A read needs the transaction kept alive only if the caller may issue another request in it
+ * afterwards: in a read-write transaction (Dexie's modify reads, then writes) or in an explicit
+ * one (`db.transaction(...)`, which Dexie marks `_explicit` on the IDBTransaction). A lone read in
+ * the read-only transaction Dexie opens just for it may let that transaction finish while it
+ * decrypts, which saves the keep-alive requests on the hot path of opening a case.
+ */
+function needsKeepAlive(trans: DBCoreTransaction): boolean {
+  const idb = trans as DBCoreTransaction & { readonly mode?: string; readonly _explicit?: boolean };
+  return idb.mode !== 'readonly' || idb._explicit === true;
+}
+
+function unsupported(layout: RowLayout, field: string): VaultError {
+  return new VaultError(
+    'unsupported-query',
+    `${layout.table}.${field} is a blind index: only equality look-ups can use it`,
+  );
+}
+
+/** Maps the blind parts of a key (or compound key) to their blind-index values. */
+function blindKey(
+  layout: RowLayout,
+  keys: DataKeys,
+  fields: readonly string[],
+  lower: unknown,
+  upper: unknown,
+  which: 'lower' | 'upper',
+): unknown {
+  const value = which === 'lower' ? lower : upper;
+  if (fields.length === 1) {
+    const field = fields[0]!;
+    if (!layout.blind.includes(field)) return value;
+    if (!sameValue(lower, upper)) throw unsupported(layout, field);
+    return blindIndex(keys.index, layout.table, field, value);
+  }
+  if (!Array.isArray(value)) return value;
+  const low = lower as unknown[];
+  const high = upper as unknown[];
+  return value.map((part: unknown, i) => {
+    const field = fields[i];
+    if (field === undefined || !layout.blind.includes(field)) return part;
+    // A compound prefix query (Dexie's virtual index) leaves the blind part open: pass it on.
+    if (typeof part !== 'string') return part;
+    if (!sameValue(low[i], high[i])) throw unsupported(layout, field);
+    return blindIndex(keys.index, layout.table, field, part);
+  });
+}
+
+function blindRanges(
+  layout: RowLayout,
+  store: StoreKeys,
+  index: DBCoreIndex,
+  range: DBCoreKeyRange,
+): DBCoreKeyRange[] {
+  const fields = keyPaths(index);
+  if (!fields.some((field) => layout.blind.includes(field))) return [range];
+  // While a rotation runs, a value has one blind form per generation: ask for each.
+  return [...store.all.values()].map((keys) => ({
+    ...range,
+    lower: blindKey(layout, keys, fields, range.lower, range.upper, 'lower'),
+    upper: blindKey(layout, keys, fields, range.lower, range.upper, 'upper'),
+  }));
+}
+
+function decryptingCursor(
+  inner: DBCoreCursor,
+  open: (row: unknown) => Promise<unknown>,
+): DBCoreCursor {
+  let value: unknown;
+  const outer: DBCoreCursor = {
+    get trans() {
+      return inner.trans;
+    },
+    get key(): unknown {
+      return inner.key as unknown;
+    },
+    get primaryKey(): unknown {
+      return inner.primaryKey as unknown;
+    },
+    get value() {
+      return value;
+    },
+    get done() {
+      return inner.done;
+    },
+    continue: (key?: unknown) => inner.continue(key),
+    continuePrimaryKey: (key: unknown, primaryKey: unknown) =>
+      inner.continuePrimaryKey(key, primaryKey),
+    advance: (count: number) => inner.advance(count),
+    stop: (result?: unknown) => inner.stop(result),
+    fail: (error: Error) => inner.fail(error),
+    next() {
+      let gotOne = 1;
+      return outer.start(() => (gotOne-- ? outer.continue() : outer.stop())).then(() => outer);
+    },
+    start(onNext: () => void) {
+      return inner.start(() => {
+        open(inner.value).then(
+          (plain) => {
+            value = plain;
+            try {
+              onNext();
+            } catch (error) {
+              inner.fail(error instanceof Error ? error : new Error(String(error)));
+            }
+          },
+          (error: unknown) => inner.fail(error instanceof Error ? error : new Error(String(error))),
+        );
+      });
+    },
+  };
+  return outer;
+}
+
+function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
+  const layout = rowLayout(down.schema);
+  const need = (): StoreKeys => {
+    const keys = source();
+    if (!keys) throw new VaultError('vault-locked', 'the case store is locked');
+    return keys;
+  };
+  const openAll = (trans: DBCoreTransaction, store: StoreKeys, rows: readonly unknown[]) => {
+    const opened = Promise.all(
+      rows.map((row) =>
+        row === undefined ? Promise.resolve(undefined) : openRow(layout, store.all, row),
+      ),
+    );
+    return needsKeepAlive(trans) ? keepAlive(down, trans, opened) : opened;
+  };
+  return {
+    ...down,
+    async mutate(req) {
+      const store = need();
+      if (req.type !== 'add' && req.type !== 'put') return down.mutate(req);
+      if (req.values.length <= WRITE_SLICE) {
+        const values = await keepAlive(
+          down,
+          req.trans,
+          Promise.all(req.values.map((value) => sealRow(layout, store.current, value))),
+        );
+        return down.mutate({ ...req, values });
+      }
+      // A bulk write is sealed and written in slices: each slice goes to IndexedDB as soon as it is
+      // sealed, so the database writes one while WebCrypto seals the next.
+      const slices: Promise<unknown[]>[] = [];
+      for (let start = 0; start < req.values.length; start += WRITE_SLICE) {
+        const slice = req.values.slice(start, start + WRITE_SLICE);
+        const sealing = Promise.all(slice.map((value) => sealRow(layout, store.current, value)));
+        // Awaited in the loop below; this only keeps a failure after an earlier one from going unheard.
+        sealing.catch(() => undefined);
+        slices.push(sealing);
+      }
+      const writes: Promise<DBCoreMutateResponse>[] = [];
+      for (const [index, sealing] of slices.entries()) {
+        const values = await keepAlive(down, req.trans, sealing);
+        const start = index * WRITE_SLICE;
+        const keys = req.keys?.slice(start, start + values.length);
+        writes.push(down.mutate({ ...req, values, ...(keys ? { keys } : {}) }));
+      }
+      const responses = await Promise.all(writes);
+      const failures: Record<number, Error> = {};
+      responses.forEach((response, index) => {
+        for (const [at, error] of Object.entries(response.failures)) {
+          failures[index * WRITE_SLICE + Number(at)] = error;
+        }
+      });
+      return {
+        numFailures: responses.reduce((sum, response) => sum + response.numFailures, 0),
+        failures,
+        lastResult: responses.at(-1)?.lastResult as unknown,
+        results: responses.flatMap((response) => (response.results ?? []) as unknown[]),
+      };
+    },
+    async get(req) {
+      const store = need();
+      const row: unknown = await down.get(req);
+      if (row === undefined) return undefined;
+      return (await openAll(req.trans, store, [row]))[0];
+    },
+    async getMany(req) {
+      const store = need();
+      const rows = await down.getMany(req);
+      return openAll(req.trans, store, rows);
+    },
+    async query(req) {
+      const store = need();
+      const ranges = blindRanges(layout, store, req.query.index, req.query.range);
+      const responses = await Promise.all(
+        ranges.map((range) => down.query({ ...req, query: { ...req.query, range } })),
+      );
+      const result = responses.flatMap((response) => response.result as unknown[]);
+      if (!req.values) return { result };
+      return { result: await openAll(req.trans, store, result) };
+    },
+    async count(req) {
+      const store = need();
+      const ranges = blindRanges(layout, store, req.query.index, req.query.range);
+      const counts = await Promise.all(
+        ranges.map((range) => down.count({ ...req, query: { ...req.query, range } })),
+      );
+      return counts.reduce((sum, n) => sum + n, 0);
+    },
+    async openCursor(req) {
+      const store = need();
+      const ranges = blindRanges(layout, store, req.query.index, req.query.range);
+      if (ranges.length > 1) {
+        throw new VaultError('unsupported-query', 'cursor on a blind index during a key rotation');
+      }
+      const cursor = await down.openCursor({ ...req, query: { ...req.query, range: ranges[0]! } });
+      if (!cursor || !req.values) return cursor;
+      return decryptingCursor(cursor, async (row) => (await openAll(req.trans, store, [row]))[0]);
+    },
+  };
+}
+
+/** The middleware; `source` returns the current keys, or null while the vault is locked. */
+export function encryptionMiddleware(source: KeySource): Middleware<DBCore> {
+  return {
+    stack: 'dbcore',
+    name: 'TesseraEncryption',
+    // Below Dexie's caches (levels -1 and 0): nothing cached above holds ciphertext, nothing below plaintext.
+    level: -2,
+    create(down) {
+      const tables = new Map<string, DBCoreTable>();
+      return {
+        ...down,
+        table(name) {
+          let table = tables.get(name);
+          if (!table) {
+            table = CLEAR_TABLES.has(name)
+              ? down.table(name)
+              : encryptingTable(down.table(name), source);
+            tables.set(name, table);
+          }
+          return table;
+        },
+      };
+    },
+  };
+}

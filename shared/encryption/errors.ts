@@ -1,0 +1,19 @@
+/**
+ * Why a cryptographic operation refused. Callers branch on `code` (STYLE.md item 15):
+ * - 'tampered': an authenticated ciphertext failed to verify (changed, moved to another slot,
+ *   replayed into a newer version, truncated or reordered); its contents are never returned;
+ * - 'wrong-key': a wrapped key did not open under the key offered (wrong passphrase or recovery key);
+ * - 'malformed': bytes that are not in the expected format at all (bad recovery-key text, unknown
+ *   envelope version).
+ */
+export type CryptoErrorCode = 'tampered' | 'wrong-key' | 'malformed';
+
+export class CryptoError extends Error {
+  override readonly name = 'CryptoError';
+  constructor(
+    readonly code: CryptoErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
