@@ -117,6 +117,7 @@ function spyApi() {
     redo: vi.fn(),
     toggleTheme: vi.fn(),
     closeCase: vi.fn(),
+    lock: vi.fn(),
     openPalette: vi.fn(),
     importCase: vi.fn(),
     workspace,
