@@ -6,13 +6,14 @@
  * Settings, and when the system suspends or locks its screen (Electron, over the preload bridge) —
  * drops the data key first (`vault.lock()`: later reads and writes throw), then forgets the
  * repository and its undo stack; the gate then unmounts the workbench, which clears every
- * decrypted record from React state and terminates the workers its components own (search index,
- * chart overview, layout and analysis runs end with their components).
+ * decrypted record from React state; every worker (search index, chart overview, layout,
+ * analysis, duplicates) is terminated at once through the one worker runner.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Settings } from '../../shared/contract/index.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
 import { watchIdle } from '../lock/idleTimer.ts';
+import { terminateAll } from '../platform/workerRunner.ts';
 import { LockGate } from '../lock/LockGate.tsx';
 import { useVaultState } from '../lock/vaultContext.ts';
 import { App } from './App.tsx';
@@ -90,6 +91,9 @@ function LockedWorkbench({
   const lock = useCallback(() => {
     // The key goes first: whatever still runs after this line can no longer read or write.
     vault.lock();
+    // Workers hold decrypted names (the search index above all): end every one now, not when
+    // their components unmount; a run in flight rejects with `terminated`.
+    terminateAll();
     forgetCaseStore();
   }, [vault]);
 
