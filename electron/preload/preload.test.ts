@@ -20,9 +20,23 @@ beforeAll(async () => {
 });
 
 describe('the preload bridge', () => {
-  it('exposes one object with invoke and onCommand, and nothing else', () => {
+  it('exposes one object with invoke, onCommand and onEvent, and nothing else', () => {
     expect([...exposed.keys()]).toEqual(['tessera']);
-    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onCommand']);
+    expect(Object.keys(bridge).sort()).toEqual(['invoke', 'onCommand', 'onEvent']);
+  });
+
+  it('passes only the lock event to the page, and nothing of the IPC event', () => {
+    const seen: unknown[][] = [];
+    const stop = bridge.onEvent((...args: unknown[]) => seen.push(args));
+    const sender = { send: () => undefined };
+    ipc.emit('tessera:event', { sender }, 'lock');
+    ipc.emit('tessera:event', { sender }, 'unlock');
+    ipc.emit('tessera:event', { sender }, { name: 'lock' });
+    expect(seen).toEqual([['lock']]);
+    stop();
+    ipc.emit('tessera:event', { sender }, 'lock');
+    expect(seen).toHaveLength(1);
+    expect(ipc.listenerCount('tessera:event')).toBe(0);
   });
 
   it('passes the menu command ids it knows to the page, and nothing of the IPC event', () => {

@@ -8,6 +8,7 @@ import { recordTable } from './records.ts';
 const BOOKKEEPING = [
   'attachmentBlobs',
   'audit',
+  'keyring',
   'meta',
   'syncClocks',
   'syncPartners',
