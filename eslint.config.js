@@ -252,7 +252,8 @@ export default tseslint.config(
   {
     // Benchmarks and end-to-end tests drive the app from outside: through the web host and a
     // browser, with the services and shared/ for fixtures. The renderer's store (renderer/db) is
-    // bundled into the browser-side benchmark and typed by the e2e hook, so it alone is open.
+    // bundled into the browser-side benchmark and typed by the e2e hook, so it is open, with the
+    // pure entity-table model the storage benchmark uses to reach a case's first table page.
     files: ['bench/**/*.ts', 'e2e/**/*.ts'],
     rules: {
       'no-restricted-imports': [
@@ -268,8 +269,9 @@ export default tseslint.config(
               message: 'drive the app through the web host, not the window or the CLI internals.',
             },
             {
-              regex: '(^|/)renderer/(?!db/)',
-              message: 'the UI is driven in the browser; of renderer/ only the store is shared.',
+              regex: '(^|/)renderer/(?!db/|entity/entityTableModel\\.ts$)',
+              message:
+                'the UI is driven in the browser; of renderer/ only the store (and the pure table model the storage benchmark pages with) is shared.',
             },
           ],
         },

@@ -56,7 +56,7 @@ import { TransferError } from './services/transfer/errors.ts';
 import { TransferService } from './services/transfer/index.ts';
 import { encodeFrame, OPCODE, openRawRpc, textFrame } from './web/fixtures/hostileClient.ts';
 import { startWebHost, type WebHost } from './web/server.ts';
-import { STUB_APP_INFO, stubHandlers } from './web/fixtures/stubHandlers.ts';
+import { STUB_APP_INFO, stubHandlers } from '../shared/contract/fixtures/stubHandlers.ts';
 
 const CANARY = `CANARY-${crypto.randomBytes(6).toString('hex')}`;
 let root: string;

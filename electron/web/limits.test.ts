@@ -16,7 +16,7 @@ import { ByteBudget, TokenBucket } from './limits.ts';
 import type { WebHostLimits } from './limits.ts';
 import { startWebHost } from './server.ts';
 import type { WebHost } from './server.ts';
-import { STUB_APP_INFO, stubHandlers } from './fixtures/stubHandlers.ts';
+import { STUB_APP_INFO, stubHandlers } from '../../shared/contract/fixtures/stubHandlers.ts';
 
 let root: string;
 let site: string;

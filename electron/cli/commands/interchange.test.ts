@@ -7,7 +7,10 @@ import { createDemoCase } from '../../../shared/demo/demoCase.ts';
 import { INTERCHANGE_FORMAT_IDS, interchangeFormat } from '../../../shared/interchange/index.ts';
 import { exportCommand, importCommand } from './interchange.ts';
 
-const YENTE = new URL('../../../shared/interchange/fixtures/ftm/yente-zala.ftm.jsonl', import.meta.url);
+const YENTE = new URL(
+  '../../../shared/interchange/fixtures/ftm/yente-zala.ftm.jsonl',
+  import.meta.url,
+);
 
 let dir: string;
 let logs: string[];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { dispatch } from '../../../shared/contract/index.ts';
-import { stubHandlers } from '../../web/fixtures/stubHandlers.ts';
+import { stubHandlers } from '../../../shared/contract/fixtures/stubHandlers.ts';
 import type { SafeStorageLike } from '../identity/safeStorage.ts';
 import { KeystoreService } from './keystoreService.ts';
 
