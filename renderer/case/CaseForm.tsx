@@ -6,6 +6,7 @@ import { RecordValidationError } from '../db/repository.types.ts';
 import { splitList } from './caseListModel.ts';
 import { Dialog } from '../app/Dialog.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
+import { singleFlight } from '../../shared/base/singleFlight.ts';
 
 interface CaseFormProps {
   readonly existing?: CaseRecord;
@@ -21,9 +22,24 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
   const [crimeAreas, setCrimeAreas] = useState(existing?.crimeAreas.join(', ') ?? '');
   const [jurisdictions, setJurisdictions] = useState(existing?.jurisdictions.join(', ') ?? '');
   const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
+  // One save at a time: a double-click on "Create case" submits twice before React re-renders the
+  // disabled button, so the guard must not depend on state (issue 12).
+  const [flight] = useState(() => singleFlight((run: () => Promise<void>) => run()));
+  const [saving, setSaving] = useState(false);
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
+    void flight(async () => {
+      setSaving(true);
+      try {
+        await save();
+      } finally {
+        setSaving(false);
+      }
+    });
+  };
+
+  const save = async () => {
     const input = {
       reference: reference.trim(),
       title: title.trim(),
@@ -67,7 +83,7 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
 
   return (
     <Dialog title={existing ? 'Edit case' : 'New case'} onClose={onCancel}>
-      <form className="case-form" onSubmit={(event) => void submit(event)} data-testid="case-form">
+      <form className="case-form" onSubmit={submit} data-testid="case-form">
         {field('reference', 'Reference number', reference, setReference, 'e.g. RO/DIICOT/2024/117')}
         {field('title', 'Title', title, setTitle)}
         {field('leadInvestigator', 'Lead investigator', lead, setLead)}
@@ -83,7 +99,7 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
           <button type="button" onClick={onCancel}>
             Cancel
           </button>
-          <button type="submit" className="primary" data-testid="case-save">
+          <button type="submit" className="primary" disabled={saving} data-testid="case-save">
             {existing ? 'Save' : 'Create case'}
           </button>
         </div>
