@@ -7,6 +7,7 @@ import { splitList } from './caseListModel.ts';
 import { Dialog } from '../app/Dialog.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
 import { singleFlight } from '../../shared/base/singleFlight.ts';
+import { lengthProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 
 interface CaseFormProps {
   readonly existing?: CaseRecord;
@@ -64,22 +65,27 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
     value: string,
     set: (value: string) => void,
     hint?: string,
-  ) => (
-    <label className="form-field">
-      <span>{label}</span>
-      <input
-        value={value}
-        onChange={(event) => set(event.target.value)}
-        data-testid={`case-field-${name}`}
-      />
-      {hint && <small className="muted">{hint}</small>}
-      {errors[name] && (
-        <small className="error-text" data-testid={`case-error-${name}`}>
-          {errors[name]}
-        </small>
-      )}
-    </label>
-  );
+  ) => {
+    // Said while typing, not only on save: a pasted 20,000-character title is named at once.
+    const problem = lengthProblem(label, value, SHORT_TEXT_LIMIT) ?? errors[name];
+    return (
+      <label className="form-field">
+        <span>{label}</span>
+        <input
+          value={value}
+          aria-invalid={problem ? true : undefined}
+          onChange={(event) => set(event.target.value)}
+          data-testid={`case-field-${name}`}
+        />
+        {hint && <small className="muted">{hint}</small>}
+        {problem && (
+          <small className="error-text" data-testid={`case-error-${name}`}>
+            {problem}
+          </small>
+        )}
+      </label>
+    );
+  };
 
   return (
     <Dialog title={existing ? 'Edit case' : 'New case'} onClose={onCancel}>

@@ -53,6 +53,7 @@ import type {
   ValidationErrors,
 } from '../../shared/model/index.ts';
 import { entityRecordSchema } from '../../shared/model/recordSchemas.ts';
+import { lengthProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 import {
   ITEM_KINDS,
   itemsOf,
@@ -120,7 +121,10 @@ function requireText(
 ): void {
   if (typeof value !== 'string' || value.trim().length === 0)
     errors[field] = `${label} is required`;
-  else if (value.length > 1024) errors[field] = `${label} is longer than 1024 characters`;
+  else {
+    const tooLong = lengthProblem(label, value, SHORT_TEXT_LIMIT);
+    if (tooLong) errors[field] = tooLong;
+  }
 }
 
 function checkDate(

@@ -1,6 +1,7 @@
 import type { Property } from '@alephdata/followthemoney';
 import { useMemo, useState } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
+import { lengthProblem } from '../../shared/model/limits.ts';
 import type { FieldPlan, FormValues } from './entityForm.ts';
 import {
   addValue,
@@ -26,7 +27,7 @@ interface PropertyFieldProps {
 
 /** One FtM property: a labelled input per value, with add/remove for multi-valued properties. */
 export function PropertyField(props: PropertyFieldProps) {
-  const { property, values, onChange, error, entities, selfId, idPrefix } = props;
+  const { property, values, onChange, entities, selfId, idPrefix } = props;
   const kind = inputKindOf(property);
   const options = useMemo(
     () =>
@@ -38,6 +39,11 @@ export function PropertyField(props: PropertyFieldProps) {
     [kind, property, entities, selfId],
   );
   const list = fieldValues(values, property.name);
+  // A value over FtM's length limit is named while typing; a maxLength attribute would cut a
+  // pasted text silently instead (issue 12).
+  const error =
+    props.error ??
+    list.map((value) => lengthProblem(property.label, value, property.maxLength)).find(Boolean);
   const errorId = `${idPrefix}-${property.name}-error`;
   return (
     <div className={`entity-field${error ? ' entity-field-invalid' : ''}`}>
@@ -78,7 +84,6 @@ export function PropertyField(props: PropertyFieldProps) {
               {...common}
               type="text"
               placeholder={kind === 'date' ? 'YYYY-MM-DD' : undefined}
-              maxLength={property.maxLength || undefined}
               onChange={(event) => change(event.target.value)}
             />
           );

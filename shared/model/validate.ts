@@ -3,6 +3,7 @@
  * property, with a message a person can act on; the repository refuses to save while any remain.
  */
 import { readDate } from './dates.ts';
+import { lengthProblem } from './limits.ts';
 import type { EntityProperties } from './records.ts';
 import { getSchema, isKnownSchema, model } from './schema.ts';
 
@@ -80,8 +81,9 @@ export function validateEntity(
     for (const raw of values) {
       const value = raw.trim();
       if (value.length === 0) continue;
-      if (value.length > property.maxLength) {
-        errors[name] = `${property.label} is longer than ${property.maxLength} characters`;
+      const tooLong = lengthProblem(property.label, value, property.maxLength);
+      if (tooLong) {
+        errors[name] = tooLong;
         break;
       }
       const problem = property.type.isEntity
