@@ -118,6 +118,22 @@ describe('repository writes', () => {
     expect(repo.undoState().undoLabel).toBe('Create case TST/2024/1');
   });
 
+  it('refuses a 2 MB note and a 20,000-character title with their size and the limit', async () => {
+    const c = await newCase();
+    const note = await repo
+      .createNote(c.id, { title: 'Big', body: 'a'.repeat(2_000_000) })
+      .catch((error: unknown) => error);
+    expect(note).toBeInstanceOf(RecordValidationError);
+    expect((note as RecordValidationError).errors.body).toBe('Note is 2.0 MB; the limit is 1 MB');
+    const renamed = await repo
+      .updateCase(c.id, { title: 'x'.repeat(20_000) })
+      .catch((error: unknown) => error);
+    expect((renamed as RecordValidationError).errors.title).toBe(
+      'Title is 20,000 characters; the limit is 1,024',
+    );
+    expect(await repo.listNotes(c.id)).toEqual([]);
+  });
+
   it('tombstones the relationships of a deleted entity in the same change', async () => {
     const c = await newCase();
     const a = await repo.createEntity(c.id, 'Person', { name: ['A'] });

@@ -53,7 +53,7 @@ import type {
   ValidationErrors,
 } from '../../shared/model/index.ts';
 import { entityRecordSchema } from '../../shared/model/recordSchemas.ts';
-import { lengthProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
+import { lengthProblem, noteSizeProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 import {
   ITEM_KINDS,
   itemsOf,
@@ -189,6 +189,8 @@ function validateNoticeFields(record: NoticeRecord): void {
 function validateNoteFields(record: NoteRecord): void {
   const errors: Record<string, string> = {};
   requireText(errors, 'title', 'Title', record.title);
+  const tooBig = noteSizeProblem(record.body);
+  if (tooBig) errors.body = tooBig;
   throwIfErrors(errors);
   checkShape(record);
 }
