@@ -62,7 +62,7 @@ import {
 } from '../../shared/model/recordKinds.ts';
 import type { StoredCaseItems } from './records.ts';
 import { checkShape, readCaseItems, readRecord, sha256Hex, stripEntity } from './records.ts';
-import { RecordValidationError } from './repository.types.ts';
+import { DuplicateAttachmentError, RecordValidationError } from './repository.types.ts';
 import type {
   CasePatch,
   CaseRepository,
@@ -522,6 +522,15 @@ export function createRepository(
         async (tx) => {
           await liveCase(caseId);
           await checkEntityRef(caseId, 'entityId', 'The attachment', input.entityId);
+          if (!input.allowDuplicate) {
+            const same = (await db.attachments.where('caseId').equals(caseId).toArray()).find(
+              (other) =>
+                !other.deleted &&
+                other.sha256 === sha256 &&
+                (other.entityId ?? '') === (input.entityId ?? ''),
+            );
+            if (same) throw new DuplicateAttachmentError(same);
+          }
           const record: AttachmentRecord = {
             ...base(),
             kind: 'attachment',
