@@ -2,6 +2,7 @@ import type { Property } from '@alephdata/followthemoney';
 import { useMemo, useState } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { lengthProblem } from '../../shared/model/limits.ts';
+import { phoneWarning } from '../../shared/resolution/phone.ts';
 import type { FieldPlan, FormValues } from './entityForm.ts';
 import {
   addValue,
@@ -45,6 +46,13 @@ export function PropertyField(props: PropertyFieldProps) {
     props.error ??
     list.map((value) => lengthProblem(property.label, value, property.maxLength)).find(Boolean);
   const errorId = `${idPrefix}-${property.name}-error`;
+  // A phone that is stored but cannot be matched (national, or too short) is warned about, not
+  // refused: an officer may only have part of a number (issue 12).
+  const country = values.country?.[0] ?? values.nationality?.[0];
+  const warning =
+    !error && property.type.name === 'phone'
+      ? list.map((value) => phoneWarning(value, country)).find(Boolean)
+      : undefined;
   return (
     <div className={`entity-field${error ? ' entity-field-invalid' : ''}`}>
       <label className="entity-field-label" htmlFor={`${idPrefix}-${property.name}-0`}>
@@ -112,6 +120,11 @@ export function PropertyField(props: PropertyFieldProps) {
         >
           + Another {property.label.toLowerCase()}
         </button>
+      )}
+      {warning && (
+        <p className="entity-field-warning" data-testid={`field-warning-${property.name}`}>
+          {warning}
+        </p>
       )}
       {error && (
         <p className="entity-field-error" id={errorId} data-testid={`field-error-${property.name}`}>
