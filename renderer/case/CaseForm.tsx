@@ -7,6 +7,7 @@ import { splitList } from './caseListModel.ts';
 import { Dialog } from '../app/Dialog.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
 import { singleFlight } from '../../shared/base/singleFlight.ts';
+import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
 import { lengthProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 
 interface CaseFormProps {
@@ -27,6 +28,10 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
   // disabled button, so the guard must not depend on state (issue 12).
   const [flight] = useState(() => singleFlight((run: () => Promise<void>) => run()));
   const [saving, setSaving] = useState(false);
+  const [initial] = useState(() => [reference, title, lead, crimeAreas, jurisdictions].join('\n'));
+  useUnsavedChangesGuard(
+    [reference, title, lead, crimeAreas, jurisdictions].join('\n') !== initial,
+  );
 
   const submit = (event: FormEvent) => {
     event.preventDefault();

@@ -6,6 +6,7 @@ import { formatHlcTime } from '../audit/time.ts';
 import { useNotes } from '../db/queries.ts';
 import { describeSaveError, editorKeyDown, reportSaveError } from '../app/saveError.ts';
 import { lengthProblem, noteSizeProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
+import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
 import './notes.css';
 
 /** `editing` holds this instead of a record id while a new record is being written. */
@@ -126,6 +127,7 @@ function NoteForm({ note, onSubmit, onDone }: NoteFormProps) {
   const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
   const [saving, setSaving] = useState(false);
   const id = useId();
+  useUnsavedChangesGuard(title !== (note?.title ?? '') || body !== (note?.body ?? ''));
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
