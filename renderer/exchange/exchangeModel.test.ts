@@ -5,6 +5,8 @@ import {
   EMPTY_MARKINGS_DRAFT,
   agreementFromDraft,
   draftFromAgreement,
+  conflictIds,
+  decideAllConflicts,
   fieldLabel,
   formatValue,
   initialDecisions,
@@ -198,5 +200,18 @@ describe('review display and decisions', () => {
     expect([...withoutA].sort()).toEqual(['b', 'case']);
     const back = toggleItem(review, new Set(), 'link', true);
     expect([...back].sort()).toEqual(['a', 'b', 'case', 'link']);
+  });
+
+  it('leaves conflicts unticked until the person decides, one by one or all at once', () => {
+    const item = (id: string, status: string, requires: string[] = []) =>
+      ({ id, status, requires, problems: [] }) as unknown as ReviewItem;
+    const review = {
+      items: [item('new1', 'new'), item('c1', 'conflict'), item('c2', 'conflict')],
+    } as unknown as ReviewModel;
+    expect([...initialDecisions(review)]).toEqual(['new1']);
+    expect(conflictIds(review)).toEqual(['c1', 'c2']);
+    const theirs = decideAllConflicts(review, initialDecisions(review), 'theirs');
+    expect([...theirs].sort()).toEqual(['c1', 'c2', 'new1']);
+    expect([...decideAllConflicts(review, theirs, 'mine')]).toEqual(['new1']);
   });
 });

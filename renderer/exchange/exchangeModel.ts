@@ -298,9 +298,38 @@ export function formatValue(value: unknown): string {
 
 // ---- Review decisions
 
-/** Items accepted by default: every one that can be accepted. */
+/**
+ * Items accepted by default: every one that can be accepted except conflicts, which the person
+ * decides one by one or all at once (issue 12: pre-ticked conflicts let theirs win unread).
+ */
 export function initialDecisions(review: ReviewModel): Set<string> {
-  return new Set(review.items.filter((item) => item.problems.length === 0).map((item) => item.id));
+  return new Set(
+    review.items
+      .filter((item) => item.problems.length === 0 && item.status !== 'conflict')
+      .map((item) => item.id),
+  );
+}
+
+/** The ids of the items both sides changed. */
+export function conflictIds(review: ReviewModel): string[] {
+  return review.items.filter((item) => item.status === 'conflict').map((item) => item.id);
+}
+
+/**
+ * One answer for every conflict: 'mine' keeps the local values (and the items needing a
+ * conflict's new values drop out), 'theirs' accepts the incoming ones (with what they need).
+ */
+export function decideAllConflicts(
+  review: ReviewModel,
+  accepted: ReadonlySet<string>,
+  take: 'mine' | 'theirs',
+): Set<string> {
+  let next = new Set(accepted);
+  for (const item of review.items) {
+    if (item.status !== 'conflict' || item.problems.length > 0) continue;
+    next = toggleItem(review, next, item.id, take === 'theirs');
+  }
+  return next;
 }
 
 /** Accepting takes the new items it needs along; rejecting drops the accepted items needing it. */
