@@ -26,6 +26,11 @@ export interface ReviewScreenProps {
   readonly onDone: () => void;
 }
 
+/** The FtM schema of an entity item, so its properties show their labels. */
+function schemaOf(item: ReviewItem): string | undefined {
+  return item.incoming.kind === 'entity' ? item.incoming.schema : undefined;
+}
+
 function ItemRow({
   item,
   accepted,
@@ -87,7 +92,7 @@ function ItemRow({
                 key={row.field}
                 className={conflictFields.has(row.field) ? 'exchange-conflict-row' : undefined}
               >
-                <td>{fieldLabel(row.field)}</td>
+                <td>{fieldLabel(row.field, schemaOf(item))}</td>
                 <td data-testid={`review-local-${item.id}`}>{formatValue(row.before)}</td>
                 <td data-testid={`review-remote-${item.id}`}>{formatValue(row.after)}</td>
               </tr>

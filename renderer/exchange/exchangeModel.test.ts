@@ -160,16 +160,21 @@ describe('export preview rows', () => {
       ['p1', 'M5', 'refer to originator'],
     ]);
     expect(rows.fields.map((r) => [r.recordId, r.field, r.rule])).toEqual([
-      ['p2', 'notes', 'F5'],
-      ['c1', 'description', 'F2'],
+      ['p2', 'Notes', 'F5'],
+      ['c1', 'Description', 'F2'],
     ]);
   });
 });
 
 describe('review display and decisions', () => {
   it('labels fields and formats values', () => {
-    expect(fieldLabel('properties.name')).toBe('name');
-    expect(fieldLabel('markings')).toBe('markings');
+    expect(fieldLabel('properties.name')).toBe('Name');
+    expect(fieldLabel('markings')).toBe('Markings');
+    // The review shows labels and dates, not `leadInvestigator` and ISO strings (issue 12).
+    expect(fieldLabel('leadInvestigator')).toBe('Lead investigator');
+    expect(fieldLabel('properties.birthDate', 'Person')).toBe('Birth date');
+    expect(formatValue('2024-03-14')).toBe('14 Mar 2024');
+    expect(formatValue({ x: 1, y: 2 })).toBe('X: 1, Y: 2');
     expect(formatValue(['a', 'b'])).toBe('a, b');
     expect(formatValue(undefined)).toBe('—');
     expect(
