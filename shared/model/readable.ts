@@ -135,5 +135,6 @@ export function readableValue(value: unknown, timeZone?: string): string | undef
       .map(([key, inner]) => `${recordFieldLabel(key)}: ${readableValue(inner, timeZone) ?? '—'}`)
       .join(', ');
   }
-  return String(value);
+  // Records hold no other kinds (functions, symbols); a bigint still reads as its digits.
+  return typeof value === 'bigint' ? value.toString() : undefined;
 }
