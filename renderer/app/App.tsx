@@ -3,6 +3,7 @@ import type { Settings } from '../../shared/contract/index.ts';
 import { CaseList } from '../case/CaseList.tsx';
 import { CaseWorkspace } from '../case/CaseWorkspace.tsx';
 import { SettingsPanel } from '../settings/SettingsPanel.tsx';
+import { IdentityBanner } from '../settings/IdentityBanner.tsx';
 import { boot } from './boot.ts';
 import type { BootResult } from './boot.ts';
 import { commandForKey } from './commands.ts';
@@ -168,6 +169,7 @@ export function App() {
           onCommand={runCommand}
           onSettings={() => setShowSettings(true)}
         />
+        <IdentityBanner onChange={updateSettings} />
         <main className="app-main">
           {openCaseId ? (
             <CaseWorkspace
