@@ -104,6 +104,9 @@ describe('everyday polish', () => {
     await expect
       .poll(() => page.getByTestId('search-status').textContent())
       .toBe('Correct the filters above to search.');
+    expect(await page.getByTestId('search-date-from-problem').textContent()).toBe(
+      '2024-02-30 does not exist (2024-02 has 29 days)',
+    );
     await screenshot(page, 'polish-search-date');
   });
 

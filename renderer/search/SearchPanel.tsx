@@ -246,6 +246,11 @@ function FilterField(props: {
         title={props.problem}
         data-testid={props.testId}
       />
+      {props.problem && (
+        <small className="search-filter-problem" data-testid={`${props.testId}-problem`}>
+          {props.problem}
+        </small>
+      )}
     </label>
   );
 }

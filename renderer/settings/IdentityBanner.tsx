@@ -56,8 +56,7 @@ export function IdentityBanner({ onChange }: IdentityBannerProps) {
       onSubmit={(event) => void submit(event)}
     >
       <p>
-        <strong>Who is working?</strong> Your name and agency are recorded with every change
-        (provenance and the audit trail).
+        <strong>Who is working?</strong> Recorded with every change (provenance, audit trail).
       </p>
       <label>
         <span>Your name</span>
