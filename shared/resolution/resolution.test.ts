@@ -60,6 +60,17 @@ describe('phone numbers by libphonenumber-js (issue 12)', () => {
     expect(pairs[0]?.reasons).toContain('same phone +436641234567');
   });
 
+  it('pairs two Phone entities holding the same number written two ways', () => {
+    const pairs = findDuplicateCandidates([
+      { id: 'n1', schema: 'Phone', properties: { number: ['+43 664 1234567'] } },
+      { id: 'n2', schema: 'Phone', properties: { number: ['0043 664 1234567'] } },
+      { id: 'n3', schema: 'Phone', properties: { number: ['+43 664 7654321'] } },
+    ]);
+    expect(pairs.map((pair) => [pair.a, pair.b, pair.reasons])).toEqual([
+      ['n1', 'n2', ['same phone +436641234567']],
+    ]);
+  });
+
   it('warns that a national number is incomplete, and one too short for its country', () => {
     expect(phoneWarning('0664 123')).toMatch(/incomplete/);
     expect(phoneWarning('0664 123', 'at')).toMatch(/incomplete.*AT/);
