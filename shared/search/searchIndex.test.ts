@@ -177,6 +177,8 @@ describe('search index', () => {
     expect(ids(index.search('DE89 3704 0044 0532 0130 00'))).toEqual(['b2']);
     expect(ids(index.search('+43 664 1234567'))).toEqual(['p9']);
     expect(ids(index.search('0043 664 1234567'))).toEqual(['p9']);
+    index.add({ id: 'n9', schema: 'Phone', properties: { number: ['0043 660 7654321'] } });
+    expect(ids(index.search('+43 660 7654321'))).toEqual(['n9']);
   });
 
   it('filters by schema family, kind, dates and countries', () => {

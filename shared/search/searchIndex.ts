@@ -251,7 +251,13 @@ class InvertedIndex implements SearchIndex {
       }
       // A phone is also findable by its E.164 digits and national number, so '0881234567'
       // (trunk 0 dropped at query time) finds '+359 88 123 4567'.
-      if (prop === 'phone') {
+      if (
+        prop === 'phone' ||
+        (prop === 'number' &&
+          doc.kind !== 'note' &&
+          doc.kind !== 'attachment' &&
+          doc.schema === 'Phone')
+      ) {
         const e164 = normalizePhone(value);
         if (e164 && e164.slice(1) !== compact) this.addTerm(tf, e164.slice(1), weight);
         const national = e164 && nationalNumber(e164);
