@@ -17,6 +17,7 @@ import {
   toggleItem,
 } from './exchangeModel.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
+import { readableDate } from '../../shared/model/readable.ts';
 
 export interface ReviewScreenProps {
   readonly staged: StagedBundle;
@@ -174,7 +175,7 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
     <div className="exchange-review" data-testid="review-screen">
       <p>
         Bundle #{staged.sequence} from <strong>{staged.sender.agencyName}</strong> (
-        {staged.sender.agencyId}), sealed {staged.createdAt}:{' '}
+        {staged.sender.agencyId}), sealed {readableDate(staged.createdAt)}:{' '}
         <span data-testid="review-counts">
           {counts.new} new, {counts.changed} changed, {counts.conflict} conflicting
         </span>
