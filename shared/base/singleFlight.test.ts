@@ -20,10 +20,9 @@ describe('singleFlight', () => {
 
   it('runs again once the previous call settled, also after a failure', async () => {
     let runs = 0;
-    const flaky = singleFlight(async () => {
+    const flaky = singleFlight(() => {
       runs += 1;
-      if (runs === 1) throw new Error('first fails');
-      return runs;
+      return runs === 1 ? Promise.reject(new Error('first fails')) : Promise.resolve(runs);
     });
     await expect(flaky()).rejects.toThrow('first fails');
     expect(await flaky()).toBe(2);
