@@ -300,7 +300,10 @@ describe('exchange between two agencies', () => {
       'Ivan B. Petrov',
     );
     // A takes B's firm name and keeps its own name for Ivan.
-    await a.getByTestId(`review-accept-${ivan.id}`).uncheck();
+    // Conflicts start undecided and unticked (issue 12): applying waits for an answer.
+    await expect(a.getByTestId(`review-accept-${ivan.id}`).isChecked()).resolves.toBe(false);
+    await expect(a.getByTestId('review-apply').isDisabled()).resolves.toBe(true);
+    await a.getByTestId('review-keep-mine').click();
     await apply(a);
     const firmAtA = await a.evaluate(
       (id) => (window as unknown as TestWindow).__tesseraApp.repository.getEntity(id),

@@ -54,6 +54,20 @@ async function createWindow(): Promise<void> {
       (error: unknown) => console.error('[tessera] could not save the window state:', error),
     );
   });
+  // A renderer form with unsaved input cancels the unload (renderer/platform/unsavedChanges.ts);
+  // Chromium's own prompt does not exist in Electron, so ask here, or the window would silently
+  // refuse to close. preventDefault() on this event lets the unload go on.
+  win.webContents.on('will-prevent-unload', (event) => {
+    const choice = dialog.showMessageBoxSync(win, {
+      type: 'question',
+      buttons: ['Leave without saving', 'Stay'],
+      defaultId: 1,
+      cancelId: 1,
+      message: 'Leave with unsaved changes?',
+      detail: 'A form has input that is not saved yet.',
+    });
+    if (choice === 0) event.preventDefault();
+  });
   win.on('closed', () => {
     if (mainWindow === win) mainWindow = null;
   });

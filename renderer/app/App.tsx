@@ -3,6 +3,7 @@ import type { Settings } from '../../shared/contract/index.ts';
 import { CaseList } from '../case/CaseList.tsx';
 import { CaseWorkspace } from '../case/CaseWorkspace.tsx';
 import { SettingsPanel } from '../settings/SettingsPanel.tsx';
+import { IdentityBanner } from '../settings/IdentityBanner.tsx';
 import { openCaseStore } from './boot.ts';
 import type { BootResult, ShellBoot } from './boot.ts';
 import { AppServicesProvider } from '../core/context.ts';
@@ -120,6 +121,7 @@ export function App({ shell, settings, settingsRef, updateSettings, onLock }: Ap
             onCommand={(id) => void commands.runner.run(id, 'button')}
             onSettings={() => setShowSettings(true)}
           />
+          <IdentityBanner onChange={updateSettings} />
           <main className="app-main">
             {openCaseId ? (
               <CaseWorkspace key={openCaseId} caseId={openCaseId} onClose={() => openCase(null)} />

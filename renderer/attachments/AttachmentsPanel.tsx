@@ -4,9 +4,15 @@ import type { AttachmentRecord } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
 import { useAttachments } from '../db/queries.ts';
 import { describeSaveError } from '../core/saveError.ts';
+import { DuplicateAttachmentError } from '../db/repository.types.ts';
 import { formatBytes, mediaTypeOf, previewKind, shortHash } from './attachmentFormat.ts';
 import './attachments.css';
 import { errorMessage } from '../../shared/base/errors.ts';
+
+interface Duplicate {
+  readonly file: File;
+  readonly existing: AttachmentRecord;
+}
 
 export interface AttachmentsPanelProps {
   readonly caseId: string;
@@ -26,7 +32,10 @@ export function AttachmentsPanel({ caseId, entityId }: AttachmentsPanelProps) {
   const [confirmId, setConfirmId] = useState<string>();
   const inputId = useId();
 
-  const addFiles = async (files: readonly File[]) => {
+  // Files refused because the same content is already attached: the person decides each.
+  const [duplicates, setDuplicates] = useState<readonly Duplicate[]>([]);
+
+  const addFiles = async (files: readonly File[], allowDuplicate = false) => {
     setBusy((count) => count + files.length);
     for (const file of files) {
       try {
@@ -35,9 +44,15 @@ export function AttachmentsPanel({ caseId, entityId }: AttachmentsPanelProps) {
           mediaType: mediaTypeOf(file),
           content: file,
           entityId,
+          allowDuplicate,
         });
       } catch (error) {
-        app.notify(`${file.name}: ${describeSaveError(error).message ?? 'not added'}`, 'error');
+        if (error instanceof DuplicateAttachmentError) {
+          const existing = error.existing;
+          setDuplicates((list) => [...list, { file, existing }]);
+        } else {
+          app.notify(`${file.name}: ${describeSaveError(error).message ?? 'not added'}`, 'error');
+        }
       } finally {
         setBusy((count) => count - 1);
       }
@@ -114,6 +129,35 @@ export function AttachmentsPanel({ caseId, entityId }: AttachmentsPanelProps) {
         <span className="attachments-muted">or drop them here</span>
         {busy > 0 && <span aria-live="polite">Adding {busy}…</span>}
       </div>
+      {duplicates.map(({ file, existing }) => (
+        <div
+          key={`${existing.id}:${file.name}`}
+          className="attachments-duplicate"
+          role="alert"
+          data-testid="attachment-duplicate"
+        >
+          <span>
+            {file.name} is already attached as “{existing.fileName}” (same SHA-256{' '}
+            {shortHash(existing.sha256)}). Not added.
+          </span>
+          <button
+            type="button"
+            onClick={() => {
+              setDuplicates((list) => list.filter((item) => item.file !== file));
+              void addFiles([file], true);
+            }}
+          >
+            Attach a second copy
+          </button>
+          <button
+            type="button"
+            data-testid="attachment-duplicate-dismiss"
+            onClick={() => setDuplicates((list) => list.filter((item) => item.file !== file))}
+          >
+            Dismiss
+          </button>
+        </div>
+      ))}
       {!attachments ? (
         <p className="attachments-muted">Loading…</p>
       ) : attachments.length === 0 ? (

@@ -1,9 +1,8 @@
 import { useState } from 'react';
 import type { AnyRecord, AuditEntry } from '../../shared/model/index.ts';
-import { model } from '../../shared/model/index.ts';
 import { useHistory } from '../db/queries.ts';
 import type { FieldChange } from './auditDiff.ts';
-import { diffRecords, pathLabel, propertyNameOf } from './auditDiff.ts';
+import { diffRecords, pathLabel } from './auditDiff.ts';
 import { formatIsoTime } from './time.ts';
 import './audit.css';
 
@@ -73,11 +72,7 @@ function HistoryEntry({ entry }: { entry: AuditEntry }) {
 }
 
 function fieldLabel(path: string, record: AnyRecord | undefined): string {
-  const property = propertyNameOf(path);
-  if (property && record?.kind === 'entity') {
-    return model.schemata[record.schema]?.getProperties().get(property)?.label ?? property;
-  }
-  return pathLabel(path);
+  return pathLabel(path, record?.kind === 'entity' ? record.schema : undefined);
 }
 
 function DiffTable({ changes, record }: { changes: readonly FieldChange[]; record?: AnyRecord }) {

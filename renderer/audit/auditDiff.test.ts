@@ -54,12 +54,26 @@ describe('audit diff', () => {
     ]);
   });
 
+  it('shows flags, dates and nested values readably, never as raw JSON (issue 12)', () => {
+    const changes = diffRecords(
+      { deleted: false, openedOn: '2024-03-01', nodes: { a: { x: 1, y: 2 } } },
+      { deleted: true, openedOn: '2024-03-14', nodes: { a: { x: 5, y: 2 } } },
+    );
+    expect(changes).toEqual([
+      { path: 'deleted', before: 'no', after: 'yes' },
+      { path: 'openedOn', before: '1 Mar 2024', after: '14 Mar 2024' },
+      { path: 'nodes.a.x', before: '1', after: '5' },
+    ]);
+    expect(pathLabel('leadInvestigator')).toBe('Lead investigator');
+    expect(pathLabel('properties.birthDate', 'Person')).toBe('Birth date');
+  });
+
   it('treats a missing side as creation or deletion', () => {
     const created = diffRecords(undefined, before);
     expect(created.map((change) => change.path)).toContain('properties.name');
     expect(created.every((change) => change.before === undefined)).toBe(true);
     expect(diffRecords(before, { ...before, deleted: true })).toEqual([
-      { path: 'deleted', before: 'false', after: 'true' },
+      { path: 'deleted', before: 'no', after: 'yes' },
     ]);
     expect(diffRecords(before, before)).toEqual([]);
   });

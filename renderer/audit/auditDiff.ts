@@ -4,6 +4,7 @@
  * multi-valued fields also report which values were added and removed. Bookkeeping fields that
  * change on every write (clocks) are left out: they would bury the change a person wants to see.
  */
+import { readableValue, recordFieldLabel } from '../../shared/model/readable.ts';
 
 export interface FieldChange {
   readonly path: string;
@@ -36,11 +37,8 @@ function flatten(value: unknown, prefix: string, into: Flat): void {
 }
 
 function show(value: unknown): string | undefined {
-  if (value === undefined) return undefined;
-  if (Array.isArray(value)) return value.map((item) => show(item) ?? '').join('; ');
-  if (typeof value === 'string') return value;
-  // Numbers, booleans, null and any nested object: JSON reads well for all of them.
-  return JSON.stringify(value);
+  // Dates, flags, numbers and nested objects as a person reads them, never raw JSON (issue 12).
+  return readableValue(value);
 }
 
 function listDelta(before: unknown, after: unknown) {
@@ -74,34 +72,9 @@ export function diffRecords(before: unknown, after: unknown): FieldChange[] {
   return changes;
 }
 
-const PATH_LABELS: Readonly<Record<string, string>> = {
-  'grading.source': 'Source reliability',
-  'grading.information': 'Information credibility',
-  'markings.classification': 'Classification',
-  'markings.tlp': 'TLP',
-  'markings.handlingCode': 'Handling code',
-  'markings.releasableTo': 'Releasable to',
-  'markings.referToOriginator': 'Refer to originator',
-  'markings.retainUntil': 'Retain until',
-  'provenance.source': 'Source',
-  'provenance.recordedBy': 'Recorded by',
-  'provenance.recordedAt': 'Recorded at',
-  'provenance.originAgency': 'Origin agency',
-  originAgency: 'Origin agency',
-  deleted: 'Deleted',
-  schema: 'Type',
-};
-
-/** A readable name for a non-FtM path: known fields by name, else "a.bC" → "a › b c". */
-export function pathLabel(path: string): string {
-  return (
-    PATH_LABELS[path] ??
-    path
-      .split('.')
-      .map((part) => part.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase())
-      .join(' › ')
-      .replace(/^./, (first) => first.toUpperCase())
-  );
+/** A readable name for a path: known fields by name, else "a.bC" → "A › b c". */
+export function pathLabel(path: string, schemaName?: string): string {
+  return recordFieldLabel(path, schemaName);
 }
 
 /** "properties.birthDate" → "birthDate" for FtM properties; other paths read as they are. */

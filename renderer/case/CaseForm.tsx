@@ -6,6 +6,9 @@ import { RecordValidationError } from '../db/repository.types.ts';
 import { splitList } from './caseListModel.ts';
 import { Dialog } from '../core/Dialog.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
+import { singleFlight } from '../../shared/base/singleFlight.ts';
+import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
+import { lengthProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 
 interface CaseFormProps {
   readonly existing?: CaseRecord;
@@ -21,9 +24,28 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
   const [crimeAreas, setCrimeAreas] = useState(existing?.crimeAreas.join(', ') ?? '');
   const [jurisdictions, setJurisdictions] = useState(existing?.jurisdictions.join(', ') ?? '');
   const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
+  // One save at a time: a double-click on "Create case" submits twice before React re-renders the
+  // disabled button, so the guard must not depend on state (issue 12).
+  const [flight] = useState(() => singleFlight((run: () => Promise<void>) => run()));
+  const [saving, setSaving] = useState(false);
+  const [initial] = useState(() => [reference, title, lead, crimeAreas, jurisdictions].join('\n'));
+  useUnsavedChangesGuard(
+    [reference, title, lead, crimeAreas, jurisdictions].join('\n') !== initial,
+  );
 
-  const submit = async (event: FormEvent) => {
+  const submit = (event: FormEvent) => {
     event.preventDefault();
+    void flight(async () => {
+      setSaving(true);
+      try {
+        await save();
+      } finally {
+        setSaving(false);
+      }
+    });
+  };
+
+  const save = async () => {
     const input = {
       reference: reference.trim(),
       title: title.trim(),
@@ -48,26 +70,31 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
     value: string,
     set: (value: string) => void,
     hint?: string,
-  ) => (
-    <label className="form-field">
-      <span>{label}</span>
-      <input
-        value={value}
-        onChange={(event) => set(event.target.value)}
-        data-testid={`case-field-${name}`}
-      />
-      {hint && <small className="muted">{hint}</small>}
-      {errors[name] && (
-        <small className="error-text" data-testid={`case-error-${name}`}>
-          {errors[name]}
-        </small>
-      )}
-    </label>
-  );
+  ) => {
+    // Said while typing, not only on save: a pasted 20,000-character title is named at once.
+    const problem = lengthProblem(label, value, SHORT_TEXT_LIMIT) ?? errors[name];
+    return (
+      <label className="form-field">
+        <span>{label}</span>
+        <input
+          value={value}
+          aria-invalid={problem ? true : undefined}
+          onChange={(event) => set(event.target.value)}
+          data-testid={`case-field-${name}`}
+        />
+        {hint && <small className="muted">{hint}</small>}
+        {problem && (
+          <small className="error-text" data-testid={`case-error-${name}`}>
+            {problem}
+          </small>
+        )}
+      </label>
+    );
+  };
 
   return (
     <Dialog title={existing ? 'Edit case' : 'New case'} onClose={onCancel}>
-      <form className="case-form" onSubmit={(event) => void submit(event)} data-testid="case-form">
+      <form className="case-form" onSubmit={submit} data-testid="case-form">
         {field('reference', 'Reference number', reference, setReference, 'e.g. RO/DIICOT/2024/117')}
         {field('title', 'Title', title, setTitle)}
         {field('leadInvestigator', 'Lead investigator', lead, setLead)}
@@ -83,7 +110,7 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
           <button type="button" onClick={onCancel}>
             Cancel
           </button>
-          <button type="submit" className="primary" data-testid="case-save">
+          <button type="submit" className="primary" disabled={saving} data-testid="case-save">
             {existing ? 'Save' : 'Create case'}
           </button>
         </div>

@@ -7,7 +7,11 @@ import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import { TesseraDatabase } from './database.ts';
 import { STORAGE_FULL_MESSAGE } from './records.ts';
 import { createRepository } from './repository.ts';
-import { RecordValidationError, StorageFullError } from './repository.types.ts';
+import {
+  DuplicateAttachmentError,
+  RecordValidationError,
+  StorageFullError,
+} from './repository.types.ts';
 import type { CaseRepository } from './repository.types.ts';
 import { createUnitOfWork } from './unitOfWork.ts';
 
@@ -118,6 +122,22 @@ describe('repository writes', () => {
     expect(repo.undoState().undoLabel).toBe('Create case TST/2024/1');
   });
 
+  it('refuses a 2 MB note and a 20,000-character title with their size and the limit', async () => {
+    const c = await newCase();
+    const note = await repo
+      .createNote(c.id, { title: 'Big', body: 'a'.repeat(2_000_000) })
+      .catch((error: unknown) => error);
+    expect(note).toBeInstanceOf(RecordValidationError);
+    expect((note as RecordValidationError).errors.body).toBe('Note is 2.0 MB; the limit is 1 MB');
+    const renamed = await repo
+      .updateCase(c.id, { title: 'x'.repeat(20_000) })
+      .catch((error: unknown) => error);
+    expect((renamed as RecordValidationError).errors.title).toBe(
+      'Title is 20,000 characters; the limit is 1,024',
+    );
+    expect(await repo.listNotes(c.id)).toEqual([]);
+  });
+
   it('tombstones the relationships of a deleted entity in the same change', async () => {
     const c = await newCase();
     const a = await repo.createEntity(c.id, 'Person', { name: ['A'] });
@@ -188,6 +208,24 @@ describe('repository writes', () => {
 
     await db.attachmentBlobs.put({ id: attachment.id, content: new Blob(['surveillance lag']) });
     await expect(repo.getAttachmentContent(attachment.id)).rejects.toThrow(/has been altered/);
+  });
+
+  it('refuses the same file attached twice to the same target, by SHA-256', async () => {
+    const c = await newCase();
+    const file = { fileName: 'call-log.csv', mediaType: 'text/csv', content: new Blob(['a,b']) };
+    const first = await repo.addAttachment(c.id, file);
+    const again = await repo
+      .addAttachment(c.id, { ...file, fileName: 'renamed copy.csv' })
+      .catch((error: unknown) => error);
+    expect(again).toBeInstanceOf(DuplicateAttachmentError);
+    expect((again as DuplicateAttachmentError).code).toBe('duplicate-attachment');
+    expect((again as DuplicateAttachmentError).existing.id).toBe(first.id);
+    expect(await repo.listAttachments(c.id)).toHaveLength(1);
+
+    // Different content, or the person's explicit choice, still attach.
+    await repo.addAttachment(c.id, { ...file, content: new Blob(['a,c']) });
+    await repo.addAttachment(c.id, { ...file, allowDuplicate: true });
+    expect(await repo.listAttachments(c.id)).toHaveLength(3);
   });
 
   it('maps a quota error to StorageFullError and writes nothing', async () => {

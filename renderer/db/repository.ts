@@ -54,6 +54,7 @@ import type {
   ValidationErrors,
 } from '../../shared/model/index.ts';
 import { entityRecordSchema } from '../../shared/model/recordSchemas.ts';
+import { lengthProblem, noteSizeProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 import {
   ITEM_KINDS,
   itemsOf,
@@ -62,7 +63,7 @@ import {
 } from '../../shared/model/recordKinds.ts';
 import type { StoredCaseItems } from './records.ts';
 import { checkShape, readCaseItems, readRecord, sha256Hex, stripEntity } from './records.ts';
-import { RecordValidationError } from './repository.types.ts';
+import { DuplicateAttachmentError, RecordValidationError } from './repository.types.ts';
 import type {
   CasePatch,
   CaseRepository,
@@ -121,7 +122,10 @@ function requireText(
 ): void {
   if (typeof value !== 'string' || value.trim().length === 0)
     errors[field] = `${label} is required`;
-  else if (value.length > 1024) errors[field] = `${label} is longer than 1024 characters`;
+  else {
+    const tooLong = lengthProblem(label, value, SHORT_TEXT_LIMIT);
+    if (tooLong) errors[field] = tooLong;
+  }
 }
 
 function checkDate(
@@ -186,6 +190,8 @@ function validateNoticeFields(record: NoticeRecord): void {
 function validateNoteFields(record: NoteRecord): void {
   const errors: Record<string, string> = {};
   requireText(errors, 'title', 'Title', record.title);
+  const tooBig = noteSizeProblem(record.body);
+  if (tooBig) errors.body = tooBig;
   throwIfErrors(errors);
   checkShape(record);
 }
@@ -524,6 +530,15 @@ export function createRepository(
         async (tx) => {
           await liveCase(caseId);
           await checkEntityRef(caseId, 'entityId', 'The attachment', input.entityId);
+          if (!input.allowDuplicate) {
+            const same = (await db.attachments.where('caseId').equals(caseId).toArray()).find(
+              (other) =>
+                !other.deleted &&
+                other.sha256 === sha256 &&
+                (other.entityId ?? '') === (input.entityId ?? ''),
+            );
+            if (same) throw new DuplicateAttachmentError(same);
+          }
           const record: AttachmentRecord = {
             ...base(),
             kind: 'attachment',

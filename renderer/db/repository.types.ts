@@ -34,7 +34,8 @@ export interface Actor {
  * - `storage-full`: the browser refused to store more (StorageFullError);
  * - `undo-conflict`: a record an undo or redo would overwrite changed since (UndoConflictError).
  */
-export type StoreErrorCode = 'invalid-record' | 'storage-full' | 'undo-conflict';
+export type StoreErrorCode =
+  'invalid-record' | 'storage-full' | 'undo-conflict' | 'duplicate-attachment';
 
 /** Thrown when input is invalid; `errors` maps a field or property name to a message. */
 export class RecordValidationError extends Error {
@@ -42,6 +43,19 @@ export class RecordValidationError extends Error {
   readonly code: StoreErrorCode = 'invalid-record';
   constructor(readonly errors: ValidationErrors) {
     super(Object.values(errors).join('; '));
+  }
+}
+
+/**
+ * Thrown by addAttachment when the same content (same SHA-256) is already attached to the same case
+ * and entity: a second copy would only double the evidence list (issue 12). `existing` is the
+ * attachment already stored; pass `allowDuplicate` to attach the copy all the same.
+ */
+export class DuplicateAttachmentError extends Error {
+  override readonly name = 'DuplicateAttachmentError';
+  readonly code: StoreErrorCode = 'duplicate-attachment';
+  constructor(readonly existing: AttachmentRecord) {
+    super(`the same file is already attached as '${existing.fileName}'`);
   }
 }
 
@@ -113,6 +127,8 @@ export interface NewAttachmentInput {
   readonly content: Blob;
   readonly entityId?: string;
   readonly description?: string;
+  /** Attach even when the same content is already attached to the same case and entity. */
+  readonly allowDuplicate?: boolean;
 }
 
 export interface NewNoteInput {

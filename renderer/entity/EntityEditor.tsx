@@ -18,6 +18,7 @@ import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
 import { editorKeyDown } from '../core/saveError.ts';
 import { saveEntityForm } from './saveEntityForm.ts';
+import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
 import './entity.css';
 
 export interface EntityEditorProps {
@@ -68,6 +69,8 @@ function EntityForm({
   });
   const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
   const [saving, setSaving] = useState(false);
+  const [initial] = useState(() => JSON.stringify([schemaName, values, meta]));
+  useUnsavedChangesGuard(JSON.stringify([schemaName, values, meta]) !== initial);
   const plan = useMemo(() => (schemaName ? fieldPlan(schemaName) : undefined), [schemaName]);
   const knownIds = useMemo(
     () => (entities ? new Set(entities.map((entity) => entity.id)) : undefined),

@@ -1,6 +1,8 @@
 import type { Property } from '@alephdata/followthemoney';
 import { useMemo, useState } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
+import { lengthProblem } from '../../shared/model/limits.ts';
+import { phoneWarning } from '../../shared/search/phone.ts';
 import type { FieldPlan, FormValues } from './entityForm.ts';
 import {
   addValue,
@@ -25,8 +27,8 @@ interface PropertyFieldProps {
 }
 
 /** One FtM property: a labelled input per value, with add/remove for multi-valued properties. */
-function PropertyField(props: PropertyFieldProps) {
-  const { property, values, onChange, error, entities, selfId, idPrefix } = props;
+export function PropertyField(props: PropertyFieldProps) {
+  const { property, values, onChange, entities, selfId, idPrefix } = props;
   const kind = inputKindOf(property);
   const options = useMemo(
     () =>
@@ -38,7 +40,19 @@ function PropertyField(props: PropertyFieldProps) {
     [kind, property, entities, selfId],
   );
   const list = fieldValues(values, property.name);
+  // A value over FtM's length limit is named while typing; a maxLength attribute would cut a
+  // pasted text silently instead (issue 12).
+  const error =
+    props.error ??
+    list.map((value) => lengthProblem(property.label, value, property.maxLength)).find(Boolean);
   const errorId = `${idPrefix}-${property.name}-error`;
+  // A phone that is stored but cannot be matched (national, or too short) is warned about, not
+  // refused: an officer may only have part of a number (issue 12).
+  const country = values.country?.[0] ?? values.nationality?.[0];
+  const warning =
+    !error && property.type.name === 'phone'
+      ? list.map((value) => phoneWarning(value, country)).find(Boolean)
+      : undefined;
   return (
     <div className={`entity-field${error ? ' entity-field-invalid' : ''}`}>
       <label className="entity-field-label" htmlFor={`${idPrefix}-${property.name}-0`}>
@@ -78,7 +92,6 @@ function PropertyField(props: PropertyFieldProps) {
               {...common}
               type="text"
               placeholder={kind === 'date' ? 'YYYY-MM-DD' : undefined}
-              maxLength={property.maxLength || undefined}
               onChange={(event) => change(event.target.value)}
             />
           );
@@ -107,6 +120,11 @@ function PropertyField(props: PropertyFieldProps) {
         >
           + Another {property.label.toLowerCase()}
         </button>
+      )}
+      {warning && (
+        <p className="entity-field-warning" data-testid={`field-warning-${property.name}`}>
+          {warning}
+        </p>
       )}
       {error && (
         <p className="entity-field-error" id={errorId} data-testid={`field-error-${property.name}`}>

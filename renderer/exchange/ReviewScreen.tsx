@@ -8,6 +8,8 @@ import { RecordValidationError } from '../db/repository.types.ts';
 import { downloadToBlob } from '../platform/serviceClient.ts';
 import { useExchangeDeps } from './exchangeDeps.ts';
 import {
+  conflictIds,
+  decideAllConflicts,
   fieldLabel,
   formatValue,
   initialDecisions,
@@ -15,6 +17,7 @@ import {
   toggleItem,
 } from './exchangeModel.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
+import { readableDate } from '../../shared/model/readable.ts';
 
 export interface ReviewScreenProps {
   readonly staged: StagedBundle;
@@ -24,14 +27,21 @@ export interface ReviewScreenProps {
   readonly onDone: () => void;
 }
 
+/** The FtM schema of an entity item, so its properties show their labels. */
+function schemaOf(item: ReviewItem): string | undefined {
+  return item.incoming.kind === 'entity' ? item.incoming.schema : undefined;
+}
+
 function ItemRow({
   item,
   accepted,
   onToggle,
   localAgency,
+  undecided,
 }: {
   item: ReviewItem;
   accepted: boolean;
+  undecided: boolean;
   onToggle: (on: boolean) => void;
   localAgency: string;
 }) {
@@ -54,6 +64,11 @@ function ItemRow({
             data-testid={`review-accept-${item.id}`}
           />
           <strong>{item.caption}</strong>
+          {item.status === 'conflict' && (
+            <span className="muted" data-testid={`review-choice-${item.id}`}>
+              {undecided ? ' (undecided)' : accepted ? ' (take theirs)' : ' (keep mine)'}
+            </span>
+          )}
         </label>
         <span className={`exchange-badge exchange-badge-${item.status}`}>{item.status}</span>
         {foreign && (
@@ -78,7 +93,7 @@ function ItemRow({
                 key={row.field}
                 className={conflictFields.has(row.field) ? 'exchange-conflict-row' : undefined}
               >
-                <td>{fieldLabel(row.field)}</td>
+                <td>{fieldLabel(row.field, schemaOf(item))}</td>
                 <td data-testid={`review-local-${item.id}`}>{formatValue(row.before)}</td>
                 <td data-testid={`review-remote-${item.id}`}>{formatValue(row.after)}</td>
               </tr>
@@ -88,11 +103,8 @@ function ItemRow({
       )}
       {item.conflicts.length > 0 && (
         <p className="muted">
-          Both sides changed this since the last exchange. Accept takes the incoming value; reject
-          keeps yours (and sends it back).
-          {item.conflicts.some((c) => c.winner === 'remote')
-            ? ' Without a decision the incoming value would win.'
-            : ''}
+          Both sides changed this since the last exchange. Tick it to take the incoming value; leave
+          it unticked to keep yours (and send it back).
         </p>
       )}
     </li>
@@ -108,6 +120,14 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const counts = useMemo(() => reviewCounts(review), [review]);
+  // Conflicts start undecided; applying waits until each has an answer (issue 12).
+  const conflicts = useMemo(() => conflictIds(review), [review]);
+  const [decided, setDecided] = useState<ReadonlySet<string>>(new Set());
+  const undecided = conflicts.filter((id) => !decided.has(id)).length;
+  const decideAll = (take: 'mine' | 'theirs') => {
+    setAccepted(decideAllConflicts(review, accepted, take));
+    setDecided(new Set(conflicts));
+  };
 
   const apply = async () => {
     setBusy(true);
@@ -155,7 +175,7 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
     <div className="exchange-review" data-testid="review-screen">
       <p>
         Bundle #{staged.sequence} from <strong>{staged.sender.agencyName}</strong> (
-        {staged.sender.agencyId}), sealed {staged.createdAt}:{' '}
+        {staged.sender.agencyId}), sealed {readableDate(staged.createdAt)}:{' '}
         <span data-testid="review-counts">
           {counts.new} new, {counts.changed} changed, {counts.conflict} conflicting
         </span>
@@ -177,18 +197,39 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
       <div className="exchange-actions">
         <button
           type="button"
-          onClick={() => setAccepted(initialDecisions(review))}
+          onClick={() =>
+            setAccepted(
+              new Set([...initialDecisions(review), ...conflicts.filter((id) => accepted.has(id))]),
+            )
+          }
           data-testid="review-accept-all"
         >
           Accept all
         </button>
         <button
           type="button"
-          onClick={() => setAccepted(new Set())}
+          onClick={() => {
+            setAccepted(new Set());
+            setDecided(new Set(conflicts));
+          }}
           data-testid="review-reject-all"
         >
           Reject all
         </button>
+        {conflicts.length > 0 && (
+          <>
+            <button type="button" onClick={() => decideAll('mine')} data-testid="review-keep-mine">
+              Keep mine for all conflicts
+            </button>
+            <button
+              type="button"
+              onClick={() => decideAll('theirs')}
+              data-testid="review-take-theirs"
+            >
+              Take theirs for all conflicts
+            </button>
+          </>
+        )}
       </div>
       {review.items.length === 0 && <p className="muted">Nothing new in this bundle.</p>}
       <ul className="exchange-review-list">
@@ -198,7 +239,11 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
             item={item}
             accepted={accepted.has(item.id)}
             localAgency={settings.agencyId}
-            onToggle={(on) => setAccepted(toggleItem(review, accepted, item.id, on))}
+            undecided={item.status === 'conflict' && !decided.has(item.id)}
+            onToggle={(on) => {
+              setAccepted(toggleItem(review, accepted, item.id, on));
+              if (item.status === 'conflict') setDecided(new Set([...decided, item.id]));
+            }}
           />
         ))}
       </ul>
@@ -247,11 +292,14 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
         <button
           type="button"
           className="primary"
-          disabled={busy}
+          disabled={busy || undecided > 0}
+          title={undecided > 0 ? 'Decide each conflict first' : undefined}
           onClick={() => void apply()}
           data-testid="review-apply"
         >
-          Apply {accepted.size} of {review.items.length}
+          {undecided > 0
+            ? `Decide ${undecided} conflict${undecided === 1 ? '' : 's'} first`
+            : `Apply ${accepted.size} of ${review.items.length}`}
         </button>
       </div>
     </div>

@@ -5,6 +5,8 @@ import {
   EMPTY_MARKINGS_DRAFT,
   agreementFromDraft,
   draftFromAgreement,
+  conflictIds,
+  decideAllConflicts,
   fieldLabel,
   formatValue,
   initialDecisions,
@@ -158,16 +160,21 @@ describe('export preview rows', () => {
       ['p1', 'M5', 'refer to originator'],
     ]);
     expect(rows.fields.map((r) => [r.recordId, r.field, r.rule])).toEqual([
-      ['p2', 'notes', 'F5'],
-      ['c1', 'description', 'F2'],
+      ['p2', 'Notes', 'F5'],
+      ['c1', 'Description', 'F2'],
     ]);
   });
 });
 
 describe('review display and decisions', () => {
   it('labels fields and formats values', () => {
-    expect(fieldLabel('properties.name')).toBe('name');
-    expect(fieldLabel('markings')).toBe('markings');
+    expect(fieldLabel('properties.name')).toBe('Name');
+    expect(fieldLabel('markings')).toBe('Markings');
+    // The review shows labels and dates, not `leadInvestigator` and ISO strings (issue 12).
+    expect(fieldLabel('leadInvestigator')).toBe('Lead investigator');
+    expect(fieldLabel('properties.birthDate', 'Person')).toBe('Birth date');
+    expect(formatValue('2024-03-14')).toBe('14 Mar 2024');
+    expect(formatValue({ x: 1, y: 2 })).toBe('X: 1, Y: 2');
     expect(formatValue(['a', 'b'])).toBe('a, b');
     expect(formatValue(undefined)).toBe('—');
     expect(
@@ -198,5 +205,18 @@ describe('review display and decisions', () => {
     expect([...withoutA].sort()).toEqual(['b', 'case']);
     const back = toggleItem(review, new Set(), 'link', true);
     expect([...back].sort()).toEqual(['a', 'b', 'case', 'link']);
+  });
+
+  it('leaves conflicts unticked until the person decides, one by one or all at once', () => {
+    const item = (id: string, status: string, requires: string[] = []) =>
+      ({ id, status, requires, problems: [] }) as unknown as ReviewItem;
+    const review = {
+      items: [item('new1', 'new'), item('c1', 'conflict'), item('c2', 'conflict')],
+    } as unknown as ReviewModel;
+    expect([...initialDecisions(review)]).toEqual(['new1']);
+    expect(conflictIds(review)).toEqual(['c1', 'c2']);
+    const theirs = decideAllConflicts(review, initialDecisions(review), 'theirs');
+    expect([...theirs].sort()).toEqual(['c1', 'c2', 'new1']);
+    expect([...decideAllConflicts(review, theirs, 'mine')]).toEqual(['new1']);
   });
 });

@@ -12,6 +12,7 @@ import { RELEASE_RULES } from '../../shared/exchange/policy.ts';
 import type { ReleasePreview, TransportSettings } from '../../shared/contract/exchange.ts';
 import { TLP_LEVELS, formatGrading, formatHandlingCodes } from '../../shared/model/index.ts';
 import type { Grading, HandlingCode, Markings, Tlp } from '../../shared/model/index.ts';
+import { readableDate, readableValue, recordFieldLabel } from '../../shared/model/readable.ts';
 import type { MarkingsPatch, ReviewModel } from '../db/exchangeApply.ts';
 import { requiredClosure } from '../db/exchangeApply.ts';
 
@@ -260,15 +261,9 @@ export function previewRows(preview: ReleasePreview): {
 
 // ---- Review display
 
-export function fieldLabel(field: string): string {
-  const dot = field.indexOf('.');
-  if (dot < 0) return field;
-  const top = field.slice(0, dot);
-  const key = field.slice(dot + 1);
-  if (top === 'properties') return key;
-  if (top === 'propertyMarkings') return `markings of ${key}`;
-  if (top === 'nodes') return 'chart node';
-  return field;
+/** The field's label as the person knows it ("Lead investigator", an FtM property's label). */
+export function fieldLabel(field: string, schemaName?: string): string {
+  return recordFieldLabel(field, schemaName);
 }
 
 function isMarkings(value: unknown): value is Markings {
@@ -289,18 +284,49 @@ export function formatValue(value: unknown): string {
   if (value === undefined || value === null) return '—';
   if (Array.isArray(value))
     return value.length === 0 ? '—' : value.map((v) => formatValue(v)).join(', ');
-  if (typeof value === 'string') return value.length > 160 ? `${value.slice(0, 157)}…` : value;
-  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'string') {
+    const text = readableDate(value);
+    return text.length > 160 ? `${text.slice(0, 157)}…` : text;
+  }
   if (isMarkings(value)) return describeMarkings(value);
   if (isGrading(value)) return formatGrading(value);
-  return JSON.stringify(value);
+  return readableValue(value) ?? '—';
 }
 
 // ---- Review decisions
 
-/** Items accepted by default: every one that can be accepted. */
+/**
+ * Items accepted by default: every one that can be accepted except conflicts, which the person
+ * decides one by one or all at once (issue 12: pre-ticked conflicts let theirs win unread).
+ */
 export function initialDecisions(review: ReviewModel): Set<string> {
-  return new Set(review.items.filter((item) => item.problems.length === 0).map((item) => item.id));
+  return new Set(
+    review.items
+      .filter((item) => item.problems.length === 0 && item.status !== 'conflict')
+      .map((item) => item.id),
+  );
+}
+
+/** The ids of the items both sides changed. */
+export function conflictIds(review: ReviewModel): string[] {
+  return review.items.filter((item) => item.status === 'conflict').map((item) => item.id);
+}
+
+/**
+ * One answer for every conflict: 'mine' keeps the local values (and the items needing a
+ * conflict's new values drop out), 'theirs' accepts the incoming ones (with what they need).
+ */
+export function decideAllConflicts(
+  review: ReviewModel,
+  accepted: ReadonlySet<string>,
+  take: 'mine' | 'theirs',
+): Set<string> {
+  let next = new Set(accepted);
+  for (const item of review.items) {
+    if (item.status !== 'conflict' || item.problems.length > 0) continue;
+    next = toggleItem(review, next, item.id, take === 'theirs');
+  }
+  return next;
 }
 
 /** Accepting takes the new items it needs along; rejecting drops the accepted items needing it. */

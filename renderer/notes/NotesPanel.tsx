@@ -5,6 +5,8 @@ import { useAppServices } from '../core/context.ts';
 import { formatHlcTime } from '../audit/time.ts';
 import { useNotes } from '../db/queries.ts';
 import { describeSaveError, editorKeyDown, reportSaveError } from '../core/saveError.ts';
+import { lengthProblem, noteSizeProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
+import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
 import './notes.css';
 
 /** `editing` holds this instead of a record id while a new record is being written. */
@@ -125,13 +127,18 @@ function NoteForm({ note, onSubmit, onDone }: NoteFormProps) {
   const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
   const [saving, setSaving] = useState(false);
   const id = useId();
+  useUnsavedChangesGuard(title !== (note?.title ?? '') || body !== (note?.body ?? ''));
 
   const submit = async (event?: FormEvent) => {
     event?.preventDefault();
     if (saving) return;
     const problems: Record<string, string> = {};
     if (title.trim() === '' && body.trim() === '') problems.body = 'Write a title or some text';
-    if (title.length > 1024) problems.title = 'The title is longer than 1024 characters';
+    const titleProblem = lengthProblem('Title', title, SHORT_TEXT_LIMIT);
+    if (titleProblem) problems.title = titleProblem;
+    // Checked before anything is sent: a 2 MB note used to fail after seconds with zod's wording.
+    const sizeProblem = noteSizeProblem(body);
+    if (sizeProblem) problems.body = sizeProblem;
     setErrors(problems);
     if (Object.keys(problems).length > 0) return;
     setSaving(true);
@@ -173,9 +180,9 @@ function NoteForm({ note, onSubmit, onDone }: NoteFormProps) {
         value={body}
         onChange={(event) => setBody(event.target.value)}
       />
-      {errors.body && (
+      {(errors.body ?? noteSizeProblem(body)) && (
         <p className="notes-error" data-testid="note-error">
-          {errors.body}
+          {errors.body ?? noteSizeProblem(body)}
         </p>
       )}
       <div className="notes-actions">

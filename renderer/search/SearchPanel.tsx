@@ -13,6 +13,7 @@ import {
 } from './searchModel.ts';
 import type { ResultRow } from './searchModel.ts';
 import type { CaseSearchIndex } from './useCaseSearchIndex.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 import './search.css';
 
 export interface SearchPanelProps {
@@ -39,6 +40,8 @@ export function SearchPanel(props: SearchPanelProps) {
   const [hits, setHits] = useState<SearchHit[] | null>(null);
   const [active, setActive] = useState(0);
   const [tookMs, setTookMs] = useState<number | null>(null);
+  // A refused search is said, never shown as "0 results" (issue 12).
+  const [failure, setFailure] = useState<string>();
   const inputRef = useRef<HTMLInputElement>(null);
   const problems = filterProblems(filters);
   const valid = Object.keys(problems).length === 0;
@@ -59,11 +62,16 @@ export function SearchPanel(props: SearchPanelProps) {
       search(query, searchOptions(filters)).then(
         (found) => {
           if (!current) return;
+          setFailure(undefined);
           setHits(found);
           setTookMs(performance.now() - started);
           setActive(0);
         },
-        () => current && setHits([]),
+        (error: unknown) => {
+          if (!current) return;
+          setHits(null);
+          setFailure(errorMessage(error));
+        },
       );
     }, DEBOUNCE_MS);
     return () => {
@@ -168,9 +176,13 @@ export function SearchPanel(props: SearchPanelProps) {
           ? `Search is unavailable: ${index.error}`
           : !index.ready
             ? 'Indexing the case…'
-            : hits === null
-              ? 'Type to search every property, note and attachment of the case.'
-              : `${rows.length} result${rows.length === 1 ? '' : 's'}${tookMs !== null ? ` in ${Math.max(1, Math.round(tookMs))} ms` : ''}`}
+            : !valid
+              ? 'Correct the filters above to search.'
+              : failure
+                ? `The search failed: ${failure}`
+                : hits === null
+                  ? 'Type to search every property, note and attachment of the case.'
+                  : `${rows.length} result${rows.length === 1 ? '' : 's'}${tookMs !== null ? ` in ${Math.max(1, Math.round(tookMs))} ms` : ''}`}
       </p>
       <ol className="search-results" id="search-results" data-testid="search-results">
         {rows.map((row, position) => (
@@ -234,6 +246,11 @@ function FilterField(props: {
         title={props.problem}
         data-testid={props.testId}
       />
+      {props.problem && (
+        <small className="search-filter-problem" data-testid={`${props.testId}-problem`}>
+          {props.problem}
+        </small>
+      )}
     </label>
   );
 }

@@ -109,6 +109,15 @@ describe('search model', () => {
       countries: 'Not a two-letter country code: rom',
     });
     expect(filterProblems({ ...NO_FILTERS, dateTo: '2025-06' })).toEqual({});
+    // Shaped like a date but not one: said at the field, not a silent "0 results" (issue 12).
+    expect(filterProblems({ ...NO_FILTERS, dateFrom: '2024-02-30' }).dateFrom).toMatch(/28|29|day/);
+    expect(filterProblems({ ...NO_FILTERS, dateTo: '2024-13' }).dateTo).toMatch(/month 13/);
+    expect(filterProblems({ ...NO_FILTERS, dateFrom: '2025-06', dateTo: '2024' })).toEqual({
+      dateTo: 'The end date is before the start date',
+    });
+    expect(filterProblems({ ...NO_FILTERS, dateFrom: '2024-06-15', dateTo: '2024-06' })).toEqual(
+      {},
+    );
   });
 
   it('highlights matched words, accents and case folded', () => {

@@ -2,7 +2,7 @@
  * Pure helpers of the search panel: turning the panel's filter fields into engine options,
  * result rows with captions, and highlighting the matched terms in a text.
  */
-import { captionOf, model } from '../../shared/model/index.ts';
+import { captionOf, model, validateDate } from '../../shared/model/index.ts';
 import type { AttachmentRecord, EntityRecord, NoteRecord } from '../../shared/model/index.ts';
 import { tokenSpans } from '../../shared/search/fold.ts';
 import type { SearchHit, SearchOptions } from '../../shared/search/types.ts';
@@ -28,7 +28,19 @@ export function filterProblems(
   const problems: Partial<Record<keyof SearchFilters, string>> = {};
   for (const field of ['dateFrom', 'dateTo'] as const) {
     const value = filters[field].trim();
-    if (value && !PARTIAL_DATE.test(value)) problems[field] = 'Use YYYY, YYYY-MM or YYYY-MM-DD';
+    if (!value) continue;
+    // The shape first, then the calendar: '2024-02-30' has the shape but no such day, and the
+    // engine refuses it, which used to show as a silent "0 results" (issue 12).
+    if (!PARTIAL_DATE.test(value)) problems[field] = 'Use YYYY, YYYY-MM or YYYY-MM-DD';
+    else {
+      const problem = validateDate(value);
+      if (problem) problems[field] = problem;
+    }
+  }
+  const from = filters.dateFrom.trim();
+  const to = filters.dateTo.trim();
+  if (from && to && !problems.dateFrom && !problems.dateTo && to < from.slice(0, to.length)) {
+    problems.dateTo = 'The end date is before the start date';
   }
   const bad = parseCountries(filters.countries).filter((code) => !/^[a-z]{2}$/.test(code));
   if (bad.length > 0) problems.countries = `Not a two-letter country code: ${bad.join(', ')}`;

@@ -27,6 +27,15 @@ export const DEFAULT_SETTINGS: Settings = {
   idleLockMinutes: 15,
 };
 
+/**
+ * Whether the investigator has not yet said who they are: the name is still the default, so
+ * provenance and the audit trail would read "investigator" (issue 12). Asked after first start.
+ */
+export function isIdentityUnset(settings: Pick<Settings, 'userName'>): boolean {
+  const name = settings.userName.trim();
+  return name === '' || name === DEFAULT_SETTINGS.userName;
+}
+
 export const settingsMethods = {
   'settings.get': { input: z.object({}).strict(), output: settingsSchema },
   'settings.update': { input: settingsSchema.partial().strict(), output: settingsSchema },

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { isHlc } from './hlc.ts';
 import { TLP_LEVELS } from './markings.ts';
+import { NOTE_BODY_LIMIT, SHORT_TEXT_LIMIT } from './limits.ts';
 
 const id = z
   .string()
@@ -15,7 +16,7 @@ const id = z
   .regex(/^[A-Za-z0-9_.:-]+$/, 'invalid id');
 const hlc = z.string().refine(isHlc, 'invalid hybrid logical clock timestamp');
 const isoDate = z.string().min(4).max(40);
-const shortText = z.string().max(1024);
+const shortText = z.string().max(SHORT_TEXT_LIMIT);
 
 export const markingsSchema = z.object({
   classification: z.string().min(1).max(64),
@@ -98,7 +99,7 @@ export const noteRecordSchema = z.object({
   caseId: id,
   entityId: id.optional(),
   title: shortText,
-  body: z.string().max(1_000_000),
+  body: z.string().max(NOTE_BODY_LIMIT),
   author: shortText,
 });
 

@@ -29,6 +29,10 @@ describe('validateEntity', () => {
     expect(errors.name).toBe('Name is required');
     expect(errors.birthDate).toMatch(/1990-04-31 does not exist/);
   });
+  it('refuses a 20,000-character name, saying its length and the limit', () => {
+    const errors = validateEntity('Person', { name: ['x'.repeat(20_000)] });
+    expect(errors.name).toBe('Name is 20,000 characters; the limit is 384');
+  });
   it('accepts a valid person', () => {
     expect(
       validateEntity('Person', { name: ['Ana Vlad'], nationality: ['ro'], birthDate: ['1985'] }),

@@ -2,7 +2,9 @@
  * Validation of FtM entity data before it is stored. It returns every problem at once, keyed by
  * property, with a message a person can act on; the repository refuses to save while any remain.
  */
+import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibantools';
 import { readDate } from './dates.ts';
+import { lengthProblem } from './limits.ts';
 import type { EntityProperties } from './records.ts';
 import { getSchema, isKnownSchema, model } from './schema.ts';
 
@@ -22,15 +24,13 @@ const PHONE_PATTERN = /^\+?[0-9 ()./-]{4,32}$/;
 const URL_PATTERN = /^https?:\/\/\S+$/i;
 
 export function validateIban(value: string): string | undefined {
-  const iban = value.replace(/\s+/g, '').toUpperCase();
-  if (!/^[A-Z]{2}\d{2}[A-Z0-9]{10,30}$/.test(iban)) return `"${value}" is not an IBAN`;
-  const rearranged = iban.slice(4) + iban.slice(0, 4);
-  let remainder = 0;
-  for (const char of rearranged) {
-    const digits = /\d/.test(char) ? char : String(char.charCodeAt(0) - 55);
-    for (const digit of digits) remainder = (remainder * 10 + Number(digit)) % 97;
-  }
-  return remainder === 1 ? undefined : `"${value}" fails the IBAN check digits`;
+  const iban = electronicFormatIBAN(value) ?? '';
+  const { valid, errorCodes } = validateIBAN(iban);
+  if (valid) return undefined;
+  const checksum =
+    errorCodes.includes(ValidationErrorsIBAN.WrongIBANChecksum) ||
+    errorCodes.includes(ValidationErrorsIBAN.WrongAccountBankBranchChecksum);
+  return checksum ? `"${value}" fails the IBAN check digits` : `"${value}" is not an IBAN`;
 }
 
 /** Checks one (trimmed, non-empty) value of an FtM type; the problem in words, or undefined. */
@@ -90,8 +90,9 @@ export function validateEntity(
     for (const raw of values) {
       const value = raw.trim();
       if (value.length === 0) continue;
-      if (value.length > property.maxLength) {
-        errors[name] = `${property.label} is longer than ${property.maxLength} characters`;
+      const tooLong = lengthProblem(property.label, value, property.maxLength);
+      if (tooLong) {
+        errors[name] = tooLong;
         break;
       }
       const problem = property.type.isEntity

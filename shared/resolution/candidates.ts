@@ -19,7 +19,7 @@
 // LegalEntity, never with Company); conflicting birth dates cut name evidence to a third.
 
 import { callingCodeForCountry, normalizePhone } from '../search/phone.ts';
-import { normalizeEmail, normalizeIban, normalizeIdentifier } from './identifiers.ts';
+import { normalizeEmail, normalizeIban, normalizeIdentifier } from '../search/identifiers.ts';
 import { formSimilarity, nameForm, nameTokens } from './names.ts';
 import type { NameForm } from './names.ts';
 import { dateInterval } from '../model/dates.ts';
@@ -62,6 +62,13 @@ const ID_PROPS: Record<string, IdKind> = {
   innCode: 'tax',
   leiCode: 'lei',
   imoNumber: 'imo',
+};
+/**
+ * Identifiers held under a schema's own property name: a Phone entity's number is its `number`
+ * (issue 12: two Phone entities "+43 664 1234567" and "0043 664 1234567" were never paired).
+ */
+const SCHEMA_ID_PROPS: Readonly<Record<string, Readonly<Record<string, IdKind>>>> = {
+  Phone: { number: 'phone' },
 };
 const ID_WEIGHT: Record<IdKind, number> = {
   phone: 0.75,
@@ -128,7 +135,8 @@ function prepare(entity: FtmEntity, index: number, options: CandidateOptions): P
     }
   }
   const ids = new Map<string, IdKind>();
-  for (const [prop, kind] of Object.entries(ID_PROPS)) {
+  const idProps = { ...ID_PROPS, ...SCHEMA_ID_PROPS[entity.schema] };
+  for (const [prop, kind] of Object.entries(idProps)) {
     for (const value of props[prop] ?? []) {
       const id = normalizeId(kind, value, callingCode);
       if (id) ids.set(`${kind}:${id}`, kind);

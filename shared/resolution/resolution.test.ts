@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findDuplicateCandidates } from './candidates.ts';
-import { isValidIban, normalizeEmail, normalizeIban, normalizeIdentifier } from './identifiers.ts';
+import { isValidIban, normalizeEmail, normalizeIban, normalizeIdentifier } from '../search/identifiers.ts';
 import { mergeEntities, undoMerge } from './merge.ts';
 import {
   jaroWinkler,
@@ -9,7 +9,7 @@ import {
   tokenSetSimilarity,
   tokenSortSimilarity,
 } from './names.ts';
-import { normalizePhone } from '../search/phone.ts';
+import { normalizePhone, phoneWarning } from '../search/phone.ts';
 import type { FtmEntity } from '../search/types.ts';
 
 describe('normalizePhone', () => {
@@ -40,6 +40,44 @@ describe('normalizePhone', () => {
     expect(normalizePhone('+12')).toBeNull();
     expect(normalizePhone('+1234567890123456')).toBeNull(); // 16 digits
     expect(normalizePhone('')).toBeNull();
+  });
+});
+
+describe('phone numbers by libphonenumber-js (issue 12)', () => {
+  it('flags "+43 664 1234567" and "0043 664 1234567" as the same number', () => {
+    const pairs = findDuplicateCandidates([
+      {
+        id: 'x1',
+        schema: 'Person',
+        properties: { name: ['Anna Berger'], phone: ['+43 664 1234567'] },
+      },
+      {
+        id: 'x2',
+        schema: 'Person',
+        properties: { name: ['A. Berger'], phone: ['0043 664 1234567'] },
+      },
+    ]);
+    expect(pairs[0]?.reasons).toContain('same phone +436641234567');
+  });
+
+  it('pairs two Phone entities holding the same number written two ways', () => {
+    const pairs = findDuplicateCandidates([
+      { id: 'n1', schema: 'Phone', properties: { number: ['+43 664 1234567'] } },
+      { id: 'n2', schema: 'Phone', properties: { number: ['0043 664 1234567'] } },
+      { id: 'n3', schema: 'Phone', properties: { number: ['+43 664 7654321'] } },
+    ]);
+    expect(pairs.map((pair) => [pair.a, pair.b, pair.reasons])).toEqual([
+      ['n1', 'n2', ['same phone +436641234567']],
+    ]);
+  });
+
+  it('warns that a national number is incomplete, and one too short for its country', () => {
+    expect(phoneWarning('0664 123')).toMatch(/incomplete/);
+    expect(phoneWarning('0664 123', 'at')).toMatch(/incomplete.*AT/);
+    expect(phoneWarning('+43 664 123')).toMatch(/incomplete/);
+    expect(phoneWarning('0664 1234567', 'at')).toBeUndefined();
+    expect(phoneWarning('+43 664 1234567')).toBeUndefined();
+    expect(phoneWarning('0043 664 1234567')).toBeUndefined();
   });
 });
 

@@ -155,6 +155,32 @@ describe('search index', () => {
     expect(ids(index.search('00359881234567'))).toEqual(['p1']);
   });
 
+  it('finds an IBAN and an international number however they are spaced (issue 12)', () => {
+    const index = createSearchIndex();
+    index.add({
+      id: 'b1',
+      schema: 'BankAccount',
+      properties: { iban: ['AT611904300234573201'] },
+    });
+    index.add({
+      id: 'b2',
+      schema: 'BankAccount',
+      properties: { iban: ['IBAN: DE89-3704-0044-0532-0130-00'] },
+    });
+    index.add({
+      id: 'p9',
+      schema: 'Person',
+      properties: { name: ['Anna'], phone: ['0043 664 1234567'] },
+    });
+    expect(ids(index.search('AT61 1904 3002 3457 3201'))).toEqual(['b1']);
+    expect(ids(index.search('at61-1904-3002-3457-3201'))).toEqual(['b1']);
+    expect(ids(index.search('DE89 3704 0044 0532 0130 00'))).toEqual(['b2']);
+    expect(ids(index.search('+43 664 1234567'))).toEqual(['p9']);
+    expect(ids(index.search('0043 664 1234567'))).toEqual(['p9']);
+    index.add({ id: 'n9', schema: 'Phone', properties: { number: ['0043 660 7654321'] } });
+    expect(ids(index.search('+43 660 7654321'))).toEqual(['n9']);
+  });
+
   it('filters by schema family, kind, dates and countries', () => {
     const index = build();
     expect(ids(index.search('petrov', { schemata: ['Person'] }))).toEqual(['p1']);

@@ -29,6 +29,7 @@ import { tokenize, tokenSpans } from './fold.ts';
 import { boundedEditDistance, trigrams, typoBudget } from './fuzzy.ts';
 import { isSchemaA } from '../model/schemata.ts';
 import { nationalNumber, normalizePhone } from './phone.ts';
+import { normalizeIban } from './identifiers.ts';
 import type { DocKind, SearchDocument, SearchHit, SearchOptions } from './types.ts';
 
 const NAME_PROPS = new Set([
@@ -250,11 +251,23 @@ class InvertedIndex implements SearchIndex {
       }
       // A phone is also findable by its E.164 digits and national number, so '0881234567'
       // (trunk 0 dropped at query time) finds '+359 88 123 4567'.
-      if (prop === 'phone') {
+      if (
+        prop === 'phone' ||
+        (prop === 'number' &&
+          doc.kind !== 'note' &&
+          doc.kind !== 'attachment' &&
+          doc.schema === 'Phone')
+      ) {
         const e164 = normalizePhone(value);
         if (e164 && e164.slice(1) !== compact) this.addTerm(tf, e164.slice(1), weight);
         const national = e164 && nationalNumber(e164);
         if (national && national !== compact) this.addTerm(tf, national, weight);
+      }
+      // An IBAN is also findable in its electronic form whatever it was written with
+      // ('IBAN: AT61-1904-…' → 'at611904…'), the form a whole IBAN query is reduced to.
+      if (IBAN_PROP.test(prop)) {
+        const iban = normalizeIban(value)?.toLowerCase();
+        if (iban && iban !== compact) this.addTerm(tf, iban, weight);
       }
     }
     const ids = new Int32Array(tf.size);
@@ -449,7 +462,10 @@ class InvertedIndex implements SearchIndex {
   search(query: string, options: SearchOptions = {}): SearchHit[] {
     const limit = Math.max(1, Math.floor(options.limit ?? 20));
     const filter = this.filterFor(options);
-    const tokens = [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
+    const identifier = identifierTerm(query);
+    const tokens = identifier
+      ? [identifier]
+      : [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
     if (tokens.length === 0) return this.browse(limit, filter);
     this.ensureScratch();
     const typing = ALNUM_END.test(query);
@@ -553,6 +569,21 @@ class InvertedIndex implements SearchIndex {
     if (snippet) hit.snippet = snippet;
     return hit;
   }
+}
+
+const IBAN_PROP = /iban/i;
+
+/**
+ * The one index term of a query that is a whole IBAN or international phone number, written with
+ * any spacing ('AT61 1904 3002 3457 3201', '0043 664 1234567'): such a query is one identifier,
+ * not several words that each must match (issue 12: a spaced IBAN found nothing).
+ */
+function identifierTerm(query: string): string | undefined {
+  if (!HAS_DIGIT.test(query) || query.length > 64) return undefined;
+  const iban = normalizeIban(query);
+  if (iban) return iban.toLowerCase();
+  if (/^\s*(?:\+|00)/.test(query)) return normalizePhone(query)?.slice(1);
+  return undefined;
 }
 
 /** A query token plus, for long digit strings, the number without '00' or a trunk '0'. */
