@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { findDuplicateCandidates } from './candidates.ts';
-import { isValidIban, normalizeEmail, normalizeIban, normalizeIdentifier } from '../search/identifiers.ts';
+import {
+  isValidIban,
+  normalizeEmail,
+  normalizeIban,
+  normalizeIdentifier,
+} from '../search/identifiers.ts';
 import { mergeEntities, undoMerge } from './merge.ts';
 import {
   jaroWinkler,
