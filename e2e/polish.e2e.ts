@@ -117,8 +117,8 @@ describe('everyday polish', () => {
     const page = await start();
     await page.getByTestId('identity-banner').waitFor();
     await screenshot(page, 'polish-identity');
-    await page.getByTestId('identity-name').fill('Insp. Ana Vlad');
-    await page.getByTestId('identity-agency').fill('BK Wien');
+    await page.getByTestId('investigator-name').fill('Insp. Ana Vlad');
+    await page.getByTestId('investigator-agency').fill('BK Wien');
     await page.getByTestId('identity-save').click();
     await page.getByTestId('identity-banner').waitFor({ state: 'detached' });
     await page.reload();

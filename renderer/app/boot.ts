@@ -131,8 +131,10 @@ async function openCaseStoreNow(
   }
   // Received material past its retention is purged at every unlock (after the demo
   // import, not beside it: one writer at a time), not only when someone opens
-  // the exchange screens: the legal limit does not wait for a click.
-  purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
+  // the exchange screens: the legal limit does not wait for a click. Awaited, so no other
+  // write overlaps it: overlapping read-write transactions on the encrypting store can end
+  // one of them early (PrematureCommitError; see issue 10's note), and start-up is where they met.
+  await purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
     console.error(
       `purging expired received material failed: ${errorMessage(error)}`,
       (error as { code?: unknown } | null)?.code ?? (error as Error | null)?.name,

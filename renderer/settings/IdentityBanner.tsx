@@ -64,7 +64,7 @@ export function IdentityBanner({ onChange }: IdentityBannerProps) {
           value={name}
           onChange={(event) => setName(event.target.value)}
           placeholder="e.g. Insp. Ana Vlad"
-          data-testid="identity-name"
+          data-testid="investigator-name"
         />
       </label>
       <label>
@@ -72,7 +72,7 @@ export function IdentityBanner({ onChange }: IdentityBannerProps) {
         <input
           value={agency}
           onChange={(event) => setAgency(event.target.value)}
-          data-testid="identity-agency"
+          data-testid="investigator-agency"
         />
       </label>
       <button type="submit" className="primary" data-testid="identity-save">
