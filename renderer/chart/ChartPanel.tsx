@@ -17,6 +17,7 @@ import { parseRules, typeCounts } from './chartOverlay.ts';
 import { ChartPicker } from './ChartPicker.tsx';
 import type { ChartViewHandle } from './ChartView.tsx';
 import { ChartView } from './ChartView.tsx';
+import type { LinkWidthBy } from './parallelLinks.ts';
 import './chart.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -44,6 +45,8 @@ export interface ChartPanelProps {
 /** Layouts too slow for big charts (fCoSE-style layouts take minutes at 5,000 nodes). */
 const SLOW_LAYOUTS = new Set(['cose', 'breadthfirst', 'concentric']);
 const RULES_KEY = 'tessera.chartRules.';
+const COMBINE_KEY = 'tessera.chartCombineLinks';
+const WIDTH_KEY = 'tessera.chartLinkWidthBy';
 
 function loadRules(chartId: string | undefined): FormatRule[] {
   if (!chartId) return [];
@@ -84,6 +87,13 @@ export function ChartPanel(props: ChartPanelProps) {
   const [big, setBig] = useState(false);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [grouping, setGrouping] = useState<ChartGrouping>('none');
+  // Combined unless the user turned it off (remembered on this machine, like the format rules).
+  const [combineLinks, setCombineLinks] = useState(
+    () => localStorage.getItem(COMBINE_KEY) !== 'off',
+  );
+  const [linkWidthBy, setLinkWidthBy] = useState<LinkWidthBy>(() =>
+    localStorage.getItem(WIDTH_KEY) === 'sum' ? 'sum' : 'count',
+  );
   const [highlight, setHighlight] = useState<ChartHighlight>();
   const [rulesState, setRulesState] = useState<{ chartId?: string; rules: FormatRule[] }>({
     rules: [],
@@ -251,6 +261,35 @@ export function ChartPanel(props: ChartPanelProps) {
                 </button>
               ))}
             </div>
+            <div className="chart-group" role="group" aria-label="Parallel links">
+              <button
+                type="button"
+                aria-pressed={combineLinks}
+                data-testid="chart-combine-links"
+                title="Combine parallel links: one link per pair and type, with count, total and dates (double-click a link to expand or collapse it)"
+                onClick={() => {
+                  const next = !combineLinks;
+                  setCombineLinks(next);
+                  localStorage.setItem(COMBINE_KEY, next ? 'on' : 'off');
+                }}
+              >
+                Combine links
+              </button>
+              <select
+                aria-label="Link width by"
+                data-testid="chart-link-width"
+                value={linkWidthBy}
+                disabled={!combineLinks}
+                onChange={(event) => {
+                  const next: LinkWidthBy = event.target.value === 'sum' ? 'sum' : 'count';
+                  setLinkWidthBy(next);
+                  localStorage.setItem(WIDTH_KEY, next);
+                }}
+              >
+                <option value="count">Width: count</option>
+                <option value="sum">Width: sum</option>
+              </select>
+            </div>
             <button type="button" data-testid="chart-fit" onClick={() => viewRef.current?.fit()}>
               Fit
             </button>
@@ -325,6 +364,8 @@ export function ChartPanel(props: ChartPanelProps) {
             onDeleteRequest={requestDelete}
             linkMode={linkMode}
             overlay={overlay}
+            combineLinks={combineLinks}
+            linkWidthBy={linkWidthBy}
             onBigChange={setBig}
           />
           {side === 'legend' && (

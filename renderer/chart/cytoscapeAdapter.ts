@@ -69,6 +69,8 @@ export interface ChartGestures {
   backgroundDoubleTap(position: Point): void;
   /** A node was dragged and let go. */
   nodeDragged(): void;
+  /** A double click on an edge (its id): expands or collapses parallel links. */
+  edgeDoubleTap?(edgeId: string): void;
 }
 
 /** What the test hooks read of a node Cytoscape holds. */
@@ -162,7 +164,11 @@ export class ChartAdapter {
       gestures.tap(target === cy ? undefined : (target as { id(): string }).id());
     };
     const onDoubleTap = (event: EventObject) => {
-      if (event.target === cy) gestures.backgroundDoubleTap({ ...event.position });
+      const target = event.target as Core | { id(): string; isEdge(): boolean };
+      if (target === cy) gestures.backgroundDoubleTap({ ...event.position });
+      else if ((target as { isEdge(): boolean }).isEdge()) {
+        gestures.edgeDoubleTap?.((target as { id(): string }).id());
+      }
     };
     const onDragFree = () => gestures.nodeDragged();
     cy.on('tap', onTap);
@@ -296,6 +302,11 @@ export class ChartAdapter {
         const ele = cy.getElementById(edge.id);
         ele.data('label', edge.label);
         ele.data('schema', edge.schema);
+        // removeData, not data(undefined): a missing width falls back to the plain edge style.
+        if (edge.width !== undefined) ele.data('width', edge.width);
+        else ele.removeData('width');
+        if (edge.members) ele.data('count', edge.members.length);
+        else ele.removeData('count');
         ele.classes(edgeClasses(edge));
       }
     });
