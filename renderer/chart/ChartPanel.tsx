@@ -4,7 +4,7 @@ import { captionOf, isEdgeSchema } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../app/context.ts';
 import { Dialog } from '../app/Dialog.tsx';
 import { AnalysisPanel } from '../analysis/index.ts';
-import { useCharts } from '../db/queries.ts';
+import { useCase, useCharts } from '../db/queries.ts';
 import { AddToChart } from './AddToChart.tsx';
 import type { Point } from './chartGeometry.ts';
 import { exportFileName, placeNewNodes } from './chartGeometry.ts';
@@ -18,6 +18,8 @@ import { ChartPicker } from './ChartPicker.tsx';
 import type { ChartViewHandle } from './ChartView.tsx';
 import { ChartView } from './ChartView.tsx';
 import type { LinkWidthBy } from './parallelLinks.ts';
+import type { ExportFrame } from './chartExport.ts';
+import { exportBanner, exportLegend, framedPng, framedSvg } from './chartExport.ts';
 import './chart.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -77,6 +79,7 @@ export function ChartPanel(props: ChartPanelProps) {
   const repository = useRepository();
   const services = useAppServices();
   const allCharts = useCharts(caseId);
+  const caseRecord = useCase(caseId);
   const charts = useMemo(() => (allCharts ?? []).filter((c) => !c.deleted), [allCharts]);
   const [pickedId, setPickedId] = useState(props.initialChartId);
   const [linkMode, setLinkMode] = useState(false);
@@ -182,21 +185,39 @@ export function ChartPanel(props: ChartPanelProps) {
     }
   };
 
-  const exportImage = (format: 'png' | 'svg') => {
-    if (!chart || !viewRef.current) return;
+  const exportImage = async (format: 'png' | 'svg') => {
+    const view = viewRef.current;
+    if (!chart || !view) return;
     try {
-      const svg = format === 'svg' ? viewRef.current.exportSvg() : undefined;
-      const blob =
-        format === 'png'
-          ? viewRef.current.exportPng()
-          : svg === undefined
-            ? undefined
-            : new Blob([svg], { type: 'image/svg+xml' });
-      if (!blob) {
+      const svg = format === 'svg' ? view.exportSvg() : undefined;
+      const png = format === 'png' ? view.exportPng() : undefined;
+      if (svg === undefined && png === undefined) {
         // A huge chart exports its overview, which a worker may still be painting.
         services.notify('The chart is still being drawn; export it again in a moment.', 'error');
         return;
       }
+      // Every exported image carries its markings, the case reference and a legend.
+      const drawn = view.drawn();
+      const byId = new Map(entities.map((e) => [e.id, e]));
+      const drawnRecords = [
+        ...drawn.nodes.map((n) => n.id),
+        ...drawn.edges.flatMap((e) => e.members ?? [e.id]),
+      ]
+        .map((id) => byId.get(id))
+        .filter((e): e is EntityRecord => e !== undefined);
+      const colors = view.colors();
+      const frame: ExportFrame = {
+        banner: exportBanner(caseRecord, drawnRecords),
+        caption: [caseRecord?.reference, caseRecord?.title, `Chart: ${chart.name}`]
+          .filter(Boolean)
+          .join(' · '),
+        legend: exportLegend(drawn, colors.edge),
+        colors,
+      };
+      const blob =
+        svg !== undefined
+          ? new Blob([framedSvg(svg, frame)], { type: 'image/svg+xml' })
+          : await framedPng(png!, frame);
       download(blob, exportFileName(chart.name, format));
     } catch (error) {
       services.notify(`Export failed: ${errorMessage(error)}`, 'error');
@@ -313,14 +334,14 @@ export function ChartPanel(props: ChartPanelProps) {
               <button
                 type="button"
                 data-testid="chart-export-png"
-                onClick={() => exportImage('png')}
+                onClick={() => void exportImage('png')}
               >
                 Export PNG
               </button>
               <button
                 type="button"
                 data-testid="chart-export-svg"
-                onClick={() => exportImage('svg')}
+                onClick={() => void exportImage('svg')}
               >
                 Export SVG
               </button>

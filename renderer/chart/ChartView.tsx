@@ -5,7 +5,7 @@ import { useAppServices, useRepository } from '../app/context.ts';
 import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
 import { mergePositions } from './chartGeometry.ts';
-import type { ChartLayoutName } from './chartModel.ts';
+import type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
 import { buildChartElements, EMPTY_VIEW_MODEL, isBigChart } from './chartModel.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
 import { applyOverlay, entityNodeCount } from './chartOverlay.ts';
@@ -26,6 +26,10 @@ export interface ChartViewHandle {
   runLayout(name: ChartLayoutName): Promise<void>;
   exportPng(): Blob | undefined;
   exportSvg(): string | undefined;
+  /** What the chart draws now (after filters and combined links): the export's legend reads it. */
+  drawn(): ChartViewModel;
+  /** The canvas colours, for the export frame. */
+  colors(): { bg: string; fg: string; edge: string };
   /** Model coordinates of the centre of the visible area. */
   viewportCenter(): Point | undefined;
 }
@@ -265,8 +269,10 @@ export function ChartView(props: ChartViewProps) {
       exportPng: () => liveAdapter(adapterRef.current)?.exportPng(theme.bg),
       exportSvg: () => liveAdapter(adapterRef.current)?.exportSvg(theme.bg),
       viewportCenter: () => liveAdapter(adapterRef.current)?.viewportCenter(),
+      drawn: () => view,
+      colors: () => ({ bg: theme.bg, fg: theme.fg, edge: theme.edge }),
     }),
-    [scheduleSave, flushSave, theme.bg],
+    [scheduleSave, flushSave, theme, view],
   );
 
   const linkRequest = useCallback(

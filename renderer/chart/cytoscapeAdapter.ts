@@ -52,6 +52,41 @@ export function registerCytoscapeExtensions(): void {
   extensionsRegistered = true;
 }
 
+/** The part of cytoscape-svg's canvas-to-SVG context (canvas2svg, `window.C2S`) patched below. */
+interface SvgContextPrototype {
+  __applyCurrentDefaultPath(this: SvgContext): void;
+  __keepsCanvasPath?: true;
+}
+interface SvgContext {
+  __currentElement: Element;
+  __currentDefaultPath: string;
+  __createElement(name: string, attributes: Record<string, string>, reset: boolean): Element;
+  __closestGroupOrSvg(): Element;
+}
+
+/**
+ * On a canvas the current path outlives drawImage, clip and restore: Cytoscape draws a node's
+ * border by stroking the shape path again after its icon is drawn. canvas2svg forgets which
+ * element held the path and logs "Attempted to apply path command to node g" instead (about one
+ * per node, and that border is missing from the SVG). Here the path it still has as text is
+ * drawn into a fresh path element, as the canvas would.
+ */
+function keepCanvasPathOnSvgContext(): void {
+  const prototype = (window as { C2S?: { prototype: SvgContextPrototype } }).C2S?.prototype;
+  if (!prototype || prototype.__keepsCanvasPath) return;
+  const original = prototype.__applyCurrentDefaultPath;
+  prototype.__applyCurrentDefaultPath = function (this: SvgContext) {
+    if (this.__currentElement.nodeName !== 'path') {
+      if (!this.__currentDefaultPath) return;
+      const path = this.__createElement('path', {}, true);
+      this.__closestGroupOrSvg().appendChild(path);
+      this.__currentElement = path;
+    }
+    original.call(this);
+  };
+  prototype.__keepsCanvasPath = true;
+}
+
 /** Default node diameter (the style sheet's), for layouts of nodes Cytoscape does not hold. */
 const NODE_SIZE = 40;
 /**
@@ -560,6 +595,7 @@ export class ChartAdapter {
   /** The whole chart as SVG (a huge chart's as plain discs and lines, from its overview). */
   exportSvg(bg: string): string | undefined {
     if (this.windowed) return this.overview?.exportSvg();
+    keepCanvasPathOnSvgContext();
     return this.cy.svg({ full: true, scale: 1, bg });
   }
 
