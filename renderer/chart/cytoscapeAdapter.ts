@@ -54,7 +54,7 @@ export function registerCytoscapeExtensions(): void {
 
 /** The part of cytoscape-svg's canvas-to-SVG context (canvas2svg, `window.C2S`) patched below. */
 interface SvgContextPrototype {
-  __applyCurrentDefaultPath(this: SvgContext): void;
+  __applyCurrentDefaultPath: (this: SvgContext) => void;
   __keepsCanvasPath?: true;
 }
 interface SvgContext {
