@@ -67,10 +67,11 @@ describe('chart export frame', () => {
       colors: { bg: '#fff', fg: '#111', edge: '#999' },
     });
     // A strict XML parse: any escaping slip throws.
+    const fail = (message: string) => {
+      throw new Error(message);
+    };
     const doc = new DOMParser({
-      onError: (level, message) => {
-        throw new Error(`${level}: ${message}`);
-      },
+      errorHandler: { warning: fail, error: fail, fatalError: fail },
     }).parseFromString(svg, 'image/svg+xml');
     const texts = Array.from(doc.getElementsByTagName('text')).map((t) => t.textContent);
     expect(texts.filter((t) => t === 'RESTRICTED · TLP:AMBER')).toHaveLength(2);

@@ -368,6 +368,8 @@ export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyle
       },
     },
     { selector: '.analysis-dim', style: { opacity: 0.25 } },
+    // Level of detail (labelLevels.ts): labels that would collide or be unreadable at this zoom.
+    { selector: '.label-hidden', style: { label: '' } },
     {
       selector: 'node.analysis-path',
       style: { 'border-width': 5, 'border-color': ANALYSIS_HIGHLIGHT, opacity: 1 },

@@ -33,6 +33,14 @@ import { layoutGraphOf } from './fastLayout.ts';
 import { runCytoscapeLayoutInWorker, runLayoutInWorker } from './layout/runLayoutInWorker.ts';
 import { diffViewModels, isEmptyPatch, limitAdditions } from './elementDiff.ts';
 import { ChartOverview } from './overview/ChartOverview.ts';
+import type { LabelBox } from './labelLevels.ts';
+import {
+  MIN_READABLE_FONT_PX,
+  PRIORITY_HOVERED,
+  PRIORITY_NODE,
+  PRIORITY_SELECTED,
+  visibleLabels,
+} from './labelLevels.ts';
 import type { OverviewSurface } from './overview/ChartOverview.ts';
 import { gridPositions, isGroupNode } from './overview/overviewScene.ts';
 
@@ -89,6 +97,10 @@ function keepCanvasPathOnSvgContext(): void {
 
 /** Default node diameter (the style sheet's), for layouts of nodes Cytoscape does not hold. */
 const NODE_SIZE = 40;
+/** The style sheet's label fonts and node label width (chartModel.ts), for the label layout. */
+const NODE_FONT_PX = 11;
+const EDGE_FONT_PX = 9;
+const NODE_LABEL_MAX_WIDTH = 140;
 /**
  * Most nodes (with their edges) added to a huge chart's window per frame: Cytoscape styles and
  * draws new elements in the frame after they are added, so a window of a few thousand nodes
@@ -126,6 +138,12 @@ export class ChartAdapter {
   private fillFrame: number | undefined;
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
   private readonly overview: ChartOverview | undefined;
+  /** Label level of detail (labelLevels.ts): the pending frame, the hovered node, the shown set. */
+  private labelTimer: ReturnType<typeof setTimeout> | undefined;
+  private hovered: string | undefined;
+  private shownLabels: ReadonlySet<string> = new Set();
+  private readonly textWidths = new Map<string, number>();
+  private measureContext: CanvasRenderingContext2D | null | undefined;
 
   /**
    * Creates the Core in `container`. `big`: with the performance settings and the lighter style;
@@ -151,6 +169,140 @@ export class ChartAdapter {
     if (big && overviewCanvas) {
       this.overview = new ChartOverview(this.surface(), overviewCanvas, () => this.applyWindow());
     }
+    // Big charts have their own level of detail (min-zoomed-font-size, the overview); a headless
+    // Core has no screen to lay labels out on.
+    if (!big && cy.container()) this.watchLabels();
+  }
+
+  private watchLabels(): void {
+    const cy = this.cy;
+    const schedule = () => this.scheduleLabels();
+    cy.on('viewport resize add remove data select unselect free', schedule);
+    cy.on('mouseover', 'node', (event: EventObject) => {
+      this.hovered = (event.target as { id(): string }).id();
+      schedule();
+    });
+    cy.on('mouseout', 'node', () => {
+      this.hovered = undefined;
+      schedule();
+    });
+  }
+
+  /** Lays labels out once the viewport has been still for a moment (not on every wheel step). */
+  private scheduleLabels(): void {
+    if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
+    this.labelTimer = setTimeout(() => {
+      this.labelTimer = undefined;
+      if (!this.cy.destroyed()) this.layoutLabels();
+    }, 60);
+  }
+
+  /** Rough width of `text` at `fontPx`, measured once per text on a canvas. */
+  private textWidth(text: string, fontPx: number): number {
+    const key = `${fontPx} ${text}`;
+    let width = this.textWidths.get(key);
+    if (width === undefined) {
+      if (this.measureContext === undefined) {
+        this.measureContext = document.createElement('canvas').getContext('2d');
+      }
+      const ctx = this.measureContext;
+      if (ctx) {
+        ctx.font = `${fontPx}px Helvetica Neue, Helvetica, sans-serif`;
+        width = ctx.measureText(text).width;
+      } else {
+        width = text.length * fontPx * 0.6;
+      }
+      if (this.textWidths.size > 20_000) this.textWidths.clear();
+      this.textWidths.set(key, width);
+    }
+    return width;
+  }
+
+  /**
+   * Which labels are drawn at this zoom: none overlap; zoomed out, only selected, hovered and
+   * large nodes keep theirs, drawn at a readable size.
+   */
+  layoutLabels(): void {
+    const cy = this.cy;
+    const zoom = cy.zoom();
+    const zoomedOut = NODE_FONT_PX * zoom < MIN_READABLE_FONT_PX;
+    const degrees: number[] = [];
+    cy.nodes().forEach((node) => {
+      degrees.push(node.degree(false));
+    });
+    degrees.sort((a, b) => b - a);
+    // "Large": the best connected tenth (at least 4 links), or drawn bigger than the default.
+    const hubDegree = Math.max(4, degrees[Math.floor(degrees.length / 10)] ?? 0);
+    const boostPx = MIN_READABLE_FONT_PX + 2;
+    const boxes: LabelBox[] = [];
+    cy.nodes().forEach((node) => {
+      const label = String(node.data('label') ?? '');
+      if (!label || node.isParent()) return;
+      const selected = node.selected();
+      const hovered = node.id() === this.hovered;
+      const size = Number(node.data('size') ?? NODE_SIZE);
+      const important = selected || hovered || size > NODE_SIZE || node.degree(false) >= hubDegree;
+      const fontPx = zoomedOut ? boostPx : NODE_FONT_PX * zoom;
+      const width = Math.min(this.textWidth(label, NODE_FONT_PX), NODE_LABEL_MAX_WIDTH);
+      const scale = fontPx / NODE_FONT_PX;
+      const at = node.renderedPosition();
+      const height = fontPx * 1.3;
+      boxes.push({
+        id: node.id(),
+        x: at.x,
+        y: at.y + node.renderedHeight() / 2 + 4 * zoom + height / 2,
+        width: width * scale + 4,
+        height: height + 4,
+        priority: selected
+          ? PRIORITY_SELECTED
+          : hovered
+            ? PRIORITY_HOVERED
+            : PRIORITY_NODE + size * 1e4 + node.degree(false),
+        important,
+      });
+    });
+    if (!zoomedOut) {
+      cy.edges().forEach((edge) => {
+        const label = String(edge.data('label') ?? '');
+        if (!label) return;
+        const lines = label.split('\n');
+        const width = Math.max(...lines.map((line) => this.textWidth(line, EDGE_FONT_PX)));
+        const at = edge.renderedMidpoint();
+        boxes.push({
+          id: edge.id(),
+          x: at.x,
+          y: at.y,
+          width: width * zoom + 2,
+          height: lines.length * EDGE_FONT_PX * 1.25 * zoom + 2,
+          priority: edge.selected() ? PRIORITY_SELECTED : Number(edge.data('count') ?? 1),
+        });
+      });
+    }
+    const shown = visibleLabels(boxes, { zoomedOut });
+    this.shownLabels = shown;
+    cy.batch(() => {
+      cy.elements().forEach((ele) => {
+        const hide = !shown.has(ele.id());
+        if (ele.hasClass('label-hidden') !== hide) ele.toggleClass('label-hidden', hide);
+        if (!ele.isNode()) return;
+        // Zoomed out, the labels still drawn are drawn at a readable size.
+        const boost = zoomedOut && !hide;
+        if (boost) {
+          ele.style({
+            'font-size': boostPx / zoom,
+            'text-max-width': `${(NODE_LABEL_MAX_WIDTH * boostPx) / NODE_FONT_PX / zoom}px`,
+          });
+        } else if (ele.hasClass('label-boosted')) {
+          ele.removeStyle('font-size text-max-width');
+        }
+        ele.toggleClass('label-boosted', boost);
+      });
+    });
+  }
+
+  /** Ids of the elements whose labels are drawn now (the level of detail's choice). */
+  labelsShown(): string[] {
+    return [...this.shownLabels];
   }
 
   /** Whether destroy() has run (the Core is gone). */
@@ -610,6 +762,8 @@ export class ChartAdapter {
 
   /** Destroys the Core and forgets what was applied. */
   destroy(): void {
+    if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
+    this.labelTimer = undefined;
     this.full = EMPTY_VIEW_MODEL;
     this.applied = EMPTY_VIEW_MODEL;
     this.theme = undefined;

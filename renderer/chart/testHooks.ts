@@ -15,6 +15,10 @@ export interface ChartTestHook {
   backgroundPoint(): Point | undefined;
   /** The label drawn on a node. */
   label(entityId: string): string | undefined;
+  /** Nodes and edges whose labels the level of detail draws now. */
+  labelsShown(): string[];
+  /** Lays the labels out now (the chart does it a moment after the view settles). */
+  layoutLabels(): void;
   edgeIds(): string[];
   /** Model positions by entity id. */
   positions(): Record<string, Point>;
@@ -94,6 +98,8 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       return best;
     },
     label: (entityId) => adapter.heldLabel(entityId),
+    labelsShown: () => adapter.labelsShown(),
+    layoutLabels: () => adapter.layoutLabels(),
     edgeIds: () => adapter.edgeIds(),
     positions: () => adapter.positions(),
     fit: () => adapter.fit(),
