@@ -321,7 +321,8 @@ export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyle
         color: theme.fgMuted,
         'font-size': 9,
         'text-wrap': 'wrap',
-        'text-rotation': 'autorotate',
+        // Level text reads at any angle, and its box is the one the label layout reserves.
+        'text-rotation': 'none',
         'text-background-color': theme.bg,
         'text-background-opacity': 0.85,
         'text-background-padding': '1px',

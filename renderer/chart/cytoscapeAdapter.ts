@@ -666,6 +666,53 @@ export class ChartAdapter {
     return circles;
   }
 
+  /** The label data of a held edge. */
+  heldEdgeLabel(id: string): string | undefined {
+    const edge = this.cy.getElementById(id);
+    return edge.nonempty() && edge.isEdge() ? String(edge.data('label')) : undefined;
+  }
+
+  /** Zooms about the centre of the view. */
+  zoomTo(level: number): void {
+    this.cy.zoom({ level, renderedPosition: { x: this.cy.width() / 2, y: this.cy.height() / 2 } });
+  }
+
+  /**
+   * Pairs of drawn labels whose boxes (Cytoscape's own label bounds, on screen) overlap by more
+   * than a pixel each way: what the level of detail must keep at zero.
+   */
+  labelOverlaps(): number {
+    const zoom = this.cy.zoom();
+    const boxes: { x1: number; x2: number; y1: number; y2: number }[] = [];
+    this.cy.elements().forEach((ele) => {
+      if (ele.isNode() && ele.isParent()) return;
+      if (!String(ele.style('label') ?? '')) return;
+      const box = ele.boundingBox({
+        includeNodes: false,
+        includeEdges: false,
+        includeLabels: true,
+      });
+      if (box.w > 0 && box.h > 0) boxes.push(box);
+    });
+    let overlaps = 0;
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        const dx = (Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * zoom;
+        const dy = (Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1)) * zoom;
+        if (dx > 1 && dy > 1) overlaps++;
+      }
+    }
+    return overlaps;
+  }
+
+  /** Midpoint of a held edge in rendered (container) pixels. */
+  renderedEdgeMidpoint(id: string): Point | undefined {
+    const edge = this.cy.getElementById(id);
+    return edge.nonempty() && edge.isEdge() ? edge.renderedMidpoint() : undefined;
+  }
+
   renderedPosition(id: string): Point | undefined {
     const node = this.cy.getElementById(id);
     if (node.nonempty() && node.isNode()) return node.renderedPosition();
