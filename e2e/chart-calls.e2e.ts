@@ -139,7 +139,7 @@ describe('charts of call data', () => {
     const firstLabel = await page.evaluate((id) => window.__tesseraChart!.edgeLabel(id), first);
     const members = Number(/^(\d+) ×/.exec(firstLabel ?? '')?.[1]);
     expect(firstLabel).toMatch(
-      /^\d+ × Call · (\d+ h )?\d+ min( \d+ s)?\n2024-01-\d\d – 2024-03-\d\d$/,
+      /^\d+ × Call · (\d+ h )?\d+ min( \d+ s)?\n2024-0\d-\d\d – 2024-0\d-\d\d$/,
     );
 
     // Double-click expands that pair into its single calls; double-click on one collapses it.

@@ -329,7 +329,7 @@ export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyle
       },
     },
     { selector: 'edge.directed', style: { 'target-arrow-shape': 'triangle' } },
-    { selector: 'edge[width]', style: { width: 'data(width)', 'arrow-scale': 0.8 } },
+    { selector: 'edge[width]', style: { width: 'data(width)', 'arrow-scale': 0.6 } },
     { selector: 'edge.chart-bundle', style: { color: theme.fg, 'font-weight': 'bold' } },
     {
       selector: 'node:selected',

@@ -7,6 +7,7 @@ import {
   bundleId,
   bundleKey,
   combineParallelLinks,
+  countWidth,
   formatDuration,
   isBundleId,
   MAX_LINK_WIDTH,
@@ -145,7 +146,15 @@ describe('combineParallelLinks', () => {
     const total = view.edges.reduce((sum, e) => sum + (e.members?.length ?? 1), 0);
     expect(total).toBe(320);
     const widest = view.edges.reduce((a, b) => ((a.width ?? 0) >= (b.width ?? 0) ? a : b));
-    expect(widest.width).toBe(MAX_LINK_WIDTH);
+    // Width follows the count on a fixed scale: about 11 calls a pair is far from the widest.
+    expect(widest.width).toBe(countWidth(widest.members!.length));
+    expect(widest.width).toBeLessThan(MAX_LINK_WIDTH);
+    for (const a of view.edges) {
+      for (const b of view.edges) {
+        if ((a.members?.length ?? 1) < (b.members?.length ?? 1))
+          expect(a.width).toBeLessThan(b.width!);
+      }
+    }
     expect(widest.label).toMatch(/^\d+ × Call · .*\n2024-01-\d\d – 2024-0\d-\d\d$/);
     // Turned off: every call is its own link again.
     expect(combineParallelLinks(base, { combine: false }).edges).toHaveLength(320);
@@ -180,7 +189,7 @@ describe('combineParallelLinks', () => {
     const toB = byCount.edges.find((e) => e.target === 'b')!;
     expect(toB.id).toBe(bundleId(bundleKey(toB)));
     expect(toB.label).toBe('3 × Payment · 150.5 EUR · 20 USD\n2024-01-01 – 2024-03-01');
-    expect(toB.width).toBe(MAX_LINK_WIDTH);
+    expect(toB.width).toBe(countWidth(3));
     const bySum = combineParallelLinks(base, { combine: true, widthBy: 'sum' });
     const toC = bySum.edges.find((e) => e.target === 'c')!;
     expect(toC.width).toBe(MAX_LINK_WIDTH);

@@ -142,11 +142,23 @@ function sumOf(summary: BundleSummary): number {
   return Object.values(summary.amounts).reduce((total, amount) => total + amount, 0);
 }
 
-/** Width for `value` on a square-root scale up to `max` (area-like: 4× the calls, 2× the width). */
+/** Width for `value` on a square-root scale up to `max` (area-like: 4× the total, 2× the width). */
 function scaledWidth(value: number, max: number): number {
   if (!(max > 0) || !(value > 0)) return MIN_LINK_WIDTH;
   return MIN_LINK_WIDTH + (MAX_LINK_WIDTH - MIN_LINK_WIDTH) * Math.sqrt(Math.min(value, max) / max);
 }
+
+/**
+ * Width for a count on a fixed logarithmic scale (each doubling adds LINK_WIDTH_PER_DOUBLING),
+ * so 11 calls look the same on every chart and ten pairs of 11 calls are not all drawn at the
+ * widest.
+ */
+export function countWidth(count: number): number {
+  if (count <= 1) return MIN_LINK_WIDTH;
+  return Math.min(MAX_LINK_WIDTH, MIN_LINK_WIDTH + LINK_WIDTH_PER_DOUBLING * Math.log2(count));
+}
+
+export const LINK_WIDTH_PER_DOUBLING = 1.5;
 
 function joinClasses(members: readonly ChartEdgeModel[]): string | undefined {
   const sets = members.map((m) => new Set((m.classes ?? '').split(' ').filter(Boolean)));
@@ -180,10 +192,9 @@ export function combineParallelLinks(
   const summaries = new Map<string, BundleSummary>();
   for (const [key, members] of groups) summaries.set(key, summarise(members));
   const widthBy = options.widthBy ?? 'count';
+  // Sums have no common unit (seconds, euros), so their widths are relative to the largest.
   let max = 0;
-  for (const summary of summaries.values()) {
-    max = Math.max(max, widthBy === 'count' ? summary.count : sumOf(summary));
-  }
+  for (const summary of summaries.values()) max = Math.max(max, sumOf(summary));
   const edges: ChartEdgeModel[] = [];
   for (const [key, members] of groups) {
     const first = members[0]!;
@@ -204,7 +215,7 @@ export function combineParallelLinks(
       schema: first.schema,
       label: bundleLabel(typeLabel(first.schema), summary),
       directed: sameWay,
-      width: scaledWidth(widthBy === 'count' ? summary.count : sumOf(summary), max),
+      width: widthBy === 'count' ? countWidth(summary.count) : scaledWidth(sumOf(summary), max),
       members: members.map((m) => m.id),
       ...(classes ? { classes } : {}),
     });
