@@ -47,6 +47,8 @@ export interface ChartPanelProps {
 /** Layouts too slow for big charts (fCoSE-style layouts take minutes at 5,000 nodes). */
 const SLOW_LAYOUTS = new Set(['cose', 'breadthfirst', 'concentric']);
 const RULES_KEY = 'tessera.chartRules.';
+/** The adapter exports PNGs at twice the chart's size (cytoscapeAdapter.ts exportPng). */
+const PNG_EXPORT_SCALE = 2;
 const COMBINE_KEY = 'tessera.chartCombineLinks';
 const WIDTH_KEY = 'tessera.chartLinkWidthBy';
 
@@ -217,7 +219,7 @@ export function ChartPanel(props: ChartPanelProps) {
       const blob =
         svg !== undefined
           ? new Blob([framedSvg(svg, frame)], { type: 'image/svg+xml' })
-          : await framedPng(png!, frame);
+          : await framedPng(png!, frame, PNG_EXPORT_SCALE);
       download(blob, exportFileName(chart.name, format));
     } catch (error) {
       services.notify(`Export failed: ${errorMessage(error)}`, 'error');

@@ -176,14 +176,18 @@ export function framedSvg(chartSvg: string, frame: ExportFrame): string {
 }
 
 /** The chart's PNG inside the frame, drawn on a canvas (same layout as the SVG frame). */
-export async function framedPng(chartPng: Blob, frame: ExportFrame): Promise<Blob> {
+export async function framedPng(chartPng: Blob, frame: ExportFrame, scale = 1): Promise<Blob> {
   const bitmap = await createImageBitmap(chartPng);
-  const layout = frameLayout(frame, bitmap.width, bitmap.height);
+  // The chart bitmap is drawn at `scale` pixels per chart pixel; the frame's text follows it.
+  const chartWidth = bitmap.width / scale;
+  const chartHeight = bitmap.height / scale;
+  const layout = frameLayout(frame, chartWidth, chartHeight);
   const canvas = document.createElement('canvas');
-  canvas.width = layout.width;
-  canvas.height = layout.height;
+  canvas.width = Math.ceil(layout.width * scale);
+  canvas.height = Math.ceil(layout.height * scale);
   const ctx = canvas.getContext('2d');
   if (!ctx) throw new Error('no 2D canvas for the PNG export');
+  ctx.scale(scale, scale);
   ctx.fillStyle = frame.colors.bg;
   ctx.fillRect(0, 0, layout.width, layout.height);
   const banner = (y: number) => {
@@ -200,7 +204,7 @@ export async function framedPng(chartPng: Blob, frame: ExportFrame): Promise<Blo
   ctx.fillStyle = frame.colors.fg;
   ctx.font = `bold 13px ${FONT}`;
   ctx.fillText(frame.caption, MARGIN, BANNER_HEIGHT + CAPTION_HEIGHT / 2);
-  ctx.drawImage(bitmap, 0, layout.chartY);
+  ctx.drawImage(bitmap, 0, layout.chartY, chartWidth, chartHeight);
   bitmap.close();
   ctx.font = `12px ${FONT}`;
   frame.legend.forEach((entry, index) => {
