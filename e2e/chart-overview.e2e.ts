@@ -141,9 +141,7 @@ describe('huge chart overview', () => {
       .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'))
       .toBe(String(NODES - NODES / 5));
     // Under load the worker may take a while to repaint; the assertion itself stays.
-    await expect
-      .poll(() => paintedPixels(page), { timeout: 30_000 })
-      .toBeLessThan(paintedBefore);
+    await expect.poll(() => paintedPixels(page), { timeout: 30_000 }).toBeLessThan(paintedBefore);
     expect((await renderInfo(page))!.overview).toBe(true);
     await page.getByTestId('chart-legend-type-Company').check();
     await expect
