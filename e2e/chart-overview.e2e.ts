@@ -140,7 +140,8 @@ describe('huge chart overview', () => {
     await expect
       .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'))
       .toBe(String(NODES - NODES / 5));
-    await expect.poll(() => paintedPixels(page)).toBeLessThan(paintedBefore);
+    // Under load the worker may take a while to repaint; the assertion itself stays.
+    await expect.poll(() => paintedPixels(page), { timeout: 30_000 }).toBeLessThan(paintedBefore);
     expect((await renderInfo(page))!.overview).toBe(true);
     await page.getByTestId('chart-legend-type-Company').check();
     await expect

@@ -4,7 +4,7 @@ import { captionOf, isEdgeSchema } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
 import { Dialog } from '../core/Dialog.tsx';
 import { AnalysisPanel } from '../analysis/index.ts';
-import { useCharts } from '../db/queries.ts';
+import { useCase, useCharts } from '../db/queries.ts';
 import { AddToChart } from './AddToChart.tsx';
 import type { Point } from './chartGeometry.ts';
 import { exportFileName, placeNewNodes } from './chartGeometry.ts';
@@ -17,6 +17,9 @@ import { parseRules, typeCounts } from './chartOverlay.ts';
 import { ChartPicker } from './ChartPicker.tsx';
 import type { ChartViewHandle } from './ChartView.tsx';
 import { ChartView } from './ChartView.tsx';
+import type { LinkWidthBy } from './parallelLinks.ts';
+import type { ExportFrame } from './chartExport.ts';
+import { exportBanner, exportLegend, framedPng, framedSvg } from './chartExport.ts';
 import './chart.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -44,6 +47,10 @@ export interface ChartPanelProps {
 /** Layouts too slow for big charts (fCoSE-style layouts take minutes at 5,000 nodes). */
 const SLOW_LAYOUTS = new Set(['cose', 'breadthfirst', 'concentric']);
 const RULES_KEY = 'tessera.chartRules.';
+/** The adapter exports PNGs at twice the chart's size (cytoscapeAdapter.ts exportPng). */
+const PNG_EXPORT_SCALE = 2;
+const COMBINE_KEY = 'tessera.chartCombineLinks';
+const WIDTH_KEY = 'tessera.chartLinkWidthBy';
 
 function loadRules(chartId: string | undefined): FormatRule[] {
   if (!chartId) return [];
@@ -74,6 +81,7 @@ export function ChartPanel(props: ChartPanelProps) {
   const repository = useRepository();
   const services = useAppServices();
   const allCharts = useCharts(caseId);
+  const caseRecord = useCase(caseId);
   const charts = useMemo(() => (allCharts ?? []).filter((c) => !c.deleted), [allCharts]);
   const [pickedId, setPickedId] = useState(props.initialChartId);
   const [linkMode, setLinkMode] = useState(false);
@@ -84,6 +92,13 @@ export function ChartPanel(props: ChartPanelProps) {
   const [big, setBig] = useState(false);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [grouping, setGrouping] = useState<ChartGrouping>('none');
+  // Combined unless the user turned it off (remembered on this machine, like the format rules).
+  const [combineLinks, setCombineLinks] = useState(
+    () => localStorage.getItem(COMBINE_KEY) !== 'off',
+  );
+  const [linkWidthBy, setLinkWidthBy] = useState<LinkWidthBy>(() =>
+    localStorage.getItem(WIDTH_KEY) === 'sum' ? 'sum' : 'count',
+  );
   const [highlight, setHighlight] = useState<ChartHighlight>();
   const [rulesState, setRulesState] = useState<{ chartId?: string; rules: FormatRule[] }>({
     rules: [],
@@ -172,21 +187,39 @@ export function ChartPanel(props: ChartPanelProps) {
     }
   };
 
-  const exportImage = (format: 'png' | 'svg') => {
-    if (!chart || !viewRef.current) return;
+  const exportImage = async (format: 'png' | 'svg') => {
+    const view = viewRef.current;
+    if (!chart || !view) return;
     try {
-      const svg = format === 'svg' ? viewRef.current.exportSvg() : undefined;
-      const blob =
-        format === 'png'
-          ? viewRef.current.exportPng()
-          : svg === undefined
-            ? undefined
-            : new Blob([svg], { type: 'image/svg+xml' });
-      if (!blob) {
+      const svg = format === 'svg' ? view.exportSvg() : undefined;
+      const png = format === 'png' ? view.exportPng() : undefined;
+      if (svg === undefined && png === undefined) {
         // A huge chart exports its overview, which a worker may still be painting.
         services.notify('The chart is still being drawn; export it again in a moment.', 'error');
         return;
       }
+      // Every exported image carries its markings, the case reference and a legend.
+      const drawn = view.drawn();
+      const byId = new Map(entities.map((e) => [e.id, e]));
+      const drawnRecords = [
+        ...drawn.nodes.map((n) => n.id),
+        ...drawn.edges.flatMap((e) => e.members ?? [e.id]),
+      ]
+        .map((id) => byId.get(id))
+        .filter((e): e is EntityRecord => e !== undefined);
+      const colors = view.colors();
+      const frame: ExportFrame = {
+        banner: exportBanner(caseRecord, drawnRecords),
+        caption: [caseRecord?.reference, caseRecord?.title, `Chart: ${chart.name}`]
+          .filter(Boolean)
+          .join(' · '),
+        legend: exportLegend(drawn, colors.edge),
+        colors,
+      };
+      const blob =
+        svg !== undefined
+          ? new Blob([framedSvg(svg, frame)], { type: 'image/svg+xml' })
+          : await framedPng(png!, frame, PNG_EXPORT_SCALE);
       download(blob, exportFileName(chart.name, format));
     } catch (error) {
       services.notify(`Export failed: ${errorMessage(error)}`, 'error');
@@ -251,6 +284,35 @@ export function ChartPanel(props: ChartPanelProps) {
                 </button>
               ))}
             </div>
+            <div className="chart-group" role="group" aria-label="Parallel links">
+              <button
+                type="button"
+                aria-pressed={combineLinks}
+                data-testid="chart-combine-links"
+                title="Combine parallel links: one link per pair and type, with count, total and dates (double-click a link to expand or collapse it)"
+                onClick={() => {
+                  const next = !combineLinks;
+                  setCombineLinks(next);
+                  localStorage.setItem(COMBINE_KEY, next ? 'on' : 'off');
+                }}
+              >
+                Combine links
+              </button>
+              <select
+                aria-label="Link width by"
+                data-testid="chart-link-width"
+                value={linkWidthBy}
+                disabled={!combineLinks}
+                onChange={(event) => {
+                  const next: LinkWidthBy = event.target.value === 'sum' ? 'sum' : 'count';
+                  setLinkWidthBy(next);
+                  localStorage.setItem(WIDTH_KEY, next);
+                }}
+              >
+                <option value="count">Width: count</option>
+                <option value="sum">Width: sum</option>
+              </select>
+            </div>
             <button type="button" data-testid="chart-fit" onClick={() => viewRef.current?.fit()}>
               Fit
             </button>
@@ -274,14 +336,14 @@ export function ChartPanel(props: ChartPanelProps) {
               <button
                 type="button"
                 data-testid="chart-export-png"
-                onClick={() => exportImage('png')}
+                onClick={() => void exportImage('png')}
               >
                 Export PNG
               </button>
               <button
                 type="button"
                 data-testid="chart-export-svg"
-                onClick={() => exportImage('svg')}
+                onClick={() => void exportImage('svg')}
               >
                 Export SVG
               </button>
@@ -325,6 +387,8 @@ export function ChartPanel(props: ChartPanelProps) {
             onDeleteRequest={requestDelete}
             linkMode={linkMode}
             overlay={overlay}
+            combineLinks={combineLinks}
+            linkWidthBy={linkWidthBy}
             onBigChange={setBig}
           />
           {side === 'legend' && (

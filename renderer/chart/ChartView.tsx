@@ -5,11 +5,14 @@ import { useAppServices, useRepository } from '../core/context.ts';
 import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
 import { mergePositions } from './chartGeometry.ts';
-import type { ChartLayoutName } from './chartModel.ts';
+import type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
 import { buildChartElements, EMPTY_VIEW_MODEL, isBigChart } from './chartModel.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
 import { applyOverlay, entityNodeCount } from './chartOverlay.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
+import type { LinkWidthBy } from './parallelLinks.ts';
+import { combineParallelLinks, isBundleId, toggleBundle } from './parallelLinks.ts';
+import { schemaLabel } from './chartModel.ts';
 import { installChartTestHook, timed } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
 import { useLinkGesture } from './useLinkGesture.ts';
@@ -23,6 +26,10 @@ export interface ChartViewHandle {
   runLayout(name: ChartLayoutName): Promise<void>;
   exportPng(): Blob | undefined;
   exportSvg(): string | undefined;
+  /** What the chart draws now (after filters and combined links): the export's legend reads it. */
+  drawn(): ChartViewModel;
+  /** The canvas colours, for the export frame. */
+  colors(): { bg: string; fg: string; edge: string };
   /** Model coordinates of the centre of the visible area. */
   viewportCenter(): Point | undefined;
 }
@@ -44,11 +51,19 @@ export interface ChartViewProps {
   readonly linkMode?: boolean;
   /** Filters, formatting, grouping and highlights drawn over the saved chart. */
   readonly overlay?: ChartOverlay;
+  /**
+   * "Combine parallel links": relationships of one type between the same two entities are drawn
+   * as one link (double-click expands it, double-click on a single link collapses its pair).
+   * Defaults to combined, widths by count.
+   */
+  readonly combineLinks?: boolean;
+  readonly linkWidthBy?: LinkWidthBy;
   /** Called when the chart crosses BIG_CHART_ELEMENTS (performance settings on or off). */
   onBigChange?: (big: boolean) => void;
   readonly ref?: Ref<ChartViewHandle>;
 }
 const SAVE_DELAY_MS = 400;
+const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** The adapter, unless it was destroyed (a new one replaces it when the chart crosses BIG). */
 function liveAdapter(adapter: ChartAdapter | undefined): ChartAdapter | undefined {
@@ -57,6 +72,7 @@ function liveAdapter(adapter: ChartAdapter | undefined): ChartAdapter | undefine
 
 export function ChartView(props: ChartViewProps) {
   const { caseId, chartId, entities, selectedId, linkMode = false, overlay, ref } = props;
+  const { combineLinks = true, linkWidthBy = 'count' } = props;
   const repository = useRepository();
   const services = useAppServices();
   const chart = useChart(chartId);
@@ -70,10 +86,26 @@ export function ChartView(props: ChartViewProps) {
     [entities, chart, chartId],
   );
   const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
-  const view = useMemo(
+  const overlaid = useMemo(
     () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
     [baseView, byId, overlay],
   );
+  /** Bundles expanded into their single links, per chart (a new chart starts all combined). */
+  const [expanded, setExpanded] = useState<{ chartId: string; keys: ReadonlySet<string> }>({
+    chartId,
+    keys: new Set(),
+  });
+  const expandedKeys = expanded.chartId === chartId ? expanded.keys : NO_KEYS;
+  const view = useMemo(
+    () =>
+      combineParallelLinks(
+        overlaid,
+        { combine: combineLinks, expanded: expandedKeys, widthBy: linkWidthBy },
+        schemaLabel,
+      ),
+    [overlaid, combineLinks, expandedKeys, linkWidthBy],
+  );
+  const overlaidRef = useRef(overlaid);
   // The adapter is rebuilt when a chart crosses the threshold: renderer options are fixed at creation.
   const big = isBigChart(baseView);
 
@@ -93,6 +125,7 @@ export function ChartView(props: ChartViewProps) {
   useEffect(() => {
     propsRef.current = props;
     chartRef.current = chart;
+    overlaidRef.current = overlaid;
   });
 
   useEffect(() => {
@@ -164,12 +197,21 @@ export function ChartView(props: ChartViewProps) {
     return adapter.onGestures({
       tap: (targetId) => {
         wrapperRef.current?.focus({ preventScroll: true });
-        propsRef.current.onSelect(targetId);
+        // A combined link is no entity: selecting it selects no record.
+        propsRef.current.onSelect(
+          targetId !== undefined && isBundleId(targetId) ? undefined : targetId,
+        );
       },
+      edgeDoubleTap: (edgeId) =>
+        setExpanded((previous) => {
+          const current = previous.chartId === chartId ? previous.keys : NO_KEYS;
+          const keys = toggleBundle(current, overlaidRef.current, edgeId);
+          return keys === current && previous.chartId === chartId ? previous : { chartId, keys };
+        }),
       backgroundDoubleTap: (position) => propsRef.current.onRequestNewEntity(position),
       nodeDragged: () => scheduleSave(),
     });
-  }, [adapterVersion, scheduleSave]);
+  }, [adapterVersion, scheduleSave, chartId]);
 
   useEffect(() => {
     const adapter = liveAdapter(adapterRef.current);
@@ -227,8 +269,10 @@ export function ChartView(props: ChartViewProps) {
       exportPng: () => liveAdapter(adapterRef.current)?.exportPng(theme.bg),
       exportSvg: () => liveAdapter(adapterRef.current)?.exportSvg(theme.bg),
       viewportCenter: () => liveAdapter(adapterRef.current)?.viewportCenter(),
+      drawn: () => view,
+      colors: () => ({ bg: theme.bg, fg: theme.fg, edge: theme.edge }),
     }),
-    [scheduleSave, flushSave, theme.bg],
+    [scheduleSave, flushSave, theme, view],
   );
 
   const linkRequest = useCallback(
@@ -261,6 +305,7 @@ export function ChartView(props: ChartViewProps) {
       data-chart-id={chartId}
       data-node-count={entityNodeCount(view)}
       data-edge-count={view.edges.length}
+      data-relationship-count={overlaid.edges.length}
       data-big-chart={big ? 'true' : 'false'}
       onKeyDown={onKeyDown}
     >

@@ -10,6 +10,7 @@ import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { captionOf, isEdgeSchema, model } from '../../shared/model/index.ts';
 import { chartGraph } from '../../shared/model/chartGraph.ts';
 import { CHART_ICONS, iconDataUri, iconKeyFor } from './chartIcons.ts';
+import type { LinkFacts } from './parallelLinks.ts';
 
 export interface ChartNodeModel {
   readonly id: string;
@@ -37,6 +38,12 @@ export interface ChartEdgeModel {
   readonly label: string;
   readonly directed: boolean;
   readonly classes?: string;
+  /** Date, duration and amount, summed up when parallel links are combined (parallelLinks.ts). */
+  readonly facts?: LinkFacts;
+  /** Line width in pixels (combined links are wider the more they stand for). */
+  readonly width?: number;
+  /** A combined link: the ids of the relationships it stands for. */
+  readonly members?: readonly string[];
 }
 
 export interface ChartViewModel {
@@ -80,6 +87,33 @@ export function relationshipLabel(entity: EntityRecord): string {
   return extras.length > 0 ? `${head}\n${extras.join(' · ')}` : head;
 }
 
+function finiteNumber(text: string | undefined): number | undefined {
+  if (text === undefined || text.trim() === '') return undefined;
+  const value = Number(text.replace(/[\s,]/g, ''));
+  return Number.isFinite(value) ? value : undefined;
+}
+
+/** What a relationship adds to a combined link: its date range, duration and amount. */
+export function linkFacts(entity: EntityRecord): LinkFacts | undefined {
+  const date = first(entity, 'date') ?? first(entity, 'startDate');
+  const endDate = first(entity, 'endDate');
+  const duration = finiteNumber(first(entity, 'duration'));
+  const amount = finiteNumber(first(entity, 'amount'));
+  const currency = first(entity, 'currency');
+  const facts: LinkFacts = {
+    ...(date ? { date } : {}),
+    ...(endDate ? { endDate } : {}),
+    ...(duration !== undefined ? { duration } : {}),
+    ...(amount !== undefined ? { amount, ...(currency ? { currency } : {}) } : {}),
+  };
+  return Object.keys(facts).length > 0 ? facts : undefined;
+}
+
+/** A schema's label for combined links ("Call"), its name when the model does not know it. */
+export function schemaLabel(schema: string): string {
+  return model.schemata[schema]?.label ?? schema;
+}
+
 /** Derives what a chart shows from the case's entities (live and tombstoned alike may be passed). */
 export function buildChartElements(
   entities: readonly EntityRecord[],
@@ -96,14 +130,18 @@ export function buildChartElements(
     ...(view.color !== undefined ? { color: view.color } : {}),
     ...(view.size !== undefined ? { size: view.size } : {}),
   }));
-  const edges = graph.edges.map(({ entity, source, target }): ChartEdgeModel => ({
-    id: entity.id,
-    source,
-    target,
-    schema: entity.schema,
-    label: relationshipLabel(entity),
-    directed: model.schemata[entity.schema]?.edge?.directed ?? false,
-  }));
+  const edges = graph.edges.map(({ entity, source, target }): ChartEdgeModel => {
+    const facts = linkFacts(entity);
+    return {
+      id: entity.id,
+      source,
+      target,
+      schema: entity.schema,
+      label: relationshipLabel(entity),
+      directed: model.schemata[entity.schema]?.edge?.directed ?? false,
+      ...(facts ? { facts } : {}),
+    };
+  });
   return { nodes, edges };
 }
 
@@ -131,7 +169,15 @@ export type ChartElement =
     }
   | {
       readonly group: 'edges';
-      readonly data: { id: string; source: string; target: string; schema: string; label: string };
+      readonly data: {
+        id: string;
+        source: string;
+        target: string;
+        schema: string;
+        label: string;
+        width?: number;
+        count?: number;
+      };
       readonly classes: string;
     };
 
@@ -163,6 +209,8 @@ export function edgeElement(edge: ChartEdgeModel): Extract<ChartElement, { group
       target: edge.target,
       schema: edge.schema,
       label: edge.label,
+      ...(edge.width !== undefined ? { width: edge.width } : {}),
+      ...(edge.members ? { count: edge.members.length } : {}),
     },
     classes: edgeClasses(edge),
   };
@@ -273,13 +321,16 @@ export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyle
         color: theme.fgMuted,
         'font-size': 9,
         'text-wrap': 'wrap',
-        'text-rotation': 'autorotate',
+        // Level text reads at any angle, and its box is the one the label layout reserves.
+        'text-rotation': 'none',
         'text-background-color': theme.bg,
         'text-background-opacity': 0.85,
         'text-background-padding': '1px',
       },
     },
     { selector: 'edge.directed', style: { 'target-arrow-shape': 'triangle' } },
+    { selector: 'edge[width]', style: { width: 'data(width)', 'arrow-scale': 0.6 } },
+    { selector: 'edge.chart-bundle', style: { color: theme.fg, 'font-weight': 'bold' } },
     {
       selector: 'node:selected',
       style: { 'border-width': 4, 'border-color': theme.accent, 'font-weight': 'bold' },
@@ -318,6 +369,8 @@ export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyle
       },
     },
     { selector: '.analysis-dim', style: { opacity: 0.25 } },
+    // Level of detail (labelLevels.ts): labels that would collide or be unreadable at this zoom.
+    { selector: '.label-hidden', style: { label: '' } },
     {
       selector: 'node.analysis-path',
       style: { 'border-width': 5, 'border-color': ANALYSIS_HIGHLIGHT, opacity: 1 },

@@ -33,6 +33,14 @@ import { layoutGraphOf } from './fastLayout.ts';
 import { runCytoscapeLayoutInWorker, runLayoutInWorker } from './layout/runLayoutInWorker.ts';
 import { diffViewModels, isEmptyPatch, limitAdditions } from './elementDiff.ts';
 import { ChartOverview } from './overview/ChartOverview.ts';
+import type { LabelBox } from './labelLevels.ts';
+import {
+  MIN_READABLE_FONT_PX,
+  PRIORITY_HOVERED,
+  PRIORITY_NODE,
+  PRIORITY_SELECTED,
+  visibleLabels,
+} from './labelLevels.ts';
 import type { OverviewSurface } from './overview/ChartOverview.ts';
 import { gridPositions, isGroupNode } from './overview/overviewScene.ts';
 
@@ -52,8 +60,47 @@ export function registerCytoscapeExtensions(): void {
   extensionsRegistered = true;
 }
 
+/** The part of cytoscape-svg's canvas-to-SVG context (canvas2svg, `window.C2S`) patched below. */
+interface SvgContextPrototype {
+  __applyCurrentDefaultPath: (this: SvgContext) => void;
+  __keepsCanvasPath?: true;
+}
+interface SvgContext {
+  __currentElement: Element;
+  __currentDefaultPath: string;
+  __createElement(name: string, attributes: Record<string, string>, reset: boolean): Element;
+  __closestGroupOrSvg(): Element;
+}
+
+/**
+ * On a canvas the current path outlives drawImage, clip and restore: Cytoscape draws a node's
+ * border by stroking the shape path again after its icon is drawn. canvas2svg forgets which
+ * element held the path and logs "Attempted to apply path command to node g" instead (about one
+ * per node, and that border is missing from the SVG). Here the path it still has as text is
+ * drawn into a fresh path element, as the canvas would.
+ */
+function keepCanvasPathOnSvgContext(): void {
+  const prototype = (window as { C2S?: { prototype: SvgContextPrototype } }).C2S?.prototype;
+  if (!prototype || prototype.__keepsCanvasPath) return;
+  const original = prototype.__applyCurrentDefaultPath;
+  prototype.__applyCurrentDefaultPath = function (this: SvgContext) {
+    if (this.__currentElement.nodeName !== 'path') {
+      if (!this.__currentDefaultPath) return;
+      const path = this.__createElement('path', {}, true);
+      this.__closestGroupOrSvg().appendChild(path);
+      this.__currentElement = path;
+    }
+    original.call(this);
+  };
+  prototype.__keepsCanvasPath = true;
+}
+
 /** Default node diameter (the style sheet's), for layouts of nodes Cytoscape does not hold. */
 const NODE_SIZE = 40;
+/** The style sheet's label fonts and node label width (chartModel.ts), for the label layout. */
+const NODE_FONT_PX = 11;
+const EDGE_FONT_PX = 9;
+const NODE_LABEL_MAX_WIDTH = 140;
 /**
  * Most nodes (with their edges) added to a huge chart's window per frame: Cytoscape styles and
  * draws new elements in the frame after they are added, so a window of a few thousand nodes
@@ -69,6 +116,8 @@ export interface ChartGestures {
   backgroundDoubleTap(position: Point): void;
   /** A node was dragged and let go. */
   nodeDragged(): void;
+  /** A double click on an edge (its id): expands or collapses parallel links. */
+  edgeDoubleTap?(edgeId: string): void;
 }
 
 /** What the test hooks read of a node Cytoscape holds. */
@@ -89,6 +138,12 @@ export class ChartAdapter {
   private fillFrame: number | undefined;
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
   private readonly overview: ChartOverview | undefined;
+  /** Label level of detail (labelLevels.ts): the pending frame, the hovered node, the shown set. */
+  private labelTimer: ReturnType<typeof setTimeout> | undefined;
+  private hovered: string | undefined;
+  private shownLabels: ReadonlySet<string> = new Set();
+  private readonly textWidths = new Map<string, number>();
+  private measureContext: CanvasRenderingContext2D | null | undefined;
 
   /**
    * Creates the Core in `container`. `big`: with the performance settings and the lighter style;
@@ -114,6 +169,140 @@ export class ChartAdapter {
     if (big && overviewCanvas) {
       this.overview = new ChartOverview(this.surface(), overviewCanvas, () => this.applyWindow());
     }
+    // Big charts have their own level of detail (min-zoomed-font-size, the overview); a headless
+    // Core has no screen to lay labels out on.
+    if (!big && cy.container()) this.watchLabels();
+  }
+
+  private watchLabels(): void {
+    const cy = this.cy;
+    const schedule = () => this.scheduleLabels();
+    cy.on('viewport resize add remove data select unselect free', schedule);
+    cy.on('mouseover', 'node', (event: EventObject) => {
+      this.hovered = (event.target as { id(): string }).id();
+      schedule();
+    });
+    cy.on('mouseout', 'node', () => {
+      this.hovered = undefined;
+      schedule();
+    });
+  }
+
+  /** Lays labels out once the viewport has been still for a moment (not on every wheel step). */
+  private scheduleLabels(): void {
+    if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
+    this.labelTimer = setTimeout(() => {
+      this.labelTimer = undefined;
+      if (!this.cy.destroyed()) this.layoutLabels();
+    }, 60);
+  }
+
+  /** Rough width of `text` at `fontPx`, measured once per text on a canvas. */
+  private textWidth(text: string, fontPx: number): number {
+    const key = `${fontPx} ${text}`;
+    let width = this.textWidths.get(key);
+    if (width === undefined) {
+      if (this.measureContext === undefined) {
+        this.measureContext = document.createElement('canvas').getContext('2d');
+      }
+      const ctx = this.measureContext;
+      if (ctx) {
+        ctx.font = `${fontPx}px Helvetica Neue, Helvetica, sans-serif`;
+        width = ctx.measureText(text).width;
+      } else {
+        width = text.length * fontPx * 0.6;
+      }
+      if (this.textWidths.size > 20_000) this.textWidths.clear();
+      this.textWidths.set(key, width);
+    }
+    return width;
+  }
+
+  /**
+   * Which labels are drawn at this zoom: none overlap; zoomed out, only selected, hovered and
+   * large nodes keep theirs, drawn at a readable size.
+   */
+  layoutLabels(): void {
+    const cy = this.cy;
+    const zoom = cy.zoom();
+    const zoomedOut = NODE_FONT_PX * zoom < MIN_READABLE_FONT_PX;
+    const degrees: number[] = [];
+    cy.nodes().forEach((node) => {
+      degrees.push(node.degree(false));
+    });
+    degrees.sort((a, b) => b - a);
+    // "Large": the best connected tenth (at least 4 links), or drawn bigger than the default.
+    const hubDegree = Math.max(4, degrees[Math.floor(degrees.length / 10)] ?? 0);
+    const boostPx = MIN_READABLE_FONT_PX + 2;
+    const boxes: LabelBox[] = [];
+    cy.nodes().forEach((node) => {
+      const label = String(node.data('label') ?? '');
+      if (!label || node.isParent()) return;
+      const selected = node.selected();
+      const hovered = node.id() === this.hovered;
+      const size = Number(node.data('size') ?? NODE_SIZE);
+      const important = selected || hovered || size > NODE_SIZE || node.degree(false) >= hubDegree;
+      const fontPx = zoomedOut ? boostPx : NODE_FONT_PX * zoom;
+      const width = Math.min(this.textWidth(label, NODE_FONT_PX), NODE_LABEL_MAX_WIDTH);
+      const scale = fontPx / NODE_FONT_PX;
+      const at = node.renderedPosition();
+      const height = fontPx * 1.3;
+      boxes.push({
+        id: node.id(),
+        x: at.x,
+        y: at.y + node.renderedHeight() / 2 + 4 * zoom + height / 2,
+        width: width * scale + 4,
+        height: height + 4,
+        priority: selected
+          ? PRIORITY_SELECTED
+          : hovered
+            ? PRIORITY_HOVERED
+            : PRIORITY_NODE + size * 1e4 + node.degree(false),
+        important,
+      });
+    });
+    if (!zoomedOut) {
+      cy.edges().forEach((edge) => {
+        const label = String(edge.data('label') ?? '');
+        if (!label) return;
+        const lines = label.split('\n');
+        const width = Math.max(...lines.map((line) => this.textWidth(line, EDGE_FONT_PX)));
+        const at = edge.renderedMidpoint();
+        boxes.push({
+          id: edge.id(),
+          x: at.x,
+          y: at.y,
+          width: width * zoom + 2,
+          height: lines.length * EDGE_FONT_PX * 1.25 * zoom + 2,
+          priority: edge.selected() ? PRIORITY_SELECTED : Number(edge.data('count') ?? 1),
+        });
+      });
+    }
+    const shown = visibleLabels(boxes, { zoomedOut });
+    this.shownLabels = shown;
+    cy.batch(() => {
+      cy.elements().forEach((ele) => {
+        const hide = !shown.has(ele.id());
+        if (ele.hasClass('label-hidden') !== hide) ele.toggleClass('label-hidden', hide);
+        if (!ele.isNode()) return;
+        // Zoomed out, the labels still drawn are drawn at a readable size.
+        const boost = zoomedOut && !hide;
+        if (boost) {
+          ele.style({
+            'font-size': boostPx / zoom,
+            'text-max-width': `${(NODE_LABEL_MAX_WIDTH * boostPx) / NODE_FONT_PX / zoom}px`,
+          });
+        } else if (ele.hasClass('label-boosted')) {
+          ele.removeStyle('font-size text-max-width');
+        }
+        ele.toggleClass('label-boosted', boost);
+      });
+    });
+  }
+
+  /** Ids of the elements whose labels are drawn now (the level of detail's choice). */
+  labelsShown(): string[] {
+    return [...this.shownLabels];
   }
 
   /** Whether destroy() has run (the Core is gone). */
@@ -162,7 +351,11 @@ export class ChartAdapter {
       gestures.tap(target === cy ? undefined : (target as { id(): string }).id());
     };
     const onDoubleTap = (event: EventObject) => {
-      if (event.target === cy) gestures.backgroundDoubleTap({ ...event.position });
+      const target = event.target as Core | { id(): string; isEdge(): boolean };
+      if (target === cy) gestures.backgroundDoubleTap({ ...event.position });
+      else if ((target as { isEdge(): boolean }).isEdge()) {
+        gestures.edgeDoubleTap?.((target as { id(): string }).id());
+      }
     };
     const onDragFree = () => gestures.nodeDragged();
     cy.on('tap', onTap);
@@ -296,6 +489,11 @@ export class ChartAdapter {
         const ele = cy.getElementById(edge.id);
         ele.data('label', edge.label);
         ele.data('schema', edge.schema);
+        // removeData, not data(undefined): a missing width falls back to the plain edge style.
+        if (edge.width !== undefined) ele.data('width', edge.width);
+        else ele.removeData('width');
+        if (edge.members) ele.data('count', edge.members.length);
+        else ele.removeData('count');
         ele.classes(edgeClasses(edge));
       }
     });
@@ -468,6 +666,53 @@ export class ChartAdapter {
     return circles;
   }
 
+  /** The label data of a held edge. */
+  heldEdgeLabel(id: string): string | undefined {
+    const edge = this.cy.getElementById(id);
+    return edge.nonempty() && edge.isEdge() ? String(edge.data('label')) : undefined;
+  }
+
+  /** Zooms about the centre of the view. */
+  zoomTo(level: number): void {
+    this.cy.zoom({ level, renderedPosition: { x: this.cy.width() / 2, y: this.cy.height() / 2 } });
+  }
+
+  /**
+   * Pairs of drawn labels whose boxes (Cytoscape's own label bounds, on screen) overlap by more
+   * than a pixel each way: what the level of detail must keep at zero.
+   */
+  labelOverlaps(): number {
+    const zoom = this.cy.zoom();
+    const boxes: { x1: number; x2: number; y1: number; y2: number }[] = [];
+    this.cy.elements().forEach((ele) => {
+      if (ele.isNode() && ele.isParent()) return;
+      if (!String(ele.style('label') ?? '')) return;
+      const box = ele.boundingBox({
+        includeNodes: false,
+        includeEdges: false,
+        includeLabels: true,
+      });
+      if (box.w > 0 && box.h > 0) boxes.push(box);
+    });
+    let overlaps = 0;
+    for (let i = 0; i < boxes.length; i++) {
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        const dx = (Math.min(a.x2, b.x2) - Math.max(a.x1, b.x1)) * zoom;
+        const dy = (Math.min(a.y2, b.y2) - Math.max(a.y1, b.y1)) * zoom;
+        if (dx > 1 && dy > 1) overlaps++;
+      }
+    }
+    return overlaps;
+  }
+
+  /** Midpoint of a held edge in rendered (container) pixels. */
+  renderedEdgeMidpoint(id: string): Point | undefined {
+    const edge = this.cy.getElementById(id);
+    return edge.nonempty() && edge.isEdge() ? edge.renderedMidpoint() : undefined;
+  }
+
   renderedPosition(id: string): Point | undefined {
     const node = this.cy.getElementById(id);
     if (node.nonempty() && node.isNode()) return node.renderedPosition();
@@ -549,6 +794,7 @@ export class ChartAdapter {
   /** The whole chart as SVG (a huge chart's as plain discs and lines, from its overview). */
   exportSvg(bg: string): string | undefined {
     if (this.windowed) return this.overview?.exportSvg();
+    keepCanvasPathOnSvgContext();
     return this.cy.svg({ full: true, scale: 1, bg });
   }
 
@@ -563,6 +809,8 @@ export class ChartAdapter {
 
   /** Destroys the Core and forgets what was applied. */
   destroy(): void {
+    if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
+    this.labelTimer = undefined;
     this.full = EMPTY_VIEW_MODEL;
     this.applied = EMPTY_VIEW_MODEL;
     this.theme = undefined;

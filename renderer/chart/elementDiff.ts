@@ -37,6 +37,8 @@ function sameEdgeData(a: ChartEdgeModel, b: ChartEdgeModel): boolean {
     a.label === b.label &&
     a.schema === b.schema &&
     a.directed === b.directed &&
+    a.width === b.width &&
+    (a.members?.length ?? 0) === (b.members?.length ?? 0) &&
     (a.classes ?? '') === (b.classes ?? '')
   );
 }

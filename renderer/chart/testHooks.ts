@@ -11,10 +11,20 @@ export interface ChartTestHook {
   /** Centre of the node in viewport (client) pixels: what page.mouse.move() expects. */
   nodePosition(entityId: string): Point | undefined;
   nodeIds(): string[];
+  /** Midpoint of an edge in viewport (client) pixels. */
+  edgeMidpoint(edgeId: string): Point | undefined;
   /** The point of the view farthest from every drawn node (client pixels): a drag there pans. */
   backgroundPoint(): Point | undefined;
   /** The label drawn on a node. */
   label(entityId: string): string | undefined;
+  edgeLabel(edgeId: string): string | undefined;
+  /** Pairs of drawn labels that overlap on screen (Cytoscape's own label bounds). */
+  labelOverlaps(): number;
+  zoomTo(level: number): void;
+  /** Nodes and edges whose labels the level of detail draws now. */
+  labelsShown(): string[];
+  /** Lays the labels out now (the chart does it a moment after the view settles). */
+  layoutLabels(): void;
   edgeIds(): string[];
   /** Model positions by entity id. */
   positions(): Record<string, Point>;
@@ -70,6 +80,12 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       return { x: rect.left + rendered.x, y: rect.top + rendered.y };
     },
     nodeIds: () => adapter.nodeIds(),
+    edgeMidpoint(edgeId) {
+      const rendered = adapter.renderedEdgeMidpoint(edgeId);
+      const rect = adapter.containerRect();
+      if (!rendered || !rect) return undefined;
+      return { x: rect.left + rendered.x, y: rect.top + rendered.y };
+    },
     backgroundPoint() {
       const rect = adapter.containerRect();
       if (!rect) return undefined;
@@ -94,6 +110,11 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       return best;
     },
     label: (entityId) => adapter.heldLabel(entityId),
+    labelsShown: () => adapter.labelsShown(),
+    edgeLabel: (edgeId) => adapter.heldEdgeLabel(edgeId),
+    labelOverlaps: () => adapter.labelOverlaps(),
+    zoomTo: (level) => adapter.zoomTo(level),
+    layoutLabels: () => adapter.layoutLabels(),
     edgeIds: () => adapter.edgeIds(),
     positions: () => adapter.positions(),
     fit: () => adapter.fit(),

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   allSimplePaths,
@@ -34,6 +35,52 @@ describe('buildGraph', () => {
     expect(graph.weighted).toBe(true);
     expect([...degrees(graph)]).toEqual([1, 3]);
     expect(shortestPathLength(graph, 'a', 'b')).toBe(5);
+  });
+
+  it('sums parallel edges when asked: the total weight is preserved and each pair is one edge', () => {
+    const edge = fc.record({
+      source: fc.constantFrom('a', 'b', 'c', 'd'),
+      target: fc.constantFrom('a', 'b', 'c', 'd'),
+      weight: fc.option(fc.integer({ min: 1, max: 100 }), { nil: undefined }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(edge, { minLength: 1, maxLength: 60 }),
+        fc.boolean(),
+        (edges, directed) => {
+          const graph = buildGraph({ edges, directed, parallel: 'sum' });
+          const pairs = new Set(
+            edges.map((e) =>
+              directed || e.source < e.target
+                ? `${e.source} ${e.target}`
+                : `${e.target} ${e.source}`,
+            ),
+          );
+          expect(graph.edgeCount).toBe(pairs.size);
+          let total = 0;
+          for (let u = 0; u < graph.nodeCount; u++) {
+            for (let e = graph.offsets[u]!; e < graph.offsets[u + 1]!; e++) {
+              // An undirected edge sits in both rows, a self-loop in one.
+              const v = graph.targets[e]!;
+              total += directed || u === v ? graph.weights[e]! : graph.weights[e]! / 2;
+            }
+          }
+          expect(total).toBeCloseTo(
+            edges.reduce((sum, e) => sum + (e.weight ?? 1), 0),
+            9,
+          );
+          expect(graph.weighted).toBe(
+            edges.some((e) => e.weight !== undefined) || pairs.size < edges.length,
+          );
+        },
+      ),
+    );
+    // 22 unweighted calls weigh 22, not 1 (the last row's value).
+    const calls = buildGraph({
+      edges: Array.from({ length: 22 }, () => ({ source: 'p1', target: 'p2' })),
+      parallel: 'sum',
+    });
+    expect([...calls.weights]).toEqual([22, 22]);
   });
 
   it('keeps directed edges apart and lists isolated nodes', () => {

@@ -136,6 +136,51 @@ describe.skipIf(!hasNetworkx)('tessera analyze', () => {
     expect([nodes[0], nodes.at(-1)]).toEqual([pair.from, pair.to]);
   });
 
+  it('counts parallel CSV rows as a weight, as NetworkX does for a collapsed MultiGraph', () => {
+    // 22 calls a-b, 1 call b-c, 3 calls c-a plus one weighted row pair; the last row alone
+    // would say a-b weighs 1.
+    const rows = [
+      ...Array.from({ length: 22 }, () => 'a,b'),
+      'b,c',
+      ...Array.from({ length: 3 }, () => 'c,a'),
+      'c,d,2',
+      'd,c,5',
+      'd,e',
+    ];
+    const input = join(dir, 'calls.csv');
+    writeFileSync(input, `source,target\n${rows.join('\n')}\n`);
+    const python = `
+import json, sys, networkx as nx
+multi = nx.MultiGraph()
+for line in sys.stdin.read().split()[1:]:
+    parts = line.split(',')
+    multi.add_edge(parts[0], parts[1], weight=float(parts[2]) if len(parts) > 2 else 1.0)
+graph = nx.Graph()
+for u, v, data in multi.edges(data=True):
+    previous = graph.get_edge_data(u, v, {'weight': 0.0})['weight']
+    graph.add_edge(u, v, weight=previous + data['weight'])
+print(json.dumps({'pagerank': nx.pagerank(graph, weight='weight'),
+                  'betweenness': nx.betweenness_centrality(graph, weight='weight')}))
+`;
+    const nx = spawnSync(PYTHON, ['-c', python], {
+      input: readFileSync(input, 'utf8'),
+      encoding: 'utf8',
+    });
+    expect(nx.status, nx.stderr).toBe(0);
+    const expected = JSON.parse(nx.stdout) as Record<
+      'pagerank' | 'betweenness',
+      Record<string, number>
+    >;
+    for (const measure of ['pagerank', 'betweenness'] as const) {
+      const run = tessera('--input', input, '--measure', measure, '--json');
+      expect(run.code, run.stderr).toBe(0);
+      const actual = JSON.parse(run.stdout) as Record<string, number>;
+      for (const [id, value] of Object.entries(expected[measure])) {
+        expect(Math.abs(actual[id]! - value), `${measure} ${id}`).toBeLessThan(1e-6);
+      }
+    }
+  });
+
   it('fails cleanly on bad input', () => {
     const usage = tessera('--input', join(dir, 'karate.graphml'), '--measure', 'fame');
     expect(usage.code).toBe(2);

@@ -22,7 +22,8 @@ const HELP = `usage: tessera analyze --input FILE --measure NAME [options]
 
 Graph analysis of a GraphML file (as NetworkX writes it) or a CSV edge list
 (source,target[,weight], optional header line). The format follows the file extension
-(.graphml/.xml, .csv/.tsv), else the content. Edge weights are honoured when present:
+(.graphml/.xml, .csv/.tsv), else the content. Repeated rows for the same pair are one
+edge whose weight is their sum (a row without a weight counts 1). Edge weights are honoured:
 as lengths for betweenness, closeness and path, as strengths for eigenvector, pagerank
 and communities. Values match NetworkX 2.8 defaults (normalised betweenness,
 Wasserman–Faust closeness).
@@ -114,7 +115,8 @@ function analyze(args: string[]): number {
     throw new Error(`cannot read ${values.input}: ${(error as NodeJS.ErrnoException).code ?? ''}`);
   }
   const input = parseGraph(text, { fileName: values.input, directed: values.directed });
-  const graph = buildGraph(input);
+  // Parallel rows (22 calls between two phones) count as a weight, never as the last row's value.
+  const graph = buildGraph({ ...input, parallel: 'sum' });
   const weighted = values.unweighted ? false : graph.weighted;
   const json = values.json === true;
 
