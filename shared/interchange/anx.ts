@@ -51,6 +51,7 @@ import { assertNotTooLarge, InterchangeImportError, MAX_INTERCHANGE_TEXT } from 
 import type { ImportedEntity } from './importedCase.ts';
 import { buildImportedCase, recordIdFrom } from './importedCase.ts';
 import type { ImportIssue, ImportOptions, InterchangeFormat, InterchangeImport } from './types.ts';
+import { valueBag } from './valueBag.ts';
 
 /** i2 entity types (the standard palette's names and common variants) ↔ FtM schema; first is written. */
 export const ICON_TYPES: Readonly<Record<string, readonly string[]>> = {
@@ -297,7 +298,7 @@ function readAttributes(
   where: string,
   context: ItemContext,
 ): { properties: Record<string, string[]>; lines: string[] } {
-  const properties: Record<string, string[]> = {};
+  const properties = valueBag();
   const lines: string[] = [];
   for (const attribute of children(child(item, 'AttributeCollection'), 'Attribute')) {
     const className =

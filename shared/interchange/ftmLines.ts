@@ -34,6 +34,7 @@ import type {
   InterchangeFormatId,
   InterchangeImport,
 } from './types.ts';
+import { valueBag } from './valueBag.ts';
 
 /** The longest id read from a file (FtM ids are hashes or prefixed source ids, well below it). */
 export const FTM_ID_MAX = 1024;
@@ -477,8 +478,10 @@ function sortValues(
   issues: ImportIssue[],
 ): { properties: Record<string, string[]>; extra: Record<string, string[]> } {
   const known = propertiesOf(entity.schema);
-  const properties: Record<string, string[]> = {};
-  const extra: Record<string, string[]> = {};
+  // Names come from the file: bags without a prototype, so "constructor" or "__proto__" are
+  // ordinary keys (found by the fuzz run: a property called "constructor" crashed the import).
+  const properties = valueBag();
+  const extra = valueBag();
   const keep = (bag: Record<string, string[]>, name: string, value: string) => {
     const list = (bag[name] ??= []);
     if (!list.includes(value)) list.push(value);

@@ -202,6 +202,29 @@ describe('Cytoscape JSON', () => {
   });
 });
 
+describe('attribute names that are Object.prototype members', () => {
+  // Found by the fuzz run: a node attribute called "constructor" crashed the import.
+  const hostile = { constructor: 'c', PROTO_KEY: 'p', toString: 't', hasOwnProperty: 'h' };
+  it('keeps them as ordinary values in every graph format', () => {
+    const text = JSON.stringify({
+      elements: {
+        nodes: [{ data: { id: 'a', name: 'A', ...hostile } }, { data: { id: 'b', name: 'B' } }],
+        edges: [{ data: { id: 'ab', source: 'a', target: 'b', ...hostile } }],
+      },
+    }).replaceAll('"PROTO_KEY"', '"__proto__"');
+    const parsed = JSON.parse(text) as unknown;
+    expect(
+      Object.keys((parsed as { elements: { nodes: { data: object }[] } }).elements.nodes[0]!.data),
+    ).toContain('__proto__');
+    const { file } = cyjsFormat.importText(text, options);
+    expect(caseFileSchema.safeParse(file).success).toBe(true);
+    const a = file.entities.find((entity) => entity.properties.name?.[0] === 'A')!;
+    expect(a.external?.extra?.['constructor']).toEqual(['c']);
+    const again = cyjsFormat.importText(cyjsFormat.exportText(file), options).file;
+    expect(again.entities).toHaveLength(file.entities.length);
+  });
+});
+
 describe('round trips through Tessera', () => {
   const demo = createDemoCase({ agencyId: 'demo', now: new Date('2026-11-23T00:00:00Z') });
   const formats: InterchangeFormat[] = [graphmlFormat, gexfFormat, cyjsFormat];

@@ -25,6 +25,7 @@ import {
   validateEntity,
 } from '../model/index.ts';
 import type { ImportIssue, ImportOptions } from './types.ts';
+import { valueBag } from './valueBag.ts';
 
 /** One entity as an importer read it, before the model has judged it. */
 export interface ImportedEntity {
@@ -87,7 +88,7 @@ function judgeEntity(
   // so checks are costly); only the properties it faults are gone through value by value.
   const faults = validateEntity(entity.schema, cleaned, knownIds);
   const known = Object.keys(faults).length > 0 ? schema.getProperties() : undefined;
-  const kept: Record<string, string[]> = {};
+  const kept = valueBag();
   for (const [name, values] of Object.entries(cleaned)) {
     if (faults[name] === undefined) {
       kept[name] = [...values];
