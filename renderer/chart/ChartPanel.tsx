@@ -246,8 +246,8 @@ export function ChartPanel(props: ChartPanelProps) {
   );
 
   return (
-    <section className="chart-panel" aria-label="Link chart" data-testid="chart-panel">
-      <div className="chart-toolbar" role="toolbar" aria-label="Chart tools">
+    <section className="view-panel chart-panel" aria-label="Link chart" data-testid="chart-panel">
+      <div className="view-toolbar chart-toolbar" role="toolbar" aria-label="Chart tools">
         {picker}
         {chart && (
           <>

@@ -214,8 +214,8 @@ export function MapPanel({ entities, selectedId, onSelect, visibleEntityIds }: M
       : [];
 
   return (
-    <section className="map-panel" aria-label="Map" data-testid="map-panel">
-      <div className="map-toolbar">
+    <section className="view-panel map-panel" aria-label="Map" data-testid="map-panel">
+      <div className="view-toolbar map-toolbar">
         <button
           type="button"
           onClick={() => zoomCenter(2)}

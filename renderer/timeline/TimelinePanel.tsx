@@ -45,7 +45,11 @@ export function TimelinePanel(props: TimelinePanelProps) {
 
   if (!extent || !limit) {
     return (
-      <section className="timeline-panel" aria-label="Timeline" data-testid="timeline-panel">
+      <section
+        className="view-panel timeline-panel"
+        aria-label="Timeline"
+        data-testid="timeline-panel"
+      >
         <p className="timeline-empty">
           No dated entities yet. Dates of events, calls, payments, trips, relationships (start and
           end), births and notices appear here.
@@ -63,12 +67,12 @@ export function TimelinePanel(props: TimelinePanelProps) {
 
   return (
     <section
-      className="timeline-panel"
+      className="view-panel timeline-panel"
       aria-label="Timeline"
       data-testid="timeline-panel"
       data-item-count={items.length}
     >
-      <div className="timeline-toolbar">
+      <div className="view-toolbar timeline-toolbar">
         <button
           type="button"
           onClick={() => zoom(0.5)}
