@@ -1,4 +1,5 @@
 import type { FormEvent } from 'react';
+import { ConfirmDelete } from '../core/ConfirmDelete.tsx';
 import { useId, useState } from 'react';
 import type { NoteRecord } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
@@ -85,25 +86,14 @@ export function NotesPanel({ caseId, entityId }: NotesPanelProps) {
                     <button type="button" onClick={() => setEditing(note.id)}>
                       Edit
                     </button>
-                    {confirmId === note.id ? (
-                      <>
-                        <button
-                          type="button"
-                          className="notes-danger"
-                          data-testid={`note-delete-confirm-${note.id}`}
-                          onClick={() => void remove(note)}
-                        >
-                          Confirm delete
-                        </button>
-                        <button type="button" onClick={() => setConfirmId(undefined)}>
-                          Keep
-                        </button>
-                      </>
-                    ) : (
-                      <button type="button" onClick={() => setConfirmId(note.id)}>
-                        Delete
-                      </button>
-                    )}
+                    <ConfirmDelete
+                      confirming={confirmId === note.id}
+                      onAsk={() => setConfirmId(note.id)}
+                      onKeep={() => setConfirmId(undefined)}
+                      onConfirm={() => void remove(note)}
+                      dangerClassName="notes-danger"
+                      confirmTestId={`note-delete-confirm-${note.id}`}
+                    />
                   </div>
                 </li>
               ),

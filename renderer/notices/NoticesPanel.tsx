@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ConfirmDelete } from '../core/ConfirmDelete.tsx';
 import type { NoticeRecord } from '../../shared/model/index.ts';
 import { captionOf } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
@@ -114,24 +115,13 @@ export function NoticesPanel({ caseId, subjectId, onSelectEntity }: NoticesPanel
                   <button type="button" onClick={() => setEditing(notice.id)}>
                     Edit
                   </button>
-                  {confirmId === notice.id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="notices-danger"
-                        onClick={() => void remove(notice)}
-                      >
-                        Confirm delete
-                      </button>
-                      <button type="button" onClick={() => setConfirmId(undefined)}>
-                        Keep
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" onClick={() => setConfirmId(notice.id)}>
-                      Delete
-                    </button>
-                  )}
+                  <ConfirmDelete
+                    confirming={confirmId === notice.id}
+                    onAsk={() => setConfirmId(notice.id)}
+                    onKeep={() => setConfirmId(undefined)}
+                    onConfirm={() => void remove(notice)}
+                    dangerClassName="notices-danger"
+                  />
                 </span>
               </li>
             );
