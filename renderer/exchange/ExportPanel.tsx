@@ -3,7 +3,8 @@ import type { PartnerView, ReleasePreview, SealedBundle } from '../../shared/con
 import { useAppServices } from '../core/context.ts';
 import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
 import { downloadToBlob, type TransferProgress } from '../platform/serviceClient.ts';
-import { downloadBlob, useExchangeDeps } from './exchangeDeps.ts';
+import { downloadBlob } from '../core/files.ts';
+import { useExchangeDeps } from './exchangeDeps.ts';
 import { TransferProgressLine, withUploadedAttachments } from './transferFiles.tsx';
 import { ReleasePreviewTables } from './ReleasePreviewTables.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';

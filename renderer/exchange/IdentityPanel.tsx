@@ -3,7 +3,7 @@ import type { FormEvent } from 'react';
 import type { ExchangeStatus, IdentityCardView } from '../../shared/contract/exchange.ts';
 import { checkPassphrase, PASSPHRASE_MIN_LENGTH } from '../../shared/exchange/passphrase.ts';
 import { useAppServices } from '../core/context.ts';
-import { downloadBlob } from './exchangeDeps.ts';
+import { downloadBlob } from '../core/files.ts';
 import { PassphraseStrength } from './PassphraseStrength.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
 
