@@ -5,7 +5,7 @@ import { checkPassphrase, PASSPHRASE_MIN_LENGTH } from '../../shared/exchange/pa
 import { useAppServices } from '../core/context.ts';
 import { downloadBlob } from '../core/files.ts';
 import { PassphraseStrength } from './PassphraseStrength.tsx';
-import { errorMessage } from '../../shared/base/errors.ts';
+import { useBusyRun } from '../core/useBusyRun.ts';
 
 export interface IdentityPanelProps {
   readonly status: ExchangeStatus;
@@ -20,8 +20,7 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
   const [repeat, setRepeat] = useState('');
   const [agencyName, setAgencyName] = useState(settings.agencyName);
   const [agencyId, setAgencyId] = useState(settings.agencyId);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run: runBusy } = useBusyRun();
   const { identity } = status;
   const needsPassphrase = identity.protection === 'passphrase';
   // The same rule the service applies on create; rated only while a new identity is being set up.
@@ -33,18 +32,11 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
     [identity.present, needsPassphrase, passphrase, agencyName, agencyId],
   );
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (action: () => Promise<void>) =>
+    runBusy(async () => {
       await action();
       onChanged();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const create = (event: FormEvent) => {
     event.preventDefault();
