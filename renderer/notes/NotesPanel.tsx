@@ -1,5 +1,6 @@
 import type { FormEvent } from 'react';
 import { ConfirmDelete } from '../core/ConfirmDelete.tsx';
+import { ListHeader } from '../core/ListHeader.tsx';
 import { useId, useState } from 'react';
 import type { NoteRecord } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
@@ -39,14 +40,13 @@ export function NotesPanel({ caseId, entityId }: NotesPanelProps) {
 
   return (
     <section className="notes-panel" aria-label="Notes" data-testid="notes-panel">
-      <div className="notes-header">
-        <h3>Notes{notes ? ` (${notes.length})` : ''}</h3>
-        {editing !== NEW && (
-          <button type="button" data-testid="note-add" onClick={() => setEditing(NEW)}>
-            Add note
-          </button>
-        )}
-      </div>
+      <ListHeader
+        title="Notes"
+        count={notes?.length}
+        addLabel="Add note"
+        addTestId="note-add"
+        onAdd={editing === NEW ? undefined : () => setEditing(NEW)}
+      />
       {editing === NEW && (
         <NoteForm
           onSubmit={async (input) => {

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ConfirmDelete } from '../core/ConfirmDelete.tsx';
+import { ListHeader } from '../core/ListHeader.tsx';
 import type { NoticeRecord } from '../../shared/model/index.ts';
 import { captionOf } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
@@ -55,14 +56,13 @@ export function NoticesPanel({ caseId, subjectId, onSelectEntity }: NoticesPanel
 
   return (
     <section className="notices-panel" aria-label="Notices" data-testid="notices-panel">
-      <div className="notices-header">
-        <h3>Notices{notices ? ` (${notices.length})` : ''}</h3>
-        {editing !== NEW && (
-          <button type="button" data-testid="notice-add" onClick={() => setEditing(NEW)}>
-            New notice
-          </button>
-        )}
-      </div>
+      <ListHeader
+        title="Notices"
+        count={notices?.length}
+        addLabel="New notice"
+        addTestId="notice-add"
+        onAdd={editing === NEW ? undefined : () => setEditing(NEW)}
+      />
       {editing === NEW && (
         <NoticeForm
           caseId={caseId}
