@@ -20,6 +20,7 @@ import { ChartView } from './ChartView.tsx';
 import type { LinkWidthBy } from './parallelLinks.ts';
 import type { ExportFrame } from './chartExport.ts';
 import { exportBanner, exportLegend, framedPng, framedSvg } from './chartExport.ts';
+import '../core/common.css';
 import './chart.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 

@@ -1,3 +1,4 @@
+import './common.css';
 /** The heading of a record list (notes, notices): its title with the count, and the add button. */
 export function ListHeader({
   title,

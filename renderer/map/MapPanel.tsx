@@ -18,6 +18,7 @@ import {
 } from './mapModel.ts';
 import { MapSettings, useTileServerUrl } from './MapSettings.tsx';
 import { MARKER_LEGEND, markerPath } from './markerStyle.ts';
+import '../core/common.css';
 import './map.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 

@@ -9,6 +9,7 @@ import { useNotes } from '../db/queries.ts';
 import { describeSaveError, editorKeyDown, reportSaveError } from '../core/saveError.ts';
 import { lengthProblem, noteSizeProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
+import '../core/common.css';
 import './notes.css';
 
 /** `editing` holds this instead of a record id while a new record is being written. */

@@ -8,6 +8,7 @@ import { useEntities, useNotices } from '../db/queries.ts';
 import { describeSaveError } from '../core/saveError.ts';
 import { NoticeForm } from './NoticeForm.tsx';
 import { NOTICE_STATUS_LABELS, NOTICE_TYPES } from './noticeLifecycle.ts';
+import '../core/common.css';
 import './notices.css';
 
 /** `editing` holds this instead of a record id while a new record is being written. */

@@ -7,6 +7,7 @@ import { TimelineCanvas } from './TimelineCanvas.tsx';
 import type { Domain } from './timelineModel.ts';
 import { clampDomain, focusExtent, paddedDomain, zoomDomain } from './timelineModel.ts';
 import type { TimeRange } from './timeRange.ts';
+import '../core/common.css';
 import './timeline.css';
 
 export interface TimelinePanelProps {
