@@ -28,7 +28,7 @@ function entity(
   properties: EntityProperties,
   deleted = false,
 ): EntityRecord {
-  return testEntity(id, schema, properties, { deleted });
+  return testEntity(id, schema, {}, { properties, deleted });
 }
 
 const ivan = entity('p1', 'Person', { name: ['Ivan Petrov'] });

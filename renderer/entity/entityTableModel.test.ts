@@ -15,7 +15,7 @@ function entity(id: string, schema: string, properties: EntityProperties): Entit
   // Each entity is written after the one before, so "updated" sorts in the order they are made.
   clock += 1;
   const hlc = `${clock.toString(16).padStart(13, '0')}-0000-test`;
-  return testEntity(id, schema, properties, { updatedAt: hlc, createdAt: hlc });
+  return testEntity(id, schema, {}, { properties, updatedAt: hlc, createdAt: hlc });
 }
 
 const entities = [
