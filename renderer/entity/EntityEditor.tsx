@@ -19,6 +19,7 @@ import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
 import { editorKeyDown } from '../core/saveError.ts';
 import { saveEntityForm } from './saveEntityForm.ts';
 import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
+import { SchemaSelect } from './SchemaSelect.tsx';
 import './entity.css';
 
 export interface EntityEditorProps {
@@ -122,39 +123,22 @@ function EntityForm({
     >
       <h2 className="entity-form-title">{title}</h2>
       <ErrorSummary errors={errors} order={errorOrder} />
-      <div className="entity-field">
-        <label className="entity-field-label" htmlFor={`${idPrefix}-schema`}>
-          Type
-        </label>
-        <select
-          id={`${idPrefix}-schema`}
-          data-testid="entity-type-select"
-          value={schemaName}
-          disabled={existing !== undefined}
-          autoFocus={!existing && !schemaName}
-          onChange={(event) => {
-            const next = event.target.value;
-            setSchemaName(next);
-            if (next) setValues(carryOver(values, next));
-            setErrors({});
-          }}
-        >
-          {!schemaName && <option value="">Choose a type…</option>}
-          {existing && !(NODE_SCHEMATA as readonly string[]).includes(existing.schema) && (
-            <option value={existing.schema}>{getSchema(existing.schema).label}</option>
-          )}
-          {NODE_SCHEMATA.map((name) => (
-            <option key={name} value={name}>
-              {getSchema(name).label}
-            </option>
-          ))}
-        </select>
-        {errors.schema && (
-          <p className="entity-field-error" data-testid="field-error-schema">
-            {errors.schema}
-          </p>
-        )}
-      </div>
+      <SchemaSelect
+        label="Type"
+        idPrefix={idPrefix}
+        testId="entity-type-select"
+        schemaName={schemaName}
+        existingSchema={existing?.schema}
+        types={NODE_SCHEMATA}
+        emptyOption={schemaName ? undefined : 'Choose a type…'}
+        autoFocus={!existing && !schemaName}
+        error={errors.schema}
+        onChange={(next) => {
+          setSchemaName(next);
+          if (next) setValues(carryOver(values, next));
+          setErrors({});
+        }}
+      />
       {plan && (
         <PropertyFields
           plan={plan}

@@ -19,6 +19,7 @@ import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
 import { editorKeyDown } from '../core/saveError.ts';
 import { saveEntityForm } from './saveEntityForm.ts';
+import { SchemaSelect } from './SchemaSelect.tsx';
 import './entity.css';
 
 export interface RelationshipEditorProps {
@@ -156,38 +157,22 @@ function RelationshipForm(props: RelationshipFormProps) {
           ⇄ Swap direction
         </button>
       </div>
-      <div className="entity-field">
-        <label className="entity-field-label" htmlFor={`${idPrefix}-schema`}>
-          Relationship type
-        </label>
-        <select
-          id={`${idPrefix}-schema`}
-          data-testid="relationship-type-select"
-          value={schemaName}
-          disabled={existing !== undefined}
-          autoFocus={!existing}
-          onChange={(event) => {
-            setSchemaName(event.target.value);
-            if (event.target.value) setValues(carryOver(values, event.target.value));
-            setErrors({});
-          }}
-        >
-          {types.length === 0 && !existing && <option value="">No relationship type fits</option>}
-          {existing && !types.includes(existing.schema) && (
-            <option value={existing.schema}>{getSchema(existing.schema).label}</option>
-          )}
-          {types.map((name) => (
-            <option key={name} value={name}>
-              {getSchema(name).label}
-            </option>
-          ))}
-        </select>
-        {errors.schema && (
-          <p className="entity-field-error" data-testid="field-error-schema">
-            {errors.schema}
-          </p>
-        )}
-      </div>
+      <SchemaSelect
+        label="Relationship type"
+        idPrefix={idPrefix}
+        testId="relationship-type-select"
+        schemaName={schemaName}
+        existingSchema={existing?.schema}
+        types={types}
+        emptyOption={types.length === 0 && !existing ? 'No relationship type fits' : undefined}
+        autoFocus={!existing}
+        error={errors.schema}
+        onChange={(next) => {
+          setSchemaName(next);
+          if (next) setValues(carryOver(values, next));
+          setErrors({});
+        }}
+      />
       {plan && (
         <PropertyFields
           plan={plan}
