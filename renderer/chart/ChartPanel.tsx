@@ -440,7 +440,7 @@ export function ChartPanel(props: ChartPanelProps) {
               ? `Delete “${confirm.name}” from the case? Its relationships are deleted too; other charts lose it as well.`
               : `Delete the chart “${confirm.name}”? The entities stay in the case.`}
           </p>
-          <div className="chart-confirm-actions">
+          <div className="view-buttons chart-confirm-actions">
             <button type="button" onClick={() => setConfirm(undefined)}>
               Cancel
             </button>
