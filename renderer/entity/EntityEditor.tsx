@@ -11,8 +11,8 @@ import {
 } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
-import type { FormValues } from './entityForm.ts';
-import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import { fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import { useTypedValues } from './useTypedValues.ts';
 import type { MetaValue } from './MetaFields.tsx';
 import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
@@ -59,16 +59,15 @@ function EntityForm({
   const app = useAppServices();
   const { repository } = app;
   const entities = useEntities(caseId);
-  const [schemaName, setSchemaName] = useState(
+  const { schemaName, values, errors, setErrors, chooseSchema, changeValues } = useTypedValues(
     existing?.schema ?? (schema && isKnownSchema(schema) ? schema : ''),
+    existing?.properties ?? initialProperties ?? {},
   );
-  const [values, setValues] = useState<FormValues>(existing?.properties ?? initialProperties ?? {});
   const [meta, setMeta] = useState<MetaValue>({
     source: existing?.provenance.source ?? '',
     grading: existing?.grading ?? UNGRADED,
     markings: existing?.markings ?? DEFAULT_MARKINGS,
   });
-  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
   const [saving, setSaving] = useState(false);
   const [initial] = useState(() => JSON.stringify([schemaName, values, meta]));
   useUnsavedChangesGuard(JSON.stringify([schemaName, values, meta]) !== initial);
@@ -133,21 +132,14 @@ function EntityForm({
         emptyOption={schemaName ? undefined : 'Choose a type…'}
         autoFocus={!existing && !schemaName}
         error={errors.schema}
-        onChange={(next) => {
-          setSchemaName(next);
-          if (next) setValues(carryOver(values, next));
-          setErrors({});
-        }}
+        onChange={chooseSchema}
       />
       {plan && (
         <PropertyFields
           plan={plan}
           errors={errors}
           values={values}
-          onChange={(next) => {
-            setErrors(clearChangedErrors(errors, values, next));
-            setValues(next);
-          }}
+          onChange={changeValues}
           entities={entities ?? []}
           selfId={existing?.id}
           idPrefix={idPrefix}

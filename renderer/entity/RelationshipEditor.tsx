@@ -12,8 +12,8 @@ import {
 } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
-import type { FormValues } from './entityForm.ts';
-import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import { fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import { useTypedValues } from './useTypedValues.ts';
 import type { MetaValue } from './MetaFields.tsx';
 import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
@@ -69,14 +69,13 @@ function RelationshipForm(props: RelationshipFormProps) {
     () => (from && to ? edgeSchemataBetween(from.schema, to.schema) : []),
     [from, to],
   );
-  const [schemaName, setSchemaName] = useState(existing?.schema ?? types[0] ?? '');
-  const [values, setValues] = useState<FormValues>(existing?.properties ?? {});
+  const { schemaName, values, errors, setErrors, retype, chooseSchema, changeValues } =
+    useTypedValues(existing?.schema ?? types[0] ?? '', existing?.properties ?? {});
   const [meta, setMeta] = useState<MetaValue>({
     source: existing?.provenance.source ?? '',
     grading: existing?.grading ?? UNGRADED,
     markings: existing?.markings ?? DEFAULT_MARKINGS,
   });
-  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
   const [saving, setSaving] = useState(false);
   const plan = useMemo(() => (schemaName ? fieldPlan(schemaName) : undefined), [schemaName]);
   const idPrefix = `relationship-${existing?.id ?? 'new'}`;
@@ -91,9 +90,7 @@ function RelationshipForm(props: RelationshipFormProps) {
     setFromId(toId);
     setToId(fromId);
     if (!existing && !reversedTypes.includes(schemaName)) {
-      const next = reversedTypes[0] ?? '';
-      setSchemaName(next);
-      if (next) setValues(carryOver(values, next));
+      retype(reversedTypes[0] ?? '');
     }
   };
 
@@ -167,21 +164,14 @@ function RelationshipForm(props: RelationshipFormProps) {
         emptyOption={types.length === 0 && !existing ? 'No relationship type fits' : undefined}
         autoFocus={!existing}
         error={errors.schema}
-        onChange={(next) => {
-          setSchemaName(next);
-          if (next) setValues(carryOver(values, next));
-          setErrors({});
-        }}
+        onChange={chooseSchema}
       />
       {plan && (
         <PropertyFields
           plan={plan}
           errors={errors}
           values={values}
-          onChange={(next) => {
-            setErrors(clearChangedErrors(errors, values, next));
-            setValues(next);
-          }}
+          onChange={changeValues}
           entities={entities}
           selfId={existing?.id}
           idPrefix={idPrefix}
