@@ -52,6 +52,12 @@ interface Shown {
   readonly summary: string;
 }
 
+/** The graphs the measures run on, in the order the radio buttons offer them. */
+const SCOPES: readonly (readonly [AnalysisScope, string])[] = [
+  ['chart', 'This chart'],
+  ['case', 'Whole case'],
+];
+
 export function AnalysisPanel(props: AnalysisPanelProps) {
   const { entities, chart, selectedId, onSelect, onHighlight } = props;
   const repository = useRepository();
@@ -154,26 +160,18 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
       <section className="analysis-section" aria-label="Measures">
         <fieldset className="analysis-scope">
           <legend>Run on</legend>
-          <label>
-            <input
-              type="radio"
-              name="analysis-scope"
-              checked={scope === 'chart'}
-              onChange={() => setScope('chart')}
-              data-testid="analysis-scope-chart"
-            />
-            This chart
-          </label>
-          <label>
-            <input
-              type="radio"
-              name="analysis-scope"
-              checked={scope === 'case'}
-              onChange={() => setScope('case')}
-              data-testid="analysis-scope-case"
-            />
-            Whole case
-          </label>
+          {SCOPES.map(([value, label]) => (
+            <label key={value}>
+              <input
+                type="radio"
+                name="analysis-scope"
+                checked={scope === value}
+                onChange={() => setScope(value)}
+                data-testid={`analysis-scope-${value}`}
+              />
+              {label}
+            </label>
+          ))}
         </fieldset>
         <p className="analysis-note">
           {graph.input.nodes?.length ?? 0} entities, {graph.input.edges.length} relationships

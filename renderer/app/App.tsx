@@ -10,6 +10,7 @@ import { AppServicesProvider } from '../core/context.ts';
 import type { AppServices } from '../core/context.ts';
 import { Notifications, useNotifications } from './Notifications.tsx';
 import { TopBar } from './TopBar.tsx';
+import { BootError } from './BootError.tsx';
 import { useUndoState } from './useUndoState.ts';
 import { useCommands } from './useCommands.ts';
 import { CommandPalette } from './CommandPalette.tsx';
@@ -95,17 +96,7 @@ export function App({ shell, settings, settingsRef, updateSettings, onLock }: Ap
     [booted, settings, notify],
   );
 
-  if (bootError) {
-    return (
-      <div className="app-boot-error" role="alert">
-        <h1>Tessera could not start</h1>
-        <p>{bootError}</p>
-        <p className="muted">
-          Reload the page; if you use the web host, open the address it printed.
-        </p>
-      </div>
-    );
-  }
+  if (bootError) return <BootError message={bootError} />;
   if (!appServices) {
     return <div className="app-loading">Opening Tessera…</div>;
   }

@@ -17,6 +17,7 @@ import { terminateAll } from '../platform/workerRunner.ts';
 import { LockGate } from '../lock/LockGate.tsx';
 import { useVaultState } from '../lock/vaultContext.ts';
 import { App } from './App.tsx';
+import { BootError } from './BootError.tsx';
 import { bootShell, forgetCaseStore } from './boot.ts';
 import type { ShellBoot } from './boot.ts';
 import { useAppliedTheme } from './useTheme.ts';
@@ -49,17 +50,7 @@ export function AppShell() {
     [shell],
   );
 
-  if (bootError) {
-    return (
-      <div className="app-boot-error" role="alert">
-        <h1>Tessera could not start</h1>
-        <p>{bootError}</p>
-        <p className="muted">
-          Reload the page; if you use the web host, open the address it printed.
-        </p>
-      </div>
-    );
-  }
+  if (bootError) return <BootError message={bootError} />;
   if (!shell || !settings) {
     return <div className="app-loading">Opening Tessera…</div>;
   }

@@ -1,4 +1,5 @@
 import type { DragEvent } from 'react';
+import { ConfirmDelete } from '../core/ConfirmDelete.tsx';
 import { useEffect, useId, useState } from 'react';
 import type { AttachmentRecord } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
@@ -204,29 +205,15 @@ export function AttachmentsPanel({ caseId, entityId }: AttachmentsPanelProps) {
                 >
                   Save
                 </button>
-                {confirmId === attachment.id ? (
-                  <>
-                    <button
-                      type="button"
-                      className="attachments-danger"
-                      data-testid={`attachment-delete-confirm-${attachment.id}`}
-                      onClick={() => void remove(attachment)}
-                    >
-                      Confirm delete
-                    </button>
-                    <button type="button" onClick={() => setConfirmId(undefined)}>
-                      Keep
-                    </button>
-                  </>
-                ) : (
-                  <button
-                    type="button"
-                    data-testid={`attachment-delete-${attachment.id}`}
-                    onClick={() => setConfirmId(attachment.id)}
-                  >
-                    Delete
-                  </button>
-                )}
+                <ConfirmDelete
+                  confirming={confirmId === attachment.id}
+                  onAsk={() => setConfirmId(attachment.id)}
+                  onKeep={() => setConfirmId(undefined)}
+                  onConfirm={() => void remove(attachment)}
+                  dangerClassName="attachments-danger"
+                  askTestId={`attachment-delete-${attachment.id}`}
+                  confirmTestId={`attachment-delete-confirm-${attachment.id}`}
+                />
               </span>
             </li>
           ))}

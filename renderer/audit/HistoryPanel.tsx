@@ -4,6 +4,7 @@ import { useHistory } from '../db/queries.ts';
 import type { FieldChange } from './auditDiff.ts';
 import { diffRecords, pathLabel } from './auditDiff.ts';
 import { formatIsoTime } from './time.ts';
+import { TableHead } from '../core/TableHead.tsx';
 import './audit.css';
 
 export interface HistoryPanelProps {
@@ -79,13 +80,7 @@ function DiffTable({ changes, record }: { changes: readonly FieldChange[]; recor
   if (changes.length === 0) return <p className="audit-muted">No field changed.</p>;
   return (
     <table className="audit-diff" data-testid="history-diff">
-      <thead>
-        <tr>
-          <th scope="col">Field</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
-        </tr>
-      </thead>
+      <TableHead columns={['Field', 'Before', 'After']} />
       <tbody>
         {changes.map((change) => (
           <tr key={change.path}>

@@ -20,6 +20,7 @@ import { ChartView } from './ChartView.tsx';
 import type { LinkWidthBy } from './parallelLinks.ts';
 import type { ExportFrame } from './chartExport.ts';
 import { exportBanner, exportLegend, framedPng, framedSvg } from './chartExport.ts';
+import '../core/common.css';
 import './chart.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -246,8 +247,8 @@ export function ChartPanel(props: ChartPanelProps) {
   );
 
   return (
-    <section className="chart-panel" aria-label="Link chart" data-testid="chart-panel">
-      <div className="chart-toolbar" role="toolbar" aria-label="Chart tools">
+    <section className="view-panel chart-panel" aria-label="Link chart" data-testid="chart-panel">
+      <div className="view-toolbar chart-toolbar" role="toolbar" aria-label="Chart tools">
         {picker}
         {chart && (
           <>
@@ -439,7 +440,7 @@ export function ChartPanel(props: ChartPanelProps) {
               ? `Delete “${confirm.name}” from the case? Its relationships are deleted too; other charts lose it as well.`
               : `Delete the chart “${confirm.name}”? The entities stay in the case.`}
           </p>
-          <div className="chart-confirm-actions">
+          <div className="view-buttons chart-confirm-actions">
             <button type="button" onClick={() => setConfirm(undefined)}>
               Cancel
             </button>

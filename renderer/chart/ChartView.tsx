@@ -16,6 +16,7 @@ import { schemaLabel } from './chartModel.ts';
 import { installChartTestHook, timed } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
 import { useLinkGesture } from './useLinkGesture.ts';
+import '../core/common.css';
 import './chart.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 

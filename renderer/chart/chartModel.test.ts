@@ -6,6 +6,7 @@ import type {
   EntityRecord,
 } from '../../shared/model/index.ts';
 import { addEntityToChart } from './chartActions.ts';
+import { entity as testEntity } from '../../shared/exchange/fixtures/releaseFixtures.ts';
 import { NODE_SCHEMATA } from '../../shared/model/index.ts';
 import { CHART_ICONS, GENERIC_ICON_KEY, iconDataUri, iconKeyFor, iconSvg } from './chartIcons.ts';
 import {
@@ -27,20 +28,7 @@ function entity(
   properties: EntityProperties,
   deleted = false,
 ): EntityRecord {
-  return {
-    kind: 'entity',
-    id,
-    caseId: 'case1',
-    schema,
-    properties,
-    deleted,
-    updatedAt: '0',
-    createdAt: '0',
-    originAgency: 'ag',
-    markings: {} as EntityRecord['markings'],
-    provenance: { source: 's', originAgency: 'ag', recordedBy: 'u', recordedAt: '2024-01-01' },
-    grading: {} as EntityRecord['grading'],
-  };
+  return testEntity(id, schema, {}, { properties, deleted });
 }
 
 const ivan = entity('p1', 'Person', { name: ['Ivan Petrov'] });

@@ -11,14 +11,15 @@ import {
 } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
-import type { FormValues } from './entityForm.ts';
-import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import { fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import { useTypedValues } from './useTypedValues.ts';
 import type { MetaValue } from './MetaFields.tsx';
 import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
 import { editorKeyDown } from '../core/saveError.ts';
 import { saveEntityForm } from './saveEntityForm.ts';
 import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
+import { SchemaSelect } from './SchemaSelect.tsx';
 import './entity.css';
 
 export interface EntityEditorProps {
@@ -58,16 +59,15 @@ function EntityForm({
   const app = useAppServices();
   const { repository } = app;
   const entities = useEntities(caseId);
-  const [schemaName, setSchemaName] = useState(
+  const { schemaName, values, errors, setErrors, chooseSchema, changeValues } = useTypedValues(
     existing?.schema ?? (schema && isKnownSchema(schema) ? schema : ''),
+    existing?.properties ?? initialProperties ?? {},
   );
-  const [values, setValues] = useState<FormValues>(existing?.properties ?? initialProperties ?? {});
   const [meta, setMeta] = useState<MetaValue>({
     source: existing?.provenance.source ?? '',
     grading: existing?.grading ?? UNGRADED,
     markings: existing?.markings ?? DEFAULT_MARKINGS,
   });
-  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
   const [saving, setSaving] = useState(false);
   const [initial] = useState(() => JSON.stringify([schemaName, values, meta]));
   useUnsavedChangesGuard(JSON.stringify([schemaName, values, meta]) !== initial);
@@ -122,48 +122,24 @@ function EntityForm({
     >
       <h2 className="entity-form-title">{title}</h2>
       <ErrorSummary errors={errors} order={errorOrder} />
-      <div className="entity-field">
-        <label className="entity-field-label" htmlFor={`${idPrefix}-schema`}>
-          Type
-        </label>
-        <select
-          id={`${idPrefix}-schema`}
-          data-testid="entity-type-select"
-          value={schemaName}
-          disabled={existing !== undefined}
-          autoFocus={!existing && !schemaName}
-          onChange={(event) => {
-            const next = event.target.value;
-            setSchemaName(next);
-            if (next) setValues(carryOver(values, next));
-            setErrors({});
-          }}
-        >
-          {!schemaName && <option value="">Choose a type…</option>}
-          {existing && !(NODE_SCHEMATA as readonly string[]).includes(existing.schema) && (
-            <option value={existing.schema}>{getSchema(existing.schema).label}</option>
-          )}
-          {NODE_SCHEMATA.map((name) => (
-            <option key={name} value={name}>
-              {getSchema(name).label}
-            </option>
-          ))}
-        </select>
-        {errors.schema && (
-          <p className="entity-field-error" data-testid="field-error-schema">
-            {errors.schema}
-          </p>
-        )}
-      </div>
+      <SchemaSelect
+        label="Type"
+        idPrefix={idPrefix}
+        testId="entity-type-select"
+        schemaName={schemaName}
+        existingSchema={existing?.schema}
+        types={NODE_SCHEMATA}
+        emptyOption={schemaName ? undefined : 'Choose a type…'}
+        autoFocus={!existing && !schemaName}
+        error={errors.schema}
+        onChange={chooseSchema}
+      />
       {plan && (
         <PropertyFields
           plan={plan}
           errors={errors}
           values={values}
-          onChange={(next) => {
-            setErrors(clearChangedErrors(errors, values, next));
-            setValues(next);
-          }}
+          onChange={changeValues}
           entities={entities ?? []}
           selfId={existing?.id}
           idPrefix={idPrefix}

@@ -1,10 +1,4 @@
-import type {
-  Grading,
-  InformationCredibility,
-  Markings,
-  SourceReliability,
-  Tlp,
-} from '../../shared/model/index.ts';
+import type { Grading, Markings } from '../../shared/model/index.ts';
 import {
   DEFAULT_CLASSIFICATIONS,
   describeGrading,
@@ -53,91 +47,92 @@ export function MetaFields({ value, onChange, idPrefix }: MetaFieldsProps) {
         />
       </div>
       <div className="entity-meta-row">
-        <div className="entity-field">
-          <label className="entity-field-label" htmlFor={id('reliability')}>
-            Source reliability
-          </label>
-          <select
-            id={id('reliability')}
-            data-testid="field-grading-source"
-            value={value.grading.source}
-            onChange={(event) =>
-              onChange({
-                ...value,
-                grading: { ...value.grading, source: event.target.value as SourceReliability },
-              })
-            }
-          >
-            {Object.entries(SOURCE_RELIABILITY).map(([code, text]) => (
-              <option key={code} value={code}>
-                {code} — {text}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="entity-field">
-          <label className="entity-field-label" htmlFor={id('credibility')}>
-            Information credibility
-          </label>
-          <select
-            id={id('credibility')}
-            data-testid="field-grading-information"
-            value={value.grading.information}
-            onChange={(event) =>
-              onChange({
-                ...value,
-                grading: {
-                  ...value.grading,
-                  information: event.target.value as InformationCredibility,
-                },
-              })
-            }
-          >
-            {Object.entries(INFORMATION_CREDIBILITY).map(([code, text]) => (
-              <option key={code} value={code}>
-                {code} — {text}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Source reliability"
+          id={id('reliability')}
+          testId="field-grading-source"
+          value={value.grading.source}
+          options={gradingOptions(SOURCE_RELIABILITY)}
+          onChange={(source) => onChange({ ...value, grading: { ...value.grading, source } })}
+        />
+        <SelectField
+          label="Information credibility"
+          id={id('credibility')}
+          testId="field-grading-information"
+          value={value.grading.information}
+          options={gradingOptions(INFORMATION_CREDIBILITY)}
+          onChange={(information) =>
+            onChange({ ...value, grading: { ...value.grading, information } })
+          }
+        />
       </div>
       <p className="entity-hint">{describeGrading(value.grading)}</p>
       <div className="entity-meta-row">
-        <div className="entity-field">
-          <label className="entity-field-label" htmlFor={id('classification')}>
-            Classification
-          </label>
-          <select
-            id={id('classification')}
-            data-testid="field-classification"
-            value={value.markings.classification}
-            onChange={(event) => setMarkings({ classification: event.target.value })}
-          >
-            {classifications.map((level) => (
-              <option key={level} value={level}>
-                {level}
-              </option>
-            ))}
-          </select>
-        </div>
-        <div className="entity-field">
-          <label className="entity-field-label" htmlFor={id('tlp')}>
-            TLP
-          </label>
-          <select
-            id={id('tlp')}
-            data-testid="field-tlp"
-            value={value.markings.tlp}
-            onChange={(event) => setMarkings({ tlp: event.target.value as Tlp })}
-          >
-            {TLP_LEVELS.map((level) => (
-              <option key={level} value={level}>
-                TLP:{level}
-              </option>
-            ))}
-          </select>
-        </div>
+        <SelectField
+          label="Classification"
+          id={id('classification')}
+          testId="field-classification"
+          value={value.markings.classification}
+          options={classifications.map((level) => ({ value: level, label: level }))}
+          onChange={(classification) => setMarkings({ classification })}
+        />
+        <SelectField
+          label="TLP"
+          id={id('tlp')}
+          testId="field-tlp"
+          value={value.markings.tlp}
+          options={TLP_LEVELS.map((level) => ({ value: level, label: `TLP:${level}` }))}
+          onChange={(tlp) => setMarkings({ tlp })}
+        />
       </div>
     </fieldset>
+  );
+}
+
+/** An Admiralty code table as options: "B — Usually reliable". */
+function gradingOptions<T extends string>(table: Readonly<Record<T, string>>) {
+  return (Object.entries(table) as [T, string][]).map(([code, text]) => ({
+    value: code,
+    label: `${code} — ${text}`,
+  }));
+}
+
+/** A labelled select over a closed set of codes; `onChange` gets one of the offered values. */
+function SelectField<T extends string>({
+  label,
+  id,
+  testId,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  id: string;
+  testId: string;
+  value: T;
+  options: readonly { value: T; label: string }[];
+  readonly onChange: (value: T) => void;
+}) {
+  return (
+    <div className="entity-field">
+      <label className="entity-field-label" htmlFor={id}>
+        {label}
+      </label>
+      <select
+        id={id}
+        data-testid={testId}
+        value={value}
+        onChange={(event) => {
+          const chosen = options.find((option) => option.value === event.target.value);
+          if (chosen) onChange(chosen.value);
+        }}
+      >
+        {options.map((option) => (
+          <option key={option.value} value={option.value}>
+            {option.label}
+          </option>
+        ))}
+      </select>
+    </div>
   );
 }

@@ -12,13 +12,14 @@ import {
 } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
 import { useEntities, useEntity } from '../db/queries.ts';
-import type { FormValues } from './entityForm.ts';
-import { carryOver, clearChangedErrors, fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import { fieldPlan, orderedErrorKeys } from './entityForm.ts';
+import { useTypedValues } from './useTypedValues.ts';
 import type { MetaValue } from './MetaFields.tsx';
 import { MetaFields } from './MetaFields.tsx';
 import { ErrorSummary, PropertyFields } from './PropertyFields.tsx';
 import { editorKeyDown } from '../core/saveError.ts';
 import { saveEntityForm } from './saveEntityForm.ts';
+import { SchemaSelect } from './SchemaSelect.tsx';
 import './entity.css';
 
 export interface RelationshipEditorProps {
@@ -68,14 +69,13 @@ function RelationshipForm(props: RelationshipFormProps) {
     () => (from && to ? edgeSchemataBetween(from.schema, to.schema) : []),
     [from, to],
   );
-  const [schemaName, setSchemaName] = useState(existing?.schema ?? types[0] ?? '');
-  const [values, setValues] = useState<FormValues>(existing?.properties ?? {});
+  const { schemaName, values, errors, setErrors, retype, chooseSchema, changeValues } =
+    useTypedValues(existing?.schema ?? types[0] ?? '', existing?.properties ?? {});
   const [meta, setMeta] = useState<MetaValue>({
     source: existing?.provenance.source ?? '',
     grading: existing?.grading ?? UNGRADED,
     markings: existing?.markings ?? DEFAULT_MARKINGS,
   });
-  const [errors, setErrors] = useState<Readonly<Record<string, string>>>({});
   const [saving, setSaving] = useState(false);
   const plan = useMemo(() => (schemaName ? fieldPlan(schemaName) : undefined), [schemaName]);
   const idPrefix = `relationship-${existing?.id ?? 'new'}`;
@@ -90,9 +90,7 @@ function RelationshipForm(props: RelationshipFormProps) {
     setFromId(toId);
     setToId(fromId);
     if (!existing && !reversedTypes.includes(schemaName)) {
-      const next = reversedTypes[0] ?? '';
-      setSchemaName(next);
-      if (next) setValues(carryOver(values, next));
+      retype(reversedTypes[0] ?? '');
     }
   };
 
@@ -156,47 +154,24 @@ function RelationshipForm(props: RelationshipFormProps) {
           ⇄ Swap direction
         </button>
       </div>
-      <div className="entity-field">
-        <label className="entity-field-label" htmlFor={`${idPrefix}-schema`}>
-          Relationship type
-        </label>
-        <select
-          id={`${idPrefix}-schema`}
-          data-testid="relationship-type-select"
-          value={schemaName}
-          disabled={existing !== undefined}
-          autoFocus={!existing}
-          onChange={(event) => {
-            setSchemaName(event.target.value);
-            if (event.target.value) setValues(carryOver(values, event.target.value));
-            setErrors({});
-          }}
-        >
-          {types.length === 0 && !existing && <option value="">No relationship type fits</option>}
-          {existing && !types.includes(existing.schema) && (
-            <option value={existing.schema}>{getSchema(existing.schema).label}</option>
-          )}
-          {types.map((name) => (
-            <option key={name} value={name}>
-              {getSchema(name).label}
-            </option>
-          ))}
-        </select>
-        {errors.schema && (
-          <p className="entity-field-error" data-testid="field-error-schema">
-            {errors.schema}
-          </p>
-        )}
-      </div>
+      <SchemaSelect
+        label="Relationship type"
+        idPrefix={idPrefix}
+        testId="relationship-type-select"
+        schemaName={schemaName}
+        existingSchema={existing?.schema}
+        types={types}
+        emptyOption={types.length === 0 && !existing ? 'No relationship type fits' : undefined}
+        autoFocus={!existing}
+        error={errors.schema}
+        onChange={chooseSchema}
+      />
       {plan && (
         <PropertyFields
           plan={plan}
           errors={errors}
           values={values}
-          onChange={(next) => {
-            setErrors(clearChangedErrors(errors, values, next));
-            setValues(next);
-          }}
+          onChange={changeValues}
           entities={entities}
           selfId={existing?.id}
           idPrefix={idPrefix}

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityRecord } from '../../shared/model/index.ts';
-import { DEFAULT_MARKINGS, getSchema, UNGRADED } from '../../shared/model/index.ts';
+import { getSchema } from '../../shared/model/index.ts';
+import { entity as testEntity } from '../../shared/exchange/fixtures/releaseFixtures.ts';
 import {
   addValue,
   clearChangedErrors,
@@ -17,21 +18,7 @@ import {
 } from './entityForm.ts';
 
 function entity(id: string, schema: string, name: string): EntityRecord {
-  const hlc = '0000000000001-0000-test';
-  return {
-    kind: 'entity',
-    id,
-    caseId: 'case1',
-    schema,
-    properties: { name: [name] },
-    updatedAt: hlc,
-    createdAt: hlc,
-    deleted: false,
-    originAgency: 'local',
-    markings: DEFAULT_MARKINGS,
-    provenance: { source: 's', originAgency: 'local', recordedBy: 'me', recordedAt: '2024-01-01' },
-    grading: UNGRADED,
-  };
+  return testEntity(id, schema, { name: [name] });
 }
 
 describe('entity form logic', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { EntityProperties, EntityRecord } from '../../shared/model/index.ts';
-import { DEFAULT_MARKINGS, UNGRADED } from '../../shared/model/index.ts';
+import { entity as testEntity } from '../../shared/exchange/fixtures/releaseFixtures.ts';
 import {
   DEFAULT_QUERY,
   buildRows,
@@ -12,22 +12,10 @@ import {
 
 let clock = 0;
 function entity(id: string, schema: string, properties: EntityProperties): EntityRecord {
+  // Each entity is written after the one before, so "updated" sorts in the order they are made.
   clock += 1;
   const hlc = `${clock.toString(16).padStart(13, '0')}-0000-test`;
-  return {
-    kind: 'entity',
-    id,
-    caseId: 'case1',
-    schema,
-    properties,
-    updatedAt: hlc,
-    createdAt: hlc,
-    deleted: false,
-    originAgency: 'local',
-    markings: DEFAULT_MARKINGS,
-    provenance: { source: 's', originAgency: 'local', recordedBy: 'me', recordedAt: '2024-01-01' },
-    grading: UNGRADED,
-  };
+  return testEntity(id, schema, {}, { properties, updatedAt: hlc, createdAt: hlc });
 }
 
 const entities = [

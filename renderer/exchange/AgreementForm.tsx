@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { TextField } from './TextField.tsx';
 import type { FormEvent } from 'react';
 import { DATA_CATEGORIES, DATA_CATEGORY_LABELS } from '../../shared/exchange/agreement.ts';
 import type { SharingAgreement } from '../../shared/exchange/agreement.ts';
@@ -25,16 +26,14 @@ export function AgreementForm({ partnerId, agreement, onSave, onCancel }: Agreem
     else void onSave(result.value);
   };
   const field = (key: keyof typeof draft, label: string, type = 'text') => (
-    <label className="form-field">
-      <span>{label}</span>
-      <input
-        type={type}
-        value={draft[key] as string}
-        onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
-        data-testid={`agreement-${key}`}
-      />
-      {errors[key] && <small className="exchange-error">{errors[key]}</small>}
-    </label>
+    <TextField
+      label={label}
+      type={type}
+      value={draft[key] as string}
+      onValue={(value) => setDraft({ ...draft, [key]: value })}
+      testId={`agreement-${key}`}
+      error={errors[key]}
+    />
   );
   return (
     <form

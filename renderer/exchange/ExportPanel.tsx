@@ -3,10 +3,11 @@ import type { PartnerView, ReleasePreview, SealedBundle } from '../../shared/con
 import { useAppServices } from '../core/context.ts';
 import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
 import { downloadToBlob, type TransferProgress } from '../platform/serviceClient.ts';
-import { downloadBlob, useExchangeDeps } from './exchangeDeps.ts';
+import { downloadBlob } from '../core/files.ts';
+import { useExchangeDeps } from './exchangeDeps.ts';
 import { TransferProgressLine, withUploadedAttachments } from './transferFiles.tsx';
 import { ReleasePreviewTables } from './ReleasePreviewTables.tsx';
-import { errorMessage } from '../../shared/base/errors.ts';
+import { useBusyRun } from '../core/useBusyRun.ts';
 
 export interface ExportPanelProps {
   readonly caseId: string;
@@ -25,8 +26,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
   const [previews, setPreviews] = useState<readonly ReleasePreview[] | null>(null);
   const [sealed, setSealed] = useState<readonly SealedBundle[] | null>(null);
   const [delivery, setDelivery] = useState<'transport' | 'file'>('transport');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, run } = useBusyRun();
   const [transfer, setTransfer] = useState<{
     label: string;
     progress: TransferProgress;
@@ -43,18 +43,6 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
     setChosen(next);
     setPreviews(null);
     setSealed(null);
-  };
-
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
   };
 
   const preview = () =>

@@ -1,11 +1,12 @@
 import { useMemo, useState } from 'react';
+import { TextField } from './TextField.tsx';
 import type { FormEvent } from 'react';
 import type { ExchangeStatus, IdentityCardView } from '../../shared/contract/exchange.ts';
 import { checkPassphrase, PASSPHRASE_MIN_LENGTH } from '../../shared/exchange/passphrase.ts';
 import { useAppServices } from '../core/context.ts';
-import { downloadBlob } from './exchangeDeps.ts';
+import { downloadBlob } from '../core/files.ts';
 import { PassphraseStrength } from './PassphraseStrength.tsx';
-import { errorMessage } from '../../shared/base/errors.ts';
+import { useBusyRun } from '../core/useBusyRun.ts';
 
 export interface IdentityPanelProps {
   readonly status: ExchangeStatus;
@@ -20,8 +21,7 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
   const [repeat, setRepeat] = useState('');
   const [agencyName, setAgencyName] = useState(settings.agencyName);
   const [agencyId, setAgencyId] = useState(settings.agencyId);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, setError, run: runBusy } = useBusyRun();
   const { identity } = status;
   const needsPassphrase = identity.protection === 'passphrase';
   // The same rule the service applies on create; rated only while a new identity is being set up.
@@ -33,18 +33,11 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
     [identity.present, needsPassphrase, passphrase, agencyName, agencyId],
   );
 
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (action: () => Promise<void>) =>
+    runBusy(async () => {
       await action();
       onChanged();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   const create = (event: FormEvent) => {
     event.preventDefault();
@@ -114,24 +107,20 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
           Create the keys partners use to send to you and to check what you send.
         </p>
         <form onSubmit={create} className="exchange-form">
-          <label className="form-field">
-            <span>Agency name</span>
-            <input
-              value={agencyName}
-              onChange={(e) => setAgencyName(e.target.value)}
-              required
-              data-testid="identity-name"
-            />
-          </label>
-          <label className="form-field">
-            <span>Agency id</span>
-            <input
-              value={agencyId}
-              onChange={(e) => setAgencyId(e.target.value)}
-              required
-              data-testid="identity-agency-id"
-            />
-          </label>
+          <TextField
+            label="Agency name"
+            value={agencyName}
+            onValue={setAgencyName}
+            required
+            testId="identity-name"
+          />
+          <TextField
+            label="Agency id"
+            value={agencyId}
+            onValue={setAgencyId}
+            required
+            testId="identity-agency-id"
+          />
           {agencyId.trim() !== settings.agencyId && (
             <p className="exchange-warning">
               Records here are stamped with agency id “{settings.agencyId}” (Settings); use the same
@@ -140,29 +129,25 @@ export function IdentityPanel({ status, onChanged }: IdentityPanelProps) {
           )}
           {needsPassphrase && (
             <>
-              <label className="form-field">
-                <span>Passphrase</span>
-                <input
-                  type="password"
-                  value={passphrase}
-                  onChange={(e) => setPassphrase(e.target.value)}
-                  required
-                  minLength={PASSPHRASE_MIN_LENGTH}
-                  autoComplete="new-password"
-                  data-testid="identity-passphrase"
-                />
-              </label>
+              <TextField
+                label="Passphrase"
+                type="password"
+                value={passphrase}
+                onValue={setPassphrase}
+                required
+                minLength={PASSPHRASE_MIN_LENGTH}
+                autoComplete="new-password"
+                testId="identity-passphrase"
+              />
               {strength && <PassphraseStrength strength={strength} />}
-              <label className="form-field">
-                <span>Repeat passphrase</span>
-                <input
-                  type="password"
-                  value={repeat}
-                  onChange={(e) => setRepeat(e.target.value)}
-                  required
-                  data-testid="identity-passphrase-repeat"
-                />
-              </label>
+              <TextField
+                label="Repeat passphrase"
+                type="password"
+                value={repeat}
+                onValue={setRepeat}
+                required
+                testId="identity-passphrase-repeat"
+              />
             </>
           )}
           {error && (

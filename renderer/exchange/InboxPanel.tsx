@@ -20,6 +20,7 @@ import { useExchangeDeps } from './exchangeDeps.ts';
 import { ReviewScreen } from './ReviewScreen.tsx';
 import { TransferProgressLine } from './transferFiles.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
+import { useBusyRun } from '../core/useBusyRun.ts';
 
 export interface InboxPanelProps {
   readonly status: ExchangeStatus;
@@ -43,8 +44,7 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
     review: ReviewModel;
     retainUntil?: string;
   } | null>(null);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, run: runBusy } = useBusyRun();
   const [upload, setUpload] = useState<TransferProgress | null>(null);
 
   const load = useCallback(async () => {
@@ -53,23 +53,16 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
     } catch (err) {
       setError(errorMessage(err));
     }
-  }, [services]);
+  }, [services, setError]);
   useEffect(() => {
     void load();
   }, [load, status.checkedAt]);
 
+  // Whatever an action did or failed to do, the list and the caller's counts are read again.
   const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError(null);
-    try {
-      await action();
-    } catch (err) {
-      setError(errorMessage(err));
-    } finally {
-      setBusy(false);
-      onChanged();
-      void load();
-    }
+    await runBusy(action);
+    onChanged();
+    void load();
   };
 
   const open = (item: PendingImport) =>

@@ -1,6 +1,7 @@
 import type { ReleasePreview } from '../../shared/contract/exchange.ts';
 import { previewRows } from './exchangeModel.ts';
 import type { PreviewRow } from './exchangeModel.ts';
+import { TableHead } from '../core/TableHead.tsx';
 
 /** The rule behind a row: its code, with the rule's title on hover. */
 function Rule({ row }: { readonly row: PreviewRow }) {
@@ -22,13 +23,7 @@ export function ReleasePreviewTables({ preview }: { readonly preview: ReleasePre
       {withheld.length > 0 && (
         <table className="exchange-table" data-testid={`withheld-${preview.partnerId}`}>
           <caption>Withheld records ({preview.withheld.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Record</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Record', 'Rule', 'Why']} />
           <tbody>
             {withheld.map((row, i) => (
               <tr
@@ -50,14 +45,7 @@ export function ReleasePreviewTables({ preview }: { readonly preview: ReleasePre
       {fields.length > 0 && (
         <table className="exchange-table" data-testid={`stripped-${preview.partnerId}`}>
           <caption>Fields left out ({preview.stripped.length})</caption>
-          <thead>
-            <tr>
-              <th scope="col">Record</th>
-              <th scope="col">Field</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Record', 'Field', 'Rule', 'Why']} />
           <tbody>
             {fields.map((row) => (
               <tr key={row.key} data-testid={`stripped-field-${row.recordId}-${row.field ?? ''}`}>

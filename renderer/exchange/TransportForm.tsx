@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { TextField } from './TextField.tsx';
 import type { FormEvent } from 'react';
 import type { TransportSettings } from '../../shared/contract/exchange.ts';
 import { draftFromTransport, transportFromDraft } from './exchangeModel.ts';
@@ -21,17 +22,15 @@ export function TransportForm({ transport, onSave, onCancel }: TransportFormProp
     else void onSave(result.value);
   };
   const field = (key: keyof TransportDraft, label: string, type = 'text') => (
-    <label className="form-field">
-      <span>{label}</span>
-      <input
-        type={type}
-        value={draft[key] as string}
-        onChange={(e) => setDraft({ ...draft, [key]: e.target.value })}
-        data-testid={`transport-${key}`}
-        autoComplete="off"
-      />
-      {errors[key] && <small className="exchange-error">{errors[key]}</small>}
-    </label>
+    <TextField
+      label={label}
+      type={type}
+      value={draft[key] as string}
+      onValue={(value) => setDraft({ ...draft, [key]: value })}
+      testId={`transport-${key}`}
+      error={errors[key]}
+      autoComplete="off"
+    />
   );
   return (
     <form className="exchange-form" onSubmit={submit} data-testid="transport-form">

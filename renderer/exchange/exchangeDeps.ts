@@ -7,15 +7,3 @@ export function useExchangeDeps(): ExchangeDeps {
   const { storage } = useAppServices();
   return useMemo(() => ({ ...storage, localNodes: [storage.clock.node] }), [storage]);
 }
-
-/** Starts a browser download of `blob` as `fileName`. */
-export function downloadBlob(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = fileName;
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
-}

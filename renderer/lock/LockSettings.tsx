@@ -162,15 +162,11 @@ export function LockSettings({
       </div>
       {task === 'passphrase' && (
         <div className="lock-form">
-          <label className="form-field">
-            <span>Current passphrase</span>
-            <input
-              type="password"
-              autoComplete="current-password"
-              value={current}
-              onChange={(event) => setCurrent(event.target.value)}
-            />
-          </label>
+          <CurrentPassphraseField
+            label="Current passphrase"
+            value={current}
+            onChange={setCurrent}
+          />
           <PassphraseFields choice={choice} testId="change-passphrase-new" />
           <p className="muted">
             Your data stays as it is; only the key that opens it is wrapped anew. The recovery key
@@ -204,15 +200,7 @@ export function LockSettings({
               A new recovery key replaces the old one, which stops working. Confirm with your
               passphrase.
             </p>
-            <label className="form-field">
-              <span>Passphrase</span>
-              <input
-                type="password"
-                autoComplete="current-password"
-                value={current}
-                onChange={(event) => setCurrent(event.target.value)}
-              />
-            </label>
+            <CurrentPassphraseField label="Passphrase" value={current} onChange={setCurrent} />
             <div className="settings-security-row">
               <button
                 type="button"
@@ -280,5 +268,28 @@ export function LockSettings({
         </p>
       )}
     </fieldset>
+  );
+}
+
+/** The passphrase the user has now, asked again before a change to the key wrapping. */
+function CurrentPassphraseField({
+  label,
+  value,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  readonly onChange: (value: string) => void;
+}) {
+  return (
+    <label className="form-field">
+      <span>{label}</span>
+      <input
+        type="password"
+        autoComplete="current-password"
+        value={value}
+        onChange={(event) => onChange(event.target.value)}
+      />
+    </label>
   );
 }

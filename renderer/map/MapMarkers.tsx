@@ -140,7 +140,11 @@ export function ClusterList(props: {
 }) {
   const { members, left, top, onSelect, onClose } = props;
   return (
-    <div className="map-cluster-list" style={{ left, top }} data-testid="map-cluster-list">
+    <div
+      className="view-buttons map-cluster-list"
+      style={{ left, top }}
+      data-testid="map-cluster-list"
+    >
       <div className="map-cluster-list-head">
         <strong>{members.length} here</strong>
         <button type="button" onClick={onClose} aria-label="Close the list">

@@ -18,6 +18,7 @@ import {
 } from './mapModel.ts';
 import { MapSettings, useTileServerUrl } from './MapSettings.tsx';
 import { MARKER_LEGEND, markerPath } from './markerStyle.ts';
+import '../core/common.css';
 import './map.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -214,8 +215,8 @@ export function MapPanel({ entities, selectedId, onSelect, visibleEntityIds }: M
       : [];
 
   return (
-    <section className="map-panel" aria-label="Map" data-testid="map-panel">
-      <div className="map-toolbar">
+    <section className="view-panel map-panel" aria-label="Map" data-testid="map-panel">
+      <div className="view-toolbar map-toolbar">
         <button
           type="button"
           onClick={() => zoomCenter(2)}

@@ -53,7 +53,7 @@ export function MapSettings() {
       </button>
       {open && (
         <form
-          className="map-settings-form"
+          className="view-buttons map-settings-form"
           onSubmit={(event) => {
             event.preventDefault();
             if (!valid) return;

@@ -1,4 +1,6 @@
 import type { FormEvent } from 'react';
+import { ConfirmDelete } from '../core/ConfirmDelete.tsx';
+import { ListHeader } from '../core/ListHeader.tsx';
 import { useId, useState } from 'react';
 import type { NoteRecord } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
@@ -7,6 +9,7 @@ import { useNotes } from '../db/queries.ts';
 import { describeSaveError, editorKeyDown, reportSaveError } from '../core/saveError.ts';
 import { lengthProblem, noteSizeProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 import { useUnsavedChangesGuard } from '../platform/unsavedChanges.ts';
+import '../core/common.css';
 import './notes.css';
 
 /** `editing` holds this instead of a record id while a new record is being written. */
@@ -38,14 +41,13 @@ export function NotesPanel({ caseId, entityId }: NotesPanelProps) {
 
   return (
     <section className="notes-panel" aria-label="Notes" data-testid="notes-panel">
-      <div className="notes-header">
-        <h3>Notes{notes ? ` (${notes.length})` : ''}</h3>
-        {editing !== NEW && (
-          <button type="button" data-testid="note-add" onClick={() => setEditing(NEW)}>
-            Add note
-          </button>
-        )}
-      </div>
+      <ListHeader
+        title="Notes"
+        count={notes?.length}
+        addLabel="Add note"
+        addTestId="note-add"
+        onAdd={editing === NEW ? undefined : () => setEditing(NEW)}
+      />
       {editing === NEW && (
         <NoteForm
           onSubmit={async (input) => {
@@ -85,25 +87,14 @@ export function NotesPanel({ caseId, entityId }: NotesPanelProps) {
                     <button type="button" onClick={() => setEditing(note.id)}>
                       Edit
                     </button>
-                    {confirmId === note.id ? (
-                      <>
-                        <button
-                          type="button"
-                          className="notes-danger"
-                          data-testid={`note-delete-confirm-${note.id}`}
-                          onClick={() => void remove(note)}
-                        >
-                          Confirm delete
-                        </button>
-                        <button type="button" onClick={() => setConfirmId(undefined)}>
-                          Keep
-                        </button>
-                      </>
-                    ) : (
-                      <button type="button" onClick={() => setConfirmId(note.id)}>
-                        Delete
-                      </button>
-                    )}
+                    <ConfirmDelete
+                      confirming={confirmId === note.id}
+                      onAsk={() => setConfirmId(note.id)}
+                      onKeep={() => setConfirmId(undefined)}
+                      onConfirm={() => void remove(note)}
+                      dangerClassName="notes-danger"
+                      confirmTestId={`note-delete-confirm-${note.id}`}
+                    />
                   </div>
                 </li>
               ),

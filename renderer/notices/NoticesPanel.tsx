@@ -1,4 +1,6 @@
 import { useState } from 'react';
+import { ConfirmDelete } from '../core/ConfirmDelete.tsx';
+import { ListHeader } from '../core/ListHeader.tsx';
 import type { NoticeRecord } from '../../shared/model/index.ts';
 import { captionOf } from '../../shared/model/index.ts';
 import { useAppServices } from '../core/context.ts';
@@ -6,6 +8,7 @@ import { useEntities, useNotices } from '../db/queries.ts';
 import { describeSaveError } from '../core/saveError.ts';
 import { NoticeForm } from './NoticeForm.tsx';
 import { NOTICE_STATUS_LABELS, NOTICE_TYPES } from './noticeLifecycle.ts';
+import '../core/common.css';
 import './notices.css';
 
 /** `editing` holds this instead of a record id while a new record is being written. */
@@ -54,14 +57,13 @@ export function NoticesPanel({ caseId, subjectId, onSelectEntity }: NoticesPanel
 
   return (
     <section className="notices-panel" aria-label="Notices" data-testid="notices-panel">
-      <div className="notices-header">
-        <h3>Notices{notices ? ` (${notices.length})` : ''}</h3>
-        {editing !== NEW && (
-          <button type="button" data-testid="notice-add" onClick={() => setEditing(NEW)}>
-            New notice
-          </button>
-        )}
-      </div>
+      <ListHeader
+        title="Notices"
+        count={notices?.length}
+        addLabel="New notice"
+        addTestId="notice-add"
+        onAdd={editing === NEW ? undefined : () => setEditing(NEW)}
+      />
       {editing === NEW && (
         <NoticeForm
           caseId={caseId}
@@ -114,24 +116,13 @@ export function NoticesPanel({ caseId, subjectId, onSelectEntity }: NoticesPanel
                   <button type="button" onClick={() => setEditing(notice.id)}>
                     Edit
                   </button>
-                  {confirmId === notice.id ? (
-                    <>
-                      <button
-                        type="button"
-                        className="notices-danger"
-                        onClick={() => void remove(notice)}
-                      >
-                        Confirm delete
-                      </button>
-                      <button type="button" onClick={() => setConfirmId(undefined)}>
-                        Keep
-                      </button>
-                    </>
-                  ) : (
-                    <button type="button" onClick={() => setConfirmId(notice.id)}>
-                      Delete
-                    </button>
-                  )}
+                  <ConfirmDelete
+                    confirming={confirmId === notice.id}
+                    onAsk={() => setConfirmId(notice.id)}
+                    onKeep={() => setConfirmId(undefined)}
+                    onConfirm={() => void remove(notice)}
+                    dangerClassName="notices-danger"
+                  />
                 </span>
               </li>
             );

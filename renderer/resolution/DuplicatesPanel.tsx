@@ -6,6 +6,7 @@ import { RecordValidationError } from '../db/repository.types.ts';
 import { pairKey } from './duplicatesModel.ts';
 import { PairReview } from './PairReview.tsx';
 import { useDuplicates } from './useDuplicates.ts';
+import '../core/common.css';
 import './resolution.css';
 
 export interface DuplicatesPanelProps {
@@ -84,13 +85,15 @@ export function DuplicatesPanel({ caseId, onSelectEntity }: DuplicatesPanelProps
         <p className="resolution-status" data-testid="duplicates-status" aria-live="polite">
           {status}
         </p>
-        <ol className="resolution-pairs" data-testid="duplicates-list">
+        <ol className="row-list resolution-pairs" data-testid="duplicates-list">
           {list.map((c, i) => (
             <li key={pairKey(c.a, c.b)}>
               <button
                 type="button"
                 className={
-                  i === index ? 'resolution-pair resolution-pair-active' : 'resolution-pair'
+                  i === index
+                    ? 'row-list-button resolution-pair resolution-pair-active'
+                    : 'row-list-button resolution-pair'
                 }
                 onClick={() => setSelectedKey(pairKey(c.a, c.b))}
                 data-testid={`duplicate-pair-${i}`}
@@ -106,7 +109,7 @@ export function DuplicatesPanel({ caseId, onSelectEntity }: DuplicatesPanelProps
         </ol>
         <h3 className="resolution-heading">Merges</h3>
         {merges && merges.length > 0 ? (
-          <ul className="resolution-merges" data-testid="duplicates-merges">
+          <ul className="row-list resolution-merges" data-testid="duplicates-merges">
             {merges.slice(0, 20).map((m) => (
               <li key={m.changeId}>
                 <span>

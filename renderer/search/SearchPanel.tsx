@@ -14,6 +14,7 @@ import {
 import type { ResultRow } from './searchModel.ts';
 import type { CaseSearchIndex } from './useCaseSearchIndex.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
+import '../core/common.css';
 import './search.css';
 
 export interface SearchPanelProps {
@@ -184,13 +185,15 @@ export function SearchPanel(props: SearchPanelProps) {
                   ? 'Type to search every property, note and attachment of the case.'
                   : `${rows.length} result${rows.length === 1 ? '' : 's'}${tookMs !== null ? ` in ${Math.max(1, Math.round(tookMs))} ms` : ''}`}
       </p>
-      <ol className="search-results" id="search-results" data-testid="search-results">
+      <ol className="row-list search-results" id="search-results" data-testid="search-results">
         {rows.map((row, position) => (
           <li key={row.id}>
             <button
               type="button"
               className={
-                position === active ? 'search-result search-result-active' : 'search-result'
+                position === active
+                  ? 'row-list-button search-result search-result-active'
+                  : 'row-list-button search-result'
               }
               onClick={() => open(row)}
               onMouseEnter={() => setActive(position)}

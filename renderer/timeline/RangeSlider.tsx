@@ -35,20 +35,14 @@ export function RangeSlider({ extent, range, onChange }: RangeSliderProps) {
 
   return (
     <div className="timeline-slider" data-testid="timeline-slider">
-      <label className="timeline-slider-date">
-        <span>From</span>
-        <input
-          type="date"
-          value={isoDay(origin + fromIndex * DAY)}
-          min={isoDay(origin)}
-          max={isoDay(origin + max * DAY)}
-          onChange={(event) => {
-            const t = parseDay(event.target.value);
-            if (Number.isFinite(t)) set(dayIndex(origin, t), toIndex);
-          }}
-          data-testid="timeline-range-from-date"
-        />
-      </label>
+      <DayField
+        label="From"
+        origin={origin}
+        max={max}
+        index={fromIndex}
+        onIndex={(index) => set(index, toIndex)}
+        testId="timeline-range-from-date"
+      />
       <div className="timeline-slider-track">
         <div
           className="timeline-slider-fill"
@@ -77,20 +71,48 @@ export function RangeSlider({ extent, range, onChange }: RangeSliderProps) {
           data-testid="timeline-range-to"
         />
       </div>
-      <label className="timeline-slider-date">
-        <span>To</span>
-        <input
-          type="date"
-          value={isoDay(origin + toIndex * DAY)}
-          min={isoDay(origin)}
-          max={isoDay(origin + max * DAY)}
-          onChange={(event) => {
-            const t = parseDay(event.target.value);
-            if (Number.isFinite(t)) set(fromIndex, dayIndex(origin, t));
-          }}
-          data-testid="timeline-range-to-date"
-        />
-      </label>
+      <DayField
+        label="To"
+        origin={origin}
+        max={max}
+        index={toIndex}
+        onIndex={(index) => set(fromIndex, index)}
+        testId="timeline-range-to-date"
+      />
     </div>
+  );
+}
+
+/** A date input for one end of the range, as a day index from `origin`; unparsable input is ignored. */
+function DayField({
+  label,
+  origin,
+  max,
+  index,
+  onIndex,
+  testId,
+}: {
+  label: string;
+  origin: number;
+  max: number;
+  index: number;
+  readonly onIndex: (index: number) => void;
+  testId: string;
+}) {
+  return (
+    <label className="timeline-slider-date">
+      <span>{label}</span>
+      <input
+        type="date"
+        value={isoDay(origin + index * DAY)}
+        min={isoDay(origin)}
+        max={isoDay(origin + max * DAY)}
+        onChange={(event) => {
+          const t = parseDay(event.target.value);
+          if (Number.isFinite(t)) onIndex(dayIndex(origin, t));
+        }}
+        data-testid={testId}
+      />
+    </label>
   );
 }

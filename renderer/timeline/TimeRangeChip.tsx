@@ -1,5 +1,6 @@
 import type { TimeRange } from './timeRange.ts';
 import { formatRange } from './timeRange.ts';
+import '../core/common.css';
 import './timeline.css';
 
 /** The active time filter as a chip; the × clears it. Renders nothing when no range is set. */

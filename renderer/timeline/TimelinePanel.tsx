@@ -7,6 +7,7 @@ import { TimelineCanvas } from './TimelineCanvas.tsx';
 import type { Domain } from './timelineModel.ts';
 import { clampDomain, focusExtent, paddedDomain, zoomDomain } from './timelineModel.ts';
 import type { TimeRange } from './timeRange.ts';
+import '../core/common.css';
 import './timeline.css';
 
 export interface TimelinePanelProps {
@@ -45,7 +46,11 @@ export function TimelinePanel(props: TimelinePanelProps) {
 
   if (!extent || !limit) {
     return (
-      <section className="timeline-panel" aria-label="Timeline" data-testid="timeline-panel">
+      <section
+        className="view-panel timeline-panel"
+        aria-label="Timeline"
+        data-testid="timeline-panel"
+      >
         <p className="timeline-empty">
           No dated entities yet. Dates of events, calls, payments, trips, relationships (start and
           end), births and notices appear here.
@@ -63,12 +68,12 @@ export function TimelinePanel(props: TimelinePanelProps) {
 
   return (
     <section
-      className="timeline-panel"
+      className="view-panel timeline-panel"
       aria-label="Timeline"
       data-testid="timeline-panel"
       data-item-count={items.length}
     >
-      <div className="timeline-toolbar">
+      <div className="view-toolbar timeline-toolbar">
         <button
           type="button"
           onClick={() => zoom(0.5)}
