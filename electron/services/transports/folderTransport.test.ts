@@ -10,6 +10,7 @@ import { isTemporaryName } from './atomicFiles.ts';
 import { FileTransport } from './fileTransport.ts';
 import { FolderTransport, mailboxFolderName } from './folderTransport.ts';
 import { TransportError } from './transport.ts';
+import { expectFetchedFromB } from './fixtures/mailboxChecks.ts';
 
 const MiB = 1024 * 1024;
 
@@ -58,12 +59,7 @@ describe('FolderTransport', () => {
       ['b1.tessera', 6],
       ['b2.tessera', 3],
     ]);
-    expect(await transport.list('agency-c')).toEqual([]);
-
-    const target = join(root, 'inbox', 'b1.tessera');
-    await mkdir(join(root, 'inbox'));
-    await transport.get('agency-b', 'b1.tessera', target);
-    expect(await readFile(target, 'utf8')).toBe('sealed');
+    await expectFetchedFromB(transport, root, 'b1.tessera', 'sealed');
 
     await transport.acknowledge('agency-b', 'b1.tessera');
     await transport.acknowledge('agency-b', 'b1.tessera');

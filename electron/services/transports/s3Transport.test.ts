@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,6 +11,7 @@ import { MIN_PART_SIZE } from '../../../shared/exchange/transportConfig.ts';
 import { S3Transport, s3Error } from './s3Transport.ts';
 import type { TransferProgress } from './transport.ts';
 import { TransportError } from './transport.ts';
+import { expectFetchedFromB } from './fixtures/mailboxChecks.ts';
 
 const MiB = 1024 * 1024;
 
@@ -75,12 +76,7 @@ describe('S3Transport against s3rver on 127.0.0.1', () => {
     const entries = await transport.list('agency-b');
     expect(entries.map((e) => [e.name, e.size])).toEqual([['b1.tessera', 12]]);
     expect(Date.parse(entries[0]!.modified)).toBeGreaterThan(0);
-    expect(await transport.list('agency-c')).toEqual([]);
-
-    const target = join(dir, 'inbox', 'b1.tessera');
-    await mkdir(join(dir, 'inbox'));
-    await transport.get('agency-b', 'b1.tessera', target);
-    expect(await readFile(target, 'utf8')).toBe('sealed bytes');
+    await expectFetchedFromB(transport, dir, 'b1.tessera', 'sealed bytes');
 
     await transport.acknowledge('agency-b', 'b1.tessera');
     expect(await transport.list('agency-b')).toEqual([]);
