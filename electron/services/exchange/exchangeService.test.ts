@@ -15,9 +15,9 @@ import type { ServicesOptions } from '../handlers.ts';
 import { startS3TestServer, type S3TestServer } from '../transports/fixtures/s3TestServer.ts';
 import { downloadBytes, uploadBytes } from '../transfer/fixtures/testSupport.ts';
 import {
+  agreeWith,
   releasableCase,
   testAgency,
-  testAgreement,
   trustPartner,
   type TestAgency,
 } from './fixtures/testSupport.ts';
@@ -71,14 +71,8 @@ async function pair(a: Agency, b: Agency): Promise<void> {
     agencyId: a.id,
     fingerprint: cardA.summary.fingerprintWords,
   });
-  await a.call('exchange.partners.setAgreement', {
-    agencyId: b.id,
-    agreement: testAgreement(b.id),
-  });
-  await b.call('exchange.partners.setAgreement', {
-    agencyId: a.id,
-    agreement: testAgreement(a.id),
-  });
+  await agreeWith(a, b);
+  await agreeWith(b, a);
 }
 
 async function inboxFile(agencyDir: string, name: string): Promise<string> {
