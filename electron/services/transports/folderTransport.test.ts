@@ -10,7 +10,7 @@ import { isTemporaryName } from './atomicFiles.ts';
 import { FileTransport } from './fileTransport.ts';
 import { FolderTransport, mailboxFolderName } from './folderTransport.ts';
 import { TransportError } from './transport.ts';
-import { expectFetchedFromB } from './fixtures/mailboxChecks.ts';
+import { expectCreateOnly, expectFetchedFromB } from './fixtures/mailboxChecks.ts';
 
 const MiB = 1024 * 1024;
 
@@ -106,14 +106,7 @@ describe('FolderTransport', () => {
   });
 
   it('is create-only: a second put of a name is a conflict and changes nothing', async () => {
-    await transport.put('agency-b', 'once.tessera', Readable.from([Buffer.from('first')]), {
-      size: 5,
-    });
-    await expect(
-      transport.put('agency-b', 'once.tessera', Readable.from([Buffer.from('second')]), {
-        size: 6,
-      }),
-    ).rejects.toMatchObject({ code: 'conflict', retryable: false });
+    await expectCreateOnly(transport);
     expect(await readFile(join(root, 'agency-b', 'once.tessera'), 'utf8')).toBe('first');
     expect(await readdir(join(root, 'agency-b'))).toEqual(['once.tessera']);
   });

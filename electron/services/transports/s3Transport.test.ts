@@ -11,7 +11,7 @@ import { MIN_PART_SIZE } from '../../../shared/exchange/transportConfig.ts';
 import { S3Transport, s3Error } from './s3Transport.ts';
 import type { TransferProgress } from './transport.ts';
 import { TransportError } from './transport.ts';
-import { expectFetchedFromB } from './fixtures/mailboxChecks.ts';
+import { expectCreateOnly, expectFetchedFromB } from './fixtures/mailboxChecks.ts';
 
 const MiB = 1024 * 1024;
 
@@ -85,14 +85,7 @@ describe('S3Transport against s3rver on 127.0.0.1', () => {
   });
 
   it('refuses to overwrite a name (create-only)', async () => {
-    await transport.put('agency-b', 'once.tessera', Readable.from([Buffer.from('first')]), {
-      size: 5,
-    });
-    await expect(
-      transport.put('agency-b', 'once.tessera', Readable.from([Buffer.from('second')]), {
-        size: 6,
-      }),
-    ).rejects.toMatchObject({ code: 'conflict' });
+    await expectCreateOnly(transport);
     const target = join(dir, 'once.tessera');
     await transport.get('agency-b', 'once.tessera', target);
     expect(await readFile(target, 'utf8')).toBe('first');
