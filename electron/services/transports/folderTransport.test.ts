@@ -10,24 +10,13 @@ import { isTemporaryName } from './atomicFiles.ts';
 import { FileTransport } from './fileTransport.ts';
 import { FolderTransport, mailboxFolderName } from './folderTransport.ts';
 import { TransportError } from './transport.ts';
-import { expectCreateOnly, expectFetchedFromB } from './fixtures/mailboxChecks.ts';
+import { expectCreateOnly, expectFetchedFromB, lazyStream } from './fixtures/mailboxChecks.ts';
 
 const MiB = 1024 * 1024;
 
 /** A stream that yields to the event loop between chunks, so readers can look mid-write. */
 function slowStream(size: number, fill: number, chunk = 256 * 1024): Readable {
-  let produced = 0;
-  return new Readable({
-    read() {
-      if (produced >= size) {
-        this.push(null);
-        return;
-      }
-      const n = Math.min(chunk, size - produced);
-      produced += n;
-      setTimeout(() => this.push(Buffer.alloc(n, fill)), 1);
-    },
-  });
+  return lazyStream(size, (_offset, n) => Buffer.alloc(n, fill), { chunk, delayMs: 1 });
 }
 
 let root: string;

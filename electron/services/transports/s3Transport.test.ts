@@ -11,26 +11,16 @@ import { MIN_PART_SIZE } from '../../../shared/exchange/transportConfig.ts';
 import { S3Transport, s3Error } from './s3Transport.ts';
 import type { TransferProgress } from './transport.ts';
 import { TransportError } from './transport.ts';
-import { expectCreateOnly, expectFetchedFromB } from './fixtures/mailboxChecks.ts';
+import { expectCreateOnly, expectFetchedFromB, lazyStream } from './fixtures/mailboxChecks.ts';
 
 const MiB = 1024 * 1024;
 
 /** Deterministic pseudo-random bytes, produced lazily so the source is never whole in memory. */
 function patternStream(size: number, seed: number): Readable {
-  let produced = 0;
-  return new Readable({
-    read() {
-      if (produced >= size) {
-        this.push(null);
-        return;
-      }
-      const n = Math.min(256 * 1024, size - produced);
-      const chunk = Buffer.alloc(n);
-      for (let i = 0; i < n; i += 4)
-        chunk.writeUInt32LE(((produced + i) * 2654435761 + seed) >>> 0, i);
-      produced += n;
-      this.push(chunk);
-    },
+  return lazyStream(size, (offset, n) => {
+    const chunk = Buffer.alloc(n);
+    for (let i = 0; i < n; i += 4) chunk.writeUInt32LE(((offset + i) * 2654435761 + seed) >>> 0, i);
+    return chunk;
   });
 }
 
