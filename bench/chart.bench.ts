@@ -28,17 +28,8 @@ import type { GeneratedCase } from '../e2e/harness/generatedCase.ts';
 import { generateChartCase, writeGeneratedCase } from '../e2e/harness/generatedCase.ts';
 import { startWebHost } from '../electron/web/server.ts';
 import { ensureRenderer, ROOT } from '../scripts/web.mjs';
+import { CHROMIUM_ARGS } from '../e2e/harness/chromiumArgs.ts';
 
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const PAN_MS = 3000;
 /** The whole run is stopped past this, whatever it is waiting for. */
 const WATCHDOG_MS = 330_000;
@@ -388,7 +379,7 @@ async function main(): Promise<void> {
   const host = await startWebHost({ port: 0, dataDir, staticDir });
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_FLAGS });
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     await context.addInitScript(() => {
       (window as unknown as { __TESSERA_TEST__: boolean }).__TESSERA_TEST__ = true;

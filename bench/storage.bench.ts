@@ -27,21 +27,11 @@ import { generateLargeCase } from './storage/generate.ts';
 import { startWebHost } from '../electron/web/server.ts';
 import { ensureRenderer, ROOT } from '../scripts/web.mjs';
 import type { Browser } from 'playwright-core';
+import { CHROMIUM_ARGS } from '../e2e/harness/chromiumArgs.ts';
 
 const ENTITIES = 20_000;
 const RELATIONSHIPS = 40_000;
 const ROUNDS = 3;
-
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 type Step = (page: Page) => Promise<void>;
 
@@ -134,7 +124,7 @@ async function main(): Promise<void> {
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
       headless: true,
-      args: CHROMIUM_FLAGS,
+      args: CHROMIUM_ARGS,
     });
     try {
       const page = await browser.newPage();

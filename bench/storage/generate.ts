@@ -47,6 +47,19 @@ export function generateLargeCase(n: number, m: number, seed = 42): CaseFile {
     recordedBy: 'bench',
     recordedAt: '2024-01-01',
   };
+  const entity = (
+    id: string,
+    schema: string,
+    properties: EntityRecord['properties'],
+  ): EntityRecord => ({
+    ...common(id),
+    kind: 'entity',
+    caseId: 'bench-case',
+    schema,
+    properties,
+    provenance,
+    grading: UNGRADED,
+  });
   const entities: EntityRecord[] = [];
   const people: string[] = [];
   const companies: string[] = [];
@@ -76,15 +89,7 @@ export function generateLargeCase(n: number, m: number, seed = 42): CaseFile {
       schema = 'Phone';
       properties = { number: [`+44 7700 9${String(i % 100000).padStart(5, '0')}`] };
     }
-    entities.push({
-      ...common(id),
-      kind: 'entity',
-      caseId: 'bench-case',
-      schema,
-      properties,
-      provenance,
-      grading: UNGRADED,
-    });
+    entities.push(entity(id, schema, properties));
   }
   const anyPerson = (): string => people[Math.floor(random() * people.length)];
   const anyOrg = (): string =>
@@ -113,15 +118,7 @@ export function generateLargeCase(n: number, m: number, seed = 42): CaseFile {
       schema = 'Family';
       properties = { person: [anyPerson()], relative: [anyPerson()], relationship: ['cousin'] };
     }
-    entities.push({
-      ...common(id),
-      kind: 'entity',
-      caseId: 'bench-case',
-      schema,
-      properties,
-      provenance,
-      grading: UNGRADED,
-    });
+    entities.push(entity(id, schema, properties));
   }
   return {
     format: CASE_FILE_FORMAT,

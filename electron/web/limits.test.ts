@@ -76,6 +76,18 @@ function open(h: WebHost): Promise<WebSocket> {
   });
 }
 
+/** Waits until a new /rpc connection is taken again (a slot freed after the cap was reached). */
+async function expectOpensAgain(h: WebHost): Promise<void> {
+  await expect
+    .poll(async () =>
+      open(h).then(
+        () => true,
+        () => false,
+      ),
+    )
+    .toBe(true);
+}
+
 /** Collects every answer a socket gets. */
 function answers(ws: WebSocket): RpcResponse[] {
   const got: RpcResponse[] = [];
@@ -128,14 +140,7 @@ describe('web host limits', () => {
     await open(h);
     await expect(open(h)).rejects.toThrow(/503/);
     first.close();
-    await expect
-      .poll(async () =>
-        open(h).then(
-          () => true,
-          () => false,
-        ),
-      )
-      .toBe(true);
+    await expectOpensAgain(h);
   });
 
   it('answers `busy` (with the id) past the requests in flight of one connection', async () => {
@@ -266,14 +271,7 @@ describe('web host limits', () => {
     sockets.push({ close: () => extra.destroy() });
     await new Promise((resolve) => extra.once('close', resolve));
     idle[0]!.destroy();
-    await expect
-      .poll(async () =>
-        open(h).then(
-          () => true,
-          () => false,
-        ),
-      )
-      .toBe(true);
+    await expectOpensAgain(h);
   });
 
   it('answers a binary message with invalid-input and keeps the connection', async () => {

@@ -30,7 +30,8 @@ import {
   receiptSignedText,
 } from '../../shared/exchange/syncState.ts';
 import type { Receipt } from '../../shared/exchange/syncState.ts';
-import { ContainerParser } from '../../electron/services/bundle/container.ts';
+import type { ContainerPart } from '../containerParts.ts';
+import { containerParts } from '../containerParts.ts';
 import { testProtector } from '../../electron/services/bundle/fixtures/testSupport.ts';
 import { ExchangeService } from '../../electron/services/exchange/exchangeService.ts';
 import { exportsFolderChooser } from '../../electron/services/files/filesService.ts';
@@ -411,24 +412,9 @@ interface Leaf {
  */
 function containerLeaves(container: Buffer): Leaf[] {
   const leaves: Leaf[] = [];
-  const parts: { name: string; data: Buffer }[] = [];
-  let chunks: Buffer[] = [];
-  let name = '';
+  let parts: ContainerPart[];
   try {
-    const parser = new ContainerParser({
-      partStart(n) {
-        name = n;
-        chunks = [];
-      },
-      partData(data) {
-        chunks.push(Buffer.from(data));
-      },
-      partEnd() {
-        parts.push({ name, data: Buffer.concat(chunks) });
-      },
-    });
-    parser.update(container);
-    parser.final();
+    parts = containerParts(container);
   } catch {
     return [{ recordId: null, place: 'container', text: container.toString('latin1') }];
   }

@@ -10,3 +10,16 @@ export function errorMessage(error: unknown): string {
     return 'an error that cannot be printed';
   }
 }
+
+/**
+ * An error that callers tell apart by its `code` (STYLE.md, item 15). Each area subclasses it
+ * with its own code union and `name`, so `instanceof` still says where an error came from.
+ */
+export class CodedError<Code extends string> extends Error {
+  constructor(
+    readonly code: Code,
+    message: string,
+  ) {
+    super(message);
+  }
+}

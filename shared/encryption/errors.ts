@@ -6,14 +6,10 @@
  * - 'malformed': bytes that are not in the expected format at all (bad recovery-key text, unknown
  *   envelope version).
  */
+import { CodedError } from '../base/errors.ts';
+
 export type CryptoErrorCode = 'tampered' | 'wrong-key' | 'malformed';
 
-export class CryptoError extends Error {
+export class CryptoError extends CodedError<CryptoErrorCode> {
   override readonly name = 'CryptoError';
-  constructor(
-    readonly code: CryptoErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }

@@ -260,31 +260,18 @@ export function applyOperations(
       return same;
     }
     const top = splitField(field).top;
-    if (owned) {
-      propose(
-        record,
-        field,
-        value ?? null,
-        hlc,
-        author,
-        `only ${record.originAgency} may change ${top}`,
-      );
+    // A change this agency may not make here goes to the owner as a proposal instead.
+    const proposeInstead = (reason: string) => {
+      propose(record, field, value ?? null, hlc, author, reason);
       return same;
-    }
+    };
+    if (owned) return proposeInstead(`only ${record.originAgency} may change ${top}`);
     if ((top === 'markings' || top === 'propertyMarkings') && currentValue) {
       // Removing a property's own markings leaves it under the record's markings.
       const after = (value ?? record.markings) as Markings;
       const lowered = loweringReasons(currentValue as Markings, after, options.classifications);
       if (lowered.length > 0) {
-        propose(
-          record,
-          field,
-          value ?? null,
-          hlc,
-          author,
-          `would lower markings: ${lowered.join('; ')}`,
-        );
-        return same;
+        return proposeInstead(`would lower markings: ${lowered.join('; ')}`);
       }
     }
     const candidate = writeField(record, field, value);

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyRecord, EntityRecord } from '../model/records.ts';
 import type { SharingAgreement } from './agreement.ts';
+import { recordsOf } from './caseRecords.ts';
 import { serializeOperations } from './operations.ts';
 import type { ReleaseDecision, ReleaseInput, ReleaseViolationCode, RuleCode } from './policy.ts';
 import { assertReleasable, decideRelease, ReleaseViolationError } from './policy.ts';
@@ -36,14 +37,7 @@ function decideInput(input: ReleaseInput, agreement: SharingAgreement = AGREEMEN
 
 function released(decision: ReleaseDecision, id: string): AnyRecord | undefined {
   const set = decision.released;
-  return [
-    ...(set.case ? [set.case] : []),
-    ...set.entities,
-    ...set.notes,
-    ...set.attachments,
-    ...set.notices,
-    ...set.charts,
-  ].find((record) => record.id === id);
+  return recordsOf(set).find((record) => record.id === id);
 }
 
 function rulesOf(decision: ReleaseDecision, id: string): RuleCode[] {
@@ -93,14 +87,7 @@ function refusal(
 /** The decision's own release, serialized, must pass the second check (no false alarms). */
 function expectOwnReleaseAccepted(input: ReleaseInput, agreement: SharingAgreement = AGREEMENT) {
   const set = decideInput(input, agreement).released;
-  const records = [
-    ...(set.case ? [set.case] : []),
-    ...set.entities,
-    ...set.notes,
-    ...set.attachments,
-    ...set.notices,
-    ...set.charts,
-  ];
+  const records = recordsOf(set);
   expect(refusal(caseFileOf(input, records), input, agreement)).toBe('accepted');
   const ops = records.map((record) => ({ op: 'create' as const, record }));
   expect(refusal(serializeOperations(CASE_ID, ops), input, agreement)).toBe('accepted');

@@ -17,6 +17,7 @@ import { TLP_LEVELS } from '../model/markings.ts';
 import type { AnyRecord, EntityRecord } from '../model/records.ts';
 import type { SharingAgreement } from './agreement.ts';
 import { fieldClass, propertyClass } from './fieldRules.ts';
+import { recordsOf } from './caseRecords.ts';
 import { serializeOperations, splitField } from './operations.ts';
 import type { ReleaseDecision, ReleaseInput } from './policy.ts';
 import { assertReleasable, decideRelease } from './policy.ts';
@@ -319,14 +320,7 @@ describe('release policy: generated cases', () => {
             expect(fieldClass(record.kind, field)).toBeDefined();
         }
         const set = decision.released;
-        const records = [
-          ...(set.case ? [set.case] : []),
-          ...set.entities,
-          ...set.notes,
-          ...set.attachments,
-          ...set.notices,
-          ...set.charts,
-        ];
+        const records = recordsOf(set);
         const check = {
           input,
           agreement,

@@ -1,29 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createDemoCase } from '../demo/demoCase.ts';
-import type { EntityProperties, EntityRecord } from '../model/index.ts';
-import { DEFAULT_MARKINGS, parseGrading } from '../model/index.ts';
+import { testEntity as entity } from '../model/fixtures/entities.ts';
 import { CITIES } from './cities.ts';
 import { clusterPoints } from './cluster.ts';
 import { alpha2OfFeature } from './countries.ts';
 import { createGazetteer, normalizePlaceName } from './gazetteer.ts';
 import { placeEntities } from './place.ts';
-
-function entity(id: string, schema: string, properties: EntityProperties): EntityRecord {
-  return {
-    id,
-    kind: 'entity',
-    caseId: 'c',
-    schema,
-    properties,
-    createdAt: '0',
-    updatedAt: '0',
-    deleted: false,
-    originAgency: 'x',
-    markings: DEFAULT_MARKINGS,
-    provenance: { source: 's', originAgency: 'x', recordedBy: 'u', recordedAt: '' },
-    grading: parseGrading('B2'),
-  };
-}
 
 const gazetteer = createGazetteer(new Map([['ro', { lat: 45.9, lon: 24.9 }]]));
 

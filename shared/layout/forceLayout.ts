@@ -24,7 +24,7 @@
 
 import { buildCsr, coarsen, connectedComponents, inducedSubgraph } from './graph.ts';
 import type { CsrGraph } from './graph.ts';
-import { removeOverlaps } from './overlap.ts';
+import { centroid, removeOverlaps } from './overlap.ts';
 import { BarnesHut, accumulateRepulsionExact } from './quadtree.ts';
 import { createRandom } from '../base/random.ts';
 import { DEFAULT_NODE_SIZE, nodeRadii } from './types.ts';
@@ -245,14 +245,7 @@ function positiveOr(value: number | undefined, fallback: number): number {
 /** Moves the centroid of interleaved positions to the origin. */
 function centre(positions: Float64Array): void {
   const n = positions.length >> 1;
-  let cx = 0;
-  let cy = 0;
-  for (let i = 0; i < n; i++) {
-    cx += positions[2 * i];
-    cy += positions[2 * i + 1];
-  }
-  cx /= n;
-  cy /= n;
+  const [cx, cy] = centroid(positions, n);
   for (let i = 0; i < n; i++) {
     positions[2 * i] -= cx;
     positions[2 * i + 1] -= cy;

@@ -127,15 +127,19 @@ export function removeOverlaps(positions: Float64Array, options: OverlapOptions 
   }
 }
 
-function scaleAbout(positions: Float64Array, n: number, factor: number): void {
+/** The mean of the first `n` interleaved (x, y) positions. */
+export function centroid(positions: Float64Array, n: number): [number, number] {
   let cx = 0;
   let cy = 0;
   for (let i = 0; i < n; i++) {
     cx += positions[2 * i];
     cy += positions[2 * i + 1];
   }
-  cx /= n;
-  cy /= n;
+  return [cx / n, cy / n];
+}
+
+function scaleAbout(positions: Float64Array, n: number, factor: number): void {
+  const [cx, cy] = centroid(positions, n);
   for (let i = 0; i < n; i++) {
     positions[2 * i] = cx + (positions[2 * i] - cx) * factor;
     positions[2 * i + 1] = cy + (positions[2 * i + 1] - cy) * factor;

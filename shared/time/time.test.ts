@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { createDemoCase } from '../demo/demoCase.ts';
-import type { EntityProperties, EntityRecord, NoticeRecord } from '../model/index.ts';
-import { DEFAULT_MARKINGS, parseGrading } from '../model/index.ts';
+import type { NoticeRecord } from '../model/index.ts';
+import { DEFAULT_MARKINGS } from '../model/index.ts';
+import { testEntity as entity } from '../model/fixtures/entities.ts';
 import { parseDate } from './dates.ts';
 import { entitiesInRange, extractTimeItems, timeExtent, visibleInRange } from './extract.ts';
 
 const T = (iso: string) => Date.parse(iso);
-
-function entity(id: string, schema: string, properties: EntityProperties): EntityRecord {
-  return {
-    id,
-    kind: 'entity',
-    caseId: 'c',
-    schema,
-    properties,
-    createdAt: '0',
-    updatedAt: '0',
-    deleted: false,
-    originAgency: 'x',
-    markings: DEFAULT_MARKINGS,
-    provenance: { source: 's', originAgency: 'x', recordedBy: 'u', recordedAt: '' },
-    grading: parseGrading('B2'),
-  };
-}
 
 describe('parseDate', () => {
   it('reads partial dates as ranges', () => {

@@ -139,21 +139,36 @@ function ageDecrypt(bundle: string): string {
   return age.stdout.toString('latin1');
 }
 
-function sealAB(input: string, out: string) {
+/**
+ * `bundle seal` run from A's identity folder to the card `to`, under `agreement` (left out when
+ * undefined, to see the refusal), with any further flags after the usual ones.
+ */
+function sealFromA(
+  to: string,
+  agreement: string | undefined,
+  input: string,
+  out: string,
+  ...extra: string[]
+) {
+  const agreementArgs = agreement === undefined ? [] : ['--agreement', agreement];
   return tessera(
     'bundle',
     'seal',
     '--dir',
     'a',
     '--to',
-    'b/identity.json',
-    '--agreement',
-    'ab.json',
+    to,
+    ...agreementArgs,
     '--in',
     input,
     '--out',
     out,
+    ...extra,
   );
+}
+
+function sealAB(input: string, out: string, ...extra: string[]) {
+  return sealFromA('b/identity.json', 'ab.json', input, out, ...extra);
 }
 
 function openB(bundle: string, out: string, ...extra: string[]) {
@@ -201,86 +216,19 @@ describe('tessera identity and bundle', { timeout: 240_000 }, () => {
   });
 
   it('refuses to seal without a policy: --policy-version, --sequence, a card without agreement', () => {
-    const old = tessera(
-      'bundle',
-      'seal',
-      '--dir',
-      'a',
-      '--to',
-      'b/identity.json',
-      '--agreement',
-      'ab.json',
-      '--in',
-      'CASE.json',
-      '--out',
-      'n.tsb',
-      '--policy-version',
-      'none',
-    );
+    const old = sealAB('CASE.json', 'n.tsb', '--policy-version', 'none');
     expect(old.code).toBe(2);
     expect(old.stderr).toMatch(/--policy-version is no longer accepted/);
-    const noAgreement = tessera(
-      'bundle',
-      'seal',
-      '--dir',
-      'a',
-      '--to',
-      'b/identity.json',
-      '--in',
-      'CASE.json',
-      '--out',
-      'n.tsb',
-    );
+    const noAgreement = sealFromA('b/identity.json', undefined, 'CASE.json', 'n.tsb');
     expect(noAgreement.code).toBe(2);
     expect(noAgreement.stderr).toMatch(/needs its --agreement/);
-    const wrongAgreement = tessera(
-      'bundle',
-      'seal',
-      '--dir',
-      'a',
-      '--to',
-      'b/identity.json',
-      '--agreement',
-      'ac.json',
-      '--in',
-      'CASE.json',
-      '--out',
-      'n.tsb',
-    );
+    const wrongAgreement = sealFromA('b/identity.json', 'ac.json', 'CASE.json', 'n.tsb');
     expect(wrongAgreement.code).toBe(2);
     expect(wrongAgreement.stderr).toMatch(/agreement with agency-c, not with agency-b/);
-    const sequence = tessera(
-      'bundle',
-      'seal',
-      '--dir',
-      'a',
-      '--to',
-      'b/identity.json',
-      '--agreement',
-      'ab.json',
-      '--in',
-      'CASE.json',
-      '--out',
-      'n.tsb',
-      '--sequence',
-      '7',
-    );
+    const sequence = sealAB('CASE.json', 'n.tsb', '--sequence', '7');
     expect(sequence.code).toBe(2);
     // Nothing releasable to C: the case is withheld, nothing is sealed.
-    const toC = tessera(
-      'bundle',
-      'seal',
-      '--dir',
-      'a',
-      '--to',
-      'c/identity.json',
-      '--agreement',
-      'ac.json',
-      '--in',
-      'CASE.json',
-      '--out',
-      'n.tsb',
-    );
+    const toC = sealFromA('c/identity.json', 'ac.json', 'CASE.json', 'n.tsb');
     expect(toC.code).toBe(1);
     expect(toC.stderr).toMatch(/nothing sealed: the case itself may not go to agency-c/);
     expect(existsSync(path.join(root, 'n.tsb'))).toBe(false);

@@ -22,6 +22,11 @@ function tessera(env: Record<string, string>, ...args: string[]) {
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
+/** `tessera identity create --name NAME --dir DIR` under the given passphrase and cost settings. */
+function createIdentity(env: Record<string, string>, name: string, dir: string) {
+  return tessera(env, 'identity', 'create', '--name', name, '--dir', dir);
+}
+
 async function kdfOf(dir: string): Promise<{ logN: number }> {
   const text = await fs.readFile(path.join(dir, 'identity.secret.json'), 'utf8');
   return (JSON.parse(text) as { protection: { kdf: { logN: number } } }).protection.kdf;
@@ -38,15 +43,7 @@ afterAll(async () => {
 describe('tessera identity create', () => {
   it('refuses a one-character passphrase with a clear message and exit code 2', () => {
     const dir = path.join(root, 'weak-x');
-    const result = tessera(
-      { TESSERA_PASSPHRASE: 'x' },
-      'identity',
-      'create',
-      '--name',
-      'A',
-      '--dir',
-      dir,
-    );
+    const result = createIdentity({ TESSERA_PASSPHRASE: 'x' }, 'A', dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/passphrase is too weak \(1 characters/);
     expect(result.stderr).toMatch(/at least 12 characters/);
@@ -55,15 +52,7 @@ describe('tessera identity create', () => {
 
   it('refuses a 12-character common password', () => {
     const dir = path.join(root, 'weak-common');
-    const result = tessera(
-      { TESSERA_PASSPHRASE: 'password1234' },
-      'identity',
-      'create',
-      '--name',
-      'Agency A',
-      '--dir',
-      dir,
-    );
+    const result = createIdentity({ TESSERA_PASSPHRASE: 'password1234' }, 'Agency A', dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/too weak/);
     expect(result.stderr).toMatch(/commonly used password/);
@@ -72,13 +61,9 @@ describe('tessera identity create', () => {
 
   it('accepts a good passphrase, and TESSERA_SCRYPT_LOGN cannot lower the cost', async () => {
     const dir = path.join(root, 'good');
-    const result = tessera(
+    const result = createIdentity(
       { TESSERA_PASSPHRASE: 'correct horse battery staple', TESSERA_SCRYPT_LOGN: '14' },
-      'identity',
-      'create',
-      '--name',
       'Agency A',
-      '--dir',
       dir,
     );
     expect(result.stderr).toMatch(/TESSERA_SCRYPT_LOGN below 17 is ignored/);
@@ -88,13 +73,9 @@ describe('tessera identity create', () => {
   });
 
   it('refuses a TESSERA_SCRYPT_LOGN that is not a cost', () => {
-    const result = tessera(
+    const result = createIdentity(
       { TESSERA_PASSPHRASE: 'correct horse battery staple', TESSERA_SCRYPT_LOGN: 'cheap' },
-      'identity',
-      'create',
-      '--name',
       'Agency A',
-      '--dir',
       path.join(root, 'bad-cost'),
     );
     expect(result.code).toBe(2);

@@ -164,6 +164,17 @@ describe('seal and open', () => {
   });
 });
 
+/** Payload sizes at every chunk boundary of age's STREAM: empty, one chunk either side, two. */
+const CHUNK_EDGE_SIZES = [
+  0,
+  1,
+  CHUNK_SIZE - 1,
+  CHUNK_SIZE,
+  CHUNK_SIZE + 1,
+  2 * CHUNK_SIZE,
+  2 * CHUNK_SIZE + 7,
+];
+
 describe('age interoperability', () => {
   it('a Tessera bundle decrypts with `age -d -i` and with the age-encryption library', async () => {
     const plain = execFileSync('age', ['-d', '-i', bKeyFile, bundle]);
@@ -176,15 +187,7 @@ describe('age interoperability', () => {
   });
 
   it('files encrypted by `age -r` and by the library decrypt with Tessera (all chunk-size edge cases)', async () => {
-    for (const size of [
-      0,
-      1,
-      CHUNK_SIZE - 1,
-      CHUNK_SIZE,
-      CHUNK_SIZE + 1,
-      2 * CHUNK_SIZE,
-      2 * CHUNK_SIZE + 7,
-    ]) {
+    for (const size of CHUNK_EDGE_SIZES) {
       const data = crypto.randomBytes(size);
       const input = path.join(root, `plain-${size}`);
       await fs.writeFile(input, data);
@@ -211,15 +214,7 @@ describe('age interoperability', () => {
   });
 
   it("Tessera's age encryption decrypts with `age -d` at every chunk-size edge case", async () => {
-    for (const size of [
-      0,
-      1,
-      CHUNK_SIZE - 1,
-      CHUNK_SIZE,
-      CHUNK_SIZE + 1,
-      2 * CHUNK_SIZE,
-      2 * CHUNK_SIZE + 7,
-    ]) {
+    for (const size of CHUNK_EDGE_SIZES) {
       const data = crypto.randomBytes(size);
       const file = path.join(root, `tessera-${size}.age`);
       await sealRaw({ plaintext: data, recipients: [c.card, b.card], out: file });

@@ -214,6 +214,18 @@ class WorkerCryptoThread implements CryptoThread {
     if (!this.failure) this.worker.postMessage({ op: 'discard', id });
   }
 
+  /** One STREAM chunk sealed or opened on the worker, from `src` into `out` (both shared). */
+  private chunk(
+    op: 'seal' | 'open',
+    key: Buffer,
+    counter: number,
+    src: Uint8Array,
+    final: boolean,
+    out: Uint8Array,
+  ): Promise<Reply> {
+    return this.call({ op, key, counter, final, ...shared(src, 'src'), ...shared(out, 'dst') });
+  }
+
   async seal(
     key: Buffer,
     counter: number,
@@ -221,14 +233,7 @@ class WorkerCryptoThread implements CryptoThread {
     final: boolean,
     out: Uint8Array,
   ): Promise<number> {
-    const reply = await this.call({
-      op: 'seal',
-      key,
-      counter,
-      final,
-      ...shared(plain, 'src'),
-      ...shared(out, 'dst'),
-    });
+    const reply = await this.chunk('seal', key, counter, plain, final, out);
     return reply.written!;
   }
 
@@ -239,14 +244,7 @@ class WorkerCryptoThread implements CryptoThread {
     final: boolean,
     out: Uint8Array,
   ): Promise<number> {
-    const reply = await this.call({
-      op: 'open',
-      key,
-      counter,
-      final,
-      ...shared(sealed, 'src'),
-      ...shared(out, 'dst'),
-    });
+    const reply = await this.chunk('open', key, counter, sealed, final, out);
     if (reply.badChunk !== undefined) throw chunkError(reply.badChunk, reply.last!);
     return reply.written!;
   }

@@ -15,9 +15,10 @@ import type { ServicesOptions } from '../handlers.ts';
 import { startS3TestServer, type S3TestServer } from '../transports/fixtures/s3TestServer.ts';
 import { downloadBytes, uploadBytes } from '../transfer/fixtures/testSupport.ts';
 import {
+  agreeWith,
+  configureBothWays,
   releasableCase,
   testAgency,
-  testAgreement,
   trustPartner,
   type TestAgency,
 } from './fixtures/testSupport.ts';
@@ -71,14 +72,8 @@ async function pair(a: Agency, b: Agency): Promise<void> {
     agencyId: a.id,
     fingerprint: cardA.summary.fingerprintWords,
   });
-  await a.call('exchange.partners.setAgreement', {
-    agencyId: b.id,
-    agreement: testAgreement(b.id),
-  });
-  await b.call('exchange.partners.setAgreement', {
-    agencyId: a.id,
-    agreement: testAgreement(a.id),
-  });
+  await agreeWith(a, b);
+  await agreeWith(b, a);
 }
 
 async function inboxFile(agencyDir: string, name: string): Promise<string> {
@@ -201,14 +196,7 @@ describe('exchange service over a shared folder', () => {
     b = await agency('agency-b');
     shared = await mkdtemp(path.join(root, 'shared-'));
     await pair(a, b);
-    await a.call('exchange.transport.configure', {
-      agencyId: b.id,
-      config: { kind: 'folder', root: shared },
-    });
-    await b.call('exchange.transport.configure', {
-      agencyId: a.id,
-      config: { kind: 'folder', root: shared },
-    });
+    await configureBothWays(a, b, { kind: 'folder', root: shared });
     demo = caseFor(a.id, b.id);
   });
 
@@ -335,15 +323,7 @@ describe('exchange service over S3', () => {
     const a = await agency('s3-a');
     const b = await agency('s3-b');
     await pair(a, b);
-    for (const [self, other] of [
-      [a, b],
-      [b, a],
-    ] as const) {
-      await self.call('exchange.transport.configure', {
-        agencyId: other.id,
-        config: { kind: 's3', ...s3.config },
-      });
-    }
+    await configureBothWays(a, b, { kind: 's3', ...s3.config });
     const listed = (await a.call('exchange.partners.list', {})).partners[0]!;
     expect(listed.transport).toMatchObject({ kind: 's3', secretAccessKey: '********' });
     const { file, withheldId } = caseFor(a.id, b.id);

@@ -19,6 +19,7 @@ import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { CodedError } from '../../../shared/base/errors.ts';
 
 const MAGIC = Buffer.from('TSCR1\n');
 const SALT_SIZE = 16;
@@ -32,14 +33,8 @@ const FOLDER_PREFIX = '.tessera-scratch-';
 
 export type ScratchErrorCode = 'scratch-corrupted' | 'scratch-closed' | 'scratch-name';
 
-export class ScratchError extends Error {
+export class ScratchError extends CodedError<ScratchErrorCode> {
   override readonly name = 'ScratchError';
-  constructor(
-    readonly code: ScratchErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 function nonceOf(index: number, final: boolean): Buffer {

@@ -10,17 +10,12 @@
  * host has no safeStorage at all and is built without one (same answers).
  */
 import type { SafeStorageLike } from '../identity/safeStorage.ts';
+import { CodedError } from '../../../shared/base/errors.ts';
 
 export type KeystoreErrorCode = 'keystore-unavailable' | 'keystore-refused' | 'bad-secret';
 
-export class KeystoreError extends Error {
+export class KeystoreError extends CodedError<KeystoreErrorCode> {
   override readonly name = 'KeystoreError';
-  constructor(
-    readonly code: KeystoreErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** Data keys are 32 bytes; anything longer is not what this service is for. */

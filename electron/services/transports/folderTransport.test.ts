@@ -10,23 +10,13 @@ import { isTemporaryName } from './atomicFiles.ts';
 import { FileTransport } from './fileTransport.ts';
 import { FolderTransport, mailboxFolderName } from './folderTransport.ts';
 import { TransportError } from './transport.ts';
+import { expectCreateOnly, expectFetchedFromB, lazyStream } from './fixtures/mailboxChecks.ts';
 
 const MiB = 1024 * 1024;
 
 /** A stream that yields to the event loop between chunks, so readers can look mid-write. */
 function slowStream(size: number, fill: number, chunk = 256 * 1024): Readable {
-  let produced = 0;
-  return new Readable({
-    read() {
-      if (produced >= size) {
-        this.push(null);
-        return;
-      }
-      const n = Math.min(chunk, size - produced);
-      produced += n;
-      setTimeout(() => this.push(Buffer.alloc(n, fill)), 1);
-    },
-  });
+  return lazyStream(size, (_offset, n) => Buffer.alloc(n, fill), { chunk, delayMs: 1 });
 }
 
 let root: string;
@@ -58,12 +48,7 @@ describe('FolderTransport', () => {
       ['b1.tessera', 6],
       ['b2.tessera', 3],
     ]);
-    expect(await transport.list('agency-c')).toEqual([]);
-
-    const target = join(root, 'inbox', 'b1.tessera');
-    await mkdir(join(root, 'inbox'));
-    await transport.get('agency-b', 'b1.tessera', target);
-    expect(await readFile(target, 'utf8')).toBe('sealed');
+    await expectFetchedFromB(transport, root, 'b1.tessera', 'sealed');
 
     await transport.acknowledge('agency-b', 'b1.tessera');
     await transport.acknowledge('agency-b', 'b1.tessera');
@@ -110,14 +95,7 @@ describe('FolderTransport', () => {
   });
 
   it('is create-only: a second put of a name is a conflict and changes nothing', async () => {
-    await transport.put('agency-b', 'once.tessera', Readable.from([Buffer.from('first')]), {
-      size: 5,
-    });
-    await expect(
-      transport.put('agency-b', 'once.tessera', Readable.from([Buffer.from('second')]), {
-        size: 6,
-      }),
-    ).rejects.toMatchObject({ code: 'conflict', retryable: false });
+    await expectCreateOnly(transport);
     expect(await readFile(join(root, 'agency-b', 'once.tessera'), 'utf8')).toBe('first');
     expect(await readdir(join(root, 'agency-b'))).toEqual(['once.tessera']);
   });

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -11,25 +11,16 @@ import { MIN_PART_SIZE } from '../../../shared/exchange/transportConfig.ts';
 import { S3Transport, s3Error } from './s3Transport.ts';
 import type { TransferProgress } from './transport.ts';
 import { TransportError } from './transport.ts';
+import { expectCreateOnly, expectFetchedFromB, lazyStream } from './fixtures/mailboxChecks.ts';
 
 const MiB = 1024 * 1024;
 
 /** Deterministic pseudo-random bytes, produced lazily so the source is never whole in memory. */
 function patternStream(size: number, seed: number): Readable {
-  let produced = 0;
-  return new Readable({
-    read() {
-      if (produced >= size) {
-        this.push(null);
-        return;
-      }
-      const n = Math.min(256 * 1024, size - produced);
-      const chunk = Buffer.alloc(n);
-      for (let i = 0; i < n; i += 4)
-        chunk.writeUInt32LE(((produced + i) * 2654435761 + seed) >>> 0, i);
-      produced += n;
-      this.push(chunk);
-    },
+  return lazyStream(size, (offset, n) => {
+    const chunk = Buffer.alloc(n);
+    for (let i = 0; i < n; i += 4) chunk.writeUInt32LE(((offset + i) * 2654435761 + seed) >>> 0, i);
+    return chunk;
   });
 }
 
@@ -75,12 +66,7 @@ describe('S3Transport against s3rver on 127.0.0.1', () => {
     const entries = await transport.list('agency-b');
     expect(entries.map((e) => [e.name, e.size])).toEqual([['b1.tessera', 12]]);
     expect(Date.parse(entries[0]!.modified)).toBeGreaterThan(0);
-    expect(await transport.list('agency-c')).toEqual([]);
-
-    const target = join(dir, 'inbox', 'b1.tessera');
-    await mkdir(join(dir, 'inbox'));
-    await transport.get('agency-b', 'b1.tessera', target);
-    expect(await readFile(target, 'utf8')).toBe('sealed bytes');
+    await expectFetchedFromB(transport, dir, 'b1.tessera', 'sealed bytes');
 
     await transport.acknowledge('agency-b', 'b1.tessera');
     expect(await transport.list('agency-b')).toEqual([]);
@@ -89,14 +75,7 @@ describe('S3Transport against s3rver on 127.0.0.1', () => {
   });
 
   it('refuses to overwrite a name (create-only)', async () => {
-    await transport.put('agency-b', 'once.tessera', Readable.from([Buffer.from('first')]), {
-      size: 5,
-    });
-    await expect(
-      transport.put('agency-b', 'once.tessera', Readable.from([Buffer.from('second')]), {
-        size: 6,
-      }),
-    ).rejects.toMatchObject({ code: 'conflict' });
+    await expectCreateOnly(transport);
     const target = join(dir, 'once.tessera');
     await transport.get('agency-b', 'once.tessera', target);
     expect(await readFile(target, 'utf8')).toBe('first');
