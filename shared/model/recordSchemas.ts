@@ -32,6 +32,15 @@ export const provenanceSchema = z.object({
   originAgency: id,
   recordedBy: shortText,
   recordedAt: isoDate,
+  imported: z
+    .object({
+      fileName: shortText,
+      fileSha256: z.string().regex(/^[0-9a-f]{64}$/),
+      row: z.number().int().min(1),
+      spec: shortText,
+      specVersion: z.number().int().min(1),
+    })
+    .optional(),
 });
 
 export const gradingSchema = z.object({

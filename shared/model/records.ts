@@ -17,6 +17,17 @@ export interface Provenance {
   readonly recordedBy: string;
   /** ISO timestamp of when it was recorded. */
   readonly recordedAt: string;
+  /** For records made by the import wizard: the file, its row and the specification (issue 11). */
+  readonly imported?: ImportedFrom;
+}
+
+/** The file row a record was imported from (the same shape as shared/importer's ImportProvenance). */
+export interface ImportedFrom {
+  readonly fileName: string;
+  readonly fileSha256: string;
+  readonly row: number;
+  readonly spec: string;
+  readonly specVersion: number;
 }
 
 export interface RecordBase {
