@@ -23,7 +23,6 @@ import {
 } from '../../shared/exchange/operations.ts';
 import { exportFtmLines, importFtm } from '../../shared/interchange/ftmLines.ts';
 import { INTERCHANGE_FORMATS, InterchangeError } from '../../shared/interchange/index.ts';
-import { InterchangeImportError } from '../../shared/interchange/importError.ts';
 import { ContainerParser } from '../../electron/services/bundle/container.ts';
 import { containerParts } from '../containerParts.ts';
 import { BundleError } from '../../electron/services/bundle/errors.ts';
@@ -267,8 +266,7 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
           userName: 'fuzz',
           agencyId: 'fuzz',
         }),
-      accepts: (error: unknown) =>
-        error instanceof InterchangeError || error instanceof InterchangeImportError,
+      accepts: (error: unknown) => error instanceof InterchangeError,
     })),
     {
       name: 'partner card',

@@ -8,7 +8,7 @@ import type { CaseFile } from '../caseFile.ts';
 import { createDemoCase } from '../demo/demoCase.ts';
 import { captionOf, edgeEnds, isEdgeSchema } from '../model/index.ts';
 import { anxFormat, exportAnx, importAnx } from './anx.ts';
-import { InterchangeImportError } from './importError.ts';
+import { InterchangeError } from './importError.ts';
 
 const chartText = readFileSync(
   join(import.meta.dirname, 'fixtures', 'anx', 'operation-harbour.anx'),
@@ -37,7 +37,7 @@ const codeOf = (run: () => unknown) => {
     run();
     return 'imported';
   } catch (error) {
-    return error instanceof InterchangeImportError ? error.code : `crash: ${String(error)}`;
+    return error instanceof InterchangeError ? error.code : `crash: ${String(error)}`;
   }
 };
 
@@ -281,7 +281,7 @@ describe('ANX import of hostile input', () => {
             const { file } = importAnx(text, options);
             expect(caseFileSchema.safeParse(file).success).toBe(true);
           } catch (error) {
-            expect(error).toBeInstanceOf(InterchangeImportError);
+            expect(error).toBeInstanceOf(InterchangeError);
           }
         },
       ),

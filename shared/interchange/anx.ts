@@ -47,7 +47,7 @@ import {
   NODE_SCHEMATA,
   parseDate,
 } from '../model/index.ts';
-import { assertNotTooLarge, InterchangeImportError, MAX_INTERCHANGE_TEXT } from './importError.ts';
+import { assertNotTooLarge, InterchangeError, MAX_INTERCHANGE_TEXT } from './importError.ts';
 import type { ImportedEntity } from './importedCase.ts';
 import { buildImportedCase, recordIdFrom } from './importedCase.ts';
 import type { ImportIssue, ImportOptions, InterchangeFormat, InterchangeImport } from './types.ts';
@@ -189,14 +189,14 @@ function children(node: XmlNode | undefined, name: string): XmlNode[] {
 function parseChart(text: string): XmlNode {
   assertNotTooLarge(text);
   if (/<!DOCTYPE/i.test(text) || /<!ENTITY/i.test(text)) {
-    throw new InterchangeImportError(
+    throw new InterchangeError(
       'anx.doctype',
       'the chart declares a document type; ANX never needs one, and it is refused for safety',
     );
   }
   const valid = XMLValidator.validate(text);
   if (valid !== true) {
-    throw new InterchangeImportError(
+    throw new InterchangeError(
       'anx.not-xml',
       `not an ANX chart: the XML is not well-formed (line ${valid.err.line}: ${valid.err.msg})`,
     );
@@ -205,7 +205,7 @@ function parseChart(text: string): XmlNode {
   try {
     document = parser.parse(text);
   } catch (error) {
-    throw new InterchangeImportError(
+    throw new InterchangeError(
       'anx.not-xml',
       `not an ANX chart: ${error instanceof Error ? error.message : 'unreadable XML'}`,
     );
@@ -215,7 +215,7 @@ function parseChart(text: string): XmlNode {
   const chart =
     typeof root === 'string' ? {} : isNode(document) ? child(document, 'Chart') : undefined;
   if (!chart) {
-    throw new InterchangeImportError('anx.not-a-chart', 'not an ANX chart: no <Chart> element');
+    throw new InterchangeError('anx.not-a-chart', 'not an ANX chart: no <Chart> element');
   }
   return chart;
 }

@@ -14,19 +14,8 @@ import type {
   EntityRecord,
   ExternalEntityData,
 } from '../model/index.ts';
+import { InterchangeError } from './importError.ts';
 import type { ImportOptions, InterchangeFormatId } from './types.ts';
-
-/** Thrown when a file cannot be imported at all; `code` says why, the message says it in words. */
-export class InterchangeError extends Error {
-  override readonly name = 'InterchangeError';
-  constructor(
-    readonly code:
-      'unreadable' | 'empty' | 'unknown-format' | 'needs-spec' | 'not-available' | 'invalid-case',
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface ImportedCase {
   readonly caseId: string;

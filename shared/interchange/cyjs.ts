@@ -10,7 +10,7 @@
  * Mapping to the case: shared/interchange/graph.ts.
  */
 import type { CaseFile } from '../caseFile.ts';
-import { InterchangeError } from './caseBuilder.ts';
+import { InterchangeError } from './importError.ts';
 import { caseFileFromGraph, graphFromCase, readEdge } from './graph.ts';
 import type { Graph, GraphEdge, GraphNode } from './graph.ts';
 import type { ImportIssue, ImportOptions, InterchangeFormat, InterchangeImport } from './types.ts';

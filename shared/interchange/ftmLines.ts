@@ -26,7 +26,8 @@ import type { CaseFile } from '../caseFile.ts';
 import { isKnownSchema, model, validateValue } from '../model/index.ts';
 import type { Property } from '@alephdata/followthemoney';
 import type { ExternalEntityData } from '../model/index.ts';
-import { exportIds, InterchangeError, newImportedCase } from './caseBuilder.ts';
+import { exportIds, newImportedCase } from './caseBuilder.ts';
+import { InterchangeError } from './importError.ts';
 import { standInName } from './standIns.ts';
 import type {
   ImportIssue,

@@ -1,9 +1,18 @@
+import { CodedError } from '../base/errors.ts';
+
 /**
- * The one error an interchange importer throws: the file as a whole cannot be read (not XML, not
- * JSON, not the format, a construct refused for safety). Anything smaller is an ImportIssue in the
- * import report instead. Callers branch on `code` (STYLE.md item 15), never on the message.
+ * The one error an interchange importer or exporter throws: the file as a whole cannot be read
+ * (not XML, not JSON, not the format, a construct refused for safety), or the format is not
+ * available. Anything smaller is an ImportIssue in the import report instead. Callers branch on
+ * `code` (STYLE.md item 15), never on the message.
  */
 export type InterchangeErrorCode =
+  | 'unreadable'
+  | 'empty'
+  | 'unknown-format'
+  | 'needs-spec'
+  | 'not-available'
+  | 'invalid-case'
   | 'anx.not-xml'
   | 'anx.doctype'
   | 'anx.not-a-chart'
@@ -11,14 +20,8 @@ export type InterchangeErrorCode =
   | 'stix.not-a-bundle'
   | 'interchange.too-large';
 
-export class InterchangeImportError extends Error {
-  override readonly name = 'InterchangeImportError';
-  constructor(
-    readonly code: InterchangeErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
+export class InterchangeError extends CodedError<InterchangeErrorCode> {
+  override readonly name = 'InterchangeError';
 }
 
 /** Inputs above this size are refused before parsing (a chart or a bundle is far smaller). */
@@ -26,7 +29,7 @@ export const MAX_INTERCHANGE_TEXT = 64 * 1024 * 1024;
 
 export function assertNotTooLarge(text: string): void {
   if (text.length > MAX_INTERCHANGE_TEXT) {
-    throw new InterchangeImportError(
+    throw new InterchangeError(
       'interchange.too-large',
       `the file is larger than ${MAX_INTERCHANGE_TEXT / 1024 / 1024} MiB`,
     );

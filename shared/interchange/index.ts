@@ -18,7 +18,8 @@ export type {
   InterchangeFormatId,
   InterchangeImport,
 } from './types.ts';
-export { InterchangeError } from './caseBuilder.ts';
+export { InterchangeError } from './importError.ts';
+export type { InterchangeErrorCode } from './importError.ts';
 
 /** Every format, the most specific sniff first (FtM's is the loosest: any JSON with "schema"). */
 export const INTERCHANGE_FORMATS: readonly InterchangeFormat[] = [

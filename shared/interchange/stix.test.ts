@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { caseFileSchema } from '../caseFile.ts';
 import type { CaseFile } from '../caseFile.ts';
 import { createDemoCase } from '../demo/demoCase.ts';
-import { InterchangeImportError } from './importError.ts';
+import { InterchangeError } from './importError.ts';
 import { exportStix, importStix, stixFormat } from './stix.ts';
 import { STIX_ID_PATTERN, stixIdFor, uuidV5 } from './stixIds.ts';
 
@@ -287,7 +287,7 @@ describe('STIX import of hostile input', () => {
         importStix(text, options);
         return 'imported';
       } catch (error) {
-        return error instanceof InterchangeImportError ? error.code : 'crash';
+        return error instanceof InterchangeError ? error.code : 'crash';
       }
     };
     expect(code('{')).toBe('stix.not-json');
@@ -356,7 +356,7 @@ describe('STIX import of hostile input', () => {
         try {
           importStix(text, options);
         } catch (error) {
-          expect(error).toBeInstanceOf(InterchangeImportError);
+          expect(error).toBeInstanceOf(InterchangeError);
         }
       }),
       { numRuns: 300 },

@@ -53,7 +53,7 @@ import {
   parseDate,
   TLP_LEVELS,
 } from '../model/index.ts';
-import { assertNotTooLarge, InterchangeImportError } from './importError.ts';
+import { assertNotTooLarge, InterchangeError } from './importError.ts';
 import type { ImportedEntity } from './importedCase.ts';
 import { buildImportedCase, recordIdFrom, RECORD_ID_PATTERN } from './importedCase.ts';
 import { STIX_ID_PATTERN, stixIdFor, stixIdIn, uuidV5 } from './stixIds.ts';
@@ -343,7 +343,7 @@ function readBundle(text: string): unknown[] {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new InterchangeImportError('stix.not-json', 'not a STIX bundle: the file is not JSON');
+    throw new InterchangeError('stix.not-json', 'not a STIX bundle: the file is not JSON');
   }
   if (
     typeof json !== 'object' ||
@@ -351,7 +351,7 @@ function readBundle(text: string): unknown[] {
     (json as { type?: unknown }).type !== 'bundle' ||
     !Array.isArray((json as { objects?: unknown }).objects)
   ) {
-    throw new InterchangeImportError(
+    throw new InterchangeError(
       'stix.not-a-bundle',
       'not a STIX bundle: expected {"type": "bundle", "objects": [...]}',
     );

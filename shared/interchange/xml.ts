@@ -5,7 +5,7 @@
  * an XML file expands into gigabytes.
  */
 import { XMLBuilder, XMLParser } from 'fast-xml-parser';
-import { InterchangeError } from './caseBuilder.ts';
+import { InterchangeError } from './importError.ts';
 
 /** A parsed element: attributes under "@_name", text under "#text", children by tag name. */
 export type XmlElement = { readonly [key: string]: unknown };
