@@ -18,15 +18,19 @@ import { releaseOffer } from './releaseOffer.ts';
 
 const UNMARKED = marks({ releasableTo: [] });
 
-function offerOf(records: readonly AnyRecord[], theCase: CaseRecord = caseRecord()) {
+function offer(records: readonly AnyRecord[], theCase: CaseRecord) {
   return releaseOffer({
     records: inputOf(records, { case: theCase }),
     agreement: AGREEMENT,
     partnerId: PARTNER,
     ownAgencyId: OWN,
     now: NOW,
-  }).map((item) => item.id);
+  });
 }
+const offerOf = (records: readonly AnyRecord[], theCase: CaseRecord = caseRecord()) =>
+  offer(records, theCase).map((item) => item.id);
+const captions = (records: readonly AnyRecord[], theCase: CaseRecord) =>
+  offer(records, theCase).map((item) => item.caption);
 
 function releasedAfterMarking(
   records: readonly AnyRecord[],
@@ -80,6 +84,7 @@ describe('the first export offer', () => {
     expect(releasedAfterMarking(records, unmarkedCase, []).size).toBe(0);
     const offer = offerOf(records, unmarkedCase);
     expect(offer.sort()).toEqual(['case1', 'firm', 'ivan', 'link']);
+    expect(captions(records, unmarkedCase)).toContain('Directorship: Ivan Petrov → Danube Freight');
     // After the click: what was offered goes, with what was marked before; the rest stays home.
     expect([...releasedAfterMarking(records, unmarkedCase, offer)].sort()).toEqual([
       'already',

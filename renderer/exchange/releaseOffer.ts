@@ -19,6 +19,7 @@ import { decideRelease } from '../../shared/exchange/policy.ts';
 import type { ReleaseInput } from '../../shared/exchange/policy.ts';
 import { recordsOf } from '../../shared/exchange/caseRecords.ts';
 import { captionOfRecord, groupItems, itemsOf } from '../../shared/model/recordKinds.ts';
+import { captionOf, edgeEnds, model } from '../../shared/model/index.ts';
 import type { AnyRecord } from '../../shared/model/index.ts';
 
 export interface OfferedRecord {
@@ -65,7 +66,20 @@ export function releaseOffer(input: ReleaseOfferInput): OfferedRecord[] {
   };
   const after = decideRelease(copy, agreement, partnerId, ownAgencyId, { now });
   const released = new Set(recordsOf(after.released).map((record) => record.id));
+  const byId = new Map(all.map((record) => [record.id, record]));
   return all
     .filter((record) => candidates.has(record.id) && released.has(record.id))
-    .map((record) => ({ id: record.id, caption: captionOfRecord(record, 'release') }));
+    .map((record) => ({ id: record.id, caption: offerCaption(record, byId) }));
+}
+
+/** A relationship reads by its ends ("Directorship: Ivan Petrov → Danube Freight"). */
+function offerCaption(record: AnyRecord, byId: ReadonlyMap<string, AnyRecord>): string {
+  const ends = record.kind === 'entity' ? edgeEnds(record.schema, record.properties) : undefined;
+  if (record.kind !== 'entity' || !ends) return captionOfRecord(record, 'release');
+  const end = (id: string) => {
+    const found = byId.get(id);
+    return found?.kind === 'entity' ? captionOf(found.schema, found.properties) : id;
+  };
+  const label = model.schemata[record.schema]?.label ?? record.schema;
+  return `${label}: ${end(ends.source)} → ${end(ends.target)}`;
 }
