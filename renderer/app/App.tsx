@@ -111,6 +111,7 @@ export function App({ shell, settings, settingsRef, updateSettings, onLock }: Ap
             onHome={() => openCase(null)}
             onCommand={(id) => void commands.runner.run(id, 'button')}
             onSettings={() => setShowSettings(true)}
+            onOpenCase={openCase}
           />
           <IdentityBanner onChange={updateSettings} />
           <main className="app-main">

@@ -2,6 +2,7 @@ import { useCase } from '../db/queries.ts';
 import { COMMANDS, displayShortcut } from '../core/commands.ts';
 import type { CommandId } from '../core/commands.ts';
 import type { UndoState } from '../db/repository.types.ts';
+import { TopBarInbox } from '../exchange/index.ts';
 
 interface TopBarProps {
   readonly caseId: string | null;
@@ -10,9 +11,19 @@ interface TopBarProps {
   readonly onHome: () => void;
   readonly onCommand: (id: CommandId) => void;
   readonly onSettings: () => void;
+  /** Opens a case (the inbox's "Open the case" after an import from outside a case). */
+  readonly onOpenCase: (caseId: string) => void;
 }
 
-export function TopBar({ caseId, undoState, isMac, onHome, onCommand, onSettings }: TopBarProps) {
+export function TopBar({
+  caseId,
+  undoState,
+  isMac,
+  onHome,
+  onCommand,
+  onSettings,
+  onOpenCase,
+}: TopBarProps) {
   const openCase = useCase(caseId ?? '');
   const hint = (shortcut: string | undefined) => (shortcut ? displayShortcut(shortcut, isMac) : '');
   return (
@@ -39,6 +50,7 @@ export function TopBar({ caseId, undoState, isMac, onHome, onCommand, onSettings
         </span>
       )}
       <span className="app-topbar-spacer" />
+      <TopBarInbox onOpenCase={onOpenCase} />
       <button
         type="button"
         onClick={() => onCommand('undo')}

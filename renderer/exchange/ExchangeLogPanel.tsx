@@ -1,31 +1,26 @@
-import { useState } from 'react';
-import type { LogEntryView } from '../../shared/contract/exchange.ts';
+import { useMemo, useState } from 'react';
+import type { LogEntryView, PartnerView } from '../../shared/contract/exchange.ts';
 import { useAppServices } from '../core/context.ts';
+import { useCases } from '../db/queries.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
-
-function summary(entry: LogEntryView): string {
-  const d = entry.data;
-  const parts = [
-    'partner',
-    'partnerId',
-    'caseId',
-    'bundleId',
-    'sequence',
-    'status',
-    'released',
-    'withheld',
-  ]
-    .filter((key) => d[key] !== undefined && typeof d[key] !== 'object')
-    .map((key) => `${key} ${String(d[key])}`);
-  return parts.join(' · ');
-}
+import { logCaseIds, logEntryText } from './logEntries.ts';
 
 /** The append-only exchange log, newest first, with "Verify log". */
-export function ExchangeLogPanel() {
+export function ExchangeLogPanel({ partners }: { readonly partners: readonly PartnerView[] }) {
   const { services } = useAppServices();
+  const cases = useCases();
+  const names = useMemo(() => {
+    const references = new Map((cases ?? []).map((c) => [c.id, c.reference]));
+    const partnerNames = new Map(partners.map((p) => [p.agencyId, p.agencyName]));
+    return {
+      caseReference: (id: string) => references.get(id),
+      partnerName: (id: string) => partnerNames.get(id),
+    };
+  }, [cases, partners]);
   const [entries, setEntries] = useState<readonly LogEntryView[] | null>(null);
   const [verdict, setVerdict] = useState<{ ok: boolean; text: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const caseOfBundle = useMemo(() => logCaseIds(entries ?? []), [entries]);
 
   const load = async () => {
     try {
@@ -72,14 +67,17 @@ export function ExchangeLogPanel() {
       {entries && (
         <table className="exchange-table">
           <tbody>
-            {entries.map((entry) => (
-              <tr key={entry.seq}>
-                <td className="mono">{entry.seq}</td>
-                <td>{new Date(entry.at).toLocaleString()}</td>
-                <td>{entry.type}</td>
-                <td className="muted">{summary(entry)}</td>
-              </tr>
-            ))}
+            {entries.map((entry) => {
+              const { what, detail } = logEntryText(entry, names, caseOfBundle);
+              return (
+                <tr key={entry.seq} data-testid={`log-entry-${entry.seq}`}>
+                  <td className="mono">{entry.seq}</td>
+                  <td>{new Date(entry.at).toLocaleString()}</td>
+                  <td>{what}</td>
+                  <td className="muted">{detail}</td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       )}

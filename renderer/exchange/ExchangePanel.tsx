@@ -1,5 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { ExchangeStatus, PartnerView } from '../../shared/contract/exchange.ts';
+import { useEffect, useState } from 'react';
 import { useAppServices } from '../core/context.ts';
 import { purgeExpired } from '../db/exchangeApply.ts';
 import { ExchangeLogPanel } from './ExchangeLogPanel.tsx';
@@ -9,6 +8,7 @@ import { IdentityPanel } from './IdentityPanel.tsx';
 import { InboxPanel } from './InboxPanel.tsx';
 import { MarkingsPanel } from './MarkingsPanel.tsx';
 import { PartnerDirectory } from './PartnerDirectory.tsx';
+import { announceExchangeChange, useExchangeStatus } from './useExchangeStatus.ts';
 import './exchange.css';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -22,29 +22,12 @@ type Section = 'share' | 'markings' | 'inbox' | 'partners' | 'identity' | 'log';
 
 /** Partner exchange: identity, partners, bulk markings, sharing, outbox/inbox and the log. */
 export function ExchangePanel({ caseId }: ExchangePanelProps) {
-  const { services, notify } = useAppServices();
+  const { notify } = useAppServices();
   const deps = useExchangeDeps();
-  const [status, setStatus] = useState<ExchangeStatus | null>(null);
-  const [partners, setPartners] = useState<readonly PartnerView[]>([]);
-  const [error, setError] = useState<string | null>(null);
+  const { status, partners, error } = useExchangeStatus(POLL_MS);
   const [section, setSection] = useState<Section>('identity');
-
-  const refresh = useCallback(async () => {
-    try {
-      const next = await services['exchange.status']({});
-      setStatus(next);
-      setPartners((await services['exchange.partners.list']({})).partners);
-      setError(null);
-    } catch (err) {
-      setError(errorMessage(err));
-    }
-  }, [services]);
-
-  useEffect(() => {
-    void refresh();
-    const timer = setInterval(() => void refresh(), POLL_MS);
-    return () => clearInterval(timer);
-  }, [refresh]);
+  // Every reader of the status (this screen, the top bar's badge) reads again at once.
+  const refresh = announceExchangeChange;
 
   // Received material past its retention goes when the exchange screen opens.
   useEffect(() => {
@@ -98,22 +81,18 @@ export function ExchangePanel({ caseId }: ExchangePanelProps) {
       </nav>
       {error && <p className="exchange-error">{error}</p>}
       <div className="exchange-body">
-        {current === 'identity' && (
-          <IdentityPanel status={status} onChanged={() => void refresh()} />
-        )}
-        {current === 'partners' && (
-          <PartnerDirectory partners={partners} onChanged={() => void refresh()} />
-        )}
+        {current === 'identity' && <IdentityPanel status={status} onChanged={refresh} />}
+        {current === 'partners' && <PartnerDirectory partners={partners} onChanged={refresh} />}
         {current === 'markings' && caseId && (
           <MarkingsPanel caseId={caseId} partnerIds={partners.map((p) => p.agencyId)} />
         )}
         {current === 'share' && caseId && (
-          <ExportPanel caseId={caseId} partners={partners} onChanged={() => void refresh()} />
+          <ExportPanel caseId={caseId} partners={partners} onChanged={refresh} />
         )}
         {current === 'inbox' && (
-          <InboxPanel status={status} partners={partners} onChanged={() => void refresh()} />
+          <InboxPanel status={status} partners={partners} onChanged={refresh} />
         )}
-        {current === 'log' && <ExchangeLogPanel />}
+        {current === 'log' && <ExchangeLogPanel partners={partners} />}
       </div>
     </div>
   );

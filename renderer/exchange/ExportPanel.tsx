@@ -1,13 +1,16 @@
 import { useState } from 'react';
+import type { CaseRecords } from '../../shared/caseFile.ts';
 import type { PartnerView, ReleasePreview, SealedBundle } from '../../shared/contract/exchange.ts';
 import { useAppServices } from '../core/context.ts';
-import { markSynced, recordMetaForCase } from '../db/exchangeApply.ts';
+import { markSynced, recordMetaForCase, setMarkingsBulk } from '../db/exchangeApply.ts';
 import { downloadToBlob, type TransferProgress } from '../platform/serviceClient.ts';
 import { downloadBlob } from '../core/files.ts';
 import { useExchangeDeps } from './exchangeDeps.ts';
 import { TransferProgressLine, withUploadedAttachments } from './transferFiles.tsx';
 import { ReleasePreviewTables } from './ReleasePreviewTables.tsx';
 import { useBusyRun } from '../core/useBusyRun.ts';
+import { FirstExportNote, FirstExportOffer, isFirstExport } from './FirstExportOffer.tsx';
+import { samePreview } from './exchangeModel.ts';
 
 export interface ExportPanelProps {
   readonly caseId: string;
@@ -24,6 +27,10 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
   const deps = useExchangeDeps();
   const [chosen, setChosen] = useState<ReadonlySet<string>>(new Set());
   const [previews, setPreviews] = useState<readonly ReleasePreview[] | null>(null);
+  // The records the shown preview was computed from (the first export's offer reads them).
+  const [previewed, setPreviewed] = useState<CaseRecords | null>(null);
+  // Set when sealing found the case changed since the preview: the new preview is shown instead.
+  const [stale, setStale] = useState(false);
   const [sealed, setSealed] = useState<readonly SealedBundle[] | null>(null);
   const [delivery, setDelivery] = useState<'transport' | 'file'>('transport');
   const { busy, error, run } = useBusyRun();
@@ -32,6 +39,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
     progress: TransferProgress;
   } | null>(null);
   const eligible = partners.filter((p) => p.state === 'trusted');
+  const first = isFirstExport(partners, caseId);
   const allHaveTransport = [...chosen].every(
     (id) => partners.find((p) => p.agencyId === id)?.transport,
   );
@@ -45,15 +53,28 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
     setSealed(null);
   };
 
-  const preview = () =>
+  const previewOf = async (caseFile: CaseRecords) =>
+    (await services['exchange.export.preview']({ partnerIds: [...chosen], caseFile })).partners;
+
+  const showPreview = async () => {
+    const caseFile = await repository.exportCaseRecords(caseId);
+    setPreviews(await previewOf(caseFile));
+    setPreviewed(caseFile);
+    setSealed(null);
+    setStale(false);
+  };
+  const preview = () => run(showPreview);
+
+  // The first export's offer: one bulk marking (one undo step), then the preview again.
+  const markReleasable = (partnerId: string, recordIds: readonly string[]) =>
     run(async () => {
-      const caseFile = await repository.exportCaseRecords(caseId);
-      const result = await services['exchange.export.preview']({
-        partnerIds: [...chosen],
-        caseFile,
+      const result = await setMarkingsBulk(deps, recordIds, {
+        releasableTo: { mode: 'add', partners: [partnerId] },
       });
-      setPreviews(result.partners);
-      setSealed(null);
+      notify(
+        `Marked ${result.updated.length} record${result.updated.length === 1 ? '' : 's'} releasable to ${partnerId}`,
+      );
+      await showPreview();
     });
 
   const seal = () =>
@@ -61,6 +82,15 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
       // Records only: each attachment's content is read from its blob and uploaded in pieces, so
       // no attachment is ever held whole as base64 in the page.
       const caseFile = await repository.exportCaseRecords(caseId);
+      // The bundle must hold what the officer saw: if the case changed since the preview (an
+      // edit, a marking, an import in another window), show the new preview and seal nothing.
+      const current = await previewOf(caseFile);
+      if (!previews || !samePreview(previews, current)) {
+        setPreviews(current);
+        setPreviewed(caseFile);
+        setStale(true);
+        return;
+      }
       const recordMeta = await recordMetaForCase(deps.db, caseId);
       const mode = delivery === 'transport' && allHaveTransport ? 'transport' : 'file';
       // Attachments go up in pieces first; the seal message carries only their references.
@@ -96,6 +126,7 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
   return (
     <section className="exchange-section" aria-label="Share this case" data-testid="export-panel">
       <h3>Share this case</h3>
+      {first && <FirstExportNote />}
       {eligible.length === 0 && (
         <p className="muted">No trusted partner yet: import a card and confirm its fingerprint.</p>
       )}
@@ -129,9 +160,8 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
       {previews?.map((p) => (
         <div key={p.partnerId} className="exchange-preview" data-testid={`preview-${p.partnerId}`}>
           <h4>
-            To {p.partnerName}: {p.released.case ? 'the case' : 'nothing'}, {p.released.entities}{' '}
-            entities and relationships, {p.released.notes} notes, {p.released.attachments}{' '}
-            attachments, {p.released.notices} notices, {p.released.charts} charts
+            To {p.partnerName}:{' '}
+            <span data-testid={`preview-total-${p.partnerId}`}>{releasedSummary(p)}</span>
             <span className="muted">
               {' '}
               · {p.fullSnapshot ? 'full snapshot' : `${p.operations} changes`} · bundle #
@@ -143,9 +173,24 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
               {problem}
             </p>
           ))}
+          {first && previewed && (
+            <PartnerOffer
+              partner={partners.find((partner) => partner.agencyId === p.partnerId)}
+              records={previewed}
+              ownAgencyId={deps.actor().agencyId}
+              busy={busy}
+              onMark={(ids) => void markReleasable(p.partnerId, ids)}
+            />
+          )}
           <ReleasePreviewTables preview={p} />
         </div>
       ))}
+      {stale && (
+        <p className="exchange-warning" role="alert" data-testid="export-stale">
+          The case changed since the preview: nothing was sealed. Check the preview above, then seal
+          again.
+        </p>
+      )}
       {previews && (
         <p className="muted" data-testid="export-plaintext-note">
           Bundles are encrypted to each partner; the only files Tessera writes in plain text are
@@ -187,8 +232,11 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
       )}
       {sealed?.map((bundle) => (
         <p key={bundle.bundleId} className="exchange-ok" data-testid={`sealed-${bundle.partnerId}`}>
-          Bundle #{bundle.sequence} for {bundle.partnerId}: {bundle.released} items,{' '}
-          {bundle.withheld} withheld,{' '}
+          Bundle #{bundle.sequence} for {bundle.partnerId}:{' '}
+          <span data-testid={`sealed-total-${bundle.partnerId}`}>
+            {bundle.released} record{bundle.released === 1 ? '' : 's'} released
+          </span>
+          , {bundle.withheld} withheld,{' '}
           {bundle.delivery === 'transport' ? 'queued in the outbox' : `saved as ${bundle.fileName}`}
           {bundle.exportRef && (
             <button
@@ -203,4 +251,28 @@ export function ExportPanel({ caseId, partners, onChanged }: ExportPanelProps) {
       ))}
     </section>
   );
+}
+
+/** "the case and 3 records (2 entities and relationships, 1 note)": the same total a seal reports. */
+function releasedSummary(p: ReleasePreview): string {
+  const total = p.releasedIds.length;
+  if (!p.released.case) return 'nothing';
+  const parts = [
+    [p.released.entities, 'entities and relationships'],
+    [p.released.notes, 'notes'],
+    [p.released.attachments, 'attachments'],
+    [p.released.notices, 'notices'],
+    [p.released.charts, 'charts'],
+  ] as const;
+  const listed = parts.filter(([n]) => n > 0).map(([n, label]) => `${n} ${label}`);
+  return `${total} record${total === 1 ? '' : 's'} released (the case${listed.length ? `, ${listed.join(', ')}` : ''})`;
+}
+
+function PartnerOffer({
+  partner,
+  ...rest
+}: Omit<Parameters<typeof FirstExportOffer>[0], 'partner'> & {
+  readonly partner: PartnerView | undefined;
+}) {
+  return partner ? <FirstExportOffer partner={partner} {...rest} /> : null;
 }

@@ -17,6 +17,7 @@ import {
   type TransferProgress,
 } from '../platform/serviceClient.ts';
 import { useExchangeDeps } from './exchangeDeps.ts';
+import { ImportTarget } from './ImportTarget.tsx';
 import { ReviewScreen } from './ReviewScreen.tsx';
 import { TransferProgressLine } from './transferFiles.tsx';
 import { errorMessage } from '../../shared/base/errors.ts';
@@ -26,6 +27,11 @@ export interface InboxPanelProps {
   readonly status: ExchangeStatus;
   readonly partners: readonly PartnerView[];
   readonly onChanged: () => void;
+  /**
+   * Given when the inbox is opened outside a case (the top bar): the review then says which case
+   * the bundle goes into, and once applied offers to open it.
+   */
+  readonly onOpenCase?: (caseId: string) => void;
 }
 
 const NETWORK_LABEL = {
@@ -35,7 +41,7 @@ const NETWORK_LABEL = {
 } as const;
 
 /** Outbox and inbox per partner, "Sync now", files handed in, and pending imports to review. */
-export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
+export function InboxPanel({ status, partners, onChanged, onOpenCase }: InboxPanelProps) {
   const { services, notify } = useAppServices();
   const deps = useExchangeDeps();
   const [items, setItems] = useState<readonly PendingImport[]>([]);
@@ -46,6 +52,8 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
   } | null>(null);
   const { busy, error, setError, run: runBusy } = useBusyRun();
   const [upload, setUpload] = useState<TransferProgress | null>(null);
+  // The case the last bundle reviewed here went into (offered for opening outside a case).
+  const [appliedTo, setAppliedTo] = useState<string | null>(null);
 
   const load = useCallback(async () => {
     try {
@@ -76,6 +84,7 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
       });
       const agreement = partners.find((p) => p.agencyId === staged.sender.agencyId)?.agreement;
       const retainUntil = agreement ? retentionEnd(agreement, new Date().toISOString()) : undefined;
+      setAppliedTo(null);
       setReviewing({ staged, review, ...(retainUntil ? { retainUntil } : {}) });
     });
 
@@ -177,6 +186,19 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
           {error}
         </p>
       )}
+      {appliedTo && onOpenCase && (
+        <p className="exchange-ok" data-testid="inbox-applied">
+          Applied.{' '}
+          <button
+            type="button"
+            className="primary"
+            onClick={() => onOpenCase(appliedTo)}
+            data-testid="inbox-open-case"
+          >
+            Open the case
+          </button>
+        </p>
+      )}
       <h4>Waiting for review ({items.length})</h4>
       <ul className="exchange-inbox-list">
         {items.map((item) => (
@@ -219,11 +241,13 @@ export function InboxPanel({ status, partners, onChanged }: InboxPanelProps) {
       </ul>
       {reviewing && (
         <Dialog title="Review incoming changes" wide onClose={() => setReviewing(null)}>
+          {onOpenCase && <ImportTarget staged={reviewing.staged} />}
           <ReviewScreen
             staged={reviewing.staged}
             review={reviewing.review}
             {...(reviewing.retainUntil ? { retainUntil: reviewing.retainUntil } : {})}
-            onDone={() => {
+            onDone={(applied) => {
+              if (applied) setAppliedTo(reviewing.staged.caseId);
               setReviewing(null);
               onChanged();
               void load();

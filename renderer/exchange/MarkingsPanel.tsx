@@ -54,6 +54,11 @@ export function MarkingsPanel({ caseId, partnerIds }: MarkingsPanelProps) {
   const set = <K extends keyof MarkingsDraft>(key: K, value: MarkingsDraft[K]) =>
     setDraft({ ...draft, [key]: value });
   const allShown = rows.length > 0 && rows.every((row) => selected.has(row.record.id));
+  const own = deps.actor().agencyId;
+  // Deny by default, said where markings are set (issue 12): our own records marked for nobody.
+  const unmarked = [...(caseRecord ? [caseRecord] : []), ...(entities ?? [])].filter(
+    (r) => r.originAgency === own && r.markings.releasableTo.length === 0,
+  ).length;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -85,6 +90,14 @@ export function MarkingsPanel({ caseId, partnerIds }: MarkingsPanelProps) {
   return (
     <section className="exchange-section" aria-label="Markings" data-testid="markings-panel">
       <h3>Markings</h3>
+      {unmarked > 0 && (
+        <p className="muted" data-testid="markings-unmarked">
+          {unmarked} of this case’s records {unmarked === 1 ? 'is' : 'are'} marked releasable to no
+          partner: {unmarked === 1 ? 'it stays' : 'they stay'} home when the case is shared (deny by
+          default). Select them and add the partner under “Releasable to”, or use the offer of the
+          first export.
+        </p>
+      )}
       <div className="exchange-markings">
         <div className="exchange-markings-list">
           <div className="exchange-actions">

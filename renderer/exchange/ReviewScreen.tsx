@@ -24,7 +24,8 @@ export interface ReviewScreenProps {
   readonly review: ReviewModel;
   /** ISO date until which received material may be kept (the agreement with the sender). */
   readonly retainUntil?: string;
-  readonly onDone: () => void;
+  /** Called when the screen closes: `applied` is true after "Apply", false after "Later". */
+  readonly onDone: (applied: boolean) => void;
 }
 
 /** The FtM schema of an entity item, so its properties show their labels. */
@@ -159,7 +160,7 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
         rejectedIds,
       });
       notify(`Import applied: ${result.written} records written`);
-      onDone();
+      onDone(true);
     } catch (err) {
       setError(
         err instanceof RecordValidationError
@@ -286,7 +287,7 @@ export function ReviewScreen({ staged, review, retainUntil, onDone }: ReviewScre
         </p>
       )}
       <div className="form-actions">
-        <button type="button" onClick={onDone}>
+        <button type="button" onClick={() => onDone(false)}>
           Later
         </button>
         <button

@@ -12,6 +12,7 @@ import {
   initialDecisions,
   patchFromDraft,
   previewRows,
+  samePreview,
   toggleItem,
   transportFromDraft,
   draftFromTransport,
@@ -218,5 +219,35 @@ describe('review display and decisions', () => {
     const theirs = decideAllConflicts(review, initialDecisions(review), 'theirs');
     expect([...theirs].sort()).toEqual(['c1', 'c2', 'new1']);
     expect([...decideAllConflicts(review, theirs, 'mine')]).toEqual(['new1']);
+  });
+});
+
+describe('the preview shown against the one at sealing time', () => {
+  const base: ReleasePreview = {
+    partnerId: 'BKA',
+    partnerName: 'BKA',
+    policyVersion: 'x',
+    ready: true,
+    problems: [],
+    released: { case: true, entities: 2, notes: 0, attachments: 0, notices: 0, charts: 0 },
+    releasedIds: ['case', 'p1', 'p2'],
+    withheld: [{ id: 'p3', kind: 'entity', caption: 'P3', reasons: ['r'], rules: ['M2'] }],
+    stripped: [],
+    fullSnapshot: true,
+    operations: 3,
+    nextSequence: 1,
+  };
+
+  it('is the same when the same records go, in any order', () => {
+    expect(samePreview([base], [{ ...base, releasedIds: ['p2', 'case', 'p1'] }])).toBe(true);
+  });
+
+  it('differs when a record was marked, withheld or sealed in between', () => {
+    expect(samePreview([base], [{ ...base, releasedIds: [...base.releasedIds, 'p3'] }])).toBe(
+      false,
+    );
+    expect(samePreview([base], [{ ...base, withheld: [] }])).toBe(false);
+    expect(samePreview([base], [{ ...base, nextSequence: 2 }])).toBe(false);
+    expect(samePreview([base], [])).toBe(false);
   });
 });

@@ -354,3 +354,26 @@ export function reviewCounts(review: ReviewModel): Record<'new' | 'changed' | 'c
   for (const item of review.items) counts[item.status] += 1;
   return counts;
 }
+
+// ---- Export: the preview the officer saw against the one at sealing time
+
+/**
+ * Whether two previews (one per partner) release and withhold the same records and fields and
+ * would send the same bundle: sealing goes ahead only then, so the bundle holds what was shown.
+ */
+export function samePreview(
+  shown: readonly ReleasePreview[],
+  now: readonly ReleasePreview[],
+): boolean {
+  const key = (p: ReleasePreview) =>
+    JSON.stringify([
+      p.partnerId,
+      p.ready,
+      [...p.releasedIds].sort(),
+      p.withheld.map((w) => w.id).sort(),
+      p.stripped.map((s) => `${s.id} ${s.field}`).sort(),
+      p.operations,
+      p.nextSequence,
+    ]);
+  return shown.length === now.length && shown.every((p, i) => key(p) === key(now[i]!));
+}
