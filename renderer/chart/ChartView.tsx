@@ -13,6 +13,7 @@ import { ChartAdapter } from './cytoscapeAdapter.ts';
 import type { LinkWidthBy } from './parallelLinks.ts';
 import { combineParallelLinks, isBundleId, toggleBundle } from './parallelLinks.ts';
 import { schemaLabel } from './chartModel.ts';
+import { isPropertyEdgeId, propertyEdgeHolder } from './propertyEdges.ts';
 import { installChartTestHook, timed } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
 import { useLinkGesture } from './useLinkGesture.ts';
@@ -198,9 +199,14 @@ export function ChartView(props: ChartViewProps) {
     return adapter.onGestures({
       tap: (targetId) => {
         wrapperRef.current?.focus({ preventScroll: true });
-        // A combined link is no entity: selecting it selects no record.
+        // A combined link is no entity: selecting it selects no record. A property link selects
+        // the entity holding the property (the phone whose owner it shows).
         propsRef.current.onSelect(
-          targetId !== undefined && isBundleId(targetId) ? undefined : targetId,
+          targetId === undefined || isBundleId(targetId)
+            ? undefined
+            : isPropertyEdgeId(targetId)
+              ? propertyEdgeHolder(targetId)
+              : targetId,
         );
       },
       edgeDoubleTap: (edgeId) =>
