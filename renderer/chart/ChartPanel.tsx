@@ -24,6 +24,12 @@ import { exportBanner, exportLegend, framedPng, framedSvg } from './chartExport.
 import '../core/common.css';
 import './chart.css';
 import { errorMessage } from '../../shared/base/errors.ts';
+import {
+  CASE_CHART_IMPORT_LIMIT,
+  CASE_CHART_NAME,
+  caseChartNodes,
+  caseChartOf,
+} from '../../shared/model/caseChart.ts';
 
 export interface ChartPanelProps {
   readonly caseId: string;
@@ -237,6 +243,7 @@ export function ChartPanel(props: ChartPanelProps) {
     <ChartPicker
       charts={charts}
       chartId={chart?.id}
+      caseChartId={caseChartOf(charts)?.id}
       onPick={setPickedId}
       onCreate={async (name) => {
         const created = await repository.createChart(caseId, name);
@@ -447,7 +454,28 @@ export function ChartPanel(props: ChartPanelProps) {
           {allCharts === undefined ? (
             <p>Loading charts…</p>
           ) : (
-            <p>This case has no chart yet. Use “New chart” to start one.</p>
+            <>
+              <p>This case has no chart yet.</p>
+              <button
+                type="button"
+                className="primary"
+                data-testid="chart-make-case-chart"
+                onClick={() =>
+                  void guard(async () => {
+                    // Every node entity on a grid, unless there are too many to read (caseChart.ts).
+                    const nodes = caseChartNodes(entities) ?? {};
+                    const created = await repository.createChart(caseId, CASE_CHART_NAME, nodes);
+                    setPickedId(created.id);
+                  })
+                }
+              >
+                Make the case chart
+              </button>
+              <p className="muted">
+                It shows the case’s entities (up to {CASE_CHART_IMPORT_LIMIT}), and new ones appear
+                on it.
+              </p>
+            </>
           )}
         </div>
       )}
