@@ -97,6 +97,8 @@ function counts(page: Page) {
 }
 
 async function download(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
+  // The exports sit in the toolbar's Export menu (issue 12: one toolbar row).
+  await page.getByTestId('chart-export-menu').click();
   const [file] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId(testId).click(),
@@ -162,6 +164,7 @@ describe('charts of call data', () => {
     expect(expanded).toBe(29 + members);
 
     // "Combine links" off: every call on its own, labels still never overlap.
+    await page.getByTestId('chart-view-menu').click();
     await page.getByTestId('chart-combine-links').click();
     await expect.poll(async () => (await counts(page)).drawn, { timeout: 20_000 }).toBe(CALLS);
     await page.evaluate(() => window.__tesseraChart!.afterRender());
