@@ -3,6 +3,7 @@ import type { FormEvent } from 'react';
 import type { ChartRecord } from '../../shared/model/index.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
 import { MenuItem, ToolbarMenu } from './ToolbarMenu.tsx';
+import { CASE_CHART_NAME } from '../../shared/model/caseChart.ts';
 
 type Editing = { readonly mode: 'create' | 'rename'; readonly name: string } | undefined;
 
@@ -91,6 +92,7 @@ export function ChartPicker({
     <div className="chart-picker">
       {charts.length > 0 && (
         <label>
+          {/* Named for screen readers; the menu beside it says "Chart" on screen. */}
           <span className="chart-picker-label">Chart</span>
           <select
             value={chartId ?? ''}
@@ -99,7 +101,9 @@ export function ChartPicker({
           >
             {charts.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.id === caseChartId ? `${c.name} (case chart)` : c.name}
+                {c.id === caseChartId && c.name !== CASE_CHART_NAME
+                  ? `${c.name} (case chart)`
+                  : c.name}
               </option>
             ))}
           </select>
