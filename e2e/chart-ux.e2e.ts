@@ -218,6 +218,7 @@ describe('chart in a new case (issue 12)', () => {
     expect(await page.getByTestId('relationship-type-select').inputValue()).toBe(
       'property:to:Phone.owner',
     );
+    await screenshot(page, 'chart-ux-link-suggestions');
     await page.getByTestId('relationship-save').click();
     await page.getByTestId('relationship-editor').waitFor({ state: 'detached' });
 
