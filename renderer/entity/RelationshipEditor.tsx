@@ -232,9 +232,9 @@ function RelationshipForm(props: RelationshipFormProps) {
       )}
       {propertyLink && (
         <p className="relationship-property-note" data-testid="relationship-property-note">
-          Saved as the {getSchema(propertyLink.schema).getProperty(propertyLink.property).label} of
-          “{captionOf(holderOf(propertyLink).schema, holderOf(propertyLink).properties)}”; the chart
-          draws it as a dashed link.
+          Recorded on “{captionOf(holderOf(propertyLink).schema, holderOf(propertyLink).properties)}
+          ” as its {getSchema(propertyLink.schema).getProperty(propertyLink.property).label} (a
+          property, not a relationship record); the chart draws it as a dashed link.
         </p>
       )}
       {plan && !propertyLink && (
