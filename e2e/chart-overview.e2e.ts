@@ -81,6 +81,8 @@ function savedPositions(page: Page): Promise<Record<string, { x: number; y: numb
 }
 
 async function download(page: Page, testId: string): Promise<{ name: string; bytes: Buffer }> {
+  // The exports sit in the toolbar's Export menu (issue 12: one toolbar row).
+  await page.getByTestId('chart-export-menu').click();
   const [file] = await Promise.all([
     page.waitForEvent('download'),
     page.getByTestId(testId).click(),
@@ -150,6 +152,7 @@ describe('huge chart overview', () => {
 
     // The fast layout places and saves every node, though Cytoscape holds none of them here.
     const before = await savedPositions(page);
+    await page.getByTestId('chart-layout-menu').click();
     await page.getByTestId('chart-layout-force-fast').click();
     await expect
       .poll(

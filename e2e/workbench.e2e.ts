@@ -63,6 +63,7 @@ describe('workbench', () => {
 
     // A chart with all three entities; then Shift-drag from the person to the company.
     await page.getByTestId('tab-chart').click();
+    await page.getByTestId('chart-menu').click();
     await page.getByTestId('chart-new').click();
     await page.getByTestId('chart-name-input').fill('Suspects');
     await page.getByTestId('chart-name-save').click();

@@ -56,7 +56,7 @@ export function CaseForm({ existing, onSaved, onCancel }: CaseFormProps) {
     try {
       const saved = existing
         ? await repository.updateCase(existing.id, input)
-        : await repository.createCase(input);
+        : await repository.createCase({ ...input, withCaseChart: true });
       onSaved(saved);
     } catch (error) {
       if (error instanceof RecordValidationError) setErrors(error.errors);

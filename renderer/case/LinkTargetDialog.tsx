@@ -1,10 +1,11 @@
 /**
  * The "Link the selected entity to…" command's first step: choose the other end. Only entities a
- * relationship type can join to the source are offered; the relationship editor then opens with
+ * relationship type or an entity property can join to the source are offered, each with the link
+ * the model fits best (shared/model/linkSuggestions.ts); the relationship editor then opens with
  * both ends, as after the chart's link gesture.
  */
 import { useMemo, useState } from 'react';
-import { captionOf, edgeSchemataBetween, isEdgeSchema } from '../../shared/model/index.ts';
+import { captionOf, isEdgeSchema, linkSuggestions } from '../../shared/model/index.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { Dialog } from '../core/Dialog.tsx';
 
@@ -28,16 +29,22 @@ export function LinkTargetDialog({
         : entities
             .filter(
               (entity) =>
-                !entity.deleted &&
-                entity.id !== source.id &&
-                !isEdgeSchema(entity.schema) &&
-                (edgeSchemataBetween(source.schema, entity.schema).length > 0 ||
-                  edgeSchemataBetween(entity.schema, source.schema).length > 0),
+                !entity.deleted && entity.id !== source.id && !isEdgeSchema(entity.schema),
             )
-            .map((entity) => ({
-              id: entity.id,
-              caption: captionOf(entity.schema, entity.properties),
-            }))
+            .flatMap((entity) => {
+              const best =
+                linkSuggestions(source.schema, entity.schema)[0] ??
+                linkSuggestions(entity.schema, source.schema)[0];
+              return best
+                ? [
+                    {
+                      id: entity.id,
+                      caption: captionOf(entity.schema, entity.properties),
+                      hint: best.label,
+                    },
+                  ]
+                : [];
+            })
             .sort((a, b) => a.caption.localeCompare(b.caption)),
     [entities, source],
   );
@@ -63,7 +70,7 @@ export function LinkTargetDialog({
         {shown.slice(0, 50).map((item) => (
           <li key={item.id}>
             <button type="button" onClick={() => onChoose(item.id)}>
-              {item.caption}
+              {item.caption} <span className="muted">{item.hint}</span>
             </button>
           </li>
         ))}

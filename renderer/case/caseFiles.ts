@@ -6,7 +6,7 @@ import { errorMessage } from '../../shared/base/errors.ts';
 import type { HybridLogicalClock } from '../../shared/model/index.ts';
 import { downloadText } from '../core/files.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
-import { exportFileName, exportText, importCaseText } from './caseTransfer.ts';
+import { CASE_CHART_SKIPPED, exportFileName, exportText, importCaseText } from './caseTransfer.ts';
 import type { ImportOutcome, TransferKind } from './caseTransfer.ts';
 
 type Notify = (message: string, kind?: 'info' | 'error') => void;
@@ -32,7 +32,10 @@ export async function importCaseFiles(files: readonly File[], deps: CaseFileDeps
         userName: deps.userName,
         now: new Date(),
       });
-      deps.notify(`Imported ${file.name}: ${outcome.entities} entities and relationships`);
+      const skipped = outcome.caseChart === 'too-many' ? `; ${CASE_CHART_SKIPPED}` : '';
+      deps.notify(
+        `Imported ${file.name}: ${outcome.entities} entities and relationships${skipped}`,
+      );
       if (outcome.issues.length > 0) deps.onReport?.({ ...outcome, fileName: file.name });
     } catch (error) {
       deps.notify(`${file.name}: ${errorMessage(error)}`, 'error');

@@ -2,7 +2,8 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
-import { HybridLogicalClock } from '../../shared/model/index.ts';
+import { HybridLogicalClock, isEdgeSchema } from '../../shared/model/index.ts';
+import { CASE_CHART_IMPORT_LIMIT } from '../../shared/model/caseChart.ts';
 import { TesseraDatabase } from '../db/database.ts';
 import { createRepository } from '../db/repository.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
@@ -164,5 +165,28 @@ describe('every interchange import makes a new case, whatever ids the file holds
     expect(a.entities.length).toBeGreaterThan(0);
     const firstIds = new Set(a.entities.map((entity) => entity.id));
     expect(b.entities.filter((entity) => firstIds.has(entity.id))).toEqual([]);
+  });
+});
+
+describe('an imported case has a chart from the start (issue 12)', () => {
+  it('gives an FtM import a case chart of its entities, where its new entities land too', async () => {
+    const outcome = await importCaseText('zala.ftm.json', YENTE, context);
+    expect(outcome.caseChart).toBe('made');
+    const charts = await repo.listCharts(outcome.caseId);
+    expect(charts.map((c) => c.name)).toEqual(['Case chart']);
+    const entities = await repo.listEntities(outcome.caseId);
+    const nodeEntities = entities.filter((e) => !isEdgeSchema(e.schema));
+    expect(Object.keys(charts[0]!.nodes).sort()).toEqual(nodeEntities.map((e) => e.id).sort());
+    const added = await repo.createEntity(outcome.caseId, 'Person', { name: ['New Person'] });
+    expect((await repo.getChart(charts[0]!.id))!.nodes[added.id]).toBeDefined();
+  });
+
+  it('draws none above the limit and says so', async () => {
+    const lines = Array.from({ length: CASE_CHART_IMPORT_LIMIT + 1 }, (_, i) =>
+      JSON.stringify({ id: `p${i}`, schema: 'Person', properties: { name: [`P ${i}`] } }),
+    ).join('\n');
+    const outcome = await importCaseText('many.ftm.json', lines, context);
+    expect(outcome.caseChart).toBe('too-many');
+    expect(await repo.listCharts(outcome.caseId)).toEqual([]);
   });
 });

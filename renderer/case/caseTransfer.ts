@@ -15,6 +15,12 @@ import {
 } from '../../shared/interchange/index.ts';
 import type { ImportIssue, InterchangeFormatId } from '../../shared/interchange/index.ts';
 import type { HybridLogicalClock } from '../../shared/model/index.ts';
+import { DEFAULT_MARKINGS, newId } from '../../shared/model/index.ts';
+import {
+  CASE_CHART_IMPORT_LIMIT,
+  CASE_CHART_NAME,
+  caseChartNodes,
+} from '../../shared/model/caseChart.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 
 export interface ImportContext {
@@ -33,6 +39,11 @@ export interface ImportOutcome {
   readonly entities: number;
   /** What the import kept, changed or could not use (empty for Tessera's own case files). */
   readonly issues: readonly ImportIssue[];
+  /**
+   * An interchange file without a chart gets a case chart of all its entities ('made'), unless it
+   * has more than CASE_CHART_IMPORT_LIMIT of them ('too-many': the analyst builds one instead).
+   */
+  readonly caseChart?: 'made' | 'too-many';
 }
 
 /** A Tessera case file starts with its format marker. */
@@ -73,10 +84,49 @@ export async function importCaseText(
     userName: context.userName,
     agencyId: context.agencyId,
   });
-  const caseId = await context.repository.importCase(file);
+  const charted = withCaseChart(file, context);
+  const caseId = await context.repository.importCase(charted.file);
   const entities = file.entities.filter((entity) => !entity.external?.unresolved).length;
-  return { caseId, format: format.id, entities, issues };
+  return {
+    caseId,
+    format: format.id,
+    entities,
+    issues,
+    ...(charted.caseChart ? { caseChart: charted.caseChart } : {}),
+  };
 }
+
+/**
+ * An imported case has a chart from the start (issue 12), as a case made in the app does: a file
+ * that brings none (FtM, STIX) gets a case chart of its entities on a grid, in the same import,
+ * up to CASE_CHART_IMPORT_LIMIT node entities. Tessera's own case files are restored as they are.
+ */
+function withCaseChart(
+  file: CaseFile,
+  context: ImportContext,
+): { file: CaseFile; caseChart?: 'made' | 'too-many' } {
+  if (file.charts.some((chart) => !chart.deleted)) return { file };
+  const nodes = caseChartNodes(file.entities);
+  if (!nodes) return { file, caseChart: 'too-many' };
+  const hlc = context.clock.now();
+  const chart: CaseFile['charts'][number] = {
+    id: newId(),
+    createdAt: hlc,
+    updatedAt: hlc,
+    deleted: false,
+    originAgency: context.agencyId,
+    markings: { ...DEFAULT_MARKINGS, releasableTo: [] },
+    kind: 'chart',
+    caseId: file.case.id,
+    name: CASE_CHART_NAME,
+    nodes,
+    layout: 'grid',
+  };
+  return { file: { ...file, charts: [...file.charts, chart] }, caseChart: 'made' };
+}
+
+/** Said after an import whose case got no chart because it is too big. */
+export const CASE_CHART_SKIPPED = `no chart was drawn for more than ${CASE_CHART_IMPORT_LIMIT} entities: add the ones to show from the Chart tab`;
 
 /** What each export writes, for the menu. */
 export const EXPORT_CHOICES: readonly { kind: TransferKind; label: string }[] = [

@@ -60,22 +60,14 @@ export function AddToChart({
       <button
         type="button"
         aria-expanded={open}
+        aria-haspopup="dialog"
         data-testid="chart-add-toggle"
         disabled={candidates.length === 0}
+        title="Add entities of the case to this chart"
         onClick={() => setOpen((v) => !v)}
       >
-        Add to chart{candidates.length > 0 ? ` (${candidates.length})` : ''}
-      </button>
-      <button
-        type="button"
-        data-testid="chart-add-all"
-        disabled={candidates.length === 0}
-        onClick={() => {
-          setOpen(false);
-          onAddAll();
-        }}
-      >
-        Add all
+        Add{candidates.length > 0 ? ` (${candidates.length})` : ''}{' '}
+        <span aria-hidden="true">▾</span>
       </button>
       {open && (
         <div
@@ -84,6 +76,17 @@ export function AddToChart({
           aria-label="Add entities to the chart"
           data-testid="chart-add-list"
         >
+          <button
+            type="button"
+            className="chart-add-all"
+            data-testid="chart-add-all"
+            onClick={() => {
+              setOpen(false);
+              onAddAll();
+            }}
+          >
+            Add all {candidates.length} to the chart
+          </button>
           <label className="chart-add-filter">
             <span>Filter</span>
             <input

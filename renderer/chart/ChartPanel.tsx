@@ -15,6 +15,7 @@ import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
 import type { ChartGrouping, ChartOverlay, FormatRule } from './chartOverlay.ts';
 import { parseRules, typeCounts } from './chartOverlay.ts';
 import { ChartPicker } from './ChartPicker.tsx';
+import { MenuItem, MenuSeparator, ToolbarMenu } from './ToolbarMenu.tsx';
 import type { ChartViewHandle } from './ChartView.tsx';
 import { ChartView } from './ChartView.tsx';
 import type { LinkWidthBy } from './parallelLinks.ts';
@@ -23,6 +24,12 @@ import { exportBanner, exportLegend, framedPng, framedSvg } from './chartExport.
 import '../core/common.css';
 import './chart.css';
 import { errorMessage } from '../../shared/base/errors.ts';
+import {
+  CASE_CHART_IMPORT_LIMIT,
+  CASE_CHART_NAME,
+  caseChartNodes,
+  caseChartOf,
+} from '../../shared/model/caseChart.ts';
 
 export interface ChartPanelProps {
   readonly caseId: string;
@@ -43,6 +50,11 @@ export interface ChartPanelProps {
    * are drawn; a relationship also needs both ends drawn.
    */
   readonly visibleEntityIds?: ReadonlySet<string>;
+  /**
+   * When given, the Export menu offers "Report…" (test id `chart-export-report`) and calls it with
+   * the chart shown (the reports feature opens its dialog for that chart).
+   */
+  onReport?: (chartId: string) => void;
 }
 
 /** Layouts too slow for big charts (fCoSE-style layouts take minutes at 5,000 nodes). */
@@ -231,6 +243,7 @@ export function ChartPanel(props: ChartPanelProps) {
     <ChartPicker
       charts={charts}
       chartId={chart?.id}
+      caseChartId={caseChartOf(charts)?.id}
       onPick={setPickedId}
       onCreate={async (name) => {
         const created = await repository.createChart(caseId, name);
@@ -246,12 +259,15 @@ export function ChartPanel(props: ChartPanelProps) {
     />
   );
 
+  const selectionIsLink = selected !== undefined && isEdgeSchema(selected.schema);
   return (
     <section className="view-panel chart-panel" aria-label="Link chart" data-testid="chart-panel">
+      {/* One row at 1366 px (issue 12): actions grouped into menus, every one still reachable. */}
       <div className="view-toolbar chart-toolbar" role="toolbar" aria-label="Chart tools">
         {picker}
         {chart && (
           <>
+            <span className="chart-toolbar-rule" aria-hidden="true" />
             <AddToChart
               candidates={candidates}
               onAdd={addToChart}
@@ -266,61 +282,65 @@ export function ChartPanel(props: ChartPanelProps) {
             >
               Link mode
             </button>
-            <div className="chart-group" role="group" aria-label="Layout">
+            <ToolbarMenu label="Layout" testId="chart-layout-menu" title="Arrange the chart">
               {CHART_LAYOUTS.map((layout) => (
-                <button
+                <MenuItem
                   key={layout.name}
-                  type="button"
+                  testId={`chart-layout-${layout.name}`}
+                  radio
+                  checked={chart.layout === layout.name}
                   disabled={busy || (big && SLOW_LAYOUTS.has(layout.name))}
                   title={
                     big && SLOW_LAYOUTS.has(layout.name)
                       ? 'Too slow for a chart this big: use Force (fast)'
                       : undefined
                   }
-                  aria-pressed={chart.layout === layout.name}
-                  data-testid={`chart-layout-${layout.name}`}
-                  onClick={() => void runLayout(layout.name)}
+                  onSelect={() => void runLayout(layout.name)}
                 >
                   {layout.label}
-                </button>
+                </MenuItem>
               ))}
-            </div>
-            <div className="chart-group" role="group" aria-label="Parallel links">
-              <button
-                type="button"
-                aria-pressed={combineLinks}
-                data-testid="chart-combine-links"
-                title="Combine parallel links: one link per pair and type, with count, total and dates (double-click a link to expand or collapse it)"
-                onClick={() => {
+            </ToolbarMenu>
+            <ToolbarMenu label="View" testId="chart-view-menu" title="Fit, parallel links">
+              <MenuItem testId="chart-fit" onSelect={() => viewRef.current?.fit()}>
+                Fit to window <kbd>F</kbd>
+              </MenuItem>
+              <MenuSeparator />
+              <MenuItem
+                testId="chart-combine-links"
+                checked={combineLinks}
+                keepOpen
+                title="One link per pair and type, with count, total and dates (double-click a link to expand or collapse it)"
+                onSelect={() => {
                   const next = !combineLinks;
                   setCombineLinks(next);
                   localStorage.setItem(COMBINE_KEY, next ? 'on' : 'off');
                 }}
               >
-                Combine links
-              </button>
-              <select
-                aria-label="Link width by"
-                data-testid="chart-link-width"
-                value={linkWidthBy}
-                disabled={!combineLinks}
-                onChange={(event) => {
-                  const next: LinkWidthBy = event.target.value === 'sum' ? 'sum' : 'count';
-                  setLinkWidthBy(next);
-                  localStorage.setItem(WIDTH_KEY, next);
-                }}
-              >
-                <option value="count">Width: count</option>
-                <option value="sum">Width: sum</option>
-              </select>
-            </div>
-            <button type="button" data-testid="chart-fit" onClick={() => viewRef.current?.fit()}>
-              Fit
-            </button>
+                Combine parallel links
+              </MenuItem>
+              <label className="chart-menu-field">
+                <span>Link width by</span>
+                <select
+                  data-testid="chart-link-width"
+                  value={linkWidthBy}
+                  disabled={!combineLinks}
+                  onChange={(event) => {
+                    const next: LinkWidthBy = event.target.value === 'sum' ? 'sum' : 'count';
+                    setLinkWidthBy(next);
+                    localStorage.setItem(WIDTH_KEY, next);
+                  }}
+                >
+                  <option value="count">count</option>
+                  <option value="sum">sum</option>
+                </select>
+              </label>
+            </ToolbarMenu>
             <button
               type="button"
               aria-pressed={side === 'legend'}
               data-testid="chart-legend-toggle"
+              title="Types shown, grouping and formatting rules"
               onClick={() => setSide((v) => (v === 'legend' ? undefined : 'legend'))}
             >
               Legend
@@ -329,46 +349,54 @@ export function ChartPanel(props: ChartPanelProps) {
               type="button"
               aria-pressed={side === 'analysis'}
               data-testid="chart-analysis-toggle"
+              title="Paths, centrality and neighbours"
               onClick={() => setSide((v) => (v === 'analysis' ? undefined : 'analysis'))}
             >
               Analysis
             </button>
-            <div className="chart-group" role="group" aria-label="Export">
-              <button
-                type="button"
-                data-testid="chart-export-png"
-                onClick={() => void exportImage('png')}
-              >
-                Export PNG
-              </button>
-              <button
-                type="button"
-                data-testid="chart-export-svg"
-                onClick={() => void exportImage('svg')}
-              >
-                Export SVG
-              </button>
-            </div>
+            <ToolbarMenu label="Export" testId="chart-export-menu" title="Images of the chart">
+              <MenuItem testId="chart-export-png" onSelect={() => void exportImage('png')}>
+                PNG image
+              </MenuItem>
+              <MenuItem testId="chart-export-svg" onSelect={() => void exportImage('svg')}>
+                SVG image
+              </MenuItem>
+              {props.onReport && (
+                <>
+                  <MenuSeparator />
+                  <MenuItem
+                    testId="chart-export-report"
+                    onSelect={() => props.onReport?.(chart.id)}
+                  >
+                    Report…
+                  </MenuItem>
+                </>
+              )}
+            </ToolbarMenu>
             {/* Always rendered (disabled when empty) so selecting does not reflow the toolbar. */}
-            <div className="chart-group" role="group" aria-label="Selection">
+            <div className="chart-group chart-selection" role="group" aria-label="Selection">
               <button
                 type="button"
-                disabled={
-                  !selectedOnChart || (selected !== undefined && isEdgeSchema(selected.schema))
-                }
+                disabled={!selectedOnChart || selectionIsLink}
                 data-testid="chart-remove-selected"
+                title="Remove the selected entity from this chart (it stays in the case)"
                 onClick={() => selected && removeFromChart(selected.id)}
               >
-                Remove from chart
+                Remove
               </button>
               <button
                 type="button"
                 className="chart-danger"
                 disabled={selected === undefined}
                 data-testid="chart-delete-selected"
+                title={
+                  selectionIsLink
+                    ? 'Delete the selected relationship from the case'
+                    : 'Delete the selected entity from the case'
+                }
                 onClick={() => selected && requestDelete(selected.id)}
               >
-                Delete {selected && isEdgeSchema(selected.schema) ? 'relationship' : 'entity'}
+                Delete
               </button>
             </div>
           </>
@@ -426,7 +454,28 @@ export function ChartPanel(props: ChartPanelProps) {
           {allCharts === undefined ? (
             <p>Loading charts…</p>
           ) : (
-            <p>This case has no chart yet. Use “New chart” to start one.</p>
+            <>
+              <p>This case has no chart yet.</p>
+              <button
+                type="button"
+                className="primary"
+                data-testid="chart-make-case-chart"
+                onClick={() =>
+                  void guard(async () => {
+                    // Every node entity on a grid, unless there are too many to read (caseChart.ts).
+                    const nodes = caseChartNodes(entities) ?? {};
+                    const created = await repository.createChart(caseId, CASE_CHART_NAME, nodes);
+                    setPickedId(created.id);
+                  })
+                }
+              >
+                Make the case chart
+              </button>
+              <p className="muted">
+                It shows the case’s entities (up to {CASE_CHART_IMPORT_LIMIT}), and new ones appear
+                on it.
+              </p>
+            </>
           )}
         </div>
       )}

@@ -2,6 +2,8 @@ import { useState } from 'react';
 import type { FormEvent } from 'react';
 import type { ChartRecord } from '../../shared/model/index.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
+import { MenuItem, ToolbarMenu } from './ToolbarMenu.tsx';
+import { CASE_CHART_NAME } from '../../shared/model/caseChart.ts';
 
 type Editing = { readonly mode: 'create' | 'rename'; readonly name: string } | undefined;
 
@@ -9,6 +11,7 @@ type Editing = { readonly mode: 'create' | 'rename'; readonly name: string } | u
 export function ChartPicker({
   charts,
   chartId,
+  caseChartId,
   onPick,
   onCreate,
   onRename,
@@ -16,6 +19,8 @@ export function ChartPicker({
 }: {
   charts: readonly ChartRecord[];
   chartId: string | undefined;
+  /** The chart new entities of the case land on (defaultChartOf), marked in the list. */
+  caseChartId?: string | undefined;
   onPick: (chartId: string) => void;
   /** Resolve when saved; reject with RecordValidationError to show the message inline. */
   onCreate: (name: string) => Promise<void>;
@@ -87,7 +92,8 @@ export function ChartPicker({
     <div className="chart-picker">
       {charts.length > 0 && (
         <label>
-          <span>Chart</span>
+          {/* Named for screen readers; the menu beside it says "Chart" on screen. */}
+          <span className="chart-picker-label">Chart</span>
           <select
             value={chartId ?? ''}
             data-testid="chart-picker"
@@ -95,33 +101,35 @@ export function ChartPicker({
           >
             {charts.map((c) => (
               <option key={c.id} value={c.id}>
-                {c.name}
+                {c.id === caseChartId && c.name !== CASE_CHART_NAME
+                  ? `${c.name} (case chart)`
+                  : c.name}
               </option>
             ))}
           </select>
         </label>
       )}
-      <button
-        type="button"
-        data-testid="chart-new"
-        onClick={() => setEditing({ mode: 'create', name: `Chart ${charts.length + 1}` })}
-      >
-        New chart
-      </button>
-      {current && (
-        <>
-          <button
-            type="button"
-            data-testid="chart-rename"
-            onClick={() => setEditing({ mode: 'rename', name: current.name })}
-          >
-            Rename
-          </button>
-          <button type="button" data-testid="chart-delete" onClick={() => onDelete(current.id)}>
-            Delete chart
-          </button>
-        </>
-      )}
+      <ToolbarMenu label={charts.length > 0 ? 'Chart' : 'New chart'} testId="chart-menu">
+        <MenuItem
+          testId="chart-new"
+          onSelect={() => setEditing({ mode: 'create', name: `Chart ${charts.length + 1}` })}
+        >
+          New chart…
+        </MenuItem>
+        {current && (
+          <>
+            <MenuItem
+              testId="chart-rename"
+              onSelect={() => setEditing({ mode: 'rename', name: current.name })}
+            >
+              Rename…
+            </MenuItem>
+            <MenuItem testId="chart-delete" onSelect={() => onDelete(current.id)}>
+              Delete chart…
+            </MenuItem>
+          </>
+        )}
+      </ToolbarMenu>
     </div>
   );
 }

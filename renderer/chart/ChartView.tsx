@@ -13,6 +13,7 @@ import { ChartAdapter } from './cytoscapeAdapter.ts';
 import type { LinkWidthBy } from './parallelLinks.ts';
 import { combineParallelLinks, isBundleId, toggleBundle } from './parallelLinks.ts';
 import { schemaLabel } from './chartModel.ts';
+import { isPropertyEdgeId, propertyEdgeHolder } from './propertyEdges.ts';
 import { installChartTestHook, timed } from './testHooks.ts';
 import { useChartTheme } from './useChartTheme.ts';
 import { useLinkGesture } from './useLinkGesture.ts';
@@ -121,6 +122,8 @@ export function ChartView(props: ChartViewProps) {
   /** The chart whose nodes the canvas shows: positions are only ever saved back to it. */
   const appliedChartRef = useRef<string | undefined>(undefined);
   const needsFitRef = useRef(true);
+  /** Nodes drawn after the last update (see the update effect). */
+  const shownCountRef = useRef(0);
   const saveTimerRef = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const pendingLayoutRef = useRef<string | undefined>(undefined);
   useEffect(() => {
@@ -198,9 +201,14 @@ export function ChartView(props: ChartViewProps) {
     return adapter.onGestures({
       tap: (targetId) => {
         wrapperRef.current?.focus({ preventScroll: true });
-        // A combined link is no entity: selecting it selects no record.
+        // A combined link is no entity: selecting it selects no record. A property link selects
+        // the entity holding the property (the phone whose owner it shows).
         propsRef.current.onSelect(
-          targetId !== undefined && isBundleId(targetId) ? undefined : targetId,
+          targetId === undefined || isBundleId(targetId)
+            ? undefined
+            : isPropertyEdgeId(targetId)
+              ? propertyEdgeHolder(targetId)
+              : targetId,
         );
       },
       edgeDoubleTap: (edgeId) =>
@@ -234,6 +242,13 @@ export function ChartView(props: ChartViewProps) {
     timed('update', () => adapter.update(view));
     appliedChartRef.current = loaded ? chartId : undefined;
     adapter.select(propsRef.current.selectedId);
+    // A chart growing from empty (a new case's first entities) is fitted: its first nodes would
+    // otherwise sit at the canvas's corner, half outside it.
+    const count = view.nodes.length;
+    if (loaded && count > shownCountRef.current && shownCountRef.current < 2) {
+      needsFitRef.current = true;
+    }
+    shownCountRef.current = count;
     if (loaded && needsFitRef.current) {
       needsFitRef.current = false;
       timed('fit', () => adapter.fit());

@@ -4,11 +4,9 @@
  * pointer for the link gesture (which runs before Cytoscape sees the mouse).
  */
 import type { ChartNodeView } from '../../shared/model/index.ts';
+import type { Point } from '../../shared/model/caseChart.ts';
 
-export interface Point {
-  readonly x: number;
-  readonly y: number;
-}
+export type { Point } from '../../shared/model/caseChart.ts';
 
 /** Saved positions are rounded: sub-pixel noise would make every save look like a change. */
 function round(value: number): number {
@@ -38,47 +36,8 @@ export function mergePositions(
   return changed ? next : undefined;
 }
 
-/** Grid spacing for new nodes: node diameter plus room for a label. */
-export const PLACEMENT_SPACING = 110;
-
-/**
- * Positions for `ids` near `anchor`, on a square spiral of grid cells, skipping cells that an
- * existing node occupies. Deterministic, O(existing + placed · probes).
- */
-export function placeNewNodes(
-  existing: Iterable<Point>,
-  ids: readonly string[],
-  anchor: Point,
-  spacing = PLACEMENT_SPACING,
-): Record<string, Point> {
-  const cellOf = (x: number, y: number): string =>
-    `${Math.round((x - anchor.x) / spacing)},${Math.round((y - anchor.y) / spacing)}`;
-  const occupied = new Set<string>();
-  for (const p of existing) occupied.add(cellOf(p.x, p.y));
-  const result: Record<string, Point> = {};
-  const spiral = squareSpiral();
-  for (const id of ids) {
-    for (;;) {
-      const [i, j] = spiral.next().value;
-      const key = `${i},${j}`;
-      if (occupied.has(key)) continue;
-      occupied.add(key);
-      result[id] = { x: anchor.x + i * spacing, y: anchor.y + j * spacing };
-      break;
-    }
-  }
-  return result;
-}
-
-function* squareSpiral(): Generator<[number, number], never> {
-  yield [0, 0];
-  for (let ring = 1; ; ring++) {
-    for (let j = -ring; j <= ring; j++) yield [ring, j];
-    for (let i = ring - 1; i >= -ring; i--) yield [i, ring];
-    for (let j = ring - 1; j >= -ring; j--) yield [-ring, j];
-    for (let i = -ring + 1; i <= ring - 1; i++) yield [i, -ring];
-  }
-}
+// Placing new nodes is shared with the repository (the case chart): shared/model/caseChart.ts.
+export { PLACEMENT_SPACING, placeNewNodes } from '../../shared/model/caseChart.ts';
 
 export interface HitCircle {
   readonly id: string;

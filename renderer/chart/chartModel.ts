@@ -11,6 +11,7 @@ import { captionOf, isEdgeSchema, model } from '../../shared/model/index.ts';
 import { chartGraph } from '../../shared/model/chartGraph.ts';
 import { CHART_ICONS, iconDataUri, iconKeyFor } from './chartIcons.ts';
 import type { LinkFacts } from './parallelLinks.ts';
+import { propertyEdges, propertyLabel } from './propertyEdges.ts';
 
 export interface ChartNodeModel {
   readonly id: string;
@@ -44,6 +45,11 @@ export interface ChartEdgeModel {
   readonly width?: number;
   /** A combined link: the ids of the relationships it stands for. */
   readonly members?: readonly string[];
+  /**
+   * 'property': drawn from an entity property that names another entity (propertyEdges.ts), not
+   * from a relationship record; `schema` is then the property's qualified name ("Phone:owner").
+   */
+  readonly kind?: 'property';
 }
 
 export interface ChartViewModel {
@@ -109,9 +115,12 @@ export function linkFacts(entity: EntityRecord): LinkFacts | undefined {
   return Object.keys(facts).length > 0 ? facts : undefined;
 }
 
-/** A schema's label for combined links ("Call"), its name when the model does not know it. */
+/**
+ * A schema's label for combined links and legends ("Call"), a property link's property label for
+ * its qualified name ("Owner" for "Phone:owner"), else the name itself.
+ */
 export function schemaLabel(schema: string): string {
-  return model.schemata[schema]?.label ?? schema;
+  return model.schemata[schema]?.label ?? propertyLabel(schema) ?? schema;
 }
 
 /** Derives what a chart shows from the case's entities (live and tombstoned alike may be passed). */
@@ -142,7 +151,12 @@ export function buildChartElements(
       ...(facts ? { facts } : {}),
     };
   });
-  return { nodes, edges };
+  const links = propertyEdges(graph.nodes.map((n) => n.entity)).map((edge): ChartEdgeModel => ({
+    ...edge,
+    directed: true,
+    kind: 'property',
+  }));
+  return { nodes, edges: [...edges, ...links] };
 }
 
 /** Node entities of the case that the chart does not show yet, sorted by caption. */
@@ -217,7 +231,13 @@ export function edgeElement(edge: ChartEdgeModel): Extract<ChartElement, { group
 }
 
 export function edgeClasses(edge: ChartEdgeModel): string {
-  return [edge.directed ? 'directed' : '', edge.classes ?? ''].filter(Boolean).join(' ');
+  return [
+    edge.directed ? 'directed' : '',
+    edge.kind === 'property' ? 'property-link' : '',
+    edge.classes ?? '',
+  ]
+    .filter(Boolean)
+    .join(' ');
 }
 
 export function toCytoscapeElements(view: ChartViewModel): ChartElement[] {
@@ -329,6 +349,15 @@ export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyle
       },
     },
     { selector: 'edge.directed', style: { 'target-arrow-shape': 'triangle' } },
+    // Property links (a phone's owner) are facts about one entity, not relationship records.
+    {
+      selector: 'edge.property-link',
+      style: {
+        'line-style': 'dashed',
+        'target-arrow-shape': 'vee',
+        'font-style': 'italic',
+      },
+    },
     { selector: 'edge[width]', style: { width: 'data(width)', 'arrow-scale': 0.6 } },
     { selector: 'edge.chart-bundle', style: { color: theme.fg, 'font-weight': 'bold' } },
     {

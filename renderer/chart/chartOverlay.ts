@@ -118,7 +118,13 @@ export function applyOverlay(
   let nodes = view.nodes.filter((n) => visible(n.id, n.schema));
   const shown = new Set(nodes.map((n) => n.id));
   const edges = view.edges
-    .filter((e) => visible(e.id, e.schema) && shown.has(e.source) && shown.has(e.target))
+    .filter(
+      (e) =>
+        // A property link is no record of its own: it shows while both its ends do.
+        (e.kind === 'property' ? !hiddenSchemata?.has(e.schema) : visible(e.id, e.schema)) &&
+        shown.has(e.source) &&
+        shown.has(e.target),
+    )
     .map((edge): ChartEdgeModel => {
       if (!dim) return edge;
       return { ...edge, classes: highlight.edges.has(edge.id) ? 'analysis-path' : 'analysis-dim' };

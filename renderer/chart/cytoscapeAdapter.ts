@@ -278,7 +278,10 @@ export class ChartAdapter {
         });
       });
     }
-    const shown = visibleLabels(boxes, { zoomedOut });
+    // 4 px apart: the boxes are estimates (text measured on a canvas), and at 2 px one pair of
+    // Cytoscape's own label boxes touched in the 320-calls e2e once the canvas grew taller (the
+    // one-row toolbar, issue 12).
+    const shown = visibleLabels(boxes, { zoomedOut, gap: 4 });
     this.shownLabels = shown;
     cy.batch(() => {
       cy.elements().forEach((ele) => {

@@ -54,6 +54,7 @@ import type {
   ValidationErrors,
 } from '../../shared/model/index.ts';
 import { entityRecordSchema } from '../../shared/model/recordSchemas.ts';
+import { CASE_CHART_NAME, caseChartOf, withEntityPlaced } from '../../shared/model/caseChart.ts';
 import { lengthProblem, noteSizeProblem, SHORT_TEXT_LIMIT } from '../../shared/model/limits.ts';
 import {
   ITEM_KINDS,
@@ -383,7 +384,23 @@ export function createRepository(
             ...(input.description ? { description: input.description } : {}),
           };
           validateCaseFields(record);
-          return Promise.resolve({ result: record, pairs: [{ after: record }] });
+          if (!input.withCaseChart) {
+            return Promise.resolve({ result: record, pairs: [{ after: record }] });
+          }
+          // A case made in the app has a chart from the start; new entities land on it (caseChart.ts).
+          const chart: ChartRecord = {
+            ...base(),
+            kind: 'chart',
+            caseId: record.id,
+            name: CASE_CHART_NAME,
+            nodes: {},
+            layout: 'manual',
+          };
+          checkShape(chart);
+          return Promise.resolve({
+            result: record,
+            pairs: [{ after: record }, { after: chart }],
+          });
         },
       );
     },
@@ -446,7 +463,14 @@ export function createRepository(
             markings: meta.markings ?? DEFAULT_MARKINGS,
           };
           checkShape(record);
-          return { result: record, pairs: [{ after: record }] };
+          const pairs: VersionPair[] = [{ after: record }];
+          // Placed on the case chart in the same change, so one undo takes back both.
+          const chart = caseChartOf(await liveInCase(db.charts, caseId));
+          const nodes = chart ? withEntityPlaced(chart.nodes, record) : undefined;
+          if (chart && nodes) {
+            pairs.push({ before: chart, after: { ...chart, nodes, updatedAt: clock.now() } });
+          }
+          return { result: record, pairs };
         },
       );
     },

@@ -96,6 +96,12 @@ export interface NewCaseInput {
   readonly jurisdictions?: readonly string[];
   readonly openedOn?: string;
   readonly description?: string;
+  /**
+   * Also make the case's case chart ("Case chart") in the same change, so the case has a chart
+   * from the start and its new entities appear on it (shared/model/caseChart.ts). The case form
+   * asks for it; imports and tests that build cases record by record leave it out.
+   */
+  readonly withCaseChart?: boolean;
 }
 
 export interface CasePatch {

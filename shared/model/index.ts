@@ -6,3 +6,4 @@ export * from './markings.ts';
 export * from './records.ts';
 export * from './schema.ts';
 export * from './validate.ts';
+export * from './linkSuggestions.ts';
