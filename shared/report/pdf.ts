@@ -71,10 +71,10 @@ function blockContent(block: ReportBlock, draft: boolean): Content[] {
         {
           table: {
             widths: [130, '*'],
-            body: block.rows.map(([label, value]): TableCell[] => [
-              { text: label, style: 'label' },
-              { text: value },
-            ]),
+            // pdfmake refuses a table without rows.
+            body: (block.rows.length > 0 ? block.rows : [['', '']]).map(
+              ([label, value]): TableCell[] => [{ text: label, style: 'label' }, { text: value }],
+            ),
           },
           layout: 'lightHorizontalLines',
           margin: [0, 0, 0, 8],
@@ -106,31 +106,39 @@ function blockContent(block: ReportBlock, draft: boolean): Content[] {
               canvas: [{ type: 'rect', x: 0, y: 0, w: CHART_WIDTH, h: chartHeight(block) }],
             }
           : { svg: block.svg, width: CHART_WIDTH, height: chartHeight(block) },
-        {
-          // The legend, three entries a row.
-          table: {
-            widths: ['*', '*', '*'],
-            body: chunks(block.legend, 3).map((row) =>
-              [0, 1, 2].map((i): TableCell => {
-                const item = row[i];
-                if (!item) return { text: '' };
-                return {
-                  columns: [
-                    {
-                      width: 10,
-                      canvas: [{ type: 'rect', x: 0, y: 2, w: 8, h: 8, color: item.color }],
-                    },
-                    { width: '*', text: item.label, fontSize: 8 },
-                  ],
-                };
-              }),
-            ),
-          },
-          layout: 'noBorders',
-          margin: [0, 4, 0, 8],
-        },
+        ...legendContent(block.legend),
       ];
   }
+}
+
+/** The chart's legend, three entries a row (pdfmake refuses a table without rows). */
+function legendContent(legend: readonly { label: string; color: string }[]): Content[] {
+  if (legend.length === 0) return [];
+  return [
+    {
+      // The legend, three entries a row.
+      table: {
+        widths: ['*', '*', '*'],
+        body: chunks(legend, 3).map((row) =>
+          [0, 1, 2].map((i): TableCell => {
+            const item = row[i];
+            if (!item) return { text: '' };
+            return {
+              columns: [
+                {
+                  width: 10,
+                  canvas: [{ type: 'rect', x: 0, y: 2, w: 8, h: 8, color: item.color }],
+                },
+                { width: '*', text: item.label, fontSize: 8 },
+              ],
+            };
+          }),
+        ),
+      },
+      layout: 'noBorders',
+      margin: [0, 4, 0, 8],
+    },
+  ];
 }
 
 function chartHeight(block: { readonly width: number; readonly height: number }): number {
