@@ -61,12 +61,12 @@ function blockContent(block: ReportBlock, draft: boolean): Content[] {
   const portion: Content = { text: `[${bannerText(block.markings)}]`, style: 'portion' };
   switch (block.kind) {
     case 'heading':
-      return [{ text: block.text, style: 'h2' }];
+      return [{ text: block.text, style: 'h2', headlineLevel: 1 }];
     case 'paragraph':
       return [portion, { text: block.text, margin: [0, 0, 0, 6] }];
     case 'fields':
       return [
-        ...(block.title ? [{ text: block.title, style: 'h2' } as Content] : []),
+        ...(block.title ? [{ text: block.title, style: 'h2', headlineLevel: 1 } as Content] : []),
         portion,
         {
           table: {
@@ -169,8 +169,9 @@ function definition(
     const node: IdentifiedStack = {
       stack: blockContent(block, draft),
       id: `blk-${index++}`,
-      // A small block (a profile, a table's chunk) is kept on one page where it fits.
-      unbreakable: block.kind !== 'table' || block.rows.length <= 12,
+      // Never `unbreakable`: pdfmake lays such a block out, then moves it to the next page when
+      // it does not fit, and keeps the first page in its positions, so the banner of the page
+      // it lands on would miss its marking. Titles are kept with what follows them below.
     };
     return node;
   };
@@ -265,9 +266,12 @@ function definition(
       th: { bold: true },
       portion: { fontSize: 7, color: '#555555', margin: [0, 2, 0, 1] },
     },
-    pageBreakBefore: (node) => {
+    pageBreakBefore: (node, following) => {
       if (typeof node.id === 'string') onNode(node.id, node.pageNumbers);
-      return false;
+      // A title last on its page goes to the next one with what it titles. The block around it
+      // was recorded already, so its pages may name one page too many: that page's banner can
+      // only be higher than needed, never lower.
+      return node.headlineLevel === 1 && following.getFollowingNodesOnPage().length === 0;
     },
   };
 }
