@@ -22,6 +22,9 @@ interface ReportDialogProps {
   readonly caseId: string;
   /** The entity selected in the workspace: what a subject profile is about. */
   readonly selectedEntityId: string | undefined;
+  /** Preselected template and chart, e.g. "Chart briefing" of the chart on screen. */
+  readonly initialTemplate?: ReportTemplate;
+  readonly initialChartId?: string;
   readonly onClose: () => void;
 }
 
@@ -35,12 +38,18 @@ const REFUSALS: Readonly<Record<string, string>> = {
   'no-chart': 'Choose a chart the partner may see.',
 };
 
-export function ReportDialog({ caseId, selectedEntityId, onClose }: ReportDialogProps) {
+export function ReportDialog({
+  caseId,
+  selectedEntityId,
+  initialTemplate = 'case',
+  initialChartId = '',
+  onClose,
+}: ReportDialogProps) {
   const { repository, services, settings, notify } = useAppServices();
   const charts = useCharts(caseId)?.filter((c) => !c.deleted);
   const selected = useEntity(selectedEntityId);
-  const [template, setTemplate] = useState<ReportTemplate>('case');
-  const [chartId, setChartId] = useState('');
+  const [template, setTemplate] = useState<ReportTemplate>(initialTemplate);
+  const [chartId, setChartId] = useState(initialChartId);
   const [audience, setAudience] = useState('own');
   const [authorCopy, setAuthorCopy] = useState(false);
   const [format, setFormat] = useState<ReportFormat>('pdf');
