@@ -1,7 +1,8 @@
 /**
  * Reports from the case workspace: open the demo case, click "Report…", write the case summary as
  * PDF (built in the report worker) and read the downloaded file with poppler's pdftotext: the
- * marking banner at the top and bottom of every page and "Page x of y".
+ * marking banner at the top and bottom of every page and "Page x of y"; then the disclosure
+ * schedule as XLSX and the summary as DOCX, unzipped.
  */
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
@@ -44,5 +45,22 @@ describe('reports', () => {
       expect(lines.at(-1)).toMatch(new RegExp(`Page ${i + 1} of ${pages.length}$`));
     });
     expect(text.stdout).toContain('Operation Lantern');
+
+    // The disclosure schedule as XLSX and the case summary as DOCX, from the same worker.
+    for (const [template, format, part, expected] of [
+      ['schedule', 'xlsx', 'xl/sharedStrings.xml', 'Disclosure schedule'],
+      ['case', 'docx', 'word/document.xml', 'Operation Lantern'],
+    ] as const) {
+      await page.getByTestId('make-report').click();
+      await page.getByTestId('report-template').selectOption(template);
+      await page.getByTestId('report-format').selectOption(format);
+      const [office] = await Promise.all([
+        page.waitForEvent('download', { timeout: 120_000 }),
+        page.getByTestId('report-make').click(),
+      ]);
+      expect(office.suggestedFilename()).toMatch(new RegExp(`-${template}-own-.*\\.${format}$`));
+      const xml = spawnSync('unzip', ['-p', await office.path(), part], { encoding: 'utf8' });
+      expect(xml.stdout).toContain(expected);
+    }
   }, 240_000);
 });
