@@ -1,5 +1,5 @@
 /**
- * `npm run fuzz [-- --cases N --inputs N --seed N --lanes N --delta-every N --only NAME
+ * `npm run fuzz [-- --cases N --report-cases N --inputs N --seed N --lanes N --delta-every N --only NAME
  *  --no-shrink --findings DIR]`: the canary leak test over N generated cases, then every parser
  * fuzz target over N mutated inputs each. Defaults are the full counts CI runs (10,000 each).
  * `npm run fuzz -- --replay FILE --only "TARGET NAME"` runs one recorded finding again.
@@ -14,11 +14,14 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { runCanary } from './canary/runCanary.ts';
+import { runReportCanary } from './canary/reportCanary.ts';
 import { replayFinding, runParsers } from './parsers/runParsers.ts';
 
 const { values } = parseArgs({
   options: {
     cases: { type: 'string', default: '10000' },
+    // Reports are laid out and read back with poppler: far slower per case than a bundle.
+    'report-cases': { type: 'string', default: '20' },
     inputs: { type: 'string', default: '10000' },
     seed: { type: 'string', default: '20260105' },
     lanes: { type: 'string', default: '4' },
@@ -42,6 +45,7 @@ function count(name: string, text: string): number {
 }
 
 const cases = count('cases', values.cases);
+const reportCases = count('report-cases', values['report-cases']);
 const inputs = count('inputs', values.inputs);
 const seed = count('seed', values.seed);
 const log = (line: string): void => console.log(line);
@@ -64,6 +68,8 @@ function parsersInChild(): Promise<{ output: string; crashes: number; inputs: nu
     ...process.execArgv,
     fileURLToPath(import.meta.url),
     '--cases',
+    '0',
+    '--report-cases',
     '0',
     '--inputs',
     String(inputs),
@@ -120,6 +126,20 @@ if (canary) {
   if (canary.minimal) console.log(canary.minimal);
 }
 
+// The same generated cases written as partner reports (PDF, DOCX, XLSX) and read back.
+const reports =
+  reportCases > 0 && values.replay === undefined
+    ? await runReportCanary({ cases: reportCases, seed, log })
+    : null;
+if (reports) {
+  console.log(
+    `report canary: ${reports.written} reports written and searched, refused: ${
+      [...reports.refused].map(([code, n]) => `${n}× ${code}`).join(', ') || 'none'
+    }`,
+  );
+  for (const line of reports.examples) console.log(`  leak: ${line}`);
+}
+
 let parsers: { crashes: number; inputs: number } | null = null;
 if (child) {
   const result = await child;
@@ -144,8 +164,10 @@ if (child) {
 }
 
 const leaks = canary?.leakingCases ?? 0;
+const reportLeaks = reports?.leakingCases ?? 0;
+if (reports) console.log(`report canary leaks: ${reportLeaks} of ${reports.cases} cases`);
 const crashes = parsers?.crashes ?? 0;
 console.log(`canary leaks: ${leaks} of ${canary?.cases ?? 0} cases`);
 console.log(`parser crashes: ${crashes} of ${parsers?.inputs ?? 0} inputs`);
 // Exit now: a crypto worker thread or a timer of a hung input must not keep the run alive.
-process.exit(leaks > 0 || crashes > 0 ? 1 : 0);
+process.exit(leaks > 0 || reportLeaks > 0 || crashes > 0 ? 1 : 0);

@@ -8,6 +8,7 @@ import { bundleCommand } from './commands/bundle.ts';
 import { caseCommand } from './commands/case.ts';
 import { identityCommand } from './commands/identity.ts';
 import { exportCommand, importCommand } from './commands/interchange.ts';
+import { reportCommand } from './commands/report.ts';
 import type { CliCommand } from './commands/types.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
 
@@ -18,6 +19,7 @@ const commands: Record<string, CliCommand> = {
   export: exportCommand,
   identity: identityCommand,
   import: importCommand,
+  report: reportCommand,
 };
 
 function usage(): string {

@@ -18,6 +18,7 @@ import type { TimeRange } from '../timeline/index.ts';
 import { ExchangePanel } from '../exchange/index.ts';
 import { DuplicatesPanel } from '../resolution/index.ts';
 import { SearchPanel, useCaseSearchIndex } from '../search/index.ts';
+import { ReportDialog } from '../report/index.ts';
 import { exportCaseFile } from './caseFiles.ts';
 import { LinkTargetDialog } from './LinkTargetDialog.tsx';
 import { WORKSPACE_TABS } from './workspaceTabs.ts';
@@ -56,6 +57,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
   const [searchFocus, setSearchFocus] = useState(0);
   // Raised by the Delete command: the details pane asks for confirmation as its button does.
   const [deleteRequest, setDeleteRequest] = useState(0);
+  const [reporting, setReporting] = useState(false);
 
   const showTab = (next: WorkspaceTab) => {
     setTab(next);
@@ -80,6 +82,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         if (selectedId) setDeleteRequest((value) => value + 1);
       },
       exportCase: () => void exportCaseFile(repository, caseId, 'tessera', notify),
+      makeReport: () => setReporting(true),
     }),
     [selectedId, repository, caseId, notify],
   );
@@ -140,6 +143,14 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         ))}
         <span className="case-tabs-spacer" />
         <TimeRangeChip range={timeRange} onClear={() => setTimeRange(null)} />
+        <button
+          type="button"
+          onClick={() => setReporting(true)}
+          data-testid="make-report"
+          title="Write a report of this case (PDF, Word, Excel)"
+        >
+          Report…
+        </button>
         <button
           type="button"
           className="primary"
@@ -262,6 +273,13 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
             onCancel={() => setEditing(null)}
           />
         </Dialog>
+      )}
+      {reporting && (
+        <ReportDialog
+          caseId={caseId}
+          selectedEntityId={selectedId}
+          onClose={() => setReporting(false)}
+        />
       )}
       {editing?.kind === 'edit-link' && (
         <EditLinkDialog

@@ -111,6 +111,7 @@ function spyApi() {
     linkSelected: vi.fn(),
     deleteSelected: vi.fn(),
     exportCase: vi.fn(),
+    makeReport: vi.fn(),
   };
   const api: CommandApi = {
     undo: vi.fn(),
@@ -179,7 +180,7 @@ describe('one table behind the palette, the shortcuts and the menu', () => {
       () => api,
       false,
     );
-    for (const id of ['deleteEntity', 'mergeDuplicates', 'exportCase'] as const) {
+    for (const id of ['deleteEntity', 'mergeDuplicates', 'exportCase', 'makeReport'] as const) {
       runner.run(id, 'palette');
       clickMenu(COMMANDS[id].label, (sent) => runner.run(sent, 'menu'));
     }
@@ -187,6 +188,7 @@ describe('one table behind the palette, the shortcuts and the menu', () => {
     expect(workspace.showTab).toHaveBeenCalledWith('duplicates');
     expect(workspace.showTab).toHaveBeenCalledTimes(2);
     expect(workspace.exportCase).toHaveBeenCalledTimes(2);
+    expect(workspace.makeReport).toHaveBeenCalledTimes(2);
   });
 
   it('runs nothing that is disabled, whichever way it is asked for', () => {

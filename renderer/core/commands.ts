@@ -40,6 +40,8 @@ export interface WorkspaceActions {
   /** Asks for confirmation, then deletes (tombstones) the selected entity. */
   readonly deleteSelected: () => void;
   readonly exportCase: () => void;
+  /** Opens the report dialog (template, audience, format). */
+  readonly makeReport: () => void;
 }
 
 /** What commands act on. */
@@ -68,6 +70,7 @@ const inCase = (c: CommandContext) => c.caseOpen && !c.typing;
 const BEHAVIOUR: { readonly [Id in CommandId]: Behaviour } = {
   importCase: { isEnabled: () => true, perform: (api) => api.importCase() },
   exportCase: { isEnabled: (c) => c.caseOpen, perform: (api) => api.workspace?.exportCase() },
+  makeReport: { isEnabled: (c) => c.caseOpen, perform: (api) => api.workspace?.makeReport() },
   closeCase: { isEnabled: (c) => c.caseOpen, perform: (api) => api.closeCase() },
   undo: { isEnabled: (c) => c.canUndo, perform: (api) => api.undo() },
   redo: { isEnabled: (c) => c.canRedo, perform: (api) => api.redo() },

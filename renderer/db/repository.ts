@@ -797,6 +797,13 @@ export function createRepository(
       );
     },
 
+    async caseAudit(caseId: string) {
+      const entries = await db.audit.where('caseId').equals(caseId).toArray();
+      return entries.sort((a, b) =>
+        a.hlc < b.hlc ? -1 : a.hlc > b.hlc ? 1 : a.id < b.id ? -1 : 1,
+      );
+    },
+
     // ---- Whole cases
     async exportCaseRecords(caseId: string): Promise<CaseRecords> {
       const [record, items] = await db.transaction(

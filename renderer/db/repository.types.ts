@@ -241,6 +241,8 @@ export interface CaseRepository {
 
   // Audit
   history(recordId: string): Promise<AuditEntry[]>;
+  /** The audit trail of a whole case, oldest first (the report's audit appendix). */
+  caseAudit(caseId: string): Promise<AuditEntry[]>;
 
   // Whole cases
   exportCase(caseId: string): Promise<CaseFile>;
