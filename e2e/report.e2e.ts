@@ -62,5 +62,12 @@ describe('reports', () => {
       const xml = spawnSync('unzip', ['-p', await office.path(), part], { encoding: 'utf8' });
       expect(xml.stdout).toContain(expected);
     }
+
+    // The chart's Export menu opens the same dialog as a chart briefing of that chart.
+    await page.getByTestId('tab-chart').click();
+    await page.getByTestId('chart-export-menu').click();
+    await page.getByTestId('chart-export-report').click();
+    await page.getByTestId('report-dialog').waitFor();
+    expect(await page.getByTestId('report-template').inputValue()).toBe('chart');
   }, 240_000);
 });

@@ -23,6 +23,9 @@ const TOOLS = [
   // Analysis correctness: centralities and communities against NetworkX (which needs SciPy).
   ['python3-networkx', () => pythonImports('networkx')],
   ['python3-scipy', () => pythonImports('scipy')],
+  // Reports: the tests read the PDFs with pdftotext/pdftoppm and the DOCX/XLSX parts with unzip.
+  ['poppler-utils', () => onPath('pdftotext') && onPath('pdftoppm')],
+  ['unzip', () => onPath('unzip')],
   // Headless Chromium draws text in the e2e screenshots with it.
   ['fonts-dejavu-core', () => existsSync('/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf')],
 ];

@@ -57,7 +57,8 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
   const [searchFocus, setSearchFocus] = useState(0);
   // Raised by the Delete command: the details pane asks for confirmation as its button does.
   const [deleteRequest, setDeleteRequest] = useState(0);
-  const [reporting, setReporting] = useState(false);
+  // Open with a chart when the chart's Export menu asked for a chart briefing.
+  const [reporting, setReporting] = useState<false | { chartId?: string }>(false);
 
   const showTab = (next: WorkspaceTab) => {
     setTab(next);
@@ -82,7 +83,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         if (selectedId) setDeleteRequest((value) => value + 1);
       },
       exportCase: () => void exportCaseFile(repository, caseId, 'tessera', notify),
-      makeReport: () => setReporting(true),
+      makeReport: () => setReporting({}),
     }),
     [selectedId, repository, caseId, notify],
   );
@@ -145,7 +146,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         <TimeRangeChip range={timeRange} onClear={() => setTimeRange(null)} />
         <button
           type="button"
-          onClick={() => setReporting(true)}
+          onClick={() => setReporting({})}
           data-testid="make-report"
           title="Write a report of this case (PDF, Word, Excel)"
         >
@@ -179,6 +180,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
               onLinkRequest={(sourceId, targetId) =>
                 setEditing({ kind: 'new-link', sourceId, targetId })
               }
+              onReport={(chartId) => setReporting({ chartId })}
             />
           )}
           {tab === 'timeline' && entities && (
@@ -278,6 +280,9 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         <ReportDialog
           caseId={caseId}
           selectedEntityId={selectedId}
+          {...(reporting.chartId
+            ? { initialTemplate: 'chart' as const, initialChartId: reporting.chartId }
+            : {})}
           onClose={() => setReporting(false)}
         />
       )}
