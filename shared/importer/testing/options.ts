@@ -16,5 +16,9 @@ export function runOptions(overrides: Partial<ImportRunOptions> = {}): ImportRun
 }
 
 export async function* chunksOf(bytes: Uint8Array, size = 7): AsyncIterable<Uint8Array> {
-  for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
+  for (let at = 0; at < bytes.length; at += size) {
+    // Chunks arrive later, as from a file or a network stream.
+    await Promise.resolve();
+    yield bytes.subarray(at, at + size);
+  }
 }
