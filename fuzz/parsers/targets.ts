@@ -34,6 +34,7 @@ import { IdentityError, verifyCard } from '../../electron/services/identity/card
 import { exportAgeSecretKey } from '../../electron/services/identity/store.ts';
 import { AGREEMENTS, scratchDir } from '../canary/harness.ts';
 import { PARTNER_ONE } from '../canary/plan.ts';
+import { importEngineTarget } from './importTarget.ts';
 import { Random } from './mutate.ts';
 import { fuzzEnvelope, fuzzFrames } from '../../electron/web/fixtures/envelopeFuzz.ts';
 
@@ -311,6 +312,7 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
       }),
     ),
   ];
+  targets.push(importEngineTarget());
   targets.push(...webSocketEnvelopeTargets());
   return {
     targets,

@@ -13,8 +13,20 @@ import type { EntityProperties } from '../model/index.ts';
 import { getSchema } from '../model/index.ts';
 import { tokenize } from '../search/fold.ts';
 import { normalizeEmail, normalizeIban, normalizeIdentifier } from '../search/identifiers.ts';
-import { normalizePhone } from '../search/phone.ts';
+import { phoneKey } from './transforms.ts';
 import type { IdentityRule } from './types.ts';
+
+const propertyMaps = new Map<string, ReturnType<ReturnType<typeof getSchema>['getProperties']>>();
+
+/** FtM rebuilds a schema's property map on every call; the model is fixed, so once is enough. */
+function propertiesOf(schemaName: string) {
+  let properties = propertyMaps.get(schemaName);
+  if (!properties) {
+    properties = getSchema(schemaName).getProperties();
+    propertyMaps.set(schemaName, properties);
+  }
+  return properties;
+}
 
 function values(properties: EntityProperties, name: string): readonly string[] {
   return (properties[name] ?? []).map((value) => value.trim()).filter((value) => value !== '');
@@ -23,7 +35,7 @@ function values(properties: EntityProperties, name: string): readonly string[] {
 function normalisedBy(typeName: string, value: string, defaultCountry?: string): string | null {
   switch (typeName) {
     case 'phone':
-      return normalizePhone(value, defaultCountry) ?? normalizeIdentifier(value);
+      return phoneKey(value, defaultCountry) ?? normalizeIdentifier(value);
     case 'iban':
       return normalizeIban(value) ?? normalizeIdentifier(value);
     case 'email':
@@ -45,8 +57,8 @@ export function identityKeys(
   rule: IdentityRule,
   defaultCountry?: string,
 ): string[] {
-  const schema = getSchema(schemaName);
-  const has = (name: string) => schema.getProperties().has(name);
+  const schemaProperties = propertiesOf(schemaName);
+  const has = (name: string) => schemaProperties.has(name);
   const keyed = (property: string, typeName: string) =>
     values(properties, property)
       .map((value) => normalisedBy(typeName, value, defaultCountry))
@@ -69,7 +81,7 @@ export function identityKeys(
       break;
     }
     case 'property': {
-      const type = schema.getProperties().get(rule.property)?.type.name ?? 'string';
+      const type = schemaProperties.get(rule.property)?.type.name ?? 'string';
       keys = keyed(rule.property, type);
       break;
     }
