@@ -17,6 +17,8 @@ import {
 } from '../../shared/importer/index.ts';
 import type { DelimitedParserKind } from '../../shared/importer/index.ts';
 import { DEFAULT_MARKINGS, UNGRADED } from '../../shared/model/index.ts';
+import { encodeSingleByte, encodeUtf16le } from '../../shared/importer/testing/encode.ts';
+import { CYRILLIC, entitiesCsv, GREEK, ROMANIAN } from '../../shared/importer/testing/names.ts';
 import type { Target } from './targets.ts';
 
 const FIXTURES = new URL('../../shared/importer/fixtures/', import.meta.url);
@@ -33,12 +35,18 @@ const OPTIONS = {
 };
 
 export function importEngineTarget(): Target {
-  const seeds = ['cdr.csv', 'bank.csv', 'entities.csv'].map((name) =>
-    readFileSync(new URL(name, FIXTURES)),
-  );
+  const seeds = [
+    ...['cdr.csv', 'bank.csv', 'entities.csv'].map((name) => readFileSync(new URL(name, FIXTURES))),
+    // Legacy and UTF-16 text, so mutants reach every branch of the encoding detection.
+    Buffer.from(encodeSingleByte(entitiesCsv(CYRILLIC, ';'), 'windows-1251')),
+    Buffer.from(encodeUtf16le(entitiesCsv([...ROMANIAN, ...GREEK], '\t'))),
+  ];
   return {
     name: 'import engine (CSV)',
     json: false,
+    // Each input runs detection, both parsers' chunking and three specifications' mappers:
+    // a fifth of the run's count (2,000 of the default 10,000) keeps `npm run fuzz` short.
+    share: 0.2,
     seeds,
     run(input, index) {
       const kind: DelimitedParserKind = index % 2 === 0 ? 'udsv' : 'papaparse';
