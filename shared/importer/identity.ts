@@ -10,23 +10,11 @@
  * the calls and payments between them, so a million-row CDR keeps a few thousand keys.
  */
 import type { EntityProperties } from '../model/index.ts';
-import { getSchema } from '../model/index.ts';
+import { schemaPropertyMap } from '../model/index.ts';
 import { tokenize } from '../search/fold.ts';
 import { normalizeEmail, normalizeIban, normalizeIdentifier } from '../search/identifiers.ts';
 import { phoneKey } from './transforms.ts';
 import type { IdentityRule } from './types.ts';
-
-const propertyMaps = new Map<string, ReturnType<ReturnType<typeof getSchema>['getProperties']>>();
-
-/** FtM rebuilds a schema's property map on every call; the model is fixed, so once is enough. */
-function propertiesOf(schemaName: string) {
-  let properties = propertyMaps.get(schemaName);
-  if (!properties) {
-    properties = getSchema(schemaName).getProperties();
-    propertyMaps.set(schemaName, properties);
-  }
-  return properties;
-}
 
 function values(properties: EntityProperties, name: string): readonly string[] {
   return (properties[name] ?? []).map((value) => value.trim()).filter((value) => value !== '');
@@ -57,7 +45,7 @@ export function identityKeys(
   rule: IdentityRule,
   defaultCountry?: string,
 ): string[] {
-  const schemaProperties = propertiesOf(schemaName);
+  const schemaProperties = schemaPropertyMap(schemaName);
   const has = (name: string) => schemaProperties.has(name);
   const keyed = (property: string, typeName: string) =>
     values(properties, property)

@@ -6,8 +6,7 @@ import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibanto
 import { readDate } from './dates.ts';
 import { lengthProblem } from './limits.ts';
 import type { EntityProperties } from './records.ts';
-import type { Schema } from '@alephdata/followthemoney';
-import { getSchema, isKnownSchema, model } from './schema.ts';
+import { getSchema, isKnownSchema, model, schemaPropertyMap } from './schema.ts';
 
 export type ValidationErrors = Readonly<Record<string, string>>;
 
@@ -60,22 +59,6 @@ export function validateValue(typeName: string, value: string): string | undefin
   }
 }
 
-const propertyMaps = new Map<string, ReturnType<Schema['getProperties']>>();
-
-/**
- * A schema's properties, inherited ones included. FtM builds this map anew on every call by
- * walking the parents (tens of µs); the model never changes after load, so it is built once per
- * schema (issue 11: the import wizard validates every entity of a million-row file).
- */
-function propertiesOf(schemaName: string): ReturnType<Schema['getProperties']> {
-  let properties = propertyMaps.get(schemaName);
-  if (!properties) {
-    properties = getSchema(schemaName).getProperties();
-    propertyMaps.set(schemaName, properties);
-  }
-  return properties;
-}
-
 export interface ValidateOptions {
   /**
    * Accept missing required values other than a relationship's two ends: data imported from
@@ -97,7 +80,7 @@ export function validateEntity(
   const errors: Record<string, string> = {};
   if (!isKnownSchema(schemaName)) return { schema: `unknown entity type: ${schemaName}` };
   const schema = getSchema(schemaName);
-  const schemaProperties = propertiesOf(schemaName);
+  const schemaProperties = schemaPropertyMap(schemaName);
   for (const [name, values] of Object.entries(properties)) {
     const property = schemaProperties.get(name);
     if (!property) {
