@@ -72,24 +72,19 @@ function addValues(target: Record<string, string[]>, name: string, values: reado
   for (const value of values) if (!list.includes(value)) list.push(value);
 }
 
-/** The property values of `incoming` not yet in `current`; undefined when nothing is new. */
+/** `current` with the values of `incoming` it lacks; undefined when nothing is new (the usual case). */
 function mergedProperties(
   current: EntityProperties,
   incoming: EntityProperties,
 ): EntityProperties | undefined {
-  let changed = false;
+  const isNew = (name: string, value: string) => !(current[name]?.includes(value) ?? false);
+  if (!Object.entries(incoming).some(([name, values]) => values.some((v) => isNew(name, v)))) {
+    return undefined;
+  }
   const merged: Record<string, string[]> = {};
   for (const [name, values] of Object.entries(current)) merged[name] = [...values];
-  for (const [name, values] of Object.entries(incoming)) {
-    const list = (merged[name] ??= []);
-    for (const value of values) {
-      if (!list.includes(value)) {
-        list.push(value);
-        changed = true;
-      }
-    }
-  }
-  return changed ? merged : undefined;
+  for (const [name, values] of Object.entries(incoming)) addValues(merged, name, values);
+  return merged;
 }
 
 export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): RowMapper {
@@ -99,6 +94,13 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
     Number.isFinite(nowMs) ? nowMs : Date.now(),
   );
   const index = new IdentityIndex(spec.source.defaultCountry);
+  /** Per mapping, the properties that refer to another entity of the row. */
+  const referenceProperties = new Map(
+    spec.entities.map((mapping) => [
+      mapping.key,
+      [...new Set(mapping.properties.filter((p) => 'entity' in p.value).map((p) => p.property))],
+    ]),
+  );
   /** Latest version of every entity an identity rule may merge into (existing or made here). */
   const mergeable = new Map<string, EntityRecord>();
   for (const entity of options.existing ?? []) {
@@ -368,11 +370,10 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
         const ids = new Map<string, string>();
         for (const draft of drafted.drafts) {
           // References to the row's other entities: their final ids, known now (referenced first).
-          const properties: Record<string, string[]> = {};
-          for (const [name, values] of Object.entries(draft.properties)) {
-            properties[name] = values.map((value) =>
-              value.startsWith('\u0000') ? (ids.get(value.slice(1)) ?? value) : value,
-            );
+          const properties = draft.properties;
+          for (const name of referenceProperties.get(draft.mapping.key) ?? []) {
+            const values = properties[name];
+            if (values) properties[name] = values.map((value) => ids.get(value.slice(1)) ?? value);
           }
           const rules = draft.mapping.identity ?? [];
           const target =
