@@ -212,6 +212,46 @@ describe('createRowMapper', () => {
     ]);
   });
 
+  it('reads columns by position, joins columns, takes constants', () => {
+    const spec = parseImportSpec({
+      format: 'tessera-import-spec',
+      formatVersion: 1,
+      name: 'positions',
+      version: 1,
+      source: { kind: 'delimited', header: false },
+      entities: [
+        {
+          key: 'person',
+          schema: 'Person',
+          properties: [
+            {
+              property: 'name',
+              value: { columns: ['#2', '#1'], join: ' ' },
+              transforms: [{ op: 'title' }],
+            },
+            { property: 'nationality', value: { constant: 'ro' } },
+          ],
+        },
+      ],
+    });
+    const mapper = createRowMapper(spec, runOptions());
+    const batch = mapper.mapRows(
+      [
+        ['POPESCU', 'ion'],
+        ['', 'maria'],
+      ],
+      1,
+    );
+    expect(batch.created.map((e) => e.properties)).toEqual([
+      { name: ['Ion Popescu'], nationality: ['ro'] },
+      { name: ['Maria'], nationality: ['ro'] },
+    ]);
+    // Named columns without a header row: said before any row is read.
+    expect(() => createRowMapper(BUILT_IN_SPECS.cdr, runOptions()).mapRows([['a']], 1)).toThrow(
+      expect.objectContaining({ code: 'import.header-missing' }),
+    );
+  });
+
   it('refuses a file without the columns a required value needs, with a code', () => {
     const mapper = createRowMapper(BUILT_IN_SPECS.cdr, runOptions());
     expect(() => mapper.setHeader(['a', 'b'])).toThrow(

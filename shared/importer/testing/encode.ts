@@ -3,13 +3,15 @@
  * from known names by the tests themselves (the platform only encodes UTF-8). The table of a
  * single-byte encoding is the platform decoder's, inverted.
  */
+import { newTextDecoder } from '../platform.ts';
+
 const tables = new Map<string, Map<string, number>>();
 
 export function encodeSingleByte(text: string, label: string): Uint8Array {
   let table = tables.get(label);
   if (!table) {
     table = new Map();
-    const decoder = new TextDecoder(label);
+    const decoder = newTextDecoder(label);
     for (let byte = 0; byte < 256; byte += 1) {
       const char = decoder.decode(new Uint8Array([byte]));
       if (char !== '\uFFFD' && !table.has(char)) table.set(char, byte);
