@@ -144,6 +144,54 @@ describe('createRowMapper', () => {
     expect(mapper.summary().entitiesMerged).toBe(1);
   });
 
+  it('keeps extra values of a row merged into an existing entity', () => {
+    const spec = parseImportSpec({
+      ...BUILT_IN_SPECS.cdr,
+      entities: [
+        {
+          key: 'caller',
+          schema: 'Phone',
+          identity: [{ by: 'phone' }],
+          properties: [
+            { property: 'number', value: { column: 'caller' }, transforms: [{ op: 'phone' }] },
+            { property: 'extra:imsi2', value: { column: 'cell_id' } },
+          ],
+        },
+      ],
+    });
+    const phone: EntityRecord = {
+      kind: 'entity',
+      id: '01HEXISTINGPHONE0000000001',
+      caseId: runOptions().caseId,
+      createdAt: '0000000000001-0000-old',
+      updatedAt: '0000000000001-0000-old',
+      deleted: false,
+      originAgency: 'at.bk',
+      markings: runOptions().markings,
+      schema: 'Phone',
+      properties: { number: ['+436641234567'] },
+      provenance: {
+        source: 'manual',
+        originAgency: 'at.bk',
+        recordedBy: 'x',
+        recordedAt: '2025-01-01T00:00:00Z',
+      },
+      grading: runOptions().grading,
+    };
+    const mapper = cdrMapper(spec, [phone]);
+    const batch = mapper.mapRows([['+43 664 1234567', '', '', '', '232010000000001']], 7);
+    expect(batch.updated).toEqual([
+      expect.objectContaining({
+        id: phone.id,
+        external: {
+          id: 'calls.csv#7.caller',
+          format: 'csv',
+          extra: { imsi2: ['232010000000001'] },
+        },
+      }),
+    ]);
+  });
+
   it('rejects a bad row whole, naming row, column and value', () => {
     const mapper = cdrMapper();
     const batch = mapper.mapRows(

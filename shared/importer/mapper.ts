@@ -320,6 +320,15 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
     return { drafts, problems };
   }
 
+  /** The `external` of a record with `extra:` values: the file row and mapping stand for its id. */
+  function externalFor(rowNumber: number, key: string, extra: EntityProperties) {
+    return {
+      id: `${options.fileName}#${rowNumber}.${key}`.slice(0, 1024),
+      format: spec.source.kind === 'xlsx' ? 'xlsx' : 'csv',
+      extra,
+    };
+  }
+
   function provenance(rowNumber: number): Provenance {
     return {
       source: options.fileName.slice(0, 1024),
@@ -392,7 +401,11 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
               ...current,
               updatedAt: clock.now(),
               properties: merged ?? current.properties,
-              ...(extra && current.external && { external: { ...current.external, extra } }),
+              ...(extra && {
+                external: current.external
+                  ? { ...current.external, extra }
+                  : externalFor(rowNumber, draft.mapping.key, extra),
+              }),
             };
             mergeable.set(next.id, next);
             index.add(next.id, next.schema, next.properties, rules);
@@ -417,11 +430,7 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
             provenance: rowProvenance,
             grading: options.grading,
             ...(Object.keys(draft.extra).length > 0 && {
-              external: {
-                id: `${options.fileName}#${rowNumber}.${draft.mapping.key}`.slice(0, 1024),
-                format: spec.source.kind === 'xlsx' ? 'xlsx' : 'csv',
-                extra: draft.extra,
-              },
+              external: externalFor(rowNumber, draft.mapping.key, draft.extra),
             }),
           };
           created.set(id, record);
