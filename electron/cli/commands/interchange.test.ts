@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseCaseFile } from '../../../shared/caseFile.ts';
 import { createDemoCase } from '../../../shared/demo/demoCase.ts';
 import { BUILT_IN_SPECS } from '../../../shared/importer/index.ts';
+import { encodeUtf16le } from '../../../shared/importer/testing/encode.ts';
+import { entitiesCsv } from '../../../shared/importer/testing/names.ts';
 import { INTERCHANGE_FORMAT_IDS, interchangeFormat } from '../../../shared/interchange/index.ts';
 import { exportCommand, importCommand } from './interchange.ts';
 
@@ -167,6 +169,17 @@ describe('tessera import --spec (CSV and TSV through the import engine)', () => 
     const rejects = await readFile(`${out}.rejects.csv`, 'utf8');
     expect(rejects.split('\r\n')[1]).toContain(`2,duration,"'abc' is not a duration`);
     expect(logs.join('\n')).toContain('row 2, column duration:');
+  });
+
+  it("reads Excel's Unicode text (UTF-16LE with a BOM, tab-separated)", async () => {
+    const input = join(dir, 'people.txt');
+    const names = ['Ștefan Țurcanu', 'Иван Петров', 'Γιώργος Παπαδόπουλος'];
+    await writeFile(input, encodeUtf16le(entitiesCsv(names, '\t')));
+    const out = join(dir, 'CASE.json');
+    expect(await importCommand.run(['--input', input, '--spec', 'entities', '--out', out])).toBe(0);
+    const file = parseCaseFile(await readFile(out, 'utf8'));
+    expect(file.entities.map((e) => e.properties.name![0])).toEqual(names);
+    expect(logs.join('\n')).toContain('utf-16le');
   });
 
   it('reads a specification file, and says where it is wrong', async () => {
