@@ -13,7 +13,13 @@ import { createRandom } from '../shared/base/random.ts';
 import { formatHlc } from '../shared/model/index.ts';
 import { COLUMN_IDS } from '../renderer/entity/tableColumns.ts';
 import type { ColumnId } from '../renderer/entity/tableColumns.ts';
-import { DEFAULT_QUERY, fold, sortedOrder, tableFromColumns, visibleRows } from '../renderer/entity/tableModel.ts';
+import {
+  DEFAULT_QUERY,
+  fold,
+  sortedOrder,
+  tableFromColumns,
+  visibleRows,
+} from '../renderer/entity/tableModel.ts';
 import type { TableData } from '../renderer/entity/tableModel.ts';
 
 const FIRST =
@@ -121,4 +127,6 @@ for (const size of [20_000, 1_000_000]) {
   console.log(`table filter date ${name} ms: ${filterDate.toFixed(0)}`);
   if (size === 1_000_000) worst = Math.max(sortCold, sortDate, filter, filterDate);
 }
-console.log(`table 1M goal 500 ms: ${worst <= 500 ? 'met' : 'missed'} (worst ${worst.toFixed(0)} ms)`);
+console.log(
+  `table 1M goal 500 ms: ${worst <= 500 ? 'met' : 'missed'} (worst ${worst.toFixed(0)} ms)`,
+);

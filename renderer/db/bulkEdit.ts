@@ -63,7 +63,9 @@ export async function setPropertyBulk(
         }
         const current = found.properties[edit.property] ?? [];
         const next =
-          edit.mode === 'set' ? values : [...current, ...values.filter((v) => !current.includes(v))];
+          edit.mode === 'set'
+            ? values
+            : [...current, ...values.filter((v) => !current.includes(v))];
         if (next.length === current.length && next.every((value, i) => value === current[i])) {
           unchanged.push(id);
           continue;

@@ -8,7 +8,12 @@
  * property holds it.
  */
 import type { EntityRecord } from '../../shared/model/index.ts';
-import { DEFAULT_CLASSIFICATIONS, formatGrading, model, TLP_LEVELS } from '../../shared/model/index.ts';
+import {
+  DEFAULT_CLASSIFICATIONS,
+  formatGrading,
+  model,
+  TLP_LEVELS,
+} from '../../shared/model/index.ts';
 
 export const COLUMN_IDS = [
   'caption',

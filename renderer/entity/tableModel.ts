@@ -364,23 +364,29 @@ export function isActiveFilter(filter: ColumnFilter | undefined): filter is Colu
   return filter.from.trim() !== '' || filter.to.trim() !== '';
 }
 
-/** A date range filter's bounds in UTC ms, or the message for the first bound that is not a date. */
+/** Why a filter could not apply: which bound of a date range is wrong, and why, for people. */
+export interface FilterError {
+  readonly bound: 'from' | 'to' | 'range';
+  readonly message: string;
+}
+
+/** A date range filter's bounds in UTC ms, or why they are not a range. */
 export function dateRangeOf(
   filter: Extract<ColumnFilter, { kind: 'date' }>,
-): { readonly from: number; readonly to: number } | { readonly error: string } {
+): { readonly from: number; readonly to: number } | { readonly error: FilterError } {
   let from = -Infinity;
   let to = Infinity;
   if (filter.from.trim() !== '') {
     const read = readDate(filter.from);
-    if ('code' in read) return { error: `From: ${read.message}` };
+    if ('code' in read) return { error: { bound: 'from', message: `From: ${read.message}` } };
     from = read.start;
   }
   if (filter.to.trim() !== '') {
     const read = readDate(filter.to);
-    if ('code' in read) return { error: `To: ${read.message}` };
+    if ('code' in read) return { error: { bound: 'to', message: `To: ${read.message}` } };
     to = read.end;
   }
-  if (from > to) return { error: 'From is after To' };
+  if (from > to) return { error: { bound: 'range', message: 'From is after To' } };
   return { from, to };
 }
 
@@ -391,7 +397,7 @@ export interface VisibleRows {
    * Filters that could not apply, by column (a date that is not one): they are left out rather
    * than silently showing no rows (issue 12: a bad search date gave a silent "0 results").
    */
-  readonly errors: Readonly<Partial<Record<ColumnId, string>>>;
+  readonly errors: Readonly<Partial<Record<ColumnId, FilterError>>>;
 }
 
 /** The rows the query keeps, in its order. */
@@ -409,7 +415,7 @@ export function visibleRows(table: TableData, query: TableQuery): VisibleRows {
       if (keep[i] && !terms.every((term) => table.search[i]!.includes(term))) keep[i] = 0;
     }
   }
-  const errors: Partial<Record<ColumnId, string>> = {};
+  const errors: Partial<Record<ColumnId, FilterError>> = {};
   for (const column of COLUMN_IDS) {
     const filter = query.filters[column];
     if (!isActiveFilter(filter)) continue;

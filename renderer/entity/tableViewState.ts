@@ -50,7 +50,7 @@ const filterSchema = z.discriminatedUnion('kind', [
 
 /** Loose on purpose: columns and filters are checked one by one so one bad entry costs only itself. */
 const storedSchema = z.object({
-  columns: z.array(z.object({ id: z.string(), width: z.number() })).max(100),
+  columns: z.array(z.object({ id: z.unknown(), width: z.unknown() })).max(100),
   sort: z.object({ column: z.string(), direction: z.enum(['asc', 'desc']) }),
   filters: z.record(z.string(), z.unknown()),
   showRelationships: z.boolean(),
@@ -63,9 +63,11 @@ export function restoreViewState(stored: unknown): TableViewState {
   const seen = new Set<ColumnId>();
   const columns: ShownColumn[] = [];
   for (const column of parsed.data.columns) {
-    if (!isColumnId(column.id) || seen.has(column.id) || !Number.isFinite(column.width)) continue;
-    seen.add(column.id);
-    columns.push({ id: column.id, width: clampWidth(column.width) });
+    const { id, width } = column;
+    if (!isColumnId(id) || seen.has(id) || typeof width !== 'number' || !Number.isFinite(width))
+      continue;
+    seen.add(id);
+    columns.push({ id, width: clampWidth(width) });
   }
   if (!seen.has('caption')) columns.unshift({ id: 'caption', width: COLUMN_SPECS.caption.width });
   const filters: Partial<Record<ColumnId, ColumnFilter>> = {};

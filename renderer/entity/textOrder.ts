@@ -151,12 +151,14 @@ export function rankText(
   const equalToPrevious: boolean[] = [];
   let k = 0;
   let o = 0;
-  let previous: { key?: string; index: number } | undefined;
+  let previous: { key?: string | undefined; index: number } | undefined;
   while (k < keyed.length || o < others.length) {
     const fromKeyed =
       o >= others.length ||
       (k < keyed.length && compare(values[keyed[k]!.index]!, values[others[o]!]!) <= 0);
-    const next = fromKeyed ? keyed[k++]! : { index: others[o++]! };
+    const next: { key?: string | undefined; index: number } = fromKeyed
+      ? keyed[k++]!
+      : { index: others[o++]! };
     const same =
       previous !== undefined &&
       (previous.key !== undefined && next.key !== undefined
