@@ -89,8 +89,9 @@ export function TableBulkBar({ ids, onClear }: TableBulkBarProps) {
     });
   };
 
+  // Functional: two choices made before the next render must both be kept.
   const setMark = <K extends keyof BulkMarkingDraft>(key: K, next: BulkMarkingDraft[K]) =>
-    setMarking({ ...marking, [key]: next });
+    setMarking((current) => ({ ...current, [key]: next }));
 
   return (
     <div
