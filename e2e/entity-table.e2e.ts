@@ -104,8 +104,12 @@ function columnTexts(page: Page, column: string): Promise<string[]> {
 }
 
 async function openTable(page: Page): Promise<void> {
-  await page.locator('.case-open-link', { hasText: 'Border crossings' }).click();
-  await page.getByTestId('case-workspace').waitFor();
+  // A reload may come back straight into the case that was open.
+  const link = page.locator('.case-open-link', { hasText: 'Border crossings' });
+  const workspace = page.getByTestId('case-workspace');
+  await link.or(workspace).first().waitFor({ timeout: 60_000 });
+  if (!(await workspace.isVisible())) await link.click();
+  await workspace.waitFor();
   await page.getByTestId('tab-entities').click();
   await page.getByTestId('entity-table').waitFor({ timeout: 60_000 });
 }

@@ -16,7 +16,7 @@ import { formatHlcTime } from '../audit/time.ts';
 import { COLUMN_SPECS } from './tableColumns.ts';
 import type { ColumnId } from './tableColumns.ts';
 import { buildTable, nextSort, pickOptions, typesPresent, visibleRows } from './tableModel.ts';
-import type { TableData, TableQuery } from './tableModel.ts';
+import type { PickOption, TableData, TableQuery } from './tableModel.ts';
 import {
   clickSelection,
   EMPTY_SELECTION,
@@ -84,6 +84,19 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
     () => typesPresent(table, view.showRelationships),
     [table, view.showRelationships],
   );
+  // Computed when a pick list is opened, then kept until the rows change: a scroll re-renders
+  // the header, and counting 20,000 rows per pick column per frame made scrolling stutter.
+  const optionsOf = useMemo(() => {
+    const cache = new Map<ColumnId, readonly PickOption[]>();
+    return (column: ColumnId) => {
+      let options = cache.get(column);
+      if (!options) {
+        options = pickOptions(table, column, view.showRelationships);
+        cache.set(column, options);
+      }
+      return options;
+    };
+  }, [table, view.showRelationships]);
   const selectedIds = useMemo(() => selectedShown(selection, shownIds), [selection, shownIds]);
   const activePosition = Math.min(active, Math.max(0, shownIds.length - 1));
 
@@ -265,7 +278,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
             gridTemplate={gridTemplate}
             allSelected={shownIds.length > 0 && selectedIds.length === shownIds.length}
             someSelected={selectedIds.length > 0}
-            pickOptions={(column) => pickOptions(table, column, view.showRelationships)}
+            pickOptions={optionsOf}
             onSort={(column) =>
               update((current) => ({ ...current, sort: nextSort(current.sort, column) }))
             }

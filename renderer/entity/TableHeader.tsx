@@ -3,7 +3,7 @@
  * resize) and one filter per column (text contains; a pick list; a date range). Both rows are
  * grid rows of the table's `role="grid"`, so a screen reader announces them as column headers.
  */
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import type { PointerEvent as ReactPointerEvent } from 'react';
 import { COLUMN_SPECS } from './tableColumns.ts';
 import type { ColumnId } from './tableColumns.ts';
@@ -145,6 +145,8 @@ function ColumnFilterInput({
   readonly onChange: (filter: ColumnFilter | undefined) => void;
 }) {
   const label = COLUMN_SPECS[column].label;
+  // A pick list counts its values only while it is open.
+  const [open, setOpen] = useState(false);
   switch (COLUMN_SPECS[column].filter) {
     case 'text': {
       const text = filter?.kind === 'text' ? filter.text : '';
@@ -165,7 +167,11 @@ function ColumnFilterInput({
     case 'pick': {
       const chosen = filter?.kind === 'pick' ? filter.values : [];
       return (
-        <details className="entity-filter-pick" data-testid={`entity-filter-${column}`}>
+        <details
+          className="entity-filter-pick"
+          data-testid={`entity-filter-${column}`}
+          onToggle={(event) => setOpen(event.currentTarget.open)}
+        >
           <summary aria-label={`Filter ${label}`}>
             {chosen.length === 0
               ? 'All'
@@ -174,7 +180,7 @@ function ColumnFilterInput({
                 : `${chosen.length} chosen`}
           </summary>
           <div className="entity-filter-pick-list" role="group" aria-label={`${label} values`}>
-            {options(column).map((option) => (
+            {(open ? options(column) : []).map((option) => (
               <label key={option.value} className="entity-filter-pick-item">
                 <input
                   type="checkbox"

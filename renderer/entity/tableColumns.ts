@@ -75,7 +75,7 @@ export const COLUMN_SPECS: Readonly<Record<ColumnId, ColumnSpec>> = {
   tlp: { id: 'tlp', label: 'TLP', filter: 'pick', width: 110, order: ladderIndex(TLP_LEVELS) },
   source: { id: 'source', label: 'Source', filter: 'text', width: 180 },
   agency: { id: 'agency', label: 'Agency', filter: 'pick', width: 110 },
-  updated: { id: 'updated', label: 'Updated', filter: 'date', width: 160 },
+  updated: { id: 'updated', label: 'Updated', filter: 'date', width: 175 },
 };
 
 /** The columns a case's table starts with. */
