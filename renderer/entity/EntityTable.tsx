@@ -8,15 +8,14 @@
  * ↑/↓, Page Up/Down, Home/End move it, Shift extends the selection, Space toggles the row, Enter
  * opens it, Ctrl/Cmd+A selects every row shown, Escape clears the selection.
  */
-import { useDeferredValue, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent, MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEntities } from '../db/queries.ts';
-import { formatHlcTime } from '../audit/time.ts';
 import { COLUMN_SPECS } from './tableColumns.ts';
 import type { ColumnId } from './tableColumns.ts';
 import { buildTable, nextSort, pickOptions, typesPresent, visibleRows } from './tableModel.ts';
-import type { PickOption, TableData, TableQuery } from './tableModel.ts';
+import type { PickOption, TableQuery } from './tableModel.ts';
 import {
   clickSelection,
   EMPTY_SELECTION,
@@ -29,6 +28,7 @@ import { useTableView } from './useTableView.ts';
 import { TableHeader } from './TableHeader.tsx';
 import { TableColumnsMenu } from './TableColumnsMenu.tsx';
 import { TableBulkBar } from './TableBulkBar.tsx';
+import { TableRow } from './TableRow.tsx';
 import './entity.css';
 import './entityTable.css';
 
@@ -45,12 +45,6 @@ const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 66;
 const CHECK_WIDTH = 34;
 const PAGE_ROWS = 15;
-
-function cellText(table: TableData, column: ColumnId, row: number): string {
-  const text = table.text[column][row] ?? '';
-  // The clock is kept for sorting; people read its wall time, formatted only for rows in view.
-  return column === 'updated' && text ? formatHlcTime(text) : text;
-}
 
 export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) {
   const entities = useEntities(caseId);
@@ -161,20 +155,28 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
     }
   };
 
-  const onRowClick = (event: MouseEvent, position: number) => {
-    const id = idAt(position);
+  // Stable handlers for the memoised rows: they read the latest state through a ref.
+  const latest = useRef({ selection, idAt, positionOf, onSelect });
+  latest.current = { selection, idAt, positionOf, onSelect };
+  const onRowClick = useCallback((event: MouseEvent, position: number) => {
+    const now = latest.current;
+    const id = now.idAt(position);
     setActive(position);
     setSelection(
       clickSelection(
-        selection,
-        idAt,
+        now.selection,
+        now.idAt,
         position,
         { shift: event.shiftKey, toggle: event.ctrlKey || event.metaKey },
-        positionOf,
+        now.positionOf,
       ),
     );
-    if (!event.shiftKey && !event.ctrlKey && !event.metaKey) onSelect(id);
-  };
+    if (!event.shiftKey && !event.ctrlKey && !event.metaKey) now.onSelect(id);
+  }, []);
+  const onRowToggle = useCallback((position: number) => {
+    setActive(position);
+    setSelection((current) => toggleSelection(current, latest.current.idAt(position)));
+  }, []);
 
   if (!entities || !loaded) return <p className="entity-loading">Loading entities…</p>;
   const errors = Object.entries(visible.errors);
@@ -290,58 +292,22 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
             {virtualizer.getVirtualItems().map((item) => {
               const row = visible.rows[item.index]!;
               const id = table.ids[row]!;
-              const selected = selection.ids.has(id);
-              const classes = ['entity-grid-row', 'entity-grid-body-row'];
-              if (selected) classes.push('entity-row-checked');
-              if (id === selectedId) classes.push('entity-row-selected');
-              if (item.index === activePosition) classes.push('entity-row-active');
               return (
-                <div
+                <TableRow
                   key={id}
-                  id={`entity-grid-row-${id}`}
-                  role="row"
-                  aria-rowindex={item.index + 3}
-                  aria-selected={selected}
-                  className={classes.join(' ')}
-                  data-testid={`entity-row-${id}`}
-                  data-position={item.index}
-                  style={{
-                    gridTemplateColumns: gridTemplate,
-                    transform: `translateY(${item.start}px)`,
-                    height: ROW_HEIGHT,
-                  }}
-                  onClick={(event) => onRowClick(event, item.index)}
-                >
-                  <div role="gridcell" className="entity-grid-check">
-                    <input
-                      type="checkbox"
-                      tabIndex={-1}
-                      aria-label="Select row"
-                      checked={selected}
-                      onClick={(event) => event.stopPropagation()}
-                      onChange={() => {
-                        setActive(item.index);
-                        setSelection(toggleSelection(selection, id));
-                      }}
-                    />
-                  </div>
-                  {view.columns.map((column) => {
-                    const text = cellText(table, column.id, row);
-                    return (
-                      <div
-                        key={column.id}
-                        role="gridcell"
-                        className={`entity-grid-cell entity-cell-${column.id}`}
-                        data-value={
-                          column.id === 'classification' || column.id === 'tlp' ? text : undefined
-                        }
-                        title={text}
-                      >
-                        {text}
-                      </div>
-                    );
-                  })}
-                </div>
+                  table={table}
+                  row={row}
+                  position={item.index}
+                  top={item.start}
+                  height={ROW_HEIGHT}
+                  columns={view.columns}
+                  gridTemplate={gridTemplate}
+                  checked={selection.ids.has(id)}
+                  open={id === selectedId}
+                  active={item.index === activePosition}
+                  onClick={onRowClick}
+                  onToggle={onRowToggle}
+                />
               );
             })}
           </div>
