@@ -10,7 +10,7 @@
  * Work done once per table and column, on first use, and cached (a WeakMap keyed by the table, so a
  * new entity list starts afresh and an old one is collected):
  *   1. codes: each row's value as an index into the column's distinct values (one Map pass);
- *   2. ranks: the distinct values sorted once (locale-aware, numeric: "Flat 2" before "Flat 10";
+ *   2. ranks: the distinct values sorted once (textOrder.ts: locale-aware, "Flat 2" before "Flat 10";
  *      a column's own order for classification and TLP; dates by their first millisecond), so a
  *      row's rank is an integer and equal values share it;
  *   3. per direction, the sorted permutation: rank and row index packed into one float
