@@ -78,6 +78,11 @@ export interface WriteTx {
   deleteForGood(record: AnyRecord): Promise<void>;
   /** Removes a case and everything of it for good: records, contents, audit trail, sync state. */
   purgeCase(caseId: string): Promise<void>;
+  /**
+   * Stores a small key/value entry of the `meta` table (a view's remembered layout): no audit
+   * entry and no undo pair, since it changes how records are shown, not what they say.
+   */
+  putMeta(key: string, value: unknown): Promise<void>;
   /** Queues an audit entry that no put derives (an import summary, a purge notice). */
   audit(
     entry: Pick<AuditEntry, 'caseId' | 'recordId' | 'recordKind' | 'action' | 'hlc' | 'summary'> &
@@ -142,6 +147,11 @@ interface UndoEntry {
 
 const DEFAULT_MAX_UNDO = 200;
 
+/** Keys of `meta` entries that belong to one case start so, and go with it when it is purged. */
+export function caseMetaPrefix(caseId: string): string {
+  return `case:${caseId}:`;
+}
+
 export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions): UnitOfWork {
   const { clock, actor } = options;
   const maxUndo = options.maxUndo ?? DEFAULT_MAX_UNDO;
@@ -155,6 +165,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     ...RECORD_KIND_NAMES.map((kind) => recordTable(db, kind)),
     db.attachmentBlobs,
     db.audit,
+    db.meta,
     ...syncTables(db),
   ];
 
@@ -263,10 +274,14 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
               await recordTable(db, kind).where('caseId').equals(caseId).delete();
             }
             await db.audit.where('caseId').equals(caseId).delete();
+            await db.meta.where('key').startsWith(caseMetaPrefix(caseId)).delete();
             await forgetCase(db, caseId);
             await db.cases.delete(caseId);
             for (const [id, pair] of pairs) if (caseIdOf(pair.after) === caseId) pairs.delete(id);
             // Stack entries of the case are dropped by forgetCase.
+          },
+          async putMeta(key, value) {
+            await db.meta.put({ key, value });
           },
           audit(entry) {
             entries.push({ id: newId(), actor: who.userName, at, changeId, ...entry });

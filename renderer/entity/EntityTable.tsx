@@ -1,50 +1,186 @@
-import { useDeferredValue, useMemo, useState } from 'react';
+/**
+ * The case's entities (or relationships) as a virtualised grid: configurable columns (remembered
+ * per case), a filter per column, sort by any column, multi-select with bulk edit and bulk marking.
+ *
+ * Only the rows in view are in the DOM (@tanstack/react-virtual), so 20,000 rows scroll like 20;
+ * sorting and filtering are pure functions over column arrays (tableModel.ts). Keyboard, as a
+ * WAI-ARIA grid: the grid holds the focus and points at the active row (aria-activedescendant);
+ * ↑/↓, Page Up/Down, Home/End move it, Shift extends the selection, Space toggles the row, Enter
+ * opens it, Ctrl/Cmd+A selects every row shown, Escape clears the selection.
+ */
+import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react';
+import type { KeyboardEvent, MouseEvent } from 'react';
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEntities } from '../db/queries.ts';
-import { formatHlcTime } from '../audit/time.ts';
-import type { EntitySortKey, EntityTableQuery } from './entityTableModel.ts';
+import { COLUMN_SPECS } from './tableColumns.ts';
+import type { ColumnId } from './tableColumns.ts';
+import { buildTable, nextSort, pickOptions, typesPresent, visibleRows } from './tableModel.ts';
+import type { PickOption, TableQuery } from './tableModel.ts';
 import {
-  buildRows,
-  DEFAULT_QUERY,
-  filterAndSort,
-  nextSort,
-  pageOf,
-  typesPresent,
-} from './entityTableModel.ts';
+  clickSelection,
+  EMPTY_SELECTION,
+  selectedShown,
+  toggleAll,
+  toggleSelection,
+} from './tableSelection.ts';
+import { moveColumn, resizeColumn, setFilter, toggleColumn } from './tableViewState.ts';
+import { useTableView } from './useTableView.ts';
+import { TableHeader } from './TableHeader.tsx';
+import { TableColumnsMenu } from './TableColumnsMenu.tsx';
+import { TableBulkBar } from './TableBulkBar.tsx';
+import { TableRow } from './TableRow.tsx';
 import './entity.css';
+import './entityTable.css';
 
 export interface EntityTableProps {
   readonly caseId: string;
+  /** Opens an entity (its details): a click on its row, or Enter. */
   readonly onSelect: (entityId: string) => void;
-  /** Highlights this row. */
+  /** The entity whose details are open; its row is marked. */
   readonly selectedId?: string;
 }
 
-const COLUMNS: readonly { key: EntitySortKey; label: string }[] = [
-  { key: 'name', label: 'Name' },
-  { key: 'type', label: 'Type' },
-  { key: 'updated', label: 'Updated' },
-];
+const ROW_HEIGHT = 30;
+/** Both header rows (titles and filters); rows scrolled to are kept below them. */
+const HEADER_HEIGHT = 66;
+const CHECK_WIDTH = 34;
+const PAGE_ROWS = 15;
 
-/** The case's entities (or relationships) with type filter, search, sorting and paging. */
 export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) {
   const entities = useEntities(caseId);
-  const [query, setQuery] = useState<EntityTableQuery>(DEFAULT_QUERY);
-  const [page, setPage] = useState(0);
+  const { view, loaded, update } = useTableView(caseId);
+  const [search, setSearch] = useState('');
+  const [type, setType] = useState('');
+  const [selection, setSelection] = useState(EMPTY_SELECTION);
+  const [active, setActive] = useState(0);
+  const scrollRef = useRef<HTMLDivElement>(null);
+
+  const table = useMemo(() => buildTable(entities ?? []), [entities]);
+  const query = useMemo<TableQuery>(
+    () => ({
+      showRelationships: view.showRelationships,
+      type,
+      search,
+      sort: view.sort,
+      filters: view.filters,
+    }),
+    [view.showRelationships, view.sort, view.filters, type, search],
+  );
   // Typing stays responsive on big cases: filtering runs on the deferred copy of the query.
   const deferredQuery = useDeferredValue(query);
-  const rows = useMemo(() => buildRows(entities ?? []), [entities]);
-  const types = useMemo(
-    () => typesPresent(rows, query.showRelationships),
-    [rows, query.showRelationships],
+  const visible = useMemo(() => visibleRows(table, deferredQuery), [table, deferredQuery]);
+  const shownIds = useMemo(
+    () => Array.from(visible.rows, (row) => table.ids[row]!),
+    [visible, table],
   );
-  const visible = useMemo(() => filterAndSort(rows, deferredQuery), [rows, deferredQuery]);
-  const current = pageOf(visible, page);
-  const update = (patch: Partial<EntityTableQuery>) => {
-    setQuery({ ...query, ...patch });
-    setPage(0);
+  const positions = useMemo(() => new Map(shownIds.map((id, k) => [id, k])), [shownIds]);
+  const types = useMemo(
+    () => typesPresent(table, view.showRelationships),
+    [table, view.showRelationships],
+  );
+  // Computed when a pick list is opened, then kept until the rows change: a scroll re-renders
+  // the header, and counting 20,000 rows per pick column per frame made scrolling stutter.
+  const optionsOf = useMemo(() => {
+    const cache = new Map<ColumnId, readonly PickOption[]>();
+    return (column: ColumnId) => {
+      let options = cache.get(column);
+      if (!options) {
+        options = pickOptions(table, column, view.showRelationships);
+        cache.set(column, options);
+      }
+      return options;
+    };
+  }, [table, view.showRelationships]);
+  const selectedIds = useMemo(() => selectedShown(selection, shownIds), [selection, shownIds]);
+  const activePosition = Math.min(active, Math.max(0, shownIds.length - 1));
+
+  const virtualizer = useVirtualizer({
+    count: shownIds.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+    paddingStart: HEADER_HEIGHT,
+    scrollPaddingStart: HEADER_HEIGHT,
+  });
+
+  const gridTemplate = `${CHECK_WIDTH}px ${view.columns.map((c) => `${c.width}px`).join(' ')}`;
+  const totalWidth = CHECK_WIDTH + view.columns.reduce((sum, c) => sum + c.width, 0);
+  const idAt = (position: number) => shownIds[position]!;
+  const positionOf = (id: string) => positions.get(id) ?? -1;
+
+  const moveTo = (position: number, extend: boolean) => {
+    if (shownIds.length === 0) return;
+    const next = Math.min(Math.max(0, position), shownIds.length - 1);
+    setActive(next);
+    if (extend) {
+      setSelection(
+        clickSelection(
+          selection.anchor ? selection : { ...selection, anchor: idAt(activePosition) },
+          idAt,
+          next,
+          { shift: true, toggle: false },
+          positionOf,
+        ),
+      );
+    }
+    virtualizer.scrollToIndex(next, { align: 'auto' });
   };
 
-  if (!entities) return <p className="entity-loading">Loading entities…</p>;
+  const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
+    if (event.target !== event.currentTarget) return;
+    const id = shownIds[activePosition];
+    const mod = event.ctrlKey || event.metaKey;
+    const keys: Record<string, () => void> = {
+      ArrowDown: () => moveTo(activePosition + 1, event.shiftKey),
+      ArrowUp: () => moveTo(activePosition - 1, event.shiftKey),
+      PageDown: () => moveTo(activePosition + PAGE_ROWS, event.shiftKey),
+      PageUp: () => moveTo(activePosition - PAGE_ROWS, event.shiftKey),
+      Home: () => moveTo(0, event.shiftKey),
+      End: () => moveTo(shownIds.length - 1, event.shiftKey),
+      Enter: () => id && onSelect(id),
+      ' ': () => id && setSelection(toggleSelection(selection, id)),
+      Escape: () => setSelection(EMPTY_SELECTION),
+    };
+    if (mod && event.key.toLowerCase() === 'a') {
+      event.preventDefault();
+      setSelection(toggleAll(EMPTY_SELECTION, shownIds));
+      return;
+    }
+    const action = keys[event.key];
+    if (action && !mod && !event.altKey) {
+      event.preventDefault();
+      // The app's single-key shortcuts must not also act on keys the grid used.
+      event.stopPropagation();
+      action();
+    }
+  };
+
+  // Stable handlers for the memoised rows: they read the latest state through a ref.
+  const latest = useRef({ selection, idAt, positionOf, onSelect });
+  latest.current = { selection, idAt, positionOf, onSelect };
+  const onRowClick = useCallback((event: MouseEvent, position: number) => {
+    const now = latest.current;
+    const id = now.idAt(position);
+    setActive(position);
+    setSelection(
+      clickSelection(
+        now.selection,
+        now.idAt,
+        position,
+        { shift: event.shiftKey, toggle: event.ctrlKey || event.metaKey },
+        now.positionOf,
+      ),
+    );
+    if (!event.shiftKey && !event.ctrlKey && !event.metaKey) now.onSelect(id);
+  }, []);
+  const onRowToggle = useCallback((position: number) => {
+    setActive(position);
+    setSelection((current) => toggleSelection(current, latest.current.idAt(position)));
+  }, []);
+
+  if (!entities || !loaded) return <p className="entity-loading">Loading entities…</p>;
+  const errors = Object.entries(visible.errors);
+  const activeId = shownIds[activePosition];
   return (
     <section className="entity-table-panel" aria-label="Entities">
       <div className="entity-table-toolbar">
@@ -53,22 +189,22 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
           <input
             type="search"
             data-testid="entity-search"
-            value={query.search}
+            value={search}
             placeholder="Name or any value"
-            onChange={(event) => update({ search: event.target.value })}
+            onChange={(event) => setSearch(event.target.value)}
           />
         </label>
         <label className="entity-inline-field">
           <span>Type</span>
           <select
             data-testid="entity-type-filter"
-            value={query.type}
-            onChange={(event) => update({ type: event.target.value })}
+            value={type}
+            onChange={(event) => setType(event.target.value)}
           >
             <option value="">All types</option>
-            {types.map((type) => (
-              <option key={type.name} value={type.name}>
-                {type.label} ({type.count})
+            {types.map((option) => (
+              <option key={option.name} value={option.name}>
+                {option.label} ({option.count})
               </option>
             ))}
           </select>
@@ -77,97 +213,111 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
           <input
             type="checkbox"
             data-testid="entity-show-relationships"
-            checked={query.showRelationships}
-            onChange={(event) => update({ showRelationships: event.target.checked, type: '' })}
+            checked={view.showRelationships}
+            onChange={(event) => {
+              const showRelationships = event.target.checked;
+              setType('');
+              update((current) => ({ ...current, showRelationships, filters: {} }));
+            }}
           />
           <span>Relationships</span>
         </label>
+        <TableColumnsMenu
+          view={view}
+          onToggle={(column) => update((current) => toggleColumn(current, column))}
+          onMove={(column, step) => update((current) => moveColumn(current, column, step))}
+        />
         <span className="entity-count" aria-live="polite" data-testid="entity-count">
-          {current.total} {current.total === 1 ? 'row' : 'rows'}
+          {shownIds.length} {shownIds.length === 1 ? 'row' : 'rows'}
+          {Object.keys(view.filters).length > 0 && (
+            <>
+              {' '}
+              <button
+                type="button"
+                className="entity-link-button"
+                data-testid="entity-clear-filters"
+                onClick={() => update((current) => ({ ...current, filters: {} }))}
+              >
+                clear filters
+              </button>
+            </>
+          )}
         </span>
       </div>
-      <div className="entity-table-scroll">
-        <table className="entity-table" data-testid="entity-table">
-          <thead>
-            <tr>
-              {COLUMNS.map((column) => {
-                const sorted = query.sortKey === column.key;
-                return (
-                  <th
-                    key={column.key}
-                    aria-sort={
-                      sorted ? (query.sortDirection === 'asc' ? 'ascending' : 'descending') : 'none'
-                    }
-                  >
-                    <button
-                      type="button"
-                      className="entity-sort-button"
-                      data-testid={`entity-sort-${column.key}`}
-                      onClick={() => setQuery(nextSort(query, column.key))}
-                    >
-                      {column.label}
-                      <span aria-hidden="true">
-                        {sorted ? (query.sortDirection === 'asc' ? ' ▲' : ' ▼') : ''}
-                      </span>
-                    </button>
-                  </th>
-                );
-              })}
-            </tr>
-          </thead>
-          <tbody>
-            {current.items.map((row) => (
-              <tr
-                key={row.id}
-                data-testid={`entity-row-${row.id}`}
-                className={row.id === selectedId ? 'entity-row-selected' : undefined}
-                aria-selected={row.id === selectedId}
-                tabIndex={0}
-                onClick={() => onSelect(row.id)}
-                onKeyDown={(event) => {
-                  if (event.key === 'Enter' || event.key === ' ') {
-                    event.preventDefault();
-                    onSelect(row.id);
-                  }
-                }}
-              >
-                <td>{row.name}</td>
-                <td>{row.typeLabel}</td>
-                <td className="entity-muted">{formatHlcTime(row.updatedAt)}</td>
-              </tr>
-            ))}
-            {current.total === 0 && (
-              <tr>
-                <td colSpan={3} className="entity-muted">
-                  {rows.length === 0 ? 'No entities in this case yet.' : 'Nothing matches.'}
-                </td>
-              </tr>
-            )}
-          </tbody>
-        </table>
-      </div>
-      {current.pageCount > 1 && (
-        <nav className="entity-pager" aria-label="Pages">
-          <button
-            type="button"
-            disabled={current.page === 0}
-            onClick={() => setPage(current.page - 1)}
-          >
-            ‹ Previous
-          </button>
-          <span data-testid="entity-page">
-            Page {current.page + 1} of {current.pageCount}
-          </span>
-          <button
-            type="button"
-            data-testid="entity-next-page"
-            disabled={current.page >= current.pageCount - 1}
-            onClick={() => setPage(current.page + 1)}
-          >
-            Next ›
-          </button>
-        </nav>
+      {errors.length > 0 && (
+        <p className="entity-field-error" role="alert" data-testid="entity-filter-error">
+          {errors
+            .map(([column, error]) => `${COLUMN_SPECS[column as ColumnId].label}: ${error.message}`)
+            .join(' · ')}{' '}
+          (filter not applied)
+        </p>
       )}
+      {selectedIds.length > 0 && (
+        <TableBulkBar ids={selectedIds} onClear={() => setSelection(EMPTY_SELECTION)} />
+      )}
+      <div
+        ref={scrollRef}
+        className="entity-grid-scroll"
+        role="grid"
+        aria-label={view.showRelationships ? 'Relationships' : 'Entities'}
+        aria-multiselectable="true"
+        aria-rowcount={shownIds.length + 2}
+        aria-colcount={view.columns.length + 1}
+        aria-activedescendant={activeId ? `entity-grid-row-${activeId}` : undefined}
+        tabIndex={0}
+        data-testid="entity-table"
+        onKeyDown={onKeyDown}
+      >
+        <div
+          className="entity-grid-canvas"
+          style={{ height: virtualizer.getTotalSize(), width: totalWidth }}
+        >
+          <TableHeader
+            columns={view.columns}
+            sort={view.sort}
+            filters={view.filters}
+            errors={visible.errors}
+            gridTemplate={gridTemplate}
+            allSelected={shownIds.length > 0 && selectedIds.length === shownIds.length}
+            someSelected={selectedIds.length > 0}
+            pickOptions={optionsOf}
+            onSort={(column) =>
+              update((current) => ({ ...current, sort: nextSort(current.sort, column) }))
+            }
+            onResize={(column, width) => update((current) => resizeColumn(current, column, width))}
+            onFilter={(column, filter) => update((current) => setFilter(current, column, filter))}
+            onToggleAll={() => setSelection(toggleAll(selection, shownIds))}
+          />
+          <div role="rowgroup">
+            {virtualizer.getVirtualItems().map((item) => {
+              const row = visible.rows[item.index]!;
+              const id = table.ids[row]!;
+              return (
+                <TableRow
+                  key={id}
+                  table={table}
+                  row={row}
+                  position={item.index}
+                  top={item.start}
+                  height={ROW_HEIGHT}
+                  columns={view.columns}
+                  gridTemplate={gridTemplate}
+                  checked={selection.ids.has(id)}
+                  open={id === selectedId}
+                  active={item.index === activePosition}
+                  onClick={onRowClick}
+                  onToggle={onRowToggle}
+                />
+              );
+            })}
+          </div>
+        </div>
+        {shownIds.length === 0 && (
+          <p className="entity-muted entity-grid-empty">
+            {table.size === 0 ? 'No entities in this case yet.' : 'Nothing matches.'}
+          </p>
+        )}
+      </div>
     </section>
   );
 }
