@@ -60,7 +60,14 @@ export function ImportWizard({ caseId, onClose }: ImportWizardProps) {
     const next = STEPS[to];
     if (!next) return;
     if (next.id === 'run' && file) {
-      run.start({ caseId, file: file.blob, fileName: file.name, spec: effectiveSpec, grading, markings });
+      run.start({
+        caseId,
+        file: file.blob,
+        fileName: file.name,
+        spec: effectiveSpec,
+        grading,
+        markings,
+      });
     }
     setStep(next.id);
   };

@@ -46,7 +46,9 @@ export function PropertyRow({
           aria-label={`${propertyLabel}: value from`}
           value={kind}
           onChange={(e) =>
-            setValue(changeValueKind(mapping.value, e.target.value as ValueKind, columns, entityKeys))
+            setValue(
+              changeValueKind(mapping.value, e.target.value as ValueKind, columns, entityKeys),
+            )
           }
         >
           {VALUE_KINDS.map((option) => (
@@ -141,7 +143,10 @@ function ValueFields({
             {columnSelect(
               column,
               (next) =>
-                onChange({ ...value, columns: value.columns.map((c, i) => (i === index ? next : c)) }),
+                onChange({
+                  ...value,
+                  columns: value.columns.map((c, i) => (i === index ? next : c)),
+                }),
               `${label}: column ${index + 1}`,
             )}
           </span>

@@ -131,9 +131,7 @@ export async function resolveSource(file: Blob, source: SourceOptions): Promise<
     ...(source.skipRows ? { skipRows: source.skipRows } : {}),
   };
   const needs = isAuto(source.encoding) || isAuto(source.delimiter) || isAuto(source.header);
-  const detected = needs
-    ? detectSource(await sliceBytes(file, 0, SAMPLE_BYTES), hints)
-    : undefined;
+  const detected = needs ? detectSource(await sliceBytes(file, 0, SAMPLE_BYTES), hints) : undefined;
   return {
     encoding: isAuto(source.encoding) ? detected!.encoding : source.encoding!,
     delimiter: isAuto(source.delimiter) ? detected!.delimiter : source.delimiter!,
@@ -241,7 +239,9 @@ export function createImportReader(): (
   return async (request) => {
     switch (request.type) {
       case 'detect': {
-        if (request.hints?.kind === 'xlsx') await resolveSource(request.file, request.hints);
+        if (request.hints?.kind === 'xlsx') {
+          await resolveSource(request.file, { ...request.hints, kind: 'xlsx' });
+        }
         const sample = await sliceBytes(request.file, 0, SAMPLE_BYTES);
         return { type: 'detected', detected: detectSource(sample, request.hints) };
       }

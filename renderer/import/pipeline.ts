@@ -84,7 +84,8 @@ function expect<T extends ImportReaderResponse['type']>(
   response: ImportReaderResponse,
   type: T,
 ): Extract<ImportReaderResponse, { type: T }> {
-  if (response.type !== type) throw new Error(`import worker answered ${response.type}, not ${type}`);
+  if (response.type !== type)
+    throw new Error(`import worker answered ${response.type}, not ${type}`);
   return response as Extract<ImportReaderResponse, { type: T }>;
 }
 

@@ -155,7 +155,11 @@ function freshKey(spec: ImportSpec, schemaName: string): string {
 }
 
 export function addEntity(spec: ImportSpec, schemaName: string): ImportSpec {
-  const entity: EntityMapping = { key: freshKey(spec, schemaName), schema: schemaName, properties: [] };
+  const entity: EntityMapping = {
+    key: freshKey(spec, schemaName),
+    schema: schemaName,
+    properties: [],
+  };
   return { ...spec, entities: [...spec.entities, entity] };
 }
 
@@ -172,7 +176,11 @@ export function updateEntity(
   return entity ? { ...spec, entities: replaceAt(spec.entities, index, patch(entity)) } : spec;
 }
 
-export function addProperty(entity: EntityMapping, property: string, column: string): EntityMapping {
+export function addProperty(
+  entity: EntityMapping,
+  property: string,
+  column: string,
+): EntityMapping {
   const mapping: PropertyMapping = { property, value: { column } };
   return { ...entity, properties: [...entity.properties, mapping] };
 }
@@ -187,10 +195,15 @@ export function updateProperty(
   patch: (mapping: PropertyMapping) => PropertyMapping,
 ): EntityMapping {
   const mapping = entity.properties[index];
-  return mapping ? { ...entity, properties: replaceAt(entity.properties, index, patch(mapping)) } : entity;
+  return mapping
+    ? { ...entity, properties: replaceAt(entity.properties, index, patch(mapping)) }
+    : entity;
 }
 
-export function setTransforms(mapping: PropertyMapping, transforms: readonly Transform[]): PropertyMapping {
+export function setTransforms(
+  mapping: PropertyMapping,
+  transforms: readonly Transform[],
+): PropertyMapping {
   const { transforms: _old, ...rest } = mapping;
   return transforms.length > 0 ? { ...rest, transforms } : rest;
 }
@@ -199,7 +212,11 @@ export function addTransform(mapping: PropertyMapping, op: TransformOp): Propert
   return setTransforms(mapping, [...(mapping.transforms ?? []), newTransform(op)]);
 }
 
-export function updateTransform(mapping: PropertyMapping, index: number, next: Transform): PropertyMapping {
+export function updateTransform(
+  mapping: PropertyMapping,
+  index: number,
+  next: Transform,
+): PropertyMapping {
   return setTransforms(mapping, replaceAt(mapping.transforms ?? [], index, next));
 }
 
@@ -207,9 +224,14 @@ export function removeTransform(mapping: PropertyMapping, index: number): Proper
   return setTransforms(mapping, removeAt(mapping.transforms ?? [], index));
 }
 
-export function toggleIdentity(entity: EntityMapping, rule: IdentityRule, on: boolean): EntityMapping {
+export function toggleIdentity(
+  entity: EntityMapping,
+  rule: IdentityRule,
+  on: boolean,
+): EntityMapping {
   const same = (r: IdentityRule) =>
-    r.by === rule.by && (r.by !== 'property' || (rule.by === 'property' && r.property === rule.property));
+    r.by === rule.by &&
+    (r.by !== 'property' || (rule.by === 'property' && r.property === rule.property));
   const rest = (entity.identity ?? []).filter((r) => !same(r));
   const identity = on ? [...rest, rule] : rest;
   const { identity: _old, ...base } = entity;
@@ -238,7 +260,11 @@ export function changeValueKind(
   entityKeys: readonly string[],
 ): ValueSource {
   const firstColumn =
-    'column' in value ? value.column : 'columns' in value ? (value.columns[0] ?? '') : (columns[0] ?? '');
+    'column' in value
+      ? value.column
+      : 'columns' in value
+        ? (value.columns[0] ?? '')
+        : (columns[0] ?? '');
   switch (kind) {
     case 'column':
       return { column: firstColumn };
