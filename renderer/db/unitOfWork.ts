@@ -42,6 +42,7 @@ import {
   readRecord,
   recordTable,
   storeEntity,
+  stripEntity,
   summariseChange,
 } from './records.ts';
 import { UndoConflictError } from './repository.types.ts';
@@ -283,6 +284,23 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     }
   }
 
+  /**
+   * The stored versions of `records`, in their order: one bulk read per kind, since an import's
+   * undo checks thousands of records, and reads issued side by side (Promise.all of gets) let a
+   * read-write transaction on the encrypting store commit early (PrematureCommitError).
+   */
+  async function readMany(records: readonly AnyRecord[]): Promise<(AnyRecord | undefined)[]> {
+    const found = new Map<string, AnyRecord>();
+    for (const kind of RECORD_KIND_NAMES) {
+      const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
+      if (ids.length === 0) continue;
+      for (const row of await recordTable(db, kind).bulkGet(ids)) {
+        if (row) found.set(row.id, row.kind === 'entity' ? stripEntity(row as StoredEntity) : row);
+      }
+    }
+    return records.map((r) => found.get(r.id));
+  }
+
   /** Forgets what the stack wrote to these records: reverting over them now is a conflict. */
   function disown(ids: Iterable<string>): void {
     for (const id of ids) lastWritten.delete(id);
@@ -303,10 +321,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     const reason = `${direction === 'undo' ? 'Undo' : 'Redo'} ${entry.label}`;
     const { result: written } = await run(async (tx) => {
       const moved: string[] = [];
-      // Issued together: an import's undo checks thousands of records.
-      const current = await Promise.all(
-        entry.pairs.map(({ after }) => tx.get(after.kind, after.id)),
-      );
+      const current = await readMany(entry.pairs.map(({ after }) => after));
       for (const [index, { after }] of entry.pairs.entries()) {
         const stored = current[index];
         // A bulk insert undone left nothing behind, and must find nothing to redo into; anything

@@ -63,6 +63,8 @@ export type ImportReaderRequest =
       readonly file: Blob;
       readonly spec: ImportSpec;
       readonly options: ReaderRunOptions;
+      /** Bytes per step; SLICE_BYTES unless given (tests take small steps). */
+      readonly sliceBytes?: number;
     }
   | { readonly type: 'next' };
 
@@ -108,7 +110,7 @@ export interface ResolvedSource {
   readonly skipRows: number;
 }
 
-async function sliceBytes(file: Blob, from: number, to: number): Promise<Uint8Array> {
+async function readSlice(file: Blob, from: number, to: number): Promise<Uint8Array> {
   return new Uint8Array(await file.slice(from, to).arrayBuffer());
 }
 
@@ -131,7 +133,7 @@ export async function resolveSource(file: Blob, source: SourceOptions): Promise<
     ...(source.skipRows ? { skipRows: source.skipRows } : {}),
   };
   const needs = isAuto(source.encoding) || isAuto(source.delimiter) || isAuto(source.header);
-  const detected = needs ? detectSource(await sliceBytes(file, 0, SAMPLE_BYTES), hints) : undefined;
+  const detected = needs ? detectSource(await readSlice(file, 0, SAMPLE_BYTES), hints) : undefined;
   return {
     encoding: isAuto(source.encoding) ? detected!.encoding : source.encoding!,
     delimiter: isAuto(source.delimiter) ? detected!.delimiter : source.delimiter!,
@@ -143,7 +145,7 @@ export async function resolveSource(file: Blob, source: SourceOptions): Promise<
 async function hashFile(file: Blob): Promise<string> {
   const hash = sha256.create();
   for (let from = 0; from < file.size; from += SLICE_BYTES) {
-    hash.update(await sliceBytes(file, from, from + SLICE_BYTES));
+    hash.update(await readSlice(file, from, from + SLICE_BYTES));
   }
   return bytesToHex(hash.digest());
 }
@@ -165,6 +167,7 @@ class DelimitedRows {
   constructor(
     private readonly file: Blob,
     source: ResolvedSource,
+    private readonly sliceBytes = SLICE_BYTES,
   ) {
     this.decoder = createDecoder(source.encoding);
     this.parser = createDelimitedParser({ delimiter: source.delimiter });
@@ -191,7 +194,7 @@ class DelimitedRows {
       parsed = [...this.parser.push(this.decoder.end()), ...this.parser.end()];
       this.ended = true;
     } else {
-      const bytes = await sliceBytes(this.file, this.offset, this.offset + SLICE_BYTES);
+      const bytes = await readSlice(this.file, this.offset, this.offset + this.sliceBytes);
       this.offset += bytes.length;
       parsed = this.parser.push(this.decoder.decode(bytes));
     }
@@ -242,7 +245,7 @@ export function createImportReader(): (
         if (request.hints?.kind === 'xlsx') {
           await resolveSource(request.file, { ...request.hints, kind: 'xlsx' });
         }
-        const sample = await sliceBytes(request.file, 0, SAMPLE_BYTES);
+        const sample = await readSlice(request.file, 0, SAMPLE_BYTES);
         return { type: 'detected', detected: detectSource(sample, request.hints) };
       }
       case 'sample': {
@@ -270,7 +273,7 @@ export function createImportReader(): (
         const source = await resolveSource(request.file, request.spec.source);
         const fileSha256 = await hashFile(request.file);
         session = {
-          rows: new DelimitedRows(request.file, source),
+          rows: new DelimitedRows(request.file, source, request.sliceBytes),
           mapper: createRowMapper(request.spec, { ...request.options, fileSha256 }),
           headerSet: false,
         };

@@ -67,6 +67,8 @@ export interface ImportPipelineArgs {
     | ((problems: readonly RowProblem[], summary: ImportSummary) => Promise<ProblemDecision>);
   /** The reader to use; by default a worker of its own (tests pass an in-process one). */
   readonly reader?: ImportReaderPort;
+  /** Bytes read per batch (default importReader's SLICE_BYTES). */
+  readonly sliceBytes?: number;
 }
 
 const count = new Intl.NumberFormat('en');
@@ -106,6 +108,7 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
           type: 'start',
           file,
           spec,
+          ...(args.sliceBytes ? { sliceBytes: args.sliceBytes } : {}),
           options: {
             caseId,
             agencyId,

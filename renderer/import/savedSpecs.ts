@@ -34,13 +34,16 @@ export async function listSavedSpecs(db: TesseraDatabase): Promise<SavedSpec[]> 
   return out.sort((a, b) => a.spec.name.localeCompare(b.spec.name));
 }
 
-/** Saves `spec` under its name: the next version of the one saved so, or version 1. */
+/** Saves `spec` under its name: the next version of the one saved so, else as it is. */
 export async function saveSpec(db: TesseraDatabase, spec: ImportSpec): Promise<ImportSpec> {
   const checked = parseImportSpec(spec);
   return db.transaction('rw', db.meta, async () => {
     const saved = await listSavedSpecs(db);
     const same = saved.find((entry) => entry.spec.name === checked.name);
-    const next: ImportSpec = { ...checked, version: (same?.spec.version ?? 0) + 1 };
+    const next: ImportSpec = {
+      ...checked,
+      version: same ? same.spec.version + 1 : checked.version,
+    };
     await db.meta.put({ key: same?.key ?? `${PREFIX}${newId()}`, value: next });
     return next;
   });

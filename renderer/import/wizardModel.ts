@@ -125,7 +125,7 @@ export function blankSpec(name = 'My mapping'): ImportSpec {
     format: IMPORT_SPEC_FORMAT,
     formatVersion: IMPORT_SPEC_FORMAT_VERSION,
     name,
-    version: 0,
+    version: 1,
     source: { kind: 'delimited' },
     entities: [],
   };
