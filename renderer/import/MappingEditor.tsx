@@ -15,6 +15,7 @@ import {
   conditionTakesValue,
   hasIdentity,
   IDENTITY_RULES,
+  identityApplies,
   MAPPABLE_SCHEMATA,
   mappableProperties,
   removeCondition,
@@ -107,17 +108,19 @@ function EntityCard({
         </label>
         <span className="import-identity">
           Same entity when:
-          {IDENTITY_RULES.map(({ rule, label }) => (
-            <label key={rule.by} className="import-inline">
-              <input
-                type="checkbox"
-                data-testid={`import-identity-${index}-${rule.by}`}
-                checked={hasIdentity(entity, rule.by)}
-                onChange={(e) => onChange(toggleIdentity(entity, rule, e.target.checked))}
-              />
-              {label}
-            </label>
-          ))}
+          {IDENTITY_RULES.filter(({ rule }) => identityApplies(entity.schema, rule)).map(
+            ({ rule, label }) => (
+              <label key={rule.by} className="import-inline">
+                <input
+                  type="checkbox"
+                  data-testid={`import-identity-${index}-${rule.by}`}
+                  checked={hasIdentity(entity, rule.by)}
+                  onChange={(e) => onChange(toggleIdentity(entity, rule, e.target.checked))}
+                />
+                {label}
+              </label>
+            ),
+          )}
         </span>
         <button type="button" onClick={onRemove}>
           Remove

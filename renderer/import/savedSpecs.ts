@@ -8,7 +8,7 @@
  * are the user's words. Every row read back is parsed (parseImportSpec): a row that no longer
  * parses is left out of the list, not trusted.
  */
-import { ImportSpecError, parseImportSpec } from '../../shared/importer/index.ts';
+import { parseImportSpec, parseImportSpecText } from '../../shared/importer/index.ts';
 import type { ImportSpec } from '../../shared/importer/index.ts';
 import { newId } from '../../shared/model/index.ts';
 import type { TesseraDatabase } from '../db/database.ts';
@@ -61,12 +61,4 @@ export function specFileText(spec: ImportSpec): string {
 }
 
 /** A specification file read back (throws ImportSpecError, coded, with the path of the fault). */
-export function specFromFileText(text: string): ImportSpec {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new ImportSpecError('spec.not-json', 'This file is not a specification: it is not JSON.');
-  }
-  return parseImportSpec(json);
-}
+export const specFromFileText = parseImportSpecText;

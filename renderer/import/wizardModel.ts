@@ -14,7 +14,11 @@ import type {
   Transform,
   ValueSource,
 } from '../../shared/importer/index.ts';
-import { IMPORT_SPEC_FORMAT, IMPORT_SPEC_FORMAT_VERSION } from '../../shared/importer/index.ts';
+import {
+  IMPORT_SPEC_FORMAT,
+  IMPORT_SPEC_FORMAT_VERSION,
+  parseImportSpec,
+} from '../../shared/importer/index.ts';
 import { EDGE_SCHEMATA, getSchema, NODE_SCHEMATA } from '../../shared/model/index.ts';
 
 export type TransformOp = Transform['op'];
@@ -80,6 +84,38 @@ export const IDENTITY_RULES: readonly { readonly rule: IdentityRule; readonly la
   { rule: { by: 'passport' }, label: 'Same passport number' },
   { rule: { by: 'name-and-birth-date' }, label: 'Same name and birth date' },
 ];
+
+const applies = new Map<string, boolean>();
+
+/**
+ * Whether an identity rule can apply to a schema (a bank account has no phone): asked of the
+ * engine's own check of a specification, so the wizard offers exactly what the engine accepts.
+ */
+export function identityApplies(schemaName: string, rule: IdentityRule): boolean {
+  const key = `${schemaName}:${JSON.stringify(rule)}`;
+  let known = applies.get(key);
+  if (known === undefined) {
+    const first = mappableProperties(schemaName).find((p) => !isEntityProperty(schemaName, p.name));
+    try {
+      parseImportSpec({
+        ...blankSpec('check'),
+        entities: [
+          {
+            key: 'x',
+            schema: schemaName,
+            properties: first ? [{ property: first.name, value: { column: '#1' } }] : [],
+            identity: [rule],
+          },
+        ],
+      });
+      known = true;
+    } catch {
+      known = false;
+    }
+    applies.set(key, known);
+  }
+  return known;
+}
 
 export const CONDITION_OPS: readonly { readonly op: RowCondition['op']; readonly label: string }[] =
   [
