@@ -59,7 +59,7 @@ describe('saved import specifications', () => {
     expect(JSON.stringify(raw)).not.toContain('Seizure');
   });
 
-  it('round-trips through an exported file and refuses a broken one with a code', async () => {
+  it('round-trips through an exported file and refuses a broken one with a code', () => {
     const text = specFileText(BUILT_IN_SPECS.cdr);
     expect(specFromFileText(text)).toEqual(BUILT_IN_SPECS.cdr);
     expect(() => specFromFileText('{ not json')).toThrow(
