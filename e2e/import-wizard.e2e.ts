@@ -120,8 +120,13 @@ describe('the import wizard', () => {
     expect(after.Call).toBe(GOOD.length);
     expect(after.Phone).toBe(3);
 
-    // Five calls between three phones: two combined links on the chart (3 + 1… per pair).
+    // Five calls between three phones, on a chart of the whole case: combined links per pair.
     await page.getByTestId('tab-chart').click();
+    await page.getByTestId('chart-new').click();
+    await page.getByTestId('chart-name-input').fill('Calls');
+    await page.getByTestId('chart-name-save').click();
+    await page.getByTestId('chart-add-toggle').click();
+    await page.getByTestId('chart-add-all').click();
     const view = page.getByTestId('chart-view');
     await expect
       .poll(async () => Number(await view.getAttribute('data-relationship-count')), {
@@ -203,8 +208,9 @@ describe('the import wizard', () => {
     await next(page);
     await screenshot(page, 'import-4-grading-dark');
 
+    // A restart: the page reloads (the store locks and the harness unlocks it again).
     await page.reload();
-    await page.locator('.case-open-link', { hasText: 'Custom mapping' }).click();
+    await page.getByTestId('case-workspace').waitFor({ timeout: 60_000 });
     await page.getByTestId('import-data').click();
     await chooseFile(page, 'phones.csv', [HEADER, ...GOOD].join('\n'));
     await next(page);

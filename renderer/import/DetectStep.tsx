@@ -142,12 +142,24 @@ export function DetectStep({
           />
         </label>
       </div>
-      {detected ? <PreviewTable detected={detected} /> : <p className="muted">Reading…</p>}
+      {detected ? (
+        <PreviewTable detected={detected} skipRows={reading.skipRows ?? 0} />
+      ) : (
+        <p className="muted">Reading…</p>
+      )}
     </div>
   );
 }
 
-function PreviewTable({ detected }: { readonly detected: DetectedSource }) {
+function PreviewTable({
+  detected,
+  skipRows,
+}: {
+  readonly detected: DetectedSource;
+  readonly skipRows: number;
+}) {
+  // Rows are numbered as in the file (as a spreadsheet shows it, and as problems name them).
+  const firstRow = 1 + skipRows + (detected.header ? 1 : 0);
   const width = Math.max(detected.columns.length, ...detected.preview.map((row) => row.length));
   const names = Array.from(
     { length: width },
@@ -174,7 +186,7 @@ function PreviewTable({ detected }: { readonly detected: DetectedSource }) {
           <tbody>
             {detected.preview.map((row, r) => (
               <tr key={r}>
-                <td className="muted">{r + 1}</td>
+                <td className="muted">{firstRow + r}</td>
                 {names.map((_, c) => (
                   <td key={c}>{row[c] ?? ''}</td>
                 ))}

@@ -130,7 +130,7 @@ function Counts({ summary }: { readonly summary: ImportSummary }) {
     ['Rows left out by a rule', summary.rowsExcluded],
     ['Rows with problems', summary.rowsRejected],
     ['Entities and relationships created', summary.entitiesCreated],
-    ['Merged into entities already known', summary.entitiesMerged],
+    ['Merged by identity rules (same phone, account…)', summary.entitiesMerged],
   ];
   return (
     <dl className="import-counts" data-testid="import-counts">

@@ -80,6 +80,8 @@ describe('editing a specification in the wizard', () => {
     expect(identityApplies('BankAccount', { by: 'phone' })).toBe(false);
     expect(identityApplies('BankAccount', { by: 'iban' })).toBe(true);
     expect(identityApplies('Person', { by: 'name-and-birth-date' })).toBe(true);
+    expect(identityApplies('Phone', { by: 'passport' })).toBe(false);
+    expect(identityApplies('Passport', { by: 'passport' })).toBe(true);
   });
 
   it('names columns by header or by position, and carries a column over to joined columns', () => {

@@ -92,6 +92,11 @@ const applies = new Map<string, boolean>();
  * engine's own check of a specification, so the wizard offers exactly what the engine accepts.
  */
 export function identityApplies(schemaName: string, rule: IdentityRule): boolean {
+  // The engine reads a passport rule off `number` where there is no `passportNumber`, which
+  // every phone has too: offered only for identity documents and people.
+  if (rule.by === 'passport' && !['Passport', 'Identification', 'Person'].includes(schemaName)) {
+    return false;
+  }
   const key = `${schemaName}:${JSON.stringify(rule)}`;
   let known = applies.get(key);
   if (known === undefined) {
