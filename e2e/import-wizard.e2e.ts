@@ -120,6 +120,14 @@ describe('the import wizard', () => {
     expect(after.Call).toBe(GOOD.length);
     expect(after.Phone).toBe(3);
 
+    // One undo removes the whole import; redo brings it back.
+    const undo = page.getByTestId('undo');
+    await expect(undo.getAttribute('title')).resolves.toMatch(/^Undo Import of cdr-march\.csv: /);
+    await undo.click();
+    await expect.poll(() => caseCounts(page, 'Carrier records')).toEqual(before);
+    await page.getByTestId('redo').click();
+    await expect.poll(() => caseCounts(page, 'Carrier records')).toEqual(after);
+
     // Five calls between three phones, on a chart of the whole case: combined links per pair.
     await page.getByTestId('tab-chart').click();
     await page.getByTestId('chart-new').click();
@@ -138,11 +146,6 @@ describe('the import wizard', () => {
       .toBeLessThan(GOOD.length);
     await screenshot(page, 'import-7-chart-light');
 
-    // One undo removes the whole import.
-    const undo = page.getByTestId('undo');
-    await expect(undo.getAttribute('title')).resolves.toMatch(/^Undo Import of cdr-march\.csv: /);
-    await undo.click();
-    await expect.poll(() => caseCounts(page, 'Carrier records')).toEqual(before);
   });
 
   it('leaves the case unchanged when cancelled halfway', async () => {

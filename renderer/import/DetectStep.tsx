@@ -48,6 +48,7 @@ export function DetectStep({
   readonly onColumns: (columns: readonly string[]) => void;
 }) {
   const [detected, setDetected] = useState<DetectedSource | undefined>();
+  const [sheets, setSheets] = useState<readonly string[]>([]);
   const [error, setError] = useState<string | undefined>();
 
   useEffect(() => {
@@ -57,6 +58,7 @@ export function DetectStep({
       .then((response) => {
         if (response.type !== 'detected') return;
         setDetected(response.detected);
+        setSheets(response.sheets ?? []);
         setError(undefined);
         const width = Math.max(0, ...response.detected.preview.map((row) => row.length));
         onColumns(
@@ -72,7 +74,6 @@ export function DetectStep({
   }, [file, reading, onColumns]);
 
   const set = (patch: Partial<SourceOptions>) => onReading({ ...reading, ...patch });
-  const auto = (what: string | undefined) => (what ? `Detected: ${what}` : 'Detect');
 
   if (error) {
     return (
@@ -84,63 +85,25 @@ export function DetectStep({
   return (
     <div className="import-detect">
       <div className="import-detect-options">
-        <label>
-          Encoding
-          <select
-            data-testid="import-encoding"
-            value={reading.encoding ?? ''}
-            onChange={(e) => set({ encoding: e.target.value || undefined })}
-          >
-            <option value="">{auto(detected && label(ENCODINGS, detected.encoding))}</option>
-            {ENCODINGS.map(([value, text]) => (
-              <option key={value} value={value}>
-                {text}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Delimiter
-          <select
-            data-testid="import-delimiter"
-            value={reading.delimiter ?? ''}
-            onChange={(e) => set({ delimiter: e.target.value || undefined })}
-          >
-            <option value="">{auto(detected && label(DELIMITERS, detected.delimiter))}</option>
-            {DELIMITERS.map(([value, text]) => (
-              <option key={value} value={value}>
-                {text}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          First row
-          <select
-            data-testid="import-header"
-            value={reading.header === undefined ? '' : String(reading.header)}
-            onChange={(e) =>
-              set({ header: e.target.value === '' ? undefined : e.target.value === 'true' })
-            }
-          >
-            <option value="">
-              {auto(detected && (detected.header ? 'names the columns' : 'is data'))}
-            </option>
-            <option value="true">names the columns</option>
-            <option value="false">is data</option>
-          </select>
-        </label>
-        <label>
-          Skip rows at the top
-          <input
-            type="number"
-            min={0}
-            max={1000}
-            data-testid="import-skip"
-            value={reading.skipRows ?? 0}
-            onChange={(e) => set({ skipRows: Math.max(0, Number(e.target.value) || 0) })}
-          />
-        </label>
+        {reading.kind === 'xlsx' ? (
+          <label>
+            Sheet
+            <select
+              data-testid="import-sheet"
+              value={reading.sheet ?? ''}
+              onChange={(e) => set({ sheet: e.target.value || undefined })}
+            >
+              {sheets.map((name, i) => (
+                <option key={name} value={i === 0 ? '' : name}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : (
+          <DelimitedOptions reading={reading} detected={detected} onReading={set} />
+        )}
+        <HeaderOptions reading={reading} detected={detected} onReading={set} />
       </div>
       {detected ? (
         <PreviewTable detected={detected} skipRows={reading.skipRows ?? 0} />
@@ -148,6 +111,85 @@ export function DetectStep({
         <p className="muted">Reading…</p>
       )}
     </div>
+  );
+}
+
+interface OptionProps {
+  readonly reading: Partial<SourceOptions>;
+  readonly detected: DetectedSource | undefined;
+  readonly onReading: (patch: Partial<SourceOptions>) => void;
+}
+
+const auto = (what: string | undefined) => (what ? `Detected: ${what}` : 'Detect');
+
+function DelimitedOptions({ reading, detected, onReading: set }: OptionProps) {
+  return (
+    <>
+      <label>
+        Encoding
+        <select
+          data-testid="import-encoding"
+          value={reading.encoding ?? ''}
+          onChange={(e) => set({ encoding: e.target.value || undefined })}
+        >
+          <option value="">{auto(detected && label(ENCODINGS, detected.encoding))}</option>
+          {ENCODINGS.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </label>
+      <label>
+        Delimiter
+        <select
+          data-testid="import-delimiter"
+          value={reading.delimiter ?? ''}
+          onChange={(e) => set({ delimiter: e.target.value || undefined })}
+        >
+          <option value="">{auto(detected && label(DELIMITERS, detected.delimiter))}</option>
+          {DELIMITERS.map(([value, text]) => (
+            <option key={value} value={value}>
+              {text}
+            </option>
+          ))}
+        </select>
+      </label>
+    </>
+  );
+}
+
+function HeaderOptions({ reading, detected, onReading: set }: OptionProps) {
+  return (
+    <>
+      <label>
+        First row
+        <select
+          data-testid="import-header"
+          value={reading.header === undefined ? '' : String(reading.header)}
+          onChange={(e) =>
+            set({ header: e.target.value === '' ? undefined : e.target.value === 'true' })
+          }
+        >
+          <option value="">
+            {auto(detected && (detected.header ? 'names the columns' : 'is data'))}
+          </option>
+          <option value="true">names the columns</option>
+          <option value="false">is data</option>
+        </select>
+      </label>
+      <label>
+        Skip rows at the top
+        <input
+          type="number"
+          min={0}
+          max={1000}
+          data-testid="import-skip"
+          value={reading.skipRows ?? 0}
+          onChange={(e) => set({ skipRows: Math.max(0, Number(e.target.value) || 0) })}
+        />
+      </label>
+    </>
   );
 }
 

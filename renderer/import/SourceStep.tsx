@@ -71,12 +71,6 @@ export function SourceStep({
       {file && (
         <p className="import-chosen" data-testid="import-chosen">
           Chosen: <strong>{file.name}</strong> ({sizeText(file.blob.size)})
-          {file.kind === 'xlsx' && (
-            <span className="import-warning">
-              {' '}
-              — reading XLSX is coming in this version; until then save the sheet as CSV.
-            </span>
-          )}
         </p>
       )}
     </div>

@@ -10,6 +10,8 @@
  * Row numbers are 1-based in the file as a spreadsheet shows it: skipped rows and the header count.
  * The cells of every rejected row are kept with its batch, for the rejects file.
  *
+ * XLSX sheets come through imp-bench's exceljs reader (xlsxRows.ts), with the same row numbering.
+ *
  * Pure apart from Blob: the worker (importWorker.ts) serves it, tests call it in-process.
  */
 import { sha256 } from '@noble/hashes/sha2.js';
@@ -29,6 +31,7 @@ import type {
   SourceOptions,
 } from '../../shared/importer/index.ts';
 import { CodedError } from '../../shared/base/errors.ts';
+import { loadXlsx } from './xlsxRows.ts';
 
 /** Bytes read per request: about ten thousand call records. */
 export const SLICE_BYTES = 1 << 20;
@@ -36,10 +39,8 @@ export const SLICE_BYTES = 1 << 20;
 export const SAMPLE_BYTES = 1 << 20;
 
 export type ImportReaderErrorCode =
-  /** XLSX was chosen but the XLSX reader is not part of this build yet. */
-  | 'xlsx-unavailable'
   /** `next` before `start`, or after the end. */
-  | 'not-started';
+  'not-started';
 
 export class ImportReaderError extends CodedError<ImportReaderErrorCode> {
   override readonly name = 'ImportReaderError';
@@ -97,7 +98,12 @@ export interface ReaderSample {
 }
 
 export type ImportReaderResponse =
-  | { readonly type: 'detected'; readonly detected: DetectedSource }
+  | {
+      readonly type: 'detected';
+      readonly detected: DetectedSource;
+      /** An XLSX workbook's sheets, in order. */
+      readonly sheets?: readonly string[];
+    }
   | ReaderStarted
   | ReaderStep
   | ReaderSample;
@@ -121,10 +127,12 @@ function isAuto(value: unknown): boolean {
 /** Detects what the spec leaves to detection (the wizard passes its overrides in the spec). */
 export async function resolveSource(file: Blob, source: SourceOptions): Promise<ResolvedSource> {
   if (source.kind === 'xlsx') {
-    throw new ImportReaderError(
-      'xlsx-unavailable',
-      'XLSX files cannot be read in this build yet: save the sheet as CSV and import that.',
-    );
+    return {
+      encoding: '',
+      delimiter: '',
+      header: source.header === undefined || source.header === 'auto' ? true : source.header,
+      skipRows: source.skipRows ?? 0,
+    };
   }
   const hints: Partial<SourceOptions> = {
     ...(isAuto(source.encoding) ? {} : { encoding: source.encoding }),
@@ -150,54 +158,31 @@ async function hashFile(file: Blob): Promise<string> {
   return bytesToHex(hash.digest());
 }
 
+/** What a file's rows come from: delimited text read in slices, or an XLSX sheet. */
+interface RowSource {
+  readonly bytesRead: number;
+  readonly done: boolean;
+  readonly headerRow: string[] | undefined;
+  /** The next data rows (possibly none) and the row number of the first. */
+  next(): Promise<{ rows: string[][]; first: number }>;
+}
+
 /**
- * Reads rows off a delimited file, slice by slice: skipped rows and the header row are taken off
- * the front; each call returns the data rows of the next slice with the row number of the first.
+ * Takes skipped rows and the header row off the front of a file's rows and numbers the rest as a
+ * spreadsheet does (1-based, skipped rows and the header counted).
  */
-class DelimitedRows {
-  private offset = 0;
+class RowFront {
   private rowNumber = 1;
-  private header: string[] | undefined;
   private headerPending: boolean;
   private toSkip: number;
-  private readonly decoder;
-  private readonly parser;
-  private ended = false;
+  header: string[] | undefined;
 
-  constructor(
-    private readonly file: Blob,
-    source: ResolvedSource,
-    private readonly sliceBytes = SLICE_BYTES,
-  ) {
-    this.decoder = createDecoder(source.encoding);
-    this.parser = createDelimitedParser({ delimiter: source.delimiter });
+  constructor(source: ResolvedSource) {
     this.headerPending = source.header;
     this.toSkip = source.skipRows;
   }
 
-  get bytesRead(): number {
-    return this.offset;
-  }
-
-  get done(): boolean {
-    return this.ended;
-  }
-
-  get headerRow(): string[] | undefined {
-    return this.header;
-  }
-
-  /** The next slice's data rows (possibly none) and the row number of the first. */
-  async next(): Promise<{ rows: string[][]; first: number }> {
-    let parsed: string[][];
-    if (this.offset >= this.file.size) {
-      parsed = [...this.parser.push(this.decoder.end()), ...this.parser.end()];
-      this.ended = true;
-    } else {
-      const bytes = await readSlice(this.file, this.offset, this.offset + this.sliceBytes);
-      this.offset += bytes.length;
-      parsed = this.parser.push(this.decoder.decode(bytes));
-    }
+  take(parsed: string[][]): { rows: string[][]; first: number } {
     let start = 0;
     while (start < parsed.length && this.toSkip > 0) {
       start += 1;
@@ -215,6 +200,134 @@ class DelimitedRows {
     this.rowNumber += rows.length;
     return { rows, first };
   }
+}
+
+/** Rows of a delimited file, read slice by slice. */
+class DelimitedRows implements RowSource {
+  private offset = 0;
+  private readonly front: RowFront;
+  private readonly decoder;
+  private readonly parser;
+  private ended = false;
+
+  constructor(
+    private readonly file: Blob,
+    source: ResolvedSource,
+    private readonly sliceBytes = SLICE_BYTES,
+  ) {
+    this.decoder = createDecoder(source.encoding);
+    this.parser = createDelimitedParser({ delimiter: source.delimiter });
+    this.front = new RowFront(source);
+  }
+
+  get bytesRead(): number {
+    return this.offset;
+  }
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  get headerRow(): string[] | undefined {
+    return this.front.header;
+  }
+
+  async next(): Promise<{ rows: string[][]; first: number }> {
+    let parsed: string[][];
+    if (this.offset >= this.file.size) {
+      parsed = [...this.parser.push(this.decoder.end()), ...this.parser.end()];
+      this.ended = true;
+    } else {
+      const bytes = await readSlice(this.file, this.offset, this.offset + this.sliceBytes);
+      this.offset += bytes.length;
+      parsed = this.parser.push(this.decoder.decode(bytes));
+    }
+    return this.front.take(parsed);
+  }
+}
+
+/** XLSX rows per step (the whole workbook is in memory already; see xlsxRows.ts). */
+const XLSX_BATCH_ROWS = 5_000;
+
+/**
+ * Rows of an XLSX sheet, through imp-bench's exceljs reader (renderer/import/xlsxRows.ts): the
+ * browser build of exceljs loads the workbook whole, so progress is by rows, and the byte count
+ * stands at the file's size once the workbook is loaded.
+ */
+class XlsxSheetRows implements RowSource {
+  private batches: Generator<string[][]> | undefined;
+  private readonly front: RowFront;
+  private ended = false;
+
+  constructor(
+    private readonly file: Blob,
+    source: ResolvedSource,
+    private readonly sheet: string | undefined,
+  ) {
+    this.front = new RowFront(source);
+  }
+
+  get bytesRead(): number {
+    return this.batches ? this.file.size : 0;
+  }
+
+  get done(): boolean {
+    return this.ended;
+  }
+
+  get headerRow(): string[] | undefined {
+    return this.front.header;
+  }
+
+  async next(): Promise<{ rows: string[][]; first: number }> {
+    this.batches ??= (await loadXlsx(await this.file.arrayBuffer())).rows(
+      this.sheet,
+      XLSX_BATCH_ROWS,
+    );
+    const step = this.batches.next();
+    if (step.done) {
+      this.ended = true;
+      return this.front.take([]);
+    }
+    return this.front.take(step.value);
+  }
+}
+
+function rowSource(
+  file: Blob,
+  spec: ImportSpec,
+  source: ResolvedSource,
+  sliceBytes?: number,
+): RowSource {
+  return spec.source.kind === 'xlsx'
+    ? new XlsxSheetRows(file, source, spec.source.sheet)
+    : new DelimitedRows(file, source, sliceBytes);
+}
+
+/** An XLSX sheet's first rows as detection would describe a delimited file's. */
+async function detectXlsx(
+  file: Blob,
+  hints: Partial<SourceOptions>,
+): Promise<{ detected: DetectedSource; sheets: string[] }> {
+  const workbook = await loadXlsx(await file.arrayBuffer());
+  const rows: string[][] = [];
+  for (const batch of workbook.rows(hints.sheet, 200)) {
+    rows.push(...batch);
+    if (rows.length > 100 + (hints.skipRows ?? 0)) break;
+  }
+  const body = rows.slice(hints.skipRows ?? 0);
+  // A sheet's first row names its columns unless told otherwise (cells carry no type to go by).
+  const header = hints.header === undefined || hints.header === 'auto' ? true : hints.header;
+  return {
+    detected: {
+      encoding: 'xlsx',
+      delimiter: '',
+      header,
+      columns: header ? (body[0] ?? []) : [],
+      preview: body.slice(header ? 1 : 0, header ? 101 : 100),
+    },
+    sheets: [...workbook.sheetNames],
+  };
 }
 
 /** The rows of a batch that have problems, with their cells (for the rejects file). */
@@ -236,21 +349,22 @@ export function createImportReader(): (
   request: ImportReaderRequest,
 ) => Promise<ImportReaderResponse> {
   let session:
-    | { rows: DelimitedRows; mapper: ReturnType<typeof createRowMapper>; headerSet: boolean }
-    | undefined;
+    { rows: RowSource; mapper: ReturnType<typeof createRowMapper>; headerSet: boolean } | undefined;
 
   return async (request) => {
     switch (request.type) {
       case 'detect': {
         if (request.hints?.kind === 'xlsx') {
-          await resolveSource(request.file, { ...request.hints, kind: 'xlsx' });
+          return { type: 'detected', ...(await detectXlsx(request.file, request.hints)) };
         }
         const sample = await readSlice(request.file, 0, SAMPLE_BYTES);
         return { type: 'detected', detected: detectSource(sample, request.hints) };
       }
       case 'sample': {
         const source = await resolveSource(request.file, request.spec.source);
-        const rows = new DelimitedRows(request.file.slice(0, SAMPLE_BYTES), source);
+        const file =
+          request.spec.source.kind === 'xlsx' ? request.file : request.file.slice(0, SAMPLE_BYTES);
+        const rows = rowSource(file, request.spec, source);
         const mapper = createRowMapper(request.spec, { ...request.options, fileSha256: '' });
         const taken: string[][] = [];
         let first = 0;
@@ -273,7 +387,7 @@ export function createImportReader(): (
         const source = await resolveSource(request.file, request.spec.source);
         const fileSha256 = await hashFile(request.file);
         session = {
-          rows: new DelimitedRows(request.file, source, request.sliceBytes),
+          rows: rowSource(request.file, request.spec, source, request.sliceBytes),
           mapper: createRowMapper(request.spec, { ...request.options, fileSha256 }),
           headerSet: false,
         };
