@@ -10,7 +10,7 @@
  * Row numbers are 1-based in the file as a spreadsheet shows it: skipped rows and the header count.
  * The cells of every rejected row are kept with its batch, for the rejects file.
  *
- * XLSX sheets come through imp-bench's exceljs reader (xlsxRows.ts), with the same row numbering.
+ * XLSX sheets come through imp-bench's exceljs reader (xlsxHook.ts), with the same row numbering.
  *
  * Pure apart from Blob: the worker (importWorker.ts) serves it, tests call it in-process.
  */
@@ -31,7 +31,7 @@ import type {
   SourceOptions,
 } from '../../shared/importer/index.ts';
 import { CodedError } from '../../shared/base/errors.ts';
-import { loadXlsx } from './xlsxRows.ts';
+import { loadWorkbook } from './xlsxHook.ts';
 
 /** Bytes read per request: about ten thousand call records. */
 export const SLICE_BYTES = 1 << 20;
@@ -250,7 +250,7 @@ class DelimitedRows implements RowSource {
 const XLSX_BATCH_ROWS = 5_000;
 
 /**
- * Rows of an XLSX sheet, through imp-bench's exceljs reader (renderer/import/xlsxRows.ts): the
+ * Rows of an XLSX sheet, through imp-bench's exceljs reader (see xlsxHook.ts): the
  * browser build of exceljs loads the workbook whole, so progress is by rows, and the byte count
  * stands at the file's size once the workbook is loaded.
  */
@@ -280,7 +280,7 @@ class XlsxSheetRows implements RowSource {
   }
 
   async next(): Promise<{ rows: string[][]; first: number }> {
-    this.batches ??= (await loadXlsx(await this.file.arrayBuffer())).rows(
+    this.batches ??= (await loadWorkbook(await this.file.arrayBuffer())).rows(
       this.sheet,
       XLSX_BATCH_ROWS,
     );
@@ -309,7 +309,7 @@ async function detectXlsx(
   file: Blob,
   hints: Partial<SourceOptions>,
 ): Promise<{ detected: DetectedSource; sheets: string[] }> {
-  const workbook = await loadXlsx(await file.arrayBuffer());
+  const workbook = await loadWorkbook(await file.arrayBuffer());
   const rows: string[][] = [];
   for (const batch of workbook.rows(hints.sheet, 200)) {
     rows.push(...batch);
