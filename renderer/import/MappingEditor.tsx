@@ -5,7 +5,7 @@
  */
 import type { EntityMapping, ImportSpec, RowCondition } from '../../shared/importer/index.ts';
 import { getSchema } from '../../shared/model/index.ts';
-import { PropertyRow } from './PropertyRow.tsx';
+import { ColumnSelect, PropertyRow } from './PropertyRow.tsx';
 import type { RuleList } from './wizardModel.ts';
 import {
   addCondition,
@@ -178,18 +178,12 @@ function RuleEditor({
       <span>{list === 'include' ? 'Import only rows where' : 'Leave out rows where'}</span>
       {rules.map((rule, index) => (
         <span key={index} className="import-rule">
-          <select
-            aria-label="column"
+          <ColumnSelect
+            label="column"
             value={rule.column}
-            onChange={(e) => set(index, { ...rule, column: e.target.value })}
-          >
-            {!columns.includes(rule.column) && <option value={rule.column}>{rule.column}</option>}
-            {columns.map((column) => (
-              <option key={column} value={column}>
-                {column}
-              </option>
-            ))}
-          </select>
+            columns={columns}
+            onChange={(column) => set(index, { ...rule, column })}
+          />
           <select
             aria-label="condition"
             value={rule.op}

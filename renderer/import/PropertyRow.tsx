@@ -123,14 +123,7 @@ function ValueFields({
   readonly onChange: (value: ValueSource) => void;
 }) {
   const columnSelect = (current: string, set: (column: string) => void, name: string) => (
-    <select aria-label={name} value={current} onChange={(e) => set(e.target.value)}>
-      {!columns.includes(current) && <option value={current}>{current || '—'}</option>}
-      {columns.map((column) => (
-        <option key={column} value={column}>
-          {column}
-        </option>
-      ))}
-    </select>
+    <ColumnSelect label={name} value={current} columns={columns} onChange={set} />
   );
   if ('column' in value) {
     return columnSelect(value.column, (column) => onChange({ column }), `${label}: column`);
@@ -188,6 +181,30 @@ function ValueFields({
       {entityKeys.map((key) => (
         <option key={key} value={key}>
           {key}
+        </option>
+      ))}
+    </select>
+  );
+}
+
+/** A column of the file by name (a name the file lacks, from a saved mapping, stays shown). */
+export function ColumnSelect({
+  label,
+  value,
+  columns,
+  onChange,
+}: {
+  readonly label: string;
+  readonly value: string;
+  readonly columns: readonly string[];
+  readonly onChange: (column: string) => void;
+}) {
+  return (
+    <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
+      {!columns.includes(value) && <option value={value}>{value || '—'}</option>}
+      {columns.map((column) => (
+        <option key={column} value={column}>
+          {column}
         </option>
       ))}
     </select>

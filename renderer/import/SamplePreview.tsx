@@ -114,7 +114,11 @@ function SampleRows({ sample }: { readonly sample: ReaderSample }) {
                 </li>
               ))}
               {!byRow.has(row) && problems.length === 0 && (
-                <li className="muted">excluded by a row rule</li>
+                <li className="muted">
+                  {sample.batch.rowsExcluded === 0
+                    ? 'nothing new: merged into an entity above (same phone, account…)'
+                    : 'nothing new: merged into an entity above, or left out by a row rule'}
+                </li>
               )}
             </ul>
           </li>
