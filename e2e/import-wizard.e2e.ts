@@ -145,7 +145,6 @@ describe('the import wizard', () => {
       .poll(async () => Number(await view.getAttribute('data-edge-count')), { timeout: 30_000 })
       .toBeLessThan(GOOD.length);
     await screenshot(page, 'import-7-chart-light');
-
   });
 
   it('leaves the case unchanged when cancelled halfway', async () => {
