@@ -181,15 +181,23 @@ describe('the import wizard', () => {
     expect(staged).toBe(0);
   });
 
-  it('saves a custom mapping that is offered again after a restart (dark theme)', async () => {
+  it('maps pasted rows with a custom mapping that is offered again after a restart (dark theme)', async () => {
     const { page } = await suite.open({ testHooks: true });
     await setTheme(page, 'dark');
     await newCase(page, 'Custom mapping');
     await page.getByTestId('import-data').click();
-    await chooseFile(page, 'phones.csv', [HEADER, ...GOOD].join('\n'));
+    // Rows pasted from a spreadsheet: tab-separated, detected as such.
+    const pasted = [HEADER, ...GOOD].map((line) => line.replaceAll(',', '\t')).join('\n');
+    await page.getByTestId('import-paste').fill(pasted);
+    await page.getByTestId('import-use-paste').click();
+    await page.getByTestId('import-chosen').waitFor();
     await screenshot(page, 'import-1-file-dark');
     await next(page);
     await page.getByTestId('import-preview').waitFor();
+    await expect(
+      page.getByTestId('import-delimiter').locator('option').first().innerText(),
+    ).resolves.toBe('Detected: Tab');
+    await expect(page.locator('.import-table thead').innerText()).resolves.toContain('callee');
     await screenshot(page, 'import-2-reading-dark');
     await next(page);
     await page.getByTestId('import-spec-choice').selectOption('new');
@@ -203,9 +211,9 @@ describe('the import wizard', () => {
       .toContain('+40721555010');
     await page.getByTestId('import-spec-name').fill('Callee phones');
     await page.getByTestId('import-spec-save').click();
-    await expect(page.getByTestId('import-spec-choice').innerText()).resolves.toContain(
-      'Callee phones (saved, version 1)',
-    );
+    await expect
+      .poll(() => page.getByTestId('import-spec-choice').innerText(), { timeout: 30_000 })
+      .toContain('Callee phones (saved, version 1)');
     await screenshot(page, 'import-3-mapping-dark');
     await next(page);
     await screenshot(page, 'import-4-grading-dark');
