@@ -19,6 +19,7 @@ import { ExchangePanel } from '../exchange/index.ts';
 import { DuplicatesPanel } from '../resolution/index.ts';
 import { SearchPanel, useCaseSearchIndex } from '../search/index.ts';
 import { ReportDialog } from '../report/index.ts';
+import { ImportWizard } from '../import/index.ts';
 import { exportCaseFile } from './caseFiles.ts';
 import { LinkTargetDialog } from './LinkTargetDialog.tsx';
 import { WORKSPACE_TABS } from './workspaceTabs.ts';
@@ -59,6 +60,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
   const [deleteRequest, setDeleteRequest] = useState(0);
   // Open with a chart when the chart's Export menu asked for a chart briefing.
   const [reporting, setReporting] = useState<false | { chartId?: string }>(false);
+  const [importing, setImporting] = useState(false);
 
   const showTab = (next: WorkspaceTab) => {
     setTab(next);
@@ -84,6 +86,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
       },
       exportCase: () => void exportCaseFile(repository, caseId, 'tessera', notify),
       makeReport: () => setReporting({}),
+      importData: () => setImporting(true),
     }),
     [selectedId, repository, caseId, notify],
   );
@@ -151,6 +154,14 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
           title="Write a report of this case (PDF, Word, Excel)"
         >
           Report…
+        </button>
+        <button
+          type="button"
+          onClick={() => setImporting(true)}
+          data-testid="import-data"
+          title="Import rows from a spreadsheet, call records or a bank statement"
+        >
+          Import data…
         </button>
         <button
           type="button"
@@ -236,6 +247,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
           )}
         </aside>
       </div>
+      {importing && <ImportWizard caseId={caseId} onClose={() => setImporting(false)} />}
       {editing?.kind === 'new-entity' && (
         <Dialog title="New entity" onClose={() => setEditing(null)} wide>
           <EntityEditor

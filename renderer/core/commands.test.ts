@@ -112,6 +112,7 @@ function spyApi() {
     deleteSelected: vi.fn(),
     exportCase: vi.fn(),
     makeReport: vi.fn(),
+    importData: vi.fn(),
   };
   const api: CommandApi = {
     undo: vi.fn(),
@@ -189,6 +190,23 @@ describe('one table behind the palette, the shortcuts and the menu', () => {
     expect(workspace.showTab).toHaveBeenCalledTimes(2);
     expect(workspace.exportCase).toHaveBeenCalledTimes(2);
     expect(workspace.makeReport).toHaveBeenCalledTimes(2);
+  });
+
+  it('opens the import wizard from the palette and the File menu, only with a case open', () => {
+    const { api, workspace } = spyApi();
+    let open = true;
+    const runner = new CommandRunner(
+      () => ({ ...state, caseOpen: open }),
+      () => api,
+      false,
+    );
+    expect(COMMANDS.importData.label).toBe('Import data…');
+    expect(runner.run('importData', 'palette')).toBe(true);
+    clickMenu('Import data…', (sent) => runner.run(sent, 'menu'));
+    expect(workspace.importData).toHaveBeenCalledTimes(2);
+    open = false;
+    expect(runner.run('importData', 'palette')).toBe(false);
+    expect(workspace.importData).toHaveBeenCalledTimes(2);
   });
 
   it('runs nothing that is disabled, whichever way it is asked for', () => {

@@ -42,6 +42,8 @@ export interface WorkspaceActions {
   readonly exportCase: () => void;
   /** Opens the report dialog (template, audience, format). */
   readonly makeReport: () => void;
+  /** Opens the import wizard (spreadsheets, call records, the clipboard) for this case. */
+  readonly importData: () => void;
 }
 
 /** What commands act on. */
@@ -69,6 +71,7 @@ const inCase = (c: CommandContext) => c.caseOpen && !c.typing;
 
 const BEHAVIOUR: { readonly [Id in CommandId]: Behaviour } = {
   importCase: { isEnabled: () => true, perform: (api) => api.importCase() },
+  importData: { isEnabled: (c) => c.caseOpen, perform: (api) => api.workspace?.importData() },
   exportCase: { isEnabled: (c) => c.caseOpen, perform: (api) => api.workspace?.exportCase() },
   makeReport: { isEnabled: (c) => c.caseOpen, perform: (api) => api.workspace?.makeReport() },
   closeCase: { isEnabled: (c) => c.caseOpen, perform: (api) => api.closeCase() },

@@ -42,6 +42,7 @@ import {
   readRecord,
   recordTable,
   storeEntity,
+  stripEntity,
   summariseChange,
 } from './records.ts';
 import { UndoConflictError } from './repository.types.ts';
@@ -167,6 +168,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     db.audit,
     db.meta,
     ...syncTables(db),
+    // The import writer's staged batches (importWriter.ts) leave with the change that shows them.
+    db.meta,
   ];
 
   function undoState(): UndoState {
@@ -296,6 +299,23 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     }
   }
 
+  /**
+   * The stored versions of `records`, in their order: one bulk read per kind, since an import's
+   * undo checks thousands of records, and reads issued side by side (Promise.all of gets) let a
+   * read-write transaction on the encrypting store commit early (PrematureCommitError).
+   */
+  async function readMany(records: readonly AnyRecord[]): Promise<(AnyRecord | undefined)[]> {
+    const found = new Map<string, AnyRecord>();
+    for (const kind of RECORD_KIND_NAMES) {
+      const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
+      if (ids.length === 0) continue;
+      for (const row of await recordTable(db, kind).bulkGet(ids)) {
+        if (row) found.set(row.id, row.kind === 'entity' ? stripEntity(row as StoredEntity) : row);
+      }
+    }
+    return records.map((r) => found.get(r.id));
+  }
+
   /** Forgets what the stack wrote to these records: reverting over them now is a conflict. */
   function disown(ids: Iterable<string>): void {
     for (const id of ids) lastWritten.delete(id);
@@ -316,16 +336,15 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     const reason = `${direction === 'undo' ? 'Undo' : 'Redo'} ${entry.label}`;
     const { result: written } = await run(async (tx) => {
       const moved: string[] = [];
-      // Issued together: an import's undo checks thousands of records.
-      const current = await Promise.all(
-        entry.pairs.map(({ after }) => tx.get(after.kind, after.id)),
-      );
+      const current = await readMany(entry.pairs.map(({ after }) => after));
       for (const [index, { after }] of entry.pairs.entries()) {
         const stored = current[index];
         // A bulk insert undone left nothing behind, and must find nothing to redo into; anything
         // else must find the version this stack wrote last (gone or disowned: a conflict).
+        // (A bulk insert's puts, records it merged into, are checked like any other change's.)
+        const pair = entry.pairs[index]!;
         const moves =
-          entry.inserted && direction === 'redo'
+          entry.inserted && direction === 'redo' && !pair.before
             ? stored !== undefined
             : !stored || stored.updatedAt !== lastWritten.get(after.id);
         if (moves) {
@@ -365,8 +384,18 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     direction: 'undo' | 'redo',
     reason: string,
   ): Promise<[string, string | undefined][]> {
-    const records = entry.pairs.map(({ after }) => after);
+    // Records the change put over existing ones (an import merging into a case's entities) are
+    // reverted to their before-image as any change's are; only the inserted ones are removed.
+    const merged = entry.pairs.filter((pair) => pair.before !== undefined);
+    const records = entry.pairs.filter((pair) => !pair.before).map(({ after }) => after);
     const blobIds = [...(entry.inserted?.keys() ?? [])];
+    const out: [string, string | undefined][] = [];
+    for (const pair of merged) {
+      const target = direction === 'undo' ? pair.before! : pair.after;
+      const next = { ...target, updatedAt: clock.now() } as AnyRecord;
+      await tx.put(next, { action: 'restore', summary: (auto) => `${reason}: ${auto}` });
+      out.push([next.id, next.updatedAt]);
+    }
     if (direction === 'undo') {
       for (const kind of RECORD_KIND_NAMES) {
         const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
@@ -389,7 +418,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         summary: `${reason}: ${records.length} records ${direction === 'undo' ? 'removed' : 'imported again'}`,
       });
     }
-    return records.map((r) => [r.id, direction === 'undo' ? undefined : r.updatedAt]);
+    for (const r of records) out.push([r.id, direction === 'undo' ? undefined : r.updatedAt]);
+    return out;
   }
 
   /**

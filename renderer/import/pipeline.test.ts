@@ -1,0 +1,207 @@
+import 'fake-indexeddb/auto';
+import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { BUILT_IN_SPECS } from '../../shared/importer/index.ts';
+import { DEFAULT_MARKINGS, HybridLogicalClock } from '../../shared/model/index.ts';
+import type { TesseraDatabase } from '../db/database.ts';
+import { createRepository } from '../db/repository.ts';
+import type { CaseRepository } from '../db/repository.types.ts';
+import { encryptedTestDatabase } from '../db/testing/encryptedDatabase.ts';
+import { createUnitOfWork } from '../db/unitOfWork.ts';
+import type { UnitOfWork } from '../db/unitOfWork.ts';
+import type { ImportReaderPort } from './importClient.ts';
+import { createImportReader } from './importReader.ts';
+import { ImportCancelledError, runImportPipeline } from './pipeline.ts';
+import { XLSX_AVAILABLE } from './xlsxHook.ts';
+import ExcelJS from 'exceljs';
+import type { ImportPipelineArgs } from './pipeline.ts';
+
+/** Small steps, so cancelling after the first batch leaves most of the file unread. */
+const SLICE = 8 * 1024;
+const CDR = readFileSync(new URL('../../shared/importer/fixtures/cdr.csv', import.meta.url));
+const actor = () => ({ userName: 'Insp. Test', agencyId: 'test-agency' });
+let counter = 0;
+let db: TesseraDatabase;
+let work: UnitOfWork;
+let repo: CaseRepository;
+let caseId: string;
+
+/** The worker's reader, in-process (Node has no Worker). */
+function inProcessReader(): ImportReaderPort {
+  const handle = createImportReader();
+  return {
+    call: (request, signal) =>
+      signal?.aborted
+        ? Promise.reject(Object.assign(new Error('cancelled'), { code: 'cancelled' }))
+        : handle(request),
+    close: () => undefined,
+  };
+}
+
+beforeEach(async () => {
+  counter += 1;
+  ({ db } = await encryptedTestDatabase(`pipeline-${counter}`));
+  await db.open();
+  work = createUnitOfWork(db, { actor, clock: new HybridLogicalClock('test.node') });
+  repo = createRepository(work);
+  caseId = (await repo.createCase({ reference: 'P/1', title: 'Calls', leadInvestigator: 'X' })).id;
+});
+
+afterEach(async () => {
+  db.close();
+  await db.delete();
+});
+
+const args = (file: Blob, extra: Partial<ImportPipelineArgs> = {}): ImportPipelineArgs => ({
+  work,
+  caseId,
+  file,
+  fileName: 'cdr.csv',
+  spec: BUILT_IN_SPECS.cdr,
+  grading: { source: 'B', information: '2' },
+  markings: DEFAULT_MARKINGS,
+  reader: inProcessReader(),
+  ...extra,
+});
+
+const live = async () => (await repo.listEntities(caseId)).filter((e) => !e.deleted);
+
+describe('the import pipeline', () => {
+  it('imports call records as one change with provenance, and one undo removes them', async () => {
+    const result = await runImportPipeline(args(new Blob([CDR])));
+    expect(result.committed).toBe(true);
+    expect(result.problems).toEqual([]);
+    const entities = await live();
+    const calls = entities.filter((e) => e.schema === 'Call');
+    const phones = entities.filter((e) => e.schema === 'Phone');
+    expect(calls).toHaveLength(result.summary.rowsImported);
+    // Phones repeat across rows: identity rules merge them, one entity per number.
+    expect(new Set(phones.map((p) => p.properties.number?.[0])).size).toBe(phones.length);
+    const sha = createHash('sha256').update(CDR).digest('hex');
+    expect(result.fileSha256).toBe(sha);
+    const call = calls.find((c) => c.provenance.imported?.row === 2)!;
+    expect(call.provenance.imported).toEqual({
+      fileName: 'cdr.csv',
+      fileSha256: sha,
+      row: 2,
+      spec: 'cdr',
+      specVersion: 1,
+    });
+    expect(call.grading).toEqual({ source: 'B', information: '2' });
+    expect(await db.meta.count()).toBe(0);
+
+    const label = repo.undoState().undoLabel!;
+    expect(label).toBe(`Import of cdr.csv: ${entities.length} entities`);
+    // On the encrypting store (before the fix: PrematureCommitError from parallel reads).
+    expect(await repo.undo()).toBe(label);
+    expect(await live()).toEqual([]);
+  });
+
+  it('lists bad rows by row and column; skip imports the rest and returns a rejects file', async () => {
+    const text = CDR.toString('utf8').trimEnd().split('\n');
+    const bad = [
+      ...text,
+      text[1]!.replace(/,[^,]*,([^,]*)$/, ',abc,$1'),
+      text[2]!.replace(/,[^,]*,([^,]*)$/, ',x1,$1'),
+    ];
+    const seen: number[] = [];
+    const result = await runImportPipeline(
+      args(new Blob([bad.join('\n')]), {
+        onProblems: (problems) => {
+          seen.push(...problems.map((p) => p.row));
+          return Promise.resolve('skip');
+        },
+      }),
+    );
+    const badRows = [text.length + 1, text.length + 2];
+    expect([...new Set(seen)]).toEqual(badRows);
+    expect(result.problems.every((p) => p.column === 'duration')).toBe(true);
+    expect(result.committed).toBe(true);
+    expect(result.summary.rowsRejected).toBe(2);
+    const rejects = result.rejectsCsv!.trimEnd().split(/\r?\n/);
+    expect(rejects[0]).toContain('caller');
+    expect(rejects.slice(1).join('\n')).toContain('abc');
+    expect(rejects.slice(1).join('\n')).toContain('x1');
+    expect((await live()).filter((e) => e.schema === 'Call')).toHaveLength(text.length - 1);
+  });
+
+  it('stop imports nothing', async () => {
+    const text = CDR.toString('utf8').trimEnd();
+    const result = await runImportPipeline(
+      args(new Blob([`${text}\n+43 1,+43 2,not a date,1,X`]), { onProblems: 'stop' }),
+    );
+    expect(result.committed).toBe(false);
+    expect(result.problems.length).toBeGreaterThan(0);
+    expect(await live()).toEqual([]);
+    expect(await db.meta.count()).toBe(0);
+    expect(repo.undoState().undoLabel).not.toMatch(/^Import of/);
+  });
+
+  it('cancel halfway leaves the case unchanged and nothing staged', async () => {
+    const header = 'caller,callee,start,duration,cell_id\n';
+    const line = (i: number) =>
+      `+43 664 ${String(1000000 + (i % 50))},+43 676 ${String(2000000 + (i % 70))},2024-03-05 08:15:02,00:02:31,AT-VIE-1\n`;
+    const lines: string[] = [header];
+    let size = header.length;
+    for (let i = 0; size < SLICE * 2.5; i++) {
+      const next = line(i);
+      lines.push(next);
+      size += next.length;
+    }
+    const controller = new AbortController();
+    let batches = 0;
+    const run = runImportPipeline(
+      args(new Blob(lines), {
+        signal: controller.signal,
+        sliceBytes: SLICE,
+        onProgress: () => {
+          batches += 1;
+          if (batches === 1) controller.abort();
+        },
+      }),
+    );
+    await expect(run).rejects.toBeInstanceOf(ImportCancelledError);
+    expect(batches).toBe(1);
+    expect(await live()).toEqual([]);
+    expect(await db.meta.count()).toBe(0);
+  });
+
+  it('reads an XLSX sheet with spreadsheet row numbers, or says XLSX is coming (coded)', async () => {
+    const workbook = new ExcelJS.Workbook();
+    workbook.addWorksheet('Notes').getCell('A1').value = 'not the calls';
+    const sheet = workbook.addWorksheet('Calls');
+    sheet.addRow(['caller', 'callee', 'start', 'duration', 'cell_id']);
+    sheet.addRow(['+43 664 1234567', '+40 721 555 010', '2024-03-05 08:15:02', '00:02:31', 'A']);
+    sheet.addRow(['+40 721 555 010', '+43 664 1234567', '2024-03-06 19:21:00', 75, 'B']);
+    const bytes = new Uint8Array(await workbook.xlsx.writeBuffer());
+    const spec = { ...BUILT_IN_SPECS.cdr, source: { kind: 'xlsx' as const, sheet: 'Calls' } };
+    const run = runImportPipeline(args(new Blob([bytes]), { fileName: 'calls.xlsx', spec }));
+    if (!XLSX_AVAILABLE) {
+      await expect(run).rejects.toMatchObject({ code: 'xlsx-unavailable' });
+      expect(await db.meta.count()).toBe(0);
+      return;
+    }
+    const result = await run;
+    expect(result.problems).toEqual([]);
+    const calls = (await live()).filter((e) => e.schema === 'Call');
+    expect(calls.map((c) => c.provenance.imported?.row).sort()).toEqual([2, 3]);
+  });
+
+  it('merges into an existing phone and undo puts it back as it was', async () => {
+    const existing = await repo.createEntity(caseId, 'Phone', {
+      number: ['+436641234567'],
+      provider: ['A1'],
+    });
+    const result = await runImportPipeline(args(new Blob([CDR])));
+    expect(result.summary.entitiesMerged).toBeGreaterThan(0);
+    const merged = (await live()).find((e) => e.id === existing.id)!;
+    const calls = (await live()).filter((e) => e.schema === 'Call');
+    expect(calls.some((c) => c.properties.caller?.includes(existing.id))).toBe(true);
+    expect(merged.properties.provider).toEqual(['A1']);
+    await repo.undo();
+    const after = await live();
+    expect(after.map((e) => e.id)).toEqual([existing.id]);
+    expect(after[0]!.properties).toEqual(existing.properties);
+  });
+});
