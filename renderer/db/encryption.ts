@@ -306,9 +306,10 @@ const NativePromise = (async () => undefined)().constructor as PromiseConstructo
  * never exists) are issued from the caller's zone through the DBCore below, like any plain Dexie
  * request: one request, one callback, one zone. The call resolves inside the callback of the read
  * that found the work settled, so the caller goes on in its zone while the transaction is active.
- * (Dexie.waitFor keeps transactions alive too, but settles every finished wait in one callback and
- * drops a finished wait when another starts before its spin came round: concurrent decrypting reads
- * in one transaction then never resolve.)
+ * (Dexie.waitFor keeps transactions alive too, but it settles every finished wait in one callback,
+ * and a wait that starts after another finished, before the spin came round, empties the queue
+ * holding that one's result: with concurrent decrypting reads in one transaction the repository's
+ * demo-case round trip hung.)
  */
 function afterCrypto<T>(
   down: DBCoreTable,
