@@ -13,19 +13,13 @@ import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
 import { startWebHost } from '../../electron/web/server.ts';
 import type { WebHost } from '../../electron/web/server.ts';
 import { CHROMIUM_ARGS } from './chromiumArgs.ts';
+import { passLockScreens, TEST_PASSPHRASE } from './lockScreens.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const RENDERER_DIR = join(ROOT, 'dist', 'renderer');
 export const SCREENSHOT_DIR = join(ROOT, 'test-results', 'screenshots');
 
-export { CHROMIUM_ARGS };
-
-/**
- * The passphrase the harness sets up on each fresh profile (issue 10: nothing of a case is shown
- * before the store is set up and unlocked). Strong enough for the floor of
- * shared/exchange/passphrase.ts; hosts started here use a cheap Argon2id (`testing.fastKdf`).
- */
-export const TEST_PASSPHRASE = 'velvet orbit quarry lantern 42';
+export { CHROMIUM_ARGS, passLockScreens, TEST_PASSPHRASE };
 
 /** The case store switches a test host is started with (see shared/contract/app.ts). */
 export interface StoreTesting {
@@ -95,33 +89,6 @@ export interface AppPage {
   readonly pageErrors: readonly string[];
   assertNoExternalRequests(): void;
   close(): Promise<void>;
-}
-
-/**
- * Gets a page past the lock screens: sets the harness passphrase up on a fresh profile (and
- * confirms the recovery key), or unlocks with it; returns at once when the workbench shows (the
- * unencrypted control store has no lock screens).
- */
-export async function passLockScreens(page: Page, passphrase = TEST_PASSPHRASE): Promise<void> {
-  const setup = page.getByTestId('vault-setup');
-  const unlock = page.getByTestId('vault-unlock');
-  const workbench = page.getByTestId('open-settings');
-  const failed = page.locator('.app-boot-error');
-  await setup.or(unlock).or(workbench).or(failed).first().waitFor({ timeout: 60_000 });
-  if (await failed.isVisible()) {
-    throw new Error(`the app did not start: ${await failed.innerText()}`);
-  }
-  if (await setup.isVisible()) {
-    await page.getByTestId('setup-passphrase').fill(passphrase);
-    await page.getByTestId('setup-passphrase-repeat').fill(passphrase);
-    await page.getByTestId('setup-submit').click();
-    await page.getByTestId('recovery-key-written').check({ timeout: 60_000 });
-    await page.getByTestId('recovery-key-done').click();
-  } else if (await unlock.isVisible()) {
-    await page.getByTestId('unlock-secret').fill(passphrase);
-    await page.getByTestId('unlock-submit').click();
-  }
-  await workbench.waitFor({ timeout: 60_000 });
 }
 
 export async function openApp(

@@ -12,7 +12,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import type { Settings } from '../../shared/contract/index.ts';
 import { errorMessage } from '../../shared/base/errors.ts';
-import { watchIdle } from '../lock/idleTimer.ts';
+import { idleMinuteMs, watchIdle } from '../lock/idleTimer.ts';
 import { terminateAll } from '../platform/workerRunner.ts';
 import { LockGate } from '../lock/LockGate.tsx';
 import { useVaultState } from '../lock/vaultContext.ts';
@@ -21,8 +21,6 @@ import { BootError } from './BootError.tsx';
 import { bootShell, forgetCaseStore } from './boot.ts';
 import type { ShellBoot } from './boot.ts';
 import { useAppliedTheme } from './useTheme.ts';
-
-const MINUTE_MS = 60_000;
 
 export function AppShell() {
   const settingsRef = useRef<Settings | null>(null);
@@ -92,7 +90,7 @@ function LockedWorkbench({
   useEffect(() => {
     if (!unlocked) return undefined;
     return watchIdle({
-      timeoutMs: settings.idleLockMinutes * MINUTE_MS,
+      timeoutMs: settings.idleLockMinutes * idleMinuteMs(),
       onIdle: lock,
       target: window,
     });

@@ -130,12 +130,11 @@ async function openCaseStoreNow(
     }
     localStorage.setItem(ONBOARDED_KEY, new Date().toISOString());
   }
-  // Received material past its retention is purged at every unlock (after the demo
-  // import, not beside it: one writer at a time), not only when someone opens
-  // the exchange screens: the legal limit does not wait for a click. Awaited, so no other
-  // write overlaps it: overlapping read-write transactions on the encrypting store can end
-  // one of them early (PrematureCommitError; see issue 10's note), and start-up is where they met.
-  await purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
+  // Received material past its retention is purged at every unlock, not only when someone opens
+  // the exchange screens: the legal limit does not wait for a click. In the background, beside the
+  // screens' first reads and any change the officer starts (the encrypting store keeps each
+  // transaction whole under overlap: e2e/encryption-concurrency.e2e.ts).
+  void purgeExpired({ db, clock, actor, work }, new Date()).catch((error: unknown) =>
     console.error(
       `purging expired received material failed: ${errorMessage(error)}`,
       (error as { code?: unknown } | null)?.code ?? (error as Error | null)?.name,

@@ -20,9 +20,8 @@
  * with VaultError 'tampered', as is a row without an envelope: nothing unauthenticated is returned.
  *
  * WebCrypto is asynchronous, and an IndexedDB transaction commits as soon as no request is pending;
- * so while a batch is sealed or opened the middleware keeps the transaction alive with cheap reads
- * of a key that never exists (`keepAlive`) and continues right after one of them succeeds, while
- * the transaction is still active. Dexie's own Dexie.waitFor does the same one level up.
+ * the crypto runs on the engine's promises, outside Dexie's zones, and a transaction that goes on
+ * afterwards is kept alive with cheap reads and resumed in its own zone (see afterCrypto for why both matter).
  *
  * The `keyring` table (wrapped keys only) passes through: it must be readable while locked.
  */
@@ -37,6 +36,7 @@ import type {
   DBCoreTransaction,
   Middleware,
 } from 'dexie';
+import { Dexie } from 'dexie';
 import { blindIndex as computeBlindIndex } from '../../shared/encryption/blindIndex.ts';
 import { CHUNK_BYTES, openChunks, sealChunks } from '../../shared/encryption/chunks.ts';
 import type { ByteSource } from '../../shared/encryption/chunks.ts';
@@ -274,23 +274,62 @@ const WRITE_SLICE = 250;
 const NO_SUCH_KEY = -Infinity;
 
 /**
- * Runs `work` (WebCrypto) while keeping `trans` alive, and resolves right after one of the
- * keep-alive reads succeeds, i.e. while the transaction is active and the caller may issue its
- * next request.
+ * The engine's own Promise. Inside a Dexie zone the global `Promise` is Dexie's, whose callbacks
+ * re-enter the zone they were made in; the sealing and opening must not make any of those (see
+ * afterCrypto). An async function's result is always the engine's promise, whatever the global is.
  */
-async function keepAlive<T>(
-  table: DBCoreTable,
+// eslint-disable-next-line @typescript-eslint/require-await -- an async function's result is the point
+const NativePromise = (async () => undefined)().constructor as PromiseConstructor;
+
+/**
+ * Hands the result of WebCrypto work (`work`, built of native promises only) to a DBCore call, and
+ * resolves where the caller may issue its next request.
+ *
+ * Why it is built this way (issue 10's PrematureCommitError; e2e/encryption-concurrency.e2e.ts
+ * reproduces it):
+ * - IndexedDB commits a transaction as soon as no request is pending at the end of a task, and
+ *   WebCrypto answers in a later task: a transaction that goes on afterwards must be kept alive.
+ * - Dexie finds the transaction of a `db.table.op()` call through its zone (PSD), and carries that
+ *   zone across the caller's native `await`s (`await write(tx)` in the unit of work) only
+ *   heuristically: for a few microtasks after each of its own callbacks ("echoes", counted in one
+ *   budget that every zone shares). The middleware used to seal and open on the global Promise,
+ *   which inside a zone is Dexie's, so every WebCrypto answer resumed in a Dexie callback that
+ *   re-entered the caller's zone in an unrelated task, and its async methods added one more
+ *   counted await per call. When two transactions began in the same tick (at each unlock: the case
+ *   list's live query and the retention purge), the writer's zone ran out before its code did: the
+ *   unit of work's `db.audit.bulkAdd` after `await write(tx)` ran in a new implicit transaction,
+ *   the writer's own transaction, left with nothing pending, committed, and Dexie failed the
+ *   change with PrematureCommitError after its audit entry had been written apart from it.
+ *   (Switching zones here, as Dexie.ignoreTransaction does, starts echoes of its own: as bad.)
+ * So the work uses the engine's promises only and never touches Dexie; the middleware switches no
+ * zone and its methods are chains of the DBCore's own promises. The keep-alive reads (of a key that
+ * never exists) are issued from the caller's zone through the DBCore below, like any plain Dexie
+ * request: one request, one callback, one zone. The call resolves inside the callback of the read
+ * that found the work settled, so the caller goes on in its zone while the transaction is active.
+ * (Dexie.waitFor keeps transactions alive too, but it settles every finished wait in one callback,
+ * and a wait that starts after another finished, before the spin came round, empties the queue
+ * holding that one's result: with concurrent decrypting reads in one transaction the repository's
+ * demo-case round trip hung.)
+ */
+function afterCrypto<T>(
+  down: DBCoreTable,
   trans: DBCoreTransaction,
   work: Promise<T>,
+  keepAlive: boolean,
 ): Promise<T> {
-  let settled = false;
+  if (!keepAlive) return work;
+  let outcome: { readonly value: T } | { readonly error: unknown } | undefined;
   work.then(
-    () => (settled = true),
-    () => (settled = true),
+    (value) => (outcome = { value }),
+    (error: unknown) => (outcome = { error }),
   );
-  do await table.get({ trans, key: NO_SUCH_KEY });
-  while (!settled);
-  return work;
+  const wait = (): Promise<T> =>
+    down.get({ trans, key: NO_SUCH_KEY }).then(() => {
+      if (!outcome) return wait();
+      if ('error' in outcome) throw outcome.error;
+      return outcome.value;
+    });
+  return wait();
 }
 
 /**
@@ -407,6 +446,40 @@ function decryptingCursor(
   return outer;
 }
 
+/**
+ * Calls `body` and returns its promise; a synchronous throw (a locked store, a refused query)
+ * becomes a rejection, as from Dexie's own DBCore.
+ */
+function guarded<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return body();
+  } catch (error) {
+    return Dexie.Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/** Puts slice responses of one bulk write back together, failures at their original positions. */
+function joinResponses(responses: readonly DBCoreMutateResponse[]): DBCoreMutateResponse {
+  const failures: Record<number, Error> = {};
+  responses.forEach((response, index) => {
+    for (const [at, error] of Object.entries(response.failures)) {
+      failures[index * WRITE_SLICE + Number(at)] = error;
+    }
+  });
+  return {
+    numFailures: responses.reduce((sum, response) => sum + response.numFailures, 0),
+    failures,
+    lastResult: responses.at(-1)?.lastResult as unknown,
+    results: responses.flatMap((response) => (response.results ?? []) as unknown[]),
+  };
+}
+
+/*
+ * The methods below are chains of the DBCore's own (Dexie) promises, not async functions: an async
+ * method's result is a native promise that adopts Dexie's, which Dexie counts as one more await in
+ * the caller's zone and which shortens the echoes carrying that zone (see afterCrypto). Dexie's
+ * own middlewares are promise chains too.
+ */
 function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
   const layout = rowLayout(down.schema);
   const need = (): StoreKeys => {
@@ -414,97 +487,103 @@ function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
     if (!keys) throw new VaultError('vault-locked', 'the case store is locked');
     return keys;
   };
-  const openAll = (trans: DBCoreTransaction, store: StoreKeys, rows: readonly unknown[]) => {
-    const opened = Promise.all(
-      rows.map((row) =>
-        row === undefined ? Promise.resolve(undefined) : openRow(layout, store.all, row),
+  const openAll = (trans: DBCoreTransaction, store: StoreKeys, rows: readonly unknown[]) =>
+    afterCrypto(
+      down,
+      trans,
+      NativePromise.all(
+        rows.map((row) =>
+          row === undefined ? NativePromise.resolve(undefined) : openRow(layout, store.all, row),
+        ),
       ),
+      needsKeepAlive(trans),
     );
-    return needsKeepAlive(trans) ? keepAlive(down, trans, opened) : opened;
-  };
   return {
     ...down,
-    async mutate(req) {
-      const store = need();
-      if (req.type !== 'add' && req.type !== 'put') return down.mutate(req);
-      if (req.values.length <= WRITE_SLICE) {
-        const values = await keepAlive(
-          down,
-          req.trans,
-          Promise.all(req.values.map((value) => sealRow(layout, store.current, value))),
-        );
-        return down.mutate({ ...req, values });
-      }
-      // A bulk write is sealed and written in slices: each slice goes to IndexedDB as soon as it is
-      // sealed, so the database writes one while WebCrypto seals the next.
-      const slices: Promise<unknown[]>[] = [];
-      for (let start = 0; start < req.values.length; start += WRITE_SLICE) {
-        const slice = req.values.slice(start, start + WRITE_SLICE);
-        const sealing = Promise.all(slice.map((value) => sealRow(layout, store.current, value)));
-        // Awaited in the loop below; this only keeps a failure after an earlier one from going unheard.
-        sealing.catch(() => undefined);
-        slices.push(sealing);
-      }
-      const writes: Promise<DBCoreMutateResponse>[] = [];
-      for (const [index, sealing] of slices.entries()) {
-        const values = await keepAlive(down, req.trans, sealing);
-        const start = index * WRITE_SLICE;
-        const keys = req.keys?.slice(start, start + values.length);
-        writes.push(down.mutate({ ...req, values, ...(keys ? { keys } : {}) }));
-      }
-      const responses = await Promise.all(writes);
-      const failures: Record<number, Error> = {};
-      responses.forEach((response, index) => {
-        for (const [at, error] of Object.entries(response.failures)) {
-          failures[index * WRITE_SLICE + Number(at)] = error;
+    mutate: (req) =>
+      guarded(() => {
+        const store = need();
+        if (req.type !== 'add' && req.type !== 'put') return down.mutate(req);
+        const seal = (values: readonly unknown[]) =>
+          NativePromise.all(values.map((value) => sealRow(layout, store.current, value)));
+        if (req.values.length <= WRITE_SLICE) {
+          return afterCrypto(down, req.trans, seal(req.values), true).then((values) =>
+            down.mutate({ ...req, values }),
+          );
         }
-      });
-      return {
-        numFailures: responses.reduce((sum, response) => sum + response.numFailures, 0),
-        failures,
-        lastResult: responses.at(-1)?.lastResult as unknown,
-        results: responses.flatMap((response) => (response.results ?? []) as unknown[]),
-      };
-    },
-    async get(req) {
-      const store = need();
-      const row: unknown = await down.get(req);
-      if (row === undefined) return undefined;
-      return (await openAll(req.trans, store, [row]))[0];
-    },
-    async getMany(req) {
-      const store = need();
-      const rows = await down.getMany(req);
-      return openAll(req.trans, store, rows);
-    },
-    async query(req) {
-      const store = need();
-      const ranges = blindRanges(layout, store, req.query.index, req.query.range);
-      const responses = await Promise.all(
-        ranges.map((range) => down.query({ ...req, query: { ...req.query, range } })),
-      );
-      const result = responses.flatMap((response) => response.result as unknown[]);
-      if (!req.values) return { result };
-      return { result: await openAll(req.trans, store, result) };
-    },
-    async count(req) {
-      const store = need();
-      const ranges = blindRanges(layout, store, req.query.index, req.query.range);
-      const counts = await Promise.all(
-        ranges.map((range) => down.count({ ...req, query: { ...req.query, range } })),
-      );
-      return counts.reduce((sum, n) => sum + n, 0);
-    },
-    async openCursor(req) {
-      const store = need();
-      const ranges = blindRanges(layout, store, req.query.index, req.query.range);
-      if (ranges.length > 1) {
-        throw new VaultError('unsupported-query', 'cursor on a blind index during a key rotation');
-      }
-      const cursor = await down.openCursor({ ...req, query: { ...req.query, range: ranges[0]! } });
-      if (!cursor || !req.values) return cursor;
-      return decryptingCursor(cursor, async (row) => (await openAll(req.trans, store, [row]))[0]);
-    },
+        // A bulk write is sealed and written in slices: each slice goes to IndexedDB as soon as it
+        // is sealed, so the database writes one while WebCrypto seals the next.
+        const writes: Promise<DBCoreMutateResponse>[] = [];
+        let written: Promise<void> = Dexie.Promise.resolve();
+        for (let start = 0; start < req.values.length; start += WRITE_SLICE) {
+          const sealing = seal(req.values.slice(start, start + WRITE_SLICE));
+          // Waited for in turn below; this only keeps a failure after an earlier one from going unheard.
+          sealing.catch(() => undefined);
+          written = written
+            .then(() => afterCrypto(down, req.trans, sealing, true))
+            .then((values) => {
+              const keys = req.keys?.slice(start, start + values.length);
+              writes.push(down.mutate({ ...req, values, ...(keys ? { keys } : {}) }));
+            });
+        }
+        return written.then(() => Dexie.Promise.all(writes)).then(joinResponses);
+      }),
+    get: (req) =>
+      guarded(() => {
+        const store = need();
+        return down
+          .get(req)
+          .then((row: unknown) =>
+            row === undefined
+              ? undefined
+              : openAll(req.trans, store, [row]).then((opened) => opened[0]),
+          );
+      }),
+    getMany: (req) =>
+      guarded(() => {
+        const store = need();
+        return down.getMany(req).then((rows) => openAll(req.trans, store, rows));
+      }),
+    query: (req) =>
+      guarded(() => {
+        const store = need();
+        const ranges = blindRanges(layout, store, req.query.index, req.query.range);
+        return Dexie.Promise.all(
+          ranges.map((range) => down.query({ ...req, query: { ...req.query, range } })),
+        ).then((responses) => {
+          const result = responses.flatMap((response) => response.result as unknown[]);
+          if (!req.values) return { result };
+          return openAll(req.trans, store, result).then((opened) => ({ result: opened }));
+        });
+      }),
+    count: (req) =>
+      guarded(() => {
+        const store = need();
+        const ranges = blindRanges(layout, store, req.query.index, req.query.range);
+        return Dexie.Promise.all(
+          ranges.map((range) => down.count({ ...req, query: { ...req.query, range } })),
+        ).then((counts) => counts.reduce((sum, n) => sum + n, 0));
+      }),
+    openCursor: (req) =>
+      guarded(() => {
+        const store = need();
+        const ranges = blindRanges(layout, store, req.query.index, req.query.range);
+        if (ranges.length > 1) {
+          throw new VaultError(
+            'unsupported-query',
+            'cursor on a blind index during a key rotation',
+          );
+        }
+        return down
+          .openCursor({ ...req, query: { ...req.query, range: ranges[0]! } })
+          .then((cursor) =>
+            !cursor || !req.values
+              ? cursor
+              : decryptingCursor(cursor, (row) =>
+                  openAll(req.trans, store, [row]).then((opened) => opened[0]),
+                ),
+          );
+      }),
   };
 }
 

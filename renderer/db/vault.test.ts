@@ -97,7 +97,7 @@ describe('vault', () => {
     vault.subscribe((state) => states.push(state));
     const { recoveryKey } = await vault.setUp(PASSPHRASE);
     expect(recoveryKey).toMatch(/^([A-Z2-7]{4}-){13}[A-Z2-7]{4}$/);
-    expect(await vault.state()).toEqual({ kind: 'unlocked' });
+    expect(await vault.state()).toEqual({ kind: 'unlocked', method: 'passphrase' });
     expect(await codeOf(vault.setUp(PASSPHRASE))).toBe('already-set-up');
 
     const repo = repositoryOf(vault.database());
@@ -193,6 +193,37 @@ describe('vault', () => {
     vault.lock();
     await vault.unlockWithRecoveryKey(recoveryKey);
     expect((await repo.getCase(c.id))?.title).toBe('Keeps');
+    vault.database().close();
+  });
+
+  it('after a recovery-key unlock, sets a new passphrase without the old one, and a new recovery key', async () => {
+    const name = freshName();
+    const vault = open(name);
+    const { recoveryKey } = await vault.setUp(PASSPHRASE);
+    // Not after a passphrase unlock: there the current passphrase is asked for.
+    expect(await vault.state()).toEqual({ kind: 'unlocked', method: 'passphrase' });
+    expect(await codeOf(vault.replaceAfterRecovery(NEXT, { newRecoveryKey: false }))).toBe(
+      'not-recovered',
+    );
+    vault.lock();
+    await vault.unlockWithRecoveryKey(recoveryKey);
+    expect(await vault.state()).toEqual({ kind: 'unlocked', method: 'recovery-key' });
+    expect(await codeOf(vault.replaceAfterRecovery('weak', { newRecoveryKey: true }))).toBe(
+      'weak-passphrase',
+    );
+    const made = await vault.replaceAfterRecovery(NEXT, { newRecoveryKey: true });
+    expect(made.recoveryKey).toMatch(/^[A-Z2-7]{4}(-[A-Z2-7]{4})+$/);
+    expect(await vault.state()).toEqual({ kind: 'unlocked', method: 'passphrase' });
+    // Once done, not again without the current passphrase.
+    expect(await codeOf(vault.replaceAfterRecovery(PASSPHRASE, { newRecoveryKey: false }))).toBe(
+      'not-recovered',
+    );
+    vault.lock();
+    expect(await codeOf(vault.unlockWithPassphrase(PASSPHRASE))).toBe('wrong-passphrase');
+    expect(await codeOf(vault.unlockWithRecoveryKey(recoveryKey))).toBe('wrong-recovery-key');
+    await vault.unlockWithRecoveryKey(made.recoveryKey!);
+    vault.lock();
+    await vault.unlockWithPassphrase(NEXT);
     vault.database().close();
   });
 

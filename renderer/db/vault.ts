@@ -64,7 +64,14 @@ export type VaultState =
       /** Epoch ms before which a passphrase try is refused with 'retry-later'; null: no wait. */
       readonly retryAt: number | null;
     }
-  | { readonly kind: 'unlocked' }
+  | {
+      readonly kind: 'unlocked';
+      /**
+       * 'recovery-key' right after an unlock by the recovery key, until the passphrase is replaced
+       * (replaceAfterRecovery) or the store is locked: the screens then ask for a new passphrase.
+       */
+      readonly method?: UnlockMethod;
+    }
   /** Encrypting a plaintext database in place, or rotating the data key. */
   | { readonly kind: 'migrating'; readonly done: number; readonly total: number };
 
@@ -97,6 +104,15 @@ export interface Vault {
   /** Re-wraps the data key under the new passphrase; no data is re-encrypted. */
   changePassphrase(current: string, next: string): Promise<void>;
   newRecoveryKey(passphrase: string): Promise<{ recoveryKey: string }>;
+  /**
+   * Right after an unlock by the recovery key (whoever used it may have forgotten the passphrase):
+   * a new passphrase without the old one, and with `newRecoveryKey` also a new recovery key (the
+   * used one stops working). VaultError 'not-recovered' otherwise, 'weak-passphrase' below the floor.
+   */
+  replaceAfterRecovery(
+    passphrase: string,
+    options: { readonly newRecoveryKey: boolean },
+  ): Promise<{ recoveryKey?: string }>;
   setKeystoreWrapping(enabled: boolean): Promise<void>;
   /** Re-encrypts everything under a fresh data key; resumable after an interruption. */
   rotateDataKey(
@@ -147,6 +163,8 @@ export function createVault(options: VaultOptions = {}): Vault {
   let store: StoreKeys | null = null;
   let master: Uint8Array | null = null;
   let progress: { done: number; total: number } | null = null;
+  // How the current unlock happened (null while locked).
+  let unlockedWith: UnlockMethod | null = null;
   // True while a plaintext database is encrypted in place: its rows are in both forms until done.
   let encrypting = false;
   // Aborted by lock(): a pass in flight must not go on holding keys.
@@ -170,7 +188,8 @@ export function createVault(options: VaultOptions = {}): Vault {
 
   async function state(): Promise<VaultState> {
     if (progress) return { kind: 'migrating', ...progress };
-    if (store) return { kind: 'unlocked' };
+    if (store)
+      return unlockedWith ? { kind: 'unlocked', method: unlockedWith } : { kind: 'unlocked' };
     const keyring = await readKeyring();
     if (!keyring) return (await countRows(raw)) > 0 ? { kind: 'plaintext' } : { kind: 'new' };
     const methods: UnlockMethod[] = ['passphrase', 'recovery-key'];
@@ -255,7 +274,11 @@ export function createVault(options: VaultOptions = {}): Vault {
   }
 
   /** Unwraps the data keys under `key` and opens the store; resumes an interrupted encryption. */
-  async function install(key: Uint8Array, onProgress?: (done: number, total: number) => void) {
+  async function install(
+    key: Uint8Array,
+    method: UnlockMethod,
+    onProgress?: (done: number, total: number) => void,
+  ) {
     const keyring = await requireKeyring();
     const wrapping = await importWrappingKey(key);
     const all = new Map<number, DataKeys>();
@@ -269,6 +292,7 @@ export function createVault(options: VaultOptions = {}): Vault {
       all.set(generation, await deriveDataKeys(dataKey, generation));
     }
     master = key;
+    unlockedWith = method;
     store = { current: all.get(keyring.current)!, all };
     if (keyring.encrypting) {
       try {
@@ -277,6 +301,7 @@ export function createVault(options: VaultOptions = {}): Vault {
         // Half-encrypted: stay locked, so nothing runs on it; the next unlock resumes.
         store = null;
         master = null;
+        unlockedWith = null;
         throw error;
       }
     }
@@ -376,12 +401,12 @@ export function createVault(options: VaultOptions = {}): Vault {
         master = null;
         throw new VaultError('already-set-up', 'the case store already has keys');
       }
-      await install(masterKey, onProgress);
+      await install(masterKey, 'passphrase', onProgress);
       return { recoveryKey };
     },
 
     async unlockWithPassphrase(passphrase) {
-      await install(await masterFromPassphrase(passphrase));
+      await install(await masterFromPassphrase(passphrase), 'passphrase');
     },
 
     async unlockWithRecoveryKey(recoveryKey) {
@@ -398,7 +423,7 @@ export function createVault(options: VaultOptions = {}): Vault {
         );
       }
       await raw.keyring.update(KEYRING_ID, { failedAttempts: 0, retryAt: null });
-      await install(key);
+      await install(key, 'recovery-key');
     },
 
     async unlockWithKeystore() {
@@ -415,12 +440,13 @@ export function createVault(options: VaultOptions = {}): Vault {
       } catch {
         throw new VaultError('keystore-unavailable', 'the OS keystore could not open the key');
       }
-      await install(key);
+      await install(key, 'keystore');
     },
 
     lock() {
       store = null;
       master = null;
+      unlockedWith = null;
       running.abort();
       running = new AbortController();
       // Closing drops Dexie's in-memory caches of decrypted query results; the next use reopens.
@@ -446,6 +472,27 @@ export function createVault(options: VaultOptions = {}): Vault {
       } finally {
         master = previous;
       }
+    },
+
+    async replaceAfterRecovery(passphrase, { newRecoveryKey }) {
+      requireUnlocked();
+      if (unlockedWith !== 'recovery-key') {
+        throw new VaultError(
+          'not-recovered',
+          'only right after an unlock by the recovery key; otherwise change it with the current one',
+        );
+      }
+      checkStrength(passphrase);
+      const wrapped = await wrapForPassphrase(passphrase, master!);
+      const made = newRecoveryKey ? await wrapForRecovery() : null;
+      // One update: the passphrase and the recovery key change together or not at all.
+      await raw.keyring.update(KEYRING_ID, {
+        passphrase: wrapped,
+        ...(made ? { recovery: made.recovery } : {}),
+      });
+      unlockedWith = 'passphrase';
+      emit();
+      return made ? { recoveryKey: made.recoveryKey } : {};
     },
 
     async setKeystoreWrapping(enabled) {
@@ -485,7 +532,7 @@ export function createVault(options: VaultOptions = {}): Vault {
         };
         await raw.keyring.put(keyring);
         // New writes go under the new key from here on; old rows stay readable until rewritten.
-        await install(master!);
+        await install(master!, unlockedWith ?? 'passphrase');
       }
       const { from, total } = keyring.rotation!;
       const keys = requireUnlocked();

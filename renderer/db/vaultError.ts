@@ -8,7 +8,8 @@
  * - 'keystore-unavailable': no OS keystore, or its backend is basic_text;
  * - 'not-set-up' / 'already-set-up': the call does not fit the vault's state;
  * - 'aborted': a rotation was stopped through its AbortSignal (call again to resume);
- * - 'unsupported-query': a range query on a blind index (only equality can work there).
+ * - 'unsupported-query': a range query on a blind index (only equality can work there);
+ * - 'not-recovered': a new passphrase without the old one, but not right after a recovery-key unlock.
  */
 export type VaultErrorCode =
   | 'wrong-passphrase'
@@ -21,7 +22,8 @@ export type VaultErrorCode =
   | 'not-set-up'
   | 'already-set-up'
   | 'aborted'
-  | 'unsupported-query';
+  | 'unsupported-query'
+  | 'not-recovered';
 
 export class VaultError extends Error {
   override readonly name = 'VaultError';

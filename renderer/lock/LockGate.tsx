@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import type { ReactNode } from 'react';
 import type { KeystorePort, Vault } from '../db/vault.ts';
+import { NewPassphraseScreen } from './NewPassphraseScreen.tsx';
 import { RecoveryKeyView } from './RecoveryKeyView.tsx';
 import { SetUpScreen } from './SetUpScreen.tsx';
 import { UnlockScreen } from './UnlockScreen.tsx';
@@ -34,10 +35,14 @@ export function LockGate({
   const [settingUp, setSettingUp] = useState(false);
   const [recoveryKey, setRecoveryKey] = useState<string | null>(null);
   const [workbenchOpen, setWorkbenchOpen] = useState(false);
+  // "Not now" on the new-passphrase question, for this unlock only.
+  const [passphraseLater, setPassphraseLater] = useState(false);
   const kind = state?.kind ?? null;
+  const recovered = state?.kind === 'unlocked' && state.method === 'recovery-key';
   useEffect(() => {
     if (kind === 'unlocked') setWorkbenchOpen(true);
     else if (kind !== 'migrating') setWorkbenchOpen(false);
+    if (kind === 'locked') setPassphraseLater(false);
   }, [kind]);
   // The unlocked state does not list the unlock methods; the last locked one does.
   const [keystoreWrapping, setWrapping] = useState<boolean | null>(null);
@@ -90,6 +95,16 @@ export function LockGate({
   }
   if (state.kind === 'locked') {
     return frame(<UnlockScreen vault={vault} state={state} />);
+  }
+  if (recovered && !passphraseLater) {
+    return frame(
+      <NewPassphraseScreen
+        vault={vault}
+        context={context}
+        onRecoveryKey={setRecoveryKey}
+        onLater={() => setPassphraseLater(true)}
+      />,
+    );
   }
   if (state.kind === 'migrating' && !workbenchOpen) {
     return frame(

@@ -60,3 +60,21 @@ export function watchIdle(options: IdleWatchOptions): () => void {
   timer = setTimeout(check, timeoutMs);
   return stop;
 }
+
+const MINUTE_MS = 60_000;
+
+/**
+ * How long one minute of the idle setting lasts: a minute, except in an end-to-end run that shortens
+ * it (`window.__TESSERA_TEST__` plus `__TESSERA_IDLE_MINUTE_MS__`, both set by the harness in an init
+ * script) so that the idle lock can be seen without waiting a minute. A shorter minute only locks
+ * sooner.
+ */
+export function idleMinuteMs(): number {
+  if (typeof window === 'undefined') return MINUTE_MS;
+  const hooks = window as { __TESSERA_TEST__?: unknown; __TESSERA_IDLE_MINUTE_MS__?: unknown };
+  const override = hooks.__TESSERA_IDLE_MINUTE_MS__;
+  if (hooks.__TESSERA_TEST__ === true && typeof override === 'number' && override > 0) {
+    return Math.min(override, MINUTE_MS);
+  }
+  return MINUTE_MS;
+}

@@ -26,6 +26,7 @@ export function createUnencryptedStoreForTests(name = 'tessera'): Vault {
     lock: () => undefined,
     changePassphrase: refuse,
     newRecoveryKey: refuse,
+    replaceAfterRecovery: refuse,
     setKeystoreWrapping: refuse,
     rotateDataKey: refuse,
     database() {
