@@ -12,8 +12,9 @@ import type { ChartLayoutName } from './chartModel.ts';
 import { buildChartElements, CHART_LAYOUTS, entitiesNotOnChart } from './chartModel.ts';
 import { ChartLegend } from './ChartLegend.tsx';
 import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
-import type { ChartGrouping, ChartOverlay, FormatRule } from './chartOverlay.ts';
-import { parseRules, typeCounts } from './chartOverlay.ts';
+import type { ChartGrouping, ChartOverlay } from './chartOverlay.ts';
+import { typeCounts } from './chartOverlay.ts';
+import { useChartRules } from './useChartRules.ts';
 import { ChartPicker } from './ChartPicker.tsx';
 import { MenuItem, MenuSeparator, ToolbarMenu } from './ToolbarMenu.tsx';
 import type { ChartViewHandle } from './ChartView.tsx';
@@ -59,20 +60,10 @@ export interface ChartPanelProps {
 
 /** Layouts too slow for big charts (fCoSE-style layouts take minutes at 5,000 nodes). */
 const SLOW_LAYOUTS = new Set(['cose', 'breadthfirst', 'concentric']);
-const RULES_KEY = 'tessera.chartRules.';
 /** The adapter exports PNGs at twice the chart's size (cytoscapeAdapter.ts exportPng). */
 const PNG_EXPORT_SCALE = 2;
 const COMBINE_KEY = 'tessera.chartCombineLinks';
 const WIDTH_KEY = 'tessera.chartLinkWidthBy';
-
-function loadRules(chartId: string | undefined): FormatRule[] {
-  if (!chartId) return [];
-  try {
-    return parseRules(localStorage.getItem(RULES_KEY + chartId));
-  } catch {
-    return [];
-  }
-}
 
 type Confirm = { readonly kind: 'entity' | 'chart'; readonly id: string; readonly name: string };
 
@@ -105,7 +96,8 @@ export function ChartPanel(props: ChartPanelProps) {
   const [big, setBig] = useState(false);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [grouping, setGrouping] = useState<ChartGrouping>('none');
-  // Combined unless the user turned it off (remembered on this machine, like the format rules).
+  // Combined unless the user turned it off (remembered on this machine: a switch, not case content,
+  // so localStorage is fine; the formatting rules are content and live in the encrypted store).
   const [combineLinks, setCombineLinks] = useState(
     () => localStorage.getItem(COMBINE_KEY) !== 'off',
   );
@@ -113,16 +105,9 @@ export function ChartPanel(props: ChartPanelProps) {
     localStorage.getItem(WIDTH_KEY) === 'sum' ? 'sum' : 'count',
   );
   const [highlight, setHighlight] = useState<ChartHighlight>();
-  const [rulesState, setRulesState] = useState<{ chartId?: string; rules: FormatRule[] }>({
-    rules: [],
-  });
 
   const chart = charts.find((c) => c.id === pickedId) ?? charts[0];
-  const rules = rulesState.chartId === chart?.id ? rulesState.rules : loadRules(chart?.id);
-  const setRules = (next: FormatRule[]) => {
-    setRulesState({ chartId: chart?.id, rules: next });
-    if (chart) localStorage.setItem(RULES_KEY + chart.id, JSON.stringify(next));
-  };
+  const { rules, setRules } = useChartRules(caseId, chart?.id);
   useEffect(() => setHighlight(undefined), [chart?.id]);
   const { visibleEntityIds } = props;
   const overlay = useMemo<ChartOverlay>(

@@ -5,7 +5,7 @@ import {
   applyOverlay,
   entityNodeCount,
   GROUP_PREFIX,
-  parseRules,
+  restoreRules,
   typeCounts,
 } from './chartOverlay.ts';
 import { layoutGraphOf, positionsById } from './fastLayout.ts';
@@ -118,8 +118,15 @@ describe('legend and rules storage', () => {
     expect(typeCounts(view)[0]).toEqual({ schema: 'Person', count: 2, edge: false });
   });
   it('ignores malformed stored rules', () => {
-    expect(parseRules('nope')).toEqual([]);
-    expect(parseRules('[{"id":"1","when":{"kind":"type","schema":"Person"}}, 3]')).toHaveLength(1);
+    expect(restoreRules('nope')).toEqual([]);
+    expect(restoreRules(undefined)).toEqual([]);
+    expect(
+      restoreRules([
+        { id: '1', when: { kind: 'type', schema: 'Person' } },
+        3,
+        { id: '2', when: null },
+      ]),
+    ).toHaveLength(1);
   });
 });
 

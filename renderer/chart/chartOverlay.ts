@@ -180,20 +180,29 @@ export function typeCounts(view: ChartViewModel): TypeCount[] {
   return [...list(nodes, false), ...list(edges, true)];
 }
 
-/** Rules are kept per chart in the browser (the chart record's schema stays as it is). */
-export function parseRules(text: string | null): FormatRule[] {
-  if (!text) return [];
-  try {
-    const value: unknown = JSON.parse(text);
-    if (!Array.isArray(value)) return [];
-    return value.filter(
-      (r): r is FormatRule =>
-        typeof r === 'object' &&
-        r !== null &&
-        typeof (r as FormatRule).id === 'string' &&
-        typeof (r as FormatRule).when === 'object',
-    );
-  } catch {
-    return [];
-  }
+/** The view a chart's rules are stored under; one entry per chart, deleted with the case. */
+export function chartRulesView(chartId: string): string {
+  return `chart-rules:${chartId}`;
+}
+
+/** Where older builds kept a chart's rules (plaintext); read once to move them. */
+export function legacyChartRulesKey(chartId: string): string {
+  return `tessera.chartRules.${chartId}`;
+}
+
+/**
+ * Rules are kept per chart in the encrypted store as a view state (useChartRules.ts; the chart
+ * record's schema stays as it is). What is read back is parsed, not trusted: anything that is not
+ * a rule is dropped.
+ */
+export function restoreRules(value: unknown): FormatRule[] {
+  if (!Array.isArray(value)) return [];
+  return value.filter(
+    (r): r is FormatRule =>
+      typeof r === 'object' &&
+      r !== null &&
+      typeof (r as FormatRule).id === 'string' &&
+      typeof (r as FormatRule).when === 'object' &&
+      (r as FormatRule).when !== null,
+  );
 }

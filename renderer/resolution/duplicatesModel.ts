@@ -27,18 +27,20 @@ export function pairKey(a: string, b: string): string {
   return a < b ? `${a}|${b}` : `${b}|${a}`;
 }
 
-export function dismissedStorageKey(caseId: string): string {
+/**
+ * The view state (renderer/db/viewState.ts) holding the case's "not a duplicate" pairs. Which
+ * records an analyst ruled apart is case content, so it lives in the encrypted store.
+ */
+export const DISMISSED_VIEW = 'not-duplicates';
+
+/** Where older builds kept the pairs (localStorage, plaintext); read once to move them. */
+export function legacyDismissedKey(caseId: string): string {
   return `tessera.notDuplicates.${caseId}`;
 }
 
-export function parseDismissed(raw: string | null): Set<string> {
-  if (!raw) return new Set();
-  try {
-    const value: unknown = JSON.parse(raw);
-    return new Set(Array.isArray(value) ? value.filter((v) => typeof v === 'string') : []);
-  } catch {
-    return new Set();
-  }
+/** The stored pairs, parsed: anything but a list of strings is dropped. */
+export function restoreDismissed(value: unknown): Set<string> {
+  return new Set(Array.isArray(value) ? value.filter((v) => typeof v === 'string') : []);
 }
 
 /** Candidates still worth reviewing: both entities live, pair not dismissed. */
