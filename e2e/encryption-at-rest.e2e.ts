@@ -2,7 +2,8 @@
  * Proof of issue 10: a locked Tessera leaves no case content on disk. A persistent Chromium profile
  * (a real user-data-dir, as the desktop app and a web-host user have) gets the demo case plus
  * canary strings in every record kind — names, phone numbers, IBANs, case text, note text,
- * attachment bytes and file names, chart names, notices — then the store is locked and the browser
+ * attachment bytes and file names, chart names, notices, a chart's formatting rule and a pair ruled
+ * "not a duplicate" (both once kept in localStorage) — then the store is locked and the browser
  * closed. Every file of the profile and of the web host's data directory is scanned for every
  * canary in UTF-8, Latin-1 and UTF-16LE (Chromium's IndexedDB stores strings as Latin-1 or UTF-16).
  *
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chromium } from 'playwright-core';
 import { ibanWithCheckDigits } from '../shared/demo/demoCase.ts';
+import { viewStateKey } from '../renderer/db/viewState.ts';
 import { CHROMIUM_ARGS, openAppIn, screenshot, startHost } from './harness/index.ts';
 import type { TestHost } from './harness/index.ts';
 
@@ -54,9 +56,19 @@ function makeCanaries() {
     attachmentBytes: `statement ${word(12)} ${digits(8)} ${word(11)}`,
     chartName: `${word(9)} ${word(8)} network`,
     noticeSummary: `${word(9)} wanted for ${word(10)}`,
+    ruleValue: `${word(9)} ${word(10)}`,
   };
 }
 type Canaries = ReturnType<typeof makeCanaries>;
+/** The canaries plus the "not a duplicate" pair, whose ids are known only after seeding. */
+type AllCanaries = Canaries & { readonly dismissedPair: string };
+
+// The UI's names, written out here because e2e imports of renderer/ stop at the store: a chart's
+// rules (renderer/chart/chartOverlay.ts chartRulesView), the ruled-out pairs and their key
+// (renderer/resolution/duplicatesModel.ts DISMISSED_VIEW, pairKey).
+const chartRulesView = (chartId: string) => `chart-rules:${chartId}`;
+const DISMISSED_VIEW = 'not-duplicates';
+const pairKey = (a: string, b: string) => (a < b ? `${a}|${b}` : `${b}|${a}`);
 
 /** Every regular file under `root`, recursively (links and sockets skipped). */
 async function filesUnder(root: string): Promise<string[]> {
@@ -85,7 +97,7 @@ function encodings(text: string): Buffer[] {
 }
 
 /** Names of the canaries found in any file under any of `roots`, with where. */
-async function scan(roots: readonly string[], canaries: Canaries): Promise<Map<string, string>> {
+async function scan(roots: readonly string[], canaries: AllCanaries): Promise<Map<string, string>> {
   const found = new Map<string, string>();
   const wanted = Object.entries(canaries).map(([name, text]) => ({ name, forms: encodings(text) }));
   for (const root of roots) {
@@ -104,9 +116,10 @@ async function scan(roots: readonly string[], canaries: Canaries): Promise<Map<s
 async function seedLockAndScan(
   mode: 'encrypted' | 'control',
   canaries: Canaries,
-): Promise<{ found: Map<string, string>; files: number }> {
+): Promise<{ found: Map<string, string>; files: number; total: number }> {
   const host: TestHost = await startHost({ testing: { unencryptedStore: mode === 'control' } });
   const profile = await mkdtemp(join(tmpdir(), `tessera-profile-${mode}-`));
+  let all: AllCanaries | undefined;
   try {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
@@ -119,7 +132,7 @@ async function seedLockAndScan(
       const { page } = app;
       // The demo case is loaded at the first unlock; wait for it, then add the canaries.
       await page.getByTestId('demo-banner').waitFor();
-      await page.evaluate(async (c) => {
+      const seeded = await page.evaluate(async (c) => {
         const repo = window.__tesseraApp!.repository;
         const kase = await repo.createCase({
           reference: 'ZZ/CAN/0001',
@@ -130,6 +143,12 @@ async function seedLockAndScan(
         const person = await repo.createEntity(kase.id, 'Person', {
           name: [c.personName],
           email: [c.email],
+          birthDate: ['1971-05-09'],
+        });
+        // Same name and birth date: a duplicate candidate, which the test rules out below.
+        const twin = await repo.createEntity(kase.id, 'Person', {
+          name: [c.personName],
+          birthDate: ['1971-05-09'],
         });
         const other = await repo.createEntity(kase.id, 'Person', { name: [c.personNameUtf16] });
         const company = await repo.createEntity(kase.id, 'Company', { name: [c.companyName] });
@@ -160,18 +179,74 @@ async function seedLockAndScan(
             { x: i * 80, y: 40 },
           ]),
         );
-        await repo.createChart(kase.id, c.chartName, nodes);
+        const chart = await repo.createChart(kase.id, c.chartName, nodes);
+        return { caseId: kase.id, chartId: chart.id, personId: person.id, twinId: twin.id };
       }, canaries);
+      all = { ...canaries, dismissedPair: pairKey(seeded.personId, seeded.twinId) };
+      // A formatting rule as an older build's user would have it, written into the store (typing
+      // it into the legend's form could leave it in Chromium's session files, which this test does
+      // not look at); the legend then reads it back and a click saves it again through the app.
+      const rule = {
+        id: 'canary-rule',
+        when: { kind: 'property', property: 'name', op: 'contains', value: canaries.ruleValue },
+        color: '#e15759',
+      };
+      await page.evaluate(
+        async ({ key, value }) => {
+          const storage = await window.__tesseraApp!.storage();
+          await storage.work.commit({
+            label: 'Seed a formatting rule',
+            undoable: false,
+            write: (tx) => tx.putMeta(key, value),
+          });
+        },
+        { key: viewStateKey(seeded.caseId, chartRulesView(seeded.chartId)), value: [rule] },
+      );
       // Open the canary case, so the search index, chart and tables have held the plaintext.
       await page.getByTestId('home').click();
       await page.locator('.case-open-link', { hasText: canaries.caseTitle }).click();
       await page.getByTestId('case-workspace').waitFor();
+
+      // Rule out the twin pair in the Duplicates panel.
+      await page.getByTestId('tab-duplicates').click();
+      await page.getByTestId('duplicate-pair-0').waitFor({ timeout: 15_000 });
+      await page.getByTestId('duplicate-pair-0').click();
+      await page.getByTestId('duplicate-dismiss').click();
+      await page.getByTestId('duplicate-pair-0').waitFor({ state: 'detached' });
+
+      // The chart's legend shows the stored rule; adding a second one saves both.
+      await page.getByTestId('tab-chart').click();
+      await page.getByTestId('chart-picker').selectOption(seeded.chartId);
+      await page.getByTestId('chart-legend-toggle').click();
+      const rules = page.getByTestId('chart-rules').locator('li');
+      await expect.poll(() => rules.first().textContent()).toContain(canaries.ruleValue);
+      await page.getByTestId('chart-rule-add').click();
+      await expect.poll(() => rules.count()).toBe(2);
+      // Both saves landed before the lock.
+      const stored = (keys: readonly string[]) =>
+        page.evaluate(async (wanted) => {
+          const { db } = await window.__tesseraApp!.storage();
+          const values = await Promise.all(wanted.map((key) => db.meta.get(key)));
+          return values.map((entry) => JSON.stringify(entry?.value ?? null));
+        }, keys);
+      await expect
+        .poll(() =>
+          stored([
+            viewStateKey(seeded.caseId, chartRulesView(seeded.chartId)),
+            viewStateKey(seeded.caseId, DISMISSED_VIEW),
+          ]),
+        )
+        .toEqual([
+          expect.stringMatching(/canary-rule.*,\{/),
+          expect.stringContaining(all.dismissedPair),
+        ]);
+
       if (mode === 'encrypted') {
         await page.getByTestId('lock-now').click();
         await page.getByTestId('vault-unlock').waitFor();
         // Nothing of a case behind the lock screen.
         const text = await page.locator('body').innerText();
-        for (const value of Object.values(canaries)) expect(text).not.toContain(value);
+        for (const value of Object.values(all)) expect(text).not.toContain(value);
         await screenshot(page, 'locked-after-seeding');
       }
       app.assertNoExternalRequests();
@@ -181,7 +256,7 @@ async function seedLockAndScan(
     }
     const roots = [profile, host.dataDir];
     const files = (await Promise.all(roots.map(filesUnder))).flat().length;
-    return { found: await scan(roots, canaries), files };
+    return { found: await scan(roots, all), files, total: Object.keys(all).length };
   } finally {
     await host.close();
     await rm(profile, { recursive: true, force: true });
@@ -190,10 +265,10 @@ async function seedLockAndScan(
 
 describe('encryption at rest (issue 10 proof)', () => {
   it('the control run (no encryption) finds at least 90 % of the canaries on disk', async () => {
-    const canaries = makeCanaries();
-    const total = Object.keys(canaries).length;
-    const { found, files } = await seedLockAndScan('control', canaries);
+    const { found, files, total } = await seedLockAndScan('control', makeCanaries());
     expect(files).toBeGreaterThan(10);
+    // The two values that used to sit in localStorage are where the scan can see them.
+    expect([...found.keys()]).toEqual(expect.arrayContaining(['ruleValue', 'dismissedPair']));
     expect(found.size / total, `found ${[...found.keys()].join(', ')}`).toBeGreaterThanOrEqual(0.9);
   });
 
