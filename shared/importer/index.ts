@@ -6,7 +6,7 @@ export * from './types.ts';
 export * from './errors.ts';
 export { detectSource } from './detect.ts';
 export type { DetectedSource } from './detect.ts';
-export { createDecoder, createDelimitedParser } from './parse.ts';
+export { createDecoder, createDelimitedParser, DEFAULT_PARSER_KIND } from './parse.ts';
 export type { DelimitedParser, DelimitedParserKind } from './parse.ts';
 export { createRowMapper } from './mapper.ts';
 export type { RowMapper } from './mapper.ts';
