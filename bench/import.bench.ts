@@ -53,7 +53,9 @@ async function writeCsv(path: string): Promise<{ bytes: number; chunks: string[]
     bytes += Buffer.byteLength(chunk);
     if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
   }
-  await new Promise<void>((resolve, reject) => out.end((error?: Error | null) => (error ? reject(error) : resolve())));
+  await new Promise<void>((resolve, reject) =>
+    out.end((error?: Error | null) => (error ? reject(error) : resolve())),
+  );
   return { bytes, chunks };
 }
 
@@ -143,9 +145,10 @@ function bench(page: Page): ImportBenchApi {
         ([fn, rest]) =>
           // eslint-disable-next-line @typescript-eslint/no-unsafe-return
           (
-            (globalThis as unknown as { tesseraImportBench: Record<string, (...a: unknown[]) => unknown> })
-              .tesseraImportBench[fn]!
-          )(...rest),
+            globalThis as unknown as {
+              tesseraImportBench: Record<string, (...a: unknown[]) => unknown>;
+            }
+          ).tesseraImportBench[fn]!(...rest),
         [name, args] as const,
       ) as ReturnType<ImportBenchApi[K]>;
   return { parsers: call('parsers'), pipeline: call('pipeline'), floor: call('floor') };
@@ -157,7 +160,8 @@ async function main(): Promise<void> {
   const csv = join(dir, 'cdr.csv');
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
-    const file = path === CSV_PATH ? csv : join(site, normalize(path === '/' ? '/index.html' : path));
+    const file =
+      path === CSV_PATH ? csv : join(site, normalize(path === '/' ? '/index.html' : path));
     if (!file.startsWith(dir)) {
       response.writeHead(403);
       response.end();
@@ -183,7 +187,8 @@ async function main(): Promise<void> {
     console.log(
       `generated ${ROWS} rows, ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`,
     );
-    for (const line of parserLines('node', compareParsers(chunks, PARSER_ROUNDS))) console.log(line);
+    for (const line of parserLines('node', compareParsers(chunks, PARSER_ROUNDS)))
+      console.log(line);
     chunks.length = 0;
 
     await build({

@@ -175,7 +175,10 @@ async function floor(url: string, kind: DelimitedParserKind): Promise<FloorResul
   let after: string | undefined;
   try {
     for (;;) {
-      const query = after === undefined ? source.entities.toCollection() : source.entities.where(':id').above(after);
+      const query =
+        after === undefined
+          ? source.entities.toCollection()
+          : source.entities.where(':id').above(after);
       const batch = await query.limit(FLOOR_BATCH).toArray();
       if (batch.length === 0) break;
       after = batch[batch.length - 1]!.id;

@@ -56,7 +56,11 @@ function viaEngine(kind: DelimitedParserKind) {
   };
 }
 
-const CANDIDATES: readonly (readonly [string, DelimitedParserKind, (c: readonly string[]) => number])[] = [
+const CANDIDATES: readonly (readonly [
+  string,
+  DelimitedParserKind,
+  (c: readonly string[]) => number,
+])[] = [
   ['uDSV raw', 'udsv', udsvRaw],
   ['PapaParse raw', 'papaparse', papaRaw],
   ['uDSV via createDelimitedParser', 'udsv', viaEngine('udsv')],
