@@ -11,6 +11,7 @@ import { HybridLogicalClock, newId } from '../../shared/model/index.ts';
 import { purgeExpired } from '../db/exchangeApply.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
+import { removeStaleImports } from '../db/importWriter.ts';
 import { createUnitOfWork } from '../db/unitOfWork.ts';
 import { createVault } from '../db/vault.ts';
 import type { KeystorePort, Vault } from '../db/vault.ts';
@@ -139,6 +140,11 @@ async function openCaseStoreNow(
       `purging expired received material failed: ${errorMessage(error)}`,
       (error as { code?: unknown } | null)?.code ?? (error as Error | null)?.name,
     ),
+  );
+  // An import killed halfway (the page closed, the app quit) left staged batches that nothing
+  // shows; the import wizard's writer removes them (renderer/db/importWriter.ts).
+  await removeStaleImports(db).catch((error: unknown) =>
+    console.error(`removing unfinished imports failed: ${errorMessage(error)}`),
   );
   return {
     services,

@@ -18,6 +18,7 @@ import type { TimeRange } from '../timeline/index.ts';
 import { ExchangePanel } from '../exchange/index.ts';
 import { DuplicatesPanel } from '../resolution/index.ts';
 import { SearchPanel, useCaseSearchIndex } from '../search/index.ts';
+import { ImportWizard } from '../import/index.ts';
 import { exportCaseFile } from './caseFiles.ts';
 import { LinkTargetDialog } from './LinkTargetDialog.tsx';
 import { WORKSPACE_TABS } from './workspaceTabs.ts';
@@ -56,6 +57,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
   const [searchFocus, setSearchFocus] = useState(0);
   // Raised by the Delete command: the details pane asks for confirmation as its button does.
   const [deleteRequest, setDeleteRequest] = useState(0);
+  const [importing, setImporting] = useState(false);
 
   const showTab = (next: WorkspaceTab) => {
     setTab(next);
@@ -80,6 +82,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         if (selectedId) setDeleteRequest((value) => value + 1);
       },
       exportCase: () => void exportCaseFile(repository, caseId, 'tessera', notify),
+      importData: () => setImporting(true),
     }),
     [selectedId, repository, caseId, notify],
   );
@@ -140,6 +143,14 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
         ))}
         <span className="case-tabs-spacer" />
         <TimeRangeChip range={timeRange} onClear={() => setTimeRange(null)} />
+        <button
+          type="button"
+          onClick={() => setImporting(true)}
+          data-testid="import-data"
+          title="Import rows from a spreadsheet, call records or a bank statement"
+        >
+          Import data…
+        </button>
         <button
           type="button"
           className="primary"
@@ -223,6 +234,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
           )}
         </aside>
       </div>
+      {importing && <ImportWizard caseId={caseId} onClose={() => setImporting(false)} />}
       {editing?.kind === 'new-entity' && (
         <Dialog title="New entity" onClose={() => setEditing(null)} wide>
           <EntityEditor

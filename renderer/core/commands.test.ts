@@ -111,6 +111,7 @@ function spyApi() {
     linkSelected: vi.fn(),
     deleteSelected: vi.fn(),
     exportCase: vi.fn(),
+    importData: vi.fn(),
   };
   const api: CommandApi = {
     undo: vi.fn(),

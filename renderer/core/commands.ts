@@ -40,6 +40,8 @@ export interface WorkspaceActions {
   /** Asks for confirmation, then deletes (tombstones) the selected entity. */
   readonly deleteSelected: () => void;
   readonly exportCase: () => void;
+  /** Opens the import wizard (spreadsheets, call records, the clipboard) for this case. */
+  readonly importData: () => void;
 }
 
 /** What commands act on. */
@@ -67,6 +69,7 @@ const inCase = (c: CommandContext) => c.caseOpen && !c.typing;
 
 const BEHAVIOUR: { readonly [Id in CommandId]: Behaviour } = {
   importCase: { isEnabled: () => true, perform: (api) => api.importCase() },
+  importData: { isEnabled: (c) => c.caseOpen, perform: (api) => api.workspace?.importData() },
   exportCase: { isEnabled: (c) => c.caseOpen, perform: (api) => api.workspace?.exportCase() },
   closeCase: { isEnabled: (c) => c.caseOpen, perform: (api) => api.closeCase() },
   undo: { isEnabled: (c) => c.canUndo, perform: (api) => api.undo() },

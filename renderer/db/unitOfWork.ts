@@ -156,6 +156,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     db.attachmentBlobs,
     db.audit,
     ...syncTables(db),
+    // The import writer's staged batches (importWriter.ts) leave with the change that shows them.
+    db.meta,
   ];
 
   function undoState(): UndoState {
@@ -309,8 +311,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         const stored = current[index];
         // A bulk insert undone left nothing behind, and must find nothing to redo into; anything
         // else must find the version this stack wrote last (gone or disowned: a conflict).
+        // (A bulk insert's puts, records it merged into, are checked like any other change's.)
+        const pair = entry.pairs[index]!;
         const moves =
-          entry.inserted && direction === 'redo'
+          entry.inserted && direction === 'redo' && !pair.before
             ? stored !== undefined
             : !stored || stored.updatedAt !== lastWritten.get(after.id);
         if (moves) {
@@ -350,8 +354,18 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     direction: 'undo' | 'redo',
     reason: string,
   ): Promise<[string, string | undefined][]> {
-    const records = entry.pairs.map(({ after }) => after);
+    // Records the change put over existing ones (an import merging into a case's entities) are
+    // reverted to their before-image as any change's are; only the inserted ones are removed.
+    const merged = entry.pairs.filter((pair) => pair.before !== undefined);
+    const records = entry.pairs.filter((pair) => !pair.before).map(({ after }) => after);
     const blobIds = [...(entry.inserted?.keys() ?? [])];
+    const out: [string, string | undefined][] = [];
+    for (const pair of merged) {
+      const target = direction === 'undo' ? pair.before! : pair.after;
+      const next = { ...target, updatedAt: clock.now() } as AnyRecord;
+      await tx.put(next, { action: 'restore', summary: (auto) => `${reason}: ${auto}` });
+      out.push([next.id, next.updatedAt]);
+    }
     if (direction === 'undo') {
       for (const kind of RECORD_KIND_NAMES) {
         const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
@@ -374,7 +388,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         summary: `${reason}: ${records.length} records ${direction === 'undo' ? 'removed' : 'imported again'}`,
       });
     }
-    return records.map((r) => [r.id, direction === 'undo' ? undefined : r.updatedAt]);
+    for (const r of records) out.push([r.id, direction === 'undo' ? undefined : r.updatedAt]);
+    return out;
   }
 
   /**

@@ -17,10 +17,12 @@ interface MetaFieldsProps {
   readonly value: MetaValue;
   readonly onChange: (value: MetaValue) => void;
   readonly idPrefix: string;
+  /** Grading and markings only: the import wizard names the source itself (the file). */
+  readonly hideSource?: boolean;
 }
 
 /** Provenance source, Admiralty grading and handling markings of an entity or relationship. */
-export function MetaFields({ value, onChange, idPrefix }: MetaFieldsProps) {
+export function MetaFields({ value, onChange, idPrefix, hideSource = false }: MetaFieldsProps) {
   const id = (name: string) => `${idPrefix}-meta-${name}`;
   const classifications: readonly string[] = DEFAULT_CLASSIFICATIONS.includes(
     value.markings.classification as (typeof DEFAULT_CLASSIFICATIONS)[number],
@@ -31,21 +33,23 @@ export function MetaFields({ value, onChange, idPrefix }: MetaFieldsProps) {
     onChange({ ...value, markings: { ...value.markings, ...patch } });
   return (
     <fieldset className="entity-meta">
-      <legend>Source, grading and handling</legend>
-      <div className="entity-field">
-        <label className="entity-field-label" htmlFor={id('source')}>
-          Source (document or report)
-        </label>
-        <input
-          id={id('source')}
-          data-testid="field-source"
-          type="text"
-          maxLength={1024}
-          placeholder="Recorded in Tessera"
-          value={value.source}
-          onChange={(event) => onChange({ ...value, source: event.target.value })}
-        />
-      </div>
+      <legend>{hideSource ? 'Grading and handling' : 'Source, grading and handling'}</legend>
+      {!hideSource && (
+        <div className="entity-field">
+          <label className="entity-field-label" htmlFor={id('source')}>
+            Source (document or report)
+          </label>
+          <input
+            id={id('source')}
+            data-testid="field-source"
+            type="text"
+            maxLength={1024}
+            placeholder="Recorded in Tessera"
+            value={value.source}
+            onChange={(event) => onChange({ ...value, source: event.target.value })}
+          />
+        </div>
+      )}
       <div className="entity-meta-row">
         <SelectField
           label="Source reliability"

@@ -24,6 +24,7 @@ export interface CommandSpec {
 
 export const COMMAND_SPECS = [
   { id: 'importCase', label: 'Import case file…', shortcut: 'Mod+O', menu: 'File' },
+  { id: 'importData', label: 'Import data…', menu: 'File' },
   { id: 'exportCase', label: 'Export this case…', menu: 'File' },
   { id: 'closeCase', label: 'Back to case list', shortcut: 'Mod+Shift+W', menu: 'File' },
   { id: 'lock', label: 'Lock Tessera', shortcut: 'Mod+L', menu: 'File' },

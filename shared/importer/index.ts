@@ -4,12 +4,40 @@
  */
 export * from './types.ts';
 export * from './errors.ts';
-export { detectSource } from './detect.ts';
+export {
+  detectDelimiter,
+  detectEncoding,
+  detectHeader,
+  detectSource,
+  PREVIEW_ROWS,
+  SAMPLE_BYTES,
+} from './detect.ts';
 export type { DetectedSource } from './detect.ts';
-export { createDecoder, createDelimitedParser, DEFAULT_PARSER_KIND } from './parse.ts';
+export {
+  createDecoder,
+  createDelimitedParser,
+  DEFAULT_PARSER_KIND,
+  DELIMITERS,
+} from './parse.ts';
 export type { DelimitedParser, DelimitedParserKind } from './parse.ts';
 export { createRowMapper } from './mapper.ts';
-export type { RowMapper } from './mapper.ts';
-export { BUILT_IN_SPECS, parseImportSpec, specByName } from './spec.ts';
+export type { RowMapper, RowProblemCode } from './mapper.ts';
+export {
+  BUILT_IN_SPECS,
+  EXTRA_PREFIX,
+  parseImportSpec,
+  parseImportSpecText,
+  specByName,
+} from './spec.ts';
+export {
+  applyTransform,
+  applyTransforms,
+  readDate,
+  readDuration,
+  readNumber,
+} from './transforms.ts';
+export type { ValueProblem, ValueProblemCode } from './transforms.ts';
+export { identityKeys } from './identity.ts';
 export { describeProblem, rejectsCsv } from './rejects.ts';
-export { runImport } from './run.ts';
+export { DEFAULT_BATCH_ROWS, runImport, runImportDetailed } from './run.ts';
+export type { ImportRunDetails, ImportRunSettings } from './run.ts';

@@ -64,7 +64,10 @@ export interface PropertyMapping {
   readonly property: string;
   readonly value: ValueSource;
   readonly transforms?: readonly Transform[];
-  /** A row whose value is empty or fails a transform is rejected (otherwise the value is left out). */
+  /**
+   * A row whose value is empty is rejected (otherwise the property is left out). A value that
+   * fails a transform or the model's check rejects the row either way: never silently dropped.
+   */
   readonly required?: boolean;
 }
 
@@ -87,8 +90,17 @@ export interface EntityMapping {
   readonly identity?: readonly IdentityRule[];
   /** When every mapped value is empty, the row simply has no such entity (no reject). */
   readonly optional?: boolean;
+  /**
+   * The row has this entity only when it meets every condition (e.g. a "type" column saying
+   * "person" or "company"); otherwise it simply has none. Added by imp-engine, backward compatible.
+   */
+  readonly when?: readonly RowCondition[];
 }
 
+/**
+ * A test of one cell (trimmed): `equals`/`not-equals` compare exactly, `contains` is a substring,
+ * `matches` a regular expression (case-insensitive, Unicode).
+ */
 export interface RowCondition {
   readonly column: string;
   readonly op: 'equals' | 'not-equals' | 'contains' | 'matches' | 'empty' | 'not-empty';
