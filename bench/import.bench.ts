@@ -51,7 +51,7 @@ async function writeCsv(path: string): Promise<{ bytes: number; chunks: string[]
   for (const chunk of cdrCsvChunks({ rows: ROWS })) {
     chunks.push(chunk);
     bytes += Buffer.byteLength(chunk);
-    if (!out.write(chunk)) await new Promise((resolve) => out.once('drain', resolve));
+    if (!out.write(chunk)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
   }
   await new Promise<void>((resolve, reject) =>
     out.end((error?: Error | null) => (error ? reject(error) : resolve())),

@@ -11,12 +11,13 @@
  */
 import { HybridLogicalClock } from '../../shared/model/index.ts';
 import { DEFAULT_MARKINGS, UNGRADED } from '../../shared/model/index.ts';
-import { createDecoder, createDelimitedParser, specByName } from '../../shared/importer/index.ts';
+import { createDecoder, createDelimitedParser } from '../../shared/importer/index.ts';
 import type { DelimitedParserKind, ImportSummary } from '../../shared/importer/index.ts';
 import { TesseraDatabase } from '../../renderer/db/database.ts';
 import { createRepository } from '../../renderer/db/repository.ts';
 import { createUnitOfWork } from '../../renderer/db/unitOfWork.ts';
 import { runImportPipeline } from '../../renderer/import/pipeline.ts';
+import { cdrBenchSpec } from './generate.ts';
 import { compareParsers } from './parsers.ts';
 import type { ParserTiming } from './parsers.ts';
 
@@ -74,8 +75,7 @@ interface MemoryPerformance {
 /** Imports the generated file through the wizard's pipeline into a fresh database. */
 async function pipeline(url: string): Promise<PipelineResult> {
   const file = await fetchCsv(url);
-  const spec = specByName('cdr');
-  if (!spec) throw new Error("the built-in 'cdr' specification is missing");
+  const spec = cdrBenchSpec();
   const db = await freshDatabase(PIPELINE_DB);
   const work = createUnitOfWork(db, {
     actor: () => ({ userName: 'bench', agencyId: 'bench' }),
