@@ -4,6 +4,8 @@
  * run) is
  * 1. parsed by uDSV and PapaParse, raw and through the engine's `createDelimitedParser`, in Node
  *    and in Chromium (bench/import/parsers.ts): `parse node|chromium NAME: N rows/s`;
+ *    and, as a workbook of up to 100,000 of its rows, read by the XLSX readers (Node streaming,
+ *    Chromium whole-workbook; the exceljs fixture is checked cell for cell in Chromium too);
  * 2. imported in Debian's Chromium through the wizard's pipeline (renderer/import/pipeline.ts:
  *    worker parse + engine + one change of the unit of work) into IndexedDB, the page half
  *    (bench/import/entry.ts) built with Vite (the pipeline starts a module worker) and served from
@@ -17,16 +19,19 @@
  *    bulkPut of the records the pipeline produced. Goals: ratio ≥ 0.5, heap < 1 GB, no task > 100 ms.
  */
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize } from 'node:path';
+import ExcelJS from 'exceljs';
 import { chromium } from 'playwright-core';
 import type { CDPSession, Page } from 'playwright-core';
 import { build } from 'vite';
 import { CHROMIUM_ARGS } from '../e2e/harness/chromiumArgs.ts';
+import { readXlsxRows } from '../electron/services/importer/xlsxRows.ts';
+import { CALLS_ROWS, callsWorkbook } from '../shared/importer/fixtures/xlsxWorkbook.ts';
 import { DEFAULT_PARSER_KIND } from '../shared/importer/index.ts';
 import { cdrCsvChunks, DEFAULT_CDR_ROWS } from './import/generate.ts';
 import type { ImportBenchApi } from './import/entry.ts';
@@ -35,14 +40,42 @@ import { compareParsers, parserLines } from './import/parsers.ts';
 const ROWS = Number(process.env.IMPORT_BENCH_ROWS ?? DEFAULT_CDR_ROWS);
 const PARSER_ROUNDS = ROWS > 200_000 ? 2 : 3;
 const CSV_PATH = '/cdr.csv';
+const FIXTURE_PATH = '/fixture.xlsx';
+const XLSX_PATH = '/cdr.xlsx';
+/** Rows of the XLSX timing: the wizard holds a workbook whole, so it stays below its size limit. */
+const XLSX_ROWS = Math.min(ROWS, 100_000);
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html',
   '.js': 'text/javascript',
   '.css': 'text/css',
   '.csv': 'text/csv',
+  '.xlsx': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   '.wasm': 'application/wasm',
 };
+
+/** The first `rows` call records as a workbook (exceljs's streaming writer, shared strings). */
+async function writeCdrXlsx(path: string, rows: number): Promise<number> {
+  const writer = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: path,
+    useSharedStrings: true,
+    useStyles: true,
+  });
+  const sheet = writer.addWorksheet('CDR');
+  for (const chunk of cdrCsvChunks({ rows })) {
+    for (const line of chunk.split('\n')) if (line !== '') sheet.addRow(line.split(',')).commit();
+  }
+  sheet.commit();
+  await writer.commit();
+  return (await stat(path)).size;
+}
+
+async function timeNodeXlsx(path: string): Promise<{ rows: number; ms: number }> {
+  const start = performance.now();
+  let rows = 0;
+  for await (const batch of readXlsxRows(path)) rows += batch.length;
+  return { rows, ms: performance.now() - start };
+}
 
 async function writeCsv(path: string): Promise<{ bytes: number; chunks: string[] }> {
   const out = createWriteStream(path);
@@ -143,7 +176,6 @@ function bench(page: Page): ImportBenchApi {
     (...args: Parameters<ImportBenchApi[K]>) =>
       page.evaluate(
         ([fn, rest]) =>
-          // eslint-disable-next-line @typescript-eslint/no-unsafe-return
           (
             globalThis as unknown as {
               tesseraImportBench: Record<string, (...a: unknown[]) => unknown>;
@@ -151,7 +183,12 @@ function bench(page: Page): ImportBenchApi {
           ).tesseraImportBench[fn]!(...rest),
         [name, args] as const,
       ) as ReturnType<ImportBenchApi[K]>;
-  return { parsers: call('parsers'), pipeline: call('pipeline'), floor: call('floor') };
+  return {
+    parsers: call('parsers'),
+    pipeline: call('pipeline'),
+    floor: call('floor'),
+    xlsx: call('xlsx'),
+  };
 }
 
 async function main(): Promise<void> {
@@ -190,6 +227,12 @@ async function main(): Promise<void> {
     for (const line of parserLines('node', compareParsers(chunks, PARSER_ROUNDS)))
       console.log(line);
     chunks.length = 0;
+    await writeFile(join(dir, 'fixture.xlsx'), await callsWorkbook());
+    const xlsxBytes = await writeCdrXlsx(join(dir, 'cdr.xlsx'), XLSX_ROWS);
+    const nodeXlsx = await timeNodeXlsx(join(dir, 'cdr.xlsx'));
+    console.log(
+      `xlsx node streaming read: ${Math.round(nodeXlsx.rows / (nodeXlsx.ms / 1000))} rows/s (${nodeXlsx.rows} rows, ${(xlsxBytes / 1e6).toFixed(1)} MB)`,
+    );
 
     await build({
       configFile: false,
@@ -216,6 +259,15 @@ async function main(): Promise<void> {
       const api = bench(page);
       for (const line of parserLines('chromium', await api.parsers(CSV_PATH, PARSER_ROUNDS)))
         console.log(line);
+      const fixture = await api.xlsx(FIXTURE_PATH, 'Calls', true);
+      if (JSON.stringify(fixture.rows) !== JSON.stringify(CALLS_ROWS))
+        throw new Error(
+          `the XLSX fixture read in Chromium differs: ${JSON.stringify(fixture.rows)}`,
+        );
+      const pageXlsx = await api.xlsx(XLSX_PATH, undefined, false);
+      console.log(
+        `xlsx chromium whole-workbook read: ${Math.round(pageXlsx.rowCount / (pageXlsx.ms / 1000))} rows/s (${pageXlsx.rowCount} rows)`,
+      );
 
       const heap = await HeapSampler.attach(page);
       await heap.sample();

@@ -17,6 +17,7 @@ import { TesseraDatabase } from '../../renderer/db/database.ts';
 import { createRepository } from '../../renderer/db/repository.ts';
 import { createUnitOfWork } from '../../renderer/db/unitOfWork.ts';
 import { runImportPipeline } from '../../renderer/import/pipeline.ts';
+import { loadXlsx } from '../../renderer/import/xlsxRows.ts';
 import { cdrBenchSpec } from './generate.ts';
 import { compareParsers } from './parsers.ts';
 import type { ParserTiming } from './parsers.ts';
@@ -196,6 +197,33 @@ async function floor(url: string, kind: DelimitedParserKind): Promise<FloorResul
   return { parseMs, parsedRows, bulkPutMs, records };
 }
 
-const api = { parsers, pipeline, floor };
+export interface XlsxResult {
+  readonly rows: string[][] | undefined;
+  readonly rowCount: number;
+  readonly ms: number;
+}
+
+/**
+ * A workbook read by the wizard's XLSX reader (exceljs's browser build, whole workbook): the rows
+ * themselves when `keepRows` (a small fixture, compared by the runner), else only counted.
+ */
+async function xlsx(
+  url: string,
+  sheet: string | undefined,
+  keepRows: boolean,
+): Promise<XlsxResult> {
+  const bytes = new Uint8Array(await (await fetchCsv(url)).arrayBuffer());
+  const start = performance.now();
+  const workbook = await loadXlsx(bytes);
+  const kept: string[][] = [];
+  let rowCount = 0;
+  for (const batch of workbook.rows(sheet)) {
+    rowCount += batch.length;
+    if (keepRows) kept.push(...batch);
+  }
+  return { rows: keepRows ? kept : undefined, rowCount, ms: performance.now() - start };
+}
+
+const api = { parsers, pipeline, floor, xlsx };
 export type ImportBenchApi = typeof api;
 (globalThis as unknown as { tesseraImportBench: ImportBenchApi }).tesseraImportBench = api;
