@@ -145,7 +145,7 @@ function plausibility(text: string): number {
     else if (!COMMON_SIGNS.test(char)) score -= 3;
   }
   for (const [word] of text.matchAll(WORD)) {
-    if (!/[^\u0000-\u007f]/.test(word)) continue;
+    if (!/\P{ASCII}/u.test(word)) continue;
     const scripts = SCRIPT.filter((script) => script.test(word)).length;
     if (scripts > 1) score -= 5;
     score += WELL_CASED.test(word) ? 2 : -2;

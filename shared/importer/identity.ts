@@ -11,7 +11,7 @@
  */
 import type { EntityProperties } from '../model/index.ts';
 import { getSchema } from '../model/index.ts';
-import { foldText } from '../search/fold.ts';
+import { tokenize } from '../search/fold.ts';
 import { normalizeEmail, normalizeIban, normalizeIdentifier } from '../search/identifiers.ts';
 import { normalizePhone } from '../search/phone.ts';
 import type { IdentityRule } from './types.ts';
@@ -31,7 +31,8 @@ function normalisedBy(typeName: string, value: string, defaultCountry?: string):
     case 'identifier':
       return normalizeIdentifier(value);
     default: {
-      const folded = foldText(value);
+      // Names and other text: folded words, so case, accents and spacing do not matter.
+      const folded = tokenize(value).join(' ');
       return folded === '' ? null : folded;
     }
   }

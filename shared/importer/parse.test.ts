@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ImportEngineError } from './errors.ts';
+import type { ImportEngineError } from './errors.ts';
 import { createDecoder, createDelimitedParser } from './parse.ts';
 import type { DelimitedParserKind } from './parse.ts';
 

@@ -8,7 +8,8 @@
  * cut between chunks is kept for the next), parsed into whole records and mapped in batches of
  * `batchRows`; `onBatch` is awaited before the next batch, so a writer can apply back-pressure.
  * Row numbers count records from 1, the skipped rows and the header included (blank lines are no
- * records). A signal that fires stops the run between chunks with `import.aborted`.
+ * records). A signal that fires stops the run between chunks and after each batch with
+ * `import.aborted` (the caller, owning the writes, discards what it was given: all or nothing).
  */
 import { detectSource, SAMPLE_BYTES } from './detect.ts';
 import type { DetectedSource } from './detect.ts';
@@ -113,6 +114,7 @@ export async function runImportDetailed(
       }
     }
     await onBatch(batch);
+    checkAborted(signal);
   };
 
   const take = async (rows: string[][]) => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseCaseFile } from '../../../shared/caseFile.ts';
 import { createDemoCase } from '../../../shared/demo/demoCase.ts';
+import { BUILT_IN_SPECS } from '../../../shared/importer/index.ts';
 import { INTERCHANGE_FORMAT_IDS, interchangeFormat } from '../../../shared/interchange/index.ts';
 import { exportCommand, importCommand } from './interchange.ts';
 
@@ -116,5 +117,85 @@ describe('tessera export', () => {
     }
     expect(await exportCommand.run(['--in', demo, '--format', 'pdf', '--out', out])).toBe(2);
     expect(await readdir(dir)).toEqual(['demo.json']);
+  });
+});
+
+describe('tessera import --spec (CSV and TSV through the import engine)', () => {
+  const FIXTURES = new URL('../../../shared/importer/fixtures/', import.meta.url);
+
+  it('imports the sample call records with the built-in cdr specification', async () => {
+    const out = join(dir, 'CASE.json');
+    const input = new URL('cdr.csv', FIXTURES).pathname;
+    const code = await importCommand.run([
+      '--input',
+      input,
+      '--spec',
+      'cdr',
+      '--case-title',
+      'Calls',
+      '--out',
+      out,
+      '--now',
+      '2026-11-23T10:00:00Z',
+    ]);
+    expect(code).toBe(0);
+    const file = parseCaseFile(await readFile(out, 'utf8'));
+    expect(file.case.title).toBe('Calls');
+    expect(file.entities.filter((e) => e.schema === 'Phone')).toHaveLength(3);
+    const calls = file.entities.filter((e) => e.schema === 'Call');
+    expect(calls).toHaveLength(5);
+    expect(calls[0]!.provenance.imported).toMatchObject({
+      fileName: 'cdr.csv',
+      row: 2,
+      spec: 'cdr',
+      specVersion: 1,
+    });
+    expect(calls[0]!.provenance.imported!.fileSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(logs.join('\n')).toContain('5 rows: 5 imported, 0 excluded, 0 rejected');
+    expect(await readdir(dir)).toEqual(['CASE.json']);
+  });
+
+  it('skips bad rows into CASE.json.rejects.csv and says why', async () => {
+    const input = join(dir, 'calls.tsv');
+    await writeFile(
+      input,
+      'caller\tcallee\tstart\tduration\tcell_id\n+43 664 1234567\t+40 721 555 010\t2024-03-05 08:15:02\tabc\tX\n+43 664 1234567\t+40 721 555 010\t2024-03-05 08:16:02\t10\tX\n',
+    );
+    const out = join(dir, 'CASE.json');
+    expect(await importCommand.run(['--input', input, '--spec', 'cdr', '--out', out])).toBe(0);
+    expect(parseCaseFile(await readFile(out, 'utf8')).entities).toHaveLength(3);
+    const rejects = await readFile(`${out}.rejects.csv`, 'utf8');
+    expect(rejects.split('\r\n')[1]).toContain(`2,duration,"'abc' is not a duration`);
+    expect(logs.join('\n')).toContain('row 2, column duration:');
+  });
+
+  it('reads a specification file, and says where it is wrong', async () => {
+    const specPath = join(dir, 'mine.json');
+    await writeFile(specPath, JSON.stringify({ ...BUILT_IN_SPECS.bank, name: 'mine', version: 3 }));
+    const out = join(dir, 'CASE.json');
+    const input = new URL('bank.csv', FIXTURES).pathname;
+    expect(await importCommand.run(['--input', input, '--spec', specPath, '--out', out])).toBe(0);
+    const file = parseCaseFile(await readFile(out, 'utf8'));
+    expect(file.entities[0]!.provenance.imported).toMatchObject({ spec: 'mine', specVersion: 3 });
+
+    await writeFile(
+      specPath,
+      JSON.stringify({
+        ...BUILT_IN_SPECS.bank,
+        source: { kind: 'delimited', timeZone: 'Nowhere' },
+      }),
+    );
+    await expect(
+      importCommand.run(['--input', input, '--spec', specPath, '--out', join(dir, 'B.json')]),
+    ).rejects.toMatchObject({
+      code: 'spec.invalid',
+      path: 'source.timeZone',
+    });
+    await expect(
+      importCommand.run(['--input', input, '--spec', 'nonesuch', '--out', join(dir, 'B.json')]),
+    ).rejects.toMatchObject({
+      code: 'needs-spec',
+    });
+    expect((await readdir(dir)).sort()).toEqual(['CASE.json', 'mine.json']);
   });
 });

@@ -2,15 +2,17 @@
  * `tessera import` and `tessera export`: the app's interchange engine (shared/interchange) on the
  * command line, for scripts and for testing against other tools' files.
  *
- *   tessera import --input FILE [--spec SPEC.json] --out CASE.json
- *                  [--title TITLE] [--agency ID] [--user NAME] [--now ISO-TIME]
+ *   tessera import --input FILE [--spec cdr|bank|entities|SPEC.json] --out CASE.json
+ *                  [--title TITLE | --case-title TITLE] [--agency ID] [--user NAME] [--now ISO-TIME]
  *   tessera export --in CASE.json --format graphml|gexf|cyjs|anx|stix|ftm --out FILE
  *
- * The input's format is read from its content. CSV and XLSX need an import specification and the
- * import wizard, which come later; they are recognised and refused with that said. What the import
- * kept, changed or could not use is printed, grouped. Files are written atomically.
+ * The input's format is read from its content. CSV and TSV need an import specification (a
+ * built-in one by name or a SPEC.json file): they go through the import wizard's engine
+ * (specImport.ts), rejected rows into CASE.json.rejects.csv. XLSX is recognised and refused until
+ * its reader lands. What the import kept, changed or could not use is printed, grouped. Files are
+ * written atomically.
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseCaseFile } from '../../../shared/caseFile.ts';
 import {
@@ -22,11 +24,12 @@ import {
 } from '../../../shared/interchange/index.ts';
 import type { ImportIssue, InterchangeFormatId } from '../../../shared/interchange/index.ts';
 import { writeFileAtomic } from '../../services/files/atomicWrite.ts';
+import { runSpecImport } from './specImport.ts';
 import type { CliCommand } from './types.ts';
 import { UsageError } from './types.ts';
 
 const IMPORT_USAGE =
-  'usage: tessera import --input FILE [--spec SPEC.json] --out CASE.json [--title TITLE] [--agency ID] [--user NAME] [--now ISO-TIME]';
+  'usage: tessera import --input FILE [--spec cdr|bank|entities|SPEC.json] --out CASE.json [--title TITLE] [--agency ID] [--user NAME] [--now ISO-TIME]';
 const EXPORT_USAGE = `usage: tessera export --in CASE.json --format ${INTERCHANGE_FORMAT_IDS.join('|')} --out FILE`;
 
 function parseOptions(
@@ -37,7 +40,7 @@ function parseOptions(
   const options = new Map<string, string>();
   for (let i = 0; i < args.length; i += 1) {
     const arg = args[i]!;
-    const match = /^--([a-z]+)(?:=(.*))?$/.exec(arg);
+    const match = /^--([a-z][a-z-]*)(?:=(.*))?$/.exec(arg);
     if (!match || !names.includes(match[1]!))
       throw new UsageError(`unknown argument '${arg}'\n${usage}`);
     const value = match[2] ?? args[++i];
@@ -52,6 +55,17 @@ function required(options: Map<string, string>, name: string, usage: string): st
   const value = options.get(name);
   if (!value) throw new UsageError(`--${name} is required\n${usage}`);
   return value;
+}
+
+async function readHead(path: string, length: number): Promise<Buffer> {
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buffer, 0, length, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
 }
 
 /** Spreadsheets and delimited text: recognised so the refusal can say what they need. */
@@ -76,7 +90,7 @@ export function formatIssues(issues: readonly ImportIssue[]): string[] {
 async function runImport(args: string[]): Promise<number> {
   const options = parseOptions(
     args,
-    ['input', 'spec', 'out', 'title', 'agency', 'user', 'now'],
+    ['input', 'spec', 'out', 'title', 'case-title', 'agency', 'user', 'now'],
     IMPORT_USAGE,
   );
   const input = required(options, 'input', IMPORT_USAGE);
@@ -87,15 +101,27 @@ async function runImport(args: string[]): Promise<number> {
   const nowText = options.get('now');
   const now = nowText ? new Date(nowText) : new Date();
   if (Number.isNaN(now.getTime())) throw new UsageError(`--now: '${nowText}' is not a date/time`);
-  const bytes = await readFile(input);
+  const spec = options.get('spec');
+  // With a specification the file may be large delimited text, streamed by the engine: only its
+  // head is read here, to tell it from the formats that need none.
+  const bytes = spec === undefined ? await readFile(input) : await readHead(input, 64 * 1024);
   const text = bytes.toString('utf8');
   const spreadsheet = spreadsheetKind(bytes, text);
   const format = spreadsheet ? undefined : detectFormat(text);
+  const stem = resolve(input).split(/[\\/]/).pop()!;
+  const caseTitle = options.get('title') ?? options.get('case-title') ?? `Imported: ${stem}`;
+  const userName = options.get('user') ?? 'tessera-cli';
+  if (!format && spec !== undefined && spreadsheet !== 'XLSX') {
+    await runSpecImport({ input, out, spec, caseTitle, agencyId, userName, now });
+    return 0;
+  }
   if (!format) {
     if (spreadsheet) {
       throw new InterchangeError(
         'needs-spec',
-        `${input} looks like ${spreadsheet}: it needs an import specification (--spec) and the import wizard, which come in a later version`,
+        spreadsheet === 'XLSX'
+          ? `${input} looks like XLSX: the command line does not read spreadsheets yet; save it as CSV and name a specification (--spec cdr|bank|entities|SPEC.json)`
+          : `${input} looks like CSV: it needs an import specification (--spec cdr|bank|entities|SPEC.json; see docs/import.md)`,
       );
     }
     throw new InterchangeError(
@@ -103,14 +129,13 @@ async function runImport(args: string[]): Promise<number> {
       `${input}: not a format Tessera reads (${INTERCHANGE_FORMATS.map((f) => f.label).join(', ')})`,
     );
   }
-  if (options.has('spec')) {
-    throw new UsageError(`--spec is for CSV and XLSX; ${format.label} needs none\n${IMPORT_USAGE}`);
+  if (spec !== undefined) {
+    throw new UsageError(`--spec is for CSV and TSV; ${format.label} needs none\n${IMPORT_USAGE}`);
   }
-  const stem = resolve(input).split(/[\\/]/).pop()!;
   const { file, issues } = format.importText(text, {
-    caseTitle: options.get('title') ?? `Imported: ${stem}`,
+    caseTitle,
     now: now.toISOString(),
-    userName: options.get('user') ?? 'tessera-cli',
+    userName,
     agencyId,
   });
   await writeFileAtomic(out, `${JSON.stringify(file, null, 1)}\n`);
@@ -159,7 +184,7 @@ function command(summary: string, name: string, run: (args: string[]) => Promise
 }
 
 export const importCommand: CliCommand = command(
-  'import --input FILE --out CASE.json: FtM, GraphML, GEXF, Cytoscape JSON into a new case file',
+  'import --input FILE [--spec cdr|bank|entities|SPEC.json] --out CASE.json: FtM, GraphML, GEXF, Cytoscape JSON, ANX, STIX, or CSV/TSV by a specification, into a new case file',
   'import',
   runImport,
 );
