@@ -16,10 +16,10 @@ describe('xlsxCellText', () => {
 
   it('writes dates as wall-clock ISO without an offset, rounded to the second', () => {
     const almost = new Date(Date.UTC(2026, 2, 1, 14, 29, 59, 999.7));
-    expect(xlsxCellText(almost, 'dd/mm/yyyy hh:mm')).toBe('2026-03-01T14:30:00');
+    expect(xlsxCellText(almost, 'dd/mm/yyyy hh:mm')).toBe('2026-03-01 14:30:00');
     expect(xlsxCellText(almost, 'dd/mm/yyyy')).toBe('2026-03-01');
     expect(xlsxCellText(almost, '[$-409]d-mmm-yy;@')).toBe('2026-03-01');
-    expect(xlsxCellText(almost)).toBe('2026-03-01T14:30:00');
+    expect(xlsxCellText(almost)).toBe('2026-03-01 14:30:00');
   });
 
   it('reads formulas, rich text, hyperlinks, errors and booleans as the text shown', () => {
@@ -27,7 +27,7 @@ describe('xlsxCellText', () => {
     expect(xlsxCellText({ sharedFormula: 'A1', result: 'x' })).toBe('x');
     expect(xlsxCellText({ formula: 'NOW()' })).toBe('');
     expect(xlsxCellText({ formula: 'A1+1', result: 46082.5 }, 'dd/mm/yyyy hh:mm')).toBe(
-      '2026-03-01T12:00:00',
+      '2026-03-01 12:00:00',
     );
     expect(xlsxCellText({ richText: [{ text: 'a' }, { text: 'b' }] })).toBe('ab');
     expect(xlsxCellText({ text: 'site', hyperlink: 'https://example.org' })).toBe('site');

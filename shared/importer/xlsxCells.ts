@@ -4,9 +4,10 @@
  * from a CSV file, so each becomes the text a user sees in the cell:
  * - a number in JavaScript's shortest round-trip form (no thousands separators, no exponent below
  *   1e21), so a phone number stored as a number stays whole;
- * - a date as ISO 8601 wall-clock time without an offset ("2026-03-01T14:30:00", or "2026-03-01"
- *   where the cell's format shows no time): a spreadsheet stores no time zone, so the
- *   specification's `timeZone` says which one it was;
+ * - a date as ISO 8601 wall-clock time without an offset, date and time apart by a space as RFC
+ *   3339 allows ("2026-03-01 14:30:00", or "2026-03-01" where the cell's format shows no time), so
+ *   the built-in specifications' pattern "yyyy-MM-dd HH:mm:ss" reads it; a spreadsheet stores no
+ *   time zone, so the specification's `timeZone` says which one it was;
  * - a formula as its cached result (the engine never evaluates formulas); none cached → empty; a
  *   numeric result in a date format as a date (exceljs's streaming reader leaves it a serial);
  * - rich text as its plain text, a hyperlink as its text, an error as its code ("#N/A");
@@ -83,7 +84,7 @@ function dateText(date: Date, numFmt: string | undefined): string {
   const d = new Date(ms);
   const day = `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
   if (!showsTime(numFmt)) return day;
-  return `${day}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
+  return `${day} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}`;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -34,7 +34,7 @@ const spec: ImportSpec = parseImportSpec({
         {
           property: 'startDate',
           value: { column: 'start' },
-          transforms: [{ op: 'date', pattern: 'yyyy-MM-ddTHH:mm:ss' }],
+          transforms: [{ op: 'date', pattern: 'yyyy-MM-dd HH:mm:ss' }],
           required: true,
         },
         {
@@ -62,14 +62,19 @@ const options = {
 describe('runXlsxImport', () => {
   it('maps a sheet with the engine, numbering rows as the spreadsheet does', async () => {
     const batches: ImportBatch[] = [];
-    const summary = await runXlsxImport(
+    const { summary, header, rejectedRows } = await runXlsxImport(
       Readable.from([await callsWorkbook()]),
       spec,
       options,
       (batch) => {
         batches.push(batch);
       },
+      { keepRejectedRows: true },
     );
+    expect(header).toEqual(['caller', 'callee', 'start', 'duration', 'day', 'note']);
+    expect([...rejectedRows]).toEqual([
+      [5, ['+43 664 1234567', '', '', '#N/A', 'true', 'example.org']],
+    ]);
     // Rows 2, 3 and 5 (row 4 is empty, row 1 the header); row 5 has no callee, start or duration.
     expect(summary).toMatchObject({ rowsRead: 3, rowsImported: 2, rowsRejected: 1 });
     const problems = batches.flatMap((batch) => batch.problems);

@@ -46,6 +46,20 @@ export function xlsxHasHeader(spec: ImportSpec): boolean {
 
 const isEmptyRow = (row: readonly string[]) => row.every((cell) => cell === '');
 
+export interface XlsxImportDetails {
+  readonly summary: ImportSummary;
+  /** The header row as read, when the sheet has one. */
+  readonly header?: readonly string[];
+  /** The rejected rows as read, by row number (only with `keepRejectedRows`). */
+  readonly rejectedRows: ReadonlyMap<number, readonly string[]>;
+}
+
+export interface XlsxImportSettings {
+  readonly signal?: AbortSignal;
+  /** Keep the cells of rejected rows, for a rejects file. */
+  readonly keepRejectedRows?: boolean;
+}
+
 /**
  * Maps the sheet named by `spec.source.sheet` (the first when absent); each batch goes to
  * `onBatch` before the next is read. Throws XlsxError for an unreadable workbook or a missing
@@ -56,19 +70,30 @@ export async function runXlsxImport(
   spec: ImportSpec,
   options: ImportRunOptions,
   onBatch: (batch: ImportBatch) => void | Promise<void>,
-  signal?: AbortSignal,
-): Promise<ImportSummary> {
+  settings: XlsxImportSettings = {},
+): Promise<XlsxImportDetails> {
   const mapper = createRowMapper(spec, options);
+  const rejectedRows = new Map<number, readonly string[]>();
+  let header: readonly string[] | undefined;
   let toSkip = spec.source.skipRows ?? 0;
   let headerPending = xlsxHasHeader(spec);
   let rowNumber = 1;
-  for await (const batch of readXlsxRows(input, { sheet: spec.source.sheet, signal })) {
+  const rows = readXlsxRows(input, { sheet: spec.source.sheet, signal: settings.signal });
+  for await (const batch of rows) {
     // Runs of non-empty rows, each mapped with its own first row number.
     let run: string[][] = [];
     let runStart = rowNumber;
     const flush = async () => {
-      if (run.length > 0) await onBatch(mapper.mapRows(run, runStart));
+      if (run.length === 0) return;
+      const mapped = mapper.mapRows(run, runStart);
+      if (settings.keepRejectedRows) {
+        for (const problem of mapped.problems) {
+          const cells = run[problem.row - runStart];
+          if (cells) rejectedRows.set(problem.row, cells);
+        }
+      }
       run = [];
+      await onBatch(mapped);
     };
     for (const row of batch) {
       const number = rowNumber;
@@ -83,6 +108,7 @@ export async function runXlsxImport(
       }
       if (headerPending) {
         headerPending = false;
+        header = row;
         mapper.setHeader(row);
         continue;
       }
@@ -91,5 +117,5 @@ export async function runXlsxImport(
     }
     await flush();
   }
-  return mapper.summary();
+  return { summary: mapper.summary(), ...(header ? { header } : {}), rejectedRows };
 }
