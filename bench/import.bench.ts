@@ -197,8 +197,12 @@ async function main(): Promise<void> {
   const csv = join(dir, 'cdr.csv');
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0]!;
-    const file =
-      path === CSV_PATH ? csv : join(site, normalize(path === '/' ? '/index.html' : path));
+    const data: Record<string, string> = {
+      [CSV_PATH]: csv,
+      [FIXTURE_PATH]: join(dir, 'fixture.xlsx'),
+      [XLSX_PATH]: join(dir, 'cdr.xlsx'),
+    };
+    const file = data[path] ?? join(site, normalize(path === '/' ? '/index.html' : path));
     if (!file.startsWith(dir)) {
       response.writeHead(403);
       response.end();
@@ -239,7 +243,8 @@ async function main(): Promise<void> {
       logLevel: 'error',
       root: join(import.meta.dirname, 'import'),
       base: './',
-      build: { outDir: site, emptyOutDir: true, minify: true, chunkSizeWarningLimit: 8000 },
+      // Not minified: a page error then names the function it came from.
+      build: { outDir: site, emptyOutDir: true, minify: false, chunkSizeWarningLimit: 8000 },
       worker: { format: 'es' },
     });
     await readFile(join(site, 'index.html'));

@@ -154,6 +154,18 @@ export interface FloorResult {
  * as the pipeline reads it), then the pipeline's records put raw into a fresh database.
  */
 async function floor(url: string, kind: DelimitedParserKind): Promise<FloorResult> {
+  try {
+    return await measureFloor(url, kind);
+  } catch (error) {
+    // Dexie's and IndexedDB's errors say most in their name; keep both for the runner.
+    const name = error instanceof Error ? error.name : typeof error;
+    throw new Error(
+      `floor failed: ${name}: ${String(error instanceof Error ? error.message : error)}`,
+    );
+  }
+}
+
+async function measureFloor(url: string, kind: DelimitedParserKind): Promise<FloorResult> {
   const file = await fetchCsv(url);
   const parseStart = performance.now();
   const decoder = createDecoder('utf-8');
