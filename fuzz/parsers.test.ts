@@ -90,6 +90,7 @@ describe('parser fuzz targets (300 inputs each)', () => {
       'bundle file (openBundle)',
       'signed bundle container (openBundle)',
       'WebSocket envelope',
+      'import engine (CSV)',
     ]) {
       expect(names).toContain(name);
     }

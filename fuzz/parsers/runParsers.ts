@@ -116,7 +116,8 @@ export async function runTarget(
     };
   }
   let count = 0;
-  for (let index = 0; index < options.inputs; index++) {
+  const inputs = Math.max(1, Math.ceil(options.inputs * (target.share ?? 1)));
+  for (let index = 0; index < inputs; index++) {
     const input = mutate(target.seeds, options.seed, target.name, index, { json: target.json });
     const found: Omit<Finding, 'target' | 'index' | 'inputBase64'>[] = [];
     const t0 = Date.now();
@@ -140,7 +141,7 @@ export async function runTarget(
       }
     }
   }
-  return { name: target.name, inputs: options.inputs, findings: count, ms: Date.now() - started };
+  return { name: target.name, inputs, findings: count, ms: Date.now() - started };
 }
 
 export async function runParsers(options: ParserRunOptions): Promise<ParserRunResult> {

@@ -34,6 +34,7 @@ import { IdentityError, verifyCard } from '../../electron/services/identity/card
 import { exportAgeSecretKey } from '../../electron/services/identity/store.ts';
 import { AGREEMENTS, scratchDir } from '../canary/harness.ts';
 import { PARTNER_ONE } from '../canary/plan.ts';
+import { importEngineTarget } from './importTarget.ts';
 import { Random } from './mutate.ts';
 import { fuzzEnvelope, fuzzFrames } from '../../electron/web/fixtures/envelopeFuzz.ts';
 
@@ -54,6 +55,11 @@ export interface Target {
   accepts(error: unknown): boolean;
   /** Files or folders left behind by the last input (0 partial writes), where that applies. */
   leftovers?(): Promise<string[]>;
+  /**
+   * Optional: the fraction of the run's inputs this target takes, for a target whose every input
+   * runs a whole pipeline (the import engine) and would otherwise set the run's length.
+   */
+  readonly share?: number;
   /** Optional: the target runs its own loop (the WebSocket envelope of the web host). */
   readonly external?: (count: number, seed: number) => Promise<{ crashes: number; inputs: number }>;
 }
@@ -311,6 +317,7 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
       }),
     ),
   ];
+  targets.push(importEngineTarget());
   targets.push(...webSocketEnvelopeTargets());
   return {
     targets,

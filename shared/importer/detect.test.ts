@@ -25,6 +25,18 @@ describe('detectSource: encodings (fixtures made here from known names)', () => 
     });
   }
 
+  it('runs without Node’s Buffer, as in the wizard’s browser worker (chardet uses it only for files)', () => {
+    const bytes = encodeSingleByte(entitiesCsv(CYRILLIC), 'windows-1251');
+    const global = globalThis as { Buffer?: unknown };
+    const saved = global.Buffer;
+    delete global.Buffer;
+    try {
+      expect(detectSource(bytes).preview.map((row) => row[1])).toEqual(CYRILLIC);
+    } finally {
+      global.Buffer = saved;
+    }
+  });
+
   it('honours an encoding hint and refuses an unknown one with a code', () => {
     const bytes = encodeSingleByte(entitiesCsv(CYRILLIC), 'windows-1251');
     expect(detectSource(bytes, { encoding: 'windows-1251' }).preview[0]![1]).toBe(CYRILLIC[0]);

@@ -10,10 +10,10 @@
  * the calls and payments between them, so a million-row CDR keeps a few thousand keys.
  */
 import type { EntityProperties } from '../model/index.ts';
-import { getSchema } from '../model/index.ts';
+import { schemaPropertyMap } from '../model/index.ts';
 import { tokenize } from '../search/fold.ts';
 import { normalizeEmail, normalizeIban, normalizeIdentifier } from '../search/identifiers.ts';
-import { normalizePhone } from '../search/phone.ts';
+import { phoneKey } from './transforms.ts';
 import type { IdentityRule } from './types.ts';
 
 function values(properties: EntityProperties, name: string): readonly string[] {
@@ -23,7 +23,7 @@ function values(properties: EntityProperties, name: string): readonly string[] {
 function normalisedBy(typeName: string, value: string, defaultCountry?: string): string | null {
   switch (typeName) {
     case 'phone':
-      return normalizePhone(value, defaultCountry) ?? normalizeIdentifier(value);
+      return phoneKey(value, defaultCountry) ?? normalizeIdentifier(value);
     case 'iban':
       return normalizeIban(value) ?? normalizeIdentifier(value);
     case 'email':
@@ -45,8 +45,8 @@ export function identityKeys(
   rule: IdentityRule,
   defaultCountry?: string,
 ): string[] {
-  const schema = getSchema(schemaName);
-  const has = (name: string) => schema.getProperties().has(name);
+  const schemaProperties = schemaPropertyMap(schemaName);
+  const has = (name: string) => schemaProperties.has(name);
   const keyed = (property: string, typeName: string) =>
     values(properties, property)
       .map((value) => normalisedBy(typeName, value, defaultCountry))
@@ -69,7 +69,7 @@ export function identityKeys(
       break;
     }
     case 'property': {
-      const type = schema.getProperties().get(rule.property)?.type.name ?? 'string';
+      const type = schemaProperties.get(rule.property)?.type.name ?? 'string';
       keys = keyed(rule.property, type);
       break;
     }

@@ -243,7 +243,6 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
       if (mapping.when && !mapping.when.every((condition) => holds(condition, row))) continue;
       const properties: Record<string, string[]> = {};
       const extra: Record<string, string[]> = {};
-      const columnOfProperty = new Map<string, { column?: string; value: string }>();
       let anyValue = false;
       const before = problems.length;
       for (const property of mapping.properties) {
@@ -283,14 +282,7 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
         }
         if (property.property.startsWith(EXTRA_PREFIX))
           addValues(extra, property.property.slice(EXTRA_PREFIX.length), values);
-        else {
-          addValues(properties, property.property, values);
-          if (!columnOfProperty.has(property.property))
-            columnOfProperty.set(property.property, {
-              ...(column && { column }),
-              value: raw.join(' '),
-            });
-        }
+        else addValues(properties, property.property, values);
       }
       // An optional entity with no value in this row is absent (a required one with none is not).
       if (mapping.optional && !anyValue) {
@@ -300,12 +292,15 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
       if (problems.length === before) {
         const errors = validateEntity(mapping.schema, properties);
         for (const [name, message] of Object.entries(errors)) {
-          const where = columnOfProperty.get(name);
+          // Where the value came from, looked up only now: the common row has no error.
+          const mapped = mapping.properties.find((property) => property.property === name);
+          const column = mapped && columnOf(mapped);
+          const given = properties[name]?.length;
           problems.push({
             row: rowNumber,
-            ...(where?.column && { column: where.column }),
-            ...(where && { value: where.value }),
-            code: where ? 'value.invalid' : 'value.required',
+            ...(column && { column }),
+            ...(mapped && given && { value: rawValues(mapped, row, placeholder).join(' ') }),
+            code: given ? 'value.invalid' : 'value.required',
             message: `${mapping.key}: ${message}`,
           });
         }
@@ -368,6 +363,8 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
           return;
         }
         rowsImported += 1;
+        // One provenance object for the row's records: they came from the same place.
+        const rowProvenance = provenance(rowNumber);
         const ids = new Map<string, string>();
         for (const draft of drafted.drafts) {
           // References to the row's other entities: their final ids, known now (referenced first).
@@ -416,7 +413,7 @@ export function createRowMapper(spec: ImportSpec, options: ImportRunOptions): Ro
             markings: options.markings,
             schema: draft.mapping.schema,
             properties,
-            provenance: provenance(rowNumber),
+            provenance: rowProvenance,
             grading: options.grading,
             ...(Object.keys(draft.extra).length > 0 && {
               external: {

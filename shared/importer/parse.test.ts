@@ -61,8 +61,15 @@ describe('createDelimitedParser', () => {
     it(`${kind}: any table written as CSV and cut into random chunks reads back as the table`, () => {
       fc.assert(
         fc.property(
-          fc.integer({ min: 1, max: 5 }).chain((width) =>
-            fc.array(fc.array(cell, { minLength: width, maxLength: width }), {
+          fc.oneof(
+            // Rectangular tables (uDSV's own case) and ragged ones (handed to PapaParse).
+            fc.integer({ min: 1, max: 5 }).chain((width) =>
+              fc.array(fc.array(cell, { minLength: width, maxLength: width }), {
+                minLength: 1,
+                maxLength: 12,
+              }),
+            ),
+            fc.array(fc.array(cell, { minLength: 1, maxLength: 5 }), {
               minLength: 1,
               maxLength: 12,
             }),
@@ -82,12 +89,22 @@ describe('createDelimitedParser', () => {
     });
   }
 
-  it('papaparse reads ragged rows exactly', () => {
-    const text = 'a,b,c\n1,2\n1,2,3,4\n';
-    expect(parseInChunks(text, [3, 9], ',', 'papaparse')).toEqual([
-      ['a', 'b', 'c'],
-      ['1', '2'],
-      ['1', '2', '3', '4'],
+  for (const kind of ['udsv', 'papaparse'] as const) {
+    it(`${kind} reads ragged rows exactly`, () => {
+      const text = 'a,b,c\n1,2\n1,2,3,4\n"x,y",z,w';
+      expect(parseInChunks(text, [3, 9], ',', kind)).toEqual([
+        ['a', 'b', 'c'],
+        ['1', '2'],
+        ['1', '2', '3', '4'],
+        ['x,y', 'z', 'w'],
+      ]);
+    });
+  }
+
+  it('closes a quote left open at the end of the file', () => {
+    expect(parseInChunks('a,b\n1,"2\n3', [], ',', 'udsv')).toEqual([
+      ['a', 'b'],
+      ['1', '2\n3'],
     ]);
   });
 

@@ -9,11 +9,13 @@
  * the rest waits for the next chunk (or `end()`). Both parsers see the same whole-record blocks,
  * so neither's own chunk handling matters.
  *
- * - `udsv` (uDSV): the fastest; it assumes every row has the first row's number of fields (a
- *   shorter row is padded with empty cells; a longer row's last cell takes the rest of its line).
- *   Carrier and bank exports are rectangular; that is the case it is for. A one-column file goes
- *   to PapaParse (uDSV 0.7.3 drops rows there).
- * - `papaparse` (PapaParse): reads ragged rows exactly.
+ * - `udsv` (uDSV): the fastest; it reads a fixed number of fields per row (a shorter row would be
+ *   padded, a longer row's last cell would take the rest of its line). The scan counts each
+ *   record's fields outside quotes, so a block where any record differs from the first record's
+ *   count goes to PapaParse instead: rectangular files (carrier and bank exports) get uDSV's
+ *   speed, ragged ones stay exact. A one-column file goes to PapaParse too (uDSV 0.7.3 drops rows
+ *   there).
+ * - `papaparse` (PapaParse): reads every block.
  *
  * Blank lines (and a record of one empty field) are no records and are skipped by both. Row and field delimiters are fixed per
  * file: the line break is read from the first one outside quotes ("\r\n" or "\n").
@@ -27,7 +29,7 @@ import type { TextDecoderSlice } from './platform.ts';
 
 export type DelimitedParserKind = 'udsv' | 'papaparse';
 
-/** uDSV: 1.8× PapaParse raw, 4× through this wrapper (docs/import.md, "Parser choice and benchmark"). */
+/** uDSV: several times PapaParse's speed on call records (docs/import.md, "Parser choice and benchmark"). */
 export const DEFAULT_PARSER_KIND: DelimitedParserKind = 'udsv';
 
 export interface DelimitedParser {
@@ -43,7 +45,13 @@ const QUOTE = 34; // "
 const LF = 10;
 const CR = 13;
 
-type BlockParser = (block: string, rowDelimiter: '\n' | '\r\n') => string[][];
+/** `width` is the first record's number of fields; `ragged` says some record of the block differs. */
+type BlockParser = (
+  block: string,
+  rowDelimiter: '\n' | '\r\n',
+  width: number,
+  ragged: boolean,
+) => string[][];
 
 function papaBlockParser(delimiter: string): BlockParser {
   return (block, rowDelimiter) =>
@@ -59,25 +67,13 @@ function papaBlockParser(delimiter: string): BlockParser {
 }
 
 function udsvBlockParser(delimiter: string): BlockParser {
+  const papa = papaBlockParser(delimiter);
   let parse: ((block: string) => string[][]) | undefined;
-  // Decided on the first block (the row delimiter is known by then and never changes).
-  return (block, rowDelimiter) => {
+  return (block, rowDelimiter, width, ragged) => {
+    // uDSV reads a fixed number of fields per row; a block with another count goes to PapaParse,
+    // as does a one-column file (uDSV 0.7.3 reads its line breaks as blank lines and drops rows).
+    if (ragged || width < 2) return papa(block, rowDelimiter, width, ragged);
     if (!parse) {
-      // The width is the first record's, read exactly (its fields may hold quoted delimiters).
-      const first = Papa.parse<string[]>(block, {
-        delimiter,
-        newline: rowDelimiter,
-        quoteChar: '"',
-        skipEmptyLines: true,
-        preview: 1,
-      }).data[0];
-      const width = first?.length ?? 1;
-      if (width < 2) {
-        // uDSV 0.7.3 reads a one-column file's line break as a blank line and drops rows.
-        const papa = papaBlockParser(delimiter);
-        parse = (text) => papa(text, rowDelimiter);
-        return parse(block);
-      }
       const column = {
         name: '',
         type: 's' as const,
@@ -114,19 +110,55 @@ export function createDelimitedParser(options: {
     (options.kind ?? DEFAULT_PARSER_KIND) === 'papaparse'
       ? papaBlockParser(delimiter)
       : udsvBlockParser(delimiter);
+  const delimiterCode = delimiter.charCodeAt(0);
   let pending = '';
-  /** How far `pending` has been scanned, and the quote state there. */
+  /** How far `pending` has been scanned, and the state there. */
   let scanned = 0;
   let inQuotes = false;
+  /** Fields of the record being scanned, and whether it has any content (else: a blank line). */
+  let fields = 1;
+  let content = false;
+  /** The first record's field count; whether a complete record not yet taken differs from it. */
+  let width: number | undefined;
+  let ragged = false;
   let rowDelimiter: '\n' | '\r\n' | undefined;
+
+  /** Scans `pending` from `scanned`; returns the end of the last record completed. */
+  const scan = (): number => {
+    let boundary = 0;
+    for (let i = scanned; i < pending.length; i += 1) {
+      const c = pending.charCodeAt(i);
+      if (c === QUOTE) {
+        inQuotes = !inQuotes;
+        content = true;
+      } else if (inQuotes) continue;
+      else if (c === delimiterCode) {
+        fields += 1;
+        content = true;
+      } else if (c === LF) {
+        rowDelimiter ??= i > 0 && pending.charCodeAt(i - 1) === CR ? '\r\n' : '\n';
+        boundary = i + 1;
+        if (content) {
+          width ??= fields;
+          if (fields !== width) ragged = true;
+        }
+        fields = 1;
+        content = false;
+      } else if (c !== CR) content = true;
+    }
+    scanned = pending.length;
+    return boundary;
+  };
 
   const take = (upTo: number): string[][] => {
     if (upTo === 0) return [];
     const block = pending.slice(0, upTo);
     pending = pending.slice(upTo);
     scanned -= upTo;
+    const blockRagged = ragged;
+    ragged = false;
     // A record of one empty field ('""') is a blank line too; the two parsers differ there.
-    return parseBlock(block, rowDelimiter ?? '\n').filter(
+    return parseBlock(block, rowDelimiter ?? '\n', width ?? 1, blockRagged).filter(
       (row) => row.length > 1 || (row.length === 1 && row[0] !== ''),
     );
   };
@@ -134,30 +166,25 @@ export function createDelimitedParser(options: {
   return {
     push(text) {
       pending += text;
-      let boundary = 0;
-      for (let i = scanned; i < pending.length; i += 1) {
-        const c = pending.charCodeAt(i);
-        if (c === QUOTE) inQuotes = !inQuotes;
-        else if (c === LF && !inQuotes) {
-          rowDelimiter ??= i > 0 && pending.charCodeAt(i - 1) === CR ? '\r\n' : '\n';
-          boundary = i + 1;
-        }
-      }
-      scanned = pending.length;
-      return take(boundary);
+      return take(scan());
     },
     end() {
       if (pending.length === 0) return [];
       // A last line without its line break: the file's own break, or "\r\n" when it ends in "\r".
       if (rowDelimiter === undefined && pending.endsWith('\r')) rowDelimiter = '\r\n';
-      // Every record ends with its line break, so uDSV also ends a short last row.
-      if (!pending.endsWith('\n'))
+      // Every record ends with its line break (so uDSV also ends a short last row); an unclosed
+      // quote is closed, so the scan completes the record and the parsers read what there is.
+      if (inQuotes) pending += '"';
+      if (!pending.endsWith('\n') || inQuotes)
         pending += pending.endsWith('\r') ? '\n' : (rowDelimiter ?? '\n');
-      const rows = take(pending.length);
+      const rows = take(scan());
+      const rest = take(pending.length);
       pending = '';
       scanned = 0;
       inQuotes = false;
-      return rows;
+      fields = 1;
+      content = false;
+      return [...rows, ...rest];
     },
   };
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ImportSpecError } from './errors.ts';
 import { BUILT_IN_SPECS, parseImportSpec, parseImportSpecText, specByName } from './spec.ts';
@@ -93,5 +94,15 @@ describe('parseImportSpec', () => {
     expect(() => parseImportSpecText('{')).toThrow(
       expect.objectContaining({ code: 'spec.not-json' }),
     );
+  });
+});
+
+describe('docs/import.md', () => {
+  it('shows a specification that parses', () => {
+    const doc = readFileSync(new URL('../../docs/import.md', import.meta.url), 'utf8');
+    const block = /```json\n([\s\S]*?)```/.exec(doc)![1]!;
+    const spec = parseImportSpecText(block);
+    expect(spec.name).toBe('cdr-vienna');
+    expect(spec.entities.map((e) => e.key)).toEqual(['caller', 'callee', 'call']);
   });
 });

@@ -14,6 +14,34 @@ import { normalizeIban } from '../search/identifiers.ts';
 import { normalizePhone } from '../search/phone.ts';
 import type { Transform } from './types.ts';
 
+/**
+ * A bounded memo: call records repeat the same few thousand numbers a million times, and parsing
+ * one with libphonenumber's full metadata costs about 50 µs. Cleared when full, not LRU: simple,
+ * and a file with more distinct values than the bound only loses the speed-up.
+ */
+function memo<V>(limit: number, compute: (key: string) => V): (key: string) => V {
+  const cache = new Map<string, V>();
+  return (key) => {
+    const hit = cache.get(key);
+    if (hit !== undefined || cache.has(key)) return hit as V;
+    if (cache.size >= limit) cache.clear();
+    const value = compute(key);
+    cache.set(key, value);
+    return value;
+  };
+}
+
+const phoneMemo = memo(100_000, (key) => {
+  const split = key.indexOf('\u0000');
+  const country = key.slice(0, split);
+  return normalizePhone(key.slice(split + 1), country || undefined);
+});
+
+/** E.164 of a phone number (memoised), or null. */
+export function phoneKey(value: string, defaultCountry?: string): string | null {
+  return phoneMemo(`${defaultCountry ?? ''}\u0000${value}`);
+}
+
 export type ValueProblemCode =
   | 'value.not-a-number'
   | 'value.not-a-date'
@@ -153,8 +181,26 @@ function zoneFormat(zone: string): Intl.DateTimeFormat {
   return format;
 }
 
-/** The zone's offset from UTC at an instant, in minutes (Vienna in winter: 60). */
+const OFFSET_BUCKET_MS = 15 * 60_000;
+const offsets = new Map<string, number>();
+
+/**
+ * The zone's offset from UTC at an instant, in minutes (Vienna in winter: 60). Offsets change only
+ * on quarter hours (every zone's transitions fall on them), so one Intl call per zone and quarter
+ * hour serves every instant in it: a call-record file asks for the same few hours again and again.
+ */
 function offsetAt(zone: string, instant: number): number {
+  const key = `${zone}\u0000${Math.floor(instant / OFFSET_BUCKET_MS)}`;
+  let offset = offsets.get(key);
+  if (offset === undefined) {
+    if (offsets.size >= 100_000) offsets.clear();
+    offset = computeOffset(zone, instant);
+    offsets.set(key, offset);
+  }
+  return offset;
+}
+
+function computeOffset(zone: string, instant: number): number {
   const parts: Record<string, number> = {};
   for (const part of zoneFormat(zone).formatToParts(new Date(instant))) {
     if (part.type !== 'literal') parts[part.type] = Number(part.value);
@@ -249,7 +295,7 @@ export function applyTransform(
     }
     case 'phone': {
       const country = transform.defaultCountry ?? context.defaultCountry;
-      const read = normalizePhone(value, country);
+      const read = phoneKey(value, country);
       return read === null
         ? problem(
             'value.not-a-phone',

@@ -58,6 +58,23 @@ export function getSchema(name: string): Schema {
   return schema;
 }
 
+const propertyMaps = new Map<string, ReturnType<Schema['getProperties']>>();
+
+/**
+ * A schema's properties by name, inherited ones included. FtM builds this map anew on every
+ * `getProperties()` call by walking the parents (tens of µs); the model never changes after load,
+ * so it is built once per schema (issue 11: the import wizard validates every entity of a
+ * million-row file).
+ */
+export function schemaPropertyMap(name: string): ReturnType<Schema['getProperties']> {
+  let properties = propertyMaps.get(name);
+  if (!properties) {
+    properties = getSchema(name).getProperties();
+    propertyMaps.set(name, properties);
+  }
+  return properties;
+}
+
 export function isKnownSchema(name: string): boolean {
   return model.schemata[name] !== undefined;
 }

@@ -6,7 +6,7 @@ import { electronicFormatIBAN, validateIBAN, ValidationErrorsIBAN } from 'ibanto
 import { readDate } from './dates.ts';
 import { lengthProblem } from './limits.ts';
 import type { EntityProperties } from './records.ts';
-import { getSchema, isKnownSchema, model } from './schema.ts';
+import { getSchema, isKnownSchema, model, schemaPropertyMap } from './schema.ts';
 
 export type ValidationErrors = Readonly<Record<string, string>>;
 
@@ -80,7 +80,7 @@ export function validateEntity(
   const errors: Record<string, string> = {};
   if (!isKnownSchema(schemaName)) return { schema: `unknown entity type: ${schemaName}` };
   const schema = getSchema(schemaName);
-  const schemaProperties = schema.getProperties();
+  const schemaProperties = schemaPropertyMap(schemaName);
   for (const [name, values] of Object.entries(properties)) {
     const property = schemaProperties.get(name);
     if (!property) {
