@@ -30,6 +30,7 @@ import {
 import type { EntityRecord } from '../../../shared/model/index.ts';
 import { writeFileAtomic } from '../../services/files/atomicWrite.ts';
 import { runXlsxImport } from '../../services/importer/xlsxImport.ts';
+import type { XlsxImportDetails } from '../../services/importer/xlsxImport.ts';
 
 export interface SpecImportArgs {
   readonly input: string;
@@ -93,15 +94,17 @@ export async function runSpecImport(args: SpecImportArgs): Promise<void> {
     for (const entity of [...batch.created, ...batch.updated]) entities.set(entity.id, entity);
     problems.push(...batch.problems);
   };
-  const details = args.xlsx
-    ? await runXlsxImport(args.input, spec, options, onBatch, { keepRejectedRows: true })
-    : await runImportDetailed(fileChunks(args.input), spec, options, onBatch, {
-        keepRejectedRows: true,
-      });
-  const read =
-    'detected' in details
-      ? `${details.detected.encoding}, delimiter ${JSON.stringify(details.detected.delimiter)}`
-      : `XLSX sheet ${spec.source.sheet ?? '1'}`;
+  const settings = { keepRejectedRows: true };
+  let details: XlsxImportDetails;
+  let read: string;
+  if (args.xlsx) {
+    details = await runXlsxImport(args.input, spec, options, onBatch, settings);
+    read = `XLSX sheet ${spec.source.sheet ?? '1'}`;
+  } else {
+    const run = await runImportDetailed(fileChunks(args.input), spec, options, onBatch, settings);
+    details = run;
+    read = `${run.detected.encoding}, delimiter ${JSON.stringify(run.detected.delimiter)}`;
+  }
 
   const clock = new HybridLogicalClock(`${args.agencyId.slice(0, 50)}.import`, () =>
     args.now.getTime(),
