@@ -187,8 +187,8 @@ async function measureFloor(url: string, kind: DelimitedParserKind): Promise<Flo
   let records = 0;
   try {
     for (;;) {
-      // Moved, not copied: the page's storage (an incognito context keeps IndexedDB in memory)
-      // would not hold the import twice at 1M rows (QuotaExceededError). Only the put is timed.
+      // Moved, not copied, so the profile holds the import once (an incognito page's in-memory
+      // IndexedDB refused a second copy of 1M rows: QuotaExceededError). Only the put is timed.
       const batch = await source.entities.limit(FLOOR_BATCH).toArray();
       if (batch.length === 0) break;
       await source.entities.bulkDelete(batch.map((record) => record.id));
