@@ -10,6 +10,7 @@ import {
   groupRows,
   scaleSizes,
   scopedGraph,
+  usesLinkWeight,
   valueRows,
   withNodeStyle,
 } from './analysisModel.ts';
@@ -84,7 +85,7 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
     setBusy(true);
     try {
       const { result } = await runAnalysisInWorker(
-        { ...request, graph: on.input },
+        { weighted: usesLinkWeight(request.measure), ...request, graph: on.input },
         controller.signal,
       );
       return result;
@@ -175,6 +176,11 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
         </fieldset>
         <p className="analysis-note">
           {graph.input.nodes?.length ?? 0} entities, {graph.input.edges.length} relationships
+        </p>
+        <p className="analysis-note" data-testid="analysis-weight-note">
+          Parallel relationships (say 22 calls between two phones) count as one link weighing 22 in
+          eigenvector, PageRank and communities; degree, betweenness, closeness and paths count
+          links and hops.
         </p>
         <div className="analysis-row-actions">
           <label className="analysis-inline">

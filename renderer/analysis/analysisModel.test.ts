@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { runAnalysis } from '../../shared/analysis/index.ts';
+import { buildGraph, runAnalysis } from '../../shared/analysis/index.ts';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import {
   COMMUNITY_PALETTE,
@@ -14,6 +14,7 @@ import {
   scaleSizes,
   scopedGraph,
   sortRows,
+  usesLinkWeight,
   valueRows,
   withNodeStyle,
 } from './analysisModel.ts';
@@ -51,6 +52,62 @@ describe('scopedGraph', () => {
     const graph = scopedGraph(entities, chart, 'case');
     expect(graph.input.nodes).toHaveLength(5);
     expect(graph.edgeIds).toContain('ae');
+  });
+});
+
+describe('parallel links', () => {
+  // Phone a called b 22 times and c and d once each (issue 11: a link's weight is its count).
+  const phone = (id: string) => entity(id, 'Phone', { number: [`+4366${id.charCodeAt(0)}`] });
+  const call = (id: string, from: string, to: string) =>
+    entity(id, 'Call', { caller: [from], receiver: [to], duration: ['60'] });
+  const calls = [
+    ...['a', 'b', 'c', 'd'].map(phone),
+    ...Array.from({ length: 22 }, (_, i) => call(`ab${i}`, i % 2 ? 'a' : 'b', i % 2 ? 'b' : 'a')),
+    call('ac', 'a', 'c'),
+    call('ad', 'a', 'd'),
+  ];
+
+  it('weigh 22 calls between two phones as 22, not as the last call', () => {
+    for (const scope of ['case', 'chart'] as const) {
+      const phones = { nodes: Object.fromEntries(['a', 'b', 'c', 'd'].map((id) => [id, {}])) };
+      const scoped = scopedGraph(calls, phones as unknown as ChartRecord, scope);
+      expect(scoped.edgeIds).toHaveLength(24);
+      const graph = buildGraph(scoped.input);
+      expect(graph.edgeCount).toBe(3);
+      const a = graph.indexOf.get('a')!;
+      const weightTo = (id: string) => {
+        for (let e = graph.offsets[a]!; e < graph.offsets[a + 1]!; e++)
+          if (graph.targets[e] === graph.indexOf.get(id)) return graph.weights[e];
+        return undefined;
+      };
+      expect([weightTo('b'), weightTo('c'), weightTo('d')]).toEqual([22, 1, 1]);
+    }
+  });
+
+  it('make the often-called phone rank above the once-called ones where the count is a strength', () => {
+    const graph = scopedGraph(calls, undefined, 'case').input;
+    const result = runAnalysis({
+      measure: 'pagerank',
+      weighted: usesLinkWeight('pagerank'),
+      graph,
+    });
+    if (result.kind !== 'values') throw new Error('values expected');
+    expect(result.values.b!).toBeGreaterThan(3 * result.values.c!);
+    expect(result.values.c).toBeCloseTo(result.values.d!);
+  });
+
+  it('count hops, not calls, for distances', () => {
+    expect(usesLinkWeight('betweenness')).toBe(false);
+    expect(usesLinkWeight('path')).toBe(false);
+    const graph = scopedGraph(calls, undefined, 'case').input;
+    const result = runAnalysis({
+      measure: 'path',
+      weighted: usesLinkWeight('path'),
+      graph,
+      from: 'b',
+      to: 'c',
+    });
+    expect(result).toMatchObject({ path: ['b', 'a', 'c'], length: 2 });
   });
 });
 

@@ -4,8 +4,14 @@
  * 4"), and what results do to the chart (node sizes scaled from a measure, one colour per
  * community, the edges along a path). Analysis treats relationships as undirected: a link chart's
  * question is who is connected to whom, not in which direction a payment went.
+ *
+ * Parallel links (22 calls between two phones) merge into one edge whose weight is their count
+ * (`parallel: 'sum'`, as `tessera analyze` does, issue 11), never the last one's. The count is a
+ * strength: eigenvector, PageRank and communities weigh it; distance measures (betweenness,
+ * closeness, paths) count hops instead, because reading 22 calls as a length 22 would push the two
+ * closest parties furthest apart ({@link usesLinkWeight}).
  */
-import type { EdgeInput, GraphInput } from '../../shared/analysis/index.ts';
+import type { EdgeInput, GraphInput, Measure } from '../../shared/analysis/index.ts';
 import type { ChartNodeView, ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { captionOf, edgeEnds, isEdgeSchema } from '../../shared/model/index.ts';
 import { chartGraph } from '../../shared/model/chartGraph.ts';
@@ -48,7 +54,18 @@ export function scopedGraph(
     }
   }
   const edges: EdgeInput[] = links.map((l) => ({ source: l.source, target: l.target }));
-  return { input: { nodes, edges, directed: false }, edgeIds: links.map((l) => l.id) };
+  return {
+    input: { nodes, edges, directed: false, parallel: 'sum' },
+    edgeIds: links.map((l) => l.id),
+  };
+}
+
+/** Measures that read the parallel-link count as a strength (see the file's opening comment). */
+const STRENGTH_MEASURES: ReadonlySet<Measure> = new Set(['eigenvector', 'pagerank', 'communities']);
+
+/** Whether `measure` weighs links by how many parallel relationships they stand for. */
+export function usesLinkWeight(measure: Measure): boolean {
+  return STRENGTH_MEASURES.has(measure);
 }
 
 export interface EntityLabel {

@@ -29,6 +29,9 @@ import type { TextDecoderSlice } from './platform.ts';
 
 export type DelimitedParserKind = 'udsv' | 'papaparse';
 
+/** uDSV: several times PapaParse's speed on call records (docs/import.md, "Parser choice and benchmark"). */
+export const DEFAULT_PARSER_KIND: DelimitedParserKind = 'udsv';
+
 export interface DelimitedParser {
   /** The rows completed by this chunk. */
   push(text: string): string[][];
@@ -104,7 +107,9 @@ export function createDelimitedParser(options: {
     );
   }
   const parseBlock =
-    options.kind === 'papaparse' ? papaBlockParser(delimiter) : udsvBlockParser(delimiter);
+    (options.kind ?? DEFAULT_PARSER_KIND) === 'papaparse'
+      ? papaBlockParser(delimiter)
+      : udsvBlockParser(delimiter);
   const delimiterCode = delimiter.charCodeAt(0);
   let pending = '';
   /** How far `pending` has been scanned, and the state there. */

@@ -8,9 +8,9 @@
  *
  * The input's format is read from its content. CSV and TSV need an import specification (a
  * built-in one by name or a SPEC.json file): they go through the import wizard's engine
- * (specImport.ts), rejected rows into CASE.json.rejects.csv. XLSX is recognised and refused until
- * its reader lands. What the import kept, changed or could not use is printed, grouped. Files are
- * written atomically.
+ * (specImport.ts), rejected rows into CASE.json.rejects.csv. XLSX too, with a specification: its
+ * sheet (`source.sheet`, else the first) is streamed by exceljs (electron/services/importer/).
+ * What the import kept, changed or could not use is printed, grouped. Files are written atomically.
  */
 import { open, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
@@ -111,8 +111,9 @@ async function runImport(args: string[]): Promise<number> {
   const stem = resolve(input).split(/[\\/]/).pop()!;
   const caseTitle = options.get('title') ?? options.get('case-title') ?? `Imported: ${stem}`;
   const userName = options.get('user') ?? 'tessera-cli';
-  if (!format && spec !== undefined && spreadsheet !== 'XLSX') {
-    await runSpecImport({ input, out, spec, caseTitle, agencyId, userName, now });
+  if (!format && spec !== undefined) {
+    const xlsx = spreadsheet === 'XLSX';
+    await runSpecImport({ input, out, spec, caseTitle, agencyId, userName, now, xlsx });
     return 0;
   }
   if (!format) {
@@ -120,7 +121,7 @@ async function runImport(args: string[]): Promise<number> {
       throw new InterchangeError(
         'needs-spec',
         spreadsheet === 'XLSX'
-          ? `${input} looks like XLSX: the command line does not read spreadsheets yet; save it as CSV and name a specification (--spec cdr|bank|entities|SPEC.json)`
+          ? `${input} looks like XLSX: it needs an import specification (--spec cdr|bank|entities|SPEC.json; see docs/import.md)`
           : `${input} looks like CSV: it needs an import specification (--spec cdr|bank|entities|SPEC.json; see docs/import.md)`,
       );
     }

@@ -19,7 +19,7 @@ import {
   specByName,
   BUILT_IN_SPECS,
 } from '../../../shared/importer/index.ts';
-import type { ImportSpec, RowProblem } from '../../../shared/importer/index.ts';
+import type { ImportBatch, ImportSpec, RowProblem } from '../../../shared/importer/index.ts';
 import { InterchangeError } from '../../../shared/interchange/index.ts';
 import {
   DEFAULT_MARKINGS,
@@ -29,6 +29,8 @@ import {
 } from '../../../shared/model/index.ts';
 import type { EntityRecord } from '../../../shared/model/index.ts';
 import { writeFileAtomic } from '../../services/files/atomicWrite.ts';
+import { runXlsxImport } from '../../services/importer/xlsxImport.ts';
+import type { XlsxImportDetails } from '../../services/importer/xlsxImport.ts';
 
 export interface SpecImportArgs {
   readonly input: string;
@@ -39,6 +41,8 @@ export interface SpecImportArgs {
   readonly agencyId: string;
   readonly userName: string;
   readonly now: Date;
+  /** An XLSX workbook (read by the streaming sheet reader) rather than delimited text. */
+  readonly xlsx?: boolean;
 }
 
 /** The lines the command prints for the problems: a count per code, the first few in words. */
@@ -86,16 +90,21 @@ export async function runSpecImport(args: SpecImportArgs): Promise<void> {
   // Entities by id: a later batch's `updated` replaces the version an earlier batch made.
   const entities = new Map<string, EntityRecord>();
   const problems: RowProblem[] = [];
-  const details = await runImportDetailed(
-    fileChunks(args.input),
-    spec,
-    options,
-    (batch) => {
-      for (const entity of [...batch.created, ...batch.updated]) entities.set(entity.id, entity);
-      problems.push(...batch.problems);
-    },
-    { keepRejectedRows: true },
-  );
+  const onBatch = (batch: ImportBatch) => {
+    for (const entity of [...batch.created, ...batch.updated]) entities.set(entity.id, entity);
+    problems.push(...batch.problems);
+  };
+  const settings = { keepRejectedRows: true };
+  let details: XlsxImportDetails;
+  let read: string;
+  if (args.xlsx) {
+    details = await runXlsxImport(args.input, spec, options, onBatch, settings);
+    read = `XLSX sheet ${spec.source.sheet ?? '1'}`;
+  } else {
+    const run = await runImportDetailed(fileChunks(args.input), spec, options, onBatch, settings);
+    details = run;
+    read = `${run.detected.encoding}, delimiter ${JSON.stringify(run.detected.delimiter)}`;
+  }
 
   const clock = new HybridLogicalClock(`${args.agencyId.slice(0, 50)}.import`, () =>
     args.now.getTime(),
@@ -149,7 +158,7 @@ export async function runSpecImport(args: SpecImportArgs): Promise<void> {
   for (const problem of problems) byCode.set(problem.code, (byCode.get(problem.code) ?? 0) + 1);
   console.log(
     [
-      `wrote ${args.out}: ${spec.name} v${spec.version} (${details.detected.encoding}, delimiter ${JSON.stringify(details.detected.delimiter)}), ${summary.rowsRead} rows: ${summary.rowsImported} imported, ${summary.rowsExcluded} excluded, ${summary.rowsRejected} rejected; ${summary.entitiesCreated} entities and relationships, ${summary.entitiesMerged} merged by identity rules`,
+      `wrote ${args.out}: ${spec.name} v${spec.version} (${read}), ${summary.rowsRead} rows: ${summary.rowsImported} imported, ${summary.rowsExcluded} excluded, ${summary.rowsRejected} rejected; ${summary.entitiesCreated} entities and relationships, ${summary.entitiesMerged} merged by identity rules`,
       ...(problems.length > 0
         ? [
             `rejected rows written to ${rejectsPath}`,

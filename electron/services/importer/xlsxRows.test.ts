@@ -1,0 +1,90 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CALLS_ROWS, callsWorkbook } from '../../../shared/importer/fixtures/xlsxWorkbook.ts';
+import { readXlsxRows, XlsxError } from './xlsxRows.ts';
+
+async function all(rows: AsyncIterable<string[][]>): Promise<string[][]> {
+  const out: string[][] = [];
+  for await (const batch of rows) out.push(...batch);
+  return out;
+}
+
+async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+    return undefined;
+  } catch (error) {
+    expect(error).toBeInstanceOf(XlsxError);
+    return (error as XlsxError).code;
+  }
+}
+
+describe('readXlsxRows (Node, streaming)', () => {
+  let dir: string;
+  let path: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'tessera-xlsx-'));
+    path = join(dir, 'calls.xlsx');
+    await writeFile(path, await callsWorkbook());
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it('reads a sheet by name: dates ISO, numbers as text, formulas their result, empty rows kept', async () => {
+    expect(await all(readXlsxRows(path, { sheet: 'Calls' }))).toEqual(CALLS_ROWS);
+  });
+
+  it('reads the first sheet when none is named, from a stream too', async () => {
+    const rows = await all(readXlsxRows(Readable.from([await callsWorkbook()])));
+    expect(rows).toEqual([['not the calls']]);
+  });
+
+  it('hands out batches of the asked size, in order', async () => {
+    const batches: string[][][] = [];
+    for await (const batch of readXlsxRows(path, { sheet: 'Calls', batchRows: 2 }))
+      batches.push(batch);
+    // Row 5 comes with the empty row 4 before it.
+    expect(batches.map((b) => b.length)).toEqual([2, 3]);
+    expect(batches.flat()).toEqual(CALLS_ROWS);
+  });
+
+  it('names the sheets there are when the asked one is missing', async () => {
+    const failure = all(readXlsxRows(path, { sheet: 'Anrufe' }));
+    await expect(failure).rejects.toThrow(/its sheets: Notes, Calls/);
+    expect(await codeOf(all(readXlsxRows(path, { sheet: 'Anrufe' })))).toBe('xlsx-no-sheet');
+  });
+
+  it('refuses a file that is no workbook with a code', async () => {
+    const bad = join(dir, 'bad.xlsx');
+    await writeFile(bad, 'caller,callee\n1,2\n');
+    expect(await codeOf(all(readXlsxRows(bad)))).toBe('xlsx-unreadable');
+  });
+
+  it('streams a long sheet written by the streaming writer (dates with the 1900 system)', async () => {
+    const long = join(dir, 'long.xlsx');
+    const writer = new ExcelJS.stream.xlsx.WorkbookWriter({
+      filename: long,
+      useSharedStrings: true,
+      useStyles: true,
+    });
+    const sheet = writer.addWorksheet('CDR');
+    for (let i = 0; i < 20_000; i += 1) {
+      const row = sheet.addRow([`+4366400${i % 97}`, i, new Date(Date.UTC(2026, 0, 1, 0, 0, i))]);
+      row.getCell(3).numFmt = 'dd/mm/yyyy hh:mm:ss';
+      row.commit();
+    }
+    sheet.commit();
+    await writer.commit();
+    let count = 0;
+    let last: string[] = [];
+    for await (const batch of readXlsxRows(long, { sheet: 'CDR' })) {
+      count += batch.length;
+      last = batch.at(-1)!;
+    }
+    expect(count).toBe(20_000);
+    expect(last).toEqual(['+436640017', '19999', '2026-01-01 05:33:19']);
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * XLSX rows for the import engine on Node (the CLI, tests), read with exceljs's streaming
+ * WorkbookReader (issue 11: not the `xlsx` package, which is stale and carries unfixed advisories).
+ * The workbook is unzipped and parsed as it is read, one sheet's rows at a time, so memory stays
+ * flat however long the sheet is; only the shared-string table is held whole. Cells become text as
+ * shared/importer/xlsxCells.ts says (dates ISO, numbers as text, formulas their cached result).
+ *
+ * Styles are read ("cache"): a date is a number with a date format, and only the style says so.
+ * exceljs's reader writes a sheet that comes before the shared strings in the zip to a temporary
+ * file and reads it afterwards (Excel itself writes the strings first).
+ */
+import type { Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import { noSheetError, XlsxError, XlsxRowCollector } from '../../../shared/importer/xlsxCells.ts';
+import { errorMessage } from '../../../shared/base/errors.ts';
+
+export { XlsxError } from '../../../shared/importer/xlsxCells.ts';
+
+export interface XlsxReadOptions {
+  /** The sheet's name; the first sheet when absent. */
+  readonly sheet?: string | undefined;
+  /** Rows per batch handed out (default 5,000; one more per empty row a sheet leaves out). */
+  readonly batchRows?: number;
+  readonly signal?: AbortSignal | undefined;
+}
+
+/** What the WorksheetReader has at run time beyond exceljs's declared type. */
+interface NamedSheet {
+  readonly name?: string;
+}
+
+/**
+ * The chosen sheet's rows in batches, from row 1 of the sheet (headers included, nothing skipped;
+ * an empty row is `[]`, so batch positions are the spreadsheet's row numbers). Throws XlsxError
+ * `xlsx-no-sheet` naming the sheets there are, `xlsx-unreadable` for a file that is no workbook.
+ */
+export async function* readXlsxRows(
+  input: string | Readable,
+  options: XlsxReadOptions = {},
+): AsyncGenerator<string[][]> {
+  const batchRows = options.batchRows ?? 5_000;
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
+    sharedStrings: 'cache',
+    styles: 'cache',
+    hyperlinks: 'ignore',
+    worksheets: 'emit',
+    entries: 'ignore',
+  });
+  const seen: string[] = [];
+  let found = false;
+  try {
+    for await (const sheet of reader) {
+      const name = (sheet as unknown as NamedSheet).name ?? `Sheet${seen.length + 1}`;
+      seen.push(name);
+      if (options.sheet !== undefined ? name !== options.sheet : found) continue;
+      found = true;
+      const rows = new XlsxRowCollector();
+      for await (const row of sheet) {
+        if (options.signal?.aborted) throw new XlsxError('aborted', 'the import was cancelled');
+        rows.add(row);
+        if (rows.size >= batchRows) yield rows.take();
+      }
+      if (rows.size > 0) yield rows.take();
+      // The loop goes on to the end of the zip, so the file is read to its end and closed; the
+      // other sheets' rows are not parsed (exceljs drains their entries).
+    }
+  } catch (error) {
+    if (error instanceof XlsxError) throw error;
+    throw new XlsxError('xlsx-unreadable', `not a readable XLSX workbook: ${errorMessage(error)}`);
+  }
+  if (!found) throw noSheetError(options.sheet, seen);
+}
