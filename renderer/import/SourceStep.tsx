@@ -3,7 +3,6 @@ import { useState } from 'react';
 import type { SourceOptions } from '../../shared/importer/index.ts';
 import { pickFiles } from '../core/files.ts';
 import { sourceKindOf } from './wizardModel.ts';
-import { XLSX_AVAILABLE } from './xlsxHook.ts';
 
 export interface ChosenFile {
   readonly blob: Blob;
@@ -72,12 +71,6 @@ export function SourceStep({
       {file && (
         <p className="import-chosen" data-testid="import-chosen">
           Chosen: <strong>{file.name}</strong> ({sizeText(file.blob.size)})
-          {file.kind === 'xlsx' && !XLSX_AVAILABLE && (
-            <span className="import-warning">
-              {' '}
-              — reading XLSX here is coming; until then save the sheet as CSV.
-            </span>
-          )}
         </p>
       )}
     </div>
