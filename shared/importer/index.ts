@@ -13,12 +13,7 @@ export {
   SAMPLE_BYTES,
 } from './detect.ts';
 export type { DetectedSource } from './detect.ts';
-export {
-  createDecoder,
-  createDelimitedParser,
-  DEFAULT_PARSER_KIND,
-  DELIMITERS,
-} from './parse.ts';
+export { createDecoder, createDelimitedParser, DEFAULT_PARSER_KIND, DELIMITERS } from './parse.ts';
 export type { DelimitedParser, DelimitedParserKind } from './parse.ts';
 export { createRowMapper } from './mapper.ts';
 export type { RowMapper, RowProblemCode } from './mapper.ts';
