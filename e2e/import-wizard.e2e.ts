@@ -130,6 +130,7 @@ describe('the import wizard', () => {
 
     // Five calls between three phones, on a chart of the whole case: combined links per pair.
     await page.getByTestId('tab-chart').click();
+    await page.getByTestId('chart-menu').click();
     await page.getByTestId('chart-new').click();
     await page.getByTestId('chart-name-input').fill('Calls');
     await page.getByTestId('chart-name-save').click();
