@@ -166,10 +166,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     ...RECORD_KIND_NAMES.map((kind) => recordTable(db, kind)),
     db.attachmentBlobs,
     db.audit,
+    // Views' remembered layouts (putMeta), and the import writer's staged batches
+    // (importWriter.ts), which leave with the change that shows them.
     db.meta,
     ...syncTables(db),
-    // The import writer's staged batches (importWriter.ts) leave with the change that shows them.
-    db.meta,
   ];
 
   function undoState(): UndoState {
