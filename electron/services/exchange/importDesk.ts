@@ -19,7 +19,7 @@ import type { MethodOutput } from '../../../shared/contract/index.ts';
 import type { PendingImport, StagedBundle } from '../../../shared/contract/exchange.ts';
 import { bundleRefKey, type BundleRef, type ExportRef } from '../../../shared/contract/refs.ts';
 import type { FileRef } from '../../../shared/contract/transfer.ts';
-import { initialSyncState, recordReceived } from '../../../shared/exchange/syncState.ts';
+import { recordReceived } from '../../../shared/exchange/syncState.ts';
 import { errorMessage } from '../../../shared/base/errors.ts';
 import { reasonOf } from '../../../shared/contract/dispatch.ts';
 import { writeFileAtomic } from '../files/atomicWrite.ts';
@@ -221,9 +221,7 @@ export class ImportDesk {
     }
     const resolved = await this.resolve(ref);
     const sender = await this.options.partners.get(bundle.sender.agencyId);
-    const state =
-      (await this.options.syncStates.find(sender.agencyId, bundle.caseId)) ??
-      initialSyncState(sender.agencyId, bundle.caseId);
+    const state = await this.options.syncStates.load(sender.agencyId, bundle.caseId);
     const updated = recordReceived(state, {
       bundleId: bundle.bundleId,
       sequence: bundle.sequence,
