@@ -103,6 +103,11 @@ export function openCaseStore(
 
 /** Called on lock: the next unlock builds a fresh repository and undo stack. */
 export function forgetCaseStore(): void {
+  // The decrypted records of open cases go now, not when React gets round to unmounting.
+  void opened?.then(
+    ({ repository }) => repository.caseStores.dispose(),
+    () => undefined,
+  );
   opened = null;
 }
 

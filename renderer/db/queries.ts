@@ -1,9 +1,11 @@
 /**
  * Live reads for React components. Each hook re-runs its repository read whenever Dexie sees a
  * change to the tables the read touched (dexie-react-hooks' useLiveQuery), and returns undefined
- * while the first result is loading. Components read through these hooks; they write through
+ * while the first result is loading. A case's entities are the exception: they are read once
+ * into the case's in-memory store (caseStore.ts), which the unit of work keeps current. Components read through these hooks; they write through
  * useRepository().
  */
+import { useEffect, useSyncExternalStore } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type {
   AttachmentRecord,
@@ -14,6 +16,7 @@ import type {
   NoteRecord,
   NoticeRecord,
 } from '../../shared/model/index.ts';
+import type { CaseEntities, CaseEntityStore } from './caseStore.ts';
 import { useRepository } from './repositoryContext.ts';
 
 export function useCases(): CaseRecord[] | undefined {
@@ -30,9 +33,39 @@ export function useCase(caseId: string | undefined): CaseRecord | undefined {
   );
 }
 
-export function useEntities(caseId: string | undefined): EntityRecord[] | undefined {
-  const repository = useRepository();
-  return useLiveQuery(() => (caseId ? repository.listEntities(caseId) : []), [repository, caseId]);
+const NO_ENTITIES: readonly EntityRecord[] = [];
+
+/**
+ * The store of `caseId`, held while the calling component is mounted. Rendering only looks it up
+ * (creating it on first use, so the first paint already starts the load); the effect holds it,
+ * and a store nobody holds is dropped a moment later (caseStore.ts), even after a render that
+ * React threw away.
+ */
+function useCaseStore(caseId: string | undefined): CaseEntityStore | undefined {
+  const { caseStores } = useRepository();
+  const store = caseId ? caseStores.store(caseId) : undefined;
+  useEffect(() => (caseId ? caseStores.acquire(caseId).release : undefined), [caseStores, caseId]);
+  return store;
+}
+
+const noSubscription = () => () => undefined;
+
+/**
+ * The case's live entities and relationships from its in-memory store: undefined while they load.
+ * The same array until something of the case changes; then a new array in which every unchanged
+ * record is the same object as before (the contract of `CaseEntities`).
+ */
+export function useEntities(caseId: string | undefined): readonly EntityRecord[] | undefined {
+  const store = useCaseStore(caseId);
+  return useSyncExternalStore(store ? store.subscribe : noSubscription, () =>
+    store ? store.snapshot().all : caseId ? undefined : NO_ENTITIES,
+  );
+}
+
+/** The whole state of the case's store (progress, `nodes` before `all`, the last change's ids). */
+export function useCaseEntities(caseId: string | undefined): CaseEntities | undefined {
+  const store = useCaseStore(caseId);
+  return useSyncExternalStore(store ? store.subscribe : noSubscription, () => store?.snapshot());
 }
 
 export function useEntity(entityId: string | undefined): EntityRecord | undefined {

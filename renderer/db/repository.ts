@@ -78,6 +78,7 @@ import type {
   StorageEstimate,
 } from './repository.types.ts';
 import type { UnitOfWork, WriteTx } from './unitOfWork.ts';
+import { createCaseStoreRegistry } from './caseStore.ts';
 
 export const DEFAULT_SOURCE = 'Recorded in Tessera';
 
@@ -217,6 +218,8 @@ export function createRepository(
   options: RepositoryOptions = {},
 ): CaseRepository {
   const { db, clock } = work;
+  const caseStores = createCaseStoreRegistry(db);
+  work.subscribeCommitted((change) => caseStores.apply(change));
 
   function base(): Pick<
     AnyRecord,
@@ -532,6 +535,8 @@ export function createRepository(
         },
       );
     },
+
+    caseStores,
 
     async listEntities(caseId: string) {
       const stored = await db.entities.where('caseId').equals(caseId).toArray();

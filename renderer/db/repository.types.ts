@@ -4,6 +4,7 @@
  * one record does so in a single Dexie transaction that also appends the audit entries; when it
  * throws, nothing was written.
  */
+import type { CaseStoreRegistry } from './caseStore.ts';
 import type { CaseFile, CaseRecords } from '../../shared/caseFile.ts';
 import type {
   AnyRecord,
@@ -187,6 +188,11 @@ export interface CaseRepository {
   deleteEntity(entityId: string): Promise<void>;
   /** Live (non-deleted) entities and relationships of a case. */
   listEntities(caseId: string): Promise<EntityRecord[]>;
+  /**
+   * The per-case in-memory entity stores of this repository, fed by its unit of work
+   * (caseStore.ts). Components read them through the hooks of queries.ts.
+   */
+  readonly caseStores: CaseStoreRegistry;
   getEntity(entityId: string): Promise<EntityRecord | undefined>;
 
   // Attachments (content stored as a Blob; SHA-256 computed on the way in, checked on the way out)

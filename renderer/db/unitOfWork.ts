@@ -21,6 +21,10 @@
  * 'undo-conflict') names the records, and the entry leaves the stack: it can never apply again,
  * and keeping it on top would block every older one.
  *
+ * After each committed change (undo and redo included) the entity records it stored and the ids
+ * it removed for good are published to `subscribeCommitted` listeners: the per-case in-memory
+ * stores (caseStore.ts) apply them instead of reading the whole case again.
+ *
  * The undo stack lives in memory, per page: one unit of work per page (boot.ts) is shared by the
  * repository and every other writer, so Ctrl+Z always reverts the latest change, whoever made it.
  */
@@ -29,10 +33,12 @@ import { compareHlc, newId } from '../../shared/model/index.ts';
 import type {
   AnyRecord,
   AuditEntry,
+  EntityRecord,
   HybridLogicalClock,
   RecordKind,
 } from '../../shared/model/index.ts';
 import { captionOfRecord, ITEM_KINDS, RECORD_KIND_NAMES } from '../../shared/model/recordKinds.ts';
+import type { CommittedEntities } from './caseStore.ts';
 import type { StoredEntity, TesseraDatabase } from './database.ts';
 import {
   auditAction,
@@ -122,6 +128,8 @@ export interface UnitOfWork {
   subscribeUndo(listener: (state: UndoState) => void): () => void;
   /** Drops undo and redo entries that touch a case removed for good. */
   forgetCase(caseId: string): void;
+  /** Hears every committed change's entity records (after its transaction completed). */
+  subscribeCommitted(listener: (change: CommittedEntities) => void): () => void;
 }
 
 export interface UnitOfWorkOptions {
@@ -159,6 +167,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
   let undoStack: UndoEntry[] = [];
   let redoStack: UndoEntry[] = [];
   const listeners = new Set<(state: UndoState) => void>();
+  const committedListeners = new Set<(change: CommittedEntities) => void>();
   /** Record id → `updatedAt` of the version the stack last wrote (absent: not ours to revert). */
   const lastWritten = new Map<string, string>();
 
@@ -183,6 +192,20 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
 
   const getRecord = (kind: RecordKind, id: string) => readRecord(db, kind, id);
 
+  function publish(change: CommittedEntities): void {
+    if (change.entities.length + change.removed.length + change.reloadCases.length === 0) return;
+    for (const listener of [...committedListeners]) {
+      // The change is stored whatever a listener does: its failure must not fail the commit.
+      try {
+        listener(change);
+      } catch (error) {
+        queueMicrotask(() => {
+          throw error;
+        });
+      }
+    }
+  }
+
   async function putRecord(record: AnyRecord): Promise<void> {
     if (record.kind === 'entity') await db.entities.put(storeEntity(record));
     else await recordTable(db, record.kind).put(record);
@@ -197,8 +220,14 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
   }> {
     const changeId = newId();
     const who = actor();
+    // What the change did to entities, published once its transaction has committed.
+    const published = {
+      entities: new Map<string, EntityRecord>(),
+      removed: new Map<string, string>(),
+      reloadCases: new Set<string>(),
+    };
     try {
-      return await db.transaction('rw', allTables(), async () => {
+      const done = await db.transaction('rw', allTables(), async () => {
         const at = new Date().toISOString();
         const entries: AuditEntry[] = [];
         // Per record: the version before the change (first put) and the latest one.
@@ -216,6 +245,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             const before = await getRecord(after.kind, after.id);
             await putRecord(after);
             touched.add(after.id);
+            if (after.kind === 'entity') published.entities.set(after.id, after);
             const derived = summariseChange(before, after);
             entries.push({
               id: newId(),
@@ -242,8 +272,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             const entities: StoredEntity[] = [];
             const byKind = new Map<RecordKind, AnyRecord[]>();
             for (const record of records) {
-              if (record.kind === 'entity') entities.push(storeEntity(record));
-              else {
+              if (record.kind === 'entity') {
+                entities.push(storeEntity(record));
+                published.entities.set(record.id, record);
+              } else {
                 const list = byKind.get(record.kind);
                 if (list) list.push(record);
                 else byKind.set(record.kind, [record]);
@@ -268,6 +300,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             await db.audit.where('recordId').equals(record.id).delete();
             await forgetRecords(db, [record.id]);
             pairs.delete(record.id);
+            if (record.kind === 'entity') {
+              published.entities.delete(record.id);
+              published.removed.set(record.id, record.caseId);
+            }
             touched.add(record.id);
           },
           async purgeCase(caseId) {
@@ -280,6 +316,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             await db.meta.where('key').startsWith(caseMetaPrefix(caseId)).delete();
             await forgetCase(db, caseId);
             await db.cases.delete(caseId);
+            published.reloadCases.add(caseId);
             for (const [id, pair] of pairs) if (caseIdOf(pair.after) === caseId) pairs.delete(id);
             // Stack entries of the case are dropped by forgetCase.
           },
@@ -294,6 +331,12 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         await db.audit.bulkAdd(entries);
         return { result, pairs: [...pairs.values()], touched, blobs };
       });
+      publish({
+        entities: [...published.entities.values()],
+        removed: [...published.removed].map(([id, caseId]) => ({ id, caseId })),
+        reloadCases: [...published.reloadCases],
+      });
+      return done;
     } catch (error) {
       throw mapStorageError(error);
     }
@@ -374,6 +417,16 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     for (const [id, updatedAt] of written) {
       if (updatedAt === undefined) lastWritten.delete(id);
       else lastWritten.set(id, updatedAt);
+    }
+    // An undone import removed its records with bulk deletes that no put saw.
+    if (entry.inserted && direction === 'undo') {
+      publish({
+        entities: [],
+        removed: entry.pairs
+          .filter((pair) => !pair.before && pair.after.kind === 'entity')
+          .map(({ after }) => ({ id: after.id, caseId: caseIdOf(after) })),
+        reloadCases: [],
+      });
     }
   }
 
@@ -474,6 +527,13 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       listeners.add(listener);
       return () => {
         listeners.delete(listener);
+      };
+    },
+
+    subscribeCommitted(listener) {
+      committedListeners.add(listener);
+      return () => {
+        committedListeners.delete(listener);
       };
     },
 

@@ -1,0 +1,248 @@
+import 'fake-indexeddb/auto';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createDemoCase } from '../../shared/demo/demoCase.ts';
+import { HybridLogicalClock, isEdgeSchema } from '../../shared/model/index.ts';
+import type { EntityRecord } from '../../shared/model/index.ts';
+import { createCaseStoreRegistry } from './caseStore.ts';
+import type {
+  CaseEntities,
+  CaseEntityStore,
+  CaseStoreRegistry,
+  ChangeChannel,
+} from './caseStore.ts';
+import type { TesseraDatabase } from './database.ts';
+import { createRepository } from './repository.ts';
+import type { CaseRepository } from './repository.types.ts';
+import { encryptedTestDatabase } from './testing/encryptedDatabase.ts';
+import { createUnitOfWork } from './unitOfWork.ts';
+
+let db: TesseraDatabase;
+let repo: CaseRepository;
+let registry: CaseStoreRegistry;
+let counter = 0;
+
+/** A channel that only records and lets the test deliver messages "from another tab". */
+function testChannel(): ChangeChannel & { posted: string[][]; deliver(ids: string[]): void } {
+  const listeners = new Set<(ids: readonly string[]) => void>();
+  const posted: string[][] = [];
+  return {
+    posted,
+    post: (ids) => posted.push([...ids]),
+    listen(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    close: () => listeners.clear(),
+    deliver: (ids) => listeners.forEach((listener) => listener(ids)),
+  };
+}
+
+let channel: ReturnType<typeof testChannel>;
+
+beforeEach(async () => {
+  counter += 1;
+  ({ db } = await encryptedTestDatabase(`case-store-test-${counter}`));
+  await db.open();
+  const work = createUnitOfWork(db, {
+    actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
+    clock: new HybridLogicalClock('test.node'),
+  });
+  repo = createRepository(work);
+  channel = testChannel();
+  // A registry of its own, with tiny slices, fed by the same unit of work.
+  registry = createCaseStoreRegistry(db, { sliceSize: 3, keepMs: 10, channel });
+  work.subscribeCommitted((change) => registry.apply(change));
+});
+
+afterEach(async () => {
+  registry.dispose();
+  db.close();
+  await db.delete();
+});
+
+/** Resolves with the store's state once `done` holds for it. */
+function until(
+  store: CaseEntityStore,
+  done: (state: CaseEntities) => boolean,
+): Promise<CaseEntities> {
+  return new Promise((resolve, reject) => {
+    const check = () => {
+      const state = store.snapshot();
+      if (state.phase === 'failed') reject(state.error as Error);
+      if (done(state)) {
+        stop();
+        resolve(state);
+      }
+    };
+    const stop = store.subscribe(check);
+    check();
+  });
+}
+
+const ready = (store: CaseEntityStore) => until(store, (state) => state.phase === 'ready');
+
+async function demoCase(): Promise<string> {
+  return repo.importCase(createDemoCase({ agencyId: 'test-agency', now: new Date(2026, 0, 1) }));
+}
+
+const versions = (records: readonly EntityRecord[] | undefined) =>
+  new Map((records ?? []).map((record) => [record.id, record.updatedAt]));
+
+describe('the per-case entity store', () => {
+  it('loads every live record, nodes first, in slices, with progress', async () => {
+    const caseId = await demoCase();
+    const expected = await repo.listEntities(caseId);
+    const { store, release } = registry.acquire(caseId);
+    const seen: CaseEntities[] = [];
+    const stop = store.subscribe(() => seen.push(store.snapshot()));
+    const state = await ready(store);
+    stop();
+    expect(versions(state.all)).toEqual(versions(expected));
+    expect(state.nodes).toEqual(state.all!.filter((record) => !isEdgeSchema(record.schema)));
+    // Nodes were published while relationships still loaded, and progress moved slice by slice.
+    const nodesFirst = seen.find((s) => s.nodes !== undefined);
+    expect(nodesFirst?.all).toBeUndefined();
+    expect(new Set(seen.map((s) => s.loaded)).size).toBeGreaterThan(3);
+    expect(state.loaded).toBe(state.total);
+    expect(store.get(expected[0]!.id)).toEqual(expected[0]);
+    release();
+  });
+
+  it('after a change: a new array, unchanged records the same objects, the ids named', async () => {
+    const caseId = await demoCase();
+    const { store, release } = registry.acquire(caseId);
+    const before = await ready(store);
+    const edge = before.all!.find((record) => isEdgeSchema(record.schema))!;
+    const node = before.nodes![0]!;
+
+    await repo.updateEntity(node.id, { properties: { ...node.properties, notes: ['checked'] } });
+    const afterNode = store.snapshot();
+    expect(afterNode.all).not.toBe(before.all);
+    expect(afterNode.nodes).not.toBe(before.nodes);
+    expect(afterNode.lastChange).toEqual({ added: [], updated: [node.id], removed: [] });
+    expect(store.get(node.id)!.properties['notes']).toEqual(['checked']);
+    for (const [k, record] of before.all!.entries()) {
+      if (record.id !== node.id) expect(afterNode.all![k]).toBe(record);
+    }
+
+    // A relationship's change leaves the nodes array as it was.
+    await repo.updateEntity(edge.id, { properties: { ...edge.properties, summary: ['x'] } });
+    const afterEdge = store.snapshot();
+    expect(afterEdge.nodes).toBe(afterNode.nodes);
+    expect(afterEdge.all).not.toBe(afterNode.all);
+
+    await repo.deleteEntity(node.id);
+    const afterDelete = store.snapshot();
+    expect(afterDelete.lastChange?.removed).toContain(node.id);
+    expect(store.get(node.id)).toBeUndefined();
+    expect(afterDelete.all!.some((record) => record.id === node.id)).toBe(false);
+
+    await repo.undo();
+    expect(store.snapshot().lastChange?.added).toContain(node.id);
+    expect(versions(store.snapshot().all)).toEqual(versions(await repo.listEntities(caseId)));
+    release();
+  });
+
+  it('an undone import and a purge empty the store; other tabs are told', async () => {
+    const caseId = await demoCase();
+    const { store, release } = registry.acquire(caseId);
+    await ready(store);
+    expect(channel.posted).toEqual([]);
+    await repo.undo();
+    expect(store.snapshot().all).toEqual([]);
+    expect(channel.posted).toEqual([[caseId]]);
+    await repo.redo();
+    expect(versions(store.snapshot().all)).toEqual(versions(await repo.listEntities(caseId)));
+    await repo.purgeCase(caseId);
+    const purged = await until(store, (s) => s.phase === 'ready' && s.all?.length === 0);
+    expect(purged.lastChange).toBeUndefined();
+    release();
+  });
+
+  it('reloads when another tab says the case changed', async () => {
+    const caseId = await demoCase();
+    const { store, release } = registry.acquire(caseId);
+    const first = await ready(store);
+    // Written behind the unit of work's back, as another tab's would be for this one.
+    const victim = first.nodes![0]!;
+    await db.entities.put({ ...victim, deleted: true, searchText: '' });
+    expect(store.get(victim.id)).toBeDefined();
+    channel.deliver([caseId]);
+    const reloaded = await until(store, (s) => s.phase === 'ready' && s.version > first.version);
+    expect(reloaded.all!.some((record) => record.id === victim.id)).toBe(false);
+    release();
+  });
+
+  it('keeps changes committed while it is still loading', async () => {
+    const caseId = await demoCase();
+    const listed = await repo.listEntities(caseId);
+    const { store, release } = registry.acquire(caseId);
+    // Edit the last relationship (read in the last slice) and the first node before the end.
+    const edge = listed.filter((record) => isEdgeSchema(record.schema)).at(-1)!;
+    await repo.updateEntity(edge.id, { properties: { ...edge.properties, summary: ['early'] } });
+    const state = await ready(store);
+    expect(store.get(edge.id)!.properties['summary']).toEqual(['early']);
+    expect(versions(state.all)).toEqual(versions(await repo.listEntities(caseId)));
+    release();
+  });
+
+  it('drops a store nobody holds', async () => {
+    const caseId = await demoCase();
+    const looked = registry.store(caseId);
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(registry.store(caseId)).not.toBe(looked);
+    const { store, release } = registry.acquire(caseId);
+    await ready(store);
+    release();
+  });
+
+  it('agrees with a fresh read after any sequence of edits, deletes, undos and redos', async () => {
+    const caseId = await demoCase();
+    const { store, release } = registry.acquire(caseId);
+    await ready(store);
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('edit' as const), pick: fc.nat(), text: fc.string() }),
+      fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('create' as const), text: fc.string({ minLength: 1 }) }),
+      fc.record({ kind: fc.constant('undo' as const) }),
+      fc.record({ kind: fc.constant('redo' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { maxLength: 6 }), async (ops) => {
+        for (const step of ops) {
+          const all = store.snapshot().all!;
+          const previous = store.snapshot();
+          if (step.kind === 'edit' || step.kind === 'delete') {
+            const target = all[step.pick % Math.max(1, all.length)];
+            if (!target) continue;
+            if (step.kind === 'edit') {
+              await repo.updateEntity(target.id, {
+                properties: { ...target.properties, summary: [step.text || '-'] },
+              });
+            } else await repo.deleteEntity(target.id);
+          } else if (step.kind === 'create') {
+            await repo.createEntity(caseId, 'Person', { name: [step.text] });
+          } else if (step.kind === 'undo') await repo.undo().catch(() => undefined);
+          else await repo.redo().catch(() => undefined);
+          const now = store.snapshot();
+          const fresh = await repo.listEntities(caseId);
+          expect(versions(now.all)).toEqual(versions(fresh));
+          // The contract: what did not change is the very same object.
+          const changed = new Set([
+            ...(now.lastChange?.added ?? []),
+            ...(now.lastChange?.updated ?? []),
+          ]);
+          const old = new Map(previous.all!.map((record) => [record.id, record]));
+          for (const record of now.all!) {
+            if (!changed.has(record.id) && old.has(record.id)) {
+              expect(record).toBe(old.get(record.id));
+            }
+          }
+        }
+      }),
+      { numRuns: 15 },
+    );
+    release();
+  });
+});

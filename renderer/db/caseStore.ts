@@ -1,0 +1,485 @@
+/**
+ * The per-case in-memory entity store (issue 13: a million-record case on a field laptop).
+ *
+ * Before it, every component called a Dexie liveQuery that read and decrypted ALL of a case's
+ * entities again on every change: at a million records that is seconds per keystroke and one
+ * full copy per component. Now one store per open case holds the case's live entities and
+ * relationships once:
+ *
+ * 1. Loading: the record ids come first (keys only, nothing to decrypt; the node ids through the
+ *    `[caseId+schema]` index, one look-up per node type), then the records in slices of a few
+ *    thousand, each slice decrypted by the store's middleware and handed over with a yield to the
+ *    event loop, so no task runs long and the page stays responsive. Nodes (entities that are not
+ *    relationships) load first: the entity table's default view shows only them, so it can draw
+ *    while the relationships still load. Progress (`loaded` of `total`) is published per slice.
+ * 2. Changes: the unit of work is the one writer (unitOfWork.ts); after each committed change it
+ *    publishes the entity records it stored and the ids it removed for good, and the store applies
+ *    exactly those. A change it cannot see in detail (a case purged) or made in another tab
+ *    (announced on a BroadcastChannel by that tab's store registry) makes it load again.
+ * 3. The contract other parts rely on (views, search, chart): see `CaseEntities`.
+ *
+ * One store per case while anything of the case is mounted (reference counted by the hooks of
+ * queries.ts); it is dropped shortly after the last user goes (case closed), and with the
+ * repository at a lock, since the registry belongs to the unit of work of one unlock.
+ */
+import type { EntityRecord } from '../../shared/model/index.ts';
+import { compareHlc, isEdgeSchema, model } from '../../shared/model/index.ts';
+import type { TesseraDatabase } from './database.ts';
+import { stripEntity } from './records.ts';
+
+/** The ids of one change, as the store applied it. */
+export interface EntityChange {
+  /** Records that were not in the store before (new, or brought back by an undo). */
+  readonly added: readonly string[];
+  /** Records replaced by a newer version. */
+  readonly updated: readonly string[];
+  /** Records that left: tombstoned, removed for good, or undone inserts. */
+  readonly removed: readonly string[];
+}
+
+/**
+ * What the store holds at one moment. THE CONTRACT:
+ * - Every published state is a new object; `all` and `nodes` are new arrays whenever their
+ *   contents changed, and the SAME arrays (===) otherwise (a relationship edit leaves `nodes`
+ *   as it was).
+ * - Every record that did not change is the SAME object (===) in the new arrays as in the old,
+ *   so consumers may memoise per record (a WeakMap keyed by the record).
+ * - `lastChange` names the ids of the change that produced this state; it is undefined after a
+ *   (re)load, when a consumer must rebuild from `all`.
+ * - Records are never mutated; a changed record is a new object.
+ */
+export interface CaseEntities {
+  readonly caseId: string;
+  /** 'loading' until every record is in; 'failed' when a read failed (`error` says why). */
+  readonly phase: 'loading' | 'ready' | 'failed';
+  /** Every live (not deleted) entity and relationship; undefined until fully loaded. */
+  readonly all: readonly EntityRecord[] | undefined;
+  /**
+   * The live entities that are not relationships (`!isEdgeSchema(schema)`), in `all`'s order;
+   * loaded first, so defined before `all` (the entity table's default view needs only these).
+   */
+  readonly nodes: readonly EntityRecord[] | undefined;
+  /** Stored rows read so far while loading (deleted ones included), and of how many. */
+  readonly loaded: number;
+  readonly total: number;
+  /** Increases with every published state. */
+  readonly version: number;
+  readonly lastChange: EntityChange | undefined;
+  readonly error?: unknown;
+}
+
+/** One case's store. `subscribe`/`snapshot` fit React's useSyncExternalStore. */
+export interface CaseEntityStore {
+  readonly caseId: string;
+  /** Bound functions (no `this`), so they can be handed to useSyncExternalStore as they are. */
+  readonly snapshot: () => CaseEntities;
+  readonly subscribe: (listener: () => void) => () => void;
+  /** A live record of the case by id (undefined while it is not loaded yet). */
+  readonly get: (id: string) => EntityRecord | undefined;
+}
+
+/** What the unit of work publishes after each committed change (unitOfWork.ts). */
+export interface CommittedEntities {
+  /** Entity records as the change stored them, tombstones included. */
+  readonly entities: readonly EntityRecord[];
+  /** Entities removed for good (retention purge, an undone import). */
+  readonly removed: readonly { readonly id: string; readonly caseId: string }[];
+  /** Cases changed in ways not itemised above (a case purged): their stores load again. */
+  readonly reloadCases: readonly string[];
+}
+
+export interface CaseStoreRegistry {
+  /**
+   * The store of `caseId`, created (and loading) on first use. One nobody holds (`acquire`) is
+   * dropped after a short while, so a look-up alone never keeps a case in memory.
+   */
+  store(caseId: string): CaseEntityStore;
+  /** Holds the store of `caseId` until `release`. */
+  acquire(caseId: string): { readonly store: CaseEntityStore; readonly release: () => void };
+  /** Applies a committed change to the open stores (called by the unit of work). */
+  apply(change: CommittedEntities): void;
+  /** Drops every store (the lock). */
+  dispose(): void;
+}
+
+export interface CaseStoreOptions {
+  /** Records per read (default 4,000). */
+  readonly sliceSize?: number;
+  /** How long an unused store is kept (ms), so a remount does not reload it (default 2,000). */
+  readonly keepMs?: number;
+  /** Cross-tab announcements (default: a BroadcastChannel where one exists). */
+  readonly channel?: ChangeChannel | null;
+}
+
+/** How stores of other tabs hear that a case changed here. */
+export interface ChangeChannel {
+  post(caseIds: readonly string[]): void;
+  listen(listener: (caseIds: readonly string[]) => void): () => void;
+  close(): void;
+}
+
+const DEFAULT_SLICE = 4_000;
+const DEFAULT_KEEP_MS = 2_000;
+const CHANNEL_NAME = 'tessera-case-store';
+
+/** The schemata whose records are nodes: everything in the model but relationships. */
+const NODE_SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata).filter(
+  (name) => !isEdgeSchema(name),
+);
+
+function broadcastChannel(): ChangeChannel | null {
+  if (typeof BroadcastChannel === 'undefined') return null;
+  const channel = new BroadcastChannel(CHANNEL_NAME);
+  return {
+    post: (caseIds) => channel.postMessage(caseIds),
+    listen(listener) {
+      const onMessage = (event: MessageEvent<unknown>) => {
+        const data = event.data;
+        if (Array.isArray(data) && data.every((id) => typeof id === 'string')) listener(data);
+      };
+      channel.addEventListener('message', onMessage);
+      return () => channel.removeEventListener('message', onMessage);
+    },
+    close: () => channel.close(),
+  };
+}
+
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, 0);
+  });
+
+/**
+ * Identical sub-objects shared between records: an import stamps the same markings and grading
+ * on every record, and a million equal copies of them are a large part of the heap.
+ */
+class Interner {
+  private readonly shared = new Map<string, unknown>();
+
+  of<T>(value: T): T {
+    const key = JSON.stringify(value);
+    const found = this.shared.get(key);
+    if (found !== undefined) return found as T;
+    this.shared.set(key, value);
+    return value;
+  }
+}
+
+function compact(record: EntityRecord, interner: Interner): EntityRecord {
+  return {
+    ...record,
+    markings: interner.of(record.markings),
+    grading: interner.of(record.grading),
+  };
+}
+
+function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
+  const listeners = new Set<() => void>();
+  let nodes: EntityRecord[] = [];
+  let edges: EntityRecord[] = [];
+  /** id → position: nodes as -(k + 1), relationships as k. */
+  let index = new Map<string, number>();
+  let state: CaseEntities = {
+    caseId,
+    phase: 'loading',
+    all: undefined,
+    nodes: undefined,
+    loaded: 0,
+    total: 0,
+    version: 0,
+    lastChange: undefined,
+  };
+  /** Bumped by each (re)load and by dispose: a stale load stops at its next slice. */
+  let generation = 0;
+  let nodesDone = false;
+  /** Versions applied from changes while a load runs: older copies its slices read lose. */
+  let appliedWhileLoading = new Map<string, string>();
+  let interner = new Interner();
+
+  function publish(next: Partial<CaseEntities>): void {
+    state = { ...state, ...next, version: state.version + 1 };
+    for (const listener of [...listeners]) listener();
+  }
+
+  function reindex(): void {
+    index = new Map();
+    nodes.forEach((record, k) => index.set(record.id, -(k + 1)));
+    edges.forEach((record, k) => index.set(record.id, k));
+  }
+
+  function lookup(id: string): EntityRecord | undefined {
+    const at = index.get(id);
+    if (at === undefined) return undefined;
+    return at < 0 ? nodes[-at - 1] : edges[at];
+  }
+
+  /** Puts a record in place (or appends it); returns what it replaced. */
+  function place(record: EntityRecord): EntityRecord | undefined {
+    const at = index.get(record.id);
+    if (at !== undefined) {
+      const before = at < 0 ? nodes[-at - 1]! : edges[at]!;
+      if (at < 0) nodes[-at - 1] = record;
+      else edges[at] = record;
+      return before;
+    }
+    if (isEdgeSchema(record.schema)) {
+      index.set(record.id, edges.length);
+      edges.push(record);
+    } else {
+      index.set(record.id, -(nodes.length + 1));
+      nodes.push(record);
+    }
+    return undefined;
+  }
+
+  async function load(): Promise<void> {
+    const mine = ++generation;
+    nodes = [];
+    edges = [];
+    index = new Map();
+    nodesDone = false;
+    appliedWhileLoading = new Map();
+    interner = new Interner();
+    publish({
+      phase: 'loading',
+      all: undefined,
+      nodes: undefined,
+      loaded: 0,
+      lastChange: undefined,
+    });
+    try {
+      // Keys only: the encrypting middleware has nothing to open.
+      const [allIds, nodeIdLists] = await db.transaction('r', db.entities, () =>
+        Promise.all([
+          db.entities.where('caseId').equals(caseId).primaryKeys(),
+          Promise.all(
+            NODE_SCHEMA_NAMES.map((schema) =>
+              db.entities.where('[caseId+schema]').equals([caseId, schema]).primaryKeys(),
+            ),
+          ),
+        ]),
+      );
+      if (mine !== generation) return;
+      const nodeIds = nodeIdLists.flat();
+      const isNode = new Set(nodeIds);
+      const edgeIds = allIds.filter((id) => !isNode.has(id));
+      publish({ total: allIds.length });
+      let loaded = 0;
+      for (const [ids, last] of [
+        [nodeIds, false],
+        [edgeIds, true],
+      ] as const) {
+        // One slice is read while the one before is taken in.
+        let pending = ids.length > 0 ? db.entities.bulkGet(ids.slice(0, sliceSize)) : undefined;
+        for (let start = 0; pending; start += sliceSize) {
+          const rows = await pending;
+          const next = start + sliceSize;
+          pending =
+            next < ids.length ? db.entities.bulkGet(ids.slice(next, next + sliceSize)) : undefined;
+          if (mine !== generation) return;
+          for (const row of rows) {
+            if (!row || row.deleted) continue;
+            const applied = appliedWhileLoading.get(row.id);
+            if (applied !== undefined && compareHlc(row.updatedAt, applied) <= 0) continue;
+            place(compact(stripEntity(row), interner));
+          }
+          loaded += rows.length;
+          if (pending) {
+            publish({ loaded });
+            await yieldToEventLoop();
+            if (mine !== generation) return;
+          }
+        }
+        if (!last) {
+          nodesDone = true;
+          publish({ loaded, nodes: [...nodes] });
+        } else {
+          appliedWhileLoading = new Map();
+          publish({
+            phase: 'ready',
+            loaded,
+            nodes: state.nodes ?? [...nodes],
+            all: [...nodes, ...edges],
+          });
+        }
+      }
+    } catch (error) {
+      if (mine !== generation) return;
+      publish({ phase: 'failed', error });
+    }
+  }
+
+  function apply(records: readonly EntityRecord[], removedIds: readonly string[]): void {
+    const added: string[] = [];
+    const updated: string[] = [];
+    const removed = new Set<string>();
+    let nodesChanged = false;
+    const loading = state.phase === 'loading';
+    for (const record of records) {
+      if (record.caseId !== caseId) continue;
+      if (loading) appliedWhileLoading.set(record.id, record.updatedAt);
+      if (!isEdgeSchema(record.schema)) nodesChanged = true;
+      if (record.deleted) {
+        if (index.has(record.id)) removed.add(record.id);
+        continue;
+      }
+      const before = place(compact(record, interner));
+      (before ? updated : added).push(record.id);
+    }
+    for (const id of removedIds) {
+      const record = lookup(id);
+      if (record) {
+        removed.add(id);
+        if (!isEdgeSchema(record.schema)) nodesChanged = true;
+      }
+    }
+    if (added.length + updated.length + removed.size === 0) return;
+    if (removed.size > 0) {
+      nodes = nodes.filter((record) => !removed.has(record.id));
+      edges = edges.filter((record) => !removed.has(record.id));
+      reindex();
+    }
+    const nextNodes = nodesChanged && nodesDone ? [...nodes] : state.nodes;
+    publish({
+      nodes: nextNodes,
+      all: state.phase === 'ready' ? [...nodes, ...edges] : undefined,
+      lastChange: { added, updated, removed: [...removed] },
+    });
+  }
+
+  const store: CaseEntityStore = {
+    caseId,
+    snapshot: () => state,
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => {
+        listeners.delete(listener);
+      };
+    },
+    get: lookup,
+  };
+
+  return {
+    store,
+    load,
+    apply,
+    dispose() {
+      generation += 1;
+      listeners.clear();
+      nodes = [];
+      edges = [];
+      index = new Map();
+    },
+  };
+}
+
+type StoreInternals = ReturnType<typeof createStore>;
+
+interface Entry {
+  readonly internals: StoreInternals;
+  /** Holders (`acquire`) not yet released. */
+  users: number;
+  /** Set while nobody holds it: when it is dropped. */
+  timer?: ReturnType<typeof setTimeout>;
+}
+
+/** The stores of one unlock: created by the repository, fed by its unit of work. */
+export function createCaseStoreRegistry(
+  db: TesseraDatabase,
+  options: CaseStoreOptions = {},
+): CaseStoreRegistry {
+  const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
+  const keepMs = options.keepMs ?? DEFAULT_KEEP_MS;
+  const open = new Map<string, Entry>();
+  // Open only while a store is: a registry left behind by a lock must not keep listening.
+  let channel: ChangeChannel | null = null;
+  let stopListening: (() => void) | undefined;
+  const reload = (caseIds: readonly string[]) => {
+    for (const caseId of caseIds) void open.get(caseId)?.internals.load();
+  };
+  const listen = () => {
+    if (channel) return;
+    channel = options.channel === undefined ? broadcastChannel() : options.channel;
+    stopListening = channel?.listen(reload);
+  };
+  const closeChannel = () => {
+    stopListening?.();
+    stopListening = undefined;
+    if (options.channel === undefined) channel?.close();
+    channel = null;
+  };
+
+  function dropLater(caseId: string, entry: Entry): void {
+    if (entry.timer !== undefined) clearTimeout(entry.timer);
+    entry.timer = setTimeout(() => {
+      if (entry.users > 0 || open.get(caseId) !== entry) return;
+      open.delete(caseId);
+      entry.internals.dispose();
+      if (open.size === 0) closeChannel();
+    }, keepMs);
+  }
+
+  function entryOf(caseId: string): Entry {
+    let entry = open.get(caseId);
+    if (!entry) {
+      listen();
+      entry = { internals: createStore(db, caseId, sliceSize), users: 0 };
+      open.set(caseId, entry);
+      dropLater(caseId, entry);
+      void entry.internals.load();
+    }
+    return entry;
+  }
+
+  return {
+    store: (caseId) => entryOf(caseId).internals.store,
+
+    acquire(caseId) {
+      const held = entryOf(caseId);
+      held.users += 1;
+      if (held.timer !== undefined) {
+        clearTimeout(held.timer);
+        delete held.timer;
+      }
+      let released = false;
+      return {
+        store: held.internals.store,
+        release() {
+          if (released) return;
+          released = true;
+          held.users -= 1;
+          if (held.users === 0) dropLater(caseId, held);
+        },
+      };
+    },
+
+    apply(change) {
+      const byCase = new Map<string, { records: EntityRecord[]; removed: string[] }>();
+      const of = (caseId: string) => {
+        let found = byCase.get(caseId);
+        if (!found) byCase.set(caseId, (found = { records: [], removed: [] }));
+        return found;
+      };
+      for (const record of change.entities) of(record.caseId).records.push(record);
+      for (const { id, caseId } of change.removed) of(caseId).removed.push(id);
+      for (const [caseId, entry] of open) {
+        if (change.reloadCases.includes(caseId)) void entry.internals.load();
+        else {
+          const mine = byCase.get(caseId);
+          if (mine) entry.internals.apply(mine.records, mine.removed);
+        }
+      }
+      const touched = new Set([...byCase.keys(), ...change.reloadCases]);
+      if (touched.size > 0) channel?.post([...touched]);
+    },
+
+    dispose() {
+      closeChannel();
+      for (const entry of open.values()) {
+        if (entry.timer !== undefined) clearTimeout(entry.timer);
+        entry.internals.dispose();
+      }
+      open.clear();
+    },
+  };
+}
