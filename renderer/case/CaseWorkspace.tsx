@@ -8,7 +8,7 @@ import { Dialog } from '../core/Dialog.tsx';
 import { AttachmentsPanel } from '../attachments/index.ts';
 import { addEntityToChart, ChartPanel } from '../chart/index.ts';
 import type { Point } from '../chart/index.ts';
-import { useCase, useEntities } from '../db/queries.ts';
+import { useCase, useCaseEntities, useEntities } from '../db/queries.ts';
 import { EntityDetails, EntityEditor, EntityTable, RelationshipEditor } from '../entity/index.ts';
 import { NotesPanel } from '../notes/index.ts';
 import { NoticesPanel } from '../notices/index.ts';
@@ -130,7 +130,11 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
   }
 
   return (
-    <div className="case-workspace" data-testid="case-workspace">
+    <div
+      className="case-workspace"
+      data-testid="case-workspace"
+      data-entities={entities ? 'loaded' : 'loading'}
+    >
       <nav className="case-tabs" aria-label="Case sections">
         {WORKSPACE_TABS.map((item) => (
           <button
@@ -243,7 +247,7 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
               deleteRequest={deleteRequest}
             />
           ) : (
-            <CaseSummary caseId={caseId} entityCount={entities?.length} />
+            <CaseSummary caseId={caseId} />
           )}
         </aside>
       </div>
@@ -337,8 +341,10 @@ function EditLinkDialog({
   );
 }
 
-function CaseSummary({ caseId, entityCount }: { caseId: string; entityCount: number | undefined }) {
+function CaseSummary({ caseId }: { caseId: string }) {
   const record = useCase(caseId);
+  // Its own subscription: the load's progress re-renders this summary, not the workspace.
+  const store = useCaseEntities(caseId);
   if (!record) return null;
   return (
     <div className="case-summary" data-testid="case-summary">
@@ -357,7 +363,11 @@ function CaseSummary({ caseId, entityCount }: { caseId: string; entityCount: num
         <dt>Opened</dt>
         <dd>{record.openedOn}</dd>
         <dt>Records</dt>
-        <dd>{entityCount ?? '…'} entities and relationships</dd>
+        <dd data-testid="case-record-count">
+          {store?.all
+            ? `${store.all.length} entities and relationships`
+            : `loading ${store?.loaded ?? 0} of ${store?.total || '…'}`}
+        </dd>
       </dl>
       <p className="muted">Select an entity in the table or on the chart to see its details.</p>
     </div>

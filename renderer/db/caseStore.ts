@@ -248,27 +248,32 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
       lastChange: undefined,
     });
     try {
-      // Keys only: the encrypting middleware has nothing to open.
-      const [allIds, nodeIdLists] = await db.transaction('r', db.entities, () =>
-        Promise.all([
-          db.entities.where('caseId').equals(caseId).primaryKeys(),
-          Promise.all(
-            NODE_SCHEMA_NAMES.map((schema) =>
-              db.entities.where('[caseId+schema]').equals([caseId, schema]).primaryKeys(),
-            ),
+      // Keys only (the encrypting middleware has nothing to open): the nodes' first, one index
+      // look-up per node type, so their records can be read while the whole key list comes.
+      const nodeIds = (
+        await Promise.all(
+          NODE_SCHEMA_NAMES.map((schema) =>
+            db.entities.where('[caseId+schema]').equals([caseId, schema]).primaryKeys(),
           ),
-        ]),
-      );
+        )
+      ).flat();
       if (mine !== generation) return;
-      const nodeIds = nodeIdLists.flat();
-      const isNode = new Set(nodeIds);
-      const edgeIds = allIds.filter((id) => !isNode.has(id));
-      publish({ total: allIds.length });
+      const allIds = db.entities.where('caseId').equals(caseId).primaryKeys();
+      // Awaited after the nodes (a failure surfaces there); the total is shown as soon as known.
+      allIds.then(
+        (all) => {
+          if (mine === generation) publish({ total: all.length });
+        },
+        () => undefined,
+      );
+      const edgeIds = async (): Promise<string[]> => {
+        const isNode = new Set(nodeIds);
+        return (await allIds).filter((id) => !isNode.has(id));
+      };
       let loaded = 0;
-      for (const [ids, last] of [
-        [nodeIds, false],
-        [edgeIds, true],
-      ] as const) {
+      for (const last of [false, true]) {
+        const ids = last ? await edgeIds() : nodeIds;
+        if (mine !== generation) return;
         // One slice is read while the one before is taken in.
         let pending = ids.length > 0 ? db.entities.bulkGet(ids.slice(0, sliceSize)) : undefined;
         for (let start = 0; pending; start += sliceSize) {
@@ -298,7 +303,8 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
           publish({
             phase: 'ready',
             loaded,
-            nodes: state.nodes ?? [...nodes],
+            // Records of a type the model does not know came with the relationships.
+            nodes: state.nodes?.length === nodes.length ? state.nodes : [...nodes],
             all: [...nodes, ...edges],
           });
         }

@@ -11,7 +11,7 @@
 import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent, MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEntities } from '../db/queries.ts';
+import { useCaseEntities } from '../db/queries.ts';
 import { COLUMN_SPECS } from './tableColumns.ts';
 import type { ColumnId } from './tableColumns.ts';
 import { buildTable, nextSort, pickOptions, typesPresent, visibleRows } from './tableModel.ts';
@@ -47,8 +47,11 @@ const CHECK_WIDTH = 34;
 const PAGE_ROWS = 15;
 
 export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) {
-  const entities = useEntities(caseId);
   const { view, loaded, update } = useTableView(caseId);
+  // The default view lists no relationships, so it draws from the nodes, which the case store
+  // loads first: a million calls need not be read before the first page (issue 13).
+  const store = useCaseEntities(caseId);
+  const entities = view.showRelationships ? store?.all : store?.nodes;
   const [search, setSearch] = useState('');
   const [type, setType] = useState('');
   const [selection, setSelection] = useState(EMPTY_SELECTION);
@@ -178,7 +181,16 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
     setSelection((current) => toggleSelection(current, latest.current.idAt(position)));
   }, []);
 
-  if (!entities || !loaded) return <p className="entity-loading">Loading entities…</p>;
+  if (!entities || !loaded) {
+    return (
+      <p className="entity-loading" data-testid="entity-loading">
+        Loading entities…{' '}
+        {store && store.total > 0
+          ? `${store.loaded.toLocaleString()} of ${store.total.toLocaleString()}`
+          : ''}
+      </p>
+    );
+  }
   const errors = Object.entries(visible.errors);
   const activeId = shownIds[activePosition];
   return (

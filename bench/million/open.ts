@@ -1,0 +1,315 @@
+/**
+ * The "open" section of `npm run bench -- million`: opening a case to its first table page, and
+ * the heap with the million-record case open, measured through the real app (the built renderer
+ * on the loopback web host, in Debian's Chromium, on the encrypted store users run).
+ *
+ * Seeding (timed apart, not part of any figure): the 20k case of the storage bench (20,000
+ * entities, 40,000 relationships) through repository.importCase, and the million-record call
+ * case (bench/million/case.ts) through the page's unit of work in slices of SEED_SLICE records
+ * (`insertMany`, not undoable: the records are sealed by the store's own middleware, with their
+ * search keys), fetched by the page from a route this script serves from the case's cache file.
+ *
+ * Then, each on a freshly loaded and unlocked page (a cold heap, as after a start):
+ *   open 20k first page ms: X     click on the case → first row of the entity table drawn
+ *   open 1M first page ms: X      the same for the million-record case
+ *   load 1M all records ms: X     click → every record in the case store (data-entities="loaded")
+ *   peak heap 1M MB: X            the largest JS heap sampled (CDP Runtime.getHeapUsage, every
+ *                                 100 ms) from the click until the load ended and settled
+ *   heap 1M loaded MB: X          the heap after a forced GC with the case fully loaded
+ * (labels say "1M" for MILLION_ROWS=1000000 and e.g. "50k" for smaller runs.)
+ *
+ * MILLION_OPEN_PROFILE=1 also builds an unminified renderer, records a CPU profile and a sampling
+ * heap profile of the big open, and prints where the time and the heap went (bench/profiles/).
+ */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, open as openFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chromium } from 'playwright-core';
+import type { BrowserContext, CDPSession, Page } from 'playwright-core';
+import { startWebHost } from '../../electron/web/server.ts';
+import { ensureRenderer, ROOT } from '../../scripts/web.mjs';
+import { CHROMIUM_ARGS } from '../../e2e/harness/chromiumArgs.ts';
+import { passLockScreens } from '../../e2e/harness/lockScreens.ts';
+import { generateLargeCase } from '../storage/generate.ts';
+import { millionCaseFile, millionCaseRecord } from './case.ts';
+import type { MillionSection } from './section.ts';
+
+const SMALL_ENTITIES = 20_000;
+const SMALL_RELATIONSHIPS = 40_000;
+const SEED_SLICE = 20_000;
+const SEED_ROUTE = '/__bench/million/';
+const HEAP_SAMPLE_MS = 100;
+
+/** "1M", "200k", "50k": how the figures name the case. */
+function sizeLabel(rows: number): string {
+  return rows % 1_000_000 === 0 ? `${rows / 1_000_000}M` : `${Math.round(rows / 1000)}k`;
+}
+
+/** Byte ranges of the case file, SEED_SLICE lines each. */
+async function sliceRanges(path: string): Promise<[number, number][]> {
+  const ranges: [number, number][] = [];
+  let start = 0;
+  let offset = 0;
+  let lines = 0;
+  for await (const chunk of createReadStream(path) as AsyncIterable<Buffer>) {
+    for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) {
+      lines += 1;
+      if (lines % SEED_SLICE === 0) {
+        ranges.push([start, offset + at + 1]);
+        start = offset + at + 1;
+      }
+    }
+    offset += chunk.length;
+  }
+  if (offset > start) ranges.push([start, offset]);
+  return ranges;
+}
+
+async function readRange(path: string, [from, to]: [number, number]): Promise<Buffer> {
+  const file = await openFile(path, 'r');
+  try {
+    const buffer = Buffer.alloc(to - from);
+    await file.read(buffer, 0, buffer.length, from);
+    return buffer;
+  } finally {
+    await file.close();
+  }
+}
+
+async function openPage(context: BrowserContext, url: string): Promise<Page> {
+  const page = await context.newPage();
+  page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
+  await page.goto(url);
+  await passLockScreens(page);
+  await page.waitForFunction(() => window.__tesseraApp !== undefined, undefined, {
+    timeout: 120_000,
+  });
+  return page;
+}
+
+/** Seeds both cases into the page's encrypted store. */
+async function seed(page: Page, rows: number, casePath: string): Promise<void> {
+  const small = generateLargeCase(SMALL_ENTITIES, SMALL_RELATIONSHIPS, 7);
+  let started = performance.now();
+  await page.evaluate(async (file) => {
+    const repository = window.__tesseraApp!.repository;
+    await repository.importCase(file as Parameters<typeof repository.importCase>[0], {
+      undoable: false,
+    });
+  }, small);
+  console.log(
+    `seed ${sizeLabel(SMALL_ENTITIES)} case ms: ${Math.round(performance.now() - started)}`,
+  );
+
+  started = performance.now();
+  const ranges = await sliceRanges(casePath);
+  await page.route(`**${SEED_ROUTE}*`, async (route) => {
+    const index = Number(new URL(route.request().url()).pathname.slice(SEED_ROUTE.length));
+    const range = ranges[index];
+    if (!range) return route.fulfill({ status: 404 });
+    return route.fulfill({
+      status: 200,
+      contentType: 'application/x-ndjson',
+      body: await readRange(casePath, range),
+    });
+  });
+  const shell = millionCaseFile({ caseRecord: millionCaseRecord(rows), entities: [] });
+  await page.evaluate(
+    async ({ file, slices, route }) => {
+      const app = window.__tesseraApp!;
+      await app.repository.importCase(file as Parameters<typeof app.repository.importCase>[0], {
+        undoable: false,
+      });
+      const { work } = await app.storage();
+      for (let k = 0; k < slices; k++) {
+        const text = await (await fetch(`${route}${k}`)).text();
+        const records = text
+          .split('\n')
+          .filter((line) => line.length > 0)
+          .map((line) => JSON.parse(line) as unknown);
+        await work.commit({
+          label: 'Bench seed',
+          undoable: false,
+          // The engine's output, as the import writer would store it.
+          write: (tx) => tx.insertMany(records as Parameters<typeof tx.insertMany>[0]),
+        });
+      }
+    },
+    { file: shell, slices: ranges.length, route: SEED_ROUTE },
+  );
+  await page.unroute(`**${SEED_ROUTE}*`);
+  console.log(`seed ${sizeLabel(rows)} case ms: ${Math.round(performance.now() - started)}`);
+}
+
+/** Clicks the case open and waits for the first row of the entity table; returns the ms. */
+async function openToFirstPage(page: Page, title: string): Promise<{ ms: number; at: number }> {
+  const link = page.locator('.case-open-link', { hasText: title });
+  await link.waitFor({ timeout: 120_000 });
+  const at = Date.now();
+  await link.click();
+  await page.getByTestId('tab-entities').click();
+  await page.locator('[data-testid^="entity-row-"]').first().waitFor({ timeout: 600_000 });
+  return { ms: Date.now() - at, at };
+}
+
+async function heapMb(cdp: CDPSession): Promise<number> {
+  const { usedSize } = await cdp.send('Runtime.getHeapUsage');
+  return usedSize / 2 ** 20;
+}
+
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly hitCount?: number;
+  readonly children?: readonly number[];
+}
+
+/** The functions with the most self time in a CPU profile, as lines. */
+function topSelfTime(profile: {
+  nodes: readonly ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples?: readonly number[];
+}): string[] {
+  const total = profile.nodes.reduce((sum, node) => sum + (node.hitCount ?? 0), 0) || 1;
+  const ms = (profile.endTime - profile.startTime) / 1000;
+  const byName = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.split('/').pop() ?? '';
+    const key = `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`;
+    byName.set(key, (byName.get(key) ?? 0) + (node.hitCount ?? 0));
+  }
+  return [...byName]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 25)
+    .map(([key, hits]) => `  ${((hits / total) * ms).toFixed(0).padStart(7)} ms  ${key}`);
+}
+
+interface SamplingNode {
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+  readonly selfSize: number;
+  readonly children: readonly SamplingNode[];
+}
+
+/** The allocation sites holding the most live heap in a sampling heap profile, as lines. */
+function topHeap(head: SamplingNode): string[] {
+  const bySite = new Map<string, number>();
+  const walk = (node: SamplingNode) => {
+    const { functionName, url, lineNumber } = node.callFrame;
+    const file = url.split('/').pop() ?? '';
+    const key = `${functionName || '(anonymous)'} ${file ? `${file}:${lineNumber + 1}` : ''}`;
+    bySite.set(key, (bySite.get(key) ?? 0) + node.selfSize);
+    node.children.forEach(walk);
+  };
+  walk(head);
+  return [...bySite]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 20)
+    .map(([key, bytes]) => `  ${(bytes / 2 ** 20).toFixed(0).padStart(6)} MB  ${key}`);
+}
+
+async function measureBig(page: Page, rows: number, profile: boolean): Promise<void> {
+  const label = sizeLabel(rows);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('HeapProfiler.enable');
+  await cdp.send('HeapProfiler.collectGarbage');
+  const baseline = await heapMb(cdp);
+  if (profile) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp.send('Profiler.start');
+    await cdp.send('HeapProfiler.startSampling', { samplingInterval: 65_536 });
+  }
+  let peak = baseline;
+  let sampling = true;
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await heapMb(cdp).catch(() => 0));
+      await new Promise((resolve) => setTimeout(resolve, HEAP_SAMPLE_MS));
+    }
+  })();
+  const title = millionCaseRecord(rows).title;
+  const first = await openToFirstPage(page, title);
+  console.log(`open ${label} first page ms: ${first.ms}`);
+  await page
+    .locator('[data-testid="case-workspace"][data-entities="loaded"]')
+    .waitFor({ timeout: 600_000 });
+  console.log(`load ${label} all records ms: ${Date.now() - first.at}`);
+  // The table and every other consumer take in the loaded records (a second, then settle).
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  sampling = false;
+  await sampler;
+  peak = Math.max(peak, await heapMb(cdp));
+  console.log(`peak heap ${label} MB: ${Math.round(peak)}`);
+  if (profile) {
+    const { profile: cpu } = (await cdp.send('Profiler.stop')) as unknown as {
+      profile: Parameters<typeof topSelfTime>[0];
+    };
+    const { profile: heap } = (await cdp.send('HeapProfiler.stopSampling')) as unknown as {
+      profile: { head: SamplingNode };
+    };
+    console.log(`cpu profile, open ${label} → all loaded (self time, top 25):`);
+    for (const line of topSelfTime(cpu)) console.log(line);
+    console.log(`sampled live heap after the load (top 20 allocation sites):`);
+    for (const line of topHeap(heap.head)) console.log(line);
+  }
+  await cdp.send('HeapProfiler.collectGarbage');
+  console.log(`heap ${label} loaded MB: ${Math.round(await heapMb(cdp))}`);
+  console.log(`heap before open MB: ${Math.round(baseline)}`);
+  await cdp.detach();
+}
+
+/** An unminified renderer for profiles with readable names. */
+function buildProfilingRenderer(outDir: string): void {
+  const result = spawnSync(
+    'npx',
+    ['vite', 'build', '--minify', 'false', '--outDir', outDir, '--emptyOutDir'],
+    { cwd: ROOT, stdio: 'inherit' },
+  );
+  if (result.status !== 0) throw new Error('the profiling renderer build failed');
+}
+
+export const openSection: MillionSection = {
+  name: 'open',
+  async run({ rows, casePath }) {
+    const profile = process.env['MILLION_OPEN_PROFILE'] === '1';
+    const work = await mkdtemp(join(tmpdir(), 'tessera-bench-open-'));
+    let staticDir = join(ROOT, 'dist', 'renderer');
+    if (profile) {
+      staticDir = join(work, 'renderer');
+      buildProfilingRenderer(staticDir);
+    } else if (!ensureRenderer()) throw new Error('the renderer build failed');
+    const host = await startWebHost({ port: 0, dataDir: join(work, 'data'), staticDir });
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      headless: true,
+      args: [...CHROMIUM_ARGS, '--enable-precise-memory-info'],
+    });
+    try {
+      const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+      await context.addInitScript(() => {
+        (window as unknown as { __TESSERA_TEST__: boolean }).__TESSERA_TEST__ = true;
+      });
+      const seeding = await openPage(context, host.url);
+      await seed(seeding, rows, casePath);
+      await seeding.close();
+
+      const small = await openPage(context, host.url);
+      const { ms } = await openToFirstPage(small, 'Benchmark case');
+      console.log(`open ${sizeLabel(SMALL_ENTITIES)} first page ms: ${ms}`);
+      await small.close();
+
+      const big = await openPage(context, host.url);
+      await measureBig(big, rows, profile);
+      await big.close();
+      await context.close();
+    } finally {
+      await browser.close();
+      await host.close();
+      await rm(work, { recursive: true, force: true });
+    }
+  },
+};
