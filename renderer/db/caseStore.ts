@@ -26,6 +26,7 @@ import type { EntityRecord } from '../../shared/model/index.ts';
 import { compareHlc, isEdgeSchema, model } from '../../shared/model/index.ts';
 import type { TesseraDatabase } from './database.ts';
 import { stripEntity } from './records.ts';
+import { createCompactor } from './recordCompaction.ts';
 
 /** The ids of one change, as the store applied it. */
 export interface EntityChange {
@@ -103,7 +104,7 @@ export interface CaseStoreRegistry {
 }
 
 export interface CaseStoreOptions {
-  /** Records per read (default 4,000). */
+  /** Records per read (default 2,000: a slice's work stays well under 50 ms). */
   readonly sliceSize?: number;
   /** How long an unused store is kept (ms), so a remount does not reload it (default 2,000). */
   readonly keepMs?: number;
@@ -118,7 +119,7 @@ export interface ChangeChannel {
   close(): void;
 }
 
-const DEFAULT_SLICE = 4_000;
+const DEFAULT_SLICE = 2_000;
 const DEFAULT_KEEP_MS = 2_000;
 const CHANNEL_NAME = 'tessera-case-store';
 
@@ -149,30 +150,6 @@ const yieldToEventLoop = (): Promise<void> =>
     setTimeout(resolve, 0);
   });
 
-/**
- * Identical sub-objects shared between records: an import stamps the same markings and grading
- * on every record, and a million equal copies of them are a large part of the heap.
- */
-class Interner {
-  private readonly shared = new Map<string, unknown>();
-
-  of<T>(value: T): T {
-    const key = JSON.stringify(value);
-    const found = this.shared.get(key);
-    if (found !== undefined) return found as T;
-    this.shared.set(key, value);
-    return value;
-  }
-}
-
-function compact(record: EntityRecord, interner: Interner): EntityRecord {
-  return {
-    ...record,
-    markings: interner.of(record.markings),
-    grading: interner.of(record.grading),
-  };
-}
-
 function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
   const listeners = new Set<() => void>();
   let nodes: EntityRecord[] = [];
@@ -194,7 +171,8 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
   let nodesDone = false;
   /** Versions applied from changes while a load runs: older copies its slices read lose. */
   let appliedWhileLoading = new Map<string, string>();
-  let interner = new Interner();
+  // Shares what repeats between records (recordCompaction.ts); renewed after each load.
+  let compactor = createCompactor();
 
   function publish(next: Partial<CaseEntities>): void {
     state = { ...state, ...next, version: state.version + 1 };
@@ -239,15 +217,27 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     index = new Map();
     nodesDone = false;
     appliedWhileLoading = new Map();
-    interner = new Interner();
+    compactor = createCompactor();
     publish({
       phase: 'loading',
       all: undefined,
       nodes: undefined,
       loaded: 0,
+      total: 0,
       lastChange: undefined,
     });
     try {
+      // Counted in the database, off this thread: "loading N of M" can show M at once.
+      db.entities
+        .where('caseId')
+        .equals(caseId)
+        .count()
+        .then(
+          (total) => {
+            if (mine === generation && state.total === 0) publish({ total });
+          },
+          () => undefined,
+        );
       // Keys only (the encrypting middleware has nothing to open): the nodes' first, one index
       // look-up per node type, so their records can be read while the whole key list comes.
       const nodeIds = (
@@ -258,17 +248,12 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         )
       ).flat();
       if (mine !== generation) return;
-      const allIds = db.entities.where('caseId').equals(caseId).primaryKeys();
-      // Awaited after the nodes (a failure surfaces there); the total is shown as soon as known.
-      allIds.then(
-        (all) => {
-          if (mine === generation) publish({ total: all.length });
-        },
-        () => undefined,
-      );
+      // Every key of a million-record case is a long task to take in: read after the nodes.
       const edgeIds = async (): Promise<string[]> => {
         const isNode = new Set(nodeIds);
-        return (await allIds).filter((id) => !isNode.has(id));
+        const all = await db.entities.where('caseId').equals(caseId).primaryKeys();
+        if (mine === generation) publish({ total: all.length });
+        return all.filter((id) => !isNode.has(id));
       };
       let loaded = 0;
       for (const last of [false, true]) {
@@ -286,7 +271,7 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
             if (!row || row.deleted) continue;
             const applied = appliedWhileLoading.get(row.id);
             if (applied !== undefined && compareHlc(row.updatedAt, applied) <= 0) continue;
-            place(compact(stripEntity(row), interner));
+            place(compactor.compact(stripEntity(row)));
           }
           loaded += rows.length;
           if (pending) {
@@ -300,6 +285,8 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
           publish({ loaded, nodes: [...nodes] });
         } else {
           appliedWhileLoading = new Map();
+          // Its maps hold every distinct value seen; later changes are few and need not share.
+          compactor = createCompactor();
           publish({
             phase: 'ready',
             loaded,
@@ -329,7 +316,7 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         if (index.has(record.id)) removed.add(record.id);
         continue;
       }
-      const before = place(compact(record, interner));
+      const before = place(compactor.compact(record));
       (before ? updated : added).push(record.id);
     }
     for (const id of removedIds) {
