@@ -20,6 +20,9 @@
  *
  * MILLION_OPEN_PROFILE=1 also builds an unminified renderer, records a CPU profile and a sampling
  * heap profile of the big open, and prints where the time and the heap went (bench/profiles/).
+ * MILLION_OPEN_RENDERER=DIR serves a renderer built beforehand (unminified, for the profile); MILLION_OPEN_SMALL=0 skips the
+ * 20k case (while working on the section). MILLION_OPEN_OLD=1 also times (and with the profile, profiles) the read every component made
+ * before the case store: repository.listEntities of the whole case at once.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, open as openFile, rm } from 'node:fs/promises';
@@ -90,20 +93,22 @@ async function openPage(context: BrowserContext, url: string): Promise<Page> {
 }
 
 /** Seeds both cases into the page's encrypted store. */
-async function seed(page: Page, rows: number, casePath: string): Promise<void> {
-  const small = generateLargeCase(SMALL_ENTITIES, SMALL_RELATIONSHIPS, 7);
-  let started = performance.now();
-  await page.evaluate(async (file) => {
-    const repository = window.__tesseraApp!.repository;
-    await repository.importCase(file as Parameters<typeof repository.importCase>[0], {
-      undoable: false,
-    });
-  }, small);
-  console.log(
-    `seed ${sizeLabel(SMALL_ENTITIES)} case ms: ${Math.round(performance.now() - started)}`,
-  );
+async function seed(page: Page, rows: number, casePath: string, withSmall: boolean): Promise<void> {
+  if (withSmall) {
+    const small = generateLargeCase(SMALL_ENTITIES, SMALL_RELATIONSHIPS, 7);
+    const started = performance.now();
+    await page.evaluate(async (file) => {
+      const repository = window.__tesseraApp!.repository;
+      await repository.importCase(file as Parameters<typeof repository.importCase>[0], {
+        undoable: false,
+      });
+    }, small);
+    console.log(
+      `seed ${sizeLabel(SMALL_ENTITIES)} case ms: ${Math.round(performance.now() - started)}`,
+    );
+  }
 
-  started = performance.now();
+  const started = performance.now();
   const ranges = await sliceRanges(casePath);
   await page.route(`**${SEED_ROUTE}*`, async (route) => {
     const index = Number(new URL(route.request().url()).pathname.slice(SEED_ROUTE.length));
@@ -262,6 +267,35 @@ async function measureBig(page: Page, rows: number, profile: boolean): Promise<v
   await cdp.detach();
 }
 
+/**
+ * What every consumer did before the case store (MILLION_OPEN_OLD=1): the liveQuery's
+ * repository.listEntities, reading and decrypting the whole case at once, profiled.
+ */
+async function measureOldRead(page: Page, rows: number, profile: boolean): Promise<void> {
+  const label = sizeLabel(rows);
+  const cdp = await page.context().newCDPSession(page);
+  if (profile) {
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+    await cdp.send('Profiler.start');
+  }
+  const { ms, count } = await page.evaluate(async (caseId) => {
+    const started = performance.now();
+    const all = await window.__tesseraApp!.repository.listEntities(caseId);
+    return { ms: performance.now() - started, count: all.length };
+  }, millionCaseRecord(rows).id);
+  console.log(`old listEntities ${label} ms: ${Math.round(ms)} (${count} records)`);
+  console.log(`old listEntities ${label} heap MB: ${Math.round(await heapMb(cdp))}`);
+  if (profile) {
+    const { profile: cpu } = (await cdp.send('Profiler.stop')) as unknown as {
+      profile: Parameters<typeof topSelfTime>[0];
+    };
+    console.log(`cpu profile, old listEntities ${label} (self time, top 25):`);
+    for (const line of topSelfTime(cpu)) console.log(line);
+  }
+  await cdp.detach();
+}
+
 /** An unminified renderer for profiles with readable names. */
 function buildProfilingRenderer(outDir: string): void {
   const result = spawnSync(
@@ -276,11 +310,14 @@ export const openSection: MillionSection = {
   name: 'open',
   async run({ rows, casePath }) {
     const profile = process.env['MILLION_OPEN_PROFILE'] === '1';
+    const withSmall = process.env['MILLION_OPEN_SMALL'] !== '0';
     const work = await mkdtemp(join(tmpdir(), 'tessera-bench-open-'));
     let staticDir = join(ROOT, 'dist', 'renderer');
     if (profile) {
-      staticDir = join(work, 'renderer');
-      buildProfilingRenderer(staticDir);
+      staticDir = process.env['MILLION_OPEN_RENDERER'] ?? join(work, 'renderer');
+      if (!process.env['MILLION_OPEN_RENDERER']) buildProfilingRenderer(staticDir);
+    } else if (process.env['MILLION_OPEN_RENDERER']) {
+      staticDir = process.env['MILLION_OPEN_RENDERER'];
     } else if (!ensureRenderer()) throw new Error('the renderer build failed');
     const host = await startWebHost({ port: 0, dataDir: join(work, 'data'), staticDir });
     const browser = await chromium.launch({
@@ -293,18 +330,28 @@ export const openSection: MillionSection = {
       await context.addInitScript(() => {
         (window as unknown as { __TESSERA_TEST__: boolean }).__TESSERA_TEST__ = true;
       });
+      // tsx names the functions inside page.evaluate callbacks with its `__name` helper.
+      await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
       const seeding = await openPage(context, host.url);
-      await seed(seeding, rows, casePath);
+      await seed(seeding, rows, casePath, withSmall);
       await seeding.close();
 
-      const small = await openPage(context, host.url);
-      const { ms } = await openToFirstPage(small, 'Benchmark case');
-      console.log(`open ${sizeLabel(SMALL_ENTITIES)} first page ms: ${ms}`);
-      await small.close();
+      if (withSmall) {
+        const small = await openPage(context, host.url);
+        const { ms } = await openToFirstPage(small, 'Benchmark case');
+        console.log(`open ${sizeLabel(SMALL_ENTITIES)} first page ms: ${ms}`);
+        await small.close();
+      }
 
       const big = await openPage(context, host.url);
       await measureBig(big, rows, profile);
       await big.close();
+
+      if (process.env['MILLION_OPEN_OLD'] === '1') {
+        const old = await openPage(context, host.url);
+        await measureOldRead(old, rows, profile);
+        await old.close();
+      }
       await context.close();
     } finally {
       await browser.close();
