@@ -51,7 +51,7 @@ beforeEach(async () => {
   repo = createRepository(work);
   channel = testChannel();
   // A registry of its own, with tiny slices, fed by the same unit of work.
-  registry = createCaseStoreRegistry(db, { sliceSize: 3, keepMs: 10, channel });
+  registry = createCaseStoreRegistry(work, { sliceSize: 3, keepMs: 10, channel });
   work.subscribeCommitted((change) => registry.apply(change));
 });
 
@@ -82,8 +82,9 @@ function until(
 
 const ready = (store: CaseEntityStore) => until(store, (state) => state.phase === 'ready');
 
-async function demoCase(): Promise<string> {
-  return repo.importCase(createDemoCase({ agencyId: 'test-agency', now: new Date(2026, 0, 1) }));
+async function demoCase(options: { undoable?: boolean } = {}): Promise<string> {
+  const file = createDemoCase({ agencyId: 'test-agency', now: new Date(2026, 0, 1) });
+  return repo.importCase(file, options);
 }
 
 const versions = (records: readonly EntityRecord[] | undefined) =>
@@ -187,6 +188,32 @@ describe('the per-case entity store', () => {
     release();
   });
 
+  it('remembers a first page and shows its current records at the next load', async () => {
+    const caseId = await demoCase();
+    const first = registry.acquire(caseId);
+    const state = await ready(first.store);
+    const [a, b] = state.nodes!;
+    registry.rememberFirstPage(caseId, 'by-name', [b!.id, a!.id]);
+    await until(first.store, () => true);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stored = await db.meta.where('key').startsWith(`case:${caseId}:`).toArray();
+    expect(stored.map((row) => row.value)).toContainEqual({ key: 'by-name', ids: [b!.id, a!.id] });
+    await repo.updateEntity(a!.id, { properties: { ...a!.properties, summary: ['newer'] } });
+    first.release();
+    await new Promise((resolve) => setTimeout(resolve, 30));
+
+    const again = registry.acquire(caseId);
+    const shown = await until(again.store, (s) => s.firstPage !== undefined || s.phase === 'ready');
+    // Shown while the nodes still load (tiny slices here).
+    expect(shown.phase).toBe('loading');
+    expect(shown.nodes).toBeUndefined();
+    expect(shown.firstPage!.key).toBe('by-name');
+    expect(shown.firstPage!.records.map((r) => r.id)).toEqual([b!.id, a!.id]);
+    expect(shown.firstPage!.records[1]!.properties['summary']).toEqual(['newer']);
+    await ready(again.store);
+    again.release();
+  });
+
   it('drops a store nobody holds', async () => {
     const caseId = await demoCase();
     const looked = registry.store(caseId);
@@ -198,7 +225,8 @@ describe('the per-case entity store', () => {
   });
 
   it('agrees with a fresh read after any sequence of edits, deletes, undos and redos', async () => {
-    const caseId = await demoCase();
+    // Not undoable: the undos below take back edits, never the case itself.
+    const caseId = await demoCase({ undoable: false });
     const { store, release } = registry.acquire(caseId);
     await ready(store);
     const op = fc.oneof(

@@ -26,6 +26,8 @@ import type { EntityRecord } from '../../shared/model/index.ts';
 import { compareHlc, isEdgeSchema, model } from '../../shared/model/index.ts';
 import type { TesseraDatabase } from './database.ts';
 import { stripEntity } from './records.ts';
+import type { UnitOfWork } from './unitOfWork.ts';
+import { readViewState, viewStateKey } from './viewState.ts';
 import { createCompactor } from './recordCompaction.ts';
 
 /** The ids of one change, as the store applied it. */
@@ -67,6 +69,18 @@ export interface CaseEntities {
   readonly version: number;
   readonly lastChange: EntityChange | undefined;
   readonly error?: unknown;
+  /**
+   * The first page of a view as it was last drawn (`rememberFirstPage`), read again at the start
+   * of a load: the records are current (read by id), the rows are those the view showed when it
+   * was remembered. A table may show them, under its own view's key, until its records are in.
+   */
+  readonly firstPage?: FirstPage;
+}
+
+/** The rows of one view's first page: `key` names the view (its sort, filters…). */
+export interface FirstPage {
+  readonly key: string;
+  readonly records: readonly EntityRecord[];
 }
 
 /** One case's store. `subscribe`/`snapshot` fit React's useSyncExternalStore. */
@@ -97,6 +111,12 @@ export interface CaseStoreRegistry {
   store(caseId: string): CaseEntityStore;
   /** Holds the store of `caseId` until `release`. */
   acquire(caseId: string): { readonly store: CaseEntityStore; readonly release: () => void };
+  /**
+   * Remembers the ids on the first page of a view of the case (the entity table's, once its
+   * records are in), so the next open can show that page before the case is loaded. Stored in
+   * the case's encrypted `meta` entries; written only when the ids or the view changed.
+   */
+  rememberFirstPage(caseId: string, key: string, ids: readonly string[]): void;
   /** Applies a committed change to the open stores (called by the unit of work). */
   apply(change: CommittedEntities): void;
   /** Drops every store (the lock). */
@@ -122,6 +142,22 @@ export interface ChangeChannel {
 const DEFAULT_SLICE = 2_000;
 const DEFAULT_KEEP_MS = 2_000;
 const CHANNEL_NAME = 'tessera-case-store';
+/** The view-state entry (viewState.ts) that keeps a case's remembered first page. */
+const FIRST_PAGE_VIEW = 'first-page';
+const FIRST_PAGE_MAX = 200;
+
+interface StoredFirstPage {
+  readonly key: string;
+  readonly ids: readonly string[];
+}
+
+function parseFirstPage(value: unknown): StoredFirstPage | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { key, ids } = value as { key?: unknown; ids?: unknown };
+  if (typeof key !== 'string' || !Array.isArray(ids)) return undefined;
+  if (ids.length > FIRST_PAGE_MAX || !ids.every((id) => typeof id === 'string')) return undefined;
+  return { key, ids: ids as string[] };
+}
 
 /** The schemata whose records are nodes: everything in the model but relationships. */
 const NODE_SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata).filter(
@@ -173,6 +209,8 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
   let appliedWhileLoading = new Map<string, string>();
   // Shares what repeats between records (recordCompaction.ts); renewed after each load.
   let compactor = createCompactor();
+  /** The first page as stored (read at the load, or last written). */
+  let remembered: StoredFirstPage | undefined;
 
   function publish(next: Partial<CaseEntities>): void {
     state = { ...state, ...next, version: state.version + 1 };
@@ -226,6 +264,20 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
       total: 0,
       lastChange: undefined,
     });
+    void readViewState(db, caseId, FIRST_PAGE_VIEW)
+      .then(async (value) => {
+        const stored = parseFirstPage(value);
+        remembered = stored;
+        if (!stored || stored.ids.length === 0) return;
+        const rows = await db.entities.bulkGet([...stored.ids]);
+        // Too late when the view's own records are in by now.
+        if (mine !== generation || state.nodes !== undefined) return;
+        const records = rows.flatMap((row) =>
+          row && !row.deleted && row.caseId === caseId ? [stripEntity(row)] : [],
+        );
+        publish({ firstPage: { key: stored.key, records } });
+      })
+      .catch(() => undefined);
     try {
       // Counted in the database, off this thread: "loading N of M" can show M at once.
       db.entities
@@ -248,32 +300,48 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         )
       ).flat();
       if (mine !== generation) return;
+      const isNode = new Set(nodeIds);
       // Every key of a million-record case is a long task to take in: read after the nodes.
       const edgeIds = async (): Promise<string[]> => {
-        const isNode = new Set(nodeIds);
         const all = await db.entities.where('caseId').equals(caseId).primaryKeys();
         if (mine === generation) publish({ total: all.length });
         return all.filter((id) => !isNode.has(id));
       };
+      // Relationships are read by primary-key range (one request per slice; a read per key costs
+      // a request each): a case's ids are mostly contiguous, being made together by an import.
+      // Rows of other cases in a range are skipped, and when they are many, reads go per key.
+      let byRange = false;
+      const readSlice = (ids: readonly string[], start: number) => {
+        const end = Math.min(start + sliceSize, ids.length);
+        return byRange
+          ? db.entities
+              .where(':id')
+              .between(ids[start]!, ids[end - 1]!, true, true)
+              .toArray()
+          : db.entities.bulkGet(ids.slice(start, end));
+      };
       let loaded = 0;
       for (const last of [false, true]) {
         const ids = last ? await edgeIds() : nodeIds;
+        byRange = last;
         if (mine !== generation) return;
         // One slice is read while the one before is taken in.
-        let pending = ids.length > 0 ? db.entities.bulkGet(ids.slice(0, sliceSize)) : undefined;
+        let pending = ids.length > 0 ? readSlice(ids, 0) : undefined;
         for (let start = 0; pending; start += sliceSize) {
           const rows = await pending;
           const next = start + sliceSize;
-          pending =
-            next < ids.length ? db.entities.bulkGet(ids.slice(next, next + sliceSize)) : undefined;
+          if (byRange && rows.length > 2 * sliceSize) byRange = false;
+          pending = next < ids.length ? readSlice(ids, next) : undefined;
           if (mine !== generation) return;
           for (const row of rows) {
-            if (!row || row.deleted) continue;
+            if (!row || row.deleted || row.caseId !== caseId) continue;
+            // A node within a relationships' range is in already.
+            if (last && isNode.has(row.id)) continue;
             const applied = appliedWhileLoading.get(row.id);
             if (applied !== undefined && compareHlc(row.updatedAt, applied) <= 0) continue;
             place(compactor.compact(stripEntity(row)));
           }
-          loaded += rows.length;
+          loaded += Math.min(sliceSize, ids.length - start);
           if (pending) {
             publish({ loaded });
             await yieldToEventLoop();
@@ -340,6 +408,17 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     });
   }
 
+  /** True when `ids` under `key` differ from what is stored (and are now taken as stored). */
+  function firstPageChanged(key: string, ids: readonly string[]): boolean {
+    const same =
+      remembered?.key === key &&
+      remembered.ids.length === ids.length &&
+      remembered.ids.every((id, k) => id === ids[k]);
+    if (same) return false;
+    remembered = { key, ids: [...ids] };
+    return true;
+  }
+
   const store: CaseEntityStore = {
     caseId,
     snapshot: () => state,
@@ -356,6 +435,7 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     store,
     load,
     apply,
+    firstPageChanged,
     dispose() {
       generation += 1;
       listeners.clear();
@@ -378,9 +458,10 @@ interface Entry {
 
 /** The stores of one unlock: created by the repository, fed by its unit of work. */
 export function createCaseStoreRegistry(
-  db: TesseraDatabase,
+  work: Pick<UnitOfWork, 'db' | 'commit'>,
   options: CaseStoreOptions = {},
 ): CaseStoreRegistry {
+  const { db } = work;
   const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
   const keepMs = options.keepMs ?? DEFAULT_KEEP_MS;
   const open = new Map<string, Entry>();
@@ -444,6 +525,20 @@ export function createCaseStoreRegistry(
           if (held.users === 0) dropLater(caseId, held);
         },
       };
+    },
+
+    rememberFirstPage(caseId, key, ids) {
+      const entry = open.get(caseId);
+      const page = ids.slice(0, FIRST_PAGE_MAX);
+      if (!entry || !entry.internals.firstPageChanged(key, page)) return;
+      // Not undoable, no audit entry: it changes how the case opens, not what it says.
+      work
+        .commit({
+          label: 'Remember a view',
+          undoable: false,
+          write: (tx) => tx.putMeta(viewStateKey(caseId, FIRST_PAGE_VIEW), { key, ids: page }),
+        })
+        .catch(() => undefined); // a hint for the next open: losing it costs only that open's speed
     },
 
     apply(change) {

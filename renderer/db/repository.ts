@@ -218,7 +218,7 @@ export function createRepository(
   options: RepositoryOptions = {},
 ): CaseRepository {
   const { db, clock } = work;
-  const caseStores = createCaseStoreRegistry(db);
+  const caseStores = createCaseStoreRegistry(work);
   work.subscribeCommitted((change) => caseStores.apply(change));
 
   function base(): Pick<

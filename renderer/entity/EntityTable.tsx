@@ -8,10 +8,11 @@
  * ↑/↓, Page Up/Down, Home/End move it, Shift extends the selection, Space toggles the row, Enter
  * opens it, Ctrl/Cmd+A selects every row shown, Escape clears the selection.
  */
-import { useCallback, useDeferredValue, useMemo, useRef, useState } from 'react';
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent, MouseEvent } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCaseEntities } from '../db/queries.ts';
+import { useRepository } from '../db/repositoryContext.ts';
 import { COLUMN_SPECS } from './tableColumns.ts';
 import type { ColumnId } from './tableColumns.ts';
 import { buildTable, nextSort, pickOptions, typesPresent, visibleRows } from './tableModel.ts';
@@ -45,13 +46,28 @@ const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 66;
 const CHECK_WIDTH = 34;
 const PAGE_ROWS = 15;
+/** Rows remembered for the next open's first page (more than a tall window shows). */
+const FIRST_PAGE_ROWS = 60;
+
+/** Names a view for its remembered first page: what decides which rows come first. */
+function firstPageKey(sort: unknown, filters: unknown, showRelationships: boolean): string {
+  return JSON.stringify([sort, filters, showRelationships]);
+}
 
 export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) {
   const { view, loaded, update } = useTableView(caseId);
   // The default view lists no relationships, so it draws from the nodes, which the case store
   // loads first: a million calls need not be read before the first page (issue 13).
   const store = useCaseEntities(caseId);
-  const entities = view.showRelationships ? store?.all : store?.nodes;
+  const { caseStores } = useRepository();
+  const full = view.showRelationships ? store?.all : store?.nodes;
+  // Until then, the first page this view showed when the case was last open (read by id, so the
+  // records are current): sorting and filtering wait for the full load.
+  const viewKey = firstPageKey(view.sort, view.filters, view.showRelationships);
+  const preview =
+    !full && loaded && store?.firstPage?.key === viewKey ? store.firstPage.records : undefined;
+  const entities = full ?? preview;
+  const partial = full === undefined;
   const [search, setSearch] = useState('');
   const [type, setType] = useState('');
   const [selection, setSelection] = useState(EMPTY_SELECTION);
@@ -76,6 +92,16 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
     () => Array.from(visible.rows, (row) => table.ids[row]!),
     [visible, table],
   );
+  // Remembered for the next open (the store writes only when the page or the view changed).
+  useEffect(() => {
+    if (!full || !loaded || deferredQuery.search !== '' || deferredQuery.type !== '') return;
+    const { sort, filters, showRelationships } = deferredQuery;
+    caseStores.rememberFirstPage(
+      caseId,
+      firstPageKey(sort, filters, showRelationships),
+      shownIds.slice(0, FIRST_PAGE_ROWS),
+    );
+  }, [full, loaded, deferredQuery, shownIds, caseStores, caseId]);
   const positions = useMemo(() => new Map(shownIds.map((id, k) => [id, k])), [shownIds]);
   const types = useMemo(
     () => typesPresent(table, view.showRelationships),
@@ -94,6 +120,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
       return options;
     };
   }, [table, view.showRelationships]);
+  const changeView: typeof update = partial ? () => undefined : update;
   const selectedIds = useMemo(() => selectedShown(selection, shownIds), [selection, shownIds]);
   const activePosition = Math.min(active, Math.max(0, shownIds.length - 1));
 
@@ -202,6 +229,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
             type="search"
             data-testid="entity-search"
             value={search}
+            disabled={partial}
             placeholder="Name or any value"
             onChange={(event) => setSearch(event.target.value)}
           />
@@ -211,6 +239,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
           <select
             data-testid="entity-type-filter"
             value={type}
+            disabled={partial}
             onChange={(event) => setType(event.target.value)}
           >
             <option value="">All types</option>
@@ -226,21 +255,31 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
             type="checkbox"
             data-testid="entity-show-relationships"
             checked={view.showRelationships}
+            disabled={partial}
             onChange={(event) => {
               const showRelationships = event.target.checked;
               setType('');
-              update((current) => ({ ...current, showRelationships, filters: {} }));
+              changeView((current) => ({ ...current, showRelationships, filters: {} }));
             }}
           />
           <span>Relationships</span>
         </label>
         <TableColumnsMenu
           view={view}
-          onToggle={(column) => update((current) => toggleColumn(current, column))}
-          onMove={(column, step) => update((current) => moveColumn(current, column, step))}
+          onToggle={(column) => changeView((current) => toggleColumn(current, column))}
+          onMove={(column, step) => changeView((current) => moveColumn(current, column, step))}
         />
         <span className="entity-count" aria-live="polite" data-testid="entity-count">
-          {shownIds.length} {shownIds.length === 1 ? 'row' : 'rows'}
+          {partial ? (
+            <span data-testid="entity-loading-progress">
+              first {shownIds.length} rows; loading {store?.loaded.toLocaleString() ?? 0} of{' '}
+              {store?.total.toLocaleString() ?? '…'} (sorting and filtering once all are in)
+            </span>
+          ) : (
+            <>
+              {shownIds.length} {shownIds.length === 1 ? 'row' : 'rows'}
+            </>
+          )}
           {Object.keys(view.filters).length > 0 && (
             <>
               {' '}
@@ -248,7 +287,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
                 type="button"
                 className="entity-link-button"
                 data-testid="entity-clear-filters"
-                onClick={() => update((current) => ({ ...current, filters: {} }))}
+                onClick={() => changeView((current) => ({ ...current, filters: {} }))}
               >
                 clear filters
               </button>
@@ -294,10 +333,14 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
             someSelected={selectedIds.length > 0}
             pickOptions={optionsOf}
             onSort={(column) =>
-              update((current) => ({ ...current, sort: nextSort(current.sort, column) }))
+              changeView((current) => ({ ...current, sort: nextSort(current.sort, column) }))
             }
-            onResize={(column, width) => update((current) => resizeColumn(current, column, width))}
-            onFilter={(column, filter) => update((current) => setFilter(current, column, filter))}
+            onResize={(column, width) =>
+              changeView((current) => resizeColumn(current, column, width))
+            }
+            onFilter={(column, filter) =>
+              changeView((current) => setFilter(current, column, filter))
+            }
             onToggleAll={() => setSelection(toggleAll(selection, shownIds))}
           />
           <div role="rowgroup">
