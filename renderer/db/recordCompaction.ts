@@ -15,14 +15,11 @@
  * The result is deep-equal to the input. A `Compactor` keeps what it has seen; drop it after a
  * load so values that never repeat do not stay in its maps.
  */
-import type { EntityProperties, EntityRecord } from '../../shared/model/index.ts';
+import type { EntityProperties, EntityRecord, Provenance } from '../../shared/model/index.ts';
 
 export interface Compactor {
   compact(record: EntityRecord): EntityRecord;
 }
-
-/** A record field whose value is a flat object of strings and numbers, copied with shared strings. */
-type Flat = Readonly<Record<string, unknown>>;
 
 export function createCompactor(): Compactor {
   const strings = new Map<string, string>();
@@ -55,12 +52,23 @@ export function createCompactor(): Compactor {
     return values;
   };
 
-  const flat = <T extends Flat>(value: T): T => {
-    const out: Record<string, unknown> = {};
-    for (const [key, field] of Object.entries(value)) {
-      out[key] = typeof field === 'string' ? text(field) : field;
-    }
-    return out as T;
+  // An imported record's provenance names its row: only its strings repeat.
+  const provenanceOf = (value: Provenance): Provenance => {
+    const { imported } = value;
+    if (!imported) return shared(value);
+    return {
+      ...value,
+      source: text(value.source),
+      originAgency: text(value.originAgency),
+      recordedBy: text(value.recordedBy),
+      recordedAt: text(value.recordedAt),
+      imported: {
+        ...imported,
+        fileName: text(imported.fileName),
+        fileSha256: text(imported.fileSha256),
+        spec: text(imported.spec),
+      },
+    };
   };
 
   return {
@@ -80,10 +88,7 @@ export function createCompactor(): Compactor {
         markings: shared(record.markings),
         grading: shared(record.grading),
         properties: lists(record.properties),
-        // An imported record's provenance names its row: only its strings repeat.
-        provenance: provenance.imported
-          ? { ...flat(provenance), imported: flat(provenance.imported) }
-          : shared(provenance),
+        provenance: provenanceOf(provenance),
         ...(external
           ? {
               // Its id is the record's own: only the format and the kept values repeat.
