@@ -264,20 +264,23 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
       total: 0,
       lastChange: undefined,
     });
-    void readViewState(db, caseId, FIRST_PAGE_VIEW)
-      .then(async (value) => {
-        const stored = parseFirstPage(value);
-        remembered = stored;
-        if (!stored || stored.ids.length === 0) return;
+    // The remembered first page comes first: the database answers in order, and a page read
+    // queued behind the first slices of nodes would wait for them.
+    try {
+      const stored = parseFirstPage(await readViewState(db, caseId, FIRST_PAGE_VIEW));
+      remembered = stored;
+      if (stored && stored.ids.length > 0 && mine === generation) {
         const rows = await db.entities.bulkGet([...stored.ids]);
-        // Too late when the view's own records are in by now.
-        if (mine !== generation || state.nodes !== undefined) return;
+        if (mine !== generation) return;
         const records = rows.flatMap((row) =>
           row && !row.deleted && row.caseId === caseId ? [stripEntity(row)] : [],
         );
         publish({ firstPage: { key: stored.key, records } });
-      })
-      .catch(() => undefined);
+      }
+    } catch {
+      // Only a hint: without it the table waits for the nodes.
+    }
+    if (mine !== generation) return;
     try {
       // Counted in the database, off this thread: "loading N of M" can show M at once.
       db.entities
@@ -325,13 +328,15 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         const ids = last ? await edgeIds() : nodeIds;
         byRange = last;
         if (mine !== generation) return;
-        // One slice is read while the one before is taken in.
         let pending = ids.length > 0 ? readSlice(ids, 0) : undefined;
-        for (let start = 0; pending; start += sliceSize) {
-          const rows = await pending;
+        for (let start = 0; start < ids.length; start += sliceSize) {
+          const rows = await pending!;
           const next = start + sliceSize;
+          const more = next < ids.length;
           if (byRange && rows.length > 2 * sliceSize) byRange = false;
-          pending = next < ids.length ? readSlice(ids, next) : undefined;
+          // Relationships: the next slice is read while this one is taken in. Nodes: one at a
+          // time, so reads the first page waits for (the view, the case) are not queued behind.
+          pending = more && last ? readSlice(ids, next) : undefined;
           if (mine !== generation) return;
           for (const row of rows) {
             if (!row || row.deleted || row.caseId !== caseId) continue;
@@ -342,10 +347,11 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
             place(compactor.compact(stripEntity(row)));
           }
           loaded += Math.min(sliceSize, ids.length - start);
-          if (pending) {
+          if (more) {
             publish({ loaded });
             await yieldToEventLoop();
             if (mine !== generation) return;
+            pending ??= readSlice(ids, next);
           }
         }
         if (!last) {
