@@ -6,12 +6,15 @@
  * full copy per component. Now one store per open case holds the case's live entities and
  * relationships once:
  *
- * 1. Loading: the record ids come first (keys only, nothing to decrypt; the node ids through the
- *    `[caseId+schema]` index, one look-up per node type), then the records in slices of a few
- *    thousand, each slice decrypted by the store's middleware and handed over with a yield to the
- *    event loop, so no task runs long and the page stays responsive. Nodes (entities that are not
- *    relationships) load first: the entity table's default view shows only them, so it can draw
- *    while the relationships still load. Progress (`loaded` of `total`) is published per slice.
+ * 1. Loading: first the remembered first page of a view (`rememberFirstPage`: a few dozen ids,
+ *    read by id, so current), since the database answers in order and it must not queue behind
+ *    the bulk. Then the node ids (keys only, nothing to decrypt: one `[caseId+schema]` look-up per
+ *    node type) and the nodes in slices, one at a time; then every key of the case and the
+ *    relationships by primary-key range, one request per slice. Each slice is decrypted by the
+ *    store's middleware and taken in with a yield to the event loop, so no task runs long.
+ *    Nodes (entities that are not relationships) come first because the entity table's default
+ *    view shows only them. Progress (`loaded` of `total`) is published per slice. Equal parts of
+ *    records are shared (recordCompaction.ts: half the heap of an imported case).
  * 2. Changes: the unit of work is the one writer (unitOfWork.ts); after each committed change it
  *    publishes the entity records it stored and the ids it removed for good, and the store applies
  *    exactly those. A change it cannot see in detail (a case purged) or made in another tab
@@ -19,8 +22,8 @@
  * 3. The contract other parts rely on (views, search, chart): see `CaseEntities`.
  *
  * One store per case while anything of the case is mounted (reference counted by the hooks of
- * queries.ts); it is dropped shortly after the last user goes (case closed), and with the
- * repository at a lock, since the registry belongs to the unit of work of one unlock.
+ * queries.ts); it is dropped shortly after the last user goes (case closed), and at once at a
+ * lock (boot.ts's forgetCaseStore disposes the registry of that unlock's repository).
  */
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { compareHlc, isEdgeSchema, model } from '../../shared/model/index.ts';
@@ -282,17 +285,6 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     }
     if (mine !== generation) return;
     try {
-      // Counted in the database, off this thread: "loading N of M" can show M at once.
-      db.entities
-        .where('caseId')
-        .equals(caseId)
-        .count()
-        .then(
-          (total) => {
-            if (mine === generation && state.total === 0) publish({ total });
-          },
-          () => undefined,
-        );
       // Keys only (the encrypting middleware has nothing to open): the nodes' first, one index
       // look-up per node type, so their records can be read while the whole key list comes.
       const nodeIds = (
@@ -306,6 +298,18 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
       const isNode = new Set(nodeIds);
       // Every key of a million-record case is a long task to take in: read after the nodes.
       const edgeIds = async (): Promise<string[]> => {
+        // Counted in the database, off this thread, so "loading N of M" shows M before the
+        // key list arrives; not earlier, where it would hold up the nodes' reads behind it.
+        db.entities
+          .where('caseId')
+          .equals(caseId)
+          .count()
+          .then(
+            (total) => {
+              if (mine === generation && state.total === 0) publish({ total });
+            },
+            () => undefined,
+          );
         const all = await db.entities.where('caseId').equals(caseId).primaryKeys();
         if (mine === generation) publish({ total: all.length });
         return all.filter((id) => !isNode.has(id));
