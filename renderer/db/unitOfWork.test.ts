@@ -10,6 +10,7 @@ import { UndoConflictError } from './repository.types.ts';
 import type { CaseRepository } from './repository.types.ts';
 import { createUnitOfWork } from './unitOfWork.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
+import type { CommittedEntities } from './caseStore.ts';
 
 const actor = () => ({ userName: 'Insp. Test', agencyId: 'test-agency' });
 let db: TesseraDatabase;
@@ -279,5 +280,53 @@ describe('undo and redo as inverses', () => {
       }),
       { numRuns: 12 },
     );
+  });
+});
+
+describe('committed changes are published (the case stores apply them)', () => {
+  it('names the entity records stored, those removed for good and cases purged', async () => {
+    const heard: CommittedEntities[] = [];
+    const stop = work.subscribeCommitted((change) => heard.push(change));
+    const c = await newCase();
+    const a = await repo.createEntity(c.id, 'Person', { name: ['Ivan Petrov'] });
+    expect(heard.at(-1)!.entities.map((record) => record.id)).toEqual([a.id]);
+
+    await work.commit({
+      label: 'Purge',
+      undoable: false,
+      write: async (tx) => tx.deleteForGood((await tx.get('entity', a.id))!),
+    });
+    expect(heard.at(-1)).toEqual({
+      entities: [],
+      removed: [{ id: a.id, caseId: c.id }],
+      reloadCases: [],
+    });
+
+    await repo.purgeCase(c.id);
+    expect(heard.at(-1)!.reloadCases).toEqual([c.id]);
+
+    // A change that failed publishes nothing.
+    const count = heard.length;
+    await expect(repo.createEntity(c.id, 'Person', { name: ['Gone'] })).rejects.toThrow();
+    expect(heard).toHaveLength(count);
+    stop();
+  });
+
+  it('a failing listener does not fail the change it hears', async () => {
+    const stop = work.subscribeCommitted(() => {
+      throw new Error('listener broke');
+    });
+    const c = await newCase();
+    const seen = new Promise<unknown>((resolve) => {
+      const onError = (error: unknown) => {
+        process.off('uncaughtException', onError);
+        resolve(error);
+      };
+      process.on('uncaughtException', onError);
+    });
+    const a = await repo.createEntity(c.id, 'Person', { name: ['Still stored'] });
+    expect(await repo.getEntity(a.id)).toEqual(a);
+    expect(await seen).toMatchObject({ message: 'listener broke' });
+    stop();
   });
 });
