@@ -214,6 +214,9 @@ async function openToFirstPage(page: Page, title: string): Promise<{ ms: number;
   );
   if (process.env['MILLION_OPEN_DEBUG'] === '1') {
     console.log('  seen (ms after the click):', JSON.stringify(seen));
+    const shot = join(tmpdir(), `tessera-open-${Date.now()}.png`);
+    await page.screenshot({ path: shot });
+    console.log(`  screenshot: ${shot}`);
   }
   return { ms: seen['drawn']!, at };
 }
