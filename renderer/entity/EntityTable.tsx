@@ -73,7 +73,15 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
     () => Array.from(visible.rows, (row) => table.ids[row]!),
     [visible, table],
   );
-  const positions = useMemo(() => new Map(shownIds.map((id, k) => [id, k])), [shownIds]);
+  // Where an id is shown, for Shift+click ranges only: built on first use, since a Map of a
+  // million ids on every sort or filter would cost more than the sort itself.
+  const positionOf = useMemo(() => {
+    let positions: Map<string, number> | undefined;
+    return (id: string) => {
+      positions ??= new Map(shownIds.map((shown, k) => [shown, k]));
+      return positions.get(id) ?? -1;
+    };
+  }, [shownIds]);
   const types = useMemo(
     () => typesPresent(table, view.showRelationships),
     [table, view.showRelationships],
@@ -106,7 +114,6 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
   const gridTemplate = `${CHECK_WIDTH}px ${view.columns.map((c) => `${c.width}px`).join(' ')}`;
   const totalWidth = CHECK_WIDTH + view.columns.reduce((sum, c) => sum + c.width, 0);
   const idAt = (position: number) => shownIds[position]!;
-  const positionOf = (id: string) => positions.get(id) ?? -1;
 
   const moveTo = (position: number, extend: boolean) => {
     if (shownIds.length === 0) return;

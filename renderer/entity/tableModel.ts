@@ -5,7 +5,9 @@
  * Layout. A `TableData` holds one array per column (the display text of every row), the row ids, a
  * relationship flag per row, the folded search text and, for date columns, the first and last
  * millisecond of each row's date (NaN when it has none). Rows keep the order they were given in:
- * the base order, which breaks every tie, so each sort is stable.
+ * the base order, which breaks every tie, so each sort is stable. A table built from records
+ * derives a column, the dates and the search text when they are first read, so that a new list
+ * of records (after any edit) costs the names and nothing else until a column is used.
  *
  * Work done once per table and column, on first use, and cached (a WeakMap keyed by the table, so a
  * new entity list starts afresh and an old one is collected):
@@ -104,6 +106,12 @@ function hlcMs(value: string): number {
   }
 }
 
+function spanOf(column: ColumnId, value: string): [number, number] {
+  if (column !== 'updated') return dateSpan(value);
+  const ms = value === '' ? NaN : hlcMs(value);
+  return [ms, ms];
+}
+
 /**
  * A table from column arrays (the bench builds them directly). Date columns are derived from
  * their text: `updated` holds an HLC, the others FtM dates.
@@ -121,61 +129,75 @@ export function tableFromColumns(input: {
     const values = input.text[column];
     const start = new Float64Array(size);
     const end = new Float64Array(size);
-    for (let i = 0; i < size; i++) {
-      const value = values[i] ?? '';
-      if (column === 'updated') {
-        start[i] = end[i] = value === '' ? NaN : hlcMs(value);
-      } else {
-        const [s, e] = dateSpan(value);
-        start[i] = s;
-        end[i] = e;
-      }
-    }
+    for (let i = 0; i < size; i++) [start[i], end[i]] = spanOf(column, values[i] ?? '');
     dates[column] = { start, end };
   }
   return { size, ...input, dates };
 }
 
+/**
+ * An object whose properties are computed on first read and kept: a table's columns, so that
+ * opening a million-record case derives only the name column (the first sort and page), and a
+ * column is read from the records when it is first shown, sorted or filtered.
+ */
+function lazyRecord<K extends string, V>(keys: readonly K[], make: (key: K) => V): Record<K, V> {
+  const out = {} as Record<K, V>;
+  for (const key of keys) {
+    let value: V | undefined;
+    Object.defineProperty(out, key, { enumerable: true, get: () => (value ??= make(key)) });
+  }
+  return out;
+}
+
 /** The table of a case's entities and relationships (relationships named by their two ends). */
 export function buildTable(entities: readonly EntityRecord[]): TableData {
-  const captions = new Map<string, string>();
-  for (const entity of entities) {
-    if (!isEdgeSchema(entity.schema)) {
-      captions.set(entity.id, captionOf(entity.schema, entity.properties));
-    }
-  }
   const size = entities.length;
+  const captions = new Map<string, string>();
+  const names = new Array<string>(size);
   const relationship = new Uint8Array(size);
-  const text = Object.fromEntries(COLUMN_IDS.map((id) => [id, new Array<string>(size)])) as Record<
-    ColumnId,
-    string[]
-  >;
-  const search = new Array<string>(size);
+  const ids = new Array<string>(size);
+  const schemas = new Array<string>(size);
   for (let i = 0; i < size; i++) {
     const entity = entities[i]!;
-    const isRelationship = isEdgeSchema(entity.schema);
-    let name = captions.get(entity.id) ?? captionOf(entity.schema, entity.properties);
-    if (isRelationship) {
-      relationship[i] = 1;
-      const ends = edgeEnds(entity.schema, entity.properties);
-      // An edge's own caption is usually just its type; the two ends say far more.
-      if (ends) {
-        name = `${captions.get(ends.source) ?? ends.source} → ${captions.get(ends.target) ?? ends.target}`;
-      }
-    }
-    for (const column of COLUMN_IDS) {
-      text[column][i] = column === 'caption' ? name : cellValue(entity, column);
-    }
-    const values = Object.values(entity.properties).flat();
-    search[i] = fold([name, text.schema[i], ...values].join('\n'));
+    ids[i] = entity.id;
+    schemas[i] = entity.schema;
+    if (isEdgeSchema(entity.schema)) relationship[i] = 1;
+    else captions.set(entity.id, (names[i] = captionOf(entity.schema, entity.properties)));
   }
-  return tableFromColumns({
-    ids: entities.map((entity) => entity.id),
-    schemas: entities.map((entity) => entity.schema),
+  for (let i = 0; i < size; i++) {
+    if (!relationship[i]) continue;
+    const entity = entities[i]!;
+    const ends = edgeEnds(entity.schema, entity.properties);
+    // An edge's own caption is usually just its type; the two ends say far more.
+    names[i] = ends
+      ? `${captions.get(ends.source) ?? ends.source} → ${captions.get(ends.target) ?? ends.target}`
+      : captionOf(entity.schema, entity.properties);
+  }
+  const text = lazyRecord(COLUMN_IDS, (column) =>
+    column === 'caption' ? names : entities.map((entity) => cellValue(entity, column)),
+  );
+  const dates = lazyRecord(DATE_COLUMNS, (column) => {
+    const values = text[column];
+    const start = new Float64Array(size);
+    const end = new Float64Array(size);
+    for (let i = 0; i < size; i++) [start[i], end[i]] = spanOf(column, values[i]!);
+    return { start, end };
+  });
+  let search: string[] | undefined;
+  return {
+    size,
+    ids,
+    schemas,
     relationship,
     text,
-    search,
-  });
+    dates,
+    get search() {
+      search ??= entities.map((entity, i) =>
+        fold([names[i], text.schema[i], ...Object.values(entity.properties).flat()].join('\n')),
+      );
+      return search;
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

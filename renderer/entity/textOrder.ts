@@ -9,6 +9,7 @@
  *   - it qualifies only when every folded character is a-z, a digit, a space or one of the
  *     punctuation marks in PUNCTUATION, mapped to low code points in the order the Unicode root
  *     collation gives them (space < _ < - < , … < $ < digits < letters; "a-b" sorts before "ab");
+ *     the arrows ← → ↔ are among them because a relationship's name is "caller → receiver";
  *   - a run of digits becomes one character for its length (leading zeros dropped) followed by its
  *     digits, so a longer number sorts after a shorter one and equal lengths compare digit by digit.
  * Values without a key (other scripts, rarer symbols) are sorted with the collator and merged in
@@ -24,7 +25,7 @@ export function compareText(a: string, b: string): number {
 }
 
 /** Punctuation in Unicode root collation order (CLDR), each mapped to code point 1, 2, 3… */
-const PUNCTUATION = ' _-,;:!?.\'"()[]@*/\\&#%+<=>|~$';
+const PUNCTUATION = ' _-,;:!?.\'"()[]@*/\\&#%←→↔+<=>|~$';
 const PUNCTUATION_KEY = new Map([...PUNCTUATION].map((char, i) => [char, i + 1]));
 
 /** Digit runs longer than this have no key (their length character would reach the letters). */
@@ -32,13 +33,14 @@ const MAX_DIGITS = 48;
 
 /** Lower case without diacritics, so "Müller" matches "muller". */
 export function fold(text: string): string {
-  // Most values are ASCII; skipping normalisation for them makes folding a million values cheap.
+  // Most values are ASCII (or ASCII with the arrow of a relationship's name, which NFKD leaves
+  // alone); skipping normalisation for them makes folding a million values cheap.
   // eslint-disable-next-line no-control-regex
-  if (!/[^\u0000-\u007f]/.test(text)) return text.toLowerCase();
+  if (!/[^\u0000-\u007f\u2190-\u2199]/.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-const KEYABLE = /^[a-z0-9 _\-,;:!?.'"()[\]@*/\\&#%+<=>|~$]*$/;
+const KEYABLE = /^[a-z0-9 _\-,;:!?.'"()[\]@*/\\&#%←→↔+<=>|~$]*$/;
 
 /** The sort key of a value (see above), or undefined when only the collator can place it. */
 export function sortKey(value: string): string | undefined {

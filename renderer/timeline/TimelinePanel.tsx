@@ -59,9 +59,12 @@ export function TimelinePanel(props: TimelinePanelProps) {
     );
   }
 
-  const domain = clampDomain(view ?? paddedDomain(focus ?? extent), limit);
+  const first = paddedDomain(focus ?? extent);
+  const domain = clampDomain(view ?? first, limit);
+  // Updates read the latest view, not this render's: wheel and drag events can come several to
+  // a frame on a big case, and each must count.
   const zoom = (factor: number, anchor = (domain.start + domain.end) / 2) =>
-    setView(zoomDomain(domain, factor, anchor, limit));
+    setView((current) => zoomDomain(clampDomain(current ?? first, limit), factor, anchor, limit));
   const visibleCount = range ? countInRange(index, range.from, range.to) : index.size;
 
   return (
@@ -129,7 +132,10 @@ export function TimelinePanel(props: TimelinePanelProps) {
           onSelect={onSelect}
           onZoom={(factor, anchor) => zoom(factor, anchor)}
           onPan={(ms) =>
-            setView(clampDomain({ start: domain.start + ms, end: domain.end + ms }, limit))
+            setView((current) => {
+              const from = clampDomain(current ?? first, limit);
+              return clampDomain({ start: from.start + ms, end: from.end + ms }, limit);
+            })
           }
         />
       </div>

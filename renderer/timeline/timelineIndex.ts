@@ -20,7 +20,7 @@ import type { Domain, Scale } from './timelineModel.ts';
 import { fromX } from './timelineModel.ts';
 
 /** At most this many items in view are drawn one by one; more are drawn as counts per bin. */
-export const DETAIL_LIMIT = 1500;
+export const DETAIL_LIMIT = 400;
 
 const ACTIVITY_LANES: ReadonlySet<TimeLane> = new Set(['event', 'trip', 'call', 'payment']);
 

@@ -128,8 +128,11 @@ export function intervalOf(
   else end = begin!.end;
   let start = begin ? begin.start : Number.NEGATIVE_INFINITY;
   if (laneOf(entity.schema) === 'call' && begin && !endDate) {
+    // A call with a start and a duration has ended (call records give startDate, not date): it
+    // is not "ongoing", which would make every imported call last forever.
     const seconds = Number(p.duration?.[0]);
-    if (Number.isFinite(seconds) && seconds > 0) end = Math.max(end, begin.start + seconds * 1000);
+    if (Number.isFinite(seconds) && seconds > 0)
+      end = Math.max(begin.end, begin.start + seconds * 1000);
   }
   if (end < start) [start, end] = [end, start];
   return { start, end, precision: (begin ?? endDate)!.precision };

@@ -143,6 +143,15 @@ describe('extractTimeItems', () => {
       detail: '1 min 30 s',
       label: 'Call: Ana → Bo',
     });
+    // A call record gives a start and a duration: the call ends, it is not ongoing.
+    const recorded = entity('cdr', 'Call', {
+      startDate: ['2024-03-01T10:00'],
+      duration: ['90'],
+    });
+    expect(extractTimeItems([recorded])[0]).toMatchObject({
+      start: T('2024-03-01T10:00:00Z'),
+      end: T('2024-03-01T10:01:30Z'),
+    });
     expect(byKey.get('pay:interval')).toMatchObject({ lane: 'payment', detail: '1500.00 EUR' });
     expect(byKey.get('pay:interval')?.entityIds).toEqual(
       expect.arrayContaining(['pay', 'co', 'b', 'acc']),
