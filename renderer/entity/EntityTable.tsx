@@ -15,7 +15,7 @@ import { useEntities } from '../db/queries.ts';
 import { COLUMN_SPECS } from './tableColumns.ts';
 import type { ColumnId } from './tableColumns.ts';
 import { buildTable, nextSort, pickOptions, typesPresent, visibleRows } from './tableModel.ts';
-import type { PickOption, TableQuery } from './tableModel.ts';
+import type { PickOption, TableData, TableQuery } from './tableModel.ts';
 import {
   clickSelection,
   EMPTY_SELECTION,
@@ -55,7 +55,13 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
   const [active, setActive] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
 
-  const table = useMemo(() => buildTable(entities ?? []), [entities]);
+  // The table before the last edit lends its caches to the next one (tableModel.ts: buildTable).
+  const [built] = useState<{ last?: TableData }>({});
+  const table = useMemo(() => {
+    const next = buildTable(entities ?? [], built.last);
+    built.last = next;
+    return next;
+  }, [entities, built]);
   const query = useMemo<TableQuery>(
     () => ({
       showRelationships: view.showRelationships,

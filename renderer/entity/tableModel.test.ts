@@ -293,3 +293,78 @@ describe('entity table model, generated', () => {
     );
   });
 });
+
+describe('entity table model after an edit', () => {
+  const people = Array.from({ length: 300 }, (_, k) =>
+    entity(`n${k}`, 'Person', { name: [`Person ${(k * 7919) % 300}`], nationality: ['at'] }),
+  );
+  const byName = { column: 'caption', direction: 'asc' } as const;
+  const fresh = (records: readonly EntityRecord[], sort: TableQuery['sort']) => {
+    const t = buildTable(records);
+    return Array.from(sortedOrder(t, sort), (row) => t.ids[row]);
+  };
+
+  it('keeps the sorted order of a column the edit did not touch, and re-sorts one it did', () => {
+    const before = buildTable(people);
+    const sorted = sortedOrder(before, byName);
+    // Marking a record changes its classification, not its name.
+    const marked = people.map((record, k) =>
+      k === 17 ? { ...record, markings: { ...record.markings, classification: 'SECRET' } } : record,
+    );
+    const after = buildTable(marked, before);
+    expect(sortedOrder(after, byName)).toBe(sorted);
+    expect(after.text.classification[17]).toBe('SECRET');
+    // Renaming a record changes the name column: sorted again, as a fresh table sorts it.
+    const renamed = marked.map((record, k) =>
+      k === 17 ? { ...record, properties: { name: ['Aaron First'] } } : record,
+    );
+    const again = buildTable(renamed, after);
+    expect(sortedOrder(again, byName)).not.toBe(sorted);
+    expect(Array.from(sortedOrder(again, byName), (row) => again.ids[row])).toEqual(
+      fresh(renamed, byName),
+    );
+    expect(again.ids[sortedOrder(again, byName)[0]!]).toBe('n17');
+  });
+
+  it('agrees with a fresh table after any small edit (generated)', () => {
+    const columns: ColumnId[] = ['caption', 'classification', 'nationality', 'updated'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(299), fc.constantFrom('name', 'mark', 'nationality')), {
+          maxLength: 3,
+        }),
+        fc.constantFrom(...columns),
+        fc.constantFrom('asc' as const, 'desc' as const),
+        (edits, column, direction) => {
+          const before = buildTable(people);
+          for (const c of columns) sortedOrder(before, { column: c, direction });
+          const edited = [...people];
+          for (const [k, what] of edits) {
+            const record = edited[k]!;
+            edited[k] =
+              what === 'name'
+                ? { ...record, properties: { ...record.properties, name: [`Edited ${k}`] } }
+                : what === 'mark'
+                  ? { ...record, markings: { ...record.markings, tlp: 'RED' } }
+                  : { ...record, properties: { ...record.properties, nationality: ['de'] } };
+          }
+          const after = buildTable(edited, before);
+          const sort = { column, direction };
+          expect(Array.from(sortedOrder(after, sort), (row) => after.ids[row])).toEqual(
+            fresh(edited, sort),
+          );
+          expect(after.text[column]).toEqual(buildTable(edited).text[column]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('starts afresh when records are added or reordered', () => {
+    const before = buildTable(people);
+    const sorted = sortedOrder(before, byName);
+    const added = buildTable([...people, entity('late', 'Person', { name: ['Zed'] })], before);
+    expect(sortedOrder(added, byName)).not.toBe(sorted);
+    expect(added.ids[sortedOrder(added, byName).at(-1)!]).toBe('late');
+  });
+});

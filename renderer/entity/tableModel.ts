@@ -149,8 +149,47 @@ function lazyRecord<K extends string, V>(keys: readonly K[], make: (key: K) => V
   return out;
 }
 
-/** The table of a case's entities and relationships (relationships named by their two ends). */
-export function buildTable(entities: readonly EntityRecord[]): TableData {
+/** What a table built from records remembers, for the next table built after an edit. */
+interface Built {
+  readonly entities: readonly EntityRecord[];
+  readonly names: readonly string[];
+  /** The columns read so far (a column is derived on first use). */
+  readonly columns: Map<ColumnId, readonly string[]>;
+}
+
+const built = new WeakMap<TableData, Built>();
+
+/** An edit that replaces more records than this is followed by a fresh table, caches and all. */
+const MAX_PATCHED_FRACTION = 0.01;
+
+/**
+ * The rows whose record is another object than in `previous` (same ids in the same order), or
+ * undefined when records were added, removed or reordered, or too many changed to patch.
+ */
+function changedRows(previous: Built, entities: readonly EntityRecord[]): number[] | undefined {
+  if (previous.entities.length !== entities.length) return undefined;
+  const changed: number[] = [];
+  const limit = Math.max(16, entities.length * MAX_PATCHED_FRACTION);
+  for (let i = 0; i < entities.length; i++) {
+    const before = previous.entities[i]!;
+    const now = entities[i]!;
+    if (before === now) continue;
+    if (before.id !== now.id || changed.length >= limit) return undefined;
+    changed.push(i);
+  }
+  return changed;
+}
+
+/**
+ * The table of a case's entities and relationships (relationships named by their two ends).
+ *
+ * Given the table built before an edit (`previous`), a column none of whose values changed keeps
+ * its codes, ranks and sorted orders, and a column already read is copied with the changed rows
+ * re-read, so that editing a record of a million-row table does not sort it again (the store
+ * hands back the same object for every record that did not change). Records added, removed or
+ * reordered, or more than 1 % of them changed, make a fresh table.
+ */
+export function buildTable(entities: readonly EntityRecord[], previous?: TableData): TableData {
   const size = entities.length;
   const captions = new Map<string, string>();
   const names = new Array<string>(size);
@@ -173,9 +212,22 @@ export function buildTable(entities: readonly EntityRecord[]): TableData {
       ? `${captions.get(ends.source) ?? ends.source} → ${captions.get(ends.target) ?? ends.target}`
       : captionOf(entity.schema, entity.properties);
   }
-  const text = lazyRecord(COLUMN_IDS, (column) =>
-    column === 'caption' ? names : entities.map((entity) => cellValue(entity, column)),
-  );
+  const before = previous ? built.get(previous) : undefined;
+  const changed = before ? changedRows(before, entities) : undefined;
+  const columns = new Map<ColumnId, readonly string[]>([['caption', names]]);
+  const text = lazyRecord(COLUMN_IDS, (column) => {
+    if (column === 'caption') return names;
+    const old = changed && before!.columns.get(column);
+    let values: string[];
+    if (old) {
+      values = old.slice();
+      for (const i of changed) values[i] = cellValue(entities[i]!, column);
+    } else {
+      values = entities.map((entity) => cellValue(entity, column));
+    }
+    columns.set(column, values);
+    return values;
+  });
   const dates = lazyRecord(DATE_COLUMNS, (column) => {
     const values = text[column];
     const start = new Float64Array(size);
@@ -184,7 +236,7 @@ export function buildTable(entities: readonly EntityRecord[]): TableData {
     return { start, end };
   });
   let search: string[] | undefined;
-  return {
+  const table: TableData = {
     size,
     ids,
     schemas,
@@ -198,6 +250,43 @@ export function buildTable(entities: readonly EntityRecord[]): TableData {
       return search;
     },
   };
+  built.set(table, { entities, names, columns });
+  if (before && changed) inheritCaches(previous!, table, before, changed);
+  return table;
+}
+
+/** Whether every value of `column` is the same in both builds (only `changed` rows may differ). */
+function sameColumn(
+  column: ColumnId,
+  before: Built,
+  now: Built,
+  changed: readonly number[],
+): boolean {
+  if (column === 'caption') {
+    // A node's new name also renames the relationships that end at it: compare every row.
+    for (let i = 0; i < now.names.length; i++) if (before.names[i] !== now.names[i]) return false;
+    return true;
+  }
+  return changed.every(
+    (i) => cellValue(before.entities[i]!, column) === cellValue(now.entities[i]!, column),
+  );
+}
+
+/** The previous table's per-column caches of the columns whose values did not change. */
+function inheritCaches(
+  previous: TableData,
+  table: TableData,
+  before: Built,
+  changed: readonly number[],
+): void {
+  const old = caches.get(previous);
+  if (!old) return;
+  const now = built.get(table)!;
+  const byColumn = new Map<ColumnId, ColumnCache>();
+  for (const [column, cache] of old) {
+    if (sameColumn(column, before, now, changed)) byColumn.set(column, cache);
+  }
+  caches.set(table, byColumn);
 }
 
 // ---------------------------------------------------------------------------------------------
