@@ -368,3 +368,41 @@ describe('entity table model after an edit', () => {
     expect(added.ids[sortedOrder(added, byName).at(-1)!]).toBe('late');
   });
 });
+
+describe('entity table model, names of relationships', () => {
+  it('sorts and filters names made from the ends as the same names given as text do', () => {
+    const nodes = Array.from({ length: 40 }, (_, k) =>
+      entity(`ph${k}`, 'Phone', { number: [`+43 660 ${(k * 37) % 40}`] }),
+    );
+    const calls = Array.from({ length: 400 }, (_, k) =>
+      entity(`call${k}`, 'Call', {
+        caller: [`ph${(k * 7) % 40}`],
+        receiver: [k % 50 === 0 ? 'missing' : `ph${(k * 11) % 40}`],
+      }),
+    );
+    const made = buildTable([...nodes, ...calls]);
+    const given = tableFromColumns({
+      ids: made.ids,
+      schemas: made.schemas,
+      relationship: made.relationship,
+      text: Object.fromEntries(COLUMN_IDS.map((id) => [id, [...made.text[id]]])) as Record<
+        ColumnId,
+        string[]
+      >,
+      search: made.search,
+    });
+    expect(made.text.caption[40]).toBe('+43 660 0 → missing');
+    expect(made.text.caption[41]).toBe('+43 660 19 → +43 660 7');
+    for (const direction of ['asc', 'desc'] as const) {
+      const query = {
+        ...DEFAULT_QUERY,
+        showRelationships: true,
+        sort: { column: 'caption', direction } as const,
+        filters: { caption: { kind: 'text', text: '→ +43 660 1' } as ColumnFilter },
+      };
+      expect(visibleRows(made, query).rows).toEqual(visibleRows(given, query).rows);
+      expect(sortedOrder(made, query.sort)).toEqual(sortedOrder(given, query.sort));
+    }
+    expect(made.text.caption.filter((name) => name.endsWith('→ missing'))).toHaveLength(8);
+  });
+});

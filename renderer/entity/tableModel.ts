@@ -191,27 +191,57 @@ function changedRows(previous: Built, entities: readonly EntityRecord[]): number
  */
 export function buildTable(entities: readonly EntityRecord[], previous?: TableData): TableData {
   const size = entities.length;
-  const captions = new Map<string, string>();
-  const names = new Array<string>(size);
   const relationship = new Uint8Array(size);
   const ids = new Array<string>(size);
   const schemas = new Array<string>(size);
+  // The name column's codes are made here, not by codesOf: a relationship's name is its two ends'
+  // names, so relationships between the same two ends share one string, made once, instead of a
+  // million fresh strings each hashed for the first sort (that hashing dominated it).
+  const codeOf = new Map<string, number>();
+  const distinct: string[] = [];
+  const codes = new Uint32Array(size);
+  const intern = (value: string): number => {
+    let code = codeOf.get(value);
+    if (code === undefined) {
+      code = distinct.length;
+      distinct.push(value);
+      codeOf.set(value, code);
+    }
+    return code;
+  };
+  const captions = new Map<string, string>();
   for (let i = 0; i < size; i++) {
     const entity = entities[i]!;
     ids[i] = entity.id;
     schemas[i] = entity.schema;
-    if (isEdgeSchema(entity.schema)) relationship[i] = 1;
-    else captions.set(entity.id, (names[i] = captionOf(entity.schema, entity.properties)));
+    if (isEdgeSchema(entity.schema)) {
+      relationship[i] = 1;
+      continue;
+    }
+    const caption = captionOf(entity.schema, entity.properties);
+    captions.set(entity.id, caption);
+    codes[i] = intern(caption);
   }
+  const byEnds = new Map<string, Map<string, number>>();
   for (let i = 0; i < size; i++) {
     if (!relationship[i]) continue;
     const entity = entities[i]!;
     const ends = edgeEnds(entity.schema, entity.properties);
+    if (!ends) {
+      codes[i] = intern(captionOf(entity.schema, entity.properties));
+      continue;
+    }
     // An edge's own caption is usually just its type; the two ends say far more.
-    names[i] = ends
-      ? `${captions.get(ends.source) ?? ends.source} → ${captions.get(ends.target) ?? ends.target}`
-      : captionOf(entity.schema, entity.properties);
+    const source = captions.get(ends.source) ?? ends.source;
+    const target = captions.get(ends.target) ?? ends.target;
+    let byTarget = byEnds.get(source);
+    if (!byTarget) byEnds.set(source, (byTarget = new Map()));
+    let code = byTarget.get(target);
+    if (code === undefined) byTarget.set(target, (code = intern(`${source} → ${target}`)));
+    codes[i] = code;
   }
+  const names = new Array<string>(size);
+  for (let i = 0; i < size; i++) names[i] = distinct[codes[i]!]!;
   const before = previous ? built.get(previous) : undefined;
   const changed = before ? changedRows(before, entities) : undefined;
   const columns = new Map<ColumnId, readonly string[]>([['caption', names]]);
@@ -251,6 +281,7 @@ export function buildTable(entities: readonly EntityRecord[], previous?: TableDa
     },
   };
   built.set(table, { entities, names, columns });
+  cacheOf(table, 'caption').codes = { codes, distinct };
   if (before && changed) inheritCaches(previous!, table, before, changed);
   return table;
 }
@@ -282,11 +313,9 @@ function inheritCaches(
   const old = caches.get(previous);
   if (!old) return;
   const now = built.get(table)!;
-  const byColumn = new Map<ColumnId, ColumnCache>();
   for (const [column, cache] of old) {
-    if (sameColumn(column, before, now, changed)) byColumn.set(column, cache);
+    if (sameColumn(column, before, now, changed)) caches.get(table)!.set(column, cache);
   }
-  caches.set(table, byColumn);
 }
 
 // ---------------------------------------------------------------------------------------------
