@@ -235,7 +235,7 @@ export function buildTable(entities: readonly EntityRecord[], previous?: TableDa
     const source = captions.get(ends.source) ?? ends.source;
     const target = captions.get(ends.target) ?? ends.target;
     let byTarget = byEnds.get(source);
-    if (!byTarget) byEnds.set(source, (byTarget = new Map()));
+    if (!byTarget) byEnds.set(source, (byTarget = new Map<string, number>()));
     let code = byTarget.get(target);
     if (code === undefined) byTarget.set(target, (code = intern(`${source} → ${target}`)));
     codes[i] = code;
