@@ -100,6 +100,8 @@ async function driveTimeline(page: Page, api: Api): Promise<void> {
   await page.mouse.move(x, y);
   await drag(-300);
   for (let k = 0; k < 45; k++) await page.mouse.wheel(0, -100);
+  const shots = process.env['VIEWS_SCREENSHOTS'];
+  if (shots) await page.screenshot({ path: join(shots, 'timeline-zoomed.png') });
   await drag(250);
   await drag(-250);
   for (let k = 0; k < 45; k++) await page.mouse.wheel(0, 100);

@@ -128,11 +128,12 @@ export function intervalOf(
   else end = begin!.end;
   let start = begin ? begin.start : Number.NEGATIVE_INFINITY;
   if (laneOf(entity.schema) === 'call' && begin && !endDate) {
-    // A call with a start and a duration has ended (call records give startDate, not date): it
-    // is not "ongoing", which would make every imported call last forever.
+    // A call has ended: it lasts its duration from its start (call records give startDate, not
+    // date, and 0 s for a missed call), or the precision of its start when no duration is known;
+    // it is never "ongoing", which made every imported call last forever.
     const seconds = Number(p.duration?.[0]);
-    if (Number.isFinite(seconds) && seconds > 0)
-      end = Math.max(begin.end, begin.start + seconds * 1000);
+    const lasted = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+    end = Math.max(begin.end, begin.start + lasted);
   }
   if (end < start) [start, end] = [end, start];
   return { start, end, precision: (begin ?? endDate)!.precision };
