@@ -100,8 +100,6 @@ async function driveTimeline(page: Page, api: Api): Promise<void> {
   await page.mouse.move(x, y);
   await drag(-300);
   for (let k = 0; k < 45; k++) await page.mouse.wheel(0, -100);
-  const shots = process.env['VIEWS_SCREENSHOTS'];
-  if (shots) await page.screenshot({ path: join(shots, 'timeline-zoomed.png') });
   await drag(250);
   await drag(-250);
   for (let k = 0; k < 45; k++) await page.mouse.wheel(0, 100);
@@ -193,6 +191,14 @@ async function run({ rows, casePath }: MillionContext): Promise<void> {
     console.log(`timeline ${name} frames: ${frames.frames} (drawn as: ${frames.modes})`);
     if (process.env['VIEWS_SCREENSHOTS']) {
       await page.screenshot({ path: join(process.env['VIEWS_SCREENSHOTS'], 'timeline.png') });
+      // Zoomed in again, outside the measured frames: the items drawn one by one.
+      const box = await api.timelineBox();
+      await page.mouse.move(box.x + box.width * 0.6, box.y + 60);
+      for (let k = 0; k < 45; k++) await page.mouse.wheel(0, -100);
+      await page.waitForTimeout(500);
+      await page.screenshot({
+        path: join(process.env['VIEWS_SCREENSHOTS'], 'timeline-zoomed.png'),
+      });
     }
   } finally {
     await browser.close();

@@ -3,7 +3,7 @@ import type { PointerEvent as ReactPointerEvent } from 'react';
 import type { TimeItem, TimeLane } from '../../shared/time/index.ts';
 import { formatDate } from '../../shared/time/index.ts';
 import type { LaneIndex, TimelineIndex } from './timelineIndex.ts';
-import { binCounts, detailItems } from './timelineIndex.ts';
+import { binCounts, DETAIL_LIMIT, detailItems } from './timelineIndex.ts';
 import type { Domain, Scale } from './timelineModel.ts';
 import { fromX, itemExtent, packRows, timeTicks, toX } from './timelineModel.ts';
 import type { TimeRange } from './timeRange.ts';
@@ -101,7 +101,9 @@ export function TimelineCanvas(props: TimelineCanvasProps) {
       const { rows, rowCount } = laneItems
         ? packRows(laneItems, scale, MAX_ROWS)
         : { rows: new Map<string, number>(), rowCount: MAX_ROWS };
-      const height = rowCount * ROW + LANE_PAD * 2;
+      // A big case switches between counts and items as it zooms: its lanes keep one height, so
+      // the timeline does not shrink away from under the pointer that is zooming it.
+      const height = (index.size > DETAIL_LIMIT ? MAX_ROWS : rowCount) * ROW + LANE_PAD * 2;
       result.push({ id: lane.lane, index: lane, y, height, items: laneItems, rows });
       y += height;
     }
