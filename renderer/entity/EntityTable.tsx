@@ -16,7 +16,7 @@ import { useRepository } from '../db/repositoryContext.ts';
 import { COLUMN_SPECS } from './tableColumns.ts';
 import type { ColumnId } from './tableColumns.ts';
 import { buildTable, nextSort, pickOptions, typesPresent, visibleRows } from './tableModel.ts';
-import type { PickOption, TableQuery } from './tableModel.ts';
+import type { PickOption, TableData, TableQuery } from './tableModel.ts';
 import {
   clickSelection,
   EMPTY_SELECTION,
@@ -74,7 +74,13 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
   const [active, setActive] = useState(0);
   const scrollRef = useRef<HTMLDivElement>(null);
 
-  const table = useMemo(() => buildTable(entities ?? []), [entities]);
+  // The table before the last edit lends its caches to the next one (tableModel.ts: buildTable).
+  const [built] = useState<{ last?: TableData }>({});
+  const table = useMemo(() => {
+    const next = buildTable(entities ?? [], built.last);
+    built.last = next;
+    return next;
+  }, [entities, built]);
   const query = useMemo<TableQuery>(
     () => ({
       showRelationships: view.showRelationships,
@@ -102,7 +108,15 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
       shownIds.slice(0, FIRST_PAGE_ROWS),
     );
   }, [full, loaded, deferredQuery, shownIds, caseStores, caseId]);
-  const positions = useMemo(() => new Map(shownIds.map((id, k) => [id, k])), [shownIds]);
+  // Where an id is shown, for Shift+click ranges only: built on first use, since a Map of a
+  // million ids on every sort or filter would cost more than the sort itself.
+  const positionOf = useMemo(() => {
+    let positions: Map<string, number> | undefined;
+    return (id: string) => {
+      positions ??= new Map(shownIds.map((shown, k) => [shown, k]));
+      return positions.get(id) ?? -1;
+    };
+  }, [shownIds]);
   const types = useMemo(
     () => typesPresent(table, view.showRelationships),
     [table, view.showRelationships],
@@ -136,7 +150,6 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
   const gridTemplate = `${CHECK_WIDTH}px ${view.columns.map((c) => `${c.width}px`).join(' ')}`;
   const totalWidth = CHECK_WIDTH + view.columns.reduce((sum, c) => sum + c.width, 0);
   const idAt = (position: number) => shownIds[position]!;
-  const positionOf = (id: string) => positions.get(id) ?? -1;
 
   const moveTo = (position: number, extend: boolean) => {
     if (shownIds.length === 0) return;

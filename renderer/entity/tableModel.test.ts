@@ -293,3 +293,116 @@ describe('entity table model, generated', () => {
     );
   });
 });
+
+describe('entity table model after an edit', () => {
+  const people = Array.from({ length: 300 }, (_, k) =>
+    entity(`n${k}`, 'Person', { name: [`Person ${(k * 7919) % 300}`], nationality: ['at'] }),
+  );
+  const byName = { column: 'caption', direction: 'asc' } as const;
+  const fresh = (records: readonly EntityRecord[], sort: TableQuery['sort']) => {
+    const t = buildTable(records);
+    return Array.from(sortedOrder(t, sort), (row) => t.ids[row]);
+  };
+
+  it('keeps the sorted order of a column the edit did not touch, and re-sorts one it did', () => {
+    const before = buildTable(people);
+    const sorted = sortedOrder(before, byName);
+    // Marking a record changes its classification, not its name.
+    const marked = people.map((record, k) =>
+      k === 17 ? { ...record, markings: { ...record.markings, classification: 'SECRET' } } : record,
+    );
+    const after = buildTable(marked, before);
+    expect(sortedOrder(after, byName)).toBe(sorted);
+    expect(after.text.classification[17]).toBe('SECRET');
+    // Renaming a record changes the name column: sorted again, as a fresh table sorts it.
+    const renamed = marked.map((record, k) =>
+      k === 17 ? { ...record, properties: { name: ['Aaron First'] } } : record,
+    );
+    const again = buildTable(renamed, after);
+    expect(sortedOrder(again, byName)).not.toBe(sorted);
+    expect(Array.from(sortedOrder(again, byName), (row) => again.ids[row])).toEqual(
+      fresh(renamed, byName),
+    );
+    expect(again.ids[sortedOrder(again, byName)[0]!]).toBe('n17');
+  });
+
+  it('agrees with a fresh table after any small edit (generated)', () => {
+    const columns: ColumnId[] = ['caption', 'classification', 'nationality', 'updated'];
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.nat(299), fc.constantFrom('name', 'mark', 'nationality')), {
+          maxLength: 3,
+        }),
+        fc.constantFrom(...columns),
+        fc.constantFrom('asc' as const, 'desc' as const),
+        (edits, column, direction) => {
+          const before = buildTable(people);
+          for (const c of columns) sortedOrder(before, { column: c, direction });
+          const edited = [...people];
+          for (const [k, what] of edits) {
+            const record = edited[k]!;
+            edited[k] =
+              what === 'name'
+                ? { ...record, properties: { ...record.properties, name: [`Edited ${k}`] } }
+                : what === 'mark'
+                  ? { ...record, markings: { ...record.markings, tlp: 'RED' } }
+                  : { ...record, properties: { ...record.properties, nationality: ['de'] } };
+          }
+          const after = buildTable(edited, before);
+          const sort = { column, direction };
+          expect(Array.from(sortedOrder(after, sort), (row) => after.ids[row])).toEqual(
+            fresh(edited, sort),
+          );
+          expect(after.text[column]).toEqual(buildTable(edited).text[column]);
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('starts afresh when records are added or reordered', () => {
+    const before = buildTable(people);
+    const sorted = sortedOrder(before, byName);
+    const added = buildTable([...people, entity('late', 'Person', { name: ['Zed'] })], before);
+    expect(sortedOrder(added, byName)).not.toBe(sorted);
+    expect(added.ids[sortedOrder(added, byName).at(-1)!]).toBe('late');
+  });
+});
+
+describe('entity table model, names of relationships', () => {
+  it('sorts and filters names made from the ends as the same names given as text do', () => {
+    const nodes = Array.from({ length: 40 }, (_, k) =>
+      entity(`ph${k}`, 'Phone', { number: [`+43 660 ${(k * 37) % 40}`] }),
+    );
+    const calls = Array.from({ length: 400 }, (_, k) =>
+      entity(`call${k}`, 'Call', {
+        caller: [`ph${(k * 7) % 40}`],
+        receiver: [k % 50 === 0 ? 'missing' : `ph${(k * 11) % 40}`],
+      }),
+    );
+    const made = buildTable([...nodes, ...calls]);
+    const given = tableFromColumns({
+      ids: made.ids,
+      schemas: made.schemas,
+      relationship: made.relationship,
+      text: Object.fromEntries(COLUMN_IDS.map((id) => [id, [...made.text[id]]])) as Record<
+        ColumnId,
+        string[]
+      >,
+      search: made.search,
+    });
+    expect(made.text.caption[40]).toBe('+43 660 0 → missing');
+    expect(made.text.caption[41]).toBe('+43 660 19 → +43 660 7');
+    for (const direction of ['asc', 'desc'] as const) {
+      const query = {
+        ...DEFAULT_QUERY,
+        showRelationships: true,
+        sort: { column: 'caption', direction } as const,
+        filters: { caption: { kind: 'text', text: '→ +43 660 1' } as ColumnFilter },
+      };
+      expect(visibleRows(made, query).rows).toEqual(visibleRows(given, query).rows);
+      expect(sortedOrder(made, query.sort)).toEqual(sortedOrder(given, query.sort));
+    }
+    expect(made.text.caption.filter((name) => name.endsWith('→ missing'))).toHaveLength(8);
+  });
+});

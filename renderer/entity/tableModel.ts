@@ -5,7 +5,9 @@
  * Layout. A `TableData` holds one array per column (the display text of every row), the row ids, a
  * relationship flag per row, the folded search text and, for date columns, the first and last
  * millisecond of each row's date (NaN when it has none). Rows keep the order they were given in:
- * the base order, which breaks every tie, so each sort is stable.
+ * the base order, which breaks every tie, so each sort is stable. A table built from records
+ * derives a column, the dates and the search text when they are first read, so that a new list
+ * of records (after any edit) costs the names and nothing else until a column is used.
  *
  * Work done once per table and column, on first use, and cached (a WeakMap keyed by the table, so a
  * new entity list starts afresh and an old one is collected):
@@ -104,6 +106,12 @@ function hlcMs(value: string): number {
   }
 }
 
+function spanOf(column: ColumnId, value: string): [number, number] {
+  if (column !== 'updated') return dateSpan(value);
+  const ms = value === '' ? NaN : hlcMs(value);
+  return [ms, ms];
+}
+
 /**
  * A table from column arrays (the bench builds them directly). Date columns are derived from
  * their text: `updated` holds an HLC, the others FtM dates.
@@ -121,61 +129,193 @@ export function tableFromColumns(input: {
     const values = input.text[column];
     const start = new Float64Array(size);
     const end = new Float64Array(size);
-    for (let i = 0; i < size; i++) {
-      const value = values[i] ?? '';
-      if (column === 'updated') {
-        start[i] = end[i] = value === '' ? NaN : hlcMs(value);
-      } else {
-        const [s, e] = dateSpan(value);
-        start[i] = s;
-        end[i] = e;
-      }
-    }
+    for (let i = 0; i < size; i++) [start[i], end[i]] = spanOf(column, values[i] ?? '');
     dates[column] = { start, end };
   }
   return { size, ...input, dates };
 }
 
-/** The table of a case's entities and relationships (relationships named by their two ends). */
-export function buildTable(entities: readonly EntityRecord[]): TableData {
-  const captions = new Map<string, string>();
-  for (const entity of entities) {
-    if (!isEdgeSchema(entity.schema)) {
-      captions.set(entity.id, captionOf(entity.schema, entity.properties));
-    }
+/**
+ * An object whose properties are computed on first read and kept: a table's columns, so that
+ * opening a million-record case derives only the name column (the first sort and page), and a
+ * column is read from the records when it is first shown, sorted or filtered.
+ */
+function lazyRecord<K extends string, V>(keys: readonly K[], make: (key: K) => V): Record<K, V> {
+  const out = {} as Record<K, V>;
+  for (const key of keys) {
+    let value: V | undefined;
+    Object.defineProperty(out, key, { enumerable: true, get: () => (value ??= make(key)) });
   }
+  return out;
+}
+
+/** What a table built from records remembers, for the next table built after an edit. */
+interface Built {
+  readonly entities: readonly EntityRecord[];
+  readonly names: readonly string[];
+  /** The columns read so far (a column is derived on first use). */
+  readonly columns: Map<ColumnId, readonly string[]>;
+}
+
+const built = new WeakMap<TableData, Built>();
+
+/** An edit that replaces more records than this is followed by a fresh table, caches and all. */
+const MAX_PATCHED_FRACTION = 0.01;
+
+/**
+ * The rows whose record is another object than in `previous` (same ids in the same order), or
+ * undefined when records were added, removed or reordered, or too many changed to patch.
+ */
+function changedRows(previous: Built, entities: readonly EntityRecord[]): number[] | undefined {
+  if (previous.entities.length !== entities.length) return undefined;
+  const changed: number[] = [];
+  const limit = Math.max(16, entities.length * MAX_PATCHED_FRACTION);
+  for (let i = 0; i < entities.length; i++) {
+    const before = previous.entities[i]!;
+    const now = entities[i]!;
+    if (before === now) continue;
+    if (before.id !== now.id || changed.length >= limit) return undefined;
+    changed.push(i);
+  }
+  return changed;
+}
+
+/**
+ * The table of a case's entities and relationships (relationships named by their two ends).
+ *
+ * Given the table built before an edit (`previous`), a column none of whose values changed keeps
+ * its codes, ranks and sorted orders, and a column already read is copied with the changed rows
+ * re-read, so that editing a record of a million-row table does not sort it again (the store
+ * hands back the same object for every record that did not change). Records added, removed or
+ * reordered, or more than 1 % of them changed, make a fresh table.
+ */
+export function buildTable(entities: readonly EntityRecord[], previous?: TableData): TableData {
   const size = entities.length;
   const relationship = new Uint8Array(size);
-  const text = Object.fromEntries(COLUMN_IDS.map((id) => [id, new Array<string>(size)])) as Record<
-    ColumnId,
-    string[]
-  >;
-  const search = new Array<string>(size);
+  const ids = new Array<string>(size);
+  const schemas = new Array<string>(size);
+  // The name column's codes are made here, not by codesOf: a relationship's name is its two ends'
+  // names, so relationships between the same two ends share one string, made once, instead of a
+  // million fresh strings each hashed for the first sort (that hashing dominated it).
+  const codeOf = new Map<string, number>();
+  const distinct: string[] = [];
+  const codes = new Uint32Array(size);
+  const intern = (value: string): number => {
+    let code = codeOf.get(value);
+    if (code === undefined) {
+      code = distinct.length;
+      distinct.push(value);
+      codeOf.set(value, code);
+    }
+    return code;
+  };
+  const captions = new Map<string, string>();
   for (let i = 0; i < size; i++) {
     const entity = entities[i]!;
-    const isRelationship = isEdgeSchema(entity.schema);
-    let name = captions.get(entity.id) ?? captionOf(entity.schema, entity.properties);
-    if (isRelationship) {
+    ids[i] = entity.id;
+    schemas[i] = entity.schema;
+    if (isEdgeSchema(entity.schema)) {
       relationship[i] = 1;
-      const ends = edgeEnds(entity.schema, entity.properties);
-      // An edge's own caption is usually just its type; the two ends say far more.
-      if (ends) {
-        name = `${captions.get(ends.source) ?? ends.source} → ${captions.get(ends.target) ?? ends.target}`;
-      }
+      continue;
     }
-    for (const column of COLUMN_IDS) {
-      text[column][i] = column === 'caption' ? name : cellValue(entity, column);
-    }
-    const values = Object.values(entity.properties).flat();
-    search[i] = fold([name, text.schema[i], ...values].join('\n'));
+    const caption = captionOf(entity.schema, entity.properties);
+    captions.set(entity.id, caption);
+    codes[i] = intern(caption);
   }
-  return tableFromColumns({
-    ids: entities.map((entity) => entity.id),
-    schemas: entities.map((entity) => entity.schema),
+  const byEnds = new Map<string, Map<string, number>>();
+  for (let i = 0; i < size; i++) {
+    if (!relationship[i]) continue;
+    const entity = entities[i]!;
+    const ends = edgeEnds(entity.schema, entity.properties);
+    if (!ends) {
+      codes[i] = intern(captionOf(entity.schema, entity.properties));
+      continue;
+    }
+    // An edge's own caption is usually just its type; the two ends say far more.
+    const source = captions.get(ends.source) ?? ends.source;
+    const target = captions.get(ends.target) ?? ends.target;
+    let byTarget = byEnds.get(source);
+    if (!byTarget) byEnds.set(source, (byTarget = new Map<string, number>()));
+    let code = byTarget.get(target);
+    if (code === undefined) byTarget.set(target, (code = intern(`${source} → ${target}`)));
+    codes[i] = code;
+  }
+  const names = new Array<string>(size);
+  for (let i = 0; i < size; i++) names[i] = distinct[codes[i]!]!;
+  const before = previous ? built.get(previous) : undefined;
+  const changed = before ? changedRows(before, entities) : undefined;
+  const columns = new Map<ColumnId, readonly string[]>([['caption', names]]);
+  const text = lazyRecord(COLUMN_IDS, (column) => {
+    if (column === 'caption') return names;
+    const old = changed && before!.columns.get(column);
+    let values: string[];
+    if (old) {
+      values = old.slice();
+      for (const i of changed) values[i] = cellValue(entities[i]!, column);
+    } else {
+      values = entities.map((entity) => cellValue(entity, column));
+    }
+    columns.set(column, values);
+    return values;
+  });
+  const dates = lazyRecord(DATE_COLUMNS, (column) => {
+    const values = text[column];
+    const start = new Float64Array(size);
+    const end = new Float64Array(size);
+    for (let i = 0; i < size; i++) [start[i], end[i]] = spanOf(column, values[i]!);
+    return { start, end };
+  });
+  let search: string[] | undefined;
+  const table: TableData = {
+    size,
+    ids,
+    schemas,
     relationship,
     text,
-    search,
-  });
+    dates,
+    get search() {
+      search ??= entities.map((entity, i) =>
+        fold([names[i], text.schema[i], ...Object.values(entity.properties).flat()].join('\n')),
+      );
+      return search;
+    },
+  };
+  built.set(table, { entities, names, columns });
+  cacheOf(table, 'caption').codes = { codes, distinct };
+  if (before && changed) inheritCaches(previous!, table, before, changed);
+  return table;
+}
+
+/** Whether every value of `column` is the same in both builds (only `changed` rows may differ). */
+function sameColumn(
+  column: ColumnId,
+  before: Built,
+  now: Built,
+  changed: readonly number[],
+): boolean {
+  if (column === 'caption') {
+    // A node's new name also renames the relationships that end at it: compare every row.
+    for (let i = 0; i < now.names.length; i++) if (before.names[i] !== now.names[i]) return false;
+    return true;
+  }
+  return changed.every(
+    (i) => cellValue(before.entities[i]!, column) === cellValue(now.entities[i]!, column),
+  );
+}
+
+/** The previous table's per-column caches of the columns whose values did not change. */
+function inheritCaches(
+  previous: TableData,
+  table: TableData,
+  before: Built,
+  changed: readonly number[],
+): void {
+  const old = caches.get(previous);
+  if (!old) return;
+  const now = built.get(table)!;
+  for (const [column, cache] of old) {
+    if (sameColumn(column, before, now, changed)) caches.get(table)!.set(column, cache);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------

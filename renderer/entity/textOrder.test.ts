@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compareText, rankText, sortKey } from './textOrder.ts';
+import { compareText, fold, rankText, sortKey } from './textOrder.ts';
 
 /** Letters, digits, the keyed punctuation and a few values only the collator can place. */
-const CHARS = [..."aAbBzZéÉüñß 0123456789-_.,+/()&'#$~ıłЖж中"];
+const CHARS = [..."aAbBzZéÉüñß 0123456789-_.,+/()&'#$~→←↔↚ıłЖж中"];
 const text = fc.array(fc.constantFrom(...CHARS), { maxLength: 10 }).map((chars) => chars.join(''));
 
 const sign = (n: number) => Math.sign(n);
@@ -27,6 +27,15 @@ describe('sort keys', () => {
     expect([...keys].sort()).toEqual(keys);
     expect(sortKey('Müller')).toBe(sortKey('MULLER'));
     expect(sortKey('Yılmaz')).toBeUndefined();
+  });
+
+  it('key the names of relationships ("caller → receiver"), so a million calls sort by key', () => {
+    const ordered = ['+43 660 → +43 2', '+43 660+1', '+43 660 ← +43 1', '+436', '+43 660 → +43 1'];
+    ordered.sort(compareText);
+    const keys = ordered.map((value) => sortKey(value)!);
+    expect(keys.every((key) => key !== undefined)).toBe(true);
+    expect([...keys].sort()).toEqual(keys);
+    expect(fold('Ana → BÖB')).toBe('ana → bob');
   });
 });
 

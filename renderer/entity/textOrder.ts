@@ -9,6 +9,7 @@
  *   - it qualifies only when every folded character is a-z, a digit, a space or one of the
  *     punctuation marks in PUNCTUATION, mapped to low code points in the order the Unicode root
  *     collation gives them (space < _ < - < , … < $ < digits < letters; "a-b" sorts before "ab");
+ *     the arrows ← → ↔ are among them because a relationship's name is "caller → receiver";
  *   - a run of digits becomes one character for its length (leading zeros dropped) followed by its
  *     digits, so a longer number sorts after a shorter one and equal lengths compare digit by digit.
  * Values without a key (other scripts, rarer symbols) are sorted with the collator and merged in
@@ -24,7 +25,7 @@ export function compareText(a: string, b: string): number {
 }
 
 /** Punctuation in Unicode root collation order (CLDR), each mapped to code point 1, 2, 3… */
-const PUNCTUATION = ' _-,;:!?.\'"()[]@*/\\&#%+<=>|~$';
+const PUNCTUATION = ' _-,;:!?.\'"()[]@*/\\&#%←→↔+<=>|~$';
 const PUNCTUATION_KEY = new Map([...PUNCTUATION].map((char, i) => [char, i + 1]));
 
 /** Digit runs longer than this have no key (their length character would reach the letters). */
@@ -32,27 +33,54 @@ const MAX_DIGITS = 48;
 
 /** Lower case without diacritics, so "Müller" matches "muller". */
 export function fold(text: string): string {
-  // Most values are ASCII; skipping normalisation for them makes folding a million values cheap.
+  // Most values are ASCII (or ASCII with the arrow of a relationship's name, which NFKD leaves
+  // alone); skipping normalisation for them makes folding a million values cheap.
   // eslint-disable-next-line no-control-regex
-  if (!/[^\u0000-\u007f]/.test(text)) return text.toLowerCase();
+  if (!/[^\u0000-\u007f\u2190-\u2199]/.test(text)) return text.toLowerCase();
   return text.normalize('NFKD').replace(/\p{M}/gu, '').toLowerCase();
 }
 
-const KEYABLE = /^[a-z0-9 _\-,;:!?.'"()[\]@*/\\&#%+<=>|~$]*$/;
+/** Key code point per punctuation code point (0: not keyable). */
+const PUNCTUATION_CODE = new Uint8Array(0x2200);
+for (const [char, code] of PUNCTUATION_KEY) PUNCTUATION_CODE[char.charCodeAt(0)] = code;
+
+const isLetter = (code: number) => code >= 97 && code <= 122;
+const isDigit = (code: number) => code >= 48 && code <= 57;
+
+/** The key being written, reused: a key is made as one flat string, not joined from pieces. */
+let keyBuffer = new Uint16Array(256);
 
 /** The sort key of a value (see above), or undefined when only the collator can place it. */
 export function sortKey(value: string): string | undefined {
   const folded = fold(value);
-  if (!KEYABLE.test(folded)) return undefined;
-  let tooLong = false;
-  const key = folded.replace(/[0-9]+|[^a-z]/g, (match) => {
-    const first = match.charCodeAt(0);
-    if (first < 48 || first > 57) return String.fromCharCode(PUNCTUATION_KEY.get(match)!);
-    const digits = match.replace(/^0+(?=.)/, '');
-    if (digits.length > MAX_DIGITS) tooLong = true;
-    return String.fromCharCode(0x30 + digits.length) + digits;
-  });
-  return tooLong ? undefined : key;
+  const n = folded.length;
+  // A digit run's length character makes a key at most one character longer per run.
+  if (keyBuffer.length < 2 * n) keyBuffer = new Uint16Array(2 * n);
+  const key = keyBuffer;
+  // One pass over the characters: letters are copied, a digit run gets its length character
+  // (leading zeros dropped), punctuation its code; anything else has no key.
+  let length = 0;
+  let i = 0;
+  while (i < n) {
+    const code = folded.charCodeAt(i);
+    if (isLetter(code)) {
+      key[length++] = code;
+      i += 1;
+    } else if (isDigit(code)) {
+      let j = i + 1;
+      while (j < n && isDigit(folded.charCodeAt(j))) j++;
+      while (i < j - 1 && folded.charCodeAt(i) === 48) i++;
+      if (j - i > MAX_DIGITS) return undefined;
+      key[length++] = 0x30 + j - i;
+      for (; i < j; i++) key[length++] = folded.charCodeAt(i);
+    } else {
+      const mapped = code < PUNCTUATION_CODE.length ? PUNCTUATION_CODE[code]! : 0;
+      if (mapped === 0) return undefined;
+      key[length++] = mapped;
+      i += 1;
+    }
+  }
+  return String.fromCharCode.apply(null, key.subarray(0, length) as unknown as number[]);
 }
 
 /** Bits per character of a packed chunk: every key character is below 128. */
@@ -144,35 +172,29 @@ export function rankText(
   }
   const sortedKeyed = Uint32Array.from(keyedIndices);
   sortByKeys(keys, sortedKeyed);
-  const keyed = Array.from(sortedKeyed, (index) => ({ key: keys[index], index }));
   others.sort((a, b) => compare(values[a]!, values[b]!) || a - b);
-  // Merge the two sorted runs; the collator decides between a keyed value and another.
-  const order: number[] = [];
-  const equalToPrevious: boolean[] = [];
-  let k = 0;
-  let o = 0;
-  let previous: { key?: string | undefined; index: number } | undefined;
-  while (k < keyed.length || o < others.length) {
-    const fromKeyed =
-      o >= others.length ||
-      (k < keyed.length && compare(values[keyed[k]!.index]!, values[others[o]!]!) <= 0);
-    const next: { key?: string | undefined; index: number } = fromKeyed
-      ? keyed[k++]!
-      : { index: others[o++]! };
-    const same =
-      previous !== undefined &&
-      (previous.key !== undefined && next.key !== undefined
-        ? previous.key === next.key
-        : compare(values[previous.index]!, values[next.index]!) === 0);
-    order.push(next.index);
-    equalToPrevious.push(same);
-    previous = next;
-  }
+  // Merge the two sorted runs (the collator decides between a keyed value and another), giving
+  // each value its rank as it comes: a million values make no objects on the way.
   const rank = new Uint32Array(values.length);
   let current = -1;
-  for (let j = 0; j < order.length; j++) {
-    if (!equalToPrevious[j]) current += 1;
-    rank[order[j]!] = current;
+  let previous = -1;
+  let previousKeyed = false;
+  let k = 0;
+  let o = 0;
+  while (k < sortedKeyed.length || o < others.length) {
+    const fromKeyed =
+      o >= others.length ||
+      (k < sortedKeyed.length && compare(values[sortedKeyed[k]!]!, values[others[o]!]!) <= 0);
+    const index = fromKeyed ? sortedKeyed[k++]! : others[o++]!;
+    const same =
+      previous >= 0 &&
+      (previousKeyed && fromKeyed
+        ? keys[previous] === keys[index]
+        : compare(values[previous]!, values[index]!) === 0);
+    if (!same) current += 1;
+    rank[index] = current;
+    previous = index;
+    previousKeyed = fromKeyed;
   }
   const rankCount = current + 1;
   for (let index = 0; index < values.length; index++) {

@@ -1,7 +1,9 @@
 import { useEffect, useMemo, useRef } from 'react';
 import type { PointerEvent as ReactPointerEvent } from 'react';
 import type { TimeItem, TimeLane } from '../../shared/time/index.ts';
-import { formatDate, TIME_LANES } from '../../shared/time/index.ts';
+import { formatDate } from '../../shared/time/index.ts';
+import type { LaneIndex, TimelineIndex } from './timelineIndex.ts';
+import { binCounts, DETAIL_LIMIT, detailItems } from './timelineIndex.ts';
 import type { Domain, Scale } from './timelineModel.ts';
 import { fromX, itemExtent, packRows, timeTicks, toX } from './timelineModel.ts';
 import type { TimeRange } from './timeRange.ts';
@@ -11,9 +13,11 @@ const ROW = 16;
 const LANE_PAD = 6;
 const AXIS = 24;
 const MAX_ROWS = 6;
+/** Pixels per bar when a lane is drawn as counts. */
+const BIN = 2;
 
 interface TimelineCanvasProps {
-  readonly items: readonly TimeItem[];
+  readonly index: TimelineIndex;
   readonly domain: Domain;
   readonly width: number;
   readonly range: TimeRange | null;
@@ -46,35 +50,65 @@ function barLabel(item: TimeItem, x1: number, x2: number, plotWidth: number, y: 
   );
 }
 
-/** The SVG timeline: a date axis and one band per lane that has items; wheel zooms, drag pans. */
+/**
+ * A lane with too many items in view to draw one by one: a bar per BIN pixels, as high as the
+ * logarithm of the number of items overlapping its time (so a single call still shows).
+ */
+function LaneBins({ lane, scale, height }: { lane: LaneIndex; scale: Scale; height: number }) {
+  const path = useMemo(() => {
+    const counts = binCounts(lane, scale, BIN);
+    let max = 0;
+    for (const count of counts) if (count > max) max = count;
+    const room = height - LANE_PAD * 2;
+    const parts: string[] = [];
+    for (let b = 0; b < counts.length; b++) {
+      const count = counts[b]!;
+      if (count === 0) continue;
+      const h = Math.max(2, (room * Math.log1p(count)) / Math.log1p(max));
+      parts.push(`M${b * BIN} ${height - LANE_PAD - h}h${BIN}v${h}h${-BIN}z`);
+    }
+    return parts.join('');
+  }, [lane, scale, height]);
+  return <path className="timeline-bins" data-testid="timeline-bins" d={path} />;
+}
+
+/**
+ * The SVG timeline: a date axis and one band per lane that has items; wheel zooms, drag pans.
+ * Items are drawn one by one when few are in view, else as counts per bin (timelineIndex.ts).
+ */
 export function TimelineCanvas(props: TimelineCanvasProps) {
-  const { items, domain, width, range, selectedId, onSelect } = props;
+  const { index, domain, width, range, selectedId, onSelect } = props;
   const svgRef = useRef<SVGSVGElement>(null);
   const handlers = useRef(props);
   handlers.current = props;
   const plotWidth = Math.max(width - GUTTER, 50);
   const scale: Scale = useMemo(() => ({ ...domain, width: plotWidth }), [domain, plotWidth]);
 
+  const details = useMemo(() => detailItems(index, domain), [index, domain]);
   const lanes = useMemo(() => {
     let y = AXIS;
     const result: {
       id: TimeLane;
-      label: string;
+      index: LaneIndex;
       y: number;
       height: number;
-      items: TimeItem[];
+      /** The items drawn one by one; null when the lane is drawn as counts. */
+      items: TimeItem[] | null;
       rows: Map<string, number>;
     }[] = [];
-    for (const lane of TIME_LANES) {
-      const laneItems = items.filter((item) => item.lane === lane.id);
-      if (laneItems.length === 0) continue;
-      const { rows, rowCount } = packRows(laneItems, scale, MAX_ROWS);
-      const height = rowCount * ROW + LANE_PAD * 2;
-      result.push({ ...lane, y, height, items: laneItems, rows });
+    for (const lane of index.lanes) {
+      const laneItems = details?.filter((item) => item.lane === lane.lane) ?? null;
+      const { rows, rowCount } = laneItems
+        ? packRows(laneItems, scale, MAX_ROWS)
+        : { rows: new Map<string, number>(), rowCount: MAX_ROWS };
+      // A big case switches between counts and items as it zooms: its lanes keep one height, so
+      // the timeline does not shrink away from under the pointer that is zooming it.
+      const height = (index.size > DETAIL_LIMIT ? MAX_ROWS : rowCount) * ROW + LANE_PAD * 2;
+      result.push({ id: lane.lane, index: lane, y, height, items: laneItems, rows });
       y += height;
     }
     return result;
-  }, [items, scale]);
+  }, [index, details, scale]);
   const height = (lanes.at(-1)?.y ?? AXIS) + (lanes.at(-1)?.height ?? 0) + 4;
   const ticks = useMemo(
     () => timeTicks(domain, Math.max(2, Math.floor(plotWidth / 90))),
@@ -130,6 +164,7 @@ export function TimelineCanvas(props: TimelineCanvasProps) {
       height={height}
       onPointerDown={onPointerDown}
       data-testid="timeline-svg"
+      data-mode={details ? 'items' : 'bins'}
       role="group"
       aria-label="Timeline"
     >
@@ -176,10 +211,11 @@ export function TimelineCanvas(props: TimelineCanvasProps) {
             height={lane.height}
           />
           <text className="timeline-lane-label" x={8} y={lane.y + LANE_PAD + 12}>
-            {lane.label} ({lane.items.length})
+            {lane.index.label} ({lane.index.count})
           </text>
           <svg x={GUTTER} y={lane.y} width={plotWidth} height={lane.height} overflow="hidden">
-            {lane.items.map((item) => {
+            {!lane.items && <LaneBins lane={lane.index} scale={scale} height={lane.height} />}
+            {lane.items?.map((item) => {
               const { x1, x2 } = itemExtent(item, scale);
               if (x2 < -10 || x1 > plotWidth + 10) return null;
               const y = LANE_PAD + (lane.rows.get(item.key) ?? 0) * ROW + 2;

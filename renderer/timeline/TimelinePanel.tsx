@@ -1,11 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { EntityRecord } from '../../shared/model/index.ts';
-import { extractTimeItems, timeExtent } from '../../shared/time/index.ts';
 import { useNotices } from '../db/queries.ts';
 import { RangeSlider } from './RangeSlider.tsx';
 import { TimelineCanvas } from './TimelineCanvas.tsx';
+import { buildTimelineIndex, countInRange } from './timelineIndex.ts';
 import type { Domain } from './timelineModel.ts';
-import { clampDomain, focusExtent, paddedDomain, zoomDomain } from './timelineModel.ts';
+import { clampDomain, paddedDomain, zoomDomain } from './timelineModel.ts';
 import type { TimeRange } from './timeRange.ts';
 import '../core/common.css';
 import './timeline.css';
@@ -25,10 +25,10 @@ export interface TimelinePanelProps {
 export function TimelinePanel(props: TimelinePanelProps) {
   const { caseId, entities, selectedId, onSelect, range, onRangeChange } = props;
   const notices = useNotices(caseId);
-  const items = useMemo(() => extractTimeItems(entities, notices ?? []), [entities, notices]);
-  const extent = useMemo(() => timeExtent(items), [items]);
+  // A million items are indexed, not held as objects; the canvas asks for details when zoomed in.
+  const index = useMemo(() => buildTimelineIndex(entities, notices ?? []), [entities, notices]);
+  const { extent, focus } = index;
   const limit = useMemo(() => (extent ? paddedDomain(extent) : undefined), [extent]);
-  const focus = useMemo(() => focusExtent(items), [items]);
   const [view, setView] = useState<Domain | undefined>();
   const [width, setWidth] = useState(900);
   const boxRef = useRef<HTMLDivElement>(null);
@@ -59,19 +59,20 @@ export function TimelinePanel(props: TimelinePanelProps) {
     );
   }
 
-  const domain = clampDomain(view ?? paddedDomain(focus ?? extent), limit);
+  const first = paddedDomain(focus ?? extent);
+  const domain = clampDomain(view ?? first, limit);
+  // Updates read the latest view, not this render's: wheel and drag events can come several to
+  // a frame on a big case, and each must count.
   const zoom = (factor: number, anchor = (domain.start + domain.end) / 2) =>
-    setView(zoomDomain(domain, factor, anchor, limit));
-  const visibleCount = range
-    ? items.filter((item) => item.start <= range.to && item.end >= range.from).length
-    : items.length;
+    setView((current) => zoomDomain(clampDomain(current ?? first, limit), factor, anchor, limit));
+  const visibleCount = range ? countInRange(index, range.from, range.to) : index.size;
 
   return (
     <section
       className="view-panel timeline-panel"
       aria-label="Timeline"
       data-testid="timeline-panel"
-      data-item-count={items.length}
+      data-item-count={index.size}
     >
       <div className="view-toolbar timeline-toolbar">
         <button
@@ -117,13 +118,13 @@ export function TimelinePanel(props: TimelinePanelProps) {
         </button>
         <span className="timeline-count" data-testid="timeline-count">
           {range
-            ? `${visibleCount} of ${items.length} dated items in range`
-            : `${items.length} dated items`}
+            ? `${visibleCount} of ${index.size} dated items in range`
+            : `${index.size} dated items`}
         </span>
       </div>
       <div className="timeline-scroll" ref={boxRef}>
         <TimelineCanvas
-          items={items}
+          index={index}
           domain={domain}
           width={width}
           range={range}
@@ -131,7 +132,10 @@ export function TimelinePanel(props: TimelinePanelProps) {
           onSelect={onSelect}
           onZoom={(factor, anchor) => zoom(factor, anchor)}
           onPan={(ms) =>
-            setView(clampDomain({ start: domain.start + ms, end: domain.end + ms }, limit))
+            setView((current) => {
+              const from = clampDomain(current ?? first, limit);
+              return clampDomain({ start: from.start + ms, end: from.end + ms }, limit);
+            })
           }
         />
       </div>

@@ -4,7 +4,6 @@
  * years, decades) and packing of one lane's items into as few rows as keep them from overlapping.
  */
 import type { TimeItem } from '../../shared/time/index.ts';
-import { timeExtent } from '../../shared/time/index.ts';
 
 const HOUR = 3_600_000;
 export const DAY = 24 * HOUR;
@@ -171,16 +170,4 @@ export function packRows(
 /** Whole UTC days from `origin` to `t`, for the slider's integer steps. */
 export function dayIndex(origin: number, t: number): number {
   return Math.round((t - origin) / DAY);
-}
-
-const ACTIVITY_LANES = new Set(['event', 'trip', 'call', 'payment']);
-
-/**
- * Where the activity is: the finite extent of events, trips, calls and payments (else of all
- * items). Births decades back and notices that expire years ahead would otherwise squeeze the
- * investigated period into a sliver; the first view and the slider show this span.
- */
-export function focusExtent(items: readonly TimeItem[]): Domain | undefined {
-  const activity = items.filter((item) => ACTIVITY_LANES.has(item.lane));
-  return timeExtent(activity.length > 0 ? activity : items);
 }

@@ -128,11 +128,56 @@ export function intervalOf(
   else end = begin!.end;
   let start = begin ? begin.start : Number.NEGATIVE_INFINITY;
   if (laneOf(entity.schema) === 'call' && begin && !endDate) {
+    // A call has ended: it lasts its duration from its start (call records give startDate, not
+    // date, and 0 s for a missed call), or the precision of its start when no duration is known;
+    // it is never "ongoing", which made every imported call last forever.
     const seconds = Number(p.duration?.[0]);
-    if (Number.isFinite(seconds) && seconds > 0) end = Math.max(end, begin.start + seconds * 1000);
+    const lasted = Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+    end = Math.max(begin.end, begin.start + lasted);
   }
   if (end < start) [start, end] = [end, start];
   return { start, end, precision: (begin ?? endDate)!.precision };
+}
+
+/**
+ * One dated span of a record, before it becomes an item: the part that depends on the record
+ * alone (an item's label and active set also read other records). `property` names the point
+ * date it comes from; undefined for the record's interval.
+ */
+export interface RecordSpan extends TimeSpan {
+  readonly lane: TimeLane;
+  readonly precision: DatePrecision;
+  readonly property?: string;
+}
+
+/**
+ * The dated spans of one entity or relationship, in the order extractTimeItems makes its items
+ * (the interval first, then point dates in property order). The timeline caches them per record.
+ */
+export function timeSpansOf(entity: EntityRecord): RecordSpan[] {
+  const schema = model.schemata[entity.schema];
+  if (!schema) return [];
+  const lane = laneOf(entity.schema);
+  const interval = schema.isA('Interval') ? intervalOf(entity) : undefined;
+  const spans: RecordSpan[] = interval ? [{ lane, ...interval }] : [];
+  if (isEdgeSchema(entity.schema)) return spans;
+  // Point dates of things: birth, death, theft, incorporation, collection…
+  for (const [property, values] of Object.entries(entity.properties)) {
+    if (BOOKKEEPING_DATES.has(property)) continue;
+    if (interval && INTERVAL_PROPS.has(property)) continue;
+    if (!dateType(entity.schema, property)) continue;
+    const parsed = firstParsed(values);
+    if (!parsed) continue;
+    const isLife = property === 'birthDate' || property === 'deathDate';
+    spans.push({
+      lane: isLife && schema.isA('Person') ? 'life' : 'other',
+      start: parsed.start,
+      end: parsed.end,
+      precision: parsed.precision,
+      property,
+    });
+  }
+  return spans;
 }
 
 /** The timeline items of a case's entities, relationships and notices. Deleted records are skipped. */
@@ -172,58 +217,44 @@ export function extractTimeItems(
 
   const items: TimeItem[] = [];
   for (const entity of live) {
-    const schema = model.schemata[entity.schema];
-    if (!schema) continue;
-    const lane = laneOf(entity.schema);
-    const interval = schema.isA('Interval') ? intervalOf(entity) : undefined;
-    if (interval) {
-      // A document's validity does not make its holder active; a relationship or event does.
-      const involves = schema.isEdge || lane === 'event' || lane === 'trip';
-      const active = new Set<string>([entity.id, ...(involves ? entityRefs(entity) : [])]);
-      if (lane === 'event' || lane === 'trip') {
-        for (const link of undatedLinks.get(entity.id) ?? []) {
-          active.add(link.id);
-          const ends = edgeEnds(link.schema, link.properties)!;
-          active.add(ends.source === entity.id ? ends.target : ends.source);
+    for (const span of timeSpansOf(entity)) {
+      const base = {
+        key: `${entity.id}:${span.property ?? 'interval'}`,
+        recordId: entity.id,
+        selectId: entity.id,
+        lane: span.lane,
+        schema: entity.schema,
+        start: span.start,
+        end: span.end,
+        precision: span.precision,
+      };
+      if (span.property === undefined) {
+        // A document's validity does not make its holder active; a relationship or event does.
+        const involves =
+          isEdgeSchema(entity.schema) || span.lane === 'event' || span.lane === 'trip';
+        const active = new Set<string>([entity.id, ...(involves ? entityRefs(entity) : [])]);
+        if (span.lane === 'event' || span.lane === 'trip') {
+          for (const link of undatedLinks.get(entity.id) ?? []) {
+            active.add(link.id);
+            const ends = edgeEnds(link.schema, link.properties)!;
+            active.add(ends.source === entity.id ? ends.target : ends.source);
+          }
         }
+        const detail = intervalDetail(entity, span.lane);
+        items.push({
+          ...base,
+          label: label(entity),
+          ...(detail ? { detail } : {}),
+          entityIds: [...active].filter((id) => byId.has(id)),
+        });
+      } else {
+        const propertyLabel = model.schemata[entity.schema]!.getProperty(span.property).label;
+        items.push({
+          ...base,
+          label: `${label(entity)} — ${propertyLabel.toLowerCase()}`,
+          entityIds: [entity.id],
+        });
       }
-      const detail = intervalDetail(entity, lane);
-      items.push({
-        key: `${entity.id}:interval`,
-        recordId: entity.id,
-        selectId: entity.id,
-        lane,
-        schema: entity.schema,
-        label: label(entity),
-        ...(detail ? { detail } : {}),
-        start: interval.start,
-        end: interval.end,
-        precision: interval.precision,
-        entityIds: [...active].filter((id) => byId.has(id)),
-      });
-    }
-    if (isEdgeSchema(entity.schema)) continue;
-    // Point dates of things: birth, death, theft, incorporation, collection…
-    for (const [property, values] of Object.entries(entity.properties)) {
-      if (BOOKKEEPING_DATES.has(property)) continue;
-      if (interval && INTERVAL_PROPS.has(property)) continue;
-      if (!dateType(entity.schema, property)) continue;
-      const parsed = firstParsed(values);
-      if (!parsed) continue;
-      const propertyLabel = schema.getProperty(property).label;
-      const isLife = property === 'birthDate' || property === 'deathDate';
-      items.push({
-        key: `${entity.id}:${property}`,
-        recordId: entity.id,
-        selectId: entity.id,
-        lane: isLife && schema.isA('Person') ? 'life' : 'other',
-        schema: entity.schema,
-        label: `${label(entity)} — ${propertyLabel.toLowerCase()}`,
-        start: parsed.start,
-        end: parsed.end,
-        precision: parsed.precision,
-        entityIds: [entity.id],
-      });
     }
   }
 

@@ -143,6 +143,20 @@ describe('extractTimeItems', () => {
       detail: '1 min 30 s',
       label: 'Call: Ana → Bo',
     });
+    // A call record gives a start and a duration: the call ends, it is not ongoing.
+    const recorded = entity('cdr', 'Call', {
+      startDate: ['2024-03-01T10:00'],
+      duration: ['90'],
+    });
+    const missed = entity('missed', 'Call', { startDate: ['2024-03-01T11:00'], duration: ['0'] });
+    const unknown = entity('unknown', 'Call', { startDate: ['2024-03-01T12:00'] });
+    expect(
+      extractTimeItems([recorded, missed, unknown]).map(({ start, end }) => [start, end]),
+    ).toEqual([
+      [T('2024-03-01T10:00:00Z'), T('2024-03-01T10:01:30Z')],
+      [T('2024-03-01T11:00:00Z'), T('2024-03-01T11:01:00Z') - 1],
+      [T('2024-03-01T12:00:00Z'), T('2024-03-01T12:01:00Z') - 1],
+    ]);
     expect(byKey.get('pay:interval')).toMatchObject({ lane: 'payment', detail: '1500.00 EUR' });
     expect(byKey.get('pay:interval')?.entityIds).toEqual(
       expect.arrayContaining(['pay', 'co', 'b', 'acc']),
