@@ -146,13 +146,14 @@ describe('the file changes between the two passes', () => {
     expect(other.length).toBe(bytes.length - header.length - 16);
 
     const threads = cryptoThreads();
-    const original = threads.cipherHash.newHash.bind(threads.cipherHash);
-    // The second pass starts with a new ciphertext hash: swap the payload in place just then.
-    const swap = vi.spyOn(threads.cipherHash, 'newHash').mockImplementationOnce(() => {
+    const original = threads.cipherHash.digest.bind(threads.cipherHash);
+    // The signature pass ends with the digest of what it hashed: swap the payload in place just
+    // then, before the decryption pass reads it.
+    const swap = vi.spyOn(threads.cipherHash, 'digest').mockImplementationOnce((id) => {
       const fd = openSync(file, 'r+');
       writeSync(fd, other, 0, other.length, header.length + 16);
       closeSync(fd);
-      return original();
+      return original(id);
     });
     const error = await openBundle(file, b.identity, a.card, path.join(root, 'out-swapped')).catch(
       (e: unknown) => e,
