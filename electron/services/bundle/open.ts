@@ -7,17 +7,20 @@
  *
  * openBundle produces no plaintext before that signature is checked (issue 8, finding 8): it
  * unwraps the file key and checks the header MAC (no payload involved), then makes a first pass
- * over the ciphertext that only hashes it and verifies the sender's signature. The second pass
- * decrypts the STREAM chunks, parses the container and writes every part into a scratch space
+ * over the ciphertext that hashes it for the sender's signature and, on a second crypto thread,
+ * takes a GMAC tag of every ciphertext block under a key drawn for this open (issue 13: far cheaper
+ * than hashing the ciphertext a second time). The second pass matches each block's tag before
+ * decrypting it, so it decrypts exactly the ciphertext the signature covers even if the file is
+ * swapped in between; it parses the container and writes the operations into a scratch space
  * (electron/services/files/scratch.ts: files encrypted under a key held only in memory, 0600 in a
- * 0700 folder) while hashing both the ciphertext again and each part's plaintext. Only when the
- * ciphertext hash equals the first pass's (the file did not change in between), the manifest
- * signature verifies and every part's size and hash agree are the parts released: the operations
- * are returned in memory, the attachments are written to `outDir` (0600, each through a
- * `.<name>.tessera-partial-<pid>` file renamed into place) or stay in the scratch space for the
- * caller. On any failure every scratch file of this call is removed. A `kill -9` at any point
- * leaves only ciphertext under a key that died with the process (swept at the next start) or a
- * partial file of a dead process in `outDir` (swept by the next open into that folder).
+ * 0700 folder) and each attachment into its `.<name>.tessera-partial-<pid>` file in `outDir`
+ * (0600), or into the scratch space when there is no `outDir`, hashing each part's plaintext.
+ * Only when the manifest signature verifies and every part's size and hash agree are the parts
+ * released: the operations are returned in memory, the partial files are flushed and renamed into
+ * place (all or none), or the attachments stay in the scratch space for the caller. On any failure
+ * every scratch and partial file of this call is removed. A `kill -9` at any point leaves only
+ * ciphertext under a key that died with the process (swept at the next start) or a partial file of
+ * signed content in `outDir` (swept by the next open into that folder).
  */
 import crypto from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';

@@ -204,6 +204,22 @@ describe('decrypted parts at rest', () => {
   });
 });
 
+describe('an attachment that is already in outDir', () => {
+  it('is refused, left as it was, and the open leaves no partial file behind', async () => {
+    const outDir = path.join(root, 'out-existing');
+    await fs.mkdir(outDir);
+    await fs.writeFile(path.join(outDir, 'photo.bin'), 'the officer’s own file');
+    const error = await openBundle(bundle, b.identity, a.card, outDir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BundleError);
+    expect((error as BundleError).code).toBe('invalid-input');
+    expect(await fs.readdir(outDir)).toEqual(['photo.bin']);
+    expect(await fs.readFile(path.join(outDir, 'photo.bin'), 'utf8')).toBe(
+      'the officer’s own file',
+    );
+    await fs.rm(outDir, { recursive: true }); // the kill test below scans all of `root`
+  });
+});
+
 describe('kill -9 in the middle of an open', () => {
   it('leaves no plaintext anywhere, and the next start removes what is left', async () => {
     const tmp = path.join(root, 'child-tmp');
