@@ -26,7 +26,8 @@ export interface CryptoThread {
   discard(id: number): void;
   /**
    * STREAM-encrypts `plain` (whole chunks; with `final`, its end is the payload's end) from chunk
-   * `counter` into `out`; resolves to the ciphertext length.
+   * `counter` into `out`; resolves to the ciphertext length. With `hashId`, the ciphertext is also
+   * added to that hash of this thread (no second hop to another thread for it).
    */
   seal(
     key: Buffer,
@@ -34,6 +35,7 @@ export interface CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number>;
   /**
    * STREAM-decrypts `sealed` (whole chunks; with `final`, its last chunk is the payload's last)
@@ -122,6 +124,7 @@ function seal(m) {
     written += cipher.getAuthTag().copy(out, written);
     if (end === plain.length) break;
   }
+  if (m.hashId !== undefined) get(m.hashId).update(out.subarray(0, written));
   return { written };
 }
 function open(m) {
@@ -273,14 +276,14 @@ class WorkerCryptoThread implements CryptoThread {
     src: Uint8Array,
     final: boolean,
     out: Uint8Array,
-    check?: BlockCheck,
+    extra: { check?: BlockCheck; hashId?: number } = {},
   ): Promise<Reply> {
     return this.call({
       op,
       key,
       counter,
       final,
-      check,
+      ...extra,
       ...shared(src, 'src'),
       ...shared(out, 'dst'),
     });
@@ -292,8 +295,9 @@ class WorkerCryptoThread implements CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number> {
-    const reply = await this.chunk('seal', key, counter, plain, final, out);
+    const reply = await this.chunk('seal', key, counter, plain, final, out, { hashId });
     return reply.written!;
   }
 
@@ -305,7 +309,7 @@ class WorkerCryptoThread implements CryptoThread {
     out: Uint8Array,
     check?: BlockCheck,
   ): Promise<number> {
-    const reply = await this.chunk('open', key, counter, sealed, final, out, check);
+    const reply = await this.chunk('open', key, counter, sealed, final, out, { check });
     if (reply.changed) throw changedError(check!.index);
     if (reply.badChunk !== undefined) throw chunkError(reply.badChunk, reply.last!);
     return reply.written!;
@@ -353,12 +357,14 @@ export class LocalCryptoThread implements CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number> {
     let written = 0;
     sealChunks(key, counter, plain, final, (data) => {
       out.set(data, written);
       written += data.length;
     });
+    if (hashId !== undefined) this.get(hashId).update(out.subarray(0, written));
     return Promise.resolve(written);
   }
 
