@@ -12,14 +12,14 @@ describe('betweennessOnThreads', () => {
   const graph = buildGraph(barabasiAlbert(400, 2, 5));
 
   it.each([{}, { k: 60, seed: 2 }, { normalized: false }])(
-    'runs every slice on a thread and equals one thread (%o)',
+    'runs the first slice here, the other on a thread, and equals one thread (%o)',
     async (options) => {
       const reports: boolean[] = [];
       const pooled = await betweennessOnThreads(graph, options, {
         threads: 2,
         onSlice: ({ onThread }) => reports.push(onThread),
       });
-      expect(reports).toEqual([true, true]);
+      expect(reports.sort()).toEqual([false, true]);
       const single = betweennessCentrality(graph, options);
       for (let i = 0; i < graph.nodeCount; i++) {
         expect(Math.abs(pooled[i]! - single[i]!)).toBeLessThanOrEqual(1e-12 * single[i]!);

@@ -1,8 +1,9 @@
 /**
  * Betweenness on every core in Node (the CLI's `tessera analyze`, the benchmark): the sources are
- * split by shared/analysis/betweennessParts.ts and each slice runs on a worker_thread holding its
- * own copy of the graph's rows. The threads start per call and end with it (their start, ~0.1 s,
- * is small beside any graph worth splitting).
+ * split by shared/analysis/betweennessParts.ts; the first slice runs on the calling thread, each
+ * other one on a worker_thread holding its own copy of the graph's rows. The threads start per
+ * call and end with it: their start (tsx loading the analysis modules, a few hundred ms of CPU) is
+ * small beside any graph worth splitting.
  *
  * Where a thread cannot start (no tsx, a bundled build) or fails, its slice runs on the calling
  * thread instead: the result is the same, only slower.
@@ -27,7 +28,7 @@ export type SliceReply =
   | { readonly id: number; readonly error: string };
 
 export interface ThreadOptions {
-  /** Worker threads to use; the machine's available parallelism by default. */
+  /** Threads to use, this one included; the machine's available parallelism by default. */
   readonly threads?: number;
   /** Time spent per slice, for the benchmark's report. */
   readonly onSlice?: (report: { readonly onThread: boolean; readonly ms: number }) => void;
@@ -71,7 +72,10 @@ function runOnThread(graph: BrandesGraph, slice: BetweennessSlice): Promise<Floa
   });
 }
 
-/** `betweennessCentrality(graph, options)`, the searches spread over worker threads. */
+/**
+ * `betweennessCentrality(graph, options)`, the searches spread over `threads` threads: this one
+ * and `threads - 1` worker threads.
+ */
 export async function betweennessOnThreads(
   graph: Graph,
   options: BetweennessOptions = {},
@@ -80,8 +84,13 @@ export async function betweennessOnThreads(
   const threads = Math.max(1, threadOptions.threads ?? os.availableParallelism());
   const report = threadOptions.onSlice;
   return betweennessInSlices(graph, options, threads, async (slice) => {
+    if (slice.index === 0) {
+      // The first slice runs on this thread, which would otherwise only wait: one thread fewer
+      // to start. It starts once the other slices are posted (they are, before this resumes).
+      await Promise.resolve();
+    }
     const started = performance.now();
-    if (threads > 1) {
+    if (slice.index > 0) {
       try {
         const raw = await runOnThread(graph, slice);
         report?.({ onThread: true, ms: performance.now() - started });
