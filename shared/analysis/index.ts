@@ -21,9 +21,21 @@ export {
   mostConnected,
   pagerank,
   rescaleBetweenness,
+  sampleSources,
 } from './centrality.ts';
+export {
+  addRawSums,
+  betweennessInSlices,
+  betweennessOfSlice,
+  mergeSlices,
+  planSlices,
+  sliceSources,
+  splitSources,
+} from './betweennessParts.ts';
+export type { BetweennessSlice, RunBetweennessSlice } from './betweennessParts.ts';
 export type {
   BetweennessOptions,
+  BrandesGraph,
   ClosenessOptions,
   PageRankOptions,
   PowerIterationOptions,
@@ -35,5 +47,5 @@ export type { CommunityOptions, CommunityResult } from './communities.ts';
 export { detectFormat, parseCsvEdges, parseGraph, parseGraphML } from './io.ts';
 export type { CsvOptions, GraphFormat } from './io.ts';
 export { barabasiAlbert } from './generate.ts';
-export { NODE_MEASURES, nodeMeasure, runAnalysis } from './run.ts';
+export { NODE_MEASURES, nodeMeasure, runAnalysis, sampleOf } from './run.ts';
 export type { AnalysisRequest, AnalysisResult, Measure, NodeMeasure } from './run.ts';

@@ -47,8 +47,10 @@ export interface AnalysisRequest {
   limit?: number;
   /** Honour edge weights; defaults to whether the graph has any. */
   weighted?: boolean;
-  /** Seed for 'communities' (default 0). */
+  /** Seed for 'communities' and for the sources of 'betweenness' with `sample` (default 0). */
   seed?: number;
+  /** 'betweenness' approximated from this many sampled sources (NetworkX's `k`). */
+  sample?: number;
 }
 
 export type AnalysisResult =
@@ -66,12 +68,17 @@ function required(value: string | undefined, name: string, measure: Measure): st
 }
 
 /** One per-node measure, indexed by node number. */
-export function nodeMeasure(graph: Graph, measure: NodeMeasure, weighted: boolean): Float64Array {
+export function nodeMeasure(
+  graph: Graph,
+  measure: NodeMeasure,
+  weighted: boolean,
+  sample?: { readonly k: number; readonly seed: number },
+): Float64Array {
   switch (measure) {
     case 'degree':
       return degreeCentrality(graph);
     case 'betweenness':
-      return betweennessCentrality(graph, { weighted });
+      return betweennessCentrality(graph, { weighted, ...sample });
     case 'closeness':
       return closenessCentrality(graph, { weighted });
     case 'eigenvector':
@@ -79,6 +86,11 @@ export function nodeMeasure(graph: Graph, measure: NodeMeasure, weighted: boolea
     case 'pagerank':
       return pagerank(graph, { weighted });
   }
+}
+
+/** The betweenness sample a request asks for, if any. */
+export function sampleOf(request: AnalysisRequest): { k: number; seed: number } | undefined {
+  return request.sample === undefined ? undefined : { k: request.sample, seed: request.seed ?? 0 };
 }
 
 export function runAnalysis(request: AnalysisRequest): AnalysisResult {
@@ -94,7 +106,7 @@ export function runAnalysis(request: AnalysisRequest): AnalysisResult {
       return {
         kind: 'values',
         measure,
-        values: toRecord(graph, nodeMeasure(graph, measure, weighted)),
+        values: toRecord(graph, nodeMeasure(graph, measure, weighted, sampleOf(request))),
       };
     case 'components':
       return { kind: 'groups', measure, groups: connectedComponents(graph) };

@@ -63,6 +63,19 @@ describe.skipIf(!hasNetworkx)('tessera analyze', () => {
     );
   });
 
+  it('--sample K estimates betweenness from K sources (all of them: exact), for betweenness only', () => {
+    const input = join(dir, 'lesmis.graphml');
+    const all = tessera('--input', input, '--measure', 'betweenness', '--sample', '77', '--json');
+    expect(all.code, all.stderr).toBe(0);
+    expectValues(JSON.parse(all.stdout) as Record<string, number>, reference.lesmis!.betweenness);
+    const some = tessera('--input', input, '--measure', 'betweenness', '--sample', '20', '--json');
+    expect(some.code, some.stderr).toBe(0);
+    const estimate = JSON.parse(some.stdout) as Record<string, number>;
+    expect(Object.keys(estimate).sort()).toEqual(Object.keys(reference.lesmis!.betweenness).sort());
+    expect(estimate).not.toEqual(reference.lesmis!.betweenness);
+    expect(tessera('--input', input, '--measure', 'pagerank', '--sample', '20').code).toBe(2);
+  });
+
   it('reads the same graph from a CSV edge list with a header', () => {
     const graph = parseGraphML(readFileSync(join(dir, 'karate.graphml'), 'utf8'));
     const csv = [

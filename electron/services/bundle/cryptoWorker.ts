@@ -26,7 +26,8 @@ export interface CryptoThread {
   discard(id: number): void;
   /**
    * STREAM-encrypts `plain` (whole chunks; with `final`, its end is the payload's end) from chunk
-   * `counter` into `out`; resolves to the ciphertext length.
+   * `counter` into `out`; resolves to the ciphertext length. With `hashId`, the ciphertext is also
+   * added to that hash of this thread (no second hop to another thread for it).
    */
   seal(
     key: Buffer,
@@ -34,10 +35,13 @@ export interface CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number>;
   /**
    * STREAM-decrypts `sealed` (whole chunks; with `final`, its last chunk is the payload's last)
    * into `out`; resolves to the plaintext length, rejects with an AgeFormatError naming the chunk.
+   * With `check`, the block's tag (see `tag`) must first equal `check.tag`, else it rejects with a
+   * BlockChangedError and decrypts nothing.
    */
   open(
     key: Buffer,
@@ -45,7 +49,37 @@ export interface CryptoThread {
     sealed: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    check?: BlockCheck,
   ): Promise<number>;
+  /** The GMAC tag of `data` under `key` for block number `index` (see {@link blockTag}). */
+  tag(key: Buffer, index: number, data: Uint8Array): Promise<Buffer>;
+}
+
+/** What a block must be: the tag that the signature pass took of it. */
+export interface BlockCheck {
+  readonly key: Buffer;
+  readonly index: number;
+  readonly tag: Buffer;
+}
+
+/** A block differs from the one the signature pass saw: the file changed in between. */
+export class BlockChangedError extends Error {
+  override readonly name = 'BlockChangedError';
+}
+
+/**
+ * GMAC (NIST SP 800-38D: AES-256-GCM over no plaintext, `data` as the additional data) under a
+ * random key drawn for one open and never shown to anyone, with the block number as the IV (unique
+ * per key). A tag taken in the signature pass and matched in the decryption pass proves the block
+ * is the one whose hash the signature covers, at a fraction of a second SHA-256 pass's cost.
+ */
+export function blockTag(key: Buffer, index: number, data: Uint8Array): Buffer {
+  const iv = Buffer.alloc(12);
+  iv.writeUIntBE(index, 6, 6);
+  const gmac = crypto.createCipheriv('aes-256-gcm', key, iv);
+  gmac.setAAD(data);
+  gmac.final();
+  return gmac.getAuthTag();
 }
 
 // Plain JavaScript (evaluated as CommonJS in the worker) so that it runs the same under tsx,
@@ -68,6 +102,14 @@ const nonce = (counter, last) => {
   return n;
 };
 const view = (m, name) => Buffer.from(m[name], m[name + 'Offset'], m[name + 'Length']);
+function tag(key, index, data) {
+  const iv = Buffer.alloc(12);
+  iv.writeUIntBE(index, 6, 6);
+  const gmac = crypto.createCipheriv('aes-256-gcm', key, iv);
+  gmac.setAAD(data);
+  gmac.final();
+  return gmac.getAuthTag();
+}
 const opts = { authTagLength: 16 };
 function seal(m) {
   const plain = view(m, 'src');
@@ -82,11 +124,15 @@ function seal(m) {
     written += cipher.getAuthTag().copy(out, written);
     if (end === plain.length) break;
   }
+  if (m.hashId !== undefined) get(m.hashId).update(out.subarray(0, written));
   return { written };
 }
 function open(m) {
   const sealed = view(m, 'src');
   const out = view(m, 'dst');
+  if (m.check && !crypto.timingSafeEqual(tag(m.check.key, m.check.index, sealed), m.check.tag)) {
+    return { changed: true };
+  }
   let written = 0;
   for (let offset = 0, counter = m.counter; offset < sealed.length; offset += SEALED, counter++) {
     const end = Math.min(offset + SEALED, sealed.length);
@@ -116,6 +162,8 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...seal(m) });
     } else if (m.op === 'open') {
       parentPort.postMessage({ seq: m.seq, ...open(m) });
+    } else if (m.op === 'tag') {
+      parentPort.postMessage({ seq: m.seq, tag: tag(m.key, m.index, view(m, 'src')) });
     } else {
       hashes.delete(m.id);
     }
@@ -131,6 +179,8 @@ interface Reply {
   readonly written?: number;
   readonly badChunk?: number;
   readonly last?: boolean;
+  readonly changed?: boolean;
+  readonly tag?: Uint8Array;
   readonly error?: string;
 }
 
@@ -146,6 +196,10 @@ function shared(view: Uint8Array, name: 'src' | 'dst'): Record<string, unknown> 
     [`${name}Offset`]: view.byteOffset,
     [`${name}Length`]: view.byteLength,
   };
+}
+
+function changedError(index: number): BlockChangedError {
+  return new BlockChangedError(`ciphertext block ${index} changed since the signature pass`);
 }
 
 function chunkError(counter: number, last: boolean): AgeFormatError {
@@ -222,8 +276,17 @@ class WorkerCryptoThread implements CryptoThread {
     src: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    extra: { check?: BlockCheck; hashId?: number } = {},
   ): Promise<Reply> {
-    return this.call({ op, key, counter, final, ...shared(src, 'src'), ...shared(out, 'dst') });
+    return this.call({
+      op,
+      key,
+      counter,
+      final,
+      ...extra,
+      ...shared(src, 'src'),
+      ...shared(out, 'dst'),
+    });
   }
 
   async seal(
@@ -232,8 +295,9 @@ class WorkerCryptoThread implements CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number> {
-    const reply = await this.chunk('seal', key, counter, plain, final, out);
+    const reply = await this.chunk('seal', key, counter, plain, final, out, { hashId });
     return reply.written!;
   }
 
@@ -243,10 +307,17 @@ class WorkerCryptoThread implements CryptoThread {
     sealed: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    check?: BlockCheck,
   ): Promise<number> {
-    const reply = await this.chunk('open', key, counter, sealed, final, out);
+    const reply = await this.chunk('open', key, counter, sealed, final, out, { check });
+    if (reply.changed) throw changedError(check!.index);
     if (reply.badChunk !== undefined) throw chunkError(reply.badChunk, reply.last!);
     return reply.written!;
+  }
+
+  async tag(key: Buffer, index: number, data: Uint8Array): Promise<Buffer> {
+    const { tag } = await this.call({ op: 'tag', key, index, ...shared(data, 'src') });
+    return Buffer.from(tag!.buffer, tag!.byteOffset, tag!.byteLength);
   }
 }
 
@@ -286,12 +357,14 @@ export class LocalCryptoThread implements CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number> {
     let written = 0;
     sealChunks(key, counter, plain, final, (data) => {
       out.set(data, written);
       written += data.length;
     });
+    if (hashId !== undefined) this.get(hashId).update(out.subarray(0, written));
     return Promise.resolve(written);
   }
 
@@ -301,13 +374,21 @@ export class LocalCryptoThread implements CryptoThread {
     sealed: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    check?: BlockCheck,
   ): Promise<number> {
+    if (check && !crypto.timingSafeEqual(blockTag(check.key, check.index, sealed), check.tag)) {
+      return Promise.reject(changedError(check.index));
+    }
     let written = 0;
     const bad = openChunks(key, counter, sealed, final, (data) => {
       out.set(data, written);
       written += data.length;
     });
     return bad ? Promise.reject(chunkError(bad.counter, bad.last)) : Promise.resolve(written);
+  }
+
+  tag(key: Buffer, index: number, data: Uint8Array): Promise<Buffer> {
+    return Promise.resolve(blockTag(key, index, data));
   }
 }
 

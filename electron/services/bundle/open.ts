@@ -7,17 +7,20 @@
  *
  * openBundle produces no plaintext before that signature is checked (issue 8, finding 8): it
  * unwraps the file key and checks the header MAC (no payload involved), then makes a first pass
- * over the ciphertext that only hashes it and verifies the sender's signature. The second pass
- * decrypts the STREAM chunks, parses the container and writes every part into a scratch space
+ * over the ciphertext that hashes it for the sender's signature and, on a second crypto thread,
+ * takes a GMAC tag of every ciphertext block under a key drawn for this open (issue 13: far cheaper
+ * than hashing the ciphertext a second time). The second pass matches each block's tag before
+ * decrypting it, so it decrypts exactly the ciphertext the signature covers even if the file is
+ * swapped in between; it parses the container and writes the operations into a scratch space
  * (electron/services/files/scratch.ts: files encrypted under a key held only in memory, 0600 in a
- * 0700 folder) while hashing both the ciphertext again and each part's plaintext. Only when the
- * ciphertext hash equals the first pass's (the file did not change in between), the manifest
- * signature verifies and every part's size and hash agree are the parts released: the operations
- * are returned in memory, the attachments are written to `outDir` (0600, each through a
- * `.<name>.tessera-partial-<pid>` file renamed into place) or stay in the scratch space for the
- * caller. On any failure every scratch file of this call is removed. A `kill -9` at any point
- * leaves only ciphertext under a key that died with the process (swept at the next start) or a
- * partial file of a dead process in `outDir` (swept by the next open into that folder).
+ * 0700 folder) and each attachment into its `.<name>.tessera-partial-<pid>` file in `outDir`
+ * (0600), or into the scratch space when there is no `outDir`, hashing each part's plaintext.
+ * Only when the manifest signature verifies and every part's size and hash agree are the parts
+ * released: the operations are returned in memory, the partial files are flushed and renamed into
+ * place (all or none), or the attachments stay in the scratch space for the caller. On any failure
+ * every scratch and partial file of this call is removed. A `kill -9` at any point leaves only
+ * ciphertext under a key that died with the process (swept at the next start) or a partial file of
+ * signed content in `outDir` (swept by the next open into that folder).
  */
 import crypto from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
@@ -38,7 +41,7 @@ import {
   SIGNATURE_STANZA_TYPE,
   SIGNATURE_STANZA_VERSION,
 } from '../../../shared/exchange/bundleFormat.ts';
-import { sweepPartials, writeViaPartial } from '../files/partialFile.ts';
+import { partialPathOf, sweepPartials } from '../files/partialFile.ts';
 import { type ScratchFile, ScratchSpace, type ScratchWriter } from '../files/scratch.ts';
 import { assertUsable, IdentityError } from '../identity/cards.ts';
 import { ed25519Verify } from '../identity/keys.ts';
@@ -58,7 +61,12 @@ import {
 } from './age.ts';
 import { type ContainerHandler, ContainerParser } from './container.ts';
 import { BundleError } from './errors.ts';
-import { type CryptoThread, cryptoThreads } from './cryptoWorker.ts';
+import {
+  BlockChangedError,
+  type CryptoThread,
+  type CryptoThreads,
+  cryptoThreads,
+} from './cryptoWorker.ts';
 import {
   BlockPool,
   IO_BLOCK,
@@ -67,6 +75,7 @@ import {
   readBlocks,
   readFully,
   readInto,
+  SerialWriter,
   sharedBlock,
 } from './io.ts';
 import { bundleDigestOf, outerSignedMessage } from './seal.ts';
@@ -330,10 +339,15 @@ export async function verifyBundle(
 function noop(): void {}
 
 /**
- * One part's plaintext going into a scratch file, each view also hashed on `hasher`. Views are
+ * Where one part's plaintext goes as it streams by, each view also hashed on `hasher`. Views are
  * consumed in order; a view's memory must stay as it is until its `put` settles.
  */
-class ScratchSink {
+interface PartSink {
+  put(view: Uint8Array): Promise<void>;
+}
+
+/** Into a scratch file (encrypted under the scratch space's in-memory key). */
+class ScratchSink implements PartSink {
   private last: Promise<unknown> = Promise.resolve();
 
   constructor(
@@ -349,6 +363,45 @@ class ScratchSink {
   }
 }
 
+/**
+ * Into the attachment's partial file in `outDir` (0600, `.<name>.tessera-partial-<pid>`, see
+ * files/partialFile.ts), renamed to its name only once every check has passed. Only ciphertext
+ * that the sender's signature covers is decrypted into it (each block's tag is matched first), so
+ * what a crash can leave there is the sender's signed content, swept by the next open.
+ */
+class PartialFileSink implements PartSink {
+  private readonly writer: SerialWriter;
+  private position = 0;
+
+  constructor(
+    readonly target: string,
+    readonly temp: string,
+    readonly handle: Promise<FileHandle>,
+    private readonly hasher: CryptoThread,
+    private readonly hashId: number,
+  ) {
+    this.writer = new SerialWriter(handle);
+  }
+
+  put(view: Uint8Array): Promise<void> {
+    const write = this.writer.write(view, this.position);
+    this.position += view.length;
+    return Promise.all([write, this.hasher.update(this.hashId, view)]).then(noop);
+  }
+
+  /** Flushed to the disk and closed: ready to be renamed. */
+  async end(): Promise<void> {
+    const handle = await this.handle;
+    await handle.sync();
+    await handle.close();
+  }
+
+  async abort(): Promise<void> {
+    await (await this.handle.catch(() => null))?.close().catch(noop);
+    await fs.rm(this.temp, { force: true });
+  }
+}
+
 interface SeenPart {
   readonly name: string;
   size: number;
@@ -356,15 +409,21 @@ interface SeenPart {
   /** In-memory parts (manifest, its signature). */
   readonly hash?: crypto.Hash;
   readonly memory?: Buffer[];
-  /** Parts written to the scratch space, hashed on a hash thread. */
-  readonly sink?: ScratchSink;
+  /** Parts written to the scratch space or to a partial file, hashed on a hash thread. */
+  readonly sink?: PartSink;
+  readonly scratchSink?: ScratchSink;
+  readonly fileSink?: PartialFileSink;
   readonly hashId?: number;
   /** The finished scratch file. */
   file?: ScratchFile;
   closed?: boolean;
 }
 
-/** Writes parts into the scratch space as they stream by; enforces order, names and sizes. */
+/**
+ * Writes parts as they stream by, enforces order, names and sizes: the operations into the scratch
+ * space, the attachments into their partial files in `outDir`, or into the scratch space too when
+ * there is none.
+ */
 class PartCollector implements ContainerHandler {
   readonly parts: SeenPart[] = [];
   private current: SeenPart | null = null;
@@ -372,11 +431,35 @@ class PartCollector implements ContainerHandler {
   /** Writes of the current block's data, and of everything not yet settled. */
   private writes: Promise<void>[] = [];
   private readonly allWrites = new InFlight();
+  /** Set once `outDir` is made: the folder that was created for this open, if any. */
+  private dirMade: Promise<string | undefined> | null = null;
 
   constructor(
     private readonly scratch: ScratchSpace,
     private readonly hasher: CryptoThread,
+    private readonly outDir: string | null,
   ) {}
+
+  /** A partial file for attachment `name` in `outDir`, refused when `name` already exists. */
+  private partialFile(dir: string, name: string, hashId: number): PartialFileSink {
+    const target = path.join(dir, name);
+    const temp = partialPathOf(target);
+    this.dirMade ??= fs.mkdir(dir, { recursive: true, mode: 0o700 });
+    const made = this.dirMade;
+    const handle = (async () => {
+      await made;
+      const exists = await fs.lstat(target).then(
+        () => true,
+        () => false,
+      );
+      if (exists) throw new BundleError('invalid-input', `${target} already exists`);
+      // A partial of this pid can only be a leftover of an earlier failure of ours: replace it.
+      await fs.rm(temp, { force: true });
+      return fs.open(temp, 'wx', 0o600);
+    })();
+    handle.catch(noop);
+    return new PartialFileSink(target, temp, handle, this.hasher, hashId);
+  }
 
   private fail(message: string): never {
     throw new BundleError('malformed', `bundle container: ${message}`);
@@ -399,13 +482,18 @@ class PartCollector implements ContainerHandler {
     let part: SeenPart;
     if (name === PART_MANIFEST || name === PART_MANIFEST_SIG) {
       part = { name, size: 0, hash: crypto.createHash('sha256'), memory: [] };
+    } else if (this.outDir && index > 0) {
+      const hashId = this.hasher.newHash();
+      const sink = this.partialFile(this.outDir, name, hashId);
+      part = { name, size: 0, hashId, sink, fileSink: sink };
     } else {
       // A random scratch name: a shared scratch space may hold parts of other bundles.
       // Written to as soon as data arrives: the sink waits for the file on its first write.
       const writer = this.scratch.create();
       writer.catch(noop);
       const hashId = this.hasher.newHash();
-      part = { name, size: 0, hashId, sink: new ScratchSink(writer, this.hasher, hashId) };
+      const sink = new ScratchSink(writer, this.hasher, hashId);
+      part = { name, size: 0, hashId, sink, scratchSink: sink };
     }
     this.parts.push(part);
     this.current = part;
@@ -452,9 +540,13 @@ class PartCollector implements ContainerHandler {
     if (this.toClose.length === 0) return;
     await this.allWrites.drain(0);
     for (const part of this.toClose.splice(0)) {
-      if (part.sink) {
+      if (part.scratchSink) {
         part.closed = true;
-        part.file = await (await part.sink.writer).end();
+        part.file = await (await part.scratchSink.writer).end();
+        part.sha256 = (await this.hasher.digest(part.hashId!)).toString('hex');
+      } else if (part.fileSink) {
+        part.closed = true;
+        await part.fileSink.end();
         part.sha256 = (await this.hasher.digest(part.hashId!)).toString('hex');
       } else {
         part.sha256 = part.hash!.digest('hex');
@@ -462,20 +554,54 @@ class PartCollector implements ContainerHandler {
     }
   }
 
-  /** After a failure: stops the writes and removes every scratch file of this bundle. */
+  /**
+   * Every check passed: renames the partial files to their names in `outDir`, all or none (a name
+   * that appeared meanwhile is refused, and what was renamed is removed again).
+   */
+  async release(): Promise<string[]> {
+    const sinks = this.parts.flatMap((part) => (part.fileSink ? [part.fileSink] : []));
+    const renamed: string[] = [];
+    try {
+      for (const sink of sinks) {
+        const exists = await fs.lstat(sink.target).then(
+          () => true,
+          () => false,
+        );
+        if (exists) throw new BundleError('invalid-input', `${sink.target} already exists`);
+        await fs.rename(sink.temp, sink.target);
+        renamed.push(sink.target);
+      }
+    } catch (error) {
+      for (const target of renamed) await fs.rm(target, { force: true });
+      throw error;
+    }
+    return renamed;
+  }
+
+  /**
+   * After a failure: stops the writes, removes every scratch and partial file of this bundle and
+   * `outDir` itself when this open made it.
+   */
   async abort(): Promise<void> {
     await this.allWrites.settle();
     for (const part of this.parts) {
-      if (!part.sink) continue;
+      if (part.fileSink) {
+        await part.fileSink.abort();
+        if (part.sha256 === undefined && !part.closed) this.hasher.discard(part.hashId!);
+        continue;
+      }
+      if (!part.scratchSink) continue;
       if (part.file) {
         await this.scratch.remove(part.file).catch(noop);
         continue;
       }
       part.closed = true;
-      const writer = await part.sink.writer.catch(() => null);
+      const writer = await part.scratchSink.writer.catch(() => null);
       await writer?.abort().catch(noop);
       if (part.sha256 === undefined) this.hasher.discard(part.hashId!);
     }
+    const made = await this.dirMade?.catch(() => undefined);
+    if (made) await fs.rm(made, { recursive: true, force: true });
   }
 }
 
@@ -551,97 +677,117 @@ function fileKeyOf(
   return { fileKey, openedWith };
 }
 
+/** What the signature pass learnt of the ciphertext. */
+interface SignedPayload {
+  readonly sha256: Buffer;
+  readonly nonce: Buffer;
+  /** One GMAC tag per ciphertext block, under `tagKey` (see cryptoWorker.ts `blockTag`). */
+  readonly tags: readonly Buffer[];
+  readonly tagKey: Buffer;
+}
+
 /**
- * Second pass: decrypts the payload into `parts` (scratch files), hashing the ciphertext again.
- * Returns that hash; the caller compares it with the one the signature was checked against.
+ * First pass: the SHA-256 of the payload as it is in the file (what the signature covers) on one
+ * crypto thread, and a GMAC tag of each ciphertext block under a key drawn for this open on
+ * another, so that the second pass can prove each block it decrypts is the one hashed here.
  */
-async function decryptInto(
-  head: Head,
-  fileKey: Buffer,
-  parts: PartCollector,
-  threads: ReturnType<typeof cryptoThreads>,
-): Promise<Buffer> {
-  const { start, cipherLength } = payloadBounds(head);
-  const parser = new ContainerParser(parts);
-  const payloadId = threads.cipherHash.newHash();
+async function signaturePass(head: Head, threads: CryptoThreads): Promise<SignedPayload> {
+  const { start } = payloadBounds(head);
+  const tagKey = crypto.randomBytes(32);
+  const hashId = threads.cipherHash.newHash();
   let digested = false;
   try {
     const nonce = await readInto(head.fh, sharedBlock(PAYLOAD_NONCE_SIZE), start);
     if (nonce.length !== PAYLOAD_NONCE_SIZE)
       throw new BundleError('truncated', 'the bundle file shrank while being read');
-    await threads.cipherHash.update(payloadId, nonce);
-    const key = payloadKey(fileKey, Buffer.from(nonce));
-    const plainPool = new BlockPool(PLAIN_BLOCK);
-    const plainInFlight = new InFlight();
-    let counter = 0;
-    let consumed = 0;
+    await threads.cipherHash.update(hashId, nonce);
+    const tags: Promise<Buffer>[] = [];
     await readBlocks(
       head.fh,
       start + PAYLOAD_NONCE_SIZE,
       head.size,
-      async (block) => {
-        // The ciphertext is hashed on its thread while another one decrypts it.
-        const release = threads.cipherHash.update(payloadId, block);
-        release.catch(noop);
-        consumed += block.length;
-        const plain = plainPool.take();
-        const length = await threads.cipher.open(
-          key,
-          counter,
-          block,
-          consumed === cipherLength,
-          plain,
-        );
-        counter += Math.ceil(block.length / CIPHER_CHUNK_SIZE);
-        parser.update(plain.subarray(0, length));
-        plainInFlight.add(Promise.all(parts.takeWrites()).then(() => plainPool.give(plain)));
-        await parts.flush();
-        await plainInFlight.drain(MAX_IN_FLIGHT);
-        return { release };
+      (block) => {
+        const tag = threads.cipher.tag(tagKey, tags.length, block);
+        tags.push(tag);
+        tag.catch(noop);
+        return { release: Promise.all([threads.cipherHash.update(hashId, block), tag]).then(noop) };
       },
       () => new BundleError('truncated', 'the bundle file shrank while being read'),
       new BlockPool(CIPHER_BLOCK),
-    ).catch(formatError);
-    await plainInFlight.drain(0);
-    parser.final();
-    await parts.flush();
+    );
     digested = true;
-    return await threads.cipherHash.digest(payloadId);
+    const sha256 = await threads.cipherHash.digest(hashId);
+    return { sha256, nonce: Buffer.from(nonce), tags: await Promise.all(tags), tagKey };
   } finally {
-    if (!digested) threads.cipherHash.discard(payloadId);
+    if (!digested) threads.cipherHash.discard(hashId);
   }
 }
 
-/** Copies the checked attachments from the scratch space to `dir` (0600, never overwriting). */
-async function releaseTo(
-  dir: string,
-  scratch: ScratchSpace,
-  attachments: readonly { readonly name: string; readonly file: ScratchFile }[],
+function changedWhileOpening(): BundleError {
+  return new BundleError(
+    'corrupted',
+    'the bundle file changed while it was being opened: its content is not the signed one',
+  );
+}
+
+/**
+ * Second pass: decrypts the payload into `parts`, each ciphertext block first matched against its
+ * tag from the signature pass (on the cipher thread, before any of it is decrypted).
+ */
+async function decryptInto(
+  head: Head,
+  fileKey: Buffer,
+  signed: SignedPayload,
+  parts: PartCollector,
+  threads: CryptoThreads,
 ): Promise<void> {
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  for (const { name } of attachments) {
-    const exists = await fs.lstat(path.join(dir, name)).then(
-      () => true,
-      () => false,
-    );
-    if (exists) throw new BundleError('invalid-input', `${path.join(dir, name)} already exists`);
-  }
-  const written: string[] = [];
-  try {
-    for (const { name, file } of attachments) {
-      const target = path.join(dir, name);
-      await writeViaPartial(target, scratch.read(file));
-      written.push(target);
-      await scratch.remove(file);
-    }
-  } catch (error) {
-    // All or nothing: a failure halfway leaves none of this bundle's attachments.
-    for (const target of written) await fs.rm(target, { force: true });
-    if (error instanceof Error && 'code' in error && error.code === 'output-exists') {
-      throw new BundleError('invalid-input', error.message);
-    }
-    throw error;
-  }
+  const { start, cipherLength } = payloadBounds(head);
+  const parser = new ContainerParser(parts);
+  const nonce = await readFully(head.fh, start, PAYLOAD_NONCE_SIZE);
+  if (!nonce.equals(signed.nonce)) throw changedWhileOpening();
+  const key = payloadKey(fileKey, nonce);
+  const plainPool = new BlockPool(PLAIN_BLOCK);
+  const plainInFlight = new InFlight();
+  let counter = 0;
+  let consumed = 0;
+  let index = 0;
+  await readBlocks(
+    head.fh,
+    start + PAYLOAD_NONCE_SIZE,
+    head.size,
+    async (block) => {
+      const tag = signed.tags[index];
+      if (!tag) throw changedWhileOpening();
+      consumed += block.length;
+      const plain = plainPool.take();
+      const length = await threads.cipher.open(
+        key,
+        counter,
+        block,
+        consumed === cipherLength,
+        plain,
+        {
+          key: signed.tagKey,
+          index: index++,
+          tag,
+        },
+      );
+      counter += Math.ceil(block.length / CIPHER_CHUNK_SIZE);
+      parser.update(plain.subarray(0, length));
+      plainInFlight.add(Promise.all(parts.takeWrites()).then(() => plainPool.give(plain)));
+      await parts.flush();
+      await plainInFlight.drain(MAX_IN_FLIGHT);
+    },
+    () => new BundleError('truncated', 'the bundle file shrank while being read'),
+    new BlockPool(CIPHER_BLOCK),
+  ).catch((error: unknown) => {
+    if (error instanceof BlockChangedError) throw changedWhileOpening();
+    return formatError(error);
+  });
+  await plainInFlight.drain(0);
+  if (index !== signed.tags.length) throw changedWhileOpening();
+  parser.final();
+  await parts.flush();
 }
 
 /**
@@ -686,20 +832,15 @@ export async function openBundle(
     }
 
     // First pass: nothing is decrypted before the sender's signature over the ciphertext holds.
-    const signedSha256 = await hashPayload(head);
-    checkOuterSignature(head, senderCard, signedSha256);
+    const threads = cryptoThreads();
+    const signed = await signaturePass(head, threads);
+    const payloadSha256 = signed.sha256;
+    checkOuterSignature(head, senderCard, payloadSha256);
 
     scratch ??= await ScratchSpace.create(os.tmpdir());
-    const threads = cryptoThreads();
-    const parts = new PartCollector(scratch, threads.plainHash);
+    const parts = new PartCollector(scratch, threads.plainHash, dir);
     collector = parts;
-    const payloadSha256 = await decryptInto(head, key.fileKey, parts, threads);
-    if (!payloadSha256.equals(signedSha256)) {
-      throw new BundleError(
-        'corrupted',
-        'the bundle file changed while it was being opened: its content is not the signed one',
-      );
-    }
+    await decryptInto(head, key.fileKey, signed, parts, threads);
 
     const manifestPart = parts.parts.at(-2);
     const sigPart = parts.parts.at(-1);
@@ -739,7 +880,7 @@ export async function openBundle(
       file: parts.parts[i + 1]!.file!,
     }));
     if (dir) {
-      await releaseTo(dir, space, held);
+      await parts.release();
       if (ownScratch) await space.dispose();
     }
     let disposed = false;

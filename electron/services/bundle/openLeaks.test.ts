@@ -146,13 +146,14 @@ describe('the file changes between the two passes', () => {
     expect(other.length).toBe(bytes.length - header.length - 16);
 
     const threads = cryptoThreads();
-    const original = threads.cipherHash.newHash.bind(threads.cipherHash);
-    // The second pass starts with a new ciphertext hash: swap the payload in place just then.
-    const swap = vi.spyOn(threads.cipherHash, 'newHash').mockImplementationOnce(() => {
+    const original = threads.cipherHash.digest.bind(threads.cipherHash);
+    // The signature pass ends with the digest of what it hashed: swap the payload in place just
+    // then, before the decryption pass reads it.
+    const swap = vi.spyOn(threads.cipherHash, 'digest').mockImplementationOnce((id) => {
       const fd = openSync(file, 'r+');
       writeSync(fd, other, 0, other.length, header.length + 16);
       closeSync(fd);
-      return original();
+      return original(id);
     });
     const error = await openBundle(file, b.identity, a.card, path.join(root, 'out-swapped')).catch(
       (e: unknown) => e,
@@ -199,6 +200,22 @@ describe('decrypted parts at rest', () => {
     expect(existsSync(stale)).toBe(false);
     expect(existsSync(mine)).toBe(true);
     expect((await fs.readdir(outDir)).sort()).toEqual([path.basename(mine), 'photo.bin'].sort());
+    await fs.rm(outDir, { recursive: true }); // the kill test below scans all of `root`
+  });
+});
+
+describe('an attachment that is already in outDir', () => {
+  it('is refused, left as it was, and the open leaves no partial file behind', async () => {
+    const outDir = path.join(root, 'out-existing');
+    await fs.mkdir(outDir);
+    await fs.writeFile(path.join(outDir, 'photo.bin'), 'the officer’s own file');
+    const error = await openBundle(bundle, b.identity, a.card, outDir).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BundleError);
+    expect((error as BundleError).code).toBe('invalid-input');
+    expect(await fs.readdir(outDir)).toEqual(['photo.bin']);
+    expect(await fs.readFile(path.join(outDir, 'photo.bin'), 'utf8')).toBe(
+      'the officer’s own file',
+    );
     await fs.rm(outDir, { recursive: true }); // the kill test below scans all of `root`
   });
 });

@@ -223,23 +223,20 @@ class PayloadWriter {
     const chunks = Math.max(1, Math.ceil(this.filled / CHUNK_SIZE));
     const position = this.position;
     this.position += this.filled + chunks * TAG_SIZE;
-    const { cipher, cipherHash } = this.threads;
-    const sealed = cipher.seal(
+    // The cipher thread also hashes the ciphertext it has just written (the payload hash is one
+    // of its hashes): one message per block instead of a second hop to another thread.
+    const sealed = this.threads.cipher.seal(
       this.key,
       this.counter,
       block.subarray(0, this.filled),
       final,
       sealedBlock,
+      this.payloadHashId,
     );
     this.counter += chunks;
-    // The cipher thread answers in order, so the ciphertext hash is fed in order.
-    const stored = sealed.then((length) => {
-      const view = sealedBlock.subarray(0, length);
-      return Promise.all([
-        this.writer.write(view, position),
-        cipherHash.update(this.payloadHashId, view),
-      ]);
-    });
+    const stored = sealed.then((length) =>
+      this.writer.write(sealedBlock.subarray(0, length), position),
+    );
     const plainDone = Promise.all([sealed, ...this.hashing]).then(() => this.plainPool.give(block));
     const sealedDone = stored.then(() => this.sealedPool.give(sealedBlock));
     this.inFlight.add(Promise.all([plainDone, sealedDone]).then(noop));
@@ -341,14 +338,14 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
   let closed = false;
   let writer: PayloadWriter | null = null;
   const threads = cryptoThreads();
-  const payloadHashId = threads.cipherHash.newHash();
+  const payloadHashId = threads.cipher.newHash();
   try {
     const nonce = crypto.randomBytes(PAYLOAD_NONCE_SIZE);
     const sharedNonce = sharedBlock(PAYLOAD_NONCE_SIZE);
     sharedNonce.set(nonce);
     await Promise.all([
       writeFully(fh, sharedNonce, headerLength),
-      threads.cipherHash.update(payloadHashId, sharedNonce),
+      threads.cipher.update(payloadHashId, sharedNonce),
     ]);
     const payloadStart = headerLength + PAYLOAD_NONCE_SIZE;
     writer = new PayloadWriter(
@@ -465,7 +462,7 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     await payload.finish();
     const size = payload.end;
     writer = null;
-    const payloadSha256 = await threads.cipherHash.digest(payloadHashId);
+    const payloadSha256 = await threads.cipher.digest(payloadHashId);
 
     const signature = ed25519Sign(
       options.identity.secrets.signingSeed,
@@ -491,7 +488,7 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     };
   } catch (error) {
     await writer?.abort();
-    threads.cipherHash.discard(payloadHashId);
+    threads.cipher.discard(payloadHashId);
     if (!closed) await fh.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
     throw error;
