@@ -1,10 +1,12 @@
 import 'fake-indexeddb/auto';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, SEALED_CHUNK_BYTES } from '../../shared/encryption/chunks.ts';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import { HybridLogicalClock } from '../../shared/model/index.ts';
 import { TesseraDatabase } from './database.ts';
 import type { SealedRow } from './encryption.ts';
+import { openRow, rowLayout, sealRow } from './encryption.ts';
 import { createRepository } from './repository.ts';
 import { encryptedTestDatabase, testStoreKeys } from './testing/encryptedDatabase.ts';
 import {
@@ -149,6 +151,43 @@ describe('the encrypting store', () => {
     // Put back as it was, it reads again.
     await put(v2);
     expect((await db.entities.get(first.id))?.properties.name).toEqual(['Ana Maria']);
+  });
+
+  it('opens many rows at once, each for its own slot only (the additional data buffer is shared)', async () => {
+    const { db, storeKeys } = await setUp();
+    const layout = rowLayout(db.entities.core.schema);
+    const record = fc.record({
+      caseId: fc.constantFrom('case-a', 'case-b'),
+      schema: fc.constantFrom('Person', 'Company', 'Ownership'),
+      updatedAt: fc.string({ minLength: 1, maxLength: 30 }),
+      properties: fc.record({ name: fc.array(fc.string({ unit: 'grapheme' }), { maxLength: 3 }) }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.uniqueArray(fc.tuple(fc.string({ minLength: 1, maxLength: 40 }), record), {
+          minLength: 2,
+          maxLength: 40,
+          selector: ([id]) => id,
+        }),
+        async (entries) => {
+          const records = entries.map(([id, fields]) => ({ id, ...fields }));
+          // Sealing and opening interleave, as a write and a read of one page can.
+          const rows = await Promise.all(records.map((r) => sealRow(layout, storeKeys.current, r)));
+          const [opened] = await Promise.all([
+            Promise.all(rows.map((row) => openRow(layout, storeKeys.all, row))),
+            Promise.all(records.map((r) => sealRow(layout, storeKeys.current, r))),
+          ]);
+          expect(opened).toEqual(records);
+          // Each envelope moved to the next row's slot is refused, all of them at once.
+          const moved = rows.map((row, i) => ({ ...row, _e: rows[(i + 1) % rows.length]!._e }));
+          const codes = await Promise.all(
+            moved.map((row) => codeOf(openRow(layout, storeKeys.all, row))),
+          );
+          expect(codes.every((code) => code === 'tampered')).toBe(true);
+        },
+      ),
+      { numRuns: 25 },
+    );
   });
 
   it('refuses attachment contents that are truncated or have chunks reordered', async () => {

@@ -92,19 +92,40 @@ export interface RowLayout {
 }
 
 // Blind-indexed values repeat (a case has a handful of entity types), so each is computed once per
-// key; the cache lives as long as the key object, i.e. until lock or rotation drops it.
-const blindCache = new WeakMap<Uint8Array, Map<string, string>>();
+// key; the cache lives as long as the key object, i.e. until lock or rotation drops it. Opening a
+// case checks one blind value per row, so the look-up itself must be cheap: string values (nearly
+// all) are found by the value, without building a cache key.
+interface BlindSlot {
+  /** String values by the value itself. */
+  readonly strings: Map<string, string>;
+  /** Any other value (a number, an array) by its JSON text. */
+  readonly others: Map<string, string>;
+}
+interface BlindCache {
+  size: number;
+  readonly slots: Map<string, BlindSlot>;
+}
+const blindCache = new WeakMap<Uint8Array, BlindCache>();
 const BLIND_CACHE_LIMIT = 10_000;
 
 function blindIndex(key: Uint8Array, table: string, field: string, value: unknown): string {
   let cache = blindCache.get(key);
-  if (!cache) blindCache.set(key, (cache = new Map<string, string>()));
-  const id = JSON.stringify([table, field, value]);
-  let result = cache.get(id);
+  if (!cache) blindCache.set(key, (cache = { size: 0, slots: new Map() }));
+  if (cache.size >= BLIND_CACHE_LIMIT) {
+    cache.slots.clear();
+    cache.size = 0;
+  }
+  const slotId = `${table}\u0000${field}`;
+  let slot = cache.slots.get(slotId);
+  if (!slot) cache.slots.set(slotId, (slot = { strings: new Map(), others: new Map() }));
+  const text = typeof value === 'string';
+  const map = text ? slot.strings : slot.others;
+  const id = text ? value : JSON.stringify(value);
+  let result = map.get(id);
   if (result === undefined) {
-    if (cache.size >= BLIND_CACHE_LIMIT) cache.clear();
     result = computeBlindIndex(key, table, field, value);
-    cache.set(id, result);
+    map.set(id, result);
+    cache.size += 1;
   }
   return result;
 }
@@ -145,12 +166,27 @@ function tampered(layout: RowLayout, why: string): VaultError {
   return new VaultError('tampered', `a stored row of ${layout.table} failed its check: ${why}`);
 }
 
-/** Seals one plain record into its stored row. */
-export async function sealRow(
-  layout: RowLayout,
-  keys: DataKeys,
-  value: unknown,
-): Promise<SealedRow> {
+/**
+ * The engine's own Promise. Inside a Dexie zone the global `Promise` is Dexie's, whose callbacks
+ * re-enter the zone they were made in; the sealing and opening must not make any of those (see
+ * afterCrypto). An async function's result is always the engine's promise, whatever the global is.
+ */
+// eslint-disable-next-line @typescript-eslint/require-await -- an async function's result is the point
+const NativePromise = (async () => undefined)().constructor as PromiseConstructor;
+
+/**
+ * Seals one plain record into its stored row. A chain of the engine's promises with one WebCrypto
+ * call per row (as openRow), unless the record holds Blobs (attachment contents), sealed in chunks.
+ */
+export function sealRow(layout: RowLayout, keys: DataKeys, value: unknown): Promise<SealedRow> {
+  try {
+    return sealRowOf(layout, keys, value);
+  } catch (error) {
+    return NativePromise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+function sealRowOf(layout: RowLayout, keys: DataKeys, value: unknown): Promise<SealedRow> {
   const record = value as Record<string, unknown>;
   const id = layout.extractKey(record);
   const row: Record<string, unknown> = {};
@@ -160,11 +196,37 @@ export async function sealRow(
       row[field] = blindIndex(keys.index, layout.table, field, record[field]);
     }
   }
-  let plain: Record<string, unknown> = record;
+  let blobFields: string[] | undefined;
+  for (const field in record) if (record[field] instanceof Blob) (blobFields ??= []).push(field);
+  const version = versionOf(record);
+  const seal = (plain: Record<string, unknown>, blobs?: Record<string, Blob>) =>
+    sealRecord(keys.record, { table: layout.table, id, version }, utf8(JSON.stringify(plain))).then(
+      (envelope): SealedRow => ({
+        ...row,
+        _k: keys.generation,
+        _v: version,
+        _e: envelope,
+        ...(blobs ? { _b: blobs } : {}),
+      }),
+    );
+  if (!blobFields) return seal(record);
+  return sealBlobs(layout, keys, id, record, blobFields).then(({ plain, blobs }) =>
+    seal(plain, blobs),
+  );
+}
+
+/** Seals the Blob fields of a record in chunks; the record keeps a mark with each one's type. */
+async function sealBlobs(
+  layout: RowLayout,
+  keys: DataKeys,
+  id: unknown,
+  record: Record<string, unknown>,
+  fields: readonly string[],
+): Promise<{ plain: Record<string, unknown>; blobs: Record<string, Blob> }> {
+  const plain = { ...record };
   const blobs: Record<string, Blob> = {};
-  for (const [field, content] of Object.entries(record)) {
-    if (!(content instanceof Blob)) continue;
-    if (plain === record) plain = { ...record };
+  for (const field of fields) {
+    const content = record[field] as Blob;
     plain[field] = { $blob: content.type } satisfies BlobMark;
     const chunks: BlobPart[] = [];
     for await (const chunk of sealChunks(
@@ -176,19 +238,7 @@ export async function sealRow(
     }
     blobs[field] = new Blob(chunks);
   }
-  const version = versionOf(record);
-  const envelope = await sealRecord(
-    keys.record,
-    { table: layout.table, id, version },
-    utf8(JSON.stringify(plain)),
-  );
-  return {
-    ...row,
-    _k: keys.generation,
-    _v: version,
-    _e: envelope,
-    ...(Object.keys(blobs).length > 0 ? { _b: blobs } : {}),
-  };
+  return { plain, blobs };
 }
 
 function chunkId(layout: RowLayout, id: unknown, field: string): string {
@@ -199,26 +249,44 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** Opens a stored row; VaultError 'tampered' unless it is exactly what was sealed for this slot. */
-export async function openRow(
+/**
+ * Opens a stored row; VaultError 'tampered' unless it is exactly what was sealed for this slot.
+ * Opening a case opens every row of it, so this is a chain of the engine's promises (no async
+ * frames) with one WebCrypto call per row, and everything after the decryption is synchronous
+ * except attachment contents.
+ */
+export function openRow(
   layout: RowLayout,
   keys: ReadonlyMap<number, DataKeys>,
   row: unknown,
 ): Promise<unknown> {
-  if (!isSealedRow(row)) throw tampered(layout, 'it holds no envelope');
+  if (!isSealedRow(row)) return NativePromise.reject(tampered(layout, 'it holds no envelope'));
   const dataKeys = keys.get(row._k);
-  if (!dataKeys) throw tampered(layout, `no key of generation ${String(row._k)}`);
+  if (!dataKeys) {
+    return NativePromise.reject(tampered(layout, `no key of generation ${String(row._k)}`));
+  }
   const id = layout.extractKey(row);
+  return openRecord(dataKeys.record, { table: layout.table, id, version: row._v }, row._e).then(
+    (bytes) => checkedRow(layout, dataKeys, id, row, bytes),
+    () => {
+      throw tampered(layout, 'its envelope does not open for this table, id and version');
+    },
+  );
+}
+
+/** The plaintext of an authenticated envelope, checked against the row's clear and blind fields. */
+function checkedRow(
+  layout: RowLayout,
+  dataKeys: DataKeys,
+  id: unknown,
+  row: SealedRow,
+  bytes: Uint8Array,
+): unknown {
   let plain: Record<string, unknown>;
   try {
-    const bytes = await openRecord(
-      dataKeys.record,
-      { table: layout.table, id, version: row._v },
-      row._e,
-    );
     plain = JSON.parse(fromUtf8(bytes)) as Record<string, unknown>;
   } catch {
-    throw tampered(layout, 'its envelope does not open for this table, id and version');
+    throw tampered(layout, 'its envelope does not hold a record');
   }
   if (versionOf(plain) !== row._v) throw tampered(layout, 'its version was changed');
   for (const field of layout.clear) {
@@ -231,15 +299,30 @@ export async function openRow(
         : blindIndex(dataKeys.index, layout.table, field, plain[field]);
     if (row[field] !== expected) throw tampered(layout, `its ${field} index was changed`);
   }
-  for (const [field, mark] of Object.entries(plain)) {
-    if (typeof mark !== 'object' || mark === null || !('$blob' in mark)) continue;
+  let blobs: string[] | undefined;
+  for (const field in plain) {
+    const mark = plain[field];
+    if (typeof mark === 'object' && mark !== null && '$blob' in mark) (blobs ??= []).push(field);
+  }
+  return blobs ? openBlobs(layout, dataKeys, id, row, plain, blobs) : plain;
+}
+
+async function openBlobs(
+  layout: RowLayout,
+  dataKeys: DataKeys,
+  id: unknown,
+  row: SealedRow,
+  plain: Record<string, unknown>,
+  fields: readonly string[],
+): Promise<Record<string, unknown>> {
+  for (const field of fields) {
     const sealed = row._b?.[field];
     if (!(sealed instanceof Blob)) throw tampered(layout, `its ${field} content is missing`);
     plain[field] = await openBlob(
       dataKeys,
       chunkId(layout, id, field),
       sealed,
-      (mark as BlobMark).$blob,
+      (plain[field] as BlobMark).$blob,
     );
   }
   return plain;
@@ -272,14 +355,6 @@ const WRITE_SLICE = 250;
 
 // A key no row has: the keep-alive reads of it find nothing and cost one index probe each.
 const NO_SUCH_KEY = -Infinity;
-
-/**
- * The engine's own Promise. Inside a Dexie zone the global `Promise` is Dexie's, whose callbacks
- * re-enter the zone they were made in; the sealing and opening must not make any of those (see
- * afterCrypto). An async function's result is always the engine's promise, whatever the global is.
- */
-// eslint-disable-next-line @typescript-eslint/require-await -- an async function's result is the point
-const NativePromise = (async () => undefined)().constructor as PromiseConstructor;
 
 /**
  * Hands the result of WebCrypto work (`work`, built of native promises only) to a DBCore call, and

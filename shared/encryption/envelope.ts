@@ -11,10 +11,10 @@
  * CryptoError 'tampered' and is never decoded. (Rolling back a whole row, version included, is not
  * detectable by an envelope alone; docs/security.md says so.)
  */
-import { CryptoError } from './errors.ts';
+import { refused } from './errors.ts';
 import type { CryptoKeyHandle } from './webCrypto.ts';
 import { open, seal } from './keys.ts';
-import { utf8 } from './webCrypto.ts';
+import { utf8Transient } from './webCrypto.ts';
 
 export const ENVELOPE_VERSION = 1;
 
@@ -26,32 +26,31 @@ export interface RecordSlot {
   readonly version: string;
 }
 
+/** The additional data, in a buffer the next envelope reuses (see utf8Transient). */
 function additionalData(slot: RecordSlot): Uint8Array {
-  return utf8(
+  return utf8Transient(
     JSON.stringify(['tessera/record', ENVELOPE_VERSION, slot.table, slot.id, slot.version]),
   );
 }
 
-export async function sealRecord(
+const HEADER = Uint8Array.of(ENVELOPE_VERSION);
+
+export function sealRecord(
   key: CryptoKeyHandle,
   slot: RecordSlot,
   plaintext: Uint8Array,
 ): Promise<Uint8Array> {
-  const sealed = await seal(key, plaintext, additionalData(slot));
-  const out = new Uint8Array(1 + sealed.byteLength);
-  out[0] = ENVELOPE_VERSION;
-  out.set(sealed, 1);
-  return out;
+  return seal(key, plaintext, additionalData(slot), HEADER);
 }
 
-/** Opens an envelope for `slot`; throws CryptoError 'tampered' unless it was sealed for exactly that slot. */
-export async function openRecord(
+/** Opens an envelope for `slot`; rejects with CryptoError 'tampered' unless it was sealed for exactly that slot. */
+export function openRecord(
   key: CryptoKeyHandle,
   slot: RecordSlot,
   envelope: Uint8Array,
 ): Promise<Uint8Array> {
   if (!(envelope instanceof Uint8Array) || envelope[0] !== ENVELOPE_VERSION) {
-    throw new CryptoError('tampered', 'the stored record is not a known envelope');
+    return refused('tampered', 'the stored record is not a known envelope');
   }
   return open(key, envelope.subarray(1), additionalData(slot));
 }

@@ -13,3 +13,12 @@ export type CryptoErrorCode = 'tampered' | 'wrong-key' | 'malformed';
 export class CryptoError extends CodedError<CryptoErrorCode> {
   override readonly name = 'CryptoError';
 }
+
+/**
+ * A promise of the engine's own kind, rejected with a CryptoError: for the promise chains that open
+ * records, where the global Promise may be a library's (Dexie's, inside its zones).
+ */
+// eslint-disable-next-line @typescript-eslint/require-await -- an async function's result is the point
+export async function refused(code: CryptoErrorCode, message: string): Promise<never> {
+  throw new CryptoError(code, message);
+}
