@@ -103,7 +103,7 @@ const commitArgs = {
 };
 
 describe('an import is one change, written in slices', () => {
-  it('stays invisible while written, then appears, audits, and one undo removes it and restores the merged entity', async () => {
+  it('stays invisible while written, then appears, audits, and one undo hides it and restores the merged entity', async () => {
     const c = await repo.createCase({ reference: 'I/1', title: 'Import', leadInvestigator: 'X' });
     const existing = await repo.createEntity(c.id, 'Phone', { number: ['+43660111'] });
     const auditBefore = await db.audit.count();
@@ -159,16 +159,24 @@ describe('an import is one change, written in slices', () => {
 
     expect(repo.undoState().undoLabel).toBe('import of cdr.csv: 3 entities');
     expect(await repo.undo()).toBe('import of cdr.csv: 3 entities');
-    // Hidden at once, in undo's own change; removed for good slice by slice afterwards.
+    // Hidden at once, in undo's own change, the merged entity back as it was.
     const undone = await live(c.id);
     expect(undone.map((e) => e.id)).toEqual([existing.id]);
     expect(undone[0]?.properties).toEqual(existing.properties);
+    expect(await rawCount()).toBe(5);
+    // Redo shows it again (the same records, and the merge).
+    expect(await repo.redo()).toBe('import of cdr.csv: 3 entities');
+    expect(await live(c.id)).toHaveLength(5);
+    expect((await live(c.id)).find((e) => e.id === existing.id)?.properties.provider).toEqual([
+      'called from row 3',
+    ]);
+    // Undone again and then out of redo's reach (a new change): removed for good, slice by slice.
+    await repo.undo();
+    await repo.createEntity(c.id, 'Person', { name: ['Later'] });
     await settled();
-    expect(await rawCount()).toBe(1);
+    expect(await rawCount()).toBe(2);
     expect(await db.meta.count()).toBe(0);
-    // The records are gone: an import's undo cannot be redone (import the file again).
     expect(repo.undoState().redoLabel).toBeUndefined();
-    expect(await repo.redo()).toBeUndefined();
   });
 
   it('a failure midway leaves nothing, visible or stored', async () => {
@@ -289,7 +297,9 @@ describe('an import is one change, written in slices', () => {
       await repo.undo();
       await until(() => seen.at(-1) === 0);
       expect(seen.at(-1)).toBe(0);
-      await settled();
+      await repo.redo();
+      await until(() => seen.at(-1) === 3);
+      expect(seen.at(-1)).toBe(3);
     } finally {
       subscription.unsubscribe();
     }

@@ -17,9 +17,9 @@
  *    its audit entry and before-image), writes the summary audit entry and deletes the mark; the
  *    import leaves the pending set inside that transaction, so its records appear at once when it
  *    commits, and not at all when it fails. Its undo entry holds only the merged pairs: undo puts
- *    those back, marks the import pending again (hidden at once, in the same transaction) and then
- *    removes its records slice by slice by the kept ids. It cannot be redone (the records are gone;
- *    import the file again).
+ *    those back and marks the import pending again (hidden at once, in the same transaction); redo
+ *    shows it again the same way; once it can no longer be redone (a new change), its records are
+ *    removed slice by slice by the kept ids.
  * 4. Cancel, failure, crash. `discard` removes the records slice by slice (hidden meanwhile). A
  *    page killed halfway leaves the mark: at the next start `hidePendingImports` hides such imports
  *    before anything is read and `removeStaleImports` removes those whose Web Lock
@@ -97,8 +97,8 @@ export interface ImportWriterOptions {
 
 interface PendingMark {
   readonly caseId: string;
-  /** 'writing': the import runs or died halfway; 'removing': cancelled, failed or undone. */
-  readonly state: 'writing' | 'removing';
+  /** 'writing': the import runs or died halfway; 'removing': cancelled or failed; 'undone'. */
+  readonly state: 'writing' | 'removing' | 'undone';
 }
 
 interface IdSlice {
@@ -226,7 +226,7 @@ export function startImportWriter(
   const undo: SlicedImport = {
     caseId,
     async hide(tx: WriteTx) {
-      const mark: PendingMark = { caseId, state: 'removing' };
+      const mark: PendingMark = { caseId, state: 'undone' };
       await tx.putMeta(pendingKey(importId), mark);
       flipPending(db, importId, true);
       tx.audit({
@@ -236,6 +236,18 @@ export function startImportWriter(
         action: 'delete',
         hlc: clock.now(),
         summary: `Undo of an import: ${created} records removed`,
+      });
+    },
+    async show(tx: WriteTx) {
+      await tx.db.meta.delete(pendingKey(importId));
+      flipPending(db, importId, false);
+      tx.audit({
+        caseId,
+        recordId: caseId,
+        recordKind: 'case',
+        action: 'import',
+        hlc: clock.now(),
+        summary: `Redo of an import: ${created} records shown again`,
       });
     },
     purge: () =>

@@ -13,8 +13,8 @@
  * redo the after-image, both with fresh clocks and 'restore' audit entries, in one transaction.
  * A bulk insert (a case import) is the exception: undo removes what it inserted and redo inserts
  * it again, with one summary audit entry each (see ChangeSpec.bulkInsert). An import written in
- * slices (ChangeSpec.slicedImport) keeps no records on the stack at all: undo hides it again and
- * has it removed slice by slice (importWriter.ts), and cannot be redone.
+ * slices (ChangeSpec.slicedImport) keeps no records on the stack at all: undo hides it again, redo
+ * shows it again, and once it can no longer be redone it is removed slice by slice (importWriter.ts).
  * Before writing, each record must still be the version this stack last wrote (same `updatedAt`;
  * changes above the entry were undone first, so that is the entry's own write or the undo of a
  * later one). Otherwise something off the stack changed it since (another window, a retention
@@ -126,8 +126,9 @@ export interface ChangeSpec<T> {
   /**
    * The change makes an import written in slices visible (importWriter.ts). Its undo entry holds
    * only the pairs of existing entities it merged into (bounded by the case, not the file); undo
-   * reverts those, calls `hide` in the same transaction, then `purge` (the records go slice by
-   * slice). Such an entry is not redone: the records are gone.
+   * reverts those and calls `hide` in the same transaction, redo puts them again and calls `show`.
+   * When the undone entry leaves the redo stack (a new change, a conflict, its case purged), `purge`
+   * removes the hidden records slice by slice.
    */
   readonly slicedImport?: SlicedImport;
   /**
@@ -143,7 +144,9 @@ export interface SlicedImport {
   readonly caseId: string;
   /** Inside undo's transaction: hides the import's records again, and audits their removal. */
   hide(tx: WriteTx): Promise<void>;
-  /** After undo's transaction: removes the hidden records for good, slice by slice. */
+  /** Inside redo's transaction: shows them again, and audits it. */
+  show(tx: WriteTx): Promise<void>;
+  /** Once the undone import can no longer be redone: removes its records, slice by slice. */
   purge(): Promise<void>;
 }
 
@@ -386,9 +389,19 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     for (const id of ids) lastWritten.delete(id);
   }
 
+  /**
+   * Entries leaving the redo stack: an undone import written in slices is only hidden until now,
+   * and its records are removed in the background (a page closed meanwhile leaves that to the
+   * next start's cleanup).
+   */
+  function dropRedo(entries: readonly UndoEntry[]): void {
+    for (const entry of entries) if (entry.sliced) void entry.sliced.purge();
+  }
+
   function push(entry: UndoEntry): void {
     undoStack.push(entry);
     if (undoStack.length > maxUndo) undoStack = undoStack.slice(-maxUndo);
+    dropRedo(redoStack);
     redoStack = [];
     notify();
   }
@@ -429,7 +442,9 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         await tx.put(next, { action: 'restore', summary: (auto) => `${reason}: ${auto}` });
         out.push([next.id, next.updatedAt]);
       }
-      if (entry.sliced) await entry.sliced.hide(tx);
+      if (entry.sliced) {
+        await (direction === 'undo' ? entry.sliced.hide(tx) : entry.sliced.show(tx));
+      }
       return out;
     }).catch((error: unknown) => {
       // Nothing was stored: what the stack believes it wrote is unchanged unless this failed
@@ -441,8 +456,6 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       if (updatedAt === undefined) lastWritten.delete(id);
       else lastWritten.set(id, updatedAt);
     }
-    // Hidden now; the removal runs on (a page closed meanwhile leaves it to the next start).
-    if (entry.sliced) void entry.sliced.purge();
   }
 
   /** Removes (undo) or inserts again (redo) the records and contents of a bulk insert. */
@@ -505,14 +518,15 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       if (index >= 0) from.splice(index, 1);
     };
     try {
-      if (entry.sliced && direction === 'redo') return undefined;
       await revert(entry, direction);
       leave();
-      // An import written in slices is removed by its undo: there is nothing left to redo.
-      if (!entry.sliced) stacks()[1]!.push(entry);
+      stacks()[1]!.push(entry);
       return entry.label;
     } catch (error) {
-      if (error instanceof UndoConflictError) leave();
+      if (error instanceof UndoConflictError) {
+        leave();
+        if (direction === 'redo') dropRedo([entry]);
+      }
       throw error;
     } finally {
       notify();
@@ -557,6 +571,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         entry.sliced?.caseId === caseId ||
         entry.pairs.some(({ after }) => caseIdOf(after) === caseId);
       undoStack = undoStack.filter((entry) => !touches(entry));
+      dropRedo(redoStack.filter(touches));
       redoStack = redoStack.filter((entry) => !touches(entry));
       notify();
     },

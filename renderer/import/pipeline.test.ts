@@ -98,7 +98,9 @@ describe('the import pipeline', () => {
     // On the encrypting store (before the fix: PrematureCommitError from parallel reads).
     expect(await repo.undo()).toBe(label);
     expect(await live()).toEqual([]);
-    // Then removed for good, slice by slice, after undo returned.
+    // Hidden until it can no longer be redone; then removed for good, slice by slice.
+    expect(db.pendingImports.size).toBe(1);
+    await repo.createCase({ reference: 'P/2', title: 'Later', leadInvestigator: 'X' });
     for (let i = 0; i < 500 && db.pendingImports.size > 0; i++) {
       await new Promise((resolve) => setTimeout(resolve, 5));
     }
