@@ -178,6 +178,8 @@ export function startImportWriter(
   const merged = new Map<string, EntityRecord>();
   let sequence = 0;
   let created = 0;
+  /** The slice still committing (see write). */
+  let previous: Promise<void> = Promise.resolve();
   let closed = false;
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => {
@@ -290,10 +292,14 @@ export function startImportWriter(
       const all = [...added.values(), ...replaced.values()];
       for (let from = 0; from < all.length; from += sliceRecords) {
         const slice = all.slice(from, from + sliceRecords);
-        await writeSlice(
+        // One slice may be committing while the next is cloned into its requests (the store
+        // runs them one after the other): the page's work overlaps the store's, no more.
+        await previous;
+        previous = writeSlice(
           slice.filter((record) => added.has(record.id)),
           slice.filter((record) => !added.has(record.id)),
         );
+        previous.catch(() => undefined);
       }
       created += added.size;
     },
@@ -301,6 +307,7 @@ export function startImportWriter(
     async commit({ label, summary }) {
       ensureOpen();
       await started;
+      await previous;
       const result = await work.commit({
         label,
         slicedImport: undo,
@@ -343,6 +350,7 @@ export function startImportWriter(
       closed = true;
       try {
         await started;
+        await previous.catch(() => undefined);
         await work.commit({
           label: 'import discarded',
           undoable: false,
