@@ -191,7 +191,7 @@ interface UndoEntry {
 
 const DEFAULT_MAX_UNDO = 200;
 /** Records per request of putHidden and deleteHidden (a request's clone is one task on the page). */
-const HIDDEN_WRITE_CHUNK = 200;
+const HIDDEN_WRITE_CHUNK = 100;
 
 /** Keys of `meta` entries that belong to one case start so, and go with it when it is purged. */
 export function caseMetaPrefix(caseId: string): string {
