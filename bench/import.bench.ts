@@ -15,6 +15,8 @@
  *      import longest main-thread task ms: X  (PerformanceObserver 'longtask'; 0 = none ≥ 50 ms)
  *      import longest timer gap ms: X   (a 10 ms timer's worst lateness: input latency, at most)
  *      import ratio vs floor: X         (floor / pipeline time; goal ≥ 0.5)
+ *    and, with IMPORT_BENCH_PROFILE=FILE.cpuprofile, records the page's main thread during the
+ *    import (CDP Profiler) to FILE and prints the functions with the most self time.
  *    where the floor, in the same run, is the chosen parser alone over the file plus a raw Dexie
  *    bulkPut of the records the pipeline produced. Goals: ratio ≥ 0.5, heap < 1 GB, no task > 100 ms.
  */
@@ -38,6 +40,9 @@ import type { ImportBenchApi } from './import/entry.ts';
 import { compareParsers, parserLines } from './import/parsers.ts';
 
 const ROWS = Number(process.env.IMPORT_BENCH_ROWS ?? DEFAULT_CDR_ROWS);
+const PROFILE_PATH = process.env.IMPORT_BENCH_PROFILE;
+/** IMPORT_BENCH_PIPELINE_ONLY=1: the import and its floor only (no parser or XLSX timings). */
+const PIPELINE_ONLY = process.env.IMPORT_BENCH_PIPELINE_ONLY === '1';
 const PARSER_ROUNDS = ROWS > 200_000 ? 2 : 3;
 const CSV_PATH = '/cdr.csv';
 const FIXTURE_PATH = '/fixture.xlsx';
@@ -170,6 +175,46 @@ class HeapSampler {
   }
 }
 
+interface ProfileNode {
+  readonly id: number;
+  readonly callFrame: { functionName: string; url: string; lineNumber: number };
+}
+interface CpuProfile {
+  readonly nodes: readonly ProfileNode[];
+  readonly samples?: readonly number[];
+  readonly timeDeltas?: readonly number[];
+}
+
+async function startProfile(page: Page): Promise<CDPSession> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 1000 });
+  await cdp.send('Profiler.start');
+  return cdp;
+}
+
+/** Writes the main thread's profile and prints its top self times (ms, with their share). */
+async function stopProfile(cdp: CDPSession, path: string): Promise<void> {
+  const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
+  await writeFile(path, JSON.stringify(profile));
+  const byNode = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  let total = 0;
+  profile.samples?.forEach((id, index) => {
+    const frame = byNode.get(id)?.callFrame;
+    const ms = (profile.timeDeltas?.[index] ?? 0) / 1000;
+    const name = frame
+      ? `${frame.functionName || '(anonymous)'} ${frame.url.split('/').pop() ?? ''}:${frame.lineNumber + 1}`
+      : '?';
+    self.set(name, (self.get(name) ?? 0) + ms);
+    total += ms;
+  });
+  console.log(`import main-thread profile: ${Math.round(total)} ms sampled, written to ${path}`);
+  for (const [name, ms] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 15)) {
+    console.log(`  ${Math.round(ms)} ms (${((100 * ms) / total).toFixed(1)}%) ${name}`);
+  }
+}
+
 function bench(page: Page): ImportBenchApi {
   const call =
     <K extends keyof ImportBenchApi>(name: K) =>
@@ -228,15 +273,17 @@ async function main(): Promise<void> {
     console.log(
       `generated ${ROWS} rows, ${(bytes / 1e6).toFixed(1)} MB in ${Math.round(performance.now() - started)} ms`,
     );
-    for (const line of parserLines('node', compareParsers(chunks, PARSER_ROUNDS)))
-      console.log(line);
+    if (!PIPELINE_ONLY) {
+      for (const line of parserLines('node', compareParsers(chunks, PARSER_ROUNDS)))
+        console.log(line);
+      await writeFile(join(dir, 'fixture.xlsx'), await callsWorkbook());
+      const xlsxBytes = await writeCdrXlsx(join(dir, 'cdr.xlsx'), XLSX_ROWS);
+      const nodeXlsx = await timeNodeXlsx(join(dir, 'cdr.xlsx'));
+      console.log(
+        `xlsx node streaming read: ${Math.round(nodeXlsx.rows / (nodeXlsx.ms / 1000))} rows/s (${nodeXlsx.rows} rows, ${(xlsxBytes / 1e6).toFixed(1)} MB)`,
+      );
+    }
     chunks.length = 0;
-    await writeFile(join(dir, 'fixture.xlsx'), await callsWorkbook());
-    const xlsxBytes = await writeCdrXlsx(join(dir, 'cdr.xlsx'), XLSX_ROWS);
-    const nodeXlsx = await timeNodeXlsx(join(dir, 'cdr.xlsx'));
-    console.log(
-      `xlsx node streaming read: ${Math.round(nodeXlsx.rows / (nodeXlsx.ms / 1000))} rows/s (${nodeXlsx.rows} rows, ${(xlsxBytes / 1e6).toFixed(1)} MB)`,
-    );
 
     await build({
       configFile: false,
@@ -264,23 +311,27 @@ async function main(): Promise<void> {
       await page.goto(`${url}/`);
       await page.waitForFunction(() => 'tesseraImportBench' in globalThis);
       const api = bench(page);
-      for (const line of parserLines('chromium', await api.parsers(CSV_PATH, PARSER_ROUNDS)))
-        console.log(line);
-      const fixture = await api.xlsx(FIXTURE_PATH, 'Calls', true);
-      if (JSON.stringify(fixture.rows) !== JSON.stringify(CALLS_ROWS))
-        throw new Error(
-          `the XLSX fixture read in Chromium differs: ${JSON.stringify(fixture.rows)}`,
+      if (!PIPELINE_ONLY) {
+        for (const line of parserLines('chromium', await api.parsers(CSV_PATH, PARSER_ROUNDS)))
+          console.log(line);
+        const fixture = await api.xlsx(FIXTURE_PATH, 'Calls', true);
+        if (JSON.stringify(fixture.rows) !== JSON.stringify(CALLS_ROWS))
+          throw new Error(
+            `the XLSX fixture read in Chromium differs: ${JSON.stringify(fixture.rows)}`,
+          );
+        const pageXlsx = await api.xlsx(XLSX_PATH, undefined, false);
+        console.log(
+          `xlsx chromium whole-workbook read: ${Math.round(pageXlsx.rowCount / (pageXlsx.ms / 1000))} rows/s (${pageXlsx.rowCount} rows)`,
         );
-      const pageXlsx = await api.xlsx(XLSX_PATH, undefined, false);
-      console.log(
-        `xlsx chromium whole-workbook read: ${Math.round(pageXlsx.rowCount / (pageXlsx.ms / 1000))} rows/s (${pageXlsx.rowCount} rows)`,
-      );
+      }
 
       const heap = await HeapSampler.attach(page);
       await heap.sample();
+      const profiler = PROFILE_PATH ? await startProfile(page) : undefined;
       heap.start();
       const result = await api.pipeline(CSV_PATH);
       heap.stop();
+      if (profiler && PROFILE_PATH) await stopProfile(profiler, PROFILE_PATH);
       await heap.sample();
       const { summary } = result;
       console.log(

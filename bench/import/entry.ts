@@ -6,8 +6,9 @@
  *   (renderer/import/pipeline.ts: worker parse + engine, one change of the unit of work) into a
  *   fresh IndexedDB, with the main thread watched for long tasks meanwhile;
  * - `floor`: in the same run, the chosen parser alone over the same file, then a raw Dexie
- *   `bulkPut` of the records the pipeline produced into a fresh database: what an import cannot
- *   go below. The ratio floor / pipeline is the pipeline's efficiency (goal ≥ 0.5).
+ *   `bulkPut` of the records the pipeline produced into a fresh database, in transactions of the
+ *   pipeline's slice size (moved slice by slice, never all in memory): what an import cannot go
+ *   below. The ratio floor / pipeline is the pipeline's efficiency (goal ≥ 0.5).
  */
 import { HybridLogicalClock } from '../../shared/model/index.ts';
 import { DEFAULT_MARKINGS, UNGRADED } from '../../shared/model/index.ts';
@@ -15,6 +16,7 @@ import { createDecoder, createDelimitedParser } from '../../shared/importer/inde
 import type { DelimitedParserKind, ImportSummary } from '../../shared/importer/index.ts';
 import { TesseraDatabase } from '../../renderer/db/database.ts';
 import { createRepository } from '../../renderer/db/repository.ts';
+import { IMPORT_SLICE_RECORDS } from '../../renderer/db/importWriter.ts';
 import { createUnitOfWork } from '../../renderer/db/unitOfWork.ts';
 import { runImportPipeline } from '../../renderer/import/pipeline.ts';
 import { loadXlsx } from '../../renderer/import/xlsxRows.ts';
@@ -24,8 +26,8 @@ import type { ParserTiming } from './parsers.ts';
 
 const PIPELINE_DB = 'bench-import';
 const FLOOR_DB = 'bench-import-floor';
-/** Records read back and put per transaction for the floor. */
-const FLOOR_BATCH = 20_000;
+/** Records read back and put per transaction for the floor: the pipeline's slice size. */
+const FLOOR_BATCH = IMPORT_SLICE_RECORDS;
 
 async function fetchCsv(url: string): Promise<Blob> {
   const response = await fetch(url);

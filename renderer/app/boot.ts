@@ -11,7 +11,7 @@ import { HybridLogicalClock, newId } from '../../shared/model/index.ts';
 import { purgeExpired } from '../db/exchangeApply.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
-import { removeStaleImports } from '../db/importWriter.ts';
+import { hidePendingImports, removeStaleImports } from '../db/importWriter.ts';
 import { createUnitOfWork } from '../db/unitOfWork.ts';
 import { createVault } from '../db/vault.ts';
 import type { KeystorePort, Vault } from '../db/vault.ts';
@@ -122,6 +122,9 @@ async function openCaseStoreNow(
     const current = settingsRef.current ?? settings;
     return { userName: current.userName, agencyId: current.agencyId };
   };
+  // An import killed halfway (the page closed, the app quit) left records that must stay hidden:
+  // before anything reads the case (renderer/db/importWriter.ts).
+  await hidePendingImports(db);
   const work = createUnitOfWork(db, { actor, clock });
   const repository = createRepository(work);
   void repository.requestPersistence();
@@ -145,9 +148,8 @@ async function openCaseStoreNow(
       (error as { code?: unknown } | null)?.code ?? (error as Error | null)?.name,
     ),
   );
-  // An import killed halfway (the page closed, the app quit) left staged batches that nothing
-  // shows; the import wizard's writer removes them (renderer/db/importWriter.ts).
-  await removeStaleImports(db).catch((error: unknown) =>
+  // Those imports' records are removed slice by slice, in the background (hidden meanwhile).
+  void removeStaleImports(work).catch((error: unknown) =>
     console.error(`removing unfinished imports failed: ${errorMessage(error)}`),
   );
   return {

@@ -22,6 +22,7 @@ import type {
   NoticeRecord,
 } from '../../shared/model/index.ts';
 import { encryptionMiddleware } from './encryption.ts';
+import { pendingImportFilter } from './pendingImports.ts';
 import type { KeySource } from './encryption.ts';
 import { applyMigrations } from './migrations/index.ts';
 import type { Migration } from './migrations/index.ts';
@@ -91,6 +92,12 @@ export class TesseraDatabase extends Dexie {
   declare keyring: Table<KeyringRow, string>;
 
   /**
+   * Imports whose records no read returns: being written in slices, or being removed after a
+   * cancel, a crash or an undo (renderer/db/pendingImports.ts, importWriter.ts).
+   */
+  readonly pendingImports = new Set<string>();
+
+  /**
    * `encryption`: where the encrypting middleware gets its keys (renderer/db/encryption.ts). The
    * app always passes it (renderer/db/vault.ts builds the database); without it the tables are
    * plaintext, which only tests, the legacy migration and the e2e control run use.
@@ -102,6 +109,7 @@ export class TesseraDatabase extends Dexie {
   ) {
     super(name);
     applyMigrations(this, migrations);
+    this.use(pendingImportFilter(this.pendingImports));
     if (options.encryption) this.use(encryptionMiddleware(options.encryption));
   }
 }

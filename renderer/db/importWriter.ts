@@ -1,37 +1,54 @@
 /**
- * Stores a spreadsheet or call-record import (issue 11) as ONE change: all or nothing, one audit
- * summary, one undo entry. A million-row file cannot be one IndexedDB transaction (a transaction
- * commits as soon as no request is pending, and the rows arrive from a worker over many turns), so:
+ * Stores a spreadsheet or call-record import (issue 11) as ONE change — all or nothing, one audit
+ * summary, one undo — without ever holding the whole import, in the page or in one transaction:
  *
- * 1. Staging. Each batch of records the engine made is written, as it arrives, to the `meta` table
- *    under `import-stage:<importId>:<sequence>`. The meta table is encrypted like every other
- *    (renderer/db/encryption.ts) and no query of case content reads it, so staged records are
- *    invisible: the case does not change while the file is read.
- * 2. Commit. One change of the unit of work reads the staged batches back, folds them (an entity
- *    created in one batch and merged into in a later one is stored once, as its latest version),
- *    inserts the new records (`insertMany`: an id already stored aborts it), puts the existing
- *    entities that identity rules merged into (each with its own audit entry, since their history
- *    must show the merge, and its before-image, which undo puts back), writes one summary audit
- *    entry and deletes the staged rows, in the same transaction. Undo then removes exactly the
- *    inserted records and reverts the merged ones (unitOfWork.ts, bulk inserts).
- * 3. Cancel, failure, crash. `discard` deletes the staged rows; a page killed halfway leaves them
- *    behind, and `removeStaleImports` (called at the next start) deletes every staged import whose
- *    Web Lock (`tessera-import:<importId>`, held while an import runs) nobody holds, so an import
- *    running in another window of the same profile is left alone.
+ * 1. Start. A mark `import-pending:<importId>` is put in `meta` and the import id joins the
+ *    database's pending set (pendingImports.ts): every record whose provenance names this import
+ *    is hidden from every read from now on.
+ * 2. Slices. Each batch the engine makes is written as it arrives, straight into `entities`, in
+ *    changes of at most `sliceRecords` records (each its own short transaction, in requests of a
+ *    few hundred, so the page never stops for long). Every record is tagged with the import id
+ *    (`provenance.imported.importId`); a record created in an earlier slice and merged into since
+ *    is written again as its latest version; the ids created by each slice are kept in `meta`
+ *    (`import-ids:<importId>:<sequence>`) for removal. Existing entities that identity rules merge
+ *    into are NOT written yet: their latest versions wait in memory (bounded by the case, not the
+ *    file) for the final change.
+ * 3. Commit: one change of the unit of work checks and puts the merged existing entities (each with
+ *    its audit entry and before-image), writes the summary audit entry and deletes the mark; the
+ *    import leaves the pending set inside that transaction, so its records appear at once when it
+ *    commits, and not at all when it fails. Its undo entry holds only the merged pairs: undo puts
+ *    those back and marks the import pending again (hidden at once, in the same transaction); redo
+ *    shows it again the same way; once it can no longer be redone (a new change), its records are
+ *    removed slice by slice by the kept ids.
+ * 4. Cancel, failure, crash. `discard` removes the records slice by slice (hidden meanwhile). A
+ *    page killed halfway leaves the mark: at the next start `hidePendingImports` hides such imports
+ *    before anything is read and `removeStaleImports` removes those whose Web Lock
+ *    (`tessera-import:<importId>`, held by the page that runs or committed the import) nobody
+ *    holds, so an import running in another window of the same profile is left alone.
  */
-import { CodedError } from '../../shared/base/errors.ts';
+import { Dexie } from 'dexie';
+import { CodedError, errorMessage } from '../../shared/base/errors.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import type { TesseraDatabase } from './database.ts';
-import type { UnitOfWork } from './unitOfWork.ts';
+import { signalEntitiesChanged } from './pendingImports.ts';
+import type { SlicedImport, UnitOfWork, WriteTx } from './unitOfWork.ts';
 
-const STAGE_PREFIX = 'import-stage:';
+const PENDING_PREFIX = 'import-pending:';
+const IDS_PREFIX = 'import-ids:';
+/** Staged batches of the writer before slices (one version only): removed at start. */
+const LEGACY_STAGE_PREFIX = 'import-stage:';
 const LOCK_PREFIX = 'tessera-import:';
+
+/** Records per slice (one transaction each); the benchmark's floor writes in slices of this size. */
+export const IMPORT_SLICE_RECORDS = 2_000;
 
 export type ImportWriteErrorCode =
   /** An existing entity an identity rule merged into was changed while the file was read. */
   | 'import-conflict'
-  /** A staged record belongs to another case (never made by the engine; refused all the same). */
+  /** A record belongs to another case (never made by the engine; refused all the same). */
   | 'import-wrong-case'
+  /** A record without import provenance (never made by the engine): it could not be hidden. */
+  | 'import-untagged'
   /** The import was committed or discarded already. */
   | 'import-closed';
 
@@ -39,15 +56,10 @@ export class ImportWriteError extends CodedError<ImportWriteErrorCode> {
   override readonly name = 'ImportWriteError';
 }
 
-/** What one staged batch holds (the engine's ImportBatch without its counts and problems). */
-export interface StagedBatch {
+/** What the writer takes of one engine batch (the ImportBatch without its counts and problems). */
+export interface ImportSlice {
   readonly created: readonly EntityRecord[];
   readonly updated: readonly EntityRecord[];
-}
-
-interface StagedRow {
-  readonly key: string;
-  readonly value: { readonly caseId: string } & StagedBatch;
 }
 
 export interface ImportCommit {
@@ -55,11 +67,6 @@ export interface ImportCommit {
   readonly label: string;
   /** The one audit entry's summary. */
   readonly summary: string;
-  /**
-   * The existing entities the engine was given, by id → `updatedAt` as read at the start: a merge
-   * into one that changed since is refused (ImportWriteError 'import-conflict'), not overwritten.
-   */
-  readonly baseVersions: ReadonlyMap<string, string>;
 }
 
 export interface ImportCommitResult {
@@ -67,14 +74,36 @@ export interface ImportCommitResult {
   readonly merged: number;
 }
 
-export interface ImportStaging {
+export interface ImportWriter {
   readonly importId: string;
-  /** Writes one batch to the staging area (invisible until commit). */
-  stage(batch: StagedBatch): Promise<void>;
-  /** Makes every staged batch visible as one undoable change. */
+  /** Writes one batch, hidden until commit. */
+  write(batch: ImportSlice): Promise<void>;
+  /** Makes every written record visible as one undoable change. */
   commit(commit: ImportCommit): Promise<ImportCommitResult>;
-  /** Removes the staged batches; nothing of the import remains. */
+  /** Removes what was written; nothing of the import remains. */
   discard(): Promise<void>;
+}
+
+export interface ImportWriterOptions {
+  /**
+   * The existing entities the engine was given, by id → `updatedAt` as read at the start: their
+   * merged versions wait for the commit, which refuses ('import-conflict') a merge into one that
+   * changed since rather than overwrite it.
+   */
+  readonly baseVersions: ReadonlyMap<string, string>;
+  /** Records per slice (default IMPORT_SLICE_RECORDS). */
+  readonly sliceRecords?: number;
+}
+
+interface PendingMark {
+  readonly caseId: string;
+  /** 'writing': the import runs or died halfway; 'removing': cancelled or failed; 'undone'. */
+  readonly state: 'writing' | 'removing' | 'undone';
+}
+
+interface IdSlice {
+  readonly caseId: string;
+  readonly ids: readonly string[];
 }
 
 interface LockManagerLike {
@@ -88,24 +117,69 @@ function lockManager(): LockManagerLike | undefined {
   return nav?.locks;
 }
 
-const stageKey = (importId: string, sequence: number): string =>
-  `${STAGE_PREFIX}${importId}:${String(sequence).padStart(9, '0')}`;
-
-/** Every staged row of one import, in the order staged. */
-const stagedRows = (db: TesseraDatabase, importId: string) =>
-  db.meta.where('key').startsWith(`${STAGE_PREFIX}${importId}:`);
+const pendingKey = (importId: string): string => `${PENDING_PREFIX}${importId}`;
+const idsPrefix = (importId: string): string => `${IDS_PREFIX}${importId}:`;
+const idsKey = (importId: string, sequence: number): string =>
+  `${idsPrefix(importId)}${String(sequence).padStart(9, '0')}`;
 
 /**
- * Opens the staging area of a new import into `caseId`. The import's Web Lock is taken here and
- * released by commit or discard.
+ * Adds an import to, or removes it from, the pending set inside the current transaction, and
+ * undoes that if the transaction aborts: readers see the flip exactly when it commits (a reader's
+ * transaction over `entities` waits for this read-write one to end).
  */
-export function startImportStaging(
+function flipPending(db: TesseraDatabase, importId: string, pending: boolean): void {
+  const apply = (on: boolean): void => {
+    if (on) db.pendingImports.add(importId);
+    else db.pendingImports.delete(importId);
+  };
+  apply(pending);
+  Dexie.currentTransaction?.on('abort', () => apply(!pending));
+  signalEntitiesChanged(db);
+}
+
+/** An import's records stamped as its own (hidden while it is pending) and clocked now. */
+function stamp(
+  record: EntityRecord,
+  caseId: string,
+  importId: string,
+  createdAt: string,
+  updatedAt: string,
+): EntityRecord {
+  if (record.caseId !== caseId) {
+    throw new ImportWriteError('import-wrong-case', 'An imported record names another case.');
+  }
+  const imported = record.provenance.imported;
+  if (!imported) {
+    throw new ImportWriteError('import-untagged', 'An imported record has no import provenance.');
+  }
+  return {
+    ...record,
+    createdAt,
+    updatedAt,
+    provenance: { ...record.provenance, imported: { ...imported, importId } },
+  };
+}
+
+/**
+ * Opens a new import into `caseId`: from now on its records are hidden until `commit`. The
+ * import's Web Lock is taken here, and kept after a commit (the page may still undo it).
+ */
+export function startImportWriter(
   work: UnitOfWork,
   caseId: string,
   importId: string,
-): ImportStaging {
+  options: ImportWriterOptions,
+): ImportWriter {
   const { db, clock } = work;
+  const { baseVersions } = options;
+  const sliceRecords = Math.max(1, options.sliceRecords ?? IMPORT_SLICE_RECORDS);
+  const createdAt = clock.now();
+  /** Latest versions of existing entities merged into (their ids are in baseVersions). */
+  const merged = new Map<string, EntityRecord>();
   let sequence = 0;
+  let created = 0;
+  /** The slice still committing (see write). */
+  let previous: Promise<void> = Promise.resolve();
   let closed = false;
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => {
@@ -120,80 +194,170 @@ export function startImportStaging(
         });
       })
     : Promise.resolve();
+  db.pendingImports.add(importId);
+  const started = locked.then(() =>
+    work.commit({
+      label: 'import started',
+      undoable: false,
+      hidden: true,
+      write: (tx) => tx.putMeta(pendingKey(importId), { caseId, state: 'writing' }),
+    }),
+  );
+
+  // Awaited by every step; a failure surfaces there (this only keeps it from being unhandled).
+  void started.catch(() => undefined);
 
   const ensureOpen = (): void => {
     if (closed) throw new ImportWriteError('import-closed', 'This import has already ended.');
   };
 
+  const writeSlice = (added: EntityRecord[], replaced: EntityRecord[]): Promise<void> =>
+    work.commit({
+      label: 'import slice',
+      undoable: false,
+      hidden: true,
+      async write(tx) {
+        await tx.putHidden({ added, replaced });
+        if (added.length > 0) {
+          const ids: IdSlice = { caseId, ids: added.map((record) => record.id) };
+          await tx.putMeta(idsKey(importId, sequence++), ids);
+        }
+      },
+    });
+
+  const undo: SlicedImport = {
+    caseId,
+    async hide(tx: WriteTx) {
+      const mark: PendingMark = { caseId, state: 'undone' };
+      await tx.putMeta(pendingKey(importId), mark);
+      flipPending(db, importId, true);
+      tx.audit({
+        caseId,
+        recordId: caseId,
+        recordKind: 'case',
+        action: 'delete',
+        hlc: clock.now(),
+        summary: `Undo of an import: ${created} records removed`,
+      });
+    },
+    async show(tx: WriteTx) {
+      await tx.db.meta.delete(pendingKey(importId));
+      flipPending(db, importId, false);
+      tx.audit({
+        caseId,
+        recordId: caseId,
+        recordKind: 'case',
+        action: 'import',
+        hlc: clock.now(),
+        summary: `Redo of an import: ${created} records shown again`,
+      });
+    },
+    purge: () =>
+      purgeImport(work, importId)
+        .then(() => release())
+        .catch((error: unknown) => {
+          // The next start removes what is left (the import stays hidden meanwhile).
+          console.warn(`removing an undone import failed: ${errorMessage(error)}`);
+        }),
+  };
+
   return {
     importId,
 
-    async stage(batch) {
+    async write(batch) {
       ensureOpen();
-      await locked;
-      if (batch.created.length === 0 && batch.updated.length === 0) return;
-      const row: StagedRow = {
-        key: stageKey(importId, sequence++),
-        value: { caseId, created: batch.created, updated: batch.updated },
-      };
-      await db.meta.put(row);
+      await started;
+      const now = (): string => clock.now();
+      // Latest version per id within the batch: each record is written once per slice.
+      const added = new Map<string, EntityRecord>();
+      const replaced = new Map<string, EntityRecord>();
+      for (const record of batch.created) {
+        added.set(record.id, stamp(record, caseId, importId, createdAt, now()));
+      }
+      for (const record of batch.updated) {
+        if (baseVersions.has(record.id)) {
+          if (record.caseId !== caseId) {
+            throw new ImportWriteError(
+              'import-wrong-case',
+              'An imported record names another case.',
+            );
+          }
+          merged.set(record.id, record);
+        } else if (added.has(record.id)) {
+          added.set(record.id, stamp(record, caseId, importId, createdAt, now()));
+        } else {
+          replaced.set(record.id, stamp(record, caseId, importId, createdAt, now()));
+        }
+      }
+      const all = [...added.values(), ...replaced.values()];
+      for (let from = 0; from < all.length; from += sliceRecords) {
+        const slice = all.slice(from, from + sliceRecords);
+        // One slice may be committing while the next is cloned into its requests (the store
+        // runs them one after the other): the page's work overlaps the store's, no more.
+        await previous;
+        previous = writeSlice(
+          slice.filter((record) => added.has(record.id)),
+          slice.filter((record) => !added.has(record.id)),
+        );
+        previous.catch(() => undefined);
+      }
+      created += added.size;
     },
 
-    async commit({ label, summary, baseVersions }) {
+    async commit({ label, summary }) {
       ensureOpen();
-      await locked;
-      try {
-        const result = await work.commit({
-          label,
-          bulkInsert: true,
-          async write(tx) {
-            const rows = (await stagedRows(tx.db, importId).toArray()) as unknown as StagedRow[];
-            const { created, merged } = fold(rows, caseId);
-            const now = (): string => clock.now();
-            const fresh = [...created.values()].map((record) => {
-              const at = now();
-              return { ...record, createdAt: at, updatedAt: at };
-            });
-            for (const record of merged.values()) {
-              const stored = await tx.get('entity', record.id);
-              if (!stored || stored.updatedAt !== baseVersions.get(record.id)) {
-                throw new ImportWriteError(
-                  'import-conflict',
-                  'An entity this import merges into was changed while the file was read; nothing was imported. Run the import again.',
-                );
-              }
-            }
-            await tx.insertMany(fresh);
-            for (const record of merged.values()) {
-              await tx.put(
-                { ...record, updatedAt: now() },
-                { summary: (auto) => `${label}: merged ${auto}` },
+      await started;
+      await previous;
+      const result = await work.commit({
+        label,
+        slicedImport: undo,
+        async write(tx) {
+          for (const record of merged.values()) {
+            const stored = await tx.get('entity', record.id);
+            if (!stored || stored.updatedAt !== baseVersions.get(record.id)) {
+              throw new ImportWriteError(
+                'import-conflict',
+                'An entity this import merges into was changed while the file was read; nothing was imported. Run the import again.',
               );
             }
-            tx.audit({
-              caseId,
-              recordId: caseId,
-              recordKind: 'case',
-              action: 'import',
-              hlc: now(),
-              summary,
-            });
-            await stagedRows(tx.db, importId).delete();
-            return { created: fresh.length, merged: merged.size };
-          },
-        });
-        closed = true;
-        return result;
-      } finally {
-        if (closed) release();
-      }
+          }
+          for (const record of merged.values()) {
+            await tx.put(
+              { ...record, updatedAt: clock.now() },
+              { summary: (auto) => `${label}: merged ${auto}` },
+            );
+          }
+          tx.audit({
+            caseId,
+            recordId: caseId,
+            recordKind: 'case',
+            action: 'import',
+            hlc: clock.now(),
+            summary,
+          });
+          await tx.db.meta.delete(pendingKey(importId));
+          flipPending(db, importId, false);
+          return { created, merged: merged.size };
+        },
+      });
+      closed = true;
+      merged.clear();
+      return result;
     },
 
     async discard() {
       if (closed) return;
       closed = true;
       try {
-        await stagedRows(db, importId).delete();
+        await started;
+        await previous.catch(() => undefined);
+        await work.commit({
+          label: 'import discarded',
+          undoable: false,
+          hidden: true,
+          write: (tx) => tx.putMeta(pendingKey(importId), { caseId, state: 'removing' }),
+        });
+        await purgeImport(work, importId);
       } finally {
         release();
       }
@@ -201,57 +365,83 @@ export function startImportStaging(
   };
 }
 
-/** The staged batches as one set of new records and one of merged existing ones, latest versions. */
-function fold(
-  rows: readonly StagedRow[],
-  caseId: string,
-): { created: Map<string, EntityRecord>; merged: Map<string, EntityRecord> } {
-  const created = new Map<string, EntityRecord>();
-  const merged = new Map<string, EntityRecord>();
-  const check = (record: EntityRecord): void => {
-    if (record.caseId !== caseId) {
-      throw new ImportWriteError('import-wrong-case', 'An imported record names another case.');
-    }
-  };
-  for (const { value } of rows) {
-    if (value.caseId !== caseId) {
-      throw new ImportWriteError('import-wrong-case', 'A staged batch belongs to another case.');
-    }
-    for (const record of value.created) {
-      check(record);
-      created.set(record.id, record);
-    }
-    for (const record of value.updated) {
-      check(record);
-      if (created.has(record.id)) created.set(record.id, record);
-      else merged.set(record.id, record);
-    }
+/**
+ * Removes a pending import's records for good, one slice of ids per change (hidden meanwhile),
+ * then its mark; the import then leaves the pending set.
+ */
+async function purgeImport(work: UnitOfWork, importId: string): Promise<void> {
+  const { db } = work;
+  db.pendingImports.add(importId);
+  for (;;) {
+    const done = await work.commit({
+      label: 'import removed',
+      undoable: false,
+      hidden: true,
+      async write(tx) {
+        const row = await tx.db.meta.where('key').startsWith(idsPrefix(importId)).first();
+        if (!row) {
+          await tx.db.meta.delete(pendingKey(importId));
+          return true;
+        }
+        await tx.deleteHidden((row.value as IdSlice).ids);
+        await tx.db.meta.delete(row.key);
+        return false;
+      },
+    });
+    if (done) break;
   }
-  return { created, merged };
+  db.pendingImports.delete(importId);
 }
 
 /**
- * Deletes the staged batches of imports that no page is running (killed halfway, or the app
- * closed): with Web Locks, those whose lock is free; without them (tests), all of them. Returns
- * how many imports were removed.
+ * Hides every import a mark names (running in another window, or killed halfway): call at start,
+ * before anything reads the case. Returns their ids.
  */
-export async function removeStaleImports(db: TesseraDatabase): Promise<number> {
-  const keys = (await db.meta.where('key').startsWith(STAGE_PREFIX).primaryKeys()) as string[];
-  if (keys.length === 0) return 0;
+export async function hidePendingImports(db: TesseraDatabase): Promise<string[]> {
+  const keys = (await db.meta.where('key').startsWith(PENDING_PREFIX).primaryKeys()) as string[];
+  const ids = keys.map((key) => key.slice(PENDING_PREFIX.length));
+  for (const id of ids) db.pendingImports.add(id);
+  return ids;
+}
+
+/**
+ * Removes the imports that no page is running (killed halfway, or the app closed): with Web
+ * Locks, those whose lock is free; without them (tests), all of them. Also drops the id lists of
+ * committed imports whose page is gone (they served only that page's undo), and the staged rows of
+ * the writer's earlier version. Returns how many unfinished imports were removed.
+ */
+export async function removeStaleImports(work: UnitOfWork): Promise<number> {
+  const { db } = work;
+  const pending = await hidePendingImports(db);
   const held = new Set<string>();
   const locks = lockManager();
   if (locks) {
     const snapshot = await locks.query();
-    for (const lock of snapshot.held ?? []) if (lock.name) held.add(lock.name);
+    for (const lock of snapshot.held ?? []) {
+      if (lock.name?.startsWith(LOCK_PREFIX)) held.add(lock.name.slice(LOCK_PREFIX.length));
+    }
   }
-  const stale = new Map<string, string[]>();
-  for (const key of keys) {
-    const importId = key.slice(STAGE_PREFIX.length).split(':')[0] ?? '';
-    if (held.has(`${LOCK_PREFIX}${importId}`)) continue;
-    const list = stale.get(importId);
-    if (list) list.push(key);
-    else stale.set(importId, [key]);
+  const stale = pending.filter((id) => !held.has(id));
+  for (const id of stale) await purgeImport(work, id);
+  const idKeys = (await db.meta.where('key').startsWith(IDS_PREFIX).primaryKeys()) as string[];
+  const live = new Set([...pending, ...held]);
+  const orphans = idKeys.filter((key) => !live.has(key.slice(IDS_PREFIX.length).split(':')[0]!));
+  const legacy = (await db.meta
+    .where('key')
+    .startsWith(LEGACY_STAGE_PREFIX)
+    .primaryKeys()) as string[];
+  for (const keys of [orphans, legacy]) {
+    for (let from = 0; from < keys.length; from += 100) {
+      const chunk = keys.slice(from, from + 100);
+      await work.commit({
+        label: 'import lists removed',
+        undoable: false,
+        hidden: true,
+        write: async (tx) => {
+          await tx.db.meta.bulkDelete(chunk);
+        },
+      });
+    }
   }
-  for (const list of stale.values()) await db.meta.bulkDelete(list);
-  return stale.size;
+  return stale.length;
 }

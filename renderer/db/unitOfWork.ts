@@ -12,7 +12,9 @@
  * Undo writes each record's before-image back (a created record's before is its own tombstone),
  * redo the after-image, both with fresh clocks and 'restore' audit entries, in one transaction.
  * A bulk insert (a case import) is the exception: undo removes what it inserted and redo inserts
- * it again, with one summary audit entry each (see ChangeSpec.bulkInsert).
+ * it again, with one summary audit entry each (see ChangeSpec.bulkInsert). An import written in
+ * slices (ChangeSpec.slicedImport) keeps no records on the stack at all: undo hides it again, redo
+ * shows it again, and once it can no longer be redone it is removed slice by slice (importWriter.ts).
  * Before writing, each record must still be the version this stack last wrote (same `updatedAt`;
  * changes above the entry were undone first, so that is the entry's own write or the undo of a
  * later one). Otherwise something off the stack changed it since (another window, a retention
@@ -40,6 +42,7 @@ import type {
 import { captionOfRecord, ITEM_KINDS, RECORD_KIND_NAMES } from '../../shared/model/recordKinds.ts';
 import type { CommittedEntities } from './caseStore.ts';
 import type { StoredEntity, TesseraDatabase } from './database.ts';
+import { silenceChange } from './pendingImports.ts';
 import {
   auditAction,
   caseIdOf,
@@ -77,6 +80,19 @@ export interface WriteTx {
    * with `audit`. Undo tombstones them.
    */
   insertMany(records: readonly AnyRecord[]): Promise<void>;
+  /**
+   * Stores records of an import still being written, hidden by its pending mark
+   * (pendingImports.ts): no before-image, audit entry or undo pair (the import's final change
+   * writes the summary, its undo removes them). `added` must not exist yet (an id already stored
+   * aborts the change, as insertMany); `replaced` are the import's own records of earlier slices,
+   * merged into since, stored again as their latest versions.
+   */
+  putHidden(records: {
+    readonly added: readonly EntityRecord[];
+    readonly replaced: readonly EntityRecord[];
+  }): Promise<void>;
+  /** Removes hidden records (an unfinished or undone import's) for good, without audit entries. */
+  deleteHidden(ids: readonly string[]): Promise<void>;
   putBlob(id: string, content: Blob): Promise<void>;
   /**
    * Removes a record for good (retention purge), with its content, its sync state and its earlier
@@ -112,7 +128,31 @@ export interface ChangeSpec<T> {
    * summary audit entry, as the import did, rather than one per record.
    */
   readonly bulkInsert?: boolean;
+  /**
+   * The change makes an import written in slices visible (importWriter.ts). Its undo entry holds
+   * only the pairs of existing entities it merged into (bounded by the case, not the file); undo
+   * reverts those and calls `hide` in the same transaction, redo puts them again and calls `show`.
+   * When the undone entry leaves the redo stack (a new change, a conflict, its case purged), `purge`
+   * removes the hidden records slice by slice.
+   */
+  readonly slicedImport?: SlicedImport;
+  /**
+   * The change writes only hidden records (putHidden, deleteHidden) and meta entries: no live
+   * query is told (nothing anyone sees changed). See pendingImports.ts.
+   */
+  readonly hidden?: boolean;
   readonly write: (tx: WriteTx) => Promise<T>;
+}
+
+/** How undo takes back an import written in slices (ChangeSpec.slicedImport). */
+export interface SlicedImport {
+  readonly caseId: string;
+  /** Inside undo's transaction: hides the import's records again, and audits their removal. */
+  hide(tx: WriteTx): Promise<void>;
+  /** Inside redo's transaction: shows them again, and audits it. */
+  show(tx: WriteTx): Promise<void>;
+  /** Once the undone import can no longer be redone: removes its records, slice by slice. */
+  purge(): Promise<void>;
 }
 
 export interface UnitOfWork {
@@ -152,9 +192,13 @@ interface UndoEntry {
   readonly pairs: readonly UndoPair[];
   /** Set for bulk inserts (see ChangeSpec.bulkInsert): the contents they stored. */
   readonly inserted?: ReadonlyMap<string, Blob>;
+  /** Set for imports written in slices (see ChangeSpec.slicedImport). */
+  readonly sliced?: SlicedImport;
 }
 
 const DEFAULT_MAX_UNDO = 200;
+/** Records per request of putHidden and deleteHidden (a request's clone is one task on the page). */
+const HIDDEN_WRITE_CHUNK = 100;
 
 /** Keys of `meta` entries that belong to one case start so, and go with it when it is purged. */
 export function caseMetaPrefix(caseId: string): string {
@@ -212,7 +256,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
   }
 
   /** Runs `write` in one transaction; returns its result, the pairs it wrote and nothing else. */
-  async function run<T>(write: (tx: WriteTx) => Promise<T>): Promise<{
+  async function run<T>(
+    write: (tx: WriteTx) => Promise<T>,
+    hidden = false,
+  ): Promise<{
     result: T;
     pairs: UndoPair[];
     touched: Set<string>;
@@ -290,6 +337,25 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             for (const [kind, list] of byKind) requests.push(recordTable(db, kind).bulkAdd(list));
             await Promise.all(requests);
           },
+          async putHidden({ added, replaced }) {
+            // Requests of a few hundred records each, one after the other: one bulk request of
+            // thousands is one long task on the page (structured clone of every row at once).
+            for (let from = 0; from < added.length; from += HIDDEN_WRITE_CHUNK) {
+              await db.entities.bulkAdd(
+                added.slice(from, from + HIDDEN_WRITE_CHUNK).map(storeEntity),
+              );
+            }
+            for (let from = 0; from < replaced.length; from += HIDDEN_WRITE_CHUNK) {
+              await db.entities.bulkPut(
+                replaced.slice(from, from + HIDDEN_WRITE_CHUNK).map(storeEntity),
+              );
+            }
+          },
+          async deleteHidden(ids) {
+            for (let from = 0; from < ids.length; from += HIDDEN_WRITE_CHUNK) {
+              await db.entities.bulkDelete(ids.slice(from, from + HIDDEN_WRITE_CHUNK));
+            }
+          },
           async putBlob(id, content) {
             await db.attachmentBlobs.put({ id, content });
             blobs.set(id, content);
@@ -328,7 +394,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
           },
         };
         const result = await write(tx);
-        await db.audit.bulkAdd(entries);
+        if (entries.length > 0) await db.audit.bulkAdd(entries);
+        if (hidden) silenceChange();
         return { result, pairs: [...pairs.values()], touched, blobs };
       });
       publish({
@@ -364,9 +431,19 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     for (const id of ids) lastWritten.delete(id);
   }
 
+  /**
+   * Entries leaving the redo stack: an undone import written in slices is only hidden until now,
+   * and its records are removed in the background (a page closed meanwhile leaves that to the
+   * next start's cleanup).
+   */
+  function dropRedo(entries: readonly UndoEntry[]): void {
+    for (const entry of entries) if (entry.sliced) void entry.sliced.purge();
+  }
+
   function push(entry: UndoEntry): void {
     undoStack.push(entry);
     if (undoStack.length > maxUndo) undoStack = undoStack.slice(-maxUndo);
+    dropRedo(redoStack);
     redoStack = [];
     notify();
   }
@@ -406,6 +483,9 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         const next = { ...target, updatedAt: clock.now() } as AnyRecord;
         await tx.put(next, { action: 'restore', summary: (auto) => `${reason}: ${auto}` });
         out.push([next.id, next.updatedAt]);
+      }
+      if (entry.sliced) {
+        await (direction === 'undo' ? entry.sliced.hide(tx) : entry.sliced.show(tx));
       }
       return out;
     }).catch((error: unknown) => {
@@ -495,7 +575,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       stacks()[1]!.push(entry);
       return entry.label;
     } catch (error) {
-      if (error instanceof UndoConflictError) leave();
+      if (error instanceof UndoConflictError) {
+        leave();
+        if (direction === 'redo') dropRedo([entry]);
+      }
       throw error;
     } finally {
       notify();
@@ -508,13 +591,18 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     actor,
 
     async commit<T>(change: ChangeSpec<T>): Promise<T> {
-      const { result, pairs, touched, blobs } = await run(change.write);
+      const { result, pairs, touched, blobs } = await run(change.write, change.hidden === true);
       // A change that cannot be undone makes older entries over its records unrevertable too.
       disown(touched);
-      if (change.undoable !== false && pairs.length > 0) {
+      if (change.undoable !== false && (pairs.length > 0 || change.slicedImport)) {
         const label = typeof change.label === 'string' ? change.label : change.label(result);
         for (const { after } of pairs) lastWritten.set(after.id, after.updatedAt);
-        push({ label, pairs, ...(change.bulkInsert ? { inserted: blobs } : {}) });
+        push({
+          label,
+          pairs,
+          ...(change.bulkInsert ? { inserted: blobs } : {}),
+          ...(change.slicedImport ? { sliced: change.slicedImport } : {}),
+        });
       }
       return result;
     },
@@ -539,8 +627,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
 
     forgetCase(caseId) {
       const touches = (entry: UndoEntry): boolean =>
+        entry.sliced?.caseId === caseId ||
         entry.pairs.some(({ after }) => caseIdOf(after) === caseId);
       undoStack = undoStack.filter((entry) => !touches(entry));
+      dropRedo(redoStack.filter(touches));
       redoStack = redoStack.filter((entry) => !touches(entry));
       notify();
     },

@@ -86,15 +86,27 @@ describe('the import pipeline', () => {
       row: 2,
       spec: 'cdr',
       specVersion: 1,
+      importId: result.importId,
     });
     expect(call.grading).toEqual({ source: 'B', information: '2' });
-    expect(await db.meta.count()).toBe(0);
+    // Nothing pending; the ids the import wrote stay listed for its undo.
+    expect(await db.meta.where('key').startsWith('import-pending:').count()).toBe(0);
+    expect(db.pendingImports.size).toBe(0);
 
     const label = repo.undoState().undoLabel!;
     expect(label).toBe(`Import of cdr.csv: ${entities.length} entities`);
     // On the encrypting store (before the fix: PrematureCommitError from parallel reads).
     expect(await repo.undo()).toBe(label);
     expect(await live()).toEqual([]);
+    // Hidden until it can no longer be redone; then removed for good, slice by slice.
+    expect(db.pendingImports.size).toBe(1);
+    await repo.createCase({ reference: 'P/2', title: 'Later', leadInvestigator: 'X' });
+    for (let i = 0; i < 500 && db.pendingImports.size > 0; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(db.pendingImports.size).toBe(0);
+    expect(await db.entities.count()).toBe(0);
+    expect(await db.meta.count()).toBe(0);
   });
 
   it('lists bad rows by row and column; skip imports the rest and returns a rejects file', async () => {

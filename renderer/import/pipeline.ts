@@ -2,23 +2,25 @@
  * The import wizard's pipeline (issue 11), shared by the wizard and the benchmark:
  *
  * 1. The case's live entities are read (identity rules merge incoming rows into them) and the
- *    import's staging area is opened (renderer/db/importWriter.ts).
+ *    import's writer is opened (renderer/db/importWriter.ts): its records stay hidden until step 4.
  * 2. A worker (importReader.ts) hashes the file, then reads it slice by slice: decode → parse →
- *    map with the shared engine. The main thread pulls one batch at a time and stages it before
- *    pulling the next, so memory stays bounded by the store's pace, and nothing is visible yet.
+ *    map with the shared engine. The main thread writes each batch in bounded slices while the
+ *    worker maps the next one (one batch ahead, no more), so memory stays bounded by the store's
+ *    pace, the page never waits on one long write, and nothing is visible yet.
  * 3. At the end, when rows had problems, the caller decides: skip them (the rejected rows come
  *    back as a rejects CSV; nothing is dropped silently) or stop (nothing is imported). With
  *    `onProblems: 'stop'` the read stops at the first problem.
- * 4. The staged batches become visible as ONE change: one audit summary, one undo entry
- *    ("Import of cdr.csv: 12,345 entities"). Cancel (the signal), a failure or a lock discards
- *    the staging area; a page killed halfway leaves it to the next start's cleanup.
+ * 4. The written records become visible as ONE change: one audit summary, one undo entry
+ *    ("Import of cdr.csv: 12,345 entities"; undo removes it, and cannot be redone). Cancel (the
+ *    signal), a failure or a lock removes what was written; a page killed halfway leaves it
+ *    hidden, to the next start's cleanup.
  */
 import { errorMessage } from '../../shared/base/errors.ts';
 import { rejectsCsv } from '../../shared/importer/index.ts';
 import type { ImportSpec, ImportSummary, RowProblem } from '../../shared/importer/index.ts';
 import { newId } from '../../shared/model/index.ts';
 import type { EntityRecord, Grading, Markings } from '../../shared/model/index.ts';
-import { startImportStaging } from '../db/importWriter.ts';
+import { startImportWriter } from '../db/importWriter.ts';
 import { stripEntity } from '../db/records.ts';
 import type { UnitOfWork } from '../db/unitOfWork.ts';
 import { startImportWorker } from './importClient.ts';
@@ -67,9 +69,18 @@ export interface ImportPipelineArgs {
     | ((problems: readonly RowProblem[], summary: ImportSummary) => Promise<ProblemDecision>);
   /** The reader to use; by default a worker of its own (tests pass an in-process one). */
   readonly reader?: ImportReaderPort;
-  /** Bytes read per batch (default importReader's SLICE_BYTES). */
+  /** Bytes read per batch (default PIPELINE_SLICE_BYTES). */
   readonly sliceBytes?: number;
+  /** Records per write transaction (default importWriter's IMPORT_SLICE_RECORDS). */
+  readonly sliceRecords?: number;
 }
+
+/**
+ * Bytes of the file per batch: about 850 call records. A batch crosses from the worker to the
+ * page as one message, whose structured clone is one task on the page (measured: the largest
+ * after IndexedDB's own clones); a sixteenth of the reader's default keeps that task short.
+ */
+export const PIPELINE_SLICE_BYTES = 1 << 16;
 
 const count = new Intl.NumberFormat('en');
 
@@ -99,7 +110,10 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
   const baseVersions = new Map(existing.map((e) => [e.id, e.updatedAt]));
   const { agencyId, userName } = work.actor();
   const reader = args.reader ?? startImportWorker();
-  const staging = startImportStaging(work, caseId, importId);
+  const writer = startImportWriter(work, caseId, importId, {
+    baseVersions,
+    ...(args.sliceRecords ? { sliceRecords: args.sliceRecords } : {}),
+  });
   const cancelled = (): boolean => signal?.aborted === true;
   try {
     const started = expect(
@@ -108,7 +122,7 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
           type: 'start',
           file,
           spec,
-          ...(args.sliceBytes ? { sliceBytes: args.sliceBytes } : {}),
+          sliceBytes: args.sliceBytes ?? PIPELINE_SLICE_BYTES,
           options: {
             caseId,
             agencyId,
@@ -130,14 +144,21 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
     let rowsRead = 0;
     let step: ReaderStep;
     const stopEarly = args.onProblems === 'stop';
+    const next = () => reader.call({ type: 'next' }, signal);
+    let ahead: Promise<ImportReaderResponse> | undefined = next();
     do {
       if (cancelled()) throw new ImportCancelledError();
-      step = expect(await reader.call({ type: 'next' }, signal), 'step');
+      step = expect(await ahead!, 'step');
       header ??= step.header;
       rowsRead += step.batch.rowsRead;
       problems.push(...step.batch.problems);
       for (const [row, cells] of step.rejected) rejected.set(row, cells);
-      await staging.stage(step.batch);
+      const last = !!step.summary || (stopEarly && problems.length > 0);
+      // The worker maps the next batch while this one is written.
+      ahead = last ? undefined : next();
+      // Should the write fail, the read ahead is abandoned (the worker is closed below).
+      void ahead?.catch(() => undefined);
+      await writer.write(step.batch);
       onProgress?.({
         bytesRead: step.bytesRead,
         bytesTotal: started.bytesTotal,
@@ -162,18 +183,17 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
           ? await onProblems(problems, summary)
           : onProblems;
     if (decision === 'stop' || cancelled()) {
-      await staging.discard();
+      await writer.discard();
       if (cancelled()) throw new ImportCancelledError();
       return { importId, summary, problems, committed: false, fileSha256: started.fileSha256 };
     }
-    await staging.commit({
+    await writer.commit({
       label: `Import of ${fileName}: ${count.format(summary.entitiesCreated)} entities`,
       summary:
         `Imported ${fileName} (specification ${spec.name} v${spec.version}, SHA-256 ${started.fileSha256}): ` +
         `${count.format(summary.rowsImported)} of ${count.format(summary.rowsRead)} rows, ` +
         `${count.format(summary.entitiesCreated)} entities created, ${count.format(summary.entitiesMerged)} merged` +
         (problems.length > 0 ? `, ${count.format(rejected.size)} rows rejected (skipped)` : ''),
-      baseVersions,
     });
     return {
       importId,
@@ -184,9 +204,9 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
       ...(problems.length > 0 ? { rejectsCsv: rejectsCsv(problems, header, rejected) } : {}),
     };
   } catch (error) {
-    await staging.discard().catch((cause: unknown) => {
+    await writer.discard().catch((cause: unknown) => {
       // The cleanup at the next start removes what is left; the original error matters more.
-      console.warn(`import staging not removed: ${errorMessage(cause)}`);
+      console.warn(`unfinished import not removed: ${errorMessage(cause)}`);
     });
     if (cancelled() && !(error instanceof ImportCancelledError)) throw new ImportCancelledError();
     throw error;

@@ -39,6 +39,7 @@ export const provenanceSchema = z.object({
       row: z.number().int().min(1),
       spec: shortText,
       specVersion: z.number().int().min(1),
+      importId: id.optional(),
     })
     .optional(),
 });

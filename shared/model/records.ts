@@ -28,6 +28,11 @@ export interface ImportedFrom {
   readonly row: number;
   readonly spec: string;
   readonly specVersion: number;
+  /**
+   * The import (one wizard run) that wrote the record: its records are hidden while it is written
+   * or removed (renderer/db/pendingImports.ts). Absent in records imported before it existed.
+   */
+  readonly importId?: string;
 }
 
 export interface RecordBase {
