@@ -179,6 +179,37 @@ describe('an import is one change, written in slices', () => {
     expect(repo.undoState().redoLabel).toBeUndefined();
   });
 
+  it("keeps an open case's in-memory store current: the commit shows the import, undo hides it, redo shows it again", async () => {
+    const c = await repo.createCase({ reference: 'I/9', title: 'Store', leadInvestigator: 'X' });
+    const existing = await repo.createEntity(c.id, 'Phone', { number: ['+43660999'] });
+    const held = repo.caseStores.acquire(c.id);
+    const ids = () => new Set((held.store.snapshot().all ?? []).map((entity) => entity.id));
+    const until = async (predicate: () => boolean) => {
+      for (let i = 0; i < 400 && !predicate(); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      expect(predicate()).toBe(true);
+    };
+    try {
+      await until(() => ids().has(existing.id));
+      const writer = startImportWriter(work, c.id, newId(), {
+        baseVersions: new Map(),
+        sliceRecords: 2,
+      });
+      const a = draft(c.id, 'Phone', { number: ['+43660777'] }, 2);
+      const b = draft(c.id, 'Phone', { number: ['+43660888'] }, 3);
+      await writer.write({ created: [a, b], updated: [] });
+      await writer.commit(commitArgs);
+      await until(() => ids().has(a.id) && ids().has(b.id));
+      await work.undo();
+      await until(() => !ids().has(a.id) && !ids().has(b.id) && ids().has(existing.id));
+      await work.redo();
+      await until(() => ids().has(a.id) && ids().has(b.id));
+    } finally {
+      held.release();
+    }
+  });
+
   it('a failure midway leaves nothing, visible or stored', async () => {
     const c = await repo.createCase({ reference: 'I/6', title: 'Fail', leadInvestigator: 'X' });
     const writer = startImportWriter(work, c.id, newId(), {

@@ -498,6 +498,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       if (updatedAt === undefined) lastWritten.delete(id);
       else lastWritten.set(id, updatedAt);
     }
+    // A sliced import's records were shown or hidden by one flag, not record by record.
+    if (entry.sliced) publish({ entities: [], removed: [], reloadCases: [entry.sliced.caseId] });
     // An undone import removed its records with bulk deletes that no put saw.
     if (entry.inserted && direction === 'undo') {
       publish({
@@ -592,6 +594,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
 
     async commit<T>(change: ChangeSpec<T>): Promise<T> {
       const { result, pairs, touched, blobs } = await run(change.write, change.hidden === true);
+      // Its records became visible by one flag that no put saw: the case's store reads again.
+      if (change.slicedImport) {
+        publish({ entities: [], removed: [], reloadCases: [change.slicedImport.caseId] });
+      }
       // A change that cannot be undone makes older entries over its records unrevertable too.
       disown(touched);
       if (change.undoable !== false && (pairs.length > 0 || change.slicedImport)) {
