@@ -4,7 +4,7 @@ import type { EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
 import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
-import { mergePositions } from './chartGeometry.ts';
+import { movedNodes } from './chartGeometry.ts';
 import type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
 import { buildChartElements, EMPTY_VIEW_MODEL, isBigChart } from './chartModel.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
@@ -65,6 +65,11 @@ export interface ChartViewProps {
   readonly ref?: Ref<ChartViewHandle>;
 }
 const SAVE_DELAY_MS = 400;
+/**
+ * Up to this many moved nodes are written as per-node rows; more (a layout moved everything) is
+ * written as the whole chart, which also folds the rows back into the record.
+ */
+const MOVE_BY_ROWS_MAX = 2_000;
 const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** The adapter, unless it was destroyed (a new one replaces it when the chart crosses BIG). */
@@ -157,14 +162,21 @@ export function ChartView(props: ChartViewProps) {
     const layout = pendingLayoutRef.current;
     pendingLayoutRef.current = undefined;
     if (!adapter || !current || current.deleted || current.id !== appliedChartRef.current) return;
-    const nodes = mergePositions(current.nodes, adapter.positions());
+    const moved = movedNodes(current.nodes, adapter.positions());
     const layoutChanged = layout !== undefined && layout !== current.layout;
-    if (!nodes && !layoutChanged) return;
+    if (!moved && !layoutChanged) return;
     try {
-      await repository.updateChart(current.id, {
-        ...(nodes ? { nodes } : {}),
-        ...(layoutChanged ? { layout } : {}),
-      });
+      if (moved && !layoutChanged && Object.keys(moved).length <= MOVE_BY_ROWS_MAX) {
+        // A drag: only the moved nodes are written (per-node rows), not the whole chart.
+        const start = performance.now();
+        await repository.moveChartNodes(current, moved);
+        performance.measure('chart:drag-commit', { start, end: performance.now() });
+      } else {
+        await repository.updateChart(current.id, {
+          ...(moved ? { nodes: { ...current.nodes, ...moved } } : {}),
+          ...(layoutChanged ? { layout } : {}),
+        });
+      }
     } catch (error) {
       services.notify(`Could not save the chart: ${errorMessage(error)}`, 'error');
     }
