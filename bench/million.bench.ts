@@ -8,9 +8,10 @@
  */
 import { DEFAULT_CDR_ROWS } from './import/generate.ts';
 import { millionCasePath } from './million/case.ts';
+import { chartSection } from './million/chart.ts';
 import type { MillionSection } from './million/section.ts';
 
-const SECTIONS: readonly MillionSection[] = [];
+const SECTIONS: readonly MillionSection[] = [chartSection];
 
 const rows = Number(process.env['MILLION_ROWS'] ?? DEFAULT_CDR_ROWS);
 const only = process.env['MILLION_SECTIONS']?.split(',').map((name) => name.trim());

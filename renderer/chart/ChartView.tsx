@@ -6,9 +6,15 @@ import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
 import { movedNodes } from './chartGeometry.ts';
 import type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
-import { buildChartElements, EMPTY_VIEW_MODEL, isBigChart } from './chartModel.ts';
+import {
+  BIG_CHART_ELEMENTS,
+  buildChartElements,
+  EMPTY_VIEW_MODEL,
+  linkCount,
+} from './chartModel.ts';
+import { buildCombinedChartElements } from './combinedElements.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
-import { applyOverlay, entityNodeCount } from './chartOverlay.ts';
+import { applyOverlay, entityNodeCount, overlayTouchesLinks } from './chartOverlay.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
 import type { LinkWidthBy } from './parallelLinks.ts';
 import { combineParallelLinks, isBundleId, toggleBundle } from './parallelLinks.ts';
@@ -85,36 +91,47 @@ export function ChartView(props: ChartViewProps) {
   const chart = useChart(chartId);
   const theme = useChartTheme();
   const loaded = chart !== undefined && chart.id === chartId;
-  const baseView = useMemo(
-    () =>
-      chart && chart.id === chartId
-        ? timed('build', () => buildChartElements(entities, chart))
-        : EMPTY_VIEW_MODEL,
-    [entities, chart, chartId],
-  );
-  const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
-  const overlaid = useMemo(
-    () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
-    [baseView, byId, overlay],
-  );
   /** Bundles expanded into their single links, per chart (a new chart starts all combined). */
   const [expanded, setExpanded] = useState<{ chartId: string; keys: ReadonlySet<string> }>({
     chartId,
     keys: new Set(),
   });
   const expandedKeys = expanded.chartId === chartId ? expanded.keys : NO_KEYS;
-  const view = useMemo(
+  const combineOptions = useMemo(
+    () => ({ combine: combineLinks, expanded: expandedKeys, widthBy: linkWidthBy }),
+    [combineLinks, expandedKeys, linkWidthBy],
+  );
+  // Links are combined while the view model is built (one pass, no model per call: a million
+  // calls), unless the overlay filters, dims or groups by links, which it must see one by one.
+  const oneStep = combineLinks && !overlayTouchesLinks(overlay);
+  const baseView = useMemo(
     () =>
-      combineParallelLinks(
-        overlaid,
-        { combine: combineLinks, expanded: expandedKeys, widthBy: linkWidthBy },
-        schemaLabel,
-      ),
-    [overlaid, combineLinks, expandedKeys, linkWidthBy],
+      chart && chart.id === chartId
+        ? timed('build', () =>
+            oneStep
+              ? buildCombinedChartElements(entities, chart, combineOptions, schemaLabel)
+              : buildChartElements(entities, chart),
+          )
+        : EMPTY_VIEW_MODEL,
+    // combineOptions only matter to the one-step build.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [entities, chart, chartId, oneStep, oneStep ? combineOptions : undefined],
+  );
+  const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
+  /** What the overlay makes of the chart: single links, or already combined ones (oneStep). */
+  const overlaid = useMemo(
+    () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
+    [baseView, byId, overlay],
+  );
+  const view = useMemo(
+    () => (oneStep ? overlaid : combineParallelLinks(overlaid, combineOptions, schemaLabel)),
+    [overlaid, oneStep, combineOptions],
   );
   const overlaidRef = useRef(overlaid);
-  // The adapter is rebuilt when a chart crosses the threshold: renderer options are fixed at creation.
-  const big = isBigChart(baseView);
+  // The adapter is rebuilt when a chart crosses the threshold: renderer options are fixed at
+  // creation. Counted in single links, however they are drawn.
+  const relationshipCount = useMemo(() => linkCount(overlaid), [overlaid]);
+  const big = baseView.nodes.length + linkCount(baseView) > BIG_CHART_ELEMENTS;
 
   const wrapperRef = useRef<HTMLDivElement>(null);
   /** Where the adapter draws (a new element when `big` changes: it is keyed). */
@@ -333,7 +350,7 @@ export function ChartView(props: ChartViewProps) {
       data-chart-id={chartId}
       data-node-count={entityNodeCount(view)}
       data-edge-count={view.edges.length}
-      data-relationship-count={overlaid.edges.length}
+      data-relationship-count={relationshipCount}
       data-big-chart={big ? 'true' : 'false'}
       onKeyDown={onKeyDown}
     >
