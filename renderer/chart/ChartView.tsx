@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
-import type { EntityRecord } from '../../shared/model/index.ts';
+import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
 import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
@@ -11,6 +11,7 @@ import {
   buildChartElements,
   EMPTY_VIEW_MODEL,
   linkCount,
+  withNodeViews,
 } from './chartModel.ts';
 import { buildCombinedChartElements } from './combinedElements.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
@@ -104,19 +105,32 @@ export function ChartView(props: ChartViewProps) {
   // Links are combined while the view model is built (one pass, no model per call: a million
   // calls), unless the overlay filters, dims or groups by links, which it must see one by one.
   const oneStep = combineLinks && !overlayTouchesLinks(overlay);
-  const baseView = useMemo(
-    () =>
-      chart && chart.id === chartId
-        ? timed('build', () =>
-            oneStep
-              ? buildCombinedChartElements(entities, chart, combineOptions, schemaLabel)
-              : buildChartElements(entities, chart),
-          )
-        : EMPTY_VIEW_MODEL,
+  /** The latest build and what it was built from (a saved drag only patches its node models). */
+  const builtRef = useRef<{
+    readonly inputs: readonly unknown[];
+    readonly nodes: ChartRecord['nodes'];
+    readonly view: ChartViewModel;
+  }>(undefined);
+  const baseView = useMemo(() => {
+    if (!chart || chart.id !== chartId) return EMPTY_VIEW_MODEL;
+    const inputs = [entities, chart.id, oneStep, oneStep ? combineOptions : undefined];
+    const built = builtRef.current;
+    const moved =
+      built && built.inputs.every((input, i) => input === inputs[i])
+        ? timed('move', () => withNodeViews(built.view, built.nodes, chart.nodes))
+        : undefined;
+    const view =
+      moved ??
+      timed('build', () =>
+        oneStep
+          ? buildCombinedChartElements(entities, chart, combineOptions, schemaLabel)
+          : buildChartElements(entities, chart),
+      );
+    builtRef.current = { inputs, nodes: chart.nodes, view };
+    return view;
     // combineOptions only matter to the one-step build.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-    [entities, chart, chartId, oneStep, oneStep ? combineOptions : undefined],
-  );
+  }, [entities, chart, chartId, oneStep, oneStep ? combineOptions : undefined]);
   const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
   /** What the overlay makes of the chart: single links, or already combined ones (oneStep). */
   const overlaid = useMemo(
