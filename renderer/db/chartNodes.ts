@@ -15,13 +15,17 @@
  *
  * Every transaction that reads charts must also hold `chartNodes` (CHART_TABLES).
  */
+import { Dexie } from 'dexie';
 import { compareHlc } from '../../shared/model/index.ts';
 import type { ChartRecord } from '../../shared/model/index.ts';
 import type { ChartNodeRow, TesseraDatabase } from './database.ts';
 
-/** The tables a chart is read from. */
-export function chartTables(db: TesseraDatabase) {
-  return [db.charts, db.chartNodes] as const;
+/**
+ * The chartNodes table, or undefined in a database opened at a schema older than v5 (tests build
+ * such legacy stores to upgrade them): there every chart is its record alone.
+ */
+export function chartNodeTable(db: TesseraDatabase): TesseraDatabase['chartNodes'] | undefined {
+  return (db.chartNodes as TesseraDatabase['chartNodes'] | undefined) ?? undefined;
 }
 
 /** `chart` with its node rows laid over its `nodes` map (the chart itself when there are none). */
@@ -39,26 +43,34 @@ export function assembleChart<T extends ChartRecord>(chart: T, rows: readonly Ch
 
 /**
  * The charts as readers see them: each with its node rows. One look-up per chart (a case has a
- * few charts, each with the few rows moved since its last whole write). Reads sequentially: side
+ * few charts, each with the few rows moved since its last whole write), one after the other: side
  * by side reads let a read-write transaction on the encrypting store commit early.
+ *
+ * Dexie promises only, no async function: inside a transaction, awaiting a promise that made no
+ * request (a case without charts) let the transaction commit under the caller (PrematureCommitError).
  */
-export async function withNodeRows<T extends ChartRecord>(
+export function withNodeRows<T extends ChartRecord>(
   db: TesseraDatabase,
   charts: readonly T[],
 ): Promise<T[]> {
-  const out: T[] = [];
+  const table = chartNodeTable(db);
+  let out: Promise<T[]> = Dexie.Promise.resolve([] as T[]);
+  if (!table) return Dexie.Promise.resolve([...charts]);
   for (const chart of charts) {
-    const rows = await db.chartNodes.where('chartId').equals(chart.id).toArray();
-    out.push(assembleChart(chart, rows));
+    out = out.then((done) =>
+      table
+        .where('chartId')
+        .equals(chart.id)
+        .toArray()
+        .then((rows) => [...done, assembleChart(chart, rows)]),
+    );
   }
   return out;
 }
 
 /** One chart as readers see it, or undefined. */
-export async function readChart(
-  db: TesseraDatabase,
-  chartId: string,
-): Promise<ChartRecord | undefined> {
-  const chart = await db.charts.get(chartId);
-  return chart ? (await withNodeRows(db, [chart]))[0] : undefined;
+export function readChart(db: TesseraDatabase, chartId: string): Promise<ChartRecord | undefined> {
+  return db.charts
+    .get(chartId)
+    .then((chart) => (chart ? withNodeRows(db, [chart]).then(([read]) => read) : undefined));
 }

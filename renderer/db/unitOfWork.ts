@@ -35,7 +35,7 @@ import type {
   RecordKind,
 } from '../../shared/model/index.ts';
 import { captionOfRecord, ITEM_KINDS, RECORD_KIND_NAMES } from '../../shared/model/recordKinds.ts';
-import { assembleChart } from './chartNodes.ts';
+import { assembleChart, chartNodeTable, withNodeRows } from './chartNodes.ts';
 import type { ChartNodeRow, StoredEntity, TesseraDatabase } from './database.ts';
 import {
   auditAction,
@@ -188,7 +188,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
   const allTables = (): Table[] => [
     ...RECORD_KIND_NAMES.map((kind) => recordTable(db, kind)),
     // Chart node positions stored per node (chartNodes.ts): read and folded with the charts.
-    db.chartNodes,
+    ...(chartNodeTable(db) ? [db.chartNodes] : []),
     db.attachmentBlobs,
     db.audit,
     // Views' remembered layouts (putMeta), and the import writer's staged batches
@@ -212,7 +212,9 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     if (record.kind === 'entity') await db.entities.put(storeEntity(record));
     else await recordTable(db, record.kind).put(record);
     // A chart written whole holds every position: its per-node rows are folded in (chartNodes.ts).
-    if (record.kind === 'chart') await db.chartNodes.where('chartId').equals(record.id).delete();
+    if (record.kind === 'chart') {
+      await chartNodeTable(db)?.where('chartId').equals(record.id).delete();
+    }
   }
 
   /** Runs `write` in one transaction; returns its result, the pairs it wrote and nothing else. */
@@ -347,7 +349,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             await recordTable(db, record.kind).delete(record.id);
             if (record.kind === 'attachment') await db.attachmentBlobs.delete(record.id);
             if (record.kind === 'chart') {
-              await db.chartNodes.where('chartId').equals(record.id).delete();
+              await chartNodeTable(db)?.where('chartId').equals(record.id).delete();
             }
             await db.audit.where('recordId').equals(record.id).delete();
             await forgetRecords(db, [record.id]);
@@ -360,7 +362,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             for (const kind of ITEM_KINDS) {
               await recordTable(db, kind).where('caseId').equals(caseId).delete();
             }
-            await db.chartNodes.where('caseId').equals(caseId).delete();
+            await chartNodeTable(db)?.where('caseId').equals(caseId).delete();
             await db.audit.where('caseId').equals(caseId).delete();
             await db.meta.where('key').startsWith(caseMetaPrefix(caseId)).delete();
             await forgetCase(db, caseId);
@@ -398,8 +400,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         if (!row) continue;
         if (row.kind === 'chart') {
           // With the node rows moved since its last whole write (chartNodes.ts).
-          const nodeRows = await db.chartNodes.where('chartId').equals(row.id).toArray();
-          found.set(row.id, assembleChart(row, nodeRows));
+          const [assembled] = await withNodeRows(db, [row]);
+          found.set(row.id, assembled!);
         } else found.set(row.id, row.kind === 'entity' ? stripEntity(row as StoredEntity) : row);
       }
     }
@@ -502,7 +504,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         if (ids.length > 0) await recordTable(db, kind).bulkDelete(ids);
         // Rows of charts moved since the import (and moved back by the undo before this one).
         for (const id of kind === 'chart' ? ids : []) {
-          await db.chartNodes.where('chartId').equals(id).delete();
+          await chartNodeTable(db)?.where('chartId').equals(id).delete();
         }
       }
       await db.attachmentBlobs.bulkDelete(blobIds);
