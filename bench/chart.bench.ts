@@ -29,10 +29,11 @@ import { generateChartCase, writeGeneratedCase } from '../e2e/harness/generatedC
 import { startWebHost } from '../electron/web/server.ts';
 import { ensureRenderer, ROOT } from '../scripts/web.mjs';
 import { CHROMIUM_ARGS } from '../e2e/harness/chromiumArgs.ts';
+import { passLockScreens } from '../e2e/harness/lockScreens.ts';
 
 const PAN_MS = 3000;
 /** The whole run is stopped past this, whatever it is waiting for. */
-const WATCHDOG_MS = 330_000;
+const WATCHDOG_MS = 600_000;
 
 /** Writes a generated case into the app's database, within a time limit. */
 async function writeCase(page: Page, generated: GeneratedCase): Promise<void> {
@@ -111,6 +112,8 @@ async function openAppPage(context: BrowserContext, url: string): Promise<Page> 
     page.goto(url, { waitUntil: 'domcontentloaded' }),
     page,
   );
+  // The store is encrypted (issue 10): set the passphrase up on the fresh profile, or unlock.
+  await withTimeout('pass the lock screens', 120_000, passLockScreens(page), page);
   await withTimeout(
     'boot the app',
     60_000,
@@ -132,6 +135,7 @@ async function timeChartRender(page: Page, title: string, nodeCount: number): Pr
     page.reload({ waitUntil: 'domcontentloaded' }),
     page,
   );
+  await withTimeout('unlock after the reload', 120_000, passLockScreens(page), page);
   const link = page.locator('.case-open-link', { hasText: title });
   await withTimeout('case list', 60_000, link.waitFor({ timeout: 60_000 }), page);
   const openStart = Date.now();
