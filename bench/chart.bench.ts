@@ -468,6 +468,8 @@ async function main(): Promise<void> {
     console.log(`chart 50k first render: ${(bigMs / 1000).toFixed(2)} s`);
     console.log(`chart 50k first render ms: ${bigMs} (goal ≤ ${FIRST_RENDER_GOAL_MS})`);
     await printPageMeasures(page, '50k');
+    // A look at what the user sees at first sight (scratch, outside the repository).
+    await page.screenshot({ path: join(tmpdir(), 'chart-bench-50k-first-render.png') });
     const info = await page.evaluate(() => window.__tesseraChart!.renderInfo());
     // Right after the first draw Cytoscape (when it draws) is still filling its element texture
     // caches, a few seconds of work spread over frames; panning then was slow. Measured both ways.
@@ -502,6 +504,7 @@ async function main(): Promise<void> {
     const drag = await profiled(page, 'drag', () => dragNode(page));
     allFrames.push(...drag.frames);
     console.log(frameLine('chart 50k node drag', drag.frames));
+    await page.screenshot({ path: join(tmpdir(), 'chart-bench-50k-after-drag.png') });
     console.log(
       `chart 50k drag commit ms: ${drag.commitMs.toFixed(1)} (goal ≤ ${DRAG_COMMIT_GOAL_MS})`,
     );

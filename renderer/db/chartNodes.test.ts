@@ -105,7 +105,7 @@ describe.each([
     const { chart, ids } = await chartOf(repo, 20);
     writes.length = 0;
 
-    const moved = await repo.moveChartNodes(chart, {
+    await repo.moveChartNodes(chart, {
       [ids[0]!]: { x: 500, y: 40, color: '#ff0000' },
       [ids[3]!]: { x: -5, y: 7 },
     });
@@ -123,7 +123,6 @@ describe.each([
     expect(read.nodes[ids[1]!]).toEqual({ x: 10, y: 0 });
     expect(Object.keys(read.nodes)).toHaveLength(20);
     expect(read.updatedAt > chart.updatedAt).toBe(true);
-    expect(moved).toEqual(read);
     expect((await repo.listCharts(chart.caseId))[0]).toEqual(read);
 
     // The audit entry holds the chart with only the moved nodes, before and after.

@@ -762,10 +762,12 @@ export function createRepository(
 
     moveChartNodes(chart: ChartRecord, nodes: Readonly<Record<string, ChartNodeView>>) {
       return work.commit({
-        label: (moved: ChartRecord) => `Move nodes on ${moved.name}`,
+        label: `Move nodes on ${chart.name}`,
         // The chart record is not read: at 50,000 nodes that read costs what the per-node rows
         // save. `chart` is the live version the view shows (see WriteTx.moveChartNodes).
-        write: (tx) => tx.moveChartNodes(chart, nodes),
+        write: async (tx) => {
+          await tx.moveChartNodes(chart, nodes);
+        },
       });
     },
 

@@ -220,12 +220,9 @@ export interface CaseRepository {
   /**
    * Moves some nodes of `chart` (the live version the view shows) to the given positions: only
    * those nodes are written, audited and kept for undo (per-node rows, renderer/db/chartNodes.ts),
-   * not the whole chart. Returns the chart as it now reads.
+   * not the whole chart.
    */
-  moveChartNodes(
-    chart: ChartRecord,
-    nodes: Readonly<Record<string, ChartNodeView>>,
-  ): Promise<ChartRecord>;
+  moveChartNodes(chart: ChartRecord, nodes: Readonly<Record<string, ChartNodeView>>): Promise<void>;
   deleteChart(chartId: string): Promise<void>;
   listCharts(caseId: string): Promise<ChartRecord[]>;
   getChart(chartId: string): Promise<ChartRecord | undefined>;

@@ -35,7 +35,7 @@ import type {
   RecordKind,
 } from '../../shared/model/index.ts';
 import { captionOfRecord, ITEM_KINDS, RECORD_KIND_NAMES } from '../../shared/model/recordKinds.ts';
-import { assembleChart, chartNodeTable, withNodeRows } from './chartNodes.ts';
+import { chartNodeTable, withNodeRows } from './chartNodes.ts';
 import type { ChartNodeRow, StoredEntity, TesseraDatabase } from './database.ts';
 import {
   auditAction,
@@ -79,13 +79,14 @@ export interface WriteTx {
    * chart, so the write, the audit entry and the undo entry hold only the moved nodes. `chart`
    * is the version the moves were made on (the one the view shows); a node's before-image is its
    * stored row, or that version's entry when it has none. Nodes not on `chart` are skipped.
-   * Returns the chart as it now reads. A change may move a chart's nodes or write it whole, not both.
+   * Returns the chart's new version (`updatedAt`: the move's clock), without assembling the chart
+   * (a copy of 50,000 nodes). A change may move a chart's nodes or write it whole, not both.
    */
   moveChartNodes(
     chart: ChartRecord,
     nodes: Readonly<Record<string, ChartNodeView>>,
     note?: PutNote,
-  ): Promise<ChartRecord>;
+  ): Promise<string>;
   putBlob(id: string, content: Blob): Promise<void>;
   /**
    * Removes a record for good (retention purge), with its content, its sync state and its earlier
@@ -319,7 +320,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
                 : after,
               nodesOnly: true,
             });
-            return assembleChart({ ...chart, nodes: { ...chart.nodes } }, rows);
+            return updatedAt;
           },
           async insertMany(records) {
             const entities: StoredEntity[] = [];
@@ -453,11 +454,11 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
         if (pair.nodesOnly) {
           // Moves the same nodes back (or again), over the chart as it is now stored.
           const target = (direction === 'redo' ? pair.after : pair.before!) as ChartRecord;
-          const moved = await tx.moveChartNodes(current[index] as ChartRecord, target.nodes, {
+          const updatedAt = await tx.moveChartNodes(current[index] as ChartRecord, target.nodes, {
             action: 'restore',
             summary: (auto) => `${reason}: ${auto}`,
           });
-          out.push([moved.id, moved.updatedAt]);
+          out.push([pair.after.id, updatedAt]);
           continue;
         }
         const target =
