@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChartNodeView, EntityRecord } from '../../shared/model/index.ts';
 import { entity as testEntity } from '../../shared/exchange/fixtures/releaseFixtures.ts';
-import { buildChartElements, withNodeViews } from './chartModel.ts';
+import { buildChartElements, finiteNumber, withNodeViews } from './chartModel.ts';
 
 const IDS = ['a', 'b', 'c', 'd', 'e', 'f'];
 
@@ -64,5 +64,29 @@ describe('withNodeViews', () => {
     const previous = buildChartElements(records, { nodes: before });
     expect(withNodeViews(previous, before, { a: { x: 0, y: 0 } })).toBeUndefined();
     expect(withNodeViews(previous, before, { ...before, c: { x: 2, y: 2 } })).toBeUndefined();
+  });
+});
+
+describe('finiteNumber', () => {
+  it('reads what the regular expression reads, plain numbers without it', () => {
+    const reference = (text: string | undefined): number | undefined => {
+      if (text === undefined || text.trim() === '') return undefined;
+      const value = Number(text.replace(/[\s,]/g, ''));
+      return Number.isFinite(value) ? value : undefined;
+    };
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.string(),
+          fc.stringMatching(/^[ \t]*[-+]?[0-9, .eE]{0,8}[ \t]*$/),
+          fc.double().map(String),
+          fc.constantFrom('0x10', '1e3', ' 12 ', '1,200', '1 200', 'Infinity', '-0', '.5', '5.'),
+        ),
+        (text) => {
+          expect(Object.is(finiteNumber(text), reference(text))).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });
