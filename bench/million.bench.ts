@@ -8,11 +8,12 @@
  */
 import { DEFAULT_CDR_ROWS } from './import/generate.ts';
 import { millionCasePath } from './million/case.ts';
+import { chartSection } from './million/chart.ts';
 import type { MillionSection } from './million/section.ts';
 import { openSection } from './million/open.ts';
 import { views } from './million/views.ts';
 
-const SECTIONS: readonly MillionSection[] = [openSection, views];
+const SECTIONS: readonly MillionSection[] = [openSection, views, chartSection];
 
 const rows = Number(process.env['MILLION_ROWS'] ?? DEFAULT_CDR_ROWS);
 const only = process.env['MILLION_SECTIONS']?.split(',').map((name) => name.trim());

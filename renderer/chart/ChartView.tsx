@@ -1,14 +1,21 @@
 import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
-import type { EntityRecord } from '../../shared/model/index.ts';
+import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
 import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
-import { mergePositions } from './chartGeometry.ts';
+import { movedNodes } from './chartGeometry.ts';
 import type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
-import { buildChartElements, EMPTY_VIEW_MODEL, isBigChart } from './chartModel.ts';
+import {
+  BIG_CHART_ELEMENTS,
+  buildChartElements,
+  EMPTY_VIEW_MODEL,
+  linkCount,
+  withNodeViews,
+} from './chartModel.ts';
+import { buildCombinedChartElements } from './combinedElements.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
-import { applyOverlay, entityNodeCount } from './chartOverlay.ts';
+import { applyOverlay, entityNodeCount, overlayTouchesLinks } from './chartOverlay.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
 import type { LinkWidthBy } from './parallelLinks.ts';
 import { combineParallelLinks, isBundleId, toggleBundle } from './parallelLinks.ts';
@@ -65,6 +72,11 @@ export interface ChartViewProps {
   readonly ref?: Ref<ChartViewHandle>;
 }
 const SAVE_DELAY_MS = 400;
+/**
+ * Up to this many moved nodes are written as per-node rows; more (a layout moved everything) is
+ * written as the whole chart, which also folds the rows back into the record.
+ */
+const MOVE_BY_ROWS_MAX = 2_000;
 const NO_KEYS: ReadonlySet<string> = new Set();
 
 /** The adapter, unless it was destroyed (a new one replaces it when the chart crosses BIG). */
@@ -80,36 +92,60 @@ export function ChartView(props: ChartViewProps) {
   const chart = useChart(chartId);
   const theme = useChartTheme();
   const loaded = chart !== undefined && chart.id === chartId;
-  const baseView = useMemo(
-    () =>
-      chart && chart.id === chartId
-        ? timed('build', () => buildChartElements(entities, chart))
-        : EMPTY_VIEW_MODEL,
-    [entities, chart, chartId],
-  );
-  const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
-  const overlaid = useMemo(
-    () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
-    [baseView, byId, overlay],
-  );
   /** Bundles expanded into their single links, per chart (a new chart starts all combined). */
   const [expanded, setExpanded] = useState<{ chartId: string; keys: ReadonlySet<string> }>({
     chartId,
     keys: new Set(),
   });
   const expandedKeys = expanded.chartId === chartId ? expanded.keys : NO_KEYS;
+  const combineOptions = useMemo(
+    () => ({ combine: combineLinks, expanded: expandedKeys, widthBy: linkWidthBy }),
+    [combineLinks, expandedKeys, linkWidthBy],
+  );
+  // Links are combined while the view model is built (one pass, no model per call: a million
+  // calls), unless the overlay filters, dims or groups by links, which it must see one by one.
+  const oneStep = combineLinks && !overlayTouchesLinks(overlay);
+  /** The latest build and what it was built from (a saved drag only patches its node models). */
+  const builtRef = useRef<{
+    readonly inputs: readonly unknown[];
+    readonly nodes: ChartRecord['nodes'];
+    readonly view: ChartViewModel;
+  }>(undefined);
+  const baseView = useMemo(() => {
+    if (!chart || chart.id !== chartId) return EMPTY_VIEW_MODEL;
+    const inputs = [entities, chart.id, oneStep, oneStep ? combineOptions : undefined];
+    const built = builtRef.current;
+    const moved =
+      built && built.inputs.every((input, i) => input === inputs[i])
+        ? timed('move', () => withNodeViews(built.view, built.nodes, chart.nodes))
+        : undefined;
+    const view =
+      moved ??
+      timed('build', () =>
+        oneStep
+          ? buildCombinedChartElements(entities, chart, combineOptions, schemaLabel)
+          : buildChartElements(entities, chart),
+      );
+    builtRef.current = { inputs, nodes: chart.nodes, view };
+    return view;
+    // combineOptions only matter to the one-step build.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [entities, chart, chartId, oneStep, oneStep ? combineOptions : undefined]);
+  const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
+  /** What the overlay makes of the chart: single links, or already combined ones (oneStep). */
+  const overlaid = useMemo(
+    () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
+    [baseView, byId, overlay],
+  );
   const view = useMemo(
-    () =>
-      combineParallelLinks(
-        overlaid,
-        { combine: combineLinks, expanded: expandedKeys, widthBy: linkWidthBy },
-        schemaLabel,
-      ),
-    [overlaid, combineLinks, expandedKeys, linkWidthBy],
+    () => (oneStep ? overlaid : combineParallelLinks(overlaid, combineOptions, schemaLabel)),
+    [overlaid, oneStep, combineOptions],
   );
   const overlaidRef = useRef(overlaid);
-  // The adapter is rebuilt when a chart crosses the threshold: renderer options are fixed at creation.
-  const big = isBigChart(baseView);
+  // The adapter is rebuilt when a chart crosses the threshold: renderer options are fixed at
+  // creation. Counted in single links, however they are drawn.
+  const relationshipCount = useMemo(() => linkCount(overlaid), [overlaid]);
+  const big = baseView.nodes.length + linkCount(baseView) > BIG_CHART_ELEMENTS;
 
   const wrapperRef = useRef<HTMLDivElement>(null);
   /** Where the adapter draws (a new element when `big` changes: it is keyed). */
@@ -157,14 +193,21 @@ export function ChartView(props: ChartViewProps) {
     const layout = pendingLayoutRef.current;
     pendingLayoutRef.current = undefined;
     if (!adapter || !current || current.deleted || current.id !== appliedChartRef.current) return;
-    const nodes = mergePositions(current.nodes, adapter.positions());
+    const moved = movedNodes(current.nodes, adapter.positions());
     const layoutChanged = layout !== undefined && layout !== current.layout;
-    if (!nodes && !layoutChanged) return;
+    if (!moved && !layoutChanged) return;
     try {
-      await repository.updateChart(current.id, {
-        ...(nodes ? { nodes } : {}),
-        ...(layoutChanged ? { layout } : {}),
-      });
+      if (moved && !layoutChanged && Object.keys(moved).length <= MOVE_BY_ROWS_MAX) {
+        // A drag: only the moved nodes are written (per-node rows), not the whole chart.
+        const start = performance.now();
+        await repository.moveChartNodes(current, moved);
+        performance.measure('chart:drag-commit', { start, end: performance.now() });
+      } else {
+        await repository.updateChart(current.id, {
+          ...(moved ? { nodes: { ...current.nodes, ...moved } } : {}),
+          ...(layoutChanged ? { layout } : {}),
+        });
+      }
     } catch (error) {
       services.notify(`Could not save the chart: ${errorMessage(error)}`, 'error');
     }
@@ -321,7 +364,7 @@ export function ChartView(props: ChartViewProps) {
       data-chart-id={chartId}
       data-node-count={entityNodeCount(view)}
       data-edge-count={view.edges.length}
-      data-relationship-count={overlaid.edges.length}
+      data-relationship-count={relationshipCount}
       data-big-chart={big ? 'true' : 'false'}
       onKeyDown={onKeyDown}
     >

@@ -3,7 +3,8 @@
  * cannot change afterwards, so the view makes a new adapter, in a new element, when the mode
  * changes). Small charts get Cytoscape's defaults. Charts over BIG_CHART_ELEMENTS get the
  * performance settings: edges hidden and a cached bitmap of the view used while the viewport
- * moves, and a pixel ratio of 1 (a HiDPI screen would otherwise paint four times the pixels).
+ * moves, no labels while it moves, no motion blur, and a pixel ratio of 1 (a HiDPI screen would
+ * otherwise paint four times the pixels).
  * Charts too big even for those are drawn by level of detail (see overview/ChartOverview.ts).
  */
 
@@ -13,6 +14,8 @@ export interface CoreProps {
   readonly boxSelectionEnabled: boolean;
   readonly hideEdgesOnViewport?: boolean;
   readonly textureOnViewport?: boolean;
+  readonly hideLabelsOnViewport?: boolean;
+  readonly motionBlur?: boolean;
   readonly pixelRatio?: number;
 }
 
@@ -23,6 +26,10 @@ const BIG_CHART_PROPS: CoreProps = {
   boxSelectionEnabled: false,
   hideEdgesOnViewport: true,
   textureOnViewport: true,
+  // Where the texture cannot stand in (it is redrawn after a change), a moving view draws no
+  // labels; motion blur repaints the previous frames and costs a frame's worth of drawing.
+  hideLabelsOnViewport: true,
+  motionBlur: false,
   pixelRatio: 1,
 };
 

@@ -22,18 +22,29 @@ export function mergePositions(
   nodes: Readonly<Record<string, ChartNodeView>>,
   positions: Readonly<Record<string, Point>>,
 ): Record<string, ChartNodeView> | undefined {
-  let changed = false;
-  const next: Record<string, ChartNodeView> = { ...nodes };
+  const moved = movedNodes(nodes, positions);
+  return moved ? { ...nodes, ...moved } : undefined;
+}
+
+/**
+ * Only the entries of `nodes` that `positions` moved, with their new (rounded) positions and
+ * their style overrides kept: what a drag writes (per-node rows, renderer/db/chartNodes.ts).
+ * Returns undefined when nothing moved.
+ */
+export function movedNodes(
+  nodes: Readonly<Record<string, ChartNodeView>>,
+  positions: Readonly<Record<string, Point>>,
+): Record<string, ChartNodeView> | undefined {
+  let moved: Record<string, ChartNodeView> | undefined;
   for (const [id, position] of Object.entries(positions)) {
     const current = nodes[id];
     if (!current) continue;
     const x = round(position.x);
     const y = round(position.y);
     if (current.x === x && current.y === y) continue;
-    next[id] = { ...current, x, y };
-    changed = true;
+    (moved ??= {})[id] = { ...current, x, y };
   }
-  return changed ? next : undefined;
+  return moved;
 }
 
 // Placing new nodes is shared with the repository (the case chart): shared/model/caseChart.ts.

@@ -9,6 +9,7 @@
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { captionOf, isEdgeSchema, model } from '../../shared/model/index.ts';
 import { chartGraph } from '../../shared/model/chartGraph.ts';
+import type { ChartGraphNode } from '../../shared/model/chartGraph.ts';
 import { CHART_ICONS, iconDataUri, iconKeyFor } from './chartIcons.ts';
 import type { LinkFacts } from './parallelLinks.ts';
 import { propertyEdges, propertyLabel } from './propertyEdges.ts';
@@ -93,8 +94,13 @@ export function relationshipLabel(entity: EntityRecord): string {
   return extras.length > 0 ? `${head}\n${extras.join(' · ')}` : head;
 }
 
-function finiteNumber(text: string | undefined): number | undefined {
+export function finiteNumber(text: string | undefined): number | undefined {
   if (text === undefined || text.trim() === '') return undefined;
+  // Most values are plain numbers ("14"): read them without the regular expression, run once
+  // per call of a million-call chart. A text Number() reads as finite has no inner spaces or
+  // commas, so dropping them would not change it.
+  const direct = Number(text);
+  if (Number.isFinite(direct)) return direct;
   const value = Number(text.replace(/[\s,]/g, ''));
   return Number.isFinite(value) ? value : undefined;
 }
@@ -129,7 +135,17 @@ export function buildChartElements(
   chart: Pick<ChartRecord, 'nodes'>,
 ): ChartViewModel {
   const graph = chartGraph(entities, chart);
-  const nodes = graph.nodes.map(({ entity, view }): ChartNodeModel => ({
+  const nodes = graph.nodes.map(chartNodeModel);
+  const edges = graph.edges.map(({ entity, source, target }) =>
+    relationshipEdge(entity, source, target),
+  );
+  const links = propertyEdgeModels(graph.nodes.map((n) => n.entity));
+  return { nodes, edges: [...edges, ...links] };
+}
+
+/** A charted entity as a node of the view model. */
+export function chartNodeModel({ entity, view }: ChartGraphNode): ChartNodeModel {
+  return {
     id: entity.id,
     label: captionOf(entity.schema, entity.properties),
     schema: entity.schema,
@@ -138,25 +154,39 @@ export function buildChartElements(
     y: view.y,
     ...(view.color !== undefined ? { color: view.color } : {}),
     ...(view.size !== undefined ? { size: view.size } : {}),
-  }));
-  const edges = graph.edges.map(({ entity, source, target }): ChartEdgeModel => {
-    const facts = linkFacts(entity);
-    return {
-      id: entity.id,
-      source,
-      target,
-      schema: entity.schema,
-      label: relationshipLabel(entity),
-      directed: model.schemata[entity.schema]?.edge?.directed ?? false,
-      ...(facts ? { facts } : {}),
-    };
-  });
-  const links = propertyEdges(graph.nodes.map((n) => n.entity)).map((edge): ChartEdgeModel => ({
+  };
+}
+
+/** Whether links of a relationship schema have a direction (an arrow). */
+export function isDirectedSchema(schema: string): boolean {
+  return model.schemata[schema]?.edge?.directed ?? false;
+}
+
+/** A relationship between two charted nodes as an edge of the view model. */
+export function relationshipEdge(
+  entity: EntityRecord,
+  source: string,
+  target: string,
+): ChartEdgeModel {
+  const facts = linkFacts(entity);
+  return {
+    id: entity.id,
+    source,
+    target,
+    schema: entity.schema,
+    label: relationshipLabel(entity),
+    directed: isDirectedSchema(entity.schema),
+    ...(facts ? { facts } : {}),
+  };
+}
+
+/** The property links among charted node entities (propertyEdges.ts) as view-model edges. */
+export function propertyEdgeModels(nodes: readonly EntityRecord[]): ChartEdgeModel[] {
+  return propertyEdges(nodes).map((edge): ChartEdgeModel => ({
     ...edge,
     directed: true,
     kind: 'property',
   }));
-  return { nodes, edges: [...edges, ...links] };
 }
 
 /** Node entities of the case that the chart does not show yet, sorted by caption. */
@@ -282,6 +312,13 @@ export const BIG_CHART_ELEMENTS = 2000;
 
 export function isBigChart(view: ChartViewModel): boolean {
   return view.nodes.length + view.edges.length > BIG_CHART_ELEMENTS;
+}
+
+/** How many single links `view` draws or stands for (a combined link counts its members). */
+export function linkCount(view: ChartViewModel): number {
+  let count = 0;
+  for (const edge of view.edges) count += edge.members?.length ?? 1;
+  return count;
 }
 
 /**
@@ -440,3 +477,47 @@ export function buildChartStylesheet(theme: ChartTheme, big = false): ChartStyle
 
 /** Colour of analysis highlights (paths): one fixed colour reads on both themes. */
 export const ANALYSIS_HIGHLIGHT = '#f59e0b';
+
+/**
+ * `previous` (the view model of `entities` and a chart whose node map was `before`) for the same
+ * entities and the node map `after`, when the two maps hold the same entities and differ only in
+ * where and how some nodes are drawn (a drag saved): those node models are rebuilt and every edge
+ * is kept, rather than building the whole model again (at 50,000 nodes and 100,000 links that
+ * rebuild held the page for a long frame after every drag). Undefined when nodes came or went.
+ */
+export function withNodeViews(
+  previous: ChartViewModel,
+  before: ChartRecord['nodes'],
+  after: ChartRecord['nodes'],
+): ChartViewModel | undefined {
+  if (before === after) return previous;
+  let count = 0;
+  const changed = new Map<string, ChartRecord['nodes'][string]>();
+  for (const id in after) {
+    count++;
+    const was = before[id];
+    const now = after[id]!;
+    if (was === undefined) return undefined;
+    if (was === now) continue;
+    if (was.x !== now.x || was.y !== now.y || was.color !== now.color || was.size !== now.size) {
+      changed.set(id, now);
+    }
+  }
+  let beforeCount = 0;
+  for (const id in before) if (id) beforeCount++;
+  if (beforeCount !== count) return undefined;
+  if (changed.size === 0) return previous;
+  const nodes = previous.nodes.map((node) => {
+    const view = changed.get(node.id);
+    if (!view) return node;
+    const { x: _x, y: _y, color: _color, size: _size, ...rest } = node;
+    return {
+      ...rest,
+      x: view.x,
+      y: view.y,
+      ...(view.color !== undefined ? { color: view.color } : {}),
+      ...(view.size !== undefined ? { size: view.size } : {}),
+    };
+  });
+  return { nodes, edges: previous.edges };
+}

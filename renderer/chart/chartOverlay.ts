@@ -104,6 +104,22 @@ function groupKeys(
   return result;
 }
 
+/**
+ * Whether the overlay acts on links one by one (hides some, dims or highlights them, or groups by
+ * membership links), so it must see them before parallel links are combined. Formatting rules
+ * act on nodes only.
+ */
+export function overlayTouchesLinks(overlay: ChartOverlay | undefined): boolean {
+  if (!overlay) return false;
+  const { hiddenSchemata, visibleEntityIds, grouping = 'none', highlight } = overlay;
+  return (
+    (hiddenSchemata !== undefined && hiddenSchemata.size > 0) ||
+    visibleEntityIds !== undefined ||
+    grouping !== 'none' ||
+    (highlight !== undefined && (highlight.nodes.size > 0 || highlight.edges.size > 0))
+  );
+}
+
 export function applyOverlay(
   view: ChartViewModel,
   entities: ReadonlyMap<string, EntityRecord>,

@@ -43,6 +43,13 @@ function sameEdgeData(a: ChartEdgeModel, b: ChartEdgeModel): boolean {
   );
 }
 
+function sameObjects<T>(a: readonly T[], b: readonly T[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function diffViewModels(prev: ChartViewModel, next: ChartViewModel): ElementPatch {
   const patch: ElementPatch = {
     removeNodes: [],
@@ -54,12 +61,8 @@ export function diffViewModels(prev: ChartViewModel, next: ChartViewModel): Elem
     moveNodes: [],
   };
   const prevNodes = new Map(prev.nodes.map((n) => [n.id, n]));
-  const prevEdges = new Map(prev.edges.map((e) => [e.id, e]));
   const nextNodeIds = new Set(next.nodes.map((n) => n.id));
-  const nextEdgeIds = new Set(next.edges.map((e) => e.id));
-
   for (const id of prevNodes.keys()) if (!nextNodeIds.has(id)) patch.removeNodes.push(id);
-  for (const id of prevEdges.keys()) if (!nextEdgeIds.has(id)) patch.removeEdges.push(id);
 
   for (const node of next.nodes) {
     const old = prevNodes.get(node.id);
@@ -70,6 +73,12 @@ export function diffViewModels(prev: ChartViewModel, next: ChartViewModel): Elem
     if (!sameNodeData(old, node)) patch.updateNodes.push(node);
     if (old.x !== node.x || old.y !== node.y) patch.moveNodes.push(node);
   }
+  // The same edge objects in the same order (a saved drag patches only node models): nothing to
+  // compare, and no maps of 100,000 edges to build.
+  if (sameObjects(prev.edges, next.edges)) return patch;
+  const prevEdges = new Map(prev.edges.map((e) => [e.id, e]));
+  const nextEdgeIds = new Set(next.edges.map((e) => e.id));
+  for (const id of prevEdges.keys()) if (!nextEdgeIds.has(id)) patch.removeEdges.push(id);
   for (const edge of next.edges) {
     const old = prevEdges.get(edge.id);
     if (!old) {

@@ -137,7 +137,7 @@ export function bundleLabel(typeLabel: string, summary: BundleSummary): string {
 }
 
 /** The quantity a bundle's width follows when widths show sums: duration, else total amount. */
-function sumOf(summary: BundleSummary): number {
+export function sumOf(summary: BundleSummary): number {
   if (summary.duration !== undefined) return summary.duration;
   return Object.values(summary.amounts).reduce((total, amount) => total + amount, 0);
 }
@@ -160,8 +160,8 @@ export function countWidth(count: number): number {
 
 export const LINK_WIDTH_PER_DOUBLING = 1.5;
 
-function joinClasses(members: readonly ChartEdgeModel[]): string | undefined {
-  const sets = members.map((m) => new Set((m.classes ?? '').split(' ').filter(Boolean)));
+function joinClasses(memberClasses: readonly (string | undefined)[]): string | undefined {
+  const sets = memberClasses.map((c) => new Set((c ?? '').split(' ').filter(Boolean)));
   const classes = new Set<string>(['chart-bundle']);
   // A highlight on any member highlights the bundle; it is dimmed only when all members are.
   for (const set of sets) for (const name of set) if (name !== 'analysis-dim') classes.add(name);
@@ -202,25 +202,54 @@ export function combineParallelLinks(
       edges.push(...members);
       continue;
     }
-    const summary = summaries.get(key)!;
     // Directed only when every member runs the same way; otherwise no arrow claims a direction.
     const sameWay = members.every(
       (m) => m.directed && m.source === first.source && m.target === first.target,
     );
-    const classes = joinClasses(members);
-    edges.push({
-      id: bundleId(key),
-      source: first.source,
-      target: first.target,
-      schema: first.schema,
-      label: bundleLabel(typeLabel(first.schema), summary),
-      directed: sameWay,
-      width: widthBy === 'count' ? countWidth(summary.count) : scaledWidth(sumOf(summary), max),
-      members: members.map((m) => m.id),
-      ...(classes ? { classes } : {}),
-    });
+    edges.push(
+      bundleEdge(key, first, summaries.get(key)!, {
+        directed: sameWay,
+        widthBy,
+        max,
+        typeLabel,
+        members: members.map((m) => m.id),
+        memberClasses: members.map((m) => m.classes),
+      }),
+    );
   }
   return { nodes: view.nodes, edges };
+}
+
+/** The combined link of a bundle (`first`: its first member's ends and schema). */
+export function bundleEdge(
+  key: string,
+  first: Pick<ChartEdgeModel, 'source' | 'target' | 'schema'>,
+  summary: BundleSummary,
+  options: {
+    readonly directed: boolean;
+    readonly widthBy: LinkWidthBy;
+    /** The largest sum among the bundles (sum widths are relative to it). */
+    readonly max: number;
+    readonly typeLabel: (schema: string) => string;
+    readonly members: readonly string[];
+    readonly memberClasses: readonly (string | undefined)[];
+  },
+): ChartEdgeModel {
+  const classes = joinClasses(options.memberClasses);
+  return {
+    id: bundleId(key),
+    source: first.source,
+    target: first.target,
+    schema: first.schema,
+    label: bundleLabel(options.typeLabel(first.schema), summary),
+    directed: options.directed,
+    width:
+      options.widthBy === 'count'
+        ? countWidth(summary.count)
+        : scaledWidth(sumOf(summary), options.max),
+    members: options.members,
+    ...(classes ? { classes } : {}),
+  };
 }
 
 /** Expands a combined link, or collapses the bundle a single link belongs to (a double-click). */

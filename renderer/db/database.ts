@@ -16,6 +16,7 @@ import type {
   AttachmentRecord,
   AuditEntry,
   CaseRecord,
+  ChartNodeView,
   ChartRecord,
   EntityRecord,
   NoteRecord,
@@ -70,6 +71,19 @@ export interface KeyringRow {
   readonly [field: string]: unknown;
 }
 
+/**
+ * One chart node's position and style stored on its own (schema v5, see chartNodes.ts): laid over
+ * the chart record's `nodes` entry of the same entity until the chart is next written whole.
+ */
+export interface ChartNodeRow {
+  readonly chartId: string;
+  readonly entityId: string;
+  readonly caseId: string;
+  /** HLC of the move that wrote it; the chart's version is the newest of its own and its rows'. */
+  readonly updatedAt: string;
+  readonly node: ChartNodeView;
+}
+
 export interface MetaEntry {
   readonly key: string;
   readonly value: unknown;
@@ -83,6 +97,7 @@ export class TesseraDatabase extends Dexie {
   declare attachmentBlobs: Table<AttachmentBlob, string>;
   declare notices: Table<NoticeRecord, string>;
   declare charts: Table<ChartRecord, string>;
+  declare chartNodes: Table<ChartNodeRow, [string, string]>;
   declare audit: Table<AuditEntry, string>;
   declare meta: Table<MetaEntry, string>;
   declare syncClocks: Table<SyncClockRow, string>;

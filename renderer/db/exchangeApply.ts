@@ -54,11 +54,13 @@ import {
 import type {
   AnyRecord,
   AuditEntry,
+  ChartRecord,
   HybridLogicalClock,
   Markings,
   RecordKind,
   Tlp,
 } from '../../shared/model/index.ts';
+import { withNodeRows } from './chartNodes.ts';
 import type { StoredEntity, TesseraDatabase } from './database.ts';
 import {
   caseIdOf,
@@ -98,7 +100,12 @@ export interface ExchangeDeps {
 
 /** Record tables, audit trail and sync state: what reading a case's merge state touches. */
 function readTables(db: TesseraDatabase) {
-  return [...RECORD_KIND_NAMES.map((kind) => recordTable(db, kind)), db.audit, ...syncTables(db)];
+  return [
+    ...RECORD_KIND_NAMES.map((kind) => recordTable(db, kind)),
+    db.chartNodes,
+    db.audit,
+    ...syncTables(db),
+  ];
 }
 
 async function findRecord(db: TesseraDatabase, id: string): Promise<AnyRecord | undefined> {
@@ -243,7 +250,9 @@ async function caseRecords(db: TesseraDatabase, caseId: string): Promise<AnyReco
   const record = await db.cases.get(caseId);
   if (record) out.push(record);
   for (const kind of ITEM_KINDS) {
-    const items = await recordTable(db, kind).where('caseId').equals(caseId).toArray();
+    const stored = await recordTable(db, kind).where('caseId').equals(caseId).toArray();
+    // Charts with their per-node positions (chartNodes.ts).
+    const items = kind === 'chart' ? await withNodeRows(db, stored as ChartRecord[]) : stored;
     for (const item of items)
       out.push(item.kind === 'entity' ? stripEntity(item as StoredEntity) : item);
   }

@@ -8,6 +8,8 @@ import { recordTable } from './records.ts';
 const BOOKKEEPING = [
   'attachmentBlobs',
   'audit',
+  // Chart node positions stored per node (schema v5): part of the chart records, not a kind.
+  'chartNodes',
   'keyring',
   'meta',
   'syncClocks',

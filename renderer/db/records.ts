@@ -6,7 +6,13 @@
  */
 import { formatGrading } from '../../shared/model/index.ts';
 import type { Table } from 'dexie';
-import type { AnyRecord, AuditEntry, EntityRecord, RecordKind } from '../../shared/model/index.ts';
+import type {
+  AnyRecord,
+  AuditEntry,
+  ChartRecord,
+  EntityRecord,
+  RecordKind,
+} from '../../shared/model/index.ts';
 import type { ItemLists } from '../../shared/model/recordKinds.ts';
 import {
   anyRecordSchema,
@@ -15,6 +21,7 @@ import {
   perItemList,
   RECORD_KINDS,
 } from '../../shared/model/recordKinds.ts';
+import { readChart, withNodeRows } from './chartNodes.ts';
 import type { StoredEntity, TesseraDatabase } from './database.ts';
 import { RecordValidationError, StorageFullError } from './repository.types.ts';
 import { entitySearchText } from './searchText.ts';
@@ -59,6 +66,8 @@ export async function readCaseItems(db: TesseraDatabase, caseId: string): Promis
     ITEM_KINDS.map((kind) => recordTable(db, kind).where('caseId').equals(caseId).toArray()),
   );
   const byKind = new Map(ITEM_KINDS.map((kind, index) => [kind, lists[index]!]));
+  // Charts with the node positions stored per node since their last whole write (chartNodes.ts).
+  byKind.set('chart', await withNodeRows(db, byKind.get('chart') as ChartRecord[]));
   return perItemList((kind) => byKind.get(kind)!) as unknown as StoredCaseItems;
 }
 
@@ -68,6 +77,7 @@ export async function readRecord(
   kind: RecordKind,
   id: string,
 ): Promise<AnyRecord | undefined> {
+  if (kind === 'chart') return readChart(db, id);
   const found = await recordTable(db, kind).get(id);
   return found && found.kind === 'entity' ? stripEntity(found as StoredEntity) : found;
 }

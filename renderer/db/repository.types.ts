@@ -223,6 +223,12 @@ export interface CaseRepository {
     chartId: string,
     patch: Partial<Pick<ChartRecord, 'name' | 'nodes' | 'layout' | 'viewport'>>,
   ): Promise<ChartRecord>;
+  /**
+   * Moves some nodes of `chart` (the live version the view shows) to the given positions: only
+   * those nodes are written, audited and kept for undo (per-node rows, renderer/db/chartNodes.ts),
+   * not the whole chart.
+   */
+  moveChartNodes(chart: ChartRecord, nodes: Readonly<Record<string, ChartNodeView>>): Promise<void>;
   deleteChart(chartId: string): Promise<void>;
   listCharts(caseId: string): Promise<ChartRecord[]>;
   getChart(chartId: string): Promise<ChartRecord | undefined>;

@@ -36,12 +36,15 @@ import type {
   AnyRecord,
   AuditEntry,
   EntityRecord,
+  ChartNodeView,
+  ChartRecord,
   HybridLogicalClock,
   RecordKind,
 } from '../../shared/model/index.ts';
 import { captionOfRecord, ITEM_KINDS, RECORD_KIND_NAMES } from '../../shared/model/recordKinds.ts';
 import type { CommittedEntities } from './caseStore.ts';
-import type { StoredEntity, TesseraDatabase } from './database.ts';
+import { chartNodeTable, withNodeRows } from './chartNodes.ts';
+import type { ChartNodeRow, StoredEntity, TesseraDatabase } from './database.ts';
 import { silenceChange } from './pendingImports.ts';
 import {
   auditAction,
@@ -93,6 +96,19 @@ export interface WriteTx {
   }): Promise<void>;
   /** Removes hidden records (an unfinished or undone import's) for good, without audit entries. */
   deleteHidden(ids: readonly string[]): Promise<void>;
+  /**
+   * Moves some nodes of a chart (a drag): stores one row per moved node (chartNodes.ts), not the
+   * chart, so the write, the audit entry and the undo entry hold only the moved nodes. `chart`
+   * is the version the moves were made on (the one the view shows); a node's before-image is its
+   * stored row, or that version's entry when it has none. Nodes not on `chart` are skipped.
+   * Returns the chart's new version (`updatedAt`: the move's clock), without assembling the chart
+   * (a copy of 50,000 nodes). A change may move a chart's nodes or write it whole, not both.
+   */
+  moveChartNodes(
+    chart: ChartRecord,
+    nodes: Readonly<Record<string, ChartNodeView>>,
+    note?: PutNote,
+  ): Promise<string>;
   putBlob(id: string, content: Blob): Promise<void>;
   /**
    * Removes a record for good (retention purge), with its content, its sync state and its earlier
@@ -185,6 +201,11 @@ interface UndoPair {
   readonly before?: AnyRecord;
   /** The record as the change wrote it (what redo puts back). */
   readonly after: AnyRecord;
+  /**
+   * A move of chart nodes (WriteTx.moveChartNodes): `before` and `after` are the chart with only
+   * the moved nodes, and undo and redo move those nodes back or again rather than writing the chart.
+   */
+  readonly nodesOnly?: true;
 }
 
 interface UndoEntry {
@@ -199,6 +220,9 @@ interface UndoEntry {
 const DEFAULT_MAX_UNDO = 200;
 /** Records per request of putHidden and deleteHidden (a request's clone is one task on the page). */
 const HIDDEN_WRITE_CHUNK = 100;
+
+const MIXED_CHART_WRITES =
+  'a change may move some nodes of a chart or write the chart whole, not both';
 
 /** Keys of `meta` entries that belong to one case start so, and go with it when it is purged. */
 export function caseMetaPrefix(caseId: string): string {
@@ -217,6 +241,8 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
 
   const allTables = (): Table[] => [
     ...RECORD_KIND_NAMES.map((kind) => recordTable(db, kind)),
+    // Chart node positions stored per node (chartNodes.ts): read and folded with the charts.
+    ...(chartNodeTable(db) ? [db.chartNodes] : []),
     db.attachmentBlobs,
     db.audit,
     // Views' remembered layouts (putMeta), and the import writer's staged batches
@@ -253,6 +279,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
   async function putRecord(record: AnyRecord): Promise<void> {
     if (record.kind === 'entity') await db.entities.put(storeEntity(record));
     else await recordTable(db, record.kind).put(record);
+    // A chart written whole holds every position: its per-node rows are folded in (chartNodes.ts).
+    if (record.kind === 'chart') {
+      await chartNodeTable(db)?.where('chartId').equals(record.id).delete();
+    }
   }
 
   /** Runs `write` in one transaction; returns its result, the pairs it wrote and nothing else. */
@@ -289,6 +319,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
           get: getRecord,
           async put(after, note = {}) {
             checkShape(after);
+            if (pairs.get(after.id)?.nodesOnly) throw new Error(MIXED_CHART_WRITES);
             const before = await getRecord(after.kind, after.id);
             await putRecord(after);
             touched.add(after.id);
@@ -314,6 +345,59 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
               first ? { ...first, after } : { ...(before ? { before } : {}), after },
             );
             return before;
+          },
+          async moveChartNodes(chart, nodes, note = {}) {
+            if (pairs.has(chart.id) && !pairs.get(chart.id)!.nodesOnly) {
+              throw new Error(MIXED_CHART_WRITES);
+            }
+            const ids = Object.keys(nodes).filter((id) => id in chart.nodes);
+            const stored = await db.chartNodes.bulkGet(ids.map((id) => [chart.id, id]));
+            const updatedAt = clock.now();
+            const beforeNodes: Record<string, ChartNodeView> = {};
+            const afterNodes: Record<string, ChartNodeView> = {};
+            const rows: ChartNodeRow[] = [];
+            for (const [index, id] of ids.entries()) {
+              beforeNodes[id] = stored[index]?.node ?? chart.nodes[id]!;
+              afterNodes[id] = nodes[id]!;
+              rows.push({
+                chartId: chart.id,
+                entityId: id,
+                caseId: chart.caseId,
+                updatedAt,
+                node: nodes[id]!,
+              });
+            }
+            const before: ChartRecord = { ...chart, nodes: beforeNodes };
+            const after: ChartRecord = { ...chart, nodes: afterNodes, updatedAt };
+            checkShape(after);
+            await db.chartNodes.bulkPut(rows);
+            touched.add(chart.id);
+            const derived = `moved ${ids.length} ${ids.length === 1 ? 'node' : 'nodes'} of ${captionOfRecord(chart, 'audit')}`;
+            entries.push({
+              id: newId(),
+              caseId: chart.caseId,
+              recordId: chart.id,
+              recordKind: 'chart',
+              action: note.action ?? 'update',
+              actor: who.userName,
+              at,
+              hlc: updatedAt,
+              changeId,
+              before,
+              after,
+              summary: note.summary ? note.summary(derived) : derived,
+            });
+            const first = pairs.get(chart.id);
+            pairs.set(chart.id, {
+              before: first
+                ? { ...before, nodes: { ...beforeNodes, ...(first.before as ChartRecord).nodes } }
+                : before,
+              after: first
+                ? { ...after, nodes: { ...(first.after as ChartRecord).nodes, ...afterNodes } }
+                : after,
+              nodesOnly: true,
+            });
+            return updatedAt;
           },
           async insertMany(records) {
             const entities: StoredEntity[] = [];
@@ -363,6 +447,9 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
           async deleteForGood(record) {
             await recordTable(db, record.kind).delete(record.id);
             if (record.kind === 'attachment') await db.attachmentBlobs.delete(record.id);
+            if (record.kind === 'chart') {
+              await chartNodeTable(db)?.where('chartId').equals(record.id).delete();
+            }
             await db.audit.where('recordId').equals(record.id).delete();
             await forgetRecords(db, [record.id]);
             pairs.delete(record.id);
@@ -378,6 +465,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
             for (const kind of ITEM_KINDS) {
               await recordTable(db, kind).where('caseId').equals(caseId).delete();
             }
+            await chartNodeTable(db)?.where('caseId').equals(caseId).delete();
             await db.audit.where('caseId').equals(caseId).delete();
             await db.meta.where('key').startsWith(caseMetaPrefix(caseId)).delete();
             await forgetCase(db, caseId);
@@ -420,7 +508,12 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
       if (ids.length === 0) continue;
       for (const row of await recordTable(db, kind).bulkGet(ids)) {
-        if (row) found.set(row.id, row.kind === 'entity' ? stripEntity(row as StoredEntity) : row);
+        if (!row) continue;
+        if (row.kind === 'chart') {
+          // With the node rows moved since its last whole write (chartNodes.ts).
+          const [assembled] = await withNodeRows(db, [row]);
+          found.set(row.id, assembled!);
+        } else found.set(row.id, row.kind === 'entity' ? stripEntity(row as StoredEntity) : row);
       }
     }
     return records.map((r) => found.get(r.id));
@@ -477,7 +570,17 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       if (moved.length > 0) throw new UndoConflictError(direction, entry.label, moved);
       if (entry.inserted) return revertInsert(tx, entry, direction, reason);
       const out: [string, string | undefined][] = [];
-      for (const pair of entry.pairs) {
+      for (const [index, pair] of entry.pairs.entries()) {
+        if (pair.nodesOnly) {
+          // Moves the same nodes back (or again), over the chart as it is now stored.
+          const target = (direction === 'redo' ? pair.after : pair.before!) as ChartRecord;
+          const updatedAt = await tx.moveChartNodes(current[index] as ChartRecord, target.nodes, {
+            action: 'restore',
+            summary: (auto) => `${reason}: ${auto}`,
+          });
+          out.push([pair.after.id, updatedAt]);
+          continue;
+        }
         const target =
           direction === 'redo' ? pair.after : (pair.before ?? { ...pair.after, deleted: true });
         const next = { ...target, updatedAt: clock.now() } as AnyRecord;
@@ -535,6 +638,10 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
       for (const kind of RECORD_KIND_NAMES) {
         const ids = records.filter((r) => r.kind === kind).map((r) => r.id);
         if (ids.length > 0) await recordTable(db, kind).bulkDelete(ids);
+        // Rows of charts moved since the import (and moved back by the undo before this one).
+        for (const id of kind === 'chart' ? ids : []) {
+          await chartNodeTable(db)?.where('chartId').equals(id).delete();
+        }
       }
       await db.attachmentBlobs.bulkDelete(blobIds);
     } else {

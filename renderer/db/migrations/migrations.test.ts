@@ -1,8 +1,9 @@
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { EntityRecord } from '../../../shared/model/index.ts';
+import type { ChartRecord, EntityRecord } from '../../../shared/model/index.ts';
 import { DEFAULT_MARKINGS, UNGRADED } from '../../../shared/model/index.ts';
+import { readChart } from '../chartNodes.ts';
 import { TesseraDatabase } from '../database.ts';
 import { entitySearchText } from '../searchText.ts';
 import { readLastSync, readPending, readReceived, readRecordMeta } from '../syncState.ts';
@@ -86,13 +87,58 @@ describe('schema migrations', () => {
 
     const db = new TesseraDatabase(name);
     await db.open();
-    expect(db.verno).toBe(4);
+    expect(db.verno).toBe(LATEST_VERSION);
     const indexes = (table: string) => db.table(table).schema.indexes.map((index) => index.name);
     expect(indexes('entities').sort()).toEqual(['[caseId+schema]', 'caseId']);
     expect(indexes('cases')).toEqual([]);
     expect(indexes('audit').sort()).toEqual(['caseId', 'changeId', 'recordId']);
     expect(await db.entities.get('e1')).toEqual(stored);
     expect(await db.keyring.count()).toBe(0);
+    db.close();
+    await db.delete();
+  });
+
+  it('v4 → v5 adds per-node chart rows; a stored chart reads as it was and moves by rows', async () => {
+    const name = 'migration-v4-v5';
+    const old = new TesseraDatabase(name, MIGRATIONS.slice(0, 4));
+    await old.open();
+    const hlc = '0018f00000000-0000-fixture';
+    const chart: ChartRecord = {
+      kind: 'chart',
+      id: 'chart-1',
+      caseId: 'case-1',
+      name: 'Chart',
+      nodes: { e1: { x: 1, y: 2 }, e2: { x: 3, y: 4, color: '#00ff00' } },
+      layout: 'manual',
+      createdAt: hlc,
+      updatedAt: hlc,
+      deleted: false,
+      originAgency: 'fixture',
+      markings: DEFAULT_MARKINGS,
+    };
+    await old.table('charts').put(chart);
+    old.close();
+
+    const db = new TesseraDatabase(name);
+    await db.open();
+    expect(db.verno).toBe(LATEST_VERSION);
+    expect(db.chartNodes.schema.primKey.name).toBe('[chartId+entityId]');
+    expect(await db.chartNodes.count()).toBe(0);
+    expect(await db.charts.get('chart-1')).toEqual(chart);
+    expect(await readChart(db, 'chart-1')).toEqual(chart);
+    const later = '0018f00000001-0000-fixture';
+    await db.chartNodes.put({
+      chartId: 'chart-1',
+      entityId: 'e2',
+      caseId: 'case-1',
+      updatedAt: later,
+      node: { x: 30, y: 40, color: '#00ff00' },
+    });
+    expect(await readChart(db, 'chart-1')).toEqual({
+      ...chart,
+      nodes: { e1: { x: 1, y: 2 }, e2: { x: 30, y: 40, color: '#00ff00' } },
+      updatedAt: later,
+    });
     db.close();
     await db.delete();
   });

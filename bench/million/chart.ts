@@ -1,0 +1,145 @@
+/**
+ * `chart` section of `npm run bench -- million`: the chart of the million-record call case with
+ * every phone on it (20,000 nodes on a grid, as "Add to chart → all" places them). It runs, in
+ * Node, what the chart view runs from the case's records to the overview bitmap, stage by stage
+ * and as one figure:
+ *
+ *   build      the view model: phones as nodes and the calls between them combined into one
+ *              aggregated link per phone pair (count, total duration, date range), the calls
+ *              themselves kept only as member ids to expand on demand (one pass over the calls,
+ *              renderer/chart/combinedElements.ts);
+ *   overlay    the chart's overlay (no filters or rules: the view as it is);
+ *   scene      the overview scene (typed arrays, overview/overviewScene.ts);
+ *   paint      the painter's pass over the scene into a recording 2D context (the canvas work
+ *              itself runs in the overview worker in the app and is not in this figure).
+ *
+ * Prints `chart 1M calls overview ms: X` (goal ≤ 5,000) with the link and node counts, and the
+ * view model's time against the two-step build it replaces (buildChartElements, a model per
+ * call, then combineParallelLinks) in the same run. Writes the
+ * overview as an SVG to $CHART_OVERVIEW_SVG when set, for a look at it.
+ */
+import { writeFile } from 'node:fs/promises';
+import type { ChartNodeView, ChartRecord, EntityRecord } from '../../shared/model/index.ts';
+import { isEdgeSchema } from '../../shared/model/index.ts';
+import {
+  buildChartElements,
+  LIGHT_CHART_THEME,
+  schemaLabel,
+} from '../../renderer/chart/chartModel.ts';
+import { buildCombinedChartElements } from '../../renderer/chart/combinedElements.ts';
+import { applyOverlay } from '../../renderer/chart/chartOverlay.ts';
+import { combineParallelLinks } from '../../renderer/chart/parallelLinks.ts';
+import type { Paint2D } from '../../renderer/chart/overview/overviewScene.ts';
+import {
+  buildOverviewScene,
+  paintScene,
+  rasterFor,
+  sceneToSvg,
+} from '../../renderer/chart/overview/overviewScene.ts';
+import { loadMillionCase } from './case.ts';
+import type { MillionSection } from './section.ts';
+
+const OVERVIEW_GOAL_MS = 5_000;
+const SPACING = 120;
+
+/** Every node entity of the case on a grid, as one chart. */
+function allOnChart(entities: readonly EntityRecord[]): ChartRecord {
+  const ids = entities.filter((e) => !e.deleted && !isEdgeSchema(e.schema)).map((e) => e.id);
+  const side = Math.max(1, Math.ceil(Math.sqrt(ids.length)));
+  const nodes: Record<string, ChartNodeView> = {};
+  ids.forEach((id, index) => {
+    nodes[id] = { x: (index % side) * SPACING, y: Math.floor(index / side) * SPACING };
+  });
+  const hlc = '0019d46570000-0000-bench.chart';
+  return {
+    kind: 'chart',
+    id: 'million-chart',
+    caseId: 'million-case',
+    name: 'All phones',
+    nodes,
+    layout: 'grid',
+    createdAt: hlc,
+    updatedAt: hlc,
+    deleted: false,
+    originAgency: 'bench',
+    markings: { classification: 'OFFICIAL', tlp: 'AMBER', handling: [] },
+  } as unknown as ChartRecord;
+}
+
+/** A 2D context that only counts what it is asked to draw. */
+function recordingContext(): Paint2D & { readonly ops: number } {
+  let ops = 0;
+  const count = () => {
+    ops++;
+  };
+  return {
+    fillStyle: '',
+    strokeStyle: '',
+    lineWidth: 1,
+    globalAlpha: 1,
+    fillRect: count,
+    strokeRect: count,
+    beginPath: count,
+    moveTo: count,
+    lineTo: count,
+    arc: count,
+    rect: count,
+    fill: count,
+    stroke: count,
+    get ops() {
+      return ops;
+    },
+  };
+}
+
+export const chartSection: MillionSection = {
+  name: 'chart',
+  async run({ rows }) {
+    const { entities } = await loadMillionCase(rows);
+    const chart = allOnChart(entities);
+    const calls = entities.filter((e) => e.schema === 'Call').length;
+    const times: [string, number][] = [];
+    const timed = <T>(name: string, work: () => T): T => {
+      const start = performance.now();
+      const result = work();
+      times.push([name, performance.now() - start]);
+      return result;
+    };
+    const start = performance.now();
+    const byId = timed('index', () => new Map(entities.map((e) => [e.id, e])));
+    const options = { combine: true, widthBy: 'count' } as const;
+    const view = timed('build', () =>
+      buildCombinedChartElements(entities, chart, options, schemaLabel),
+    );
+    const drawn = timed('overlay', () => applyOverlay(view, byId, { rules: [] }));
+    const scene = timed('scene', () => buildOverviewScene(drawn, LIGHT_CHART_THEME));
+    const context = recordingContext();
+    timed('paint', () => paintScene(context, scene, rasterFor(scene.bounds)));
+    const total = performance.now() - start;
+    const links = drawn.edges.length;
+    const members = drawn.edges.reduce((sum, edge) => sum + (edge.members?.length ?? 1), 0);
+    console.log(
+      `chart 1M calls: ${calls} calls, ${drawn.nodes.length} phones on the chart, ${links} aggregated links (one per pair) standing for ${members} calls`,
+    );
+    console.log(
+      `chart 1M calls stages ms: ${times.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ')}`,
+    );
+    console.log(
+      `chart 1M calls overview ms: ${Math.round(total)} (goal ≤ ${OVERVIEW_GOAL_MS}; records in memory → overview painted, Node)`,
+    );
+    // The reference: the two-step build it replaces (a model per call, then combined).
+    const before = performance.now();
+    const twoStep = combineParallelLinks(
+      applyOverlay(buildChartElements(entities, chart), byId, { rules: [] }),
+      options,
+      schemaLabel,
+    );
+    const twoStepMs = performance.now() - before;
+    if (twoStep.edges.length !== drawn.edges.length) throw new Error('the two builds differ');
+    console.log(
+      `chart 1M calls view model ms: ${Math.round(times[1]![1])} one pass vs ${Math.round(twoStepMs)} two steps (ratio ${(times[1]![1] / twoStepMs).toFixed(2)})`,
+    );
+    const svgPath = process.env['CHART_OVERVIEW_SVG'];
+    if (svgPath) await writeFile(svgPath, sceneToSvg(scene));
+  },
+};

@@ -1,0 +1,148 @@
+/**
+ * The one-pass combined view (combinedElements.ts) against the two-step one it replaces on big
+ * charts: buildChartElements, then combineParallelLinks. Generated cases mix calls, payments,
+ * family links and ownerships between people, phones and companies, some ends off the chart,
+ * tombstones, repeated ids, property links (a phone's owner), missing and odd fact values,
+ * expanded bundles and both width modes.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { ChartNodeView, EntityProperties, EntityRecord } from '../../shared/model/index.ts';
+import { entity as testEntity } from '../../shared/exchange/fixtures/releaseFixtures.ts';
+import { buildChartElements, schemaLabel } from './chartModel.ts';
+import { buildCombinedChartElements } from './combinedElements.ts';
+import { bundleKey, combineParallelLinks, isBundleId } from './parallelLinks.ts';
+
+const NODE_IDS = ['n0', 'n1', 'n2', 'n3', 'n4'];
+const NODE_SCHEMATA = ['Person', 'Phone', 'Company'] as const;
+
+const text = fc.oneof(
+  fc.constantFrom('', ' ', '12', '1,200', 'x', '-3.5', '2024-01-02', '2023-12-31T10:00'),
+  fc.integer({ min: 0, max: 5000 }).map(String),
+);
+const maybe = (arb: fc.Arbitrary<string>) => fc.option(arb, { nil: undefined });
+
+const relationshipArb = fc.record({
+  schema: fc.constantFrom('Call', 'Payment', 'Family', 'Ownership'),
+  source: fc.constantFrom(...NODE_IDS, 'off'),
+  target: fc.constantFrom(...NODE_IDS, 'off'),
+  date: maybe(text),
+  startDate: maybe(text),
+  endDate: maybe(text),
+  duration: maybe(text),
+  amount: maybe(text),
+  currency: maybe(fc.constantFrom('', 'EUR', 'USD')),
+  deleted: fc.boolean(),
+  repeat: fc.boolean(),
+});
+
+const ENDS: Record<string, [string, string]> = {
+  Call: ['caller', 'receiver'],
+  Payment: ['payer', 'beneficiary'],
+  Family: ['person', 'relative'],
+  Ownership: ['owner', 'asset'],
+};
+
+const caseArb = fc.record({
+  nodeSchemata: fc.array(fc.constantFrom(...NODE_SCHEMATA), {
+    minLength: NODE_IDS.length,
+    maxLength: NODE_IDS.length,
+  }),
+  onChart: fc.array(fc.boolean(), { minLength: NODE_IDS.length, maxLength: NODE_IDS.length }),
+  owners: fc.array(fc.option(fc.constantFrom(...NODE_IDS), { nil: undefined }), {
+    minLength: NODE_IDS.length,
+    maxLength: NODE_IDS.length,
+  }),
+  relationships: fc.array(relationshipArb, { maxLength: 40 }),
+  expand: fc.array(fc.nat(39), { maxLength: 4 }),
+  widthBy: fc.constantFrom('count' as const, 'sum' as const),
+  combine: fc.boolean(),
+});
+
+function entity(id: string, schema: string, properties: EntityProperties, deleted = false) {
+  return testEntity(id, schema, {}, { properties, deleted });
+}
+
+describe('buildCombinedChartElements', () => {
+  it('equals buildChartElements followed by combineParallelLinks', () => {
+    fc.assert(
+      fc.property(caseArb, (c) => {
+        const entities: EntityRecord[] = NODE_IDS.map((id, i) => {
+          const schema = c.nodeSchemata[i]!;
+          const owner = c.owners[i];
+          return entity(id, schema, {
+            name: [`Node ${i}`],
+            ...(schema === 'Phone' ? { number: [`+43 ${i}`] } : {}),
+            ...(schema === 'Phone' && owner ? { owner: [owner] } : {}),
+          });
+        });
+        c.relationships.forEach((r, i) => {
+          const [from, to] = ENDS[r.schema]!;
+          const properties: Record<string, string[]> = { [from]: [r.source], [to]: [r.target] };
+          for (const name of [
+            'date',
+            'startDate',
+            'endDate',
+            'duration',
+            'amount',
+            'currency',
+          ] as const) {
+            const value = r[name];
+            if (value !== undefined) properties[name] = [value];
+          }
+          const record = entity(`r${i}`, r.schema, properties, r.deleted);
+          entities.push(record);
+          // The same id again (a newer copy wins, in the first one's place).
+          if (r.repeat) entities.push(entity(`r${Math.max(0, i - 1)}`, r.schema, properties));
+        });
+        const nodes: Record<string, ChartNodeView> = {};
+        NODE_IDS.forEach((id, i) => {
+          if (c.onChart[i]) nodes[id] = { x: i * 10, y: -i };
+        });
+        const chart = { nodes };
+        const base = buildChartElements(entities, chart);
+        const expanded = new Set(
+          c.expand
+            .map((i) => base.edges[i])
+            .filter((e) => e !== undefined)
+            .map(bundleKey),
+        );
+        const options = { combine: c.combine, expanded, widthBy: c.widthBy };
+        const expected = combineParallelLinks(base, options, schemaLabel);
+        const actual = buildCombinedChartElements(entities, chart, options, schemaLabel);
+        expect(actual).toEqual(expected);
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('draws a thousand calls between two phones as one link with their count and total duration', () => {
+    const entities = [
+      entity('a', 'Phone', { number: ['+1'] }),
+      entity('b', 'Phone', { number: ['+2'] }),
+    ];
+    for (let i = 0; i < 1000; i++) {
+      const [caller, receiver] = i % 2 === 0 ? ['a', 'b'] : ['b', 'a'];
+      entities.push(
+        entity(`c${i}`, 'Call', {
+          caller: [caller],
+          receiver: [receiver],
+          startDate: [`2026-03-${String(1 + (i % 28)).padStart(2, '0')}`],
+          duration: ['60'],
+        }),
+      );
+    }
+    const view = buildCombinedChartElements(
+      entities,
+      { nodes: { a: { x: 0, y: 0 }, b: { x: 100, y: 0 } } },
+      { combine: true },
+      schemaLabel,
+    );
+    expect(view.edges).toHaveLength(1);
+    const [link] = view.edges;
+    expect(isBundleId(link!.id)).toBe(true);
+    expect(link!.members).toHaveLength(1000);
+    expect(link!.directed).toBe(false);
+    expect(link!.label).toBe('1000 × Call · 16 h 40 min\n2026-03-01 – 2026-03-28');
+  });
+});

@@ -1,0 +1,76 @@
+/**
+ * Chart node positions stored per node (schema v5, issue 13). A chart is stored as its record in
+ * `charts` (with a `nodes` map, as it travels in case files and bundles) plus, in `chartNodes`,
+ * one row per node moved since the record was last written whole. Reading a chart lays the rows
+ * over the map, so every reader sees one ChartRecord of the usual shape:
+ *
+ *   - a row replaces the map's entry of its entity; a row whose entity is no longer on the chart
+ *     is ignored (the record was written without it);
+ *   - the chart's `updatedAt` is the newest of the record's and its rows' (a move is a new version
+ *     of the chart, for sync and for the undo stack's checks).
+ *
+ * Moves write rows only (WriteTx.moveChartNodes), so a drag on a 50,000-node chart stores the
+ * moved nodes and not the 50,000 others. Any whole write of the chart (unitOfWork's put) folds:
+ * the record then holds every position and the chart's rows are removed.
+ *
+ * Every transaction that reads charts must also hold `chartNodes` (CHART_TABLES).
+ */
+import { Dexie } from 'dexie';
+import { compareHlc } from '../../shared/model/index.ts';
+import type { ChartRecord } from '../../shared/model/index.ts';
+import type { ChartNodeRow, TesseraDatabase } from './database.ts';
+
+/**
+ * The chartNodes table, or undefined in a database opened at a schema older than v5 (tests build
+ * such legacy stores to upgrade them): there every chart is its record alone.
+ */
+export function chartNodeTable(db: TesseraDatabase): TesseraDatabase['chartNodes'] | undefined {
+  return (db.chartNodes as TesseraDatabase['chartNodes'] | undefined) ?? undefined;
+}
+
+/** `chart` with its node rows laid over its `nodes` map (the chart itself when there are none). */
+export function assembleChart<T extends ChartRecord>(chart: T, rows: readonly ChartNodeRow[]): T {
+  if (rows.length === 0) return chart;
+  const nodes = { ...chart.nodes };
+  let updatedAt = chart.updatedAt;
+  for (const row of rows) {
+    if (row.chartId !== chart.id || !(row.entityId in chart.nodes)) continue;
+    nodes[row.entityId] = row.node;
+    if (compareHlc(row.updatedAt, updatedAt) > 0) updatedAt = row.updatedAt;
+  }
+  return { ...chart, nodes, updatedAt };
+}
+
+/**
+ * The charts as readers see them: each with its node rows. One look-up per chart (a case has a
+ * few charts, each with the few rows moved since its last whole write), one after the other: side
+ * by side reads let a read-write transaction on the encrypting store commit early.
+ *
+ * Dexie promises only, no async function: inside a transaction, awaiting a promise that made no
+ * request (a case without charts) let the transaction commit under the caller (PrematureCommitError).
+ */
+export function withNodeRows<T extends ChartRecord>(
+  db: TesseraDatabase,
+  charts: readonly T[],
+): Promise<T[]> {
+  const table = chartNodeTable(db);
+  let out: Promise<T[]> = Dexie.Promise.resolve([] as T[]);
+  if (!table) return Dexie.Promise.resolve([...charts]);
+  for (const chart of charts) {
+    out = out.then((done) =>
+      table
+        .where('chartId')
+        .equals(chart.id)
+        .toArray()
+        .then((rows) => [...done, assembleChart(chart, rows)]),
+    );
+  }
+  return out;
+}
+
+/** One chart as readers see it, or undefined. */
+export function readChart(db: TesseraDatabase, chartId: string): Promise<ChartRecord | undefined> {
+  return db.charts
+    .get(chartId)
+    .then((chart) => (chart ? withNodeRows(db, [chart]).then(([read]) => read) : undefined));
+}
