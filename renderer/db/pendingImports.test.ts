@@ -20,11 +20,15 @@ afterEach(async () => {
   await db.delete();
 });
 
+let sequence = 0;
+
 function entity(caseId: string, name: string, importId?: string): StoredEntity {
   const at = new HybridLogicalClock('test').now();
+  // Ids in creation order: ULIDs made within one millisecond are not ordered, and the test pages by id.
+  sequence += 1;
   const record: EntityRecord = {
     kind: 'entity',
-    id: newId(),
+    id: `01TEST${String(sequence).padStart(20, '0')}`,
     caseId,
     schema: 'Person',
     properties: { name: [name] },
