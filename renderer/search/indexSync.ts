@@ -9,6 +9,10 @@
  * stored bytes; the bytes are fetched first, and a result is dropped when the attachment changed
  * or went away meanwhile (a request is posted only while its version is the current one, so any
  * later removal or update is applied after it).
+ *
+ * The maps are also what a persisted index is saved with (indexStore.ts): `versions()` says which
+ * version of every record the index holds, and `seed` starts a sync from them after the index was
+ * loaded, so reopening a case sends only what changed while it was closed.
  */
 import type { AttachmentRecord, EntityRecord, NoteRecord } from '../../shared/model/index.ts';
 import type { SearchRpc } from '../../shared/search/rpc.ts';
@@ -64,6 +68,13 @@ function noteDocument(record: NoteRecord): SearchDocument {
 
 type Client = Pick<SearchRpc, 'update' | 'remove' | 'indexAttachment'>;
 
+/** Per record kind, id → `updatedAt` of the version the index holds. */
+export interface IndexedVersions {
+  readonly entities: ReadonlyMap<string, string>;
+  readonly notes: ReadonlyMap<string, string>;
+  readonly attachments: ReadonlyMap<string, string>;
+}
+
 /** Batches above this size are sent in slices so the worker answers searches in between. */
 const BATCH = 5000;
 
@@ -71,6 +82,9 @@ export class CaseIndexSync {
   private readonly entities = new Map<string, string>();
   private readonly notes = new Map<string, string>();
   private readonly attachments = new Map<string, string>();
+  /** Attachments whose text is being read (id → version): not in the index in that version yet. */
+  private readonly fetching = new Map<string, string>();
+  private running = 0;
 
   constructor(
     private readonly client: Client,
@@ -78,25 +92,74 @@ export class CaseIndexSync {
     private readonly fetchContent: (attachmentId: string) => Promise<Uint8Array>,
   ) {}
 
+  /** True while a sync is waiting for the worker. */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  /**
+   * Starts from the versions a persisted index was saved with (call before the first sync, after
+   * the worker loaded that index): records at the same version are not sent again.
+   */
+  seed(versions: IndexedVersions): void {
+    for (const [mine, theirs] of [
+      [this.entities, versions.entities],
+      [this.notes, versions.notes],
+      [this.attachments, versions.attachments],
+    ] as const) {
+      mine.clear();
+      for (const [id, version] of theirs) mine.set(id, version);
+    }
+  }
+
+  /**
+   * The versions the index holds once the requests posted so far are applied: what to save with
+   * a serialisation requested now. An attachment still being read is left out, so it is indexed
+   * again after a reload.
+   */
+  versions(): IndexedVersions {
+    const attachments = new Map(this.attachments);
+    for (const id of this.fetching.keys()) attachments.delete(id);
+    return { entities: new Map(this.entities), notes: new Map(this.notes), attachments };
+  }
+
   /** Resolves once the worker has applied the changes; true when anything changed. */
-  async syncEntities(records: readonly EntityRecord[]): Promise<boolean> {
-    return this.apply(diffVersions(this.entities, records), entityDocument);
+  syncEntities(records: readonly EntityRecord[]): Promise<boolean> {
+    return this.track(this.apply(diffVersions(this.entities, records), entityDocument));
   }
 
-  async syncNotes(records: readonly NoteRecord[]): Promise<boolean> {
-    return this.apply(diffVersions(this.notes, records), noteDocument);
+  syncNotes(records: readonly NoteRecord[]): Promise<boolean> {
+    return this.track(this.apply(diffVersions(this.notes, records), noteDocument));
   }
 
-  async syncAttachments(records: readonly AttachmentRecord[]): Promise<boolean> {
+  syncAttachments(records: readonly AttachmentRecord[]): Promise<boolean> {
     const { upserts, removed } = diffVersions(this.attachments, records);
     const waits: Promise<unknown>[] = [];
     if (removed.length > 0) waits.push(this.client.remove(removed));
     for (const record of upserts) waits.push(this.indexAttachment(record));
-    await Promise.all(waits);
-    return upserts.length > 0 || removed.length > 0;
+    return this.track(Promise.all(waits).then(() => upserts.length > 0 || removed.length > 0));
+  }
+
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.running++;
+    try {
+      return await work;
+    } finally {
+      this.running--;
+    }
   }
 
   private async indexAttachment(record: AttachmentRecord): Promise<void> {
+    this.fetching.set(record.id, record.updatedAt);
+    try {
+      await this.readAttachment(record);
+    } finally {
+      // A newer version's read, started meanwhile, keeps its own entry.
+      if (this.fetching.get(record.id) === record.updatedAt) this.fetching.delete(record.id);
+    }
+  }
+
+  private async readAttachment(record: AttachmentRecord): Promise<void> {
     const nameOnly = () =>
       this.client.update([
         {
