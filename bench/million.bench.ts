@@ -9,8 +9,9 @@
 import { DEFAULT_CDR_ROWS } from './import/generate.ts';
 import { millionCasePath } from './million/case.ts';
 import type { MillionSection } from './million/section.ts';
+import { searchSection } from './million/search.ts';
 
-const SECTIONS: readonly MillionSection[] = [];
+const SECTIONS: readonly MillionSection[] = [searchSection];
 
 const rows = Number(process.env['MILLION_ROWS'] ?? DEFAULT_CDR_ROWS);
 const only = process.env['MILLION_SECTIONS']?.split(',').map((name) => name.trim());

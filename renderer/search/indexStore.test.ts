@@ -6,14 +6,9 @@ import type { SearchSend } from '../../shared/search/rpc.ts';
 import { TesseraDatabase } from '../db/database.ts';
 import type { SealedRow } from '../db/encryption.ts';
 import { encryptedTestDatabase } from '../db/testing/encryptedDatabase.ts';
-import { CaseIndexSync } from './indexSync.ts';
-import {
-  decodePersistedIndex,
-  encodePersistedIndex,
-  readPersistedIndex,
-  savePersistedIndex,
-  searchIndexKey,
-} from './indexStore.ts';
+import { CaseIndexSync } from '../../shared/search/indexSync.ts';
+import { decodePersistedIndex, encodePersistedIndex } from '../../shared/search/persisted.ts';
+import { readPersistedIndex, savePersistedIndex, searchIndexKey } from './indexStore.ts';
 
 const opened: TesseraDatabase[] = [];
 let counter = 0;

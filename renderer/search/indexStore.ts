@@ -21,18 +21,19 @@
  */
 import type { MetaEntry, TesseraDatabase } from '../db/database.ts';
 import { caseMetaPrefix } from '../db/unitOfWork.ts';
-import { BinaryReader, BinaryWriter, SearchIndexError } from '../../shared/search/binary.ts';
+import { SearchIndexError } from '../../shared/search/binary.ts';
+import {
+  decodePersistedIndex,
+  encodePersistedIndex,
+  VERSION_KINDS,
+} from '../../shared/search/persisted.ts';
+import type { PersistedIndex } from '../../shared/search/persisted.ts';
 import { SEARCH_INDEX_FORMAT } from '../../shared/search/searchIndex.ts';
-import type { IndexedVersions } from './indexSync.ts';
+
+export type { PersistedIndex } from '../../shared/search/persisted.ts';
 
 export function searchIndexKey(caseId: string): string {
   return `${caseMetaPrefix(caseId)}search-index`;
-}
-
-export interface PersistedIndex {
-  /** The index's persisted form (loadSearchIndex / the worker's `load`). */
-  readonly index: Uint8Array;
-  readonly versions: IndexedVersions;
 }
 
 /** What the row's `value` says about its content, readable without opening the Blob. */
@@ -47,39 +48,6 @@ interface PersistedIndexRow extends MetaEntry {
   readonly content: Blob;
 }
 
-const KINDS = ['entities', 'notes', 'attachments'] as const;
-
-export function encodePersistedIndex(persisted: PersistedIndex): Uint8Array<ArrayBuffer> {
-  const writer = new BinaryWriter().add('index', persisted.index);
-  for (const kind of KINDS) {
-    const versions = persisted.versions[kind];
-    writer.addStrings(`${kind}.ids`, [...versions.keys()]);
-    writer.addStrings(`${kind}.versions`, [...versions.values()]);
-  }
-  return writer.finish({ format: SEARCH_INDEX_FORMAT });
-}
-
-/** Throws SearchIndexError ('unsupported' for another format, 'corrupt'). */
-export function decodePersistedIndex(bytes: Uint8Array): PersistedIndex {
-  const reader = new BinaryReader(bytes);
-  if ((reader.info as { format?: unknown } | null)?.format !== SEARCH_INDEX_FORMAT) {
-    throw new SearchIndexError('unsupported', 'persisted search index of another format');
-  }
-  const maps = KINDS.map((kind) => {
-    const ids = reader.strings(`${kind}.ids`);
-    const versions = reader.strings(`${kind}.versions`);
-    if (ids.length !== versions.length) {
-      throw new SearchIndexError('corrupt', `persisted search index: ${kind} versions`);
-    }
-    return new Map(ids.map((id, i) => [id, versions[i]!]));
-  });
-  return {
-    // A copy that owns its buffer, so it can be handed to the worker without the versions.
-    index: reader.u8('index').slice(),
-    versions: { entities: maps[0]!, notes: maps[1]!, attachments: maps[2]! },
-  };
-}
-
 export async function savePersistedIndex(
   db: TesseraDatabase,
   caseId: string,
@@ -90,7 +58,7 @@ export async function savePersistedIndex(
     key: searchIndexKey(caseId),
     value: {
       format: SEARCH_INDEX_FORMAT,
-      documents: KINDS.reduce((sum, kind) => sum + persisted.versions[kind].size, 0),
+      documents: VERSION_KINDS.reduce((sum, kind) => sum + persisted.versions[kind].size, 0),
       bytes: bytes.byteLength,
     },
     content: new Blob([bytes]),

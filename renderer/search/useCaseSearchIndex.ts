@@ -13,7 +13,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { SearchHit, SearchOptions } from '../../shared/search/types.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
 import { useAttachments, useEntities, useNotes } from '../db/queries.ts';
-import { CaseIndexSync } from './indexSync.ts';
+import { CaseIndexSync } from '../../shared/search/indexSync.ts';
 import { readPersistedIndex, savePersistedIndex } from './indexStore.ts';
 import { startSearchWorker } from './searchClient.ts';
 import type { StartedSearchClient } from './searchClient.ts';

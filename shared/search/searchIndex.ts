@@ -186,48 +186,81 @@ interface Analysis {
 
 /**
  * What a document is indexed as: every (term, weight) it contributes, in order, through `emit`.
- * Indexing, removal and a hit's matched terms all call this, so they agree by construction.
+ * Indexing, removal and a hit's matched terms all go through `analyzeField`, so they agree by
+ * construction.
  */
 function analyze(doc: SearchDocument, emit: (term: string, weight: number) => void): Analysis {
   let len = 0;
   let dates: [string, string][] | null = null;
   const entity = kindOf(doc) === 'entity';
+  const phoneSchema = entity && 'schema' in doc && doc.schema === 'Phone';
   for (const [prop, value, weight] of fieldsOf(doc)) {
-    if (entity && isDateProp(prop)) {
-      const interval = dateInterval(value);
-      if (interval) {
-        (dates ??= []).push(interval);
-        // A date is searchable by its year only; month/day tokens would be noise.
-        emit(value.slice(0, 4), weight);
-        len += weight;
-        continue;
-      }
-    }
-    const tokens = tokenize(value);
-    for (const token of tokens) emit(token, weight);
-    len += weight * tokens.length;
-    // '+359 88 123 4567' is also findable as '359881234567', 'BG80 BNBG …' as 'bg80bnbg…'.
-    const compact = tokens.join('');
-    if (tokens.length > 1 && HAS_DIGIT.test(value) && value.length <= 64) emit(compact, weight);
-    // A phone is also findable by its E.164 digits and national number, so '0881234567'
-    // (trunk 0 dropped at query time) finds '+359 88 123 4567'.
-    if (
-      prop === 'phone' ||
-      (prop === 'number' && entity && 'schema' in doc && doc.schema === 'Phone')
-    ) {
-      const e164 = normalizePhone(value);
-      if (e164 && e164.slice(1) !== compact) emit(e164.slice(1), weight);
-      const national = e164 && nationalNumber(e164);
-      if (national && national !== compact) emit(national, weight);
-    }
-    // An IBAN is also findable in its electronic form whatever it was written with
-    // ('IBAN: AT61-1904-…' → 'at611904…'), the form a whole IBAN query is reduced to.
-    if (IBAN_PROP.test(prop)) {
-      const iban = normalizeIban(value)?.toLowerCase();
-      if (iban && iban !== compact) emit(iban, weight);
-    }
+    const field = analyzeField(prop, value, entity, phoneSchema, (term) => emit(term, weight));
+    len += weight * field.tokens;
+    if (field.interval) (dates ??= []).push(field.interval);
   }
   return { len, dates };
+}
+
+/**
+ * The terms of one property value (each weighs the field's weight); `tokens` counts toward the
+ * document's length. It depends only on the property, the value, whether the document is an
+ * entity and whether it is a Phone, which lets `add` reuse it for values that repeat.
+ */
+function analyzeField(
+  prop: string,
+  value: string,
+  entity: boolean,
+  phoneSchema: boolean,
+  emit: (term: string) => void,
+): { tokens: number; interval: [string, string] | null } {
+  if (entity && isDateProp(prop)) {
+    const interval = dateInterval(value);
+    if (interval) {
+      // A date is searchable by its year only; month/day tokens would be noise.
+      emit(value.slice(0, 4));
+      return { tokens: 1, interval };
+    }
+  }
+  const tokens = tokenize(value);
+  for (const token of tokens) emit(token);
+  // '+359 88 123 4567' is also findable as '359881234567', 'BG80 BNBG …' as 'bg80bnbg…'.
+  const compact = tokens.join('');
+  if (tokens.length > 1 && HAS_DIGIT.test(value) && value.length <= 64) emit(compact);
+  // A phone is also findable by its E.164 digits and national number, so '0881234567'
+  // (trunk 0 dropped at query time) finds '+359 88 123 4567'.
+  if (prop === 'phone' || (prop === 'number' && phoneSchema)) {
+    const e164 = normalizePhone(value);
+    if (e164 && e164.slice(1) !== compact) emit(e164.slice(1));
+    const national = e164 && nationalNumber(e164);
+    if (national && national !== compact) emit(national);
+  }
+  // An IBAN is also findable in its electronic form whatever it was written with
+  // ('IBAN: AT61-1904-…' → 'at611904…'), the form a whole IBAN query is reduced to.
+  if (IBAN_PROP.test(prop)) {
+    const iban = normalizeIban(value)?.toLowerCase();
+    if (iban && iban !== compact) emit(iban);
+  }
+  return { tokens: tokens.length, interval: null };
+}
+
+/** One analysed property value, as `add` keeps it for the next document with the same one. */
+interface FieldTerms {
+  readonly terms: readonly number[];
+  readonly tokens: number;
+  /** Day numbers of the date interval; NaN when the value is not a date (or not a valid one). */
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Property values longer than this are not remembered (free text seldom repeats). */
+const FIELD_CACHE_VALUE = 128;
+
+/** How `analyzeField` treats a property: 0 plain, 1 date, 2 phone, 3 IBAN. */
+function fieldClass(prop: string, phoneSchema: boolean): number {
+  if (isDateProp(prop)) return 1;
+  if (prop === 'phone' || (prop === 'number' && phoneSchema)) return 2;
+  return IBAN_PROP.test(prop) ? 3 : 0;
 }
 
 /** Folded name and identifier values ('ivan petrov'), for exact-match boosts. */
@@ -305,6 +338,8 @@ class InvertedIndex implements SearchIndex {
   private props = new Interner();
   private schemaNames = new Interner();
   private free: number[] = [];
+  /** 4 × value id + field class → the analysis, see fieldTerms. */
+  private fieldCache: (FieldTerms | undefined)[] = [];
   private deadDocs = 0;
   private totalLen = 0;
   private live = 0;
@@ -346,11 +381,22 @@ class InvertedIndex implements SearchIndex {
   add(doc: SearchDocument): void {
     if (typeof doc.id !== 'string' || doc.id === '') throw new Error('document without id');
     this.remove(doc.id);
+    const entity = kindOf(doc) === 'entity';
+    const phoneSchema = entity && 'schema' in doc && doc.schema === 'Phone';
+    const fields = [...fieldsOf(doc)];
     const tf = new Map<number, number>();
-    const { len, dates } = analyze(doc, (term, weight) => {
-      const id = this.termFor(term);
-      tf.set(id, (tf.get(id) ?? 0) + weight);
-    });
+    const pairs: number[] = [];
+    const days: number[] = [];
+    let len = 0;
+    for (const [prop, value, weight] of fields) {
+      const propId = this.props.id(prop);
+      const valueId = this.values.id(value);
+      pairs.push(propId, valueId);
+      const field = this.fieldTerms(propId, valueId, entity, phoneSchema);
+      for (const term of field.terms) tf.set(term, (tf.get(term) ?? 0) + weight);
+      len += weight * field.tokens;
+      if (!Number.isNaN(field.lo)) days.push(field.lo, field.hi);
+    }
     const n = this.free.pop() ?? this.docIds.length;
     if (n >= this.kinds.length) {
       const need = n + 1;
@@ -360,23 +406,13 @@ class InvertedIndex implements SearchIndex {
       this.lens = grown(this.lens, need);
       this.dead = grown(this.dead, need);
     }
-    const fields = [...fieldsOf(doc)];
-    const days: number[] = [];
-    for (const [from, to] of dates ?? []) {
-      const lo = dayNumber(from);
-      const hi = dayNumber(to);
-      if (!Number.isNaN(lo) && !Number.isNaN(hi)) days.push(lo, hi);
-    }
     this.pool = grown(this.pool, this.poolLen + 2 + 2 * fields.length + days.length);
     const pool = this.pool;
     let at = this.poolLen;
     this.starts[n] = at;
     pool[at++] = fields.length;
     pool[at++] = days.length / 2;
-    for (const [prop, value] of fields) {
-      pool[at++] = this.props.id(prop);
-      pool[at++] = this.values.id(value);
-    }
+    for (const id of pairs) pool[at++] = id;
     for (const day of days) pool[at++] = day;
     this.poolLen = at;
     for (const [term, freq] of tf) {
@@ -398,6 +434,41 @@ class InvertedIndex implements SearchIndex {
     this.docNo.set(doc.id, n);
     this.totalLen += len;
     this.live++;
+  }
+
+  /**
+   * The terms of a property value, analysed once per distinct (property, value, kind of
+   * document): a million calls repeat the same numbers, phone ids, years and durations.
+   */
+  private fieldTerms(
+    propId: number,
+    valueId: number,
+    entity: boolean,
+    phoneSchema: boolean,
+  ): FieldTerms {
+    const prop = this.props.strings[propId]!;
+    const value = this.values.strings[valueId]!;
+    const cacheable = entity && value.length <= FIELD_CACHE_VALUE;
+    // The property matters to the analysis only as one of four classes.
+    const slot = valueId * 4 + fieldClass(prop, phoneSchema);
+    if (cacheable) {
+      const known = this.fieldCache[slot];
+      if (known) return known;
+    }
+    const terms: number[] = [];
+    const { tokens, interval } = analyzeField(prop, value, entity, phoneSchema, (term) =>
+      terms.push(this.termFor(term)),
+    );
+    let lo = NaN;
+    let hi = NaN;
+    if (interval) {
+      lo = dayNumber(interval[0]);
+      hi = dayNumber(interval[1]);
+      if (Number.isNaN(hi)) lo = NaN;
+    }
+    const field: FieldTerms = { terms, tokens, lo, hi };
+    if (cacheable) this.fieldCache[slot] = field;
+    return field;
   }
 
   remove(id: string): boolean {

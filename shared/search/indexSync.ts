@@ -14,9 +14,9 @@
  * version of every record the index holds, and `seed` starts a sync from them after the index was
  * loaded, so reopening a case sends only what changed while it was closed.
  */
-import type { AttachmentRecord, EntityRecord, NoteRecord } from '../../shared/model/index.ts';
-import type { SearchRpc } from '../../shared/search/rpc.ts';
-import type { SearchDocument } from '../../shared/search/types.ts';
+import type { AttachmentRecord, EntityRecord, NoteRecord } from '../model/index.ts';
+import type { SearchRpc } from './rpc.ts';
+import type { SearchDocument } from './types.ts';
 
 export interface Versioned {
   readonly id: string;
@@ -77,6 +77,12 @@ export interface IndexedVersions {
 
 /** Batches above this size are sent in slices so the worker answers searches in between. */
 const BATCH = 5000;
+/**
+ * Slices posted but not yet applied, at most: each slice is copied to the worker when posted, so
+ * posting a million records at once would hold the page for seconds; two in flight keep the
+ * worker busy while the page copies the next.
+ */
+const WINDOW = 2;
 
 export class CaseIndexSync {
   private readonly entities = new Map<string, string>();
@@ -85,6 +91,8 @@ export class CaseIndexSync {
   /** Attachments whose text is being read (id → version): not in the index in that version yet. */
   private readonly fetching = new Map<string, string>();
   private running = 0;
+  /** Entity and note changes are posted in the order they were diffed, one sync after another. */
+  private outbox: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: Client,
@@ -192,12 +200,21 @@ export class CaseIndexSync {
     { upserts, removed }: Diff<T>,
     toDoc: (record: T) => SearchDocument,
   ): Promise<boolean> {
-    const waits: Promise<unknown>[] = [];
-    if (removed.length > 0) waits.push(this.client.remove(removed));
-    for (let i = 0; i < upserts.length; i += BATCH) {
-      waits.push(this.client.update(upserts.slice(i, i + BATCH).map(toDoc)));
-    }
-    await Promise.all(waits);
-    return upserts.length > 0 || removed.length > 0;
+    if (upserts.length === 0 && removed.length === 0) return false;
+    // The versions were recorded when diffed: a later sync's changes must reach the worker after
+    // these, so posting waits for the syncs before it.
+    const post = async () => {
+      const waits: Promise<unknown>[] = [];
+      if (removed.length > 0) waits.push(this.client.remove(removed));
+      for (let i = 0; i < upserts.length; i += BATCH) {
+        if (waits.length >= WINDOW) await waits[waits.length - WINDOW];
+        waits.push(this.client.update(upserts.slice(i, i + BATCH).map(toDoc)));
+      }
+      await Promise.all(waits);
+    };
+    const done = this.outbox.then(post);
+    this.outbox = done.catch(() => undefined);
+    await done;
+    return true;
   }
 }
