@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { foldText, tokenize } from './fold.ts';
+import { foldedWords, foldText, tokenize } from './fold.ts';
 import { boundedEditDistance } from './fuzzy.ts';
 import fc from 'fast-check';
 import {
@@ -66,6 +66,15 @@ describe('folding', () => {
     expect(foldText('Δημήτρης')).toBe('dimitris');
     expect(foldText('Straße')).toBe('strasse');
     expect(tokenize('+359 (88) 123-4567')).toEqual(['359', '88', '123', '4567']);
+  });
+
+  it("joins a value's folded words as tokenize does, any text", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' })), (value) => {
+        expect(foldedWords(value)).toBe(tokenize(value).join(' '));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('bounds edit distance and counts a swap once', () => {
@@ -332,7 +341,9 @@ describe('persisted index', () => {
               const properties: Record<string, string[]> = { name: [o.add.name] };
               if (o.add.date) properties.birthDate = [o.add.date];
               if (o.add.country) properties.country = [o.add.country];
-              if (o.add.phone) properties.phone = [o.add.phone];
+              // A Phone's number is indexed as a phone too (E.164 digits, national number).
+              if (o.add.phone)
+                properties[o.add.schema === 'Phone' ? 'number' : 'phone'] = [o.add.phone];
               target.add({ id: o.add.id, schema: o.add.schema, properties });
             }
           }

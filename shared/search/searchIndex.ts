@@ -33,7 +33,7 @@
 // and national number; a long digit query token also tries itself without '00' / trunk '0'.
 
 import { dateInterval } from '../model/dates.ts';
-import { tokenize, tokenSpans } from './fold.ts';
+import { foldedWords, tokenize, tokenSpans } from './fold.ts';
 import { boundedEditDistance, trigrams, typoBudget } from './fuzzy.ts';
 import { isSchemaA } from '../model/schemata.ts';
 import { nationalNumber, normalizePhone } from './phone.ts';
@@ -178,34 +178,12 @@ function* fieldsOf(doc: SearchDocument): Generator<[string, string, number]> {
   }
 }
 
-interface Analysis {
-  /** Weighted length (BM25's document length). */
-  len: number;
-  dates: [string, string][] | null;
-}
-
 /**
- * What a document is indexed as: every (term, weight) it contributes, in order, through `emit`.
- * Indexing, removal and a hit's matched terms all go through `analyzeField`, so they agree by
+ * What a property value is indexed as: its terms, through `emit` (each weighs the field's weight);
+ * `tokens` counts toward the document's length. It depends only on the property's class
+ * (`fieldClass`), the value and whether the document is an entity, so a value that repeats is
+ * analysed once (`fieldTerms`), and indexing, removal and a hit's matched terms agree by
  * construction.
- */
-function analyze(doc: SearchDocument, emit: (term: string, weight: number) => void): Analysis {
-  let len = 0;
-  let dates: [string, string][] | null = null;
-  const entity = kindOf(doc) === 'entity';
-  const phoneSchema = entity && 'schema' in doc && doc.schema === 'Phone';
-  for (const [prop, value, weight] of fieldsOf(doc)) {
-    const field = analyzeField(prop, value, entity, phoneSchema, (term) => emit(term, weight));
-    len += weight * field.tokens;
-    if (field.interval) (dates ??= []).push(field.interval);
-  }
-  return { len, dates };
-}
-
-/**
- * The terms of one property value (each weighs the field's weight); `tokens` counts toward the
- * document's length. It depends only on the property, the value, whether the document is an
- * entity and whether it is a Phone, which lets `add` reuse it for values that repeat.
  */
 function analyzeField(
   prop: string,
@@ -255,24 +233,14 @@ interface FieldTerms {
 
 /** Property values longer than this are not remembered (free text seldom repeats). */
 const FIELD_CACHE_VALUE = 128;
+/** Marks a value seen once in `fieldCache` (analysed, not kept). */
+const SEEN_ONCE: FieldTerms = { terms: [], tokens: 0, lo: NaN, hi: NaN };
 
 /** How `analyzeField` treats a property: 0 plain, 1 date, 2 phone, 3 IBAN. */
 function fieldClass(prop: string, phoneSchema: boolean): number {
   if (isDateProp(prop)) return 1;
   if (prop === 'phone' || (prop === 'number' && phoneSchema)) return 2;
   return IBAN_PROP.test(prop) ? 3 : 0;
-}
-
-/** Folded name and identifier values ('ivan petrov'), for exact-match boosts. */
-function keysOf(doc: SearchDocument): string[] {
-  const keys: string[] = [];
-  if (kindOf(doc) !== 'entity') return keys;
-  for (const [prop, value, weight] of fieldsOf(doc)) {
-    if (weight < 1.5 || (isDateProp(prop) && dateInterval(value))) continue;
-    const tokens = tokenize(value);
-    if (tokens.length > 0) keys.push(tokens.join(' '));
-  }
-  return keys;
 }
 
 /** Days since 1970-01-01 of an ISO date 'YYYY-MM-DD' (any year), NaN when it is not one. */
@@ -451,10 +419,8 @@ class InvertedIndex implements SearchIndex {
     const cacheable = entity && value.length <= FIELD_CACHE_VALUE;
     // The property matters to the analysis only as one of four classes.
     const slot = valueId * 4 + fieldClass(prop, phoneSchema);
-    if (cacheable) {
-      const known = this.fieldCache[slot];
-      if (known) return known;
-    }
+    const known = cacheable ? this.fieldCache[slot] : undefined;
+    if (known !== undefined && known !== SEEN_ONCE) return known;
     const terms: number[] = [];
     const { tokens, interval } = analyzeField(prop, value, entity, phoneSchema, (term) =>
       terms.push(this.termFor(term)),
@@ -467,21 +433,35 @@ class InvertedIndex implements SearchIndex {
       if (Number.isNaN(hi)) lo = NaN;
     }
     const field: FieldTerms = { terms, tokens, lo, hi };
-    if (cacheable) this.fieldCache[slot] = field;
+    // Kept from a value's second sighting on: most values of a case of people are unique.
+    if (cacheable) this.fieldCache[slot] = known === SEEN_ONCE ? field : SEEN_ONCE;
     return field;
+  }
+
+  /** The distinct term ids document `n` was indexed under. */
+  private termsOf(n: number): Set<number> {
+    const pool = this.pool;
+    const at = this.starts[n]!;
+    const pairs = pool[at]!;
+    const entity = this.kinds[n] === KIND_CODE.entity;
+    const phoneSchema = entity && this.schemaNames.strings[this.schemas[n]!] === 'Phone';
+    const out = new Set<number>();
+    for (let i = 0; i < pairs; i++) {
+      const field = this.fieldTerms(
+        pool[at + 2 + 2 * i]!,
+        pool[at + 3 + 2 * i]!,
+        entity,
+        phoneSchema,
+      );
+      for (const t of field.terms) out.add(t);
+    }
+    return out;
   }
 
   remove(id: string): boolean {
     const n = this.docNo.get(id);
     if (n === undefined) return false;
-    const seen = new Set<number>();
-    analyze(this.docAt(n), (term) => {
-      const t = this.termId.get(term);
-      if (t !== undefined && !seen.has(t)) {
-        seen.add(t);
-        this.liveDf[t]!--;
-      }
-    });
+    for (const t of this.termsOf(n)) this.liveDf[t]!--;
     this.totalLen -= this.lens[n]!;
     this.live--;
     this.docNo.delete(id);
@@ -952,9 +932,21 @@ class InvertedIndex implements SearchIndex {
     return out;
   }
 
+  /** A field equal to the query, in any word order, or starting with it boosts its document. */
   private exactBoost(n: number, q: string, qSorted: string): number {
+    if (this.kinds[n] !== KIND_CODE.entity) return 1;
+    const pool = this.pool;
+    const at = this.starts[n]!;
+    const pairs = pool[at]!;
     let boost = 1;
-    for (const v of keysOf(this.docAt(n))) {
+    for (let i = 0; i < pairs; i++) {
+      // Only names and identifiers count, each as its folded words ('ivan petrov').
+      const prop = this.props.strings[pool[at + 2 + 2 * i]!]!;
+      if (fieldWeight(prop) < 1.5) continue;
+      const value = this.values.strings[pool[at + 3 + 2 * i]!]!;
+      if (isDateProp(prop) && dateInterval(value)) continue;
+      const v = foldedWords(value);
+      if (v === '') continue;
       if (v === q) return 2;
       if (v.length === q.length && v.split(' ').sort().join(' ') === qSorted) boost = 1.8;
       else if (boost < 1.3 && v.startsWith(q)) boost = 1.3;
@@ -964,12 +956,11 @@ class InvertedIndex implements SearchIndex {
 
   private hit(n: number, score: number, groups: Variant[][]): SearchHit {
     const doc = this.docAt(n);
-    const own = new Set<string>();
-    analyze(doc, (term) => own.add(term));
+    const own = groups.length > 0 ? this.termsOf(n) : new Set<number>();
     const matched: string[] = [];
     for (const variants of groups) {
       // The variant listed first is the strongest kind (exact, then completion, then typo).
-      const v = variants.find((x) => own.has(this.terms[x.termId]!));
+      const v = variants.find((x) => own.has(x.termId));
       if (v) matched.push(this.terms[v.termId]);
     }
     const hit: SearchHit = {
