@@ -7,6 +7,7 @@ import {
   loadSearchIndex,
   SEARCH_INDEX_FORMAT,
   SearchIndexError,
+  topK,
 } from './searchIndex.ts';
 import type { SearchIndex } from './searchIndex.ts';
 import type { SearchDocument, SearchHit, SearchOptions } from './types.ts';
@@ -243,6 +244,27 @@ describe('search index', () => {
     expect(hits.length).toBe(41);
     expect(hits[0].id).toBe('e29');
     expect(hits.every((h) => /^e29\d*$/.test(h.id))).toBe(true);
+  });
+});
+
+describe('top k', () => {
+  it('picks the k best scores, ties to the lower number, as a full sort would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        (raw, k) => {
+          const score = Float64Array.from(raw, (v) => v / 4);
+          const docs = [...raw.keys()].reverse();
+          const expected = [...docs]
+            .sort((a, b) => score[b]! - score[a]! || a - b)
+            .slice(0, k)
+            .sort((a, b) => a - b);
+          expect(topK(docs, score, k).sort((a, b) => a - b)).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -753,10 +753,20 @@ class InvertedIndex implements SearchIndex {
       found.push(this.termId.get(sorted[i])!);
     }
     for (const t of this.pending) if (t.startsWith(prefix)) found.push(this.termId.get(t)!);
-    const live = found.filter((id) => this.df(id) > 0 && this.terms[id] !== prefix);
-    // The most frequent completions first: they are what the user most likely means.
-    live.sort((a, b) => this.df(b) - this.df(a));
-    return live.slice(0, MAX_COMPLETIONS).map((id) => ({
+    // The most frequent completions first: they are what the user most likely means. A short
+    // prefix of a number has thousands, so the first few are picked out rather than all sorted
+    // (equal counts keep their order, as a stable sort would).
+    const best: number[] = [];
+    for (const id of found) {
+      const df = this.df(id);
+      if (df === 0 || this.terms[id] === prefix) continue;
+      if (best.length === MAX_COMPLETIONS && df <= this.df(best[best.length - 1]!)) continue;
+      let at = best.length;
+      while (at > 0 && this.df(best[at - 1]!) < df) at--;
+      best.splice(at, 0, id);
+      if (best.length > MAX_COMPLETIONS) best.pop();
+    }
+    return best.map((id) => ({
       termId: id,
       weight: 0.9 * Math.sqrt(prefix.length / this.terms[id].length),
     }));
@@ -997,37 +1007,53 @@ function numberForms(token: string): string[] {
   return [token, token.startsWith('00') ? token.slice(2) : token.slice(1)];
 }
 
-function topK(docs: number[], score: Float64Array, k: number): number[] {
+/**
+ * The k best of `docs` by score, equal scores ranked by the lower document number (in no order):
+ * the k-th best score is found by selection, then everything above it is taken and the ties
+ * below fill up the rest.
+ */
+export function topK(docs: number[], score: Float64Array, k: number): number[] {
   if (docs.length <= k) return docs.slice();
-  // Min-heap of the k best so far.
-  const heap: number[] = [];
-  const less = (a: number, b: number) => score[a] < score[b] || (score[a] === score[b] && a > b);
+  const values = new Float64Array(docs.length);
+  for (let i = 0; i < docs.length; i++) values[i] = score[docs[i]!]!;
+  const threshold = kthLargest(values, k);
+  const out: number[] = [];
+  const ties: number[] = [];
   for (const n of docs) {
-    if (heap.length < k) {
-      heap.push(n);
-      let i = heap.length - 1;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!less(heap[i], heap[p])) break;
-        [heap[i], heap[p]] = [heap[p], heap[i]];
-        i = p;
-      }
-    } else if (less(heap[0], n)) {
-      heap[0] = n;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < k && less(heap[l], heap[m])) m = l;
-        if (r < k && less(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
+    const s = score[n]!;
+    if (s > threshold) out.push(n);
+    else if (s === threshold) ties.push(n);
+  }
+  ties.sort((a, b) => a - b);
+  for (let i = 0; out.length < k; i++) out.push(ties[i]!);
+  return out;
+}
+
+/** The k-th largest value (1-based) of `values`, which it reorders (Hoare's selection). */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
       }
     }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target]!;
   }
-  return heap;
+  return values[target]!;
 }
 
 const SNIPPET_BEFORE = 60;
