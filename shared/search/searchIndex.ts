@@ -320,6 +320,8 @@ class InvertedIndex implements SearchIndex {
   private liveDf: number[] = [];
   private trigramTerms = new Map<string, number[]>();
   private sorted: string[] = [];
+  /** The term id at each position of `sorted`. */
+  private sortedIds: number[] = [];
   private pending: string[] = [];
   // scratch buffers, grown with the document table
   private best = new Float64Array(0);
@@ -708,6 +710,7 @@ class InvertedIndex implements SearchIndex {
     index.live = count;
     index.terms = terms;
     index.sorted = terms.slice();
+    index.sortedIds = Array.from(terms, (_, t) => t);
     for (let t = 0; t < terms.length; t++) {
       const from = termStart[t]!;
       const to = termStart[t + 1]!;
@@ -728,16 +731,30 @@ class InvertedIndex implements SearchIndex {
     const add = this.pending.sort();
     this.pending = [];
     const old = this.sorted;
+    const oldIds = this.sortedIds;
     const out: string[] = [];
+    const ids: number[] = [];
     let i = 0;
     let j = 0;
     // Dead terms stay: their ids live on and may be reused, and lookups skip df 0 anyway.
-    const keep = (t: string) => out.push(t);
-    while (i < old.length && j < add.length) keep(old[i] < add[j] ? old[i++] : add[j++]);
-    while (i < old.length) keep(old[i++]);
-    while (j < add.length) keep(add[j++]);
+    const keepOld = () => {
+      out.push(old[i]!);
+      ids.push(oldIds[i++]!);
+    };
+    const keepNew = () => {
+      out.push(add[j]!);
+      ids.push(this.termId.get(add[j++]!)!);
+    };
+    while (i < old.length && j < add.length) {
+      if (old[i]! < add[j]!) keepOld();
+      else keepNew();
+    }
+    while (i < old.length) keepOld();
+    while (j < add.length) keepNew();
     this.sorted = out;
+    this.sortedIds = ids;
   }
+
   private completions(prefix: string): Variant[] {
     if (this.pending.length > PENDING_LIMIT) this.mergePending();
     const found: number[] = [];
@@ -750,7 +767,7 @@ class InvertedIndex implements SearchIndex {
       else hi = mid;
     }
     for (let i = lo; i < sorted.length && sorted[i].startsWith(prefix); i++) {
-      found.push(this.termId.get(sorted[i])!);
+      found.push(this.sortedIds[i]!);
     }
     for (const t of this.pending) if (t.startsWith(prefix)) found.push(this.termId.get(t)!);
     // The most frequent completions first: they are what the user most likely means. A short
