@@ -11,9 +11,10 @@ import { millionCasePath } from './million/case.ts';
 import { chartSection } from './million/chart.ts';
 import type { MillionSection } from './million/section.ts';
 import { openSection } from './million/open.ts';
+import { searchSection } from './million/search.ts';
 import { views } from './million/views.ts';
 
-const SECTIONS: readonly MillionSection[] = [openSection, views, chartSection];
+const SECTIONS: readonly MillionSection[] = [openSection, views, chartSection, searchSection];
 
 const rows = Number(process.env['MILLION_ROWS'] ?? DEFAULT_CDR_ROWS);
 const only = process.env['MILLION_SECTIONS']?.split(',').map((name) => name.trim());

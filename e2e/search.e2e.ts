@@ -41,18 +41,51 @@ async function resultIds(page: Page): Promise<string[]> {
   return ids;
 }
 
+/** Opens the search tab with "/" (the focus lands in the query box) and waits for the index. */
+async function openSearch(page: Page) {
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('/');
+  const input = page.getByTestId('search-input');
+  await expect.poll(() => input.evaluate((el) => el === document.activeElement)).toBe(true);
+  await expect
+    .poll(() => page.getByTestId('search-status').textContent(), { timeout: 30_000 })
+    .not.toContain('Indexing');
+  return input;
+}
+
+/** Bytes of the case's saved search index, read through the app's (decrypting) store; 0: none. */
+function savedIndexBytes(page: Page): Promise<number> {
+  return page.evaluate(async () => {
+    const { db } = await window.__tesseraApp!.storage();
+    const rows = (await db.meta.toArray()) as { key: string; content?: unknown }[];
+    const row = rows.find((entry) => entry.key.endsWith(':search-index'));
+    return row?.content instanceof Blob ? row.content.size : 0;
+  });
+}
+
 describe('search and duplicates', () => {
+  it('saves the index with the case and searches with it after a restart (issue 13)', async () => {
+    const page = await openDemo();
+    await openSearch(page);
+    // Saved a few seconds after the indexing settles.
+    await expect.poll(() => savedIndexBytes(page), { timeout: 30_000 }).toBeGreaterThan(1000);
+    // A restart: the page reloads (the store locks and the harness unlocks it again).
+    await page.reload();
+    await page.getByTestId('case-workspace').waitFor({ timeout: 60_000 });
+    const input = await openSearch(page);
+    await input.fill('Radu Cazaku');
+    const first = page.getByTestId('search-results').locator('[data-testid^="search-result-"]');
+    await expect
+      .poll(() => first.first().textContent(), { timeout: 10_000 })
+      .toContain('Radu Cazacu');
+    expect(suite.current()?.pageErrors ?? []).toEqual([]);
+  });
+
   it('finds a misspelled name first, filters by type, merges a duplicate and undoes it', async () => {
     const page = await openDemo();
 
     // "/" opens the search tab with the focus in the query box.
-    await page.locator('body').click({ position: { x: 5, y: 5 } });
-    await page.keyboard.press('/');
-    const input = page.getByTestId('search-input');
-    await expect.poll(() => input.evaluate((el) => el === document.activeElement)).toBe(true);
-    await expect
-      .poll(() => page.getByTestId('search-status').textContent(), { timeout: 30_000 })
-      .not.toContain('Indexing');
+    const input = await openSearch(page);
     await input.fill('Radu Cazaku');
     const first = page.getByTestId('search-results').locator('[data-testid^="search-result-"]');
     await expect

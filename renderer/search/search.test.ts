@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSearchHandler, createSearchRpc } from '../../shared/search/rpc.ts';
 import type { SearchSend } from '../../shared/search/rpc.ts';
 import type { AttachmentRecord, EntityRecord, NoteRecord } from '../../shared/model/index.ts';
-import { CaseIndexSync, diffVersions } from './indexSync.ts';
+import { CaseIndexSync, diffVersions } from '../../shared/search/indexSync.ts';
 import {
   filterProblems,
   highlight,

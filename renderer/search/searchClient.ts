@@ -20,7 +20,7 @@ export function startSearchWorker(): StartedSearchClient {
     { name: 'search', keepAlive: true, stateful: true },
   );
   return {
-    ...createSearchRpc((call) => runner.run(call)),
+    ...createSearchRpc((call, transfer) => runner.run(call, transfer ? { transfer } : {})),
     terminate: () => runner.terminate(),
   };
 }

@@ -12,4 +12,8 @@ async function inflate(bytes: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
-serveRequests(createSearchHandler({ inflate }));
+// A serialised index (possibly a hundred megabytes at a million records) is handed back, not copied.
+serveRequests(createSearchHandler({ inflate }), {
+  transferOf: (result) =>
+    result instanceof Uint8Array && result.buffer instanceof ArrayBuffer ? [result.buffer] : [],
+});

@@ -199,6 +199,14 @@ export function tokenize(value: string): string[] {
   return out;
 }
 
+/** `tokenize(value).join(' ')` ('Ivan  PETROV-Jr' → 'ivan petrov jr'), without the array for ASCII. */
+export function foldedWords(value: string): string {
+  if (ASCII.test(value)) return value.toLowerCase().replace(NOT_ASCII_WORD, ' ').trim();
+  return tokenize(value).join(' ');
+}
+
+const NOT_ASCII_WORD = /[^a-z0-9]+/g;
+
 export interface TokenSpan {
   token: string;
   start: number;

@@ -6,8 +6,8 @@ import type { SearchSend } from './rpc.ts';
 function fakeWorker(): SearchSend {
   const handle = createSearchHandler();
   let queue: Promise<unknown> = Promise.resolve();
-  return (call) => {
-    const copy = structuredClone(call);
+  return (call, transfer) => {
+    const copy = structuredClone(call, { transfer });
     const answer = queue.then(async () => structuredClone(await handle(copy)));
     queue = answer.catch(() => undefined);
     return answer;
@@ -32,6 +32,27 @@ describe('search rpc', () => {
     expect(await client.indexAttachment('a1', 'text/plain', bytes, 'bol.txt')).toBe(bytes.length);
     expect((await client.search('aurora'))[0]).toMatchObject({ id: 'a1', kind: 'attachment' });
     expect(await client.indexAttachment('a2', 'image/png', bytes)).toBeNull();
+  });
+
+  it('hands an index over in its persisted form and loads it in another worker', async () => {
+    const first = createSearchRpc(fakeWorker());
+    await first.add([
+      {
+        id: 'p1',
+        schema: 'Person',
+        properties: { name: ['Ivan Petrov'], phone: ['+43 664 1234567'] },
+      },
+      { kind: 'note', id: 'n1', caseId: 'c', body: 'Petrov was seen in Varna' },
+    ]);
+    const bytes = await first.serialize();
+    const second = createSearchRpc(fakeWorker());
+    expect(await second.load(bytes)).toBe(2);
+    // Handed over: the caller's copy is emptied rather than duplicated.
+    expect(bytes.byteLength).toBe(0);
+    expect(await second.search('petrov varna')).toEqual(await first.search('petrov varna'));
+    expect((await second.search('06641234567')).map((h) => h.id)).toEqual(['p1']);
+    await expect(second.load(new Uint8Array(16))).rejects.toMatchObject({ code: 'unsupported' });
+    expect(await second.size()).toBe(2);
   });
 
   it('rejects failed requests', async () => {

@@ -4,7 +4,7 @@
 
 import { extractText } from './extract.ts';
 import type { Inflate } from './extract.ts';
-import { createSearchIndex } from './searchIndex.ts';
+import { createSearchIndex, loadSearchIndex } from './searchIndex.ts';
 import type { SearchIndex } from './searchIndex.ts';
 import type { SearchDocument, SearchHit, SearchOptions } from './types.ts';
 
@@ -15,6 +15,10 @@ export type SearchCall =
   | { type: 'search'; query: string; options?: SearchOptions }
   | { type: 'clear' }
   | { type: 'size' }
+  /** The index's persisted form (searchIndex.ts `serialize`), handed back rather than copied. */
+  | { type: 'serialize' }
+  /** Replaces the index with a persisted one; SearchIndexError codes when it cannot be read. */
+  | { type: 'load'; bytes: Uint8Array }
   | {
       type: 'indexAttachment';
       attachmentId: string;
@@ -31,6 +35,9 @@ export interface SearchResults {
   search: SearchHit[];
   clear: null;
   size: number;
+  serialize: Uint8Array;
+  /** Documents in the loaded index. */
+  load: number;
   /** Characters of text indexed; null when the media type is not supported. */
   indexAttachment: number | null;
 }
@@ -41,7 +48,7 @@ export type SearchResult = SearchResults[keyof SearchResults];
 export function createSearchHandler(
   options: { index?: SearchIndex; inflate?: Inflate } = {},
 ): SearchSend {
-  const index = options.index ?? createSearchIndex();
+  let index = options.index ?? createSearchIndex();
   return async (req: SearchCall): Promise<SearchResult> => {
     switch (req.type) {
       case 'add':
@@ -59,6 +66,11 @@ export function createSearchHandler(
         return null;
       case 'size':
         return index.size;
+      case 'serialize':
+        return index.serialize();
+      case 'load':
+        index = loadSearchIndex(req.bytes);
+        return index.size;
       case 'indexAttachment': {
         const text = await extractText(req.mediaType, req.bytes, { inflate: options.inflate });
         if (text === null) return null;
@@ -71,8 +83,11 @@ export function createSearchHandler(
   };
 }
 
-/** Delivers one call and resolves with its result: the worker runner, or the handler itself in tests. */
-export type SearchSend = (call: SearchCall) => Promise<SearchResult>;
+/**
+ * Delivers one call and resolves with its result: the worker runner, or the handler itself in
+ * tests. `transfer`: buffers handed over with the call (the caller's copies are emptied).
+ */
+export type SearchSend = (call: SearchCall, transfer?: ArrayBuffer[]) => Promise<SearchResult>;
 
 export interface SearchRpc {
   add(docs: SearchDocument[]): Promise<number>;
@@ -81,6 +96,9 @@ export interface SearchRpc {
   search(query: string, options?: SearchOptions): Promise<SearchHit[]>;
   clear(): Promise<null>;
   size(): Promise<number>;
+  serialize(): Promise<Uint8Array>;
+  /** Replaces the index with a persisted one; `bytes`' buffer is handed to the worker. */
+  load(bytes: Uint8Array): Promise<number>;
   indexAttachment(
     attachmentId: string,
     mediaType: string,
@@ -93,7 +111,8 @@ export interface SearchRpc {
 export function createSearchRpc(send: SearchSend): SearchRpc {
   const call = <T extends SearchCall['type']>(
     payload: Extract<SearchCall, { type: T }>,
-  ): Promise<SearchResults[T]> => send(payload) as Promise<SearchResults[T]>;
+    transfer?: ArrayBuffer[],
+  ): Promise<SearchResults[T]> => send(payload, transfer) as Promise<SearchResults[T]>;
   return {
     add: (docs) => call({ type: 'add', docs }),
     update: (docs) => call({ type: 'update', docs }),
@@ -101,6 +120,9 @@ export function createSearchRpc(send: SearchSend): SearchRpc {
     search: (query, options) => call({ type: 'search', query, ...(options ? { options } : {}) }),
     clear: () => call({ type: 'clear' }),
     size: () => call({ type: 'size' }),
+    serialize: () => call({ type: 'serialize' }),
+    load: (bytes) =>
+      call({ type: 'load', bytes }, bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []),
     indexAttachment: (attachmentId, mediaType, bytes, name) =>
       call({ type: 'indexAttachment', attachmentId, mediaType, bytes, ...(name ? { name } : {}) }),
   };

@@ -1,9 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { foldText, tokenize } from './fold.ts';
+import { foldedWords, foldText, tokenize } from './fold.ts';
 import { boundedEditDistance } from './fuzzy.ts';
-import { createSearchIndex, deserializeSearchIndex } from './searchIndex.ts';
-import type { SearchSnapshot } from './searchIndex.ts';
-import type { SearchDocument } from './types.ts';
+import fc from 'fast-check';
+import {
+  createSearchIndex,
+  loadSearchIndex,
+  SEARCH_INDEX_FORMAT,
+  SearchIndexError,
+  topK,
+} from './searchIndex.ts';
+import type { SearchIndex } from './searchIndex.ts';
+import type { SearchDocument, SearchHit, SearchOptions } from './types.ts';
 
 const docs: SearchDocument[] = [
   {
@@ -60,6 +67,15 @@ describe('folding', () => {
     expect(foldText('Δημήτρης')).toBe('dimitris');
     expect(foldText('Straße')).toBe('strasse');
     expect(tokenize('+359 (88) 123-4567')).toEqual(['359', '88', '123', '4567']);
+  });
+
+  it("joins a value's folded words as tokenize does, any text", () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), fc.string({ unit: 'grapheme' })), (value) => {
+        expect(foldedWords(value)).toBe(tokenize(value).join(' '));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('bounds edit distance and counts a swap once', () => {
@@ -229,13 +245,171 @@ describe('search index', () => {
     expect(hits[0].id).toBe('e29');
     expect(hits.every((h) => /^e29\d*$/.test(h.id))).toBe(true);
   });
+});
 
-  it('round-trips through a snapshot', () => {
-    const index = build();
-    const copy = deserializeSearchIndex(
-      JSON.parse(JSON.stringify(index.serialize())) as SearchSnapshot,
+describe('top k', () => {
+  it('picks the k best scores, ties to the lower number, as a full sort would', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: 12 }), { minLength: 1, maxLength: 300 }),
+        fc.integer({ min: 1, max: 40 }),
+        (raw, k) => {
+          const score = Float64Array.from(raw, (v) => v / 4);
+          const docs = [...raw.keys()].reverse();
+          const expected = [...docs]
+            .sort((a, b) => score[b]! - score[a]! || a - b)
+            .slice(0, k)
+            .sort((a, b) => a - b);
+          expect(topK(docs, score, k).sort((a, b) => a - b)).toEqual(expected);
+        },
+      ),
+      { numRuns: 300 },
     );
-    expect(ids(copy.search('ivan petrov'))).toEqual(ids(index.search('ivan petrov')));
+  });
+});
+
+describe('persisted index', () => {
+  // Queries of every kind the engine answers: names, typos, completions, numbers, identifiers,
+  // filter-only listings and filtered searches.
+  const QUERIES: [string, SearchOptions?][] = [
+    ['ivan petrov'],
+    ['petorv'],
+    ['ivan pet'],
+    ['papdopolos'],
+    ['0881234567'],
+    ['+359 88 123 4567'],
+    ['AT61 1904 3002 3457 3201'],
+    ['cigar'],
+    ['invoice'],
+    ['petrov', { schemata: ['LegalEntity'] }],
+    ['petrov', { schemata: ['note', 'attachment'] }],
+    ['', { dateFrom: '1975-06-01', dateTo: '1975-06-30' }],
+    ['', { countries: ['bg', 'de'] }],
+    ['petrov', { countries: ['cy'], dateFrom: '2010' }],
+    ['name7 surname', { limit: 100 }],
+    ['surname1', { limit: 100 }],
+  ];
+  const answers = (index: SearchIndex) => QUERIES.map(([q, o]) => index.search(q, o));
+
+  /** The fixture docs, an IBAN, and generated people of whom some were removed or replaced. */
+  function busy(): SearchIndex {
+    const index = build();
+    index.add({ id: 'b1', schema: 'BankAccount', properties: { iban: ['AT611904300234573201'] } });
+    for (let i = 0; i < 3000; i++) {
+      index.add({ id: `e${i}`, schema: 'Person', properties: { name: [`name${i} surname${i}`] } });
+    }
+    // Enough removals that dead postings are swept and document numbers reused.
+    for (let i = 0; i < 3000; i += 2) index.remove(`e${i}`);
+    for (let i = 1; i < 3000; i += 7) {
+      index.update({ id: `e${i}`, schema: 'Company', properties: { name: [`renamed${i}`] } });
+    }
+    return index;
+  }
+
+  it('loads without re-indexing and answers exactly as the index it was saved from', () => {
+    const index = busy();
+    const bytes = index.serialize();
+    const copy = loadSearchIndex(bytes);
     expect(copy.size).toBe(index.size);
+    expect(copy.ids().sort()).toEqual(index.ids().sort());
+    expect(answers(copy)).toEqual(answers(index));
+    // Saving the copy again gives the same bytes: nothing was lost or reordered on the way.
+    const again = copy.serialize();
+    expect(again.length === bytes.length && again.every((b, i) => b === bytes[i])).toBe(true);
+  });
+
+  it('takes changes after loading like an index built from scratch', () => {
+    const copy = loadSearchIndex(busy().serialize());
+    const fresh = createSearchIndex();
+    for (const doc of docs) fresh.add(doc);
+    fresh.add({ id: 'b1', schema: 'BankAccount', properties: { iban: ['AT611904300234573201'] } });
+    const change = (index: SearchIndex) => {
+      index.remove('p3');
+      index.update({ id: 'p2', schema: 'Person', properties: { name: ['Maria Kovacheva'] } });
+      index.add({ kind: 'note', id: 'n2', caseId: 'c', body: 'Kovacheva flew to Varna.' });
+    };
+    change(copy);
+    change(fresh);
+    for (const id of copy.ids().filter((id) => id.startsWith('e'))) copy.remove(id);
+    const byId = (hits: SearchHit[]) => [...hits].sort((a, b) => (a.id < b.id ? -1 : 1));
+    expect(answers(copy).map(byId)).toEqual(answers(fresh).map(byId));
+    expect(ids(copy.search('kovacheva')).sort()).toEqual(['n2', 'p2']);
+    expect(ids(copy.search('muller'))).toEqual([]);
+  });
+
+  it('agrees with the live index on generated documents and changes', () => {
+    const word = fc.constantFrom('ivan', 'petrov', 'maria', 'varna', 'sofia', 'müller', 'ltd');
+    const docArb = fc.record({
+      id: fc.integer({ min: 0, max: 30 }).map((n) => `d${n}`),
+      schema: fc.constantFrom('Person', 'Company', 'Phone'),
+      name: fc.array(word, { minLength: 1, maxLength: 3 }).map((w) => w.join(' ')),
+      date: fc.constantFrom(undefined, '1980', '1999-04', '2004-02-29'),
+      country: fc.constantFrom(undefined, 'bg', 'DE'),
+      phone: fc.constantFrom(undefined, '+359 88 123 4567', '0043 664 1234567'),
+    });
+    const op = fc.oneof(
+      docArb.map((d) => ({ add: d })),
+      fc.integer({ min: 0, max: 30 }).map((n) => ({ remove: `d${n}` })),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.nat(60), (ops, cut) => {
+        const index = createSearchIndex();
+        let copy: SearchIndex | null = null;
+        ops.forEach((o, i) => {
+          if (i === cut) copy = loadSearchIndex(index.serialize());
+          for (const target of copy ? [index, copy] : [index]) {
+            if ('remove' in o) target.remove(o.remove);
+            else {
+              const properties: Record<string, string[]> = { name: [o.add.name] };
+              if (o.add.date) properties.birthDate = [o.add.date];
+              if (o.add.country) properties.country = [o.add.country];
+              // A Phone's number is indexed as a phone too (E.164 digits, national number).
+              if (o.add.phone)
+                properties[o.add.schema === 'Phone' ? 'number' : 'phone'] = [o.add.phone];
+              target.add({ id: o.add.id, schema: o.add.schema, properties });
+            }
+          }
+        });
+        const loaded: SearchIndex = copy ?? loadSearchIndex(index.serialize());
+        for (const [q, o] of [
+          ['petrov', {}],
+          ['ivan varn', {}],
+          ['muler', {}],
+          ['0881234567', {}],
+          ['', { countries: ['bg'] }],
+          ['', { dateFrom: '1999', dateTo: '2004-02' }],
+          ['maria', { schemata: ['LegalEntity'] }],
+        ] as [string, SearchOptions][]) {
+          const byId = (hits: SearchHit[]) => [...hits].sort((a, b) => (a.id < b.id ? -1 : 1));
+          expect(byId(loaded.search(q, { ...o, limit: 50 }))).toEqual(
+            byId(index.search(q, { ...o, limit: 50 })),
+          );
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses bytes that are not an index of this format, by code', () => {
+    const bytes = build().serialize();
+    const codeOf = (input: Uint8Array) => {
+      try {
+        loadSearchIndex(input);
+        return 'loaded';
+      } catch (error) {
+        return error instanceof SearchIndexError ? error.code : 'other';
+      }
+    };
+    expect(codeOf(new TextEncoder().encode('{"version":1,"docs":[]}'))).toBe('unsupported');
+    expect(codeOf(bytes.slice(0, 40))).toBe('corrupt');
+    const other = bytes.slice();
+    const text = new TextDecoder().decode(other.subarray(8, 200));
+    const at = text.indexOf(`"format":${SEARCH_INDEX_FORMAT}`) + 8 + '"format":'.length;
+    other[at] = '9'.charCodeAt(0);
+    expect(codeOf(other)).toBe('unsupported');
+    // An index saved inside a larger buffer (at an odd offset) still loads.
+    const padded = new Uint8Array(bytes.length + 3);
+    padded.set(bytes, 3);
+    expect(codeOf(padded.subarray(3))).toBe('loaded');
   });
 });

@@ -1,11 +1,19 @@
 // In-memory full-text index over FtM entities, notes and attachment text.
 //
-// Structure
-// - Documents get a dense number (reused after removal). Per document we keep its source (for
-//   snippets and exact-match boosts), its distinct term ids (for removal), a weighted length,
-//   date intervals and country codes (for filters).
-// - Postings: for every term id two parallel arrays (document numbers, weighted term frequency).
-//   Order inside a list does not matter, so removal is a swap-delete.
+// Structure (lean enough for a million records in a worker; issue 13)
+// - Documents get a dense number. Per document a few typed-array columns (kind, schema, weighted
+//   length, where its source starts) and its source as interned (property, value) pairs plus date
+//   intervals as day numbers in one Int32 pool: a million calls share a few hundred thousand
+//   distinct values. The source gives snippets, exact-match boosts, filters, and the terms to
+//   take back on removal (the analysis is re-run: `analyze` is the one definition of the terms).
+// - Postings: for every term id two parallel lists (document numbers, weighted term frequency),
+//   in no particular order. Removal marks the document dead and lowers its terms' live counts;
+//   dead postings are skipped and swept out together (`purge`) once there are many, after which
+//   the numbers are reused.
+// - Persisted form (`serialize` / `loadSearchIndex`, container in binary.ts): the live documents
+//   renumbered densely, the columns, the pool, the live vocabulary in sorted order and the
+//   postings end to end. Loading makes each term's lists views on the loaded buffer (copied into
+//   a growable array on the term's first change), so reopening a case analyses nothing.
 // - Vocabulary helpers: a trigram → term-id dictionary over alphabetic terms (typo tolerance) and
 //   a sorted term array plus a small unsorted tail of new terms (prefix completion of the term
 //   being typed). The tail is merged into the sorted array when it grows.
@@ -25,12 +33,16 @@
 // and national number; a long digit query token also tries itself without '00' / trunk '0'.
 
 import { dateInterval } from '../model/dates.ts';
-import { tokenize, tokenSpans } from './fold.ts';
+import { foldedWords, tokenize, tokenSpans } from './fold.ts';
 import { boundedEditDistance, trigrams, typoBudget } from './fuzzy.ts';
 import { isSchemaA } from '../model/schemata.ts';
 import { nationalNumber, normalizePhone } from './phone.ts';
 import { normalizeIban } from './identifiers.ts';
 import type { DocKind, SearchDocument, SearchHit, SearchOptions } from './types.ts';
+import { BinaryReader, BinaryWriter, SearchIndexError } from './binary.ts';
+
+export { SearchIndexError } from './binary.ts';
+export type { SearchIndexErrorCode } from './binary.ts';
 
 const NAME_PROPS = new Set([
   'name',
@@ -115,26 +127,28 @@ export interface SearchIndex {
   readonly size: number;
   search(query: string, options?: SearchOptions): SearchHit[];
   clear(): void;
-  /** Snapshot of the indexed documents; `deserializeSearchIndex` rebuilds an index from it. */
-  serialize(): SearchSnapshot;
+  /** Ids of the indexed documents. */
+  ids(): string[];
+  /**
+   * The index in its persisted form (binary.ts, format SEARCH_INDEX_FORMAT): `loadSearchIndex`
+   * reads it back without analysing a document again.
+   */
+  serialize(): Uint8Array<ArrayBuffer>;
 }
 
-export interface SearchSnapshot {
-  version: 1;
-  docs: SearchDocument[];
-}
+/** Bumped whenever the persisted layout or the analysis (what a document is indexed as) changes. */
+export const SEARCH_INDEX_FORMAT = 2;
 
 export function createSearchIndex(): SearchIndex {
   return new InvertedIndex();
 }
 
-export function deserializeSearchIndex(snapshot: SearchSnapshot): SearchIndex {
-  if (snapshot.version !== 1 || !Array.isArray(snapshot.docs)) {
-    throw new Error('unsupported search snapshot');
-  }
-  const index = new InvertedIndex();
-  for (const doc of snapshot.docs) index.add(doc);
-  return index;
+/**
+ * An index from `serialize()`'s bytes. Throws SearchIndexError 'unsupported' for another format
+ * (the caller rebuilds) and 'corrupt' for bytes that do not hold together.
+ */
+export function loadSearchIndex(bytes: Uint8Array): SearchIndex {
+  return InvertedIndex.load(bytes);
 }
 
 interface Variant {
@@ -164,27 +178,150 @@ function* fieldsOf(doc: SearchDocument): Generator<[string, string, number]> {
   }
 }
 
+/**
+ * What a property value is indexed as: its terms, through `emit` (each weighs the field's weight);
+ * `tokens` counts toward the document's length. It depends only on the property's class
+ * (`fieldClass`), the value and whether the document is an entity, so a value that repeats is
+ * analysed once (`fieldTerms`), and indexing, removal and a hit's matched terms agree by
+ * construction.
+ */
+function analyzeField(
+  prop: string,
+  value: string,
+  entity: boolean,
+  phoneSchema: boolean,
+  emit: (term: string) => void,
+): { tokens: number; interval: [string, string] | null } {
+  if (entity && isDateProp(prop)) {
+    const interval = dateInterval(value);
+    if (interval) {
+      // A date is searchable by its year only; month/day tokens would be noise.
+      emit(value.slice(0, 4));
+      return { tokens: 1, interval };
+    }
+  }
+  const tokens = tokenize(value);
+  for (const token of tokens) emit(token);
+  // '+359 88 123 4567' is also findable as '359881234567', 'BG80 BNBG …' as 'bg80bnbg…'.
+  const compact = tokens.join('');
+  if (tokens.length > 1 && HAS_DIGIT.test(value) && value.length <= 64) emit(compact);
+  // A phone is also findable by its E.164 digits and national number, so '0881234567'
+  // (trunk 0 dropped at query time) finds '+359 88 123 4567'.
+  if (prop === 'phone' || (prop === 'number' && phoneSchema)) {
+    const e164 = normalizePhone(value);
+    if (e164 && e164.slice(1) !== compact) emit(e164.slice(1));
+    const national = e164 && nationalNumber(e164);
+    if (national && national !== compact) emit(national);
+  }
+  // An IBAN is also findable in its electronic form whatever it was written with
+  // ('IBAN: AT61-1904-…' → 'at611904…'), the form a whole IBAN query is reduced to.
+  if (IBAN_PROP.test(prop)) {
+    const iban = normalizeIban(value)?.toLowerCase();
+    if (iban && iban !== compact) emit(iban);
+  }
+  return { tokens: tokens.length, interval: null };
+}
+
+/** One analysed property value, as `add` keeps it for the next document with the same one. */
+interface FieldTerms {
+  readonly terms: readonly number[];
+  readonly tokens: number;
+  /** Day numbers of the date interval; NaN when the value is not a date (or not a valid one). */
+  readonly lo: number;
+  readonly hi: number;
+}
+
+/** Property values longer than this are not remembered (free text seldom repeats). */
+const FIELD_CACHE_VALUE = 128;
+/** Marks a value seen once in `fieldCache` (analysed, not kept). */
+const SEEN_ONCE: FieldTerms = { terms: [], tokens: 0, lo: NaN, hi: NaN };
+
+/** How `analyzeField` treats a property: 0 plain, 1 date, 2 phone, 3 IBAN. */
+function fieldClass(prop: string, phoneSchema: boolean): number {
+  if (isDateProp(prop)) return 1;
+  if (prop === 'phone' || (prop === 'number' && phoneSchema)) return 2;
+  return IBAN_PROP.test(prop) ? 3 : 0;
+}
+
+/** Days since 1970-01-01 of an ISO date 'YYYY-MM-DD' (any year), NaN when it is not one. */
+function dayNumber(iso: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso);
+  if (!m) return NaN;
+  const d = new Date(0);
+  d.setUTCFullYear(Number(m[1]), Number(m[2]) - 1, Number(m[3]));
+  return Math.round(d.getTime() / 86_400_000);
+}
+
+type Growable = Int32Array | Float64Array | Uint8Array;
+
+/** `a`, or a copy at least `need` long (doubling) when it is shorter. */
+function grown<T extends Growable>(a: T, need: number): T {
+  if (need <= a.length) return a;
+  const b = new (a.constructor as new (n: number) => T)(Math.max(need, a.length * 2, 64));
+  (b as Uint8Array).set(a as Uint8Array);
+  return b;
+}
+
+/** Strings numbered in the order first seen; the look-up map is built on first use. */
+class Interner {
+  private map: Map<string, number> | null = null;
+  constructor(readonly strings: string[] = []) {}
+
+  id(value: string): number {
+    if (!this.map) this.map = new Map(this.strings.map((s, i) => [s, i]));
+    let id = this.map.get(value);
+    if (id === undefined) {
+      id = this.strings.length;
+      this.strings.push(value);
+      this.map.set(value, id);
+    }
+    return id;
+  }
+}
+
+const KIND_CODE: Record<DocKind, number> = { entity: 0, note: 1, attachment: 2 };
+const KIND_OF_CODE: readonly DocKind[] = ['entity', 'note', 'attachment'];
+/** Removed documents whose postings are swept out together once there are this many (and ¼ of live). */
+const PURGE_MIN = 1024;
+
+/** A term's postings: a view on a loaded index until it changes, then a growable array. */
+type DocList = Int32Array | number[];
+type TfList = Float32Array | number[];
+
 class InvertedIndex implements SearchIndex {
-  // documents
+  // documents: dense numbers, columns in typed arrays; the source is kept as interned
+  // (property, value) pairs in `pool` at `starts[n]`: [pairs, dates, (prop, value)…, (from, to)…]
+  // with dates as day numbers. Removal marks a document dead; `purge` sweeps the postings later.
   private docIds: string[] = [];
   private docNo = new Map<string, number>();
-  private sources: (SearchDocument | null)[] = [];
-  private docTerms: (Int32Array | null)[] = [];
-  private docLen: number[] = [];
-  private docDates: ([string, string][] | null)[] = [];
-  private docCountries: (string[] | null)[] = [];
-  /** Folded name and identifier values ('ivan petrov'), for exact-match boosts. */
-  private docKeys: (string[] | null)[] = [];
+  private kinds: Uint8Array = new Uint8Array(0);
+  private schemas: Int32Array = new Int32Array(0);
+  private starts: Int32Array = new Int32Array(0);
+  private lens: Float64Array = new Float64Array(0);
+  private dead: Uint8Array = new Uint8Array(0);
+  private pool: Int32Array = new Int32Array(0);
+  private poolLen = 0;
+  private poolGarbage = 0;
+  private values = new Interner();
+  private props = new Interner();
+  private schemaNames = new Interner();
   private free: number[] = [];
+  /** 4 × value id + field class → the analysis, see fieldTerms. */
+  private fieldCache: (FieldTerms | undefined)[] = [];
+  private deadDocs = 0;
   private totalLen = 0;
   private live = 0;
   // terms
   private termId = new Map<string, number>();
   private terms: string[] = [];
-  private postDocs: number[][] = [];
-  private postTfs: number[][] = [];
+  private postDocs: DocList[] = [];
+  private postTfs: TfList[] = [];
+  /** Live documents per term (postings of dead documents stay until the next purge). */
+  private liveDf: number[] = [];
   private trigramTerms = new Map<string, number[]>();
   private sorted: string[] = [];
+  /** The term id at each position of `sorted`. */
+  private sortedIds: number[] = [];
   private pending: string[] = [];
   // scratch buffers, grown with the document table
   private best = new Float64Array(0);
@@ -199,14 +336,12 @@ class InvertedIndex implements SearchIndex {
     return this.docNo.has(id);
   }
 
-  clear(): void {
-    Object.assign(this, new InvertedIndex());
+  ids(): string[] {
+    return [...this.docNo.keys()];
   }
 
-  serialize(): SearchSnapshot {
-    const docs: SearchDocument[] = [];
-    for (const doc of this.sources) if (doc) docs.push(doc);
-    return { version: 1, docs };
+  clear(): void {
+    Object.assign(this, new InvertedIndex());
   }
 
   update(doc: SearchDocument): void {
@@ -216,107 +351,204 @@ class InvertedIndex implements SearchIndex {
   add(doc: SearchDocument): void {
     if (typeof doc.id !== 'string' || doc.id === '') throw new Error('document without id');
     this.remove(doc.id);
-    const n = this.free.pop() ?? this.docIds.length;
+    const entity = kindOf(doc) === 'entity';
+    const phoneSchema = entity && 'schema' in doc && doc.schema === 'Phone';
+    const fields = [...fieldsOf(doc)];
     const tf = new Map<number, number>();
+    const pairs: number[] = [];
+    const days: number[] = [];
     let len = 0;
-    let dates: [string, string][] | null = null;
-    let countries: string[] | null = null;
-    let keys: string[] | null = null;
-    for (const [prop, value, weight] of fieldsOf(doc)) {
-      if (kindOf(doc) === 'entity') {
-        if (isDateProp(prop)) {
-          const interval = dateInterval(value);
-          if (interval) {
-            (dates ??= []).push(interval);
-            // A date is searchable by its year only; month/day tokens would be noise.
-            this.addTerm(tf, value.slice(0, 4), weight);
-            len += weight;
-            continue;
-          }
-        }
-        if (COUNTRY_PROPS.has(prop) && COUNTRY_CODE.test(value)) {
-          (countries ??= []).push(value.toLowerCase());
-        }
-      }
-      const tokens = tokenize(value);
-      for (const token of tokens) this.addTerm(tf, token, weight);
-      if (weight >= 1.5 && kindOf(doc) === 'entity' && tokens.length > 0) {
-        (keys ??= []).push(tokens.join(' '));
-      }
-      len += weight * tokens.length;
-      // '+359 88 123 4567' is also findable as '359881234567', 'BG80 BNBG …' as 'bg80bnbg…'.
-      const compact = tokens.join('');
-      if (tokens.length > 1 && HAS_DIGIT.test(value) && value.length <= 64) {
-        this.addTerm(tf, compact, weight);
-      }
-      // A phone is also findable by its E.164 digits and national number, so '0881234567'
-      // (trunk 0 dropped at query time) finds '+359 88 123 4567'.
-      if (
-        prop === 'phone' ||
-        (prop === 'number' &&
-          doc.kind !== 'note' &&
-          doc.kind !== 'attachment' &&
-          doc.schema === 'Phone')
-      ) {
-        const e164 = normalizePhone(value);
-        if (e164 && e164.slice(1) !== compact) this.addTerm(tf, e164.slice(1), weight);
-        const national = e164 && nationalNumber(e164);
-        if (national && national !== compact) this.addTerm(tf, national, weight);
-      }
-      // An IBAN is also findable in its electronic form whatever it was written with
-      // ('IBAN: AT61-1904-…' → 'at611904…'), the form a whole IBAN query is reduced to.
-      if (IBAN_PROP.test(prop)) {
-        const iban = normalizeIban(value)?.toLowerCase();
-        if (iban && iban !== compact) this.addTerm(tf, iban, weight);
-      }
+    for (const [prop, value, weight] of fields) {
+      const propId = this.props.id(prop);
+      const valueId = this.values.id(value);
+      pairs.push(propId, valueId);
+      const field = this.fieldTerms(propId, valueId, entity, phoneSchema);
+      for (const term of field.terms) tf.set(term, (tf.get(term) ?? 0) + weight);
+      len += weight * field.tokens;
+      if (!Number.isNaN(field.lo)) days.push(field.lo, field.hi);
     }
-    const ids = new Int32Array(tf.size);
-    let i = 0;
+    const n = this.free.pop() ?? this.docIds.length;
+    if (n >= this.kinds.length) {
+      const need = n + 1;
+      this.kinds = grown(this.kinds, need);
+      this.schemas = grown(this.schemas, need);
+      this.starts = grown(this.starts, need);
+      this.lens = grown(this.lens, need);
+      this.dead = grown(this.dead, need);
+    }
+    this.pool = grown(this.pool, this.poolLen + 2 + 2 * fields.length + days.length);
+    const pool = this.pool;
+    let at = this.poolLen;
+    this.starts[n] = at;
+    pool[at++] = fields.length;
+    pool[at++] = days.length / 2;
+    for (const id of pairs) pool[at++] = id;
+    for (const day of days) pool[at++] = day;
+    this.poolLen = at;
     for (const [term, freq] of tf) {
-      ids[i++] = term;
-      this.postDocs[term].push(n);
-      this.postTfs[term].push(freq);
+      let docs = this.postDocs[term]!;
+      let tfs = this.postTfs[term]!;
+      if (!Array.isArray(docs)) {
+        docs = this.postDocs[term] = Array.from(docs);
+        tfs = this.postTfs[term] = Array.from(tfs);
+      }
+      docs.push(n);
+      (tfs as number[]).push(freq);
+      this.liveDf[term]!++;
     }
+    this.kinds[n] = KIND_CODE[kindOf(doc)];
+    this.schemas[n] = 'schema' in doc ? this.schemaNames.id(doc.schema) : 0;
+    this.lens[n] = len;
+    this.dead[n] = 0;
     this.docIds[n] = doc.id;
     this.docNo.set(doc.id, n);
-    this.sources[n] = doc;
-    this.docTerms[n] = ids;
-    this.docLen[n] = len;
-    this.docDates[n] = dates;
-    this.docCountries[n] = countries;
-    this.docKeys[n] = keys;
     this.totalLen += len;
     this.live++;
+  }
+
+  /**
+   * The terms of a property value, analysed once per distinct (property, value, kind of
+   * document): a million calls repeat the same numbers, phone ids, years and durations.
+   */
+  private fieldTerms(
+    propId: number,
+    valueId: number,
+    entity: boolean,
+    phoneSchema: boolean,
+  ): FieldTerms {
+    const prop = this.props.strings[propId]!;
+    const value = this.values.strings[valueId]!;
+    const cacheable = entity && value.length <= FIELD_CACHE_VALUE;
+    // The property matters to the analysis only as one of four classes.
+    const slot = valueId * 4 + fieldClass(prop, phoneSchema);
+    const known = cacheable ? this.fieldCache[slot] : undefined;
+    if (known !== undefined && known !== SEEN_ONCE) return known;
+    const terms: number[] = [];
+    const { tokens, interval } = analyzeField(prop, value, entity, phoneSchema, (term) =>
+      terms.push(this.termFor(term)),
+    );
+    let lo = NaN;
+    let hi = NaN;
+    if (interval) {
+      lo = dayNumber(interval[0]);
+      hi = dayNumber(interval[1]);
+      if (Number.isNaN(hi)) lo = NaN;
+    }
+    const field: FieldTerms = { terms, tokens, lo, hi };
+    // Kept from a value's second sighting on: most values of a case of people are unique.
+    if (cacheable) this.fieldCache[slot] = known === SEEN_ONCE ? field : SEEN_ONCE;
+    return field;
+  }
+
+  /** The distinct term ids document `n` was indexed under. */
+  private termsOf(n: number): Set<number> {
+    const pool = this.pool;
+    const at = this.starts[n]!;
+    const pairs = pool[at]!;
+    const entity = this.kinds[n] === KIND_CODE.entity;
+    const phoneSchema = entity && this.schemaNames.strings[this.schemas[n]!] === 'Phone';
+    const out = new Set<number>();
+    for (let i = 0; i < pairs; i++) {
+      const field = this.fieldTerms(
+        pool[at + 2 + 2 * i]!,
+        pool[at + 3 + 2 * i]!,
+        entity,
+        phoneSchema,
+      );
+      for (const t of field.terms) out.add(t);
+    }
+    return out;
   }
 
   remove(id: string): boolean {
     const n = this.docNo.get(id);
     if (n === undefined) return false;
-    for (const term of this.docTerms[n]!) {
-      const docs = this.postDocs[term];
-      const tfs = this.postTfs[term];
-      const at = docs.lastIndexOf(n);
-      const last = docs.length - 1;
-      docs[at] = docs[last]!;
-      tfs[at] = tfs[last]!;
-      docs.pop();
-      tfs.pop();
-    }
-    this.totalLen -= this.docLen[n];
+    for (const t of this.termsOf(n)) this.liveDf[t]!--;
+    this.totalLen -= this.lens[n]!;
     this.live--;
     this.docNo.delete(id);
     this.docIds[n] = '';
-    this.sources[n] = null;
-    this.docTerms[n] = null;
-    this.docLen[n] = 0;
-    this.docDates[n] = null;
-    this.docCountries[n] = null;
-    this.docKeys[n] = null;
-    this.free.push(n);
+    this.dead[n] = 1;
+    this.deadDocs++;
+    const at = this.starts[n]!;
+    this.poolGarbage += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
+    if (this.deadDocs >= PURGE_MIN && this.deadDocs * 4 >= this.live) this.purge();
     return true;
   }
 
-  private addTerm(tf: Map<number, number>, term: string, weight: number): void {
+  /** Sweeps dead documents out of the postings, frees their numbers and compacts the pool. */
+  private purge(): void {
+    const dead = this.dead;
+    for (let t = 0; t < this.terms.length; t++) {
+      const docs = this.postDocs[t]!;
+      if (docs.length === this.liveDf[t]) continue;
+      const tfs = this.postTfs[t]!;
+      const keptDocs: number[] = [];
+      const keptTfs: number[] = [];
+      for (let k = 0; k < docs.length; k++) {
+        if (dead[docs[k]!] === 1) continue;
+        keptDocs.push(docs[k]!);
+        keptTfs.push(tfs[k]!);
+      }
+      this.postDocs[t] = keptDocs;
+      this.postTfs[t] = keptTfs;
+    }
+    for (let n = 0; n < this.docIds.length; n++) {
+      if (dead[n] === 1) {
+        dead[n] = 0;
+        this.starts[n] = -1;
+        this.free.push(n);
+      }
+    }
+    this.deadDocs = 0;
+    if (this.poolGarbage * 2 > this.poolLen) this.compactPool();
+  }
+
+  private compactPool(): void {
+    const old = this.pool;
+    const pool = new Int32Array(Math.max(64, this.poolLen - this.poolGarbage + 64));
+    let at = 0;
+    for (let n = 0; n < this.docIds.length; n++) {
+      if (this.docIds[n] === '') continue;
+      const from = this.starts[n]!;
+      const size = 2 + 2 * old[from]! + 2 * old[from + 1]!;
+      pool.set(old.subarray(from, from + size), at);
+      this.starts[n] = at;
+      at += size;
+    }
+    this.pool = pool;
+    this.poolLen = at;
+    this.poolGarbage = 0;
+  }
+
+  /** The document as it was indexed (a note's case id is not kept). */
+  private docAt(n: number): SearchDocument {
+    const pool = this.pool;
+    const values = this.values.strings;
+    const props = this.props.strings;
+    const at = this.starts[n]!;
+    const pairs = pool[at]!;
+    const id = this.docIds[n]!;
+    const kind = KIND_OF_CODE[this.kinds[n]!];
+    if (kind === 'note') return { kind, id, caseId: '', body: values[pool[at + 3]!]! };
+    if (kind === 'attachment') {
+      const doc: SearchDocument = { kind, id, text: '' };
+      for (let i = 0; i < pairs; i++) {
+        const value = values[pool[at + 3 + 2 * i]!]!;
+        if (props[pool[at + 2 + 2 * i]!] === 'name') doc.name = value;
+        else doc.text = value;
+      }
+      return doc;
+    }
+    const properties: Record<string, string[]> = {};
+    for (let i = 0; i < pairs; i++) {
+      const prop = props[pool[at + 2 + 2 * i]!]!;
+      (properties[prop] ??= []).push(values[pool[at + 3 + 2 * i]!]!);
+    }
+    return { id, schema: this.schemaNames.strings[this.schemas[n]!]!, properties };
+  }
+
+  private termFor(term: string): number {
     let id = this.termId.get(term);
     if (id === undefined) {
       id = this.terms.length;
@@ -324,20 +556,172 @@ class InvertedIndex implements SearchIndex {
       this.terms.push(term);
       this.postDocs.push([]);
       this.postTfs.push([]);
+      this.liveDf.push(0);
       this.pending.push(term);
-      if (term.length >= 3 && HAS_LETTER.test(term) && !HAS_DIGIT.test(term)) {
-        for (const gram of new Set(trigrams(term))) {
-          let list = this.trigramTerms.get(gram);
-          if (!list) this.trigramTerms.set(gram, (list = []));
-          list.push(id);
-        }
+      this.addTrigrams(term, id);
+    }
+    return id;
+  }
+
+  private addTrigrams(term: string, id: number): void {
+    if (term.length >= 3 && HAS_LETTER.test(term) && !HAS_DIGIT.test(term)) {
+      for (const gram of new Set(trigrams(term))) {
+        let list = this.trigramTerms.get(gram);
+        if (!list) this.trigramTerms.set(gram, (list = []));
+        list.push(id);
       }
     }
-    tf.set(id, (tf.get(id) ?? 0) + weight);
   }
 
   private df(termId: number): number {
-    return this.postDocs[termId].length;
+    return this.liveDf[termId]!;
+  }
+
+  // --- persisted form -------------------------------------------------------------------
+
+  serialize(): Uint8Array<ArrayBuffer> {
+    this.mergePending();
+    // Live documents renumbered densely, in order (so ties rank as before).
+    const renumber = new Int32Array(this.docIds.length).fill(-1);
+    const docIds: string[] = [];
+    for (let n = 0; n < this.docIds.length; n++) {
+      if (this.docIds[n] !== '' && this.dead[n] === 0) {
+        renumber[n] = docIds.length;
+        docIds.push(this.docIds[n]!);
+      }
+    }
+    const count = docIds.length;
+    const kinds = new Uint8Array(count);
+    const schemas = new Int32Array(count);
+    const lens = new Float64Array(count);
+    const starts = new Int32Array(count);
+    const valueNo = new Int32Array(this.values.strings.length).fill(-1);
+    const values: string[] = [];
+    const pool: number[] = [];
+    for (let n = 0; n < this.docIds.length; n++) {
+      const m = renumber[n]!;
+      if (m < 0) continue;
+      kinds[m] = this.kinds[n]!;
+      schemas[m] = this.schemas[n]!;
+      lens[m] = this.lens[n]!;
+      starts[m] = pool.length;
+      const at = this.starts[n]!;
+      const pairs = this.pool[at]!;
+      const dates = this.pool[at + 1]!;
+      pool.push(pairs, dates);
+      for (let i = 0; i < pairs; i++) {
+        const v = this.pool[at + 3 + 2 * i]!;
+        if (valueNo[v] === -1) {
+          valueNo[v] = values.length;
+          values.push(this.values.strings[v]!);
+        }
+        pool.push(this.pool[at + 2 + 2 * i]!, valueNo[v]!);
+      }
+      for (let i = 0; i < 2 * dates; i++) pool.push(this.pool[at + 2 + 2 * pairs + i]!);
+    }
+    // Live terms in sorted order, so the loaded vocabulary needs no sort.
+    const terms = this.sorted.filter((t) => this.df(this.termId.get(t)!) > 0);
+    const termStart = new Int32Array(terms.length + 1);
+    let postings = 0;
+    for (let i = 0; i < terms.length; i++) {
+      termStart[i] = postings;
+      postings += this.df(this.termId.get(terms[i]!)!);
+    }
+    termStart[terms.length] = postings;
+    const postDocs = new Int32Array(postings);
+    const postTfs = new Float32Array(postings);
+    let p = 0;
+    for (const term of terms) {
+      const t = this.termId.get(term)!;
+      const docs = this.postDocs[t]!;
+      const tfs = this.postTfs[t]!;
+      for (let k = 0; k < docs.length; k++) {
+        const m = renumber[docs[k]!]!;
+        if (m < 0) continue;
+        postDocs[p] = m;
+        postTfs[p++] = tfs[k]!;
+      }
+    }
+    return new BinaryWriter()
+      .addStrings('docs', docIds)
+      .add('kinds', kinds)
+      .add('schemas', schemas)
+      .add('lens', lens)
+      .add('starts', starts)
+      .add('pool', Int32Array.from(pool))
+      .addStrings('values', values)
+      .addStrings('props', this.props.strings)
+      .addStrings('schemaNames', this.schemaNames.strings)
+      .addStrings('terms', terms)
+      .add('termStart', termStart)
+      .add('postDocs', postDocs)
+      .add('postTfs', postTfs)
+      .finish({ format: SEARCH_INDEX_FORMAT });
+  }
+
+  static load(bytes: Uint8Array): InvertedIndex {
+    const reader = new BinaryReader(bytes);
+    const info = reader.info as { format?: unknown } | null;
+    if (info?.format !== SEARCH_INDEX_FORMAT) {
+      throw new SearchIndexError('unsupported', `search index format ${String(info?.format)}`);
+    }
+    const index = new InvertedIndex();
+    const docIds = reader.strings('docs');
+    const count = docIds.length;
+    const kinds = reader.u8('kinds');
+    const schemas = reader.i32('schemas');
+    const lens = reader.f64('lens');
+    const starts = reader.i32('starts');
+    const pool = reader.i32('pool');
+    const terms = reader.strings('terms');
+    const termStart = reader.i32('termStart');
+    const postDocs = reader.i32('postDocs');
+    const postTfs = reader.f32('postTfs');
+    const corrupt = (what: string) => new SearchIndexError('corrupt', `search index: ${what}`);
+    if (
+      kinds.length !== count ||
+      schemas.length !== count ||
+      lens.length !== count ||
+      starts.length !== count ||
+      termStart.length !== terms.length + 1 ||
+      termStart[terms.length] !== postDocs.length ||
+      postTfs.length !== postDocs.length
+    ) {
+      throw corrupt('column lengths differ');
+    }
+    for (const n of postDocs) if (n < 0 || n >= count) throw corrupt('posting out of range');
+    for (const at of starts) if (at < 0 || at + 2 > pool.length) throw corrupt('bad document');
+    index.docIds = docIds;
+    index.docNo = new Map(docIds.map((id, n) => [id, n]));
+    if (index.docNo.size !== count) throw corrupt('duplicate document id');
+    index.kinds = kinds;
+    index.schemas = schemas;
+    index.lens = lens;
+    index.starts = starts;
+    index.dead = new Uint8Array(count);
+    index.pool = pool;
+    index.poolLen = pool.length;
+    index.values = new Interner(reader.strings('values'));
+    index.props = new Interner(reader.strings('props'));
+    index.schemaNames = new Interner(reader.strings('schemaNames'));
+    let totalLen = 0;
+    for (const len of lens) totalLen += len;
+    index.totalLen = totalLen;
+    index.live = count;
+    index.terms = terms;
+    index.sorted = terms.slice();
+    index.sortedIds = Array.from(terms, (_, t) => t);
+    for (let t = 0; t < terms.length; t++) {
+      const from = termStart[t]!;
+      const to = termStart[t + 1]!;
+      if (to < from) throw corrupt('bad postings');
+      index.termId.set(terms[t]!, t);
+      index.postDocs.push(postDocs.subarray(from, to));
+      index.postTfs.push(postTfs.subarray(from, to));
+      index.liveDf.push(to - from);
+      index.addTrigrams(terms[t]!, t);
+    }
+    return index;
   }
 
   // --- vocabulary lookups ---------------------------------------------------------------
@@ -347,15 +731,28 @@ class InvertedIndex implements SearchIndex {
     const add = this.pending.sort();
     this.pending = [];
     const old = this.sorted;
+    const oldIds = this.sortedIds;
     const out: string[] = [];
+    const ids: number[] = [];
     let i = 0;
     let j = 0;
     // Dead terms stay: their ids live on and may be reused, and lookups skip df 0 anyway.
-    const keep = (t: string) => out.push(t);
-    while (i < old.length && j < add.length) keep(old[i] < add[j] ? old[i++] : add[j++]);
-    while (i < old.length) keep(old[i++]);
-    while (j < add.length) keep(add[j++]);
+    const keepOld = () => {
+      out.push(old[i]!);
+      ids.push(oldIds[i++]!);
+    };
+    const keepNew = () => {
+      out.push(add[j]!);
+      ids.push(this.termId.get(add[j++]!)!);
+    };
+    while (i < old.length && j < add.length) {
+      if (old[i]! < add[j]!) keepOld();
+      else keepNew();
+    }
+    while (i < old.length) keepOld();
+    while (j < add.length) keepNew();
     this.sorted = out;
+    this.sortedIds = ids;
   }
 
   private completions(prefix: string): Variant[] {
@@ -370,13 +767,23 @@ class InvertedIndex implements SearchIndex {
       else hi = mid;
     }
     for (let i = lo; i < sorted.length && sorted[i].startsWith(prefix); i++) {
-      found.push(this.termId.get(sorted[i])!);
+      found.push(this.sortedIds[i]!);
     }
     for (const t of this.pending) if (t.startsWith(prefix)) found.push(this.termId.get(t)!);
-    const live = found.filter((id) => this.df(id) > 0 && this.terms[id] !== prefix);
-    // The most frequent completions first: they are what the user most likely means.
-    live.sort((a, b) => this.df(b) - this.df(a));
-    return live.slice(0, MAX_COMPLETIONS).map((id) => ({
+    // The most frequent completions first: they are what the user most likely means. A short
+    // prefix of a number has thousands, so the first few are picked out rather than all sorted
+    // (equal counts keep their order, as a stable sort would).
+    const best: number[] = [];
+    for (const id of found) {
+      const df = this.df(id);
+      if (df === 0 || this.terms[id] === prefix) continue;
+      if (best.length === MAX_COMPLETIONS && df <= this.df(best[best.length - 1]!)) continue;
+      let at = best.length;
+      while (at > 0 && this.df(best[at - 1]!) < df) at--;
+      best.splice(at, 0, id);
+      if (best.length > MAX_COMPLETIONS) best.pop();
+    }
+    return best.map((id) => ({
       termId: id,
       weight: 0.9 * Math.sqrt(prefix.length / this.terms[id].length),
     }));
@@ -427,33 +834,45 @@ class InvertedIndex implements SearchIndex {
     if (schemata.length === 0 && countries.size === 0 && !from && !to) return null;
     const schemaOk = new Map<string, boolean>();
     const wanted = new Set(schemata);
+    const lo = from === undefined ? -Infinity : dayNumber(from);
+    const hi = to === undefined ? Infinity : dayNumber(to);
+    const { pool, starts, kinds, schemas } = this;
+    const props = this.props.strings;
+    const values = this.values.strings;
     return (n) => {
-      const doc = this.sources[n]!;
+      const kind = kinds[n]!;
       if (wanted.size > 0) {
-        if (doc.kind === 'note' || doc.kind === 'attachment') {
-          if (!wanted.has(doc.kind)) return false;
+        if (kind !== KIND_CODE.entity) {
+          if (!wanted.has(KIND_OF_CODE[kind]!)) return false;
         } else {
-          let ok = schemaOk.get(doc.schema);
+          const schema = this.schemaNames.strings[schemas[n]!]!;
+          let ok = schemaOk.get(schema);
           if (ok === undefined) {
-            ok = wanted.has('entity') || schemata.some((s) => isSchemaA(doc.schema, s));
-            schemaOk.set(doc.schema, ok);
+            ok = wanted.has('entity') || schemata.some((s) => isSchemaA(schema, s));
+            schemaOk.set(schema, ok);
           }
           if (!ok) return false;
         }
       }
+      const at = starts[n]!;
+      const pairs = pool[at]!;
       if (countries.size > 0) {
-        const have = this.docCountries[n];
-        if (!have) return false;
+        if (kind !== KIND_CODE.entity) return false;
         let any = false;
-        for (const c of have) if (countries.has(c)) any = true;
+        for (let i = 0; i < pairs && !any; i++) {
+          if (!COUNTRY_PROPS.has(props[pool[at + 2 + 2 * i]!]!)) continue;
+          const value = values[pool[at + 3 + 2 * i]!]!;
+          any = COUNTRY_CODE.test(value) && countries.has(value.toLowerCase());
+        }
         if (!any) return false;
       }
       if (from || to) {
-        const dates = this.docDates[n];
-        if (!dates) return false;
-        const lo = from ?? '0000-01-01';
-        const hi = to ?? '9999-12-31';
-        if (!dates.some(([s, e]) => s <= hi && e >= lo)) return false;
+        const dates = pool[at + 1]!;
+        let any = false;
+        for (let i = 0, d = at + 2 + 2 * pairs; i < dates && !any; i++, d += 2) {
+          any = pool[d]! <= hi && pool[d + 1]! >= lo;
+        }
+        if (!any) return false;
       }
       return true;
     };
@@ -480,21 +899,22 @@ class InvertedIndex implements SearchIndex {
       return variants;
     });
 
-    const { best, total, hits } = this;
+    const { best, total, hits, dead, lens } = this;
     const N = Math.max(1, this.live);
     const avgLen = this.totalLen / N || 1;
     const touched: number[] = [];
     for (const variants of groups) {
       const groupDocs: number[] = [];
       for (const { termId, weight } of variants) {
-        const docs = this.postDocs[termId];
-        const tfs = this.postTfs[termId];
-        const df = docs.length;
+        const docs = this.postDocs[termId]!;
+        const tfs = this.postTfs[termId]!;
+        const df = this.df(termId);
         const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5)) * weight;
-        for (let k = 0; k < df; k++) {
-          const n = docs[k];
-          const tf = tfs[k];
-          const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * this.docLen[n]) / avgLen));
+        for (let k = 0; k < docs.length; k++) {
+          const n = docs[k]!;
+          if (dead[n] === 1) continue;
+          const tf = tfs[k]!;
+          const s = (idf * tf * (K1 + 1)) / (tf + K1 * (1 - B + (B * lens[n]!) / avgLen));
           if (best[n] === 0) groupDocs.push(n);
           if (s > best[n]) best[n] = s;
         }
@@ -534,14 +954,26 @@ class InvertedIndex implements SearchIndex {
     if (!filter) return [];
     const out: SearchHit[] = [];
     for (let n = 0; n < this.docIds.length && out.length < limit; n++) {
-      if (this.sources[n] && filter(n)) out.push(this.hit(n, 0, []));
+      if (this.docIds[n] !== '' && this.dead[n] === 0 && filter(n)) out.push(this.hit(n, 0, []));
     }
     return out;
   }
 
+  /** A field equal to the query, in any word order, or starting with it boosts its document. */
   private exactBoost(n: number, q: string, qSorted: string): number {
+    if (this.kinds[n] !== KIND_CODE.entity) return 1;
+    const pool = this.pool;
+    const at = this.starts[n]!;
+    const pairs = pool[at]!;
     let boost = 1;
-    for (const v of this.docKeys[n] ?? []) {
+    for (let i = 0; i < pairs; i++) {
+      // Only names and identifiers count, each as its folded words ('ivan petrov').
+      const prop = this.props.strings[pool[at + 2 + 2 * i]!]!;
+      if (fieldWeight(prop) < 1.5) continue;
+      const value = this.values.strings[pool[at + 3 + 2 * i]!]!;
+      if (isDateProp(prop) && dateInterval(value)) continue;
+      const v = foldedWords(value);
+      if (v === '') continue;
       if (v === q) return 2;
       if (v.length === q.length && v.split(' ').sort().join(' ') === qSorted) boost = 1.8;
       else if (boost < 1.3 && v.startsWith(q)) boost = 1.3;
@@ -550,8 +982,8 @@ class InvertedIndex implements SearchIndex {
   }
 
   private hit(n: number, score: number, groups: Variant[][]): SearchHit {
-    const doc = this.sources[n]!;
-    const own = new Set(this.docTerms[n]);
+    const doc = this.docAt(n);
+    const own = groups.length > 0 ? this.termsOf(n) : new Set<number>();
     const matched: string[] = [];
     for (const variants of groups) {
       // The variant listed first is the strongest kind (exact, then completion, then typo).
@@ -592,37 +1024,53 @@ function numberForms(token: string): string[] {
   return [token, token.startsWith('00') ? token.slice(2) : token.slice(1)];
 }
 
-function topK(docs: number[], score: Float64Array, k: number): number[] {
+/**
+ * The k best of `docs` by score, equal scores ranked by the lower document number (in no order):
+ * the k-th best score is found by selection, then everything above it is taken and the ties
+ * below fill up the rest.
+ */
+export function topK(docs: number[], score: Float64Array, k: number): number[] {
   if (docs.length <= k) return docs.slice();
-  // Min-heap of the k best so far.
-  const heap: number[] = [];
-  const less = (a: number, b: number) => score[a] < score[b] || (score[a] === score[b] && a > b);
+  const values = new Float64Array(docs.length);
+  for (let i = 0; i < docs.length; i++) values[i] = score[docs[i]!]!;
+  const threshold = kthLargest(values, k);
+  const out: number[] = [];
+  const ties: number[] = [];
   for (const n of docs) {
-    if (heap.length < k) {
-      heap.push(n);
-      let i = heap.length - 1;
-      while (i > 0) {
-        const p = (i - 1) >> 1;
-        if (!less(heap[i], heap[p])) break;
-        [heap[i], heap[p]] = [heap[p], heap[i]];
-        i = p;
-      }
-    } else if (less(heap[0], n)) {
-      heap[0] = n;
-      let i = 0;
-      for (;;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < k && less(heap[l], heap[m])) m = l;
-        if (r < k && less(heap[r], heap[m])) m = r;
-        if (m === i) break;
-        [heap[i], heap[m]] = [heap[m], heap[i]];
-        i = m;
+    const s = score[n]!;
+    if (s > threshold) out.push(n);
+    else if (s === threshold) ties.push(n);
+  }
+  ties.sort((a, b) => a - b);
+  for (let i = 0; out.length < k; i++) out.push(ties[i]!);
+  return out;
+}
+
+/** The k-th largest value (1-based) of `values`, which it reorders (Hoare's selection). */
+function kthLargest(values: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  const target = k - 1;
+  while (lo < hi) {
+    const pivot = values[(lo + hi) >>> 1]!;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i]! > pivot) i++;
+      while (values[j]! < pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
       }
     }
+    if (target <= j) hi = j;
+    else if (target >= i) lo = i;
+    else return values[target]!;
   }
-  return heap;
+  return values[target]!;
 }
 
 const SNIPPET_BEFORE = 60;

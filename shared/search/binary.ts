@@ -1,0 +1,185 @@
+// A small binary container for the persisted search index (and the version list beside it).
+//
+// Layout: the 4-byte magic 'TSX1', a little-endian u32 giving the length of a UTF-8 JSON header,
+// the header, then the sections, each starting on an 8-byte boundary so that a typed array can be
+// a view on the loaded buffer without a copy. The header names each section with its element type,
+// byte offset and element count, and carries the writer's own small fields (`info`).
+//
+// A list of strings is stored as two sections: the UTF-16 lengths (Int32) and the UTF-8 bytes of
+// the strings written end to end; reading decodes the bytes once and slices.
+
+import { CodedError } from '../base/errors.ts';
+
+export type SearchIndexErrorCode = 'unsupported' | 'corrupt';
+
+/** A persisted index that cannot be read: another format version, or damaged bytes. */
+export class SearchIndexError extends CodedError<SearchIndexErrorCode> {
+  override readonly name = 'SearchIndexError';
+}
+
+const MAGIC = [0x54, 0x53, 0x58, 0x31]; // 'TSX1'
+
+type ArrayKind = 'i32' | 'f32' | 'f64' | 'u8';
+type Typed = Int32Array | Float32Array | Float64Array | Uint8Array;
+
+interface SectionEntry {
+  readonly name: string;
+  readonly kind: ArrayKind;
+  readonly offset: number;
+  readonly length: number;
+}
+
+interface Header {
+  readonly info: unknown;
+  readonly sections: readonly SectionEntry[];
+}
+
+function kindOf(array: Typed): ArrayKind {
+  if (array instanceof Int32Array) return 'i32';
+  if (array instanceof Float32Array) return 'f32';
+  if (array instanceof Float64Array) return 'f64';
+  return 'u8';
+}
+
+const align8 = (n: number) => (n + 7) & ~7;
+
+/** Collects named sections and writes them as one buffer. */
+export class BinaryWriter {
+  private readonly sections: [string, Typed][] = [];
+
+  add(name: string, array: Typed): this {
+    this.sections.push([name, array]);
+    return this;
+  }
+
+  addStrings(name: string, strings: readonly string[]): this {
+    const lengths = new Int32Array(strings.length);
+    for (let i = 0; i < strings.length; i++) lengths[i] = strings[i]!.length;
+    this.add(`${name}.len`, lengths);
+    return this.add(`${name}.utf8`, new TextEncoder().encode(strings.join('')));
+  }
+
+  finish(info: unknown): Uint8Array<ArrayBuffer> {
+    // Offsets depend on the header's length, which depends on the offsets' digits: lay the
+    // sections out after a header padded to a fixed size that is then checked.
+    const sizeOf = (entries: SectionEntry[]) =>
+      new TextEncoder().encode(JSON.stringify({ info, sections: entries } satisfies Header)).length;
+    let entries: SectionEntry[] = [];
+    let reserve = 0;
+    for (;;) {
+      let at = align8(8 + reserve);
+      entries = this.sections.map(([name, array]) => {
+        const entry = { name, kind: kindOf(array), offset: at, length: array.length };
+        at = align8(at + array.byteLength);
+        return entry;
+      });
+      const size = sizeOf(entries);
+      if (size <= reserve) break;
+      reserve = size + 64;
+    }
+    const head = new TextEncoder().encode(JSON.stringify({ info, sections: entries }));
+    const last = entries.at(-1);
+    const total = last ? last.offset + this.sections.at(-1)![1].byteLength : align8(8 + reserve);
+    const out = new Uint8Array(total);
+    out.set(MAGIC, 0);
+    new DataView(out.buffer).setUint32(4, reserve, true);
+    out.fill(0x20, 8, 8 + reserve); // spaces: valid JSON padding
+    out.set(head, 8);
+    for (let i = 0; i < entries.length; i++) {
+      const array = this.sections[i]![1];
+      out.set(new Uint8Array(array.buffer, array.byteOffset, array.byteLength), entries[i]!.offset);
+    }
+    return out;
+  }
+}
+
+/** Reads a buffer written by BinaryWriter; every typed array is a view on the buffer. */
+export class BinaryReader {
+  readonly info: unknown;
+  private readonly bytes: Uint8Array<ArrayBuffer>;
+  private readonly entries = new Map<string, SectionEntry>();
+
+  constructor(input: Uint8Array) {
+    // Views of Int32/Float64 need an aligned start: copy the rare unaligned input.
+    this.bytes =
+      input.byteOffset % 8 === 0 && input.buffer instanceof ArrayBuffer
+        ? (input as Uint8Array<ArrayBuffer>)
+        : new Uint8Array(input);
+    const bytes = this.bytes;
+    if (bytes.length < 8 || MAGIC.some((b, i) => bytes[i] !== b)) {
+      throw new SearchIndexError('unsupported', 'not a persisted search index');
+    }
+    const headLength = new DataView(bytes.buffer, bytes.byteOffset).getUint32(4, true);
+    if (8 + headLength > bytes.length) throw new SearchIndexError('corrupt', 'truncated header');
+    let header: Header;
+    try {
+      header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headLength))) as Header;
+    } catch {
+      throw new SearchIndexError('corrupt', 'unreadable header');
+    }
+    if (!Array.isArray(header.sections)) throw new SearchIndexError('corrupt', 'no sections');
+    for (const entry of header.sections as readonly SectionEntry[]) {
+      const size = { i32: 4, f32: 4, f64: 8, u8: 1 }[entry.kind];
+      if (
+        size === undefined ||
+        !Number.isSafeInteger(entry.offset) ||
+        !Number.isSafeInteger(entry.length) ||
+        entry.offset % 8 !== 0 ||
+        entry.length < 0 ||
+        entry.offset + entry.length * size > bytes.length
+      ) {
+        throw new SearchIndexError('corrupt', `bad section ${String(entry.name)}`);
+      }
+      this.entries.set(entry.name, entry);
+    }
+    this.info = header.info;
+  }
+
+  private view(name: string, kind: ArrayKind): Typed {
+    const entry = this.entries.get(name);
+    if (!entry || entry.kind !== kind) throw new SearchIndexError('corrupt', `no section ${name}`);
+    const { buffer, byteOffset } = this.bytes;
+    const at = byteOffset + entry.offset;
+    switch (kind) {
+      case 'i32':
+        return new Int32Array(buffer, at, entry.length);
+      case 'f32':
+        return new Float32Array(buffer, at, entry.length);
+      case 'f64':
+        return new Float64Array(buffer, at, entry.length);
+      case 'u8':
+        return new Uint8Array(buffer, at, entry.length);
+    }
+  }
+
+  i32(name: string): Int32Array {
+    return this.view(name, 'i32') as Int32Array;
+  }
+
+  f32(name: string): Float32Array {
+    return this.view(name, 'f32') as Float32Array;
+  }
+
+  f64(name: string): Float64Array {
+    return this.view(name, 'f64') as Float64Array;
+  }
+
+  u8(name: string): Uint8Array {
+    return this.view(name, 'u8') as Uint8Array;
+  }
+
+  strings(name: string): string[] {
+    const lengths = this.i32(`${name}.len`);
+    const text = new TextDecoder().decode(this.u8(`${name}.utf8`));
+    const out = new Array<string>(lengths.length);
+    let at = 0;
+    for (let i = 0; i < lengths.length; i++) {
+      const end = at + lengths[i]!;
+      if (lengths[i]! < 0 || end > text.length) throw new SearchIndexError('corrupt', name);
+      out[i] = text.slice(at, end);
+      at = end;
+    }
+    if (at !== text.length) throw new SearchIndexError('corrupt', name);
+    return out;
+  }
+}

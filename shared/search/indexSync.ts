@@ -1,0 +1,220 @@
+/**
+ * Keeps the search worker's index in step with a case's live records, incrementally.
+ *
+ * Each record kind (entities, notes, attachments) has its own map id → updatedAt of what was last
+ * sent. When a live query delivers a new list, only records that are new or whose `updatedAt`
+ * changed are (re)sent and ids that disappeared are removed, so an edit costs one document, not a
+ * rebuild. Requests reach the worker in the order they are posted and it applies them in order,
+ * so no waiting is needed between batches. Attachment text is extracted in the worker from the
+ * stored bytes; the bytes are fetched first, and a result is dropped when the attachment changed
+ * or went away meanwhile (a request is posted only while its version is the current one, so any
+ * later removal or update is applied after it).
+ *
+ * The maps are also what a persisted index is saved with (indexStore.ts): `versions()` says which
+ * version of every record the index holds, and `seed` starts a sync from them after the index was
+ * loaded, so reopening a case sends only what changed while it was closed.
+ */
+import type { AttachmentRecord, EntityRecord, NoteRecord } from '../model/index.ts';
+import type { SearchRpc } from './rpc.ts';
+import type { SearchDocument } from './types.ts';
+
+export interface Versioned {
+  readonly id: string;
+  readonly updatedAt: string;
+}
+
+export interface Diff<T> {
+  /** New or changed since the last sync. */
+  readonly upserts: T[];
+  readonly removed: string[];
+}
+
+/** Compares `next` with the versions last seen and updates `seen` to match `next`. */
+export function diffVersions<T extends Versioned>(
+  seen: Map<string, string>,
+  next: readonly T[],
+): Diff<T> {
+  const upserts: T[] = [];
+  const present = new Set<string>();
+  for (const record of next) {
+    present.add(record.id);
+    if (seen.get(record.id) !== record.updatedAt) {
+      upserts.push(record);
+      seen.set(record.id, record.updatedAt);
+    }
+  }
+  const removed: string[] = [];
+  for (const id of seen.keys()) if (!present.has(id)) removed.push(id);
+  for (const id of removed) seen.delete(id);
+  return { upserts, removed };
+}
+
+function entityDocument(record: EntityRecord): SearchDocument {
+  return {
+    id: record.id,
+    schema: record.schema,
+    properties: record.properties as Record<string, string[]>,
+  };
+}
+
+function noteDocument(record: NoteRecord): SearchDocument {
+  return {
+    kind: 'note',
+    id: record.id,
+    caseId: record.caseId,
+    body: record.title ? `${record.title}\n${record.body}` : record.body,
+  };
+}
+
+type Client = Pick<SearchRpc, 'update' | 'remove' | 'indexAttachment'>;
+
+/** Per record kind, id → `updatedAt` of the version the index holds. */
+export interface IndexedVersions {
+  readonly entities: ReadonlyMap<string, string>;
+  readonly notes: ReadonlyMap<string, string>;
+  readonly attachments: ReadonlyMap<string, string>;
+}
+
+/** Batches above this size are sent in slices so the worker answers searches in between. */
+const BATCH = 5000;
+/**
+ * Slices posted but not yet applied, at most: each slice is copied to the worker when posted, so
+ * posting a million records at once would hold the page for seconds; two in flight keep the
+ * worker busy while the page copies the next.
+ */
+const WINDOW = 2;
+
+export class CaseIndexSync {
+  private readonly entities = new Map<string, string>();
+  private readonly notes = new Map<string, string>();
+  private readonly attachments = new Map<string, string>();
+  /** Attachments whose text is being read (id → version): not in the index in that version yet. */
+  private readonly fetching = new Map<string, string>();
+  private running = 0;
+  /** Entity and note changes are posted in the order they were diffed, one sync after another. */
+  private outbox: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly client: Client,
+    /** The stored bytes of an attachment. */
+    private readonly fetchContent: (attachmentId: string) => Promise<Uint8Array>,
+  ) {}
+
+  /** True while a sync is waiting for the worker. */
+  get busy(): boolean {
+    return this.running > 0;
+  }
+
+  /**
+   * Starts from the versions a persisted index was saved with (call before the first sync, after
+   * the worker loaded that index): records at the same version are not sent again.
+   */
+  seed(versions: IndexedVersions): void {
+    for (const [mine, theirs] of [
+      [this.entities, versions.entities],
+      [this.notes, versions.notes],
+      [this.attachments, versions.attachments],
+    ] as const) {
+      mine.clear();
+      for (const [id, version] of theirs) mine.set(id, version);
+    }
+  }
+
+  /**
+   * The versions the index holds once the requests posted so far are applied: what to save with
+   * a serialisation requested now. An attachment still being read is left out, so it is indexed
+   * again after a reload.
+   */
+  versions(): IndexedVersions {
+    const attachments = new Map(this.attachments);
+    for (const id of this.fetching.keys()) attachments.delete(id);
+    return { entities: new Map(this.entities), notes: new Map(this.notes), attachments };
+  }
+
+  /** Resolves once the worker has applied the changes; true when anything changed. */
+  syncEntities(records: readonly EntityRecord[]): Promise<boolean> {
+    return this.track(this.apply(diffVersions(this.entities, records), entityDocument));
+  }
+
+  syncNotes(records: readonly NoteRecord[]): Promise<boolean> {
+    return this.track(this.apply(diffVersions(this.notes, records), noteDocument));
+  }
+
+  syncAttachments(records: readonly AttachmentRecord[]): Promise<boolean> {
+    const { upserts, removed } = diffVersions(this.attachments, records);
+    const waits: Promise<unknown>[] = [];
+    if (removed.length > 0) waits.push(this.client.remove(removed));
+    for (const record of upserts) waits.push(this.indexAttachment(record));
+    return this.track(Promise.all(waits).then(() => upserts.length > 0 || removed.length > 0));
+  }
+
+  private async track<T>(work: Promise<T>): Promise<T> {
+    this.running++;
+    try {
+      return await work;
+    } finally {
+      this.running--;
+    }
+  }
+
+  private async indexAttachment(record: AttachmentRecord): Promise<void> {
+    this.fetching.set(record.id, record.updatedAt);
+    try {
+      await this.readAttachment(record);
+    } finally {
+      // A newer version's read, started meanwhile, keeps its own entry.
+      if (this.fetching.get(record.id) === record.updatedAt) this.fetching.delete(record.id);
+    }
+  }
+
+  private async readAttachment(record: AttachmentRecord): Promise<void> {
+    const nameOnly = () =>
+      this.client.update([
+        {
+          kind: 'attachment',
+          id: record.id,
+          text: record.description ?? '',
+          name: record.fileName,
+        },
+      ]);
+    let bytes: Uint8Array;
+    try {
+      bytes = await this.fetchContent(record.id);
+    } catch {
+      // Content missing or altered: still findable by its name.
+      if (this.attachments.get(record.id) === record.updatedAt) await nameOnly();
+      return;
+    }
+    if (this.attachments.get(record.id) !== record.updatedAt) return;
+    const chars = await this.client.indexAttachment(
+      record.id,
+      record.mediaType,
+      bytes,
+      record.fileName,
+    );
+    // Posted only while this version is current, so a later removal or update lands after it.
+    if (chars === null && this.attachments.get(record.id) === record.updatedAt) await nameOnly();
+  }
+
+  private async apply<T extends Versioned>(
+    { upserts, removed }: Diff<T>,
+    toDoc: (record: T) => SearchDocument,
+  ): Promise<boolean> {
+    if (upserts.length === 0 && removed.length === 0) return false;
+    // The versions were recorded when diffed: a later sync's changes must reach the worker after
+    // these, so posting waits for the syncs before it.
+    const post = async () => {
+      const waits: Promise<unknown>[] = [];
+      if (removed.length > 0) waits.push(this.client.remove(removed));
+      for (let i = 0; i < upserts.length; i += BATCH) {
+        if (waits.length >= WINDOW) await waits[waits.length - WINDOW];
+        waits.push(this.client.update(upserts.slice(i, i + BATCH).map(toDoc)));
+      }
+      await Promise.all(waits);
+    };
+    const done = this.outbox.then(post);
+    this.outbox = done.catch(() => undefined);
+    await done;
+    return true;
+  }
+}
