@@ -78,12 +78,14 @@ export function sampledStress(
   if (n < 2) return 0;
   const csr = buildCsr(n, graph.edgeSources, graph.edgeTargets);
   const random = createRandom(options.seed ?? 1);
-  const sources = options.sources ?? 20;
-  const targetsPerSource = options.targetsPerSource ?? 200;
+  const sources = Math.max(0, Math.floor(options.sources ?? 20));
+  const targetsPerSource = Math.max(0, Math.floor(options.targetsPerSource ?? 200));
   const distance = new Int32Array(n);
   const queue = new Uint32Array(n);
-  const drawn: number[] = [];
-  const graphDistance: number[] = [];
+  // One slot per sampled pair: memory stays O(samples) whatever the graph's size.
+  const drawn = new Float64Array(sources * targetsPerSource);
+  const graphDistance = new Uint32Array(sources * targetsPerSource);
+  let pairs = 0;
   for (let s = 0; s < sources; s++) {
     const source = Math.floor(random() * n);
     distance.fill(-1);
@@ -104,29 +106,27 @@ export function sampledStress(
     if (tail < 2) continue;
     for (let t = 0; t < targetsPerSource; t++) {
       const target = queue[1 + Math.floor(random() * (tail - 1))];
-      drawn.push(
-        Math.hypot(
-          positions[2 * source] - positions[2 * target],
-          positions[2 * source + 1] - positions[2 * target + 1],
-        ),
+      drawn[pairs] = Math.hypot(
+        positions[2 * source] - positions[2 * target],
+        positions[2 * source + 1] - positions[2 * target + 1],
       );
-      graphDistance.push(distance[target]);
+      graphDistance[pairs++] = distance[target];
     }
   }
   // With w = 1/d², the best scale is s = Σ(D/d) / Σ(D²/d²).
   let numerator = 0;
   let denominator = 0;
-  for (let k = 0; k < drawn.length; k++) {
+  for (let k = 0; k < pairs; k++) {
     const ratio = drawn[k] / graphDistance[k];
     numerator += ratio;
     denominator += ratio * ratio;
   }
-  if (denominator === 0) return drawn.length === 0 ? 0 : 1;
+  if (denominator === 0) return pairs === 0 ? 0 : 1;
   const scale = numerator / denominator;
   let stress = 0;
-  for (let k = 0; k < drawn.length; k++) {
+  for (let k = 0; k < pairs; k++) {
     const residual = (scale * drawn[k]) / graphDistance[k] - 1;
     stress += residual * residual;
   }
-  return stress / drawn.length;
+  return stress / pairs;
 }
