@@ -17,6 +17,7 @@ import { createElement } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { Root } from 'react-dom/client';
 import type { EntityRecord } from '../../../shared/model/index.ts';
+import { isEdgeSchema } from '../../../shared/model/index.ts';
 import { AppServicesProvider } from '../../../renderer/core/context.ts';
 import type { AppServices } from '../../../renderer/core/context.ts';
 import { EntityTable } from '../../../renderer/entity/index.ts';
@@ -81,9 +82,33 @@ function tableModel(filterText: string): {
 /** In-memory stand-ins for the services the table and the timeline read. */
 function services(): AppServices {
   const view = { ...DEFAULT_VIEW, showRelationships: true };
+  // The case's in-memory store (renderer/db/caseStore.ts), already loaded: what the views read.
+  const loaded = {
+    caseId: CASE_ID,
+    phase: 'ready',
+    all: entities,
+    nodes: entities.filter((entity) => !isEdgeSchema(entity.schema)),
+    loaded: entities.length,
+    total: entities.length,
+    version: 1,
+    lastChange: undefined,
+  };
+  const store = {
+    caseId: CASE_ID,
+    snapshot: () => loaded,
+    subscribe: () => () => undefined,
+    get: () => undefined,
+  };
   const repository = {
     listEntities: () => Promise.resolve(entities),
     listNotices: () => Promise.resolve([]),
+    caseStores: {
+      store: () => store,
+      acquire: () => ({ store, release: () => undefined }),
+      rememberFirstPage: () => undefined,
+      apply: () => undefined,
+      dispose: () => undefined,
+    },
   };
   return {
     repository,
