@@ -44,6 +44,7 @@ import { openRecord, sealRecord } from '../../shared/encryption/envelope.ts';
 import type { DataKeys } from '../../shared/encryption/keys.ts';
 import { fromUtf8, utf8 } from '../../shared/encryption/webCrypto.ts';
 import { VaultError } from './vaultError.ts';
+import { wrappedCursor } from './wrappedCursor.ts';
 
 /** The keys the store reads and writes with; `null` from the source means locked. */
 export interface StoreKeys {
@@ -476,49 +477,23 @@ function decryptingCursor(
   open: (row: unknown) => Promise<unknown>,
 ): DBCoreCursor {
   let value: unknown;
-  const outer: DBCoreCursor = {
-    get trans() {
-      return inner.trans;
+  return wrappedCursor(
+    inner,
+    () => value,
+    (onNext) => {
+      open(inner.value).then(
+        (plain) => {
+          value = plain;
+          try {
+            onNext();
+          } catch (error) {
+            inner.fail(error instanceof Error ? error : new Error(String(error)));
+          }
+        },
+        (error: unknown) => inner.fail(error instanceof Error ? error : new Error(String(error))),
+      );
     },
-    get key(): unknown {
-      return inner.key as unknown;
-    },
-    get primaryKey(): unknown {
-      return inner.primaryKey as unknown;
-    },
-    get value() {
-      return value;
-    },
-    get done() {
-      return inner.done;
-    },
-    continue: (key?: unknown) => inner.continue(key),
-    continuePrimaryKey: (key: unknown, primaryKey: unknown) =>
-      inner.continuePrimaryKey(key, primaryKey),
-    advance: (count: number) => inner.advance(count),
-    stop: (result?: unknown) => inner.stop(result),
-    fail: (error: Error) => inner.fail(error),
-    next() {
-      let gotOne = 1;
-      return outer.start(() => (gotOne-- ? outer.continue() : outer.stop())).then(() => outer);
-    },
-    start(onNext: () => void) {
-      return inner.start(() => {
-        open(inner.value).then(
-          (plain) => {
-            value = plain;
-            try {
-              onNext();
-            } catch (error) {
-              inner.fail(error instanceof Error ? error : new Error(String(error)));
-            }
-          },
-          (error: unknown) => inner.fail(error instanceof Error ? error : new Error(String(error))),
-        );
-      });
-    },
-  };
-  return outer;
+  );
 }
 
 /**

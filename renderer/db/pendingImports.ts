@@ -29,6 +29,7 @@
  * after it opened only when that import commits (its rows are then visible anyway).
  */
 import { Dexie, RangeSet } from 'dexie';
+import { wrappedCursor } from './wrappedCursor.ts';
 import type {
   DBCore,
   DBCoreCursor,
@@ -49,42 +50,16 @@ export function importIdOf(row: unknown): string | undefined {
 }
 
 function filteringCursor(inner: DBCoreCursor, hidden: (row: unknown) => boolean): DBCoreCursor {
-  const outer: DBCoreCursor = {
-    get trans() {
-      return inner.trans;
+  // A hidden row is stepped over: the caller never sees it (advance(n) counts hidden rows,
+  // which no query of the app uses on entities while an import runs).
+  return wrappedCursor(
+    inner,
+    () => inner.value as unknown,
+    (onNext) => {
+      if (hidden(inner.value)) inner.continue();
+      else onNext();
     },
-    get key(): unknown {
-      return inner.key as unknown;
-    },
-    get primaryKey(): unknown {
-      return inner.primaryKey as unknown;
-    },
-    get value(): unknown {
-      return inner.value as unknown;
-    },
-    get done() {
-      return inner.done;
-    },
-    continue: (key?: unknown) => inner.continue(key),
-    continuePrimaryKey: (key: unknown, primaryKey: unknown) =>
-      inner.continuePrimaryKey(key, primaryKey),
-    advance: (count: number) => inner.advance(count),
-    stop: (result?: unknown) => inner.stop(result),
-    fail: (error: Error) => inner.fail(error),
-    next() {
-      let gotOne = 1;
-      return outer.start(() => (gotOne-- ? outer.continue() : outer.stop())).then(() => outer);
-    },
-    start(onNext: () => void) {
-      // A hidden row is stepped over: the caller never sees it (advance(n) counts hidden rows,
-      // which no query of the app uses on entities while an import runs).
-      return inner.start(() => {
-        if (hidden(inner.value)) inner.continue();
-        else onNext();
-      });
-    },
-  };
-  return outer;
+  );
 }
 
 function filteringTable(down: DBCoreTable, pending: ReadonlySet<string>): DBCoreTable {
