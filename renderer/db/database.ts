@@ -113,6 +113,12 @@ export class TesseraDatabase extends Dexie {
   readonly pendingImports = new Set<string>();
 
   /**
+   * Where the encrypting middleware gets its keys (undefined: a plaintext store). The import
+   * worker opens the same store with them (renderer/import/importStore.ts) and drops them on lock.
+   */
+  readonly keySource: KeySource | undefined;
+
+  /**
    * `encryption`: where the encrypting middleware gets its keys (renderer/db/encryption.ts). The
    * app always passes it (renderer/db/vault.ts builds the database); without it the tables are
    * plaintext, which only tests, the legacy migration and the e2e control run use.
@@ -123,6 +129,7 @@ export class TesseraDatabase extends Dexie {
     options: { readonly encryption?: KeySource } = {},
   ) {
     super(name);
+    this.keySource = options.encryption;
     applyMigrations(this, migrations);
     this.use(pendingImportFilter(this.pendingImports));
     if (options.encryption) this.use(encryptionMiddleware(options.encryption));

@@ -76,8 +76,14 @@ export interface ImportCommitResult {
 
 export interface ImportWriter {
   readonly importId: string;
+  /** The `createdAt` of every record the import creates (a worker's slice writer uses it too). */
+  readonly createdAt: string;
   /** Writes one batch, hidden until commit. */
   write(batch: ImportSlice): Promise<void>;
+  /** Resolves once the import is marked pending in the store: records may be written from now. */
+  ready(): Promise<void>;
+  /** Takes a batch another slice writer (the import worker's) wrote for this import. */
+  adopt(written: WrittenBatch): void;
   /** Makes every written record visible as one undoable change. */
   commit(commit: ImportCommit): Promise<ImportCommitResult>;
   /** Removes what was written; nothing of the import remains. */
@@ -160,9 +166,124 @@ function stamp(
   };
 }
 
+/** What one batch's write did: counted and kept by the import's writer until its commit. */
+export interface WrittenBatch {
+  /** Records the batch created (written hidden). */
+  readonly created: number;
+  /** Latest versions of existing entities the batch merged into: they wait for the commit. */
+  readonly merged: readonly EntityRecord[];
+  /** The newest clock stamped on a written record (the committing page's clock must pass it). */
+  readonly lastStamp?: string;
+}
+
+export interface ImportSliceWriter {
+  /**
+   * Writes one batch's records hidden, in slices of one short change each; resolves when the
+   * batch's last slice is handed to the store (the slice before it is written by then).
+   */
+  write(batch: ImportSlice): Promise<WrittenBatch>;
+  /** Waits until the last slice is written; rejects with the first failed slice's error. */
+  flush(): Promise<void>;
+}
+
+export interface ImportSliceOptions {
+  readonly caseId: string;
+  readonly importId: string;
+  /** Ids of the existing entities the engine was given (merged into: kept for the commit). */
+  readonly existing: { has(id: string): boolean };
+  /** The import's `createdAt` on every record it creates. */
+  readonly createdAt: string;
+  /** Records per slice (default IMPORT_SLICE_RECORDS). */
+  readonly sliceRecords?: number;
+}
+
+/**
+ * The slices of one import (step 2 above), through `work` — the page's unit of work, or the
+ * import worker's own over the same store (renderer/import/importStore.ts), so that the page
+ * neither clones the records into IndexedDB nor receives them from the worker. Every slice is
+ * a hidden change: no audit entry, no undo entry, no live query told; the import's visible change
+ * is the page writer's commit.
+ */
+export function importSliceWriter(
+  work: Pick<UnitOfWork, 'commit' | 'clock'>,
+  options: ImportSliceOptions,
+): ImportSliceWriter {
+  const { clock } = work;
+  const { caseId, importId, existing, createdAt } = options;
+  const sliceRecords = Math.max(1, options.sliceRecords ?? IMPORT_SLICE_RECORDS);
+  let sequence = 0;
+  /** The slice still committing (see write). */
+  let previous: Promise<void> = Promise.resolve();
+
+  const writeSlice = (added: EntityRecord[], replaced: EntityRecord[]): Promise<void> =>
+    work.commit({
+      label: 'import slice',
+      undoable: false,
+      hidden: true,
+      async write(tx) {
+        await tx.putHidden({ added, replaced });
+        if (added.length > 0) {
+          const ids: IdSlice = { caseId, ids: added.map((record) => record.id) };
+          await tx.putMeta(idsKey(importId, sequence++), ids);
+        }
+      },
+    });
+
+  return {
+    async write(batch) {
+      let lastStamp: string | undefined;
+      const now = (): string => (lastStamp = clock.now());
+      // Latest version per id within the batch: each record is written once per slice.
+      const added = new Map<string, EntityRecord>();
+      const replaced = new Map<string, EntityRecord>();
+      const merged = new Map<string, EntityRecord>();
+      for (const record of batch.created) {
+        added.set(record.id, stamp(record, caseId, importId, createdAt, now()));
+      }
+      for (const record of batch.updated) {
+        if (existing.has(record.id)) {
+          if (record.caseId !== caseId) {
+            throw new ImportWriteError(
+              'import-wrong-case',
+              'An imported record names another case.',
+            );
+          }
+          merged.set(record.id, record);
+        } else if (added.has(record.id)) {
+          added.set(record.id, stamp(record, caseId, importId, createdAt, now()));
+        } else {
+          replaced.set(record.id, stamp(record, caseId, importId, createdAt, now()));
+        }
+      }
+      const all = [...added.values(), ...replaced.values()];
+      for (let from = 0; from < all.length; from += sliceRecords) {
+        const slice = all.slice(from, from + sliceRecords);
+        // One slice may be committing while the next is cloned into its requests (the store
+        // runs them one after the other): the thread's work overlaps the store's, no more.
+        await previous;
+        previous = writeSlice(
+          slice.filter((record) => added.has(record.id)),
+          slice.filter((record) => !added.has(record.id)),
+        );
+        previous.catch(() => undefined);
+      }
+      return {
+        created: added.size,
+        merged: [...merged.values()],
+        ...(lastStamp ? { lastStamp } : {}),
+      };
+    },
+    flush: () => previous,
+  };
+}
+
 /**
  * Opens a new import into `caseId`: from now on its records are hidden until `commit`. The
  * import's Web Lock is taken here, and kept after a commit (the page may still undo it).
+ *
+ * The records are written either here (`write`) or, off the page, by the import worker's own
+ * slice writer (`importSliceWriter`), which may start once `ready` resolves (the mark that makes
+ * a crash clean up is stored by then) and whose every batch is handed back through `adopt`.
  */
 export function startImportWriter(
   work: UnitOfWork,
@@ -172,14 +293,10 @@ export function startImportWriter(
 ): ImportWriter {
   const { db, clock } = work;
   const { baseVersions } = options;
-  const sliceRecords = Math.max(1, options.sliceRecords ?? IMPORT_SLICE_RECORDS);
   const createdAt = clock.now();
   /** Latest versions of existing entities merged into (their ids are in baseVersions). */
   const merged = new Map<string, EntityRecord>();
-  let sequence = 0;
   let created = 0;
-  /** The slice still committing (see write). */
-  let previous: Promise<void> = Promise.resolve();
   let closed = false;
   let release: () => void = () => undefined;
   const held = new Promise<void>((resolve) => {
@@ -207,24 +324,30 @@ export function startImportWriter(
   // Awaited by every step; a failure surfaces there (this only keeps it from being unhandled).
   void started.catch(() => undefined);
 
+  const slices = importSliceWriter(work, {
+    caseId,
+    importId,
+    existing: baseVersions,
+    createdAt,
+    ...(options.sliceRecords ? { sliceRecords: options.sliceRecords } : {}),
+  });
+
   const ensureOpen = (): void => {
     if (closed) throw new ImportWriteError('import-closed', 'This import has already ended.');
   };
 
-  const writeSlice = (added: EntityRecord[], replaced: EntityRecord[]): Promise<void> =>
-    work.commit({
-      label: 'import slice',
-      undoable: false,
-      hidden: true,
-      async write(tx) {
-        await tx.putHidden({ added, replaced });
-        if (added.length > 0) {
-          const ids: IdSlice = { caseId, ids: added.map((record) => record.id) };
-          await tx.putMeta(idsKey(importId, sequence++), ids);
-        }
-      },
-    });
-
+  const adopt = (written: WrittenBatch): void => {
+    ensureOpen();
+    created += written.created;
+    for (const record of written.merged) {
+      if (!baseVersions.has(record.id) || record.caseId !== caseId) {
+        throw new ImportWriteError('import-wrong-case', 'An imported record names another case.');
+      }
+      merged.set(record.id, record);
+    }
+    // The worker's clock stamped the records: whatever this page stamps next orders after them.
+    if (written.lastStamp) clock.receive(written.lastStamp);
+  };
   const undo: SlicedImport = {
     caseId,
     async hide(tx: WriteTx) {
@@ -263,51 +386,25 @@ export function startImportWriter(
 
   return {
     importId,
+    createdAt,
 
     async write(batch) {
       ensureOpen();
       await started;
-      const now = (): string => clock.now();
-      // Latest version per id within the batch: each record is written once per slice.
-      const added = new Map<string, EntityRecord>();
-      const replaced = new Map<string, EntityRecord>();
-      for (const record of batch.created) {
-        added.set(record.id, stamp(record, caseId, importId, createdAt, now()));
-      }
-      for (const record of batch.updated) {
-        if (baseVersions.has(record.id)) {
-          if (record.caseId !== caseId) {
-            throw new ImportWriteError(
-              'import-wrong-case',
-              'An imported record names another case.',
-            );
-          }
-          merged.set(record.id, record);
-        } else if (added.has(record.id)) {
-          added.set(record.id, stamp(record, caseId, importId, createdAt, now()));
-        } else {
-          replaced.set(record.id, stamp(record, caseId, importId, createdAt, now()));
-        }
-      }
-      const all = [...added.values(), ...replaced.values()];
-      for (let from = 0; from < all.length; from += sliceRecords) {
-        const slice = all.slice(from, from + sliceRecords);
-        // One slice may be committing while the next is cloned into its requests (the store
-        // runs them one after the other): the page's work overlaps the store's, no more.
-        await previous;
-        previous = writeSlice(
-          slice.filter((record) => added.has(record.id)),
-          slice.filter((record) => !added.has(record.id)),
-        );
-        previous.catch(() => undefined);
-      }
-      created += added.size;
+      adopt(await slices.write(batch));
     },
+
+    async ready() {
+      ensureOpen();
+      await started;
+    },
+
+    adopt,
 
     async commit({ label, summary }) {
       ensureOpen();
       await started;
-      await previous;
+      await slices.flush();
       const result = await work.commit({
         label,
         slicedImport: undo,
@@ -350,7 +447,7 @@ export function startImportWriter(
       closed = true;
       try {
         await started;
-        await previous.catch(() => undefined);
+        await slices.flush().catch(() => undefined);
         await work.commit({
           label: 'import discarded',
           undoable: false,

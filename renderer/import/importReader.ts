@@ -31,6 +31,9 @@ import type {
   SourceOptions,
 } from '../../shared/importer/index.ts';
 import { CodedError } from '../../shared/base/errors.ts';
+import type { WrittenBatch } from '../db/importWriter.ts';
+import { openImportStore } from './importStore.ts';
+import type { ImportStore, ImportStoreTarget } from './importStore.ts';
 import { loadWorkbook } from './xlsxHook.ts';
 
 /** Bytes read per request: about ten thousand call records. */
@@ -66,8 +69,15 @@ export type ImportReaderRequest =
       readonly options: ReaderRunOptions;
       /** Bytes per step; SLICE_BYTES unless given (tests take small steps). */
       readonly sliceBytes?: number;
+      /**
+       * Where to write the mapped records (importStore.ts): each step then writes its batch and
+       * hands back only what the page's writer needs (`written`), not the records.
+       */
+      readonly store?: ImportStoreTarget;
     }
-  | { readonly type: 'next' };
+  | { readonly type: 'next' }
+  /** Ends the run: waits for the store's last slice, drops its keys (cancel, failure). */
+  | { readonly type: 'stop' };
 
 export interface ReaderStarted {
   readonly type: 'started';
@@ -79,7 +89,10 @@ export interface ReaderStarted {
 
 export interface ReaderStep {
   readonly type: 'step';
+  /** With a store, without its records (`created` and `updated` empty): they were written. */
   readonly batch: ImportBatch;
+  /** With a store: what writing the batch did, for the page's writer (ImportWriter.adopt). */
+  readonly written?: WrittenBatch;
   /** Cells of the rows rejected in this batch, by row number. */
   readonly rejected: readonly (readonly [number, readonly string[]])[];
   readonly bytesRead: number;
@@ -106,7 +119,8 @@ export type ImportReaderResponse =
     }
   | ReaderStarted
   | ReaderStep
-  | ReaderSample;
+  | ReaderSample
+  | { readonly type: 'stopped' };
 
 /** The spec's source with every 'auto' replaced by what was detected. */
 export interface ResolvedSource {
@@ -349,7 +363,25 @@ export function createImportReader(): (
   request: ImportReaderRequest,
 ) => Promise<ImportReaderResponse> {
   let session:
-    { rows: RowSource; mapper: ReturnType<typeof createRowMapper>; headerSet: boolean } | undefined;
+    | {
+        rows: RowSource;
+        mapper: ReturnType<typeof createRowMapper>;
+        headerSet: boolean;
+        store?: ImportStore;
+      }
+    | undefined;
+
+  /** Ends the session; its store's keys go whatever its last slice did. */
+  const end = async (): Promise<void> => {
+    const store = session?.store;
+    session = undefined;
+    if (!store) return;
+    try {
+      await store.flush();
+    } finally {
+      store.close();
+    }
+  };
 
   return async (request) => {
     switch (request.type) {
@@ -384,12 +416,16 @@ export function createImportReader(): (
         };
       }
       case 'start': {
+        await end().catch(() => undefined);
         const source = await resolveSource(request.file, request.spec.source);
         const fileSha256 = await hashFile(request.file);
         session = {
           rows: rowSource(request.file, request.spec, source, request.sliceBytes),
           mapper: createRowMapper(request.spec, { ...request.options, fileSha256 }),
           headerSet: false,
+          ...(request.store
+            ? { store: openImportStore(request.store, request.options.existing ?? []) }
+            : {}),
         };
         return { type: 'started', fileSha256, bytesTotal: request.file.size, source };
       }
@@ -404,15 +440,28 @@ export function createImportReader(): (
         }
         const batch = current.mapper.mapRows(rows, first);
         const done = current.rows.done;
-        if (done) session = undefined;
+        let written: WrittenBatch | undefined;
+        try {
+          // Resolves once the batch is handed to the store; the next batch is mapped meanwhile.
+          written = current.store ? await current.store.write(batch) : undefined;
+        } catch (error) {
+          await end().catch(() => undefined);
+          throw error;
+        }
+        if (done) await end();
         return {
           type: 'step',
-          batch,
+          batch: written ? { ...batch, created: [], updated: [] } : batch,
+          ...(written ? { written } : {}),
           rejected: rejectedRows(batch, rows, first),
           bytesRead: current.rows.bytesRead,
           ...(header ? { header } : {}),
           ...(done ? { summary: current.mapper.summary() } : {}),
         };
+      }
+      case 'stop': {
+        await end().catch(() => undefined);
+        return { type: 'stopped' };
       }
     }
   };

@@ -4,28 +4,36 @@
  * 1. The case's live entities are read (identity rules merge incoming rows into them) and the
  *    import's writer is opened (renderer/db/importWriter.ts): its records stay hidden until step 4.
  * 2. A worker (importReader.ts) hashes the file, then reads it slice by slice: decode → parse →
- *    map with the shared engine. The main thread writes each batch in bounded slices while the
- *    worker maps the next one (one batch ahead, no more), so memory stays bounded by the store's
- *    pace, the page never waits on one long write, and nothing is visible yet.
+ *    map with the shared engine → write, hidden, into the store through a connection of its own
+ *    (importStore.ts, under the page's data keys), one slice committing while the next batch is
+ *    mapped. The page gets only each batch's counts, problems and the existing entities it merged
+ *    into: it neither receives nor clones the records, so its thread stays free for input (issue
+ *    11: tasks under 100 ms at a million rows). The page asks for the next batch only when the
+ *    previous one is written, one ahead, so memory stays bounded by the store's pace. A reader
+ *    without a store (none given) hands the records back and the page writes them instead.
  * 3. At the end, when rows had problems, the caller decides: skip them (the rejected rows come
  *    back as a rejects CSV; nothing is dropped silently) or stop (nothing is imported). With
  *    `onProblems: 'stop'` the read stops at the first problem.
  * 4. The written records become visible as ONE change: one audit summary, one undo entry
  *    ("Import of cdr.csv: 12,345 entities"; undo removes it, and cannot be redone). Cancel (the
- *    signal), a failure or a lock removes what was written; a page killed halfway leaves it
- *    hidden, to the next start's cleanup.
+ *    signal), a failure or a lock removes what was written (the worker's writes stopped first);
+ *    a page killed halfway leaves it hidden, to the next start's cleanup. Locking the store
+ *    (its keys gone) ends the worker at once, with the keys it held.
  */
 import { errorMessage } from '../../shared/base/errors.ts';
 import { rejectsCsv } from '../../shared/importer/index.ts';
 import type { ImportSpec, ImportSummary, RowProblem } from '../../shared/importer/index.ts';
 import { newId } from '../../shared/model/index.ts';
 import type { EntityRecord, Grading, Markings } from '../../shared/model/index.ts';
+import type { KeySource } from '../db/encryption.ts';
 import { startImportWriter } from '../db/importWriter.ts';
+import { VaultError } from '../db/vaultError.ts';
 import { stripEntity } from '../db/records.ts';
 import type { UnitOfWork } from '../db/unitOfWork.ts';
 import { startImportWorker } from './importClient.ts';
 import type { ImportReaderPort } from './importClient.ts';
 import type { ImportReaderResponse, ReaderStep } from './importReader.ts';
+import type { ImportStoreTarget } from './importStore.ts';
 
 export interface ImportProgress {
   readonly bytesRead: number;
@@ -93,6 +101,25 @@ export class ImportCancelledError extends Error {
   }
 }
 
+/** How often a running import checks that the store is still unlocked (ms). */
+const LOCK_POLL_MS = 100;
+
+/**
+ * Calls `onLocked` once the store's keys are gone (vault.lock()), checking every LOCK_POLL_MS;
+ * returns the function that stops watching. The app's lock also terminates every worker
+ * (terminateAll); this covers a lock that does not go through the app shell.
+ */
+function watchLock(source: KeySource | undefined, onLocked: () => void): () => void {
+  if (!source) return () => undefined;
+  const timer = setInterval(() => {
+    if (source() === null) {
+      clearInterval(timer);
+      onLocked();
+    }
+  }, LOCK_POLL_MS);
+  return () => clearInterval(timer);
+}
+
 function expect<T extends ImportReaderResponse['type']>(
   response: ImportReaderResponse,
   type: T,
@@ -115,7 +142,35 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
     ...(args.sliceRecords ? { sliceRecords: args.sliceRecords } : {}),
   });
   const cancelled = (): boolean => signal?.aborted === true;
+  const keySource = work.db.keySource;
+  let locked = false;
+  const unwatch = watchLock(keySource, () => {
+    locked = true;
+    // The worker holds the data keys: it goes now, whatever it was doing.
+    reader.close();
+  });
+  const lockedError = () =>
+    new VaultError('vault-locked', 'the case store was locked; nothing was imported');
+  /** Lets the worker's last slice finish and drops its keys, before what it wrote is removed. */
+  const stopWorkerWrites = () =>
+    reader.call({ type: 'stop' }).then(
+      () => undefined,
+      () => undefined,
+    );
   try {
+    await writer.ready();
+    const keys = keySource?.() ?? null;
+    if (keySource && !keys) throw lockedError();
+    const store: ImportStoreTarget = {
+      name: work.db.name,
+      keys,
+      caseId,
+      importId,
+      createdAt: writer.createdAt,
+      clock: { node: work.clock.node, after: work.clock.now() },
+      actor: { userName, agencyId },
+      ...(args.sliceRecords ? { sliceRecords: args.sliceRecords } : {}),
+    };
     const started = expect(
       await reader.call(
         {
@@ -123,6 +178,7 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
           file,
           spec,
           sliceBytes: args.sliceBytes ?? PIPELINE_SLICE_BYTES,
+          store,
           options: {
             caseId,
             agencyId,
@@ -148,6 +204,7 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
     let ahead: Promise<ImportReaderResponse> | undefined = next();
     do {
       if (cancelled()) throw new ImportCancelledError();
+      if (locked) throw lockedError();
       step = expect(await ahead!, 'step');
       header ??= step.header;
       rowsRead += step.batch.rowsRead;
@@ -158,7 +215,8 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
       ahead = last ? undefined : next();
       // Should the write fail, the read ahead is abandoned (the worker is closed below).
       void ahead?.catch(() => undefined);
-      await writer.write(step.batch);
+      if (step.written) writer.adopt(step.written);
+      else await writer.write(step.batch);
       onProgress?.({
         bytesRead: step.bytesRead,
         bytesTotal: started.bytesTotal,
@@ -183,6 +241,7 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
           ? await onProblems(problems, summary)
           : onProblems;
     if (decision === 'stop' || cancelled()) {
+      await stopWorkerWrites();
       await writer.discard();
       if (cancelled()) throw new ImportCancelledError();
       return { importId, summary, problems, committed: false, fileSha256: started.fileSha256 };
@@ -204,13 +263,17 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
       ...(problems.length > 0 ? { rejectsCsv: rejectsCsv(problems, header, rejected) } : {}),
     };
   } catch (error) {
+    unwatch();
+    await stopWorkerWrites();
     await writer.discard().catch((cause: unknown) => {
       // The cleanup at the next start removes what is left; the original error matters more.
       console.warn(`unfinished import not removed: ${errorMessage(cause)}`);
     });
     if (cancelled() && !(error instanceof ImportCancelledError)) throw new ImportCancelledError();
+    if (locked) throw lockedError();
     throw error;
   } finally {
+    unwatch();
     if (!args.reader) reader.close();
   }
 }
