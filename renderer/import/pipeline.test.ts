@@ -1,17 +1,24 @@
 import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { BUILT_IN_SPECS } from '../../shared/importer/index.ts';
 import { DEFAULT_MARKINGS, HybridLogicalClock } from '../../shared/model/index.ts';
 import type { TesseraDatabase } from '../db/database.ts';
+import type { StoreKeys } from '../db/encryption.ts';
+import { removeStaleImports } from '../db/importWriter.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 import { encryptedTestDatabase } from '../db/testing/encryptedDatabase.ts';
 import { createUnitOfWork } from '../db/unitOfWork.ts';
 import type { UnitOfWork } from '../db/unitOfWork.ts';
+import { startImportWorker } from './importClient.ts';
 import type { ImportReaderPort } from './importClient.ts';
 import { createImportReader } from './importReader.ts';
+import type { ImportReaderRequest, ImportReaderResponse } from './importReader.ts';
+import { serveRequests } from '../platform/workerHost.ts';
+import type { WorkerScope } from '../platform/workerHost.ts';
+import { terminateAll } from '../platform/workerRunner.ts';
 import { ImportCancelledError, runImportPipeline } from './pipeline.ts';
 import ExcelJS from 'exceljs';
 import type { ImportPipelineArgs } from './pipeline.ts';
@@ -25,6 +32,8 @@ let db: TesseraDatabase;
 let work: UnitOfWork;
 let repo: CaseRepository;
 let caseId: string;
+let keys: { set(next: StoreKeys | null): void };
+let storeKeys: StoreKeys;
 
 /** The worker's reader, in-process (Node has no Worker). */
 function inProcessReader(): ImportReaderPort {
@@ -40,7 +49,7 @@ function inProcessReader(): ImportReaderPort {
 
 beforeEach(async () => {
   counter += 1;
-  ({ db } = await encryptedTestDatabase(`pipeline-${counter}`));
+  ({ db, keys, storeKeys } = await encryptedTestDatabase(`pipeline-${counter}`));
   await db.open();
   work = createUnitOfWork(db, { actor, clock: new HybridLogicalClock('test.node') });
   repo = createRepository(work);
@@ -210,5 +219,132 @@ describe('the import pipeline', () => {
     const after = await live();
     expect(after.map((e) => e.id)).toEqual([existing.id]);
     expect(after[0]!.properties).toEqual(existing.properties);
+  });
+
+  it('the worker writes the records: the page receives none of them, only counts and merges', async () => {
+    const existing = await repo.createEntity(caseId, 'Phone', { number: ['+436641234567'] });
+    const inner = inProcessReader();
+    const steps: ImportReaderResponse[] = [];
+    const reader: ImportReaderPort = {
+      call: async (request, signal) => {
+        const response = await inner.call(request, signal);
+        if (response.type === 'step') steps.push(response);
+        return response;
+      },
+      close: () => inner.close(),
+    };
+    const result = await runImportPipeline(args(new Blob([CDR]), { reader, sliceBytes: 256 }));
+    expect(steps.length).toBeGreaterThan(1);
+    for (const step of steps) {
+      if (step.type !== 'step') continue;
+      expect(step.batch.created).toEqual([]);
+      expect(step.batch.updated).toEqual([]);
+      expect(step.written).toBeDefined();
+    }
+    const created = steps.reduce(
+      (n, step) => n + (step.type === 'step' ? step.written!.created : 0),
+      0,
+    );
+    const entities = await live();
+    expect(entities).toHaveLength(created + 1);
+    expect(entities.filter((e) => e.schema === 'Call')).toHaveLength(result.summary.rowsImported);
+    // The calls point at the existing phone, which identity rules merged them into.
+    const calls = entities.filter((e) => e.schema === 'Call');
+    expect(calls.some((c) => c.properties.caller?.includes(existing.id))).toBe(true);
+    // The page's clock passed every stamp the worker's clock wrote: later edits order after them.
+    const newest = entities
+      .map((e) => e.updatedAt)
+      .sort()
+      .at(-1)!;
+    expect(work.clock.now() > newest).toBe(true);
+  });
+
+  it('a lock mid-import closes the worker at once; nothing is imported, and the next start removes what it wrote', async () => {
+    const inner = inProcessReader();
+    const close = vi.fn();
+    let steps = 0;
+    const reader: ImportReaderPort = {
+      call: async (request, signal) => {
+        const response = await inner.call(request, signal);
+        // The vault locks while the worker is writing.
+        if (response.type === 'step' && ++steps === 1) keys.set(null);
+        return response;
+      },
+      close,
+    };
+    const error = await runImportPipeline(args(new Blob([CDR]), { reader, sliceBytes: 256 })).catch(
+      (e: unknown) => e,
+    );
+    expect((error as { code?: string }).code).toBe('vault-locked');
+    expect(close).toHaveBeenCalled();
+    expect(steps).toBe(1);
+    keys.set(storeKeys);
+    expect(db.pendingImports.size).toBe(1);
+    await removeStaleImports(work);
+    db.pendingImports.clear();
+    expect(await db.entities.where('caseId').equals(caseId).count()).toBe(0);
+    expect(await live()).toEqual([]);
+  });
+
+  it("locking the app ends the import's worker, and the data keys it was sent with it", async () => {
+    // A worker in this thread that serves the real reader; messages are structured-cloned (the
+    // data keys with them), as between threads.
+    const workers: { terminated: boolean }[] = [];
+    class CloningWorker {
+      onmessage: ((event: MessageEvent) => void) | null = null;
+      onerror: ((event: ErrorEvent) => void) | null = null;
+      terminated = false;
+      private readonly scope: WorkerScope;
+      constructor() {
+        workers.push(this);
+        this.scope = {
+          onmessage: null,
+          postMessage: (message) => {
+            const copy: unknown = structuredClone(message);
+            setTimeout(() => {
+              if (!this.terminated) this.onmessage?.({ data: copy } as MessageEvent);
+            });
+          },
+        };
+        serveRequests<ImportReaderRequest, ImportReaderResponse>(createImportReader(), {
+          scope: this.scope,
+        });
+      }
+      postMessage(message: unknown): void {
+        const copy: unknown = structuredClone(message);
+        setTimeout(() => {
+          if (!this.terminated) this.scope.onmessage?.({ data: copy } as MessageEvent);
+        });
+      }
+      terminate(): void {
+        this.terminated = true;
+      }
+    }
+    vi.stubGlobal('Worker', CloningWorker);
+    try {
+      let batches = 0;
+      const run = runImportPipeline(
+        args(new Blob([CDR]), {
+          reader: undefined,
+          sliceBytes: 256,
+          onProgress: () => {
+            // What the app shell's lock does: drop the keys, then end every worker.
+            if (++batches === 1) {
+              keys.set(null);
+              terminateAll();
+            }
+          },
+        }),
+      );
+      const error = await run.catch((e: unknown) => e);
+      expect((error as { code?: string }).code).toBe('vault-locked');
+      expect(workers).toHaveLength(1);
+      expect(workers[0]!.terminated).toBe(true);
+      expect(batches).toBe(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
+    // A fresh run gets a fresh worker (the ended one does not come back).
+    expect(startImportWorker()).toBeDefined();
   });
 });

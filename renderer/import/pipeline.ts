@@ -105,19 +105,25 @@ export class ImportCancelledError extends Error {
 const LOCK_POLL_MS = 100;
 
 /**
- * Calls `onLocked` once the store's keys are gone (vault.lock()), checking every LOCK_POLL_MS;
- * returns the function that stops watching. The app's lock also terminates every worker
- * (terminateAll); this covers a lock that does not go through the app shell.
+ * Watches the store's keys while an import runs: once they are gone (vault.lock()), `onLocked`
+ * runs once, from a timer or from `check` (called between batches). The app's lock terminates
+ * every worker too (terminateAll); this also covers a lock that does not go through the shell.
  */
-function watchLock(source: KeySource | undefined, onLocked: () => void): () => void {
-  if (!source) return () => undefined;
-  const timer = setInterval(() => {
-    if (source() === null) {
+function lockWatch(
+  source: KeySource | undefined,
+  onLocked: () => void,
+): { check(): boolean; stop(): void } {
+  let locked = false;
+  const check = (): boolean => {
+    if (!locked && source?.() === null) {
+      locked = true;
       clearInterval(timer);
       onLocked();
     }
-  }, LOCK_POLL_MS);
-  return () => clearInterval(timer);
+    return locked;
+  };
+  const timer = source ? setInterval(check, LOCK_POLL_MS) : undefined;
+  return { check, stop: () => clearInterval(timer) };
 }
 
 function expect<T extends ImportReaderResponse['type']>(
@@ -143,12 +149,8 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
   });
   const cancelled = (): boolean => signal?.aborted === true;
   const keySource = work.db.keySource;
-  let locked = false;
-  const unwatch = watchLock(keySource, () => {
-    locked = true;
-    // The worker holds the data keys: it goes now, whatever it was doing.
-    reader.close();
-  });
+  // The worker holds the data keys: on lock it goes at once, whatever it was doing.
+  const lock = lockWatch(keySource, () => reader.close());
   const lockedError = () =>
     new VaultError('vault-locked', 'the case store was locked; nothing was imported');
   /** Lets the worker's last slice finish and drops its keys, before what it wrote is removed. */
@@ -204,8 +206,9 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
     let ahead: Promise<ImportReaderResponse> | undefined = next();
     do {
       if (cancelled()) throw new ImportCancelledError();
-      if (locked) throw lockedError();
       step = expect(await ahead!, 'step');
+      // Locked meanwhile: not one more batch is asked for.
+      if (lock.check()) throw lockedError();
       header ??= step.header;
       rowsRead += step.batch.rowsRead;
       problems.push(...step.batch.problems);
@@ -263,17 +266,17 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
       ...(problems.length > 0 ? { rejectsCsv: rejectsCsv(problems, header, rejected) } : {}),
     };
   } catch (error) {
-    unwatch();
+    lock.stop();
     await stopWorkerWrites();
     await writer.discard().catch((cause: unknown) => {
       // The cleanup at the next start removes what is left; the original error matters more.
       console.warn(`unfinished import not removed: ${errorMessage(cause)}`);
     });
     if (cancelled() && !(error instanceof ImportCancelledError)) throw new ImportCancelledError();
-    if (locked) throw lockedError();
+    if (lock.check()) throw lockedError();
     throw error;
   } finally {
-    unwatch();
+    lock.stop();
     if (!args.reader) reader.close();
   }
 }
