@@ -32,7 +32,7 @@ import type {
 } from '../../shared/importer/index.ts';
 import { CodedError } from '../../shared/base/errors.ts';
 import type { WrittenBatch } from '../db/importWriter.ts';
-import { openImportStore } from './importStore.ts';
+import { joinWritten, openImportStore, remoteImportStore } from './importStore.ts';
 import type { ImportStore, ImportStoreTarget } from './importStore.ts';
 import { loadWorkbook } from './xlsxHook.ts';
 
@@ -74,6 +74,11 @@ export type ImportReaderRequest =
        * hands back only what the page's writer needs (`written`), not the records.
        */
       readonly store?: ImportStoreTarget;
+      /**
+       * Instead of `store`: the port of the writer worker the page opened the store in
+       * (importClient.ts); the batches go there, one in flight.
+       */
+      readonly storePort?: MessagePort;
     }
   | { readonly type: 'next' }
   /** Ends the run: waits for the store's last slice, drops its keys (cancel, failure). */
@@ -371,13 +376,16 @@ export function createImportReader(): (
       }
     | undefined;
 
-  /** Ends the session; its store's keys go whatever its last slice did. */
-  const end = async (): Promise<void> => {
+  /**
+   * Ends the session: waits for the store's last slice and returns what it had not reported yet;
+   * the store's keys go whatever that slice did.
+   */
+  const end = async (): Promise<WrittenBatch | undefined> => {
     const store = session?.store;
     session = undefined;
-    if (!store) return;
+    if (!store) return undefined;
     try {
-      await store.flush();
+      return await store.flush();
     } finally {
       store.close();
     }
@@ -424,8 +432,15 @@ export function createImportReader(): (
           mapper: createRowMapper(request.spec, { ...request.options, fileSha256 }),
           headerSet: false,
           ...(request.store
-            ? { store: openImportStore(request.store, request.options.existing ?? []) }
-            : {}),
+            ? {
+                store: openImportStore(
+                  request.store,
+                  new Set((request.options.existing ?? []).map((entity) => entity.id)),
+                ),
+              }
+            : request.storePort
+              ? { store: remoteImportStore(request.storePort) }
+              : {}),
         };
         return { type: 'started', fileSha256, bytesTotal: request.file.size, source };
       }
@@ -448,7 +463,11 @@ export function createImportReader(): (
           await end().catch(() => undefined);
           throw error;
         }
-        if (done) await end();
+        if (done) {
+          // The last step reports every slice: the page commits right after it.
+          const rest = await end();
+          if (written && rest) written = joinWritten(written, rest);
+        }
         return {
           type: 'step',
           batch: written ? { ...batch, created: [], updated: [] } : batch,

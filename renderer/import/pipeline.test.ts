@@ -15,6 +15,8 @@ import type { UnitOfWork } from '../db/unitOfWork.ts';
 import { startImportWorker } from './importClient.ts';
 import type { ImportReaderPort } from './importClient.ts';
 import { createImportReader } from './importReader.ts';
+import { importStoreHost } from './importStore.ts';
+import type { ImportStoreRequest, ImportStoreResponse } from './importStore.ts';
 import type { ImportReaderRequest, ImportReaderResponse } from './importReader.ts';
 import { serveRequests } from '../platform/workerHost.ts';
 import type { WorkerScope } from '../platform/workerHost.ts';
@@ -74,6 +76,53 @@ const args = (file: Blob, extra: Partial<ImportPipelineArgs> = {}): ImportPipeli
 });
 
 const live = async () => (await repo.listEntities(caseId)).filter((e) => !e.deleted);
+
+/**
+ * A worker in this thread serving the real reader or writer (by its script); messages are
+ * structured-cloned (the data keys and the ports with them), as between threads.
+ */
+let workers: { url: string; terminated: boolean }[] = [];
+class CloningWorker {
+  onmessage: ((event: MessageEvent) => void) | null = null;
+  onerror: ((event: ErrorEvent) => void) | null = null;
+  terminated = false;
+  readonly url: string;
+  private readonly scope: WorkerScope;
+  constructor(url: URL) {
+    this.url = String(url);
+    workers.push(this);
+    this.scope = {
+      onmessage: null,
+      postMessage: (message, transfer) => {
+        const copy: unknown = structuredClone(message, { transfer });
+        setTimeout(() => {
+          if (!this.terminated) this.onmessage?.({ data: copy } as MessageEvent);
+        });
+      },
+    };
+    if (this.url.includes('importStoreWorker')) {
+      const handle = importStoreHost((handler, port) =>
+        serveRequests<ImportStoreRequest, ImportStoreResponse>(handler, {
+          scope: port as unknown as WorkerScope,
+        }),
+      );
+      serveRequests<ImportStoreRequest, ImportStoreResponse>(handle, { scope: this.scope });
+    } else {
+      serveRequests<ImportReaderRequest, ImportReaderResponse>(createImportReader(), {
+        scope: this.scope,
+      });
+    }
+  }
+  postMessage(message: unknown, transfer: Transferable[] = []): void {
+    const copy: unknown = structuredClone(message, { transfer });
+    setTimeout(() => {
+      if (!this.terminated) this.scope.onmessage?.({ data: copy } as MessageEvent);
+    });
+  }
+  terminate(): void {
+    this.terminated = true;
+  }
+}
 
 describe('the import pipeline', () => {
   it('imports call records as one change with provenance, and one undo removes them', async () => {
@@ -287,39 +336,7 @@ describe('the import pipeline', () => {
   });
 
   it("locking the app ends the import's worker, and the data keys it was sent with it", async () => {
-    // A worker in this thread that serves the real reader; messages are structured-cloned (the
-    // data keys with them), as between threads.
-    const workers: { terminated: boolean }[] = [];
-    class CloningWorker {
-      onmessage: ((event: MessageEvent) => void) | null = null;
-      onerror: ((event: ErrorEvent) => void) | null = null;
-      terminated = false;
-      private readonly scope: WorkerScope;
-      constructor() {
-        workers.push(this);
-        this.scope = {
-          onmessage: null,
-          postMessage: (message) => {
-            const copy: unknown = structuredClone(message);
-            setTimeout(() => {
-              if (!this.terminated) this.onmessage?.({ data: copy } as MessageEvent);
-            });
-          },
-        };
-        serveRequests<ImportReaderRequest, ImportReaderResponse>(createImportReader(), {
-          scope: this.scope,
-        });
-      }
-      postMessage(message: unknown): void {
-        const copy: unknown = structuredClone(message);
-        setTimeout(() => {
-          if (!this.terminated) this.scope.onmessage?.({ data: copy } as MessageEvent);
-        });
-      }
-      terminate(): void {
-        this.terminated = true;
-      }
-    }
+    workers = [];
     vi.stubGlobal('Worker', CloningWorker);
     try {
       let batches = 0;
@@ -338,13 +355,41 @@ describe('the import pipeline', () => {
       );
       const error = await run.catch((e: unknown) => e);
       expect((error as { code?: string }).code).toBe('vault-locked');
-      expect(workers).toHaveLength(1);
-      expect(workers[0]!.terminated).toBe(true);
+      // The reader and the writer (which holds the keys): both ended.
+      expect(workers.map((worker) => worker.url.includes('importStoreWorker')).sort()).toEqual([
+        false,
+        true,
+      ]);
+      expect(workers.every((worker) => worker.terminated)).toBe(true);
       expect(batches).toBe(1);
     } finally {
       vi.unstubAllGlobals();
     }
     // A fresh run gets a fresh worker (the ended one does not come back).
     expect(startImportWorker()).toBeDefined();
+  });
+
+  it('through a reader and a writer worker, the records pass between them and never through the page', async () => {
+    workers = [];
+    vi.stubGlobal('Worker', CloningWorker);
+    const received: unknown[] = [];
+    try {
+      const result = await runImportPipeline(
+        args(new Blob([CDR]), {
+          reader: undefined,
+          sliceBytes: 256,
+          onProgress: (progress) => received.push(progress),
+        }),
+      );
+      expect(result.committed).toBe(true);
+      expect(workers).toHaveLength(2);
+      expect(workers.every((worker) => worker.terminated)).toBe(true);
+      const entities = await live();
+      expect(entities.filter((e) => e.schema === 'Call')).toHaveLength(result.summary.rowsImported);
+      expect(repo.undoState().undoLabel).toBe(`Import of cdr.csv: ${entities.length} entities`);
+      expect(received.length).toBeGreaterThan(1);
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 });
