@@ -104,7 +104,8 @@ export function openImportStore(
       if (closed) return;
       closed = true;
       keys = null;
-      db.close();
+      // For good: a late request must fail, not reopen the store.
+      db.close({ disableAutoOpen: true });
     },
   };
 }
