@@ -7,7 +7,9 @@
  *    is hidden from every read from now on.
  * 2. Slices. Each batch the engine makes is written as it arrives, straight into `entities`, in
  *    changes of at most `sliceRecords` records (each its own short transaction, in requests of a
- *    few hundred, so the page never stops for long). Every record is tagged with the import id
+ *    hundred) by `importSliceWriter`: in the app inside the import's writer worker, through its
+ *    own connection and unit of work (renderer/import/importStore.ts), which reports each batch
+ *    back to be `adopt`ed here; in-page (`write`) where no worker writes. Every record is tagged with the import id
  *    (`provenance.imported.importId`); a record created in an earlier slice and merged into since
  *    is written again as its latest version; the ids created by each slice are kept in `meta`
  *    (`import-ids:<importId>:<sequence>`) for removal. Existing entities that identity rules merge

@@ -84,9 +84,10 @@ export interface ImportPipelineArgs {
 }
 
 /**
- * Bytes of the file per batch: about 850 call records. A batch crosses from the worker to the
- * page as one message, whose structured clone is one task on the page (measured: the largest
- * after IndexedDB's own clones); a sixteenth of the reader's default keeps that task short.
+ * Bytes of the file per batch: about 850 call records. A batch crosses from the reader to the
+ * writer worker as one message (and, where no worker writes, to the page, whose structured clone
+ * was then the largest task after IndexedDB's own); small batches also keep the page's progress
+ * steady and the one batch in flight small.
  */
 export const PIPELINE_SLICE_BYTES = 1 << 16;
 
