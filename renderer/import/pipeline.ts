@@ -158,7 +158,11 @@ export async function runImportPipeline(args: ImportPipelineArgs): Promise<Impor
   const stopWorkerWrites = () =>
     reader.call({ type: 'stop' }).then(
       () => undefined,
-      () => undefined,
+      () => {
+        // The reader is gone (crashed, ended): end the writer too, so that no slice of it can
+        // land after the removal (a terminated worker's unfinished transactions abort).
+        if (!args.reader) reader.close();
+      },
     );
   try {
     await writer.ready();
