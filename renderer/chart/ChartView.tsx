@@ -2,7 +2,6 @@ import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState 
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
-import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
 import { movedNodes } from './chartGeometry.ts';
 import type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
@@ -46,6 +45,11 @@ export interface ChartViewHandle {
 export interface ChartViewProps {
   readonly caseId: string;
   readonly chartId: string;
+  /**
+   * The chart (the panel's live copy, from useCharts), or undefined while it loads: read once for
+   * the panel and the view, not once each.
+   */
+  readonly chart: ChartRecord | undefined;
   /** The case's live entities and relationships (from useEntities). */
   readonly entities: readonly EntityRecord[];
   readonly selectedId?: string | undefined;
@@ -89,7 +93,7 @@ export function ChartView(props: ChartViewProps) {
   const { combineLinks = true, linkWidthBy = 'count' } = props;
   const repository = useRepository();
   const services = useAppServices();
-  const chart = useChart(chartId);
+  const chart = props.chart;
   const theme = useChartTheme();
   const loaded = chart !== undefined && chart.id === chartId;
   /** Bundles expanded into their single links, per chart (a new chart starts all combined). */
@@ -162,6 +166,8 @@ export function ChartView(props: ChartViewProps) {
   const shownCountRef = useRef(0);
   const saveTimerRef = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const pendingLayoutRef = useRef<string | undefined>(undefined);
+  /** Nodes dragged since the last save: a drag saves only these (read back, compared, written). */
+  const draggedRef = useRef<Set<string>>(new Set());
   useEffect(() => {
     propsRef.current = props;
     chartRef.current = chart;
@@ -192,8 +198,13 @@ export function ChartView(props: ChartViewProps) {
     const current = chartRef.current;
     const layout = pendingLayoutRef.current;
     pendingLayoutRef.current = undefined;
+    const dragged = draggedRef.current;
+    draggedRef.current = new Set();
     if (!adapter || !current || current.deleted || current.id !== appliedChartRef.current) return;
-    const moved = movedNodes(current.nodes, adapter.positions());
+    // A layout moved every node; a drag only the nodes it reported (50,000 read back and compared
+    // after every drag of one node held the page for a long frame).
+    const positions = layout !== undefined ? adapter.positions() : adapter.positionsOf(dragged);
+    const moved = movedNodes(current.nodes, positions);
     const layoutChanged = layout !== undefined && layout !== current.layout;
     if (!moved && !layoutChanged) return;
     try {
@@ -209,6 +220,8 @@ export function ChartView(props: ChartViewProps) {
         });
       }
     } catch (error) {
+      // Not saved: the next save tries these nodes again.
+      for (const id of dragged) draggedRef.current.add(id);
       services.notify(`Could not save the chart: ${errorMessage(error)}`, 'error');
     }
   }, [repository, services]);
@@ -261,7 +274,10 @@ export function ChartView(props: ChartViewProps) {
           return keys === current && previous.chartId === chartId ? previous : { chartId, keys };
         }),
       backgroundDoubleTap: (position) => propsRef.current.onRequestNewEntity(position),
-      nodeDragged: () => scheduleSave(),
+      nodeDragged: (nodeIds) => {
+        for (const id of nodeIds) draggedRef.current.add(id);
+        scheduleSave();
+      },
     });
   }, [adapterVersion, scheduleSave, chartId]);
 
