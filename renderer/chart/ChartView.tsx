@@ -14,7 +14,12 @@ import {
 } from './chartModel.ts';
 import { buildCombinedChartElements } from './combinedElements.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
-import { applyOverlay, entityNodeCount, overlayTouchesLinks } from './chartOverlay.ts';
+import {
+  applyOverlay,
+  entityNodeCount,
+  overlayChangesView,
+  overlayTouchesLinks,
+} from './chartOverlay.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
 import type { LinkWidthBy } from './parallelLinks.ts';
 import { combineParallelLinks, isBundleId, toggleBundle } from './parallelLinks.ts';
@@ -82,6 +87,7 @@ const SAVE_DELAY_MS = 400;
  */
 const MOVE_BY_ROWS_MAX = 2_000;
 const NO_KEYS: ReadonlySet<string> = new Set();
+const NO_ENTITIES: ReadonlyMap<string, EntityRecord> = new Map();
 
 /** The adapter, unless it was destroyed (a new one replaces it when the chart crosses BIG). */
 function liveAdapter(adapter: ChartAdapter | undefined): ChartAdapter | undefined {
@@ -135,7 +141,12 @@ export function ChartView(props: ChartViewProps) {
     // combineOptions only matter to the one-step build.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [entities, chart, chartId, oneStep, oneStep ? combineOptions : undefined]);
-  const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
+  // Only rules and grouping read the entities behind the nodes (150,000 of them in a big case).
+  const needsEntities = overlayChangesView(overlay);
+  const byId = useMemo(
+    () => (needsEntities ? new Map(entities.map((e) => [e.id, e])) : NO_ENTITIES),
+    [entities, needsEntities],
+  );
   /** What the overlay makes of the chart: single links, or already combined ones (oneStep). */
   const overlaid = useMemo(
     () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
