@@ -393,6 +393,7 @@ export function ChartPanel(props: ChartPanelProps) {
             ref={viewRef}
             caseId={caseId}
             chartId={chart.id}
+            chart={chart}
             entities={entities}
             selectedId={selectedId}
             onSelect={onSelect}

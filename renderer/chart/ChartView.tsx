@@ -2,7 +2,6 @@ import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState 
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
-import { useChart } from '../db/queries.ts';
 import type { Point } from './chartGeometry.ts';
 import { movedNodes } from './chartGeometry.ts';
 import type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
@@ -15,7 +14,12 @@ import {
 } from './chartModel.ts';
 import { buildCombinedChartElements } from './combinedElements.ts';
 import type { ChartOverlay } from './chartOverlay.ts';
-import { applyOverlay, entityNodeCount, overlayTouchesLinks } from './chartOverlay.ts';
+import {
+  applyOverlay,
+  entityNodeCount,
+  overlayChangesView,
+  overlayTouchesLinks,
+} from './chartOverlay.ts';
 import { ChartAdapter } from './cytoscapeAdapter.ts';
 import type { LinkWidthBy } from './parallelLinks.ts';
 import { combineParallelLinks, isBundleId, toggleBundle } from './parallelLinks.ts';
@@ -46,6 +50,11 @@ export interface ChartViewHandle {
 export interface ChartViewProps {
   readonly caseId: string;
   readonly chartId: string;
+  /**
+   * The chart (the panel's live copy, from useCharts), or undefined while it loads: read once for
+   * the panel and the view, not once each.
+   */
+  readonly chart: ChartRecord | undefined;
   /** The case's live entities and relationships (from useEntities). */
   readonly entities: readonly EntityRecord[];
   readonly selectedId?: string | undefined;
@@ -78,6 +87,7 @@ const SAVE_DELAY_MS = 400;
  */
 const MOVE_BY_ROWS_MAX = 2_000;
 const NO_KEYS: ReadonlySet<string> = new Set();
+const NO_ENTITIES: ReadonlyMap<string, EntityRecord> = new Map();
 
 /** The adapter, unless it was destroyed (a new one replaces it when the chart crosses BIG). */
 function liveAdapter(adapter: ChartAdapter | undefined): ChartAdapter | undefined {
@@ -89,7 +99,7 @@ export function ChartView(props: ChartViewProps) {
   const { combineLinks = true, linkWidthBy = 'count' } = props;
   const repository = useRepository();
   const services = useAppServices();
-  const chart = useChart(chartId);
+  const chart = props.chart;
   const theme = useChartTheme();
   const loaded = chart !== undefined && chart.id === chartId;
   /** Bundles expanded into their single links, per chart (a new chart starts all combined). */
@@ -131,7 +141,12 @@ export function ChartView(props: ChartViewProps) {
     // combineOptions only matter to the one-step build.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [entities, chart, chartId, oneStep, oneStep ? combineOptions : undefined]);
-  const byId = useMemo(() => new Map(entities.map((e) => [e.id, e])), [entities]);
+  // Only rules and grouping read the entities behind the nodes (150,000 of them in a big case).
+  const needsEntities = overlayChangesView(overlay);
+  const byId = useMemo(
+    () => (needsEntities ? new Map(entities.map((e) => [e.id, e])) : NO_ENTITIES),
+    [entities, needsEntities],
+  );
   /** What the overlay makes of the chart: single links, or already combined ones (oneStep). */
   const overlaid = useMemo(
     () => timed('overlay', () => applyOverlay(baseView, byId, overlay)),
@@ -162,6 +177,8 @@ export function ChartView(props: ChartViewProps) {
   const shownCountRef = useRef(0);
   const saveTimerRef = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
   const pendingLayoutRef = useRef<string | undefined>(undefined);
+  /** Nodes dragged since the last save: a drag saves only these (read back, compared, written). */
+  const draggedRef = useRef<Set<string>>(new Set());
   useEffect(() => {
     propsRef.current = props;
     chartRef.current = chart;
@@ -192,8 +209,13 @@ export function ChartView(props: ChartViewProps) {
     const current = chartRef.current;
     const layout = pendingLayoutRef.current;
     pendingLayoutRef.current = undefined;
+    const dragged = draggedRef.current;
+    draggedRef.current = new Set();
     if (!adapter || !current || current.deleted || current.id !== appliedChartRef.current) return;
-    const moved = movedNodes(current.nodes, adapter.positions());
+    // A layout moved every node; a drag only the nodes it reported (50,000 read back and compared
+    // after every drag of one node held the page for a long frame).
+    const positions = layout !== undefined ? adapter.positions() : adapter.positionsOf(dragged);
+    const moved = movedNodes(current.nodes, positions);
     const layoutChanged = layout !== undefined && layout !== current.layout;
     if (!moved && !layoutChanged) return;
     try {
@@ -209,6 +231,8 @@ export function ChartView(props: ChartViewProps) {
         });
       }
     } catch (error) {
+      // Not saved: the next save tries these nodes again.
+      for (const id of dragged) draggedRef.current.add(id);
       services.notify(`Could not save the chart: ${errorMessage(error)}`, 'error');
     }
   }, [repository, services]);
@@ -261,7 +285,10 @@ export function ChartView(props: ChartViewProps) {
           return keys === current && previous.chartId === chartId ? previous : { chartId, keys };
         }),
       backgroundDoubleTap: (position) => propsRef.current.onRequestNewEntity(position),
-      nodeDragged: () => scheduleSave(),
+      nodeDragged: (nodeIds) => {
+        for (const id of nodeIds) draggedRef.current.add(id);
+        scheduleSave();
+      },
     });
   }, [adapterVersion, scheduleSave, chartId]);
 

@@ -49,6 +49,17 @@ describe('applyOverlay', () => {
   it('is the identity without an overlay', () => {
     expect(applyOverlay(view, byId, undefined)).toBe(view);
   });
+
+  it('is the identity with an overlay that changes nothing (the panel passes one always)', () => {
+    const idle = {
+      hiddenSchemata: new Set<string>(),
+      grouping: 'none' as const,
+      rules: [],
+      highlight: { nodes: new Set<string>(), edges: new Set<string>() },
+    };
+    // The same object: a saved drag copies no node or edge list of a 50,000-node chart.
+    expect(applyOverlay(view, new Map(), idle)).toBe(view);
+  });
   it('hides types and their dangling edges', () => {
     const out = applyOverlay(view, byId, {
       hiddenSchemata: new Set(['Organization', 'Associate']),

@@ -120,12 +120,29 @@ export function overlayTouchesLinks(overlay: ChartOverlay | undefined): boolean 
   );
 }
 
+/**
+ * Whether `overlay` hides, formats, groups or dims anything. One that does not leaves the view
+ * as it is (the same object): a saved drag on a 50,000-node chart then copies no node or edge
+ * list, and the entity look-up the rules and grouping need is not built.
+ */
+export function overlayChangesView(overlay: ChartOverlay | undefined): overlay is ChartOverlay {
+  if (!overlay) return false;
+  const { hiddenSchemata, visibleEntityIds, grouping = 'none', rules = [], highlight } = overlay;
+  return (
+    (hiddenSchemata?.size ?? 0) > 0 ||
+    visibleEntityIds !== undefined ||
+    grouping !== 'none' ||
+    rules.length > 0 ||
+    (highlight !== undefined && (highlight.nodes.size > 0 || highlight.edges.size > 0))
+  );
+}
+
 export function applyOverlay(
   view: ChartViewModel,
   entities: ReadonlyMap<string, EntityRecord>,
   overlay: ChartOverlay | undefined,
 ): ChartViewModel {
-  if (!overlay) return view;
+  if (!overlayChangesView(overlay)) return view;
   const { hiddenSchemata, visibleEntityIds, grouping = 'none', rules = [], highlight } = overlay;
   const dim = highlight !== undefined && (highlight.nodes.size > 0 || highlight.edges.size > 0);
   const visible = (id: string, schema: string): boolean =>

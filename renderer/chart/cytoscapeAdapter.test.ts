@@ -84,3 +84,49 @@ describe('ChartAdapter layouts', () => {
     expect(adapter.isDestroyed()).toBe(true);
   });
 });
+
+describe('ChartAdapter drags', () => {
+  it('reports which nodes a drag moved, and reads back only those', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    const adapter = new ChartAdapter(cy);
+    adapter.setTheme(LIGHT_CHART_THEME);
+    adapter.update(VIEW);
+    const dragged: (readonly string[])[] = [];
+    const stop = adapter.onGestures({
+      tap: () => undefined,
+      backgroundDoubleTap: () => undefined,
+      nodeDragged: (ids) => dragged.push(ids),
+    });
+    cy.getElementById('b').position({ x: 12, y: 40 });
+    cy.getElementById('b').emit('dragfree');
+
+    expect(dragged).toEqual([['b']]);
+    expect(adapter.positionsOf(dragged.flat())).toEqual({ b: { x: 12, y: 40 } });
+    // Ids the chart does not show are left out.
+    expect(adapter.positionsOf(['b', 'nowhere'])).toEqual({ b: { x: 12, y: 40 } });
+    stop();
+    adapter.destroy();
+  });
+
+  it('reports a group with its members (they move with it)', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    const adapter = new ChartAdapter(cy);
+    adapter.setTheme(LIGHT_CHART_THEME);
+    adapter.update({
+      nodes: [
+        { id: 'g', label: 'Group', schema: 'Group', iconKey: 'Thing', x: 0, y: 0 },
+        ...VIEW.nodes.map((node) => (node.id === 'a' ? node : { ...node, parent: 'g' })),
+      ],
+      edges: VIEW.edges,
+    });
+    const dragged: (readonly string[])[] = [];
+    adapter.onGestures({
+      tap: () => undefined,
+      backgroundDoubleTap: () => undefined,
+      nodeDragged: (ids) => dragged.push(ids),
+    });
+    cy.getElementById('g').emit('dragfree');
+    expect([...dragged[0]!].sort()).toEqual(['b', 'c', 'd', 'g']);
+    adapter.destroy();
+  });
+});

@@ -15,11 +15,11 @@
  * positions, exports and the test hooks still see the whole chart.
  */
 import cytoscape from 'cytoscape';
-import type { Core, EventObject } from 'cytoscape';
+import type { Core, EventObject, NodeSingular } from 'cytoscape';
 import cytoscapeSvg from 'cytoscape-svg';
 import { coreProps } from './bigChart.ts';
 import type { Point, HitCircle } from './chartGeometry.ts';
-import type { ChartLayoutName, ChartTheme, ChartViewModel } from './chartModel.ts';
+import type { ChartLayoutName, ChartNodeModel, ChartTheme, ChartViewModel } from './chartModel.ts';
 import {
   buildChartStylesheet,
   EMPTY_VIEW_MODEL,
@@ -106,7 +106,7 @@ const NODE_LABEL_MAX_WIDTH = 140;
  * draws new elements in the frame after they are added, so a window of a few thousand nodes
  * filled at once would freeze the page for most of a second.
  */
-const FILL_CHUNK_NODES = 500;
+const FILL_CHUNK_NODES = 200;
 
 /** What the user did on the chart, in chart terms (see ChartAdapter.onGestures). */
 export interface ChartGestures {
@@ -114,8 +114,11 @@ export interface ChartGestures {
   tap(targetId: string | undefined): void;
   /** A double click on the background, at this model position. */
   backgroundDoubleTap(position: Point): void;
-  /** A node was dragged and let go. */
-  nodeDragged(): void;
+  /**
+   * Nodes were dragged and let go: their ids (a group's members with it), so the view reads back
+   * only what moved (a drag on a 50,000-node chart touches only the moved nodes).
+   */
+  nodeDragged(nodeIds: readonly string[]): void;
   /** A double click on an edge (its id): expands or collapses parallel links. */
   edgeDoubleTap?(edgeId: string): void;
 }
@@ -134,6 +137,7 @@ export class ChartAdapter {
   /** What the chart shows; `applied` is the part of it Cytoscape holds (all of it, or a window). */
   private full: ChartViewModel = EMPTY_VIEW_MODEL;
   private applied: ChartViewModel = EMPTY_VIEW_MODEL;
+  private fullIndex: { view: ChartViewModel; nodes: Map<string, ChartNodeModel> } | undefined;
   private theme: ChartTheme | undefined;
   private fillFrame: number | undefined;
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
@@ -360,7 +364,11 @@ export class ChartAdapter {
         gestures.edgeDoubleTap?.((target as { id(): string }).id());
       }
     };
-    const onDragFree = () => gestures.nodeDragged();
+    // Cytoscape reports each dragged node; a group's members move with it.
+    const onDragFree = (event: EventObject) => {
+      const node = event.target as NodeSingular;
+      gestures.nodeDragged([node.id(), ...node.descendants().map((child) => child.id())]);
+    };
     cy.on('tap', onTap);
     cy.on('dbltap', onDoubleTap);
     cy.on('dragfree', 'node', onDragFree);
@@ -500,6 +508,33 @@ export class ChartAdapter {
         ele.classes(edgeClasses(edge));
       }
     });
+  }
+
+  /**
+   * Model positions of the nodes `ids` (where Cytoscape holds them, else where the chart puts
+   * them; unknown ids are left out): what a drag reads back, not every node's.
+   */
+  positionsOf(ids: Iterable<string>): Record<string, Point> {
+    const result: Record<string, Point> = {};
+    for (const id of ids) {
+      const node = this.cy.getElementById(id);
+      if (node.nonempty() && node.isNode()) {
+        const { x, y } = node.position();
+        result[id] = { x, y };
+      } else {
+        const shown = this.fullNode(id);
+        if (shown) result[id] = { x: shown.x, y: shown.y };
+      }
+    }
+    return result;
+  }
+
+  /** A node of the whole chart by id (an index built once per view, not a scan per look-up). */
+  private fullNode(id: string): ChartNodeModel | undefined {
+    if (this.fullIndex?.view !== this.full) {
+      this.fullIndex = { view: this.full, nodes: new Map(this.full.nodes.map((n) => [n.id, n])) };
+    }
+    return this.fullIndex.nodes.get(id);
   }
 
   /** Model positions of every node, by entity id. */
@@ -720,7 +755,7 @@ export class ChartAdapter {
     const node = this.cy.getElementById(id);
     if (node.nonempty() && node.isNode()) return node.renderedPosition();
     // A huge chart's node outside the window Cytoscape holds: where it would be drawn.
-    const shown = this.windowed ? this.full.nodes.find((n) => n.id === id) : undefined;
+    const shown = this.windowed ? this.fullNode(id) : undefined;
     if (!shown) return undefined;
     const zoom = this.cy.zoom();
     const pan = this.cy.pan();
@@ -816,6 +851,7 @@ export class ChartAdapter {
     this.labelTimer = undefined;
     this.full = EMPTY_VIEW_MODEL;
     this.applied = EMPTY_VIEW_MODEL;
+    this.fullIndex = undefined;
     this.theme = undefined;
     if (this.fillFrame !== undefined) cancelAnimationFrame(this.fillFrame);
     this.fillFrame = undefined;

@@ -6,10 +6,13 @@
  */
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
+import { liveQuery } from 'dexie';
 import type { DBCore, DBCoreMutateRequest, Middleware } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HybridLogicalClock } from '../../shared/model/index.ts';
 import type { ChartNodeView, ChartRecord } from '../../shared/model/index.ts';
+import { assembleChart, liveChart } from './chartNodes.ts';
+import type { ChartNodeRow } from './database.ts';
 import { TesseraDatabase } from './database.ts';
 import { createRepository } from './repository.ts';
 import type { CaseRepository } from './repository.types.ts';
@@ -223,6 +226,145 @@ describe.each([
     await repo.updateChart(chart.id, { nodes: { ...chart.nodes, ...positions } });
     const whole = await repo.exportCase(kase.id);
     expect(whole.charts[0]!.nodes).toEqual(exported!.nodes);
+  });
+});
+
+/** Resolves once `done()` holds (a live query has answered), or fails after two seconds. */
+async function until(done: () => boolean): Promise<void> {
+  const stop = Date.now() + 2_000;
+  while (!done()) {
+    if (Date.now() > stop) throw new Error('a live query did not answer');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+describe.each([
+  ['plaintext', false],
+  ['encrypted', true],
+])('chart records and moves read apart (%s store)', (_label, encrypted) => {
+  it('a drag re-runs the moves query only, and the two laid together read as the chart', async () => {
+    const { repo } = await setup(encrypted);
+    const { chart, ids } = await chartOf(repo, 5);
+    const records: ChartRecord[][] = [];
+    const moves: ChartNodeRow[][] = [];
+    const watching = [
+      liveQuery(() => repo.listChartRecords(chart.caseId)).subscribe((v) => records.push(v)),
+      liveQuery(() => repo.listChartNodeMoves(chart.caseId)).subscribe((v) => moves.push(v)),
+    ];
+    try {
+      await until(() => records.length === 1 && moves.length === 1);
+      await repo.moveChartNodes(chart, { [ids[2]!]: { x: 77, y: 8 } });
+      await until(() => moves.length === 2);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      // The 50,000-node record of the issue is not read again for a drag.
+      expect(records).toHaveLength(1);
+      expect(moves[1]!.map((row) => row.entityId)).toEqual([ids[2]]);
+      const laid = liveChart(undefined, records[0]![0]!, moves[1]!);
+      expect(laid.chart).toEqual(await repo.getChart(chart.id));
+
+      // A whole write re-reads the record, and its rows are folded in.
+      await repo.updateChart(chart.id, { name: 'Renamed' });
+      await until(() => records.length === 2 && moves.length === 3);
+      expect(moves[2]).toEqual([]);
+      const after = liveChart(laid, records[1]![0]!, moves[2]!);
+      expect(after.chart).toEqual(await repo.getChart(chart.id));
+      expect(after.chart.nodes[ids[2]!]).toEqual({ x: 77, y: 8 });
+    } finally {
+      for (const subscription of watching) subscription.unsubscribe();
+    }
+  });
+});
+
+type LiveStep =
+  { kind: 'move' | 'write'; node: number } | { kind: 'answerRecords' } | { kind: 'answerMoves' };
+
+describe('liveChart: the two live queries answering in any order', () => {
+  const ids = ['n0', 'n1', 'n2', 'n3'];
+  const step = fc.oneof(
+    fc.record({ kind: fc.constantFrom('move' as const, 'write' as const), node: fc.nat(3) }),
+    fc.constantFrom<LiveStep>({ kind: 'answerRecords' }, { kind: 'answerMoves' }),
+  );
+
+  it('shows the stored chart once both answered, and never an older position meanwhile', () => {
+    fc.assert(
+      fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+        const clock = new HybridLogicalClock('test.node');
+        // Every write gives the node it moves a higher x: the x shown must never go down.
+        let stamp = 0;
+        let record = {
+          id: 'chart-1',
+          caseId: 'case-1',
+          kind: 'chart',
+          name: 'Chart',
+          nodes: Object.fromEntries(ids.map((id) => [id, { x: 0, y: 0 }])),
+          createdAt: clock.now(),
+          updatedAt: clock.now(),
+          deleted: false,
+        } as unknown as ChartRecord;
+        let rows: ChartNodeRow[] = [];
+        let seenRecord = record;
+        let seenRows = rows;
+        let live = liveChart(undefined, seenRecord, seenRows);
+        const shown = new Map(ids.map((id) => [id, 0]));
+        const look = () => {
+          for (const id of ids) {
+            const x = live.chart.nodes[id]!.x;
+            expect(x).toBeGreaterThanOrEqual(shown.get(id)!);
+            shown.set(id, x);
+          }
+        };
+        for (const s of steps) {
+          if (s.kind === 'move') {
+            const row: ChartNodeRow = {
+              chartId: record.id,
+              entityId: ids[s.node]!,
+              caseId: record.caseId,
+              updatedAt: clock.now(),
+              node: { x: ++stamp, y: 0 },
+            };
+            rows = [...rows.filter((r) => r.entityId !== row.entityId), row];
+          } else if (s.kind === 'write') {
+            // A whole write (a layout moving one node) folds the rows into the new record.
+            const whole = assembleChart(record, rows);
+            record = {
+              ...whole,
+              nodes: { ...whole.nodes, [ids[s.node]!]: { x: ++stamp, y: 0 } },
+              updatedAt: clock.now(),
+            };
+            rows = [];
+          } else {
+            if (s.kind === 'answerRecords') seenRecord = record;
+            else seenRows = rows;
+            live = liveChart(live, seenRecord, seenRows);
+            look();
+          }
+        }
+        live = liveChart(liveChart(live, record, seenRows), record, rows);
+        look();
+        expect(live.chart.nodes).toEqual(assembleChart(record, rows).nodes);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the chart object while nothing it shows changed', () => {
+    const clock = new HybridLogicalClock('test.node');
+    const record = {
+      id: 'chart-1',
+      caseId: 'case-1',
+      nodes: { a: { x: 1, y: 2 } },
+      updatedAt: clock.now(),
+    } as unknown as ChartRecord;
+    const row: ChartNodeRow = {
+      chartId: 'chart-1',
+      entityId: 'a',
+      caseId: 'case-1',
+      updatedAt: clock.now(),
+      node: { x: 5, y: 6 },
+    };
+    const first = liveChart(undefined, record, [row]);
+    expect(first.chart.nodes.a).toEqual({ x: 5, y: 6 });
+    expect(liveChart(first, record, [{ ...row }])).toBe(first);
   });
 });
 

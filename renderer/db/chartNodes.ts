@@ -74,3 +74,56 @@ export function readChart(db: TesseraDatabase, chartId: string): Promise<ChartRe
     .get(chartId)
     .then((chart) => (chart ? withNodeRows(db, [chart]).then(([read]) => read) : undefined));
 }
+
+/** What a live reader last laid together for one chart (see liveChart). */
+export interface LiveChart {
+  /** The record as the records query gave it. */
+  readonly record: ChartRecord;
+  /** The rows laid over it. */
+  readonly rows: readonly ChartNodeRow[];
+  /** The chart readers see. */
+  readonly chart: ChartRecord;
+}
+
+function sameRows(a: readonly ChartNodeRow[], b: readonly ChartNodeRow[]): boolean {
+  if (a.length !== b.length) return false;
+  const versions = new Map(a.map((row) => [row.entityId, row.updatedAt]));
+  return b.every((row) => versions.get(row.entityId) === row.updatedAt);
+}
+
+/**
+ * `record` (a chart as last written whole) with `rows` (its rows) for a live reader that watches
+ * the two in separate live queries, so that a drag, which writes rows only, re-reads the moved
+ * rows and not the 50,000-node record. The two queries answer one after the other, so for a
+ * moment one may be newer than the other; `previous` (what was laid together last time) keeps
+ * the chart from flickering back:
+ *
+ *   - rows only go away when the chart is written whole (the write folds them in): while the
+ *     record is the one seen before, rows that went away are kept until the new record arrives;
+ *   - every row was written after its record's last whole write, so a row whose version is not
+ *     newer than the record's was folded into it (a new record read before its rows' deletion).
+ *
+ * Returns `previous` itself when nothing changed, so the chart object stays the same.
+ */
+export function liveChart(
+  previous: LiveChart | undefined,
+  record: ChartRecord,
+  rows: readonly ChartNodeRow[],
+): LiveChart {
+  let effective: readonly ChartNodeRow[] = rows;
+  if (previous && previous.record === record && previous.rows.length > 0) {
+    const newest = new Map(previous.rows.map((row) => [row.entityId, row]));
+    for (const row of rows) {
+      const kept = newest.get(row.entityId);
+      if (!kept || compareHlc(row.updatedAt, kept.updatedAt) >= 0) newest.set(row.entityId, row);
+    }
+    effective = [...newest.values()];
+  }
+  effective = effective.filter(
+    (row) => row.chartId === record.id && compareHlc(row.updatedAt, record.updatedAt) > 0,
+  );
+  if (previous && previous.record === record && sameRows(previous.rows, effective)) {
+    return previous;
+  }
+  return { record, rows: effective, chart: assembleChart(record, effective) };
+}

@@ -5,7 +5,7 @@
  * into the case's in-memory store (caseStore.ts), which the unit of work keeps current. Components read through these hooks; they write through
  * useRepository().
  */
-import { useEffect, useSyncExternalStore } from 'react';
+import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type {
   AttachmentRecord,
@@ -17,6 +17,8 @@ import type {
   NoticeRecord,
 } from '../../shared/model/index.ts';
 import type { CaseEntities, CaseEntityStore } from './caseStore.ts';
+import type { LiveChart } from './chartNodes.ts';
+import { liveChart } from './chartNodes.ts';
 import { useRepository } from './repositoryContext.ts';
 
 export function useCases(): CaseRecord[] | undefined {
@@ -94,9 +96,41 @@ export function useNotices(caseId: string | undefined): NoticeRecord[] | undefin
   return useLiveQuery(() => (caseId ? repository.listNotices(caseId) : []), [repository, caseId]);
 }
 
+/**
+ * The case's live charts, each with the node moves since its last whole write. The records and
+ * the moves are watched by two live queries: a drag writes move rows only, so it re-reads those
+ * and not every chart record (a 50,000-node chart's is megabytes to decrypt, copy and lay out
+ * again); liveChart keeps the two consistent while one query has answered and the other not yet.
+ */
 export function useCharts(caseId: string | undefined): ChartRecord[] | undefined {
   const repository = useRepository();
-  return useLiveQuery(() => (caseId ? repository.listCharts(caseId) : []), [repository, caseId]);
+  const records = useLiveQuery(
+    () => (caseId ? repository.listChartRecords(caseId) : []),
+    [repository, caseId],
+  );
+  const moves = useLiveQuery(
+    () => (caseId ? repository.listChartNodeMoves(caseId) : []),
+    [repository, caseId],
+  );
+  const laid = useRef<ReadonlyMap<string, LiveChart>>(new Map());
+  return useMemo(() => {
+    if (!records || !moves) return undefined;
+    const byChart = new Map<string, (typeof moves)[number][]>();
+    for (const row of moves) {
+      const list = byChart.get(row.chartId);
+      if (list) list.push(row);
+      else byChart.set(row.chartId, [row]);
+    }
+    const next = new Map<string, LiveChart>();
+    const charts = records.map((record) => {
+      const live = liveChart(laid.current.get(record.id), record, byChart.get(record.id) ?? []);
+      next.set(record.id, live);
+      return live.chart;
+    });
+    // What was laid together, for the next answer of either query (see liveChart).
+    laid.current = next;
+    return charts;
+  }, [records, moves]);
 }
 
 export function useChart(chartId: string | undefined): ChartRecord | undefined {

@@ -62,7 +62,7 @@ import {
   RECORD_KINDS,
   RECORD_TABLES,
 } from '../../shared/model/recordKinds.ts';
-import { readChart, withNodeRows } from './chartNodes.ts';
+import { chartNodeTable, readChart, withNodeRows } from './chartNodes.ts';
 import type { StoredCaseItems } from './records.ts';
 import { checkShape, readCaseItems, readRecord, sha256Hex, stripEntity } from './records.ts';
 import { DuplicateAttachmentError, RecordValidationError } from './repository.types.ts';
@@ -778,6 +778,14 @@ export function createRepository(
 
     async listCharts(caseId: string) {
       return withNodeRows(db, await liveInCase(db.charts, caseId));
+    },
+
+    listChartRecords(caseId: string) {
+      return liveInCase(db.charts, caseId);
+    },
+
+    async listChartNodeMoves(caseId: string) {
+      return (await chartNodeTable(db)?.where('caseId').equals(caseId).toArray()) ?? [];
     },
 
     async getChart(chartId: string) {

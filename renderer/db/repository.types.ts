@@ -5,6 +5,7 @@
  * throws, nothing was written.
  */
 import type { CaseStoreRegistry } from './caseStore.ts';
+import type { ChartNodeRow } from './database.ts';
 import type { CaseFile, CaseRecords } from '../../shared/caseFile.ts';
 import type {
   AnyRecord,
@@ -231,6 +232,13 @@ export interface CaseRepository {
   moveChartNodes(chart: ChartRecord, nodes: Readonly<Record<string, ChartNodeView>>): Promise<void>;
   deleteChart(chartId: string): Promise<void>;
   listCharts(caseId: string): Promise<ChartRecord[]>;
+  /**
+   * The case's live charts as last written whole, without the node moves since: a live query of
+   * these is not re-run by a drag. useCharts lays them and listChartNodeMoves together (liveChart).
+   */
+  listChartRecords(caseId: string): Promise<ChartRecord[]>;
+  /** The per-node moves of the case's charts since each was last written whole (chartNodes.ts). */
+  listChartNodeMoves(caseId: string): Promise<ChartNodeRow[]>;
   getChart(chartId: string): Promise<ChartRecord | undefined>;
 
   /**

@@ -1,13 +1,15 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChartEdgeModel, ChartNodeModel, ChartViewModel } from '../chartModel.ts';
 import { ANALYSIS_HIGHLIGHT, LIGHT_CHART_THEME } from '../chartModel.ts';
 import { CHART_ICONS } from '../chartIcons.ts';
-import type { Paint2D } from './overviewScene.ts';
+import type { Bounds, Paint2D } from './overviewScene.ts';
 import {
   buildOverviewScene,
   DensityGrid,
   EdgeLook,
   extentOf,
+  isGroupNode,
   overviewWanted,
   paintScene,
   placeRaster,
@@ -257,6 +259,112 @@ describe('windowOfView', () => {
     expect(split.view.edges.map((e) => e.id)).toEqual(['ab', 'bc']);
     // c–d leaves the window: from c (0, 200, radius 20) to d (300, 300).
     expect([...split.crossing]).toEqual([0, 200, 300, 300, 20]);
+  });
+
+  it('splits as a plain scan of the view would, for generated views and windows', () => {
+    // The plain scan it replaced (look-ups built per split): the reference for the indexed one.
+    const reference = (v: ChartViewModel, w: Bounds) => {
+      const inside = new Map<string, ChartNodeModel>();
+      const byId = new Map<string, ChartNodeModel>();
+      for (const node of v.nodes) {
+        if (isGroupNode(node)) continue;
+        byId.set(node.id, node);
+        if (node.x >= w.x1 && node.x <= w.x2 && node.y >= w.y1 && node.y <= w.y2) {
+          inside.set(node.id, node);
+        }
+      }
+      const edges: ChartEdgeModel[] = [];
+      const crossing: number[] = [];
+      for (const edge of v.edges) {
+        const source = inside.get(edge.source);
+        const target = inside.get(edge.target);
+        if (source && target) edges.push(edge);
+        else if (source || target) {
+          const near = (source ?? target)!;
+          const far = byId.get(source ? edge.target : edge.source);
+          if (far) crossing.push(near.x, near.y, far.x, far.y, (near.size ?? 40) / 2);
+        }
+      }
+      const groups = new Set([...inside.values()].flatMap((n) => (n.parent ? [n.parent] : [])));
+      return {
+        nodes: v.nodes.filter((n) => inside.has(n.id) || groups.has(n.id)),
+        edges,
+        crossing: [...Float32Array.from(crossing)],
+      };
+    };
+    const generated = fc.record({
+      nodes: fc.array(
+        fc.record({
+          x: fc.integer({ min: -100, max: 100 }),
+          y: fc.integer({ min: -100, max: 100 }),
+          size: fc.option(fc.integer({ min: 10, max: 80 }), { nil: undefined }),
+          grouped: fc.boolean(),
+        }),
+        { maxLength: 30 },
+      ),
+      edges: fc.array(fc.tuple(fc.nat(35), fc.nat(35)), { maxLength: 60 }),
+      window: fc.tuple(
+        fc.integer({ min: -120, max: 120 }),
+        fc.integer({ min: -120, max: 120 }),
+        fc.nat(200),
+        fc.nat(200),
+      ),
+    });
+    fc.assert(
+      fc.property(generated, ({ nodes, edges, window: [x1, y1, w, h] }) => {
+        const v: ChartViewModel = {
+          nodes: [
+            {
+              id: 'chart-group:g',
+              label: 'g',
+              schema: 'Group',
+              iconKey: 'Group',
+              x: 0,
+              y: 0,
+              classes: 'chart-group',
+            },
+            ...nodes.map((n, i) => ({
+              id: `n${i}`,
+              label: '',
+              schema: 'Person',
+              iconKey: 'Person',
+              x: n.x,
+              y: n.y,
+              ...(n.size !== undefined ? { size: n.size } : {}),
+              ...(n.grouped ? { parent: 'chart-group:g' } : {}),
+            })),
+          ],
+          // Ends past the last node stand for entities the chart does not show.
+          edges: edges.map(([s, t], k) => ({
+            id: `e${k}`,
+            source: `n${s}`,
+            target: `n${t}`,
+            schema: 'Associate',
+            label: '',
+            directed: false,
+          })),
+        };
+        const bounds = { x1, y1, x2: x1 + w, y2: y1 + h };
+        // A saved drag: the same edge list, some nodes moved (the index is carried over).
+        const moved: ChartViewModel = {
+          nodes: v.nodes.map((n, i) => (i % 3 === 1 ? { ...n, x: n.x + 7, y: n.y - 3 } : n)),
+          edges: v.edges,
+        };
+        // Twice each: the second split reuses the view's look-ups.
+        for (const current of [v, v, moved, moved]) {
+          const split = windowOfView(current, bounds);
+          const expected = reference(current, bounds);
+          expect(split.view.nodes).toEqual(expected.nodes);
+          expect(split.view.edges).toEqual(expected.edges);
+          expect([...split.crossing]).toEqual(expected.crossing);
+          // The scene, built through the same index, is the scene of a fresh copy of the view.
+          expect(buildOverviewScene(current, LIGHT_CHART_THEME)).toEqual(
+            buildOverviewScene(structuredClone(current), LIGHT_CHART_THEME),
+          );
+        }
+      }),
+      { numRuns: 200 },
+    );
   });
 
   it('holds nothing of a window with no node in it', () => {

@@ -101,7 +101,6 @@ export function buildOverviewScene(
     }
     return index;
   };
-  const indexOf = new Map<string, number>();
   const groupBounds = new Map<string, [number, number, number, number]>();
   let x1 = Infinity;
   let y1 = Infinity;
@@ -110,7 +109,6 @@ export function buildOverviewScene(
   members.forEach((node, i) => {
     const at = positionOf(node.id) ?? node;
     const radius = (node.size ?? DEFAULT_NODE_SIZE) / 2;
-    indexOf.set(node.id, i);
     nodeX[i] = at.x;
     nodeY[i] = at.y;
     nodeRadius[i] = radius;
@@ -149,19 +147,37 @@ export function buildOverviewScene(
     g += 4;
   }
 
-  const edges = view.edges.filter((e) => indexOf.has(e.source) && indexOf.has(e.target));
-  const edgeSource = new Uint32Array(edges.length);
-  const edgeTarget = new Uint32Array(edges.length);
-  const edgeLook = new Uint8Array(edges.length);
-  edges.forEach((edge, k) => {
-    edgeSource[k] = indexOf.get(edge.source)!;
-    edgeTarget[k] = indexOf.get(edge.target)!;
-    edgeLook[k] = hasClass(edge.classes, 'analysis-path')
+  // Edge ends from the view's index (node index → member index): no id look-ups per edge, and
+  // none at all after a drag (see viewIndex).
+  const index = viewIndex(view);
+  const memberOf = new Int32Array(view.nodes.length).fill(-1);
+  for (let i = 0, m = 0; i < view.nodes.length; i++) if (index.group[i] === 0) memberOf[i] = m++;
+  const ends = (k: number): [number, number] => {
+    const s = index.edgeSource[k]!;
+    const t = index.edgeTarget[k]!;
+    return [s >= 0 ? memberOf[s]! : -1, t >= 0 ? memberOf[t]! : -1];
+  };
+  let edgeCount = 0;
+  for (let k = 0; k < view.edges.length; k++) {
+    const [s, t] = ends(k);
+    if (s >= 0 && t >= 0) edgeCount++;
+  }
+  const edgeSource = new Uint32Array(edgeCount);
+  const edgeTarget = new Uint32Array(edgeCount);
+  const edgeLook = new Uint8Array(edgeCount);
+  for (let k = 0, e = 0; k < view.edges.length; k++) {
+    const [s, t] = ends(k);
+    if (s < 0 || t < 0) continue;
+    const edge = view.edges[k]!;
+    edgeSource[e] = s;
+    edgeTarget[e] = t;
+    edgeLook[e] = hasClass(edge.classes, 'analysis-path')
       ? EdgeLook.Highlighted
       : hasClass(edge.classes, 'analysis-dim')
         ? EdgeLook.Dimmed
         : EdgeLook.Plain;
-  });
+    e++;
+  }
   const bounds = Number.isFinite(x1) ? { x1, y1, x2, y2 } : { x1: 0, y1: 0, x2: 0, y2: 0 };
   return {
     bounds,
@@ -446,37 +462,113 @@ export interface ChartWindowView {
   readonly crossing: Float32Array;
 }
 
-/** Splits `view` at `window` (see ChartWindowView). Order follows `view`, so diffs are stable. */
+/** What windowOfView needs of a view, by node index: built once per view, not per window. */
+interface ViewIndex {
+  readonly x: Float64Array;
+  readonly y: Float64Array;
+  /** 1 for a group box (never inside a window by itself, never the far end of an edge). */
+  readonly group: Uint8Array;
+  /** Edge ends as indexes of entity nodes; -1 where the id is no entity node of the view. */
+  readonly edgeSource: Int32Array;
+  readonly edgeTarget: Int32Array;
+}
+
+const viewIndexes = new WeakMap<ChartViewModel, ViewIndex>();
+/** The latest index per edge list, with the node list it was built for (see viewIndex). */
+const edgeIndexes = new WeakMap<
+  ChartViewModel['edges'],
+  { readonly nodes: ChartViewModel['nodes']; readonly index: ViewIndex }
+>();
+
+/** Whether two node lists hold the same ids and group boxes in the same order. */
+function sameNodeOrder(a: ChartViewModel['nodes'], b: ChartViewModel['nodes']): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const p = a[i]!;
+    const q = b[i]!;
+    if (p !== q && (p.id !== q.id || p.classes !== q.classes)) return false;
+  }
+  return true;
+}
+
+/**
+ * The view's look-ups by node index. A saved drag makes a view with the same edge list and its
+ * nodes in the same order (withNodeViews, chartModel.ts): the edge ends are kept from the view
+ * before and only positions are read again, so no map of 50,000 ids is built after a drag.
+ */
+function viewIndex(view: ChartViewModel): ViewIndex {
+  let index = viewIndexes.get(view);
+  if (index) return index;
+  const count = view.nodes.length;
+  const x = new Float64Array(count);
+  const y = new Float64Array(count);
+  view.nodes.forEach((node, i) => {
+    x[i] = node.x;
+    y[i] = node.y;
+  });
+  const before = edgeIndexes.get(view.edges);
+  if (before && sameNodeOrder(before.nodes, view.nodes)) {
+    index = { ...before.index, x, y };
+  } else {
+    const group = new Uint8Array(count);
+    const indexOf = new Map<string, number>();
+    view.nodes.forEach((node, i) => {
+      if (isGroup(node.classes)) group[i] = 1;
+      else indexOf.set(node.id, i);
+    });
+    const edgeSource = new Int32Array(view.edges.length);
+    const edgeTarget = new Int32Array(view.edges.length);
+    view.edges.forEach((edge, k) => {
+      edgeSource[k] = indexOf.get(edge.source) ?? -1;
+      edgeTarget[k] = indexOf.get(edge.target) ?? -1;
+    });
+    index = { x, y, group, edgeSource, edgeTarget };
+  }
+  viewIndexes.set(view, index);
+  edgeIndexes.set(view.edges, { nodes: view.nodes, index });
+  return index;
+}
+
+/**
+ * Splits `view` at `window` (see ChartWindowView). Order follows `view`, so diffs are stable.
+ * A pan moves the window over the same view again and again: the view's look-ups are built once
+ * (viewIndex), so a split scans numbers only (at 150,000 elements, building them per split was
+ * the long frame of a zoomed-in pan).
+ */
 export function windowOfView(view: ChartViewModel, window: Bounds): ChartWindowView {
-  const inside = new Map<string, ChartViewModel['nodes'][number]>();
-  const byId = new Map<string, ChartViewModel['nodes'][number]>();
-  for (const node of view.nodes) {
-    if (isGroup(node.classes)) continue;
-    byId.set(node.id, node);
-    if (node.x >= window.x1 && node.x <= window.x2 && node.y >= window.y1 && node.y <= window.y2) {
-      inside.set(node.id, node);
+  const { x, y, group, edgeSource, edgeTarget } = viewIndex(view);
+  const nodes = view.nodes;
+  const inside = new Uint8Array(nodes.length);
+  const groups = new Set<string>();
+  for (let i = 0; i < nodes.length; i++) {
+    if (group[i] === 1) continue;
+    if (x[i]! >= window.x1 && x[i]! <= window.x2 && y[i]! >= window.y1 && y[i]! <= window.y2) {
+      inside[i] = 1;
+      const parent = nodes[i]!.parent;
+      if (parent !== undefined) groups.add(parent);
     }
   }
   const edges: ChartViewModel['edges'][number][] = [];
   const crossing: number[] = [];
-  for (const edge of view.edges) {
-    const source = inside.get(edge.source);
-    const target = inside.get(edge.target);
-    if (source && target) {
-      edges.push(edge);
-    } else if (source || target) {
-      const near = (source ?? target)!;
-      const far = byId.get(source ? edge.target : edge.source);
-      if (far) crossing.push(near.x, near.y, far.x, far.y, (near.size ?? DEFAULT_NODE_SIZE) / 2);
+  for (let k = 0; k < edgeSource.length; k++) {
+    const s = edgeSource[k]!;
+    const t = edgeTarget[k]!;
+    const sourceInside = s >= 0 && inside[s] === 1;
+    const targetInside = t >= 0 && inside[t] === 1;
+    if (sourceInside && targetInside) {
+      edges.push(view.edges[k]!);
+    } else if (sourceInside || targetInside) {
+      const near = sourceInside ? s : t;
+      const far = sourceInside ? t : s;
+      if (far >= 0) {
+        const radius = (nodes[near]!.size ?? DEFAULT_NODE_SIZE) / 2;
+        crossing.push(x[near]!, y[near]!, x[far]!, y[far]!, radius);
+      }
     }
-  }
-  const groups = new Set<string>();
-  for (const node of inside.values()) {
-    if (node.parent !== undefined) groups.add(node.parent);
   }
   return {
     view: {
-      nodes: view.nodes.filter((node) => inside.has(node.id) || groups.has(node.id)),
+      nodes: nodes.filter((node, i) => inside[i] === 1 || groups.has(node.id)),
       edges,
     },
     crossing: Float32Array.from(crossing),
