@@ -16,6 +16,7 @@ import { ScratchSpace, sweepScratch } from '../files/scratch.ts';
 import { cryptoThreads } from './cryptoWorker.ts';
 import { BundleError } from './errors.ts';
 import { openBundle } from './open.ts';
+import { TREE_BLOCK } from './payloadTree.ts';
 import { sealBundle } from './seal.ts';
 import { makeAgency, sealRaw } from './fixtures/testSupport.ts';
 import { parseHeader, payloadKey, StreamEncryptor, unwrapX25519 } from './age.ts';
@@ -102,7 +103,7 @@ describe('no plaintext before the signature', () => {
       out: forged,
     });
 
-    const decrypt = vi.spyOn(cryptoThreads().cipher, 'open');
+    const decrypts = cryptoThreads().pool.map((thread) => vi.spyOn(thread, 'open'));
     const scratch = await ScratchSpace.create(path.join(root, 'scratch-forged'));
     const create = vi.spyOn(scratch, 'create');
     const outDir = path.join(root, 'out-forged');
@@ -111,11 +112,11 @@ describe('no plaintext before the signature', () => {
     );
     expect(error).toBeInstanceOf(BundleError);
     expect((error as BundleError).code).toBe('bad-signature');
-    expect(decrypt).not.toHaveBeenCalled();
+    for (const decrypt of decrypts) expect(decrypt).not.toHaveBeenCalled();
     expect(create).not.toHaveBeenCalled();
     expect(existsSync(outDir)).toBe(false);
     expect(await filesUnder(scratch.dir)).toEqual([]);
-    decrypt.mockRestore();
+    for (const decrypt of decrypts) decrypt.mockRestore();
     await scratch.dispose();
   });
 });
@@ -146,19 +147,24 @@ describe('the file changes between the two passes', () => {
     expect(other.length).toBe(bytes.length - header.length - 16);
 
     const threads = cryptoThreads();
-    const original = threads.cipherHash.digest.bind(threads.cipherHash);
-    // The signature pass ends with the digest of what it hashed: swap the payload in place just
-    // then, before the decryption pass reads it.
-    const swap = vi.spyOn(threads.cipherHash, 'digest').mockImplementationOnce((id) => {
-      const fd = openSync(file, 'r+');
-      writeSync(fd, other, 0, other.length, header.length + 16);
-      closeSync(fd);
-      return original(id);
+    // The signature pass ends with the tree leaf of the last block, read by then: swap the payload
+    // in place just then, before the decryption pass reads it.
+    const lastLeaf = Math.ceil(other.length / TREE_BLOCK) - 1;
+    const swaps = threads.pool.map((thread) => {
+      const original = thread.leaf.bind(thread);
+      return vi.spyOn(thread, 'leaf').mockImplementation((index, final, data, tagKey) => {
+        if (index === lastLeaf) {
+          const fd = openSync(file, 'r+');
+          writeSync(fd, other, 0, other.length, header.length + 16);
+          closeSync(fd);
+        }
+        return original(index, final, data, tagKey);
+      });
     });
     const error = await openBundle(file, b.identity, a.card, path.join(root, 'out-swapped')).catch(
       (e: unknown) => e,
     );
-    swap.mockRestore();
+    for (const swap of swaps) swap.mockRestore();
     expect(error).toBeInstanceOf(BundleError);
     expect((error as BundleError).code).toBe('corrupted');
     expect((error as BundleError).message).toMatch(/changed while it was being opened/);
