@@ -441,7 +441,8 @@ class InvertedIndex implements SearchIndex {
   addPacked(batch: PackedEntities): number {
     const { strings, props, shape } = batch;
     const { fieldProps, fieldValues } = this;
-    const propIds = props.map((prop) => this.props.id(prop));
+    // Interned on first use, as `add` interns a property when it has a value.
+    const propIds: (number | undefined)[] = [];
     const weights = props.map(fieldWeight);
     let s = 0;
     let k = 0;
@@ -472,7 +473,7 @@ class InvertedIndex implements SearchIndex {
           const n = shape[g + 1]!;
           if (weights[p] === weight) {
             for (let i = v; i < v + n; i++) {
-              fieldProps.push(propIds[p]!);
+              fieldProps.push((propIds[p] ??= this.props.id(props[p]!)));
               fieldValues.push(this.values.id(strings[i]!));
             }
           }
@@ -777,7 +778,6 @@ class InvertedIndex implements SearchIndex {
     const kinds = new Uint8Array(count);
     const schemas = new Int32Array(count);
     const lens = new Float64Array(count);
-    const starts = new Int32Array(count);
     const valueNo = new Int32Array(this.values.strings.length).fill(-1);
     const values: string[] = [];
     // Written in place: a million documents' pool pushed onto an array took seconds.
@@ -790,7 +790,6 @@ class InvertedIndex implements SearchIndex {
       kinds[m] = this.kinds[n]!;
       schemas[m] = this.schemas[n]!;
       lens[m] = this.lens[n]!;
-      starts[m] = w;
       const at = this.starts[n]!;
       const pairs = source[at]!;
       const dates = source[at + 1]!;
@@ -830,28 +829,44 @@ class InvertedIndex implements SearchIndex {
     for (const t of ids) {
       const docs = this.docsOf(t);
       const tfs = this.tfsOf(t);
+      const from = p;
       for (let k = 0; k < docs.length; k++) {
         const m = renumber[docs[k]!]!;
         if (m < 0) continue;
         postDocs[p] = m;
         postTfs[p++] = tfs[k]!;
       }
+      sortPostings(postDocs, postTfs, from, p);
     }
-    return new BinaryWriter()
+    // Each term's postings as gaps between ascending document numbers: mostly one or two bytes
+    // as varints. Frequencies and lengths are sums of field weights (1, 1.5, 2), so twice them
+    // is a whole number; stored as such, or as floats should that ever not hold.
+    const gaps = new Int32Array(postings);
+    for (let i = 0; i < terms.length; i++) {
+      let prev = 0;
+      for (let q = termStart[i]!; q < termStart[i + 1]!; q++) {
+        gaps[q] = postDocs[q]! - prev;
+        prev = postDocs[q]!;
+      }
+    }
+    const writer = new BinaryWriter()
       .addStrings('docs', docIds)
       .add('kinds', kinds)
-      .add('schemas', schemas)
-      .add('lens', lens)
-      .add('starts', starts)
-      .add('pool', pool)
+      .addVarints('schemas', schemas)
+      .addVarints('pool', pool)
       .addStrings('values', values)
       .addStrings('props', this.props.strings)
       .addStrings('schemaNames', this.schemaNames.strings)
       .addStrings('terms', terms)
       .add('termStart', termStart)
-      .add('postDocs', postDocs)
-      .add('postTfs', postTfs)
-      .finish({ format: SEARCH_INDEX_FORMAT });
+      .addVarints('postDocs', gaps);
+    const halves = doubled(lens);
+    if (halves) writer.addVarints('lens2', halves);
+    else writer.add('lens', lens);
+    const tfHalves = doubled(postTfs);
+    if (tfHalves) writer.addVarints('postTfs2', tfHalves);
+    else writer.add('postTfs', postTfs);
+    return writer.finish({ format: SEARCH_INDEX_FORMAT });
   }
 
   static load(bytes: Uint8Array): InvertedIndex {
@@ -864,28 +879,46 @@ class InvertedIndex implements SearchIndex {
     const docIds = reader.strings('docs');
     const count = docIds.length;
     const kinds = reader.u8('kinds');
-    const schemas = reader.i32('schemas');
-    const lens = reader.f64('lens');
-    const starts = reader.i32('starts');
-    const pool = reader.i32('pool');
+    const schemas = reader.varints('schemas');
+    const lens = reader.has('lens2')
+      ? halved(reader.varints('lens2'), Float64Array)
+      : reader.f64('lens');
+    const pool = reader.varints('pool');
     const terms = reader.strings('terms');
     const termStart = reader.i32('termStart');
-    const postDocs = reader.i32('postDocs');
-    const postTfs = reader.f32('postTfs');
+    const postDocs = reader.varints('postDocs');
+    const postTfs = reader.has('postTfs2')
+      ? halved(reader.varints('postTfs2'), Float32Array)
+      : reader.f32('postTfs');
     const corrupt = (what: string) => new SearchIndexError('corrupt', `search index: ${what}`);
+    // Where each document's source starts follows from the pool's own counts.
+    const starts = new Int32Array(count);
+    let at = 0;
+    for (let n = 0; n < count; n++) {
+      if (at + 2 > pool.length || pool[at]! < 0 || pool[at + 1]! < 0) throw corrupt('bad document');
+      starts[n] = at;
+      at += 2 + 2 * pool[at]! + 2 * pool[at + 1]!;
+    }
+    if (at !== pool.length) throw corrupt('bad document');
     if (
       kinds.length !== count ||
       schemas.length !== count ||
       lens.length !== count ||
-      starts.length !== count ||
       termStart.length !== terms.length + 1 ||
       termStart[terms.length] !== postDocs.length ||
       postTfs.length !== postDocs.length
     ) {
       throw corrupt('column lengths differ');
     }
-    for (const n of postDocs) if (n < 0 || n >= count) throw corrupt('posting out of range');
-    for (const at of starts) if (at < 0 || at + 2 > pool.length) throw corrupt('bad document');
+    for (let t = 0; t < terms.length; t++) {
+      // Gaps back to document numbers.
+      let n = 0;
+      for (let q = termStart[t]!; q < termStart[t + 1]!; q++) {
+        n += postDocs[q]!;
+        if (n < 0 || n >= count) throw corrupt('posting out of range');
+        postDocs[q] = n;
+      }
+    }
     index.docIds = docIds;
     index.docNoMap = null;
     index.kinds = kinds;
@@ -1222,6 +1255,40 @@ function identifierTerm(query: string): string | undefined {
 function numberForms(token: string): string[] {
   if (token.length < 6 || !/^\d+$/.test(token) || token[0] !== '0') return [token];
   return [token, token.startsWith('00') ? token.slice(2) : token.slice(1)];
+}
+
+/** Sorts postings `from`–`to` by document number (they are already, unless numbers were reused). */
+function sortPostings(docs: Int32Array, tfs: Float32Array, from: number, to: number): void {
+  let sorted = true;
+  for (let q = from + 1; q < to && sorted; q++) sorted = docs[q - 1]! < docs[q]!;
+  if (sorted) return;
+  const order = Array.from({ length: to - from }, (_, i) => from + i).sort(
+    (a, b) => docs[a]! - docs[b]!,
+  );
+  const d = order.map((q) => docs[q]!);
+  const f = order.map((q) => tfs[q]!);
+  docs.set(d, from);
+  tfs.set(f, from);
+}
+
+/** Twice each value, when every one of them is then a whole number (else null). */
+function doubled(values: Float64Array | Float32Array): Int32Array | null {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = 2 * values[i]!;
+    if (!Number.isInteger(v) || v > 0x7fffffff || v < 0) return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+function halved<T extends Float32Array | Float64Array>(
+  values: Int32Array,
+  type: new (length: number) => T,
+): T {
+  const out = new type(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! / 2;
+  return out;
 }
 
 /**
