@@ -12,8 +12,14 @@
 //   the numbers are reused.
 // - Persisted form (`serialize` / `loadSearchIndex`, container in binary.ts): the live documents
 //   renumbered densely, the columns, the pool, the live vocabulary in sorted order and the
-//   postings end to end. Loading makes each term's lists views on the loaded buffer (copied into
-//   a growable array on the term's first change), so reopening a case analyses nothing.
+//   postings end to end, each term's as gaps between ascending document numbers; the integer
+//   lists as varints (a third of their Int32 size). Loading decodes those lists once; a term's
+//   postings become a view on them when first read (copied into a growable array on the term's
+//   first change) and the id → number map is built on the first change, so reopening a case
+//   analyses nothing and a case that is only searched never builds it.
+// - Entities arrive from the UI thread packed (packed.ts, `addPacked`): flat strings and a shape
+//   array instead of a million cloned objects; `add` and `addPacked` share one indexing step
+//   (`commit`) and give the same index byte for byte.
 // - Vocabulary helpers: a trigram → term-id dictionary over alphabetic terms (typo tolerance) and
 //   a sorted term array plus a small unsorted tail of new terms (prefix completion of the term
 //   being typed). The tail is merged into the sorted array when it grows.
