@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createSearchHandler, createSearchRpc } from './rpc.ts';
 import type { SearchSend } from './rpc.ts';
 import { packEntities } from './packed.ts';
+import type { EntityDoc } from './types.ts';
 
 /** Delivers calls to the handler as a worker would: copied both ways, one at a time, in order. */
 function fakeWorker(): SearchSend {
@@ -58,13 +59,11 @@ describe('search rpc', () => {
 
   it('takes entities packed, their shape handed over rather than copied', async () => {
     const client = createSearchRpc(fakeWorker());
-    const batch = packEntities(
-      [
-        { id: 'p1', schema: 'Person', properties: { name: ['Ivan Petrov'] } },
-        { id: 'c1', schema: 'Call', properties: { callerNumber: ['+436641234567'] } },
-      ],
-      (doc) => doc,
-    );
+    const docs: EntityDoc[] = [
+      { id: 'p1', schema: 'Person', properties: { name: ['Ivan Petrov'] } },
+      { id: 'c1', schema: 'Call', properties: { callerNumber: ['+436641234567'] } },
+    ];
+    const batch = packEntities(docs, (doc) => doc);
     expect(await client.updatePacked(batch)).toBe(2);
     expect(batch.shape.byteLength).toBe(0);
     expect((await client.search('petrov')).map((h) => h.id)).toEqual(['p1']);
