@@ -8,6 +8,7 @@ import type { SealedRow } from '../db/encryption.ts';
 import { encryptedTestDatabase } from '../db/testing/encryptedDatabase.ts';
 import { CaseIndexSync } from '../../shared/search/indexSync.ts';
 import { decodePersistedIndex, encodePersistedIndex } from '../../shared/search/persisted.ts';
+import { unpackEntities } from '../../shared/search/packed.ts';
 import { readPersistedIndex, savePersistedIndex, searchIndexKey } from './indexStore.ts';
 
 const opened: TesseraDatabase[] = [];
@@ -27,6 +28,7 @@ function fakeWorker(sent: { docs: number; calls: number }): SearchSend {
   return (call, transfer) => {
     sent.calls++;
     if (call.type === 'update' || call.type === 'add') sent.docs += call.docs.length;
+    if (call.type === 'updatePacked') sent.docs += unpackEntities(call.batch).length;
     const copy = structuredClone(call, { transfer });
     const answer = queue.then(async () => structuredClone(await handle(copy)));
     queue = answer.catch(() => undefined);

@@ -27,7 +27,7 @@ import {
   encodePersistedIndex,
   VERSION_KINDS,
 } from '../../shared/search/persisted.ts';
-import type { PersistedIndex } from '../../shared/search/persisted.ts';
+import type { LoadedIndex, PersistedIndex } from '../../shared/search/persisted.ts';
 import { SEARCH_INDEX_FORMAT } from '../../shared/search/searchIndex.ts';
 
 export type { PersistedIndex } from '../../shared/search/persisted.ts';
@@ -73,7 +73,7 @@ export async function savePersistedIndex(
 export async function readPersistedIndex(
   db: TesseraDatabase,
   caseId: string,
-): Promise<PersistedIndex | undefined> {
+): Promise<LoadedIndex | undefined> {
   const row = (await db.meta.get(searchIndexKey(caseId))) as Partial<PersistedIndexRow> | undefined;
   if (!row || row.value?.format !== SEARCH_INDEX_FORMAT || !(row.content instanceof Blob)) {
     return undefined;

@@ -85,11 +85,13 @@ describe('CaseIndexSync', () => {
     expect((await client.search('photo'))[0]?.id).toBe('f2');
 
     // Unchanged lists send nothing; an edit sends one document; a removal removes.
-    const updates = counts.update ?? 0;
+    // Entities travel packed (shared/search/packed.ts).
+    const updates = counts.updatePacked ?? 0;
+    expect(updates).toBe(1);
     expect(await sync.syncEntities(people)).toBe(false);
-    expect(counts.update ?? 0).toBe(updates);
+    expect(counts.updatePacked ?? 0).toBe(updates);
     await sync.syncEntities([entity('p1', '2', 'Person', { name: ['Radu Capitanu'] })]);
-    expect(counts.update).toBe(updates + 1);
+    expect(counts.updatePacked).toBe(updates + 1);
     expect((await client.search('capitanu'))[0]?.id).toBe('p1');
     expect(await client.search('elena')).toEqual([]);
     await sync.syncAttachments([]);

@@ -16,7 +16,8 @@
  */
 import type { AttachmentRecord, EntityRecord, NoteRecord } from '../model/index.ts';
 import type { SearchRpc } from './rpc.ts';
-import type { SearchDocument } from './types.ts';
+import type { EntityDoc, SearchDocument } from './types.ts';
+import { packEntities } from './packed.ts';
 
 export interface Versioned {
   readonly id: string;
@@ -49,7 +50,7 @@ export function diffVersions<T extends Versioned>(
   return { upserts, removed };
 }
 
-function entityDocument(record: EntityRecord): SearchDocument {
+function entityDocument(record: EntityRecord): EntityDoc {
   return {
     id: record.id,
     schema: record.schema,
@@ -66,7 +67,7 @@ function noteDocument(record: NoteRecord): SearchDocument {
   };
 }
 
-type Client = Pick<SearchRpc, 'update' | 'remove' | 'indexAttachment'>;
+type Client = Pick<SearchRpc, 'update' | 'updatePacked' | 'remove' | 'indexAttachment'>;
 
 /** Per record kind, id → `updatedAt` of the version the index holds. */
 export interface IndexedVersions {
@@ -74,6 +75,9 @@ export interface IndexedVersions {
   readonly notes: ReadonlyMap<string, string>;
   readonly attachments: ReadonlyMap<string, string>;
 }
+
+/** IndexedVersions whose maps a receiver may keep and change (CaseIndexSync.seed takes them). */
+export type OwnedVersions = { readonly [K in keyof IndexedVersions]: Map<string, string> };
 
 /** Batches above this size are sent in slices so the worker answers searches in between. */
 const BATCH = 5000;
@@ -85,9 +89,9 @@ const BATCH = 5000;
 const WINDOW = 2;
 
 export class CaseIndexSync {
-  private readonly entities = new Map<string, string>();
-  private readonly notes = new Map<string, string>();
-  private readonly attachments = new Map<string, string>();
+  private entities = new Map<string, string>();
+  private notes = new Map<string, string>();
+  private attachments = new Map<string, string>();
   /** Attachments whose text is being read (id → version): not in the index in that version yet. */
   private readonly fetching = new Map<string, string>();
   private running = 0;
@@ -107,17 +111,13 @@ export class CaseIndexSync {
 
   /**
    * Starts from the versions a persisted index was saved with (call before the first sync, after
-   * the worker loaded that index): records at the same version are not sent again.
+   * the worker loaded that index): records at the same version are not sent again. The maps are
+   * taken over, not copied (a million entries each): the caller must not change them afterwards.
    */
-  seed(versions: IndexedVersions): void {
-    for (const [mine, theirs] of [
-      [this.entities, versions.entities],
-      [this.notes, versions.notes],
-      [this.attachments, versions.attachments],
-    ] as const) {
-      mine.clear();
-      for (const [id, version] of theirs) mine.set(id, version);
-    }
+  seed(versions: OwnedVersions): void {
+    this.entities = versions.entities;
+    this.notes = versions.notes;
+    this.attachments = versions.attachments;
   }
 
   /**
@@ -133,11 +133,21 @@ export class CaseIndexSync {
 
   /** Resolves once the worker has applied the changes; true when anything changed. */
   syncEntities(records: readonly EntityRecord[]): Promise<boolean> {
-    return this.track(this.apply(diffVersions(this.entities, records), entityDocument));
+    // Entities travel packed (packed.ts): a million records cloned as objects cost more than
+    // indexing them.
+    return this.track(
+      this.apply(diffVersions(this.entities, records), (slice) =>
+        this.client.updatePacked(packEntities(slice, entityDocument)),
+      ),
+    );
   }
 
   syncNotes(records: readonly NoteRecord[]): Promise<boolean> {
-    return this.track(this.apply(diffVersions(this.notes, records), noteDocument));
+    return this.track(
+      this.apply(diffVersions(this.notes, records), (slice) =>
+        this.client.update(slice.map(noteDocument)),
+      ),
+    );
   }
 
   syncAttachments(records: readonly AttachmentRecord[]): Promise<boolean> {
@@ -198,7 +208,7 @@ export class CaseIndexSync {
 
   private async apply<T extends Versioned>(
     { upserts, removed }: Diff<T>,
-    toDoc: (record: T) => SearchDocument,
+    send: (slice: T[]) => Promise<unknown>,
   ): Promise<boolean> {
     if (upserts.length === 0 && removed.length === 0) return false;
     // The versions were recorded when diffed: a later sync's changes must reach the worker after
@@ -208,7 +218,7 @@ export class CaseIndexSync {
       if (removed.length > 0) waits.push(this.client.remove(removed));
       for (let i = 0; i < upserts.length; i += BATCH) {
         if (waits.length >= WINDOW) await waits[waits.length - WINDOW];
-        waits.push(this.client.update(upserts.slice(i, i + BATCH).map(toDoc)));
+        waits.push(send(upserts.slice(i, i + BATCH)));
       }
       await Promise.all(waits);
     };

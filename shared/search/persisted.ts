@@ -3,13 +3,18 @@
 // container (binary.ts) with the index's own bytes and, per record kind, ids and versions.
 
 import { BinaryReader, BinaryWriter, SearchIndexError } from './binary.ts';
-import type { IndexedVersions } from './indexSync.ts';
+import type { IndexedVersions, OwnedVersions } from './indexSync.ts';
 import { SEARCH_INDEX_FORMAT } from './searchIndex.ts';
 
 export interface PersistedIndex {
   /** The index's persisted form (loadSearchIndex / the worker's `load`). */
   readonly index: Uint8Array;
   readonly versions: IndexedVersions;
+}
+
+/** A persisted index as read back: its version maps are the reader's own (see seed). */
+export interface LoadedIndex extends PersistedIndex {
+  readonly versions: OwnedVersions;
 }
 
 export const VERSION_KINDS = ['entities', 'notes', 'attachments'] as const;
@@ -25,7 +30,7 @@ export function encodePersistedIndex(persisted: PersistedIndex): Uint8Array<Arra
 }
 
 /** Throws SearchIndexError ('unsupported' for another format, 'corrupt'). */
-export function decodePersistedIndex(bytes: Uint8Array): PersistedIndex {
+export function decodePersistedIndex(bytes: Uint8Array): LoadedIndex {
   const reader = new BinaryReader(bytes);
   if ((reader.info as { format?: unknown } | null)?.format !== SEARCH_INDEX_FORMAT) {
     throw new SearchIndexError('unsupported', 'persisted search index of another format');
@@ -36,7 +41,9 @@ export function decodePersistedIndex(bytes: Uint8Array): PersistedIndex {
     if (ids.length !== versions.length) {
       throw new SearchIndexError('corrupt', `persisted search index: ${kind} versions`);
     }
-    return new Map(ids.map((id, i) => [id, versions[i]!]));
+    const map = new Map<string, string>();
+    for (let i = 0; i < ids.length; i++) map.set(ids[i]!, versions[i]!);
+    return map;
   });
   return {
     // A copy that owns its buffer, so it can be handed to the worker without the versions.

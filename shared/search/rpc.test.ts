@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createSearchHandler, createSearchRpc } from './rpc.ts';
 import type { SearchSend } from './rpc.ts';
+import { packEntities } from './packed.ts';
+import type { EntityDoc } from './types.ts';
 
 /** Delivers calls to the handler as a worker would: copied both ways, one at a time, in order. */
 function fakeWorker(): SearchSend {
@@ -53,6 +55,19 @@ describe('search rpc', () => {
     expect((await second.search('06641234567')).map((h) => h.id)).toEqual(['p1']);
     await expect(second.load(new Uint8Array(16))).rejects.toMatchObject({ code: 'unsupported' });
     expect(await second.size()).toBe(2);
+  });
+
+  it('takes entities packed, their shape handed over rather than copied', async () => {
+    const client = createSearchRpc(fakeWorker());
+    const docs: EntityDoc[] = [
+      { id: 'p1', schema: 'Person', properties: { name: ['Ivan Petrov'] } },
+      { id: 'c1', schema: 'Call', properties: { callerNumber: ['+436641234567'] } },
+    ];
+    const batch = packEntities(docs, (doc) => doc);
+    expect(await client.updatePacked(batch)).toBe(2);
+    expect(batch.shape.byteLength).toBe(0);
+    expect((await client.search('petrov')).map((h) => h.id)).toEqual(['p1']);
+    expect((await client.search('06641234567')).map((h) => h.id)).toEqual(['c1']);
   });
 
   it('rejects failed requests', async () => {

@@ -6,11 +6,14 @@ import { extractText } from './extract.ts';
 import type { Inflate } from './extract.ts';
 import { createSearchIndex, loadSearchIndex } from './searchIndex.ts';
 import type { SearchIndex } from './searchIndex.ts';
+import type { PackedEntities } from './packed.ts';
 import type { SearchDocument, SearchHit, SearchOptions } from './types.ts';
 
 export type SearchCall =
   | { type: 'add'; docs: SearchDocument[] }
   | { type: 'update'; docs: SearchDocument[] }
+  /** Entities packed for the trip (packed.ts): added or replaced as `update` would. */
+  | { type: 'updatePacked'; batch: PackedEntities }
   | { type: 'remove'; ids: string[] }
   | { type: 'search'; query: string; options?: SearchOptions }
   | { type: 'clear' }
@@ -31,6 +34,7 @@ export type SearchCall =
 export interface SearchResults {
   add: number;
   update: number;
+  updatePacked: number;
   remove: number;
   search: SearchHit[];
   clear: null;
@@ -56,6 +60,9 @@ export function createSearchHandler(
         return index.size;
       case 'update':
         for (const doc of req.docs) index.update(doc);
+        return index.size;
+      case 'updatePacked':
+        index.addPacked(req.batch);
         return index.size;
       case 'remove':
         return req.ids.filter((id) => index.remove(id)).length;
@@ -92,6 +99,8 @@ export type SearchSend = (call: SearchCall, transfer?: ArrayBuffer[]) => Promise
 export interface SearchRpc {
   add(docs: SearchDocument[]): Promise<number>;
   update(docs: SearchDocument[]): Promise<number>;
+  /** As `update` for entities packed with packEntities; the batch's shape buffer is handed over. */
+  updatePacked(batch: PackedEntities): Promise<number>;
   remove(ids: string[]): Promise<number>;
   search(query: string, options?: SearchOptions): Promise<SearchHit[]>;
   clear(): Promise<null>;
@@ -116,6 +125,7 @@ export function createSearchRpc(send: SearchSend): SearchRpc {
   return {
     add: (docs) => call({ type: 'add', docs }),
     update: (docs) => call({ type: 'update', docs }),
+    updatePacked: (batch) => call({ type: 'updatePacked', batch }, [batch.shape.buffer]),
     remove: (ids) => call({ type: 'remove', ids }),
     search: (query, options) => call({ type: 'search', query, ...(options ? { options } : {}) }),
     clear: () => call({ type: 'clear' }),

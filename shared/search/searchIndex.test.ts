@@ -10,7 +10,8 @@ import {
   topK,
 } from './searchIndex.ts';
 import type { SearchIndex } from './searchIndex.ts';
-import type { SearchDocument, SearchHit, SearchOptions } from './types.ts';
+import type { EntityDoc, SearchDocument, SearchHit, SearchOptions } from './types.ts';
+import { packEntities, unpackEntities } from './packed.ts';
 
 const docs: SearchDocument[] = [
   {
@@ -171,6 +172,23 @@ describe('search index', () => {
     expect(ids(index.search('00359881234567'))).toEqual(['p1']);
   });
 
+  it("finds a call by the national form of either of its numbers, as it finds the call's phones", () => {
+    const index = createSearchIndex();
+    index.add({ id: 'ph1', schema: 'Phone', properties: { number: ['+436641234567'] } });
+    index.add({
+      id: 'call1',
+      schema: 'Call',
+      properties: {
+        callerNumber: ['+436641234567'],
+        receiverNumber: ['+436767654321'],
+        startDate: ['2026-03-31T23:58+02:00'],
+      },
+    });
+    expect(ids(index.search('06641234567')).sort()).toEqual(['call1', 'ph1']);
+    expect(ids(index.search('06767654321'))).toEqual(['call1']);
+    expect(ids(index.search('+43 676 7654321'))).toEqual(['call1']);
+  });
+
   it('finds an IBAN and an international number however they are spaced (issue 12)', () => {
     const index = createSearchIndex();
     index.add({
@@ -244,6 +262,72 @@ describe('search index', () => {
     expect(hits.length).toBe(41);
     expect(hits[0].id).toBe('e29');
     expect(hits.every((h) => /^e29\d*$/.test(h.id))).toBe(true);
+  });
+});
+
+describe('packed batches', () => {
+  const word = fc.constantFrom('ivan', 'petrov', 'maria', 'varna', '+359 88 123 4567', '1999-04');
+  const prop = fc.constantFrom(
+    'name',
+    'alias',
+    'phone',
+    'number',
+    'notes',
+    'birthDate',
+    'country',
+    'iban',
+    'callerNumber',
+  );
+  const entityArb: fc.Arbitrary<EntityDoc> = fc.record({
+    id: fc.integer({ min: 0, max: 20 }).map((n) => `d${n}`),
+    schema: fc.constantFrom('Person', 'Phone', 'Call'),
+    properties: fc.dictionary(prop, fc.array(word, { maxLength: 3 })),
+  });
+
+  it('indexes a packed batch exactly as adding each document does (the same bytes)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(entityArb, fc.integer({ min: 0, max: 20 })), { maxLength: 60 }),
+        fc.integer({ min: 1, max: 7 }),
+        (ops, slice) => {
+          const one = createSearchIndex();
+          const packed = createSearchIndex();
+          const batch: EntityDoc[] = [];
+          const flush = () => {
+            packed.addPacked(structuredClone(packEntities(batch.splice(0), (d) => d)));
+          };
+          for (const op of ops) {
+            if (typeof op === 'number') {
+              flush();
+              one.remove(`d${op}`);
+              packed.remove(`d${op}`);
+              continue;
+            }
+            one.add(op);
+            batch.push(op);
+            if (batch.length >= slice) flush();
+          }
+          flush();
+          expect(packed.serialize()).toEqual(one.serialize());
+          // Packing keeps every document as it was.
+          const all = ops.filter((op) => typeof op !== 'number') as EntityDoc[];
+          expect(unpackEntities(packEntities(all, (d) => d))).toEqual(all);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
+  it('refuses a batch whose shape does not match its strings', () => {
+    const batch = packEntities(
+      [{ id: 'x', schema: 'Person', properties: { name: ['A B'] } }],
+      (d) => d,
+    );
+    const index = createSearchIndex();
+    expect(() => index.addPacked({ ...batch, strings: batch.strings.slice(0, 2) })).toThrow();
+    expect(() => index.addPacked({ ...batch, shape: Int32Array.from([1, 5, 1]) })).toThrow();
+    expect(index.size).toBe(0);
+    expect(index.addPacked(batch)).toBe(1);
   });
 });
 

@@ -12,8 +12,14 @@
 //   the numbers are reused.
 // - Persisted form (`serialize` / `loadSearchIndex`, container in binary.ts): the live documents
 //   renumbered densely, the columns, the pool, the live vocabulary in sorted order and the
-//   postings end to end. Loading makes each term's lists views on the loaded buffer (copied into
-//   a growable array on the term's first change), so reopening a case analyses nothing.
+//   postings end to end, each term's as gaps between ascending document numbers; the integer
+//   lists as varints (a third of their Int32 size). Loading decodes those lists once; a term's
+//   postings become a view on them when first read (copied into a growable array on the term's
+//   first change) and the id → number map is built on the first change, so reopening a case
+//   analyses nothing and a case that is only searched never builds it.
+// - Entities arrive from the UI thread packed (packed.ts, `addPacked`): flat strings and a shape
+//   array instead of a million cloned objects; `add` and `addPacked` share one indexing step
+//   (`commit`) and give the same index byte for byte.
 // - Vocabulary helpers: a trigram → term-id dictionary over alphabetic terms (typo tolerance) and
 //   a sorted term array plus a small unsorted tail of new terms (prefix completion of the term
 //   being typed). The tail is merged into the sorted array when it grows.
@@ -40,6 +46,7 @@ import { nationalNumber, normalizePhone } from './phone.ts';
 import { normalizeIban } from './identifiers.ts';
 import type { DocKind, SearchDocument, SearchHit, SearchOptions } from './types.ts';
 import { BinaryReader, BinaryWriter, SearchIndexError } from './binary.ts';
+import type { PackedEntities } from './packed.ts';
 
 export { SearchIndexError } from './binary.ts';
 export type { SearchIndexErrorCode } from './binary.ts';
@@ -94,6 +101,19 @@ const COUNTRY_PROPS = new Set([
 ]);
 const COUNTRY_CODE = /^[a-z]{2}$/i;
 
+/**
+ * Properties holding a phone number: FtM's `phone`, a Phone's `number`, and a Call's two numbers
+ * (so a call is found by the national form of either number, as its Phones are).
+ */
+function isPhoneProp(prop: string, phoneSchema: boolean): boolean {
+  return (
+    prop === 'phone' ||
+    prop === 'callerNumber' ||
+    prop === 'receiverNumber' ||
+    (prop === 'number' && phoneSchema)
+  );
+}
+
 function isDateProp(prop: string): boolean {
   return prop === 'date' || prop.endsWith('Date') || prop.endsWith('At');
 }
@@ -103,6 +123,9 @@ function fieldWeight(prop: string): number {
   if (ID_PROPS.has(prop)) return 1.5;
   return 1;
 }
+
+/** fieldWeight's values, in the order a document's fields are indexed (names first). */
+const WEIGHTS = [2, 1.5, 1] as const;
 
 const K1 = 1.2;
 const B = 0.75;
@@ -121,6 +144,11 @@ export interface SearchIndex {
   add(doc: SearchDocument): void;
   /** Replaces the document with the same id (adds it when absent). */
   update(doc: SearchDocument): void;
+  /**
+   * Adds (or replaces) the entities of a packed batch, exactly as `add` of each would; returns
+   * how many. Throws when the batch's strings and shape disagree.
+   */
+  addPacked(batch: PackedEntities): number;
   /** Removes a document; returns false when the id was not indexed. */
   remove(id: string): boolean;
   has(id: string): boolean;
@@ -137,7 +165,7 @@ export interface SearchIndex {
 }
 
 /** Bumped whenever the persisted layout or the analysis (what a document is indexed as) changes. */
-export const SEARCH_INDEX_FORMAT = 2;
+export const SEARCH_INDEX_FORMAT = 3;
 
 export function createSearchIndex(): SearchIndex {
   return new InvertedIndex();
@@ -207,7 +235,7 @@ function analyzeField(
   if (tokens.length > 1 && HAS_DIGIT.test(value) && value.length <= 64) emit(compact);
   // A phone is also findable by its E.164 digits and national number, so '0881234567'
   // (trunk 0 dropped at query time) finds '+359 88 123 4567'.
-  if (prop === 'phone' || (prop === 'number' && phoneSchema)) {
+  if (isPhoneProp(prop, phoneSchema)) {
     const e164 = normalizePhone(value);
     if (e164 && e164.slice(1) !== compact) emit(e164.slice(1));
     const national = e164 && nationalNumber(e164);
@@ -239,7 +267,7 @@ const SEEN_ONCE: FieldTerms = { terms: [], tokens: 0, lo: NaN, hi: NaN };
 /** How `analyzeField` treats a property: 0 plain, 1 date, 2 phone, 3 IBAN. */
 function fieldClass(prop: string, phoneSchema: boolean): number {
   if (isDateProp(prop)) return 1;
-  if (prop === 'phone' || (prop === 'number' && phoneSchema)) return 2;
+  if (isPhoneProp(prop, phoneSchema)) return 2;
   return IBAN_PROP.test(prop) ? 3 : 0;
 }
 
@@ -293,7 +321,8 @@ class InvertedIndex implements SearchIndex {
   // (property, value) pairs in `pool` at `starts[n]`: [pairs, dates, (prop, value)…, (from, to)…]
   // with dates as day numbers. Removal marks a document dead; `purge` sweeps the postings later.
   private docIds: string[] = [];
-  private docNo = new Map<string, number>();
+  /** Id → document number; null after loading until first needed (see docNo). */
+  private docNoMap: Map<string, number> | null = new Map<string, number>();
   private kinds: Uint8Array = new Uint8Array(0);
   private schemas: Int32Array = new Int32Array(0);
   private starts: Int32Array = new Int32Array(0);
@@ -314,8 +343,13 @@ class InvertedIndex implements SearchIndex {
   // terms
   private termId = new Map<string, number>();
   private terms: string[] = [];
-  private postDocs: DocList[] = [];
-  private postTfs: TfList[] = [];
+  /** Undefined for a term of a loaded index not changed since: see docsOf. */
+  private postDocs: (DocList | undefined)[] = [];
+  private postTfs: (TfList | undefined)[] = [];
+  /** A loaded index's postings, end to end, and where each term's start (see load). */
+  private loadedDocs: Int32Array = new Int32Array(0);
+  private loadedTfs: Float32Array = new Float32Array(0);
+  private loadedStart: Int32Array = new Int32Array(1);
   /** Live documents per term (postings of dead documents stay until the next purge). */
   private liveDf: number[] = [];
   private trigramTerms = new Map<string, number[]>();
@@ -327,9 +361,36 @@ class InvertedIndex implements SearchIndex {
   private best = new Float64Array(0);
   private total = new Float64Array(0);
   private hits = new Uint8Array(0);
+  // scratch of `add` / `commit`: the fields of the document being added, its terms, its dates
+  private fieldProps: number[] = [];
+  private fieldValues: number[] = [];
+  private touchedTerms: number[] = [];
+  private days: number[] = [];
+  /** Term id → frequency in the document being added; zero again after each. */
+  private tfScratch = new Float64Array(0);
+  /** Per property id: its field weight; per (property id, phone schema): its field class. */
+  private propWeights: number[] = [];
+  private propClasses: number[] = [];
 
   get size(): number {
     return this.live;
+  }
+
+  /**
+   * Id → document number. A loaded index builds it on the first add, removal or look-up: a
+   * reopened case that only searches never needs it, and at a million documents it was a good
+   * part of loading.
+   */
+  private get docNo(): Map<string, number> {
+    if (this.docNoMap) return this.docNoMap;
+    const map = new Map<string, number>();
+    for (let n = 0; n < this.docIds.length; n++) {
+      if (this.docIds[n] !== '') map.set(this.docIds[n]!, n);
+    }
+    if (map.size !== this.live) {
+      throw new SearchIndexError('corrupt', 'search index: duplicate document id');
+    }
+    return (this.docNoMap = map);
   }
 
   has(id: string): boolean {
@@ -351,19 +412,111 @@ class InvertedIndex implements SearchIndex {
   add(doc: SearchDocument): void {
     if (typeof doc.id !== 'string' || doc.id === '') throw new Error('document without id');
     this.remove(doc.id);
-    const entity = kindOf(doc) === 'entity';
-    const phoneSchema = entity && 'schema' in doc && doc.schema === 'Phone';
-    const fields = [...fieldsOf(doc)];
-    const tf = new Map<number, number>();
-    const pairs: number[] = [];
-    const days: number[] = [];
+    const { fieldProps, fieldValues } = this;
+    fieldProps.length = 0;
+    fieldValues.length = 0;
+    const field = (prop: string, value: string) => {
+      fieldProps.push(this.props.id(prop));
+      fieldValues.push(this.values.id(value));
+    };
+    if (doc.kind === 'note') {
+      field('body', doc.body);
+      this.commit(doc.id, KIND_CODE.note, 0, false);
+    } else if (doc.kind === 'attachment') {
+      if (doc.name) field('name', doc.name);
+      field('text', doc.text);
+      this.commit(doc.id, KIND_CODE.attachment, 0, false);
+    } else {
+      // Names first, then identifiers, then the rest; in key order within a weight (fieldsOf).
+      const props = Object.keys(doc.properties);
+      for (const weight of WEIGHTS) {
+        for (const prop of props) {
+          if (fieldWeight(prop) !== weight) continue;
+          for (const value of doc.properties[prop] ?? []) field(prop, value);
+        }
+      }
+      this.commit(
+        doc.id,
+        KIND_CODE.entity,
+        this.schemaNames.id(doc.schema),
+        doc.schema === 'Phone',
+      );
+    }
+  }
+
+  addPacked(batch: PackedEntities): number {
+    const { strings, props, shape } = batch;
+    const { fieldProps, fieldValues } = this;
+    // Interned on first use, as `add` interns a property when it has a value.
+    const propIds: (number | undefined)[] = [];
+    const weights = props.map(fieldWeight);
+    let s = 0;
+    let k = 0;
+    let count = 0;
+    while (k < shape.length) {
+      const id = strings[s]!;
+      const schema = strings[s + 1]!;
+      if (typeof id !== 'string' || id === '') throw new Error('document without id');
+      this.remove(id);
+      const groups = shape[k]!;
+      const first = k + 1;
+      const valuesFrom = s + 2;
+      k = first + 2 * groups;
+      let end = valuesFrom;
+      for (let g = first; g < k; g += 2) {
+        if (!(shape[g]! >= 0 && shape[g]! < props.length && shape[g + 1]! >= 0)) k = -1;
+        end += shape[g + 1]!;
+      }
+      if (k < 0 || k > shape.length || end > strings.length) {
+        throw new Error('packed documents do not match their shape');
+      }
+      fieldProps.length = 0;
+      fieldValues.length = 0;
+      // As `add`: names first, then identifiers, then the rest, in the packed (key) order.
+      for (const weight of WEIGHTS) {
+        for (let g = first, v = valuesFrom; g < k; g += 2) {
+          const p = shape[g]!;
+          const n = shape[g + 1]!;
+          if (weights[p] === weight) {
+            for (let i = v; i < v + n; i++) {
+              fieldProps.push((propIds[p] ??= this.props.id(props[p]!)));
+              fieldValues.push(this.values.id(strings[i]!));
+            }
+          }
+          v += n;
+        }
+      }
+      s = end;
+      this.commit(id, KIND_CODE.entity, this.schemaNames.id(schema), schema === 'Phone');
+      count++;
+    }
+    if (s !== strings.length) throw new Error('packed documents do not match their shape');
+    return count;
+  }
+
+  /**
+   * Indexes the document whose fields `add` or `addPacked` left in `fieldProps` / `fieldValues`
+   * (interned, in indexing order). Term frequencies are summed in a scratch array indexed by
+   * term id rather than a map per document: a million calls made that map the build's main
+   * allocation.
+   */
+  private commit(id: string, kind: number, schema: number, phoneSchema: boolean): void {
+    const { fieldProps, fieldValues, touchedTerms, days } = this;
+    const entity = kind === KIND_CODE.entity;
+    const count = fieldProps.length;
+    touchedTerms.length = 0;
+    days.length = 0;
     let len = 0;
-    for (const [prop, value, weight] of fields) {
-      const propId = this.props.id(prop);
-      const valueId = this.values.id(value);
-      pairs.push(propId, valueId);
-      const field = this.fieldTerms(propId, valueId, entity, phoneSchema);
-      for (const term of field.terms) tf.set(term, (tf.get(term) ?? 0) + weight);
+    for (let i = 0; i < count; i++) {
+      const propId = fieldProps[i]!;
+      const field = this.fieldTerms(propId, fieldValues[i]!, entity, phoneSchema);
+      const weight = this.propWeight(propId);
+      let tf = this.tfScratch;
+      for (const term of field.terms) {
+        if (term >= tf.length) tf = this.tfScratch = grown(tf, term + 1);
+        if (tf[term] === 0) touchedTerms.push(term);
+        tf[term] = tf[term]! + weight;
+      }
       len += weight * field.tokens;
       if (!Number.isNaN(field.lo)) days.push(field.lo, field.hi);
     }
@@ -376,32 +529,37 @@ class InvertedIndex implements SearchIndex {
       this.lens = grown(this.lens, need);
       this.dead = grown(this.dead, need);
     }
-    this.pool = grown(this.pool, this.poolLen + 2 + 2 * fields.length + days.length);
+    this.pool = grown(this.pool, this.poolLen + 2 + 2 * count + days.length);
     const pool = this.pool;
     let at = this.poolLen;
     this.starts[n] = at;
-    pool[at++] = fields.length;
+    pool[at++] = count;
     pool[at++] = days.length / 2;
-    for (const id of pairs) pool[at++] = id;
+    for (let i = 0; i < count; i++) {
+      pool[at++] = fieldProps[i]!;
+      pool[at++] = fieldValues[i]!;
+    }
     for (const day of days) pool[at++] = day;
     this.poolLen = at;
-    for (const [term, freq] of tf) {
-      let docs = this.postDocs[term]!;
-      let tfs = this.postTfs[term]!;
-      if (!Array.isArray(docs)) {
-        docs = this.postDocs[term] = Array.from(docs);
-        tfs = this.postTfs[term] = Array.from(tfs);
+    const tf = this.tfScratch;
+    for (const term of touchedTerms) {
+      let docs = this.postDocs[term];
+      let tfs = this.postTfs[term];
+      if (!Array.isArray(docs) || !Array.isArray(tfs)) {
+        docs = this.postDocs[term] = Array.from(this.docsOf(term));
+        tfs = this.postTfs[term] = Array.from(this.tfsOf(term));
       }
       docs.push(n);
-      (tfs as number[]).push(freq);
+      tfs.push(tf[term]!);
+      tf[term] = 0;
       this.liveDf[term]!++;
     }
-    this.kinds[n] = KIND_CODE[kindOf(doc)];
-    this.schemas[n] = 'schema' in doc ? this.schemaNames.id(doc.schema) : 0;
+    this.kinds[n] = kind;
+    this.schemas[n] = schema;
     this.lens[n] = len;
     this.dead[n] = 0;
-    this.docIds[n] = doc.id;
-    this.docNo.set(doc.id, n);
+    this.docIds[n] = id;
+    this.docNo.set(id, n);
     this.totalLen += len;
     this.live++;
   }
@@ -420,7 +578,7 @@ class InvertedIndex implements SearchIndex {
     const value = this.values.strings[valueId]!;
     const cacheable = entity && value.length <= FIELD_CACHE_VALUE;
     // The property matters to the analysis only as one of four classes.
-    const slot = valueId * 4 + fieldClass(prop, phoneSchema);
+    const slot = valueId * 4 + this.propClass(propId, phoneSchema);
     const known = cacheable ? this.fieldCache[slot] : undefined;
     if (known !== undefined && known !== SEEN_ONCE) return known;
     const terms: number[] = [];
@@ -438,6 +596,17 @@ class InvertedIndex implements SearchIndex {
     // Kept from a value's second sighting on: most values of a case of people are unique.
     if (cacheable) this.fieldCache[slot] = known === SEEN_ONCE ? field : SEEN_ONCE;
     return field;
+  }
+
+  /** fieldWeight of a property, by id (a set look-up per field was a build cost at 1M). */
+  private propWeight(propId: number): number {
+    return (this.propWeights[propId] ??= fieldWeight(this.props.strings[propId]!));
+  }
+
+  /** fieldClass of a property, by id: a regular expression per field was a build cost at 1M. */
+  private propClass(propId: number, phoneSchema: boolean): number {
+    const slot = 2 * propId + (phoneSchema ? 1 : 0);
+    return (this.propClasses[slot] ??= fieldClass(this.props.strings[propId]!, phoneSchema));
   }
 
   /** The distinct term ids document `n` was indexed under. */
@@ -480,9 +649,9 @@ class InvertedIndex implements SearchIndex {
   private purge(): void {
     const dead = this.dead;
     for (let t = 0; t < this.terms.length; t++) {
-      const docs = this.postDocs[t]!;
+      const docs = this.docsOf(t);
       if (docs.length === this.liveDf[t]) continue;
-      const tfs = this.postTfs[t]!;
+      const tfs = this.tfsOf(t);
       const keptDocs: number[] = [];
       const keptTfs: number[] = [];
       for (let k = 0; k < docs.length; k++) {
@@ -577,6 +746,24 @@ class InvertedIndex implements SearchIndex {
     return this.liveDf[termId]!;
   }
 
+  /**
+   * A term's document numbers: its own list once it changed, else a view on the loaded postings
+   * (made on first use: a view per term of a large vocabulary would slow loading down).
+   */
+  private docsOf(t: number): DocList {
+    return (this.postDocs[t] ??= this.loadedDocs.subarray(
+      this.loadedStart[t],
+      this.loadedStart[t + 1],
+    ));
+  }
+
+  private tfsOf(t: number): TfList {
+    return (this.postTfs[t] ??= this.loadedTfs.subarray(
+      this.loadedStart[t],
+      this.loadedStart[t + 1],
+    ));
+  }
+
   // --- persisted form -------------------------------------------------------------------
 
   serialize(): Uint8Array<ArrayBuffer> {
@@ -584,79 +771,108 @@ class InvertedIndex implements SearchIndex {
     // Live documents renumbered densely, in order (so ties rank as before).
     const renumber = new Int32Array(this.docIds.length).fill(-1);
     const docIds: string[] = [];
+    let poolSize = 0;
     for (let n = 0; n < this.docIds.length; n++) {
       if (this.docIds[n] !== '' && this.dead[n] === 0) {
         renumber[n] = docIds.length;
         docIds.push(this.docIds[n]!);
+        const at = this.starts[n]!;
+        poolSize += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
       }
     }
     const count = docIds.length;
     const kinds = new Uint8Array(count);
     const schemas = new Int32Array(count);
     const lens = new Float64Array(count);
-    const starts = new Int32Array(count);
     const valueNo = new Int32Array(this.values.strings.length).fill(-1);
     const values: string[] = [];
-    const pool: number[] = [];
+    // Written in place: a million documents' pool pushed onto an array took seconds.
+    const pool = new Int32Array(poolSize);
+    const source = this.pool;
+    let w = 0;
     for (let n = 0; n < this.docIds.length; n++) {
       const m = renumber[n]!;
       if (m < 0) continue;
       kinds[m] = this.kinds[n]!;
       schemas[m] = this.schemas[n]!;
       lens[m] = this.lens[n]!;
-      starts[m] = pool.length;
       const at = this.starts[n]!;
-      const pairs = this.pool[at]!;
-      const dates = this.pool[at + 1]!;
-      pool.push(pairs, dates);
+      const pairs = source[at]!;
+      const dates = source[at + 1]!;
+      pool[w++] = pairs;
+      pool[w++] = dates;
       for (let i = 0; i < pairs; i++) {
-        const v = this.pool[at + 3 + 2 * i]!;
+        const v = source[at + 3 + 2 * i]!;
         if (valueNo[v] === -1) {
           valueNo[v] = values.length;
           values.push(this.values.strings[v]!);
         }
-        pool.push(this.pool[at + 2 + 2 * i]!, valueNo[v]!);
+        pool[w++] = source[at + 2 + 2 * i]!;
+        pool[w++] = valueNo[v]!;
       }
-      for (let i = 0; i < 2 * dates; i++) pool.push(this.pool[at + 2 + 2 * pairs + i]!);
+      const from = at + 2 + 2 * pairs;
+      pool.set(source.subarray(from, from + 2 * dates), w);
+      w += 2 * dates;
     }
     // Live terms in sorted order, so the loaded vocabulary needs no sort.
-    const terms = this.sorted.filter((t) => this.df(this.termId.get(t)!) > 0);
+    const terms: string[] = [];
+    const ids: number[] = [];
+    for (let i = 0; i < this.sorted.length; i++) {
+      if (this.df(this.sortedIds[i]!) === 0) continue;
+      terms.push(this.sorted[i]!);
+      ids.push(this.sortedIds[i]!);
+    }
     const termStart = new Int32Array(terms.length + 1);
     let postings = 0;
     for (let i = 0; i < terms.length; i++) {
       termStart[i] = postings;
-      postings += this.df(this.termId.get(terms[i]!)!);
+      postings += this.df(ids[i]!);
     }
     termStart[terms.length] = postings;
     const postDocs = new Int32Array(postings);
     const postTfs = new Float32Array(postings);
     let p = 0;
-    for (const term of terms) {
-      const t = this.termId.get(term)!;
-      const docs = this.postDocs[t]!;
-      const tfs = this.postTfs[t]!;
+    for (const t of ids) {
+      const docs = this.docsOf(t);
+      const tfs = this.tfsOf(t);
+      const from = p;
       for (let k = 0; k < docs.length; k++) {
         const m = renumber[docs[k]!]!;
         if (m < 0) continue;
         postDocs[p] = m;
         postTfs[p++] = tfs[k]!;
       }
+      sortPostings(postDocs, postTfs, from, p);
     }
-    return new BinaryWriter()
+    // Each term's postings as gaps between ascending document numbers: mostly one or two bytes
+    // as varints. Frequencies and lengths are sums of field weights (1, 1.5, 2), so twice them
+    // is a whole number; stored as such, or as floats should that ever not hold.
+    const gaps = new Int32Array(postings);
+    for (let i = 0; i < terms.length; i++) {
+      let prev = 0;
+      for (let q = termStart[i]!; q < termStart[i + 1]!; q++) {
+        gaps[q] = postDocs[q]! - prev;
+        prev = postDocs[q]!;
+      }
+    }
+    const writer = new BinaryWriter()
       .addStrings('docs', docIds)
       .add('kinds', kinds)
-      .add('schemas', schemas)
-      .add('lens', lens)
-      .add('starts', starts)
-      .add('pool', Int32Array.from(pool))
+      .addVarints('schemas', schemas)
+      .addVarints('pool', pool)
       .addStrings('values', values)
       .addStrings('props', this.props.strings)
       .addStrings('schemaNames', this.schemaNames.strings)
       .addStrings('terms', terms)
       .add('termStart', termStart)
-      .add('postDocs', postDocs)
-      .add('postTfs', postTfs)
-      .finish({ format: SEARCH_INDEX_FORMAT });
+      .addVarints('postDocs', gaps);
+    const halves = doubled(lens);
+    if (halves) writer.addVarints('lens2', halves);
+    else writer.add('lens', lens);
+    const tfHalves = doubled(postTfs);
+    if (tfHalves) writer.addVarints('postTfs2', tfHalves);
+    else writer.add('postTfs', postTfs);
+    return writer.finish({ format: SEARCH_INDEX_FORMAT });
   }
 
   static load(bytes: Uint8Array): InvertedIndex {
@@ -669,31 +885,48 @@ class InvertedIndex implements SearchIndex {
     const docIds = reader.strings('docs');
     const count = docIds.length;
     const kinds = reader.u8('kinds');
-    const schemas = reader.i32('schemas');
-    const lens = reader.f64('lens');
-    const starts = reader.i32('starts');
-    const pool = reader.i32('pool');
+    const schemas = reader.varints('schemas');
+    const lens = reader.has('lens2')
+      ? halved(reader.varints('lens2'), Float64Array)
+      : reader.f64('lens');
+    const pool = reader.varints('pool');
     const terms = reader.strings('terms');
     const termStart = reader.i32('termStart');
-    const postDocs = reader.i32('postDocs');
-    const postTfs = reader.f32('postTfs');
+    const postDocs = reader.varints('postDocs');
+    const postTfs = reader.has('postTfs2')
+      ? halved(reader.varints('postTfs2'), Float32Array)
+      : reader.f32('postTfs');
     const corrupt = (what: string) => new SearchIndexError('corrupt', `search index: ${what}`);
+    // Where each document's source starts follows from the pool's own counts.
+    const starts = new Int32Array(count);
+    let at = 0;
+    for (let n = 0; n < count; n++) {
+      if (at + 2 > pool.length || pool[at]! < 0 || pool[at + 1]! < 0) throw corrupt('bad document');
+      starts[n] = at;
+      at += 2 + 2 * pool[at]! + 2 * pool[at + 1]!;
+    }
+    if (at !== pool.length) throw corrupt('bad document');
     if (
       kinds.length !== count ||
       schemas.length !== count ||
       lens.length !== count ||
-      starts.length !== count ||
       termStart.length !== terms.length + 1 ||
       termStart[terms.length] !== postDocs.length ||
       postTfs.length !== postDocs.length
     ) {
       throw corrupt('column lengths differ');
     }
-    for (const n of postDocs) if (n < 0 || n >= count) throw corrupt('posting out of range');
-    for (const at of starts) if (at < 0 || at + 2 > pool.length) throw corrupt('bad document');
+    for (let t = 0; t < terms.length; t++) {
+      // Gaps back to document numbers.
+      let n = 0;
+      for (let q = termStart[t]!; q < termStart[t + 1]!; q++) {
+        n += postDocs[q]!;
+        if (n < 0 || n >= count) throw corrupt('posting out of range');
+        postDocs[q] = n;
+      }
+    }
     index.docIds = docIds;
-    index.docNo = new Map(docIds.map((id, n) => [id, n]));
-    if (index.docNo.size !== count) throw corrupt('duplicate document id');
+    index.docNoMap = null;
     index.kinds = kinds;
     index.schemas = schemas;
     index.lens = lens;
@@ -711,16 +944,22 @@ class InvertedIndex implements SearchIndex {
     index.terms = terms;
     index.sorted = terms.slice();
     index.sortedIds = Array.from(terms, (_, t) => t);
+    // Each term's postings stay in the loaded arrays until used (docsOf).
+    index.loadedDocs = postDocs;
+    index.loadedTfs = postTfs;
+    index.loadedStart = termStart;
+    index.postDocs = new Array<DocList | undefined>(terms.length);
+    index.postTfs = new Array<TfList | undefined>(terms.length);
+    const liveDf = new Array<number>(terms.length);
     for (let t = 0; t < terms.length; t++) {
       const from = termStart[t]!;
       const to = termStart[t + 1]!;
       if (to < from) throw corrupt('bad postings');
       index.termId.set(terms[t]!, t);
-      index.postDocs.push(postDocs.subarray(from, to));
-      index.postTfs.push(postTfs.subarray(from, to));
-      index.liveDf.push(to - from);
+      liveDf[t] = to - from;
       index.addTrigrams(terms[t]!, t);
     }
+    index.liveDf = liveDf;
     return index;
   }
 
@@ -906,8 +1145,8 @@ class InvertedIndex implements SearchIndex {
     for (const variants of groups) {
       const groupDocs: number[] = [];
       for (const { termId, weight } of variants) {
-        const docs = this.postDocs[termId]!;
-        const tfs = this.postTfs[termId]!;
+        const docs = this.docsOf(termId);
+        const tfs = this.tfsOf(termId);
         const df = this.df(termId);
         const idf = Math.log(1 + (N - df + 0.5) / (df + 0.5)) * weight;
         for (let k = 0; k < docs.length; k++) {
@@ -1022,6 +1261,40 @@ function identifierTerm(query: string): string | undefined {
 function numberForms(token: string): string[] {
   if (token.length < 6 || !/^\d+$/.test(token) || token[0] !== '0') return [token];
   return [token, token.startsWith('00') ? token.slice(2) : token.slice(1)];
+}
+
+/** Sorts postings `from`–`to` by document number (they are already, unless numbers were reused). */
+function sortPostings(docs: Int32Array, tfs: Float32Array, from: number, to: number): void {
+  let sorted = true;
+  for (let q = from + 1; q < to && sorted; q++) sorted = docs[q - 1]! < docs[q]!;
+  if (sorted) return;
+  const order = Array.from({ length: to - from }, (_, i) => from + i).sort(
+    (a, b) => docs[a]! - docs[b]!,
+  );
+  const d = order.map((q) => docs[q]!);
+  const f = order.map((q) => tfs[q]!);
+  docs.set(d, from);
+  tfs.set(f, from);
+}
+
+/** Twice each value, when every one of them is then a whole number (else null). */
+function doubled(values: Float64Array | Float32Array): Int32Array | null {
+  const out = new Int32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = 2 * values[i]!;
+    if (!Number.isInteger(v) || v > 0x7fffffff || v < 0) return null;
+    out[i] = v;
+  }
+  return out;
+}
+
+function halved<T extends Float32Array | Float64Array>(
+  values: Int32Array,
+  type: new (length: number) => T,
+): T {
+  const out = new type(values.length);
+  for (let i = 0; i < values.length; i++) out[i] = values[i]! / 2;
+  return out;
 }
 
 /**
