@@ -5,6 +5,8 @@ import { useAppServices, useRepository } from '../core/context.ts';
 import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
 import type { AnalysisScope, ResultRow, ScopedGraph } from './analysisModel.ts';
 import {
+  betweennessEstimateNote,
+  betweennessSampleChoices,
   entityLabels,
   groupColors,
   groupRows,
@@ -51,6 +53,8 @@ interface Shown {
   readonly rows: ResultRow[];
   readonly result: AnalysisResult;
   readonly summary: string;
+  /** Set when betweenness was estimated from a sample of sources. */
+  readonly estimate?: string;
 }
 
 /** The graphs the measures run on, in the order the radio buttons offer them. */
@@ -66,6 +70,8 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
   const [scope, setScope] = useState<AnalysisScope>('chart');
   const [measure, setMeasure] = useState<MeasureChoice>('betweenness');
   const [busy, setBusy] = useState(false);
+  /** Sources sampled for approximate betweenness; undefined runs the exact measure. */
+  const [sample, setSample] = useState<number>();
   const [shown, setShown] = useState<Shown>();
   const abortRef = useRef<AbortController | undefined>(undefined);
   useEffect(() => () => abortRef.current?.abort(), []);
@@ -74,6 +80,11 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
   const graph = useMemo(() => scopedGraph(entities, chart, scope), [entities, chart, scope]);
   const caseGraph = useMemo(() => scopedGraph(entities, undefined, 'case'), [entities]);
   const onChart = useMemo(() => new Set(Object.keys(chart.nodes)), [chart.nodes]);
+  const nodeCount = graph.input.nodes?.length ?? 0;
+  const sampleChoices = betweennessSampleChoices(nodeCount);
+  // A sample chosen on a bigger scope is dropped where it would cover every node.
+  const usedSample =
+    measure === 'betweenness' && sample !== undefined && sample < nodeCount ? sample : undefined;
 
   const run = async (
     request: Omit<AnalysisRequest, 'graph'>,
@@ -103,7 +114,11 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
 
   const runMeasure = async () => {
     const started = performance.now();
-    const result = await run({ measure, limit: 20 }, graph);
+    const k = usedSample;
+    const result = await run(
+      { measure, limit: 20, ...(k === undefined ? {} : { sample: k }) },
+      graph,
+    );
     if (!result) return;
     const seconds = ((performance.now() - started) / 1000).toFixed(2);
     let rows: ResultRow[] = [];
@@ -120,7 +135,13 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
       if (result.measure === 'communities')
         summary += `, modularity ${result.modularity.toFixed(3)}`;
     }
-    setShown({ measure, rows, result, summary: `${summary} · ${seconds} s` });
+    setShown({
+      measure,
+      rows,
+      result,
+      summary: `${summary} · ${seconds} s`,
+      ...(k === undefined ? {} : { estimate: betweennessEstimateNote(k, nodeCount) }),
+    });
   };
 
   const saveNodes = async (
@@ -197,6 +218,25 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
               ))}
             </select>
           </label>
+          {measure === 'betweenness' && sampleChoices.length > 0 && (
+            <label className="analysis-inline">
+              Sources
+              <select
+                value={usedSample ?? 'all'}
+                onChange={(e) =>
+                  setSample(e.target.value === 'all' ? undefined : Number(e.target.value))
+                }
+                data-testid="analysis-sample"
+              >
+                <option value="all">All (exact)</option>
+                {sampleChoices.map((k) => (
+                  <option key={k} value={k}>
+                    {k} sampled (estimate)
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
           <button
             type="button"
             className="primary"
@@ -221,6 +261,11 @@ export function AnalysisPanel(props: AnalysisPanelProps) {
             <p className="analysis-note" data-testid="analysis-summary">
               {MEASURES.find((m) => m.value === shown.measure)?.label}: {shown.summary}
             </p>
+            {shown.estimate && (
+              <p className="analysis-note" data-testid="analysis-estimate-note">
+                {shown.estimate}
+              </p>
+            )}
             <div className="analysis-row-actions">
               {canSize && (
                 <button

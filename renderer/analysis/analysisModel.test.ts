@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { buildGraph, runAnalysis } from '../../shared/analysis/index.ts';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import {
+  betweennessEstimateNote,
+  betweennessSampleChoices,
   COMMUNITY_PALETTE,
   entityLabels,
   groupColors,
@@ -184,5 +186,35 @@ describe('layering', () => {
       .filter((name) => /\.tsx?$/.test(name) && !/\.test\.tsx?$/.test(name))
       .filter((name) => /from '\.\.\/chart\//.test(readFileSync(join(dir, name), 'utf8')));
     expect(offenders).toEqual([]);
+  });
+});
+
+describe('approximate betweenness choices', () => {
+  it('offers only samples smaller than the graph, so a small graph gets the exact measure', () => {
+    expect(betweennessSampleChoices(50)).toEqual([]);
+    expect(betweennessSampleChoices(100)).toEqual([]);
+    expect(betweennessSampleChoices(101)).toEqual([100]);
+    expect(betweennessSampleChoices(20_000)).toEqual([100, 500, 2000]);
+  });
+
+  it('says the figures are an estimate from the sample', () => {
+    const note = betweennessEstimateNote(500, 20_000);
+    expect(note).toMatch(/^Estimate/);
+    expect(note).toContain('500 of 20000');
+  });
+
+  it('runs the sampled request the panel sends, as the exact one scaled from k sources', () => {
+    const input = {
+      nodes: Array.from({ length: 120 }, (_, i) => `n${i}`),
+      edges: Array.from({ length: 119 }, (_, i) => ({ source: `n${i}`, target: `n${i + 1}` })),
+    };
+    const [k] = betweennessSampleChoices(input.nodes.length);
+    const exact = runAnalysis({ measure: 'betweenness', graph: input });
+    const estimate = runAnalysis({ measure: 'betweenness', graph: input, sample: k! });
+    if (exact.kind !== 'values' || estimate.kind !== 'values') throw new Error('not values');
+    expect(Object.keys(estimate.values)).toHaveLength(120);
+    // On a path the middle node lies on the most paths, sampled or not.
+    expect(estimate.values['n60']!).toBeGreaterThan(estimate.values['n2']!);
+    expect(estimate.values).not.toEqual(exact.values);
   });
 });

@@ -261,3 +261,26 @@ export function formatValue(value: number): string {
   if (Number.isInteger(value)) return String(value);
   return Math.abs(value) >= 1e-4 ? String(Number(value.toPrecision(4))) : value.toExponential(3);
 }
+
+/** Sample sizes offered for approximate betweenness (NetworkX's `k`). */
+export const BETWEENNESS_SAMPLES = [100, 500, 2000] as const;
+
+/**
+ * The sample sizes worth offering on a graph of `nodeCount` nodes: only those below it (a sample of
+ * every node is the exact figure), so a small graph offers none.
+ */
+export function betweennessSampleChoices(nodeCount: number): number[] {
+  return BETWEENNESS_SAMPLES.filter((k) => k < nodeCount);
+}
+
+/**
+ * The note shown beside betweenness computed from `k` sampled sources of `nodeCount`: the figures
+ * are scaled up from a sample, so they are estimates, not the exact values.
+ */
+export function betweennessEstimateNote(k: number, nodeCount: number): string {
+  return (
+    `Estimate: computed from ${k} of ${nodeCount} entities as sources, picked at random, and ` +
+    'scaled up. Entities of high betweenness stand out; the figures themselves differ from the ' +
+    'exact ones.'
+  );
+}

@@ -152,11 +152,12 @@ function unweightedBrandes(rows: Rows, sources: ArrayLike<number>, result: Float
   const dist = new Int32Array(n).fill(-1);
   const sigma = new Float64Array(n);
   const coeff = new Float64Array(n);
-  const order = new Int32Array(n);
+  // One spare slot: the search writes order[tail] for every edge and only keeps it when w is new.
+  const order = new Int32Array(n + 1);
   // Successors of order[i] are succ[succStart[i] .. succStart[i + 1]), recorded during the search
   // so that the backward sweep needs no distance test (and no mispredicted branch) per edge.
   const succStart = new Int32Array(n + 1);
-  const succ = new Int32Array(targets.length);
+  const succ = new Int32Array(targets.length + 1);
   for (let k = 0; k < sources.length; k++) {
     const s = sources[k]!;
     dist[s] = 0;
@@ -169,18 +170,24 @@ function unweightedBrandes(rows: Rows, sources: ArrayLike<number>, result: Float
       succStart[head] = count;
       const next = dist[v]! + 1;
       const sv = sigma[v]!;
+      // Branch-free on purpose: whether w is new, and whether it lies one step further, are
+      // coin flips to the branch predictor, and mispredicting them cost more than always doing
+      // the stores (measured in bench/profiles/centrality.md). `fresh` is 1 when dist[w] is -1,
+      // `isNext` is 1 when dist[w] === next (both distances are non-negative, so the xor is 0
+      // exactly then); the writes of order[tail], succ[count] and sigma[w] are kept only when
+      // their flag is 1. sigma[w] of a new node is 0: every node's sigma is cleared after its search.
       for (let e = offsets[v]!, end = offsets[v + 1]!; e < end; e++) {
         const w = targets[e]!;
-        let dw = dist[w]!;
-        if (dw < 0) {
-          dist[w] = dw = next;
-          sigma[w] = 0;
-          order[tail++] = w;
-        }
-        if (dw === next) {
-          sigma[w] += sv;
-          succ[count++] = w;
-        }
+        const before = dist[w]!;
+        const fresh = before >>> 31;
+        const dw = before + fresh * (next + 1);
+        dist[w] = dw;
+        order[tail] = w;
+        tail += fresh;
+        const isNext = ((dw ^ next) - 1) >>> 31;
+        sigma[w] += sv * isNext;
+        succ[count] = w;
+        count += isNext;
       }
     }
     succStart[tail] = count;
@@ -192,7 +199,11 @@ function unweightedBrandes(rows: Rows, sources: ArrayLike<number>, result: Float
       coeff[v] = 1 / sv + sum;
       result[v] += sv * sum;
     }
-    for (let i = 0; i < tail; i++) dist[order[i]!] = -1;
+    for (let i = 0; i < tail; i++) {
+      const v = order[i]!;
+      dist[v] = -1;
+      sigma[v] = 0;
+    }
   }
 }
 

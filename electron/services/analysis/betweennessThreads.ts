@@ -1,9 +1,13 @@
 /**
  * Betweenness on every core in Node (the CLI's `tessera analyze`, the benchmark): the sources are
  * split by shared/analysis/betweennessParts.ts; the first slice runs on the calling thread, each
- * other one on a worker_thread holding its own copy of the graph's rows. The threads start per
- * call and end with it: their start (tsx loading the analysis modules, a few hundred ms of CPU) is
- * small beside any graph worth splitting.
+ * other one on a worker_thread. The graph's rows are copied once per call into shared memory
+ * (SharedArrayBuffer), so every thread reads the same bytes and posting them copies nothing.
+ *
+ * The worker threads are kept between calls: their start (tsx loading the analysis modules, then
+ * the kernel warming up in the JIT, a few hundred ms of CPU) is paid once per process, not per
+ * call, where it would leave the calling thread idle at the end of every run. An idle thread is
+ * unref'd so it never keeps the process alive; a busy one is ref'd so the process waits for it.
  *
  * Where a thread cannot start (no tsx, a bundled build) or fails, its slice runs on the calling
  * thread instead: the result is the same, only slower.
@@ -18,10 +22,12 @@ import {
 import type { BetweennessOptions, BrandesGraph } from '../../../shared/analysis/centrality.ts';
 import type { Graph } from '../../../shared/analysis/graph.ts';
 
-/** Messages to a worker: the graph once, then slices. */
-export type ThreadMessage =
-  | { readonly type: 'graph'; readonly graph: BrandesGraph }
-  | { readonly type: 'slice'; readonly id: number; readonly slice: BetweennessSlice };
+/** A message to a worker: one slice of a run, with the run's rows (in shared memory). */
+export interface ThreadMessage {
+  readonly id: number;
+  readonly graph: BrandesGraph;
+  readonly slice: BetweennessSlice;
+}
 
 export type SliceReply =
   | { readonly id: number; readonly raw: Float64Array }
@@ -44,31 +50,109 @@ function workerSource(): string {
   return `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
 }
 
-/** Runs one slice on a fresh thread; rejects when the thread cannot start or fails. */
-function runOnThread(graph: BrandesGraph, slice: BetweennessSlice): Promise<Float64Array> {
+/** A started thread and the slice it works on, if any. */
+interface Thread {
+  readonly worker: Worker;
+  task: {
+    readonly id: number;
+    resolve(raw: Float64Array): void;
+    reject(error: Error): void;
+  } | null;
+}
+
+/** Started threads waiting for a slice (unref'd). */
+const idle: Thread[] = [];
+let started = 0;
+let nextId = 0;
+
+/** Threads started by this process so far, and how many wait now (the tests read it). */
+export function betweennessThreadCounts(): { readonly started: number; readonly idle: number } {
+  return { started, idle: idle.length };
+}
+
+/**
+ * A new thread with its listeners for life (removing a Worker's listeners wholesale would also
+ * remove Node's own, which keep its message port running).
+ */
+function startThread(): Thread {
+  // No inherited loader flags: the bootstrap registers tsx itself.
+  const thread: Thread = {
+    worker: new Worker(workerSource(), { eval: true, execArgv: [] }),
+    task: null,
+  };
+  started++;
+  const end = (error: Error) => {
+    // A thread that failed or ended is never reused.
+    const at = idle.indexOf(thread);
+    if (at >= 0) idle.splice(at, 1);
+    const task = thread.task;
+    thread.task = null;
+    task?.reject(error);
+  };
+  thread.worker.on('message', (reply: SliceReply) => {
+    const task = thread.task;
+    if (!task || reply.id !== task.id) return;
+    if (!('raw' in reply)) {
+      end(new Error(reply.error));
+      void thread.worker.terminate();
+      return;
+    }
+    thread.task = null;
+    thread.worker.unref();
+    idle.push(thread);
+    task.resolve(reply.raw);
+  });
+  thread.worker.on('error', end);
+  thread.worker.on('exit', (code) => end(new Error(`thread exited (${code})`)));
+  return thread;
+}
+
+/** Ends the kept threads (tests; a long-lived process that is done with analysis). */
+export async function closeBetweennessThreads(): Promise<void> {
+  const ending = idle.splice(0);
+  await Promise.all(ending.map((thread) => thread.worker.terminate()));
+}
+
+/** Copies an array into shared memory, which worker threads read without a copy of their own. */
+function shared<T extends Int32Array | Float64Array>(
+  array: T,
+  make: (buffer: SharedArrayBuffer) => T,
+): T {
+  const copy = make(new SharedArrayBuffer(array.byteLength));
+  copy.set(array);
+  return copy;
+}
+
+/** The rows Brandes reads, in shared memory (plain copies where SharedArrayBuffer is missing). */
+function sharedRows(graph: BrandesGraph): BrandesGraph {
+  const { nodeCount, offsets, targets, weights, weighted } = graph;
+  if (typeof SharedArrayBuffer === 'undefined') {
+    return { nodeCount, offsets, targets, weights, weighted };
+  }
+  return {
+    nodeCount,
+    weighted,
+    offsets: shared(offsets, (b) => new Int32Array(b)),
+    targets: shared(targets, (b) => new Int32Array(b)),
+    weights: shared(weights, (b) => new Float64Array(b)),
+  };
+}
+
+/** Runs one slice on a kept or fresh thread; rejects when the thread cannot start or fails. */
+function runOnThread(rows: BrandesGraph, slice: BetweennessSlice): Promise<Float64Array> {
   return new Promise((resolve, reject) => {
-    let worker: Worker;
+    let thread: Thread;
     try {
-      // No inherited loader flags: the bootstrap registers tsx itself.
-      worker = new Worker(workerSource(), { eval: true, execArgv: [] });
+      thread = idle.pop() ?? startThread();
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)));
       return;
     }
-    const finish = (settle: () => void) => {
-      worker.removeAllListeners();
-      void worker.terminate();
-      settle();
-    };
-    worker.on('message', (reply: SliceReply) =>
-      finish(() => ('raw' in reply ? resolve(reply.raw) : reject(new Error(reply.error)))),
-    );
-    worker.on('error', (error) => finish(() => reject(error)));
-    worker.on('exit', (code) => finish(() => reject(new Error(`thread exited (${code})`))));
-    const { nodeCount, offsets, targets, weights, weighted } = graph;
-    const rows: BrandesGraph = { nodeCount, offsets, targets, weights, weighted };
-    worker.postMessage({ type: 'graph', graph: rows } satisfies ThreadMessage);
-    worker.postMessage({ type: 'slice', id: 0, slice } satisfies ThreadMessage);
+    const id = nextId++;
+    thread.task = { id, resolve, reject };
+    // Busy: the process waits for the answer.
+    thread.worker.ref();
+    thread.worker.postMessage({ id, graph: rows, slice } satisfies ThreadMessage);
   });
 }
 
@@ -83,6 +167,7 @@ export async function betweennessOnThreads(
 ): Promise<Float64Array> {
   const threads = Math.max(1, threadOptions.threads ?? os.availableParallelism());
   const report = threadOptions.onSlice;
+  const rows = threads > 1 ? sharedRows(graph) : graph;
   return betweennessInSlices(graph, options, threads, async (slice) => {
     if (slice.index === 0) {
       // The first slice runs on this thread, which would otherwise only wait: one thread fewer
@@ -92,7 +177,7 @@ export async function betweennessOnThreads(
     const started = performance.now();
     if (slice.index > 0) {
       try {
-        const raw = await runOnThread(graph, slice);
+        const raw = await runOnThread(rows, slice);
         report?.({ onThread: true, ms: performance.now() - started });
         return raw;
       } catch {
