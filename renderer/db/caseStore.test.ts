@@ -12,12 +12,14 @@ import type {
   ChangeChannel,
 } from './caseStore.ts';
 import type { TesseraDatabase } from './database.ts';
+import type { StoreKeys } from './encryption.ts';
 import { createRepository } from './repository.ts';
 import type { CaseRepository } from './repository.types.ts';
 import { encryptedTestDatabase } from './testing/encryptedDatabase.ts';
 import { createUnitOfWork } from './unitOfWork.ts';
 
 let db: TesseraDatabase;
+let storeKeys: StoreKeys;
 let repo: CaseRepository;
 let registry: CaseStoreRegistry;
 let counter = 0;
@@ -42,7 +44,7 @@ let channel: ReturnType<typeof testChannel>;
 
 beforeEach(async () => {
   counter += 1;
-  ({ db } = await encryptedTestDatabase(`case-store-test-${counter}`));
+  ({ db, storeKeys } = await encryptedTestDatabase(`case-store-test-${counter}`));
   await db.open();
   const work = createUnitOfWork(db, {
     actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
@@ -272,5 +274,162 @@ describe('the per-case entity store', () => {
       { numRuns: 15 },
     );
     release();
+  });
+});
+
+describe('the remembered first page snapshot', () => {
+  /** Remembers nodes `picks` of the loaded case as its first page; waits for the write. */
+  async function rememberPage(caseId: string, store: CaseEntityStore, count = 4) {
+    const ids = (await ready(store)).nodes!.slice(0, count).map((record) => record.id);
+    registry.rememberFirstPage(caseId, 'by-name', ids);
+    await settle();
+    return ids;
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 40));
+
+  /** Every `firstPage` a fresh store publishes until it is ready. */
+  async function pagesOfReopen(caseId: string): Promise<(readonly EntityRecord[])[]> {
+    const { store, release } = registry.acquire(caseId);
+    const pages: (readonly EntityRecord[])[] = [];
+    const stop = store.subscribe(() => {
+      const page = store.snapshot().firstPage?.records;
+      if (page && page !== pages.at(-1)) pages.push(page);
+    });
+    await ready(store);
+    stop();
+    release();
+    await settle();
+    return pages;
+  }
+
+  const current = async (ids: readonly string[]) =>
+    (await db.entities.bulkGet([...ids])).flatMap((row) =>
+      row && !row.deleted ? [{ id: row.id, updatedAt: row.updatedAt }] : [],
+    );
+  const shape = (records: readonly EntityRecord[]) =>
+    records.map(({ id, updatedAt }) => ({ id, updatedAt }));
+
+  it('is drawn before any entity row is read, from one meta entry', async () => {
+    const caseId = await demoCase();
+    const first = registry.acquire(caseId);
+    const ids = await rememberPage(caseId, first.store);
+    first.release();
+    await settle();
+    // Count the entity rows read below the store (a DBCore middleware of this test's own).
+    const { db: counted } = await encryptedTestDatabase(db.name, storeKeys);
+    let entityReads = 0;
+    counted.use({
+      stack: 'dbcore',
+      name: 'count-entity-reads',
+      create: (down) => ({
+        ...down,
+        table(name) {
+          const table = down.table(name);
+          if (name !== 'entities') return table;
+          return {
+            ...table,
+            get: (req) => ((entityReads += 1), table.get(req)),
+            getMany: (req) => ((entityReads += req.keys.length), table.getMany(req)),
+            query: (req) => ((entityReads += 1), table.query(req)),
+            openCursor: (req) => ((entityReads += 1), table.openCursor(req)),
+          };
+        },
+      }),
+    });
+    const work = createUnitOfWork(counted, {
+      actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
+      clock: new HybridLogicalClock('test.other'),
+    });
+    const other = createCaseStoreRegistry(work, { sliceSize: 3, keepMs: 10, channel: null });
+    const { store, release } = other.acquire(caseId);
+    const readsAtFirstPage = await new Promise<number>((resolve, reject) => {
+      const stop = store.subscribe(() => {
+        if (store.snapshot().phase === 'failed') reject(store.snapshot().error as Error);
+        if (store.snapshot().firstPage) {
+          stop();
+          resolve(entityReads);
+        }
+      });
+    });
+    expect(readsAtFirstPage).toBe(0);
+    expect(shape(store.snapshot().firstPage!.records)).toEqual(await current(ids));
+    await ready(store);
+    release();
+    other.dispose();
+    counted.close();
+  });
+
+  it('a record changed behind the unit of work is shown current once checked', async () => {
+    const caseId = await demoCase();
+    const first = registry.acquire(caseId);
+    const ids = await rememberPage(caseId, first.store);
+    first.release();
+    await settle();
+    // Another writer (a test seeding directly) leaves the snapshot stale.
+    const row = (await db.entities.get(ids[1]!))!;
+    await db.entities.put({ ...row, updatedAt: `${row.updatedAt}z`, properties: { name: ['X'] } });
+    const pages = await pagesOfReopen(caseId);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]![1]!.updatedAt).toBe(row.updatedAt);
+    expect(shape(pages[1]!)).toEqual(await current(ids));
+    expect(pages[1]![1]!.properties['name']).toEqual(['X']);
+  });
+
+  it('a change to a case with no store open drops its snapshot', async () => {
+    const caseId = await demoCase();
+    const first = registry.acquire(caseId);
+    const ids = await rememberPage(caseId, first.store);
+    first.release();
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the store is dropped (keepMs 10)
+    const target = (await repo.getEntity(ids[0]!))!;
+    await repo.updateEntity(target.id, { properties: { ...target.properties, notes: ['later'] } });
+    await settle();
+    const keys = (await db.meta.toCollection().primaryKeys()).map(String);
+    expect(keys.some((key) => key.endsWith(':view:first-page-records'))).toBe(false);
+    expect(keys.some((key) => key.endsWith(':view:first-page'))).toBe(true);
+    const pages = await pagesOfReopen(caseId);
+    // No snapshot: the first page shown is the one read by id, current.
+    expect(pages).toHaveLength(1);
+    expect(pages[0]![0]!.properties['notes']).toEqual(['later']);
+  });
+
+  it('stays current through any edits, deletes, undos and redos while the case is open', async () => {
+    const caseId = await demoCase({ undoable: false });
+    const { store, release } = registry.acquire(caseId);
+    const ids = await rememberPage(caseId, store, 6);
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('edit' as const), pick: fc.nat(), text: fc.string() }),
+      fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('undo' as const) }),
+      fc.record({ kind: fc.constant('redo' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
+        for (const step of ops) {
+          if (step.kind === 'undo') await repo.undo().catch(() => undefined);
+          else if (step.kind === 'redo') await repo.redo().catch(() => undefined);
+          else {
+            const target = store.get(ids[step.pick % ids.length]!);
+            if (!target) continue;
+            if (step.kind === 'delete') await repo.deleteEntity(target.id);
+            else {
+              await repo.updateEntity(target.id, {
+                properties: { ...target.properties, summary: [step.text || '-'] },
+              });
+            }
+          }
+        }
+        await settle();
+        const stored = await db.meta.get(`case:${caseId}:view:first-page-records`);
+        const snapshot = (stored?.value as { records: EntityRecord[] }).records;
+        expect(shape(snapshot)).toEqual(await current(ids));
+      }),
+      { numRuns: 12 },
+    );
+    release();
+    await settle();
+    const pages = await pagesOfReopen(caseId);
+    expect(pages).toHaveLength(1);
+    expect(shape(pages[0]!)).toEqual(await current(ids));
   });
 });

@@ -6,9 +6,13 @@
  * full copy per component. Now one store per open case holds the case's live entities and
  * relationships once:
  *
- * 1. Loading: first the remembered first page of a view (`rememberFirstPage`: a few dozen ids,
- *    read by id, so current), since the database answers in order and it must not queue behind
- *    the bulk. Then the node ids (keys only, nothing to decrypt: one `[caseId+schema]` look-up per
+ * 1. Loading: first the remembered first page of a view (`rememberFirstPage`), since the database
+ *    answers in order and it must not queue behind the bulk. It is kept twice: its ids, and a
+ *    snapshot of its records in one `meta` entry (one envelope to open on the encrypted store, not
+ *    one per record: issue 10's open ratio). The snapshot is shown at once and then checked
+ *    against the records read by id; it is rewritten or dropped by every change to one of its
+ *    records (see 2), so the check finds it current unless something wrote behind the unit of
+ *    work's back. Then the node ids (keys only, nothing to decrypt: one `[caseId+schema]` look-up per
  *    node type) and the nodes in slices, one at a time; then every key of the case and the
  *    relationships by primary-key range, one request per slice. Each slice is decrypted by the
  *    store's middleware and taken in with a yield to the event loop, so no task runs long.
@@ -17,7 +21,9 @@
  *    records are shared (recordCompaction.ts: half the heap of an imported case).
  * 2. Changes: the unit of work is the one writer (unitOfWork.ts); after each committed change it
  *    publishes the entity records it stored and the ids it removed for good, and the store applies
- *    exactly those. A change it cannot see in detail (a case purged) or made in another tab
+ *    exactly those; a change to a record of the remembered first page rewrites its snapshot, and
+ *    any change to a case with no store open here drops that case's snapshot (so a record edited,
+ *    deleted or purged elsewhere never shows from a stale copy). A change it cannot see in detail (a case purged) or made in another tab
  *    (announced on a BroadcastChannel by that tab's store registry) makes it load again.
  * 3. The contract other parts rely on (views, search, chart): see `CaseEntities`.
  *
@@ -30,7 +36,7 @@ import { compareHlc, isEdgeSchema, model } from '../../shared/model/index.ts';
 import type { TesseraDatabase } from './database.ts';
 import { stripEntity } from './records.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
-import { readViewState, viewStateKey } from './viewState.ts';
+import { viewStateKey } from './viewState.ts';
 import { createCompactor } from './recordCompaction.ts';
 
 /** The ids of one change, as the store applied it. */
@@ -147,11 +153,62 @@ const DEFAULT_KEEP_MS = 2_000;
 const CHANNEL_NAME = 'tessera-case-store';
 /** The view-state entry (viewState.ts) that keeps a case's remembered first page. */
 const FIRST_PAGE_VIEW = 'first-page';
+/** The entry beside it with a snapshot of that page's records. */
+const FIRST_PAGE_RECORDS_VIEW = 'first-page-records';
 const FIRST_PAGE_MAX = 200;
 
 interface StoredFirstPage {
   readonly key: string;
   readonly ids: readonly string[];
+}
+
+/**
+ * The snapshot of a remembered page's records, if `value` is one for `page` (same view, records
+ * of the case, each on the page, in its order). Records a change removed are left out of it.
+ */
+function parsePageRecords(
+  value: unknown,
+  caseId: string,
+  page: StoredFirstPage,
+): EntityRecord[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { key, records } = value as { key?: unknown; records?: unknown };
+  if (key !== page.key || !Array.isArray(records) || records.length > page.ids.length) {
+    return undefined;
+  }
+  let at = 0;
+  for (const record of records as unknown[]) {
+    if (typeof record !== 'object' || record === null) return undefined;
+    const { id, kind, schema, updatedAt, properties } = record as Partial<EntityRecord>;
+    const shaped =
+      typeof id === 'string' &&
+      kind === 'entity' &&
+      (record as EntityRecord).caseId === caseId &&
+      typeof schema === 'string' &&
+      typeof updatedAt === 'string' &&
+      typeof properties === 'object' &&
+      properties !== null;
+    if (!shaped) return undefined;
+    while (at < page.ids.length && page.ids[at] !== id) at += 1;
+    if (at === page.ids.length) return undefined;
+    at += 1;
+  }
+  return records as EntityRecord[];
+}
+
+/** Whether two versions of a page hold the same records at the same versions. */
+function samePage(a: readonly EntityRecord[], b: readonly EntityRecord[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((record, k) => record.id === b[k]!.id && record.updatedAt === b[k]!.updatedAt)
+  );
+}
+
+/** What the registry writes for a page: its ids, and its records' snapshot or none. */
+interface PageWrite {
+  readonly key: string;
+  readonly ids?: readonly string[];
+  readonly records: readonly EntityRecord[] | undefined;
 }
 
 function parseFirstPage(value: unknown): StoredFirstPage | undefined {
@@ -214,6 +271,8 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
   let compactor = createCompactor();
   /** The first page as stored (read at the load, or last written). */
   let remembered: StoredFirstPage | undefined;
+  /** Whether a current snapshot of its records is stored beside it. */
+  let snapshotStored = false;
 
   function publish(next: Partial<CaseEntities>): void {
     state = { ...state, ...next, version: state.version + 1 };
@@ -270,15 +329,24 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     // The remembered first page comes first: the database answers in order, and a page read
     // queued behind the first slices of nodes would wait for them.
     try {
-      const stored = parseFirstPage(await readViewState(db, caseId, FIRST_PAGE_VIEW));
+      const [pageEntry, recordsEntry] = await db.meta.bulkGet([
+        viewStateKey(caseId, FIRST_PAGE_VIEW),
+        viewStateKey(caseId, FIRST_PAGE_RECORDS_VIEW),
+      ]);
+      const stored = parseFirstPage(pageEntry?.value);
       remembered = stored;
+      snapshotStored = false;
       if (stored && stored.ids.length > 0 && mine === generation) {
+        // The snapshot first: one entry, drawn before any record is read.
+        const snapshot = parsePageRecords(recordsEntry?.value, caseId, stored);
+        if (snapshot) publish({ firstPage: { key: stored.key, records: snapshot } });
         const rows = await db.entities.bulkGet([...stored.ids]);
         if (mine !== generation) return;
         const records = rows.flatMap((row) =>
           row && !row.deleted && row.caseId === caseId ? [stripEntity(row)] : [],
         );
-        publish({ firstPage: { key: stored.key, records } });
+        snapshotStored = snapshot !== undefined && samePage(snapshot, records);
+        if (!snapshotStored) publish({ firstPage: { key: stored.key, records } });
       }
     } catch {
       // Only a hint: without it the table waits for the nodes.
@@ -380,7 +448,14 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     }
   }
 
-  function apply(records: readonly EntityRecord[], removedIds: readonly string[]): void {
+  /**
+   * Applies a committed change; returns what to store for the remembered first page when the
+   * change touched one of its records (its snapshot renewed, or dropped while still loading).
+   */
+  function apply(
+    records: readonly EntityRecord[],
+    removedIds: readonly string[],
+  ): PageWrite | undefined {
     const added: string[] = [];
     const updated: string[] = [];
     const removed = new Set<string>();
@@ -404,7 +479,7 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         if (!isEdgeSchema(record.schema)) nodesChanged = true;
       }
     }
-    if (added.length + updated.length + removed.size === 0) return;
+    if (added.length + updated.length + removed.size === 0) return undefined;
     if (removed.size > 0) {
       nodes = nodes.filter((record) => !removed.has(record.id));
       edges = edges.filter((record) => !removed.has(record.id));
@@ -416,17 +491,39 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
       all: state.phase === 'ready' ? [...nodes, ...edges] : undefined,
       lastChange: { added, updated, removed: [...removed] },
     });
+    const page = remembered;
+    if (!page || !snapshotStored) return undefined;
+    const touched = new Set([...added, ...updated, ...removed]);
+    if (!page.ids.some((id) => touched.has(id))) return undefined;
+    // While loading, records of the page may not be in yet: drop the snapshot rather than guess.
+    const current = loading ? undefined : pageRecords(page.ids);
+    snapshotStored = current !== undefined;
+    return { key: page.key, records: current };
   }
 
-  /** True when `ids` under `key` differ from what is stored (and are now taken as stored). */
-  function firstPageChanged(key: string, ids: readonly string[]): boolean {
+  /** The live records of `ids` in their order (those removed left out). */
+  function pageRecords(ids: readonly string[]): EntityRecord[] {
+    return ids.flatMap((id) => {
+      const record = lookup(id);
+      return record ? [record] : [];
+    });
+  }
+
+  /**
+   * What to store when the view shows `ids` under `key` (now taken as stored), or undefined when
+   * that is stored already, snapshot included.
+   */
+  function firstPageChanged(key: string, ids: readonly string[]): PageWrite | undefined {
     const same =
       remembered?.key === key &&
       remembered.ids.length === ids.length &&
       remembered.ids.every((id, k) => id === ids[k]);
-    if (same) return false;
+    const records = pageRecords(ids);
+    const complete = records.length === ids.length;
+    if (same && (snapshotStored || !complete)) return undefined;
     remembered = { key, ids: [...ids] };
-    return true;
+    snapshotStored = complete;
+    return { key, ids, records: complete ? records : undefined };
   }
 
   const store: CaseEntityStore = {
@@ -493,6 +590,28 @@ export function createCaseStoreRegistry(
     channel = null;
   };
 
+  /** Stores a page's ids and snapshot (or drops the snapshot): a hint, so failures are ignored. */
+  function writePage(caseId: string, page: PageWrite): void {
+    // Not undoable, no audit entry: it changes how the case opens, not what it says.
+    work
+      .commit({
+        label: 'Remember a view',
+        undoable: false,
+        write: async (tx) => {
+          if (page.ids) {
+            await tx.putMeta(viewStateKey(caseId, FIRST_PAGE_VIEW), {
+              key: page.key,
+              ids: page.ids,
+            });
+          }
+          const recordsKey = viewStateKey(caseId, FIRST_PAGE_RECORDS_VIEW);
+          if (page.records) await tx.putMeta(recordsKey, { key: page.key, records: page.records });
+          else await tx.db.meta.delete(recordsKey);
+        },
+      })
+      .catch(() => undefined); // losing it costs only the next open's speed
+  }
+
   function dropLater(caseId: string, entry: Entry): void {
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {
@@ -539,16 +658,8 @@ export function createCaseStoreRegistry(
 
     rememberFirstPage(caseId, key, ids) {
       const entry = open.get(caseId);
-      const page = ids.slice(0, FIRST_PAGE_MAX);
-      if (!entry || !entry.internals.firstPageChanged(key, page)) return;
-      // Not undoable, no audit entry: it changes how the case opens, not what it says.
-      work
-        .commit({
-          label: 'Remember a view',
-          undoable: false,
-          write: (tx) => tx.putMeta(viewStateKey(caseId, FIRST_PAGE_VIEW), { key, ids: page }),
-        })
-        .catch(() => undefined); // a hint for the next open: losing it costs only that open's speed
+      const write = entry?.internals.firstPageChanged(key, ids.slice(0, FIRST_PAGE_MAX));
+      if (write) writePage(caseId, write);
     },
 
     apply(change) {
@@ -564,7 +675,15 @@ export function createCaseStoreRegistry(
         if (change.reloadCases.includes(caseId)) void entry.internals.load();
         else {
           const mine = byCase.get(caseId);
-          if (mine) entry.internals.apply(mine.records, mine.removed);
+          const page = mine && entry.internals.apply(mine.records, mine.removed);
+          if (page) writePage(caseId, page);
+        }
+      }
+      // A case changed with no store here to renew its snapshot: drop it. (Each time: another
+      // tab may have written one since; the drop publishes no entities, so it ends here.)
+      for (const caseId of byCase.keys()) {
+        if (!open.has(caseId)) {
+          writePage(caseId, { key: '', records: undefined });
         }
       }
       const touched = new Set([...byCase.keys(), ...change.reloadCases]);
