@@ -12,10 +12,11 @@
  *    one per record: issue 10's open ratio). The snapshot is shown at once and then checked
  *    against the records read by id; it is rewritten or dropped by every change to one of its
  *    records (see 2), so the check finds it current unless something wrote behind the unit of
- *    work's back. Then the node ids (keys only, nothing to decrypt: one `[caseId+schema]` look-up per
- *    node type) and the nodes in slices, one at a time; then every key of the case and the
- *    relationships by primary-key range, one request per slice. Each slice is decrypted by the
- *    store's middleware and taken in with a yield to the event loop, so no task runs long.
+ *    work's back. Then the rows of each type are counted (`[caseId+schema]`, nothing to decrypt),
+ *    and the case is read one type at a time in slices, each one range read of the
+ *    `[caseId+schema+id]` index (schema v6) from the last id read: the nodes one slice at a time,
+ *    the relationships with the next slice read while one is taken in. Each slice is decrypted by
+ *    the store's middleware and taken in with a yield to the event loop, so no task runs long.
  *    Nodes (entities that are not relationships) come first because the entity table's default
  *    view shows only them. Progress (`loaded` of `total`) is published per slice. Equal parts of
  *    records are shared (recordCompaction.ts: half the heap of an imported case).
@@ -33,7 +34,8 @@
  */
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { compareHlc, isEdgeSchema, model } from '../../shared/model/index.ts';
-import type { TesseraDatabase } from './database.ts';
+import { Dexie } from 'dexie';
+import type { StoredEntity, TesseraDatabase } from './database.ts';
 import { stripEntity } from './records.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
 import { viewStateKey } from './viewState.ts';
@@ -219,10 +221,8 @@ function parseFirstPage(value: unknown): StoredFirstPage | undefined {
   return { key, ids: ids as string[] };
 }
 
-/** The schemata whose records are nodes: everything in the model but relationships. */
-const NODE_SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata).filter(
-  (name) => !isEdgeSchema(name),
-);
+/** Every schema of the model: a case's records are read one type at a time. */
+const SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata);
 
 function broadcastChannel(): ChangeChannel | null {
   if (typeof BroadcastChannel === 'undefined') return null;
@@ -353,95 +353,95 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     }
     if (mine !== generation) return;
     try {
-      // Keys only (the encrypting middleware has nothing to open): the nodes' first, one index
-      // look-up per node type, so their records can be read while the whole key list comes.
-      const nodeIds = (
-        await Promise.all(
-          NODE_SCHEMA_NAMES.map((schema) =>
-            db.entities.where('[caseId+schema]').equals([caseId, schema]).primaryKeys(),
-          ),
-        )
-      ).flat();
+      // Rows per type, counted in the database (nothing crosses, nothing to open): "loading N of
+      // M" shows M at once, and types the case lacks are never read.
+      const counts = await Promise.all(
+        SCHEMA_NAMES.map((schema) =>
+          db.entities.where('[caseId+schema]').equals([caseId, schema]).count(),
+        ),
+      );
       if (mine !== generation) return;
-      const isNode = new Set(nodeIds);
-      // Every key of a million-record case is a long task to take in: read after the nodes.
-      const edgeIds = async (): Promise<string[]> => {
-        // Counted in the database, off this thread, so "loading N of M" shows M before the
-        // key list arrives; not earlier, where it would hold up the nodes' reads behind it.
-        db.entities
-          .where('caseId')
-          .equals(caseId)
-          .count()
-          .then(
-            (total) => {
-              if (mine === generation && state.total === 0) publish({ total });
-            },
-            () => undefined,
-          );
-        const all = await db.entities.where('caseId').equals(caseId).primaryKeys();
-        if (mine === generation) publish({ total: all.length });
-        return all.filter((id) => !isNode.has(id));
-      };
-      // Relationships are read by primary-key range (one request per slice; a read per key costs
-      // a request each): a case's ids are mostly contiguous, being made together by an import.
-      // Rows of other cases in a range are skipped, and when they are many, reads go per key.
-      let byRange = false;
-      const readSlice = (ids: readonly string[], start: number) => {
-        const end = Math.min(start + sliceSize, ids.length);
-        return byRange
-          ? db.entities
-              .where(':id')
-              .between(ids[start]!, ids[end - 1]!, true, true)
-              .toArray()
-          : db.entities.bulkGet(ids.slice(start, end));
-      };
+      const present = SCHEMA_NAMES.filter((_, k) => counts[k]! > 0);
+      const known = counts.reduce((sum, count) => sum + count, 0);
+      publish({ total: known });
       let loaded = 0;
+      const takeIn = (rows: readonly (StoredEntity | undefined)[]) => {
+        for (const row of rows) {
+          if (!row || row.deleted || row.caseId !== caseId || index.has(row.id)) continue;
+          const applied = appliedWhileLoading.get(row.id);
+          if (applied !== undefined && compareHlc(row.updatedAt, applied) <= 0) continue;
+          place(compactor.compact(stripEntity(row)));
+        }
+        loaded += rows.length;
+      };
+      // One type's records after id `after`, in id order, a slice at a time: one range read of
+      // [caseId+schema+id] (schema v6) per slice, not a request per record.
+      const readSlice = (schema: string, after: string) =>
+        db.entities
+          .where('[caseId+schema+id]')
+          .between([caseId, schema, after], [caseId, schema, Dexie.maxKey], false, true)
+          .limit(sliceSize)
+          .toArray();
       for (const last of [false, true]) {
-        const ids = last ? await edgeIds() : nodeIds;
-        byRange = last;
-        if (mine !== generation) return;
-        let pending = ids.length > 0 ? readSlice(ids, 0) : undefined;
-        for (let start = 0; start < ids.length; start += sliceSize) {
-          const rows = await pending!;
-          const next = start + sliceSize;
-          const more = next < ids.length;
-          if (byRange && rows.length > 2 * sliceSize) byRange = false;
-          // Relationships: the next slice is read while this one is taken in. Nodes: one at a
-          // time, so reads the first page waits for (the view, the case) are not queued behind.
-          pending = more && last ? readSlice(ids, next) : undefined;
-          if (mine !== generation) return;
-          for (const row of rows) {
-            if (!row || row.deleted || row.caseId !== caseId) continue;
-            // A node within a relationships' range is in already.
-            if (last && isNode.has(row.id)) continue;
-            const applied = appliedWhileLoading.get(row.id);
-            if (applied !== undefined && compareHlc(row.updatedAt, applied) <= 0) continue;
-            place(compactor.compact(stripEntity(row)));
-          }
-          loaded += Math.min(sliceSize, ids.length - start);
-          if (more) {
-            publish({ loaded });
-            await yieldToEventLoop();
+        for (const schema of present.filter((name) => isEdgeSchema(name) === last)) {
+          let pending: Promise<StoredEntity[]> | undefined = readSlice(schema, '');
+          while (pending) {
+            const rows: StoredEntity[] = await pending;
             if (mine !== generation) return;
-            pending ??= readSlice(ids, next);
+            // While a key rotation runs the type has one blind value per key generation, each
+            // read up to a slice: then the rest of it at once, so no row of either is stepped over.
+            const split = rows.length > sliceSize;
+            const after = rows.at(-1)?.id ?? '';
+            const more = rows.length === sliceSize || split;
+            // Relationships: the next slice is read while this one is taken in. Nodes: one at a
+            // time, so reads the first page waits for (the view, the case) are not queued behind.
+            pending = more && last && !split ? readSlice(schema, after) : undefined;
+            takeIn(rows);
+            if (split) {
+              takeIn(
+                await db.entities
+                  .where('[caseId+schema+id]')
+                  .between([caseId, schema, ''], [caseId, schema, Dexie.maxKey], false, true)
+                  .toArray(),
+              );
+              if (mine !== generation) return;
+            }
+            if (more && !split) {
+              publish({ loaded });
+              await yieldToEventLoop();
+              if (mine !== generation) return;
+              pending ??= readSlice(schema, after);
+            }
           }
         }
         if (!last) {
           nodesDone = true;
           publish({ loaded, nodes: [...nodes] });
-        } else {
-          appliedWhileLoading = new Map();
-          // Its maps hold every distinct value seen; later changes are few and need not share.
-          compactor = createCompactor();
-          publish({
-            phase: 'ready',
-            loaded,
-            // Records of a type the model does not know came with the relationships.
-            nodes: state.nodes?.length === nodes.length ? state.nodes : [...nodes],
-            all: [...nodes, ...edges],
-          });
         }
       }
+      // Records of a type the model does not know (none in a case this build wrote): by key.
+      const all = await db.entities.where('caseId').equals(caseId).count();
+      if (mine !== generation) return;
+      if (all > known) {
+        const ids = await db.entities.where('caseId').equals(caseId).primaryKeys();
+        const rest = ids.filter((id) => !index.has(id));
+        for (let start = 0; start < rest.length; start += sliceSize) {
+          const rows = await db.entities.bulkGet(rest.slice(start, start + sliceSize));
+          if (mine !== generation) return;
+          takeIn(rows);
+        }
+      }
+      appliedWhileLoading = new Map();
+      // Its maps hold every distinct value seen; later changes are few and need not share.
+      compactor = createCompactor();
+      publish({
+        phase: 'ready',
+        loaded: Math.max(loaded, all),
+        total: Math.max(known, all),
+        // Records of a type the model does not know came last.
+        nodes: state.nodes?.length === nodes.length ? state.nodes : [...nodes],
+        all: [...nodes, ...edges],
+      });
     } catch (error) {
       if (mine !== generation) return;
       publish({ phase: 'failed', error });
