@@ -138,12 +138,18 @@ async function seed(page: Page, rows: number, casePath: string, withSmall: boole
         undoable: false,
       });
       const { work } = await app.storage();
-      for (let k = 0; k < slices; k++) {
+      const fetchSlice = async (k: number) => {
         const text = await (await fetch(`${route}${k}`)).text();
-        const records = text
+        return text
           .split('\n')
           .filter((line) => line.length > 0)
           .map((line) => JSON.parse(line) as unknown);
+      };
+      // The next slice is fetched and parsed while this one is sealed and written.
+      let next = fetchSlice(0);
+      for (let k = 0; k < slices; k++) {
+        const records = await next;
+        if (k + 1 < slices) next = fetchSlice(k + 1);
         await work.commit({
           label: 'Bench seed',
           undoable: false,
