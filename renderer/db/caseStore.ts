@@ -12,8 +12,9 @@
  *    one per record: issue 10's open ratio). The snapshot is shown at once and then checked
  *    against the records read by id; it is rewritten or dropped by every change to one of its
  *    records (see 2), so the check finds it current unless something wrote behind the unit of
- *    work's back. Then the rows of each type are counted (`[caseId+schema]`, nothing to decrypt),
- *    and the case is read one type at a time in slices, each one range read of the
+ *    work's back. Then the rows of each node type are counted (`[caseId+schema]`, nothing to
+ *    decrypt), then the relationship types once the nodes are in, and the case is read one type
+ *    at a time in slices, each one range read of the
  *    `[caseId+schema+id]` index (schema v6) from the last id read: the nodes one slice at a time,
  *    the relationships with the next slice read while one is taken in. Each slice is decrypted by
  *    the store's middleware and taken in with a yield to the event loop, so no task runs long.
@@ -221,8 +222,11 @@ function parseFirstPage(value: unknown): StoredFirstPage | undefined {
   return { key, ids: ids as string[] };
 }
 
-/** Every schema of the model: a case's records are read one type at a time. */
-const SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata);
+/** The model's schemata, nodes and relationships: a case's records are read one type at a time. */
+const NODE_SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata).filter(
+  (name) => !isEdgeSchema(name),
+);
+const EDGE_SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata).filter(isEdgeSchema);
 
 function broadcastChannel(): ChangeChannel | null {
   if (typeof BroadcastChannel === 'undefined') return null;
@@ -353,17 +357,21 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     }
     if (mine !== generation) return;
     try {
-      // Rows per type, counted in the database (nothing crosses, nothing to open): "loading N of
-      // M" shows M at once, and types the case lacks are never read.
-      const counts = await Promise.all(
-        SCHEMA_NAMES.map((schema) =>
-          db.entities.where('[caseId+schema]').equals([caseId, schema]).count(),
-        ),
-      );
-      if (mine !== generation) return;
-      const present = SCHEMA_NAMES.filter((_, k) => counts[k]! > 0);
-      const known = counts.reduce((sum, count) => sum + count, 0);
-      publish({ total: known });
+      // Rows per type, counted in the database (nothing crosses, nothing to open), so "loading N
+      // of M" shows M and types the case lacks are never read. The relationships' types only
+      // once the nodes are in: counting a million rows holds up every read queued behind it.
+      const countTypes = (names: readonly string[]) =>
+        Promise.all(
+          names.map((schema) =>
+            db.entities.where('[caseId+schema]').equals([caseId, schema]).count(),
+          ),
+        ).then((counts) => ({
+          present: names.filter((_, k) => counts[k]! > 0),
+          rows: counts.reduce((sum, count) => sum + count, 0),
+        }));
+      let known = 0;
+      /** Every row of the case (any type): counted with the relationships' types. */
+      let all = 0;
       let loaded = 0;
       const takeIn = (rows: readonly (StoredEntity | undefined)[]) => {
         for (const row of rows) {
@@ -383,7 +391,15 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
           .limit(sliceSize)
           .toArray();
       for (const last of [false, true]) {
-        for (const schema of present.filter((name) => isEdgeSchema(name) === last)) {
+        const [types, caseRows] = await Promise.all([
+          countTypes(last ? EDGE_SCHEMA_NAMES : NODE_SCHEMA_NAMES),
+          last ? db.entities.where('caseId').equals(caseId).count() : 0,
+        ]);
+        if (mine !== generation) return;
+        known += types.rows;
+        all = caseRows;
+        publish({ total: last ? Math.max(known, all) : known });
+        for (const schema of types.present) {
           let pending: Promise<StoredEntity[]> | undefined = readSlice(schema, '');
           while (pending) {
             const rows: StoredEntity[] = await pending;
@@ -420,8 +436,6 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         }
       }
       // Records of a type the model does not know (none in a case this build wrote): by key.
-      const all = await db.entities.where('caseId').equals(caseId).count();
-      if (mine !== generation) return;
       if (all > known) {
         const ids = await db.entities.where('caseId').equals(caseId).primaryKeys();
         const rest = ids.filter((id) => !index.has(id));
