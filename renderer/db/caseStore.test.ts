@@ -12,12 +12,14 @@ import type {
   ChangeChannel,
 } from './caseStore.ts';
 import type { TesseraDatabase } from './database.ts';
+import type { StoreKeys } from './encryption.ts';
 import { createRepository } from './repository.ts';
 import type { CaseRepository } from './repository.types.ts';
 import { encryptedTestDatabase } from './testing/encryptedDatabase.ts';
 import { createUnitOfWork } from './unitOfWork.ts';
 
 let db: TesseraDatabase;
+let storeKeys: StoreKeys;
 let repo: CaseRepository;
 let registry: CaseStoreRegistry;
 let counter = 0;
@@ -42,7 +44,7 @@ let channel: ReturnType<typeof testChannel>;
 
 beforeEach(async () => {
   counter += 1;
-  ({ db } = await encryptedTestDatabase(`case-store-test-${counter}`));
+  ({ db, storeKeys } = await encryptedTestDatabase(`case-store-test-${counter}`));
   await db.open();
   const work = createUnitOfWork(db, {
     actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
@@ -272,5 +274,216 @@ describe('the per-case entity store', () => {
       { numRuns: 15 },
     );
     release();
+  });
+});
+
+/**
+ * A second connection to the test's database, with a DBCore middleware of the test's own below
+ * the store that counts what is read from `entities`, and a registry over it.
+ */
+async function countingRegistry() {
+  const { db: counted } = await encryptedTestDatabase(db.name, storeKeys);
+  const reads = { rows: 0, byKey: 0, ranges: 0 };
+  counted.use({
+    stack: 'dbcore',
+    name: 'count-entity-reads',
+    create: (down) => ({
+      ...down,
+      table(name) {
+        const table = down.table(name);
+        if (name !== 'entities') return table;
+        return {
+          ...table,
+          get: (req) => {
+            reads.rows += 1;
+            reads.byKey += 1;
+            return table.get(req);
+          },
+          getMany: (req) => {
+            reads.rows += req.keys.length;
+            reads.byKey += req.keys.length;
+            return table.getMany(req);
+          },
+          query: (req) => {
+            if (req.values) {
+              reads.rows += 1;
+              reads.ranges += 1;
+            }
+            return table.query(req);
+          },
+          openCursor: (req) => {
+            reads.rows += 1;
+            return table.openCursor(req);
+          },
+        };
+      },
+    }),
+  });
+  const work = createUnitOfWork(counted, {
+    actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
+    clock: new HybridLogicalClock('test.other'),
+  });
+  const other = createCaseStoreRegistry(work, { sliceSize: 3, keepMs: 10, channel: null });
+  return { counted, reads, other };
+}
+
+describe('reading a case', () => {
+  it('reads each slice of a type with one range request, never a record by key', async () => {
+    const caseId = await demoCase();
+    const expected = await repo.listEntities(caseId);
+    const { counted, reads, other } = await countingRegistry();
+    const { store, release } = other.acquire(caseId);
+    const state = await ready(store);
+    expect(versions(state.all)).toEqual(versions(expected));
+    expect(reads.byKey).toBe(0);
+    // Slices of 3: about a third as many range reads as records (one more per type to end it).
+    expect(reads.ranges).toBeLessThan(expected.length / 3 + 40);
+    release();
+    other.dispose();
+    counted.close();
+  });
+
+  it('loads records of a type the model does not know, after the rest', async () => {
+    const caseId = await demoCase();
+    const known = (await repo.listEntities(caseId))[0]!;
+    // As a newer build might have stored it (written behind the unit of work).
+    await db.entities.put({ ...known, id: 'zz-unknown', schema: 'FutureThing', searchText: '' });
+    const { store, release } = registry.acquire(caseId);
+    const state = await ready(store);
+    expect(store.get('zz-unknown')?.schema).toBe('FutureThing');
+    expect(state.loaded).toBe(state.total);
+    release();
+  });
+});
+
+describe('the remembered first page snapshot', () => {
+  /** Remembers nodes `picks` of the loaded case as its first page; waits for the write. */
+  async function rememberPage(caseId: string, store: CaseEntityStore, count = 4) {
+    const ids = (await ready(store)).nodes!.slice(0, count).map((record) => record.id);
+    registry.rememberFirstPage(caseId, 'by-name', ids);
+    await settle();
+    return ids;
+  }
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 40));
+
+  /** Every `firstPage` a fresh store publishes until it is ready. */
+  async function pagesOfReopen(caseId: string): Promise<(readonly EntityRecord[])[]> {
+    const { store, release } = registry.acquire(caseId);
+    const pages: (readonly EntityRecord[])[] = [];
+    const stop = store.subscribe(() => {
+      const page = store.snapshot().firstPage?.records;
+      if (page && page !== pages.at(-1)) pages.push(page);
+    });
+    await ready(store);
+    stop();
+    release();
+    await settle();
+    return pages;
+  }
+
+  const current = async (ids: readonly string[]) =>
+    (await db.entities.bulkGet([...ids])).flatMap((row) =>
+      row && !row.deleted ? [{ id: row.id, updatedAt: row.updatedAt }] : [],
+    );
+  const shape = (records: readonly EntityRecord[]) =>
+    records.map(({ id, updatedAt }) => ({ id, updatedAt }));
+
+  it('is drawn before any entity row is read, from one meta entry', async () => {
+    const caseId = await demoCase();
+    const first = registry.acquire(caseId);
+    const ids = await rememberPage(caseId, first.store);
+    first.release();
+    await settle();
+    const { counted, reads, other } = await countingRegistry();
+    const { store, release } = other.acquire(caseId);
+    const readsAtFirstPage = await new Promise<number>((resolve, reject) => {
+      const stop = store.subscribe(() => {
+        if (store.snapshot().phase === 'failed') reject(store.snapshot().error as Error);
+        if (store.snapshot().firstPage) {
+          stop();
+          resolve(reads.rows);
+        }
+      });
+    });
+    expect(readsAtFirstPage).toBe(0);
+    expect(shape(store.snapshot().firstPage!.records)).toEqual(await current(ids));
+    await ready(store);
+    release();
+    other.dispose();
+    counted.close();
+  });
+
+  it('a record changed behind the unit of work is shown current once checked', async () => {
+    const caseId = await demoCase();
+    const first = registry.acquire(caseId);
+    const ids = await rememberPage(caseId, first.store);
+    first.release();
+    await settle();
+    // Another writer (a test seeding directly) leaves the snapshot stale.
+    const row = (await db.entities.get(ids[1]!))!;
+    await db.entities.put({ ...row, updatedAt: `${row.updatedAt}z`, properties: { name: ['X'] } });
+    const pages = await pagesOfReopen(caseId);
+    expect(pages).toHaveLength(2);
+    expect(pages[0]![1]!.updatedAt).toBe(row.updatedAt);
+    expect(shape(pages[1]!)).toEqual(await current(ids));
+    expect(pages[1]![1]!.properties['name']).toEqual(['X']);
+  });
+
+  it('a change to a case with no store open drops its snapshot', async () => {
+    const caseId = await demoCase();
+    const first = registry.acquire(caseId);
+    const ids = await rememberPage(caseId, first.store);
+    first.release();
+    await new Promise((resolve) => setTimeout(resolve, 60)); // the store is dropped (keepMs 10)
+    const target = (await repo.getEntity(ids[0]!))!;
+    await repo.updateEntity(target.id, { properties: { ...target.properties, notes: ['later'] } });
+    await settle();
+    const keys = (await db.meta.toCollection().primaryKeys()).map(String);
+    expect(keys.some((key) => key.endsWith(':view:first-page-records'))).toBe(false);
+    expect(keys.some((key) => key.endsWith(':view:first-page'))).toBe(true);
+    const pages = await pagesOfReopen(caseId);
+    // No snapshot: the first page shown is the one read by id, current.
+    expect(pages).toHaveLength(1);
+    expect(pages[0]![0]!.properties['notes']).toEqual(['later']);
+  });
+
+  it('stays current through any edits, deletes, undos and redos while the case is open', async () => {
+    const caseId = await demoCase({ undoable: false });
+    const { store, release } = registry.acquire(caseId);
+    const ids = await rememberPage(caseId, store, 6);
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant('edit' as const), pick: fc.nat(), text: fc.string() }),
+      fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
+      fc.record({ kind: fc.constant('undo' as const) }),
+      fc.record({ kind: fc.constant('redo' as const) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 5 }), async (ops) => {
+        for (const step of ops) {
+          if (step.kind === 'undo') await repo.undo().catch(() => undefined);
+          else if (step.kind === 'redo') await repo.redo().catch(() => undefined);
+          else {
+            const target = store.get(ids[step.pick % ids.length]!);
+            if (!target) continue;
+            if (step.kind === 'delete') await repo.deleteEntity(target.id);
+            else {
+              await repo.updateEntity(target.id, {
+                properties: { ...target.properties, summary: [step.text || '-'] },
+              });
+            }
+          }
+        }
+        await settle();
+        const stored = await db.meta.get(`case:${caseId}:view:first-page-records`);
+        const snapshot = (stored?.value as { records: EntityRecord[] }).records;
+        expect(shape(snapshot)).toEqual(await current(ids));
+      }),
+      { numRuns: 12 },
+    );
+    release();
+    await settle();
+    const pages = await pagesOfReopen(caseId);
+    expect(pages).toHaveLength(1);
+    expect(shape(pages[0]!)).toEqual(await current(ids));
   });
 });

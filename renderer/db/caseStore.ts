@@ -6,18 +6,26 @@
  * full copy per component. Now one store per open case holds the case's live entities and
  * relationships once:
  *
- * 1. Loading: first the remembered first page of a view (`rememberFirstPage`: a few dozen ids,
- *    read by id, so current), since the database answers in order and it must not queue behind
- *    the bulk. Then the node ids (keys only, nothing to decrypt: one `[caseId+schema]` look-up per
- *    node type) and the nodes in slices, one at a time; then every key of the case and the
- *    relationships by primary-key range, one request per slice. Each slice is decrypted by the
- *    store's middleware and taken in with a yield to the event loop, so no task runs long.
+ * 1. Loading: first the remembered first page of a view (`rememberFirstPage`), since the database
+ *    answers in order and it must not queue behind the bulk. It is kept twice: its ids, and a
+ *    snapshot of its records in one `meta` entry (one envelope to open on the encrypted store, not
+ *    one per record: issue 10's open ratio). The snapshot is shown at once and then checked
+ *    against the records read by id; it is rewritten or dropped by every change to one of its
+ *    records (see 2), so the check finds it current unless something wrote behind the unit of
+ *    work's back. Then the rows of each node type are counted (`[caseId+schema]`, nothing to
+ *    decrypt), then the relationship types once the nodes are in, and the case is read one type
+ *    at a time in slices, each one range read of the
+ *    `[caseId+schema+id]` index (schema v6) from the last id read: the nodes one slice at a time,
+ *    the relationships with the next slice read while one is taken in. Each slice is decrypted by
+ *    the store's middleware and taken in with a yield to the event loop, so no task runs long.
  *    Nodes (entities that are not relationships) come first because the entity table's default
  *    view shows only them. Progress (`loaded` of `total`) is published per slice. Equal parts of
  *    records are shared (recordCompaction.ts: half the heap of an imported case).
  * 2. Changes: the unit of work is the one writer (unitOfWork.ts); after each committed change it
  *    publishes the entity records it stored and the ids it removed for good, and the store applies
- *    exactly those. A change it cannot see in detail (a case purged) or made in another tab
+ *    exactly those; a change to a record of the remembered first page rewrites its snapshot, and
+ *    any change to a case with no store open here drops that case's snapshot (so a record edited,
+ *    deleted or purged elsewhere never shows from a stale copy). A change it cannot see in detail (a case purged) or made in another tab
  *    (announced on a BroadcastChannel by that tab's store registry) makes it load again.
  * 3. The contract other parts rely on (views, search, chart): see `CaseEntities`.
  *
@@ -27,10 +35,11 @@
  */
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { compareHlc, isEdgeSchema, model } from '../../shared/model/index.ts';
-import type { TesseraDatabase } from './database.ts';
+import { Dexie } from 'dexie';
+import type { StoredEntity, TesseraDatabase } from './database.ts';
 import { stripEntity } from './records.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
-import { readViewState, viewStateKey } from './viewState.ts';
+import { viewStateKey } from './viewState.ts';
 import { createCompactor } from './recordCompaction.ts';
 
 /** The ids of one change, as the store applied it. */
@@ -147,11 +156,62 @@ const DEFAULT_KEEP_MS = 2_000;
 const CHANNEL_NAME = 'tessera-case-store';
 /** The view-state entry (viewState.ts) that keeps a case's remembered first page. */
 const FIRST_PAGE_VIEW = 'first-page';
+/** The entry beside it with a snapshot of that page's records. */
+const FIRST_PAGE_RECORDS_VIEW = 'first-page-records';
 const FIRST_PAGE_MAX = 200;
 
 interface StoredFirstPage {
   readonly key: string;
   readonly ids: readonly string[];
+}
+
+/**
+ * The snapshot of a remembered page's records, if `value` is one for `page` (same view, records
+ * of the case, each on the page, in its order). Records a change removed are left out of it.
+ */
+function parsePageRecords(
+  value: unknown,
+  caseId: string,
+  page: StoredFirstPage,
+): EntityRecord[] | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { key, records } = value as { key?: unknown; records?: unknown };
+  if (key !== page.key || !Array.isArray(records) || records.length > page.ids.length) {
+    return undefined;
+  }
+  let at = 0;
+  for (const record of records as unknown[]) {
+    if (typeof record !== 'object' || record === null) return undefined;
+    const { id, kind, schema, updatedAt, properties } = record as Partial<EntityRecord>;
+    const shaped =
+      typeof id === 'string' &&
+      kind === 'entity' &&
+      (record as EntityRecord).caseId === caseId &&
+      typeof schema === 'string' &&
+      typeof updatedAt === 'string' &&
+      typeof properties === 'object' &&
+      properties !== null;
+    if (!shaped) return undefined;
+    while (at < page.ids.length && page.ids[at] !== id) at += 1;
+    if (at === page.ids.length) return undefined;
+    at += 1;
+  }
+  return records as EntityRecord[];
+}
+
+/** Whether two versions of a page hold the same records at the same versions. */
+function samePage(a: readonly EntityRecord[], b: readonly EntityRecord[]): boolean {
+  return (
+    a.length === b.length &&
+    a.every((record, k) => record.id === b[k]!.id && record.updatedAt === b[k]!.updatedAt)
+  );
+}
+
+/** What the registry writes for a page: its ids, and its records' snapshot or none. */
+interface PageWrite {
+  readonly key: string;
+  readonly ids?: readonly string[];
+  readonly records: readonly EntityRecord[] | undefined;
 }
 
 function parseFirstPage(value: unknown): StoredFirstPage | undefined {
@@ -162,10 +222,11 @@ function parseFirstPage(value: unknown): StoredFirstPage | undefined {
   return { key, ids: ids as string[] };
 }
 
-/** The schemata whose records are nodes: everything in the model but relationships. */
+/** The model's schemata, nodes and relationships: a case's records are read one type at a time. */
 const NODE_SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata).filter(
   (name) => !isEdgeSchema(name),
 );
+const EDGE_SCHEMA_NAMES: readonly string[] = Object.keys(model.schemata).filter(isEdgeSchema);
 
 function broadcastChannel(): ChangeChannel | null {
   if (typeof BroadcastChannel === 'undefined') return null;
@@ -214,6 +275,8 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
   let compactor = createCompactor();
   /** The first page as stored (read at the load, or last written). */
   let remembered: StoredFirstPage | undefined;
+  /** Whether a current snapshot of its records is stored beside it. */
+  let snapshotStored = false;
 
   function publish(next: Partial<CaseEntities>): void {
     state = { ...state, ...next, version: state.version + 1 };
@@ -270,117 +333,143 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     // The remembered first page comes first: the database answers in order, and a page read
     // queued behind the first slices of nodes would wait for them.
     try {
-      const stored = parseFirstPage(await readViewState(db, caseId, FIRST_PAGE_VIEW));
+      const [pageEntry, recordsEntry] = await db.meta.bulkGet([
+        viewStateKey(caseId, FIRST_PAGE_VIEW),
+        viewStateKey(caseId, FIRST_PAGE_RECORDS_VIEW),
+      ]);
+      const stored = parseFirstPage(pageEntry?.value);
       remembered = stored;
+      snapshotStored = false;
       if (stored && stored.ids.length > 0 && mine === generation) {
+        // The snapshot first: one entry, drawn before any record is read.
+        const snapshot = parsePageRecords(recordsEntry?.value, caseId, stored);
+        if (snapshot) publish({ firstPage: { key: stored.key, records: snapshot } });
         const rows = await db.entities.bulkGet([...stored.ids]);
         if (mine !== generation) return;
         const records = rows.flatMap((row) =>
           row && !row.deleted && row.caseId === caseId ? [stripEntity(row)] : [],
         );
-        publish({ firstPage: { key: stored.key, records } });
+        snapshotStored = snapshot !== undefined && samePage(snapshot, records);
+        if (!snapshotStored) publish({ firstPage: { key: stored.key, records } });
       }
     } catch {
       // Only a hint: without it the table waits for the nodes.
     }
     if (mine !== generation) return;
     try {
-      // Keys only (the encrypting middleware has nothing to open): the nodes' first, one index
-      // look-up per node type, so their records can be read while the whole key list comes.
-      const nodeIds = (
-        await Promise.all(
-          NODE_SCHEMA_NAMES.map((schema) =>
-            db.entities.where('[caseId+schema]').equals([caseId, schema]).primaryKeys(),
+      // Rows per type, counted in the database (nothing crosses, nothing to open), so "loading N
+      // of M" shows M and types the case lacks are never read. The relationships' types only
+      // once the nodes are in: counting a million rows holds up every read queued behind it.
+      const countTypes = (names: readonly string[]) =>
+        Promise.all(
+          names.map((schema) =>
+            db.entities.where('[caseId+schema]').equals([caseId, schema]).count(),
           ),
-        )
-      ).flat();
-      if (mine !== generation) return;
-      const isNode = new Set(nodeIds);
-      // Every key of a million-record case is a long task to take in: read after the nodes.
-      const edgeIds = async (): Promise<string[]> => {
-        // Counted in the database, off this thread, so "loading N of M" shows M before the
-        // key list arrives; not earlier, where it would hold up the nodes' reads behind it.
-        db.entities
-          .where('caseId')
-          .equals(caseId)
-          .count()
-          .then(
-            (total) => {
-              if (mine === generation && state.total === 0) publish({ total });
-            },
-            () => undefined,
-          );
-        const all = await db.entities.where('caseId').equals(caseId).primaryKeys();
-        if (mine === generation) publish({ total: all.length });
-        return all.filter((id) => !isNode.has(id));
-      };
-      // Relationships are read by primary-key range (one request per slice; a read per key costs
-      // a request each): a case's ids are mostly contiguous, being made together by an import.
-      // Rows of other cases in a range are skipped, and when they are many, reads go per key.
-      let byRange = false;
-      const readSlice = (ids: readonly string[], start: number) => {
-        const end = Math.min(start + sliceSize, ids.length);
-        return byRange
-          ? db.entities
-              .where(':id')
-              .between(ids[start]!, ids[end - 1]!, true, true)
-              .toArray()
-          : db.entities.bulkGet(ids.slice(start, end));
-      };
+        ).then((counts) => ({
+          present: names.filter((_, k) => counts[k]! > 0),
+          rows: counts.reduce((sum, count) => sum + count, 0),
+        }));
+      let known = 0;
+      /** Every row of the case (any type): counted with the relationships' types. */
+      let all = 0;
       let loaded = 0;
+      const takeIn = (rows: readonly (StoredEntity | undefined)[]) => {
+        for (const row of rows) {
+          if (!row || row.deleted || row.caseId !== caseId || index.has(row.id)) continue;
+          const applied = appliedWhileLoading.get(row.id);
+          if (applied !== undefined && compareHlc(row.updatedAt, applied) <= 0) continue;
+          place(compactor.compact(stripEntity(row)));
+        }
+        loaded += rows.length;
+      };
+      // One type's records after id `after`, in id order, a slice at a time: one range read of
+      // [caseId+schema+id] (schema v6) per slice, not a request per record.
+      const readSlice = (schema: string, after: string) =>
+        db.entities
+          .where('[caseId+schema+id]')
+          .between([caseId, schema, after], [caseId, schema, Dexie.maxKey], false, true)
+          .limit(sliceSize)
+          .toArray();
       for (const last of [false, true]) {
-        const ids = last ? await edgeIds() : nodeIds;
-        byRange = last;
+        const [types, caseRows] = await Promise.all([
+          countTypes(last ? EDGE_SCHEMA_NAMES : NODE_SCHEMA_NAMES),
+          last ? db.entities.where('caseId').equals(caseId).count() : 0,
+        ]);
         if (mine !== generation) return;
-        let pending = ids.length > 0 ? readSlice(ids, 0) : undefined;
-        for (let start = 0; start < ids.length; start += sliceSize) {
-          const rows = await pending!;
-          const next = start + sliceSize;
-          const more = next < ids.length;
-          if (byRange && rows.length > 2 * sliceSize) byRange = false;
-          // Relationships: the next slice is read while this one is taken in. Nodes: one at a
-          // time, so reads the first page waits for (the view, the case) are not queued behind.
-          pending = more && last ? readSlice(ids, next) : undefined;
-          if (mine !== generation) return;
-          for (const row of rows) {
-            if (!row || row.deleted || row.caseId !== caseId) continue;
-            // A node within a relationships' range is in already.
-            if (last && isNode.has(row.id)) continue;
-            const applied = appliedWhileLoading.get(row.id);
-            if (applied !== undefined && compareHlc(row.updatedAt, applied) <= 0) continue;
-            place(compactor.compact(stripEntity(row)));
-          }
-          loaded += Math.min(sliceSize, ids.length - start);
-          if (more) {
-            publish({ loaded });
-            await yieldToEventLoop();
+        known += types.rows;
+        all = caseRows;
+        publish({ total: last ? Math.max(known, all) : known });
+        for (const schema of types.present) {
+          let pending: Promise<StoredEntity[]> | undefined = readSlice(schema, '');
+          while (pending) {
+            const rows: StoredEntity[] = await pending;
             if (mine !== generation) return;
-            pending ??= readSlice(ids, next);
+            // While a key rotation runs the type has one blind value per key generation, each
+            // read up to a slice: then the rest of it at once, so no row of either is stepped over.
+            const split = rows.length > sliceSize;
+            const after = rows.at(-1)?.id ?? '';
+            const more = rows.length === sliceSize || split;
+            // Relationships: the next slice is read while this one is taken in. Nodes: one at a
+            // time, so reads the first page waits for (the view, the case) are not queued behind.
+            pending = more && last && !split ? readSlice(schema, after) : undefined;
+            takeIn(rows);
+            if (split) {
+              takeIn(
+                await db.entities
+                  .where('[caseId+schema+id]')
+                  .between([caseId, schema, ''], [caseId, schema, Dexie.maxKey], false, true)
+                  .toArray(),
+              );
+              if (mine !== generation) return;
+            }
+            if (more && !split) {
+              publish({ loaded });
+              await yieldToEventLoop();
+              if (mine !== generation) return;
+              pending ??= readSlice(schema, after);
+            }
           }
         }
         if (!last) {
           nodesDone = true;
           publish({ loaded, nodes: [...nodes] });
-        } else {
-          appliedWhileLoading = new Map();
-          // Its maps hold every distinct value seen; later changes are few and need not share.
-          compactor = createCompactor();
-          publish({
-            phase: 'ready',
-            loaded,
-            // Records of a type the model does not know came with the relationships.
-            nodes: state.nodes?.length === nodes.length ? state.nodes : [...nodes],
-            all: [...nodes, ...edges],
-          });
         }
       }
+      // Records of a type the model does not know (none in a case this build wrote): by key.
+      if (all > known) {
+        const ids = await db.entities.where('caseId').equals(caseId).primaryKeys();
+        const rest = ids.filter((id) => !index.has(id));
+        for (let start = 0; start < rest.length; start += sliceSize) {
+          const rows = await db.entities.bulkGet(rest.slice(start, start + sliceSize));
+          if (mine !== generation) return;
+          takeIn(rows);
+        }
+      }
+      appliedWhileLoading = new Map();
+      // Its maps hold every distinct value seen; later changes are few and need not share.
+      compactor = createCompactor();
+      publish({
+        phase: 'ready',
+        loaded: Math.max(loaded, all),
+        total: Math.max(known, all),
+        // Records of a type the model does not know came last.
+        nodes: state.nodes?.length === nodes.length ? state.nodes : [...nodes],
+        all: [...nodes, ...edges],
+      });
     } catch (error) {
       if (mine !== generation) return;
       publish({ phase: 'failed', error });
     }
   }
 
-  function apply(records: readonly EntityRecord[], removedIds: readonly string[]): void {
+  /**
+   * Applies a committed change; returns what to store for the remembered first page when the
+   * change touched one of its records (its snapshot renewed, or dropped while still loading).
+   */
+  function apply(
+    records: readonly EntityRecord[],
+    removedIds: readonly string[],
+  ): PageWrite | undefined {
     const added: string[] = [];
     const updated: string[] = [];
     const removed = new Set<string>();
@@ -404,7 +493,7 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         if (!isEdgeSchema(record.schema)) nodesChanged = true;
       }
     }
-    if (added.length + updated.length + removed.size === 0) return;
+    if (added.length + updated.length + removed.size === 0) return undefined;
     if (removed.size > 0) {
       nodes = nodes.filter((record) => !removed.has(record.id));
       edges = edges.filter((record) => !removed.has(record.id));
@@ -416,17 +505,39 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
       all: state.phase === 'ready' ? [...nodes, ...edges] : undefined,
       lastChange: { added, updated, removed: [...removed] },
     });
+    const page = remembered;
+    if (!page || !snapshotStored) return undefined;
+    const touched = new Set([...added, ...updated, ...removed]);
+    if (!page.ids.some((id) => touched.has(id))) return undefined;
+    // While loading, records of the page may not be in yet: drop the snapshot rather than guess.
+    const current = loading ? undefined : pageRecords(page.ids);
+    snapshotStored = current !== undefined;
+    return { key: page.key, records: current };
   }
 
-  /** True when `ids` under `key` differ from what is stored (and are now taken as stored). */
-  function firstPageChanged(key: string, ids: readonly string[]): boolean {
+  /** The live records of `ids` in their order (those removed left out). */
+  function pageRecords(ids: readonly string[]): EntityRecord[] {
+    return ids.flatMap((id) => {
+      const record = lookup(id);
+      return record ? [record] : [];
+    });
+  }
+
+  /**
+   * What to store when the view shows `ids` under `key` (now taken as stored), or undefined when
+   * that is stored already, snapshot included.
+   */
+  function firstPageChanged(key: string, ids: readonly string[]): PageWrite | undefined {
     const same =
       remembered?.key === key &&
       remembered.ids.length === ids.length &&
       remembered.ids.every((id, k) => id === ids[k]);
-    if (same) return false;
+    const records = pageRecords(ids);
+    const complete = records.length === ids.length;
+    if (same && (snapshotStored || !complete)) return undefined;
     remembered = { key, ids: [...ids] };
-    return true;
+    snapshotStored = complete;
+    return { key, ids, records: complete ? records : undefined };
   }
 
   const store: CaseEntityStore = {
@@ -493,6 +604,28 @@ export function createCaseStoreRegistry(
     channel = null;
   };
 
+  /** Stores a page's ids and snapshot (or drops the snapshot): a hint, so failures are ignored. */
+  function writePage(caseId: string, page: PageWrite): void {
+    // Not undoable, no audit entry: it changes how the case opens, not what it says.
+    work
+      .commit({
+        label: 'Remember a view',
+        undoable: false,
+        write: async (tx) => {
+          if (page.ids) {
+            await tx.putMeta(viewStateKey(caseId, FIRST_PAGE_VIEW), {
+              key: page.key,
+              ids: page.ids,
+            });
+          }
+          const recordsKey = viewStateKey(caseId, FIRST_PAGE_RECORDS_VIEW);
+          if (page.records) await tx.putMeta(recordsKey, { key: page.key, records: page.records });
+          else await tx.db.meta.delete(recordsKey);
+        },
+      })
+      .catch(() => undefined); // losing it costs only the next open's speed
+  }
+
   function dropLater(caseId: string, entry: Entry): void {
     if (entry.timer !== undefined) clearTimeout(entry.timer);
     entry.timer = setTimeout(() => {
@@ -539,16 +672,8 @@ export function createCaseStoreRegistry(
 
     rememberFirstPage(caseId, key, ids) {
       const entry = open.get(caseId);
-      const page = ids.slice(0, FIRST_PAGE_MAX);
-      if (!entry || !entry.internals.firstPageChanged(key, page)) return;
-      // Not undoable, no audit entry: it changes how the case opens, not what it says.
-      work
-        .commit({
-          label: 'Remember a view',
-          undoable: false,
-          write: (tx) => tx.putMeta(viewStateKey(caseId, FIRST_PAGE_VIEW), { key, ids: page }),
-        })
-        .catch(() => undefined); // a hint for the next open: losing it costs only that open's speed
+      const write = entry?.internals.firstPageChanged(key, ids.slice(0, FIRST_PAGE_MAX));
+      if (write) writePage(caseId, write);
     },
 
     apply(change) {
@@ -564,7 +689,15 @@ export function createCaseStoreRegistry(
         if (change.reloadCases.includes(caseId)) void entry.internals.load();
         else {
           const mine = byCase.get(caseId);
-          if (mine) entry.internals.apply(mine.records, mine.removed);
+          const page = mine && entry.internals.apply(mine.records, mine.removed);
+          if (page) writePage(caseId, page);
+        }
+      }
+      // A case changed with no store here to renew its snapshot: drop it. (Each time: another
+      // tab may have written one since; the drop publishes no entities, so it ends here.)
+      for (const caseId of byCase.keys()) {
+        if (!open.has(caseId)) {
+          writePage(caseId, { key: '', records: undefined });
         }
       }
       const touched = new Set([...byCase.keys(), ...change.reloadCases]);

@@ -4,7 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { ChartRecord, EntityRecord } from '../../../shared/model/index.ts';
 import { DEFAULT_MARKINGS, UNGRADED } from '../../../shared/model/index.ts';
 import { readChart } from '../chartNodes.ts';
+import { Dexie } from 'dexie';
 import { TesseraDatabase } from '../database.ts';
+import { testStoreKeys } from '../testing/encryptedDatabase.ts';
 import { entitySearchText } from '../searchText.ts';
 import { readLastSync, readPending, readReceived, readRecordMeta } from '../syncState.ts';
 import { LATEST_VERSION, MIGRATIONS } from './index.ts';
@@ -85,9 +87,10 @@ describe('schema migrations', () => {
       .put({ id: 'a1', recordId: 'e1', caseId: 'case-1', changeId: 'c1', hlc: 'h' });
     old.close();
 
-    const db = new TesseraDatabase(name);
+    // Opened at v4 itself: later versions add indexes of their own (v6).
+    const db = new TesseraDatabase(name, MIGRATIONS.slice(0, 4));
     await db.open();
-    expect(db.verno).toBe(LATEST_VERSION);
+    expect(db.verno).toBe(4);
     const indexes = (table: string) => db.table(table).schema.indexes.map((index) => index.name);
     expect(indexes('entities').sort()).toEqual(['[caseId+schema]', 'caseId']);
     expect(indexes('cases')).toEqual([]);
@@ -139,6 +142,31 @@ describe('schema migrations', () => {
       nodes: { e1: { x: 1, y: 2 }, e2: { x: 30, y: 40, color: '#00ff00' } },
       updatedAt: later,
     });
+    db.close();
+    await db.delete();
+  });
+
+  it('v5 → v6 indexes [caseId+schema+id]: a type read by id range, sealed rows too', async () => {
+    const keys = await testStoreKeys();
+    const name = 'migration-v5-v6';
+    const old = new TesseraDatabase(name, MIGRATIONS.slice(0, 5), { encryption: () => keys });
+    await old.open();
+    const rows = ['p3', 'p1', 'c1', 'p2'].map((id) => ({
+      ...entity(id, id.startsWith('p') ? 'Person' : 'Company', { name: [id] }),
+      searchText: id,
+    }));
+    await old.entities.bulkPut([...rows, { ...rows[0]!, id: 'x1', caseId: 'case-2' }]);
+    old.close();
+
+    const db = new TesseraDatabase(name, undefined, { encryption: () => keys });
+    await db.open();
+    expect(db.verno).toBe(6);
+    const people = db.entities
+      .where('[caseId+schema+id]')
+      .between(['case-1', 'Person', 'p1'], ['case-1', 'Person', Dexie.maxKey], false, true);
+    // After p1, in id order, only this case's people, each opened and checked.
+    expect((await people.toArray()).map((row) => row.id)).toEqual(['p2', 'p3']);
+    expect(await people.limit(1).toArray()).toEqual([rows[3]]);
     db.close();
     await db.delete();
   });
