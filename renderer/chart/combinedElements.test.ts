@@ -57,6 +57,10 @@ const caseArb = fc.record({
   expand: fc.array(fc.nat(39), { maxLength: 4 }),
   widthBy: fc.constantFrom('count' as const, 'sum' as const),
   combine: fc.boolean(),
+  // Ids in order (as the case store's ULIDs mostly are) take the build's path without a map.
+  padIds: fc.boolean(),
+  // A node entity that reuses a relationship's id, after it (the node is the live copy).
+  nodeReusing: fc.option(fc.nat(39), { nil: undefined }),
 });
 
 function entity(id: string, schema: string, properties: EntityProperties, deleted = false) {
@@ -90,11 +94,18 @@ describe('buildCombinedChartElements', () => {
             const value = r[name];
             if (value !== undefined) properties[name] = [value];
           }
-          const record = entity(`r${i}`, r.schema, properties, r.deleted);
+          const id = (k: number) => (c.padIds ? `r${String(k).padStart(2, '0')}` : `r${k}`);
+          const record = entity(id(i), r.schema, properties, r.deleted);
           entities.push(record);
           // The same id again (a newer copy wins, in the first one's place).
-          if (r.repeat) entities.push(entity(`r${Math.max(0, i - 1)}`, r.schema, properties));
+          if (r.repeat) entities.push(entity(id(Math.max(0, i - 1)), r.schema, properties));
         });
+        if (c.nodeReusing !== undefined && c.nodeReusing < c.relationships.length) {
+          const reused = c.padIds
+            ? `r${String(c.nodeReusing).padStart(2, '0')}`
+            : `r${c.nodeReusing}`;
+          entities.push(entity(reused, 'Person', { name: ['Reused'] }));
+        }
         const nodes: Record<string, ChartNodeView> = {};
         NODE_IDS.forEach((id, i) => {
           if (c.onChart[i]) nodes[id] = { x: i * 10, y: -i };
@@ -112,7 +123,7 @@ describe('buildCombinedChartElements', () => {
         const actual = buildCombinedChartElements(entities, chart, options, schemaLabel);
         expect(actual).toEqual(expected);
       }),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
   });
 
