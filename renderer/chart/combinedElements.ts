@@ -20,7 +20,8 @@
  *
  * Node and edge rules are chartGraph's (shared/model/chartGraph.ts): live entities (of a repeated
  * id, the last live copy in the first one's place), nodes in the chart's order, relationships in
- * the entities' order, then property links.
+ * the entities' order, then property links. The case store's records (`records: 'store'`) are
+ * live and unique already, and are taken as they are.
  */
 import type { ChartRecord, EntityProperties, EntityRecord } from '../../shared/model/index.ts';
 import { isEdgeSchema, model } from '../../shared/model/index.ts';
@@ -164,39 +165,31 @@ class Groups {
 }
 
 /**
- * Live entities as chartGraph's map of them holds them: a repeated id keeps its first place and
- * its last live copy. The case store hands over unique ids, mostly in id order (ULIDs), so that
- * common case is recognised without a map over every record (a million string keys, a fifth of
- * the build): relationship ids strictly increasing, none of them also a node entity's id, means
- * no id repeats among relationships, and node entities only need their last live copy.
+ * What the records passed in are: 'store' for the case store's list (CaseEntities.all: every
+ * record live, each id once), which spares the map over every record's id (a million string
+ * keys, a fifth of the build); 'any' for whatever chartGraph takes (tombstones, repeated ids).
  */
-function liveEntities(entities: readonly EntityRecord[]): {
-  /** Live relationships (edge schemata), in order. */
-  readonly relationships: readonly EntityRecord[];
-  /** The live copy of each node entity (of every entity where ids repeat). */
+export type RecordSource = 'store' | 'any';
+
+/** The live records in order, and the live copy of each node entity by id (chartGraph's rules). */
+function liveEntities(
+  entities: readonly EntityRecord[],
+  records: RecordSource,
+): {
+  /** Live records, each id once (the store's list as it is). */
+  readonly live: readonly EntityRecord[];
+  /** Node entities by id (every entity, where ids may repeat). */
   readonly byId: ReadonlyMap<string, EntityRecord>;
 } {
-  const relationships: EntityRecord[] = [];
-  const nodes = new Map<string, EntityRecord>();
-  let previous = '';
-  let increasing = true;
-  for (const entity of entities) {
-    if (entity.deleted) continue;
-    if (!isEdgeSchema(entity.schema)) {
-      nodes.set(entity.id, entity);
-      continue;
-    }
-    relationships.push(entity);
-    if (entity.id > previous) previous = entity.id;
-    else increasing = false;
+  if (records === 'store') {
+    const nodes = new Map<string, EntityRecord>();
+    for (const entity of entities) if (!isEdgeSchema(entity.schema)) nodes.set(entity.id, entity);
+    return { live: entities, byId: nodes };
   }
-  if (increasing && !relationships.some((r) => nodes.has(r.id))) {
-    return { relationships, byId: nodes };
-  }
-  // Ids repeat (or may): chartGraph's own map.
+  // chartGraph's own map: of a repeated id, the last live copy in the first one's place.
   const byId = new Map<string, EntityRecord>();
   for (const entity of entities) if (!entity.deleted) byId.set(entity.id, entity);
-  return { relationships: [...byId.values()].filter((e) => isEdgeSchema(e.schema)), byId };
+  return { live: [...byId.values()], byId };
 }
 
 export function buildCombinedChartElements(
@@ -204,9 +197,10 @@ export function buildCombinedChartElements(
   chart: Pick<ChartRecord, 'nodes'>,
   options: CombineOptions,
   typeLabel: (schema: string) => string = (schema) => schema,
+  records: RecordSource = 'any',
 ): ChartViewModel {
   if (!options.combine) return buildChartElements(entities, chart);
-  const { relationships, byId } = liveEntities(entities);
+  const { live, byId } = liveEntities(entities, records);
   // chartGraph's nodes, numbered in the chart's order.
   const nodeEntities: EntityRecord[] = [];
   const nodeViews: ChartRecord['nodes'][string][] = [];
@@ -222,29 +216,35 @@ export function buildCombinedChartElements(
   const nodeIds = nodeEntities.map((entity) => entity.id);
 
   // One pass over the relationships: each adds to its group's summary and records its group.
+  // Members are kept as numbers (typed arrays the garbage collector never walks): a record's
+  // index in `live`, or -1 - p for the p-th property link.
   const schemata = new Map<string, LinkSchema | null>();
   const groups = new Groups();
-  const members: (EntityRecord | ChartEdgeModel)[] = [];
+  const propertyLinks = propertyEdgeModels(nodeEntities);
+  let memberCount = 0;
+  let memberRef = new Int32Array(1024);
   let memberGroup = new Int32Array(1024);
   /** Node numbers of each member's own ends (a group's members may run either way). */
   let memberFrom = new Int32Array(1024);
   let memberTo = new Int32Array(1024);
-  const addMember = (member: EntityRecord | ChartEdgeModel, g: number, a: number, b: number) => {
-    const k = members.length;
+  const addMember = (ref: number, g: number, a: number, b: number) => {
+    const k = memberCount++;
     if (k === memberGroup.length) {
+      memberRef = widened(memberRef, 2 * k);
       memberGroup = widened(memberGroup, 2 * k);
       memberFrom = widened(memberFrom, 2 * k);
       memberTo = widened(memberTo, 2 * k);
     }
-    members.push(member);
+    memberRef[k] = ref;
     memberGroup[k] = g;
     memberFrom[k] = a;
     memberTo[k] = b;
   };
-  for (const entity of relationships) {
+  for (let i = 0; i < live.length; i++) {
+    const entity = live[i]!;
     let schema = schemata.get(entity.schema);
     if (schema === undefined) {
-      const ends = model.schemata[entity.schema]?.edge;
+      const ends = isEdgeSchema(entity.schema) ? model.schemata[entity.schema]?.edge : undefined;
       schema = ends ? linkSchema(entity.schema, isDirectedSchema(entity.schema), ends) : null;
       schemata.set(entity.schema, schema);
     }
@@ -257,10 +257,10 @@ export function buildCombinedChartElements(
     if (a === undefined || b === undefined) continue;
     const g = groups.of(schema, a, b, n);
     groups.addFacts(g, entity.properties);
-    addMember(entity, g, a, b);
+    addMember(i, g, a, b);
   }
   const propertySchemata = new Map<string, LinkSchema>();
-  for (const edge of propertyEdgeModels(nodeEntities)) {
+  propertyLinks.forEach((edge, p) => {
     let schema = propertySchemata.get(edge.schema);
     if (!schema) {
       schema = linkSchema(edge.schema, true);
@@ -268,19 +268,23 @@ export function buildCombinedChartElements(
     }
     const a = nodeNumber.get(edge.source)!;
     const b = nodeNumber.get(edge.target)!;
-    addMember(edge, groups.of(schema, a, b, n), a, b);
-  }
+    addMember(-1 - p, groups.of(schema, a, b, n), a, b);
+  });
 
   const nodes = nodeEntities.map((entity, i) => chartNodeModel({ entity, view: nodeViews[i]! }));
+  const idOf = (k: number): string => {
+    const ref = memberRef[k]!;
+    return ref >= 0 ? live[ref]!.id : propertyLinks[-1 - ref]!.id;
+  };
   const single = (k: number): ChartEdgeModel => {
-    const member = members[k]!;
-    if (isPropertyLink(member)) return member;
-    return relationshipEdge(member, nodeIds[memberFrom[k]!]!, nodeIds[memberTo[k]!]!);
+    const ref = memberRef[k]!;
+    if (ref < 0) return propertyLinks[-1 - ref]!;
+    return relationshipEdge(live[ref]!, nodeIds[memberFrom[k]!]!, nodeIds[memberTo[k]!]!);
   };
   const edges: ChartEdgeModel[] = [];
-  if (groups.size === members.length) {
+  if (groups.size === memberCount) {
     // Nothing to combine: every link as it is (groups are in the order of their first member).
-    for (let k = 0; k < members.length; k++) edges.push(single(k));
+    for (let k = 0; k < memberCount; k++) edges.push(single(k));
     return { nodes, edges };
   }
 
@@ -288,8 +292,8 @@ export function buildCombinedChartElements(
   const start = new Int32Array(groups.size + 1);
   for (let g = 0; g < groups.size; g++) start[g + 1] = start[g]! + groups.count[g]!;
   const next = start.slice(0, groups.size);
-  const byGroup = new Int32Array(members.length);
-  for (let k = 0; k < members.length; k++) byGroup[next[memberGroup[k]!]!++] = k;
+  const byGroup = new Int32Array(memberCount);
+  for (let k = 0; k < memberCount; k++) byGroup[next[memberGroup[k]!]!++] = k;
 
   const widthBy = options.widthBy ?? 'count';
   // Sums have no common unit (seconds, euros), so their widths are relative to the largest.
@@ -310,7 +314,7 @@ export function buildCombinedChartElements(
       continue;
     }
     const ids: string[] = new Array<string>(to - from);
-    for (let at = from; at < to; at++) ids[at - from] = members[byGroup[at]!]!.id;
+    for (let at = from; at < to; at++) ids[at - from] = idOf(byGroup[at]!);
     edges.push(
       bundleEdge(
         key,
@@ -329,11 +333,6 @@ export function buildCombinedChartElements(
     );
   }
   return { nodes, edges };
-}
-
-/** Members are relationship records or property links (which are edge models already). */
-function isPropertyLink(member: EntityRecord | ChartEdgeModel): member is ChartEdgeModel {
-  return member.kind === 'property';
 }
 
 /** bundleKey of a link between node numbers a and b: JSON of the sorted ids and the schema. */
