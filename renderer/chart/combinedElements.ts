@@ -8,7 +8,7 @@
  *
  * How (a CPU profile of the 1M-call case put the time in objects made per call and in hash
  * lookups keyed by strings and by numbers too large to be small integers; see
- * bench/profiles/chart.md):
+ * bench/profiles/chart-1m.md):
  * - charted nodes are numbered 0…n-1; a relationship's pair is the number lo·n + hi of its two
  *   node numbers, looked up in one Map per schema (a small-integer key while n ≤ 32,768);
  * - each pair's running summary (count, total duration and amounts, date range, direction) lives
