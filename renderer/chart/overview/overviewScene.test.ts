@@ -241,7 +241,7 @@ describe('edge weights (a million-call overview)', () => {
   });
 
   it('finds the top pairs: a small share of the links, never single calls', () => {
-    // 1,000 links, ten of them with 50 calls: the top 0.5 % (5 links) have 50.
+    // 1,000 links, ten of them with 50 calls: the top 0.1 % (one link) has 50.
     const weights = Uint32Array.from({ length: 1000 }, (_, i) =>
       i % 100 === 0 ? 50 : 1 + (i % 3),
     );

@@ -82,8 +82,8 @@ function hasClass(classes: string | undefined, name: string): boolean {
 }
 
 /** Share of the edges that count as top pairs (at most TOP_PAIRS_MAX of them). */
-const TOP_PAIRS_SHARE = 0.005;
-const TOP_PAIRS_MAX = 2000;
+const TOP_PAIRS_SHARE = 0.001;
+const TOP_PAIRS_MAX = 500;
 
 /**
  * The weight from which an edge is a top pair: the weight of the k-th heaviest edge, k a small
