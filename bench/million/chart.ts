@@ -1,26 +1,30 @@
 /**
  * `chart` section of `npm run bench -- million`: the chart of the million-record call case with
- * every phone on it (20,000 nodes on a grid, as "Add to chart → all" places them). It runs, in
- * Node, what the chart view runs from the case's records to the overview bitmap, stage by stage
- * and as one figure:
+ * every phone on it (20,000 nodes, placed as "Add to chart → all" places them: busiest first on
+ * a square spiral, overview/activityOrder.ts). It runs, in Node, what the app runs from the
+ * case's records to the overview bitmap, stage by stage and as one figure:
  *
+ *   index      the records by id (the chart view's map, which the overlay reads);
+ *   place      the busiest-first order and the spiral (ChartPanel's addToChart);
  *   build      the view model: phones as nodes and the calls between them combined into one
  *              aggregated link per phone pair (count, total duration, date range), the calls
- *              themselves kept only as member ids to expand on demand (one pass over the calls,
- *              renderer/chart/combinedElements.ts);
+ *              themselves kept only as member ids to expand on demand (one pass over the calls
+ *              into columns per pair, renderer/chart/combinedElements.ts);
  *   overlay    the chart's overlay (no filters or rules: the view as it is);
- *   scene      the overview scene (typed arrays, overview/overviewScene.ts);
+ *   scene      the overview scene (typed arrays, with each link's weight, overview/overviewScene.ts);
  *   paint      the painter's pass over the scene into a recording 2D context (the canvas work
  *              itself runs in the overview worker in the app and is not in this figure).
  *
- * Prints `chart 1M calls overview ms: X` (goal ≤ 5,000) with the link and node counts, and the
+ * Prints `chart 1M calls overview ms: X` (goal ≤ 5,000) with the link and node counts, the
  * view model's time against the two-step build it replaces (buildChartElements, a model per
- * call, then combineParallelLinks) in the same run. Writes the
- * overview as an SVG to $CHART_OVERVIEW_SVG when set, for a look at it.
+ * call, then combineParallelLinks) in the same run, and what the overview emphasises (the top
+ * pairs). Writes the overview as an SVG to $CHART_OVERVIEW_SVG when set, for a look at it.
  */
 import { writeFile } from 'node:fs/promises';
-import type { ChartNodeView, ChartRecord, EntityRecord } from '../../shared/model/index.ts';
+import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { isEdgeSchema } from '../../shared/model/index.ts';
+import { placeNewNodes } from '../../shared/model/caseChart.ts';
+import { placementOrder } from '../../renderer/chart/overview/activityOrder.ts';
 import {
   buildChartElements,
   LIGHT_CHART_THEME,
@@ -35,21 +39,17 @@ import {
   paintScene,
   rasterFor,
   sceneToSvg,
+  tierAlphas,
 } from '../../renderer/chart/overview/overviewScene.ts';
 import { loadMillionCase } from './case.ts';
 import type { MillionSection } from './section.ts';
 
 const OVERVIEW_GOAL_MS = 5_000;
-const SPACING = 120;
 
-/** Every node entity of the case on a grid, as one chart. */
+/** Every node entity of the case on one chart, placed as "Add to chart → all" places them. */
 function allOnChart(entities: readonly EntityRecord[]): ChartRecord {
   const ids = entities.filter((e) => !e.deleted && !isEdgeSchema(e.schema)).map((e) => e.id);
-  const side = Math.max(1, Math.ceil(Math.sqrt(ids.length)));
-  const nodes: Record<string, ChartNodeView> = {};
-  ids.forEach((id, index) => {
-    nodes[id] = { x: (index % side) * SPACING, y: Math.floor(index / side) * SPACING };
-  });
+  const nodes = placeNewNodes([], placementOrder(entities, ids), { x: 0, y: 0 });
   const hlc = '0019d46570000-0000-bench.chart';
   return {
     kind: 'chart',
@@ -96,7 +96,6 @@ export const chartSection: MillionSection = {
   name: 'chart',
   async run({ rows }) {
     const { entities } = await loadMillionCase(rows);
-    const chart = allOnChart(entities);
     const calls = entities.filter((e) => e.schema === 'Call').length;
     const times: [string, number][] = [];
     const timed = <T>(name: string, work: () => T): T => {
@@ -107,9 +106,11 @@ export const chartSection: MillionSection = {
     };
     const start = performance.now();
     const byId = timed('index', () => new Map(entities.map((e) => [e.id, e])));
+    const chart = timed('place', () => allOnChart(entities));
     const options = { combine: true, widthBy: 'count' } as const;
     const view = timed('build', () =>
-      buildCombinedChartElements(entities, chart, options, schemaLabel),
+      // The case file's records are what the case store holds: live, each id once.
+      buildCombinedChartElements(entities, chart, options, schemaLabel, 'store'),
     );
     const drawn = timed('overlay', () => applyOverlay(view, byId, { rules: [] }));
     const scene = timed('scene', () => buildOverviewScene(drawn, LIGHT_CHART_THEME));
@@ -120,6 +121,9 @@ export const chartSection: MillionSection = {
     const members = drawn.edges.reduce((sum, edge) => sum + (edge.members?.length ?? 1), 0);
     console.log(
       `chart 1M calls: ${calls} calls, ${drawn.nodes.length} phones on the chart, ${links} aggregated links (one per pair) standing for ${members} calls`,
+    );
+    console.log(
+      `chart 1M calls top pairs: ${scene.edgeWeight.filter((w) => w >= scene.strongWeight).length} links of ${scene.strongWeight}+ calls drawn on top in the accent; single-call links at opacity ${tierAlphas(links)[0]!.toFixed(2)}`,
     );
     console.log(
       `chart 1M calls stages ms: ${times.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ')}`,
@@ -136,8 +140,9 @@ export const chartSection: MillionSection = {
     );
     const twoStepMs = performance.now() - before;
     if (twoStep.edges.length !== drawn.edges.length) throw new Error('the two builds differ');
+    const buildMs = times.find(([name]) => name === 'build')![1];
     console.log(
-      `chart 1M calls view model ms: ${Math.round(times[1]![1])} one pass vs ${Math.round(twoStepMs)} two steps (ratio ${(times[1]![1] / twoStepMs).toFixed(2)})`,
+      `chart 1M calls view model ms: ${Math.round(buildMs)} one pass vs ${Math.round(twoStepMs)} two steps (ratio ${(buildMs / twoStepMs).toFixed(2)})`,
     );
     const svgPath = process.env['CHART_OVERVIEW_SVG'];
     if (svgPath) await writeFile(svgPath, sceneToSvg(scene));

@@ -133,7 +133,8 @@ export function ChartView(props: ChartViewProps) {
       moved ??
       timed('build', () =>
         oneStep
-          ? buildCombinedChartElements(entities, chart, combineOptions, schemaLabel)
+          ? // The case store's records: live, each id once.
+            buildCombinedChartElements(entities, chart, combineOptions, schemaLabel, 'store')
           : buildChartElements(entities, chart),
       );
     builtRef.current = { inputs, nodes: chart.nodes, view };

@@ -207,7 +207,9 @@ export function typeCounts(view: ChartViewModel): TypeCount[] {
   const nodes = new Map<string, number>();
   const edges = new Map<string, number>();
   for (const n of view.nodes) nodes.set(n.schema, (nodes.get(n.schema) ?? 0) + 1);
-  for (const e of view.edges) edges.set(e.schema, (edges.get(e.schema) ?? 0) + 1);
+  // A combined link counts the relationships it stands for, so counts do not depend on combining.
+  for (const e of view.edges)
+    edges.set(e.schema, (edges.get(e.schema) ?? 0) + (e.members?.length ?? 1));
   const list = (map: Map<string, number>, edge: boolean) =>
     [...map].map(([schema, count]) => ({ schema, count, edge })).sort((a, b) => b.count - a.count);
   return [...list(nodes, false), ...list(edges, true)];

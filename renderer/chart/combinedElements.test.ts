@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { ChartNodeView, EntityProperties, EntityRecord } from '../../shared/model/index.ts';
 import { entity as testEntity } from '../../shared/exchange/fixtures/releaseFixtures.ts';
 import { buildChartElements, schemaLabel } from './chartModel.ts';
+import { typeCounts } from './chartOverlay.ts';
 import { buildCombinedChartElements } from './combinedElements.ts';
 import { bundleKey, combineParallelLinks, isBundleId } from './parallelLinks.ts';
 
@@ -57,6 +58,8 @@ const caseArb = fc.record({
   expand: fc.array(fc.nat(39), { maxLength: 4 }),
   widthBy: fc.constantFrom('count' as const, 'sum' as const),
   combine: fc.boolean(),
+  // A node entity that reuses a relationship's id, after it (the node is the live copy).
+  nodeReusing: fc.option(fc.nat(39), { nil: undefined }),
 });
 
 function entity(id: string, schema: string, properties: EntityProperties, deleted = false) {
@@ -95,6 +98,9 @@ describe('buildCombinedChartElements', () => {
           // The same id again (a newer copy wins, in the first one's place).
           if (r.repeat) entities.push(entity(`r${Math.max(0, i - 1)}`, r.schema, properties));
         });
+        if (c.nodeReusing !== undefined && c.nodeReusing < c.relationships.length) {
+          entities.push(entity(`r${c.nodeReusing}`, 'Person', { name: ['Reused'] }));
+        }
         const nodes: Record<string, ChartNodeView> = {};
         NODE_IDS.forEach((id, i) => {
           if (c.onChart[i]) nodes[id] = { x: i * 10, y: -i };
@@ -111,8 +117,16 @@ describe('buildCombinedChartElements', () => {
         const expected = combineParallelLinks(base, options, schemaLabel);
         const actual = buildCombinedChartElements(entities, chart, options, schemaLabel);
         expect(actual).toEqual(expected);
+        // The case store's records (live, each id once) give the same on its shorter path.
+        const seen = new Set<string>();
+        const store = entities.filter((e) => !e.deleted && !seen.has(e.id) && seen.add(e.id));
+        if (store.length === entities.filter((e) => !e.deleted).length) {
+          expect(buildCombinedChartElements(store, chart, options, schemaLabel, 'store')).toEqual(
+            combineParallelLinks(buildChartElements(store, chart), options, schemaLabel),
+          );
+        }
       }),
-      { numRuns: 400 },
+      { numRuns: 600 },
     );
   });
 
@@ -144,5 +158,45 @@ describe('buildCombinedChartElements', () => {
     expect(link!.members).toHaveLength(1000);
     expect(link!.directed).toBe(false);
     expect(link!.label).toBe('1000 × Call · 16 h 40 min\n2026-03-01 – 2026-03-28');
+  });
+
+  it('gives the legend the same counts as the single links (a combined link counts its members)', () => {
+    const entities = [
+      entity('a', 'Phone', { number: ['+1'] }),
+      entity('b', 'Phone', { number: ['+2'] }),
+      entity('c', 'Phone', { number: ['+3'] }),
+    ];
+    for (let i = 0; i < 30; i++) {
+      const [caller, receiver] = i % 3 === 0 ? ['a', 'c'] : ['a', 'b'];
+      entities.push(entity(`c${i}`, 'Call', { caller: [caller], receiver: [receiver] }));
+    }
+    const chart = { nodes: { a: { x: 0, y: 0 }, b: { x: 1, y: 0 }, c: { x: 2, y: 0 } } };
+    const combined = buildCombinedChartElements(entities, chart, { combine: true });
+    expect(combined.edges).toHaveLength(2);
+    expect(typeCounts(combined)).toEqual(typeCounts(buildChartElements(entities, chart)));
+    expect(typeCounts(combined)).toContainEqual({ schema: 'Call', count: 30, edge: true });
+  });
+
+  it('keeps the single calls of a pair for expanding it', () => {
+    const entities = [
+      entity('a', 'Phone', { number: ['+1'] }),
+      entity('b', 'Phone', { number: ['+2'] }),
+      entity('c1', 'Call', { caller: ['a'], receiver: ['b'], duration: ['10'] }),
+      entity('c2', 'Call', { caller: ['b'], receiver: ['a'], duration: ['20'] }),
+    ];
+    const chart = { nodes: { a: { x: 0, y: 0 }, b: { x: 1, y: 0 } } };
+    const combined = buildCombinedChartElements(entities, chart, { combine: true }, schemaLabel);
+    expect(combined.edges.map((e) => e.members)).toEqual([['c1', 'c2']]);
+    const key = bundleKey(combined.edges[0]!);
+    const expanded = buildCombinedChartElements(
+      entities,
+      chart,
+      { combine: true, expanded: new Set([key]) },
+      schemaLabel,
+    );
+    expect(expanded.edges.map((e) => [e.id, e.source, e.target, e.facts?.duration])).toEqual([
+      ['c1', 'a', 'b', 10],
+      ['c2', 'b', 'a', 20],
+    ]);
   });
 });

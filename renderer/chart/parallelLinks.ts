@@ -160,9 +160,13 @@ export function countWidth(count: number): number {
 
 export const LINK_WIDTH_PER_DOUBLING = 1.5;
 
-function joinClasses(memberClasses: readonly (string | undefined)[]): string | undefined {
+/** Class of every combined link, whatever its members carry. */
+export const BUNDLE_CLASS = 'chart-bundle';
+
+/** A combined link's classes from its members' (a highlight on any member shows on it). */
+export function bundleClasses(memberClasses: readonly (string | undefined)[]): string {
   const sets = memberClasses.map((c) => new Set((c ?? '').split(' ').filter(Boolean)));
-  const classes = new Set<string>(['chart-bundle']);
+  const classes = new Set<string>([BUNDLE_CLASS]);
   // A highlight on any member highlights the bundle; it is dimmed only when all members are.
   for (const set of sets) for (const name of set) if (name !== 'analysis-dim') classes.add(name);
   if (sets.every((set) => set.has('analysis-dim'))) classes.add('analysis-dim');
@@ -213,7 +217,7 @@ export function combineParallelLinks(
         max,
         typeLabel,
         members: members.map((m) => m.id),
-        memberClasses: members.map((m) => m.classes),
+        classes: bundleClasses(members.map((m) => m.classes)),
       }),
     );
   }
@@ -232,10 +236,10 @@ export function bundleEdge(
     readonly max: number;
     readonly typeLabel: (schema: string) => string;
     readonly members: readonly string[];
-    readonly memberClasses: readonly (string | undefined)[];
+    /** bundleClasses of the members' classes. */
+    readonly classes: string;
   },
 ): ChartEdgeModel {
-  const classes = joinClasses(options.memberClasses);
   return {
     id: bundleId(key),
     source: first.source,
@@ -248,7 +252,7 @@ export function bundleEdge(
         ? countWidth(summary.count)
         : scaledWidth(sumOf(summary), options.max),
     members: options.members,
-    ...(classes ? { classes } : {}),
+    classes: options.classes,
   };
 }
 

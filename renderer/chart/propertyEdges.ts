@@ -51,10 +51,19 @@ export function propertyEdgeHolder(id: string): string | undefined {
 export function propertyEdges(nodes: readonly EntityRecord[]): PropertyEdge[] {
   const shown = new Set(nodes.map((n) => n.id));
   const edges: PropertyEdge[] = [];
+  // getProperties() builds a new map on every call: once per schema, not per node (20,000 phones).
+  const propertiesOf = new Map<
+    string,
+    ReturnType<NonNullable<(typeof model.schemata)[string]>['getProperties']>
+  >();
   for (const entity of nodes) {
     const schema = model.schemata[entity.schema];
     if (!schema || schema.isEdge) continue;
-    const properties = schema.getProperties();
+    let properties = propertiesOf.get(entity.schema);
+    if (!properties) {
+      properties = schema.getProperties();
+      propertiesOf.set(entity.schema, properties);
+    }
     for (const [name, values] of Object.entries(entity.properties)) {
       const property = properties.get(name);
       if (!property?.type.isEntity || property.stub) continue;

@@ -15,6 +15,9 @@ import {
   placeRaster,
   rasterFor,
   sceneToSvg,
+  strongWeightOf,
+  tierAlphas,
+  weightTier,
   windowOfView,
 } from './overviewScene.ts';
 
@@ -216,6 +219,62 @@ describe('paintScene', () => {
     paintScene(context, scene, rasterFor(scene.bounds, 512));
     expect(context.rects).toBe(50);
     expect(context.arcs.length).toBe(0);
+  });
+});
+
+describe('edge weights (a million-call overview)', () => {
+  /** A ring of `count` nodes, each linked to the next by a combined link of `weight(i)` calls. */
+  function weighted(count: number, weight: (i: number) => number): ChartViewModel {
+    const nodes = Array.from({ length: count }, (_, i) => node(`n${i}`, i * 100, 0));
+    const edges = nodes.map((n, i) => ({
+      ...edge(`e${i}`, n.id, nodes[(i + 1) % count]!.id),
+      members: Array.from({ length: weight(i) }, (_, m) => `c${i}.${m}`),
+    }));
+    return { nodes, edges };
+  }
+
+  it('takes the weight of a link from the calls it stands for', () => {
+    const scene = buildOverviewScene(
+      weighted(4, (i) => i + 1),
+      LIGHT_CHART_THEME,
+    );
+    expect([...scene.edgeWeight]).toEqual([1, 2, 3, 4]);
+    expect([...buildOverviewScene(view, LIGHT_CHART_THEME).edgeWeight]).toEqual([1, 1, 1]);
+  });
+
+  it('finds the top pairs: a small share of the links, never single calls', () => {
+    // 1,000 links, ten of them with 50 calls: the top 0.1 % (one link) has 50.
+    const weights = Uint32Array.from({ length: 1000 }, (_, i) =>
+      i % 100 === 0 ? 50 : 1 + (i % 3),
+    );
+    expect(strongWeightOf(weights)).toBe(50);
+    expect(strongWeightOf(new Uint32Array(1000).fill(1))).toBe(Infinity);
+    expect(strongWeightOf(new Uint32Array())).toBe(Infinity);
+  });
+
+  it('fades single links on a crowded chart and keeps a small chart as it was', () => {
+    expect(tierAlphas(3)).toEqual([0.6, 0.9, 0.9, 0.9, 0.9]);
+    const crowded = tierAlphas(400_000);
+    expect(crowded[0]).toBeLessThan(0.1);
+    for (let t = 1; t < crowded.length; t++) expect(crowded[t]).toBeGreaterThan(crowded[t - 1]!);
+    expect([1, 2, 3, 4, 7, 8, 16, 1000].map(weightTier)).toEqual([0, 1, 1, 2, 2, 3, 4, 4]);
+  });
+
+  it('paints heavier links over lighter ones and the top pairs last, wider, in the accent', () => {
+    // 2,000 links: most single calls, every 100th a pair of 40 calls.
+    const scene = buildOverviewScene(
+      weighted(2000, (i) => (i % 100 === 0 ? 40 : 1 + (i % 2))),
+      LIGHT_CHART_THEME,
+    );
+    const context = new RecordingContext();
+    paintScene(context, scene, rasterFor(scene.bounds, 4096));
+    expect(context.lines).toBe(2000);
+    const edgeStrokes = context.strokes;
+    const last = edgeStrokes.at(-1)!;
+    expect(last).toEqual({ style: LIGHT_CHART_THEME.accent, alpha: 0.9, width: 2 });
+    const plain = edgeStrokes.slice(0, -1);
+    expect(plain.every((s) => s.style === LIGHT_CHART_THEME.edge)).toBe(true);
+    expect(plain.map((s) => s.alpha)).toEqual([...plain.map((s) => s.alpha)].sort((a, b) => a - b));
   });
 });
 

@@ -39,9 +39,17 @@ export interface OverviewScene {
   readonly edgeSource: Uint32Array;
   readonly edgeTarget: Uint32Array;
   readonly edgeLook: Uint8Array;
+  /** How many single links each edge stands for (a combined link's members; 1 otherwise). */
+  readonly edgeWeight: Uint32Array;
+  /**
+   * Plain edges of at least this weight are the chart's top pairs, painted on top in `strongColor`
+   * (Infinity when no edge stands out: nothing combined, or all alike).
+   */
+  readonly strongWeight: number;
   /** Group boxes as x1, y1, x2, y2 quadruples. */
   readonly groupBoxes: Float32Array;
   readonly edgeColor: string;
+  readonly strongColor: string;
   readonly highlightColor: string;
   readonly groupColor: string;
   readonly background: string;
@@ -69,7 +77,48 @@ export function isGroupNode(node: { readonly classes?: string }): boolean {
 }
 
 function hasClass(classes: string | undefined, name: string): boolean {
-  return classes !== undefined && classes.split(/\s+/).includes(name);
+  // Most elements carry no class or only `chart-bundle`: skip the split for them (373,599 links).
+  return classes !== undefined && classes.includes(name) && classes.split(/\s+/).includes(name);
+}
+
+/** Share of the edges that count as top pairs (at most TOP_PAIRS_MAX of them). */
+const TOP_PAIRS_SHARE = 0.001;
+const TOP_PAIRS_MAX = 500;
+
+/**
+ * The weight from which an edge is a top pair: the weight of the k-th heaviest edge, k a small
+ * share of them, so the strongest few hundred pairs of a million-call chart stand out. Edges of
+ * weight 1 never do; Infinity when no edge is heavier than 1.
+ */
+export function strongWeightOf(weights: Uint32Array): number {
+  if (weights.length === 0) return Infinity;
+  const k = Math.min(TOP_PAIRS_MAX, Math.max(1, Math.ceil(weights.length * TOP_PAIRS_SHARE)));
+  // A counting pass over the weights (small integers), not a sort of all of them.
+  const counts = new Map<number, number>();
+  for (const weight of weights) counts.set(weight, (counts.get(weight) ?? 0) + 1);
+  let seen = 0;
+  for (const weight of [...counts.keys()].sort((a, b) => b - a)) {
+    seen += counts.get(weight)!;
+    if (seen >= k) return weight > 1 ? weight : Infinity;
+  }
+  return Infinity;
+}
+
+/** Weight classes of plain edges: 1, 2–3, 4–7, 8–15, 16 and more links. */
+export const WEIGHT_TIERS = 5;
+
+export function weightTier(weight: number): number {
+  return Math.min(WEIGHT_TIERS - 1, Math.floor(Math.log2(Math.max(1, weight))));
+}
+
+/**
+ * Opacity of plain edges by tier: a chart of a few thousand edges draws them all at 0.6 as
+ * before; with hundreds of thousands, single links fade to a few percent (so they do not grey
+ * out the whole bitmap) and each doubling of the weight doubles the opacity.
+ */
+export function tierAlphas(plainEdges: number): number[] {
+  const base = Math.min(0.6, Math.max(0.04, 20_000 / Math.max(1, plainEdges)));
+  return Array.from({ length: WEIGHT_TIERS }, (_, t) => Math.min(0.9, base * 2 ** t));
 }
 
 /**
@@ -165,6 +214,7 @@ export function buildOverviewScene(
   const edgeSource = new Uint32Array(edgeCount);
   const edgeTarget = new Uint32Array(edgeCount);
   const edgeLook = new Uint8Array(edgeCount);
+  const edgeWeight = new Uint32Array(edgeCount);
   for (let k = 0, e = 0; k < view.edges.length; k++) {
     const [s, t] = ends(k);
     if (s < 0 || t < 0) continue;
@@ -176,6 +226,7 @@ export function buildOverviewScene(
       : hasClass(edge.classes, 'analysis-dim')
         ? EdgeLook.Dimmed
         : EdgeLook.Plain;
+    edgeWeight[e] = edge.members?.length ?? 1;
     e++;
   }
   const bounds = Number.isFinite(x1) ? { x1, y1, x2, y2 } : { x1: 0, y1: 0, x2: 0, y2: 0 };
@@ -191,8 +242,11 @@ export function buildOverviewScene(
     edgeSource,
     edgeTarget,
     edgeLook,
+    edgeWeight,
+    strongWeight: strongWeightOf(edgeWeight),
     groupBoxes,
     edgeColor: theme.edge,
+    strongColor: theme.accent,
     highlightColor: ANALYSIS_HIGHLIGHT,
     groupColor: theme.fgMuted,
     background: theme.bg,
@@ -291,28 +345,50 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
     );
   }
 
-  const edgePasses: { look: EdgeLook; colour: string; alpha: number; width: number }[] = [
-    { look: EdgeLook.Dimmed, colour: scene.edgeColor, alpha: 0.15, width: 1 },
-    { look: EdgeLook.Plain, colour: scene.edgeColor, alpha: 0.6, width: 1 },
-    { look: EdgeLook.Highlighted, colour: scene.highlightColor, alpha: 1, width: 3 },
-  ];
-  for (const pass of edgePasses) {
+  // Dimmed edges first, then plain ones from the lightest tier up, then the top pairs, then the
+  // highlighted path: what matters most is painted last, on top.
+  const line = (k: number) => {
+    const s = scene.edgeSource[k]!;
+    const t = scene.edgeTarget[k]!;
+    context.moveTo(px(scene.nodeX[s]!), py(scene.nodeY[s]!));
+    context.lineTo(px(scene.nodeX[t]!), py(scene.nodeY[t]!));
+  };
+  const pass = (colour: string, alpha: number, width: number, takes: (k: number) => boolean) => {
     let any = false;
     context.beginPath();
     for (let k = 0; k < scene.edgeLook.length; k++) {
-      if (scene.edgeLook[k] !== pass.look) continue;
-      const s = scene.edgeSource[k]!;
-      const t = scene.edgeTarget[k]!;
-      context.moveTo(px(scene.nodeX[s]!), py(scene.nodeY[s]!));
-      context.lineTo(px(scene.nodeX[t]!), py(scene.nodeY[t]!));
+      if (!takes(k)) continue;
+      line(k);
       any = true;
     }
-    if (!any) continue;
-    context.strokeStyle = pass.colour;
-    context.globalAlpha = pass.alpha;
-    context.lineWidth = pass.width;
+    if (!any) return;
+    context.strokeStyle = colour;
+    context.globalAlpha = alpha;
+    context.lineWidth = width;
     context.stroke();
-  }
+  };
+  const { edgeLook, edgeWeight, strongWeight } = scene;
+  pass(scene.edgeColor, 0.15, 1, (k) => edgeLook[k] === EdgeLook.Dimmed);
+  let plain = 0;
+  for (let k = 0; k < edgeLook.length; k++) if (edgeLook[k] === EdgeLook.Plain) plain++;
+  tierAlphas(plain).forEach((alpha, tier) =>
+    pass(
+      scene.edgeColor,
+      alpha,
+      1,
+      (k) =>
+        edgeLook[k] === EdgeLook.Plain &&
+        edgeWeight[k]! < strongWeight &&
+        weightTier(edgeWeight[k]!) === tier,
+    ),
+  );
+  pass(
+    scene.strongColor,
+    0.9,
+    2,
+    (k) => edgeLook[k] === EdgeLook.Plain && edgeWeight[k]! >= strongWeight,
+  );
+  pass(scene.highlightColor, 1, 3, (k) => edgeLook[k] === EdgeLook.Highlighted);
 
   for (let dimmed = 1; dimmed >= 0; dimmed--) {
     for (let colour = 0; colour < scene.palette.length; colour++) {
@@ -623,11 +699,33 @@ export function sceneToSvg(scene: OverviewScene): string {
     [EdgeLook.Dimmed]: `stroke="${escapeXml(scene.edgeColor)}" stroke-width="1" stroke-opacity="0.25"`,
     [EdgeLook.Highlighted]: `stroke="${escapeXml(scene.highlightColor)}" stroke-width="5"`,
   };
-  for (let k = 0; k < scene.edgeLook.length; k++) {
+  let plain = 0;
+  for (let k = 0; k < scene.edgeLook.length; k++) if (scene.edgeLook[k] === EdgeLook.Plain) plain++;
+  const alphas = tierAlphas(plain);
+  const strong = `stroke="${escapeXml(scene.strongColor)}" stroke-width="8" stroke-opacity="0.9"`;
+  const tiers = alphas.map(
+    (alpha) => `stroke="${escapeXml(scene.edgeColor)}" stroke-width="4" stroke-opacity="${alpha}"`,
+  );
+  // Painted in paintScene's order: heavier and highlighted edges on top.
+  const lookOf = (k: number): string => {
+    const look = scene.edgeLook[k] as EdgeLook;
+    if (look !== EdgeLook.Plain) return looks[look];
+    const weight = scene.edgeWeight[k]!;
+    return weight >= scene.strongWeight ? strong : tiers[weightTier(weight)]!;
+  };
+  const rank = (k: number): number => {
+    const look = scene.edgeLook[k] as EdgeLook;
+    if (look === EdgeLook.Dimmed) return -1;
+    if (look === EdgeLook.Highlighted) return WEIGHT_TIERS + 1;
+    const weight = scene.edgeWeight[k]!;
+    return weight >= scene.strongWeight ? WEIGHT_TIERS : weightTier(weight);
+  };
+  const order = Array.from(scene.edgeLook, (_, k) => k).sort((a, b) => rank(a) - rank(b) || a - b);
+  for (const k of order) {
     const s = scene.edgeSource[k]!;
     const t = scene.edgeTarget[k]!;
     parts.push(
-      `<line x1="${round(scene.nodeX[s]!)}" y1="${round(scene.nodeY[s]!)}" x2="${round(scene.nodeX[t]!)}" y2="${round(scene.nodeY[t]!)}" ${looks[scene.edgeLook[k] as EdgeLook]}/>`,
+      `<line x1="${round(scene.nodeX[s]!)}" y1="${round(scene.nodeY[s]!)}" x2="${round(scene.nodeX[t]!)}" y2="${round(scene.nodeY[t]!)}" ${lookOf(k)}/>`,
     );
   }
   for (let i = 0; i < scene.nodeX.length; i++) {
