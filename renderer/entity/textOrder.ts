@@ -301,7 +301,7 @@ export function rankText(
       keyedIndices.push(index);
     }
   }
-  let sortedKeyed = Uint32Array.from(keyedIndices);
+  let sortedKeyed: Uint32Array = Uint32Array.from(keyedIndices);
   sortByKeys(keys, sortedKeyed);
   const isPair = (index: number) => pairRun !== undefined && pairs!.first[index]! >= 0;
   const keyOf = (index: number) => (isPair(index) ? pairRun!.keyOf(index) : keys[index]!);

@@ -75,7 +75,8 @@ function firstParsed(values: readonly string[] | undefined) {
   return undefined;
 }
 
-function entityRefs(entity: EntityRecord): string[] {
+/** The ids an entity references through its entity-typed properties (ends, accounts, holders). */
+export function entityRefs(entity: EntityRecord): string[] {
   const schema = model.schemata[entity.schema];
   if (!schema) return [];
   const refs: string[] = [];
