@@ -73,7 +73,6 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
   const [type, setType] = useState('');
   const [selection, setSelection] = useState(EMPTY_SELECTION);
   const [active, setActive] = useState(0);
-  const scrollRef = useRef<HTMLDivElement>(null);
 
   // The table before the last edit lends its caches to the next one (tableModel.ts: buildTable).
   const [built] = useState<{ last?: TableData }>({});
@@ -141,7 +140,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
 
   // Rows in view only, on a canvas capped below the browser's tallest element (rowWindow.ts), so
   // that a million rows and more can all be scrolled to.
-  const rowWindow = useRowWindow(scrollRef, {
+  const rowWindow = useRowWindow({
     count: shownIds.length,
     rowHeight: ROW_HEIGHT,
     header: HEADER_HEIGHT,
@@ -321,7 +320,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
         <TableBulkBar ids={selectedIds} onClear={() => setSelection(EMPTY_SELECTION)} />
       )}
       <div
-        ref={scrollRef}
+        ref={rowWindow.ref}
         className="entity-grid-scroll"
         role="grid"
         aria-label={view.showRelationships ? 'Relationships' : 'Entities'}

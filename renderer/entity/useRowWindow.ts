@@ -3,7 +3,6 @@
  * capped below the browser's tallest element). Re-renders on scroll and on resize of the element.
  */
 import { useCallback, useLayoutEffect, useRef, useState } from 'react';
-import type { RefObject } from 'react';
 import { rowWindowGeometry, scrollToRow, windowRows } from './rowWindow.ts';
 import type { Pinned, RowWindowInput, WindowRow } from './rowWindow.ts';
 
@@ -14,10 +13,9 @@ export interface RowWindowOptions {
   readonly overscan: number;
 }
 
-export function useRowWindow(
-  scrollRef: RefObject<HTMLElement | null>,
-  { count, rowHeight, header, overscan }: RowWindowOptions,
-): {
+export function useRowWindow({ count, rowHeight, header, overscan }: RowWindowOptions): {
+  /** The scrolled element's ref: a callback, since the grid appears only once rows are loaded. */
+  readonly ref: (element: HTMLElement | null) => void;
   readonly canvasHeight: number;
   readonly rows: readonly WindowRow[];
   readonly scrollToIndex: (index: number) => void;
@@ -25,9 +23,11 @@ export function useRowWindow(
   const [scrollTop, setScrollTop] = useState(0);
   const [viewport, setViewport] = useState(0);
   const pinned = useRef<Pinned | undefined>(undefined);
+  const [element, setElement] = useState<HTMLElement | null>(null);
+  const scrollRef = useRef<HTMLElement | null>(null);
+  scrollRef.current = element;
 
   useLayoutEffect(() => {
-    const element = scrollRef.current;
     if (!element) return undefined;
     const onScroll = () => setScrollTop(element.scrollTop);
     const observer = new ResizeObserver(() => setViewport(element.clientHeight));
@@ -39,7 +39,7 @@ export function useRowWindow(
       element.removeEventListener('scroll', onScroll);
       observer.disconnect();
     };
-  }, [scrollRef]);
+  }, [element]);
 
   const input: RowWindowInput = { count, rowHeight, header, viewport };
   const { canvasHeight } = rowWindowGeometry(input);
@@ -51,19 +51,16 @@ export function useRowWindow(
 
   const latest = useRef({ input, pinned });
   latest.current = { input, pinned };
-  const scrollToIndex = useCallback(
-    (index: number) => {
-      const element = scrollRef.current;
-      if (!element) return;
-      const now = latest.current;
-      const target = scrollToRow(now.input, element.scrollTop, index, now.pinned.current);
-      if (!target) return;
-      element.scrollTop = target.scrollTop;
-      // The element rounds the position; the pin keeps the exact one it stands for.
-      now.pinned.current = { scrollTop: element.scrollTop, virtualTop: target.virtualTop };
-      setScrollTop(element.scrollTop);
-    },
-    [scrollRef],
-  );
-  return { canvasHeight, rows, scrollToIndex };
+  const scrollToIndex = useCallback((index: number) => {
+    const scroller = scrollRef.current;
+    if (!scroller) return;
+    const now = latest.current;
+    const target = scrollToRow(now.input, scroller.scrollTop, index, now.pinned.current);
+    if (!target) return;
+    scroller.scrollTop = target.scrollTop;
+    // The element rounds the position; the pin keeps the exact one it stands for.
+    now.pinned.current = { scrollTop: scroller.scrollTop, virtualTop: target.virtualTop };
+    setScrollTop(scroller.scrollTop);
+  }, []);
+  return { ref: setElement, canvasHeight, rows, scrollToIndex };
 }
