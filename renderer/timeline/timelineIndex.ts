@@ -305,6 +305,18 @@ interface FilterLinks {
 
 const filterLinks = new WeakMap<TimelineIndex, FilterLinks>();
 
+/** A record's references, read through the FtM model once per record object (see spanCache). */
+const refsCache = new WeakMap<EntityRecord, readonly string[]>();
+
+function refsOf(entity: EntityRecord): readonly string[] {
+  let refs = refsCache.get(entity);
+  if (!refs) {
+    refs = entityRefs(entity);
+    refsCache.set(entity, refs);
+  }
+  return refs;
+}
+
 function filterLinksOf(index: TimelineIndex): FilterLinks {
   let links = filterLinks.get(index);
   if (links) return links;
@@ -358,11 +370,12 @@ export function visibleInRangeOf(index: TimelineIndex, from: number, to: number)
     const { spans, isEdge } = spansOf(entity);
     for (const span of spans) {
       if (!(span.start <= to && span.end >= from)) continue;
-      add(entity.id);
+      // A record with an item is live (deleted records have none).
+      visible.add(entity.id);
       if (span.property !== undefined) continue;
       const activity = span.lane === 'event' || span.lane === 'trip';
       // A relationship or an event activates what it references; a document only itself.
-      if (isEdge || activity) for (const id of entityRefs(entity)) add(id);
+      if (isEdge || activity) for (const id of refsOf(entity)) add(id);
       if (!activity) continue;
       for (const link of links.undatedByEnd.get(entity.id) ?? []) {
         const linked = index.entities[link]!;
