@@ -83,7 +83,7 @@ export function entityRefs(entity: EntityRecord): string[] {
   const schema = model.schemata[entity.schema];
   if (!schema) return [];
   let typed = entityTyped.get(entity.schema);
-  if (!typed) entityTyped.set(entity.schema, (typed = new Map()));
+  if (!typed) entityTyped.set(entity.schema, (typed = new Map<string, boolean>()));
   const refs: string[] = [];
   for (const [name, values] of Object.entries(entity.properties)) {
     let isEntity = typed.get(name);
