@@ -280,6 +280,14 @@ describe('entity table', () => {
     console.log(
       `entity table frames: idle ${frames.idle}; wheel steps ${frames.wheel}; page steps ${frames.page}`,
     );
+    // Scrolled by the scroll bar (not the keyboard), the rows of that place are drawn in view.
+    const middle = await page.getByTestId('entity-table').evaluate((element) => {
+      element.scrollTop = 300_000;
+      return Math.floor((300_000 + 300) / 30) - 2;
+    });
+    await poll(() =>
+      page.locator(`[data-testid^="entity-row-"][data-position="${middle}"]`).isVisible(),
+    ).toBe(true);
     await page.getByTestId('entity-table').focus();
     await page.keyboard.press('End');
     await poll(() =>

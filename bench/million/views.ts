@@ -7,6 +7,7 @@
  *   table 1M filter ms: X            a text filter on the name column, sorted rows
  *   table 1M scroll max frame ms: X  longest frame while scrolling the million relationships
  *   timeline 1M max frame ms: X      longest frame while zooming (to the hour and back) and panning
+ *   timeline 1M time filter ms: …    the chart's date filter (useTimeFilter) for a day and for all
  * "1M" names the full case; a smaller MILLION_ROWS prints the same lines for its size.
  */
 import { createReadStream } from 'node:fs';
@@ -55,6 +56,7 @@ function bench(page: Page): Api {
       ) as Promise<Awaited<ReturnType<ViewsBenchApi[K]>>>;
   return {
     load: call('load'),
+    timeFilter: call('timeFilter'),
     tableModel: call('tableModel'),
     mountTable: call('mountTable'),
     scrollFrames: call('scrollFrames'),
@@ -191,6 +193,10 @@ async function run({ rows, casePath }: MillionContext): Promise<void> {
     });
     console.log(`timeline ${name} max frame ms: ${goal(frames.maxMs, FRAME_GOAL_MS)}`);
     console.log(`timeline ${name} frames: ${frames.frames} (drawn as: ${frames.modes})`);
+    const filter = await api.timeFilter();
+    console.log(
+      `timeline ${name} time filter ms: day ${Math.round(filter.dayMs)} (${filter.day} ids), whole case ${Math.round(filter.allMs)} (${filter.all} ids)`,
+    );
     if (process.env['VIEWS_SCREENSHOTS']) {
       await page.screenshot({ path: join(process.env['VIEWS_SCREENSHOTS'], 'timeline.png') });
       // Zoomed in again, outside the measured frames: the items drawn one by one.

@@ -2,15 +2,15 @@
  * The case's entities (or relationships) as a virtualised grid: configurable columns (remembered
  * per case), a filter per column, sort by any column, multi-select with bulk edit and bulk marking.
  *
- * Only the rows in view are in the DOM (@tanstack/react-virtual), so 20,000 rows scroll like 20;
- * sorting and filtering are pure functions over column arrays (tableModel.ts). Keyboard, as a
+ * Only the rows in view are in the DOM (useRowWindow, on a canvas that stays below the browser's
+ * tallest element however many rows there are), so a million rows scroll like 20; sorting and
+ * filtering are pure functions over column arrays (tableModel.ts). Keyboard, as a
  * WAI-ARIA grid: the grid holds the focus and points at the active row (aria-activedescendant);
  * ↑/↓, Page Up/Down, Home/End move it, Shift extends the selection, Space toggles the row, Enter
  * opens it, Ctrl/Cmd+A selects every row shown, Escape clears the selection.
  */
 import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { KeyboardEvent, MouseEvent } from 'react';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import { useCaseEntities } from '../db/queries.ts';
 import { useRepository } from '../db/repositoryContext.ts';
 import { COLUMN_SPECS } from './tableColumns.ts';
@@ -26,6 +26,7 @@ import {
 } from './tableSelection.ts';
 import { moveColumn, resizeColumn, setFilter, toggleColumn } from './tableViewState.ts';
 import { useTableView } from './useTableView.ts';
+import { useRowWindow } from './useRowWindow.ts';
 import { TableHeader } from './TableHeader.tsx';
 import { TableColumnsMenu } from './TableColumnsMenu.tsx';
 import { TableBulkBar } from './TableBulkBar.tsx';
@@ -72,7 +73,6 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
   const [type, setType] = useState('');
   const [selection, setSelection] = useState(EMPTY_SELECTION);
   const [active, setActive] = useState(0);
-  const scrollRef = useRef<HTMLDivElement>(null);
 
   // The table before the last edit lends its caches to the next one (tableModel.ts: buildTable).
   const [built] = useState<{ last?: TableData }>({});
@@ -138,13 +138,13 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
   const selectedIds = useMemo(() => selectedShown(selection, shownIds), [selection, shownIds]);
   const activePosition = Math.min(active, Math.max(0, shownIds.length - 1));
 
-  const virtualizer = useVirtualizer({
+  // Rows in view only, on a canvas capped below the browser's tallest element (rowWindow.ts), so
+  // that a million rows and more can all be scrolled to.
+  const rowWindow = useRowWindow({
     count: shownIds.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => ROW_HEIGHT,
+    rowHeight: ROW_HEIGHT,
+    header: HEADER_HEIGHT,
     overscan: 12,
-    paddingStart: HEADER_HEIGHT,
-    scrollPaddingStart: HEADER_HEIGHT,
   });
 
   const gridTemplate = `${CHECK_WIDTH}px ${view.columns.map((c) => `${c.width}px`).join(' ')}`;
@@ -166,7 +166,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
         ),
       );
     }
-    virtualizer.scrollToIndex(next, { align: 'auto' });
+    rowWindow.scrollToIndex(next);
   };
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
@@ -320,7 +320,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
         <TableBulkBar ids={selectedIds} onClear={() => setSelection(EMPTY_SELECTION)} />
       )}
       <div
-        ref={scrollRef}
+        ref={rowWindow.ref}
         className="entity-grid-scroll"
         role="grid"
         aria-label={view.showRelationships ? 'Relationships' : 'Entities'}
@@ -334,7 +334,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
       >
         <div
           className="entity-grid-canvas"
-          style={{ height: virtualizer.getTotalSize(), width: totalWidth }}
+          style={{ height: rowWindow.canvasHeight, width: totalWidth }}
         >
           <TableHeader
             columns={view.columns}
@@ -357,7 +357,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
             onToggleAll={() => setSelection(toggleAll(selection, shownIds))}
           />
           <div role="rowgroup">
-            {virtualizer.getVirtualItems().map((item) => {
+            {rowWindow.rows.map((item) => {
               const row = visible.rows[item.index]!;
               const id = table.ids[row]!;
               return (
@@ -366,7 +366,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
                   table={table}
                   row={row}
                   position={item.index}
-                  top={item.start}
+                  top={item.top}
                   height={ROW_HEIGHT}
                   columns={view.columns}
                   gridTemplate={gridTemplate}

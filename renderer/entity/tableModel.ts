@@ -15,9 +15,8 @@
  *   2. ranks: the distinct values sorted once (textOrder.ts: locale-aware, "Flat 2" before "Flat 10";
  *      a column's own order for classification and TLP; dates by their first millisecond), so a
  *      row's rank is an integer and equal values share it;
- *   3. per direction, the sorted permutation: rank and row index packed into one float
- *      (rank × 2^k + index, exact below 2^53) and sorted by the engine's numeric typed-array sort,
- *      which is several times faster than a comparator. Empty values sort last both ways.
+ *   3. per direction, the sorted permutation: a counting sort by rank (ranks are dense integers),
+ *      linear in the rows. Empty values sort last both ways.
  * A filter is then one pass over the cached permutation with a keep-mask (Uint8Array): text
  * filters test each distinct value once and map the answer to rows through the codes; pick lists
  * the same; date ranges compare the row's span. Changing a filter never sorts again.
@@ -27,6 +26,7 @@ import { captionOf, edgeEnds, isEdgeSchema, parseHlc, readDate } from '../../sha
 import { cellValue, COLUMN_IDS, COLUMN_SPECS, VALUE_SEPARATOR } from './tableColumns.ts';
 import type { ColumnId } from './tableColumns.ts';
 import { compareText, fold, rankText } from './textOrder.ts';
+import type { PairedValues } from './textOrder.ts';
 
 export type SortDirection = 'asc' | 'desc';
 
@@ -85,6 +85,9 @@ export interface TableData {
 }
 
 export { fold };
+
+/** Between the names of a relationship's two ends in its name. */
+const NAME_SEPARATOR = ' → ';
 
 const DATE_COLUMNS: readonly ColumnId[] = COLUMN_IDS.filter(
   (id) => COLUMN_SPECS[id].filter === 'date',
@@ -222,6 +225,21 @@ export function buildTable(entities: readonly EntityRecord[], previous?: TableDa
     captions.set(entity.id, caption);
     codes[i] = intern(caption);
   }
+  // Each name made of two ends is recorded as its pair of parts, so that the first sort keys the
+  // twenty thousand ends rather than a million names (textOrder.ts: PairedValues).
+  const partOf = new Map<string, number>();
+  const parts: string[] = [];
+  const part = (value: string): number => {
+    let code = partOf.get(value);
+    if (code === undefined) {
+      code = parts.length;
+      parts.push(value);
+      partOf.set(value, code);
+    }
+    return code;
+  };
+  const pairFirst: number[] = [];
+  const pairSecond: number[] = [];
   const byEnds = new Map<string, Map<string, number>>();
   for (let i = 0; i < size; i++) {
     if (!relationship[i]) continue;
@@ -237,9 +255,22 @@ export function buildTable(entities: readonly EntityRecord[], previous?: TableDa
     let byTarget = byEnds.get(source);
     if (!byTarget) byEnds.set(source, (byTarget = new Map<string, number>()));
     let code = byTarget.get(target);
-    if (code === undefined) byTarget.set(target, (code = intern(`${source} → ${target}`)));
+    if (code === undefined) {
+      const before = distinct.length;
+      byTarget.set(target, (code = intern(`${source}${NAME_SEPARATOR}${target}`)));
+      if (code === before) {
+        pairFirst[code] = part(source);
+        pairSecond[code] = part(target);
+      }
+    }
     codes[i] = code;
   }
+  const first = new Int32Array(distinct.length).fill(-1);
+  const second = new Int32Array(distinct.length);
+  pairFirst.forEach((p, code) => {
+    first[code] = p;
+    second[code] = pairSecond[code]!;
+  });
   const names = new Array<string>(size);
   for (let i = 0; i < size; i++) names[i] = distinct[codes[i]!]!;
   const before = previous ? built.get(previous) : undefined;
@@ -281,7 +312,11 @@ export function buildTable(entities: readonly EntityRecord[], previous?: TableDa
     },
   };
   built.set(table, { entities, names, columns });
-  cacheOf(table, 'caption').codes = { codes, distinct };
+  cacheOf(table, 'caption').codes = {
+    codes,
+    distinct,
+    pairs: { parts, first, second, separator: NAME_SEPARATOR },
+  };
   if (before && changed) inheritCaches(previous!, table, before, changed);
   return table;
 }
@@ -325,6 +360,8 @@ interface Codes {
   /** Row → index into `distinct`. */
   readonly codes: Uint32Array;
   readonly distinct: readonly string[];
+  /** Distinct values made of two parts (the names of relationships); see rankText. */
+  readonly pairs?: PairedValues;
 }
 
 interface ColumnCache {
@@ -385,12 +422,13 @@ export function compareValues(column: ColumnId, a: string, b: string): number {
 
 /** Ranks of the distinct values (textOrder.ts); equal values share a rank. */
 function textRanks(table: TableData, column: ColumnId): { ranks: Uint32Array; rankCount: number } {
-  const { codes, distinct } = codesOf(table, column);
+  const { codes, distinct, pairs } = codesOf(table, column);
   // A column with its own order (classification, TLP) has few values: the comparator will do.
   const { rank: rankOfCode, rankCount } = rankText(
     distinct,
     (a, b) => compareValues(column, a, b),
     COLUMN_SPECS[column].order === undefined,
+    pairs,
   );
   const ranks = new Uint32Array(table.size);
   for (let i = 0; i < table.size; i++) ranks[i] = rankOfCode[codes[i]!]!;
@@ -434,6 +472,23 @@ function ranksOf(table: TableData, column: ColumnId): { ranks: Uint32Array; rank
 }
 
 /**
+ * The rows ordered by rank (a counting sort: ranks are small integers, so two linear passes beat
+ * any comparison or float sort; a million rows take a few milliseconds). Rows of one rank keep
+ * their base order, in both directions; `rankCount` (no value) comes last in both.
+ */
+export function orderByRank(ranks: Uint32Array, rankCount: number, desc: boolean): Uint32Array {
+  const size = ranks.length;
+  // starts[b]: where bucket b begins in the output; bucket rankCount holds the empty values.
+  const starts = new Uint32Array(rankCount + 2);
+  const bucketOf = (rank: number) => (rank === rankCount || !desc ? rank : rankCount - 1 - rank);
+  for (let i = 0; i < size; i++) starts[bucketOf(ranks[i]!) + 1]! += 1;
+  for (let b = 1; b < starts.length; b++) starts[b]! += starts[b - 1]!;
+  const order = new Uint32Array(size);
+  for (let i = 0; i < size; i++) order[starts[bucketOf(ranks[i]!)]!++] = i;
+  return order;
+}
+
+/**
  * Every row of the table in the order of `column` (stable: ties keep the base order; empty values
  * last in both directions). Cached per table, column and direction.
  */
@@ -442,23 +497,7 @@ export function sortedOrder(table: TableData, sort: TableSort): Uint32Array {
   const cached = cache.sorted?.[sort.direction];
   if (cached) return cached;
   const { ranks, rankCount } = ranksOf(table, sort.column);
-  const size = table.size;
-  // 2^bits > every row index; rank and index packed stay below 2^53 up to 2^26 rows.
-  const bits = Math.max(1, Math.ceil(Math.log2(size + 1)));
-  const scale = 2 ** bits;
-  const keys = new Float64Array(size);
-  const desc = sort.direction === 'desc';
-  for (let i = 0; i < size; i++) {
-    const rank = ranks[i]!;
-    const key = rank === rankCount ? rankCount : desc ? rankCount - 1 - rank : rank;
-    keys[i] = key * scale + i;
-  }
-  keys.sort();
-  const order = new Uint32Array(size);
-  for (let k = 0; k < size; k++) {
-    const key = keys[k]!;
-    order[k] = key - Math.floor(key / scale) * scale;
-  }
+  const order = orderByRank(ranks, rankCount, sort.direction === 'desc');
   cache.sorted = { ...cache.sorted, [sort.direction]: order };
   return order;
 }

@@ -3,12 +3,14 @@ import type { EntityRecord } from '../../shared/model/index.ts';
 import { useNotices } from '../db/queries.ts';
 import { RangeSlider } from './RangeSlider.tsx';
 import { TimelineCanvas } from './TimelineCanvas.tsx';
-import { buildTimelineIndex, countInRange } from './timelineIndex.ts';
+import { countInRange, timelineIndexOf } from './timelineIndex.ts';
 import type { Domain } from './timelineModel.ts';
 import { clampDomain, paddedDomain, zoomDomain } from './timelineModel.ts';
 import type { TimeRange } from './timeRange.ts';
 import '../core/common.css';
 import './timeline.css';
+
+const NO_NOTICES: readonly never[] = [];
 
 export interface TimelinePanelProps {
   readonly caseId: string;
@@ -26,7 +28,10 @@ export function TimelinePanel(props: TimelinePanelProps) {
   const { caseId, entities, selectedId, onSelect, range, onRangeChange } = props;
   const notices = useNotices(caseId);
   // A million items are indexed, not held as objects; the canvas asks for details when zoomed in.
-  const index = useMemo(() => buildTimelineIndex(entities, notices ?? []), [entities, notices]);
+  const index = useMemo(
+    () => timelineIndexOf(entities, notices ?? NO_NOTICES),
+    [entities, notices],
+  );
   const { extent, focus } = index;
   const limit = useMemo(() => (extent ? paddedDomain(extent) : undefined), [extent]);
   const [view, setView] = useState<Domain | undefined>();

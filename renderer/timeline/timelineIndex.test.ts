@@ -4,13 +4,20 @@ import { createDemoCase } from '../../shared/demo/demoCase.ts';
 import { testEntity } from '../../shared/model/fixtures/entities.ts';
 import type { EntityRecord, NoticeRecord } from '../../shared/model/index.ts';
 import type { TimeItem } from '../../shared/time/index.ts';
-import { extractTimeItems, TIME_LANES, timeExtent } from '../../shared/time/index.ts';
+import {
+  extractTimeItems,
+  TIME_LANES,
+  timeExtent,
+  visibleInRange,
+} from '../../shared/time/index.ts';
 import {
   binCounts,
   buildTimelineIndex,
   countInRange,
   detailItems,
   laneCount,
+  timelineIndexOf,
+  visibleInRangeOf,
 } from './timelineIndex.ts';
 import { fromX } from './timelineModel.ts';
 
@@ -104,5 +111,46 @@ describe('timeline index', () => {
     expect(second.extent!.end).toBe(Date.parse('2024-05-11T00:00:00Z') - 1);
     const deleted = buildTimelineIndex([a, { ...b, deleted: true }]);
     expect(deleted.size).toBe(1);
+  });
+});
+
+describe('the time filter from the index', () => {
+  const extent = timeExtent(items)!;
+  const span = extent.end - extent.start;
+  // A participant recorded as an undated link of an event, and a link to a deleted entity.
+  const extra = [
+    testEntity('ev-x', 'Event', { name: ['Meet'], date: ['2024-03-10'] }),
+    testEntity('p-x', 'Person', { name: ['Pat'] }),
+    { ...testEntity('gone', 'Person', { name: ['Gone'] }), deleted: true },
+    testEntity('link-x', 'UnknownLink', { subject: ['p-x'], object: ['ev-x'] }),
+    testEntity('link-gone', 'UnknownLink', { subject: ['gone'], object: ['ev-x'] }),
+  ];
+  const all = [...entities, ...extra];
+
+  it('shows exactly what visibleInRange over every item shows, for any range and any subset', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.boolean(), { minLength: all.length, maxLength: all.length }),
+        fc.double({ min: -0.2, max: 1.2, noNaN: true }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.boolean(),
+        (keep, at, width, withNotices) => {
+          const subset = all.filter((_, k) => keep[k]);
+          const shown = withNotices ? notices : [];
+          const from = extent.start + at * span;
+          const to = from + width * width * span;
+          const expected = visibleInRange(subset, extractTimeItems(subset, shown), from, to);
+          const actual = visibleInRangeOf(buildTimelineIndex(subset, shown), from, to);
+          expect([...actual].sort()).toEqual([...expected].sort());
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it('shares one index between the timeline and the filter for the same records', () => {
+    const copy = notices.map((notice) => ({ ...notice }));
+    expect(timelineIndexOf(all, notices)).toBe(timelineIndexOf(all, copy));
+    expect(timelineIndexOf(all, notices)).not.toBe(timelineIndexOf([...all], notices));
   });
 });

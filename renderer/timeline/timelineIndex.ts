@@ -15,7 +15,13 @@
 import type { EntityRecord, NoticeRecord } from '../../shared/model/index.ts';
 import { edgeEnds, isEdgeSchema } from '../../shared/model/index.ts';
 import type { RecordSpan, TimeItem, TimeLane } from '../../shared/time/index.ts';
-import { extractTimeItems, TIME_LANES, timeSpansOf } from '../../shared/time/index.ts';
+import {
+  entityRefs,
+  extractTimeItems,
+  intervalOf,
+  TIME_LANES,
+  timeSpansOf,
+} from '../../shared/time/index.ts';
 import type { Domain, Scale } from './timelineModel.ts';
 import { fromX } from './timelineModel.ts';
 
@@ -251,4 +257,150 @@ export function detailItems(
       item.start <= domain.end &&
       item.end >= domain.start,
   );
+}
+
+const indexes = new WeakMap<
+  readonly EntityRecord[],
+  { readonly notices: readonly NoticeRecord[]; readonly index: TimelineIndex }
+>();
+
+/** Each reader loads the notices itself (a new array each): the same records count as same. */
+function sameNotices(a: readonly NoticeRecord[], b: readonly NoticeRecord[]): boolean {
+  return (
+    a === b ||
+    (a.length === b.length &&
+      a.every(
+        (notice, k) =>
+          notice.id === b[k]!.id &&
+          notice.updatedAt === b[k]!.updatedAt &&
+          notice.deleted === b[k]!.deleted,
+      ))
+  );
+}
+
+/**
+ * The index of these entities and notices, built once for both the timeline and the time filter
+ * (the same arrays give the same index).
+ */
+export function timelineIndexOf(
+  entities: readonly EntityRecord[],
+  notices: readonly NoticeRecord[],
+): TimelineIndex {
+  const cached = indexes.get(entities);
+  if (cached && sameNotices(cached.notices, notices)) return cached.index;
+  const index = buildTimelineIndex(entities, notices);
+  indexes.set(entities, { notices, index });
+  return index;
+}
+
+/** What the time filter needs beyond the index, made on the first filter and kept with it. */
+interface FilterLinks {
+  /** Live records by id. */
+  readonly live: ReadonlyMap<string, number>;
+  /** Live relationships without a dated item (undated links), as record indices. */
+  readonly undated: readonly number[];
+  /** The undated links by each of their ends (the participants of events and trips). */
+  readonly undatedByEnd: ReadonlyMap<string, readonly number[]>;
+}
+
+const filterLinks = new WeakMap<TimelineIndex, FilterLinks>();
+
+/** A record's references, read through the FtM model once per record object (see spanCache). */
+const refsCache = new WeakMap<EntityRecord, readonly string[]>();
+
+function refsOf(entity: EntityRecord): readonly string[] {
+  let refs = refsCache.get(entity);
+  if (!refs) {
+    refs = entityRefs(entity);
+    refsCache.set(entity, refs);
+  }
+  return refs;
+}
+
+function filterLinksOf(index: TimelineIndex): FilterLinks {
+  let links = filterLinks.get(index);
+  if (links) return links;
+  const live = new Map<string, number>();
+  const undated: number[] = [];
+  const undatedByEnd = new Map<string, number[]>();
+  index.entities.forEach((entity, r) => {
+    if (entity.deleted) return;
+    live.set(entity.id, r);
+    const { spans, isEdge } = spansOf(entity);
+    if (!isEdge || spans.length > 0) return;
+    undated.push(r);
+    // extractTimeItems counts a link as a participant when it has no interval at all (an edge
+    // that is no Interval has no items even with a date, yet is not a participant then).
+    if (intervalOf(entity)) return;
+    const ends = edgeEnds(entity.schema, entity.properties);
+    if (!ends) return;
+    for (const end of [ends.source, ends.target]) {
+      const list = undatedByEnd.get(end);
+      if (list) list.push(r);
+      else undatedByEnd.set(end, [r]);
+    }
+  });
+  links = { live, undated, undatedByEnd };
+  filterLinks.set(index, links);
+  return links;
+}
+
+/**
+ * What a chart filtered to [from, to] shows: the same ids as shared/time's visibleInRange over
+ * every item of the case, found through the index (the items in range by their spans, then only
+ * their records read), so a range over a million calls builds no item objects.
+ */
+export function visibleInRangeOf(index: TimelineIndex, from: number, to: number): Set<string> {
+  const links = filterLinksOf(index);
+  const visible = new Set<string>();
+  const add = (id: string) => {
+    if (links.live.has(id)) visible.add(id);
+  };
+  const hit = new Uint8Array(index.entities.length);
+  let noticeHit = false;
+  for (let k = 0; k < index.size; k++) {
+    if (!(index.itemStart[k]! <= to && index.itemEnd[k]! >= from)) continue;
+    const r = index.itemRecord[k]!;
+    if (r < 0) noticeHit = true;
+    else hit[r] = 1;
+  }
+  for (let r = 0; r < hit.length; r++) {
+    if (!hit[r]) continue;
+    const entity = index.entities[r]!;
+    const { spans, isEdge } = spansOf(entity);
+    for (const span of spans) {
+      if (!(span.start <= to && span.end >= from)) continue;
+      // A record with an item is live (deleted records have none).
+      visible.add(entity.id);
+      if (span.property !== undefined) continue;
+      const activity = span.lane === 'event' || span.lane === 'trip';
+      // A relationship or an event activates what it references; a document only itself.
+      if (isEdge || activity) for (const id of refsOf(entity)) add(id);
+      if (!activity) continue;
+      for (const link of links.undatedByEnd.get(entity.id) ?? []) {
+        const linked = index.entities[link]!;
+        add(linked.id);
+        const ends = edgeEnds(linked.schema, linked.properties)!;
+        add(ends.source === entity.id ? ends.target : ends.source);
+      }
+    }
+  }
+  if (noticeHit) {
+    // Notices are few: their items (with their subjects) are made whole.
+    const subjects = index.notices.flatMap((notice) => {
+      const r = notice.subjectId ? links.live.get(notice.subjectId) : undefined;
+      return r === undefined ? [] : [index.entities[r]!];
+    });
+    for (const item of extractTimeItems(subjects, index.notices)) {
+      if (item.lane === 'notice' && item.start <= to && item.end >= from) {
+        for (const id of item.entityIds) add(id);
+      }
+    }
+  }
+  for (const r of links.undated) {
+    const entity = index.entities[r]!;
+    const ends = edgeEnds(entity.schema, entity.properties);
+    if (ends && visible.has(ends.source) && visible.has(ends.target)) visible.add(entity.id);
+  }
+  return visible;
 }

@@ -75,13 +75,23 @@ function firstParsed(values: readonly string[] | undefined) {
   return undefined;
 }
 
-function entityRefs(entity: EntityRecord): string[] {
+/** Per schema and property name: whether it is entity-typed (the model's lookups are slow). */
+const entityTyped = new Map<string, Map<string, boolean>>();
+
+/** The ids an entity references through its entity-typed properties (ends, accounts, holders). */
+export function entityRefs(entity: EntityRecord): string[] {
   const schema = model.schemata[entity.schema];
   if (!schema) return [];
+  let typed = entityTyped.get(entity.schema);
+  if (!typed) entityTyped.set(entity.schema, (typed = new Map<string, boolean>()));
   const refs: string[] = [];
   for (const [name, values] of Object.entries(entity.properties)) {
-    if (!schema.hasProperty(name) || schema.getProperty(name).type.name !== 'entity') continue;
-    refs.push(...values);
+    let isEntity = typed.get(name);
+    if (isEntity === undefined) {
+      isEntity = schema.hasProperty(name) && schema.getProperty(name).type.name === 'entity';
+      typed.set(name, isEntity);
+    }
+    if (isEntity) refs.push(...values);
   }
   return refs;
 }
