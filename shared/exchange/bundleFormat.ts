@@ -146,21 +146,11 @@ export function revocationStatementText(
 export const BUNDLE_MANIFEST_FORMAT = 'tessera.bundle-manifest';
 export const BUNDLE_FORMAT_VERSION = 1;
 
-/** Type of the signature stanza in the age header: `-> tessera-sig 2 <keyId> <bundleId>`. */
+/** Type of the signature stanza in the age header: `-> tessera-sig 1 <keyId> <bundleId>`. */
 export const SIGNATURE_STANZA_TYPE = 'tessera-sig';
-/**
- * The signature stanza's version is the bundle format version (docs/bundle-format.md §2):
- * 1 signs one SHA-256 of the whole payload; 2 (issue 13, what sealing writes) signs the payload
- * tree hash, which splits over the cores. Opening accepts both.
- */
-export const SIGNATURE_STANZA_VERSION = '2';
-export const SIGNATURE_STANZA_VERSIONS = ['1', '2'] as const;
-export type SignatureStanzaVersion = (typeof SIGNATURE_STANZA_VERSIONS)[number];
-/** Domain separation of the outer (header) signature, per signature stanza version. */
-export const OUTER_SIGNATURE_CONTEXTS: Readonly<Record<SignatureStanzaVersion, string>> = {
-  '1': 'tessera.bundle-outer-signature/1\n',
-  '2': 'tessera.bundle-outer-signature/2\n',
-};
+export const SIGNATURE_STANZA_VERSION = '1';
+/** Domain separation of the outer (header) signature. */
+export const OUTER_SIGNATURE_CONTEXT = 'tessera.bundle-outer-signature/1\n';
 /** Domain separation of the manifest signature (part `manifest.sig`). */
 export const MANIFEST_SIGNATURE_CONTEXT = 'tessera.bundle-manifest-signature/1\n';
 /** Domain separation of the bundle digest used to chain bundles to one partner. */

@@ -1,12 +1,9 @@
 /**
  * The payload crypto of a bundle on helper threads: the main thread only moves blocks between the
- * disk and the threads. A pool of two threads takes alternate 1 MiB blocks of the payload: each
- * block is encrypted (or decrypted) and its leaf of the payload tree hash (payloadTree.ts) taken
- * on one thread in one message, so the STREAM cipher and the signature's hash split over both
- * cores (issue 13: age STREAM chunks are independent given the key and the counter). A third
- * thread hashes the parts' plaintext (the manifest's part hashes). The garbage of one cipher
- * object and one output buffer per 64 KiB chunk is collected in small worker heaps instead of the
- * main one.
+ * disk and three threads, one for the STREAM cipher, one hashing the part plaintext, one hashing the
+ * ciphertext payload. On a 2-core machine that is what brings seal and open near the `age` tool:
+ * the three jobs (each ~0.3 s per 512 MiB) overlap, and the garbage of one cipher object and one
+ * output buffer per 64 KiB chunk is collected in a small worker heap instead of the main one.
  *
  * Data travels in SharedArrayBuffer blocks (no copy, no transfer): a job's promise settles once the
  * thread is done with the memory it was given. Each thread processes its messages in order, so
@@ -17,19 +14,6 @@
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { AgeFormatError, CHUNK_SIZE, CIPHER_CHUNK_SIZE, openChunks, sealChunks } from './age.ts';
-import { leafDigest } from './payloadTree.ts';
-
-/** A sealed block and its leaf of the payload tree. */
-export interface SealedBlock {
-  readonly written: number;
-  readonly leaf: Buffer;
-}
-
-/** A ciphertext block's leaf of the payload tree, and its GMAC tag when a tag key was given. */
-export interface BlockLeaf {
-  readonly leaf: Buffer;
-  readonly tag: Buffer | null;
-}
 
 export interface CryptoThread {
   /** A new, empty SHA-256 hash on this thread. */
@@ -42,7 +26,8 @@ export interface CryptoThread {
   discard(id: number): void;
   /**
    * STREAM-encrypts `plain` (whole chunks; with `final`, its end is the payload's end) from chunk
-   * `counter` into `out`; resolves to the ciphertext length.
+   * `counter` into `out`; resolves to the ciphertext length. With `hashId`, the ciphertext is also
+   * added to that hash of this thread (no second hop to another thread for it).
    */
   seal(
     key: Buffer,
@@ -50,18 +35,8 @@ export interface CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number>;
-  /** As `seal`, and takes the ciphertext's leaf `index` of the payload tree (no second hop). */
-  sealBlock(
-    key: Buffer,
-    counter: number,
-    plain: Uint8Array,
-    final: boolean,
-    out: Uint8Array,
-    index: number,
-  ): Promise<SealedBlock>;
-  /** Leaf `index` of the payload tree over ciphertext `data`; with `tagKey`, its GMAC tag too. */
-  leaf(index: number, final: boolean, data: Uint8Array, tagKey?: Buffer): Promise<BlockLeaf>;
   /**
    * STREAM-decrypts `sealed` (whole chunks; with `final`, its last chunk is the payload's last)
    * into `out`; resolves to the plaintext length, rejects with an AgeFormatError naming the chunk.
@@ -126,12 +101,6 @@ const nonce = (counter, last) => {
   n[11] = last ? 1 : 0;
   return n;
 };
-const leaf = (index, final, data) => {
-  const prefix = Buffer.alloc(9);
-  prefix.writeBigUInt64BE(BigInt(index), 0);
-  prefix[8] = final ? 1 : 0;
-  return crypto.createHash('sha256').update(prefix).update(data).digest();
-};
 const view = (m, name) => Buffer.from(m[name], m[name + 'Offset'], m[name + 'Length']);
 function tag(key, index, data) {
   const iv = Buffer.alloc(12);
@@ -155,7 +124,7 @@ function seal(m) {
     written += cipher.getAuthTag().copy(out, written);
     if (end === plain.length) break;
   }
-  if (m.index !== undefined) return { written, leaf: leaf(m.index, m.final, out.subarray(0, written)) };
+  if (m.hashId !== undefined) get(m.hashId).update(out.subarray(0, written));
   return { written };
 }
 function open(m) {
@@ -193,10 +162,6 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...seal(m) });
     } else if (m.op === 'open') {
       parentPort.postMessage({ seq: m.seq, ...open(m) });
-    } else if (m.op === 'leaf') {
-      const data = view(m, 'src');
-      const digest = leaf(m.index, m.final, data);
-      parentPort.postMessage({ seq: m.seq, leaf: digest, tag: m.key ? tag(m.key, m.index, data) : undefined });
     } else if (m.op === 'tag') {
       parentPort.postMessage({ seq: m.seq, tag: tag(m.key, m.index, view(m, 'src')) });
     } else {
@@ -216,7 +181,6 @@ interface Reply {
   readonly last?: boolean;
   readonly changed?: boolean;
   readonly tag?: Uint8Array;
-  readonly leaf?: Uint8Array;
   readonly error?: string;
 }
 
@@ -232,11 +196,6 @@ function shared(view: Uint8Array, name: 'src' | 'dst'): Record<string, unknown> 
     [`${name}Offset`]: view.byteOffset,
     [`${name}Length`]: view.byteLength,
   };
-}
-
-/** A Buffer over bytes that came back from a thread (structured-cloned as a Uint8Array). */
-function bytes(data: Uint8Array): Buffer {
-  return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
 
 function changedError(index: number): BlockChangedError {
@@ -317,7 +276,7 @@ class WorkerCryptoThread implements CryptoThread {
     src: Uint8Array,
     final: boolean,
     out: Uint8Array,
-    extra: { check?: BlockCheck; index?: number } = {},
+    extra: { check?: BlockCheck; hashId?: number } = {},
   ): Promise<Reply> {
     return this.call({
       op,
@@ -336,32 +295,10 @@ class WorkerCryptoThread implements CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number> {
-    const reply = await this.chunk('seal', key, counter, plain, final, out);
+    const reply = await this.chunk('seal', key, counter, plain, final, out, { hashId });
     return reply.written!;
-  }
-
-  async sealBlock(
-    key: Buffer,
-    counter: number,
-    plain: Uint8Array,
-    final: boolean,
-    out: Uint8Array,
-    index: number,
-  ): Promise<SealedBlock> {
-    const reply = await this.chunk('seal', key, counter, plain, final, out, { index });
-    return { written: reply.written!, leaf: bytes(reply.leaf!) };
-  }
-
-  async leaf(index: number, final: boolean, data: Uint8Array, tagKey?: Buffer): Promise<BlockLeaf> {
-    const reply = await this.call({
-      op: 'leaf',
-      index,
-      final,
-      key: tagKey,
-      ...shared(data, 'src'),
-    });
-    return { leaf: bytes(reply.leaf!), tag: reply.tag ? bytes(reply.tag) : null };
   }
 
   async open(
@@ -420,32 +357,15 @@ export class LocalCryptoThread implements CryptoThread {
     plain: Uint8Array,
     final: boolean,
     out: Uint8Array,
+    hashId?: number,
   ): Promise<number> {
     let written = 0;
     sealChunks(key, counter, plain, final, (data) => {
       out.set(data, written);
       written += data.length;
     });
+    if (hashId !== undefined) this.get(hashId).update(out.subarray(0, written));
     return Promise.resolve(written);
-  }
-
-  async sealBlock(
-    key: Buffer,
-    counter: number,
-    plain: Uint8Array,
-    final: boolean,
-    out: Uint8Array,
-    index: number,
-  ): Promise<SealedBlock> {
-    const written = await this.seal(key, counter, plain, final, out);
-    return { written, leaf: leafDigest(index, final, out.subarray(0, written)) };
-  }
-
-  leaf(index: number, final: boolean, data: Uint8Array, tagKey?: Buffer): Promise<BlockLeaf> {
-    return Promise.resolve({
-      leaf: leafDigest(index, final, data),
-      tag: tagKey ? blockTag(tagKey, index, data) : null,
-    });
   }
 
   open(
@@ -473,17 +393,12 @@ export class LocalCryptoThread implements CryptoThread {
 }
 
 export interface CryptoThreads {
-  /**
-   * The block pool: block i of a payload goes to `pool[i % pool.length]` (STREAM encryption and
-   * decryption, the payload tree's leaves, the open's GMAC tags).
-   */
-  readonly pool: readonly CryptoThread[];
-  /** `pool[0]`. */
+  /** STREAM encryption and decryption. */
   readonly cipher: CryptoThread;
-  /** `pool[1]`: the linear SHA-256 of a format-1 payload (one hash does not split). */
-  readonly cipherHash: CryptoThread;
   /** Hashes of the parts' plaintext. */
   readonly plainHash: CryptoThread;
+  /** Hash of the ciphertext payload. */
+  readonly cipherHash: CryptoThread;
 }
 
 let threads: CryptoThreads | null = null;
@@ -499,18 +414,21 @@ export function useLocalCryptoThreads(value: boolean): void {
 export function cryptoThreads(): CryptoThreads {
   if (threads) return threads;
   const reset = (dead: CryptoThread) => {
-    if (threads && (threads.pool.includes(dead) || threads.plainHash === dead)) threads = null;
-  };
-  const make = (create: () => CryptoThread): CryptoThreads => {
-    // Two: the laptop this is sized for has two cores, and the main thread's I/O needs little.
-    const pool = [create(), create()] as const;
-    return { pool, cipher: pool[0], cipherHash: pool[1], plainHash: create() };
+    if (threads && Object.values(threads).includes(dead)) threads = null;
   };
   try {
     if (local) throw new Error('local');
-    threads = make(() => new WorkerCryptoThread(reset));
+    threads = {
+      cipher: new WorkerCryptoThread(reset),
+      plainHash: new WorkerCryptoThread(reset),
+      cipherHash: new WorkerCryptoThread(reset),
+    };
   } catch {
-    threads = make(() => new LocalCryptoThread());
+    threads = {
+      cipher: new LocalCryptoThread(),
+      plainHash: new LocalCryptoThread(),
+      cipherHash: new LocalCryptoThread(),
+    };
   }
   return threads;
 }

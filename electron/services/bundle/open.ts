@@ -7,13 +7,9 @@
  *
  * openBundle produces no plaintext before that signature is checked (issue 8, finding 8): it
  * unwraps the file key and checks the header MAC (no payload involved), then makes a first pass
- * over the ciphertext that hashes it for the sender's signature and takes a GMAC tag of every
- * ciphertext block under a key drawn for this open (issue 13: far cheaper than hashing the
- * ciphertext a second time). In format 2 the signature covers the payload tree hash
- * (payloadTree.ts): alternate blocks go to the two threads of the crypto pool, each taking the
- * block's leaf and tag in one step; format 1 (one SHA-256 over the payload) still opens, its hash
- * on one thread and the tags on the other. The second pass, alternate blocks again on the two
- * pool threads, matches each block's tag before
+ * over the ciphertext that hashes it for the sender's signature and, on a second crypto thread,
+ * takes a GMAC tag of every ciphertext block under a key drawn for this open (issue 13: far cheaper
+ * than hashing the ciphertext a second time). The second pass matches each block's tag before
  * decrypting it, so it decrypts exactly the ciphertext the signature covers even if the file is
  * swapped in between; it parses the container and writes the operations into a scratch space
  * (electron/services/files/scratch.ts: files encrypted under a key held only in memory, 0600 in a
@@ -43,8 +39,7 @@ import {
   parseBundleManifest,
   type Revocation,
   SIGNATURE_STANZA_TYPE,
-  SIGNATURE_STANZA_VERSIONS,
-  type SignatureStanzaVersion,
+  SIGNATURE_STANZA_VERSION,
 } from '../../../shared/exchange/bundleFormat.ts';
 import { partialPathOf, sweepPartials } from '../files/partialFile.ts';
 import { type ScratchFile, ScratchSpace, type ScratchWriter } from '../files/scratch.ts';
@@ -83,7 +78,6 @@ import {
   SerialWriter,
   sharedBlock,
 } from './io.ts';
-import { TREE_BLOCK, treeRoot } from './payloadTree.ts';
 import { bundleDigestOf, outerSignedMessage } from './seal.ts';
 
 export interface VerifyOptions {
@@ -183,8 +177,6 @@ interface Head {
   readonly bundleId: string;
   readonly signerKeyId: string;
   readonly signature: Buffer;
-  /** The bundle format: 1 signs the payload's SHA-256, 2 its tree hash. */
-  readonly version: SignatureStanzaVersion;
   /** Header bytes before the signature stanza (intro + recipient stanzas). */
   readonly signedStanzas: Buffer;
   readonly signatureLine: string;
@@ -221,7 +213,7 @@ async function readHead(file: string, sender: IdentityCard, options: VerifyOptio
     const [version, keyId, bundleId] = sig.args;
     if (
       sig.args.length !== 3 ||
-      !SIGNATURE_STANZA_VERSIONS.includes(version as SignatureStanzaVersion) ||
+      version !== SIGNATURE_STANZA_VERSION ||
       !/^[0-9a-f]{16}$/.test(keyId ?? '') ||
       !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(bundleId ?? '') ||
       sig.body.length !== 64
@@ -239,7 +231,6 @@ async function readHead(file: string, sender: IdentityCard, options: VerifyOptio
       bundleId: bundleId,
       signerKeyId: keyId,
       signature: sig.body,
-      version: version as SignatureStanzaVersion,
       signedStanzas: start.subarray(0, sigOffset),
       signatureLine,
     };
@@ -280,12 +271,7 @@ function checkSigner(
 }
 
 function checkOuterSignature(head: Head, sender: IdentityCard, payloadSha256: Buffer): void {
-  const message = outerSignedMessage(
-    head.signedStanzas,
-    head.signatureLine,
-    payloadSha256,
-    head.version,
-  );
+  const message = outerSignedMessage(head.signedStanzas, head.signatureLine, payloadSha256);
   if (!ed25519Verify(Buffer.from(sender.signingKey, 'base64'), message, head.signature)) {
     throw new BundleError(
       'bad-signature',
@@ -302,64 +288,13 @@ function payloadBounds(head: Head): { start: number; cipherLength: number } {
   return { start, cipherLength };
 }
 
-/**
- * Ciphertext read blocks hold whole STREAM chunks, so no chunk straddles two blocks; they are the
- * payload tree's blocks too.
- */
+/** Ciphertext read blocks hold whole STREAM chunks, so no chunk straddles two blocks. */
 const VERIFY_BLOCK = 4 * 1024 * 1024;
 const CIPHER_BLOCK = (IO_BLOCK / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
 const PLAIN_BLOCK = IO_BLOCK;
-if (CIPHER_BLOCK !== TREE_BLOCK) throw new Error('internal: the tree block is the read block');
 
-function shrank(): BundleError {
-  return new BundleError('truncated', 'the bundle file shrank while being read');
-}
-
-/**
- * The format-2 pass over the payload: each block's tree leaf (and, with `tagKey`, its GMAC tag),
- * alternate blocks on the two pool threads; resolves to the tree root and the tags.
- */
-async function treePass(
-  head: Head,
-  threads: CryptoThreads,
-  tagKey?: Buffer,
-): Promise<{ root: Buffer; nonce: Buffer; tags: Buffer[] }> {
-  const { start, cipherLength } = payloadBounds(head);
-  const nonce = await readFully(head.fh, start, PAYLOAD_NONCE_SIZE);
-  if (nonce.length !== PAYLOAD_NONCE_SIZE) throw shrank();
-  const leaves: Promise<{ leaf: Buffer; tag: Buffer | null }>[] = [];
-  let consumed = 0;
-  await readBlocks(
-    head.fh,
-    start + PAYLOAD_NONCE_SIZE,
-    head.size,
-    (block) => {
-      consumed += block.length;
-      const index = leaves.length;
-      const thread = threads.pool[index % threads.pool.length]!;
-      const leaf = thread.leaf(index, consumed === cipherLength, block, tagKey);
-      leaf.catch(noop);
-      leaves.push(leaf);
-      return { release: leaf.then(noop) };
-    },
-    shrank,
-    new BlockPool(CIPHER_BLOCK),
-  );
-  const done = await Promise.all(leaves);
-  return {
-    root: treeRoot(
-      nonce,
-      cipherLength,
-      done.map((d) => d.leaf),
-    ),
-    nonce,
-    tags: done.map((d) => d.tag!),
-  };
-}
-
-/** What the outer signature covers: the payload's SHA-256 (format 1) or tree root (format 2). */
+/** SHA-256 of the payload as it is in the file. */
 async function hashPayload(head: Head): Promise<Buffer> {
-  if (head.version !== '1') return (await treePass(head, cryptoThreads())).root;
   const hash = crypto.createHash('sha256');
   await readBlocks(
     head.fh,
@@ -752,18 +687,13 @@ interface SignedPayload {
 }
 
 /**
- * First pass: what the signature covers, of the payload as it is in the file, and a GMAC tag of
- * each ciphertext block under a key drawn for this open, so that the second pass can prove each
- * block it decrypts is the one hashed here. Format 2: tree leaves and tags, alternate blocks on
- * the two pool threads. Format 1: the SHA-256 on one thread, the tags on the other.
+ * First pass: the SHA-256 of the payload as it is in the file (what the signature covers) on one
+ * crypto thread, and a GMAC tag of each ciphertext block under a key drawn for this open on
+ * another, so that the second pass can prove each block it decrypts is the one hashed here.
  */
 async function signaturePass(head: Head, threads: CryptoThreads): Promise<SignedPayload> {
   const { start } = payloadBounds(head);
   const tagKey = crypto.randomBytes(32);
-  if (head.version !== '1') {
-    const { root, nonce, tags } = await treePass(head, threads, tagKey);
-    return { sha256: root, nonce, tags, tagKey };
-  }
   const hashId = threads.cipherHash.newHash();
   let digested = false;
   try {
@@ -802,8 +732,7 @@ function changedWhileOpening(): BundleError {
 
 /**
  * Second pass: decrypts the payload into `parts`, each ciphertext block first matched against its
- * tag from the signature pass (on a pool thread, before any of it is decrypted). Alternate blocks
- * decrypt on the two pool threads at once; the container parser takes their plaintext in order.
+ * tag from the signature pass (on the cipher thread, before any of it is decrypted).
  */
 async function decryptInto(
   head: Head,
@@ -822,9 +751,6 @@ async function decryptInto(
   let counter = 0;
   let consumed = 0;
   let index = 0;
-  /** The parsing of the blocks decrypted so far, in order; one step per block. */
-  let parsed: Promise<void> = Promise.resolve();
-  const steps = new InFlight();
   await readBlocks(
     head.fh,
     start + PAYLOAD_NONCE_SIZE,
@@ -834,36 +760,30 @@ async function decryptInto(
       if (!tag) throw changedWhileOpening();
       consumed += block.length;
       const plain = plainPool.take();
-      const check = { key: signed.tagKey, index, tag };
-      const thread = threads.pool[index % threads.pool.length]!;
-      const opened = thread.open(key, counter, block, consumed === cipherLength, plain, check);
-      opened.catch(noop);
-      index++;
+      const length = await threads.cipher.open(
+        key,
+        counter,
+        block,
+        consumed === cipherLength,
+        plain,
+        {
+          key: signed.tagKey,
+          index: index++,
+          tag,
+        },
+      );
       counter += Math.ceil(block.length / CIPHER_CHUNK_SIZE);
-      parsed = parsed.then(async () => {
-        const length = await opened;
-        parser.update(plain.subarray(0, length));
-        plainInFlight.add(Promise.all(parts.takeWrites()).then(() => plainPool.give(plain)));
-        await parts.flush();
-        // As many plaintext blocks in flight as with one decrypting thread: the second thread's
-        // block counts against the writes waiting.
-        await plainInFlight.drain(MAX_IN_FLIGHT - threads.pool.length + 1);
-      });
-      steps.add(parsed);
-      // Each pool thread decrypting a block (this one and the one before) and no more: the
-      // memory in flight stays a few blocks (stream.test.ts).
-      await steps.drain(threads.pool.length - 1);
-      return { release: opened.then(noop) };
+      parser.update(plain.subarray(0, length));
+      plainInFlight.add(Promise.all(parts.takeWrites()).then(() => plainPool.give(plain)));
+      await parts.flush();
+      await plainInFlight.drain(MAX_IN_FLIGHT);
     },
     () => new BundleError('truncated', 'the bundle file shrank while being read'),
     new BlockPool(CIPHER_BLOCK),
-  )
-    .then(() => parsed)
-    .catch(async (error: unknown) => {
-      await steps.settle();
-      if (error instanceof BlockChangedError) throw changedWhileOpening();
-      return formatError(error);
-    });
+  ).catch((error: unknown) => {
+    if (error instanceof BlockChangedError) throw changedWhileOpening();
+    return formatError(error);
+  });
   await plainInFlight.drain(0);
   if (index !== signed.tags.length) throw changedWhileOpening();
   parser.final();

@@ -16,7 +16,6 @@ import { ScratchSpace, sweepScratch } from '../files/scratch.ts';
 import { cryptoThreads } from './cryptoWorker.ts';
 import { BundleError } from './errors.ts';
 import { openBundle } from './open.ts';
-import { TREE_BLOCK } from './payloadTree.ts';
 import { sealBundle } from './seal.ts';
 import { makeAgency, sealRaw } from './fixtures/testSupport.ts';
 import { parseHeader, payloadKey, StreamEncryptor, unwrapX25519 } from './age.ts';
@@ -103,7 +102,7 @@ describe('no plaintext before the signature', () => {
       out: forged,
     });
 
-    const decrypts = cryptoThreads().pool.map((thread) => vi.spyOn(thread, 'open'));
+    const decrypt = vi.spyOn(cryptoThreads().cipher, 'open');
     const scratch = await ScratchSpace.create(path.join(root, 'scratch-forged'));
     const create = vi.spyOn(scratch, 'create');
     const outDir = path.join(root, 'out-forged');
@@ -112,11 +111,11 @@ describe('no plaintext before the signature', () => {
     );
     expect(error).toBeInstanceOf(BundleError);
     expect((error as BundleError).code).toBe('bad-signature');
-    for (const decrypt of decrypts) expect(decrypt).not.toHaveBeenCalled();
+    expect(decrypt).not.toHaveBeenCalled();
     expect(create).not.toHaveBeenCalled();
     expect(existsSync(outDir)).toBe(false);
     expect(await filesUnder(scratch.dir)).toEqual([]);
-    for (const decrypt of decrypts) decrypt.mockRestore();
+    decrypt.mockRestore();
     await scratch.dispose();
   });
 });
@@ -147,24 +146,19 @@ describe('the file changes between the two passes', () => {
     expect(other.length).toBe(bytes.length - header.length - 16);
 
     const threads = cryptoThreads();
-    // The signature pass ends with the tree leaf of the last block, read by then: swap the payload
-    // in place just then, before the decryption pass reads it.
-    const lastLeaf = Math.ceil(other.length / TREE_BLOCK) - 1;
-    const swaps = threads.pool.map((thread) => {
-      const original = thread.leaf.bind(thread);
-      return vi.spyOn(thread, 'leaf').mockImplementation((index, final, data, tagKey) => {
-        if (index === lastLeaf) {
-          const fd = openSync(file, 'r+');
-          writeSync(fd, other, 0, other.length, header.length + 16);
-          closeSync(fd);
-        }
-        return original(index, final, data, tagKey);
-      });
+    const original = threads.cipherHash.digest.bind(threads.cipherHash);
+    // The signature pass ends with the digest of what it hashed: swap the payload in place just
+    // then, before the decryption pass reads it.
+    const swap = vi.spyOn(threads.cipherHash, 'digest').mockImplementationOnce((id) => {
+      const fd = openSync(file, 'r+');
+      writeSync(fd, other, 0, other.length, header.length + 16);
+      closeSync(fd);
+      return original(id);
     });
     const error = await openBundle(file, b.identity, a.card, path.join(root, 'out-swapped')).catch(
       (e: unknown) => e,
     );
-    for (const swap of swaps) swap.mockRestore();
+    swap.mockRestore();
     expect(error).toBeInstanceOf(BundleError);
     expect((error as BundleError).code).toBe('corrupted');
     expect((error as BundleError).message).toMatch(/changed while it was being opened/);

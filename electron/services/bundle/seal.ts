@@ -3,12 +3,10 @@
  *   1. draw the file key and wrap it for every partner and for our own archive recipient; the
  *      header's length is now known (the signature stanza and the MAC have fixed sizes);
  *   2. stream the container (operations, attachments, manifest, manifest signature) through the
- *      STREAM encryptor into a temporary file, starting right after the space kept for the header:
- *      1 MiB blocks go alternately to the two threads of the crypto pool, each encrypting its block
- *      and taking the block's leaf of the payload tree hash (payloadTree.ts) in one step, while a
- *      third thread hashes each part's plaintext for the manifest;
- *   3. sign the recipient stanzas plus the payload tree root (the `tessera-sig 2` stanza), compute
- *      the header MAC over all stanzas, write the header into the kept space, rename into place.
+ *      STREAM encryptor into a temporary file, starting right after the space kept for the header,
+ *      hashing the ciphertext on the way;
+ *   3. sign the recipient stanzas plus the payload hash (the `tessera-sig` stanza), compute the
+ *      header MAC over all stanzas, write the header into the kept space, rename into place.
  */
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -23,7 +21,7 @@ import {
   type IdentityCard,
   MANIFEST_SIGNATURE_CONTEXT,
   type ManifestPart,
-  OUTER_SIGNATURE_CONTEXTS,
+  OUTER_SIGNATURE_CONTEXT,
   PART_MANIFEST,
   PART_MANIFEST_SIG,
   PART_NAME_PATTERN,
@@ -32,7 +30,6 @@ import {
   serializeBundleManifest,
   SIGNATURE_STANZA_TYPE,
   SIGNATURE_STANZA_VERSION,
-  type SignatureStanzaVersion,
 } from '../../../shared/exchange/bundleFormat.ts';
 import { newId } from '../../../shared/model/ids.ts';
 import { assertUsable, IdentityError, verifyCard } from '../identity/cards.ts';
@@ -55,7 +52,6 @@ import {
 import { CONTAINER_END, MAGIC, PART_END, partHeader, segmentHeader } from './container.ts';
 import { BundleError } from './errors.ts';
 import { type CryptoThreads, cryptoThreads } from './cryptoWorker.ts';
-import { TREE_PLAIN_BLOCK, treeRoot } from './payloadTree.ts';
 import {
   BlockPool,
   InFlight,
@@ -63,6 +59,7 @@ import {
   MAX_IN_FLIGHT,
   readInto,
   SerialWriter,
+  sharedBlock,
   writeFully,
 } from './io.ts';
 
@@ -103,36 +100,25 @@ export interface SealResult {
   readonly bundleId: string;
   /** Chains the next bundle to the same partner (its `previousBundleDigest`). */
   readonly bundleDigest: string;
-  /** What the outer signature covers: the payload tree root (format 2), hex. */
   readonly payloadSha256: string;
   readonly size: number;
   readonly manifest: BundleManifest;
 }
 
-export function signatureStanzaLine(
-  keyId: string,
-  bundleId: string,
-  version: SignatureStanzaVersion = SIGNATURE_STANZA_VERSION,
-): string {
-  return `-> ${SIGNATURE_STANZA_TYPE} ${version} ${keyId} ${bundleId}\n`;
+export function signatureStanzaLine(keyId: string, bundleId: string): string {
+  return `-> ${SIGNATURE_STANZA_TYPE} ${SIGNATURE_STANZA_VERSION} ${keyId} ${bundleId}\n`;
 }
 
-/**
- * The bytes the outer signature covers. `payloadHash` is the SHA-256 of the whole payload in
- * format 1, the payload tree root in format 2 (its own context and line name, so a signature of
- * one format can never be read as the other's).
- */
+/** The bytes the outer signature covers. */
 export function outerSignedMessage(
   stanzasBefore: Buffer,
   signatureLine: string,
-  payloadHash: Buffer,
-  version: SignatureStanzaVersion = SIGNATURE_STANZA_VERSION,
+  payloadSha256: Buffer,
 ): Buffer {
-  const line = version === '1' ? 'payload-sha256' : 'payload-tree-sha256';
   return Buffer.concat([
-    Buffer.from(OUTER_SIGNATURE_CONTEXTS[version]),
+    Buffer.from(OUTER_SIGNATURE_CONTEXT),
     stanzasBefore,
-    Buffer.from(`${signatureLine}${line}:${payloadHash.toString('hex')}\n`),
+    Buffer.from(`${signatureLine}payload-sha256:${payloadSha256.toString('hex')}\n`),
   ]);
 }
 
@@ -145,18 +131,16 @@ export function bundleDigestOf(header: Buffer, payloadSha256: Buffer): string {
     .digest('hex');
 }
 
-/** The container is encrypted in blocks of whole STREAM chunks: one block, one tree leaf. */
-const PLAIN_BLOCK = TREE_PLAIN_BLOCK;
+/** The container is encrypted in blocks of whole STREAM chunks. */
+const PLAIN_BLOCK = IO_BLOCK;
 const SEALED_BLOCK = (PLAIN_BLOCK / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
-if (PLAIN_BLOCK !== IO_BLOCK) throw new Error('internal: the tree block is the I/O block');
 
 function noop(): void {}
 
 /**
  * Builds the container plaintext in shared blocks; the crypto threads hash each part's data and
- * encrypt every full block (taking its tree leaf), and the ciphertext goes to the file from there.
- * A full block is encrypted only when more data follows it, so the last STREAM chunk is always
- * known, and every block but the last is exactly one tree block.
+ * encrypt every full block, and the ciphertext goes to the file (and its hash) from there. A full
+ * block is encrypted only when more data follows it, so the last STREAM chunk is always known.
  */
 class PayloadWriter {
   private readonly plainPool = new BlockPool(PLAIN_BLOCK);
@@ -169,10 +153,7 @@ class PayloadWriter {
   private hashing: Promise<void>[] = [];
   private readonly ids = new Set<number>();
   private counter = 0;
-  /** The payload tree's leaves, by block index. */
-  private readonly leaves: Promise<Buffer>[] = [];
   private readonly writer: SerialWriter;
-  private readonly start: number;
 
   constructor(
     private readonly key: Buffer,
@@ -180,8 +161,8 @@ class PayloadWriter {
     /** File position of the first ciphertext chunk. */
     private position: number,
     private readonly threads: CryptoThreads,
+    private readonly payloadHashId: number,
   ) {
-    this.start = position;
     this.block = this.plainPool.take();
     this.writer = new SerialWriter(fh);
   }
@@ -242,24 +223,19 @@ class PayloadWriter {
     const chunks = Math.max(1, Math.ceil(this.filled / CHUNK_SIZE));
     const position = this.position;
     this.position += this.filled + chunks * TAG_SIZE;
-    // Alternate blocks go to the two pool threads; each takes the leaf of the ciphertext it has
-    // just written (one message per block, no second hop).
-    const index = this.leaves.length;
-    const pool = this.threads.pool;
-    const sealed = pool[index % pool.length]!.sealBlock(
+    // The cipher thread also hashes the ciphertext it has just written (the payload hash is one
+    // of its hashes): one message per block instead of a second hop to another thread.
+    const sealed = this.threads.cipher.seal(
       this.key,
       this.counter,
       block.subarray(0, this.filled),
       final,
       sealedBlock,
-      index,
+      this.payloadHashId,
     );
-    const leaf = sealed.then((result) => result.leaf);
-    leaf.catch(noop);
-    this.leaves.push(leaf);
     this.counter += chunks;
-    const stored = sealed.then(({ written }) =>
-      this.writer.write(sealedBlock.subarray(0, written), position),
+    const stored = sealed.then((length) =>
+      this.writer.write(sealedBlock.subarray(0, length), position),
     );
     const plainDone = Promise.all([sealed, ...this.hashing]).then(() => this.plainPool.give(block));
     const sealedDone = stored.then(() => this.sealedPool.give(sealedBlock));
@@ -278,11 +254,6 @@ class PayloadWriter {
   /** File position after the ciphertext written so far. */
   get end(): number {
     return this.position;
-  }
-
-  /** The payload tree root, once `finish` has settled. */
-  async root(nonce: Uint8Array): Promise<Buffer> {
-    return treeRoot(nonce, this.position - this.start, await Promise.all(this.leaves));
   }
 
   drain(): Promise<void> {
@@ -367,11 +338,23 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
   let closed = false;
   let writer: PayloadWriter | null = null;
   const threads = cryptoThreads();
+  const payloadHashId = threads.cipher.newHash();
   try {
     const nonce = crypto.randomBytes(PAYLOAD_NONCE_SIZE);
-    await writeFully(fh, nonce, headerLength);
+    const sharedNonce = sharedBlock(PAYLOAD_NONCE_SIZE);
+    sharedNonce.set(nonce);
+    await Promise.all([
+      writeFully(fh, sharedNonce, headerLength),
+      threads.cipher.update(payloadHashId, sharedNonce),
+    ]);
     const payloadStart = headerLength + PAYLOAD_NONCE_SIZE;
-    writer = new PayloadWriter(payloadKey(fileKey, nonce), fh, payloadStart, threads);
+    writer = new PayloadWriter(
+      payloadKey(fileKey, nonce),
+      fh,
+      payloadStart,
+      threads,
+      payloadHashId,
+    );
     const payload = writer;
     const segments = async (
       length: number,
@@ -479,7 +462,7 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     await payload.finish();
     const size = payload.end;
     writer = null;
-    const payloadSha256 = await payload.root(nonce);
+    const payloadSha256 = await threads.cipher.digest(payloadHashId);
 
     const signature = ed25519Sign(
       options.identity.secrets.signingSeed,
@@ -505,6 +488,7 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     };
   } catch (error) {
     await writer?.abort();
+    threads.cipher.discard(payloadHashId);
     if (!closed) await fh.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
     throw error;

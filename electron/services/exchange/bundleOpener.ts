@@ -17,10 +17,7 @@ import { reasonOf } from '../../../shared/contract/dispatch.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
 import { caseFileRecords, parseCaseFile } from '../../../shared/caseFile.ts';
 import { errorMessage } from '../../../shared/base/errors.ts';
-import {
-  SIGNATURE_STANZA_TYPE,
-  SIGNATURE_STANZA_VERSIONS,
-} from '../../../shared/exchange/bundleFormat.ts';
+import { SIGNATURE_STANZA_TYPE } from '../../../shared/exchange/bundleFormat.ts';
 import type { Operation } from '../../../shared/exchange/operations.ts';
 import { parseOperations } from '../../../shared/exchange/operations.ts';
 import { checkIncoming, initialSyncState } from '../../../shared/exchange/syncState.ts';
@@ -228,8 +225,7 @@ export async function readSignatureStanza(
     const end = text.indexOf('\n---');
     const header = end >= 0 ? text.slice(0, end + 1) : text;
     const match = new RegExp(
-      // Any bundle format version openBundle accepts (1 before issue 13, 2 now).
-      `^-> ${SIGNATURE_STANZA_TYPE} (?:${SIGNATURE_STANZA_VERSIONS.join('|')}) ([0-9a-f]{16}) ([0-9A-HJKMNP-TV-Z]{26})$`,
+      `^-> ${SIGNATURE_STANZA_TYPE} 1 ([0-9a-f]{16}) ([0-9A-HJKMNP-TV-Z]{26})$`,
       'm',
     ).exec(header);
     return match ? { keyId: match[1]!, bundleId: match[2]! } : null;
