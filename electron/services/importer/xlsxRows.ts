@@ -52,7 +52,13 @@ export async function* readXlsxRows(
     for await (const sheet of reader) {
       const name = (sheet as unknown as NamedSheet).name ?? `Sheet${seen.length + 1}`;
       seen.push(name);
-      if (options.sheet !== undefined ? name !== options.sheet : found) continue;
+      if (options.sheet !== undefined ? name !== options.sheet : found) {
+        // Read to its end all the same: exceljs deletes the temporary file of a sheet stored before
+        // the shared strings as soon as the loop moves on, and a sheet nobody read has not opened
+        // it yet, so the late open failed with ENOENT outside any handler (a crash, seen in CI).
+        for await (const skippedRow of sheet) void skippedRow;
+        continue;
+      }
       found = true;
       const rows = new XlsxRowCollector();
       for await (const row of sheet) {
