@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, useBrowserSuite } from './harness/index.ts';
+import { generateChartCase, writeGeneratedCase } from './harness/generatedCase.ts';
 
 const suite = useBrowserSuite();
 
@@ -122,5 +123,56 @@ describe('analysis on the chart', () => {
       )
       .toBeGreaterThan(0);
     await screenshot(page, 'analysis-legend');
+  });
+
+  it('estimates betweenness from sampled sources on a bigger chart, and says it is an estimate', async () => {
+    const NODES = 300;
+    const app = await suite.open({ testHooks: true });
+    const page = app.page;
+    await page.waitForFunction(() => window.__tesseraApp !== undefined);
+    await writeGeneratedCase(page, generateChartCase('e2e-sampled', 'Sampled network', NODES, 5));
+    await page.reload();
+    await page.locator('.case-open-link', { hasText: 'Sampled network' }).click();
+    await page.getByTestId('case-workspace').waitFor();
+    await page.getByTestId('tab-chart').click();
+    await expect
+      .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'), {
+        timeout: 60_000,
+      })
+      .toBe(String(NODES));
+    await page.getByTestId('chart-analysis-toggle').click();
+    await page.getByTestId('analysis-panel').waitFor();
+    await page.getByTestId('analysis-measure').selectOption('betweenness');
+    // Under 500 nodes only the 100-source sample is offered beside the exact measure.
+    const offered = await page
+      .getByTestId('analysis-sample')
+      .locator('option')
+      .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
+    expect(offered).toEqual(['all', '100']);
+
+    await page.getByTestId('analysis-sample').selectOption('100');
+    await page.getByTestId('analysis-run').click();
+    await page.getByTestId('analysis-table').waitFor();
+    const note = page.getByTestId('analysis-estimate-note');
+    await expect
+      .poll(async () => ((await note.count()) > 0 ? await note.textContent() : ''))
+      .toContain(`100 of ${NODES}`);
+    const estimated = await page
+      .getByTestId('analysis-value')
+      .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
+    expect(estimated.length).toBeGreaterThan(0);
+    expect(estimated.every((v) => Number.isFinite(v) && v >= 0)).toBe(true);
+    expect([...estimated].sort((a, b) => b - a)).toEqual(estimated);
+    expect(estimated[0]).toBeGreaterThan(0);
+    await screenshot(page, 'analysis-betweenness-estimate');
+
+    // Back to every source: the exact figures, and no estimate note.
+    await page.getByTestId('analysis-sample').selectOption('all');
+    await page.getByTestId('analysis-run').click();
+    await expect.poll(() => note.count()).toBe(0);
+    const exact = await page
+      .getByTestId('analysis-value')
+      .evaluateAll((cells) => cells.map((c) => Number(c.getAttribute('data-value'))));
+    expect(exact.every((v) => v >= 0 && v <= 1)).toBe(true);
   });
 });

@@ -133,14 +133,6 @@ export function useCharts(caseId: string | undefined): ChartRecord[] | undefined
   }, [records, moves]);
 }
 
-export function useChart(chartId: string | undefined): ChartRecord | undefined {
-  const repository = useRepository();
-  return useLiveQuery(
-    () => (chartId ? repository.getChart(chartId) : undefined),
-    [repository, chartId],
-  );
-}
-
 /** The audit trail of one record, oldest first. */
 export function useHistory(recordId: string | undefined): AuditEntry[] | undefined {
   const repository = useRepository();
