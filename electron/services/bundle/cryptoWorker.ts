@@ -538,6 +538,9 @@ export class InputChangedError extends Error {
 const RUN_SLOTS = 4;
 /** Control words: produced, consumed, done, abort, and one event counter per direction. */
 const RUN_CONTROL_WORDS = 6;
+/** The words ABORT and SEQ_P, SEQ_C of the worker code. */
+const RUN_ABORT = 3;
+const RUN_EVENTS = [4, 5] as const;
 /** Per slot: a count and up to 8 [start, end) ranges of attachment bytes (META in the worker). */
 const RUN_META_WORDS = 1 + 2 * 8;
 
@@ -575,26 +578,43 @@ export async function sealFileRun(
     ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
     srcLength: run.block.length,
   };
+  // If either thread fails or dies, the other must not wait for it forever: set ABORT and wake
+  // both waits, as the threads do themselves on their own errors.
+  const control = new Int32Array(rings.ctl);
+  const abort = (error: unknown) => {
+    Atomics.store(control, RUN_ABORT, 1);
+    for (const word of RUN_EVENTS) {
+      Atomics.add(control, word, 1);
+      Atomics.notify(control, word);
+    }
+    throw error;
+  };
+  // Posted in the same tick, so that every thread receives the runs of concurrent seals in the
+  // same order and no run waits on a thread that is busy with another run.
   const [read, written] = await Promise.allSettled([
-    reader.call({
-      op: 'sealRun',
-      key: run.key,
-      counter: run.counter,
-      filled: run.filled,
-      fd: run.input,
-      position: run.inputPosition,
-      length: run.length,
-      segment: run.segmentBytes,
-      ...rings,
-      ...shared(run.block, 'src'),
-    }),
-    writer.call({
-      op: 'writeRun',
-      fd: run.output,
-      position: run.outputPosition,
-      hashId: run.payloadHashId,
-      ...rings,
-    }),
+    reader
+      .call({
+        op: 'sealRun',
+        key: run.key,
+        counter: run.counter,
+        filled: run.filled,
+        fd: run.input,
+        position: run.inputPosition,
+        length: run.length,
+        segment: run.segmentBytes,
+        ...rings,
+        ...shared(run.block, 'src'),
+      })
+      .catch(abort),
+    writer
+      .call({
+        op: 'writeRun',
+        fd: run.output,
+        position: run.outputPosition,
+        hashId: run.payloadHashId,
+        ...rings,
+      })
+      .catch(abort),
   ]);
   if (read.status === 'fulfilled' && read.value.short) {
     throw new InputChangedError('the attachment is shorter than when its size was taken');
