@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openBundle, sealBundle } from '../electron/services/bundle/index.ts';
@@ -34,6 +34,27 @@ const sizeMib = Number(process.env['TESSERA_BENCH_MIB'] ?? 512);
 
 function seconds(start: bigint): number {
   return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** CPU seconds of this process, all its threads (the crypto threads and the I/O pool included). */
+function ownCpu(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+}
+
+/**
+ * CPU seconds of the children waited for so far (the `age` runs), from /proc (Linux; NaN
+ * elsewhere). On a shared machine the CPU time of each side is steadier than its wall time, and
+ * it is what the two cores of an idle laptop have to fit.
+ */
+function childCpu(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return NaN;
+  }
 }
 
 async function writeRandomFile(file: string, bytes: number): Promise<void> {
@@ -72,20 +93,26 @@ async function main(): Promise<void> {
     let ageOpen = Infinity;
     let tesseraSeal = Infinity;
     let tesseraOpen = Infinity;
+    const cpu = { ageSeal: Infinity, ageOpen: Infinity, seal: Infinity, open: Infinity };
     const ageFile = path.join(dir, 'plain.age');
     const bundle = path.join(dir, 'bundle.tsb');
     const openedDir = path.join(dir, 'opened');
     for (let rep = 0; rep < reps; rep++) {
       let t = process.hrtime.bigint();
+      let c = childCpu();
       execFileSync('age', ['-r', cardB.ageRecipient, '-o', ageFile, input]);
       ageSeal = Math.min(ageSeal, seconds(t));
+      cpu.ageSeal = Math.min(cpu.ageSeal, childCpu() - c);
       t = process.hrtime.bigint();
+      c = childCpu();
       execFileSync('age', ['-d', '-i', keyFile, '-o', path.join(dir, 'plain.out'), ageFile]);
       ageOpen = Math.min(ageOpen, seconds(t));
+      cpu.ageOpen = Math.min(cpu.ageOpen, childCpu() - c);
       await fs.rm(ageFile);
       await fs.rm(path.join(dir, 'plain.out'));
 
       t = process.hrtime.bigint();
+      c = ownCpu();
       await sealBundle({
         identity: idA,
         recipients: [cardB],
@@ -95,9 +122,12 @@ async function main(): Promise<void> {
         out: bundle,
       });
       tesseraSeal = Math.min(tesseraSeal, seconds(t));
+      cpu.seal = Math.min(cpu.seal, ownCpu() - c);
       t = process.hrtime.bigint();
+      c = ownCpu();
       const opened = await openBundle(bundle, idB, cardA, openedDir);
       tesseraOpen = Math.min(tesseraOpen, seconds(t));
+      cpu.open = Math.min(cpu.open, ownCpu() - c);
       if (opened.attachments[0]?.size !== sizeMib * MIB)
         throw new Error('bench: attachment size mismatch');
       await fs.rm(bundle);
@@ -116,6 +146,13 @@ async function main(): Promise<void> {
     console.log(`open time age: ${ageOpen.toFixed(3)} s`);
     console.log(`seal ratio vs age: ${(ageSeal / tesseraSeal).toFixed(2)}`);
     console.log(`open ratio vs age: ${(ageOpen / tesseraOpen).toFixed(2)}`);
+    console.log(`seal cpu tessera: ${cpu.seal.toFixed(3)} s`);
+    console.log(`seal cpu age: ${cpu.ageSeal.toFixed(3)} s`);
+    console.log(`open cpu tessera: ${cpu.open.toFixed(3)} s`);
+    console.log(`open cpu age: ${cpu.ageOpen.toFixed(3)} s`);
+    // Two cores: Tessera's wall time cannot go below half its CPU time, age's is about its own.
+    console.log(`seal cpu ratio vs age (x2 cores): ${((2 * cpu.ageSeal) / cpu.seal).toFixed(2)}`);
+    console.log(`open cpu ratio vs age (x2 cores): ${((2 * cpu.ageOpen) / cpu.open).toFixed(2)}`);
 
     await measureDelta(dir, idA, idB, cardA, cardB);
   } finally {

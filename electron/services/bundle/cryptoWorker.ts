@@ -10,6 +10,9 @@
  * updates to one hash stay ordered. The threads start on first use and are kept, unreferenced while
  * idle so they never keep a process alive; where threads cannot start, the work runs on the
  * calling thread instead (LocalCryptoThread), with the same results.
+ *
+ * An attachment sealed from a file skips the main thread altogether (`sealFileRun`): the threads
+ * read, encrypt, hash and write it themselves.
  */
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -149,6 +152,169 @@ function open(m) {
   }
   return { written };
 }
+// File runs (see sealFileRun): the cipher thread reads an attachment from its file descriptor
+// into a ring of shared plaintext slots, frames it in segments and encrypts each full slot into a
+// ring of sealed slots; the cipher-hash thread hashes the attachment's bytes of each plaintext slot
+// (the part hash) and the sealed slot (the payload hash), and writes the sealed slot at its offset.
+// Atomics, not messages, pass the slots between the two threads. ctl words: PRODUCED, CONSUMED,
+// DONE, ABORT, and one event counter per direction to wait on. meta: per slot, the number of
+// attachment byte ranges in it, then their [start, end) pairs.
+const PRODUCED = 0, CONSUMED = 1, DONE = 2, ABORT = 3, SEQ_P = 4, SEQ_C = 5;
+const META = 1 + 2 * 8;
+const signal = (ctl, word, value, seq) => {
+  Atomics.store(ctl, word, value);
+  Atomics.add(ctl, seq, 1);
+  Atomics.notify(ctl, seq);
+};
+const abortRun = (ctl) => {
+  signal(ctl, ABORT, 1, SEQ_P);
+  Atomics.add(ctl, SEQ_C, 1);
+  Atomics.notify(ctl, SEQ_C);
+};
+class Aborted extends Error {}
+const runSlots = (m) => {
+  const BLOCK = m.srcLength;
+  const SLOT = (BLOCK / CHUNK) * SEALED;
+  const plain = Buffer.from(m.plainRing);
+  const sealed = Buffer.from(m.sealedRing);
+  return {
+    BLOCK,
+    SLOT,
+    slots: plain.length / BLOCK,
+    plainSlot: (i, slots) => plain.subarray((i % slots) * BLOCK, (i % slots + 1) * BLOCK),
+    sealedSlot: (i, slots) => sealed.subarray((i % slots) * SLOT, (i % slots + 1) * SLOT),
+    meta: new Int32Array(m.meta),
+    ctl: new Int32Array(m.ctl),
+  };
+};
+function sealRun(m) {
+  const fs = require('node:fs');
+  const main = view(m, 'src');
+  const { BLOCK, slots, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
+  let filled = m.filled;
+  let counter = m.counter;
+  let produced = 0;
+  let ranges = 0;
+  // The slot to fill next must have been hashed and written by the other thread.
+  const waitFree = () => {
+    for (;;) {
+      if (Atomics.load(ctl, ABORT)) throw new Aborted();
+      const seq = Atomics.load(ctl, SEQ_C);
+      if (produced - Atomics.load(ctl, CONSUMED) < slots) return;
+      Atomics.wait(ctl, SEQ_C, seq, 1000);
+    }
+  };
+  const addRange = (start, end) => {
+    const base = (produced % slots) * META;
+    if (ranges > 0 && meta[base + 2 * ranges] === start) {
+      meta[base + 2 * ranges] = end;
+      return;
+    }
+    if (ranges === (META - 1) / 2) throw new Error('file run: too many ranges in a block');
+    meta[base + 1 + 2 * ranges] = start;
+    meta[base + 2 + 2 * ranges] = end;
+    ranges++;
+  };
+  waitFree();
+  let block = plainSlot(produced, slots);
+  main.copy(block, 0, 0, filled);
+  const seal = () => {
+    const out = sealedSlot(produced, slots);
+    let written = 0;
+    for (let offset = 0; offset < BLOCK; offset += CHUNK) {
+      const cipher = crypto.createCipheriv('chacha20-poly1305', m.key, nonce(counter++, false), opts);
+      written += cipher.update(block.subarray(offset, offset + CHUNK)).copy(out, written);
+      cipher.final();
+      written += cipher.getAuthTag().copy(out, written);
+    }
+    meta[(produced % slots) * META] = ranges;
+    signal(ctl, PRODUCED, ++produced, SEQ_P);
+    ranges = 0;
+    filled = 0;
+    waitFree();
+    block = plainSlot(produced, slots);
+  };
+  const header = Buffer.alloc(4);
+  let position = m.position;
+  let remaining = m.length;
+  try {
+    while (remaining > 0) {
+      let n = Math.min(m.segment, remaining);
+      header.writeUInt32BE(n, 0);
+      for (let i = 0; i < 4; i++) {
+        if (filled === BLOCK) seal();
+        block[filled++] = header[i];
+      }
+      while (n > 0) {
+        if (filled === BLOCK) seal();
+        const want = Math.min(BLOCK - filled, n);
+        let got = 0;
+        while (got < want) {
+          const read = fs.readSync(m.fd, block, filled + got, want - got, position + got);
+          if (read === 0) {
+            abortRun(ctl);
+            return { short: true };
+          }
+          got += read;
+        }
+        addRange(filled, filled + want);
+        filled += want;
+        position += want;
+        n -= want;
+        remaining -= want;
+      }
+    }
+    // The last bytes stay unencrypted (more of the container follows): back to the caller's
+    // block; the other thread hashes their ranges from this slot once DONE is set.
+    meta[(produced % slots) * META] = ranges;
+    block.copy(main, 0, 0, filled);
+    signal(ctl, DONE, 1, SEQ_P);
+    return { filled, blocks: produced };
+  } catch (error) {
+    abortRun(ctl);
+    if (error instanceof Aborted) return { aborted: true };
+    throw error;
+  }
+}
+function writeRun(m) {
+  const fs = require('node:fs');
+  const { SLOT, slots, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
+  const payload = get(m.hashId);
+  const part = crypto.createHash('sha256');
+  const hashRanges = (i) => {
+    const base = (i % slots) * META;
+    const plain = plainSlot(i, slots);
+    for (let r = 0; r < meta[base]; r++) {
+      part.update(plain.subarray(meta[base + 1 + 2 * r], meta[base + 2 + 2 * r]));
+    }
+  };
+  let consumed = 0;
+  try {
+    for (;;) {
+      if (Atomics.load(ctl, ABORT)) return { aborted: true };
+      const seq = Atomics.load(ctl, SEQ_P);
+      const done = Atomics.load(ctl, DONE);
+      if (consumed < Atomics.load(ctl, PRODUCED)) {
+        hashRanges(consumed);
+        const out = sealedSlot(consumed, slots);
+        payload.update(out);
+        const at = m.position + consumed * SLOT;
+        for (let n = 0; n < SLOT; ) n += fs.writeSync(m.fd, out, n, SLOT - n, at + n);
+        signal(ctl, CONSUMED, ++consumed, SEQ_C);
+        continue;
+      }
+      // DONE was read before PRODUCED: every block was produced before it was set.
+      if (done) {
+        hashRanges(consumed);
+        return { blocks: consumed, digest: part.digest() };
+      }
+      Atomics.wait(ctl, SEQ_P, seq, 1000);
+    }
+  } catch (error) {
+    abortRun(ctl);
+    throw error;
+  }
+}
 parentPort.on('message', (m) => {
   try {
     if (m.op === 'update') {
@@ -162,6 +328,10 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...seal(m) });
     } else if (m.op === 'open') {
       parentPort.postMessage({ seq: m.seq, ...open(m) });
+    } else if (m.op === 'sealRun') {
+      parentPort.postMessage({ seq: m.seq, ...sealRun(m) });
+    } else if (m.op === 'writeRun') {
+      parentPort.postMessage({ seq: m.seq, ...writeRun(m) });
     } else if (m.op === 'tag') {
       parentPort.postMessage({ seq: m.seq, tag: tag(m.key, m.index, view(m, 'src')) });
     } else {
@@ -182,6 +352,10 @@ interface Reply {
   readonly changed?: boolean;
   readonly tag?: Uint8Array;
   readonly error?: string;
+  readonly short?: boolean;
+  readonly aborted?: boolean;
+  readonly filled?: number;
+  readonly blocks?: number;
 }
 
 interface Pending {
@@ -240,7 +414,7 @@ class WorkerCryptoThread implements CryptoThread {
     this.worker.unref();
   }
 
-  private call(message: Record<string, unknown>): Promise<Reply> {
+  call(message: Record<string, unknown>): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     const seq = this.seq++;
     const result = new Promise<Reply>((resolve, reject) => {
@@ -319,6 +493,148 @@ class WorkerCryptoThread implements CryptoThread {
     const { tag } = await this.call({ op: 'tag', key, index, ...shared(data, 'src') });
     return Buffer.from(tag!.buffer, tag!.byteOffset, tag!.byteLength);
   }
+}
+
+/** An attachment sealed straight from its file by the crypto threads (see `sealFileRun`). */
+export interface FileRun {
+  /** The STREAM payload key, and the counter of the next chunk. */
+  readonly key: Buffer;
+  readonly counter: number;
+  /**
+   * The current container plaintext block (shared; its length is the block size), holding
+   * `filled` bytes not yet encrypted. The run appends to it and seals it whenever it is full and
+   * more follows; at the end it holds the run's last, not yet encrypted, `filled` bytes.
+   */
+  readonly block: Uint8Array;
+  readonly filled: number;
+  /** The attachment: an open file descriptor, where its bytes start, how many. */
+  readonly input: number;
+  readonly inputPosition: number;
+  readonly length: number;
+  /** Segment size of the container framing (a u32be length before each segment). */
+  readonly segmentBytes: number;
+  /** The bundle file's descriptor and the position of the first ciphertext block of the run. */
+  readonly output: number;
+  readonly outputPosition: number;
+  /** The payload hash, on the `cipherHash` thread, that each sealed block is added to. */
+  readonly payloadHashId: number;
+}
+
+export interface FileRunResult {
+  /** Bytes left in `block` (not encrypted yet). */
+  readonly filled: number;
+  /** Full blocks sealed and written (each block-size plaintext, whole chunks). */
+  readonly blocks: number;
+  /** SHA-256 of the attachment's bytes. */
+  readonly sha256: Buffer;
+}
+
+/** The attachment was shorter than its length when read: it changed while being sealed. */
+export class InputChangedError extends Error {
+  override readonly name = 'InputChangedError';
+}
+
+/** Sealed slots in the ring between the two threads of a file run. */
+const RUN_SLOTS = 4;
+/** Control words: produced, consumed, done, abort, and one event counter per direction. */
+const RUN_CONTROL_WORDS = 6;
+/** The words ABORT and SEQ_P, SEQ_C of the worker code. */
+const RUN_ABORT = 3;
+const RUN_EVENTS = [4, 5] as const;
+/** Per slot: a count and up to 8 [start, end) ranges of attachment bytes (META in the worker). */
+const RUN_META_WORDS = 1 + 2 * 8;
+
+/**
+ * Seals an attachment from its file with no bulk bytes through the calling thread (issue 13): the
+ * cipher thread reads the file (positional reads on its descriptor) into a ring of plaintext
+ * slots, with the container's segment framing, and encrypts each full slot into a ring of sealed
+ * slots; the cipher-hash thread hashes the attachment's bytes of each plaintext slot (the part
+ * hash) and the sealed slot (the payload hash) and writes the sealed slot at its offset (a run's
+ * blocks are all full, so the offsets are known). The two SHA-256 passes on one thread and the
+ * read and ChaCha20-Poly1305 on the other split the work about evenly over two cores. The threads
+ * hand slots over with Atomics, not a message each way per block, and the calling thread neither
+ * copies a byte nor wakes up until the run ends. Null when the crypto threads run on the calling
+ * thread (then nothing was done).
+ */
+export async function sealFileRun(
+  threads: CryptoThreads,
+  run: FileRun,
+): Promise<FileRunResult | null> {
+  const reader = threads.cipher;
+  const writer = threads.cipherHash;
+  if (!(reader instanceof WorkerCryptoThread) || !(writer instanceof WorkerCryptoThread)) {
+    return null;
+  }
+  // A block holds at most 8 attachment ranges (RUN_META_WORDS): segments of a quarter block or
+  // more give at most 6. Blocks are whole STREAM chunks.
+  if (run.segmentBytes < run.block.length / 4 || run.block.length % CHUNK_SIZE !== 0) {
+    throw new RangeError('file run: segments under a quarter block, or a partial-chunk block');
+  }
+  const slot = (run.block.length / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
+  const rings = {
+    plainRing: new SharedArrayBuffer(RUN_SLOTS * run.block.length),
+    sealedRing: new SharedArrayBuffer(RUN_SLOTS * slot),
+    meta: new SharedArrayBuffer(RUN_SLOTS * RUN_META_WORDS * Int32Array.BYTES_PER_ELEMENT),
+    ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
+    srcLength: run.block.length,
+  };
+  // If either thread fails or dies, the other must not wait for it forever: set ABORT and wake
+  // both waits, as the threads do themselves on their own errors.
+  const control = new Int32Array(rings.ctl);
+  const abort = (error: unknown) => {
+    Atomics.store(control, RUN_ABORT, 1);
+    for (const word of RUN_EVENTS) {
+      Atomics.add(control, word, 1);
+      Atomics.notify(control, word);
+    }
+    throw error;
+  };
+  // Posted in the same tick, so that every thread receives the runs of concurrent seals in the
+  // same order and no run waits on a thread that is busy with another run.
+  const [read, written] = await Promise.allSettled([
+    reader
+      .call({
+        op: 'sealRun',
+        key: run.key,
+        counter: run.counter,
+        filled: run.filled,
+        fd: run.input,
+        position: run.inputPosition,
+        length: run.length,
+        segment: run.segmentBytes,
+        ...rings,
+        ...shared(run.block, 'src'),
+      })
+      .catch(abort),
+    writer
+      .call({
+        op: 'writeRun',
+        fd: run.output,
+        position: run.outputPosition,
+        hashId: run.payloadHashId,
+        ...rings,
+      })
+      .catch(abort),
+  ]);
+  if (read.status === 'fulfilled' && read.value.short) {
+    throw new InputChangedError('the attachment is shorter than when its size was taken');
+  }
+  if (written.status === 'rejected') throw written.reason as Error;
+  if (read.status === 'rejected') throw read.reason as Error;
+  const reply = read.value;
+  const hashed = written.value;
+  if (reply.aborted || hashed.aborted || reply.blocks !== hashed.blocks) {
+    throw new Error('crypto thread: file run aborted');
+  }
+  return {
+    filled: reply.filled!,
+    blocks: reply.blocks!,
+    sha256: Buffer.from(
+      hashed.digest!.buffer,
+      hashed.digest!.byteOffset,
+      hashed.digest!.byteLength,
+    ),
+  };
 }
 
 /** The fallback: the same interface, working on the calling thread. */

@@ -51,7 +51,12 @@ import {
 } from './age.ts';
 import { CONTAINER_END, MAGIC, PART_END, partHeader, segmentHeader } from './container.ts';
 import { BundleError } from './errors.ts';
-import { type CryptoThreads, cryptoThreads } from './cryptoWorker.ts';
+import {
+  type CryptoThreads,
+  cryptoThreads,
+  InputChangedError,
+  sealFileRun,
+} from './cryptoWorker.ts';
 import {
   BlockPool,
   InFlight,
@@ -157,7 +162,7 @@ class PayloadWriter {
 
   constructor(
     private readonly key: Buffer,
-    fh: FileHandle,
+    private readonly fh: FileHandle,
     /** File position of the first ciphertext chunk. */
     private position: number,
     private readonly threads: CryptoThreads,
@@ -223,26 +228,80 @@ class PayloadWriter {
     const chunks = Math.max(1, Math.ceil(this.filled / CHUNK_SIZE));
     const position = this.position;
     this.position += this.filled + chunks * TAG_SIZE;
-    // The cipher thread also hashes the ciphertext it has just written (the payload hash is one
-    // of its hashes): one message per block instead of a second hop to another thread.
     const sealed = this.threads.cipher.seal(
       this.key,
       this.counter,
       block.subarray(0, this.filled),
       final,
       sealedBlock,
-      this.payloadHashId,
     );
     this.counter += chunks;
-    const stored = sealed.then((length) =>
-      this.writer.write(sealedBlock.subarray(0, length), position),
-    );
+    // The payload hash lives on the cipher-hash thread, which also hashes the file runs' blocks
+    // (see writeFileRun). The cipher thread settles blocks in order, so the updates go in order.
+    const stored = sealed.then((length) => {
+      const data = sealedBlock.subarray(0, length);
+      return Promise.all([
+        this.threads.cipherHash.update(this.payloadHashId, data),
+        this.writer.write(data, position),
+      ]);
+    });
     const plainDone = Promise.all([sealed, ...this.hashing]).then(() => this.plainPool.give(block));
     const sealedDone = stored.then(() => this.sealedPool.give(sealedBlock));
     this.inFlight.add(Promise.all([plainDone, sealedDone]).then(noop));
     this.hashing = [];
     this.block = final ? Buffer.alloc(0) : this.plainPool.take();
     this.filled = 0;
+  }
+
+  /**
+   * Appends `length` bytes of an open file in segments of `segmentBytes`, read, hashed, encrypted
+   * and written by the crypto threads themselves (cryptoWorker.ts `sealFileRun`): this thread
+   * moves none of those bytes. Resolves to their SHA-256, or to null when the crypto threads run
+   * on this thread (nothing was appended: use `writeFrom`).
+   */
+  async writeFileRun(
+    input: FileHandle,
+    length: number,
+    segmentBytes: number,
+  ): Promise<Buffer | null> {
+    if (length === 0) return null;
+    this.postRanges();
+    // The run overwrites the block once it is sealed: the hashes of earlier parts' bytes in it
+    // must be taken first. Every earlier block must be in the payload hash before the run's.
+    await Promise.all(this.hashing);
+    await this.inFlight.drain(0);
+    let result: Awaited<ReturnType<typeof sealFileRun>>;
+    try {
+      result = await sealFileRun(this.threads, {
+        key: this.key,
+        counter: this.counter,
+        block: this.block,
+        filled: this.filled,
+        input: input.fd,
+        inputPosition: 0,
+        length,
+        segmentBytes,
+        output: this.fh.fd,
+        outputPosition: this.position,
+        payloadHashId: this.payloadHashId,
+      });
+    } catch (error) {
+      if (error instanceof InputChangedError) {
+        throw new BundleError('invalid-input', 'an attachment changed while it was being sealed');
+      }
+      throw error;
+    }
+    if (!result) return null;
+    this.counter += result.blocks * (PLAIN_BLOCK / CHUNK_SIZE);
+    this.position += result.blocks * SEALED_BLOCK;
+    this.filled = result.filled;
+    return result.sha256;
+  }
+
+  /** Drops a part hash that is not needed (its part's bytes were hashed elsewhere). */
+  discard(id: number): void {
+    this.ids.delete(id);
+    this.threads.plainHash.discard(id);
   }
 
   async digest(id: number): Promise<string> {
@@ -338,14 +397,14 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
   let closed = false;
   let writer: PayloadWriter | null = null;
   const threads = cryptoThreads();
-  const payloadHashId = threads.cipher.newHash();
+  const payloadHashId = threads.cipherHash.newHash();
   try {
     const nonce = crypto.randomBytes(PAYLOAD_NONCE_SIZE);
     const sharedNonce = sharedBlock(PAYLOAD_NONCE_SIZE);
     sharedNonce.set(nonce);
     await Promise.all([
       writeFully(fh, sharedNonce, headerLength),
-      threads.cipher.update(payloadHashId, sharedNonce),
+      threads.cipherHash.update(payloadHashId, sharedNonce),
     ]);
     const payloadStart = headerLength + PAYLOAD_NONCE_SIZE;
     writer = new PayloadWriter(
@@ -382,6 +441,12 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
         const input = await fs.open(source.path, 'r');
         try {
           size = (await input.stat()).size;
+          const run = await payload.writeFileRun(input, size, BUNDLE_LIMITS.maxSegmentBytes);
+          if (run) {
+            payload.discard(id);
+            payload.write(PART_END);
+            return { size, sha256: Promise.resolve(run.toString('hex')) };
+          }
           await segments(size, (at, n) => payload.writeFrom(input, at, n, id));
         } finally {
           await input.close();
@@ -462,7 +527,7 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     await payload.finish();
     const size = payload.end;
     writer = null;
-    const payloadSha256 = await threads.cipher.digest(payloadHashId);
+    const payloadSha256 = await threads.cipherHash.digest(payloadHashId);
 
     const signature = ed25519Sign(
       options.identity.secrets.signingSeed,
@@ -488,7 +553,7 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     };
   } catch (error) {
     await writer?.abort();
-    threads.cipher.discard(payloadHashId);
+    threads.cipherHash.discard(payloadHashId);
     if (!closed) await fh.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
     throw error;
