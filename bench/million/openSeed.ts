@@ -20,12 +20,13 @@
  * web host), keyed by the row count, whether the 20k case is in it, the schema version and a hash
  * of the sources that decide what a stored row looks like (so a change there seeds again).
  * IndexedDB belongs to an origin, port included, so the host of a cached profile listens on the
- * port the key names (MILLION_OPEN_PORT overrides it). Each run works on a copy: its first open
+ * port it was seeded on (kept in its `done` file; a new one takes a port of its size, or
+ * MILLION_OPEN_PORT). Each run works on a copy: its first open
  * finds nothing remembered, as after a seeding. MILLION_OPEN_RESEED=1 ignores the cache.
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync } from 'node:fs';
-import { cp, mkdir, open as openFile, readFile, rename, rm } from 'node:fs/promises';
+import { cp, mkdir, open as openFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dexie } from 'dexie';
@@ -49,7 +50,8 @@ import { storeEntity } from '../../renderer/db/records.ts';
 import { ROOT } from '../../scripts/web.mjs';
 import { TEST_PASSPHRASE } from '../../e2e/harness/lockScreens.ts';
 
-/** Bump when what this module writes changes in a way the hashed sources do not show. */
+/** Bump when what this module writes changes (it is not among the hashed sources, so that an edit
+ * that writes the same rows, a log line, keeps the cache). */
 const PROFILE_VERSION = 1;
 /** Sources that decide the stored form of a row: a change to any seeds the profile again. */
 const FORMAT_SOURCES = [
@@ -62,7 +64,6 @@ const FORMAT_SOURCES = [
   'shared/encryption/keys.ts',
   'shared/encryption/blindIndex.ts',
   'bench/million/case.ts',
-  'bench/million/openSeed.ts',
 ];
 /** Records per sealed slice the page fetches and writes in one transaction. */
 const SEAL_SLICE = 10_000;
@@ -76,40 +77,39 @@ const PORT_SPAN = 8_000;
 export interface ProfileKey {
   /** The cache folder (it may not exist yet). */
   readonly dir: string;
-  /** The port the web host of this profile listens on (IndexedDB is per origin). */
+  /** The port a new profile's web host listens on (a cached one names its own). */
   readonly port: number;
 }
 
 export async function profileKey(rows: number, withSmall: boolean): Promise<ProfileKey> {
+  const size = `${rows}${withSmall ? '-small' : ''}`;
   const hash = createHash('sha256');
-  hash.update(`${PROFILE_VERSION}:${LATEST_VERSION}:${rows}:${withSmall}`);
+  hash.update(`${PROFILE_VERSION}:${LATEST_VERSION}:${size}`);
   for (const source of FORMAT_SOURCES) hash.update(await readFile(join(ROOT, source)));
   const digest = hash.digest('hex').slice(0, 12);
   const override = Number(process.env['MILLION_OPEN_PORT']);
+  const bySize = parseInt(createHash('sha256').update(size).digest('hex').slice(0, 8), 16);
   return {
-    dir: join(
-      tmpdir(),
-      'tessera-bench',
-      `open-profile-${rows}${withSmall ? '-small' : ''}-${digest}`,
-    ),
-    port:
-      Number.isInteger(override) && override > 0
-        ? override
-        : PORT_BASE + (parseInt(digest.slice(0, 8), 16) % PORT_SPAN),
+    dir: join(tmpdir(), 'tessera-bench', `open-profile-${size}-${digest}`),
+    port: Number.isInteger(override) && override > 0 ? override : PORT_BASE + (bySize % PORT_SPAN),
   };
 }
 
-/** Copies the cached profile into `work` (profile/, data/); false when there is none. */
-export async function restoreProfile(key: ProfileKey, work: string): Promise<boolean> {
-  if (process.env['MILLION_OPEN_RESEED'] === '1' || !existsSync(join(key.dir, 'done')))
-    return false;
+/**
+ * Copies the cached profile into `work` (profile/, data/); returns the port its host must listen
+ * on (IndexedDB belongs to the origin it was written from), or undefined when there is none.
+ */
+export async function restoreProfile(key: ProfileKey, work: string): Promise<number | undefined> {
+  const done = join(key.dir, 'done');
+  if (process.env['MILLION_OPEN_RESEED'] === '1' || !existsSync(done)) return undefined;
+  const port = Number((await readFile(done, 'utf8')).trim());
   await cp(join(key.dir, 'profile'), join(work, 'profile'), { recursive: true });
   await cp(join(key.dir, 'data'), join(work, 'data'), { recursive: true });
-  return true;
+  return Number.isInteger(port) && port > 0 ? port : key.port;
 }
 
-/** Keeps the seeded profile of `work` (its browser closed) for later runs. */
-export async function saveProfile(key: ProfileKey, work: string): Promise<void> {
+/** Keeps the seeded profile of `work` (its browser closed, its host on `port`) for later runs. */
+export async function saveProfile(key: ProfileKey, work: string, port: number): Promise<void> {
   const partial = `${key.dir}.partial`;
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
@@ -117,8 +117,7 @@ export async function saveProfile(key: ProfileKey, work: string): Promise<void> 
   await cp(join(work, 'data'), join(partial, 'data'), { recursive: true });
   await rm(key.dir, { recursive: true, force: true });
   await rename(partial, key.dir);
-  const done = await openFile(join(key.dir, 'done'), 'w');
-  await done.close();
+  await writeFile(join(key.dir, 'done'), `${port}\n`);
 }
 
 /** Byte ranges of a JSON-lines file, `per` lines each. */
@@ -274,7 +273,7 @@ export async function seedSealed(page: Page, path: string, caseId: string): Prom
     sealing += performance.now() - sealedAt;
     return route.fulfill({ status: 200, contentType: 'application/octet-stream', body });
   });
-  const written = await page.evaluate(
+  const { count: written, waited } = await page.evaluate(
     async ({ slices, route }) => {
       const { db } = await window.__tesseraApp!.storage();
       const idb = db.backendDB();
@@ -295,10 +294,13 @@ export async function seedSealed(page: Page, path: string, caseId: string): Prom
         return rows;
       };
       let count = 0;
+      let waited = 0;
       // The next slice is sealed (in Node) and fetched while this one is written.
       let next = fetchSlice(0);
       for (let k = 0; k < slices; k++) {
+        const waiting = performance.now();
         const rows = await next;
+        waited += performance.now() - waiting;
         if (k + 1 < slices) next = fetchSlice(k + 1);
         await new Promise<void>((resolve, reject) => {
           const tx = idb.transaction('entities', 'readwrite', { durability: 'relaxed' });
@@ -309,14 +311,14 @@ export async function seedSealed(page: Page, path: string, caseId: string): Prom
         });
         count += rows.length;
       }
-      return count;
+      return { count, waited };
     },
     { slices: ranges.length, route: SEED_ROUTE },
   );
   await page.unroute(`**${SEED_ROUTE}*`);
   if (debug) {
     console.log(
-      `  seed: ${written} rows written by ${Math.round(performance.now() - started)} ms, ${Math.round(sealing)} ms of it sealing`,
+      `  seed: ${written} rows written by ${Math.round(performance.now() - started)} ms; Node sealed for ${Math.round(sealing)} ms, the page waited for slices ${Math.round(waited)} ms`,
     );
   }
   // Read back through the app's store: the rows must open and be the case's.
