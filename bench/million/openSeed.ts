@@ -295,22 +295,29 @@ export async function seedSealed(page: Page, path: string, caseId: string): Prom
       };
       let count = 0;
       let waited = 0;
-      // The next slice is sealed (in Node) and fetched while this one is written.
+      // The next slice is sealed (in Node) and fetched while this one is written, and a slice's
+      // rows are handed to IndexedDB while the one before still commits (two in flight).
       let next = fetchSlice(0);
+      let committing: Promise<void> = Promise.resolve();
       for (let k = 0; k < slices; k++) {
         const waiting = performance.now();
         const rows = await next;
         waited += performance.now() - waiting;
         if (k + 1 < slices) next = fetchSlice(k + 1);
-        await new Promise<void>((resolve, reject) => {
+        const committed = new Promise<void>((resolve, reject) => {
           const tx = idb.transaction('entities', 'readwrite', { durability: 'relaxed' });
           const store = tx.objectStore('entities');
           for (const row of rows) store.add(row);
           tx.oncomplete = () => resolve();
           tx.onabort = () => reject(tx.error ?? new Error('the seed transaction aborted'));
         });
+        // An abort surfaces when this slice's turn comes below.
+        committed.catch(() => undefined);
+        await committing;
+        committing = committed;
         count += rows.length;
       }
+      await committing;
       return { count, waited };
     },
     { slices: ranges.length, route: SEED_ROUTE },
