@@ -13,8 +13,9 @@
  *    against the records read by id; it is rewritten or dropped by every change to one of its
  *    records (see 2), so the check finds it current unless something wrote behind the unit of
  *    work's back. Then the rows of each node type are counted (`[caseId+schema]`, nothing to
- *    decrypt), then the relationship types once the nodes are in, and the case is read one type
- *    at a time in slices, each one range read of the
+ *    decrypt); once the nodes are in, each relationship type is asked for one key only and the
+ *    case's rows are counted once (a count walks the index: never a million calls per type), and
+ *    the case is read one type at a time in slices, each one range read of the
  *    `[caseId+schema+id]` index (schema v6) from the last id read: the nodes one slice at a time,
  *    the relationships with the next slice read while one is taken in. Each slice is decrypted by
  *    the store's middleware and taken in with a yield to the event loop, so no task runs long.
