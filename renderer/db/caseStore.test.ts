@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
-import { HybridLogicalClock, isEdgeSchema } from '../../shared/model/index.ts';
+import { HybridLogicalClock, isEdgeSchema, model } from '../../shared/model/index.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { createCaseStoreRegistry } from './caseStore.ts';
 import type {
@@ -283,7 +283,7 @@ describe('the per-case entity store', () => {
  */
 async function countingRegistry() {
   const { db: counted } = await encryptedTestDatabase(db.name, storeKeys);
-  const reads = { rows: 0, byKey: 0, ranges: 0 };
+  const reads = { rows: 0, byKey: 0, ranges: 0, counts: [] as string[] };
   counted.use({
     stack: 'dbcore',
     name: 'count-entity-reads',
@@ -315,6 +315,10 @@ async function countingRegistry() {
             reads.rows += 1;
             return table.openCursor(req);
           },
+          count: (req) => {
+            reads.counts.push(req.query.index.name ?? '');
+            return table.count(req);
+          },
         };
       },
     }),
@@ -338,6 +342,28 @@ describe('reading a case', () => {
     expect(reads.byKey).toBe(0);
     // Slices of 3: about a third as many range reads as records (one more per type to end it).
     expect(reads.ranges).toBeLessThan(expected.length / 3 + 40);
+    release();
+    other.dispose();
+    counted.close();
+  });
+
+  it('counts each node type, then the case once: no count per relationship type', async () => {
+    const caseId = await demoCase();
+    const expected = await repo.listEntities(caseId);
+    const { counted, reads, other } = await countingRegistry();
+    const { store, release } = other.acquire(caseId);
+    const state = await ready(store);
+    expect(versions(state.all)).toEqual(versions(expected));
+    expect(state.all!.some((record) => isEdgeSchema(record.schema))).toBe(true);
+    expect(state.loaded).toBe(state.total);
+    // Counting walks the index in IndexedDB: a million calls counted per type and again with
+    // the case held every read behind it for seconds. The relationships are counted only once.
+    const nodeTypes = Object.keys(model.schemata).filter((name) => !isEdgeSchema(name));
+    expect(reads.counts.filter((index) => index === '[caseId+schema]')).toHaveLength(
+      nodeTypes.length,
+    );
+    expect(reads.counts.filter((index) => index === 'caseId')).toHaveLength(1);
+    expect(reads.counts).toHaveLength(nodeTypes.length + 1);
     release();
     other.dispose();
     counted.close();

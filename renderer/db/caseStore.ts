@@ -13,8 +13,9 @@
  *    against the records read by id; it is rewritten or dropped by every change to one of its
  *    records (see 2), so the check finds it current unless something wrote behind the unit of
  *    work's back. Then the rows of each node type are counted (`[caseId+schema]`, nothing to
- *    decrypt), then the relationship types once the nodes are in, and the case is read one type
- *    at a time in slices, each one range read of the
+ *    decrypt); once the nodes are in, each relationship type is asked for one key only and the
+ *    case's rows are counted once (a count walks the index: never a million calls per type), and
+ *    the case is read one type at a time in slices, each one range read of the
  *    `[caseId+schema+id]` index (schema v6) from the last id read: the nodes one slice at a time,
  *    the relationships with the next slice read while one is taken in. Each slice is decrypted by
  *    the store's middleware and taken in with a yield to the event loop, so no task runs long.
@@ -357,9 +358,13 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
     }
     if (mine !== generation) return;
     try {
-      // Rows per type, counted in the database (nothing crosses, nothing to open), so "loading N
-      // of M" shows M and types the case lacks are never read. The relationships' types only
-      // once the nodes are in: counting a million rows holds up every read queued behind it.
+      // Rows per node type, counted in the database (nothing crosses, nothing to open), so
+      // "loading N of M" shows M and types the case lacks are never read. The relationships only
+      // once the nodes are in, and not per type: counting is a walk over the index in IndexedDB
+      // (a million calls take seconds), and every read queued behind it waits. So each
+      // relationship type is only asked whether it has a row (one key), and the case's rows are
+      // counted once, which gives the total; rows of types the model does not know are those
+      // the count has beyond the rows read.
       const countTypes = (names: readonly string[]) =>
         Promise.all(
           names.map((schema) =>
@@ -369,10 +374,22 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
           present: names.filter((_, k) => counts[k]! > 0),
           rows: counts.reduce((sum, count) => sum + count, 0),
         }));
+      const presentTypes = (names: readonly string[]) =>
+        Promise.all(
+          names.map((schema) =>
+            db.entities.where('[caseId+schema]').equals([caseId, schema]).limit(1).primaryKeys(),
+          ),
+        ).then((keys) => ({
+          present: names.filter((_, k) => keys[k]!.length > 0),
+          rows: 0,
+        }));
       let known = 0;
       /** Every row of the case (any type): counted with the relationships' types. */
       let all = 0;
       let loaded = 0;
+      /** Rows of the model's types read (a type read again whole counted once). */
+      let readKnown = 0;
+      let typeRead = 0;
       const takeIn = (rows: readonly (StoredEntity | undefined)[]) => {
         for (const row of rows) {
           if (!row || row.deleted || row.caseId !== caseId || index.has(row.id)) continue;
@@ -392,7 +409,7 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
           .toArray();
       for (const last of [false, true]) {
         const [types, caseRows] = await Promise.all([
-          countTypes(last ? EDGE_SCHEMA_NAMES : NODE_SCHEMA_NAMES),
+          last ? presentTypes(EDGE_SCHEMA_NAMES) : countTypes(NODE_SCHEMA_NAMES),
           last ? db.entities.where('caseId').equals(caseId).count() : 0,
         ]);
         if (mine !== generation) return;
@@ -400,6 +417,7 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         all = caseRows;
         publish({ total: last ? Math.max(known, all) : known });
         for (const schema of types.present) {
+          typeRead = 0;
           let pending: Promise<StoredEntity[]> | undefined = readSlice(schema, '');
           while (pending) {
             const rows: StoredEntity[] = await pending;
@@ -413,14 +431,15 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
             // time, so reads the first page waits for (the view, the case) are not queued behind.
             pending = more && last && !split ? readSlice(schema, after) : undefined;
             takeIn(rows);
+            typeRead += rows.length;
             if (split) {
-              takeIn(
-                await db.entities
-                  .where('[caseId+schema+id]')
-                  .between([caseId, schema, ''], [caseId, schema, Dexie.maxKey], false, true)
-                  .toArray(),
-              );
+              const whole = await db.entities
+                .where('[caseId+schema+id]')
+                .between([caseId, schema, ''], [caseId, schema, Dexie.maxKey], false, true)
+                .toArray();
               if (mine !== generation) return;
+              takeIn(whole);
+              typeRead = whole.length;
             }
             if (more && !split) {
               publish({ loaded });
@@ -429,14 +448,16 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
               pending ??= readSlice(schema, after);
             }
           }
+          readKnown += typeRead;
         }
         if (!last) {
           nodesDone = true;
           publish({ loaded, nodes: [...nodes] });
         }
       }
+      known = Math.max(known, readKnown);
       // Records of a type the model does not know (none in a case this build wrote): by key.
-      if (all > known) {
+      if (all > readKnown) {
         const ids = await db.entities.where('caseId').equals(caseId).primaryKeys();
         const rest = ids.filter((id) => !index.has(id));
         for (let start = 0; start < rest.length; start += sliceSize) {
