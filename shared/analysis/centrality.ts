@@ -64,26 +64,42 @@ export function betweennessRaw(
   graph: BrandesGraph,
   options: WeightOption & { sources?: ArrayLike<number> } = {},
 ): Float64Array {
+  return prepareBrandes(graph, options)(options.sources ?? allNodes(graph.nodeCount));
+}
+
+/** Raw Brandes sums over some sources, indexed by node number (a fresh array per call). */
+export type BrandesRun = (sources: ArrayLike<number>) => Float64Array;
+
+/**
+ * Brandes over one graph, prepared once for many calls: the rows are relabelled and the search's
+ * working arrays allocated here, then reused by every call (a pool's thread runs its chunks of
+ * sources through one of these, so a chunk costs its searches and one node-sized result only).
+ */
+export function prepareBrandes(graph: BrandesGraph, options: WeightOption = {}): BrandesRun {
   const weighted = options.weighted ?? graph.weighted;
   const n = graph.nodeCount;
   if (weighted) assertNonNegative(graph.weights);
   const rows = breadthFirstRelabel(graph);
-  const given = options.sources ?? allNodes(n);
-  const sources = new Int32Array(given.length);
-  for (let i = 0; i < given.length; i++) {
-    const source = given[i]!;
-    if (!(source >= 0 && source < n && Number.isInteger(source))) {
-      throw new RangeError(`betweenness source ${source} is not a node number`);
+  const kernel = weighted ? weightedBrandes(rows) : unweightedBrandes(rows);
+  return (given) => {
+    const sources = new Int32Array(given.length);
+    for (let i = 0; i < given.length; i++) {
+      const source = given[i]!;
+      if (!(source >= 0 && source < n && Number.isInteger(source))) {
+        throw new RangeError(`betweenness source ${source} is not a node number`);
+      }
+      sources[i] = rows.newIndex[source]!;
     }
-    sources[i] = rows.newIndex[source]!;
-  }
-  const sums = new Float64Array(n);
-  if (weighted) weightedBrandes(rows, sources, sums);
-  else unweightedBrandes(rows, sources, sums);
-  const result = new Float64Array(n);
-  for (let i = 0; i < n; i++) result[i] = sums[rows.newIndex[i]!]!;
-  return result;
+    const sums = new Float64Array(n);
+    kernel(sources, sums);
+    const result = new Float64Array(n);
+    for (let i = 0; i < n; i++) result[i] = sums[rows.newIndex[i]!]!;
+    return result;
+  };
 }
+
+/** Adds the dependencies of each source (relabelled) to `result` (relabelled). */
+type Kernel = (sources: Int32Array, result: Float64Array) => void;
 
 interface Rows {
   offsets: Int32Array;
@@ -140,24 +156,49 @@ function breadthFirstRelabel(graph: BrandesGraph): Rows {
   return { offsets: newOffsets, targets: newTargets, weights: newWeights, newIndex };
 }
 
-function allNodes(n: number): Int32Array {
+/** 0 .. n - 1: every node a source. */
+export function allNodes(n: number): Int32Array {
   const nodes = new Int32Array(n);
   for (let i = 0; i < n; i++) nodes[i] = i;
   return nodes;
 }
 
-function unweightedBrandes(rows: Rows, sources: ArrayLike<number>, result: Float64Array): void {
+/** The unweighted search's arrays, allocated once per prepared graph and clean between sources. */
+interface UnweightedWork {
+  readonly dist: Int32Array;
+  readonly sigma: Float64Array;
+  readonly order: Int32Array;
+  readonly succStart: Int32Array;
+  readonly succ: Int32Array;
+}
+
+function unweightedBrandes(rows: Rows): Kernel {
+  const n = rows.offsets.length - 1;
+  const work: UnweightedWork = {
+    dist: new Int32Array(n).fill(-1),
+    // sigma[v] (shortest paths from the source) until the backward sweep reaches v, then v's
+    // coefficient (1 + delta[v]) / sigma[v]: sigma[v] is last read just before, and its successors
+    // hold their coefficients by then. One node-sized array fewer keeps the working set of a 20k
+    // graph closer to the core's own cache.
+    sigma: new Float64Array(n),
+    // One spare slot: the search writes order[tail] for every edge and only keeps it when w is new.
+    order: new Int32Array(n + 1),
+    // Successors of order[i] are succ[succStart[i] .. succStart[i + 1]), recorded during the search
+    // so that the backward sweep needs no distance test (and no mispredicted branch) per edge.
+    succStart: new Int32Array(n + 1),
+    succ: new Int32Array(rows.targets.length + 1),
+  };
+  return (sources, result) => unweightedSearches(rows, work, sources, result);
+}
+
+function unweightedSearches(
+  rows: Rows,
+  work: UnweightedWork,
+  sources: Int32Array,
+  result: Float64Array,
+): void {
   const { offsets, targets } = rows;
-  const n = offsets.length - 1;
-  const dist = new Int32Array(n).fill(-1);
-  const sigma = new Float64Array(n);
-  const coeff = new Float64Array(n);
-  // One spare slot: the search writes order[tail] for every edge and only keeps it when w is new.
-  const order = new Int32Array(n + 1);
-  // Successors of order[i] are succ[succStart[i] .. succStart[i + 1]), recorded during the search
-  // so that the backward sweep needs no distance test (and no mispredicted branch) per edge.
-  const succStart = new Int32Array(n + 1);
-  const succ = new Int32Array(targets.length + 1);
+  const { dist, sigma, order, succStart, succ } = work;
   for (let k = 0; k < sources.length; k++) {
     const s = sources[k]!;
     dist[s] = 0;
@@ -194,9 +235,9 @@ function unweightedBrandes(rows: Rows, sources: ArrayLike<number>, result: Float
     for (let i = tail - 1; i > 0; i--) {
       const v = order[i]!;
       let sum = 0;
-      for (let j = succStart[i]!, end = succStart[i + 1]!; j < end; j++) sum += coeff[succ[j]!]!;
+      for (let j = succStart[i]!, end = succStart[i + 1]!; j < end; j++) sum += sigma[succ[j]!]!;
       const sv = sigma[v]!;
-      coeff[v] = 1 / sv + sum;
+      sigma[v] = 1 / sv + sum;
       result[v] += sv * sum;
     }
     for (let i = 0; i < tail; i++) {
@@ -207,15 +248,37 @@ function unweightedBrandes(rows: Rows, sources: ArrayLike<number>, result: Float
   }
 }
 
-function weightedBrandes(rows: Rows, sources: ArrayLike<number>, result: Float64Array): void {
+/** The weighted search's arrays, allocated once per prepared graph and clean between sources. */
+interface WeightedWork {
+  readonly dist: Float64Array;
+  readonly rank: Int32Array;
+  readonly sigma: Float64Array;
+  readonly coeff: Float64Array;
+  readonly order: Int32Array;
+  readonly heap: MinHeap;
+}
+
+function weightedBrandes(rows: Rows): Kernel {
+  const n = rows.offsets.length - 1;
+  const work: WeightedWork = {
+    dist: new Float64Array(n).fill(Infinity),
+    rank: new Int32Array(n).fill(-1),
+    sigma: new Float64Array(n),
+    coeff: new Float64Array(n),
+    order: new Int32Array(n),
+    heap: new MinHeap(n),
+  };
+  return (sources, result) => weightedSearches(rows, work, sources, result);
+}
+
+function weightedSearches(
+  rows: Rows,
+  work: WeightedWork,
+  sources: Int32Array,
+  result: Float64Array,
+): void {
   const { offsets, targets, weights } = rows;
-  const n = offsets.length - 1;
-  const dist = new Float64Array(n).fill(Infinity);
-  const rank = new Int32Array(n).fill(-1);
-  const sigma = new Float64Array(n);
-  const coeff = new Float64Array(n);
-  const order = new Int32Array(n);
-  const heap = new MinHeap(n);
+  const { dist, rank, sigma, coeff, order, heap } = work;
   for (let k = 0; k < sources.length; k++) {
     const s = sources[k]!;
     let settled = 0;
