@@ -99,6 +99,8 @@ interface Thread {
 
 /** Started threads waiting for a job (unref'd). */
 const idle: Thread[] = [];
+/** Every thread started and not ended, idle or not (a fresh one may still be starting). */
+const live = new Set<Thread>();
 let started = 0;
 let nextId = 0;
 
@@ -118,8 +120,10 @@ function startThread(): Thread {
     job: null,
   };
   started++;
+  live.add(thread);
   const end = (error: Error) => {
     // A thread that failed or ended is never reused.
+    live.delete(thread);
     const at = idle.indexOf(thread);
     if (at >= 0) idle.splice(at, 1);
     const job = thread.job;
@@ -146,9 +150,14 @@ function startThread(): Thread {
   return thread;
 }
 
-/** Ends the kept threads (tests; a long-lived process that is done with analysis). */
+/**
+ * Ends every thread, kept or still starting (tests; a long-lived process that is done with
+ * analysis). A run still under way loses its threads and runs their chunks itself.
+ */
 export async function closeBetweennessThreads(): Promise<void> {
-  const ending = idle.splice(0);
+  const ending = [...live];
+  live.clear();
+  idle.splice(0);
   await Promise.all(ending.map((thread) => thread.worker.terminate()));
 }
 
@@ -164,15 +173,15 @@ function shared<T extends Int32Array | Float64Array>(
 
 const sharedInts = (array: Int32Array) => shared(array, (b) => new Int32Array(b));
 
-/** The rows Brandes reads, in shared memory. */
-function sharedRows(graph: BrandesGraph): BrandesGraph {
-  const { nodeCount, offsets, targets, weights, weighted } = graph;
+/** The rows Brandes reads, in shared memory (no weights for an unweighted search: none is read). */
+function sharedRows(graph: BrandesGraph, weighted: boolean): BrandesGraph {
+  const { nodeCount, offsets, targets, weights } = graph;
   return {
     nodeCount,
     weighted,
     offsets: sharedInts(offsets),
     targets: sharedInts(targets),
-    weights: shared(weights, (b) => new Float64Array(b)),
+    weights: weighted ? shared(weights, (b) => new Float64Array(b)) : new Float64Array(0),
   };
 }
 
@@ -231,7 +240,7 @@ export async function betweennessOnThreads(
   const weighted = options.weighted ?? graph.weighted;
   const bounds = sharedInts(planChunks(sources.length, threads));
   const job = {
-    graph: sharedRows(graph),
+    graph: sharedRows(graph, weighted),
     weighted,
     sources: sharedInts(sources),
     bounds,
