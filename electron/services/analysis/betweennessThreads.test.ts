@@ -97,6 +97,19 @@ describe('betweennessOnThreads', () => {
     expectClose(pooled, betweennessCentrality(small));
   });
 
+  it('refuses negative weights before any thread is handed the run', async () => {
+    const negative = buildGraph({
+      nodes: ['a', 'b', 'c'],
+      edges: [
+        { source: 'a', target: 'b', weight: 1 },
+        { source: 'b', target: 'c', weight: -2 },
+      ],
+    });
+    const { started } = betweennessThreadCounts();
+    await expect(betweennessOnThreads(negative, {}, { threads: 2 })).rejects.toThrow();
+    expect(betweennessThreadCounts().started).toBe(started);
+  });
+
   it('with one thread runs in the calling thread', async () => {
     const reports: ChunkReport[] = [];
     await betweennessOnThreads(graph, {}, { threads: 1, onChunk: (r) => reports.push(r) });

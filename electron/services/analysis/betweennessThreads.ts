@@ -33,6 +33,7 @@ import {
   rescaleBetweenness,
 } from '../../../shared/analysis/centrality.ts';
 import type { Graph } from '../../../shared/analysis/graph.ts';
+import { assertNonNegative } from '../../../shared/analysis/paths.ts';
 
 /** A message to a worker: claim and run chunks of this run until none is left. */
 export interface ChunkJob {
@@ -258,7 +259,8 @@ export async function betweennessOnThreads(
   const workers: { active: boolean; settled: boolean }[] = [];
   // Wakes this thread's wait for the workers (a chunk came, or a worker settled).
   let wake = () => {};
-  const run = prepareBrandes(graph, { weighted });
+  // Refused here, before any thread is handed the run (the threads would refuse it too).
+  if (weighted) assertNonNegative(graph.weights);
   for (let t = 0; t < workerCount; t++) {
     const worker = { active: false, settled: false };
     const posted = postJob(job, {
@@ -276,6 +278,8 @@ export async function betweennessOnThreads(
     worker.active = posted === 'kept';
     workers.push(worker);
   }
+  // Prepared once the workers have the run: they relabel the rows at the same time.
+  const run = prepareBrandes(graph, { weighted });
   const runHere = (chunk: number) => {
     const started = performance.now();
     const raw = run(job.sources.subarray(bounds[chunk]!, bounds[chunk + 1]!));
