@@ -19,6 +19,7 @@ import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   betweennessOnThreads,
+  type ChunkReport,
   closeBetweennessThreads,
 } from '../electron/services/analysis/betweennessThreads.ts';
 import {
@@ -139,6 +140,23 @@ function reportError(label: string, k: number, exact: Float64Array, approx: Floa
   console.log(`${prefix} max relative error top-100: ${maxRelative.toFixed(3)}`);
 }
 
+/**
+ * How the pool's chunks fell: sources and busy seconds on the calling thread and on the worker
+ * threads (their idle share is wall time × threads − busy time).
+ */
+function reportBalance(label: string, chunks: readonly ChunkReport[], wall: number): void {
+  const sum = (onThread: boolean, pick: (r: ChunkReport) => number) =>
+    chunks.filter((r) => r.onThread === onThread).reduce((total, r) => total + pick(r), 0);
+  const busy = (onThread: boolean) => sum(onThread, (r) => r.ms) / 1000;
+  const idle = wall * os.availableParallelism() - busy(false) - busy(true);
+  console.log(
+    `betweenness ${label} pool chunks: ${chunks.length}, sources here ${sum(false, (r) => r.sources)}, on worker threads ${sum(true, (r) => r.sources)}`,
+  );
+  console.log(
+    `betweenness ${label} pool busy: here ${seconds(busy(false))}, worker threads ${seconds(busy(true))}, idle ${seconds(idle)}`,
+  );
+}
+
 const APPROX_K = [100, 500];
 /** Barabási–Albert with 2 edges per new node: 500k nodes give 1M edges. */
 const MILLION_EDGE_NODES = 500_000;
@@ -167,7 +185,16 @@ async function main(): Promise<number> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'tessera-centrality-bench-'));
   try {
-    await betweennessOnThreads(buildGraph(barabasiAlbert(200, 2, 1)));
+    // Only the worker threads work on this small run, so it waits until each has started (a run
+    // does not wait for a thread still starting: the chunks go to the threads that are ready).
+    await betweennessOnThreads(
+      buildGraph(barabasiAlbert(200, 2, 1)),
+      {},
+      {
+        threads: Math.max(1, os.availableParallelism() - 1),
+        callerWorks: false,
+      },
+    );
     for (const { label, n, seed } of SIZES) {
       const input = barabasiAlbert(n, 2, seed);
       const graph = buildGraph(input);
@@ -177,7 +204,10 @@ async function main(): Promise<number> {
       const extra = label === '20k';
 
       const ours = time(() => betweennessCentrality(graph));
-      const pool = await timeAsync(() => betweennessOnThreads(graph));
+      const chunks: ChunkReport[] = [];
+      const pool = await timeAsync(() =>
+        betweennessOnThreads(graph, {}, { onChunk: (report) => chunks.push(report) }),
+      );
       const resultFile = join(dir, `ba${label}.json`);
       const run = spawnSync(
         PYTHON,
@@ -201,6 +231,7 @@ async function main(): Promise<number> {
       console.log(
         `betweenness ${label} pool speed-up over one thread: ${(ours.timing.wall / pool.timing.wall).toFixed(2)}`,
       );
+      reportBalance(label, chunks, pool.timing.wall);
       console.log(
         `betweenness ratio vs igraph ${label} single-thread cpu: ${(ours.timing.cpu / igraph.betweenness.cpu).toFixed(2)}`,
       );

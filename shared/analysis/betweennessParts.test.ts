@@ -8,11 +8,21 @@ import {
   type BetweennessSlice,
   betweennessInSlices,
   betweennessOfSlice,
+  ChunkSums,
+  claimChunk,
+  planChunks,
   planSlices,
+  runSources,
   sliceSources,
   splitSources,
 } from './betweennessParts.ts';
-import { betweennessCentrality, sampleSources } from './centrality.ts';
+import {
+  betweennessCentrality,
+  betweennessRaw,
+  prepareBrandes,
+  rescaleBetweenness,
+  sampleSources,
+} from './centrality.ts';
 import { barabasiAlbert } from './generate.ts';
 import { buildGraph, type Graph, type GraphInput } from './graph.ts';
 import { networkxAvailable, PYTHON } from './fixtures/networkx.ts';
@@ -118,6 +128,111 @@ describe('betweennessInSlices', () => {
     const single = betweennessCentrality(graph, { k: 50, seed: 9 });
     const split = await betweennessInSlices(graph, { k: 50, seed: 9 }, 3, inThread(graph));
     expect(maxRelativeDiff(single, split)).toBeLessThan(1e-12);
+  });
+});
+
+describe('planChunks', () => {
+  it('cuts the sources into consecutive chunks, never larger than the one before', () => {
+    fc.assert(
+      fc.property(fc.nat(50_000), fc.integer({ min: 1, max: 16 }), (count, threads) => {
+        const bounds = planChunks(count, threads);
+        expect(bounds[0]).toBe(0);
+        expect(bounds[bounds.length - 1]).toBe(count);
+        const sizes = Array.from(bounds.subarray(1), (end, c) => end - bounds[c]!);
+        expect(sizes.every((size) => size >= 1)).toBe(true);
+        for (let c = 1; c < sizes.length; c++) expect(sizes[c]).toBeLessThanOrEqual(sizes[c - 1]!);
+        // Small last chunks (the threads end within one of each other), few chunks in all.
+        const smallest = Math.max(1, Math.ceil(count / (64 * threads)));
+        if (sizes.length > 0) expect(sizes[sizes.length - 1]).toBeLessThanOrEqual(smallest);
+        expect(sizes.length).toBeLessThanOrEqual(Math.min(count, 64 * threads + 1));
+      }),
+    );
+  });
+
+  it('gives each chunk to exactly one claim, then none', () => {
+    const bounds = planChunks(1000, 2);
+    const counter = new Int32Array(new SharedArrayBuffer(4));
+    const claims: (number | null)[] = [];
+    for (let i = 0; i < bounds.length + 1; i++) claims.push(claimChunk(counter, bounds));
+    expect(claims).toEqual([...Array.from({ length: bounds.length - 1 }, (_, c) => c), null, null]);
+  });
+});
+
+describe('ChunkSums', () => {
+  it('adds chunks in chunk order whatever order they come in: the same bits every time', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 12 }).chain((chunks) =>
+          fc.tuple(
+            fc.array(
+              fc.array(fc.double({ min: 0, max: 1e12, noNaN: true }), {
+                minLength: 5,
+                maxLength: 5,
+              }),
+              { minLength: chunks, maxLength: chunks },
+            ),
+            fc.shuffledSubarray(
+              Array.from({ length: chunks }, (_, c) => c),
+              {
+                minLength: chunks,
+              },
+            ),
+          ),
+        ),
+        ([values, arrival]) => {
+          const inOrder = addRawSums(
+            5,
+            values.map((v) => Float64Array.from(v)),
+          );
+          const sums = new ChunkSums(5, values.length);
+          for (const chunk of arrival) {
+            expect(sums.complete).toBe(false);
+            sums.add(chunk, Float64Array.from(values[chunk]!));
+          }
+          expect(sums.complete).toBe(true);
+          expect(sums.total()).toEqual(inOrder);
+        },
+      ),
+    );
+  });
+
+  it('names the chunks still missing and refuses a chunk twice or of the wrong length', () => {
+    const sums = new ChunkSums(2, 4);
+    sums.add(2, new Float64Array(2));
+    sums.add(0, new Float64Array(2));
+    expect(sums.missing()).toEqual([1, 3]);
+    expect(() => sums.total()).toThrow(RangeError);
+    expect(() => sums.add(0, new Float64Array(2))).toThrow(RangeError);
+    expect(() => sums.add(2, new Float64Array(2))).toThrow(RangeError);
+    expect(() => sums.add(1, new Float64Array(3))).toThrow(RangeError);
+    expect(() => sums.add(4, new Float64Array(2))).toThrow(RangeError);
+  });
+
+  it('chunks run through one prepared Brandes equal one thread, for any graph', () => {
+    fc.assert(
+      fc.property(
+        graphInput,
+        fc.integer({ min: 1, max: 5 }),
+        fc.boolean(),
+        (input, threads, normalized) => {
+          const graph = buildGraph(input);
+          const sources = runSources(graph.nodeCount, {});
+          const bounds = planChunks(sources.length, threads);
+          const run = prepareBrandes(graph);
+          const sums = new ChunkSums(graph.nodeCount, bounds.length - 1);
+          // Backwards: the arrays the prepared run reuses must be clean after every chunk.
+          for (let c = bounds.length - 2; c >= 0; c--) {
+            sums.add(c, run(sources.subarray(bounds[c]!, bounds[c + 1]!)));
+          }
+          const chunked = rescaleBetweenness(graph, sums.total(), normalized);
+          expect(
+            maxRelativeDiff(betweennessCentrality(graph, { normalized }), chunked),
+          ).toBeLessThan(1e-12);
+          expect(run(sources)).toEqual(betweennessRaw(graph));
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 

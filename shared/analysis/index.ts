@@ -20,6 +20,7 @@ export {
   eigenvectorCentrality,
   mostConnected,
   pagerank,
+  prepareBrandes,
   rescaleBetweenness,
   sampleSources,
 } from './centrality.ts';
@@ -27,8 +28,12 @@ export {
   addRawSums,
   betweennessInSlices,
   betweennessOfSlice,
+  ChunkSums,
+  claimChunk,
   mergeSlices,
+  planChunks,
   planSlices,
+  runSources,
   sliceSources,
   splitSources,
 } from './betweennessParts.ts';
@@ -36,6 +41,7 @@ export type { BetweennessSlice, RunBetweennessSlice } from './betweennessParts.t
 export type {
   BetweennessOptions,
   BrandesGraph,
+  BrandesRun,
   ClosenessOptions,
   PageRankOptions,
   PowerIterationOptions,

@@ -1,43 +1,77 @@
 /**
- * Betweenness on every core in Node (the CLI's `tessera analyze`, the benchmark): the sources are
- * split by shared/analysis/betweennessParts.ts; the first slice runs on the calling thread, each
- * other one on a worker_thread. The graph's rows are copied once per call into shared memory
- * (SharedArrayBuffer), so every thread reads the same bytes and posting them copies nothing.
+ * Betweenness on every core in Node (the CLI's `tessera analyze`, the benchmark). The run's
+ * sources are cut into chunks (shared/analysis/betweennessParts.ts, `planChunks`) that this thread
+ * and `threads - 1` worker_threads claim one at a time from a counter in shared memory, so a thread
+ * that runs faster takes more and all of them end together; the chunks' sums are added in chunk
+ * order, so the result is the same whichever thread ran what. The graph's rows, the source list,
+ * the chunk bounds and the counter are copied once per call into shared memory (SharedArrayBuffer):
+ * every thread reads the same bytes and posting them copies nothing.
  *
  * The worker threads are kept between calls: their start (tsx loading the analysis modules, then
  * the kernel warming up in the JIT, a few hundred ms of CPU) is paid once per process, not per
- * call, where it would leave the calling thread idle at the end of every run. An idle thread is
- * unref'd so it never keeps the process alive; a busy one is ref'd so the process waits for it.
+ * call. A thread that is still starting costs nothing: the chunks go to the threads that are ready.
+ * An idle thread is unref'd so it never keeps the process alive; a busy one is ref'd.
  *
- * Where a thread cannot start (no tsx, a bundled build) or fails, its slice runs on the calling
- * thread instead: the result is the same, only slower.
+ * This thread works too (the run would otherwise have it only wait): between two chunks it yields
+ * to the event loop, which is where the workers' chunks arrive and are added. Where a thread
+ * cannot start (no tsx, a bundled build) or fails, the chunks it claimed but did not hand back are
+ * run here at the end: the result is the same, only slower.
  */
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import {
-  betweennessInSlices,
-  betweennessOfSlice,
-  type BetweennessSlice,
+  ChunkSums,
+  claimChunk,
+  planChunks,
+  runSources,
 } from '../../../shared/analysis/betweennessParts.ts';
-import type { BetweennessOptions, BrandesGraph } from '../../../shared/analysis/centrality.ts';
+import {
+  type BetweennessOptions,
+  betweennessCentrality,
+  type BrandesGraph,
+  prepareBrandes,
+  rescaleBetweenness,
+} from '../../../shared/analysis/centrality.ts';
 import type { Graph } from '../../../shared/analysis/graph.ts';
+import { assertNonNegative } from '../../../shared/analysis/paths.ts';
 
-/** A message to a worker: one slice of a run, with the run's rows (in shared memory). */
-export interface ThreadMessage {
+/** A message to a worker: claim and run chunks of this run until none is left. */
+export interface ChunkJob {
   readonly id: number;
+  /** The rows (in shared memory). */
   readonly graph: BrandesGraph;
-  readonly slice: BetweennessSlice;
+  readonly weighted: boolean;
+  /** The run's sources, its chunk bounds and its one-slot claim counter, all in shared memory. */
+  readonly sources: Int32Array;
+  readonly bounds: Int32Array;
+  readonly counter: Int32Array;
 }
 
-export type SliceReply =
-  | { readonly id: number; readonly raw: Float64Array }
+/** A worker's answers to one job: one per chunk it ran, then `done` (or one `error`). */
+export type ChunkReply =
+  | { readonly id: number; readonly chunk: number; readonly raw: Float64Array; readonly ms: number }
+  | { readonly id: number; readonly done: true }
   | { readonly id: number; readonly error: string };
+
+/** One chunk run somewhere, for the benchmark's report and the tests. */
+export interface ChunkReport {
+  /** On a worker thread (false: on the calling thread). */
+  readonly onThread: boolean;
+  readonly chunk: number;
+  readonly sources: number;
+  readonly ms: number;
+}
 
 export interface ThreadOptions {
   /** Threads to use, this one included; the machine's available parallelism by default. */
   readonly threads?: number;
-  /** Time spent per slice, for the benchmark's report. */
-  readonly onSlice?: (report: { readonly onThread: boolean; readonly ms: number }) => void;
+  /**
+   * Whether this thread runs chunks too (default true). False keeps it free for its own events
+   * (then `threads` worker threads run the chunks); it still runs those of a thread that failed.
+   */
+  readonly callerWorks?: boolean;
+  /** Called for every chunk once it is added. */
+  readonly onChunk?: (report: ChunkReport) => void;
 }
 
 /**
@@ -50,18 +84,24 @@ function workerSource(): string {
   return `import(${JSON.stringify(tsx)}).then(({ register }) => { register(); return import(${JSON.stringify(worker)}); });`;
 }
 
-/** A started thread and the slice it works on, if any. */
-interface Thread {
-  readonly worker: Worker;
-  task: {
-    readonly id: number;
-    resolve(raw: Float64Array): void;
-    reject(error: Error): void;
-  } | null;
+/** What a run wants to hear from a thread working on its job. */
+interface Listener {
+  readonly id: number;
+  chunk(chunk: number, raw: Float64Array, ms: number): void;
+  /** The thread is done with the job, or failed or ended (`error`): it hands back no more. */
+  settle(error?: Error): void;
 }
 
-/** Started threads waiting for a slice (unref'd). */
+/** A started thread and the job it works on, if any. */
+interface Thread {
+  readonly worker: Worker;
+  job: Listener | null;
+}
+
+/** Started threads waiting for a job (unref'd). */
 const idle: Thread[] = [];
+/** Every thread started and not ended, idle or not (a fresh one may still be starting). */
+const live = new Set<Thread>();
 let started = 0;
 let nextId = 0;
 
@@ -78,38 +118,47 @@ function startThread(): Thread {
   // No inherited loader flags: the bootstrap registers tsx itself.
   const thread: Thread = {
     worker: new Worker(workerSource(), { eval: true, execArgv: [] }),
-    task: null,
+    job: null,
   };
   started++;
+  live.add(thread);
   const end = (error: Error) => {
     // A thread that failed or ended is never reused.
+    live.delete(thread);
     const at = idle.indexOf(thread);
     if (at >= 0) idle.splice(at, 1);
-    const task = thread.task;
-    thread.task = null;
-    task?.reject(error);
+    const job = thread.job;
+    thread.job = null;
+    job?.settle(error);
   };
-  thread.worker.on('message', (reply: SliceReply) => {
-    const task = thread.task;
-    if (!task || reply.id !== task.id) return;
-    if (!('raw' in reply)) {
+  thread.worker.on('message', (reply: ChunkReply) => {
+    const job = thread.job;
+    if (!job || reply.id !== job.id) return;
+    if ('raw' in reply) {
+      job.chunk(reply.chunk, reply.raw, reply.ms);
+    } else if ('done' in reply) {
+      thread.job = null;
+      thread.worker.unref();
+      idle.push(thread);
+      job.settle();
+    } else {
       end(new Error(reply.error));
       void thread.worker.terminate();
-      return;
     }
-    thread.task = null;
-    thread.worker.unref();
-    idle.push(thread);
-    task.resolve(reply.raw);
   });
   thread.worker.on('error', end);
   thread.worker.on('exit', (code) => end(new Error(`thread exited (${code})`)));
   return thread;
 }
 
-/** Ends the kept threads (tests; a long-lived process that is done with analysis). */
+/**
+ * Ends every thread, kept or still starting (tests; a long-lived process that is done with
+ * analysis). A run still under way loses its threads and runs their chunks itself.
+ */
 export async function closeBetweennessThreads(): Promise<void> {
-  const ending = idle.splice(0);
+  const ending = [...live];
+  live.clear();
+  idle.splice(0);
   await Promise.all(ending.map((thread) => thread.worker.terminate()));
 }
 
@@ -123,38 +172,45 @@ function shared<T extends Int32Array | Float64Array>(
   return copy;
 }
 
-/** The rows Brandes reads, in shared memory (plain copies where SharedArrayBuffer is missing). */
-function sharedRows(graph: BrandesGraph): BrandesGraph {
-  const { nodeCount, offsets, targets, weights, weighted } = graph;
-  if (typeof SharedArrayBuffer === 'undefined') {
-    return { nodeCount, offsets, targets, weights, weighted };
-  }
+const sharedInts = (array: Int32Array) => shared(array, (b) => new Int32Array(b));
+
+/** The rows Brandes reads, in shared memory (no weights for an unweighted search: none is read). */
+function sharedRows(graph: BrandesGraph, weighted: boolean): BrandesGraph {
+  const { nodeCount, offsets, targets, weights } = graph;
   return {
     nodeCount,
     weighted,
-    offsets: shared(offsets, (b) => new Int32Array(b)),
-    targets: shared(targets, (b) => new Int32Array(b)),
-    weights: shared(weights, (b) => new Float64Array(b)),
+    offsets: sharedInts(offsets),
+    targets: sharedInts(targets),
+    weights: weighted ? shared(weights, (b) => new Float64Array(b)) : new Float64Array(0),
   };
 }
 
-/** Runs one slice on a kept or fresh thread; rejects when the thread cannot start or fails. */
-function runOnThread(rows: BrandesGraph, slice: BetweennessSlice): Promise<Float64Array> {
-  return new Promise((resolve, reject) => {
-    let thread: Thread;
-    try {
-      thread = idle.pop() ?? startThread();
-    } catch (error) {
-      reject(error instanceof Error ? error : new Error(String(error)));
-      return;
-    }
-    const id = nextId++;
-    thread.task = { id, resolve, reject };
-    // Busy: the process waits for the answer.
-    thread.worker.ref();
-    thread.worker.postMessage({ id, graph: rows, slice } satisfies ThreadMessage);
-  });
+/**
+ * Hands `job` to a kept or fresh thread: null when no thread can start, else whether the thread
+ * was kept (a fresh one may still be starting when the run's chunks are all done).
+ */
+function postJob(
+  job: Omit<ChunkJob, 'id'>,
+  listener: Omit<Listener, 'id'>,
+): 'kept' | 'fresh' | null {
+  let thread = idle.pop();
+  const kept = thread !== undefined;
+  try {
+    thread ??= startThread();
+  } catch {
+    return null;
+  }
+  const id = nextId++;
+  thread.job = { id, ...listener };
+  // Busy: the process waits for the answer.
+  thread.worker.ref();
+  thread.worker.postMessage({ id, ...job } satisfies ChunkJob);
+  return kept ? 'kept' : 'fresh';
 }
+
+/** Lets the event loop deliver the workers' messages (a macrotask: microtasks would not). */
+const yieldToEvents = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
  * `betweennessCentrality(graph, options)`, the searches spread over `threads` threads: this one
@@ -165,27 +221,86 @@ export async function betweennessOnThreads(
   options: BetweennessOptions = {},
   threadOptions: ThreadOptions = {},
 ): Promise<Float64Array> {
-  const threads = Math.max(1, threadOptions.threads ?? os.availableParallelism());
-  const report = threadOptions.onSlice;
-  const rows = threads > 1 ? sharedRows(graph) : graph;
-  return betweennessInSlices(graph, options, threads, async (slice) => {
-    if (slice.index === 0) {
-      // The first slice runs on this thread, which would otherwise only wait: one thread fewer
-      // to start. It starts once the other slices are posted (they are, before this resumes).
-      await Promise.resolve();
-    }
+  const threads = Math.max(1, Math.floor(threadOptions.threads ?? os.availableParallelism()));
+  const report = threadOptions.onChunk;
+  const n = graph.nodeCount;
+  const sources = runSources(n, options);
+  const callerWorks = threadOptions.callerWorks ?? true;
+  const workerCount = callerWorks ? threads - 1 : threads;
+  if (workerCount === 0 || sources.length < 2 || typeof SharedArrayBuffer === 'undefined') {
     const started = performance.now();
-    if (slice.index > 0) {
-      try {
-        const raw = await runOnThread(rows, slice);
-        report?.({ onThread: true, ms: performance.now() - started });
-        return raw;
-      } catch {
-        // Falls through: the slice runs here.
-      }
+    const result = betweennessCentrality(graph, options);
+    report?.({
+      onThread: false,
+      chunk: 0,
+      sources: sources.length,
+      ms: performance.now() - started,
+    });
+    return result;
+  }
+  const weighted = options.weighted ?? graph.weighted;
+  const bounds = sharedInts(planChunks(sources.length, threads));
+  const job = {
+    graph: sharedRows(graph, weighted),
+    weighted,
+    sources: sharedInts(sources),
+    bounds,
+    counter: new Int32Array(new SharedArrayBuffer(4)),
+  };
+  const sums = new ChunkSums(n, bounds.length - 1);
+  const sizeOf = (chunk: number) => bounds[chunk + 1]! - bounds[chunk]!;
+  const add = (onThread: boolean, chunk: number, raw: Float64Array, ms: number) => {
+    sums.add(chunk, raw);
+    report?.({ onThread, chunk, sources: sizeOf(chunk), ms });
+  };
+  // Each posted worker: `active` once it is known to run (kept, or it handed back a chunk): the
+  // run waits for an active worker's `done`, so the thread is free again when the run resolves;
+  // a fresh one that has not started yet holds no chunk and is not waited for.
+  const workers: { active: boolean; settled: boolean }[] = [];
+  // Wakes this thread's wait for the workers (a chunk came, or a worker settled).
+  let wake = () => {};
+  // Refused here, before any thread is handed the run (the threads would refuse it too).
+  if (weighted) assertNonNegative(graph.weights);
+  for (let t = 0; t < workerCount; t++) {
+    const worker = { active: false, settled: false };
+    const posted = postJob(job, {
+      chunk: (chunk, raw, ms) => {
+        worker.active = true;
+        add(true, chunk, raw, ms);
+        wake();
+      },
+      settle: () => {
+        worker.settled = true;
+        wake();
+      },
+    });
+    if (posted === null) continue;
+    worker.active = posted === 'kept';
+    workers.push(worker);
+  }
+  // Prepared once the workers have the run: they relabel the rows at the same time.
+  const run = prepareBrandes(graph, { weighted });
+  const runHere = (chunk: number) => {
+    const started = performance.now();
+    const raw = run(job.sources.subarray(bounds[chunk]!, bounds[chunk + 1]!));
+    add(false, chunk, raw, performance.now() - started);
+  };
+  // Without a worker, this thread runs every chunk whatever `callerWorks` says.
+  const here = callerWorks || workers.length === 0;
+  for (let chunk = here ? claimChunk(job.counter, bounds) : null; chunk !== null;) {
+    runHere(chunk);
+    await yieldToEvents();
+    chunk = claimChunk(job.counter, bounds);
+  }
+  // Every chunk is claimed: wait for those the workers hold, or run here what a failed one held.
+  for (;;) {
+    if (sums.complete && workers.every((w) => w.settled || !w.active)) break;
+    if (!sums.complete && workers.every((w) => w.settled)) {
+      for (const chunk of sums.missing()) runHere(chunk);
+      break;
     }
-    const raw = betweennessOfSlice(graph, slice);
-    report?.({ onThread: false, ms: performance.now() - started });
-    return raw;
-  });
+    await new Promise<void>((resolve) => (wake = resolve));
+  }
+  const k = options.k !== undefined && options.k < n ? options.k : null;
+  return rescaleBetweenness(graph, sums.total(), options.normalized ?? true, k);
 }

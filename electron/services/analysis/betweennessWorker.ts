@@ -1,21 +1,32 @@
 /**
- * A worker_thread of the betweenness pool (betweennessThreads.ts): it answers each slice of a
- * run's sources with its raw Brandes sums (transferred, not copied). The rows come with every
- * slice, in shared memory; the thread is kept for later runs, so it holds nothing between them.
+ * A worker_thread of the betweenness pool (betweennessThreads.ts): for each job it claims chunks of
+ * the run's sources from the shared counter until none is left, answering each chunk with its raw
+ * Brandes sums (transferred, not copied), then `done`. Everything graph-sized comes with the job, in
+ * shared memory; the thread is kept for later runs, so it holds nothing between them.
  */
 import { parentPort } from 'node:worker_threads';
-import { betweennessOfSlice } from '../../../shared/analysis/betweennessParts.ts';
-import type { SliceReply, ThreadMessage } from './betweennessThreads.ts';
+import { claimChunk } from '../../../shared/analysis/betweennessParts.ts';
+import { prepareBrandes } from '../../../shared/analysis/centrality.ts';
+import type { ChunkJob, ChunkReply } from './betweennessThreads.ts';
 
-parentPort?.on('message', (message: ThreadMessage) => {
-  let reply: SliceReply;
+const port = parentPort!;
+
+port.on('message', (job: ChunkJob) => {
+  const { id, bounds, counter } = job;
   try {
-    const raw = betweennessOfSlice(message.graph, message.slice);
-    reply = { id: message.id, raw };
-    // A fresh array of its own: its buffer is a plain ArrayBuffer, handed over, not copied.
-    parentPort!.postMessage(reply, [raw.buffer as ArrayBuffer]);
+    let chunk = claimChunk(counter, bounds);
+    // Prepared only once a chunk is claimed: a thread that starts late may find none left.
+    const run = chunk === null ? null : prepareBrandes(job.graph, { weighted: job.weighted });
+    for (; chunk !== null && run; chunk = claimChunk(counter, bounds)) {
+      const started = performance.now();
+      const raw = run(job.sources.subarray(bounds[chunk]!, bounds[chunk + 1]!));
+      const reply: ChunkReply = { id, chunk, raw, ms: performance.now() - started };
+      // A fresh array of its own: its buffer is a plain ArrayBuffer, handed over, not copied.
+      port.postMessage(reply, [raw.buffer as ArrayBuffer]);
+    }
+    port.postMessage({ id, done: true } satisfies ChunkReply);
   } catch (error) {
-    reply = { id: message.id, error: error instanceof Error ? error.message : String(error) };
-    parentPort!.postMessage(reply);
+    const reply: ChunkReply = { id, error: error instanceof Error ? error.message : String(error) };
+    port.postMessage(reply);
   }
 });
