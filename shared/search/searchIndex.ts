@@ -1095,20 +1095,22 @@ class InvertedIndex implements SearchIndex {
       throw new SearchIndexError('unsupported', `search index format ${String(info?.format)}`);
     }
     const index = new InvertedIndex();
+    // Every array kept is decoded or copied, none a view on `bytes`: the buffer (the persisted
+    // container, versions and all) is garbage once loaded.
     const docIds = reader.strings('docs');
     const count = docIds.length;
-    const kinds = reader.u8('kinds');
+    const kinds = reader.u8('kinds').slice();
     const schemas = reader.varints('schemas');
     const lens = reader.has('lens2')
       ? halved(reader.varints('lens2'), Float64Array)
-      : reader.f64('lens');
+      : reader.f64('lens').slice();
     const pool = reader.varints('pool');
     const terms = reader.strings('terms');
-    const termStart = reader.i32('termStart');
+    const termStart = reader.i32('termStart').slice();
     const postDocs = reader.varints('postDocs');
     const postTfs = reader.has('postTfs2')
       ? halved(reader.varints('postTfs2'), Float32Array)
-      : reader.f32('postTfs');
+      : reader.f32('postTfs').slice();
     const corrupt = (what: string) => new SearchIndexError('corrupt', `search index: ${what}`);
     // Where each document's source starts follows from the pool's own counts.
     const starts = new Int32Array(count);
