@@ -112,6 +112,11 @@ const WINDOW = 2;
  * handing its shard over costs more than half the indexing saves.
  */
 export const SHARD_MIN = 20_000;
+/**
+ * The helper's part of a split sync: a little under half, because it also exports its shard
+ * (about a fifth of its indexing time, bench/profiles/search.md) while the case's worker indexes.
+ */
+const HELPER_SHARE = 0.45;
 
 export class CaseIndexSync {
   private entities = new Map<string, string>();
@@ -260,13 +265,13 @@ export class CaseIndexSync {
         await Promise.all([removal, feed(0, upserts.length, send)]);
         return;
       }
-      // The first half here, the second in a helper whose index is then merged after it: the
+      // The first part here, the rest in a helper whose index is then merged after it: the
       // order of the documents is that of one worker indexing them all.
-      const half = Math.ceil(upserts.length / 2);
+      const own = upserts.length - Math.floor(upserts.length * HELPER_SHARE);
       const shard = (async () => {
         const helper = startHelper();
         try {
-          await feed(half, upserts.length, (slice) => sendToHelper(helper, slice));
+          await feed(own, upserts.length, (slice) => sendToHelper(helper, slice));
           return await helper.exportShard();
         } finally {
           helper.terminate();
@@ -277,11 +282,11 @@ export class CaseIndexSync {
         (bytes) => ({ bytes }),
         () => ({ bytes: null }),
       );
-      await Promise.all([removal, feed(0, half, send)]);
+      await Promise.all([removal, feed(0, own, send)]);
       const { bytes } = await settled;
       // A helper that failed (could not start, ran out of memory): its half is indexed here.
       if (bytes) await this.client.mergeShard(bytes);
-      else await feed(half, upserts.length, send);
+      else await feed(own, upserts.length, send);
     };
     const done = this.outbox.then(post);
     this.outbox = done.catch(() => undefined);
