@@ -11,9 +11,9 @@
  * later removal or update is applied after it).
  *
  * A large entity sync (a case indexed for the first time) is split over two workers when a helper
- * can be started: the second half goes to the helper, which hands its index over as a shard that
- * the case's worker merges after its own half (searchIndex.ts `mergeShard`: the same index as one
- * worker would build). On a two-core laptop that halves the build (issue 13).
+ * can be started: the later part (a little under half) goes to the helper, which hands its index
+ * over as a shard that the case's worker merges after its own part (searchIndex.ts `mergeShard`:
+ * the same index as one worker would build), so a two-core laptop indexes on both cores (issue 13).
  *
  * The maps are also what a persisted index is saved with (indexStore.ts): `versions()` says which
  * version of every record the index holds, and `seed` starts a sync from them after the index was
