@@ -908,14 +908,22 @@ class InvertedIndex implements SearchIndex {
     for (let t = 0; t < terms.length; t++) {
       if (termStart[t + 1]! < termStart[t]!) throw corrupt('bad postings');
     }
-    for (const m of postDocs) if (!(m >= 0 && m < count)) throw corrupt('posting out of range');
+    for (let q = 0; q < postDocs.length; q++) {
+      if (!(postDocs[q]! >= 0 && postDocs[q]! < count)) throw corrupt('posting out of range');
+    }
 
     // The shard's tables, interned here in their order: new entries get the ids that adding
     // the shard's documents here would have given them (first seen first).
-    const valueNo = Int32Array.from(values, (value) => this.values.id(value));
-    const propNo = Int32Array.from(props, (prop) => this.props.id(prop));
-    const schemaNo = Int32Array.from(schemaNames, (schema) => this.schemaNames.id(schema));
-    const termNo = Int32Array.from(terms, (term) => this.termFor(term));
+    const interned = (list: readonly string[], id: (value: string) => number) => {
+      // A loop: Int32Array.from with a mapping function takes the slow iterator path.
+      const out = new Int32Array(list.length);
+      for (let i = 0; i < list.length; i++) out[i] = id(list[i]!);
+      return out;
+    };
+    const valueNo = interned(values, (value) => this.values.id(value));
+    const propNo = interned(props, (prop) => this.props.id(prop));
+    const schemaNo = interned(schemaNames, (schema) => this.schemaNames.id(schema));
+    const termNo = interned(terms, (term) => this.termFor(term));
     const docNo = new Int32Array(count);
     // Room for every document and its source at once, not document by document.
     this.growDocs(this.docIds.length + count);
