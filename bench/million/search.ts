@@ -27,7 +27,7 @@ import type { EntityRecord } from '../../shared/model/index.ts';
 import { createSearchRpc } from '../../shared/search/rpc.ts';
 import type { SearchResult, SearchRpc } from '../../shared/search/rpc.ts';
 import type { SearchOptions } from '../../shared/search/types.ts';
-import { CaseIndexSync } from '../../shared/search/indexSync.ts';
+import { CaseIndexSync, SHARD_MIN } from '../../shared/search/indexSync.ts';
 import { decodePersistedIndex, encodePersistedIndex } from '../../shared/search/persisted.ts';
 import { generateEntities, mixedQueries } from '../search/entities.ts';
 import { loadMillionCase, MILLION_CASE_ID } from './case.ts';
@@ -154,7 +154,7 @@ export const searchSection: MillionSection = {
     // Not asked for (one worker, or a build too small to split).
     await spare?.terminate();
     console.log(
-      `search ${label} index build ms: ${Math.round(build)} (${split ? 'two workers' : 'one worker'}; goal ≤ ${BUILD_GOAL_MS}: ${build <= BUILD_GOAL_MS ? 'met' : 'missed'})`,
+      `search ${label} index build ms: ${Math.round(build)} (${split && records.length >= SHARD_MIN ? 'two workers' : 'one worker'}; goal ≤ ${BUILD_GOAL_MS}: ${build <= BUILD_GOAL_MS ? 'met' : 'missed'})`,
     );
     console.log(
       `search ${label} build main-thread longest stall ms: ${Math.round(stalls.max / 1e6)}`,
