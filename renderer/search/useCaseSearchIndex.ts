@@ -53,10 +53,15 @@ export function useCaseSearchIndex(caseId: string): CaseSearchIndex {
 
   useEffect(() => {
     const client = startSearchWorker();
-    const sync = new CaseIndexSync(client, async (id) => {
-      const blob = await repository.getAttachmentContent(id);
-      return new Uint8Array(await blob.arrayBuffer());
-    });
+    const sync = new CaseIndexSync(
+      client,
+      async (id) => {
+        const blob = await repository.getAttachmentContent(id);
+        return new Uint8Array(await blob.arrayBuffer());
+      },
+      // A case indexed for the first time is split over a second worker (both cores).
+      { startHelper: startSearchWorker },
+    );
     const next = { client, sync };
     let open = true;
     setRunning(null);

@@ -10,6 +10,11 @@
  * or went away meanwhile (a request is posted only while its version is the current one, so any
  * later removal or update is applied after it).
  *
+ * A large entity sync (a case indexed for the first time) is split over two workers when a helper
+ * can be started: the later part (a little under half) goes to the helper, which hands its index
+ * over as a shard that the case's worker merges after its own part (searchIndex.ts `mergeShard`:
+ * the same index as one worker would build), so a two-core laptop indexes on both cores (issue 13).
+ *
  * The maps are also what a persisted index is saved with (indexStore.ts): `versions()` says which
  * version of every record the index holds, and `seed` starts a sync from them after the index was
  * loaded, so reopening a case sends only what changed while it was closed.
@@ -67,7 +72,22 @@ function noteDocument(record: NoteRecord): SearchDocument {
   };
 }
 
-type Client = Pick<SearchRpc, 'update' | 'updatePacked' | 'remove' | 'indexAttachment'>;
+type Client = Pick<
+  SearchRpc,
+  'update' | 'updatePacked' | 'remove' | 'indexAttachment' | 'mergeShard'
+>;
+
+/** A second worker that indexes part of a large sync (an empty index of its own). */
+export interface ShardHelper extends Pick<SearchRpc, 'updatePacked' | 'exportShard'> {
+  terminate(): void;
+}
+
+export interface CaseIndexSyncOptions {
+  /** Starts a helper worker for a large entity sync; without it every record goes to `client`. */
+  readonly startHelper?: () => ShardHelper;
+  /** Entity upserts from which the helper is used (default SHARD_MIN). */
+  readonly shardMin?: number;
+}
 
 /** Per record kind, id → `updatedAt` of the version the index holds. */
 export interface IndexedVersions {
@@ -87,6 +107,16 @@ const BATCH = 5000;
  * worker busy while the page copies the next.
  */
 const WINDOW = 2;
+/**
+ * Entity upserts from which a sync is split over two workers: below it, starting a worker and
+ * handing its shard over costs more than half the indexing saves.
+ */
+export const SHARD_MIN = 20_000;
+/**
+ * The helper's part of a split sync: a little under half, because it also exports its shard
+ * (about a fifth of its indexing time, bench/profiles/search.md) while the case's worker indexes.
+ */
+const HELPER_SHARE = 0.45;
 
 export class CaseIndexSync {
   private entities = new Map<string, string>();
@@ -102,6 +132,7 @@ export class CaseIndexSync {
     private readonly client: Client,
     /** The stored bytes of an attachment. */
     private readonly fetchContent: (attachmentId: string) => Promise<Uint8Array>,
+    private readonly options: CaseIndexSyncOptions = {},
   ) {}
 
   /** True while a sync is waiting for the worker. */
@@ -136,8 +167,12 @@ export class CaseIndexSync {
     // Entities travel packed (packed.ts): a million records cloned as objects cost more than
     // indexing them.
     return this.track(
-      this.apply(diffVersions(this.entities, records), (slice) =>
-        this.client.updatePacked(packEntities(slice, entityDocument)),
+      this.apply(
+        diffVersions(this.entities, records),
+        (slice) => this.client.updatePacked(packEntities(slice, entityDocument)),
+        this.options.startHelper &&
+          ((helper: ShardHelper, slice: EntityRecord[]) =>
+            helper.updatePacked(packEntities(slice, entityDocument))),
       ),
     );
   }
@@ -209,18 +244,49 @@ export class CaseIndexSync {
   private async apply<T extends Versioned>(
     { upserts, removed }: Diff<T>,
     send: (slice: T[]) => Promise<unknown>,
+    sendToHelper?: (helper: ShardHelper, slice: T[]) => Promise<unknown>,
   ): Promise<boolean> {
     if (upserts.length === 0 && removed.length === 0) return false;
+    // Posts upserts[from, to) in slices, at most WINDOW unapplied at a time.
+    const feed = async (from: number, to: number, target: (slice: T[]) => Promise<unknown>) => {
+      const waits: Promise<unknown>[] = [];
+      for (let i = from; i < to; i += BATCH) {
+        if (waits.length >= WINDOW) await waits[waits.length - WINDOW];
+        waits.push(target(upserts.slice(i, Math.min(to, i + BATCH))));
+      }
+      await Promise.all(waits);
+    };
     // The versions were recorded when diffed: a later sync's changes must reach the worker after
     // these, so posting waits for the syncs before it.
     const post = async () => {
-      const waits: Promise<unknown>[] = [];
-      if (removed.length > 0) waits.push(this.client.remove(removed));
-      for (let i = 0; i < upserts.length; i += BATCH) {
-        if (waits.length >= WINDOW) await waits[waits.length - WINDOW];
-        waits.push(send(upserts.slice(i, i + BATCH)));
+      const removal = removed.length > 0 ? this.client.remove(removed) : undefined;
+      const startHelper = this.options.startHelper;
+      if (!sendToHelper || !startHelper || upserts.length < (this.options.shardMin ?? SHARD_MIN)) {
+        await Promise.all([removal, feed(0, upserts.length, send)]);
+        return;
       }
-      await Promise.all(waits);
+      // The first part here, the rest in a helper whose index is then merged after it: the
+      // order of the documents is that of one worker indexing them all.
+      const own = upserts.length - Math.floor(upserts.length * HELPER_SHARE);
+      const shard = (async () => {
+        const helper = startHelper();
+        try {
+          await feed(own, upserts.length, (slice) => sendToHelper(helper, slice));
+          return await helper.exportShard();
+        } finally {
+          helper.terminate();
+        }
+      })();
+      // Settled at once so that a failing helper is not an unhandled rejection meanwhile.
+      const settled = shard.then(
+        (bytes) => ({ bytes }),
+        () => ({ bytes: null }),
+      );
+      await Promise.all([removal, feed(0, own, send)]);
+      const { bytes } = await settled;
+      // A helper that failed (could not start, ran out of memory): its half is indexed here.
+      if (bytes) await this.client.mergeShard(bytes);
+      else await feed(own, upserts.length, send);
     };
     const done = this.outbox.then(post);
     this.outbox = done.catch(() => undefined);

@@ -46,8 +46,10 @@ export function decodePersistedIndex(bytes: Uint8Array): LoadedIndex {
     return map;
   });
   return {
-    // A copy that owns its buffer, so it can be handed to the worker without the versions.
-    index: reader.u8('index').slice(),
+    // A view, not a copy (a hundred megabytes at a million records): handing it to the worker
+    // hands over the whole container, whose versions were decoded to strings above, and the
+    // loaded index keeps none of it (searchIndex.ts `load` copies what it keeps).
+    index: reader.u8('index'),
     versions: { entities: maps[0]!, notes: maps[1]!, attachments: maps[2]! },
   };
 }

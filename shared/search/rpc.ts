@@ -22,6 +22,10 @@ export type SearchCall =
   | { type: 'serialize' }
   /** Replaces the index with a persisted one; SearchIndexError codes when it cannot be read. */
   | { type: 'load'; bytes: Uint8Array }
+  /** The index as a shard (searchIndex.ts `exportShard`), handed back rather than copied. */
+  | { type: 'exportShard' }
+  /** Adds another worker's shard after this index's documents (a build split in two). */
+  | { type: 'mergeShard'; bytes: Uint8Array }
   | {
       type: 'indexAttachment';
       attachmentId: string;
@@ -42,6 +46,9 @@ export interface SearchResults {
   serialize: Uint8Array;
   /** Documents in the loaded index. */
   load: number;
+  exportShard: Uint8Array;
+  /** Documents merged. */
+  mergeShard: number;
   /** Characters of text indexed; null when the media type is not supported. */
   indexAttachment: number | null;
 }
@@ -78,6 +85,10 @@ export function createSearchHandler(
       case 'load':
         index = loadSearchIndex(req.bytes);
         return index.size;
+      case 'exportShard':
+        return index.exportShard();
+      case 'mergeShard':
+        return index.mergeShard(req.bytes);
       case 'indexAttachment': {
         const text = await extractText(req.mediaType, req.bytes, { inflate: options.inflate });
         if (text === null) return null;
@@ -108,6 +119,9 @@ export interface SearchRpc {
   serialize(): Promise<Uint8Array>;
   /** Replaces the index with a persisted one; `bytes`' buffer is handed to the worker. */
   load(bytes: Uint8Array): Promise<number>;
+  exportShard(): Promise<Uint8Array>;
+  /** Merges a shard from `exportShard` (another worker's); `bytes`' buffer is handed over. */
+  mergeShard(bytes: Uint8Array): Promise<number>;
   indexAttachment(
     attachmentId: string,
     mediaType: string,
@@ -133,6 +147,12 @@ export function createSearchRpc(send: SearchSend): SearchRpc {
     serialize: () => call({ type: 'serialize' }),
     load: (bytes) =>
       call({ type: 'load', bytes }, bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []),
+    exportShard: () => call({ type: 'exportShard' }),
+    mergeShard: (bytes) =>
+      call(
+        { type: 'mergeShard', bytes },
+        bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [],
+      ),
     indexAttachment: (attachmentId, mediaType, bytes, name) =>
       call({ type: 'indexAttachment', attachmentId, mediaType, bytes, ...(name ? { name } : {}) }),
   };

@@ -402,6 +402,16 @@ describe('persisted index', () => {
     expect(again.length === bytes.length && again.every((b, i) => b === bytes[i])).toBe(true);
   });
 
+  it('keeps nothing of the bytes it was loaded from (the buffer can go)', () => {
+    const index = busy();
+    const bytes = index.serialize();
+    const copy = loadSearchIndex(bytes);
+    // What the caller does with its buffer afterwards (reuses it, or hands it away) changes
+    // nothing in the loaded index.
+    bytes.fill(0);
+    expect(answers(copy)).toEqual(answers(index));
+  });
+
   it('takes changes after loading like an index built from scratch', () => {
     const copy = loadSearchIndex(busy().serialize());
     const fresh = createSearchIndex();

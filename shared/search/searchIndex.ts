@@ -162,6 +162,18 @@ export interface SearchIndex {
    * reads it back without analysing a document again.
    */
   serialize(): Uint8Array<ArrayBuffer>;
+  /**
+   * The index as a shard for another index's `mergeShard`: a build split over two workers hands
+   * the second half over this way. Raw columns, quick to write and read; not a storage format.
+   */
+  exportShard(): Uint8Array<ArrayBuffer>;
+  /**
+   * Adds the documents of another index's `exportShard()` after this index's own, exactly as
+   * adding them one by one here would have (same numbers, same term and value ids: the index
+   * serialises to the same bytes); a document whose id is indexed here replaces it. Returns how
+   * many. Throws SearchIndexError 'unsupported' (another format) or 'corrupt'.
+   */
+  mergeShard(bytes: Uint8Array): number;
 }
 
 /** Bumped whenever the persisted layout or the analysis (what a document is indexed as) changes. */
@@ -521,14 +533,7 @@ class InvertedIndex implements SearchIndex {
       if (!Number.isNaN(field.lo)) days.push(field.lo, field.hi);
     }
     const n = this.free.pop() ?? this.docIds.length;
-    if (n >= this.kinds.length) {
-      const need = n + 1;
-      this.kinds = grown(this.kinds, need);
-      this.schemas = grown(this.schemas, need);
-      this.starts = grown(this.starts, need);
-      this.lens = grown(this.lens, need);
-      this.dead = grown(this.dead, need);
-    }
+    if (n >= this.kinds.length) this.growDocs(n + 1);
     this.pool = grown(this.pool, this.poolLen + 2 + 2 * count + days.length);
     const pool = this.pool;
     let at = this.poolLen;
@@ -562,6 +567,16 @@ class InvertedIndex implements SearchIndex {
     this.docNo.set(id, n);
     this.totalLen += len;
     this.live++;
+  }
+
+  /** Makes the document columns at least `need` long. */
+  private growDocs(need: number): void {
+    if (need <= this.kinds.length) return;
+    this.kinds = grown(this.kinds, need);
+    this.schemas = grown(this.schemas, need);
+    this.starts = grown(this.starts, need);
+    this.lens = grown(this.lens, need);
+    this.dead = grown(this.dead, need);
   }
 
   /**
@@ -764,6 +779,212 @@ class InvertedIndex implements SearchIndex {
     ));
   }
 
+  // --- shards: a build split over two workers ----------------------------------------------
+
+  exportShard(): Uint8Array<ArrayBuffer> {
+    // Live documents renumbered densely, in order; value, property, schema and term ids stay
+    // this index's own (its tables go whole), so the receiver maps each table once.
+    const renumber = new Int32Array(this.docIds.length).fill(-1);
+    const docIds: string[] = [];
+    let poolSize = 0;
+    for (let n = 0; n < this.docIds.length; n++) {
+      if (this.docIds[n] === '' || this.dead[n] === 1) continue;
+      renumber[n] = docIds.length;
+      docIds.push(this.docIds[n]!);
+      const at = this.starts[n]!;
+      poolSize += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
+    }
+    const count = docIds.length;
+    const kinds = new Uint8Array(count);
+    const schemas = new Int32Array(count);
+    const lens = new Float64Array(count);
+    const pool = new Int32Array(poolSize);
+    const source = this.pool;
+    let w = 0;
+    for (let n = 0; n < this.docIds.length; n++) {
+      const m = renumber[n]!;
+      if (m < 0) continue;
+      kinds[m] = this.kinds[n]!;
+      schemas[m] = this.schemas[n]!;
+      lens[m] = this.lens[n]!;
+      // Copied in a loop: a subarray per document was most of the export.
+      const at = this.starts[n]!;
+      const end = at + 2 + 2 * source[at]! + 2 * source[at + 1]!;
+      for (let i = at; i < end; i++) pool[w++] = source[i]!;
+    }
+    // Every term in id order (the receiver interns them in that order), its live postings in
+    // list order (the order documents were added).
+    const termStart = new Int32Array(this.terms.length + 1);
+    let postings = 0;
+    for (let t = 0; t < this.terms.length; t++) {
+      termStart[t] = postings;
+      postings += this.df(t);
+    }
+    termStart[this.terms.length] = postings;
+    const postDocs = new Int32Array(postings);
+    const postTfs = new Float64Array(postings);
+    let p = 0;
+    for (let t = 0; t < this.terms.length; t++) {
+      const docs = this.docsOf(t);
+      const tfs = this.tfsOf(t);
+      for (let k = 0; k < docs.length; k++) {
+        const m = renumber[docs[k]!]!;
+        if (m < 0) continue;
+        postDocs[p] = m;
+        postTfs[p++] = tfs[k]!;
+      }
+    }
+    return new BinaryWriter()
+      .addStrings('docs', docIds)
+      .add('kinds', kinds)
+      .add('schemas', schemas)
+      .add('lens', lens)
+      .add('pool', pool)
+      .addStrings('values', this.values.strings)
+      .addStrings('props', this.props.strings)
+      .addStrings('schemaNames', this.schemaNames.strings)
+      .addStrings('terms', this.terms)
+      .add('termStart', termStart)
+      .add('postDocs', postDocs)
+      .add('postTfs', postTfs)
+      .finish({ shard: SEARCH_INDEX_FORMAT });
+  }
+
+  mergeShard(bytes: Uint8Array): number {
+    const reader = new BinaryReader(bytes);
+    if ((reader.info as { shard?: unknown } | null)?.shard !== SEARCH_INDEX_FORMAT) {
+      throw new SearchIndexError('unsupported', 'not a search index shard of this format');
+    }
+    const corrupt = (what: string) => new SearchIndexError('corrupt', `search shard: ${what}`);
+    const docIds = reader.strings('docs');
+    const kinds = reader.u8('kinds');
+    const schemas = reader.i32('schemas');
+    const lens = reader.f64('lens');
+    const pool = reader.i32('pool');
+    const values = reader.strings('values');
+    const props = reader.strings('props');
+    const schemaNames = reader.strings('schemaNames');
+    const terms = reader.strings('terms');
+    const termStart = reader.i32('termStart');
+    const postDocs = reader.i32('postDocs');
+    const postTfs = reader.f64('postTfs');
+    const count = docIds.length;
+    if (
+      kinds.length !== count ||
+      schemas.length !== count ||
+      lens.length !== count ||
+      termStart.length !== terms.length + 1 ||
+      termStart[0] !== 0 ||
+      termStart[terms.length] !== postDocs.length ||
+      postTfs.length !== postDocs.length
+    ) {
+      throw corrupt('column lengths differ');
+    }
+    // Check everything before changing anything: a bad shard leaves this index as it was.
+    let at = 0;
+    for (let m = 0; m < count; m++) {
+      if (docIds[m] === '' || kinds[m]! > 2) throw corrupt('bad document');
+      if (
+        kinds[m] === KIND_CODE.entity &&
+        !(schemas[m]! >= 0 && schemas[m]! < schemaNames.length)
+      ) {
+        throw corrupt('bad schema');
+      }
+      const pairs = pool[at]!;
+      const dates = pool[at + 1]!;
+      if (!(pairs >= 0 && dates >= 0) || at + 2 + 2 * pairs + 2 * dates > pool.length) {
+        throw corrupt('bad document');
+      }
+      for (let i = 0; i < pairs; i++) {
+        const prop = pool[at + 2 + 2 * i]!;
+        const value = pool[at + 3 + 2 * i]!;
+        if (!(prop >= 0 && prop < props.length && value >= 0 && value < values.length)) {
+          throw corrupt('bad field');
+        }
+      }
+      at += 2 + 2 * pairs + 2 * dates;
+    }
+    if (at !== pool.length) throw corrupt('bad document');
+    for (let t = 0; t < terms.length; t++) {
+      if (termStart[t + 1]! < termStart[t]!) throw corrupt('bad postings');
+    }
+    for (let q = 0; q < postDocs.length; q++) {
+      if (!(postDocs[q]! >= 0 && postDocs[q]! < count)) throw corrupt('posting out of range');
+    }
+
+    // The shard's tables, interned here in their order: new entries get the ids that adding
+    // the shard's documents here would have given them (first seen first).
+    const interned = (list: readonly string[], id: (value: string) => number) => {
+      // A loop: Int32Array.from with a mapping function takes the slow iterator path.
+      const out = new Int32Array(list.length);
+      for (let i = 0; i < list.length; i++) out[i] = id(list[i]!);
+      return out;
+    };
+    const valueNo = interned(values, (value) => this.values.id(value));
+    const propNo = interned(props, (prop) => this.props.id(prop));
+    const schemaNo = interned(schemaNames, (schema) => this.schemaNames.id(schema));
+    const termNo = interned(terms, (term) => this.termFor(term));
+    const docNo = new Int32Array(count);
+    // Room for every document and its source at once, not document by document.
+    this.growDocs(this.docIds.length + count);
+    this.pool = grown(this.pool, this.poolLen + pool.length);
+    const map = this.docNo;
+    at = 0;
+    for (let m = 0; m < count; m++) {
+      const id = docIds[m]!;
+      // Replaces the document with the same id, as adding it would.
+      if (map.has(id)) {
+        this.remove(id);
+        this.pool = grown(this.pool, this.poolLen + pool.length - at);
+      }
+      const n = this.free.pop() ?? this.docIds.length;
+      // A removal above may have compacted the pool: it is read afresh.
+      const target = this.pool;
+      const pairs = pool[at]!;
+      const dates = pool[at + 1]!;
+      let w = this.poolLen;
+      this.starts[n] = w;
+      target[w++] = pairs;
+      target[w++] = dates;
+      for (let i = 0; i < pairs; i++) {
+        target[w++] = propNo[pool[at + 2 + 2 * i]!]!;
+        target[w++] = valueNo[pool[at + 3 + 2 * i]!]!;
+      }
+      const from = at + 2 + 2 * pairs;
+      for (let i = from; i < from + 2 * dates; i++) target[w++] = pool[i]!;
+      this.poolLen = w;
+      at = from + 2 * dates;
+      const kind = kinds[m]!;
+      this.kinds[n] = kind;
+      this.schemas[n] = kind === KIND_CODE.entity ? schemaNo[schemas[m]!]! : 0;
+      this.lens[n] = lens[m]!;
+      this.dead[n] = 0;
+      this.docIds[n] = id;
+      map.set(id, n);
+      this.totalLen += lens[m]!;
+      this.live++;
+      docNo[m] = n;
+    }
+    for (let t = 0; t < terms.length; t++) {
+      const from = termStart[t]!;
+      const to = termStart[t + 1]!;
+      if (from === to) continue;
+      const term = termNo[t]!;
+      let docs = this.postDocs[term];
+      let tfs = this.postTfs[term];
+      if (!Array.isArray(docs) || !Array.isArray(tfs)) {
+        docs = this.postDocs[term] = Array.from(this.docsOf(term));
+        tfs = this.postTfs[term] = Array.from(this.tfsOf(term));
+      }
+      for (let q = from; q < to; q++) {
+        docs.push(docNo[postDocs[q]!]!);
+        tfs.push(postTfs[q]!);
+      }
+      this.liveDf[term]! += to - from;
+    }
+    return count;
+  }
+
   // --- persisted form -------------------------------------------------------------------
 
   serialize(): Uint8Array<ArrayBuffer> {
@@ -882,20 +1103,22 @@ class InvertedIndex implements SearchIndex {
       throw new SearchIndexError('unsupported', `search index format ${String(info?.format)}`);
     }
     const index = new InvertedIndex();
+    // Every array kept is decoded or copied, none a view on `bytes`: the buffer (the persisted
+    // container, versions and all) is garbage once loaded.
     const docIds = reader.strings('docs');
     const count = docIds.length;
-    const kinds = reader.u8('kinds');
+    const kinds = reader.u8('kinds').slice();
     const schemas = reader.varints('schemas');
     const lens = reader.has('lens2')
       ? halved(reader.varints('lens2'), Float64Array)
-      : reader.f64('lens');
+      : reader.f64('lens').slice();
     const pool = reader.varints('pool');
     const terms = reader.strings('terms');
-    const termStart = reader.i32('termStart');
+    const termStart = reader.i32('termStart').slice();
     const postDocs = reader.varints('postDocs');
     const postTfs = reader.has('postTfs2')
       ? halved(reader.varints('postTfs2'), Float32Array)
-      : reader.f32('postTfs');
+      : reader.f32('postTfs').slice();
     const corrupt = (what: string) => new SearchIndexError('corrupt', `search index: ${what}`);
     // Where each document's source starts follows from the pool's own counts.
     const starts = new Int32Array(count);

@@ -1,0 +1,191 @@
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createSearchIndex, SearchIndexError } from './searchIndex.ts';
+import type { SearchIndex } from './searchIndex.ts';
+import { packEntities } from './packed.ts';
+import type { EntityDoc, SearchOptions } from './types.ts';
+import { createSearchHandler, createSearchRpc } from './rpc.ts';
+import type { SearchRpc } from './rpc.ts';
+import { CaseIndexSync } from './indexSync.ts';
+import type { ShardHelper } from './indexSync.ts';
+import type { EntityRecord } from '../model/index.ts';
+
+/** A worker as the sync sees it: calls copied both ways (buffers handed over), one at a time. */
+function fakeWorker(calls: string[] = []): SearchRpc {
+  const handle = createSearchHandler();
+  let queue: Promise<unknown> = Promise.resolve();
+  return createSearchRpc((call, transfer) => {
+    calls.push(call.type);
+    const copy = structuredClone(call, { transfer });
+    const answer = queue.then(async () => structuredClone(await handle(copy)));
+    queue = answer.catch(() => undefined);
+    return answer;
+  });
+}
+
+const record = (i: number, version = '1'): EntityRecord =>
+  ({
+    id: `r${i}`,
+    kind: 'entity',
+    caseId: 'c',
+    updatedAt: version,
+    schema: i % 3 === 0 ? 'Phone' : 'Call',
+    properties:
+      i % 3 === 0
+        ? { number: [`+43664${1_000_000 + i}`] }
+        : {
+            callerNumber: [`+43664${1_000_000 + (i % 7)}`],
+            startDate: [`2026-01-${String(1 + (i % 28)).padStart(2, '0')}T10:00`],
+            duration: [String(i % 5)],
+          },
+  }) as unknown as EntityRecord;
+
+// A build split over two workers (issue 13): the second half is indexed on its own, exported as a
+// shard and merged after the first. The merged index must be the index one worker would have
+// built: the same bytes when serialised, the same answers.
+
+const word = fc.constantFrom(
+  'ivan',
+  'petrov',
+  'maria',
+  'varna',
+  '+359 88 123 4567',
+  '+43 664 1234567',
+  '1999-04',
+  '2026-01-22T16:09+01:00',
+  'AT61 1904 3002 3457 3201',
+);
+const prop = fc.constantFrom(
+  'name',
+  'alias',
+  'phone',
+  'number',
+  'notes',
+  'birthDate',
+  'startDate',
+  'country',
+  'iban',
+  'callerNumber',
+);
+const entityArb: fc.Arbitrary<EntityDoc> = fc.record({
+  id: fc.integer({ min: 0, max: 25 }).map((n) => `d${n}`),
+  schema: fc.constantFrom('Person', 'Phone', 'Call', 'Company'),
+  properties: fc.dictionary(prop, fc.array(word, { maxLength: 3 })),
+});
+const removal = fc.integer({ min: 0, max: 25 }).map((n) => `d${n}`);
+
+const QUERIES: [string, SearchOptions][] = [
+  ['petrov', {}],
+  ['ivan varn', {}],
+  ['0881234567', {}],
+  ['0664 1234567', {}],
+  ['2026', {}],
+  ['AT61 1904 3002 3457 3201', {}],
+  ['', { countries: ['bg'] }],
+  ['maria', { schemata: ['LegalEntity'], dateFrom: '1999' }],
+];
+const answers = (index: SearchIndex) =>
+  QUERIES.map(([q, o]) => index.search(q, { ...o, limit: 50 }));
+
+const same = (a: Uint8Array, b: Uint8Array) =>
+  a.length === b.length && a.every((x, i) => x === b[i]);
+
+describe('search index shards', () => {
+  it('merges a shard exactly as indexing its documents after the first ones would (same bytes, same answers)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(entityArb, removal), { maxLength: 40 }),
+        fc.array(entityArb, { maxLength: 40 }),
+        fc.integer({ min: 1, max: 9 }),
+        (first, second, slice) => {
+          const one = createSearchIndex();
+          const merged = createSearchIndex();
+          const shard = createSearchIndex();
+          for (const op of first) {
+            for (const index of [one, merged]) {
+              if (typeof op === 'string') index.remove(op);
+              else index.add(op);
+            }
+          }
+          for (const doc of second) one.add(doc);
+          // The shard is fed as the worker is, in packed slices.
+          for (let i = 0; i < second.length; i += slice) {
+            shard.addPacked(structuredClone(packEntities(second.slice(i, i + slice), (d) => d)));
+          }
+          expect(merged.mergeShard(structuredClone(shard.exportShard()))).toBe(shard.size);
+          expect(merged.size).toBe(one.size);
+          expect(same(merged.serialize(), one.serialize())).toBe(true);
+          expect(answers(merged)).toEqual(answers(one));
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('refuses bytes that are not a shard, or a damaged one, by code, and stays as it was', () => {
+    const index = createSearchIndex();
+    index.add({ id: 'p1', schema: 'Person', properties: { name: ['Ivan Petrov'] } });
+    const other = createSearchIndex();
+    other.add({ id: 'p2', schema: 'Person', properties: { name: ['Maria Kovacheva'] } });
+    const codeOf = (bytes: Uint8Array) => {
+      try {
+        index.mergeShard(bytes);
+        return 'merged';
+      } catch (error) {
+        return error instanceof SearchIndexError ? error.code : 'other';
+      }
+    };
+    expect(codeOf(other.serialize())).toBe('unsupported');
+    const shard = other.exportShard();
+    // A posting that points past the shard's documents.
+    const damaged = shard.slice();
+    const text = new TextDecoder().decode(damaged.subarray(8, 2000));
+    const entry = /"name":"postDocs","kind":"i32","offset":(\d+)/.exec(text)!;
+    new DataView(damaged.buffer).setInt32(Number(entry[1]), 7, true);
+    expect(codeOf(damaged)).toBe('corrupt');
+    expect(index.size).toBe(1);
+    expect(index.search('kovacheva')).toEqual([]);
+    expect(codeOf(shard)).toBe('merged');
+    expect(index.search('kovacheva').map((h) => h.id)).toEqual(['p2']);
+  });
+});
+
+describe('a large sync split over two workers', () => {
+  it("gives the index one worker builds, and indexes a failed helper's half itself", async () => {
+    const records = Array.from({ length: 120 }, (_, i) => record(i));
+    const serialised = async (startHelper?: () => ShardHelper) => {
+      const calls: string[] = [];
+      const worker = fakeWorker(calls);
+      const sync = new CaseIndexSync(worker, () => Promise.reject(new Error('none')), {
+        ...(startHelper ? { startHelper } : {}),
+        shardMin: 50,
+      });
+      expect(await sync.syncEntities(records)).toBe(true);
+      // A later change lands after the merge.
+      await sync.syncEntities([...records.slice(1, 100), record(100, '2'), record(500)]);
+      return { bytes: await worker.serialize(), calls, size: await worker.size() };
+    };
+    const one = await serialised();
+    let terminated = 0;
+    const helperCalls: string[] = [];
+    const split = await serialised(() => ({
+      ...fakeWorker(helperCalls),
+      terminate: () => void terminated++,
+    }));
+    expect(split.calls).toContain('mergeShard');
+    expect(helperCalls.filter((c) => c === 'updatePacked').length).toBeGreaterThan(0);
+    expect(terminated).toBe(1);
+    expect(split.size).toBe(one.size);
+    expect(same(split.bytes, one.bytes)).toBe(true);
+    const failed = await serialised(() => {
+      const helper = fakeWorker();
+      return {
+        ...helper,
+        exportShard: () => Promise.reject(new Error('out of memory')),
+        terminate: () => undefined,
+      };
+    });
+    expect(failed.calls).not.toContain('mergeShard');
+    expect(same(failed.bytes, one.bytes)).toBe(true);
+  });
+});
