@@ -27,9 +27,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
-import { isEdgeSchema } from '../../shared/model/index.ts';
 import { placeNewNodes } from '../../shared/model/caseChart.ts';
 import { placementOrder } from '../../renderer/chart/overview/activityOrder.ts';
+import { caseLinks } from '../../renderer/chart/overview/caseLinks.ts';
 import {
   buildChartElements,
   LIGHT_CHART_THEME,
@@ -52,9 +52,13 @@ import type { MillionSection } from './section.ts';
 
 const OVERVIEW_GOAL_MS = 5_000;
 
-/** Every node entity of the case on one chart, placed as "Add to chart → all" places them. */
+/**
+ * Every node entity of the case on one chart, placed as "Add to chart → all" places them. The
+ * node entities (live, not relationships, in the list's order) are taken from the relationship
+ * columns' walk, which the placement makes anyway (the store keeps the same list as `nodes`).
+ */
 function allOnChart(entities: readonly EntityRecord[]): ChartRecord {
-  const ids = entities.filter((e) => !e.deleted && !isEdgeSchema(e.schema)).map((e) => e.id);
+  const ids = caseLinks(entities).nodes.map((e) => e.id);
   const nodes = placeNewNodes([], placementOrder(entities, ids), { x: 0, y: 0 });
   const hlc = '0019d46570000-0000-bench.chart';
   return {
