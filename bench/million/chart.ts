@@ -26,6 +26,8 @@
  * SVG to $CHART_OVERVIEW_SVG when set, for a look at it.
  */
 import { writeFile } from 'node:fs/promises';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import type { PerformanceEntry } from 'node:perf_hooks';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { placeNewNodes } from '../../shared/model/caseChart.ts';
 import { placementOrder } from '../../renderer/chart/overview/activityOrder.ts';
@@ -115,6 +117,11 @@ export const chartSection: MillionSection = {
       return result;
     };
     const overlay: ChartOverlay = { rules: [] };
+    // Garbage collections during the stages: with 1.3 GB of records on the heap, the copies of
+    // the new edge models (and any full collection) are a share of the figure worth knowing.
+    const collections: PerformanceEntry[] = [];
+    const gcObserver = new PerformanceObserver((list) => collections.push(...list.getEntries()));
+    gcObserver.observe({ entryTypes: ['gc'] });
     const start = performance.now();
     const byId = timed('index', () =>
       overlayChangesView(overlay)
@@ -132,6 +139,20 @@ export const chartSection: MillionSection = {
     const context = recordingContext();
     timed('paint', () => paintScene(context, scene, rasterFor(scene.bounds)));
     const total = performance.now() - start;
+    // Entries are delivered a while after the work that caused them: let them in, then stop.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    gcObserver.disconnect();
+    const during = collections.filter(
+      (entry) => entry.startTime >= start && entry.startTime <= start + total,
+    );
+    const major = during.filter(
+      (entry) =>
+        // A gc entry's detail says which collector ran (Node's perf_hooks; not in this typing).
+        (entry as PerformanceEntry & { readonly detail?: { readonly kind?: number } }).detail
+          ?.kind === constants.NODE_PERFORMANCE_GC_MAJOR,
+    );
+    const gcMs = (entries: readonly PerformanceEntry[]) =>
+      Math.round(entries.reduce((sum, entry) => sum + entry.duration, 0));
     const links = drawn.edges.length;
     const members = drawn.edges.reduce((sum, edge) => sum + (edge.members?.length ?? 1), 0);
     console.log(
@@ -142,6 +163,9 @@ export const chartSection: MillionSection = {
     );
     console.log(
       `chart 1M calls stages ms: ${times.map(([name, ms]) => `${name} ${Math.round(ms)}`).join(', ')}`,
+    );
+    console.log(
+      `chart 1M calls gc during the stages: ${during.length} collections, ${gcMs(during)} ms (${major.length} full, ${gcMs(major)} ms)`,
     );
     console.log(
       `chart 1M calls overview ms: ${Math.round(total)} (goal ≤ ${OVERVIEW_GOAL_MS}; records in memory → overview painted, Node)`,
