@@ -272,7 +272,7 @@ export default tseslint.config(
             },
             {
               regex:
-                '(^|/)renderer/(?!db/|entity/(tableModel|tableColumns|textOrder)\\.ts$|import/(pipeline|xlsxRows)\\.ts$|chart/(chartModel|combinedElements|chartOverlay|parallelLinks|overview/(overviewScene|activityOrder))\\.ts$)',
+                '(^|/)renderer/(?!db/|entity/(tableModel|tableColumns|textOrder)\\.ts$|import/(pipeline|xlsxRows)\\.ts$|chart/(chartModel|combinedElements|chartOverlay|parallelLinks|overview/(overviewScene|activityOrder|caseLinks))\\.ts$)',
               message:
                 'the UI is driven in the browser; of renderer/ only the store, the pure table model the benchmarks sort and page with, the import pipeline the import benchmark runs and the pure chart model and overview scene are shared.',
             },

@@ -124,6 +124,11 @@ describe('buildCombinedChartElements', () => {
           expect(buildCombinedChartElements(store, chart, options, schemaLabel, 'store')).toEqual(
             combineParallelLinks(buildChartElements(store, chart), options, schemaLabel),
           );
+          // Again on the same list (its columns are kept) for another chart: every node on it.
+          const all = { nodes: Object.fromEntries(NODE_IDS.map((id, i) => [id, { x: i, y: 0 }])) };
+          expect(buildCombinedChartElements(store, all, options, schemaLabel, 'store')).toEqual(
+            combineParallelLinks(buildChartElements(store, all), options, schemaLabel),
+          );
         }
       }),
       { numRuns: 600 },

@@ -9,8 +9,12 @@
  * How (a CPU profile of the 1M-call case put the time in objects made per call and in hash
  * lookups keyed by strings and by numbers too large to be small integers; see
  * bench/profiles/chart-1m.md):
- * - charted nodes are numbered 0…n-1; a relationship's pair is the number lo·n + hi of its two
- *   node numbers, looked up in one Map per schema (a small-integer key while n ≤ 32,768);
+ * - the records are walked once per entity list, into columns kept with the list
+ *   (overview/caseLinks.ts: both ends of each relationship as interned node numbers, its type,
+ *   duration and dates), which "Add all" has usually read already to place the crowd; a build
+ *   (and every rebuild: a bundle expanded, a width mode switched) loops over those columns;
+ * - charted nodes are numbered 0…n-1 and a relationship's group is found by an open-addressing
+ *   table over (type, lower node number, higher node number), three small integers;
  * - each pair's running summary (count, total duration and amounts, date range, direction) lives
  *   in columns indexed by the pair's group number (`Groups`), and each relationship only records
  *   the group it fell into (an Int32Array), so nothing is allocated per call;
@@ -23,43 +27,19 @@
  * the entities' order, then property links. The case store's records (`records: 'store'`) are
  * live and unique already, and are taken as they are.
  */
-import type { ChartRecord, EntityProperties, EntityRecord } from '../../shared/model/index.ts';
-import { isEdgeSchema, model } from '../../shared/model/index.ts';
+import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import type { ChartEdgeModel, ChartViewModel } from './chartModel.ts';
 import {
   buildChartElements,
   chartNodeModel,
-  finiteNumber,
   isDirectedSchema,
   propertyEdgeModels,
   relationshipEdge,
 } from './chartModel.ts';
 import type { BundleSummary, CombineOptions } from './parallelLinks.ts';
 import { BUNDLE_CLASS, bundleEdge } from './parallelLinks.ts';
-
-/** How the links of one schema are read and grouped (one per schema met). */
-interface LinkSchema {
-  readonly name: string;
-  /** The name as JSON, for bundle keys. */
-  readonly quoted: string;
-  /** Properties naming a relationship's two ends (empty for property links). */
-  readonly sourceProperty: string;
-  readonly targetProperty: string;
-  readonly directed: boolean;
-  /** Pair number (lo·n + hi) → group. */
-  readonly groups: Map<number, number>;
-}
-
-function linkSchema(name: string, directed: boolean, ends?: { source: string; target: string }) {
-  return {
-    name,
-    quoted: JSON.stringify(name),
-    sourceProperty: ends?.source ?? '',
-    targetProperty: ends?.target ?? '',
-    directed,
-    groups: new Map<number, number>(),
-  };
-}
+import type { CaseLinks } from './overview/caseLinks.ts';
+import { caseLinks, readCaseLinks } from './overview/caseLinks.ts';
 
 /** A growable typed column. */
 function widened<T extends Int32Array | Uint8Array | Float64Array>(old: T, size: number): T {
@@ -68,9 +48,19 @@ function widened<T extends Int32Array | Uint8Array | Float64Array>(old: T, size:
   return next;
 }
 
-/** Each group's running summary, one row per group (a pair of nodes and a schema). */
+/**
+ * Each group's running summary, one row per group (a pair of nodes and a link type), found by
+ * an open-addressing hash table over (type, lower node number, higher node number): three small
+ * integers, so no key is made or hashed as a string or a heap number.
+ */
 class Groups {
   size = 0;
+  /** Slot → group + 1 (0: empty); the table is kept at most half full. */
+  private slots = new Int32Array(1 << 12);
+  /** Link type (a number: caseLinks' schema numbers, then property links'), and the pair. */
+  kind = new Int32Array(1024);
+  private lo = new Int32Array(1024);
+  private hi = new Int32Array(1024);
   /** Node numbers of the first member's ends. */
   source = new Int32Array(1024);
   target = new Int32Array(1024);
@@ -79,60 +69,83 @@ class Groups {
   sameWay = new Uint8Array(1024);
   duration = new Float64Array(1024);
   hasDuration = new Uint8Array(1024);
-  readonly schema: LinkSchema[] = [];
   readonly firstDate: (string | undefined)[] = [];
   readonly lastDate: (string | undefined)[] = [];
   /** Totals per currency; undefined for the (many) groups without an amount. */
   readonly amounts: (Record<string, number> | undefined)[] = [];
 
-  /** The group of `schema` between node numbers `a` and `b`, made on first use. */
-  of(schema: LinkSchema, a: number, b: number, n: number): number {
-    const pair = a < b ? a * n + b : b * n + a;
-    const known = schema.groups.get(pair);
-    if (known !== undefined) {
-      if (!schema.directed || this.source[known] !== a || this.target[known] !== b) {
-        this.sameWay[known] = 0;
+  /** The group of link type `kind` between node numbers `a` and `b`, made on first use. */
+  of(kind: number, directed: boolean, a: number, b: number): number {
+    const lo = a < b ? a : b;
+    const hi = a < b ? b : a;
+    const mask = this.slots.length - 1;
+    let slot = slotOf(kind, lo, hi) & mask;
+    for (let held = this.slots[slot]!; held !== 0; held = this.slots[slot]!) {
+      const known = held - 1;
+      if (this.lo[known] === lo && this.hi[known] === hi && this.kind[known] === kind) {
+        if (!directed || this.source[known] !== a || this.target[known] !== b) {
+          this.sameWay[known] = 0;
+        }
+        this.count[known]!++;
+        return known;
       }
-      this.count[known]!++;
-      return known;
+      slot = (slot + 1) & mask;
     }
     const g = this.size++;
-    if (g === this.source.length) {
-      const size = 2 * g;
-      this.source = widened(this.source, size);
-      this.target = widened(this.target, size);
-      this.count = widened(this.count, size);
-      this.sameWay = widened(this.sameWay, size);
-      this.duration = widened(this.duration, size);
-      this.hasDuration = widened(this.hasDuration, size);
-    }
-    schema.groups.set(pair, g);
+    if (g === this.source.length) this.widen(2 * g);
+    this.slots[slot] = g + 1;
+    this.kind[g] = kind;
+    this.lo[g] = lo;
+    this.hi[g] = hi;
     this.source[g] = a;
     this.target[g] = b;
     this.count[g] = 1;
-    this.sameWay[g] = schema.directed ? 1 : 0;
-    this.schema.push(schema);
+    this.sameWay[g] = directed ? 1 : 0;
     this.firstDate.push(undefined);
     this.lastDate.push(undefined);
     this.amounts.push(undefined);
+    if (2 * this.size > this.slots.length) this.rehash(2 * this.slots.length);
     return g;
   }
 
-  /** Adds a relationship's facts, read as linkFacts reads them and summed as summarise sums. */
-  addFacts(g: number, properties: EntityProperties): void {
-    const duration = finiteNumber(properties['duration']?.[0]);
-    if (duration !== undefined) {
+  private widen(size: number): void {
+    this.kind = widened(this.kind, size);
+    this.lo = widened(this.lo, size);
+    this.hi = widened(this.hi, size);
+    this.source = widened(this.source, size);
+    this.target = widened(this.target, size);
+    this.count = widened(this.count, size);
+    this.sameWay = widened(this.sameWay, size);
+    this.duration = widened(this.duration, size);
+    this.hasDuration = widened(this.hasDuration, size);
+  }
+
+  private rehash(capacity: number): void {
+    const slots = new Int32Array(capacity);
+    const mask = capacity - 1;
+    for (let g = 0; g < this.size; g++) {
+      let slot = slotOf(this.kind[g]!, this.lo[g]!, this.hi[g]!) & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = g + 1;
+    }
+    this.slots = slots;
+  }
+
+  /** Adds row `k`'s facts, summed as summarise sums them (parallelLinks.ts). */
+  addFacts(g: number, links: CaseLinks, k: number): void {
+    const duration = links.duration[k]!;
+    if (!Number.isNaN(duration)) {
       this.duration[g] = this.duration[g]! + duration;
       this.hasDuration[g] = 1;
     }
-    const amount = finiteNumber(properties['amount']?.[0]);
-    if (amount !== undefined) {
-      const currency = properties['currency']?.[0] || '';
+    const amount = links.amount?.[k];
+    if (amount !== undefined && !Number.isNaN(amount)) {
+      const currency = links.currency![k]!;
       const amounts = (this.amounts[g] ??= Object.create(null) as Record<string, number>);
       amounts[currency] = (amounts[currency] ?? 0) + amount;
     }
-    this.addDate(g, properties['date']?.[0] ?? properties['startDate']?.[0]);
-    this.addDate(g, properties['endDate']?.[0]);
+    this.addDate(g, links.date[k]);
+    if (links.endDate) this.addDate(g, links.endDate[k]);
   }
 
   private addDate(g: number, value: string | undefined): void {
@@ -164,32 +177,25 @@ class Groups {
   }
 }
 
+/** A hash of three small integers (multiplicative mixing; the caller masks it to the table). */
+function slotOf(kind: number, lo: number, hi: number): number {
+  const h = Math.imul(lo, 0x9e3779b1) ^ Math.imul(hi, 0x85ebca77) ^ Math.imul(kind, 0xc2b2ae3d);
+  return h ^ (h >>> 15);
+}
+
 /**
  * What the records passed in are: 'store' for the case store's list (CaseEntities.all: every
- * record live, each id once), which spares the map over every record's id (a million string
- * keys, a fifth of the build); 'any' for whatever chartGraph takes (tombstones, repeated ids).
+ * record live, each id once), whose columns (caseLinks) are read once and kept with the list;
+ * 'any' for whatever chartGraph takes (tombstones, repeated ids), read afresh after chartGraph's
+ * rules picked the live copies.
  */
 export type RecordSource = 'store' | 'any';
 
-/** The live records in order, and the live copy of each node entity by id (chartGraph's rules). */
-function liveEntities(
-  entities: readonly EntityRecord[],
-  records: RecordSource,
-): {
-  /** Live records, each id once (the store's list as it is). */
-  readonly live: readonly EntityRecord[];
-  /** Node entities by id (every entity, where ids may repeat). */
-  readonly byId: ReadonlyMap<string, EntityRecord>;
-} {
-  if (records === 'store') {
-    const nodes = new Map<string, EntityRecord>();
-    for (const entity of entities) if (!isEdgeSchema(entity.schema)) nodes.set(entity.id, entity);
-    return { live: entities, byId: nodes };
-  }
-  // chartGraph's own map: of a repeated id, the last live copy in the first one's place.
+/** chartGraph's live records: of a repeated id, the last live copy in the first one's place. */
+function liveEntities(entities: readonly EntityRecord[]): EntityRecord[] {
   const byId = new Map<string, EntityRecord>();
   for (const entity of entities) if (!entity.deleted) byId.set(entity.id, entity);
-  return { live: [...byId.values()], byId };
+  return [...byId.values()];
 }
 
 export function buildCombinedChartElements(
@@ -200,91 +206,83 @@ export function buildCombinedChartElements(
   records: RecordSource = 'any',
 ): ChartViewModel {
   if (!options.combine) return buildChartElements(entities, chart);
-  const { live, byId } = liveEntities(entities, records);
-  // chartGraph's nodes, numbered in the chart's order.
+  const live = records === 'store' ? entities : liveEntities(entities);
+  const links = records === 'store' ? caseLinks(entities) : readCaseLinks(live);
+  // chartGraph's nodes, numbered in the chart's order; `chartNumber` maps caseLinks' end
+  // numbers to them (-1: not on the chart, or no node entity).
   const nodeEntities: EntityRecord[] = [];
   const nodeViews: ChartRecord['nodes'][string][] = [];
-  const nodeNumber = new Map<string, number>();
+  const chartNumber = new Int32Array(links.nodes.length + links.otherEnds.size).fill(-1);
   for (const [id, view] of Object.entries(chart.nodes)) {
-    const entity = byId.get(id);
-    if (!entity || isEdgeSchema(entity.schema)) continue;
-    nodeNumber.set(id, nodeEntities.length);
-    nodeEntities.push(entity);
+    const c = links.nodeNumber.get(id);
+    if (c === undefined) continue;
+    chartNumber[c] = nodeEntities.length;
+    nodeEntities.push(links.nodes[c]!);
     nodeViews.push(view);
   }
-  const n = nodeEntities.length;
   const nodeIds = nodeEntities.map((entity) => entity.id);
 
-  // One pass over the relationships: each adds to its group's summary and records its group.
-  // Members are kept as numbers (typed arrays the garbage collector never walks): a record's
-  // index in `live`, or -1 - p for the p-th property link.
-  const schemata = new Map<string, LinkSchema | null>();
+  // Link types: the relationship schemata by caseLinks' numbers, then property links' schemata.
+  const kinds = links.schemata.map((name) => ({ name, directed: isDirectedSchema(name) }));
+  const directed = kinds.map((kind) => kind.directed);
+
+  // One pass over the relationship rows: each adds to its group's summary and records its group.
+  // Members are kept as numbers (typed arrays the garbage collector never walks): a row of
+  // caseLinks, or -1 - p for the p-th property link.
   const groups = new Groups();
-  const propertyLinks = propertyEdgeModels(nodeEntities);
   let memberCount = 0;
   let memberRef = new Int32Array(1024);
   let memberGroup = new Int32Array(1024);
-  /** Node numbers of each member's own ends (a group's members may run either way). */
-  let memberFrom = new Int32Array(1024);
-  let memberTo = new Int32Array(1024);
-  const addMember = (ref: number, g: number, a: number, b: number) => {
+  const addMember = (ref: number, g: number) => {
     const k = memberCount++;
     if (k === memberGroup.length) {
       memberRef = widened(memberRef, 2 * k);
       memberGroup = widened(memberGroup, 2 * k);
-      memberFrom = widened(memberFrom, 2 * k);
-      memberTo = widened(memberTo, 2 * k);
     }
     memberRef[k] = ref;
     memberGroup[k] = g;
-    memberFrom[k] = a;
-    memberTo[k] = b;
   };
-  for (let i = 0; i < live.length; i++) {
-    const entity = live[i]!;
-    let schema = schemata.get(entity.schema);
-    if (schema === undefined) {
-      const ends = isEdgeSchema(entity.schema) ? model.schemata[entity.schema]?.edge : undefined;
-      schema = ends ? linkSchema(entity.schema, isDirectedSchema(entity.schema), ends) : null;
-      schemata.set(entity.schema, schema);
-    }
-    if (schema === null) continue;
-    const source = entity.properties[schema.sourceProperty]?.[0];
-    const target = entity.properties[schema.targetProperty]?.[0];
-    if (!source || !target) continue;
-    const a = nodeNumber.get(source);
-    const b = nodeNumber.get(target);
-    if (a === undefined || b === undefined) continue;
-    const g = groups.of(schema, a, b, n);
-    groups.addFacts(g, entity.properties);
-    addMember(i, g, a, b);
+  const { source, target, schema } = links;
+  for (let k = 0; k < links.size; k++) {
+    const a = chartNumber[source[k]!]!;
+    const b = chartNumber[target[k]!]!;
+    if (a < 0 || b < 0) continue;
+    const kind = schema[k]!;
+    const g = groups.of(kind, directed[kind]!, a, b);
+    groups.addFacts(g, links, k);
+    addMember(k, g);
   }
-  const propertySchemata = new Map<string, LinkSchema>();
+  const nodeNumber = new Map(nodeIds.map((id, i) => [id, i]));
+  const propertyLinks = propertyEdgeModels(nodeEntities);
+  const propertyKinds = new Map<string, number>();
   propertyLinks.forEach((edge, p) => {
-    let schema = propertySchemata.get(edge.schema);
-    if (!schema) {
-      schema = linkSchema(edge.schema, true);
-      propertySchemata.set(edge.schema, schema);
+    let kind = propertyKinds.get(edge.schema);
+    if (kind === undefined) {
+      kind = kinds.length;
+      kinds.push({ name: edge.schema, directed: true });
+      propertyKinds.set(edge.schema, kind);
     }
     const a = nodeNumber.get(edge.source)!;
     const b = nodeNumber.get(edge.target)!;
-    addMember(-1 - p, groups.of(schema, a, b, n), a, b);
+    addMember(-1 - p, groups.of(kind, true, a, b));
   });
 
   const nodes = nodeEntities.map((entity, i) => chartNodeModel({ entity, view: nodeViews[i]! }));
-  const idOf = (k: number): string => {
-    const ref = memberRef[k]!;
-    return ref >= 0 ? live[ref]!.id : propertyLinks[-1 - ref]!.id;
-  };
-  const single = (k: number): ChartEdgeModel => {
-    const ref = memberRef[k]!;
+  const idOf = (ref: number): string => (ref >= 0 ? links.id[ref]! : propertyLinks[-1 - ref]!.id);
+  const single = (ref: number): ChartEdgeModel => {
     if (ref < 0) return propertyLinks[-1 - ref]!;
-    return relationshipEdge(live[ref]!, nodeIds[memberFrom[k]!]!, nodeIds[memberTo[k]!]!);
+    // The relationship's own ends (a group's members may run either way).
+    const { nodes: caseNodes } = links;
+    return relationshipEdge(
+      live[links.record[ref]!]!,
+      caseNodes[source[ref]!]!.id,
+      caseNodes[target[ref]!]!.id,
+    );
   };
   const edges: ChartEdgeModel[] = [];
   if (groups.size === memberCount) {
     // Nothing to combine: every link as it is (groups are in the order of their first member).
-    for (let k = 0; k < memberCount; k++) edges.push(single(k));
+    for (let k = 0; k < memberCount; k++) edges.push(single(memberRef[k]!));
     return { nodes, edges };
   }
 
@@ -293,22 +291,23 @@ export function buildCombinedChartElements(
   for (let g = 0; g < groups.size; g++) start[g + 1] = start[g]! + groups.count[g]!;
   const next = start.slice(0, groups.size);
   const byGroup = new Int32Array(memberCount);
-  for (let k = 0; k < memberCount; k++) byGroup[next[memberGroup[k]!]!++] = k;
+  for (let k = 0; k < memberCount; k++) byGroup[next[memberGroup[k]!]!++] = memberRef[k]!;
 
   const widthBy = options.widthBy ?? 'count';
   // Sums have no common unit (seconds, euros), so their widths are relative to the largest.
   let max = 0;
   for (let g = 0; g < groups.size; g++) max = Math.max(max, groups.sum(g));
   const quoted = nodeIds.map((id) => JSON.stringify(id));
+  const quotedKinds = kinds.map((kind) => JSON.stringify(kind.name));
   const expanded = options.expanded;
   for (let g = 0; g < groups.size; g++) {
     const from = start[g]!;
     const to = start[g + 1]!;
-    const schema = groups.schema[g]!;
-    const source = groups.source[g]!;
-    const target = groups.target[g]!;
+    const kind = groups.kind[g]!;
+    const a = groups.source[g]!;
+    const b = groups.target[g]!;
     const key =
-      to - from === 1 ? undefined : bundleKeyOf(nodeIds, quoted, source, target, schema.quoted);
+      to - from === 1 ? undefined : bundleKeyOf(nodeIds, quoted, a, b, quotedKinds[kind]!);
     if (key === undefined || expanded?.has(key)) {
       for (let at = from; at < to; at++) edges.push(single(byGroup[at]!));
       continue;
@@ -318,7 +317,7 @@ export function buildCombinedChartElements(
     edges.push(
       bundleEdge(
         key,
-        { source: nodeIds[source]!, target: nodeIds[target]!, schema: schema.name },
+        { source: nodeIds[a]!, target: nodeIds[b]!, schema: kinds[kind]!.name },
         groups.summary(g),
         {
           directed: groups.sameWay[g] === 1,

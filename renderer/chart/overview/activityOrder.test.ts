@@ -2,6 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EntityProperties } from '../../../shared/model/index.ts';
 import { entity as testEntity } from '../../../shared/exchange/fixtures/releaseFixtures.ts';
+import { isEdgeSchema, model } from '../../../shared/model/index.ts';
+import type { EntityRecord } from '../../../shared/model/index.ts';
 import { ACTIVITY_ORDER_MIN, byActivity, placementOrder } from './activityOrder.ts';
 
 function entity(id: string, schema: string, properties: EntityProperties, deleted = false) {
@@ -41,6 +43,54 @@ describe('byActivity', () => {
           }
         },
       ),
+    );
+  });
+
+  it('counts as a walk over the records does (tombstones, repeated ids, unknown ends)', () => {
+    // The count byActivity made before it read caseLinks' columns: one walk over the records,
+    // each relationship's ends compared by id.
+    const reference = (entities: readonly EntityRecord[], ids: readonly string[]) => {
+      const index = new Map<string, number>();
+      ids.forEach((id, i) => {
+        if (!index.has(id)) index.set(id, i);
+      });
+      const activity = new Float64Array(ids.length);
+      for (const e of entities) {
+        const edge =
+          !e.deleted && isEdgeSchema(e.schema) ? model.schemata[e.schema]?.edge : undefined;
+        if (!edge) continue;
+        const source = e.properties[edge.source]?.[0];
+        const target = e.properties[edge.target]?.[0];
+        if (!source || !target) continue;
+        const a = index.get(source);
+        if (a !== undefined) activity[a]!++;
+        const b = index.get(target);
+        if (b !== undefined && target !== source) activity[b]!++;
+      }
+      const order = Array.from(ids, (_, i) => i);
+      order.sort((a, b) => activity[b]! - activity[a]! || a - b);
+      return order.map((i) => ids[i]!);
+    };
+    const name = fc.constantFrom('n0', 'n1', 'n2', 'n3', 'n4', 'gone', '');
+    const record = fc.oneof(
+      fc
+        .tuple(name, name, fc.boolean(), fc.nat(5))
+        .map(([a, b, deleted, k]) =>
+          entity(`c${k}`, 'Call', { caller: a ? [a] : [], receiver: b ? [b] : [] }, deleted),
+        ),
+      fc
+        .tuple(fc.constantFrom('n0', 'n1', 'n2', 'n3', 'c1'), fc.boolean())
+        .map(([id, deleted]) => entity(id, 'Phone', { number: ['+1'] }, deleted)),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(record, { maxLength: 40 }),
+        fc.array(fc.constantFrom('n0', 'n1', 'n2', 'n3', 'n4', 'gone', 'c1'), { minLength: 2 }),
+        (entities, ids) => {
+          expect(byActivity(entities, ids)).toEqual(reference(entities, ids));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 

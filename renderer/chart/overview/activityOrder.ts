@@ -10,7 +10,7 @@
  * counted in one pass over the records; ties keep the given order.
  */
 import type { EntityRecord } from '../../../shared/model/index.ts';
-import { isEdgeSchema, model } from '../../../shared/model/index.ts';
+import { caseLinks } from './caseLinks.ts';
 
 /**
  * Adds of fewer nodes keep their order: a pass over every record of a big case is not worth it
@@ -29,27 +29,27 @@ export function placementOrder(
 /** `ids` sorted by how many live relationships each is an end of, most first (stable). */
 export function byActivity(entities: readonly EntityRecord[], ids: readonly string[]): string[] {
   if (ids.length < 2) return [...ids];
-  const index = new Map<string, number>();
-  ids.forEach((id, i) => {
-    if (!index.has(id)) index.set(id, i);
-  });
+  // Counted over the case's relationship columns (caseLinks.ts: read once per entity list, and
+  // read again by the chart's view model right after "Add all" places the crowd).
+  const links = caseLinks(entities);
+  const perEnd = new Float64Array(links.nodes.length + links.otherEnds.size);
+  const { source, target } = links;
+  for (let k = 0; k < links.size; k++) {
+    const a = source[k]!;
+    const b = target[k]!;
+    perEnd[a]!++;
+    // A call to itself counts once (equal numbers are equal ids).
+    if (b !== a) perEnd[b]!++;
+  }
   const activity = new Float64Array(ids.length);
-  const ends = new Map<string, { source: string; target: string } | null>();
-  for (const entity of entities) {
-    if (entity.deleted) continue;
-    let edge = ends.get(entity.schema);
-    if (edge === undefined) {
-      edge = isEdgeSchema(entity.schema) ? (model.schemata[entity.schema]?.edge ?? null) : null;
-      ends.set(entity.schema, edge);
-    }
-    if (edge === null) continue;
-    const source = entity.properties[edge.source]?.[0];
-    const target = entity.properties[edge.target]?.[0];
-    if (!source || !target) continue;
-    const a = index.get(source);
-    if (a !== undefined) activity[a]!++;
-    const b = index.get(target);
-    if (b !== undefined && target !== source) activity[b]!++;
+  const seen = new Set<string>();
+  for (let i = 0; i < ids.length; i++) {
+    const id = ids[i]!;
+    // A repeated id counts at its first place only.
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const n = links.nodeNumber.get(id) ?? links.otherEnds.get(id);
+    if (n !== undefined) activity[i] = perEnd[n]!;
   }
   const order = Array.from(ids, (_, i) => i);
   order.sort((a, b) => activity[b]! - activity[a]! || a - b);
