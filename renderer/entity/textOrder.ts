@@ -191,26 +191,30 @@ export interface PairedValues {
 interface PairRun {
   /** Paired value indices, ascending by key. */
   readonly sorted: Uint32Array;
-  /** The key of a paired value (made on demand: a million keys are never all held). */
-  readonly keyOf: (index: number) => string;
-  /** Whether two paired values have the same key. */
-  readonly same: (a: number, b: number) => boolean;
+  /** Per part, its key; a pair's key is its first's, the separator's and its second's. */
+  readonly separatorKey: string;
+  readonly partKeys: readonly (string | undefined)[];
+  /** Per entry of `sorted`: 1 when its key is the one before's (parts with equal keys). */
+  readonly sameAsBefore: Uint8Array;
 }
 
 /** Dense ranks of `count` items by key (equal keys share a rank); -1 where the key is undefined. */
 function rankKeys(keyOf: (item: number) => string | undefined, count: number): Int32Array {
   const rank = new Int32Array(count).fill(-1);
+  const keys = new Array<string>(count);
   const items: number[] = [];
-  for (let item = 0; item < count; item++) if (keyOf(item) !== undefined) items.push(item);
-  items.sort((a, b) => {
-    const x = keyOf(a)!;
-    const y = keyOf(b)!;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
+  for (let item = 0; item < count; item++) {
+    const key = keyOf(item);
+    if (key === undefined) continue;
+    keys[item] = key;
+    items.push(item);
+  }
+  const sorted = Uint32Array.from(items);
+  sortByKeys(keys, sorted);
   let current = -1;
   let previous: string | undefined;
-  for (const item of items) {
-    const key = keyOf(item)!;
+  for (const item of sorted) {
+    const key = keys[item]!;
     if (key !== previous) current += 1;
     rank[item] = current;
     previous = key;
@@ -218,14 +222,30 @@ function rankKeys(keyOf: (item: number) => string | undefined, count: number): I
   return rank;
 }
 
-/** Stable counting sort of `items` by `bucket` (0 ≤ bucket < buckets). */
-function countingSort(items: Uint32Array, bucket: (item: number) => number, buckets: number) {
+/**
+ * Stable counting sort of `items` by `by` (0 ≤ by[k] < buckets), carrying `other` along: both
+ * keys travel with the items, so the next pass and the comparison of neighbours read them in
+ * order instead of looking each item's parts up again all over a million-entry array.
+ */
+function countingSort(
+  items: Uint32Array,
+  by: Uint32Array,
+  other: Uint32Array,
+  buckets: number,
+): [Uint32Array, Uint32Array, Uint32Array] {
   const starts = new Uint32Array(buckets + 1);
-  for (let k = 0; k < items.length; k++) starts[bucket(items[k]!) + 1]! += 1;
+  for (let k = 0; k < items.length; k++) starts[by[k]! + 1]! += 1;
   for (let b = 1; b <= buckets; b++) starts[b]! += starts[b - 1]!;
-  const out = new Uint32Array(items.length);
-  for (let k = 0; k < items.length; k++) out[starts[bucket(items[k]!)]!++] = items[k]!;
-  return out;
+  const outItems = new Uint32Array(items.length);
+  const outBy = new Uint32Array(items.length);
+  const outOther = new Uint32Array(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const at = starts[by[k]!]!++;
+    outItems[at] = items[k]!;
+    outBy[at] = by[k]!;
+    outOther[at] = other[k]!;
+  }
+  return [outItems, outBy, outOther];
 }
 
 /**
@@ -235,6 +255,7 @@ function countingSort(items: Uint32Array, bucket: (item: number) => number, buck
  * another, two pairs with different firsts are told apart within that prefix, so the order is by
  * the first's prefix key, then by the second's key: two counting sorts over integer ranks.
  * Undefined when that does not hold or a part has no key (the caller keys every value then).
+ * Nothing here is made per pair but integers: a million pairs cost typed arrays, not strings.
  */
 function pairOrder(pairs: PairedValues): PairRun | undefined {
   const { parts, first, second } = pairs;
@@ -243,13 +264,16 @@ function pairOrder(pairs: PairedValues): PairRun | undefined {
   const partKeys = parts.map((part) => sortKey(part));
   const usedFirst = new Uint8Array(parts.length);
   const usedSecond = new Uint8Array(parts.length);
-  const paired: number[] = [];
+  const all = new Uint32Array(first.length);
+  let count = 0;
   for (let i = 0; i < first.length; i++) {
-    if (first[i]! < 0) continue;
-    if (partKeys[first[i]!] === undefined || partKeys[second[i]!] === undefined) return undefined;
-    usedFirst[first[i]!] = 1;
-    usedSecond[second[i]!] = 1;
-    paired.push(i);
+    const a = first[i]!;
+    if (a < 0) continue;
+    const b = second[i]!;
+    if (partKeys[a] === undefined || partKeys[b] === undefined) return undefined;
+    usedFirst[a] = 1;
+    usedSecond[b] = 1;
+    all[count++] = i;
   }
   const prefixes = partKeys.map((key, p) => (usedFirst[p] ? key! + separatorKey : undefined));
   const firstRank = rankKeys((p) => prefixes[p], parts.length);
@@ -259,20 +283,70 @@ function pairOrder(pairs: PairedValues): PairRun | undefined {
   for (let k = 1; k < distinctPrefixes.length; k++) {
     if (distinctPrefixes[k]!.startsWith(distinctPrefixes[k - 1]!)) return undefined;
   }
+  const paired = all.subarray(0, count);
+  const firstKey = new Uint32Array(count);
+  const secondKey = new Uint32Array(count);
+  for (let k = 0; k < count; k++) {
+    firstKey[k] = firstRank[first[paired[k]!]!]!;
+    secondKey[k] = secondRank[second[paired[k]!]!]!;
+  }
   // Least significant first: by the second part, then (stable) by the first.
-  const bySecond = countingSort(
-    Uint32Array.from(paired),
-    (i) => secondRank[second[i]!]!,
+  const [bySecond, secondSorted, firstBySecond] = countingSort(
+    paired,
+    secondKey,
+    firstKey,
     parts.length,
   );
-  const sorted = countingSort(bySecond, (i) => firstRank[first[i]!]!, parts.length);
-  return {
-    sorted,
-    keyOf: (i) => prefixes[first[i]!]! + partKeys[second[i]!]!,
-    same: (a, b) =>
-      firstRank[first[a]!] === firstRank[first[b]!] &&
-      secondRank[second[a]!] === secondRank[second[b]!],
-  };
+  const [sorted, firstSorted, secondOf] = countingSort(
+    bySecond,
+    firstBySecond,
+    secondSorted,
+    parts.length,
+  );
+  const sameAsBefore = new Uint8Array(count);
+  for (let k = 1; k < count; k++) {
+    sameAsBefore[k] =
+      firstSorted[k] === firstSorted[k - 1] && secondOf[k] === secondOf[k - 1] ? 1 : 0;
+  }
+  return { sorted, separatorKey, partKeys, sameAsBefore };
+}
+
+/**
+ * Compares `piece` with `key` from position `at`: the first difference, 1 when the key ends
+ * inside the piece, 0 when the key goes on with the whole piece.
+ */
+function comparePiece(piece: string, key: string, at: number): number {
+  const length = Math.min(piece.length, key.length - at);
+  for (let i = 0; i < length; i++) {
+    const diff = piece.charCodeAt(i) - key.charCodeAt(at + i);
+    if (diff !== 0) return diff;
+  }
+  return length < piece.length ? 1 : 0;
+}
+
+/**
+ * Sign of pair `index`'s key (its first part's key, the separator's, its second part's) against
+ * `key` in code-unit order, read in place from the three flat strings: no key is made per pair.
+ */
+function comparePair(run: PairRun, pairs: PairedValues, index: number, key: string): number {
+  const a = run.partKeys[pairs.first[index]!]!;
+  const b = run.partKeys[pairs.second[index]!]!;
+  const separator = run.separatorKey;
+  const order =
+    comparePiece(a, key, 0) ||
+    comparePiece(separator, key, a.length) ||
+    comparePiece(b, key, a.length + separator.length);
+  return order || a.length + separator.length + b.length - key.length;
+}
+
+/** The keyed values in key order, with the plain key of each (undefined for a pair). */
+interface KeyedRun {
+  /** Value indices, ascending by key (ties: the lower index first). */
+  readonly indices: Uint32Array;
+  /** Per entry of `indices`: its position in `keys`, or −1 − its position among the pairs. */
+  readonly plain: Int32Array;
+  /** The plain values' keys, in key order. */
+  readonly keys: readonly string[];
 }
 
 /**
@@ -288,83 +362,117 @@ export function rankText(
   pairs?: PairedValues,
 ): { readonly rank: Uint32Array; readonly rankCount: number } {
   const pairRun = useKeys && pairs ? pairOrder(pairs) : undefined;
-  const keys = new Array<string>(values.length);
+  // Keys of the plain values only, by position: a million pairs need no slot here.
+  const keys: string[] = [];
   const keyedIndices: number[] = [];
   const others: number[] = [];
+  const empty: number[] = [];
   for (let index = 0; index < values.length; index++) {
+    // A pair is never empty, and its string need not be read at all.
+    if (pairRun && pairs!.first[index]! >= 0) continue;
     const value = values[index]!;
-    if (value === '' || (pairRun && pairs!.first[index]! >= 0)) continue;
+    if (value === '') {
+      empty.push(index);
+      continue;
+    }
     const key = useKeys ? sortKey(value) : undefined;
     if (key === undefined) others.push(index);
     else {
-      keys[index] = key;
+      keys.push(key);
       keyedIndices.push(index);
     }
   }
-  let sortedKeyed: Uint32Array = Uint32Array.from(keyedIndices);
-  sortByKeys(keys, sortedKeyed);
-  const isPair = (index: number) => pairRun !== undefined && pairs!.first[index]! >= 0;
-  const keyOf = (index: number) => (isPair(index) ? pairRun!.keyOf(index) : keys[index]!);
-  if (pairRun) sortedKeyed = mergeByKey(sortedKeyed, pairRun.sorted, keyOf);
+  const positions = new Uint32Array(keys.length);
+  for (let k = 0; k < positions.length; k++) positions[k] = k;
+  sortByKeys(keys, positions);
+  const sortedKeys = Array.from(positions, (k) => keys[k]!);
+  const sortedIndices = Uint32Array.from(positions, (k) => keyedIndices[k]!);
+  const keyed = pairRun
+    ? mergePairs(sortedIndices, sortedKeys, pairRun, pairs!)
+    : { indices: sortedIndices, plain: Int32Array.from(positions.keys()), keys: sortedKeys };
   others.sort((a, b) => compare(values[a]!, values[b]!) || a - b);
-  // Merge the two sorted runs (the collator decides between a keyed value and another), giving
-  // each value its rank as it comes: a million values make no objects on the way.
+  // Whether entry y of the keyed run has the key of entry x just before it: pairs by their
+  // parts' ranks (next to each other among the pairs too), plain values by their keys, a pair
+  // and a plain value by reading the pair's key in place.
+  const sameKeyed = (x: number, y: number): boolean => {
+    const px = keyed.plain[x]!;
+    const py = keyed.plain[y]!;
+    if (px >= 0 && py >= 0) return keyed.keys[px] === keyed.keys[py];
+    const run = pairRun!;
+    if (px < 0 && py < 0) return run.sameAsBefore[-1 - py] === 1;
+    const pair = keyed.indices[px < 0 ? x : y]!;
+    return comparePair(run, pairs!, pair, keyed.keys[px < 0 ? py : px]!) === 0;
+  };
+  // Merge the keyed run with the others (the collator decides between a keyed value and
+  // another), giving each value its rank as it comes: a million values make no objects.
   const rank = new Uint32Array(values.length);
+  const sortedKeyed = keyed.indices;
   let current = -1;
   let previous = -1;
-  let previousKeyed = false;
+  let previousKeyed = -1;
   let k = 0;
   let o = 0;
   while (k < sortedKeyed.length || o < others.length) {
     const fromKeyed =
       o >= others.length ||
       (k < sortedKeyed.length && compare(values[sortedKeyed[k]!]!, values[others[o]!]!) <= 0);
-    const index = fromKeyed ? sortedKeyed[k++]! : others[o++]!;
+    const at = fromKeyed ? k++ : -1;
+    const index = fromKeyed ? sortedKeyed[at]! : others[o++]!;
     let same = false;
     if (previous >= 0) {
-      if (!previousKeyed || !fromKeyed) same = compare(values[previous]!, values[index]!) === 0;
-      else if (isPair(previous) && isPair(index)) same = pairRun!.same(previous, index);
-      else same = keyOf(previous) === keyOf(index);
+      if (previousKeyed < 0 || !fromKeyed) same = compare(values[previous]!, values[index]!) === 0;
+      else same = sameKeyed(previousKeyed, at);
     }
     if (!same) current += 1;
     rank[index] = current;
     previous = index;
-    previousKeyed = fromKeyed;
+    previousKeyed = at;
   }
   const rankCount = current + 1;
-  for (let index = 0; index < values.length; index++) {
-    if (values[index] === '') rank[index] = rankCount;
-  }
+  for (const index of empty) rank[index] = rankCount;
   return { rank, rankCount };
 }
 
 /**
- * Two runs sorted by key merged into one (ties: the lower index first). `a` is the short run (the
- * plain values, a node's name each); each of its values finds its place in `b` (a million pairs)
- * by binary search, so the pairs' keys are made some twenty times per plain value, not once per
- * pair.
+ * The plain keyed values (a node's name each, in key order) merged into the pairs (a million
+ * names of relationships), ties by the lower index first. Each plain value finds its place among
+ * the pairs by binary search, comparing its key with a pair's key joined in place
+ * (comparePair): some twenty comparisons per plain value and no string made per pair.
  */
-function mergeByKey(a: Uint32Array, b: Uint32Array, keyOf: (index: number) => string): Uint32Array {
-  const out = new Uint32Array(a.length + b.length);
+function mergePairs(
+  indices: Uint32Array,
+  keys: readonly string[],
+  run: PairRun,
+  pairs: PairedValues,
+): KeyedRun {
+  const b = run.sorted;
+  const out = new Uint32Array(indices.length + b.length);
+  const plain = new Int32Array(out.length);
   let n = 0;
   let j = 0;
-  for (let i = 0; i < a.length; i++) {
-    const index = a[i]!;
-    const key = keyOf(index);
+  for (let i = 0; i < indices.length; i++) {
+    const index = indices[i]!;
+    const key = keys[i]!;
     // The first position in b[j..] whose value comes after `index`.
     let lo = j;
     let hi = b.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      const other = keyOf(b[mid]!);
-      if (other < key || (other === key && b[mid]! < index)) lo = mid + 1;
+      const other = b[mid]!;
+      const order = comparePair(run, pairs, other, key);
+      if (order < 0 || (order === 0 && other < index)) lo = mid + 1;
       else hi = mid;
     }
-    out.set(b.subarray(j, lo), n);
-    n += lo - j;
-    j = lo;
+    for (; j < lo; j++, n++) {
+      out[n] = b[j]!;
+      plain[n] = -1 - j;
+    }
+    plain[n] = i;
     out[n++] = index;
   }
-  out.set(b.subarray(j), n);
-  return out;
+  for (; j < b.length; j++, n++) {
+    out[n] = b[j]!;
+    plain[n] = -1 - j;
+  }
+  return { indices: out, plain, keys };
 }
