@@ -178,7 +178,7 @@ export function sortByKeys(keys: readonly string[], order: Uint32Array): void {
  * Values made of two parts and a separator, as the names of relationships are ("caller →
  * receiver": a million names from twenty thousand phones). Value i is
  * `parts[first[i]] + separator + parts[second[i]]` where first[i] ≥ 0, and a plain value where it
- * is -1. rankText then keys the parts, not the million values (see pairOrder).
+ * is -1. rankText then keys the parts, not the million values (see pairedOrder).
  */
 export interface PairedValues {
   readonly parts: readonly string[];
@@ -187,45 +187,16 @@ export interface PairedValues {
   readonly separator: string;
 }
 
-/** The pairs of `values` in key order, with what compares them, or undefined (see below). */
-interface PairRun {
-  /** Paired value indices, ascending by key. */
-  readonly sorted: Uint32Array;
-  /** Per part, its key; a pair's key is its first's, the separator's and its second's. */
-  readonly separatorKey: string;
-  readonly partKeys: readonly (string | undefined)[];
-  /** Per entry of `sorted`: 1 when its key is the one before's (parts with equal keys). */
+/** Keyed values in key order: value indices, and whether each has the key of the one before. */
+interface KeyedRun {
+  readonly indices: Uint32Array;
   readonly sameAsBefore: Uint8Array;
-}
-
-/** Dense ranks of `count` items by key (equal keys share a rank); -1 where the key is undefined. */
-function rankKeys(keyOf: (item: number) => string | undefined, count: number): Int32Array {
-  const rank = new Int32Array(count).fill(-1);
-  const keys = new Array<string>(count);
-  const items: number[] = [];
-  for (let item = 0; item < count; item++) {
-    const key = keyOf(item);
-    if (key === undefined) continue;
-    keys[item] = key;
-    items.push(item);
-  }
-  const sorted = Uint32Array.from(items);
-  sortByKeys(keys, sorted);
-  let current = -1;
-  let previous: string | undefined;
-  for (const item of sorted) {
-    const key = keys[item]!;
-    if (key !== previous) current += 1;
-    rank[item] = current;
-    previous = key;
-  }
-  return rank;
 }
 
 /**
  * Stable counting sort of `items` by `by` (0 ≤ by[k] < buckets), carrying `other` along: both
  * keys travel with the items, so the next pass and the comparison of neighbours read them in
- * order instead of looking each item's parts up again all over a million-entry array.
+ * order instead of looking each item up again all over a million-entry array.
  */
 function countingSort(
   items: Uint32Array,
@@ -248,105 +219,121 @@ function countingSort(
   return [outItems, outBy, outOther];
 }
 
+/** Dense ranks of `keys` (equal keys share one) and the positions of the keys in order. */
+function denseRanks(keys: readonly string[]): { rank: Uint32Array; order: Uint32Array } {
+  const order = new Uint32Array(keys.length);
+  for (let k = 0; k < order.length; k++) order[k] = k;
+  sortByKeys(keys, order);
+  const rank = new Uint32Array(keys.length);
+  let current = -1;
+  for (let k = 0; k < order.length; k++) {
+    if (k === 0 || keys[order[k]!] !== keys[order[k - 1]!]) current += 1;
+    rank[order[k]!] = current;
+  }
+  return { rank, order };
+}
+
 /**
- * The paired values in key order without keying each of them. A pair's key is
- * key(first) + key(separator) + key(second) (folding and digit runs stop at the separator's
- * spaces; textOrder.test.ts checks it). When no "first + separator" key is a proper prefix of
- * another, two pairs with different firsts are told apart within that prefix, so the order is by
- * the first's prefix key, then by the second's key: two counting sorts over integer ranks.
- * Undefined when that does not hold or a part has no key (the caller keys every value then).
- * Nothing here is made per pair but integers: a million pairs cost typed arrays, not strings.
+ * The keyed values in key order when some are pairs (PairedValues), from integer ranks alone:
+ * no key is made, compared or sorted per pair.
+ *
+ * A pair's key is F(first) + key(second), where F(p) = key(p) + key(separator) (folding and digit
+ * runs stop at the separator's spaces; textOrder.test.ts checks it), and a plain value's key is K.
+ * The F of the first parts and the plain values' K are sorted together (some forty thousand keys
+ * for a million pairs). When no F is a proper prefix of another of those keys, comparing a pair
+ * with anything is decided within its F: by F's place among them, and between pairs of the same
+ * F by the second part's key; a plain value equal to an F is a proper prefix of those pairs, so it
+ * comes first. The order is then two counting sorts over integers: by (second part's rank + 1, or
+ * 0 for a plain value), then by the rank of F or K. Undefined when the prefix condition fails or a
+ * part has no key: the caller keys every value then.
  */
-function pairOrder(pairs: PairedValues): PairRun | undefined {
+function pairedOrder(
+  values: readonly string[],
+  pairs: PairedValues,
+  plainIndices: readonly number[],
+  plainKeys: readonly string[],
+): KeyedRun | undefined {
   const { parts, first, second } = pairs;
   const separatorKey = sortKey(pairs.separator);
   if (separatorKey === undefined) return undefined;
   const partKeys = parts.map((part) => sortKey(part));
-  const usedFirst = new Uint8Array(parts.length);
-  const usedSecond = new Uint8Array(parts.length);
-  const all = new Uint32Array(first.length);
-  let count = 0;
-  for (let i = 0; i < first.length; i++) {
+  // Where each part's F and key go among the sorted keys (-1: not used that way).
+  const firstAt = new Int32Array(parts.length).fill(-1);
+  const secondAt = new Int32Array(parts.length).fill(-1);
+  const heads: string[] = [...plainKeys];
+  const tails: string[] = [];
+  for (let i = 0; i < values.length; i++) {
     const a = first[i]!;
     if (a < 0) continue;
     const b = second[i]!;
-    if (partKeys[a] === undefined || partKeys[b] === undefined) return undefined;
-    usedFirst[a] = 1;
-    usedSecond[b] = 1;
-    all[count++] = i;
+    if (firstAt[a]! < 0) {
+      if (partKeys[a] === undefined) return undefined;
+      firstAt[a] = heads.length;
+      heads.push(partKeys[a] + separatorKey);
+    }
+    if (secondAt[b]! < 0) {
+      if (partKeys[b] === undefined) return undefined;
+      secondAt[b] = tails.length;
+      tails.push(partKeys[b]!);
+    }
   }
-  const prefixes = partKeys.map((key, p) => (usedFirst[p] ? key! + separatorKey : undefined));
-  const firstRank = rankKeys((p) => prefixes[p], parts.length);
-  const secondRank = rankKeys((p) => (usedSecond[p] ? partKeys[p] : undefined), parts.length);
-  // Prefix-free: in sorted order, a prefix of a later key is also a prefix of the next one.
-  const distinctPrefixes = [...new Set(prefixes.filter((key) => key !== undefined))].sort();
-  for (let k = 1; k < distinctPrefixes.length; k++) {
-    if (distinctPrefixes[k]!.startsWith(distinctPrefixes[k - 1]!)) return undefined;
+  const head = denseRanks(heads);
+  // No F (a part's key and the separator's) may be a proper prefix of a later key: all keys
+  // starting with it follow it directly in order.
+  for (let k = 0; k + 1 < head.order.length; k++) {
+    const at = head.order[k]!;
+    if (at < plainKeys.length) continue;
+    const key = heads[at]!;
+    let next = k + 1;
+    while (next < head.order.length && heads[head.order[next]!] === key) next++;
+    if (next < head.order.length && heads[head.order[next]!]!.startsWith(key)) return undefined;
   }
-  const paired = all.subarray(0, count);
-  const firstKey = new Uint32Array(count);
-  const secondKey = new Uint32Array(count);
-  for (let k = 0; k < count; k++) {
-    firstKey[k] = firstRank[first[paired[k]!]!]!;
-    secondKey[k] = secondRank[second[paired[k]!]!]!;
+  const tail = denseRanks(tails);
+  const count = plainIndices.length + first.length;
+  const items = new Uint32Array(count);
+  const primary = new Uint32Array(count);
+  const secondary = new Uint32Array(count);
+  let n = 0;
+  for (let k = 0; k < plainIndices.length; k++, n++) {
+    items[n] = plainIndices[k]!;
+    primary[n] = head.rank[k]!;
   }
-  // Least significant first: by the second part, then (stable) by the first.
-  const [bySecond, secondSorted, firstBySecond] = countingSort(
-    paired,
-    secondKey,
-    firstKey,
-    parts.length,
+  for (let i = 0; i < values.length; i++) {
+    const a = first[i]!;
+    if (a < 0) continue;
+    items[n] = i;
+    primary[n] = head.rank[firstAt[a]!]!;
+    secondary[n++] = tail.rank[secondAt[second[i]!]!]! + 1;
+  }
+  // Least significant first; both counting sorts are stable, so ties keep the lower index first.
+  const [bySecondary, secondarySorted, primaryBySecondary] = countingSort(
+    items.subarray(0, n),
+    secondary.subarray(0, n),
+    primary.subarray(0, n),
+    tails.length + 1,
   );
-  const [sorted, firstSorted, secondOf] = countingSort(
-    bySecond,
-    firstBySecond,
-    secondSorted,
-    parts.length,
+  const [indices, primarySorted, secondaryOf] = countingSort(
+    bySecondary,
+    primaryBySecondary,
+    secondarySorted,
+    heads.length,
   );
-  const sameAsBefore = new Uint8Array(count);
-  for (let k = 1; k < count; k++) {
+  const sameAsBefore = new Uint8Array(n);
+  for (let k = 1; k < n; k++) {
     sameAsBefore[k] =
-      firstSorted[k] === firstSorted[k - 1] && secondOf[k] === secondOf[k - 1] ? 1 : 0;
+      primarySorted[k] === primarySorted[k - 1] && secondaryOf[k] === secondaryOf[k - 1] ? 1 : 0;
   }
-  return { sorted, separatorKey, partKeys, sameAsBefore };
+  return { indices, sameAsBefore };
 }
 
-/**
- * Compares `piece` with `key` from position `at`: the first difference, 1 when the key ends
- * inside the piece, 0 when the key goes on with the whole piece.
- */
-function comparePiece(piece: string, key: string, at: number): number {
-  const length = Math.min(piece.length, key.length - at);
-  for (let i = 0; i < length; i++) {
-    const diff = piece.charCodeAt(i) - key.charCodeAt(at + i);
-    if (diff !== 0) return diff;
+/** Plain keyed values in key order (a radix sort of their keys). */
+function plainOrder(indices: readonly number[], keys: readonly string[]): KeyedRun {
+  const { order } = denseRanks(keys);
+  const sameAsBefore = new Uint8Array(order.length);
+  for (let k = 1; k < order.length; k++) {
+    sameAsBefore[k] = keys[order[k]!] === keys[order[k - 1]!] ? 1 : 0;
   }
-  return length < piece.length ? 1 : 0;
-}
-
-/**
- * Sign of pair `index`'s key (its first part's key, the separator's, its second part's) against
- * `key` in code-unit order, read in place from the three flat strings: no key is made per pair.
- */
-function comparePair(run: PairRun, pairs: PairedValues, index: number, key: string): number {
-  const a = run.partKeys[pairs.first[index]!]!;
-  const b = run.partKeys[pairs.second[index]!]!;
-  const separator = run.separatorKey;
-  const order =
-    comparePiece(a, key, 0) ||
-    comparePiece(separator, key, a.length) ||
-    comparePiece(b, key, a.length + separator.length);
-  return order || a.length + separator.length + b.length - key.length;
-}
-
-/** The keyed values in key order, with the plain key of each (undefined for a pair). */
-interface KeyedRun {
-  /** Value indices, ascending by key (ties: the lower index first). */
-  readonly indices: Uint32Array;
-  /** Per entry of `indices`: its position in `keys`, or −1 − its position among the pairs. */
-  readonly plain: Int32Array;
-  /** The plain values' keys, in key order. */
-  readonly keys: readonly string[];
+  return { indices: Uint32Array.from(order, (k) => indices[k]!), sameAsBefore };
 }
 
 /**
@@ -361,118 +348,69 @@ export function rankText(
   useKeys = true,
   pairs?: PairedValues,
 ): { readonly rank: Uint32Array; readonly rankCount: number } {
-  const pairRun = useKeys && pairs ? pairOrder(pairs) : undefined;
-  // Keys of the plain values only, by position: a million pairs need no slot here.
-  const keys: string[] = [];
-  const keyedIndices: number[] = [];
-  const others: number[] = [];
-  const empty: number[] = [];
-  for (let index = 0; index < values.length; index++) {
-    // A pair is never empty, and its string need not be read at all.
-    if (pairRun && pairs!.first[index]! >= 0) continue;
-    const value = values[index]!;
-    if (value === '') {
-      empty.push(index);
-      continue;
+  const collect = (withPairs: boolean) => {
+    const keys: string[] = [];
+    const indices: number[] = [];
+    const others: number[] = [];
+    const empty: number[] = [];
+    for (let index = 0; index < values.length; index++) {
+      // A pair is never empty, and its string need not be read at all.
+      if (withPairs && pairs!.first[index]! >= 0) continue;
+      const value = values[index]!;
+      if (value === '') {
+        empty.push(index);
+        continue;
+      }
+      const key = useKeys ? sortKey(value) : undefined;
+      if (key === undefined) others.push(index);
+      else {
+        keys.push(key);
+        indices.push(index);
+      }
     }
-    const key = useKeys ? sortKey(value) : undefined;
-    if (key === undefined) others.push(index);
-    else {
-      keys.push(key);
-      keyedIndices.push(index);
-    }
-  }
-  const positions = new Uint32Array(keys.length);
-  for (let k = 0; k < positions.length; k++) positions[k] = k;
-  sortByKeys(keys, positions);
-  const sortedKeys = Array.from(positions, (k) => keys[k]!);
-  const sortedIndices = Uint32Array.from(positions, (k) => keyedIndices[k]!);
-  const keyed = pairRun
-    ? mergePairs(sortedIndices, sortedKeys, pairRun, pairs!)
-    : { indices: sortedIndices, plain: Int32Array.from(positions.keys()), keys: sortedKeys };
-  others.sort((a, b) => compare(values[a]!, values[b]!) || a - b);
-  // Whether entry y of the keyed run has the key of entry x just before it: pairs by their
-  // parts' ranks (next to each other among the pairs too), plain values by their keys, a pair
-  // and a plain value by reading the pair's key in place.
-  const sameKeyed = (x: number, y: number): boolean => {
-    const px = keyed.plain[x]!;
-    const py = keyed.plain[y]!;
-    if (px >= 0 && py >= 0) return keyed.keys[px] === keyed.keys[py];
-    const run = pairRun!;
-    if (px < 0 && py < 0) return run.sameAsBefore[-1 - py] === 1;
-    const pair = keyed.indices[px < 0 ? x : y]!;
-    return comparePair(run, pairs!, pair, keyed.keys[px < 0 ? py : px]!) === 0;
+    return { keys, indices, others, empty };
   };
+  let plain = collect(useKeys && pairs !== undefined);
+  // Values left out by collect: the pairs, ordered from their parts' ranks when they allow it.
+  const paired = values.length - plain.keys.length - plain.empty.length - plain.others.length;
+  let keyed = paired > 0 ? pairedOrder(values, pairs!, plain.indices, plain.keys) : undefined;
+  if (!keyed) {
+    // Their parts do not allow it: every value keyed on its own.
+    if (paired > 0) plain = collect(false);
+    keyed = plainOrder(plain.indices, plain.keys);
+  }
+  const { others, empty } = plain;
+  others.sort((a, b) => compare(values[a]!, values[b]!) || a - b);
   // Merge the keyed run with the others (the collator decides between a keyed value and
   // another), giving each value its rank as it comes: a million values make no objects.
   const rank = new Uint32Array(values.length);
   const sortedKeyed = keyed.indices;
   let current = -1;
   let previous = -1;
-  let previousKeyed = -1;
+  let previousKeyed = false;
   let k = 0;
   let o = 0;
   while (k < sortedKeyed.length || o < others.length) {
     const fromKeyed =
       o >= others.length ||
       (k < sortedKeyed.length && compare(values[sortedKeyed[k]!]!, values[others[o]!]!) <= 0);
-    const at = fromKeyed ? k++ : -1;
-    const index = fromKeyed ? sortedKeyed[at]! : others[o++]!;
     let same = false;
-    if (previous >= 0) {
-      if (previousKeyed < 0 || !fromKeyed) same = compare(values[previous]!, values[index]!) === 0;
-      else same = sameKeyed(previousKeyed, at);
+    let index: number;
+    if (fromKeyed) {
+      index = sortedKeyed[k]!;
+      // Two keyed values in a row are neighbours in the keyed run too.
+      if (previousKeyed) same = keyed.sameAsBefore[k] === 1;
+      k += 1;
+    } else index = others[o++]!;
+    if (previous >= 0 && !(previousKeyed && fromKeyed)) {
+      same = compare(values[previous]!, values[index]!) === 0;
     }
     if (!same) current += 1;
     rank[index] = current;
     previous = index;
-    previousKeyed = at;
+    previousKeyed = fromKeyed;
   }
   const rankCount = current + 1;
   for (const index of empty) rank[index] = rankCount;
   return { rank, rankCount };
-}
-
-/**
- * The plain keyed values (a node's name each, in key order) merged into the pairs (a million
- * names of relationships), ties by the lower index first. Each plain value finds its place among
- * the pairs by binary search, comparing its key with a pair's key joined in place
- * (comparePair): some twenty comparisons per plain value and no string made per pair.
- */
-function mergePairs(
-  indices: Uint32Array,
-  keys: readonly string[],
-  run: PairRun,
-  pairs: PairedValues,
-): KeyedRun {
-  const b = run.sorted;
-  const out = new Uint32Array(indices.length + b.length);
-  const plain = new Int32Array(out.length);
-  let n = 0;
-  let j = 0;
-  for (let i = 0; i < indices.length; i++) {
-    const index = indices[i]!;
-    const key = keys[i]!;
-    // The first position in b[j..] whose value comes after `index`.
-    let lo = j;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const other = b[mid]!;
-      const order = comparePair(run, pairs, other, key);
-      if (order < 0 || (order === 0 && other < index)) lo = mid + 1;
-      else hi = mid;
-    }
-    for (; j < lo; j++, n++) {
-      out[n] = b[j]!;
-      plain[n] = -1 - j;
-    }
-    plain[n] = i;
-    out[n++] = index;
-  }
-  for (; j < b.length; j++, n++) {
-    out[n] = b[j]!;
-    plain[n] = -1 - j;
-  }
-  return { indices: out, plain, keys };
 }
