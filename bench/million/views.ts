@@ -202,6 +202,18 @@ async function run({ rows, casePath }: MillionContext): Promise<void> {
     );
     if (process.env['VIEWS_SCREENSHOTS']) {
       await page.screenshot({ path: join(process.env['VIEWS_SCREENSHOTS'], 'table.png') });
+      // The middle and the end of the rows, past the canvas cap at a million (rowWindow.ts).
+      for (const [at, file] of [
+        [0.5, 'table-middle.png'],
+        [1, 'table-end.png'],
+      ] as const) {
+        await page.evaluate((fraction) => {
+          const grid = document.querySelector<HTMLElement>('[data-testid="entity-table"]')!;
+          grid.scrollTop = fraction * (grid.scrollHeight - grid.clientHeight);
+        }, at);
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: join(process.env['VIEWS_SCREENSHOTS'], file) });
+      }
     }
 
     const timeline = await api.mountTimeline();
