@@ -27,7 +27,7 @@ interface ScrollSnapshot {
 }
 
 /** The scroll position as an external store: one per grid, kept across renders. */
-class ScrollStore {
+export class ScrollStore {
   snapshot: ScrollSnapshot = { scrollTop: 0 };
   private readonly listeners = new Set<() => void>();
 
