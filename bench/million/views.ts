@@ -84,6 +84,24 @@ async function profiled<T>(page: Page, name: string, measure: () => Promise<T>):
   return result;
 }
 
+/**
+ * Runs `measure` under a Chromium trace (style, layout, paint and script per frame) when
+ * VIEWS_TRACE names a folder, writing `<name>.trace.json` there: the CPU profile shows script
+ * only, and a scroll's cost is mostly the browser's own work.
+ */
+async function traced<T>(page: Page, name: string, measure: () => Promise<T>): Promise<T> {
+  const folder = process.env['VIEWS_TRACE'];
+  if (!folder) return measure();
+  const browser = page.context().browser()!;
+  await browser.startTracing(page, {
+    path: join(folder, `${name}.trace.json`),
+    categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'v8'],
+  });
+  const result = await measure();
+  await browser.stopTracing();
+  return result;
+}
+
 function goal(value: number, limit: number): string {
   // One decimal near the limit: a 50.2 ms frame printed as "50" beside "missed" reads as a fault.
   const shown = value < 1000 ? value.toFixed(1) : String(Math.round(value));
@@ -172,7 +190,9 @@ async function run({ rows, casePath }: MillionContext): Promise<void> {
 
     const table = await api.mountTable(model.rows);
     console.log(`table ${name} mount ms: ${Math.round(table.ms)} (${table.count})`);
-    const scroll = await profiled(page, 'table-scroll', () => api.scrollFrames());
+    const scroll = await traced(page, 'table-scroll', () =>
+      profiled(page, 'table-scroll', () => api.scrollFrames()),
+    );
     console.log(`table ${name} scroll max frame ms: ${goal(scroll.maxMs, FRAME_GOAL_MS)}`);
     const phases = Object.entries(scroll.byPhase)
       .map(([phase, ms]) => `${phase} ${Math.round(ms)}`)
@@ -182,6 +202,18 @@ async function run({ rows, casePath }: MillionContext): Promise<void> {
     );
     if (process.env['VIEWS_SCREENSHOTS']) {
       await page.screenshot({ path: join(process.env['VIEWS_SCREENSHOTS'], 'table.png') });
+      // The middle and the end of the rows, past the canvas cap at a million (rowWindow.ts).
+      for (const [at, file] of [
+        [0.5, 'table-middle.png'],
+        [1, 'table-end.png'],
+      ] as const) {
+        await page.evaluate((fraction) => {
+          const grid = document.querySelector<HTMLElement>('[data-testid="entity-table"]')!;
+          grid.scrollTop = fraction * (grid.scrollHeight - grid.clientHeight);
+        }, at);
+        await page.waitForTimeout(300);
+        await page.screenshot({ path: join(process.env['VIEWS_SCREENSHOTS'], file) });
+      }
     }
 
     const timeline = await api.mountTimeline();

@@ -30,7 +30,7 @@ import { useRowWindow } from './useRowWindow.ts';
 import { TableHeader } from './TableHeader.tsx';
 import { TableColumnsMenu } from './TableColumnsMenu.tsx';
 import { TableBulkBar } from './TableBulkBar.tsx';
-import { TableRow } from './TableRow.tsx';
+import { TableBody } from './TableBody.tsx';
 import './entity.css';
 import './entityTable.css';
 
@@ -47,6 +47,12 @@ const ROW_HEIGHT = 30;
 const HEADER_HEIGHT = 66;
 const CHECK_WIDTH = 34;
 const PAGE_ROWS = 15;
+/**
+ * Rows drawn beyond each edge of the view. Rows are drawn in the scroll event (useRowWindow.ts),
+ * so they are there when the frame is; the margin is for the compositor, which can scroll a step
+ * ahead of the page on a wheel or touchpad.
+ */
+const OVERSCAN = 6;
 /** Rows remembered for the next open's first page (more than a tall window shows). */
 const FIRST_PAGE_ROWS = 60;
 
@@ -144,7 +150,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
     count: shownIds.length,
     rowHeight: ROW_HEIGHT,
     header: HEADER_HEIGHT,
-    overscan: 12,
+    overscan: OVERSCAN,
   });
 
   const gridTemplate = `${CHECK_WIDTH}px ${view.columns.map((c) => `${c.width}px`).join(' ')}`;
@@ -356,29 +362,18 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
             }
             onToggleAll={() => setSelection(toggleAll(selection, shownIds))}
           />
-          <div role="rowgroup">
-            {rowWindow.rows.map((item) => {
-              const row = visible.rows[item.index]!;
-              const id = table.ids[row]!;
-              return (
-                <TableRow
-                  key={id}
-                  table={table}
-                  row={row}
-                  position={item.index}
-                  top={item.top}
-                  height={ROW_HEIGHT}
-                  columns={view.columns}
-                  gridTemplate={gridTemplate}
-                  checked={selection.ids.has(id)}
-                  open={id === selectedId}
-                  active={item.index === activePosition}
-                  onClick={onRowClick}
-                  onToggle={onRowToggle}
-                />
-              );
-            })}
-          </div>
+          <TableBody
+            view={rowWindow.view}
+            table={table}
+            rows={visible.rows}
+            columns={view.columns}
+            gridTemplate={gridTemplate}
+            selected={selection.ids}
+            openId={selectedId}
+            activePosition={activePosition}
+            onClick={onRowClick}
+            onToggle={onRowToggle}
+          />
         </div>
         {shownIds.length === 0 && (
           <p className="entity-muted entity-grid-empty">

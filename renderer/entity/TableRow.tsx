@@ -1,7 +1,8 @@
 /**
- * One row of the entity grid. Memoised: while scrolling, the virtualiser re-renders the table at
- * every frame, and rows that stay in view (same props) are then skipped; the click handlers are
- * stable (they read the table's latest state through a ref), so they do not defeat the memo.
+ * One row of the entity grid, in one of TableBody's reused slots. Memoised: while scrolling, the
+ * body re-renders at every frame, and rows that stay in view (same props: their offset is within
+ * the body's block) are then skipped; the click handlers are stable (they read the table's latest
+ * state through a ref), so they do not defeat the memo.
  */
 import { memo } from 'react';
 import type { MouseEvent } from 'react';
@@ -16,7 +17,7 @@ export interface TableRowProps {
   readonly row: number;
   /** Position in the display order. */
   readonly position: number;
-  /** Offset from the top of the grid, in pixels. */
+  /** Offset from the top of the body's block (TableBody.tsx), in pixels. */
   readonly top: number;
   readonly height: number;
   readonly columns: readonly ShownColumn[];

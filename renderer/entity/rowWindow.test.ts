@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { MAX_CANVAS_PX, rowWindowGeometry, scrollToRow, windowRows } from './rowWindow.ts';
+import {
+  BLOCK_ROWS,
+  MAX_CANVAS_PX,
+  rowWindowGeometry,
+  scrollToRow,
+  slotCount,
+  windowRows,
+  windowSlots,
+} from './rowWindow.ts';
 
 const ROW = 30;
 const HEADER = 66;
@@ -83,6 +91,60 @@ describe('row window', () => {
             ? { scrollTop: Math.round(next.scrollTop), virtualTop: next.virtualTop }
             : rounded;
           expect(seen(count, after.scrollTop, after).map((row) => row.index)).toContain(to);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('draws a fixed run of slots that holds every row in view, each where windowRows puts it', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 4_000_000 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 0, max: 12 }),
+        fc.integer({ min: 0, max: 2_000 }),
+        (count, at, overscan, viewport) => {
+          const view = { ...input(count), viewport };
+          const geometry = rowWindowGeometry(view);
+          const scrollTop = at * Math.max(0, geometry.canvasHeight - viewport);
+          const slots = windowSlots(view, scrollTop, overscan);
+          expect(slots.slots).toBe(slotCount(view, overscan));
+          expect(slots.count).toBe(Math.min(count, slots.slots));
+          expect(slots.first).toBeGreaterThanOrEqual(0);
+          expect(slots.first + slots.count).toBeLessThanOrEqual(count);
+          for (const row of windowRows(view, scrollTop, overscan)) {
+            expect(row.index).toBeGreaterThanOrEqual(slots.first);
+            expect(row.index).toBeLessThan(slots.first + slots.count);
+            const top = slots.blockTop + (row.index - slots.base) * ROW;
+            expect(top).toBeCloseTo(row.top, 4);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('keeps the offset of a row that stays in view, above the cap too, within a block', () => {
+    // Above the cap every row moves on the canvas at each scroll step; in the block they stay.
+    const count = 3_000_000;
+    expect(rowWindowGeometry(input(count)).ratio).toBeGreaterThan(1);
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        fc.integer({ min: 1, max: 900 }),
+        (at, step) => {
+          const scrollTop = at * (MAX_CANVAS_PX - VIEWPORT - 1_000);
+          const before = windowSlots(input(count), scrollTop, 6);
+          const after = windowSlots(input(count), scrollTop + step, 6);
+          const sameBlock =
+            Math.floor(before.first / BLOCK_ROWS) === Math.floor(after.first / BLOCK_ROWS);
+          const offset = (slots: typeof before, index: number) => (index - slots.base) * ROW;
+          const last = Math.min(before.first + before.count, after.first + after.count);
+          for (let index = Math.max(before.first, after.first); index < last; index++) {
+            if (sameBlock) expect(offset(after, index)).toBe(offset(before, index));
+          }
+          // Where the rows are drawn (the block's top) is checked against windowRows above.
         },
       ),
       { numRuns: 300 },

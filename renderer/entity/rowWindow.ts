@@ -118,3 +118,56 @@ export function scrollToRow(
   wanted = Math.min(Math.max(0, wanted), Math.max(0, geometry.fullHeight - input.viewport));
   return { scrollTop: wanted / geometry.ratio, virtualTop: wanted };
 }
+
+/**
+ * Rows are drawn relative to the first row of their block: row i sits `(i − base) × rowHeight`
+ * below the block's top, and only the block moves when the view scrolls. Above the cap every
+ * scroll moves every row by a fraction of a pixel (the canvas scrolls `1 / ratio` as fast as the
+ * rows), so rows placed on the canvas would all change at every frame; placed in the block, a row
+ * that stays in view keeps its position and is not drawn again. The block's first row changes
+ * once per BLOCK_ROWS rows scrolled.
+ */
+export const BLOCK_ROWS = 1024;
+
+/** The rows drawn for one scroll position: a fixed number of them, so DOM rows can be reused. */
+export interface RowSlots {
+  /** The first row drawn; rows `first … first + count − 1` are drawn. */
+  readonly first: number;
+  readonly count: number;
+  /** How many rows a view of this height draws (`count`, unless the rows run out). */
+  readonly slots: number;
+  /** The block's first row; row i is drawn `(i − base) × rowHeight` below `blockTop`. */
+  readonly base: number;
+  /** Where the block's first row would be drawn, from the top of the canvas, in pixels. */
+  readonly blockTop: number;
+}
+
+/**
+ * How many rows a view draws: every row that can be partly in view (one more than fit, for a
+ * view that starts inside a row) and `overscan` on each side.
+ */
+export function slotCount(input: RowWindowInput, overscan: number): number {
+  return Math.ceil(input.viewport / input.rowHeight) + 1 + 2 * overscan;
+}
+
+/**
+ * The rows to draw at `scrollTop`: the same rows as windowRows (and where to draw them), as a
+ * run of exactly `slots` rows while there are that many, so that a renderer can keep one DOM row
+ * per slot (row i in slot `i mod slots`) and only refill the slots whose row changed.
+ */
+export function windowSlots(
+  input: RowWindowInput,
+  scrollTop: number,
+  overscan: number,
+  pinned?: Pinned,
+): RowSlots {
+  const slots = slotCount(input, overscan);
+  const geometry = rowWindowGeometry(input);
+  const virtualTop = virtualTopOf(geometry, input.viewport, scrollTop, pinned);
+  const firstShown = Math.floor((virtualTop - input.header) / input.rowHeight);
+  const count = Math.min(slots, input.count);
+  const first = Math.max(0, Math.min(firstShown - overscan, input.count - count));
+  const base = first - (first % BLOCK_ROWS);
+  const blockTop = scrollTop + input.header + base * input.rowHeight - virtualTop;
+  return { first, count, slots, base, blockTop };
+}

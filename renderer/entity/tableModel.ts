@@ -370,6 +370,8 @@ interface ColumnCache {
   ranks?: { readonly ranks: Uint32Array; readonly rankCount: number };
   sorted?: Partial<Record<SortDirection, Uint32Array>>;
   folded?: readonly string[];
+  /** The folded parts of paired values (keptPairs). */
+  foldedParts?: readonly string[];
 }
 
 const caches = new WeakMap<TableData, Map<ColumnId, ColumnCache>>();
@@ -516,17 +518,49 @@ export function pickValues(cell: string): string[] {
   return cell === '' ? [] : cell.split(VALUE_SEPARATOR);
 }
 
+/**
+ * Per paired value (a relationship's name), whether it contains `needle`, from its two parts
+ * alone; undefined when the needle could run across the separator. Folding a name is folding its
+ * parts and the separator one after the other (the separator's spaces end any context a case
+ * mapping looks at: Greek final sigma), so a needle that holds no character of the folded
+ * separator is inside the name iff it is inside one part. A million names are then tested
+ * through twenty thousand folded parts, instead of folding (and keeping) a million strings on the
+ * first filter: that allocation set off full garbage collections in the filter's time.
+ */
+function keptPairs(table: TableData, column: ColumnId, needle: string): Uint8Array | undefined {
+  const { distinct, pairs } = codesOf(table, column);
+  if (!pairs) return undefined;
+  for (const char of fold(pairs.separator)) if (needle.includes(char)) return undefined;
+  const cache = cacheOf(table, column);
+  cache.foldedParts ??= pairs.parts.map(fold);
+  const partKept = Uint8Array.from(cache.foldedParts, (part) => (part.includes(needle) ? 1 : 0));
+  const kept = new Uint8Array(distinct.length);
+  const { first, second } = pairs;
+  for (let code = 0; code < distinct.length; code++) {
+    const a = first[code]!;
+    // Plain values (a node's name) are few beside the pairs: folded as they come.
+    kept[code] =
+      a >= 0 ? partKept[a]! | partKept[second[code]!]! : +fold(distinct[code]!).includes(needle);
+  }
+  return kept;
+}
+
 /** Per distinct value of the column: does the filter keep it. */
 function keptCodes(table: TableData, column: ColumnId, filter: ColumnFilter): Uint8Array {
   const { distinct } = codesOf(table, column);
-  const kept = new Uint8Array(distinct.length);
   if (filter.kind === 'text') {
     const needle = fold(filter.text.trim());
+    const paired = keptPairs(table, column, needle);
+    if (paired) return paired;
+    const kept = new Uint8Array(distinct.length);
     const folded = foldedOf(table, column);
     for (let code = 0; code < distinct.length; code++) {
       kept[code] = folded[code]!.includes(needle) ? 1 : 0;
     }
-  } else if (filter.kind === 'pick') {
+    return kept;
+  }
+  const kept = new Uint8Array(distinct.length);
+  if (filter.kind === 'pick') {
     const wanted = new Set(filter.values);
     for (let code = 0; code < distinct.length; code++) {
       kept[code] = pickValues(distinct[code]!).some((value) => wanted.has(value)) ? 1 : 0;

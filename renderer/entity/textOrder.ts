@@ -178,7 +178,7 @@ export function sortByKeys(keys: readonly string[], order: Uint32Array): void {
  * Values made of two parts and a separator, as the names of relationships are ("caller →
  * receiver": a million names from twenty thousand phones). Value i is
  * `parts[first[i]] + separator + parts[second[i]]` where first[i] ≥ 0, and a plain value where it
- * is -1. rankText then keys the parts, not the million values (see pairOrder).
+ * is -1. rankText then keys the parts, not the million values (see pairedOrder).
  */
 export interface PairedValues {
   readonly parts: readonly string[];
@@ -187,92 +187,153 @@ export interface PairedValues {
   readonly separator: string;
 }
 
-/** The pairs of `values` in key order, with what compares them, or undefined (see below). */
-interface PairRun {
-  /** Paired value indices, ascending by key. */
-  readonly sorted: Uint32Array;
-  /** The key of a paired value (made on demand: a million keys are never all held). */
-  readonly keyOf: (index: number) => string;
-  /** Whether two paired values have the same key. */
-  readonly same: (a: number, b: number) => boolean;
-}
-
-/** Dense ranks of `count` items by key (equal keys share a rank); -1 where the key is undefined. */
-function rankKeys(keyOf: (item: number) => string | undefined, count: number): Int32Array {
-  const rank = new Int32Array(count).fill(-1);
-  const items: number[] = [];
-  for (let item = 0; item < count; item++) if (keyOf(item) !== undefined) items.push(item);
-  items.sort((a, b) => {
-    const x = keyOf(a)!;
-    const y = keyOf(b)!;
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  let current = -1;
-  let previous: string | undefined;
-  for (const item of items) {
-    const key = keyOf(item)!;
-    if (key !== previous) current += 1;
-    rank[item] = current;
-    previous = key;
-  }
-  return rank;
-}
-
-/** Stable counting sort of `items` by `bucket` (0 ≤ bucket < buckets). */
-function countingSort(items: Uint32Array, bucket: (item: number) => number, buckets: number) {
-  const starts = new Uint32Array(buckets + 1);
-  for (let k = 0; k < items.length; k++) starts[bucket(items[k]!) + 1]! += 1;
-  for (let b = 1; b <= buckets; b++) starts[b]! += starts[b - 1]!;
-  const out = new Uint32Array(items.length);
-  for (let k = 0; k < items.length; k++) out[starts[bucket(items[k]!)]!++] = items[k]!;
-  return out;
+/** Keyed values in key order: value indices, and whether each has the key of the one before. */
+interface KeyedRun {
+  readonly indices: Uint32Array;
+  readonly sameAsBefore: Uint8Array;
 }
 
 /**
- * The paired values in key order without keying each of them. A pair's key is
- * key(first) + key(separator) + key(second) (folding and digit runs stop at the separator's
- * spaces; textOrder.test.ts checks it). When no "first + separator" key is a proper prefix of
- * another, two pairs with different firsts are told apart within that prefix, so the order is by
- * the first's prefix key, then by the second's key: two counting sorts over integer ranks.
- * Undefined when that does not hold or a part has no key (the caller keys every value then).
+ * Stable counting sort of `items` by `by` (0 ≤ by[k] < buckets), carrying `other` along: both
+ * keys travel with the items, so the next pass and the comparison of neighbours read them in
+ * order instead of looking each item up again all over a million-entry array.
  */
-function pairOrder(pairs: PairedValues): PairRun | undefined {
+function countingSort(
+  items: Uint32Array,
+  by: Uint32Array,
+  other: Uint32Array,
+  buckets: number,
+): [Uint32Array, Uint32Array, Uint32Array] {
+  const starts = new Uint32Array(buckets + 1);
+  for (let k = 0; k < items.length; k++) starts[by[k]! + 1]! += 1;
+  for (let b = 1; b <= buckets; b++) starts[b]! += starts[b - 1]!;
+  const outItems = new Uint32Array(items.length);
+  const outBy = new Uint32Array(items.length);
+  const outOther = new Uint32Array(items.length);
+  for (let k = 0; k < items.length; k++) {
+    const at = starts[by[k]!]!++;
+    outItems[at] = items[k]!;
+    outBy[at] = by[k]!;
+    outOther[at] = other[k]!;
+  }
+  return [outItems, outBy, outOther];
+}
+
+/** Dense ranks of `keys` (equal keys share one) and the positions of the keys in order. */
+function denseRanks(keys: readonly string[]): { rank: Uint32Array; order: Uint32Array } {
+  const order = new Uint32Array(keys.length);
+  for (let k = 0; k < order.length; k++) order[k] = k;
+  sortByKeys(keys, order);
+  const rank = new Uint32Array(keys.length);
+  let current = -1;
+  for (let k = 0; k < order.length; k++) {
+    if (k === 0 || keys[order[k]!] !== keys[order[k - 1]!]) current += 1;
+    rank[order[k]!] = current;
+  }
+  return { rank, order };
+}
+
+/**
+ * The keyed values in key order when some are pairs (PairedValues), from integer ranks alone:
+ * no key is made, compared or sorted per pair.
+ *
+ * A pair's key is F(first) + key(second), where F(p) = key(p) + key(separator) (folding and digit
+ * runs stop at the separator's spaces; textOrder.test.ts checks it), and a plain value's key is K.
+ * The F of the first parts and the plain values' K are sorted together (some forty thousand keys
+ * for a million pairs). When no F is a proper prefix of another of those keys, comparing a pair
+ * with anything is decided within its F: by F's place among them, and between pairs of the same
+ * F by the second part's key; a plain value equal to an F is a proper prefix of those pairs, so it
+ * comes first. The order is then two counting sorts over integers: by (second part's rank + 1, or
+ * 0 for a plain value), then by the rank of F or K. Undefined when the prefix condition fails or a
+ * part has no key: the caller keys every value then.
+ */
+function pairedOrder(
+  values: readonly string[],
+  pairs: PairedValues,
+  plainIndices: readonly number[],
+  plainKeys: readonly string[],
+): KeyedRun | undefined {
   const { parts, first, second } = pairs;
   const separatorKey = sortKey(pairs.separator);
   if (separatorKey === undefined) return undefined;
   const partKeys = parts.map((part) => sortKey(part));
-  const usedFirst = new Uint8Array(parts.length);
-  const usedSecond = new Uint8Array(parts.length);
-  const paired: number[] = [];
-  for (let i = 0; i < first.length; i++) {
-    if (first[i]! < 0) continue;
-    if (partKeys[first[i]!] === undefined || partKeys[second[i]!] === undefined) return undefined;
-    usedFirst[first[i]!] = 1;
-    usedSecond[second[i]!] = 1;
-    paired.push(i);
+  // Where each part's F and key go among the sorted keys (-1: not used that way).
+  const firstAt = new Int32Array(parts.length).fill(-1);
+  const secondAt = new Int32Array(parts.length).fill(-1);
+  const heads: string[] = [...plainKeys];
+  const tails: string[] = [];
+  for (let i = 0; i < values.length; i++) {
+    const a = first[i]!;
+    if (a < 0) continue;
+    const b = second[i]!;
+    if (firstAt[a]! < 0) {
+      if (partKeys[a] === undefined) return undefined;
+      firstAt[a] = heads.length;
+      heads.push(partKeys[a] + separatorKey);
+    }
+    if (secondAt[b]! < 0) {
+      if (partKeys[b] === undefined) return undefined;
+      secondAt[b] = tails.length;
+      tails.push(partKeys[b]!);
+    }
   }
-  const prefixes = partKeys.map((key, p) => (usedFirst[p] ? key! + separatorKey : undefined));
-  const firstRank = rankKeys((p) => prefixes[p], parts.length);
-  const secondRank = rankKeys((p) => (usedSecond[p] ? partKeys[p] : undefined), parts.length);
-  // Prefix-free: in sorted order, a prefix of a later key is also a prefix of the next one.
-  const distinctPrefixes = [...new Set(prefixes.filter((key) => key !== undefined))].sort();
-  for (let k = 1; k < distinctPrefixes.length; k++) {
-    if (distinctPrefixes[k]!.startsWith(distinctPrefixes[k - 1]!)) return undefined;
+  const head = denseRanks(heads);
+  // No F (a part's key and the separator's) may be a proper prefix of a later key: all keys
+  // starting with it follow it directly in order.
+  for (let k = 0; k + 1 < head.order.length; k++) {
+    const at = head.order[k]!;
+    if (at < plainKeys.length) continue;
+    const key = heads[at]!;
+    let next = k + 1;
+    while (next < head.order.length && heads[head.order[next]!] === key) next++;
+    if (next < head.order.length && heads[head.order[next]!]!.startsWith(key)) return undefined;
   }
-  // Least significant first: by the second part, then (stable) by the first.
-  const bySecond = countingSort(
-    Uint32Array.from(paired),
-    (i) => secondRank[second[i]!]!,
-    parts.length,
+  const tail = denseRanks(tails);
+  const count = plainIndices.length + first.length;
+  const items = new Uint32Array(count);
+  const primary = new Uint32Array(count);
+  const secondary = new Uint32Array(count);
+  let n = 0;
+  for (let k = 0; k < plainIndices.length; k++, n++) {
+    items[n] = plainIndices[k]!;
+    primary[n] = head.rank[k]!;
+  }
+  for (let i = 0; i < values.length; i++) {
+    const a = first[i]!;
+    if (a < 0) continue;
+    items[n] = i;
+    primary[n] = head.rank[firstAt[a]!]!;
+    secondary[n++] = tail.rank[secondAt[second[i]!]!]! + 1;
+  }
+  // Least significant first; both counting sorts are stable, so ties keep the lower index first.
+  const [bySecondary, secondarySorted, primaryBySecondary] = countingSort(
+    items.subarray(0, n),
+    secondary.subarray(0, n),
+    primary.subarray(0, n),
+    tails.length + 1,
   );
-  const sorted = countingSort(bySecond, (i) => firstRank[first[i]!]!, parts.length);
-  return {
-    sorted,
-    keyOf: (i) => prefixes[first[i]!]! + partKeys[second[i]!]!,
-    same: (a, b) =>
-      firstRank[first[a]!] === firstRank[first[b]!] &&
-      secondRank[second[a]!] === secondRank[second[b]!],
-  };
+  const [indices, primarySorted, secondaryOf] = countingSort(
+    bySecondary,
+    primaryBySecondary,
+    secondarySorted,
+    heads.length,
+  );
+  const sameAsBefore = new Uint8Array(n);
+  for (let k = 1; k < n; k++) {
+    sameAsBefore[k] =
+      primarySorted[k] === primarySorted[k - 1] && secondaryOf[k] === secondaryOf[k - 1] ? 1 : 0;
+  }
+  return { indices, sameAsBefore };
+}
+
+/** Plain keyed values in key order (a radix sort of their keys). */
+function plainOrder(indices: readonly number[], keys: readonly string[]): KeyedRun {
+  const { order } = denseRanks(keys);
+  const sameAsBefore = new Uint8Array(order.length);
+  for (let k = 1; k < order.length; k++) {
+    sameAsBefore[k] = keys[order[k]!] === keys[order[k - 1]!] ? 1 : 0;
+  }
+  return { indices: Uint32Array.from(order, (k) => indices[k]!), sameAsBefore };
 }
 
 /**
@@ -287,29 +348,43 @@ export function rankText(
   useKeys = true,
   pairs?: PairedValues,
 ): { readonly rank: Uint32Array; readonly rankCount: number } {
-  const pairRun = useKeys && pairs ? pairOrder(pairs) : undefined;
-  const keys = new Array<string>(values.length);
-  const keyedIndices: number[] = [];
-  const others: number[] = [];
-  for (let index = 0; index < values.length; index++) {
-    const value = values[index]!;
-    if (value === '' || (pairRun && pairs!.first[index]! >= 0)) continue;
-    const key = useKeys ? sortKey(value) : undefined;
-    if (key === undefined) others.push(index);
-    else {
-      keys[index] = key;
-      keyedIndices.push(index);
+  const collect = (withPairs: boolean) => {
+    const keys: string[] = [];
+    const indices: number[] = [];
+    const others: number[] = [];
+    const empty: number[] = [];
+    for (let index = 0; index < values.length; index++) {
+      // A pair is never empty, and its string need not be read at all.
+      if (withPairs && pairs!.first[index]! >= 0) continue;
+      const value = values[index]!;
+      if (value === '') {
+        empty.push(index);
+        continue;
+      }
+      const key = useKeys ? sortKey(value) : undefined;
+      if (key === undefined) others.push(index);
+      else {
+        keys.push(key);
+        indices.push(index);
+      }
     }
+    return { keys, indices, others, empty };
+  };
+  let plain = collect(useKeys && pairs !== undefined);
+  // Values left out by collect: the pairs, ordered from their parts' ranks when they allow it.
+  const paired = values.length - plain.keys.length - plain.empty.length - plain.others.length;
+  let keyed = paired > 0 ? pairedOrder(values, pairs!, plain.indices, plain.keys) : undefined;
+  if (!keyed) {
+    // Their parts do not allow it: every value keyed on its own.
+    if (paired > 0) plain = collect(false);
+    keyed = plainOrder(plain.indices, plain.keys);
   }
-  let sortedKeyed: Uint32Array = Uint32Array.from(keyedIndices);
-  sortByKeys(keys, sortedKeyed);
-  const isPair = (index: number) => pairRun !== undefined && pairs!.first[index]! >= 0;
-  const keyOf = (index: number) => (isPair(index) ? pairRun!.keyOf(index) : keys[index]!);
-  if (pairRun) sortedKeyed = mergeByKey(sortedKeyed, pairRun.sorted, keyOf);
+  const { others, empty } = plain;
   others.sort((a, b) => compare(values[a]!, values[b]!) || a - b);
-  // Merge the two sorted runs (the collator decides between a keyed value and another), giving
-  // each value its rank as it comes: a million values make no objects on the way.
+  // Merge the keyed run with the others (the collator decides between a keyed value and
+  // another), giving each value its rank as it comes: a million values make no objects.
   const rank = new Uint32Array(values.length);
+  const sortedKeyed = keyed.indices;
   let current = -1;
   let previous = -1;
   let previousKeyed = false;
@@ -319,12 +394,16 @@ export function rankText(
     const fromKeyed =
       o >= others.length ||
       (k < sortedKeyed.length && compare(values[sortedKeyed[k]!]!, values[others[o]!]!) <= 0);
-    const index = fromKeyed ? sortedKeyed[k++]! : others[o++]!;
     let same = false;
-    if (previous >= 0) {
-      if (!previousKeyed || !fromKeyed) same = compare(values[previous]!, values[index]!) === 0;
-      else if (isPair(previous) && isPair(index)) same = pairRun!.same(previous, index);
-      else same = keyOf(previous) === keyOf(index);
+    let index: number;
+    if (fromKeyed) {
+      index = sortedKeyed[k]!;
+      // Two keyed values in a row are neighbours in the keyed run too.
+      if (previousKeyed) same = keyed.sameAsBefore[k] === 1;
+      k += 1;
+    } else index = others[o++]!;
+    if (previous >= 0 && !(previousKeyed && fromKeyed)) {
+      same = compare(values[previous]!, values[index]!) === 0;
     }
     if (!same) current += 1;
     rank[index] = current;
@@ -332,39 +411,6 @@ export function rankText(
     previousKeyed = fromKeyed;
   }
   const rankCount = current + 1;
-  for (let index = 0; index < values.length; index++) {
-    if (values[index] === '') rank[index] = rankCount;
-  }
+  for (const index of empty) rank[index] = rankCount;
   return { rank, rankCount };
-}
-
-/**
- * Two runs sorted by key merged into one (ties: the lower index first). `a` is the short run (the
- * plain values, a node's name each); each of its values finds its place in `b` (a million pairs)
- * by binary search, so the pairs' keys are made some twenty times per plain value, not once per
- * pair.
- */
-function mergeByKey(a: Uint32Array, b: Uint32Array, keyOf: (index: number) => string): Uint32Array {
-  const out = new Uint32Array(a.length + b.length);
-  let n = 0;
-  let j = 0;
-  for (let i = 0; i < a.length; i++) {
-    const index = a[i]!;
-    const key = keyOf(index);
-    // The first position in b[j..] whose value comes after `index`.
-    let lo = j;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const other = keyOf(b[mid]!);
-      if (other < key || (other === key && b[mid]! < index)) lo = mid + 1;
-      else hi = mid;
-    }
-    out.set(b.subarray(j, lo), n);
-    n += lo - j;
-    j = lo;
-    out[n++] = index;
-  }
-  out.set(b.subarray(j), n);
-  return out;
 }
