@@ -5,7 +5,8 @@ import type { DBCore, Middleware } from 'dexie';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHUNK_BYTES, SEALED_CHUNK_BYTES } from '../../shared/encryption/chunks.ts';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
-import { HybridLogicalClock } from '../../shared/model/index.ts';
+import { HybridLogicalClock, isEdgeSchema } from '../../shared/model/index.ts';
+import { createCaseStoreRegistry } from './caseStore.ts';
 import { TesseraDatabase } from './database.ts';
 import type { SealedRow } from './encryption.ts';
 import { openRow, READ_AHEAD_ROWS, rowLayout, sealRow } from './encryption.ts';
@@ -450,5 +451,42 @@ describe('the encrypting store', () => {
         .toArray();
       expect(before.map((r) => r.id)).toEqual(ids.slice(0, READ_AHEAD_ROWS + 17));
     });
+  });
+
+  it('loads a case into the case store through reads in parts, as one read would', async () => {
+    const { db, repo } = await setUp();
+    const file = createDemoCase({ agencyId: 'test-agency', now: new Date(2026, 0, 1) });
+    const caseId = await repo.importCase(file);
+    const template = (await repo.listEntities(caseId)).find((r) => !isEdgeSchema(r.schema))!;
+    // Written straight to the table (as tests may): enough rows of one type for parts.
+    await db.entities.bulkPut(
+      Array.from({ length: 2 * READ_AHEAD_ROWS + 40 }, (_, i) => ({
+        ...template,
+        id: `clone-${String(i).padStart(4, '0')}`,
+        searchText: '',
+      })),
+    );
+    const registry = createCaseStoreRegistry(
+      createUnitOfWork(db, {
+        actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
+        clock: new HybridLogicalClock('test.store'),
+      }),
+      { sliceSize: 2 * READ_AHEAD_ROWS + 1, keepMs: 10, channel: null },
+    );
+    const { store, release } = registry.acquire(caseId);
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        const { phase, error } = store.snapshot();
+        if (phase === 'failed') reject(error as Error);
+        if (phase === 'ready') resolve();
+      };
+      store.subscribe(check);
+      check();
+    });
+    const byId = (records: readonly { id: string; updatedAt: string }[]) =>
+      new Map(records.map((r) => [r.id, r.updatedAt]));
+    expect(byId(store.snapshot().all!)).toEqual(byId(await repo.listEntities(caseId)));
+    release();
+    registry.dispose();
   });
 });
