@@ -1,12 +1,15 @@
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { Dexie } from 'dexie';
+import type { DBCore, Middleware } from 'dexie';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CHUNK_BYTES, SEALED_CHUNK_BYTES } from '../../shared/encryption/chunks.ts';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
-import { HybridLogicalClock } from '../../shared/model/index.ts';
+import { HybridLogicalClock, isEdgeSchema } from '../../shared/model/index.ts';
+import { createCaseStoreRegistry } from './caseStore.ts';
 import { TesseraDatabase } from './database.ts';
 import type { SealedRow } from './encryption.ts';
-import { openRow, rowLayout, sealRow } from './encryption.ts';
+import { openRow, READ_AHEAD_ROWS, rowLayout, sealRow } from './encryption.ts';
 import { createRepository } from './repository.ts';
 import { encryptedTestDatabase, testStoreKeys } from './testing/encryptedDatabase.ts';
 import {
@@ -322,5 +325,168 @@ describe('the encrypting store', () => {
       );
     expect(Object.keys(error?.failuresByPos ?? {})).toEqual(['401']);
     expect(((await db.table('notes').get('fresh-2')) as { text: string }).text).toBe('note 0');
+  });
+
+  describe('a long range read in parts (read ahead)', () => {
+    const CASE = 'case-r';
+    const SCHEMAS = ['Person', 'Company'] as const;
+    const ROWS = 3 * READ_AHEAD_ROWS + 137;
+
+    /** An encrypting database that logs, below the encryption, every range read of entities. */
+    async function logged() {
+      counter += 1;
+      const name = `encryption-test-${counter}`;
+      const keys = await testStoreKeys();
+      const log: string[] = [];
+      const below: Middleware<DBCore> = {
+        stack: 'dbcore',
+        name: 'ReadLog',
+        level: -3,
+        create: (down) => ({
+          ...down,
+          table(table) {
+            const inner = down.table(table);
+            if (table !== 'entities') return inner;
+            return {
+              ...inner,
+              query: (req) => {
+                if (req.values) log.push(`read ${req.limit ?? 'all'}`);
+                return inner.query(req);
+              },
+            };
+          },
+        }),
+      };
+      const db = new TesseraDatabase(name, undefined, { encryption: () => keys });
+      db.use(below);
+      await db.open();
+      const raw = new TesseraDatabase(name);
+      await raw.open();
+      opened.push(raw, db);
+      const records = Array.from({ length: ROWS }, (_, i) => ({
+        kind: 'entity' as const,
+        id: `e${String((i * 7919) % ROWS).padStart(5, '0')}`,
+        caseId: CASE,
+        schema: SCHEMAS[i % 3 === 0 ? 1 : 0],
+        updatedAt: `h${i}`,
+        properties: { name: [`name ${i}`] },
+        searchText: '',
+      }));
+      await db.table('entities').bulkPut(records);
+      log.length = 0;
+      return { db, raw, log, records };
+    }
+
+    const range = (db: TesseraDatabase, schema: string, after: string) =>
+      db.entities
+        .where('[caseId+schema+id]')
+        .between([CASE, schema, after], [CASE, schema, Dexie.maxKey], false, true);
+
+    it('returns exactly the rows of one read, in order, for any range and limit', async () => {
+      const { db, records } = await logged();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...SCHEMAS),
+          fc.integer({ min: 0, max: ROWS }),
+          fc.option(fc.integer({ min: 1, max: ROWS + 10 }), { nil: undefined }),
+          async (schema, from, limit) => {
+            const after = `e${String(from).padStart(5, '0')}`;
+            const expected = records
+              .filter((r) => r.schema === schema && r.id > after)
+              .sort((a, b) => (a.id < b.id ? -1 : 1))
+              .slice(0, limit ?? Infinity);
+            const query = range(db, schema, after);
+            const rows = await (limit === undefined ? query : query.limit(limit)).toArray();
+            expect(rows).toEqual(expected);
+          },
+        ),
+        { numRuns: 30 },
+      );
+    });
+
+    it('asks for each part before the part before it is opened', async () => {
+      const { db, log } = await logged();
+      const subtle = globalThis.crypto.subtle;
+      const original = subtle.decrypt.bind(subtle);
+      const decrypt = vi
+        .spyOn(subtle, 'decrypt')
+        .mockImplementation((...args: Parameters<SubtleCrypto['decrypt']>) => {
+          log.push('open');
+          return original(...args);
+        });
+      try {
+        const rows = await range(db, 'Person', '')
+          .limit(2 * READ_AHEAD_ROWS + 5)
+          .toArray();
+        expect(rows).toHaveLength(2 * READ_AHEAD_ROWS + 5);
+      } finally {
+        decrypt.mockRestore();
+      }
+      const reads = log.flatMap((entry, at) => (entry.startsWith('read') ? [at] : []));
+      expect(log.filter((entry) => entry.startsWith('read'))).toEqual([
+        `read ${READ_AHEAD_ROWS}`,
+        `read ${READ_AHEAD_ROWS}`,
+        'read 5',
+      ]);
+      // Each read after the first went out before any row of the part before it was opened.
+      expect(log.slice(0, 2)).toEqual([`read ${READ_AHEAD_ROWS}`, `read ${READ_AHEAD_ROWS}`]);
+      expect(log.slice(reads[1]! + 1, reads[2]!).every((entry) => entry === 'open')).toBe(true);
+      expect(reads[2]! - reads[1]! - 1).toBe(READ_AHEAD_ROWS);
+    });
+
+    it('refuses the whole read when a row of a later part was tampered with', async () => {
+      const { db, raw } = await logged();
+      const ids = (await range(db, 'Person', '').primaryKeys()).sort();
+      const victim = ids[READ_AHEAD_ROWS + 17]!;
+      const donor = ids[3]!;
+      const row = (await raw.entities.get(victim)) as unknown as SealedRow;
+      const other = (await raw.entities.get(donor)) as unknown as SealedRow;
+      // The donor's envelope under the victim's id: authentic bytes, the wrong slot.
+      await raw.table('entities').put({ ...row, _e: other._e });
+      expect(await codeOf(range(db, 'Person', '').toArray())).toBe('tampered');
+      expect(await codeOf(range(db, 'Person', '').limit(ids.length).toArray())).toBe('tampered');
+      // A read that stops before that row still opens.
+      const before = await range(db, 'Person', '')
+        .limit(READ_AHEAD_ROWS + 17)
+        .toArray();
+      expect(before.map((r) => r.id)).toEqual(ids.slice(0, READ_AHEAD_ROWS + 17));
+    });
+  });
+
+  it('loads a case into the case store through reads in parts, as one read would', async () => {
+    const { db, repo } = await setUp();
+    const file = createDemoCase({ agencyId: 'test-agency', now: new Date(2026, 0, 1) });
+    const caseId = await repo.importCase(file);
+    const template = (await repo.listEntities(caseId)).find((r) => !isEdgeSchema(r.schema))!;
+    // Written straight to the table (as tests may): enough rows of one type for parts.
+    await db.entities.bulkPut(
+      Array.from({ length: 2 * READ_AHEAD_ROWS + 40 }, (_, i) => ({
+        ...template,
+        id: `clone-${String(i).padStart(4, '0')}`,
+        searchText: '',
+      })),
+    );
+    const registry = createCaseStoreRegistry(
+      createUnitOfWork(db, {
+        actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
+        clock: new HybridLogicalClock('test.store'),
+      }),
+      { sliceSize: 2 * READ_AHEAD_ROWS + 1, keepMs: 10, channel: null },
+    );
+    const { store, release } = registry.acquire(caseId);
+    await new Promise<void>((resolve, reject) => {
+      const check = () => {
+        const { phase, error } = store.snapshot();
+        if (phase === 'failed') reject(error as Error);
+        if (phase === 'ready') resolve();
+      };
+      store.subscribe(check);
+      check();
+    });
+    const byId = (records: readonly { id: string; updatedAt: string }[]) =>
+      new Map(records.map((r) => [r.id, r.updatedAt]));
+    expect(byId(store.snapshot().all!)).toEqual(byId(await repo.listEntities(caseId)));
+    release();
+    registry.dispose();
   });
 });

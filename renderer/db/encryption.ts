@@ -31,6 +31,9 @@ import type {
   DBCoreIndex,
   DBCoreKeyRange,
   DBCoreMutateResponse,
+  DBCoreQueryRequest,
+  DBCoreQueryResponse,
+  DBCoreRangeType,
   DBCoreTable,
   DBCoreTableSchema,
   DBCoreTransaction,
@@ -87,6 +90,8 @@ interface BlobMark {
 /** How one table's rows are split into clear, blind and sealed parts. */
 export interface RowLayout {
   readonly table: string;
+  /** The primary key's field(s). */
+  readonly primaryKeyPaths: readonly string[];
   readonly clear: readonly string[];
   readonly blind: readonly string[];
   readonly extractKey: (value: unknown) => unknown;
@@ -143,7 +148,7 @@ export function rowLayout(schema: DBCoreTableSchema): RowLayout {
   const blind = [...new Set(indexed.filter((field) => !clear.includes(field)))];
   const extractKey = schema.primaryKey.extractKey;
   if (!extractKey) throw new Error(`table ${schema.name}: outbound primary keys are not supported`);
-  return { table: schema.name, clear, blind, extractKey };
+  return { table: schema.name, primaryKeyPaths: primary, clear, blind, extractKey };
 }
 
 export function isSealedRow(row: unknown): row is SealedRow {
@@ -524,6 +529,85 @@ function joinResponses(responses: readonly DBCoreMutateResponse[]): DBCoreMutate
   };
 }
 
+/** DBCoreRangeType.Range: Dexie declares the enum `const`, so it has no value to import. */
+const RANGE = 2 as DBCoreRangeType.Range;
+
+/** Rows per read of a query that reads ahead (see readAhead). */
+export const READ_AHEAD_ROWS = 250;
+
+/**
+ * Whether a query may be read in parts, each part's rows opened while the next part is read: a
+ * read of values in ascending order over one range of an index whose key holds the primary key
+ * (so each row's index key is its own, and a part can start right after the last row of the one
+ * before), more rows than one part, in a lone read-only transaction (nothing else goes on in it
+ * afterwards, so nothing waits for the transaction to stay open while the last part is opened).
+ * The case store's slices, one range of [caseId+schema+id] each, are such reads.
+ */
+function readsAhead(
+  layout: RowLayout,
+  req: DBCoreQueryRequest,
+  ranges: readonly DBCoreKeyRange[],
+): boolean {
+  const { index, range } = req.query;
+  if (!req.values || ranges.length !== 1 || needsKeepAlive(req.trans)) return false;
+  if ((req.limit ?? Infinity) <= READ_AHEAD_ROWS) return false;
+  if ((req.direction ?? 'next') !== 'next' || range.type !== RANGE) return false;
+  if (index.multiEntry === true || !index.extractKey) return false;
+  const fields = keyPaths(index);
+  const primary = layout.primaryKeyPaths;
+  return index.isPrimaryKey === true || primary.every((field) => fields.includes(field));
+}
+
+/**
+ * Reads a query in parts of READ_AHEAD_ROWS and opens each part's rows while the next part is
+ * read (issue 10's encrypted open ratio). Opening a record costs the page about as much as
+ * IndexedDB takes to read it, and one read of a whole slice left the database idle while its rows
+ * were opened and the page idle while it read them; now each part's read goes out before the
+ * part before it is opened, so the two overlap and only the first read and the last part's
+ * opening are not hidden. Every row is still opened and checked as before, in order; a failure
+ * (a tampered row, a failed read) rejects the whole query.
+ */
+function readAhead(
+  down: DBCoreTable,
+  req: DBCoreQueryRequest,
+  range: DBCoreKeyRange,
+  open: (rows: readonly unknown[]) => Promise<unknown[]>,
+): Promise<DBCoreQueryResponse> {
+  const extractKey = req.query.index.extractKey as (row: unknown) => unknown;
+  const opened: Promise<unknown[]>[] = [];
+  const part = (from: DBCoreKeyRange, left: number): Promise<void> => {
+    const limit = Math.min(READ_AHEAD_ROWS, left);
+    return down
+      .query({ ...req, limit, query: { ...req.query, range: from } })
+      .then(({ result }) => {
+        const rows = result as unknown[];
+        // The next part is asked for first, so IndexedDB reads it while these rows are opened.
+        const next =
+          rows.length === limit && left > limit
+            ? part(
+                {
+                  type: RANGE,
+                  lower: extractKey(rows.at(-1)),
+                  lowerOpen: true,
+                  upper: range.upper as unknown,
+                  upperOpen: range.upperOpen ?? false,
+                },
+                left - limit,
+              )
+            : undefined;
+        const opening = open(rows);
+        // Waited for in turn below; this only keeps a failure from being reported as unhandled
+        // while later parts are still being read.
+        opening.catch(() => undefined);
+        opened.push(opening);
+        return next;
+      });
+  };
+  return part(range, req.limit ?? Infinity).then(() =>
+    NativePromise.all(opened).then((parts) => ({ result: parts.flat() })),
+  );
+}
+
 /*
  * The methods below are chains of the DBCore's own (Dexie) promises, not async functions: an async
  * method's result is a native promise that adopts Dexie's, which Dexie counts as one more await in
@@ -598,6 +682,11 @@ function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
       guarded(() => {
         const store = need();
         const ranges = blindRanges(layout, store, req.query.index, req.query.range);
+        if (readsAhead(layout, req, ranges)) {
+          return readAhead(down, req, ranges[0]!, (rows) =>
+            NativePromise.all(rows.map((row) => openRow(layout, store.all, row))),
+          );
+        }
         return Dexie.Promise.all(
           ranges.map((range) => down.query({ ...req, query: { ...req.query, range } })),
         ).then((responses) => {
