@@ -120,6 +120,37 @@ async function setTheme(page: Page, theme: 'light' | 'dark'): Promise<void> {
   }, theme);
 }
 
+/**
+ * The display positions of the body's rows in the order Chromium's accessibility tree gives them
+ * (what a screen reader walks). The DOM keeps reused rows in slot order, not screen order.
+ */
+async function accessibleRowOrder(page: Page): Promise<number[]> {
+  const cdp = await page.context().newCDPSession(page);
+  try {
+    await cdp.send('DOM.enable');
+    const { nodes } = await cdp.send('Accessibility.getFullAXTree');
+    const byId = new Map(nodes.map((node) => [node.nodeId, node]));
+    const rowsOf = (node: (typeof nodes)[number]) =>
+      (node.childIds ?? [])
+        .map((id) => byId.get(id))
+        .filter((child) => child?.role?.value === 'row');
+    const body = nodes
+      .filter((node) => node.role?.value === 'rowgroup')
+      .sort((a, b) => rowsOf(b).length - rowsOf(a).length)[0];
+    const positions: number[] = [];
+    for (const row of body ? rowsOf(body) : []) {
+      if (row?.backendDOMNodeId === undefined) continue;
+      const { node } = await cdp.send('DOM.describeNode', { backendNodeId: row.backendDOMNodeId });
+      const attributes = node.attributes ?? [];
+      positions.push(Number(attributes[attributes.indexOf('data-position') + 1]));
+    }
+    expect(positions.length).toBeGreaterThan(10);
+    return positions;
+  } finally {
+    await cdp.detach();
+  }
+}
+
 describe('entity table', () => {
   it('configures, filters, sorts, bulk-marks and undoes over 20,000 rows, and remembers the layout', async () => {
     const { page } = await suite.open({ testHooks: true });
@@ -288,6 +319,9 @@ describe('entity table', () => {
     await poll(() =>
       page.locator(`[data-testid^="entity-row-"][data-position="${middle}"]`).isVisible(),
     ).toBe(true);
+    expect(await accessibleRowOrder(page)).toEqual(
+      [...(await accessibleRowOrder(page))].sort((a, b) => a - b),
+    );
     await page.getByTestId('entity-table').focus();
     await page.keyboard.press('End');
     await poll(() =>

@@ -31,6 +31,7 @@ import { TableHeader } from './TableHeader.tsx';
 import { TableColumnsMenu } from './TableColumnsMenu.tsx';
 import { TableBulkBar } from './TableBulkBar.tsx';
 import { TableBody } from './TableBody.tsx';
+import { rowElementId } from './TableRow.tsx';
 import './entity.css';
 import './entityTable.css';
 
@@ -333,7 +334,7 @@ export function EntityTable({ caseId, onSelect, selectedId }: EntityTableProps) 
         aria-multiselectable="true"
         aria-rowcount={shownIds.length + 2}
         aria-colcount={view.columns.length + 1}
-        aria-activedescendant={activeId ? `entity-grid-row-${activeId}` : undefined}
+        aria-activedescendant={activeId ? rowElementId(activeId) : undefined}
         tabIndex={0}
         data-testid="entity-table"
         onKeyDown={onKeyDown}

@@ -5,7 +5,9 @@
  * refills three rows' cells and leaves the others untouched (memoised, same props), and a jump
  * refills the cells of every slot without creating, moving or removing an element. The DOM order
  * of the rows is therefore not their order on screen; each row carries its position
- * (aria-rowindex, as WAI-ARIA asks of a grid whose rows are not all present, and data-position).
+ * (aria-rowindex, as WAI-ARIA asks of a grid whose rows are not all present, and data-position),
+ * and the row group owns its rows in screen order (aria-owns), so a screen reader walking the
+ * accessibility tree reads them top to bottom rather than in slot order.
  *
  * The rows hang from one block that moves with the scroll position (rowWindow.ts: BLOCK_ROWS):
  * a row's own offset in the block changes only when it gets another row to show.
@@ -14,7 +16,7 @@ import { memo } from 'react';
 import type { MouseEvent } from 'react';
 import type { TableData } from './tableModel.ts';
 import type { ShownColumn } from './tableViewState.ts';
-import { TableRow } from './TableRow.tsx';
+import { rowElementId, TableRow } from './TableRow.tsx';
 import { useWindowSlots } from './useRowWindow.ts';
 import type { RowWindowView } from './useRowWindow.ts';
 
@@ -40,12 +42,17 @@ export const TableBody = memo(function TableBody(props: TableBodyProps) {
   const { first, count, slots, base, blockTop } = useWindowSlots(view);
   // Slot order, not display order: a slot's element stays where it is in the DOM.
   const inSlot = new Array<number>(Math.min(slots, count));
+  const screenOrder: string[] = [];
   for (let position = first; position < first + count; position++) {
     inSlot[position % slots] = position;
+    screenOrder.push(rowElementId(table.ids[rows[position]!]!));
   }
+  // An id with white space cannot be named in an id list; such a table keeps the DOM order.
+  const owns = screenOrder.some((id) => /\s/.test(id)) ? undefined : screenOrder.join(' ');
   return (
     <div
       role="rowgroup"
+      aria-owns={owns}
       className="entity-grid-body"
       style={{ transform: `translateY(${blockTop}px)` }}
     >

@@ -31,6 +31,11 @@ export interface TableRowProps {
   readonly onToggle: (position: number) => void;
 }
 
+/** The DOM id of an entity's row (the grid's aria-activedescendant and its row group's aria-owns). */
+export function rowElementId(entityId: string): string {
+  return `entity-grid-row-${entityId}`;
+}
+
 function cellText(table: TableData, column: ColumnId, row: number): string {
   const text = table.text[column][row] ?? '';
   // The clock is kept for sorting; people read its wall time, formatted only for rows in view.
@@ -46,7 +51,7 @@ export const TableRow = memo(function TableRow(props: TableRowProps) {
   if (props.active) classes.push('entity-row-active');
   return (
     <div
-      id={`entity-grid-row-${id}`}
+      id={rowElementId(id)}
       role="row"
       aria-rowindex={position + 3}
       aria-selected={props.checked}
