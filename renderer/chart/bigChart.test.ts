@@ -11,6 +11,9 @@ describe('coreProps', () => {
   it('draws a big chart one canvas pixel per screen pixel, above the ratio at which Cytoscape doubles its pan texture', () => {
     const big = coreProps(true);
     expect(big.textureOnViewport).toBe(true);
+    // Edges hidden on viewport made Cytoscape build the pan texture one node at a time instead
+    // of from the still chart's layer bitmaps (the worst frame of every pan).
+    expect(big.hideEdgesOnViewport).toBe(false);
     expect(big.pixelRatio).toBe(BIG_CHART_PIXEL_RATIO);
     // Cytoscape (matchCanvasSize) draws the viewport texture at twice the canvas size when the
     // ratio is 1 or less: every pan's first frame then rasterised each node again.
