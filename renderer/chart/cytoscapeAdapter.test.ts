@@ -130,3 +130,88 @@ describe('ChartAdapter drags', () => {
     adapter.destroy();
   });
 });
+
+describe('ChartAdapter updates', () => {
+  /** A row of `count` nodes, each linked to the next. */
+  function row(count: number): ChartViewModel {
+    const nodes = Array.from({ length: count }, (_, i) => ({
+      id: `n${i}`,
+      label: `n${i}`,
+      schema: 'Person',
+      iconKey: 'Person',
+      x: i * 50,
+      y: 0,
+    }));
+    const edges = nodes.slice(1).map((node, i) => ({
+      id: `e${i}`,
+      source: `n${i}`,
+      target: node.id,
+      schema: 'Associate',
+      label: '',
+      directed: false,
+    }));
+    return { nodes, edges };
+  }
+
+  it('removes what left the view in one call per kind, not one per element', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    const adapter = new ChartAdapter(cy);
+    adapter.setTheme(LIGHT_CHART_THEME);
+    const whole = row(300);
+    adapter.update(whole);
+    // What a huge chart's window does when it moves: most elements leave, a few stay.
+    const kept: ChartViewModel = {
+      nodes: whole.nodes.slice(0, 10),
+      edges: [...whole.edges.slice(0, 9), whole.edges[200]!].filter(
+        (edge) => Number(edge.target.slice(1)) < 10,
+      ),
+    };
+    const remove = vi.spyOn(
+      Object.getPrototypeOf(cy.collection()) as { remove(): unknown },
+      'remove',
+    );
+    adapter.update(kept);
+
+    expect(remove.mock.calls.length).toBeLessThanOrEqual(2);
+    expect(
+      cy
+        .nodes()
+        .map((node) => node.id())
+        .sort(),
+    ).toEqual(kept.nodes.map((node) => node.id).sort());
+    expect(
+      cy
+        .edges()
+        .map((edge) => edge.id())
+        .sort(),
+    ).toEqual(kept.edges.map((edge) => edge.id).sort());
+    remove.mockRestore();
+    adapter.destroy();
+  });
+
+  it('replaces an edge whose ends changed and keeps groups’ members when the group stays', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    const adapter = new ChartAdapter(cy);
+    adapter.setTheme(LIGHT_CHART_THEME);
+    adapter.update(VIEW);
+    adapter.update({
+      nodes: [
+        { id: 'g', label: 'Group', schema: 'Group', iconKey: 'Thing', x: 0, y: 0 },
+        ...VIEW.nodes
+          .filter((node) => node.id !== 'd')
+          .map((node) => (node.id === 'a' ? node : { ...node, parent: 'g' })),
+      ],
+      edges: [{ ...VIEW.edges[0]!, target: 'c' }, VIEW.edges[1]!],
+    });
+    expect(
+      cy
+        .nodes()
+        .map((node) => node.id())
+        .sort(),
+    ).toEqual(['a', 'b', 'c', 'g']);
+    expect(cy.getElementById('ab').target().id()).toBe('c');
+    expect(cy.getElementById('cd').empty()).toBe(true);
+    expect(cy.getElementById('b').parent().first().id()).toBe('g');
+    adapter.destroy();
+  });
+});

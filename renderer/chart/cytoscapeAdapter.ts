@@ -15,7 +15,7 @@
  * positions, exports and the test hooks still see the whole chart.
  */
 import cytoscape from 'cytoscape';
-import type { Core, EventObject, NodeSingular } from 'cytoscape';
+import type { CollectionReturnValue, Core, EventObject, NodeSingular } from 'cytoscape';
 import cytoscapeSvg from 'cytoscape-svg';
 import { coreProps } from './bigChart.ts';
 import type { Point, HitCircle } from './chartGeometry.ts';
@@ -467,12 +467,25 @@ export class ChartAdapter {
     });
   }
 
+  /**
+   * The elements of `ids` Cytoscape holds, as one collection: removed with one call. A remove()
+   * per element re-indexes the graph each time: a huge chart's window leaving the screen
+   * (zooming out to the overview: thousands of nodes and edges) took 8.6-10.6 s one by one and
+   * 1.6-1.8 s as one collection, 4,000 nodes and 8,000 edges in Node at load 18.
+   */
+  private heldCollection(ids: readonly string[]): CollectionReturnValue {
+    const cy = this.cy;
+    const held = cy.collection();
+    for (const id of ids) held.merge(cy.getElementById(id));
+    return held;
+  }
+
   private applyPatch(patch: ElementPatch): void {
     const cy = this.cy;
     cy.batch(() => {
       // Order matters for compound nodes: removing a group would take its children with it, so
       // new groups are added and children moved out before any node is removed.
-      for (const id of patch.removeEdges) cy.getElementById(id).remove();
+      if (patch.removeEdges.length > 0) this.heldCollection(patch.removeEdges).remove();
       if (patch.addNodes.length > 0) {
         const groupsFirst = [...patch.addNodes].sort(
           (a, b) => Number(b.parent === undefined) - Number(a.parent === undefined),
@@ -492,7 +505,7 @@ export class ChartAdapter {
         const currentParent = parent.nonempty() ? parent.first().id() : undefined;
         if (currentParent !== node.parent) ele.move({ parent: node.parent ?? null });
       }
-      for (const id of patch.removeNodes) cy.getElementById(id).remove();
+      if (patch.removeNodes.length > 0) this.heldCollection(patch.removeNodes).remove();
       for (const node of patch.moveNodes)
         cy.getElementById(node.id).position({ x: node.x, y: node.y });
       if (patch.addEdges.length > 0) cy.add(patch.addEdges.map(edgeElement));

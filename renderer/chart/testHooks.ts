@@ -13,6 +13,11 @@ export interface ChartTestHook {
   nodeIds(): string[];
   /** Midpoint of an edge in viewport (client) pixels. */
   edgeMidpoint(edgeId: string): Point | undefined;
+  /**
+   * Centres of the nodes Cytoscape holds and draws now (client pixels): the ones a drag can grab.
+   * A huge chart holds only its window, so this is at most that window, not the whole chart.
+   */
+  drawnNodePositions(): { id: string; x: number; y: number }[];
   /** The point of the view farthest from every drawn node (client pixels): a drag there pans. */
   backgroundPoint(): Point | undefined;
   /** The label drawn on a node. */
@@ -80,6 +85,13 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
       return { x: rect.left + rendered.x, y: rect.top + rendered.y };
     },
     nodeIds: () => adapter.nodeIds(),
+    drawnNodePositions() {
+      const rect = adapter.containerRect();
+      if (!rect || adapter.overviewActive) return [];
+      return adapter
+        .renderedNodeCircles()
+        .map(({ id, x, y }) => ({ id, x: rect.left + x, y: rect.top + y }));
+    },
     edgeMidpoint(edgeId) {
       const rendered = adapter.renderedEdgeMidpoint(edgeId);
       const rect = adapter.containerRect();
