@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, useBrowserSuite } from './harness/index.ts';
-import { generateChartCase, writeGeneratedCase } from './harness/generatedCase.ts';
+import { generateChartCase, openGeneratedChart } from './harness/generatedCase.ts';
 
 const suite = useBrowserSuite();
 
@@ -129,17 +129,7 @@ describe('analysis on the chart', () => {
     const NODES = 300;
     const app = await suite.open({ testHooks: true });
     const page = app.page;
-    await page.waitForFunction(() => window.__tesseraApp !== undefined);
-    await writeGeneratedCase(page, generateChartCase('e2e-sampled', 'Sampled network', NODES, 5));
-    await page.reload();
-    await page.locator('.case-open-link', { hasText: 'Sampled network' }).click();
-    await page.getByTestId('case-workspace').waitFor();
-    await page.getByTestId('tab-chart').click();
-    await expect
-      .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'), {
-        timeout: 60_000,
-      })
-      .toBe(String(NODES));
+    await openGeneratedChart(page, generateChartCase('e2e-sampled', 'Sampled network', NODES, 5));
     await page.getByTestId('chart-analysis-toggle').click();
     await page.getByTestId('analysis-panel').waitFor();
     await page.getByTestId('analysis-measure').selectOption('betweenness');

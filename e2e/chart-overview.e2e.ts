@@ -8,7 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { screenshot, useBrowserSuite } from './harness/index.ts';
-import { generateChartCase, writeGeneratedCase } from './harness/generatedCase.ts';
+import { generateChartCase, openGeneratedChart } from './harness/generatedCase.ts';
 
 const suite = useBrowserSuite();
 const NODES = 6000;
@@ -56,17 +56,7 @@ async function wheelUntilOverview(page: Page, wanted: boolean, deltaY: number): 
 async function openBigChart(): Promise<{ page: Page; pageErrors: readonly string[] }> {
   const app = await suite.open({ testHooks: true });
   const page = app.page;
-  await page.waitForFunction(() => window.__tesseraApp !== undefined);
-  await writeGeneratedCase(page, generateChartCase('e2e-big', 'Big network', NODES, 3));
-  await page.reload();
-  await page.locator('.case-open-link', { hasText: 'Big network' }).click();
-  await page.getByTestId('case-workspace').waitFor();
-  await page.getByTestId('tab-chart').click();
-  await expect
-    .poll(() => page.getByTestId('chart-view').getAttribute('data-node-count'), {
-      timeout: 60_000,
-    })
-    .toBe(String(NODES));
+  await openGeneratedChart(page, generateChartCase('e2e-big', 'Big network', NODES, 3));
   await expect.poll(async () => (await renderInfo(page))?.overview, { timeout: 30_000 }).toBe(true);
   return app;
 }

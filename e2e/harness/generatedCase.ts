@@ -186,3 +186,24 @@ export async function writeGeneratedCase(page: Page, generated: GeneratedCase): 
     { caseRecord: generated.caseRecord, chart: generated.chart },
   );
 }
+
+/**
+ * Writes a generated case into the app of a freshly opened page (test hooks on), reloads, opens the
+ * case and its chart, and waits until every node of it is drawn.
+ */
+export async function openGeneratedChart(page: Page, generated: GeneratedCase): Promise<void> {
+  await page.waitForFunction(() => window.__tesseraApp !== undefined);
+  await writeGeneratedCase(page, generated);
+  await page.reload();
+  await page.locator('.case-open-link', { hasText: generated.caseRecord.title }).click();
+  await page.getByTestId('case-workspace').waitFor();
+  await page.getByTestId('tab-chart').click();
+  // Not vitest's expect.poll: the benchmarks import this module outside the test runner.
+  await page.waitForFunction(
+    (count) =>
+      document.querySelector('[data-testid="chart-view"]')?.getAttribute('data-node-count') ===
+      count,
+    String(generated.nodeCount),
+    { timeout: 60_000 },
+  );
+}
