@@ -10,6 +10,24 @@ import { generateChartCase, openGeneratedChart } from './harness/generatedCase.t
 
 const suite = useBrowserSuite();
 
+/**
+ * How many pixels a select lacks to show its widest option. A select sizes itself to its widest
+ * option unless the page caps it, so a clone of it, free of the panel's layout, gives the width it
+ * needs: a positive result means the page cut its text off.
+ */
+async function selectShortfall(page: Page, testId: string): Promise<number> {
+  return page.getByTestId(testId).evaluate((element) => {
+    const select = element as HTMLSelectElement;
+    const free = select.cloneNode(true) as HTMLSelectElement;
+    const style = getComputedStyle(select);
+    free.style.cssText = `position:absolute;visibility:hidden;width:auto;min-width:0;max-width:none;font:${style.font}`;
+    document.body.append(free);
+    const needed = free.getBoundingClientRect().width;
+    free.remove();
+    return needed - select.getBoundingClientRect().width;
+  });
+}
+
 async function openDemoChart(): Promise<Page> {
   const app = await suite.open({ testHooks: true });
   const page = app.page;
@@ -139,6 +157,9 @@ describe('analysis on the chart', () => {
       .locator('option')
       .evaluateAll((options) => options.map((o) => (o as HTMLOptionElement).value));
     expect(offered).toEqual(['all', '100']);
+    // Both choices read in full in the panel, not cut off at its width.
+    expect(await selectShortfall(page, 'analysis-measure')).toBeLessThanOrEqual(0.5);
+    expect(await selectShortfall(page, 'analysis-sample')).toBeLessThanOrEqual(0.5);
 
     await page.getByTestId('analysis-sample').selectOption('100');
     await page.getByTestId('analysis-run').click();
