@@ -1,7 +1,6 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MARKINGS, HybridLogicalClock, newId, UNGRADED } from '../../shared/model/index.ts';
-import type { EntityProperties, EntityRecord } from '../../shared/model/index.ts';
+import { HybridLogicalClock, newId } from '../../shared/model/index.ts';
 import type { TesseraDatabase } from './database.ts';
 import { liveQuery } from 'dexie';
 import {
@@ -13,6 +12,7 @@ import {
 import { createRepository } from './repository.ts';
 import type { CaseRepository } from './repository.types.ts';
 import { encryptedTestDatabase, testStoreKeys } from './testing/encryptedDatabase.ts';
+import { importedEntity } from './testing/importedEntity.ts';
 import type { StoreKeys } from './encryption.ts';
 import { createUnitOfWork } from './unitOfWork.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
@@ -45,35 +45,7 @@ afterEach(async () => {
 });
 
 /** An entity as the engine makes one (the writer replaces its clocks and tags it). */
-function draft(caseId: string, schema: string, properties: EntityProperties, row: number) {
-  const at = new HybridLogicalClock('engine').now();
-  return {
-    kind: 'entity',
-    id: newId(),
-    caseId,
-    schema,
-    properties,
-    createdAt: at,
-    updatedAt: at,
-    deleted: false,
-    originAgency: 'test-agency',
-    markings: DEFAULT_MARKINGS,
-    grading: UNGRADED,
-    provenance: {
-      source: 'cdr.csv',
-      originAgency: 'test-agency',
-      recordedBy: 'Insp. Test',
-      recordedAt: '2026-12-05T12:00:00.000Z',
-      imported: {
-        fileName: 'cdr.csv',
-        fileSha256: 'ab'.repeat(32),
-        row,
-        spec: 'cdr',
-        specVersion: 1,
-      },
-    },
-  } satisfies EntityRecord;
-}
+const draft = importedEntity;
 
 const live = async (caseId: string) =>
   (await repo.listEntities(caseId)).filter((entity) => !entity.deleted);

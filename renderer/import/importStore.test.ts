@@ -1,12 +1,13 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MARKINGS, HybridLogicalClock, newId, UNGRADED } from '../../shared/model/index.ts';
+import { HybridLogicalClock, newId } from '../../shared/model/index.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import type { TesseraDatabase } from '../db/database.ts';
 import { startImportWriter } from '../db/importWriter.ts';
 import { createRepository } from '../db/repository.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 import { encryptedTestDatabase } from '../db/testing/encryptedDatabase.ts';
+import { importedEntity } from '../db/testing/importedEntity.ts';
 import type { StoreKeys } from '../db/encryption.ts';
 import { createUnitOfWork } from '../db/unitOfWork.ts';
 import type { UnitOfWork } from '../db/unitOfWork.ts';
@@ -36,33 +37,7 @@ afterEach(async () => {
 });
 
 function phone(caseId: string, number: string, row: number): EntityRecord {
-  const at = new HybridLogicalClock('engine').now();
-  return {
-    kind: 'entity',
-    id: newId(),
-    caseId,
-    schema: 'Phone',
-    properties: { number: [number] },
-    createdAt: at,
-    updatedAt: at,
-    deleted: false,
-    originAgency: 'test-agency',
-    markings: DEFAULT_MARKINGS,
-    grading: UNGRADED,
-    provenance: {
-      source: 'cdr.csv',
-      originAgency: 'test-agency',
-      recordedBy: 'Insp. Test',
-      recordedAt: '2026-12-05T12:00:00.000Z',
-      imported: {
-        fileName: 'cdr.csv',
-        fileSha256: 'ab'.repeat(32),
-        row,
-        spec: 'cdr',
-        specVersion: 1,
-      },
-    },
-  };
+  return importedEntity(caseId, 'Phone', { number: [number] }, row);
 }
 
 describe("the import worker's store", () => {
