@@ -9,30 +9,13 @@ import type { Markings } from '../shared/model/markings.ts';
 import { AGREEMENTS, CanaryHarness, searchLeaks } from './canary/harness.ts';
 import { materialize } from './canary/materialize.ts';
 import { Oracle } from './canary/oracle.ts';
-import type { CasePlan, NodePlan } from './canary/plan.ts';
+import type { CasePlan } from './canary/plan.ts';
+import { nodePlan, OPEN_TO_PARTNERS } from './canary/planFixtures.ts';
 import { casePlan, OWN, PARTNER_ONE, PARTNER_TWO, THIRD } from './canary/plan.ts';
 import { describeLeaks } from './canary/runCanary.ts';
 
-const open: Markings = {
-  classification: 'UNCLASSIFIED',
-  tlp: 'GREEN',
-  releasableTo: [PARTNER_ONE, PARTNER_TWO],
-  referToOriginator: false,
-};
-
-function node(overrides: Partial<NodePlan> = {}): NodePlan {
-  return {
-    schema: 'Person',
-    origin: OWN,
-    markings: open,
-    deleted: false,
-    propertyMarkings: {},
-    holder: null,
-    mentions: [],
-    quotes: [],
-    ...overrides,
-  };
-}
+const open = OPEN_TO_PARTNERS;
+const node = nodePlan;
 
 function plan(overrides: Partial<CasePlan> = {}): CasePlan {
   return {

@@ -5,31 +5,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { materialize } from './canary/materialize.ts';
-import type { CasePlan, NodePlan } from './canary/plan.ts';
-import { OWN, PARTNER_ONE, PARTNER_TWO } from './canary/plan.ts';
+import type { CasePlan } from './canary/plan.ts';
+import { nodePlan, OPEN_TO_PARTNERS } from './canary/planFixtures.ts';
+import { OWN } from './canary/plan.ts';
 import { checkReportCase, runReportCanary } from './canary/reportCanary.ts';
-import type { Markings } from '../shared/model/markings.ts';
 
-const open: Markings = {
-  classification: 'UNCLASSIFIED',
-  tlp: 'GREEN',
-  releasableTo: [PARTNER_ONE, PARTNER_TWO],
-  referToOriginator: false,
-};
-
-function node(overrides: Partial<NodePlan> = {}): NodePlan {
-  return {
-    schema: 'Person',
-    origin: OWN,
-    markings: open,
-    deleted: false,
-    propertyMarkings: {},
-    holder: null,
-    mentions: [],
-    quotes: [],
-    ...overrides,
-  };
-}
+const open = OPEN_TO_PARTNERS;
+const node = nodePlan;
 
 describe('the report canary', () => {
   it('finds nothing forbidden in reports of generated cases', async () => {
