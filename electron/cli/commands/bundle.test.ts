@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CaseFile, parseCaseFile } from '../../../shared/caseFile.ts';
+import { markedReleasableTo } from './testSupport.ts';
 import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
 import { POLICY_VERSION } from '../../../shared/exchange/policy.ts';
 import { parseIdentityCard } from '../../../shared/exchange/bundleFormat.ts';
@@ -316,19 +317,7 @@ describe('tessera identity and bundle', { timeout: 240_000 }, () => {
     // the victims stay home under TLP:RED, and so does everything about them.
     expect(tessera('case', 'demo', '--agency', 'agency-a', '--out', 'DEMO-A.json').code).toBe(0);
     const file = parseCaseFile(await fs.readFile(path.join(root, 'DEMO-A.json'), 'utf8'));
-    const mark = <T extends { markings: CaseFile['case']['markings'] }>(record: T): T => ({
-      ...record,
-      markings: { ...record.markings, releasableTo: ['agency-b'] },
-    });
-    const marked: CaseFile = {
-      ...file,
-      case: mark(file.case),
-      entities: file.entities.map(mark),
-      notes: file.notes.map(mark),
-      attachments: file.attachments.map(mark),
-      notices: file.notices.map(mark),
-      charts: file.charts.map(mark),
-    };
+    const marked = markedReleasableTo(file, 'agency-b');
     await fs.writeFile(path.join(root, 'DEMO-B.json'), JSON.stringify(marked));
     const victims = file.entities.filter((e) =>
       /^Victim V-0\d$/.test(e.properties.name?.[0] ?? ''),

@@ -8,7 +8,8 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CaseFile, parseCaseFile } from '../../../shared/caseFile.ts';
+import { parseCaseFile } from '../../../shared/caseFile.ts';
+import { markedReleasableTo } from './testSupport.ts';
 import { DATA_CATEGORIES } from '../../../shared/exchange/agreement.ts';
 
 const repo = path.resolve(import.meta.dirname, '../../..');
@@ -41,19 +42,7 @@ beforeAll(async () => {
   expect(tessera('case', 'demo', '--agency', 'agency-a', '--out', 'DEMO.json').code).toBe(0);
   const file = parseCaseFile(await fs.readFile(path.join(root, 'DEMO.json'), 'utf8'));
   // The officer marks everything releasable to B; the victims stay home under TLP:RED.
-  const mark = <T extends { markings: CaseFile['case']['markings'] }>(record: T): T => ({
-    ...record,
-    markings: { ...record.markings, releasableTo: ['agency-b'] },
-  });
-  const marked: CaseFile = {
-    ...file,
-    case: mark(file.case),
-    entities: file.entities.map(mark),
-    notes: file.notes.map(mark),
-    attachments: file.attachments.map(mark),
-    notices: file.notices.map(mark),
-    charts: file.charts.map(mark),
-  };
+  const marked = markedReleasableTo(file, 'agency-b');
   victims = file.entities
     .map((e) => e.properties.name?.[0] ?? '')
     .filter((name) => /^Victim V-0\d$/.test(name));
