@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { CALLS_ROWS, callsWorkbook } from '../../shared/importer/fixtures/xlsxWorkbook.ts';
 import { loadXlsx, XLSX_BROWSER_MAX_BYTES, XlsxError, xlsxSizeProblem } from './xlsxRows.ts';
+import { rejectionCode } from '../../shared/testing/rejectionCode.ts';
 
-async function failureCode(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsxError);
-    return (error as XlsxError).code;
-  }
-}
+const failureCode = (work: Promise<unknown>) => rejectionCode(work, XlsxError);
 
 describe('loadXlsx (the wizard worker, whole workbook)', () => {
   it('gives the same rows as the streaming reader: dates ISO, numbers as text, empty rows kept', async () => {

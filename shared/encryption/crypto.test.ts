@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CHUNK_BYTES, bytesSource, concat, openAllChunks, sealChunks } from './chunks.ts';
 import { openRecord, sealRecord } from './envelope.ts';
-import type { CryptoError } from './errors.ts';
+import { CryptoError } from './errors.ts';
 import {
   deriveDataKeys,
   generateKey,
@@ -15,15 +15,9 @@ import { passphraseKeyMaterial } from './passphraseKey.ts';
 import { formatRecoveryKey, parseRecoveryKey } from './recoveryKey.ts';
 import { blindIndex } from './blindIndex.ts';
 import { randomBytes, utf8 } from './webCrypto.ts';
+import { rejectionCode } from '../testing/rejectionCode.ts';
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return (error as CryptoError).code;
-  }
-}
+const codeOf = (work: Promise<unknown>) => rejectionCode(work, CryptoError);
 
 async function sealedAll(
   key: Awaited<ReturnType<typeof deriveDataKeys>>,

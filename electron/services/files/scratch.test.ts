@@ -6,6 +6,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SCRATCH_CHUNK, ScratchError, ScratchSpace, sweepScratch } from './scratch.ts';
+import { rejectionCode } from '../../../shared/testing/rejectionCode.ts';
 
 let root: string;
 beforeEach(async () => {
@@ -23,14 +24,7 @@ async function allBytesUnder(dir: string): Promise<Buffer> {
   return Buffer.concat(out);
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return error instanceof ScratchError ? error.code : `not a ScratchError: ${String(error)}`;
-  }
-}
+const codeOf = (work: Promise<unknown>) => rejectionCode(work, ScratchError);
 
 describe('ScratchSpace', () => {
   it('round-trips any bytes written in any slicing, at every chunk edge', async () => {

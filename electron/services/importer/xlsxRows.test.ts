@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CALLS_ROWS, callsWorkbook } from '../../../shared/importer/fixtures/xlsxWorkbook.ts';
 import { readXlsxRows, XlsxError } from './xlsxRows.ts';
+import { rejectionCode } from '../../../shared/testing/rejectionCode.ts';
 
 async function all(rows: AsyncIterable<string[][]>): Promise<string[][]> {
   const out: string[][] = [];
@@ -13,15 +14,7 @@ async function all(rows: AsyncIterable<string[][]>): Promise<string[][]> {
   return out;
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    expect(error).toBeInstanceOf(XlsxError);
-    return (error as XlsxError).code;
-  }
-}
+const codeOf = (work: Promise<unknown>) => rejectionCode(work, XlsxError);
 
 describe('readXlsxRows (Node, streaming)', () => {
   let dir: string;

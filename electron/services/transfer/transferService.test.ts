@@ -25,6 +25,7 @@ import { TransferError } from './errors.ts';
 import { copyCapped, openRegularFile } from './regularFile.ts';
 import type { DownloadSource } from './downloads.ts';
 import { TransferService, type TransferServiceOptions } from './transferService.ts';
+import { rejectionCode } from '../../../shared/testing/rejectionCode.ts';
 
 let root: string;
 const services: TransferService[] = [];
@@ -47,14 +48,7 @@ function make(options: Partial<TransferServiceOptions> = {}): TransferService {
   return service;
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return error instanceof TransferError ? error.code : `not a TransferError: ${String(error)}`;
-  }
-}
+const codeOf = (work: Promise<unknown>) => rejectionCode(work, TransferError);
 
 const b64 = (bytes: Uint8Array) => Buffer.from(bytes).toString('base64');
 const sha = (bytes: Uint8Array) => crypto.createHash('sha256').update(bytes).digest('hex');
