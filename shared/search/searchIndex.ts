@@ -292,7 +292,7 @@ function dayNumber(iso: string): number {
   return Math.round(d.getTime() / 86_400_000);
 }
 
-type Growable = Int32Array | Float64Array | Uint8Array;
+type Growable = Int32Array | Float64Array | Float32Array | Uint8Array;
 
 /** `a`, or a copy at least `need` long (doubling) when it is shorter. */
 function grown<T extends Growable>(a: T, need: number): T {
@@ -355,15 +355,31 @@ class InvertedIndex implements SearchIndex {
   // terms
   private termId = new Map<string, number>();
   private terms: string[] = [];
-  /** Undefined for a term of a loaded index not changed since: see docsOf. */
+  /**
+   * A term's own growable postings once it changed after the last settle; undefined while its
+   * postings are the base's (see docsOf).
+   */
   private postDocs: (DocList | undefined)[] = [];
   private postTfs: (TfList | undefined)[] = [];
-  /** A loaded index's postings, end to end, and where each term's start (see load). */
-  private loadedDocs: Int32Array = new Int32Array(0);
-  private loadedTfs: Float32Array = new Float32Array(0);
-  private loadedStart: Int32Array = new Int32Array(1);
+  /**
+   * The settled postings, term after term (loaded, or laid out by `rebuild`): term t's are
+   * [baseStart[t], baseStart[t + 1]); terms interned since have none here.
+   */
+  private baseDocs: Int32Array = new Int32Array(0);
+  private baseTfs: Float32Array = new Float32Array(0);
+  private baseStart: Int32Array = new Int32Array(1);
+  /**
+   * Postings added since the last settle as (term, document, frequency), in the order added:
+   * indexing writes them one after another instead of into a list per term (a cache miss and
+   * an array growth each, the build's largest cost at a million calls); `settle` sorts them
+   * into place, by term, before anything reads postings.
+   */
+  private logTerms: Int32Array = new Int32Array(0);
+  private logDocs: Int32Array = new Int32Array(0);
+  private logTfs: Float32Array = new Float32Array(0);
+  private logLen = 0;
   /** Live documents per term (postings of dead documents stay until the next purge). */
-  private liveDf: number[] = [];
+  private liveDf: Int32Array = new Int32Array(0);
   private trigramTerms = new Map<string, number[]>();
   private sorted: string[] = [];
   /** The term id at each position of `sorted`. */
@@ -547,18 +563,17 @@ class InvertedIndex implements SearchIndex {
     for (const day of days) pool[at++] = day;
     this.poolLen = at;
     const tf = this.tfScratch;
+    let w = this.logLen;
+    this.reserveLog(w + touchedTerms.length);
+    const { logTerms, logDocs, logTfs, liveDf } = this;
     for (const term of touchedTerms) {
-      let docs = this.postDocs[term];
-      let tfs = this.postTfs[term];
-      if (!Array.isArray(docs) || !Array.isArray(tfs)) {
-        docs = this.postDocs[term] = Array.from(this.docsOf(term));
-        tfs = this.postTfs[term] = Array.from(this.tfsOf(term));
-      }
-      docs.push(n);
-      tfs.push(tf[term]!);
+      logTerms[w] = term;
+      logDocs[w] = n;
+      logTfs[w++] = tf[term]!;
       tf[term] = 0;
-      this.liveDf[term]!++;
+      liveDf[term]!++;
     }
+    this.logLen = w;
     this.kinds[n] = kind;
     this.schemas[n] = schema;
     this.lens[n] = len;
@@ -663,20 +678,7 @@ class InvertedIndex implements SearchIndex {
   /** Sweeps dead documents out of the postings, frees their numbers and compacts the pool. */
   private purge(): void {
     const dead = this.dead;
-    for (let t = 0; t < this.terms.length; t++) {
-      const docs = this.docsOf(t);
-      if (docs.length === this.liveDf[t]) continue;
-      const tfs = this.tfsOf(t);
-      const keptDocs: number[] = [];
-      const keptTfs: number[] = [];
-      for (let k = 0; k < docs.length; k++) {
-        if (dead[docs[k]!] === 1) continue;
-        keptDocs.push(docs[k]!);
-        keptTfs.push(tfs[k]!);
-      }
-      this.postDocs[t] = keptDocs;
-      this.postTfs[t] = keptTfs;
-    }
+    this.rebuild(dead);
     for (let n = 0; n < this.docIds.length; n++) {
       if (dead[n] === 1) {
         dead[n] = 0;
@@ -740,7 +742,7 @@ class InvertedIndex implements SearchIndex {
       this.terms.push(term);
       this.postDocs.push([]);
       this.postTfs.push([]);
-      this.liveDf.push(0);
+      this.liveDf = grown(this.liveDf, id + 1);
       this.pending.push(term);
       this.addTrigrams(term, id);
     }
@@ -766,22 +768,125 @@ class InvertedIndex implements SearchIndex {
    * (made on first use: a view per term of a large vocabulary would slow loading down).
    */
   private docsOf(t: number): DocList {
-    return (this.postDocs[t] ??= this.loadedDocs.subarray(
-      this.loadedStart[t],
-      this.loadedStart[t + 1],
-    ));
+    return (this.postDocs[t] ??= this.baseDocs.subarray(this.baseStart[t], this.baseStart[t + 1]));
   }
 
   private tfsOf(t: number): TfList {
-    return (this.postTfs[t] ??= this.loadedTfs.subarray(
-      this.loadedStart[t],
-      this.loadedStart[t + 1],
-    ));
+    return (this.postTfs[t] ??= this.baseTfs.subarray(this.baseStart[t], this.baseStart[t + 1]));
+  }
+
+  /** Room in the log for `need` postings. */
+  private reserveLog(need: number): void {
+    if (need <= this.logTerms.length) return;
+    this.logTerms = grown(this.logTerms, need);
+    this.logDocs = grown(this.logDocs, need);
+    this.logTfs = grown(this.logTfs, need);
+  }
+
+  /**
+   * Puts the log's postings in place, by term, before postings are read. A log that is small
+   * beside the base (an edit, a search between two slices) goes onto the terms' own lists; a
+   * larger one (a build) makes a new base: one counting sort by term, sequential writes.
+   */
+  private settle(): void {
+    const len = this.logLen;
+    if (len === 0) return;
+    if (len * 8 >= this.baseDocs.length) {
+      this.rebuild(null);
+      return;
+    }
+    const { logTerms, logDocs, logTfs } = this;
+    for (let i = 0; i < len; i++) {
+      const term = logTerms[i]!;
+      let docs = this.postDocs[term];
+      let tfs = this.postTfs[term];
+      if (!Array.isArray(docs) || !Array.isArray(tfs)) {
+        docs = this.postDocs[term] = Array.from(this.docsOf(term));
+        tfs = this.postTfs[term] = Array.from(this.tfsOf(term));
+      }
+      docs.push(logDocs[i]!);
+      tfs.push(logTfs[i]!);
+    }
+    this.clearLog();
+  }
+
+  private clearLog(): void {
+    this.logLen = 0;
+    // A build's log is tens of megabytes: not kept for the next edit's few postings.
+    if (this.logTerms.length > 1 << 16) {
+      this.logTerms = new Int32Array(0);
+      this.logDocs = new Int32Array(0);
+      this.logTfs = new Float32Array(0);
+    }
+  }
+
+  /**
+   * A new base from every term's postings (its own list or its base range) followed by the
+   * log's, in the order added; without the postings of `dead` documents when given.
+   */
+  private rebuild(dead: Uint8Array | null): void {
+    const termCount = this.terms.length;
+    const { baseDocs, baseTfs, baseStart, postDocs, postTfs, logTerms, logDocs, logTfs } = this;
+    const len = this.logLen;
+    const isLive = (n: number) => dead === null || dead[n] === 0;
+    // Sizes first (in start[t + 1]), then where each term starts.
+    const start = new Int32Array(termCount + 1);
+    for (let t = 0; t < termCount; t++) {
+      const own = postDocs[t];
+      let size = 0;
+      if (own === undefined) {
+        const to = baseStart[t + 1]!;
+        if (dead === null) size = to - baseStart[t]!;
+        else for (let q = baseStart[t]!; q < to; q++) size += dead[baseDocs[q]!] === 0 ? 1 : 0;
+      } else if (dead === null) size = own.length;
+      else for (let q = 0; q < own.length; q++) size += dead[own[q]!] === 0 ? 1 : 0;
+      start[t + 1] = size;
+    }
+    for (let i = 0; i < len; i++) if (isLive(logDocs[i]!)) start[logTerms[i]! + 1]!++;
+    for (let t = 0; t < termCount; t++) start[t + 1]! += start[t]!;
+    const docs = new Int32Array(start[termCount]!);
+    const tfs = new Float32Array(start[termCount]!);
+    const at = start.slice(0, termCount);
+    for (let t = 0; t < termCount; t++) {
+      let w = at[t]!;
+      const own = postDocs[t];
+      if (own === undefined) {
+        for (let q = baseStart[t]!, to = baseStart[t + 1]!; q < to; q++) {
+          const n = baseDocs[q]!;
+          if (!isLive(n)) continue;
+          docs[w] = n;
+          tfs[w++] = baseTfs[q]!;
+        }
+      } else {
+        const ownTfs = postTfs[t]!;
+        for (let q = 0; q < own.length; q++) {
+          const n = own[q]!;
+          if (!isLive(n)) continue;
+          docs[w] = n;
+          tfs[w++] = ownTfs[q]!;
+        }
+      }
+      at[t] = w;
+    }
+    for (let i = 0; i < len; i++) {
+      const n = logDocs[i]!;
+      if (!isLive(n)) continue;
+      const w = at[logTerms[i]!]!++;
+      docs[w] = n;
+      tfs[w] = logTfs[i]!;
+    }
+    this.baseDocs = docs;
+    this.baseTfs = tfs;
+    this.baseStart = start;
+    this.postDocs = new Array<DocList | undefined>(termCount);
+    this.postTfs = new Array<TfList | undefined>(termCount);
+    this.clearLog();
   }
 
   // --- shards: a build split over two workers ----------------------------------------------
 
   exportShard(): Uint8Array<ArrayBuffer> {
+    this.settle();
     // Live documents renumbered densely, in order; value, property, schema and term ids stay
     // this index's own (its tables go whole), so the receiver maps each table once.
     const renumber = new Int32Array(this.docIds.length).fill(-1);
@@ -965,29 +1070,29 @@ class InvertedIndex implements SearchIndex {
       this.live++;
       docNo[m] = n;
     }
+    // The shard's postings go to the log, term by term: settled with this index's own.
+    let w = this.logLen;
+    this.reserveLog(w + postDocs.length);
+    const { logTerms, logDocs, logTfs, liveDf } = this;
     for (let t = 0; t < terms.length; t++) {
       const from = termStart[t]!;
       const to = termStart[t + 1]!;
-      if (from === to) continue;
       const term = termNo[t]!;
-      let docs = this.postDocs[term];
-      let tfs = this.postTfs[term];
-      if (!Array.isArray(docs) || !Array.isArray(tfs)) {
-        docs = this.postDocs[term] = Array.from(this.docsOf(term));
-        tfs = this.postTfs[term] = Array.from(this.tfsOf(term));
-      }
       for (let q = from; q < to; q++) {
-        docs.push(docNo[postDocs[q]!]!);
-        tfs.push(postTfs[q]!);
+        logTerms[w] = term;
+        logDocs[w] = docNo[postDocs[q]!]!;
+        logTfs[w++] = postTfs[q]!;
       }
-      this.liveDf[term]! += to - from;
+      liveDf[term]! += to - from;
     }
+    this.logLen = w;
     return count;
   }
 
   // --- persisted form -------------------------------------------------------------------
 
   serialize(): Uint8Array<ArrayBuffer> {
+    this.settle();
     this.mergePending();
     // Live documents renumbered densely, in order (so ties rank as before).
     const renumber = new Int32Array(this.docIds.length).fill(-1);
@@ -1168,12 +1273,12 @@ class InvertedIndex implements SearchIndex {
     index.sorted = terms.slice();
     index.sortedIds = Array.from(terms, (_, t) => t);
     // Each term's postings stay in the loaded arrays until used (docsOf).
-    index.loadedDocs = postDocs;
-    index.loadedTfs = postTfs;
-    index.loadedStart = termStart;
+    index.baseDocs = postDocs;
+    index.baseTfs = postTfs;
+    index.baseStart = termStart;
     index.postDocs = new Array<DocList | undefined>(terms.length);
     index.postTfs = new Array<TfList | undefined>(terms.length);
-    const liveDf = new Array<number>(terms.length);
+    const liveDf = new Int32Array(terms.length);
     for (let t = 0; t < terms.length; t++) {
       const from = termStart[t]!;
       const to = termStart[t + 1]!;
@@ -1348,6 +1453,7 @@ class InvertedIndex implements SearchIndex {
       ? [identifier]
       : [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
     if (tokens.length === 0) return this.browse(limit, filter);
+    this.settle();
     this.ensureScratch();
     const typing = ALNUM_END.test(query);
     const groups: Variant[][] = tokens.map((token, i) => {
