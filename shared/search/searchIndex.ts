@@ -222,7 +222,7 @@ function* fieldsOf(doc: SearchDocument): Generator<[string, string, number]> {
  * What a property value is indexed as: its terms, through `emit` (each weighs the field's weight);
  * `tokens` counts toward the document's length. It depends only on the property's class
  * (`fieldClass`), the value and whether the document is an entity, so a value that repeats is
- * analysed once (`fieldTerms`), and indexing, removal and a hit's matched terms agree by
+ * analysed once (`fieldAt`), and indexing, removal and a hit's matched terms agree by
  * construction.
  */
 function analyzeField(
@@ -262,19 +262,10 @@ function analyzeField(
   return { tokens: tokens.length, interval: null };
 }
 
-/** One analysed property value, as `add` keeps it for the next document with the same one. */
-interface FieldTerms {
-  readonly terms: readonly number[];
-  readonly tokens: number;
-  /** Day numbers of the date interval; NaN when the value is not a date (or not a valid one). */
-  readonly lo: number;
-  readonly hi: number;
-}
-
 /** Property values longer than this are not remembered (free text seldom repeats). */
 const FIELD_CACHE_VALUE = 128;
-/** Marks a value seen once in `fieldCache` (analysed, not kept). */
-const SEEN_ONCE: FieldTerms = { terms: [], tokens: 0, lo: NaN, hi: NaN };
+/** An analysis's `lo` when the value is not a date (or not a valid one). */
+const NO_DAY = -0x80000000;
 
 /** How `analyzeField` treats a property: 0 plain, 1 date, 2 phone, 3 IBAN. */
 function fieldClass(prop: string, phoneSchema: boolean): number {
@@ -347,8 +338,19 @@ class InvertedIndex implements SearchIndex {
   private props = new Interner();
   private schemaNames = new Interner();
   private free: number[] = [];
-  /** 4 × value id + field class → the analysis, see fieldTerms. */
-  private fieldCache: (FieldTerms | undefined)[] = [];
+  /**
+   * Analyses kept for a value's next sighting (see fieldAt), flat so that indexing a field reads
+   * two typed arrays rather than an object and its list: per slot (4 × value id + field class)
+   * 0 unseen, -1 seen once, else 1 + where the analysis starts in `fieldData`.
+   */
+  private fieldSlot: Int32Array = new Int32Array(0);
+  /**
+   * Analyses end to end, each [tokens, lo, hi, term count, term ids…] with the date interval as
+   * day numbers (lo NO_DAY: none); an analysis not kept is written after the last kept one.
+   */
+  private fieldData: Int32Array = new Int32Array(0);
+  private fieldDataLen = 0;
+  private fieldScratch: number[] = [];
   private deadDocs = 0;
   private totalLen = 0;
   private live = 0;
@@ -537,16 +539,18 @@ class InvertedIndex implements SearchIndex {
     let len = 0;
     for (let i = 0; i < count; i++) {
       const propId = fieldProps[i]!;
-      const field = this.fieldTerms(propId, fieldValues[i]!, entity, phoneSchema);
+      const at = this.fieldAt(propId, fieldValues[i]!, entity, phoneSchema);
+      const data = this.fieldData;
       const weight = this.propWeight(propId);
       let tf = this.tfScratch;
-      for (const term of field.terms) {
+      for (let k = at + 4, end = at + 4 + data[at + 3]!; k < end; k++) {
+        const term = data[k]!;
         if (term >= tf.length) tf = this.tfScratch = grown(tf, term + 1);
         if (tf[term] === 0) touchedTerms.push(term);
         tf[term] = tf[term]! + weight;
       }
-      len += weight * field.tokens;
-      if (!Number.isNaN(field.lo)) days.push(field.lo, field.hi);
+      len += weight * data[at]!;
+      if (data[at + 1] !== NO_DAY) days.push(data[at + 1]!, data[at + 2]!);
     }
     const n = this.free.pop() ?? this.docIds.length;
     if (n >= this.kinds.length) this.growDocs(n + 1);
@@ -595,37 +599,49 @@ class InvertedIndex implements SearchIndex {
   }
 
   /**
-   * The terms of a property value, analysed once per distinct (property, value, kind of
-   * document): a million calls repeat the same numbers, phone ids, years and durations.
+   * The analysis of a property value (where it starts in `fieldData`, valid until the next call),
+   * made once per distinct (value, class of property) of entities: a million calls repeat the
+   * same numbers, phone ids, years and durations.
    */
-  private fieldTerms(
-    propId: number,
-    valueId: number,
-    entity: boolean,
-    phoneSchema: boolean,
-  ): FieldTerms {
-    const prop = this.props.strings[propId]!;
-    const value = this.values.strings[valueId]!;
-    const cacheable = entity && value.length <= FIELD_CACHE_VALUE;
+  private fieldAt(propId: number, valueId: number, entity: boolean, phoneSchema: boolean): number {
     // The property matters to the analysis only as one of four classes.
     const slot = valueId * 4 + this.propClass(propId, phoneSchema);
-    const known = cacheable ? this.fieldCache[slot] : undefined;
-    if (known !== undefined && known !== SEEN_ONCE) return known;
-    const terms: number[] = [];
-    const { tokens, interval } = analyzeField(prop, value, entity, phoneSchema, (term) =>
-      terms.push(this.termFor(term)),
+    // Only entities' short values are kept (below), so a kept analysis is one to use.
+    const state = entity && slot < this.fieldSlot.length ? this.fieldSlot[slot]! : 0;
+    if (state > 0) return state - 1;
+    const value = this.values.strings[valueId]!;
+    const terms = this.fieldScratch;
+    terms.length = 0;
+    const { tokens, interval } = analyzeField(
+      this.props.strings[propId]!,
+      value,
+      entity,
+      phoneSchema,
+      (term) => terms.push(this.termFor(term)),
     );
-    let lo = NaN;
-    let hi = NaN;
+    let lo = NO_DAY;
+    let hi = NO_DAY;
     if (interval) {
-      lo = dayNumber(interval[0]);
-      hi = dayNumber(interval[1]);
-      if (Number.isNaN(hi)) lo = NaN;
+      const from = dayNumber(interval[0]);
+      const to = dayNumber(interval[1]);
+      if (!Number.isNaN(from) && !Number.isNaN(to)) [lo, hi] = [from, to];
     }
-    const field: FieldTerms = { terms, tokens, lo, hi };
+    const at = this.fieldDataLen;
+    const data = (this.fieldData = grown(this.fieldData, at + 4 + terms.length));
+    data[at] = tokens;
+    data[at + 1] = lo;
+    data[at + 2] = hi;
+    data[at + 3] = terms.length;
+    for (let k = 0; k < terms.length; k++) data[at + 4 + k] = terms[k]!;
     // Kept from a value's second sighting on: most values of a case of people are unique.
-    if (cacheable) this.fieldCache[slot] = known === SEEN_ONCE ? field : SEEN_ONCE;
-    return field;
+    if (entity && value.length <= FIELD_CACHE_VALUE) {
+      this.fieldSlot = grown(this.fieldSlot, slot + 1);
+      if (state === -1) {
+        this.fieldSlot[slot] = at + 1;
+        this.fieldDataLen = at + 4 + terms.length;
+      } else this.fieldSlot[slot] = -1;
+    }
+    return at;
   }
 
   /** fieldWeight of a property, by id (a set look-up per field was a build cost at 1M). */
@@ -648,13 +664,9 @@ class InvertedIndex implements SearchIndex {
     const phoneSchema = entity && this.schemaNames.strings[this.schemas[n]!] === 'Phone';
     const out = new Set<number>();
     for (let i = 0; i < pairs; i++) {
-      const field = this.fieldTerms(
-        pool[at + 2 + 2 * i]!,
-        pool[at + 3 + 2 * i]!,
-        entity,
-        phoneSchema,
-      );
-      for (const t of field.terms) out.add(t);
+      const field = this.fieldAt(pool[at + 2 + 2 * i]!, pool[at + 3 + 2 * i]!, entity, phoneSchema);
+      const data = this.fieldData;
+      for (let k = field + 4; k < field + 4 + data[field + 3]!; k++) out.add(data[k]!);
     }
     return out;
   }
