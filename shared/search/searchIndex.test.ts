@@ -318,6 +318,25 @@ describe('packed batches', () => {
     );
   });
 
+  it('packs any documents losslessly, however many properties each has', () => {
+    const many = fc.dictionary(
+      fc.string({ minLength: 1, maxLength: 6 }),
+      fc.array(fc.string(), { maxLength: 3 }),
+      { maxKeys: 40 },
+    );
+    const docArb = fc.record({
+      id: fc.string({ minLength: 1 }),
+      schema: fc.string(),
+      properties: many,
+    });
+    fc.assert(
+      fc.property(fc.array(docArb, { maxLength: 8 }), (list) => {
+        const docs: EntityDoc[] = list.map((d) => ({ ...d, properties: { ...d.properties } }));
+        expect(unpackEntities(packEntities(docs, (d) => d))).toEqual(docs);
+      }),
+    );
+  });
+
   it('refuses a batch whose shape does not match its strings', () => {
     const batch = packEntities(
       [{ id: 'x', schema: 'Person', properties: { name: ['A B'] } }],

@@ -317,6 +317,18 @@ const PURGE_MIN = 1024;
 
 /** A term's postings: a view on a loaded index until it changes, then a growable array. */
 type DocList = Int32Array | number[];
+
+/** The live documents of an index, renumbered densely (see liveDocs). */
+interface LiveDocs {
+  /** Old number → new; -1 for a removed document. */
+  readonly renumber: Int32Array;
+  readonly docIds: string[];
+  readonly kinds: Uint8Array;
+  readonly schemas: Int32Array;
+  readonly lens: Float64Array;
+  /** Each document's source as in the index's pool, one after another. */
+  readonly pool: Int32Array;
+}
 type TfList = Float32Array | number[];
 
 class InvertedIndex implements SearchIndex {
@@ -895,28 +907,29 @@ class InvertedIndex implements SearchIndex {
     this.clearLog();
   }
 
-  // --- shards: a build split over two workers ----------------------------------------------
-
-  exportShard(): Uint8Array<ArrayBuffer> {
-    this.settle();
-    // Live documents renumbered densely, in order; value, property, schema and term ids stay
-    // this index's own (its tables go whole), so the receiver maps each table once.
+  /**
+   * The live documents renumbered densely, in order (so ties rank as before), with their columns
+   * and their sources end to end: what a save and a shard both write. Given `values` (a save),
+   * value ids are renumbered by first use and the values listed there; else they stay as here.
+   */
+  private liveDocs(values: string[] | null): LiveDocs {
     const renumber = new Int32Array(this.docIds.length).fill(-1);
     const docIds: string[] = [];
+    const source = this.pool;
     let poolSize = 0;
     for (let n = 0; n < this.docIds.length; n++) {
       if (this.docIds[n] === '' || this.dead[n] === 1) continue;
       renumber[n] = docIds.length;
       docIds.push(this.docIds[n]!);
       const at = this.starts[n]!;
-      poolSize += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
+      poolSize += 2 + 2 * source[at]! + 2 * source[at + 1]!;
     }
     const count = docIds.length;
     const kinds = new Uint8Array(count);
     const schemas = new Int32Array(count);
     const lens = new Float64Array(count);
     const pool = new Int32Array(poolSize);
-    const source = this.pool;
+    const valueNo = values && new Int32Array(this.values.strings.length).fill(-1);
     let w = 0;
     for (let n = 0; n < this.docIds.length; n++) {
       const m = renumber[n]!;
@@ -924,11 +937,37 @@ class InvertedIndex implements SearchIndex {
       kinds[m] = this.kinds[n]!;
       schemas[m] = this.schemas[n]!;
       lens[m] = this.lens[n]!;
-      // Copied in a loop: a subarray per document was most of the export.
+      // Copied in loops: a subarray per document was most of a shard's export.
       const at = this.starts[n]!;
       const end = at + 2 + 2 * source[at]! + 2 * source[at + 1]!;
-      for (let i = at; i < end; i++) pool[w++] = source[i]!;
+      if (valueNo === null || values === null) {
+        for (let i = at; i < end; i++) pool[w++] = source[i]!;
+        continue;
+      }
+      const pairsEnd = at + 2 + 2 * source[at]!;
+      pool[w++] = source[at]!;
+      pool[w++] = source[at + 1]!;
+      for (let i = at + 2; i < pairsEnd; i += 2) {
+        const v = source[i + 1]!;
+        if (valueNo[v] === -1) {
+          valueNo[v] = values.length;
+          values.push(this.values.strings[v]!);
+        }
+        pool[w++] = source[i]!;
+        pool[w++] = valueNo[v]!;
+      }
+      for (let i = pairsEnd; i < end; i++) pool[w++] = source[i]!;
     }
+    return { renumber, docIds, kinds, schemas, lens, pool };
+  }
+
+  // --- shards: a build split over two workers ----------------------------------------------
+
+  exportShard(): Uint8Array<ArrayBuffer> {
+    this.settle();
+    // Value, property, schema and term ids stay this index's own (its tables go whole), so the
+    // receiver maps each table once.
+    const { renumber, docIds, kinds, schemas, lens, pool } = this.liveDocs(null);
     // Every term in id order (the receiver interns them in that order), its live postings in
     // list order (the order documents were added).
     const termStart = new Int32Array(this.terms.length + 1);
@@ -1106,52 +1145,9 @@ class InvertedIndex implements SearchIndex {
   serialize(): Uint8Array<ArrayBuffer> {
     this.settle();
     this.mergePending();
-    // Live documents renumbered densely, in order (so ties rank as before).
-    const renumber = new Int32Array(this.docIds.length).fill(-1);
-    const docIds: string[] = [];
-    let poolSize = 0;
-    for (let n = 0; n < this.docIds.length; n++) {
-      if (this.docIds[n] !== '' && this.dead[n] === 0) {
-        renumber[n] = docIds.length;
-        docIds.push(this.docIds[n]!);
-        const at = this.starts[n]!;
-        poolSize += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
-      }
-    }
-    const count = docIds.length;
-    const kinds = new Uint8Array(count);
-    const schemas = new Int32Array(count);
-    const lens = new Float64Array(count);
-    const valueNo = new Int32Array(this.values.strings.length).fill(-1);
+    // Values renumbered by first use: those of removed documents are left out.
     const values: string[] = [];
-    // Written in place: a million documents' pool pushed onto an array took seconds.
-    const pool = new Int32Array(poolSize);
-    const source = this.pool;
-    let w = 0;
-    for (let n = 0; n < this.docIds.length; n++) {
-      const m = renumber[n]!;
-      if (m < 0) continue;
-      kinds[m] = this.kinds[n]!;
-      schemas[m] = this.schemas[n]!;
-      lens[m] = this.lens[n]!;
-      const at = this.starts[n]!;
-      const pairs = source[at]!;
-      const dates = source[at + 1]!;
-      pool[w++] = pairs;
-      pool[w++] = dates;
-      for (let i = 0; i < pairs; i++) {
-        const v = source[at + 3 + 2 * i]!;
-        if (valueNo[v] === -1) {
-          valueNo[v] = values.length;
-          values.push(this.values.strings[v]!);
-        }
-        pool[w++] = source[at + 2 + 2 * i]!;
-        pool[w++] = valueNo[v]!;
-      }
-      const from = at + 2 + 2 * pairs;
-      pool.set(source.subarray(from, from + 2 * dates), w);
-      w += 2 * dates;
-    }
+    const { renumber, docIds, kinds, schemas, lens, pool } = this.liveDocs(values);
     // Live terms in sorted order, so the loaded vocabulary needs no sort.
     const terms: string[] = [];
     const ids: number[] = [];
