@@ -222,7 +222,7 @@ function* fieldsOf(doc: SearchDocument): Generator<[string, string, number]> {
  * What a property value is indexed as: its terms, through `emit` (each weighs the field's weight);
  * `tokens` counts toward the document's length. It depends only on the property's class
  * (`fieldClass`), the value and whether the document is an entity, so a value that repeats is
- * analysed once (`fieldTerms`), and indexing, removal and a hit's matched terms agree by
+ * analysed once (`fieldAt`), and indexing, removal and a hit's matched terms agree by
  * construction.
  */
 function analyzeField(
@@ -262,19 +262,10 @@ function analyzeField(
   return { tokens: tokens.length, interval: null };
 }
 
-/** One analysed property value, as `add` keeps it for the next document with the same one. */
-interface FieldTerms {
-  readonly terms: readonly number[];
-  readonly tokens: number;
-  /** Day numbers of the date interval; NaN when the value is not a date (or not a valid one). */
-  readonly lo: number;
-  readonly hi: number;
-}
-
 /** Property values longer than this are not remembered (free text seldom repeats). */
 const FIELD_CACHE_VALUE = 128;
-/** Marks a value seen once in `fieldCache` (analysed, not kept). */
-const SEEN_ONCE: FieldTerms = { terms: [], tokens: 0, lo: NaN, hi: NaN };
+/** An analysis's `lo` when the value is not a date (or not a valid one). */
+const NO_DAY = -0x80000000;
 
 /** How `analyzeField` treats a property: 0 plain, 1 date, 2 phone, 3 IBAN. */
 function fieldClass(prop: string, phoneSchema: boolean): number {
@@ -292,7 +283,7 @@ function dayNumber(iso: string): number {
   return Math.round(d.getTime() / 86_400_000);
 }
 
-type Growable = Int32Array | Float64Array | Uint8Array;
+type Growable = Int32Array | Float64Array | Float32Array | Uint8Array;
 
 /** `a`, or a copy at least `need` long (doubling) when it is shorter. */
 function grown<T extends Growable>(a: T, need: number): T {
@@ -326,6 +317,18 @@ const PURGE_MIN = 1024;
 
 /** A term's postings: a view on a loaded index until it changes, then a growable array. */
 type DocList = Int32Array | number[];
+
+/** The live documents of an index, renumbered densely (see liveDocs). */
+interface LiveDocs {
+  /** Old number → new; -1 for a removed document. */
+  readonly renumber: Int32Array;
+  readonly docIds: string[];
+  readonly kinds: Uint8Array;
+  readonly schemas: Int32Array;
+  readonly lens: Float64Array;
+  /** Each document's source as in the index's pool, one after another. */
+  readonly pool: Int32Array;
+}
 type TfList = Float32Array | number[];
 
 class InvertedIndex implements SearchIndex {
@@ -347,23 +350,50 @@ class InvertedIndex implements SearchIndex {
   private props = new Interner();
   private schemaNames = new Interner();
   private free: number[] = [];
-  /** 4 × value id + field class → the analysis, see fieldTerms. */
-  private fieldCache: (FieldTerms | undefined)[] = [];
+  /**
+   * Analyses kept for a value's next sighting (see fieldAt), flat so that indexing a field reads
+   * two typed arrays rather than an object and its list: per slot (4 × value id + field class)
+   * 0 unseen, -1 seen once, else 1 + where the analysis starts in `fieldData`.
+   */
+  private fieldSlot: Int32Array = new Int32Array(0);
+  /**
+   * Analyses end to end, each [tokens, lo, hi, term count, term ids…] with the date interval as
+   * day numbers (lo NO_DAY: none); an analysis not kept is written after the last kept one.
+   */
+  private fieldData: Int32Array = new Int32Array(0);
+  private fieldDataLen = 0;
+  private fieldScratch: number[] = [];
   private deadDocs = 0;
   private totalLen = 0;
   private live = 0;
   // terms
   private termId = new Map<string, number>();
   private terms: string[] = [];
-  /** Undefined for a term of a loaded index not changed since: see docsOf. */
+  /**
+   * A term's own growable postings once it changed after the last settle; undefined while its
+   * postings are the base's (see docsOf).
+   */
   private postDocs: (DocList | undefined)[] = [];
   private postTfs: (TfList | undefined)[] = [];
-  /** A loaded index's postings, end to end, and where each term's start (see load). */
-  private loadedDocs: Int32Array = new Int32Array(0);
-  private loadedTfs: Float32Array = new Float32Array(0);
-  private loadedStart: Int32Array = new Int32Array(1);
+  /**
+   * The settled postings, term after term (loaded, or laid out by `rebuild`): term t's are
+   * [baseStart[t], baseStart[t + 1]); terms interned since have none here.
+   */
+  private baseDocs: Int32Array = new Int32Array(0);
+  private baseTfs: Float32Array = new Float32Array(0);
+  private baseStart: Int32Array = new Int32Array(1);
+  /**
+   * Postings added since the last settle as (term, document, frequency), in the order added:
+   * indexing writes them one after another instead of into a list per term (a cache miss and
+   * an array growth each, the build's largest cost at a million calls); `settle` sorts them
+   * into place, by term, before anything reads postings.
+   */
+  private logTerms: Int32Array = new Int32Array(0);
+  private logDocs: Int32Array = new Int32Array(0);
+  private logTfs: Float32Array = new Float32Array(0);
+  private logLen = 0;
   /** Live documents per term (postings of dead documents stay until the next purge). */
-  private liveDf: number[] = [];
+  private liveDf: Int32Array = new Int32Array(0);
   private trigramTerms = new Map<string, number[]>();
   private sorted: string[] = [];
   /** The term id at each position of `sorted`. */
@@ -521,16 +551,18 @@ class InvertedIndex implements SearchIndex {
     let len = 0;
     for (let i = 0; i < count; i++) {
       const propId = fieldProps[i]!;
-      const field = this.fieldTerms(propId, fieldValues[i]!, entity, phoneSchema);
+      const at = this.fieldAt(propId, fieldValues[i]!, entity, phoneSchema);
+      const data = this.fieldData;
       const weight = this.propWeight(propId);
       let tf = this.tfScratch;
-      for (const term of field.terms) {
+      for (let k = at + 4, end = at + 4 + data[at + 3]!; k < end; k++) {
+        const term = data[k]!;
         if (term >= tf.length) tf = this.tfScratch = grown(tf, term + 1);
         if (tf[term] === 0) touchedTerms.push(term);
         tf[term] = tf[term]! + weight;
       }
-      len += weight * field.tokens;
-      if (!Number.isNaN(field.lo)) days.push(field.lo, field.hi);
+      len += weight * data[at]!;
+      if (data[at + 1] !== NO_DAY) days.push(data[at + 1]!, data[at + 2]!);
     }
     const n = this.free.pop() ?? this.docIds.length;
     if (n >= this.kinds.length) this.growDocs(n + 1);
@@ -547,18 +579,17 @@ class InvertedIndex implements SearchIndex {
     for (const day of days) pool[at++] = day;
     this.poolLen = at;
     const tf = this.tfScratch;
+    let w = this.logLen;
+    this.reserveLog(w + touchedTerms.length);
+    const { logTerms, logDocs, logTfs, liveDf } = this;
     for (const term of touchedTerms) {
-      let docs = this.postDocs[term];
-      let tfs = this.postTfs[term];
-      if (!Array.isArray(docs) || !Array.isArray(tfs)) {
-        docs = this.postDocs[term] = Array.from(this.docsOf(term));
-        tfs = this.postTfs[term] = Array.from(this.tfsOf(term));
-      }
-      docs.push(n);
-      tfs.push(tf[term]!);
+      logTerms[w] = term;
+      logDocs[w] = n;
+      logTfs[w++] = tf[term]!;
       tf[term] = 0;
-      this.liveDf[term]!++;
+      liveDf[term]!++;
     }
+    this.logLen = w;
     this.kinds[n] = kind;
     this.schemas[n] = schema;
     this.lens[n] = len;
@@ -580,37 +611,49 @@ class InvertedIndex implements SearchIndex {
   }
 
   /**
-   * The terms of a property value, analysed once per distinct (property, value, kind of
-   * document): a million calls repeat the same numbers, phone ids, years and durations.
+   * The analysis of a property value (where it starts in `fieldData`, valid until the next call),
+   * made once per distinct (value, class of property) of entities: a million calls repeat the
+   * same numbers, phone ids, years and durations.
    */
-  private fieldTerms(
-    propId: number,
-    valueId: number,
-    entity: boolean,
-    phoneSchema: boolean,
-  ): FieldTerms {
-    const prop = this.props.strings[propId]!;
-    const value = this.values.strings[valueId]!;
-    const cacheable = entity && value.length <= FIELD_CACHE_VALUE;
+  private fieldAt(propId: number, valueId: number, entity: boolean, phoneSchema: boolean): number {
     // The property matters to the analysis only as one of four classes.
     const slot = valueId * 4 + this.propClass(propId, phoneSchema);
-    const known = cacheable ? this.fieldCache[slot] : undefined;
-    if (known !== undefined && known !== SEEN_ONCE) return known;
-    const terms: number[] = [];
-    const { tokens, interval } = analyzeField(prop, value, entity, phoneSchema, (term) =>
-      terms.push(this.termFor(term)),
+    // Only entities' short values are kept (below), so a kept analysis is one to use.
+    const state = entity && slot < this.fieldSlot.length ? this.fieldSlot[slot]! : 0;
+    if (state > 0) return state - 1;
+    const value = this.values.strings[valueId]!;
+    const terms = this.fieldScratch;
+    terms.length = 0;
+    const { tokens, interval } = analyzeField(
+      this.props.strings[propId]!,
+      value,
+      entity,
+      phoneSchema,
+      (term) => terms.push(this.termFor(term)),
     );
-    let lo = NaN;
-    let hi = NaN;
+    let lo = NO_DAY;
+    let hi = NO_DAY;
     if (interval) {
-      lo = dayNumber(interval[0]);
-      hi = dayNumber(interval[1]);
-      if (Number.isNaN(hi)) lo = NaN;
+      const from = dayNumber(interval[0]);
+      const to = dayNumber(interval[1]);
+      if (!Number.isNaN(from) && !Number.isNaN(to)) [lo, hi] = [from, to];
     }
-    const field: FieldTerms = { terms, tokens, lo, hi };
+    const at = this.fieldDataLen;
+    const data = (this.fieldData = grown(this.fieldData, at + 4 + terms.length));
+    data[at] = tokens;
+    data[at + 1] = lo;
+    data[at + 2] = hi;
+    data[at + 3] = terms.length;
+    for (let k = 0; k < terms.length; k++) data[at + 4 + k] = terms[k]!;
     // Kept from a value's second sighting on: most values of a case of people are unique.
-    if (cacheable) this.fieldCache[slot] = known === SEEN_ONCE ? field : SEEN_ONCE;
-    return field;
+    if (entity && value.length <= FIELD_CACHE_VALUE) {
+      this.fieldSlot = grown(this.fieldSlot, slot + 1);
+      if (state === -1) {
+        this.fieldSlot[slot] = at + 1;
+        this.fieldDataLen = at + 4 + terms.length;
+      } else this.fieldSlot[slot] = -1;
+    }
+    return at;
   }
 
   /** fieldWeight of a property, by id (a set look-up per field was a build cost at 1M). */
@@ -633,13 +676,9 @@ class InvertedIndex implements SearchIndex {
     const phoneSchema = entity && this.schemaNames.strings[this.schemas[n]!] === 'Phone';
     const out = new Set<number>();
     for (let i = 0; i < pairs; i++) {
-      const field = this.fieldTerms(
-        pool[at + 2 + 2 * i]!,
-        pool[at + 3 + 2 * i]!,
-        entity,
-        phoneSchema,
-      );
-      for (const t of field.terms) out.add(t);
+      const field = this.fieldAt(pool[at + 2 + 2 * i]!, pool[at + 3 + 2 * i]!, entity, phoneSchema);
+      const data = this.fieldData;
+      for (let k = field + 4; k < field + 4 + data[field + 3]!; k++) out.add(data[k]!);
     }
     return out;
   }
@@ -663,20 +702,7 @@ class InvertedIndex implements SearchIndex {
   /** Sweeps dead documents out of the postings, frees their numbers and compacts the pool. */
   private purge(): void {
     const dead = this.dead;
-    for (let t = 0; t < this.terms.length; t++) {
-      const docs = this.docsOf(t);
-      if (docs.length === this.liveDf[t]) continue;
-      const tfs = this.tfsOf(t);
-      const keptDocs: number[] = [];
-      const keptTfs: number[] = [];
-      for (let k = 0; k < docs.length; k++) {
-        if (dead[docs[k]!] === 1) continue;
-        keptDocs.push(docs[k]!);
-        keptTfs.push(tfs[k]!);
-      }
-      this.postDocs[t] = keptDocs;
-      this.postTfs[t] = keptTfs;
-    }
+    this.rebuild(dead);
     for (let n = 0; n < this.docIds.length; n++) {
       if (dead[n] === 1) {
         dead[n] = 0;
@@ -740,7 +766,7 @@ class InvertedIndex implements SearchIndex {
       this.terms.push(term);
       this.postDocs.push([]);
       this.postTfs.push([]);
-      this.liveDf.push(0);
+      this.liveDf = grown(this.liveDf, id + 1);
       this.pending.push(term);
       this.addTrigrams(term, id);
     }
@@ -766,40 +792,144 @@ class InvertedIndex implements SearchIndex {
    * (made on first use: a view per term of a large vocabulary would slow loading down).
    */
   private docsOf(t: number): DocList {
-    return (this.postDocs[t] ??= this.loadedDocs.subarray(
-      this.loadedStart[t],
-      this.loadedStart[t + 1],
-    ));
+    return (this.postDocs[t] ??= this.baseDocs.subarray(this.baseStart[t], this.baseStart[t + 1]));
   }
 
   private tfsOf(t: number): TfList {
-    return (this.postTfs[t] ??= this.loadedTfs.subarray(
-      this.loadedStart[t],
-      this.loadedStart[t + 1],
-    ));
+    return (this.postTfs[t] ??= this.baseTfs.subarray(this.baseStart[t], this.baseStart[t + 1]));
   }
 
-  // --- shards: a build split over two workers ----------------------------------------------
+  /** Room in the log for `need` postings. */
+  private reserveLog(need: number): void {
+    if (need <= this.logTerms.length) return;
+    this.logTerms = grown(this.logTerms, need);
+    this.logDocs = grown(this.logDocs, need);
+    this.logTfs = grown(this.logTfs, need);
+  }
 
-  exportShard(): Uint8Array<ArrayBuffer> {
-    // Live documents renumbered densely, in order; value, property, schema and term ids stay
-    // this index's own (its tables go whole), so the receiver maps each table once.
+  /**
+   * Puts the log's postings in place, by term, before postings are read. A log that is small
+   * beside the base (an edit, a search between two slices) goes onto the terms' own lists; a
+   * larger one (a build) makes a new base: one counting sort by term, sequential writes.
+   */
+  private settle(): void {
+    const len = this.logLen;
+    if (len === 0) return;
+    if (len * 8 >= this.baseDocs.length) {
+      this.rebuild(null);
+      return;
+    }
+    const { logTerms, logDocs, logTfs } = this;
+    for (let i = 0; i < len; i++) {
+      const term = logTerms[i]!;
+      let docs = this.postDocs[term];
+      let tfs = this.postTfs[term];
+      if (!Array.isArray(docs) || !Array.isArray(tfs)) {
+        docs = this.postDocs[term] = Array.from(this.docsOf(term));
+        tfs = this.postTfs[term] = Array.from(this.tfsOf(term));
+      }
+      docs.push(logDocs[i]!);
+      tfs.push(logTfs[i]!);
+    }
+    this.clearLog();
+  }
+
+  private clearLog(): void {
+    this.logLen = 0;
+    // A build's log is tens of megabytes: not kept for the next edit's few postings.
+    if (this.logTerms.length > 1 << 16) {
+      this.logTerms = new Int32Array(0);
+      this.logDocs = new Int32Array(0);
+      this.logTfs = new Float32Array(0);
+    }
+  }
+
+  /**
+   * A new base from every term's postings (its own list or its base range) followed by the
+   * log's, in the order added; without the postings of `dead` documents when given.
+   */
+  private rebuild(dead: Uint8Array | null): void {
+    const termCount = this.terms.length;
+    const { baseDocs, baseTfs, baseStart, postDocs, postTfs, logTerms, logDocs, logTfs } = this;
+    const len = this.logLen;
+    const isLive = (n: number) => dead === null || dead[n] === 0;
+    // Sizes first (in start[t + 1]), then where each term starts.
+    const start = new Int32Array(termCount + 1);
+    for (let t = 0; t < termCount; t++) {
+      const own = postDocs[t];
+      let size = 0;
+      if (own === undefined) {
+        const to = baseStart[t + 1]!;
+        if (dead === null) size = to - baseStart[t]!;
+        else for (let q = baseStart[t]!; q < to; q++) size += dead[baseDocs[q]!] === 0 ? 1 : 0;
+      } else if (dead === null) size = own.length;
+      else for (let q = 0; q < own.length; q++) size += dead[own[q]!] === 0 ? 1 : 0;
+      start[t + 1] = size;
+    }
+    for (let i = 0; i < len; i++) if (isLive(logDocs[i]!)) start[logTerms[i]! + 1]!++;
+    for (let t = 0; t < termCount; t++) start[t + 1]! += start[t]!;
+    const docs = new Int32Array(start[termCount]!);
+    const tfs = new Float32Array(start[termCount]!);
+    const at = start.slice(0, termCount);
+    for (let t = 0; t < termCount; t++) {
+      let w = at[t]!;
+      const own = postDocs[t];
+      if (own === undefined) {
+        for (let q = baseStart[t]!, to = baseStart[t + 1]!; q < to; q++) {
+          const n = baseDocs[q]!;
+          if (!isLive(n)) continue;
+          docs[w] = n;
+          tfs[w++] = baseTfs[q]!;
+        }
+      } else {
+        const ownTfs = postTfs[t]!;
+        for (let q = 0; q < own.length; q++) {
+          const n = own[q]!;
+          if (!isLive(n)) continue;
+          docs[w] = n;
+          tfs[w++] = ownTfs[q]!;
+        }
+      }
+      at[t] = w;
+    }
+    for (let i = 0; i < len; i++) {
+      const n = logDocs[i]!;
+      if (!isLive(n)) continue;
+      const w = at[logTerms[i]!]!++;
+      docs[w] = n;
+      tfs[w] = logTfs[i]!;
+    }
+    this.baseDocs = docs;
+    this.baseTfs = tfs;
+    this.baseStart = start;
+    this.postDocs = new Array<DocList | undefined>(termCount);
+    this.postTfs = new Array<TfList | undefined>(termCount);
+    this.clearLog();
+  }
+
+  /**
+   * The live documents renumbered densely, in order (so ties rank as before), with their columns
+   * and their sources end to end: what a save and a shard both write. Given `values` (a save),
+   * value ids are renumbered by first use and the values listed there; else they stay as here.
+   */
+  private liveDocs(values: string[] | null): LiveDocs {
     const renumber = new Int32Array(this.docIds.length).fill(-1);
     const docIds: string[] = [];
+    const source = this.pool;
     let poolSize = 0;
     for (let n = 0; n < this.docIds.length; n++) {
       if (this.docIds[n] === '' || this.dead[n] === 1) continue;
       renumber[n] = docIds.length;
       docIds.push(this.docIds[n]!);
       const at = this.starts[n]!;
-      poolSize += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
+      poolSize += 2 + 2 * source[at]! + 2 * source[at + 1]!;
     }
     const count = docIds.length;
     const kinds = new Uint8Array(count);
     const schemas = new Int32Array(count);
     const lens = new Float64Array(count);
     const pool = new Int32Array(poolSize);
-    const source = this.pool;
+    const valueNo = values && new Int32Array(this.values.strings.length).fill(-1);
     let w = 0;
     for (let n = 0; n < this.docIds.length; n++) {
       const m = renumber[n]!;
@@ -807,11 +937,37 @@ class InvertedIndex implements SearchIndex {
       kinds[m] = this.kinds[n]!;
       schemas[m] = this.schemas[n]!;
       lens[m] = this.lens[n]!;
-      // Copied in a loop: a subarray per document was most of the export.
+      // Copied in loops: a subarray per document was most of a shard's export.
       const at = this.starts[n]!;
       const end = at + 2 + 2 * source[at]! + 2 * source[at + 1]!;
-      for (let i = at; i < end; i++) pool[w++] = source[i]!;
+      if (valueNo === null || values === null) {
+        for (let i = at; i < end; i++) pool[w++] = source[i]!;
+        continue;
+      }
+      const pairsEnd = at + 2 + 2 * source[at]!;
+      pool[w++] = source[at]!;
+      pool[w++] = source[at + 1]!;
+      for (let i = at + 2; i < pairsEnd; i += 2) {
+        const v = source[i + 1]!;
+        if (valueNo[v] === -1) {
+          valueNo[v] = values.length;
+          values.push(this.values.strings[v]!);
+        }
+        pool[w++] = source[i]!;
+        pool[w++] = valueNo[v]!;
+      }
+      for (let i = pairsEnd; i < end; i++) pool[w++] = source[i]!;
     }
+    return { renumber, docIds, kinds, schemas, lens, pool };
+  }
+
+  // --- shards: a build split over two workers ----------------------------------------------
+
+  exportShard(): Uint8Array<ArrayBuffer> {
+    this.settle();
+    // Value, property, schema and term ids stay this index's own (its tables go whole), so the
+    // receiver maps each table once.
+    const { renumber, docIds, kinds, schemas, lens, pool } = this.liveDocs(null);
     // Every term in id order (the receiver interns them in that order), its live postings in
     // list order (the order documents were added).
     const termStart = new Int32Array(this.terms.length + 1);
@@ -965,76 +1121,33 @@ class InvertedIndex implements SearchIndex {
       this.live++;
       docNo[m] = n;
     }
+    // The shard's postings go to the log, term by term: settled with this index's own.
+    let w = this.logLen;
+    this.reserveLog(w + postDocs.length);
+    const { logTerms, logDocs, logTfs, liveDf } = this;
     for (let t = 0; t < terms.length; t++) {
       const from = termStart[t]!;
       const to = termStart[t + 1]!;
-      if (from === to) continue;
       const term = termNo[t]!;
-      let docs = this.postDocs[term];
-      let tfs = this.postTfs[term];
-      if (!Array.isArray(docs) || !Array.isArray(tfs)) {
-        docs = this.postDocs[term] = Array.from(this.docsOf(term));
-        tfs = this.postTfs[term] = Array.from(this.tfsOf(term));
-      }
       for (let q = from; q < to; q++) {
-        docs.push(docNo[postDocs[q]!]!);
-        tfs.push(postTfs[q]!);
+        logTerms[w] = term;
+        logDocs[w] = docNo[postDocs[q]!]!;
+        logTfs[w++] = postTfs[q]!;
       }
-      this.liveDf[term]! += to - from;
+      liveDf[term]! += to - from;
     }
+    this.logLen = w;
     return count;
   }
 
   // --- persisted form -------------------------------------------------------------------
 
   serialize(): Uint8Array<ArrayBuffer> {
+    this.settle();
     this.mergePending();
-    // Live documents renumbered densely, in order (so ties rank as before).
-    const renumber = new Int32Array(this.docIds.length).fill(-1);
-    const docIds: string[] = [];
-    let poolSize = 0;
-    for (let n = 0; n < this.docIds.length; n++) {
-      if (this.docIds[n] !== '' && this.dead[n] === 0) {
-        renumber[n] = docIds.length;
-        docIds.push(this.docIds[n]!);
-        const at = this.starts[n]!;
-        poolSize += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
-      }
-    }
-    const count = docIds.length;
-    const kinds = new Uint8Array(count);
-    const schemas = new Int32Array(count);
-    const lens = new Float64Array(count);
-    const valueNo = new Int32Array(this.values.strings.length).fill(-1);
+    // Values renumbered by first use: those of removed documents are left out.
     const values: string[] = [];
-    // Written in place: a million documents' pool pushed onto an array took seconds.
-    const pool = new Int32Array(poolSize);
-    const source = this.pool;
-    let w = 0;
-    for (let n = 0; n < this.docIds.length; n++) {
-      const m = renumber[n]!;
-      if (m < 0) continue;
-      kinds[m] = this.kinds[n]!;
-      schemas[m] = this.schemas[n]!;
-      lens[m] = this.lens[n]!;
-      const at = this.starts[n]!;
-      const pairs = source[at]!;
-      const dates = source[at + 1]!;
-      pool[w++] = pairs;
-      pool[w++] = dates;
-      for (let i = 0; i < pairs; i++) {
-        const v = source[at + 3 + 2 * i]!;
-        if (valueNo[v] === -1) {
-          valueNo[v] = values.length;
-          values.push(this.values.strings[v]!);
-        }
-        pool[w++] = source[at + 2 + 2 * i]!;
-        pool[w++] = valueNo[v]!;
-      }
-      const from = at + 2 + 2 * pairs;
-      pool.set(source.subarray(from, from + 2 * dates), w);
-      w += 2 * dates;
-    }
+    const { renumber, docIds, kinds, schemas, lens, pool } = this.liveDocs(values);
     // Live terms in sorted order, so the loaded vocabulary needs no sort.
     const terms: string[] = [];
     const ids: number[] = [];
@@ -1168,12 +1281,12 @@ class InvertedIndex implements SearchIndex {
     index.sorted = terms.slice();
     index.sortedIds = Array.from(terms, (_, t) => t);
     // Each term's postings stay in the loaded arrays until used (docsOf).
-    index.loadedDocs = postDocs;
-    index.loadedTfs = postTfs;
-    index.loadedStart = termStart;
+    index.baseDocs = postDocs;
+    index.baseTfs = postTfs;
+    index.baseStart = termStart;
     index.postDocs = new Array<DocList | undefined>(terms.length);
     index.postTfs = new Array<TfList | undefined>(terms.length);
-    const liveDf = new Array<number>(terms.length);
+    const liveDf = new Int32Array(terms.length);
     for (let t = 0; t < terms.length; t++) {
       const from = termStart[t]!;
       const to = termStart[t + 1]!;
@@ -1348,6 +1461,7 @@ class InvertedIndex implements SearchIndex {
       ? [identifier]
       : [...new Set(tokenize(query))].slice(0, MAX_QUERY_TERMS);
     if (tokens.length === 0) return this.browse(limit, filter);
+    this.settle();
     this.ensureScratch();
     const typing = ALNUM_END.test(query);
     const groups: Variant[][] = tokens.map((token, i) => {
