@@ -17,6 +17,7 @@
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { AgeFormatError, CHUNK_SIZE, CIPHER_CHUNK_SIZE, openChunks, sealChunks } from './age.ts';
+import { CryptoThreadError } from './errors.ts';
 
 export interface CryptoThread {
   /** A new, empty SHA-256 hash on this thread. */
@@ -114,7 +115,13 @@ function tag(key, index, data) {
   return gmac.getAuthTag();
 }
 const opts = { authTagLength: 16 };
+// Tests inject a crash (injectCryptoThreadCrash): the thread exits in the middle of its n-th block.
+let crashIn = 0;
+const step = () => {
+  if (crashIn > 0 && --crashIn === 0) process.exit(70);
+};
 function seal(m) {
+  step();
   const plain = view(m, 'src');
   const out = view(m, 'dst');
   let counter = m.counter;
@@ -131,6 +138,7 @@ function seal(m) {
   return { written };
 }
 function open(m) {
+  step();
   const sealed = view(m, 'src');
   const out = view(m, 'dst');
   if (m.check && !crypto.timingSafeEqual(tag(m.check.key, m.check.index, sealed), m.check.tag)) {
@@ -219,6 +227,7 @@ function sealRun(m) {
   let block = plainSlot(produced, slots);
   main.copy(block, 0, 0, filled);
   const seal = () => {
+    step();
     const out = sealedSlot(produced, slots);
     let written = 0;
     for (let offset = 0; offset < BLOCK; offset += CHUNK) {
@@ -295,6 +304,7 @@ function writeRun(m) {
       const seq = Atomics.load(ctl, SEQ_P);
       const done = Atomics.load(ctl, DONE);
       if (consumed < Atomics.load(ctl, PRODUCED)) {
+        step();
         hashRanges(consumed);
         const out = sealedSlot(consumed, slots);
         payload.update(out);
@@ -318,6 +328,7 @@ function writeRun(m) {
 parentPort.on('message', (m) => {
   try {
     if (m.op === 'update') {
+      step();
       get(m.id).update(view(m, 'src'));
       parentPort.postMessage({ seq: m.seq });
     } else if (m.op === 'digest') {
@@ -332,7 +343,10 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...sealRun(m) });
     } else if (m.op === 'writeRun') {
       parentPort.postMessage({ seq: m.seq, ...writeRun(m) });
+    } else if (m.op === 'crash') {
+      crashIn = m.blocks;
     } else if (m.op === 'tag') {
+      step();
       parentPort.postMessage({ seq: m.seq, tag: tag(m.key, m.index, view(m, 'src')) });
     } else {
       hashes.delete(m.id);
@@ -399,8 +413,9 @@ class WorkerCryptoThread implements CryptoThread {
       if (!waiter) return;
       this.pending.delete(reply.seq);
       if (this.pending.size === 0) this.worker.unref();
-      if (reply.error !== undefined) waiter.reject(new Error(`crypto thread: ${reply.error}`));
-      else waiter.resolve(reply);
+      if (reply.error !== undefined) {
+        waiter.reject(new CryptoThreadError(`crypto thread: ${reply.error}`));
+      } else waiter.resolve(reply);
     });
     const die = (error: Error) => {
       this.failure ??= error;
@@ -408,8 +423,10 @@ class WorkerCryptoThread implements CryptoThread {
       for (const waiter of this.pending.values()) waiter.reject(this.failure);
       this.pending.clear();
     };
-    this.worker.on('error', die);
-    this.worker.on('exit', (code) => die(new Error(`crypto thread exited (${code})`)));
+    this.worker.on('error', (error) =>
+      die(new CryptoThreadError(`crypto thread failed: ${error.message}`, { cause: error })),
+    );
+    this.worker.on('exit', (code) => die(new CryptoThreadError(`crypto thread exited (${code})`)));
     // After the listeners: adding a 'message' listener references the port again.
     this.worker.unref();
   }
@@ -423,6 +440,16 @@ class WorkerCryptoThread implements CryptoThread {
     if (this.pending.size === 1) this.worker.ref();
     this.worker.postMessage({ ...message, seq });
     return result;
+  }
+
+  /** Stops the thread; whatever was in flight on it fails with a CryptoThreadError. */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /** Test hook: the thread exits in the middle of its `blocks`-th block from now. */
+  crashAfter(blocks: number): void {
+    this.worker.postMessage({ op: 'crash', blocks });
   }
 
   newHash(): number {
@@ -624,7 +651,7 @@ export async function sealFileRun(
   const reply = read.value;
   const hashed = written.value;
   if (reply.aborted || hashed.aborted || reply.blocks !== hashed.blocks) {
-    throw new Error('crypto thread: file run aborted');
+    throw new CryptoThreadError('crypto thread: file run aborted');
   }
   return {
     filled: reply.filled!,
@@ -726,11 +753,40 @@ export function useLocalCryptoThreads(value: boolean): void {
   threads = null;
 }
 
+/**
+ * Stops the crypto threads (they start afresh on the next use): at shutdown, or in tests, a crash
+ * in the middle of a seal or an open. Whatever is in flight fails with a CryptoThreadError.
+ */
+export async function stopCryptoThreads(): Promise<void> {
+  const set = threads;
+  threads = null;
+  if (!set) return;
+  const workers = Object.values(set).filter((thread) => thread instanceof WorkerCryptoThread);
+  await Promise.all(workers.map((thread) => thread.terminate()));
+}
+
+/**
+ * Test hook: the `role` thread of the current set exits (as a crash would) in the middle of its
+ * `blocks`-th block of work from now (a file run counts each block on either thread; the other
+ * jobs count one per call). No effect on the same-thread fallback.
+ */
+export function injectCryptoThreadCrash(role: keyof CryptoThreads, blocks: number): void {
+  const thread = cryptoThreads()[role];
+  if (thread instanceof WorkerCryptoThread) thread.crashAfter(blocks);
+}
+
 /** The three crypto threads, started on first use. */
 export function cryptoThreads(): CryptoThreads {
   if (threads) return threads;
   const reset = (dead: CryptoThread) => {
-    if (threads && Object.values(threads).includes(dead)) threads = null;
+    if (!threads || !Object.values(threads).includes(dead)) return;
+    // One thread of the set is gone: the others hold hashes and runs that belong with it (a file
+    // run's partner waits on it), so stop them too rather than leave them idle or half-done.
+    const set = threads;
+    threads = null;
+    for (const thread of Object.values(set)) {
+      if (thread !== dead && thread instanceof WorkerCryptoThread) void thread.terminate();
+    }
   };
   try {
     if (local) throw new Error('local');

@@ -60,7 +60,7 @@ import {
   unwrapX25519,
 } from './age.ts';
 import { type ContainerHandler, ContainerParser } from './container.ts';
-import { BundleError } from './errors.ts';
+import { BundleError, threadFailure } from './errors.ts';
 import {
   BlockChangedError,
   type CryptoThread,
@@ -967,6 +967,8 @@ export async function openBundle(
     };
     done = true;
     return opened;
+  } catch (error) {
+    throw threadFailure(error);
   } finally {
     if (!done) {
       await collector?.abort();
