@@ -162,12 +162,13 @@ function open(m) {
 }
 // File runs (see sealFileRun): the cipher thread reads an attachment from its file descriptor
 // into a ring of shared plaintext slots, frames it in segments and encrypts each full slot into a
-// ring of sealed slots; the cipher-hash thread hashes the attachment's bytes of each plaintext slot
-// (the part hash) and the sealed slot (the payload hash), and writes the sealed slot at its offset.
-// Atomics, not messages, pass the slots between the two threads. ctl words: PRODUCED, CONSUMED,
-// DONE, ABORT, and one event counter per direction to wait on. meta: per slot, the number of
-// attachment byte ranges in it, then their [start, end) pairs.
-const PRODUCED = 0, CONSUMED = 1, DONE = 2, ABORT = 3, SEQ_P = 4, SEQ_C = 5;
+// ring of sealed slots; the cipher-hash thread hashes each sealed slot (the payload hash), and the
+// plain-hash thread hashes the attachment's bytes of each plaintext slot (the part hash) and
+// writes the sealed slot at its offset. Atomics, not messages, pass the slots between the threads.
+// ctl words: PRODUCED, CONSUMED (sealed-slot hash), DONE, ABORT, one event counter per direction
+// to wait on, CONSUMED_PLAIN (part hash and write). meta: per slot, the number of attachment byte
+// ranges in it, then their [start, end) pairs.
+const PRODUCED = 0, CONSUMED = 1, DONE = 2, ABORT = 3, SEQ_P = 4, SEQ_C = 5, CONSUMED_PLAIN = 6;
 const META = 1 + 2 * 8;
 const signal = (ctl, word, value, seq) => {
   Atomics.store(ctl, word, value);
@@ -188,7 +189,7 @@ const runSlots = (m) => {
   return {
     BLOCK,
     SLOT,
-    slots: plain.length / BLOCK,
+    slots: sealed.length / SLOT,
     plainSlot: (i, slots) => plain.subarray((i % slots) * BLOCK, (i % slots + 1) * BLOCK),
     sealedSlot: (i, slots) => sealed.subarray((i % slots) * SLOT, (i % slots + 1) * SLOT),
     meta: new Int32Array(m.meta),
@@ -203,12 +204,13 @@ function sealRun(m) {
   let counter = m.counter;
   let produced = 0;
   let ranges = 0;
-  // The slot to fill next must have been hashed and written by the other thread.
+  // The slot to fill next must have been hashed and written by the other threads.
   const waitFree = () => {
     for (;;) {
       if (Atomics.load(ctl, ABORT)) throw new Aborted();
       const seq = Atomics.load(ctl, SEQ_C);
-      if (produced - Atomics.load(ctl, CONSUMED) < slots) return;
+      const consumed = Math.min(Atomics.load(ctl, CONSUMED), Atomics.load(ctl, CONSUMED_PLAIN));
+      if (produced - consumed < slots) return;
       Atomics.wait(ctl, SEQ_C, seq, 1000);
     }
   };
@@ -274,7 +276,7 @@ function sealRun(m) {
       }
     }
     // The last bytes stay unencrypted (more of the container follows): back to the caller's
-    // block; the other thread hashes their ranges from this slot once DONE is set.
+    // block; the plain-hash thread hashes their ranges from this slot once DONE is set.
     meta[(produced % slots) * META] = ranges;
     block.copy(main, 0, 0, filled);
     signal(ctl, DONE, 1, SEQ_P);
@@ -285,11 +287,15 @@ function sealRun(m) {
     throw error;
   }
 }
-function writeRun(m) {
+// role 'sealed': adds each sealed slot to the payload hash m.hashId. role 'plain': hashes the
+// attachment's ranges of each plaintext slot and writes the sealed slot to m.fd.
+function hashRun(m) {
   const fs = require('node:fs');
   const { SLOT, slots, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
-  const payload = get(m.hashId);
+  const sealedRole = m.role === 'sealed';
+  const payload = sealedRole ? get(m.hashId) : null;
   const part = crypto.createHash('sha256');
+  const mine = sealedRole ? CONSUMED : CONSUMED_PLAIN;
   const hashRanges = (i) => {
     const base = (i % slots) * META;
     const plain = plainSlot(i, slots);
@@ -305,21 +311,66 @@ function writeRun(m) {
       const done = Atomics.load(ctl, DONE);
       if (consumed < Atomics.load(ctl, PRODUCED)) {
         step();
-        hashRanges(consumed);
         const out = sealedSlot(consumed, slots);
-        payload.update(out);
-        const at = m.position + consumed * SLOT;
-        for (let n = 0; n < SLOT; ) n += fs.writeSync(m.fd, out, n, SLOT - n, at + n);
-        signal(ctl, CONSUMED, ++consumed, SEQ_C);
+        if (sealedRole) {
+          // A payload run's slots carry their length (the last one is short).
+          payload.update(m.sized ? out.subarray(0, meta[(consumed % slots) * META]) : out);
+        } else {
+          hashRanges(consumed);
+          const at = m.position + consumed * SLOT;
+          for (let n = 0; n < SLOT; ) n += fs.writeSync(m.fd, out, n, SLOT - n, at + n);
+        }
+        signal(ctl, mine, ++consumed, SEQ_C);
         continue;
       }
       // DONE was read before PRODUCED: every block was produced before it was set.
       if (done) {
+        if (sealedRole) return { blocks: consumed };
         hashRanges(consumed);
         return { blocks: consumed, digest: part.digest() };
       }
       Atomics.wait(ctl, SEQ_P, seq, 1000);
     }
+  } catch (error) {
+    abortRun(ctl);
+    throw error;
+  }
+}
+// Payload runs (see hashPayloadRun): the signature pass of an open. The cipher thread reads the
+// ciphertext into the ring of sealed slots and takes each block's GMAC tag; the cipher-hash thread
+// adds each slot to the payload hash (hashRun, role 'sealed', sized slots).
+function tagRun(m) {
+  const fs = require('node:fs');
+  const { SLOT, slots, sealedSlot, meta, ctl } = runSlots(m);
+  const tags = Buffer.from(m.tags);
+  let produced = 0;
+  let position = m.position;
+  try {
+    while (position < m.end) {
+      for (;;) {
+        if (Atomics.load(ctl, ABORT)) return { aborted: true };
+        const seq = Atomics.load(ctl, SEQ_C);
+        if (produced - Atomics.load(ctl, CONSUMED) < slots) break;
+        Atomics.wait(ctl, SEQ_C, seq, 1000);
+      }
+      step();
+      const length = Math.min(SLOT, m.end - position);
+      const block = sealedSlot(produced, slots).subarray(0, length);
+      for (let got = 0; got < length; ) {
+        const read = fs.readSync(m.fd, block, got, length - got, position + got);
+        if (read === 0) {
+          abortRun(ctl);
+          return { short: true };
+        }
+        got += read;
+      }
+      tag(m.key, produced, block).copy(tags, produced * 16);
+      meta[(produced % slots) * META] = length;
+      position += length;
+      signal(ctl, PRODUCED, ++produced, SEQ_P);
+    }
+    signal(ctl, DONE, 1, SEQ_P);
+    return { blocks: produced };
   } catch (error) {
     abortRun(ctl);
     throw error;
@@ -341,8 +392,10 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...open(m) });
     } else if (m.op === 'sealRun') {
       parentPort.postMessage({ seq: m.seq, ...sealRun(m) });
-    } else if (m.op === 'writeRun') {
-      parentPort.postMessage({ seq: m.seq, ...writeRun(m) });
+    } else if (m.op === 'tagRun') {
+      parentPort.postMessage({ seq: m.seq, ...tagRun(m) });
+    } else if (m.op === 'hashRun') {
+      parentPort.postMessage({ seq: m.seq, ...hashRun(m) });
     } else if (m.op === 'crash') {
       crashIn = m.blocks;
     } else if (m.op === 'tag') {
@@ -561,10 +614,13 @@ export class InputChangedError extends Error {
   override readonly name = 'InputChangedError';
 }
 
-/** Sealed slots in the ring between the two threads of a file run. */
+/** Slots in the rings between the threads of a file run. */
 const RUN_SLOTS = 4;
-/** Control words: produced, consumed, done, abort, and one event counter per direction. */
-const RUN_CONTROL_WORDS = 6;
+/**
+ * Control words: produced, consumed (sealed hash), done, abort, one event counter per direction,
+ * consumed (part hash and write).
+ */
+const RUN_CONTROL_WORDS = 7;
 /** The words ABORT and SEQ_P, SEQ_C of the worker code. */
 const RUN_ABORT = 3;
 const RUN_EVENTS = [4, 5] as const;
@@ -575,21 +631,28 @@ const RUN_META_WORDS = 1 + 2 * 8;
  * Seals an attachment from its file with no bulk bytes through the calling thread (issue 13): the
  * cipher thread reads the file (positional reads on its descriptor) into a ring of plaintext
  * slots, with the container's segment framing, and encrypts each full slot into a ring of sealed
- * slots; the cipher-hash thread hashes the attachment's bytes of each plaintext slot (the part
- * hash) and the sealed slot (the payload hash) and writes the sealed slot at its offset (a run's
- * blocks are all full, so the offsets are known). The two SHA-256 passes on one thread and the
- * read and ChaCha20-Poly1305 on the other split the work about evenly over two cores. The threads
- * hand slots over with Atomics, not a message each way per block, and the calling thread neither
- * copies a byte nor wakes up until the run ends. Null when the crypto threads run on the calling
- * thread (then nothing was done).
+ * slots; the cipher-hash thread adds each sealed slot to the payload hash; the plain-hash thread
+ * hashes the attachment's bytes of each plaintext slot (the part hash) and writes the sealed slot
+ * at its offset (a run's blocks are all full, so the offsets are known). The threads hand slots
+ * over with Atomics, not a message each way per block, and the calling thread neither copies a
+ * byte nor wakes up until the run ends.
+ *
+ * Three busy threads on two cores, not two (round 7, bench/profiles/bundle.md): with two, one
+ * thread held both SHA-256 passes and the write (≈ 2× the other's work) and the other waited for
+ * it; with three the kernel runs whichever is ready on whichever core is free, so neither core
+ * idles while work is left. Null when the crypto threads run on the calling thread (then nothing
+ * was done).
  */
 export async function sealFileRun(
   threads: CryptoThreads,
   run: FileRun,
 ): Promise<FileRunResult | null> {
-  const reader = threads.cipher;
-  const writer = threads.cipherHash;
-  if (!(reader instanceof WorkerCryptoThread) || !(writer instanceof WorkerCryptoThread)) {
+  const { cipher, cipherHash, plainHash } = threads;
+  if (
+    !(cipher instanceof WorkerCryptoThread) ||
+    !(cipherHash instanceof WorkerCryptoThread) ||
+    !(plainHash instanceof WorkerCryptoThread)
+  ) {
     return null;
   }
   // A block holds at most 8 attachment ranges (RUN_META_WORDS): segments of a quarter block or
@@ -605,8 +668,8 @@ export async function sealFileRun(
     ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
     srcLength: run.block.length,
   };
-  // If either thread fails or dies, the other must not wait for it forever: set ABORT and wake
-  // both waits, as the threads do themselves on their own errors.
+  // If any thread fails or dies, the others must not wait for it forever: set ABORT and wake
+  // every wait, as the threads do themselves on their own errors.
   const control = new Int32Array(rings.ctl);
   const abort = (error: unknown) => {
     Atomics.store(control, RUN_ABORT, 1);
@@ -618,8 +681,8 @@ export async function sealFileRun(
   };
   // Posted in the same tick, so that every thread receives the runs of concurrent seals in the
   // same order and no run waits on a thread that is busy with another run.
-  const [read, written] = await Promise.allSettled([
-    reader
+  const [read, sealedHashed, written] = await Promise.allSettled([
+    cipher
       .call({
         op: 'sealRun',
         key: run.key,
@@ -633,12 +696,15 @@ export async function sealFileRun(
         ...shared(run.block, 'src'),
       })
       .catch(abort),
-    writer
+    cipherHash
+      .call({ op: 'hashRun', role: 'sealed', hashId: run.payloadHashId, ...rings })
+      .catch(abort),
+    plainHash
       .call({
-        op: 'writeRun',
+        op: 'hashRun',
+        role: 'plain',
         fd: run.output,
         position: run.outputPosition,
-        hashId: run.payloadHashId,
         ...rings,
       })
       .catch(abort),
@@ -646,22 +712,103 @@ export async function sealFileRun(
   if (read.status === 'fulfilled' && read.value.short) {
     throw new InputChangedError('the attachment is shorter than when its size was taken');
   }
-  if (written.status === 'rejected') throw written.reason as Error;
-  if (read.status === 'rejected') throw read.reason as Error;
-  const reply = read.value;
-  const hashed = written.value;
-  if (reply.aborted || hashed.aborted || reply.blocks !== hashed.blocks) {
+  for (const result of [written, sealedHashed, read]) {
+    if (result.status === 'rejected') throw result.reason as Error;
+  }
+  const reply = (read as PromiseFulfilledResult<Reply>).value;
+  const hashed = (sealedHashed as PromiseFulfilledResult<Reply>).value;
+  const plain = (written as PromiseFulfilledResult<Reply>).value;
+  if (
+    reply.aborted ||
+    hashed.aborted ||
+    plain.aborted ||
+    reply.blocks !== hashed.blocks ||
+    reply.blocks !== plain.blocks
+  ) {
     throw new CryptoThreadError('crypto thread: file run aborted');
   }
   return {
     filled: reply.filled!,
     blocks: reply.blocks!,
-    sha256: Buffer.from(
-      hashed.digest!.buffer,
-      hashed.digest!.byteOffset,
-      hashed.digest!.byteLength,
-    ),
+    sha256: Buffer.from(plain.digest!.buffer, plain.digest!.byteOffset, plain.digest!.byteLength),
   };
+}
+
+/** The ciphertext payload of a bundle being opened, hashed and tagged by `hashPayloadRun`. */
+export interface PayloadRun {
+  /** The bundle's descriptor, and the range of ciphertext after the payload nonce. */
+  readonly input: number;
+  readonly start: number;
+  readonly end: number;
+  /** The payload hash, on the `cipherHash` thread (the nonce already in it). */
+  readonly hashId: number;
+  /** The GMAC key of this open (see {@link blockTag}); blocks are whole ciphertext blocks. */
+  readonly tagKey: Buffer;
+}
+
+/**
+ * The signature pass of an open with no bulk bytes through the calling thread (issue 13): the
+ * cipher thread reads the ciphertext (positional reads) into a ring of slots of one ciphertext
+ * block each (IO_BLOCK of plaintext in whole STREAM chunks, as the decryption pass reads them) and
+ * takes each block's GMAC tag; the cipher-hash thread adds each slot to the payload hash. The
+ * SHA-256 is the pass's critical path and the only job that cannot split: its thread gets the
+ * next block from a slot already read, without a message or a promise per block on the way.
+ * Resolves to the tags in block order; null when the crypto threads run on the calling thread.
+ */
+export async function hashPayloadRun(
+  threads: CryptoThreads,
+  run: PayloadRun,
+  blockBytes: number,
+): Promise<Buffer[] | null> {
+  const { cipher, cipherHash } = threads;
+  if (!(cipher instanceof WorkerCryptoThread) || !(cipherHash instanceof WorkerCryptoThread)) {
+    return null;
+  }
+  const slot = (blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
+  const blocks = Math.ceil((run.end - run.start) / slot);
+  const rings = {
+    plainRing: new SharedArrayBuffer(0),
+    sealedRing: new SharedArrayBuffer(RUN_SLOTS * slot),
+    meta: new SharedArrayBuffer(RUN_SLOTS * RUN_META_WORDS * Int32Array.BYTES_PER_ELEMENT),
+    ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
+    srcLength: blockBytes,
+  };
+  const tags = new SharedArrayBuffer(blocks * 16);
+  const control = new Int32Array(rings.ctl);
+  const abort = (error: unknown) => {
+    Atomics.store(control, RUN_ABORT, 1);
+    for (const word of RUN_EVENTS) {
+      Atomics.add(control, word, 1);
+      Atomics.notify(control, word);
+    }
+    throw error;
+  };
+  const [read, hashed] = await Promise.allSettled([
+    cipher
+      .call({
+        op: 'tagRun',
+        key: run.tagKey,
+        fd: run.input,
+        position: run.start,
+        end: run.end,
+        tags,
+        ...rings,
+      })
+      .catch(abort),
+    cipherHash
+      .call({ op: 'hashRun', role: 'sealed', sized: true, hashId: run.hashId, ...rings })
+      .catch(abort),
+  ]);
+  if (read.status === 'fulfilled' && read.value.short) {
+    throw new InputChangedError('the bundle is shorter than when its size was taken');
+  }
+  if (hashed.status === 'rejected') throw hashed.reason as Error;
+  if (read.status === 'rejected') throw read.reason as Error;
+  if (read.value.aborted || hashed.value.aborted || read.value.blocks !== blocks) {
+    throw new CryptoThreadError('crypto thread: payload run aborted');
+  }
+  const all = Buffer.from(tags);
+  return Array.from({ length: blocks }, (_, i) => Buffer.from(all.subarray(i * 16, i * 16 + 16)));
 }
 
 /** The fallback: the same interface, working on the calling thread. */

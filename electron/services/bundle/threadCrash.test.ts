@@ -77,8 +77,9 @@ async function expectThreadFailure(run: Promise<unknown>): Promise<void> {
 }
 
 describe('a crypto thread dies mid-seal', () => {
-  // The file run: the cipher thread reads and encrypts, the cipher-hash thread hashes and writes.
-  it.each<keyof CryptoThreads>(['cipher', 'cipherHash'])(
+  // The file run: the cipher thread reads and encrypts, the cipher-hash thread hashes the
+  // ciphertext, the plain-hash thread hashes the attachment and writes.
+  it.each<keyof CryptoThreads>(['cipher', 'cipherHash', 'plainHash'])(
     'the %s thread: no bundle and no temporary file are left, and a retry seals',
     async (role) => {
       const dir = await fs.mkdtemp(path.join(root, `seal-${role}-`));
