@@ -115,6 +115,30 @@ function tag(key, index, data) {
   return gmac.getAuthTag();
 }
 const opts = { authTagLength: 16 };
+// Memory of the cipher output (round 7, bench/profiles/bundle.md). Node's cipher.update() returns
+// a fresh 64 KiB buffer for every STREAM chunk (malloc'd, freed only when V8 collects it, about
+// every 64 MB): a thread that encrypts 128 MiB walked through ~64 MB of fresh malloc memory per
+// cycle, and once the kernel had moved or reclaimed those pages (after another program's I/O,
+// as in the bench, right after \`age\`) each first touch was a page fault: 8,000-14,000 per 128 MiB,
+// twice the ChaCha20 time itself. So: a young-generation collection after each block returns
+// its 16 buffers at once, and glibc's trim threshold is raised once (mallopt(3): freeing an
+// mmap'd block raises M_MMAP_THRESHOLD to its size and M_TRIM_THRESHOLD to twice that) so that
+// the freed memory stays in the heap and the next block reuses the same, still mapped, pages
+// (≈ 600 faults, ChaCha20 thread CPU −50 % or more in that state). Where V8 refuses to expose
+// gc, nothing changes but the speed.
+let collectBlock = () => {};
+try {
+  const v8 = require('node:v8');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = require('node:vm').runInNewContext('gc');
+  v8.setFlagsFromString('--no-expose-gc');
+  if (typeof gc === 'function') {
+    collectBlock = () => gc({ type: 'minor' });
+    let raise = new ArrayBuffer(30 * 1024 * 1024);
+    raise = null;
+    gc();
+  }
+} catch {}
 // Tests inject a crash (injectCryptoThreadCrash): the thread exits in the middle of its n-th block.
 let crashIn = 0;
 const step = () => {
@@ -134,6 +158,7 @@ function seal(m) {
     written += cipher.getAuthTag().copy(out, written);
     if (end === plain.length) break;
   }
+  collectBlock();
   if (m.hashId !== undefined) get(m.hashId).update(out.subarray(0, written));
   return { written };
 }
@@ -158,6 +183,7 @@ function open(m) {
     }
     written += plain.copy(out, written);
   }
+  collectBlock();
   return { written };
 }
 // File runs (see sealFileRun): the cipher thread reads an attachment from its file descriptor
@@ -238,6 +264,7 @@ function sealRun(m) {
       cipher.final();
       written += cipher.getAuthTag().copy(out, written);
     }
+    collectBlock();
     meta[(produced % slots) * META] = ranges;
     signal(ctl, PRODUCED, ++produced, SEQ_P);
     ranges = 0;
