@@ -11,8 +11,9 @@
  * idle so they never keep a process alive; where threads cannot start, the work runs on the
  * calling thread instead (LocalCryptoThread), with the same results.
  *
- * An attachment sealed from a file skips the main thread altogether (`sealFileRun`): the threads
- * read, encrypt, hash and write it themselves.
+ * An attachment sealed from a file, and the signature pass of an open, skip the main thread
+ * altogether (`sealFileRun`, `hashPayloadRun`): the threads read, encrypt or tag, hash and write
+ * the bytes themselves, handing 1 MiB slots to each other with Atomics.
  */
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';

@@ -719,7 +719,9 @@ interface SignedPayload {
 /**
  * First pass: the SHA-256 of the payload as it is in the file (what the signature covers) on one
  * crypto thread, and a GMAC tag of each ciphertext block under a key drawn for this open on
- * another, so that the second pass can prove each block it decrypts is the one hashed here.
+ * another, so that the second pass can prove each block it decrypts is the one hashed here. With
+ * worker threads it is one run (cryptoWorker.ts `hashPayloadRun`: the threads read the file
+ * themselves); on the same-thread fallback, block by block from here.
  */
 async function signaturePass(head: Head, threads: CryptoThreads): Promise<SignedPayload> {
   const { start } = payloadBounds(head);
