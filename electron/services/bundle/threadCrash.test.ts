@@ -109,15 +109,16 @@ describe('a crypto thread dies mid-open', () => {
     blocks = Math.ceil(size / ((IO_BLOCK / CHUNK_SIZE) * CIPHER_CHUNK_SIZE));
   });
 
-  // cipherHash: the signature pass's SHA-256 (pass 1); cipher: the decryption after the block
-  // tags of pass 1; plainHash: the parts' hashes while they are written (pass 2).
-  it.each<[keyof CryptoThreads, () => number]>([
-    ['cipherHash', () => 6],
-    ['cipher', () => blocks + 4],
-    ['plainHash', () => 6],
+  // Pass 1: the cipher thread reads and tags each block, the cipher-hash thread hashes it (after
+  // the nonce). Pass 2: the cipher thread decrypts, the plain-hash thread hashes the parts.
+  it.each<[keyof CryptoThreads, string, () => number]>([
+    ['cipherHash', 'signature pass', () => 6],
+    ['cipher', 'signature pass', () => 4],
+    ['cipher', 'decryption pass', () => blocks + 4],
+    ['plainHash', 'decryption pass', () => 6],
   ])(
-    'the %s thread: no attachment, partial or scratch file is left, and a retry opens',
-    async (role, after) => {
+    'the %s thread in the %s: no attachment, partial or scratch file is left, and a retry opens',
+    async (role, _pass, after) => {
       const dir = await fs.mkdtemp(path.join(root, `open-${role}-`));
       const outDir = path.join(dir, 'opened');
       const scratch = await ScratchSpace.create(path.join(dir, 'scratch'));
