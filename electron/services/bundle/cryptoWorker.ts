@@ -656,6 +656,32 @@ const RUN_EVENTS = [4, 5] as const;
 const RUN_META_WORDS = 1 + 2 * 8;
 
 /**
+ * The shared memory of a run: RUN_SLOTS sealed slots of `blockBytes` of plaintext in whole STREAM
+ * chunks each, `plainBytes` of plaintext ring, the slots' metadata and the control words. `abort`
+ * rethrows a thread's failure after setting ABORT and waking every wait, so that the other threads
+ * of the run never wait forever for a dead one (they do the same on their own errors).
+ */
+function runRings(blockBytes: number, plainBytes: number) {
+  const rings = {
+    plainRing: new SharedArrayBuffer(plainBytes),
+    sealedRing: new SharedArrayBuffer(RUN_SLOTS * (blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE),
+    meta: new SharedArrayBuffer(RUN_SLOTS * RUN_META_WORDS * Int32Array.BYTES_PER_ELEMENT),
+    ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
+    srcLength: blockBytes,
+  };
+  const control = new Int32Array(rings.ctl);
+  const abort = (error: unknown): never => {
+    Atomics.store(control, RUN_ABORT, 1);
+    for (const word of RUN_EVENTS) {
+      Atomics.add(control, word, 1);
+      Atomics.notify(control, word);
+    }
+    throw error;
+  };
+  return { rings, abort };
+}
+
+/**
  * Seals an attachment from its file with no bulk bytes through the calling thread (issue 13): the
  * cipher thread reads the file (positional reads on its descriptor) into a ring of plaintext
  * slots, with the container's segment framing, and encrypts each full slot into a ring of sealed
@@ -688,25 +714,7 @@ export async function sealFileRun(
   if (run.segmentBytes < run.block.length / 4 || run.block.length % CHUNK_SIZE !== 0) {
     throw new RangeError('file run: segments under a quarter block, or a partial-chunk block');
   }
-  const slot = (run.block.length / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
-  const rings = {
-    plainRing: new SharedArrayBuffer(RUN_SLOTS * run.block.length),
-    sealedRing: new SharedArrayBuffer(RUN_SLOTS * slot),
-    meta: new SharedArrayBuffer(RUN_SLOTS * RUN_META_WORDS * Int32Array.BYTES_PER_ELEMENT),
-    ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
-    srcLength: run.block.length,
-  };
-  // If any thread fails or dies, the others must not wait for it forever: set ABORT and wake
-  // every wait, as the threads do themselves on their own errors.
-  const control = new Int32Array(rings.ctl);
-  const abort = (error: unknown) => {
-    Atomics.store(control, RUN_ABORT, 1);
-    for (const word of RUN_EVENTS) {
-      Atomics.add(control, word, 1);
-      Atomics.notify(control, word);
-    }
-    throw error;
-  };
+  const { rings, abort } = runRings(run.block.length, RUN_SLOTS * run.block.length);
   // Posted in the same tick, so that every thread receives the runs of concurrent seals in the
   // same order and no run waits on a thread that is busy with another run.
   const [read, sealedHashed, written] = await Promise.allSettled([
@@ -792,25 +800,9 @@ export async function hashPayloadRun(
   if (!(cipher instanceof WorkerCryptoThread) || !(cipherHash instanceof WorkerCryptoThread)) {
     return null;
   }
-  const slot = (blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
-  const blocks = Math.ceil((run.end - run.start) / slot);
-  const rings = {
-    plainRing: new SharedArrayBuffer(0),
-    sealedRing: new SharedArrayBuffer(RUN_SLOTS * slot),
-    meta: new SharedArrayBuffer(RUN_SLOTS * RUN_META_WORDS * Int32Array.BYTES_PER_ELEMENT),
-    ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
-    srcLength: blockBytes,
-  };
+  const blocks = Math.ceil((run.end - run.start) / ((blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE));
+  const { rings, abort } = runRings(blockBytes, 0);
   const tags = new SharedArrayBuffer(blocks * 16);
-  const control = new Int32Array(rings.ctl);
-  const abort = (error: unknown) => {
-    Atomics.store(control, RUN_ABORT, 1);
-    for (const word of RUN_EVENTS) {
-      Atomics.add(control, word, 1);
-      Atomics.notify(control, word);
-    }
-    throw error;
-  };
   const [read, hashed] = await Promise.allSettled([
     cipher
       .call({
