@@ -125,8 +125,12 @@ const opts = { authTagLength: 16 };
 // its 16 buffers at once, and glibc's trim threshold is raised once (mallopt(3): freeing an
 // mmap'd block raises M_MMAP_THRESHOLD to its size and M_TRIM_THRESHOLD to twice that) so that
 // the freed memory stays in the heap and the next block reuses the same, still mapped, pages
-// (≈ 600 faults, ChaCha20 thread CPU −50 % or more in that state). Where V8 refuses to expose
-// gc, nothing changes but the speed.
+// (≈ 600 faults, ChaCha20 thread CPU −50 % or more in that state). \`gc\` is taken by switching
+// --expose-gc on and off again: Node and Electron's main process start V8 with
+// --no-freeze-flags-after-init, so flags may change at run time (a process that froze them, as a
+// Chromium renderer does, would abort here; bundles are sealed and opened in the main process).
+// Without \`gc\` nothing changes but the speed. Under Electron the array buffers may come from its
+// own allocator rather than glibc's; the collections still return each block's memory at once.
 let collectBlock = () => {};
 try {
   const v8 = require('node:v8');
