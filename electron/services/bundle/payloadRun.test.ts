@@ -2,14 +2,18 @@
  * The open's signature pass as a payload run (issue 13, cryptoWorker.ts `hashPayloadRun`): the
  * crypto threads read the ciphertext themselves, so a bundle that shrinks or changes after its
  * size was taken must still be refused with the codes of the block-by-block pass, and nothing be
- * decrypted or left behind.
+ * decrypted or left behind; and the run's hash and block tags must be exactly those of the
+ * block-by-block pass for any range (a property over lengths around the block edge).
  */
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { useLocalCryptoThreads } from './cryptoWorker.ts';
+import { CHUNK_SIZE, CIPHER_CHUNK_SIZE } from './age.ts';
+import { blockTag, cryptoThreads, hashPayloadRun, useLocalCryptoThreads } from './cryptoWorker.ts';
+import { IO_BLOCK, sharedBlock } from './io.ts';
 import { BundleError } from './errors.ts';
 import { openBundle } from './open.ts';
 import { sealBundle } from './seal.ts';
@@ -92,4 +96,49 @@ it('a bundle altered in place after its size was taken is refused by its signatu
 it('the same bundle left as it is opens', async () => {
   const error = await openChanged('intact', () => Promise.resolve());
   expect(error).toBeNull();
+});
+
+const SLOT = (IO_BLOCK / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
+
+it('hashes and tags exactly what the block-by-block pass does, wherever the range falls', async () => {
+  const edges = [1, 16, SLOT - 1, SLOT, SLOT + 1, 4 * SLOT, 5 * SLOT + 7];
+  await fc.assert(
+    fc.asyncProperty(
+      fc.constantFrom(...edges),
+      fc.constantFrom(0, 1, 4097),
+      async (length, offset) => {
+        const data = crypto.randomBytes(offset + length + 3);
+        const file = path.join(root, `range-${length}-${offset}`);
+        await fs.writeFile(file, data);
+        const fh = await fs.open(file, 'r');
+        try {
+          const threads = cryptoThreads();
+          const hashId = threads.cipherHash.newHash();
+          const prefix = sharedBlock(16);
+          prefix.set(crypto.randomBytes(16));
+          await threads.cipherHash.update(hashId, prefix);
+          const tagKey = crypto.randomBytes(32);
+          const range = { start: offset, end: offset + length };
+          const tags = await hashPayloadRun(
+            threads,
+            { input: fh.fd, ...range, hashId, tagKey },
+            IO_BLOCK,
+          );
+          const sha256 = await threads.cipherHash.digest(hashId);
+          const payload = data.subarray(range.start, range.end);
+          const expected = crypto.createHash('sha256').update(prefix).update(payload).digest();
+          expect(sha256.equals(expected)).toBe(true);
+          const expectedTags: Buffer[] = [];
+          for (let at = 0; at < payload.length; at += SLOT) {
+            expectedTags.push(blockTag(tagKey, at / SLOT, payload.subarray(at, at + SLOT)));
+          }
+          expect(tags).toEqual(expectedTags);
+        } finally {
+          await fh.close();
+          await fs.rm(file);
+        }
+      },
+    ),
+    { numRuns: 12 },
+  );
 });
