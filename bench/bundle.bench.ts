@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import crypto from 'node:crypto';
-import { promises as fs, readFileSync } from 'node:fs';
+import { promises as fs, readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { openBundle, sealBundle } from '../electron/services/bundle/index.ts';
@@ -57,6 +57,34 @@ function childCpu(): number {
   }
 }
 
+/**
+ * CPU seconds of each thread of this process, by thread id, from the scheduler's own account
+ * (/proc/self/task/N/schedstat, nanoseconds run; Linux, empty elsewhere). The per-tick `stat`
+ * figures misattribute short bursts between threads (round 7 of bench/profiles/bundle.md).
+ */
+function threadCpu(): Map<string, number> {
+  const threads = new Map<string, number>();
+  try {
+    for (const task of readdirSync('/proc/self/task')) {
+      const schedstat = readFileSync(`/proc/self/task/${task}/schedstat`, 'utf8');
+      threads.set(task, Number(schedstat.split(' ')[0]) / 1e9);
+    }
+  } catch {
+    // Not Linux: no per-thread line.
+  }
+  return threads;
+}
+
+/** The threads that ran between two `threadCpu()` readings, busiest first (≥ 10 ms). */
+function busiestThreads(before: Map<string, number>, after: Map<string, number>): string {
+  return [...after]
+    .map(([task, cpu]) => cpu - (before.get(task) ?? 0))
+    .filter((cpu) => cpu >= 0.01)
+    .sort((x, y) => y - x)
+    .map((cpu) => cpu.toFixed(2))
+    .join(' ');
+}
+
 async function writeRandomFile(file: string, bytes: number): Promise<void> {
   const fh = await fs.open(file, 'w');
   try {
@@ -94,6 +122,9 @@ async function main(): Promise<void> {
     let tesseraSeal = Infinity;
     let tesseraOpen = Infinity;
     const cpu = { ageSeal: Infinity, ageOpen: Infinity, seal: Infinity, open: Infinity };
+    // Per-thread CPU of the repetition with the least CPU (the main thread, the crypto threads and
+    // the I/O pool, unnamed): how evenly the work spreads over the two cores.
+    const threads = { seal: '', open: '' };
     const ageFile = path.join(dir, 'plain.age');
     const bundle = path.join(dir, 'bundle.tsb');
     const openedDir = path.join(dir, 'opened');
@@ -113,6 +144,7 @@ async function main(): Promise<void> {
 
       t = process.hrtime.bigint();
       c = ownCpu();
+      let tasks = threadCpu();
       await sealBundle({
         identity: idA,
         recipients: [cardB],
@@ -122,11 +154,14 @@ async function main(): Promise<void> {
         out: bundle,
       });
       tesseraSeal = Math.min(tesseraSeal, seconds(t));
+      if (ownCpu() - c < cpu.seal) threads.seal = busiestThreads(tasks, threadCpu());
       cpu.seal = Math.min(cpu.seal, ownCpu() - c);
       t = process.hrtime.bigint();
       c = ownCpu();
+      tasks = threadCpu();
       const opened = await openBundle(bundle, idB, cardA, openedDir);
       tesseraOpen = Math.min(tesseraOpen, seconds(t));
+      if (ownCpu() - c < cpu.open) threads.open = busiestThreads(tasks, threadCpu());
       cpu.open = Math.min(cpu.open, ownCpu() - c);
       if (opened.attachments[0]?.size !== sizeMib * MIB)
         throw new Error('bench: attachment size mismatch');
@@ -153,6 +188,8 @@ async function main(): Promise<void> {
     // Two cores: Tessera's wall time cannot go below half its CPU time, age's is about its own.
     console.log(`seal cpu ratio vs age (x2 cores): ${((2 * cpu.ageSeal) / cpu.seal).toFixed(2)}`);
     console.log(`open cpu ratio vs age (x2 cores): ${((2 * cpu.ageOpen) / cpu.open).toFixed(2)}`);
+    console.log(`seal cpu per thread tessera (s, busiest first): ${threads.seal}`);
+    console.log(`open cpu per thread tessera (s, busiest first): ${threads.open}`);
 
     await measureDelta(dir, idA, idB, cardA, cardB);
   } finally {

@@ -11,12 +11,14 @@
  * idle so they never keep a process alive; where threads cannot start, the work runs on the
  * calling thread instead (LocalCryptoThread), with the same results.
  *
- * An attachment sealed from a file skips the main thread altogether (`sealFileRun`): the threads
- * read, encrypt, hash and write it themselves.
+ * An attachment sealed from a file, and the signature pass of an open, skip the main thread
+ * altogether (`sealFileRun`, `hashPayloadRun`): the threads read, encrypt or tag, hash and write
+ * the bytes themselves, handing 1 MiB slots to each other with Atomics.
  */
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { AgeFormatError, CHUNK_SIZE, CIPHER_CHUNK_SIZE, openChunks, sealChunks } from './age.ts';
+import { CryptoThreadError } from './errors.ts';
 
 export interface CryptoThread {
   /** A new, empty SHA-256 hash on this thread. */
@@ -114,7 +116,41 @@ function tag(key, index, data) {
   return gmac.getAuthTag();
 }
 const opts = { authTagLength: 16 };
+// Memory of the cipher output (round 7, bench/profiles/bundle.md). Node's cipher.update() returns
+// a fresh 64 KiB buffer for every STREAM chunk (malloc'd, freed only when V8 collects it, about
+// every 64 MB): a thread that encrypts 128 MiB walked through ~64 MB of fresh malloc memory per
+// cycle, and once the kernel had moved or reclaimed those pages (after another program's I/O,
+// as in the bench, right after \`age\`) each first touch was a page fault: 8,000-14,000 per 128 MiB,
+// twice the ChaCha20 time itself. So: a young-generation collection after each block returns
+// its 16 buffers at once, and glibc's trim threshold is raised once (mallopt(3): freeing an
+// mmap'd block raises M_MMAP_THRESHOLD to its size and M_TRIM_THRESHOLD to twice that) so that
+// the freed memory stays in the heap and the next block reuses the same, still mapped, pages
+// (≈ 600 faults, ChaCha20 thread CPU −50 % or more in that state). \`gc\` is taken by switching
+// --expose-gc on and off again: Node and Electron's main process start V8 with
+// --no-freeze-flags-after-init, so flags may change at run time (a process that froze them, as a
+// Chromium renderer does, would abort here; bundles are sealed and opened in the main process).
+// Without \`gc\` nothing changes but the speed. Under Electron the array buffers may come from its
+// own allocator rather than glibc's; the collections still return each block's memory at once.
+let collectBlock = () => {};
+try {
+  const v8 = require('node:v8');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = require('node:vm').runInNewContext('gc');
+  v8.setFlagsFromString('--no-expose-gc');
+  if (typeof gc === 'function') {
+    collectBlock = () => gc({ type: 'minor' });
+    let raise = new ArrayBuffer(30 * 1024 * 1024);
+    raise = null;
+    gc();
+  }
+} catch {}
+// Tests inject a crash (injectCryptoThreadCrash): the thread exits in the middle of its n-th block.
+let crashIn = 0;
+const step = () => {
+  if (crashIn > 0 && --crashIn === 0) process.exit(70);
+};
 function seal(m) {
+  step();
   const plain = view(m, 'src');
   const out = view(m, 'dst');
   let counter = m.counter;
@@ -127,10 +163,12 @@ function seal(m) {
     written += cipher.getAuthTag().copy(out, written);
     if (end === plain.length) break;
   }
+  collectBlock();
   if (m.hashId !== undefined) get(m.hashId).update(out.subarray(0, written));
   return { written };
 }
 function open(m) {
+  step();
   const sealed = view(m, 'src');
   const out = view(m, 'dst');
   if (m.check && !crypto.timingSafeEqual(tag(m.check.key, m.check.index, sealed), m.check.tag)) {
@@ -150,16 +188,18 @@ function open(m) {
     }
     written += plain.copy(out, written);
   }
+  collectBlock();
   return { written };
 }
 // File runs (see sealFileRun): the cipher thread reads an attachment from its file descriptor
 // into a ring of shared plaintext slots, frames it in segments and encrypts each full slot into a
-// ring of sealed slots; the cipher-hash thread hashes the attachment's bytes of each plaintext slot
-// (the part hash) and the sealed slot (the payload hash), and writes the sealed slot at its offset.
-// Atomics, not messages, pass the slots between the two threads. ctl words: PRODUCED, CONSUMED,
-// DONE, ABORT, and one event counter per direction to wait on. meta: per slot, the number of
-// attachment byte ranges in it, then their [start, end) pairs.
-const PRODUCED = 0, CONSUMED = 1, DONE = 2, ABORT = 3, SEQ_P = 4, SEQ_C = 5;
+// ring of sealed slots; the cipher-hash thread hashes each sealed slot (the payload hash), and the
+// plain-hash thread hashes the attachment's bytes of each plaintext slot (the part hash) and
+// writes the sealed slot at its offset. Atomics, not messages, pass the slots between the threads.
+// ctl words: PRODUCED, CONSUMED (sealed-slot hash), DONE, ABORT, one event counter per direction
+// to wait on, CONSUMED_PLAIN (part hash and write). meta: per slot, the number of attachment byte
+// ranges in it, then their [start, end) pairs.
+const PRODUCED = 0, CONSUMED = 1, DONE = 2, ABORT = 3, SEQ_P = 4, SEQ_C = 5, CONSUMED_PLAIN = 6;
 const META = 1 + 2 * 8;
 const signal = (ctl, word, value, seq) => {
   Atomics.store(ctl, word, value);
@@ -180,7 +220,7 @@ const runSlots = (m) => {
   return {
     BLOCK,
     SLOT,
-    slots: plain.length / BLOCK,
+    slots: sealed.length / SLOT,
     plainSlot: (i, slots) => plain.subarray((i % slots) * BLOCK, (i % slots + 1) * BLOCK),
     sealedSlot: (i, slots) => sealed.subarray((i % slots) * SLOT, (i % slots + 1) * SLOT),
     meta: new Int32Array(m.meta),
@@ -195,12 +235,13 @@ function sealRun(m) {
   let counter = m.counter;
   let produced = 0;
   let ranges = 0;
-  // The slot to fill next must have been hashed and written by the other thread.
+  // The slot to fill next must have been hashed and written by the other threads.
   const waitFree = () => {
     for (;;) {
       if (Atomics.load(ctl, ABORT)) throw new Aborted();
       const seq = Atomics.load(ctl, SEQ_C);
-      if (produced - Atomics.load(ctl, CONSUMED) < slots) return;
+      const consumed = Math.min(Atomics.load(ctl, CONSUMED), Atomics.load(ctl, CONSUMED_PLAIN));
+      if (produced - consumed < slots) return;
       Atomics.wait(ctl, SEQ_C, seq, 1000);
     }
   };
@@ -219,6 +260,7 @@ function sealRun(m) {
   let block = plainSlot(produced, slots);
   main.copy(block, 0, 0, filled);
   const seal = () => {
+    step();
     const out = sealedSlot(produced, slots);
     let written = 0;
     for (let offset = 0; offset < BLOCK; offset += CHUNK) {
@@ -227,6 +269,7 @@ function sealRun(m) {
       cipher.final();
       written += cipher.getAuthTag().copy(out, written);
     }
+    collectBlock();
     meta[(produced % slots) * META] = ranges;
     signal(ctl, PRODUCED, ++produced, SEQ_P);
     ranges = 0;
@@ -265,7 +308,7 @@ function sealRun(m) {
       }
     }
     // The last bytes stay unencrypted (more of the container follows): back to the caller's
-    // block; the other thread hashes their ranges from this slot once DONE is set.
+    // block; the plain-hash thread hashes their ranges from this slot once DONE is set.
     meta[(produced % slots) * META] = ranges;
     block.copy(main, 0, 0, filled);
     signal(ctl, DONE, 1, SEQ_P);
@@ -276,11 +319,15 @@ function sealRun(m) {
     throw error;
   }
 }
-function writeRun(m) {
+// role 'sealed': adds each sealed slot to the payload hash m.hashId. role 'plain': hashes the
+// attachment's ranges of each plaintext slot and writes the sealed slot to m.fd.
+function hashRun(m) {
   const fs = require('node:fs');
   const { SLOT, slots, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
-  const payload = get(m.hashId);
+  const sealedRole = m.role === 'sealed';
+  const payload = sealedRole ? get(m.hashId) : null;
   const part = crypto.createHash('sha256');
+  const mine = sealedRole ? CONSUMED : CONSUMED_PLAIN;
   const hashRanges = (i) => {
     const base = (i % slots) * META;
     const plain = plainSlot(i, slots);
@@ -295,16 +342,22 @@ function writeRun(m) {
       const seq = Atomics.load(ctl, SEQ_P);
       const done = Atomics.load(ctl, DONE);
       if (consumed < Atomics.load(ctl, PRODUCED)) {
-        hashRanges(consumed);
+        step();
         const out = sealedSlot(consumed, slots);
-        payload.update(out);
-        const at = m.position + consumed * SLOT;
-        for (let n = 0; n < SLOT; ) n += fs.writeSync(m.fd, out, n, SLOT - n, at + n);
-        signal(ctl, CONSUMED, ++consumed, SEQ_C);
+        if (sealedRole) {
+          // A payload run's slots carry their length (the last one is short).
+          payload.update(m.sized ? out.subarray(0, meta[(consumed % slots) * META]) : out);
+        } else {
+          hashRanges(consumed);
+          const at = m.position + consumed * SLOT;
+          for (let n = 0; n < SLOT; ) n += fs.writeSync(m.fd, out, n, SLOT - n, at + n);
+        }
+        signal(ctl, mine, ++consumed, SEQ_C);
         continue;
       }
       // DONE was read before PRODUCED: every block was produced before it was set.
       if (done) {
+        if (sealedRole) return { blocks: consumed };
         hashRanges(consumed);
         return { blocks: consumed, digest: part.digest() };
       }
@@ -315,9 +368,50 @@ function writeRun(m) {
     throw error;
   }
 }
+// Payload runs (see hashPayloadRun): the signature pass of an open. The cipher thread reads the
+// ciphertext into the ring of sealed slots and takes each block's GMAC tag; the cipher-hash thread
+// adds each slot to the payload hash (hashRun, role 'sealed', sized slots).
+function tagRun(m) {
+  const fs = require('node:fs');
+  const { SLOT, slots, sealedSlot, meta, ctl } = runSlots(m);
+  const tags = Buffer.from(m.tags);
+  let produced = 0;
+  let position = m.position;
+  try {
+    while (position < m.end) {
+      for (;;) {
+        if (Atomics.load(ctl, ABORT)) return { aborted: true };
+        const seq = Atomics.load(ctl, SEQ_C);
+        if (produced - Atomics.load(ctl, CONSUMED) < slots) break;
+        Atomics.wait(ctl, SEQ_C, seq, 1000);
+      }
+      step();
+      const length = Math.min(SLOT, m.end - position);
+      const block = sealedSlot(produced, slots).subarray(0, length);
+      for (let got = 0; got < length; ) {
+        const read = fs.readSync(m.fd, block, got, length - got, position + got);
+        if (read === 0) {
+          abortRun(ctl);
+          return { short: true };
+        }
+        got += read;
+      }
+      tag(m.key, produced, block).copy(tags, produced * 16);
+      meta[(produced % slots) * META] = length;
+      position += length;
+      signal(ctl, PRODUCED, ++produced, SEQ_P);
+    }
+    signal(ctl, DONE, 1, SEQ_P);
+    return { blocks: produced };
+  } catch (error) {
+    abortRun(ctl);
+    throw error;
+  }
+}
 parentPort.on('message', (m) => {
   try {
     if (m.op === 'update') {
+      step();
       get(m.id).update(view(m, 'src'));
       parentPort.postMessage({ seq: m.seq });
     } else if (m.op === 'digest') {
@@ -330,9 +424,14 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...open(m) });
     } else if (m.op === 'sealRun') {
       parentPort.postMessage({ seq: m.seq, ...sealRun(m) });
-    } else if (m.op === 'writeRun') {
-      parentPort.postMessage({ seq: m.seq, ...writeRun(m) });
+    } else if (m.op === 'tagRun') {
+      parentPort.postMessage({ seq: m.seq, ...tagRun(m) });
+    } else if (m.op === 'hashRun') {
+      parentPort.postMessage({ seq: m.seq, ...hashRun(m) });
+    } else if (m.op === 'crash') {
+      crashIn = m.blocks;
     } else if (m.op === 'tag') {
+      step();
       parentPort.postMessage({ seq: m.seq, tag: tag(m.key, m.index, view(m, 'src')) });
     } else {
       hashes.delete(m.id);
@@ -399,8 +498,9 @@ class WorkerCryptoThread implements CryptoThread {
       if (!waiter) return;
       this.pending.delete(reply.seq);
       if (this.pending.size === 0) this.worker.unref();
-      if (reply.error !== undefined) waiter.reject(new Error(`crypto thread: ${reply.error}`));
-      else waiter.resolve(reply);
+      if (reply.error !== undefined) {
+        waiter.reject(new CryptoThreadError(`crypto thread: ${reply.error}`));
+      } else waiter.resolve(reply);
     });
     const die = (error: Error) => {
       this.failure ??= error;
@@ -408,8 +508,10 @@ class WorkerCryptoThread implements CryptoThread {
       for (const waiter of this.pending.values()) waiter.reject(this.failure);
       this.pending.clear();
     };
-    this.worker.on('error', die);
-    this.worker.on('exit', (code) => die(new Error(`crypto thread exited (${code})`)));
+    this.worker.on('error', (error) =>
+      die(new CryptoThreadError(`crypto thread failed: ${error.message}`, { cause: error })),
+    );
+    this.worker.on('exit', (code) => die(new CryptoThreadError(`crypto thread exited (${code})`)));
     // After the listeners: adding a 'message' listener references the port again.
     this.worker.unref();
   }
@@ -423,6 +525,16 @@ class WorkerCryptoThread implements CryptoThread {
     if (this.pending.size === 1) this.worker.ref();
     this.worker.postMessage({ ...message, seq });
     return result;
+  }
+
+  /** Stops the thread; whatever was in flight on it fails with a CryptoThreadError. */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+
+  /** Test hook: the thread exits in the middle of its `blocks`-th block from now. */
+  crashAfter(blocks: number): void {
+    this.worker.postMessage({ op: 'crash', blocks });
   }
 
   newHash(): number {
@@ -534,10 +646,13 @@ export class InputChangedError extends Error {
   override readonly name = 'InputChangedError';
 }
 
-/** Sealed slots in the ring between the two threads of a file run. */
+/** Slots in the rings between the threads of a file run. */
 const RUN_SLOTS = 4;
-/** Control words: produced, consumed, done, abort, and one event counter per direction. */
-const RUN_CONTROL_WORDS = 6;
+/**
+ * Control words: produced, consumed (sealed hash), done, abort, one event counter per direction,
+ * consumed (part hash and write).
+ */
+const RUN_CONTROL_WORDS = 7;
 /** The words ABORT and SEQ_P, SEQ_C of the worker code. */
 const RUN_ABORT = 3;
 const RUN_EVENTS = [4, 5] as const;
@@ -545,43 +660,21 @@ const RUN_EVENTS = [4, 5] as const;
 const RUN_META_WORDS = 1 + 2 * 8;
 
 /**
- * Seals an attachment from its file with no bulk bytes through the calling thread (issue 13): the
- * cipher thread reads the file (positional reads on its descriptor) into a ring of plaintext
- * slots, with the container's segment framing, and encrypts each full slot into a ring of sealed
- * slots; the cipher-hash thread hashes the attachment's bytes of each plaintext slot (the part
- * hash) and the sealed slot (the payload hash) and writes the sealed slot at its offset (a run's
- * blocks are all full, so the offsets are known). The two SHA-256 passes on one thread and the
- * read and ChaCha20-Poly1305 on the other split the work about evenly over two cores. The threads
- * hand slots over with Atomics, not a message each way per block, and the calling thread neither
- * copies a byte nor wakes up until the run ends. Null when the crypto threads run on the calling
- * thread (then nothing was done).
+ * The shared memory of a run: RUN_SLOTS sealed slots of `blockBytes` of plaintext in whole STREAM
+ * chunks each, `plainBytes` of plaintext ring, the slots' metadata and the control words. `abort`
+ * rethrows a thread's failure after setting ABORT and waking every wait, so that the other threads
+ * of the run never wait forever for a dead one (they do the same on their own errors).
  */
-export async function sealFileRun(
-  threads: CryptoThreads,
-  run: FileRun,
-): Promise<FileRunResult | null> {
-  const reader = threads.cipher;
-  const writer = threads.cipherHash;
-  if (!(reader instanceof WorkerCryptoThread) || !(writer instanceof WorkerCryptoThread)) {
-    return null;
-  }
-  // A block holds at most 8 attachment ranges (RUN_META_WORDS): segments of a quarter block or
-  // more give at most 6. Blocks are whole STREAM chunks.
-  if (run.segmentBytes < run.block.length / 4 || run.block.length % CHUNK_SIZE !== 0) {
-    throw new RangeError('file run: segments under a quarter block, or a partial-chunk block');
-  }
-  const slot = (run.block.length / CHUNK_SIZE) * CIPHER_CHUNK_SIZE;
+function runRings(blockBytes: number, plainBytes: number) {
   const rings = {
-    plainRing: new SharedArrayBuffer(RUN_SLOTS * run.block.length),
-    sealedRing: new SharedArrayBuffer(RUN_SLOTS * slot),
+    plainRing: new SharedArrayBuffer(plainBytes),
+    sealedRing: new SharedArrayBuffer(RUN_SLOTS * (blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE),
     meta: new SharedArrayBuffer(RUN_SLOTS * RUN_META_WORDS * Int32Array.BYTES_PER_ELEMENT),
     ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
-    srcLength: run.block.length,
+    srcLength: blockBytes,
   };
-  // If either thread fails or dies, the other must not wait for it forever: set ABORT and wake
-  // both waits, as the threads do themselves on their own errors.
   const control = new Int32Array(rings.ctl);
-  const abort = (error: unknown) => {
+  const abort = (error: unknown): never => {
     Atomics.store(control, RUN_ABORT, 1);
     for (const word of RUN_EVENTS) {
       Atomics.add(control, word, 1);
@@ -589,10 +682,47 @@ export async function sealFileRun(
     }
     throw error;
   };
+  return { rings, abort };
+}
+
+/**
+ * Seals an attachment from its file with no bulk bytes through the calling thread (issue 13): the
+ * cipher thread reads the file (positional reads on its descriptor) into a ring of plaintext
+ * slots, with the container's segment framing, and encrypts each full slot into a ring of sealed
+ * slots; the cipher-hash thread adds each sealed slot to the payload hash; the plain-hash thread
+ * hashes the attachment's bytes of each plaintext slot (the part hash) and writes the sealed slot
+ * at its offset (a run's blocks are all full, so the offsets are known). The threads hand slots
+ * over with Atomics, not a message each way per block, and the calling thread neither copies a
+ * byte nor wakes up until the run ends.
+ *
+ * Three busy threads on two cores, not two (round 7, bench/profiles/bundle.md): with two, one
+ * thread held both SHA-256 passes and the write (≈ 2× the other's work) and the other waited for
+ * it; with three the kernel runs whichever is ready on whichever core is free, so neither core
+ * idles while work is left. Null when the crypto threads run on the calling thread (then nothing
+ * was done).
+ */
+export async function sealFileRun(
+  threads: CryptoThreads,
+  run: FileRun,
+): Promise<FileRunResult | null> {
+  const { cipher, cipherHash, plainHash } = threads;
+  if (
+    !(cipher instanceof WorkerCryptoThread) ||
+    !(cipherHash instanceof WorkerCryptoThread) ||
+    !(plainHash instanceof WorkerCryptoThread)
+  ) {
+    return null;
+  }
+  // A block holds at most 8 attachment ranges (RUN_META_WORDS): segments of a quarter block or
+  // more give at most 6. Blocks are whole STREAM chunks.
+  if (run.segmentBytes < run.block.length / 4 || run.block.length % CHUNK_SIZE !== 0) {
+    throw new RangeError('file run: segments under a quarter block, or a partial-chunk block');
+  }
+  const { rings, abort } = runRings(run.block.length, RUN_SLOTS * run.block.length);
   // Posted in the same tick, so that every thread receives the runs of concurrent seals in the
   // same order and no run waits on a thread that is busy with another run.
-  const [read, written] = await Promise.allSettled([
-    reader
+  const [read, sealedHashed, written] = await Promise.allSettled([
+    cipher
       .call({
         op: 'sealRun',
         key: run.key,
@@ -606,12 +736,15 @@ export async function sealFileRun(
         ...shared(run.block, 'src'),
       })
       .catch(abort),
-    writer
+    cipherHash
+      .call({ op: 'hashRun', role: 'sealed', hashId: run.payloadHashId, ...rings })
+      .catch(abort),
+    plainHash
       .call({
-        op: 'writeRun',
+        op: 'hashRun',
+        role: 'plain',
         fd: run.output,
         position: run.outputPosition,
-        hashId: run.payloadHashId,
         ...rings,
       })
       .catch(abort),
@@ -619,22 +752,87 @@ export async function sealFileRun(
   if (read.status === 'fulfilled' && read.value.short) {
     throw new InputChangedError('the attachment is shorter than when its size was taken');
   }
-  if (written.status === 'rejected') throw written.reason as Error;
-  if (read.status === 'rejected') throw read.reason as Error;
-  const reply = read.value;
-  const hashed = written.value;
-  if (reply.aborted || hashed.aborted || reply.blocks !== hashed.blocks) {
-    throw new Error('crypto thread: file run aborted');
+  for (const result of [written, sealedHashed, read]) {
+    if (result.status === 'rejected') throw result.reason as Error;
+  }
+  const reply = (read as PromiseFulfilledResult<Reply>).value;
+  const hashed = (sealedHashed as PromiseFulfilledResult<Reply>).value;
+  const plain = (written as PromiseFulfilledResult<Reply>).value;
+  if (
+    reply.aborted ||
+    hashed.aborted ||
+    plain.aborted ||
+    reply.blocks !== hashed.blocks ||
+    reply.blocks !== plain.blocks
+  ) {
+    throw new CryptoThreadError('crypto thread: file run aborted');
   }
   return {
     filled: reply.filled!,
     blocks: reply.blocks!,
-    sha256: Buffer.from(
-      hashed.digest!.buffer,
-      hashed.digest!.byteOffset,
-      hashed.digest!.byteLength,
-    ),
+    sha256: Buffer.from(plain.digest!.buffer, plain.digest!.byteOffset, plain.digest!.byteLength),
   };
+}
+
+/** The ciphertext payload of a bundle being opened, hashed and tagged by `hashPayloadRun`. */
+export interface PayloadRun {
+  /** The bundle's descriptor, and the range of ciphertext after the payload nonce. */
+  readonly input: number;
+  readonly start: number;
+  readonly end: number;
+  /** The payload hash, on the `cipherHash` thread (the nonce already in it). */
+  readonly hashId: number;
+  /** The GMAC key of this open (see {@link blockTag}); blocks are whole ciphertext blocks. */
+  readonly tagKey: Buffer;
+}
+
+/**
+ * The signature pass of an open with no bulk bytes through the calling thread (issue 13): the
+ * cipher thread reads the ciphertext (positional reads) into a ring of slots of one ciphertext
+ * block each (IO_BLOCK of plaintext in whole STREAM chunks, as the decryption pass reads them) and
+ * takes each block's GMAC tag; the cipher-hash thread adds each slot to the payload hash. The
+ * SHA-256 is the pass's critical path and the only job that cannot split: its thread gets the
+ * next block from a slot already read, without a message or a promise per block on the way.
+ * Resolves to the tags in block order; null when the crypto threads run on the calling thread.
+ */
+export async function hashPayloadRun(
+  threads: CryptoThreads,
+  run: PayloadRun,
+  blockBytes: number,
+): Promise<Buffer[] | null> {
+  const { cipher, cipherHash } = threads;
+  if (!(cipher instanceof WorkerCryptoThread) || !(cipherHash instanceof WorkerCryptoThread)) {
+    return null;
+  }
+  const blocks = Math.ceil((run.end - run.start) / ((blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE));
+  const { rings, abort } = runRings(blockBytes, 0);
+  const tags = new SharedArrayBuffer(blocks * 16);
+  const [read, hashed] = await Promise.allSettled([
+    cipher
+      .call({
+        op: 'tagRun',
+        key: run.tagKey,
+        fd: run.input,
+        position: run.start,
+        end: run.end,
+        tags,
+        ...rings,
+      })
+      .catch(abort),
+    cipherHash
+      .call({ op: 'hashRun', role: 'sealed', sized: true, hashId: run.hashId, ...rings })
+      .catch(abort),
+  ]);
+  if (read.status === 'fulfilled' && read.value.short) {
+    throw new InputChangedError('the bundle is shorter than when its size was taken');
+  }
+  if (hashed.status === 'rejected') throw hashed.reason as Error;
+  if (read.status === 'rejected') throw read.reason as Error;
+  if (read.value.aborted || hashed.value.aborted || read.value.blocks !== blocks) {
+    throw new CryptoThreadError('crypto thread: payload run aborted');
+  }
+  const all = Buffer.from(tags);
+  return Array.from({ length: blocks }, (_, i) => Buffer.from(all.subarray(i * 16, i * 16 + 16)));
 }
 
 /** The fallback: the same interface, working on the calling thread. */
@@ -726,11 +924,40 @@ export function useLocalCryptoThreads(value: boolean): void {
   threads = null;
 }
 
+/**
+ * Stops the crypto threads (they start afresh on the next use): at shutdown, or in tests, a crash
+ * in the middle of a seal or an open. Whatever is in flight fails with a CryptoThreadError.
+ */
+export async function stopCryptoThreads(): Promise<void> {
+  const set = threads;
+  threads = null;
+  if (!set) return;
+  const workers = Object.values(set).filter((thread) => thread instanceof WorkerCryptoThread);
+  await Promise.all(workers.map((thread) => thread.terminate()));
+}
+
+/**
+ * Test hook: the `role` thread of the current set exits (as a crash would) in the middle of its
+ * `blocks`-th block of work from now (a file run counts each block on either thread; the other
+ * jobs count one per call). No effect on the same-thread fallback.
+ */
+export function injectCryptoThreadCrash(role: keyof CryptoThreads, blocks: number): void {
+  const thread = cryptoThreads()[role];
+  if (thread instanceof WorkerCryptoThread) thread.crashAfter(blocks);
+}
+
 /** The three crypto threads, started on first use. */
 export function cryptoThreads(): CryptoThreads {
   if (threads) return threads;
   const reset = (dead: CryptoThread) => {
-    if (threads && Object.values(threads).includes(dead)) threads = null;
+    if (!threads || !Object.values(threads).includes(dead)) return;
+    // One thread of the set is gone: the others hold hashes and runs that belong with it (a file
+    // run's partner waits on it), so stop them too rather than leave them idle or half-done.
+    const set = threads;
+    threads = null;
+    for (const thread of Object.values(set)) {
+      if (thread !== dead && thread instanceof WorkerCryptoThread) void thread.terminate();
+    }
   };
   try {
     if (local) throw new Error('local');

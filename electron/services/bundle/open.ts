@@ -60,12 +60,14 @@ import {
   unwrapX25519,
 } from './age.ts';
 import { type ContainerHandler, ContainerParser } from './container.ts';
-import { BundleError } from './errors.ts';
+import { BundleError, threadFailure } from './errors.ts';
 import {
   BlockChangedError,
   type CryptoThread,
   type CryptoThreads,
   cryptoThreads,
+  hashPayloadRun,
+  InputChangedError,
 } from './cryptoWorker.ts';
 import {
   BlockPool,
@@ -717,7 +719,9 @@ interface SignedPayload {
 /**
  * First pass: the SHA-256 of the payload as it is in the file (what the signature covers) on one
  * crypto thread, and a GMAC tag of each ciphertext block under a key drawn for this open on
- * another, so that the second pass can prove each block it decrypts is the one hashed here.
+ * another, so that the second pass can prove each block it decrypts is the one hashed here. With
+ * worker threads it is one run (cryptoWorker.ts `hashPayloadRun`: the threads read the file
+ * themselves); on the same-thread fallback, block by block from here.
  */
 async function signaturePass(head: Head, threads: CryptoThreads): Promise<SignedPayload> {
   const { start } = payloadBounds(head);
@@ -729,26 +733,43 @@ async function signaturePass(head: Head, threads: CryptoThreads): Promise<Signed
     if (nonce.length !== PAYLOAD_NONCE_SIZE)
       throw new BundleError('truncated', 'the bundle file shrank while being read');
     await threads.cipherHash.update(hashId, nonce);
-    const tags: Promise<Buffer>[] = [];
-    await readBlocks(
-      head.fh,
-      start + PAYLOAD_NONCE_SIZE,
-      head.size,
-      (block) => {
-        const tag = threads.cipher.tag(tagKey, tags.length, block);
-        tags.push(tag);
-        tag.catch(noop);
-        return { release: Promise.all([threads.cipherHash.update(hashId, block), tag]).then(noop) };
-      },
-      () => new BundleError('truncated', 'the bundle file shrank while being read'),
-      new BlockPool(CIPHER_BLOCK),
-    );
+    const run = await hashPayloadRun(
+      threads,
+      { input: head.fh.fd, start: start + PAYLOAD_NONCE_SIZE, end: head.size, hashId, tagKey },
+      PLAIN_BLOCK,
+    ).catch((error: unknown) => {
+      if (error instanceof InputChangedError) throw shrank();
+      throw error;
+    });
+    const tags: Promise<Buffer>[] = run?.map((tag) => Promise.resolve(tag)) ?? [];
+    // The same thread fallback: block by block from this thread.
+    if (!run) {
+      await readBlocks(
+        head.fh,
+        start + PAYLOAD_NONCE_SIZE,
+        head.size,
+        (block) => {
+          const tag = threads.cipher.tag(tagKey, tags.length, block);
+          tags.push(tag);
+          tag.catch(noop);
+          return {
+            release: Promise.all([threads.cipherHash.update(hashId, block), tag]).then(noop),
+          };
+        },
+        shrank,
+        new BlockPool(CIPHER_BLOCK),
+      );
+    }
     digested = true;
     const sha256 = await threads.cipherHash.digest(hashId);
     return { sha256, nonce: Buffer.from(nonce), tags: await Promise.all(tags), tagKey };
   } finally {
     if (!digested) threads.cipherHash.discard(hashId);
   }
+}
+
+function shrank(): BundleError {
+  return new BundleError('truncated', 'the bundle file shrank while being read');
 }
 
 function changedWhileOpening(): BundleError {
@@ -967,6 +988,8 @@ export async function openBundle(
     };
     done = true;
     return opened;
+  } catch (error) {
+    throw threadFailure(error);
   } finally {
     if (!done) {
       await collector?.abort();

@@ -50,7 +50,7 @@ import {
   wrapX25519,
 } from './age.ts';
 import { CONTAINER_END, MAGIC, PART_END, partHeader, segmentHeader } from './container.ts';
-import { BundleError } from './errors.ts';
+import { BundleError, threadFailure } from './errors.ts';
 import {
   type CryptoThreads,
   cryptoThreads,
@@ -556,6 +556,6 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     threads.cipherHash.discard(payloadHashId);
     if (!closed) await fh.close().catch(() => undefined);
     await fs.rm(temp, { force: true });
-    throw error;
+    throw threadFailure(error);
   }
 }
