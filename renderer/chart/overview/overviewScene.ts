@@ -272,17 +272,53 @@ export const MAX_RASTER_SIDE = 4096;
  * margin of a few pixels so discs at the edge are not clipped.
  */
 export function rasterFor(bounds: Bounds, maxSide = MAX_RASTER_SIDE): Raster {
-  const margin = 4;
-  const spanX = Math.max(1, bounds.x2 - bounds.x1);
-  const spanY = Math.max(1, bounds.y2 - bounds.y1);
-  const scale = Math.min(1, (maxSide - 2 * margin) / Math.max(spanX, spanY));
+  const { spanX, spanY } = spansOf(bounds);
+  return rasterAt(bounds, Math.min(1, (maxSide - 2 * RASTER_MARGIN) / Math.max(spanX, spanY)));
+}
+
+/** Bitmap pixels left around the scene on each side, so discs at the edge are not clipped. */
+const RASTER_MARGIN = 4;
+
+function spansOf(bounds: Bounds): { spanX: number; spanY: number } {
+  return { spanX: Math.max(1, bounds.x2 - bounds.x1), spanY: Math.max(1, bounds.y2 - bounds.y1) };
+}
+
+/** The raster of `bounds` at `scale` bitmap pixels per model unit. */
+function rasterAt(bounds: Bounds, scale: number): Raster {
+  const { spanX, spanY } = spansOf(bounds);
   return {
-    width: Math.max(1, Math.ceil(spanX * scale) + 2 * margin),
-    height: Math.max(1, Math.ceil(spanY * scale) + 2 * margin),
+    width: Math.max(1, Math.ceil(spanX * scale) + 2 * RASTER_MARGIN),
+    height: Math.max(1, Math.ceil(spanY * scale) + 2 * RASTER_MARGIN),
     scale,
-    originX: bounds.x1 - margin / scale,
-    originY: bounds.y1 - margin / scale,
+    originX: bounds.x1 - RASTER_MARGIN / scale,
+    originY: bounds.y1 - RASTER_MARGIN / scale,
   };
+}
+
+/**
+ * A screen-sized bitmap is only painted first when the detailed one is at least this much finer
+ * (in pixels per model unit): below that, two paints cost more than the one they would shorten.
+ */
+const SCREEN_RASTER_GAIN = 1.5;
+
+/**
+ * The raster of the whole scene fitted into a canvas of `width` × `height` pixels: what the chart
+ * shows at first sight (a fit), at about one bitmap pixel per canvas pixel. Painting the 4,096 px
+ * raster (`detail`) took about three times as long at 50,000 nodes, most of it Chromium
+ * rasterising, so this one is painted and shown first and the detailed one follows for zooming
+ * in (ChartOverview). Undefined when there is no canvas to fit yet, or when `detail` is not finer
+ * by SCREEN_RASTER_GAIN (a chart small enough that the detailed raster is screen-sized already).
+ */
+export function screenRasterFor(
+  bounds: Bounds,
+  width: number,
+  height: number,
+  detail: Raster = rasterFor(bounds),
+): Raster | undefined {
+  const { spanX, spanY } = spansOf(bounds);
+  const scale = Math.min((width - 2 * RASTER_MARGIN) / spanX, (height - 2 * RASTER_MARGIN) / spanY);
+  if (!(scale > 0) || scale * SCREEN_RASTER_GAIN > detail.scale) return undefined;
+  return rasterAt(bounds, scale);
 }
 
 /** Where the bitmap lands in container pixels for `viewport`: drawImage(bitmap, x, y, w, h). */
