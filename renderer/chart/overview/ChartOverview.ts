@@ -36,6 +36,7 @@ import {
 } from './overviewScene.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
 import { timed, testHooksEnabled } from '../testHooks.ts';
+import { takeEarlyPaint } from './earlyOverview.ts';
 
 /**
  * Most nodes on screen Cytoscape's 2D canvas is asked to draw. Its per-element work is paid for
@@ -280,10 +281,25 @@ export class ChartOverview {
       { name: 'chart overview', keepAlive: true },
     );
     if (!screen) {
-      void this.paintIn(this.painter, scene, detail, true, generation);
+      void this.paintIn(
+        this.painter.run({ generation, scene, raster: detail }),
+        detail,
+        true,
+        generation,
+      );
       return;
     }
-    void this.paintIn(this.painter, scene, screen, false, generation).then((shown) => {
+    // The first bitmap may be painting already, from before the view existed (earlyOverview.ts).
+    const early = takeEarlyPaint(scene, screen);
+    const first = early
+      ? this.paintIn(early.response, early.raster, false, generation)
+      : this.paintIn(
+          this.painter.run({ generation, scene, raster: screen }),
+          screen,
+          false,
+          generation,
+        );
+    void first.then((shown) => {
       if (!shown || generation !== this.generation) return;
       const abort = new AbortController();
       this.detailAbort = abort;
@@ -292,22 +308,29 @@ export class ChartOverview {
         () => new Worker(new URL('./overviewWorker.ts', import.meta.url), { type: 'module' }),
         { name: 'chart overview detail' },
       );
-      void this.paintIn(this.detailPainter, scene, detail, true, generation, abort.signal);
+      void this.paintIn(
+        this.detailPainter.run({ generation, scene, raster: detail }, { signal: abort.signal }),
+        detail,
+        true,
+        generation,
+      );
     });
   }
 
-  /** One paint in a worker; resolves to whether its bitmap was taken (not outdated, not failed). */
+  /**
+   * One paint in a worker, of `raster` for scene `generation` (the response's own generation is
+   * not read: an early paint was asked for before the overview numbered its scenes). Resolves to
+   * whether its bitmap was taken (not outdated, not failed).
+   */
   private async paintIn(
-    painter: WorkerRunner<PaintRequest, PaintResponse>,
-    scene: OverviewScene,
+    painting: Promise<PaintResponse>,
     raster: Raster,
     detailed: boolean,
     generation: number,
-    signal?: AbortSignal,
   ): Promise<boolean> {
     const posted = performance.now();
     try {
-      const response = await painter.run({ generation, scene, raster }, signal ? { signal } : {});
+      const response = await painting;
       if (testHooksEnabled()) {
         // Posted to received, for the bench's timeline of the first render.
         performance.measure(`chart:overview-${detailed ? 'detail' : 'screen'}`, {

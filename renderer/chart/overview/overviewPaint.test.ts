@@ -6,11 +6,15 @@
  * which bitmap ends up on screen.
  */
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChartNodeView, EntityRecord } from '../../../shared/model/index.ts';
+import { entity } from '../../../shared/exchange/fixtures/releaseFixtures.ts';
 import type { ChartNodeModel, ChartViewModel } from '../chartModel.ts';
-import { LIGHT_CHART_THEME } from '../chartModel.ts';
+import { LIGHT_CHART_THEME, schemaLabel } from '../chartModel.ts';
+import { buildCombinedChartElements } from '../combinedElements.ts';
+import { startEarlyOverview } from './earlyOverview.ts';
 import type { WorkerReplyMessage, WorkerRequestMessage } from '../../platform/workerRunner.ts';
 import type { OverviewSurface } from './ChartOverview.ts';
-import { ChartOverview } from './ChartOverview.ts';
+import { ChartOverview, OVERVIEW_NODE_BUDGET } from './ChartOverview.ts';
 import { MAX_RASTER_SIDE } from './overviewScene.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
 
@@ -223,5 +227,83 @@ describe('overview paint hand-over', () => {
     expect(newDetail.requests[0]!.payload.generation).toBe(painter.requests[1]!.payload.generation);
     overview.destroy();
     expect(newDetail.terminated).toBe(true);
+  });
+});
+
+/** A case of `count` people in a chain of associates, and its chart (a grid, as hugeView). */
+function hugeCase(count: number): {
+  entities: EntityRecord[];
+  chart: { nodes: Record<string, ChartNodeView> };
+} {
+  const columns = Math.ceil(Math.sqrt(count * 2));
+  const entities: EntityRecord[] = [];
+  const nodes: Record<string, ChartNodeView> = {};
+  for (let i = 0; i < count; i++) {
+    entities.push(entity(`p${i}`, 'Person', { name: [`Person ${i}`] }));
+    nodes[`p${i}`] = { x: (i % columns) * 110, y: Math.floor(i / columns) * 110 };
+  }
+  for (let i = 1; i < count; i++) {
+    entities.push(entity(`a${i}`, 'Associate', { person: [`p${i - 1}`], associate: [`p${i}`] }));
+  }
+  return { entities, chart: { nodes } };
+}
+
+describe('early overview paint', () => {
+  it("is taken by the overview when its scene is the view's: no second screen-sized paint", async () => {
+    const { entities, chart } = hugeCase(3000);
+    expect(
+      startEarlyOverview(entities, chart, LIGHT_CHART_THEME, 1300, 650, OVERVIEW_NODE_BUDGET),
+    ).toBe(true);
+    const early = FakeWorker.all[0]!;
+    expect(early.requests).toHaveLength(1);
+
+    const overview = mounted();
+    overview.setView(
+      buildCombinedChartElements(entities, chart, { combine: true }, schemaLabel, 'store'),
+    );
+    // The overview's own painter was not asked (no worker started for it).
+    expect(FakeWorker.all).toHaveLength(1);
+    let drawn = false;
+    void overview.whenDrawn().then(() => (drawn = true));
+    const bitmap = early.answer(0);
+    await settle();
+    flushFrames();
+    await settle();
+    expect(drawn).toBe(true);
+    expect(drawnImages.at(-1)).toBe(bitmap);
+    // Then the detailed raster, as after any first bitmap.
+    const detail = FakeWorker.all[1]!.requests[0]!.payload.raster;
+    expect(Math.max(detail.width, detail.height)).toBe(MAX_RASTER_SIDE);
+    overview.destroy();
+  });
+
+  it('is dropped when the view shows something else, and the overview paints its own', async () => {
+    const { entities, chart } = hugeCase(3000);
+    startEarlyOverview(entities, chart, LIGHT_CHART_THEME, 1300, 650, OVERVIEW_NODE_BUDGET);
+    const early = FakeWorker.all[0]!;
+    const overview = mounted();
+    // One node moved since (a drag saved in between): not the scene that was painted early.
+    const moved = { nodes: { ...chart.nodes, p7: { x: -500, y: 3 } } };
+    overview.setView(
+      buildCombinedChartElements(entities, moved, { combine: true }, schemaLabel, 'store'),
+    );
+    const own = FakeWorker.all[1]!;
+    expect(own.requests).toHaveLength(1);
+    const stale = early.answer(0);
+    const fresh = own.answer(0);
+    await settle();
+    flushFrames();
+    expect(drawnImages.at(-1)).toBe(fresh);
+    expect(drawnImages).not.toContain(stale);
+    expect(stale.closed).toBe(true);
+    overview.destroy();
+  });
+
+  it('is not started for a chart the overview does not stand in for', () => {
+    const { entities, chart } = hugeCase(500);
+    expect(
+      startEarlyOverview(entities, chart, LIGHT_CHART_THEME, 1300, 650, OVERVIEW_NODE_BUDGET),
+    ).toBe(false);
+    expect(FakeWorker.all).toHaveLength(0);
   });
 });

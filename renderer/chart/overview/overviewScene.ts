@@ -245,12 +245,126 @@ export function buildOverviewScene(
     edgeWeight,
     strongWeight: strongWeightOf(edgeWeight),
     groupBoxes,
+    ...sceneColours(theme),
+  };
+}
+
+function sceneColours(
+  theme: ChartTheme,
+): Pick<
+  OverviewScene,
+  'edgeColor' | 'strongColor' | 'highlightColor' | 'groupColor' | 'background'
+> {
+  return {
     edgeColor: theme.edge,
     strongColor: theme.accent,
     highlightColor: ANALYSIS_HIGHLIGHT,
     groupColor: theme.fgMuted,
     background: theme.bg,
   };
+}
+
+/** A node of a scene without groups, classes or rings (plainScene). */
+export interface PlainSceneNode {
+  readonly x: number;
+  readonly y: number;
+  /** Diameter in model units (DEFAULT_NODE_SIZE when undefined). */
+  readonly size: number | undefined;
+  readonly fill: string;
+}
+
+/**
+ * The scene buildOverviewScene makes of a view whose nodes carry no classes, parents or borders
+ * and whose edges no classes but the bundle's: nodes in order, edges as node indexes with their
+ * weights. For a scene made from columns, without the view (combinedElements.ts
+ * overviewSceneOfPlan); the same arithmetic, so the two are equal (sameScene).
+ */
+export function plainScene(
+  nodes: readonly PlainSceneNode[],
+  edgeSource: Uint32Array,
+  edgeTarget: Uint32Array,
+  edgeWeight: Uint32Array,
+  theme: ChartTheme,
+): OverviewScene {
+  const count = nodes.length;
+  const nodeX = new Float32Array(count);
+  const nodeY = new Float32Array(count);
+  const nodeRadius = new Float32Array(count);
+  const nodeFill = new Uint16Array(count);
+  const palette: string[] = [];
+  const paletteIndex = new Map<string, number>();
+  let x1 = Infinity;
+  let y1 = Infinity;
+  let x2 = -Infinity;
+  let y2 = -Infinity;
+  nodes.forEach((node, i) => {
+    const radius = (node.size ?? DEFAULT_NODE_SIZE) / 2;
+    nodeX[i] = node.x;
+    nodeY[i] = node.y;
+    nodeRadius[i] = radius;
+    let colour = paletteIndex.get(node.fill);
+    if (colour === undefined) {
+      colour = palette.length;
+      palette.push(node.fill);
+      paletteIndex.set(node.fill, colour);
+    }
+    nodeFill[i] = colour;
+    x1 = Math.min(x1, node.x - radius);
+    y1 = Math.min(y1, node.y - radius);
+    x2 = Math.max(x2, node.x + radius);
+    y2 = Math.max(y2, node.y + radius);
+  });
+  return {
+    bounds: Number.isFinite(x1) ? { x1, y1, x2, y2 } : { x1: 0, y1: 0, x2: 0, y2: 0 },
+    palette,
+    nodeX,
+    nodeY,
+    nodeRadius,
+    nodeFill,
+    nodeDimmed: new Uint8Array(count),
+    nodeRing: new Uint16Array(count),
+    edgeSource,
+    edgeTarget,
+    edgeLook: new Uint8Array(edgeSource.length).fill(EdgeLook.Plain),
+    edgeWeight,
+    strongWeight: strongWeightOf(edgeWeight),
+    groupBoxes: new Float32Array(0),
+    ...sceneColours(theme),
+  };
+}
+
+function sameArray(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether two scenes paint the same picture: every column and colour equal. */
+export function sameScene(a: OverviewScene, b: OverviewScene): boolean {
+  return (
+    a.bounds.x1 === b.bounds.x1 &&
+    a.bounds.y1 === b.bounds.y1 &&
+    a.bounds.x2 === b.bounds.x2 &&
+    a.bounds.y2 === b.bounds.y2 &&
+    a.strongWeight === b.strongWeight &&
+    a.edgeColor === b.edgeColor &&
+    a.strongColor === b.strongColor &&
+    a.highlightColor === b.highlightColor &&
+    a.groupColor === b.groupColor &&
+    a.background === b.background &&
+    sameArray(a.palette, b.palette) &&
+    sameArray(a.nodeX, b.nodeX) &&
+    sameArray(a.nodeY, b.nodeY) &&
+    sameArray(a.nodeRadius, b.nodeRadius) &&
+    sameArray(a.nodeFill, b.nodeFill) &&
+    sameArray(a.nodeDimmed, b.nodeDimmed) &&
+    sameArray(a.nodeRing, b.nodeRing) &&
+    sameArray(a.edgeSource, b.edgeSource) &&
+    sameArray(a.edgeTarget, b.edgeTarget) &&
+    sameArray(a.edgeLook, b.edgeLook) &&
+    sameArray(a.edgeWeight, b.edgeWeight) &&
+    sameArray(a.groupBoxes, b.groupBoxes)
+  );
 }
 
 /** Where the overview bitmap sits: bitmap pixel (u, v) is model point (x1 + u/scale, y1 + v/scale). */
