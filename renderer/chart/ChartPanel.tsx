@@ -15,10 +15,8 @@ import { buildCombinedChartElements } from './combinedElements.ts';
 import { ChartLegend } from './ChartLegend.tsx';
 import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
 import type { ChartGrouping, ChartOverlay } from './chartOverlay.ts';
-import { overlayChangesView, typeCounts } from './chartOverlay.ts';
-import { startEarlyOverview } from './overview/earlyOverview.ts';
-import { OVERVIEW_NODE_BUDGET } from './overview/ChartOverview.ts';
-import { useChartTheme } from './useChartTheme.ts';
+import { typeCounts } from './chartOverlay.ts';
+import { useEarlyOverview } from './overview/useEarlyOverview.ts';
 import { useChartRules } from './useChartRules.ts';
 import { ChartPicker } from './ChartPicker.tsx';
 import { MenuItem, MenuSeparator, ToolbarMenu } from './ToolbarMenu.tsx';
@@ -110,14 +108,6 @@ export function ChartPanel(props: ChartPanelProps) {
     localStorage.getItem(WIDTH_KEY) === 'sum' ? 'sum' : 'count',
   );
   const [highlight, setHighlight] = useState<ChartHighlight>();
-  const theme = useChartTheme();
-  const bodyRef = useRef<HTMLDivElement>(null);
-  /**
-   * Whether the chart view may mount. A huge chart's first view waits one commit: the effect
-   * below starts painting its overview first (earlyOverview.ts), so the worker paints while the
-   * view model is built (issue 13: the 50,000-node chart's first render).
-   */
-  const [viewMounted, setViewMounted] = useState(false);
 
   const chart = charts.find((c) => c.id === pickedId) ?? charts[0];
   const { rules, setRules } = useChartRules(caseId, chart?.id);
@@ -147,25 +137,7 @@ export function ChartPanel(props: ChartPanelProps) {
     () => (chart ? entitiesNotOnChart(entities, chart) : []),
     [entities, chart],
   );
-  const holdView =
-    !viewMounted && chart !== undefined && Object.keys(chart.nodes).length > OVERVIEW_NODE_BUDGET;
-  useEffect(() => {
-    if (viewMounted || !chart) return;
-    const body = bodyRef.current;
-    // Only the plain combined view's scene is painted early (the overview takes the bitmap only
-    // if its own scene is the same); ChartView's `entities` are the case store's records.
-    if (holdView && body && combineLinks && !overlayChangesView(overlay)) {
-      startEarlyOverview(
-        entities,
-        chart,
-        theme,
-        body.clientWidth,
-        body.clientHeight,
-        OVERVIEW_NODE_BUDGET,
-      );
-    }
-    setViewMounted(true);
-  }, [viewMounted, holdView, chart, entities, theme, combineLinks, overlay]);
+  const { holdView, bodyRef } = useEarlyOverview(entities, allCharts, chart, combineLinks, overlay);
   const selected = entities.find((e) => e.id === selectedId && !e.deleted);
   const selectedOnChart =
     selected !== undefined && chart !== undefined && selected.id in chart.nodes;

@@ -11,7 +11,12 @@ import type { ChartNodeView, EntityProperties, EntityRecord } from '../../shared
 import { entity as testEntity } from '../../shared/exchange/fixtures/releaseFixtures.ts';
 import { buildChartElements, LIGHT_CHART_THEME, schemaLabel } from './chartModel.ts';
 import { typeCounts } from './chartOverlay.ts';
-import { buildCombinedChartElements, overviewSceneOfPlan, planOf } from './combinedElements.ts';
+import {
+  buildCombinedChartElements,
+  overviewSceneOfPlan,
+  planOf,
+  planOfView,
+} from './combinedElements.ts';
 import { buildOverviewScene, sameScene } from './overview/overviewScene.ts';
 import { bundleKey, combineParallelLinks, isBundleId } from './parallelLinks.ts';
 
@@ -118,6 +123,8 @@ describe('buildCombinedChartElements', () => {
         const expected = combineParallelLinks(base, options, schemaLabel);
         const actual = buildCombinedChartElements(entities, chart, options, schemaLabel);
         expect(actual).toEqual(expected);
+        // A view with bundles expanded is not the plan's plain view: its scene is its own.
+        if (c.combine && expanded.size > 0) expect(planOfView(actual)).toBeUndefined();
         // The case store's records (live, each id once) give the same on its shorter path.
         const seen = new Set<string>();
         const store = entities.filter((e) => !e.deleted && !seen.has(e.id) && seen.add(e.id));
@@ -160,6 +167,8 @@ describe('buildCombinedChartElements', () => {
             const scene = overviewSceneOfPlan(planOf(records, shown, source), LIGHT_CHART_THEME);
             expect(scene).toEqual(expectedScene);
             expect(sameScene(scene, expectedScene)).toBe(true);
+            // The overview reuses the plan's scene for a view built from it, nothing expanded.
+            expect(planOfView(view)).toBe(planOf(records, shown, source));
           }
         }
       }),

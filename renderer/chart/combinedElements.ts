@@ -59,23 +59,44 @@ function widened<T extends Int32Array | Uint8Array | Float64Array>(old: T, size:
 class Groups {
   size = 0;
   /** Slot → group + 1 (0: empty); the table is kept at most half full. */
-  private slots = new Int32Array(1 << 12);
+  private slots: Int32Array;
   /** Link type (a number: caseLinks' schema numbers, then property links'), and the pair. */
-  kind = new Int32Array(1024);
-  private lo = new Int32Array(1024);
-  private hi = new Int32Array(1024);
+  kind: Int32Array;
+  private lo: Int32Array;
+  private hi: Int32Array;
   /** Node numbers of the first member's ends. */
-  source = new Int32Array(1024);
-  target = new Int32Array(1024);
-  count = new Int32Array(1024);
+  source: Int32Array;
+  target: Int32Array;
+  count: Int32Array;
   /** 1 while every member is directed and runs from `source` to `target`. */
-  sameWay = new Uint8Array(1024);
-  duration = new Float64Array(1024);
-  hasDuration = new Uint8Array(1024);
+  sameWay: Uint8Array;
+  duration: Float64Array;
+  hasDuration: Uint8Array;
   readonly firstDate: (string | undefined)[] = [];
   readonly lastDate: (string | undefined)[] = [];
   /** Totals per currency; undefined for the (many) groups without an amount. */
   readonly amounts: (Record<string, number> | undefined)[] = [];
+
+  /**
+   * `expected`: about how many groups there will be (at most one per relationship): the columns
+   * are made that big at once, not doubled a dozen times on the way (71 ms of a 50,000-node
+   * chart's build went to growing them, and more to rehashing).
+   */
+  constructor(expected: number) {
+    const rows = Math.max(1024, expected);
+    let slots = 1 << 12;
+    while (slots < 2 * rows) slots *= 2;
+    this.slots = new Int32Array(slots);
+    this.kind = new Int32Array(rows);
+    this.lo = new Int32Array(rows);
+    this.hi = new Int32Array(rows);
+    this.source = new Int32Array(rows);
+    this.target = new Int32Array(rows);
+    this.count = new Int32Array(rows);
+    this.sameWay = new Uint8Array(rows);
+    this.duration = new Float64Array(rows);
+    this.hasDuration = new Uint8Array(rows);
+  }
 
   /** The group of link type `kind` between node numbers `a` and `b`, made on first use. */
   of(kind: number, directed: boolean, a: number, b: number): number {
@@ -244,6 +265,18 @@ export function planOf(
   return (bySource[records] ??= plan(entities, chart, records));
 }
 
+/** Views built from a plan with nothing expanded: their overview scene is the plan's. */
+const viewPlans = new WeakMap<ChartViewModel, CombinedPlan>();
+
+/**
+ * The plan `view` was built from, when buildCombinedChartElements made it with links combined and
+ * nothing expanded: then `overviewSceneOfPlan(plan, theme)` is its scene (equal to
+ * buildOverviewScene's; combinedElements.test.ts), and the overview need not build it again.
+ */
+export function planOfView(view: ChartViewModel): CombinedPlan | undefined {
+  return viewPlans.get(view);
+}
+
 function plan(
   entities: readonly EntityRecord[],
   chart: Pick<ChartRecord, 'nodes'>,
@@ -272,10 +305,11 @@ function plan(
   // One pass over the relationship rows: each adds to its group's summary and records its group.
   // Members are kept as numbers (typed arrays the garbage collector never walks): a row of
   // caseLinks, or -1 - p for the p-th property link.
-  const groups = new Groups();
+  // Relationships between charted nodes, most of a case's links: every one may be a group.
+  const groups = new Groups(links.size);
   let memberCount = 0;
-  let memberRef = new Int32Array(1024);
-  let memberGroup = new Int32Array(1024);
+  let memberRef = new Int32Array(Math.max(1024, links.size));
+  let memberGroup = new Int32Array(Math.max(1024, links.size));
   const addMember = (ref: number, g: number) => {
     const k = memberCount++;
     if (k === memberGroup.length) {
@@ -346,6 +380,16 @@ export function buildCombinedChartElements(
 ): ChartViewModel {
   if (!options.combine) return buildChartElements(entities, chart);
   const planned = planOf(entities, chart, records);
+  const view = combinedView(planned, options, typeLabel);
+  if (!options.expanded || options.expanded.size === 0) viewPlans.set(view, planned);
+  return view;
+}
+
+function combinedView(
+  planned: CombinedPlan,
+  options: CombineOptions,
+  typeLabel: (schema: string) => string,
+): ChartViewModel {
   const { live, links, nodeEntities, nodeViews, nodeIds, kinds, groups, propertyLinks } = planned;
   const { memberCount, memberRef } = planned;
   const { source, target } = links;

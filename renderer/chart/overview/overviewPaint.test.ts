@@ -11,7 +11,7 @@ import { entity } from '../../../shared/exchange/fixtures/releaseFixtures.ts';
 import type { ChartNodeModel, ChartViewModel } from '../chartModel.ts';
 import { LIGHT_CHART_THEME, schemaLabel } from '../chartModel.ts';
 import { buildCombinedChartElements } from '../combinedElements.ts';
-import { startEarlyOverview } from './earlyOverview.ts';
+import { startEarlyOverview, warmEarlyOverview } from './earlyOverview.ts';
 import type { WorkerReplyMessage, WorkerRequestMessage } from '../../platform/workerRunner.ts';
 import type { OverviewSurface } from './ChartOverview.ts';
 import { ChartOverview, OVERVIEW_NODE_BUDGET } from './ChartOverview.ts';
@@ -64,6 +64,7 @@ class FakeWorker {
         generation: payload.generation,
         bitmap: bitmap as unknown as ImageBitmap,
         milliseconds: 1,
+        startedAt: performance.timeOrigin + performance.now(),
       },
     };
     this.onmessage?.({ data: reply } as MessageEvent);
@@ -297,6 +298,34 @@ describe('early overview paint', () => {
     expect(drawnImages).not.toContain(stale);
     expect(stale.closed).toBe(true);
     overview.destroy();
+  });
+
+  it('paints in the worker warmed while the charts were read, which stops once it is back', async () => {
+    const release = warmEarlyOverview();
+    const worker = FakeWorker.all[0]!;
+    expect(worker.requests[0]!.payload.raster.width).toBe(1);
+    worker.answer(0);
+    await settle();
+    // Kept for the early paint to come.
+    expect(worker.terminated).toBe(false);
+    const { entities, chart } = hugeCase(3000);
+    startEarlyOverview(entities, chart, LIGHT_CHART_THEME, 1300, 650, OVERVIEW_NODE_BUDGET);
+    release();
+    expect(FakeWorker.all).toHaveLength(1);
+    expect(worker.requests).toHaveLength(2);
+    expect(worker.terminated).toBe(false);
+    worker.answer(1);
+    await settle();
+    expect(worker.terminated).toBe(true);
+  });
+
+  it('stops the warmed worker when the chart panel goes away without an early paint', async () => {
+    const release = warmEarlyOverview();
+    const worker = FakeWorker.all[0]!;
+    worker.answer(0);
+    await settle();
+    release();
+    expect(worker.terminated).toBe(true);
   });
 
   it('is not started for a chart the overview does not stand in for', () => {

@@ -15,6 +15,8 @@ import {
   placeRaster,
   rasterFor,
   sceneToSvg,
+  sameScene,
+  sceneHasTheme,
   screenRasterFor,
   strongWeightOf,
   tierAlphas,
@@ -95,6 +97,30 @@ describe('buildOverviewScene', () => {
     // a at (0,0) r20, b at (100,0) r30, padding 16.
     expect([...scene.groupBoxes]).toEqual([-36, -46, 146, 46]);
     expect(scene.bounds).toEqual({ x1: -220, y1: -46, x2: 320, y2: 320 });
+  });
+});
+
+describe('sameScene', () => {
+  it('tells apart scenes that differ in one position, colour, weight or theme', () => {
+    const small: ChartViewModel = {
+      nodes: [node('a', 0, 0), node('b', 100, 0, { color: '#ff0000' }), node('c', 0, 90)],
+      edges: [edge('e1', 'a', 'b'), edge('e2', 'b', 'c')],
+    };
+    const scene = buildOverviewScene(small, LIGHT_CHART_THEME);
+    expect(sameScene(scene, buildOverviewScene(small, LIGHT_CHART_THEME))).toBe(true);
+    expect(sceneHasTheme(scene, LIGHT_CHART_THEME)).toBe(true);
+    const variants: ChartViewModel[] = [
+      { ...small, nodes: [node('a', 0, 1), ...small.nodes.slice(1)] },
+      { ...small, nodes: [node('a', 0, 0, { color: '#00ff00' }), ...small.nodes.slice(1)] },
+      { ...small, edges: [{ ...edge('e1', 'a', 'b'), members: ['x', 'y'] }, small.edges[1]!] },
+      { ...small, edges: [edge('e1', 'a', 'c'), small.edges[1]!] },
+    ];
+    for (const other of variants) {
+      expect(sameScene(scene, buildOverviewScene(other, LIGHT_CHART_THEME))).toBe(false);
+    }
+    const dark = { ...LIGHT_CHART_THEME, bg: '#000000' };
+    expect(sameScene(scene, buildOverviewScene(small, dark))).toBe(false);
+    expect(sceneHasTheme(scene, dark)).toBe(false);
   });
 });
 

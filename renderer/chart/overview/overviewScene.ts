@@ -339,8 +339,21 @@ function sameArray(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
   return true;
 }
 
+/** Whether `scene` has `theme`'s colours (a theme switch repaints). */
+export function sceneHasTheme(scene: OverviewScene, theme: ChartTheme): boolean {
+  const colours = sceneColours(theme);
+  return (
+    scene.edgeColor === colours.edgeColor &&
+    scene.strongColor === colours.strongColor &&
+    scene.highlightColor === colours.highlightColor &&
+    scene.groupColor === colours.groupColor &&
+    scene.background === colours.background
+  );
+}
+
 /** Whether two scenes paint the same picture: every column and colour equal. */
 export function sameScene(a: OverviewScene, b: OverviewScene): boolean {
+  if (a === b) return true;
   return (
     a.bounds.x1 === b.bounds.x1 &&
     a.bounds.y1 === b.bounds.y1 &&
