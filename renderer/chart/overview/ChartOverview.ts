@@ -187,12 +187,24 @@ export class ChartOverview {
 
   /** The overview bitmap as PNG: the whole chart, as drawn zoomed out. */
   exportPng(): Blob | undefined {
-    const bitmap = this.bitmap;
-    if (!bitmap) return undefined;
     const canvas = document.createElement('canvas');
-    canvas.width = bitmap.width;
-    canvas.height = bitmap.height;
-    canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
+    const context = canvas.getContext('2d');
+    if (!context) return undefined;
+    const bitmap = this.bitmap;
+    if (bitmap && (this.bitmapDetailed || !this.scene)) {
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      context.drawImage(bitmap, 0, 0);
+    } else if (this.scene) {
+      // Only the canvas-sized first bitmap is here yet: the export holds the detailed raster,
+      // painted here now (an export is a deliberate wait; the worker's copy replaces it soon).
+      const detail = rasterFor(this.scene.bounds);
+      canvas.width = detail.width;
+      canvas.height = detail.height;
+      paintScene(context, this.scene, detail);
+    } else {
+      return undefined;
+    }
     // toDataURL is synchronous, as the export path expects (cy.png returns its Blob at once).
     const base64 = canvas.toDataURL('image/png').split(',')[1] ?? '';
     const binary = atob(base64);
