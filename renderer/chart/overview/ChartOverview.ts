@@ -30,6 +30,7 @@ import {
   paintScene,
   placeRaster,
   rasterFor,
+  sameScene,
   sceneToSvg,
   screenRasterFor,
   windowOfView,
@@ -252,11 +253,18 @@ export class ChartOverview {
     const early = held.size === 0 ? earlySceneOf(view, theme) : undefined;
     const scene =
       early ?? timed('overview-scene', () => buildOverviewScene(view, theme, (id) => held.get(id)));
+    // The same picture again (a view re-made with nothing moved: the chart record read again, a
+    // theme object re-made with the same colours) keeps the bitmap shown or still painting; a
+    // new generation would throw away a first bitmap about to arrive (50k run: a second
+    // 2.5 s paint before first sight).
+    const unchanged = this.scene !== undefined && sameScene(this.scene, scene);
     this.bounds = scene.bounds;
     this.scene = scene;
-    this.generation += 1;
-    // Posted before anything else here, so the worker paints while this thread goes on.
-    this.paintPasses(scene, this.generation);
+    if (!unchanged) {
+      this.generation += 1;
+      // Posted before anything else here, so the worker paints while this thread goes on.
+      this.paintPasses(scene, this.generation);
+    }
     this.grid = new DensityGrid(scene.bounds, scene.nodeX, scene.nodeY);
     if (typeof this.current === 'object') this.split = windowOfView(view, this.current);
     // A chart that just became huge starts on the overview: the fit that follows picks the window.

@@ -200,6 +200,24 @@ describe('overview paint hand-over', () => {
     overview.destroy();
   });
 
+  it('keeps the first bitmap on its way when the view is made again with nothing changed', async () => {
+    const overview = mounted();
+    overview.setView(hugeView(3000));
+    const painter = FakeWorker.all[0]!;
+    // The chart record read again: a new view object, the same picture.
+    overview.setView(hugeView(3000));
+    expect(painter.requests).toHaveLength(1);
+    let drawn = false;
+    void overview.whenDrawn().then(() => (drawn = true));
+    const bitmap = painter.answer(0);
+    await settle();
+    flushFrames();
+    await settle();
+    expect(drawn).toBe(true);
+    expect(drawnImages.at(-1)).toBe(bitmap);
+    overview.destroy();
+  });
+
   it('stops a detailed paint in flight when a newer scene comes, and never shows it', async () => {
     const overview = mounted();
     overview.setView(hugeView(3000));
