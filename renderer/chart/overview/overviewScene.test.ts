@@ -150,6 +150,30 @@ describe('raster geometry', () => {
     expect(screen.scale).toBeGreaterThanOrEqual(fitZoom);
   });
 
+  it('paints the first bitmap with lines as thin as the detailed one shrunk to its size', () => {
+    const bounds = { x1: -12_000, y1: -9_000, x2: 14_000, y2: 8_000 };
+    const detail = rasterFor(bounds);
+    const screen = screenRasterFor(bounds, 1300, 650, detail)!;
+    expect(screen.lineScale).toBeCloseTo(screen.scale / detail.scale, 9);
+    const widths = (raster: typeof detail) => {
+      const seen: number[] = [];
+      const context = new Proxy({} as Paint2D, {
+        get: (_, name) => (name === 'stroke' ? () => seen.push(widthNow) : () => undefined),
+        set: (_, name, value) => {
+          if (name === 'lineWidth') widthNow = value as number;
+          return true;
+        },
+      });
+      let widthNow = 0;
+      paintScene(context, buildOverviewScene(view, LIGHT_CHART_THEME), raster);
+      return seen;
+    };
+    const big = widths(detail);
+    const small = widths(screen);
+    expect(small).toHaveLength(big.length);
+    small.forEach((width, i) => expect(width).toBeCloseTo(big[i]! * screen.lineScale!, 9));
+  });
+
   it('skips the screen-sized paint when the detailed raster is hardly finer, or there is no canvas', () => {
     const small = { x1: 0, y1: 0, x2: 900, y2: 500 };
     expect(screenRasterFor(small, 1300, 650)).toBeUndefined();

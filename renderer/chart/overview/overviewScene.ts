@@ -388,6 +388,14 @@ export interface Raster {
   readonly scale: number;
   readonly originX: number;
   readonly originY: number;
+  /**
+   * Width of a line (and of the smallest disc) in this raster's pixels, as a share of the
+   * detailed raster's: 1 there. The canvas-sized first bitmap (screenRasterFor) paints its lines
+   * and smallest discs as thin as the detailed raster's look once shrunk to the same size, so the
+   * picture does not change when the detailed bitmap replaces it (one-pixel lines in the small
+   * raster showed the edges six times as strong at 50k).
+   */
+  readonly lineScale?: number;
 }
 
 /** Largest bitmap side: 4096² RGBA is 64 MiB, and painting it takes well under a second. */
@@ -445,7 +453,7 @@ export function screenRasterFor(
   const { spanX, spanY } = spansOf(bounds);
   const scale = Math.min((width - 2 * RASTER_MARGIN) / spanX, (height - 2 * RASTER_MARGIN) / spanY);
   if (!(scale > 0) || scale * SCREEN_RASTER_GAIN > detail.scale) return undefined;
-  return rasterAt(bounds, scale);
+  return { ...rasterAt(bounds, scale), lineScale: scale / detail.scale };
 }
 
 /** Where the bitmap lands in container pixels for `viewport`: drawImage(bitmap, x, y, w, h). */
@@ -488,6 +496,7 @@ const TINY_DISC_PX = 1.5;
  */
 export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raster): void {
   const { scale, originX, originY } = raster;
+  const thin = raster.lineScale ?? 1;
   const px = (x: number) => (x - originX) * scale;
   const py = (y: number) => (y - originY) * scale;
   context.globalAlpha = 1;
@@ -495,7 +504,7 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
   context.fillRect(0, 0, raster.width, raster.height);
 
   context.strokeStyle = scene.groupColor;
-  context.lineWidth = 1;
+  context.lineWidth = thin;
   context.globalAlpha = 0.6;
   for (let g = 0; g < scene.groupBoxes.length; g += 4) {
     const gx = px(scene.groupBoxes[g]!);
@@ -527,7 +536,7 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
     if (!any) return;
     context.strokeStyle = colour;
     context.globalAlpha = alpha;
-    context.lineWidth = width;
+    context.lineWidth = width * thin;
     context.stroke();
   };
   const { edgeLook, edgeWeight, strongWeight } = scene;
@@ -559,7 +568,7 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
       context.beginPath();
       for (let i = 0; i < scene.nodeFill.length; i++) {
         if (scene.nodeFill[i] !== colour || scene.nodeDimmed[i] !== dimmed) continue;
-        const r = Math.max(0.75, scene.nodeRadius[i]! * scale);
+        const r = Math.max(0.75 * thin, scene.nodeRadius[i]! * scale);
         const x = px(scene.nodeX[i]!);
         const y = py(scene.nodeY[i]!);
         if (r * 2 <= TINY_DISC_PX) {
@@ -578,13 +587,13 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
   }
 
   context.globalAlpha = 1;
-  context.lineWidth = 2;
+  context.lineWidth = 2 * thin;
   for (let colour = 0; colour < scene.palette.length; colour++) {
     let any = false;
     context.beginPath();
     for (let i = 0; i < scene.nodeRing.length; i++) {
       if (scene.nodeRing[i] !== colour + 1) continue;
-      const r = Math.max(1.5, scene.nodeRadius[i]! * scale + 1);
+      const r = Math.max(1.5 * thin, scene.nodeRadius[i]! * scale + thin);
       const x = px(scene.nodeX[i]!);
       const y = py(scene.nodeY[i]!);
       context.moveTo(x + r, y);
