@@ -183,6 +183,8 @@ async function timeChartRender(
 
 async function clickAndWaitForChart(page: Page, nodeCount: number): Promise<number> {
   const start = Date.now();
+  // The page's clock at the click, so the page timings can say when each step began.
+  await page.evaluate(() => performance.mark('chart:click'));
   await page.getByTestId('tab-chart').click({ timeout: 60_000 });
   await withTimeout(
     'chart drawn with every node',
@@ -205,13 +207,21 @@ async function clickAndWaitForChart(page: Page, nodeCount: number): Promise<numb
   return Date.now() - start;
 }
 
+/**
+ * The page's `chart:*` measures, each as its duration and when it began after the click on the
+ * chart tab (`@ms`): the first render's steps in order, and the gaps between them.
+ */
 async function printPageMeasures(page: Page, label: string): Promise<void> {
-  const measures = await page.evaluate(() =>
-    performance
+  const measures = await page.evaluate(() => {
+    const click = performance.getEntriesByName('chart:click', 'mark')[0]?.startTime;
+    return performance
       .getEntriesByType('measure')
       .filter((m) => m.name.startsWith('chart:'))
-      .map((m) => `${m.name} ${Math.round(m.duration)} ms`),
-  );
+      .map(
+        (m) =>
+          `${m.name} ${Math.round(m.duration)} ms${click === undefined ? '' : ` @${Math.round(m.startTime - click)}`}`,
+      );
+  });
   if (measures.length > 0) console.log(`chart bench ${label} page timings: ${measures.join(', ')}`);
 }
 
@@ -295,6 +305,9 @@ const WHEEL_STEPS_MAX = 80;
  */
 const BIG_NODES = Number(process.env.CHART_BENCH_NODES ?? 50_000);
 const BIG = `${Math.round(BIG_NODES / 1000)}k`;
+
+/** CHART_BENCH_ONLY=first stops after the big chart's first render (no pans, zooms, drag). */
+const FIRST_ONLY = process.env.CHART_BENCH_ONLY === 'first';
 
 /** Issue 13's goals for the 50k chart. */
 const FIRST_RENDER_GOAL_MS = 2_000;
@@ -526,6 +539,13 @@ async function main(): Promise<void> {
     // A look at what the user sees at first sight (scratch, outside the repository).
     await page.screenshot({ path: join(tmpdir(), `chart-bench-${BIG}-first-render.png`) });
     const info = await page.evaluate(() => window.__tesseraChart!.renderInfo());
+    if (FIRST_ONLY) {
+      // CHART_BENCH_ONLY=first: the first render alone (a quick run while working on it).
+      console.log(
+        `chart ${BIG} overview bitmap at fit: ${info.overview ? `yes (painted in ${Math.round(info.overviewPaintMs ?? NaN)} ms in a worker)` : 'no'}`,
+      );
+      return;
+    }
     // Right after the first draw Cytoscape (when it draws) is still filling its element texture
     // caches, a few seconds of work spread over frames; panning then was slow. Measured both ways.
     const early = await profiled(page, 'early', () => panFrames(page));

@@ -16,6 +16,7 @@ import { ChartLegend } from './ChartLegend.tsx';
 import type { ChartHighlight } from '../../shared/model/chartGraph.ts';
 import type { ChartGrouping, ChartOverlay } from './chartOverlay.ts';
 import { typeCounts } from './chartOverlay.ts';
+import { useEarlyOverview } from './overview/useEarlyOverview.ts';
 import { useChartRules } from './useChartRules.ts';
 import { ChartPicker } from './ChartPicker.tsx';
 import { MenuItem, MenuSeparator, ToolbarMenu } from './ToolbarMenu.tsx';
@@ -136,6 +137,7 @@ export function ChartPanel(props: ChartPanelProps) {
     () => (chart ? entitiesNotOnChart(entities, chart) : []),
     [entities, chart],
   );
+  const { holdView, bodyRef } = useEarlyOverview(entities, allCharts, chart, combineLinks, overlay);
   const selected = entities.find((e) => e.id === selectedId && !e.deleted);
   const selectedOnChart =
     selected !== undefined && chart !== undefined && selected.id in chart.nodes;
@@ -397,24 +399,26 @@ export function ChartPanel(props: ChartPanelProps) {
         )}
       </div>
       {chart ? (
-        <div className="chart-body">
-          <ChartView
-            ref={viewRef}
-            caseId={caseId}
-            chartId={chart.id}
-            chart={chart}
-            entities={entities}
-            selectedId={selectedId}
-            onSelect={onSelect}
-            onRequestNewEntity={(position) => props.onRequestNewEntity(position, chart.id)}
-            onLinkRequest={props.onLinkRequest}
-            onDeleteRequest={requestDelete}
-            linkMode={linkMode}
-            overlay={overlay}
-            combineLinks={combineLinks}
-            linkWidthBy={linkWidthBy}
-            onBigChange={setBig}
-          />
+        <div className="chart-body" ref={bodyRef}>
+          {!holdView && (
+            <ChartView
+              ref={viewRef}
+              caseId={caseId}
+              chartId={chart.id}
+              chart={chart}
+              entities={entities}
+              selectedId={selectedId}
+              onSelect={onSelect}
+              onRequestNewEntity={(position) => props.onRequestNewEntity(position, chart.id)}
+              onLinkRequest={props.onLinkRequest}
+              onDeleteRequest={requestDelete}
+              linkMode={linkMode}
+              overlay={overlay}
+              combineLinks={combineLinks}
+              linkWidthBy={linkWidthBy}
+              onBigChange={setBig}
+            />
+          )}
           {side === 'legend' && (
             <ChartLegend
               types={types}

@@ -9,9 +9,15 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChartNodeView, EntityProperties, EntityRecord } from '../../shared/model/index.ts';
 import { entity as testEntity } from '../../shared/exchange/fixtures/releaseFixtures.ts';
-import { buildChartElements, schemaLabel } from './chartModel.ts';
+import { buildChartElements, LIGHT_CHART_THEME, schemaLabel } from './chartModel.ts';
 import { typeCounts } from './chartOverlay.ts';
-import { buildCombinedChartElements } from './combinedElements.ts';
+import {
+  buildCombinedChartElements,
+  overviewSceneOfPlan,
+  planOf,
+  planOfView,
+} from './combinedElements.ts';
+import { buildOverviewScene, sameScene } from './overview/overviewScene.ts';
 import { bundleKey, combineParallelLinks, isBundleId } from './parallelLinks.ts';
 
 const NODE_IDS = ['n0', 'n1', 'n2', 'n3', 'n4'];
@@ -117,6 +123,8 @@ describe('buildCombinedChartElements', () => {
         const expected = combineParallelLinks(base, options, schemaLabel);
         const actual = buildCombinedChartElements(entities, chart, options, schemaLabel);
         expect(actual).toEqual(expected);
+        // A view with bundles expanded is not the plan's plain view: its scene is its own.
+        if (c.combine && expanded.size > 0) expect(planOfView(actual)).toBeUndefined();
         // The case store's records (live, each id once) give the same on its shorter path.
         const seen = new Set<string>();
         const store = entities.filter((e) => !e.deleted && !seen.has(e.id) && seen.add(e.id));
@@ -129,6 +137,39 @@ describe('buildCombinedChartElements', () => {
           expect(buildCombinedChartElements(store, all, options, schemaLabel, 'store')).toEqual(
             combineParallelLinks(buildChartElements(store, all), options, schemaLabel),
           );
+        }
+        // The overview's first bitmap is painted from the plan (no models): the same scene as the
+        // combined view's, styled nodes (colour, size) included.
+        const styled = {
+          nodes: Object.fromEntries(
+            Object.entries(nodes).map(([id, view], i) => [
+              id,
+              i % 2 === 0 ? view : { ...view, color: '#123456', size: 20 + i * 10 },
+            ]),
+          ),
+        };
+        for (const [records, source] of [
+          [entities, 'any'],
+          [store, 'store'],
+        ] as const) {
+          if (source === 'store' && store.length !== entities.filter((e) => !e.deleted).length) {
+            continue;
+          }
+          for (const shown of [chart, styled]) {
+            const view = buildCombinedChartElements(
+              records,
+              shown,
+              { combine: true },
+              schemaLabel,
+              source,
+            );
+            const expectedScene = buildOverviewScene(view, LIGHT_CHART_THEME);
+            const scene = overviewSceneOfPlan(planOf(records, shown, source), LIGHT_CHART_THEME);
+            expect(scene).toEqual(expectedScene);
+            expect(sameScene(scene, expectedScene)).toBe(true);
+            // The overview reuses the plan's scene for a view built from it, nothing expanded.
+            expect(planOfView(view)).toBe(planOf(records, shown, source));
+          }
         }
       }),
       { numRuns: 600 },

@@ -28,7 +28,7 @@
  * live and unique already, and are taken as they are.
  */
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
-import type { ChartEdgeModel, ChartViewModel } from './chartModel.ts';
+import type { ChartEdgeModel, ChartTheme, ChartViewModel } from './chartModel.ts';
 import {
   buildChartElements,
   chartNodeModel,
@@ -40,6 +40,9 @@ import type { BundleSummary, CombineOptions } from './parallelLinks.ts';
 import { BUNDLE_CLASS, bundleEdge } from './parallelLinks.ts';
 import type { CaseLinks } from './overview/caseLinks.ts';
 import { caseLinks, readCaseLinks } from './overview/caseLinks.ts';
+import type { OverviewScene } from './overview/overviewScene.ts';
+import { plainScene } from './overview/overviewScene.ts';
+import { CHART_ICONS, GENERIC_ICON_KEY, iconKeyFor } from './chartIcons.ts';
 
 /** A growable typed column. */
 function widened<T extends Int32Array | Uint8Array | Float64Array>(old: T, size: number): T {
@@ -56,23 +59,44 @@ function widened<T extends Int32Array | Uint8Array | Float64Array>(old: T, size:
 class Groups {
   size = 0;
   /** Slot → group + 1 (0: empty); the table is kept at most half full. */
-  private slots = new Int32Array(1 << 12);
+  private slots: Int32Array;
   /** Link type (a number: caseLinks' schema numbers, then property links'), and the pair. */
-  kind = new Int32Array(1024);
-  private lo = new Int32Array(1024);
-  private hi = new Int32Array(1024);
+  kind: Int32Array;
+  private lo: Int32Array;
+  private hi: Int32Array;
   /** Node numbers of the first member's ends. */
-  source = new Int32Array(1024);
-  target = new Int32Array(1024);
-  count = new Int32Array(1024);
+  source: Int32Array;
+  target: Int32Array;
+  count: Int32Array;
   /** 1 while every member is directed and runs from `source` to `target`. */
-  sameWay = new Uint8Array(1024);
-  duration = new Float64Array(1024);
-  hasDuration = new Uint8Array(1024);
+  sameWay: Uint8Array;
+  duration: Float64Array;
+  hasDuration: Uint8Array;
   readonly firstDate: (string | undefined)[] = [];
   readonly lastDate: (string | undefined)[] = [];
   /** Totals per currency; undefined for the (many) groups without an amount. */
   readonly amounts: (Record<string, number> | undefined)[] = [];
+
+  /**
+   * `expected`: about how many groups there will be (at most one per relationship): the columns
+   * are made that big at once, not doubled a dozen times on the way (71 ms of a 50,000-node
+   * chart's build went to growing them, and more to rehashing).
+   */
+  constructor(expected: number) {
+    const rows = Math.max(1024, expected);
+    let slots = 1 << 12;
+    while (slots < 2 * rows) slots *= 2;
+    this.slots = new Int32Array(slots);
+    this.kind = new Int32Array(rows);
+    this.lo = new Int32Array(rows);
+    this.hi = new Int32Array(rows);
+    this.source = new Int32Array(rows);
+    this.target = new Int32Array(rows);
+    this.count = new Int32Array(rows);
+    this.sameWay = new Uint8Array(rows);
+    this.duration = new Float64Array(rows);
+    this.hasDuration = new Uint8Array(rows);
+  }
 
   /** The group of link type `kind` between node numbers `a` and `b`, made on first use. */
   of(kind: number, directed: boolean, a: number, b: number): number {
@@ -198,14 +222,66 @@ function liveEntities(entities: readonly EntityRecord[]): EntityRecord[] {
   return [...byId.values()];
 }
 
-export function buildCombinedChartElements(
+/**
+ * What a combined build reads off the records, before any model is made: the charted nodes in the
+ * chart's order, each relationship's group and the groups' summaries, as columns. It depends on
+ * the records and the chart's nodes only (not on expanded bundles or the width mode), so it is
+ * kept per record list and node map (`planOf`): the overview's early paint (earlyOverview.ts)
+ * and the view model's build that follows it read the records once.
+ */
+export interface CombinedPlan {
+  readonly live: readonly EntityRecord[];
+  readonly links: CaseLinks;
+  readonly nodeEntities: readonly EntityRecord[];
+  readonly nodeViews: readonly ChartRecord['nodes'][string][];
+  readonly nodeIds: readonly string[];
+  /** caseLinks' end numbers → chart numbers (-1: not on the chart, or no node entity). */
+  readonly chartNumber: Int32Array;
+  readonly kinds: readonly { readonly name: string; readonly directed: boolean }[];
+  readonly groups: Groups;
+  readonly memberCount: number;
+  /** A row of caseLinks, or -1 - p for the p-th property link, per member. */
+  readonly memberRef: Int32Array;
+  readonly memberGroup: Int32Array;
+  readonly propertyLinks: readonly ChartEdgeModel[];
+  readonly nodeNumber: ReadonlyMap<string, number>;
+}
+
+const plans = new WeakMap<
+  readonly EntityRecord[],
+  WeakMap<ChartRecord['nodes'], Partial<Record<RecordSource, CombinedPlan>>>
+>();
+
+/** The plan of `chart` over `entities`, made once per record list, node map and source. */
+export function planOf(
   entities: readonly EntityRecord[],
   chart: Pick<ChartRecord, 'nodes'>,
-  options: CombineOptions,
-  typeLabel: (schema: string) => string = (schema) => schema,
   records: RecordSource = 'any',
-): ChartViewModel {
-  if (!options.combine) return buildChartElements(entities, chart);
+): CombinedPlan {
+  let byNodes = plans.get(entities);
+  if (!byNodes) plans.set(entities, (byNodes = new WeakMap()));
+  let bySource = byNodes.get(chart.nodes);
+  if (!bySource) byNodes.set(chart.nodes, (bySource = {}));
+  return (bySource[records] ??= plan(entities, chart, records));
+}
+
+/** Views built from a plan with nothing expanded: their overview scene is the plan's. */
+const viewPlans = new WeakMap<ChartViewModel, CombinedPlan>();
+
+/**
+ * The plan `view` was built from, when buildCombinedChartElements made it with links combined and
+ * nothing expanded: then `overviewSceneOfPlan(plan, theme)` is its scene (equal to
+ * buildOverviewScene's; combinedElements.test.ts), and the overview need not build it again.
+ */
+export function planOfView(view: ChartViewModel): CombinedPlan | undefined {
+  return viewPlans.get(view);
+}
+
+function plan(
+  entities: readonly EntityRecord[],
+  chart: Pick<ChartRecord, 'nodes'>,
+  records: RecordSource,
+): CombinedPlan {
   const live = records === 'store' ? entities : liveEntities(entities);
   const links = records === 'store' ? caseLinks(entities) : readCaseLinks(live);
   // chartGraph's nodes, numbered in the chart's order; `chartNumber` maps caseLinks' end
@@ -229,10 +305,11 @@ export function buildCombinedChartElements(
   // One pass over the relationship rows: each adds to its group's summary and records its group.
   // Members are kept as numbers (typed arrays the garbage collector never walks): a row of
   // caseLinks, or -1 - p for the p-th property link.
-  const groups = new Groups();
+  // Relationships between charted nodes, most of a case's links: every one may be a group.
+  const groups = new Groups(links.size);
   let memberCount = 0;
-  let memberRef = new Int32Array(1024);
-  let memberGroup = new Int32Array(1024);
+  let memberRef = new Int32Array(Math.max(1024, links.size));
+  let memberGroup = new Int32Array(Math.max(1024, links.size));
   const addMember = (ref: number, g: number) => {
     const k = memberCount++;
     if (k === memberGroup.length) {
@@ -266,6 +343,56 @@ export function buildCombinedChartElements(
     const b = nodeNumber.get(edge.target)!;
     addMember(-1 - p, groups.of(kind, true, a, b));
   });
+  return {
+    live,
+    links,
+    nodeEntities,
+    nodeViews,
+    nodeIds,
+    chartNumber,
+    kinds,
+    groups,
+    memberCount,
+    memberRef,
+    memberGroup,
+    propertyLinks,
+    nodeNumber,
+  };
+}
+
+/** Each group's members as one run, in member order (a stable counting sort of their groups). */
+function membersByGroup(plan: CombinedPlan): { start: Int32Array; byGroup: Int32Array } {
+  const { groups, memberCount, memberRef, memberGroup } = plan;
+  const start = new Int32Array(groups.size + 1);
+  for (let g = 0; g < groups.size; g++) start[g + 1] = start[g]! + groups.count[g]!;
+  const next = start.slice(0, groups.size);
+  const byGroup = new Int32Array(memberCount);
+  for (let k = 0; k < memberCount; k++) byGroup[next[memberGroup[k]!]!++] = memberRef[k]!;
+  return { start, byGroup };
+}
+
+export function buildCombinedChartElements(
+  entities: readonly EntityRecord[],
+  chart: Pick<ChartRecord, 'nodes'>,
+  options: CombineOptions,
+  typeLabel: (schema: string) => string = (schema) => schema,
+  records: RecordSource = 'any',
+): ChartViewModel {
+  if (!options.combine) return buildChartElements(entities, chart);
+  const planned = planOf(entities, chart, records);
+  const view = combinedView(planned, options, typeLabel);
+  if (!options.expanded || options.expanded.size === 0) viewPlans.set(view, planned);
+  return view;
+}
+
+function combinedView(
+  planned: CombinedPlan,
+  options: CombineOptions,
+  typeLabel: (schema: string) => string,
+): ChartViewModel {
+  const { live, links, nodeEntities, nodeViews, nodeIds, kinds, groups, propertyLinks } = planned;
+  const { memberCount, memberRef } = planned;
+  const { source, target } = links;
 
   const nodes = nodeEntities.map((entity, i) => chartNodeModel({ entity, view: nodeViews[i]! }));
   const idOf = (ref: number): string => (ref >= 0 ? links.id[ref]! : propertyLinks[-1 - ref]!.id);
@@ -286,13 +413,7 @@ export function buildCombinedChartElements(
     return { nodes, edges };
   }
 
-  // Members in group order (a stable counting sort), so a group's members are one run.
-  const start = new Int32Array(groups.size + 1);
-  for (let g = 0; g < groups.size; g++) start[g + 1] = start[g]! + groups.count[g]!;
-  const next = start.slice(0, groups.size);
-  const byGroup = new Int32Array(memberCount);
-  for (let k = 0; k < memberCount; k++) byGroup[next[memberGroup[k]!]!++] = memberRef[k]!;
-
+  const { start, byGroup } = membersByGroup(planned);
   const widthBy = options.widthBy ?? 'count';
   // Sums have no common unit (seconds, euros), so their widths are relative to the largest.
   let max = 0;
@@ -332,6 +453,52 @@ export function buildCombinedChartElements(
     );
   }
   return { nodes, edges };
+}
+
+/**
+ * The overview scene of the combined view with nothing expanded and no overlay, straight from the
+ * plan: equal to `buildOverviewScene(buildCombinedChartElements(…, { combine: true }), theme)`
+ * (combinedElements.test.ts checks it on generated cases), without a node or edge model. A huge
+ * chart's first bitmap is painted from it while those models are still being made.
+ */
+export function overviewSceneOfPlan(planned: CombinedPlan, theme: ChartTheme): OverviewScene {
+  const { nodeEntities, nodeViews, chartNumber, groups, memberCount, memberRef } = planned;
+  const { links, propertyLinks, nodeNumber } = planned;
+  const nodes = nodeEntities.map((entity, i) => {
+    const view = nodeViews[i]!;
+    const icon = CHART_ICONS[iconKeyFor(entity.schema)] ?? CHART_ICONS[GENERIC_ICON_KEY]!;
+    return { x: view.x, y: view.y, size: view.size, fill: view.color ?? icon.color };
+  });
+  // Each group is drawn as one link: its bundle, or its single member.
+  const edgeSource = new Uint32Array(groups.size);
+  const edgeTarget = new Uint32Array(groups.size);
+  const edgeWeight = new Uint32Array(groups.size);
+  const put = (e: number, ref: number) => {
+    if (ref >= 0) {
+      edgeSource[e] = chartNumber[links.source[ref]!]!;
+      edgeTarget[e] = chartNumber[links.target[ref]!]!;
+    } else {
+      const edge = propertyLinks[-1 - ref]!;
+      edgeSource[e] = nodeNumber.get(edge.source)!;
+      edgeTarget[e] = nodeNumber.get(edge.target)!;
+    }
+    edgeWeight[e] = 1;
+  };
+  if (groups.size === memberCount) {
+    for (let k = 0; k < memberCount; k++) put(k, memberRef[k]!);
+  } else {
+    const { start, byGroup } = membersByGroup(planned);
+    for (let g = 0; g < groups.size; g++) {
+      if (start[g + 1]! - start[g]! === 1) {
+        put(g, byGroup[start[g]!]!);
+      } else {
+        edgeSource[g] = groups.source[g]!;
+        edgeTarget[g] = groups.target[g]!;
+        edgeWeight[g] = groups.count[g]!;
+      }
+    }
+  }
+  return plainScene(nodes, edgeSource, edgeTarget, edgeWeight, theme);
 }
 
 /** bundleKey of a link between node numbers a and b: JSON of the sorted ids and the schema. */

@@ -30,10 +30,14 @@ import {
   paintScene,
   placeRaster,
   rasterFor,
+  sameScene,
   sceneToSvg,
+  screenRasterFor,
   windowOfView,
 } from './overviewScene.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
+import { timed, testHooksEnabled } from '../testHooks.ts';
+import { earlySceneOf, takeEarlyPaint } from './earlyOverview.ts';
 
 /**
  * Most nodes on screen Cytoscape's 2D canvas is asked to draw. Its per-element work is paid for
@@ -72,15 +76,25 @@ export class ChartOverview {
   private theme: ChartTheme | undefined;
   private grid: DensityGrid | undefined;
   private bounds: Bounds | undefined;
-  private raster: Raster | undefined;
   /** Kept (copied to the worker, not transferred) for the SVG export. */
   private scene: OverviewScene | undefined;
   private bitmap: Source | undefined;
+  /** Where `bitmap` sits: the screen-sized raster at first, then the detailed one. */
+  private bitmapRaster: Raster | undefined;
+  /** Whether `bitmap` is the detailed raster (which a screen-sized one never replaces). */
+  private bitmapDetailed = false;
   private bitmapGeneration = -1;
   private drawnGeneration = -1;
   private generation = 0;
   /** The painter worker, started on the first huge scene and kept while the chart is open. */
   private painter: WorkerRunner<PaintRequest, PaintResponse> | undefined;
+  /**
+   * A second worker for the detailed raster, painted after the screen-sized one is shown: a
+   * newer scene aborts its paint (the worker is terminated; a paint cannot be interrupted from
+   * outside), so the next screen-sized bitmap never waits behind an outdated detailed one.
+   */
+  private detailPainter: WorkerRunner<PaintRequest, PaintResponse> | undefined;
+  private detailAbort: AbortController | undefined;
   private readonly unsubscribe: (() => void)[];
   private current: ChartWindow = 'all';
   /** The view and crossing edges of the current window, when it is a rectangle. */
@@ -174,12 +188,24 @@ export class ChartOverview {
 
   /** The overview bitmap as PNG: the whole chart, as drawn zoomed out. */
   exportPng(): Blob | undefined {
-    const bitmap = this.bitmap;
-    if (!bitmap) return undefined;
     const canvas = document.createElement('canvas');
-    canvas.width = bitmap.width;
-    canvas.height = bitmap.height;
-    canvas.getContext('2d')?.drawImage(bitmap, 0, 0);
+    const context = canvas.getContext('2d');
+    if (!context) return undefined;
+    const bitmap = this.bitmap;
+    if (bitmap && (this.bitmapDetailed || !this.scene)) {
+      canvas.width = bitmap.width;
+      canvas.height = bitmap.height;
+      context.drawImage(bitmap, 0, 0);
+    } else if (this.scene) {
+      // Only the canvas-sized first bitmap is here yet: the export holds the detailed raster,
+      // painted here now (an export is a deliberate wait; the worker's copy replaces it soon).
+      const detail = rasterFor(this.scene.bounds);
+      canvas.width = detail.width;
+      canvas.height = detail.height;
+      paintScene(context, this.scene, detail);
+    } else {
+      return undefined;
+    }
     // toDataURL is synchronous, as the export path expects (cy.png returns its Blob at once).
     const base64 = canvas.toDataURL('image/png').split(',')[1] ?? '';
     const binary = atob(base64);
@@ -196,6 +222,9 @@ export class ChartOverview {
     if (this.frame !== undefined) cancelAnimationFrame(this.frame);
     this.painter?.terminate();
     this.painter = undefined;
+    this.detailAbort?.abort();
+    this.detailPainter?.terminate();
+    this.detailPainter = undefined;
     if (this.bitmap && 'close' in this.bitmap) this.bitmap.close();
     this.bitmap = undefined;
     this.current = 'all';
@@ -220,58 +249,161 @@ export class ChartOverview {
     // Positions Cytoscape holds may be newer than the view's (a drag not yet saved); it holds at
     // most a window, so reading its nodes beats looking up every node of the chart in it.
     const held = this.surface.heldPositions();
-    const scene = buildOverviewScene(view, theme, (id) => held.get(id));
+    // The scene the first bitmap was painted from before the view existed, if it is this view's.
+    const early = held.size === 0 ? earlySceneOf(view, theme) : undefined;
+    const scene =
+      early ?? timed('overview-scene', () => buildOverviewScene(view, theme, (id) => held.get(id)));
+    // The same picture again (a view re-made with nothing moved: the chart record read again, a
+    // theme object re-made with the same colours) keeps the bitmap shown or still painting; a
+    // new generation would throw away a first bitmap about to arrive (50k run: a second
+    // 2.5 s paint before first sight).
+    const unchanged = this.scene !== undefined && sameScene(this.scene, scene);
     this.bounds = scene.bounds;
     this.scene = scene;
+    if (!unchanged) {
+      this.generation += 1;
+      // Posted before anything else here, so the worker paints while this thread goes on.
+      this.paintPasses(scene, this.generation);
+    }
     this.grid = new DensityGrid(scene.bounds, scene.nodeX, scene.nodeY);
-    this.raster = rasterFor(scene.bounds);
-    this.generation += 1;
-    this.paint(scene, this.raster, this.generation);
     if (typeof this.current === 'object') this.split = windowOfView(view, this.current);
     // A chart that just became huge starts on the overview: the fit that follows picks the window.
     if (firstScene) this.setWindow('none', notify);
     else this.evaluate(notify);
   }
 
-  private paint(scene: OverviewScene, raster: Raster, generation: number): void {
+  /**
+   * Paints `scene` in two passes: first a bitmap the size of the canvas (what a fit shows, about
+   * a third of the detailed raster's time at 50,000 nodes), shown as soon as it is back; then,
+   * in the background, the detailed raster that zooming in needs, which replaces it.
+   */
+  private paintPasses(scene: OverviewScene, generation: number): void {
+    // The detailed paint of an older scene is of no use any more: stop it.
+    this.detailAbort?.abort();
+    this.detailAbort = undefined;
+    const detail = rasterFor(scene.bounds);
     if (typeof OffscreenCanvas === 'undefined' || typeof Worker === 'undefined') {
-      // No worker canvas in this browser: paint here, once per scene.
+      // No worker canvas in this browser: paint here, once per scene, the detailed raster only
+      // (a second pass would hold this thread twice).
       const canvas = document.createElement('canvas');
-      canvas.width = raster.width;
-      canvas.height = raster.height;
+      canvas.width = detail.width;
+      canvas.height = detail.height;
       const context = canvas.getContext('2d');
       if (!context) return;
       const started = performance.now();
-      paintScene(context, scene, raster);
-      this.received(canvas, generation, performance.now() - started);
+      paintScene(context, scene, detail);
+      this.received(canvas, detail, true, generation, performance.now() - started);
       return;
     }
+    const { width, height } = this.surface.size();
+    const screen = screenRasterFor(scene.bounds, Math.round(width), Math.round(height), detail);
     this.painter ??= new WorkerRunner<PaintRequest, PaintResponse>(
       () => new Worker(new URL('./overviewWorker.ts', import.meta.url), { type: 'module' }),
       { name: 'chart overview', keepAlive: true },
     );
-    this.painter.run({ generation, scene, raster }).then(
-      (response) => this.received(response.bitmap, response.generation, response.milliseconds),
-      (error: unknown) => {
-        // Terminated means the chart closed (or the app locked): nothing is waiting for it.
-        if (error instanceof WorkerCallError && error.code === 'terminated') return;
-        console.error(`chart overview: ${errorMessage(error)}`);
-      },
-    );
-  }
-
-  private received(bitmap: Source, generation: number, milliseconds: number): void {
-    if (generation !== this.generation) {
-      // A newer scene is on its way; this one is already out of date.
-      if ('close' in bitmap) bitmap.close();
+    if (!screen) {
+      void this.paintIn(
+        this.painter.run({ generation, scene, raster: detail }),
+        detail,
+        true,
+        generation,
+      );
       return;
     }
+    // The first bitmap may be painting already, from before the view existed (earlyOverview.ts).
+    const early = takeEarlyPaint(scene, screen);
+    const first = early
+      ? this.paintIn(early.response, early.raster, false, generation)
+      : this.paintIn(
+          this.painter.run({ generation, scene, raster: screen }),
+          screen,
+          false,
+          generation,
+        );
+    void first.then((shown) => {
+      if (!shown || generation !== this.generation) return;
+      const abort = new AbortController();
+      this.detailAbort = abort;
+      // Not kept alive: an abort terminates it, and it is idle between scenes anyway.
+      this.detailPainter ??= new WorkerRunner<PaintRequest, PaintResponse>(
+        () => new Worker(new URL('./overviewWorker.ts', import.meta.url), { type: 'module' }),
+        { name: 'chart overview detail' },
+      );
+      void this.paintIn(
+        this.detailPainter.run({ generation, scene, raster: detail }, { signal: abort.signal }),
+        detail,
+        true,
+        generation,
+      );
+    });
+  }
+
+  /**
+   * One paint in a worker, of `raster` for scene `generation` (the response's own generation is
+   * not read: an early paint was asked for before the overview numbered its scenes). Resolves to
+   * whether its bitmap was taken (not outdated, not failed).
+   */
+  private async paintIn(
+    painting: Promise<PaintResponse>,
+    raster: Raster,
+    detailed: boolean,
+    generation: number,
+  ): Promise<boolean> {
+    const posted = performance.now();
+    try {
+      const response = await painting;
+      if (testHooksEnabled()) {
+        // Posted to received, for the bench's timeline of the first render.
+        const pass = detailed ? 'detail' : 'screen';
+        performance.measure(`chart:overview-${pass}`, { start: posted, end: performance.now() });
+        // The worker's own paint, on this page's clock.
+        const start = response.startedAt - performance.timeOrigin;
+        performance.measure(`chart:overview-${pass}-worker`, {
+          start,
+          end: start + response.milliseconds,
+        });
+      }
+      return this.received(response.bitmap, raster, detailed, generation, response.milliseconds);
+    } catch (error) {
+      // Terminated means the chart closed (or the app locked), cancelled that a newer scene
+      // replaced this one: nothing is waiting for it.
+      if (
+        error instanceof WorkerCallError &&
+        (error.code === 'terminated' || error.code === 'cancelled')
+      ) {
+        return false;
+      }
+      console.error(`chart overview: ${errorMessage(error)}`);
+      return false;
+    }
+  }
+
+  private received(
+    bitmap: Source,
+    raster: Raster,
+    detailed: boolean,
+    generation: number,
+    milliseconds: number,
+  ): boolean {
+    if (
+      generation !== this.generation ||
+      (!detailed && this.bitmapDetailed && generation === this.bitmapGeneration)
+    ) {
+      // A newer scene is on its way (this one is already out of date), or the detailed bitmap
+      // of this scene is here already.
+      if ('close' in bitmap) bitmap.close();
+      return false;
+    }
+    // The first bitmap of a scene is the one the user waits for (the bench's info line).
+    if (generation !== this.bitmapGeneration) this.lastPaintMs = milliseconds;
     if (this.bitmap && 'close' in this.bitmap) this.bitmap.close();
     this.bitmap = bitmap;
+    this.bitmapRaster = raster;
+    this.bitmapDetailed = detailed;
     this.bitmapGeneration = generation;
-    this.lastPaintMs = milliseconds;
     if (this.active) this.scheduleDraw();
     else this.notifyDrawn();
+    return true;
   }
 
   private viewportChanged(): void {
@@ -360,8 +492,8 @@ export class ChartOverview {
     }
     context.fillStyle = this.theme.bg;
     context.fillRect(0, 0, width, height);
-    if (this.bitmap && this.raster) {
-      const at = placeRaster(this.raster, viewport);
+    if (this.bitmap && this.bitmapRaster) {
+      const at = placeRaster(this.bitmapRaster, viewport);
       context.imageSmoothingEnabled = true;
       context.drawImage(this.bitmap, at.x, at.y, at.width, at.height);
     }

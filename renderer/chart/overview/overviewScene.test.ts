@@ -15,6 +15,9 @@ import {
   placeRaster,
   rasterFor,
   sceneToSvg,
+  sameScene,
+  sceneHasTheme,
+  screenRasterFor,
   strongWeightOf,
   tierAlphas,
   weightTier,
@@ -97,6 +100,30 @@ describe('buildOverviewScene', () => {
   });
 });
 
+describe('sameScene', () => {
+  it('tells apart scenes that differ in one position, colour, weight or theme', () => {
+    const small: ChartViewModel = {
+      nodes: [node('a', 0, 0), node('b', 100, 0, { color: '#ff0000' }), node('c', 0, 90)],
+      edges: [edge('e1', 'a', 'b'), edge('e2', 'b', 'c')],
+    };
+    const scene = buildOverviewScene(small, LIGHT_CHART_THEME);
+    expect(sameScene(scene, buildOverviewScene(small, LIGHT_CHART_THEME))).toBe(true);
+    expect(sceneHasTheme(scene, LIGHT_CHART_THEME)).toBe(true);
+    const variants: ChartViewModel[] = [
+      { ...small, nodes: [node('a', 0, 1), ...small.nodes.slice(1)] },
+      { ...small, nodes: [node('a', 0, 0, { color: '#00ff00' }), ...small.nodes.slice(1)] },
+      { ...small, edges: [{ ...edge('e1', 'a', 'b'), members: ['x', 'y'] }, small.edges[1]!] },
+      { ...small, edges: [edge('e1', 'a', 'c'), small.edges[1]!] },
+    ];
+    for (const other of variants) {
+      expect(sameScene(scene, buildOverviewScene(other, LIGHT_CHART_THEME))).toBe(false);
+    }
+    const dark = { ...LIGHT_CHART_THEME, bg: '#000000' };
+    expect(sameScene(scene, buildOverviewScene(small, dark))).toBe(false);
+    expect(sceneHasTheme(scene, dark)).toBe(false);
+  });
+});
+
 describe('raster geometry', () => {
   it('keeps the bitmap within the size limit and never finer than a pixel per model unit', () => {
     const big = rasterFor({ x1: -5000, y1: 0, x2: 15000, y2: 10000 }, 4096);
@@ -106,6 +133,86 @@ describe('raster geometry', () => {
     const small = rasterFor({ x1: 0, y1: 0, x2: 300, y2: 100 }, 4096);
     expect(small.scale).toBe(1);
     expect(small.width).toBe(308);
+  });
+
+  it('paints a fitted view first at about a bitmap pixel per canvas pixel, inside the canvas', () => {
+    // The 50k bench chart's shape: the detailed raster is 4,096 px wide, the canvas 1,300.
+    const bounds = { x1: -12_000, y1: -9_000, x2: 14_000, y2: 8_000 };
+    const detail = rasterFor(bounds);
+    const screen = screenRasterFor(bounds, 1300, 650, detail)!;
+    expect(screen.width).toBeLessThanOrEqual(1300);
+    expect(screen.height).toBeLessThanOrEqual(650);
+    expect(Math.max(screen.width / 1300, screen.height / 650)).toBeGreaterThan(0.99);
+    expect(detail.scale / screen.scale).toBeGreaterThan(3);
+    // The fit (cytoscapeAdapter fitTo, 40 px padding) shows it at no more than one bitmap pixel
+    // per canvas pixel, so it is not blurred at first sight.
+    const fitZoom = Math.min((1300 - 80) / 26_000, (650 - 80) / 17_000);
+    expect(screen.scale).toBeGreaterThanOrEqual(fitZoom);
+  });
+
+  it('paints the first bitmap with lines as thin as the detailed one shrunk to its size', () => {
+    const bounds = { x1: -12_000, y1: -9_000, x2: 14_000, y2: 8_000 };
+    const detail = rasterFor(bounds);
+    const screen = screenRasterFor(bounds, 1300, 650, detail)!;
+    expect(screen.lineScale).toBeCloseTo(screen.scale / detail.scale, 9);
+    const widths = (raster: typeof detail) => {
+      const seen: number[] = [];
+      const context = new Proxy({} as Paint2D, {
+        get: (_, name) => (name === 'stroke' ? () => seen.push(widthNow) : () => undefined),
+        set: (_, name, value) => {
+          if (name === 'lineWidth') widthNow = value as number;
+          return true;
+        },
+      });
+      let widthNow = 0;
+      paintScene(context, buildOverviewScene(view, LIGHT_CHART_THEME), raster);
+      return seen;
+    };
+    const big = widths(detail);
+    const small = widths(screen);
+    expect(small).toHaveLength(big.length);
+    small.forEach((width, i) => expect(width).toBeCloseTo(big[i]! * screen.lineScale!, 9));
+  });
+
+  it('skips the screen-sized paint when the detailed raster is hardly finer, or there is no canvas', () => {
+    const small = { x1: 0, y1: 0, x2: 900, y2: 500 };
+    expect(screenRasterFor(small, 1300, 650)).toBeUndefined();
+    const big = { x1: 0, y1: 0, x2: 20_000, y2: 20_000 };
+    expect(screenRasterFor(big, 0, 0)).toBeUndefined();
+    expect(screenRasterFor(big, 3000, 3000)).toBeUndefined();
+    expect(screenRasterFor(big, 1300, 650)).toBeDefined();
+  });
+
+  it('places a screen-sized raster as exactly as the detailed one (generated bounds and canvases)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -50_000, max: 50_000 }),
+        fc.integer({ min: -50_000, max: 50_000 }),
+        fc.integer({ min: 2_000, max: 200_000 }),
+        fc.integer({ min: 2_000, max: 200_000 }),
+        fc.integer({ min: 200, max: 2_500 }),
+        fc.integer({ min: 200, max: 1_500 }),
+        (x1, y1, spanX, spanY, width, height) => {
+          const bounds = { x1, y1, x2: x1 + spanX, y2: y1 + spanY };
+          const detail = rasterFor(bounds);
+          const screen = screenRasterFor(bounds, width, height, detail);
+          if (!screen) return;
+          expect(screen.scale).toBeLessThan(detail.scale);
+          expect(screen.width).toBeLessThanOrEqual(width + 1);
+          expect(screen.height).toBeLessThanOrEqual(height + 1);
+          // The scene's corners land on the same screen point through either bitmap.
+          const viewport = { zoom: 0.05, pan: { x: 17, y: -3 } };
+          for (const raster of [screen, detail]) {
+            const at = placeRaster(raster, viewport);
+            const u = (bounds.x2 - raster.originX) * raster.scale;
+            expect(at.x + (u * at.width) / raster.width).toBeCloseTo(
+              bounds.x2 * viewport.zoom + viewport.pan.x,
+              6,
+            );
+          }
+        },
+      ),
+    );
   });
 
   it('places the bitmap so every model point lands where Cytoscape would draw it', () => {

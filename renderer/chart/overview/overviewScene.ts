@@ -245,12 +245,139 @@ export function buildOverviewScene(
     edgeWeight,
     strongWeight: strongWeightOf(edgeWeight),
     groupBoxes,
+    ...sceneColours(theme),
+  };
+}
+
+function sceneColours(
+  theme: ChartTheme,
+): Pick<
+  OverviewScene,
+  'edgeColor' | 'strongColor' | 'highlightColor' | 'groupColor' | 'background'
+> {
+  return {
     edgeColor: theme.edge,
     strongColor: theme.accent,
     highlightColor: ANALYSIS_HIGHLIGHT,
     groupColor: theme.fgMuted,
     background: theme.bg,
   };
+}
+
+/** A node of a scene without groups, classes or rings (plainScene). */
+export interface PlainSceneNode {
+  readonly x: number;
+  readonly y: number;
+  /** Diameter in model units (DEFAULT_NODE_SIZE when undefined). */
+  readonly size: number | undefined;
+  readonly fill: string;
+}
+
+/**
+ * The scene buildOverviewScene makes of a view whose nodes carry no classes, parents or borders
+ * and whose edges no classes but the bundle's: nodes in order, edges as node indexes with their
+ * weights. For a scene made from columns, without the view (combinedElements.ts
+ * overviewSceneOfPlan); the same arithmetic, so the two are equal (sameScene).
+ */
+export function plainScene(
+  nodes: readonly PlainSceneNode[],
+  edgeSource: Uint32Array,
+  edgeTarget: Uint32Array,
+  edgeWeight: Uint32Array,
+  theme: ChartTheme,
+): OverviewScene {
+  const count = nodes.length;
+  const nodeX = new Float32Array(count);
+  const nodeY = new Float32Array(count);
+  const nodeRadius = new Float32Array(count);
+  const nodeFill = new Uint16Array(count);
+  const palette: string[] = [];
+  const paletteIndex = new Map<string, number>();
+  let x1 = Infinity;
+  let y1 = Infinity;
+  let x2 = -Infinity;
+  let y2 = -Infinity;
+  nodes.forEach((node, i) => {
+    const radius = (node.size ?? DEFAULT_NODE_SIZE) / 2;
+    nodeX[i] = node.x;
+    nodeY[i] = node.y;
+    nodeRadius[i] = radius;
+    let colour = paletteIndex.get(node.fill);
+    if (colour === undefined) {
+      colour = palette.length;
+      palette.push(node.fill);
+      paletteIndex.set(node.fill, colour);
+    }
+    nodeFill[i] = colour;
+    x1 = Math.min(x1, node.x - radius);
+    y1 = Math.min(y1, node.y - radius);
+    x2 = Math.max(x2, node.x + radius);
+    y2 = Math.max(y2, node.y + radius);
+  });
+  return {
+    bounds: Number.isFinite(x1) ? { x1, y1, x2, y2 } : { x1: 0, y1: 0, x2: 0, y2: 0 },
+    palette,
+    nodeX,
+    nodeY,
+    nodeRadius,
+    nodeFill,
+    nodeDimmed: new Uint8Array(count),
+    nodeRing: new Uint16Array(count),
+    edgeSource,
+    edgeTarget,
+    edgeLook: new Uint8Array(edgeSource.length).fill(EdgeLook.Plain),
+    edgeWeight,
+    strongWeight: strongWeightOf(edgeWeight),
+    groupBoxes: new Float32Array(0),
+    ...sceneColours(theme),
+  };
+}
+
+function sameArray(a: ArrayLike<unknown>, b: ArrayLike<unknown>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Whether `scene` has `theme`'s colours (a theme switch repaints). */
+export function sceneHasTheme(scene: OverviewScene, theme: ChartTheme): boolean {
+  const colours = sceneColours(theme);
+  return (
+    scene.edgeColor === colours.edgeColor &&
+    scene.strongColor === colours.strongColor &&
+    scene.highlightColor === colours.highlightColor &&
+    scene.groupColor === colours.groupColor &&
+    scene.background === colours.background
+  );
+}
+
+/** Whether two scenes paint the same picture: every column and colour equal. */
+export function sameScene(a: OverviewScene, b: OverviewScene): boolean {
+  if (a === b) return true;
+  return (
+    a.bounds.x1 === b.bounds.x1 &&
+    a.bounds.y1 === b.bounds.y1 &&
+    a.bounds.x2 === b.bounds.x2 &&
+    a.bounds.y2 === b.bounds.y2 &&
+    a.strongWeight === b.strongWeight &&
+    a.edgeColor === b.edgeColor &&
+    a.strongColor === b.strongColor &&
+    a.highlightColor === b.highlightColor &&
+    a.groupColor === b.groupColor &&
+    a.background === b.background &&
+    sameArray(a.palette, b.palette) &&
+    sameArray(a.nodeX, b.nodeX) &&
+    sameArray(a.nodeY, b.nodeY) &&
+    sameArray(a.nodeRadius, b.nodeRadius) &&
+    sameArray(a.nodeFill, b.nodeFill) &&
+    sameArray(a.nodeDimmed, b.nodeDimmed) &&
+    sameArray(a.nodeRing, b.nodeRing) &&
+    sameArray(a.edgeSource, b.edgeSource) &&
+    sameArray(a.edgeTarget, b.edgeTarget) &&
+    sameArray(a.edgeLook, b.edgeLook) &&
+    sameArray(a.edgeWeight, b.edgeWeight) &&
+    sameArray(a.groupBoxes, b.groupBoxes)
+  );
 }
 
 /** Where the overview bitmap sits: bitmap pixel (u, v) is model point (x1 + u/scale, y1 + v/scale). */
@@ -261,6 +388,14 @@ export interface Raster {
   readonly scale: number;
   readonly originX: number;
   readonly originY: number;
+  /**
+   * Width of a line (and of the smallest disc) in this raster's pixels, as a share of the
+   * detailed raster's: 1 there. The canvas-sized first bitmap (screenRasterFor) paints its lines
+   * and smallest discs as thin as the detailed raster's look once shrunk to the same size, so the
+   * picture does not change when the detailed bitmap replaces it (one-pixel lines in the small
+   * raster showed the edges six times as strong at 50k).
+   */
+  readonly lineScale?: number;
 }
 
 /** Largest bitmap side: 4096² RGBA is 64 MiB, and painting it takes well under a second. */
@@ -272,17 +407,53 @@ export const MAX_RASTER_SIDE = 4096;
  * margin of a few pixels so discs at the edge are not clipped.
  */
 export function rasterFor(bounds: Bounds, maxSide = MAX_RASTER_SIDE): Raster {
-  const margin = 4;
-  const spanX = Math.max(1, bounds.x2 - bounds.x1);
-  const spanY = Math.max(1, bounds.y2 - bounds.y1);
-  const scale = Math.min(1, (maxSide - 2 * margin) / Math.max(spanX, spanY));
+  const { spanX, spanY } = spansOf(bounds);
+  return rasterAt(bounds, Math.min(1, (maxSide - 2 * RASTER_MARGIN) / Math.max(spanX, spanY)));
+}
+
+/** Bitmap pixels left around the scene on each side, so discs at the edge are not clipped. */
+const RASTER_MARGIN = 4;
+
+function spansOf(bounds: Bounds): { spanX: number; spanY: number } {
+  return { spanX: Math.max(1, bounds.x2 - bounds.x1), spanY: Math.max(1, bounds.y2 - bounds.y1) };
+}
+
+/** The raster of `bounds` at `scale` bitmap pixels per model unit. */
+function rasterAt(bounds: Bounds, scale: number): Raster {
+  const { spanX, spanY } = spansOf(bounds);
   return {
-    width: Math.max(1, Math.ceil(spanX * scale) + 2 * margin),
-    height: Math.max(1, Math.ceil(spanY * scale) + 2 * margin),
+    width: Math.max(1, Math.ceil(spanX * scale) + 2 * RASTER_MARGIN),
+    height: Math.max(1, Math.ceil(spanY * scale) + 2 * RASTER_MARGIN),
     scale,
-    originX: bounds.x1 - margin / scale,
-    originY: bounds.y1 - margin / scale,
+    originX: bounds.x1 - RASTER_MARGIN / scale,
+    originY: bounds.y1 - RASTER_MARGIN / scale,
   };
+}
+
+/**
+ * A screen-sized bitmap is only painted first when the detailed one is at least this much finer
+ * (in pixels per model unit): below that, two paints cost more than the one they would shorten.
+ */
+const SCREEN_RASTER_GAIN = 1.5;
+
+/**
+ * The raster of the whole scene fitted into a canvas of `width` × `height` pixels: what the chart
+ * shows at first sight (a fit), at about one bitmap pixel per canvas pixel. Painting the 4,096 px
+ * raster (`detail`) took about three times as long at 50,000 nodes, most of it Chromium
+ * rasterising, so this one is painted and shown first and the detailed one follows for zooming
+ * in (ChartOverview). Undefined when there is no canvas to fit yet, or when `detail` is not finer
+ * by SCREEN_RASTER_GAIN (a chart small enough that the detailed raster is screen-sized already).
+ */
+export function screenRasterFor(
+  bounds: Bounds,
+  width: number,
+  height: number,
+  detail: Raster = rasterFor(bounds),
+): Raster | undefined {
+  const { spanX, spanY } = spansOf(bounds);
+  const scale = Math.min((width - 2 * RASTER_MARGIN) / spanX, (height - 2 * RASTER_MARGIN) / spanY);
+  if (!(scale > 0) || scale * SCREEN_RASTER_GAIN > detail.scale) return undefined;
+  return { ...rasterAt(bounds, scale), lineScale: scale / detail.scale };
 }
 
 /** Where the bitmap lands in container pixels for `viewport`: drawImage(bitmap, x, y, w, h). */
@@ -325,6 +496,7 @@ const TINY_DISC_PX = 1.5;
  */
 export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raster): void {
   const { scale, originX, originY } = raster;
+  const thin = raster.lineScale ?? 1;
   const px = (x: number) => (x - originX) * scale;
   const py = (y: number) => (y - originY) * scale;
   context.globalAlpha = 1;
@@ -332,7 +504,7 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
   context.fillRect(0, 0, raster.width, raster.height);
 
   context.strokeStyle = scene.groupColor;
-  context.lineWidth = 1;
+  context.lineWidth = thin;
   context.globalAlpha = 0.6;
   for (let g = 0; g < scene.groupBoxes.length; g += 4) {
     const gx = px(scene.groupBoxes[g]!);
@@ -364,7 +536,7 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
     if (!any) return;
     context.strokeStyle = colour;
     context.globalAlpha = alpha;
-    context.lineWidth = width;
+    context.lineWidth = width * thin;
     context.stroke();
   };
   const { edgeLook, edgeWeight, strongWeight } = scene;
@@ -396,7 +568,7 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
       context.beginPath();
       for (let i = 0; i < scene.nodeFill.length; i++) {
         if (scene.nodeFill[i] !== colour || scene.nodeDimmed[i] !== dimmed) continue;
-        const r = Math.max(0.75, scene.nodeRadius[i]! * scale);
+        const r = Math.max(0.75 * thin, scene.nodeRadius[i]! * scale);
         const x = px(scene.nodeX[i]!);
         const y = py(scene.nodeY[i]!);
         if (r * 2 <= TINY_DISC_PX) {
@@ -415,13 +587,13 @@ export function paintScene(context: Paint2D, scene: OverviewScene, raster: Raste
   }
 
   context.globalAlpha = 1;
-  context.lineWidth = 2;
+  context.lineWidth = 2 * thin;
   for (let colour = 0; colour < scene.palette.length; colour++) {
     let any = false;
     context.beginPath();
     for (let i = 0; i < scene.nodeRing.length; i++) {
       if (scene.nodeRing[i] !== colour + 1) continue;
-      const r = Math.max(1.5, scene.nodeRadius[i]! * scale + 1);
+      const r = Math.max(1.5 * thin, scene.nodeRadius[i]! * scale + thin);
       const x = px(scene.nodeX[i]!);
       const y = py(scene.nodeY[i]!);
       context.moveTo(x + r, y);

@@ -12,7 +12,12 @@ serveRequests<PaintRequest, PaintResponse>(
     if (!context) throw new Error('no 2D context on an OffscreenCanvas');
     paintScene(context, scene, raster);
     const bitmap = canvas.transferToImageBitmap();
-    return { generation, bitmap, milliseconds: performance.now() - started };
+    return {
+      generation,
+      bitmap,
+      milliseconds: performance.now() - started,
+      startedAt: performance.timeOrigin + started,
+    };
   },
   { transferOf: (response) => [response.bitmap] },
 );

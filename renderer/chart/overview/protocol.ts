@@ -11,4 +11,9 @@ export interface PaintResponse {
   readonly generation: number;
   readonly bitmap: ImageBitmap;
   readonly milliseconds: number;
+  /**
+   * When the worker began painting, on the epoch clock (performance.timeOrigin + now()): the
+   * page's timeline of the first render shows how long the request waited for the worker.
+   */
+  readonly startedAt: number;
 }
