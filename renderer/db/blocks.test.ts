@@ -138,6 +138,20 @@ describe('block envelopes', () => {
     expect(blocked!.stats()).toMatchObject({ fromBlocks: 98, loose: 2 });
   });
 
+  it('drops the blocks of a case when one of its rows is deleted for good', async () => {
+    const { db, raw } = await setUp();
+    const rows = caseRows('case-a', 100);
+    await bulkWrite(db, rows);
+    await bulkWrite(db, caseRows('case-b', 40));
+    await db.transaction('rw', [db.entities, db.blocks], () => db.entities.delete(rows[5]!.id));
+    // No copy of it left anywhere, sealed or not; the other case keeps its blocks.
+    expect(await raw.table('blocks').where('caseId').equals('case-a').count()).toBe(0);
+    expect(await raw.table('blocks').where('caseId').equals('case-b').count()).toBe(1);
+    const blocked = await readBlockedCase(db, 'case-a');
+    expect(await readAll(blocked)).toEqual(sorted(rows.filter((_, i) => i !== 5)));
+    expect(blocked!.stats()).toMatchObject({ fromBlocks: 0, loose: 99 });
+  });
+
   it('refuses a tampered block, one moved to another id or case, and one cut short', async () => {
     const { db, raw } = await setUp();
     await bulkWrite(db, caseRows('case-a', 60));
@@ -182,7 +196,7 @@ describe('block envelopes', () => {
     }));
     await bulkWrite(db, newer);
     await packCase(db, 'case-a');
-    expect(await raw.table('blocks').bulkGet(old.map((row) => row.id))).toEqual(
+    expect(await raw.table('blocks').bulkGet(old.map((row) => row.id as string))).toEqual(
       old.map(() => undefined),
     );
     // The old blocks replayed: no row points at them.

@@ -13,7 +13,10 @@
  *    one case and part (nodes, relationships) a second time as one block, and writes the block
  *    and the rows in the same transaction; each row is labelled with its block's id (`_p`, in the
  *    clear beside its bound version `_v`). Any other write of a row labels it '' (no copy), so a
- *    row edited, tombstoned or rotated after its block was written no longer points at it.
+ *    row edited, tombstoned or rotated after its block was written no longer points at it. A row
+ *    deleted for good (retention purge, undone import) in such a transaction takes every block of
+ *    its case with it: a block may hold a copy of any of its versions (encryption.ts,
+ *    dropBlocksOf); the case is read row by row until packed again.
  * 2. Binding. A block is a row of the `blocks` table, sealed as any row (AES-256-GCM with a fresh
  *    nonce, bound to the table 'blocks', the block's random id and version ''), so a block moved
  *    to another id fails authentication and one given another case or part fails the clear and
@@ -72,7 +75,10 @@ export function blockPartOf(record: { readonly schema?: unknown }): BlockPart {
  */
 const REPACK_LOOSE_ROWS = 1_000;
 const REPACK_LOOSE_SHARE = 0.1;
-/** Blocks no row points at, at or above which the case is packed again to drop them. */
+/**
+ * Blocks no row points at, at or above which (and half the blocks) the case is packed again to
+ * drop them; so too where the blocks hold twice the case's rows (and 1,000) in stale copies.
+ */
 const REPACK_UNUSED_BLOCKS = 16;
 /** The largest case packCase packs (all its rows are read and written in one transaction). */
 export const PACK_MAX_ROWS = 200_000;
@@ -89,6 +95,8 @@ export interface BlockStats {
   readonly loose: number;
   /** Blocks opened that no row points at (their records were written again since). */
   readonly unused: number;
+  /** Records the blocks opened hold (current or not). */
+  readonly held: number;
 }
 
 export interface BlockedCase {
@@ -161,6 +169,7 @@ export async function readBlockedCase(
   let fromBlocks = 0;
   let loose = 0;
   let unused = 0;
+  let held = 0;
   let blockCount = nodeBlocks.length;
   /** Ids accounted for (taken from a block or read on their own). */
   const seen = new Set<string>();
@@ -185,6 +194,7 @@ export async function readBlockedCase(
     const missing: string[] = [];
     blocks.forEach((block, k) => {
       const ids = labels[k]!;
+      held += Array.isArray(block.records) ? block.records.length : 0;
       if (ids.length === 0) {
         unused += 1;
         return;
@@ -224,7 +234,7 @@ export async function readBlockedCase(
       }
       return out;
     },
-    stats: () => ({ rows, blocks: blockCount, fromBlocks, loose, unused }),
+    stats: () => ({ rows, blocks: blockCount, fromBlocks, loose, unused, held }),
   };
 }
 
@@ -233,7 +243,9 @@ export function shouldPack(stats: BlockStats | undefined, rows: number): boolean
   if (rows < BLOCK_MIN_ROWS || rows > PACK_MAX_ROWS) return false;
   // Rows outside the label index (written before v7): the whole case.
   if (!stats) return rows >= REPACK_LOOSE_ROWS;
+  // Stale copies (of records written again since) outnumber the current ones: drop them.
   if (stats.unused >= REPACK_UNUSED_BLOCKS && stats.unused * 2 >= stats.blocks) return true;
+  if (stats.held >= 2 * stats.rows + REPACK_LOOSE_ROWS) return true;
   return stats.loose >= REPACK_LOOSE_ROWS || stats.loose >= REPACK_LOOSE_SHARE * stats.rows;
 }
 

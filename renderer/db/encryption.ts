@@ -331,6 +331,47 @@ function sealWithBlocks(
   ]).then(([rows, sealed]) => ({ rows, blocks: sealed }));
 }
 
+/** DBCoreRangeType.Equal (see RANGE below for why it is spelt so). */
+const EQUAL = 1 as DBCoreRangeType.Equal;
+
+/**
+ * Before rows are deleted for good (a retention purge, an undone import), drops every block of
+ * their cases: a block may hold a copy of any version of them, and nothing of a record deleted for
+ * good may stay on disk, sealed or not. The case's other rows then point at no block and are read
+ * on their own until the case is packed again (blocks.ts).
+ */
+function dropBlocksOf(
+  down: DBCoreTable,
+  blockDown: DBCoreTable,
+  trans: DBCoreTransaction,
+  keys: readonly unknown[],
+): Promise<void> {
+  const byCase = blockDown.schema.getIndexByKeyPath('caseId');
+  if (!byCase) return Dexie.Promise.resolve();
+  return down.getMany({ trans, keys: [...keys] }).then((rows: unknown[]) => {
+    const cases = new Set<string>();
+    for (const row of rows) {
+      const caseId = (row as { caseId?: unknown } | undefined)?.caseId;
+      if (typeof caseId === 'string') cases.add(caseId);
+    }
+    return Dexie.Promise.all(
+      [...cases].map((caseId) =>
+        blockDown
+          .query({
+            trans,
+            values: false,
+            query: { index: byCase, range: { type: EQUAL, lower: caseId, upper: caseId } },
+          })
+          .then(({ result }) =>
+            result.length === 0
+              ? undefined
+              : blockDown.mutate({ type: 'delete', trans, keys: result as unknown[] }),
+          ),
+      ),
+    ).then(() => undefined);
+  });
+}
+
 /** A slice of a bulk write, sealed: its rows and the blocks that hold copies of some of them. */
 interface SealedSlice {
   readonly rows: readonly SealedRow[];
@@ -766,6 +807,9 @@ function encryptingTable(
     mutate: (req) =>
       guarded(() => {
         const store = need();
+        if (req.type === 'delete' && blockLayout && blockDown && inScope(req.trans, BLOCK_TABLE)) {
+          return dropBlocksOf(down, blockDown, req.trans, req.keys).then(() => down.mutate(req));
+        }
         if (req.type !== 'add' && req.type !== 'put') return down.mutate(req);
         // Blocks only where the transaction can write them in the same commit as their rows.
         const blocks =
