@@ -80,6 +80,8 @@ const REPACK_LOOSE_SHARE = 0.1;
  * drop them; so too where the blocks hold twice the case's rows (and 1,000) in stale copies.
  */
 const REPACK_UNUSED_BLOCKS = 16;
+/** Rows per request of rows read on their own. */
+const LOOSE_READ = 2_000;
 /** The largest case packCase packs (all its rows are read and written in one transaction). */
 export const PACK_MAX_ROWS = 200_000;
 
@@ -149,9 +151,10 @@ function labelledCount(db: TesseraDatabase, caseId: string): Promise<number> {
 
 /**
  * Reads a case of the encrypted store through its blocks (see 3 above), nodes first; undefined
- * where that cannot be exact or is not needed: a plaintext store, an import pending (its rows must
- * stay hidden, which the pending-import filter does row by row), or rows of the case that the
- * label index does not hold (written before schema v7).
+ * where that cannot be exact or would not be quicker: a plaintext store, an import pending (its
+ * rows must stay hidden, which the pending-import filter does row by row), a case without blocks,
+ * rows of the case that the label index does not hold (written before schema v7), or most rows
+ * without a copy in a block.
  */
 export async function readBlockedCase(
   db: TesseraDatabase,
@@ -160,12 +163,21 @@ export async function readBlockedCase(
   if (!db.keySource || db.pendingImports.size > 0 || !blockTable(db)) return undefined;
   const blocksOf = (part: BlockPart) =>
     db.blocks.where('[caseId+part]').equals([caseId, part]).toArray();
-  const [nodeBlocks, labelled, rows] = await Promise.all([
+  // A case without blocks (small, written row by row, or a seeded one) costs one look.
+  if ((await db.blocks.where('caseId').equals(caseId).limit(1).primaryKeys()).length === 0) {
+    return undefined;
+  }
+  const [nodeBlocks, labelled, unlabelled, rows] = await Promise.all([
     blocksOf('node'),
     labelledCount(db, caseId),
+    db.entities.where('[caseId+_p]').equals([caseId, '']).count(),
     db.entities.where('caseId').equals(caseId).count(),
   ]);
-  if (labelled !== rows) return undefined;
+  // Rows outside the index, or most rows without a copy: the caller's range reads do better
+  // than reading each by key.
+  if (labelled !== rows || (unlabelled > REPACK_LOOSE_ROWS && unlabelled * 2 > rows)) {
+    return undefined;
+  }
   let fromBlocks = 0;
   let loose = 0;
   let unused = 0;
@@ -181,7 +193,12 @@ export async function readBlockedCase(
     const fresh = ids.filter((id) => !seen.has(id));
     for (const id of fresh) seen.add(id);
     loose += fresh.length;
-    for (const row of await db.entities.bulkGet(fresh)) if (row && !hidden(row)) out.push(row);
+    // In requests of a bounded size: many rows (blocks dropped by a purge) must not become one
+    // request of them all.
+    for (let start = 0; start < fresh.length; start += LOOSE_READ) {
+      const rows = await db.entities.bulkGet(fresh.slice(start, start + LOOSE_READ));
+      for (const row of rows) if (row && !hidden(row)) out.push(row);
+    }
   };
   /**
    * Takes the records of `blocks` whose rows are labelled with their block: a label is set only
