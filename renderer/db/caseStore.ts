@@ -22,6 +22,11 @@
  *    Nodes (entities that are not relationships) come first because the entity table's default
  *    view shows only them. Progress (`loaded` of `total`) is published per slice. Equal parts of
  *    records are shared (recordCompaction.ts: half the heap of an imported case).
+ *    On the encrypted store a case written in bulk is read through its blocks instead
+ *    (blocks.ts, schema v7: one envelope per few hundred records, issue 10's cold open ratio):
+ *    the node blocks, then the relationship blocks, each record checked against its row's label
+ *    and any row without a current copy read on its own. An open that read many rows on their own
+ *    packs the case again in the background, so the next cold open goes through blocks.
  * 2. Changes: the unit of work is the one writer (unitOfWork.ts); after each committed change it
  *    publishes the entity records it stored and the ids it removed for good, and the store applies
  *    exactly those; a change to a record of the remembered first page rewrites its snapshot, and

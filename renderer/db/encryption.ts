@@ -210,11 +210,11 @@ export function sealRow(layout: RowLayout, keys: DataKeys, value: unknown): Prom
   }
 }
 
-/** A row being sealed, and the JSON text sealed into it (a block can hold the same text). */
+/** A row being sealed, and the UTF-8 JSON sealed into it (a block holds the same bytes). */
 interface Sealing {
   readonly row: Promise<SealedRow>;
   /** Undefined for a record with Blob fields (sealed after its chunks; never in a block). */
-  readonly text: string | undefined;
+  readonly bytes: Uint8Array | undefined;
 }
 
 /** The clear and blind fields of a record's row. */
@@ -238,8 +238,8 @@ function sealRowOf(layout: RowLayout, keys: DataKeys, value: unknown, block: str
   let blobFields: string[] | undefined;
   for (const field in record) if (record[field] instanceof Blob) (blobFields ??= []).push(field);
   const version = versionOf(record);
-  const seal = (text: string, blobs?: Record<string, Blob>) =>
-    sealRecord(keys.record, { table: layout.table, id, version }, utf8(text)).then(
+  const seal = (bytes: Uint8Array, blobs?: Record<string, Blob>) =>
+    sealRecord(keys.record, { table: layout.table, id, version }, bytes).then(
       (envelope): SealedRow => ({
         ...row,
         _k: keys.generation,
@@ -249,19 +249,22 @@ function sealRowOf(layout: RowLayout, keys: DataKeys, value: unknown, block: str
       }),
     );
   if (!blobFields) {
-    const text = JSON.stringify(record);
-    return { row: seal(text), text };
+    const bytes = utf8(JSON.stringify(record));
+    return { row: seal(bytes), bytes };
   }
   return {
     row: sealBlobs(layout, keys, id, record, blobFields).then(({ plain, blobs }) =>
-      seal(JSON.stringify(plain), blobs),
+      seal(utf8(JSON.stringify(plain)), blobs),
     ),
-    text: undefined,
+    bytes: undefined,
   };
 }
 
+const COMMA = utf8(',');
+const BLOCK_END = utf8(']}');
+
 /**
- * Seals one block (blocks.ts): the records' own JSON texts (already made for their rows) joined
+ * Seals one block (blocks.ts): the records' own UTF-8 JSON (already made for their rows) joined
  * into one record of the blocks table, sealed as any row of it (bound to that table, the block's
  * id and version ''), so reading it back goes through openRow and its checks like any row.
  */
@@ -269,16 +272,35 @@ function sealBlock(
   layout: RowLayout,
   keys: DataKeys,
   header: { readonly id: string; readonly caseId: string; readonly part: string; table: string },
-  texts: readonly string[],
+  records: readonly Uint8Array[],
 ): Promise<SealedRow> {
   const head = JSON.stringify(header);
-  const text = `${head.slice(0, -1)},"records":[${texts.join(',')}]}`;
+  const parts = [utf8(`${head.slice(0, -1)},"records":[`)];
+  records.forEach((bytes, k) => {
+    if (k > 0) parts.push(COMMA);
+    parts.push(bytes);
+  });
+  parts.push(BLOCK_END);
+  const plaintext = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    plaintext.set(part, at);
+    at += part.length;
+  }
   const row = rowFields(layout, keys, header);
   return sealRecord(
     keys.record,
     { table: layout.table, id: header.id, version: '' },
-    utf8(text),
+    plaintext,
   ).then((envelope): SealedRow => ({ ...row, _k: keys.generation, _v: '', _e: envelope }));
+}
+
+/** A fresh block id: 96 random bits, short because every row of the block carries it. */
+function newBlockId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
 }
 
 function holdsBlob(record: Record<string, unknown>): boolean {
@@ -311,7 +333,7 @@ function sealWithBlocks(
   const blockOf: { id: string; members: number[] }[] = [];
   for (const members of groups.values()) {
     if (members.length < BLOCK_MIN_ROWS) continue;
-    const id = crypto.randomUUID();
+    const id = newBlockId();
     for (const at of members) labels[at] = id;
     blockOf.push({ id, members });
   }
@@ -322,7 +344,7 @@ function sealWithBlocks(
       blockLayout,
       keys,
       { id, caseId: first.caseId as string, part: blockPartOf(first), table: layout.table },
-      members.map((at) => sealings[at]!.text!),
+      members.map((at) => sealings[at]!.bytes!),
     );
   });
   return NativePromise.all([
@@ -825,21 +847,26 @@ function encryptingTable(
             : NativePromise.all(values.map((value) => sealRow(layout, store.current, value))).then(
                 (rows) => ({ rows, blocks: [] }),
               );
-        /** Writes a sealed slice: its blocks, then its rows (one transaction: both or neither). */
+        /**
+         * Writes a sealed slice: its blocks and its rows, both asked for at once (one
+         * transaction: a failed block write fails the change, and the rows go with it).
+         */
         const write = (
           sealed: SealedSlice,
           keys: unknown[] | undefined,
         ): Promise<DBCoreMutateResponse> => {
-          const rowsWrite = () =>
-            down.mutate({ ...req, values: sealed.rows, ...(keys ? { keys } : {}) });
-          if (!blocks || sealed.blocks.length === 0) return rowsWrite();
-          return blocks.down
-            .mutate({ type: 'put', trans: req.trans, values: sealed.blocks })
-            .then((response) => {
-              const failure = Object.values(response.failures)[0];
-              if (failure) throw failure;
-              return rowsWrite();
-            });
+          const rows = down.mutate({ ...req, values: sealed.rows, ...(keys ? { keys } : {}) });
+          if (!blocks || sealed.blocks.length === 0) return rows;
+          const blockWrite = blocks.down.mutate({
+            type: 'put',
+            trans: req.trans,
+            values: sealed.blocks,
+          });
+          return Dexie.Promise.all([blockWrite, rows]).then(([response, written]) => {
+            const failure = Object.values(response.failures)[0];
+            if (failure) throw failure;
+            return written;
+          });
         };
         if (req.values.length <= WRITE_SLICE) {
           return afterCrypto(down, req.trans, seal(req.values), true).then((sealed) =>
