@@ -218,12 +218,13 @@ describe('block envelopes', () => {
     expect(blocked!.stats()).toMatchObject({ fromBlocks: 0, loose: 80 });
   });
 
-  it('reads as the rows do after any sequence of puts, deletes, bulk writes and packs', async () => {
+  it('reads as the rows do after any sequence of puts, deletes, purges, bulk writes and packs', async () => {
     const { db } = await setUp();
     const ids = Array.from({ length: 70 }, (_, i) => `case-a/${String(i).padStart(3, '0')}`);
     const op = fc.oneof(
       fc.record({ kind: fc.constant('put' as const), at: fc.nat(69), name: fc.string() }),
       fc.record({ kind: fc.constant('delete' as const), at: fc.nat(69) }),
+      fc.record({ kind: fc.constant('purge' as const), at: fc.nat(69) }),
       fc.record({
         kind: fc.constant('bulk' as const),
         from: fc.nat(69),
@@ -244,6 +245,11 @@ describe('block envelopes', () => {
             await db.entities.put(entity(ids[step.at]!, 'case-a', 'Person', step.name, version));
           } else if (step.kind === 'delete') {
             await db.entities.delete(ids[step.at]!);
+          } else if (step.kind === 'purge') {
+            // Deleted for good as the unit of work does it: the case's blocks go too.
+            await db.transaction('rw', [db.entities, db.blocks], () =>
+              db.entities.delete(ids[step.at]!),
+            );
           } else if (step.kind === 'bulk') {
             const chosen = ids.slice(step.from, step.from + step.count);
             await bulkWrite(
