@@ -10,7 +10,9 @@
  *   encrypted open ratio: X          (opening the case to its first entity-table page on the data
  *                                     path the table takes, the case store of caseStore.ts, with
  *                                     nothing remembered: the case's nodes loaded, built into the
- *                                     table and sorted; encrypted / plain, same run; goal ≤ 1.2)
+ *                                     table and sorted; encrypted / plain, same run; goal ≤ 1.2;
+ *                                     the encrypted store reads it through its block envelopes,
+ *                                     renderer/db/blocks.ts, which the seeding import writes)
  *   encrypted reopen ratio: X        (the same with the first page remembered, as after every open
  *                                     but the first; for information)
  * STORAGE_STEPS=open[,insert,app] runs only those parts; STORAGE_ENTITIES=N a smaller case;

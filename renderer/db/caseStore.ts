@@ -22,6 +22,11 @@
  *    Nodes (entities that are not relationships) come first because the entity table's default
  *    view shows only them. Progress (`loaded` of `total`) is published per slice. Equal parts of
  *    records are shared (recordCompaction.ts: half the heap of an imported case).
+ *    On the encrypted store a case written in bulk is read through its blocks instead
+ *    (blocks.ts, schema v7: one envelope per few hundred records, issue 10's cold open ratio):
+ *    the node blocks, then the relationship blocks, each record checked against its row's label
+ *    and any row without a current copy read on its own. An open that read many rows on their own
+ *    packs the case again in the background, so the next cold open goes through blocks.
  * 2. Changes: the unit of work is the one writer (unitOfWork.ts); after each committed change it
  *    publishes the entity records it stored and the ids it removed for good, and the store applies
  *    exactly those; a change to a record of the remembered first page rewrites its snapshot, and
@@ -42,6 +47,7 @@ import { stripEntity } from './records.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
 import { viewStateKey } from './viewState.ts';
 import { createCompactor } from './recordCompaction.ts';
+import { packCase, readBlockedCase, shouldPack } from './blocks.ts';
 
 /** The ids of one change, as the store applied it. */
 export interface EntityChange {
@@ -141,6 +147,11 @@ export interface CaseStoreOptions {
   readonly sliceSize?: number;
   /** How long an unused store is kept (ms), so a remount does not reload it (default 2,000). */
   readonly keepMs?: number;
+  /**
+   * Whether an open that found many rows of the case outside a current block (blocks.ts) packs
+   * the case again in the background (default true; the encrypted store only).
+   */
+  readonly packBlocks?: boolean;
   /** Cross-tab announcements (default: a BroadcastChannel where one exists). */
   readonly channel?: ChangeChannel | null;
 }
@@ -251,7 +262,7 @@ const yieldToEventLoop = (): Promise<void> =>
     setTimeout(resolve, 0);
   });
 
-function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
+function createStore(db: TesseraDatabase, caseId: string, sliceSize: number, packBlocks: boolean) {
   const listeners = new Set<() => void>();
   let nodes: EntityRecord[] = [];
   let edges: EntityRecord[] = [];
@@ -313,6 +324,15 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
       nodes.push(record);
     }
     return undefined;
+  }
+
+  /**
+   * Packs the case again in the background (blocks.ts): the next cold open reads it through
+   * blocks. The same records at the same versions: nothing here changes, and a failure (a lock,
+   * the database closed) only leaves the case as it was.
+   */
+  function repack(): void {
+    packCase(db, caseId).catch(() => undefined);
   }
 
   async function load(): Promise<void> {
@@ -399,6 +419,42 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
         }
         loaded += rows.length;
       };
+      /** Takes in records a slice at a time, with a yield between; false if a newer load began. */
+      const takeInSliced = async (rows: readonly StoredEntity[]): Promise<boolean> => {
+        for (let start = 0; start < rows.length; start += sliceSize) {
+          if (start > 0) {
+            publish({ loaded });
+            await yieldToEventLoop();
+            if (mine !== generation) return false;
+          }
+          takeIn(rows.slice(start, start + sliceSize));
+        }
+        return true;
+      };
+      // The encrypted store: through its blocks, one envelope per few hundred records (issue 10).
+      const blocked = await readBlockedCase(db, caseId);
+      if (mine !== generation) return;
+      if (blocked) {
+        publish({ total: blocked.rows });
+        if (!(await takeInSliced(blocked.first))) return;
+        nodesDone = true;
+        publish({ loaded, nodes: [...nodes] });
+        await yieldToEventLoop();
+        if (mine !== generation) return;
+        const rest = await blocked.rest();
+        if (mine !== generation || !(await takeInSliced(rest))) return;
+        appliedWhileLoading = new Map();
+        compactor = createCompactor();
+        publish({
+          phase: 'ready',
+          loaded: blocked.rows,
+          total: blocked.rows,
+          nodes: state.nodes?.length === nodes.length ? state.nodes : [...nodes],
+          all: [...nodes, ...edges],
+        });
+        if (packBlocks && shouldPack(blocked.stats(), blocked.rows)) repack();
+        return;
+      }
       // One type's records after id `after`, in id order, a slice at a time: one range read of
       // [caseId+schema+id] (schema v6) per slice, not a request per record.
       const readSlice = (schema: string, after: string) =>
@@ -469,6 +525,7 @@ function createStore(db: TesseraDatabase, caseId: string, sliceSize: number) {
       appliedWhileLoading = new Map();
       // Its maps hold every distinct value seen; later changes are few and need not share.
       compactor = createCompactor();
+      if (packBlocks && db.keySource && shouldPack(undefined, all)) repack();
       publish({
         phase: 'ready',
         loaded: Math.max(loaded, all),
@@ -606,6 +663,7 @@ export function createCaseStoreRegistry(
   const { db } = work;
   const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
   const keepMs = options.keepMs ?? DEFAULT_KEEP_MS;
+  const packBlocks = options.packBlocks ?? true;
   const open = new Map<string, Entry>();
   // Open only while a store is: a registry left behind by a lock must not keep listening.
   let channel: ChangeChannel | null = null;
@@ -661,7 +719,7 @@ export function createCaseStoreRegistry(
     let entry = open.get(caseId);
     if (!entry) {
       listen();
-      entry = { internals: createStore(db, caseId, sliceSize), users: 0 };
+      entry = { internals: createStore(db, caseId, sliceSize, packBlocks), users: 0 };
       open.set(caseId, entry);
       dropLater(caseId, entry);
       void entry.internals.load();

@@ -84,6 +84,20 @@ export interface ChartNodeRow {
   readonly node: ChartNodeView;
 }
 
+/**
+ * A block (schema v7, see blocks.ts): a sealed pack of entity records of one case, stored beside
+ * their own rows so a cold open opens one envelope per block instead of one per record.
+ */
+export interface StoredBlock {
+  readonly id: string;
+  readonly caseId: string;
+  /** 'node' or 'edge' (relationships): a case opens with its nodes. */
+  readonly part: string;
+  /** The table the records are rows of. */
+  readonly table: string;
+  readonly records: readonly StoredEntity[];
+}
+
 export interface MetaEntry {
   readonly key: string;
   readonly value: unknown;
@@ -105,6 +119,7 @@ export class TesseraDatabase extends Dexie {
   declare syncPending: Table<SyncPendingRow, string>;
   declare syncPartners: Table<SyncPartnerRow, [string, string]>;
   declare keyring: Table<KeyringRow, string>;
+  declare blocks: Table<StoredBlock, string>;
 
   /**
    * Imports whose records no read returns: being written in slices, or being removed after a

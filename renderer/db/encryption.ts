@@ -13,7 +13,12 @@
  *   - `_e`: the whole record in a record envelope (shared/encryption/envelope.ts), AES-256-GCM bound
  *     to table, primary key and version;
  *   - `_b`: each Blob-valued field (attachment contents) as a Blob of 1 MiB encrypted chunks
- *     (shared/encryption/chunks.ts).
+ *     (shared/encryption/chunks.ts);
+ *   - `_p` (tables with a block label index, i.e. `entities` from schema v7): the id of the block
+ *     that holds a copy of this very version of the row, or '' for none (see blocks.ts). A bulk
+ *     write in a transaction over the `blocks` table too seals each slice's records of one case
+ *     and part a second time, as one block envelope, and labels their rows with it; any other
+ *     write of a row labels it ''.
  *
  * On read the envelope is opened and the clear and blind fields are checked against the plaintext,
  * so a row moved to another case, given another type or replayed under a newer version is refused
@@ -46,6 +51,7 @@ import type { ByteSource } from '../../shared/encryption/chunks.ts';
 import { openRecord, sealRecord } from '../../shared/encryption/envelope.ts';
 import type { DataKeys } from '../../shared/encryption/keys.ts';
 import { fromUtf8, utf8 } from '../../shared/encryption/webCrypto.ts';
+import { BLOCK_MIN_ROWS, BLOCK_TABLE, blockPartOf } from './blocks.ts';
 import { VaultError } from './vaultError.ts';
 import { wrappedCursor } from './wrappedCursor.ts';
 
@@ -74,12 +80,20 @@ const ID_FIELDS: ReadonlySet<string> = new Set([
   'partner',
 ]);
 
+/**
+ * Fields the middleware sets beside the envelope, never part of a record: an index over them
+ * (schema v7's `[caseId+_p+_v+id]`) is neither clear nor blind.
+ */
+const STORAGE_FIELDS: ReadonlySet<string> = new Set(['_p', '_v']);
+
 /** A stored encrypted row (the clear and blind fields sit beside these). */
 export interface SealedRow {
   readonly _k: number;
   readonly _v: string;
   readonly _e: Uint8Array;
   readonly _b?: Readonly<Record<string, Blob>>;
+  /** The block holding a copy of this version ('' for none), where the table has the label. */
+  readonly _p?: string;
   readonly [field: string]: unknown;
 }
 
@@ -94,6 +108,8 @@ export interface RowLayout {
   readonly primaryKeyPaths: readonly string[];
   readonly clear: readonly string[];
   readonly blind: readonly string[];
+  /** Whether rows carry a block label (`_p`): an index of the table names it. */
+  readonly labelled: boolean;
   readonly extractKey: (value: unknown) => unknown;
 }
 
@@ -143,12 +159,14 @@ function keyPaths(index: DBCoreIndex): string[] {
 
 export function rowLayout(schema: DBCoreTableSchema): RowLayout {
   const primary = keyPaths(schema.primaryKey);
-  const indexed = schema.indexes.flatMap(keyPaths);
+  const all = schema.indexes.flatMap(keyPaths);
+  const indexed = all.filter((field) => !STORAGE_FIELDS.has(field));
   const clear = [...new Set([...primary, ...indexed.filter((field) => ID_FIELDS.has(field))])];
   const blind = [...new Set(indexed.filter((field) => !clear.includes(field)))];
   const extractKey = schema.primaryKey.extractKey;
   if (!extractKey) throw new Error(`table ${schema.name}: outbound primary keys are not supported`);
-  return { table: schema.name, primaryKeyPaths: primary, clear, blind, extractKey };
+  const labelled = all.includes('_p');
+  return { table: schema.name, primaryKeyPaths: primary, clear, blind, labelled, extractKey };
 }
 
 export function isSealedRow(row: unknown): row is SealedRow {
@@ -186,15 +204,21 @@ const NativePromise = (async () => undefined)().constructor as PromiseConstructo
  */
 export function sealRow(layout: RowLayout, keys: DataKeys, value: unknown): Promise<SealedRow> {
   try {
-    return sealRowOf(layout, keys, value);
+    return sealRowOf(layout, keys, value, '').row;
   } catch (error) {
     return NativePromise.reject(error instanceof Error ? error : new Error(String(error)));
   }
 }
 
-function sealRowOf(layout: RowLayout, keys: DataKeys, value: unknown): Promise<SealedRow> {
-  const record = value as Record<string, unknown>;
-  const id = layout.extractKey(record);
+/** A row being sealed, and the UTF-8 JSON sealed into it (a block holds the same bytes). */
+interface Sealing {
+  readonly row: Promise<SealedRow>;
+  /** Undefined for a record with Blob fields (sealed after its chunks; never in a block). */
+  readonly bytes: Uint8Array | undefined;
+}
+
+/** The clear and blind fields of a record's row. */
+function rowFields(layout: RowLayout, keys: DataKeys, record: Record<string, unknown>) {
   const row: Record<string, unknown> = {};
   for (const field of layout.clear) if (record[field] !== undefined) row[field] = record[field];
   for (const field of layout.blind) {
@@ -202,11 +226,20 @@ function sealRowOf(layout: RowLayout, keys: DataKeys, value: unknown): Promise<S
       row[field] = blindIndex(keys.index, layout.table, field, record[field]);
     }
   }
+  return row;
+}
+
+/** `block`: the label of the row (the block sealed with it in the same write), '' for none. */
+function sealRowOf(layout: RowLayout, keys: DataKeys, value: unknown, block: string): Sealing {
+  const record = value as Record<string, unknown>;
+  const id = layout.extractKey(record);
+  const row = rowFields(layout, keys, record);
+  if (layout.labelled) row._p = block;
   let blobFields: string[] | undefined;
   for (const field in record) if (record[field] instanceof Blob) (blobFields ??= []).push(field);
   const version = versionOf(record);
-  const seal = (plain: Record<string, unknown>, blobs?: Record<string, Blob>) =>
-    sealRecord(keys.record, { table: layout.table, id, version }, utf8(JSON.stringify(plain))).then(
+  const seal = (bytes: Uint8Array, blobs?: Record<string, Blob>) =>
+    sealRecord(keys.record, { table: layout.table, id, version }, bytes).then(
       (envelope): SealedRow => ({
         ...row,
         _k: keys.generation,
@@ -215,10 +248,163 @@ function sealRowOf(layout: RowLayout, keys: DataKeys, value: unknown): Promise<S
         ...(blobs ? { _b: blobs } : {}),
       }),
     );
-  if (!blobFields) return seal(record);
-  return sealBlobs(layout, keys, id, record, blobFields).then(({ plain, blobs }) =>
-    seal(plain, blobs),
-  );
+  if (!blobFields) {
+    const bytes = utf8(JSON.stringify(record));
+    return { row: seal(bytes), bytes };
+  }
+  return {
+    row: sealBlobs(layout, keys, id, record, blobFields).then(({ plain, blobs }) =>
+      seal(utf8(JSON.stringify(plain)), blobs),
+    ),
+    bytes: undefined,
+  };
+}
+
+const COMMA = utf8(',');
+const BLOCK_END = utf8(']}');
+
+/**
+ * Seals one block (blocks.ts): the records' own UTF-8 JSON (already made for their rows) joined
+ * into one record of the blocks table, sealed as any row of it (bound to that table, the block's
+ * id and version ''), so reading it back goes through openRow and its checks like any row.
+ */
+function sealBlock(
+  layout: RowLayout,
+  keys: DataKeys,
+  header: { readonly id: string; readonly caseId: string; readonly part: string; table: string },
+  records: readonly Uint8Array[],
+): Promise<SealedRow> {
+  const head = JSON.stringify(header);
+  const parts = [utf8(`${head.slice(0, -1)},"records":[`)];
+  records.forEach((bytes, k) => {
+    if (k > 0) parts.push(COMMA);
+    parts.push(bytes);
+  });
+  parts.push(BLOCK_END);
+  const plaintext = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    plaintext.set(part, at);
+    at += part.length;
+  }
+  const row = rowFields(layout, keys, header);
+  return sealRecord(
+    keys.record,
+    { table: layout.table, id: header.id, version: '' },
+    plaintext,
+  ).then((envelope): SealedRow => ({ ...row, _k: keys.generation, _v: '', _e: envelope }));
+}
+
+/** A fresh block id: 96 random bits, short because every row of the block carries it. */
+function newBlockId(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(12));
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_');
+}
+
+function holdsBlob(record: Record<string, unknown>): boolean {
+  for (const field in record) if (record[field] instanceof Blob) return true;
+  return false;
+}
+
+/**
+ * Seals a slice of a bulk write with its blocks: the records of one case and part (at least
+ * BLOCK_MIN_ROWS of them; fewer are not worth a block) go into one block, whose id labels their
+ * rows; every other record is sealed alone. One WebCrypto call per row as ever, plus one per block.
+ */
+function sealWithBlocks(
+  layout: RowLayout,
+  blockLayout: RowLayout,
+  keys: DataKeys,
+  values: readonly unknown[],
+): Promise<SealedSlice> {
+  const groups = new Map<string, number[]>();
+  values.forEach((value, at) => {
+    const record = value as Record<string, unknown>;
+    const caseId = record.caseId;
+    if (typeof caseId !== 'string' || holdsBlob(record)) return;
+    const key = `${caseId}\u0000${blockPartOf(record)}`;
+    const group = groups.get(key);
+    if (group) group.push(at);
+    else groups.set(key, [at]);
+  });
+  const labels: string[] = values.map(() => '');
+  const blockOf: { id: string; members: number[] }[] = [];
+  for (const members of groups.values()) {
+    if (members.length < BLOCK_MIN_ROWS) continue;
+    const id = newBlockId();
+    for (const at of members) labels[at] = id;
+    blockOf.push({ id, members });
+  }
+  const sealings = values.map((value, at) => sealRowOf(layout, keys, value, labels[at]!));
+  const blocks = blockOf.map(({ id, members }) => {
+    const first = values[members[0]!] as Record<string, unknown>;
+    return sealBlock(
+      blockLayout,
+      keys,
+      { id, caseId: first.caseId as string, part: blockPartOf(first), table: layout.table },
+      members.map((at) => sealings[at]!.bytes!),
+    );
+  });
+  return NativePromise.all([
+    NativePromise.all(sealings.map((sealing) => sealing.row)),
+    NativePromise.all(blocks),
+  ]).then(([rows, sealed]) => ({ rows, blocks: sealed }));
+}
+
+/** DBCoreRangeType.Equal (see RANGE below for why it is spelt so). */
+const EQUAL = 1 as DBCoreRangeType.Equal;
+
+/**
+ * Before rows are deleted for good (a retention purge, an undone import), drops every block of
+ * their cases: a block may hold a copy of any version of them, and nothing of a record deleted for
+ * good may stay on disk, sealed or not. The case's other rows then point at no block and are read
+ * on their own until the case is packed again (blocks.ts).
+ */
+function dropBlocksOf(
+  down: DBCoreTable,
+  blockDown: DBCoreTable,
+  trans: DBCoreTransaction,
+  keys: readonly unknown[],
+): Promise<void> {
+  const byCase = blockDown.schema.getIndexByKeyPath('caseId');
+  if (!byCase) return Dexie.Promise.resolve();
+  return down.getMany({ trans, keys: [...keys] }).then((rows: unknown[]) => {
+    const cases = new Set<string>();
+    for (const row of rows) {
+      const caseId = (row as { caseId?: unknown } | undefined)?.caseId;
+      if (typeof caseId === 'string') cases.add(caseId);
+    }
+    return Dexie.Promise.all(
+      [...cases].map((caseId) =>
+        blockDown
+          .query({
+            trans,
+            values: false,
+            query: { index: byCase, range: { type: EQUAL, lower: caseId, upper: caseId } },
+          })
+          .then(({ result }) =>
+            result.length === 0
+              ? undefined
+              : blockDown.mutate({ type: 'delete', trans, keys: result as unknown[] }),
+          ),
+      ),
+    ).then(() => undefined);
+  });
+}
+
+/** A slice of a bulk write, sealed: its rows and the blocks that hold copies of some of them. */
+interface SealedSlice {
+  readonly rows: readonly SealedRow[];
+  readonly blocks: readonly SealedRow[];
+}
+
+/** Whether a transaction's scope holds `table` (DBCore's transaction is the IDBTransaction). */
+function inScope(trans: DBCoreTransaction, table: string): boolean {
+  const names = (trans as DBCoreTransaction & { readonly objectStoreNames?: DOMStringList })
+    .objectStoreNames;
+  return names?.contains(table) === true;
 }
 
 /** Seals the Blob fields of a record in chunks; the record keeps a mark with each one's type. */
@@ -614,8 +800,14 @@ function readAhead(
  * the caller's zone and which shortens the echoes carrying that zone (see afterCrypto). Dexie's
  * own middlewares are promise chains too.
  */
-function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
+function encryptingTable(
+  down: DBCoreTable,
+  source: KeySource,
+  blockDown: DBCoreTable | undefined,
+): DBCoreTable {
   const layout = rowLayout(down.schema);
+  // Bulk writes of a labelled table also write blocks, where the database has the table (v7).
+  const blockLayout = layout.labelled && blockDown ? rowLayout(blockDown.schema) : undefined;
   const need = (): StoreKeys => {
     const keys = source();
     if (!keys) throw new VaultError('vault-locked', 'the case store is locked');
@@ -637,12 +829,48 @@ function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
     mutate: (req) =>
       guarded(() => {
         const store = need();
+        if (req.type === 'delete' && blockLayout && blockDown && inScope(req.trans, BLOCK_TABLE)) {
+          return dropBlocksOf(down, blockDown, req.trans, req.keys).then(() => down.mutate(req));
+        }
         if (req.type !== 'add' && req.type !== 'put') return down.mutate(req);
-        const seal = (values: readonly unknown[]) =>
-          NativePromise.all(values.map((value) => sealRow(layout, store.current, value)));
+        // Blocks only where the transaction can write them in the same commit as their rows.
+        const blocks =
+          blockLayout &&
+          blockDown &&
+          req.values.length >= BLOCK_MIN_ROWS &&
+          inScope(req.trans, BLOCK_TABLE)
+            ? { layout: blockLayout, down: blockDown }
+            : undefined;
+        const seal = (values: readonly unknown[]): Promise<SealedSlice> =>
+          blocks
+            ? sealWithBlocks(layout, blocks.layout, store.current, values)
+            : NativePromise.all(values.map((value) => sealRow(layout, store.current, value))).then(
+                (rows) => ({ rows, blocks: [] }),
+              );
+        /**
+         * Writes a sealed slice: its blocks and its rows, both asked for at once (one
+         * transaction: a failed block write fails the change, and the rows go with it).
+         */
+        const write = (
+          sealed: SealedSlice,
+          keys: unknown[] | undefined,
+        ): Promise<DBCoreMutateResponse> => {
+          const rows = down.mutate({ ...req, values: sealed.rows, ...(keys ? { keys } : {}) });
+          if (!blocks || sealed.blocks.length === 0) return rows;
+          const blockWrite = blocks.down.mutate({
+            type: 'put',
+            trans: req.trans,
+            values: sealed.blocks,
+          });
+          return Dexie.Promise.all([blockWrite, rows]).then(([response, written]) => {
+            const failure = Object.values(response.failures)[0];
+            if (failure) throw failure;
+            return written;
+          });
+        };
         if (req.values.length <= WRITE_SLICE) {
-          return afterCrypto(down, req.trans, seal(req.values), true).then((values) =>
-            down.mutate({ ...req, values }),
+          return afterCrypto(down, req.trans, seal(req.values), true).then((sealed) =>
+            write(sealed, req.keys),
           );
         }
         // A bulk write is sealed and written in slices: each slice goes to IndexedDB as soon as it
@@ -655,9 +883,10 @@ function encryptingTable(down: DBCoreTable, source: KeySource): DBCoreTable {
           sealing.catch(() => undefined);
           written = written
             .then(() => afterCrypto(down, req.trans, sealing, true))
-            .then((values) => {
-              const keys = req.keys?.slice(start, start + values.length);
-              writes.push(down.mutate({ ...req, values, ...(keys ? { keys } : {}) }));
+            .then((sealed) => {
+              const count = Math.min(WRITE_SLICE, req.values.length - start);
+              const keys = req.keys?.slice(start, start + count);
+              writes.push(write(sealed, keys));
             });
         }
         return written.then(() => Dexie.Promise.all(writes)).then(joinResponses);
@@ -742,7 +971,13 @@ export function encryptionMiddleware(source: KeySource): Middleware<DBCore> {
           if (!table) {
             table = CLEAR_TABLES.has(name)
               ? down.table(name)
-              : encryptingTable(down.table(name), source);
+              : encryptingTable(
+                  down.table(name),
+                  source,
+                  down.schema.tables.some((schema) => schema.name === BLOCK_TABLE)
+                    ? down.table(BLOCK_TABLE)
+                    : undefined,
+                );
             tables.set(name, table);
           }
           return table;

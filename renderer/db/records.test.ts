@@ -8,6 +8,8 @@ import { recordTable } from './records.ts';
 const BOOKKEEPING = [
   'attachmentBlobs',
   'audit',
+  // Sealed copies of entity records for the cold open (schema v7, blocks.ts): not a kind.
+  'blocks',
   // Chart node positions stored per node (schema v5): part of the chart records, not a kind.
   'chartNodes',
   'keyring',

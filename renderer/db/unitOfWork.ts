@@ -43,6 +43,7 @@ import type {
 } from '../../shared/model/index.ts';
 import { captionOfRecord, ITEM_KINDS, RECORD_KIND_NAMES } from '../../shared/model/recordKinds.ts';
 import type { CommittedEntities } from './caseStore.ts';
+import { blockTable } from './blocks.ts';
 import { chartNodeTable, withNodeRows } from './chartNodes.ts';
 import type { ChartNodeRow, StoredEntity, TesseraDatabase } from './database.ts';
 import { silenceChange } from './pendingImports.ts';
@@ -249,6 +250,9 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
     // (importWriter.ts), which leave with the change that shows them.
     db.meta,
     ...syncTables(db),
+    // Block envelopes (blocks.ts): a bulk write of entities seals a block of them in the same
+    // commit, which it can only where the transaction spans this table.
+    ...(blockTable(db) ? [db.blocks] : []),
   ];
 
   function undoState(): UndoState {
@@ -466,6 +470,7 @@ export function createUnitOfWork(db: TesseraDatabase, options: UnitOfWorkOptions
               await recordTable(db, kind).where('caseId').equals(caseId).delete();
             }
             await chartNodeTable(db)?.where('caseId').equals(caseId).delete();
+            await blockTable(db)?.where('caseId').equals(caseId).delete();
             await db.audit.where('caseId').equals(caseId).delete();
             await db.meta.where('key').startsWith(caseMetaPrefix(caseId)).delete();
             await forgetCase(db, caseId);

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChartRecord, EntityRecord } from '../../../shared/model/index.ts';
 import { DEFAULT_MARKINGS, UNGRADED } from '../../../shared/model/index.ts';
+import { packCases, readBlockedCase } from '../blocks.ts';
 import { readChart } from '../chartNodes.ts';
 import { Dexie } from 'dexie';
 import { TesseraDatabase } from '../database.ts';
@@ -158,7 +159,7 @@ describe('schema migrations', () => {
     await old.entities.bulkPut([...rows, { ...rows[0]!, id: 'x1', caseId: 'case-2' }]);
     old.close();
 
-    const db = new TesseraDatabase(name, undefined, { encryption: () => keys });
+    const db = new TesseraDatabase(name, MIGRATIONS.slice(0, 6), { encryption: () => keys });
     await db.open();
     expect(db.verno).toBe(6);
     const people = db.entities
@@ -169,6 +170,47 @@ describe('schema migrations', () => {
     expect(await people.limit(1).toArray()).toEqual([rows[3]]);
     db.close();
     await db.delete();
+  });
+
+  it('v6 → v7 adds blocks: sealed rows read as before, then through blocks once packed', async () => {
+    const keys = await testStoreKeys();
+    const name = 'migration-v6-v7';
+    const old = new TesseraDatabase(name, MIGRATIONS.slice(0, 6), { encryption: () => keys });
+    await old.open();
+    const rows = Array.from({ length: 40 }, (_, i) => ({
+      ...entity(`p${String(i).padStart(2, '0')}`, 'Person', { name: [`P ${i}`] }),
+      searchText: '',
+    }));
+    await old.cases.put({ id: 'case-1' } as never);
+    await old.entities.bulkPut(rows);
+    old.close();
+
+    const db = new TesseraDatabase(name, undefined, { encryption: () => keys });
+    await db.open();
+    expect(db.verno).toBe(LATEST_VERSION);
+    expect(await db.entities.where('caseId').equals('case-1').toArray()).toEqual(rows);
+    // Written before v7: outside the label index, so read row by row until packed.
+    expect(await readBlockedCase(db, 'case-1')).toBeUndefined();
+    expect((await packCases(db)).packed).toBe(1);
+    const blocked = await readBlockedCase(db, 'case-1');
+    expect([...blocked!.first, ...(await blocked!.rest())]).toEqual(rows);
+    expect(blocked!.stats()).toMatchObject({ fromBlocks: 40, loose: 0 });
+    db.close();
+    await db.delete();
+
+    // A plaintext store upgrades untouched: no blocks, no labels.
+    const plainName = 'migration-v6-v7-plain';
+    const plainOld = new TesseraDatabase(plainName, MIGRATIONS.slice(0, 6));
+    await plainOld.open();
+    await plainOld.entities.bulkPut(rows);
+    plainOld.close();
+    const plain = new TesseraDatabase(plainName);
+    await plain.open();
+    expect(await plain.entities.toArray()).toEqual(rows);
+    expect(await plain.blocks.count()).toBe(0);
+    expect(await packCases(plain)).toEqual({ packed: 0 });
+    plain.close();
+    await plain.delete();
   });
 
   it('v2 runs a frozen copy of the search normalisation that still matches the live one', () => {
