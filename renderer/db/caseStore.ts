@@ -149,7 +149,10 @@ export interface CaseStoreOptions {
   readonly keepMs?: number;
   /**
    * Whether an open that found many rows of the case outside a current block (blocks.ts) packs
-   * the case again in the background (default true; the encrypted store only).
+   * the case again in the background (the encrypted store only). Off by default: packing rewrites
+   * every row of the case in one transaction, which held the database for 15 s after the first
+   * open of a 150,000-row case (the chart waited for its record behind it). Blocks come from the
+   * bulk writes (imports, bulk edits) instead.
    */
   readonly packBlocks?: boolean;
   /** Cross-tab announcements (default: a BroadcastChannel where one exists). */
@@ -663,7 +666,7 @@ export function createCaseStoreRegistry(
   const { db } = work;
   const sliceSize = options.sliceSize ?? DEFAULT_SLICE;
   const keepMs = options.keepMs ?? DEFAULT_KEEP_MS;
-  const packBlocks = options.packBlocks ?? true;
+  const packBlocks = options.packBlocks ?? false;
   const open = new Map<string, Entry>();
   // Open only while a store is: a registry left behind by a lock must not keep listening.
   let channel: ChangeChannel | null = null;
