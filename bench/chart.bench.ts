@@ -331,13 +331,32 @@ async function dragNode(page: Page): Promise<{ frames: number[]; commitMs: numbe
     at.x < box.x + box.width - 120 &&
     at.y > box.y + 40 &&
     at.y < box.y + box.height - 80;
-  const drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
-  const start = drawn
-    .filter(inside)
-    .sort(
-      (a, b) =>
-        Math.hypot(a.x - middle.x, a.y - middle.y) - Math.hypot(b.x - middle.x, b.y - middle.y),
-    )[0];
+  const byDistance = (a: { x: number; y: number }, b: { x: number; y: number }) =>
+    Math.hypot(a.x - middle.x, a.y - middle.y) - Math.hypot(b.x - middle.x, b.y - middle.y);
+  let drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
+  // The zoomed-in pan before can end over an empty stretch of the chart, with the window's nodes
+  // all in its margin: then pan (a background drag, as a user would) to the nearest one first.
+  for (let attempt = 0; attempt < 3 && !drawn.some(inside); attempt++) {
+    const nearest = [...drawn].sort(byDistance)[0];
+    if (!nearest) break;
+    await page.mouse.move(middle.x, middle.y);
+    await page.mouse.down();
+    for (let step = 1; step <= 10; step++) {
+      await page.mouse.move(
+        middle.x + ((middle.x - nearest.x) * step) / 10,
+        middle.y + ((middle.y - nearest.y) * step) / 10,
+      );
+    }
+    await page.mouse.up();
+    await withTimeout(
+      'afterRender',
+      60_000,
+      page.evaluate(() => window.__tesseraChart!.afterRender()),
+      page,
+    );
+    drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
+  }
+  const start = drawn.filter(inside).sort(byDistance)[0];
   if (!start) throw new Error(`no node on screen to drag (${drawn.length} drawn)`);
   await page.evaluate(() => performance.clearMeasures('chart:drag-commit'));
   await startFrames(page);
