@@ -38,9 +38,8 @@ describe('readXlsxRows (Node, streaming)', () => {
   it('leaves no late error behind when it skips a sheet stored before the shared strings', async () => {
     // exceljs parks such a sheet in a temporary file and deletes it when the loop moves on; a
     // skipped sheet used to open it after the delete, an ENOENT no handler saw (once in a few runs).
-    const workbook = await callsWorkbook();
     for (let i = 0; i < 100; i += 1) {
-      expect(await all(readXlsxRows(Readable.from([workbook])))).toEqual([['not the calls']]);
+      expect(await all(readXlsxRows(path))).toEqual([['not the calls']]);
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   });

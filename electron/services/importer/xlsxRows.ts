@@ -38,6 +38,34 @@ export async function* readXlsxRows(
   input: string | Readable,
   options: XlsxReadOptions = {},
 ): AsyncGenerator<string[][]> {
+  // exceljs's streaming reader now and then fails on a good file (its workbook model not there yet
+  // when it names a sheet: "reading 'sheets'"), about once in a few hundred reads of the same
+  // file. A file on disk can be read again, so a read that failed before handing out any row is
+  // tried once more; a stream cannot, and a file that fails twice is reported as unreadable.
+  for (let attempt = 1; ; attempt += 1) {
+    let handedOut = false;
+    try {
+      for await (const batch of readXlsxRowsOnce(input, options)) {
+        handedOut = true;
+        yield batch;
+      }
+      return;
+    } catch (error) {
+      const again =
+        attempt === 1 &&
+        !handedOut &&
+        typeof input === 'string' &&
+        error instanceof XlsxError &&
+        error.code === 'xlsx-unreadable';
+      if (!again) throw error;
+    }
+  }
+}
+
+async function* readXlsxRowsOnce(
+  input: string | Readable,
+  options: XlsxReadOptions,
+): AsyncGenerator<string[][]> {
   const batchRows = options.batchRows ?? 5_000;
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(input, {
     sharedStrings: 'cache',
