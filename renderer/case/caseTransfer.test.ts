@@ -2,14 +2,13 @@ import 'fake-indexeddb/auto';
 import { readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
-import { HybridLogicalClock, isEdgeSchema } from '../../shared/model/index.ts';
+import { isEdgeSchema } from '../../shared/model/index.ts';
 import { CASE_CHART_IMPORT_LIMIT } from '../../shared/model/caseChart.ts';
-import { TesseraDatabase } from '../db/database.ts';
-import { createRepository } from '../db/repository.ts';
+import type { TesseraDatabase } from '../db/database.ts';
 import { RecordValidationError } from '../db/repository.types.ts';
 import type { CaseRepository } from '../db/repository.types.ts';
 import { mergeEntitiesInCase } from '../db/mergeRepository.ts';
-import { createUnitOfWork } from '../db/unitOfWork.ts';
+import { dropTestDatabase, openTestRepository } from '../db/testing/testRepository.ts';
 import type { UnitOfWork } from '../db/unitOfWork.ts';
 import { exportFileName, exportText, importCaseText } from './caseTransfer.ts';
 import type { ImportContext } from './caseTransfer.ts';
@@ -18,31 +17,18 @@ let db: TesseraDatabase;
 let repo: CaseRepository;
 let context: ImportContext;
 let work: UnitOfWork;
-let counter = 0;
-
 beforeEach(async () => {
-  counter += 1;
-  db = new TesseraDatabase(`transfer-test-${counter}`);
-  await db.open();
-  const clock = new HybridLogicalClock('test.node');
-  work = createUnitOfWork(db, {
-    actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-    clock,
-  });
-  repo = createRepository(work);
+  ({ db, work, repo } = await openTestRepository('transfer-test'));
   context = {
     repository: repo,
-    clock,
+    clock: work.clock,
     agencyId: 'test-agency',
     userName: 'Insp. Test',
     now: new Date(),
   };
 });
 
-afterEach(async () => {
-  db.close();
-  await db.delete();
-});
+afterEach(() => dropTestDatabase(db));
 
 const YENTE = readFileSync(
   new URL('../../shared/interchange/fixtures/ftm/yente-zala.ftm.jsonl', import.meta.url),

@@ -1,30 +1,27 @@
 import 'fake-indexeddb/auto';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { EntityRecord } from '../../shared/model/index.ts';
-import { DEFAULT_MARKINGS, HybridLogicalClock, UNGRADED } from '../../shared/model/index.ts';
+import { describe, expect, it } from 'vitest';
 import { BLOCK_MIN_ROWS, packCase, packCases, readBlockedCase } from './blocks.ts';
 import type { BlockedCase } from './blocks.ts';
-import { createCaseStoreRegistry } from './caseStore.ts';
 import { TesseraDatabase } from './database.ts';
 import type { StoredEntity } from './database.ts';
 import type { SealedRow } from './encryption.ts';
 import { MIGRATIONS } from './migrations/index.ts';
 import { testStoreKeys } from './testing/encryptedDatabase.ts';
-import { createUnitOfWork } from './unitOfWork.ts';
-import type { VaultError } from './vaultError.ts';
+import {
+  FIXTURE_HLC,
+  fixtureEntity,
+  storeReady,
+  testCaseStores,
+  dropDatabasesAfterEach,
+} from './testing/testRepository.ts';
+import { VaultError } from './vaultError.ts';
+import { rejectionCode } from '../../shared/testing/rejectionCode.ts';
 
 let counter = 0;
-const opened: TesseraDatabase[] = [];
+const opened = dropDatabasesAfterEach();
 
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
-
-const HLC = '0018f00000000-0000-fixture';
+const HLC = FIXTURE_HLC;
 
 function entity(
   id: string,
@@ -35,26 +32,7 @@ function entity(
 ): StoredEntity {
   const properties: Record<string, string[]> =
     schema === 'Ownership' ? { owner: ['p-0'], asset: ['p-1'] } : { name: [name] };
-  return {
-    kind: 'entity',
-    id,
-    caseId,
-    schema,
-    properties,
-    createdAt: HLC,
-    updatedAt,
-    deleted: false,
-    originAgency: 'fixture',
-    markings: DEFAULT_MARKINGS,
-    grading: UNGRADED,
-    provenance: {
-      source: 'fixture',
-      originAgency: 'fixture',
-      recordedBy: 'x',
-      recordedAt: '2024-01-01',
-    },
-    searchText: '',
-  } satisfies EntityRecord & { searchText: string };
+  return { ...fixtureEntity(id, caseId, schema, properties, { updatedAt }), searchText: '' };
 }
 
 /** People and ownerships of one case, ids in order. */
@@ -90,14 +68,7 @@ async function readAll(blocked: BlockedCase | undefined): Promise<StoredEntity[]
   return [...blocked.first, ...rest].sort((a, b) => (a.id < b.id ? -1 : 1));
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return (error as VaultError).code;
-  }
-}
+const codeOf = (work: Promise<unknown>) => rejectionCode(work, VaultError);
 
 const sorted = (rows: readonly StoredEntity[]) => [...rows].sort((a, b) => (a.id < b.id ? -1 : 1));
 
@@ -277,23 +248,9 @@ describe('block envelopes', () => {
     const rows = caseRows('case-a', 120, 90);
     await bulkWrite(db, rows);
     await db.entities.put({ ...rows[0]!, deleted: true, updatedAt: `${HLC}-9` });
-    const registry = createCaseStoreRegistry(
-      createUnitOfWork(db, {
-        actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-        clock: new HybridLogicalClock('test.store'),
-      }),
-      { sliceSize: 50, keepMs: 10, channel: null },
-    );
+    const registry = testCaseStores(db, { sliceSize: 50, keepMs: 10 });
     const { store, release } = registry.acquire('case-a');
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        const { phase, error } = store.snapshot();
-        if (phase === 'failed') reject(error as Error);
-        if (phase === 'ready') resolve();
-      };
-      store.subscribe(check);
-      check();
-    });
+    await storeReady(store);
     const state = store.snapshot();
     expect(state.all!.map((r) => r.id).sort()).toEqual(
       rows
@@ -305,6 +262,52 @@ describe('block envelopes', () => {
     expect(state.total).toBe(210);
     release();
     registry.dispose();
+  });
+
+  it('are left as they are by a case store opening the case, unless asked to repack', async () => {
+    const { db, raw } = await setUp();
+    const rows = caseRows('case-a', 120, 60);
+    await bulkWrite(db, rows);
+    // A third of the rows written again one by one: loose enough that a repack would be due.
+    for (const row of rows.slice(0, 60)) await db.entities.put({ ...row, updatedAt: `${HLC}-2` });
+    const blocksAsStored = async () =>
+      ((await raw.table('blocks').toArray()) as SealedRow[]).map((block) =>
+        JSON.stringify([block.id, Array.from(block._e)]),
+      );
+    const labels = async () =>
+      ((await raw.entities.toArray()) as unknown as SealedRow[]).map((row) => row._p ?? '');
+    const before = { blocks: await blocksAsStored(), labels: await labels() };
+    expect(before.labels.filter((label) => label === '')).toHaveLength(60);
+
+    const openAndWait = async (packBlocks?: boolean) => {
+      const registry = testCaseStores(db, {
+        sliceSize: 50,
+        keepMs: 10,
+        ...(packBlocks ? { packBlocks } : {}),
+      });
+      const { store, release } = registry.acquire('case-a');
+      await storeReady(store);
+      return { release, registry, total: store.snapshot().total };
+    };
+
+    const plain = await openAndWait();
+    expect(plain.total).toBe(180);
+    // A background repack would have started by now; give it time to land.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await blocksAsStored()).toEqual(before.blocks);
+    expect(await labels()).toEqual(before.labels);
+    plain.release();
+    plain.registry.dispose();
+
+    // The same open with the repack asked for does rewrite them: the case above was due for one.
+    const packing = await openAndWait(true);
+    for (let wait = 0; wait < 50 && (await labels()).includes(''); wait += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect((await labels()).includes('')).toBe(false);
+    expect(await blocksAsStored()).not.toEqual(before.blocks);
+    packing.release();
+    packing.registry.dispose();
   });
 
   it('packs cases written before v7 one transaction each, resuming after a stop', async () => {

@@ -1,33 +1,22 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HybridLogicalClock } from '../../shared/model/index.ts';
 import { setPropertyBulk } from './bulkEdit.ts';
-import { TesseraDatabase } from './database.ts';
+import type { TesseraDatabase } from './database.ts';
 import { setMarkingsBulk } from './exchangeApply.ts';
-import { createRepository } from './repository.ts';
 import { RecordValidationError } from './repository.types.ts';
 import type { CaseRepository } from './repository.types.ts';
-import { createUnitOfWork } from './unitOfWork.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
+import { dropTestDatabase, openTestRepository, testActor } from './testing/testRepository.ts';
 
-const actor = () => ({ userName: 'Insp. Test', agencyId: 'test-agency' });
 let db: TesseraDatabase;
 let work: UnitOfWork;
 let repo: CaseRepository;
-let counter = 0;
 
 beforeEach(async () => {
-  counter += 1;
-  db = new TesseraDatabase(`bulk-edit-test-${counter}`);
-  await db.open();
-  work = createUnitOfWork(db, { actor, clock: new HybridLogicalClock('test.node') });
-  repo = createRepository(work);
+  ({ db, work, repo } = await openTestRepository('bulk-edit-test'));
 });
 
-afterEach(async () => {
-  db.close();
-  await db.delete();
-});
+afterEach(() => dropTestDatabase(db));
 
 async function threePeopleAndAPhone() {
   const c = await repo.createCase({ reference: 'B/1', title: 'Bulk', leadInvestigator: 'Test' });
@@ -88,7 +77,7 @@ describe('bulk edit', () => {
 
   it('bulk marking of the selection is one undo entry too', async () => {
     const { people } = await threePeopleAndAPhone();
-    const deps = { work, db, clock: work.clock, actor };
+    const deps = { work, db, clock: work.clock, actor: testActor };
     const result = await setMarkingsBulk(
       deps,
       people.map((p) => p.id),

@@ -4,33 +4,19 @@
  */
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HybridLogicalClock } from '../../shared/model/index.ts';
 import { CASE_CHART_NAME, PLACEMENT_SPACING } from '../../shared/model/caseChart.ts';
-import { TesseraDatabase } from './database.ts';
-import { createRepository } from './repository.ts';
+import type { TesseraDatabase } from './database.ts';
 import type { CaseRepository } from './repository.types.ts';
-import { createUnitOfWork } from './unitOfWork.ts';
+import { dropTestDatabase, openTestRepository } from './testing/testRepository.ts';
 
 let db: TesseraDatabase;
 let repo: CaseRepository;
-let counter = 0;
 
 beforeEach(async () => {
-  counter += 1;
-  db = new TesseraDatabase(`case-chart-test-${counter}`);
-  await db.open();
-  repo = createRepository(
-    createUnitOfWork(db, {
-      actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-      clock: new HybridLogicalClock('test.node'),
-    }),
-  );
+  ({ db, repo } = await openTestRepository('case-chart-test'));
 });
 
-afterEach(async () => {
-  db.close();
-  await db.delete();
-});
+afterEach(() => dropTestDatabase(db));
 
 const input = { reference: 'TST/1', title: 'Case chart', leadInvestigator: 'Insp. Test' };
 

@@ -2,7 +2,7 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
-import { HybridLogicalClock, isEdgeSchema, model } from '../../shared/model/index.ts';
+import { isEdgeSchema, model } from '../../shared/model/index.ts';
 import type { EntityRecord } from '../../shared/model/index.ts';
 import { createCaseStoreRegistry } from './caseStore.ts';
 import type {
@@ -16,7 +16,7 @@ import type { StoreKeys } from './encryption.ts';
 import { createRepository } from './repository.ts';
 import type { CaseRepository } from './repository.types.ts';
 import { encryptedTestDatabase, stripBlockLabels } from './testing/encryptedDatabase.ts';
-import { createUnitOfWork } from './unitOfWork.ts';
+import { storeReady, storeUntil, testUnitOfWork } from './testing/testRepository.ts';
 
 let db: TesseraDatabase;
 let storeKeys: StoreKeys;
@@ -46,10 +46,7 @@ beforeEach(async () => {
   counter += 1;
   ({ db, storeKeys } = await encryptedTestDatabase(`case-store-test-${counter}`));
   await db.open();
-  const work = createUnitOfWork(db, {
-    actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-    clock: new HybridLogicalClock('test.node'),
-  });
+  const work = testUnitOfWork(db);
   repo = createRepository(work);
   channel = testChannel();
   // A registry of its own, with tiny slices, fed by the same unit of work.
@@ -62,27 +59,6 @@ afterEach(async () => {
   db.close();
   await db.delete();
 });
-
-/** Resolves with the store's state once `done` holds for it. */
-function until(
-  store: CaseEntityStore,
-  done: (state: CaseEntities) => boolean,
-): Promise<CaseEntities> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const state = store.snapshot();
-      if (state.phase === 'failed') reject(state.error as Error);
-      if (done(state)) {
-        stop();
-        resolve(state);
-      }
-    };
-    const stop = store.subscribe(check);
-    check();
-  });
-}
-
-const ready = (store: CaseEntityStore) => until(store, (state) => state.phase === 'ready');
 
 async function demoCase(options: { undoable?: boolean } = {}): Promise<string> {
   const file = createDemoCase({ agencyId: 'test-agency', now: new Date(2026, 0, 1) });
@@ -99,7 +75,7 @@ describe('the per-case entity store', () => {
     const { store, release } = registry.acquire(caseId);
     const seen: CaseEntities[] = [];
     const stop = store.subscribe(() => seen.push(store.snapshot()));
-    const state = await ready(store);
+    const state = await storeReady(store);
     stop();
     expect(versions(state.all)).toEqual(versions(expected));
     expect(state.nodes).toEqual(state.all!.filter((record) => !isEdgeSchema(record.schema)));
@@ -115,7 +91,7 @@ describe('the per-case entity store', () => {
   it('after a change: a new array, unchanged records the same objects, the ids named', async () => {
     const caseId = await demoCase();
     const { store, release } = registry.acquire(caseId);
-    const before = await ready(store);
+    const before = await storeReady(store);
     const edge = before.all!.find((record) => isEdgeSchema(record.schema))!;
     const node = before.nodes![0]!;
 
@@ -150,7 +126,7 @@ describe('the per-case entity store', () => {
   it('an undone import and a purge empty the store; other tabs are told', async () => {
     const caseId = await demoCase();
     const { store, release } = registry.acquire(caseId);
-    await ready(store);
+    await storeReady(store);
     expect(channel.posted).toEqual([]);
     await repo.undo();
     expect(store.snapshot().all).toEqual([]);
@@ -158,7 +134,7 @@ describe('the per-case entity store', () => {
     await repo.redo();
     expect(versions(store.snapshot().all)).toEqual(versions(await repo.listEntities(caseId)));
     await repo.purgeCase(caseId);
-    const purged = await until(store, (s) => s.phase === 'ready' && s.all?.length === 0);
+    const purged = await storeUntil(store, (s) => s.phase === 'ready' && s.all?.length === 0);
     expect(purged.lastChange).toBeUndefined();
     release();
   });
@@ -166,13 +142,16 @@ describe('the per-case entity store', () => {
   it('reloads when another tab says the case changed', async () => {
     const caseId = await demoCase();
     const { store, release } = registry.acquire(caseId);
-    const first = await ready(store);
+    const first = await storeReady(store);
     // Written behind the unit of work's back, as another tab's would be for this one.
     const victim = first.nodes![0]!;
     await db.entities.put({ ...victim, deleted: true, searchText: '' });
     expect(store.get(victim.id)).toBeDefined();
     channel.deliver([caseId]);
-    const reloaded = await until(store, (s) => s.phase === 'ready' && s.version > first.version);
+    const reloaded = await storeUntil(
+      store,
+      (s) => s.phase === 'ready' && s.version > first.version,
+    );
     expect(reloaded.all!.some((record) => record.id === victim.id)).toBe(false);
     release();
   });
@@ -184,7 +163,7 @@ describe('the per-case entity store', () => {
     // Edit the last relationship (read in the last slice) and the first node before the end.
     const edge = listed.filter((record) => isEdgeSchema(record.schema)).at(-1)!;
     await repo.updateEntity(edge.id, { properties: { ...edge.properties, summary: ['early'] } });
-    const state = await ready(store);
+    const state = await storeReady(store);
     expect(store.get(edge.id)!.properties['summary']).toEqual(['early']);
     expect(versions(state.all)).toEqual(versions(await repo.listEntities(caseId)));
     release();
@@ -193,10 +172,10 @@ describe('the per-case entity store', () => {
   it('remembers a first page and shows its current records at the next load', async () => {
     const caseId = await demoCase();
     const first = registry.acquire(caseId);
-    const state = await ready(first.store);
+    const state = await storeReady(first.store);
     const [a, b] = state.nodes!;
     registry.rememberFirstPage(caseId, 'by-name', [b!.id, a!.id]);
-    await until(first.store, () => true);
+    await storeUntil(first.store, () => true);
     await new Promise((resolve) => setTimeout(resolve, 50));
     const stored = await db.meta.where('key').startsWith(`case:${caseId}:`).toArray();
     expect(stored.map((row) => row.value)).toContainEqual({ key: 'by-name', ids: [b!.id, a!.id] });
@@ -205,14 +184,17 @@ describe('the per-case entity store', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
 
     const again = registry.acquire(caseId);
-    const shown = await until(again.store, (s) => s.firstPage !== undefined || s.phase === 'ready');
+    const shown = await storeUntil(
+      again.store,
+      (s) => s.firstPage !== undefined || s.phase === 'ready',
+    );
     // Shown while the nodes still load (tiny slices here).
     expect(shown.phase).toBe('loading');
     expect(shown.nodes).toBeUndefined();
     expect(shown.firstPage!.key).toBe('by-name');
     expect(shown.firstPage!.records.map((r) => r.id)).toEqual([b!.id, a!.id]);
     expect(shown.firstPage!.records[1]!.properties['summary']).toEqual(['newer']);
-    await ready(again.store);
+    await storeReady(again.store);
     again.release();
   });
 
@@ -222,7 +204,7 @@ describe('the per-case entity store', () => {
     await new Promise((resolve) => setTimeout(resolve, 30));
     expect(registry.store(caseId)).not.toBe(looked);
     const { store, release } = registry.acquire(caseId);
-    await ready(store);
+    await storeReady(store);
     release();
   });
 
@@ -230,7 +212,7 @@ describe('the per-case entity store', () => {
     // Not undoable: the undos below take back edits, never the case itself.
     const caseId = await demoCase({ undoable: false });
     const { store, release } = registry.acquire(caseId);
-    await ready(store);
+    await storeReady(store);
     const op = fc.oneof(
       fc.record({ kind: fc.constant('edit' as const), pick: fc.nat(), text: fc.string() }),
       fc.record({ kind: fc.constant('delete' as const), pick: fc.nat() }),
@@ -330,10 +312,7 @@ async function countingRegistry() {
       },
     }),
   });
-  const work = createUnitOfWork(counted, {
-    actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-    clock: new HybridLogicalClock('test.other'),
-  });
+  const work = testUnitOfWork(counted, 'test.other');
   const other = createCaseStoreRegistry(work, { sliceSize: 3, keepMs: 10, channel: null });
   return { counted, reads, other };
 }
@@ -344,7 +323,7 @@ describe('reading a case', () => {
     const expected = await repo.listEntities(caseId);
     const { counted, reads, other } = await countingRegistry();
     const { store, release } = other.acquire(caseId);
-    const state = await ready(store);
+    const state = await storeReady(store);
     expect(versions(state.all)).toEqual(versions(expected));
     expect(reads.byKey).toBe(0);
     // Slices of 3: about a third as many range reads as records (one more per type to end it).
@@ -361,7 +340,7 @@ describe('reading a case', () => {
     const expected = await repo.listEntities(caseId);
     const { counted, reads, other } = await countingRegistry();
     const { store, release } = other.acquire(caseId);
-    const state = await ready(store);
+    const state = await storeReady(store);
     expect(versions(state.all)).toEqual(versions(expected));
     expect(state.all!.some((record) => isEdgeSchema(record.schema))).toBe(true);
     expect(state.loaded).toBe(state.total);
@@ -387,7 +366,7 @@ describe('reading a case', () => {
     const expected = await repo.listEntities(caseId);
     const { counted, reads, other } = await countingRegistry();
     const { store, release } = other.acquire(caseId);
-    const state = await ready(store);
+    const state = await storeReady(store);
     expect(versions(state.all)).toEqual(versions(expected));
     expect(state.loaded).toBe(state.total);
     expect(reads.counts.sort()).toEqual(['[caseId+_p]', '[caseId+_p]', 'caseId']);
@@ -403,7 +382,7 @@ describe('reading a case', () => {
     // As a newer build might have stored it (written behind the unit of work).
     await db.entities.put({ ...known, id: 'zz-unknown', schema: 'FutureThing', searchText: '' });
     const { store, release } = registry.acquire(caseId);
-    const state = await ready(store);
+    const state = await storeReady(store);
     expect(store.get('zz-unknown')?.schema).toBe('FutureThing');
     expect(state.loaded).toBe(state.total);
     release();
@@ -413,7 +392,7 @@ describe('reading a case', () => {
 describe('the remembered first page snapshot', () => {
   /** Remembers nodes `picks` of the loaded case as its first page; waits for the write. */
   async function rememberPage(caseId: string, store: CaseEntityStore, count = 4) {
-    const ids = (await ready(store)).nodes!.slice(0, count).map((record) => record.id);
+    const ids = (await storeReady(store)).nodes!.slice(0, count).map((record) => record.id);
     registry.rememberFirstPage(caseId, 'by-name', ids);
     await settle();
     return ids;
@@ -428,7 +407,7 @@ describe('the remembered first page snapshot', () => {
       const page = store.snapshot().firstPage?.records;
       if (page && page !== pages.at(-1)) pages.push(page);
     });
-    await ready(store);
+    await storeReady(store);
     stop();
     release();
     await settle();
@@ -461,7 +440,7 @@ describe('the remembered first page snapshot', () => {
     });
     expect(readsAtFirstPage).toBe(0);
     expect(shape(store.snapshot().firstPage!.records)).toEqual(await current(ids));
-    await ready(store);
+    await storeReady(store);
     release();
     other.dispose();
     counted.close();

@@ -2,11 +2,10 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { Dexie } from 'dexie';
 import type { DBCore, Middleware } from 'dexie';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CHUNK_BYTES, SEALED_CHUNK_BYTES } from '../../shared/encryption/chunks.ts';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
-import { HybridLogicalClock, isEdgeSchema } from '../../shared/model/index.ts';
-import { createCaseStoreRegistry } from './caseStore.ts';
+import { isEdgeSchema } from '../../shared/model/index.ts';
 import { TesseraDatabase } from './database.ts';
 import type { SealedRow } from './encryption.ts';
 import { openRow, READ_AHEAD_ROWS, rowLayout, sealRow } from './encryption.ts';
@@ -25,18 +24,17 @@ import {
   writeRecordMeta,
   readRecordMeta,
 } from './syncState.ts';
-import { createUnitOfWork } from './unitOfWork.ts';
-import type { VaultError } from './vaultError.ts';
+import {
+  storeReady,
+  testCaseStores,
+  testUnitOfWork,
+  dropDatabasesAfterEach,
+} from './testing/testRepository.ts';
+import { VaultError } from './vaultError.ts';
+import { rejectionCode } from '../../shared/testing/rejectionCode.ts';
 
 let counter = 0;
-const opened: TesseraDatabase[] = [];
-
-afterEach(async () => {
-  for (const db of opened.splice(0)) {
-    db.close();
-    await db.delete();
-  }
-});
+const opened = dropDatabasesAfterEach();
 
 async function setUp() {
   counter += 1;
@@ -46,23 +44,11 @@ async function setUp() {
   const raw = new TesseraDatabase(name);
   await raw.open();
   opened.push(raw, encrypted.db);
-  const repo = createRepository(
-    createUnitOfWork(encrypted.db, {
-      actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-      clock: new HybridLogicalClock('test.node'),
-    }),
-  );
+  const repo = createRepository(testUnitOfWork(encrypted.db));
   return { ...encrypted, raw, repo, name };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string | undefined> {
-  try {
-    await promise;
-    return undefined;
-  } catch (error) {
-    return (error as VaultError).code;
-  }
-}
+const codeOf = (work: Promise<unknown>) => rejectionCode(work, VaultError);
 
 /** Every byte the raw rows hold, as text (Latin-1, so every byte maps to one character). */
 async function rawText(raw: TesseraDatabase): Promise<string> {
@@ -472,23 +458,9 @@ describe('the encrypting store', () => {
     );
     // Row by row (a case written before schema v7), the path that reads in parts.
     await stripBlockLabels(name);
-    const registry = createCaseStoreRegistry(
-      createUnitOfWork(db, {
-        actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-        clock: new HybridLogicalClock('test.store'),
-      }),
-      { sliceSize: 2 * READ_AHEAD_ROWS + 1, keepMs: 10, channel: null },
-    );
+    const registry = testCaseStores(db, { sliceSize: 2 * READ_AHEAD_ROWS + 1, keepMs: 10 });
     const { store, release } = registry.acquire(caseId);
-    await new Promise<void>((resolve, reject) => {
-      const check = () => {
-        const { phase, error } = store.snapshot();
-        if (phase === 'failed') reject(error as Error);
-        if (phase === 'ready') resolve();
-      };
-      store.subscribe(check);
-      check();
-    });
+    await storeReady(store);
     const byId = (records: readonly { id: string; updatedAt: string }[]) =>
       new Map(records.map((r) => [r.id, r.updatedAt]));
     expect(byId(store.snapshot().all!)).toEqual(byId(await repo.listEntities(caseId)));

@@ -1,34 +1,21 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HybridLogicalClock } from '../../shared/model/index.ts';
 import type { CaseRecord } from '../../shared/model/index.ts';
-import { TesseraDatabase } from './database.ts';
+import type { TesseraDatabase } from './database.ts';
 import { listMerges, mergeEntitiesInCase, undoMergeInCase } from './mergeRepository.ts';
-import { createRepository } from './repository.ts';
 import type { CaseRepository } from './repository.types.ts';
-import { createUnitOfWork } from './unitOfWork.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
+import { dropTestDatabase, openTestRepository } from './testing/testRepository.ts';
 
 let db: TesseraDatabase;
 let repo: CaseRepository;
 let work: UnitOfWork;
-let counter = 0;
 
 beforeEach(async () => {
-  counter += 1;
-  db = new TesseraDatabase(`merge-test-${counter}`);
-  await db.open();
-  work = createUnitOfWork(db, {
-    actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-    clock: new HybridLogicalClock('test.node'),
-  });
-  repo = createRepository(work);
+  ({ db, work, repo } = await openTestRepository('merge-test'));
 });
 
-afterEach(async () => {
-  db.close();
-  await db.delete();
-});
+afterEach(() => dropTestDatabase(db));
 
 async function newCase(): Promise<CaseRecord> {
   return repo.createCase({ reference: 'TST/1', title: 'Merge', leadInvestigator: 'Insp. Test' });

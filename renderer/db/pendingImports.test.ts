@@ -1,10 +1,10 @@
 import 'fake-indexeddb/auto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_MARKINGS, HybridLogicalClock, newId, UNGRADED } from '../../shared/model/index.ts';
-import type { EntityRecord } from '../../shared/model/index.ts';
+import { newId } from '../../shared/model/index.ts';
 import type { StoredEntity } from './database.ts';
 import { TesseraDatabase } from './database.ts';
 import { storeEntity } from './records.ts';
+import { importedEntity } from './testing/importedEntity.ts';
 
 let db: TesseraDatabase;
 let counter = 0;
@@ -23,41 +23,16 @@ afterEach(async () => {
 let sequence = 0;
 
 function entity(caseId: string, name: string, importId?: string): StoredEntity {
-  const at = new HybridLogicalClock('test').now();
   // Ids in creation order: ULIDs made within one millisecond are not ordered, and the test pages by id.
   sequence += 1;
-  const record: EntityRecord = {
-    kind: 'entity',
+  const { provenance, ...made } = importedEntity(caseId, 'Person', { name: [name] }, 2);
+  const { imported, ...typedIn } = provenance;
+  return storeEntity({
+    ...made,
     id: `01TEST${String(sequence).padStart(20, '0')}`,
-    caseId,
-    schema: 'Person',
-    properties: { name: [name] },
-    createdAt: at,
-    updatedAt: at,
-    deleted: false,
-    originAgency: 'test-agency',
-    markings: DEFAULT_MARKINGS,
-    grading: UNGRADED,
-    provenance: {
-      source: 'people.csv',
-      originAgency: 'test-agency',
-      recordedBy: 'Insp. Test',
-      recordedAt: '2026-12-05T12:00:00.000Z',
-      ...(importId
-        ? {
-            imported: {
-              fileName: 'people.csv',
-              fileSha256: 'ab'.repeat(32),
-              row: 2,
-              spec: 'entities',
-              specVersion: 1,
-              importId,
-            },
-          }
-        : {}),
-    },
-  };
-  return storeEntity(record);
+    provenance:
+      importId && imported ? { ...typedIn, imported: { ...imported, importId } } : typedIn,
+  });
 }
 
 describe('records of a pending import are hidden from every read', () => {

@@ -1,40 +1,26 @@
 import 'fake-indexeddb/auto';
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { HybridLogicalClock } from '../../shared/model/index.ts';
 import type { CaseRecord } from '../../shared/model/index.ts';
 import { createDemoCase } from '../../shared/demo/demoCase.ts';
-import { TesseraDatabase } from './database.ts';
+import type { TesseraDatabase } from './database.ts';
 import { STORAGE_FULL_MESSAGE } from './records.ts';
-import { createRepository } from './repository.ts';
 import {
   DuplicateAttachmentError,
   RecordValidationError,
   StorageFullError,
 } from './repository.types.ts';
 import type { CaseRepository } from './repository.types.ts';
-import { createUnitOfWork } from './unitOfWork.ts';
+import { dropTestDatabase, openTestRepository } from './testing/testRepository.ts';
 
 let db: TesseraDatabase;
 let repo: CaseRepository;
-let counter = 0;
 
 beforeEach(async () => {
-  counter += 1;
-  db = new TesseraDatabase(`repo-test-${counter}`);
-  await db.open();
-  repo = createRepository(
-    createUnitOfWork(db, {
-      actor: () => ({ userName: 'Insp. Test', agencyId: 'test-agency' }),
-      clock: new HybridLogicalClock('test.node'),
-    }),
-  );
+  ({ db, repo } = await openTestRepository('repo-test'));
 });
 
-afterEach(async () => {
-  db.close();
-  await db.delete();
-});
+afterEach(() => dropTestDatabase(db));
 
 async function newCase(): Promise<CaseRecord> {
   return repo.createCase({

@@ -11,25 +11,18 @@ import type { CaseRepository } from './repository.types.ts';
 import { createUnitOfWork } from './unitOfWork.ts';
 import type { UnitOfWork } from './unitOfWork.ts';
 import type { CommittedEntities } from './caseStore.ts';
+import { dropTestDatabase, openTestRepository, testActor } from './testing/testRepository.ts';
 
-const actor = () => ({ userName: 'Insp. Test', agencyId: 'test-agency' });
 let db: TesseraDatabase;
 let work: UnitOfWork;
 let repo: CaseRepository;
 let counter = 0;
 
 beforeEach(async () => {
-  counter += 1;
-  db = new TesseraDatabase(`uow-test-${counter}`);
-  await db.open();
-  work = createUnitOfWork(db, { actor, clock: new HybridLogicalClock('test.node') });
-  repo = createRepository(work);
+  ({ db, work, repo } = await openTestRepository('uow-test'));
 });
 
-afterEach(async () => {
-  db.close();
-  await db.delete();
-});
+afterEach(() => dropTestDatabase(db));
 
 async function newCase(): Promise<CaseRecord> {
   return repo.createCase({ reference: 'UOW/1', title: 'Undo', leadInvestigator: 'Insp. Test' });
@@ -134,7 +127,7 @@ describe('undo refuses when a record changed since', () => {
     await repo.updateEntity(person.id, { properties: { name: ['Ivan Petrov'] } });
     // Another window on the same database edits the record: not on this page's stack.
     const other = createRepository(
-      createUnitOfWork(db, { actor, clock: new HybridLogicalClock('other.window') }),
+      createUnitOfWork(db, { actor: testActor, clock: new HybridLogicalClock('other.window') }),
     );
     await other.updateEntity(person.id, { properties: { name: ['Ivan Petrov Jr'] } });
     const before = await contents();
@@ -190,7 +183,7 @@ describe('undo refuses when a record changed since', () => {
     await repo.updateNote(note.id, { title: 'Two' });
     await repo.undo();
     const other = createRepository(
-      createUnitOfWork(db, { actor, clock: new HybridLogicalClock('other.window') }),
+      createUnitOfWork(db, { actor: testActor, clock: new HybridLogicalClock('other.window') }),
     );
     await other.updateNote(note.id, { title: 'Three' });
     const error = await repo.redo().catch((e: unknown) => e);
@@ -224,7 +217,10 @@ describe('undo and redo as inverses', () => {
         counter += 1;
         const local = new TesseraDatabase(`uow-prop-${counter}`);
         await local.open();
-        const w = createUnitOfWork(local, { actor, clock: new HybridLogicalClock('prop.node') });
+        const w = createUnitOfWork(local, {
+          actor: testActor,
+          clock: new HybridLogicalClock('prop.node'),
+        });
         const r = createRepository(w);
         try {
           const c = await r.createCase({ reference: 'P/1', title: 'P', leadInvestigator: 'L' });

@@ -2,38 +2,20 @@ import 'fake-indexeddb/auto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChartRecord, EntityRecord } from '../../../shared/model/index.ts';
-import { DEFAULT_MARKINGS, UNGRADED } from '../../../shared/model/index.ts';
+import { DEFAULT_MARKINGS } from '../../../shared/model/index.ts';
 import { packCases, readBlockedCase } from '../blocks.ts';
 import { readChart } from '../chartNodes.ts';
 import { Dexie } from 'dexie';
 import { TesseraDatabase } from '../database.ts';
 import { testStoreKeys } from '../testing/encryptedDatabase.ts';
+import { FIXTURE_HLC, fixtureEntity } from '../testing/testRepository.ts';
 import { entitySearchText } from '../searchText.ts';
 import { readLastSync, readPending, readReceived, readRecordMeta } from '../syncState.ts';
 import { LATEST_VERSION, MIGRATIONS } from './index.ts';
 import { v2SearchText } from './v2.ts';
 
 function entity(id: string, schema: string, properties: Record<string, string[]>): EntityRecord {
-  const hlc = '0018f00000000-0000-fixture';
-  return {
-    kind: 'entity',
-    id,
-    caseId: 'case-1',
-    schema,
-    properties,
-    createdAt: hlc,
-    updatedAt: hlc,
-    deleted: false,
-    originAgency: 'fixture',
-    markings: DEFAULT_MARKINGS,
-    grading: UNGRADED,
-    provenance: {
-      source: 'fixture',
-      originAgency: 'fixture',
-      recordedBy: 'x',
-      recordedAt: '2024-01-01',
-    },
-  };
+  return fixtureEntity(id, 'case-1', schema, properties);
 }
 
 describe('schema migrations', () => {
@@ -106,7 +88,7 @@ describe('schema migrations', () => {
     const name = 'migration-v4-v5';
     const old = new TesseraDatabase(name, MIGRATIONS.slice(0, 4));
     await old.open();
-    const hlc = '0018f00000000-0000-fixture';
+    const hlc = FIXTURE_HLC;
     const chart: ChartRecord = {
       kind: 'chart',
       id: 'chart-1',
