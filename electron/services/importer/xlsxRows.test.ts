@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CALLS_ROWS, callsWorkbook } from '../../../shared/importer/fixtures/xlsxWorkbook.ts';
 import { readXlsxRows, XlsxError } from './xlsxRows.ts';
 import { rejectionCode } from '../../../shared/testing/rejectionCode.ts';
@@ -33,6 +33,38 @@ describe('readXlsxRows (Node, streaming)', () => {
   it('reads the first sheet when none is named, from a stream too', async () => {
     const rows = await all(readXlsxRows(Readable.from([await callsWorkbook()])));
     expect(rows).toEqual([['not the calls']]);
+  });
+
+  describe('when exceljs fails before the first row (its model not there yet)', () => {
+    afterEach(() => vi.restoreAllMocks());
+    const { prototype } = ExcelJS.stream.xlsx.WorkbookReader;
+    const original = prototype[Symbol.asyncIterator];
+    /** The next `times` reads fail as exceljs's race does, before any sheet; later ones read. */
+    const failNext = (times: number) => {
+      let left = times;
+      return vi.spyOn(prototype, Symbol.asyncIterator).mockImplementation(function (this: object) {
+        if (left > 0) {
+          left -= 1;
+          throw new TypeError("Cannot read properties of undefined (reading 'sheets')");
+        }
+        return original.call(this as never);
+      });
+    };
+
+    it('reads a file on disk once more, and answers with its rows', async () => {
+      const reads = failNext(1);
+      expect(await all(readXlsxRows(path, { sheet: 'Calls' }))).toEqual(CALLS_ROWS);
+      expect(reads).toHaveBeenCalledTimes(2);
+    });
+
+    it('reports a file that fails twice, and a stream at once, as unreadable', async () => {
+      const reads = failNext(2);
+      expect(await codeOf(all(readXlsxRows(path)))).toBe('xlsx-unreadable');
+      expect(reads).toHaveBeenCalledTimes(2);
+      failNext(1);
+      const stream = Readable.from([await callsWorkbook()]);
+      expect(await codeOf(all(readXlsxRows(stream)))).toBe('xlsx-unreadable');
+    });
   });
 
   it('leaves no late error behind when it skips a sheet stored before the shared strings', async () => {
