@@ -488,6 +488,7 @@ function writeRun(m) {
       if (done === published) {
         if (finished) return { blocks };
         // Caught up: the calling thread may be waiting for room in the record ring.
+        Atomics.add(ctl, SEQ_C, 1);
         Atomics.notify(ctl, SEQ_C);
         Atomics.wait(ctl, SEQ_P, seq, 1000);
         continue;
@@ -964,7 +965,12 @@ export interface DecryptRunInput {
 }
 
 /** Records in the ring from the calling thread to the writing thread ([start, end, part] each). */
-const RUN_RECORDS = 4096;
+let runRecords = 4096;
+
+/** Test hook: the record ring of the decryption runs started from now on holds `records`. */
+export function useDecryptRunRecords(records: number): void {
+  runRecords = records;
+}
 /** Control words of the worker code: PRODUCED, DONE, REC_PUB, REC_DONE. */
 const RUN_PRODUCED = 0;
 const RUN_DONE = 2;
@@ -1017,6 +1023,7 @@ export class DecryptRun {
   private taken = 0;
   private published = 0;
   private readonly pending: number[] = [];
+  private readonly capacity = runRecords;
 
   private constructor(
     threads: CryptoThreads,
@@ -1027,7 +1034,7 @@ export class DecryptRun {
     this.blockBytes = blockBytes;
     this.slots = RUN_SLOTS;
     const { rings, abort } = runRings(blockBytes, RUN_SLOTS * blockBytes, 0);
-    const records = new SharedArrayBuffer(RUN_RECORDS * 3 * Int32Array.BYTES_PER_ELEMENT);
+    const records = new SharedArrayBuffer(this.capacity * 3 * Int32Array.BYTES_PER_ELEMENT);
     const table = new SharedArrayBuffer(run.maxParts * 2 * Int32Array.BYTES_PER_ELEMENT);
     const written = new SharedArrayBuffer(run.maxParts * Float64Array.BYTES_PER_ELEMENT);
     const tags = new SharedArrayBuffer(this.blocks * 16);
@@ -1116,12 +1123,12 @@ export class DecryptRun {
   async release(): Promise<void> {
     this.pending.push(0, 0, -1);
     for (let i = 0; i < this.pending.length; i += 3) {
-      if (this.published - Atomics.load(this.control, RUN_REC_DONE) >= RUN_RECORDS) {
+      if (this.published - Atomics.load(this.control, RUN_REC_DONE) >= this.capacity) {
         this.publish();
-        const full = this.published - RUN_RECORDS;
+        const full = this.published - this.capacity;
         await this.until(RUN_SEQ_C, () => Atomics.load(this.control, RUN_REC_DONE) > full);
       }
-      this.records.set(this.pending.slice(i, i + 3), (this.published++ % RUN_RECORDS) * 3);
+      this.records.set(this.pending.slice(i, i + 3), (this.published++ % this.capacity) * 3);
     }
     this.pending.length = 0;
     this.publish();
