@@ -416,9 +416,9 @@ function tagRun(m) {
 // pass, decrypts it into the next plaintext slot and records the slot's length in meta. The
 // calling thread parses each slot and publishes records of where its bytes go: [start, end, part]
 // (offsets in the plaintext ring; part -1 marks the end of a block, the slot is free after it).
-// The plain-hash thread (writeRun) hashes each record's bytes into the part's hash and, when the
-// part has a file descriptor, writes them at the part's next offset.
-const REC_PUB = 7, REC_DONE = 8;
+// The plain-hash thread (writeRun, role 'hash') hashes each record's bytes into the part's hash;
+// the cipher-hash thread (role 'write') writes them at the part's next offset when it has a file.
+const REC_PUB = 7, REC_DONE = 8, REC_WRITTEN = 9;
 function decryptRun(m) {
   const fs = require('node:fs');
   const { BLOCK, SLOT, plainSlot, meta, ctl } = runSlots(m);
@@ -433,7 +433,8 @@ function decryptRun(m) {
       for (;;) {
         if (Atomics.load(ctl, ABORT)) return { aborted: true };
         const seq = Atomics.load(ctl, SEQ_C);
-        if (produced - Atomics.load(ctl, CONSUMED_PLAIN) < slots) break;
+        const consumed = Math.min(Atomics.load(ctl, CONSUMED), Atomics.load(ctl, CONSUMED_PLAIN));
+        if (produced - consumed < slots) break;
         Atomics.wait(ctl, SEQ_C, seq, 1000);
       }
       step();
@@ -468,8 +469,15 @@ function decryptRun(m) {
     throw error;
   }
 }
+// role 'hash' (the plain-hash thread): adds each record's bytes to its part's hash; role 'write'
+// (the cipher-hash thread, idle since the signature pass): writes the bytes of each record whose
+// part has a file. The two go through the same records, each at its own pace; a slot is free
+// once both have passed its end.
 function writeRun(m) {
   const fs = require('node:fs');
+  const hashing = m.role === 'hash';
+  const mine = hashing ? REC_DONE : REC_WRITTEN;
+  const slotsDone = hashing ? CONSUMED_PLAIN : CONSUMED;
   const plain = Buffer.from(m.plainRing);
   const records = new Int32Array(m.records);
   const capacity = records.length / 3;
@@ -497,19 +505,20 @@ function writeRun(m) {
       const part = records[r + 2];
       if (part < 0) {
         step();
-        Atomics.store(ctl, REC_DONE, ++done);
-        signal(ctl, CONSUMED_PLAIN, ++blocks, SEQ_C);
+        Atomics.store(ctl, mine, ++done);
+        signal(ctl, slotsDone, ++blocks, SEQ_C);
         continue;
       }
       const bytes = plain.subarray(records[r], records[r + 1]);
-      get(table[2 * part + 1]).update(bytes);
       const fd = table[2 * part];
-      if (fd >= 0) {
+      if (hashing) {
+        get(table[2 * part + 1]).update(bytes);
+      } else if (fd >= 0) {
         const at = written[part];
         for (let n = 0; n < bytes.length; ) n += fs.writeSync(fd, bytes, n, bytes.length - n, at + n);
         written[part] = at + bytes.length;
       }
-      Atomics.store(ctl, REC_DONE, ++done);
+      Atomics.store(ctl, mine, ++done);
     }
   } catch (error) {
     abortRun(ctl);
@@ -766,7 +775,7 @@ const RUN_SLOTS = 4;
  * Control words: produced, consumed (sealed hash), done, abort, one event counter per direction,
  * consumed (part hash and write), records published and done (decryption runs).
  */
-const RUN_CONTROL_WORDS = 9;
+const RUN_CONTROL_WORDS = 10;
 /** The words ABORT and SEQ_P, SEQ_C of the worker code. */
 const RUN_ABORT = 3;
 const RUN_EVENTS = [4, 5] as const;
@@ -976,6 +985,7 @@ const RUN_PRODUCED = 0;
 const RUN_DONE = 2;
 const RUN_REC_PUB = 7;
 const RUN_REC_DONE = 8;
+const RUN_REC_WRITTEN = 9;
 const [RUN_SEQ_P, RUN_SEQ_C] = RUN_EVENTS;
 
 /** Atomics.waitAsync (Node ≥ 16; not in TypeScript's ES2023 library). */
@@ -1000,9 +1010,11 @@ class RunAborted extends Error {}
  * reads), matches its tag from the signature pass before decrypting a byte of it, and decrypts it
  * into a ring of RUN_SLOTS plaintext slots; the calling thread parses each slot (the container
  * framing, a few bytes per MiB) and publishes where its bytes go; the plain-hash thread hashes
- * them into their part's hash and writes the attachments' bytes into their files. Slots and
- * records pass with Atomics: no message, promise or I/O-pool job per block, where the block path
- * spent one read, two messages, a hash message and a pool write per MiB.
+ * them into their part's hash, and the cipher-hash thread, idle since the signature pass, writes
+ * the attachments' bytes into their files (on one thread with the hash, the writes made it the
+ * busiest of the pass). Slots and records pass with Atomics: no message, promise or I/O-pool job
+ * per block, where the block path spent one read, two messages, a hash message and a pool write
+ * per MiB.
  *
  * Use: `next()` until it returns null, parsing each slot; between slots `part()` for each new
  * part, `range()` for each of its byte ranges in the slot, then `release()`; `finish()` at the
@@ -1018,7 +1030,7 @@ export class DecryptRun {
   private readonly writtenBytes: Float64Array;
   private readonly blockBytes: number;
   private readonly slots: number;
-  private readonly calls: Promise<[PromiseSettledResult<Reply>, PromiseSettledResult<Reply>]>;
+  private readonly calls: Promise<PromiseSettledResult<Reply>[]>;
   /** Blocks handed out by `next`, and records published. */
   private taken = 0;
   private published = 0;
@@ -1048,6 +1060,7 @@ export class DecryptRun {
     this.writtenBytes = new Float64Array(written);
     const cipher = threads.cipher as WorkerCryptoThread;
     const plainHash = threads.plainHash as WorkerCryptoThread;
+    const cipherHash = threads.cipherHash as WorkerCryptoThread;
     // Posted in the same tick, as the other runs (see sealFileRun).
     this.calls = Promise.allSettled([
       cipher
@@ -1062,7 +1075,12 @@ export class DecryptRun {
           ...rings,
         })
         .catch(abort),
-      plainHash.call({ op: 'writeRun', records, table, written, ...rings }).catch(abort),
+      plainHash
+        .call({ op: 'writeRun', role: 'hash', records, table, written, ...rings })
+        .catch(abort),
+      cipherHash
+        .call({ op: 'writeRun', role: 'write', records, table, written, ...rings })
+        .catch(abort),
     ]);
   }
 
@@ -1074,7 +1092,8 @@ export class DecryptRun {
   ): DecryptRun | null {
     if (
       !(threads.cipher instanceof WorkerCryptoThread) ||
-      !(threads.plainHash instanceof WorkerCryptoThread)
+      !(threads.plainHash instanceof WorkerCryptoThread) ||
+      !(threads.cipherHash instanceof WorkerCryptoThread)
     ) {
       return null;
     }
@@ -1123,15 +1142,23 @@ export class DecryptRun {
   async release(): Promise<void> {
     this.pending.push(0, 0, -1);
     for (let i = 0; i < this.pending.length; i += 3) {
-      if (this.published - Atomics.load(this.control, RUN_REC_DONE) >= this.capacity) {
+      if (this.published - this.recordsDone() >= this.capacity) {
         this.publish();
         const full = this.published - this.capacity;
-        await this.until(RUN_SEQ_C, () => Atomics.load(this.control, RUN_REC_DONE) > full);
+        await this.until(RUN_SEQ_C, () => this.recordsDone() > full);
       }
       this.records.set(this.pending.slice(i, i + 3), (this.published++ % this.capacity) * 3);
     }
     this.pending.length = 0;
     this.publish();
+  }
+
+  /** Records that both the hashing and the writing thread are done with. */
+  private recordsDone(): number {
+    return Math.min(
+      Atomics.load(this.control, RUN_REC_DONE),
+      Atomics.load(this.control, RUN_REC_WRITTEN),
+    );
   }
 
   private publish(): void {
@@ -1168,7 +1195,11 @@ export class DecryptRun {
    * the calling thread's error, rethrown when the threads only stopped because of it.
    */
   async settle(cause: unknown): Promise<void> {
-    const [read, written] = await this.calls;
+    const [read, hashed, written] = (await this.calls) as [
+      PromiseSettledResult<Reply>,
+      PromiseSettledResult<Reply>,
+      PromiseSettledResult<Reply>,
+    ];
     if (read.status === 'fulfilled') {
       const reply = read.value;
       if (reply.short)
@@ -1177,13 +1208,16 @@ export class DecryptRun {
       if (reply.badChunk !== undefined) throw chunkError(reply.badChunk, reply.last!);
     }
     if (read.status === 'rejected') throw read.reason as Error;
+    if (hashed.status === 'rejected') throw hashed.reason as Error;
     if (written.status === 'rejected') throw written.reason as Error;
     // The calling thread's own failure (the threads only stopped because of it).
     if (cause !== null && !(cause instanceof RunAborted)) throw cause as Error;
     if (
       read.value.aborted ||
+      hashed.value.aborted ||
       written.value.aborted ||
       read.value.blocks !== this.blocks ||
+      hashed.value.blocks !== this.blocks ||
       written.value.blocks !== this.blocks
     ) {
       throw new CryptoThreadError('crypto thread: decryption run aborted');

@@ -920,8 +920,8 @@ async function decryptInto(
 /**
  * Second pass as a run (cryptoWorker.ts `DecryptRun`): the cipher thread reads, matches each
  * block's tag and decrypts into a ring of slots, this thread parses each slot and says where its
- * bytes go, the plain-hash thread hashes them and writes the attachments, all without a message,
- * a promise or an I/O-pool job per block. The block path (`decryptInto`) when the crypto threads
+ * bytes go, the plain-hash thread hashes them and the cipher-hash thread (idle since the signature
+ * pass) writes the attachments, without a message, a promise or an I/O-pool job per block. The block path (`decryptInto`) when the crypto threads
  * run on this thread.
  */
 async function decryptRunInto(
