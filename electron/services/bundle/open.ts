@@ -408,7 +408,7 @@ class PartialFileSink implements PartSink {
   }
 
   /**
-   * In a decryption run the hash thread writes the file: `written` bytes of it are written so far
+   * In a decryption run a crypto thread writes the file: `written` bytes of it are written so far
    * (see DecryptRun.written); flushes them as `put` does.
    */
   writtenUpTo(written: number): void {
@@ -575,7 +575,8 @@ class PartCollector implements ContainerHandler {
     if (part.size > limit)
       throw new BundleError('too-large', `bundle part ${part.name} exceeds its size limit`);
     if (this.run && part.hashId !== undefined) {
-      // The run's hash thread hashes the bytes, and writes them when the part has a file.
+      // The run's threads hash the bytes, and write them when the part has a file; a scratch
+      // part's bytes are encrypted into the scratch space from here.
       this.run.range(data, part.index);
       if (part.scratchSink) {
         const write = part.scratchSink.write(data);
@@ -921,8 +922,8 @@ async function decryptInto(
  * Second pass as a run (cryptoWorker.ts `DecryptRun`): the cipher thread reads, matches each
  * block's tag and decrypts into a ring of slots, this thread parses each slot and says where its
  * bytes go, the plain-hash thread hashes them and the cipher-hash thread (idle since the signature
- * pass) writes the attachments, without a message, a promise or an I/O-pool job per block. The block path (`decryptInto`) when the crypto threads
- * run on this thread.
+ * pass) writes the attachments, without a message, a promise or an I/O-pool job per block. The
+ * block path (`decryptInto`) when the crypto threads run on this thread.
  */
 async function decryptRunInto(
   head: Head,
