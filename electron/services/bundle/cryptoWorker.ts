@@ -13,7 +13,9 @@
  *
  * An attachment sealed from a file, and the signature pass of an open, skip the main thread
  * altogether (`sealFileRun`, `hashPayloadRun`): the threads read, encrypt or tag, hash and write
- * the bytes themselves, handing 1 MiB slots to each other with Atomics.
+ * the bytes themselves, handing 1 MiB slots to each other with Atomics. The decryption pass of an
+ * open (`DecryptRun`) does the same, except that the main thread parses each decrypted slot to
+ * say which part its bytes belong to.
  */
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
