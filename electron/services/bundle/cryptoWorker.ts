@@ -13,7 +13,9 @@
  *
  * An attachment sealed from a file, and the signature pass of an open, skip the main thread
  * altogether (`sealFileRun`, `hashPayloadRun`): the threads read, encrypt or tag, hash and write
- * the bytes themselves, handing 1 MiB slots to each other with Atomics.
+ * the bytes themselves, handing 1 MiB slots to each other with Atomics. The decryption pass of an
+ * open (`DecryptRun`) does the same, except that the main thread parses each decrypted slot to
+ * say which part its bytes belong to.
  */
 import crypto from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -167,18 +169,13 @@ function seal(m) {
   if (m.hashId !== undefined) get(m.hashId).update(out.subarray(0, written));
   return { written };
 }
-function open(m) {
-  step();
-  const sealed = view(m, 'src');
-  const out = view(m, 'dst');
-  if (m.check && !crypto.timingSafeEqual(tag(m.check.key, m.check.index, sealed), m.check.tag)) {
-    return { changed: true };
-  }
+// STREAM-decrypts the whole chunks of \`sealed\` from chunk \`counter\` into \`out\`.
+function decryptChunks(key, counter, sealed, final, out) {
   let written = 0;
-  for (let offset = 0, counter = m.counter; offset < sealed.length; offset += SEALED, counter++) {
+  for (let offset = 0; offset < sealed.length; offset += SEALED, counter++) {
     const end = Math.min(offset + SEALED, sealed.length);
-    const last = m.final && end === sealed.length;
-    const decipher = crypto.createDecipheriv('chacha20-poly1305', m.key, nonce(counter, last), opts);
+    const last = final && end === sealed.length;
+    const decipher = crypto.createDecipheriv('chacha20-poly1305', key, nonce(counter, last), opts);
     decipher.setAuthTag(sealed.subarray(end - 16, end));
     const plain = decipher.update(sealed.subarray(offset, end - 16));
     try {
@@ -190,6 +187,14 @@ function open(m) {
   }
   collectBlock();
   return { written };
+}
+function open(m) {
+  step();
+  const sealed = view(m, 'src');
+  if (m.check && !crypto.timingSafeEqual(tag(m.check.key, m.check.index, sealed), m.check.tag)) {
+    return { changed: true };
+  }
+  return decryptChunks(m.key, m.counter, sealed, m.final, view(m, 'dst'));
 }
 // File runs (see sealFileRun): the cipher thread reads an attachment from its file descriptor
 // into a ring of shared plaintext slots, frames it in segments and encrypts each full slot into a
@@ -408,6 +413,120 @@ function tagRun(m) {
     throw error;
   }
 }
+// Decryption runs (see DecryptRun): the decryption pass of an open. The cipher thread reads each
+// ciphertext block (positional reads into its own buffer), matches its GMAC tag from the signature
+// pass, decrypts it into the next plaintext slot and records the slot's length in meta. The
+// calling thread parses each slot and publishes records of where its bytes go: [start, end, part]
+// (offsets in the plaintext ring; part -1 marks the end of a block, the slot is free after it).
+// The plain-hash thread (writeRun, role 'hash') hashes each record's bytes into the part's hash;
+// the cipher-hash thread (role 'write') writes them at the part's next offset when it has a file.
+const REC_PUB = 7, REC_DONE = 8, REC_WRITTEN = 9;
+function decryptRun(m) {
+  const fs = require('node:fs');
+  const { BLOCK, SLOT, plainSlot, meta, ctl } = runSlots(m);
+  const slots = m.plainRing.byteLength / BLOCK;
+  const sealed = Buffer.allocUnsafeSlow(SLOT);
+  const tags = Buffer.from(m.tags);
+  let produced = 0;
+  let position = m.position;
+  let counter = 0;
+  try {
+    while (position < m.end) {
+      for (;;) {
+        if (Atomics.load(ctl, ABORT)) return { aborted: true };
+        const seq = Atomics.load(ctl, SEQ_C);
+        const consumed = Math.min(Atomics.load(ctl, CONSUMED), Atomics.load(ctl, CONSUMED_PLAIN));
+        if (produced - consumed < slots) break;
+        Atomics.wait(ctl, SEQ_C, seq, 1000);
+      }
+      step();
+      const length = Math.min(SLOT, m.end - position);
+      const block = sealed.subarray(0, length);
+      for (let got = 0; got < length; ) {
+        const read = fs.readSync(m.fd, block, got, length - got, position + got);
+        if (read === 0) {
+          abortRun(ctl);
+          return { short: true };
+        }
+        got += read;
+      }
+      const expected = tags.subarray(produced * 16, produced * 16 + 16);
+      if (!crypto.timingSafeEqual(tag(m.tagKey, produced, block), expected)) {
+        abortRun(ctl);
+        return { changed: true, block: produced };
+      }
+      position += length;
+      const result = decryptChunks(m.key, counter, block, position === m.end, plainSlot(produced, slots));
+      if (result.badChunk !== undefined) {
+        abortRun(ctl);
+        return result;
+      }
+      counter += Math.ceil(length / SEALED);
+      meta[(produced % slots) * META] = result.written;
+      signal(ctl, PRODUCED, ++produced, SEQ_P);
+    }
+    return { blocks: produced };
+  } catch (error) {
+    abortRun(ctl);
+    throw error;
+  }
+}
+// role 'hash' (the plain-hash thread): adds each record's bytes to its part's hash; role 'write'
+// (the cipher-hash thread, idle since the signature pass): writes the bytes of each record whose
+// part has a file. The two go through the same records, each at its own pace; a slot is free
+// once both have passed its end.
+function writeRun(m) {
+  const fs = require('node:fs');
+  const hashing = m.role === 'hash';
+  const mine = hashing ? REC_DONE : REC_WRITTEN;
+  const slotsDone = hashing ? CONSUMED_PLAIN : CONSUMED;
+  const plain = Buffer.from(m.plainRing);
+  const records = new Int32Array(m.records);
+  const capacity = records.length / 3;
+  const table = new Int32Array(m.table);
+  const written = new Float64Array(m.written);
+  const ctl = new Int32Array(m.ctl);
+  let done = 0;
+  let blocks = 0;
+  try {
+    for (;;) {
+      if (Atomics.load(ctl, ABORT)) return { aborted: true };
+      const seq = Atomics.load(ctl, SEQ_P);
+      // DONE before REC_PUB: every record was published before DONE was set.
+      const finished = Atomics.load(ctl, DONE);
+      const published = Atomics.load(ctl, REC_PUB);
+      if (done === published) {
+        if (finished) return { blocks };
+        // Caught up: the calling thread may be waiting for room in the record ring.
+        Atomics.add(ctl, SEQ_C, 1);
+        Atomics.notify(ctl, SEQ_C);
+        Atomics.wait(ctl, SEQ_P, seq, 1000);
+        continue;
+      }
+      const r = (done % capacity) * 3;
+      const part = records[r + 2];
+      if (part < 0) {
+        step();
+        Atomics.store(ctl, mine, ++done);
+        signal(ctl, slotsDone, ++blocks, SEQ_C);
+        continue;
+      }
+      const bytes = plain.subarray(records[r], records[r + 1]);
+      const fd = table[2 * part];
+      if (hashing) {
+        get(table[2 * part + 1]).update(bytes);
+      } else if (fd >= 0) {
+        const at = written[part];
+        for (let n = 0; n < bytes.length; ) n += fs.writeSync(fd, bytes, n, bytes.length - n, at + n);
+        written[part] = at + bytes.length;
+      }
+      Atomics.store(ctl, mine, ++done);
+    }
+  } catch (error) {
+    abortRun(ctl);
+    throw error;
+  }
+}
 parentPort.on('message', (m) => {
   try {
     if (m.op === 'update') {
@@ -428,6 +547,10 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...tagRun(m) });
     } else if (m.op === 'hashRun') {
       parentPort.postMessage({ seq: m.seq, ...hashRun(m) });
+    } else if (m.op === 'decryptRun') {
+      parentPort.postMessage({ seq: m.seq, ...decryptRun(m) });
+    } else if (m.op === 'writeRun') {
+      parentPort.postMessage({ seq: m.seq, ...writeRun(m) });
     } else if (m.op === 'crash') {
       crashIn = m.blocks;
     } else if (m.op === 'tag') {
@@ -449,6 +572,8 @@ interface Reply {
   readonly badChunk?: number;
   readonly last?: boolean;
   readonly changed?: boolean;
+  /** The block that changed, in a decryption run. */
+  readonly block?: number;
   readonly tag?: Uint8Array;
   readonly error?: string;
   readonly short?: boolean;
@@ -650,9 +775,9 @@ export class InputChangedError extends Error {
 const RUN_SLOTS = 4;
 /**
  * Control words: produced, consumed (sealed hash), done, abort, one event counter per direction,
- * consumed (part hash and write).
+ * consumed (part hash and write), records published and done (decryption runs).
  */
-const RUN_CONTROL_WORDS = 7;
+const RUN_CONTROL_WORDS = 10;
 /** The words ABORT and SEQ_P, SEQ_C of the worker code. */
 const RUN_ABORT = 3;
 const RUN_EVENTS = [4, 5] as const;
@@ -665,10 +790,10 @@ const RUN_META_WORDS = 1 + 2 * 8;
  * rethrows a thread's failure after setting ABORT and waking every wait, so that the other threads
  * of the run never wait forever for a dead one (they do the same on their own errors).
  */
-function runRings(blockBytes: number, plainBytes: number) {
+function runRings(blockBytes: number, plainBytes: number, sealedSlots = RUN_SLOTS) {
   const rings = {
     plainRing: new SharedArrayBuffer(plainBytes),
-    sealedRing: new SharedArrayBuffer(RUN_SLOTS * (blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE),
+    sealedRing: new SharedArrayBuffer(sealedSlots * (blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE),
     meta: new SharedArrayBuffer(RUN_SLOTS * RUN_META_WORDS * Int32Array.BYTES_PER_ELEMENT),
     ctl: new SharedArrayBuffer(RUN_CONTROL_WORDS * Int32Array.BYTES_PER_ELEMENT),
     srcLength: blockBytes,
@@ -833,6 +958,273 @@ export async function hashPayloadRun(
   }
   const all = Buffer.from(tags);
   return Array.from({ length: blocks }, (_, i) => Buffer.from(all.subarray(i * 16, i * 16 + 16)));
+}
+
+/** The payload of a bundle being opened, decrypted by a {@link DecryptRun}. */
+export interface DecryptRunInput {
+  /** The bundle's descriptor, and the range of ciphertext after the payload nonce. */
+  readonly input: number;
+  readonly start: number;
+  readonly end: number;
+  /** The STREAM payload key. */
+  readonly key: Buffer;
+  /** The GMAC key and the tags of every block from the signature pass, in block order. */
+  readonly tagKey: Buffer;
+  readonly tags: readonly Buffer[];
+  /** Parts the container may hold (the part table's size). */
+  readonly maxParts: number;
+}
+
+/** Records in the ring from the calling thread to the writing thread ([start, end, part] each). */
+let runRecords = 4096;
+
+/** Test hook: the record ring of the decryption runs started from now on holds `records`. */
+export function useDecryptRunRecords(records: number): void {
+  runRecords = records;
+}
+/** Control words of the worker code: PRODUCED, DONE, REC_PUB, REC_DONE. */
+const RUN_PRODUCED = 0;
+const RUN_DONE = 2;
+const RUN_REC_PUB = 7;
+const RUN_REC_DONE = 8;
+const RUN_REC_WRITTEN = 9;
+const [RUN_SEQ_P, RUN_SEQ_C] = RUN_EVENTS;
+
+/** Atomics.waitAsync (Node ≥ 16; not in TypeScript's ES2023 library). */
+const waitAsync = (
+  Atomics as unknown as {
+    waitAsync(
+      this: void,
+      array: Int32Array,
+      index: number,
+      value: number,
+      timeout?: number,
+    ): { async: false; value: string } | { async: true; value: Promise<string> };
+  }
+).waitAsync;
+
+/** The run stopped because another of its threads failed: its own error comes with its result. */
+class RunAborted extends Error {}
+
+/**
+ * The decryption pass of an open with no bulk bytes through the calling thread (issue 13, round 8
+ * of bench/profiles/bundle.md): the cipher thread reads each ciphertext block itself (positional
+ * reads), matches its tag from the signature pass before decrypting a byte of it, and decrypts it
+ * into a ring of RUN_SLOTS plaintext slots; the calling thread parses each slot (the container
+ * framing, a few bytes per MiB) and publishes where its bytes go; the plain-hash thread hashes
+ * them into their part's hash, and the cipher-hash thread, idle since the signature pass, writes
+ * the attachments' bytes into their files (on one thread with the hash, the writes made it the
+ * busiest of the pass). Slots and records pass with Atomics: no message, promise or I/O-pool job
+ * per block, where the block path spent one read, two messages, a hash message and a pool write
+ * per MiB.
+ *
+ * Use: `next()` until it returns null, parsing each slot; between slots `part()` for each new
+ * part, `range()` for each of its byte ranges in the slot, then `release()`; `finish()` at the
+ * end, or `abort()` after a failure (both settle the threads' calls). Parts' hashes live on the
+ * plain-hash thread (ids from its `newHash()`); ask for their digests after `finish()`.
+ */
+export class DecryptRun {
+  private readonly control: Int32Array;
+  private readonly meta: Int32Array;
+  private readonly plain: Buffer;
+  private readonly records: Int32Array;
+  private readonly table: Int32Array;
+  private readonly writtenBytes: Float64Array;
+  private readonly blockBytes: number;
+  private readonly slots: number;
+  private readonly calls: Promise<PromiseSettledResult<Reply>[]>;
+  /** Blocks handed out by `next`, and records published. */
+  private taken = 0;
+  private published = 0;
+  private readonly pending: number[] = [];
+  private readonly capacity = runRecords;
+
+  private constructor(
+    threads: CryptoThreads,
+    run: DecryptRunInput,
+    blockBytes: number,
+    readonly blocks: number,
+  ) {
+    this.blockBytes = blockBytes;
+    this.slots = RUN_SLOTS;
+    const { rings, abort } = runRings(blockBytes, RUN_SLOTS * blockBytes, 0);
+    const records = new SharedArrayBuffer(this.capacity * 3 * Int32Array.BYTES_PER_ELEMENT);
+    const table = new SharedArrayBuffer(run.maxParts * 2 * Int32Array.BYTES_PER_ELEMENT);
+    const written = new SharedArrayBuffer(run.maxParts * Float64Array.BYTES_PER_ELEMENT);
+    const tags = new SharedArrayBuffer(this.blocks * 16);
+    const tagBytes = Buffer.from(tags);
+    run.tags.forEach((tag, i) => tag.copy(tagBytes, i * 16));
+    this.control = new Int32Array(rings.ctl);
+    this.meta = new Int32Array(rings.meta);
+    this.plain = Buffer.from(rings.plainRing);
+    this.records = new Int32Array(records);
+    this.table = new Int32Array(table);
+    this.writtenBytes = new Float64Array(written);
+    const cipher = threads.cipher as WorkerCryptoThread;
+    const plainHash = threads.plainHash as WorkerCryptoThread;
+    const cipherHash = threads.cipherHash as WorkerCryptoThread;
+    // Posted in the same tick, as the other runs (see sealFileRun).
+    this.calls = Promise.allSettled([
+      cipher
+        .call({
+          op: 'decryptRun',
+          key: run.key,
+          tagKey: run.tagKey,
+          tags,
+          fd: run.input,
+          position: run.start,
+          end: run.end,
+          ...rings,
+        })
+        .catch(abort),
+      plainHash
+        .call({ op: 'writeRun', role: 'hash', records, table, written, ...rings })
+        .catch(abort),
+      cipherHash
+        .call({ op: 'writeRun', role: 'write', records, table, written, ...rings })
+        .catch(abort),
+    ]);
+  }
+
+  /** Null when the crypto threads run on the calling thread (then use the block path). */
+  static start(
+    threads: CryptoThreads,
+    run: DecryptRunInput,
+    blockBytes: number,
+  ): DecryptRun | null {
+    if (
+      !(threads.cipher instanceof WorkerCryptoThread) ||
+      !(threads.plainHash instanceof WorkerCryptoThread) ||
+      !(threads.cipherHash instanceof WorkerCryptoThread)
+    ) {
+      return null;
+    }
+    const blocks = Math.ceil(
+      (run.end - run.start) / ((blockBytes / CHUNK_SIZE) * CIPHER_CHUNK_SIZE),
+    );
+    if (run.tags.length !== blocks) throw new BlockChangedError('the block count changed');
+    return new DecryptRun(threads, run, blockBytes, blocks);
+  }
+
+  /** Waits until `ready()` holds, woken by the threads' events on `word`. */
+  private async until(word: number, ready: () => boolean): Promise<void> {
+    for (;;) {
+      if (Atomics.load(this.control, RUN_ABORT)) throw new RunAborted();
+      const seq = Atomics.load(this.control, word);
+      if (ready()) return;
+      const wait = waitAsync(this.control, word, seq, 1000);
+      if (wait.async) await wait.value;
+    }
+  }
+
+  /** The next block's plaintext (a view of its slot, valid until `release()`), or null at the end. */
+  async next(): Promise<Buffer | null> {
+    if (this.taken === this.blocks) return null;
+    const index = this.taken;
+    await this.until(RUN_SEQ_P, () => Atomics.load(this.control, RUN_PRODUCED) > index);
+    this.taken++;
+    const slot = index % this.slots;
+    const length = Atomics.load(this.meta, slot * RUN_META_WORDS);
+    return this.plain.subarray(slot * this.blockBytes, slot * this.blockBytes + length);
+  }
+
+  /** Part `part` (its index in the container) hashes into `hashId` and, with `fd` ≥ 0, is written there. */
+  part(part: number, fd: number, hashId: number): void {
+    this.table[2 * part] = fd;
+    this.table[2 * part + 1] = hashId;
+  }
+
+  /** `bytes` (a view of the current slot) belong to part `part`. */
+  range(bytes: Uint8Array, part: number): void {
+    const start = bytes.byteOffset - this.plain.byteOffset;
+    this.pending.push(start, start + bytes.length, part);
+  }
+
+  /** Publishes the current slot's ranges; the slot is reused once they are written. */
+  async release(): Promise<void> {
+    this.pending.push(0, 0, -1);
+    for (let i = 0; i < this.pending.length; i += 3) {
+      if (this.published - this.recordsDone() >= this.capacity) {
+        this.publish();
+        const full = this.published - this.capacity;
+        await this.until(RUN_SEQ_C, () => this.recordsDone() > full);
+      }
+      this.records.set(this.pending.slice(i, i + 3), (this.published++ % this.capacity) * 3);
+    }
+    this.pending.length = 0;
+    this.publish();
+  }
+
+  /** Records that both the hashing and the writing thread are done with. */
+  private recordsDone(): number {
+    return Math.min(
+      Atomics.load(this.control, RUN_REC_DONE),
+      Atomics.load(this.control, RUN_REC_WRITTEN),
+    );
+  }
+
+  private publish(): void {
+    Atomics.store(this.control, RUN_REC_PUB, this.published);
+    Atomics.add(this.control, RUN_SEQ_P, 1);
+    Atomics.notify(this.control, RUN_SEQ_P);
+  }
+
+  /** Bytes of part `part` written to its file so far. */
+  written(part: number): number {
+    return this.writtenBytes[part]!;
+  }
+
+  /** Every block was parsed and released: waits for the threads to finish. */
+  async finish(): Promise<void> {
+    Atomics.store(this.control, RUN_DONE, 1);
+    this.publish();
+    await this.settle(null);
+  }
+
+  /** Stops the threads after a failure of the calling thread and waits for them. */
+  async abort(): Promise<void> {
+    Atomics.store(this.control, RUN_ABORT, 1);
+    for (const word of RUN_EVENTS) {
+      Atomics.add(this.control, word, 1);
+      Atomics.notify(this.control, word);
+    }
+    await this.calls;
+  }
+
+  /**
+   * The threads' results; throws the first thread's own failure (a changed block, a chunk that
+   * does not authenticate, a short file, a dead thread) rather than the other's abort. `cause` is
+   * the calling thread's error, rethrown when the threads only stopped because of it.
+   */
+  async settle(cause: unknown): Promise<void> {
+    const [read, hashed, written] = (await this.calls) as [
+      PromiseSettledResult<Reply>,
+      PromiseSettledResult<Reply>,
+      PromiseSettledResult<Reply>,
+    ];
+    if (read.status === 'fulfilled') {
+      const reply = read.value;
+      if (reply.short)
+        throw new InputChangedError('the bundle is shorter than when its size was taken');
+      if (reply.changed) throw changedError(reply.block!);
+      if (reply.badChunk !== undefined) throw chunkError(reply.badChunk, reply.last!);
+    }
+    if (read.status === 'rejected') throw read.reason as Error;
+    if (hashed.status === 'rejected') throw hashed.reason as Error;
+    if (written.status === 'rejected') throw written.reason as Error;
+    // The calling thread's own failure (the threads only stopped because of it).
+    if (cause !== null && !(cause instanceof RunAborted)) throw cause as Error;
+    if (
+      read.value.aborted ||
+      hashed.value.aborted ||
+      written.value.aborted ||
+      read.value.blocks !== this.blocks ||
+      hashed.value.blocks !== this.blocks ||
+      written.value.blocks !== this.blocks
+    ) {
+      throw new CryptoThreadError('crypto thread: decryption run aborted');
+    }
+  }
 }
 
 /** The fallback: the same interface, working on the calling thread. */

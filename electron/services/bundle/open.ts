@@ -66,6 +66,7 @@ import {
   type CryptoThread,
   type CryptoThreads,
   cryptoThreads,
+  DecryptRun,
   hashPayloadRun,
   InputChangedError,
 } from './cryptoWorker.ts';
@@ -362,9 +363,14 @@ class ScratchSink implements PartSink {
   ) {}
 
   put(view: Uint8Array): Promise<void> {
+    return Promise.all([this.write(view), this.hasher.update(this.hashId, view)]).then(noop);
+  }
+
+  /** The write alone: in a decryption run the hash thread hashes the view (see DecryptRun). */
+  write(view: Uint8Array): Promise<void> {
     const write = this.last.then(async () => (await this.writer).write(view));
     this.last = write.catch(noop);
-    return Promise.all([write, this.hasher.update(this.hashId, view)]).then(noop);
+    return write;
   }
 }
 
@@ -397,6 +403,22 @@ class PartialFileSink implements PartSink {
     const write = this.writer.write(view, this.position);
     this.position += view.length;
     this.unsynced += view.length;
+    this.flushSoon(write);
+    return Promise.all([write, this.hasher.update(this.hashId, view)]).then(noop);
+  }
+
+  /**
+   * In a decryption run a crypto thread writes the file: `written` bytes of it are written so far
+   * (see DecryptRun.written); flushes them as `put` does.
+   */
+  writtenUpTo(written: number): void {
+    this.unsynced += written - this.position;
+    this.position = written;
+    this.flushSoon(Promise.resolve());
+  }
+
+  /** Starts a flush of what `write` leaves written once SYNC_EVERY bytes are not flushed. */
+  private flushSoon(write: Promise<void>): void {
     if (this.unsynced >= SYNC_EVERY && !this.syncing) {
       // Start flushing what is written so far while the crypto threads work on: the disk writes
       // overlap the decryption instead of all waiting for the final sync in `end` (on the
@@ -412,7 +434,6 @@ class PartialFileSink implements PartSink {
           this.syncing = null;
         });
     }
-    return Promise.all([write, this.hasher.update(this.hashId, view)]).then(noop);
   }
 
   /** Flushed to the disk and closed: ready to be renamed. */
@@ -434,6 +455,8 @@ class PartialFileSink implements PartSink {
 
 interface SeenPart {
   readonly name: string;
+  /** Its place in the container (0: the operations). */
+  readonly index: number;
   size: number;
   sha256?: string;
   /** In-memory parts (manifest, its signature). */
@@ -463,6 +486,13 @@ class PartCollector implements ContainerHandler {
   private readonly allWrites = new InFlight();
   /** Set once `outDir` is made: the folder that was created for this open, if any. */
   private dirMade: Promise<string | undefined> | null = null;
+  /**
+   * The decryption run that hashes and writes the parts' bytes (see DecryptRun), null on the
+   * block path; its parts not yet in its part table, and the last file part started in it.
+   */
+  private run: DecryptRun | null = null;
+  private readonly unregistered: SeenPart[] = [];
+  private runFile: SeenPart | null = null;
 
   constructor(
     private readonly scratch: ScratchSpace,
@@ -511,11 +541,12 @@ class PartCollector implements ContainerHandler {
     if (this.parts.some((p) => p.name === name)) this.fail(`duplicate part ${name}`);
     let part: SeenPart;
     if (name === PART_MANIFEST || name === PART_MANIFEST_SIG) {
-      part = { name, size: 0, hash: crypto.createHash('sha256'), memory: [] };
+      part = { name, index, size: 0, hash: crypto.createHash('sha256'), memory: [] };
     } else if (this.outDir && index > 0) {
       const hashId = this.hasher.newHash();
       const sink = this.partialFile(this.outDir, name, hashId);
-      part = { name, size: 0, hashId, sink, fileSink: sink };
+      part = { name, index, size: 0, hashId, sink, fileSink: sink };
+      if (this.run) this.runFile = part;
     } else {
       // A random scratch name: a shared scratch space may hold parts of other bundles.
       // Written to as soon as data arrives: the sink waits for the file on its first write.
@@ -523,8 +554,9 @@ class PartCollector implements ContainerHandler {
       writer.catch(noop);
       const hashId = this.hasher.newHash();
       const sink = new ScratchSink(writer, this.hasher, hashId);
-      part = { name, size: 0, hashId, sink, scratchSink: sink };
+      part = { name, index, size: 0, hashId, sink, scratchSink: sink };
     }
+    if (this.run && part.hashId !== undefined) this.unregistered.push(part);
     this.parts.push(part);
     this.current = part;
   }
@@ -542,7 +574,16 @@ class PartCollector implements ContainerHandler {
             : Number.MAX_SAFE_INTEGER;
     if (part.size > limit)
       throw new BundleError('too-large', `bundle part ${part.name} exceeds its size limit`);
-    if (part.sink) {
+    if (this.run && part.hashId !== undefined) {
+      // The run's threads hash the bytes, and write them when the part has a file; a scratch
+      // part's bytes are encrypted into the scratch space from here.
+      this.run.range(data, part.index);
+      if (part.scratchSink) {
+        const write = part.scratchSink.write(data);
+        this.writes.push(write);
+        this.allWrites.add(write);
+      }
+    } else if (part.sink) {
       const write = part.sink.put(data);
       this.writes.push(write);
       this.allWrites.add(write);
@@ -565,9 +606,32 @@ class PartCollector implements ContainerHandler {
     return writes;
   }
 
+  /** Hashing and writing through `run` from now on (null: through the sinks again). */
+  useRun(run: DecryptRun | null): void {
+    this.run = run;
+    this.runFile = null;
+  }
+
+  /**
+   * In a decryption run, after each slot is parsed: enters the new parts in the run's part table,
+   * waits for this slot's scratch writes (they read the slot), hands the slot's ranges to the run
+   * and flushes the current attachment's file along the way as `put` does.
+   */
+  async publishRun(): Promise<void> {
+    const run = this.run!;
+    for (const part of this.unregistered.splice(0)) {
+      const fd = part.fileSink ? (await part.fileSink.handle).fd : -1;
+      run.part(part.index, fd, part.hashId!);
+    }
+    await Promise.all(this.takeWrites());
+    await run.release();
+    if (this.runFile) this.runFile.fileSink!.writtenUpTo(run.written(this.runFile.index));
+  }
+
   /** Called between blocks: closes finished parts once their writes are done. */
   async flush(): Promise<void> {
-    if (this.toClose.length === 0) return;
+    // A run's parts are hashed on a thread that is busy until the run ends: closed after it.
+    if (this.toClose.length === 0 || this.run) return;
     await this.allWrites.drain(0);
     for (const part of this.toClose.splice(0)) {
       if (part.scratchSink) {
@@ -855,6 +919,68 @@ async function decryptInto(
 }
 
 /**
+ * Second pass as a run (cryptoWorker.ts `DecryptRun`): the cipher thread reads, matches each
+ * block's tag and decrypts into a ring of slots, this thread parses each slot and says where its
+ * bytes go, the plain-hash thread hashes them and the cipher-hash thread (idle since the signature
+ * pass) writes the attachments, without a message, a promise or an I/O-pool job per block. The
+ * block path (`decryptInto`) when the crypto threads run on this thread.
+ */
+async function decryptRunInto(
+  head: Head,
+  fileKey: Buffer,
+  signed: SignedPayload,
+  parts: PartCollector,
+  threads: CryptoThreads,
+): Promise<void> {
+  const { start } = payloadBounds(head);
+  const nonce = await readFully(head.fh, start, PAYLOAD_NONCE_SIZE);
+  if (!nonce.equals(signed.nonce)) throw changedWhileOpening();
+  let run: DecryptRun | null;
+  try {
+    run = DecryptRun.start(
+      threads,
+      {
+        input: head.fh.fd,
+        start: start + PAYLOAD_NONCE_SIZE,
+        end: head.size,
+        key: payloadKey(fileKey, nonce),
+        tagKey: signed.tagKey,
+        tags: signed.tags,
+        maxParts: BUNDLE_LIMITS.maxParts,
+      },
+      PLAIN_BLOCK,
+    );
+  } catch (error) {
+    if (error instanceof BlockChangedError) throw changedWhileOpening();
+    throw error;
+  }
+  if (!run) return decryptInto(head, fileKey, signed, parts, threads);
+  const parser = new ContainerParser(parts);
+  parts.useRun(run);
+  try {
+    for (let plain = await run.next(); plain; plain = await run.next()) {
+      parser.update(plain);
+      await parts.publishRun();
+    }
+    await run.finish();
+  } catch (error) {
+    await run.abort();
+    try {
+      await run.settle(error);
+    } catch (failure) {
+      if (failure instanceof BlockChangedError) throw changedWhileOpening();
+      if (failure instanceof InputChangedError) throw shrank();
+      return formatError(failure);
+    }
+    throw error;
+  } finally {
+    parts.useRun(null);
+  }
+  parser.final();
+  await parts.flush();
+}
+
+/**
  * Verifies, decrypts and unpacks a bundle. Attachments land in `outDir` (created; existing files
  * are never overwritten) or, without it, stay encrypted in the scratch space (`readAttachment`);
  * call `dispose()` when done with them.
@@ -904,7 +1030,7 @@ export async function openBundle(
     scratch ??= await ScratchSpace.create(os.tmpdir());
     const parts = new PartCollector(scratch, threads.plainHash, dir);
     collector = parts;
-    await decryptInto(head, key.fileKey, signed, parts, threads);
+    await decryptRunInto(head, key.fileKey, signed, parts, threads);
 
     const manifestPart = parts.parts.at(-2);
     const sigPart = parts.parts.at(-1);

@@ -110,12 +110,14 @@ describe('a crypto thread dies mid-open', () => {
   });
 
   // Pass 1: the cipher thread reads and tags each block, the cipher-hash thread hashes it (after
-  // the nonce). Pass 2: the cipher thread decrypts, the plain-hash thread hashes the parts.
+  // the nonce). Pass 2: the cipher thread reads and decrypts, the plain-hash thread hashes the
+  // parts, the cipher-hash thread writes the attachment.
   it.each<[keyof CryptoThreads, string, () => number]>([
     ['cipherHash', 'signature pass', () => 6],
     ['cipher', 'signature pass', () => 4],
     ['cipher', 'decryption pass', () => blocks + 4],
     ['plainHash', 'decryption pass', () => 6],
+    ['cipherHash', 'decryption pass', () => blocks + 4],
   ])(
     'the %s thread in the %s: no attachment, partial or scratch file is left, and a retry opens',
     async (role, _pass, after) => {
