@@ -33,6 +33,11 @@ export interface Diff<T> {
   /** New or changed since the last sync. */
   readonly upserts: T[];
   readonly removed: string[];
+  /**
+   * No upsert's id was seen before (so none is in the index) and none repeats: a case indexed
+   * for the first time. The index then looks no id up (packed.ts `fresh`).
+   */
+  readonly fresh: boolean;
 }
 
 /** Compares `next` with the versions last seen and updates `seen` to match `next`. */
@@ -42,9 +47,13 @@ export function diffVersions<T extends Versioned>(
 ): Diff<T> {
   const upserts: T[] = [];
   const present = new Set<string>();
+  let fresh = true;
   for (const record of next) {
     present.add(record.id);
-    if (seen.get(record.id) !== record.updatedAt) {
+    const version = seen.get(record.id);
+    if (version !== record.updatedAt) {
+      // A version seen before, or set by this record's id earlier in `next`.
+      if (version !== undefined) fresh = false;
       upserts.push(record);
       seen.set(record.id, record.updatedAt);
     }
@@ -52,7 +61,7 @@ export function diffVersions<T extends Versioned>(
   const removed: string[] = [];
   for (const id of seen.keys()) if (!present.has(id)) removed.push(id);
   for (const id of removed) seen.delete(id);
-  return { upserts, removed };
+  return { upserts, removed, fresh };
 }
 
 function entityDocument(record: EntityRecord): EntityDoc {
@@ -169,10 +178,10 @@ export class CaseIndexSync {
     return this.track(
       this.apply(
         diffVersions(this.entities, records),
-        (slice) => this.client.updatePacked(packEntities(slice, entityDocument)),
+        (slice, fresh) => this.client.updatePacked(packEntities(slice, entityDocument, { fresh })),
         this.options.startHelper &&
-          ((helper: ShardHelper, slice: EntityRecord[]) =>
-            helper.updatePacked(packEntities(slice, entityDocument))),
+          ((helper: ShardHelper, slice: EntityRecord[], fresh: boolean) =>
+            helper.updatePacked(packEntities(slice, entityDocument, { fresh }))),
       ),
     );
   }
@@ -242,17 +251,21 @@ export class CaseIndexSync {
   }
 
   private async apply<T extends Versioned>(
-    { upserts, removed }: Diff<T>,
-    send: (slice: T[]) => Promise<unknown>,
-    sendToHelper?: (helper: ShardHelper, slice: T[]) => Promise<unknown>,
+    { upserts, removed, fresh }: Diff<T>,
+    send: (slice: T[], fresh: boolean) => Promise<unknown>,
+    sendToHelper?: (helper: ShardHelper, slice: T[], fresh: boolean) => Promise<unknown>,
   ): Promise<boolean> {
     if (upserts.length === 0 && removed.length === 0) return false;
     // Posts upserts[from, to) in slices, at most WINDOW unapplied at a time.
-    const feed = async (from: number, to: number, target: (slice: T[]) => Promise<unknown>) => {
+    const feed = async (
+      from: number,
+      to: number,
+      target: (slice: T[], fresh: boolean) => Promise<unknown>,
+    ) => {
       const waits: Promise<unknown>[] = [];
       for (let i = from; i < to; i += BATCH) {
         if (waits.length >= WINDOW) await waits[waits.length - WINDOW];
-        waits.push(target(upserts.slice(i, Math.min(to, i + BATCH))));
+        waits.push(target(upserts.slice(i, Math.min(to, i + BATCH)), fresh));
       }
       await Promise.all(waits);
     };
@@ -271,7 +284,7 @@ export class CaseIndexSync {
       const shard = (async () => {
         const helper = startHelper();
         try {
-          await feed(own, upserts.length, (slice) => sendToHelper(helper, slice));
+          await feed(own, upserts.length, (slice) => sendToHelper(helper, slice, fresh));
           return await helper.exportShard();
         } finally {
           helper.terminate();
@@ -285,7 +298,7 @@ export class CaseIndexSync {
       await Promise.all([removal, feed(0, own, send)]);
       const { bytes } = await settled;
       // A helper that failed (could not start, ran out of memory): its half is indexed here.
-      if (bytes) await this.client.mergeShard(bytes);
+      if (bytes) await this.client.mergeShard(bytes, { fresh });
       else await feed(own, upserts.length, send);
     };
     const done = this.outbox.then(post);

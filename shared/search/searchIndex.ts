@@ -171,9 +171,11 @@ export interface SearchIndex {
    * Adds the documents of another index's `exportShard()` after this index's own, exactly as
    * adding them one by one here would have (same numbers, same term and value ids: the index
    * serialises to the same bytes); a document whose id is indexed here replaces it. Returns how
-   * many. Throws SearchIndexError 'unsupported' (another format) or 'corrupt'.
+   * many. `fresh`: the sender knows that none of the shard's ids is indexed here (as a batch's
+   * `fresh`, packed.ts), so they are not looked up. Throws SearchIndexError 'unsupported'
+   * (another format) or 'corrupt'.
    */
-  mergeShard(bytes: Uint8Array): number;
+  mergeShard(bytes: Uint8Array, options?: { readonly fresh?: boolean }): number;
 }
 
 /** Bumped whenever the persisted layout or the analysis (what a document is indexed as) changes. */
@@ -267,10 +269,14 @@ const FIELD_CACHE_VALUE = 128;
 /** An analysis's `lo` when the value is not a date (or not a valid one). */
 const NO_DAY = -0x80000000;
 
+/** fieldClass's classes besides plain (0) and IBAN (3). */
+const FIELD_DATE = 1;
+const FIELD_PHONE = 2;
+
 /** How `analyzeField` treats a property: 0 plain, 1 date, 2 phone, 3 IBAN. */
 function fieldClass(prop: string, phoneSchema: boolean): number {
-  if (isDateProp(prop)) return 1;
-  if (isPhoneProp(prop, phoneSchema)) return 2;
+  if (isDateProp(prop)) return FIELD_DATE;
+  if (isPhoneProp(prop, phoneSchema)) return FIELD_PHONE;
   return IBAN_PROP.test(prop) ? 3 : 0;
 }
 
@@ -330,6 +336,19 @@ interface LiveDocs {
   readonly pool: Int32Array;
 }
 type TfList = Float32Array | number[];
+
+/** A merged shard's postings, term by term (see mergeShard). */
+interface ShardPostings {
+  /** Shard term → this index's term id. */
+  readonly terms: Int32Array;
+  /** Shard term t's postings are [start[t], start[t + 1]). */
+  readonly start: Int32Array;
+  /** Shard document numbers. */
+  readonly docs: Int32Array;
+  /** Shard document → this index's number. */
+  readonly docNo: Int32Array;
+  readonly tfs: Float64Array;
+}
 
 class InvertedIndex implements SearchIndex {
   // documents: dense numbers, columns in typed arrays; the source is kept as interned
@@ -419,20 +438,25 @@ class InvertedIndex implements SearchIndex {
   }
 
   /**
-   * Id → document number. A loaded index builds it on the first add, removal or look-up: a
-   * reopened case that only searches never needs it, and at a million documents it was a good
-   * part of loading.
+   * Id → document number, built from `docIds` when first needed: a loaded index, or one built
+   * from fresh batches (see addPacked), has none until an edit, a removal or a look-up. A
+   * reopened case that only searches never needs it, and keeping it up to date during a build
+   * was a tenth of the build at a million documents (two hash look-ups of a fresh id each).
    */
   private get docNo(): Map<string, number> {
     if (this.docNoMap) return this.docNoMap;
     const map = new Map<string, number>();
-    for (let n = 0; n < this.docIds.length; n++) {
-      if (this.docIds[n] !== '') map.set(this.docIds[n]!, n);
-    }
+    const { docIds } = this;
+    for (let n = 0; n < docIds.length; n++) if (docIds[n] !== '') map.set(docIds[n]!, n);
+    this.docNoMap = map;
     if (map.size !== this.live) {
-      throw new SearchIndexError('corrupt', 'search index: duplicate document id');
+      // An id held twice: a sender broke a batch's `fresh` promise (or the bytes loaded were
+      // damaged). The later document stays, as adding it would have replaced the earlier one.
+      for (let n = 0; n < docIds.length; n++) {
+        if (docIds[n] !== '' && map.get(docIds[n]!) !== n) this.retire(n);
+      }
     }
-    return (this.docNoMap = map);
+    return map;
   }
 
   has(id: string): boolean {
@@ -489,6 +513,8 @@ class InvertedIndex implements SearchIndex {
   addPacked(batch: PackedEntities): number {
     const { strings, props, shape } = batch;
     const { fieldProps, fieldValues } = this;
+    const fresh = batch.fresh === true;
+    if (fresh) this.skipIdMap(strings.length);
     // Interned on first use, as `add` interns a property when it has a value.
     const propIds: (number | undefined)[] = [];
     const weights = props.map(fieldWeight);
@@ -499,7 +525,7 @@ class InvertedIndex implements SearchIndex {
       const id = strings[s]!;
       const schema = strings[s + 1]!;
       if (typeof id !== 'string' || id === '') throw new Error('document without id');
-      this.remove(id);
+      if (!fresh) this.remove(id);
       const groups = shape[k]!;
       const first = k + 1;
       const valuesFrom = s + 2;
@@ -595,9 +621,19 @@ class InvertedIndex implements SearchIndex {
     this.lens[n] = len;
     this.dead[n] = 0;
     this.docIds[n] = id;
-    this.docNo.set(id, n);
+    // Without a map, `docIds` is the record (a fresh batch, see addPacked).
+    this.docNoMap?.set(id, n);
     this.totalLen += len;
     this.live++;
+  }
+
+  /**
+   * Before adding `count` documents known to be new: the id map is dropped (built again from
+   * `docIds` when next needed) unless it is larger than what is added, when keeping it up to
+   * date costs less than building it again.
+   */
+  private skipIdMap(count: number): void {
+    if (this.docNoMap !== null && this.docNoMap.size < count) this.docNoMap = null;
   }
 
   /** Makes the document columns at least `need` long. */
@@ -617,7 +653,8 @@ class InvertedIndex implements SearchIndex {
    */
   private fieldAt(propId: number, valueId: number, entity: boolean, phoneSchema: boolean): number {
     // The property matters to the analysis only as one of four classes.
-    const slot = valueId * 4 + this.propClass(propId, phoneSchema);
+    const cls = this.propClass(propId, phoneSchema);
+    const slot = valueId * 4 + cls;
     // Only entities' short values are kept (below), so a kept analysis is one to use.
     const state = entity && slot < this.fieldSlot.length ? this.fieldSlot[slot]! : 0;
     if (state > 0) return state - 1;
@@ -645,10 +682,13 @@ class InvertedIndex implements SearchIndex {
     data[at + 2] = hi;
     data[at + 3] = terms.length;
     for (let k = 0; k < terms.length; k++) data[at + 4 + k] = terms[k]!;
-    // Kept from a value's second sighting on: most values of a case of people are unique.
+    // Kept from a value's second sighting on: most values of a case of people are unique. Dates
+    // and phones are kept from the first: their analysis (a date parse; two parses by
+    // libphonenumber, a fifth of a call case's build when a number was analysed twice) costs far
+    // more than keeping it, and a call case repeats every number and start minute.
     if (entity && value.length <= FIELD_CACHE_VALUE) {
       this.fieldSlot = grown(this.fieldSlot, slot + 1);
-      if (state === -1) {
+      if (state === -1 || cls === FIELD_DATE || cls === FIELD_PHONE) {
         this.fieldSlot[slot] = at + 1;
         this.fieldDataLen = at + 4 + terms.length;
       } else this.fieldSlot[slot] = -1;
@@ -684,19 +724,25 @@ class InvertedIndex implements SearchIndex {
   }
 
   remove(id: string): boolean {
-    const n = this.docNo.get(id);
+    const map = this.docNo;
+    const n = map.get(id);
     if (n === undefined) return false;
+    map.delete(id);
+    this.retire(n);
+    return true;
+  }
+
+  /** Marks document `n` removed (its id already out of the id map, if there is one). */
+  private retire(n: number): void {
     for (const t of this.termsOf(n)) this.liveDf[t]!--;
     this.totalLen -= this.lens[n]!;
     this.live--;
-    this.docNo.delete(id);
     this.docIds[n] = '';
     this.dead[n] = 1;
     this.deadDocs++;
     const at = this.starts[n]!;
     this.poolGarbage += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
     if (this.deadDocs >= PURGE_MIN && this.deadDocs * 4 >= this.live) this.purge();
-    return true;
   }
 
   /** Sweeps dead documents out of the postings, frees their numbers and compacts the pool. */
@@ -846,9 +892,10 @@ class InvertedIndex implements SearchIndex {
 
   /**
    * A new base from every term's postings (its own list or its base range) followed by the
-   * log's, in the order added; without the postings of `dead` documents when given.
+   * log's, in the order added, then a merged shard's (`shard`); without the postings of `dead`
+   * documents when given.
    */
-  private rebuild(dead: Uint8Array | null): void {
+  private rebuild(dead: Uint8Array | null, shard?: ShardPostings): void {
     const termCount = this.terms.length;
     const { baseDocs, baseTfs, baseStart, postDocs, postTfs, logTerms, logDocs, logTfs } = this;
     const len = this.logLen;
@@ -867,6 +914,11 @@ class InvertedIndex implements SearchIndex {
       start[t + 1] = size;
     }
     for (let i = 0; i < len; i++) if (isLive(logDocs[i]!)) start[logTerms[i]! + 1]!++;
+    if (shard) {
+      for (let t = 0; t < shard.terms.length; t++) {
+        start[shard.terms[t]! + 1]! += shard.start[t + 1]! - shard.start[t]!;
+      }
+    }
     for (let t = 0; t < termCount; t++) start[t + 1]! += start[t]!;
     const docs = new Int32Array(start[termCount]!);
     const tfs = new Float32Array(start[termCount]!);
@@ -898,6 +950,19 @@ class InvertedIndex implements SearchIndex {
       const w = at[logTerms[i]!]!++;
       docs[w] = n;
       tfs[w] = logTfs[i]!;
+    }
+    if (shard) {
+      // Each shard term's postings are one block: copied in sequence, not scattered.
+      const { docNo } = shard;
+      for (let t = 0; t < shard.terms.length; t++) {
+        const term = shard.terms[t]!;
+        let w = at[term]!;
+        for (let q = shard.start[t]!, to = shard.start[t + 1]!; q < to; q++) {
+          docs[w] = docNo[shard.docs[q]!]!;
+          tfs[w++] = shard.tfs[q]!;
+        }
+        at[term] = w;
+      }
     }
     this.baseDocs = docs;
     this.baseTfs = tfs;
@@ -1006,7 +1071,7 @@ class InvertedIndex implements SearchIndex {
       .finish({ shard: SEARCH_INDEX_FORMAT });
   }
 
-  mergeShard(bytes: Uint8Array): number {
+  mergeShard(bytes: Uint8Array, options: { readonly fresh?: boolean } = {}): number {
     const reader = new BinaryReader(bytes);
     if ((reader.info as { shard?: unknown } | null)?.shard !== SEARCH_INDEX_FORMAT) {
       throw new SearchIndexError('unsupported', 'not a search index shard of this format');
@@ -1084,12 +1149,14 @@ class InvertedIndex implements SearchIndex {
     // Room for every document and its source at once, not document by document.
     this.growDocs(this.docIds.length + count);
     this.pool = grown(this.pool, this.poolLen + pool.length);
-    const map = this.docNo;
+    const fresh = options.fresh === true;
+    if (fresh) this.skipIdMap(count);
+    const map = fresh ? this.docNoMap : this.docNo;
     at = 0;
     for (let m = 0; m < count; m++) {
       const id = docIds[m]!;
       // Replaces the document with the same id, as adding it would.
-      if (map.has(id)) {
+      if (!fresh && map!.has(id)) {
         this.remove(id);
         this.pool = grown(this.pool, this.poolLen + pool.length - at);
       }
@@ -1116,25 +1183,34 @@ class InvertedIndex implements SearchIndex {
       this.lens[n] = lens[m]!;
       this.dead[n] = 0;
       this.docIds[n] = id;
-      map.set(id, n);
+      map?.set(id, n);
       this.totalLen += lens[m]!;
       this.live++;
       docNo[m] = n;
     }
-    // The shard's postings go to the log, term by term: settled with this index's own.
+    const shardPostings = { terms: termNo, start: termStart, docs: postDocs, docNo, tfs: postTfs };
+    for (let t = 0; t < terms.length; t++) {
+      this.liveDf[termNo[t]!]! += termStart[t + 1]! - termStart[t]!;
+    }
+    // A shard as large as a good part of the index (a split build): its postings are put in
+    // place with this index's own at once, each term's a block after the log's (writing them to
+    // the log first cost a copy of the log and a scatter of every posting, on the build's
+    // critical path).
+    if (postDocs.length * 8 >= this.baseDocs.length + this.logLen) {
+      this.rebuild(null, shardPostings);
+      return count;
+    }
+    // A small one goes to the log, term by term: settled with this index's own.
     let w = this.logLen;
     this.reserveLog(w + postDocs.length);
-    const { logTerms, logDocs, logTfs, liveDf } = this;
+    const { logTerms, logDocs, logTfs } = this;
     for (let t = 0; t < terms.length; t++) {
-      const from = termStart[t]!;
-      const to = termStart[t + 1]!;
       const term = termNo[t]!;
-      for (let q = from; q < to; q++) {
+      for (let q = termStart[t]!, to = termStart[t + 1]!; q < to; q++) {
         logTerms[w] = term;
         logDocs[w] = docNo[postDocs[q]!]!;
         logTfs[w++] = postTfs[q]!;
       }
-      liveDf[term]! += to - from;
     }
     this.logLen = w;
     return count;
