@@ -302,7 +302,25 @@ function grown<T extends Growable>(a: T, need: number): T {
 /** Strings numbered in the order first seen; the look-up map is built on first use. */
 class Interner {
   private map: Map<string, number> | null = null;
+  /**
+   * Whether a string may be listed twice (see appendAll): then `id` answers the last of them,
+   * and whoever needs one number per string (a save) looks strings up itself.
+   */
+  repeats = false;
   constructor(readonly strings: string[] = []) {}
+
+  /**
+   * Lists `list` after the strings here without looking any up (the first gets the returned
+   * number, the next the one after): a merged shard's values, most of them new here, whose
+   * look-ups were a third of a merge. The look-up map is built again when next needed.
+   */
+  appendAll(list: readonly string[]): number {
+    const first = this.strings.length;
+    for (const value of list) this.strings.push(value);
+    this.map = null;
+    this.repeats = true;
+    return first;
+  }
 
   id(value: string): number {
     if (!this.map) this.map = new Map(this.strings.map((s, i) => [s, i]));
@@ -995,6 +1013,8 @@ class InvertedIndex implements SearchIndex {
     const lens = new Float64Array(count);
     const pool = new Int32Array(poolSize);
     const valueNo = values && new Int32Array(this.values.strings.length).fill(-1);
+    // A value listed twice (a merged shard's, see Interner.appendAll) is saved once.
+    const byString = this.values.repeats ? new Map<string, number>() : null;
     let w = 0;
     for (let n = 0; n < this.docIds.length; n++) {
       const m = renumber[n]!;
@@ -1015,8 +1035,14 @@ class InvertedIndex implements SearchIndex {
       for (let i = at + 2; i < pairsEnd; i += 2) {
         const v = source[i + 1]!;
         if (valueNo[v] === -1) {
-          valueNo[v] = values.length;
-          values.push(this.values.strings[v]!);
+          const value = this.values.strings[v]!;
+          const known = byString?.get(value);
+          if (known !== undefined) valueNo[v] = known;
+          else {
+            valueNo[v] = values.length;
+            byString?.set(value, values.length);
+            values.push(value);
+          }
         }
         pool[w++] = source[i]!;
         pool[w++] = valueNo[v]!;
@@ -1141,7 +1167,14 @@ class InvertedIndex implements SearchIndex {
       for (let i = 0; i < list.length; i++) out[i] = id(list[i]!);
       return out;
     };
-    const valueNo = interned(values, (value) => this.values.id(value));
+    // The shard's values are listed as they are when they are many (a split build: most are new
+    // here, and looking each up was a third of the merge); a save lists each once.
+    let valueNo: Int32Array;
+    if (values.length * 4 >= this.values.strings.length) {
+      const first = this.values.appendAll(values);
+      valueNo = new Int32Array(values.length);
+      for (let i = 0; i < values.length; i++) valueNo[i] = first + i;
+    } else valueNo = interned(values, (value) => this.values.id(value));
     const propNo = interned(props, (prop) => this.props.id(prop));
     const schemaNo = interned(schemaNames, (schema) => this.schemaNames.id(schema));
     const termNo = interned(terms, (term) => this.termFor(term));
