@@ -828,8 +828,10 @@ class InvertedIndex implements SearchIndex {
       id = this.terms.length;
       this.termId.set(term, id);
       this.terms.push(term);
-      this.postDocs.push([]);
-      this.postTfs.push([]);
+      // No list yet (two empty arrays per term were a good part of a build's garbage): the
+      // postings go to the log, and docsOf makes a list when one is needed.
+      this.postDocs.push(undefined);
+      this.postTfs.push(undefined);
       this.liveDf = grown(this.liveDf, id + 1);
       this.pending.push(term);
       this.addTrigrams(term, id);
@@ -856,11 +858,17 @@ class InvertedIndex implements SearchIndex {
    * (made on first use: a view per term of a large vocabulary would slow loading down).
    */
   private docsOf(t: number): DocList {
-    return (this.postDocs[t] ??= this.baseDocs.subarray(this.baseStart[t], this.baseStart[t + 1]));
+    return (this.postDocs[t] ??=
+      t + 1 < this.baseStart.length
+        ? this.baseDocs.subarray(this.baseStart[t], this.baseStart[t + 1])
+        : []);
   }
 
   private tfsOf(t: number): TfList {
-    return (this.postTfs[t] ??= this.baseTfs.subarray(this.baseStart[t], this.baseStart[t + 1]));
+    return (this.postTfs[t] ??=
+      t + 1 < this.baseStart.length
+        ? this.baseTfs.subarray(this.baseStart[t], this.baseStart[t + 1])
+        : []);
   }
 
   /** Room in the log for `need` postings. */
@@ -917,6 +925,7 @@ class InvertedIndex implements SearchIndex {
     const termCount = this.terms.length;
     const { baseDocs, baseTfs, baseStart, postDocs, postTfs, logTerms, logDocs, logTfs } = this;
     const len = this.logLen;
+    const baseTerms = baseStart.length - 1;
     const isLive = (n: number) => dead === null || dead[n] === 0;
     // Sizes first (in start[t + 1]), then where each term starts.
     const start = new Int32Array(termCount + 1);
@@ -924,9 +933,11 @@ class InvertedIndex implements SearchIndex {
       const own = postDocs[t];
       let size = 0;
       if (own === undefined) {
-        const to = baseStart[t + 1]!;
-        if (dead === null) size = to - baseStart[t]!;
-        else for (let q = baseStart[t]!; q < to; q++) size += dead[baseDocs[q]!] === 0 ? 1 : 0;
+        // A term interned since the base was laid out has nothing there.
+        const from = t < baseTerms ? baseStart[t]! : 0;
+        const to = t < baseTerms ? baseStart[t + 1]! : 0;
+        if (dead === null) size = to - from;
+        else for (let q = from; q < to; q++) size += dead[baseDocs[q]!] === 0 ? 1 : 0;
       } else if (dead === null) size = own.length;
       else for (let q = 0; q < own.length; q++) size += dead[own[q]!] === 0 ? 1 : 0;
       start[t + 1] = size;
@@ -945,7 +956,8 @@ class InvertedIndex implements SearchIndex {
       let w = at[t]!;
       const own = postDocs[t];
       if (own === undefined) {
-        for (let q = baseStart[t]!, to = baseStart[t + 1]!; q < to; q++) {
+        const to = t < baseTerms ? baseStart[t + 1]! : 0;
+        for (let q = t < baseTerms ? baseStart[t]! : 0; q < to; q++) {
           const n = baseDocs[q]!;
           if (!isLive(n)) continue;
           docs[w] = n;
