@@ -266,6 +266,38 @@ describe('search index shards', () => {
 });
 
 describe('a large sync split over two workers', () => {
+  it('promises fresh ids on a first sync only (and the merge with them)', async () => {
+    const seen: string[] = [];
+    const watched = (into: string[]): SearchRpc => {
+      const worker = fakeWorker();
+      return {
+        ...worker,
+        updatePacked: (batch) => {
+          into.push(`updatePacked ${batch.fresh === true}`);
+          return worker.updatePacked(batch);
+        },
+        mergeShard: (bytes, options) => {
+          into.push(`mergeShard ${options?.fresh === true}`);
+          return worker.mergeShard(bytes, options);
+        },
+      };
+    };
+    const helperSeen: string[] = [];
+    const sync = new CaseIndexSync(watched(seen), () => Promise.reject(new Error('none')), {
+      startHelper: () => ({ ...watched(helperSeen), terminate: () => undefined }),
+      shardMin: 50,
+    });
+    const records = Array.from({ length: 60 }, (_, i) => record(i));
+    await sync.syncEntities(records);
+    expect(new Set(seen)).toEqual(new Set(['updatePacked true', 'mergeShard true']));
+    expect(new Set(helperSeen)).toEqual(new Set(['updatePacked true']));
+    seen.length = 0;
+    // A changed record is in the index: not fresh. A new one alone is.
+    await sync.syncEntities([...records.slice(1), record(0, '2')]);
+    await sync.syncEntities([...records.slice(1), record(0, '2'), record(99)]);
+    expect(seen).toEqual(['updatePacked false', 'updatePacked true']);
+  });
+
   it("gives the index one worker builds, and indexes a failed helper's half itself", async () => {
     const records = Array.from({ length: 120 }, (_, i) => record(i));
     const serialised = async (startHelper?: () => ShardHelper) => {
