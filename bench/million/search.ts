@@ -33,6 +33,7 @@ import { generateEntities, mixedQueries } from '../search/entities.ts';
 import { loadMillionCase, MILLION_CASE_ID } from './case.ts';
 import type { MillionSection } from './section.ts';
 import type { BenchWorkerCall } from './searchWorker.ts';
+import { threadCpuMs } from './searchThreads.ts';
 
 const BUILD_GOAL_MS = 20_000;
 const P95_GOAL_MS = 30;
@@ -42,6 +43,8 @@ const CALL_QUERIES = 200;
 interface BenchWorker {
   readonly rpc: SearchRpc;
   heapMb(): Promise<number>;
+  /** CPU ms of the worker's thread so far (after the requests posted before this one). */
+  cpuMs(): Promise<number>;
   terminate(): Promise<number>;
 }
 
@@ -69,6 +72,7 @@ function startWorker(): BenchWorker {
   return {
     rpc: createSearchRpc((call, transfer) => send(call, transfer) as Promise<SearchResult>),
     heapMb: async () => Math.round(((await send({ type: 'heap' })) as number) / 1e6),
+    cpuMs: async () => (await send({ type: 'cpu' })) as number,
     terminate: () => worker.terminate(),
   };
 }
@@ -130,15 +134,47 @@ export const searchSection: MillionSection = {
     // The helper the sync splits a large build with (indexSync.ts), as the app starts one.
     const helper = startWorker();
     let spare: BenchWorker | null = helper;
+    // When each part of the split ended (ms after the start) and the helper's CPU by then: the
+    // build's critical path is the slower half plus the merge.
+    const marks = { ownFed: 0, helperFed: 0, exported: 0, mergeStart: 0, merged: 0, helperCpu: 0 };
+    const since = () => Math.round(performance.now() - started);
     const startHelper = () => {
       const worker = spare ?? startWorker();
       spare = null;
-      return { ...worker.rpc, terminate: () => void worker.terminate() };
+      return {
+        ...worker.rpc,
+        updatePacked: async (batch: Parameters<SearchRpc['updatePacked']>[0]) => {
+          const size = await worker.rpc.updatePacked(batch);
+          marks.helperFed = since();
+          return size;
+        },
+        exportShard: async () => {
+          const bytes = await worker.rpc.exportShard();
+          marks.exported = since();
+          marks.helperCpu = await worker.cpuMs();
+          return bytes;
+        },
+        terminate: () => void worker.terminate(),
+      };
+    };
+    const own: SearchRpc = {
+      ...first.rpc,
+      updatePacked: async (batch) => {
+        const size = await first.rpc.updatePacked(batch);
+        marks.ownFed = since();
+        return size;
+      },
+      mergeShard: async (bytes, options) => {
+        marks.mergeStart = since();
+        const count = await first.rpc.mergeShard(bytes, options);
+        marks.merged = since();
+        return count;
+      },
     };
     // MILLION_SEARCH_HELPER=0: one worker builds it all (the figure to compare the split with).
     const split = process.env['MILLION_SEARCH_HELPER'] !== '0';
     const sync = new CaseIndexSync(
-      first.rpc,
+      own,
       () => Promise.reject(new Error('no attachments')),
       split ? { startHelper } : {},
     );
@@ -146,13 +182,17 @@ export const searchSection: MillionSection = {
     await Promise.all([first.rpc.size(), helper.rpc.size()]);
     const stalls = monitorEventLoopDelay({ resolution: 10 });
     stalls.enable();
+    const firstCpu0 = await first.cpuMs();
     let started = performance.now();
     const cpu = process.cpuUsage();
+    const pageCpu0 = threadCpuMs();
     await sync.syncEntities(records);
     await first.rpc.search('warm up');
     const build = performance.now() - started;
     const buildCpu = process.cpuUsage(cpu);
+    const pageCpu = threadCpuMs() - pageCpu0;
     stalls.disable();
+    const firstCpu = (await first.cpuMs()) - firstCpu0;
     // Not asked for (one worker, or a build too small to split).
     await spare?.terminate();
     console.log(
@@ -165,6 +205,15 @@ export const searchSection: MillionSection = {
     console.log(
       `search ${label} index build CPU ms, all threads: ${Math.round((buildCpu.user + buildCpu.system) / 1000)}`,
     );
+    const allCpu = (buildCpu.user + buildCpu.system) / 1000;
+    console.log(
+      `search ${label} build CPU ms by thread: page ${Math.round(pageCpu)}, case's worker ${Math.round(firstCpu)}, helper ${marks.helperCpu}, collectors and other ${Math.round(allCpu - pageCpu - firstCpu - marks.helperCpu)}`,
+    );
+    if (marks.mergeStart > 0) {
+      console.log(
+        `search ${label} build timeline ms: own part indexed ${marks.ownFed}, helper's part indexed ${marks.helperFed}, shard exported ${marks.exported}, merge ${marks.mergeStart}–${marks.merged}, first answer ${Math.round(build)}`,
+      );
+    }
     console.log(`search ${label} worker heap MB: ${await first.heapMb()}`);
 
     // --- queries ---------------------------------------------------------------------------------

@@ -53,7 +53,7 @@ await phase('diff (first sync)', () => diffVersions(seen, records));
 const batches: PackedEntities[] = await phase('pack', () => {
   const out: PackedEntities[] = [];
   for (let i = 0; i < records.length; i += BATCH)
-    out.push(packEntities(records.slice(i, i + BATCH), doc));
+    out.push(packEntities(records.slice(i, i + BATCH), doc, { fresh: true }));
   return out;
 });
 const cloned = await phase('clone', () => batches.map((b) => structuredClone(b)));
@@ -79,7 +79,7 @@ if (!only || only.includes('shards')) {
   const moved = await phase('shard: clone', () =>
     structuredClone(shard, { transfer: [shard.buffer] }),
   );
-  await phase('shard A: merge', () => a.mergeShard(moved));
+  await phase('shard A: merge', () => a.mergeShard(moved, { fresh: true }));
   if (!only || only.includes('build')) {
     const x = a.serialize();
     const y = index.serialize();

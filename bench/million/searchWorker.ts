@@ -7,10 +7,11 @@ import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../../shared/base/errors.ts';
+import { threadCpuMs } from './searchThreads.ts';
 import { createSearchHandler } from '../../shared/search/rpc.ts';
 import type { SearchCall } from '../../shared/search/rpc.ts';
 
-export type BenchWorkerCall = SearchCall | { type: 'heap' };
+export type BenchWorkerCall = SearchCall | { type: 'heap' } | { type: 'cpu' };
 
 const port = parentPort;
 if (!port) throw new Error('searchWorker.ts runs on a worker thread');
@@ -19,6 +20,10 @@ let queue: Promise<void> = Promise.resolve();
 port.on('message', ({ id, call }: { id: number; call: BenchWorkerCall }) => {
   queue = queue.then(async () => {
     try {
+      if (call.type === 'cpu') {
+        port.postMessage({ id, ok: true, result: threadCpuMs() });
+        return;
+      }
       if (call.type === 'heap') {
         // A worker thread cannot be started with --expose-gc; the flag is set from inside.
         setFlagsFromString('--expose-gc');

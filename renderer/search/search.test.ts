@@ -39,7 +39,7 @@ describe('diffVersions', () => {
       { id: 'a', updatedAt: '1' },
       { id: 'b', updatedAt: '1' },
     ]);
-    expect(first).toEqual({ upserts: first.upserts, removed: [] });
+    expect(first).toEqual({ upserts: first.upserts, removed: [], fresh: true });
     expect(first.upserts.map((r) => r.id)).toEqual(['a', 'b']);
     const second = diffVersions(seen, [
       { id: 'b', updatedAt: '2' },
@@ -47,6 +47,8 @@ describe('diffVersions', () => {
     ]);
     expect(second.upserts.map((r) => r.id)).toEqual(['b', 'c']);
     expect(second.removed).toEqual(['a']);
+    // 'b' was sent before: the index holds it, so the batch is not fresh.
+    expect(second.fresh).toBe(false);
     expect(
       diffVersions(
         seen,
@@ -55,7 +57,29 @@ describe('diffVersions', () => {
     ).toEqual({
       upserts: [],
       removed: [],
+      fresh: true,
     });
+  });
+
+  it('calls a diff fresh only when no upsert was sent before and no id repeats', () => {
+    const seen = new Map<string, string>();
+    expect(diffVersions(seen, [{ id: 'a', updatedAt: '1' }]).fresh).toBe(true);
+    expect(
+      diffVersions(seen, [
+        { id: 'a', updatedAt: '1' },
+        { id: 'b', updatedAt: '1' },
+      ]).fresh,
+    ).toBe(true);
+    // The same id twice in one list, in two versions: both are sent, the second replacing.
+    const twice = diffVersions(new Map(), [
+      { id: 'x', updatedAt: '1' },
+      { id: 'x', updatedAt: '2' },
+    ]);
+    expect(twice.upserts).toHaveLength(2);
+    expect(twice.fresh).toBe(false);
+    // Removed and then added again: it was removed from the index before, so it is new there.
+    diffVersions(seen, []);
+    expect(diffVersions(seen, [{ id: 'a', updatedAt: '1' }]).fresh).toBe(true);
   });
 });
 

@@ -33,6 +33,11 @@ export interface Diff<T> {
   /** New or changed since the last sync. */
   readonly upserts: T[];
   readonly removed: string[];
+  /**
+   * No upsert's id was seen before (so none is in the index) and none repeats: a case indexed
+   * for the first time. The index then looks no id up (packed.ts `fresh`).
+   */
+  readonly fresh: boolean;
 }
 
 /** Compares `next` with the versions last seen and updates `seen` to match `next`. */
@@ -41,18 +46,24 @@ export function diffVersions<T extends Versioned>(
   next: readonly T[],
 ): Diff<T> {
   const upserts: T[] = [];
-  const present = new Set<string>();
+  // Nothing seen before (a first sync): nothing can have gone, and a set of a million ids to
+  // find out was a fifth of the page's share of a first build.
+  const present = seen.size > 0 ? new Set<string>() : null;
+  let fresh = true;
   for (const record of next) {
-    present.add(record.id);
-    if (seen.get(record.id) !== record.updatedAt) {
+    present?.add(record.id);
+    const version = seen.get(record.id);
+    if (version !== record.updatedAt) {
+      // A version seen before, or set by this record's id earlier in `next`.
+      if (version !== undefined) fresh = false;
       upserts.push(record);
       seen.set(record.id, record.updatedAt);
     }
   }
   const removed: string[] = [];
-  for (const id of seen.keys()) if (!present.has(id)) removed.push(id);
+  if (present) for (const id of seen.keys()) if (!present.has(id)) removed.push(id);
   for (const id of removed) seen.delete(id);
-  return { upserts, removed };
+  return { upserts, removed, fresh };
 }
 
 function entityDocument(record: EntityRecord): EntityDoc {
@@ -113,10 +124,14 @@ const WINDOW = 2;
  */
 export const SHARD_MIN = 20_000;
 /**
- * The helper's part of a split sync: a little under half, because it also exports its shard
- * (about a fifth of its indexing time, bench/profiles/search.md) while the case's worker indexes.
+ * The helper's part of a split sync: under half, because it also exports its shard while the
+ * case's worker indexes, and because the later records of a case tend to cost more to index: in
+ * the million bench (calls, then the people added after the import) the helper's records cost
+ * about 1.4× the first part's each; at 0.45, and still at 0.43, the helper ended last at a
+ * million records (by 2.3 s of 12.7 at 0.43) while the case's worker waited for its shard
+ * (bench/profiles/search.md, round 8).
  */
-const HELPER_SHARE = 0.45;
+const HELPER_SHARE = 0.4;
 
 export class CaseIndexSync {
   private entities = new Map<string, string>();
@@ -169,10 +184,10 @@ export class CaseIndexSync {
     return this.track(
       this.apply(
         diffVersions(this.entities, records),
-        (slice) => this.client.updatePacked(packEntities(slice, entityDocument)),
+        (slice, fresh) => this.client.updatePacked(packEntities(slice, entityDocument, { fresh })),
         this.options.startHelper &&
-          ((helper: ShardHelper, slice: EntityRecord[]) =>
-            helper.updatePacked(packEntities(slice, entityDocument))),
+          ((helper: ShardHelper, slice: EntityRecord[], fresh: boolean) =>
+            helper.updatePacked(packEntities(slice, entityDocument, { fresh }))),
       ),
     );
   }
@@ -242,17 +257,21 @@ export class CaseIndexSync {
   }
 
   private async apply<T extends Versioned>(
-    { upserts, removed }: Diff<T>,
-    send: (slice: T[]) => Promise<unknown>,
-    sendToHelper?: (helper: ShardHelper, slice: T[]) => Promise<unknown>,
+    { upserts, removed, fresh }: Diff<T>,
+    send: (slice: T[], fresh: boolean) => Promise<unknown>,
+    sendToHelper?: (helper: ShardHelper, slice: T[], fresh: boolean) => Promise<unknown>,
   ): Promise<boolean> {
     if (upserts.length === 0 && removed.length === 0) return false;
     // Posts upserts[from, to) in slices, at most WINDOW unapplied at a time.
-    const feed = async (from: number, to: number, target: (slice: T[]) => Promise<unknown>) => {
+    const feed = async (
+      from: number,
+      to: number,
+      target: (slice: T[], fresh: boolean) => Promise<unknown>,
+    ) => {
       const waits: Promise<unknown>[] = [];
       for (let i = from; i < to; i += BATCH) {
         if (waits.length >= WINDOW) await waits[waits.length - WINDOW];
-        waits.push(target(upserts.slice(i, Math.min(to, i + BATCH))));
+        waits.push(target(upserts.slice(i, Math.min(to, i + BATCH)), fresh));
       }
       await Promise.all(waits);
     };
@@ -271,7 +290,7 @@ export class CaseIndexSync {
       const shard = (async () => {
         const helper = startHelper();
         try {
-          await feed(own, upserts.length, (slice) => sendToHelper(helper, slice));
+          await feed(own, upserts.length, (slice) => sendToHelper(helper, slice, fresh));
           return await helper.exportShard();
         } finally {
           helper.terminate();
@@ -285,7 +304,7 @@ export class CaseIndexSync {
       await Promise.all([removal, feed(0, own, send)]);
       const { bytes } = await settled;
       // A helper that failed (could not start, ran out of memory): its half is indexed here.
-      if (bytes) await this.client.mergeShard(bytes);
+      if (bytes) await this.client.mergeShard(bytes, { fresh });
       else await feed(own, upserts.length, send);
     };
     const done = this.outbox.then(post);

@@ -17,6 +17,13 @@ export interface PackedEntities {
   readonly strings: readonly string[];
   readonly props: readonly string[];
   readonly shape: Int32Array<ArrayBuffer>;
+  /**
+   * The sender's promise that no id of the batch is in the index yet and none repeats in it (a
+   * first sync: indexSync.ts knows from its versions). The index then looks no id up, which was
+   * a tenth of a million-record build; it trusts the promise (were it broken, both copies of an
+   * id stay until the index's id map is next built, on an edit, and the later one wins).
+   */
+  readonly fresh?: boolean;
 }
 
 function wider(shape: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
@@ -25,10 +32,14 @@ function wider(shape: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
   return out;
 }
 
-/** Packs entity documents (see the layout above); `toDoc` reads each record as one. */
+/**
+ * Packs entity documents (see the layout above); `toDoc` reads each record as one. `fresh`:
+ * see PackedEntities.
+ */
 export function packEntities<T>(
   records: readonly T[],
   toDoc: (record: T) => Pick<EntityDoc, 'id' | 'schema' | 'properties'>,
+  options: { readonly fresh?: boolean } = {},
 ): PackedEntities {
   const strings: string[] = [];
   // Written in place (a million calls' shape pushed onto an array and then copied was a
@@ -61,7 +72,8 @@ export function packEntities<T>(
     shape[countAt] = count;
     if (k + 1 > shape.length) shape = wider(shape);
   }
-  return { strings, props, shape: shape.slice(0, k) };
+  const packed = { strings, props, shape: shape.slice(0, k) };
+  return options.fresh ? { ...packed, fresh: true } : packed;
 }
 
 /** The documents of a packed batch, as `add` would take them (tests and small batches). */

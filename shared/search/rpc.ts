@@ -24,8 +24,11 @@ export type SearchCall =
   | { type: 'load'; bytes: Uint8Array }
   /** The index as a shard (searchIndex.ts `exportShard`), handed back rather than copied. */
   | { type: 'exportShard' }
-  /** Adds another worker's shard after this index's documents (a build split in two). */
-  | { type: 'mergeShard'; bytes: Uint8Array }
+  /**
+   * Adds another worker's shard after this index's documents (a build split in two); `fresh`:
+   * none of its ids is indexed here (searchIndex.ts `mergeShard`).
+   */
+  | { type: 'mergeShard'; bytes: Uint8Array; fresh?: boolean }
   | {
       type: 'indexAttachment';
       attachmentId: string;
@@ -88,7 +91,7 @@ export function createSearchHandler(
       case 'exportShard':
         return index.exportShard();
       case 'mergeShard':
-        return index.mergeShard(req.bytes);
+        return index.mergeShard(req.bytes, { fresh: req.fresh === true });
       case 'indexAttachment': {
         const text = await extractText(req.mediaType, req.bytes, { inflate: options.inflate });
         if (text === null) return null;
@@ -120,8 +123,11 @@ export interface SearchRpc {
   /** Replaces the index with a persisted one; `bytes`' buffer is handed to the worker. */
   load(bytes: Uint8Array): Promise<number>;
   exportShard(): Promise<Uint8Array>;
-  /** Merges a shard from `exportShard` (another worker's); `bytes`' buffer is handed over. */
-  mergeShard(bytes: Uint8Array): Promise<number>;
+  /**
+   * Merges a shard from `exportShard` (another worker's); `bytes`' buffer is handed over.
+   * `fresh`: none of the shard's ids is in this index (see searchIndex.ts `mergeShard`).
+   */
+  mergeShard(bytes: Uint8Array, options?: { readonly fresh?: boolean }): Promise<number>;
   indexAttachment(
     attachmentId: string,
     mediaType: string,
@@ -148,9 +154,9 @@ export function createSearchRpc(send: SearchSend): SearchRpc {
     load: (bytes) =>
       call({ type: 'load', bytes }, bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : []),
     exportShard: () => call({ type: 'exportShard' }),
-    mergeShard: (bytes) =>
+    mergeShard: (bytes, options) =>
       call(
-        { type: 'mergeShard', bytes },
+        { type: 'mergeShard', bytes, ...(options?.fresh ? { fresh: true } : {}) },
         bytes.buffer instanceof ArrayBuffer ? [bytes.buffer] : [],
       ),
     indexAttachment: (attachmentId, mediaType, bytes, name) =>

@@ -171,13 +171,20 @@ export interface SearchIndex {
    * Adds the documents of another index's `exportShard()` after this index's own, exactly as
    * adding them one by one here would have (same numbers, same term and value ids: the index
    * serialises to the same bytes); a document whose id is indexed here replaces it. Returns how
-   * many. Throws SearchIndexError 'unsupported' (another format) or 'corrupt'.
+   * many. `fresh`: the sender knows that none of the shard's ids is indexed here (as a batch's
+   * `fresh`, packed.ts), so they are not looked up. Throws SearchIndexError 'unsupported'
+   * (another format) or 'corrupt'.
    */
-  mergeShard(bytes: Uint8Array): number;
+  mergeShard(bytes: Uint8Array, options?: { readonly fresh?: boolean }): number;
 }
 
 /** Bumped whenever the persisted layout or the analysis (what a document is indexed as) changes. */
 export const SEARCH_INDEX_FORMAT = 3;
+/**
+ * A shard's layout (exportShard), checked by mergeShard: shards pass between two workers of one
+ * build and are never stored. 4: frequencies as Float32 (as the postings hold them).
+ */
+const SHARD_FORMAT = `${SEARCH_INDEX_FORMAT}.4`;
 
 export function createSearchIndex(): SearchIndex {
   return new InvertedIndex();
@@ -267,10 +274,14 @@ const FIELD_CACHE_VALUE = 128;
 /** An analysis's `lo` when the value is not a date (or not a valid one). */
 const NO_DAY = -0x80000000;
 
+/** fieldClass's classes besides plain (0) and IBAN (3). */
+const FIELD_DATE = 1;
+const FIELD_PHONE = 2;
+
 /** How `analyzeField` treats a property: 0 plain, 1 date, 2 phone, 3 IBAN. */
 function fieldClass(prop: string, phoneSchema: boolean): number {
-  if (isDateProp(prop)) return 1;
-  if (isPhoneProp(prop, phoneSchema)) return 2;
+  if (isDateProp(prop)) return FIELD_DATE;
+  if (isPhoneProp(prop, phoneSchema)) return FIELD_PHONE;
   return IBAN_PROP.test(prop) ? 3 : 0;
 }
 
@@ -296,7 +307,25 @@ function grown<T extends Growable>(a: T, need: number): T {
 /** Strings numbered in the order first seen; the look-up map is built on first use. */
 class Interner {
   private map: Map<string, number> | null = null;
+  /**
+   * Whether a string may be listed twice (see appendAll): then `id` answers the last of them,
+   * and whoever needs one number per string (a save) looks strings up itself.
+   */
+  repeats = false;
   constructor(readonly strings: string[] = []) {}
+
+  /**
+   * Lists `list` after the strings here without looking any up (the first gets the returned
+   * number, the next the one after): a merged shard's values, most of them new here, whose
+   * look-ups were a third of a merge. The look-up map is built again when next needed.
+   */
+  appendAll(list: readonly string[]): number {
+    const first = this.strings.length;
+    for (const value of list) this.strings.push(value);
+    this.map = null;
+    this.repeats = true;
+    return first;
+  }
 
   id(value: string): number {
     if (!this.map) this.map = new Map(this.strings.map((s, i) => [s, i]));
@@ -330,6 +359,19 @@ interface LiveDocs {
   readonly pool: Int32Array;
 }
 type TfList = Float32Array | number[];
+
+/** A merged shard's postings, term by term (see mergeShard). */
+interface ShardPostings {
+  /** Shard term → this index's term id. */
+  readonly terms: Int32Array;
+  /** Shard term t's postings are [start[t], start[t + 1]). */
+  readonly start: Int32Array;
+  /** Shard document numbers. */
+  readonly docs: Int32Array;
+  /** Shard document → this index's number. */
+  readonly docNo: Int32Array;
+  readonly tfs: Float32Array;
+}
 
 class InvertedIndex implements SearchIndex {
   // documents: dense numbers, columns in typed arrays; the source is kept as interned
@@ -419,20 +461,25 @@ class InvertedIndex implements SearchIndex {
   }
 
   /**
-   * Id → document number. A loaded index builds it on the first add, removal or look-up: a
-   * reopened case that only searches never needs it, and at a million documents it was a good
-   * part of loading.
+   * Id → document number, built from `docIds` when first needed: a loaded index, or one built
+   * from fresh batches (see addPacked), has none until an edit, a removal or a look-up. A
+   * reopened case that only searches never needs it, and keeping it up to date during a build
+   * was a tenth of the build at a million documents (two hash look-ups of a fresh id each).
    */
   private get docNo(): Map<string, number> {
     if (this.docNoMap) return this.docNoMap;
     const map = new Map<string, number>();
-    for (let n = 0; n < this.docIds.length; n++) {
-      if (this.docIds[n] !== '') map.set(this.docIds[n]!, n);
-    }
+    const { docIds } = this;
+    for (let n = 0; n < docIds.length; n++) if (docIds[n] !== '') map.set(docIds[n]!, n);
+    this.docNoMap = map;
     if (map.size !== this.live) {
-      throw new SearchIndexError('corrupt', 'search index: duplicate document id');
+      // An id held twice: a sender broke a batch's `fresh` promise (or the bytes loaded were
+      // damaged). The later document stays, as adding it would have replaced the earlier one.
+      for (let n = 0; n < docIds.length; n++) {
+        if (docIds[n] !== '' && map.get(docIds[n]!) !== n) this.retire(n);
+      }
     }
-    return (this.docNoMap = map);
+    return map;
   }
 
   has(id: string): boolean {
@@ -489,6 +536,8 @@ class InvertedIndex implements SearchIndex {
   addPacked(batch: PackedEntities): number {
     const { strings, props, shape } = batch;
     const { fieldProps, fieldValues } = this;
+    const fresh = batch.fresh === true;
+    if (fresh) this.skipIdMap(strings.length);
     // Interned on first use, as `add` interns a property when it has a value.
     const propIds: (number | undefined)[] = [];
     const weights = props.map(fieldWeight);
@@ -499,7 +548,7 @@ class InvertedIndex implements SearchIndex {
       const id = strings[s]!;
       const schema = strings[s + 1]!;
       if (typeof id !== 'string' || id === '') throw new Error('document without id');
-      this.remove(id);
+      if (!fresh) this.remove(id);
       const groups = shape[k]!;
       const first = k + 1;
       const valuesFrom = s + 2;
@@ -595,9 +644,19 @@ class InvertedIndex implements SearchIndex {
     this.lens[n] = len;
     this.dead[n] = 0;
     this.docIds[n] = id;
-    this.docNo.set(id, n);
+    // Without a map, `docIds` is the record (a fresh batch, see addPacked).
+    this.docNoMap?.set(id, n);
     this.totalLen += len;
     this.live++;
+  }
+
+  /**
+   * Before adding `count` documents known to be new: the id map is dropped (built again from
+   * `docIds` when next needed) unless it is larger than what is added, when keeping it up to
+   * date costs less than building it again.
+   */
+  private skipIdMap(count: number): void {
+    if (this.docNoMap !== null && this.docNoMap.size < count) this.docNoMap = null;
   }
 
   /** Makes the document columns at least `need` long. */
@@ -617,7 +676,8 @@ class InvertedIndex implements SearchIndex {
    */
   private fieldAt(propId: number, valueId: number, entity: boolean, phoneSchema: boolean): number {
     // The property matters to the analysis only as one of four classes.
-    const slot = valueId * 4 + this.propClass(propId, phoneSchema);
+    const cls = this.propClass(propId, phoneSchema);
+    const slot = valueId * 4 + cls;
     // Only entities' short values are kept (below), so a kept analysis is one to use.
     const state = entity && slot < this.fieldSlot.length ? this.fieldSlot[slot]! : 0;
     if (state > 0) return state - 1;
@@ -645,10 +705,13 @@ class InvertedIndex implements SearchIndex {
     data[at + 2] = hi;
     data[at + 3] = terms.length;
     for (let k = 0; k < terms.length; k++) data[at + 4 + k] = terms[k]!;
-    // Kept from a value's second sighting on: most values of a case of people are unique.
+    // Kept from a value's second sighting on: most values of a case of people are unique. Dates
+    // and phones are kept from the first: their analysis (a date parse; two parses by
+    // libphonenumber, a fifth of a call case's build when a number was analysed twice) costs far
+    // more than keeping it, and a call case repeats every number and start minute.
     if (entity && value.length <= FIELD_CACHE_VALUE) {
       this.fieldSlot = grown(this.fieldSlot, slot + 1);
-      if (state === -1) {
+      if (state === -1 || cls === FIELD_DATE || cls === FIELD_PHONE) {
         this.fieldSlot[slot] = at + 1;
         this.fieldDataLen = at + 4 + terms.length;
       } else this.fieldSlot[slot] = -1;
@@ -684,19 +747,25 @@ class InvertedIndex implements SearchIndex {
   }
 
   remove(id: string): boolean {
-    const n = this.docNo.get(id);
+    const map = this.docNo;
+    const n = map.get(id);
     if (n === undefined) return false;
+    map.delete(id);
+    this.retire(n);
+    return true;
+  }
+
+  /** Marks document `n` removed (its id already out of the id map, if there is one). */
+  private retire(n: number): void {
     for (const t of this.termsOf(n)) this.liveDf[t]!--;
     this.totalLen -= this.lens[n]!;
     this.live--;
-    this.docNo.delete(id);
     this.docIds[n] = '';
     this.dead[n] = 1;
     this.deadDocs++;
     const at = this.starts[n]!;
     this.poolGarbage += 2 + 2 * this.pool[at]! + 2 * this.pool[at + 1]!;
     if (this.deadDocs >= PURGE_MIN && this.deadDocs * 4 >= this.live) this.purge();
-    return true;
   }
 
   /** Sweeps dead documents out of the postings, frees their numbers and compacts the pool. */
@@ -764,8 +833,10 @@ class InvertedIndex implements SearchIndex {
       id = this.terms.length;
       this.termId.set(term, id);
       this.terms.push(term);
-      this.postDocs.push([]);
-      this.postTfs.push([]);
+      // No list yet (two empty arrays per term were a good part of a build's garbage): the
+      // postings go to the log, and docsOf makes a list when one is needed.
+      this.postDocs.push(undefined);
+      this.postTfs.push(undefined);
       this.liveDf = grown(this.liveDf, id + 1);
       this.pending.push(term);
       this.addTrigrams(term, id);
@@ -792,11 +863,17 @@ class InvertedIndex implements SearchIndex {
    * (made on first use: a view per term of a large vocabulary would slow loading down).
    */
   private docsOf(t: number): DocList {
-    return (this.postDocs[t] ??= this.baseDocs.subarray(this.baseStart[t], this.baseStart[t + 1]));
+    return (this.postDocs[t] ??=
+      t + 1 < this.baseStart.length
+        ? this.baseDocs.subarray(this.baseStart[t], this.baseStart[t + 1])
+        : []);
   }
 
   private tfsOf(t: number): TfList {
-    return (this.postTfs[t] ??= this.baseTfs.subarray(this.baseStart[t], this.baseStart[t + 1]));
+    return (this.postTfs[t] ??=
+      t + 1 < this.baseStart.length
+        ? this.baseTfs.subarray(this.baseStart[t], this.baseStart[t + 1])
+        : []);
   }
 
   /** Room in the log for `need` postings. */
@@ -846,12 +923,14 @@ class InvertedIndex implements SearchIndex {
 
   /**
    * A new base from every term's postings (its own list or its base range) followed by the
-   * log's, in the order added; without the postings of `dead` documents when given.
+   * log's, in the order added, then a merged shard's (`shard`); without the postings of `dead`
+   * documents when given.
    */
-  private rebuild(dead: Uint8Array | null): void {
+  private rebuild(dead: Uint8Array | null, shard?: ShardPostings): void {
     const termCount = this.terms.length;
     const { baseDocs, baseTfs, baseStart, postDocs, postTfs, logTerms, logDocs, logTfs } = this;
     const len = this.logLen;
+    const baseTerms = baseStart.length - 1;
     const isLive = (n: number) => dead === null || dead[n] === 0;
     // Sizes first (in start[t + 1]), then where each term starts.
     const start = new Int32Array(termCount + 1);
@@ -859,14 +938,21 @@ class InvertedIndex implements SearchIndex {
       const own = postDocs[t];
       let size = 0;
       if (own === undefined) {
-        const to = baseStart[t + 1]!;
-        if (dead === null) size = to - baseStart[t]!;
-        else for (let q = baseStart[t]!; q < to; q++) size += dead[baseDocs[q]!] === 0 ? 1 : 0;
+        // A term interned since the base was laid out has nothing there.
+        const from = t < baseTerms ? baseStart[t]! : 0;
+        const to = t < baseTerms ? baseStart[t + 1]! : 0;
+        if (dead === null) size = to - from;
+        else for (let q = from; q < to; q++) size += dead[baseDocs[q]!] === 0 ? 1 : 0;
       } else if (dead === null) size = own.length;
       else for (let q = 0; q < own.length; q++) size += dead[own[q]!] === 0 ? 1 : 0;
       start[t + 1] = size;
     }
     for (let i = 0; i < len; i++) if (isLive(logDocs[i]!)) start[logTerms[i]! + 1]!++;
+    if (shard) {
+      for (let t = 0; t < shard.terms.length; t++) {
+        start[shard.terms[t]! + 1]! += shard.start[t + 1]! - shard.start[t]!;
+      }
+    }
     for (let t = 0; t < termCount; t++) start[t + 1]! += start[t]!;
     const docs = new Int32Array(start[termCount]!);
     const tfs = new Float32Array(start[termCount]!);
@@ -875,7 +961,8 @@ class InvertedIndex implements SearchIndex {
       let w = at[t]!;
       const own = postDocs[t];
       if (own === undefined) {
-        for (let q = baseStart[t]!, to = baseStart[t + 1]!; q < to; q++) {
+        const to = t < baseTerms ? baseStart[t + 1]! : 0;
+        for (let q = t < baseTerms ? baseStart[t]! : 0; q < to; q++) {
           const n = baseDocs[q]!;
           if (!isLive(n)) continue;
           docs[w] = n;
@@ -898,6 +985,19 @@ class InvertedIndex implements SearchIndex {
       const w = at[logTerms[i]!]!++;
       docs[w] = n;
       tfs[w] = logTfs[i]!;
+    }
+    if (shard) {
+      // Each shard term's postings are one block: copied in sequence, not scattered.
+      const { docNo } = shard;
+      for (let t = 0; t < shard.terms.length; t++) {
+        const term = shard.terms[t]!;
+        let w = at[term]!;
+        for (let q = shard.start[t]!, to = shard.start[t + 1]!; q < to; q++) {
+          docs[w] = docNo[shard.docs[q]!]!;
+          tfs[w++] = shard.tfs[q]!;
+        }
+        at[term] = w;
+      }
     }
     this.baseDocs = docs;
     this.baseTfs = tfs;
@@ -930,6 +1030,8 @@ class InvertedIndex implements SearchIndex {
     const lens = new Float64Array(count);
     const pool = new Int32Array(poolSize);
     const valueNo = values && new Int32Array(this.values.strings.length).fill(-1);
+    // A value listed twice (a merged shard's, see Interner.appendAll) is saved once.
+    const byString = this.values.repeats ? new Map<string, number>() : null;
     let w = 0;
     for (let n = 0; n < this.docIds.length; n++) {
       const m = renumber[n]!;
@@ -950,8 +1052,14 @@ class InvertedIndex implements SearchIndex {
       for (let i = at + 2; i < pairsEnd; i += 2) {
         const v = source[i + 1]!;
         if (valueNo[v] === -1) {
-          valueNo[v] = values.length;
-          values.push(this.values.strings[v]!);
+          const value = this.values.strings[v]!;
+          const known = byString?.get(value);
+          if (known !== undefined) valueNo[v] = known;
+          else {
+            valueNo[v] = values.length;
+            byString?.set(value, values.length);
+            values.push(value);
+          }
         }
         pool[w++] = source[i]!;
         pool[w++] = valueNo[v]!;
@@ -965,8 +1073,50 @@ class InvertedIndex implements SearchIndex {
 
   exportShard(): Uint8Array<ArrayBuffer> {
     this.settle();
+    const writer = new BinaryWriter();
+    if (!this.exportInPlace(writer)) this.exportCompacted(writer);
     // Value, property, schema and term ids stay this index's own (its tables go whole), so the
     // receiver maps each table once.
+    return writer
+      .addStrings('values', this.values.strings)
+      .addStrings('props', this.props.strings)
+      .addStrings('schemaNames', this.schemaNames.strings)
+      .addStrings('terms', this.terms)
+      .finish({ shard: SHARD_FORMAT });
+  }
+
+  /**
+   * The shard's documents and postings straight from this index's arrays, when they are already
+   * what a shard holds: no document removed (so none renumbered or replaced), sources end to end
+   * in document order, every term's postings in the base (a helper's index after its settle).
+   * The copies and renumbering of `exportCompacted` were a fifth of the helper's export.
+   */
+  private exportInPlace(writer: BinaryWriter): boolean {
+    const count = this.docIds.length;
+    if (this.live !== count || this.baseStart.length !== this.terms.length + 1) return false;
+    const { pool, starts } = this;
+    let at = 0;
+    for (let n = 0; n < count; n++) {
+      if (starts[n] !== at) return false;
+      at += 2 + 2 * pool[at]! + 2 * pool[at + 1]!;
+    }
+    if (at !== this.poolLen) return false;
+    for (const docs of this.postDocs) if (Array.isArray(docs)) return false;
+    const postings = this.baseStart[this.terms.length]!;
+    writer
+      .addStrings('docs', this.docIds)
+      .add('kinds', this.kinds.subarray(0, count))
+      .add('schemas', this.schemas.subarray(0, count))
+      .add('lens', this.lens.subarray(0, count))
+      .add('pool', pool.subarray(0, at))
+      .add('termStart', this.baseStart)
+      .add('postDocs', this.baseDocs.subarray(0, postings))
+      .add('postTfs', this.baseTfs.subarray(0, postings));
+    return true;
+  }
+
+  /** The shard's documents and postings without removed documents, renumbered densely. */
+  private exportCompacted(writer: BinaryWriter): void {
     const { renumber, docIds, kinds, schemas, lens, pool } = this.liveDocs(null);
     // Every term in id order (the receiver interns them in that order), its live postings in
     // list order (the order documents were added).
@@ -978,7 +1128,7 @@ class InvertedIndex implements SearchIndex {
     }
     termStart[this.terms.length] = postings;
     const postDocs = new Int32Array(postings);
-    const postTfs = new Float64Array(postings);
+    const postTfs = new Float32Array(postings);
     let p = 0;
     for (let t = 0; t < this.terms.length; t++) {
       const docs = this.docsOf(t);
@@ -990,25 +1140,20 @@ class InvertedIndex implements SearchIndex {
         postTfs[p++] = tfs[k]!;
       }
     }
-    return new BinaryWriter()
+    writer
       .addStrings('docs', docIds)
       .add('kinds', kinds)
       .add('schemas', schemas)
       .add('lens', lens)
       .add('pool', pool)
-      .addStrings('values', this.values.strings)
-      .addStrings('props', this.props.strings)
-      .addStrings('schemaNames', this.schemaNames.strings)
-      .addStrings('terms', this.terms)
       .add('termStart', termStart)
       .add('postDocs', postDocs)
-      .add('postTfs', postTfs)
-      .finish({ shard: SEARCH_INDEX_FORMAT });
+      .add('postTfs', postTfs);
   }
 
-  mergeShard(bytes: Uint8Array): number {
+  mergeShard(bytes: Uint8Array, options: { readonly fresh?: boolean } = {}): number {
     const reader = new BinaryReader(bytes);
-    if ((reader.info as { shard?: unknown } | null)?.shard !== SEARCH_INDEX_FORMAT) {
+    if ((reader.info as { shard?: unknown } | null)?.shard !== SHARD_FORMAT) {
       throw new SearchIndexError('unsupported', 'not a search index shard of this format');
     }
     const corrupt = (what: string) => new SearchIndexError('corrupt', `search shard: ${what}`);
@@ -1023,7 +1168,7 @@ class InvertedIndex implements SearchIndex {
     const terms = reader.strings('terms');
     const termStart = reader.i32('termStart');
     const postDocs = reader.i32('postDocs');
-    const postTfs = reader.f64('postTfs');
+    const postTfs = reader.f32('postTfs');
     const count = docIds.length;
     if (
       kinds.length !== count ||
@@ -1076,7 +1221,14 @@ class InvertedIndex implements SearchIndex {
       for (let i = 0; i < list.length; i++) out[i] = id(list[i]!);
       return out;
     };
-    const valueNo = interned(values, (value) => this.values.id(value));
+    // The shard's values are listed as they are when they are many (a split build: most are new
+    // here, and looking each up was a third of the merge); a save lists each once.
+    let valueNo: Int32Array;
+    if (values.length * 4 >= this.values.strings.length) {
+      const first = this.values.appendAll(values);
+      valueNo = new Int32Array(values.length);
+      for (let i = 0; i < values.length; i++) valueNo[i] = first + i;
+    } else valueNo = interned(values, (value) => this.values.id(value));
     const propNo = interned(props, (prop) => this.props.id(prop));
     const schemaNo = interned(schemaNames, (schema) => this.schemaNames.id(schema));
     const termNo = interned(terms, (term) => this.termFor(term));
@@ -1084,12 +1236,14 @@ class InvertedIndex implements SearchIndex {
     // Room for every document and its source at once, not document by document.
     this.growDocs(this.docIds.length + count);
     this.pool = grown(this.pool, this.poolLen + pool.length);
-    const map = this.docNo;
+    const fresh = options.fresh === true;
+    if (fresh) this.skipIdMap(count);
+    const map = fresh ? this.docNoMap : this.docNo;
     at = 0;
     for (let m = 0; m < count; m++) {
       const id = docIds[m]!;
       // Replaces the document with the same id, as adding it would.
-      if (map.has(id)) {
+      if (!fresh && map!.has(id)) {
         this.remove(id);
         this.pool = grown(this.pool, this.poolLen + pool.length - at);
       }
@@ -1116,25 +1270,34 @@ class InvertedIndex implements SearchIndex {
       this.lens[n] = lens[m]!;
       this.dead[n] = 0;
       this.docIds[n] = id;
-      map.set(id, n);
+      map?.set(id, n);
       this.totalLen += lens[m]!;
       this.live++;
       docNo[m] = n;
     }
-    // The shard's postings go to the log, term by term: settled with this index's own.
+    const shardPostings = { terms: termNo, start: termStart, docs: postDocs, docNo, tfs: postTfs };
+    for (let t = 0; t < terms.length; t++) {
+      this.liveDf[termNo[t]!]! += termStart[t + 1]! - termStart[t]!;
+    }
+    // A shard as large as a good part of the index (a split build): its postings are put in
+    // place with this index's own at once, each term's a block after the log's (writing them to
+    // the log first cost a copy of the log and a scatter of every posting, on the build's
+    // critical path).
+    if (postDocs.length * 8 >= this.baseDocs.length + this.logLen) {
+      this.rebuild(null, shardPostings);
+      return count;
+    }
+    // A small one goes to the log, term by term: settled with this index's own.
     let w = this.logLen;
     this.reserveLog(w + postDocs.length);
-    const { logTerms, logDocs, logTfs, liveDf } = this;
+    const { logTerms, logDocs, logTfs } = this;
     for (let t = 0; t < terms.length; t++) {
-      const from = termStart[t]!;
-      const to = termStart[t + 1]!;
       const term = termNo[t]!;
-      for (let q = from; q < to; q++) {
+      for (let q = termStart[t]!, to = termStart[t + 1]!; q < to; q++) {
         logTerms[w] = term;
         logDocs[w] = docNo[postDocs[q]!]!;
         logTfs[w++] = postTfs[q]!;
       }
-      liveDf[term]! += to - from;
     }
     this.logLen = w;
     return count;

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { createSearchIndex, SearchIndexError } from './searchIndex.ts';
 import type { SearchIndex } from './searchIndex.ts';
@@ -122,6 +122,121 @@ describe('search index shards', () => {
     );
   });
 
+  it('indexes fresh batches and a fresh shard as the checked path does (ids not looked up)', () => {
+    // `fresh`: the sender's promise that no id of the batch is indexed yet (a first sync). The
+    // index then keeps no id map during the build; edits afterwards build it from the documents.
+    const freshDoc = entityArb.chain((doc) =>
+      fc.integer({ min: 0, max: 60 }).map((n) => ({ ...doc, id: `f${n}` })),
+    );
+    const unique = (docs: EntityDoc[]) => [...new Map(docs.map((d) => [d.id, d])).values()];
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(entityArb, removal), { maxLength: 30 }),
+        fc.array(freshDoc, { maxLength: 50 }).map(unique),
+        fc.integer({ min: 0, max: 50 }),
+        fc.integer({ min: 1, max: 9 }),
+        fc.array(
+          fc.oneof(
+            entityArb,
+            freshDoc,
+            removal,
+            removal.map((id) => `f${id.slice(1)}`),
+          ),
+          {
+            maxLength: 20,
+          },
+        ),
+        (before, fresh, cut, slice, after) => {
+          const checked = createSearchIndex();
+          const trusted = createSearchIndex();
+          const helper = createSearchIndex();
+          for (const op of before) {
+            for (const index of [checked, trusted]) {
+              if (typeof op === 'string') index.remove(op);
+              else index.add(op);
+            }
+          }
+          const own = fresh.slice(0, cut);
+          const theirs = fresh.slice(cut);
+          for (let i = 0; i < own.length; i += slice) {
+            const part = own.slice(i, i + slice);
+            checked.addPacked(structuredClone(packEntities(part, (d) => d)));
+            trusted.addPacked(structuredClone(packEntities(part, (d) => d, { fresh: true })));
+          }
+          for (let i = 0; i < theirs.length; i += slice) {
+            const part = theirs.slice(i, i + slice);
+            helper.addPacked(structuredClone(packEntities(part, (d) => d, { fresh: true })));
+          }
+          const shard = helper.exportShard();
+          checked.mergeShard(shard.slice());
+          trusted.mergeShard(shard, { fresh: true });
+          expect(trusted.size).toBe(checked.size);
+          expect(same(trusted.serialize(), checked.serialize())).toBe(true);
+          expect(answers(trusted)).toEqual(answers(checked));
+          // Edits after the build look ids up: the map is built from the documents then.
+          for (const op of after) {
+            if (typeof op === 'string') expect(trusted.remove(op)).toBe(checked.remove(op));
+            else for (const index of [checked, trusted]) index.add(op);
+          }
+          expect(trusted.ids().sort()).toEqual(checked.ids().sort());
+          expect(same(trusted.serialize(), checked.serialize())).toBe(true);
+          expect(answers(trusted)).toEqual(answers(checked));
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+
+  it('looks no id up while indexing fresh batches and merging a fresh shard', () => {
+    const docs = Array.from({ length: 30 }, (_, i) => ({
+      id: `id-${i}`,
+      schema: 'Person',
+      properties: { name: [`Name${i} Petrov`] },
+    }));
+    const ids = new Set(docs.map((d) => d.id));
+    const index = createSearchIndex();
+    const helper = createSearchIndex();
+    helper.addPacked(packEntities(docs.slice(20), (d) => d, { fresh: true }));
+    const shard = helper.exportShard();
+    const lookups: unknown[] = [];
+    const spies = (['get', 'has', 'set'] as const).map((method) => {
+      const original = Reflect.get(Map.prototype, method) as (...args: unknown[]) => unknown;
+      return vi.spyOn(Map.prototype, method).mockImplementation(function (
+        this: Map<unknown, unknown>,
+        ...args: unknown[]
+      ) {
+        if (ids.has(args[0] as string)) lookups.push(args[0]);
+        return original.apply(this, args);
+      });
+    });
+    try {
+      index.addPacked(packEntities(docs.slice(0, 20), (d) => d, { fresh: true }));
+      index.mergeShard(shard, { fresh: true });
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(lookups).toEqual([]);
+    expect(index.size).toBe(30);
+    expect(index.has('id-25')).toBe(true);
+  });
+
+  it('keeps the later of two documents when a fresh batch broke its promise, once ids are looked up', () => {
+    const checked = createSearchIndex();
+    const trusted = createSearchIndex();
+    const docs: EntityDoc[] = [
+      { id: 'p1', schema: 'Person', properties: { name: ['Ivan Petrov'] } },
+      { id: 'p2', schema: 'Person', properties: { name: ['Maria Kovacheva'] } },
+      { id: 'p1', schema: 'Person', properties: { name: ['Ivan Ivanov'] } },
+    ];
+    checked.addPacked(packEntities(docs, (d) => d));
+    trusted.addPacked(packEntities(docs, (d) => d, { fresh: true }));
+    expect(trusted.has('p1')).toBe(true);
+    expect(trusted.size).toBe(2);
+    expect(same(trusted.serialize(), checked.serialize())).toBe(true);
+    expect(trusted.search('petrov')).toEqual([]);
+    expect(trusted.search('ivanov').map((h) => h.id)).toEqual(['p1']);
+  });
+
   it('refuses bytes that are not a shard, or a damaged one, by code, and stays as it was', () => {
     const index = createSearchIndex();
     index.add({ id: 'p1', schema: 'Person', properties: { name: ['Ivan Petrov'] } });
@@ -151,6 +266,38 @@ describe('search index shards', () => {
 });
 
 describe('a large sync split over two workers', () => {
+  it('promises fresh ids on a first sync only (and the merge with them)', async () => {
+    const seen: string[] = [];
+    const watched = (into: string[]): SearchRpc => {
+      const worker = fakeWorker();
+      return {
+        ...worker,
+        updatePacked: (batch) => {
+          into.push(`updatePacked ${batch.fresh === true}`);
+          return worker.updatePacked(batch);
+        },
+        mergeShard: (bytes, options) => {
+          into.push(`mergeShard ${options?.fresh === true}`);
+          return worker.mergeShard(bytes, options);
+        },
+      };
+    };
+    const helperSeen: string[] = [];
+    const sync = new CaseIndexSync(watched(seen), () => Promise.reject(new Error('none')), {
+      startHelper: () => ({ ...watched(helperSeen), terminate: () => undefined }),
+      shardMin: 50,
+    });
+    const records = Array.from({ length: 60 }, (_, i) => record(i));
+    await sync.syncEntities(records);
+    expect(new Set(seen)).toEqual(new Set(['updatePacked true', 'mergeShard true']));
+    expect(new Set(helperSeen)).toEqual(new Set(['updatePacked true']));
+    seen.length = 0;
+    // A changed record is in the index: not fresh. A new one alone is.
+    await sync.syncEntities([...records.slice(1), record(0, '2')]);
+    await sync.syncEntities([...records.slice(1), record(0, '2'), record(99)]);
+    expect(seen).toEqual(['updatePacked false', 'updatePacked true']);
+  });
+
   it("gives the index one worker builds, and indexes a failed helper's half itself", async () => {
     const records = Array.from({ length: 120 }, (_, i) => record(i));
     const serialised = async (startHelper?: () => ShardHelper) => {
