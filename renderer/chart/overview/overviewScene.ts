@@ -488,7 +488,7 @@ export interface Paint2D {
 }
 
 /** A disc smaller than this many bitmap pixels is painted as a square: it looks the same. */
-const TINY_DISC_PX = 1.5;
+export const TINY_DISC_PX = 1.5;
 
 /**
  * Paints `scene` into a canvas of the raster's size: background, group boxes, edges (one path per
