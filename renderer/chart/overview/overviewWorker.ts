@@ -3,7 +3,7 @@
 // The canvas-sized first bitmap of a plain scene is rasterised in JavaScript (sceneRaster.ts: a
 // third of the canvas's time at 50,000 nodes); anything else is painted on the canvas.
 import { serveRequests } from '../../platform/workerHost.ts';
-import { paintScene } from './overviewScene.ts';
+import { paintScene } from './scenePaint.ts';
 import { rasteriseScene } from './sceneRaster.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
 

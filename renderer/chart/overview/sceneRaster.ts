@@ -22,7 +22,7 @@
  * canvas as before (the detailed raster always is).
  */
 import type { OverviewScene, Raster } from './overviewScene.ts';
-import { EdgeLook, TINY_DISC_PX, tierAlphas, weightTier } from './overviewScene.ts';
+import { EdgeLook, TINY_DISC_PX, tierAlphas, weightTier } from './scenePaint.ts';
 
 /** A "#rgb" or "#rrggbb" colour as [r, g, b]; undefined for any other notation. */
 export function hexColour(colour: string): [number, number, number] | undefined {
