@@ -5,7 +5,7 @@
  * into the case's in-memory store (caseStore.ts), which the unit of work keeps current. Components read through these hooks; they write through
  * useRepository().
  */
-import { useEffect, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type {
   AttachmentRecord,
@@ -123,26 +123,42 @@ const NO_CHARTS: ChartRecord[] = [];
  * Starts the case's chart reads once its node entities are in (the entity table can show its
  * first page; the relationships are still loading), and holds them while the workspace is open:
  * the chart tab then finds its chart in memory instead of reading the chart record after the
- * click (issue 13). Re-renders nothing.
+ * click (issue 13). Re-renders nothing; `onCharts` (optional) sees every answer of the reads.
  */
-export function useKeepCaseCharts(caseId: string): void {
+export function useKeepCaseCharts(
+  caseId: string,
+  onCharts?: (charts: readonly ChartRecord[]) => void,
+): void {
   const repository = useRepository();
+  const onChartsRef = useRef(onCharts);
+  useEffect(() => {
+    onChartsRef.current = onCharts;
+  });
   useEffect(() => {
     const store = repository.caseStores.store(caseId);
     let release: (() => void) | undefined;
     let unsubscribe: (() => void) | undefined;
+    let unwatch: (() => void) | undefined;
     const check = () => {
       if (release) return;
       const state = store.snapshot();
       if (state.nodes === undefined && state.phase === 'loading') return;
-      release = caseCharts(repository, caseId).acquire();
+      const charts = caseCharts(repository, caseId);
+      release = charts.acquire();
       unsubscribe?.();
       unsubscribe = undefined;
+      const seen = () => {
+        const value = charts.snapshot();
+        if (value) onChartsRef.current?.(value);
+      };
+      unwatch = charts.subscribe(seen);
+      seen();
     };
     unsubscribe = store.subscribe(check);
     check();
     return () => {
       unsubscribe?.();
+      unwatch?.();
       release?.();
     };
   }, [repository, caseId]);
