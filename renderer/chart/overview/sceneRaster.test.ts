@@ -51,7 +51,7 @@ describe('rasteriseScene', () => {
     expect(rasteriseScene(plain, raster(16))).toBeDefined();
     // Lines a pixel wide (the detailed raster), discs wider than a square, other looks or colours.
     expect(rasteriseScene(plain, raster(16, 1))).toBeUndefined();
-    expect(rasteriseScene(sceneOf([{ ...tiny, size: 4 }]), raster(16))).toBeUndefined();
+    expect(rasteriseScene(sceneOf([{ ...tiny, size: 6 }]), raster(16))).toBeUndefined();
     expect(
       rasteriseScene({ ...plain, nodeRing: Uint16Array.of(1, 0) }, raster(16)),
     ).toBeUndefined();
@@ -78,6 +78,19 @@ describe('rasteriseScene', () => {
     const [r] = hexColour(FILL)!;
     expect(pixel(half, 8, 2, 2)[0]).toBeCloseTo((255 + r) / 2, -0.5);
     expect(pixel(half, 8, 3, 2)[0]).toBeCloseTo((255 + r) / 2, -0.5);
+  });
+
+  it('paints a small disc by the share of each pixel inside it', () => {
+    // A disc 3 px across centred on pixel (4, 4)'s centre: that pixel whole, its corners' pixels
+    // partly, pixels two away not at all.
+    const pixels = rasteriseScene(sceneOf([{ x: 4.5, y: 4.5, size: 3, fill: FILL }]), raster(10))!;
+    const [r] = hexColour(FILL)!;
+    expect(pixel(pixels, 10, 4, 4)).toEqual([...hexColour(FILL)!, 255]);
+    expect(pixel(pixels, 10, 4, 3)[0]).toBe(r);
+    const corner = pixel(pixels, 10, 3, 3)[0]!;
+    expect(corner).toBeGreaterThan(r);
+    expect(corner).toBeLessThan(255);
+    expect(pixel(pixels, 10, 2, 4)[0]).toBe(255);
   });
 
   it('draws an edge as a hairline at its alpha scaled by its width', () => {
