@@ -6,7 +6,7 @@ import type { CommandTab, WorkspaceActions } from '../core/commands.ts';
 import { useWorkspaceCommands } from '../core/workspaceCommands.ts';
 import { Dialog } from '../core/Dialog.tsx';
 import { AttachmentsPanel } from '../attachments/index.ts';
-import { addEntityToChart, ChartPanel } from '../chart/index.ts';
+import { addEntityToChart, ChartPanel, usePrepareCharts } from '../chart/index.ts';
 import type { Point } from '../chart/index.ts';
 import { useCase, useCaseEntities, useEntities } from '../db/queries.ts';
 import { EntityDetails, EntityEditor, EntityTable, RelationshipEditor } from '../entity/index.ts';
@@ -55,6 +55,9 @@ export function CaseWorkspace({ caseId, onClose }: CaseWorkspaceProps) {
   const timeFilter = useTimeFilter(caseId, entities, timeRange);
   // Kept while the case is open, so the index is ready when the Search tab is shown.
   const searchIndex = useCaseSearchIndex(caseId);
+  // The charts are read (and a huge one's painter started) while the case loads, so the chart
+  // tab finds them ready.
+  usePrepareCharts(caseId);
   const [searchFocus, setSearchFocus] = useState(0);
   // Raised by the Delete command: the details pane asks for confirmation as its button does.
   const [deleteRequest, setDeleteRequest] = useState(0);

@@ -7,3 +7,4 @@ export type { Point } from './chartGeometry.ts';
 export { buildChartElements, CHART_LAYOUTS } from './chartModel.ts';
 export type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
 export type { ChartTestHook } from './testHooks.ts';
+export { usePrepareCharts } from './overview/useEarlyOverview.ts';

@@ -5,7 +5,7 @@
  * into the case's in-memory store (caseStore.ts), which the unit of work keeps current. Components read through these hooks; they write through
  * useRepository().
  */
-import { useEffect, useMemo, useRef, useSyncExternalStore } from 'react';
+import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { useLiveQuery } from 'dexie-react-hooks';
 import type {
   AttachmentRecord,
@@ -17,8 +17,8 @@ import type {
   NoticeRecord,
 } from '../../shared/model/index.ts';
 import type { CaseEntities, CaseEntityStore } from './caseStore.ts';
-import type { LiveChart } from './chartNodes.ts';
-import { liveChart } from './chartNodes.ts';
+import { caseCharts } from './caseCharts.ts';
+import { errorMessage } from '../../shared/base/errors.ts';
 import { useRepository } from './repositoryContext.ts';
 
 export function useCases(): CaseRecord[] | undefined {
@@ -101,36 +101,67 @@ export function useNotices(caseId: string | undefined): NoticeRecord[] | undefin
  * the moves are watched by two live queries: a drag writes move rows only, so it re-reads those
  * and not every chart record (a 50,000-node chart's is megabytes to decrypt, copy and lay out
  * again); liveChart keeps the two consistent while one query has answered and the other not yet.
+ * The two queries are the case's shared reads (caseCharts.ts), usually started when the case
+ * opened (useKeepCaseCharts), so a chart tab finds its chart in memory.
  */
 export function useCharts(caseId: string | undefined): ChartRecord[] | undefined {
   const repository = useRepository();
-  const records = useLiveQuery(
-    () => (caseId ? repository.listChartRecords(caseId) : []),
-    [repository, caseId],
+  const charts = caseId ? caseCharts(repository, caseId) : undefined;
+  useEffect(() => charts?.acquire(), [charts]);
+  const value = useSyncExternalStore(charts ? charts.subscribe : noSubscription, () =>
+    charts ? charts.snapshot() : NO_CHARTS,
   );
-  const moves = useLiveQuery(
-    () => (caseId ? repository.listChartNodeMoves(caseId) : []),
-    [repository, caseId],
-  );
-  const laid = useRef<ReadonlyMap<string, LiveChart>>(new Map());
-  return useMemo(() => {
-    if (!records || !moves) return undefined;
-    const byChart = new Map<string, (typeof moves)[number][]>();
-    for (const row of moves) {
-      const list = byChart.get(row.chartId);
-      if (list) list.push(row);
-      else byChart.set(row.chartId, [row]);
-    }
-    const next = new Map<string, LiveChart>();
-    const charts = records.map((record) => {
-      const live = liveChart(laid.current.get(record.id), record, byChart.get(record.id) ?? []);
-      next.set(record.id, live);
-      return live.chart;
-    });
-    // What was laid together, for the next answer of either query (see liveChart).
-    laid.current = next;
-    return charts;
-  }, [records, moves]);
+  const error = charts?.error();
+  // As useLiveQuery did: a failed read is thrown to the nearest error boundary.
+  if (error !== undefined) throw error instanceof Error ? error : new Error(errorMessage(error));
+  return value;
+}
+
+const NO_CHARTS: ChartRecord[] = [];
+
+/**
+ * Starts the case's chart reads once its node entities are in (the entity table can show its
+ * first page; the relationships are still loading), and holds them while the workspace is open:
+ * the chart tab then finds its chart in memory instead of reading the chart record after the
+ * click (issue 13). Re-renders nothing; `onCharts` (optional) sees every answer of the reads.
+ */
+export function useKeepCaseCharts(
+  caseId: string,
+  onCharts?: (charts: readonly ChartRecord[]) => void,
+): void {
+  const repository = useRepository();
+  const onChartsRef = useRef(onCharts);
+  useEffect(() => {
+    onChartsRef.current = onCharts;
+  });
+  useEffect(() => {
+    const store = repository.caseStores.store(caseId);
+    let release: (() => void) | undefined;
+    let unsubscribe: (() => void) | undefined;
+    let unwatch: (() => void) | undefined;
+    const check = () => {
+      if (release) return;
+      const state = store.snapshot();
+      if (state.nodes === undefined && state.phase === 'loading') return;
+      const charts = caseCharts(repository, caseId);
+      release = charts.acquire();
+      unsubscribe?.();
+      unsubscribe = undefined;
+      const seen = () => {
+        const value = charts.snapshot();
+        if (value) onChartsRef.current?.(value);
+      };
+      unwatch = charts.subscribe(seen);
+      seen();
+    };
+    unsubscribe = store.subscribe(check);
+    check();
+    return () => {
+      unsubscribe?.();
+      unwatch?.();
+      release?.();
+    };
+  }, [repository, caseId]);
 }
 
 /** The audit trail of one record, oldest first. */
