@@ -31,7 +31,8 @@ import { layoutInputOf } from './cytoscapeAdapterLayouts.ts';
 import type { ElementPatch } from './elementDiff.ts';
 import { layoutGraphOf } from './fastLayout.ts';
 import { runCytoscapeLayoutInWorker, runLayoutInWorker } from './layout/runLayoutInWorker.ts';
-import { diffViewModels, isEmptyPatch, limitAdditions } from './elementDiff.ts';
+import { diffViewModels, isEmptyPatch, sliceWindowPatch } from './elementDiff.ts';
+import { FillPacer } from './fillPacer.ts';
 import { ChartOverview } from './overview/ChartOverview.ts';
 import type { LabelBox } from './labelLevels.ts';
 import {
@@ -101,12 +102,6 @@ const NODE_SIZE = 40;
 const NODE_FONT_PX = 11;
 const EDGE_FONT_PX = 9;
 const NODE_LABEL_MAX_WIDTH = 140;
-/**
- * Most nodes (with their edges) added to a huge chart's window per frame: Cytoscape styles and
- * draws new elements in the frame after they are added, so a window of a few thousand nodes
- * filled at once would freeze the page for most of a second.
- */
-const FILL_CHUNK_NODES = 200;
 
 /** What the user did on the chart, in chart terms (see ChartAdapter.onGestures). */
 export interface ChartGestures {
@@ -140,6 +135,14 @@ export class ChartAdapter {
   private fullIndex: { view: ChartViewModel; nodes: Map<string, ChartNodeModel> } | undefined;
   private theme: ChartTheme | undefined;
   private fillFrame: number | undefined;
+  /**
+   * Sizes each frame's slice of a huge chart's window change (fillPacer.ts): Cytoscape styles and
+   * measures new elements in the frame after they are added, so a window of a few thousand nodes
+   * added at once would freeze the page for most of a second.
+   */
+  private readonly pacer = new FillPacer();
+  /** When the latest slice was applied and how many elements it moved (for the pacer). */
+  private lastSlice: { at: number; moved: number } | undefined;
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
   private readonly overview: ChartOverview | undefined;
   /** Label level of detail (labelLevels.ts): the pending frame, the hovered node, the shown set. */
@@ -435,7 +438,11 @@ export class ChartAdapter {
     return this.applyWindow();
   }
 
-  /** Makes Cytoscape hold the part of the chart the overview's window asks for. */
+  /**
+   * Makes Cytoscape hold the part of the chart the overview's window asks for. A window change
+   * (a rectangle, or nothing under the overview) goes in slices over the next frames, nearest the
+   * middle of the view first; the overview covers Cytoscape until the window is full.
+   */
   private applyWindow(): ElementPatch {
     const window = this.overview?.window ?? 'all';
     const next =
@@ -445,25 +452,44 @@ export class ChartAdapter {
           ? EMPTY_VIEW_MODEL
           : (this.overview?.windowView ?? EMPTY_VIEW_MODEL);
     const whole = diffViewModels(this.applied, next);
-    // A window fills over several frames; the overview covers Cytoscape until it is full.
     const { patch, applied } =
-      typeof window === 'object'
-        ? limitAdditions(this.applied, next, whole, FILL_CHUNK_NODES)
-        : { patch: whole, applied: next };
+      window === 'all'
+        ? { patch: whole, applied: next }
+        : sliceWindowPatch(this.applied, next, whole, this.pacer.budget, this.viewportCenter());
     this.applied = applied;
     const filling = applied !== next;
     this.overview?.setFilling(filling);
     if (filling) this.scheduleFill();
     if (isEmptyPatch(patch)) return patch;
     this.applyPatch(patch);
+    this.lastSlice =
+      window === 'all'
+        ? undefined
+        : {
+            at: performance.now(),
+            moved:
+              patch.addNodes.length +
+              patch.addEdges.length +
+              patch.removeNodes.length +
+              patch.removeEdges.length,
+          };
     return patch;
+  }
+
+  /** Whether a window change is still being applied, a slice a frame. */
+  get filling(): boolean {
+    return this.fillFrame !== undefined;
   }
 
   private scheduleFill(): void {
     if (this.fillFrame !== undefined) return;
     this.fillFrame = requestAnimationFrame(() => {
       this.fillFrame = undefined;
-      if (!this.cy.destroyed()) this.applyWindow();
+      if (this.cy.destroyed()) return;
+      // The time since the last slice is the frame Cytoscape spent styling and drawing it.
+      const last = this.lastSlice;
+      if (last) this.pacer.observe(performance.now() - last.at, last.moved);
+      this.applyWindow();
     });
   }
 
@@ -812,6 +838,16 @@ export class ChartAdapter {
 
   /** Resolves after a frame with the current elements is drawn (by Cytoscape or the overview). */
   afterRender(): Promise<void> {
+    if (this.filling) {
+      // A window change still going in, a slice a frame: drawn means drawn once it is all in.
+      return new Promise<void>((resolve) => {
+        const wait = () => {
+          if (this.filling && !this.cy.destroyed()) requestAnimationFrame(wait);
+          else resolve(this.afterRender());
+        };
+        requestAnimationFrame(wait);
+      });
+    }
     if (this.overviewActive) return this.overviewDrawn();
     return new Promise<void>((resolve) => {
       // Cytoscape draws in its animation-frame loop; this watches the renderer's pending-frame
