@@ -3,11 +3,12 @@
  * bounding boxes, a hit test on every mouse move) grows with every element it holds, whether on
  * screen or not, so for a chart over OVERVIEW_NODE_BUDGET nodes Cytoscape holds only a window:
  *
- * - zoomed out, where the viewport would show more than the budget, the window is empty and a
+ * - zoomed out, where the viewport would show more than WINDOW_NODE_BUDGET, the window is empty and a
  *   canvas over Cytoscape shows the overview bitmap (painted by a worker), moved and scaled with
  *   the viewport: a frame is one drawImage;
  * - zoomed in, the window is the visible area plus a margin, and Cytoscape draws and hit-tests the
- *   elements in it as usual; panning past the margin moves the window.
+ *   elements in it as usual; panning past the margin moves the window. A window change goes in
+ *   slices over a few frames (the adapter's, see elementDiff.ts `sliceWindowPatch`).
  *
  * Cytoscape keeps handling every gesture in both modes (it pans and zooms an empty graph too); the
  * overlay takes no pointer events. The adapter owns the elements: it asks `window` which part of
@@ -46,8 +47,19 @@ import { earlySceneOf, takeEarlyPaint } from './earlyOverview.ts';
  * only the window on screen.
  */
 export const OVERVIEW_NODE_BUDGET = 2000;
+/**
+ * Most nodes on screen a huge chart's window may show zoomed in (below it Cytoscape draws; above
+ * it the overview stands in). Smaller than OVERVIEW_NODE_BUDGET, the size of a chart Cytoscape
+ * holds whole, because a window is drawn from nothing in one frame whenever it changes: its
+ * first full draw, the hover hit test and the end of every pan scale with what it holds. At
+ * 2,000 (windows of ~3,000 nodes with their margin) that draw alone took 230 ms at load 7
+ * (bench/profiles/chart.md §9); charts up to OVERVIEW_NODE_BUDGET nodes look as before.
+ */
+export const WINDOW_NODE_BUDGET = 1000;
 /** Share of the visible width and height added on each side of the window Cytoscape holds. */
 const WINDOW_MARGIN = 0.15;
+/** Most nodes a window holds with its margin, as a multiple of WINDOW_NODE_BUDGET. */
+const WINDOW_HOLD = 1.5;
 
 /** What Cytoscape holds: the whole chart, nothing (overview shown) or the elements in a rectangle. */
 export type ChartWindow = 'all' | 'none' | Bounds;
@@ -128,6 +140,11 @@ export class ChartOverview {
   /** Whether the overview is standing in for Cytoscape now. */
   get active(): boolean {
     return this.current === 'none';
+  }
+
+  /** Whether the overview hides Cytoscape's canvas now (standing in, or covering a window fill). */
+  get covers(): boolean {
+    return this.active || this.covering;
   }
 
   /** The part of the chart Cytoscape should hold now. */
@@ -421,7 +438,7 @@ export class ChartOverview {
     const { width, height } = this.surface.size();
     const extent = extentOf(this.viewport(), width, height);
     const onScreen = grid.countIn(extent);
-    if (overviewWanted(this.active, onScreen, OVERVIEW_NODE_BUDGET)) {
+    if (overviewWanted(this.active, onScreen, WINDOW_NODE_BUDGET)) {
       this.setWindow('none', notify);
     } else if (
       this.current === 'none' ||
@@ -440,7 +457,7 @@ export class ChartOverview {
   private windowAround(extent: Bounds, grid: DensityGrid): Bounds {
     for (const margin of [WINDOW_MARGIN, WINDOW_MARGIN / 2]) {
       const candidate = expand(extent, margin);
-      if (grid.countIn(candidate) <= 2 * OVERVIEW_NODE_BUDGET) return candidate;
+      if (grid.countIn(candidate) <= WINDOW_HOLD * WINDOW_NODE_BUDGET) return candidate;
     }
     return extent;
   }
