@@ -437,7 +437,7 @@ export class ChartOverview {
     }
     const { width, height } = this.surface.size();
     const extent = extentOf(this.viewport(), width, height);
-    const onScreen = grid.countIn(extent);
+    const onScreen = this.nodesIn(extent, grid);
     if (overviewWanted(this.active, onScreen, WINDOW_NODE_BUDGET)) {
       this.setWindow('none', notify);
     } else if (
@@ -448,6 +448,28 @@ export class ChartOverview {
       this.setWindow(this.windowAround(extent, grid), notify);
     }
     this.scheduleDraw();
+  }
+
+  /**
+   * Nodes inside `extent`, counted up to just past the budget. The density grid's count is an
+   * upper bound (its 64 x 64 cells count whole where the view cuts them); zoomed in on a dense
+   * spot, a few cells can hold more than WINDOW_NODE_BUDGET nodes while the screen shows a few
+   * dozen, so where the bound says "too many" the scene's positions are counted exactly, stopping
+   * once past the budget (a scan of typed arrays, at most once per viewport change).
+   */
+  private nodesIn(extent: Bounds, grid: DensityGrid): number {
+    const bound = grid.countIn(extent);
+    const scene = this.scene;
+    if (!scene || bound <= WINDOW_NODE_BUDGET * 0.8) return bound;
+    const { nodeX, nodeY } = scene;
+    const stop = WINDOW_NODE_BUDGET + 1;
+    let count = 0;
+    for (let i = 0; i < nodeX.length && count < stop; i++) {
+      const x = nodeX[i]!;
+      const y = nodeY[i]!;
+      if (x >= extent.x1 && x <= extent.x2 && y >= extent.y1 && y <= extent.y2) count++;
+    }
+    return count;
   }
 
   /**
