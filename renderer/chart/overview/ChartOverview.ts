@@ -55,7 +55,7 @@ export const OVERVIEW_NODE_BUDGET = 2000;
  * 2,000 (windows of ~3,000 nodes with their margin) that draw alone took 230 ms at load 7
  * (bench/profiles/chart.md §9); charts up to OVERVIEW_NODE_BUDGET nodes look as before.
  */
-export const WINDOW_NODE_BUDGET = 1000;
+export const WINDOW_NODE_BUDGET = 1500;
 /** Share of the visible width and height added on each side of the window Cytoscape holds. */
 const WINDOW_MARGIN = 0.15;
 /** Most nodes a window holds with its margin, as a multiple of WINDOW_NODE_BUDGET. */
