@@ -452,10 +452,9 @@ export class ChartOverview {
 
   /**
    * Nodes inside `extent`, counted up to just past the budget. The density grid's count is an
-   * upper bound (its 64 x 64 cells count whole where the view cuts them); zoomed in on a dense
-   * spot, a few cells can hold more than WINDOW_NODE_BUDGET nodes while the screen shows a few
-   * dozen, so where the bound says "too many" the scene's positions are counted exactly, stopping
-   * once past the budget (a scan of typed arrays, at most once per viewport change).
+   * upper bound (its 64 x 64 cells count whole where the view cuts them), so where the bound
+   * says "too many" the scene's positions are counted exactly, stopping once past the budget (a
+   * scan of typed arrays, at most once per viewport change).
    */
   private nodesIn(extent: Bounds, grid: DensityGrid): number {
     const bound = grid.countIn(extent);
