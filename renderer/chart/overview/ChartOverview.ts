@@ -39,6 +39,7 @@ import {
 import type { PaintRequest, PaintResponse } from './protocol.ts';
 import { timed, testHooksEnabled } from '../testHooks.ts';
 import { earlySceneOf, takeEarlyPaint } from './earlyOverview.ts';
+import { sceneAfterMoves } from './movedScene.ts';
 
 /**
  * Most nodes on screen Cytoscape's 2D canvas is asked to draw. Its per-element work is paid for
@@ -178,9 +179,10 @@ export class ChartOverview {
    * applies the view (and so the window) itself afterwards.
    */
   setView(view: ChartViewModel): void {
+    const previous = this.view;
     this.view = view;
     this.selectedNode = this.findSelected();
-    this.rebuild(false);
+    this.rebuild(false, previous);
   }
 
   /** Whether the adapter is still filling the window; the overview covers it until it is done. */
@@ -250,7 +252,8 @@ export class ChartOverview {
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
-  private rebuild(notify: boolean): void {
+  /** `previous`: the view the current scene shows, when only the view changed (not the theme). */
+  private rebuild(notify: boolean, previous?: ChartViewModel): void {
     const view = this.view;
     const theme = this.theme;
     if (!view || !theme || this.surface.isDestroyed()) return;
@@ -268,8 +271,14 @@ export class ChartOverview {
     const held = this.surface.heldPositions();
     // The scene the first bitmap was painted from before the view existed, if it is this view's.
     const early = held.size === 0 ? earlySceneOf(view, theme) : undefined;
+    const positionOf = (id: string) => held.get(id);
+    // A saved drag moves a few nodes of the same view: their positions are patched in.
+    const moved =
+      early || !this.scene || !previous
+        ? undefined
+        : sceneAfterMoves(this.scene, previous, view, positionOf);
     const scene =
-      early ?? timed('overview-scene', () => buildOverviewScene(view, theme, (id) => held.get(id)));
+      early ?? moved ?? timed('overview-scene', () => buildOverviewScene(view, theme, positionOf));
     // The same picture again (a view re-made with nothing moved: the chart record read again, a
     // theme object re-made with the same colours) keeps the bitmap shown or still painting; a
     // new generation would throw away a first bitmap about to arrive (50k run: a second
