@@ -103,6 +103,9 @@ const NODE_FONT_PX = 11;
 const EDGE_FONT_PX = 9;
 const NODE_LABEL_MAX_WIDTH = 140;
 
+/** Most a saved position differs from where the node was left: half of 0.1 (movedNodes). */
+const SAVE_ROUNDING = 0.05 + 1e-9;
+
 /** What the user did on the chart, in chart terms (see ChartAdapter.onGestures). */
 export interface ChartGestures {
   /** A click or tap: on an element (its id), or on the background (undefined). */
@@ -575,8 +578,18 @@ export class ChartAdapter {
         if (currentParent !== node.parent) ele.move({ parent: node.parent ?? null });
       }
       if (patch.removeNodes.length > 0) this.heldCollection(patch.removeNodes).remove();
-      for (const node of patch.moveNodes)
-        cy.getElementById(node.id).position({ x: node.x, y: node.y });
+      for (const node of patch.moveNodes) {
+        const ele = cy.getElementById(node.id);
+        if (ele.empty()) continue;
+        // A saved drag: the node is where the user left it, and the model holds that spot rounded
+        // (chartGeometry.ts movedNodes). Setting it would move it by the rounding and invalidate
+        // Cytoscape's layer bitmaps: a redraw of every node held, in the frame after the save.
+        const at = ele.position();
+        if (Math.abs(at.x - node.x) <= SAVE_ROUNDING && Math.abs(at.y - node.y) <= SAVE_ROUNDING) {
+          continue;
+        }
+        ele.position({ x: node.x, y: node.y });
+      }
       if (patch.addEdges.length > 0) cy.add(patch.addEdges.map(edgeElement));
       for (const edge of patch.updateEdges) {
         const ele = cy.getElementById(edge.id);
