@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChartEdgeModel, ChartNodeModel, ChartViewModel } from './chartModel.ts';
 import type { ElementPatch } from './elementDiff.ts';
-import { diffViewModels, sliceWindowPatch } from './elementDiff.ts';
+import { diffViewModels, sliceWindowPatch, windowPatchRest } from './elementDiff.ts';
 
 const node = (id: string, x = 0, y = 0, extra: Partial<ChartNodeModel> = {}): ChartNodeModel => ({
   id,
@@ -126,6 +126,32 @@ describe('sliceWindowPatch', () => {
         expect(new Set(held.edges.keys())).toEqual(ids(next).edges);
       }),
     );
+  });
+
+  it('gives, with windowPatchRest, the slices a diff before every slice gives', () => {
+    fc.assert(
+      fc.property(windows, ({ previous, next, budget, centre }) => {
+        let applied = previous;
+        let rest: ElementPatch | undefined;
+        let slices = 0;
+        while (applied !== next && slices++ < 200) {
+          const whole = diffViewModels(applied, next);
+          // The rest of the slice before is this frame's diff, list for list and in order.
+          if (rest) expect(rest).toEqual(whole);
+          const slice = sliceWindowPatch(applied, next, whole, budget, centre);
+          rest = windowPatchRest(applied, whole, slice.patch);
+          expect(rest).toBeDefined();
+          applied = slice.applied;
+        }
+        expect(applied).toBe(next);
+      }),
+    );
+    // Not a plain window change (a node restyled): no rest, diff again.
+    const before = { nodes: [node('a'), node('b')], edges: [] };
+    const after = { nodes: [node('a', 5, 5, { color: '#ff0000' })], edges: [] };
+    const whole = diffViewModels(before, after);
+    const slice = sliceWindowPatch(before, after, whole, 1, { x: 0, y: 0 });
+    expect(windowPatchRest(before, whole, slice.patch)).toBeUndefined();
   });
 
   it('adds the nodes nearest the centre first, across slices too', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FillPacer } from './fillPacer.ts';
+import { DEFAULT_FILL_PACING, FillPacer } from './fillPacer.ts';
 
 const options = { targetMs: 40, initial: 100, min: 20, max: 1000 };
 
@@ -22,6 +22,12 @@ describe('FillPacer', () => {
     expect(pacer.budget).toBe(200);
     for (let i = 0; i < 10; i++) pacer.observe(1, pacer.budget);
     expect(pacer.budget).toBe(1000);
+  });
+
+  it('by default never moves more than 800 elements in a frame, however quick the frames', () => {
+    const pacer = new FillPacer(DEFAULT_FILL_PACING);
+    for (let i = 0; i < 20; i++) pacer.observe(1, pacer.budget);
+    expect(pacer.budget).toBe(800);
   });
 
   it('stays within its bounds and settles near the target for a steady cost per element', () => {

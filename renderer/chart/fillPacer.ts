@@ -24,7 +24,10 @@ export const DEFAULT_FILL_PACING: FillPacerOptions = {
   // 1.5 s frame at 10k, load 8); doubling from 30 reaches 1,000 elements a frame in 6 frames.
   initial: 30,
   min: 20,
-  max: 3000,
+  // Doubling reached ~2,400 elements once warm, and that slice was a 333 ms frame at 50k (styling
+  // 143 ms and a 101 ms garbage collection, profiler on, load 9: bench/profiles/chart.md §9,
+  // round 8): the cost of a slice grows faster than its size. 800 is ~50 ms warm at that load.
+  max: 800,
 };
 
 export class FillPacer {
