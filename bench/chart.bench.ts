@@ -350,6 +350,13 @@ async function dragNode(page: Page): Promise<{ frames: number[]; commitMs: numbe
     at.y < box.y + box.height - 80;
   const byDistance = (a: { x: number; y: number }, b: { x: number; y: number }) =>
     Math.hypot(a.x - middle.x, a.y - middle.y) - Math.hypot(b.x - middle.x, b.y - middle.y);
+  // The zoomed-in pan before can end over a spot too dense for Cytoscape (more nodes on screen
+  // than a window shows): the overview stands in again, and there is no node to drag. Zoom in
+  // there first, as a user would (those frames are not the drag's).
+  if (await page.evaluate(() => window.__tesseraChart!.renderInfo().overview)) {
+    const { steps } = await wheelFrames(page, 'in');
+    console.log(`chart bench drag: the pan ended on the overview; zoomed in ${steps} steps first`);
+  }
   let drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
   // The zoomed-in pan before can end over an empty stretch of the chart, with the window's nodes
   // all in its margin: then pan (a background drag, as a user would) to the nearest one first.
