@@ -381,7 +381,21 @@ async function dragNode(page: Page): Promise<{ frames: number[]; commitMs: numbe
     drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
   }
   const start = drawn.filter(inside).sort(byDistance)[0];
-  if (!start) throw new Error(`no node on screen to drag (${drawn.length} drawn)`);
+  if (!start) {
+    // What the page held then, for the next run to tell a window that misses the screen (held
+    // nodes, none on it) from the overview standing in (none held or drawn).
+    const state = await page.evaluate(() => ({
+      info: window.__tesseraChart!.renderInfo(),
+      zoom: window.__tesseraChart!.zoom(),
+    }));
+    const onScreen = drawn.filter(
+      (at) =>
+        at.x >= box.x && at.x <= box.x + box.width && at.y >= box.y && at.y <= box.y + box.height,
+    ).length;
+    throw new Error(
+      `no node on screen to drag (${drawn.length} drawn, ${onScreen} of them on screen; ${JSON.stringify(state)})`,
+    );
+  }
   await page.evaluate(() => performance.clearMeasures('chart:drag-commit'));
   await startFrames(page);
   await page.mouse.move(start.x, start.y);
