@@ -243,10 +243,12 @@ async function startFrames(page: Page): Promise<void> {
   // does not exist in the page.
   await page.evaluate(`(() => {
     window.__frames = [];
+    window.__frameTimes = [];
     window.__framesOn = true;
     let last = performance.now();
     const tick = (now) => {
       window.__frames.push(now - last);
+      window.__frameTimes.push([last, now]);
       last = now;
       if (window.__framesOn) requestAnimationFrame(tick);
     };
@@ -294,10 +296,25 @@ async function panFrames(page: Page, from: 'corner' | 'background' = 'corner'): 
     await withTimeout('pan step', 30_000, page.mouse.move(px, py), page);
   }
   await withTimeout('pan release', 30_000, page.mouse.up(), page);
+  // A refetch the pan started goes on in slices after the release: its frames are the pan's.
+  await untilFilled(page);
   return stopFrames(page);
 }
 
 const WHEEL_STEPS_MAX = 80;
+
+/** Waits until a huge chart's window change has gone in (its slices are frames of the gesture). */
+async function untilFilled(page: Page): Promise<void> {
+  await withTimeout(
+    'window filled',
+    60_000,
+    page.waitForFunction(() => !window.__tesseraChart!.renderInfo().filling, undefined, {
+      timeout: 60_000,
+      polling: 50,
+    }),
+    page,
+  );
+}
 
 /**
  * Nodes of the big case (issue 13's chart has 50,000; CHART_BENCH_NODES=10000 for a quick run on
@@ -333,6 +350,13 @@ async function dragNode(page: Page): Promise<{ frames: number[]; commitMs: numbe
     at.y < box.y + box.height - 80;
   const byDistance = (a: { x: number; y: number }, b: { x: number; y: number }) =>
     Math.hypot(a.x - middle.x, a.y - middle.y) - Math.hypot(b.x - middle.x, b.y - middle.y);
+  // The zoomed-in pan before can end over a spot too dense for Cytoscape (more nodes on screen
+  // than a window shows): the overview stands in again, and there is no node to drag. Zoom in
+  // there first, as a user would (those frames are not the drag's).
+  if (await page.evaluate(() => window.__tesseraChart!.renderInfo().overview)) {
+    const { steps } = await wheelFrames(page, 'in');
+    console.log(`chart bench drag: the pan ended on the overview; zoomed in ${steps} steps first`);
+  }
   let drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
   // The zoomed-in pan before can end over an empty stretch of the chart, with the window's nodes
   // all in its margin: then pan (a background drag, as a user would) to the nearest one first.
@@ -357,7 +381,21 @@ async function dragNode(page: Page): Promise<{ frames: number[]; commitMs: numbe
     drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
   }
   const start = drawn.filter(inside).sort(byDistance)[0];
-  if (!start) throw new Error(`no node on screen to drag (${drawn.length} drawn)`);
+  if (!start) {
+    // What the page held then, for the next run to tell a window that misses the screen (held
+    // nodes, none on it) from the overview standing in (none held or drawn).
+    const state = await page.evaluate(() => ({
+      info: window.__tesseraChart!.renderInfo(),
+      zoom: window.__tesseraChart!.zoom(),
+    }));
+    const onScreen = drawn.filter(
+      (at) =>
+        at.x >= box.x && at.x <= box.x + box.width && at.y >= box.y && at.y <= box.y + box.height,
+    ).length;
+    throw new Error(
+      `no node on screen to drag (${drawn.length} drawn, ${onScreen} of them on screen; ${JSON.stringify(state)})`,
+    );
+  }
   await page.evaluate(() => performance.clearMeasures('chart:drag-commit'));
   await startFrames(page);
   await page.mouse.move(start.x, start.y);
@@ -414,7 +452,8 @@ async function wheelFrames(
     );
     if (overview === wantOverview) break;
   }
-  // Let the frame after the last step land, then one more second as the user looks.
+  // Let the window change finish (a slice a frame), then one more second as the user looks.
+  await untilFilled(page);
   await page.waitForTimeout(1000);
   return { frames: await stopFrames(page), steps };
 }
@@ -432,6 +471,69 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number };
   hitCount?: number;
+  children?: number[];
+}
+
+interface CpuProfile {
+  nodes: ProfileNode[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+function profileKey(node: ProfileNode): string {
+  const { functionName, url, lineNumber } = node.callFrame;
+  return `${functionName || '(anonymous)'} ${url.split('/').pop() ?? ''}:${lineNumber + 1}`;
+}
+
+/**
+ * The samples that fell inside the gesture's worst frame (`[from, to]` in the page's
+ * performance.now() ms; `pageStart` is performance.now() read just after the profiler started,
+ * so the offset is off by a round trip, a few ms): self and inclusive time per function. A
+ * gesture's profile sums every frame; the goal is about the longest one.
+ */
+function printWorstFrame(
+  label: string,
+  profile: CpuProfile,
+  pageStart: number,
+  frame: readonly [number, number],
+): void {
+  const parent = new Map<number, number>();
+  for (const node of profile.nodes)
+    for (const child of node.children ?? []) parent.set(child, node.id);
+  const byId = new Map(profile.nodes.map((node) => [node.id, node]));
+  const self = new Map<string, number>();
+  const total = new Map<string, number>();
+  let at = profile.startTime;
+  let sampled = 0;
+  const from = profile.startTime + (frame[0] - pageStart) * 1000;
+  const to = profile.startTime + (frame[1] - pageStart) * 1000;
+  profile.samples.forEach((id, index) => {
+    const delta = profile.timeDeltas[index] ?? 0;
+    at += delta;
+    if (at < from || at > to) return;
+    const ms = delta / 1000;
+    sampled += ms;
+    const node = byId.get(id)!;
+    self.set(profileKey(node), (self.get(profileKey(node)) ?? 0) + ms);
+    const seen = new Set<string>();
+    for (let cursor: number | undefined = id; cursor !== undefined; cursor = parent.get(cursor)) {
+      const key = profileKey(byId.get(cursor)!);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      total.set(key, (total.get(key) ?? 0) + ms);
+    }
+  });
+  const top = (map: Map<string, number>, n: number) =>
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([key, ms]) => `  ${ms.toFixed(1).padStart(7)}  ${key}`)
+      .join('\n');
+  console.log(
+    `chart bench ${label} worst frame (${(frame[1] - frame[0]).toFixed(1)} ms, ${sampled.toFixed(1)} ms sampled), self:\n${top(self, 20)}\n  inclusive:\n${top(total, 45)}`,
+  );
 }
 
 /**
@@ -445,12 +547,24 @@ async function profiled<T>(page: Page, label: string, work: () => Promise<T>): P
   await session.send('Profiler.enable');
   await session.send('Profiler.setSamplingInterval', { interval: 1000 });
   await session.send('Profiler.start');
+  const pageStart = await page.evaluate(() => performance.now());
   try {
     return await work();
   } finally {
     const { profile } = (await session.send('Profiler.stop')) as unknown as {
-      profile: { nodes: ProfileNode[]; startTime: number; endTime: number; samples: number[] };
+      profile: CpuProfile;
     };
+    const frameTimes = await page.evaluate(
+      () => (window as unknown as { __frameTimes?: [number, number][] }).__frameTimes ?? [],
+    );
+    // The first entry is the recorder's own start (stopFrames drops it too).
+    const worst = frameTimes
+      .slice(1)
+      .reduce<[number, number] | undefined>(
+        (best, next) => (!best || next[1] - next[0] > best[1] - best[0] ? next : best),
+        undefined,
+      );
+    if (worst) printWorstFrame(label, profile, pageStart, worst);
     const perSample = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
     const self = new Map<string, number>();
     for (const node of profile.nodes) {
@@ -607,7 +721,7 @@ async function main(): Promise<void> {
     console.log(
       `chart ${BIG} drag commit ms: ${drag.commitMs.toFixed(1)} (goal ≤ ${DRAG_COMMIT_GOAL_MS})`,
     );
-    const zoomOut = await wheelFrames(page, 'out');
+    const zoomOut = await profiled(page, 'zoomout', () => wheelFrames(page, 'out'));
     allFrames.push(...zoomOut.frames);
     console.log(frameLine(`chart ${BIG} wheel zoom out (${zoomOut.steps} steps)`, zoomOut.frames));
     console.log(

@@ -42,7 +42,7 @@ const paintedPixels = async (page: Page) => (await overlayPixels(page)).painted;
 const opaqueShare = async (page: Page) => (await overlayPixels(page)).opaqueShare;
 
 async function wheelUntilOverview(page: Page, wanted: boolean, deltaY: number): Promise<number> {
-  for (let step = 1; step <= 60; step++) {
+  for (let step = 1; step <= 120; step++) {
     const at = await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB);
     await page.mouse.move(at!.x, at!.y);
     await page.mouse.wheel(0, deltaY);

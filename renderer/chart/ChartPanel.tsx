@@ -4,6 +4,7 @@ import { captionOf, isEdgeSchema } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
 import { Dialog } from '../core/Dialog.tsx';
 import { AnalysisPanel } from '../analysis/index.ts';
+import { nodeKeysOf } from '../db/chartNodes.ts';
 import { useCase, useCharts } from '../db/queries.ts';
 import { AddToChart } from './AddToChart.tsx';
 import type { Point } from './chartGeometry.ts';
@@ -135,11 +136,13 @@ export function ChartPanel(props: ChartPanelProps) {
   );
   // The Add menu's list walks every record of the case (150,000 in the 50k chart's case, ~0.1 s
   // on the loaded machine): made from a deferred copy of the chart, after the render that starts
-  // a huge chart's first paint (issue 13), not before it.
+  // a huge chart's first paint (issue 13), not before it; and keyed on which entities the chart
+  // holds, not on where, so a saved drag (a new node map with the same keys) does not redo it.
   const addableChart = useDeferredValue(chart, undefined);
+  const nodeKeys = addableChart ? nodeKeysOf(addableChart.nodes) : undefined;
   const candidates = useMemo(
-    () => (addableChart ? entitiesNotOnChart(entities, addableChart) : []),
-    [entities, addableChart],
+    () => (nodeKeys ? entitiesNotOnChart(entities, { nodes: nodeKeys }) : []),
+    [entities, nodeKeys],
   );
   const { holdView, bodyRef } = useEarlyOverview(entities, allCharts, chart, combineLinks, overlay);
   const selected = entities.find((e) => e.id === selectedId && !e.deleted);

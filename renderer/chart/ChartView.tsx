@@ -2,6 +2,7 @@ import { useCallback, useEffect, useImperativeHandle, useMemo, useRef, useState 
 import type { KeyboardEvent as ReactKeyboardEvent, Ref } from 'react';
 import type { ChartRecord, EntityRecord } from '../../shared/model/index.ts';
 import { useAppServices, useRepository } from '../core/context.ts';
+import { nodesMovedBetween } from '../db/chartNodes.ts';
 import type { Point } from './chartGeometry.ts';
 import { movedNodes } from './chartGeometry.ts';
 import type { ChartLayoutName, ChartViewModel } from './chartModel.ts';
@@ -127,7 +128,14 @@ export function ChartView(props: ChartViewProps) {
     const built = builtRef.current;
     const moved =
       built && built.inputs.every((input, i) => input === inputs[i])
-        ? timed('move', () => withNodeViews(built.view, built.nodes, chart.nodes))
+        ? timed('move', () =>
+            withNodeViews(
+              built.view,
+              built.nodes,
+              chart.nodes,
+              nodesMovedBetween(built.nodes, chart.nodes),
+            ),
+          )
         : undefined;
     const view =
       moved ??

@@ -490,28 +490,48 @@ export const ANALYSIS_HIGHLIGHT = '#f59e0b';
  * where and how some nodes are drawn (a drag saved): those node models are rebuilt and every edge
  * is kept, rather than building the whole model again (at 50,000 nodes and 100,000 links that
  * rebuild held the page for a long frame after every drag). Undefined when nodes came or went.
+ *
+ * `moved`, when the caller knows it (liveChart's chain, db/chartNodes.ts `nodesMovedBetween`):
+ * the maps have the same keys and only these ids may differ, so only they are compared (two
+ * for-in passes over a 50,000-key map were most of the drag's frame).
  */
 export function withNodeViews(
   previous: ChartViewModel,
   before: ChartRecord['nodes'],
   after: ChartRecord['nodes'],
+  moved?: ReadonlySet<string>,
 ): ChartViewModel | undefined {
   if (before === after) return previous;
-  let count = 0;
-  const changed = new Map<string, ChartRecord['nodes'][string]>();
-  for (const id in after) {
-    count++;
-    const was = before[id];
-    const now = after[id]!;
-    if (was === undefined) return undefined;
-    if (was === now) continue;
+  type NodeView = ChartRecord['nodes'][string];
+  const changed = new Map<string, NodeView>();
+  const compare = (id: string, was: NodeView, now: NodeView) => {
+    if (was === now) return;
     if (was.x !== now.x || was.y !== now.y || was.color !== now.color || was.size !== now.size) {
       changed.set(id, now);
     }
+  };
+  if (moved) {
+    for (const id of moved) {
+      const was = before[id];
+      const now = after[id];
+      if (was === undefined || now === undefined) {
+        if (was !== now) return undefined;
+        continue;
+      }
+      compare(id, was, now);
+    }
+  } else {
+    let count = 0;
+    for (const id in after) {
+      count++;
+      const was = before[id];
+      if (was === undefined) return undefined;
+      compare(id, was, after[id]!);
+    }
+    let beforeCount = 0;
+    for (const id in before) if (id) beforeCount++;
+    if (beforeCount !== count) return undefined;
   }
-  let beforeCount = 0;
-  for (const id in before) if (id) beforeCount++;
-  if (beforeCount !== count) return undefined;
   if (changed.size === 0) return previous;
   const nodes = previous.nodes.map((node) => {
     const view = changed.get(node.id);

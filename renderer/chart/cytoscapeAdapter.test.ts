@@ -108,6 +108,30 @@ describe('ChartAdapter drags', () => {
     adapter.destroy();
   });
 
+  it('leaves a dragged node where it was dropped when its save comes back rounded', () => {
+    const cy = cytoscape({ headless: true, styleEnabled: true });
+    const adapter = new ChartAdapter(cy);
+    adapter.setTheme(LIGHT_CHART_THEME);
+    adapter.update(VIEW);
+    const b = cy.getElementById('b');
+    b.position({ x: 12.04, y: 39.96 });
+    const moves: string[] = [];
+    cy.on('position', 'node', (event) => moves.push((event.target as { id(): string }).id()));
+    const saved = (x: number, y: number): ChartViewModel => ({
+      nodes: VIEW.nodes.map((node) => (node.id === 'b' ? { ...node, x, y } : node)),
+      edges: VIEW.edges,
+    });
+    // The save, rounded to 0.1: moving the node by that would redraw everything held.
+    adapter.update(saved(12, 40));
+    expect(moves).toEqual([]);
+    expect(b.position()).toEqual({ x: 12.04, y: 39.96 });
+    // A real move (an undo, another window) still moves it.
+    adapter.update(saved(30, 40));
+    expect(moves).toEqual(['b']);
+    expect(b.position()).toEqual({ x: 30, y: 40 });
+    adapter.destroy();
+  });
+
   it('reports a group with its members (they move with it)', () => {
     const cy = cytoscape({ headless: true, styleEnabled: true });
     const adapter = new ChartAdapter(cy);

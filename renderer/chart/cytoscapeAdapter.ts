@@ -31,7 +31,8 @@ import { layoutInputOf } from './cytoscapeAdapterLayouts.ts';
 import type { ElementPatch } from './elementDiff.ts';
 import { layoutGraphOf } from './fastLayout.ts';
 import { runCytoscapeLayoutInWorker, runLayoutInWorker } from './layout/runLayoutInWorker.ts';
-import { diffViewModels, isEmptyPatch, limitAdditions } from './elementDiff.ts';
+import { diffViewModels, isEmptyPatch, sliceWindowPatch, windowPatchRest } from './elementDiff.ts';
+import { FillPacer } from './fillPacer.ts';
 import { ChartOverview } from './overview/ChartOverview.ts';
 import type { LabelBox } from './labelLevels.ts';
 import {
@@ -101,12 +102,9 @@ const NODE_SIZE = 40;
 const NODE_FONT_PX = 11;
 const EDGE_FONT_PX = 9;
 const NODE_LABEL_MAX_WIDTH = 140;
-/**
- * Most nodes (with their edges) added to a huge chart's window per frame: Cytoscape styles and
- * draws new elements in the frame after they are added, so a window of a few thousand nodes
- * filled at once would freeze the page for most of a second.
- */
-const FILL_CHUNK_NODES = 200;
+
+/** Most a saved position differs from where the node was left: half of 0.1 (movedNodes). */
+const SAVE_ROUNDING = 0.05 + 1e-9;
 
 /** What the user did on the chart, in chart terms (see ChartAdapter.onGestures). */
 export interface ChartGestures {
@@ -140,6 +138,32 @@ export class ChartAdapter {
   private fullIndex: { view: ChartViewModel; nodes: Map<string, ChartNodeModel> } | undefined;
   private theme: ChartTheme | undefined;
   private fillFrame: number | undefined;
+  /** What is left of a window change being sliced: wanted `next`, from `applied` (applyWindow). */
+  private windowRest:
+    | {
+        readonly next: ChartViewModel;
+        readonly applied: ChartViewModel;
+        readonly patch: ElementPatch;
+      }
+    | undefined;
+  /** Entity nodes of `full` (see counts). */
+  private fullNodeCount: { readonly view: ChartViewModel; readonly nodes: number } | undefined;
+  /**
+   * Sizes each frame's slice of a huge chart's window change (fillPacer.ts): Cytoscape styles and
+   * measures new elements in the frame after they are added, so a window of a few thousand nodes
+   * added at once would freeze the page for most of a second.
+   */
+  private readonly pacer = new FillPacer();
+  /** When the latest slice began and how many elements it moved (for the pacer). */
+  private lastSlice: { at: number; moved: number } | undefined;
+  /**
+   * Whether the adapter holds Cytoscape's drawing back (an open batch: its render loop skips
+   * every frame while batching) between the slices of a window change the overview covers.
+   * Each slice would otherwise redraw every element held, one by one (the layer caches are
+   * invalid after an add): at 3,000 nodes and 6,000 edges ~250 ms a frame at load 5-9, for a
+   * drawing nobody sees. The window is drawn once, when it is full.
+   */
+  private drawHeld = false;
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
   private readonly overview: ChartOverview | undefined;
   /** Label level of detail (labelLevels.ts): the pending frame, the hovered node, the shown set. */
@@ -393,8 +417,17 @@ export class ChartAdapter {
 
   /** Nodes and edges the chart shows, and how many of them Cytoscape holds now. */
   counts(): { nodes: number; edges: number; heldNodes: number } {
+    // Counted once per view: the bench polls this every 50 ms while a window fills, and a filter
+    // of 50,000 nodes per poll landed in the frames it measures.
+    let counted = this.fullNodeCount;
+    if (counted?.view !== this.full) {
+      let nodes = 0;
+      for (const node of this.full.nodes) if (!isGroupNode(node)) nodes++;
+      counted = { view: this.full, nodes };
+      this.fullNodeCount = counted;
+    }
     return {
-      nodes: this.full.nodes.filter((node) => !isGroupNode(node)).length,
+      nodes: counted.nodes,
       edges: this.full.edges.length,
       heldNodes: this.cy.nodes().length,
     };
@@ -435,8 +468,15 @@ export class ChartAdapter {
     return this.applyWindow();
   }
 
-  /** Makes Cytoscape hold the part of the chart the overview's window asks for. */
+  /**
+   * Makes Cytoscape hold the part of the chart the overview's window asks for. A window change
+   * (a rectangle, or nothing under the overview) goes in slices over the next frames, nearest the
+   * middle of the view first; the overview covers Cytoscape until the window is full.
+   */
   private applyWindow(): ElementPatch {
+    // The pacer times a slice from here: its own styling runs in this call (styleNow).
+    const started = performance.now();
+    this.releaseDraw();
     const window = this.overview?.window ?? 'all';
     const next =
       window === 'all'
@@ -444,26 +484,86 @@ export class ChartAdapter {
         : window === 'none'
           ? EMPTY_VIEW_MODEL
           : (this.overview?.windowView ?? EMPTY_VIEW_MODEL);
-    const whole = diffViewModels(this.applied, next);
-    // A window fills over several frames; the overview covers Cytoscape until it is full.
+    // The rest of the window change the last slice left, while it still stands (the same window
+    // wanted, nothing applied since): no diff of everything held and wanted per slice.
+    const rest = this.windowRest;
+    const whole =
+      rest && rest.next === next && rest.applied === this.applied
+        ? rest.patch
+        : diffViewModels(this.applied, next);
+    const previous = this.applied;
     const { patch, applied } =
-      typeof window === 'object'
-        ? limitAdditions(this.applied, next, whole, FILL_CHUNK_NODES)
-        : { patch: whole, applied: next };
+      window === 'all'
+        ? { patch: whole, applied: next }
+        : sliceWindowPatch(previous, next, whole, this.pacer.budget, this.viewportCenter());
     this.applied = applied;
     const filling = applied !== next;
+    const restPatch = filling ? windowPatchRest(previous, whole, patch) : undefined;
+    this.windowRest = restPatch ? { next, applied, patch: restPatch } : undefined;
+    if (!isEmptyPatch(patch)) {
+      this.applyPatch(patch);
+      if (window !== 'all') {
+        this.styleNow(patch);
+        this.lastSlice = {
+          at: started,
+          moved:
+            patch.addNodes.length +
+            patch.addEdges.length +
+            patch.removeNodes.length +
+            patch.removeEdges.length,
+        };
+      }
+    }
     this.overview?.setFilling(filling);
-    if (filling) this.scheduleFill();
-    if (isEmptyPatch(patch)) return patch;
-    this.applyPatch(patch);
+    if (filling) {
+      this.scheduleFill();
+      if (this.overview?.covers) this.holdDraw();
+    }
     return patch;
+  }
+
+  /**
+   * Styles and measures a slice's new elements now, in the frame that added them (Cytoscape
+   * would do it lazily before its next draw, which a held draw puts off to the last slice, all
+   * at once: 340 ms of the 1.2 s hand-over frame at 10k, load 7).
+   */
+  private styleNow(patch: ElementPatch): void {
+    if (patch.addNodes.length + patch.addEdges.length === 0) return;
+    const cy = this.cy;
+    const added = cy.collection();
+    for (const node of patch.addNodes) added.merge(cy.getElementById(node.id));
+    for (const edge of patch.addEdges) added.merge(cy.getElementById(edge.id));
+    // The bounds of a collection make Cytoscape style the elements and compute what it draws
+    // them from (label sizes, edge end points) first: the work of the frame after an add.
+    added.boundingBox();
+  }
+
+  private holdDraw(): void {
+    if (this.drawHeld || this.cy.destroyed()) return;
+    this.cy.startBatch();
+    this.drawHeld = true;
+  }
+
+  private releaseDraw(): void {
+    if (!this.drawHeld) return;
+    this.drawHeld = false;
+    if (!this.cy.destroyed()) this.cy.endBatch();
+  }
+
+  /** Whether a window change is still being applied, a slice a frame. */
+  get filling(): boolean {
+    return this.fillFrame !== undefined;
   }
 
   private scheduleFill(): void {
     if (this.fillFrame !== undefined) return;
     this.fillFrame = requestAnimationFrame(() => {
       this.fillFrame = undefined;
-      if (!this.cy.destroyed()) this.applyWindow();
+      if (this.cy.destroyed()) return;
+      // The time since the last slice began is what it cost: styling it, and any drawing after.
+      const last = this.lastSlice;
+      if (last) this.pacer.observe(performance.now() - last.at, last.moved);
+      this.applyWindow();
     });
   }
 
@@ -506,8 +606,18 @@ export class ChartAdapter {
         if (currentParent !== node.parent) ele.move({ parent: node.parent ?? null });
       }
       if (patch.removeNodes.length > 0) this.heldCollection(patch.removeNodes).remove();
-      for (const node of patch.moveNodes)
-        cy.getElementById(node.id).position({ x: node.x, y: node.y });
+      for (const node of patch.moveNodes) {
+        const ele = cy.getElementById(node.id);
+        if (ele.empty()) continue;
+        // A saved drag: the node is where the user left it, and the model holds that spot rounded
+        // (chartGeometry.ts movedNodes). Setting it would move it by the rounding and invalidate
+        // Cytoscape's layer bitmaps: a redraw of every node held, in the frame after the save.
+        const at = ele.position();
+        if (Math.abs(at.x - node.x) <= SAVE_ROUNDING && Math.abs(at.y - node.y) <= SAVE_ROUNDING) {
+          continue;
+        }
+        ele.position({ x: node.x, y: node.y });
+      }
       if (patch.addEdges.length > 0) cy.add(patch.addEdges.map(edgeElement));
       for (const edge of patch.updateEdges) {
         const ele = cy.getElementById(edge.id);
@@ -812,6 +922,16 @@ export class ChartAdapter {
 
   /** Resolves after a frame with the current elements is drawn (by Cytoscape or the overview). */
   afterRender(): Promise<void> {
+    if (this.filling) {
+      // A window change still going in, a slice a frame: drawn means drawn once it is all in.
+      return new Promise<void>((resolve) => {
+        const wait = () => {
+          if (this.filling && !this.cy.destroyed()) requestAnimationFrame(wait);
+          else resolve(this.afterRender());
+        };
+        requestAnimationFrame(wait);
+      });
+    }
     if (this.overviewActive) return this.overviewDrawn();
     return new Promise<void>((resolve) => {
       // Cytoscape draws in its animation-frame loop; this watches the renderer's pending-frame
@@ -868,6 +988,7 @@ export class ChartAdapter {
     this.theme = undefined;
     if (this.fillFrame !== undefined) cancelAnimationFrame(this.fillFrame);
     this.fillFrame = undefined;
+    this.releaseDraw();
     this.overview?.destroy();
     if (!this.cy.destroyed()) this.cy.destroy();
   }

@@ -58,6 +58,41 @@ describe('withNodeViews', () => {
     );
   });
 
+  it('reads only the moved ids when the caller knows them, with the result of a whole compare', () => {
+    fc.assert(
+      fc.property(
+        fc.array(viewArb, { minLength: IDS.length, maxLength: IDS.length }),
+        fc.array(fc.option(viewArb, { nil: undefined }), {
+          minLength: IDS.length,
+          maxLength: IDS.length,
+        }),
+        (views, changes) => {
+          const records = entities();
+          const before: Record<string, ChartNodeView> = {};
+          const after: Record<string, ChartNodeView> = {};
+          const moved = new Set<string>();
+          IDS.forEach((id, i) => {
+            before[id] = views[i]!;
+            after[id] = changes[i] ?? views[i]!;
+            if (changes[i]) moved.add(id);
+          });
+          const previous = buildChartElements(records, { nodes: before });
+          // A 50,000-key map is never walked: listing either map's keys fails the test.
+          const unlisted = <T extends object>(target: T): T =>
+            new Proxy(target, {
+              ownKeys: () => {
+                throw new Error('the whole node map was walked');
+              },
+            });
+          const patched = withNodeViews(previous, unlisted(before), unlisted(after), moved);
+          expect(patched).toEqual(withNodeViews(previous, before, after));
+          expect(patched).toEqual(buildChartElements(records, { nodes: after }));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('gives up when a node came or went', () => {
     const records = entities();
     const before = { a: { x: 0, y: 0 }, b: { x: 1, y: 1 } };

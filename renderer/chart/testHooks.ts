@@ -49,6 +49,8 @@ export interface ChartTestHook {
     edges: number;
     /** Nodes Cytoscape holds: all, or for a huge chart the window on screen (none zoomed out). */
     heldNodes: number;
+    /** Whether a huge chart's window change is still going in, a slice a frame. */
+    filling: boolean;
     /** How long the worker took to paint the latest overview bitmap (huge charts only). */
     overviewPaintMs?: number;
   };
@@ -140,6 +142,7 @@ export function installChartTestHook(chartId: string, adapter: ChartAdapter): ()
         nodes: counts.nodes,
         edges: counts.edges,
         heldNodes: counts.heldNodes,
+        filling: adapter.filling,
         ...(adapter.overviewPaintMs !== undefined
           ? { overviewPaintMs: adapter.overviewPaintMs }
           : {}),

@@ -105,6 +105,64 @@ function sameRows(a: readonly ChartNodeRow[], b: readonly ChartNodeRow[]): boole
  *
  * Returns `previous` itself when nothing changed, so the chart object stays the same.
  */
+type NodeMap = ChartRecord['nodes'];
+
+/**
+ * Node maps that liveChart laid together from an earlier one of the same record (a drag saved):
+ * the same keys, and `moved` holds every id whose entry may differ from `base`'s; `root` is the
+ * first map of the chain. Readers that hold the earlier map compare those ids instead of every
+ * entry: on a 50,000-node chart a for-in over the map took 35-70 ms (load 10), twice per drag,
+ * and the "not on the chart" list re-scanned 150,000 records (issue 13, bench/profiles/chart.md
+ * §9).
+ */
+const movedFrom = new WeakMap<
+  NodeMap,
+  { readonly base: NodeMap; readonly root: NodeMap; readonly moved: ReadonlySet<string> }
+>();
+
+/** Longest chain nodesMovedBetween follows (React renders each laid chart; a few are skipped at most). */
+const MOVE_CHAIN_MAX = 16;
+
+/**
+ * The ids whose entries may differ between `before` and `after` when `after` was laid together
+ * from `before` by moves alone (same keys; a superset of the ids really moved), or undefined
+ * when that is not known (compare the two whole).
+ */
+export function nodesMovedBetween(
+  before: NodeMap,
+  after: NodeMap,
+): ReadonlySet<string> | undefined {
+  const moved = new Set<string>();
+  let at = after;
+  for (let steps = 0; steps < MOVE_CHAIN_MAX && at !== before; steps++) {
+    const step = movedFrom.get(at);
+    if (!step) return undefined;
+    for (const id of step.moved) moved.add(id);
+    at = step.base;
+  }
+  return at === before ? moved : undefined;
+}
+
+/**
+ * A map with the same keys as `nodes`, the same object for every map laid from it by moves
+ * alone: a memo of something that reads only which entities are on the chart keys on it.
+ */
+export function nodeKeysOf(nodes: NodeMap): NodeMap {
+  return movedFrom.get(nodes)?.root ?? nodes;
+}
+
+/** Ids whose row differs (by version) between two row sets of one record. */
+function rowsMoved(before: readonly ChartNodeRow[], after: readonly ChartNodeRow[]): Set<string> {
+  const versions = new Map(before.map((row) => [row.entityId, row.updatedAt]));
+  const moved = new Set<string>();
+  for (const row of after) {
+    if (versions.get(row.entityId) !== row.updatedAt) moved.add(row.entityId);
+    versions.delete(row.entityId);
+  }
+  for (const id of versions.keys()) moved.add(id);
+  return moved;
+}
+
 export function liveChart(
   previous: LiveChart | undefined,
   record: ChartRecord,
@@ -125,5 +183,14 @@ export function liveChart(
   if (previous && previous.record === record && sameRows(previous.rows, effective)) {
     return previous;
   }
-  return { record, rows: effective, chart: assembleChart(record, effective) };
+  const chart = assembleChart(record, effective);
+  if (previous && previous.record === record && chart.nodes !== record.nodes) {
+    // The same record with other rows: a fresh copy of its map, moved from the one shown before.
+    movedFrom.set(chart.nodes, {
+      base: previous.chart.nodes,
+      root: nodeKeysOf(previous.chart.nodes),
+      moved: rowsMoved(previous.rows, effective),
+    });
+  }
+  return { record, rows: effective, chart };
 }

@@ -3,11 +3,12 @@
  * bounding boxes, a hit test on every mouse move) grows with every element it holds, whether on
  * screen or not, so for a chart over OVERVIEW_NODE_BUDGET nodes Cytoscape holds only a window:
  *
- * - zoomed out, where the viewport would show more than the budget, the window is empty and a
+ * - zoomed out, where the viewport would show more than WINDOW_NODE_BUDGET, the window is empty and a
  *   canvas over Cytoscape shows the overview bitmap (painted by a worker), moved and scaled with
  *   the viewport: a frame is one drawImage;
  * - zoomed in, the window is the visible area plus a margin, and Cytoscape draws and hit-tests the
- *   elements in it as usual; panning past the margin moves the window.
+ *   elements in it as usual; panning past the margin moves the window. A window change goes in
+ *   slices over a few frames (the adapter's, see elementDiff.ts `sliceWindowPatch`).
  *
  * Cytoscape keeps handling every gesture in both modes (it pans and zooms an empty graph too); the
  * overlay takes no pointer events. The adapter owns the elements: it asks `window` which part of
@@ -38,6 +39,7 @@ import {
 import type { PaintRequest, PaintResponse } from './protocol.ts';
 import { timed, testHooksEnabled } from '../testHooks.ts';
 import { earlySceneOf, takeEarlyPaint } from './earlyOverview.ts';
+import { sceneAfterMoves } from './movedScene.ts';
 
 /**
  * Most nodes on screen Cytoscape's 2D canvas is asked to draw. Its per-element work is paid for
@@ -46,8 +48,19 @@ import { earlySceneOf, takeEarlyPaint } from './earlyOverview.ts';
  * only the window on screen.
  */
 export const OVERVIEW_NODE_BUDGET = 2000;
+/**
+ * Most nodes on screen a huge chart's window may show zoomed in (below it Cytoscape draws; above
+ * it the overview stands in). Smaller than OVERVIEW_NODE_BUDGET, the size of a chart Cytoscape
+ * holds whole, because a window is drawn from nothing in one frame whenever it changes: its
+ * first full draw, the hover hit test and the end of every pan scale with what it holds. At
+ * 2,000 (windows of ~3,000 nodes with their margin) that draw alone took 230 ms at load 7
+ * (bench/profiles/chart.md §9); charts up to OVERVIEW_NODE_BUDGET nodes look as before.
+ */
+export const WINDOW_NODE_BUDGET = 1500;
 /** Share of the visible width and height added on each side of the window Cytoscape holds. */
 const WINDOW_MARGIN = 0.15;
+/** Most nodes a window holds with its margin, as a multiple of WINDOW_NODE_BUDGET. */
+const WINDOW_HOLD = 1.5;
 
 /** What Cytoscape holds: the whole chart, nothing (overview shown) or the elements in a rectangle. */
 export type ChartWindow = 'all' | 'none' | Bounds;
@@ -130,6 +143,11 @@ export class ChartOverview {
     return this.current === 'none';
   }
 
+  /** Whether the overview hides Cytoscape's canvas now (standing in, or covering a window fill). */
+  get covers(): boolean {
+    return this.active || this.covering;
+  }
+
   /** The part of the chart Cytoscape should hold now. */
   get window(): ChartWindow {
     return this.current;
@@ -161,9 +179,10 @@ export class ChartOverview {
    * applies the view (and so the window) itself afterwards.
    */
   setView(view: ChartViewModel): void {
+    const previous = this.view;
     this.view = view;
     this.selectedNode = this.findSelected();
-    this.rebuild(false);
+    this.rebuild(false, previous);
   }
 
   /** Whether the adapter is still filling the window; the overview covers it until it is done. */
@@ -233,7 +252,8 @@ export class ChartOverview {
     for (const resolve of this.waiters.splice(0)) resolve();
   }
 
-  private rebuild(notify: boolean): void {
+  /** `previous`: the view the current scene shows, when only the view changed (not the theme). */
+  private rebuild(notify: boolean, previous?: ChartViewModel): void {
     const view = this.view;
     const theme = this.theme;
     if (!view || !theme || this.surface.isDestroyed()) return;
@@ -251,8 +271,14 @@ export class ChartOverview {
     const held = this.surface.heldPositions();
     // The scene the first bitmap was painted from before the view existed, if it is this view's.
     const early = held.size === 0 ? earlySceneOf(view, theme) : undefined;
+    const positionOf = (id: string) => held.get(id);
+    // A saved drag moves a few nodes of the same view: their positions are patched in.
+    const moved =
+      early || !this.scene || !previous
+        ? undefined
+        : sceneAfterMoves(this.scene, previous, view, positionOf);
     const scene =
-      early ?? timed('overview-scene', () => buildOverviewScene(view, theme, (id) => held.get(id)));
+      early ?? moved ?? timed('overview-scene', () => buildOverviewScene(view, theme, positionOf));
     // The same picture again (a view re-made with nothing moved: the chart record read again, a
     // theme object re-made with the same colours) keeps the bitmap shown or still painting; a
     // new generation would throw away a first bitmap about to arrive (50k run: a second
@@ -420,8 +446,8 @@ export class ChartOverview {
     }
     const { width, height } = this.surface.size();
     const extent = extentOf(this.viewport(), width, height);
-    const onScreen = grid.countIn(extent);
-    if (overviewWanted(this.active, onScreen, OVERVIEW_NODE_BUDGET)) {
+    const onScreen = this.nodesIn(extent, grid);
+    if (overviewWanted(this.active, onScreen, WINDOW_NODE_BUDGET)) {
       this.setWindow('none', notify);
     } else if (
       this.current === 'none' ||
@@ -434,13 +460,34 @@ export class ChartOverview {
   }
 
   /**
+   * Nodes inside `extent`, counted up to just past the budget. The density grid's count is an
+   * upper bound (its 64 x 64 cells count whole where the view cuts them), so where the bound
+   * says "too many" the scene's positions are counted exactly, stopping once past the budget (a
+   * scan of typed arrays, at most once per viewport change).
+   */
+  private nodesIn(extent: Bounds, grid: DensityGrid): number {
+    const bound = grid.countIn(extent);
+    const scene = this.scene;
+    if (!scene || bound <= WINDOW_NODE_BUDGET * 0.8) return bound;
+    const { nodeX, nodeY } = scene;
+    const stop = WINDOW_NODE_BUDGET + 1;
+    let count = 0;
+    for (let i = 0; i < nodeX.length && count < stop; i++) {
+      const x = nodeX[i]!;
+      const y = nodeY[i]!;
+      if (x >= extent.x1 && x <= extent.x2 && y >= extent.y1 && y <= extent.y2) count++;
+    }
+    return count;
+  }
+
+  /**
    * The visible area plus a margin to pan into, narrower where the chart is dense: the margin is
    * measured in screen widths, so zoomed out beside the chart it could reach thousands of nodes.
    */
   private windowAround(extent: Bounds, grid: DensityGrid): Bounds {
     for (const margin of [WINDOW_MARGIN, WINDOW_MARGIN / 2]) {
       const candidate = expand(extent, margin);
-      if (grid.countIn(candidate) <= 2 * OVERVIEW_NODE_BUDGET) return candidate;
+      if (grid.countIn(candidate) <= WINDOW_HOLD * WINDOW_NODE_BUDGET) return candidate;
     }
     return extent;
   }

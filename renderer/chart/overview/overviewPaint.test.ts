@@ -267,6 +267,30 @@ function hugeCase(count: number): {
   return { entities, chart: { nodes } };
 }
 
+describe('overview after a saved drag', () => {
+  it('patches the moved position into the scene instead of building it again', () => {
+    const overview = mounted();
+    const before = hugeView(3000);
+    overview.setView(before);
+    const painter = FakeWorker.all[0]!;
+    // What withNodeViews makes of a saved drag: the same lists but one new node model.
+    const moved = 1000;
+    const after: ChartViewModel = {
+      nodes: before.nodes.map((n, i) => (i === moved ? { ...n, x: n.x + 30 } : n)),
+      edges: before.edges,
+    };
+    overview.setView(after);
+    expect(painter.requests).toHaveLength(2);
+    const [first, second] = painter.requests.map((request) => request.payload.scene);
+    expect(second!.nodeX[moved]).toBe(before.nodes[moved]!.x + 30);
+    expect(second!.nodeX[moved + 1]).toBe(first!.nodeX[moved + 1]);
+    // Nothing but the position columns was made again (a build flattens all 3,000 edges anew).
+    expect(second!.edgeSource).toBe(first!.edgeSource);
+    expect(second!.nodeRadius).toBe(first!.nodeRadius);
+    overview.destroy();
+  });
+});
+
 describe('early overview paint', () => {
   it("is taken by the overview when its scene is the view's: no second screen-sized paint", async () => {
     const { entities, chart } = hugeCase(3000);

@@ -1,0 +1,138 @@
+/**
+ * A huge chart's window changes through the real adapter and overview on a headless Core: however
+ * the view is zoomed and panned, and however the slices fall, once a change has gone in the Core
+ * holds exactly the window (nothing while the overview stands in).
+ */
+import cytoscape from 'cytoscape';
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { ChartNodeModel, ChartViewModel } from './chartModel.ts';
+import { LIGHT_CHART_THEME } from './chartModel.ts';
+import { ChartAdapter } from './cytoscapeAdapter.ts';
+
+vi.mock('cytoscape-svg', () => ({ default: () => undefined }));
+
+let frames: FrameRequestCallback[] = [];
+
+function flushFrames(): void {
+  for (const callback of frames.splice(0)) callback(performance.now());
+}
+
+function fakeCanvas(): HTMLCanvasElement {
+  const context = new Proxy({}, { get: () => () => undefined, set: () => true });
+  return {
+    width: 0,
+    height: 0,
+    hidden: false,
+    getContext: () => context,
+  } as unknown as HTMLCanvasElement;
+}
+
+/** A grid of `count` nodes, each linked to the next and to the one below. */
+function gridView(count: number): ChartViewModel {
+  const columns = Math.ceil(Math.sqrt(count));
+  const nodes: ChartNodeModel[] = Array.from({ length: count }, (_, i) => ({
+    id: `n${i}`,
+    label: `n${i}`,
+    schema: 'Person',
+    iconKey: 'Person',
+    x: (i % columns) * 100,
+    y: Math.floor(i / columns) * 100,
+  }));
+  const link = (id: string, s: number, t: number) => ({
+    id,
+    source: `n${s}`,
+    target: `n${t}`,
+    schema: 'Associate',
+    label: '',
+    directed: false,
+  });
+  const edges = [
+    ...nodes.slice(1).map((_, i) => link(`h${i}`, i, i + 1)),
+    ...nodes.slice(columns).map((_, i) => link(`v${i}`, i, i + columns)),
+  ];
+  return { nodes, edges };
+}
+
+beforeEach(() => {
+  frames = [];
+  vi.stubGlobal(
+    'Worker',
+    class {
+      postMessage(): void {}
+      terminate(): void {}
+    },
+  );
+  vi.stubGlobal('OffscreenCanvas', class {});
+  vi.stubGlobal('window', {});
+  vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => {
+    frames.push(callback);
+    return frames.length;
+  });
+  vi.stubGlobal('cancelAnimationFrame', () => undefined);
+});
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('huge chart window fill', () => {
+  it('holds exactly the window once each change has gone in, slice by slice', () => {
+    const view = gridView(4900);
+    const inView = new Map(view.nodes.map((node) => [node.id, node]));
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            zoom: fc.double({ min: 0.02, max: 1.5, noNaN: true }),
+            x: fc.integer({ min: -2000, max: 9000 }),
+            y: fc.integer({ min: -2000, max: 9000 }),
+            // Frames let run before the next move (0: the move lands mid-fill).
+            frames: fc.nat(4),
+          }),
+          { minLength: 1, maxLength: 12 },
+        ),
+        (moves) => {
+          const cy = cytoscape({ headless: true, styleEnabled: true });
+          vi.spyOn(cy, 'width').mockReturnValue(1300);
+          vi.spyOn(cy, 'height').mockReturnValue(650);
+          const adapter = new ChartAdapter(cy, true, fakeCanvas());
+          adapter.setTheme(LIGHT_CHART_THEME);
+          adapter.update(view);
+          for (const move of moves) {
+            cy.viewport({
+              zoom: move.zoom,
+              pan: { x: 650 - move.x * move.zoom, y: 325 - move.y * move.zoom },
+            });
+            for (let i = 0; i < move.frames; i++) flushFrames();
+          }
+          for (let i = 0; i < 500 && adapter.filling; i++) flushFrames();
+          expect(adapter.filling).toBe(false);
+          const held = cy.nodes().map((node) => node.id());
+          if (adapter.overviewActive) {
+            expect(held).toEqual([]);
+          } else {
+            // Every held node is the chart's, and every held edge joins two held nodes.
+            for (const id of held) expect(inView.has(id)).toBe(true);
+            const heldIds = new Set(held);
+            cy.edges().forEach((edge) => {
+              expect(heldIds.has(edge.source().id()) && heldIds.has(edge.target().id())).toBe(true);
+            });
+            // Nothing on screen is missing.
+            const extent = cy.extent();
+            for (const node of view.nodes) {
+              const inside =
+                node.x >= extent.x1 &&
+                node.x <= extent.x2 &&
+                node.y >= extent.y1 &&
+                node.y <= extent.y2;
+              if (inside) expect(heldIds.has(node.id)).toBe(true);
+            }
+          }
+          adapter.destroy();
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+});
