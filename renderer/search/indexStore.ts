@@ -24,7 +24,7 @@ import { caseMetaPrefix } from '../db/unitOfWork.ts';
 import { SearchIndexError } from '../../shared/search/binary.ts';
 import {
   decodePersistedIndex,
-  encodePersistedIndex,
+  encodePersistedIndexParts,
   VERSION_KINDS,
 } from '../../shared/search/persisted.ts';
 import type { LoadedIndex, PersistedIndex } from '../../shared/search/persisted.ts';
@@ -48,20 +48,26 @@ interface PersistedIndexRow extends MetaEntry {
   readonly content: Blob;
 }
 
+const nextTask = (): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, 0);
+  });
+
 export async function savePersistedIndex(
   db: TesseraDatabase,
   caseId: string,
   persisted: PersistedIndex,
 ): Promise<void> {
-  const bytes = encodePersistedIndex(persisted);
+  // In slices, between which the page draws frames; the Blob takes the parts as they are.
+  const parts = await encodePersistedIndexParts(persisted, nextTask);
   const row: PersistedIndexRow = {
     key: searchIndexKey(caseId),
     value: {
       format: SEARCH_INDEX_FORMAT,
       documents: VERSION_KINDS.reduce((sum, kind) => sum + persisted.versions[kind].size, 0),
-      bytes: bytes.byteLength,
+      bytes: parts.reduce((sum, part) => sum + part.byteLength, 0),
     },
-    content: new Blob([bytes]),
+    content: new Blob(parts as Uint8Array<ArrayBuffer>[]),
   };
   await db.meta.put(row);
 }

@@ -2,7 +2,7 @@
 // renderer/search/indexStore.ts for where it is stored and why the versions): one binary
 // container (binary.ts) with the index's own bytes and, per record kind, ids and versions.
 
-import { BinaryReader, BinaryWriter, SearchIndexError } from './binary.ts';
+import { BinaryReader, BinaryWriter, encodeStrings, SearchIndexError } from './binary.ts';
 import type { IndexedVersions, OwnedVersions } from './indexSync.ts';
 import { SEARCH_INDEX_FORMAT } from './searchIndex.ts';
 
@@ -20,13 +20,78 @@ export interface LoadedIndex extends PersistedIndex {
 export const VERSION_KINDS = ['entities', 'notes', 'attachments'] as const;
 
 export function encodePersistedIndex(persisted: PersistedIndex): Uint8Array<ArrayBuffer> {
-  const writer = new BinaryWriter().add('index', persisted.index);
+  const writer = new BinaryWriter();
+  for (const slice of writePersisted(writer, persisted, Infinity)) void slice;
+  return writer.finish({ format: SEARCH_INDEX_FORMAT });
+}
+
+/** How many version strings are encoded between two pauses of encodePersistedIndexParts. */
+export const PERSIST_SLICE_STRINGS = 20_000;
+
+/**
+ * The bytes encodePersistedIndex returns, as the parts that make them up (finishParts), encoded a
+ * slice of versions at a time with `pause` awaited between slices: the page saves an index with
+ * the version of each of a million records, which encoded at once held its main thread for
+ * hundreds of milliseconds (issue 13). `persisted.versions` must not change meanwhile (the sync
+ * hands out copies).
+ */
+export async function encodePersistedIndexParts(
+  persisted: PersistedIndex,
+  pause: () => Promise<void>,
+  sliceStrings = PERSIST_SLICE_STRINGS,
+): Promise<Uint8Array[]> {
+  const writer = new BinaryWriter();
+  for (const slice of writePersisted(writer, persisted, sliceStrings)) {
+    void slice;
+    await pause();
+  }
+  return writer.finishParts({ format: SEARCH_INDEX_FORMAT });
+}
+
+/**
+ * Adds the index and, per kind, its ids and versions (as addStrings would: `.len`, `.utf8`) to
+ * `writer`, yielding after every `sliceStrings` records' strings are encoded.
+ */
+function* writePersisted(
+  writer: BinaryWriter,
+  persisted: PersistedIndex,
+  sliceStrings: number,
+): Generator<void> {
+  writer.add('index', persisted.index);
   for (const kind of VERSION_KINDS) {
     const versions = persisted.versions[kind];
-    writer.addStrings(`${kind}.ids`, [...versions.keys()]);
-    writer.addStrings(`${kind}.versions`, [...versions.values()]);
+    const ids = { lengths: [] as Int32Array[], utf8: [] as Uint8Array[] };
+    const stamps = { lengths: [] as Int32Array[], utf8: [] as Uint8Array[] };
+    let idSlice: string[] = [];
+    let stampSlice: string[] = [];
+    const encodeSlice = () => {
+      for (const [into, strings] of [
+        [ids, idSlice],
+        [stamps, stampSlice],
+      ] as const) {
+        const { lengths, utf8 } = encodeStrings(strings);
+        into.lengths.push(lengths);
+        into.utf8.push(utf8);
+      }
+      idSlice = [];
+      stampSlice = [];
+    };
+    for (const [id, version] of versions) {
+      idSlice.push(id);
+      stampSlice.push(version);
+      if (idSlice.length >= sliceStrings) {
+        encodeSlice();
+        yield;
+      }
+    }
+    // An empty list still has its sections, of their kinds.
+    if (idSlice.length > 0 || ids.lengths.length === 0) encodeSlice();
+    writer
+      .addParts(`${kind}.ids.len`, ids.lengths)
+      .addParts(`${kind}.ids.utf8`, ids.utf8)
+      .addParts(`${kind}.versions.len`, stamps.lengths)
+      .addParts(`${kind}.versions.utf8`, stamps.utf8);
   }
-  return writer.finish({ format: SEARCH_INDEX_FORMAT });
 }
 
 /** Throws SearchIndexError ('unsupported' for another format, 'corrupt'). */
