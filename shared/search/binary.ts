@@ -58,6 +58,17 @@ export function encodeStrings(strings: readonly string[]): {
   return { lengths, utf8: new TextEncoder().encode(strings.join('')) };
 }
 
+/** The parts of a buffer (BinaryWriter.finishParts) as one buffer. */
+export function joinParts(parts: readonly Uint8Array[]): Uint8Array<ArrayBuffer> {
+  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
 /** Collects named sections and writes them as one buffer, or as the parts of one. */
 export class BinaryWriter {
   // Each section is one or more arrays of one kind, written end to end.
@@ -101,14 +112,7 @@ export class BinaryWriter {
   }
 
   finish(info: unknown): Uint8Array<ArrayBuffer> {
-    const parts = this.finishParts(info);
-    const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.byteLength;
-    }
-    return out;
+    return joinParts(this.finishParts(info));
   }
 
   /**

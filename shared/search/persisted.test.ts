@@ -7,16 +7,7 @@ import {
   VERSION_KINDS,
 } from './persisted.ts';
 import type { PersistedIndex } from './persisted.ts';
-
-const joined = (parts: readonly Uint8Array[]) => {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.byteLength, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.byteLength;
-  }
-  return out;
-};
+import { joinParts } from './binary.ts';
 
 const versionMap = fc
   .uniqueArray(
@@ -50,8 +41,8 @@ describe('the persisted index in slices', () => {
             slice,
           );
           const whole = encodePersistedIndex(persisted);
-          expect(joined(parts)).toEqual(whole);
-          const back = decodePersistedIndex(joined(parts));
+          expect(joinParts(parts)).toEqual(whole);
+          const back = decodePersistedIndex(joinParts(parts));
           expect(back.index).toEqual(persisted.index);
           for (const kind of VERSION_KINDS) {
             expect([...back.versions[kind]]).toEqual([...persisted.versions[kind]]);
@@ -84,7 +75,7 @@ describe('the persisted index in slices', () => {
       return Promise.resolve();
     });
     expect(ticks).toEqual([1, 2]);
-    expect(joined(parts)).toEqual(encodePersistedIndex(persisted));
+    expect(joinParts(parts)).toEqual(encodePersistedIndex(persisted));
     // No part copies the index: it is the caller's bytes, as a view.
     expect(parts.some((part) => part.buffer === persisted.index.buffer)).toBe(true);
   });
