@@ -146,15 +146,36 @@ export function revocationStatementText(
 export const BUNDLE_MANIFEST_FORMAT = 'tessera.bundle-manifest';
 export const BUNDLE_FORMAT_VERSION = 1;
 
-/** Type of the signature stanza in the age header: `-> tessera-sig 1 <keyId> <bundleId>`. */
+/** Type of the signature stanza in the age header: `-> tessera-sig <format> <keyId> <bundleId>`. */
 export const SIGNATURE_STANZA_TYPE = 'tessera-sig';
+/** Format 1: the outer signature covers one SHA-256 of the whole payload (bundles before issue 13). */
 export const SIGNATURE_STANZA_VERSION = '1';
-/** Domain separation of the outer (header) signature. */
+/**
+ * Format 2 (issue 13, what sealing writes): the outer signature covers the list of SHA-256 hashes
+ * of the payload's fixed-size ciphertext blocks, carried in a `tessera-blocks` stanza, so that
+ * opening checks each block as it reads it, in one pass (docs/bundle-format.md §2).
+ */
+export const SIGNATURE_STANZA_VERSION_2 = '2';
+/** Every format version that verify and open accept. */
+export const SIGNATURE_STANZA_VERSIONS = [SIGNATURE_STANZA_VERSION, SIGNATURE_STANZA_VERSION_2];
+/** Domain separation of the outer (header) signature, format 1. */
 export const OUTER_SIGNATURE_CONTEXT = 'tessera.bundle-outer-signature/1\n';
+/** Format 2's: a format-1 signature never verifies as a format-2 one, nor the reverse. */
+export const OUTER_SIGNATURE_CONTEXT_2 = 'tessera.bundle-outer-signature/2\n';
+/** Type of format 2's block-list stanza: `-> tessera-blocks 2 <ciphertext length>`. */
+export const BLOCKS_STANZA_TYPE = 'tessera-blocks';
+/**
+ * Bytes of one ciphertext block of format 2's list: 16 whole STREAM chunks (16 × (64 KiB + 16)),
+ * i.e. 1 MiB of plaintext, the unit in which seal encrypts and open reads (bigger blocks fell out
+ * of the core's cache between read, hash and decryption: round 6 of bench/profiles/bundle.md).
+ */
+export const PAYLOAD_BLOCK_BYTES = 16 * (64 * 1024 + 16);
 /** Domain separation of the manifest signature (part `manifest.sig`). */
 export const MANIFEST_SIGNATURE_CONTEXT = 'tessera.bundle-manifest-signature/1\n';
 /** Domain separation of the bundle digest used to chain bundles to one partner. */
 export const BUNDLE_DIGEST_CONTEXT = 'tessera.bundle-digest/1\n';
+/** Format 2's bundle digest (over the whole header, which holds the signed block list). */
+export const BUNDLE_DIGEST_CONTEXT_2 = 'tessera.bundle-digest/2\n';
 
 /** First bytes of the decrypted payload. */
 export const CONTAINER_MAGIC = 'tessera-bundle/1\n';
@@ -170,8 +191,16 @@ export const PART_MANIFEST_SIG = 'manifest.sig';
 export const BUNDLE_LIMITS = {
   /** Stanzas in the age header, all kinds together (a flood is refused before any key work). */
   maxStanzas: 64,
-  /** Bytes of the age header, MAC line included. */
-  maxHeaderBytes: 32 * 1024,
+  /**
+   * Bytes of the age header, MAC line included: format 2's block list takes ≈ 43 bytes per MiB of
+   * payload (≈ 2.8 MB at maxPayloadBlocks), read before anything is authenticated.
+   */
+  maxHeaderBytes: 3 * 1024 * 1024,
+  /**
+   * Ciphertext blocks in format 2's list (64 GiB of payload); a larger bundle is sealed as
+   * format 1.
+   */
+  maxPayloadBlocks: 65_536,
   /** Parts in the container, manifest and signature included. */
   maxParts: 10_002,
   /** Bytes of a part's name. */

@@ -25,6 +25,11 @@ import { CryptoThreadError } from './errors.ts';
 export interface CryptoThread {
   /** A new, empty SHA-256 hash on this thread. */
   newHash(): number;
+  /**
+   * A new block list on this thread (format 2, {@link BlockListHash}): used as a hash, its digest
+   * is the SHA-256 of each `blockBytes` of what was fed, concatenated.
+   */
+  newBlockList(blockBytes: number): number;
   /** Hashes `view` (over a SharedArrayBuffer); settles when the memory may be reused. */
   update(id: number, view: Uint8Array): Promise<void>;
   /** The digest; the hash is gone afterwards. */
@@ -62,16 +67,70 @@ export interface CryptoThread {
   tag(key: Buffer, index: number, data: Uint8Array): Promise<Buffer>;
 }
 
-/** What a block must be: the tag that the signature pass took of it. */
+/**
+ * What a block must be: the GMAC tag that the signature pass took of it under `key` (format 1), or
+ * with `kind` 'sha256' its SHA-256 in the signed block list (format 2; `key` unused).
+ */
 export interface BlockCheck {
+  readonly kind?: BlockCheckKind;
   readonly key: Buffer;
   readonly index: number;
   readonly tag: Buffer;
 }
 
+export type BlockCheckKind = 'gmac' | 'sha256';
+
+/**
+ * Format 2's block list as a running hash: the SHA-256 of each `blockBytes` of the data fed to it,
+ * in order (the last block may be short); `digest()` concatenates them. The worker's BlockList
+ * mirrors it.
+ */
+export class BlockListHash {
+  private hash = crypto.createHash('sha256');
+  private filled = 0;
+  private readonly digests: Buffer[] = [];
+
+  constructor(private readonly blockBytes: number) {}
+
+  update(data: Uint8Array): this {
+    for (let offset = 0; offset < data.length;) {
+      const n = Math.min(this.blockBytes - this.filled, data.length - offset);
+      this.hash.update(data.subarray(offset, offset + n));
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.blockBytes) {
+        this.digests.push(this.hash.digest());
+        this.hash = crypto.createHash('sha256');
+        this.filled = 0;
+      }
+    }
+    return this;
+  }
+
+  digest(): Buffer {
+    if (this.filled > 0) this.digests.push(this.hash.digest());
+    return Buffer.concat(this.digests);
+  }
+}
+
+function checkBlock(check: BlockCheck, data: Uint8Array): boolean {
+  const actual =
+    check.kind === 'sha256'
+      ? crypto.createHash('sha256').update(data).digest()
+      : blockTag(check.key, check.index, data);
+  return actual.length === check.tag.length && crypto.timingSafeEqual(actual, check.tag);
+}
+
 /** A block differs from the one the signature pass saw: the file changed in between. */
 export class BlockChangedError extends Error {
   override readonly name = 'BlockChangedError';
+  constructor(
+    message: string,
+    /** The block's index in the payload, when one block is at fault. */
+    readonly block?: number,
+  ) {
+    super(message);
+  }
 }
 
 /**
@@ -109,6 +168,41 @@ const nonce = (counter, last) => {
   return n;
 };
 const view = (m, name) => Buffer.from(m[name], m[name + 'Offset'], m[name + 'Length']);
+// Format 2's block list (see newBlockList): the SHA-256 of each \`block\` bytes fed to it, in order;
+// its digest is the concatenated hashes (the last block may be short). Mirrors BlockListHash.
+class BlockList {
+  constructor(block) {
+    this.block = block;
+    this.filled = 0;
+    this.hash = crypto.createHash('sha256');
+    this.digests = [];
+  }
+  update(data) {
+    for (let offset = 0; offset < data.length; ) {
+      const n = Math.min(this.block - this.filled, data.length - offset);
+      this.hash.update(data.subarray(offset, offset + n));
+      this.filled += n;
+      offset += n;
+      if (this.filled === this.block) {
+        this.digests.push(this.hash.digest());
+        this.hash = crypto.createHash('sha256');
+        this.filled = 0;
+      }
+    }
+    return this;
+  }
+  digest() {
+    if (this.filled > 0) this.digests.push(this.hash.digest());
+    return Buffer.concat(this.digests);
+  }
+}
+// A block's check before it is decrypted: its GMAC tag from the signature pass (format 1) or its
+// SHA-256 in the signed block list (format 2).
+const checkBlock = (kind, key, index, block, expected) =>
+  crypto.timingSafeEqual(
+    kind === 'sha256' ? crypto.createHash('sha256').update(block).digest() : tag(key, index, block),
+    expected,
+  );
 function tag(key, index, data) {
   const iv = Buffer.alloc(12);
   iv.writeUIntBE(index, 6, 6);
@@ -191,7 +285,7 @@ function decryptChunks(key, counter, sealed, final, out) {
 function open(m) {
   step();
   const sealed = view(m, 'src');
-  if (m.check && !crypto.timingSafeEqual(tag(m.check.key, m.check.index, sealed), m.check.tag)) {
+  if (m.check && !checkBlock(m.check.kind, m.check.key, m.check.index, sealed, m.check.tag)) {
     return { changed: true };
   }
   return decryptChunks(m.key, m.counter, sealed, m.final, view(m, 'dst'));
@@ -450,8 +544,8 @@ function decryptRun(m) {
         }
         got += read;
       }
-      const expected = tags.subarray(produced * 16, produced * 16 + 16);
-      if (!crypto.timingSafeEqual(tag(m.tagKey, produced, block), expected)) {
+      const expected = tags.subarray(produced * m.tagBytes, (produced + 1) * m.tagBytes);
+      if (!checkBlock(m.check, m.tagKey, produced, block, expected)) {
         abortRun(ctl);
         return { changed: true, block: produced };
       }
@@ -551,6 +645,8 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...decryptRun(m) });
     } else if (m.op === 'writeRun') {
       parentPort.postMessage({ seq: m.seq, ...writeRun(m) });
+    } else if (m.op === 'list') {
+      hashes.set(m.id, new BlockList(m.block));
     } else if (m.op === 'crash') {
       crashIn = m.blocks;
     } else if (m.op === 'tag') {
@@ -597,7 +693,7 @@ function shared(view: Uint8Array, name: 'src' | 'dst'): Record<string, unknown> 
 }
 
 function changedError(index: number): BlockChangedError {
-  return new BlockChangedError(`ciphertext block ${index} changed since the signature pass`);
+  return new BlockChangedError(`ciphertext block ${index} is not the signed one`, index);
 }
 
 function chunkError(counter: number, last: boolean): AgeFormatError {
@@ -664,6 +760,13 @@ class WorkerCryptoThread implements CryptoThread {
 
   newHash(): number {
     return this.ids++;
+  }
+
+  newBlockList(blockBytes: number): number {
+    const id = this.ids++;
+    // Ordered before any update of `id`: the thread handles its messages in order.
+    if (!this.failure) this.worker.postMessage({ op: 'list', id, block: blockBytes });
+    return id;
   }
 
   async update(id: number, view: Uint8Array): Promise<void> {
@@ -968,7 +1071,12 @@ export interface DecryptRunInput {
   readonly end: number;
   /** The STREAM payload key. */
   readonly key: Buffer;
-  /** The GMAC key and the tags of every block from the signature pass, in block order. */
+  /**
+   * What each block must be before it is decrypted, in block order: its GMAC tag under `tagKey`
+   * from the signature pass (format 1), or with `check` 'sha256' its SHA-256 from the signed block
+   * list (format 2; `tagKey` unused).
+   */
+  readonly check?: BlockCheckKind;
   readonly tagKey: Buffer;
   readonly tags: readonly Buffer[];
   /** Parts the container may hold (the part table's size). */
@@ -1051,9 +1159,13 @@ export class DecryptRun {
     const records = new SharedArrayBuffer(this.capacity * 3 * Int32Array.BYTES_PER_ELEMENT);
     const table = new SharedArrayBuffer(run.maxParts * 2 * Int32Array.BYTES_PER_ELEMENT);
     const written = new SharedArrayBuffer(run.maxParts * Float64Array.BYTES_PER_ELEMENT);
-    const tags = new SharedArrayBuffer(this.blocks * 16);
+    const tagLength = run.check === 'sha256' ? 32 : 16;
+    const tags = new SharedArrayBuffer(this.blocks * tagLength);
     const tagBytes = Buffer.from(tags);
-    run.tags.forEach((tag, i) => tag.copy(tagBytes, i * 16));
+    run.tags.forEach((tag, i) => {
+      if (tag.length !== tagLength) throw new BlockChangedError('a block check has the wrong size');
+      tag.copy(tagBytes, i * tagLength);
+    });
     this.control = new Int32Array(rings.ctl);
     this.meta = new Int32Array(rings.meta);
     this.plain = Buffer.from(rings.plainRing);
@@ -1071,6 +1183,8 @@ export class DecryptRun {
           key: run.key,
           tagKey: run.tagKey,
           tags,
+          tagBytes: tagLength,
+          check: run.check ?? 'gmac',
           fd: run.input,
           position: run.start,
           end: run.end,
@@ -1229,10 +1343,10 @@ export class DecryptRun {
 
 /** The fallback: the same interface, working on the calling thread. */
 export class LocalCryptoThread implements CryptoThread {
-  private readonly hashes = new Map<number, crypto.Hash>();
+  private readonly hashes = new Map<number, crypto.Hash | BlockListHash>();
   private ids = 0;
 
-  private get(id: number): crypto.Hash {
+  private get(id: number): crypto.Hash | BlockListHash {
     let hash = this.hashes.get(id);
     if (!hash) this.hashes.set(id, (hash = crypto.createHash('sha256')));
     return hash;
@@ -1240,6 +1354,12 @@ export class LocalCryptoThread implements CryptoThread {
 
   newHash(): number {
     return this.ids++;
+  }
+
+  newBlockList(blockBytes: number): number {
+    const id = this.ids++;
+    this.hashes.set(id, new BlockListHash(blockBytes));
+    return id;
   }
 
   update(id: number, view: Uint8Array): Promise<void> {
@@ -1282,7 +1402,7 @@ export class LocalCryptoThread implements CryptoThread {
     out: Uint8Array,
     check?: BlockCheck,
   ): Promise<number> {
-    if (check && !crypto.timingSafeEqual(blockTag(check.key, check.index, sealed), check.tag)) {
+    if (check && !checkBlock(check, sealed)) {
       return Promise.reject(changedError(check.index));
     }
     let written = 0;

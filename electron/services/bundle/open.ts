@@ -28,6 +28,7 @@ import type { FileHandle } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import {
+  BLOCKS_STANZA_TYPE,
   BUNDLE_LIMITS,
   type BundleManifest,
   type IdentityCard,
@@ -38,8 +39,10 @@ import {
   PART_OPERATIONS,
   parseBundleManifest,
   type Revocation,
+  PAYLOAD_BLOCK_BYTES,
   SIGNATURE_STANZA_TYPE,
   SIGNATURE_STANZA_VERSION,
+  SIGNATURE_STANZA_VERSION_2,
 } from '../../../shared/exchange/bundleFormat.ts';
 import { partialPathOf, sweepPartials } from '../files/partialFile.ts';
 import { type ScratchFile, ScratchSpace, type ScratchWriter } from '../files/scratch.ts';
@@ -63,6 +66,7 @@ import { type ContainerHandler, ContainerParser } from './container.ts';
 import { BundleError, threadFailure } from './errors.ts';
 import {
   BlockChangedError,
+  type BlockCheckKind,
   type CryptoThread,
   type CryptoThreads,
   cryptoThreads,
@@ -80,7 +84,14 @@ import {
   SerialWriter,
   sharedBlock,
 } from './io.ts';
-import { bundleDigestOf, outerSignedMessage } from './seal.ts';
+import {
+  type BundleFormat,
+  bundleDigestOf,
+  bundleDigestOf2,
+  outerSignedMessage,
+  outerSignedMessage2,
+  payloadBlocks,
+} from './seal.ts';
 
 export interface VerifyOptions {
   /** Revocations learnt elsewhere (the pinned card's own revocation is always honoured). */
@@ -152,6 +163,9 @@ function formatError(error: unknown): never {
 /** The first line of an ASCII-armored age file (https://age-encryption.org/v1, "ASCII armor"). */
 const AGE_ARMOR_BEGIN = '-----BEGIN AGE ENCRYPTED FILE-----';
 
+/** Bytes read for the header at first; a longer one (format 2's block list) is read whole after. */
+const HEADER_FIRST_READ = 32 * 1024;
+
 function parseHeaderChecked(start: Buffer): ParsedHeader {
   // Armored files are valid age, so "not an age v1 file" would be wrong (issue 11); bundles are
   // opened as binary, streamed from disk, and Tessera never writes armor.
@@ -179,9 +193,82 @@ interface Head {
   readonly bundleId: string;
   readonly signerKeyId: string;
   readonly signature: Buffer;
-  /** Header bytes before the signature stanza (intro + recipient stanzas). */
+  /** Header bytes before the signature stanza (intro + recipient stanzas + format 2's list). */
   readonly signedStanzas: Buffer;
   readonly signatureLine: string;
+  readonly format: BundleFormat;
+  /** Format 2: the signed block list (null for format 1). */
+  readonly blocks: BlockList | null;
+}
+
+/** Format 2's block list, as the header states it (covered by the outer signature). */
+interface BlockList {
+  /** Ciphertext bytes after the payload nonce. */
+  readonly cipherLength: number;
+  /** The SHA-256 of each PAYLOAD_BLOCK_BYTES of the ciphertext, in order. */
+  readonly hashes: readonly Buffer[];
+  /** The list's bytes (the concatenated hashes). */
+  readonly bytes: Buffer;
+}
+
+/**
+ * Format 2: exactly one `tessera-blocks` stanza, right before the signature stanza, whose length
+ * and list agree with each other and with the file's size. Format 1: none. A file cut short or
+ * with bytes appended is refused here, before any key work or decryption.
+ */
+function blockList(header: ParsedHeader, format: BundleFormat, size: number): BlockList | null {
+  const indexes = header.stanzas.flatMap((s, i) => (s.type === BLOCKS_STANZA_TYPE ? [i] : []));
+  if (format === 1) {
+    if (indexes.length > 0) {
+      throw new BundleError('malformed', 'a format 1 bundle carries a block list');
+    }
+    return null;
+  }
+  const at = header.stanzas.length - 2;
+  if (indexes.length !== 1 || indexes[0] !== at) {
+    throw new BundleError(
+      'malformed',
+      'a format 2 bundle needs one block-list stanza, right before its signature stanza',
+    );
+  }
+  const stanza = header.stanzas[at]!;
+  const [version, lengthText] = stanza.args;
+  if (
+    stanza.args.length !== 2 ||
+    version !== SIGNATURE_STANZA_VERSION_2 ||
+    !/^(0|[1-9][0-9]{0,14})$/.test(lengthText ?? '')
+  ) {
+    throw new BundleError('malformed', 'malformed block-list stanza');
+  }
+  const cipherLength = Number(lengthText);
+  const count = payloadBlocks(cipherLength);
+  if (count > BUNDLE_LIMITS.maxPayloadBlocks) {
+    throw new BundleError(
+      'too-large',
+      `the block list has more than ${BUNDLE_LIMITS.maxPayloadBlocks} blocks`,
+    );
+  }
+  if (stanza.body.length !== count * 32) {
+    throw new BundleError(
+      'malformed',
+      'the block list does not match the payload length it states',
+    );
+  }
+  const expected = header.length + PAYLOAD_NONCE_SIZE + cipherLength;
+  if (size < expected) {
+    throw new BundleError('truncated', 'the bundle is shorter than its signed length (truncated)');
+  }
+  if (size > expected) {
+    throw new BundleError(
+      'corrupted',
+      'the bundle is longer than its signed length (bytes appended)',
+    );
+  }
+  return {
+    cipherLength,
+    hashes: Array.from({ length: count }, (_, i) => stanza.body.subarray(i * 32, i * 32 + 32)),
+    bytes: stanza.body,
+  };
 }
 
 async function readHead(file: string, sender: IdentityCard, options: VerifyOptions): Promise<Head> {
@@ -193,8 +280,19 @@ async function readHead(file: string, sender: IdentityCard, options: VerifyOptio
   }
   try {
     const { size } = await fh.stat();
-    const start = await readFully(fh, 0, Math.min(size, BUNDLE_LIMITS.maxHeaderBytes));
-    const header = parseHeaderChecked(start);
+    const limit = Math.min(size, BUNDLE_LIMITS.maxHeaderBytes);
+    let start = await readFully(fh, 0, Math.min(limit, HEADER_FIRST_READ));
+    let header: ParsedHeader;
+    try {
+      header = parseHeaderChecked(start);
+    } catch (error) {
+      // The header goes on past the first read (a long block list): read up to the limit.
+      if (!(error instanceof BundleError && error.code === 'truncated') || start.length >= limit) {
+        throw error;
+      }
+      start = await readFully(fh, 0, limit);
+      header = parseHeaderChecked(start);
+    }
     const sigIndexes = header.stanzas.flatMap((s, i) =>
       s.type === SIGNATURE_STANZA_TYPE ? [i] : [],
     );
@@ -215,13 +313,15 @@ async function readHead(file: string, sender: IdentityCard, options: VerifyOptio
     const [version, keyId, bundleId] = sig.args;
     if (
       sig.args.length !== 3 ||
-      version !== SIGNATURE_STANZA_VERSION ||
+      (version !== SIGNATURE_STANZA_VERSION && version !== SIGNATURE_STANZA_VERSION_2) ||
       !/^[0-9a-f]{16}$/.test(keyId ?? '') ||
       !/^[0-9A-HJKMNP-TV-Z]{26}$/.test(bundleId ?? '') ||
       sig.body.length !== 64
     ) {
       throw new BundleError('malformed', 'malformed Tessera signature stanza');
     }
+    const format: BundleFormat = version === SIGNATURE_STANZA_VERSION_2 ? 2 : 1;
+    const blocks = blockList(header, format, size);
     checkSigner(sender, keyId, options.revocations ?? []);
     const sigOffset = header.stanzaOffsets[sigIndex];
     const signatureLine = start.toString('latin1', sigOffset, start.indexOf(0x0a, sigOffset) + 1);
@@ -235,6 +335,8 @@ async function readHead(file: string, sender: IdentityCard, options: VerifyOptio
       signature: sig.body,
       signedStanzas: start.subarray(0, sigOffset),
       signatureLine,
+      format,
+      blocks,
     };
   } catch (error) {
     await fh.close();
@@ -272,8 +374,15 @@ function checkSigner(
   }
 }
 
-function checkOuterSignature(head: Head, sender: IdentityCard, payloadSha256: Buffer): void {
-  const message = outerSignedMessage(head.signedStanzas, head.signatureLine, payloadSha256);
+/**
+ * Checks the outer signature. Format 1: `payload` is the SHA-256 of the payload; format 2: the
+ * payload nonce (the list in the header stands for the rest).
+ */
+function checkOuterSignature(head: Head, sender: IdentityCard, payload: Buffer): void {
+  const message =
+    head.format === 2
+      ? outerSignedMessage2(head.signedStanzas, head.signatureLine, payload)
+      : outerSignedMessage(head.signedStanzas, head.signatureLine, payload);
   if (!ed25519Verify(Buffer.from(sender.signingKey, 'base64'), message, head.signature)) {
     throw new BundleError(
       'bad-signature',
@@ -313,6 +422,44 @@ async function hashPayload(head: Head): Promise<Buffer> {
   return hash.digest();
 }
 
+/** The payload nonce of a format-2 bundle (signed with its header). */
+async function readNonce(head: Head): Promise<Buffer> {
+  const nonce = await readFully(head.fh, head.header.length, PAYLOAD_NONCE_SIZE);
+  if (nonce.length !== PAYLOAD_NONCE_SIZE) throw shrank();
+  return nonce;
+}
+
+function blockMismatch(index: number): BundleError {
+  return new BundleError(
+    'corrupted',
+    `ciphertext block ${index} does not match the sender's signed block list: the bundle was altered`,
+  );
+}
+
+/** Format 2: every ciphertext block against its hash in the (already verified) list. */
+async function checkBlocks(head: Head, list: BlockList): Promise<void> {
+  let index = 0;
+  await readBlocks(
+    head.fh,
+    head.header.length + PAYLOAD_NONCE_SIZE,
+    head.size,
+    (block) => {
+      const expected = list.hashes[index];
+      const actual = crypto.createHash('sha256').update(block).digest();
+      if (!expected || !crypto.timingSafeEqual(actual, expected)) throw blockMismatch(index);
+      index++;
+    },
+    shrank,
+    new BlockPool(PAYLOAD_BLOCK_BYTES),
+  );
+  if (index !== list.hashes.length) throw shrank();
+}
+
+/** What a format-2 bundle reports as its payload hash: the SHA-256 of its signed block list. */
+function listSha256(list: BlockList): Buffer {
+  return crypto.createHash('sha256').update(list.bytes).digest();
+}
+
 /** Checks authenticity and integrity without any secret key. Throws a BundleError otherwise. */
 export async function verifyBundle(
   file: string,
@@ -327,6 +474,19 @@ export async function verifyBundle(
       new StreamDecryptor(Buffer.alloc(32), cipherLength);
     } catch (error) {
       formatError(error);
+    }
+    if (head.blocks) {
+      // Format 2: the signature over the header and nonce first, then each block against the list.
+      const nonce = await readNonce(head);
+      checkOuterSignature(head, senderCard, nonce);
+      await checkBlocks(head, head.blocks);
+      return {
+        bundleId: head.bundleId,
+        signerKeyId: head.signerKeyId,
+        bundleDigest: bundleDigestOf2(head.headerBytes, nonce),
+        payloadSha256: listSha256(head.blocks).toString('hex'),
+        recipientStanzas: head.header.stanzas.filter((s) => s.type === 'X25519').length,
+      };
     }
     const payloadSha256 = await hashPayload(head);
     checkOuterSignature(head, senderCard, payloadSha256);
@@ -771,11 +931,16 @@ function fileKeyOf(
   return { fileKey, openedWith };
 }
 
-/** What the signature pass learnt of the ciphertext. */
+/** What the signature covers of the ciphertext, block by block. */
 interface SignedPayload {
+  /** Format 1: the payload's SHA-256; format 2: the block list's. */
   readonly sha256: Buffer;
   readonly nonce: Buffer;
-  /** One GMAC tag per ciphertext block, under `tagKey` (see cryptoWorker.ts `blockTag`). */
+  /**
+   * One check per ciphertext block: format 1, a GMAC tag under `tagKey` (see cryptoWorker.ts
+   * `blockTag`) from the signature pass; format 2, its SHA-256 from the signed list.
+   */
+  readonly check: BlockCheckKind;
   readonly tags: readonly Buffer[];
   readonly tagKey: Buffer;
 }
@@ -826,7 +991,13 @@ async function signaturePass(head: Head, threads: CryptoThreads): Promise<Signed
     }
     digested = true;
     const sha256 = await threads.cipherHash.digest(hashId);
-    return { sha256, nonce: Buffer.from(nonce), tags: await Promise.all(tags), tagKey };
+    return {
+      sha256,
+      nonce: Buffer.from(nonce),
+      check: 'gmac',
+      tags: await Promise.all(tags),
+      tagKey,
+    };
   } finally {
     if (!digested) threads.cipherHash.discard(hashId);
   }
@@ -836,7 +1007,14 @@ function shrank(): BundleError {
   return new BundleError('truncated', 'the bundle file shrank while being read');
 }
 
-function changedWhileOpening(): BundleError {
+/**
+ * A block differs from what the signature covers: format 2, from its hash in the signed list;
+ * format 1, from the block the signature pass hashed (the file changed in between).
+ */
+function changedWhileOpening(signed?: SignedPayload, error?: BlockChangedError): BundleError {
+  if (signed?.check === 'sha256') {
+    return blockMismatch(error?.block ?? -1);
+  }
   return new BundleError(
     'corrupted',
     'the bundle file changed while it was being opened: its content is not the signed one',
@@ -884,6 +1062,7 @@ async function decryptInto(
       await parsing.drain(PARSE_AHEAD);
       const plain = plainPool.take();
       const decrypted = threads.cipher.open(key, counter, block, consumed === cipherLength, plain, {
+        kind: signed.check,
         key: signed.tagKey,
         index: index++,
         tag,
@@ -909,7 +1088,7 @@ async function decryptInto(
       // Settle everything in flight before the caller aborts the parts (their writes use it).
       await parsing.settle();
       await plainInFlight.settle();
-      if (error instanceof BlockChangedError) throw changedWhileOpening();
+      if (error instanceof BlockChangedError) throw changedWhileOpening(signed, error);
       return formatError(error);
     });
   await plainInFlight.drain(0);
@@ -944,6 +1123,7 @@ async function decryptRunInto(
         start: start + PAYLOAD_NONCE_SIZE,
         end: head.size,
         key: payloadKey(fileKey, nonce),
+        check: signed.check,
         tagKey: signed.tagKey,
         tags: signed.tags,
         maxParts: BUNDLE_LIMITS.maxParts,
@@ -951,7 +1131,7 @@ async function decryptRunInto(
       PLAIN_BLOCK,
     );
   } catch (error) {
-    if (error instanceof BlockChangedError) throw changedWhileOpening();
+    if (error instanceof BlockChangedError) throw changedWhileOpening(signed, error);
     throw error;
   }
   if (!run) return decryptInto(head, fileKey, signed, parts, threads);
@@ -968,7 +1148,7 @@ async function decryptRunInto(
     try {
       await run.settle(error);
     } catch (failure) {
-      if (failure instanceof BlockChangedError) throw changedWhileOpening();
+      if (failure instanceof BlockChangedError) throw changedWhileOpening(signed, failure);
       if (failure instanceof InputChangedError) throw shrank();
       return formatError(failure);
     }
@@ -1008,7 +1188,11 @@ export async function openBundle(
     const key = fileKeyOf(head, identity);
     if (!key) {
       // A flipped byte in our stanza looks like "not for us": tell the two apart by the signature.
-      checkOuterSignature(head, senderCard, await hashPayload(head));
+      checkOuterSignature(
+        head,
+        senderCard,
+        head.blocks ? await readNonce(head) : await hashPayload(head),
+      );
       throw new BundleError(
         'not-addressed',
         `this bundle is not addressed to ${identity.card.agencyName} (${identity.card.agencyId})`,
@@ -1021,11 +1205,27 @@ export async function openBundle(
       formatError(error);
     }
 
-    // First pass: nothing is decrypted before the sender's signature over the ciphertext holds.
+    // Nothing is decrypted before the sender's signature over the ciphertext holds. Format 1: a
+    // first pass hashes the whole payload. Format 2: the signature covers the header's block
+    // list, checked here without reading the payload; the one pass then checks each block against
+    // its listed hash before decrypting any of it.
     const threads = cryptoThreads();
-    const signed = await signaturePass(head, threads);
+    let signed: SignedPayload;
+    if (head.blocks) {
+      const nonce = await readNonce(head);
+      checkOuterSignature(head, senderCard, nonce);
+      signed = {
+        sha256: listSha256(head.blocks),
+        nonce,
+        check: 'sha256',
+        tags: head.blocks.hashes,
+        tagKey: Buffer.alloc(32),
+      };
+    } else {
+      signed = await signaturePass(head, threads);
+      checkOuterSignature(head, senderCard, signed.sha256);
+    }
     const payloadSha256 = signed.sha256;
-    checkOuterSignature(head, senderCard, payloadSha256);
 
     scratch ??= await ScratchSpace.create(os.tmpdir());
     const parts = new PartCollector(scratch, threads.plainHash, dir);
@@ -1078,7 +1278,10 @@ export async function openBundle(
     const opened: OpenedBundle = {
       bundleId: head.bundleId,
       signerKeyId: head.signerKeyId,
-      bundleDigest: bundleDigestOf(head.headerBytes, payloadSha256),
+      bundleDigest:
+        head.format === 2
+          ? bundleDigestOf2(head.headerBytes, signed.nonce)
+          : bundleDigestOf(head.headerBytes, payloadSha256),
       payloadSha256: payloadSha256.toString('hex'),
       recipientStanzas: head.header.stanzas.filter((s) => s.type === 'X25519').length,
       manifest,

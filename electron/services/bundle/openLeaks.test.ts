@@ -30,6 +30,7 @@ let root: string;
 let a: Agency;
 let b: Agency;
 let bundle: string;
+let bundle1: string;
 let attachment: Buffer;
 
 /** `size` bytes of random data with the canary every 4 KiB, so every fragment of it shows. */
@@ -74,6 +75,25 @@ beforeAll(async () => {
     attachments: [{ name: 'photo.bin', bytes: attachment }],
     out: bundle,
   });
+  // The same content as format 1 (what bundles sealed before issue 13 are, and what a streamed
+  // part still gives): its two-pass open has its own attack.
+  bundle1 = path.join(root, 'canary-v1.tsb');
+  const sealed1 = await sealBundle({
+    identity: a.identity,
+    recipients: [b.card],
+    manifestFields: { caseId: 'case-canary', policyVersion: 'p' },
+    operations: Buffer.from(JSON.stringify({ note: `informant ${CANARY}` })),
+    attachments: [
+      {
+        name: 'photo.bin',
+        stream: (async function* () {
+          yield attachment;
+        })(),
+      },
+    ],
+    out: bundle1,
+  });
+  expect(sealed1.format).toBe(1);
 });
 
 afterAll(async () => {
@@ -87,18 +107,20 @@ describe('no plaintext before the signature', () => {
     const plain = Buffer.from(
       spawnSync('age', ['-d', '-i', '-', bundle], {
         input: `${exportAgeSecretKey(b.identity)}\n`,
+        maxBuffer: 64 * MIB,
       }).stdout,
     );
     expect(plain.includes(CANARY)).toBe(true);
     const original = await fs.readFile(bundle);
-    const signature = parseHeader(original, { maxStanzas: 64, maxBytes: 32 * 1024 }).stanzas.at(
-      -1,
-    )!;
+    // Format 2: the sender's block list and signature stanzas, copied onto a new header.
+    const signedPart = parseHeader(original, { maxStanzas: 64, maxBytes: 32 * 1024 }).stanzas.slice(
+      -2,
+    );
     const forged = path.join(root, 'forged.tsb');
     await sealRaw({
       plaintext: plain,
       recipients: [b.card],
-      extraStanzas: [signature],
+      extraStanzas: signedPart,
       out: forged,
     });
 
@@ -120,30 +142,63 @@ describe('no plaintext before the signature', () => {
   });
 });
 
-describe('the file changes between the two passes', () => {
+/**
+ * Another valid ciphertext of `source`'s payload, of the same length, that a co-recipient (who
+ * knows the file key) can make: the operations' "informant" changed to "INFORMANT".
+ */
+async function otherCiphertext(source: string): Promise<{ other: Buffer; start: number }> {
+  const bytes = await fs.readFile(source);
+  const header = parseHeader(bytes, { maxStanzas: 64, maxBytes: 32 * 1024 });
+  const fileKey = unwrapX25519(header.stanzas, b.identity.secrets.ageSecret)!;
+  const nonce = bytes.subarray(header.length, header.length + 16);
+  const plain = Buffer.from(
+    spawnSync('age', ['-d', '-i', '-', source], {
+      input: `${exportAgeSecretKey(b.identity)}\n`,
+      maxBuffer: 64 * MIB,
+    }).stdout,
+  );
+  const at = plain.indexOf('informant');
+  plain.write('INFORMANT', at, 'utf8');
+  const chunks: Buffer[] = [];
+  const encryptor = new StreamEncryptor(payloadKey(fileKey, nonce));
+  encryptor.update(plain, chunks);
+  encryptor.final(chunks);
+  const other = Buffer.concat(chunks);
+  expect(other.length).toBe(bytes.length - header.length - 16);
+  return { other, start: header.length + 16 };
+}
+
+describe('format 2: a ciphertext that is not the signed one', () => {
+  it('is refused at its first block, before that block is decrypted, and leaves nothing', async () => {
+    // The co-recipient keeps the sender's header (a valid signature over the block list) and
+    // puts its own ciphertext under it: block 0 (the operations) no longer matches its hash.
+    const file = path.join(root, 'swapped2.tsb');
+    await fs.copyFile(bundle, file);
+    const { other, start } = await otherCiphertext(bundle);
+    await fs.writeFile(file, Buffer.concat([(await fs.readFile(file)).subarray(0, start), other]));
+    const scratch = await ScratchSpace.create(path.join(root, 'scratch-swapped2'));
+    const outDir = path.join(root, 'out-swapped2');
+    const error = await openBundle(file, b.identity, a.card, outDir, { scratch }).catch(
+      (e: unknown) => e,
+    );
+    expect(error).toBeInstanceOf(BundleError);
+    expect((error as BundleError).code).toBe('corrupted');
+    // The list check, not the STREAM authentication, refused it: nothing was decrypted first.
+    expect((error as BundleError).message).toMatch(/block 0 does not match the sender's signed/);
+    expect(existsSync(outDir)).toBe(false);
+    expect(await filesUnder(scratch.dir)).toEqual([]);
+    await scratch.dispose();
+    expect(await canaryHits(root)).toEqual([]);
+  });
+});
+
+describe('format 1: the file changes between the two passes', () => {
   it('is refused when the decrypted ciphertext is not the one whose signature was checked', async () => {
     // A co-recipient knows the file key and can make another valid ciphertext of the same length:
     // swapped in after the signature pass, it must not be accepted as the sender's.
     const file = path.join(root, 'swapped.tsb');
-    await fs.copyFile(bundle, file);
-    const bytes = await fs.readFile(file);
-    const header = parseHeader(bytes, { maxStanzas: 64, maxBytes: 32 * 1024 });
-    const fileKey = unwrapX25519(header.stanzas, b.identity.secrets.ageSecret)!;
-    const nonce = bytes.subarray(header.length, header.length + 16);
-    const plain = Buffer.from(
-      spawnSync('age', ['-d', '-i', '-', bundle], {
-        input: `${exportAgeSecretKey(b.identity)}\n`,
-        maxBuffer: 64 * MIB,
-      }).stdout,
-    );
-    const at = plain.indexOf('informant');
-    plain.write('INFORMANT', at, 'utf8');
-    const chunks: Buffer[] = [];
-    const encryptor = new StreamEncryptor(payloadKey(fileKey, nonce));
-    encryptor.update(plain, chunks);
-    encryptor.final(chunks);
-    const other = Buffer.concat(chunks);
-    expect(other.length).toBe(bytes.length - header.length - 16);
+    await fs.copyFile(bundle1, file);
+    const { other, start } = await otherCiphertext(bundle1);
 
     const threads = cryptoThreads();
     const original = threads.cipherHash.digest.bind(threads.cipherHash);
@@ -151,7 +206,7 @@ describe('the file changes between the two passes', () => {
     // then, before the decryption pass reads it.
     const swap = vi.spyOn(threads.cipherHash, 'digest').mockImplementationOnce((id) => {
       const fd = openSync(file, 'r+');
-      writeSync(fd, other, 0, other.length, header.length + 16);
+      writeSync(fd, other, 0, other.length, start);
       closeSync(fd);
       return original(id);
     });

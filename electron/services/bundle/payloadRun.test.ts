@@ -21,6 +21,10 @@ import { makeAgency } from './fixtures/testSupport.ts';
 
 type Agency = Awaited<ReturnType<typeof makeAgency>>;
 
+async function* once(data: Buffer): AsyncGenerator<Buffer> {
+  yield data;
+}
+
 const MIB = 1024 * 1024;
 let root: string;
 let a: Agency;
@@ -37,7 +41,8 @@ beforeAll(async () => {
     recipients: [b.card],
     manifestFields: { caseId: 'case-run', policyVersion: 'p' },
     operations: Buffer.from('{}'),
-    attachments: [{ name: 'evidence.bin', bytes: crypto.randomBytes(6 * MIB + 999) }],
+    // Streamed: format 1, whose open has the signature pass this file is about.
+    attachments: [{ name: 'evidence.bin', stream: once(crypto.randomBytes(6 * MIB + 999)) }],
     out,
   });
   sealed = await fs.readFile(out);

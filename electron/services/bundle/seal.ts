@@ -1,18 +1,26 @@
 /**
  * Sealing a bundle in one streaming pass (see docs/bundle-format.md):
- *   1. draw the file key and wrap it for every partner and for our own archive recipient; the
- *      header's length is now known (the signature stanza and the MAC have fixed sizes);
+ *   1. draw the file key and wrap it for every partner and for our own archive recipient; work out
+ *      the container's exact length from the parts' sizes (format 2: the block list's length
+ *      follows from it); the header's length is now known (the block list, the signature stanza
+ *      and the MAC have sizes known in advance);
  *   2. stream the container (operations, attachments, manifest, manifest signature) through the
  *      STREAM encryptor into a temporary file, starting right after the space kept for the header,
- *      hashing the ciphertext on the way;
- *   3. sign the recipient stanzas plus the payload hash (the `tessera-sig` stanza), compute the
- *      header MAC over all stanzas, write the header into the kept space, rename into place.
+ *      hashing each 1 MiB ciphertext block on the way (format 2; format 1: one hash of it all),
+ *      flushing the file to disk in the background as it grows;
+ *   3. sign the recipient stanzas, the block list and the payload nonce (format 2; format 1: the
+ *      payload hash) in the `tessera-sig` stanza, compute the header MAC over all stanzas, write
+ *      the header into the kept space, flush, rename into place.
+ * A part streamed from an `AsyncIterable` has no length in advance: such a bundle is format 1, as
+ * is one whose payload would need more than `maxPayloadBlocks` blocks.
  */
 import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
 import {
+  BLOCKS_STANZA_TYPE,
   BUNDLE_DIGEST_CONTEXT,
+  BUNDLE_DIGEST_CONTEXT_2,
   BUNDLE_FORMAT_VERSION,
   BUNDLE_LIMITS,
   BUNDLE_MANIFEST_FORMAT,
@@ -22,14 +30,17 @@ import {
   MANIFEST_SIGNATURE_CONTEXT,
   type ManifestPart,
   OUTER_SIGNATURE_CONTEXT,
+  OUTER_SIGNATURE_CONTEXT_2,
   PART_MANIFEST,
   PART_MANIFEST_SIG,
   PART_NAME_PATTERN,
   PART_OPERATIONS,
   parseIdentityCard,
   serializeBundleManifest,
+  PAYLOAD_BLOCK_BYTES,
   SIGNATURE_STANZA_TYPE,
   SIGNATURE_STANZA_VERSION,
+  SIGNATURE_STANZA_VERSION_2,
 } from '../../../shared/exchange/bundleFormat.ts';
 import { newId } from '../../../shared/model/ids.ts';
 import { assertUsable, IdentityError, verifyCard } from '../identity/cards.ts';
@@ -58,6 +69,7 @@ import {
   sealFileRun,
 } from './cryptoWorker.ts';
 import {
+  BackgroundFlush,
   BlockPool,
   InFlight,
   IO_BLOCK,
@@ -103,18 +115,83 @@ export interface SealOptions {
 
 export interface SealResult {
   readonly bundleId: string;
+  /** The bundle format written: 2, or 1 for a part streamed without a known length. */
+  readonly format: BundleFormat;
   /** Chains the next bundle to the same partner (its `previousBundleDigest`). */
   readonly bundleDigest: string;
+  /**
+   * What the outer signature covers of the payload: format 1, the SHA-256 of the payload; format
+   * 2, the SHA-256 of the block list (the concatenated block hashes).
+   */
   readonly payloadSha256: string;
   readonly size: number;
   readonly manifest: BundleManifest;
 }
 
-export function signatureStanzaLine(keyId: string, bundleId: string): string {
-  return `-> ${SIGNATURE_STANZA_TYPE} ${SIGNATURE_STANZA_VERSION} ${keyId} ${bundleId}\n`;
+export type BundleFormat = 1 | 2;
+
+export function signatureStanzaLine(
+  keyId: string,
+  bundleId: string,
+  format: BundleFormat = 1,
+): string {
+  const version = format === 2 ? SIGNATURE_STANZA_VERSION_2 : SIGNATURE_STANZA_VERSION;
+  return `-> ${SIGNATURE_STANZA_TYPE} ${version} ${keyId} ${bundleId}\n`;
 }
 
-/** The bytes the outer signature covers. */
+/** Format 2's block-list stanza: the SHA-256 of each PAYLOAD_BLOCK_BYTES of ciphertext. */
+export function blocksStanza(cipherLength: number, list: Buffer): Stanza {
+  return {
+    type: BLOCKS_STANZA_TYPE,
+    args: [SIGNATURE_STANZA_VERSION_2, String(cipherLength)],
+    body: list,
+  };
+}
+
+/** Blocks of format 2's list for a payload of `cipherLength` bytes after its nonce. */
+export function payloadBlocks(cipherLength: number): number {
+  return Math.ceil(cipherLength / PAYLOAD_BLOCK_BYTES);
+}
+
+/**
+ * The bytes format 2's outer signature covers: the header up to the signature stanza (recipient
+ * stanzas and the block-list stanza, whose text holds the list and the ciphertext length), the
+ * signature stanza's line, and the payload nonce (the one payload byte range outside the blocks).
+ */
+export function outerSignedMessage2(
+  stanzasBefore: Buffer,
+  signatureLine: string,
+  nonce: Buffer,
+): Buffer {
+  return Buffer.concat([
+    Buffer.from(OUTER_SIGNATURE_CONTEXT_2),
+    stanzasBefore,
+    Buffer.from(`${signatureLine}payload-nonce:${nonce.toString('hex')}\n`),
+  ]);
+}
+
+/** Format 2's bundle digest: the header holds the signed list, the nonce is the rest. */
+export function bundleDigestOf2(header: Buffer, nonce: Buffer): string {
+  return crypto
+    .createHash('sha256')
+    .update(BUNDLE_DIGEST_CONTEXT_2)
+    .update(header)
+    .update(nonce)
+    .digest('hex');
+}
+
+/** Bytes of a part in the container with `size` bytes of data (see container.ts). */
+function partBytes(name: string, size: number): number {
+  const segments = Math.ceil(size / BUNDLE_LIMITS.maxSegmentBytes);
+  return partHeader(name).length + 4 * segments + size + PART_END.length;
+}
+
+/** Ciphertext bytes after the nonce of a container of `plain` bytes (age STREAM). */
+function cipherBytesOf(plain: number): number {
+  return plain + Math.max(1, Math.ceil(plain / CHUNK_SIZE)) * TAG_SIZE;
+}
+
+/** The bytes the outer signature covers (format 1). */
 export function outerSignedMessage(
   stanzasBefore: Buffer,
   signatureLine: string,
@@ -369,7 +446,91 @@ function checkInputs(options: SealOptions): IdentityCard[] {
   return partners;
 }
 
-/** Seals a bundle to `out` (atomically: a temporary file renamed at the end). */
+/** How often the growing bundle file is flushed to disk while it is written (see BackgroundFlush). */
+const FLUSH_EVERY_MS = 50;
+
+type ManifestPartInput = Omit<ManifestPart, 'kind'>;
+
+/** The manifest, checked; `invalid-input` when it breaks its schema or size limit. */
+function buildManifest(
+  options: SealOptions,
+  partners: readonly IdentityCard[],
+  bundleId: string,
+  createdAt: string,
+  written: readonly ManifestPartInput[],
+): { manifest: BundleManifest; bytes: Buffer } {
+  const sender = options.identity.card;
+  const fields = options.manifestFields;
+  const manifestCandidate: BundleManifest = {
+    format: BUNDLE_MANIFEST_FORMAT,
+    version: BUNDLE_FORMAT_VERSION,
+    bundleId,
+    createdAt,
+    caseId: fields.caseId,
+    sender: { agencyId: sender.agencyId, agencyName: sender.agencyName, keyId: sender.keyId },
+    recipients: partners.map((card) => ({
+      agencyId: card.agencyId,
+      keyId: card.keyId,
+      sequence: fields.chain?.[card.agencyId]?.sequence ?? 1,
+      previousBundleDigest: fields.chain?.[card.agencyId]?.previousBundleDigest ?? null,
+    })),
+    hlcRange: fields.hlcRange ?? null,
+    policyVersion: fields.policyVersion,
+    compression: 'none',
+    parts: written.map((part, i) => ({ ...part, kind: i === 0 ? 'operations' : 'attachment' })),
+  };
+  const checked = bundleManifestSchema.safeParse(manifestCandidate);
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    throw new BundleError('invalid-input', `manifest: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const manifest = checked.data;
+  const bytes = Buffer.from(serializeBundleManifest(manifest));
+  if (bytes.length > BUNDLE_LIMITS.maxManifestBytes) {
+    throw new BundleError('invalid-input', 'manifest too large');
+  }
+  return { manifest, bytes };
+}
+
+function labelOf(attachment: SealAttachment): { label?: string } {
+  return attachment.label === undefined ? {} : { label: attachment.label.slice(0, 255) };
+}
+
+/**
+ * The exact ciphertext length (after the nonce) of the payload, worked out before it is written,
+ * or null when a part has no length in advance (a stream) or the block list would be over its
+ * limit: that bundle is sealed as format 1. `sizes` holds each attachment's size (null: a stream).
+ */
+function plannedCipherLength(
+  options: SealOptions,
+  partners: readonly IdentityCard[],
+  bundleId: string,
+  createdAt: string,
+  sizes: readonly (number | null)[],
+): number | null {
+  const attachments = options.attachments ?? [];
+  if (sizes.some((size) => size === null)) return null;
+  const placeholder = '0'.repeat(64);
+  const parts: ManifestPartInput[] = [
+    { name: PART_OPERATIONS, size: options.operations.length, sha256: placeholder },
+    ...attachments.map((attachment, i) => ({
+      name: attachment.name,
+      size: sizes[i]!,
+      sha256: placeholder,
+      ...labelOf(attachment),
+    })),
+  ];
+  // Every field of the manifest but the parts' hashes is known now, and a hash is always 64
+  // hex digits: the real manifest has this one's length (checked after sealing).
+  const manifestBytes = buildManifest(options, partners, bundleId, createdAt, parts).bytes.length;
+  let plain = MAGIC.length + CONTAINER_END.length;
+  for (const part of parts) plain += partBytes(part.name, part.size);
+  plain += partBytes(PART_MANIFEST, manifestBytes) + partBytes(PART_MANIFEST_SIG, 64);
+  const cipher = cipherBytesOf(plain);
+  return payloadBlocks(cipher) > BUNDLE_LIMITS.maxPayloadBlocks ? null : cipher;
+}
+
+/** Seals a bundle to `out` (atomically: a temporary file renamed at the end, flushed first). */
 export async function sealBundle(options: SealOptions): Promise<SealResult> {
   let partners: IdentityCard[];
   try {
@@ -381,15 +542,35 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
   const sender = options.identity.card;
   const fields = options.manifestFields;
   const bundleId = fields.bundleId ?? newId();
+  const createdAt = (options.now?.() ?? new Date()).toISOString();
+  const sizes = await Promise.all(
+    (options.attachments ?? []).map(async (attachment) => {
+      if ('bytes' in attachment) return attachment.bytes.length;
+      if ('path' in attachment) return (await fs.stat(attachment.path)).size;
+      return null;
+    }),
+  );
+  const plannedLength = plannedCipherLength(options, partners, bundleId, createdAt, sizes);
+  const format: BundleFormat = plannedLength === null ? 1 : 2;
   const fileKey = newFileKey();
   const recipientStanzas: Stanza[] = [...partners, sender].map((card) =>
     wrapX25519(fileKey, decodeAgeRecipient(card.ageRecipient)),
   );
-  const sigLine = signatureStanzaLine(sender.keyId, bundleId);
-  const stanzasText = Buffer.from(`${AGE_INTRO}${recipientStanzas.map(stanzaText).join('')}`);
+  const sigLine = signatureStanzaLine(sender.keyId, bundleId, format);
+  // Format 2: the block list's stanza, its body's length known from the planned length.
+  const listStanzaText =
+    plannedLength === null
+      ? ''
+      : stanzaText(blocksStanza(plannedLength, Buffer.alloc(payloadBlocks(plannedLength) * 32)));
+  const recipientsText = `${AGE_INTRO}${recipientStanzas.map(stanzaText).join('')}`;
   const dummySignature: Stanza = { type: 'x', args: [], body: Buffer.alloc(64) };
   const sigBodyLength = Buffer.byteLength(stanzaText(dummySignature)) - '-> x\n'.length;
-  const headerLength = stanzasText.length + sigLine.length + sigBodyLength + MAC_LINE_LENGTH;
+  const headerLength =
+    Buffer.byteLength(recipientsText) +
+    Buffer.byteLength(listStanzaText) +
+    sigLine.length +
+    sigBodyLength +
+    MAC_LINE_LENGTH;
 
   const temp = `${options.out}.tmp-${crypto.randomBytes(6).toString('hex')}`;
   // 0600: a bundle is ciphertext, but it is still the agency's, and it is born private.
@@ -397,14 +578,21 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
   let closed = false;
   let writer: PayloadWriter | null = null;
   const threads = cryptoThreads();
-  const payloadHashId = threads.cipherHash.newHash();
+  // Format 2: the hash of each ciphertext block (the list); format 1: one hash of the payload.
+  const payloadHashId =
+    format === 2
+      ? threads.cipherHash.newBlockList(PAYLOAD_BLOCK_BYTES)
+      : threads.cipherHash.newHash();
+  const flush = new BackgroundFlush(fh, FLUSH_EVERY_MS);
+  let flushing = true;
   try {
     const nonce = crypto.randomBytes(PAYLOAD_NONCE_SIZE);
     const sharedNonce = sharedBlock(PAYLOAD_NONCE_SIZE);
     sharedNonce.set(nonce);
     await Promise.all([
       writeFully(fh, sharedNonce, headerLength),
-      threads.cipherHash.update(payloadHashId, sharedNonce),
+      // Format 2 signs the nonce itself; its blocks start after it.
+      format === 1 ? threads.cipherHash.update(payloadHashId, sharedNonce) : undefined,
     ]);
     const payloadStart = headerLength + PAYLOAD_NONCE_SIZE;
     writer = new PayloadWriter(
@@ -429,6 +617,7 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     const writePart = async (
       name: string,
       source: SealAttachment | { readonly bytes: Uint8Array },
+      plannedSize: number | null,
     ): Promise<{ size: number; sha256: Promise<string> }> => {
       const id = payload.newHash();
       let size = 0;
@@ -441,6 +630,12 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
         const input = await fs.open(source.path, 'r');
         try {
           size = (await input.stat()).size;
+          if (plannedSize !== null && size !== plannedSize) {
+            throw new BundleError(
+              'invalid-input',
+              'an attachment changed while it was being sealed',
+            );
+          }
           const run = await payload.writeFileRun(input, size, BUNDLE_LIMITS.maxSegmentBytes);
           if (run) {
             payload.discard(id);
@@ -467,91 +662,97 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     const written: { name: string; size: number; sha256: Promise<string>; label?: string }[] = [];
     written.push({
       name: PART_OPERATIONS,
-      ...(await writePart(PART_OPERATIONS, { bytes: options.operations })),
+      ...(await writePart(PART_OPERATIONS, { bytes: options.operations }, null)),
     });
-    for (const attachment of options.attachments ?? []) {
+    for (const [i, attachment] of (options.attachments ?? []).entries()) {
       written.push({
         name: attachment.name,
-        ...(await writePart(attachment.name, attachment)),
-        ...(attachment.label === undefined ? {} : { label: attachment.label.slice(0, 255) }),
+        ...(await writePart(attachment.name, attachment, sizes[i] ?? null)),
+        ...labelOf(attachment),
       });
     }
-    const parts: ManifestPart[] = [];
-    for (const [i, part] of written.entries()) {
+    const parts: ManifestPartInput[] = [];
+    for (const part of written) {
       parts.push({
         name: part.name,
-        kind: i === 0 ? 'operations' : 'attachment',
         size: part.size,
         sha256: await part.sha256,
         ...(part.label === undefined ? {} : { label: part.label }),
       });
     }
-    const manifestCandidate: BundleManifest = {
-      format: BUNDLE_MANIFEST_FORMAT,
-      version: BUNDLE_FORMAT_VERSION,
+    const { manifest, bytes: manifestBytes } = buildManifest(
+      options,
+      partners,
       bundleId,
-      createdAt: (options.now?.() ?? new Date()).toISOString(),
-      caseId: fields.caseId,
-      sender: { agencyId: sender.agencyId, agencyName: sender.agencyName, keyId: sender.keyId },
-      recipients: partners.map((card) => ({
-        agencyId: card.agencyId,
-        keyId: card.keyId,
-        sequence: fields.chain?.[card.agencyId]?.sequence ?? 1,
-        previousBundleDigest: fields.chain?.[card.agencyId]?.previousBundleDigest ?? null,
-      })),
-      hlcRange: fields.hlcRange ?? null,
-      policyVersion: fields.policyVersion,
-      compression: 'none',
+      createdAt,
       parts,
-    };
-    const checked = bundleManifestSchema.safeParse(manifestCandidate);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new BundleError(
-        'invalid-input',
-        `manifest: ${issue?.path.join('.')}: ${issue?.message}`,
-      );
-    }
-    const manifest = checked.data;
-    const manifestBytes = Buffer.from(serializeBundleManifest(manifest));
-    if (manifestBytes.length > BUNDLE_LIMITS.maxManifestBytes) {
-      throw new BundleError('invalid-input', 'manifest too large');
-    }
-    await writePart(PART_MANIFEST, { bytes: manifestBytes });
+    );
+    await writePart(PART_MANIFEST, { bytes: manifestBytes }, null);
     const manifestSignature = ed25519Sign(
       options.identity.secrets.signingSeed,
       Buffer.concat([Buffer.from(MANIFEST_SIGNATURE_CONTEXT), manifestBytes]),
     );
-    await writePart(PART_MANIFEST_SIG, { bytes: manifestSignature });
+    await writePart(PART_MANIFEST_SIG, { bytes: manifestSignature }, null);
     payload.write(CONTAINER_END);
     await payload.finish();
     const size = payload.end;
     writer = null;
-    const payloadSha256 = await threads.cipherHash.digest(payloadHashId);
+    const payloadDigest = await threads.cipherHash.digest(payloadHashId);
 
-    const signature = ed25519Sign(
-      options.identity.secrets.signingSeed,
-      outerSignedMessage(stanzasText, sigLine, payloadSha256),
-    );
+    let stanzas: Stanza[];
+    let signed: Buffer;
+    let payloadSha256: Buffer;
+    if (plannedLength === null) {
+      stanzas = recipientStanzas;
+      signed = outerSignedMessage(Buffer.from(recipientsText), sigLine, payloadDigest);
+      payloadSha256 = payloadDigest;
+    } else {
+      if (
+        size !== payloadStart + plannedLength ||
+        payloadDigest.length !== payloadBlocks(plannedLength) * 32
+      ) {
+        throw new Error('internal: the payload differs from its planned length');
+      }
+      const list = blocksStanza(plannedLength, payloadDigest);
+      stanzas = [...recipientStanzas, list];
+      signed = outerSignedMessage2(
+        Buffer.from(`${recipientsText}${stanzaText(list)}`),
+        sigLine,
+        nonce,
+      );
+      payloadSha256 = crypto.createHash('sha256').update(payloadDigest).digest();
+    }
+    const signature = ed25519Sign(options.identity.secrets.signingSeed, signed);
     const sigStanza: Stanza = {
       type: SIGNATURE_STANZA_TYPE,
-      args: [SIGNATURE_STANZA_VERSION, sender.keyId, bundleId],
+      args: [
+        format === 2 ? SIGNATURE_STANZA_VERSION_2 : SIGNATURE_STANZA_VERSION,
+        sender.keyId,
+        bundleId,
+      ],
       body: signature,
     };
-    const { header } = buildHeader([...recipientStanzas, sigStanza], fileKey);
+    const { header } = buildHeader([...stanzas, sigStanza], fileKey);
     if (header.length !== headerLength) throw new Error('internal: header length mismatch');
     await fh.write(header, 0, header.length, 0);
+    flushing = false;
+    await flush.stop();
+    // Durable before it has its name: a power cut leaves the bundle whole or absent.
+    await fh.sync();
     await fh.close();
     closed = true;
     await fs.rename(temp, options.out);
     return {
       bundleId,
-      bundleDigest: bundleDigestOf(header, payloadSha256),
+      format,
+      bundleDigest:
+        format === 2 ? bundleDigestOf2(header, nonce) : bundleDigestOf(header, payloadSha256),
       payloadSha256: payloadSha256.toString('hex'),
       size,
       manifest,
     };
   } catch (error) {
+    if (flushing) await flush.stop().catch(noop);
     await writer?.abort();
     threads.cipherHash.discard(payloadHashId);
     if (!closed) await fh.close().catch(() => undefined);

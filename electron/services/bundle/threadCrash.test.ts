@@ -6,7 +6,7 @@
  * as an abort or a fault in native code would end it.
  */
 import crypto from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { createReadStream, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -56,13 +56,18 @@ async function filesUnder(dir: string): Promise<string[]> {
   return entries.filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
 }
 
-function seal(out: string) {
+/** Format 2 (the attachment from its file); format 1 when it is streamed (no length ahead). */
+function seal(out: string, format: 1 | 2 = 2) {
   return sealBundle({
     identity: a.identity,
     recipients: [b.card],
     manifestFields: { caseId: 'case-crash', policyVersion: 'p' },
     operations: Buffer.from(JSON.stringify({ note: `informant ${CANARY}` })),
-    attachments: [{ name: 'evidence.bin', path: input }],
+    attachments: [
+      format === 2
+        ? { name: 'evidence.bin', path: input }
+        : { name: 'evidence.bin', stream: createReadStream(input) },
+    ],
     out,
   });
 }
@@ -98,30 +103,36 @@ describe('a crypto thread dies mid-seal', () => {
 });
 
 describe('a crypto thread dies mid-open', () => {
-  let bundle: string;
-  /** Ciphertext blocks of the payload: the signature pass tags each once on the cipher thread. */
+  const bundles = { 1: '', 2: '' };
+  /** Ciphertext blocks of the payload: format 1's signature pass tags each once. */
   let blocks: number;
 
   beforeAll(async () => {
-    bundle = path.join(root, 'crash.tsb');
-    await seal(bundle);
-    const { size } = await fs.stat(bundle);
+    for (const format of [1, 2] as const) {
+      bundles[format] = path.join(root, `crash-${format}.tsb`);
+      expect((await seal(bundles[format], format)).format).toBe(format);
+    }
+    const { size } = await fs.stat(bundles[1]);
     blocks = Math.ceil(size / ((IO_BLOCK / CHUNK_SIZE) * CIPHER_CHUNK_SIZE));
   });
 
-  // Pass 1: the cipher thread reads and tags each block, the cipher-hash thread hashes it (after
-  // the nonce). Pass 2: the cipher thread reads and decrypts, the plain-hash thread hashes the
-  // parts, the cipher-hash thread writes the attachment.
-  it.each<[keyof CryptoThreads, string, () => number]>([
-    ['cipherHash', 'signature pass', () => 6],
-    ['cipher', 'signature pass', () => 4],
-    ['cipher', 'decryption pass', () => blocks + 4],
-    ['plainHash', 'decryption pass', () => 6],
-    ['cipherHash', 'decryption pass', () => blocks + 4],
+  // Format 1, pass 1: the cipher thread reads and tags each block, the cipher-hash thread hashes
+  // it (after the nonce). Pass 2 (format 2's only pass): the cipher thread reads, checks and
+  // decrypts, the plain-hash thread hashes the parts, the cipher-hash thread writes the attachment.
+  it.each<[keyof CryptoThreads, 1 | 2, string, () => number]>([
+    ['cipherHash', 1, 'signature pass', () => 6],
+    ['cipher', 1, 'signature pass', () => 4],
+    ['cipher', 1, 'decryption pass', () => blocks + 4],
+    ['plainHash', 1, 'decryption pass', () => 6],
+    ['cipherHash', 1, 'decryption pass', () => blocks + 4],
+    ['cipher', 2, 'one pass', () => 4],
+    ['plainHash', 2, 'one pass', () => 6],
+    ['cipherHash', 2, 'one pass', () => 4],
   ])(
-    'the %s thread in the %s: no attachment, partial or scratch file is left, and a retry opens',
-    async (role, _pass, after) => {
-      const dir = await fs.mkdtemp(path.join(root, `open-${role}-`));
+    'the %s thread, format %s, in the %s: no attachment, partial or scratch file is left, and a retry opens',
+    async (role, format, _pass, after) => {
+      const bundle = bundles[format];
+      const dir = await fs.mkdtemp(path.join(root, `open-${role}-${format}-`));
       const outDir = path.join(dir, 'opened');
       const scratch = await ScratchSpace.create(path.join(dir, 'scratch'));
       try {

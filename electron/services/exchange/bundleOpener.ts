@@ -17,7 +17,11 @@ import { reasonOf } from '../../../shared/contract/dispatch.ts';
 import type { CaseFile } from '../../../shared/caseFile.ts';
 import { caseFileRecords, parseCaseFile } from '../../../shared/caseFile.ts';
 import { errorMessage } from '../../../shared/base/errors.ts';
-import { SIGNATURE_STANZA_TYPE } from '../../../shared/exchange/bundleFormat.ts';
+import {
+  BUNDLE_LIMITS,
+  SIGNATURE_STANZA_TYPE,
+  SIGNATURE_STANZA_VERSIONS,
+} from '../../../shared/exchange/bundleFormat.ts';
 import type { Operation } from '../../../shared/exchange/operations.ts';
 import { parseOperations } from '../../../shared/exchange/operations.ts';
 import { checkIncoming, initialSyncState } from '../../../shared/exchange/syncState.ts';
@@ -219,13 +223,19 @@ export async function readSignatureStanza(
 ): Promise<{ keyId: string; bundleId: string } | null> {
   const handle = await open(file, 'r');
   try {
-    const buffer = Buffer.alloc(64 * 1024);
-    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    let buffer = Buffer.alloc(64 * 1024);
+    let { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead === buffer.length && !buffer.includes('\n---')) {
+      // A format-2 header holds the block list before the signature: up to the header limit.
+      buffer = Buffer.alloc(BUNDLE_LIMITS.maxHeaderBytes);
+      ({ bytesRead } = await handle.read(buffer, 0, buffer.length, 0));
+    }
     const text = buffer.subarray(0, bytesRead).toString('latin1');
     const end = text.indexOf('\n---');
     const header = end >= 0 ? text.slice(0, end + 1) : text;
     const match = new RegExp(
-      `^-> ${SIGNATURE_STANZA_TYPE} 1 ([0-9a-f]{16}) ([0-9A-HJKMNP-TV-Z]{26})$`,
+      // Any bundle format openBundle accepts (1 before issue 13, 2 since).
+      `^-> ${SIGNATURE_STANZA_TYPE} (?:${SIGNATURE_STANZA_VERSIONS.join('|')}) ([0-9a-f]{16}) ([0-9A-HJKMNP-TV-Z]{26})$`,
       'm',
     ).exec(header);
     return match ? { keyId: match[1]!, bundleId: match[2]! } : null;
