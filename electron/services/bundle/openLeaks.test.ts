@@ -10,6 +10,7 @@ import crypto from 'node:crypto';
 import { closeSync, existsSync, openSync, promises as fs, writeSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ScratchSpace, sweepScratch } from '../files/scratch.ts';
@@ -86,9 +87,7 @@ beforeAll(async () => {
     attachments: [
       {
         name: 'photo.bin',
-        stream: (async function* () {
-          yield attachment;
-        })(),
+        stream: Readable.from([attachment]),
       },
     ],
     out: bundle1,

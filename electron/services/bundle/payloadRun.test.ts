@@ -9,6 +9,7 @@ import crypto from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { CHUNK_SIZE, CIPHER_CHUNK_SIZE } from './age.ts';
@@ -20,10 +21,6 @@ import { sealBundle } from './seal.ts';
 import { makeAgency } from './fixtures/testSupport.ts';
 
 type Agency = Awaited<ReturnType<typeof makeAgency>>;
-
-async function* once(data: Buffer): AsyncGenerator<Buffer> {
-  yield data;
-}
 
 const MIB = 1024 * 1024;
 let root: string;
@@ -42,7 +39,9 @@ beforeAll(async () => {
     manifestFields: { caseId: 'case-run', policyVersion: 'p' },
     operations: Buffer.from('{}'),
     // Streamed: format 1, whose open has the signature pass this file is about.
-    attachments: [{ name: 'evidence.bin', stream: once(crypto.randomBytes(6 * MIB + 999)) }],
+    attachments: [
+      { name: 'evidence.bin', stream: Readable.from([crypto.randomBytes(6 * MIB + 999)]) },
+    ],
     out,
   });
   sealed = await fs.readFile(out);
