@@ -514,11 +514,16 @@ function tagRun(m) {
 // (offsets in the plaintext ring; part -1 marks the end of a block, the slot is free after it).
 // The plain-hash thread (writeRun, role 'hash') hashes each record's bytes into the part's hash;
 // the cipher-hash thread (role 'write') writes them at the part's next offset when it has a file.
-const REC_PUB = 7, REC_DONE = 8, REC_WRITTEN = 9;
+const REC_PUB = 7, REC_DONE = 8, REC_WRITTEN = 9, VERIFIED = 10;
+// Format 2 (m.split): the writing thread reads each ciphertext block into the ring of sealed slots
+// and checks its SHA-256 against the signed list (verifyAhead), then raises VERIFIED; this thread
+// decrypts a block only once VERIFIED has passed it, straight from its sealed slot. The SHA-256
+// of the ciphertext thus runs beside the decryption instead of before it on the same thread.
 function decryptRun(m) {
   const fs = require('node:fs');
-  const { BLOCK, SLOT, plainSlot, meta, ctl } = runSlots(m);
+  const { BLOCK, SLOT, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
   const slots = m.plainRing.byteLength / BLOCK;
+  const sealedSlots = m.sealedRing.byteLength / SLOT;
   const sealed = Buffer.allocUnsafeSlow(SLOT);
   const tags = Buffer.from(m.tags);
   let produced = 0;
@@ -530,24 +535,30 @@ function decryptRun(m) {
         if (Atomics.load(ctl, ABORT)) return { aborted: true };
         const seq = Atomics.load(ctl, SEQ_C);
         const consumed = Math.min(Atomics.load(ctl, CONSUMED), Atomics.load(ctl, CONSUMED_PLAIN));
-        if (produced - consumed < slots) break;
+        if (produced - consumed < slots && (!m.split || Atomics.load(ctl, VERIFIED) > produced)) {
+          break;
+        }
         Atomics.wait(ctl, SEQ_C, seq, 1000);
       }
       step();
       const length = Math.min(SLOT, m.end - position);
-      const block = sealed.subarray(0, length);
-      for (let got = 0; got < length; ) {
-        const read = fs.readSync(m.fd, block, got, length - got, position + got);
-        if (read === 0) {
-          abortRun(ctl);
-          return { short: true };
+      const block = m.split
+        ? sealedSlot(produced, sealedSlots).subarray(0, length)
+        : sealed.subarray(0, length);
+      if (!m.split) {
+        for (let got = 0; got < length; ) {
+          const read = fs.readSync(m.fd, block, got, length - got, position + got);
+          if (read === 0) {
+            abortRun(ctl);
+            return { short: true };
+          }
+          got += read;
         }
-        got += read;
-      }
-      const expected = tags.subarray(produced * m.tagBytes, (produced + 1) * m.tagBytes);
-      if (!checkBlock(m.check, m.tagKey, produced, block, expected)) {
-        abortRun(ctl);
-        return { changed: true, block: produced };
+        const expected = tags.subarray(produced * m.tagBytes, (produced + 1) * m.tagBytes);
+        if (!checkBlock(m.check, m.tagKey, produced, block, expected)) {
+          abortRun(ctl);
+          return { changed: true, block: produced };
+        }
       }
       position += length;
       const result = decryptChunks(m.key, counter, block, position === m.end, plainSlot(produced, slots));
@@ -565,6 +576,39 @@ function decryptRun(m) {
     throw error;
   }
 }
+// Format 2: reads and checks the next ciphertext block when a sealed slot is free (the cipher
+// thread has decrypted the block that was in it). Returns true when it checked one, null when none
+// can be checked now, or the run's result when the file is short or a block is not the signed one.
+function verifyAhead(m, ctl) {
+  const fs = require('node:fs');
+  const { SLOT, sealedSlot } = runSlots(m);
+  const sealedSlots = m.sealedRing.byteLength / SLOT;
+  const tags = Buffer.from(m.tags);
+  let next = 0;
+  let position = m.position;
+  return () => {
+    if (next >= m.blocks || next - Atomics.load(ctl, PRODUCED) >= sealedSlots) return null;
+    step();
+    const length = Math.min(SLOT, m.end - position);
+    const block = sealedSlot(next, sealedSlots).subarray(0, length);
+    for (let got = 0; got < length; ) {
+      const read = fs.readSync(m.fd, block, got, length - got, position + got);
+      if (read === 0) {
+        abortRun(ctl);
+        return { short: true };
+      }
+      got += read;
+    }
+    const expected = tags.subarray(next * m.tagBytes, (next + 1) * m.tagBytes);
+    if (!checkBlock(m.check, m.tagKey, next, block, expected)) {
+      abortRun(ctl);
+      return { changed: true, block: next };
+    }
+    position += length;
+    signal(ctl, VERIFIED, ++next, SEQ_C);
+    return true;
+  };
+}
 // role 'hash' (the plain-hash thread): adds each record's bytes to its part's hash; role 'write'
 // (the cipher-hash thread, idle since the signature pass): writes the bytes of each record whose
 // part has a file. The two go through the same records, each at its own pace; a slot is free
@@ -580,12 +624,19 @@ function writeRun(m) {
   const table = new Int32Array(m.table);
   const written = new Float64Array(m.written);
   const ctl = new Int32Array(m.ctl);
+  const verify = m.verify ? verifyAhead(m, ctl) : null;
   let done = 0;
   let blocks = 0;
   try {
     for (;;) {
       if (Atomics.load(ctl, ABORT)) return { aborted: true };
       const seq = Atomics.load(ctl, SEQ_P);
+      if (verify) {
+        // Keep the cipher thread fed first: the records wait at most a few sealed slots.
+        const checked = verify();
+        if (checked !== null && checked !== true) return checked;
+        if (checked === true) continue;
+      }
       // DONE before REC_PUB: every record was published before DONE was set.
       const finished = Atomics.load(ctl, DONE);
       const published = Atomics.load(ctl, REC_PUB);
@@ -880,7 +931,7 @@ const RUN_SLOTS = 4;
  * Control words: produced, consumed (sealed hash), done, abort, one event counter per direction,
  * consumed (part hash and write), records published and done (decryption runs).
  */
-const RUN_CONTROL_WORDS = 10;
+const RUN_CONTROL_WORDS = 11;
 /** The words ABORT and SEQ_P, SEQ_C of the worker code. */
 const RUN_ABORT = 3;
 const RUN_EVENTS = [4, 5] as const;
@@ -1155,7 +1206,9 @@ export class DecryptRun {
   ) {
     this.blockBytes = blockBytes;
     this.slots = RUN_SLOTS;
-    const { rings, abort } = runRings(blockBytes, RUN_SLOTS * blockBytes, 0);
+    // Format 2: the writing thread reads and checks blocks into RUN_SLOTS sealed slots.
+    const split = run.check === 'sha256';
+    const { rings, abort } = runRings(blockBytes, RUN_SLOTS * blockBytes, split ? RUN_SLOTS : 0);
     const records = new SharedArrayBuffer(this.capacity * 3 * Int32Array.BYTES_PER_ELEMENT);
     const table = new SharedArrayBuffer(run.maxParts * 2 * Int32Array.BYTES_PER_ELEMENT);
     const written = new SharedArrayBuffer(run.maxParts * Float64Array.BYTES_PER_ELEMENT);
@@ -1185,6 +1238,7 @@ export class DecryptRun {
           tags,
           tagBytes: tagLength,
           check: run.check ?? 'gmac',
+          split,
           fd: run.input,
           position: run.start,
           end: run.end,
@@ -1195,7 +1249,27 @@ export class DecryptRun {
         .call({ op: 'writeRun', role: 'hash', records, table, written, ...rings })
         .catch(abort),
       cipherHash
-        .call({ op: 'writeRun', role: 'write', records, table, written, ...rings })
+        .call({
+          op: 'writeRun',
+          role: 'write',
+          records,
+          table,
+          written,
+          ...rings,
+          ...(split
+            ? {
+                verify: true,
+                fd: run.input,
+                position: run.start,
+                end: run.end,
+                blocks: this.blocks,
+                tags,
+                tagBytes: tagLength,
+                check: 'sha256',
+                tagKey: run.tagKey,
+              }
+            : {}),
+        })
         .catch(abort),
     ]);
   }
@@ -1322,6 +1396,13 @@ export class DecryptRun {
         throw new InputChangedError('the bundle is shorter than when its size was taken');
       if (reply.changed) throw changedError(reply.block!);
       if (reply.badChunk !== undefined) throw chunkError(reply.badChunk, reply.last!);
+    }
+    if (written.status === 'fulfilled') {
+      // Format 2: the writing thread reads and checks the blocks.
+      const reply = written.value;
+      if (reply.short)
+        throw new InputChangedError('the bundle is shorter than when its size was taken');
+      if (reply.changed) throw changedError(reply.block!);
     }
     if (read.status === 'rejected') throw read.reason as Error;
     if (hashed.status === 'rejected') throw hashed.reason as Error;
