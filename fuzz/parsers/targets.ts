@@ -10,6 +10,7 @@
  */
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { Decrypter } from 'age-encryption';
 import { caseFileRecords, parseCaseFile } from '../../shared/caseFile.ts';
 import type { CaseFile } from '../../shared/caseFile.ts';
@@ -126,6 +127,18 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
     out: bundlePath,
   });
   const bundleBytes = await readFile(bundlePath);
+  // Format 1 (one payload hash, no block list; bundles sealed before issue 13 still open): a
+  // streamed part, which has no length in advance, is still sealed that way.
+  const bundle1Path = path.join(root, 'seed-format1.tessera');
+  await sealBundle({
+    identity: sender.identity,
+    recipients: [recipient.card],
+    manifestFields: { caseId: demo.case.id, policyVersion: 'fuzz-seed' },
+    operations: Buffer.from(operationsText),
+    attachments: [{ name: 'att-000001', stream: Readable.from([Buffer.from('streamed bytes')]) }],
+    out: bundle1Path,
+  });
+  const bundle1Bytes = await readFile(bundle1Path);
   const decrypter = new Decrypter();
   decrypter.addIdentity(exportAgeSecretKey(recipient.identity));
   const container = Buffer.from(await decrypter.decrypt(bundleBytes));
@@ -301,7 +314,9 @@ export async function buildTargets(): Promise<{ targets: Target[]; close(): Prom
       },
       accepts: isPlainError,
     },
-    openTarget('bundle file (openBundle)', [bundleBytes], (input, file) => writeFile(file, input)),
+    openTarget('bundle file (openBundle)', [bundleBytes, bundle1Bytes], (input, file) =>
+      writeFile(file, input),
+    ),
     // A malicious but trusted sender: a mutated container, validly encrypted and signed, reaches
     // the container and manifest checks behind the signature.
     openTarget('signed bundle container (openBundle)', [container], (input, file) =>
