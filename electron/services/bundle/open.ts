@@ -2,11 +2,16 @@
  * Verifying and opening bundles.
  *
  * verifyBundle needs no secret: it parses the age header, checks that the `tessera-sig` stanza names
- * the pinned sender's current key, hashes the payload as it is in the file and verifies the
- * Ed25519 signature over the recipient stanzas and that hash.
+ * the pinned sender's current key and verifies the Ed25519 signature: format 2 (issue 13) over the
+ * header, whose `tessera-blocks` stanza lists the SHA-256 of every 1 MiB ciphertext block, and the
+ * nonce, then hashes each block against the list; format 1 over the recipient stanzas and the
+ * SHA-256 of the payload as it is in the file.
  *
- * openBundle produces no plaintext before that signature is checked (issue 8, finding 8): it
- * unwraps the file key and checks the header MAC (no payload involved), then makes a first pass
+ * openBundle produces no plaintext before the signature covering it is checked (issue 8, finding
+ * 8). Format 2: it unwraps the file key, checks the header MAC and the signature (no payload
+ * involved), then makes one pass in which each ciphertext block is read and its hash matched with
+ * the signed list (on one crypto thread) before it is decrypted (on another); the rest is as
+ * below. Format 1: it unwraps the file key and checks the header MAC, then makes a first pass
  * over the ciphertext that hashes it for the sender's signature and, on a second crypto thread,
  * takes a GMAC tag of every ciphertext block under a key drawn for this open (issue 13: far cheaper
  * than hashing the ciphertext a second time). The second pass matches each block's tag before
