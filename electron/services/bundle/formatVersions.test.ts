@@ -257,6 +257,42 @@ describe('format 2 round trip', () => {
     expect((await fs.readFile(path.join(root, 'streamed-out', 'x.bin'))).equals(data)).toBe(true);
   });
 
+  it('a stream with its size stated is format 2; one of another length is refused, nothing left', async () => {
+    const data = crypto.randomBytes(2 * MIB + 17);
+    const dir = path.join(root, 'sized');
+    await fs.mkdir(dir);
+    const sealWith = (size: number, out: string) =>
+      sealBundle({
+        identity: a.identity,
+        recipients: [b.card],
+        manifestFields: { caseId: 's', policyVersion: 'p' },
+        operations: Buffer.from('{}'),
+        attachments: [
+          {
+            name: 'x.bin',
+            stream: Readable.from([data.subarray(0, MIB), data.subarray(MIB)]),
+            size,
+          },
+        ],
+        out,
+      });
+    const sealed = await sealWith(data.length, path.join(dir, 'ok.tsb'));
+    expect(sealed.format).toBe(2);
+    await openBundle(path.join(dir, 'ok.tsb'), b.identity, a.card, path.join(dir, 'out'));
+    expect((await fs.readFile(path.join(dir, 'out', 'x.bin'))).equals(data)).toBe(true);
+    await expectCode(
+      sealWith(data.length + 1, path.join(dir, 'short.tsb')),
+      'invalid-input',
+      /shorter/,
+    );
+    await expectCode(
+      sealWith(data.length - 1, path.join(dir, 'long.tsb')),
+      'invalid-input',
+      /longer/,
+    );
+    expect((await fs.readdir(dir)).sort()).toEqual(['ok.tsb', 'out']);
+  });
+
   it('an attachment that changes size between planning and sealing is refused, nothing left', async () => {
     const dir = path.join(root, 'grow');
     await fs.mkdir(dir);

@@ -82,7 +82,15 @@ import {
 
 export type SealAttachment = { readonly name: string; readonly label?: string } & (
   | { readonly path: string }
-  | { readonly stream: AsyncIterable<Uint8Array> }
+  | {
+      readonly stream: AsyncIterable<Uint8Array>;
+      /**
+       * Its length, when known in advance: the bundle can then be format 2 (its header's size is
+       * known before the payload), and a stream of any other length fails the seal. Without it
+       * the bundle is format 1.
+       */
+      readonly size?: number;
+    }
   | { readonly bytes: Uint8Array }
 );
 
@@ -547,7 +555,7 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
     (options.attachments ?? []).map(async (attachment) => {
       if ('bytes' in attachment) return attachment.bytes.length;
       if ('path' in attachment) return (await fs.stat(attachment.path)).size;
-      return null;
+      return attachment.size ?? null;
     }),
   );
   const plannedLength = plannedCipherLength(options, partners, bundleId, createdAt, sizes);
@@ -649,7 +657,15 @@ export async function sealBundle(options: SealOptions): Promise<SealResult> {
       } else {
         for await (const chunk of source.stream) {
           size += chunk.length;
+          // Checked as it grows: the payload may not outgrow the header's planned block list.
+          if (plannedSize !== null && size > plannedSize) break;
           await segments(chunk.length, (at, n) => payload.write(chunk.subarray(at, at + n), id));
+        }
+        if (plannedSize !== null && size !== plannedSize) {
+          throw new BundleError(
+            'invalid-input',
+            `an attachment stream is ${size > plannedSize ? 'longer' : 'shorter'} than its stated size`,
+          );
         }
       }
       payload.write(PART_END);

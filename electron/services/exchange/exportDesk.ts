@@ -270,7 +270,9 @@ export class ExportDesk {
    */
   attachmentSource(
     record: ExchangeCaseFile['attachments'][number],
-  ): { readonly bytes: Uint8Array } | { readonly stream: AsyncIterable<Uint8Array> } {
+  ):
+    | { readonly bytes: Uint8Array }
+    | { readonly stream: AsyncIterable<Uint8Array>; readonly size: number } {
     const mismatch = () =>
       new ReleaseSealError(
         'attachment-mismatch',
@@ -279,7 +281,8 @@ export class ExportDesk {
     if (record.contentRef !== undefined) {
       const content = this.options.transfer.attachmentContent(record.contentRef);
       if (content.size !== record.size || content.sha256 !== record.sha256) throw mismatch();
-      return { stream: content.stream };
+      // With its size the bundle is format 2 (its block list planned before the payload).
+      return { stream: content.stream, size: content.size };
     }
     if (record.contentBase64 === undefined) {
       throw new ReleaseSealError(

@@ -91,7 +91,8 @@ export interface ReleasePartner {
 /** Where an attachment's content comes from when it is not inline. */
 export type AttachmentSource =
   | { readonly path: string }
-  | { readonly stream: AsyncIterable<Uint8Array> }
+  /** `size`, when known, lets the bundle be format 2 (see SealAttachment). */
+  | { readonly stream: AsyncIterable<Uint8Array>; readonly size?: number }
   | { readonly bytes: Uint8Array };
 
 export interface DeletedRecord {
