@@ -361,7 +361,7 @@ describe('format 2 tampering: a coded error, nothing decrypted from the bad bloc
     const at = start + k * PAYLOAD_BLOCK_BYTES + 1000;
     tampered[at]! ^= 0x20;
     // The list check names the block: it refused it before the STREAM cipher saw it.
-    await refused(`flip-${k}`, tampered, 'corrupted', new RegExp(`block ${k} does not match`));
+    await refused(`flip-${k}`, tampered, 'bad-signature', new RegExp(`block ${k} does not match`));
   });
 
   it('two blocks swapped', async () => {
@@ -370,13 +370,13 @@ describe('format 2 tampering: a coded error, nothing decrypted from the bad bloc
     const two = start + 2 * PAYLOAD_BLOCK_BYTES;
     bytes.copy(tampered, one, two, two + PAYLOAD_BLOCK_BYTES);
     bytes.copy(tampered, two, one, one + PAYLOAD_BLOCK_BYTES);
-    await refused('swap', tampered, 'corrupted', /block 1 does not match/);
+    await refused('swap', tampered, 'bad-signature', /block 1 does not match/);
   });
 
   it('cut short, or with bytes appended', async () => {
     await refused('cut', bytes.subarray(0, bytes.length - 100), 'truncated');
     await refused('cut-block', bytes.subarray(0, start + 2 * PAYLOAD_BLOCK_BYTES), 'truncated');
-    await refused('extended', Buffer.concat([bytes, Buffer.from('x')]), 'corrupted');
+    await refused('extended', Buffer.concat([bytes, Buffer.from('x')]), 'bad-signature');
   });
 
   async function rewritten(edit: (stanzas: Stanza[]) => Stanza[]): Promise<Buffer> {
@@ -421,7 +421,7 @@ describe('format 2 tampering: a coded error, nothing decrypted from the bad bloc
       ];
     });
     // Same block count: the file is now one byte longer than the length it states.
-    await refused('length', tampered, 'corrupted');
+    await refused('length', tampered, 'bad-signature');
   });
 
   it('relabelled as format 1 (the list dropped or kept): does not verify', async () => {

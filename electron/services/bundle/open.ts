@@ -265,7 +265,7 @@ function blockList(header: ParsedHeader, format: BundleFormat, size: number): Bl
   }
   if (size > expected) {
     throw new BundleError(
-      'corrupted',
+      'bad-signature',
       'the bundle is longer than its signed length (bytes appended)',
     );
   }
@@ -434,9 +434,13 @@ async function readNonce(head: Head): Promise<Buffer> {
   return nonce;
 }
 
+/**
+ * A block that is not the one the sender's signature covers: the same code as a format-1 payload
+ * whose signature fails (issue 8's refusal table), for the same attack.
+ */
 function blockMismatch(index: number): BundleError {
   return new BundleError(
-    'corrupted',
+    'bad-signature',
     `ciphertext block ${index} does not match the sender's signed block list: the bundle was altered`,
   );
 }

@@ -181,7 +181,7 @@ describe('format 2: a ciphertext that is not the signed one', () => {
       (e: unknown) => e,
     );
     expect(error).toBeInstanceOf(BundleError);
-    expect((error as BundleError).code).toBe('corrupted');
+    expect((error as BundleError).code).toBe('bad-signature');
     // The list check, not the STREAM authentication, refused it: nothing was decrypted first.
     expect((error as BundleError).message).toMatch(/block 0 does not match the sender's signed/);
     expect(existsSync(outDir)).toBe(false);
