@@ -23,8 +23,9 @@ export const DEFAULT_FILL_PACING: FillPacerOptions = {
   // change outside the overview is drawn after every slice whatever its size.
   targetMs: 25,
   // Small: the first window of a session styles and measures labels cold (a slice of 120 made a
-  // 1.5 s frame at 10k, load 8); doubling from 30 reaches 1,000 elements a frame in 6 frames.
-  initial: 30,
+  // 1.5 s frame at 10k, load 8; the first 30 nodes still took 50-69 ms at 50k, load 3, round 9);
+  // doubling from 10 reaches 640 elements a frame in 6 frames.
+  initial: 10,
   min: 20,
   // Doubling reached ~2,400 elements once warm, and that slice was a 333 ms frame at 50k (styling
   // 143 ms and a 101 ms garbage collection, profiler on, load 9: bench/profiles/chart.md §9,
