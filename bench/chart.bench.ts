@@ -261,12 +261,41 @@ async function stopFrames(page: Page): Promise<number[]> {
     'collect frames',
     30_000,
     page.evaluate(() => {
-      const w = window as unknown as { __frames: number[]; __framesOn: boolean };
+      const w = window as unknown as {
+        __frames: number[];
+        __frameTimes: [number, number][];
+        __framesOn: boolean;
+      };
       w.__framesOn = false;
-      return w.__frames.slice(1);
+      // The page's chart:* measures that overlap the worst frame (a window slice, a paint): what
+      // ran in it, without a profiler.
+      const worst = w.__frameTimes
+        .slice(1)
+        .reduce<[number, number] | undefined>(
+          (best, next) => (!best || next[1] - next[0] > best[1] - best[0] ? next : best),
+          undefined,
+        );
+      const inWorst = worst
+        ? performance
+            .getEntriesByType('measure')
+            .filter(
+              (m) =>
+                m.name.startsWith('chart:') &&
+                m.startTime < worst[1] &&
+                m.startTime + m.duration > worst[0],
+            )
+            .map(
+              (m) =>
+                `${m.name} ${m.duration.toFixed(1)} ms @${(m.startTime - worst[0]).toFixed(1)}${(m as PerformanceMeasure).detail ? ` ${JSON.stringify((m as PerformanceMeasure).detail)}` : ''}`,
+            )
+        : [];
+      return { frames: w.__frames.slice(1), inWorst };
     }),
     page,
-  );
+  ).then(({ frames, inWorst }) => {
+    if (inWorst.length > 0) console.log(`chart bench worst frame held: ${inWorst.join('; ')}`);
+    return frames;
+  });
 }
 
 async function panFrames(page: Page, from: 'corner' | 'background' = 'corner'): Promise<number[]> {
@@ -547,7 +576,10 @@ async function profiled<T>(page: Page, label: string, work: () => Promise<T>): P
   await session.send('Profiler.enable');
   await session.send('Profiler.setSamplingInterval', { interval: 1000 });
   await session.send('Profiler.start');
-  const pageStart = await page.evaluate(() => performance.now());
+  const pageStart = await page.evaluate(() => {
+    performance.clearMeasures('chart:cy-draw');
+    return performance.now();
+  });
   try {
     return await work();
   } finally {
@@ -565,6 +597,22 @@ async function profiled<T>(page: Page, label: string, work: () => Promise<T>): P
         undefined,
       );
     if (worst) printWorstFrame(label, profile, pageStart, worst);
+    // Cytoscape's longest draw in the gesture (chart:cy-draw, test hooks): what a full redraw of
+    // the window spends, whichever frame it fell in.
+    const longestDraw = await page.evaluate(() =>
+      performance
+        .getEntriesByName('chart:cy-draw', 'measure')
+        .reduce<[number, number] | undefined>(
+          (best, m) =>
+            !best || m.duration > best[1] - best[0]
+              ? [m.startTime, m.startTime + m.duration]
+              : best,
+          undefined,
+        ),
+    );
+    if (longestDraw && longestDraw[1] - longestDraw[0] > 30) {
+      printWorstFrame(`${label} longest Cytoscape draw`, profile, pageStart, longestDraw);
+    }
     const perSample = (profile.endTime - profile.startTime) / 1000 / profile.samples.length;
     const self = new Map<string, number>();
     for (const node of profile.nodes) {

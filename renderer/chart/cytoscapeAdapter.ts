@@ -44,6 +44,7 @@ import {
 } from './labelLevels.ts';
 import type { OverviewSurface } from './overview/ChartOverview.ts';
 import { gridPositions, isGroupNode } from './overview/overviewScene.ts';
+import { testHooksEnabled } from './testHooks.ts';
 
 declare module 'cytoscape' {
   interface Core {
@@ -131,6 +132,86 @@ export interface NodeStyleInfo {
   readonly parent?: string;
 }
 
+/**
+ * What a window slice weighs for the pacer: removals cost Cytoscape a fraction of an addition
+ * (no style, no bounds), and counted alike they let the pacer grow the next slice of additions
+ * past what a frame holds (a slice of 800 additions after quick removals: 83 ms, 50k bench).
+ */
+export function sliceWeight(patch: ElementPatch): number {
+  return (
+    patch.addNodes.length +
+    patch.addEdges.length +
+    (patch.removeNodes.length + patch.removeEdges.length) / 4
+  );
+}
+
+/**
+ * The parts of Cytoscape's canvas renderer (3.34) that prepareDraw uses; each is optional, and
+ * without them (a headless Core, another version) the next draw does this work itself.
+ */
+interface CanvasRendererInternals {
+  /** Runs the queue of elements changed since the last draw (what its draw runs first). */
+  flushRenderedStyleQueue?: () => void;
+  getPixelRatio?: () => number;
+  /** The elements in drawing order; `nondrag` is what the node layer draws. */
+  getCachedZSortedEles?: () => { nondrag: unknown };
+  data?: {
+    eleTxrCache?: {
+      getBoundingBox?: (ele: unknown) => unknown;
+      getElement?: (ele: unknown, box: unknown, pxRatio: number) => unknown;
+    };
+    lyrTxrCache?: { getLayers?: (eles: unknown, pxRatio: number) => unknown };
+  };
+}
+
+function rendererOf(cy: Core): CanvasRendererInternals | undefined {
+  return (cy as unknown as { renderer?: () => CanvasRendererInternals | undefined }).renderer?.();
+}
+
+/**
+ * Cytoscape draws nothing from its layer bitmaps for this long after an element changed
+ * (`invalidThreshold`, 250 ms in 3.34): layers asked for sooner are not even queued.
+ */
+const LAYERS_AFTER_MS = 300;
+
+/**
+ * Queues the bitmaps of the still chart (Cytoscape's layer textures, built a slice per frame in
+ * its idle frames) when nothing has been drawn for a moment. A viewport gesture's first frame
+ * draws every element into its texture, from the layers where they are complete and element by
+ * element otherwise. Cytoscape queues the layers itself only from a draw made 250 ms after the
+ * last change; a window's first draw comes right after its last slice, and nothing is drawn
+ * again until the user moves, so the first pan or wheel step after a window change drew
+ * element by element (one 90-105 ms draw of the texture at 50k). A still chart with complete
+ * layers returns them at once.
+ */
+export function prepareLayers(cy: Core): void {
+  const renderer = rendererOf(cy);
+  const layers = renderer?.data?.lyrTxrCache;
+  const pxRatio = renderer?.getPixelRatio?.();
+  if (!layers?.getLayers || !renderer?.getCachedZSortedEles || pxRatio === undefined) return;
+  layers.getLayers(renderer.getCachedZSortedEles().nondrag, pxRatio);
+}
+
+/**
+ * Does now, for the elements just added, what Cytoscape's next draw would do for them first: the
+ * queue of changed elements (their connected edges' end points, the texture caches' checks: 68 ms
+ * before the hand-over's draw at 50k) and each node's bitmap at this zoom (its element texture,
+ * made on first draw). A huge chart's window goes in slices, so this work is spread over the
+ * slices' frames instead of landing in the one frame that first draws the window. Nothing drawn
+ * changes: the same caches, filled earlier.
+ */
+export function prepareDraw(cy: Core, added: CollectionReturnValue): void {
+  const renderer = rendererOf(cy);
+  if (!renderer || typeof renderer.flushRenderedStyleQueue !== 'function') return;
+  renderer.flushRenderedStyleQueue();
+  const cache = renderer.data?.eleTxrCache;
+  const pxRatio = renderer.getPixelRatio?.();
+  if (!cache?.getElement || !cache.getBoundingBox || pxRatio === undefined) return;
+  added.nodes().forEach((node) => {
+    cache.getElement!(node, cache.getBoundingBox!(node), pxRatio);
+  });
+}
+
 export class ChartAdapter {
   /** What the chart shows; `applied` is the part of it Cytoscape holds (all of it, or a window). */
   private full: ChartViewModel = EMPTY_VIEW_MODEL;
@@ -154,8 +235,6 @@ export class ChartAdapter {
    * added at once would freeze the page for most of a second.
    */
   private readonly pacer = new FillPacer();
-  /** When the latest slice began and how many elements it moved (for the pacer). */
-  private lastSlice: { at: number; moved: number } | undefined;
   /**
    * Whether the adapter holds Cytoscape's drawing back (an open batch: its render loop skips
    * every frame while batching) between the slices of a window change the overview covers.
@@ -164,6 +243,9 @@ export class ChartAdapter {
    * drawing nobody sees. The window is drawn once, when it is full.
    */
   private drawHeld = false;
+  /** The frame that lets Cytoscape draw a window whose last slice went in the frame before. */
+  private releaseFrame: number | undefined;
+  private layerTimer: ReturnType<typeof setTimeout> | undefined;
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
   private readonly overview: ChartOverview | undefined;
   /** Label level of detail (labelLevels.ts): the pending frame, the hovered node, the shown set. */
@@ -200,6 +282,59 @@ export class ChartAdapter {
     // Big charts have their own level of detail (min-zoomed-font-size, the overview); a headless
     // Core has no screen to lay labels out on.
     if (!big && cy.container()) this.watchLabels();
+    if (big && cy.container()) {
+      cy.on('render', this.onDrawn);
+      if (testHooksEnabled()) this.timeDraws();
+    }
+  }
+
+  /** After Cytoscape's last draw for a moment, the layers of the still chart (prepareLayers). */
+  private readonly onDrawn = (): void => {
+    if (this.layerTimer !== undefined) clearTimeout(this.layerTimer);
+    this.layerTimer = setTimeout(() => {
+      this.layerTimer = undefined;
+      if (this.cy.destroyed() || this.filling || this.drawHeld || this.overviewActive) return;
+      prepareLayers(this.cy);
+    }, LAYERS_AFTER_MS);
+  };
+
+  /**
+   * For the bench (test hooks only): each of Cytoscape's draws as a `chart:cy-draw` measure, so a
+   * slow frame shows whether Cytoscape drew in it and for how long.
+   */
+  private timeDraws(): void {
+    const core = this.cy as unknown as {
+      renderer?: () =>
+        | {
+            render?: (...args: unknown[]) => unknown;
+            beforeRenderCallbacks?: { fn: (...args: unknown[]) => unknown }[];
+          }
+        | undefined;
+    };
+    const renderer = core.renderer?.();
+    const render = renderer?.render;
+    if (!renderer || typeof render !== 'function') return;
+    // Its work before a draw (element texture queues, dirty styles): each callback timed apart.
+    for (const callback of renderer.beforeRenderCallbacks ?? []) {
+      const fn = callback.fn;
+      callback.fn = (...args: unknown[]) => {
+        const start = performance.now();
+        try {
+          return fn(...args);
+        } finally {
+          const end = performance.now();
+          if (end - start > 2) performance.measure('chart:cy-before', { start, end });
+        }
+      };
+    }
+    renderer.render = function (this: unknown, ...args: unknown[]) {
+      const start = performance.now();
+      try {
+        return render.apply(this, args);
+      } finally {
+        performance.measure('chart:cy-draw', { start, end: performance.now() });
+      }
+    };
   }
 
   private watchLabels(): void {
@@ -476,6 +611,7 @@ export class ChartAdapter {
   private applyWindow(): ElementPatch {
     // The pacer times a slice from here: its own styling runs in this call (styleNow).
     const started = performance.now();
+    const wasHeld = this.drawHeld;
     this.releaseDraw();
     const window = this.overview?.window ?? 'all';
     const next =
@@ -504,20 +640,37 @@ export class ChartAdapter {
       this.applyPatch(patch);
       if (window !== 'all') {
         this.styleNow(patch);
-        this.lastSlice = {
-          at: started,
-          moved:
-            patch.addNodes.length +
-            patch.addEdges.length +
-            patch.removeNodes.length +
-            patch.removeEdges.length,
-        };
+        this.pacer.observe(performance.now() - started, sliceWeight(patch));
       }
     }
     this.overview?.setFilling(filling);
     if (filling) {
       this.scheduleFill();
       if (this.overview?.covers) this.holdDraw();
+    } else if (wasHeld && !isEmptyPatch(patch)) {
+      // The covered fill's last slice: Cytoscape's first draw of the window (every element, one
+      // by one, 90-170 ms at 50k) would land in this frame too; it waits for the next one.
+      this.holdDraw();
+      this.releaseFrame = requestAnimationFrame(() => {
+        this.releaseFrame = undefined;
+        this.releaseDraw();
+      });
+    }
+    if (window !== 'all' && !isEmptyPatch(patch) && typeof document !== 'undefined') {
+      // For the bench: which slice fell in a slow frame, and how much it moved.
+      if (testHooksEnabled()) {
+        performance.measure('chart:fill-slice', {
+          start: started,
+          end: performance.now(),
+          detail: {
+            addNodes: patch.addNodes.length,
+            addEdges: patch.addEdges.length,
+            remove: patch.removeNodes.length + patch.removeEdges.length,
+            budget: this.pacer.budget,
+            last: !filling,
+          },
+        });
+      }
     }
     return patch;
   }
@@ -536,6 +689,7 @@ export class ChartAdapter {
     // The bounds of a collection make Cytoscape style the elements and compute what it draws
     // them from (label sizes, edge end points) first: the work of the frame after an add.
     added.boundingBox();
+    prepareDraw(this.cy, added);
   }
 
   private holdDraw(): void {
@@ -545,6 +699,8 @@ export class ChartAdapter {
   }
 
   private releaseDraw(): void {
+    if (this.releaseFrame !== undefined) cancelAnimationFrame(this.releaseFrame);
+    this.releaseFrame = undefined;
     if (!this.drawHeld) return;
     this.drawHeld = false;
     if (!this.cy.destroyed()) this.cy.endBatch();
@@ -560,9 +716,6 @@ export class ChartAdapter {
     this.fillFrame = requestAnimationFrame(() => {
       this.fillFrame = undefined;
       if (this.cy.destroyed()) return;
-      // The time since the last slice began is what it cost: styling it, and any drawing after.
-      const last = this.lastSlice;
-      if (last) this.pacer.observe(performance.now() - last.at, last.moved);
       this.applyWindow();
     });
   }
@@ -982,6 +1135,8 @@ export class ChartAdapter {
   destroy(): void {
     if (this.labelTimer !== undefined) clearTimeout(this.labelTimer);
     this.labelTimer = undefined;
+    if (this.layerTimer !== undefined) clearTimeout(this.layerTimer);
+    this.layerTimer = undefined;
     this.full = EMPTY_VIEW_MODEL;
     this.applied = EMPTY_VIEW_MODEL;
     this.fullIndex = undefined;

@@ -12,10 +12,13 @@ import { ChartAdapter } from './cytoscapeAdapter.ts';
 
 vi.mock('cytoscape-svg', () => ({ default: () => undefined }));
 
-let frames: FrameRequestCallback[] = [];
+let frames = new Map<number, FrameRequestCallback>();
+let nextFrame = 1;
 
 function flushFrames(): void {
-  for (const callback of frames.splice(0)) callback(performance.now());
+  const due = [...frames.values()];
+  frames = new Map();
+  for (const callback of due) callback(performance.now());
 }
 
 function fakeCanvas(): HTMLCanvasElement {
@@ -55,7 +58,7 @@ function gridView(count: number): ChartViewModel {
 }
 
 beforeEach(() => {
-  frames = [];
+  frames = new Map();
   vi.stubGlobal(
     'Worker',
     class {
@@ -66,10 +69,11 @@ beforeEach(() => {
   vi.stubGlobal('OffscreenCanvas', class {});
   vi.stubGlobal('window', {});
   vi.stubGlobal('requestAnimationFrame', (callback: FrameRequestCallback) => {
-    frames.push(callback);
-    return frames.length;
+    const id = nextFrame++;
+    frames.set(id, callback);
+    return id;
   });
-  vi.stubGlobal('cancelAnimationFrame', () => undefined);
+  vi.stubGlobal('cancelAnimationFrame', (id: number) => frames.delete(id));
 });
 
 afterEach(() => {
@@ -108,6 +112,10 @@ describe('huge chart window fill', () => {
           }
           for (let i = 0; i < 500 && adapter.filling; i++) flushFrames();
           expect(adapter.filling).toBe(false);
+          // A covered fill's first draw waits one frame after its last slice, never longer: the
+          // batch that holds Cytoscape's drawing is closed once that frame has run.
+          flushFrames();
+          expect((cy as unknown as { batching(): boolean }).batching()).toBe(false);
           const held = cy.nodes().map((node) => node.id());
           if (adapter.overviewActive) {
             expect(held).toEqual([]);

@@ -24,6 +24,13 @@ describe('FillPacer', () => {
     expect(pacer.budget).toBe(1000);
   });
 
+  it('by default starts with a slice of 10 (cold style code) and keeps at least 20 after', () => {
+    const pacer = new FillPacer(DEFAULT_FILL_PACING);
+    expect(pacer.budget).toBe(10);
+    pacer.observe(10_000, 10);
+    expect(pacer.budget).toBe(20);
+  });
+
   it('by default never moves more than 800 elements in a frame, however quick the frames', () => {
     const pacer = new FillPacer(DEFAULT_FILL_PACING);
     for (let i = 0; i < 20; i++) pacer.observe(1, pacer.budget);

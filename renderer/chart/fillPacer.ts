@@ -1,8 +1,8 @@
 /**
  * How many elements a huge chart's window change may add or remove in the next frame
- * (elementDiff.ts `sliceWindowPatch`). Cytoscape styles and measures what was added in the frame
- * that follows, so the cost of a slice shows as the length of that frame; the pacer reads it and
- * scales the next slice towards a frame of `targetMs`. One fixed size could not fit both ends: the
+ * (elementDiff.ts `sliceWindowPatch`). The adapter styles and measures a slice's elements, and
+ * prepares their first draw, in the frame that adds them, and tells the pacer how long that took;
+ * the pacer scales the next slice towards `targetMs` of that work. One fixed size could not fit both ends: the
  * first window of a session runs Cytoscape's style code cold (~1 ms an element: 200 nodes with
  * their edges made a 350-630 ms frame at load 8), while warm it takes a tenth of that, and a fixed
  * small slice would then take seconds to fill a window of 9,000 elements.
@@ -19,10 +19,13 @@ export interface FillPacerOptions {
 }
 
 export const DEFAULT_FILL_PACING: FillPacerOptions = {
-  targetMs: 40,
+  // The slice's own time (styling, bounds, the draw's preparation), not its frame's: a window
+  // change outside the overview is drawn after every slice whatever its size.
+  targetMs: 25,
   // Small: the first window of a session styles and measures labels cold (a slice of 120 made a
-  // 1.5 s frame at 10k, load 8); doubling from 30 reaches 1,000 elements a frame in 6 frames.
-  initial: 30,
+  // 1.5 s frame at 10k, load 8; the first 30 nodes still took 50-69 ms at 50k, load 3, round 9);
+  // doubling from 10 reaches 640 elements a frame in 6 frames.
+  initial: 10,
   min: 20,
   // Doubling reached ~2,400 elements once warm, and that slice was a 333 ms frame at 50k (styling
   // 143 ms and a 101 ms garbage collection, profiler on, load 9: bench/profiles/chart.md §9,
@@ -43,7 +46,8 @@ export class FillPacer {
   }
 
   /**
-   * The frame that followed a slice of `moved` elements took `frameMs`: the next slice grows
+   * A slice of `moved` elements (weighted: sliceWeight in the adapter) took `frameMs`: the next
+   * slice grows
    * (at most doubling) when that frame was quicker than the target, and shrinks in proportion
    * when it was slower, from what it moved. A slice well under the budget (the end of a change)
    * says nothing about a larger one, so it only ever shrinks it.
