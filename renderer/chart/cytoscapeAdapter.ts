@@ -764,21 +764,39 @@ export class ChartAdapter {
    * update) lets it go at once (releaseDraw cancels the frame).
    */
   private handOver(): void {
-    const deadline = performance.now() + HAND_OVER_MAX_MS;
+    const started = performance.now();
+    const deadline = started + HAND_OVER_MAX_MS;
     let queued = false;
+    let frames = 0;
+    const done = (layers: 'complete' | 'bound' | 'none') => {
+      this.releaseDraw();
+      // For the bench: how long the overview covered for the layers, and how it ended.
+      if (testHooksEnabled() && typeof document !== 'undefined') {
+        performance.measure('chart:hand-over', {
+          start: started,
+          end: performance.now(),
+          detail: { frames, layers },
+        });
+      }
+    };
     const step = () => {
       this.releaseFrame = undefined;
       if (this.cy.destroyed()) return;
+      frames++;
       if (!queued) {
         queued = true;
         if (!queueLayers(this.cy)) {
-          this.releaseDraw();
+          done('none');
           return;
         }
       }
       const now = performance.now();
-      if (buildLayers(this.cy, Math.min(deadline, now + HAND_OVER_STEP_MS)) || now >= deadline) {
-        this.releaseDraw();
+      if (buildLayers(this.cy, Math.min(deadline, now + HAND_OVER_STEP_MS))) {
+        done('complete');
+        return;
+      }
+      if (now >= deadline) {
+        done('bound');
         return;
       }
       this.releaseFrame = requestAnimationFrame(step);
