@@ -289,11 +289,23 @@ async function stopFrames(page: Page): Promise<number[]> {
                 `${m.name} ${m.duration.toFixed(1)} ms @${(m.startTime - worst[0]).toFixed(1)}${(m as PerformanceMeasure).detail ? ` ${JSON.stringify((m as PerformanceMeasure).detail)}` : ''}`,
             )
         : [];
-      return { frames: w.__frames.slice(1), inWorst };
+      // Each window hand-over in the gesture (the overview covering while Cytoscape's layers are
+      // built) and the draw that followed it: a few ms when it was made from the layers.
+      const first = w.__frameTimes[0]?.[0] ?? 0;
+      const measures = performance.getEntriesByType('measure');
+      const handOvers = measures
+        .filter((m) => m.name === 'chart:hand-over' && m.startTime >= first)
+        .map((m) => {
+          const end = m.startTime + m.duration;
+          const draw = measures.find((d) => d.name === 'chart:cy-draw' && d.startTime >= end);
+          return `${m.duration.toFixed(0)} ms ${JSON.stringify((m as PerformanceMeasure).detail)}, then a ${draw ? draw.duration.toFixed(1) : '?'} ms draw`;
+        });
+      return { frames: w.__frames.slice(1), inWorst, handOvers };
     }),
     page,
-  ).then(({ frames, inWorst }) => {
+  ).then(({ frames, inWorst, handOvers }) => {
     if (inWorst.length > 0) console.log(`chart bench worst frame held: ${inWorst.join('; ')}`);
+    if (handOvers.length > 0) console.log(`chart bench hand-overs: ${handOvers.join('; ')}`);
     return frames;
   });
 }

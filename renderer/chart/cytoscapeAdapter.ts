@@ -160,8 +160,19 @@ interface CanvasRendererInternals {
       getBoundingBox?: (ele: unknown) => unknown;
       getElement?: (ele: unknown, box: unknown, pxRatio: number) => unknown;
     };
-    lyrTxrCache?: { getLayers?: (eles: unknown, pxRatio: number) => unknown };
+    lyrTxrCache?: LayerCacheInternals;
   };
+}
+
+/** Cytoscape's layer bitmaps (3.34 `LayeredTextureCache`), as the layer hand-over uses them. */
+interface LayerCacheInternals {
+  getLayers?: (eles: unknown, pxRatio: number) => unknown;
+  /** Layers waiting for elements to be drawn into them, one element per `dequeue`. */
+  layersQueue?: { size?: () => number };
+  dequeue?: (pxRatio: number) => unknown;
+  /** Set before each draw: whether an element changed within `invalidThreshold`. */
+  skipping?: boolean;
+  lastInvalidationTime?: number;
 }
 
 function rendererOf(cy: Core): CanvasRendererInternals | undefined {
@@ -173,6 +184,14 @@ function rendererOf(cy: Core): CanvasRendererInternals | undefined {
  * (`invalidThreshold`, 250 ms in 3.34): layers asked for sooner are not even queued.
  */
 const LAYERS_AFTER_MS = 300;
+
+/**
+ * The longest the overview covers a filled window while its layers are built (handOver): past
+ * it Cytoscape draws whatever is missing element by element, as without the hand-over.
+ */
+export const HAND_OVER_MAX_MS = 600;
+/** Layer building a frame during the hand-over (the frame has nothing else of the chart's). */
+const HAND_OVER_STEP_MS = 12;
 
 /**
  * Queues the bitmaps of the still chart (Cytoscape's layer textures, built a slice per frame in
@@ -190,6 +209,53 @@ export function prepareLayers(cy: Core): void {
   const pxRatio = renderer?.getPixelRatio?.();
   if (!layers?.getLayers || !renderer?.getCachedZSortedEles || pxRatio === undefined) return;
   layers.getLayers(renderer.getCachedZSortedEles().nondrag, pxRatio);
+}
+
+/**
+ * The layer hand-over (ChartAdapter.handOver): queues the layers of the window just filled while
+ * the overview still covers and Cytoscape's drawing is held. Cytoscape would skip the request
+ * (`skipping`: an element changed within 250 ms), but that guard is there to stop it building
+ * layers that the next change throws away; here nothing changes until the layers are drawn.
+ * Returns whether there is layer work to do: false without these internals, when the layers
+ * are already complete, or when Cytoscape cannot use layers at this zoom (too large a bitmap).
+ */
+export function queueLayers(cy: Core): boolean {
+  const renderer = rendererOf(cy);
+  const layers = renderer?.data?.lyrTxrCache;
+  const pxRatio = renderer?.getPixelRatio?.();
+  if (
+    !layers?.getLayers ||
+    !layers.dequeue ||
+    typeof layers.layersQueue?.size !== 'function' ||
+    typeof layers.skipping !== 'boolean' ||
+    !renderer?.getCachedZSortedEles ||
+    pxRatio === undefined
+  ) {
+    return false;
+  }
+  layers.skipping = false;
+  layers.getLayers(renderer.getCachedZSortedEles().nondrag, pxRatio);
+  return layers.layersQueue.size() > 0;
+}
+
+/**
+ * Draws queued elements into their layers until `until` (performance.now()) or the queue is
+ * empty; returns whether it is empty. Once it is, the layers are marked current (the last change
+ * is older than Cytoscape's threshold) so that the next draw is made from them: a few
+ * drawImages instead of every element of the window one by one.
+ */
+export function buildLayers(cy: Core, until: number): boolean {
+  const renderer = rendererOf(cy);
+  const layers = renderer?.data?.lyrTxrCache;
+  const pxRatio = renderer?.getPixelRatio?.();
+  const queue = layers?.layersQueue;
+  if (!layers?.dequeue || typeof queue?.size !== 'function' || pxRatio === undefined) return true;
+  // At least one element a call, so the work always moves on however late the frame.
+  do layers.dequeue(pxRatio);
+  while (queue.size() > 0 && performance.now() < until);
+  if (queue.size() > 0) return false;
+  layers.lastInvalidationTime = performance.now() - 2 * LAYERS_AFTER_MS;
+  return true;
 }
 
 /**
@@ -243,7 +309,7 @@ export class ChartAdapter {
    * drawing nobody sees. The window is drawn once, when it is full.
    */
   private drawHeld = false;
-  /** The frame that lets Cytoscape draw a window whose last slice went in the frame before. */
+  /** The next frame of a filled window's hand-over (handOver), which ends by releasing the draw. */
   private releaseFrame: number | undefined;
   private layerTimer: ReturnType<typeof setTimeout> | undefined;
   /** Level of detail for huge charts on the 2D canvas (see overview/ChartOverview.ts). */
@@ -649,12 +715,10 @@ export class ChartAdapter {
       if (this.overview?.covers) this.holdDraw();
     } else if (wasHeld && !isEmptyPatch(patch)) {
       // The covered fill's last slice: Cytoscape's first draw of the window (every element, one
-      // by one, 90-170 ms at 50k) would land in this frame too; it waits for the next one.
+      // by one, 90-260 ms at 50k) would land in this frame too; the overview covers on while the
+      // window's layers are built, a few milliseconds a frame.
       this.holdDraw();
-      this.releaseFrame = requestAnimationFrame(() => {
-        this.releaseFrame = undefined;
-        this.releaseDraw();
-      });
+      this.handOver();
     }
     if (window !== 'all' && !isEmptyPatch(patch) && typeof document !== 'undefined') {
       // For the bench: which slice fell in a slow frame, and how much it moved.
@@ -690,6 +754,54 @@ export class ChartAdapter {
     // them from (label sizes, edge end points) first: the work of the frame after an add.
     added.boundingBox();
     prepareDraw(this.cy, added);
+  }
+
+  /**
+   * Builds the filled window's layer bitmaps over the next frames, with Cytoscape's drawing held
+   * and the overview covering, then lets Cytoscape draw: its first visible draw of the window is
+   * made from the layers. Bounded: after HAND_OVER_MAX_MS the draw is let go whatever is built
+   * (Cytoscape then draws what is missing itself, as it did before), and any change (a slice, an
+   * update) lets it go at once (releaseDraw cancels the frame).
+   */
+  private handOver(): void {
+    const started = performance.now();
+    const deadline = started + HAND_OVER_MAX_MS;
+    let queued = false;
+    let frames = 0;
+    const done = (layers: 'complete' | 'bound' | 'none') => {
+      this.releaseDraw();
+      // For the bench: how long the overview covered for the layers, and how it ended.
+      if (testHooksEnabled() && typeof document !== 'undefined') {
+        performance.measure('chart:hand-over', {
+          start: started,
+          end: performance.now(),
+          detail: { frames, layers },
+        });
+      }
+    };
+    const step = () => {
+      this.releaseFrame = undefined;
+      if (this.cy.destroyed()) return;
+      frames++;
+      if (!queued) {
+        queued = true;
+        if (!queueLayers(this.cy)) {
+          done('none');
+          return;
+        }
+      }
+      const now = performance.now();
+      if (buildLayers(this.cy, Math.min(deadline, now + HAND_OVER_STEP_MS))) {
+        done('complete');
+        return;
+      }
+      if (now >= deadline) {
+        done('bound');
+        return;
+      }
+      this.releaseFrame = requestAnimationFrame(step);
+    };
+    this.releaseFrame = requestAnimationFrame(step);
   }
 
   private holdDraw(): void {

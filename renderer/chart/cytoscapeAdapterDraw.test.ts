@@ -6,7 +6,13 @@
 import cytoscape from 'cytoscape';
 import type { CollectionReturnValue, Core } from 'cytoscape';
 import { describe, expect, it, vi } from 'vitest';
-import { prepareDraw, prepareLayers, sliceWeight } from './cytoscapeAdapter.ts';
+import {
+  buildLayers,
+  prepareDraw,
+  prepareLayers,
+  queueLayers,
+  sliceWeight,
+} from './cytoscapeAdapter.ts';
 import { diffViewModels } from './elementDiff.ts';
 import { EMPTY_VIEW_MODEL } from './chartModel.ts';
 
@@ -80,6 +86,78 @@ describe('prepareLayers', () => {
       expect(() => prepareLayers(coreWith(renderer))).not.toThrow();
     }
     expect(() => prepareLayers(cytoscape({ headless: true }))).not.toThrow();
+  });
+});
+
+describe('queueLayers and buildLayers', () => {
+  function layerCache(work: number) {
+    let left = 0;
+    const cache = {
+      skipping: true,
+      lastInvalidationTime: 5,
+      layersQueue: { size: () => left },
+      // Cytoscape queues nothing while it is skipping (an element changed within 250 ms).
+      getLayers: vi.fn(() => {
+        if (!cache.skipping) left = work;
+        return null;
+      }),
+      dequeue: vi.fn(() => {
+        left = Math.max(0, left - 1);
+        return [];
+      }),
+    };
+    return cache;
+  }
+
+  it("queues the layers past Cytoscape's skip, then builds them to the end and marks them current", () => {
+    const cache = layerCache(3);
+    const nondrag = ['sorted'];
+    const cy = coreWith({
+      getPixelRatio: () => 2,
+      getCachedZSortedEles: () => ({ nondrag }),
+      data: { lyrTxrCache: cache },
+    });
+    expect(queueLayers(cy)).toBe(true);
+    expect(cache.getLayers).toHaveBeenCalledWith(nondrag, 2);
+    expect(buildLayers(cy, performance.now() + 1000)).toBe(true);
+    expect(cache.dequeue).toHaveBeenCalledTimes(3);
+    expect(cache.dequeue).toHaveBeenCalledWith(2);
+    // The next draw must not skip the layers just built.
+    expect(performance.now() - cache.lastInvalidationTime).toBeGreaterThan(250);
+  });
+
+  it('stops at its time bound, having moved on at least one element, and marks nothing', () => {
+    const cache = layerCache(5);
+    const cy = coreWith({
+      getPixelRatio: () => 1,
+      getCachedZSortedEles: () => ({ nondrag: [] }),
+      data: { lyrTxrCache: cache },
+    });
+    queueLayers(cy);
+    expect(buildLayers(cy, 0)).toBe(false);
+    expect(cache.dequeue).toHaveBeenCalledTimes(1);
+    expect(cache.lastInvalidationTime).toBe(5);
+  });
+
+  it('says there is nothing to build when nothing was queued (complete, or no layers at this zoom)', () => {
+    const cache = layerCache(0);
+    const cy = coreWith({
+      getPixelRatio: () => 1,
+      getCachedZSortedEles: () => ({ nondrag: [] }),
+      data: { lyrTxrCache: cache },
+    });
+    expect(queueLayers(cy)).toBe(false);
+  });
+
+  it('leaves a renderer without those internals alone', () => {
+    const partial = { getLayers: vi.fn(), skipping: false };
+    for (const renderer of [undefined, {}, { data: { lyrTxrCache: partial } }]) {
+      expect(queueLayers(coreWith(renderer))).toBe(false);
+      expect(buildLayers(coreWith(renderer), 0)).toBe(true);
+    }
+    expect(partial.getLayers).not.toHaveBeenCalled();
+    expect(queueLayers(cytoscape({ headless: true }))).toBe(false);
+    expect(buildLayers(cytoscape({ headless: true }), 0)).toBe(true);
   });
 });
 

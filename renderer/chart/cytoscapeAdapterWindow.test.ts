@@ -8,17 +8,53 @@ import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { ChartNodeModel, ChartViewModel } from './chartModel.ts';
 import { LIGHT_CHART_THEME } from './chartModel.ts';
-import { ChartAdapter } from './cytoscapeAdapter.ts';
+import { ChartAdapter, HAND_OVER_MAX_MS } from './cytoscapeAdapter.ts';
 
 vi.mock('cytoscape-svg', () => ({ default: () => undefined }));
 
 let frames = new Map<number, FrameRequestCallback>();
 let nextFrame = 1;
+/** Milliseconds each flushFrames moves the clock on, where a test fakes the clock. */
+let clock: { now: number } | undefined;
 
 function flushFrames(): void {
+  if (clock) clock.now += 16;
   const due = [...frames.values()];
   frames = new Map();
   for (const callback of due) callback(performance.now());
+}
+
+/**
+ * Gives the headless Core a canvas renderer's layer cache (the internals the hand-over uses) whose
+ * queue empties after `work` elements are drawn into layers, each taking 1 ms of the fake clock
+ * (Infinity: it never completes, as when Cytoscape keeps requeueing).
+ */
+function withLayerCache(cy: cytoscape.Core, work: number): { dequeued: () => number } {
+  const real = (cy as unknown as { renderer(): object }).renderer();
+  let left = 0;
+  let dequeued = 0;
+  const lyrTxrCache = {
+    skipping: true,
+    lastInvalidationTime: 0,
+    layersQueue: { size: () => left },
+    getLayers: () => {
+      if (!lyrTxrCache.skipping && left === 0 && dequeued === 0) left = work;
+      return null;
+    },
+    dequeue: () => {
+      if (left > 0) left--;
+      dequeued++;
+      if (clock) clock.now += 1;
+      return [];
+    },
+  };
+  const renderer = Object.assign(Object.create(real) as object, {
+    getPixelRatio: () => 1,
+    getCachedZSortedEles: () => ({ nondrag: [] }),
+    data: { lyrTxrCache },
+  });
+  (cy as unknown as { renderer: () => unknown }).renderer = () => renderer;
+  return { dequeued: () => dequeued };
 }
 
 function fakeCanvas(): HTMLCanvasElement {
@@ -78,6 +114,8 @@ beforeEach(() => {
 
 afterEach(() => {
   vi.unstubAllGlobals();
+  vi.restoreAllMocks();
+  clock = undefined;
 });
 
 describe('huge chart window fill', () => {
@@ -141,6 +179,58 @@ describe('huge chart window fill', () => {
         },
       ),
       { numRuns: 25 },
+    );
+  });
+
+  it('lets Cytoscape draw once the layers are built, or at the bound, never later', () => {
+    const view = gridView(2500);
+    fc.assert(
+      fc.property(
+        fc.record({
+          zoom: fc.double({ min: 0.05, max: 1.5, noNaN: true }),
+          x: fc.integer({ min: 0, max: 5000 }),
+          y: fc.integer({ min: 0, max: 5000 }),
+          work: fc.oneof(fc.nat(2000), fc.constant(Infinity)),
+        }),
+        ({ zoom, x, y, work }) => {
+          const fake = { now: 1000 };
+          clock = fake;
+          // Every read moves the clock a little: code that works to a time budget must end.
+          vi.spyOn(performance, 'now').mockImplementation(() => (fake.now += 0.01));
+          const cy = cytoscape({ headless: true, styleEnabled: true });
+          vi.spyOn(cy, 'width').mockReturnValue(1300);
+          vi.spyOn(cy, 'height').mockReturnValue(650);
+          const layers = withLayerCache(cy, work);
+          const adapter = new ChartAdapter(cy, true, fakeCanvas());
+          adapter.setTheme(LIGHT_CHART_THEME);
+          adapter.update(view);
+          cy.viewport({ zoom, pan: { x: 650 - x * zoom, y: 325 - y * zoom } });
+          for (let i = 0; i < 500 && adapter.filling; i++) flushFrames();
+          expect(adapter.filling).toBe(false);
+          const filledAt = fake.now;
+          const batching = () => (cy as unknown as { batching(): boolean }).batching();
+          let frames = 0;
+          while (batching() && frames < 1000) {
+            flushFrames();
+            frames++;
+          }
+          expect(batching()).toBe(false);
+          // Held no longer than the bound (plus the frame that notices it, and one element).
+          expect(fake.now - filledAt).toBeLessThanOrEqual(HAND_OVER_MAX_MS + 16 + 16 + 1);
+          // Finite work is all done before the draw is let go, unless the bound came first.
+          if (
+            Number.isFinite(work) &&
+            layers.dequeued() > 0 &&
+            fake.now - filledAt < HAND_OVER_MAX_MS
+          ) {
+            expect(layers.dequeued()).toBeGreaterThanOrEqual(work);
+          }
+          adapter.destroy();
+          vi.restoreAllMocks();
+          clock = undefined;
+        },
+      ),
+      { numRuns: 30 },
     );
   });
 });
