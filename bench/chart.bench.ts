@@ -748,6 +748,7 @@ async function main(): Promise<void> {
     await page.waitForTimeout(SETTLE_MS);
     const frames = await profiled(page, 'pan', () => panFrames(page));
     allFrames.push(...frames);
+    console.log(frameLine(`chart ${BIG} pan at fit, after a settle`, frames));
     console.log(`chart ${BIG} pan frame p50: ${percentile(frames, 50).toFixed(1)} ms`);
     console.log(`chart ${BIG} pan frame p95: ${percentile(frames, 95).toFixed(1)} ms`);
     console.log(
