@@ -26,7 +26,7 @@ import { CONTAINER_END, MAGIC, PART_END, partHeader, segmentHeader } from './con
 import { BundleError, type BundleErrorCode } from './errors.ts';
 import { openBundle, type OpenOptions, verifyBundle } from './open.ts';
 import { sealBundle } from './seal.ts';
-import { makeAgency, sealRaw } from './fixtures/testSupport.ts';
+import { expectBundleError, makeAgency, sealRaw } from './fixtures/testSupport.ts';
 
 type Agency = Awaited<ReturnType<typeof makeAgency>>;
 
@@ -84,21 +84,6 @@ function leftovers(dir: string): string[] {
       (name) => name.startsWith('.tessera-open-') || name.includes('.tessera-partial-'),
     ),
   ];
-}
-
-async function expectBundleError(
-  promise: Promise<unknown>,
-  codes: BundleErrorCode[],
-  message?: RegExp,
-): Promise<BundleError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BundleError);
-  expect(codes).toContain((error as BundleError).code);
-  if (message) expect((error as BundleError).message).toMatch(message);
-  return error as BundleError;
 }
 
 async function expectRefused(

@@ -18,9 +18,11 @@ import { PAYLOAD_BLOCK_BYTES, parseIdentityCard } from '../../../shared/exchange
 import { ScratchSpace } from '../files/scratch.ts';
 import { exportAgeSecretKey, IdentityStore } from '../identity/store.ts';
 import { CHUNK_SIZE, parseHeader, type Stanza } from './age.ts';
-import { BundleError, type BundleErrorCode } from './errors.ts';
+import type { BundleError } from './errors.ts';
+import { type BundleErrorCode } from './errors.ts';
 import {
   blockListOf,
+  expectBundleError,
   HEADER_LIMITS,
   makeAgency,
   rewriteHeader,
@@ -47,19 +49,12 @@ afterAll(async () => {
   await fs.rm(root, { recursive: true, force: true });
 });
 
-async function expectCode(
+function expectCode(
   promise: Promise<unknown>,
   code: BundleErrorCode,
   message?: RegExp,
 ): Promise<BundleError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(BundleError);
-  expect((error as BundleError).code).toBe(code);
-  if (message) expect((error as BundleError).message).toMatch(message);
-  return error as BundleError;
+  return expectBundleError(promise, [code], message);
 }
 
 async function filesUnder(dir: string): Promise<string[]> {
