@@ -153,6 +153,7 @@ export function blockTag(key: Buffer, index: number, data: Uint8Array): Buffer {
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const crypto = require('node:crypto');
+const fs = require('node:fs');
 const CHUNK = ${CHUNK_SIZE};
 const SEALED = ${CIPHER_CHUNK_SIZE};
 const hashes = new Map();
@@ -168,6 +169,16 @@ const nonce = (counter, last) => {
   return n;
 };
 const view = (m, name) => Buffer.from(m[name], m[name + 'Offset'], m[name + 'Length']);
+// Positional reads until \`length\` bytes are in \`buf\` at \`offset\`; false when the file ends first
+// (it shrank since its size was taken).
+const readFullyAt = (fd, buf, offset, length, position) => {
+  for (let got = 0; got < length; ) {
+    const read = fs.readSync(fd, buf, offset + got, length - got, position + got);
+    if (read === 0) return false;
+    got += read;
+  }
+  return true;
+};
 // Format 2's block list (see newBlockList): the SHA-256 of each \`block\` bytes fed to it, in order;
 // its digest is the concatenated hashes (the last block may be short). Mirrors BlockListHash.
 class BlockList {
@@ -327,7 +338,6 @@ const runSlots = (m) => {
   };
 };
 function sealRun(m) {
-  const fs = require('node:fs');
   const main = view(m, 'src');
   const { BLOCK, slots, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
   let filled = m.filled;
@@ -390,14 +400,9 @@ function sealRun(m) {
       while (n > 0) {
         if (filled === BLOCK) seal();
         const want = Math.min(BLOCK - filled, n);
-        let got = 0;
-        while (got < want) {
-          const read = fs.readSync(m.fd, block, filled + got, want - got, position + got);
-          if (read === 0) {
-            abortRun(ctl);
-            return { short: true };
-          }
-          got += read;
+        if (!readFullyAt(m.fd, block, filled, want, position)) {
+          abortRun(ctl);
+          return { short: true };
         }
         addRange(filled, filled + want);
         filled += want;
@@ -421,7 +426,6 @@ function sealRun(m) {
 // role 'sealed': adds each sealed slot to the payload hash m.hashId. role 'plain': hashes the
 // attachment's ranges of each plaintext slot and writes the sealed slot to m.fd.
 function hashRun(m) {
-  const fs = require('node:fs');
   const { SLOT, slots, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
   const sealedRole = m.role === 'sealed';
   const payload = sealedRole ? get(m.hashId) : null;
@@ -471,7 +475,6 @@ function hashRun(m) {
 // ciphertext into the ring of sealed slots and takes each block's GMAC tag; the cipher-hash thread
 // adds each slot to the payload hash (hashRun, role 'sealed', sized slots).
 function tagRun(m) {
-  const fs = require('node:fs');
   const { SLOT, slots, sealedSlot, meta, ctl } = runSlots(m);
   const tags = Buffer.from(m.tags);
   let produced = 0;
@@ -487,13 +490,9 @@ function tagRun(m) {
       step();
       const length = Math.min(SLOT, m.end - position);
       const block = sealedSlot(produced, slots).subarray(0, length);
-      for (let got = 0; got < length; ) {
-        const read = fs.readSync(m.fd, block, got, length - got, position + got);
-        if (read === 0) {
-          abortRun(ctl);
-          return { short: true };
-        }
-        got += read;
+      if (!readFullyAt(m.fd, block, 0, length, position)) {
+        abortRun(ctl);
+        return { short: true };
       }
       tag(m.key, produced, block).copy(tags, produced * 16);
       meta[(produced % slots) * META] = length;
@@ -520,7 +519,6 @@ const REC_PUB = 7, REC_DONE = 8, REC_WRITTEN = 9, VERIFIED = 10;
 // decrypts a block only once VERIFIED has passed it, straight from its sealed slot. The SHA-256
 // of the ciphertext thus runs beside the decryption instead of before it on the same thread.
 function decryptRun(m) {
-  const fs = require('node:fs');
   const { BLOCK, SLOT, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
   const slots = m.plainRing.byteLength / BLOCK;
   const sealedSlots = m.sealedRing.byteLength / SLOT;
@@ -546,13 +544,9 @@ function decryptRun(m) {
         ? sealedSlot(produced, sealedSlots).subarray(0, length)
         : sealed.subarray(0, length);
       if (!m.split) {
-        for (let got = 0; got < length; ) {
-          const read = fs.readSync(m.fd, block, got, length - got, position + got);
-          if (read === 0) {
-            abortRun(ctl);
-            return { short: true };
-          }
-          got += read;
+        if (!readFullyAt(m.fd, block, 0, length, position)) {
+          abortRun(ctl);
+          return { short: true };
         }
         const expected = tags.subarray(produced * m.tagBytes, (produced + 1) * m.tagBytes);
         if (!checkBlock(m.check, m.tagKey, produced, block, expected)) {
@@ -580,7 +574,6 @@ function decryptRun(m) {
 // thread has decrypted the block that was in it). Returns true when it checked one, null when none
 // can be checked now, or the run's result when the file is short or a block is not the signed one.
 function verifyAhead(m, ctl) {
-  const fs = require('node:fs');
   const { SLOT, sealedSlot } = runSlots(m);
   const sealedSlots = m.sealedRing.byteLength / SLOT;
   const tags = Buffer.from(m.tags);
@@ -591,13 +584,9 @@ function verifyAhead(m, ctl) {
     step();
     const length = Math.min(SLOT, m.end - position);
     const block = sealedSlot(next, sealedSlots).subarray(0, length);
-    for (let got = 0; got < length; ) {
-      const read = fs.readSync(m.fd, block, got, length - got, position + got);
-      if (read === 0) {
-        abortRun(ctl);
-        return { short: true };
-      }
-      got += read;
+    if (!readFullyAt(m.fd, block, 0, length, position)) {
+      abortRun(ctl);
+      return { short: true };
     }
     const expected = tags.subarray(next * m.tagBytes, (next + 1) * m.tagBytes);
     if (!checkBlock(m.check, m.tagKey, next, block, expected)) {
@@ -614,7 +603,6 @@ function verifyAhead(m, ctl) {
 // part has a file. The two go through the same records, each at its own pace; a slot is free
 // once both have passed its end.
 function writeRun(m) {
-  const fs = require('node:fs');
   const hashing = m.role === 'hash';
   const mine = hashing ? REC_DONE : REC_WRITTEN;
   const slotsDone = hashing ? CONSUMED_PLAIN : CONSUMED;
