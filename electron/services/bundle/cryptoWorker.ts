@@ -660,6 +660,37 @@ function writeRun(m) {
     throw error;
   }
 }
+// Format 2's verify (see checkBlocksRun): this thread checks blocks m.first, m.first + m.stride, …
+// against the signed list, reading each itself. ctl[0] holds the lowest block found wrong so far
+// (m.blocks while none): each thread stops at it, so the lowest wrong block is always checked and
+// is the one reported, whichever thread gets there first, as a check in block order would.
+function checkRun(m) {
+  const ctl = new Int32Array(m.ctl);
+  const hashes = Buffer.from(m.hashes);
+  const buffer = Buffer.allocUnsafeSlow(m.blockBytes);
+  const fail = (i) => {
+    for (let low = Atomics.load(ctl, 0); i < low; low = Atomics.load(ctl, 0)) {
+      if (Atomics.compareExchange(ctl, 0, low, i) === low) break;
+    }
+  };
+  let checked = 0;
+  for (let i = m.first; i < m.blocks && i < Atomics.load(ctl, 0); i += m.stride) {
+    step();
+    const position = m.position + i * m.blockBytes;
+    const block = buffer.subarray(0, Math.min(m.blockBytes, m.end - position));
+    if (!readFullyAt(m.fd, block, 0, block.length, position)) {
+      fail(i);
+      return { short: true, block: i };
+    }
+    const actual = crypto.createHash('sha256').update(block).digest();
+    if (!crypto.timingSafeEqual(actual, hashes.subarray(i * 32, i * 32 + 32))) {
+      fail(i);
+      return { changed: true, block: i };
+    }
+    checked++;
+  }
+  return { blocks: checked };
+}
 parentPort.on('message', (m) => {
   try {
     if (m.op === 'update') {
@@ -684,6 +715,8 @@ parentPort.on('message', (m) => {
       parentPort.postMessage({ seq: m.seq, ...decryptRun(m) });
     } else if (m.op === 'writeRun') {
       parentPort.postMessage({ seq: m.seq, ...writeRun(m) });
+    } else if (m.op === 'checkRun') {
+      parentPort.postMessage({ seq: m.seq, ...checkRun(m) });
     } else if (m.op === 'list') {
       hashes.set(m.id, new BlockList(m.block));
     } else if (m.op === 'crash') {
@@ -707,7 +740,7 @@ interface Reply {
   readonly badChunk?: number;
   readonly last?: boolean;
   readonly changed?: boolean;
-  /** The block that changed, in a decryption run. */
+  /** The block that changed, in a decryption run; the block that failed, in a check run. */
   readonly block?: number;
   readonly tag?: Uint8Array;
   readonly error?: string;
@@ -1100,6 +1133,76 @@ export async function hashPayloadRun(
   }
   const all = Buffer.from(tags);
   return Array.from({ length: blocks }, (_, i) => Buffer.from(all.subarray(i * 16, i * 16 + 16)));
+}
+
+/** Format 2's ciphertext blocks of a bundle being verified, checked by `checkBlocksRun`. */
+export interface CheckRun {
+  /** The bundle's descriptor, and the range of ciphertext after the payload nonce. */
+  readonly input: number;
+  readonly start: number;
+  readonly end: number;
+  /** The SHA-256 of each block from the signed list, in block order, one per block of the range. */
+  readonly hashes: readonly Buffer[];
+}
+
+/** The first block (in block order) that is not the signed one, or that the file ends in. */
+export type CheckRunResult =
+  { readonly ok: true } | { readonly ok: false; readonly block: number; readonly short: boolean };
+
+/**
+ * Format 2's verify without the calling thread hashing (issue 13): the two hash threads each read
+ * and check alternate ciphertext blocks against the signed list (format 2 lets the hashing split),
+ * so a large bundle's verify neither blocks the host's event loop nor waits for one core. The
+ * result is the one a check in block order gives: the lowest block that does not match or that the
+ * file ends in. Null when the crypto threads run on the calling thread.
+ */
+export async function checkBlocksRun(
+  threads: CryptoThreads,
+  run: CheckRun,
+  blockBytes: number,
+): Promise<CheckRunResult | null> {
+  const { plainHash, cipherHash } = threads;
+  if (!(plainHash instanceof WorkerCryptoThread) || !(cipherHash instanceof WorkerCryptoThread)) {
+    return null;
+  }
+  const blocks = run.hashes.length;
+  if (Math.ceil((run.end - run.start) / blockBytes) !== blocks) {
+    throw new RangeError('check run: one hash per block');
+  }
+  const hashes = Buffer.from(new SharedArrayBuffer(blocks * 32));
+  run.hashes.forEach((hash, i) => hash.copy(hashes, i * 32));
+  const ctl = new Int32Array(new SharedArrayBuffer(4));
+  ctl[0] = blocks;
+  const stop = (error: unknown): never => {
+    // The other thread stops before its next block.
+    Atomics.store(ctl, 0, -1);
+    throw error;
+  };
+  const message = {
+    op: 'checkRun',
+    fd: run.input,
+    position: run.start,
+    end: run.end,
+    blocks,
+    blockBytes,
+    hashes: hashes.buffer,
+    ctl: ctl.buffer,
+    stride: 2,
+  };
+  const results = await Promise.allSettled([
+    cipherHash.call({ ...message, first: 0 }).catch(stop),
+    plainHash.call({ ...message, first: 1 }).catch(stop),
+  ]);
+  for (const result of results) if (result.status === 'rejected') throw result.reason as Error;
+  const replies = results.map((result) => (result as PromiseFulfilledResult<Reply>).value);
+  const failed = replies
+    .filter((reply) => reply.block !== undefined)
+    .sort((x, y) => x.block! - y.block!)[0];
+  if (failed) return { ok: false, block: failed.block!, short: failed.short === true };
+  if (replies.reduce((sum, reply) => sum + reply.blocks!, 0) !== blocks) {
+    throw new CryptoThreadError('crypto thread: check run aborted');
+  }
+  return { ok: true };
 }
 
 /** The payload of a bundle being opened, decrypted by a {@link DecryptRun}. */

@@ -75,6 +75,7 @@ import {
   type CryptoThread,
   type CryptoThreads,
   cryptoThreads,
+  checkBlocksRun,
   DecryptRun,
   hashPayloadRun,
   InputChangedError,
@@ -445,8 +446,32 @@ function blockMismatch(index: number): BundleError {
   );
 }
 
-/** Format 2: every ciphertext block against its hash in the (already verified) list. */
-async function checkBlocks(head: Head, list: BlockList): Promise<void> {
+/**
+ * Format 2: every ciphertext block against its hash in the (already verified) list, on the crypto
+ * threads (`checkBlocksRun`), or on this thread where they run here.
+ */
+async function checkBlocks(head: Head, list: BlockList, threads: CryptoThreads): Promise<void> {
+  const start = head.header.length + PAYLOAD_NONCE_SIZE;
+  const blocks = Math.ceil((head.size - start) / PAYLOAD_BLOCK_BYTES);
+  const checked = Math.min(blocks, list.hashes.length);
+  const result = await checkBlocksRun(
+    threads,
+    {
+      input: head.fh.fd,
+      start,
+      end: Math.min(head.size, start + checked * PAYLOAD_BLOCK_BYTES),
+      hashes: list.hashes.slice(0, checked),
+    },
+    PAYLOAD_BLOCK_BYTES,
+  );
+  if (result === null) return checkBlocksHere(head, list);
+  // As in block order: the first wrong block, else a file shorter or longer than the list.
+  if (!result.ok) throw result.short ? shrank() : blockMismatch(result.block);
+  if (blocks > checked) throw blockMismatch(checked);
+  if (blocks < list.hashes.length) throw shrank();
+}
+
+async function checkBlocksHere(head: Head, list: BlockList): Promise<void> {
   let index = 0;
   await readBlocks(
     head.fh,
@@ -488,7 +513,7 @@ export async function verifyBundle(
       // Format 2: the signature over the header and nonce first, then each block against the list.
       const nonce = await readNonce(head);
       checkOuterSignature(head, senderCard, nonce);
-      await checkBlocks(head, head.blocks);
+      await checkBlocks(head, head.blocks, cryptoThreads());
       return {
         bundleId: head.bundleId,
         signerKeyId: head.signerKeyId,
@@ -506,6 +531,8 @@ export async function verifyBundle(
       payloadSha256: payloadSha256.toString('hex'),
       recipientStanzas: head.header.stanzas.filter((s) => s.type === 'X25519').length,
     };
+  } catch (error) {
+    throw threadFailure(error);
   } finally {
     await head.fh.close();
   }
