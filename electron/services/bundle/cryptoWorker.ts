@@ -513,11 +513,15 @@ function tagRun(m) {
 // (offsets in the plaintext ring; part -1 marks the end of a block, the slot is free after it).
 // The plain-hash thread (writeRun, role 'hash') hashes each record's bytes into the part's hash;
 // the cipher-hash thread (role 'write') writes them at the part's next offset when it has a file.
-const REC_PUB = 7, REC_DONE = 8, REC_WRITTEN = 9, VERIFIED = 10;
-// Format 2 (m.split): the writing thread reads each ciphertext block into the ring of sealed slots
-// and checks its SHA-256 against the signed list (verifyAhead), then raises VERIFIED; this thread
-// decrypts a block only once VERIFIED has passed it, straight from its sealed slot. The SHA-256
-// of the ciphertext thus runs beside the decryption instead of before it on the same thread.
+const REC_PUB = 7, REC_DONE = 8, REC_WRITTEN = 9, CLAIMED = 10, CHECKED = 11;
+// Format 2 (m.split): the two writeRun threads read the ciphertext blocks into the ring of sealed
+// slots and check each block's SHA-256 against the signed list (verifyAhead), whichever is free
+// claiming the next block, and mark the slot checked (word CHECKED + slot holds index + 1); this
+// thread decrypts a block only once its slot is marked checked for it, straight from that slot.
+// The SHA-256 of the ciphertext thus runs beside the decryption instead of before it, on whichever
+// thread has time: on this VM the writes into fresh page cache cost 0.06-0.9 s per 512 MiB (the
+// host takes back freed guest pages, bench/profiles/bundle.md round 10), and the writing thread
+// alone carrying the checks as well became the pipeline.
 function decryptRun(m) {
   const { BLOCK, SLOT, plainSlot, sealedSlot, meta, ctl } = runSlots(m);
   const slots = m.plainRing.byteLength / BLOCK;
@@ -533,7 +537,8 @@ function decryptRun(m) {
         if (Atomics.load(ctl, ABORT)) return { aborted: true };
         const seq = Atomics.load(ctl, SEQ_C);
         const consumed = Math.min(Atomics.load(ctl, CONSUMED), Atomics.load(ctl, CONSUMED_PLAIN));
-        if (produced - consumed < slots && (!m.split || Atomics.load(ctl, VERIFIED) > produced)) {
+        const checked = !m.split || Atomics.load(ctl, CHECKED + (produced % sealedSlots)) === produced + 1;
+        if (produced - consumed < slots && checked) {
           break;
         }
         Atomics.wait(ctl, SEQ_C, seq, 1000);
@@ -570,31 +575,36 @@ function decryptRun(m) {
     throw error;
   }
 }
-// Format 2: reads and checks the next ciphertext block when a sealed slot is free (the cipher
-// thread has decrypted the block that was in it). Returns true when it checked one, null when none
-// can be checked now, or the run's result when the file is short or a block is not the signed one.
+// Format 2: claims, reads and checks the next ciphertext block when a sealed slot is free (the
+// cipher thread has decrypted the block that was in it). Returns true when it checked one, null
+// when none can be claimed now, or the run's result when the file is short or a block is not the
+// signed one. Blocks are claimed in order and a claimed block is always checked to the end, so
+// the lowest failing block is always found (DecryptRun.settle reports the lowest).
 function verifyAhead(m, ctl) {
   const { SLOT, sealedSlot } = runSlots(m);
   const sealedSlots = m.sealedRing.byteLength / SLOT;
   const tags = Buffer.from(m.tags);
-  let next = 0;
-  let position = m.position;
   return () => {
-    if (next >= m.blocks || next - Atomics.load(ctl, PRODUCED) >= sealedSlots) return null;
+    let next;
+    for (;;) {
+      next = Atomics.load(ctl, CLAIMED);
+      if (next >= m.blocks || next - Atomics.load(ctl, PRODUCED) >= sealedSlots) return null;
+      if (Atomics.compareExchange(ctl, CLAIMED, next, next + 1) === next) break;
+    }
     step();
+    const position = m.position + next * SLOT;
     const length = Math.min(SLOT, m.end - position);
     const block = sealedSlot(next, sealedSlots).subarray(0, length);
     if (!readFullyAt(m.fd, block, 0, length, position)) {
       abortRun(ctl);
-      return { short: true };
+      return { short: true, block: next };
     }
     const expected = tags.subarray(next * m.tagBytes, (next + 1) * m.tagBytes);
     if (!checkBlock(m.check, m.tagKey, next, block, expected)) {
       abortRun(ctl);
       return { changed: true, block: next };
     }
-    position += length;
-    signal(ctl, VERIFIED, ++next, SEQ_C);
+    signal(ctl, CHECKED + (next % sealedSlots), next + 1, SEQ_C);
     return true;
   };
 }
@@ -950,9 +960,10 @@ export class InputChangedError extends Error {
 const RUN_SLOTS = 4;
 /**
  * Control words: produced, consumed (sealed hash), done, abort, one event counter per direction,
- * consumed (part hash and write), records published and done (decryption runs).
+ * consumed (part hash and write), records published and done, blocks claimed for checking and
+ * one checked mark per sealed slot (decryption runs).
  */
-const RUN_CONTROL_WORDS = 11;
+const RUN_CONTROL_WORDS = 11 + RUN_SLOTS;
 /** The words ABORT and SEQ_P, SEQ_C of the worker code. */
 const RUN_ABORT = 3;
 const RUN_EVENTS = [4, 5] as const;
@@ -1319,6 +1330,20 @@ export class DecryptRun {
     const cipher = threads.cipher as WorkerCryptoThread;
     const plainHash = threads.plainHash as WorkerCryptoThread;
     const cipherHash = threads.cipherHash as WorkerCryptoThread;
+    // Format 2: both writing threads claim, read and check ciphertext blocks (verifyAhead).
+    const verify = split
+      ? {
+          verify: true,
+          fd: run.input,
+          position: run.start,
+          end: run.end,
+          blocks: this.blocks,
+          tags,
+          tagBytes: tagLength,
+          check: 'sha256',
+          tagKey: run.tagKey,
+        }
+      : {};
     // Posted in the same tick, as the other runs (see sealFileRun).
     this.calls = Promise.allSettled([
       cipher
@@ -1337,30 +1362,10 @@ export class DecryptRun {
         })
         .catch(abort),
       plainHash
-        .call({ op: 'writeRun', role: 'hash', records, table, written, ...rings })
+        .call({ op: 'writeRun', role: 'hash', records, table, written, ...rings, ...verify })
         .catch(abort),
       cipherHash
-        .call({
-          op: 'writeRun',
-          role: 'write',
-          records,
-          table,
-          written,
-          ...rings,
-          ...(split
-            ? {
-                verify: true,
-                fd: run.input,
-                position: run.start,
-                end: run.end,
-                blocks: this.blocks,
-                tags,
-                tagBytes: tagLength,
-                check: 'sha256',
-                tagKey: run.tagKey,
-              }
-            : {}),
-        })
+        .call({ op: 'writeRun', role: 'write', records, table, written, ...rings, ...verify })
         .catch(abort),
     ]);
   }
@@ -1488,13 +1493,16 @@ export class DecryptRun {
       if (reply.changed) throw changedError(reply.block!);
       if (reply.badChunk !== undefined) throw chunkError(reply.badChunk, reply.last!);
     }
-    if (written.status === 'fulfilled') {
-      // Format 2: the writing thread reads and checks the blocks.
-      const reply = written.value;
-      if (reply.short)
-        throw new InputChangedError('the bundle is shorter than when its size was taken');
-      if (reply.changed) throw changedError(reply.block!);
+    // Format 2: the writing threads read and check the blocks; the lowest failing block is the
+    // one a check in block order would have found.
+    const failed = [hashed, written]
+      .flatMap((result) => (result.status === 'fulfilled' ? [result.value] : []))
+      .filter((reply) => reply.short || reply.changed)
+      .sort((x, y) => x.block! - y.block!)[0];
+    if (failed?.short) {
+      throw new InputChangedError('the bundle is shorter than when its size was taken');
     }
+    if (failed?.changed) throw changedError(failed.block!);
     if (read.status === 'rejected') throw read.reason as Error;
     if (hashed.status === 'rejected') throw hashed.reason as Error;
     if (written.status === 'rejected') throw written.reason as Error;

@@ -20,7 +20,7 @@ import {
   stopCryptoThreads,
   useLocalCryptoThreads,
 } from './cryptoWorker.ts';
-import { verifyBundle } from './open.ts';
+import { openBundle, verifyBundle } from './open.ts';
 import { sealBundle } from './seal.ts';
 import { expectBundleError, makeAgency } from './fixtures/testSupport.ts';
 
@@ -67,19 +67,27 @@ function findPayloadStart(): number {
   return text.indexOf('\n', mac + 1) + 1 + 16;
 }
 
-/** Verify of a copy of the bundle with one byte flipped at each of `offsets` (into the payload). */
-async function verifyTampered(name: string, offsets: readonly number[]) {
+/** A copy of the bundle with one byte flipped at each of `offsets` (into the payload). */
+async function tampered(name: string, offsets: readonly number[]): Promise<string> {
   const copy = Buffer.from(sealed);
   for (const offset of offsets) copy[payloadStart + offset]! ^= 0x40;
   const file = path.join(root, `${name}.tsb`);
   await fs.writeFile(file, copy);
-  return verifyBundle(file, a.card).then(
+  return file;
+}
+
+function outcome(run: Promise<unknown>): Promise<string> {
+  return run.then(
     () => 'ok',
     (error: unknown) => `${(error as { code?: string }).code}: ${(error as Error).message}`,
   );
 }
 
-it('the threads and the calling thread refuse the same block of a tampered bundle', async () => {
+async function verifyTampered(name: string, offsets: readonly number[]): Promise<string> {
+  return outcome(verifyBundle(await tampered(name, offsets), a.card));
+}
+
+it('verify on the threads and on this thread, and open, refuse the lowest altered block', async () => {
   const payloadLength = sealed.length - payloadStart;
   const blocks = Math.ceil(payloadLength / PAYLOAD_BLOCK_BYTES);
   expect(blocks).toBe(8);
@@ -107,13 +115,25 @@ it('the threads and the calling thread refuse the same block of a tampered bundl
       const here = await verifyTampered(name, all);
       useLocalCryptoThreads(false);
       expect(threaded).toBe(here);
+      // The open's one pass: the two writing threads claim and check the blocks (verifyAhead);
+      // the lowest altered block is the one named, and nothing is left in the folder.
+      const outDir = path.join(root, `${name}-out`);
+      const opened = await outcome(
+        openBundle(await tampered(name, all), b.identity, a.card, outDir),
+      );
+      const left = await fs.readdir(outDir).catch(() => []);
+      await fs.rm(outDir, { recursive: true, force: true });
       if (all.length === 0) {
         expect(threaded).toBe('ok');
+        expect(opened).toBe('ok');
+        expect(left).toEqual(['evidence.bin']);
       } else {
+        expect(left).toEqual([]);
         const lowest = Math.min(...all.map((offset) => Math.floor(offset / PAYLOAD_BLOCK_BYTES)));
         expect(threaded).toBe(
           `bad-signature: ciphertext block ${lowest} does not match the sender's signed block list: the bundle was altered`,
         );
+        expect(opened).toBe(threaded);
       }
     }),
     { numRuns: 30 },
