@@ -623,14 +623,18 @@ function writeRun(m) {
   const written = new Float64Array(m.written);
   const ctl = new Int32Array(m.ctl);
   const verify = m.verify ? verifyAhead(m, ctl) : null;
+  // The block the cipher thread needs next is not claimed for checking yet.
+  const starving = () => Atomics.load(ctl, CLAIMED) <= Atomics.load(ctl, PRODUCED);
   let done = 0;
   let blocks = 0;
   try {
     for (;;) {
       if (Atomics.load(ctl, ABORT)) return { aborted: true };
       const seq = Atomics.load(ctl, SEQ_P);
-      if (verify) {
-        // Keep the cipher thread fed first: the records wait at most a few sealed slots.
+      // Keep the cipher thread fed first: the records wait at most a few sealed slots. The
+      // writing thread checks ahead only when it has nothing to write or the cipher thread waits
+      // for the very block it needs next (the writes are the pass's dearest and least steady job).
+      if (verify && (hashing || done === Atomics.load(ctl, REC_PUB) || starving())) {
         const checked = verify();
         if (checked !== null && checked !== true) return checked;
         if (checked === true) continue;
