@@ -39,7 +39,7 @@ import {
 import type { PaintRequest, PaintResponse } from './protocol.ts';
 import { timed, testHooksEnabled } from '../testHooks.ts';
 import { earlySceneOf, takeEarlyPaint } from './earlyOverview.ts';
-import { sceneAfterMoves } from './movedScene.ts';
+import { sceneAfterMoves, splitAfterMoves } from './movedScene.ts';
 
 /**
  * Most nodes on screen Cytoscape's 2D canvas is asked to draw. Its per-element work is paid for
@@ -112,6 +112,8 @@ export class ChartOverview {
   private current: ChartWindow = 'all';
   /** The view and crossing edges of the current window, when it is a rectangle. */
   private split: ChartWindowView | undefined;
+  /** The view `split` was made of (what a saved drag's patch starts from). */
+  private splitOf: ChartViewModel | undefined;
   /** The overview covers Cytoscape until its first frame after the window was filled. */
   private covering = false;
   /** The adapter is still adding the window's elements, a chunk a frame. */
@@ -292,7 +294,16 @@ export class ChartOverview {
       this.paintPasses(scene, this.generation);
     }
     this.grid = new DensityGrid(scene.bounds, scene.nodeX, scene.nodeY);
-    if (typeof this.current === 'object') this.split = windowOfView(view, this.current);
+    if (typeof this.current === 'object') {
+      // A saved drag (the scene patched): the window's split is patched too (splitAfterMoves).
+      const split = this.split;
+      const window = this.current;
+      this.split =
+        (moved && split && previous && this.splitOf === previous
+          ? timed('overview-split-move', () => splitAfterMoves(split, previous, view, window))
+          : undefined) ?? windowOfView(view, window);
+      this.splitOf = view;
+    }
     // A chart that just became huge starts on the overview: the fit that follows picks the window.
     if (firstScene) this.setWindow('none', notify);
     else this.evaluate(notify);
@@ -501,6 +512,7 @@ export class ChartOverview {
     const wasOverview = this.current === 'none';
     this.current = next;
     this.split = typeof next === 'object' && this.view ? windowOfView(this.view, next) : undefined;
+    this.splitOf = this.split ? this.view : undefined;
     this.canvas.hidden = next === 'all';
     if (next !== 'none') {
       // The overview stays up until Cytoscape has drawn the window (see onRender).
