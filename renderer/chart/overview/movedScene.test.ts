@@ -212,7 +212,7 @@ describe('splitAfterMoves', () => {
     };
     const bounds = { x1: -10, y1: -10, x2: 10, y2: 10 };
     const split = windowOfView(before, bounds);
-    const same = (nodes: ChartNodeModel[], edges = before.edges) =>
+    const same = (nodes: readonly ChartNodeModel[], edges = before.edges) =>
       splitAfterMoves(split, before, { nodes, edges }, bounds);
     expect(same(before.nodes, [...before.edges])).toBeUndefined();
     expect(same([before.nodes[1]!, before.nodes[0]!])).toBeUndefined();
