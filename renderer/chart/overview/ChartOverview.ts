@@ -37,6 +37,7 @@ import {
   windowOfView,
 } from './overviewScene.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
+import { paintRequest } from './protocol.ts';
 import { timed, testHooksEnabled } from '../testHooks.ts';
 import { earlySceneOf, takeEarlyPaint } from './earlyOverview.ts';
 import { sceneAfterMoves, splitAfterMoves } from './movedScene.ts';
@@ -338,25 +339,23 @@ export class ChartOverview {
       () => new Worker(new URL('./overviewWorker.ts', import.meta.url), { type: 'module' }),
       { name: 'chart overview', keepAlive: true },
     );
+    const paint = (
+      runner: WorkerRunner<PaintRequest, PaintResponse>,
+      raster: Raster,
+      signal?: AbortSignal,
+    ) => {
+      const { request, transfer } = paintRequest(generation, scene, raster);
+      return runner.run(request, { transfer, ...(signal ? { signal } : {}) });
+    };
     if (!screen) {
-      void this.paintIn(
-        this.painter.run({ generation, scene, raster: detail }),
-        detail,
-        true,
-        generation,
-      );
+      void this.paintIn(paint(this.painter, detail), detail, true, generation);
       return;
     }
     // The first bitmap may be painting already, from before the view existed (earlyOverview.ts).
     const early = takeEarlyPaint(scene, screen);
     const first = early
       ? this.paintIn(early.response, early.raster, false, generation)
-      : this.paintIn(
-          this.painter.run({ generation, scene, raster: screen }),
-          screen,
-          false,
-          generation,
-        );
+      : this.paintIn(paint(this.painter, screen), screen, false, generation);
     void first.then((shown) => {
       if (!shown || generation !== this.generation) return;
       const abort = new AbortController();
@@ -366,12 +365,7 @@ export class ChartOverview {
         () => new Worker(new URL('./overviewWorker.ts', import.meta.url), { type: 'module' }),
         { name: 'chart overview detail' },
       );
-      void this.paintIn(
-        this.detailPainter.run({ generation, scene, raster: detail }, { signal: abort.signal }),
-        detail,
-        true,
-        generation,
-      );
+      void this.paintIn(paint(this.detailPainter, detail, abort.signal), detail, true, generation);
     });
   }
 
