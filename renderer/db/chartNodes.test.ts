@@ -437,7 +437,7 @@ describe('liveChart: the two live queries answering in any order', () => {
             if (copy) taken++;
             return copy;
           }
-        })(0, 3, (work) => queue.push(work));
+        })(0, 3, (work) => queue.push(() => work(() => false)));
         const plain = new SpareNodeMaps(Infinity, 1, () => undefined);
         let live = liveChart(undefined, seenRecord, seenRows, spares);
         let reference = liveChart(undefined, seenRecord, seenRows, plain);
@@ -488,7 +488,8 @@ describe('liveChart: the two live queries answering in any order', () => {
 
   it('hands a spare copy out only once it is complete, and only once', () => {
     const queue: (() => void)[] = [];
-    const spares = new SpareNodeMaps(2, 1, (work) => queue.push(work));
+    // One slice per idle moment: the moment is over after each.
+    const spares = new SpareNodeMaps(2, 1, (work) => queue.push(() => work(() => false)));
     const nodes = { a: { x: 1, y: 1 }, b: { x: 2, y: 2 } };
     spares.prepare(nodes);
     spares.prepare(nodes);
@@ -505,6 +506,10 @@ describe('liveChart: the two live queries answering in any order', () => {
     spares.prepare(small);
     while (queue.length > 0) queue.shift()!();
     expect(spares.take(small)).toBeUndefined();
+    // A long idle moment copies a whole map in one go.
+    const once = new SpareNodeMaps(2, 1, (work) => work(() => true));
+    once.prepare(nodes);
+    expect(once.take(nodes)).toEqual(nodes);
   });
 
   it('keeps the chart object while nothing it shows changed', () => {

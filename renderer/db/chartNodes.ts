@@ -163,19 +163,28 @@ function rowsMoved(before: readonly ChartNodeRow[], after: readonly ChartNodeRow
   return moved;
 }
 
-/** Runs `work` when the page is idle (a timer where there is no idle callback: tests, Node). */
-function whenIdle(work: () => void): void {
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(work, { timeout: 1000 });
-  else setTimeout(work, 0);
+/**
+ * Runs `work` when the page is idle, with a check of whether that idle moment is over (a timer
+ * and no limit where there is no idle callback: tests, Node).
+ */
+function whenIdle(work: (idleLeft: () => boolean) => void): void {
+  if (typeof requestIdleCallback === 'function') {
+    requestIdleCallback((deadline) => work(() => deadline.timeRemaining() > 1), {
+      timeout: 2000,
+    });
+  } else {
+    setTimeout(() => work(() => true), 0);
+  }
 }
 
 /**
- * Copies of laid node maps made ahead, a slice of keys per idle moment, for liveChart to lay the
- * next move into instead of copying the map then: on a 50,000-node chart that copy (a spread of
- * a 50,000-key object) and its garbage were the saved drag's worst frame (56 ms of copying and
- * 63 ms of collection in one 250 ms frame at load 6, bench/profiles/chart.md §15). A copy is
- * handed out once and only complete; until then, and for maps under `minKeys`, liveChart copies
- * as before.
+ * Copies of laid node maps made ahead, in slices of keys while the page is idle, for liveChart
+ * to lay the next move into instead of copying the map then: on a 50,000-node chart that copy (a
+ * spread of a 50,000-key object) and its garbage were the saved drag's worst frame (56 ms of
+ * copying and 63 ms of collection in one 250 ms frame at load 6, bench/profiles/chart.md §15).
+ * A copy is handed out once and only complete; until then, and for maps under `minKeys`,
+ * liveChart copies as before. One step cannot be split: the copy's own table grows by rehashing
+ * (27 ms once at about 40,000 keys in Chromium, load 3), in whichever idle moment reaches it.
  */
 export class SpareNodeMaps {
   private readonly spares = new WeakMap<
@@ -187,8 +196,8 @@ export class SpareNodeMaps {
 
   constructor(
     private readonly minKeys = 5_000,
-    private readonly sliceKeys = 4_000,
-    private readonly schedule: (work: () => void) => void = whenIdle,
+    private readonly sliceKeys = 1_000,
+    private readonly schedule: (work: (idleLeft: () => boolean) => void) => void = whenIdle,
   ) {}
 
   /** Starts a copy of `nodes`, unless one exists or is on its way. */
@@ -197,7 +206,7 @@ export class SpareNodeMaps {
     const spare = { copy: {} as Record<string, unknown>, done: false };
     this.spares.set(nodes, spare);
     let at = 0;
-    const step = () => {
+    const step = (idleLeft: () => boolean) => {
       if (this.spares.get(nodes) !== spare) return;
       const root = nodeKeysOf(nodes);
       let keys = this.keysOf.get(root);
@@ -209,8 +218,12 @@ export class SpareNodeMaps {
         this.spares.delete(nodes);
         return;
       }
-      const end = Math.min(keys.length, at + this.sliceKeys);
-      for (; at < end; at++) spare.copy[keys[at]!] = nodes[keys[at]!];
+      // Slices while the idle moment lasts: a frame's idle time is a few milliseconds while
+      // the user pans, and the first slices came in the pan right after first render.
+      do {
+        const end = Math.min(keys.length, at + this.sliceKeys);
+        for (; at < end; at++) spare.copy[keys[at]!] = nodes[keys[at]!];
+      } while (at < keys.length && idleLeft());
       if (at < keys.length) this.schedule(step);
       else spare.done = true;
     };
