@@ -391,14 +391,28 @@ async function dragNode(page: Page): Promise<{ frames: number[]; commitMs: numbe
     at.y < box.y + box.height - 80;
   const byDistance = (a: { x: number; y: number }, b: { x: number; y: number }) =>
     Math.hypot(a.x - middle.x, a.y - middle.y) - Math.hypot(b.x - middle.x, b.y - middle.y);
-  // The zoomed-in pan before can end over a spot too dense for Cytoscape (more nodes on screen
-  // than a window shows): the overview stands in again, and there is no node to drag. Zoom in
-  // there first, as a user would (those frames are not the drag's).
-  if (await page.evaluate(() => window.__tesseraChart!.renderInfo().overview)) {
-    const { steps } = await wheelFrames(page, 'in');
-    console.log(`chart bench drag: the pan ended on the overview; zoomed in ${steps} steps first`);
-  }
-  let drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
+  // The nodes drawn once the window is full. A pan (the zoomed-in one before, or one below) can
+  // end over a spot too dense for Cytoscape (more nodes on screen than a window shows): the
+  // overview stands in again, and there is no node to drag. Zoom in there first, as a user
+  // would (those frames are not the drag's). Read mid-fill, the window's nodes could be missing
+  // or the overview still covering: "no node on screen to drag" under load.
+  const settledDrawn = async () => {
+    await untilFilled(page);
+    if (await page.evaluate(() => window.__tesseraChart!.renderInfo().overview)) {
+      const { steps } = await wheelFrames(page, 'in');
+      console.log(
+        `chart bench drag: the pan ended on the overview; zoomed in ${steps} steps first`,
+      );
+    }
+    await withTimeout(
+      'afterRender',
+      60_000,
+      page.evaluate(() => window.__tesseraChart!.afterRender()),
+      page,
+    );
+    return page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
+  };
+  let drawn = await settledDrawn();
   // The zoomed-in pan before can end over an empty stretch of the chart, with the window's nodes
   // all in its margin: then pan (a background drag, as a user would) to the nearest one first.
   for (let attempt = 0; attempt < 3 && !drawn.some(inside); attempt++) {
@@ -413,13 +427,7 @@ async function dragNode(page: Page): Promise<{ frames: number[]; commitMs: numbe
       );
     }
     await page.mouse.up();
-    await withTimeout(
-      'afterRender',
-      60_000,
-      page.evaluate(() => window.__tesseraChart!.afterRender()),
-      page,
-    );
-    drawn = await page.evaluate(() => window.__tesseraChart!.drawnNodePositions());
+    drawn = await settledDrawn();
   }
   const start = drawn.filter(inside).sort(byDistance)[0];
   if (!start) {

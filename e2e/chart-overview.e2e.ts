@@ -120,6 +120,43 @@ describe('huge chart overview', () => {
     expect(app.pageErrors).toEqual([]);
   });
 
+  it('keeps a dragged node where it was let go, zoomed in and on the overview after', async () => {
+    const app = await openBigChart();
+    const page = app.page;
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    await wheelUntilOverview(page, false, -240);
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    await expect.poll(() => opaqueShare(page)).toBeLessThan(0.2);
+    // The hub: its links leave the window in every direction (drawn by the overlay).
+    const moveRow = () =>
+      page.evaluate(async (id) => {
+        const { db } = await window.__tesseraApp!.storage();
+        return (await db.chartNodes.get(['e2e-big-chart', id]))?.node;
+      }, HUB);
+    const [dx, dy] = [60, 40];
+    const from = await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB);
+    await page.mouse.move(from!.x, from!.y);
+    await page.mouse.down();
+    await page.mouse.move(from!.x + dx / 2, from!.y + dy / 2, { steps: 4 });
+    await page.mouse.move(from!.x + dx, from!.y + dy, { steps: 4 });
+    await page.mouse.up();
+    // Saved as a row of its own (a drag writes only the moved node).
+    await expect.poll(moveRow, { timeout: 10_000 }).toBeDefined();
+    const at = await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB);
+    expect(Math.abs(at!.x - from!.x - dx)).toBeLessThan(3);
+    expect(Math.abs(at!.y - from!.y - dy)).toBeLessThan(3);
+    await page.waitForTimeout(500);
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    await screenshot(page, 'chart-overview-after-drag');
+    await wheelUntilOverview(page, true, 480);
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    expect(await paintedPixels(page)).toBeGreaterThan(20_000);
+    // The detailed bitmap of the moved chart (a worker's paint) replaces the first one.
+    await page.waitForTimeout(3000);
+    await screenshot(page, 'chart-overview-after-drag-out');
+    expect(app.pageErrors).toEqual([]);
+  });
+
   it('filters, lays out and exports the whole chart, not just what Cytoscape holds', async () => {
     const app = await openBigChart();
     const page = app.page;

@@ -184,6 +184,8 @@ function rendererOf(cy: Core): CanvasRendererInternals | undefined {
  * (`invalidThreshold`, 250 ms in 3.34): layers asked for sooner are not even queued.
  */
 const LAYERS_AFTER_MS = 300;
+/** Cytoscape's `invalidThreshold` (3.34): how long after a change its layers are skipped. */
+const LAYERS_SKIP_MS = 250;
 
 /**
  * The longest the overview covers a filled window while its layers are built (handOver): past
@@ -202,12 +204,20 @@ const HAND_OVER_STEP_MS = 12;
  * again until the user moves, so the first pan or wheel step after a window change drew
  * element by element (one 90-105 ms draw of the texture at 50k). A still chart with complete
  * layers returns them at once.
+ *
+ * Cytoscape decides whether to skip its layers (`skipping`) only before a draw. A drag's last
+ * draw comes within 250 ms of its last change, so the flag stayed set on the still chart after
+ * it and this request was skipped: the first wheel step after a drag drew element by element
+ * (a 549 ms frame at load 6, §13). The flag is decided again here, by Cytoscape's own rule.
  */
-export function prepareLayers(cy: Core): void {
+export function prepareLayers(cy: Core, now = performance.now()): void {
   const renderer = rendererOf(cy);
   const layers = renderer?.data?.lyrTxrCache;
   const pxRatio = renderer?.getPixelRatio?.();
   if (!layers?.getLayers || !renderer?.getCachedZSortedEles || pxRatio === undefined) return;
+  if (typeof layers.skipping === 'boolean' && typeof layers.lastInvalidationTime === 'number') {
+    layers.skipping = now - layers.lastInvalidationTime <= LAYERS_SKIP_MS;
+  }
   layers.getLayers(renderer.getCachedZSortedEles().nondrag, pxRatio);
 }
 

@@ -81,6 +81,34 @@ describe('prepareLayers', () => {
     expect(getLayers).toHaveBeenCalledWith(nondrag, 2);
   });
 
+  it("decides Cytoscape's skip again by its own rule: set within 250 ms of a change, else clear", () => {
+    // The flag as the last draw left it: a drag's release draw comes within 250 ms of its change.
+    const layers = { getLayers: vi.fn(), skipping: true, lastInvalidationTime: 1000 };
+    const cy = coreWith({
+      getPixelRatio: () => 1,
+      getCachedZSortedEles: () => ({ nondrag: [] }),
+      data: { lyrTxrCache: layers },
+    });
+    const seen: boolean[] = [];
+    layers.getLayers.mockImplementation(() => seen.push(layers.skipping));
+    prepareLayers(cy, 1200);
+    prepareLayers(cy, 1300);
+    layers.lastInvalidationTime = 1290;
+    prepareLayers(cy, 1400);
+    expect(seen).toEqual([true, false, true]);
+    // Without the time of the last change the flag is Cytoscape's alone.
+    const untimed = { getLayers: vi.fn(), skipping: true };
+    prepareLayers(
+      coreWith({
+        getPixelRatio: () => 1,
+        getCachedZSortedEles: () => ({ nondrag: [] }),
+        data: { lyrTxrCache: untimed },
+      }),
+      1e9,
+    );
+    expect(untimed.skipping).toBe(true);
+  });
+
   it('leaves a renderer without those internals alone', () => {
     for (const renderer of [undefined, {}, { data: { lyrTxrCache: {} } }]) {
       expect(() => prepareLayers(coreWith(renderer))).not.toThrow();

@@ -11,7 +11,13 @@ import type { DBCore, DBCoreMutateRequest, Middleware } from 'dexie';
 import { afterEach, describe, expect, it } from 'vitest';
 import { HybridLogicalClock } from '../../shared/model/index.ts';
 import type { ChartNodeView, ChartRecord } from '../../shared/model/index.ts';
-import { assembleChart, liveChart, nodeKeysOf, nodesMovedBetween } from './chartNodes.ts';
+import {
+  assembleChart,
+  liveChart,
+  nodeKeysOf,
+  nodesMovedBetween,
+  SpareNodeMaps,
+} from './chartNodes.ts';
 import type { ChartNodeRow } from './database.ts';
 import { TesseraDatabase } from './database.ts';
 import { createRepository } from './repository.ts';
@@ -405,6 +411,105 @@ describe('liveChart: the two live queries answering in any order', () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it('lays a move into a spare copy made ahead as it would copy the map, and changes no chart shown', () => {
+    let taken = 0;
+    fc.assert(
+      // Each step after an idle moment or not.
+      fc.property(fc.array(fc.tuple(step, fc.boolean()), { maxLength: 40 }), (steps) => {
+        const clock = new HybridLogicalClock('test.node');
+        let stamp = 0;
+        let record = {
+          id: 'chart-1',
+          caseId: 'case-1',
+          nodes: Object.fromEntries(ids.map((id) => [id, { x: 0, y: 0 }])),
+          updatedAt: clock.now(),
+        } as unknown as ChartRecord;
+        let rows: ChartNodeRow[] = [];
+        let seenRecord = record;
+        let seenRows = rows;
+        // Copies made in slices of 3 keys when idle; the reference copies as before.
+        const queue: (() => void)[] = [];
+        const spares = new (class extends SpareNodeMaps {
+          override take(nodes: ChartRecord['nodes']) {
+            const copy = super.take(nodes);
+            if (copy) taken++;
+            return copy;
+          }
+        })(0, 3, (work) => queue.push(() => work(() => false)));
+        const plain = new SpareNodeMaps(Infinity, 1, () => undefined);
+        let live = liveChart(undefined, seenRecord, seenRows, spares);
+        let reference = liveChart(undefined, seenRecord, seenRows, plain);
+        const shown: { chart: ChartRecord; copy: ChartRecord }[] = [];
+        const show = () => {
+          expect(live.chart).toEqual(reference.chart);
+          // The same key order too: readers see one map either way.
+          expect(Object.keys(live.chart.nodes)).toEqual(Object.keys(reference.chart.nodes));
+          shown.push({ chart: live.chart, copy: structuredClone(live.chart) });
+        };
+        show();
+        for (const [s, idle] of steps) {
+          // A moment idle: the copies on their way go on until done (slices: the test below).
+          while (idle && queue.length > 0) queue.shift()!();
+          if (s.kind === 'move') {
+            const row: ChartNodeRow = {
+              chartId: record.id,
+              entityId: ids[s.node]!,
+              caseId: record.caseId,
+              updatedAt: clock.now(),
+              node: { x: ++stamp, y: s.node },
+            };
+            rows = [...rows.filter((r) => r.entityId !== row.entityId), row];
+          } else if (s.kind === 'write') {
+            const whole = assembleChart(record, rows);
+            record = {
+              ...whole,
+              nodes: { ...whole.nodes, [ids[s.node]!]: { x: ++stamp, y: 1 } },
+              updatedAt: clock.now(),
+            };
+            rows = [];
+          } else {
+            if (s.kind === 'answerRecords') seenRecord = record;
+            else seenRows = rows;
+            live = liveChart(live, seenRecord, seenRows, spares);
+            reference = liveChart(reference, seenRecord, seenRows, plain);
+            show();
+          }
+        }
+        // No chart handed out earlier was written into afterwards (a spare is nobody's map).
+        for (const { chart, copy } of shown) expect(chart).toEqual(copy);
+      }),
+      { numRuns: 300 },
+    );
+    // The spare path itself was exercised, not only the copy it falls back to.
+    expect(taken).toBeGreaterThan(50);
+  });
+
+  it('hands a spare copy out only once it is complete, and only once', () => {
+    const queue: (() => void)[] = [];
+    // One slice per idle moment: the moment is over after each.
+    const spares = new SpareNodeMaps(2, 1, (work) => queue.push(() => work(() => false)));
+    const nodes = { a: { x: 1, y: 1 }, b: { x: 2, y: 2 } };
+    spares.prepare(nodes);
+    spares.prepare(nodes);
+    expect(queue).toHaveLength(1);
+    queue.shift()!();
+    expect(spares.take(nodes)).toBeUndefined();
+    queue.shift()!();
+    const copy = spares.take(nodes);
+    expect(copy).toEqual(nodes);
+    expect(copy).not.toBe(nodes);
+    expect(spares.take(nodes)).toBeUndefined();
+    // A map under the size floor gets no copy.
+    const small = { a: { x: 1, y: 1 } };
+    spares.prepare(small);
+    while (queue.length > 0) queue.shift()!();
+    expect(spares.take(small)).toBeUndefined();
+    // A long idle moment copies a whole map in one go.
+    const once = new SpareNodeMaps(2, 1, (work) => work(() => true));
+    once.prepare(nodes);
+    expect(once.take(nodes)).toEqual(nodes);
   });
 
   it('keeps the chart object while nothing it shows changed', () => {

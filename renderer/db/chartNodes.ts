@@ -17,7 +17,7 @@
  */
 import { Dexie } from 'dexie';
 import { compareHlc } from '../../shared/model/index.ts';
-import type { ChartRecord } from '../../shared/model/index.ts';
+import type { ChartNodeView, ChartRecord } from '../../shared/model/index.ts';
 import type { ChartNodeRow, TesseraDatabase } from './database.ts';
 
 /**
@@ -163,10 +163,116 @@ function rowsMoved(before: readonly ChartNodeRow[], after: readonly ChartNodeRow
   return moved;
 }
 
+/**
+ * Runs `work` when the page is idle, with a check of whether that idle moment is over (a timer
+ * and no limit where there is no idle callback: tests, Node).
+ */
+function whenIdle(work: (idleLeft: () => boolean) => void): void {
+  if (typeof requestIdleCallback === 'function') {
+    requestIdleCallback((deadline) => work(() => deadline.timeRemaining() > 1), {
+      timeout: 2000,
+    });
+  } else {
+    setTimeout(() => work(() => true), 0);
+  }
+}
+
+/**
+ * Copies of laid node maps made ahead, in slices of keys while the page is idle, for liveChart
+ * to lay the next move into instead of copying the map then: on a 50,000-node chart that copy (a
+ * spread of a 50,000-key object) and its garbage were the saved drag's worst frame (56 ms of
+ * copying and 63 ms of collection in one 250 ms frame at load 6, bench/profiles/chart.md §15).
+ * A copy is handed out once and only complete; until then, and for maps under `minKeys`,
+ * liveChart copies as before. One step cannot be split: the copy's own table grows by rehashing
+ * (27 ms once at about 40,000 keys in Chromium, load 3), in whichever idle moment reaches it.
+ */
+export class SpareNodeMaps {
+  private readonly spares = new WeakMap<
+    NodeMap,
+    { copy: Record<string, unknown>; done: boolean }
+  >();
+  /** Keys of each root map (nodeKeysOf): every map laid from it by moves has the same keys. */
+  private readonly keysOf = new WeakMap<NodeMap, readonly string[]>();
+
+  constructor(
+    private readonly minKeys = 5_000,
+    private readonly sliceKeys = 1_000,
+    private readonly schedule: (work: (idleLeft: () => boolean) => void) => void = whenIdle,
+  ) {}
+
+  /** Starts a copy of `nodes`, unless one exists or is on its way. */
+  prepare(nodes: NodeMap): void {
+    if (this.spares.has(nodes)) return;
+    const spare = { copy: {} as Record<string, unknown>, done: false };
+    this.spares.set(nodes, spare);
+    let at = 0;
+    const step = (idleLeft: () => boolean) => {
+      if (this.spares.get(nodes) !== spare) return;
+      const root = nodeKeysOf(nodes);
+      let keys = this.keysOf.get(root);
+      if (!keys) {
+        keys = Object.keys(nodes);
+        this.keysOf.set(root, keys);
+      }
+      if (keys.length < this.minKeys) {
+        this.spares.delete(nodes);
+        return;
+      }
+      // Slices while the idle moment lasts: a frame's idle time is a few milliseconds while
+      // the user pans, and the first slices came in the pan right after first render.
+      do {
+        const end = Math.min(keys.length, at + this.sliceKeys);
+        for (; at < end; at++) spare.copy[keys[at]!] = nodes[keys[at]!];
+      } while (at < keys.length && idleLeft());
+      if (at < keys.length) this.schedule(step);
+      else spare.done = true;
+    };
+    this.schedule(step);
+  }
+
+  /** A complete copy of `nodes` that nobody else holds (handed out once), or undefined. */
+  take(nodes: NodeMap): NodeMap | undefined {
+    const spare = this.spares.get(nodes);
+    if (!spare?.done) return undefined;
+    this.spares.delete(nodes);
+    return spare.copy as NodeMap;
+  }
+}
+
+const spareNodeMaps = new SpareNodeMaps();
+
+/**
+ * assembleChart(record, rows) for a live reader that showed `previous` (laid from the same
+ * record), made from a spare copy of its map: only the entries whose row changed are written.
+ */
+function assembleFromSpare(
+  previous: LiveChart,
+  record: ChartRecord,
+  rows: readonly ChartNodeRow[],
+  spares: SpareNodeMaps,
+): ChartRecord | undefined {
+  if (rows.length === 0 || previous.record !== record) return undefined;
+  const nodes = spares.take(previous.chart.nodes) as Record<string, ChartNodeView> | undefined;
+  if (!nodes) return undefined;
+  const byEntity = new Map(rows.map((row) => [row.entityId, row]));
+  for (const id of rowsMoved(previous.rows, rows)) {
+    if (!(id in record.nodes)) continue;
+    nodes[id] = byEntity.get(id)?.node ?? record.nodes[id]!;
+  }
+  let updatedAt = record.updatedAt;
+  for (const row of rows) {
+    if (row.entityId in record.nodes && compareHlc(row.updatedAt, updatedAt) > 0) {
+      updatedAt = row.updatedAt;
+    }
+  }
+  return { ...record, nodes, updatedAt };
+}
+
 export function liveChart(
   previous: LiveChart | undefined,
   record: ChartRecord,
   rows: readonly ChartNodeRow[],
+  spares: SpareNodeMaps = spareNodeMaps,
 ): LiveChart {
   let effective: readonly ChartNodeRow[] = rows;
   if (previous && previous.record === record && previous.rows.length > 0) {
@@ -183,7 +289,11 @@ export function liveChart(
   if (previous && previous.record === record && sameRows(previous.rows, effective)) {
     return previous;
   }
-  const chart = assembleChart(record, effective);
+  const chart =
+    (previous && assembleFromSpare(previous, record, effective, spares)) ??
+    assembleChart(record, effective);
+  // The next move's map, copied while the page is idle.
+  spares.prepare(chart.nodes);
   if (previous && previous.record === record && chart.nodes !== record.nodes) {
     // The same record with other rows: a fresh copy of its map, moved from the one shown before.
     movedFrom.set(chart.nodes, {

@@ -37,9 +37,10 @@ import {
   windowOfView,
 } from './overviewScene.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
+import { paintRequest } from './protocol.ts';
 import { timed, testHooksEnabled } from '../testHooks.ts';
 import { earlySceneOf, takeEarlyPaint } from './earlyOverview.ts';
-import { sceneAfterMoves } from './movedScene.ts';
+import { sceneAfterMoves, splitAfterMoves } from './movedScene.ts';
 
 /**
  * Most nodes on screen Cytoscape's 2D canvas is asked to draw. Its per-element work is paid for
@@ -112,6 +113,8 @@ export class ChartOverview {
   private current: ChartWindow = 'all';
   /** The view and crossing edges of the current window, when it is a rectangle. */
   private split: ChartWindowView | undefined;
+  /** The view `split` was made of (what a saved drag's patch starts from). */
+  private splitOf: ChartViewModel | undefined;
   /** The overview covers Cytoscape until its first frame after the window was filled. */
   private covering = false;
   /** The adapter is still adding the window's elements, a chunk a frame. */
@@ -292,7 +295,16 @@ export class ChartOverview {
       this.paintPasses(scene, this.generation);
     }
     this.grid = new DensityGrid(scene.bounds, scene.nodeX, scene.nodeY);
-    if (typeof this.current === 'object') this.split = windowOfView(view, this.current);
+    if (typeof this.current === 'object') {
+      // A saved drag (the scene patched): the window's split is patched too (splitAfterMoves).
+      const split = this.split;
+      const window = this.current;
+      this.split =
+        (moved && split && previous && this.splitOf === previous
+          ? timed('overview-split-move', () => splitAfterMoves(split, previous, view, window))
+          : undefined) ?? windowOfView(view, window);
+      this.splitOf = view;
+    }
     // A chart that just became huge starts on the overview: the fit that follows picks the window.
     if (firstScene) this.setWindow('none', notify);
     else this.evaluate(notify);
@@ -327,25 +339,23 @@ export class ChartOverview {
       () => new Worker(new URL('./overviewWorker.ts', import.meta.url), { type: 'module' }),
       { name: 'chart overview', keepAlive: true },
     );
+    const paint = (
+      runner: WorkerRunner<PaintRequest, PaintResponse>,
+      raster: Raster,
+      signal?: AbortSignal,
+    ) => {
+      const { request, transfer } = paintRequest(generation, scene, raster);
+      return runner.run(request, { transfer, ...(signal ? { signal } : {}) });
+    };
     if (!screen) {
-      void this.paintIn(
-        this.painter.run({ generation, scene, raster: detail }),
-        detail,
-        true,
-        generation,
-      );
+      void this.paintIn(paint(this.painter, detail), detail, true, generation);
       return;
     }
     // The first bitmap may be painting already, from before the view existed (earlyOverview.ts).
     const early = takeEarlyPaint(scene, screen);
     const first = early
       ? this.paintIn(early.response, early.raster, false, generation)
-      : this.paintIn(
-          this.painter.run({ generation, scene, raster: screen }),
-          screen,
-          false,
-          generation,
-        );
+      : this.paintIn(paint(this.painter, screen), screen, false, generation);
     void first.then((shown) => {
       if (!shown || generation !== this.generation) return;
       const abort = new AbortController();
@@ -355,12 +365,7 @@ export class ChartOverview {
         () => new Worker(new URL('./overviewWorker.ts', import.meta.url), { type: 'module' }),
         { name: 'chart overview detail' },
       );
-      void this.paintIn(
-        this.detailPainter.run({ generation, scene, raster: detail }, { signal: abort.signal }),
-        detail,
-        true,
-        generation,
-      );
+      void this.paintIn(paint(this.detailPainter, detail, abort.signal), detail, true, generation);
     });
   }
 
@@ -501,6 +506,7 @@ export class ChartOverview {
     const wasOverview = this.current === 'none';
     this.current = next;
     this.split = typeof next === 'object' && this.view ? windowOfView(this.view, next) : undefined;
+    this.splitOf = this.split ? this.view : undefined;
     this.canvas.hidden = next === 'all';
     if (next !== 'none') {
       // The overview stays up until Cytoscape has drawn the window (see onRender).

@@ -29,6 +29,7 @@ import {
   screenRasterFor,
 } from './overviewScene.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
+import { paintRequest } from './protocol.ts';
 import { timed } from '../testHooks.ts';
 
 /** The early paint, as the overview takes it: the bitmap's raster and the worker's answer. */
@@ -66,9 +67,10 @@ function stopWhenIdle(): void {
 }
 
 /** Sends one request to the early painter; its worker stops once nothing else needs it. */
-function request(payload: PaintRequest): Promise<PaintResponse> {
+function request(generation: number, scene: OverviewScene, raster: Raster): Promise<PaintResponse> {
   inFlight++;
-  const response = earlyPainter().run(payload);
+  const { request: payload, transfer } = paintRequest(generation, scene, raster);
+  const response = earlyPainter().run(payload, { transfer });
   const done = () => {
     inFlight--;
     stopWhenIdle();
@@ -97,11 +99,7 @@ export function warmEarlyOverview(): () => void {
     return () => undefined;
   }
   held = true;
-  request({
-    generation: -1,
-    scene: NOTHING,
-    raster: { width: 1, height: 1, scale: 1, originX: 0, originY: 0 },
-  }).then(
+  request(-1, NOTHING, { width: 1, height: 1, scale: 1, originX: 0, originY: 0 }).then(
     (response) => response.bitmap.close(),
     () => undefined,
   );
@@ -153,7 +151,7 @@ export function startEarlyOverview(
     scene,
     raster,
     plan: planned,
-    response: request({ generation: 0, scene, raster }),
+    response: request(0, scene, raster),
   };
   return true;
 }

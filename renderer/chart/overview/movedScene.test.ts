@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ChartEdgeModel, ChartNodeModel, ChartViewModel } from '../chartModel.ts';
 import { LIGHT_CHART_THEME } from '../chartModel.ts';
-import { sceneAfterMoves } from './movedScene.ts';
-import { buildOverviewScene } from './overviewScene.ts';
+import { sceneAfterMoves, splitAfterMoves } from './movedScene.ts';
+import type { Bounds } from './overviewScene.ts';
+import { buildOverviewScene, windowOfView } from './overviewScene.ts';
 
 function node(id: string, x: number, y: number, extra: Partial<ChartNodeModel> = {}) {
   return { id, label: id, schema: 'Person', iconKey: 'Person', x, y, ...extra };
@@ -119,5 +120,109 @@ describe('sceneAfterMoves', () => {
     expect(
       sceneAfterMoves(groupedScene, grouped, moved(grouped, new Map([[5, [3, 3]]])), none),
     ).toBeUndefined();
+  });
+});
+
+describe('splitAfterMoves', () => {
+  const near = fc.integer({ min: -120, max: 120 });
+  /** A view with a group box first, some nodes in it, edges to ends past the list too. */
+  const generated = fc.record({
+    nodes: fc.array(
+      fc.record({
+        x: near,
+        y: near,
+        size: fc.option(fc.integer({ min: 10, max: 80 }), { nil: undefined }),
+        grouped: fc.boolean(),
+      }),
+      { minLength: 1, maxLength: 30 },
+    ),
+    edges: fc.array(fc.tuple(fc.nat(35), fc.nat(35)), { maxLength: 60 }),
+    window: fc.tuple(near, near, fc.nat(200), fc.nat(200)),
+    // Node index (mod the list), where to, a new size or not; the group box may move too.
+    drags: fc.array(fc.tuple(fc.nat(40), near, near, fc.option(fc.integer({ min: 10, max: 80 }))), {
+      maxLength: 6,
+    }),
+    groupMoves: fc.boolean(),
+  });
+
+  function viewOf(nodes: { x: number; y: number; size?: number; grouped: boolean }[]) {
+    return [
+      node('chart-group:g', 0, 0, { classes: 'chart-group' }),
+      ...nodes.map((n, i) =>
+        node(`n${i}`, n.x, n.y, {
+          ...(n.size !== undefined ? { size: n.size } : {}),
+          ...(n.grouped ? { parent: 'chart-group:g' } : {}),
+        }),
+      ),
+    ];
+  }
+
+  it('gives the split a fresh windowOfView gives, for generated views, windows and drags', () => {
+    let patched = 0;
+    fc.assert(
+      fc.property(generated, ({ nodes, edges, window: [x1, y1, w, h], drags, groupMoves }) => {
+        const before: ChartViewModel = {
+          nodes: viewOf(nodes),
+          edges: edges.map(([s, t], k) => edge(`e${k}`, `n${s}`, `n${t}`)),
+        };
+        const bounds: Bounds = { x1, y1, x2: x1 + w, y2: y1 + h };
+        // What withNodeViews makes of a saved drag: new models for the moved nodes only.
+        const changes = new Map<number, Partial<ChartNodeModel>>();
+        for (const [i, x, y, size] of drags) {
+          changes.set(1 + (i % nodes.length), { x, y, ...(size !== null ? { size } : {}) });
+        }
+        if (groupMoves) changes.set(0, { x: 5, y: 5 });
+        const after: ChartViewModel = {
+          nodes: before.nodes.map((n, i) => {
+            const change = changes.get(i);
+            return change ? { ...n, ...change } : n;
+          }),
+          edges: before.edges,
+        };
+        const split = windowOfView(before, bounds);
+        const result = splitAfterMoves(split, before, after, bounds);
+        const inside = (n: ChartNodeModel) =>
+          n.x >= x1 && n.x <= x1 + w && n.y >= y1 && n.y <= y1 + h;
+        const crosses = [...changes.keys()].some(
+          (i) => i > 0 && inside(before.nodes[i]!) !== inside(after.nodes[i]!),
+        );
+        // Declined exactly when a moved node enters or leaves the window.
+        expect(result === undefined).toBe(crosses);
+        if (!result) return;
+        patched++;
+        const fresh = windowOfView(structuredClone(after), bounds);
+        expect(result.view).toEqual(fresh.view);
+        expect([...result.crossing]).toEqual([...fresh.crossing]);
+        expect([...result.crossingEnds]).toEqual([...fresh.crossingEnds]);
+        // Nothing moved: the split itself.
+        if (changes.size === 0) expect(result).toBe(split);
+        // Membership kept: the edge list is the one held already.
+        expect(result.view.edges).toBe(split.view.edges);
+      }),
+      { numRuns: 400 },
+    );
+    // The patch itself was exercised, not only its refusals.
+    expect(patched).toBeGreaterThan(100);
+  });
+
+  it('declines another edge list, node order or grouping', () => {
+    const before: ChartViewModel = {
+      nodes: [node('a', 0, 0), node('b', 5, 5)],
+      edges: [edge('ab', 'a', 'b')],
+    };
+    const bounds = { x1: -10, y1: -10, x2: 10, y2: 10 };
+    const split = windowOfView(before, bounds);
+    const same = (nodes: readonly ChartNodeModel[], edges = before.edges) =>
+      splitAfterMoves(split, before, { nodes, edges }, bounds);
+    expect(same(before.nodes, [...before.edges])).toBeUndefined();
+    expect(same([before.nodes[1]!, before.nodes[0]!])).toBeUndefined();
+    expect(same([before.nodes[0]!])).toBeUndefined();
+    expect(
+      same([{ ...before.nodes[0]!, parent: 'chart-group:g' }, before.nodes[1]!]),
+    ).toBeUndefined();
+    expect(
+      same([{ ...before.nodes[0]!, classes: 'chart-group' }, before.nodes[1]!]),
+    ).toBeUndefined();
+    expect(same([{ ...before.nodes[0]!, x: 1 }, before.nodes[1]!])).toBeDefined();
   });
 });

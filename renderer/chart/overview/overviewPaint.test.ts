@@ -16,6 +16,7 @@ import type { WorkerReplyMessage, WorkerRequestMessage } from '../../platform/wo
 import type { OverviewSurface } from './ChartOverview.ts';
 import { ChartOverview, OVERVIEW_NODE_BUDGET } from './ChartOverview.ts';
 import { MAX_RASTER_SIDE } from './overviewScene.ts';
+import type { OverviewScene } from './overviewScene.ts';
 import type { PaintRequest, PaintResponse } from './protocol.ts';
 
 const CANVAS = { width: 1300, height: 650 };
@@ -38,8 +39,11 @@ class FakeWorker {
     FakeWorker.all.push(this);
   }
 
-  postMessage(message: WorkerRequestMessage<PaintRequest>): void {
+  readonly transfers: { scene: OverviewScene; transfer: readonly unknown[] }[] = [];
+
+  postMessage(message: WorkerRequestMessage<PaintRequest>, transfer: unknown[] = []): void {
     this.requests.push(message);
+    this.transfers.push({ scene: message.payload.scene, transfer });
   }
 
   terminate(): void {
@@ -273,6 +277,9 @@ describe('overview after a saved drag', () => {
     const before = hugeView(3000);
     overview.setView(before);
     const painter = FakeWorker.all[0]!;
+    // The scene the overview keeps (the requests carry copies of its columns).
+    const kept = () => (overview as unknown as { scene: OverviewScene }).scene;
+    const firstKept = kept();
     // What withNodeViews makes of a saved drag: the same lists but one new node model.
     const moved = 1000;
     const after: ChartViewModel = {
@@ -284,9 +291,18 @@ describe('overview after a saved drag', () => {
     const [first, second] = painter.requests.map((request) => request.payload.scene);
     expect(second!.nodeX[moved]).toBe(before.nodes[moved]!.x + 30);
     expect(second!.nodeX[moved + 1]).toBe(first!.nodeX[moved + 1]);
+    expect(second!.edgeSource).toEqual(first!.edgeSource);
     // Nothing but the position columns was made again (a build flattens all 3,000 edges anew).
-    expect(second!.edgeSource).toBe(first!.edgeSource);
-    expect(second!.nodeRadius).toBe(first!.nodeRadius);
+    expect(kept().edgeSource).toBe(firstKept.edgeSource);
+    expect(kept().nodeRadius).toBe(firstKept.nodeRadius);
+    // Each request's columns are its own buffers, handed over (not cloned by postMessage).
+    for (const { scene, transfer } of painter.transfers) {
+      const buffers = Object.values(scene)
+        .filter((value) => ArrayBuffer.isView(value))
+        .map((column) => (column as ArrayBufferView).buffer);
+      expect(new Set(transfer)).toEqual(new Set(buffers));
+      expect(buffers).not.toContain(kept().edgeSource.buffer);
+    }
     overview.destroy();
   });
 });

@@ -27,7 +27,7 @@ export {
 } from './scenePaint.ts';
 
 /** Default node diameter in model units (the style sheet's width). */
-const DEFAULT_NODE_SIZE = 40;
+export const DEFAULT_NODE_SIZE = 40;
 /** Padding of a group box around its members (the style sheet's compound padding). */
 const GROUP_PADDING = 16;
 
@@ -564,6 +564,11 @@ export interface ChartWindowView {
    * chart), so the overlay draws them as lines.
    */
   readonly crossing: Float32Array;
+  /**
+   * The node indexes (in the split view's full node list) of each crossing edge's inside and
+   * outside end, two per segment: what a saved drag patches (splitAfterMoves, movedScene.ts).
+   */
+  readonly crossingEnds: Int32Array;
 }
 
 /** What windowOfView needs of a view, by node index: built once per view, not per window. */
@@ -654,6 +659,7 @@ export function windowOfView(view: ChartViewModel, window: Bounds): ChartWindowV
   }
   const edges: ChartViewModel['edges'][number][] = [];
   const crossing: number[] = [];
+  const crossingEnds: number[] = [];
   for (let k = 0; k < edgeSource.length; k++) {
     const s = edgeSource[k]!;
     const t = edgeTarget[k]!;
@@ -667,6 +673,7 @@ export function windowOfView(view: ChartViewModel, window: Bounds): ChartWindowV
       if (far >= 0) {
         const radius = (nodes[near]!.size ?? DEFAULT_NODE_SIZE) / 2;
         crossing.push(x[near]!, y[near]!, x[far]!, y[far]!, radius);
+        crossingEnds.push(near, far);
       }
     }
   }
@@ -676,6 +683,7 @@ export function windowOfView(view: ChartViewModel, window: Bounds): ChartWindowV
       edges,
     },
     crossing: Float32Array.from(crossing),
+    crossingEnds: Int32Array.from(crossingEnds),
   };
 }
 
