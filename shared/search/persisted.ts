@@ -25,8 +25,12 @@ export function encodePersistedIndex(persisted: PersistedIndex): Uint8Array<Arra
   return writer.finish({ format: SEARCH_INDEX_FORMAT });
 }
 
-/** How many version strings are encoded between two pauses of encodePersistedIndexParts. */
-export const PERSIST_SLICE_STRINGS = 20_000;
+/**
+ * How many version strings are encoded between two pauses of encodePersistedIndexParts: 20,000
+ * took 55 ms of the page's main thread in one slice under load, a frame of the 50k chart over its
+ * 100 ms bound (bench/profiles/chart.md §15); 5,000 keep a slice near a 60 Hz frame.
+ */
+export const PERSIST_SLICE_STRINGS = 5_000;
 
 /**
  * The bytes encodePersistedIndex returns, as the parts that make them up (finishParts), encoded a
