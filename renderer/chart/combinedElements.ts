@@ -277,6 +277,9 @@ export function planOfView(view: ChartViewModel): CombinedPlan | undefined {
   return viewPlans.get(view);
 }
 
+/** The most groups a plan's columns are made for at once (see plan). */
+const PRESIZED_GROUPS = 1 << 17;
+
 function plan(
   entities: readonly EntityRecord[],
   chart: Pick<ChartRecord, 'nodes'>,
@@ -305,8 +308,10 @@ function plan(
   // One pass over the relationship rows: each adds to its group's summary and records its group.
   // Members are kept as numbers (typed arrays the garbage collector never walks): a row of
   // caseLinks, or -1 - p for the p-th property link.
-  // Relationships between charted nodes, most of a case's links: every one may be a group.
-  const groups = new Groups(links.size);
+  // Relationships between charted nodes, most of a case's links: every one may be a group. Up
+  // to a cap: a million calls make a third as many pairs, and a table sized for a million made
+  // the 1M-call build 0.9 s slower than growing it (bench/profiles/chart.md §16).
+  const groups = new Groups(Math.min(links.size, PRESIZED_GROUPS));
   let memberCount = 0;
   let memberRef = new Int32Array(Math.max(1024, links.size));
   let memberGroup = new Int32Array(Math.max(1024, links.size));
