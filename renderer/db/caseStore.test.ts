@@ -241,7 +241,11 @@ describe('the per-case entity store', () => {
                 });
             } else await repo.deleteEntity(target.id);
           } else if (step.kind === 'create') {
-            await repo.createEntity(caseId, 'Person', { name: [step.text] });
+            // A blank name is refused (and must change nothing); any other name is written.
+            const created = repo.createEntity(caseId, 'Person', { name: [step.text] });
+            if (step.text.trim() === '') {
+              await expect(created).rejects.toMatchObject({ code: 'invalid-record' });
+            } else await created;
           } else if (step.kind === 'undo') await repo.undo().catch(() => undefined);
           else await repo.redo().catch(() => undefined);
           const now = store.snapshot();
@@ -260,7 +264,8 @@ describe('the per-case entity store', () => {
           }
         }
       }),
-      { numRuns: 15 },
+      // The blank name CI's run found (seed -49240020) is tried on every run.
+      { numRuns: 15, examples: [[[{ kind: 'create', text: ' ' }]]] },
     );
     release();
   });
