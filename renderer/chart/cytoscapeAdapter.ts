@@ -107,6 +107,27 @@ const NODE_LABEL_MAX_WIDTH = 140;
 /** Most a saved position differs from where the node was left: half of 0.1 (movedNodes). */
 const SAVE_ROUNDING = 0.05 + 1e-9;
 
+/**
+ * Where a patch's node move puts a node Cytoscape holds at `at`, or undefined to leave it there.
+ *
+ * - A node the user holds (`grabbed`, from the press to the release) stays under the pointer.
+ *   A chart read back mid-drag (the previous drag's save, which the view writes 400 ms after its
+ *   release whether or not a new drag has begun) carries where the node was, not where it is:
+ *   set, it jumped back under the moving pointer and Cytoscape went on dragging it from there,
+ *   so the part of the drag before the answer was lost. Its release saves where it is; that
+ *   save's answer then finds it in place.
+ * - A saved drag: the node is where the user left it and the model holds that spot rounded
+ *   (chartGeometry.ts movedNodes). Setting it would move it by the rounding and invalidate
+ *   Cytoscape's layer bitmaps: a redraw of every node held, in the frame after the save.
+ */
+export function patchedPosition(at: Point, target: Point, grabbed: boolean): Point | undefined {
+  if (grabbed) return undefined;
+  if (Math.abs(at.x - target.x) <= SAVE_ROUNDING && Math.abs(at.y - target.y) <= SAVE_ROUNDING) {
+    return undefined;
+  }
+  return { x: target.x, y: target.y };
+}
+
 /** What the user did on the chart, in chart terms (see ChartAdapter.onGestures). */
 export interface ChartGestures {
   /** A click or tap: on an element (its id), or on the background (undefined). */
@@ -358,11 +379,26 @@ export class ChartAdapter {
     // Big charts have their own level of detail (min-zoomed-font-size, the overview); a headless
     // Core has no screen to lay labels out on.
     if (!big && cy.container()) this.watchLabels();
+    cy.on('dragfree', 'node', this.onDragFree);
     if (big && cy.container()) {
       cy.on('render', this.onDrawn);
       if (testHooksEnabled()) this.timeDraws();
     }
   }
+
+  /**
+   * The z-index the last dragged node was raised to: each drag's node goes above the last one's.
+   * Let go, a dragged node fell back to its place in Cytoscape's drawing order (the order the
+   * elements were added in), under any neighbour added after it. Dropped onto or beside one, it
+   * was drawn under that neighbour, and pressing it again grabbed the neighbour (Cytoscape
+   * hit-tests the topmost element): a second nudge of the same node moved another one. Raised,
+   * it stays drawn as the drag showed it, on top, and is what the next press there finds.
+   */
+  private raisedZ = 0;
+  private readonly onDragFree = (event: EventObject): void => {
+    this.raisedZ += 1;
+    (event.target as NodeSingular).style('z-index', this.raisedZ);
+  };
 
   /** After Cytoscape's last draw for a moment, the layers of the still chart (prepareLayers). */
   private readonly onDrawn = (): void => {
@@ -883,15 +919,9 @@ export class ChartAdapter {
       if (patch.removeNodes.length > 0) this.heldCollection(patch.removeNodes).remove();
       for (const node of patch.moveNodes) {
         const ele = cy.getElementById(node.id);
-        if (ele.empty()) continue;
-        // A saved drag: the node is where the user left it, and the model holds that spot rounded
-        // (chartGeometry.ts movedNodes). Setting it would move it by the rounding and invalidate
-        // Cytoscape's layer bitmaps: a redraw of every node held, in the frame after the save.
-        const at = ele.position();
-        if (Math.abs(at.x - node.x) <= SAVE_ROUNDING && Math.abs(at.y - node.y) <= SAVE_ROUNDING) {
-          continue;
-        }
-        ele.position({ x: node.x, y: node.y });
+        if (ele.empty() || !ele.isNode()) continue;
+        const to = patchedPosition(ele.position(), node, ele.grabbed());
+        if (to) ele.position(to);
       }
       if (patch.addEdges.length > 0) cy.add(patch.addEdges.map(edgeElement));
       for (const edge of patch.updateEdges) {
