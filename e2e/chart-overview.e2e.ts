@@ -157,6 +157,93 @@ describe('huge chart overview', () => {
     expect(app.pageErrors).toEqual([]);
   });
 
+  it('keeps every drag of a node dragged again at once, and one made while a save lands', async () => {
+    const app = await openBigChart();
+    const page = app.page;
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    await wheelUntilOverview(page, false, -240);
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    await expect.poll(() => opaqueShare(page)).toBeLessThan(0.2);
+    const savedRow = () =>
+      page.evaluate(async (id) => {
+        const { db } = await window.__tesseraApp!.storage();
+        return (await db.chartNodes.get(['e2e-big-chart', id]))?.node;
+      }, HUB);
+    const onScreen = async () =>
+      (await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB))!;
+    const near = (at: { x: number; y: number }, wanted: { x: number; y: number }, by: number) =>
+      Math.hypot(at.x - wanted.x, at.y - wanted.y) < by;
+    /** Drags the hub by (dx, dy) screen pixels in `steps` mouse moves, `pause` ms apart. */
+    const dragBy = async (dx: number, dy: number, steps = 8, pause = 0) => {
+      const from = await onScreen();
+      await page.mouse.move(from.x, from.y);
+      await page.mouse.down();
+      // Past Cytoscape's drag threshold (4 px) at once, so the node moves from the first step.
+      for (let i = Math.ceil(steps / 8); i <= steps; i++) {
+        await page.mouse.move(from.x + (dx * i) / steps, from.y + (dy * i) / steps);
+        if (pause > 0) await page.waitForTimeout(pause);
+      }
+      await page.mouse.up();
+    };
+    const start = await onScreen();
+    const zoom = await page.evaluate(() => window.__tesseraChart!.zoom());
+    const startModel = (await page.evaluate((id) => window.__tesseraChart!.positions()[id], HUB))!;
+    /** The model position the hub has when drawn at `screen`. */
+    const modelAt = (screen: { x: number; y: number }) => ({
+      x: startModel.x + (screen.x - start.x) / zoom,
+      y: startModel.y + (screen.y - start.y) / zoom,
+    });
+
+    // The first drag drops the hub onto a neighbour drawn above it in Cytoscape's order (the
+    // owner's case: pressed again, that neighbour was grabbed instead).
+    await dragBy(60, 40);
+    await expect.poll(savedRow, { timeout: 10_000 }).toBeDefined();
+    const first = (await savedRow())!;
+    expect(near(first, modelAt({ x: start.x + 60, y: start.y + 40 }), 1.5 / zoom)).toBe(true);
+
+    // Pressed again as soon as that is saved.
+    await dragBy(-50, 30);
+    const second = { x: start.x + 10, y: start.y + 70 };
+    expect(near(await onScreen(), second, 3)).toBe(true);
+
+    // Pressed again at once and moved slowly for over a second: the second drag's save (400 ms
+    // after its release) and the chart read back with it land while the hub is held. A slow
+    // store (another transaction holding the chart's rows for 600 ms) makes sure the hub moves
+    // on between the save reading where it is and the chart coming back with that spot.
+    const rowBefore = await savedRow();
+    const slowStore = page.evaluate(async () => {
+      const { db } = await window.__tesseraApp!.storage();
+      const until = performance.now() + 600;
+      await db.transaction('rw', db.chartNodes, async () => {
+        while (performance.now() < until) await db.chartNodes.get(['e2e-big-chart', 'none']);
+      });
+    });
+    await dragBy(40, -60, 40, 20);
+    await slowStore;
+    const rowDuring = await savedRow();
+    expect(rowDuring).not.toEqual(rowBefore);
+    const third = { x: second.x + 40, y: second.y - 60 };
+    expect(near(await onScreen(), third, 3)).toBe(true);
+    await expect
+      .poll(async () => near((await savedRow())!, modelAt(third), 1.5 / zoom), { timeout: 10_000 })
+      .toBe(true);
+    // Still there once every save has been read back, on screen and in its row.
+    await page.waitForTimeout(1500);
+    expect(near(await onScreen(), third, 3)).toBe(true);
+    expect(near((await savedRow())!, modelAt(third), 1.5 / zoom)).toBe(true);
+    // The neighbour the hub was dropped on never moved (no row of its own).
+    const moved = await page.evaluate(async () => {
+      const { db } = await window.__tesseraApp!.storage();
+      return (await db.chartNodes.where('chartId').equals('e2e-big-chart').toArray()).map(
+        (row) => row.entityId,
+      );
+    });
+    expect(moved).toEqual([HUB]);
+    await page.evaluate(() => window.__tesseraChart!.afterRender());
+    await screenshot(page, 'chart-overview-after-double-drag');
+    expect(app.pageErrors).toEqual([]);
+  });
+
   it('filters, lays out and exports the whole chart, not just what Cytoscape holds', async () => {
     const app = await openBigChart();
     const page = app.page;
