@@ -257,10 +257,21 @@ export function ChartView(props: ChartViewProps) {
     (layout?: string) => {
       if (layout !== undefined) pendingLayoutRef.current = layout;
       if (saveTimerRef.current !== undefined) clearTimeout(saveTimerRef.current);
-      saveTimerRef.current = setTimeout(() => {
+      const save = () => {
+        // A node pressed again before the last drag's save is not where it will be let go: read
+        // now, its save (an undo step of its own) held a spot the user never left it at. Its
+        // release schedules the save again; a press let go without a drag ends the wait here.
+        if (
+          pendingLayoutRef.current === undefined &&
+          liveAdapter(adapterRef.current)?.holdsNode()
+        ) {
+          saveTimerRef.current = setTimeout(save, SAVE_DELAY_MS);
+          return;
+        }
         saveTimerRef.current = undefined;
         void savePositions();
-      }, SAVE_DELAY_MS);
+      };
+      saveTimerRef.current = setTimeout(save, SAVE_DELAY_MS);
     },
     [savePositions],
   );

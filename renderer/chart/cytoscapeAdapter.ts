@@ -651,6 +651,11 @@ export class ChartAdapter {
     };
   }
 
+  /** Whether the user holds a node now (pressed on it and not yet let go). */
+  holdsNode(): boolean {
+    return this.cy.nodes(':grabbed').nonempty();
+  }
+
   /** Where the drawing area is on the page (client pixels), while it is mounted. */
   containerRect(): DOMRect | undefined {
     return this.cy.container()?.getBoundingClientRect();

@@ -1,7 +1,8 @@
 /**
  * A node dragged again right after a drag (drag12): the chart read back while the user holds a
- * node never moves it from under the pointer (patchedPosition), and a node let go after a drag is
- * drawn, and so hit, above its neighbours.
+ * node never moves it from under the pointer (patchedPosition), the view can tell that a node is
+ * held (its save waits for the release), and a node let go after a drag is drawn, and so hit,
+ * above its neighbours.
  */
 import cytoscape from 'cytoscape';
 import type { Core, NodeSingular } from 'cytoscape';
@@ -128,6 +129,17 @@ describe('ChartAdapter during a drag', () => {
         ],
       },
     );
+  });
+
+  it('tells whether the user holds a node (what a save waits for)', () => {
+    const { cy, adapter } = headless();
+    adapter.update(viewWith({ a: { x: 0, y: 0 }, b: { x: 5, y: 0 } }));
+    expect(adapter.holdsNode()).toBe(false);
+    setGrabbed(cy.getElementById('b') as NodeSingular, true);
+    expect(adapter.holdsNode()).toBe(true);
+    setGrabbed(cy.getElementById('b') as NodeSingular, false);
+    expect(adapter.holdsNode()).toBe(false);
+    adapter.destroy();
   });
 
   it('raises each dragged node above the one dragged before it and above the rest', () => {
