@@ -173,16 +173,13 @@ describe('huge chart overview', () => {
       (await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB))!;
     const near = (at: { x: number; y: number }, wanted: { x: number; y: number }, by: number) =>
       Math.hypot(at.x - wanted.x, at.y - wanted.y) < by;
-    /** Drags the hub by (dx, dy) screen pixels in `steps` mouse moves, `pause` ms apart. */
-    const dragBy = async (dx: number, dy: number, steps = 8, pause = 0) => {
+    /** Drags the hub by (dx, dy) screen pixels. */
+    const dragBy = async (dx: number, dy: number) => {
       const from = await onScreen();
       await page.mouse.move(from.x, from.y);
       await page.mouse.down();
-      // Past Cytoscape's drag threshold (4 px) at once, so the node moves from the first step.
-      for (let i = Math.ceil(steps / 8); i <= steps; i++) {
-        await page.mouse.move(from.x + (dx * i) / steps, from.y + (dy * i) / steps);
-        if (pause > 0) await page.waitForTimeout(pause);
-      }
+      await page.mouse.move(from.x + dx / 2, from.y + dy / 2, { steps: 4 });
+      await page.mouse.move(from.x + dx, from.y + dy, { steps: 4 });
       await page.mouse.up();
     };
     const start = await onScreen();
@@ -194,43 +191,52 @@ describe('huge chart overview', () => {
       y: startModel.y + (screen.y - start.y) / zoom,
     });
 
+    /** Whether the hub's row holds the model position drawn at `screen`. */
+    const savedAt = async (screen: { x: number; y: number }) => {
+      const row = await savedRow();
+      return row !== undefined && near(row, modelAt(screen), 1.5 / zoom);
+    };
+
     // The first drag drops the hub onto a neighbour drawn above it in Cytoscape's order (the
     // owner's case: pressed again, that neighbour was grabbed instead).
     await dragBy(60, 40);
     await expect.poll(savedRow, { timeout: 10_000 }).toBeDefined();
-    const first = (await savedRow())!;
-    expect(near(first, modelAt({ x: start.x + 60, y: start.y + 40 }), 1.5 / zoom)).toBe(true);
+    expect(await savedAt({ x: start.x + 60, y: start.y + 40 })).toBe(true);
 
     // Pressed again as soon as that is saved.
     await dragBy(-50, 30);
     const second = { x: start.x + 10, y: start.y + 70 };
     expect(near(await onScreen(), second, 3)).toBe(true);
 
-    // Pressed again at once and moved slowly for over a second: the second drag's save (400 ms
-    // after its release) and the chart read back with it land while the hub is held. A slow
-    // store (another transaction holding the chart's rows for 600 ms) makes sure the hub moves
-    // on between the save reading where it is and the chart coming back with that spot.
+    // Pressed again at once, before the second drag is saved (400 ms after its release), and
+    // held: the save waits for the release instead of storing a spot the hub is only passing
+    // (an undo step the user never made). Mid-drag, Ctrl+Z undoes the first drag: the chart read
+    // back with the hub at its first spot must not pull it from under the pointer.
     const rowBefore = await savedRow();
-    const slowStore = page.evaluate(async () => {
-      const { db } = await window.__tesseraApp!.storage();
-      const until = performance.now() + 600;
-      await db.transaction('rw', db.chartNodes, async () => {
-        while (performance.now() < until) await db.chartNodes.get(['e2e-big-chart', 'none']);
-      });
-    });
-    await dragBy(40, -60, 40, 20);
-    await slowStore;
-    const rowDuring = await savedRow();
-    expect(rowDuring).not.toEqual(rowBefore);
+    const from = await onScreen();
+    await page.mouse.move(from.x, from.y);
+    await page.mouse.down();
+    const path = (i: number) => ({ x: from.x + (40 * i) / 20, y: from.y - (60 * i) / 20 });
+    for (let i = 3; i <= 10; i++) {
+      await page.mouse.move(path(i).x, path(i).y);
+      await page.waitForTimeout(80);
+    }
+    expect(await savedRow()).toEqual(rowBefore);
+    await page.keyboard.press('Control+z');
+    await expect.poll(savedRow, { timeout: 10_000 }).not.toEqual(rowBefore);
+    const undone = await savedRow();
+    await page.waitForTimeout(500);
+    for (let i = 11; i <= 20; i++) await page.mouse.move(path(i).x, path(i).y);
+    // Nothing saved while the hub was held but the undo.
+    expect(await savedRow()).toEqual(undone);
+    await page.mouse.up();
     const third = { x: second.x + 40, y: second.y - 60 };
     expect(near(await onScreen(), third, 3)).toBe(true);
-    await expect
-      .poll(async () => near((await savedRow())!, modelAt(third), 1.5 / zoom), { timeout: 10_000 })
-      .toBe(true);
+    await expect.poll(() => savedAt(third), { timeout: 10_000 }).toBe(true);
     // Still there once every save has been read back, on screen and in its row.
     await page.waitForTimeout(1500);
     expect(near(await onScreen(), third, 3)).toBe(true);
-    expect(near((await savedRow())!, modelAt(third), 1.5 / zoom)).toBe(true);
+    expect(await savedAt(third)).toBe(true);
     // The neighbour the hub was dropped on never moved (no row of its own).
     const moved = await page.evaluate(async () => {
       const { db } = await window.__tesseraApp!.storage();
