@@ -61,6 +61,25 @@ async function openBigChart(): Promise<{ page: Page; pageErrors: readonly string
   return app;
 }
 
+/** The big chart, zoomed in until Cytoscape draws the window around the hub itself. */
+async function openZoomedIn(): Promise<{ page: Page; pageErrors: readonly string[] }> {
+  const app = await openBigChart();
+  const page = app.page;
+  await page.evaluate(() => window.__tesseraChart!.afterRender());
+  await wheelUntilOverview(page, false, -240);
+  await page.evaluate(() => window.__tesseraChart!.afterRender());
+  await expect.poll(() => opaqueShare(page)).toBeLessThan(0.2);
+  return app;
+}
+
+/** The hub's own saved row (a drag writes only the moved node), if it has one. */
+function savedHubRow(page: Page): Promise<{ x: number; y: number } | undefined> {
+  return page.evaluate(async (id) => {
+    const { db } = await window.__tesseraApp!.storage();
+    return (await db.chartNodes.get(['e2e-big-chart', id]))?.node;
+  }, HUB);
+}
+
 /** The saved chart's node positions, straight from the app's database. */
 function savedPositions(page: Page): Promise<Record<string, { x: number; y: number }>> {
   return page.evaluate(async () => {
@@ -121,18 +140,10 @@ describe('huge chart overview', () => {
   });
 
   it('keeps a dragged node where it was let go, zoomed in and on the overview after', async () => {
-    const app = await openBigChart();
+    const app = await openZoomedIn();
     const page = app.page;
-    await page.evaluate(() => window.__tesseraChart!.afterRender());
-    await wheelUntilOverview(page, false, -240);
-    await page.evaluate(() => window.__tesseraChart!.afterRender());
-    await expect.poll(() => opaqueShare(page)).toBeLessThan(0.2);
     // The hub: its links leave the window in every direction (drawn by the overlay).
-    const moveRow = () =>
-      page.evaluate(async (id) => {
-        const { db } = await window.__tesseraApp!.storage();
-        return (await db.chartNodes.get(['e2e-big-chart', id]))?.node;
-      }, HUB);
+    const moveRow = () => savedHubRow(page);
     const [dx, dy] = [60, 40];
     const from = await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB);
     await page.mouse.move(from!.x, from!.y);
@@ -158,17 +169,9 @@ describe('huge chart overview', () => {
   });
 
   it('keeps every drag of a node dragged again at once, and one made while a save lands', async () => {
-    const app = await openBigChart();
+    const app = await openZoomedIn();
     const page = app.page;
-    await page.evaluate(() => window.__tesseraChart!.afterRender());
-    await wheelUntilOverview(page, false, -240);
-    await page.evaluate(() => window.__tesseraChart!.afterRender());
-    await expect.poll(() => opaqueShare(page)).toBeLessThan(0.2);
-    const savedRow = () =>
-      page.evaluate(async (id) => {
-        const { db } = await window.__tesseraApp!.storage();
-        return (await db.chartNodes.get(['e2e-big-chart', id]))?.node;
-      }, HUB);
+    const savedRow = () => savedHubRow(page);
     const onScreen = async () =>
       (await page.evaluate((id) => window.__tesseraChart!.nodePosition(id), HUB))!;
     const near = (at: { x: number; y: number }, wanted: { x: number; y: number }, by: number) =>
