@@ -284,6 +284,50 @@ describe.each([
 type LiveStep =
   { kind: 'move' | 'write'; node: number } | { kind: 'answerRecords' } | { kind: 'answerMoves' };
 
+/**
+ * A chart's record and its node rows as the store holds them, written by generated steps. Every
+ * write gives the node it moves a higher x than any before it.
+ */
+class StoredChart {
+  private readonly clock = new HybridLogicalClock('test.node');
+  private stamp = 0;
+  record: ChartRecord;
+  rows: ChartNodeRow[] = [];
+
+  constructor(ids: readonly string[]) {
+    this.record = {
+      id: 'chart-1',
+      caseId: 'case-1',
+      kind: 'chart',
+      name: 'Chart',
+      nodes: Object.fromEntries(ids.map((id) => [id, { x: 0, y: 0 }])),
+      createdAt: this.clock.now(),
+      updatedAt: this.clock.now(),
+      deleted: false,
+    } as unknown as ChartRecord;
+  }
+
+  /** A drag: the node's own row, replacing the one it had. */
+  move(id: string, y: number): void {
+    const row: ChartNodeRow = {
+      chartId: this.record.id,
+      entityId: id,
+      caseId: this.record.caseId,
+      updatedAt: this.clock.now(),
+      node: { x: ++this.stamp, y },
+    };
+    this.rows = [...this.rows.filter((r) => r.entityId !== id), row];
+  }
+
+  /** A whole write (a layout moving `id`, or a save moving none) folds the rows into the record. */
+  write(id?: string, y = 0): void {
+    const whole = assembleChart(this.record, this.rows);
+    const nodes = id === undefined ? whole.nodes : { ...whole.nodes, [id]: { x: ++this.stamp, y } };
+    this.record = { ...whole, nodes, updatedAt: this.clock.now() };
+    this.rows = [];
+  }
+}
+
 describe('liveChart: the two live queries answering in any order', () => {
   const ids = ['n0', 'n1', 'n2', 'n3'];
   const step = fc.oneof(
@@ -294,22 +338,10 @@ describe('liveChart: the two live queries answering in any order', () => {
   it('shows the stored chart once both answered, and never an older position meanwhile', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
-        const clock = new HybridLogicalClock('test.node');
         // Every write gives the node it moves a higher x: the x shown must never go down.
-        let stamp = 0;
-        let record = {
-          id: 'chart-1',
-          caseId: 'case-1',
-          kind: 'chart',
-          name: 'Chart',
-          nodes: Object.fromEntries(ids.map((id) => [id, { x: 0, y: 0 }])),
-          createdAt: clock.now(),
-          updatedAt: clock.now(),
-          deleted: false,
-        } as unknown as ChartRecord;
-        let rows: ChartNodeRow[] = [];
-        let seenRecord = record;
-        let seenRows = rows;
+        const store = new StoredChart(ids);
+        let seenRecord = store.record;
+        let seenRows = store.rows;
         let live = liveChart(undefined, seenRecord, seenRows);
         const shown = new Map(ids.map((id) => [id, 0]));
         const look = () => {
@@ -320,31 +352,16 @@ describe('liveChart: the two live queries answering in any order', () => {
           }
         };
         for (const s of steps) {
-          if (s.kind === 'move') {
-            const row: ChartNodeRow = {
-              chartId: record.id,
-              entityId: ids[s.node]!,
-              caseId: record.caseId,
-              updatedAt: clock.now(),
-              node: { x: ++stamp, y: 0 },
-            };
-            rows = [...rows.filter((r) => r.entityId !== row.entityId), row];
-          } else if (s.kind === 'write') {
-            // A whole write (a layout moving one node) folds the rows into the new record.
-            const whole = assembleChart(record, rows);
-            record = {
-              ...whole,
-              nodes: { ...whole.nodes, [ids[s.node]!]: { x: ++stamp, y: 0 } },
-              updatedAt: clock.now(),
-            };
-            rows = [];
-          } else {
-            if (s.kind === 'answerRecords') seenRecord = record;
-            else seenRows = rows;
+          if (s.kind === 'move') store.move(ids[s.node]!, 0);
+          else if (s.kind === 'write') store.write(ids[s.node]!);
+          else {
+            if (s.kind === 'answerRecords') seenRecord = store.record;
+            else seenRows = store.rows;
             live = liveChart(live, seenRecord, seenRows);
             look();
           }
         }
+        const { record, rows } = store;
         live = liveChart(liveChart(live, record, seenRows), record, rows);
         look();
         expect(live.chart.nodes).toEqual(assembleChart(record, rows).nodes);
@@ -356,40 +373,23 @@ describe('liveChart: the two live queries answering in any order', () => {
   it('says which nodes a chart laid after a move may have changed, and nothing else differs', () => {
     fc.assert(
       fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
-        const clock = new HybridLogicalClock('test.node');
-        let stamp = 0;
-        let record = {
-          id: 'chart-1',
-          caseId: 'case-1',
-          nodes: Object.fromEntries(ids.map((id) => [id, { x: 0, y: 0 }])),
-          updatedAt: clock.now(),
-        } as unknown as ChartRecord;
-        let rows: ChartNodeRow[] = [];
-        let seenRecord = record;
-        let seenRows = rows;
+        const store = new StoredChart(ids);
+        let seenRecord = store.record;
+        let seenRows = store.rows;
         let live = liveChart(undefined, seenRecord, seenRows);
         // Every chart shown so far: each later one laid from it by moves alone must say so.
         const shown: ChartRecord[] = [live.chart];
         for (const s of steps) {
           if (s.kind === 'move') {
-            const row: ChartNodeRow = {
-              chartId: record.id,
-              entityId: ids[s.node]!,
-              caseId: record.caseId,
-              updatedAt: clock.now(),
-              node: { x: ++stamp, y: 0 },
-            };
-            rows = [...rows.filter((r) => r.entityId !== row.entityId), row];
+            store.move(ids[s.node]!, 0);
             continue;
           }
           if (s.kind === 'write') {
-            const whole = assembleChart(record, rows);
-            record = { ...whole, updatedAt: clock.now() };
-            rows = [];
+            store.write();
             continue;
           }
-          if (s.kind === 'answerRecords') seenRecord = record;
-          else seenRows = rows;
+          if (s.kind === 'answerRecords') seenRecord = store.record;
+          else seenRows = store.rows;
           const before = live;
           live = liveChart(live, seenRecord, seenRows);
           for (const earlier of shown) {
@@ -418,17 +418,9 @@ describe('liveChart: the two live queries answering in any order', () => {
     fc.assert(
       // Each step after an idle moment or not.
       fc.property(fc.array(fc.tuple(step, fc.boolean()), { maxLength: 40 }), (steps) => {
-        const clock = new HybridLogicalClock('test.node');
-        let stamp = 0;
-        let record = {
-          id: 'chart-1',
-          caseId: 'case-1',
-          nodes: Object.fromEntries(ids.map((id) => [id, { x: 0, y: 0 }])),
-          updatedAt: clock.now(),
-        } as unknown as ChartRecord;
-        let rows: ChartNodeRow[] = [];
-        let seenRecord = record;
-        let seenRows = rows;
+        const store = new StoredChart(ids);
+        let seenRecord = store.record;
+        let seenRows = store.rows;
         // Copies made in slices of 3 keys when idle; the reference copies as before.
         const queue: (() => void)[] = [];
         const spares = new (class extends SpareNodeMaps {
@@ -452,26 +444,11 @@ describe('liveChart: the two live queries answering in any order', () => {
         for (const [s, idle] of steps) {
           // A moment idle: the copies on their way go on until done (slices: the test below).
           while (idle && queue.length > 0) queue.shift()!();
-          if (s.kind === 'move') {
-            const row: ChartNodeRow = {
-              chartId: record.id,
-              entityId: ids[s.node]!,
-              caseId: record.caseId,
-              updatedAt: clock.now(),
-              node: { x: ++stamp, y: s.node },
-            };
-            rows = [...rows.filter((r) => r.entityId !== row.entityId), row];
-          } else if (s.kind === 'write') {
-            const whole = assembleChart(record, rows);
-            record = {
-              ...whole,
-              nodes: { ...whole.nodes, [ids[s.node]!]: { x: ++stamp, y: 1 } },
-              updatedAt: clock.now(),
-            };
-            rows = [];
-          } else {
-            if (s.kind === 'answerRecords') seenRecord = record;
-            else seenRows = rows;
+          if (s.kind === 'move') store.move(ids[s.node]!, s.node);
+          else if (s.kind === 'write') store.write(ids[s.node]!, 1);
+          else {
+            if (s.kind === 'answerRecords') seenRecord = store.record;
+            else seenRows = store.rows;
             live = liveChart(live, seenRecord, seenRows, spares);
             reference = liveChart(reference, seenRecord, seenRows, plain);
             show();
